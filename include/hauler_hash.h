@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * hauler_hash.h - the one hash of hauler (MurmurHash3, x86_32 variant),
+ * shared by the datapath (flow hash), the manager (Maglev permutations)
+ * and the tests, so a flow's server can be predicted in user space.
+ */
+#ifndef HAULER_HASH_H
+#define HAULER_HASH_H
+
+#include "hauler_schema.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#define HAULER_FLOW_SEED 0x4a61u /* flow hash: server tier, hash policy */
+
+static __always_inline __u32 hauler_rotl32(__u32 x, int r)
+{
+	return (x << r) | (x >> (32 - r));
+}
+
+static __always_inline __u32 hauler_hash_step(__u32 h, __u32 k)
+{
+	k *= 0xcc9e2d51u;
+	k = hauler_rotl32(k, 15);
+	k *= 0x1b873593u;
+	h ^= k;
+	h = hauler_rotl32(h, 13);
+	return h * 5 + 0xe6546b64u;
+}
+
+static __always_inline __u32 hauler_hash_final(__u32 h, __u32 len)
+{
+	h ^= len;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+/* Hash of n 32-bit words (n known at compile time in BPF). */
+static __always_inline __u32 hauler_hash_words(const __u32 *w, int n, __u32 seed)
+{
+	__u32 h = seed;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < n; i++)
+		h = hauler_hash_step(h, w[i]);
+	return hauler_hash_final(h, (__u32)n * 4);
+}
+
+/* The flow hash: every field of the flow key, pad included (zero). */
+static __always_inline __u32 hauler_flow_hash(const struct flow_key *f)
+{
+	return hauler_hash_words((const __u32 *)f, sizeof(*f) / 4, HAULER_FLOW_SEED);
+}
+
+#ifndef __bpf__
+#include <stddef.h>
+#include <string.h>
+/* Hash of a byte string (user space only: names for Maglev). */
+static inline __u32 hauler_hash_bytes(const void *data, size_t len, __u32 seed)
+{
+	const unsigned char *p = data;
+	__u32 h = seed, k;
+	size_t i;
+
+	for (i = 0; i + 4 <= len; i += 4) {
+		memcpy(&k, p + i, 4);
+		h = hauler_hash_step(h, k);
+	}
+	k = 0;
+	switch (len & 3) {
+	case 3:
+		k ^= (__u32)p[i + 2] << 16;
+		/* fall through */
+	case 2:
+		k ^= (__u32)p[i + 1] << 8;
+		/* fall through */
+	case 1:
+		k ^= p[i];
+		k *= 0xcc9e2d51u;
+		k = hauler_rotl32(k, 15);
+		k *= 0x1b873593u;
+		h ^= k;
+	}
+	return hauler_hash_final(h, (__u32)len);
+}
+#endif
+
+#endif
