@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * conn.h - the connection table: a flow's device is decided once and
+ * kept. TCP RST ends an entry at once, FIN after a short grace; UDP
+ * entries end after an idle timeout. NAT flows have a second entry keyed
+ * by the reply, for the return path.
+ */
+#ifndef HAULER_BPF_CONN_H
+#define HAULER_BPF_CONN_H
+
+#include "maps.h"
+#include "parse.h"
+
+#define HAULER_NS_PER_MS   1000000ULL
+#define HAULER_TOUCH_NS	   1000000000ULL /* refresh last_seen at most once a second */
+
+static __always_inline struct config *config_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&config, &zero);
+}
+
+static __always_inline int conn_expired(const struct conn *c, __u8 proto,
+					const struct config *cfg, __u64 now)
+{
+	__u64 age = now > c->last_seen_ns ? now - c->last_seen_ns : 0;
+
+	if (c->flags & HAULER_CONN_FIN)
+		return age > cfg->fin_grace_ms * HAULER_NS_PER_MS;
+	if (proto == IPPROTO_UDP)
+		return age > cfg->udp_timeout_ms * HAULER_NS_PER_MS;
+	return 0;
+}
+
+/* The key of the reply to a NAT flow: device -> client. */
+static __always_inline void reply_key(struct flow_key *r, const struct flow_key *f,
+				      const struct device_info *dev)
+{
+	__builtin_memcpy(r->src, dev->addr, 16);
+	__builtin_memcpy(r->dst, f->src, 16);
+	r->sport = dev->port;
+	r->dport = f->sport;
+	r->family = f->family;
+	r->proto = f->proto;
+	r->pad = 0;
+}
+
+/*
+ * Note what this packet says about the connection's life. Returns 1 when
+ * the entry (key) was removed because of a RST.
+ */
+static __always_inline int conn_track(struct conn *c, const struct flow_key *key, __u8 tcp_flags,
+				      __u64 now)
+{
+	if (key->proto == IPPROTO_TCP && (tcp_flags & TCP_FLAG_RST_BIT)) {
+		bpf_map_delete_elem(&conns, key);
+		return 1;
+	}
+	if (key->proto == IPPROTO_TCP && (tcp_flags & TCP_FLAG_FIN_BIT) &&
+	    !(c->flags & HAULER_CONN_FIN)) {
+		c->flags |= HAULER_CONN_FIN;
+		c->last_seen_ns = now;
+	} else if ((c->flags & HAULER_CONN_FIN) || now - c->last_seen_ns > HAULER_TOUCH_NS) {
+		/* After a FIN every packet extends the grace: half-closed flows live on. */
+		c->last_seen_ns = now;
+	}
+	return 0;
+}
+
+#endif

@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * forward.h - sending a packet to its device: NAT rewrite (and the return
+ * path back to the VIP), IPIP/IP6IP6 encapsulation, and the next hop from
+ * the kernel's FIB. An unresolved neighbour goes to the kernel, which
+ * resolves it; nothing is dropped for want of a next hop.
+ */
+#ifndef HAULER_BPF_FORWARD_H
+#define HAULER_BPF_FORWARD_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "parse.h"
+#include "csum.h"
+#include "stats.h"
+#include "hauler_hash.h"
+
+#ifndef AF_INET
+#define AF_INET	 2
+#define AF_INET6 10
+#endif
+#define HAULER_MAX_L3_OFF (ETH_HLEN + HAULER_VLAN_HLEN)
+#define HAULER_MAX_L4_OFF (HAULER_MAX_L3_OFF + 60)
+
+/*
+ * Rewrite one end of the flow (the destination when dst, else the source)
+ * to addr:port, with the IPv4 header and TCP/UDP checksums kept right.
+ */
+static __always_inline int nat_rewrite(struct xdp_md *ctx, const struct pkt *p,
+				       const __u32 *addr, __u16 port, int dst)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 l3 = p->l3_off, l4 = p->l4_off, delta;
+	__u16 *l4port, *l4sum;
+
+	if (l3 > HAULER_MAX_L3_OFF || l4 > HAULER_MAX_L4_OFF)
+		return -1;
+	if (p->flow.proto == IPPROTO_TCP) {
+		struct tcphdr *tcp = data + l4;
+
+		if ((void *)(tcp + 1) > end)
+			return -1;
+		l4port = dst ? &tcp->dest : &tcp->source;
+		l4sum = &tcp->check;
+	} else {
+		struct udphdr *udp = data + l4;
+
+		if ((void *)(udp + 1) > end)
+			return -1;
+		l4port = dst ? &udp->dest : &udp->source;
+		l4sum = &udp->check;
+	}
+
+	if (p->flow.family == 4) {
+		struct iphdr *ip = data + l3;
+		__u32 *field;
+
+		if ((void *)(ip + 1) > end)
+			return -1;
+		field = dst ? &ip->daddr : &ip->saddr;
+		delta = csum_delta4(*field, addr[0]);
+		csum_apply(&ip->check, delta);
+		*field = addr[0];
+	} else {
+		struct ipv6hdr *ip6 = data + l3;
+		__u32 *field;
+
+		if ((void *)(ip6 + 1) > end)
+			return -1;
+		field = dst ? (__u32 *)&ip6->daddr : (__u32 *)&ip6->saddr;
+		delta = csum_delta16(field, addr);
+		__builtin_memcpy(field, addr, 16);
+	}
+	delta += csum_delta2(*l4port, port);
+	/* A zero UDP checksum over IPv4 means "none": leave it so. */
+	if (p->flow.proto == IPPROTO_TCP || *l4sum || p->flow.family == 6) {
+		csum_apply(l4sum, delta);
+		if (p->flow.proto == IPPROTO_UDP && *l4sum == 0)
+			*l4sum = 0xffff;
+	}
+	*l4port = port;
+	return 0;
+}
+
+/* Prepend an outer IPv4 (IPIP) or IPv6 (IP6IP6) header addressed to dev. */
+static __always_inline int encap(struct xdp_md *ctx, const struct pkt *p,
+				 const struct device_info *dev, const struct config *cfg)
+{
+	int hlen = p->flow.family == 4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+	void *data, *end;
+	__u32 l3 = p->l3_off;
+
+	if (l3 != ETH_HLEN && l3 != ETH_HLEN + HAULER_VLAN_HLEN)
+		return -1;
+	if (bpf_xdp_adjust_head(ctx, -hlen))
+		return -1;
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	if (p->flow.family == 4) {
+		struct iphdr *outer, *inner;
+
+		if (data + l3 + 2 * sizeof(struct iphdr) > end)
+			return -1;
+		/* Move the L2 header (and its VLAN tag) to the new start; no overlap. */
+		__builtin_memcpy(data, data + sizeof(struct iphdr), ETH_HLEN);
+		if (l3 > ETH_HLEN)
+			__builtin_memcpy(data + ETH_HLEN, data + sizeof(struct iphdr) + ETH_HLEN,
+					  HAULER_VLAN_HLEN);
+		outer = data + l3;
+		inner = (void *)(outer + 1);
+		outer->version = 4;
+		outer->ihl = 5;
+		outer->tos = inner->tos;
+		outer->tot_len = bpf_htons(bpf_ntohs(inner->tot_len) + sizeof(struct iphdr));
+		outer->id = 0;
+		outer->frag_off = inner->frag_off & bpf_htons(HAULER_IP_DF);
+		outer->ttl = 64;
+		outer->protocol = IPPROTO_IPIP;
+		outer->saddr = cfg->tunnel_src4 ? cfg->tunnel_src4 : inner->daddr;
+		outer->daddr = dev->addr[0];
+		outer->check = 0;
+		outer->check = csum_ipv4_header((__u16 *)outer);
+	} else {
+		struct ipv6hdr *outer, *inner;
+
+		if (data + l3 + 2 * sizeof(struct ipv6hdr) > end)
+			return -1;
+		__builtin_memcpy(data, data + sizeof(struct ipv6hdr), ETH_HLEN);
+		if (l3 > ETH_HLEN)
+			__builtin_memcpy(data + ETH_HLEN, data + sizeof(struct ipv6hdr) + ETH_HLEN,
+					  HAULER_VLAN_HLEN);
+		outer = data + l3;
+		inner = (void *)(outer + 1);
+		/* The flow hash in the flow label gives ECMP paths entropy. */
+		*(__be32 *)outer = bpf_htonl(0x60000000 | (hauler_flow_hash(&p->flow) & 0xfffff));
+		outer->payload_len = bpf_htons(bpf_ntohs(inner->payload_len) + sizeof(*inner));
+		outer->nexthdr = IPPROTO_IPV6;
+		outer->hop_limit = 64;
+		if (cfg->tunnel_src[0] | cfg->tunnel_src[1] | cfg->tunnel_src[2] | cfg->tunnel_src[3])
+			__builtin_memcpy(&outer->saddr, cfg->tunnel_src, 16);
+		else
+			outer->saddr = inner->daddr;
+		__builtin_memcpy(&outer->daddr, dev->addr, 16);
+	}
+	return 0;
+}
+
+/*
+ * Find the next hop of the IP packet at l3 and send it: XDP_TX out of the
+ * interface it came in on, or a redirect to another. A tagged frame stays
+ * on its VLAN (one-armed on the tagged segment).
+ */
+static __always_inline int fib_xmit(struct xdp_md *ctx, __u32 l3, __u8 family)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct bpf_fib_lookup fib = {};
+	struct ethhdr *eth = data;
+	int rc;
+
+	if (l3 > HAULER_MAX_L3_OFF || (void *)(eth + 1) > end)
+		return XDP_DROP;
+	if (family == 4) {
+		struct iphdr *ip = data + l3;
+
+		if ((void *)(ip + 1) > end)
+			return XDP_DROP;
+		fib.family = AF_INET;
+		fib.tos = ip->tos;
+		fib.l4_protocol = ip->protocol;
+		fib.tot_len = bpf_ntohs(ip->tot_len);
+		fib.ipv4_src = ip->saddr;
+		fib.ipv4_dst = ip->daddr;
+	} else {
+		struct ipv6hdr *ip6 = data + l3;
+
+		if ((void *)(ip6 + 1) > end)
+			return XDP_DROP;
+		fib.family = AF_INET6;
+		fib.flowinfo = *(__be32 *)ip6 & bpf_htonl(0x0fffffff);
+		fib.l4_protocol = ip6->nexthdr;
+		fib.tot_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
+		__builtin_memcpy(fib.ipv6_src, &ip6->saddr, 16);
+		__builtin_memcpy(fib.ipv6_dst, &ip6->daddr, 16);
+	}
+	fib.ifindex = ctx->ingress_ifindex;
+
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		stat_reason(HAULER_STAT_pass_no_neigh, ctx);
+		return XDP_PASS;
+	}
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS) {
+		stat_reason(HAULER_STAT_pass_fib_fail, ctx);
+		return XDP_PASS;
+	}
+	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
+	if (fib.ifindex == ctx->ingress_ifindex || l3 > ETH_HLEN) {
+		stat_reason(HAULER_STAT_fwd_tx, ctx);
+		return XDP_TX;
+	}
+	stat_reason(HAULER_STAT_fwd_redirect, ctx);
+	return bpf_redirect(fib.ifindex, 0);
+}
+
+/* Send a VIP packet to dev in the VIP's forwarding mode. */
+static __always_inline int forward_to_device(struct xdp_md *ctx, const struct pkt *p,
+					     const struct device_info *dev, __u8 mode,
+					     const struct config *cfg)
+{
+	if (dev->family != p->flow.family) {
+		stat_reason(HAULER_STAT_drop_bad_device, ctx);
+		return XDP_DROP;
+	}
+	if (mode == HAULER_FWD_IPIP) {
+		if (encap(ctx, p, dev, cfg)) {
+			stat_reason(HAULER_STAT_drop_encap, ctx);
+			return XDP_DROP;
+		}
+	} else if (nat_rewrite(ctx, p, dev->addr, dev->port, 1)) {
+		stat_reason(HAULER_STAT_pass_malformed, ctx);
+		return XDP_PASS;
+	}
+	return fib_xmit(ctx, p->l3_off, p->flow.family);
+}
+
+#endif

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * hauler_xdp - the entry program (see DESIGN.md, "Packet walk"):
+ * parse, VIP lookup, connection table, then for a new connection the
+ * server tier (weighted Maglev table built by the manager) and the device
+ * tier (tail call into the VIP's policy; built-in hash when that fails).
+ */
+#include "newconn.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Copy the chosen server's devices into pc as policy candidates. */
+static __always_inline void fill_candidates(struct policy_ctx *pc, const struct server_info *srv,
+					    __u64 stale_ns, __u64 now)
+{
+	__u32 i;
+
+	pc->n = srv->dev_count > HAULER_DEVS_PER_SERVER ? HAULER_DEVS_PER_SERVER : srv->dev_count;
+#pragma unroll
+	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++) {
+		struct policy_cand *cand = &pc->cand[i];
+		struct device_info *dev;
+		struct dev_state *st;
+		__u32 id = srv->dev[i];
+
+		cand->usable = 0;
+		if (i >= pc->n)
+			continue;
+		dev = bpf_map_lookup_elem(&devices, &id);
+		st = bpf_map_lookup_elem(&dev_state, &id);
+		if (!dev || !st)
+			continue;
+		cand->id = id;
+		cand->weight = dev->weight;
+		cand->kind = dev->kind;
+		cand->usable = dev->in_use && dev->state == HAULER_STATE_UP &&
+			       dev->family == pc->flow.family;
+		cand->stale = !st->updated_ns || now - st->updated_ns > stale_ns;
+		cand->cmp = st->cmp;
+		cand->mem = st->mem;
+		cand->net = st->net;
+		cand->queue = st->queue;
+		cand->live_conns = st->live_conns;
+		cand->assigned = st->assigned;
+		cand->latency_us = st->latency_us;
+	}
+}
+
+static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *p,
+					  const struct vip_info *vi, __u64 now)
+{
+	struct policy_params *params;
+	struct server_info *srv;
+	struct policy_ctx *pc;
+	struct pool *pool;
+	__u32 key, slot, server, hash;
+	__u64 stale_ns;
+
+	hash = hauler_flow_hash(&p->flow);
+	key = (vi->vip_id & (HAULER_MAX_VIPS - 1)) * 2 + (vi->pool_version & 1);
+	pool = bpf_map_lookup_elem(&pools, &key);
+	if (!pool || !vi->table_size || vi->table_size > HAULER_MAGLEV_MAX) {
+		stat_reason(HAULER_STAT_drop_no_server, ctx);
+		return XDP_DROP;
+	}
+	slot = hash % vi->table_size;
+	barrier_var(slot); /* keep the check below: the verifier needs it */
+	if (slot >= HAULER_MAGLEV_MAX)
+		return XDP_DROP;
+	server = pool->server[slot];
+	srv = bpf_map_lookup_elem(&servers, &server);
+	if (!srv || !srv->in_use) {
+		stat_reason(HAULER_STAT_drop_no_server, ctx);
+		return XDP_DROP;
+	}
+
+	pc = policy_ctx_get();
+	if (!pc)
+		return XDP_PASS;
+	pc->flow = p->flow;
+	pc->hash = hash;
+	pc->server = server;
+	pc->vip_id = vi->vip_id;
+	pc->slot = vi->policy_slot;
+	pc->fwd_mode = vi->fwd_mode;
+	pc->l3_off = p->l3_off;
+	pc->l4_off = p->l4_off;
+	pc->tcp_flags = p->tcp_flags;
+	pc->choice = HAULER_NO_CHOICE;
+	key = vi->policy_slot;
+	params = bpf_map_lookup_elem(&policy_params, &key);
+	stale_ns = (params && params->stale_ms ? params->stale_ms : HAULER_STALE_MS_DEFAULT) *
+		   HAULER_NS_PER_MS;
+	fill_candidates(pc, srv, stale_ns, now);
+
+	bpf_tail_call(ctx, &policy_progs, vi->policy_slot);
+	/* Empty slot or failed tail call: the built-in hash, never a drop. */
+	stat_reason(HAULER_STAT_policy_fallback, ctx);
+	return new_conn_finish(ctx, pc, select_hash(pc), 0);
+}
+
+/* A packet of a known connection: straight to its device. */
+static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, struct conn *c,
+				       const struct vip_info *vi, const struct config *cfg,
+				       __u64 now)
+{
+	struct device_info *dev;
+	__u32 id = c->device;
+
+	dev = bpf_map_lookup_elem(&devices, &id);
+	if (!dev || !dev->in_use)
+		return -1; /* device removed: decide anew */
+	if (conn_track(c, &p->flow, p->tcp_flags, now)) {
+		stat_reason(HAULER_STAT_conn_closed, ctx);
+		if (vi->fwd_mode == HAULER_FWD_NAT) {
+			struct flow_key r;
+
+			reply_key(&r, &p->flow, dev);
+			bpf_map_delete_elem(&conns, &r);
+		}
+	}
+	stat_reason(HAULER_STAT_conn_hit, ctx);
+	count_forward(ctx, vi->vip_id, id);
+	return forward_to_device(ctx, p, dev, vi->fwd_mode, cfg);
+}
+
+/* Not addressed to a VIP: a device's reply to a NAT flow, or not ours. */
+static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
+				      const struct config *cfg, __u64 now)
+{
+	struct vip_key *vk;
+	struct conn *c;
+	__u32 vip_id;
+
+	if (!cfg->nat_vips)
+		goto pass;
+	c = bpf_map_lookup_elem(&conns, &p->flow);
+	if (!c || !(c->flags & HAULER_CONN_REPLY))
+		goto pass;
+	vip_id = c->vip_id;
+	vk = bpf_map_lookup_elem(&vip_index, &vip_id);
+	if (!vk || vk->family != p->flow.family)
+		goto pass;
+	if (conn_expired(c, p->flow.proto, cfg, now))
+		goto pass;
+	if (conn_track(c, &p->flow, p->tcp_flags, now)) {
+		struct flow_key f = {};
+
+		__builtin_memcpy(f.src, p->flow.dst, 16);
+		__builtin_memcpy(f.dst, vk->addr, 16);
+		f.sport = p->flow.dport;
+		f.dport = vk->port;
+		f.family = p->flow.family;
+		f.proto = p->flow.proto;
+		bpf_map_delete_elem(&conns, &f);
+		stat_reason(HAULER_STAT_conn_closed, ctx);
+	}
+	if (nat_rewrite(ctx, p, vk->addr, vk->port, 0)) {
+		stat_reason(HAULER_STAT_pass_malformed, ctx);
+		return XDP_PASS;
+	}
+	stat_reason(HAULER_STAT_nat_reply, ctx);
+	return fib_xmit(ctx, p->l3_off, p->flow.family);
+pass:
+	stat_reason(HAULER_STAT_pass_not_vip, ctx);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int hauler_xdp(struct xdp_md *ctx)
+{
+	struct vip_key vk = {};
+	struct vip_info *vi;
+	struct config *cfg;
+	struct pkt p = {};
+	struct conn *c;
+	__u64 now;
+	int ret;
+
+	ret = parse_packet(ctx, &p);
+	if (ret) {
+		stat_reason(ret, ctx);
+		return XDP_PASS;
+	}
+	if (p.ipv4_options)
+		stat_reason(HAULER_STAT_ipv4_options, ctx);
+	cfg = config_get();
+	if (!cfg)
+		return XDP_PASS;
+	now = bpf_ktime_get_coarse_ns();
+
+	__builtin_memcpy(vk.addr, p.flow.dst, 16);
+	vk.port = p.flow.dport;
+	vk.family = p.flow.family;
+	vk.proto = p.flow.proto;
+	vi = bpf_map_lookup_elem(&vips, &vk);
+	if (!vi)
+		return nat_return(ctx, &p, cfg, now);
+
+	c = bpf_map_lookup_elem(&conns, &p.flow);
+	if (c && !conn_expired(c, p.flow.proto, cfg, now)) {
+		ret = established(ctx, &p, c, vi, cfg, now);
+		if (ret >= 0)
+			return ret;
+	}
+	if (c) {
+		bpf_map_delete_elem(&conns, &p.flow);
+		stat_reason(HAULER_STAT_conn_closed, ctx);
+	}
+	return new_connection(ctx, &p, vi, now);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * maps.h - hauler's maps, declared from include/schema.def. Every map is
+ * pinned by name, so the entry program and every policy object share one
+ * set of maps under the manager's pin directory.
+ */
+#ifndef HAULER_BPF_MAPS_H
+#define HAULER_BPF_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "hauler_schema.h"
+
+#define SCHEMA_KEY_u32	     __u32
+#define SCHEMA_KEY_vip_key   struct vip_key
+#define SCHEMA_KEY_flow_key  struct flow_key
+#define SCHEMA_VAL_u32	     __u32
+#define SCHEMA_VAL(v)	     struct v
+
+#define SCHEMA_MAP_GENERIC(name, mtype, kt, vt, max)                                            \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_##mtype);                                                \
+		__uint(max_entries, max);                                                          \
+		__type(key, SCHEMA_KEY_##kt);                                                       \
+		__type(value, SCHEMA_VAL(vt));                                                     \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);                                               \
+	} name SEC(".maps");
+#define SCHEMA_MAP_HASH(n, k, v, m)	    SCHEMA_MAP_GENERIC(n, HASH, k, v, m)
+#define SCHEMA_MAP_LRU_HASH(n, k, v, m)	    SCHEMA_MAP_GENERIC(n, LRU_HASH, k, v, m)
+#define SCHEMA_MAP_ARRAY(n, k, v, m)	    SCHEMA_MAP_GENERIC(n, ARRAY, k, v, m)
+#define SCHEMA_MAP_PERCPU_ARRAY(n, k, v, m) SCHEMA_MAP_GENERIC(n, PERCPU_ARRAY, k, v, m)
+/* A PROG_ARRAY takes no BTF types: sizes only. */
+#define SCHEMA_MAP_PROG_ARRAY(n, k, v, m)                                                          \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_PROG_ARRAY);                                             \
+		__uint(max_entries, m);                                                            \
+		__uint(key_size, sizeof(__u32));                                                   \
+		__uint(value_size, sizeof(__u32));                                                 \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);                                               \
+	} n SEC(".maps");
+
+#define SCHEMA_CONST(name, value, doc)
+#define SCHEMA_STRUCT(name, doc)
+#define SCHEMA_END(name)
+#define SCHEMA_FIELD(s, f, bits, doc)
+#define SCHEMA_ARRAY(s, f, bits, n, doc)
+#define SCHEMA_STRUCT_NEST(s, f, t, doc)
+#define SCHEMA_ARRAY_NEST(s, f, t, n, doc)
+#define SCHEMA_COUNTER(name, doc)
+#define SCHEMA_MAP(name, mtype, key, value, max, doc) SCHEMA_MAP_##mtype(name, key, value, max)
+#include "schema.def"
+#undef SCHEMA_CONST
+#undef SCHEMA_STRUCT
+#undef SCHEMA_END
+#undef SCHEMA_FIELD
+#undef SCHEMA_ARRAY
+#undef SCHEMA_STRUCT_NEST
+#undef SCHEMA_ARRAY_NEST
+#undef SCHEMA_COUNTER
+#undef SCHEMA_MAP
+
+#endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * policy.h - the interface of a policy program (docs/policies.md).
+ *
+ * The entry program has parsed the packet, chosen a server and written
+ * everything a policy needs into the per-CPU `scratch` map: the flow,
+ * its hash, and the server's devices as candidates (usable, stale,
+ * weight, load). A policy only chooses:
+ *
+ *	HAULER_POLICY(name)
+ *	{
+ *		return select_something(pc);   // position in pc->cand[]
+ *	}
+ *
+ * The macro turns that into an XDP program which records the choice in
+ * the connection table and forwards the packet (new_conn_finish). A
+ * choice that is not usable is replaced by the hash choice and counted.
+ */
+#ifndef HAULER_POLICY_H
+#define HAULER_POLICY_H
+
+#include "newconn.h"
+
+#define HAULER_POLICY(name)                                                                        \
+	static __always_inline __u32 name##_select(struct xdp_md *ctx, struct policy_ctx *pc);     \
+	SEC("xdp") int policy_##name(struct xdp_md *ctx)                                           \
+	{                                                                                          \
+		struct policy_ctx *pc = policy_ctx_get();                                          \
+                                                                                                   \
+		if (!pc)                                                                           \
+			return XDP_PASS;                                                           \
+		pc->choice = name##_select(ctx, pc);                                               \
+		return new_conn_finish(ctx, pc, pc->choice, 1);                                    \
+	}                                                                                          \
+	char LICENSE[] SEC("license") = "Dual BSD/GPL";                                            \
+	static __always_inline __u32 name##_select(struct xdp_md *ctx, struct policy_ctx *pc)
+
+#endif
