@@ -41,7 +41,7 @@ DP_SRCS    := $(wildcard tests/datapath/test_*.c)
 DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
-.PHONY: all deps check unit datapath system demo bench clean help format schema check-schema
+.PHONY: all deps check check-run unit datapath system demo bench clean help format schema check-schema
 all: $(BUILD)/hauler $(TOOLS)
 
 help:
@@ -112,7 +112,11 @@ schema: $(BUILD)/tools/genschema
 	$(BUILD)/tools/genschema p4 > p4/include/hauler_schema.p4
 	$(BUILD)/tools/genschema md > docs/schema.md
 
-check: all $(UNIT_BINS) $(DP_BINS)
+# check, demo and bench install what they need first (a fresh machine).
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all $(UNIT_BINS) $(DP_BINS)
 	@bash tests/run.sh $(BUILD)
 
 unit: all $(UNIT_BINS)
@@ -125,10 +129,11 @@ system: all
 	@bash tests/run.sh $(BUILD) system
 
 demo: deps
-	$(MAKE) all
+	@$(MAKE) --no-print-directory all
 	bash tools/demo.sh $(BUILD)
 
-bench: all
+bench: deps
+	@$(MAKE) --no-print-directory all
 	bash tools/bench.sh $(BUILD)
 
 format:
