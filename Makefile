@@ -8,7 +8,8 @@ ARCH     := $(shell uname -m)
 
 # Packages a fresh Debian 12 needs to build, test and demo hauler.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
-	    iproute2 ethtool nftables procps make gcc pkg-config
+	    iproute2 ethtool nftables procps make gcc pkg-config \
+	    libc6-dev linux-libc-dev
 
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
 	      -Iinclude -Ibpf -Ipolicies -I/usr/include/$(ARCH)-linux-gnu
@@ -41,7 +42,7 @@ DP_SRCS    := $(wildcard tests/datapath/test_*.c)
 DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
-.PHONY: all deps check check-run unit datapath system demo bench clean help format schema check-schema
+.PHONY: all deps check check-run unit datapath system demo bench clean help format schema
 all: $(BUILD)/hauler $(TOOLS)
 
 help:
@@ -94,11 +95,16 @@ $(BUILD)/hauler-agent: $(AGENT_SRCS) $(wildcard agent/*.h include/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(AGENT_SRCS) -ldl -lm -o $@
 
+# genschema needs only the schema: `make schema` works before anything else builds.
+$(BUILD)/tools/genschema: tools/genschema.c tools/genschema.h include/schema.def include/hauler_schema.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itools $< -o $@
+
 $(BUILD)/tools/%: tools/%.c $(wildcard include/*.h include/*.def tools/*.h) $(LIBHAULER)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itools $< $(LIBHAULER) $(LDLIBS) -lpthread -o $@
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBHAULER) $(USER_HDRS) $(wildcard tests/unit/*.h)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBHAULER) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $< $(LIBHAULER) $(LDLIBS) -lcmocka -o $@
 

@@ -1,0 +1,156 @@
+#!/bin/bash
+# run.sh BUILD [unit|datapath|system] - run hauler's tests and count them.
+#
+# unit:     every tests/unit/test_*.c as its cmocka binary BUILD/tests/unit/test_*
+# datapath: every tests/datapath/test_*.c as BUILD/tests/datapath/test_* (root)
+# system:   every tests/system/test_*.sh, as `bash SCRIPT BUILD` (root)
+# With no layer, runs all three in that order. Cases of a cmocka binary are
+# counted from its summary; a binary that crashes or prints no summary counts
+# as one failure; a system script is one test, passed iff it exits 0. The
+# last line of output is always `N passed, N failed`.
+#
+# The runner cleans nothing up after the tests: each test removes what it
+# creates, so leftovers here are a bug in the test that left them.
+set -u
+
+usage() {
+	echo "usage: tests/run.sh BUILD [unit|datapath|system]" >&2
+	exit 2
+}
+
+[ $# -ge 1 ] && [ $# -le 2 ] && [ -n "$1" ] || usage
+# BUILD is relative to the caller's directory; the tests run from the repo root.
+BUILD=$(realpath -m -- "$1")
+LAYERS=${2:-unit datapath system}
+case "$LAYERS" in
+unit | datapath | system | "unit datapath system") ;;
+*) usage ;;
+esac
+cd "$(dirname "$0")/.." || exit 2
+[ -d "$BUILD" ] || { echo "run.sh: no build directory $BUILD (run make)" >&2; exit 2; }
+
+export HAULER_BUILD=$BUILD
+export CMOCKA_MESSAGE_OUTPUT=stdout # the summary lines parsed below
+BINARY_TIMEOUT=300
+SCRIPT_TIMEOUT=180
+passed=0
+failed=0
+log=$(mktemp /tmp/hauler-run.XXXXXX) || exit 2
+trap 'rm -f "$log"' EXIT
+
+is_root() {
+	[ "$(id -u)" -eq 0 ]
+}
+
+# One line per test file; paths inside the repo are shown relative to it.
+status() {
+	printf '%s %s%s\n' "$1" "${2#"$PWD"/}" "${3:+ ($3)}"
+}
+
+# Run one command, its output indented and kept in $log; returns its status.
+run_logged() {
+	"$@" </dev/null 2>&1 | tee "$log" | sed -u 's/^/    /'
+	return "${PIPESTATUS[0]}"
+}
+
+# Sum the N of every cmocka line "[  PASSED  ] N test(s)." (or FAILED).
+cmocka_count() {
+	local word=$1
+	sed -nE "s/^\[  $word  \] ([0-9]+) test\(s\)[.,].*/\1/p" "$log" |
+		awk '{ n += $1 } END { print n + 0 }'
+}
+
+run_binary() {
+	local bin=$1 rc ok bad skipped note=""
+
+	echo "--- ${bin#"$PWD"/}"
+	if [ ! -x "$bin" ]; then
+		failed=$((failed + 1))
+		status FAIL "$bin" "not built: run make"
+		return
+	fi
+	# Line-buffered stdout keeps cmocka's stdout and stderr lines whole.
+	run_logged timeout -k 10 "$BINARY_TIMEOUT" stdbuf -oL -eL "$bin"
+	rc=$?
+	ok=$(cmocka_count PASSED)
+	bad=$(cmocka_count FAILED)
+	skipped=$(cmocka_count SKIPPED)
+	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
+		bad=1
+		note="no cmocka summary, exit status $rc"
+	elif [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+		bad=1
+		note="exit status $rc after the summary"
+	fi
+	[ "$rc" -eq 124 ] && note="timed out after ${BINARY_TIMEOUT}s"
+	[ "$skipped" -gt 0 ] && note="${note:+$note, }$skipped skipped"
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	if [ "$bad" -eq 0 ]; then
+		status PASS "$bin" "$ok passed${note:+, $note}"
+	else
+		status FAIL "$bin" "$ok passed, $bad failed${note:+, $note}"
+	fi
+}
+
+run_script() {
+	local script=$1 rc
+
+	echo "--- $script"
+	run_logged timeout -k 10 "$SCRIPT_TIMEOUT" bash "$script" "$BUILD"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		passed=$((passed + 1))
+		status PASS "$script"
+	else
+		failed=$((failed + 1))
+		if [ "$rc" -eq 124 ]; then
+			status FAIL "$script" "timed out after ${SCRIPT_TIMEOUT}s"
+		else
+			status FAIL "$script" "exit status $rc"
+		fi
+	fi
+}
+
+# A test that needs root counts as failed without it: never a silent skip.
+fail_not_root() {
+	failed=$((failed + 1))
+	status FAIL "$1" "needs root; run sudo make check"
+}
+
+# Tests are found from their sources, so a source whose binary is missing fails.
+run_layer() {
+	local layer=$1 src
+
+	echo "=== $layer tests"
+	case "$layer" in
+	unit | datapath)
+		for src in tests/"$layer"/test_*.c; do
+			[ -e "$src" ] || continue
+			src=${src%.c}
+			if [ "$layer" = datapath ] && ! is_root; then
+				fail_not_root "$BUILD/$src"
+			else
+				run_binary "$BUILD/$src"
+			fi
+		done
+		;;
+	system)
+		for src in tests/system/test_*.sh; do
+			[ -e "$src" ] || continue
+			if is_root; then
+				run_script "$src"
+			else
+				fail_not_root "$src"
+			fi
+		done
+		;;
+	esac
+}
+
+for layer in $LAYERS; do
+	run_layer "$layer"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
