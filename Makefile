@@ -14,7 +14,7 @@ DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
 	      -Iinclude -Ibpf -Ipolicies -I/usr/include/$(ARCH)-linux-gnu
 CFLAGS     ?= -O2 -g
-CFLAGS     += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+CFLAGS     += -Wall -Wextra -Werror -Wno-unknown-pragmas -std=gnu11 -D_GNU_SOURCE \
 	      -Iinclude -Iuser -Ipolicies -Iagent -I$(BUILD)
 LDLIBS     := -lbpf -lelf -lz
 

@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_cli.c - the manager's command line without any map: parsing of
+ * VIPs, addresses, names and numbers; commands and batches against an
+ * in-memory model; save output restoring the same model.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <cmocka.h>
+
+#include "batch.h"
+#include "cmd.h"
+#include "error.h"
+#include "model.h"
+#include "parse.h"
+
+static struct model *new_model(void)
+{
+	struct model *m = malloc(sizeof(*m));
+
+	assert_non_null(m);
+	model_init_empty(m);
+	return m;
+}
+
+/* Apply a batch; on failure the error message must contain `want`. */
+static int apply(struct model *m, const char *text, const char *want)
+{
+	int ret = batch_apply_string(m, text, "test");
+
+	if (want) {
+		assert_int_not_equal(ret, 0);
+		if (!strstr(err_msg(), want))
+			fail_msg("error '%s' does not say '%s'", err_msg(), want);
+	} else if (ret) {
+		fail_msg("unexpected error: %s", err_msg());
+	}
+	return ret;
+}
+
+static void test_parse_vip_good(void **state)
+{
+	struct vip_key k;
+	__u32 v4 = htonl(0x0a000001);
+	struct in6_addr v6;
+
+	(void)state;
+	assert_int_equal(parse_vip("10.0.0.1:80/tcp", &k), 0);
+	assert_int_equal(k.family, 4);
+	assert_int_equal(k.addr[0], v4);
+	assert_int_equal(k.addr[1] | k.addr[2] | k.addr[3], 0);
+	assert_int_equal(k.port, htons(80));
+	assert_int_equal(k.proto, IPPROTO_TCP);
+
+	assert_int_equal(parse_vip("[fd00::1]:53/udp", &k), 0);
+	inet_pton(AF_INET6, "fd00::1", &v6);
+	assert_int_equal(k.family, 6);
+	assert_memory_equal(k.addr, &v6, 16);
+	assert_int_equal(k.port, htons(53));
+	assert_int_equal(k.proto, IPPROTO_UDP);
+
+	assert_int_equal(parse_vip("[::ffff:1.2.3.4]:65535/tcp", &k), 0);
+	assert_int_equal(k.port, htons(65535));
+}
+
+static void test_parse_vip_bad(void **state)
+{
+	static const char *const bad[] = {
+	    "",
+	    "10.0.0.1",
+	    "10.0.0.1:80",
+	    "10.0.0.1/tcp",
+	    "10.0.0.1:/tcp",
+	    "10.0.0.1:0/tcp",
+	    "10.0.0.1:65536/tcp",
+	    "10.0.0.1:80/sctp",
+	    "10.0.0.1:80/",
+	    "10.0.0.256:80/tcp",
+	    "fd00::1:53/udp",
+	    "[fd00::1]53/udp",
+	    "[fd00::1:53/udp",
+	    "[zz::1]:53/udp",
+	    "10.0.0.1:8x/tcp",
+	    "host:80/tcp",
+	    "[10.0.0.1]:80/tcp x",
+	};
+	struct vip_key k;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err_clear();
+		if (parse_vip(bad[i], &k) != -ERR_INPUT)
+			fail_msg("'%s' parsed as a VIP", bad[i]);
+		assert_int_equal(err_code(), ERR_INPUT);
+		assert_non_null(strstr(err_msg(), bad[i]));
+	}
+}
+
+static void test_parse_addr(void **state)
+{
+	__u32 a[4];
+	__u8 f;
+
+	(void)state;
+	assert_int_equal(parse_addr("192.168.1.2", &f, a), 0);
+	assert_int_equal(f, 4);
+	assert_int_equal(a[0], htonl(0xc0a80102));
+	assert_int_equal(parse_addr("2001:db8::2", &f, a), 0);
+	assert_int_equal(f, 6);
+	assert_int_equal(parse_addr("192.168.1", &f, a), -ERR_INPUT);
+	assert_int_equal(parse_addr("2001:db8:::2", &f, a), -ERR_INPUT);
+	assert_int_equal(parse_addr("", &f, a), -ERR_INPUT);
+	assert_string_equal(err_msg(), "bad address ''");
+}
+
+static void test_parse_name(void **state)
+{
+	static const char *const good[] = {"s1", "a.b-c_D9", "123456789012345", "-", "."};
+	static const char *const bad[] = {"",	 "1234567890123456", "a b", "a/b",
+					  "a:b", "caf\xc3\xa9",	     "x\ty"};
+	char out[HAULER_NAME_LEN];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(parse_name(good[i], out), 0);
+		assert_string_equal(out, good[i]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (parse_name(bad[i], out) != -ERR_INPUT)
+			fail_msg("'%s' accepted as a name", bad[i]);
+}
+
+static void test_parse_numbers_and_keywords(void **state)
+{
+	static const char *const modes[] = {"nat", "ipip"};
+	static const char *const bad[] = {
+	    "", "-1", "65536", "1x", " 1", "0x10", "99999999999999999999"};
+	__u32 v;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse_u32("0", 0, 65535, "weight", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(parse_u32("65535", 0, 65535, "weight", &v), 0);
+	assert_int_equal(v, 65535);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (parse_u32(bad[i], 0, 65535, "weight", &v) != -ERR_INPUT)
+			fail_msg("'%s' accepted as a weight", bad[i]);
+	assert_string_equal(err_msg(), "bad weight '99999999999999999999' (0..65535)");
+	assert_int_equal(parse_u32("6", 7, 32749, "table-size", &v), -ERR_INPUT);
+
+	assert_int_equal(parse_keyword("ipip", modes, 2, "mode"), 1);
+	assert_int_equal(parse_keyword("gre", modes, 2, "mode"), -ERR_INPUT);
+	assert_string_equal(err_msg(), "bad mode 'gre' (nat|ipip)");
+	assert_true(is_prime(4093) && is_prime(32749) && is_prime(7));
+	assert_false(is_prime(4095) || is_prime(1) || is_prime(32747 * 0 + 9));
+}
+
+static const char *const base_config =
+    "# two VIPs\n"
+    "vip add 10.0.0.1:80/tcp\n"
+    "vip add [fd00::1]:53/udp mode ipip policy wrr stale-ms 250 table-size 7\n"
+    "\n"
+    "server add s1 vip 10.0.0.1:80/tcp weight 3\n"
+    "server add s2 vip 10.0.0.1:80/tcp\n"
+    "server add s6 vip [fd00::1]:53/udp weight 0   # out of the pool\n"
+    "device add d1 server s1 addr 10.1.0.1 port 8080\n"
+    "device add d2 server s1 addr 10.1.0.2 port 8081 kind gpu weight 4 state drain\n"
+    "device add d3 server s1 addr 10.1.0.3 port 8082 kind smartnic\n"
+    "device add d6 server s6 addr fd00:1::6 port 53 kind fpga\n"
+    "config set fin-grace 1000 udp-timeout 2000 tunnel-src 10.9.9.9\n";
+
+static void test_batch_builds_model(void **state)
+{
+	struct model *m = new_model();
+	struct vip_key k;
+	int v, s1, d2;
+
+	(void)state;
+	apply(m, base_config, NULL);
+	assert_int_equal(parse_vip("[fd00::1]:53/udp", &k), 0);
+	v = model_vip_find(m, &k);
+	assert_int_equal(v, 1);
+	assert_int_equal(m->vips[v].info.fwd_mode, HAULER_FWD_IPIP);
+	assert_int_equal(m->vips[v].info.table_size, 7);
+	assert_int_equal(m->vips[v].info.policy_slot, 1);
+	assert_string_equal((char *)m->params[1].name, "wrr");
+	assert_int_equal(m->params[1].stale_ms, 250);
+	assert_string_equal((char *)m->params[0].name, "hash"); /* the default policy */
+	assert_int_equal(m->vips[0].info.table_size, HAULER_MAGLEV_DEFAULT);
+	assert_int_equal(m->config.nat_vips, 1);
+	assert_int_equal(m->config.fin_grace_ms, 1000);
+	assert_int_equal(m->config.udp_timeout_ms, 2000);
+	assert_int_equal(m->config.tunnel_src4, htonl(0x0a090909));
+
+	s1 = model_server_find(m, "s1");
+	assert_int_equal(s1, 0);
+	assert_int_equal(m->servers[s1].weight, 3);
+	assert_int_equal(m->servers[s1].dev_count, 3);
+	d2 = model_device_find(m, "d2");
+	assert_int_equal(d2, 1);
+	assert_int_equal(m->devices[d2].kind, HAULER_KIND_GPU);
+	assert_int_equal(m->devices[d2].state, HAULER_STATE_DRAIN);
+	assert_int_equal(m->devices[d2].weight, 4);
+	assert_int_equal(m->devices[d2].port, htons(8081));
+	assert_int_equal(m->devices[d2].index, 1);
+	assert_int_equal(m->servers[model_server_find(m, "s6")].weight, 0);
+	free(m);
+}
+
+static void test_batch_error_changes_nothing(void **state)
+{
+	struct model *m = new_model(), *before = new_model();
+	char text[2048];
+
+	(void)state;
+	apply(m, base_config, NULL);
+	memcpy(before, m, sizeof(*m));
+	snprintf(text, sizeof(text),
+		 "vip add 10.0.0.2:80/tcp\n"
+		 "server add s3 vip 10.0.0.2:80/tcp\n"
+		 "device del d1\n"
+		 "server set s1 weight 70000\n"
+		 "vip del 10.0.0.1:80/tcp\n");
+	apply(m, text, "test:4: bad weight '70000'");
+	assert_memory_equal(m, before, sizeof(*m));
+	apply(m, "vip del 10.0.0.1:80/tcp\nvip show\n", "test:2: 'vip show' cannot be batched");
+	assert_memory_equal(m, before, sizeof(*m));
+	apply(m, "\n# c\nhauler vip del 10.0.0.1:80/tcp\n", "test:3: leave out the word 'hauler'");
+	apply(m, "frob add x\n", "test:1: unknown object 'frob'");
+	assert_memory_equal(m, before, sizeof(*m));
+	free(m);
+	free(before);
+}
+
+static void test_command_errors(void **state)
+{
+	struct model *m = new_model(), *before = new_model();
+	size_t i;
+	static const struct {
+		const char *line, *error;
+	} cases[] = {
+	    {"vip add 10.0.0.1:80/tcp\n", "VIP 10.0.0.1:80/tcp exists"},
+	    {"vip add 10.0.0.3:80/tcp table-size 4095\n", "bad table-size 4095"},
+	    {"vip add 10.0.0.3:80/tcp table-size 32771\n", "bad table-size '32771'"},
+	    {"vip add 10.0.0.3:80/tcp table-size 5\n", "bad table-size '5'"},
+	    {"vip add 10.0.0.3:80/tcp mode gre\n", "bad mode 'gre' (nat|ipip)"},
+	    {"vip add 10.0.0.3:80/tcp policy nosuch\n",
+	     "unknown policy 'nosuch' (hauler policy list)"},
+	    {"vip add 10.0.0.3:80/tcp policy hash metric cmp\n",
+	     "policy 'hash' takes no parameter 'metric'"},
+	    {"vip add 10.0.0.3:80/tcp policy hash colour red\n", "unknown argument 'colour'"},
+	    {"vip add 10.0.0.3:80/tcp policy hash stale-ms\n", "'stale-ms' needs a value"},
+	    {"vip del 10.0.0.9:80/tcp\n", "no VIP 10.0.0.9:80/tcp"},
+	    {"server add s1 vip 10.0.0.1:80/tcp\n", "server 's1' exists"},
+	    {"server add s9 vip 10.0.0.9:80/tcp\n", "no VIP 10.0.0.9:80/tcp"},
+	    {"server add s9\n", "missing 'vip VIP'"},
+	    {"server add bad/name vip 10.0.0.1:80/tcp\n", "bad name 'bad/name'"},
+	    {"server set s9 weight 1\n", "no server 's9'"},
+	    {"server set s1 weight -1\n", "bad weight '-1'"},
+	    {"server del s9\n", "no server 's9'"},
+	    {"device add d1 server s2 addr 10.1.0.9 port 1\n", "device 'd1' exists"},
+	    {"device add d9 server s9 addr 10.1.0.9 port 1\n", "no server 's9'"},
+	    {"device add d9 server s2 addr fd00::9 port 1\n", "IPv6, its VIP is IPv4"},
+	    {"device add d9 server s2 addr 10.1.0.9\n", "needs server SERVER addr ADDR port PORT"},
+	    {"device add d9 server s2 addr 10.1.0.9 port 0\n", "bad port '0'"},
+	    {"device add d9 server s2 addr 10.1.0.9 port 1 kind tpu\n", "bad kind 'tpu'"},
+	    {"device add d9 server s2 addr 10.1.0.9 port 1 state off\n", "bad state 'off'"},
+	    {"device add d9 server s2 addr 10.1.0.999 port 1\n", "bad address '10.1.0.999'"},
+	    {"device set d9 weight 1\n", "no device 'd9'"},
+	    {"device set d1 weight 65536\n", "bad weight '65536'"},
+	    {"device set d1 speed 5\n", "unknown argument 'speed'"},
+	    {"device del d9\n", "no device 'd9'"},
+	    {"policy set 10.0.0.1:80/tcp nosuch\n", "unknown policy 'nosuch'"},
+	    {"policy set 10.0.0.1:80/tcp wrr stale-ms 0\n", "bad stale-ms '0'"},
+	    {"policy set 10.0.0.1:80/tcp wrr extra\n",
+	     "unknown parameter 'extra' for policy 'wrr'"},
+	    {"policy set 10.0.0.9:80/tcp wrr\n", "no VIP 10.0.0.9:80/tcp"},
+	    {"policy set 10.0.0.1:80/tcp prt metric heat\n", "bad metric 'heat'"},
+	    {"policy set 10.0.0.1:80/tcp prt threshold 101\n", "bad threshold '101' (0..100)"},
+	    {"policy set 10.0.0.1:80/tcp lur threshold 5\n",
+	     "policy 'lur' takes no parameter 'threshold'"},
+	    {"config set tunnel-src fd00::1\n", "tunnel-src needs an IPv4 address"},
+	    {"config set tunnel-src6 10.0.0.1\n", "tunnel-src6 needs an IPv6 address"},
+	    {"config set mtu 1500\n", "unknown argument 'mtu'"},
+	};
+
+	(void)state;
+	apply(m, base_config, NULL);
+	memcpy(before, m, sizeof(*m));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		apply(m, cases[i].line, cases[i].error);
+		assert_int_equal(err_code(), ERR_INPUT);
+		assert_memory_equal(m, before, sizeof(*m));
+	}
+	free(m);
+	free(before);
+}
+
+static void test_limits(void **state)
+{
+	struct model *m = new_model();
+	char line[128];
+	int i;
+
+	(void)state;
+	apply(m, "vip add 10.0.0.1:80/tcp\nserver add s1 vip 10.0.0.1:80/tcp\n", NULL);
+	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++) {
+		snprintf(line, sizeof(line), "device add d%d server s1 addr 10.1.0.%d port 80\n", i,
+			 i + 1);
+		apply(m, line, NULL);
+	}
+	apply(m, "device add d8 server s1 addr 10.1.0.9 port 80\n", "server 's1' has 8 devices");
+	for (i = 1; i < HAULER_MAX_VIPS; i++) {
+		snprintf(line, sizeof(line), "vip add 10.0.1.%d:80/tcp\n", i);
+		apply(m, line, NULL);
+	}
+	apply(m, "vip add 10.0.2.1:80/tcp\n", "too many VIPs (64)");
+	free(m);
+}
+
+static void test_ids_cascade_and_compaction(void **state)
+{
+	struct model *m = new_model();
+	__u16 w[HAULER_DEVS_PER_SERVER];
+	struct vip_key k;
+	int s1, i, n;
+
+	(void)state;
+	apply(m, base_config, NULL);
+	s1 = model_server_find(m, "s1");
+	/* Deleting d1 moves d2 and d3 down one position. */
+	apply(m, "device del d1\n", NULL);
+	assert_int_equal(m->servers[s1].dev_count, 2);
+	assert_int_equal(m->servers[s1].dev[0], model_device_find(m, "d2"));
+	assert_int_equal(m->servers[s1].dev[1], model_device_find(m, "d3"));
+	assert_int_equal(m->devices[model_device_find(m, "d2")].index, 0);
+	assert_int_equal(m->devices[model_device_find(m, "d3")].index, 1);
+	n = model_ring_weights(m, s1, w);
+	assert_int_equal(n, 2);
+	assert_int_equal(w[0], 4);
+	assert_int_equal(w[1], 1);
+	/* The lowest free id is taken again, at the end of dev[]. */
+	apply(m, "device add d4 server s1 addr 10.1.0.4 port 1\n", NULL);
+	assert_int_equal(model_device_find(m, "d4"), 0);
+	assert_int_equal(m->devices[0].index, 2);
+	/* vip del takes its servers and their devices along. */
+	apply(m, "vip del 10.0.0.1:80/tcp\n", NULL);
+	assert_int_equal(model_server_find(m, "s1"), -1);
+	assert_int_equal(model_server_find(m, "s2"), -1);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(model_device_find(m, i == 3 ? "d4" : (i == 1 ? "d2" : "d3")), -1);
+	assert_int_not_equal(model_device_find(m, "d6"), -1);
+	assert_int_equal(m->config.nat_vips, 0);
+	assert_int_equal(m->params[0].name[0], 0);
+	/* ... and the freed id 0 goes to the next VIP, with policy slot 0. */
+	apply(m, "vip add 10.0.0.5:81/tcp\n", NULL);
+	assert_int_equal(parse_vip("10.0.0.5:81/tcp", &k), 0);
+	assert_int_equal(model_vip_find(m, &k), 0);
+	assert_int_equal(m->vips[0].info.policy_slot, 0);
+	/* server del takes its devices. */
+	apply(m, "server del s6\n", NULL);
+	assert_int_equal(model_device_find(m, "d6"), -1);
+	free(m);
+}
+
+static void test_pool_servers(void **state)
+{
+	struct maglev_server s[HAULER_MAX_SERVERS];
+	struct model *m = new_model();
+	int n;
+
+	(void)state;
+	apply(m, base_config, NULL);
+	n = model_pool_servers(m, 0, s);
+	assert_int_equal(n, 2);
+	assert_string_equal(s[0].name, "s1");
+	assert_int_equal(s[0].weight, 3);
+	assert_string_equal(s[1].name, "s2");
+	assert_int_equal(s[1].weight, 1);
+	assert_int_equal(model_pool_servers(m, 1, s), 1);
+	free(m);
+}
+
+static char *save_text(const struct model *m)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	assert_non_null(out);
+	save_write(m, out);
+	fclose(out);
+	return text;
+}
+
+static void test_save_round_trip(void **state)
+{
+	struct model *m = new_model(), *restored = new_model(), *again = new_model();
+	char *first, *second, *third;
+
+	(void)state;
+	apply(m, base_config, NULL);
+	apply(m, "config set tunnel-src6 fd00:99::1\n", NULL);
+	apply(m, "policy set 10.0.0.1:80/tcp prt metric queue threshold 70 stale-ms 40\n", NULL);
+	assert_int_equal(m->params[0].metric_set, 1);
+	assert_int_equal(m->params[0].metric, 3);
+	assert_int_equal(m->params[0].threshold, 70);
+	first = save_text(m);
+	assert_non_null(strstr(first, "vip add 10.0.0.1:80/tcp mode nat policy prt metric queue "
+				      "threshold 70 stale-ms 40 table-size 4093\n"));
+	apply(restored, first, NULL);
+	/* Without holes in the ids the restored model is the same, byte for byte. */
+	assert_memory_equal(restored->vips, m->vips, sizeof(m->vips));
+	assert_memory_equal(restored->params, m->params, sizeof(m->params));
+	assert_memory_equal(restored->servers, m->servers, sizeof(m->servers));
+	assert_memory_equal(restored->devices, m->devices, sizeof(m->devices));
+	assert_memory_equal(&restored->config, &m->config, sizeof(m->config));
+	second = save_text(restored);
+	assert_string_equal(first, second);
+
+	/* With holes the ids close up, but saving again gives the same text. */
+	apply(m,
+	      "device del d1\nserver del s2\nvip add 10.0.0.7:443/tcp mode ipip\n"
+	      "server add s7 vip 10.0.0.7:443/tcp weight 9\n"
+	      "device add d7 server s1 addr 10.1.0.7 port 7 weight 0 state down\n",
+	      NULL);
+	free(first);
+	first = save_text(m);
+	apply(again, first, NULL);
+	third = save_text(again);
+	assert_string_equal(first, third);
+	assert_non_null(strstr(first, "vip add [fd00::1]:53/udp mode ipip policy wrr stale-ms 250 "
+				      "table-size 7\n"));
+	assert_non_null(strstr(first, "device add d7 server s1 addr 10.1.0.7 port 7 kind cpu "
+				      "weight 0 state down\n"));
+	free(first);
+	free(second);
+	free(third);
+	free(m);
+	free(restored);
+	free(again);
+}
+
+static void test_batch_split(void **state)
+{
+	char line[] = "  vip add\t10.0.0.1:80/tcp   # comment words\r\n";
+	char *words[BATCH_MAX_WORDS + 1];
+
+	(void)state;
+	assert_int_equal(batch_split(line, words, BATCH_MAX_WORDS), 3);
+	assert_string_equal(words[0], "vip");
+	assert_string_equal(words[1], "add");
+	assert_string_equal(words[2], "10.0.0.1:80/tcp");
+	assert_null(words[3]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_parse_vip_good),
+	    cmocka_unit_test(test_parse_vip_bad),
+	    cmocka_unit_test(test_parse_addr),
+	    cmocka_unit_test(test_parse_name),
+	    cmocka_unit_test(test_parse_numbers_and_keywords),
+	    cmocka_unit_test(test_batch_builds_model),
+	    cmocka_unit_test(test_batch_error_changes_nothing),
+	    cmocka_unit_test(test_command_errors),
+	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_ids_cascade_and_compaction),
+	    cmocka_unit_test(test_pool_servers),
+	    cmocka_unit_test(test_save_round_trip),
+	    cmocka_unit_test(test_batch_split),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * cmd.h - the commands of hauler. A command that changes the
+ * configuration is an `apply` function over the model (and may appear in
+ * a batch); the others (show, stats, up, ...) are `run` functions over
+ * the context. argv[0] is the verb in both.
+ */
+#ifndef HAULER_CMD_H
+#define HAULER_CMD_H
+
+#include <stdio.h>
+
+#include "maps.h"
+#include "model.h"
+
+struct cmd_ctx {
+	const char *pin;
+	int json, dry_run, debug;
+	struct hauler_maps maps;
+	int maps_open;
+	struct model *base, *cur; /* as loaded, and as changed */
+};
+
+/* Open the maps and load the model (once). */
+int ctx_load(struct cmd_ctx *c);
+/* Write cur's changes (or say `ok (dry run)`). */
+int ctx_commit(struct cmd_ctx *c);
+void ctx_release(struct cmd_ctx *c);
+
+/* argv[0] is the object: one change to the model, as in a batch line. */
+int cmd_apply(struct model *m, int argc, char **argv);
+/* argv[0] is the object: one command line. Returns 0 or -ERR_*. */
+int cmd_run(struct cmd_ctx *c, int argc, char **argv);
+void cmd_usage(FILE *out);
+
+int vip_apply(struct model *m, int argc, char **argv);
+int vip_run(struct cmd_ctx *c, int argc, char **argv);
+int server_apply(struct model *m, int argc, char **argv);
+int server_run(struct cmd_ctx *c, int argc, char **argv);
+int device_apply(struct model *m, int argc, char **argv);
+int device_run(struct cmd_ctx *c, int argc, char **argv);
+int policy_apply(struct model *m, int argc, char **argv);
+int policy_run(struct cmd_ctx *c, int argc, char **argv);
+int config_apply(struct model *m, int argc, char **argv);
+int stats_run(struct cmd_ctx *c, int argc, char **argv);
+int conns_run(struct cmd_ctx *c, int argc, char **argv);
+int save_run(struct cmd_ctx *c, int argc, char **argv);
+int up_run(struct cmd_ctx *c, int argc, char **argv);
+int down_run(struct cmd_ctx *c, int argc, char **argv);
+int status_run(struct cmd_ctx *c, int argc, char **argv);
+
+/* The batch that recreates m (hauler save). */
+void save_write(const struct model *m, FILE *out);
+
+/* Shared by the show commands. */
+const char *vip_text(const struct model *m, int vip_id, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* cmd_policy.c - hauler policy set|show|list. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "cmd.h"
+#include "error.h"
+#include "json.h"
+#include "parse.h"
+#include "policy_table.h"
+
+int policy_apply(struct model *m, int argc, char **argv)
+{
+	struct policy_params params;
+	struct vip_key key;
+	int used;
+
+	/* argv: set VIP NAME [PARAMS] */
+	if (argc < 3)
+		return err_set(ERR_INPUT, "usage: hauler policy set VIP NAME [PARAMS]");
+	if (parse_vip(argv[1], &key))
+		return -ERR_INPUT;
+	used = policy_parse_params(argv[2], argc - 3, argv + 3, &params);
+	if (used < 0)
+		return used;
+	if (used != argc - 3)
+		return err_set(ERR_INPUT, "unknown parameter '%s' for policy '%s'", argv[3 + used],
+			       argv[2]);
+	return model_policy_set(m, &key, &params);
+}
+
+#define POLICY_MAX 64
+
+struct pinned_policy {
+	char name[NAME_MAX + 1];
+	__u32 id;
+};
+
+/* The policy programs pinned under PIN/policies, with their program ids. */
+static int pinned_policies(const char *pin, struct pinned_policy *out)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/policies", pin);
+	dir = opendir(path);
+	if (!dir)
+		return err_set(ERR_SYSTEM, "cannot read %s: %s", path, strerror(errno));
+	while ((e = readdir(dir)) && n < POLICY_MAX) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/policies/%s", pin, e->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			snprintf(out[n].name, sizeof(out[n].name), "%s", e->d_name);
+			out[n].id = info.id;
+			n++;
+		}
+		close(fd);
+	}
+	closedir(dir);
+	return n;
+}
+
+static int policy_list(struct cmd_ctx *c)
+{
+	struct pinned_policy p[POLICY_MAX];
+	int n = pinned_policies(c->pin, p), i;
+	struct json j;
+
+	if (n < 0)
+		return n;
+	if (c->json) {
+		json_init(&j, stdout);
+		json_array_begin(&j, NULL);
+		for (i = 0; i < n; i++) {
+			json_object_begin(&j, NULL);
+			json_string(&j, "name", p[i].name);
+			json_uint(&j, "prog_id", p[i].id);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_finish(&j);
+		return 0;
+	}
+	printf("%-16s %s\n", "policy", "prog_id");
+	for (i = 0; i < n; i++)
+		printf("%-16s %u\n", p[i].name, p[i].id);
+	return 0;
+}
+
+static int policy_show(struct cmd_ctx *c, int argc, char **argv)
+{
+	struct pinned_policy p[POLICY_MAX];
+	int n, id, i, only = -1, ret;
+	struct vip_key key;
+	struct json j;
+
+	if (argc > 1)
+		return err_set(ERR_INPUT, "usage: hauler policy show [VIP]");
+	ret = ctx_load(c);
+	if (ret)
+		return ret;
+	if (argc == 1) {
+		if (parse_vip(argv[0], &key))
+			return -ERR_INPUT;
+		only = model_vip_find(c->cur, &key);
+		if (only < 0)
+			return err_set(ERR_INPUT, "no VIP %s", argv[0]);
+	}
+	n = pinned_policies(c->pin, p);
+	if (n < 0)
+		return n;
+	if (c->json) {
+		json_init(&j, stdout);
+		json_array_begin(&j, NULL);
+	} else {
+		printf("%-28s %-4s %-12s %-8s %s\n", "vip", "slot", "program", "prog_id", "params");
+	}
+	for (id = 0; id < HAULER_MAX_VIPS; id++) {
+		const struct model_vip *v = &c->cur->vips[id];
+		__u32 slot = v->info.policy_slot, prog_id = 0;
+		const char *prog = "(none)";
+		char vip[VIP_STRLEN], params[128];
+
+		if (!v->in_use || (only >= 0 && id != only))
+			continue;
+		/* From user space a PROG_ARRAY lookup yields the program's id. */
+		if (bpf_map_lookup_elem(c->maps.policy_progs, &slot, &prog_id))
+			prog_id = 0;
+		for (i = 0; prog_id && i < n; i++)
+			if (p[i].id == prog_id)
+				prog = p[i].name;
+		if (prog_id && i == n && !strcmp(prog, "(none)"))
+			prog = "(unknown)";
+		format_vip(&v->key, vip, sizeof(vip));
+		policy_format_params(&c->cur->params[slot], params, sizeof(params));
+		if (c->json) {
+			json_object_begin(&j, NULL);
+			json_string(&j, "vip", vip);
+			json_uint(&j, "slot", slot);
+			json_string(&j, "policy", (const char *)c->cur->params[slot].name);
+			json_string(&j, "program", prog);
+			json_uint(&j, "prog_id", prog_id);
+			json_string(&j, "params", params);
+			json_object_end(&j);
+			continue;
+		}
+		printf("%-28s %-4u %-12s %-8u %s\n", vip, slot, prog, prog_id, params);
+	}
+	if (c->json) {
+		json_array_end(&j);
+		json_finish(&j);
+	}
+	return 0;
+}
+
+int policy_run(struct cmd_ctx *c, int argc, char **argv)
+{
+	if (!strcmp(argv[0], "show"))
+		return policy_show(c, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "list")) {
+		if (argc != 1)
+			return err_set(ERR_INPUT, "usage: hauler policy list");
+		return policy_list(c);
+	}
+	return err_set(ERR_INPUT, "unknown verb 'policy %s' (hauler policy help)", argv[0]);
+}

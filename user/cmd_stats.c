@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* cmd_stats.c - hauler stats [show | reset]: the datapath's counters. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cmd.h"
+#include "error.h"
+#include "json.h"
+#include "parse.h"
+
+/* Counter names, from the same table the datapath's enum comes from. */
+static const char *const reason_names[] = {
+#define SCHEMA_COUNTER(name, doc) #name,
+#include "schema_each.h"
+};
+
+_Static_assert(sizeof(reason_names) / sizeof(reason_names[0]) == HAULER_STAT_REASONS,
+	       "one name per counter");
+
+struct stats_reader {
+	int fd, ncpus;
+	struct counter *percpu;
+};
+
+/* Sum one stats slot over the CPUs. */
+static int stat_read(struct stats_reader *r, __u32 key, struct counter *sum)
+{
+	int i;
+
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(r->fd, &key, r->percpu))
+		return err_set(ERR_SYSTEM, "cannot read stats[%u]: %s", key, strerror(errno));
+	for (i = 0; i < r->ncpus; i++) {
+		sum->packets += r->percpu[i].packets;
+		sum->bytes += r->percpu[i].bytes;
+	}
+	return 0;
+}
+
+static void put_counter(struct cmd_ctx *c, struct json *j, const char *name,
+			const struct counter *v, int with_bytes)
+{
+	if (c->json) {
+		json_object_begin(j, NULL);
+		json_string(j, "name", name);
+		json_uint(j, "packets", v->packets);
+		if (with_bytes)
+			json_uint(j, "bytes", v->bytes);
+		json_object_end(j);
+	} else if (with_bytes) {
+		printf("  %-24s %12llu pkts %14llu bytes\n", name, (unsigned long long)v->packets,
+		       (unsigned long long)v->bytes);
+	} else {
+		printf("  %-24s %12llu\n", name, (unsigned long long)v->packets);
+	}
+}
+
+/* The forwarded and new-connection counters of one VIP or device. */
+static int put_pair(struct cmd_ctx *c, struct json *j, struct stats_reader *r, const char *name,
+		    __u32 fwd_key, __u32 new_key)
+{
+	struct counter fwd, fresh;
+
+	if (stat_read(r, fwd_key, &fwd) || stat_read(r, new_key, &fresh))
+		return -ERR_SYSTEM;
+	if (c->json) {
+		json_object_begin(j, NULL);
+		json_string(j, "name", name);
+		json_uint(j, "packets", fwd.packets);
+		json_uint(j, "bytes", fwd.bytes);
+		json_uint(j, "new_conns", fresh.packets);
+		json_object_end(j);
+	} else {
+		printf("  %-28s %12llu pkts %14llu bytes %10llu new\n", name,
+		       (unsigned long long)fwd.packets, (unsigned long long)fwd.bytes,
+		       (unsigned long long)fresh.packets);
+	}
+	return 0;
+}
+
+static int stats_show(struct cmd_ctx *c, struct stats_reader *r)
+{
+	struct counter v;
+	struct json j;
+	int i;
+
+	if (c->json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_array_begin(&j, "reasons");
+	} else {
+		printf("counters:\n");
+	}
+	for (i = 0; i < HAULER_STAT_REASONS; i++) {
+		if (stat_read(r, i, &v))
+			return -ERR_SYSTEM;
+		put_counter(c, &j, reason_names[i], &v, 1);
+	}
+	if (c->json) {
+		json_array_end(&j);
+		json_array_begin(&j, "vips");
+	} else {
+		printf("vips:\n");
+	}
+	for (i = 0; i < HAULER_MAX_VIPS; i++) {
+		char vip[VIP_STRLEN];
+
+		if (!c->cur->vips[i].in_use)
+			continue;
+		format_vip(&c->cur->vips[i].key, vip, sizeof(vip));
+		if (put_pair(c, &j, r, vip, HAULER_STAT_VIP(i, HAULER_STAT_FWD),
+			     HAULER_STAT_VIP(i, HAULER_STAT_NEW)))
+			return -ERR_SYSTEM;
+	}
+	if (c->json) {
+		json_array_end(&j);
+		json_array_begin(&j, "devices");
+	} else {
+		printf("devices:\n");
+	}
+	for (i = 0; i < HAULER_MAX_DEVICES; i++) {
+		if (!c->cur->devices[i].in_use)
+			continue;
+		if (put_pair(c, &j, r, (const char *)c->cur->devices[i].name,
+			     HAULER_STAT_DEV(i, HAULER_STAT_FWD),
+			     HAULER_STAT_DEV(i, HAULER_STAT_NEW)))
+			return -ERR_SYSTEM;
+	}
+	if (c->json) {
+		json_array_end(&j);
+		json_object_end(&j);
+		json_finish(&j);
+	}
+	return 0;
+}
+
+static int stats_reset(struct stats_reader *r)
+{
+	__u32 key;
+
+	memset(r->percpu, 0, sizeof(struct counter) * r->ncpus);
+	for (key = 0; key < HAULER_STAT_SLOTS; key++)
+		if (bpf_map_update_elem(r->fd, &key, r->percpu, BPF_ANY))
+			return err_set(ERR_SYSTEM, "cannot reset stats[%u]: %s", key,
+				       strerror(errno));
+	return 0;
+}
+
+int stats_run(struct cmd_ctx *c, int argc, char **argv)
+{
+	struct stats_reader r;
+	int ret, reset;
+
+	if (argc != 1 || (strcmp(argv[0], "show") && strcmp(argv[0], "reset")))
+		return err_set(ERR_INPUT, "usage: hauler stats [show | reset]");
+	reset = !strcmp(argv[0], "reset");
+	ret = ctx_load(c);
+	if (ret)
+		return ret;
+	r.fd = c->maps.stats;
+	r.ncpus = libbpf_num_possible_cpus();
+	if (r.ncpus <= 0)
+		return err_set(ERR_SYSTEM, "cannot count the CPUs");
+	r.percpu = calloc(r.ncpus, sizeof(struct counter));
+	if (!r.percpu)
+		return err_set(ERR_SYSTEM, "out of memory");
+	if (reset && c->dry_run)
+		printf("ok (dry run)\n");
+	else
+		ret = reset ? stats_reset(&r) : stats_show(c, &r);
+	free(r.percpu);
+	return ret;
+}

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* cmd_up.c - hauler up, down, status. */
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+
+#include "batch.h"
+#include "cmd.h"
+#include "error.h"
+#include "json.h"
+#include "loader.h"
+#include "parse.h"
+#include "policy_table.h"
+
+static int parse_up(int argc, char **argv, struct up_opts *o, const char **file)
+{
+	static const char *const modes[] = {"native", "generic"};
+	__u32 addr[4];
+	__u8 family;
+	int i, mode;
+
+	memset(o, 0, sizeof(*o));
+	o->xdp_flags = XDP_FLAGS_DRV_MODE;
+	*file = NULL;
+	for (i = 0; i < argc; i++) {
+		const char *w = argv[i];
+
+		if (w[0] != '-') {
+			if (o->dev)
+				return err_set(ERR_INPUT, "up: one interface only ('%s')", w);
+			o->dev = w;
+			continue;
+		}
+		if (i + 1 >= argc)
+			return err_set(ERR_INPUT, "up: '%s' needs a value", w);
+		if (!strcmp(w, "--mode")) {
+			mode = parse_keyword(argv[++i], modes, 2, "mode");
+			if (mode < 0)
+				return mode;
+			o->xdp_flags = mode ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+		} else if (!strcmp(w, "-c")) {
+			*file = argv[++i];
+		} else if (!strcmp(w, "--tunnel-src") || !strcmp(w, "--tunnel-src6")) {
+			int six = !strcmp(w, "--tunnel-src6");
+
+			if (parse_addr(argv[++i], &family, addr))
+				return -ERR_INPUT;
+			if (family != (six ? 6 : 4))
+				return err_set(ERR_INPUT, "%s needs an IPv%d address", w,
+					       six ? 6 : 4);
+			if (six) {
+				memcpy(o->tunnel6, addr, sizeof(o->tunnel6));
+				o->have_tunnel6 = 1;
+			} else {
+				o->tunnel4 = addr[0];
+				o->have_tunnel4 = 1;
+			}
+		} else {
+			return err_set(ERR_INPUT, "up: unknown option '%s'", w);
+		}
+	}
+	if (!o->dev)
+		return err_set(ERR_INPUT, "usage: hauler up DEV [--mode native|generic] [-c FILE]");
+	if (!if_nametoindex(o->dev))
+		return err_set(ERR_INPUT, "no interface '%s'", o->dev);
+	return 0;
+}
+
+/* Check a configuration file before anything is loaded. */
+static int precheck(const char *file)
+{
+	struct model *m = malloc(sizeof(*m));
+	int ret;
+
+	if (!m)
+		return err_set(ERR_SYSTEM, "out of memory");
+	model_init_empty(m); /* policies: the built-in ones are about to be pinned */
+	ret = batch_apply_file(m, file);
+	free(m);
+	return ret;
+}
+
+int up_run(struct cmd_ctx *c, int argc, char **argv)
+{
+	struct up_opts opts;
+	const char *file;
+	int ret;
+
+	ret = parse_up(argc, argv, &opts, &file);
+	if (ret)
+		return ret;
+	/* The whole file is checked before anything is loaded or attached. */
+	if (file && loader_pins_exist(c->pin)) {
+		ret = ctx_load(c);
+		if (!ret)
+			ret = batch_apply_file(c->cur, file);
+	} else if (file) {
+		ret = precheck(file);
+	}
+	if (ret)
+		return ret;
+	if (c->dry_run) {
+		printf("ok (dry run)\n");
+		return 0;
+	}
+	ret = loader_up(c->pin, &opts);
+	if (ret || !file)
+		return ret;
+	if (!c->cur) {
+		ret = ctx_load(c);
+		if (!ret)
+			ret = batch_apply_file(c->cur, file);
+	}
+	if (!ret)
+		ret = ctx_commit(c);
+	return ret;
+}
+
+int down_run(struct cmd_ctx *c, int argc, char **argv)
+{
+	(void)argv;
+	if (argc)
+		return err_set(ERR_INPUT, "usage: hauler down");
+	if (c->dry_run) {
+		printf("ok (dry run)\n");
+		return 0;
+	}
+	return loader_down(c->pin);
+}
+
+static int count_conns(int fd)
+{
+	struct flow_key key, next, *prev = NULL;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	return n;
+}
+
+int status_run(struct cmd_ctx *c, int argc, char **argv)
+{
+	int ret, i, vips = 0, servers = 0, devices = 0, conns;
+	const struct config *cfg;
+	char ifname[IF_NAMESIZE] = "-";
+	__u32 attached = 0, pinned;
+	struct json j;
+
+	(void)argv;
+	if (argc)
+		return err_set(ERR_INPUT, "usage: hauler status");
+	ret = ctx_load(c);
+	if (ret)
+		return ret;
+	cfg = &c->cur->config;
+	if (cfg->ifindex && !if_indextoname(cfg->ifindex, ifname))
+		snprintf(ifname, sizeof(ifname), "#%u", cfg->ifindex);
+	if (cfg->ifindex)
+		attached = loader_attached_id(cfg->ifindex, cfg->xdp_flags);
+	pinned = loader_pinned_id(c->pin);
+	for (i = 0; i < HAULER_MAX_VIPS; i++)
+		vips += c->cur->vips[i].in_use;
+	for (i = 0; i < HAULER_MAX_SERVERS; i++)
+		servers += c->cur->servers[i].in_use;
+	for (i = 0; i < HAULER_MAX_DEVICES; i++)
+		devices += c->cur->devices[i].in_use;
+	conns = count_conns(c->maps.conns);
+	if (c->json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "pin", c->pin);
+		json_string(&j, "interface", ifname);
+		json_string(&j, "mode", cfg->xdp_flags & XDP_FLAGS_SKB_MODE ? "generic" : "native");
+		json_uint(&j, "prog_id", pinned);
+		json_bool(&j, "attached", attached && attached == pinned);
+		json_uint(&j, "schema_version", cfg->schema_version);
+		json_uint(&j, "vips", vips);
+		json_uint(&j, "servers", servers);
+		json_uint(&j, "devices", devices);
+		json_uint(&j, "conns", conns);
+		json_object_end(&j);
+		json_finish(&j);
+		return 0;
+	}
+	printf("pin        %s\n", c->pin);
+	printf("interface  %s (%s)\n", ifname,
+	       cfg->xdp_flags & XDP_FLAGS_SKB_MODE ? "generic" : "native");
+	printf("program    id %u, %s\n", pinned,
+	       attached && attached == pinned ? "attached"
+	       : attached		      ? "NOT attached (another program is)"
+					      : "NOT attached");
+	printf("schema     version %u\n", cfg->schema_version);
+	printf("vips       %d\nservers    %d\ndevices    %d\nconns      %d\n", vips, servers,
+	       devices, conns);
+	return 0;
+}

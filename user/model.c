@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* model.c - the configuration in memory and its checked changes (see model.h). */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "error.h"
+#include "model.h"
+#include "parse.h"
+#include "policy_table.h"
+
+void model_init_empty(struct model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->config.schema_version = HAULER_SCHEMA_VERSION;
+	m->config.report_port = htons(HAULER_REPORT_PORT);
+	m->config.fin_grace_ms = 5000;
+	m->config.udp_timeout_ms = 30000;
+}
+
+static int name_eq(const __u8 *field, const char *name)
+{
+	return !strncmp((const char *)field, name, HAULER_NAME_LEN);
+}
+
+int model_vip_find(const struct model *m, const struct vip_key *key)
+{
+	int i;
+
+	for (i = 0; i < HAULER_MAX_VIPS; i++)
+		if (m->vips[i].in_use && !memcmp(&m->vips[i].key, key, sizeof(*key)))
+			return i;
+	return -1;
+}
+
+int model_server_find(const struct model *m, const char *name)
+{
+	int i;
+
+	for (i = 0; i < HAULER_MAX_SERVERS; i++)
+		if (m->servers[i].in_use && name_eq(m->servers[i].name, name))
+			return i;
+	return -1;
+}
+
+int model_device_find(const struct model *m, const char *name)
+{
+	int i;
+
+	for (i = 0; i < HAULER_MAX_DEVICES; i++)
+		if (m->devices[i].in_use && name_eq(m->devices[i].name, name))
+			return i;
+	return -1;
+}
+
+static int vip_missing(const struct vip_key *key)
+{
+	char text[VIP_STRLEN];
+
+	format_vip(key, text, sizeof(text));
+	return err_set(ERR_INPUT, "no VIP %s", text);
+}
+
+static int check_policy(const struct model *m, const char *name)
+{
+	int known = m->policy_known ? m->policy_known(name, m->policy_arg) : policy_builtin(name);
+
+	if (!known)
+		return err_set(ERR_INPUT, "unknown policy '%s' (hauler policy list)", name);
+	return 0;
+}
+
+static void count_nat_vips(struct model *m)
+{
+	int i;
+
+	m->config.nat_vips = 0;
+	for (i = 0; i < HAULER_MAX_VIPS; i++)
+		if (m->vips[i].in_use && m->vips[i].info.fwd_mode == HAULER_FWD_NAT)
+			m->config.nat_vips++;
+}
+
+int model_vip_add(struct model *m, const struct vip_key *key, __u8 fwd_mode, __u32 table_size,
+		  const struct policy_params *params)
+{
+	struct model_vip *v;
+	char text[VIP_STRLEN];
+	int id;
+
+	if (model_vip_find(m, key) >= 0) {
+		format_vip(key, text, sizeof(text));
+		return err_set(ERR_INPUT, "VIP %s exists", text);
+	}
+	if (fwd_mode > HAULER_FWD_IPIP)
+		return err_set(ERR_INPUT, "bad forward mode %u", fwd_mode);
+	if (table_size < 7 || table_size > HAULER_MAGLEV_MAX || !is_prime(table_size))
+		return err_set(ERR_INPUT, "bad table-size %u (a prime in 7..%u)", table_size,
+			       HAULER_MAGLEV_MAX);
+	if (check_policy(m, (const char *)params->name))
+		return -ERR_INPUT;
+	for (id = 0; id < HAULER_MAX_VIPS && m->vips[id].in_use; id++)
+		;
+	if (id == HAULER_MAX_VIPS)
+		return err_set(ERR_INPUT, "too many VIPs (%d)", HAULER_MAX_VIPS);
+	v = &m->vips[id];
+	memset(v, 0, sizeof(*v));
+	v->in_use = 1;
+	v->key = *key;
+	v->info.vip_id = id;
+	v->info.fwd_mode = fwd_mode;
+	v->info.policy_slot = id;
+	v->info.tier = HAULER_TIER_MAGLEV;
+	v->info.table_size = table_size;
+	m->params[id] = *params;
+	m->policy_touched |= 1ULL << id;
+	count_nat_vips(m);
+	return id;
+}
+
+static void server_remove(struct model *m, int s);
+
+int model_vip_del(struct model *m, const struct vip_key *key)
+{
+	int id = model_vip_find(m, key), s;
+
+	if (id < 0)
+		return vip_missing(key);
+	for (s = 0; s < HAULER_MAX_SERVERS; s++)
+		if (m->servers[s].in_use && m->servers[s].vip_id == id)
+			server_remove(m, s);
+	memset(&m->vips[id], 0, sizeof(m->vips[id]));
+	memset(&m->params[id], 0, sizeof(m->params[id]));
+	m->policy_touched &= ~(1ULL << id);
+	count_nat_vips(m);
+	return 0;
+}
+
+int model_server_add(struct model *m, const char *name, const struct vip_key *vip, __u16 weight)
+{
+	int id = model_vip_find(m, vip), s;
+	struct server_info *srv;
+
+	if (id < 0)
+		return vip_missing(vip);
+	if (model_server_find(m, name) >= 0)
+		return err_set(ERR_INPUT, "server '%s' exists", name);
+	for (s = 0; s < HAULER_MAX_SERVERS && m->servers[s].in_use; s++)
+		;
+	if (s == HAULER_MAX_SERVERS)
+		return err_set(ERR_INPUT, "too many servers (%d)", HAULER_MAX_SERVERS);
+	srv = &m->servers[s];
+	memset(srv, 0, sizeof(*srv));
+	memcpy(srv->name, name, strnlen(name, HAULER_NAME_LEN - 1));
+	srv->vip_id = id;
+	srv->weight = weight;
+	srv->in_use = 1;
+	return s;
+}
+
+int model_server_set_weight(struct model *m, const char *name, __u16 weight)
+{
+	int s = model_server_find(m, name);
+
+	if (s < 0)
+		return err_set(ERR_INPUT, "no server '%s'", name);
+	m->servers[s].weight = weight;
+	return 0;
+}
+
+static void server_remove(struct model *m, int s)
+{
+	struct server_info *srv = &m->servers[s];
+	int i;
+
+	for (i = 0; i < srv->dev_count && i < HAULER_DEVS_PER_SERVER; i++)
+		memset(&m->devices[srv->dev[i]], 0, sizeof(struct device_info));
+	memset(srv, 0, sizeof(*srv));
+}
+
+int model_server_del(struct model *m, const char *name)
+{
+	int s = model_server_find(m, name);
+
+	if (s < 0)
+		return err_set(ERR_INPUT, "no server '%s'", name);
+	server_remove(m, s);
+	return 0;
+}
+
+int model_device_add(struct model *m, const struct device_spec *spec)
+{
+	int s = model_server_find(m, spec->server), d;
+	struct server_info *srv;
+	struct device_info *dev;
+
+	if (s < 0)
+		return err_set(ERR_INPUT, "no server '%s'", spec->server);
+	srv = &m->servers[s];
+	if (model_device_find(m, spec->name) >= 0)
+		return err_set(ERR_INPUT, "device '%s' exists", spec->name);
+	if (spec->family != m->vips[srv->vip_id].key.family)
+		return err_set(ERR_INPUT, "device '%s': address is IPv%u, its VIP is IPv%u",
+			       spec->name, spec->family, m->vips[srv->vip_id].key.family);
+	if (!spec->port)
+		return err_set(ERR_INPUT, "device '%s': port 0", spec->name);
+	if (spec->kind > HAULER_KIND_FPGA || spec->state > HAULER_STATE_DOWN)
+		return err_set(ERR_INPUT, "device '%s': bad kind or state", spec->name);
+	if (srv->dev_count >= HAULER_DEVS_PER_SERVER)
+		return err_set(ERR_INPUT, "server '%s' has %d devices already", spec->server,
+			       HAULER_DEVS_PER_SERVER);
+	for (d = 0; d < HAULER_MAX_DEVICES && m->devices[d].in_use; d++)
+		;
+	if (d == HAULER_MAX_DEVICES)
+		return err_set(ERR_INPUT, "too many devices (%d)", HAULER_MAX_DEVICES);
+	dev = &m->devices[d];
+	memset(dev, 0, sizeof(*dev));
+	memcpy(dev->addr, spec->addr, sizeof(dev->addr));
+	dev->port = spec->port;
+	dev->family = spec->family;
+	dev->kind = spec->kind;
+	dev->state = spec->state;
+	dev->index = srv->dev_count;
+	dev->server = s;
+	dev->weight = spec->weight;
+	dev->in_use = 1;
+	memcpy(dev->name, spec->name, strnlen(spec->name, HAULER_NAME_LEN - 1));
+	srv->dev[srv->dev_count++] = d;
+	return d;
+}
+
+int model_device_set(struct model *m, const char *name, int weight, int state, int kind)
+{
+	int d = model_device_find(m, name);
+	struct device_info *dev;
+
+	if (d < 0)
+		return err_set(ERR_INPUT, "no device '%s'", name);
+	if (weight > 65535 || state > HAULER_STATE_DOWN || kind > HAULER_KIND_FPGA)
+		return err_set(ERR_INPUT, "device '%s': value out of range", name);
+	dev = &m->devices[d];
+	if (weight >= 0)
+		dev->weight = weight;
+	if (state >= 0)
+		dev->state = state;
+	if (kind >= 0)
+		dev->kind = kind;
+	return 0;
+}
+
+int model_device_del(struct model *m, const char *name)
+{
+	int d = model_device_find(m, name), i, pos;
+	struct server_info *srv;
+
+	if (d < 0)
+		return err_set(ERR_INPUT, "no device '%s'", name);
+	srv = &m->servers[m->devices[d].server];
+	pos = m->devices[d].index;
+	/* Compact dev[]: the devices after it move one position down. */
+	for (i = pos; i + 1 < srv->dev_count; i++) {
+		srv->dev[i] = srv->dev[i + 1];
+		m->devices[srv->dev[i]].index = i;
+	}
+	if (srv->dev_count)
+		srv->dev[--srv->dev_count] = 0;
+	memset(&m->devices[d], 0, sizeof(m->devices[d]));
+	return 0;
+}
+
+int model_policy_set(struct model *m, const struct vip_key *key, const struct policy_params *params)
+{
+	int id = model_vip_find(m, key), slot;
+
+	if (id < 0)
+		return vip_missing(key);
+	if (check_policy(m, (const char *)params->name))
+		return -ERR_INPUT;
+	slot = m->vips[id].info.policy_slot;
+	m->params[slot] = *params;
+	m->policy_touched |= 1ULL << slot;
+	return 0;
+}
+
+int model_pool_servers(const struct model *m, int vip_id, struct maglev_server *out)
+{
+	int s, n = 0;
+
+	for (s = 0; s < HAULER_MAX_SERVERS; s++) {
+		const struct server_info *srv = &m->servers[s];
+
+		if (!srv->in_use || srv->vip_id != vip_id)
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].index = s;
+		memcpy(out[n].name, srv->name, HAULER_NAME_LEN);
+		out[n].name[HAULER_NAME_LEN - 1] = '\0';
+		out[n].weight = srv->weight;
+		n++;
+	}
+	return n;
+}
+
+int model_ring_weights(const struct model *m, int server, __u16 *weights)
+{
+	const struct server_info *srv = &m->servers[server];
+	int i,
+	    n = srv->dev_count > HAULER_DEVS_PER_SERVER ? HAULER_DEVS_PER_SERVER : srv->dev_count;
+
+	for (i = 0; i < n; i++)
+		weights[i] = m->devices[srv->dev[i]].weight;
+	return n;
+}

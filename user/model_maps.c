@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * model_maps.c - load the model from the maps and commit its changes.
+ *
+ * Commit order, so that no packet sees a half-made change:
+ *  1. delete removed VIPs from vips (their traffic is no longer ours);
+ *  2. write new and changed devices (a new one starts with a clean
+ *     dev_state, so an agent's sequence numbers start afresh);
+ *  3. servers: a changed ring goes into the inactive version, then the
+ *     server entry flips ring_version (and carries the new dev[]);
+ *  4. policies: params first, then the program (one atomic swap);
+ *  5. pools: the new Maglev table into the inactive version, then the
+ *     vips entry flips pool_version (new VIPs appear only now);
+ *  6. clear removed servers, then removed devices: nothing names them;
+ *  7. config.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "error.h"
+#include "model_maps.h"
+#include "ring.h"
+
+static int sys_err(const char *what, __u32 key)
+{
+	return err_set(ERR_SYSTEM, "cannot write %s[%u]: %s", what, key, strerror(errno));
+}
+
+int model_load(struct model *m, const struct hauler_maps *maps)
+{
+	struct vip_key key, next, *prev = NULL;
+	struct vip_info info;
+	__u32 i, zero = 0;
+
+	model_init_empty(m);
+	if (bpf_map_lookup_elem(maps->config, &zero, &m->config))
+		return err_set(ERR_SYSTEM, "cannot read config: %s", strerror(errno));
+	while (!bpf_map_get_next_key(maps->vips, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(maps->vips, &key, &info) || info.vip_id >= HAULER_MAX_VIPS)
+			continue;
+		m->vips[info.vip_id].in_use = 1;
+		m->vips[info.vip_id].key = key;
+		m->vips[info.vip_id].info = info;
+	}
+	for (i = 0; i < HAULER_MAX_VIPS; i++)
+		if (m->vips[i].in_use)
+			bpf_map_lookup_elem(maps->policy_params, &i, &m->params[i]);
+	for (i = 0; i < HAULER_MAX_SERVERS; i++)
+		if (bpf_map_lookup_elem(maps->servers, &i, &m->servers[i]))
+			return err_set(ERR_SYSTEM, "cannot read servers: %s", strerror(errno));
+	for (i = 0; i < HAULER_MAX_DEVICES; i++)
+		if (bpf_map_lookup_elem(maps->devices, &i, &m->devices[i]))
+			return err_set(ERR_SYSTEM, "cannot read devices: %s", strerror(errno));
+	/* Names are printed as strings: never trust a map to hold the NUL. */
+	for (i = 0; i < HAULER_MAX_SERVERS; i++)
+		m->servers[i].name[HAULER_NAME_LEN - 1] = '\0';
+	for (i = 0; i < HAULER_MAX_DEVICES; i++)
+		m->devices[i].name[HAULER_NAME_LEN - 1] = '\0';
+	for (i = 0; i < HAULER_MAX_VIPS; i++)
+		m->params[i].name[HAULER_NAME_LEN - 1] = '\0';
+	return 0;
+}
+
+/* Same VIP (key) in both models at this id? */
+static int same_vip(const struct model *base, const struct model *cur, int id)
+{
+	return base->vips[id].in_use && cur->vips[id].in_use &&
+	       !memcmp(&base->vips[id].key, &cur->vips[id].key, sizeof(struct vip_key));
+}
+
+static int same_server(const struct model *base, const struct model *cur, int s)
+{
+	return base->servers[s].in_use && cur->servers[s].in_use &&
+	       !memcmp(base->servers[s].name, cur->servers[s].name, HAULER_NAME_LEN);
+}
+
+static int commit_devices(const struct hauler_maps *maps, const struct model *base,
+			  const struct model *cur)
+{
+	struct dev_state clean = {};
+	__u32 d;
+
+	for (d = 0; d < HAULER_MAX_DEVICES; d++) {
+		const struct device_info *now = &cur->devices[d], *was = &base->devices[d];
+
+		if (!now->in_use || !memcmp(now, was, sizeof(*now)))
+			continue;
+		if (!was->in_use || memcmp(now->name, was->name, HAULER_NAME_LEN)) {
+			if (bpf_map_update_elem(maps->dev_state, &d, &clean, BPF_ANY))
+				return sys_err("dev_state", d);
+		}
+		if (bpf_map_update_elem(maps->devices, &d, now, BPF_ANY))
+			return sys_err("devices", d);
+	}
+	return 0;
+}
+
+static int commit_servers(const struct hauler_maps *maps, const struct model *base,
+			  const struct model *cur)
+{
+	__u16 w_now[HAULER_DEVS_PER_SERVER], w_was[HAULER_DEVS_PER_SERVER];
+	struct ring ring_now, ring_was = {};
+	__u32 s, key;
+
+	for (s = 0; s < HAULER_MAX_SERVERS; s++) {
+		struct server_info now = cur->servers[s];
+		int n;
+
+		if (!now.in_use)
+			continue;
+		n = model_ring_weights(cur, s, w_now);
+		ring_build(w_now, n, &ring_now);
+		now.ring_version = base->servers[s].ring_version & 1;
+		if (same_server(base, cur, s)) {
+			n = model_ring_weights(base, s, w_was);
+			ring_build(w_was, n, &ring_was);
+		}
+		if (!same_server(base, cur, s) || memcmp(&ring_now, &ring_was, sizeof(ring_now))) {
+			now.ring_version ^= 1;
+			key = s * 2 + now.ring_version;
+			if (bpf_map_update_elem(maps->rings, &key, &ring_now, BPF_ANY))
+				return sys_err("rings", key);
+		}
+		if (!memcmp(&now, &base->servers[s], sizeof(now)))
+			continue;
+		if (bpf_map_update_elem(maps->servers, &s, &now, BPF_ANY))
+			return sys_err("servers", s);
+	}
+	return 0;
+}
+
+static int commit_policies(const struct hauler_maps *maps, const char *pin,
+			   const struct model *base, const struct model *cur)
+{
+	char path[PATH_MAX];
+	__u32 slot;
+	int fd, ret;
+
+	for (slot = 0; slot < HAULER_MAX_VIPS; slot++) {
+		const struct policy_params *p = &cur->params[slot];
+
+		if (!cur->vips[slot].in_use)
+			continue;
+		if (same_vip(base, cur, slot) && !(cur->policy_touched & (1ULL << slot)) &&
+		    !memcmp(p, &base->params[slot], sizeof(*p)))
+			continue;
+		if (bpf_map_update_elem(maps->policy_params, &slot, p, BPF_ANY))
+			return sys_err("policy_params", slot);
+		snprintf(path, sizeof(path), "%s/policies/%.*s", pin, HAULER_NAME_LEN,
+			 (const char *)p->name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			return err_set(ERR_SYSTEM, "cannot open policy %s: %s", path,
+				       strerror(errno));
+		ret = bpf_map_update_elem(maps->policy_progs, &slot, &fd, BPF_ANY);
+		close(fd);
+		if (ret)
+			return sys_err("policy_progs", slot);
+	}
+	return 0;
+}
+
+static int pool_changed(const struct model *base, const struct model *cur, int id,
+			struct maglev_server *now, int n)
+{
+	struct maglev_server *was;
+	int m, changed;
+
+	if (!same_vip(base, cur, id))
+		return 1;
+	was = calloc(HAULER_MAX_SERVERS, sizeof(*was));
+	if (!was)
+		return 1;
+	m = model_pool_servers(base, id, was);
+	changed = m != n || memcmp(was, now, n * sizeof(*now));
+	free(was);
+	return changed;
+}
+
+static int commit_vip(const struct hauler_maps *maps, const struct model *base,
+		      const struct model *cur, __u32 id, struct maglev_server *srv,
+		      struct pool *old, struct pool *table)
+{
+	struct vip_info info = cur->vips[id].info;
+	int n = model_pool_servers(cur, id, srv);
+	__u32 key;
+
+	info.pool_version = same_vip(base, cur, id) ? base->vips[id].info.pool_version & 1 : 0;
+	if (pool_changed(base, cur, id, srv, n)) {
+		const __u16 *prev = NULL;
+
+		key = id * 2 + info.pool_version;
+		if (same_vip(base, cur, id) && !bpf_map_lookup_elem(maps->pools, &key, old))
+			prev = old->server;
+		if (maglev_build(srv, n, info.table_size, prev, table->server))
+			return err_set(ERR_SYSTEM, "cannot build the Maglev table of VIP %u", id);
+		info.pool_version ^= 1;
+		key = id * 2 + info.pool_version;
+		if (bpf_map_update_elem(maps->pools, &key, table, BPF_ANY))
+			return sys_err("pools", key);
+	}
+	if (!same_vip(base, cur, id) &&
+	    bpf_map_update_elem(maps->vip_index, &id, &cur->vips[id].key, BPF_ANY))
+		return sys_err("vip_index", id);
+	if (same_vip(base, cur, id) && !memcmp(&info, &base->vips[id].info, sizeof(info)))
+		return 0;
+	if (bpf_map_update_elem(maps->vips, &cur->vips[id].key, &info, BPF_ANY))
+		return sys_err("vips", id);
+	return 0;
+}
+
+static int commit_vips(const struct hauler_maps *maps, const struct model *base,
+		       const struct model *cur)
+{
+	struct pool *old = malloc(sizeof(*old)), *table = malloc(sizeof(*table));
+	struct maglev_server *srv = calloc(HAULER_MAX_SERVERS, sizeof(*srv));
+	int ret = 0;
+	__u32 id;
+
+	if (!old || !table || !srv) {
+		ret = err_set(ERR_SYSTEM, "out of memory");
+		goto out;
+	}
+	memset(table, 0xff, sizeof(*table));
+	for (id = 0; id < HAULER_MAX_VIPS && !ret; id++)
+		if (cur->vips[id].in_use)
+			ret = commit_vip(maps, base, cur, id, srv, old, table);
+out:
+	free(old);
+	free(table);
+	free(srv);
+	return ret;
+}
+
+static int delete_vips(const struct hauler_maps *maps, const struct model *base,
+		       const struct model *cur)
+{
+	__u32 id;
+
+	for (id = 0; id < HAULER_MAX_VIPS; id++) {
+		if (!base->vips[id].in_use || same_vip(base, cur, id))
+			continue;
+		if (bpf_map_delete_elem(maps->vips, &base->vips[id].key) && errno != ENOENT)
+			return sys_err("vips", id);
+		if (!cur->vips[id].in_use) {
+			struct policy_params none = {};
+
+			bpf_map_delete_elem(maps->policy_progs, &id);
+			if (bpf_map_update_elem(maps->policy_params, &id, &none, BPF_ANY))
+				return sys_err("policy_params", id);
+		}
+	}
+	return 0;
+}
+
+static int clear_removed(const struct hauler_maps *maps, const struct model *base,
+			 const struct model *cur)
+{
+	struct server_info no_server = {};
+	struct device_info no_device = {};
+	__u32 i;
+
+	for (i = 0; i < HAULER_MAX_SERVERS; i++)
+		if (base->servers[i].in_use && !cur->servers[i].in_use &&
+		    bpf_map_update_elem(maps->servers, &i, &no_server, BPF_ANY))
+			return sys_err("servers", i);
+	for (i = 0; i < HAULER_MAX_DEVICES; i++)
+		if (base->devices[i].in_use && !cur->devices[i].in_use &&
+		    bpf_map_update_elem(maps->devices, &i, &no_device, BPF_ANY))
+			return sys_err("devices", i);
+	return 0;
+}
+
+int model_commit(const struct hauler_maps *maps, const char *pin, const struct model *base,
+		 const struct model *cur)
+{
+	__u32 zero = 0;
+	int ret;
+
+	ret = delete_vips(maps, base, cur);
+	if (!ret)
+		ret = commit_devices(maps, base, cur);
+	if (!ret)
+		ret = commit_servers(maps, base, cur);
+	if (!ret)
+		ret = commit_policies(maps, pin, base, cur);
+	if (!ret)
+		ret = commit_vips(maps, base, cur);
+	if (!ret)
+		ret = clear_removed(maps, base, cur);
+	if (!ret && memcmp(&cur->config, &base->config, sizeof(cur->config)) &&
+	    bpf_map_update_elem(maps->config, &zero, &cur->config, BPF_ANY))
+		ret = sys_err("config", 0);
+	return ret;
+}

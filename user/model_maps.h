@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * model_maps.h - the model and the pinned maps: read the running
+ * configuration, and write back only what a command changed, in an
+ * order that keeps the datapath consistent at every step.
+ */
+#ifndef HAULER_MODEL_MAPS_H
+#define HAULER_MODEL_MAPS_H
+
+#include "maps.h"
+#include "model.h"
+
+int model_load(struct model *m, const struct hauler_maps *maps);
+/*
+ * Write the differences between base (as loaded) and cur. pin locates
+ * the pinned policy programs. Returns 0 or -ERR_SYSTEM.
+ */
+int model_commit(const struct hauler_maps *maps, const char *pin, const struct model *base,
+		 const struct model *cur);
+
+#endif
