@@ -43,7 +43,7 @@ DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
 .PHONY: all deps check check-run unit datapath system demo bench clean help format schema
-all: $(BUILD)/hauler $(TOOLS)
+all: $(BUILD)/hauler $(BUILD)/hauler-agent $(TOOLS)
 
 help:
 	@echo "make            build BPF objects, skeletons, hauler and tools"
@@ -91,9 +91,19 @@ $(LIBHAULER): $(USER_OBJS)
 $(BUILD)/hauler: user/main.c $(LIBHAULER) $(USER_HDRS) $(SKELS)
 	$(CC) $(CFLAGS) user/main.c $(LIBHAULER) $(LDLIBS) -o $@
 
-$(BUILD)/hauler-agent: $(AGENT_SRCS) $(wildcard agent/*.h include/*.h)
+# The agent: every agent/*.c but main.c in a library the unit tests link too.
+AGENT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out agent/main.c,$(AGENT_SRCS)))
+LIBAGENT   := $(BUILD)/libagent.a
+
+$(BUILD)/agent/%.o: agent/%.c $(wildcard agent/*.h include/*.h include/*.def)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(AGENT_SRCS) -ldl -lm -o $@
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIBAGENT): $(AGENT_OBJS)
+	ar rcs $@ $^
+
+$(BUILD)/hauler-agent: agent/main.c $(LIBAGENT)
+	$(CC) $(CFLAGS) agent/main.c $(LIBAGENT) -ldl -lm -o $@
 
 # genschema needs only the schema: `make schema` works before anything else builds.
 $(BUILD)/tools/genschema: tools/genschema.c tools/genschema.h include/schema.def include/hauler_schema.h
@@ -104,9 +114,9 @@ $(BUILD)/tools/%: tools/%.c $(wildcard include/*.h include/*.def tools/*.h) $(LI
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itools $< $(LIBHAULER) $(LDLIBS) -lpthread -o $@
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBHAULER) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBHAULER) $(LIBAGENT) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h agent/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $< $(LIBHAULER) $(LDLIBS) -lcmocka -o $@
+	$(CC) $(CFLAGS) -Itests/unit $< $(LIBHAULER) $(LIBAGENT) $(LDLIBS) -lcmocka -ldl -lm -o $@
 
 $(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h) $(LIBHAULER) $(SKELS)
 	@mkdir -p $(dir $@)

@@ -280,6 +280,18 @@ int model_policy_set(struct model *m, const struct vip_key *key, const struct po
 	return 0;
 }
 
+/* A server that has no device up takes no new connections: no Maglev slots. */
+static int server_has_device_up(const struct model *m, const struct server_info *srv)
+{
+	int i;
+
+	for (i = 0; i < srv->dev_count && i < HAULER_DEVS_PER_SERVER; i++)
+		if (m->devices[srv->dev[i]].in_use &&
+		    m->devices[srv->dev[i]].state == HAULER_STATE_UP)
+			return 1;
+	return 0;
+}
+
 int model_pool_servers(const struct model *m, int vip_id, struct maglev_server *out)
 {
 	int s, n = 0;
@@ -293,7 +305,7 @@ int model_pool_servers(const struct model *m, int vip_id, struct maglev_server *
 		out[n].index = s;
 		memcpy(out[n].name, srv->name, HAULER_NAME_LEN);
 		out[n].name[HAULER_NAME_LEN - 1] = '\0';
-		out[n].weight = srv->weight;
+		out[n].weight = server_has_device_up(m, srv) ? srv->weight : 0;
 		n++;
 	}
 	return n;

@@ -56,7 +56,15 @@
 #define HAULER_STAT_nat_reply 19 // NAT return packets rewritten to the VIP
 #define HAULER_STAT_fwd_tx 20 // forwarded with XDP_TX
 #define HAULER_STAT_fwd_redirect 21 // forwarded with bpf_redirect
-#define HAULER_STAT_REASONS 22
+#define HAULER_STAT_report_ok 22 // agent reports accepted into dev_state
+#define HAULER_STAT_report_bad_len 23 // report of the wrong length: dropped
+#define HAULER_STAT_report_bad_magic 24 // report with a wrong magic or version: dropped
+#define HAULER_STAT_report_unknown_device 25 // report for a device out of range, not in use or without key: dropped
+#define HAULER_STAT_report_bad_tag 26 // report whose SipHash tag is wrong: dropped
+#define HAULER_STAT_report_replay 27 // report whose sequence is not newer than the last: dropped
+#define HAULER_STAT_report_bad_source 28 // report from an address other than the device's: dropped
+#define HAULER_STAT_report_bad_value 29 // report with a value out of range or reserved bits set: dropped
+#define HAULER_STAT_REASONS 30
 
 // key of vips: the service clients connect to
 struct vip_key_t {
@@ -293,6 +301,12 @@ struct counter_t {
 	bit<64> bytes; // bytes
 }
 
+// value of dev_keys: a device's SipHash-2-4 report key
+struct dev_key_t {
+	bit<64> k0; // key bytes 0..7 as a little-endian word (0 with k1 0: no key)
+	bit<64> k1; // key bytes 8..15 as a little-endian word
+}
+
 // Maps: name, type, key, value, size
 // map vips: HASH, key vip_key_t, value vip_info_t, size 64 - VIP -> its settings
 // map vip_index: ARRAY, key bit<32>, value vip_key_t, size 64 - vip id -> VIP (NAT return path)
@@ -308,6 +322,7 @@ struct counter_t {
 // map config: ARRAY, key bit<32>, value config_t, size 1 - datapath settings
 // map scratch: PERCPU_ARRAY, key bit<32>, value policy_ctx_t, size 1 - hand-over from the entry program to a policy
 // map stats: PERCPU_ARRAY, key bit<32>, value counter_t, size 4288 - counters, see STAT_*
+// map dev_keys: ARRAY, key bit<32>, value dev_key_t, size 2048 - device id -> report key
 
 // Registers for the arrays too large for a struct
 // pools: Register<bit<16>, bit<32>>(4191872) pools_server; cell = entry * 32749 + index

@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * config.c - the agent's settings: one table of options, used both for
+ * the command line (--name value) and for the config file (name = value
+ * lines, # comments). Options apply in order, so command-line options
+ * after --config override the file.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hauler_report.h"
+#include "agent.h"
+
+struct option_doc {
+	const char *name;
+	const char *arg; /* NULL: a flag */
+	const char *help;
+};
+
+static const struct option_doc options[] = {
+    {"config", "FILE", "read name = value lines from FILE (at this point of the options)"},
+    {"device", "ID", "device id to report for (0..2047; required)"},
+    {"key", "HEX", "the device's report key: 32 hex digits (from hauler device key)"},
+    {"key-file", "FILE", "read the key from FILE (keeps it out of the process list)"},
+    {"balancer", "ADDR[:PORT]", "send reports by UDP to ADDR (port 7946 by default)"},
+    {"source", "ADDR", "send from ADDR: the device's address, which the balancer checks"},
+    {"ether", "IF", "send raw Ethernet frames (type 0x88b5) on IF instead of UDP"},
+    {"ether-dst", "MAC", "destination of the Ethernet frames (default ff:ff:ff:ff:ff:ff)"},
+    {"rate", "N", "reports per second (default 100)"},
+    {"jitter", "PCT", "random spread of the period, in percent (default 10)"},
+    {"window", "MS", "measure cmp and net over at least MS (default 0: one period)"},
+    {"cgroup", "PATH", "cmp and mem of this cgroup (path under /sys/fs/cgroup[/CONTROLLER])"},
+    {"cpus", "LIST", "cmp of these CPUs only, such as 0-3,8"},
+    {"gpu", "N", "cmp and mem of GPU N, through NVML"},
+    {"nvml-lib", "FILE", "NVML library to load (default libnvidia-ml.so.1)"},
+    {"iface", "IF", "net: utilization of interface IF"},
+    {"bandwidth", "RATE", "capacity of IF in bit/s, such as 10g or 100m (default its speed)"},
+    {"port", "PORT", "service port: accept queue and live connections"},
+    {"conns-interval", "MS", "count live connections every MS (default 1000; 0: every report)"},
+    {"probe", "ADDR:PORT", "latency: time TCP connects to ADDR:PORT"},
+    {"probe-interval", "MS", "time between probes (default 1000)"},
+    {"latency-socket", "PATH", "latency: the application sends microseconds to this unix socket"},
+    {"latency-max-age", "MS", "stop reporting a latency older than MS (default 5000)"},
+    {"threshold", "M=PCT,...",
+     "threshold mode: report at once when cmp, mem, net or queue crosses PCT"},
+    {"sample", "MS", "threshold mode: sampling interval (default 10)"},
+    {"root", "DIR", "read /proc and /sys under DIR (tests)"},
+    {"count", "N", "exit after N reports"},
+    {"once", NULL, "measure over 100 ms, send one report, exit"},
+    {"dry-run", NULL, "print reports instead of sending them"},
+    {"verbose", NULL, "print each report and, at exit, the agent's own CPU use"},
+    {"help", NULL, "print this help"},
+};
+
+#define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+void config_defaults(struct agent_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->device = -1;
+	cfg->gpu = -1;
+	cfg->rate = 100;
+	cfg->jitter = 0.10;
+	cfg->probe_interval_ms = 1000;
+	cfg->conns_interval_ms = 1000;
+	cfg->latency_max_age_ms = 5000;
+	cfg->sample_ms = 10;
+	memset(cfg->ether_dst, 0xff, sizeof(cfg->ether_dst));
+	snprintf(cfg->nvml_lib, sizeof(cfg->nvml_lib), "libnvidia-ml.so.1");
+	for (int m = 0; m < AGENT_METRICS; m++)
+		cfg->threshold[m] = AGENT_NO_THRESHOLD;
+}
+
+void config_usage(FILE *out)
+{
+	fprintf(out, "usage: hauler-agent [OPTIONS]\n"
+		     "Measures one device and sends authenticated load reports to hauler.\n\n");
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		char left[40];
+
+		snprintf(left, sizeof(left), "--%s%s%s", options[i].name, options[i].arg ? " " : "",
+			 options[i].arg ? options[i].arg : "");
+		fprintf(out, "  %-28s %s\n", left, options[i].help);
+	}
+	fprintf(out, "\nA config file holds the same options as name = value lines.\n");
+}
+
+static int parse_long(const char *name, const char *value, long min, long max, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(value, &end, 10);
+	if (errno || end == value || *end || *out < min || *out > max) {
+		agent_err("%s: '%s' is not a whole number in %ld..%ld", name, value, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_double(const char *name, const char *value, double min, double max, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(value, &end);
+	if (errno || end == value || *end || !(*out >= min && *out <= max)) {
+		agent_err("%s: '%s' is not a number in %g..%g", name, value, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+static int copy_string(const char *name, const char *value, char *dst, size_t size)
+{
+	if (!value[0] || strlen(value) >= size) {
+		agent_err("%s: '%s' is empty or longer than %zu characters", name, value, size - 1);
+		return -1;
+	}
+	memcpy(dst, value, strlen(value) + 1);
+	return 0;
+}
+
+static int parse_flag(const char *name, const char *value, int *out)
+{
+	if (!value || !strcmp(value, "1") || !strcmp(value, "yes") || !strcmp(value, "true")) {
+		*out = 1;
+		return 0;
+	}
+	if (!strcmp(value, "0") || !strcmp(value, "no") || !strcmp(value, "false")) {
+		*out = 0;
+		return 0;
+	}
+	agent_err("%s: '%s' is not yes or no", name, value);
+	return -1;
+}
+
+/* "10g", "2.5G", "100m", "1500k", "1000000": bits per second. */
+static int parse_bandwidth(const char *value, __u64 *bps)
+{
+	double v, unit = 1;
+	char *end;
+
+	v = strtod(value, &end);
+	if (end != value && *end && !end[1]) {
+		switch (*end) {
+		case 'k':
+		case 'K':
+			unit = 1e3;
+			end++;
+			break;
+		case 'm':
+		case 'M':
+			unit = 1e6;
+			end++;
+			break;
+		case 'g':
+		case 'G':
+			unit = 1e9;
+			end++;
+			break;
+		case 't':
+		case 'T':
+			unit = 1e12;
+			end++;
+			break;
+		}
+	}
+	if (end == value || *end || !(v * unit >= 1e3 && v * unit <= 1e13)) {
+		agent_err("bandwidth: '%s' is not a rate such as 10g, 100m (1k..10t bit/s)", value);
+		return -1;
+	}
+	*bps = (__u64)(v * unit);
+	return 0;
+}
+
+static int parse_mac(const char *value, unsigned char mac[6])
+{
+	unsigned int b[6];
+	char extra;
+
+	if (sscanf(value, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &extra) != 6) {
+		agent_err("ether-dst: '%s' is not a MAC address such as 02:00:00:00:00:01", value);
+		return -1;
+	}
+	for (int i = 0; i < 6; i++)
+		mac[i] = (unsigned char)b[i];
+	return 0;
+}
+
+/* "cmp=80,queue=50": thresholds per metric; checked whole before applied. */
+static int parse_thresholds(const char *value, int threshold[AGENT_METRICS])
+{
+	static const char *const names[AGENT_METRICS] = {"cmp", "mem", "net", "queue"};
+	int parsed[AGENT_METRICS];
+	const char *p = value;
+
+	for (int m = 0; m < AGENT_METRICS; m++)
+		parsed[m] = AGENT_NO_THRESHOLD;
+	while (*p) {
+		size_t len = strcspn(p, "=");
+		int m, found = -1;
+		char *end;
+		long pct;
+
+		for (m = 0; m < AGENT_METRICS; m++)
+			if (strlen(names[m]) == len && !strncmp(p, names[m], len))
+				found = m;
+		if (found < 0 || p[len] != '=')
+			goto bad;
+		pct = strtol(p + len + 1, &end, 10);
+		if (end == p + len + 1 || pct < 1 || pct > 100 || (*end && *end != ','))
+			goto bad;
+		parsed[found] = (int)pct;
+		p = *end ? end + 1 : end;
+	}
+	memcpy(threshold, parsed, sizeof(parsed));
+	return 0;
+bad:
+	agent_err("threshold: '%s' is not METRIC=PCT[,...] (cmp, mem, net, queue; 1..100)", value);
+	return -1;
+}
+
+static int read_key_file(struct agent_config *cfg, const char *path)
+{
+	char buf[128];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		agent_err("key-file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, " \t\r\n")] = '\0';
+	if (report_key_parse(buf, &cfg->k0, &cfg->k1) < 0) {
+		agent_err("key-file %s: not a key of 32 hex digits (nor all zeros)", path);
+		return -1;
+	}
+	cfg->have_key = 1;
+	return 0;
+}
+
+/* Apply one option; value is NULL for a flag given on the command line. */
+int config_set(struct agent_config *cfg, const char *name, const char *value)
+{
+	const struct option_doc *opt = NULL;
+	long n;
+
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (!strcmp(options[i].name, name))
+			opt = &options[i];
+	if (!opt || !strcmp(name, "help")) {
+		agent_err("unknown option '%s' (see --help)", name);
+		return -1;
+	}
+	if (opt->arg && !value) {
+		agent_err("%s needs a value: %s", name, opt->arg);
+		return -1;
+	}
+	if (!strcmp(name, "config"))
+		return config_load(cfg, value);
+	if (!strcmp(name, "device")) {
+		if (parse_long(name, value, 0, HAULER_MAX_DEVICES - 1, &n) < 0)
+			return -1;
+		cfg->device = (int)n;
+	} else if (!strcmp(name, "key")) {
+		if (report_key_parse(value, &cfg->k0, &cfg->k1) < 0) {
+			agent_err("key: not 32 hex digits (nor all zeros)");
+			return -1;
+		}
+		cfg->have_key = 1;
+	} else if (!strcmp(name, "key-file")) {
+		return read_key_file(cfg, value);
+	} else if (!strcmp(name, "balancer")) {
+		return copy_string(name, value, cfg->balancer, sizeof(cfg->balancer));
+	} else if (!strcmp(name, "source")) {
+		return copy_string(name, value, cfg->source, sizeof(cfg->source));
+	} else if (!strcmp(name, "ether")) {
+		return copy_string(name, value, cfg->ether_if, sizeof(cfg->ether_if));
+	} else if (!strcmp(name, "ether-dst")) {
+		return parse_mac(value, cfg->ether_dst);
+	} else if (!strcmp(name, "rate")) {
+		return parse_double(name, value, 0.1, 10000, &cfg->rate);
+	} else if (!strcmp(name, "jitter")) {
+		if (parse_double(name, value, 0, 50, &cfg->jitter) < 0)
+			return -1;
+		cfg->jitter /= 100;
+	} else if (!strcmp(name, "window")) {
+		if (parse_long(name, value, 0, 60000, &n) < 0)
+			return -1;
+		cfg->window_ms = (unsigned int)n;
+	} else if (!strcmp(name, "cgroup")) {
+		while (*value == '/')
+			value++; /* "/hauler/dev0" and "hauler/dev0" are the same */
+		if (!strncmp(value, "sys/fs/cgroup/", 14))
+			value += 14;
+		return copy_string(name, value, cfg->cgroup, sizeof(cfg->cgroup));
+	} else if (!strcmp(name, "cpus")) {
+		unsigned char set[AGENT_MAX_CPUS];
+
+		if (agent_cpulist_parse(value, set, AGENT_MAX_CPUS) < 0) {
+			agent_err("cpus: '%s' is not a CPU list such as 0-3,8", value);
+			return -1;
+		}
+		return copy_string(name, value, cfg->cpus, sizeof(cfg->cpus));
+	} else if (!strcmp(name, "gpu")) {
+		if (parse_long(name, value, 0, 63, &n) < 0)
+			return -1;
+		cfg->gpu = (int)n;
+	} else if (!strcmp(name, "nvml-lib")) {
+		return copy_string(name, value, cfg->nvml_lib, sizeof(cfg->nvml_lib));
+	} else if (!strcmp(name, "iface")) {
+		return copy_string(name, value, cfg->iface, sizeof(cfg->iface));
+	} else if (!strcmp(name, "bandwidth")) {
+		return parse_bandwidth(value, &cfg->bandwidth_bps);
+	} else if (!strcmp(name, "port")) {
+		if (parse_long(name, value, 1, 65535, &n) < 0)
+			return -1;
+		cfg->port = (int)n;
+	} else if (!strcmp(name, "conns-interval")) {
+		if (parse_long(name, value, 0, 3600000, &n) < 0)
+			return -1;
+		cfg->conns_interval_ms = (unsigned int)n;
+	} else if (!strcmp(name, "probe")) {
+		struct sockaddr_storage ss;
+		unsigned int len;
+
+		if (agent_parse_hostport(value, 0, &ss, &len) < 0)
+			return -1;
+		return copy_string(name, value, cfg->probe, sizeof(cfg->probe));
+	} else if (!strcmp(name, "probe-interval")) {
+		if (parse_long(name, value, 10, 3600000, &n) < 0)
+			return -1;
+		cfg->probe_interval_ms = (unsigned int)n;
+	} else if (!strcmp(name, "latency-socket")) {
+		return copy_string(name, value, cfg->latency_socket, sizeof(cfg->latency_socket));
+	} else if (!strcmp(name, "latency-max-age")) {
+		if (parse_long(name, value, 1, 3600000, &n) < 0)
+			return -1;
+		cfg->latency_max_age_ms = (unsigned int)n;
+	} else if (!strcmp(name, "threshold")) {
+		return parse_thresholds(value, cfg->threshold);
+	} else if (!strcmp(name, "sample")) {
+		if (parse_long(name, value, 1, 60000, &n) < 0)
+			return -1;
+		cfg->sample_ms = (unsigned int)n;
+	} else if (!strcmp(name, "root")) {
+		return copy_string(name, value, cfg->root, sizeof(cfg->root));
+	} else if (!strcmp(name, "count")) {
+		if (parse_long(name, value, 1, LONG_MAX, &n) < 0)
+			return -1;
+		cfg->count = n;
+	} else if (!strcmp(name, "once")) {
+		return parse_flag(name, value, &cfg->once);
+	} else if (!strcmp(name, "dry-run")) {
+		return parse_flag(name, value, &cfg->dry_run);
+	} else if (!strcmp(name, "verbose")) {
+		return parse_flag(name, value, &cfg->verbose);
+	}
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+int config_load(struct agent_config *cfg, const char *path)
+{
+	static int depth;
+	char line[1024];
+	int lineno = 0, ret = 0;
+	FILE *f;
+
+	if (depth) {
+		agent_err("%s: a config file cannot name another (config =)", path);
+		return -1;
+	}
+	f = fopen(path, "r");
+	if (!f) {
+		agent_err("config %s: %s", path, strerror(errno));
+		return -1;
+	}
+	depth++;
+	while (ret == 0 && fgets(line, sizeof(line), f)) {
+		char *name = trim(line), *eq, *value;
+
+		lineno++;
+		if (!*name || *name == '#')
+			continue;
+		eq = strchr(name, '=');
+		if (!eq) {
+			agent_err("%s:%d: expected name = value", path, lineno);
+			ret = -1;
+			break;
+		}
+		*eq = '\0';
+		value = trim(eq + 1);
+		name = trim(name);
+		if (config_set(cfg, name, value) < 0) {
+			agent_err("%s:%d: in this line", path, lineno);
+			ret = -1;
+		}
+	}
+	depth--;
+	fclose(f);
+	return ret;
+}
+
+/* Returns 0, 1 when --help was printed, or -1 on a bad option. */
+int config_parse_args(struct agent_config *cfg, int argc, char **argv)
+{
+	struct option longopts[N_OPTIONS + 1];
+	int c, index;
+
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		longopts[i] = (struct option){
+		    options[i].name, options[i].arg ? required_argument : no_argument, NULL, 0};
+	memset(&longopts[N_OPTIONS], 0, sizeof(longopts[0]));
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":hc:v", longopts, &index)) != -1) {
+		const char *name;
+
+		switch (c) {
+		case 0:
+			name = longopts[index].name;
+			break;
+		case 'c':
+			name = "config";
+			break;
+		case 'v':
+			name = "verbose";
+			break;
+		case 'h':
+			config_usage(stdout);
+			return 1;
+		case ':':
+			agent_err("%s needs a value (see --help)", argv[optind - 1]);
+			return -1;
+		default:
+			agent_err("unknown option '%s' (see --help)", argv[optind - 1]);
+			return -1;
+		}
+		if (!strcmp(name, "help")) {
+			config_usage(stdout);
+			return 1;
+		}
+		if (config_set(cfg, name, optarg) < 0)
+			return -1;
+	}
+	if (optind < argc) {
+		agent_err("unexpected argument '%s' (see --help)", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+/* The settings make sense together. */
+int config_check(const struct agent_config *cfg)
+{
+	if (cfg->device < 0) {
+		agent_err("--device is required");
+		return -1;
+	}
+	if (!!cfg->cgroup[0] + !!cfg->cpus[0] + (cfg->gpu >= 0) > 1) {
+		agent_err("--cgroup, --cpus and --gpu each choose what cmp measures: give one");
+		return -1;
+	}
+	if (cfg->bandwidth_bps && !cfg->iface[0]) {
+		agent_err("--bandwidth needs --iface");
+		return -1;
+	}
+	if (cfg->threshold[METRIC_NET] != AGENT_NO_THRESHOLD && !cfg->iface[0]) {
+		agent_err("a net threshold needs --iface");
+		return -1;
+	}
+	if (cfg->threshold[METRIC_QUEUE] != AGENT_NO_THRESHOLD && !cfg->port) {
+		agent_err("a queue threshold needs --port");
+		return -1;
+	}
+	if (cfg->dry_run)
+		return 0;
+	if (!cfg->have_key) {
+		agent_err("--key or --key-file is required (hauler device key DEV prints it)");
+		return -1;
+	}
+	if (!!cfg->balancer[0] + !!cfg->ether_if[0] != 1) {
+		agent_err("give one destination: --balancer ADDR[:PORT] or --ether IF");
+		return -1;
+	}
+	if (cfg->source[0] && !cfg->balancer[0]) {
+		agent_err("--source applies to UDP reports (--balancer) only");
+		return -1;
+	}
+	return 0;
+}

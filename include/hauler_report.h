@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * hauler_report.h - the wire format of agent reports (DESIGN.md, "Agent
+ * reports"), shared by hauler-agent, the datapath and the tests.
+ *
+ * A report is 40 bytes, every multi-byte field in network byte order:
+ *
+ *   0  magic       32  HAULER_REPORT_MAGIC ("HLRR")
+ *   4  version      8  HAULER_REPORT_VERSION
+ *   5  flags        8  HAULER_REPORT_F_*; other bits must be zero
+ *   6  device      16  device id (index of devices, dev_keys, dev_state)
+ *   8  seq         64  sequence: only grows (see report_seq_next)
+ *  16  cmp          8  compute utilization 0..100
+ *  17  mem          8  memory utilization 0..100
+ *  18  net          8  network utilization 0..100
+ *  19  queue        8  accept-queue fill 0..100
+ *  20  latency_us  32  service latency (valid with HAULER_REPORT_F_LATENCY)
+ *  24  live_conns  32  established connections to the service port
+ *  28  reserved    32  zero
+ *  32  tag         64  SipHash-2-4 of bytes 0..31 with the device's key
+ *
+ * It travels as the payload of a UDP datagram to the balancer's report
+ * port (HAULER_REPORT_PORT of the schema, 7946), or right after an
+ * Ethernet header of type HAULER_REPORT_ETHERTYPE (the frame's padding
+ * after the 40 bytes is ignored).
+ *
+ * A receiver checks, in this order, and counts the first failure:
+ * length, magic and version, device (in range, with a key), source address
+ * (datapath only), tag, values, sequence (newer than the last accepted).
+ * Authentication comes before values and sequence so that a forger moves
+ * only the bad_tag counter.
+ */
+#ifndef HAULER_REPORT_H
+#define HAULER_REPORT_H
+
+#include <linux/types.h>
+#include "hauler_schema.h"
+#include "siphash.h"
+
+#define HAULER_REPORT_MAGIC	0x484c5252u /* "HLRR" */
+#define HAULER_REPORT_VERSION	1
+#define HAULER_REPORT_LEN	40
+#define HAULER_REPORT_TAG_WORDS 4      /* the tag covers bytes 0..31 */
+#define HAULER_REPORT_ETHERTYPE 0x88B5 /* IEEE 802 local experimental 1 */
+#define HAULER_REPORT_MAX_PCT	100
+
+#define HAULER_REPORT_F_THRESHOLD 0x01 /* sent at once: a metric crossed its threshold */
+#define HAULER_REPORT_F_LATENCY	  0x02 /* latency_us holds a measurement */
+#define HAULER_REPORT_F_GPU	  0x04 /* cmp and mem are a GPU's (NVML) */
+#define HAULER_REPORT_F_ALL	  0x07
+
+/* Sequence: seconds since the epoch << 20 | microseconds, kept growing. */
+#define HAULER_REPORT_SEQ_SHIFT 20
+
+struct hauler_report {
+	__u32 magic;
+	__u8 version;
+	__u8 flags;
+	__u16 device;
+	__u64 seq;
+	__u8 cmp;
+	__u8 mem;
+	__u8 net;
+	__u8 queue;
+	__u32 latency_us;
+	__u32 live_conns;
+	__u32 reserved;
+	__u64 tag;
+};
+
+_Static_assert(sizeof(struct hauler_report) == HAULER_REPORT_LEN, "report has no holes");
+_Static_assert(__builtin_offsetof(struct hauler_report, tag) == 8 * HAULER_REPORT_TAG_WORDS,
+	       "the tag follows the words it covers");
+
+/* Why a report was refused; each maps to one stats counter. */
+enum report_err {
+	REPORT_OK = 0,
+	REPORT_BAD_LEN,
+	REPORT_BAD_MAGIC,
+	REPORT_UNKNOWN_DEVICE,
+	REPORT_BAD_SOURCE,
+	REPORT_BAD_TAG,
+	REPORT_BAD_VALUE,
+	REPORT_REPLAY,
+};
+
+static __always_inline int report_err_stat(int err)
+{
+	switch (err) {
+	case REPORT_OK:
+		return HAULER_STAT_report_ok;
+	case REPORT_BAD_LEN:
+		return HAULER_STAT_report_bad_len;
+	case REPORT_BAD_MAGIC:
+		return HAULER_STAT_report_bad_magic;
+	case REPORT_UNKNOWN_DEVICE:
+		return HAULER_STAT_report_unknown_device;
+	case REPORT_BAD_SOURCE:
+		return HAULER_STAT_report_bad_source;
+	case REPORT_BAD_TAG:
+		return HAULER_STAT_report_bad_tag;
+	case REPORT_REPLAY:
+		return HAULER_STAT_report_replay;
+	default:
+		return HAULER_STAT_report_bad_value;
+	}
+}
+
+/* Network <-> host byte order without libc or bpf_endian.h. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define report_be16(x) ((__u16)(x))
+#define report_be32(x) ((__u32)(x))
+#define report_be64(x) ((__u64)(x))
+#else
+#define report_be16(x) __builtin_bswap16(x)
+#define report_be32(x) __builtin_bswap32(x)
+#define report_be64(x) __builtin_bswap64(x)
+#endif
+
+/* The tag a report must carry (host order): r must be 8-byte aligned. */
+static __always_inline __u64 report_tag(const struct hauler_report *r, __u64 k0, __u64 k1)
+{
+	return siphash_2_4_words((const __u64 *)r, HAULER_REPORT_TAG_WORDS, k0, k1);
+}
+
+static __always_inline int report_header_ok(const struct hauler_report *r)
+{
+	return r->magic == report_be32(HAULER_REPORT_MAGIC) && r->version == HAULER_REPORT_VERSION;
+}
+
+/* A device with an all-zero key has no key: its reports are refused. */
+static __always_inline int report_key_set(const struct dev_key *key)
+{
+	return key->k0 || key->k1;
+}
+
+static __always_inline int report_tag_ok(const struct hauler_report *r, const struct dev_key *key)
+{
+	return report_be64(r->tag) == report_tag(r, key->k0, key->k1);
+}
+
+static __always_inline int report_values_ok(const struct hauler_report *r)
+{
+	return r->cmp <= HAULER_REPORT_MAX_PCT && r->mem <= HAULER_REPORT_MAX_PCT &&
+	       r->net <= HAULER_REPORT_MAX_PCT && r->queue <= HAULER_REPORT_MAX_PCT &&
+	       !(r->flags & ~HAULER_REPORT_F_ALL) && r->reserved == 0;
+}
+
+#ifndef __bpf__
+#include <stddef.h>
+#include <string.h>
+
+/* A report's contents in host order. */
+struct report_fields {
+	__u16 device;
+	__u8 flags;
+	__u8 cmp;
+	__u8 mem;
+	__u8 net;
+	__u8 queue;
+	__u32 latency_us;
+	__u32 live_conns;
+	__u64 seq;
+};
+
+/*
+ * Write the 40 wire bytes of f, tagged with key (k0, k1), to buf. Values
+ * are written as given, unchecked, so tests can build bad reports; the
+ * agent's come from report_quantize.
+ */
+static inline void report_encode(const struct report_fields *f, __u64 k0, __u64 k1, void *buf)
+{
+	struct hauler_report r = {
+	    .magic = report_be32(HAULER_REPORT_MAGIC),
+	    .version = HAULER_REPORT_VERSION,
+	    .flags = f->flags,
+	    .device = report_be16(f->device),
+	    .seq = report_be64(f->seq),
+	    .cmp = f->cmp,
+	    .mem = f->mem,
+	    .net = f->net,
+	    .queue = f->queue,
+	    .latency_us = report_be32(f->latency_us),
+	    .live_conns = report_be32(f->live_conns),
+	    .reserved = 0,
+	};
+
+	r.tag = report_be64(report_tag(&r, k0, k1));
+	memcpy(buf, &r, sizeof(r));
+}
+
+/*
+ * Check and decode a received report. keys[] and last_seq[] are indexed by
+ * device id (nkeys entries; last_seq may be NULL: no replay check). The
+ * source address is the datapath's to check: REPORT_BAD_SOURCE never comes
+ * from here. Returns REPORT_OK and fills out, or the first failure.
+ */
+static inline int report_decode(const void *buf, size_t len, const struct dev_key *keys,
+				size_t nkeys, const __u64 *last_seq, struct report_fields *out)
+{
+	struct hauler_report r;
+	__u16 dev;
+
+	if (len != HAULER_REPORT_LEN)
+		return REPORT_BAD_LEN;
+	memcpy(&r, buf, sizeof(r));
+	if (!report_header_ok(&r))
+		return REPORT_BAD_MAGIC;
+	dev = report_be16(r.device);
+	if (dev >= nkeys || dev >= HAULER_MAX_DEVICES || !report_key_set(&keys[dev]))
+		return REPORT_UNKNOWN_DEVICE;
+	if (!report_tag_ok(&r, &keys[dev]))
+		return REPORT_BAD_TAG;
+	if (!report_values_ok(&r))
+		return REPORT_BAD_VALUE;
+	if (last_seq && report_be64(r.seq) <= last_seq[dev])
+		return REPORT_REPLAY;
+	out->device = dev;
+	out->flags = r.flags;
+	out->seq = report_be64(r.seq);
+	out->cmp = r.cmp;
+	out->mem = r.mem;
+	out->net = r.net;
+	out->queue = r.queue;
+	out->latency_us = report_be32(r.latency_us);
+	out->live_conns = report_be32(r.live_conns);
+	return REPORT_OK;
+}
+
+static inline const char *report_strerror(int err)
+{
+	static const char *const names[] = {
+	    [REPORT_OK] = "ok",
+	    [REPORT_BAD_LEN] = "wrong length",
+	    [REPORT_BAD_MAGIC] = "wrong magic or version",
+	    [REPORT_UNKNOWN_DEVICE] = "unknown device",
+	    [REPORT_BAD_SOURCE] = "wrong source address",
+	    [REPORT_BAD_TAG] = "wrong tag",
+	    [REPORT_BAD_VALUE] = "value out of range",
+	    [REPORT_REPLAY] = "sequence not newer (replay)",
+	};
+
+	if (err < 0 || err >= (int)(sizeof(names) / sizeof(names[0])))
+		return "unknown error";
+	return names[err];
+}
+
+/* A percentage as a report byte: rounded half up, clamped to 0..100 (NaN: 0). */
+static inline __u8 report_quantize(double pct)
+{
+	if (!(pct > 0.0))
+		return 0;
+	if (pct >= HAULER_REPORT_MAX_PCT)
+		return HAULER_REPORT_MAX_PCT;
+	return (__u8)(pct + 0.5);
+}
+
+/*
+ * The next sequence number: the wall clock in units of about a
+ * microsecond (seconds << 20 | microseconds), or prev + 1 if that is not
+ * above prev. A restarted agent (prev 0) starts above every number its
+ * predecessor sent, unless that one sent more than one report per
+ * microsecond or the clock was stepped back.
+ */
+static inline __u64 report_seq_next(__u64 prev, __u64 now_sec, __u32 now_usec)
+{
+	__u64 base = (now_sec << HAULER_REPORT_SEQ_SHIFT) | (now_usec & 0xfffff);
+
+	return base > prev ? base : prev + 1;
+}
+
+static inline int report_key_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * A key as printed by `hauler device key`: 32 hex digits, the 16 key bytes
+ * in order. Returns 0, or -1 if hex is not 32 hex digits or is all zeros
+ * (the zero key means "no key").
+ */
+static inline int report_key_parse(const char *hex, __u64 *k0, __u64 *k1)
+{
+	unsigned char key[16];
+	int i, hi, lo;
+
+	if (strlen(hex) != 32)
+		return -1;
+	for (i = 0; i < 16; i++) {
+		hi = report_key_hexval(hex[2 * i]);
+		lo = report_key_hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		key[i] = (unsigned char)(hi << 4 | lo);
+	}
+	siphash_key_from_bytes(key, k0, k1);
+	return *k0 || *k1 ? 0 : -1;
+}
+
+/* The inverse of report_key_parse: out gets 32 hex digits and a NUL. */
+static inline void report_key_format(__u64 k0, __u64 k1, char out[33])
+{
+	static const char digits[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		__u64 w = i < 8 ? k0 : k1;
+		unsigned int byte = (unsigned int)(w >> (8 * (i & 7))) & 0xff;
+
+		out[2 * i] = digits[byte >> 4];
+		out[2 * i + 1] = digits[byte & 15];
+	}
+	out[32] = '\0';
+}
+#endif
+
+#endif

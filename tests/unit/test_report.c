@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_report - the agent report wire format (include/hauler_report.h):
+ * byte layout, encode/decode round trip, each reason a report is refused,
+ * quantization, sequence numbers and key text.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <math.h>
+#include <cmocka.h>
+
+#include "hauler_report.h"
+
+#define DEV 7
+
+static struct dev_key keys[16];
+static __u64 last_seq[16];
+
+static const struct report_fields sample = {
+    .device = DEV,
+    .flags = HAULER_REPORT_F_LATENCY,
+    .cmp = 42,
+    .mem = 100,
+    .net = 0,
+    .queue = 13,
+    .latency_us = 0x01020304,
+    .live_conns = 70000,
+    .seq = 0x0102030405060708ULL,
+};
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(keys, 0, sizeof(keys));
+	memset(last_seq, 0, sizeof(last_seq));
+	keys[DEV].k0 = 0x0706050403020100ULL;
+	keys[DEV].k1 = 0x0f0e0d0c0b0a0908ULL;
+	return 0;
+}
+
+static void encode(const struct report_fields *f, unsigned char *buf)
+{
+	report_encode(f, keys[f->device].k0, keys[f->device].k1, buf);
+}
+
+static int decode(const unsigned char *buf, size_t len, struct report_fields *out)
+{
+	return report_decode(buf, len, keys, 16, last_seq, out);
+}
+
+/* Re-tag a report edited in place, as a forger who holds the key would. */
+static void retag(unsigned char *buf)
+{
+	struct hauler_report r;
+
+	memcpy(&r, buf, sizeof(r));
+	r.tag = report_be64(report_tag(&r, keys[DEV].k0, keys[DEV].k1));
+	memcpy(buf, &r, sizeof(r));
+}
+
+/* Every field sits at the documented offset, big-endian. */
+static void test_wire_layout(void **state)
+{
+	unsigned char buf[HAULER_REPORT_LEN];
+	const unsigned char head[] = {
+	    'H',
+	    'L',
+	    'R',
+	    'R',
+	    HAULER_REPORT_VERSION,
+	    HAULER_REPORT_F_LATENCY,
+	    0,
+	    DEV,
+	    1,
+	    2,
+	    3,
+	    4,
+	    5,
+	    6,
+	    7,
+	    8,
+	    42,
+	    100,
+	    0,
+	    13,
+	    1,
+	    2,
+	    3,
+	    4,
+	    0,
+	    1,
+	    0x11,
+	    0x70,
+	    0,
+	    0,
+	    0,
+	    0,
+	};
+	__u64 tag;
+
+	(void)state;
+	encode(&sample, buf);
+	assert_memory_equal(buf, head, sizeof(head));
+	tag = siphash_2_4(buf, 32, keys[DEV].k0, keys[DEV].k1);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(buf[32 + i], (tag >> (56 - 8 * i)) & 0xff);
+	assert_int_equal(HAULER_REPORT_ETHERTYPE, 0x88b5);
+	assert_int_equal(HAULER_REPORT_PORT, 7946);
+}
+
+static void test_round_trip(void **state)
+{
+	unsigned char buf[HAULER_REPORT_LEN];
+	struct report_fields out;
+
+	(void)state;
+	encode(&sample, buf);
+	memset(&out, 0xaa, sizeof(out));
+	assert_int_equal(decode(buf, sizeof(buf), &out), REPORT_OK);
+	assert_int_equal(out.device, sample.device);
+	assert_int_equal(out.flags, sample.flags);
+	assert_int_equal(out.cmp, sample.cmp);
+	assert_int_equal(out.mem, sample.mem);
+	assert_int_equal(out.net, sample.net);
+	assert_int_equal(out.queue, sample.queue);
+	assert_int_equal(out.latency_us, sample.latency_us);
+	assert_int_equal(out.live_conns, sample.live_conns);
+	assert_true(out.seq == sample.seq);
+}
+
+/* A refused report leaves the output untouched. */
+static void assert_refused(const unsigned char *buf, size_t len, int reason)
+{
+	struct report_fields out, before;
+
+	memset(&out, 0x5c, sizeof(out));
+	before = out;
+	assert_int_equal(decode(buf, len, &out), reason);
+	assert_memory_equal(&out, &before, sizeof(out));
+}
+
+static void test_rejects_every_wrong_length(void **state)
+{
+	unsigned char buf[HAULER_REPORT_LEN + 8];
+
+	(void)state;
+	encode(&sample, buf);
+	for (size_t len = 0; len < HAULER_REPORT_LEN; len++)
+		assert_refused(buf, len, REPORT_BAD_LEN);
+	assert_refused(buf, HAULER_REPORT_LEN + 1, REPORT_BAD_LEN);
+	assert_refused(buf, HAULER_REPORT_LEN + 8, REPORT_BAD_LEN);
+}
+
+static void test_rejects_bad_magic_and_version(void **state)
+{
+	unsigned char buf[HAULER_REPORT_LEN];
+
+	(void)state;
+	encode(&sample, buf);
+	buf[0] ^= 0x20;
+	retag(buf);
+	assert_refused(buf, sizeof(buf), REPORT_BAD_MAGIC);
+	encode(&sample, buf);
+	buf[4] = HAULER_REPORT_VERSION + 1;
+	retag(buf);
+	assert_refused(buf, sizeof(buf), REPORT_BAD_MAGIC);
+}
+
+static void test_rejects_unknown_device(void **state)
+{
+	struct report_fields f = sample;
+	unsigned char buf[HAULER_REPORT_LEN];
+
+	(void)state;
+	f.device = DEV + 1; /* in range, but has no key */
+	report_encode(&f, keys[DEV].k0, keys[DEV].k1, buf);
+	assert_refused(buf, sizeof(buf), REPORT_UNKNOWN_DEVICE);
+	f.device = 16; /* beyond the key table */
+	report_encode(&f, keys[DEV].k0, keys[DEV].k1, buf);
+	assert_refused(buf, sizeof(buf), REPORT_UNKNOWN_DEVICE);
+	f.device = HAULER_NO_DEVICE;
+	report_encode(&f, keys[DEV].k0, keys[DEV].k1, buf);
+	assert_refused(buf, sizeof(buf), REPORT_UNKNOWN_DEVICE);
+}
+
+/* Any flipped bit, the wrong key, or a tag moved from another report. */
+static void test_rejects_forged_tag(void **state)
+{
+	struct report_fields other = sample;
+	unsigned char buf[HAULER_REPORT_LEN], copy[HAULER_REPORT_LEN], buf2[HAULER_REPORT_LEN];
+
+	(void)state;
+	encode(&sample, buf);
+	/* Bits of magic, version and device would fail earlier checks first. */
+	for (int bit = 8 * 8; bit < HAULER_REPORT_LEN * 8; bit++) {
+		memcpy(copy, buf, sizeof(copy));
+		copy[bit / 8] ^= (unsigned char)(1 << (bit % 8));
+		assert_refused(copy, sizeof(copy), REPORT_BAD_TAG);
+	}
+	memcpy(copy, buf, sizeof(copy));
+	copy[5] ^= HAULER_REPORT_F_THRESHOLD; /* flags: before the device, after the magic */
+	assert_refused(copy, sizeof(copy), REPORT_BAD_TAG);
+	report_encode(&sample, keys[DEV].k0 + 1, keys[DEV].k1, copy);
+	assert_refused(copy, sizeof(copy), REPORT_BAD_TAG);
+	other.cmp = 0;
+	encode(&other, buf2);
+	memcpy(buf2 + 32, buf + 32, 8);
+	assert_refused(buf2, sizeof(buf2), REPORT_BAD_TAG);
+}
+
+static void test_rejects_values_out_of_range(void **state)
+{
+	struct report_fields f;
+	unsigned char buf[HAULER_REPORT_LEN];
+
+	(void)state;
+	for (int field = 0; field < 4; field++) {
+		f = sample;
+		(&f.cmp)[field] = HAULER_REPORT_MAX_PCT + 1;
+		encode(&f, buf);
+		assert_refused(buf, sizeof(buf), REPORT_BAD_VALUE);
+		(&f.cmp)[field] = 255;
+		encode(&f, buf);
+		assert_refused(buf, sizeof(buf), REPORT_BAD_VALUE);
+	}
+	f = sample;
+	f.flags = 0x80;
+	encode(&f, buf);
+	assert_refused(buf, sizeof(buf), REPORT_BAD_VALUE);
+	encode(&sample, buf);
+	buf[31] = 1; /* reserved */
+	retag(buf);
+	assert_refused(buf, sizeof(buf), REPORT_BAD_VALUE);
+	/* 100 and every flag are in range. */
+	f = sample;
+	f.cmp = f.mem = f.net = f.queue = 100;
+	f.flags = HAULER_REPORT_F_ALL;
+	encode(&f, buf);
+	assert_int_equal(decode(buf, sizeof(buf), &f), REPORT_OK);
+}
+
+static void test_rejects_replay(void **state)
+{
+	struct report_fields f = sample, out;
+	unsigned char buf[HAULER_REPORT_LEN];
+
+	(void)state;
+	last_seq[DEV] = sample.seq;
+	encode(&f, buf);
+	assert_refused(buf, sizeof(buf), REPORT_REPLAY);
+	f.seq = sample.seq - 1;
+	encode(&f, buf);
+	assert_refused(buf, sizeof(buf), REPORT_REPLAY);
+	f.seq = sample.seq + 1;
+	encode(&f, buf);
+	assert_int_equal(decode(buf, sizeof(buf), &out), REPORT_OK);
+	/* Without a sequence table nothing is a replay. */
+	f.seq = 0;
+	encode(&f, buf);
+	assert_int_equal(report_decode(buf, sizeof(buf), keys, 16, NULL, &out), REPORT_OK);
+}
+
+static void test_reasons_map_to_counters(void **state)
+{
+	(void)state;
+	assert_int_equal(report_err_stat(REPORT_OK), HAULER_STAT_report_ok);
+	assert_int_equal(report_err_stat(REPORT_BAD_LEN), HAULER_STAT_report_bad_len);
+	assert_int_equal(report_err_stat(REPORT_BAD_MAGIC), HAULER_STAT_report_bad_magic);
+	assert_int_equal(report_err_stat(REPORT_UNKNOWN_DEVICE), HAULER_STAT_report_unknown_device);
+	assert_int_equal(report_err_stat(REPORT_BAD_SOURCE), HAULER_STAT_report_bad_source);
+	assert_int_equal(report_err_stat(REPORT_BAD_TAG), HAULER_STAT_report_bad_tag);
+	assert_int_equal(report_err_stat(REPORT_BAD_VALUE), HAULER_STAT_report_bad_value);
+	assert_int_equal(report_err_stat(REPORT_REPLAY), HAULER_STAT_report_replay);
+	assert_string_equal(report_strerror(REPORT_REPLAY), "sequence not newer (replay)");
+	assert_string_equal(report_strerror(99), "unknown error");
+}
+
+static void test_quantize(void **state)
+{
+	(void)state;
+	assert_int_equal(report_quantize(0.0), 0);
+	assert_int_equal(report_quantize(0.49), 0);
+	assert_int_equal(report_quantize(0.5), 1);
+	assert_int_equal(report_quantize(42.4999), 42);
+	assert_int_equal(report_quantize(42.5), 43);
+	assert_int_equal(report_quantize(99.49), 99);
+	assert_int_equal(report_quantize(99.5), 100);
+	assert_int_equal(report_quantize(100.0), 100);
+	assert_int_equal(report_quantize(250.0), 100);
+	assert_int_equal(report_quantize(-3.0), 0);
+	assert_int_equal(report_quantize(NAN), 0);
+	assert_int_equal(report_quantize(INFINITY), 100);
+	assert_int_equal(report_quantize(-INFINITY), 0);
+}
+
+static void test_sequence_grows_across_restart(void **state)
+{
+	__u64 s1, s2, s3, restarted;
+
+	(void)state;
+	s1 = report_seq_next(0, 1700000000, 5);
+	assert_true(s1 == (1700000000ULL << 20 | 5));
+	s2 = report_seq_next(s1, 1700000000, 5); /* same microsecond */
+	assert_true(s2 == s1 + 1);
+	s3 = report_seq_next(s2, 1699999999, 0); /* clock stepped back */
+	assert_true(s3 == s2 + 1);
+	/* A new agent (prev 0) a millisecond later starts above the old one. */
+	restarted = report_seq_next(0, 1700000000, 1005);
+	assert_true(restarted > s3);
+	assert_true(report_seq_next(0, 1700000001, 0) > (1700000000ULL << 20 | 0xfffff));
+}
+
+static void test_key_text(void **state)
+{
+	__u64 k0 = 0, k1 = 0;
+	char text[33];
+
+	(void)state;
+	assert_int_equal(report_key_parse("000102030405060708090a0b0c0d0e0f", &k0, &k1), 0);
+	assert_true(k0 == 0x0706050403020100ULL && k1 == 0x0f0e0d0c0b0a0908ULL);
+	report_key_format(k0, k1, text);
+	assert_string_equal(text, "000102030405060708090a0b0c0d0e0f");
+	assert_int_equal(report_key_parse("000102030405060708090A0B0C0D0E0F", &k0, &k1), 0);
+	assert_true(k1 == 0x0f0e0d0c0b0a0908ULL);
+	assert_int_equal(report_key_parse("000102030405060708090a0b0c0d0e0", &k0, &k1), -1);
+	assert_int_equal(report_key_parse("000102030405060708090a0b0c0d0e0f0", &k0, &k1), -1);
+	assert_int_equal(report_key_parse("000102030405060708090a0b0c0d0e0g", &k0, &k1), -1);
+	assert_int_equal(report_key_parse("", &k0, &k1), -1);
+	assert_int_equal(report_key_parse("00000000000000000000000000000000", &k0, &k1), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(test_wire_layout, setup),
+	    cmocka_unit_test_setup(test_round_trip, setup),
+	    cmocka_unit_test_setup(test_rejects_every_wrong_length, setup),
+	    cmocka_unit_test_setup(test_rejects_bad_magic_and_version, setup),
+	    cmocka_unit_test_setup(test_rejects_unknown_device, setup),
+	    cmocka_unit_test_setup(test_rejects_forged_tag, setup),
+	    cmocka_unit_test_setup(test_rejects_values_out_of_range, setup),
+	    cmocka_unit_test_setup(test_rejects_replay, setup),
+	    cmocka_unit_test_setup(test_reasons_map_to_counters, setup),
+	    cmocka_unit_test_setup(test_quantize, setup),
+	    cmocka_unit_test_setup(test_sequence_grows_across_restart, setup),
+	    cmocka_unit_test_setup(test_key_text, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
