@@ -6,8 +6,27 @@
  * tier (tail call into the VIP's policy; built-in hash when that fails).
  */
 #include "newconn.h"
+#include "report.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+int hauler_report(struct xdp_md *ctx);
+
+/*
+ * Agent reports run in their own program (SipHash wants more stack than the
+ * entry program can spare); libbpf fills this table when it loads the
+ * object. Not in the schema: it is private to this object. Pinned, because
+ * a PROG_ARRAY is emptied when its last user-space reference goes.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, int(struct xdp_md *));
+} report_prog SEC(".maps") = {
+	.values = { [0] = (void *)&hauler_report },
+};
 
 /* Copy the chosen server's devices into pc as policy candidates. */
 static __always_inline void fill_candidates(struct policy_ctx *pc, const struct server_info *srv,
@@ -166,6 +185,13 @@ pass:
 	return XDP_PASS;
 }
 
+static __always_inline int to_report_prog(struct xdp_md *ctx)
+{
+	bpf_tail_call(ctx, &report_prog, 0);
+	stat_reason(HAULER_STAT_report_bad_len, ctx); /* unreachable once loaded */
+	return XDP_DROP;
+}
+
 SEC("xdp")
 int hauler_xdp(struct xdp_md *ctx)
 {
@@ -178,6 +204,8 @@ int hauler_xdp(struct xdp_md *ctx)
 	int ret;
 
 	ret = parse_packet(ctx, &p);
+	if (ret == HAULER_STAT_pass_not_ip && p.eth_proto == bpf_htons(HAULER_REPORT_ETHERTYPE))
+		return to_report_prog(ctx);
 	if (ret) {
 		stat_reason(ret, ctx);
 		return XDP_PASS;
@@ -194,8 +222,11 @@ int hauler_xdp(struct xdp_md *ctx)
 	vk.family = p.flow.family;
 	vk.proto = p.flow.proto;
 	vi = bpf_map_lookup_elem(&vips, &vk);
-	if (!vi)
+	if (!vi) {
+		if (p.flow.proto == IPPROTO_UDP && p.flow.dport == cfg->report_port)
+			return to_report_prog(ctx);
 		return nat_return(ctx, &p, cfg, now);
+	}
 
 	c = bpf_map_lookup_elem(&conns, &p.flow);
 	if (c && !conn_expired(c, p.flow.proto, cfg, now)) {
@@ -208,4 +239,35 @@ int hauler_xdp(struct xdp_md *ctx)
 		stat_reason(HAULER_STAT_conn_closed, ctx);
 	}
 	return new_connection(ctx, &p, vi, now);
+}
+
+/*
+ * hauler_report: an agent report, over UDP to the report port or as a raw
+ * Ethernet frame of hauler's EtherType. Parsed again here (cheap) so the
+ * entry program passes nothing but the frame.
+ */
+SEC("xdp")
+int hauler_report(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u64 now = bpf_ktime_get_coarse_ns();
+	struct pkt p = {};
+	struct udphdr *udp;
+	__u32 off;
+
+	if (parse_packet(ctx, &p) == HAULER_STAT_pass_not_ip &&
+	    p.eth_proto == bpf_htons(HAULER_REPORT_ETHERTYPE))
+		return report_handle(ctx, p.l3_off, NULL, 0, now);
+	if (p.flow.proto != IPPROTO_UDP)
+		return XDP_PASS;
+	off = p.l4_off;
+	if (off > HAULER_MAX_L4_OFF)
+		return XDP_DROP;
+	udp = data + off;
+	if ((void *)(udp + 1) > end || udp->len != bpf_htons(sizeof(*udp) + HAULER_REPORT_LEN)) {
+		stat_reason(HAULER_STAT_report_bad_len, ctx);
+		return XDP_DROP;
+	}
+	return report_handle(ctx, off + sizeof(*udp), p.flow.src, p.flow.family, now);
 }

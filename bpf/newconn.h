@@ -21,7 +21,7 @@ static __always_inline struct policy_ctx *policy_ctx_get(void)
 
 static __always_inline void count_forward(struct xdp_md *ctx, __u32 vip_id, __u32 dev_id)
 {
-	__u64 bytes = ctx->data_end - ctx->data;
+	__u64 bytes = frame_len(ctx);
 
 	stat_add(HAULER_STAT_VIP(vip_id & (HAULER_MAX_VIPS - 1), HAULER_STAT_FWD), bytes);
 	stat_add(HAULER_STAT_DEV(dev_id & (HAULER_MAX_DEVICES - 1), HAULER_STAT_FWD), bytes);

@@ -33,6 +33,7 @@ struct pkt {
 	__u16 l4_off;
 	__u8 tcp_flags;
 	__u8 ipv4_options;
+	__be16 eth_proto; /* EtherType after the VLAN tag */
 };
 
 /* Returns 0 for a TCP/UDP packet in *p, else the HAULER_STAT_* pass reason. */
@@ -56,6 +57,7 @@ static __always_inline int parse_packet(struct xdp_md *ctx, struct pkt *p)
 		off += HAULER_VLAN_HLEN;
 	}
 	p->l3_off = off;
+	p->eth_proto = proto;
 
 	if (proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = data + off;

@@ -1,0 +1,69 @@
+#!/bin/bash
+# test_manager_restart.sh BUILD - the datapath needs no manager: while
+# long-lived connections (and new short ones) flow, `hauler up` runs again
+# on the pinned state (it must reuse the pins, not start afresh), and for
+# a while no hauler process runs at all. No connection may break or stall,
+# and the configuration is the same before and after.
+. "$(dirname "$0")/lib.sh"
+sys_init "$@"
+
+topo_up "$P" nat || sys_abort "topology setup"
+H_ok up eth0 || sys_abort "hauler up"
+H_ok vip add "$H_VIP4:80/tcp" mode nat policy wrr || sys_abort "vip add"
+topo_pool "$P" "$H_VIP4:80/tcp" 4 8080 3 1 || sys_abort "pool setup"
+H_ok vip add "[$H_VIP6]:80/tcp" mode nat policy hash || sys_abort "vip6 add"
+topo_pool "$P" "[$H_VIP6]:80/tcp" 6 8080 1 1 6 || sys_abort "pool6 setup"
+saved=$(H save) || fail "hauler save"
+
+run_load() { # VIP TAG
+	topo_connload "$P" --tcp "$1" --long 50 --duration 80 --rate 10 --bytes 1024 \
+		--ready-file "$TOPO_RUN/$2.ready" --stop-file "$TOPO_RUN/stop" --json \
+		>"$TOPO_RUN/$2.json" &
+	sys_bg $!
+}
+run_load "$H_VIP4:80" v4
+pid4=$!
+run_load "[$H_VIP6]:80" v6
+pid6=$!
+if ! wait_file "$TOPO_RUN/v4.ready" 10 || ! wait_file "$TOPO_RUN/v6.ready" 10; then
+	fail "long connections not established within 10 s"
+fi
+
+new0=$(hstat conn_new)
+H_ok up eth0 && ok "hauler up again on the running balancer"
+if [ "$(H save)" = "$saved" ]; then
+	ok "configuration unchanged by the re-up"
+else
+	fail "hauler save differs after the re-up"
+fi
+new1=$(hstat conn_new)
+if [ "${new1:-0}" -ge "${new0:-1}" ]; then
+	ok "counters kept across the re-up ($new0 -> $new1 new)"
+else
+	fail "conn_new went from ${new0:-?} to ${new1:-?}: state was not reused"
+fi
+
+# No manager at all for a while: the namespace holds no hauler process.
+left=$(for pid in $(ip netns pids "$P-lb"); do cat "/proc/$pid/comm" 2>/dev/null; done)
+if [ -z "$left" ]; then
+	ok "no process runs in the balancer namespace"
+else
+	fail "processes in the balancer namespace: $left"
+fi
+sleep 4
+new2=$(hstat conn_new)
+if [ "${new2:-0}" -gt "${new1:-0}" ]; then
+	ok "new connections kept coming without a manager ($new1 -> $new2)"
+else
+	fail "no new connections without a manager (${new1:-?} -> ${new2:-?})"
+fi
+
+touch "$TOPO_RUN/stop"
+wait "$pid4" "$pid6"
+for tag in v4 v6; do
+	json=$(cat "$TOPO_RUN/$tag.json")
+	echo "connload $tag: $json"
+	check_load "$tag long and short connections across the re-up" "$json" "$(json_num "$json" total)"
+done
+check_no_kernel_forward
+sys_finish
