@@ -6,6 +6,12 @@
  *
  * Every function returns a position in pc->cand[] whose candidate is
  * usable, or HAULER_NO_CHOICE when the server has none.
+ *
+ * The verifier walks every branch: a branch on a value it knows (a mask
+ * built bit by bit under ifs) splits its states for good, and eight
+ * candidates then make thousands of paths. So candidate sets are bit
+ * masks computed without branches, and positions come out of arithmetic
+ * on them (select_mask_nth), not out of `if (...) return i`.
  */
 #ifndef HAULER_POLICY_SELECT_H
 #define HAULER_POLICY_SELECT_H
@@ -15,15 +21,89 @@
 
 #define HAULER_SELECT_SEED 0x5e1ec7u /* decorrelates from the server tier */
 
-static __always_inline __u32 select_usable_count(const struct policy_ctx *pc)
+/*
+ * Loops over the candidates are unrolled: the verifier then sees constant
+ * offsets into cand[]. gcc (user space: tests, simulator) spells it its way.
+ */
+#ifdef __clang__
+#define HAULER_UNROLL _Pragma("unroll")
+#else
+#define HAULER_UNROLL _Pragma("GCC unroll 8")
+#endif
+
+/*
+ * Hide a value from the compiler: clang would turn the bit tricks below
+ * back into compares, and compares on BPF are branches.
+ */
+#ifdef __bpf__
+#define select_opaque(x) barrier_var(x)
+#else
+#define select_opaque(x) ((void)0)
+#endif
+
+/* 1 when a < b, for a, b below 2^63, without a branch. */
+static __always_inline __u32 select_lt(__u64 a, __u64 b)
+{
+	__u64 d = a - b;
+
+	select_opaque(d);
+	return d >> 63;
+}
+
+/* 1 when x != 0, without a branch. */
+static __always_inline __u32 select_nz(__u64 x)
+{
+	__u64 t = x | -x;
+
+	select_opaque(t);
+	return t >> 63;
+}
+
+/* Bit i set for each cand[i] that exists (i < n). */
+static __always_inline __u32 select_present_mask(const struct policy_ctx *pc)
+{
+	__u32 n = pc->n;
+
+	n = n > HAULER_DEVS_PER_SERVER ? HAULER_DEVS_PER_SERVER : n;
+	return (1u << n) - 1;
+}
+
+/* Bit i set: cand[i] exists and may take new connections. */
+static __always_inline __u32 select_usable_mask(const struct policy_ctx *pc)
+{
+	__u32 i, mask = 0;
+
+	HAULER_UNROLL
+	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++)
+		mask |= select_nz(pc->cand[i].usable) << i;
+	return mask & select_present_mask(pc);
+}
+
+static __always_inline __u32 select_mask_count(__u32 mask)
 {
 	__u32 i, count = 0;
 
-#pragma unroll
+	HAULER_UNROLL
 	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++)
-		if (i < pc->n && pc->cand[i].usable)
-			count++;
+		count += (mask >> i) & 1;
 	return count;
+}
+
+/*
+ * The position of the k-th (from 0) set bit of mask: the number of
+ * positions i whose bits 0..i hold k or fewer set bits. k must be below
+ * the count of mask; otherwise HAULER_NO_CHOICE.
+ */
+static __always_inline __u32 select_mask_nth(__u32 mask, __u32 k)
+{
+	__u32 i, seen = 0, pos = 0;
+
+	HAULER_UNROLL
+	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++) {
+		seen += (mask >> i) & 1;
+		pos += 1 - select_lt(k, seen); /* seen <= k */
+	}
+	return pos < HAULER_DEVS_PER_SERVER ? pos : HAULER_NO_CHOICE;
 }
 
 /*
@@ -32,20 +112,12 @@ static __always_inline __u32 select_usable_count(const struct policy_ctx *pc)
  */
 static __always_inline __u32 select_hash(const struct policy_ctx *pc)
 {
-	__u32 usable = select_usable_count(pc), k, i;
+	__u32 usable = select_usable_mask(pc), count = select_mask_count(usable), k;
 
-	if (!usable)
+	if (!count)
 		return HAULER_NO_CHOICE;
-	k = hauler_hash_words(&pc->hash, 1, HAULER_SELECT_SEED) % usable;
-#pragma unroll
-	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++) {
-		if (i < pc->n && pc->cand[i].usable) {
-			if (!k)
-				return i;
-			k--;
-		}
-	}
-	return HAULER_NO_CHOICE;
+	k = hauler_hash_words(&pc->hash, 1, HAULER_SELECT_SEED) % count;
+	return select_mask_nth(usable, k);
 }
 
 /*

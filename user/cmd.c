@@ -9,6 +9,7 @@
 #include "error.h"
 #include "model_maps.h"
 #include "parse.h"
+#include "policy_file.h"
 
 struct object {
 	const char *name;
@@ -17,47 +18,56 @@ struct object {
 	int (*run)(struct cmd_ctx *c, int argc, char **argv);
 	const char *default_verb; /* when no verb is given */
 	const char *usage;
+	/* After a change was committed on the command line (not a batch, not -n). */
+	int (*done)(struct cmd_ctx *c, int argc, char **argv);
 };
 
 static const char *const vip_changes[] = {"add", "del", NULL};
 static const char *const server_changes[] = {"add", "set", "del", NULL};
-static const char *const device_changes[] = {"add", "set", "del", NULL};
-static const char *const policy_changes[] = {"set", NULL};
+static const char *const device_changes[] = {"add", "set", "del", "key", NULL};
+static const char *const policy_changes[] = {"set", "load", "unload", NULL};
 static const char *const config_changes[] = {"set", NULL};
 
 static const struct object objects[] = {
     {"up", NULL, NULL, up_run, NULL,
      "hauler up DEV [--mode native|generic] [-c FILE] [--tunnel-src ADDR] "
-     "[--tunnel-src6 ADDR]\n"},
-    {"down", NULL, NULL, down_run, NULL, "hauler down\n"},
-    {"status", NULL, NULL, status_run, NULL, "hauler status\n"},
+     "[--tunnel-src6 ADDR]\n", NULL},
+    {"down", NULL, NULL, down_run, NULL, "hauler down\n", NULL},
+    {"status", NULL, NULL, status_run, NULL, "hauler status\n", NULL},
     {"vip", vip_changes, vip_apply, vip_run, "show",
      "hauler vip add VIP [mode nat|ipip] [policy NAME [PARAMS]] [table-size M]\n"
      "hauler vip del VIP\n"
      "hauler vip show [VIP]\n"
-     "  VIP := ADDR:PORT/tcp|udp, [IPv6]:PORT/tcp|udp\n"},
+     "  VIP := ADDR:PORT/tcp|udp, [IPv6]:PORT/tcp|udp\n", NULL},
     {"server", server_changes, server_apply, server_run, "show",
      "hauler server add NAME vip VIP [weight W]\n"
      "hauler server set NAME weight W\n"
      "hauler server del NAME\n"
-     "hauler server show [NAME]\n"},
+     "hauler server show [NAME]\n", NULL},
     {"device", device_changes, device_apply, device_run, "show",
      "hauler device add NAME server SERVER addr ADDR port PORT [kind cpu|smartnic|gpu|fpga]"
      " [weight W] [state up|drain|down]\n"
      "hauler device set NAME [weight W] [state up|drain|down] [kind K]\n"
      "hauler device del NAME\n"
-     "hauler device show [NAME]\n"},
+     "hauler device key NAME [generate | KEY]\n"
+     "hauler device show [NAME]\n"
+     "  KEY := 32 hex digits (hauler-agent --key); generate (the default) prints a new one\n",
+     device_done},
     {"policy", policy_changes, policy_apply, policy_run, "show",
      "hauler policy set VIP NAME [PARAMS]\n"
      "hauler policy show [VIP]\n"
      "hauler policy list\n"
-     "  PARAMS := [stale-ms MS] [metric cmp|mem|net|queue|conns|latency] [threshold 0..100]\n"},
-    {"stats", NULL, NULL, stats_run, "show", "hauler stats [show | reset]\n"},
-    {"conns", NULL, NULL, conns_run, "show", "hauler conns [show] [VIP]\n"},
-    {"save", NULL, NULL, save_run, NULL, "hauler save\n"},
+     "hauler policy load NAME FILE.o\n"
+     "hauler policy unload NAME\n"
+     "hauler policy params [NAME]\n"
+     "  PARAMS := PARAM VALUE ... (hauler policy params: each policy's, with ranges)\n", NULL},
+    {"stats", NULL, NULL, stats_run, "show", "hauler stats [show | reset]\n", NULL},
+    {"conns", NULL, NULL, conns_run, "show", "hauler conns [show] [VIP]\n", NULL},
+    {"save", NULL, NULL, save_run, NULL, "hauler save [-o FILE]\n", NULL},
+    {"daemon", NULL, NULL, daemon_run, NULL, "hauler daemon [--interval-ms MS] [--once]\n", NULL},
     {"config", config_changes, config_apply, NULL, NULL,
      "hauler config set [fin-grace MS] [udp-timeout MS] [tunnel-src ADDR] "
-     "[tunnel-src6 ADDR]\n"},
+     "[tunnel-src6 ADDR]\n", NULL},
 };
 
 #define OBJECT_COUNT (sizeof(objects) / sizeof(objects[0]))
@@ -128,6 +138,8 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 			ret = o->apply(c->cur, argc - 1, argv + 1);
 		if (!ret)
 			ret = ctx_commit(c);
+		if (!ret && !c->dry_run && o->done)
+			ret = o->done(c, argc - 1, argv + 1);
 		return ret;
 	}
 	if (!o->run)
@@ -169,6 +181,11 @@ int ctx_load(struct cmd_ctx *c)
 		return ret;
 	c->base->policy_known = policy_pinned;
 	c->base->policy_arg = (void *)c->pin;
+	ret = policy_files_read(c->pin, c->base);
+	if (!ret)
+		ret = policy_intervals_read(c->pin, c->base);
+	if (ret)
+		return ret;
 	memcpy(c->cur, c->base, sizeof(*c->cur));
 	return 0;
 }

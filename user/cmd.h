@@ -39,6 +39,7 @@ int server_apply(struct model *m, int argc, char **argv);
 int server_run(struct cmd_ctx *c, int argc, char **argv);
 int device_apply(struct model *m, int argc, char **argv);
 int device_run(struct cmd_ctx *c, int argc, char **argv);
+int device_done(struct cmd_ctx *c, int argc, char **argv);
 int policy_apply(struct model *m, int argc, char **argv);
 int policy_run(struct cmd_ctx *c, int argc, char **argv);
 int config_apply(struct model *m, int argc, char **argv);
@@ -48,6 +49,7 @@ int save_run(struct cmd_ctx *c, int argc, char **argv);
 int up_run(struct cmd_ctx *c, int argc, char **argv);
 int down_run(struct cmd_ctx *c, int argc, char **argv);
 int status_run(struct cmd_ctx *c, int argc, char **argv);
+int daemon_run(struct cmd_ctx *c, int argc, char **argv);
 
 /* The batch that recreates m (hauler save). */
 void save_write(const struct model *m, FILE *out);

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* cmd_device.c - hauler device add|set|del|show. */
+/* cmd_device.c - hauler device add|set|del|key|show. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/random.h>
+
+#include "hauler_report.h"
 
 #include "cmd.h"
 #include "error.h"
@@ -98,6 +104,50 @@ static int device_set(struct model *m, int argc, char **argv)
 	return model_device_set(m, argv[0], o.weight, o.state, o.kind);
 }
 
+/* argv: NAME [generate | KEY] */
+static int device_key(struct model *m, int argc, char **argv)
+{
+	unsigned char raw[16];
+	__u64 k0 = 0, k1 = 0;
+
+	if (argc > 2)
+		return err_set(ERR_INPUT, "usage: hauler device key NAME [generate | KEY]");
+	if (argc == 1 || !strcmp(argv[1], "generate")) {
+		while (!k0 && !k1) { /* all-zero means "no key": draw again */
+			if (getrandom(raw, sizeof(raw), 0) != sizeof(raw))
+				return err_set(ERR_SYSTEM, "getrandom: %s", strerror(errno));
+			siphash_key_from_bytes(raw, &k0, &k1);
+		}
+	} else if (report_key_parse(argv[1], &k0, &k1)) {
+		/* Never echo it: a near-miss of a key is almost a key. */
+		return err_set(ERR_INPUT, "device key: KEY must be 32 hex digits, not all zero");
+	}
+	return model_device_set_key(m, argv[0], k0, k1);
+}
+
+/* After `device key`: print the key the agent needs (and only here). */
+int device_done(struct cmd_ctx *c, int argc, char **argv)
+{
+	char hex[33];
+	struct json j;
+	int d;
+
+	if (strcmp(argv[0], "key") || argc < 2 || (d = model_device_find(c->cur, argv[1])) < 0)
+		return 0;
+	report_key_format(c->cur->keys[d].k0, c->cur->keys[d].k1, hex);
+	if (c->json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_string(&j, "device", argv[1]);
+		json_string(&j, "key", hex);
+		json_object_end(&j);
+		json_finish(&j);
+	} else {
+		printf("%s\n", hex);
+	}
+	return 0;
+}
+
 int device_apply(struct model *m, int argc, char **argv)
 {
 	char name[HAULER_NAME_LEN];
@@ -110,12 +160,38 @@ int device_apply(struct model *m, int argc, char **argv)
 		return -ERR_INPUT;
 	if (!strcmp(argv[0], "set"))
 		return device_set(m, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "key"))
+		return device_key(m, argc - 1, argv + 1);
 	if (argc != 2)
 		return err_set(ERR_INPUT, "usage: hauler device del NAME");
 	return model_device_del(m, name);
 }
 
-static void device_json(struct json *j, const struct model *m, int d)
+/* What the last report said, as show prints it. */
+struct report_view {
+	const struct dev_state *st;
+	int key_set, never, stale;
+	__u64 age_ms;
+};
+
+static void report_view(const struct model *m, int d, const struct dev_state *st, __u64 now,
+			struct report_view *r)
+{
+	const struct device_info *dev = &m->devices[d];
+	const struct model_vip *v = &m->vips[m->servers[dev->server].vip_id % HAULER_MAX_VIPS];
+	__u32 stale_ms = m->params[v->info.policy_slot % HAULER_MAX_VIPS].stale_ms;
+
+	if (!stale_ms)
+		stale_ms = HAULER_STALE_MS_DEFAULT;
+	r->st = st;
+	r->key_set = report_key_set(&m->keys[d]);
+	r->never = !st->updated_ns;
+	/* The datapath's coarse clock may trail ours by a tick: never negative. */
+	r->age_ms = r->never || now < st->updated_ns ? 0 : (now - st->updated_ns) / 1000000;
+	r->stale = r->never || r->age_ms > stale_ms;
+}
+
+static void device_json(struct json *j, const struct model *m, int d, const struct report_view *r)
 {
 	const struct device_info *dev = &m->devices[d];
 	char text[ADDR_STRLEN];
@@ -133,13 +209,41 @@ static void device_json(struct json *j, const struct model *m, int d)
 	json_string(j, "kind", device_kind_names[dev->kind & 3]);
 	json_uint(j, "weight", dev->weight);
 	json_string(j, "state", device_state_names[dev->state % 3]);
+	json_bool(j, "key", r->key_set);
+	json_object_begin(j, "report");
+	json_uint(j, "cmp", r->st->cmp);
+	json_uint(j, "mem", r->st->mem);
+	json_uint(j, "net", r->st->net);
+	json_uint(j, "queue", r->st->queue);
+	json_uint(j, "latency_us", r->st->latency_us);
+	json_uint(j, "live_conns", r->st->live_conns);
+	json_uint(j, "assigned", r->st->assigned);
+	json_uint(j, "seq", r->st->seq);
+	if (r->never)
+		json_null(j, "age_ms");
+	else
+		json_uint(j, "age_ms", r->age_ms);
+	json_bool(j, "stale", r->stale);
 	json_object_end(j);
+	json_object_end(j);
+}
+
+static __u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	/* bpf_ktime_get_coarse_ns() counts on the same base (CLOCK_MONOTONIC). */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 int device_run(struct cmd_ctx *c, int argc, char **argv)
 {
+	struct dev_state *states;
+	struct report_view r;
 	int d, only = -1, ret;
 	struct json j;
+	__u64 now;
 
 	if (strcmp(argv[0], "show"))
 		return err_set(ERR_INPUT, "unknown verb 'device %s' (hauler device help)", argv[0]);
@@ -153,34 +257,57 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 		if (only < 0)
 			return err_set(ERR_INPUT, "no device '%s'", argv[1]);
 	}
+	states = calloc(HAULER_MAX_DEVICES, sizeof(*states));
+	if (!states)
+		return err_set(ERR_SYSTEM, "out of memory");
+	ret = maps_read_array(c->maps.dev_state, HAULER_MAX_DEVICES, states, sizeof(*states));
+	if (ret) {
+		free(states);
+		return err_set(ERR_SYSTEM, "cannot read dev_state: %s", strerror(-ret));
+	}
+	now = monotonic_ns();
 	if (c->json) {
 		json_init(&j, stdout);
 		json_array_begin(&j, NULL);
 	} else {
-		printf("%-5s %-15s %-15s %-28s %-8s %-6s %s\n", "id", "name", "server", "addr",
-		       "kind", "weight", "state");
+		printf("%-5s %-15s %-15s %-28s %-8s %-6s %-5s %-3s %-15s %-10s %-10s %-10s %-20s "
+		       "%s\n",
+		       "id", "name", "server", "addr", "kind", "weight", "state", "key",
+		       "cmp/mem/net/que", "latency_us", "live_conns", "assigned", "seq", "age_ms");
 	}
 	for (d = 0; d < HAULER_MAX_DEVICES; d++) {
 		const struct device_info *dev = &c->cur->devices[d];
-		char addr[ADDR_STRLEN], where[ADDR_STRLEN + 16];
+		char addr[ADDR_STRLEN], where[ADDR_STRLEN + 16], load[24], age[32];
 
 		if (!dev->in_use || (only >= 0 && d != only))
 			continue;
+		report_view(c->cur, d, &states[d], now, &r);
 		if (c->json) {
-			device_json(&j, c->cur, d);
+			device_json(&j, c->cur, d, &r);
 			continue;
 		}
 		format_addr(dev->family, dev->addr, addr, sizeof(addr));
 		snprintf(where, sizeof(where), dev->family == 6 ? "[%s]:%u" : "%s:%u", addr,
 			 ntohs(dev->port));
-		printf("%-5d %-15s %-15s %-28s %-8s %-6u %s\n", d, (const char *)dev->name,
-		       (const char *)c->cur->servers[dev->server].name, where,
-		       device_kind_names[dev->kind & 3], dev->weight,
-		       device_state_names[dev->state % 3]);
+		snprintf(load, sizeof(load), "%u/%u/%u/%u", r.st->cmp, r.st->mem, r.st->net,
+			 r.st->queue);
+		if (r.never)
+			snprintf(age, sizeof(age), "never");
+		else
+			snprintf(age, sizeof(age), "%llu%s", (unsigned long long)r.age_ms,
+				 r.stale ? " (stale)" : "");
+		printf("%-5d %-15s %-15s %-28s %-8s %-6u %-5s %-3s %-15s %-10u %-10u %-10u %-20llu "
+		       "%s\n",
+		       d, (const char *)dev->name, (const char *)c->cur->servers[dev->server].name,
+		       where, device_kind_names[dev->kind & 3], dev->weight,
+		       device_state_names[dev->state % 3], r.key_set ? "yes" : "no", load,
+		       r.st->latency_us, r.st->live_conns, r.st->assigned,
+		       (unsigned long long)r.st->seq, age);
 	}
 	if (c->json) {
 		json_array_end(&j);
 		json_finish(&j);
 	}
+	free(states);
 	return 0;
 }

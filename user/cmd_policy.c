@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* cmd_policy.c - hauler policy set|show|list. */
+/* cmd_policy.c - hauler policy set|show|list|params|load|unload. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -11,26 +12,59 @@
 #include "error.h"
 #include "json.h"
 #include "parse.h"
+#include "policy_file.h"
 #include "policy_table.h"
+
+/* argv: load NAME FILE.o */
+static int policy_load(struct model *m, int argc, char **argv)
+{
+	char name[HAULER_NAME_LEN], *path;
+	int ret;
+
+	if (argc != 3)
+		return err_set(ERR_INPUT, "usage: hauler policy load NAME FILE.o");
+	if (parse_name(argv[1], name))
+		return -ERR_INPUT;
+	/* The name first, before any file is read. */
+	ret = model_policy_name_ok(name);
+	if (!ret)
+		ret = policy_file_check(argv[2]);
+	if (ret)
+		return ret;
+	/* The absolute path, so that a saved `policy load` works from anywhere. */
+	path = realpath(argv[2], NULL);
+	if (!path)
+		return err_set(ERR_INPUT, "cannot read %s: %s", argv[2], strerror(errno));
+	ret = model_policy_load(m, name, path);
+	free(path);
+	return ret;
+}
 
 int policy_apply(struct model *m, int argc, char **argv)
 {
-	struct policy_params params;
+	struct policy_choice policy;
 	struct vip_key key;
 	int used;
 
+	if (!strcmp(argv[0], "load"))
+		return policy_load(m, argc, argv);
+	if (!strcmp(argv[0], "unload")) {
+		if (argc != 2)
+			return err_set(ERR_INPUT, "usage: hauler policy unload NAME");
+		return model_policy_unload(m, argv[1]);
+	}
 	/* argv: set VIP NAME [PARAMS] */
 	if (argc < 3)
 		return err_set(ERR_INPUT, "usage: hauler policy set VIP NAME [PARAMS]");
 	if (parse_vip(argv[1], &key))
 		return -ERR_INPUT;
-	used = policy_parse_params(argv[2], argc - 3, argv + 3, &params);
+	used = policy_parse_params(argv[2], argc - 3, argv + 3, &policy);
 	if (used < 0)
 		return used;
 	if (used != argc - 3)
 		return err_set(ERR_INPUT, "unknown parameter '%s' for policy '%s'", argv[3 + used],
 			       argv[2]);
-	return model_policy_set(m, &key, &params);
+	return model_policy_set(m, &key, &policy);
 }
 
 #define POLICY_MAX 64
@@ -40,7 +74,12 @@ struct pinned_policy {
 	__u32 id;
 };
 
-/* The policy programs pinned under PIN/policies, with their program ids. */
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct pinned_policy *)a)->name, ((const struct pinned_policy *)b)->name);
+}
+
+/* The policy programs pinned under PIN/policies, with their program ids, by name. */
 static int pinned_policies(const char *pin, struct pinned_policy *out)
 {
 	char path[PATH_MAX];
@@ -57,7 +96,7 @@ static int pinned_policies(const char *pin, struct pinned_policy *out)
 		__u32 len = sizeof(info);
 		int fd;
 
-		if (e->d_name[0] == '.')
+		if (e->d_name[0] == '.' || e->d_name[0] == '~') /* ~: policy load's temporary */
 			continue;
 		snprintf(path, sizeof(path), "%s/policies/%s", pin, e->d_name);
 		fd = bpf_obj_get(path);
@@ -71,33 +110,51 @@ static int pinned_policies(const char *pin, struct pinned_policy *out)
 		close(fd);
 	}
 	closedir(dir);
+	qsort(out, n, sizeof(*out), by_name);
 	return n;
 }
 
 static int policy_list(struct cmd_ctx *c)
 {
 	struct pinned_policy p[POLICY_MAX];
-	int n = pinned_policies(c->pin, p), i;
+	int n, i, k, ret = ctx_load(c);
 	struct json j;
 
+	if (ret)
+		return ret;
+	n = pinned_policies(c->pin, p);
 	if (n < 0)
 		return n;
 	if (c->json) {
 		json_init(&j, stdout);
 		json_array_begin(&j, NULL);
-		for (i = 0; i < n; i++) {
+	} else {
+		printf("%-16s %-8s %-8s %s\n", "policy", "prog_id", "kind", "file");
+	}
+	for (i = 0; i < n; i++) {
+		int builtin = policy_builtin(p[i].name);
+		const char *file = "-";
+
+		k = model_custom_find(c->cur, p[i].name);
+		if (!builtin && k >= 0 && c->cur->custom[k].path[0])
+			file = c->cur->custom[k].path;
+		if (c->json) {
 			json_object_begin(&j, NULL);
 			json_string(&j, "name", p[i].name);
 			json_uint(&j, "prog_id", p[i].id);
+			json_string(&j, "kind", builtin ? "builtin" : "custom");
+			if (!builtin && strcmp(file, "-"))
+				json_string(&j, "file", file);
 			json_object_end(&j);
+			continue;
 		}
+		printf("%-16s %-8u %-8s %s\n", p[i].name, p[i].id, builtin ? "builtin" : "custom",
+		       file);
+	}
+	if (c->json) {
 		json_array_end(&j);
 		json_finish(&j);
-		return 0;
 	}
-	printf("%-16s %s\n", "policy", "prog_id");
-	for (i = 0; i < n; i++)
-		printf("%-16s %u\n", p[i].name, p[i].id);
 	return 0;
 }
 
@@ -146,7 +203,8 @@ static int policy_show(struct cmd_ctx *c, int argc, char **argv)
 		if (prog_id && i == n && !strcmp(prog, "(none)"))
 			prog = "(unknown)";
 		format_vip(&v->key, vip, sizeof(vip));
-		policy_format_params(&c->cur->params[slot], params, sizeof(params));
+		policy_format_effective(&c->cur->params[slot], c->cur->interval_ms[slot], params,
+					sizeof(params));
 		if (c->json) {
 			json_object_begin(&j, NULL);
 			json_string(&j, "vip", vip);
@@ -171,6 +229,15 @@ int policy_run(struct cmd_ctx *c, int argc, char **argv)
 {
 	if (!strcmp(argv[0], "show"))
 		return policy_show(c, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "params")) {
+		if (argc > 2)
+			return err_set(ERR_INPUT, "usage: hauler policy params [NAME]");
+		if (!policy_table_print(stdout, argc == 2 ? argv[1] : NULL))
+			return err_set(ERR_INPUT, "no policy '%s' in params.def (a custom policy "
+						  "takes those of 'hauler policy params any')",
+				       argv[1]);
+		return 0;
+	}
 	if (!strcmp(argv[0], "list")) {
 		if (argc != 1)
 			return err_set(ERR_INPUT, "usage: hauler policy list");

@@ -1,10 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * cmd_save.c - hauler save: the running configuration as a batch file.
- * Each VIP is followed by its servers, each server by its devices in
- * dev[] order, so a restore gives every device the same ring position.
+ * Custom policies come first (`policy load`), then each VIP followed by
+ * its servers, each server by its devices in dev[] order, so a restore
+ * gives every device the same ring position. Report keys are saved too
+ * (`device key NAME KEY`), so agents keep working after a restore: the
+ * file holds secrets, and `save -o FILE` creates it with mode 0600.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hauler_report.h"
 
 #include "cmd.h"
 #include "error.h"
@@ -40,6 +50,29 @@ static void save_device(const struct model *m, int d, FILE *out)
 		(const char *)dev->name, (const char *)m->servers[dev->server].name, addr,
 		ntohs(dev->port), device_kind_names[dev->kind & 3], dev->weight,
 		device_state_names[dev->state % 3]);
+	if (report_key_set(&m->keys[d])) {
+		char hex[33];
+
+		report_key_format(m->keys[d].k0, m->keys[d].k1, hex);
+		fprintf(out, "device key %s %s\n", (const char *)dev->name, hex);
+	}
+}
+
+static void save_custom_policies(const struct model *m, FILE *out)
+{
+	int i;
+
+	for (i = 0; i < MODEL_CUSTOM_MAX; i++) {
+		const struct model_policy *p = &m->custom[i];
+
+		if (!p->in_use)
+			continue;
+		if (p->path[0])
+			fprintf(out, "policy load %s %s\n", p->name, p->path);
+		else
+			fprintf(out, "# custom policy %s was pinned without hauler: load it "
+				"before restoring\n", p->name);
+	}
 }
 
 void save_write(const struct model *m, FILE *out)
@@ -49,6 +82,7 @@ void save_write(const struct model *m, FILE *out)
 
 	fprintf(out, "# hauler configuration (hauler save)\n");
 	save_config(&m->config, out);
+	save_custom_policies(m, out);
 	for (id = 0; id < HAULER_MAX_VIPS; id++) {
 		const struct model_vip *v = &m->vips[id];
 		const struct policy_params *p = &m->params[v->info.policy_slot];
@@ -56,7 +90,7 @@ void save_write(const struct model *m, FILE *out)
 		if (!v->in_use)
 			continue;
 		format_vip(&v->key, vip, sizeof(vip));
-		policy_format_params(p, params, sizeof(params));
+		policy_format_params(p, m->interval_ms[v->info.policy_slot], params, sizeof(params));
 		fprintf(out, "vip add %s mode %s policy %s%s%s table-size %u\n", vip,
 			fwd_mode_names[v->info.fwd_mode & 1], (const char *)p->name,
 			params[0] ? " " : "", params, v->info.table_size);
@@ -73,16 +107,46 @@ void save_write(const struct model *m, FILE *out)
 	}
 }
 
+/* A new file only its owner can read: it holds the report keys. */
+static FILE *open_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f;
+
+	if (fd < 0 || fchmod(fd, 0600)) {
+		err_set(ERR_INPUT, "cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		err_set(ERR_SYSTEM, "fdopen: %s", strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 int save_run(struct cmd_ctx *c, int argc, char **argv)
 {
+	const char *file = NULL;
+	FILE *out = stdout;
 	int ret;
 
-	(void)argv;
-	if (argc > 0)
-		return err_set(ERR_INPUT, "usage: hauler save");
+	if (argc == 2 && !strcmp(argv[0], "-o"))
+		file = argv[1];
+	else if (argc)
+		return err_set(ERR_INPUT, "usage: hauler save [-o FILE]");
 	ret = ctx_load(c);
 	if (ret)
 		return ret;
-	save_write(c->cur, stdout);
+	if (file) {
+		out = open_private(file);
+		if (!out)
+			return -err_code();
+	}
+	save_write(c->cur, out);
+	if (file && fclose(out))
+		return err_set(ERR_SYSTEM, "cannot write %s: %s", file, strerror(errno));
 	return 0;
 }

@@ -11,7 +11,7 @@
 
 static int vip_add(struct model *m, int argc, char **argv)
 {
-	struct policy_params params;
+	struct policy_choice policy;
 	__u32 table_size = HAULER_MAGLEV_DEFAULT;
 	struct vip_key key;
 	int i, mode = HAULER_FWD_NAT, used, ret;
@@ -20,7 +20,7 @@ static int vip_add(struct model *m, int argc, char **argv)
 		return err_set(ERR_INPUT, "vip add: missing VIP");
 	if (parse_vip(argv[0], &key))
 		return -ERR_INPUT;
-	policy_parse_params(POLICY_DEFAULT, 0, NULL, &params);
+	policy_parse_params(POLICY_DEFAULT, 0, NULL, &policy);
 	for (i = 1; i < argc; i++) {
 		if (i + 1 >= argc)
 			return err_set(ERR_INPUT, "vip add: '%s' needs a value", argv[i]);
@@ -33,7 +33,7 @@ static int vip_add(struct model *m, int argc, char **argv)
 				return -ERR_INPUT;
 		} else if (!strcmp(argv[i], "policy")) {
 			used =
-			    policy_parse_params(argv[i + 1], argc - i - 2, argv + i + 2, &params);
+			    policy_parse_params(argv[i + 1], argc - i - 2, argv + i + 2, &policy);
 			if (used < 0)
 				return used;
 			i += 1 + used;
@@ -41,7 +41,7 @@ static int vip_add(struct model *m, int argc, char **argv)
 			return err_set(ERR_INPUT, "vip add: unknown argument '%s'", argv[i]);
 		}
 	}
-	ret = model_vip_add(m, &key, mode, table_size, &params);
+	ret = model_vip_add(m, &key, mode, table_size, &policy);
 	return ret < 0 ? ret : 0;
 }
 
@@ -86,7 +86,7 @@ static void vip_json(struct json *j, const struct model *m, int id)
 	json_uint(j, "family", v->key.family);
 	json_string(j, "mode", fwd_mode_names[v->info.fwd_mode & 1]);
 	json_string(j, "policy", (const char *)p->name);
-	policy_format_params(p, params, sizeof(params));
+	policy_format_params(p, m->interval_ms[v->info.policy_slot], params, sizeof(params));
 	json_string(j, "params", params);
 	json_uint(j, "policy_slot", v->info.policy_slot);
 	json_uint(j, "table_size", v->info.table_size);

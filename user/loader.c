@@ -76,6 +76,11 @@ void loader_set_debug(int debug)
 	libbpf_set_print(libbpf_print);
 }
 
+int loader_debug(void)
+{
+	return debug_output;
+}
+
 static int lib_err(int err, const char *what)
 {
 	char text[128];
@@ -341,7 +346,8 @@ static int remove_dir(const char *dir)
 			remove_dir(path);
 	}
 	closedir(d);
-	if (rmdir(dir))
+	/* EBUSY: dir is a bpffs mount point of its own (-p DIR); it is empty now. */
+	if (rmdir(dir) && errno != EBUSY)
 		return err_set(ERR_SYSTEM, "cannot remove %s: %s", dir, strerror(errno));
 	return 0;
 }

@@ -20,6 +20,7 @@ struct up_opts {
 
 /* Route libbpf's messages to stderr only when debugging. */
 void loader_set_debug(int debug);
+int loader_debug(void);
 /* 1 when pins of a balancer exist under pin. */
 int loader_pins_exist(const char *pin);
 int loader_up(const char *pin, const struct up_opts *opts);

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -57,4 +58,25 @@ void maps_close(struct hauler_maps *maps)
 			close(*map_fd(maps, i));
 		*map_fd(maps, i) = -1;
 	}
+}
+
+int maps_read_array(int fd, __u32 count, void *values, __u32 size)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 *keys = calloc(count, sizeof(*keys)), out_batch = 0, n = count, i;
+	int err;
+
+	if (!keys)
+		return -ENOMEM;
+	err = bpf_map_lookup_batch(fd, NULL, &out_batch, keys, values, &n, &opts);
+	/* ENOENT: the batch reached the end, n holds what it read. */
+	if ((!err || errno == ENOENT) && n == count) {
+		free(keys);
+		return 0;
+	}
+	free(keys);
+	for (i = 0; i < count; i++)
+		if (bpf_map_lookup_elem(fd, &i, (char *)values + (size_t)i * size))
+			return -errno;
+	return 0;
 }

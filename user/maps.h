@@ -6,6 +6,8 @@
 #ifndef HAULER_MAPS_H
 #define HAULER_MAPS_H
 
+#include <linux/types.h>
+
 #define HAULER_PIN_DEFAULT "/sys/fs/bpf/hauler"
 
 struct hauler_maps {
@@ -16,5 +18,11 @@ struct hauler_maps {
 /* Open every map pinned under pin. Fails with a clear error when one is missing. */
 int maps_open(struct hauler_maps *maps, const char *pin);
 void maps_close(struct hauler_maps *maps);
+/*
+ * Read entries 0..count-1 of an ARRAY map into values (count * size
+ * bytes): one batch call where the kernel has it, else one lookup each.
+ * Returns 0 or -errno.
+ */
+int maps_read_array(int fd, __u32 count, void *values, __u32 size);
 
 #endif

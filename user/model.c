@@ -60,9 +60,20 @@ static int vip_missing(const struct vip_key *key)
 	return err_set(ERR_INPUT, "no VIP %s", text);
 }
 
+int model_custom_find(const struct model *m, const char *name)
+{
+	int i;
+
+	for (i = 0; i < MODEL_CUSTOM_MAX; i++)
+		if (m->custom[i].in_use && !strncmp(m->custom[i].name, name, HAULER_NAME_LEN))
+			return i;
+	return -1;
+}
+
 static int check_policy(const struct model *m, const char *name)
 {
-	int known = m->policy_known ? m->policy_known(name, m->policy_arg) : policy_builtin(name);
+	int known = model_custom_find(m, name) >= 0 ||
+		    (m->policy_known ? m->policy_known(name, m->policy_arg) : policy_builtin(name));
 
 	if (!known)
 		return err_set(ERR_INPUT, "unknown policy '%s' (hauler policy list)", name);
@@ -80,7 +91,7 @@ static void count_nat_vips(struct model *m)
 }
 
 int model_vip_add(struct model *m, const struct vip_key *key, __u8 fwd_mode, __u32 table_size,
-		  const struct policy_params *params)
+		  const struct policy_choice *policy)
 {
 	struct model_vip *v;
 	char text[VIP_STRLEN];
@@ -95,7 +106,7 @@ int model_vip_add(struct model *m, const struct vip_key *key, __u8 fwd_mode, __u
 	if (table_size < 7 || table_size > HAULER_MAGLEV_MAX || !is_prime(table_size))
 		return err_set(ERR_INPUT, "bad table-size %u (a prime in 7..%u)", table_size,
 			       HAULER_MAGLEV_MAX);
-	if (check_policy(m, (const char *)params->name))
+	if (check_policy(m, (const char *)policy->params.name))
 		return -ERR_INPUT;
 	for (id = 0; id < HAULER_MAX_VIPS && m->vips[id].in_use; id++)
 		;
@@ -110,13 +121,22 @@ int model_vip_add(struct model *m, const struct vip_key *key, __u8 fwd_mode, __u
 	v->info.policy_slot = id;
 	v->info.tier = HAULER_TIER_MAGLEV;
 	v->info.table_size = table_size;
-	m->params[id] = *params;
+	m->params[id] = policy->params;
+	m->interval_ms[id] = policy->interval_ms;
 	m->policy_touched |= 1ULL << id;
 	count_nat_vips(m);
 	return id;
 }
 
 static void server_remove(struct model *m, int s);
+
+/* A removed device leaves nothing behind: no key, no mark. */
+static void device_forget(struct model *m, int d)
+{
+	memset(&m->devices[d], 0, sizeof(m->devices[d]));
+	memset(&m->keys[d], 0, sizeof(m->keys[d]));
+	m->dev_new[d] = 0;
+}
 
 int model_vip_del(struct model *m, const struct vip_key *key)
 {
@@ -129,6 +149,7 @@ int model_vip_del(struct model *m, const struct vip_key *key)
 			server_remove(m, s);
 	memset(&m->vips[id], 0, sizeof(m->vips[id]));
 	memset(&m->params[id], 0, sizeof(m->params[id]));
+	m->interval_ms[id] = 0;
 	m->policy_touched &= ~(1ULL << id);
 	count_nat_vips(m);
 	return 0;
@@ -172,7 +193,7 @@ static void server_remove(struct model *m, int s)
 	int i;
 
 	for (i = 0; i < srv->dev_count && i < HAULER_DEVS_PER_SERVER; i++)
-		memset(&m->devices[srv->dev[i]], 0, sizeof(struct device_info));
+		device_forget(m, srv->dev[i]);
 	memset(srv, 0, sizeof(*srv));
 }
 
@@ -224,6 +245,9 @@ int model_device_add(struct model *m, const struct device_spec *spec)
 	dev->in_use = 1;
 	memcpy(dev->name, spec->name, strnlen(spec->name, HAULER_NAME_LEN - 1));
 	srv->dev[srv->dev_count++] = d;
+	/* A reused id must not inherit the old device's load, sequence or key. */
+	memset(&m->keys[d], 0, sizeof(m->keys[d]));
+	m->dev_new[d] = 1;
 	return d;
 }
 
@@ -262,21 +286,90 @@ int model_device_del(struct model *m, const char *name)
 	}
 	if (srv->dev_count)
 		srv->dev[--srv->dev_count] = 0;
-	memset(&m->devices[d], 0, sizeof(m->devices[d]));
+	device_forget(m, d);
 	return 0;
 }
 
-int model_policy_set(struct model *m, const struct vip_key *key, const struct policy_params *params)
+int model_policy_set(struct model *m, const struct vip_key *key, const struct policy_choice *policy)
 {
 	int id = model_vip_find(m, key), slot;
 
 	if (id < 0)
 		return vip_missing(key);
-	if (check_policy(m, (const char *)params->name))
+	if (check_policy(m, (const char *)policy->params.name))
 		return -ERR_INPUT;
 	slot = m->vips[id].info.policy_slot;
-	m->params[slot] = *params;
+	m->params[slot] = policy->params;
+	m->interval_ms[slot] = policy->interval_ms;
 	m->policy_touched |= 1ULL << slot;
+	return 0;
+}
+
+int model_device_set_key(struct model *m, const char *name, __u64 k0, __u64 k1)
+{
+	int d = model_device_find(m, name);
+
+	if (d < 0)
+		return err_set(ERR_INPUT, "no device '%s'", name);
+	if (!k0 && !k1)
+		return err_set(ERR_INPUT, "device '%s': the all-zero key means no key", name);
+	m->keys[d].k0 = k0;
+	m->keys[d].k1 = k1;
+	return 0;
+}
+
+int model_policy_name_ok(const char *name)
+{
+	if (policy_builtin(name))
+		return err_set(ERR_INPUT, "'%s' is a built-in policy: choose another name", name);
+	if (strchr(name, '.'))
+		return err_set(ERR_INPUT, "bad policy name '%s' (no '.': bpffs refuses it)", name);
+	return 0;
+}
+
+int model_policy_load(struct model *m, const char *name, const char *path)
+{
+	int i = model_custom_find(m, name);
+
+	if (model_policy_name_ok(name))
+		return -ERR_INPUT;
+	if (!path[0] || strlen(path) >= MODEL_PATH_LEN)
+		return err_set(ERR_INPUT, "policy '%s': bad path '%s'", name, path);
+	if (i < 0) {
+		for (i = 0; i < MODEL_CUSTOM_MAX && m->custom[i].in_use; i++)
+			;
+		if (i == MODEL_CUSTOM_MAX)
+			return err_set(ERR_INPUT, "too many custom policies (%d)",
+				       MODEL_CUSTOM_MAX);
+	}
+	memset(&m->custom[i], 0, sizeof(m->custom[i]));
+	m->custom[i].in_use = 1;
+	m->custom[i].reload = 1;
+	memcpy(m->custom[i].name, name, strnlen(name, HAULER_NAME_LEN - 1));
+	memcpy(m->custom[i].path, path, strlen(path));
+	return 0;
+}
+
+int model_policy_unload(struct model *m, const char *name)
+{
+	int i = model_custom_find(m, name), id;
+	char vip[VIP_STRLEN];
+
+	if (i < 0)
+		return err_set(ERR_INPUT, "%s policy '%s'",
+			       policy_builtin(name) ? "cannot unload the built-in" : "no custom",
+			       name);
+	for (id = 0; id < HAULER_MAX_VIPS; id++) {
+		const struct model_vip *v = &m->vips[id];
+
+		if (v->in_use &&
+		    !strncmp((const char *)m->params[v->info.policy_slot].name, name,
+			     HAULER_NAME_LEN)) {
+			format_vip(&v->key, vip, sizeof(vip));
+			return err_set(ERR_INPUT, "policy '%s' is in use by VIP %s", name, vip);
+		}
+	}
+	memset(&m->custom[i], 0, sizeof(m->custom[i]));
 	return 0;
 }
 

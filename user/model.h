@@ -14,6 +14,7 @@
 
 #include "hauler_schema.h"
 #include "maglev.h"
+#include "policy_table.h"
 
 struct model_vip {
 	__u8 in_use;
@@ -21,12 +22,27 @@ struct model_vip {
 	struct vip_info info;
 };
 
+#define MODEL_CUSTOM_MAX 32
+#define MODEL_PATH_LEN	 256
+
+/* A custom policy: a program pinned under PIN/policies/ by `policy load`. */
+struct model_policy {
+	__u8 in_use;
+	__u8 reload; /* load path (again) on commit */
+	char name[HAULER_NAME_LEN];
+	char path[MODEL_PATH_LEN]; /* "" when not recorded (pinned by other means) */
+};
+
 struct model {
 	struct model_vip vips[HAULER_MAX_VIPS];
 	struct policy_params params[HAULER_MAX_VIPS]; /* by policy slot */
+	__u32 interval_ms[HAULER_MAX_VIPS];	      /* by slot: dwrr's period (0: default) */
 	struct server_info servers[HAULER_MAX_SERVERS];
 	struct device_info devices[HAULER_MAX_DEVICES];
 	struct config config;
+	struct dev_key keys[HAULER_MAX_DEVICES]; /* report keys (dev_keys) */
+	__u8 dev_new[HAULER_MAX_DEVICES];	 /* added since loaded: clean dev_state */
+	struct model_policy custom[MODEL_CUSTOM_MAX];
 	__u64 policy_touched; /* slots whose program `policy set` (re)names */
 	/* Is a policy of this name available? NULL: the built-in table. */
 	int (*policy_known)(const char *name, void *arg);
@@ -50,9 +66,9 @@ int model_vip_find(const struct model *m, const struct vip_key *key);
 int model_server_find(const struct model *m, const char *name);
 int model_device_find(const struct model *m, const char *name);
 
-/* params->name names the policy. Returns the VIP id or -ERR_INPUT. */
+/* policy->params.name names the policy. Returns the VIP id or -ERR_INPUT. */
 int model_vip_add(struct model *m, const struct vip_key *key, __u8 fwd_mode, __u32 table_size,
-		  const struct policy_params *params);
+		  const struct policy_choice *policy);
 int model_vip_del(struct model *m, const struct vip_key *key);
 int model_server_add(struct model *m, const char *name, const struct vip_key *vip, __u16 weight);
 int model_server_set_weight(struct model *m, const char *name, __u16 weight);
@@ -62,7 +78,17 @@ int model_device_add(struct model *m, const struct device_spec *spec);
 int model_device_set(struct model *m, const char *name, int weight, int state, int kind);
 int model_device_del(struct model *m, const char *name);
 int model_policy_set(struct model *m, const struct vip_key *key,
-		     const struct policy_params *params);
+		     const struct policy_choice *policy);
+/* A device's report key; (0, 0) is refused (it means "no key"). */
+int model_device_set_key(struct model *m, const char *name, __u64 k0, __u64 k1);
+/* May a custom policy have this name? (not a built-in one, no '.') */
+int model_policy_name_ok(const char *name);
+/* Register (or replace) custom policy name, loaded from path on commit. */
+int model_policy_load(struct model *m, const char *name, const char *path);
+/* Remove a custom policy no VIP uses. */
+int model_policy_unload(struct model *m, const char *name);
+/* Index of custom policy name in m->custom, or -1. */
+int model_custom_find(const struct model *m, const char *name);
 
 /* The servers of VIP id in index order, for maglev_build. Returns their count. */
 int model_pool_servers(const struct model *m, int vip_id, struct maglev_server *out);

@@ -3,16 +3,21 @@
  * model_maps.c - load the model from the maps and commit its changes.
  *
  * Commit order, so that no packet sees a half-made change:
+ *  0. load and pin new or replaced custom policies (policy_file.h);
  *  1. delete removed VIPs from vips (their traffic is no longer ours);
  *  2. write new and changed devices (a new one starts with a clean
- *     dev_state, so an agent's sequence numbers start afresh);
+ *     dev_state, so an agent's sequence numbers start afresh), then
+ *     changed report keys;
  *  3. servers: a changed ring goes into the inactive version, then the
  *     server entry flips ring_version (and carries the new dev[]);
- *  4. policies: params first, then the program (one atomic swap);
+ *  4. policies: params (and the manager's interval-ms) first, then the
+ *     program (one atomic swap);
  *  5. pools: the new Maglev table into the inactive version, then the
  *     vips entry flips pool_version (new VIPs appear only now);
- *  6. clear removed servers, then removed devices: nothing names them;
- *  7. config.
+ *  6. clear removed servers, then removed devices (key, entry, then
+ *     dev_state): nothing names them;
+ *  7. unpin removed custom policies;
+ *  8. config.
  */
 #include <errno.h>
 #include <limits.h>
@@ -23,7 +28,9 @@
 #include <bpf/bpf.h>
 
 #include "error.h"
+#include "dwrr.h"
 #include "model_maps.h"
+#include "policy_file.h"
 #include "ring.h"
 
 static int sys_err(const char *what, __u32 key)
@@ -36,6 +43,7 @@ int model_load(struct model *m, const struct hauler_maps *maps)
 	struct vip_key key, next, *prev = NULL;
 	struct vip_info info;
 	__u32 i, zero = 0;
+	int ret;
 
 	model_init_empty(m);
 	if (bpf_map_lookup_elem(maps->config, &zero, &m->config))
@@ -52,12 +60,15 @@ int model_load(struct model *m, const struct hauler_maps *maps)
 	for (i = 0; i < HAULER_MAX_VIPS; i++)
 		if (m->vips[i].in_use)
 			bpf_map_lookup_elem(maps->policy_params, &i, &m->params[i]);
-	for (i = 0; i < HAULER_MAX_SERVERS; i++)
-		if (bpf_map_lookup_elem(maps->servers, &i, &m->servers[i]))
-			return err_set(ERR_SYSTEM, "cannot read servers: %s", strerror(errno));
-	for (i = 0; i < HAULER_MAX_DEVICES; i++)
-		if (bpf_map_lookup_elem(maps->devices, &i, &m->devices[i]))
-			return err_set(ERR_SYSTEM, "cannot read devices: %s", strerror(errno));
+	ret = maps_read_array(maps->servers, HAULER_MAX_SERVERS, m->servers, sizeof(m->servers[0]));
+	if (ret)
+		return err_set(ERR_SYSTEM, "cannot read servers: %s", strerror(-ret));
+	ret = maps_read_array(maps->devices, HAULER_MAX_DEVICES, m->devices, sizeof(m->devices[0]));
+	if (ret)
+		return err_set(ERR_SYSTEM, "cannot read devices: %s", strerror(-ret));
+	ret = maps_read_array(maps->dev_keys, HAULER_MAX_DEVICES, m->keys, sizeof(m->keys[0]));
+	if (ret)
+		return err_set(ERR_SYSTEM, "cannot read dev_keys: %s", strerror(-ret));
 	/* Names are printed as strings: never trust a map to hold the NUL. */
 	for (i = 0; i < HAULER_MAX_SERVERS; i++)
 		m->servers[i].name[HAULER_NAME_LEN - 1] = '\0';
@@ -90,15 +101,35 @@ static int commit_devices(const struct hauler_maps *maps, const struct model *ba
 	for (d = 0; d < HAULER_MAX_DEVICES; d++) {
 		const struct device_info *now = &cur->devices[d], *was = &base->devices[d];
 
-		if (!now->in_use || !memcmp(now, was, sizeof(*now)))
+		if (!now->in_use)
 			continue;
-		if (!was->in_use || memcmp(now->name, was->name, HAULER_NAME_LEN)) {
+		if (cur->dev_new[d] || !was->in_use ||
+		    memcmp(now->name, was->name, HAULER_NAME_LEN)) {
 			if (bpf_map_update_elem(maps->dev_state, &d, &clean, BPF_ANY))
 				return sys_err("dev_state", d);
 		}
-		if (bpf_map_update_elem(maps->devices, &d, now, BPF_ANY))
+		if (memcmp(now, was, sizeof(*now)) &&
+		    bpf_map_update_elem(maps->devices, &d, now, BPF_ANY))
 			return sys_err("devices", d);
+		/* The key last: a report is accepted only once the device is there. */
+		if (memcmp(&cur->keys[d], &base->keys[d], sizeof(cur->keys[d])) &&
+		    bpf_map_update_elem(maps->dev_keys, &d, &cur->keys[d], BPF_ANY))
+			return sys_err("dev_keys", d);
 	}
+	return 0;
+}
+
+int model_ring_swap(const struct hauler_maps *maps, __u32 server, struct server_info *srv,
+		    const struct ring *ring)
+{
+	__u32 key;
+
+	srv->ring_version = (srv->ring_version & 1) ^ 1;
+	key = server * 2 + srv->ring_version;
+	if (bpf_map_update_elem(maps->rings, &key, ring, BPF_ANY))
+		return sys_err("rings", key);
+	if (bpf_map_update_elem(maps->servers, &server, srv, BPF_ANY))
+		return sys_err("servers", server);
 	return 0;
 }
 
@@ -107,11 +138,11 @@ static int commit_servers(const struct hauler_maps *maps, const struct model *ba
 {
 	__u16 w_now[HAULER_DEVS_PER_SERVER], w_was[HAULER_DEVS_PER_SERVER];
 	struct ring ring_now, ring_was = {};
-	__u32 s, key;
+	__u32 s;
 
 	for (s = 0; s < HAULER_MAX_SERVERS; s++) {
 		struct server_info now = cur->servers[s];
-		int n;
+		int n, changed;
 
 		if (!now.in_use)
 			continue;
@@ -122,11 +153,14 @@ static int commit_servers(const struct hauler_maps *maps, const struct model *ba
 			n = model_ring_weights(base, s, w_was);
 			ring_build(w_was, n, &ring_was);
 		}
-		if (!same_server(base, cur, s) || memcmp(&ring_now, &ring_was, sizeof(ring_now))) {
-			now.ring_version ^= 1;
-			key = s * 2 + now.ring_version;
-			if (bpf_map_update_elem(maps->rings, &key, &ring_now, BPF_ANY))
-				return sys_err("rings", key);
+		changed =
+		    !same_server(base, cur, s) || memcmp(&ring_now, &ring_was, sizeof(ring_now));
+		/* A VIP leaving dwrr gets its static ring back (the daemon let it go). */
+		changed |= dwrr_vip(base, now.vip_id) && !dwrr_vip(cur, now.vip_id);
+		if (changed) {
+			if (model_ring_swap(maps, s, &now, &ring_now))
+				return -ERR_SYSTEM;
+			continue;
 		}
 		if (!memcmp(&now, &base->servers[s], sizeof(now)))
 			continue;
@@ -134,6 +168,14 @@ static int commit_servers(const struct hauler_maps *maps, const struct model *ba
 			return sys_err("servers", s);
 	}
 	return 0;
+}
+
+/* Was p's program loaded again by this commit (a replaced custom policy)? */
+static int reloaded(const struct model *cur, const struct policy_params *p)
+{
+	int i = model_custom_find(cur, (const char *)p->name);
+
+	return i >= 0 && cur->custom[i].reload;
 }
 
 static int commit_policies(const struct hauler_maps *maps, const char *pin,
@@ -149,7 +191,7 @@ static int commit_policies(const struct hauler_maps *maps, const char *pin,
 		if (!cur->vips[slot].in_use)
 			continue;
 		if (same_vip(base, cur, slot) && !(cur->policy_touched & (1ULL << slot)) &&
-		    !memcmp(p, &base->params[slot], sizeof(*p)))
+		    !memcmp(p, &base->params[slot], sizeof(*p)) && !reloaded(cur, p))
 			continue;
 		if (bpf_map_update_elem(maps->policy_params, &slot, p, BPF_ANY))
 			return sys_err("policy_params", slot);
@@ -265,16 +307,25 @@ static int clear_removed(const struct hauler_maps *maps, const struct model *bas
 {
 	struct server_info no_server = {};
 	struct device_info no_device = {};
+	struct dev_state no_state = {};
+	struct dev_key no_key = {};
 	__u32 i;
 
 	for (i = 0; i < HAULER_MAX_SERVERS; i++)
 		if (base->servers[i].in_use && !cur->servers[i].in_use &&
 		    bpf_map_update_elem(maps->servers, &i, &no_server, BPF_ANY))
 			return sys_err("servers", i);
-	for (i = 0; i < HAULER_MAX_DEVICES; i++)
-		if (base->devices[i].in_use && !cur->devices[i].in_use &&
-		    bpf_map_update_elem(maps->devices, &i, &no_device, BPF_ANY))
+	for (i = 0; i < HAULER_MAX_DEVICES; i++) {
+		if (!base->devices[i].in_use || cur->devices[i].in_use)
+			continue;
+		/* Key first, so no report lands in between; then the entry; then its load. */
+		if (bpf_map_update_elem(maps->dev_keys, &i, &no_key, BPF_ANY))
+			return sys_err("dev_keys", i);
+		if (bpf_map_update_elem(maps->devices, &i, &no_device, BPF_ANY))
 			return sys_err("devices", i);
+		if (bpf_map_update_elem(maps->dev_state, &i, &no_state, BPF_ANY))
+			return sys_err("dev_state", i);
+	}
 	return 0;
 }
 
@@ -284,17 +335,24 @@ int model_commit(const struct hauler_maps *maps, const char *pin, const struct m
 	__u32 zero = 0;
 	int ret;
 
-	ret = delete_vips(maps, base, cur);
+	/* Custom programs first: a verifier failure leaves everything as it was. */
+	ret = policy_files_load(pin, cur);
+	if (!ret)
+		ret = delete_vips(maps, base, cur);
 	if (!ret)
 		ret = commit_devices(maps, base, cur);
 	if (!ret)
 		ret = commit_servers(maps, base, cur);
+	if (!ret)
+		ret = policy_intervals_commit(pin, base, cur);
 	if (!ret)
 		ret = commit_policies(maps, pin, base, cur);
 	if (!ret)
 		ret = commit_vips(maps, base, cur);
 	if (!ret)
 		ret = clear_removed(maps, base, cur);
+	if (!ret)
+		ret = policy_files_remove(pin, base, cur);
 	if (!ret && memcmp(&cur->config, &base->config, sizeof(cur->config)) &&
 	    bpf_map_update_elem(maps->config, &zero, &cur->config, BPF_ANY))
 		ret = sys_err("config", 0);

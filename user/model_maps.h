@@ -18,4 +18,11 @@ int model_load(struct model *m, const struct hauler_maps *maps);
 int model_commit(const struct hauler_maps *maps, const char *pin, const struct model *base,
 		 const struct model *cur);
 
+/*
+ * Write ring into the inactive version of server's ring, then srv with
+ * ring_version flipped to it (one update the datapath sees at once).
+ */
+int model_ring_swap(const struct hauler_maps *maps, __u32 server, struct server_info *srv,
+		    const struct ring *ring);
+
 #endif

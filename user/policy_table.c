@@ -1,31 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* policy_table.c - the parameters each policy accepts (see policy_table.h). */
+/* policy_table.c - policies/params.def as tables (see policy_table.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "policy_list.h"
 
 #include "error.h"
+#include "metric.h"
 #include "parse.h"
 #include "policy_table.h"
 
-enum param {
-	PARAM_STALE_MS = 1 << 0,
-	PARAM_METRIC = 1 << 1,
-	PARAM_THRESHOLD = 1 << 2,
+struct param_def {
+	const char *policy; /* "POLICY_ANY": every policy */
+	const char *name;
+	__u32 min, max, def;
+	const char *doc;
 };
 
-#define PARAMS_GENERIC PARAM_STALE_MS
+static const struct param_def param_defs[] = {
+#define POLICY_INFO(policy, doc)
+#define METRIC(name, id, doc)
+#define POLICY_PARAM(policy, param, min, max, def, doc) {#policy, param, min, max, def, doc},
+#include "params.def"
+#undef POLICY_INFO
+#undef METRIC
+#undef POLICY_PARAM
+};
+#define PARAM_COUNT (int)(sizeof(param_defs) / sizeof(param_defs[0]))
 
-/* The policies that read more than the generic parameters. */
+static const struct {
+	const char *name, *doc;
+} policy_docs[] = {
+#define POLICY_INFO(policy, doc) {#policy, doc},
+#define METRIC(name, id, doc)
+#define POLICY_PARAM(policy, param, min, max, def, doc)
+#include "params.def"
+#undef POLICY_INFO
+#undef METRIC
+#undef POLICY_PARAM
+};
+
 static const struct {
 	const char *name;
-	unsigned int params; /* beyond the generic ones */
-} policies[] = {
-    {"lur", PARAM_METRIC},
-    {"p2c", PARAM_METRIC},
-    {"prt", PARAM_METRIC | PARAM_THRESHOLD},
+	__u32 id;
+} metrics[] = {
+#define POLICY_INFO(policy, doc)
+#define METRIC(name, id, doc) {#name, id},
+#define POLICY_PARAM(policy, param, min, max, def, doc)
+#include "params.def"
+#undef POLICY_INFO
+#undef METRIC
+#undef POLICY_PARAM
 };
+#define METRIC_COUNT (int)(sizeof(metrics) / sizeof(metrics[0]))
 
 /* The built-in policies: the ones the Makefile found under policies/. */
 static const char *const builtin_names[] = {
@@ -34,19 +61,7 @@ static const char *const builtin_names[] = {
 #undef POLICY
 };
 
-/* Index: policy_params.metric (policies/metric.h, enum hauler_metric). */
-static const char *const metric_names[] = {"cmp", "mem", "net", "queue", "conns", "latency"};
-#define METRIC_COUNT (int)(sizeof(metric_names) / sizeof(metric_names[0]))
-
-static unsigned int allowed_params(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(policies) / sizeof(policies[0]); i++)
-		if (!strcmp(policies[i].name, name))
-			return policies[i].params | PARAMS_GENERIC;
-	return PARAMS_GENERIC;
-}
+#define DWRR_INTERVAL_DEFAULT 100
 
 int policy_builtin(const char *name)
 {
@@ -58,78 +73,231 @@ int policy_builtin(const char *name)
 	return 0;
 }
 
-static unsigned int param_of(const char *word)
+/* The definition of parameter word for policy (its own, else POLICY_ANY's). */
+static const struct param_def *param_find(const char *policy, const char *word)
 {
-	if (!strcmp(word, "stale-ms"))
-		return PARAM_STALE_MS;
-	if (!strcmp(word, "metric"))
-		return PARAM_METRIC;
-	if (!strcmp(word, "threshold"))
-		return PARAM_THRESHOLD;
-	return 0;
+	const struct param_def *any = NULL;
+	int i;
+
+	for (i = 0; i < PARAM_COUNT; i++) {
+		if (strcmp(param_defs[i].name, word))
+			continue;
+		if (!strcmp(param_defs[i].policy, policy))
+			return &param_defs[i];
+		if (!strcmp(param_defs[i].policy, "POLICY_ANY"))
+			any = &param_defs[i];
+	}
+	return any;
 }
 
 int policy_param_word(const char *word)
 {
-	return param_of(word) != 0;
+	int i;
+
+	for (i = 0; i < PARAM_COUNT; i++)
+		if (!strcmp(param_defs[i].name, word))
+			return 1;
+	return 0;
 }
 
-int policy_parse_params(const char *name, int argc, char **argv, struct policy_params *p)
+static const char *metric_name(__u32 id)
 {
-	unsigned int allowed = allowed_params(name);
-	int i = 0, v;
-	__u32 n;
+	int i;
 
-	memset(p, 0, sizeof(*p));
-	if (parse_name(name, (char *)p->name))
+	for (i = 0; i < METRIC_COUNT; i++)
+		if (metrics[i].id == id)
+			return metrics[i].name;
+	return "?";
+}
+
+/* The metric names in d's range, "cmp|mem|net". */
+static void metric_choices(const struct param_def *d, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < METRIC_COUNT && used < len; i++)
+		if (metrics[i].id >= d->min && metrics[i].id <= d->max)
+			used += snprintf(buf + used, len - used, "%s%s", used ? "|" : "",
+					 metrics[i].name);
+}
+
+static int parse_metric(const char *policy, const struct param_def *d, const char *word, __u32 *id)
+{
+	char choices[128];
+	int i;
+
+	metric_choices(d, choices, sizeof(choices));
+	for (i = 0; i < METRIC_COUNT; i++) {
+		if (strcmp(metrics[i].name, word))
+			continue;
+		if (metrics[i].id < d->min || metrics[i].id > d->max)
+			return err_set(ERR_INPUT, "policy '%s' takes no metric '%s' (%s)", policy,
+				       word, choices);
+		*id = metrics[i].id;
+		return 0;
+	}
+	return err_set(ERR_INPUT, "bad metric '%s' (%s)", word, choices);
+}
+
+/* Store value v of parameter d: where each name lands is params.def's rule. */
+static int param_store(const struct param_def *d, __u32 v, struct policy_choice *c)
+{
+	if (!strcmp(d->name, "metric")) {
+		c->params.metric = v;
+		c->params.metric_set = 1;
+	} else if (!strcmp(d->name, "threshold")) {
+		c->params.threshold = v;
+	} else if (!strcmp(d->name, "stale-ms")) {
+		c->params.stale_ms = v;
+	} else if (!strcmp(d->name, "interval-ms")) {
+		c->interval_ms = v;
+	} else {
+		return err_set(ERR_SYSTEM, "params.def: no place for parameter '%s'", d->name);
+	}
+	return 0;
+}
+
+int policy_parse_params(const char *name, int argc, char **argv, struct policy_choice *c)
+{
+	const struct param_def *d;
+	int i = 0, ret;
+	__u32 v;
+
+	memset(c, 0, sizeof(*c));
+	if (parse_name(name, (char *)c->params.name))
 		return err_set(ERR_INPUT, "bad policy name '%s'", name);
-	while (i < argc) {
-		unsigned int param = param_of(argv[i]);
-
-		if (!param)
-			break;
-		if (!(allowed & param))
+	while (i < argc && policy_param_word(argv[i])) {
+		d = param_find(name, argv[i]);
+		if (!d)
 			return err_set(ERR_INPUT, "policy '%s' takes no parameter '%s'", name,
 				       argv[i]);
 		if (i + 1 >= argc)
 			return err_set(ERR_INPUT, "parameter '%s' needs a value", argv[i]);
-		switch (param) {
-		case PARAM_STALE_MS:
-			if (parse_u32(argv[i + 1], 1, 3600000, "stale-ms", &n))
-				return -ERR_INPUT;
-			p->stale_ms = n;
-			break;
-		case PARAM_METRIC:
-			v = parse_keyword(argv[i + 1], metric_names, METRIC_COUNT, "metric");
-			if (v < 0)
-				return v;
-			p->metric = v;
-			p->metric_set = 1;
-			break;
-		case PARAM_THRESHOLD:
-			if (parse_u32(argv[i + 1], 0, 100, "threshold", &n))
-				return -ERR_INPUT;
-			p->threshold = n;
-			break;
-		}
+		if (!strcmp(d->name, "metric"))
+			ret = parse_metric(name, d, argv[i + 1], &v);
+		else
+			ret = parse_u32(argv[i + 1], d->min, d->max, d->name, &v);
+		if (!ret)
+			ret = param_store(d, v, c);
+		if (ret)
+			return ret;
 		i += 2;
 	}
 	return i;
 }
 
-void policy_format_params(const struct policy_params *p, char *buf, size_t len)
+/* The value in force of d for p (the default where the map holds 0 / unset). */
+static __u32 param_value(const struct param_def *d, const struct policy_params *p,
+			 __u32 interval_ms, int *set)
 {
+	__u32 v = 0;
+
+	if (!strcmp(d->name, "metric")) {
+		*set = p->metric_set;
+		v = p->metric;
+	} else if (!strcmp(d->name, "threshold")) {
+		*set = p->threshold != 0;
+		v = p->threshold;
+	} else if (!strcmp(d->name, "stale-ms")) {
+		*set = p->stale_ms != 0;
+		v = p->stale_ms;
+	} else if (!strcmp(d->name, "interval-ms")) {
+		*set = interval_ms != 0;
+		v = interval_ms;
+	} else {
+		*set = 0;
+	}
+	return *set ? v : d->def;
+}
+
+/* Walk p's parameters in params.def order: its own, then POLICY_ANY's. */
+static void format(const struct policy_params *p, __u32 interval_ms, int all, char *buf, size_t len)
+{
+	const char *policy = (const char *)p->name;
 	size_t used = 0;
+	int pass, i, set;
 
 	buf[0] = '\0';
-	if (p->metric_set)
-		used += snprintf(buf + used, len - used, " metric %s",
-				 p->metric < METRIC_COUNT ? metric_names[p->metric] : "?");
-	if (p->threshold && used < len)
-		used += snprintf(buf + used, len - used, " threshold %u", p->threshold);
-	if (p->stale_ms && used < len)
-		snprintf(buf + used, len - used, " stale-ms %u", p->stale_ms);
-	/* No leading space. */
-	if (buf[0] == ' ')
-		memmove(buf, buf + 1, strlen(buf));
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < PARAM_COUNT && used < len; i++) {
+			const struct param_def *d = &param_defs[i];
+			__u32 v;
+
+			if (strcmp(d->policy, pass ? "POLICY_ANY" : policy) ||
+			    param_find(policy, d->name) != d)
+				continue;
+			v = param_value(d, p, interval_ms, &set);
+			if (!set && !all)
+				continue;
+			if (!strcmp(d->name, "metric"))
+				used += snprintf(buf + used, len - used, "%s%s %s", used ? " " : "",
+						 d->name, metric_name(v));
+			else
+				used += snprintf(buf + used, len - used, "%s%s %u", used ? " " : "",
+						 d->name, v);
+		}
+	}
+}
+
+void policy_format_params(const struct policy_params *p, __u32 interval_ms, char *buf, size_t len)
+{
+	format(p, interval_ms, 0, buf, len);
+}
+
+void policy_format_effective(const struct policy_params *p, __u32 interval_ms, char *buf,
+			     size_t len)
+{
+	format(p, interval_ms, 1, buf, len);
+}
+
+__u32 policy_interval_ms(__u32 interval_ms)
+{
+	const struct param_def *d = param_find("dwrr", "interval-ms");
+
+	if (interval_ms)
+		return interval_ms;
+	return d ? d->def : DWRR_INTERVAL_DEFAULT;
+}
+
+static void print_params(FILE *out, const char *policy)
+{
+	char range[160];
+	int i;
+
+	for (i = 0; i < PARAM_COUNT; i++) {
+		const struct param_def *d = &param_defs[i];
+
+		if (strcmp(d->policy, policy))
+			continue;
+		if (!strcmp(d->name, "metric")) {
+			metric_choices(d, range, sizeof(range));
+			fprintf(out, "  %-12s %s (default %s): %s\n", d->name, range,
+				metric_name(d->def), d->doc);
+		} else {
+			fprintf(out, "  %-12s %u..%u (default %u): %s\n", d->name, d->min, d->max,
+				d->def, d->doc);
+		}
+	}
+}
+
+int policy_table_print(FILE *out, const char *only)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < sizeof(policy_docs) / sizeof(policy_docs[0]); i++) {
+		if (only && strcmp(only, policy_docs[i].name))
+			continue;
+		fprintf(out, "%s: %s\n", policy_docs[i].name, policy_docs[i].doc);
+		print_params(out, policy_docs[i].name);
+		n++;
+	}
+	if (!only || !strcmp(only, "any")) {
+		fprintf(out, "every policy (custom ones too):\n");
+		print_params(out, "POLICY_ANY");
+		n++;
+	}
+	return n;
 }

@@ -2,7 +2,8 @@
 /*
  * test_cli.c - the manager's command line without any map: parsing of
  * VIPs, addresses, names and numbers; commands and batches against an
- * in-memory model; save output restoring the same model.
+ * in-memory model; report keys, policy parameters (policies/params.def)
+ * and custom policies in the model; save output restoring the same model.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,8 +19,10 @@
 #include "batch.h"
 #include "cmd.h"
 #include "error.h"
+#include "hauler_report.h"
 #include "model.h"
 #include "parse.h"
+#include "policy_table.h"
 
 static struct model *new_model(void)
 {
@@ -286,7 +289,27 @@ static void test_command_errors(void **state)
 	     "unknown parameter 'extra' for policy 'wrr'"},
 	    {"policy set 10.0.0.9:80/tcp wrr\n", "no VIP 10.0.0.9:80/tcp"},
 	    {"policy set 10.0.0.1:80/tcp prt metric heat\n", "bad metric 'heat'"},
-	    {"policy set 10.0.0.1:80/tcp prt threshold 101\n", "bad threshold '101' (0..100)"},
+	    {"policy set 10.0.0.1:80/tcp prt threshold 101\n", "bad threshold '101' (1..100)"},
+	    {"policy set 10.0.0.1:80/tcp prt threshold 0\n", "bad threshold '0' (1..100)"},
+	    {"policy set 10.0.0.1:80/tcp lur metric queue\n",
+	     "policy 'lur' takes no metric 'queue' (cmp|mem|net)"},
+	    {"policy set 10.0.0.1:80/tcp dwrr metric conns\n",
+	     "policy 'dwrr' takes no metric 'conns' (cmp|mem|net|queue)"},
+	    {"policy set 10.0.0.1:80/tcp dwrr interval-ms 5\n", "bad interval-ms '5' (10..60000)"},
+	    {"policy set 10.0.0.1:80/tcp wrr interval-ms 50\n",
+	     "policy 'wrr' takes no parameter 'interval-ms'"},
+	    {"policy set 10.0.0.1:80/tcp dwrr metric\n", "'metric' needs a value"},
+	    {"device key d9 generate\n", "no device 'd9'"},
+	    {"device key d1 0123\n", "KEY must be 32 hex digits"},
+	    {"device key d1 0123456789abcdef0123456789abcdeg\n", "KEY must be 32 hex digits"},
+	    {"device key d1 00000000000000000000000000000000\n", "KEY must be 32 hex digits"},
+	    {"device key d1 a b\n", "usage: hauler device key NAME"},
+	    {"policy load wrr /nonexistent.o\n", "'wrr' is a built-in policy"},
+	    {"policy load my.pol /nonexistent.o\n", "bad policy name 'my.pol'"},
+	    {"policy load mine /nonexistent.o\n", "cannot read /nonexistent.o"},
+	    {"policy load mine\n", "usage: hauler policy load NAME FILE.o"},
+	    {"policy unload hash\n", "cannot unload the built-in policy 'hash'"},
+	    {"policy unload nosuch\n", "no custom policy 'nosuch'"},
 	    {"policy set 10.0.0.1:80/tcp lur threshold 5\n",
 	     "policy 'lur' takes no parameter 'threshold'"},
 	    {"config set tunnel-src fd00::1\n", "tunnel-src needs an IPv4 address"},
@@ -386,7 +409,7 @@ static void test_pool_servers(void **state)
 	assert_string_equal(s[0].name, "s1");
 	assert_int_equal(s[0].weight, 3);
 	assert_string_equal(s[1].name, "s2");
-	assert_int_equal(s[1].weight, 1);
+	assert_int_equal(s[1].weight, 0); /* no device up: out of the pool */
 	assert_int_equal(model_pool_servers(m, 1, s), 1);
 	free(m);
 }
@@ -451,6 +474,140 @@ static void test_save_round_trip(void **state)
 	free(again);
 }
 
+static void test_device_keys(void **state)
+{
+	struct model *m = new_model(), *restored = new_model();
+	const char *hex = "000102030405060708090a0b0c0d0e0f";
+	char *text, line[128];
+	__u64 k0 = 0, k1 = 0;
+	int d1;
+
+	(void)state;
+	apply(m, base_config, NULL);
+	d1 = model_device_find(m, "d1");
+	assert_false(report_key_set(&m->keys[d1]));
+	snprintf(line, sizeof(line), "device key d1 %s\n", hex);
+	apply(m, line, NULL);
+	assert_int_equal(report_key_parse(hex, &k0, &k1), 0);
+	assert_true(m->keys[d1].k0 == k0 && m->keys[d1].k1 == k1);
+	assert_true(k0 == 0x0706050403020100ull); /* bytes 0..7, little-endian */
+	/* A bad key is never echoed back (it may be a near-miss of a secret). */
+	apply(m, "device key d1 0001020304050607\n", "KEY must be 32 hex digits");
+	assert_null(strstr(err_msg(), "0001020304050607"));
+	/* generate: a fresh random key each time, never zero. */
+	apply(m, "device key d2\ndevice key d3 generate\n", NULL);
+	assert_true(report_key_set(&m->keys[model_device_find(m, "d2")]));
+	assert_true(report_key_set(&m->keys[model_device_find(m, "d3")]));
+	assert_memory_not_equal(&m->keys[model_device_find(m, "d2")],
+				&m->keys[model_device_find(m, "d3")], sizeof(struct dev_key));
+
+	/* save writes the keys; a restore gives every device its key back. */
+	text = save_text(m);
+	snprintf(line, sizeof(line), "device add d1 server s1 addr 10.1.0.1 port 8080 kind cpu "
+				     "weight 1 state up\ndevice key d1 %s\n", hex);
+	assert_non_null(strstr(text, line));
+	apply(restored, text, NULL);
+	assert_memory_equal(restored->keys, m->keys, sizeof(m->keys));
+	free(text);
+
+	/* Deleting a device forgets its key; a new device on the id starts clean. */
+	memset(m->dev_new, 0, sizeof(m->dev_new)); /* as if loaded from the maps */
+	apply(m, "device del d1\n", NULL);
+	assert_false(report_key_set(&m->keys[d1]));
+	apply(m, "device add dx server s2 addr 10.1.0.9 port 1\n", NULL);
+	assert_int_equal(model_device_find(m, "dx"), d1);
+	assert_false(report_key_set(&m->keys[d1]));
+	assert_int_equal(m->dev_new[d1], 1);
+	/* vip del takes the keys of its devices along. */
+	apply(m, "device key d2 " "ffeeddccbbaa99887766554433221100\n", NULL);
+	apply(m, "vip del 10.0.0.1:80/tcp\n", NULL);
+	assert_false(report_key_set(&m->keys[1]));
+	free(m);
+	free(restored);
+}
+
+static void test_policy_params_table(void **state)
+{
+	struct model *m = new_model(), *restored = new_model();
+	char *text;
+
+	(void)state;
+	apply(m, base_config, NULL);
+	apply(m, "policy set 10.0.0.1:80/tcp dwrr metric mem interval-ms 50 stale-ms 300\n", NULL);
+	assert_string_equal((char *)m->params[0].name, "dwrr");
+	assert_int_equal(m->params[0].metric_set, 1);
+	assert_int_equal(m->params[0].metric, 1);
+	assert_int_equal(m->params[0].stale_ms, 300);
+	assert_int_equal(m->interval_ms[0], 50);
+	apply(m, "policy set [fd00::1]:53/udp p2c metric latency\n", NULL);
+	assert_int_equal(m->params[1].metric, 5);
+	/* Every policy takes stale-ms; a custom one only that. */
+	apply(m, "policy set [fd00::1]:53/udp ecmp stale-ms 7\n", NULL);
+	text = save_text(m);
+	assert_non_null(strstr(text, "policy dwrr metric mem interval-ms 50 stale-ms 300 "));
+	assert_non_null(strstr(text, "policy ecmp stale-ms 7 "));
+	apply(restored, text, NULL);
+	assert_memory_equal(restored->params, m->params, sizeof(m->params));
+	assert_memory_equal(restored->interval_ms, m->interval_ms, sizeof(m->interval_ms));
+	/* Leaving dwrr forgets its interval. */
+	apply(m, "policy set 10.0.0.1:80/tcp wrr\n", NULL);
+	assert_int_equal(m->interval_ms[0], 0);
+	free(text);
+	free(m);
+	free(restored);
+}
+
+static void test_policy_format(void **state)
+{
+	struct policy_choice c;
+	char *argv[] = {"threshold", "70", "next"};
+	char buf[128];
+
+	(void)state;
+	assert_int_equal(policy_parse_params("prt", 3, argv, &c), 2);
+	policy_format_params(&c.params, c.interval_ms, buf, sizeof(buf));
+	assert_string_equal(buf, "threshold 70");
+	/* show: every parameter in force, defaults from params.def included. */
+	policy_format_effective(&c.params, c.interval_ms, buf, sizeof(buf));
+	assert_string_equal(buf, "metric cmp threshold 70 stale-ms 100");
+	assert_int_equal(policy_parse_params("dwrr", 0, argv, &c), 0);
+	policy_format_effective(&c.params, c.interval_ms, buf, sizeof(buf));
+	assert_string_equal(buf, "metric cmp interval-ms 100 stale-ms 100");
+	assert_int_equal(policy_parse_params("mine", 0, argv, &c), 0);
+	policy_format_effective(&c.params, c.interval_ms, buf, sizeof(buf));
+	assert_string_equal(buf, "stale-ms 100");
+}
+
+static void test_custom_policies_in_model(void **state)
+{
+	struct model *m = new_model(), *before = new_model();
+	char *text;
+
+	(void)state;
+	apply(m, base_config, NULL);
+	apply(m, "policy set 10.0.0.1:80/tcp mine\n", "unknown policy 'mine'");
+	/* What `policy load` records once it checked the file. */
+	assert_int_equal(model_policy_load(m, "mine", "/opt/pol/mine.bpf.o"), 0);
+	assert_int_equal(m->custom[model_custom_find(m, "mine")].reload, 1);
+	assert_int_equal(model_policy_load(m, "hash", "/x.o"), -ERR_INPUT);
+	apply(m, "policy set 10.0.0.1:80/tcp mine stale-ms 50\n", NULL);
+	apply(m, "policy set 10.0.0.1:80/tcp mine threshold 5\n",
+	      "policy 'mine' takes no parameter 'threshold'");
+	memcpy(before, m, sizeof(*m));
+	apply(m, "policy unload mine\n", "policy 'mine' is in use by VIP 10.0.0.1:80/tcp");
+	assert_memory_equal(m, before, sizeof(*m));
+	/* save loads it before any VIP names it. */
+	text = save_text(m);
+	assert_non_null(strstr(text, "policy load mine /opt/pol/mine.bpf.o\n"));
+	assert_true(strstr(text, "policy load mine") < strstr(text, "policy mine stale-ms 50"));
+	free(text);
+	apply(m, "policy set 10.0.0.1:80/tcp hash\npolicy unload mine\n", NULL);
+	assert_int_equal(model_custom_find(m, "mine"), -1);
+	apply(m, "policy set 10.0.0.1:80/tcp mine\n", "unknown policy 'mine'");
+	free(m);
+	free(before);
+}
+
 static void test_batch_split(void **state)
 {
 	char line[] = "  vip add\t10.0.0.1:80/tcp   # comment words\r\n";
@@ -479,6 +636,10 @@ int main(void)
 	    cmocka_unit_test(test_ids_cascade_and_compaction),
 	    cmocka_unit_test(test_pool_servers),
 	    cmocka_unit_test(test_save_round_trip),
+	    cmocka_unit_test(test_device_keys),
+	    cmocka_unit_test(test_policy_params_table),
+	    cmocka_unit_test(test_policy_format),
+	    cmocka_unit_test(test_custom_policies_in_model),
 	    cmocka_unit_test(test_batch_split),
 	};
 

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * bench.h - what the benchmark's helper BPF programs (bench/NAME.bpf.c) and
+ * the benchmark tools (tools/bench_*.c) agree on: the layout of their
+ * one-entry configuration maps and how a flow number becomes a flow.
+ */
+#ifndef HAULER_BENCH_H
+#define HAULER_BENCH_H
+
+#include <linux/types.h>
+
+/* Frames of the per-packet benchmark are padded to exactly this length. */
+#define BENCH_FRAME_LEN 128
+/* Frames of the generator: a minimum Ethernet frame (no FCS). */
+#define BENCH_GEN_LEN 60
+
+/*
+ * restore: before every run the wrapper puts the original frame back
+ * (length and bytes), then tail-calls the program under test. With vary
+ * set, every run gets a source port and address of its own (a new flow).
+ */
+struct bench_restore_cfg {
+	__u32 len;  /* length of the original frame, <= BENCH_FRAME_LEN */
+	__u32 vary; /* 1: a new flow every run */
+	__u32 ctr;  /* runs so far (vary) */
+	__u32 pad;
+	__u8 frame[BENCH_FRAME_LEN];
+};
+
+/* What vary changes: an untagged IPv4 frame without options. */
+#define BENCH_VARY_SADDR_LO (14 + 14) /* low 16 bits of the IPv4 source */
+#define BENCH_VARY_SPORT    (14 + 20)
+
+/*
+ * gen: a live-frames traffic generator. Every run writes the whole frame
+ * (pages are recycled with whatever the last receiver left in them) with
+ * the source of flow f, and redirects it out of ifindex.
+ *
+ * nflows > 0: flows cycle 0..nflows-1 (established traffic once warmed);
+ * nflows == 0: flow new_base + ctr, every packet a flow never seen before.
+ */
+struct bench_gen_cfg {
+	__u32 ifindex;
+	__u32 nflows;
+	__u64 ctr;
+	__u64 new_base;
+	__u8 frame[64]; /* template, BENCH_GEN_LEN used; flow 0's checksums */
+};
+
+/* Where a generator frame keeps what changes per flow (IPv4, TCP). */
+#define BENCH_GEN_SADDR_LO (14 + 14) /* low 16 bits of the IPv4 source */
+#define BENCH_GEN_IPCSUM   (14 + 10)
+#define BENCH_GEN_SPORT	   (14 + 20)
+#define BENCH_GEN_TCPCSUM  (14 + 20 + 16)
+
+/*
+ * Flow f: source address base + (f & 0xffff) in its low 16 bits, source
+ * port 1024 + (f >> 16): about 4e9 distinct flows.
+ */
+#define BENCH_FLOW_ADDR_LO(f) ((__u16)((f)&0xffff))
+#define BENCH_FLOW_SPORT(f)   ((__u16)(1024 + ((f) >> 16)))
+
+#endif

@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* jsq: join the shortest queue (the least accept-queue fill). */
+#include "policy.h"
+#include "select_load.h"
+
+HAULER_POLICY(jsq)
+{
+	return select_jsq(pc);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * policy_maps.h - what a policy program may read besides its policy_ctx:
+ * its VIP's parameters and its server's round-robin ring and pointer.
+ * BPF only; the selection logic itself stays in the plain select_*.h.
+ */
+#ifndef HAULER_POLICY_MAPS_H
+#define HAULER_POLICY_MAPS_H
+
+#include "maps.h"
+#include "select.h"
+#include "metric.h"
+
+/* The VIP's parameters (policy_params[slot]), or NULL. */
+static __always_inline const struct policy_params *policy_params_get(const struct policy_ctx *pc)
+{
+	__u32 slot = pc->slot;
+
+	return bpf_map_lookup_elem(&policy_params, &slot);
+}
+
+/* The metric the VIP's parameters name; cmp when none. */
+static __always_inline __u32 policy_metric(const struct policy_ctx *pc)
+{
+	const struct policy_params *p = policy_params_get(pc);
+
+	return p ? p->metric : HAULER_METRIC_CMP;
+}
+
+/* Advance the server's ring pointer (once per new connection, all CPUs). */
+static __always_inline int policy_ring_next(const struct policy_ctx *pc, __u32 *pos)
+{
+	__u32 key = pc->server;
+	struct ring_pos *rp;
+
+	rp = bpf_map_lookup_elem(&ring_pos, &key);
+	if (!rp)
+		return -1;
+	*pos = __sync_fetch_and_add(&rp->next, 1);
+	return 0;
+}
+
+/*
+ * wrr and dwrr: the slot of the server's active ring (of two versions,
+ * server * 2 + ring_version) at the pointer. The hash choice when the
+ * server, ring or pointer cannot be read.
+ */
+static __always_inline __u32 policy_ring_walk(const struct policy_ctx *pc)
+{
+	struct server_info *srv;
+	struct ring *r;
+	__u32 key = pc->server, pos;
+
+	srv = bpf_map_lookup_elem(&servers, &key);
+	if (!srv)
+		return select_hash(pc);
+	key = pc->server * 2 + (srv->ring_version & 1);
+	r = bpf_map_lookup_elem(&rings, &key);
+	if (!r || policy_ring_next(pc, &pos))
+		return select_hash(pc);
+	return select_wrr(pc, r, pos);
+}
+
+#endif

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * select_min.h - P4Hauler's minimum finder and the three rules every
+ * load-aware policy shares (docs/policies.md):
+ *
+ *  - usable: a candidate that is not usable (drained, down, not in use,
+ *    wrong family) is never chosen;
+ *  - unknown load: a stale candidate gets its static weight's share of
+ *    new connections, whatever its old numbers say (select_stale_draw);
+ *  - ties: among candidates with equal least keys the flow hash picks one,
+ *    uniformly, so no device of a tie is starved.
+ *
+ * Keys are 32-bit fractions num/den (den >= 1) compared by 64-bit
+ * cross-multiplication: plain metrics have den 1; wlc divides connections
+ * by weight without dividing.
+ */
+#ifndef HAULER_POLICY_SELECT_MIN_H
+#define HAULER_POLICY_SELECT_MIN_H
+
+#include "select.h"
+#include "metric.h"
+
+#define HAULER_TIE_SEED	 0x71e5eedu /* tie-break among equal minima */
+#define HAULER_DRAW_SEED 0xd7a3u    /* the weighted draw for stale candidates */
+
+/* A second, independent hash of the flow for one use (by seed). */
+static __always_inline __u32 select_rehash(const struct policy_ctx *pc, __u32 seed)
+{
+	return hauler_hash_words(&pc->hash, 1, seed);
+}
+
+/* Bit i set: cand[i] is usable and its load is known (not stale). */
+static __always_inline __u32 select_fresh_mask(const struct policy_ctx *pc, __u32 usable)
+{
+	__u32 i, stale = 0;
+
+	HAULER_UNROLL
+	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++)
+		stale |= select_nz(pc->cand[i].stale) << i;
+	return usable & ~stale;
+}
+
+/* Bit i set: cand[i] has a positive static weight. */
+static __always_inline __u32 select_weighted_mask(const struct policy_ctx *pc)
+{
+	__u32 i, mask = 0;
+
+	HAULER_UNROLL
+	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++)
+		mask |= select_nz(pc->cand[i].weight) << i;
+	return mask;
+}
+
+/*
+ * Unknown load. The flow hash draws one usable candidate with probability
+ * weight / (sum of usable weights): the share it would have under wrr. A
+ * stale candidate drawn gets the connection; a fresh one drawn means the
+ * policy decides among the fresh candidates by their numbers. Returns the
+ * stale candidate drawn, or HAULER_NO_CHOICE (nothing stale, all weights
+ * 0, or the draw named a fresh candidate).
+ */
+static __always_inline __u32 select_stale_draw(const struct policy_ctx *pc, __u32 usable,
+					       __u32 fresh)
+{
+	__u32 i, total = 0, acc = 0, r, pick = 0;
+
+	if (usable == fresh)
+		return HAULER_NO_CHOICE;
+	HAULER_UNROLL
+	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++)
+		total += pc->cand[i].weight * ((usable >> i) & 1);
+	if (!total)
+		return HAULER_NO_CHOICE;
+	r = select_rehash(pc, HAULER_DRAW_SEED) % total;
+	/* The drawn one is the first whose running sum passes r. */
+	HAULER_UNROLL
+	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++) {
+		acc += pc->cand[i].weight * ((usable >> i) & 1);
+		pick += 1 - select_lt(r, acc); /* acc <= r */
+	}
+	if (pick < HAULER_DEVS_PER_SERVER && !((fresh >> pick) & 1))
+		return pick;
+	return HAULER_NO_CHOICE;
+}
+
+/* A key: num/den, den >= 1 (den 0 only in the start value of select_min). */
+struct select_key {
+	__u32 num;
+	__u32 den;
+};
+
+static __always_inline __u32 select_key_less(const struct select_key *a, const struct select_key *b)
+{
+	return select_lt((__u64)a->num * b->den, (__u64)b->num * a->den);
+}
+
+static __always_inline __u32 select_key_equal(const struct select_key *a,
+					      const struct select_key *b)
+{
+	return 1 - select_nz((__u64)a->num * b->den - (__u64)b->num * a->den);
+}
+
+/*
+ * The minimum finder: the candidate of mask with the least key; among
+ * equal least keys the flow hash picks one uniformly. HAULER_NO_CHOICE
+ * when mask is empty. key[] holds HAULER_DEVS_PER_SERVER entries.
+ */
+static __always_inline __u32 select_min(const struct policy_ctx *pc, const struct select_key *key,
+					__u32 mask)
+{
+	struct select_key best = {~0u, 0}; /* above every key: x/y < ~0/0 */
+	__u32 i, ties = 0, count, k = 0;
+
+	if (!mask)
+		return HAULER_NO_CHOICE;
+#ifdef __bpf__
+	/* Keys stay in memory, read when needed: in registers they spill. */
+	asm volatile("" : : "r"(key) : "memory");
+#endif
+	HAULER_UNROLL
+	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++)
+		if (((mask >> i) & 1) & select_key_less(&key[i], &best))
+			best = key[i];
+	HAULER_UNROLL
+	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++)
+		ties |= (((mask >> i) & 1) & select_key_equal(&key[i], &best)) << i;
+	count = select_mask_count(ties);
+	if (count > 1)
+		k = select_rehash(pc, HAULER_TIE_SEED) % count;
+	return select_mask_nth(ties, k);
+}
+
+#define SELECT_KEYS_FIELD(key, pc, field)                                                          \
+	do {                                                                                       \
+		__u32 i_;                                                                          \
+		HAULER_UNROLL                                                                      \
+		for (i_ = 0; i_ < HAULER_DEVS_PER_SERVER; i_++) {                                  \
+			(key)[i_].num = (pc)->cand[i_].field;                                      \
+			(key)[i_].den = 1;                                                         \
+		}                                                                                  \
+	} while (0)
+
+/*
+ * key[i] = metric m of cand[i]. One switch outside the loop: inside, the
+ * verifier would branch on m once per candidate.
+ */
+static __always_inline void select_keys_metric(const struct policy_ctx *pc, __u32 m,
+					       struct select_key *key)
+{
+	__u32 i;
+
+	switch (m) {
+	case HAULER_METRIC_MEM:
+		SELECT_KEYS_FIELD(key, pc, mem);
+		break;
+	case HAULER_METRIC_NET:
+		SELECT_KEYS_FIELD(key, pc, net);
+		break;
+	case HAULER_METRIC_QUEUE:
+		SELECT_KEYS_FIELD(key, pc, queue);
+		break;
+	case HAULER_METRIC_CONNS:
+		HAULER_UNROLL
+		for (i = 0; i < HAULER_DEVS_PER_SERVER; i++) {
+			key[i].num = metric_conns(&pc->cand[i]);
+			key[i].den = 1;
+		}
+		break;
+	case HAULER_METRIC_LATENCY:
+		SELECT_KEYS_FIELD(key, pc, latency_us);
+		break;
+	default:
+		SELECT_KEYS_FIELD(key, pc, cmp);
+	}
+}
+
+/*
+ * The frame of a minimum-finder policy: stale candidates by weight, else
+ * the least key among the fresh ones of prefer (among all fresh ones when
+ * none of prefer is fresh); with no fresh candidate and no weight to
+ * draw by, the hash choice among the usable.
+ */
+static __always_inline __u32 select_least(const struct policy_ctx *pc, const struct select_key *key,
+					  __u32 prefer)
+{
+	__u32 usable = select_usable_mask(pc), fresh = select_fresh_mask(pc, usable), pick;
+
+	pick = select_stale_draw(pc, usable, fresh);
+	if (pick != HAULER_NO_CHOICE)
+		return pick;
+	if (!fresh)
+		return select_hash(pc);
+	if (fresh & prefer)
+		fresh &= prefer;
+	return select_min(pc, key, fresh);
+}
+
+#endif

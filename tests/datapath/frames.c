@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* frames.c - the frames of the datapath tests and assertions over them. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <cmocka.h>
+#include "frames.h"
+
+static const char payload[] = "hello hauler, 0123456789";
+
+void spec_to_vip(struct frame_spec *s, int family, __u8 proto, int vlan)
+{
+	struct dp_addr c = dp_client_addr(family, 0), v = dp_vip_addr(family);
+
+	frame_spec_init(s, family, proto);
+	memcpy(s->dmac, dp_lb_mac, 6);
+	memcpy(s->smac, dp_gw_mac, 6);
+	if (vlan) {
+		s->vlan_tpid = 0x8100;
+		s->vlan_tci = TEST_VLAN_TCI;
+	}
+	memcpy(s->src, c.a, 16);
+	memcpy(s->dst, v.a, 16);
+	s->sport = 40000;
+	s->dport = dp_vip_port(proto);
+	s->tos = 0x10;
+	s->ip_id = 0x1234;
+	s->flow_label = 0x12345;
+	s->payload = payload;
+	s->payload_len = sizeof(payload) - 1;
+}
+
+void spec_nat_expected(struct frame_spec *e, const struct frame_spec *in, int dev_n)
+{
+	struct dp_addr d = dp_dev_addr(in->family, dev_n);
+
+	*e = *in;
+	memcpy(e->dst, d.a, 16);
+	e->dport = DP_DEV_PORT;
+	dp_dev_mac(dev_n, e->dmac);
+	memcpy(e->smac, dp_lb_mac, 6);
+}
+
+void spec_reply(struct frame_spec *r, const struct frame_spec *fwd, int dev_n)
+{
+	struct dp_addr d = dp_dev_addr(fwd->family, dev_n);
+
+	*r = *fwd;
+	memcpy(r->dmac, dp_lb_mac, 6);
+	dp_dev_mac(dev_n, r->smac);
+	memcpy(r->src, d.a, 16);
+	memcpy(r->dst, fwd->src, 16);
+	r->sport = DP_DEV_PORT;
+	r->dport = fwd->sport;
+}
+
+void spec_reply_expected(struct frame_spec *e, const struct frame_spec *reply,
+			 const struct frame_spec *fwd)
+{
+	*e = *reply;
+	memcpy(e->dmac, dp_gw_mac, 6);
+	memcpy(e->smac, dp_lb_mac, 6);
+	memcpy(e->src, fwd->dst, 16);
+	e->sport = fwd->dport;
+}
+
+struct flow_key spec_flow(const struct frame_spec *s)
+{
+	struct dp_addr src, dst;
+
+	memcpy(src.a, s->src, 16);
+	memcpy(dst.a, s->dst, 16);
+	return dp_flow(s->family, s->proto, &src, s->sport, &dst, s->dport);
+}
+
+size_t build(const struct frame_spec *s, __u8 *buf)
+{
+	size_t len = frame_build(s, buf, DP_FRAME_MAX);
+
+	assert_true(len > 0);
+	return len;
+}
+
+void assert_frame_valid(const struct dp_out *out)
+{
+	char why[128];
+
+	if (frame_check(out->data, out->len, why, sizeof(why))) {
+		frame_dump("invalid frame", out->data, out->len);
+		fail_msg("output frame: %s", why);
+	}
+}
+
+void assert_frame_equal(const __u8 *expected, size_t len, const struct dp_out *out)
+{
+	if (out->len != len || memcmp(out->data, expected, len)) {
+		frame_dump("expected", expected, len);
+		frame_dump("got", out->data, out->len);
+		fail_msg("output frame differs from the expected one");
+	}
+}
+
+void run_expect(const __u8 *in, size_t in_len, int verdict, const __u8 *expected, size_t exp_len)
+{
+	struct dp_out out;
+
+	assert_int_equal(dp_run(in, in_len, &out), 0);
+	assert_int_equal(out.verdict, verdict);
+	assert_frame_equal(expected, exp_len, &out);
+}
+
+__u16 conn_device(const struct frame_spec *s)
+{
+	struct flow_key k = spec_flow(s);
+	struct conn c;
+
+	if (dp_conn_get(&k, &c))
+		fail_msg("no conns entry for the flow");
+	return c.device;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * frames.h - the frames the datapath tests send and expect, on the
+ * harness's topology, and assertions over frames.
+ */
+#ifndef HAULER_DP_FRAMES_H
+#define HAULER_DP_FRAMES_H
+
+#include "harness.h"
+#include "packet.h"
+
+#define TEST_VLAN_TCI 0x0064 /* VLAN 100 */
+
+/* Client n -> VIP (from the gateway's MAC), with a small payload. */
+void spec_to_vip(struct frame_spec *s, int family, __u8 proto, int vlan);
+/* What a NAT forward of in to device n looks like. */
+void spec_nat_expected(struct frame_spec *e, const struct frame_spec *in, int dev_n);
+/* Device n's reply to the client of the NAT flow fwd (device -> client). */
+void spec_reply(struct frame_spec *r, const struct frame_spec *fwd, int dev_n);
+/* What the balancer makes of that reply: VIP -> client via the gateway. */
+void spec_reply_expected(struct frame_spec *e, const struct frame_spec *reply,
+			 const struct frame_spec *fwd);
+/* The flow key of a spec, as the datapath keys conns. */
+struct flow_key spec_flow(const struct frame_spec *s);
+
+/* Build s into buf (fails the test when it does not fit). */
+size_t build(const struct frame_spec *s, __u8 *buf);
+
+/* Every checksum and length of the output frame holds. */
+void assert_frame_valid(const struct dp_out *out);
+/* The output is exactly the expected frame. */
+void assert_frame_equal(const __u8 *expected, size_t len, const struct dp_out *out);
+
+/* Run a frame and expect exactly this verdict and output. */
+void run_expect(const __u8 *in, size_t in_len, int verdict, const __u8 *expected, size_t exp_len);
+
+/* The device of the conns entry of s's flow (fails when there is none). */
+__u16 conn_device(const struct frame_spec *s);
+
+#endif

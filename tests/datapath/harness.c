@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * harness.c - namespaces, veth, bpffs and skeletons for the datapath
+ * tests, and direct access to the maps (this layer tests the BPF code,
+ * not the manager).
+ */
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/mount.h>
+#include <cmocka.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bpf/hauler_xdp.skel.h"
+#include "policies/wrr.skel.h"
+#include "policies/hash.skel.h"
+#include "harness.h"
+
+const __u8 dp_lb_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
+const __u8 dp_gw_mac[6] = {0x02, 0, 0, 0, 0, 0xfe};
+int dp_ifindex;
+
+static struct hauler_xdp *entry_skel;
+static struct policy_wrr *wrr_skel;
+static struct policy_hash *hash_skel;
+static char bpffs_dir[64];
+static char veth_a[IFNAMSIZ], veth_b[IFNAMSIZ], veth_c[IFNAMSIZ], veth_d[IFNAMSIZ];
+const __u8 dp_lb2_mac[6] = {0x02, 0, 0, 0, 0, 0x03};
+const __u8 dp_remote_dev_mac[6] = {0x02, 0, 0, 0, 0x03, 0x20};
+int dp_ifindex2;
+static int ncpus;
+
+static struct dp_addr addr4(__u8 a, __u8 b, __u8 c, __u8 d)
+{
+	struct dp_addr r = {};
+
+	r.a[0] = htonl((__u32)a << 24 | (__u32)b << 16 | (__u32)c << 8 | d);
+	return r;
+}
+
+/* fdXX:N::LAST */
+static struct dp_addr addr6(__u16 top, __u16 net, __u16 last)
+{
+	struct dp_addr r = {};
+	__u8 *p = (__u8 *)r.a;
+
+	p[0] = top >> 8;
+	p[1] = top & 0xff;
+	p[2] = net >> 8;
+	p[3] = net & 0xff;
+	p[14] = last >> 8;
+	p[15] = last & 0xff;
+	return r;
+}
+
+struct dp_addr dp_lb_addr(int family)
+{
+	return family == 4 ? addr4(10, 1, 1, 1) : addr6(0xfd00, 1, 1);
+}
+
+struct dp_addr dp_vip_addr(int family)
+{
+	return family == 4 ? addr4(10, 9, 9, 9) : addr6(0xfd00, 9, 9);
+}
+
+struct dp_addr dp_client_addr(int family, int n)
+{
+	return family == 4 ? addr4(10, 2, 2, 2 + n) : addr6(0xfd00, 2, 2 + n);
+}
+
+struct dp_addr dp_dev_addr(int family, int n)
+{
+	return family == 4 ? addr4(10, 1, 1, 20 + n) : addr6(0xfd00, 1, 0x20 + n);
+}
+
+void dp_dev_mac(int n, __u8 mac[6])
+{
+	static const __u8 base[6] = {0x02, 0, 0, 0, 0, 0x14};
+
+	memcpy(mac, base, 6);
+	mac[5] += n;
+}
+
+struct dp_addr dp_remote_dev_addr(int family)
+{
+	return family == 4 ? addr4(10, 3, 3, 20) : addr6(0xfd00, 3, 0x20);
+}
+
+struct dp_addr dp_unresolved_addr(int family)
+{
+	return family == 4 ? addr4(10, 1, 1, 99) : addr6(0xfd00, 1, 0x99);
+}
+
+struct dp_addr dp_unroutable_addr(int family)
+{
+	return family == 4 ? addr4(192, 0, 2, 1) : addr6(0x2001, 0xdb8, 1);
+}
+
+/* Run a shell command (inside our namespaces); 0 when it exits 0. */
+static int sh(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = system(cmd);
+	if (rc) {
+		fprintf(stderr, "harness: '%s' failed (%d)\n", cmd, rc);
+		return -1;
+	}
+	return 0;
+}
+
+/* Unpin what the tests pinned and unmount the bpffs (exit does the rest). */
+static void remove_bpffs(void)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (!bpffs_dir[0])
+		return;
+	d = opendir(bpffs_dir);
+	if (d) {
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.')
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	}
+	umount2(bpffs_dir, MNT_DETACH);
+	bpffs_dir[0] = 0;
+}
+
+/*
+ * A private network namespace (the veths die with it) and a private mount
+ * namespace with its own tmpfs on /tmp holding the bpffs: nothing the
+ * tests create is visible to the host, and nothing is left behind however
+ * the process ends.
+ */
+static int make_namespaces(void)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "harness: datapath tests need root\n");
+		return -1;
+	}
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS)) {
+		perror("harness: unshare");
+		return -1;
+	}
+	/* Nothing mounted here may reach the host's mount table. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		perror("harness: make mounts private");
+		return -1;
+	}
+	if (mount("hlr-tmp", "/tmp", "tmpfs", 0, "mode=0700,size=1m")) {
+		perror("harness: mount a private /tmp");
+		return -1;
+	}
+	strcpy(bpffs_dir, "/tmp/hlr-bpffs-XXXXXX");
+	if (!mkdtemp(bpffs_dir)) {
+		perror("harness: mkdtemp");
+		bpffs_dir[0] = 0;
+		return -1;
+	}
+	if (mount("bpf", bpffs_dir, "bpf", 0, "mode=0700")) {
+		perror("harness: mount bpffs");
+		bpffs_dir[0] = 0;
+		return -1;
+	}
+	atexit(remove_bpffs);
+	return 0;
+}
+
+static int make_topology(void)
+{
+	const char *a = veth_a;
+	int n;
+
+	snprintf(veth_a, sizeof(veth_a), "hlr%da", (int)getpid() % 10000000);
+	snprintf(veth_b, sizeof(veth_b), "hlr%db", (int)getpid() % 10000000);
+	if (sh("ip link set lo up") ||
+	    sh("ip link add %s address 02:00:00:00:00:01 type veth peer name %s "
+	       "address 02:00:00:00:00:02",
+	       a, veth_b) ||
+	    sh("ip addr add 10.1.1.1/24 dev %s", a) ||
+	    sh("ip -6 addr add fd00:1::1/64 dev %s nodad", a) || sh("ip link set %s up", a) ||
+	    sh("ip link set %s up", veth_b))
+		return -1;
+	for (n = 0; n < DP_NDEVS; n++)
+		if (sh("ip neigh add 10.1.1.%d lladdr 02:00:00:00:00:%02x dev %s nud permanent",
+		       20 + n, 0x14 + n, a) ||
+		    sh("ip -6 neigh add fd00:1::%x lladdr 02:00:00:00:00:%02x dev %s nud permanent",
+		       0x20 + n, 0x14 + n, a))
+			return -1;
+	if (sh("ip neigh add 10.1.1.254 lladdr 02:00:00:00:00:fe dev %s nud permanent", a) ||
+	    sh("ip -6 neigh add fd00:1::fe lladdr 02:00:00:00:00:fe dev %s nud permanent", a) ||
+	    sh("ip route add 10.2.0.0/16 via 10.1.1.254 dev %s", a) ||
+	    sh("ip -6 route add fd00:2::/64 via fd00:1::fe dev %s", a) ||
+	    /* bpf_fib_lookup answers only where forwarding is on. */
+	    sh("sysctl -q -w net.ipv4.conf.all.forwarding=1 net.ipv6.conf.all.forwarding=1"))
+		return -1;
+	/* A second interface, for devices the balancer reaches by redirect. */
+	snprintf(veth_c, sizeof(veth_c), "hlr%dc", (int)getpid() % 10000000);
+	snprintf(veth_d, sizeof(veth_d), "hlr%dd", (int)getpid() % 10000000);
+	if (sh("ip link add %s address 02:00:00:00:00:03 type veth peer name %s "
+	       "address 02:00:00:00:00:04",
+	       veth_c, veth_d) ||
+	    sh("ip addr add 10.3.3.1/24 dev %s", veth_c) ||
+	    sh("ip -6 addr add fd00:3::1/64 dev %s nodad", veth_c) ||
+	    sh("ip link set %s up", veth_c) || sh("ip link set %s up", veth_d) ||
+	    sh("ip neigh add 10.3.3.20 lladdr 02:00:00:00:03:20 dev %s nud permanent", veth_c) ||
+	    sh("ip -6 neigh add fd00:3::20 lladdr 02:00:00:00:03:20 dev %s nud permanent", veth_c))
+		return -1;
+	dp_ifindex = if_nametoindex(a);
+	dp_ifindex2 = if_nametoindex(veth_c);
+	return dp_ifindex && dp_ifindex2 ? 0 : -1;
+}
+
+static int load_programs(void)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = bpffs_dir);
+
+	entry_skel = hauler_xdp__open_opts(&opts);
+	if (!entry_skel || hauler_xdp__load(entry_skel)) {
+		fprintf(stderr, "harness: cannot load hauler_xdp\n");
+		return -1;
+	}
+	/* The policies find the entry program's maps pinned by name. */
+	wrr_skel = policy_wrr__open_opts(&opts);
+	if (!wrr_skel || policy_wrr__load(wrr_skel)) {
+		fprintf(stderr, "harness: cannot load policy wrr\n");
+		return -1;
+	}
+	hash_skel = policy_hash__open_opts(&opts);
+	if (!hash_skel || policy_hash__load(hash_skel)) {
+		fprintf(stderr, "harness: cannot load policy hash\n");
+		return -1;
+	}
+	return 0;
+}
+
+int dp_setup(void **state)
+{
+	(void)state;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus <= 0 || make_namespaces() || make_topology() || load_programs()) {
+		dp_teardown(NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int dp_teardown(void **state)
+{
+	(void)state;
+	policy_hash__destroy(hash_skel);
+	policy_wrr__destroy(wrr_skel);
+	hauler_xdp__destroy(entry_skel);
+	hash_skel = NULL;
+	wrr_skel = NULL;
+	entry_skel = NULL;
+	remove_bpffs();
+	/* The veth pair goes with the network namespace when we exit. */
+	return 0;
+}
+
+int dp_entry_fd(void)
+{
+	return bpf_program__fd(entry_skel->progs.hauler_xdp);
+}
+
+int dp_wrr_fd(void)
+{
+	return bpf_program__fd(wrr_skel->progs.policy_wrr);
+}
+
+int dp_hash_fd(void)
+{
+	return bpf_program__fd(hash_skel->progs.policy_hash);
+}
+
+int dp_map(const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(entry_skel->obj, name);
+
+	assert_non_null(m);
+	return bpf_map__fd(m);
+}
+
+/* Zero entries 0..n-1 of an array map. */
+static void zero_array(const char *name, __u32 n, size_t value_size)
+{
+	int fd = dp_map(name);
+	void *zero = calloc(1, value_size);
+	__u32 k;
+
+	assert_non_null(zero);
+	for (k = 0; k < n; k++)
+		assert_int_equal(bpf_map_update_elem(fd, &k, zero, BPF_ANY), 0);
+	free(zero);
+}
+
+static void clear_hash(const char *name, size_t key_size)
+{
+	int fd = dp_map(name);
+	char key[64];
+
+	assert_true(key_size <= sizeof(key));
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		assert_int_equal(bpf_map_delete_elem(fd, key), 0);
+}
+
+void dp_conn_clear(void)
+{
+	clear_hash("conns", sizeof(struct flow_key));
+}
+
+void dp_stats_zero(void)
+{
+	zero_array("stats", HAULER_STAT_SLOTS, ncpus * sizeof(struct counter));
+}
+
+int dp_reset(void **state)
+{
+	__u32 k;
+
+	(void)state;
+	dp_conn_clear();
+	clear_hash("vips", sizeof(struct vip_key));
+	zero_array("vip_index", HAULER_MAX_VIPS, sizeof(struct vip_key));
+	zero_array("servers", HAULER_MAX_SERVERS, sizeof(struct server_info));
+	zero_array("devices", HAULER_MAX_DEVICES, sizeof(struct device_info));
+	zero_array("dev_state", HAULER_MAX_DEVICES, sizeof(struct dev_state));
+	zero_array("rings", 2 * HAULER_MAX_SERVERS, sizeof(struct ring));
+	zero_array("ring_pos", HAULER_MAX_SERVERS, sizeof(struct ring_pos));
+	zero_array("policy_params", HAULER_MAX_VIPS, sizeof(struct policy_params));
+	zero_array("pools", 2 * HAULER_MAX_VIPS, sizeof(struct pool));
+	dp_stats_zero();
+	for (k = 0; k < HAULER_MAX_VIPS; k++)
+		bpf_map_delete_elem(dp_map("policy_progs"), &k);
+	dp_set_config(1, 5000, 30000);
+	dp_set_tunnel_src(dp_lb_addr(4).a[0], NULL);
+	return 0;
+}
+
+int dp_run(const void *frame, size_t len, struct dp_out *out)
+{
+	struct xdp_md ctx = {.data_end = len, .ingress_ifindex = dp_ifindex};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
+		    .data_out = out->data, .data_size_out = sizeof(out->data), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = bpf_prog_test_run_opts(dp_entry_fd(), &opts);
+	if (err)
+		err = -errno;
+	out->verdict = opts.retval;
+	out->len = opts.data_size_out;
+	return err;
+}
+
+static struct config get_config(void)
+{
+	struct config c;
+	__u32 zero = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("config"), &zero, &c), 0);
+	return c;
+}
+
+static void put_config(const struct config *c)
+{
+	__u32 zero = 0;
+
+	assert_int_equal(bpf_map_update_elem(dp_map("config"), &zero, c, BPF_ANY), 0);
+}
+
+void dp_set_config(__u32 nat_vips, __u32 fin_grace_ms, __u32 udp_timeout_ms)
+{
+	struct config c = get_config();
+
+	c.schema_version = HAULER_SCHEMA_VERSION;
+	c.nat_vips = nat_vips;
+	c.fin_grace_ms = fin_grace_ms;
+	c.udp_timeout_ms = udp_timeout_ms;
+	c.report_port = htons(HAULER_REPORT_PORT);
+	c.ifindex = dp_ifindex;
+	put_config(&c);
+}
+
+void dp_set_tunnel_src(__u32 src4, const struct dp_addr *src6)
+{
+	struct config c = get_config();
+
+	c.tunnel_src4 = src4;
+	if (src6)
+		memcpy(c.tunnel_src, src6->a, 16);
+	else
+		memset(c.tunnel_src, 0, 16);
+	put_config(&c);
+}
+
+static struct vip_key vip_key_of(int family, __u8 proto, __u16 port)
+{
+	struct vip_key k = {};
+	struct dp_addr a = dp_vip_addr(family);
+
+	memcpy(k.addr, a.a, 16);
+	k.port = htons(port);
+	k.family = family;
+	k.proto = proto;
+	return k;
+}
+
+void dp_add_vip(int family, __u8 proto, __u16 port, __u16 vip_id, __u8 mode, __u8 slot,
+		__u32 table_size)
+{
+	struct vip_key k = vip_key_of(family, proto, port);
+	struct vip_info v = {
+	    .vip_id = vip_id,
+	    .fwd_mode = mode,
+	    .policy_slot = slot,
+	    .tier = HAULER_TIER_MAGLEV,
+	    .table_size = table_size,
+	};
+	__u32 id = vip_id;
+
+	assert_int_equal(bpf_map_update_elem(dp_map("vips"), &k, &v, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(dp_map("vip_index"), &id, &k, BPF_ANY), 0);
+}
+
+void dp_set_vip_version(int family, __u8 proto, __u16 port, __u8 version)
+{
+	struct vip_key k = vip_key_of(family, proto, port);
+	struct vip_info v;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("vips"), &k, &v), 0);
+	v.pool_version = version;
+	assert_int_equal(bpf_map_update_elem(dp_map("vips"), &k, &v, BPF_ANY), 0);
+}
+
+void dp_set_pool(__u16 vip_id, __u8 version, const __u16 *table, __u32 size)
+{
+	static struct pool p;
+	__u32 key = vip_id * 2 + version, i;
+
+	assert_true(size <= HAULER_MAGLEV_MAX);
+	for (i = 0; i < HAULER_MAGLEV_MAX; i++)
+		p.server[i] = i < size ? table[i] : HAULER_NO_SERVER;
+	assert_int_equal(bpf_map_update_elem(dp_map("pools"), &key, &p, BPF_ANY), 0);
+}
+
+void dp_fill_pool(__u16 vip_id, __u8 version, __u32 size, __u16 server)
+{
+	static __u16 table[HAULER_MAGLEV_MAX];
+	__u32 i;
+
+	for (i = 0; i < size; i++)
+		table[i] = server;
+	dp_set_pool(vip_id, version, table, size);
+}
+
+void dp_add_server(__u16 server, __u16 vip_id, const __u16 *devs, __u8 ndev)
+{
+	struct server_info s = {.vip_id = vip_id, .weight = 1, .dev_count = ndev, .in_use = 1};
+	__u32 key = server;
+
+	memcpy(s.dev, devs, ndev * sizeof(*devs));
+	snprintf((char *)s.name, sizeof(s.name), "srv%u", server);
+	assert_int_equal(bpf_map_update_elem(dp_map("servers"), &key, &s, BPF_ANY), 0);
+}
+
+void dp_add_device_at(__u16 id, int family, const struct dp_addr *addr, __u16 server, __u8 index,
+		      __u8 state)
+{
+	struct device_info d = {
+	    .port = htons(DP_DEV_PORT),
+	    .family = family,
+	    .kind = HAULER_KIND_CPU,
+	    .state = state,
+	    .index = index,
+	    .server = server,
+	    .weight = 1,
+	    .in_use = 1,
+	};
+	__u32 key = id;
+
+	memcpy(d.addr, addr->a, 16);
+	snprintf((char *)d.name, sizeof(d.name), "dev%u", id);
+	assert_int_equal(bpf_map_update_elem(dp_map("devices"), &key, &d, BPF_ANY), 0);
+}
+
+void dp_add_device(__u16 id, int family, int addr_n, __u16 server, __u8 index, __u8 state)
+{
+	struct dp_addr a = dp_dev_addr(family, addr_n);
+
+	dp_add_device_at(id, family, &a, server, index, state);
+}
+
+static void update_device(__u16 id, int field, __u16 v)
+{
+	struct device_info d;
+	__u32 key = id;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &key, &d), 0);
+	if (field)
+		d.weight = v;
+	else
+		d.state = v;
+	assert_int_equal(bpf_map_update_elem(dp_map("devices"), &key, &d, BPF_ANY), 0);
+}
+
+void dp_set_device_state(__u16 id, __u8 state)
+{
+	update_device(id, 0, state);
+}
+
+void dp_set_device_weight(__u16 id, __u16 weight)
+{
+	update_device(id, 1, weight);
+}
+
+void dp_del_device(__u16 id)
+{
+	struct device_info d = {};
+	__u32 key = id;
+
+	assert_int_equal(bpf_map_update_elem(dp_map("devices"), &key, &d, BPF_ANY), 0);
+}
+
+void dp_set_ring(__u16 server, __u8 version, const __u8 *slots, __u32 len)
+{
+	struct ring r = {.len = len};
+	__u32 key = server * 2 + version;
+
+	assert_true(len <= HAULER_RING_SLOTS);
+	memcpy(r.slot, slots, len);
+	assert_int_equal(bpf_map_update_elem(dp_map("rings"), &key, &r, BPF_ANY), 0);
+}
+
+void dp_set_ring_pos(__u16 server, __u32 next)
+{
+	struct ring_pos p = {.next = next};
+	__u32 key = server;
+
+	assert_int_equal(bpf_map_update_elem(dp_map("ring_pos"), &key, &p, BPF_ANY), 0);
+}
+
+__u32 dp_get_ring_pos(__u16 server)
+{
+	struct ring_pos p;
+	__u32 key = server;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("ring_pos"), &key, &p), 0);
+	return p.next;
+}
+
+void dp_set_policy(__u8 slot, int prog_fd)
+{
+	__u32 key = slot, fd = prog_fd;
+
+	if (prog_fd < 0)
+		bpf_map_delete_elem(dp_map("policy_progs"), &key);
+	else
+		assert_int_equal(bpf_map_update_elem(dp_map("policy_progs"), &key, &fd, BPF_ANY),
+				 0);
+}
+
+__u16 dp_vip_port(__u8 proto)
+{
+	return proto == IPPROTO_UDP ? DP_VIP_PORT_U : DP_VIP_PORT;
+}
+
+void dp_simple_vip(int family, __u8 proto, __u8 mode, int ndev)
+{
+	__u16 devs[HAULER_DEVS_PER_SERVER];
+	int n;
+
+	assert_true(ndev >= 1 && ndev <= HAULER_DEVS_PER_SERVER);
+	dp_add_vip(family, proto, dp_vip_port(proto), DP_VIP_ID, mode, DP_SLOT, DP_TABLE);
+	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, DP_SERVER);
+	for (n = 0; n < ndev; n++) {
+		devs[n] = DP_DEV_ID(n);
+		dp_add_device(DP_DEV_ID(n), family, n, DP_SERVER, n, HAULER_STATE_UP);
+	}
+	dp_add_server(DP_SERVER, DP_VIP_ID, devs, ndev);
+}
+
+static void read_stat(__u32 idx, __u64 *packets, __u64 *bytes)
+{
+	struct counter v[ncpus];
+	int i;
+
+	*packets = 0;
+	*bytes = 0;
+	assert_int_equal(bpf_map_lookup_elem(dp_map("stats"), &idx, v), 0);
+	for (i = 0; i < ncpus; i++) {
+		*packets += v[i].packets;
+		*bytes += v[i].bytes;
+	}
+}
+
+__u64 dp_stat(__u32 idx)
+{
+	__u64 p, b;
+
+	read_stat(idx, &p, &b);
+	return p;
+}
+
+__u64 dp_stat_bytes(__u32 idx)
+{
+	__u64 p, b;
+
+	read_stat(idx, &p, &b);
+	return b;
+}
+
+__u64 dp_reason_sum(void)
+{
+	__u64 sum = 0;
+	__u32 i;
+
+	for (i = 0; i < HAULER_STAT_REASONS; i++)
+		sum += dp_stat(i);
+	return sum;
+}
+
+int dp_conn_get(const struct flow_key *k, struct conn *c)
+{
+	return bpf_map_lookup_elem(dp_map("conns"), k, c) ? -1 : 0;
+}
+
+int dp_conn_count(void)
+{
+	struct flow_key k, next;
+	int fd = dp_map("conns"), n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		n++;
+	}
+	return n;
+}
+
+__u32 dp_dev_assigned(__u16 id)
+{
+	struct dev_state s;
+	__u32 key = id;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("dev_state"), &key, &s), 0);
+	return s.assigned;
+}
+
+struct flow_key dp_flow(int family, __u8 proto, const struct dp_addr *src, __u16 sport,
+			const struct dp_addr *dst, __u16 dport)
+{
+	struct flow_key f = {};
+
+	memcpy(f.src, src->a, 16);
+	memcpy(f.dst, dst->a, 16);
+	f.sport = htons(sport);
+	f.dport = htons(dport);
+	f.family = family;
+	f.proto = proto;
+	return f;
+}

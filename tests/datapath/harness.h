@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * harness.h - run hauler's XDP programs with BPF_PROG_TEST_RUN in a
+ * private network and mount namespace: a veth pair with fixed addresses,
+ * permanent neighbours and routes (so bpf_fib_lookup answers the same
+ * every time), a bpffs on a private tmpfs /tmp for the pins (nothing is
+ * visible to the host or left behind), and the maps filled directly.
+ *
+ * Topology (all inside the test's own network namespace):
+ *
+ *	balancer  veth hlr<pid>a  02:00:00:00:00:01  10.1.1.1/24  fd00:1::1/64
+ *	device n  10.1.1.(20+n)   fd00:1::(0x20+n)   02:00:00:00:00:(0x14+n)   n = 0..7
+ *	gateway   10.1.1.254      fd00:1::fe         02:00:00:00:00:fe
+ *	clients   10.2.0.0/16 and fd00:2::/64 via the gateway
+ *	VIPs      10.9.9.9 and fd00:9::9 (nothing routes to them: XDP owns them)
+ *
+ *	second interface veth hlr<pid>c  02:00:00:00:00:03  10.3.3.1/24  fd00:3::1/64
+ *	remote device     10.3.3.20  fd00:3::20  02:00:00:00:03:20 (reached by redirect)
+ */
+#ifndef HAULER_DP_HARNESS_H
+#define HAULER_DP_HARNESS_H
+
+#include <stddef.h>
+#include <linux/types.h>
+#include "hauler_schema.h"
+
+#define DP_NDEVS      8 /* device addresses with a neighbour entry */
+#define DP_FRAME_MAX  2048
+#define DP_VIP_PORT   80
+#define DP_VIP_PORT_U 53
+#define DP_DEV_PORT   8080
+
+/* What dp_simple_vip sets up: ids chosen apart from addresses and indices. */
+#define DP_VIP_ID    1
+#define DP_SLOT	     1
+#define DP_SERVER    3
+#define DP_TABLE     7
+#define DP_DEV_ID(n) (10 + (n))
+
+/* Addresses, as in a flow key: network order, IPv4 in [0]. */
+struct dp_addr {
+	__u32 a[4];
+};
+
+extern const __u8 dp_lb_mac[6];
+extern const __u8 dp_gw_mac[6];
+extern int dp_ifindex; /* the balancer's veth */
+extern const __u8 dp_lb2_mac[6];
+extern const __u8 dp_remote_dev_mac[6];
+extern int dp_ifindex2; /* the second interface */
+
+struct dp_addr dp_lb_addr(int family);
+struct dp_addr dp_vip_addr(int family);
+struct dp_addr dp_client_addr(int family, int n);
+/* Device n's DIP (n < DP_NDEVS has a neighbour entry). */
+struct dp_addr dp_dev_addr(int family, int n);
+void dp_dev_mac(int n, __u8 mac[6]);
+/* A device behind the second interface. */
+struct dp_addr dp_remote_dev_addr(int family);
+/* An address on the balancer's subnet with no neighbour entry. */
+struct dp_addr dp_unresolved_addr(int family);
+/* An address with no route at all. */
+struct dp_addr dp_unroutable_addr(int family);
+
+/* cmocka group setup/teardown: namespaces, veth, bpffs, skeletons. */
+int dp_setup(void **state);
+int dp_teardown(void **state);
+/* cmocka per-test setup: empty every map the tests write, zero the stats. */
+int dp_reset(void **state);
+
+/* Program fds. */
+int dp_entry_fd(void);
+int dp_wrr_fd(void);
+int dp_hash_fd(void);
+
+/* Map fds, by the schema's map name ("conns", "vips", ...). */
+int dp_map(const char *name);
+
+/* The result of one BPF_PROG_TEST_RUN. */
+struct dp_out {
+	int verdict;
+	__u32 len;
+	__u8 data[DP_FRAME_MAX + 512];
+};
+
+/* Run the entry program once on frame; returns the syscall's result (0). */
+int dp_run(const void *frame, size_t len, struct dp_out *out);
+
+/* Map filling: each returns 0 or fails the test. */
+void dp_set_config(__u32 nat_vips, __u32 fin_grace_ms, __u32 udp_timeout_ms);
+void dp_set_tunnel_src(__u32 src4, const struct dp_addr *src6);
+void dp_add_vip(int family, __u8 proto, __u16 port, __u16 vip_id, __u8 mode, __u8 slot,
+		__u32 table_size);
+void dp_set_vip_version(int family, __u8 proto, __u16 port, __u8 version);
+void dp_set_pool(__u16 vip_id, __u8 version, const __u16 *table, __u32 size);
+/* Every slot of the table holds server. */
+void dp_fill_pool(__u16 vip_id, __u8 version, __u32 size, __u16 server);
+void dp_add_server(__u16 server, __u16 vip_id, const __u16 *devs, __u8 ndev);
+/* Device id at DIP dp_dev_addr(family, addr_n):port, position index in server. */
+void dp_add_device(__u16 id, int family, int addr_n, __u16 server, __u8 index, __u8 state);
+void dp_add_device_at(__u16 id, int family, const struct dp_addr *addr, __u16 server, __u8 index,
+		      __u8 state);
+void dp_set_device_state(__u16 id, __u8 state);
+void dp_set_device_weight(__u16 id, __u16 weight);
+void dp_del_device(__u16 id);
+void dp_set_ring(__u16 server, __u8 version, const __u8 *slots, __u32 len);
+void dp_set_ring_pos(__u16 server, __u32 next);
+__u32 dp_get_ring_pos(__u16 server);
+/* prog_fd < 0 empties the slot. */
+void dp_set_policy(__u8 slot, int prog_fd);
+
+/* A usual setup: a VIP whose pool is server 0 only, with ndev devices
+ * 0..ndev-1 at addresses 0..ndev-1, all up; the VIP's own port. */
+void dp_simple_vip(int family, __u8 proto, __u8 mode, int ndev);
+__u16 dp_vip_port(__u8 proto);
+
+/* Stats, summed over CPUs. */
+__u64 dp_stat(__u32 idx);
+__u64 dp_stat_bytes(__u32 idx);
+__u64 dp_reason_sum(void);
+void dp_stats_zero(void);
+
+/* Connection table. */
+int dp_conn_get(const struct flow_key *k, struct conn *c); /* 0: found */
+int dp_conn_count(void);
+void dp_conn_clear(void);
+/* dev_state[id].assigned: connections the datapath gave the device. */
+__u32 dp_dev_assigned(__u16 id);
+
+/* The flow key of a frame's forward direction, as the datapath keys it. */
+struct flow_key dp_flow(int family, __u8 proto, const struct dp_addr *src, __u16 sport,
+			const struct dp_addr *dst, __u16 dport);
+
+#endif

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_conn.c - the connection table: the first packet decides, the rest
+ * follow it whatever the pool, weights or policy become; RST ends a flow
+ * at once, FIN after the grace, UDP after the idle timeout.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <netinet/in.h>
+#include <linux/bpf.h>
+#include <cmocka.h>
+#include "frames.h"
+
+#define OTHER_SERVER 4
+
+struct conn_case {
+	int family;
+	__u8 proto;
+};
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts))
+		;
+}
+
+/*
+ * A VIP whose pool is server 3 (devices 10, 11 at addresses 0, 1); a
+ * second server 4 (devices 12, 13 at addresses 2, 3) stands by.
+ */
+static void two_servers(int family, __u8 proto)
+{
+	const __u16 other[] = {DP_DEV_ID(2), DP_DEV_ID(3)};
+
+	dp_simple_vip(family, proto, HAULER_FWD_NAT, 2);
+	dp_add_device(other[0], family, 2, OTHER_SERVER, 0, HAULER_STATE_UP);
+	dp_add_device(other[1], family, 3, OTHER_SERVER, 1, HAULER_STATE_UP);
+	dp_add_server(OTHER_SERVER, DP_VIP_ID, other, 2);
+}
+
+/* Send s; it must be forwarded (NAT, XDP_TX). Returns the device id it went to. */
+static __u16 send_fwd(const struct frame_spec *s)
+{
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec e;
+	struct dp_out out;
+	size_t len = build(s, frame), wlen;
+	int n;
+
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_int_equal(out.verdict, XDP_TX);
+	n = out.data[5] - 0x14;
+	assert_in_range(n, 0, DP_NDEVS - 1);
+	/* Exactly the NAT of s to the device whose MAC it carries. */
+	spec_nat_expected(&e, s, n);
+	wlen = build(&e, want);
+	assert_frame_equal(want, wlen, &out);
+	return DP_DEV_ID(n);
+}
+
+static void test_new_then_established(void **state)
+{
+	const struct conn_case *c = *state;
+	__u8 ring[] = {0, 1};
+	struct frame_spec s;
+	struct flow_key fk;
+	struct conn conn;
+	__u16 dev, other;
+
+	two_servers(c->family, c->proto);
+	spec_to_vip(&s, c->family, c->proto, 0);
+	s.tcp_flags = TCPF_SYN;
+	dev = send_fwd(&s);
+	assert_in_range(dev, DP_DEV_ID(0), DP_DEV_ID(1));
+	fk = spec_flow(&s);
+	assert_int_equal(dp_conn_get(&fk, &conn), 0);
+	assert_int_equal(conn.device, dev);
+	assert_int_equal(conn.vip_id, DP_VIP_ID);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 0);
+
+	/* Change everything a new connection would consult. */
+	other = dev == DP_DEV_ID(0) ? DP_DEV_ID(1) : DP_DEV_ID(0);
+	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, OTHER_SERVER);
+	dp_set_device_weight(dev, 0);
+	dp_set_device_weight(other, 100);
+	dp_set_ring(DP_SERVER, 0, ring, 2);
+	dp_set_policy(DP_SLOT, dp_wrr_fd());
+
+	s.tcp_flags = TCPF_ACK;
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 2);
+	assert_int_equal(dp_stat(HAULER_STAT_DEV(dev, HAULER_STAT_FWD)), 3);
+	assert_int_equal(dp_get_ring_pos(DP_SERVER), 0);
+	assert_int_equal(dp_dev_assigned(dev), 1);
+
+	/* A new flow does follow the new pool. */
+	s.sport++;
+	assert_in_range(send_fwd(&s), DP_DEV_ID(2), DP_DEV_ID(3));
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+}
+
+/* Drained or down, a device keeps its established flows. */
+static void test_drain_and_down_keep_flows(void **state)
+{
+	const struct conn_case *c = *state;
+	struct frame_spec s;
+	__u16 dev;
+
+	two_servers(c->family, c->proto);
+	spec_to_vip(&s, c->family, c->proto, 0);
+	dev = send_fwd(&s);
+	dp_set_device_state(dev, HAULER_STATE_DRAIN);
+	assert_int_equal(send_fwd(&s), dev);
+	dp_set_device_state(dev, HAULER_STATE_DOWN);
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 2);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+}
+
+/* Deleting the device decides its flows anew. */
+static void test_deleted_device_redecides(void **state)
+{
+	const struct conn_case *c = *state;
+	struct frame_spec s;
+	__u16 dev, now;
+
+	two_servers(c->family, c->proto);
+	spec_to_vip(&s, c->family, c->proto, 0);
+	dev = send_fwd(&s);
+	dp_del_device(dev);
+	now = send_fwd(&s);
+	assert_int_not_equal(now, dev);
+	assert_in_range(now, DP_DEV_ID(0), DP_DEV_ID(1));
+	assert_int_equal(conn_device(&s), now);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+}
+
+/* A client RST ends both entries at once; the RST itself still goes through. */
+static void test_rst_ends_flow(void **state)
+{
+	const struct conn_case *c = *state;
+	struct frame_spec s;
+	__u16 dev;
+
+	two_servers(c->family, IPPROTO_TCP);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	dev = send_fwd(&s);
+	assert_int_equal(dp_conn_count(), 2);
+	s.tcp_flags = TCPF_RST;
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(dp_conn_count(), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+
+	/* The next packet is a new connection, decided by the pool of now. */
+	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, OTHER_SERVER);
+	s.tcp_flags = TCPF_SYN;
+	assert_in_range(send_fwd(&s), DP_DEV_ID(2), DP_DEV_ID(3));
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+	assert_int_equal(dp_conn_count(), 2);
+}
+
+/* FIN marks the entry; after the grace the next packet decides anew. */
+static void test_fin_then_grace(void **state)
+{
+	const struct conn_case *c = *state;
+	struct frame_spec s;
+	struct conn conn;
+	struct flow_key fk;
+	__u16 dev, now;
+
+	two_servers(c->family, IPPROTO_TCP);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	fk = spec_flow(&s);
+	dev = send_fwd(&s);
+	s.tcp_flags = TCPF_FIN | TCPF_ACK;
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(dp_conn_get(&fk, &conn), 0);
+	assert_int_equal(conn.flags & HAULER_CONN_FIN, HAULER_CONN_FIN);
+	assert_int_equal(conn.device, dev);
+
+	/* Within the grace the flow keeps its device. */
+	s.tcp_flags = TCPF_ACK;
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
+
+	dp_set_config(1, 1, 30000);
+	sleep_ms(30);
+	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, OTHER_SERVER);
+	now = send_fwd(&s);
+	assert_in_range(now, DP_DEV_ID(2), DP_DEV_ID(3));
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+	assert_int_equal(dp_conn_get(&fk, &conn), 0);
+	assert_int_equal(conn.device, now);
+	assert_int_equal(conn.flags, 0);
+}
+
+/* Every packet after a FIN extends the grace: a half-closed flow lives on. */
+static void test_fin_half_closed_lives_on(void **state)
+{
+	const struct conn_case *c = *state;
+	struct frame_spec s;
+	__u16 dev;
+	int i;
+
+	two_servers(c->family, IPPROTO_TCP);
+	dp_set_config(1, 300, 30000);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	dev = send_fwd(&s);
+	s.tcp_flags = TCPF_FIN | TCPF_ACK;
+	send_fwd(&s);
+	s.tcp_flags = TCPF_ACK;
+	for (i = 0; i < 8; i++) {
+		sleep_ms(50);
+		assert_int_equal(send_fwd(&s), dev);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	sleep_ms(500);
+	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, OTHER_SERVER);
+	assert_in_range(send_fwd(&s), DP_DEV_ID(2), DP_DEV_ID(3));
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+}
+
+/* An idle UDP entry ends after udp_timeout_ms. */
+static void test_udp_idle_timeout(void **state)
+{
+	const struct conn_case *c = *state;
+	struct frame_spec s;
+	struct flow_key fk;
+	struct conn conn;
+	__u16 now;
+
+	two_servers(c->family, IPPROTO_UDP);
+	dp_set_config(1, 5000, 10);
+	spec_to_vip(&s, c->family, IPPROTO_UDP, 0);
+	fk = spec_flow(&s);
+	send_fwd(&s);
+	sleep_ms(40);
+	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, OTHER_SERVER);
+	now = send_fwd(&s);
+	assert_in_range(now, DP_DEV_ID(2), DP_DEV_ID(3));
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+	assert_int_equal(dp_conn_get(&fk, &conn), 0);
+	assert_int_equal(conn.device, now);
+}
+
+/*
+ * A UDP flow that keeps sending is never idle: it keeps its device, also
+ * with a timeout below the one-second refresh of last_seen.
+ */
+static void test_udp_active_flow_stays(void **state)
+{
+	const struct conn_case *c = *state;
+	struct frame_spec s;
+	__u16 dev;
+	int i;
+
+	two_servers(c->family, IPPROTO_UDP);
+	dp_set_config(1, 5000, 400);
+	spec_to_vip(&s, c->family, IPPROTO_UDP, 0);
+	dev = send_fwd(&s);
+	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, OTHER_SERVER);
+	for (i = 0; i < 10; i++) {
+		sleep_ms(100);
+		if (send_fwd(&s) != dev)
+			fail_msg("flow moved after %d ms, never idle more than 100 ms with a "
+				 "400 ms udp timeout",
+				 100 * (i + 1));
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
+}
+
+/*
+ * The return path of a NAT UDP flow lives as long as the flow: a client
+ * that keeps sending keeps its reply entry too, however rarely the
+ * device answers.
+ */
+static void test_udp_reply_lives_with_flow(void **state)
+{
+	const struct conn_case *c = *state;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec s, r, e;
+	struct dp_out out;
+	size_t len, wlen;
+	__u16 dev;
+	int i;
+
+	two_servers(c->family, IPPROTO_UDP);
+	dp_set_config(1, 5000, 1500);
+	spec_to_vip(&s, c->family, IPPROTO_UDP, 0);
+	dev = send_fwd(&s);
+	for (i = 0; i < 7; i++) {
+		sleep_ms(300);
+		assert_int_equal(send_fwd(&s), dev);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
+
+	spec_reply(&r, &s, dev - DP_DEV_ID(0));
+	spec_reply_expected(&e, &r, &s);
+	len = build(&r, frame);
+	wlen = build(&e, want);
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	if (out.verdict != XDP_TX)
+		fail_msg("the device's reply after 2.1 s of client traffic (udp timeout 1.5 s) "
+			 "was not translated: verdict %d, pass_not_vip %llu",
+			 out.verdict, (unsigned long long)dp_stat(HAULER_STAT_pass_not_vip));
+	assert_frame_equal(want, wlen, &out);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
+}
+
+/* TCP entries do not age: only RST, FIN or the LRU end them. */
+static void test_tcp_does_not_age(void **state)
+{
+	const struct conn_case *c = *state;
+	struct frame_spec s;
+	__u16 dev;
+
+	two_servers(c->family, IPPROTO_TCP);
+	dp_set_config(1, 1, 1);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	dev = send_fwd(&s);
+	sleep_ms(30);
+	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, OTHER_SERVER);
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
+}
+
+/* clang-format off */
+#define CASE(fam, proto) (&(struct conn_case){ fam, proto })
+#define BOTH(fn, proto)                                                                            \
+	{ #fn " v4 " #proto, fn, dp_reset, NULL, CASE(4, proto) },                                 \
+		{ #fn " v6 " #proto, fn, dp_reset, NULL, CASE(6, proto) }
+/* clang-format on */
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    BOTH(test_new_then_established, IPPROTO_TCP),
+	    BOTH(test_new_then_established, IPPROTO_UDP),
+	    BOTH(test_drain_and_down_keep_flows, IPPROTO_TCP),
+	    BOTH(test_deleted_device_redecides, IPPROTO_UDP),
+	    BOTH(test_rst_ends_flow, IPPROTO_TCP),
+	    BOTH(test_fin_then_grace, IPPROTO_TCP),
+	    BOTH(test_fin_half_closed_lives_on, IPPROTO_TCP),
+	    BOTH(test_udp_idle_timeout, IPPROTO_UDP),
+	    BOTH(test_udp_active_flow_stays, IPPROTO_UDP),
+	    BOTH(test_udp_reply_lives_with_flow, IPPROTO_UDP),
+	    BOTH(test_tcp_does_not_age, IPPROTO_TCP),
+	};
+
+	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);
+}

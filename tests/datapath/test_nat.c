@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_nat.c - nat mode: a VIP packet leaves with the device's address
+ * and port, MACs from the neighbour table, checksums right and nothing
+ * else changed; the device's reply leaves with the VIP as its source.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <linux/bpf.h>
+#include <cmocka.h>
+#include "frames.h"
+
+struct nat_case {
+	int family;
+	__u8 proto;
+	int vlan;
+};
+
+static const struct nat_case *param(void **state)
+{
+	return *state;
+}
+
+/* Send the first packet of the flow in (nat VIP, one device): forwarded. */
+static size_t forward_first(const struct frame_spec *in)
+{
+	struct frame_spec e;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	size_t len = build(in, frame), wlen;
+	struct dp_out out;
+
+	spec_nat_expected(&e, in, 0);
+	wlen = build(&e, want);
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_int_equal(out.verdict, XDP_TX);
+	assert_frame_equal(want, wlen, &out);
+	assert_frame_valid(&out);
+	return len;
+}
+
+static void test_forward(void **state)
+{
+	const struct nat_case *c = param(state);
+	struct frame_spec in;
+	struct flow_key fk, rk;
+	struct conn conn;
+	struct dp_addr dev = dp_dev_addr(c->family, 0);
+	size_t len;
+
+	dp_simple_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, c->proto, c->vlan);
+	len = forward_first(&in);
+
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_fwd_tx), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_VIP(DP_VIP_ID, HAULER_STAT_FWD)), 1);
+	assert_int_equal(dp_stat_bytes(HAULER_STAT_VIP(DP_VIP_ID, HAULER_STAT_FWD)), len);
+	assert_int_equal(dp_stat(HAULER_STAT_VIP(DP_VIP_ID, HAULER_STAT_NEW)), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_DEV(DP_DEV_ID(0), HAULER_STAT_FWD)), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_DEV(DP_DEV_ID(0), HAULER_STAT_NEW)), 1);
+	assert_int_equal(dp_dev_assigned(DP_DEV_ID(0)), 1);
+
+	/* Two entries: the flow, and its reply (device -> client). */
+	assert_int_equal(dp_conn_count(), 2);
+	fk = spec_flow(&in);
+	assert_int_equal(dp_conn_get(&fk, &conn), 0);
+	assert_int_equal(conn.device, DP_DEV_ID(0));
+	assert_int_equal(conn.vip_id, DP_VIP_ID);
+	assert_int_equal(conn.flags, 0);
+	assert_true(conn.last_seen_ns > 0);
+	memset(&rk, 0, sizeof(rk));
+	memcpy(rk.src, dev.a, 16);
+	memcpy(rk.dst, in.src, 16);
+	rk.sport = htons(DP_DEV_PORT);
+	rk.dport = htons(in.sport);
+	rk.family = c->family;
+	rk.proto = c->proto;
+	assert_int_equal(dp_conn_get(&rk, &conn), 0);
+	assert_int_equal(conn.device, DP_DEV_ID(0));
+	assert_int_equal(conn.vip_id, DP_VIP_ID);
+	assert_int_equal(conn.flags, HAULER_CONN_REPLY);
+
+	/* The second packet is the same flow: the same output, a hit. */
+	forward_first(&in);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_fwd_tx), 2);
+	assert_int_equal(dp_conn_count(), 2);
+}
+
+static void test_reply(void **state)
+{
+	const struct nat_case *c = param(state);
+	struct frame_spec in, r, e;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	size_t len, wlen;
+	struct dp_out out;
+
+	dp_simple_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, c->proto, c->vlan);
+	forward_first(&in);
+
+	spec_reply(&r, &in, 0);
+	spec_reply_expected(&e, &r, &in);
+	len = build(&r, frame);
+	wlen = build(&e, want);
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_int_equal(out.verdict, XDP_TX);
+	assert_frame_equal(want, wlen, &out);
+	assert_frame_valid(&out);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_fwd_tx), 2);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 0);
+	assert_int_equal(dp_conn_count(), 2);
+}
+
+/* A reply that matches no flow is not ours. */
+static void test_reply_unknown_passes(void **state)
+{
+	const struct nat_case *c = param(state);
+	struct frame_spec in, r;
+	__u8 frame[DP_FRAME_MAX];
+	size_t len;
+
+	dp_simple_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, c->proto, c->vlan);
+	spec_reply(&r, &in, 0);
+	len = build(&r, frame);
+	run_expect(frame, len, XDP_PASS, frame, len);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 0);
+	assert_int_equal(dp_reason_sum(), 1);
+	assert_int_equal(dp_conn_count(), 0);
+
+	/* Another client port than the flow's: not ours either. */
+	forward_first(&in);
+	r.dport = in.sport + 1;
+	len = build(&r, frame);
+	run_expect(frame, len, XDP_PASS, frame, len);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 2);
+}
+
+/*
+ * A client may use any source port, the agent report port included: the
+ * device's reply to it is a NAT reply like any other.
+ */
+static void test_reply_to_report_port(void **state)
+{
+	const struct nat_case *c = param(state);
+	struct frame_spec in, r, e;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	size_t len, wlen;
+
+	dp_simple_vip(c->family, IPPROTO_UDP, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, IPPROTO_UDP, c->vlan);
+	in.sport = HAULER_REPORT_PORT;
+	forward_first(&in);
+	spec_reply(&r, &in, 0);
+	spec_reply_expected(&e, &r, &in);
+	len = build(&r, frame);
+	wlen = build(&e, want);
+	run_expect(frame, len, XDP_TX, want, wlen);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
+}
+
+/* With no VIP in nat mode the return path is not looked at. */
+static void test_reply_without_nat_vips(void **state)
+{
+	const struct nat_case *c = param(state);
+	struct frame_spec in, r;
+	__u8 frame[DP_FRAME_MAX];
+	size_t len;
+
+	dp_simple_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, c->proto, c->vlan);
+	forward_first(&in);
+	dp_set_config(0, 5000, 30000);
+
+	spec_reply(&r, &in, 0);
+	len = build(&r, frame);
+	run_expect(frame, len, XDP_PASS, frame, len);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 0);
+}
+
+/* IPv4 options are kept and counted; the rewrite is right around them. */
+static void test_ipv4_options(void **state)
+{
+	const struct nat_case *c = param(state);
+	struct frame_spec in;
+
+	dp_simple_vip(4, c->proto, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, 4, c->proto, c->vlan);
+	in.ip_opt_len = 12;
+	forward_first(&in);
+	assert_int_equal(dp_stat(HAULER_STAT_ipv4_options), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+}
+
+/* A zero UDP checksum over IPv4 means none: it stays zero. */
+static void test_udp_zero_checksum(void **state)
+{
+	struct frame_spec in, r;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec e;
+	size_t len, wlen;
+	struct dp_out out;
+
+	(void)state;
+	dp_simple_vip(4, IPPROTO_UDP, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, 4, IPPROTO_UDP, 0);
+	in.udp_no_csum = 1;
+	forward_first(&in);
+
+	spec_reply(&r, &in, 0);
+	spec_reply_expected(&e, &r, &in);
+	len = build(&r, frame);
+	wlen = build(&e, want);
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_int_equal(out.verdict, XDP_TX);
+	assert_frame_equal(want, wlen, &out);
+}
+
+/* Checksums that fold through 0xffff/0x0000 still come out right. */
+static void test_checksum_edges(void **state)
+{
+	const struct nat_case *c = param(state);
+	struct frame_spec in;
+	__u16 port;
+
+	dp_simple_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	for (port = 1; port < 600; port += 7) {
+		spec_to_vip(&in, c->family, c->proto, c->vlan);
+		in.sport = port;
+		in.ip_id = port * 0x101;
+		forward_first(&in);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), (600 - 1 + 6) / 7);
+}
+
+/* The next hop is not resolved: the kernel gets the rewritten packet. */
+static void test_no_neighbour_passes(void **state)
+{
+	const struct nat_case *c = param(state);
+	struct dp_addr far = dp_unresolved_addr(c->family);
+	struct frame_spec in, e;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	size_t len, wlen;
+	__u16 dev = DP_DEV_ID(0);
+
+	dp_add_vip(c->family, c->proto, dp_vip_port(c->proto), DP_VIP_ID, HAULER_FWD_NAT, DP_SLOT,
+		   DP_TABLE);
+	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, DP_SERVER);
+	dp_add_device_at(dev, c->family, &far, DP_SERVER, 0, HAULER_STATE_UP);
+	dp_add_server(DP_SERVER, DP_VIP_ID, &dev, 1);
+
+	spec_to_vip(&in, c->family, c->proto, c->vlan);
+	e = in;
+	memcpy(e.dst, far.a, 16);
+	e.dport = DP_DEV_PORT;
+	len = build(&in, frame);
+	wlen = build(&e, want);
+	run_expect(frame, len, XDP_PASS, want, wlen);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_no_neigh), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_fwd_tx), 0);
+}
+
+/* No route to the device: passed to the kernel, counted. */
+static void test_no_route_passes(void **state)
+{
+	const struct nat_case *c = param(state);
+	struct dp_addr far = dp_unroutable_addr(c->family);
+	struct frame_spec in;
+	__u8 frame[DP_FRAME_MAX];
+	struct dp_out out;
+	size_t len;
+	__u16 dev = DP_DEV_ID(0);
+
+	dp_add_vip(c->family, c->proto, dp_vip_port(c->proto), DP_VIP_ID, HAULER_FWD_NAT, DP_SLOT,
+		   DP_TABLE);
+	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, DP_SERVER);
+	dp_add_device_at(dev, c->family, &far, DP_SERVER, 0, HAULER_STATE_UP);
+	dp_add_server(DP_SERVER, DP_VIP_ID, &dev, 1);
+
+	spec_to_vip(&in, c->family, c->proto, c->vlan);
+	len = build(&in, frame);
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_int_equal(out.verdict, XDP_PASS);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_fib_fail), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_fwd_tx), 0);
+}
+
+/* A RST from the device ends both entries of the flow. */
+static void test_reply_rst_ends_flow(void **state)
+{
+	const struct nat_case *c = param(state);
+	struct frame_spec in, r, e;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	size_t len, wlen;
+
+	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, IPPROTO_TCP, c->vlan);
+	forward_first(&in);
+	assert_int_equal(dp_conn_count(), 2);
+
+	spec_reply(&r, &in, 0);
+	r.tcp_flags = TCPF_RST | TCPF_ACK;
+	spec_reply_expected(&e, &r, &in);
+	len = build(&r, frame);
+	wlen = build(&e, want);
+	run_expect(frame, len, XDP_TX, want, wlen);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
+	assert_int_equal(dp_conn_count(), 0);
+}
+
+/*
+ * A device behind another interface: bpf_redirect there, MACs of that
+ * interface and the device. A tagged frame stays on its VLAN (XDP_TX).
+ */
+static void test_redirect(void **state)
+{
+	const struct nat_case *c = param(state);
+	struct dp_addr far = dp_remote_dev_addr(c->family);
+	struct frame_spec in, e;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	size_t len, wlen;
+	struct dp_out out;
+	__u16 dev = DP_DEV_ID(0);
+
+	dp_add_vip(c->family, c->proto, dp_vip_port(c->proto), DP_VIP_ID, HAULER_FWD_NAT, DP_SLOT,
+		   DP_TABLE);
+	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, DP_SERVER);
+	dp_add_device_at(dev, c->family, &far, DP_SERVER, 0, HAULER_STATE_UP);
+	dp_add_server(DP_SERVER, DP_VIP_ID, &dev, 1);
+
+	spec_to_vip(&in, c->family, c->proto, c->vlan);
+	e = in;
+	memcpy(e.dst, far.a, 16);
+	e.dport = DP_DEV_PORT;
+	memcpy(e.dmac, dp_remote_dev_mac, 6);
+	memcpy(e.smac, dp_lb2_mac, 6);
+	len = build(&in, frame);
+	wlen = build(&e, want);
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_frame_equal(want, wlen, &out);
+	assert_frame_valid(&out);
+	if (c->vlan) {
+		assert_int_equal(out.verdict, XDP_TX);
+		assert_int_equal(dp_stat(HAULER_STAT_fwd_tx), 1);
+	} else {
+		assert_int_equal(out.verdict, XDP_REDIRECT);
+		assert_int_equal(dp_stat(HAULER_STAT_fwd_redirect), 1);
+	}
+}
+
+/* clang-format off */
+#define CASE(fam, proto, vlan) (&(struct nat_case){ fam, proto, vlan })
+#define NAT_TESTS(fn)                                                                              \
+	{ #fn " v4 tcp", fn, dp_reset, NULL, CASE(4, IPPROTO_TCP, 0) },                            \
+		{ #fn " v4 udp", fn, dp_reset, NULL, CASE(4, IPPROTO_UDP, 0) },                    \
+		{ #fn " v6 tcp", fn, dp_reset, NULL, CASE(6, IPPROTO_TCP, 0) },                    \
+		{ #fn " v6 udp", fn, dp_reset, NULL, CASE(6, IPPROTO_UDP, 0) },                    \
+		{ #fn " v4 tcp vlan", fn, dp_reset, NULL, CASE(4, IPPROTO_TCP, 1) },               \
+		{ #fn " v4 udp vlan", fn, dp_reset, NULL, CASE(4, IPPROTO_UDP, 1) },               \
+		{ #fn " v6 tcp vlan", fn, dp_reset, NULL, CASE(6, IPPROTO_TCP, 1) },               \
+		{ #fn " v6 udp vlan", fn, dp_reset, NULL, CASE(6, IPPROTO_UDP, 1) }
+/* clang-format on */
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    NAT_TESTS(test_forward),
+	    NAT_TESTS(test_reply),
+	    NAT_TESTS(test_reply_unknown_passes),
+	    NAT_TESTS(test_reply_without_nat_vips),
+	    NAT_TESTS(test_checksum_edges),
+	    NAT_TESTS(test_no_neighbour_passes),
+	    NAT_TESTS(test_no_route_passes),
+	    NAT_TESTS(test_redirect),
+	    {"test_ipv4_options tcp", test_ipv4_options, dp_reset, NULL, CASE(4, IPPROTO_TCP, 0)},
+	    {"test_ipv4_options udp vlan", test_ipv4_options, dp_reset, NULL,
+	     CASE(4, IPPROTO_UDP, 1)},
+	    cmocka_unit_test_setup(test_udp_zero_checksum, dp_reset),
+	    {"test_reply_to_report_port v4", test_reply_to_report_port, dp_reset, NULL,
+	     CASE(4, IPPROTO_UDP, 0)},
+	    {"test_reply_to_report_port v6 vlan", test_reply_to_report_port, dp_reset, NULL,
+	     CASE(6, IPPROTO_UDP, 1)},
+	    {"test_reply_rst_ends_flow v4", test_reply_rst_ends_flow, dp_reset, NULL,
+	     CASE(4, IPPROTO_TCP, 0)},
+	    {"test_reply_rst_ends_flow v6 vlan", test_reply_rst_ends_flow, dp_reset, NULL,
+	     CASE(6, IPPROTO_TCP, 1)},
+	};
+
+	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);
+}

@@ -1,0 +1,357 @@
+#!/bin/bash
+# test_agent.sh BUILD - hauler-agent reporting to the balancer (issue 4).
+#
+# Agents run in the namespaces of s1cpu and s1acc, each measuring its
+# device's service cgroup (echod moved into a CPU-limited cgroup per
+# device; the acc one is topology.sh's), 10 reports/s with --window 80.
+# The VIP uses `lur metric cmp`. Checks:
+#   - a forged report (wrong key) moves report_bad_tag, one from the wrong
+#     address report_bad_source, and neither changes dev_state; the raw
+#     Ethernet form (EtherType 0x88B5) is accepted;
+#   - a busy loop in s1acc's cgroup raises its cmp in dev_state within two
+#     report periods, and cmp falls within two after the loop stops;
+#   - under load, new connections of server s1 go to s1cpu, not s1acc;
+#   - with s1acc's agent killed while loaded, s1acc goes stale after
+#     stale-ms (no update since, age > stale-ms), and lur falls back to the
+#     weights (1:1): s1acc gets about half of s1's connections again,
+#     though its last report said cmp ~100.
+# Keys: `hauler device key DEV` when hauler has it, else written into the
+# pinned dev_keys map with bpftool.
+SYS_LIMIT=${SYS_LIMIT:-150}
+. "$(dirname "$0")/lib.sh"
+sys_init "$@"
+
+RATE=10               # reports per second: one report period is 100 ms
+PERIOD_MS=100
+# Measure over at least 80 ms: a cgroup's CPU time is counted in ns, so a
+# short window is not noisy; a window of a whole period would make every
+# report whose jittered period (90..110 ms) is short repeat the last value.
+WINDOW_MS=80
+STALE_MS=1500         # lur's stale-ms: 15 report periods
+SLACK_MS=60           # polling dev_state with bpftool, process start-up
+N=300                 # connections per measurement (about half reach s1)
+RISE=50               # cmp a loaded device must reach
+FALL=30               # cmp an idle one must fall under
+CPU_PCT=20            # each service cgroup may use 20 % of one CPU
+AGENT=$BUILD/hauler-agent
+KEY_VIA=
+
+# The cgroups this test makes (topology.sh makes the cpu one of s1acc).
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then CG_V2=1; else CG_V2=0; fi
+CG_DIRS=""
+
+agent_cleanup() {
+	local d
+	sys_cleanup # stops every process of our namespaces (the loops and agents too)
+	for d in $CG_DIRS; do
+		rmdir "$d" 2>/dev/null
+	done
+	rm -f "/tmp/$P-"*.key
+}
+trap agent_cleanup EXIT
+
+[ -x "$AGENT" ] || sys_abort "no $AGENT (run make)"
+
+# cg_make NAME: a cgroup limited to CPU_PCT of one CPU, in every hierarchy
+# the agent reads (v1: cpu, cpuacct, memory; v2: one directory).
+cg_make() {
+	local name=$1 c d period=100000
+	if [ "$CG_V2" = 1 ]; then
+		echo +cpu >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+		echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+		d=/sys/fs/cgroup/$name
+		[ -d "$d" ] || { mkdir "$d" && CG_DIRS="$CG_DIRS $d"; } || return 1
+		echo "$((period * CPU_PCT / 100)) $period" >"$d/cpu.max" || return 1
+		return 0
+	fi
+	for c in cpu cpuacct memory; do
+		d=/sys/fs/cgroup/$c/$name
+		[ -d "$d" ] || { mkdir "$d" && CG_DIRS="$CG_DIRS $d"; } || return 1
+	done
+	echo "$period" >"/sys/fs/cgroup/cpu/$name/cpu.cfs_period_us" &&
+		echo "$((period * CPU_PCT / 100))" >"/sys/fs/cgroup/cpu/$name/cpu.cfs_quota_us"
+}
+
+# cg_procs NAME: the cgroup.procs files of NAME in every hierarchy.
+cg_procs() {
+	if [ "$CG_V2" = 1 ]; then
+		echo "/sys/fs/cgroup/$1/cgroup.procs"
+	else
+		echo "/sys/fs/cgroup/cpu/$1/cgroup.procs /sys/fs/cgroup/cpuacct/$1/cgroup.procs" \
+			"/sys/fs/cgroup/memory/$1/cgroup.procs"
+	fi
+}
+
+# cg_move NAME PID: PID into cgroup NAME.
+cg_move() {
+	local f
+	for f in $(cg_procs "$1"); do
+		echo "$2" >"$f" || return 1
+	done
+}
+
+# nsenter "$(ns DEV)" CMD...: CMD in DEV's network namespace, as itself
+# (its pid is $! when run with &). Not `ip netns exec`: that mounts a fresh
+# /sys, without the cgroup file systems the agent reads.
+ns() { echo "--net=/run/netns/$P-$1"; }
+
+# busy_start DEV: a busy loop in DEV's namespace and service cgroup; sets BUSY_PID.
+busy_start() {
+	# shellcheck disable=SC2016,SC2046 # expanded by the inner shell; a list of files
+	nsenter "$(ns "$1")" bash -c 'for f; do echo $$ >"$f"; done; exec bash -c "while :; do :; done"' \
+		busy $(cg_procs "$P-$1") </dev/null >/dev/null 2>&1 &
+	BUSY_PID=$!
+	sys_bg "$BUSY_PID"
+}
+
+busy_stop() {
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# The kernel's monotonic clock (what bpf_ktime_get_coarse_ns reads), in ns.
+ktime_ns() { awk '/^now at/ { print $3; exit }' /proc/timer_list; }
+
+# id_bytes ID: a u32 map key for bpftool.
+id_bytes() { echo "$(($1 & 255)) $(($1 >> 8 & 255)) 0 0"; }
+
+# dev_state_json ID: dev_state[ID] as bpftool prints it.
+dev_state_json() {
+	# shellcheck disable=SC2046 # a list of bytes
+	bpftool -j map lookup pinned "$TOPO_PIN/dev_state" key $(id_bytes "$1") 2>/dev/null
+}
+
+# dev_state ID FIELD: one field of dev_state[ID] (numbers, from BTF).
+dev_state() {
+	dev_state_json "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"
+}
+
+# dev_id NAME: the device's id from `hauler device show -j`.
+dev_id() {
+	H -j device show "$1" | sed -n 's/.*"id":\([0-9]*\).*/\1/p' | head -1
+}
+
+# dev_key NAME ID FILE: give the device a key at the balancer and write it
+# to FILE (mode 600) for the agent. `hauler device key NAME` when hauler
+# has it; else a random key written into the pinned dev_keys map.
+dev_key() {
+	local out key
+	if out=$(H device key "$1" 2>&1) &&
+		key=$(printf '%s\n' "$out" | grep -oE '[0-9a-f]{32}' | head -1) && [ -n "$key" ]; then
+		KEY_VIA="hauler device key"
+	else
+		echo "    note: hauler device key $1: ${out:-no key printed}; using bpftool"
+		KEY_VIA=bpftool
+		key=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+		# The value is {k0, k1}: the 16 key bytes in order (little-endian words).
+		# shellcheck disable=SC2046 # a list of bytes
+		bpftool map update pinned "$TOPO_PIN/dev_keys" key $(id_bytes "$2") \
+			value hex $(printf '%s' "$key" | fold -w2) || return 1
+	fi
+	(umask 077 && echo "$key" >"$3")
+}
+
+# agent DEV ID KEYFILE ARGS...: hauler-agent in DEV's namespace, in the background.
+agent() {
+	local dev=$1 id=$2 keyfile=$3
+	shift 3
+	nsenter "$(ns "$dev")" "$AGENT" --device "$id" --key-file "$keyfile" \
+		--balancer "$TOPO_LB4" --source "$(topo_dev_addr4 "$dev")" "$@" \
+		</dev/null >>"$TOPO_RUN/agent-$dev.log" 2>&1 &
+}
+
+# wait_cmp ID rise|fall LIMIT_MS CMP: wait until dev_state[ID].cmp is at least
+# CMP (rise) or below it (fall); prints the milliseconds it took, or fails
+# after LIMIT_MS.
+wait_cmp() {
+	local id=$1 dir=$2 limit=$3 want=$4 t0 t v
+	t0=$(now_ms)
+	while :; do
+		v=$(dev_state "$id" cmp)
+		t=$(now_ms)
+		if [ -n "$v" ] && { { [ "$dir" = rise ] && [ "$v" -ge "$want" ]; } ||
+			{ [ "$dir" = fall ] && [ "$v" -lt "$want" ]; }; }; then
+			echo $((t - t0))
+			return 0
+		fi
+		[ $((t - t0)) -lt "$limit" ] || return 1
+		sleep 0.01
+	done
+}
+
+# share JSON: "s1acc s1cpu" connection counts of a connload result.
+share() { echo "$(json_dev "$1" s1acc) $(json_dev "$1" s1cpu)"; }
+
+# load WHAT [N]: N new connections through the VIP; sets ACC, CPU (server s1's split).
+load() {
+	local json n=${2:-$N}
+	json=$(topo_connload "$P" --tcp "$H_VIP4:80" -n "$n" -c 20 --bytes 200 --timeout 10 --json)
+	check_load "$1" "$json" "$n"
+	read -r ACC CPU <<<"$(share "$json")"
+	echo "    $1: s1acc $ACC, s1cpu $CPU (s2: $(json_dev "$json" s2cpu) + $(json_dev "$json" s2acc))"
+}
+
+topo_up "$P" nat || sys_abort "topology setup"
+H_ok up eth0 || sys_abort "hauler up"
+H_ok vip add "$H_VIP4:80/tcp" mode nat policy lur metric cmp stale-ms "$STALE_MS" ||
+	sys_abort "vip add with policy lur metric cmp"
+topo_pool "$P" "$H_VIP4:80/tcp" 4 80 1 1 || sys_abort "pool setup"
+
+# Each s1 device's echod in its own CPU-limited cgroup (s1acc: topology's).
+for dev in s1cpu s1acc; do
+	cg_make "$P-$dev" || sys_abort "cgroup $P-$dev"
+	cg_move "$P-$dev" "$(cat "$TOPO_RUN/$dev.pid")" || sys_abort "echod of $dev into its cgroup"
+done
+
+ID_CPU=$(dev_id s1cpu)
+ID_ACC=$(dev_id s1acc)
+if [ -z "$ID_CPU" ] || [ -z "$ID_ACC" ]; then
+	sys_abort "device ids from hauler device show -j"
+fi
+for dev in s1cpu s1acc; do
+	if [ "$dev" = s1cpu ]; then id=$ID_CPU; else id=$ID_ACC; fi
+	dev_key "$dev" "$id" "/tmp/$P-$dev.key" || sys_abort "key for $dev"
+done
+echo "    keys set with: $KEY_VIA; ids: s1cpu $ID_CPU, s1acc $ID_ACC"
+
+# --- Refused reports change nothing: a wrong key, a wrong source. ---
+H_ok stats reset
+(umask 077 && od -An -tx1 -N16 /dev/urandom | tr -d ' \n' >"/tmp/$P-bad.key")
+before=$(dev_state_json "$ID_ACC")
+nsenter "$(ns s1acc)" "$AGENT" --device "$ID_ACC" --key-file "/tmp/$P-bad.key" \
+	--balancer "$TOPO_LB4" --source "$(topo_dev_addr4 s1acc)" --rate 100 --count 5 ||
+	fail "agent with a wrong key did not run"
+# s1acc's own key, sent from s1cpu's address.
+nsenter "$(ns s1cpu)" "$AGENT" --device "$ID_ACC" --key-file "/tmp/$P-s1acc.key" \
+	--balancer "$TOPO_LB4" --source "$(topo_dev_addr4 s1cpu)" --rate 100 --count 5 ||
+	fail "agent with a wrong source did not run"
+sleep 0.2
+after=$(dev_state_json "$ID_ACC")
+tag=$(hstat report_bad_tag)
+src=$(hstat report_bad_source)
+okc=$(hstat report_ok)
+if [ "${tag:-0}" -eq 5 ] && [ "${src:-0}" -eq 5 ] && [ "${okc:-0}" -eq 0 ] && [ "$before" = "$after" ]; then
+	ok "forged reports refused: report_bad_tag 5, report_bad_source 5, report_ok 0, dev_state unchanged"
+else
+	fail "forged reports: report_bad_tag ${tag:-?} (want 5), report_bad_source ${src:-?} (want 5)," \
+		"report_ok ${okc:-?} (want 0), dev_state $([ "$before" = "$after" ] && echo unchanged || echo CHANGED)"
+fi
+
+# --- The raw Ethernet form, broadcast on the device's segment. ---
+H_ok stats reset
+nsenter "$(ns s1cpu)" "$AGENT" --device "$ID_CPU" --key-file "/tmp/$P-s1cpu.key" \
+	--ether eth0 --rate 100 --count 5 --cgroup "$P-s1cpu" ||
+	fail "agent --ether did not run"
+sleep 0.2
+okc=$(hstat report_ok)
+if [ "${okc:-0}" -eq 5 ] && [ "$(dev_state "$ID_CPU" updated_ns)" != 0 ]; then
+	ok "Ethernet-form reports accepted: report_ok 5"
+else
+	fail "Ethernet-form reports: report_ok ${okc:-?}, want 5"
+fi
+
+# --- Agents for both s1 devices, on their cgroups. ---
+H_ok stats reset
+agent s1cpu "$ID_CPU" "/tmp/$P-s1cpu.key" --cgroup "$P-s1cpu" --rate $RATE --window $WINDOW_MS
+agent s1acc "$ID_ACC" "/tmp/$P-s1acc.key" --cgroup "$P-s1acc" --rate $RATE --window $WINDOW_MS
+AGENT_ACC=$!
+sys_bg "$AGENT_ACC"
+sleep 0.5
+for id in "$ID_CPU" "$ID_ACC"; do
+	[ "$(dev_state "$id" updated_ns)" != 0 ] || fail "device $id: no report in dev_state after 0.5 s"
+done
+echo "    idle: cmp s1cpu $(dev_state "$ID_CPU" cmp), s1acc $(dev_state "$ID_ACC" cmp)"
+show=$(H -j device show s1acc)
+case "$show" in
+*'"stale":false'*) ok "hauler device show: s1acc fresh (age_ms $(json_num "$show" age_ms))" ;;
+*'"stale":'*) fail "hauler device show: s1acc not fresh while its agent runs: $show" ;;
+esac
+
+load "idle, lur metric cmp"
+BASE_ACC=$ACC BASE_CPU=$CPU
+if [ "$BASE_ACC" -gt 0 ] && [ "$BASE_CPU" -gt 0 ]; then
+	ok "idle: both s1 devices take connections (s1acc $BASE_ACC, s1cpu $BASE_CPU)"
+else
+	fail "idle: s1acc $BASE_ACC, s1cpu $BASE_CPU: lur starves a device that is not loaded"
+fi
+
+# --- Load s1acc's cgroup: cmp rises within two report periods. ---
+busy_start s1acc
+if t=$(wait_cmp "$ID_ACC" rise $((2 * PERIOD_MS + SLACK_MS)) $RISE); then
+	ok "busy loop in s1acc's cgroup: cmp >= $RISE in dev_state after $t ms" \
+		"(limit 2 periods + ${SLACK_MS} ms)"
+else
+	fail "busy loop in s1acc's cgroup: cmp $(dev_state "$ID_ACC" cmp) after" \
+		"$((2 * PERIOD_MS + SLACK_MS)) ms, want >= $RISE"
+	wait_cmp "$ID_ACC" rise 3000 $RISE >/dev/null || fail "cmp never rose (3 s)"
+fi
+
+load "s1acc loaded"
+total=$((ACC + CPU))
+if [ "$total" -gt 0 ] && [ $((ACC * 100 / total)) -le 5 ] &&
+	[ $((ACC * BASE_CPU)) -lt $((BASE_ACC * CPU)) ]; then
+	ok "lur: loaded s1acc got $ACC of s1's $total connections (idle: $BASE_ACC of $((BASE_ACC + BASE_CPU)))"
+else
+	fail "lur: loaded s1acc got $ACC of s1's $total connections (want <= 5 %; idle: $BASE_ACC)"
+fi
+
+# --- Stop the loop: cmp falls within two report periods. ---
+busy_stop "$BUSY_PID"
+if t=$(wait_cmp "$ID_ACC" fall $((2 * PERIOD_MS + SLACK_MS)) $FALL); then
+	ok "busy loop stopped: cmp < $FALL after $t ms (limit 2 periods + ${SLACK_MS} ms)"
+else
+	fail "busy loop stopped: cmp $(dev_state "$ID_ACC" cmp) after $((2 * PERIOD_MS + SLACK_MS)) ms, want < $FALL"
+fi
+
+# --- Kill the agent while loaded: stale after stale-ms, then weights. ---
+busy_start s1acc
+wait_cmp "$ID_ACC" rise 2000 $RISE >/dev/null || fail "cmp did not rise again"
+kill "$AGENT_ACC"
+wait "$AGENT_ACC" 2>/dev/null
+killed=$(now_ms)
+busy_stop "$BUSY_PID" # echod may use its whole cgroup again
+last=$(dev_state "$ID_ACC" cmp)
+upd=$(dev_state "$ID_ACC" updated_ns)
+load "agent killed, within stale-ms" 60
+if [ $(($(now_ms) - killed)) -lt "$STALE_MS" ]; then
+	if [ "$ACC" -eq 0 ]; then
+		ok "within stale-ms of the last report (cmp $last): s1acc still avoided"
+	else
+		fail "within stale-ms of the last report (cmp $last): s1acc got $ACC of $((ACC + CPU))"
+	fi
+fi
+sleep "$(awk -v ms=$((STALE_MS + 2 * PERIOD_MS)) 'BEGIN { print ms / 1000 }')"
+age=$((($(ktime_ns) - $(dev_state "$ID_ACC" updated_ns)) / 1000000))
+if [ "${upd:-0}" != 0 ] && [ "$(dev_state "$ID_ACC" updated_ns)" = "$upd" ] &&
+	[ "$age" -gt "$STALE_MS" ]; then
+	ok "agent killed: no report since; dev_state age $age ms > stale-ms $STALE_MS (last cmp $last)"
+else
+	fail "agent killed: dev_state age $age ms (stale-ms $STALE_MS), updated_ns $upd -> $(dev_state "$ID_ACC" updated_ns)"
+fi
+show=$(H -j device show s1acc)
+case "$show" in
+*'"stale":true'*) ok "hauler device show: s1acc stale (age_ms $(json_num "$show" age_ms))" ;;
+*'"stale":'*) fail "hauler device show does not say s1acc is stale: $show" ;;
+*) echo "    note: hauler device show prints no report state: $show" ;;
+esac
+
+load "s1acc stale"
+total=$((ACC + CPU))
+pct=$((total ? ACC * 100 / total : 0))
+if [ "$pct" -ge 25 ] && [ "$pct" -le 75 ]; then
+	ok "lur falls back to weights 1:1 for stale s1acc: $ACC of s1's $total ($pct %, want 25..75)"
+else
+	fail "stale s1acc got $ACC of s1's $total ($pct %), want 25..75 % (its weight share)"
+fi
+
+# Every report of the agents was genuine.
+bad=0
+for c in report_bad_len report_bad_magic report_unknown_device report_bad_tag report_replay \
+	report_bad_source report_bad_value; do
+	n=$(hstat $c)
+	[ "${n:-0}" -eq 0 ] || { bad=1; fail "agents' reports refused: $c $n"; }
+done
+[ "$bad" = 1 ] || ok "agents: report_ok $(hstat report_ok), nothing refused"
+sys_finish

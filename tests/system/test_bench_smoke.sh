@@ -1,0 +1,44 @@
+#!/bin/bash
+# test_bench_smoke.sh BUILD - one run of every benchmark with tiny counts
+# (BENCH_QUICK=1): asserts only that each produces its figures, never
+# what they are. The benchmarks themselves (`make bench`) are no test.
+SYS_LIMIT=${SYS_LIMIT:-170}
+. "$(dirname "$0")/lib.sh"
+sys_init "$@"
+
+out=$(mktemp /tmp/hlr-bench-smoke.XXXXXX) || sys_abort "mktemp"
+trap 'rm -f "$out"; sys_cleanup' EXIT
+
+bench_nses() { ip netns list | awk '/^hlrb/ {print $1}' | sort; }
+before=$(bench_nses)
+if BENCH_QUICK=1 BENCH_OUT=$out bash "$SYS_DIR/../../tools/bench.sh" "$BUILD"; then
+	ok "tools/bench.sh ran (quick)"
+else
+	fail "tools/bench.sh exited non-zero"
+fi
+
+# A figure is present when its key is followed by a number.
+figure() {
+	grep -qE "\"$1\":[-0-9.e+]+" "$out"
+}
+for key in established_nat established_ipip non_vip_pass nat_return new_nat_fallback \
+	hauler_mpps floor_mpps ratio hauler_ns_per_packet swap_us_p50 policy_fallback \
+	bytes_per_entry bytes_per_nat_connection conn_per_s latency_us_p50 latency_us_p99; do
+	if figure "$key"; then
+		ok "figure $key"
+	else
+		fail "no figure $key in the JSON"
+	fi
+done
+if grep -q '"policy_fallback":0[,}]' "$out"; then
+	ok "no packet met an empty policy slot during the swaps"
+else
+	fail "packets fell back to the built-in hash during policy swaps"
+fi
+left=$(comm -13 <(echo "$before") <(bench_nses) | tr '\n' ' ')
+if [ -z "${left// /}" ]; then
+	ok "the benchmarks left no namespace behind"
+else
+	fail "namespaces left behind: $left"
+fi
+sys_finish

@@ -1,0 +1,183 @@
+#!/bin/bash
+# bench.sh BUILD - hauler's benchmarks (`make bench`, root). Prints one
+# table and writes the same figures as JSON (bench/results.json, or
+# $BENCH_OUT). docs/performance.md says what each figure means.
+#
+#   per-packet  BUILD/tools/bench_pkt   BPF_PROG_TEST_RUN, path by path
+#   rate        BUILD/tools/bench_rate  live-frames generator -> veth -> hauler
+#                                       or the floor -> sink; policy swap
+#   memory      BUILD/tools/bench_mem   conns filled with 1,000,000 entries
+#   connections BUILD/tools/bench_conn  TCP through the balancer vs direct,
+#                                       on tools/topology.sh's topology
+#
+# Environment:
+#   BENCH_QUICK=1        tiny counts (the smoke test): figures, not numbers
+#   BENCH_ONLY="pkt rate mem conn"   run only these parts
+#   BENCH_POLICIES=a,b   per-packet: only these policies (default: every one built)
+#   BENCH_OUT=FILE       where the JSON goes
+#   BENCH_DEBUG=1        libbpf's messages (verifier logs) on stderr
+#
+# Everything runs in namespaces named hlrb<PID>...; the EXIT trap removes
+# them, the bpffs pins and the files it made. bpf_stats is turned on
+# through the BPF_ENABLE_STATS fd of bench_rate, so it goes off again when
+# that process ends, however it ends: no sysctl is left changed.
+set -u
+
+BUILD=$(realpath -m "${1:-build}")
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+cd "$SRC" || exit 2
+: "${BENCH_QUICK:=0}"
+: "${BENCH_ONLY:=pkt rate mem conn}"
+: "${BENCH_OUT:=$SRC/bench/results.json}"
+: "${BENCH_POLICIES:=}"
+P=hlrb$$
+RUN=/run/$P
+NS=$P
+CP=${P}c # prefix of the connections topology
+
+if [ "$BENCH_QUICK" = 1 ]; then
+	PKT_REPEAT=200 PKT_TRIALS=1 RATE_PACKETS=20000 RATE_FLOWS=100,1000 SWAPS=20
+	MEM_ENTRIES=10000 CONN_N=40 CONN_C=2
+	[ -n "$BENCH_POLICIES" ] || BENCH_POLICIES=hash
+else
+	PKT_REPEAT=100000 PKT_TRIALS=3 RATE_PACKETS=2000000 RATE_FLOWS=100,100000 SWAPS=1000
+	MEM_ENTRIES=1000000 CONN_N=3000 CONN_C=4
+fi
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+[ "$(id -u)" -eq 0 ] || die "run as root (namespaces, XDP, bpffs)"
+for t in bench_pkt bench_rate bench_mem bench_conn; do
+	[ -x "$BUILD/tools/$t" ] || die "no $BUILD/tools/$t (run make)"
+done
+
+cleanup() {
+	if [ -n "${TOPO_PREFIX:-}" ]; then
+		topo_down "$CP" >/dev/null 2>&1
+	fi
+	mountpoint -q "$RUN/bpf" && umount "$RUN/bpf"
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$RUN"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# The helper programs of bench/, with the Makefile's BPF flags.
+mkdir -p "$BUILD/bench"
+for src in bench/*.bpf.c; do
+	obj=$BUILD/bench/$(basename "$src" .c).o
+	[ "$obj" -nt "$src" ] && [ "$obj" -nt bench/bench.h ] && continue
+	clang -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Iinclude -Ibpf \
+		-Ipolicies -Ibench -I/usr/include/"$(uname -m)"-linux-gnu -c "$src" -o "$obj" ||
+		die "cannot compile $src"
+done
+
+# One namespace: veth lb (the balancer's end) <-> ga (the generator's end).
+# Devices 10.200.0.20+n and the clients' gateway are permanent neighbours,
+# so bpf_fib_lookup always answers (XDP_TX back out of lb).
+mkdir -p "$RUN/bpf" || die "cannot make $RUN"
+mount -t bpf bpf "$RUN/bpf" || die "cannot mount a bpffs on $RUN/bpf"
+ip netns add "$NS" || die "cannot add namespace $NS"
+ip netns exec "$NS" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 >/dev/null
+ip -n "$NS" link add lb type veth peer name ga || die "cannot add a veth pair"
+ip -n "$NS" link set lo up
+ip -n "$NS" link set lb up
+ip -n "$NS" link set ga up
+ip -n "$NS" addr add 10.200.0.1/24 dev lb
+for n in 0 1 2 3 4 5 6 7; do
+	ip -n "$NS" neigh replace "10.200.0.$((20 + n))" lladdr "02:00:00:00:01:0$n" dev lb nud permanent
+done
+ip -n "$NS" neigh replace 10.200.0.254 lladdr 02:00:00:00:00:fe dev lb nud permanent
+ip -n "$NS" route add 10.77.0.0/16 via 10.200.0.254
+
+in_ns() { ip netns exec "$NS" "$@"; }
+wants() { case " $BENCH_ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
+failed=0
+part_failed() {
+	echo "bench: $1 failed" >&2
+	failed=1
+}
+
+echo "hauler benchmarks: $(uname -r), $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), load $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$BENCH_QUICK" = 1 ] && echo "(quick mode: tiny counts, the figures mean nothing)"
+echo
+
+if wants pkt; then
+	in_ns "$BUILD/tools/bench_pkt" --pin "$RUN/bpf" --build "$BUILD" --dev lb \
+		--repeat "$PKT_REPEAT" --trials "$PKT_TRIALS" ${BENCH_POLICIES:+--policies "$BENCH_POLICIES"} \
+		--json "$RUN/pkt.json" || part_failed per-packet
+	echo
+fi
+if wants rate; then
+	in_ns "$BUILD/tools/bench_rate" --pin "$RUN/bpf" --build "$BUILD" --lb lb --gen ga \
+		--packets "$RATE_PACKETS" --flows "$RATE_FLOWS" --swaps "$SWAPS" \
+		--json "$RUN/rate.json" || part_failed rate
+	echo
+fi
+if wants mem; then
+	in_ns "$BUILD/tools/bench_mem" --pin "$RUN/bpf" --build "$BUILD" --entries "$MEM_ENTRIES" \
+		--json "$RUN/mem.json" || part_failed memory
+	echo
+fi
+
+# A number out of a flat JSON object.
+json_num() {
+	sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" "$1"
+}
+
+# Connections: client -> VIP -> device s1cpu, then client -> s1cpu directly.
+conn_bench() {
+	local dev=s1cpu addr
+	# shellcheck source=topology.sh
+	. "$SRC/tools/topology.sh"
+	TOPO_BUILD=$BUILD
+	topo_up "$CP" nat >"$RUN/topo.log" 2>&1 || { cat "$RUN/topo.log" >&2; return 1; }
+	addr=$(topo_dev_addr4 "$dev")
+	topo_hauler "$CP" up eth0 >/dev/null &&
+		topo_hauler "$CP" vip add "$TOPO_VIP4:80/tcp" mode nat policy hash >/dev/null &&
+		topo_hauler "$CP" server add s1 vip "$TOPO_VIP4:80/tcp" >/dev/null &&
+		topo_hauler "$CP" device add "$dev" server s1 addr "$addr" port 8080 kind cpu >/dev/null ||
+		return 1
+	echo "connections (TCP: connect, banner, 64 bytes echoed, close; $CONN_C at a time)"
+	topo_client "$CP" "$BUILD/tools/bench_conn" --tcp "$TOPO_VIP4:80" -n "$CONN_N" \
+		-c "$CONN_C" --label "through the balancer" --json "$RUN/conn_lb.json" || return 1
+	# Direct: on-link routes both ways (the balancer path is done with).
+	ip -n "$CP-cl" route add "$addr/32" dev eth0 &&
+		ip -n "$CP-$dev" route add "$TOPO_CL4/32" dev eth0 || return 1
+	topo_client "$CP" "$BUILD/tools/bench_conn" --tcp "$addr:8080" -n "$CONN_N" \
+		-c "$CONN_C" --label "direct to the device" --json "$RUN/conn_direct.json" || return 1
+	awk -v a="$(json_num "$RUN/conn_lb.json" conn_per_s)" \
+		-v b="$(json_num "$RUN/conn_direct.json" conn_per_s)" \
+		-v c="$(json_num "$RUN/conn_lb.json" latency_us_p50)" \
+		-v d="$(json_num "$RUN/conn_direct.json" latency_us_p50)" \
+		-v e="$(json_num "$RUN/conn_lb.json" latency_us_p99)" \
+		-v f="$(json_num "$RUN/conn_direct.json" latency_us_p99)" \
+		'BEGIN { printf "  %-24s %9.2f x      p50 %8.2f x   p99 %8.2f x\n", "balancer / direct",
+			a / b, c / d, e / f;
+		 printf "{\"conn_per_s\":%.4f,\"latency_p50\":%.4f,\"latency_p99\":%.4f}\n",
+			a / b, c / d, e / f > "'"$RUN/conn_ratio.json"'" }'
+}
+if wants conn; then
+	conn_bench || part_failed connections
+	echo
+fi
+
+# results.json: the parts' objects under one roof (a part that did not run: null).
+part() {
+	if [ -s "$RUN/$1" ]; then cat "$RUN/$1"; else echo null; fi
+}
+{
+	printf '{"machine":{"kernel":"%s","cpus":%s,"cpu":"%s","load":"%s","date":"%s"},' \
+		"$(uname -r)" "$(nproc)" "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" \
+		"$(cut -d' ' -f1-3 /proc/loadavg)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	printf '"quick":%s,"per_packet":%s,"rate":%s,"memory":%s,' "$BENCH_QUICK" \
+		"$(part pkt.json)" "$(part rate.json)" "$(part mem.json)"
+	printf '"connections":{"balancer":%s,"direct":%s,"ratio":%s}}\n' \
+		"$(part conn_lb.json)" "$(part conn_direct.json)" "$(part conn_ratio.json)"
+} >"$BENCH_OUT.tmp" && mv "$BENCH_OUT.tmp" "$BENCH_OUT"
+echo "figures as JSON: $BENCH_OUT"
+exit "$failed"

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * bench_pkt - what one packet costs the entry program, path by path, with
+ * BPF_PROG_TEST_RUN (docs/performance.md, "Per-packet cost").
+ *
+ *   bench_pkt --pin DIR --build BUILD --dev IF [--repeat N] [--trials T]
+ *             [--policies P[,P...]] [--json FILE]
+ *
+ * Every path runs under bench/restore.bpf.c, which puts the original frame
+ * back before each run and tail-calls the entry program: the kernel's own
+ * timing over N runs, less the same wrapper tail-calling an empty program,
+ * is the path's cost. The best of T trials is kept (noise only adds).
+ * Each path is checked: its verdict and the stats counter it must move.
+ */
+#include <getopt.h>
+
+#include "bench_common.h"
+#include "hauler_report.h"
+
+#define MAX_POLICIES 32
+
+struct pkt_bench {
+	struct bench_lb lb;
+	struct bpf_object *restore;
+	int restore_fd, empty_fd, cfg_fd, target_fd;
+	int ifindex;
+	unsigned long repeat, trials;
+	__u8 lb_mac[6], gw_mac[6], dev_mac[6];
+	double base_ns, base_vary_ns;
+	struct bench_json json;
+};
+
+struct pkt_case {
+	const char *name;
+	__u8 frame[BENCH_FRAME_LEN];
+	size_t len;
+	int vary;
+	int prog_fd;
+	__u32 verdict; /* what every run must return */
+	__u32 stat;    /* counter that must grow by one a run */
+};
+
+static int run_once(struct pkt_bench *b, const struct pkt_case *c, unsigned long repeat,
+		    __u32 *duration, __u32 *retval)
+{
+	struct bench_restore_cfg cfg = {.len = c->len, .vary = c->vary};
+	struct xdp_md ctx = {.ingress_ifindex = b->ifindex};
+	__u8 out[BENCH_FRAME_LEN + 256];
+	__u32 zero = 0;
+	static __u32 ctr;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = c->frame, .data_size_in = c->len,
+		    .data_out = out, .data_size_out = sizeof(out), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = repeat);
+
+	/* New flows stay new across trials: the counter only grows. */
+	cfg.ctr = ctr;
+	ctr += repeat;
+	memcpy(cfg.frame, c->frame, c->len);
+	if (bpf_map_update_elem(b->cfg_fd, &zero, &cfg, BPF_ANY) ||
+	    bpf_map_update_elem(b->target_fd, &zero, &c->prog_fd, BPF_ANY))
+		bench_die("set up the restore wrapper: %s", strerror(errno));
+	if (bpf_prog_test_run_opts(b->restore_fd, &opts))
+		bench_die("%s: BPF_PROG_TEST_RUN: %s", c->name, strerror(errno));
+	*duration = opts.duration;
+	*retval = opts.retval;
+	return 0;
+}
+
+/* Best of the trials, in ns per run; checks verdict and counter. */
+static double measure(struct pkt_bench *b, const struct pkt_case *c)
+{
+	__u64 before = c->stat ? bench_stat(&b->lb, c->stat) : 0, after;
+	__u32 dur, ret, best = UINT32_MAX;
+	unsigned long t;
+
+	for (t = 0; t < b->trials; t++) {
+		run_once(b, c, b->repeat, &dur, &ret);
+		if (ret != c->verdict)
+			bench_die("%s: verdict %u, want %u", c->name, ret, c->verdict);
+		if (dur < best)
+			best = dur;
+	}
+	if (c->stat) {
+		after = bench_stat(&b->lb, c->stat);
+		if (after - before != b->trials * b->repeat)
+			bench_die("%s: counter %u moved %llu, want %lu: not the path meant",
+				  c->name, c->stat, (unsigned long long)(after - before),
+				  b->trials * b->repeat);
+	}
+	return best;
+}
+
+static void report(struct pkt_bench *b, const struct pkt_case *c, const char *key)
+{
+	double cost = measure(b, c) - (c->vary ? b->base_vary_ns : b->base_ns);
+	const char *name = c->name;
+
+	printf("  %-44s %8.1f ns\n", name, cost);
+	bench_json_num(&b->json, key, cost);
+}
+
+static void frame_to_vip(struct pkt_bench *b, struct pkt_case *c, __u16 vip, __u32 client,
+			 __u16 sport)
+{
+	c->len = bench_frame4(c->frame, BENCH_FRAME_LEN, b->lb_mac, b->gw_mac,
+			      BENCH_CLIENT_ADDR + client, BENCH_VIP_ADDR + vip, sport,
+			      BENCH_VIP_PORT, 0x10);
+}
+
+/* Bind the flow client:sport -> VIP vip to device dev (and its reply, nat). */
+static void add_conn(struct pkt_bench *b, __u16 vip, __u32 client, __u16 sport, __u16 dev, int nat)
+{
+	struct flow_key k = {.family = 4, .proto = IPPROTO_TCP};
+	struct conn c = {.device = dev, .vip_id = vip};
+	int fd = bench_map(&b->lb, "conns");
+
+	k.src[0] = htonl(BENCH_CLIENT_ADDR + client);
+	k.dst[0] = htonl(BENCH_VIP_ADDR + vip);
+	k.sport = htons(sport);
+	k.dport = htons(BENCH_VIP_PORT);
+	if (bpf_map_update_elem(fd, &k, &c, BPF_ANY))
+		bench_die("add conn: %s", strerror(errno));
+	if (!nat)
+		return;
+	memset(&k, 0, sizeof(k));
+	k.family = 4;
+	k.proto = IPPROTO_TCP;
+	k.src[0] = htonl(BENCH_DEV_ADDR + dev);
+	k.dst[0] = htonl(BENCH_CLIENT_ADDR + client);
+	k.sport = htons(BENCH_DEV_PORT);
+	k.dport = htons(sport);
+	c.flags = HAULER_CONN_REPLY;
+	if (bpf_map_update_elem(fd, &k, &c, BPF_ANY))
+		bench_die("add conn: %s", strerror(errno));
+}
+
+/* Agent reports: only when the entry program handles them (issue 4). */
+static void bench_report(struct pkt_bench *b)
+{
+	struct report_fields f = {
+	    .device = 0, .cmp = 10, .mem = 20, .net = 30, .queue = 1, .seq = 1};
+	struct dev_key key = {.k0 = 0x0706050403020100ull, .k1 = 0x0f0e0d0c0b0a0908ull};
+	struct bpf_map *keys = bpf_object__find_map_by_name(b->lb.skel->obj, "dev_keys");
+	struct pkt_case c = {
+	    .name = "agent report (tag checked)", .prog_fd = b->lb.entry_fd, .verdict = XDP_DROP};
+	__u64 ok0 = bench_stat(&b->lb, HAULER_STAT_report_ok);
+	__u64 rp0 = bench_stat(&b->lb, HAULER_STAT_report_replay);
+	__u32 dur, ret;
+
+	if (!keys) {
+		printf("  %-44s %8s\n", c.name, "n/a");
+		return;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(keys), &(__u32){0}, &key, BPF_ANY))
+		bench_die("set dev_keys[0]: %s", strerror(errno));
+	memset(c.frame, 0, sizeof(c.frame));
+	memcpy(c.frame, b->lb_mac, 6);
+	memcpy(c.frame + 6, b->dev_mac, 6);
+	c.frame[12] = HAULER_REPORT_ETHERTYPE >> 8;
+	c.frame[13] = HAULER_REPORT_ETHERTYPE & 0xff;
+	report_encode(&f, key.k0, key.k1, c.frame + 14);
+	c.len = BENCH_FRAME_LEN;
+	run_once(b, &c, 1, &dur, &ret);
+	if (bench_stat(&b->lb, HAULER_STAT_report_ok) == ok0) {
+		/* The datapath does not take reports yet: nothing to measure. */
+		printf("  %-44s %8s\n", c.name, "n/a");
+		return;
+	}
+	/* Every later run is a replay: refused after the tag check, the last one. */
+	c.stat = HAULER_STAT_report_replay;
+	(void)rp0;
+	c.name = "agent report (authenticated, then replay)";
+	report(b, &c, "agent_report");
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bench_pkt --pin DIR --build BUILD --dev IF [--repeat N] "
+			"[--trials T] [--policies P[,P...]] [--json FILE]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"pin", required_argument, NULL, 'p'},	{"build", required_argument, NULL, 'b'},
+	    {"dev", required_argument, NULL, 'd'},	{"repeat", required_argument, NULL, 'r'},
+	    {"trials", required_argument, NULL, 't'},	{"json", required_argument, NULL, 'j'},
+	    {"policies", required_argument, NULL, 'P'}, {NULL, 0, NULL, 0}};
+	static struct bench_policy pol[MAX_POLICIES];
+	const char *pin = NULL, *build = NULL, *dev = NULL, *json = NULL;
+	char *policies = NULL, *tok;
+	struct pkt_bench b = {.repeat = 100000, .trials = 3};
+	struct pkt_case c;
+	char path[512], name[96], key[96];
+	int opt, npol, i;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			pin = optarg;
+			break;
+		case 'b':
+			build = optarg;
+			break;
+		case 'd':
+			dev = optarg;
+			break;
+		case 'r':
+			b.repeat = bench_ulong("repeat", optarg);
+			break;
+		case 't':
+			b.trials = bench_ulong("trials", optarg);
+			break;
+		case 'j':
+			json = optarg;
+			break;
+		case 'P':
+			policies = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (!pin || !build || !dev || optind != argc || !b.repeat || !b.trials)
+		usage();
+	/* A new nat flow adds 2 entries a run: stay clear of LRU eviction. */
+	if (b.repeat * b.trials > HAULER_MAX_CONNS * 2 / 5)
+		bench_die("repeat x trials above %d", HAULER_MAX_CONNS * 2 / 5);
+	b.ifindex = bench_ifindex(dev);
+	bench_read_mac(dev, b.lb_mac);
+	memcpy(b.gw_mac, bench_gw_mac, 6);
+	bench_dev_mac(0, b.dev_mac);
+	bench_lb_load(&b.lb, pin, build);
+	snprintf(path, sizeof(path), "%s/bench/restore.bpf.o", build);
+	b.restore = bench_obj_load(path, NULL);
+	b.restore_fd = bench_prog_fd(b.restore, "bench_restore");
+	b.empty_fd = bench_prog_fd(b.restore, "bench_empty");
+	b.cfg_fd = bench_obj_map(b.restore, "restore_cfg");
+	b.target_fd = bench_obj_map(b.restore, "target");
+	if (!policies) {
+		npol = bench_policy_load_all(&b.lb, pol, MAX_POLICIES);
+	} else {
+		npol = 0;
+		for (tok = strtok(policies, ","); tok && npol < MAX_POLICIES;
+		     tok = strtok(NULL, ","))
+			if (bench_policy_load(&b.lb, tok, &pol[npol++]))
+				fprintf(stderr, "bench_pkt: policy %s does not load\n", tok);
+	}
+
+	bench_add_vip(&b.lb, 0, HAULER_FWD_NAT, 0, 4);
+	bench_add_vip(&b.lb, 1, HAULER_FWD_IPIP, 4, 4);
+	bench_json_open(&b.json, json);
+	bench_json_num(&b.json, "repeat", b.repeat);
+	bench_json_num(&b.json, "trials", b.trials);
+
+	printf("per-packet cost (BPF_PROG_TEST_RUN, best of %lu x %lu runs, wrapper subtracted)\n",
+	       b.trials, b.repeat);
+	memset(&c, 0, sizeof(c));
+	c.name = "wrapper";
+	frame_to_vip(&b, &c, 0, 1, 1000);
+	c.prog_fd = b.empty_fd;
+	c.verdict = XDP_TX;
+	b.base_ns = measure(&b, &c);
+	c.vary = 1;
+	b.base_vary_ns = measure(&b, &c);
+	c.vary = 0;
+	printf("  %-44s %8.1f ns (subtracted below; %.1f varying the flow)\n",
+	       "restore wrapper + tail call", b.base_ns, b.base_vary_ns);
+	bench_json_num(&b.json, "wrapper_ns", b.base_ns);
+	bench_json_num(&b.json, "wrapper_vary_ns", b.base_vary_ns);
+	bench_json_obj(&b.json, "ns");
+
+	c.name = "non-VIP pass";
+	c.len = bench_frame4(c.frame, BENCH_FRAME_LEN, b.lb_mac, b.gw_mac, BENCH_CLIENT_ADDR + 1,
+			     BENCH_LB_ADDR, 1000, 22, 0x10);
+	c.prog_fd = b.lb.entry_fd;
+	c.verdict = XDP_PASS;
+	c.stat = HAULER_STAT_pass_not_vip;
+	report(&b, &c, "non_vip_pass");
+
+	add_conn(&b, 0, 1, 1000, 0, 1);
+	c.name = "established, nat";
+	frame_to_vip(&b, &c, 0, 1, 1000);
+	c.verdict = XDP_TX;
+	c.stat = HAULER_STAT_conn_hit;
+	report(&b, &c, "established_nat");
+
+	add_conn(&b, 1, 1, 1000, 4, 0);
+	c.name = "established, ipip";
+	frame_to_vip(&b, &c, 1, 1, 1000);
+	report(&b, &c, "established_ipip");
+
+	c.name = "NAT return path";
+	c.len = bench_frame4(c.frame, BENCH_FRAME_LEN, b.lb_mac, b.dev_mac, BENCH_DEV_ADDR + 0,
+			     BENCH_CLIENT_ADDR + 1, BENCH_DEV_PORT, 1000, 0x10);
+	c.stat = HAULER_STAT_nat_reply;
+	report(&b, &c, "nat_return");
+
+	/* New flows: every run a flow never seen (the wrapper varies it). */
+	c.vary = 1;
+	c.stat = HAULER_STAT_conn_new;
+	frame_to_vip(&b, &c, 0, 0, 0);
+	bench_set_policy(&b.lb, 0, -1);
+	bench_conns_clear(&b.lb);
+	c.name = "new flow, nat, no policy (built-in hash)";
+	report(&b, &c, "new_nat_fallback");
+	for (i = 0; i < npol; i++) {
+		__u64 fb = bench_stat(&b.lb, HAULER_STAT_policy_fallback);
+
+		if (pol[i].fd < 0) {
+			printf("  new flow, nat, policy %-22.40s %8s\n", pol[i].name, "no load");
+			snprintf(key, sizeof(key), "new_nat_%.40s", pol[i].name);
+			bench_json_str(&b.json, key, "does not load");
+			continue;
+		}
+		bench_conns_clear(&b.lb);
+		bench_set_policy(&b.lb, 0, pol[i].fd);
+		snprintf(name, sizeof(name), "new flow, nat, policy %.40s", pol[i].name);
+		snprintf(key, sizeof(key), "new_nat_%.40s", pol[i].name);
+		c.name = name;
+		report(&b, &c, key);
+		if (bench_stat(&b.lb, HAULER_STAT_policy_fallback) != fb)
+			bench_die("%s: the policy was not run (policy_fallback moved)", name);
+	}
+	bench_conns_clear(&b.lb);
+	bench_set_policy(&b.lb, 1, -1);
+	frame_to_vip(&b, &c, 1, 0, 0);
+	snprintf(name, sizeof(name), "new flow, ipip, no policy (built-in hash)");
+	c.name = name;
+	report(&b, &c, "new_ipip");
+	bench_conns_clear(&b.lb);
+
+	bench_report(&b);
+	bench_json_end(&b.json);
+	bench_json_close(&b.json);
+	bench_lb_unload(&b.lb);
+	return 0;
+}

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * bench_rate - packets per second through a veth pair in native XDP mode,
+ * hauler against the XDP floor, and a policy swap under load
+ * (docs/performance.md, "Packet rate" and "Policy swap under load").
+ *
+ *   bench_rate --pin DIR --build BUILD --lb IF --gen IF [--packets N]
+ *              [--flows N[,N...]] [--swaps N] [--json FILE]
+ *
+ *   generator (bench/gen.bpf.c, BPF_PROG_TEST_RUN live frames)
+ *        --bpf_redirect--> gen IF ==veth==> lb IF: hauler_xdp or bench_floor
+ *        <--XDP_TX-------- lb IF ==veth==> gen IF: bench_sink counts, drops
+ *
+ * The rate is what the sink counted over the generator's wall time. All
+ * of it runs on one CPU (the generator's; the veth NAPI runs where the
+ * redirect scheduled it), so a rate is one core's throughput.
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <linux/if_link.h>
+
+#include "bench_common.h"
+
+#define MAX_FLOW_SETS 4
+#define NEW_FLOWS_MAX (HAULER_MAX_CONNS / 2 - 100000) /* nat: 2 entries a flow */
+
+struct rate_bench {
+	struct bench_lb lb;
+	struct bpf_object *gen, *floor, *sink;
+	int gen_fd, floor_fd, sink_fd, gen_cfg_fd, sink_count_fd;
+	int lb_ifindex, gen_ifindex;
+	struct bench_gen_cfg cfg;
+	__u64 next_new; /* first flow number not used yet */
+	unsigned long packets;
+	struct bench_json json;
+	volatile int stop;
+};
+
+/* One measurement: Mpps at the sink, and bpf_stats ns a packet when on. */
+struct rate {
+	double mpps, delivered;
+	__u64 conn_new, conn_hit;
+};
+
+static __u64 sink_total(struct rate_bench *b)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	__u64 v[ncpu > 0 ? ncpu : 1], sum = 0;
+	__u32 zero = 0;
+
+	if (ncpu <= 0 || bpf_map_lookup_elem(b->sink_count_fd, &zero, v))
+		bench_die("read the sink's counter");
+	for (i = 0; i < ncpu; i++)
+		sum += v[i];
+	return sum;
+}
+
+static void attach(int ifindex, int fd)
+{
+	if (bpf_xdp_attach(ifindex, fd, XDP_FLAGS_DRV_MODE, NULL))
+		bench_die("attach XDP (native) to ifindex %d: %s", ifindex, strerror(errno));
+}
+
+/* Send n frames: flows 0..nflows-1 from the start, or new flows (nflows 0). */
+static double generate(struct rate_bench *b, __u32 nflows, unsigned long n)
+{
+	__u8 frame[BENCH_GEN_LEN];
+	__u32 zero = 0;
+	__u64 t0;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = sizeof(frame),
+		    .repeat = n, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+
+	memcpy(frame, b->cfg.frame, sizeof(frame));
+	b->cfg.nflows = nflows;
+	b->cfg.ctr = 0;
+	b->cfg.new_base = b->next_new;
+	if (!nflows)
+		b->next_new += n;
+	if (bpf_map_update_elem(b->gen_cfg_fd, &zero, &b->cfg, BPF_ANY))
+		bench_die("configure the generator: %s", strerror(errno));
+	t0 = bench_now_ns();
+	if (bpf_prog_test_run_opts(b->gen_fd, &opts))
+		bench_die("live-frames BPF_PROG_TEST_RUN: %s", strerror(errno));
+	return (bench_now_ns() - t0) / 1e9;
+}
+
+/* Make the conns table hold exactly the flows 0..nflows-1 (or nothing). */
+static void prepare(struct rate_bench *b, __u32 nflows)
+{
+	long want = 2L * nflows, got;
+	int pass;
+
+	bench_conns_clear(&b->lb);
+	if (!nflows)
+		return;
+	for (pass = 0; pass < 3; pass++) {
+		generate(b, nflows, nflows);
+		usleep(20000);
+		got = bench_conns_count(&b->lb);
+		if (got >= want)
+			return;
+	}
+	bench_die("warm-up left %ld of %ld connection entries", got, want);
+}
+
+static struct rate measure(struct rate_bench *b, int prog_fd, __u32 nflows, unsigned long n)
+{
+	__u64 s0, new0, hit0;
+	struct rate r = {};
+	double secs;
+
+	attach(b->lb_ifindex, prog_fd);
+	if (prog_fd == b->lb.entry_fd)
+		prepare(b, nflows);
+	s0 = sink_total(b);
+	new0 = bench_stat(&b->lb, HAULER_STAT_conn_new);
+	hit0 = bench_stat(&b->lb, HAULER_STAT_conn_hit);
+	secs = generate(b, nflows, n);
+	usleep(20000); /* frames still in the veth rings */
+	r.delivered = (double)(sink_total(b) - s0) / n;
+	r.mpps = (sink_total(b) - s0) / secs / 1e6;
+	r.conn_new = bench_stat(&b->lb, HAULER_STAT_conn_new) - new0;
+	r.conn_hit = bench_stat(&b->lb, HAULER_STAT_conn_hit) - hit0;
+	if (prog_fd == b->lb.entry_fd && (nflows ? r.conn_new : r.conn_hit))
+		bench_die("%s flows: %llu packets took the other path",
+			  nflows ? "established" : "new",
+			  (unsigned long long)(nflows ? r.conn_new : r.conn_hit));
+	return r;
+}
+
+static void prog_stats(int fd, __u64 *ns, __u64 *cnt)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		bench_die("program info: %s", strerror(errno));
+	*ns = info.run_time_ns;
+	*cnt = info.run_cnt;
+}
+
+/* ns a run of prog_fd with the kernel's bpf_stats (turned on by the caller). */
+static double stats_ns(struct rate_bench *b, int prog_fd, __u32 nflows, unsigned long n)
+{
+	__u64 ns0, c0, ns1, c1;
+
+	attach(b->lb_ifindex, prog_fd);
+	if (prog_fd == b->lb.entry_fd)
+		prepare(b, nflows);
+	prog_stats(prog_fd, &ns0, &c0);
+	generate(b, nflows, n);
+	usleep(20000);
+	prog_stats(prog_fd, &ns1, &c1);
+	return c1 > c0 ? (double)(ns1 - ns0) / (c1 - c0) : 0;
+}
+
+struct flow_case {
+	const char *key, *label;
+	__u32 nflows;
+	double target;
+	struct rate hauler, floor;
+	double hauler_ns, floor_ns;
+};
+
+static void *swap_traffic(void *arg)
+{
+	struct rate_bench *b = arg;
+
+	bench_pin_cpu(0);
+	while (!b->stop)
+		generate(b, 0, 50000);
+	return NULL;
+}
+
+/* 1000 policy swaps while new flows run; no packet may miss its policy. */
+static void policy_swap(struct rate_bench *b, int fd_a, int fd_b, unsigned long swaps)
+{
+	__u64 *t = calloc(swaps, sizeof(*t)), fb0, new0, bad0, s0, t0;
+	struct timespec gap = {0, 100000};
+	pthread_t th;
+	unsigned long i;
+	double secs;
+	int fd = bench_map(&b->lb, "policy_progs");
+	__u32 slot = 0;
+
+	if (!t)
+		bench_die("out of memory");
+	attach(b->lb_ifindex, b->lb.entry_fd);
+	bench_conns_clear(&b->lb);
+	bench_set_policy(&b->lb, 0, fd_a);
+	b->stop = 0;
+	/* The generator's thread takes CPU 0; the swaps run on the other. */
+	if (pthread_create(&th, NULL, swap_traffic, b))
+		bench_die("cannot start the traffic thread");
+	bench_pin_cpu(libbpf_num_possible_cpus() > 1 ? 1 : 0);
+	usleep(50000);
+	fb0 = bench_stat(&b->lb, HAULER_STAT_policy_fallback);
+	bad0 = bench_stat(&b->lb, HAULER_STAT_policy_bad_choice);
+	new0 = bench_stat(&b->lb, HAULER_STAT_conn_new);
+	s0 = sink_total(b);
+	t0 = bench_now_ns();
+	for (i = 0; i < swaps; i++) {
+		int prog = i & 1 ? fd_a : fd_b;
+		__u64 start = bench_now_ns();
+
+		if (bpf_map_update_elem(fd, &slot, &prog, BPF_ANY))
+			bench_die("swap %lu: %s", i, strerror(errno));
+		t[i] = bench_now_ns() - start;
+		nanosleep(&gap, NULL);
+	}
+	secs = (bench_now_ns() - t0) / 1e9;
+	b->stop = 1;
+	pthread_join(th, NULL);
+	bench_pin_cpu(0);
+
+	qsort(t, swaps, sizeof(*t), bench_cmp_u64);
+	{
+		__u64 fb = bench_stat(&b->lb, HAULER_STAT_policy_fallback) - fb0;
+		__u64 bad = bench_stat(&b->lb, HAULER_STAT_policy_bad_choice) - bad0;
+		__u64 newc = bench_stat(&b->lb, HAULER_STAT_conn_new) - new0;
+		__u64 fwd = sink_total(b) - s0;
+
+		printf("policy swap under load (%lu swaps in %.2f s, new flows running)\n", swaps,
+		       secs);
+		printf("  %-44s %8.2f us (p99 %.2f, max %.2f)\n", "one swap, p50",
+		       bench_percentile(t, swaps, 50) / 1e3, bench_percentile(t, swaps, 99) / 1e3,
+		       t[swaps - 1] / 1e3);
+		printf("  %-44s %8llu (new connections %llu, forwarded %llu)\n",
+		       "packets that met no policy", (unsigned long long)fb,
+		       (unsigned long long)newc, (unsigned long long)fwd);
+		bench_json_obj(&b->json, "policy_swap");
+		bench_json_num(&b->json, "swaps", swaps);
+		bench_json_num(&b->json, "swap_us_p50", bench_percentile(t, swaps, 50) / 1e3);
+		bench_json_num(&b->json, "swap_us_p99", bench_percentile(t, swaps, 99) / 1e3);
+		bench_json_num(&b->json, "swap_us_max", t[swaps - 1] / 1e3);
+		bench_json_num(&b->json, "new_connections_during", newc);
+		bench_json_num(&b->json, "policy_fallback", fb);
+		bench_json_num(&b->json, "policy_bad_choice", bad);
+		bench_json_end(&b->json);
+	}
+	free(t);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: bench_rate --pin DIR --build BUILD --lb IF --gen IF [--packets N] "
+			"[--flows N[,N...]] [--swaps N] [--json FILE]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"pin", required_argument, NULL, 'p'},
+					     {"build", required_argument, NULL, 'b'},
+					     {"lb", required_argument, NULL, 'l'},
+					     {"gen", required_argument, NULL, 'g'},
+					     {"packets", required_argument, NULL, 'n'},
+					     {"flows", required_argument, NULL, 'f'},
+					     {"swaps", required_argument, NULL, 's'},
+					     {"json", required_argument, NULL, 'j'},
+					     {NULL, 0, NULL, 0}};
+	const char *pin = NULL, *build = NULL, *lb_if = NULL, *gen_if = NULL, *json = NULL;
+	const char *flows = "100,100000";
+	struct flow_case cases[MAX_FLOW_SETS + 1];
+	static struct rate_bench b = {.packets = 2000000};
+	struct bench_policy hash, wrr;
+	unsigned long swaps = 1000;
+	__u8 lb_mac[6], gen_mac[6];
+	char path[512], *list, *tok;
+	int opt, ncase = 0, i, stats_fd;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			pin = optarg;
+			break;
+		case 'b':
+			build = optarg;
+			break;
+		case 'l':
+			lb_if = optarg;
+			break;
+		case 'g':
+			gen_if = optarg;
+			break;
+		case 'n':
+			b.packets = bench_ulong("packets", optarg);
+			break;
+		case 'f':
+			flows = optarg;
+			break;
+		case 's':
+			swaps = bench_ulong("swaps", optarg);
+			break;
+		case 'j':
+			json = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (!pin || !build || !lb_if || !gen_if || optind != argc || b.packets < 1000 || !swaps)
+		usage();
+	list = strdup(flows);
+	for (tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+		unsigned long n = bench_ulong("flows", tok);
+
+		if (ncase == MAX_FLOW_SETS || !n || n > NEW_FLOWS_MAX)
+			bench_die("--flows: 1 to %d counts of 1..%d", MAX_FLOW_SETS, NEW_FLOWS_MAX);
+		cases[ncase].key = strdup(tok);
+		cases[ncase].label = "established";
+		cases[ncase].nflows = n;
+		cases[ncase].target = n <= 1000 ? 0.85 : 0.70;
+		ncase++;
+	}
+	cases[ncase].key = "new";
+	cases[ncase].label = "new flows";
+	cases[ncase].nflows = 0;
+	cases[ncase].target = 0.5;
+	ncase++;
+
+	bench_pin_cpu(0);
+	b.lb_ifindex = bench_ifindex(lb_if);
+	b.gen_ifindex = bench_ifindex(gen_if);
+	bench_read_mac(lb_if, lb_mac);
+	bench_read_mac(gen_if, gen_mac);
+	bench_lb_load(&b.lb, pin, build);
+	if (bench_policy_load(&b.lb, "hash", &hash) || bench_policy_load(&b.lb, "wrr", &wrr))
+		bench_die("policies hash and wrr must load (BENCH_DEBUG=1 shows why)");
+	snprintf(path, sizeof(path), "%s/bench/gen.bpf.o", build);
+	b.gen = bench_obj_load(path, NULL);
+	snprintf(path, sizeof(path), "%s/bench/floor.bpf.o", build);
+	b.floor = bench_obj_load(path, NULL);
+	snprintf(path, sizeof(path), "%s/bench/sink.bpf.o", build);
+	b.sink = bench_obj_load(path, NULL);
+	b.gen_fd = bench_prog_fd(b.gen, "bench_gen");
+	b.gen_cfg_fd = bench_obj_map(b.gen, "gen_cfg");
+	b.floor_fd = bench_prog_fd(b.floor, "bench_floor");
+	b.sink_fd = bench_prog_fd(b.sink, "bench_sink");
+	b.sink_count_fd = bench_obj_map(b.sink, "sink_count");
+
+	bench_add_vip(&b.lb, 0, HAULER_FWD_NAT, 0, 4);
+	bench_set_policy(&b.lb, 0, hash.fd);
+	b.cfg.ifindex = b.gen_ifindex;
+	/* The template is flow 0 with source port 0: gen adds a flow's words to its checksums. */
+	bench_frame4(b.cfg.frame, BENCH_GEN_LEN, lb_mac, gen_mac, BENCH_CLIENT_ADDR, BENCH_VIP_ADDR,
+		     0, BENCH_VIP_PORT, 0x10);
+	attach(b.gen_ifindex, b.sink_fd);
+
+	bench_json_open(&b.json, json);
+	bench_json_num(&b.json, "packets", b.packets);
+	printf("packet rate (veth, native XDP, one core; %lu packets of %d bytes a run)\n",
+	       b.packets, BENCH_GEN_LEN);
+	printf("  %-30s %9s %9s %7s %7s %9s %9s\n", "traffic", "hauler", "floor", "ratio", "target",
+	       "hauler", "floor");
+	printf("  %-30s %9s %9s %7s %7s %9s %9s\n", "", "Mpps", "Mpps", "", "", "ns/pkt", "ns/pkt");
+	for (i = 0; i < ncase; i++) {
+		struct flow_case *c = &cases[i];
+		unsigned long n = b.packets;
+
+		if (!c->nflows && n > NEW_FLOWS_MAX)
+			n = NEW_FLOWS_MAX; /* no LRU eviction inside the run */
+		c->hauler = measure(&b, b.lb.entry_fd, c->nflows, n);
+		c->floor = measure(&b, b.floor_fd, c->nflows, n);
+	}
+	/* The kernel's per-program time: a separate pass, its cost distorts rates. */
+	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (stats_fd < 0)
+		bench_die("cannot enable bpf_stats: %s", strerror(errno));
+	for (i = 0; i < ncase; i++) {
+		struct flow_case *c = &cases[i];
+		unsigned long n = b.packets / 4 < NEW_FLOWS_MAX ? b.packets / 4 : NEW_FLOWS_MAX;
+
+		c->hauler_ns = stats_ns(&b, b.lb.entry_fd, c->nflows, n);
+		c->floor_ns = stats_ns(&b, b.floor_fd, c->nflows, n);
+	}
+	close(stats_fd); /* bpf_stats back off (unless someone else holds it on) */
+
+	bench_json_obj(&b.json, "rate");
+	for (i = 0; i < ncase; i++) {
+		struct flow_case *c = &cases[i];
+		double ratio = c->floor.mpps > 0 ? c->hauler.mpps / c->floor.mpps : 0;
+		char label[64], key[64];
+
+		if (c->nflows)
+			snprintf(label, sizeof(label), "%s, %u flows", c->label, c->nflows);
+		else
+			snprintf(label, sizeof(label), "%s", c->label);
+		printf("  %-30s %9.2f %9.2f %7.2f %7.2f %9.1f %9.1f\n", label, c->hauler.mpps,
+		       c->floor.mpps, ratio, c->target, c->hauler_ns, c->floor_ns);
+		snprintf(key, sizeof(key), c->nflows ? "established_%s" : "%s", c->key);
+		bench_json_obj(&b.json, key);
+		bench_json_num(&b.json, "flows", c->nflows);
+		bench_json_num(&b.json, "hauler_mpps", c->hauler.mpps);
+		bench_json_num(&b.json, "floor_mpps", c->floor.mpps);
+		bench_json_num(&b.json, "ratio", ratio);
+		bench_json_num(&b.json, "target_ratio", c->target);
+		bench_json_num(&b.json, "hauler_delivered", c->hauler.delivered);
+		bench_json_num(&b.json, "floor_delivered", c->floor.delivered);
+		bench_json_num(&b.json, "hauler_ns_per_packet", c->hauler_ns);
+		bench_json_num(&b.json, "floor_ns_per_packet", c->floor_ns);
+		bench_json_end(&b.json);
+	}
+	bench_json_end(&b.json);
+
+	policy_swap(&b, hash.fd, wrr.fd, swaps);
+
+	bpf_xdp_detach(b.lb_ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	bpf_xdp_detach(b.gen_ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	bench_json_close(&b.json);
+	bench_lb_unload(&b.lb);
+	return 0;
+}

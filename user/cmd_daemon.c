@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * cmd_daemon.c - hauler daemon: the manager's long-running part. Every
+ * interval-ms of a dwrr VIP (its policy parameter; else --interval-ms,
+ * default 100) it rebuilds the rings of the VIP's servers from their
+ * devices' reports (dwrr.h) and swaps a ring that changed (inactive
+ * version, then one flip). Rings of other VIPs are left alone. It keeps nothing but pinned state:
+ * each pass opens the pins afresh, so it may be stopped, restarted, or outlive a `hauler down;
+ * hauler up` without disturbing traffic.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+
+#include "cmd.h"
+#include "dwrr.h"
+#include "error.h"
+#include "model_maps.h"
+#include "parse.h"
+#include "policy_file.h"
+#include "policy_table.h"
+
+#define NS_PER_MS     1000000ull
+#define LOG_PERIOD_NS 1000000000ull
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static __u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+struct daemon {
+	const char *pin;
+	struct model *m;
+	struct dev_state *states;
+	unsigned long changes; /* ring swaps since the last log line */
+	char last[256];	       /* the latest swap, for the log */
+	__u64 logged_ns;
+	__u64 due_ns[HAULER_MAX_VIPS]; /* next rebuild of each VIP's rings */
+	__u32 default_ms;	       /* interval of a VIP that sets none */
+	int waiting;		       /* said "not up" already */
+};
+
+static void describe(struct daemon *dm, int s, const struct ring *r)
+{
+	const struct server_info *srv = &dm->m->servers[s];
+	int slots[HAULER_DEVS_PER_SERVER] = {}, i, used;
+	char vip[VIP_STRLEN];
+	__u32 k;
+
+	for (k = 0; k < r->len && k < HAULER_RING_SLOTS; k++)
+		slots[r->slot[k] % HAULER_DEVS_PER_SERVER]++;
+	used = snprintf(dm->last, sizeof(dm->last),
+			"VIP %s server %s ring:", vip_text(dm->m, srv->vip_id, vip, sizeof(vip)),
+			(const char *)srv->name);
+	for (i = 0;
+	     i < srv->dev_count && i < HAULER_DEVS_PER_SERVER && used < (int)sizeof(dm->last); i++)
+		used += snprintf(dm->last + used, sizeof(dm->last) - used, " %s=%d",
+				 (const char *)dm->m->devices[srv->dev[i]].name, slots[i]);
+}
+
+/* Rebuild one server's ring; swap it in when it differs from the active one. */
+static int server_pass(struct daemon *dm, const struct hauler_maps *maps, __u32 s, __u64 now)
+{
+	struct server_info live, srv = dm->m->servers[s];
+	struct ring want, active;
+	__u32 key = s * 2 + (srv.ring_version & 1);
+
+	if (dwrr_server_ring(dm->m, s, dm->states, now, &want))
+		return 0;
+	if (!bpf_map_lookup_elem(maps->rings, &key, &active) &&
+	    !memcmp(&active, &want, sizeof(want)))
+		return 0;
+	/* A command changed the server since we read it: next pass. */
+	if (bpf_map_lookup_elem(maps->servers, &s, &live) || memcmp(&live, &srv, sizeof(srv)))
+		return 0;
+	if (model_ring_swap(maps, s, &srv, &want))
+		return -ERR_SYSTEM;
+	dm->changes++;
+	describe(dm, s, &want);
+	return 0;
+}
+
+/* The VIP's interval: its own interval-ms, else the daemon's default. */
+static __u32 vip_interval_ms(const struct daemon *dm, int vip)
+{
+	__u32 own = dm->m->interval_ms[dm->m->vips[vip].info.policy_slot % HAULER_MAX_VIPS];
+
+	return own ? own : dm->default_ms;
+}
+
+/* One pass over the VIPs that are due; returns when the next one is (ns). */
+static int pass(struct daemon *dm, __u64 *next_ns)
+{
+	int due[HAULER_MAX_VIPS] = {}, vip, ret;
+	struct hauler_maps maps;
+	__u64 now;
+	__u32 s;
+
+	*next_ns = monotonic_ns() + dm->default_ms * NS_PER_MS;
+	ret = maps_open(&maps, dm->pin);
+	if (ret)
+		return ret;
+	dm->waiting = 0;
+	ret = model_load(dm->m, &maps);
+	if (!ret)
+		ret = policy_intervals_read(dm->pin, dm->m);
+	if (!ret) {
+		ret = maps_read_array(maps.dev_state, HAULER_MAX_DEVICES, dm->states,
+				      sizeof(*dm->states));
+		if (ret)
+			ret = err_set(ERR_SYSTEM, "cannot read dev_state: %s", strerror(-ret));
+	}
+	now = monotonic_ns();
+	for (vip = 0; !ret && vip < HAULER_MAX_VIPS; vip++) {
+		if (!dwrr_vip(dm->m, vip)) {
+			dm->due_ns[vip] = 0;
+			continue;
+		}
+		if (now >= dm->due_ns[vip]) {
+			due[vip] = 1;
+			dm->due_ns[vip] = now + vip_interval_ms(dm, vip) * NS_PER_MS;
+		}
+		if (dm->due_ns[vip] < *next_ns)
+			*next_ns = dm->due_ns[vip];
+	}
+	for (s = 0; !ret && s < HAULER_MAX_SERVERS; s++)
+		if (dm->m->servers[s].in_use && due[dm->m->servers[s].vip_id % HAULER_MAX_VIPS])
+			ret = server_pass(dm, &maps, s, now);
+	maps_close(&maps);
+	return ret;
+}
+
+/* At most one line a second: how many swaps, and the latest. */
+static void log_changes(struct daemon *dm, int force)
+{
+	__u64 now = monotonic_ns();
+
+	if (!dm->changes || (!force && now - dm->logged_ns < LOG_PERIOD_NS))
+		return;
+	printf("hauler daemon: %lu ring update%s; latest: %s\n", dm->changes,
+	       dm->changes == 1 ? "" : "s", dm->last);
+	fflush(stdout);
+	dm->changes = 0;
+	dm->logged_ns = now;
+}
+
+static void sleep_until(__u64 when_ns)
+{
+	__u64 now = monotonic_ns();
+	struct timespec ts;
+
+	if (when_ns <= now)
+		return;
+	ts.tv_sec = (when_ns - now) / 1000000000ull;
+	ts.tv_nsec = (when_ns - now) % 1000000000ull;
+	/* A signal cuts the sleep short; the loop then sees `stopping`. */
+	nanosleep(&ts, NULL);
+}
+
+static int parse_daemon(int argc, char **argv, __u32 *interval_ms, int *once)
+{
+	int i;
+
+	*interval_ms = policy_interval_ms(0);
+	*once = 0;
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--once")) {
+			*once = 1;
+		} else if (!strcmp(argv[i], "--interval-ms") && i + 1 < argc) {
+			if (parse_u32(argv[++i], 10, 60000, "interval-ms", interval_ms))
+				return -ERR_INPUT;
+		} else {
+			return err_set(ERR_INPUT,
+				       "usage: hauler daemon [--interval-ms MS] [--once]");
+		}
+	}
+	return 0;
+}
+
+int daemon_run(struct cmd_ctx *c, int argc, char **argv)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct daemon dm = {.pin = c->pin};
+	__u64 next_ns;
+	int once, ret;
+
+	/* argv[0] is the first option (or absent): daemon has no verb. */
+	ret = parse_daemon(argc, argv, &dm.default_ms, &once);
+	if (ret)
+		return ret;
+	dm.m = malloc(sizeof(*dm.m));
+	dm.states = calloc(HAULER_MAX_DEVICES, sizeof(*dm.states));
+	if (!dm.m || !dm.states) {
+		free(dm.m);
+		free(dm.states);
+		return err_set(ERR_SYSTEM, "out of memory");
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: the sleep ends at once */
+	sigaction(SIGINT, &sa, NULL);
+	if (!once) {
+		printf(
+		    "hauler daemon: dwrr rings every %u ms (unless a VIP sets interval-ms) on %s\n",
+		    dm.default_ms, c->pin);
+		fflush(stdout);
+	}
+	while (!stopping) {
+		ret = pass(&dm, &next_ns);
+		if (once)
+			break;
+		if (ret && !dm.waiting) {
+			/* Not up, or a failing map: say so once, keep trying. */
+			fprintf(stderr, "hauler daemon: %s (retrying)\n", err_msg());
+			dm.waiting = 1;
+		}
+		log_changes(&dm, 0);
+		sleep_until(next_ns);
+	}
+	log_changes(&dm, 1);
+	if (!once) {
+		printf("hauler daemon: stopped\n");
+		ret = 0;
+	}
+	free(dm.m);
+	free(dm.states);
+	return ret;
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* dwrr.c - W(d,t) and the dwrr ring of a server (see dwrr.h). */
+#include <string.h>
+
+#include "dwrr.h"
+#include "metric.h"
+#include "ring.h"
+
+#define NS_PER_MS 1000000ull
+
+void dwrr_weights(const struct dwrr_input *in, int n, __u16 *w)
+{
+	__u32 raw[HAULER_DEVS_PER_SERVER], max = 0, div;
+	int i, any = 0;
+
+	for (i = 0; i < n; i++) {
+		__u32 util = in[i].util > 100 ? 100 : in[i].util;
+
+		raw[i] = 0;
+		if (!in[i].usable)
+			continue;
+		raw[i] = (__u32)in[i].weight * (in[i].stale ? 100 : 100 - util);
+		any |= raw[i] != 0;
+	}
+	/* All saturated: the static shares, never an empty ring. */
+	for (i = 0; i < n && !any; i++)
+		if (in[i].usable)
+			raw[i] = in[i].weight;
+	for (i = 0; i < n; i++)
+		if (raw[i] > max)
+			max = raw[i];
+	div = max > 65535 ? (max + 65534) / 65535 : 1;
+	for (i = 0; i < n; i++) {
+		w[i] = raw[i] / div;
+		if (raw[i] && !w[i])
+			w[i] = 1;
+	}
+}
+
+int dwrr_vip(const struct model *m, int vip)
+{
+	return vip >= 0 && vip < HAULER_MAX_VIPS && m->vips[vip].in_use &&
+	       !strncmp((const char *)m->params[m->vips[vip].info.policy_slot].name, "dwrr",
+			HAULER_NAME_LEN);
+}
+
+/* util(d,t): a percentage metric; conns and latency are none, and read as cmp. */
+static __u32 util_of(const struct dev_state *st, __u8 metric)
+{
+	switch (metric) {
+	case HAULER_METRIC_MEM:
+		return st->mem;
+	case HAULER_METRIC_NET:
+		return st->net;
+	case HAULER_METRIC_QUEUE:
+		return st->queue;
+	default:
+		return st->cmp;
+	}
+}
+
+int dwrr_server_ring(const struct model *m, int s, const struct dev_state *states, __u64 now_ns,
+		     struct ring *ring)
+{
+	const struct server_info *srv = &m->servers[s];
+	const struct policy_params *p;
+	struct dwrr_input in[HAULER_DEVS_PER_SERVER];
+	__u16 w[HAULER_DEVS_PER_SERVER];
+	__u64 stale_ns;
+	int i, n = srv->dev_count;
+
+	if (!srv->in_use || srv->vip_id >= HAULER_MAX_VIPS || n > HAULER_DEVS_PER_SERVER)
+		return -1;
+	p = &m->params[m->vips[srv->vip_id].info.policy_slot % HAULER_MAX_VIPS];
+	stale_ns = (__u64)(p->stale_ms ? p->stale_ms : HAULER_STALE_MS_DEFAULT) * NS_PER_MS;
+	for (i = 0; i < n; i++) {
+		__u32 d = srv->dev[i] % HAULER_MAX_DEVICES;
+		const struct device_info *dev = &m->devices[d];
+		const struct dev_state *st = &states[d];
+
+		in[i].weight = dev->weight;
+		in[i].usable = dev->in_use && dev->state == HAULER_STATE_UP;
+		/* Same rule as the datapath: never reported, or too long ago. */
+		in[i].stale = !st->updated_ns ||
+			      (now_ns > st->updated_ns && now_ns - st->updated_ns > stale_ns);
+		in[i].util = util_of(st, p->metric_set ? p->metric : HAULER_METRIC_CMP);
+	}
+	dwrr_weights(in, n, w);
+	return ring_build(w, n, ring);
+}
