@@ -28,7 +28,7 @@ BPF_HDRS  := $(wildcard include/*.h include/*.def bpf/*.h policies/*.h)
 # library that the tests link too.
 USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(USER_SRCS))
-USER_HDRS := $(wildcard user/*.h include/*.h include/*.def policies/*.h)
+USER_HDRS := $(wildcard user/*.h include/*.h include/*.def policies/*.h policies/*.def)
 LIBHAULER := $(BUILD)/libhauler.a
 
 # Agent (issue 4) and tools: each tools/*.c is one program.

@@ -46,24 +46,56 @@ static __always_inline void reply_key(struct flow_key *r, const struct flow_key 
 	r->pad = 0;
 }
 
+/* Remove an ended flow's entry, and its NAT return entry if it has one. */
+static __always_inline void conn_forget(const struct conn *c, const struct flow_key *key)
+{
+	struct device_info *dev;
+	__u32 id = c->device;
+	struct flow_key r;
+
+	dev = bpf_map_lookup_elem(&devices, &id);
+	if (dev) {
+		reply_key(&r, key, dev);
+		bpf_map_delete_elem(&conns, &r);
+	}
+	bpf_map_delete_elem(&conns, key);
+}
+
+#define CONN_TRACK_RST	   1 /* the entry was removed: RST */
+#define CONN_TRACK_TOUCHED 2 /* last_seen was refreshed */
+
 /*
- * Note what this packet says about the connection's life. Returns 1 when
- * the entry (key) was removed because of a RST.
+ * How stale last_seen may get before it is written again: at most a
+ * second (fewer writes on the fast path), and well inside the UDP timeout
+ * so a busy UDP flow never expires.
  */
+static __always_inline __u64 conn_touch_ns(const struct config *cfg, __u8 proto)
+{
+	__u64 half = cfg->udp_timeout_ms * (HAULER_NS_PER_MS / 2);
+
+	if (proto == IPPROTO_UDP && half < HAULER_TOUCH_NS)
+		return half;
+	return HAULER_TOUCH_NS;
+}
+
+/* Note what this packet says about the connection's life (CONN_TRACK_*). */
 static __always_inline int conn_track(struct conn *c, const struct flow_key *key, __u8 tcp_flags,
-				      __u64 now)
+				      const struct config *cfg, __u64 now)
 {
 	if (key->proto == IPPROTO_TCP && (tcp_flags & TCP_FLAG_RST_BIT)) {
 		bpf_map_delete_elem(&conns, key);
-		return 1;
+		return CONN_TRACK_RST;
 	}
 	if (key->proto == IPPROTO_TCP && (tcp_flags & TCP_FLAG_FIN_BIT) &&
 	    !(c->flags & HAULER_CONN_FIN)) {
 		c->flags |= HAULER_CONN_FIN;
 		c->last_seen_ns = now;
-	} else if ((c->flags & HAULER_CONN_FIN) || now - c->last_seen_ns > HAULER_TOUCH_NS) {
+		return CONN_TRACK_TOUCHED;
+	}
+	if ((c->flags & HAULER_CONN_FIN) || now - c->last_seen_ns > conn_touch_ns(cfg, key->proto)) {
 		/* After a FIN every packet extends the grace: half-closed flows live on. */
 		c->last_seen_ns = now;
+		return CONN_TRACK_TOUCHED;
 	}
 	return 0;
 }

@@ -37,7 +37,9 @@ static __always_inline __u32 csum_delta16(const __u32 *from, const __u32 *to)
 	__u32 d = 0;
 	int i;
 
+#ifdef __clang__
 #pragma unroll
+#endif
 	for (i = 0; i < 4; i++)
 		d += csum_fold(csum_delta4(from[i], to[i]));
 	return d;
@@ -49,7 +51,9 @@ static __always_inline __u16 csum_ipv4_header(const __u16 *w)
 	__u32 s = 0;
 	int i;
 
+#ifdef __clang__
 #pragma unroll
+#endif
 	for (i = 0; i < 10; i++)
 		s += w[i];
 	return ~csum_fold(s);

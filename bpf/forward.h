@@ -188,6 +188,11 @@ static __always_inline int fib_xmit(struct xdp_md *ctx, __u32 l3, __u8 family)
 	fib.ifindex = ctx->ingress_ifindex;
 
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
+		/* Only encapsulation grows a packet: too big for the egress MTU. */
+		stat_reason(HAULER_STAT_drop_encap, ctx);
+		return XDP_DROP;
+	}
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
 		stat_reason(HAULER_STAT_pass_no_neigh, ctx);
 		return XDP_PASS;

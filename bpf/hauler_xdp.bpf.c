@@ -28,6 +28,13 @@ struct {
 	.values = { [0] = (void *)&hauler_report },
 };
 
+static __always_inline int to_report_prog(struct xdp_md *ctx)
+{
+	bpf_tail_call(ctx, &report_prog, 0);
+	stat_reason(HAULER_STAT_report_bad_len, ctx); /* unreachable once loaded */
+	return XDP_DROP;
+}
+
 /* Copy the chosen server's devices into pc as policy candidates. */
 static __always_inline void fill_candidates(struct policy_ctx *pc, const struct server_info *srv,
 					    __u64 stale_ns, __u64 now)
@@ -125,19 +132,28 @@ static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, 
 {
 	struct device_info *dev;
 	__u32 id = c->device;
+	int track;
 
 	dev = bpf_map_lookup_elem(&devices, &id);
 	if (!dev || !dev->in_use)
 		return -1; /* device removed: decide anew */
-	if (conn_track(c, &p->flow, p->tcp_flags, now)) {
-		stat_reason(HAULER_STAT_conn_closed, ctx);
-		if (vi->fwd_mode == HAULER_FWD_NAT) {
-			struct flow_key r;
+	track = conn_track(c, &p->flow, p->tcp_flags, cfg, now);
+	if (track && vi->fwd_mode == HAULER_FWD_NAT) {
+		/* The return path lives and dies with the flow. */
+		struct flow_key r;
+		struct conn *rc;
 
-			reply_key(&r, &p->flow, dev);
+		reply_key(&r, &p->flow, dev);
+		if (track == CONN_TRACK_RST) {
 			bpf_map_delete_elem(&conns, &r);
+		} else {
+			rc = bpf_map_lookup_elem(&conns, &r);
+			if (rc)
+				rc->last_seen_ns = now;
 		}
 	}
+	if (track == CONN_TRACK_RST)
+		stat_reason(HAULER_STAT_conn_closed, ctx);
 	stat_reason(HAULER_STAT_conn_hit, ctx);
 	count_forward(ctx, vi->vip_id, id);
 	return forward_to_device(ctx, p, dev, vi->fwd_mode, cfg);
@@ -152,17 +168,17 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 	__u32 vip_id;
 
 	if (!cfg->nat_vips)
-		goto pass;
+		goto not_reply;
 	c = bpf_map_lookup_elem(&conns, &p->flow);
 	if (!c || !(c->flags & HAULER_CONN_REPLY))
-		goto pass;
+		goto not_reply;
 	vip_id = c->vip_id;
 	vk = bpf_map_lookup_elem(&vip_index, &vip_id);
 	if (!vk || vk->family != p->flow.family)
 		goto pass;
 	if (conn_expired(c, p->flow.proto, cfg, now))
 		goto pass;
-	if (conn_track(c, &p->flow, p->tcp_flags, now)) {
+	if (conn_track(c, &p->flow, p->tcp_flags, cfg, now) == CONN_TRACK_RST) {
 		struct flow_key f = {};
 
 		__builtin_memcpy(f.src, p->flow.dst, 16);
@@ -180,16 +196,13 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 	}
 	stat_reason(HAULER_STAT_nat_reply, ctx);
 	return fib_xmit(ctx, p->l3_off, p->flow.family);
+not_reply:
+	/* Agent reports: UDP to the report port that is neither VIP nor NAT reply. */
+	if (p->flow.proto == IPPROTO_UDP && p->flow.dport == cfg->report_port)
+		return to_report_prog(ctx);
 pass:
 	stat_reason(HAULER_STAT_pass_not_vip, ctx);
 	return XDP_PASS;
-}
-
-static __always_inline int to_report_prog(struct xdp_md *ctx)
-{
-	bpf_tail_call(ctx, &report_prog, 0);
-	stat_reason(HAULER_STAT_report_bad_len, ctx); /* unreachable once loaded */
-	return XDP_DROP;
 }
 
 SEC("xdp")
@@ -206,7 +219,7 @@ int hauler_xdp(struct xdp_md *ctx)
 	ret = parse_packet(ctx, &p);
 	if (ret == HAULER_STAT_pass_not_ip && p.eth_proto == bpf_htons(HAULER_REPORT_ETHERTYPE))
 		return to_report_prog(ctx);
-	if (ret) {
+	if (ret != PARSE_OK) {
 		stat_reason(ret, ctx);
 		return XDP_PASS;
 	}
@@ -222,11 +235,8 @@ int hauler_xdp(struct xdp_md *ctx)
 	vk.family = p.flow.family;
 	vk.proto = p.flow.proto;
 	vi = bpf_map_lookup_elem(&vips, &vk);
-	if (!vi) {
-		if (p.flow.proto == IPPROTO_UDP && p.flow.dport == cfg->report_port)
-			return to_report_prog(ctx);
+	if (!vi)
 		return nat_return(ctx, &p, cfg, now);
-	}
 
 	c = bpf_map_lookup_elem(&conns, &p.flow);
 	if (c && !conn_expired(c, p.flow.proto, cfg, now)) {
@@ -235,7 +245,7 @@ int hauler_xdp(struct xdp_md *ctx)
 			return ret;
 	}
 	if (c) {
-		bpf_map_delete_elem(&conns, &p.flow);
+		conn_forget(c, &p.flow);
 		stat_reason(HAULER_STAT_conn_closed, ctx);
 	}
 	return new_connection(ctx, &p, vi, now);
@@ -255,11 +265,12 @@ int hauler_report(struct xdp_md *ctx)
 	struct pkt p = {};
 	struct udphdr *udp;
 	__u32 off;
+	int ret;
 
-	if (parse_packet(ctx, &p) == HAULER_STAT_pass_not_ip &&
-	    p.eth_proto == bpf_htons(HAULER_REPORT_ETHERTYPE))
+	ret = parse_packet(ctx, &p);
+	if (ret == HAULER_STAT_pass_not_ip && p.eth_proto == bpf_htons(HAULER_REPORT_ETHERTYPE))
 		return report_handle(ctx, p.l3_off, NULL, 0, now);
-	if (p.flow.proto != IPPROTO_UDP)
+	if (ret != PARSE_OK || p.flow.proto != IPPROTO_UDP)
 		return XDP_PASS;
 	off = p.l4_off;
 	if (off > HAULER_MAX_L4_OFF)

@@ -36,7 +36,10 @@ struct pkt {
 	__be16 eth_proto; /* EtherType after the VLAN tag */
 };
 
-/* Returns 0 for a TCP/UDP packet in *p, else the HAULER_STAT_* pass reason. */
+/* Not a counter: pass_not_ip is counter 0, so success cannot be 0. */
+#define PARSE_OK HAULER_STAT_REASONS
+
+/* Returns PARSE_OK for a TCP/UDP packet in *p, else the HAULER_STAT_* pass reason. */
 static __always_inline int parse_packet(struct xdp_md *ctx, struct pkt *p)
 {
 	void *data = (void *)(long)ctx->data;
@@ -118,7 +121,7 @@ static __always_inline int parse_packet(struct xdp_md *ctx, struct pkt *p)
 		return HAULER_STAT_pass_not_l4;
 	}
 	p->flow.proto = l4proto;
-	return 0;
+	return PARSE_OK;
 }
 
 #endif

@@ -63,6 +63,7 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 	if (r->flags & HAULER_REPORT_F_LATENCY)
 		st->latency_us = report_be32(r->latency_us);
 	st->live_conns = report_be32(r->live_conns);
+	st->assigned = 0; /* the agent's count now includes them */
 	st->updated_ns = now;
 	return REPORT_OK;
 }

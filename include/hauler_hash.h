@@ -47,7 +47,9 @@ static __always_inline __u32 hauler_hash_words(const __u32 *w, int n, __u32 seed
 	__u32 h = seed;
 	int i;
 
+#ifdef __clang__
 #pragma unroll
+#endif
 	for (i = 0; i < n; i++)
 		h = hauler_hash_step(h, w[i]);
 	return hauler_hash_final(h, (__u32)n * 4);

@@ -2,22 +2,15 @@
 /*
  * metric.h - the load metrics a policy can read from a candidate, by the
  * id stored in policy_params.metric. The names users type are in
- * params.def (METRIC lines); the ids are here, once.
+ * params.def (METRIC lines); the ids are in include/schema.def.
  */
 #ifndef HAULER_POLICY_METRIC_H
 #define HAULER_POLICY_METRIC_H
 
 #include "select.h"
 
-enum hauler_metric {
-	HAULER_METRIC_CMP = 0,	   /* compute utilization, 0..100 */
-	HAULER_METRIC_MEM = 1,	   /* memory utilization, 0..100 */
-	HAULER_METRIC_NET = 2,	   /* network utilization, 0..100 */
-	HAULER_METRIC_QUEUE = 3,   /* accept-queue fill, 0..100 */
-	HAULER_METRIC_CONNS = 4,   /* connections: live_conns + assigned */
-	HAULER_METRIC_LATENCY = 5, /* reported service latency, us */
-	HAULER_METRICS
-};
+/* The ids are HAULER_METRIC_* of include/schema.def. */
+#define HAULER_METRICS (HAULER_METRIC_LATENCY + 1)
 
 /*
  * A device's connections: what its agent counted at its last report plus

@@ -30,6 +30,12 @@
 #define HAULER_STATE_UP 0 // device takes new connections
 #define HAULER_STATE_DRAIN 1 // device keeps its connections, takes no new ones
 #define HAULER_STATE_DOWN 2 // device is out of service
+#define HAULER_METRIC_CMP 0 // policy_params.metric: compute utilization
+#define HAULER_METRIC_MEM 1 // policy_params.metric: memory utilization
+#define HAULER_METRIC_NET 2 // policy_params.metric: network utilization
+#define HAULER_METRIC_QUEUE 3 // policy_params.metric: accept-queue fill
+#define HAULER_METRIC_CONNS 4 // policy_params.metric: live_conns + assigned
+#define HAULER_METRIC_LATENCY 5 // policy_params.metric: latency_us
 #define HAULER_CONN_FIN 1 // a FIN was seen: the entry ends after the FIN grace
 #define HAULER_CONN_REPLY 2 // entry of a NAT return path (keyed by the reply)
 
@@ -168,7 +174,7 @@ struct dev_state_t {
 	bit<8> queue; // accept-queue fill 0..100
 	bit<32> latency_us; // reported service latency
 	bit<32> live_conns; // connections the agent reports
-	bit<32> assigned; // connections the datapath assigned
+	bit<32> assigned; // connections the datapath assigned since the last accepted report
 	bit<64> seq; // last accepted report sequence
 	bit<64> updated_ns; // time of the last report (ktime)
 }

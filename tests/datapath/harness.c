@@ -345,6 +345,7 @@ int dp_reset(void **state)
 	zero_array("servers", HAULER_MAX_SERVERS, sizeof(struct server_info));
 	zero_array("devices", HAULER_MAX_DEVICES, sizeof(struct device_info));
 	zero_array("dev_state", HAULER_MAX_DEVICES, sizeof(struct dev_state));
+	zero_array("dev_keys", HAULER_MAX_DEVICES, sizeof(struct dev_key));
 	zero_array("rings", 2 * HAULER_MAX_SERVERS, sizeof(struct ring));
 	zero_array("ring_pos", HAULER_MAX_SERVERS, sizeof(struct ring_pos));
 	zero_array("policy_params", HAULER_MAX_VIPS, sizeof(struct policy_params));
