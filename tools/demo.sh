@@ -57,7 +57,13 @@ H device show
 echo
 topo_hauler "$P" stats | sed -n '/^vips:/,$p'
 echo "datapath: $(topo_hauler "$P" stats | awk '$1 == "fwd_tx" || $1 == "nat_reply" || $1 == "conn_new" { printf "%s %s  ", $1, $2 }')"
-echo "kernel forward path of the balancer: $(topo_kernel_forwarded "$P") packets (all forwarding was XDP)"
+kf=$(topo_kernel_forwarded "$P")
+if [ "$kf" = 0 ]; then
+	echo "kernel forward path of the balancer: 0 packets (all forwarding was XDP)"
+else
+	echo "kernel forward path of the balancer: $kf packets (dropped there), by protocol:"
+	topo_kernel_forwarded_detail "$P"
+fi
 
 section "policy swap to hash while 50 long-lived connections transfer data"
 topo_connload "$P" --tcp "$TOPO_VIP4:80" --long 50 --duration 60 --bytes 1024 \
