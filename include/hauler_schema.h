@@ -14,61 +14,23 @@
 #define SCHEMA_TYPE_64 __u64
 
 #define SCHEMA_CONST(name, value, doc) HAULER_##name = (value),
-#define SCHEMA_STRUCT(name, doc)
-#define SCHEMA_END(name)
-#define SCHEMA_FIELD(s, f, bits, doc)
-#define SCHEMA_ARRAY(s, f, bits, n, doc)
-#define SCHEMA_STRUCT_NEST(s, f, t, doc)
-#define SCHEMA_ARRAY_NEST(s, f, t, n, doc)
-#define SCHEMA_MAP(name, type, key, value, max, doc)
-#define SCHEMA_COUNTER(name, doc)
 enum hauler_const {
-#include "schema.def"
+#include "schema_each.h"
 };
-#undef SCHEMA_CONST
-#undef SCHEMA_STRUCT
-#undef SCHEMA_END
-#undef SCHEMA_FIELD
-#undef SCHEMA_ARRAY
 
-#define SCHEMA_CONST(name, value, doc)
-#define SCHEMA_STRUCT(name, doc)	 struct name {
-#define SCHEMA_END(name)		 };
-#define SCHEMA_FIELD(s, f, bits, doc)	 SCHEMA_TYPE_##bits f;
-#define SCHEMA_ARRAY(s, f, bits, n, doc) SCHEMA_TYPE_##bits f[n];
-#undef SCHEMA_STRUCT_NEST
-#undef SCHEMA_ARRAY_NEST
+#define SCHEMA_STRUCT(name, doc)	   struct name {
+#define SCHEMA_END(name)		   };
+#define SCHEMA_FIELD(s, f, bits, doc)	   SCHEMA_TYPE_##bits f;
+#define SCHEMA_ARRAY(s, f, bits, n, doc)   SCHEMA_TYPE_##bits f[n];
 #define SCHEMA_STRUCT_NEST(s, f, t, doc)   struct t f;
 #define SCHEMA_ARRAY_NEST(s, f, t, n, doc) struct t f[n];
-#include "schema.def"
-#undef SCHEMA_STRUCT
-#undef SCHEMA_END
-#undef SCHEMA_FIELD
-#undef SCHEMA_ARRAY
-#undef SCHEMA_COUNTER
+#include "schema_each.h"
 
-#define SCHEMA_STRUCT(name, doc)
-#define SCHEMA_END(name)
-#define SCHEMA_FIELD(s, f, bits, doc)
-#define SCHEMA_ARRAY(s, f, bits, n, doc)
-#undef SCHEMA_STRUCT_NEST
-#undef SCHEMA_ARRAY_NEST
-#define SCHEMA_STRUCT_NEST(s, f, t, doc)
-#define SCHEMA_ARRAY_NEST(s, f, t, n, doc)
 #define SCHEMA_COUNTER(name, doc) HAULER_STAT_##name,
 enum hauler_stat_reason {
-#include "schema.def"
+#include "schema_each.h"
 	HAULER_STAT_REASONS
 };
-#undef SCHEMA_CONST
-#undef SCHEMA_STRUCT
-#undef SCHEMA_END
-#undef SCHEMA_FIELD
-#undef SCHEMA_ARRAY
-#undef SCHEMA_STRUCT_NEST
-#undef SCHEMA_ARRAY_NEST
-#undef SCHEMA_MAP
-#undef SCHEMA_COUNTER
 
 /* Layout of the stats map: reasons, then two counters per VIP and per device. */
 #define HAULER_STAT_REASON_SLOTS 64

@@ -55,75 +55,33 @@ struct schema_counter {
 	const char *doc;
 };
 
-#define SCHEMA_CONST(name, value, doc)
-#define SCHEMA_STRUCT(name, doc)
-#define SCHEMA_END(name)
-#define SCHEMA_FIELD(s, f, bits, doc)
-#define SCHEMA_ARRAY(s, f, bits, n, doc)
-#define SCHEMA_STRUCT_NEST(s, f, t, doc)
-#define SCHEMA_ARRAY_NEST(s, f, t, n, doc)
-#define SCHEMA_MAP(name, type, key, value, max, doc)
-#define SCHEMA_COUNTER(name, doc)
-
-#undef SCHEMA_CONST
 #define SCHEMA_CONST(name, value, doc) {#name, (value), doc},
 static const struct schema_const schema_consts[] = {
-#include "schema.def"
+#include "schema_each.h"
 };
-#undef SCHEMA_CONST
-#define SCHEMA_CONST(name, value, doc)
 
-#undef SCHEMA_STRUCT
 #define SCHEMA_STRUCT(name, doc) {#name, doc},
 static const struct schema_struct schema_structs[] = {
-#include "schema.def"
+#include "schema_each.h"
 };
-#undef SCHEMA_STRUCT
-#define SCHEMA_STRUCT(name, doc)
 
-#undef SCHEMA_FIELD
-#undef SCHEMA_ARRAY
-#undef SCHEMA_STRUCT_NEST
-#undef SCHEMA_ARRAY_NEST
 #define SCHEMA_FIELD(s, f, bits, doc)	   {#s, #f, bits, 1, NULL, doc},
 #define SCHEMA_ARRAY(s, f, bits, n, doc)   {#s, #f, bits, n, NULL, doc},
 #define SCHEMA_STRUCT_NEST(s, f, t, doc)   {#s, #f, 0, 1, #t, doc},
 #define SCHEMA_ARRAY_NEST(s, f, t, n, doc) {#s, #f, 0, n, #t, doc},
 static const struct schema_field schema_fields[] = {
-#include "schema.def"
+#include "schema_each.h"
 };
-#undef SCHEMA_FIELD
-#undef SCHEMA_ARRAY
-#undef SCHEMA_STRUCT_NEST
-#undef SCHEMA_ARRAY_NEST
-#define SCHEMA_FIELD(s, f, bits, doc)
-#define SCHEMA_ARRAY(s, f, bits, n, doc)
-#define SCHEMA_STRUCT_NEST(s, f, t, doc)
-#define SCHEMA_ARRAY_NEST(s, f, t, n, doc)
 
-#undef SCHEMA_MAP
 #define SCHEMA_MAP(name, type, key, value, max, doc) {#name, #type, #key, #value, (max), doc},
 static const struct schema_map schema_maps[] = {
-#include "schema.def"
+#include "schema_each.h"
 };
-#undef SCHEMA_MAP
-#define SCHEMA_MAP(name, type, key, value, max, doc)
 
-#undef SCHEMA_COUNTER
 #define SCHEMA_COUNTER(name, doc) {#name, doc},
 static const struct schema_counter schema_counters[] = {
-#include "schema.def"
+#include "schema_each.h"
 };
-
-#undef SCHEMA_CONST
-#undef SCHEMA_STRUCT
-#undef SCHEMA_END
-#undef SCHEMA_FIELD
-#undef SCHEMA_ARRAY
-#undef SCHEMA_STRUCT_NEST
-#undef SCHEMA_ARRAY_NEST
-#undef SCHEMA_MAP
-#undef SCHEMA_COUNTER
 
 #define SCHEMA_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
