@@ -61,7 +61,9 @@ static __always_inline void fill_candidates(struct policy_ctx *pc, const struct 
 		cand->kind = dev->kind;
 		cand->usable = dev->in_use && dev->state == HAULER_STATE_UP &&
 			       dev->family == pc->flow.family;
-		cand->stale = !st->updated_ns || now - st->updated_ns > stale_ns;
+		/* A report stamped a tick ahead of the coarse clock is fresh. */
+		cand->stale = !st->updated_ns ||
+			      (now > st->updated_ns && now - st->updated_ns > stale_ns);
 		cand->cmp = st->cmp;
 		cand->mem = st->mem;
 		cand->net = st->net;
@@ -156,7 +158,7 @@ static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, 
 		stat_reason(HAULER_STAT_conn_closed, ctx);
 	stat_reason(HAULER_STAT_conn_hit, ctx);
 	count_forward(ctx, vi->vip_id, id);
-	return forward_to_device(ctx, p, dev, vi->fwd_mode, cfg);
+	return forward_to_device(ctx, p, dev, id, vi->fwd_mode, cfg, now);
 }
 
 /* Not addressed to a VIP: a device's reply to a NAT flow, or not ours. */
@@ -195,7 +197,8 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 		return XDP_PASS;
 	}
 	stat_reason(HAULER_STAT_nat_reply, ctx);
-	return fib_xmit(ctx, p->l3_off, p->flow.family);
+	return cached_xmit(ctx, p->l3_off, p->flow.family, p->flow.dst, nh_client_slot(p->flow.dst),
+			   now);
 not_reply:
 	/* Agent reports: UDP to the report port that is neither VIP nor NAT reply. */
 	if (p->flow.proto == IPPROTO_UDP && p->flow.dport == cfg->report_port)

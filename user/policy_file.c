@@ -46,8 +46,13 @@ static struct bpf_object *open_file(const char *path, const char *pin)
 		return NULL;
 	}
 	obj = bpf_object__open_file(path, &opts);
-	if (!obj)
-		err_set(ERR_INPUT, "%s: not a BPF object (%s)", path, strerror(errno));
+	if (!obj) {
+		char why[128];
+
+		/* libbpf's own errors (LIBBPF_ERRNO__*) are beyond strerror. */
+		libbpf_strerror(errno, why, sizeof(why));
+		err_set(ERR_INPUT, "%s: not a BPF object (%s)", path, why);
+	}
 	return obj;
 }
 

@@ -1,0 +1,805 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_policies.c - every built-in policy program, run through the real
+ * entry program (BPF_PROG_TEST_RUN) from the VIP's policy_progs slot, with
+ * device load written into dev_state by the test: each picks the device
+ * docs/policies.md says it picks; stale devices get their weight's share;
+ * drained devices get nothing new while their established flow forwards.
+ *
+ * The device a new flow went to is read from the output frame (NAT: its
+ * destination MAC and address) and checked against its conns entry.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <netinet/in.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <cmocka.h>
+/* hauler_hash.h unrolls with a clang pragma that gcc does not know. */
+#pragma GCC diagnostic ignored "-Wunknown-pragmas"
+#include "select_load.h"
+#include "select_p2c.h"
+#include "policy_list.h"
+#include "frames.h"
+
+#define NDEV	 3
+#define FLOWS	 60
+#define SPORT0	 1024
+#define NS_PER_S 1000000000ull
+
+/* A policy object, loaded from the ELF its skeleton embeds. */
+struct policy_obj {
+	const char *name;
+	const void *(*elf)(size_t *size);
+	struct bpf_object *obj;
+	int fd;
+};
+
+/* Every built-in (build/policy_list.h): a new one is covered by the drain test. */
+#define POLICY_ENTRY(n) {#n, policy_##n##__elf_bytes, NULL, -1},
+static struct policy_obj policies[] = {HAULER_BUILTIN_POLICIES(POLICY_ENTRY)};
+#define NPOLICIES (sizeof(policies) / sizeof(policies[0]))
+
+/*
+ * Bind every map of the policy to the entry program's map of that name.
+ * The pin paths are cleared first: libbpf would otherwise look for (and
+ * pin to) the host's /sys/fs/bpf.
+ */
+static int load_policy(struct policy_obj *p)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = p->name);
+	struct bpf_program *prog;
+	struct bpf_map *m;
+	const void *elf;
+	size_t size;
+
+	elf = p->elf(&size);
+	p->obj = bpf_object__open_mem(elf, size, &opts);
+	if (!p->obj)
+		return -1;
+	bpf_object__for_each_map(m, p->obj)
+	{
+		if (bpf_map__is_internal(m))
+			continue;
+		if (bpf_map__set_pin_path(m, NULL) ||
+		    bpf_map__reuse_fd(m, dp_map(bpf_map__name(m))))
+			return -1;
+	}
+	if (bpf_object__load(p->obj))
+		return -1;
+	prog = bpf_object__next_program(p->obj, NULL);
+	p->fd = prog ? bpf_program__fd(prog) : -1;
+	return p->fd < 0 ? -1 : 0;
+}
+
+static int group_setup(void **state)
+{
+	size_t i;
+
+	if (dp_setup(state))
+		return -1;
+	for (i = 0; i < NPOLICIES; i++)
+		if (load_policy(&policies[i])) {
+			fprintf(stderr, "test_policies: cannot load policy %s\n", policies[i].name);
+			return -1;
+		}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	size_t i;
+
+	for (i = 0; i < NPOLICIES; i++) {
+		bpf_object__close(policies[i].obj);
+		policies[i].obj = NULL;
+	}
+	return dp_teardown(state);
+}
+
+static struct policy_obj *policy(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NPOLICIES; i++)
+		if (!strcmp(policies[i].name, name))
+			return &policies[i];
+	fail_msg("no policy %s", name);
+	return NULL;
+}
+
+/*
+ * Now as the datapath reads it: bpf_ktime_get_coarse_ns is the coarse
+ * monotonic clock. (A CLOCK_MONOTONIC stamp can lie up to a tick ahead
+ * of it: test_report_stamped_now_is_fresh.)
+ */
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC_COARSE, &ts), 0);
+	return (__u64)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+/* A device's last report, as an agent would have left it in dev_state. */
+struct load {
+	__u8 cmp, mem, net, queue;
+	__u32 live_conns, latency_us;
+};
+
+enum age { FRESH, NEVER, OLD };
+
+static void set_load(int n, const struct load *l, enum age age)
+{
+	struct dev_state st = {
+	    .cmp = l->cmp,
+	    .mem = l->mem,
+	    .net = l->net,
+	    .queue = l->queue,
+	    .latency_us = l->latency_us,
+	    .live_conns = l->live_conns,
+	    .seq = 1,
+	};
+	__u32 key = DP_DEV_ID(n);
+
+	/* OLD: one second ago, ten times the default stale-ms. */
+	st.updated_ns = age == FRESH ? now_ns() : age == OLD ? now_ns() - NS_PER_S : 0;
+	assert_int_equal(bpf_map_update_elem(dp_map("dev_state"), &key, &st, BPF_ANY), 0);
+}
+
+/* Only cmp given; the other metrics the same, so nothing else decides. */
+static void set_cmp(int n, __u8 cmp)
+{
+	struct load l = {.cmp = cmp, .mem = 50, .net = 50, .queue = 50, .latency_us = 100};
+
+	set_load(n, &l, FRESH);
+}
+
+static void set_kind(int n, __u8 kind)
+{
+	struct device_info d;
+	__u32 key = DP_DEV_ID(n);
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &key, &d), 0);
+	d.kind = kind;
+	assert_int_equal(bpf_map_update_elem(dp_map("devices"), &key, &d, BPF_ANY), 0);
+}
+
+/* policy_params of the VIP's slot, as `hauler policy set` writes them. */
+static void set_params(const char *name, int metric, __u8 threshold, __u32 stale_ms)
+{
+	struct policy_params p = {.threshold = threshold, .stale_ms = stale_ms};
+	__u32 key = DP_SLOT;
+
+	if (metric >= 0) {
+		p.metric_set = 1;
+		p.metric = metric;
+	}
+	strncpy((char *)p.name, name, sizeof(p.name) - 1);
+	assert_int_equal(bpf_map_update_elem(dp_map("policy_params"), &key, &p, BPF_ANY), 0);
+}
+
+/* Parameters first, then the program: as a swap does it. */
+static void use_policy(const char *name, int metric, __u8 threshold)
+{
+	set_params(name, metric, threshold, 0);
+	dp_set_policy(DP_SLOT, policy(name)->fd);
+}
+
+/* The usual VIP (IPv4, TCP, NAT) with ndev devices, every one fresh and idle. */
+static void setup_vip(int ndev)
+{
+	int n;
+
+	dp_simple_vip(4, IPPROTO_TCP, HAULER_FWD_NAT, ndev);
+	for (n = 0; n < ndev; n++)
+		set_cmp(n, 0);
+}
+
+static void flow_spec(struct frame_spec *s, int i)
+{
+	spec_to_vip(s, 4, IPPROTO_TCP, 0);
+	s->sport = SPORT0 + i;
+}
+
+/* Send s; the device index (0..) it went to, or -1 when dropped. */
+static int send_flow(const struct frame_spec *s)
+{
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec e;
+	struct dp_out out;
+	size_t len = build(s, frame), wlen;
+	int n;
+
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	if (out.verdict == XDP_DROP)
+		return -1;
+	assert_int_equal(out.verdict, XDP_TX);
+	n = out.data[5] - 0x14;
+	assert_in_range(n, 0, DP_NDEVS - 1);
+	spec_nat_expected(&e, s, n);
+	wlen = build(&e, want);
+	assert_frame_equal(want, wlen, &out);
+	assert_int_equal(conn_device(s), DP_DEV_ID(n));
+	return n;
+}
+
+/* Send new flow number i; the device index it went to. */
+static int send_new(int i)
+{
+	struct frame_spec s;
+
+	flow_spec(&s, i);
+	return send_flow(&s);
+}
+
+/*
+ * Empty conns in one walk: collect the keys, then delete them. (Deleting
+ * the first key again and again makes every lookup of the first key scan
+ * the table's million buckets from the start: seconds for a few thousand
+ * entries.)
+ */
+static void conns_clear(void)
+{
+	int fd = dp_map("conns"), n = 0, cap = 1024, i;
+	struct flow_key *keys = malloc(cap * sizeof(*keys));
+	void *prev = NULL;
+
+	assert_non_null(keys);
+	while (!bpf_map_get_next_key(fd, prev, &keys[n])) {
+		prev = &keys[n++];
+		if (n == cap) {
+			cap *= 2;
+			keys = realloc(keys, cap * sizeof(*keys));
+			assert_non_null(keys);
+			prev = &keys[n - 1];
+		}
+	}
+	for (i = 0; i < n; i++)
+		assert_int_equal(bpf_map_delete_elem(fd, &keys[i]), 0);
+	free(keys);
+	assert_int_equal(dp_conn_count(), 0);
+}
+
+/* Every new flow went through the policy, and every choice was valid. */
+static void assert_policy_clean(void)
+{
+	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_policy_bad_choice), 0);
+}
+
+/* Flows first..first+count-1 all go to device want. */
+static void expect_all(int first, int count, int want)
+{
+	int i;
+
+	for (i = first; i < first + count; i++)
+		assert_int_equal(send_new(i), want);
+}
+
+/* lur: the least utilized on the VIP's metric; cmp when none is set. */
+static void test_lur(void **state)
+{
+	/* Each metric has another device least utilized. */
+	const struct load l[NDEV] = {
+	    {.cmp = 50, .mem = 10, .net = 90},
+	    {.cmp = 20, .mem = 80, .net = 40},
+	    {.cmp = 70, .mem = 60, .net = 5},
+	};
+	int n;
+
+	(void)state;
+	setup_vip(NDEV);
+	for (n = 0; n < NDEV; n++)
+		set_load(n, &l[n], FRESH);
+	use_policy("lur", -1, 0);
+	expect_all(0, FLOWS, 1);
+	use_policy("lur", HAULER_METRIC_CMP, 0);
+	expect_all(100, FLOWS, 1);
+	use_policy("lur", HAULER_METRIC_MEM, 0);
+	expect_all(200, FLOWS, 0);
+	use_policy("lur", HAULER_METRIC_NET, 0);
+	expect_all(300, FLOWS, 2);
+	/* The load changes: the next flows follow at once. */
+	set_cmp(0, 3);
+	use_policy("lur", HAULER_METRIC_CMP, 0);
+	expect_all(400, FLOWS, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 5 * FLOWS);
+	assert_policy_clean();
+}
+
+/* lur: two devices tied at the least cmp share the flows; the third gets none. */
+static void test_lur_tie_shared(void **state)
+{
+	int i, count[NDEV] = {};
+
+	(void)state;
+	setup_vip(NDEV);
+	set_cmp(0, 30);
+	set_cmp(1, 60);
+	set_cmp(2, 30);
+	use_policy("lur", HAULER_METRIC_CMP, 0);
+	for (i = 0; i < 200; i++)
+		count[send_new(i)]++;
+	assert_int_equal(count[1], 0);
+	/* 100 each expected; 3 standard deviations are about 21. */
+	assert_in_range(count[0], 70, 130);
+	assert_in_range(count[2], 70, 130);
+}
+
+/* jsq: the shortest accept queue, whatever cmp says. */
+static void test_jsq(void **state)
+{
+	const struct load l[NDEV] = {
+	    {.cmp = 1, .queue = 40},
+	    {.cmp = 2, .queue = 30},
+	    {.cmp = 90, .queue = 10},
+	};
+	int n;
+
+	(void)state;
+	setup_vip(NDEV);
+	for (n = 0; n < NDEV; n++)
+		set_load(n, &l[n], FRESH);
+	use_policy("jsq", -1, 0);
+	expect_all(0, FLOWS, 2);
+	/* Another device's queue empties: it takes over. */
+	set_load(1, &(struct load){.cmp = 2, .queue = 0}, FRESH);
+	expect_all(100, FLOWS, 1);
+	assert_policy_clean();
+}
+
+/*
+ * lc: the fewest connections, counted as the agent's live_conns plus what
+ * the datapath assigned since. Each new flow must go to a device with the
+ * least count at that moment; with counts 5, 2, 9 the first 3 flows go to
+ * device 1 (2 -> 5), and 12 flows fill every device up to 9 or 10.
+ */
+static void test_lc(void **state)
+{
+	const __u32 live[NDEV] = {5, 2, 9};
+	__u32 conns[NDEV] = {5, 2, 9}, least;
+	int i, n, dev;
+
+	(void)state;
+	setup_vip(NDEV);
+	for (n = 0; n < NDEV; n++)
+		set_load(n, &(struct load){.cmp = 50, .live_conns = live[n]}, FRESH);
+	use_policy("lc", -1, 0);
+	for (i = 0; i < 12; i++) {
+		least = conns[0];
+		for (n = 1; n < NDEV; n++)
+			least = conns[n] < least ? conns[n] : least;
+		dev = send_new(i);
+		if (i < 3)
+			assert_int_equal(dev, 1);
+		assert_int_equal(conns[dev], least);
+		conns[dev]++;
+	}
+	for (n = 0; n < NDEV; n++) {
+		assert_in_range(conns[n], 9, 10);
+		assert_int_equal(dp_dev_assigned(DP_DEV_ID(n)), conns[n] - live[n]);
+	}
+	assert_policy_clean();
+}
+
+/*
+ * wlc: the fewest connections per unit of weight. Weights 1 and 4, counts
+ * 2 and 0: device 1 takes the first 8 flows (0/4 .. 7/4 < 2/1); after that
+ * every flow goes to a device of least count/weight, and the counts keep
+ * the 1:4 ratio.
+ */
+static void test_wlc(void **state)
+{
+	const __u32 weight[2] = {1, 4};
+	__u32 conns[2] = {2, 0};
+	int i, dev, other;
+
+	(void)state;
+	setup_vip(2);
+	dp_set_device_weight(DP_DEV_ID(0), weight[0]);
+	dp_set_device_weight(DP_DEV_ID(1), weight[1]);
+	set_load(0, &(struct load){.cmp = 50, .live_conns = 2}, FRESH);
+	set_load(1, &(struct load){.cmp = 50, .live_conns = 0}, FRESH);
+	use_policy("wlc", -1, 0);
+	for (i = 0; i < 48; i++) {
+		dev = send_new(i);
+		other = 1 - dev;
+		if (i < 8)
+			assert_int_equal(dev, 1);
+		/* conns[dev] / weight[dev] <= conns[other] / weight[other] */
+		assert_true(conns[dev] * weight[other] <= conns[other] * weight[dev]);
+		conns[dev]++;
+	}
+	/* 50 connections at 1:4 are 10 and 40. */
+	assert_in_range(conns[0], 9, 11);
+	assert_in_range(conns[1], 39, 41);
+	assert_policy_clean();
+}
+
+/* wrr (and dwrr: the same walk): many new flows follow the ring exactly. */
+static void ring_exact(const char *name)
+{
+	/* Weights 3, 2, 2, interleaved as the manager builds a ring. */
+	const __u8 ring[] = {0, 1, 2, 0, 1, 0, 2};
+	const __u32 len = sizeof(ring), start = 1000, flows = 350;
+	int i, dev, count[NDEV] = {};
+
+	setup_vip(NDEV);
+	dp_set_ring(DP_SERVER, 0, ring, len);
+	dp_set_ring_pos(DP_SERVER, start);
+	use_policy(name, -1, 0);
+	for (i = 0; i < (int)flows; i++) {
+		dev = send_new(i);
+		assert_int_equal(dev, ring[(start + i) % len]);
+		count[dev]++;
+	}
+	assert_int_equal(dp_get_ring_pos(DP_SERVER), start + flows);
+	assert_int_equal(count[0], 150);
+	assert_int_equal(count[1], 100);
+	assert_int_equal(count[2], 100);
+	/* Load numbers do not matter to a ring walk. */
+	set_cmp(0, 100);
+	assert_int_equal(send_new(flows), ring[(start + flows) % len]);
+	assert_policy_clean();
+}
+
+static void test_wrr_ring_exact(void **state)
+{
+	(void)state;
+	ring_exact("wrr");
+}
+
+static void test_dwrr_ring_exact(void **state)
+{
+	(void)state;
+	ring_exact("dwrr");
+}
+
+/* ecmp: one turn each over the usable devices of positive weight. */
+static void test_ecmp_rotates(void **state)
+{
+	const __u32 start = 7;
+	int i;
+
+	(void)state;
+	setup_vip(NDEV);
+	dp_set_device_weight(DP_DEV_ID(0), 5); /* weights do not set shares */
+	dp_set_ring_pos(DP_SERVER, start);
+	use_policy("ecmp", -1, 0);
+	for (i = 0; i < 3 * FLOWS; i++)
+		assert_int_equal(send_new(i), (start + i) % 3);
+	/* Device 1 drained: the rotation skips it. */
+	dp_set_device_state(DP_DEV_ID(1), HAULER_STATE_DRAIN);
+	for (i = 0; i < FLOWS; i++)
+		assert_int_equal(send_new(1000 + i), (start + 3 * FLOWS + i) % 2 ? 2 : 0);
+	/* Device 2 of weight 0 leaves the rotation too: all to device 0. */
+	dp_set_device_weight(DP_DEV_ID(2), 0);
+	expect_all(2000, 10, 0);
+	assert_policy_clean();
+}
+
+/*
+ * prt, threshold 80: the CPU (weight 10) while its cmp is below 80, the
+ * accelerator (weight 5) once it crosses, and the CPU again as soon as it
+ * drops below. Above the threshold both: the less loaded.
+ */
+static void test_prt_threshold(void **state)
+{
+	const int cpu = 0, acc = 1;
+
+	(void)state;
+	setup_vip(2);
+	dp_set_device_weight(DP_DEV_ID(cpu), 10);
+	dp_set_device_weight(DP_DEV_ID(acc), 5);
+	set_kind(acc, HAULER_KIND_GPU);
+	set_cmp(acc, 30);
+	use_policy("prt", HAULER_METRIC_CMP, 80);
+
+	set_cmp(cpu, 10);
+	expect_all(0, 20, cpu);
+	set_cmp(cpu, 79);
+	expect_all(100, 20, cpu);
+	set_cmp(cpu, 80); /* "below" is strictly below */
+	expect_all(200, 20, acc);
+	set_cmp(cpu, 95);
+	expect_all(300, 20, acc);
+	set_cmp(cpu, 60);
+	expect_all(400, 20, cpu);
+	/* Both at or above 80: the less loaded. */
+	set_cmp(cpu, 90);
+	set_cmp(acc, 85);
+	expect_all(500, 20, acc);
+	set_cmp(acc, 99);
+	expect_all(600, 20, cpu);
+	/* The threshold is the VIP's: at 50, a CPU at 60 is over it. */
+	set_cmp(cpu, 60);
+	set_cmp(acc, 30);
+	use_policy("prt", HAULER_METRIC_CMP, 50);
+	expect_all(700, 20, acc);
+	/* No parameters at all: the default metric cmp and threshold 80. */
+	use_policy("prt", -1, 0);
+	expect_all(800, 20, cpu);
+	assert_policy_clean();
+}
+
+/* The policy context of new flow i as the entry program fills it. */
+static void model_ctx(struct policy_ctx *pc, int i, int ndev, const __u8 *cmp)
+{
+	struct frame_spec s;
+	int n;
+
+	memset(pc, 0, sizeof(*pc));
+	flow_spec(&s, i);
+	pc->flow = spec_flow(&s);
+	pc->hash = hauler_flow_hash(&pc->flow);
+	pc->n = ndev;
+	for (n = 0; n < ndev; n++) {
+		pc->cand[n].id = DP_DEV_ID(n);
+		pc->cand[n].weight = 1;
+		pc->cand[n].usable = 1;
+		pc->cand[n].cmp = cmp[n];
+	}
+}
+
+/*
+ * p2c: each flow goes to the less loaded of its two hashed choices, so the
+ * most loaded device never wins, the least loaded wins every pair it is in
+ * (2 of 3), the middle one the rest (1 of 3).
+ */
+static void test_p2c(void **state)
+{
+	const __u8 cmp[NDEV] = {10, 50, 90};
+	const int flows = 300;
+	struct policy_ctx pc;
+	int i, n, dev, count[NDEV] = {};
+
+	(void)state;
+	setup_vip(NDEV);
+	for (n = 0; n < NDEV; n++)
+		set_cmp(n, cmp[n]);
+	use_policy("p2c", HAULER_METRIC_CMP, 0);
+	for (i = 0; i < flows; i++) {
+		dev = send_new(i);
+		/* Exactly the shared selection function's choice. */
+		model_ctx(&pc, i, NDEV, cmp);
+		assert_int_equal(dev, select_p2c(&pc, HAULER_METRIC_CMP));
+		count[dev]++;
+	}
+	assert_int_equal(count[2], 0);
+	/* 200 and 100 expected; 3 standard deviations are about 25. */
+	assert_in_range(count[0], 175, 225);
+	assert_in_range(count[1], 75, 125);
+	/* Two devices: the pair is always both, the less loaded always wins. */
+	dp_set_device_state(DP_DEV_ID(0), HAULER_STATE_DRAIN);
+	expect_all(1000, FLOWS, 1);
+	assert_policy_clean();
+}
+
+/* The load-aware policies: their names and the metric they are set to. */
+static const struct {
+	const char *name;
+	int metric;
+} load_aware[] = {
+    {"lur", HAULER_METRIC_CMP},
+    {"lur", HAULER_METRIC_MEM},
+    {"lur", HAULER_METRIC_NET},
+    {"jsq", -1},
+    {"lc", -1},
+    {"wlc", -1},
+    {"prt", HAULER_METRIC_CMP},
+    {"p2c", HAULER_METRIC_CMP},
+    {"example_lat", -1},
+};
+#define NLOAD_AWARE (sizeof(load_aware) / sizeof(load_aware[0]))
+
+/* Numbers that make a device the last choice, or the first, of every policy. */
+static const struct load busy = {90, 90, 90, 90, 100000, 900};
+static const struct load idle = {0, 0, 0, 0, 0, 0};
+static const struct load light = {30, 30, 30, 30, 30, 300};
+
+/* Shares within TOL percentage points over STALE_FLOWS flows. */
+#define STALE_FLOWS 800
+#define TOL	    6 /* about 4 standard deviations at p = 1/2 */
+
+static void assert_share(const char *what, int count, int total, int want_pct)
+{
+	int pct = count * 100 / total;
+
+	if (pct < want_pct - TOL || pct > want_pct + TOL)
+		fail_msg("%s: %d of %d flows (%d%%), want %d%% +- %d", what, count, total, pct,
+			 want_pct, TOL);
+}
+
+/*
+ * A stale device is taken by its weight, whatever its old numbers say:
+ * device 0 (weight 2) reported "idle" a second ago (stale at the default
+ * 100 ms); device 1 (weight 1) is fresh and busy, device 2 (weight 1)
+ * fresh and lightly loaded. Device 0 gets its wrr share 2/4; the fresh
+ * devices share the rest by load: all of it to device 2.
+ */
+static void test_stale_by_weight(void **state)
+{
+	size_t p;
+	int i, count[NDEV];
+
+	(void)state;
+	setup_vip(NDEV);
+	dp_set_device_weight(DP_DEV_ID(0), 2);
+	for (p = 0; p < NLOAD_AWARE; p++) {
+		const char *name = load_aware[p].name;
+		int is_p2c = !strcmp(name, "p2c");
+
+		conns_clear();
+		set_load(0, &idle, OLD);
+		set_load(1, &busy, FRESH);
+		set_load(2, &light, FRESH);
+		use_policy(name, load_aware[p].metric, 80);
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < STALE_FLOWS; i++)
+			count[send_new(i)]++;
+		print_message("%-11s metric %2d: stale w2 %d, busy w1 %d, light w1 %d\n", name,
+			      load_aware[p].metric, count[0], count[1], count[2]);
+		assert_share(name, count[0], STALE_FLOWS, 50);
+		assert_int_equal(count[1], 0);
+		assert_share(name, count[2], STALE_FLOWS, 50);
+
+		/*
+		 * With stale-ms 5000 the same report is fresh and "idle" wins:
+		 * every flow (p2c: every pair it is in, 2 of 3).
+		 */
+		conns_clear();
+		set_load(0, &idle, OLD);
+		set_params(name, load_aware[p].metric, 80, 5000);
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < FLOWS; i++)
+			count[send_new(i)]++;
+		assert_int_equal(count[1], 0);
+		if (is_p2c)
+			assert_in_range(count[0], FLOWS / 2, FLOWS - 1);
+		else
+			assert_int_equal(count[0], FLOWS);
+	}
+	assert_policy_clean();
+	conns_clear();
+}
+
+/*
+ * Every device stale (one never reported, one reported long ago): the
+ * choice is by weight alone, 3:1, though the old numbers favour the light
+ * device.
+ */
+static void test_all_stale_by_weight(void **state)
+{
+	size_t p;
+	int i, count[2];
+
+	(void)state;
+	setup_vip(2);
+	dp_set_device_weight(DP_DEV_ID(0), 3);
+	dp_set_device_weight(DP_DEV_ID(1), 1);
+	for (p = 0; p < NLOAD_AWARE; p++) {
+		conns_clear();
+		set_load(0, &busy, NEVER);
+		set_load(1, &idle, OLD);
+		use_policy(load_aware[p].name, load_aware[p].metric, 80);
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < STALE_FLOWS; i++)
+			count[send_new(i)]++;
+		assert_share(load_aware[p].name, count[0], STALE_FLOWS, 75);
+		assert_share(load_aware[p].name, count[1], STALE_FLOWS, 25);
+	}
+	assert_policy_clean();
+	conns_clear();
+}
+
+/*
+ * A report stamped with CLOCK_MONOTONIC (as a user-space writer stamps it)
+ * is fresh. That clock runs up to a tick ahead of the coarse one the
+ * datapath reads, so "now - updated_ns" may be negative: the report is
+ * then 0 ms old, as user/dwrr.c and `hauler device show` count it, not
+ * older than stale-ms.
+ */
+static void test_report_stamped_now_is_fresh(void **state)
+{
+	struct dev_state st = {.cmp = 10, .mem = 50, .net = 50, .queue = 50, .seq = 1};
+	struct timespec ts;
+	__u32 key = DP_DEV_ID(1);
+
+	(void)state;
+	setup_vip(2);
+	dp_set_device_weight(DP_DEV_ID(0), 3); /* by weight, it would get 3 in 4 */
+	set_cmp(0, 90);
+	use_policy("lur", HAULER_METRIC_CMP, 0);
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+	st.updated_ns = (__u64)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+	assert_int_equal(bpf_map_update_elem(dp_map("dev_state"), &key, &st, BPF_ANY), 0);
+	expect_all(0, 20, 1);
+	assert_policy_clean();
+}
+
+/*
+ * Under every policy a drained (or down) device takes no new flow, even
+ * when its numbers, weight and ring slots make it the first choice, and
+ * its established flow keeps forwarding to it.
+ */
+static void drained_under(const char *name, int metric, __u8 state)
+{
+	const __u8 ring[] = {0, 0, 0, 1, 2};
+	struct frame_spec old;
+	int i, dev, hits = 0;
+
+	conns_clear();
+	dp_reset(NULL);
+	setup_vip(NDEV);
+	dp_set_ring(DP_SERVER, 0, ring, sizeof(ring));
+	dp_set_device_weight(DP_DEV_ID(0), 10);
+	set_load(0, &idle, FRESH);
+	set_load(1, &light, FRESH);
+	set_load(2, &light, FRESH);
+	use_policy(name, metric, 80);
+	/* An established flow on device 0 (the hash policy: the first that lands there). */
+	for (i = 0; i < 64; i++) {
+		flow_spec(&old, 50000 + i);
+		if (send_flow(&old) == 0)
+			break;
+	}
+	assert_true(i < 64);
+
+	dp_set_device_state(DP_DEV_ID(0), state);
+	for (i = 0; i < FLOWS; i++) {
+		dev = send_new(i);
+		if (dev == 0)
+			fail_msg("%s: new flow %d went to the %s device", name, i,
+				 state == HAULER_STATE_DRAIN ? "drained" : "down");
+		assert_int_equal(send_flow(&old), 0);
+		hits++;
+	}
+	assert_int_equal(dp_dev_assigned(DP_DEV_ID(0)), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), hits);
+	assert_policy_clean();
+}
+
+static void test_drained_gets_nothing_new(void **state)
+{
+	size_t p;
+
+	(void)state;
+	for (p = 0; p < NPOLICIES; p++)
+		drained_under(policies[p].name, -1, HAULER_STATE_DRAIN);
+	drained_under("lur", HAULER_METRIC_MEM, HAULER_STATE_DRAIN);
+	drained_under("lur", HAULER_METRIC_NET, HAULER_STATE_DRAIN);
+	drained_under("prt", HAULER_METRIC_CMP, HAULER_STATE_DOWN);
+	drained_under("wrr", -1, HAULER_STATE_DOWN);
+}
+
+#define T(fn) cmocka_unit_test_setup(fn, dp_reset)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    T(test_lur),
+	    T(test_lur_tie_shared),
+	    T(test_jsq),
+	    T(test_lc),
+	    T(test_wlc),
+	    T(test_wrr_ring_exact),
+	    T(test_dwrr_ring_exact),
+	    T(test_ecmp_rotates),
+	    T(test_prt_threshold),
+	    T(test_p2c),
+	    T(test_stale_by_weight),
+	    T(test_all_stale_by_weight),
+	    T(test_report_stamped_now_is_fresh),
+	    T(test_drained_gets_nothing_new),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

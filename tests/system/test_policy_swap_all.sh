@@ -1,0 +1,211 @@
+#!/bin/bash
+# test_policy_swap_all.sh BUILD - the VIP's policy is swapped 100 times
+# among every built-in policy (`hauler policy list`), each time with valid
+# parameters, while 200 long-lived TCP connections send and check data and
+# new connections arrive at RATE a second; `hauler daemon` runs meanwhile
+# (it rebuilds dwrr's rings). Two servers, each a CPU device (weight 3) and
+# a slower accelerator (weight 1, a CPU-limited cgroup).
+#
+# Checks:
+#   - no connection reset, stalled or corrupted; the short ones really
+#     arrived at >= 500 a second;
+#   - policy_fallback (no policy ran) and policy_bad_choice stay 0;
+#   - after a swap, new connections follow the policy then in force: a
+#     burst of BURST connections is split between the CPU devices and the
+#     accelerators as that policy says (see want_cpu_pct);
+#   - prints how long one `hauler policy set` takes (not asserted).
+#
+# Load for the load-aware policies: the test writes each device's state
+# into dev_state itself (bpftool), as a report would: CPUs at 50 on every
+# metric and 500 us latency, accelerators at 10 and 100 us; stamped now
+# (minus 50 ms: the datapath's clock is the coarse monotonic one). Those
+# policies get stale-ms 600000 when a burst checks them, so the state
+# stays fresh; otherwise they get a short stale-ms and treat the devices
+# by weight - also a valid policy to swap to.
+. "$(dirname "$0")/lib.sh"
+sys_init "$@"
+SWAPS=100
+LONG=200
+RATE=1000    # connload's short-connection rate (--rate: one per ms)
+MIN_RATE=500 # what must have arrived, per second
+BURST=200
+TOL_HALF=15 # percentage points around 50 %: 4 sigma of 200 flows
+TOL_WRR=12  # around 75 %: 3.9 sigma
+FRESH_MS=600000
+CHECK_ROUNDS=3 # rounds over the policies whose swaps are followed by a burst
+
+topo_up "$P" nat || sys_abort "topology setup"
+H_ok up eth0 || sys_abort "hauler up"
+VIP=$H_VIP4:80/tcp
+H_ok vip add "$VIP" mode nat policy hash || sys_abort "vip add"
+topo_pool "$P" "$VIP" 4 8080 3 1 || sys_abort "pool setup"
+
+mapfile -t POLICIES < <(H policy list | awk 'NR > 1 { print $1 }')
+for want in hash wrr ecmp dwrr lur jsq lc wlc prt p2c; do
+	case " ${POLICIES[*]} " in
+	*" $want "*) ;;
+	*) fail "policy list lacks the built-in $want: ${POLICIES[*]}" ;;
+	esac
+done
+NPOL=${#POLICIES[@]}
+ok "$NPOL built-in policies: ${POLICIES[*]}"
+
+# le N BYTES: N as BYTES little-endian hex bytes.
+le() {
+	local v=$1 n=$2 i out=""
+	for ((i = 0; i < n; i++)); do
+		out="$out $(printf '%02x' $(((v >> (8 * i)) & 255)))"
+	done
+	echo "$out"
+}
+
+# set_state NAME CMP LATENCY_US: a fresh report for device NAME.
+set_state() {
+	local id now
+	id=$(H device show | awk -v n="$1" '$2 == n { print $1 }')
+	now=$(awk '/^now at/ { print $3; exit }' /proc/timer_list)
+	[ -n "$id" ] && [ -n "$now" ] || return 1
+	# struct dev_state: cmp mem net queue, latency_us, live_conns,
+	# assigned, seq, updated_ns.
+	# shellcheck disable=SC2046 # byte lists
+	bpftool map update pinned "$TOPO_PIN/dev_state" key hex $(le "$id" 4) value hex \
+		$(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$3" 4) $(le 0 4) $(le 0 4) \
+		$(le 1 8) $(le $((now - 50000000)) 8)
+}
+for dev in s1cpu s2cpu; do set_state $dev 50 500 || sys_abort "dev_state of $dev"; done
+for dev in s1acc s2acc; do set_state $dev 10 100 || sys_abort "dev_state of $dev"; done
+
+# params NAME ROUND: valid parameters for policy NAME, varied by ROUND.
+METRICS_LUR=(cmp mem net)
+METRICS_PRT=(cmp mem net queue)
+METRICS_P2C=(cmp mem net queue latency conns)
+params() {
+	local r=$2
+	case $1 in
+	lur) echo "metric ${METRICS_LUR[r % 3]} stale-ms $FRESH_MS" ;;
+	prt) echo "metric ${METRICS_PRT[r % 4]} threshold $((80 + r % 3 * 10)) stale-ms $FRESH_MS" ;;
+	# conns is assigned connections: not the CPU/accelerator split below.
+	p2c) echo "metric ${METRICS_P2C[r % 6]} stale-ms $FRESH_MS" ;;
+	dwrr) echo "metric ${METRICS_PRT[r % 4]} interval-ms $((20 + r * 10))" ;;
+	jsq | example_lat) echo "stale-ms $FRESH_MS" ;;
+	*) [ $((r % 2)) -eq 0 ] && echo "stale-ms $((50 + r * 100))" ;;
+	esac
+}
+
+# want_cpu_pct NAME PARAMS: share (%) of new connections the CPU devices
+# must get under that policy, or nothing when it is not checked.
+#   wrr 3:1 rings: 75. hash, ecmp: one turn or one hash share each: 50.
+#   prt: the CPUs (the highest weight) are at 50 on every metric, below
+#   the threshold: 100. lur, jsq, p2c (on a load metric), example_lat: the
+#   accelerators are less loaded: 0. lc, wlc, dwrr: by counts and a ring
+#   the daemon rebuilds: not checked.
+want_cpu_pct() {
+	case $1 in
+	wrr) echo 75 ;;
+	hash | ecmp) echo 50 ;;
+	prt) echo 100 ;;
+	lur | jsq | example_lat) echo 0 ;;
+	p2c) case $2 in *conns*) ;; *) echo 0 ;; esac ;;
+	esac
+}
+
+# burst NAME PARAMS WANT: BURST new connections, split as WANT says.
+burst() {
+	local name=$1 args=$2 want=$3 json cpu acc got tol
+	json=$(topo_connload "$P" --tcp "$H_VIP4:80" -n $BURST -c 25 --bytes 256 --timeout 10 --json)
+	cpu=$(($(json_dev "$json" s1cpu) + $(json_dev "$json" s2cpu)))
+	acc=$(($(json_dev "$json" s1acc) + $(json_dev "$json" s2acc)))
+	if [ "$(json_num "$json" ok)" -ne $BURST ] || [ $((cpu + acc)) -ne $BURST ]; then
+		fail "burst after '$name $args': $json"
+		return
+	fi
+	got=$((cpu * 100 / BURST))
+	case $want in
+	0 | 100) tol=0 ;;
+	75) tol=$TOL_WRR ;;
+	*) tol=$TOL_HALF ;;
+	esac
+	if [ "$got" -ge $((want - tol)) ] && [ "$got" -le $((want + tol)) ]; then
+		ok "policy set $name${args:+ $args}: CPU devices got $cpu of $BURST new ($want % +-$tol)"
+		CHECKED="$CHECKED $name"
+		BURSTS=$((BURSTS + 1))
+	else
+		fail "after 'policy set $name${args:+ $args}': CPU devices got $cpu of $BURST" \
+			"($got %), want $want % +-$tol: $json"
+	fi
+}
+
+H daemon --interval-ms 50 >"$TOPO_RUN/daemon.log" 2>&1 &
+sys_bg $!
+
+ready=$TOPO_RUN/load.ready
+stop=$TOPO_RUN/load.stop
+out=$TOPO_RUN/load.json
+topo_connload "$P" --tcp "$H_VIP4:80" --long $LONG --duration 80 --rate $RATE -c 200 \
+	--interval 50 --bytes 512 --ready-file "$ready" --stop-file "$stop" --json >"$out" &
+load=$!
+sys_bg "$load"
+wait_file "$ready" 10 || fail "long connections not established within 10 s"
+sleep 0.5
+
+errors=0 CHECKED="" BURSTS=0 times=()
+for ((i = 0; i < SWAPS; i++)); do
+	name=${POLICIES[i % NPOL]}
+	args=$(params "$name" $((i / NPOL)))
+	t0=$(date +%s%N)
+	# shellcheck disable=SC2086 # params are words
+	if ! H policy set "$VIP" "$name" $args; then
+		errors=$((errors + 1))
+		continue
+	fi
+	times+=($((($(date +%s%N) - t0) / 1000)))
+	want=$(want_cpu_pct "$name" "$args")
+	# Checked in the first rounds; later the background load alone.
+	if [ -n "$want" ] && [ $((i / NPOL)) -lt $CHECK_ROUNDS ]; then
+		burst "$name" "$args" "$want"
+	else
+		sleep 0.15 # the background load meets this policy too
+	fi
+done
+if [ "$errors" -eq 0 ]; then
+	ok "$SWAPS swaps over all $NPOL policies"
+else
+	fail "$errors of $SWAPS policy swaps failed"
+fi
+[ "$BURSTS" -gt 0 ] && ok "$BURSTS bursts of $BURST split as the policy in force says" \
+	"(policies:$(echo "$CHECKED" | tr ' ' '\n' | sort -u | tr '\n' ' '))"
+for want in wrr hash ecmp prt lur; do
+	case " $CHECKED " in
+	*" $want "*) ;;
+	*) fail "no burst checked $want" ;;
+	esac
+done
+
+# One `hauler policy set` (process start included), in microseconds.
+sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+n=${#times[@]}
+echo "hauler policy set: $n runs, min $(echo "$sorted" | head -n 1) us," \
+	"median $(echo "$sorted" | sed -n "$((n / 2 + 1))p") us, max $(echo "$sorted" | tail -n 1) us"
+
+touch "$stop"
+wait "$load"
+json=$(cat "$out")
+echo "connload: $json"
+total=$(json_num "$json" total)
+check_load "$LONG long + $((total - LONG)) short connections across $SWAPS swaps" "$json" "$total"
+elapsed=$(json_num "$json" elapsed_ms)
+rate=$(((total - LONG) * 1000 / (elapsed ? elapsed : 1)))
+if [ "$rate" -ge $MIN_RATE ]; then
+	ok "new connections arrived at $rate/s over ${elapsed} ms"
+else
+	fail "new connections arrived at only $rate/s (want >= $MIN_RATE)"
+fi
+fb=$(hstat policy_fallback)
+bad=$(hstat policy_bad_choice)
+if [ "${fb:-x}" = 0 ] && [ "${bad:-x}" = 0 ]; then
+	ok "policy_fallback 0, policy_bad_choice 0 (conn_new $(hstat conn_new))"
+else
+	fail "policy_fallback ${fb:-?}, policy_bad_choice ${bad:-?}: a packet met no policy"
+fi
+check_no_kernel_forward
+sys_finish
