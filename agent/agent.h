@@ -169,6 +169,7 @@ void gpu_close(struct gpu_collector *c);
 struct sender {
 	int fd;
 	int ether;
+	int connected; /* UDP: send() to the balancer */
 	union {
 		struct sockaddr_storage ip;
 		unsigned char ll[32];

@@ -26,6 +26,7 @@ static int proc_stat_parse(const char *text, const unsigned char *cpus, __u64 *b
 		const char *p = line + 3;
 		char *end;
 		long cpu = -1;
+		int n;
 
 		next = strchr(line, '\n');
 		next = next ? next + 1 : NULL;
@@ -38,13 +39,23 @@ static int proc_stat_parse(const char *text, const unsigned char *cpus, __u64 *b
 		if ((cpus && (cpu < 0 || cpu >= AGENT_MAX_CPUS || !cpus[cpu])) ||
 		    (!cpus && cpu >= 0))
 			continue;
-		/* user nice system idle iowait irq softirq steal; guest is inside user. */
-		if (sscanf(p, "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
-			   &v[4], &v[5], &v[6], &v[7]) < 4)
+		/*
+		 * user nice system idle iowait irq softirq steal; guest is inside
+		 * user. strtoull, not sscanf: this runs for every report.
+		 */
+		for (n = 0; n < 8; n++) {
+			v[n] = strtoull(p, &end, 10);
+			if (end == p)
+				break;
+			p = end;
+		}
+		if (n < 4)
 			return -1;
 		*busy += v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
 		*total += v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7];
 		found++;
+		if (!cpus)
+			break; /* the aggregate line is the first: skip the rest */
 	}
 	return found ? 0 : -1;
 }

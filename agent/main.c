@@ -5,8 +5,9 @@
  * per second by default, with jitter so agents do not beat in step) and,
  * in threshold mode, at once when a metric crosses its threshold.
  *
- * One loop: ppoll until the next report, sample or latency probe is due,
- * or a latency socket is ready. Collector files stay open and are re-read
+ * One loop: sleep until the next report, sample or latency probe is due
+ * (clock_nanosleep to an absolute time; ppoll while a latency socket or
+ * probe is open). Collector files stay open and are re-read
  * with pread, so a report costs a handful of syscalls.
  */
 #include <errno.h>
@@ -34,6 +35,8 @@ struct agent {
 	int use_gpu, use_net, use_diag;
 	int above[AGENT_METRICS]; /* threshold mode: metric >= threshold at the last sample */
 	int sampled;
+	double mem_last; /* mem is read once per --window */
+	__u64 mem_t_ns;	 /* 0: not yet */
 	__u64 seq;
 	long sent;
 	__u64 rng;
@@ -113,9 +116,16 @@ static int measure(struct agent *a, __u64 now, struct report_fields *f, int *cro
 		if (gpu_sample(&a->gpu, &pct[METRIC_CMP], &pct[METRIC_MEM]) < 0)
 			return -1;
 		f->flags |= HAULER_REPORT_F_GPU;
-	} else if (cmp_sample(&a->cmp, now, a->cfg.window_ms, &pct[METRIC_CMP]) < 0 ||
-		   mem_sample(&a->mem, &pct[METRIC_MEM]) < 0) {
-		return -1;
+	} else {
+		if (cmp_sample(&a->cmp, now, a->cfg.window_ms, &pct[METRIC_CMP]) < 0)
+			return -1;
+		/* A level, not a rate, but --window also spares re-reading it. */
+		if (!a->mem_t_ns || now - a->mem_t_ns >= (__u64)a->cfg.window_ms * 1000000) {
+			if (mem_sample(&a->mem, &a->mem_last) < 0)
+				return -1;
+			a->mem_t_ns = now ? now : 1;
+		}
+		pct[METRIC_MEM] = a->mem_last;
 	}
 	if (a->use_net && net_sample(&a->net, now, a->cfg.window_ms, &pct[METRIC_NET]) < 0)
 		return -1;
@@ -224,7 +234,13 @@ static int run(struct agent *a)
 
 		now = agent_now_ns();
 		nfds = latency_fds(&a->lat, fds, now, &wake);
-		if (wake > now) {
+		if (wake > now && !nfds) {
+			/* Nothing to watch: sleep to the deadline, one wakeup a period. */
+			ts.tv_sec = (time_t)(wake / 1000000000);
+			ts.tv_nsec = (long)(wake % 1000000000);
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+			now = agent_now_ns();
+		} else if (wake > now) {
 			ts.tv_sec = (time_t)((wake - now) / 1000000000);
 			ts.tv_nsec = (long)((wake - now) % 1000000000);
 			if (ppoll(fds, (nfds_t)nfds, &ts, NULL) < 0 && errno != EINTR) {

@@ -98,6 +98,15 @@ static int open_udp(struct sender *s, const struct agent_config *cfg)
 			return -1;
 		}
 	}
+	/*
+	 * Connected: each report is a send() without a route lookup. An ICMP
+	 * error (balancer restarting) fails one send, which is skipped.
+	 */
+	if (connect(s->fd, (struct sockaddr *)to, s->to_len) < 0) {
+		agent_err("cannot send to %s: %s", cfg->balancer, strerror(errno));
+		return -1;
+	}
+	s->connected = 1;
 	return 0;
 }
 
@@ -141,7 +150,10 @@ int sender_open(struct sender *s, const struct agent_config *cfg)
 
 int sender_send(struct sender *s, const void *buf, size_t len)
 {
-	if (sendto(s->fd, buf, len, 0, (struct sockaddr *)&s->to, s->to_len) == (ssize_t)len)
+	ssize_t n = s->connected ? send(s->fd, buf, len, 0)
+				 : sendto(s->fd, buf, len, 0, (struct sockaddr *)&s->to, s->to_len);
+
+	if (n == (ssize_t)len)
 		return 0;
 	return -1;
 }
