@@ -2,8 +2,9 @@
 /*
  * forward.h - sending a packet to its device: NAT rewrite (and the return
  * path back to the VIP), IPIP/IP6IP6 encapsulation, and the next hop from
- * the kernel's FIB. An unresolved neighbour goes to the kernel, which
- * resolves it; nothing is dropped for want of a next hop.
+ * the kernel's FIB (cached per destination, nexthop.h). An unresolved
+ * neighbour goes to the kernel, which resolves it; nothing is dropped for
+ * want of a next hop.
  */
 #ifndef HAULER_BPF_FORWARD_H
 #define HAULER_BPF_FORWARD_H
@@ -15,6 +16,7 @@
 #include "csum.h"
 #include "stats.h"
 #include "hauler_hash.h"
+#include "nexthop.h"
 
 #ifndef AF_INET
 #define AF_INET	 2
@@ -147,20 +149,41 @@ static __always_inline int encap(struct xdp_md *ctx, const struct pkt *p,
 	return 0;
 }
 
+/* Put the next hop's MACs on the frame and send it: XDP_TX, or a redirect to ifindex. */
+static __always_inline int nh_send(struct xdp_md *ctx, __u32 l3, const __u8 *dmac, const __u8 *smac,
+				   __u32 ifindex)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > end)
+		return XDP_DROP;
+	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
+	if (ifindex == ctx->ingress_ifindex || l3 > ETH_HLEN) {
+		stat_reason(HAULER_STAT_fwd_tx, ctx);
+		return XDP_TX;
+	}
+	stat_reason(HAULER_STAT_fwd_redirect, ctx);
+	return bpf_redirect(ifindex, 0);
+}
+
 /*
  * Find the next hop of the IP packet at l3 and send it: XDP_TX out of the
  * interface it came in on, or a redirect to another. A tagged frame stays
- * on its VLAN (one-armed on the tagged segment).
+ * on its VLAN (one-armed on the tagged segment). A successful answer is
+ * written to nh when there is one (the destination's cache entry).
  */
-static __always_inline int fib_xmit(struct xdp_md *ctx, __u32 l3, __u8 family)
+static __always_inline int fib_xmit(struct xdp_md *ctx, __u32 l3, __u8 family, struct nh_entry *nh,
+				    __u64 now)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct bpf_fib_lookup fib = {};
-	struct ethhdr *eth = data;
 	int rc;
 
-	if (l3 > HAULER_MAX_L3_OFF || (void *)(eth + 1) > end)
+	if (l3 > HAULER_MAX_L3_OFF)
 		return XDP_DROP;
 	if (family == 4) {
 		struct iphdr *ip = data + l3;
@@ -201,20 +224,81 @@ static __always_inline int fib_xmit(struct xdp_md *ctx, __u32 l3, __u8 family)
 		stat_reason(HAULER_STAT_pass_fib_fail, ctx);
 		return XDP_PASS;
 	}
-	__builtin_memcpy(eth->h_dest, fib.dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, fib.smac, ETH_ALEN);
-	if (fib.ifindex == ctx->ingress_ifindex || l3 > ETH_HLEN) {
-		stat_reason(HAULER_STAT_fwd_tx, ctx);
-		return XDP_TX;
+	if (nh) {
+		/*
+		 * On success the kernel (6.x) also returns the route MTU in
+		 * mtu_result; 0 is 65536 cut to 16 bits: no limit on IP.
+		 */
+		nh->ingress = ctx->ingress_ifindex;
+		nh->ifindex = fib.ifindex;
+		nh->mtu = fib.mtu_result ? fib.mtu_result : 0xffff;
+		__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
+		__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
+		barrier(); /* the entry is whole before it is marked fresh */
+		nh->resolved_ns = now;
 	}
-	stat_reason(HAULER_STAT_fwd_redirect, ctx);
-	return bpf_redirect(fib.ifindex, 0);
+	return nh_send(ctx, l3, fib.dmac, fib.smac, fib.ifindex);
+}
+
+/* Length of the IP packet at l3 as the FIB's MTU check counts it; 0: truncated. */
+static __always_inline __u32 ip_tot_len(struct xdp_md *ctx, __u32 l3, __u8 family)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+
+	if (l3 > HAULER_MAX_L3_OFF)
+		return 0;
+	if (family == 4) {
+		struct iphdr *ip = data + l3;
+
+		if ((void *)(ip + 1) > end)
+			return 0;
+		return bpf_ntohs(ip->tot_len);
+	} else {
+		struct ipv6hdr *ip6 = data + l3;
+
+		if ((void *)(ip6 + 1) > end)
+			return 0;
+		return bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
+	}
+}
+
+/*
+ * Send the packet at l3 to addr, its IP destination, with the next hop
+ * in nh (nexthop.h) when that entry is fresh for addr, else by a FIB
+ * lookup that refreshes the entry. nh may be NULL: a lookup.
+ */
+static __always_inline int cached_xmit(struct xdp_md *ctx, __u32 l3, __u8 family, const __u32 *addr,
+				       struct nh_entry *nh, __u64 now)
+{
+	__u32 len;
+
+	if (!nh || !nh_fresh(nh, addr, family, ctx->ingress_ifindex, now))
+		goto lookup;
+	len = ip_tot_len(ctx, l3, family);
+	if (!len)
+		return XDP_DROP;
+	if (len > nh->mtu) {
+		/* What the FIB answers when the packet is above the route MTU. */
+		stat_reason(HAULER_STAT_drop_encap, ctx);
+		return XDP_DROP;
+	}
+	return nh_send(ctx, l3, nh->dmac, nh->smac, nh->ifindex);
+lookup:
+	if (nh) {
+		/* Marked empty first: fib_xmit marks it fresh once whole. */
+		nh->resolved_ns = 0;
+		barrier();
+		__builtin_memcpy(nh->addr, addr, 16);
+		nh->family = family;
+	}
+	return fib_xmit(ctx, l3, family, nh, now);
 }
 
 /* Send a VIP packet to dev in the VIP's forwarding mode. */
 static __always_inline int forward_to_device(struct xdp_md *ctx, const struct pkt *p,
-					     const struct device_info *dev, __u8 mode,
-					     const struct config *cfg)
+					     const struct device_info *dev, __u32 dev_id, __u8 mode,
+					     const struct config *cfg, __u64 now)
 {
 	if (dev->family != p->flow.family) {
 		stat_reason(HAULER_STAT_drop_bad_device, ctx);
@@ -229,7 +313,7 @@ static __always_inline int forward_to_device(struct xdp_md *ctx, const struct pk
 		stat_reason(HAULER_STAT_pass_malformed, ctx);
 		return XDP_PASS;
 	}
-	return fib_xmit(ctx, p->l3_off, p->flow.family);
+	return cached_xmit(ctx, p->l3_off, dev->family, dev->addr, nh_dev_slot(dev_id), now);
 }
 
 #endif

@@ -85,7 +85,7 @@ static __always_inline int new_conn_finish(struct xdp_md *ctx, struct policy_ctx
 	p.l3_off = pc->l3_off;
 	p.l4_off = pc->l4_off;
 	p.tcp_flags = pc->tcp_flags;
-	return forward_to_device(ctx, &p, dev, pc->fwd_mode, cfg);
+	return forward_to_device(ctx, &p, dev, id, pc->fwd_mode, cfg, c.last_seen_ns);
 }
 
 #endif
