@@ -156,6 +156,7 @@ _topo_build() {
 			chain kernel_fwd {
 				type filter hook forward priority 0; policy drop;
 				counter comment "all"
+				tcp flags & rst == rst counter comment "rst"
 				meta nfproto ipv4 meta l4proto tcp counter
 				meta nfproto ipv4 meta l4proto udp counter
 				meta nfproto ipv4 meta l4proto icmp counter
@@ -355,6 +356,12 @@ topo_pool() {
 topo_kernel_forwarded() {
 	ip netns exec "$1-lb" nft list chain inet hlr_fwd kernel_fwd |
 		sed -n 's/.*counter packets \([0-9]*\).*comment "all".*/\1/p'
+}
+
+# topo_kernel_forwarded_rst PREFIX: how many of those were TCP RSTs.
+topo_kernel_forwarded_rst() {
+	ip netns exec "$1-lb" nft list chain inet hlr_fwd kernel_fwd |
+		sed -n 's/.*counter packets \([0-9]*\).*comment "rst".*/\1/p'
 }
 
 # The forward hook's counters by protocol, to tell what the kernel saw.
