@@ -39,24 +39,7 @@
 		__uint(pinning, LIBBPF_PIN_BY_NAME);                                               \
 	} n SEC(".maps");
 
-#define SCHEMA_CONST(name, value, doc)
-#define SCHEMA_STRUCT(name, doc)
-#define SCHEMA_END(name)
-#define SCHEMA_FIELD(s, f, bits, doc)
-#define SCHEMA_ARRAY(s, f, bits, n, doc)
-#define SCHEMA_STRUCT_NEST(s, f, t, doc)
-#define SCHEMA_ARRAY_NEST(s, f, t, n, doc)
-#define SCHEMA_COUNTER(name, doc)
 #define SCHEMA_MAP(name, mtype, key, value, max, doc) SCHEMA_MAP_##mtype(name, key, value, max)
-#include "schema.def"
-#undef SCHEMA_CONST
-#undef SCHEMA_STRUCT
-#undef SCHEMA_END
-#undef SCHEMA_FIELD
-#undef SCHEMA_ARRAY
-#undef SCHEMA_STRUCT_NEST
-#undef SCHEMA_ARRAY_NEST
-#undef SCHEMA_COUNTER
-#undef SCHEMA_MAP
+#include "schema_each.h"
 
 #endif
