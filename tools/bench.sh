@@ -37,11 +37,11 @@ CP=${P}c # prefix of the connections topology
 
 if [ "$BENCH_QUICK" = 1 ]; then
 	PKT_REPEAT=200 PKT_TRIALS=1 RATE_PACKETS=20000 RATE_FLOWS=100,1000 SWAPS=20
-	MEM_ENTRIES=10000 CONN_N=40 CONN_C=2
+	MEM_ENTRIES=10000 CONN_N=40 CONN_C=2 REPORT_N=50
 	[ -n "$BENCH_POLICIES" ] || BENCH_POLICIES=hash
 else
 	PKT_REPEAT=100000 PKT_TRIALS=3 RATE_PACKETS=2000000 RATE_FLOWS=100,100000 SWAPS=1000
-	MEM_ENTRIES=1000000 CONN_N=3000 CONN_C=4
+	MEM_ENTRIES=1000000 CONN_N=3000 CONN_C=4 REPORT_N=2000
 fi
 
 die() {
@@ -50,7 +50,7 @@ die() {
 }
 
 [ "$(id -u)" -eq 0 ] || die "run as root (namespaces, XDP, bpffs)"
-for t in bench_pkt bench_rate bench_mem bench_conn; do
+for t in bench_pkt bench_rate bench_mem bench_conn bench_report; do
 	[ -x "$BUILD/tools/$t" ] || die "no $BUILD/tools/$t (run make)"
 done
 
@@ -131,7 +131,7 @@ json_num() {
 
 # Connections: client -> VIP -> device s1cpu, then client -> s1cpu directly.
 conn_bench() {
-	local dev=s1cpu addr
+	local dev=s1cpu addr key
 	# shellcheck source=topology.sh
 	. "$SRC/tools/topology.sh"
 	TOPO_BUILD=$BUILD
@@ -142,6 +142,13 @@ conn_bench() {
 		topo_hauler "$CP" server add s1 vip "$TOPO_VIP4:80/tcp" >/dev/null &&
 		topo_hauler "$CP" device add "$dev" server s1 addr "$addr" port 8080 kind cpu >/dev/null ||
 		return 1
+	# Agent report: send -> dev_state, from the device's namespace (id 0: the only device).
+	key=$(topo_hauler "$CP" device key "$dev") || return 1
+	ip netns exec "$CP-$dev" "$BUILD/tools/bench_report" "$TOPO_PIN" 0 "$key" "$TOPO_LB4" \
+		"$REPORT_N" | tee "$RUN/report.txt" || return 1
+	sed -n 's/.* p50 \([0-9.]*\) us, p99 \([0-9.]*\) us.*/{"p50_us":\1,"p99_us":\2}/p' \
+		"$RUN/report.txt" >"$RUN/report.json"
+	echo
 	echo "connections (TCP: connect, banner, 64 bytes echoed, close; $CONN_C at a time)"
 	topo_client "$CP" "$BUILD/tools/bench_conn" --tcp "$TOPO_VIP4:80" -n "$CONN_N" \
 		-c "$CONN_C" --label "through the balancer" --json "$RUN/conn_lb.json" || return 1
@@ -176,6 +183,7 @@ part() {
 		"$(cut -d' ' -f1-3 /proc/loadavg)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	printf '"quick":%s,"per_packet":%s,"rate":%s,"memory":%s,' "$BENCH_QUICK" \
 		"$(part pkt.json)" "$(part rate.json)" "$(part mem.json)"
+	printf '"report_to_map":%s,' "$(part report.json)"
 	printf '"connections":{"balancer":%s,"direct":%s,"ratio":%s}}\n' \
 		"$(part conn_lb.json)" "$(part conn_direct.json)" "$(part conn_ratio.json)"
 } >"$BENCH_OUT.tmp" && mv "$BENCH_OUT.tmp" "$BENCH_OUT"
