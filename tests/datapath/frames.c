@@ -8,6 +8,8 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <cmocka.h>
+#include <linux/bpf.h>
+
 #include "frames.h"
 
 static const char payload[] = "hello hauler, 0123456789";
@@ -121,4 +123,28 @@ __u16 conn_device(const struct frame_spec *s)
 	if (dp_conn_get(&k, &c))
 		fail_msg("no conns entry for the flow");
 	return c.device;
+}
+
+int send_nat_flow(const struct frame_spec *s)
+{
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec e;
+	struct dp_out out;
+	size_t len = build(s, frame), wlen;
+	int n;
+
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	if (out.verdict == XDP_DROP) {
+		assert_frame_equal(frame, len, &out);
+		return -1;
+	}
+	assert_int_equal(out.verdict, XDP_TX);
+	n = out.data[5] - 0x14;
+	assert_in_range(n, 0, DP_NDEVS - 1);
+	spec_nat_expected(&e, s, n);
+	wlen = build(&e, want);
+	assert_frame_equal(want, wlen, &out);
+	/* The entry names the device the packet went to. */
+	assert_int_equal(conn_device(s), DP_DEV_ID(n));
+	return n;
 }

@@ -36,5 +36,10 @@ void run_expect(const __u8 *in, size_t in_len, int verdict, const __u8 *expected
 
 /* The device of the conns entry of s's flow (fails when there is none). */
 __u16 conn_device(const struct frame_spec *s);
+/*
+ * Send the nat-mode frame of s and check the result byte for byte: the
+ * device index (0..) it was sent to, or -1 when dropped (frame unchanged).
+ */
+int send_nat_flow(const struct frame_spec *s);
 
 #endif

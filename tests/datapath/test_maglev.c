@@ -51,23 +51,7 @@ static void flow_spec(struct frame_spec *s, int family, int i)
 /* Send flow s; returns the server (= address index) its device belongs to, -1 if dropped. */
 static int send_flow(const struct frame_spec *s)
 {
-	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
-	struct frame_spec e;
-	struct dp_out out;
-	size_t len = build(s, frame), wlen;
-	int n;
-
-	assert_int_equal(dp_run(frame, len, &out), 0);
-	if (out.verdict == XDP_DROP)
-		return -1;
-	assert_int_equal(out.verdict, XDP_TX);
-	n = out.data[5] - 0x14;
-	assert_in_range(n, 0, DP_NDEVS - 1);
-	spec_nat_expected(&e, s, n);
-	wlen = build(&e, want);
-	assert_frame_equal(want, wlen, &out);
-	assert_int_equal(conn_device(s), DP_DEV_ID(n));
-	return n;
+	return send_nat_flow(s);
 }
 
 static int expected_server(const struct frame_spec *s, const __u16 *t, __u32 size)

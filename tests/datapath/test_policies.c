@@ -212,23 +212,7 @@ static void flow_spec(struct frame_spec *s, int i)
 /* Send s; the device index (0..) it went to, or -1 when dropped. */
 static int send_flow(const struct frame_spec *s)
 {
-	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
-	struct frame_spec e;
-	struct dp_out out;
-	size_t len = build(s, frame), wlen;
-	int n;
-
-	assert_int_equal(dp_run(frame, len, &out), 0);
-	if (out.verdict == XDP_DROP)
-		return -1;
-	assert_int_equal(out.verdict, XDP_TX);
-	n = out.data[5] - 0x14;
-	assert_in_range(n, 0, DP_NDEVS - 1);
-	spec_nat_expected(&e, s, n);
-	wlen = build(&e, want);
-	assert_frame_equal(want, wlen, &out);
-	assert_int_equal(conn_device(s), DP_DEV_ID(n));
-	return n;
+	return send_nat_flow(s);
 }
 
 /* Send new flow number i; the device index it went to. */
