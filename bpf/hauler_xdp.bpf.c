@@ -201,7 +201,7 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 			   now);
 not_reply:
 	/* Agent reports: UDP to the report port that is neither VIP nor NAT reply. */
-	if (p->flow.proto == IPPROTO_UDP && p->flow.dport == cfg->report_port)
+	if (p->flow.proto == IPPROTO_UDP && cfg->report_port && p->flow.dport == cfg->report_port)
 		return to_report_prog(ctx);
 pass:
 	stat_reason(HAULER_STAT_pass_not_vip, ctx);

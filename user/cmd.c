@@ -66,7 +66,7 @@ static const struct object objects[] = {
     {"save", NULL, NULL, save_run, NULL, "hauler save [-o FILE]\n", NULL},
     {"daemon", NULL, NULL, daemon_run, NULL, "hauler daemon [--interval-ms MS] [--once]\n", NULL},
     {"config", config_changes, config_apply, NULL, NULL,
-     "hauler config set [fin-grace MS] [udp-timeout MS] [tunnel-src ADDR] "
+     "hauler config set [fin-grace MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] "
      "[tunnel-src6 ADDR]\n", NULL},
 };
 

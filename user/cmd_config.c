@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* cmd_config.c - hauler config set. */
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -16,7 +17,7 @@ int config_apply(struct model *m, int argc, char **argv)
 	if (argc < 3)
 		return err_set(ERR_INPUT,
 			       "usage: hauler config set [fin-grace MS] [udp-timeout MS] "
-			       "[tunnel-src ADDR] [tunnel-src6 ADDR]");
+			       "[tunnel-src ADDR] [tunnel-src6 ADDR] [report-port PORT]");
 	for (i = 1; i < argc; i += 2) {
 		const char *word = argv[i], *value = argv[i + 1];
 
@@ -30,6 +31,11 @@ int config_apply(struct model *m, int argc, char **argv)
 			if (parse_u32(value, 1, 86400000, "udp-timeout", &n))
 				return -ERR_INPUT;
 			cfg.udp_timeout_ms = n;
+		} else if (!strcmp(word, "report-port")) {
+			/* 0: take no agent reports over UDP (raw Ethernet ones still). */
+			if (parse_u32(value, 0, 65535, "report-port", &n))
+				return -ERR_INPUT;
+			cfg.report_port = htons(n);
 		} else if (!strcmp(word, "tunnel-src") || !strcmp(word, "tunnel-src6")) {
 			int want = !strcmp(word, "tunnel-src") ? 4 : 6;
 

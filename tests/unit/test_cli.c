@@ -180,7 +180,7 @@ static const char *const base_config =
     "device add d2 server s1 addr 10.1.0.2 port 8081 kind gpu weight 4 state drain\n"
     "device add d3 server s1 addr 10.1.0.3 port 8082 kind smartnic\n"
     "device add d6 server s6 addr fd00:1::6 port 53 kind fpga\n"
-    "config set fin-grace 1000 udp-timeout 2000 tunnel-src 10.9.9.9\n";
+    "config set fin-grace 1000 udp-timeout 2000 report-port 7000 tunnel-src 10.9.9.9\n";
 
 static void test_batch_builds_model(void **state)
 {
@@ -198,6 +198,7 @@ static void test_batch_builds_model(void **state)
 	assert_int_equal(m->vips[v].info.policy_slot, 1);
 	assert_string_equal((char *)m->params[1].name, "wrr");
 	assert_int_equal(m->params[1].stale_ms, 250);
+	assert_int_equal(m->config.report_port, htons(7000));
 	assert_string_equal((char *)m->params[0].name, "hash"); /* the default policy */
 	assert_int_equal(m->vips[0].info.table_size, HAULER_MAGLEV_DEFAULT);
 	assert_int_equal(m->config.nat_vips, 1);
@@ -315,6 +316,7 @@ static void test_command_errors(void **state)
 	    {"config set tunnel-src fd00::1\n", "tunnel-src needs an IPv4 address"},
 	    {"config set tunnel-src6 10.0.0.1\n", "tunnel-src6 needs an IPv6 address"},
 	    {"config set mtu 1500\n", "unknown argument 'mtu'"},
+	    {"config set report-port 65536\n", "report-port"},
 	};
 
 	(void)state;
