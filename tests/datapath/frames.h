@@ -42,4 +42,25 @@ __u16 conn_device(const struct frame_spec *s);
  */
 int send_nat_flow(const struct frame_spec *s);
 
+/* One cell of the family x protocol x VLAN matrix most tests run over. */
+struct dp_case {
+	int family;
+	__u8 proto;
+	int vlan;
+};
+
+/* clang-format off */
+#define DP_CASE(fam, proto, vlan) (&(struct dp_case){ fam, proto, vlan })
+/* The eight cmocka entries of fn over the matrix, reset before each. */
+#define DP_CASE_MATRIX(fn)                                                                         \
+	{ #fn " v4 tcp", fn, dp_reset, NULL, DP_CASE(4, IPPROTO_TCP, 0) },                         \
+		{ #fn " v4 udp", fn, dp_reset, NULL, DP_CASE(4, IPPROTO_UDP, 0) },                 \
+		{ #fn " v6 tcp", fn, dp_reset, NULL, DP_CASE(6, IPPROTO_TCP, 0) },                 \
+		{ #fn " v6 udp", fn, dp_reset, NULL, DP_CASE(6, IPPROTO_UDP, 0) },                 \
+		{ #fn " v4 tcp vlan", fn, dp_reset, NULL, DP_CASE(4, IPPROTO_TCP, 1) },            \
+		{ #fn " v4 udp vlan", fn, dp_reset, NULL, DP_CASE(4, IPPROTO_UDP, 1) },            \
+		{ #fn " v6 tcp vlan", fn, dp_reset, NULL, DP_CASE(6, IPPROTO_TCP, 1) },            \
+		{ #fn " v6 udp vlan", fn, dp_reset, NULL, DP_CASE(6, IPPROTO_UDP, 1) }
+/* clang-format on */
+
 #endif

@@ -17,12 +17,6 @@
 #include "hauler_hash.h"
 #include "frames.h"
 
-struct ipip_case {
-	int family;
-	__u8 proto;
-	int vlan;
-};
-
 static void put16(__u8 *p, __u16 v)
 {
 	p[0] = v >> 8;
@@ -91,7 +85,7 @@ static void check_encap(const struct frame_spec *s, const __u32 *outer_src)
 
 static void test_encap(void **state)
 {
-	const struct ipip_case *c = *state;
+	const struct dp_case *c = *state;
 	struct dp_addr src6 = dp_lb_addr(6), src4 = dp_lb_addr(4);
 	struct frame_spec s;
 	struct flow_key fk;
@@ -124,7 +118,7 @@ static void test_encap(void **state)
 /* DF is copied to the outer header; with no tunnel source the VIP is used. */
 static void test_encap_df_and_default_source(void **state)
 {
-	const struct ipip_case *c = *state;
+	const struct dp_case *c = *state;
 	struct frame_spec s;
 
 	dp_simple_vip(c->family, c->proto, HAULER_FWD_IPIP, 1);
@@ -138,7 +132,7 @@ static void test_encap_df_and_default_source(void **state)
 /* A device of the other family cannot carry the flow: dropped, counted. */
 static void test_encap_wrong_family(void **state)
 {
-	const struct ipip_case *c = *state;
+	const struct dp_case *c = *state;
 	struct frame_spec s;
 	__u8 frame[DP_FRAME_MAX];
 	struct dp_out out;
@@ -166,7 +160,7 @@ static void test_encap_wrong_family(void **state)
  */
 static void test_encap_too_big(void **state)
 {
-	const struct ipip_case *c = *state;
+	const struct dp_case *c = *state;
 	static __u8 big[1500];
 	struct frame_spec s;
 	__u8 frame[DP_FRAME_MAX];
@@ -187,29 +181,17 @@ static void test_encap_too_big(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_drop_encap), 1);
 }
 
-/* clang-format off */
-#define CASE(fam, proto, vlan) (&(struct ipip_case){ fam, proto, vlan })
-#define IPIP_TESTS(fn)                                                                             \
-	{ #fn " v4 tcp", fn, dp_reset, NULL, CASE(4, IPPROTO_TCP, 0) },                            \
-		{ #fn " v4 udp", fn, dp_reset, NULL, CASE(4, IPPROTO_UDP, 0) },                    \
-		{ #fn " v6 tcp", fn, dp_reset, NULL, CASE(6, IPPROTO_TCP, 0) },                    \
-		{ #fn " v6 udp", fn, dp_reset, NULL, CASE(6, IPPROTO_UDP, 0) },                    \
-		{ #fn " v4 tcp vlan", fn, dp_reset, NULL, CASE(4, IPPROTO_TCP, 1) },               \
-		{ #fn " v4 udp vlan", fn, dp_reset, NULL, CASE(4, IPPROTO_UDP, 1) },               \
-		{ #fn " v6 tcp vlan", fn, dp_reset, NULL, CASE(6, IPPROTO_TCP, 1) },               \
-		{ #fn " v6 udp vlan", fn, dp_reset, NULL, CASE(6, IPPROTO_UDP, 1) }
-/* clang-format on */
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    IPIP_TESTS(test_encap),
-	    IPIP_TESTS(test_encap_df_and_default_source),
-	    IPIP_TESTS(test_encap_too_big),
+	    DP_CASE_MATRIX(test_encap),
+	    DP_CASE_MATRIX(test_encap_df_and_default_source),
+	    DP_CASE_MATRIX(test_encap_too_big),
 	    {"test_encap_wrong_family v4", test_encap_wrong_family, dp_reset, NULL,
-	     CASE(4, IPPROTO_TCP, 0)},
+	     DP_CASE(4, IPPROTO_TCP, 0)},
 	    {"test_encap_wrong_family v6 vlan", test_encap_wrong_family, dp_reset, NULL,
-	     CASE(6, IPPROTO_UDP, 1)},
+	     DP_CASE(6, IPPROTO_UDP, 1)},
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);

@@ -14,13 +14,7 @@
 #include <cmocka.h>
 #include "frames.h"
 
-struct nat_case {
-	int family;
-	__u8 proto;
-	int vlan;
-};
-
-static const struct nat_case *param(void **state)
+static const struct dp_case *param(void **state)
 {
 	return *state;
 }
@@ -44,7 +38,7 @@ static size_t forward_first(const struct frame_spec *in)
 
 static void test_forward(void **state)
 {
-	const struct nat_case *c = param(state);
+	const struct dp_case *c = param(state);
 	struct frame_spec in;
 	struct flow_key fk, rk;
 	struct conn conn;
@@ -95,7 +89,7 @@ static void test_forward(void **state)
 
 static void test_reply(void **state)
 {
-	const struct nat_case *c = param(state);
+	const struct dp_case *c = param(state);
 	struct frame_spec in, r, e;
 	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
 	size_t len, wlen;
@@ -122,7 +116,7 @@ static void test_reply(void **state)
 /* A reply that matches no flow is not ours. */
 static void test_reply_unknown_passes(void **state)
 {
-	const struct nat_case *c = param(state);
+	const struct dp_case *c = param(state);
 	struct frame_spec in, r;
 	__u8 frame[DP_FRAME_MAX];
 	size_t len;
@@ -151,7 +145,7 @@ static void test_reply_unknown_passes(void **state)
  */
 static void test_reply_to_report_port(void **state)
 {
-	const struct nat_case *c = param(state);
+	const struct dp_case *c = param(state);
 	struct frame_spec in, r, e;
 	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
 	size_t len, wlen;
@@ -171,7 +165,7 @@ static void test_reply_to_report_port(void **state)
 /* With no VIP in nat mode the return path is not looked at. */
 static void test_reply_without_nat_vips(void **state)
 {
-	const struct nat_case *c = param(state);
+	const struct dp_case *c = param(state);
 	struct frame_spec in, r;
 	__u8 frame[DP_FRAME_MAX];
 	size_t len;
@@ -191,7 +185,7 @@ static void test_reply_without_nat_vips(void **state)
 /* IPv4 options are kept and counted; the rewrite is right around them. */
 static void test_ipv4_options(void **state)
 {
-	const struct nat_case *c = param(state);
+	const struct dp_case *c = param(state);
 	struct frame_spec in;
 
 	dp_simple_vip(4, c->proto, HAULER_FWD_NAT, 1);
@@ -229,7 +223,7 @@ static void test_udp_zero_checksum(void **state)
 /* Checksums that fold through 0xffff/0x0000 still come out right. */
 static void test_checksum_edges(void **state)
 {
-	const struct nat_case *c = param(state);
+	const struct dp_case *c = param(state);
 	struct frame_spec in;
 	__u16 port;
 
@@ -246,7 +240,7 @@ static void test_checksum_edges(void **state)
 /* The next hop is not resolved: the kernel gets the rewritten packet. */
 static void test_no_neighbour_passes(void **state)
 {
-	const struct nat_case *c = param(state);
+	const struct dp_case *c = param(state);
 	struct dp_addr far = dp_unresolved_addr(c->family);
 	struct frame_spec in, e;
 	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
@@ -273,7 +267,7 @@ static void test_no_neighbour_passes(void **state)
 /* No route to the device: passed to the kernel, counted. */
 static void test_no_route_passes(void **state)
 {
-	const struct nat_case *c = param(state);
+	const struct dp_case *c = param(state);
 	struct dp_addr far = dp_unroutable_addr(c->family);
 	struct frame_spec in;
 	__u8 frame[DP_FRAME_MAX];
@@ -298,7 +292,7 @@ static void test_no_route_passes(void **state)
 /* A RST from the device ends both entries of the flow. */
 static void test_reply_rst_ends_flow(void **state)
 {
-	const struct nat_case *c = param(state);
+	const struct dp_case *c = param(state);
 	struct frame_spec in, r, e;
 	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
 	size_t len, wlen;
@@ -325,7 +319,7 @@ static void test_reply_rst_ends_flow(void **state)
  */
 static void test_redirect(void **state)
 {
-	const struct nat_case *c = param(state);
+	const struct dp_case *c = param(state);
 	struct dp_addr far = dp_remote_dev_addr(c->family);
 	struct frame_spec in, e;
 	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
@@ -359,42 +353,30 @@ static void test_redirect(void **state)
 	}
 }
 
-/* clang-format off */
-#define CASE(fam, proto, vlan) (&(struct nat_case){ fam, proto, vlan })
-#define NAT_TESTS(fn)                                                                              \
-	{ #fn " v4 tcp", fn, dp_reset, NULL, CASE(4, IPPROTO_TCP, 0) },                            \
-		{ #fn " v4 udp", fn, dp_reset, NULL, CASE(4, IPPROTO_UDP, 0) },                    \
-		{ #fn " v6 tcp", fn, dp_reset, NULL, CASE(6, IPPROTO_TCP, 0) },                    \
-		{ #fn " v6 udp", fn, dp_reset, NULL, CASE(6, IPPROTO_UDP, 0) },                    \
-		{ #fn " v4 tcp vlan", fn, dp_reset, NULL, CASE(4, IPPROTO_TCP, 1) },               \
-		{ #fn " v4 udp vlan", fn, dp_reset, NULL, CASE(4, IPPROTO_UDP, 1) },               \
-		{ #fn " v6 tcp vlan", fn, dp_reset, NULL, CASE(6, IPPROTO_TCP, 1) },               \
-		{ #fn " v6 udp vlan", fn, dp_reset, NULL, CASE(6, IPPROTO_UDP, 1) }
-/* clang-format on */
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    NAT_TESTS(test_forward),
-	    NAT_TESTS(test_reply),
-	    NAT_TESTS(test_reply_unknown_passes),
-	    NAT_TESTS(test_reply_without_nat_vips),
-	    NAT_TESTS(test_checksum_edges),
-	    NAT_TESTS(test_no_neighbour_passes),
-	    NAT_TESTS(test_no_route_passes),
-	    NAT_TESTS(test_redirect),
-	    {"test_ipv4_options tcp", test_ipv4_options, dp_reset, NULL, CASE(4, IPPROTO_TCP, 0)},
+	    DP_CASE_MATRIX(test_forward),
+	    DP_CASE_MATRIX(test_reply),
+	    DP_CASE_MATRIX(test_reply_unknown_passes),
+	    DP_CASE_MATRIX(test_reply_without_nat_vips),
+	    DP_CASE_MATRIX(test_checksum_edges),
+	    DP_CASE_MATRIX(test_no_neighbour_passes),
+	    DP_CASE_MATRIX(test_no_route_passes),
+	    DP_CASE_MATRIX(test_redirect),
+	    {"test_ipv4_options tcp", test_ipv4_options, dp_reset, NULL, DP_CASE(4, IPPROTO_TCP, 0)},
 	    {"test_ipv4_options udp vlan", test_ipv4_options, dp_reset, NULL,
-	     CASE(4, IPPROTO_UDP, 1)},
+	     DP_CASE(4, IPPROTO_UDP, 1)},
 	    cmocka_unit_test_setup(test_udp_zero_checksum, dp_reset),
 	    {"test_reply_to_report_port v4", test_reply_to_report_port, dp_reset, NULL,
-	     CASE(4, IPPROTO_UDP, 0)},
+	     DP_CASE(4, IPPROTO_UDP, 0)},
 	    {"test_reply_to_report_port v6 vlan", test_reply_to_report_port, dp_reset, NULL,
-	     CASE(6, IPPROTO_UDP, 1)},
+	     DP_CASE(6, IPPROTO_UDP, 1)},
 	    {"test_reply_rst_ends_flow v4", test_reply_rst_ends_flow, dp_reset, NULL,
-	     CASE(4, IPPROTO_TCP, 0)},
+	     DP_CASE(4, IPPROTO_TCP, 0)},
 	    {"test_reply_rst_ends_flow v6 vlan", test_reply_rst_ends_flow, dp_reset, NULL,
-	     CASE(6, IPPROTO_TCP, 1)},
+	     DP_CASE(6, IPPROTO_TCP, 1)},
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);
