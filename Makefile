@@ -12,23 +12,27 @@ DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    libc6-dev linux-libc-dev
 
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
-	      -Iinclude -Ibpf -Ipolicies -I/usr/include/$(ARCH)-linux-gnu
+	      -Iinclude -Ibpf -I/usr/include/$(ARCH)-linux-gnu
 CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Werror -Wno-unknown-pragmas -std=gnu11 -D_GNU_SOURCE \
-	      -Iinclude -Iuser -Ipolicies -Iagent -I$(BUILD)
+	      -Iinclude
+# Each component sees include/ and its own folder only; the dependencies
+# run one way: policies -> bpf -> include, user/tools/tests -> include.
+USER_INC   := -Iuser -I$(BUILD)
+AGENT_INC  := -Iagent
 LDLIBS     := -lbpf -lelf -lz
 
 # BPF objects: the entry program and one object per policy.
 BPF_SRCS  := bpf/hauler_xdp.bpf.c $(sort $(wildcard policies/*.bpf.c))
 BPF_OBJS  := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst %.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-BPF_HDRS  := $(wildcard include/*.h include/*.def bpf/*.h policies/*.h)
+BPF_HDRS  := $(wildcard include/*.h include/*.def include/select/* bpf/*.h policies/*.h)
 
 # The manager: every user/*.c; main.c only in the binary, the rest in a
 # library that the tests link too.
 USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(USER_SRCS))
-USER_HDRS := $(wildcard user/*.h include/*.h include/*.def policies/*.h policies/*.def)
+USER_HDRS := $(wildcard user/*.h include/*.h include/*.def include/select/*)
 LIBHAULER := $(BUILD)/libhauler.a
 
 # Agent (issue 4) and tools: each tools/*.c is one program.
@@ -82,14 +86,14 @@ $(BUILD)/policy_list.h: Makefile $(wildcard policies/*.bpf.c)
 
 $(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) $(BUILD)/policy_list.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(USER_INC) -c $< -o $@
 
 $(LIBHAULER): $(USER_OBJS)
 	@mkdir -p $(dir $@)
 	ar rcs $@ $^
 
 $(BUILD)/hauler: user/main.c $(LIBHAULER) $(USER_HDRS) $(SKELS)
-	$(CC) $(CFLAGS) user/main.c $(LIBHAULER) $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $(USER_INC) user/main.c $(LIBHAULER) $(LDLIBS) -o $@
 
 # The agent: every agent/*.c but main.c in a library the unit tests link too.
 AGENT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out agent/main.c,$(AGENT_SRCS)))
@@ -97,30 +101,30 @@ LIBAGENT   := $(BUILD)/libagent.a
 
 $(BUILD)/agent/%.o: agent/%.c $(wildcard agent/*.h include/*.h include/*.def)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(AGENT_INC) -c $< -o $@
 
 $(LIBAGENT): $(AGENT_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/hauler-agent: agent/main.c $(LIBAGENT)
-	$(CC) $(CFLAGS) agent/main.c $(LIBAGENT) -ldl -lm -o $@
+	$(CC) $(CFLAGS) $(AGENT_INC) agent/main.c $(LIBAGENT) -ldl -lm -o $@
 
 # genschema needs only the schema: `make schema` works before anything else builds.
 $(BUILD)/tools/genschema: tools/genschema.c tools/genschema.h include/schema.def include/hauler_schema.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itools $< -o $@
 
-$(BUILD)/tools/%: tools/%.c $(wildcard include/*.h include/*.def tools/*.h) $(LIBHAULER)
+$(BUILD)/tools/%: tools/%.c $(wildcard include/*.h include/*.def include/select/* tools/*.h) $(LIBHAULER)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itools $< $(LIBHAULER) $(LDLIBS) -lpthread -o $@
+	$(CC) $(CFLAGS) $(USER_INC) -Itools $< $(LIBHAULER) $(LDLIBS) -lpthread -o $@
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBHAULER) $(LIBAGENT) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h agent/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $< $(LIBHAULER) $(LIBAGENT) $(LDLIBS) -lcmocka -ldl -lm -o $@
+	$(CC) $(CFLAGS) $(USER_INC) $(AGENT_INC) -Itests/unit $< $(LIBHAULER) $(LIBAGENT) $(LDLIBS) -lcmocka -ldl -lm -o $@
 
 $(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h) $(LIBHAULER) $(SKELS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/datapath $< $(DP_HELPERS) $(LIBHAULER) $(LDLIBS) -lcmocka -o $@
+	$(CC) $(CFLAGS) $(USER_INC) -Itests/datapath $< $(DP_HELPERS) $(LIBHAULER) $(LDLIBS) -lcmocka -o $@
 
 # Files generated from include/schema.def and committed.
 GENERATED := p4/include/hauler_schema.p4 docs/schema.md

@@ -8,8 +8,8 @@
 #ifndef HAULER_BPF_CONN_H
 #define HAULER_BPF_CONN_H
 
-#include "maps.h"
-#include "parse.h"
+#include "xdp_maps.h"
+#include "pkt_parse.h"
 
 #define HAULER_NS_PER_MS   1000000ULL
 #define HAULER_TOUCH_NS	   1000000000ULL /* refresh last_seen at most once a second */

@@ -12,7 +12,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "parse.h"
+#include "pkt_parse.h"
 #include "csum.h"
 #include "stats.h"
 #include "hauler_hash.h"

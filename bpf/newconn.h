@@ -7,10 +7,10 @@
 #ifndef HAULER_BPF_NEWCONN_H
 #define HAULER_BPF_NEWCONN_H
 
-#include "maps.h"
+#include "xdp_maps.h"
 #include "conn.h"
 #include "forward.h"
-#include "select.h"
+#include "select/select.h"
 
 static __always_inline struct policy_ctx *policy_ctx_get(void)
 {

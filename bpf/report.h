@@ -10,7 +10,7 @@
 #ifndef HAULER_BPF_REPORT_H
 #define HAULER_BPF_REPORT_H
 
-#include "maps.h"
+#include "xdp_maps.h"
 #include "stats.h"
 #include "hauler_report.h"
 

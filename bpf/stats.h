@@ -3,7 +3,7 @@
 #ifndef HAULER_BPF_STATS_H
 #define HAULER_BPF_STATS_H
 
-#include "maps.h"
+#include "xdp_maps.h"
 
 static __always_inline void stat_add(__u32 idx, __u64 bytes)
 {

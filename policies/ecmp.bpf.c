@@ -5,7 +5,7 @@
  */
 #include "policy.h"
 #include "policy_maps.h"
-#include "select_rr.h"
+#include "select/select_rr.h"
 
 HAULER_POLICY(ecmp)
 {

@@ -10,7 +10,7 @@
  * records the choice and forwards the packet.
  */
 #include "policy.h"
-#include "select_min.h"
+#include "select/select_min.h"
 
 HAULER_POLICY(example_lat)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* lc: least connections (the agent's live count plus the datapath's since). */
 #include "policy.h"
-#include "select_load.h"
+#include "select/select_load.h"
 
 HAULER_POLICY(lc)
 {

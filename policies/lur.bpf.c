@@ -2,7 +2,7 @@
 /* lur: least utilized resource, on the VIP's metric (cmp, mem or net). */
 #include "policy.h"
 #include "policy_maps.h"
-#include "select_load.h"
+#include "select/select_load.h"
 
 HAULER_POLICY(lur)
 {

@@ -2,7 +2,7 @@
 /* p2c: power of two choices on the VIP's metric. */
 #include "policy.h"
 #include "policy_maps.h"
-#include "select_p2c.h"
+#include "select/select_p2c.h"
 
 HAULER_POLICY(p2c)
 {

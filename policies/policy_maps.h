@@ -7,9 +7,9 @@
 #ifndef HAULER_POLICY_MAPS_H
 #define HAULER_POLICY_MAPS_H
 
-#include "maps.h"
-#include "select.h"
-#include "metric.h"
+#include "xdp_maps.h"
+#include "select/select.h"
+#include "select/metric.h"
 
 /* The VIP's parameters (policy_params[slot]), or NULL. */
 static __always_inline const struct policy_params *policy_params_get(const struct policy_ctx *pc)

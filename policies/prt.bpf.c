@@ -5,7 +5,7 @@
  */
 #include "policy.h"
 #include "policy_maps.h"
-#include "select_prt.h"
+#include "select/select_prt.h"
 
 HAULER_POLICY(prt)
 {

@@ -8,7 +8,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "model_maps.h"
-#include "parse.h"
+#include "args.h"
 #include "policy_file.h"
 
 struct object {

@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#include "maps.h"
+#include "pinned_maps.h"
 #include "model.h"
 
 struct cmd_ctx {

@@ -5,7 +5,7 @@
 
 #include "cmd.h"
 #include "error.h"
-#include "parse.h"
+#include "args.h"
 
 int config_apply(struct model *m, int argc, char **argv)
 {

@@ -8,7 +8,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "json.h"
-#include "parse.h"
+#include "args.h"
 
 static void flow_end(__u8 family, const __u32 *addr, __u16 port, char *buf, size_t len)
 {

@@ -20,7 +20,7 @@
 #include "dwrr.h"
 #include "error.h"
 #include "model_maps.h"
-#include "parse.h"
+#include "args.h"
 #include "policy_file.h"
 #include "policy_table.h"
 

@@ -12,7 +12,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "json.h"
-#include "parse.h"
+#include "args.h"
 
 /* The options device add and device set share; -1 where not given. */
 struct device_opts {

@@ -11,7 +11,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "json.h"
-#include "parse.h"
+#include "args.h"
 #include "policy_file.h"
 #include "policy_table.h"
 

@@ -18,7 +18,7 @@
 
 #include "cmd.h"
 #include "error.h"
-#include "parse.h"
+#include "args.h"
 #include "policy_table.h"
 
 static void save_config(const struct config *cfg, FILE *out)

@@ -5,7 +5,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "json.h"
-#include "parse.h"
+#include "args.h"
 
 static int server_add(struct model *m, int argc, char **argv)
 {

@@ -9,7 +9,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "json.h"
-#include "parse.h"
+#include "args.h"
 
 /* Counter names, from the same table the datapath's enum comes from. */
 static const char *const reason_names[] = {

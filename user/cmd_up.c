@@ -12,7 +12,7 @@
 #include "error.h"
 #include "json.h"
 #include "loader.h"
-#include "parse.h"
+#include "args.h"
 #include "policy_table.h"
 
 static int parse_up(int argc, char **argv, struct up_opts *o, const char **file)

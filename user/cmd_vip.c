@@ -6,7 +6,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "json.h"
-#include "parse.h"
+#include "args.h"
 #include "policy_table.h"
 
 static int vip_add(struct model *m, int argc, char **argv)

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "dwrr.h"
-#include "metric.h"
+#include "select/metric.h"
 #include "ring.h"
 
 #define NS_PER_MS 1000000ull

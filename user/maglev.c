@@ -9,7 +9,7 @@
 #include "hauler_hash.h"
 #pragma GCC diagnostic pop
 #include "maglev.h"
-#include "parse.h"
+#include "args.h"
 
 struct perm {
 	__u32 offset, skip, next; /* next: position in the permutation */

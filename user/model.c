@@ -5,7 +5,7 @@
 
 #include "error.h"
 #include "model.h"
-#include "parse.h"
+#include "args.h"
 #include "policy_table.h"
 
 void model_init_empty(struct model *m)

@@ -7,7 +7,7 @@
 #ifndef HAULER_MODEL_MAPS_H
 #define HAULER_MODEL_MAPS_H
 
-#include "maps.h"
+#include "pinned_maps.h"
 #include "model.h"
 
 int model_load(struct model *m, const struct hauler_maps *maps);

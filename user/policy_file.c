@@ -12,7 +12,7 @@
 
 #include "error.h"
 #include "loader.h"
-#include "maps.h"
+#include "pinned_maps.h"
 #include "policy_file.h"
 #include "policy_table.h"
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* policy_table.c - policies/params.def as tables (see policy_table.h). */
+/* policy_table.c - include/select/params.def as tables (see policy_table.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "policy_list.h"
 
 #include "error.h"
-#include "metric.h"
-#include "parse.h"
+#include "select/metric.h"
+#include "args.h"
 #include "policy_table.h"
 
 struct param_def {
@@ -21,7 +21,7 @@ static const struct param_def param_defs[] = {
 #define POLICY_INFO(policy, doc)
 #define METRIC(name, id, doc)
 #define POLICY_PARAM(policy, param, min, max, def, doc) {#policy, param, min, max, def, doc},
-#include "params.def"
+#include "select/params.def"
 #undef POLICY_INFO
 #undef METRIC
 #undef POLICY_PARAM
@@ -34,7 +34,7 @@ static const struct {
 #define POLICY_INFO(policy, doc) {#policy, doc},
 #define METRIC(name, id, doc)
 #define POLICY_PARAM(policy, param, min, max, def, doc)
-#include "params.def"
+#include "select/params.def"
 #undef POLICY_INFO
 #undef METRIC
 #undef POLICY_PARAM
@@ -47,7 +47,7 @@ static const struct {
 #define POLICY_INFO(policy, doc)
 #define METRIC(name, id, doc) {#name, id},
 #define POLICY_PARAM(policy, param, min, max, def, doc)
-#include "params.def"
+#include "select/params.def"
 #undef POLICY_INFO
 #undef METRIC
 #undef POLICY_PARAM

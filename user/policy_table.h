@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * policy_table.h - what each policy accepts as parameters, generated from
- * policies/params.def (the one place names, ranges and defaults are
+ * include/select/params.def (the one place names, ranges and defaults are
  * written). Every policy takes the POLICY_ANY ones (stale-ms); a policy
  * not in params.def (a custom one) takes only those.
  */

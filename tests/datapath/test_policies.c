@@ -24,8 +24,8 @@
 #include <cmocka.h>
 /* hauler_hash.h unrolls with a clang pragma that gcc does not know. */
 #pragma GCC diagnostic ignored "-Wunknown-pragmas"
-#include "select_load.h"
-#include "select_p2c.h"
+#include "select/select_load.h"
+#include "select/select_p2c.h"
 #include "policy_list.h"
 #include "frames.h"
 

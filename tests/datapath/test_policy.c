@@ -17,7 +17,7 @@
 #include <cmocka.h>
 /* hauler_hash.h unrolls with a clang pragma that gcc does not know. */
 #pragma GCC diagnostic ignored "-Wunknown-pragmas"
-#include "select.h"
+#include "select/select.h"
 #include "frames.h"
 
 #define FLOWS 48

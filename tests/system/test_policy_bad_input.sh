@@ -33,7 +33,7 @@ expect_error() {
 	fi
 }
 
-# policy set: names, parameters, metrics, ranges (policies/params.def).
+# policy set: names, parameters, metrics, ranges (include/select/params.def).
 expect_error policy set "$VIP" nosuchpolicy
 expect_error policy set "$VIP" lur bogus 1
 expect_error policy set "$VIP" lur metric bogus

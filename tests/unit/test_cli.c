@@ -2,7 +2,7 @@
 /*
  * test_cli.c - the manager's command line without any map: parsing of
  * VIPs, addresses, names and numbers; commands and batches against an
- * in-memory model; report keys, policy parameters (policies/params.def)
+ * in-memory model; report keys, policy parameters (include/select/params.def)
  * and custom policies in the model; save output restoring the same model.
  */
 #include <stdarg.h>
@@ -21,7 +21,7 @@
 #include "error.h"
 #include "hauler_report.h"
 #include "model.h"
-#include "parse.h"
+#include "args.h"
 #include "policy_table.h"
 
 static struct model *new_model(void)

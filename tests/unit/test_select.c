@@ -4,7 +4,7 @@
  * against hand-computed cases: the least key, ties shared by the flow hash
  * (no device starved), stale devices taken by weight, unusable devices
  * never chosen, HAULER_NO_CHOICE when no device is usable; and the
- * parameter table policies/params.def.
+ * parameter table include/select/params.def.
  *
  * Runs from the repository root (it lists the policy sources).
  */
@@ -18,11 +18,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "select.h"
-#include "select_load.h"
-#include "select_rr.h"
-#include "select_prt.h"
-#include "select_p2c.h"
+#include "select/select.h"
+#include "select/select_load.h"
+#include "select/select_rr.h"
+#include "select/select_prt.h"
+#include "select/select_p2c.h"
 
 #define NO	 HAULER_NO_CHOICE
 #define DEVS	 HAULER_DEVS_PER_SERVER
@@ -584,7 +584,7 @@ static void test_p2c(void **state)
 #define POLICY_PARAM(policy, param, min, max, def, doc)
 #define METRIC(name, id, doc)
 static const char *const info_names[] = {
-#include "params.def"
+#include "select/params.def"
 };
 #undef POLICY_INFO
 #undef POLICY_PARAM
@@ -598,7 +598,7 @@ struct param_row {
 #define POLICY_PARAM(policy, param, min, max, def, doc) {#policy, param, min, max, def},
 #define METRIC(name, id, doc)
 static const struct param_row param_rows[] = {
-#include "params.def"
+#include "select/params.def"
 };
 #undef POLICY_INFO
 #undef POLICY_PARAM
@@ -612,7 +612,7 @@ struct metric_row {
 #define POLICY_PARAM(policy, param, min, max, def, doc)
 #define METRIC(name, id, doc) {#name, id},
 static const struct metric_row metric_rows[] = {
-#include "params.def"
+#include "select/params.def"
 };
 #undef POLICY_INFO
 #undef POLICY_PARAM

@@ -7,7 +7,7 @@
 #ifndef HAULER_POLICY_METRIC_H
 #define HAULER_POLICY_METRIC_H
 
-#include "select.h"
+#include "select/select.h"
 
 /* The ids are HAULER_METRIC_* of include/schema.def. */
 #define HAULER_METRICS (HAULER_METRIC_LATENCY + 1)

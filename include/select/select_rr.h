@@ -7,7 +7,7 @@
 #ifndef HAULER_POLICY_SELECT_RR_H
 #define HAULER_POLICY_SELECT_RR_H
 
-#include "select_min.h"
+#include "select/select_min.h"
 
 /*
  * ecmp: the (pos mod count)-th usable device of positive weight, one slot

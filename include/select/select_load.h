@@ -7,7 +7,7 @@
 #ifndef HAULER_POLICY_SELECT_LOAD_H
 #define HAULER_POLICY_SELECT_LOAD_H
 
-#include "select_min.h"
+#include "select/select_min.h"
 
 /* lur: the least utilized on metric m (cmp, mem or net). */
 static __always_inline __u32 select_lur(const struct policy_ctx *pc, __u32 m)

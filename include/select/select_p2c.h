@@ -8,7 +8,7 @@
 #ifndef HAULER_POLICY_SELECT_P2C_H
 #define HAULER_POLICY_SELECT_P2C_H
 
-#include "select_min.h"
+#include "select/select_min.h"
 
 #define HAULER_P2C_SEED_A 0x2c01u
 #define HAULER_P2C_SEED_B 0x2c02u

@@ -9,7 +9,7 @@
 #ifndef HAULER_POLICY_SELECT_PRT_H
 #define HAULER_POLICY_SELECT_PRT_H
 
-#include "select_min.h"
+#include "select/select_min.h"
 
 #define HAULER_PRT_THRESHOLD_DEFAULT 80 /* policy_params.threshold 0: not set */
 

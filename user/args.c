@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "parse.h"
+#include "args.h"
 
 const char *const fwd_mode_names[2] = {"nat", "ipip"};
 const char *const device_kind_names[4] = {"cpu", "smartnic", "gpu", "fpga"};

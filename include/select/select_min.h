@@ -17,8 +17,8 @@
 #ifndef HAULER_POLICY_SELECT_MIN_H
 #define HAULER_POLICY_SELECT_MIN_H
 
-#include "select.h"
-#include "metric.h"
+#include "select/select.h"
+#include "select/metric.h"
 
 #define HAULER_TIE_SEED	 0x71e5eedu /* tie-break among equal minima */
 #define HAULER_DRAW_SEED 0xd7a3u    /* the weighted draw for stale candidates */

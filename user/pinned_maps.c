@@ -10,7 +10,7 @@
 #include <bpf/bpf.h>
 
 #include "error.h"
-#include "maps.h"
+#include "pinned_maps.h"
 
 static const struct {
 	const char *name;
