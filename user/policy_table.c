@@ -160,8 +160,9 @@ static int parse_one_metric(const char *policy, const struct param_def *d, const
 
 /*
  * `metric NAME` or `metric NAME,NAME,...`: the load is then the max of
- * those utilizations (percent metrics only, each once). *id is the first;
- * *mask holds every one's bit when there are several, else 0.
+ * those utilizations (percent metrics only, each once). *id is the metric
+ * (of several, the lowest id); *mask holds every one's bit when there are
+ * several, else 0.
  */
 static int parse_metric(const char *policy, const struct param_def *d, const char *word, __u32 *id,
 			__u32 *mask)
@@ -191,6 +192,8 @@ static int parse_metric(const char *policy, const struct param_def *d, const cha
 			       "into a max",
 			       word);
 	*mask = n > 1 ? bits : 0;
+	if (n > 1) /* the lowest id: saved as "cmp,net" whatever the typed order */
+		*id = __builtin_ctz(bits);
 	return 0;
 }
 

@@ -16,7 +16,7 @@
 #include "select/select.h"
 
 #define HAULER_SPILL_SEED   0x5b111u
-#define HAULER_SPILL_PROBES 8 /* table slots one spill looks at, at most */
+#define HAULER_SPILL_PROBES 16 /* table slots one spill looks at, at most */
 
 /* Slot k (k >= 1) of the flow's Maglev preference in a table of size slots. */
 static __always_inline __u32 select_spill_slot(__u32 hash, __u32 k, __u32 size)
