@@ -19,9 +19,10 @@
  * mem, net and queue can be combined). policy_params holds both forms:
  * `metrics` (the mask, 0 when one metric) and `metric` (the id).
  */
-#define HAULER_METRIC_MAXOF   0x100u
-#define HAULER_METRIC_PERCENT ((1u << HAULER_METRIC_CMP) | (1u << HAULER_METRIC_MEM) | \
-			       (1u << HAULER_METRIC_NET) | (1u << HAULER_METRIC_QUEUE))
+#define HAULER_METRIC_MAXOF 0x100u
+#define HAULER_METRIC_PERCENT                                                                      \
+	((1u << HAULER_METRIC_CMP) | (1u << HAULER_METRIC_MEM) | (1u << HAULER_METRIC_NET) |       \
+	 (1u << HAULER_METRIC_QUEUE))
 
 static __always_inline __u32 metric_spec(const struct policy_params *p)
 {

@@ -29,8 +29,8 @@
  * *saturated is 1 when the choice was made among fresh devices none of
  * which is below the threshold (the least loaded of them is returned).
  */
-static __always_inline __u32 select_prt_spill(const struct policy_ctx *pc, __u32 m,
-					      __u32 threshold, __u32 *saturated)
+static __always_inline __u32 select_prt_spill(const struct policy_ctx *pc, __u32 m, __u32 threshold,
+					      __u32 *saturated)
 {
 	struct select_key rank[HAULER_DEVS_PER_SERVER], load[HAULER_DEVS_PER_SERVER];
 	__u32 usable = select_usable_mask(pc), fresh = select_fresh_mask(pc, usable), below = 0, i;
