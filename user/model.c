@@ -7,6 +7,7 @@
 #include "model.h"
 #include "args.h"
 #include "policy_table.h"
+#include "select/select.h"
 
 void model_init_empty(struct model *m)
 {
@@ -373,14 +374,13 @@ int model_policy_unload(struct model *m, const char *name)
 	return 0;
 }
 
-/* A server that has no device up takes no new connections: no Maglev slots. */
+/* A server that has no usable device takes no new connections: no Maglev slots. */
 static int server_has_device_up(const struct model *m, const struct server_info *srv)
 {
 	int i;
 
 	for (i = 0; i < srv->dev_count && i < HAULER_DEVS_PER_SERVER; i++)
-		if (m->devices[srv->dev[i]].in_use &&
-		    m->devices[srv->dev[i]].state == HAULER_STATE_UP)
+		if (select_device_usable(&m->devices[srv->dev[i]]))
 			return 1;
 	return 0;
 }
