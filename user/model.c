@@ -136,6 +136,7 @@ static void device_forget(struct model *m, int d)
 {
 	memset(&m->devices[d], 0, sizeof(m->devices[d]));
 	memset(&m->keys[d], 0, sizeof(m->keys[d]));
+	memset(&m->checks[d], 0, sizeof(m->checks[d]));
 	m->dev_new[d] = 0;
 }
 
@@ -246,8 +247,9 @@ int model_device_add(struct model *m, const struct device_spec *spec)
 	dev->in_use = 1;
 	memcpy(dev->name, spec->name, strnlen(spec->name, HAULER_NAME_LEN - 1));
 	srv->dev[srv->dev_count++] = d;
-	/* A reused id must not inherit the old device's load, sequence or key. */
+	/* A reused id must not inherit the old device's load, sequence, key or check. */
 	memset(&m->keys[d], 0, sizeof(m->keys[d]));
+	memset(&m->checks[d], 0, sizeof(m->checks[d]));
 	m->dev_new[d] = 1;
 	return d;
 }
@@ -303,6 +305,21 @@ int model_policy_set(struct model *m, const struct vip_key *key, const struct po
 	m->params[slot] = policy->params;
 	m->interval_ms[slot] = policy->interval_ms;
 	m->policy_touched |= 1ULL << slot;
+	return 0;
+}
+
+int model_device_set_check(struct model *m, const char *name, const struct health_check *c)
+{
+	int d = model_device_find(m, name);
+
+	if (d < 0)
+		return err_set(ERR_INPUT, "no device '%s'", name);
+	if (c->type >= HEALTH_TYPES)
+		return err_set(ERR_INPUT, "device '%s': bad check type", name);
+	if (!memcmp(&m->checks[d], c, sizeof(*c)))
+		return 0;
+	m->checks[d] = *c;
+	m->devices[d].health = 0;
 	return 0;
 }
 
