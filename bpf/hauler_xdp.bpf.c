@@ -29,7 +29,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__array(values, int(struct xdp_md *));
 } report_prog SEC(".maps") = {
-	.values = { [0] = (void *)&hauler_report },
+    .values = {[0] = (void *)&hauler_report},
 };
 
 int hauler_spill(struct xdp_md *ctx);
