@@ -116,7 +116,7 @@ $(BUILD)/tools/genschema: tools/genschema.c tools/genschema.h include/schema.def
 
 $(BUILD)/tools/%: tools/%.c $(wildcard include/*.h include/*.def include/select/* tools/*.h) $(LIBHAULER)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(USER_INC) -Itools $< $(LIBHAULER) $(LDLIBS) -lpthread -o $@
+	$(CC) $(CFLAGS) $(USER_INC) -Itools $< $(LIBHAULER) $(LDLIBS) -lpthread -lm -o $@
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBHAULER) $(LIBAGENT) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h agent/*.h)
 	@mkdir -p $(dir $@)
