@@ -10,6 +10,8 @@ ARCH     := $(shell uname -m)
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
 	    libc6-dev linux-libc-dev
+# Only `make reproduce` needs these (plots, the L7 proxy it compares with).
+REPRO_PKGS := gnuplot-nox nginx libnginx-mod-stream
 
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
 	      -Iinclude -Ibpf -I/usr/include/$(ARCH)-linux-gnu
@@ -46,7 +48,7 @@ DP_SRCS    := $(wildcard tests/datapath/test_*.c)
 DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
-.PHONY: all deps check check-run unit datapath system demo bench clean help format schema
+.PHONY: all deps deps-reproduce check check-run unit datapath system demo bench reproduce clean help format schema
 all: $(BUILD)/hauler $(BUILD)/hauler-agent $(TOOLS)
 
 help:
@@ -55,6 +57,7 @@ help:
 	@echo "make check      run every test (root); ends with 'N passed, N failed'"
 	@echo "make demo       bring up a namespace topology and run traffic (root)"
 	@echo "make bench      run the benchmarks (root)"
+	@echo "make reproduce  the thesis's testbed figures into docs/results.md (root, <= 15 min)"
 	@echo "make schema     regenerate files generated from include/schema.def"
 
 deps:
@@ -155,6 +158,24 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	bash tools/bench.sh $(BUILD)
+
+# nginx's package would start a system nginx on port 80: policy-rc.d keeps
+# it stopped (reproduce runs its own, inside the topology's namespaces).
+deps-reproduce: deps
+	@missing=""; for p in $(REPRO_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		rc=/usr/sbin/policy-rc.d; mine=0; \
+		if [ ! -e $$rc ]; then printf '#!/bin/sh\nexit 101\n' > $$rc && chmod +x $$rc && mine=1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; st=$$?; \
+		[ $$mine = 1 ] && rm -f $$rc; exit $$st; \
+	else echo "deps-reproduce: all present"; fi
+
+reproduce: deps-reproduce
+	@$(MAKE) --no-print-directory all
+	bash tools/reproduce.sh $(BUILD)
 
 format:
 	clang-format -i $(wildcard */*.c */*.h tests/*/*.c tests/*/*.h)

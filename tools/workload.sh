@@ -51,12 +51,16 @@ wl_cg_make() {
 	for d in $(wl_cg_dirs "$prefix" "$dev"); do
 		mkdir -p "$d" || return 1
 	done
+	# A high weight as well: a device gets its whole share even when the
+	# machine is busy (other builds), as a real device has its cores.
 	if _wl_v2; then
 		echo +cpu >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
-		echo "$WL_QUOTA_US $period" >"/sys/fs/cgroup/$prefix-$dev-work/cpu.max"
+		echo "$WL_QUOTA_US $period" >"/sys/fs/cgroup/$prefix-$dev-work/cpu.max" &&
+			echo 10000 >"/sys/fs/cgroup/$prefix-$dev-work/cpu.weight"
 	else
 		echo "$period" >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.cfs_period_us" &&
-			echo "$WL_QUOTA_US" >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.cfs_quota_us"
+			echo "$WL_QUOTA_US" >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.cfs_quota_us" &&
+			echo 262144 >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.shares"
 	fi
 }
 
@@ -137,9 +141,11 @@ wl_agent() {
 		</dev/null >>"$TOPO_RUN/$dev-agent.log" 2>&1 &
 }
 
-# wl_load PREFIX ARGS...: loadgen in the client namespace.
+# wl_load PREFIX ARGS...: loadgen in the client namespace, at a raised
+# priority (nice -10) so that other work on the machine does not delay its
+# arrivals (its latencies count from the scheduled times all the same).
 wl_load() {
 	local prefix=$1
 	shift
-	ip netns exec "$prefix-cl" "$TOPO_BUILD/tools/loadgen" "$@"
+	ip netns exec "$prefix-cl" nice -n -10 "$TOPO_BUILD/tools/loadgen" "$@"
 }
