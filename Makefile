@@ -9,7 +9,7 @@ ARCH     := $(shell uname -m)
 # Packages a fresh Debian 12 needs to build, test and demo hauler.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
-	    libc6-dev linux-libc-dev
+	    libc6-dev linux-libc-dev clang-format
 # Only `make reproduce` needs these (plots, the L7 proxy it compares with).
 REPRO_PKGS := gnuplot-nox nginx libnginx-mod-stream
 
@@ -48,7 +48,7 @@ DP_SRCS    := $(wildcard tests/datapath/test_*.c)
 DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
-.PHONY: all deps deps-reproduce check check-run unit datapath system demo bench reproduce clean help format schema
+.PHONY: all deps deps-reproduce check check-run unit datapath system demo bench reproduce clean help format format-check schema
 all: $(BUILD)/hauler $(BUILD)/hauler-agent $(TOOLS)
 
 help:
@@ -59,6 +59,7 @@ help:
 	@echo "make bench      run the benchmarks (root)"
 	@echo "make reproduce  the thesis's testbed figures into docs/results.md (root, <= 15 min)"
 	@echo "make schema     regenerate files generated from include/schema.def"
+	@echo "make format     format the C files (.clang-format); format-check: only check"
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -177,8 +178,13 @@ reproduce: deps-reproduce
 	@$(MAKE) --no-print-directory all
 	bash tools/reproduce.sh $(BUILD)
 
+# Every C file of the tree (not the build's generated ones), in the repo's .clang-format.
+FORMAT_SRCS := $(filter-out $(BUILD)/%,$(wildcard */*.c */*.h */*/*.c */*/*.h */*/*/*.c))
 format:
-	clang-format -i $(wildcard */*.c */*.h tests/*/*.c tests/*/*.h)
+	clang-format -i $(FORMAT_SRCS)
+
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 clean:
 	rm -rf $(BUILD)
