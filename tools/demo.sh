@@ -107,13 +107,19 @@ echo "policy lur sends each new request to the device with the lowest cmp"
 # that second's new requests went.
 cmp_of() { topo_hauler "$P" -j device show "$1" | sed -n 's/.*"cmp":\([0-9]*\).*/\1/p' | head -1; }
 watch_secs() {
-	local what=$1 n=$2 json c a
+	local what=$1 n=$2 json c a cc ca
 	for _ in $(seq "$n"); do
-		json=$(wl_load "$P" --udp "$WVIP" --rate 60 --duration 1 --timeout-ms 1000 --ports 20000-59999 --json)
+		wl_load "$P" --udp "$WVIP" --rate 60 --duration 1 --timeout-ms 1000 --ports 20000-59999 \
+			--json >"$TOPO_RUN/second.json" &
+		sleep 0.6 # the load as the balancer sees it, mid-second
+		cc=$(cmp_of w1cpu)
+		ca=$(cmp_of w1acc)
+		wait $!
+		json=$(cat "$TOPO_RUN/second.json")
 		c=$(printf '%s' "$json" | sed -n 's/.*"s1cpu":{"n":\([0-9]*\).*/\1/p')
 		a=$(printf '%s' "$json" | sed -n 's/.*"s1acc":{"n":\([0-9]*\).*/\1/p')
 		printf '%-22s cmp s1cpu %3s%%  s1acc %3s%%   new requests: s1cpu %3s  s1acc %3s   P99 %s ms\n' \
-			"$what" "$(cmp_of w1cpu)" "$(cmp_of w1acc)" "${c:-0}" "${a:-0}" \
+			"$what" "$cc" "$ca" "${c:-0}" "${a:-0}" \
 			"$(printf '%s' "$json" | sed -n 's/.*"p99_ms":\([0-9.]*\|null\).*/\1/p')"
 	done
 }
