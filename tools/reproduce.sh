@@ -84,8 +84,9 @@ fi
 SLO_MS=$REPRO_SLO_MS
 W_CPU=5 # capacity weights: server CPU 5, accelerator 1 (WL_CPU_PCT:WL_ACC_PCT)
 W_ACC=1
-# Nominal capacity of the server CPU alone, requests/s: its CPU share / work.
-C0=$(awk -v p="$WL_CPU_PCT" -v w="$WL_WORK_US" 'BEGIN { printf "%.1f", p / 100 * 1e6 / w }')
+# Nominal capacity of the server CPU alone, requests/s: its CPU share / work
+# (measured below: C0).
+C0_NOMINAL=$(awk -v p="$WL_CPU_PCT" -v w="$WL_WORK_US" 'BEGIN { printf "%.1f", p / 100 * 1e6 / w }')
 FCT_FRAC=1.25 # batches are offered above the server CPU's capacity
 : "${REPRO_POLICIES:=server-only hash wrr lur jsq lc prt dwrr p2c learned}"
 : "${REPRO_PARTS:=sweep fct agent proxy}" # which of the four parts run
@@ -175,7 +176,6 @@ TIMEOUT_MS=$(calc "10 * $U_ACC" 0)
 # ... and at least twice the target, so that a run near the target is not cut short.
 [ "$TIMEOUT_MS" -ge $((SLO_MS * 2)) ] || TIMEOUT_MS=$((SLO_MS * 2))
 say "unloaded P50: s1cpu $U_CPU ms, s1acc $U_ACC ms; loss timeout $TIMEOUT_MS ms; P99 target $SLO_MS ms"
-say "server CPU nominal capacity C0 = $C0 requests/s; the accelerator adds C0/5"
 
 # A request queued past the timeout is dropped by workd: nothing is left
 # behind from one point to the next.
@@ -191,6 +191,27 @@ restart_workd() {
 }
 WL_DROP_MS=$TIMEOUT_MS
 restart_workd || exit 1
+
+# The capacity each device has here and now (other work on the machine
+# slows the kernel down): its throughput when offered 1.6x its nominal
+# capacity, straight from the balancer's namespace. The grid is in
+# fractions of the server CPU's measured capacity, C0.
+capacity() {
+	local nominal=$1 dev=$2
+	ip netns exec "$P-lb" nice -n -10 "$BUILD/tools/loadgen" --udp "$(topo_dev_addr4 "$dev"):$WL_PORT" \
+		--rate "$(calc "1.6 * $nominal" 1)" --duration "$([ "$SMOKE" = 1 ] && echo 0.5 || echo 4)" \
+		--warmup "$([ "$SMOKE" = 1 ] && echo 0.1 || echo 1)" --timeout-ms "$TIMEOUT_MS" --json
+}
+CAP_CPU=$(jget "$(capacity "$C0_NOMINAL" s1cpu)" throughput)
+CAP_ACC=$(jget "$(capacity "$(calc "$C0_NOMINAL * $WL_ACC_PCT / $WL_CPU_PCT" 1)" s1acc)" throughput)
+if [ -n "$CAP_CPU" ] && awk -v c="$CAP_CPU" 'BEGIN { exit !(c > 1) }'; then
+	C0=$(calc "$CAP_CPU" 1)
+else
+	C0=$C0_NOMINAL
+	say "could not measure the server CPU's capacity; using the nominal one"
+fi
+CAP_RATIO=$(awk -v c="${CAP_CPU:-0}" -v a="${CAP_ACC:-0}" 'BEGIN { if (a > 0) printf "%.2f", c / a; else print "?" }')
+say "measured capacity: s1cpu $CAP_CPU/s (nominal $C0_NOMINAL), s1acc $CAP_ACC/s: ratio $CAP_RATIO:1; C0 = $C0/s"
 
 # ---- configurations ----
 HAVE_LEARN=0
@@ -410,7 +431,7 @@ ELAPSED=$(($(date +%s) - T_START))
 say "done in ${ELAPSED}s; load average now $LOAD_AFTER"
 
 # ---- results.md and plots ----
-export RES SLO_MS C0 BEST TIMEOUT_MS U_CPU U_ACC ITERS SMOKE SKIPPED HAVE_NGINX HAVE_LEARN \
+export RES SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO BEST TIMEOUT_MS U_CPU U_ACC ITERS SMOKE SKIPPED HAVE_NGINX HAVE_LEARN \
 	MACHINE_UNAME MACHINE_NPROC MACHINE_CPU LOAD_BEFORE LOAD_AFTER ELAPSED FCT_RATE \
 	REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US
 export BATCHES_LIST=$BATCHES

@@ -125,7 +125,9 @@ thesis_for() {
 	echo "- Rig: one server, \`s1cpu\` (40% of one CPU) and \`s1acc\` (8%: the 5:1 of 91 vs 17.6 GFLOP/s),"
 	echo "  each running \`workd\` with $ITERS kernel repetitions per request (${WL_WORK_US:-2000} us of CPU"
 	echo "  at full speed; [workload.md](workload.md)); CFS quota 1 ms per 2.5 ms and per 12.5 ms."
-	echo "  Nominal capacity of the server CPU alone: C0 = $C0 requests/s; with the accelerator 1.2 C0."
+	echo "  Capacity measured before the sweeps (throughput when offered 1.6x the nominal): s1cpu"
+	echo "  $CAP_CPU requests/s (nominal $C0_NOMINAL), s1acc $CAP_ACC requests/s: **$CAP_RATIO:1** (thesis ~5.2:1)."
+	echo "  C0 = $C0 requests/s, the server CPU's measured capacity, scales the rate grid."
 	echo "- Unloaded P50: s1cpu $U_CPU ms, s1acc $U_ACC ms. A request without a reply within"
 	echo "  $TIMEOUT_MS ms (10x the accelerator's unloaded latency) is lost and counts as infinitely late."
 	echo "- Each point: open-loop Poisson UDP requests for $REPRO_POINT_S s, the first $REPRO_WARMUP_S s"
@@ -213,8 +215,11 @@ thesis_for() {
 	echo "\`results/sweep.tsv\` (every point), \`results/sweep.jsonl\` (loadgen's JSON per point: P50,"
 	echo "P99, P99.9, losses, throughput, per-device service and queueing time), \`results/maxrate.tsv\`,"
 	echo "\`results/fct.tsv\`, \`results/agent.tsv\`, \`results/proxy.tsv\`."
-	if [ -f "$OUT/results_notes.md" ]; then
+	# Hand-written sections kept beside the generated file (docs/results_*.md:
+	# notes on this rig, other parts such as the simulator's), in name order.
+	for f in "$OUT"/results_*.md; do
+		[ -f "$f" ] || continue
 		echo
-		cat "$OUT/results_notes.md"
-	fi
+		cat "$f"
+	done
 } >"$MD"
