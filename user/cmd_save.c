@@ -70,8 +70,10 @@ static void save_custom_policies(const struct model *m, FILE *out)
 		if (p->path[0])
 			fprintf(out, "policy load %s %s\n", p->name, p->path);
 		else
-			fprintf(out, "# custom policy %s was pinned without hauler: load it "
-				"before restoring\n", p->name);
+			fprintf(out,
+				"# custom policy %s was pinned without hauler: load it "
+				"before restoring\n",
+				p->name);
 	}
 }
 
@@ -90,7 +92,8 @@ void save_write(const struct model *m, FILE *out)
 		if (!v->in_use)
 			continue;
 		format_vip(&v->key, vip, sizeof(vip));
-		policy_format_params(p, m->interval_ms[v->info.policy_slot], params, sizeof(params));
+		policy_format_params(p, m->interval_ms[v->info.policy_slot], params,
+				     sizeof(params));
 		fprintf(out, "vip add %s mode %s policy %s%s%s table-size %u\n", vip,
 			fwd_mode_names[v->info.fwd_mode & 1], (const char *)p->name,
 			params[0] ? " " : "", params, v->info.table_size);

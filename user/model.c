@@ -362,9 +362,8 @@ int model_policy_unload(struct model *m, const char *name)
 	for (id = 0; id < HAULER_MAX_VIPS; id++) {
 		const struct model_vip *v = &m->vips[id];
 
-		if (v->in_use &&
-		    !strncmp((const char *)m->params[v->info.policy_slot].name, name,
-			     HAULER_NAME_LEN)) {
+		if (v->in_use && !strncmp((const char *)m->params[v->info.policy_slot].name, name,
+					  HAULER_NAME_LEN)) {
 			format_vip(&v->key, vip, sizeof(vip));
 			return err_set(ERR_INPUT, "policy '%s' is in use by VIP %s", name, vip);
 		}
