@@ -208,6 +208,16 @@ static const struct sw_policy *vip_policy(const struct model *m, int id, struct 
 	}
 	if (!strcmp(sw->name, "dwrr"))
 		add_note(doc, "vip %d: dwrr runs on the switch as wrr over the static ring", id);
+	if (sw->sw == HAULER_SW_POLICY_PRT && p->metric_set && p->metric > HAULER_METRIC_QUEUE) {
+		add_note(doc,
+			 "vip %d: prt on conns or latency has no switch form: exported as hash",
+			 id);
+		return sw_policy_find("hash");
+	}
+	if (sw->metric == METRIC_PARAM && __builtin_popcount(p->metrics) > 1)
+		add_note(doc, "vip %d: the switch reads one metric, not the max of several", id);
+	if (p->spill)
+		add_note(doc, "vip %d: spill to further servers is not done on the switch", id);
 	return sw;
 }
 
@@ -318,7 +328,7 @@ static int export_device(const struct p4_export_in *in, int s, int i, struct p4_
 		return -1;
 	key_u(e, "md.server", 16, s);
 	data_u(e, "id", 16, d);
-	data_u(e, "usable", 1, dev->in_use && dev->state == HAULER_STATE_UP);
+	data_u(e, "usable", 1, select_device_usable(dev));
 	data_u(e, "rank", 8, prt_rank(m, srv, i));
 
 	e = add_entry(doc, T_DEVICES, "HaulerIngress.forward.set_device");

@@ -120,6 +120,17 @@ static void test_golden_python(void **state)
 	FILE *f;
 
 	(void)state;
+	/* The schema's version is not the export's concern: the golden says @VERSION@. */
+	{
+		char version[64], *at;
+
+		snprintf(version, sizeof(version), "(schema version %d)", HAULER_SCHEMA_VERSION);
+		at = strstr(got, version);
+		assert_non_null(at);
+		memmove(at + strlen("(schema version @VERSION@)"), at + strlen(version),
+			strlen(at + strlen(version)) + 1);
+		memcpy(at, "(schema version @VERSION@)", strlen("(schema version @VERSION@)"));
+	}
 	if (getenv("HAULER_UPDATE_GOLDEN")) {
 		f = fopen(GOLDEN, "w");
 		assert_non_null(f);
