@@ -9,7 +9,7 @@ ARCH     := $(shell uname -m)
 # Packages a fresh Debian 12 needs to build, test and demo hauler.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
-	    libc6-dev linux-libc-dev clang-format
+	    libc6-dev linux-libc-dev clang-format cpp
 # Only `make reproduce` needs these (plots, the L7 proxy it compares with).
 REPRO_PKGS := gnuplot-nox nginx libnginx-mod-stream
 
@@ -48,7 +48,7 @@ DP_SRCS    := $(wildcard tests/datapath/test_*.c)
 DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
-.PHONY: all deps deps-reproduce check check-run unit datapath system demo bench reproduce clean help format format-check schema
+.PHONY: all deps deps-reproduce check check-run unit datapath system demo bench reproduce clean help format format-check schema p4
 all: $(BUILD)/hauler $(BUILD)/hauler-agent $(TOOLS)
 
 help:
@@ -60,6 +60,7 @@ help:
 	@echo "make reproduce  the thesis's testbed figures into docs/results.md (root, <= 15 min)"
 	@echo "make schema     regenerate files generated from include/schema.def"
 	@echo "make format     format the C files (.clang-format); format-check: only check"
+	@echo "make p4         type-check p4/hauler.p4 against TNA (needs p4test in P4C_DIR)"
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -136,15 +137,28 @@ schema: $(BUILD)/tools/genschema
 	$(BUILD)/tools/genschema p4 > p4/include/hauler_schema.p4
 	$(BUILD)/tools/genschema md > docs/schema.md
 
+# The P4 twin is type-checked by p4c's p4test (front end, TNA include files)
+# when it is there; P4C_DIR=DIR names another copy. Warnings are errors.
+P4C_DIR   ?= ../shared/tools/p4c
+P4TEST    := $(P4C_DIR)/bin/p4test
+P4_FLAGS  := --std p4-16 -I$(P4C_DIR)/p4include -D__TARGET_TOFINO__=1 --validate --Werror
+p4:
+	@if [ -x "$(P4TEST)" ]; then \
+		echo "p4test p4/hauler.p4 (TNA)"; \
+		$(P4TEST) $(P4_FLAGS) p4/hauler.p4 || { echo "p4: p4/hauler.p4 does not type-check" >&2; exit 1; }; \
+	else \
+		echo "p4: skipped: no P4 checker at $(P4TEST) (make p4 P4C_DIR=DIR to use one)"; \
+	fi
+
 # check, demo and bench install what they need first (a fresh machine).
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: all $(UNIT_BINS) $(DP_BINS)
-	@bash tests/run.sh $(BUILD)
+check-run: all p4 $(UNIT_BINS) $(DP_BINS)
+	@P4C_DIR=$(P4C_DIR) bash tests/run.sh $(BUILD)
 
 unit: all $(UNIT_BINS)
-	@bash tests/run.sh $(BUILD) unit
+	@P4C_DIR=$(P4C_DIR) bash tests/run.sh $(BUILD) unit
 
 datapath: all $(DP_BINS)
 	@bash tests/run.sh $(BUILD) datapath
