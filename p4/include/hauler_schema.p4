@@ -38,8 +38,19 @@
 #define HAULER_METRIC_QUEUE 3 // policy_params.metric: accept-queue fill
 #define HAULER_METRIC_CONNS 4 // policy_params.metric: live_conns + assigned
 #define HAULER_METRIC_LATENCY 5 // policy_params.metric: latency_us
+#define HAULER_SW_POLICY_HASH 0 // switch (P4) policy: a usable device from the flow hash
+#define HAULER_SW_POLICY_RING 1 // switch (P4) policy: the server's ring (wrr, ecmp)
+#define HAULER_SW_POLICY_LEAST 2 // switch (P4) policy: least key on the metric (lur, jsq, lc)
+#define HAULER_SW_POLICY_PRT 3 // switch (P4) policy: highest rank below the threshold (prt)
 #define HAULER_CONN_FIN 1 // a FIN was seen: the entry ends after the FIN grace
 #define HAULER_CONN_REPLY 2 // entry of a NAT return path (keyed by the reply)
+#define HAULER_REPORT_MAGIC 1212961362 // hauler_report.magic: "HLRR"
+#define HAULER_REPORT_VERSION 1 // hauler_report.version
+#define HAULER_REPORT_ETHERTYPE 34997 // EtherType of raw reports (IEEE 802 local experimental 1)
+#define HAULER_REPORT_F_THRESHOLD 1 // report flag: sent at once, a metric crossed its threshold
+#define HAULER_REPORT_F_LATENCY 2 // report flag: latency_us holds a measurement
+#define HAULER_REPORT_F_GPU 4 // report flag: cmp and mem are a GPU's (NVML)
+#define HAULER_REPORT_F_ALL 7 // every defined report flag; other bits must be zero
 
 // Counters: indexes into stats
 #define HAULER_STAT_pass_not_ip 0 // not IPv4/IPv6 (after one VLAN tag): passed
@@ -320,6 +331,42 @@ struct dev_key_t {
 	bit<64> k0; // key bytes 0..7 as a little-endian word (0 with k1 0: no key)
 	bit<64> k1; // key bytes 8..15 as a little-endian word
 }
+
+// an agent report, 40 bytes on the wire
+struct hauler_report_t {
+	bit<32> magic; // REPORT_MAGIC
+	bit<8> version; // REPORT_VERSION
+	bit<8> flags; // REPORT_F_*
+	bit<16> device; // device id (index of devices, dev_keys, dev_state)
+	bit<64> seq; // sequence: only grows
+	bit<8> cmp; // compute utilization 0..100
+	bit<8> mem; // memory utilization 0..100
+	bit<8> net; // network utilization 0..100
+	bit<8> queue; // accept-queue fill 0..100
+	bit<32> latency_us; // service latency (with REPORT_F_LATENCY)
+	bit<32> live_conns; // established connections to the service port
+	bit<32> reserved; // zero
+	bit<64> tag; // SipHash-2-4 of the bytes before it, with the device's key
+}
+
+// Wire headers
+// agent report (wire format of struct hauler_report)
+header hauler_report_h {
+	bit<32> magic; // REPORT_MAGIC
+	bit<8> version; // REPORT_VERSION
+	bit<8> flags; // REPORT_F_*
+	bit<16> device; // device id (index of devices, dev_keys, dev_state)
+	bit<64> seq; // sequence: only grows
+	bit<8> cmp; // compute utilization 0..100
+	bit<8> mem; // memory utilization 0..100
+	bit<8> net; // network utilization 0..100
+	bit<8> queue; // accept-queue fill 0..100
+	bit<32> latency_us; // service latency (with REPORT_F_LATENCY)
+	bit<32> live_conns; // established connections to the service port
+	bit<32> reserved; // zero
+	bit<64> tag; // SipHash-2-4 of the bytes before it, with the device's key
+}
+#define HAULER_REPORT_BYTES 40
 
 // Maps: name, type, key, value, size
 // map vips: HASH, key vip_key_t, value vip_info_t, size 64 - VIP -> its settings
