@@ -140,12 +140,12 @@ int health_daemon_pass(struct health_daemon *hd, const struct hauler_maps *maps,
 	health_engine_sync(e, m, hd->saved, hd->report_ns, now);
 	free(hd->saved); /* adopted (or not) once: later checks start afresh */
 	hd->saved = NULL;
-	memcpy(hd->cur, m, sizeof(*m));
 	for (d = 0; d < HAULER_MAX_DEVICES; d++) {
 		if (!m->devices[d].in_use || m->devices[d].health == wanted(e, d))
 			continue;
+		if (!changes++)
+			memcpy(hd->cur, m, sizeof(*m)); /* only when there is something to write */
 		hd->cur->devices[d].health = wanted(e, d);
-		changes++;
 	}
 	/* A command between our load and now: its change wins, we retry next pass. */
 	if (changes && !changed_since(hd, maps, m)) {
