@@ -1,6 +1,6 @@
 #!/bin/bash
-# test_policy_bad_input.sh BUILD - bad `hauler policy set` and `hauler
-# policy load` input: each fails with a non-zero exit and exactly one line
+# test_policy_bad_input.sh BUILD - bad `hauler policy set`, `hauler server
+# set NAME spill-to` and `hauler policy load` input: each fails with a non-zero exit and exactly one line
 # on stderr starting "hauler:", and changes nothing (`hauler save`, `hauler
 # policy list` and `hauler policy show` print the same before and after).
 # Then a custom policy of our own (a copy of policies/example_lat.bpf.c
@@ -50,6 +50,18 @@ expect_error policy set "$VIP" jsq stale-ms 0
 expect_error policy set "$VIP" jsq stale-ms 3600001
 expect_error policy set "$VIP" dwrr interval-ms 9
 expect_error policy set "$VIP" prt threshold 80 threshold
+# thresholds by metric, metric combinations, spill (issue 11)
+expect_error policy set "$VIP" prt metric mem threshold 101 # a utilization: 1..100
+expect_error policy set "$VIP" prt metric latency # ms: no default, give one
+expect_error policy set "$VIP" prt metric latency threshold 60001
+expect_error policy set "$VIP" prt metric conns threshold 0
+expect_error policy set "$VIP" lur metric cmp,latency # lur takes no latency
+expect_error policy set "$VIP" p2c metric cmp,latency # only utilizations combine
+expect_error policy set "$VIP" lur metric cmp,cmp
+expect_error policy set "$VIP" lur metric cmp,
+expect_error policy set "$VIP" prt spill 4
+expect_error server set s1 spill-to nosuch
+expect_error server set s1 spill-to s1
 
 # Objects for policy load, built here.
 SRC=$TOPO_RUN/src
