@@ -162,7 +162,7 @@ struct device_info_t {
 	bit<8> state; // STATE_*
 	bit<8> index; // position in its server's dev[]
 	bit<16> server; // server index
-	bit<16> weight; // static weight (ring slots, prt rank)
+	bit<16> weight; // declared capacity: ring slots, hash share, prt rank
 	bit<8> in_use; // 1 when the slot holds a device
 	bit<8> health; // 0, or HEALTH_FAILED (set by hauler daemon's checks)
 	bit<8> name_0; // operator's name, NUL-terminated
