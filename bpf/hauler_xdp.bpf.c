@@ -181,14 +181,9 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 	if (conn_expired(c, p->flow.proto, cfg, now))
 		goto pass;
 	if (conn_track(c, &p->flow, p->tcp_flags, cfg, now) == CONN_TRACK_RST) {
-		struct flow_key f = {};
+		struct flow_key f;
 
-		__builtin_memcpy(f.src, p->flow.dst, 16);
-		__builtin_memcpy(f.dst, vk->addr, 16);
-		f.sport = p->flow.dport;
-		f.dport = vk->port;
-		f.family = p->flow.family;
-		f.proto = p->flow.proto;
+		client_key(&f, &p->flow, vk);
 		bpf_map_delete_elem(&conns, &f);
 		stat_reason(HAULER_STAT_conn_closed, ctx);
 	}

@@ -2,7 +2,7 @@
 /*
  * cmd_daemon.c - hauler daemon: the manager's long-running part. Every
  * interval-ms of a dwrr VIP (its policy parameter; else --interval-ms,
- * default 100) it rebuilds the rings of the VIP's servers from their
+ * default HAULER_DWRR_INTERVAL_MS_DEFAULT) it rebuilds the rings of the VIP's servers from their
  * devices' reports (dwrr.h) and swaps a ring that changed (inactive
  * version, then one flip). Rings of other VIPs are left alone. It keeps nothing but pinned state:
  * each pass opens the pins afresh, so it may be stopped, restarted, or outlive a `hauler down;
@@ -182,7 +182,7 @@ static int parse_daemon(int argc, char **argv, __u32 *interval_ms, int *once)
 		if (!strcmp(argv[i], "--once")) {
 			*once = 1;
 		} else if (!strcmp(argv[i], "--interval-ms") && i + 1 < argc) {
-			if (parse_u32(argv[++i], 10, 60000, "interval-ms", interval_ms))
+			if (policy_param_parse("dwrr", "interval-ms", argv[++i], interval_ms))
 				return -ERR_INPUT;
 		} else {
 			return err_set(ERR_INPUT,

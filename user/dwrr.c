@@ -47,13 +47,14 @@ int dwrr_vip(const struct model *m, int vip)
 /* util(d,t): a percentage metric; conns and latency are none, and read as cmp. */
 static __u32 util_of(const struct dev_state *st, __u8 metric)
 {
+	if (!metric_is_percent(metric))
+		return st->cmp;
 	switch (metric) {
-	case HAULER_METRIC_MEM:
-		return st->mem;
-	case HAULER_METRIC_NET:
-		return st->net;
-	case HAULER_METRIC_QUEUE:
-		return st->queue;
+#define UTIL_CASE(id, field)                                                                       \
+	case id:                                                                                   \
+		return st->field;
+		HAULER_METRIC_FIELDS(UTIL_CASE)
+#undef UTIL_CASE
 	default:
 		return st->cmp;
 	}

@@ -6,7 +6,6 @@
 #include "policy_list.h"
 
 #include "error.h"
-#include "select/metric.h"
 #include "args.h"
 #include "policy_table.h"
 
@@ -60,8 +59,6 @@ static const char *const builtin_names[] = {
     HAULER_BUILTIN_POLICIES(POLICY)
 #undef POLICY
 };
-
-#define DWRR_INTERVAL_DEFAULT 100
 
 int policy_builtin(const char *name)
 {
@@ -141,6 +138,23 @@ static int parse_metric(const char *policy, const struct param_def *d, const cha
 	return err_set(ERR_INPUT, "bad metric '%s' (%s)", word, choices);
 }
 
+/* The value of parameter d (of policy) in word, checked against its range. */
+static int param_parse(const char *policy, const struct param_def *d, const char *word, __u32 *v)
+{
+	if (!strcmp(d->name, "metric"))
+		return parse_metric(policy, d, word, v);
+	return parse_u32(word, d->min, d->max, d->name, v);
+}
+
+int policy_param_parse(const char *policy, const char *param, const char *word, __u32 *v)
+{
+	const struct param_def *d = param_find(policy, param);
+
+	if (!d)
+		return err_set(ERR_INPUT, "policy '%s' takes no parameter '%s'", policy, param);
+	return param_parse(policy, d, word, v);
+}
+
 /* Store value v of parameter d: where each name lands is params.def's rule. */
 static int param_store(const struct param_def *d, __u32 v, struct policy_choice *c)
 {
@@ -175,10 +189,7 @@ int policy_parse_params(const char *name, int argc, char **argv, struct policy_c
 				       argv[i]);
 		if (i + 1 >= argc)
 			return err_set(ERR_INPUT, "parameter '%s' needs a value", argv[i]);
-		if (!strcmp(d->name, "metric"))
-			ret = parse_metric(name, d, argv[i + 1], &v);
-		else
-			ret = parse_u32(argv[i + 1], d->min, d->max, d->name, &v);
+		ret = param_parse(name, d, argv[i + 1], &v);
 		if (!ret)
 			ret = param_store(d, v, c);
 		if (ret)
@@ -254,11 +265,7 @@ void policy_format_effective(const struct policy_params *p, __u32 interval_ms, c
 
 __u32 policy_interval_ms(__u32 interval_ms)
 {
-	const struct param_def *d = param_find("dwrr", "interval-ms");
-
-	if (interval_ms)
-		return interval_ms;
-	return d ? d->def : DWRR_INTERVAL_DEFAULT;
+	return interval_ms ? interval_ms : HAULER_DWRR_INTERVAL_MS_DEFAULT;
 }
 
 static void print_params(FILE *out, const char *policy)

@@ -11,8 +11,6 @@
 
 #include "select/select_min.h"
 
-#define HAULER_PRT_THRESHOLD_DEFAULT 80 /* policy_params.threshold 0: not set */
-
 /*
  * prt on metric m: "below" is metric < threshold (0 means the default).
  * Equal weights share a rank: the flow hash picks among them. Stale

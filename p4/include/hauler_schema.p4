@@ -20,6 +20,8 @@
 #define HAULER_NO_SERVER 65535 // server index meaning none
 #define HAULER_NO_CHOICE 255 // policy_ctx.choice meaning none
 #define HAULER_STALE_MS_DEFAULT 100 // report age that makes a device unknown (10 periods)
+#define HAULER_PRT_THRESHOLD_DEFAULT 80 // prt's threshold where policy_params.threshold is 0 (not set)
+#define HAULER_DWRR_INTERVAL_MS_DEFAULT 100 // dwrr's ring rebuild period where a VIP sets none
 #define HAULER_FWD_NAT 0 // rewrite the destination to the device
 #define HAULER_FWD_IPIP 1 // encapsulate to the device (IPIP / IP6IP6)
 #define HAULER_TIER_MAGLEV 0 // server tier: weighted Maglev

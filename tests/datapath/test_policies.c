@@ -24,7 +24,6 @@
 #include <cmocka.h>
 /* hauler_hash.h unrolls with a clang pragma that gcc does not know. */
 #pragma GCC diagnostic ignored "-Wunknown-pragmas"
-#include "select/select_load.h"
 #include "select/select_p2c.h"
 #include "policy_list.h"
 #include "frames.h"
