@@ -4,15 +4,22 @@ BUILD    ?= build
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
 CC       ?= gcc
-ARCH     := $(shell uname -m)
+# The Debian multiarch triplet (asm/ headers) and the kernel's name of the
+# architecture (bpf_tracing.h's __TARGET_ARCH_*), both for the BPF build.
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null || echo $$(uname -m)-linux-gnu)
+BPF_ARCH  := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aarch64/arm64/' \
+		-e 's/arm.*/arm/' -e 's/ppc64.*/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/' \
+		-e 's/loongarch64/loongarch/' -e 's/mips.*/mips/')
 
 # Packages a fresh Debian 12 needs to build, test and demo hauler.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
 	    libc6-dev linux-libc-dev clang-format
 
-BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
-	      -Iinclude -Ibpf -I/usr/include/$(ARCH)-linux-gnu
+# The one set of BPF flags: the entry program, the policies, the bench's
+# and the system tests' helper programs and custom policies (custom-policy).
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) \
+	      -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Werror -Wno-unknown-pragmas -std=gnu11 -D_GNU_SOURCE \
 	      -Iinclude
@@ -26,7 +33,10 @@ LDLIBS     := -lbpf -lelf -lz
 BPF_SRCS  := bpf/hauler_xdp.bpf.c $(sort $(wildcard policies/*.bpf.c))
 BPF_OBJS  := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst %.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-BPF_HDRS  := $(wildcard include/*.h include/*.def include/select/* bpf/*.h policies/*.h)
+BPF_HDRS  := $(wildcard include/*.h include/*.def include/select/* bpf/*.h policies/*.h bench/*.h)
+# Helper programs of make bench (bench/) and of the system tests and demo
+# topology (tests/system/bpf/): plain XDP objects, no skeleton.
+AUX_BPF_OBJS := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(wildcard bench/*.bpf.c tests/system/bpf/*.bpf.c))
 
 # The manager: every user/*.c; main.c only in the binary, the rest in a
 # library that the tests link too.
@@ -35,9 +45,12 @@ USER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(USER_SRCS))
 USER_HDRS := $(wildcard user/*.h include/*.h include/*.def include/select/*)
 LIBHAULER := $(BUILD)/libhauler.a
 
-# Agent (issue 4) and tools: each tools/*.c is one program.
+# Agent and tools: each tools/*.c is one program but tools/*_lib.c, which
+# make libtools.a (what a tool shares with the tests: the schema generators).
 AGENT_SRCS := $(wildcard agent/*.c)
-TOOL_SRCS  := $(wildcard tools/*.c)
+TOOL_LIB_SRCS := $(wildcard tools/*_lib.c)
+TOOL_SRCS  := $(filter-out $(TOOL_LIB_SRCS),$(wildcard tools/*.c))
+LIBTOOLS   := $(BUILD)/libtools.a
 TOOLS      := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
@@ -46,13 +59,15 @@ DP_SRCS    := $(wildcard tests/datapath/test_*.c)
 DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
-.PHONY: all deps check check-run unit datapath system demo bench clean help format format-check schema
-all: $(BUILD)/hauler $(BUILD)/hauler-agent $(TOOLS)
+.PHONY: all deps check check-run unit datapath system demo bench clean help format format-check \
+	schema custom-policy
+all: $(BUILD)/hauler $(BUILD)/hauler-agent $(TOOLS) $(AUX_BPF_OBJS)
 
 help:
 	@echo "make            build BPF objects, skeletons, hauler and tools"
 	@echo "make deps       install the Debian packages hauler needs (root)"
 	@echo "make check      run every test (root); ends with 'N passed, N failed'"
+	@echo "make custom-policy SRC=/abs/my.bpf.c [OBJ=out.bpf.o]   build a policy of your own"
 	@echo "make demo       bring up a namespace topology and run traffic (root)"
 	@echo "make bench      run the benchmarks (root)"
 	@echo "make schema     regenerate files generated from include/schema.def"
@@ -75,6 +90,14 @@ $(BUILD)/%.bpf.o: %.bpf.c $(BPF_HDRS)
 skel_name = $(if $(filter policies/%,$(1)),policy_,)$(notdir $(1))
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(call skel_name,$*) > $@.tmp && mv $@.tmp $@
+
+# A policy of your own, outside the tree (docs/policies.md), with the
+# built-ins' flags and headers: make custom-policy SRC=/abs/path/my.bpf.c
+OBJ ?= $(BUILD)/custom/$(notdir $(SRC:.c=.o))
+custom-policy:
+	@test -n "$(SRC)" || { echo "usage: make custom-policy SRC=FILE.bpf.c [OBJ=FILE.bpf.o]" >&2; exit 2; }
+	@mkdir -p $(dir $(OBJ))
+	$(CLANG) $(BPF_CFLAGS) -Ipolicies -c $(SRC) -o $(OBJ)
 
 # The built-in policies, as an X-macro list for the manager: POLICY(name).
 POLICY_NAMES := $(patsubst policies/%.bpf.c,%,$(sort $(wildcard policies/*.bpf.c)))
@@ -111,17 +134,25 @@ $(BUILD)/hauler-agent: agent/main.c $(LIBAGENT)
 	$(CC) $(CFLAGS) $(AGENT_INC) agent/main.c $(LIBAGENT) -ldl -lm -o $@
 
 # genschema needs only the schema: `make schema` works before anything else builds.
-$(BUILD)/tools/genschema: tools/genschema.c tools/genschema.h include/schema.def include/hauler_schema.h
+$(BUILD)/tools/%_lib.o: tools/%_lib.c tools/%.h include/schema.def include/hauler_schema.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itools $< -o $@
+	$(CC) $(CFLAGS) -Itools -c $< -o $@
+
+$(LIBTOOLS): $(patsubst %.c,$(BUILD)/%.o,$(TOOL_LIB_SRCS))
+	ar rcs $@ $^
+
+$(BUILD)/tools/genschema: tools/genschema.c tools/genschema.h $(LIBTOOLS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itools $< $(LIBTOOLS) -o $@
 
 $(BUILD)/tools/%: tools/%.c $(wildcard include/*.h include/*.def include/select/* tools/*.h) $(LIBHAULER)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(USER_INC) -Itools $< $(LIBHAULER) $(LDLIBS) -lpthread -o $@
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBHAULER) $(LIBAGENT) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h agent/*.h)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBHAULER) $(LIBAGENT) $(LIBTOOLS) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h agent/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(USER_INC) $(AGENT_INC) -Itests/unit $< $(LIBHAULER) $(LIBAGENT) $(LDLIBS) -lcmocka -ldl -lm -o $@
+	$(CC) $(CFLAGS) $(USER_INC) $(AGENT_INC) -Itools -Itests/unit $< $(LIBHAULER) $(LIBAGENT) \
+		$(LIBTOOLS) $(LDLIBS) -lcmocka -ldl -lm -o $@
 
 $(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h) $(LIBHAULER) $(SKELS)
 	@mkdir -p $(dir $@)
@@ -133,9 +164,9 @@ schema: $(BUILD)/tools/genschema
 	$(BUILD)/tools/genschema p4 > p4/include/hauler_schema.p4
 	$(BUILD)/tools/genschema md > docs/schema.md
 
-# check, demo and bench install what they need first (a fresh machine).
-check: deps
-	@$(MAKE) --no-print-directory check-run
+# check builds and runs every test; installing packages is make deps'
+# (CI: .ci/run). demo and bench install what they need first.
+check: check-run
 
 check-run: all $(UNIT_BINS) $(DP_BINS)
 	@bash tests/run.sh $(BUILD)

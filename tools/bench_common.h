@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "hauler_schema.h"
+#include "json.h"
 #include "bpf/hauler_xdp.skel.h"
 #include "../bench/bench.h"
 
@@ -485,69 +486,55 @@ static inline size_t bench_frame4(__u8 *buf, size_t len, const __u8 dmac[6], con
 	return len;
 }
 
-/* ---- JSON: each tool writes one object to --json FILE ---- */
+/* ---- JSON: each tool writes one object to --json FILE (user/json.c) ---- */
 
 struct bench_json {
-	FILE *f;
-	int first;
+	FILE *f; /* NULL: no --json, every call does nothing */
+	struct json j;
 };
 
 static inline void bench_json_open(struct bench_json *j, const char *path)
 {
-	j->first = 1;
 	j->f = path ? fopen(path, "w") : NULL;
 	if (path && !j->f)
 		bench_die("cannot write %s: %s", path, strerror(errno));
-	if (j->f)
-		fputc('{', j->f);
-}
-
-static inline void bench_json_sep(struct bench_json *j)
-{
-	if (!j->first)
-		fputc(',', j->f);
-	j->first = 0;
+	if (!j->f)
+		return;
+	json_init(&j->j, j->f);
+	json_object_begin(&j->j, NULL);
 }
 
 static inline void bench_json_num(struct bench_json *j, const char *key, double v)
 {
-	if (!j->f)
-		return;
-	bench_json_sep(j);
-	fprintf(j->f, "\"%s\":%.10g", key, v);
+	if (j->f)
+		json_double(&j->j, key, v);
 }
 
 static inline void bench_json_str(struct bench_json *j, const char *key, const char *v)
 {
-	if (!j->f)
-		return;
-	bench_json_sep(j);
-	fprintf(j->f, "\"%s\":\"%s\"", key, v);
+	if (j->f)
+		json_string(&j->j, key, v);
 }
 
 /* Open a nested object ("key":{ ...); close it with bench_json_end. */
 static inline void bench_json_obj(struct bench_json *j, const char *key)
 {
-	if (!j->f)
-		return;
-	bench_json_sep(j);
-	fprintf(j->f, "\"%s\":{", key);
-	j->first = 1;
+	if (j->f)
+		json_object_begin(&j->j, key);
 }
 
 static inline void bench_json_end(struct bench_json *j)
 {
-	if (!j->f)
-		return;
-	fputc('}', j->f);
-	j->first = 0;
+	if (j->f)
+		json_object_end(&j->j);
 }
 
 static inline void bench_json_close(struct bench_json *j)
 {
 	if (!j->f)
 		return;
-	fputs("}\n", j->f);
+	json_object_end(&j->j);
+	json_finish(&j->j);
 	fclose(j->f);
 	j->f = NULL;
 }

@@ -18,7 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "hauler_schema.h"
-#include "../../tools/genschema.h"
+#include "genschema.h"
 
 /* The schema names 32-bit keys and values "u32": give sizeof a struct of that name. */
 struct u32 {
@@ -111,14 +111,14 @@ static void test_generated_sizes_match_c(void **state)
 
 		assert_int_equal(schema_type_size(f->strct), f->struct_size);
 	}
-	for (size_t i = 0; i < SCHEMA_LEN(schema_structs); i++)
+	for (size_t i = 0; i < schema_structs_len; i++)
 		assert_true(schema_type_size(schema_structs[i].name) > 0);
 }
 
 static void test_map_sizes_match_c(void **state)
 {
 	(void)state;
-	assert_int_equal(SCHEMA_LEN(map_layouts), SCHEMA_LEN(schema_maps));
+	assert_int_equal(SCHEMA_LEN(map_layouts), schema_maps_len);
 	for (size_t i = 0; i < SCHEMA_LEN(map_layouts); i++) {
 		const struct map_layout *c = &map_layouts[i];
 		const struct schema_map *m = &schema_maps[i];
@@ -134,7 +134,7 @@ static void test_map_sizes_match_c(void **state)
 
 static const struct schema_map *find_map(const char *name)
 {
-	for (size_t i = 0; i < SCHEMA_LEN(schema_maps); i++)
+	for (size_t i = 0; i < schema_maps_len; i++)
 		if (!strcmp(schema_maps[i].name, name))
 			return &schema_maps[i];
 	fail_msg("schema has no map %s", name);
@@ -171,7 +171,7 @@ static void test_bpf_object_maps_match_schema(void **state)
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj)
 		fail_msg("cannot open %s: build it first (make)", path);
-	for (size_t i = 0; i < SCHEMA_LEN(schema_maps); i++) {
+	for (size_t i = 0; i < schema_maps_len; i++) {
 		const struct schema_map *m = &schema_maps[i];
 		struct bpf_map *map = bpf_object__find_map_by_name(obj, m->name);
 		char type[32];
