@@ -7,6 +7,7 @@
  *
  * Runs from the repository root; HAULER_BUILD names the build directory.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
