@@ -59,8 +59,7 @@ static __always_inline void fill_candidates(struct policy_ctx *pc, const struct 
 		cand->id = id;
 		cand->weight = dev->weight;
 		cand->kind = dev->kind;
-		cand->usable =
-		    dev->in_use && dev->state == HAULER_STATE_UP && dev->family == pc->flow.family;
+		cand->usable = select_device_usable(dev) && dev->family == pc->flow.family;
 		/* A report stamped a tick ahead of the coarse clock is fresh. */
 		cand->stale =
 		    !st->updated_ns || (now > st->updated_ns && now - st->updated_ns > stale_ns);

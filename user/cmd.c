@@ -10,6 +10,7 @@
 #include "model_maps.h"
 #include "args.h"
 #include "policy_file.h"
+#include "health_maps.h"
 
 struct object {
 	const char *name;
@@ -50,11 +51,14 @@ static const struct object objects[] = {
     {"device", device_changes, device_apply, device_run, "show",
      "hauler device add NAME server SERVER addr ADDR port PORT [kind cpu|smartnic|gpu|fpga]"
      " [weight W] [state up|drain|down]\n"
-     "hauler device set NAME [weight W] [state up|drain|down] [kind K]\n"
+     "hauler device set NAME [weight W] [state up|drain|down] [kind K] [check CHECK]\n"
      "hauler device del NAME\n"
      "hauler device key NAME [generate | KEY]\n"
      "hauler device show [NAME]\n"
-     "  KEY := 32 hex digits (hauler-agent --key); generate (the default) prints a new one\n",
+     "  KEY := 32 hex digits (hauler-agent --key); generate (the default) prints a new one\n"
+     "  CHECK := none | tcp|udp|http [PATH]|agent [interval MS] [timeout MS] [rise N] [fall N]\n"
+     "           [on-down keep|reset] [agent-silence MS] [port PORT]\n"
+     "           [send TEXT | send-hex HEX] [expect TEXT | expect-hex HEX]  (last on the line)\n",
      device_done},
     {"policy", policy_changes, policy_apply, policy_run, "show",
      "hauler policy set VIP NAME [PARAMS]\n"
@@ -189,6 +193,8 @@ int ctx_load(struct cmd_ctx *c)
 	ret = policy_files_read(c->pin, c->base);
 	if (!ret)
 		ret = policy_intervals_read(c->pin, c->base);
+	if (!ret)
+		ret = health_checks_read(c->pin, c->base);
 	if (ret)
 		return ret;
 	memcpy(c->cur, c->base, sizeof(*c->cur));

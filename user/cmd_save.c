@@ -6,6 +6,7 @@
  * gives every device the same ring position. Report keys are saved too
  * (`device key NAME KEY`), so agents keep working after a restore: the
  * file holds secrets, and `save -o FILE` creates it with mode 0600.
+ * Health checks follow their device (`device set NAME check ...`).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,6 +56,12 @@ static void save_device(const struct model *m, int d, FILE *out)
 
 		report_key_format(m->keys[d].k0, m->keys[d].k1, hex);
 		fprintf(out, "device key %s %s\n", (const char *)dev->name, hex);
+	}
+	if (m->checks[d].type != HEALTH_NONE) {
+		char check[256];
+
+		health_format(&m->checks[d], check, sizeof(check));
+		fprintf(out, "device set %s check %s\n", (const char *)dev->name, check);
 	}
 }
 

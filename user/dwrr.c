@@ -4,6 +4,7 @@
 
 #include "dwrr.h"
 #include "select/metric.h"
+#include "select/select.h"
 #include "ring.h"
 
 #define NS_PER_MS 1000000ull
@@ -80,7 +81,7 @@ int dwrr_server_ring(const struct model *m, int s, const struct dev_state *state
 		const struct dev_state *st = &states[d];
 
 		in[i].weight = dev->weight;
-		in[i].usable = dev->in_use && dev->state == HAULER_STATE_UP;
+		in[i].usable = select_device_usable(dev);
 		/* Same rule as the datapath: never reported, or too long ago. */
 		in[i].stale = !st->updated_ns ||
 			      (now_ns > st->updated_ns && now_ns - st->updated_ns > stale_ns);

@@ -59,6 +59,17 @@ static __always_inline __u32 select_nz(__u64 x)
 	return t >> 63;
 }
 
+/*
+ * May the device take new connections? In use, up by the operator's
+ * state, and not failed by its health check (hauler daemon). The entry
+ * program's candidates, the manager's Maglev weights and dwrr's rings
+ * all ask this one question.
+ */
+static __always_inline int select_device_usable(const struct device_info *dev)
+{
+	return dev->in_use && dev->state == HAULER_STATE_UP && dev->health != HAULER_HEALTH_FAILED;
+}
+
 /* Bit i set for each cand[i] that exists (i < n). */
 static __always_inline __u32 select_present_mask(const struct policy_ctx *pc)
 {
