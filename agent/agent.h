@@ -63,6 +63,8 @@ int config_load(struct agent_config *cfg, const char *path);
 int config_parse_args(struct agent_config *cfg, int argc, char **argv);
 int config_check(const struct agent_config *cfg);
 void config_usage(FILE *out);
+/* The name of option i of the table (i from 0), NULL past the last: for tests. */
+const char *config_option_name(size_t i);
 
 /* util.c */
 void agent_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

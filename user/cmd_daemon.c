@@ -178,8 +178,7 @@ static int parse_daemon(int argc, char **argv, __u32 *interval_ms, int *once)
 			if (policy_param_parse("dwrr", "interval-ms", argv[++i], interval_ms))
 				return -ERR_INPUT;
 		} else {
-			return err_set(ERR_INPUT,
-				       "usage: hauler daemon [--interval-ms MS] [--once]");
+			return cmd_usage_err("daemon", NULL);
 		}
 	}
 	return 0;
