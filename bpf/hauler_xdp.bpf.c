@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * hauler_xdp - the entry program (see DESIGN.md, "Packet walk"):
+ * hauler_xdp - the entry program (docs/architecture.md, "The packet walk"):
  * parse, VIP lookup, connection table, then for a new connection the
  * server tier (weighted Maglev table built by the manager) and the device
  * tier (tail call into the VIP's policy; built-in hash when that fails).
