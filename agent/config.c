@@ -378,13 +378,14 @@ static int set_threshold(struct agent_config *cfg, const char *name, const char 
 static int option_store(struct agent_config *cfg, const struct agent_option *o, const char *value)
 {
 	char *field = (char *)cfg + o->off;
-	long n;
+	/* LONG_MAX does not survive a double: (long)(double)LONG_MAX overflows. */
+	long n, hi = o->max >= (double)LONG_MAX ? LONG_MAX : (long)o->max;
 
 	switch (o->kind) {
 	case OPT_INT:
 	case OPT_UINT:
 	case OPT_LONG:
-		if (parse_long(o->name, value, (long)o->min, (long)o->max, &n) < 0)
+		if (parse_long(o->name, value, (long)o->min, hi, &n) < 0)
 			return -1;
 		if (o->kind == OPT_INT)
 			*(int *)field = (int)n;

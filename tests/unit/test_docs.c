@@ -93,6 +93,34 @@ static void test_agent_md_lists_every_option(void **state)
 	free(doc);
 }
 
+/* Each kind of row stores into its field, in range (a bad value changes nothing). */
+static void test_agent_rows_store(void **state)
+{
+	struct agent_config cfg;
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_int_equal(config_set(&cfg, "count", "5"), 0); /* long, up to LONG_MAX */
+	assert_int_equal(cfg.count, 5);
+	assert_int_equal(config_set(&cfg, "device", "2047"), 0); /* int */
+	assert_int_equal(cfg.device, 2047);
+	assert_int_equal(config_set(&cfg, "device", "2048"), -1);
+	assert_int_equal(cfg.device, 2047);
+	assert_int_equal(config_set(&cfg, "sample", "20"), 0); /* unsigned */
+	assert_int_equal(cfg.sample_ms, 20);
+	assert_int_equal(config_set(&cfg, "rate", "50.5"), 0); /* double */
+	assert_true(cfg.rate == 50.5);
+	assert_int_equal(config_set(&cfg, "iface", "eth9"), 0); /* string */
+	assert_string_equal(cfg.iface, "eth9");
+	assert_int_equal(config_set(&cfg, "once", NULL), 0); /* flag */
+	assert_int_equal(cfg.once, 1);
+	assert_int_equal(config_set(&cfg, "jitter", "20"), 0); /* a setter */
+	assert_true(cfg.jitter > 0.19 && cfg.jitter < 0.21);
+	assert_int_equal(config_set(&cfg, "rate", NULL), -1); /* needs a value */
+	assert_int_equal(config_set(&cfg, "help", NULL), -1);
+	assert_int_equal(config_set(&cfg, "frob", "1"), -1);
+}
+
 /* A wrong word count gets the form from the table, and nothing runs. */
 static void test_usage_errors_come_from_the_table(void **state)
 {
@@ -119,6 +147,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cli_md_lists_every_form),
 	    cmocka_unit_test(test_agent_md_lists_every_option),
+	    cmocka_unit_test(test_agent_rows_store),
 	    cmocka_unit_test(test_usage_errors_come_from_the_table),
 	};
 
