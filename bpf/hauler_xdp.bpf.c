@@ -84,7 +84,7 @@ static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *
 	__u64 stale_ns;
 
 	hash = hauler_flow_hash(&p->flow);
-	key = (vi->vip_id & (HAULER_MAX_VIPS - 1)) * 2 + (vi->pool_version & 1);
+	key = hauler_pool_key(vi->vip_id & (HAULER_MAX_VIPS - 1), vi->pool_version);
 	pool = bpf_map_lookup_elem(&pools, &key);
 	if (!pool || !vi->table_size || vi->table_size > HAULER_MAGLEV_MAX) {
 		stat_reason(HAULER_STAT_drop_no_server, ctx);

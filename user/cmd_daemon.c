@@ -18,6 +18,7 @@
 
 #include "clock.h"
 #include "cmd.h"
+#include "hauler_keys.h"
 #include "dwrr.h"
 #include "error.h"
 #include "model_maps.h"
@@ -71,7 +72,7 @@ static int server_pass(struct daemon *dm, const struct hauler_maps *maps, __u32 
 {
 	struct server_info live, srv = dm->m->servers[s];
 	struct ring want, active;
-	__u32 key = s * 2 + (srv.ring_version & 1);
+	__u32 key = hauler_ring_key(s, srv.ring_version);
 
 	if (dwrr_server_ring(dm->m, s, dm->states, now, &want))
 		return 0;
