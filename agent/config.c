@@ -273,8 +273,20 @@ bad:
 	return -1;
 }
 
-static int read_key_file(struct agent_config *cfg, const char *path)
+/* The key in text (32 hex digits), from where (for the error). */
+static int key_store(struct agent_config *cfg, const char *text, const char *where)
 {
+	if (report_key_parse(text, &cfg->k0, &cfg->k1) < 0) {
+		agent_err("%s: not a key of 32 hex digits (nor all zeros)", where);
+		return -1;
+	}
+	cfg->have_key = 1;
+	return 0;
+}
+
+static int set_key_file(struct agent_config *cfg, const char *name, const char *path)
+{
+	char where[PATH_MAX + 16];
 	char buf[128];
 	size_t n;
 	FILE *f = fopen(path, "r");
@@ -287,12 +299,8 @@ static int read_key_file(struct agent_config *cfg, const char *path)
 	fclose(f);
 	buf[n] = '\0';
 	buf[strcspn(buf, " \t\r\n")] = '\0';
-	if (report_key_parse(buf, &cfg->k0, &cfg->k1) < 0) {
-		agent_err("key-file %s: not a key of 32 hex digits (nor all zeros)", path);
-		return -1;
-	}
-	cfg->have_key = 1;
-	return 0;
+	snprintf(where, sizeof(where), "%s %s", name, path);
+	return key_store(cfg, buf, where);
 }
 
 static int set_config(struct agent_config *cfg, const char *name, const char *value)
@@ -303,19 +311,7 @@ static int set_config(struct agent_config *cfg, const char *name, const char *va
 
 static int set_key(struct agent_config *cfg, const char *name, const char *value)
 {
-	(void)name;
-	if (report_key_parse(value, &cfg->k0, &cfg->k1) < 0) {
-		agent_err("key: not 32 hex digits (nor all zeros)");
-		return -1;
-	}
-	cfg->have_key = 1;
-	return 0;
-}
-
-static int set_key_file(struct agent_config *cfg, const char *name, const char *value)
-{
-	(void)name;
-	return read_key_file(cfg, value);
+	return key_store(cfg, value, name);
 }
 
 static int set_ether_dst(struct agent_config *cfg, const char *name, const char *value)
