@@ -54,6 +54,12 @@ struct schema_counter {
 	const char *doc;
 };
 
+/* A struct that is also a wire header (SCHEMA_HEADER). */
+struct schema_header {
+	const char *strct;
+	const char *doc;
+};
+
 #define SCHEMA_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The tables of schema.def, in its order. */

@@ -41,7 +41,7 @@ static const struct verb verbs[] = {
     {"vip", "del", "VIP", 1, 1, VERB_CHANGE},
     {"vip", "show", "[VIP]", 0, 1, VERB_DEFAULT},
     {"server", "add", "NAME vip VIP [weight W]", 1, ANY, VERB_CHANGE},
-    {"server", "set", "NAME weight W", 3, 3, VERB_CHANGE},
+    {"server", "set", "NAME weight W | spill-to SERVER|none", 3, 3, VERB_CHANGE},
     {"server", "del", "NAME", 1, 1, VERB_CHANGE},
     {"server", "show", "[NAME]", 0, 1, VERB_DEFAULT},
     {"device", "add",
@@ -64,6 +64,7 @@ static const struct verb verbs[] = {
     {"conns", NULL, "[show] [VIP]", 0, 2, 0},
     {"save", NULL, "[-o FILE]", 0, 2, 0},
     {"daemon", NULL, "[--interval-ms MS] [--once]", 0, ANY, 0},
+    {"export", "p4", "[-o FILE] [--python] [port DEVICE=PORT]...", 0, ANY, 0},
     {"config", "set",
      "[fin-grace MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] [tunnel-src6 ADDR]", 2,
      ANY, VERB_CHANGE},
@@ -98,6 +99,7 @@ static const struct object objects[] = {
     {"conns", NULL, conns_run, NULL, NULL},
     {"save", NULL, save_run, NULL, NULL},
     {"daemon", NULL, daemon_run, NULL, NULL},
+    {"export", NULL, export_run, NULL, NULL},
     {"config", config_apply, NULL, NULL, NULL},
 };
 
@@ -159,8 +161,13 @@ int cmd_usage_err(const char *object, const char *verb)
 {
 	const struct verb *v = find_verb(object, verb);
 	char line[256];
+	size_t i;
 	FILE *f;
 
+	/* A bare object without a default verb: the form of its first verb. */
+	for (i = 0; !v && !verb && i < VERB_COUNT; i++)
+		if (!strcmp(verbs[i].object, object))
+			v = &verbs[i];
 	if (!v)
 		return err_set(ERR_INPUT, "unknown verb '%s %s' (hauler %s help)", object,
 			       verb ? verb : "", object);

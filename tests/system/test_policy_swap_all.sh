@@ -50,28 +50,6 @@ done
 NPOL=${#POLICIES[@]}
 ok "$NPOL built-in policies: ${POLICIES[*]}"
 
-# le N BYTES: N as BYTES little-endian hex bytes.
-le() {
-	local v=$1 n=$2 i out=""
-	for ((i = 0; i < n; i++)); do
-		out="$out $(printf '%02x' $(((v >> (8 * i)) & 255)))"
-	done
-	echo "$out"
-}
-
-# set_state NAME CMP LATENCY_US: a fresh report for device NAME.
-set_state() {
-	local id now
-	id=$(H device show | awk -v n="$1" '$2 == n { print $1 }')
-	now=$(awk '/^now at/ { print $3; exit }' /proc/timer_list)
-	[ -n "$id" ] && [ -n "$now" ] || return 1
-	# struct dev_state: cmp mem net queue, latency_us, live_conns,
-	# assigned, seq, updated_ns.
-	# shellcheck disable=SC2046 # byte lists
-	bpftool map update pinned "$TOPO_PIN/dev_state" key hex $(le "$id" 4) value hex \
-		$(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$3" 4) $(le 0 4) $(le 0 4) \
-		$(le 1 8) $(le $((now - 50000000)) 8)
-}
 for dev in s1cpu s2cpu; do set_state $dev 50 500 || sys_abort "dev_state of $dev"; done
 for dev in s1acc s2acc; do set_state $dev 10 100 || sys_abort "dev_state of $dev"; done
 
@@ -94,15 +72,15 @@ params() {
 
 # want_cpu_pct NAME PARAMS: share (%) of new connections the CPU devices
 # must get under that policy, or nothing when it is not checked.
-#   wrr 3:1 rings: 75. hash, ecmp: one turn or one hash share each: 50.
+#   wrr 3:1 rings, hash drawing by weight 3:1: 75. ecmp: one turn each: 50.
 #   prt: the CPUs (the highest weight) are at 50 on every metric, below
 #   the threshold: 100. lur, jsq, p2c (on a load metric), example_lat: the
 #   accelerators are less loaded: 0. lc, wlc, dwrr: by counts and a ring
 #   the daemon rebuilds: not checked.
 want_cpu_pct() {
 	case $1 in
-	wrr) echo 75 ;;
-	hash | ecmp) echo 50 ;;
+	wrr | hash) echo 75 ;;
+	ecmp) echo 50 ;;
 	prt) echo 100 ;;
 	lur | jsq | example_lat) echo 0 ;;
 	p2c) case $2 in *conns*) ;; *) echo 0 ;; esac ;;
