@@ -132,7 +132,8 @@ static void test_usage_errors_come_from_the_table(void **state)
 	assert_int_equal(cmd_run(&c, 2, del), -ERR_INPUT);
 	assert_string_equal(err_msg(), "usage: hauler vip del VIP");
 	assert_int_equal(cmd_run(&c, 3, set), -ERR_INPUT);
-	assert_string_equal(err_msg(), "usage: hauler server set NAME weight W");
+	assert_string_equal(err_msg(),
+			    "usage: hauler server set NAME weight W | spill-to SERVER|none");
 	assert_int_equal(cmd_run(&c, 3, stats), -ERR_INPUT);
 	assert_string_equal(err_msg(), "usage: hauler stats show");
 	assert_int_equal(cmd_run(&c, 2, bad), -ERR_INPUT);
