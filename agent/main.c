@@ -112,6 +112,7 @@ static int measure(struct agent *a, __u64 now, struct report_fields *f, int *cro
 
 	memset(f, 0, sizeof(*f));
 	f->device = (__u16)a->cfg.device;
+	f->period_ms = report_period_ms(a->cfg.rate);
 	if (a->use_gpu) {
 		if (gpu_sample(&a->gpu, &pct[METRIC_CMP], &pct[METRIC_MEM]) < 0)
 			return -1;
@@ -164,9 +165,9 @@ static void print_report(const struct report_fields *f, const unsigned char *wir
 	if (f->flags & HAULER_REPORT_F_LATENCY)
 		snprintf(latency, sizeof(latency), "%u", f->latency_us);
 	printf("device %u seq %llu cmp %u mem %u net %u queue %u latency_us %s live_conns %u "
-	       "flags 0x%02x wire ",
+	       "period_ms %u flags 0x%02x wire ",
 	       f->device, (unsigned long long)f->seq, f->cmp, f->mem, f->net, f->queue, latency,
-	       f->live_conns, f->flags);
+	       f->live_conns, f->period_ms, f->flags);
 	for (int i = 0; i < HAULER_REPORT_LEN; i++)
 		printf("%02x", wire[i]);
 	putchar('\n');

@@ -37,8 +37,10 @@ static __always_inline int to_report_prog(struct xdp_md *ctx)
 
 /* Copy the chosen server's devices into pc as policy candidates. */
 static __always_inline void fill_candidates(struct policy_ctx *pc, const struct server_info *srv,
-					    __u64 stale_ns, __u64 now)
+					    const struct policy_params *params, __u64 now)
 {
+	__u32 stale_ms = params ? params->stale_ms : 0;
+	__u32 stale_periods = params ? params->stale_periods : 0;
 	__u32 i;
 
 	pc->n = srv->dev_count > HAULER_DEVS_PER_SERVER ? HAULER_DEVS_PER_SERVER : srv->dev_count;
@@ -61,9 +63,8 @@ static __always_inline void fill_candidates(struct policy_ctx *pc, const struct 
 		cand->kind = dev->kind;
 		cand->usable = dev->in_use && dev->state == HAULER_STATE_UP &&
 			       dev->family == pc->flow.family;
-		/* A report stamped a tick ahead of the coarse clock is fresh. */
-		cand->stale = !st->updated_ns ||
-			      (now > st->updated_ns && now - st->updated_ns > stale_ns);
+		cand->stale = select_dev_stale(st, now, stale_ms, stale_periods);
+		cand->busy = st->busy;
 		cand->cmp = st->cmp;
 		cand->mem = st->mem;
 		cand->net = st->net;
@@ -82,7 +83,6 @@ static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *
 	struct policy_ctx *pc;
 	struct pool *pool;
 	__u32 key, slot, server, hash;
-	__u64 stale_ns;
 
 	hash = hauler_flow_hash(&p->flow);
 	key = (vi->vip_id & (HAULER_MAX_VIPS - 1)) * 2 + (vi->pool_version & 1);
@@ -117,9 +117,7 @@ static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *
 	pc->choice = HAULER_NO_CHOICE;
 	key = vi->policy_slot;
 	params = bpf_map_lookup_elem(&policy_params, &key);
-	stale_ns = (params && params->stale_ms ? params->stale_ms : HAULER_STALE_MS_DEFAULT) *
-		   HAULER_NS_PER_MS;
-	fill_candidates(pc, srv, stale_ns, now);
+	fill_candidates(pc, srv, params, now);
 
 	bpf_tail_call(ctx, &policy_progs, vi->policy_slot);
 	/* Empty slot or failed tail call: the built-in hash, never a drop. */

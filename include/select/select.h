@@ -59,6 +59,48 @@ static __always_inline __u32 select_nz(__u64 x)
 	return t >> 63;
 }
 
+/*
+ * Staleness, the one rule (the entry program's candidates, `hauler device
+ * show`, dwrr's rebuild and the simulator all call these): how long a
+ * device's last report stays good. stale_ms and stale_periods are the
+ * VIP's policy_params (0: the defaults).
+ *
+ *  - version-2 report with a period P (periodic agent): K = stale_periods
+ *    missed periods, K * P;
+ *  - version-2 report with period 0 (the agent reports only on threshold
+ *    crossings, P4Mite): its state holds until the next report, never
+ *    stale by age (a dead agent is for health checks to find);
+ *  - version-1 report (no period known): stale_ms, as before periods.
+ *
+ * Returns the bound in ns; ~0 for "never by age".
+ */
+#define HAULER_SELECT_NS_PER_MS 1000000ull
+
+static __always_inline __u64 select_stale_ns(const struct dev_state *st, __u32 stale_ms,
+					     __u32 stale_periods)
+{
+	if (st->version < 2)
+		return (__u64)(stale_ms ? stale_ms : HAULER_STALE_MS_DEFAULT) * HAULER_SELECT_NS_PER_MS;
+	if (!st->period_ms)
+		return ~0ull;
+	return (__u64)(stale_periods ? stale_periods : HAULER_STALE_PERIODS_DEFAULT) *
+	       st->period_ms * HAULER_SELECT_NS_PER_MS;
+}
+
+/*
+ * 1 when the device's load is unknown at now (ns, CLOCK_MONOTONIC as
+ * bpf_ktime): never reported, or its last report is older than the bound.
+ * A report stamped a tick ahead of the coarse clock is fresh.
+ */
+static __always_inline __u32 select_dev_stale(const struct dev_state *st, __u64 now,
+					      __u32 stale_ms, __u32 stale_periods)
+{
+	if (!st->updated_ns)
+		return 1;
+	return now > st->updated_ns &&
+	       now - st->updated_ns > select_stale_ns(st, stale_ms, stale_periods);
+}
+
 /* Bit i set for each cand[i] that exists (i < n). */
 static __always_inline __u32 select_present_mask(const struct policy_ctx *pc)
 {

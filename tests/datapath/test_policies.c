@@ -709,6 +709,77 @@ static void test_report_stamped_now_is_fresh(void **state)
 	assert_policy_clean();
 }
 
+/* A version-2 report of load l, age_ms old, stating period_ms (0: trigger-only). */
+static void set_report_v2(int n, const struct load *l, __u64 age_ms, __u32 period_ms)
+{
+	struct dev_state st;
+	__u32 key = DP_DEV_ID(n);
+
+	set_load(n, l, FRESH);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("dev_state"), &key, &st), 0);
+	st.version = 2;
+	st.period_ms = period_ms;
+	st.updated_ns = now_ns() - age_ms * 1000000ull;
+	assert_int_equal(bpf_map_update_elem(dp_map("dev_state"), &key, &st, BPF_ANY), 0);
+}
+
+/* Flows to device 0 (of 2, weights 1:1) out of FLOWS under lur cmp. */
+static int flows_to_dev0(void)
+{
+	int i, n0 = 0;
+
+	conns_clear();
+	for (i = 0; i < FLOWS; i++)
+		n0 += send_new(i) == 0;
+	return n0;
+}
+
+/*
+ * Staleness from the agent's own period (select_dev_stale): device 0
+ * reported "idle" 500 ms ago, device 1 is fresh and busy. Under lur, a
+ * fresh device 0 takes every flow, a stale one only its weight's half.
+ *  - period 1000 ms (a slow agent): 500 ms is half a period, fresh (the
+ *    fixed 100 ms of before made it stale);
+ *  - period 10 ms, K default 10: stale after 100 ms, stale;
+ *  - period 10 ms, stale-periods 100: 1 s, fresh;
+ *  - period 0 (trigger-only): fresh however old;
+ *  - version 1 (no period): stale-ms, default 100: stale.
+ */
+static void test_stale_by_period(void **state)
+{
+	struct policy_params p = {.metric_set = 1, .metric = HAULER_METRIC_CMP};
+	__u32 key = DP_SLOT;
+	int n0;
+
+	(void)state;
+	setup_vip(2);
+	use_policy("lur", HAULER_METRIC_CMP, 0);
+	set_load(1, &busy, FRESH);
+
+	set_report_v2(0, &idle, 500, 1000);
+	assert_int_equal(flows_to_dev0(), FLOWS);
+	set_report_v2(0, &idle, 500, 10);
+	n0 = flows_to_dev0();
+	assert_in_range(n0, FLOWS / 4, 3 * FLOWS / 4);
+	set_report_v2(0, &idle, 500, 0);
+	assert_int_equal(flows_to_dev0(), FLOWS);
+	set_load(0, &idle, OLD); /* version 1, one second old */
+	n0 = flows_to_dev0();
+	assert_in_range(n0, FLOWS / 4, 3 * FLOWS / 4);
+
+	strcpy((char *)p.name, "lur");
+	p.stale_periods = 100;
+	assert_int_equal(bpf_map_update_elem(dp_map("policy_params"), &key, &p, BPF_ANY), 0);
+	set_report_v2(0, &idle, 500, 10);
+	assert_int_equal(flows_to_dev0(), FLOWS);
+	p.stale_periods = 49; /* 490 ms < 500 ms */
+	assert_int_equal(bpf_map_update_elem(dp_map("policy_params"), &key, &p, BPF_ANY), 0);
+	n0 = flows_to_dev0();
+	assert_in_range(n0, FLOWS / 4, 3 * FLOWS / 4);
+	assert_policy_clean();
+	conns_clear();
+}
+
 /*
  * Under every policy a drained (or down) device takes no new flow, even
  * when its numbers, weight and ring slots make it the first choice, and
@@ -782,6 +853,7 @@ int main(void)
 	    T(test_stale_by_weight),
 	    T(test_all_stale_by_weight),
 	    T(test_report_stamped_now_is_fresh),
+	    T(test_stale_by_period),
 	    T(test_drained_gets_nothing_new),
 	};
 
