@@ -121,6 +121,36 @@ static __always_inline __u32 select_usable_mask(const struct policy_ctx *pc)
 	return mask & select_present_mask(pc);
 }
 
+/* Bit i set: cand[i].field is not zero (field is a member name). */
+#define SELECT_NZ_MASK(pc, field)                                                                  \
+	({                                                                                         \
+		__u32 i_, m_ = 0;                                                                  \
+		HAULER_UNROLL                                                                      \
+		for (i_ = 0; i_ < HAULER_DEVS_PER_SERVER; i_++)                                    \
+			m_ |= select_nz((pc)->cand[i_].field) << i_;                               \
+		m_;                                                                                \
+	})
+
+/*
+ * Busy (P4Mite): an agent in threshold mode reports BUSY while a metric is
+ * at or above its threshold. A busy device is treated like a saturated
+ * one: the load-aware policies choose among the devices that are not busy,
+ * and take a busy one only when every fresh device is busy. (A stale
+ * device's busy is as old as its numbers: stale wins.)
+ */
+static __always_inline __u32 select_busy_mask(const struct policy_ctx *pc)
+{
+	return SELECT_NZ_MASK(pc, busy);
+}
+
+/* Of the candidates in fresh, those not busy; all of fresh when every one is busy. */
+static __always_inline __u32 select_not_busy(const struct policy_ctx *pc, __u32 fresh)
+{
+	__u32 avail = fresh & ~select_busy_mask(pc);
+
+	return avail ? avail : fresh;
+}
+
 static __always_inline __u32 select_mask_count(__u32 mask)
 {
 	__u32 i, count = 0;

@@ -710,7 +710,7 @@ static void test_report_stamped_now_is_fresh(void **state)
 }
 
 /* A version-2 report of load l, age_ms old, stating period_ms (0: trigger-only). */
-static void set_report_v2(int n, const struct load *l, __u64 age_ms, __u32 period_ms)
+static void set_report_v2(int n, const struct load *l, __u64 age_ms, __u32 period_ms, __u8 busy)
 {
 	struct dev_state st;
 	__u32 key = DP_DEV_ID(n);
@@ -719,6 +719,7 @@ static void set_report_v2(int n, const struct load *l, __u64 age_ms, __u32 perio
 	assert_int_equal(bpf_map_lookup_elem(dp_map("dev_state"), &key, &st), 0);
 	st.version = 2;
 	st.period_ms = period_ms;
+	st.busy = busy;
 	st.updated_ns = now_ns() - age_ms * 1000000ull;
 	assert_int_equal(bpf_map_update_elem(dp_map("dev_state"), &key, &st, BPF_ANY), 0);
 }
@@ -756,12 +757,12 @@ static void test_stale_by_period(void **state)
 	use_policy("lur", HAULER_METRIC_CMP, 0);
 	set_load(1, &busy, FRESH);
 
-	set_report_v2(0, &idle, 500, 1000);
+	set_report_v2(0, &idle, 500, 1000, 0);
 	assert_int_equal(flows_to_dev0(), FLOWS);
-	set_report_v2(0, &idle, 500, 10);
+	set_report_v2(0, &idle, 500, 10, 0);
 	n0 = flows_to_dev0();
 	assert_in_range(n0, FLOWS / 4, 3 * FLOWS / 4);
-	set_report_v2(0, &idle, 500, 0);
+	set_report_v2(0, &idle, 500, 0, 0);
 	assert_int_equal(flows_to_dev0(), FLOWS);
 	set_load(0, &idle, OLD); /* version 1, one second old */
 	n0 = flows_to_dev0();
@@ -770,12 +771,56 @@ static void test_stale_by_period(void **state)
 	strcpy((char *)p.name, "lur");
 	p.stale_periods = 100;
 	assert_int_equal(bpf_map_update_elem(dp_map("policy_params"), &key, &p, BPF_ANY), 0);
-	set_report_v2(0, &idle, 500, 10);
+	set_report_v2(0, &idle, 500, 10, 0);
 	assert_int_equal(flows_to_dev0(), FLOWS);
 	p.stale_periods = 49; /* 490 ms < 500 ms */
 	assert_int_equal(bpf_map_update_elem(dp_map("policy_params"), &key, &p, BPF_ANY), 0);
 	n0 = flows_to_dev0();
 	assert_in_range(n0, FLOWS / 4, 3 * FLOWS / 4);
+	assert_policy_clean();
+	conns_clear();
+}
+
+/*
+ * P4Mite's busy: device 0 reports idle numbers but BUSY (trigger-only, as
+ * a latency-threshold agent does); under every load-aware policy it is
+ * saturated and gets no new flow while devices 1 and 2 are available. When
+ * it reports available again it is the first choice (its weight 2 makes it
+ * prt's first rank too).
+ */
+static void busy_round(int busy, int count[NDEV])
+{
+	int i;
+
+	conns_clear();
+	set_report_v2(0, &idle, 0, 0, busy);
+	set_load(1, &light, FRESH); /* assigned back to 0 */
+	set_load(2, &light, FRESH);
+	memset(count, 0, NDEV * sizeof(count[0]));
+	for (i = 0; i < FLOWS; i++)
+		count[send_new(i)]++;
+}
+
+static void test_busy_is_saturated(void **state)
+{
+	int count[NDEV];
+	size_t p;
+
+	(void)state;
+	setup_vip(NDEV);
+	dp_set_device_weight(DP_DEV_ID(0), 2);
+	for (p = 0; p < NLOAD_AWARE; p++) {
+		use_policy(load_aware[p].name, load_aware[p].metric, 80);
+		busy_round(1, count);
+		if (count[0])
+			fail_msg("%s: the busy device got %d of %d new flows", load_aware[p].name,
+				 count[0], FLOWS);
+		assert_true(count[1] > 0 && count[2] > 0);
+		busy_round(0, count);
+		if (count[0] < FLOWS / 2) /* p2c: the pairs it is in */
+			fail_msg("%s: available again, device 0 got only %d of %d",
+				 load_aware[p].name, count[0], FLOWS);
+	}
 	assert_policy_clean();
 	conns_clear();
 }
@@ -854,6 +899,7 @@ int main(void)
 	    T(test_all_stale_by_weight),
 	    T(test_report_stamped_now_is_fresh),
 	    T(test_stale_by_period),
+	    T(test_busy_is_saturated),
 	    T(test_drained_gets_nothing_new),
 	};
 

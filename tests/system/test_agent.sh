@@ -11,8 +11,10 @@
 #   - a busy loop in s1acc's cgroup raises its cmp in dev_state within two
 #     report periods, and cmp falls within two after the loop stops;
 #   - under load, new connections of server s1 go to s1cpu, not s1acc;
+#   - `device show` gives the agents' period (100 ms) and the stale bound
+#     stale-periods x period;
 #   - with s1acc's agent killed while loaded, s1acc goes stale after
-#     stale-ms (no update since, age > stale-ms), and lur falls back to the
+#     15 of its periods (no update since, age > bound), and lur falls back to the
 #     weights (1:1): s1acc gets about half of s1's connections again,
 #     though its last report said cmp ~100.
 # Keys: `hauler device key DEV` when hauler has it, else written into the
@@ -27,7 +29,8 @@ PERIOD_MS=100
 # short window is not noisy; a window of a whole period would make every
 # report whose jittered period (90..110 ms) is short repeat the last value.
 WINDOW_MS=80
-STALE_MS=1500         # lur's stale-ms: 15 report periods
+STALE_PERIODS=15      # lur's stale-periods: K
+STALE_MS=$((STALE_PERIODS * PERIOD_MS))
 SLACK_MS=60           # polling dev_state with bpftool, process start-up
 N=300                 # connections per measurement (about half reach s1)
 RISE=50               # cmp a loaded device must reach
@@ -195,7 +198,7 @@ load() {
 
 topo_up "$P" nat || sys_abort "topology setup"
 H_ok up eth0 || sys_abort "hauler up"
-H_ok vip add "$H_VIP4:80/tcp" mode nat policy lur metric cmp stale-ms "$STALE_MS" ||
+H_ok vip add "$H_VIP4:80/tcp" mode nat policy lur metric cmp stale-periods "$STALE_PERIODS" ||
 	sys_abort "vip add with policy lur metric cmp"
 topo_pool "$P" "$H_VIP4:80/tcp" 4 80 1 1 || sys_abort "pool setup"
 
@@ -268,6 +271,12 @@ case "$show" in
 *'"stale":false'*) ok "hauler device show: s1acc fresh (age_ms $(json_num "$show" age_ms))" ;;
 *'"stale":'*) fail "hauler device show: s1acc not fresh while its agent runs: $show" ;;
 esac
+if [ "$(json_num "$show" period_ms)" = "$PERIOD_MS" ] &&
+	[ "$(json_num "$show" stale_after_ms)" = "$STALE_MS" ]; then
+	ok "hauler device show: s1acc period $PERIOD_MS ms, stale after $STALE_MS ms ($STALE_PERIODS periods)"
+else
+	fail "hauler device show: want period_ms $PERIOD_MS, stale_after_ms $STALE_MS: $show"
+fi
 
 load "idle, lur metric cmp"
 BASE_ACC=$ACC BASE_CPU=$CPU
