@@ -9,7 +9,7 @@ ARCH     := $(shell uname -m)
 # Packages a fresh Debian 12 needs to build, test and demo hauler.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
-	    libc6-dev linux-libc-dev
+	    libc6-dev linux-libc-dev clang-format
 
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
 	      -Iinclude -Ibpf -I/usr/include/$(ARCH)-linux-gnu
@@ -46,7 +46,7 @@ DP_SRCS    := $(wildcard tests/datapath/test_*.c)
 DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
-.PHONY: all deps check check-run unit datapath system demo bench clean help format schema
+.PHONY: all deps check check-run unit datapath system demo bench clean help format format-check schema
 all: $(BUILD)/hauler $(BUILD)/hauler-agent $(TOOLS)
 
 help:
@@ -56,6 +56,7 @@ help:
 	@echo "make demo       bring up a namespace topology and run traffic (root)"
 	@echo "make bench      run the benchmarks (root)"
 	@echo "make schema     regenerate files generated from include/schema.def"
+	@echo "make format     format the C files (.clang-format); format-check: only check"
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -156,8 +157,13 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	bash tools/bench.sh $(BUILD)
 
+# Every C file of the tree (not the build's generated ones), in the repo's .clang-format.
+FORMAT_SRCS := $(filter-out $(BUILD)/%,$(wildcard */*.c */*.h */*/*.c */*/*.h */*/*/*.c))
 format:
-	clang-format -i $(wildcard */*.c */*.h tests/*/*.c tests/*/*.h)
+	clang-format -i $(FORMAT_SRCS)
+
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 clean:
 	rm -rf $(BUILD)

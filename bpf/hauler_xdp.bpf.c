@@ -25,7 +25,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__array(values, int(struct xdp_md *));
 } report_prog SEC(".maps") = {
-	.values = { [0] = (void *)&hauler_report },
+    .values = {[0] = (void *)&hauler_report},
 };
 
 static __always_inline int to_report_prog(struct xdp_md *ctx)
@@ -61,8 +61,7 @@ static __always_inline void fill_candidates(struct policy_ctx *pc, const struct 
 		cand->id = id;
 		cand->weight = dev->weight;
 		cand->kind = dev->kind;
-		cand->usable = dev->in_use && dev->state == HAULER_STATE_UP &&
-			       dev->family == pc->flow.family;
+		cand->usable = select_device_usable(dev) && dev->family == pc->flow.family;
 		cand->stale = select_dev_stale(st, now, stale_ms, stale_periods);
 		cand->busy = st->busy;
 		cand->cmp = st->cmp;

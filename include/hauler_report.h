@@ -45,13 +45,13 @@
 #include "hauler_schema.h"
 #include "siphash.h"
 
-#define HAULER_REPORT_MAGIC	0x484c5252u /* "HLRR" */
-#define HAULER_REPORT_VERSION	2 /* what report_encode writes */
-#define HAULER_REPORT_VERSION_1 1 /* still accepted: no period (stale-ms rule) */
-#define HAULER_REPORT_LEN	40
-#define HAULER_REPORT_TAG_WORDS 4      /* the tag covers bytes 0..31 */
-#define HAULER_REPORT_ETHERTYPE 0x88B5 /* IEEE 802 local experimental 1 */
-#define HAULER_REPORT_MAX_PCT	100
+#define HAULER_REPORT_MAGIC	    0x484c5252u /* "HLRR" */
+#define HAULER_REPORT_VERSION	    2		/* what report_encode writes */
+#define HAULER_REPORT_VERSION_1	    1		/* still accepted: no period (stale-ms rule) */
+#define HAULER_REPORT_LEN	    40
+#define HAULER_REPORT_TAG_WORDS	    4	   /* the tag covers bytes 0..31 */
+#define HAULER_REPORT_ETHERTYPE	    0x88B5 /* IEEE 802 local experimental 1 */
+#define HAULER_REPORT_MAX_PCT	    100
 #define HAULER_REPORT_MAX_PERIOD_MS 3600000 /* one hour */
 
 #define HAULER_REPORT_F_THRESHOLD 0x01 /* sent at once: a metric crossed its threshold */

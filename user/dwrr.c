@@ -4,6 +4,7 @@
 
 #include "dwrr.h"
 #include "select/metric.h"
+#include "select/select.h"
 #include "ring.h"
 
 void dwrr_weights(const struct dwrr_input *in, int n, __u16 *w)
@@ -75,10 +76,11 @@ int dwrr_server_ring(const struct model *m, int s, const struct dev_state *state
 		const struct dev_state *st = &states[d];
 
 		in[i].weight = dev->weight;
-		in[i].usable = dev->in_use && dev->state == HAULER_STATE_UP;
+		in[i].usable = select_device_usable(dev);
 		in[i].stale = select_dev_stale(st, now_ns, p->stale_ms, p->stale_periods);
 		/* A device its agent calls busy is saturated, whatever the metric says. */
-		in[i].util = st->busy ? 100 : util_of(st, p->metric_set ? p->metric : HAULER_METRIC_CMP);
+		in[i].util =
+		    st->busy ? 100 : util_of(st, p->metric_set ? p->metric : HAULER_METRIC_CMP);
 	}
 	dwrr_weights(in, n, w);
 	return ring_build(w, n, ring);

@@ -80,7 +80,8 @@ static __always_inline __u64 select_stale_ns(const struct dev_state *st, __u32 s
 					     __u32 stale_periods)
 {
 	if (st->version < 2)
-		return (__u64)(stale_ms ? stale_ms : HAULER_STALE_MS_DEFAULT) * HAULER_SELECT_NS_PER_MS;
+		return (__u64)(stale_ms ? stale_ms : HAULER_STALE_MS_DEFAULT) *
+		       HAULER_SELECT_NS_PER_MS;
 	if (!st->period_ms)
 		return ~0ull;
 	return (__u64)(stale_periods ? stale_periods : HAULER_STALE_PERIODS_DEFAULT) *
@@ -92,13 +93,24 @@ static __always_inline __u64 select_stale_ns(const struct dev_state *st, __u32 s
  * bpf_ktime): never reported, or its last report is older than the bound.
  * A report stamped a tick ahead of the coarse clock is fresh.
  */
-static __always_inline __u32 select_dev_stale(const struct dev_state *st, __u64 now,
-					      __u32 stale_ms, __u32 stale_periods)
+static __always_inline __u32 select_dev_stale(const struct dev_state *st, __u64 now, __u32 stale_ms,
+					      __u32 stale_periods)
 {
 	if (!st->updated_ns)
 		return 1;
 	return now > st->updated_ns &&
 	       now - st->updated_ns > select_stale_ns(st, stale_ms, stale_periods);
+}
+
+/*
+ * May the device take new connections? In use, up by the operator's
+ * state, and not failed by its health check (hauler daemon). The entry
+ * program's candidates, the manager's Maglev weights and dwrr's rings
+ * all ask this one question.
+ */
+static __always_inline int select_device_usable(const struct device_info *dev)
+{
+	return dev->in_use && dev->state == HAULER_STATE_UP && dev->health != HAULER_HEALTH_FAILED;
 }
 
 /* Bit i set for each cand[i] that exists (i < n). */

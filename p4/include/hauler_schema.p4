@@ -31,6 +31,7 @@
 #define HAULER_STATE_UP 0 // device takes new connections
 #define HAULER_STATE_DRAIN 1 // device keeps its connections, takes no new ones
 #define HAULER_STATE_DOWN 2 // device is out of service
+#define HAULER_HEALTH_FAILED 1 // devices.health: failed its health check, takes no new connections
 #define HAULER_METRIC_CMP 0 // policy_params.metric: compute utilization
 #define HAULER_METRIC_MEM 1 // policy_params.metric: memory utilization
 #define HAULER_METRIC_NET 2 // policy_params.metric: network utilization
@@ -149,7 +150,7 @@ struct device_info_t {
 	bit<16> server; // server index
 	bit<16> weight; // static weight (ring slots, prt rank)
 	bit<8> in_use; // 1 when the slot holds a device
-	bit<8> pad; // zero
+	bit<8> health; // 0, or HEALTH_FAILED (set by hauler daemon's checks)
 	bit<8> name_0; // operator's name, NUL-terminated
 	bit<8> name_1;
 	bit<8> name_2;

@@ -824,11 +824,13 @@ static void test_busy_is_saturated(void **state)
 	assert_policy_clean();
 	conns_clear();
 }
+/* drained_under's state for "up, but failed its health check". */
+#define FAILED_CHECK 255
 
 /*
- * Under every policy a drained (or down) device takes no new flow, even
- * when its numbers, weight and ring slots make it the first choice, and
- * its established flow keeps forwarding to it.
+ * Under every policy a drained (or down, or failed by its health check)
+ * device takes no new flow, even when its numbers, weight and ring slots
+ * make it the first choice, and its established flow keeps forwarding to it.
  */
 static void drained_under(const char *name, int metric, __u8 state)
 {
@@ -853,12 +855,17 @@ static void drained_under(const char *name, int metric, __u8 state)
 	}
 	assert_true(i < 64);
 
-	dp_set_device_state(DP_DEV_ID(0), state);
+	if (state == FAILED_CHECK)
+		dp_set_device_health(DP_DEV_ID(0), HAULER_HEALTH_FAILED);
+	else
+		dp_set_device_state(DP_DEV_ID(0), state);
 	for (i = 0; i < FLOWS; i++) {
 		dev = send_new(i);
 		if (dev == 0)
 			fail_msg("%s: new flow %d went to the %s device", name, i,
-				 state == HAULER_STATE_DRAIN ? "drained" : "down");
+				 state == HAULER_STATE_DRAIN ? "drained"
+				 : state == FAILED_CHECK     ? "failed"
+							     : "down");
 		assert_int_equal(send_flow(&old), 0);
 		hits++;
 	}
@@ -878,6 +885,16 @@ static void test_drained_gets_nothing_new(void **state)
 	drained_under("lur", HAULER_METRIC_NET, HAULER_STATE_DRAIN);
 	drained_under("prt", HAULER_METRIC_CMP, HAULER_STATE_DOWN);
 	drained_under("wrr", -1, HAULER_STATE_DOWN);
+}
+
+/* A device its health check failed is unusable under every policy. */
+static void test_failed_check_gets_nothing_new(void **state)
+{
+	size_t p;
+
+	(void)state;
+	for (p = 0; p < NPOLICIES; p++)
+		drained_under(policies[p].name, -1, FAILED_CHECK);
 }
 
 #define T(fn) cmocka_unit_test_setup(fn, dp_reset)
@@ -901,6 +918,7 @@ int main(void)
 	    T(test_stale_by_period),
 	    T(test_busy_is_saturated),
 	    T(test_drained_gets_nothing_new),
+	    T(test_failed_check_gets_nothing_new),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

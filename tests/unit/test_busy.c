@@ -40,8 +40,8 @@ static const struct {
 	const char *name;
 	__u32 (*fn)(const struct policy_ctx *pc);
 } policies[] = {
-    {"lur", lur_cmp}, {"jsq", select_jsq}, {"lc", select_lc},
-    {"wlc", select_wlc}, {"prt", prt_cmp}, {"p2c", p2c_cmp},
+    {"lur", lur_cmp},	 {"jsq", select_jsq}, {"lc", select_lc},
+    {"wlc", select_wlc}, {"prt", prt_cmp},    {"p2c", p2c_cmp},
 };
 #define POLICIES (sizeof(policies) / sizeof(policies[0]))
 

@@ -511,8 +511,10 @@ static void test_device_keys(void **state)
 
 	/* save writes the keys; a restore gives every device its key back. */
 	text = save_text(m);
-	snprintf(line, sizeof(line), "device add d1 server s1 addr 10.1.0.1 port 8080 kind cpu "
-				     "weight 1 state up\ndevice key d1 %s\n", hex);
+	snprintf(line, sizeof(line),
+		 "device add d1 server s1 addr 10.1.0.1 port 8080 kind cpu "
+		 "weight 1 state up\ndevice key d1 %s\n",
+		 hex);
 	assert_non_null(strstr(text, line));
 	apply(restored, text, NULL);
 	assert_memory_equal(restored->keys, m->keys, sizeof(m->keys));
@@ -527,7 +529,7 @@ static void test_device_keys(void **state)
 	assert_false(report_key_set(&m->keys[d1]));
 	assert_int_equal(m->dev_new[d1], 1);
 	/* vip del takes the keys of its devices along. */
-	apply(m, "device key d2 " "ffeeddccbbaa99887766554433221100\n", NULL);
+	apply(m, "device key d2 ffeeddccbbaa99887766554433221100\n", NULL);
 	apply(m, "vip del 10.0.0.1:80/tcp\n", NULL);
 	assert_false(report_key_set(&m->keys[1]));
 	free(m);

@@ -235,13 +235,13 @@ static void test_schema_doc_is_current(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_structs_have_no_padding),
-		cmocka_unit_test(test_generated_sizes_match_c),
-		cmocka_unit_test(test_map_sizes_match_c),
-		cmocka_unit_test(test_map_limits_match_constants),
-		cmocka_unit_test(test_bpf_object_maps_match_schema),
-		cmocka_unit_test(test_p4_declarations_are_current),
-		cmocka_unit_test(test_schema_doc_is_current),
+	    cmocka_unit_test(test_structs_have_no_padding),
+	    cmocka_unit_test(test_generated_sizes_match_c),
+	    cmocka_unit_test(test_map_sizes_match_c),
+	    cmocka_unit_test(test_map_limits_match_constants),
+	    cmocka_unit_test(test_bpf_object_maps_match_schema),
+	    cmocka_unit_test(test_p4_declarations_are_current),
+	    cmocka_unit_test(test_schema_doc_is_current),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
