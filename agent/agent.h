@@ -21,10 +21,12 @@
 
 #define AGENT_PATH_MAX	   512
 #define AGENT_MAX_CPUS	   1024
-#define AGENT_METRICS	   4 /* cmp, mem, net, queue: the thresholded ones */
+#define AGENT_METRICS	   5 /* cmp, mem, net, queue, latency: the thresholded ones */
 #define AGENT_NO_THRESHOLD -1
+#define AGENT_LATENCY_THRESHOLD_MAX_MS 600000 /* ten minutes */
 
-enum agent_metric { METRIC_CMP, METRIC_MEM, METRIC_NET, METRIC_QUEUE };
+/* The order of cmp..queue is that of their bytes in a report. */
+enum agent_metric { METRIC_CMP, METRIC_MEM, METRIC_NET, METRIC_QUEUE, METRIC_LATENCY };
 
 struct agent_config {
 	char root[AGENT_PATH_MAX]; /* prefix of /proc and /sys paths */
@@ -49,8 +51,9 @@ struct agent_config {
 	unsigned int probe_interval_ms;
 	char latency_socket[108];	 /* unix datagram socket for pushed latency */
 	unsigned int latency_max_age_ms; /* older latency is not reported */
-	int threshold[AGENT_METRICS];	 /* threshold mode; AGENT_NO_THRESHOLD */
+	int threshold[AGENT_METRICS];	 /* threshold mode (% or latency ms); AGENT_NO_THRESHOLD */
 	unsigned int sample_ms;		 /* threshold mode: sampling interval */
+	unsigned int confirm_ms;	 /* threshold mode: repeat a crossing after this; 0: never */
 	char nvml_lib[AGENT_PATH_MAX];	 /* NVML library to dlopen */
 	long count;			 /* stop after this many reports; 0: never */
 	int once, dry_run, verbose;
@@ -63,6 +66,27 @@ int config_load(struct agent_config *cfg, const char *path);
 int config_parse_args(struct agent_config *cfg, int argc, char **argv);
 int config_check(const struct agent_config *cfg);
 void config_usage(FILE *out);
+
+/* threshold.c: threshold mode (P4Mite) */
+struct report_fields;
+struct threshold_metric {
+	const char *name;
+	int min, max;
+	const char *unit;
+};
+extern const struct threshold_metric threshold_metrics[AGENT_METRICS];
+struct threshold_state {
+	int above[AGENT_METRICS]; /* at or above its threshold at the last sample */
+	int sampled;
+};
+int threshold_any(const int threshold[AGENT_METRICS]);
+/*
+ * Compare report f with the thresholds; returns the flags f gets:
+ * HAULER_REPORT_F_BUSY while any thresholded metric is at or above its
+ * threshold, HAULER_REPORT_F_THRESHOLD when one crossed since the last call.
+ */
+__u8 threshold_update(struct threshold_state *t, const int threshold[AGENT_METRICS],
+		      const struct report_fields *f);
 
 /* util.c */
 void agent_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -3,7 +3,10 @@
  * hauler-agent - measures one device (host CPU, CPU list, cgroup, GPU) and
  * sends an authenticated load report to the balancer periodically (100
  * per second by default, with jitter so agents do not beat in step) and,
- * in threshold mode, at once when a metric crosses its threshold.
+ * in threshold mode (P4Mite), at once when a metric crosses its threshold,
+ * again --confirm ms later, and with BUSY set while one is at or above.
+ * Each report states the agent's period (0: crossings only), from which
+ * the balancer judges staleness.
  *
  * One loop: sleep until the next report, sample or latency probe is due
  * (clock_nanosleep to an absolute time; ppoll while a latency socket or
@@ -33,8 +36,7 @@ struct agent {
 	struct gpu_collector gpu;
 	struct sender tx;
 	int use_gpu, use_net, use_diag;
-	int above[AGENT_METRICS]; /* threshold mode: metric >= threshold at the last sample */
-	int sampled;
+	struct threshold_state th; /* threshold mode */
 	double mem_last; /* mem is read once per --window */
 	__u64 mem_t_ns;	 /* 0: not yet */
 	__u64 seq;
@@ -107,7 +109,7 @@ static void agent_close_all(struct agent *a)
 /* Sample every collector into f; *crossed when a threshold was crossed. */
 static int measure(struct agent *a, __u64 now, struct report_fields *f, int *crossed)
 {
-	double pct[AGENT_METRICS] = {0};
+	double pct[METRIC_QUEUE + 1] = {0};
 	__u32 us;
 
 	memset(f, 0, sizeof(*f));
@@ -140,21 +142,9 @@ static int measure(struct agent *a, __u64 now, struct report_fields *f, int *cro
 	f->mem = report_quantize(pct[METRIC_MEM]);
 	f->net = report_quantize(pct[METRIC_NET]);
 	f->queue = report_quantize(pct[METRIC_QUEUE]);
-
-	*crossed = 0;
-	for (int m = 0; m < AGENT_METRICS; m++) {
-		int above;
-
-		if (a->cfg.threshold[m] == AGENT_NO_THRESHOLD)
-			continue;
-		above = (&f->cmp)[m] >= a->cfg.threshold[m];
-		if (a->sampled && above != a->above[m])
-			*crossed = 1;
-		a->above[m] = above;
-	}
-	a->sampled = 1;
-	if (*crossed)
-		f->flags |= HAULER_REPORT_F_THRESHOLD;
+	if (threshold_any(a->cfg.threshold))
+		f->flags |= threshold_update(&a->th, a->cfg.threshold, f);
+	*crossed = !!(f->flags & HAULER_REPORT_F_THRESHOLD);
 	return 0;
 }
 
@@ -207,14 +197,28 @@ static void sleep_until(__u64 deadline)
 	ppoll(NULL, 0, &ts, NULL);
 }
 
+#define NEVER ~0ull
+
+static __u64 earliest(__u64 a, __u64 b, __u64 c)
+{
+	__u64 m = a < b ? a : b;
+
+	return m < c ? m : c;
+}
+
+/*
+ * Reports are due: every period (none with --rate 0: trigger-only, which
+ * sends one report at start so the balancer knows the state); at once on
+ * a threshold crossing; and --confirm ms after a crossing, a repeat
+ * flagged CONFIRM (P4Mite's second report).
+ */
 static int run(struct agent *a)
 {
-	__u64 now = agent_now_ns(), next_report, next_sample, sample_ns;
+	__u64 now = agent_now_ns(), next_report, next_sample, next_confirm = NEVER, sample_ns;
+	__u64 confirm_ns = (__u64)a->cfg.confirm_ms * 1000000;
+	int crossed, thresholds = threshold_any(a->cfg.threshold), trigger_only = a->cfg.rate == 0;
 	struct report_fields f;
-	int crossed, thresholds = 0;
 
-	for (int m = 0; m < AGENT_METRICS; m++)
-		thresholds |= a->cfg.threshold[m] != AGENT_NO_THRESHOLD;
 	sample_ns = (__u64)a->cfg.sample_ms * 1000000;
 	/* The first sample is the base of the rate collectors (cmp, net). */
 	if (measure(a, now, &f, &crossed) < 0)
@@ -225,13 +229,14 @@ static int run(struct agent *a)
 			return -1;
 		return send_report(a, &f);
 	}
-	next_report = now + period_ns(a);
+	/* Trigger-only: the first report after one sample, then only crossings. */
+	next_report = trigger_only ? now + sample_ns : now + period_ns(a);
 	next_sample = thresholds ? now + sample_ns : next_report;
 	while (!stopping) {
 		struct pollfd fds[2];
-		__u64 wake = next_report < next_sample ? next_report : next_sample;
+		__u64 wake = earliest(next_report, next_sample, next_confirm);
 		struct timespec ts;
-		int nfds, due_report;
+		int nfds, due_report, due_confirm;
 
 		now = agent_now_ns();
 		nfds = latency_fds(&a->lat, fds, now, &wake);
@@ -251,18 +256,25 @@ static int run(struct agent *a)
 			now = agent_now_ns();
 			latency_events(&a->lat, fds, nfds, now);
 		}
-		if (now < next_report && now < next_sample)
+		if (now < earliest(next_report, next_sample, next_confirm))
 			continue;
 		if (measure(a, now, &f, &crossed) < 0)
 			return -1;
 		due_report = now >= next_report;
-		if (due_report || crossed) {
+		due_confirm = now >= next_confirm;
+		if (due_confirm) {
+			f.flags |= HAULER_REPORT_F_CONFIRM;
+			next_confirm = NEVER;
+		}
+		if (crossed && confirm_ns)
+			next_confirm = now + confirm_ns;
+		if (due_report || crossed || due_confirm) {
 			send_report(a, &f);
 			if (a->cfg.count && a->sent >= a->cfg.count)
 				break;
 		}
 		if (due_report) {
-			next_report += period_ns(a);
+			next_report = trigger_only ? NEVER : next_report + period_ns(a);
 			if (next_report <= now) /* fell behind (suspended?): no burst */
 				next_report = now + period_ns(a);
 		}

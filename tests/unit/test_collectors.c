@@ -488,7 +488,7 @@ static void test_config(void **state)
 	assert_int_equal(cfg.device, 12);
 	assert_int_equal(config_set(&cfg, "device", "2048"), -1);
 	assert_int_equal(cfg.device, 12); /* unchanged */
-	assert_int_equal(config_set(&cfg, "rate", "0"), -1);
+	assert_int_equal(config_set(&cfg, "rate", "0.01"), -1);
 	assert_int_equal(config_set(&cfg, "bandwidth", "25g"), 0);
 	assert_true(cfg.bandwidth_bps == 25000000000ULL);
 	assert_int_equal(config_set(&cfg, "bandwidth", "fast"), -1);
