@@ -19,10 +19,10 @@
 #include <sys/socket.h>
 #include <linux/types.h>
 
-#define AGENT_PATH_MAX	   512
-#define AGENT_MAX_CPUS	   1024
-#define AGENT_METRICS	   5 /* cmp, mem, net, queue, latency: the thresholded ones */
-#define AGENT_NO_THRESHOLD -1
+#define AGENT_PATH_MAX		       512
+#define AGENT_MAX_CPUS		       1024
+#define AGENT_METRICS		       5 /* cmp, mem, net, queue, latency: the thresholded ones */
+#define AGENT_NO_THRESHOLD	       -1
 #define AGENT_LATENCY_THRESHOLD_MAX_MS 600000 /* ten minutes */
 
 /* The order of cmp..queue is that of their bytes in a report. */
@@ -53,9 +53,9 @@ struct agent_config {
 	unsigned int latency_max_age_ms; /* older latency is not reported */
 	int threshold[AGENT_METRICS];	 /* threshold mode (% or latency ms); AGENT_NO_THRESHOLD */
 	unsigned int sample_ms;		 /* threshold mode: sampling interval */
-	unsigned int confirm_ms;	 /* threshold mode: repeat a crossing after this; 0: never */
-	char nvml_lib[AGENT_PATH_MAX];	 /* NVML library to dlopen */
-	long count;			 /* stop after this many reports; 0: never */
+	unsigned int confirm_ms;       /* threshold mode: repeat a crossing after this; 0: never */
+	char nvml_lib[AGENT_PATH_MAX]; /* NVML library to dlopen */
+	long count;		       /* stop after this many reports; 0: never */
 	int once, dry_run, verbose;
 };
 

@@ -37,8 +37,8 @@ struct agent {
 	struct sender tx;
 	int use_gpu, use_net, use_diag;
 	struct threshold_state th; /* threshold mode */
-	double mem_last; /* mem is read once per --window */
-	__u64 mem_t_ns;	 /* 0: not yet */
+	double mem_last;	   /* mem is read once per --window */
+	__u64 mem_t_ns;		   /* 0: not yet */
 	__u64 seq;
 	long sent;
 	__u64 rng;
