@@ -46,6 +46,7 @@ struct agent_config {
 	char iface[IF_NAMESIZE];	/* net from this interface */
 	__u64 bandwidth_bps;		/* its capacity; 0: from its speed */
 	int port;			/* service port: queue, live conns; 0 */
+	int proto;			/* of the port: IPPROTO_TCP or IPPROTO_UDP */
 	unsigned int conns_interval_ms; /* how often live conns are counted */
 	char probe[128];		/* latency probe ADDR:PORT */
 	unsigned int probe_interval_ms;
@@ -135,15 +136,18 @@ int net_open(struct net_collector *c, const struct agent_config *cfg);
 int net_sample(struct net_collector *c, __u64 now_ns, unsigned int window_ms, double *pct);
 void net_close(struct net_collector *c);
 
-/* sockdiag.c: accept queue and established connections of the service port */
+/* sockdiag.c: pending requests and connections of the service port (TCP or UDP) */
 struct sockdiag_count {
-	__u64 accept_queue; /* sum over the port's listeners */
+	__u64 accept_queue; /* TCP: sum over the port's listeners */
 	__u64 backlog;
-	__u32 listeners;
+	__u64 rqueue_bytes; /* UDP: receive-queue bytes over the port's sockets */
+	__u64 rcvbuf;	    /* UDP: their receive buffers */
+	__u32 listeners;    /* TCP listeners, UDP sockets */
 	__u32 established;
 };
 struct sockdiag_collector {
 	int fd;
+	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
 	__u16 port;
 	__u32 seq;
 	unsigned int conns_interval_ms; /* between counts of established sockets */
@@ -151,9 +155,11 @@ struct sockdiag_collector {
 	__u32 established;
 	int listen_v4, listen_v6; /* the port had listeners at the last count */
 };
-int sockdiag_open(struct sockdiag_collector *c, int port, unsigned int conns_interval_ms);
+int sockdiag_open(struct sockdiag_collector *c, int proto, int port,
+		  unsigned int conns_interval_ms);
 int sockdiag_sample(struct sockdiag_collector *c, __u64 now_ns, double *queue_pct, __u32 *live);
-int sockdiag_parse(const void *buf, size_t len, __u16 port, __u32 seq, struct sockdiag_count *n);
+int sockdiag_parse(const void *buf, size_t len, int proto, __u16 port, __u32 seq,
+		   struct sockdiag_count *n);
 double sockdiag_queue_pct(const struct sockdiag_count *n);
 void sockdiag_close(struct sockdiag_collector *c);
 

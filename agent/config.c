@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "hauler_report.h"
 #include "agent.h"
@@ -40,7 +41,9 @@ static const struct option_doc options[] = {
     {"nvml-lib", "FILE", "NVML library to load (default libnvidia-ml.so.1)"},
     {"iface", "IF", "net: utilization of interface IF"},
     {"bandwidth", "RATE", "capacity of IF in bit/s, such as 10g or 100m (default its speed)"},
-    {"port", "PORT", "service port: accept queue and live connections"},
+    {"port", "PORT", "service port: pending requests (queue) and live connections"},
+    {"proto", "tcp|udp",
+     "the service port's protocol: TCP accept queue or UDP receive queue (default tcp)"},
     {"conns-interval", "MS", "count live connections every MS (default 1000; 0: every report)"},
     {"probe", "ADDR:PORT", "latency: time TCP connects to ADDR:PORT"},
     {"probe-interval", "MS", "time between probes (default 1000)"},
@@ -72,6 +75,7 @@ void config_defaults(struct agent_config *cfg)
 	cfg->conns_interval_ms = 1000;
 	cfg->latency_max_age_ms = 5000;
 	cfg->sample_ms = 10;
+	cfg->proto = IPPROTO_TCP;
 	cfg->confirm_ms = 5;
 	memset(cfg->ether_dst, 0xff, sizeof(cfg->ether_dst));
 	snprintf(cfg->nvml_lib, sizeof(cfg->nvml_lib), "libnvidia-ml.so.1");
@@ -350,6 +354,12 @@ int config_set(struct agent_config *cfg, const char *name, const char *value)
 		if (parse_long(name, value, 1, 65535, &n) < 0)
 			return -1;
 		cfg->port = (int)n;
+	} else if (!strcmp(name, "proto")) {
+		if (strcmp(value, "tcp") && strcmp(value, "udp")) {
+			agent_err("proto: '%s' is not tcp or udp", value);
+			return -1;
+		}
+		cfg->proto = value[0] == 'u' ? IPPROTO_UDP : IPPROTO_TCP;
 	} else if (!strcmp(name, "conns-interval")) {
 		if (parse_long(name, value, 0, 3600000, &n) < 0)
 			return -1;

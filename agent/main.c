@@ -83,7 +83,8 @@ static int agent_open_all(struct agent *a)
 		return -1;
 	if (a->use_net && net_open(&a->net, cfg) < 0)
 		return -1;
-	if (a->use_diag && sockdiag_open(&a->diag, cfg->port, cfg->conns_interval_ms) < 0)
+	if (a->use_diag &&
+	    sockdiag_open(&a->diag, cfg->proto, cfg->port, cfg->conns_interval_ms) < 0)
 		return -1;
 	if (latency_open(&a->lat, cfg) < 0)
 		return -1;
