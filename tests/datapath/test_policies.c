@@ -709,6 +709,46 @@ static void test_report_stamped_now_is_fresh(void **state)
 	assert_policy_clean();
 }
 
+/* New UDP flows 0..FLOWS-1 through the UDP VIP: how many went to device 0. */
+static int udp_flows_to_dev0(void)
+{
+	struct frame_spec s;
+	int i, n0 = 0;
+
+	conns_clear();
+	for (i = 0; i < FLOWS; i++) {
+		spec_to_vip(&s, 4, IPPROTO_UDP, 0);
+		s.sport = SPORT0 + i;
+		n0 += send_flow(&s) == 0;
+	}
+	return n0;
+}
+
+/*
+ * A UDP service whose device 0 has a full receive queue (queue 100: the
+ * kernel drops what arrives, as hauler-agent --proto udp reports it) and
+ * device 1 an empty one. hash, which reads no load, sends device 0 its
+ * half of the new flows, to be dropped; jsq sends it none.
+ */
+static void test_jsq_udp_beats_hash(void **state)
+{
+	int hash0, jsq0;
+
+	(void)state;
+	dp_simple_vip(4, IPPROTO_UDP, HAULER_FWD_NAT, 2);
+	set_load(0, &(struct load){.queue = 100}, FRESH);
+	set_load(1, &(struct load){.queue = 0}, FRESH);
+	use_policy("hash", -1, 0);
+	hash0 = udp_flows_to_dev0();
+	use_policy("jsq", -1, 0);
+	jsq0 = udp_flows_to_dev0();
+	print_message("UDP flows to the full queue: hash %d, jsq %d of %d\n", hash0, jsq0, FLOWS);
+	assert_in_range(hash0, FLOWS / 4, 3 * FLOWS / 4);
+	assert_int_equal(jsq0, 0);
+	assert_policy_clean();
+	conns_clear();
+}
+
 /* A version-2 report of load l, age_ms old, stating period_ms (0: trigger-only). */
 static void set_report_v2(int n, const struct load *l, __u64 age_ms, __u32 period_ms, __u8 busy)
 {
@@ -915,6 +955,7 @@ int main(void)
 	    T(test_stale_by_weight),
 	    T(test_all_stale_by_weight),
 	    T(test_report_stamped_now_is_fresh),
+	    T(test_jsq_udp_beats_hash),
 	    T(test_stale_by_period),
 	    T(test_busy_is_saturated),
 	    T(test_drained_gets_nothing_new),
