@@ -47,6 +47,7 @@ struct agent_config {
 	__u64 bandwidth_bps;		/* its capacity; 0: from its speed */
 	int port;			/* service port: queue, live conns; 0 */
 	int proto;			/* of the port: IPPROTO_TCP or IPPROTO_UDP */
+	unsigned int queue_capacity;	/* in-flight requests that fill the queue; 0: unused */
 	unsigned int conns_interval_ms; /* how often live conns are counted */
 	char probe[128];		/* latency probe ADDR:PORT */
 	unsigned int probe_interval_ms;
@@ -157,10 +158,12 @@ struct sockdiag_collector {
 };
 int sockdiag_open(struct sockdiag_collector *c, int proto, int port,
 		  unsigned int conns_interval_ms);
-int sockdiag_sample(struct sockdiag_collector *c, __u64 now_ns, double *queue_pct, __u32 *live);
+int sockdiag_sample(struct sockdiag_collector *c, __u64 now_ns, struct sockdiag_count *n,
+		    __u32 *live);
 int sockdiag_parse(const void *buf, size_t len, int proto, __u16 port, __u32 seq,
 		   struct sockdiag_count *n);
 double sockdiag_queue_pct(const struct sockdiag_count *n);
+double sockdiag_pending_pct(const struct sockdiag_count *n, __u32 inflight, __u32 capacity);
 void sockdiag_close(struct sockdiag_collector *c);
 
 /* latency.c: a TCP connect probe, or values pushed over a unix socket */
@@ -172,13 +175,16 @@ struct latency_collector {
 	unsigned int interval_ms, max_age_ms;
 	__u64 probe_start_ns, next_probe_ns;
 	__u32 value_us;
-	__u64 value_t_ns; /* 0: no value yet */
+	__u64 value_t_ns;    /* 0: no value yet */
+	__u32 inflight;	     /* pushed "inflight N" */
+	__u64 inflight_t_ns; /* 0: none yet */
 };
 #define LATENCY_UNREACHABLE 0xffffffffu
 int latency_open(struct latency_collector *c, const struct agent_config *cfg);
 int latency_fds(struct latency_collector *c, struct pollfd *fds, __u64 now_ns, __u64 *wake_ns);
 void latency_events(struct latency_collector *c, const struct pollfd *fds, int n, __u64 now_ns);
 int latency_value(const struct latency_collector *c, __u64 now_ns, __u32 *us);
+int latency_inflight(const struct latency_collector *c, __u64 now_ns, __u32 *n);
 int latency_parse(const char *text, size_t len, __u32 *us);
 void latency_close(struct latency_collector *c);
 

@@ -44,6 +44,8 @@ static const struct option_doc options[] = {
     {"port", "PORT", "service port: pending requests (queue) and live connections"},
     {"proto", "tcp|udp",
      "the service port's protocol: TCP accept queue or UDP receive queue (default tcp)"},
+    {"queue-capacity", "N",
+     "queue: add the requests in flight the application pushes (inflight N); N of them is full"},
     {"conns-interval", "MS", "count live connections every MS (default 1000; 0: every report)"},
     {"probe", "ADDR:PORT", "latency: time TCP connects to ADDR:PORT"},
     {"probe-interval", "MS", "time between probes (default 1000)"},
@@ -360,6 +362,10 @@ int config_set(struct agent_config *cfg, const char *name, const char *value)
 			return -1;
 		}
 		cfg->proto = value[0] == 'u' ? IPPROTO_UDP : IPPROTO_TCP;
+	} else if (!strcmp(name, "queue-capacity")) {
+		if (parse_long(name, value, 1, 10000000, &n) < 0)
+			return -1;
+		cfg->queue_capacity = (unsigned int)n;
 	} else if (!strcmp(name, "conns-interval")) {
 		if (parse_long(name, value, 0, 3600000, &n) < 0)
 			return -1;
@@ -529,8 +535,14 @@ int config_check(const struct agent_config *cfg)
 		agent_err("a net threshold needs --iface");
 		return -1;
 	}
-	if (cfg->threshold[METRIC_QUEUE] != AGENT_NO_THRESHOLD && !cfg->port) {
-		agent_err("a queue threshold needs --port");
+	if (cfg->threshold[METRIC_QUEUE] != AGENT_NO_THRESHOLD && !cfg->port &&
+	    !cfg->queue_capacity) {
+		agent_err("a queue threshold needs --port or --queue-capacity");
+		return -1;
+	}
+	if (cfg->queue_capacity && !cfg->latency_socket[0]) {
+		agent_err("--queue-capacity needs --latency-socket (where the application pushes "
+			  "\"inflight N\")");
 		return -1;
 	}
 	if (cfg->threshold[METRIC_LATENCY] != AGENT_NO_THRESHOLD && !cfg->probe[0] &&

@@ -111,7 +111,8 @@ static void agent_close_all(struct agent *a)
 static int measure(struct agent *a, __u64 now, struct report_fields *f, int *crossed)
 {
 	double pct[METRIC_QUEUE + 1] = {0};
-	__u32 us;
+	struct sockdiag_count diag = {0};
+	__u32 us, inflight;
 
 	memset(f, 0, sizeof(*f));
 	f->device = (__u16)a->cfg.device;
@@ -133,8 +134,12 @@ static int measure(struct agent *a, __u64 now, struct report_fields *f, int *cro
 	}
 	if (a->use_net && net_sample(&a->net, now, a->cfg.window_ms, &pct[METRIC_NET]) < 0)
 		return -1;
-	if (a->use_diag && sockdiag_sample(&a->diag, now, &pct[METRIC_QUEUE], &f->live_conns) < 0)
+	if (a->use_diag && sockdiag_sample(&a->diag, now, &diag, &f->live_conns) < 0)
 		return -1;
+	if (a->cfg.queue_capacity && latency_inflight(&a->lat, now, &inflight))
+		pct[METRIC_QUEUE] = sockdiag_pending_pct(&diag, inflight, a->cfg.queue_capacity);
+	else
+		pct[METRIC_QUEUE] = sockdiag_queue_pct(&diag);
 	if (latency_value(&a->lat, now, &us)) {
 		f->latency_us = us;
 		f->flags |= HAULER_REPORT_F_LATENCY;

@@ -117,6 +117,28 @@ double sockdiag_queue_pct(const struct sockdiag_count *n)
 	return n->backlog ? 100.0 * (double)n->accept_queue / (double)n->backlog : 0;
 }
 
+/*
+ * The queue metric with the application's requests in flight (pushed to
+ * the agent; capacity: --queue-capacity, the number that means full; 0:
+ * none pushed). TCP: the requests waiting to be accepted plus those in
+ * flight, over the backlog plus the capacity. UDP: bytes and requests do
+ * not add up, so the fuller of the receive queue and the in-flight count.
+ */
+double sockdiag_pending_pct(const struct sockdiag_count *n, __u32 inflight, __u32 capacity)
+{
+	double app;
+
+	if (!capacity)
+		return sockdiag_queue_pct(n);
+	app = 100.0 * (double)inflight / (double)capacity;
+	if (n->rcvbuf) {
+		double sock = sockdiag_queue_pct(n);
+
+		return sock > app ? sock : app;
+	}
+	return 100.0 * (double)(n->accept_queue + inflight) / (double)(n->backlog + capacity);
+}
+
 static int dump_family(struct sockdiag_collector *c, int family, __u32 states,
 		       struct sockdiag_count *n)
 {
@@ -156,11 +178,13 @@ static int dump_family(struct sockdiag_collector *c, int family, __u32 states,
 }
 
 /*
- * Accept-queue fill in percent and established connections of the port.
+ * The port's queues (TCP listeners' accept queues, UDP sockets' receive
+ * queues) and its established connections.
  * Between counts only the families that had listeners at the last count
  * are dumped: one dump a report for a service on 0.0.0.0 or [::].
  */
-int sockdiag_sample(struct sockdiag_collector *c, __u64 now_ns, double *queue_pct, __u32 *live)
+int sockdiag_sample(struct sockdiag_collector *c, __u64 now_ns, struct sockdiag_count *out,
+		    __u32 *live)
 {
 	__u32 listen = 1u << TCP_LISTEN, all = listen | 1u << TCP_ESTABLISHED;
 	struct sockdiag_count n4 = {0}, n6 = {0}, n = {0};
@@ -188,7 +212,7 @@ int sockdiag_sample(struct sockdiag_collector *c, __u64 now_ns, double *queue_pc
 	n.backlog = n4.backlog + n6.backlog;
 	n.rqueue_bytes = n4.rqueue_bytes + n6.rqueue_bytes;
 	n.rcvbuf = n4.rcvbuf + n6.rcvbuf;
-	*queue_pct = sockdiag_queue_pct(&n);
+	*out = n;
 	*live = c->established;
 	return 0;
 fail:

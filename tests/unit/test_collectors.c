@@ -386,6 +386,33 @@ static void test_sockdiag_parse_udp(void **state)
 	assert_int_equal(report_quantize(sockdiag_queue_pct(&n)), 100);
 }
 
+/*
+ * Requests in flight pushed by the application (capacity N means full):
+ * TCP adds them to the accept queue, over backlog + N; UDP takes the
+ * fuller of the two fills; no capacity: the socket alone.
+ */
+static void test_pending_with_inflight(void **state)
+{
+	struct sockdiag_count tcp = {.accept_queue = 2, .backlog = 128, .listeners = 1};
+	struct sockdiag_count udp = {.rqueue_bytes = 21299, .rcvbuf = 212992, .listeners = 1};
+	struct sockdiag_count none = {0};
+
+	(void)state;
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&tcp, 30, 0)), 2);
+	/* (2 + 30) / (128 + 32) = 20 % */
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&tcp, 30, 32)), 20);
+	/* A server that accepts at once: only its own queue of work shows. */
+	tcp.accept_queue = 0;
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&tcp, 0, 32)), 0);
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&tcp, 80, 32)), 50);
+	/* No socket measured (--queue-capacity without --port): in flight / capacity. */
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&none, 8, 32)), 25);
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&none, 64, 32)), 100);
+	/* UDP: 10 % of the buffer, 25 % of the capacity: 25. */
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&udp, 8, 32)), 25);
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&udp, 1, 32)), 10);
+}
+
 static int udp_loopback(__u16 *port, int rcvbuf)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -410,6 +437,7 @@ static void test_sockdiag_udp_live(void **state)
 {
 	struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	struct sockdiag_collector c;
+	struct sockdiag_count n;
 	char payload[200] = {0};
 	double q5, q20, q0;
 	int fd, tx, i, rcvbuf = 65536;
@@ -424,16 +452,19 @@ static void test_sockdiag_udp_live(void **state)
 	assert_true(tx >= 0);
 	to.sin_port = htons(port);
 	assert_int_equal(sockdiag_open(&c, IPPROTO_UDP, port, 1000), 0);
-	assert_int_equal(sockdiag_sample(&c, SECOND, &q0, &live), 0);
+	assert_int_equal(sockdiag_sample(&c, SECOND, &n, &live), 0);
+	q0 = sockdiag_queue_pct(&n);
 	assert_true(q0 == 0);
 	for (i = 0; i < 5; i++)
 		assert_int_equal(
 		    sendto(tx, payload, sizeof(payload), 0, (struct sockaddr *)&to, sizeof(to)),
 		    (ssize_t)sizeof(payload));
-	assert_int_equal(sockdiag_sample(&c, SECOND + 1, &q5, &live), 0);
+	assert_int_equal(sockdiag_sample(&c, SECOND + 1, &n, &live), 0);
+	q5 = sockdiag_queue_pct(&n);
 	for (i = 0; i < 15; i++)
 		sendto(tx, payload, sizeof(payload), 0, (struct sockaddr *)&to, sizeof(to));
-	assert_int_equal(sockdiag_sample(&c, SECOND + 2, &q20, &live), 0);
+	assert_int_equal(sockdiag_sample(&c, SECOND + 2, &n, &live), 0);
+	q20 = sockdiag_queue_pct(&n);
 	print_message("udp queue: 5 datagrams %.1f %%, 20 datagrams %.1f %% of %d bytes\n", q5, q20,
 		      rcvbuf);
 	/* Each datagram costs at least its payload. */
@@ -442,7 +473,8 @@ static void test_sockdiag_udp_live(void **state)
 	for (i = 0; i < 20; i++)
 		assert_int_equal(recv(fd, payload, sizeof(payload), MSG_DONTWAIT),
 				 (ssize_t)sizeof(payload));
-	assert_int_equal(sockdiag_sample(&c, SECOND + 3, &q0, &live), 0);
+	assert_int_equal(sockdiag_sample(&c, SECOND + 3, &n, &live), 0);
+	q0 = sockdiag_queue_pct(&n);
 	assert_true(q0 == 0);
 	assert_int_equal(live, 0);
 	sockdiag_close(&c);
@@ -480,6 +512,7 @@ static int connect_loopback(__u16 port)
 static void test_sockdiag_live(void **state)
 {
 	struct sockdiag_collector c;
+	struct sockdiag_count n;
 	int lfd, c1, c2, a1;
 	double queue;
 	__u32 live;
@@ -488,21 +521,25 @@ static void test_sockdiag_live(void **state)
 	(void)state;
 	lfd = listen_loopback(4, &port);
 	assert_int_equal(sockdiag_open(&c, IPPROTO_TCP, port, 1000), 0);
-	assert_int_equal(sockdiag_sample(&c, SECOND, &queue, &live), 0);
+	assert_int_equal(sockdiag_sample(&c, SECOND, &n, &live), 0);
+	queue = sockdiag_queue_pct(&n);
 	assert_true(queue == 0);
 	assert_int_equal(live, 0);
 	c1 = connect_loopback(port);
 	c2 = connect_loopback(port);
 	usleep(20000);
 	/* The queue is read every time, connections once per interval. */
-	assert_int_equal(sockdiag_sample(&c, SECOND + 1, &queue, &live), 0);
+	assert_int_equal(sockdiag_sample(&c, SECOND + 1, &n, &live), 0);
+	queue = sockdiag_queue_pct(&n);
 	assert_int_equal(report_quantize(queue), 50);
 	assert_int_equal(live, 0);
-	assert_int_equal(sockdiag_sample(&c, 2 * SECOND, &queue, &live), 0);
+	assert_int_equal(sockdiag_sample(&c, 2 * SECOND, &n, &live), 0);
+	queue = sockdiag_queue_pct(&n);
 	assert_int_equal(live, 2);
 	a1 = accept(lfd, NULL, NULL);
 	assert_true(a1 >= 0);
-	assert_int_equal(sockdiag_sample(&c, 2 * SECOND + 1, &queue, &live), 0);
+	assert_int_equal(sockdiag_sample(&c, 2 * SECOND + 1, &n, &live), 0);
+	queue = sockdiag_queue_pct(&n);
 	assert_int_equal(report_quantize(queue), 25);
 	assert_int_equal(live, 2);
 	sockdiag_close(&c);
@@ -564,6 +601,16 @@ static void test_latency_push_socket(void **state)
 	assert_int_equal(us, 2500);
 	/* Older than latency_max_age_ms: no longer reported. */
 	assert_int_equal(latency_value(&c, agent_now_ns() + 6 * SECOND, &us), 0);
+	/* Requests in flight on the same socket; bad ones are ignored. */
+	assert_int_equal(latency_inflight(&c, agent_now_ns(), &us), 0);
+	assert_int_equal(sendto(fd, "inflight x", 10, 0, (struct sockaddr *)&un, sizeof(un)), 10);
+	assert_int_equal(sendto(fd, "inflight 12\n", 12, 0, (struct sockaddr *)&un, sizeof(un)),
+			 12);
+	assert_int_equal(latency_wait(&c, &us), 1);
+	assert_int_equal(us, 2500); /* not taken for a latency */
+	assert_int_equal(latency_inflight(&c, agent_now_ns(), &us), 1);
+	assert_int_equal(us, 12);
+	assert_int_equal(latency_inflight(&c, agent_now_ns() + 6 * SECOND, &us), 0);
 	close(fd);
 	latency_close(&c);
 	assert_int_equal(access(cfg.latency_socket, F_OK), -1); /* removed */
@@ -666,6 +713,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sockdiag_live, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sockdiag_parse_udp, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sockdiag_udp_live, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pending_with_inflight, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_latency_parse, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_latency_push_socket, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_latency_probe, setup, teardown),

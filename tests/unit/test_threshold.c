@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <cmocka.h>
 
 #include "hauler_report.h"
@@ -163,12 +164,42 @@ static void test_trigger_only_options(void **state)
 	assert_int_equal(cfg.confirm_ms, 0);
 }
 
+/* --queue-capacity: in range, and only with a socket to push to. */
+static void test_queue_capacity_options(void **state)
+{
+	struct agent_config cfg;
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_int_equal(config_set(&cfg, "device", "3"), 0);
+	assert_int_equal(config_set(&cfg, "dry-run", NULL), 0);
+	assert_int_equal(config_set(&cfg, "queue-capacity", "0"), -1);
+	assert_int_equal(config_set(&cfg, "queue-capacity", "10000001"), -1);
+	assert_int_equal(cfg.queue_capacity, 0);
+	assert_int_equal(config_set(&cfg, "queue-capacity", "64"), 0);
+	assert_int_equal(config_check(&cfg), -1); /* nowhere to push */
+	assert_int_equal(config_set(&cfg, "latency-socket", "/tmp/hauler-test.sock"), 0);
+	assert_int_equal(config_check(&cfg), 0);
+	/* A queue threshold needs a queue: the port, or pushed requests. */
+	assert_int_equal(config_set(&cfg, "threshold", "queue=50"), 0);
+	assert_int_equal(config_check(&cfg), 0);
+	cfg.queue_capacity = 0;
+	assert_int_equal(config_check(&cfg), -1);
+	assert_int_equal(config_set(&cfg, "proto", "sctp"), -1);
+	assert_int_equal(cfg.proto, IPPROTO_TCP);
+	assert_int_equal(config_set(&cfg, "proto", "udp"), 0);
+	assert_int_equal(cfg.proto, IPPROTO_UDP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cmp_crossings),	 cmocka_unit_test(test_latency_crossings),
-	    cmocka_unit_test(test_any_metric),		 cmocka_unit_test(test_bad_thresholds),
+	    cmocka_unit_test(test_cmp_crossings),
+	    cmocka_unit_test(test_latency_crossings),
+	    cmocka_unit_test(test_any_metric),
+	    cmocka_unit_test(test_bad_thresholds),
 	    cmocka_unit_test(test_trigger_only_options),
+	    cmocka_unit_test(test_queue_capacity_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
