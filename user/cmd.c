@@ -73,6 +73,8 @@ static const struct object objects[] = {
     {"conns", NULL, NULL, conns_run, "show", "hauler conns [show] [VIP]\n", NULL},
     {"save", NULL, NULL, save_run, NULL, "hauler save [-o FILE]\n", NULL},
     {"daemon", NULL, NULL, daemon_run, NULL, "hauler daemon [--interval-ms MS] [--once]\n", NULL},
+    {"export", NULL, NULL, export_run, NULL,
+     "hauler export p4 [-o FILE] [--python] [port DEVICE=PORT]...\n", NULL},
     {"config", config_changes, config_apply, NULL, NULL,
      "hauler config set [fin-grace MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] "
      "[tunnel-src6 ADDR]\n",

@@ -118,7 +118,7 @@ void save_write(const struct model *m, FILE *out)
 }
 
 /* A new file only its owner can read: it holds the report keys. */
-static FILE *open_private(const char *path)
+FILE *open_private(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	FILE *f;

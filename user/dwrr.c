@@ -43,19 +43,15 @@ int dwrr_vip(const struct model *m, int vip)
 			HAULER_NAME_LEN);
 }
 
-/* util(d,t): a percentage metric; conns and latency are none, and read as cmp. */
-static __u32 util_of(const struct dev_state *st, __u8 metric)
+/*
+ * util(d,t): the VIP's percentage metric, or the max of several
+ * (`metric cmp,mem`), read as the datapath reads it (metric_value).
+ */
+static __u32 util_of(const struct dev_state *st, const struct policy_params *p)
 {
-	switch (metric) {
-	case HAULER_METRIC_MEM:
-		return st->mem;
-	case HAULER_METRIC_NET:
-		return st->net;
-	case HAULER_METRIC_QUEUE:
-		return st->queue;
-	default:
-		return st->cmp;
-	}
+	struct policy_cand c = {.cmp = st->cmp, .mem = st->mem, .net = st->net, .queue = st->queue};
+
+	return metric_value(&c, metric_spec(p));
 }
 
 int dwrr_server_ring(const struct model *m, int s, const struct dev_state *states, __u64 now_ns,
@@ -79,8 +75,7 @@ int dwrr_server_ring(const struct model *m, int s, const struct dev_state *state
 		in[i].usable = select_device_usable(dev);
 		in[i].stale = select_dev_stale(st, now_ns, p->stale_ms, p->stale_periods);
 		/* A device its agent calls busy is saturated, whatever the metric says. */
-		in[i].util =
-		    st->busy ? 100 : util_of(st, p->metric_set ? p->metric : HAULER_METRIC_CMP);
+		in[i].util = st->busy ? 100 : util_of(st, p);
 	}
 	dwrr_weights(in, n, w);
 	return ring_build(w, n, ring);
