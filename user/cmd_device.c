@@ -299,6 +299,7 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 	for (d = 0; d < HAULER_MAX_DEVICES; d++) {
 		const struct device_info *dev = &c->cur->devices[d];
 		char addr[ADDR_STRLEN], where[ADDR_STRLEN + 16], load[24], age[32], last[48];
+		__u32 downs, ups;
 
 		if (!dev->in_use || (only >= 0 && d != only))
 			continue;
@@ -317,7 +318,8 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 		else
 			snprintf(age, sizeof(age), "%llu%s", (unsigned long long)r.age_ms,
 				 r.stale ? " (stale)" : "");
-		health_last_text(&health[d], now, last, sizeof(last));
+		health_last_text(c->cur, d, &health[d], now, last, sizeof(last));
+		health_counts(c->cur, d, &health[d], &downs, &ups);
 		printf("%-5d %-15s %-15s %-28s %-8s %-6u %-5s %-3s %-15s %-10u %-10u %-10u %-20llu "
 		       "%-16s %-7s %-24s %u/%u\n",
 		       d, (const char *)dev->name, (const char *)c->cur->servers[dev->server].name,
@@ -325,7 +327,7 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 		       device_state_names[dev->state % 3], r.key_set ? "yes" : "no", load,
 		       r.st->latency_us, r.st->live_conns, r.st->assigned,
 		       (unsigned long long)r.st->seq, age, health_word(c->cur, d, &health[d]), last,
-		       health[d].downs, health[d].ups);
+		       downs, ups);
 	}
 	if (c->json) {
 		json_array_end(&j);
