@@ -40,6 +40,12 @@ AGENT_SRCS := $(wildcard agent/*.c)
 TOOL_SRCS  := $(wildcard tools/*.c)
 TOOLS      := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
+# The simulator (tools/sim): every file but main.c in a library the unit tests link too.
+SIM_SRCS   := $(wildcard tools/sim/*.c)
+SIM_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tools/sim/main.c,$(SIM_SRCS)))
+LIBSIM     := $(BUILD)/libsim.a
+SIM_INC    := -Itools/sim $(AGENT_INC)
+
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst %.c,$(BUILD)/%,$(UNIT_SRCS))
 DP_SRCS    := $(wildcard tests/datapath/test_*.c)
@@ -47,7 +53,7 @@ DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
 .PHONY: all deps check check-run unit datapath system demo bench clean help format schema
-all: $(BUILD)/hauler $(BUILD)/hauler-agent $(TOOLS)
+all: $(BUILD)/hauler $(BUILD)/hauler-agent $(BUILD)/hauler-sim $(TOOLS)
 
 help:
 	@echo "make            build BPF objects, skeletons, hauler and tools"
@@ -109,6 +115,17 @@ $(LIBAGENT): $(AGENT_OBJS)
 $(BUILD)/hauler-agent: agent/main.c $(LIBAGENT)
 	$(CC) $(CFLAGS) $(AGENT_INC) agent/main.c $(LIBAGENT) -ldl -lm -o $@
 
+$(BUILD)/tools/sim/%.o: tools/sim/%.c $(wildcard tools/sim/*.h agent/*.h) $(USER_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -c $< -o $@
+
+$(LIBSIM): $(SIM_OBJS)
+	ar rcs $@ $^
+
+$(BUILD)/hauler-sim: tools/sim/main.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT)
+	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) tools/sim/main.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT) \
+		$(LDLIBS) -lm -o $@
+
 # genschema needs only the schema: `make schema` works before anything else builds.
 $(BUILD)/tools/genschema: tools/genschema.c tools/genschema.h include/schema.def include/hauler_schema.h
 	@mkdir -p $(dir $@)
@@ -118,9 +135,9 @@ $(BUILD)/tools/%: tools/%.c $(wildcard include/*.h include/*.def include/select/
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(USER_INC) -Itools $< $(LIBHAULER) $(LDLIBS) -lpthread -o $@
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBHAULER) $(LIBAGENT) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h agent/*.h)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h tools/sim/*.h agent/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(USER_INC) $(AGENT_INC) -Itests/unit $< $(LIBHAULER) $(LIBAGENT) $(LDLIBS) -lcmocka -ldl -lm -o $@
+	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itests/unit $< $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LDLIBS) -lcmocka -ldl -lm -o $@
 
 $(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h) $(LIBHAULER) $(SKELS)
 	@mkdir -p $(dir $@)

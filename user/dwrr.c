@@ -4,6 +4,7 @@
 
 #include "dwrr.h"
 #include "select/metric.h"
+#include "select/cand.h"
 #include "ring.h"
 
 #define NS_PER_MS 1000000ull
@@ -81,8 +82,7 @@ int dwrr_server_ring(const struct model *m, int s, const struct dev_state *state
 		in[i].weight = dev->weight;
 		in[i].usable = dev->in_use && dev->state == HAULER_STATE_UP;
 		/* Same rule as the datapath: never reported, or too long ago. */
-		in[i].stale = !st->updated_ns ||
-			      (now_ns > st->updated_ns && now_ns - st->updated_ns > stale_ns);
+		in[i].stale = select_report_stale(st->updated_ns, now_ns, stale_ns);
 		in[i].util = util_of(st, p->metric_set ? p->metric : HAULER_METRIC_CMP);
 	}
 	dwrr_weights(in, n, w);
