@@ -139,9 +139,10 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(USER_
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itests/unit $< $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LDLIBS) -lcmocka -ldl -lm -o $@
 
-$(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h) $(LIBHAULER) $(SKELS)
+$(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h) $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(SKELS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(USER_INC) -Itests/datapath $< $(DP_HELPERS) $(LIBHAULER) $(LDLIBS) -lcmocka -o $@
+	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itests/datapath $< $(DP_HELPERS) $(LIBSIM) $(LIBHAULER) \
+		$(LIBAGENT) $(LDLIBS) -lcmocka -lm -o $@
 
 # Files generated from include/schema.def and committed.
 GENERATED := p4/include/hauler_schema.p4 docs/schema.md

@@ -68,8 +68,7 @@ int policy_file_check(const char *path)
 	return ret;
 }
 
-/* A manager-owned map pinned at PIN/name: open it, or create and pin it. */
-static int manager_map(const char *pin, const char *name, enum bpf_map_type type, __u32 key_size,
+int manager_map(const char *pin, const char *name, enum bpf_map_type type, __u32 key_size,
 		       __u32 value_size, __u32 max, int create)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts);

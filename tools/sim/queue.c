@@ -128,7 +128,7 @@ double sim_agent_report(struct sim_queue *q, double t, double period, double bus
 	    .listeners = 1,
 	    .established = in,
 	};
-	double us = q->last_resp * 1e6;
+	double us = q->last_resp * 1e6 + 0.5; /* rounded */
 
 	memset(f, 0, sizeof(*f));
 	f->cmp = report_quantize(100.0 * busy / period);
