@@ -9,7 +9,7 @@ ARCH     := $(shell uname -m)
 # Packages a fresh Debian 12 needs to build, test and demo hauler.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
-	    libc6-dev linux-libc-dev
+	    libc6-dev linux-libc-dev gnuplot-nox python3
 
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
 	      -Iinclude -Ibpf -I/usr/include/$(ARCH)-linux-gnu
@@ -52,7 +52,8 @@ DP_SRCS    := $(wildcard tests/datapath/test_*.c)
 DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
-.PHONY: all deps check check-run unit datapath system demo bench clean help format schema
+.PHONY: all deps check check-run unit datapath system demo bench clean help format schema \
+	reproduce-sim
 all: $(BUILD)/hauler $(BUILD)/hauler-agent $(BUILD)/hauler-sim $(TOOLS)
 
 help:
@@ -62,6 +63,7 @@ help:
 	@echo "make demo       bring up a namespace topology and run traffic (root)"
 	@echo "make bench      run the benchmarks (root)"
 	@echo "make schema     regenerate files generated from include/schema.def"
+	@echo "make reproduce-sim  the simulator's figures (docs/simulator.md)"
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -173,6 +175,11 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	bash tools/bench.sh $(BUILD)
+
+# The simulator's share of the reproduction (docs/simulator.md); SIM_QUICK=1 for a short run.
+reproduce-sim: deps
+	@$(MAKE) --no-print-directory $(BUILD)/hauler-sim
+	bash tools/sim/reproduce.sh $(BUILD)
 
 format:
 	clang-format -i $(wildcard */*.c */*.h tests/*/*.c tests/*/*.h)

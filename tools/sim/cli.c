@@ -161,19 +161,38 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv)
 	return ret;
 }
 
-/* "prt:threshold 80" -> policy prt, params "threshold 80"; "baseline" -> CPUs alone. */
-static void policy_config(const struct sim_opts *o, const char *spec, struct sim_config *c)
+/*
+ * NAME[:PARAMS][@WCPU/WNIC]: "prt:threshold 80" -> policy prt, params
+ * "threshold 80"; "wrr@6/1" -> wrr with weights 6 (CPU) and 1 (SmartNIC);
+ * "baseline" -> wrr over the CPUs alone.
+ */
+static int policy_config(const struct sim_opts *o, const char *spec, struct sim_config *c)
 {
-	const char *colon = strchr(spec, ':');
+	char buf[160], *at, *colon;
+	unsigned int wc, wn;
 
 	*c = o->cfg;
-	snprintf(c->policy, sizeof(c->policy), "%.*s",
-		 (int)(colon ? (size_t)(colon - spec) : strlen(spec)), spec);
-	snprintf(c->params, sizeof(c->params), "%s", colon ? colon + 1 : "");
+	snprintf(buf, sizeof(buf), "%s", spec);
+	at = strchr(buf, '@');
+	if (at) {
+		*at++ = '\0';
+		if (sscanf(at, "%u/%u", &wc, &wn) != 2 || wc > 65535 || wn > 65535)
+			return err_set(ERR_INPUT, "bad weights '%s' (WCPU/WNIC)", at);
+		c->w_cpu = wc;
+		c->w_nic = wn;
+	}
+	colon = strchr(buf, ':');
+	if (colon)
+		*colon++ = '\0';
+	if (strlen(buf) >= sizeof(c->policy))
+		return err_set(ERR_INPUT, "policy name too long: '%s'", buf);
+	memcpy(c->policy, buf, strlen(buf) + 1);
+	snprintf(c->params, sizeof(c->params), "%s", colon ? colon : "");
 	if (!strcmp(c->policy, "baseline")) {
 		snprintf(c->policy, sizeof(c->policy), "wrr");
 		c->nics = 0;
 	}
+	return 0;
 }
 
 struct sweep_point {
@@ -225,7 +244,7 @@ int sim_sweep(const struct sim_opts *o, FILE *out)
 	json_double(&j, "duration_s", o->duration);
 	json_array_begin(&j, "results");
 	for (p = 0; p < o->npolicies && !ret; p++) {
-		policy_config(o, o->policies[p], &c);
+		ret = policy_config(o, o->policies[p], &c);
 		for (r = 0; r < o->nrates && !ret; r++) {
 			fprintf(stderr, "\rsweep %d servers: %-24s rate %8.1f (%d/%d)   ",
 				c.servers, o->policies[p], o->rates[r], p * o->nrates + r + 1,
