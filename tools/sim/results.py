@@ -8,9 +8,6 @@
       there (the SLO the learner is given)
   results.py tsv SWEEP.json OUT.tsv     one row per rate, a P99 column and a
       CPU-variance column per policy (gnuplot's input)
-  results.py adapt-rate LABELS1 LABELS2 a rate where the labels before and
-      after the added SmartNIC differ, if there is one (else the second
-      turning point)
   results.py acc-tsv ACCURACY.json OUT.tsv, adapt-tsv ADAPT.json OUT.tsv
                                         the learner's results as gnuplot input
   results.py summary DIR                the markdown tables of docs/results.md
@@ -73,14 +70,6 @@ def adapt_tsv(path, out):
         f.write("# iteration moving_accuracy\n")
         for i, v in enumerate(a["moving_accuracy"]):
             f.write("%d %.4f\n" % (10 * (i + 1), v))
-
-
-def adapt_rate(p1, p2):
-    t1, _ = turning(p1)
-    t2, _ = turning(p2)
-    if t1 != t2:
-        return (t1 + t2) / 2
-    return t2
 
 
 def table(rows, header):
@@ -148,8 +137,6 @@ def main(argv):
         acc_tsv(argv[2], argv[3])
     elif len(argv) == 4 and argv[1] == "adapt-tsv":
         adapt_tsv(argv[2], argv[3])
-    elif len(argv) == 4 and argv[1] == "adapt-rate":
-        print("%g" % adapt_rate(argv[2], argv[3]))
     elif len(argv) == 3 and argv[1] == "summary":
         print(summary(argv[2]))
     else:
