@@ -15,7 +15,7 @@ plot() {
 	local term
 	for term in "pngcairo size 900,560:png" "svg size 900,560:svg"; do
 		gnuplot <<-GP
-			set terminal ${term%%:*}
+			set terminal ${term%%:*} noenhanced
 			set output "$DIR/$name.${term##*:}"
 			set title "$title"
 			set xlabel "$xl"
