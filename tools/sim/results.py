@@ -10,7 +10,8 @@
       CPU-variance column per policy (gnuplot's input)
   results.py acc-tsv ACCURACY.json OUT.tsv, adapt-tsv ADAPT.json OUT.tsv
                                         the learner's results as gnuplot input
-  results.py summary DIR                the markdown tables of docs/results.md
+  results.py summary DIR                the markdown tables of the results
+  results.py section DIR FIGS           the simulator's section of docs/results.md
 """
 import json
 import os
@@ -127,6 +128,41 @@ def summary(d):
     return "\n".join(lines)
 
 
+THESIS_TURNING = {64: 700, 128: 1400, 256: 3000}
+
+
+def section(d, figs):
+    """The simulator's section of docs/results.md, figures under figs/."""
+    out = ["## Simulator (hauler-sim)", "",
+           "Written by `make reproduce-sim` (`tools/sim/reproduce.sh`); how the simulator "
+           "works and what in it is hauler's own code: [simulator.md](simulator.md). "
+           "Thesis setting: servers with one CPU (16 KNN requests/s) and two SmartNICs "
+           "(4 requests/s each), exponential service, Poisson arrivals, reports every 10 ms. "
+           "Mean of 3 runs of 20 s after 5 s of warm-up per point. The thesis's own figures "
+           "are not in this repository: only the numbers its text states (the turning "
+           "points, accuracy of at least 90%, recovery in about 250 iterations) stand "
+           "beside ours.", ""]
+    servers = sorted(int(f[4:-5]) for f in os.listdir(d) if f.startswith("p99_") and f.endswith(".json"))
+    rows = []
+    for s in servers:
+        lab = os.path.join(d, "labels_%d.json" % s)
+        if os.path.exists(lab):
+            tp, slo = turning(lab)
+            rows.append([s, "%g" % tp, "~%d" % THESIS_TURNING.get(s, 0), "%.3f" % (slo / 1e6)])
+    out += ["### Where the SmartNICs start to pay (the labels)", "",
+            "wrr with weights 6:0 (CPUs only) against 6:1 (each SmartNIC 1): the turning point "
+            "is the lowest rate from which 6:1 has the lower P99 at every higher rate swept; "
+            "the learner's SLO is 1.1 x the 6:0 P99 there.", "",
+            table(rows, ["servers", "turning point (req/s)", "thesis (req/s)", "SLO given (s)"]),
+            ""]
+    for s in servers:
+        out += ["### P99 against rate, %d servers (thesis Fig. 5.%d)" % (s, {64: 12, 128: 13, 256: 14}.get(s, 0)), "",
+                "![P99, %d servers](%s/p99_%d.png) ![CPU variance, %d servers](%s/cpuvar_%d.png)"
+                % (s, figs, s, s, figs, s), ""]
+    out += [summary(d)]
+    return "\n".join(out)
+
+
 def main(argv):
     if len(argv) == 3 and argv[1] == "turning":
         tp, slo = turning(argv[2])
@@ -137,6 +173,8 @@ def main(argv):
         acc_tsv(argv[2], argv[3])
     elif len(argv) == 4 and argv[1] == "adapt-tsv":
         adapt_tsv(argv[2], argv[3])
+    elif len(argv) == 4 and argv[1] == "section":
+        print(section(argv[2], argv[3]))
     elif len(argv) == 3 and argv[1] == "summary":
         print(summary(argv[2]))
     else:
