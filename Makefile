@@ -9,7 +9,9 @@ ARCH     := $(shell uname -m)
 # Packages a fresh Debian 12 needs to build, test and demo hauler.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
-	    libc6-dev linux-libc-dev gnuplot-nox python3
+	    libc6-dev linux-libc-dev clang-format cpp
+# Only `make reproduce-sim` needs these (its plots and tables).
+SIM_PKGS := gnuplot-nox python3
 
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
 	      -Iinclude -Ibpf -I/usr/include/$(ARCH)-linux-gnu
@@ -52,8 +54,8 @@ DP_SRCS    := $(wildcard tests/datapath/test_*.c)
 DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
-.PHONY: all deps check check-run unit datapath system demo bench clean help format schema \
-	reproduce-sim
+.PHONY: all deps check check-run unit datapath system demo bench clean help format format-check schema p4 \
+	deps-sim reproduce-sim
 all: $(BUILD)/hauler $(BUILD)/hauler-agent $(BUILD)/hauler-sim $(TOOLS)
 
 help:
@@ -63,6 +65,8 @@ help:
 	@echo "make demo       bring up a namespace topology and run traffic (root)"
 	@echo "make bench      run the benchmarks (root)"
 	@echo "make schema     regenerate files generated from include/schema.def"
+	@echo "make format     format the C files (.clang-format); format-check: only check"
+	@echo "make p4         type-check p4/hauler.p4 against TNA (needs p4test in P4C_DIR)"
 	@echo "make reproduce-sim  the simulator's figures (docs/simulator.md)"
 
 deps:
@@ -152,15 +156,28 @@ schema: $(BUILD)/tools/genschema
 	$(BUILD)/tools/genschema p4 > p4/include/hauler_schema.p4
 	$(BUILD)/tools/genschema md > docs/schema.md
 
+# The P4 twin is type-checked by p4c's p4test (front end, TNA include files)
+# when it is there; P4C_DIR=DIR names another copy. Warnings are errors.
+P4C_DIR   ?= ../shared/tools/p4c
+P4TEST    := $(P4C_DIR)/bin/p4test
+P4_FLAGS  := --std p4-16 -I$(P4C_DIR)/p4include -D__TARGET_TOFINO__=1 --validate --Werror
+p4:
+	@if [ -x "$(P4TEST)" ]; then \
+		echo "p4test p4/hauler.p4 (TNA)"; \
+		$(P4TEST) $(P4_FLAGS) p4/hauler.p4 || { echo "p4: p4/hauler.p4 does not type-check" >&2; exit 1; }; \
+	else \
+		echo "p4: skipped: no P4 checker at $(P4TEST) (make p4 P4C_DIR=DIR to use one)"; \
+	fi
+
 # check, demo and bench install what they need first (a fresh machine).
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: all $(UNIT_BINS) $(DP_BINS)
-	@bash tests/run.sh $(BUILD)
+check-run: all p4 $(UNIT_BINS) $(DP_BINS)
+	@P4C_DIR=$(P4C_DIR) bash tests/run.sh $(BUILD)
 
 unit: all $(UNIT_BINS)
-	@bash tests/run.sh $(BUILD) unit
+	@P4C_DIR=$(P4C_DIR) bash tests/run.sh $(BUILD) unit
 
 datapath: all $(DP_BINS)
 	@bash tests/run.sh $(BUILD) datapath
@@ -176,13 +193,27 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	bash tools/bench.sh $(BUILD)
 
+deps-sim: deps
+	@missing=""; for p in $(SIM_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "deps-sim: all present"; fi
+
 # The simulator's share of the reproduction (docs/simulator.md); SIM_QUICK=1 for a short run.
-reproduce-sim: deps
+reproduce-sim: deps-sim
 	@$(MAKE) --no-print-directory $(BUILD)/hauler-sim
 	bash tools/sim/reproduce.sh $(BUILD)
 
+# Every C file of the tree (not the build's generated ones), in the repo's .clang-format.
+FORMAT_SRCS := $(filter-out $(BUILD)/%,$(wildcard */*.c */*.h */*/*.c */*/*.h */*/*/*.c))
 format:
-	clang-format -i $(wildcard */*.c */*.h tests/*/*.c tests/*/*.h)
+	clang-format -i $(FORMAT_SRCS)
+
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 clean:
 	rm -rf $(BUILD)

@@ -3,15 +3,16 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 
 #include "learner_store.h"
 #include "error.h"
-#include "policy_file.h"
+#include "pinned_maps.h"
 
 static int store_open(const char *pin, int create)
 {
-	return manager_map(pin, LEARNERS_PIN, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
-			   sizeof(struct learner_record), HAULER_MAX_VIPS, create);
+	return maps_manager_open(pin, LEARNERS_PIN, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+				 sizeof(struct learner_record), HAULER_MAX_VIPS, create);
 }
 
 int learner_store_load(const char *pin, __u32 vip_id, const struct vip_key *key, struct learner *l)

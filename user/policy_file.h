@@ -13,8 +13,6 @@
 #ifndef HAULER_POLICY_FILE_H
 #define HAULER_POLICY_FILE_H
 
-#include <bpf/bpf.h>
-
 #include "model.h"
 
 #define POLICY_FILES_PIN     "policy_files"
@@ -35,13 +33,6 @@ int policy_files_read(const char *pin, struct model *m);
 int policy_files_load(const char *pin, const struct model *cur);
 /* Unpin and forget the custom policies base has and cur has not. */
 int policy_files_remove(const char *pin, const struct model *base, const struct model *cur);
-
-/*
- * A manager-owned map pinned at PIN/name: open it, or (create) create and
- * pin it. Returns an fd, or a negative value (with create: -ERR_SYSTEM).
- */
-int manager_map(const char *pin, const char *name, enum bpf_map_type type, __u32 key_size,
-		__u32 value_size, __u32 max, int create);
 
 /* m->interval_ms from PIN/policy_intervals (all 0 when it does not exist). */
 int policy_intervals_read(const char *pin, struct model *m);

@@ -8,11 +8,7 @@
 #ifndef HAULER_POLICY_CAND_H
 #define HAULER_POLICY_CAND_H
 
-#include "hauler_schema.h"
-
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
-#endif
+#include "select/select.h"
 
 /*
  * Stale: never reported, or the last report is older than stale_ns at
@@ -32,7 +28,7 @@ static __always_inline void select_cand_fill(struct policy_cand *cand, __u32 id,
 	cand->id = id;
 	cand->weight = dev->weight;
 	cand->kind = dev->kind;
-	cand->usable = dev->in_use && dev->state == HAULER_STATE_UP && dev->family == family;
+	cand->usable = select_device_usable(dev) && dev->family == family;
 	cand->stale = select_report_stale(st->updated_ns, now, stale_ns);
 	cand->cmp = st->cmp;
 	cand->mem = st->mem;

@@ -28,6 +28,10 @@ int sim_policy_choice(const struct sim_config *cfg, struct policy_choice *pc)
 		return ret;
 	if (ret != argc)
 		return err_set(ERR_INPUT, "policy %s: unexpected '%s'", cfg->policy, argv[ret]);
+	/* A saturated server's spill to the next one is the entry program's: not simulated. */
+	if (pc->params.spill)
+		return err_set(ERR_INPUT,
+			       "the simulator does not follow spill-over (spill 0 only)");
 	return 0;
 }
 
@@ -48,14 +52,14 @@ __u32 sim_policy_select(struct sim_cluster *c, const struct policy_ctx *pc)
 {
 	const struct policy_params *p = &c->m->params[0];
 	const char *name = (const char *)p->name;
-	__u32 *pos = &c->ring_pos[pc->server];
+	__u32 *pos = &c->ring_pos[pc->server], saturated;
 
 	if (!strcmp(name, "wrr") || !strcmp(name, "dwrr"))
 		return select_wrr(pc, &c->rings[pc->server], (*pos)++);
 	if (!strcmp(name, "ecmp"))
 		return select_ecmp(pc, (*pos)++);
 	if (!strcmp(name, "lur"))
-		return select_lur(pc, p->metric);
+		return select_lur(pc, metric_spec(p));
 	if (!strcmp(name, "jsq"))
 		return select_jsq(pc);
 	if (!strcmp(name, "lc"))
@@ -63,8 +67,8 @@ __u32 sim_policy_select(struct sim_cluster *c, const struct policy_ctx *pc)
 	if (!strcmp(name, "wlc"))
 		return select_wlc(pc);
 	if (!strcmp(name, "prt"))
-		return select_prt(pc, p->metric, p->threshold);
+		return select_prt_spill(pc, metric_spec(p), p->threshold, &saturated);
 	if (!strcmp(name, "p2c"))
-		return select_p2c(pc, p->metric);
+		return select_p2c(pc, metric_spec(p));
 	return select_hash(pc);
 }
