@@ -42,7 +42,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__array(values, int(struct xdp_md *));
 } spill_prog SEC(".maps") = {
-	.values = { [0] = (void *)&hauler_spill },
+    .values = {[0] = (void *)&hauler_spill},
 };
 
 static __always_inline int to_report_prog(struct xdp_md *ctx)

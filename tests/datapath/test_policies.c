@@ -585,8 +585,8 @@ static void test_hash_weighted(void **state)
 		assert_int_equal(dev, select_hash(&pc));
 		count[dev]++;
 	}
-	print_message("hash, weights 1 1 0 0: %d %d %d %d of 200\n", count[0], count[1],
-		      count[2], count[3]);
+	print_message("hash, weights 1 1 0 0: %d %d %d %d of 200\n", count[0], count[1], count[2],
+		      count[3]);
 	assert_int_equal(count[2] + count[3], 0);
 	assert_in_range(count[0], 70, 130);
 	/* 3:1 */
@@ -862,8 +862,8 @@ static void test_drained_gets_nothing_new(void **state)
 #define SPILL_SERVER 4 /* the second server: devices 2 and 3 */
 
 /* Table of DP_TABLE slots: server DP_SERVER in slots 0, 3, 5, SPILL_SERVER elsewhere. */
-static const __u16 spill_table[DP_TABLE] = {DP_SERVER, SPILL_SERVER, SPILL_SERVER, DP_SERVER,
-					    SPILL_SERVER, DP_SERVER, SPILL_SERVER};
+static const __u16 spill_table[DP_TABLE] = {DP_SERVER,	  SPILL_SERVER, SPILL_SERVER, DP_SERVER,
+					    SPILL_SERVER, DP_SERVER,	SPILL_SERVER};
 
 /* The usual VIP's server (devices 0, 1) and a second one (devices 2, 3), all idle. */
 static void setup_two_servers(void)

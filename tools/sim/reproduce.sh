@@ -1,14 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# reproduce.sh BUILD - the simulator's part of `make reproduce`
+# reproduce.sh BUILD [DOCS] - the simulator's part of `make reproduce`
 # (docs/simulator.md): P4Hauler's large-scale P99 curves and CPU
 # variance (thesis Figs. 5.12-5.14) at 64, 128 and 256 servers, and
 # P4Wise's evaluation (Figs. 6.2-6.8). JSON, TSV, PNG and SVG plots and
-# summary.md go to BUILD/results/sim. Deterministic: the same seeds give
-# the same numbers. SIM_QUICK=1 runs fewer and shorter runs (a smoke test).
+# summary.md go to BUILD/results/sim; with DOCS, the figures go to
+# DOCS/results/sim and the section "Simulator" into DOCS/results.md
+# (between its markers; the rest of the file is left as it is).
+# Deterministic: the same seeds give the same numbers. SIM_QUICK=1 runs
+# fewer and shorter runs (a smoke test).
 set -eu
 
 BUILD=${1:-build}
+DOCS=${2:-}
 SIM=$BUILD/hauler-sim
 OUT=$BUILD/results/sim
 HERE=$(dirname "$0")
@@ -71,4 +75,10 @@ for s in $SERVERS; do
 done
 bash "$HERE/plot.sh" "$OUT"
 $PY summary "$OUT" > "$OUT/summary.md"
+if [ -n "$DOCS" ]; then
+	mkdir -p "$DOCS/results/sim"
+	cp "$OUT"/*.png "$OUT"/*.json "$DOCS/results/sim/" # SVGs stay in BUILD
+	$PY insert "$OUT" results/sim "$DOCS/results.md"
+	echo "simulator section written into $DOCS/results.md"
+fi
 echo "simulator results in $OUT (summary.md), ${SECONDS}s"

@@ -12,6 +12,8 @@
                                         the learner's results as gnuplot input
   results.py summary DIR                the markdown tables of the results
   results.py section DIR FIGS           the simulator's section of docs/results.md
+  results.py insert DIR FIGS MD         put it (with analysis.md's text) into MD,
+                                        between its markers or at the end
 """
 import json
 import os
@@ -163,6 +165,47 @@ def section(d, figs):
     return "\n".join(out)
 
 
+BEGIN = "<!-- simulator: written by tools/sim/reproduce.sh from here -->"
+END = "<!-- simulator: end -->"
+
+
+def analysis(d):
+    """tools/sim/analysis.md with this run's numbers."""
+    servers = sorted(int(f[9:-5]) for f in os.listdir(d) if f.startswith("accuracy_") and f.endswith(".json"))
+    tps, accs, inuse = [], [], []
+    for s in servers:
+        tps.append("%g" % turning(os.path.join(d, "labels_%d.json" % s))[0])
+        a = load(os.path.join(d, "accuracy_%d.json" % s))
+        accs.append("%.1f%%" % (100 * a["accuracy"]))
+        used = sum(r["weights_0_1_2_more"][0] if r["label"] == 0 else
+                   sum(r["weights_0_1_2_more"][1:]) for r in a["rates"])
+        inuse.append("%.1f%%" % (100 * used / sum(sum(r["weights_0_1_2_more"]) for r in a["rates"])))
+    params = []
+    for name in sorted(f for f in os.listdir(d) if f.startswith("param_") and f.endswith(".json")):
+        params.append("%s %.1f%%" % (name[6:-5].replace("-", " "), 100 * load(os.path.join(d, name))["accuracy"]))
+    ad = os.path.join(d, "adapt_64.json")
+    recov = load(ad)["recovered_after"] if os.path.exists(ad) else None
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")) as f:
+        text = f.read()
+    return (text.replace("{TPS}", "/".join(tps) + " requests/s")
+            .replace("{ACC}", "/".join(accs)).replace("{INUSE}", "/".join(inuse))
+            .replace("{PARAMS}", ", ".join(params))
+            .replace("{RECOV}", "%s" % (recov if recov is not None else "more than the run's")))
+
+
+def insert(d, figs, md):
+    """The section between the markers of md (appended when they are not there)."""
+    block = BEGIN + "\n\n" + section(d, figs) + "\n" + analysis(d) + "\n" + END + "\n"
+    text = open(md).read() if os.path.exists(md) else ""
+    if BEGIN in text and END in text:
+        a, b = text.index(BEGIN), text.index(END) + len(END) + 1
+        text = text[:a] + block + text[b:]
+    else:
+        text = text + ("\n" if text else "") + block
+    with open(md, "w") as f:
+        f.write(text)
+
+
 def main(argv):
     if len(argv) == 3 and argv[1] == "turning":
         tp, slo = turning(argv[2])
@@ -173,6 +216,8 @@ def main(argv):
         acc_tsv(argv[2], argv[3])
     elif len(argv) == 4 and argv[1] == "adapt-tsv":
         adapt_tsv(argv[2], argv[3])
+    elif len(argv) == 5 and argv[1] == "insert":
+        insert(argv[2], argv[3], argv[4])
     elif len(argv) == 4 and argv[1] == "section":
         print(section(argv[2], argv[3]))
     elif len(argv) == 3 and argv[1] == "summary":
