@@ -46,27 +46,21 @@ for f in "$DIR"/p99_*.tsv; do
 		"variance (%^2)" "$var"
 done
 
-acc=""
-for f in "$DIR"/accuracy_*.json; do
-	[ -e "$f" ] || continue
-	n=${f##*/accuracy_}
-	n=${n%.json}
-	$PY acc-tsv "$f" "$DIR/accuracy_$n.tsv"
-	acc="$acc${acc:+, }'$DIR/accuracy_$n.tsv' using (\$1/$n):3 with linespoints title '$n servers'"
-done
-[ -z "$acc" ] || plot accuracy "Learner accuracy against the labels" "requests/s per server" \
-	"share of iterations at the label's weight" "$acc"
-
-par=""
-for f in "$DIR"/param_*.json; do
-	[ -e "$f" ] || continue
-	n=${f##*/param_}
-	n=${n%.json}
-	$PY acc-tsv "$f" "$DIR/param_$n.tsv"
-	par="$par${par:+, }'$DIR/param_$n.tsv' using 1:3 with linespoints title '$n'"
-done
-[ -z "$par" ] || plot params "Learner accuracy by threshold and alpha, 64 servers" "requests/s" \
-	"share of iterations at the label's weight" "$par"
+# accuracy_plot NAME PREFIX X TITLE XLABEL: each PREFIX_*.json's accuracy per rate (X: the x column).
+accuracy_plot() {
+	local name=$1 prefix=$2 x=$3 title=$4 xl=$5 f n clause=""
+	for f in "$DIR/${prefix}_"*.json; do
+		[ -e "$f" ] || continue
+		n=${f##*/"${prefix}"_}
+		n=${n%.json}
+		$PY acc-tsv "$f" "$DIR/${prefix}_$n.tsv"
+		clause="$clause${clause:+, }'$DIR/${prefix}_$n.tsv' using ${x//N/$n}:3 with linespoints title '$n'"
+	done
+	[ -z "$clause" ] || plot "$name" "$title" "$xl" "share of iterations at the label's weight" "$clause"
+}
+accuracy_plot accuracy accuracy '($1/N)' "Learner accuracy against the labels (by server count)" \
+	"requests/s per server"
+accuracy_plot params param 1 "Learner accuracy by threshold and alpha, 64 servers" "requests/s"
 
 if [ -e "$DIR/adapt_64.json" ]; then
 	$PY adapt-tsv "$DIR/adapt_64.json" "$DIR/adapt_64.tsv"
