@@ -9,6 +9,7 @@
 
 #include "xdp_maps.h"
 #include "conn.h"
+#include "select/cand.h"
 
 /*
  * Copy the chosen server's devices into pc as policy candidates; params
@@ -36,19 +37,7 @@ static __always_inline void fill_candidates(struct policy_ctx *pc, const struct 
 		st = bpf_map_lookup_elem(&dev_state, &id);
 		if (!dev || !st)
 			continue;
-		cand->id = id;
-		cand->weight = dev->weight;
-		cand->kind = dev->kind;
-		cand->usable = select_device_usable(dev) && dev->family == pc->flow.family;
-		cand->stale = select_dev_stale(st, now, stale_ms, stale_periods);
-		cand->busy = st->busy;
-		cand->cmp = st->cmp;
-		cand->mem = st->mem;
-		cand->net = st->net;
-		cand->queue = st->queue;
-		cand->live_conns = st->live_conns;
-		cand->assigned = st->assigned;
-		cand->latency_us = st->latency_us;
+		select_cand_fill(cand, id, dev, st, pc->flow.family, stale_ms, stale_periods, now);
 	}
 }
 

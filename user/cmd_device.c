@@ -332,6 +332,7 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 		const struct device_info *dev = &c->cur->devices[d];
 		char addr[ADDR_STRLEN], where[ADDR_STRLEN + 16], load[24], age[32], last[48];
 		char period[16], after[24];
+		__u32 downs, ups;
 
 		if (!dev->in_use || (only >= 0 && d != only))
 			continue;
@@ -356,7 +357,8 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 		else
 			snprintf(after, sizeof(after), "%llums",
 				 (unsigned long long)r.stale_after_ms);
-		health_last_text(&health[d], now, last, sizeof(last));
+		health_last_text(c->cur, d, &health[d], now, last, sizeof(last));
+		health_counts(c->cur, d, &health[d], &downs, &ups);
 		printf("%-5d %-15s %-15s %-28s %-8s %-6u %-5s %-3s %-15s %-4s %-10u %-10u %-10u "
 		       "%-20llu %-9s %-11s %-16s %-7s %-24s %u/%u\n",
 		       d, (const char *)dev->name, (const char *)c->cur->servers[dev->server].name,
@@ -364,7 +366,7 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 		       device_state_names[dev->state % 3], r.key_set ? "yes" : "no", load,
 		       r.st->busy ? "yes" : "no", r.st->latency_us, r.st->live_conns,
 		       r.st->assigned, (unsigned long long)r.st->seq, period, after, age,
-		       health_word(c->cur, d, &health[d]), last, health[d].downs, health[d].ups);
+		       health_word(c->cur, d, &health[d]), last, downs, ups);
 	}
 	if (c->json) {
 		json_array_end(&j);

@@ -5,6 +5,7 @@
 #include "dwrr.h"
 #include "select/metric.h"
 #include "select/select.h"
+#include "select/cand.h"
 #include "ring.h"
 
 void dwrr_weights(const struct dwrr_input *in, int n, __u16 *w)
