@@ -6,6 +6,7 @@
 #   topo_up PREFIX MODE         # MODE: nat or ipip
 #   topo_hauler PREFIX ARGS...  # run build/hauler in the balancer namespace
 #   topo_down PREFIX            # remove everything topo_up made
+#   topo_echod_kill PREFIX DEV  # crash a device's echod; topo_echod_start: again
 #
 # PREFIX makes every name unique (use hlr$$). The picture, with X a number
 # 1..250 taken from the shell's PID (TOPO_X) so overlapping runs differ:
@@ -251,6 +252,25 @@ _topo_start_echod() {
 	) </dev/null >>"$TOPO_RUN/$dev.log" 2>&1 &
 }
 
+# topo_echod_kill PREFIX DEV: kill DEV's echod at once (a crash: SIGKILL).
+topo_echod_kill() {
+	local pid
+	topo_vars "$1"
+	pid=$(cat "$TOPO_RUN/$2.pid" 2>/dev/null) || return 1
+	# Only a process inside our own namespace: ours by construction.
+	ip netns pids "$1-$2" | grep -qx "$pid" || return 1
+	kill -KILL "$pid" && rm -f "$TOPO_RUN/$2.pid"
+}
+
+# topo_echod_start PREFIX DEV: start DEV's echod again; waits until it listens.
+topo_echod_start() {
+	local cg=""
+	topo_vars "$1"
+	case "$2" in *acc) cg=$(_topo_cgroup "$2") ;; esac
+	_topo_start_echod "$2" "$cg"
+	_topo_wait_files 5 "$TOPO_RUN/$2.pid"
+}
+
 # topo_up PREFIX MODE: build the topology; 1 (and a message) on failure.
 topo_up() {
 	local prefix=$1 mode=${2:-nat}
@@ -279,7 +299,7 @@ topo_up() {
 
 # topo_down PREFIX: stop what runs in our namespaces and remove them all.
 topo_down() {
-	local prefix=$1 ns pids dev i
+	local prefix=$1 ns pids dev i cg
 	topo_vars "$prefix"
 	[ -d "$TOPO_RUN" ] || return 0
 	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
@@ -299,6 +319,12 @@ topo_down() {
 	mountpoint -q "$TOPO_PIN" && umount "$TOPO_PIN"
 	for dev in $TOPO_DEVS; do
 		rmdir "$(_topo_cgroup "$dev")" 2>/dev/null
+	done
+	# Cgroups that users of the topology made under its prefix (workload.sh).
+	for cg in /sys/fs/cgroup /sys/fs/cgroup/cpu /sys/fs/cgroup/cpuacct /sys/fs/cgroup/memory; do
+		for dev in "$cg/$prefix"-*; do
+			[ -d "$dev" ] && rmdir "$dev" 2>/dev/null
+		done
 	done
 	rm -rf "$TOPO_RUN"
 	return 0

@@ -272,6 +272,11 @@ static void test_command_errors(void **state)
 	    {"server set s9 weight 1\n", "no server 's9'"},
 	    {"server set s1 weight -1\n", "bad weight '-1'"},
 	    {"server del s9\n", "no server 's9'"},
+	    {"server set s1 spill-to s9\n", "no server 's9'"},
+	    {"server set s9 spill-to s1\n", "no server 's9'"},
+	    {"server set s1 spill-to s1\n", "server 's1' cannot spill to itself"},
+	    {"server set s1 spill-to s6\n", "server 's6' is not in the VIP of 's1'"},
+	    {"server set s1 spill-to\n", "usage: hauler server set NAME weight W | spill-to"},
 	    {"device add d1 server s2 addr 10.1.0.9 port 1\n", "device 'd1' exists"},
 	    {"device add d9 server s9 addr 10.1.0.9 port 1\n", "no server 's9'"},
 	    {"device add d9 server s2 addr fd00::9 port 1\n", "IPv6, its VIP is IPv4"},
@@ -286,6 +291,12 @@ static void test_command_errors(void **state)
 	    {"device del d9\n", "no device 'd9'"},
 	    {"policy set 10.0.0.1:80/tcp nosuch\n", "unknown policy 'nosuch'"},
 	    {"policy set 10.0.0.1:80/tcp wrr stale-ms 0\n", "bad stale-ms '0'"},
+	    {"policy set 10.0.0.1:80/tcp lur stale-periods 0\n", "bad stale-periods '0' (1..1000)"},
+	    {"policy set 10.0.0.1:80/tcp lur stale-periods 1001\n",
+	     "bad stale-periods '1001' (1..1000)"},
+	    {"policy set 10.0.0.1:80/tcp lur stale-periods -3\n", "bad stale-periods '-3'"},
+	    {"policy set 10.0.0.1:80/tcp lur stale-periods\n", "'stale-periods' needs a value"},
+	    {"vip add 10.0.0.3:80/tcp policy jsq stale-periods 0\n", "bad stale-periods '0'"},
 	    {"policy set 10.0.0.1:80/tcp wrr extra\n",
 	     "unknown parameter 'extra' for policy 'wrr'"},
 	    {"policy set 10.0.0.9:80/tcp wrr\n", "no VIP 10.0.0.9:80/tcp"},
@@ -570,17 +581,48 @@ static void test_policy_params_table(void **state)
 	assert_int_equal(m->interval_ms[0], 50);
 	apply(m, "policy set [fd00::1]:53/udp p2c metric latency\n", NULL);
 	assert_int_equal(m->params[1].metric, 5);
-	/* Every policy takes stale-ms; a custom one only that. */
-	apply(m, "policy set [fd00::1]:53/udp ecmp stale-ms 7\n", NULL);
+	/* Every policy takes stale-ms and stale-periods; a custom one only those. */
+	apply(m, "policy set [fd00::1]:53/udp ecmp stale-ms 7 stale-periods 3\n", NULL);
+	assert_int_equal(m->params[1].stale_periods, 3);
 	text = save_text(m);
 	assert_non_null(strstr(text, "policy dwrr metric mem interval-ms 50 stale-ms 300 "));
-	assert_non_null(strstr(text, "policy ecmp stale-ms 7 "));
+	assert_non_null(strstr(text, "policy ecmp stale-periods 3 stale-ms 7 "));
 	apply(restored, text, NULL);
 	assert_memory_equal(restored->params, m->params, sizeof(m->params));
 	assert_memory_equal(restored->interval_ms, m->interval_ms, sizeof(m->interval_ms));
 	/* Leaving dwrr forgets its interval. */
 	apply(m, "policy set 10.0.0.1:80/tcp wrr\n", NULL);
 	assert_int_equal(m->interval_ms[0], 0);
+	free(text);
+	free(m);
+	free(restored);
+}
+
+/* server set NAME spill-to OTHER: stored as index + 1, saved, shown, cleared with OTHER. */
+static void test_server_spill_to(void **state)
+{
+	struct model *m = new_model(), *restored = new_model();
+	int s1, s2;
+	char *text;
+
+	(void)state;
+	apply(m, base_config, NULL);
+	s1 = model_server_find(m, "s1");
+	s2 = model_server_find(m, "s2");
+	apply(m, "server set s1 spill-to s2\nserver set s2 spill-to s1\n", NULL);
+	assert_int_equal(m->servers[s1].spill_to, s2 + 1);
+	assert_int_equal(m->servers[s2].spill_to, s1 + 1);
+	text = save_text(m);
+	assert_non_null(strstr(text, "server set s1 spill-to s2\nserver set s2 spill-to s1\n"));
+	apply(restored, text, NULL);
+	assert_memory_equal(restored->servers, m->servers, sizeof(m->servers));
+	free(text);
+	apply(m, "server set s1 spill-to none\n", NULL);
+	assert_int_equal(m->servers[s1].spill_to, 0);
+	apply(m, "server set s1 spill-to s2\nserver del s2\n", NULL);
+	assert_int_equal(m->servers[s1].spill_to, 0); /* its target is gone */
+	text = save_text(m);
+	assert_null(strstr(text, "spill-to"));
 	free(text);
 	free(m);
 	free(restored);
@@ -598,17 +640,18 @@ static void test_policy_format(void **state)
 	assert_string_equal(buf, "threshold 70");
 	/* show: every parameter in force, defaults from params.def included. */
 	policy_format_effective(&c.params, c.interval_ms, buf, sizeof(buf));
-	assert_string_equal(buf, "metric cmp threshold 70 stale-ms 100 spill 0");
+	assert_string_equal(buf, "metric cmp threshold 70 stale-periods 10 stale-ms 100 spill 0");
 	assert_int_equal(policy_parse_params("dwrr", 0, argv, &c), 0);
 	policy_format_effective(&c.params, c.interval_ms, buf, sizeof(buf));
-	assert_string_equal(buf, "metric cmp interval-ms 100 stale-ms 100 spill 0");
+	assert_string_equal(buf,
+			    "metric cmp interval-ms 100 stale-periods 10 stale-ms 100 spill 0");
 	assert_int_equal(policy_parse_params("mine", 0, argv, &c), 0);
 	policy_format_effective(&c.params, c.interval_ms, buf, sizeof(buf));
-	assert_string_equal(buf, "stale-ms 100 spill 0");
+	assert_string_equal(buf, "stale-periods 10 stale-ms 100 spill 0");
 	/* prt's default threshold is "fully utilized". */
 	assert_int_equal(policy_parse_params("prt", 0, argv, &c), 0);
 	policy_format_effective(&c.params, c.interval_ms, buf, sizeof(buf));
-	assert_string_equal(buf, "metric cmp threshold 100 stale-ms 100 spill 0");
+	assert_string_equal(buf, "metric cmp threshold 100 stale-periods 10 stale-ms 100 spill 0");
 }
 
 /* Thresholds in the metric's unit, combined metrics, spill: parsed, stored, written back. */
@@ -708,6 +751,7 @@ int main(void)
 	    cmocka_unit_test(test_save_round_trip),
 	    cmocka_unit_test(test_device_keys),
 	    cmocka_unit_test(test_policy_params_table),
+	    cmocka_unit_test(test_server_spill_to),
 	    cmocka_unit_test(test_policy_format),
 	    cmocka_unit_test(test_policy_metric_params),
 	    cmocka_unit_test(test_custom_policies_in_model),
