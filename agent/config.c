@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "hauler_report.h"
 #include "agent.h"
@@ -45,6 +46,8 @@ static int set_config(struct agent_config *cfg, const char *name, const char *va
 static int set_key(struct agent_config *cfg, const char *name, const char *value);
 static int set_key_file(struct agent_config *cfg, const char *name, const char *value);
 static int set_ether_dst(struct agent_config *cfg, const char *name, const char *value);
+static int set_rate(struct agent_config *cfg, const char *name, const char *value);
+static int set_proto(struct agent_config *cfg, const char *name, const char *value);
 static int set_jitter(struct agent_config *cfg, const char *name, const char *value);
 static int set_cgroup(struct agent_config *cfg, const char *name, const char *value);
 static int set_cpus(struct agent_config *cfg, const char *name, const char *value);
@@ -68,7 +71,8 @@ static const struct agent_option options[] = {
     {"ether", "IF", "send raw Ethernet frames (type 0x88b5) on IF instead of UDP", STR(ether_if)},
     {"ether-dst", "MAC", "destination of the Ethernet frames (default ff:ff:ff:ff:ff:ff)",
      FUNC(set_ether_dst)},
-    {"rate", "N", "reports per second (default 100)", NUM(OPT_DOUBLE, rate, 0.1, 10000)},
+    {"rate", "N", "reports per second (default 100; 0: only on threshold crossings)",
+     FUNC(set_rate)},
     {"jitter", "PCT", "random spread of the period, in percent (default 10)", FUNC(set_jitter)},
     {"window", "MS", "measure cmp and net over at least MS (default 0: one period)",
      NUM(OPT_UINT, window_ms, 0, 60000)},
@@ -80,8 +84,14 @@ static const struct agent_option options[] = {
     {"iface", "IF", "net: utilization of interface IF", STR(iface)},
     {"bandwidth", "RATE", "capacity of IF in bit/s, such as 10g or 100m (default its speed)",
      FUNC(set_bandwidth)},
-    {"port", "PORT", "service port: accept queue and live connections",
+    {"port", "PORT", "service port: pending requests (queue) and live connections",
      NUM(OPT_INT, port, 1, 65535)},
+    {"proto", "tcp|udp",
+     "the service port's protocol: TCP accept queue or UDP receive queue (default tcp)",
+     FUNC(set_proto)},
+    {"queue-capacity", "N",
+     "queue: add the requests in flight the application pushes (inflight N); N of them is full",
+     NUM(OPT_UINT, queue_capacity, 1, 10000000)},
     {"conns-interval", "MS", "count live connections every MS (default 1000; 0: every report)",
      NUM(OPT_UINT, conns_interval_ms, 0, 3600000)},
     {"probe", "ADDR:PORT", "latency: time TCP connects to ADDR:PORT", FUNC(set_probe)},
@@ -91,10 +101,14 @@ static const struct agent_option options[] = {
      STR(latency_socket)},
     {"latency-max-age", "MS", "stop reporting a latency older than MS (default 5000)",
      NUM(OPT_UINT, latency_max_age_ms, 1, 3600000)},
-    {"threshold", "M=PCT,...",
-     "threshold mode: report at once when cmp, mem, net or queue crosses PCT", FUNC(set_threshold)},
+    {"threshold", "M=V,...",
+     "threshold mode: busy while cmp, mem, net, queue (V %) or latency (V ms) is at or above "
+     "V; report at once on a crossing",
+     FUNC(set_threshold)},
     {"sample", "MS", "threshold mode: sampling interval (default 10)",
      NUM(OPT_UINT, sample_ms, 1, 60000)},
+    {"confirm", "MS", "threshold mode: repeat a crossing's report after MS (default 5; 0: no)",
+     NUM(OPT_UINT, confirm_ms, 0, 1000)},
     {"root", "DIR", "read /proc and /sys under DIR (tests)", STR(root)},
     {"count", "N", "exit after N reports", NUM(OPT_LONG, count, 1, LONG_MAX)},
     {"once", NULL, "measure over 100 ms, send one report, exit", FLAG(once)},
@@ -116,6 +130,8 @@ void config_defaults(struct agent_config *cfg)
 	cfg->conns_interval_ms = 1000;
 	cfg->latency_max_age_ms = 5000;
 	cfg->sample_ms = 10;
+	cfg->proto = IPPROTO_TCP;
+	cfg->confirm_ms = 5;
 	memset(cfg->ether_dst, 0xff, sizeof(cfg->ether_dst));
 	snprintf(cfg->nvml_lib, sizeof(cfg->nvml_lib), "libnvidia-ml.so.1");
 	for (int m = 0; m < AGENT_METRICS; m++)
@@ -149,16 +165,19 @@ static int parse_long(const char *name, const char *value, long min, long max, l
 	return 0;
 }
 
+/* *out is written only when value is good: a bad option changes nothing. */
 static int parse_double(const char *name, const char *value, double min, double max, double *out)
 {
 	char *end;
+	double v;
 
 	errno = 0;
-	*out = strtod(value, &end);
-	if (errno || end == value || *end || !(*out >= min && *out <= max)) {
+	v = strtod(value, &end);
+	if (errno || end == value || *end || !(v >= min && v <= max)) {
 		agent_err("%s: '%s' is not a number in %g..%g", name, value, min, max);
 		return -1;
 	}
+	*out = v;
 	return 0;
 }
 
@@ -240,36 +259,49 @@ static int parse_mac(const char *value, unsigned char mac[6])
 	return 0;
 }
 
-/* "cmp=80,queue=50": thresholds per metric; checked whole before applied. */
+/*
+ * "cmp=80,latency=150": thresholds per metric, each in its metric's range
+ * (threshold_metrics); checked whole before applied.
+ */
 static int parse_thresholds(const char *value, int threshold[AGENT_METRICS])
 {
-	static const char *const names[AGENT_METRICS] = {"cmp", "mem", "net", "queue"};
 	int parsed[AGENT_METRICS];
 	const char *p = value;
 
 	for (int m = 0; m < AGENT_METRICS; m++)
 		parsed[m] = AGENT_NO_THRESHOLD;
 	while (*p) {
-		size_t len = strcspn(p, "=");
+		size_t len = strcspn(p, "=,");
+		const struct threshold_metric *t;
 		int m, found = -1;
 		char *end;
-		long pct;
+		long v;
 
 		for (m = 0; m < AGENT_METRICS; m++)
-			if (strlen(names[m]) == len && !strncmp(p, names[m], len))
+			if (strlen(threshold_metrics[m].name) == len &&
+			    !strncmp(p, threshold_metrics[m].name, len))
 				found = m;
 		if (found < 0 || p[len] != '=')
 			goto bad;
-		pct = strtol(p + len + 1, &end, 10);
-		if (end == p + len + 1 || pct < 1 || pct > 100 || (*end && *end != ','))
+		t = &threshold_metrics[found];
+		errno = 0;
+		v = strtol(p + len + 1, &end, 10);
+		if (end == p + len + 1 || errno || (*end && (*end != ',' || !end[1])))
 			goto bad;
-		parsed[found] = (int)pct;
+		if (v < t->min || v > t->max) {
+			agent_err("threshold: %s=%ld is out of range for %s (%d..%d%s)", t->name, v,
+				  t->name, t->min, t->max, t->unit);
+			return -1;
+		}
+		parsed[found] = (int)v;
 		p = *end ? end + 1 : end;
 	}
 	memcpy(threshold, parsed, sizeof(parsed));
 	return 0;
 bad:
-	agent_err("threshold: '%s' is not METRIC=PCT[,...] (cmp, mem, net, queue; 1..100)", value);
+	agent_err("threshold: '%s' is not METRIC=VALUE[,...] (cmp, mem, net, queue: 1..100 %%; "
+		  "latency: 1..%d ms)",
+		  value, AGENT_LATENCY_THRESHOLD_MAX_MS);
 	return -1;
 }
 
@@ -318,6 +350,26 @@ static int set_ether_dst(struct agent_config *cfg, const char *name, const char 
 {
 	(void)name;
 	return parse_mac(value, cfg->ether_dst);
+}
+
+/* 0: trigger-only (threshold mode, reports on crossings only). */
+static int set_rate(struct agent_config *cfg, const char *name, const char *value)
+{
+	if (!strcmp(value, "0")) {
+		cfg->rate = 0;
+		return 0;
+	}
+	return parse_double(name, value, 0.1, 10000, &cfg->rate);
+}
+
+static int set_proto(struct agent_config *cfg, const char *name, const char *value)
+{
+	if (strcmp(value, "tcp") && strcmp(value, "udp")) {
+		agent_err("%s: '%s' is not tcp or udp", name, value);
+		return -1;
+	}
+	cfg->proto = value[0] == 'u' ? IPPROTO_UDP : IPPROTO_TCP;
+	return 0;
 }
 
 static int set_jitter(struct agent_config *cfg, const char *name, const char *value)
@@ -551,8 +603,23 @@ int config_check(const struct agent_config *cfg)
 		agent_err("a net threshold needs --iface");
 		return -1;
 	}
-	if (cfg->threshold[METRIC_QUEUE] != AGENT_NO_THRESHOLD && !cfg->port) {
-		agent_err("a queue threshold needs --port");
+	if (cfg->threshold[METRIC_QUEUE] != AGENT_NO_THRESHOLD && !cfg->port &&
+	    !cfg->queue_capacity) {
+		agent_err("a queue threshold needs --port or --queue-capacity");
+		return -1;
+	}
+	if (cfg->queue_capacity && !cfg->latency_socket[0]) {
+		agent_err("--queue-capacity needs --latency-socket (where the application pushes "
+			  "\"inflight N\")");
+		return -1;
+	}
+	if (cfg->threshold[METRIC_LATENCY] != AGENT_NO_THRESHOLD && !cfg->probe[0] &&
+	    !cfg->latency_socket[0]) {
+		agent_err("a latency threshold needs --probe or --latency-socket");
+		return -1;
+	}
+	if (cfg->rate == 0 && !threshold_any(cfg->threshold)) {
+		agent_err("--rate 0 (reports on threshold crossings only) needs --threshold");
 		return -1;
 	}
 	if (cfg->dry_run)

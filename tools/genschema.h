@@ -67,7 +67,13 @@ extern const struct schema_struct schema_structs[];
 extern const size_t schema_structs_len;
 extern const struct schema_map schema_maps[];
 extern const size_t schema_maps_len;
+extern const struct schema_field schema_fields[];
+extern const size_t schema_fields_len;
+extern const struct schema_header schema_headers[];
+extern const size_t schema_headers_len;
 
+/* The struct of that name, or NULL. */
+const struct schema_struct *schema_find_struct(const char *name);
 /* Bytes of a type named in the schema: a struct, or a plain u8..u64. */
 size_t schema_type_size(const char *type);
 /* P4-16 (TNA) declarations of the schema. */

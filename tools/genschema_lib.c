@@ -20,9 +20,10 @@ const size_t schema_structs_len = SCHEMA_LEN(schema_structs);
 #define SCHEMA_ARRAY(s, f, bits, n, doc)   {#s, #f, bits, n, NULL, doc},
 #define SCHEMA_STRUCT_NEST(s, f, t, doc)   {#s, #f, 0, 1, #t, doc},
 #define SCHEMA_ARRAY_NEST(s, f, t, n, doc) {#s, #f, 0, n, #t, doc},
-static const struct schema_field schema_fields[] = {
+const struct schema_field schema_fields[] = {
 #include "schema_each.h"
 };
+const size_t schema_fields_len = SCHEMA_LEN(schema_fields);
 
 #define SCHEMA_MAP(name, type, key, value, max, doc) {#name, #type, #key, #value, (max), doc},
 const struct schema_map schema_maps[] = {
@@ -36,11 +37,12 @@ static const struct schema_counter schema_counters[] = {
 };
 
 #define SCHEMA_HEADER(s, doc) {#s, doc},
-static const struct schema_header schema_headers[] = {
+const struct schema_header schema_headers[] = {
 #include "schema_each.h"
 };
+const size_t schema_headers_len = SCHEMA_LEN(schema_headers);
 
-static const struct schema_struct *schema_find_struct(const char *name)
+const struct schema_struct *schema_find_struct(const char *name)
 {
 	for (size_t i = 0; i < SCHEMA_LEN(schema_structs); i++)
 		if (!strcmp(schema_structs[i].name, name))

@@ -64,6 +64,10 @@ static const struct verb verbs[] = {
     {"conns", NULL, "[show] [VIP]", 0, 2, 0},
     {"save", NULL, "[-o FILE]", 0, 2, 0},
     {"daemon", NULL, "[--interval-ms MS] [--once]", 0, ANY, 0},
+    /* learn's verbs first: the verbless row takes any other word (a VIP). */
+    {"learn", "show", "VIP", 1, 1, 0},
+    {"learn", "reset", "VIP", 1, 1, 0},
+    {"learn", NULL, "VIP [PARAMS] [--iterations N]", 1, ANY, 0},
     {"export", "p4", "[-o FILE] [--python] [port DEVICE=PORT]...", 0, ANY, 0},
     {"config", "set",
      "[fin-grace MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] [tunnel-src6 ADDR]", 2,
@@ -99,6 +103,9 @@ static const struct object objects[] = {
     {"conns", NULL, conns_run, NULL, NULL},
     {"save", NULL, save_run, NULL, NULL},
     {"daemon", NULL, daemon_run, NULL, NULL},
+    {"learn", NULL, learn_run, NULL,
+     "  PARAMS := buckets N | alpha A | gamma G | epsilon E | slo-us US | threshold PCT |\n"
+     "            w-cpu W | w-max W | w-start W | interval-ms MS | seed S ...\n"},
     {"export", NULL, export_run, NULL, NULL},
     {"config", config_apply, NULL, NULL, NULL},
 };
