@@ -74,7 +74,7 @@ else
 	BATCHES="1000 250"
 	FCT_CONFIGS="server-only wrr prt"
 	AGENT_RATES="0.66 1 10 50 100 200"
-	AGENT_S=4
+	AGENT_S=5
 	DRAIN_S=0.5
 fi
 # The P99 target: 5x the accelerator's service time at its CPU share (the
@@ -231,7 +231,7 @@ setup_config() {
 		H device set s1acc weight 0 >/dev/null && H policy set "$VIP/udp" wrr
 		;;
 	lur | p2c) H policy set "$VIP/udp" "$name" metric cmp ;;
-	prt) H policy set "$VIP/udp" prt metric cmp threshold 80 ;;
+	prt) H policy set "$VIP/udp" prt metric cmp ;; # the thesis's: until fully utilized
 	dwrr)
 		H policy set "$VIP/udp" dwrr metric cmp interval-ms 100 || return 1
 		ip netns exec "$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" daemon \
@@ -293,6 +293,34 @@ printf 'config\tmax_rate_grid\tmax_rate_est\tfirst_miss\tratio\n' >"$RES/maxrate
 SKIPPED=""
 BEST=""
 
+# max_rates: maxrate.tsv from sweep.tsv. Per configuration the last grid
+# rate that met the target and an estimate between it and the first miss
+# (log P99 linear in the rate); the ratio of the estimates to server-only.
+max_rates() {
+	awk -F'\t' -v slo="$SLO_MS" '
+		NR == 1 { next }
+		{
+			if (!($1 in seen)) { order[++n] = $1; seen[$1] = 1 }
+			if ($9 == "meets") { last[$1] = $2; lastp[$1] = $5 }
+			else if (!($1 in miss)) { miss[$1] = $2; missp[$1] = $5 }
+		}
+		END {
+			for (i = 1; i <= n; i++) {
+				c = order[i]; m = (c in last) ? last[c] : 0; est = m
+				if (m > 0 && (c in miss) && missp[c] != "null" && missp[c] > lastp[c] && lastp[c] > 0)
+					est = m + (miss[c] - m) * (log(slo) - log(lastp[c])) / (log(missp[c]) - log(lastp[c]))
+				printf "%s\t%s\t%.1f\t%s\n", c, m, est, (c in miss) ? miss[c] : "-"
+			}
+		}' "$RES/sweep.tsv" >"$RES/maxrate.tsv.tmp"
+	BASE=$(awk -F'\t' '$1 == "server-only" { print $3 }' "$RES/maxrate.tsv.tmp")
+	{
+		printf 'config\tmax_rate_grid\tmax_rate_est\tfirst_miss\tratio\n'
+		awk -F'\t' -v b="${BASE:-0}" '{ printf "%s\t%s\t%s\t%s\t%s\n", $1, $2, $3, $4,
+			(b > 0 ? sprintf("%.2f", $3 / b) : "-") }' "$RES/maxrate.tsv.tmp"
+	} >"$RES/maxrate.tsv"
+	rm -f "$RES/maxrate.tsv.tmp"
+}
+
 part_sweep() {
 	say "== 1. P99 against offered rate (thesis Fig. 5.7), target P99 <= $SLO_MS ms"
 	for name in $POLICIES; do
@@ -306,48 +334,28 @@ part_sweep() {
 		sweep "$name" "$VIP"
 	done
 
-	# max rate per configuration: the last grid rate that met the target, and
-	# an estimate between it and the first miss (log P99 linear in the rate).
-	awk -F'\t' -v slo="$SLO_MS" '
-	NR == 1 { next }
-	{
-		if (!($1 in seen)) { order[++n] = $1; seen[$1] = 1 }
-		if ($9 == "meets") { last[$1] = $2; lastp[$1] = $5 }
-		else if (!($1 in miss)) { miss[$1] = $2; missp[$1] = $5 }
-}
-END {
-	for (i = 1; i <= n; i++) {
-		c = order[i]; m = (c in last) ? last[c] : 0; est = m
-		if (m > 0 && (c in miss) && missp[c] != "null" && missp[c] > lastp[c] && lastp[c] > 0)
-			est = m + (miss[c] - m) * (log(slo) - log(lastp[c])) / (log(missp[c]) - log(lastp[c]))
-		printf "%s\t%s\t%.1f\t%s\n", c, m, est, (c in miss) ? miss[c] : "-"
-	}
-}' "$RES/sweep.tsv" >"$RES/maxrate.tsv.tmp"
-BASE=$(awk -F'\t' '$1 == "server-only" { print $3 }' "$RES/maxrate.tsv.tmp")
-{
-	printf 'config\tmax_rate_grid\tmax_rate_est\tfirst_miss\tratio\n'
-	awk -F'\t' -v b="${BASE:-0}" '{ printf "%s\t%s\t%s\t%s\t%s\n", $1, $2, $3, $4, (b > 0 ? sprintf("%.2f", $3 / b) : "-") }' \
-		"$RES/maxrate.tsv.tmp"
-} >"$RES/maxrate.tsv"
-rm -f "$RES/maxrate.tsv.tmp"
-BEST=$(awk -F'\t' 'NR > 1 && $1 != "server-only" && $3 > m { m = $3; b = $1 } END { print b }' "$RES/maxrate.tsv")
-say "max rate at P99 <= $SLO_MS ms (estimate), ratio to server CPU only:"
-awk -F'\t' 'NR > 1 { printf "    %-11s %7s/s  x%s\n", $1, $3, $5 }' "$RES/maxrate.tsv"
+	max_rates
+	BEST=$(awk -F'\t' 'NR > 1 && $1 != "server-only" && $3 > m { m = $3; b = $1 } END { print b }' "$RES/maxrate.tsv")
+	say "max rate at P99 <= $SLO_MS ms (estimate), ratio to server CPU only:"
+	awk -F'\t' 'NR > 1 { printf "    %-11s %7s/s  x%s\n", $1, $3, $5 }' "$RES/maxrate.tsv"
 }
 
 part_fct() {
 	# ---- 2. batches (Figs. 5.8-5.9) ----
 	say "== 2. completion time of batches (thesis Figs. 5.8-5.9)"
-	# Long queues on purpose: workd keeps every request, the client waits 60 s.
+	# Long queues on purpose: workd keeps every request (a 4 MiB receive
+	# buffer holds the whole backlog), the client waits 20 s.
 	WL_DROP_MS=0
+	WL_RCVBUF=4194304
 	restart_workd || exit 1
+	WL_RCVBUF=0
 	[ "$SMOKE" = 1 ] || case " $FCT_CONFIGS " in *" $BEST "*) ;; *) [ -n "$BEST" ] && FCT_CONFIGS="$FCT_CONFIGS $BEST" ;; esac
 	for name in $FCT_CONFIGS; do
 		setup_config "$name" >/dev/null || continue
 		for batch in $BATCHES; do
 			sleep 0.5
 			SEED=$((SEED + 1))
-			json=$(wl_load "$P" --udp "$VIP" --rate "$FCT_RATE" --count "$batch" --timeout-ms 60000 \
+			json=$(wl_load "$P" --udp "$VIP" --rate "$FCT_RATE" --count "$batch" --timeout-ms 20000 \
 				--ports 20000-59999 --seed "$SEED" --json --label "$name-$batch")
 			echo "$json" >>"$RES/fct.jsonl"
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$batch" "$FCT_RATE" "$(jget "$json" fct_ms)" \
@@ -364,20 +372,22 @@ part_agent() {
 	# ---- 3. agent overhead (Fig. 5.10) ----
 	say "== 3. hauler-agent CPU use against its report rate (thesis Fig. 5.10)"
 	for pid in $AGENT_PIDS; do kill "$pid" 2>/dev/null; done
-	ID_CPU=$(wl_dev_id "$P" s1cpu)
+	# Steady state: the agent's CPU time (schedstat, ns) over AGENT_S
+	# seconds, after a second for its start-up (which reads more).
 	for r in $AGENT_RATES; do
-		n=$(calc "$r * $AGENT_S" 0)
-		[ "$n" -ge 2 ] || n=2
-		line=$(nsenter "--net=/run/netns/$P-s1cpu" "$BUILD/hauler-agent" --device "$ID_CPU" \
-			--key-file "$TOPO_RUN/s1cpu.key" --balancer "$TOPO_LB4" --source "$(topo_dev_addr4 s1cpu)" \
-			--cgroup "$P-s1cpu-work" --port "$WL_PORT" --rate "$r" --window 50 --count "$n" -v 2>&1 |
-			grep 'reports in')
-		# "hauler-agent: N reports in S s (R/s), CPU X ms (Y% of a core)"
-		secs=$(echo "$line" | sed -n 's/.* reports in \([0-9.]*\) s.*/\1/p')
-		ms=$(echo "$line" | sed -n 's/.*CPU \([0-9.]*\) ms.*/\1/p')
-		pct=$(echo "$line" | sed -n 's/.*(\([0-9.]*\)% of a core).*/\1/p')
-		printf '%s\t%s\t%s\t%s\n' "$r" "${secs:-?}" "${ms:-?}" "${pct:-?}" >>"$RES/agent.tsv"
-		say "$(printf 'agent at %6s reports/s: %s%% of a core (%s ms CPU in %s s)' "$r" "${pct:-?}" "${ms:-?}" "${secs:-?}")"
+		wl_agent "$P" s1cpu s1cpu --rate "$r" --window 50 || exit 1
+		pid=$!
+		sleep 1
+		t0=$(cut -d' ' -f1 "/proc/$pid/schedstat" 2>/dev/null)
+		sleep "$AGENT_S"
+		t1=$(cut -d' ' -f1 "/proc/$pid/schedstat" 2>/dev/null)
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		ms=$(awk -v a="${t0:-0}" -v b="${t1:-0}" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')
+		pct=$(awk -v m="$ms" -v s="$AGENT_S" 'BEGIN { printf "%.3f", m / 10 / s }')
+		[ -n "$t0" ] && [ -n "$t1" ] || ms="?" pct="?"
+		printf '%s\t%s\t%s\t%s\n' "$r" "$AGENT_S" "$ms" "$pct" >>"$RES/agent.tsv"
+		say "$(printf 'agent at %6s reports/s: %s%% of a core (%s ms CPU in %s s)' "$r" "$pct" "$ms" "$AGENT_S")"
 	done
 	start_agents
 }

@@ -175,7 +175,8 @@ thesis_for() {
 	[ "$PLOTS" = 1 ] && echo "![batch completion](results/fct.png) ([SVG](results/fct.svg))" && echo
 	echo "## hauler-agent CPU use against report rate (thesis Fig. 5.10)"
 	echo
-	echo "One agent measuring s1cpu's cgroup and port and sending authenticated reports to the balancer."
+	echo "One agent measuring s1cpu's cgroup, port and latency socket and sending authenticated reports to the"
+	echo "balancer; its CPU time (/proc/PID/schedstat) over the stated seconds, after one second of start-up."
 	echo "The thesis's figure shows the cost growing with the report rate; its numbers are not restated"
 	echo "in the issue, so only ours are here."
 	echo
