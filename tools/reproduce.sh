@@ -177,7 +177,8 @@ TIMEOUT_MS=$(calc "10 * $U_ACC" 0)
 [ "$TIMEOUT_MS" -ge $((SLO_MS * 2)) ] || TIMEOUT_MS=$((SLO_MS * 2))
 say "unloaded P50: s1cpu $U_CPU ms, s1acc $U_ACC ms; loss timeout $TIMEOUT_MS ms; P99 target $SLO_MS ms"
 
-# A request queued past the timeout is dropped by workd: nothing is left
+# A request queued longer than 4/5 of the loss timeout is dropped by workd
+# (its reply could not arrive in time): nothing is left
 # behind from one point to the next.
 restart_workd() {
 	local dev pid
@@ -189,7 +190,7 @@ restart_workd() {
 	done
 	wl_start "$P" "$ITERS"
 }
-WL_DROP_MS=$TIMEOUT_MS
+WL_DROP_MS=$((TIMEOUT_MS * 4 / 5)) # served ones still reach the client in time
 restart_workd || exit 1
 
 # The capacity each device has here and now (other work on the machine
@@ -199,11 +200,15 @@ restart_workd || exit 1
 capacity() {
 	local nominal=$1 dev=$2
 	ip netns exec "$P-lb" nice -n -10 "$BUILD/tools/loadgen" --udp "$(topo_dev_addr4 "$dev"):$WL_PORT" \
-		--rate "$(calc "1.6 * $nominal" 1)" --duration "$([ "$SMOKE" = 1 ] && echo 0.5 || echo 4)" \
-		--warmup "$([ "$SMOKE" = 1 ] && echo 0.1 || echo 1)" --timeout-ms "$TIMEOUT_MS" --json
+		--rate "$(calc "1.6 * $nominal" 1)" --duration 4 --warmup 1 --timeout-ms 5000 --json
 }
-CAP_CPU=$(jget "$(capacity "$C0_NOMINAL" s1cpu)" throughput)
-CAP_ACC=$(jget "$(capacity "$(calc "$C0_NOMINAL * $WL_ACC_PCT / $WL_CPU_PCT" 1)" s1acc)" throughput)
+if [ "$SMOKE" = 1 ]; then # the nominal figures: this takes seconds
+	CAP_CPU=$C0_NOMINAL
+	CAP_ACC=$(calc "$C0_NOMINAL * $WL_ACC_PCT / $WL_CPU_PCT" 1)
+else
+	CAP_CPU=$(jget "$(capacity "$C0_NOMINAL" s1cpu)" throughput)
+	CAP_ACC=$(jget "$(capacity "$(calc "$C0_NOMINAL * $WL_ACC_PCT / $WL_CPU_PCT" 1)" s1acc)" throughput)
+fi
 if [ -n "$CAP_CPU" ] && awk -v c="$CAP_CPU" 'BEGIN { exit !(c > 1) }'; then
 	C0=$(calc "$CAP_CPU" 1)
 else
@@ -215,7 +220,7 @@ say "measured capacity: s1cpu $CAP_CPU/s (nominal $C0_NOMINAL), s1acc $CAP_ACC/s
 
 # ---- configurations ----
 HAVE_LEARN=0
-if "$BUILD/hauler" help 2>&1 | grep -qw learn; then
+if "$BUILD/hauler" help 2>&1 | grep -q '^hauler learn'; then
 	HAVE_LEARN=1
 fi
 
@@ -239,8 +244,15 @@ setup_config() {
 		DAEMON_PID=$!
 		;;
 	learned)
+		# P4Wise (docs/learner.md): wrr whose accelerator weight the
+		# learner sets, from 5:0 (PRT's start), every 500 ms, learning
+		# as the rate climbs (the Q-table stays with the VIP).
 		[ "$HAVE_LEARN" = 1 ] || return 1
-		return 1 # see docs/results.md: the slot for the learner
+		H policy set "$VIP/udp" wrr || return 1
+		ip netns exec "$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" learn "$VIP/udp" \
+			slo-us $((SLO_MS * 1000)) interval-ms 500 w-cpu $W_CPU w-max $W_CPU \
+			</dev/null >>"$TOPO_RUN/learn.log" 2>&1 &
+		DAEMON_PID=$!
 		;;
 	*) H policy set "$VIP/udp" "$name" ;;
 	esac
@@ -260,25 +272,47 @@ point() {
 # passes P99: 0 when P99 (ms, or null) meets the target.
 passes() { [ "$1" != null ] && [ -n "$1" ] && awk -v p="$1" -v t="$SLO_MS" 'BEGIN { exit !(p <= t) }'; }
 
-# sweep NAME TARGET_ADDR: the grid until the first miss; rows to sweep.tsv.
+# measure NAME RATE TARGET_ADDR: one point; a row of sweep.tsv and
+# sweep.jsonl, a line of progress; 0 when it meets the target.
+measure() {
+	local name=$1 rate=$2 target=$3 json p99 loss verdict
+	json=$(VIP=$target point "$name" "$rate")
+	[ -n "$json" ] || { say "$name: loadgen failed at $rate/s"; return 1; }
+	echo "$json" >>"$RES/sweep.jsonl"
+	p99=$(jget "$json" p99_ms)
+	loss=$(jget "$json" loss_pct)
+	if passes "$p99"; then verdict=meets; else verdict=misses; fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rate" "$(jget "$json" offered)" \
+		"$(jget "$json" p50_ms)" "$p99" "$loss" "$(jdev "$json" s1cpu)" \
+		"$(jdev "$json" s1acc)" "$verdict" >>"$RES/sweep.tsv"
+	say "$(printf '%-11s %6s/s: P50 %8s  P99 %8s ms  loss %6s%%  s1cpu %5s s1acc %5s  %s' \
+		"$name" "$rate" "$(jget "$json" p50_ms)" "$p99" "$loss" "$(jdev "$json" s1cpu)" \
+		"$(jdev "$json" s1acc)" "$verdict")"
+	sleep "$DRAIN_S"
+	[ "$verdict" = meets ]
+}
+
+# sweep NAMES: the rate grid upwards, each rate for every configuration
+# that has met the target so far, until none is left. Interleaved, so that
+# a machine whose speed drifts (other work) treats all configurations
+# alike at each rate. NAME nginx sends to nginx instead of the VIP.
 sweep() {
-	local name=$1 target=$2 frac rate json p99 loss verdict
+	local alive=$1 left frac rate name target
 	for frac in $REPRO_GRID; do
 		rate=$(calc "$frac * $C0" 1)
-		json=$(VIP=$target point "$name" "$rate")
-		[ -n "$json" ] || { say "$name: loadgen failed at $rate/s"; return 1; }
-		echo "$json" >>"$RES/sweep.jsonl"
-		p99=$(jget "$json" p99_ms)
-		loss=$(jget "$json" loss_pct)
-		if passes "$p99"; then verdict=meets; else verdict=misses; fi
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rate" "$(jget "$json" offered)" \
-			"$(jget "$json" p50_ms)" "$p99" "$loss" "$(jdev "$json" s1cpu)" \
-			"$(jdev "$json" s1acc)" "$verdict" >>"$RES/sweep.tsv"
-		say "$(printf '%-11s %6s/s: P50 %8s  P99 %8s ms  loss %6s%%  s1cpu %5s s1acc %5s  %s' \
-			"$name" "$rate" "$(jget "$json" p50_ms)" "$p99" "$loss" "$(jdev "$json" s1cpu)" \
-			"$(jdev "$json" s1acc)" "$verdict")"
-		[ "$verdict" = meets ] || break
-		sleep "$DRAIN_S"
+		left=""
+		for name in $alive; do
+			target=$VIP
+			if [ "$name" = nginx ]; then
+				target=$NGINX_ADDR
+			else
+				setup_config "$name" >/dev/null || continue
+				sleep 0.3
+			fi
+			measure "$name" "$rate" "$target" && left="$left $name"
+		done
+		alive=$left
+		[ -n "$alive" ] || break
 	done
 }
 
@@ -323,16 +357,17 @@ max_rates() {
 
 part_sweep() {
 	say "== 1. P99 against offered rate (thesis Fig. 5.7), target P99 <= $SLO_MS ms"
+	local runnable="" name
 	for name in $POLICIES; do
-		if ! setup_config "$name" >/dev/null; then
+		if setup_config "$name" >/dev/null 2>&1; then
+			runnable="$runnable $name"
+		else
 			say "$name: skipped ($([ "$name" = learned ] && echo "hauler has no learn command yet" ||
 				echo "setup failed"))"
 			SKIPPED="$SKIPPED $name"
-			continue
 		fi
-		sleep 0.3
-		sweep "$name" "$VIP"
 	done
+	sweep "$runnable"
 
 	max_rates
 	BEST=$(awk -F'\t' 'NR > 1 && $1 != "server-only" && $3 > m { m = $3; b = $1 } END { print b }' "$RES/maxrate.tsv")
@@ -399,7 +434,7 @@ part_proxy() {
 	HAVE_NGINX=0
 	if command -v nginx >/dev/null && [ -f "$NGINX_MOD" ]; then
 		HAVE_NGINX=1
-		WL_DROP_MS=$TIMEOUT_MS
+		WL_DROP_MS=$((TIMEOUT_MS * 4 / 5))
 		restart_workd || exit 1
 		cat >"$TOPO_RUN/nginx.conf" <<-EOF
 			load_module $NGINX_MOD;
@@ -423,7 +458,8 @@ part_proxy() {
 		ip netns exec "$P-lb" nginx -c "$TOPO_RUN/nginx.conf" -p "$TOPO_RUN" -g 'daemon off;' \
 			</dev/null >>"$TOPO_RUN/nginx.log" 2>&1 &
 		sleep 1
-		sweep nginx "10.$TOPO_X.1.1:$WL_PORT"
+		NGINX_ADDR=10.$TOPO_X.1.1:$WL_PORT
+		sweep nginx
 		awk -F'\t' -v OFS='\t' '$1 == "nginx" || $1 == "wrr" || $1 == b { print $1, $2, $5, $6, $9 }' \
 			b="$BEST" "$RES/sweep.tsv" >>"$RES/proxy.tsv"
 	else
@@ -443,7 +479,7 @@ say "done in ${ELAPSED}s; load average now $LOAD_AFTER"
 # ---- results.md and plots ----
 export RES SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO BEST TIMEOUT_MS U_CPU U_ACC ITERS SMOKE SKIPPED HAVE_NGINX HAVE_LEARN \
 	MACHINE_UNAME MACHINE_NPROC MACHINE_CPU LOAD_BEFORE LOAD_AFTER ELAPSED FCT_RATE \
-	REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US
+	REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT WL_QUOTA_US WL_CPU
 export BATCHES_LIST=$BATCHES
 bash tools/reproduce_report.sh "$OUT" || exit 1
 say "wrote $OUT/results.md and $RES/"
