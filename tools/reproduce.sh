@@ -100,7 +100,7 @@ T_START=$(date +%s)
 DAEMON_PID=""
 
 cleanup() {
-	[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null
+	[ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null
 	topo_down "$P"
 }
 trap cleanup EXIT
@@ -224,11 +224,25 @@ if "$BUILD/hauler" help 2>&1 | grep -q '^hauler learn'; then
 	HAVE_LEARN=1
 fi
 
+# The manager process a configuration runs (dwrr's daemon, the learner):
+# started with nsenter, so that $! is hauler itself, and stopped for good.
+stop_daemon() {
+	local i
+	[ -n "$DAEMON_PID" ] || return 0
+	kill "$DAEMON_PID" 2>/dev/null
+	for i in $(seq 30); do
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		[ "$i" = 30 ] && kill -9 "$DAEMON_PID" 2>/dev/null
+		sleep 0.1
+	done
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=""
+}
+
 # setup_config NAME: weights and policy of NAME; 1 when it cannot run here.
 setup_config() {
 	local name=$1
-	[ -n "$DAEMON_PID" ] && { kill "$DAEMON_PID" 2>/dev/null; wait "$DAEMON_PID" 2>/dev/null; }
-	DAEMON_PID=""
+	stop_daemon
 	H device set s1cpu weight $W_CPU >/dev/null || return 1
 	H device set s1acc weight $W_ACC >/dev/null || return 1
 	case "$name" in
@@ -239,7 +253,7 @@ setup_config() {
 	prt) H policy set "$VIP/udp" prt metric cmp ;; # the thesis's: until fully utilized
 	dwrr)
 		H policy set "$VIP/udp" dwrr metric cmp interval-ms 100 || return 1
-		ip netns exec "$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" daemon \
+		nsenter "--net=/run/netns/$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" daemon \
 			</dev/null >>"$TOPO_RUN/daemon.log" 2>&1 &
 		DAEMON_PID=$!
 		;;
@@ -249,7 +263,7 @@ setup_config() {
 		# as the rate climbs (the Q-table stays with the VIP).
 		[ "$HAVE_LEARN" = 1 ] || return 1
 		H policy set "$VIP/udp" wrr || return 1
-		ip netns exec "$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" learn "$VIP/udp" \
+		nsenter "--net=/run/netns/$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" learn "$VIP/udp" \
 			slo-us $((SLO_MS * 1000)) interval-ms 500 w-cpu $W_CPU w-max $W_CPU \
 			</dev/null >>"$TOPO_RUN/learn.log" 2>&1 &
 		DAEMON_PID=$!

@@ -147,8 +147,19 @@ wl_agent() {
 	nsenter "--net=/run/netns/$prefix-$dev" "$TOPO_BUILD/hauler-agent" --device "$id" \
 		--key-file "$TOPO_RUN/$name.key" --balancer "$TOPO_LB4" \
 		--source "$(topo_dev_addr4 "$dev")" --cgroup "$prefix-$dev-work" --port "$WL_PORT" \
-		--latency-socket "$TOPO_RUN/$dev-lat.sock" "$@" \
+		$(_wl_agent_udp) --latency-socket "$TOPO_RUN/$dev-lat.sock" "$@" \
 		</dev/null >>"$TOPO_RUN/$dev-agent.log" 2>&1 &
+}
+
+# --proto udp when this hauler-agent has it: `queue` is then the UDP
+# receive queue's fill, which the workload's UDP requests wait in.
+_wl_agent_udp() {
+	if [ -z "${WL_AGENT_UDP+x}" ]; then
+		WL_AGENT_UDP=""
+		"$TOPO_BUILD/hauler-agent" --device 1 --port 9 --proto udp --dry-run --once \
+			>/dev/null 2>&1 && WL_AGENT_UDP="--proto udp"
+	fi
+	echo "$WL_AGENT_UDP"
 }
 
 # wl_load PREFIX ARGS...: loadgen in the client namespace, at a raised
