@@ -139,8 +139,6 @@ WL_DROP_MS=0
 wl_start "$P" "$ITERS" || exit 1
 VIP=$TOPO_VIP4:$WL_PORT
 H up eth0 >/dev/null || exit 1
-# UDP entries idle 2 s expire: a source port that comes back later is a new flow.
-H config set udp-timeout 2000 || exit 1
 H vip add "$VIP/udp" mode nat policy wrr || exit 1
 H server add s1 vip "$VIP/udp" || exit 1
 H device add s1cpu server s1 addr "$(topo_dev_addr4 s1cpu)" port "$WL_PORT" kind cpu \
@@ -273,35 +271,49 @@ setup_config() {
 }
 
 SEED=1
-# point LABEL RATE [LOADGEN ARGS...]: one run; its JSON line on stdout.
+# Each run sends from its own slice of source ports, in turn over 20000 to
+# 59999: a port comes back after 26 runs (minutes), long after its
+# connection-table entry expired (udp-timeout, 30 s by default), so every
+# request is a new flow and the policy decides it. Sets PORTS.
+PORT_SLICE=0
+next_ports() {
+	local lo=$((20000 + PORT_SLICE * 1500))
+	PORT_SLICE=$(((PORT_SLICE + 1) % 26))
+	PORTS=$lo-$((lo + 1499))
+}
+# point LABEL RATE [LOADGEN ARGS...]: one run (seed SEED, ports PORTS);
+# its JSON line on stdout.
 point() {
 	local label=$1 rate=$2
 	shift 2
-	SEED=$((SEED + 1))
 	wl_load "$P" --udp "$VIP" --rate "$rate" --duration "$REPRO_POINT_S" \
-		--warmup "$REPRO_WARMUP_S" --timeout-ms "$TIMEOUT_MS" --ports 20000-59999 \
+		--warmup "$REPRO_WARMUP_S" --timeout-ms "$TIMEOUT_MS" --ports "$PORTS" \
 		--seed "$SEED" --json --label "$label" "$@"
 }
 
 # passes P99: 0 when P99 (ms, or null) meets the target.
 passes() { [ "$1" != null ] && [ -n "$1" ] && awk -v p="$1" -v t="$SLO_MS" 'BEGIN { exit !(p <= t) }'; }
 
-# measure NAME RATE TARGET_ADDR: one point; a row of sweep.tsv and
-# sweep.jsonl, a line of progress; 0 when it meets the target.
+# measure NAME RATE TARGET_ADDR TRY: one point; its JSON to sweep.jsonl, a
+# line of progress, and in ROW the row for sweep.tsv; 0 when it meets the
+# target.
 measure() {
-	local name=$1 rate=$2 target=$3 json p99 loss verdict
+	local name=$1 rate=$2 target=$3 try=$4 json p99 loss verdict
+	ROW=""
+	SEED=$((SEED + 1))
+	next_ports
 	json=$(VIP=$target point "$name" "$rate")
 	[ -n "$json" ] || { say "$name: loadgen failed at $rate/s"; return 1; }
 	echo "$json" >>"$RES/sweep.jsonl"
 	p99=$(jget "$json" p99_ms)
 	loss=$(jget "$json" loss_pct)
 	if passes "$p99"; then verdict=meets; else verdict=misses; fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rate" "$(jget "$json" offered)" \
+	ROW=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$name" "$rate" "$(jget "$json" offered)" \
 		"$(jget "$json" p50_ms)" "$p99" "$loss" "$(jdev "$json" s1cpu)" \
-		"$(jdev "$json" s1acc)" "$verdict" >>"$RES/sweep.tsv"
-	say "$(printf '%-11s %6s/s: P50 %8s  P99 %8s ms  loss %6s%%  s1cpu %5s s1acc %5s  %s' \
+		"$(jdev "$json" s1acc)" "$verdict" "$try")
+	say "$(printf '%-11s %6s/s: P50 %8s  P99 %8s ms  loss %6s%%  s1cpu %5s s1acc %5s  %s%s' \
 		"$name" "$rate" "$(jget "$json" p50_ms)" "$p99" "$loss" "$(jdev "$json" s1cpu)" \
-		"$(jdev "$json" s1acc)" "$verdict")"
+		"$(jdev "$json" s1acc)" "$verdict" "$([ "$try" = 2 ] && echo " (second try)")")"
 	sleep "$DRAIN_S"
 	[ "$verdict" = meets ]
 }
@@ -323,7 +335,13 @@ sweep() {
 				setup_config "$name" >/dev/null || continue
 				sleep 0.3
 			fi
-			measure "$name" "$rate" "$target" && left="$left $name"
+			# A miss is measured once more and the second run stands: on a
+			# shared machine a burst of other work can sink one point.
+			if measure "$name" "$rate" "$target" 1 ||
+				{ [ "$SMOKE" = 0 ] && measure "$name" "$rate" "$target" 2; }; then
+				left="$left $name"
+			fi
+			[ -z "$ROW" ] || echo "$ROW" >>"$RES/sweep.tsv"
 		done
 		alive=$left
 		[ -n "$alive" ] || break
@@ -331,7 +349,7 @@ sweep() {
 }
 
 # Every result file exists, with its header, whatever parts run.
-printf 'config\trate\toffered\tp50_ms\tp99_ms\tloss_pct\tn_cpu\tn_acc\tverdict\n' >"$RES/sweep.tsv"
+printf 'config\trate\toffered\tp50_ms\tp99_ms\tloss_pct\tn_cpu\tn_acc\tverdict\ttries\n' >"$RES/sweep.tsv"
 printf 'config\tbatch\trate\tfct_ms\tlost\tn_cpu\tn_acc\n' >"$RES/fct.tsv"
 printf 'reports_per_s\tduration_s\tcpu_ms\tcpu_pct\n' >"$RES/agent.tsv"
 printf 'system\trate\tp99_ms\tloss_pct\tverdict\n' >"$RES/proxy.tsv"
@@ -404,8 +422,9 @@ part_fct() {
 		for batch in $BATCHES; do
 			sleep 0.5
 			SEED=$((SEED + 1))
+			next_ports
 			json=$(wl_load "$P" --udp "$VIP" --rate "$FCT_RATE" --count "$batch" --timeout-ms 20000 \
-				--ports 20000-59999 --seed "$SEED" --json --label "$name-$batch")
+				--ports "$PORTS" --seed "$SEED" --json --label "$name-$batch")
 			echo "$json" >>"$RES/fct.jsonl"
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$batch" "$FCT_RATE" "$(jget "$json" fct_ms)" \
 				"$(jget "$json" lost)" "$(jdev "$json" s1cpu)" "$(jdev "$json" s1acc)" >>"$RES/fct.tsv"
