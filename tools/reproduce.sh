@@ -321,31 +321,57 @@ measure() {
 # sweep NAMES: the rate grid upwards, each rate for every configuration
 # that has met the target so far, until none is left. Interleaved, so that
 # a machine whose speed drifts (other work) treats all configurations
-# alike at each rate. NAME nginx sends to nginx instead of the VIP.
+# alike at each rate; the order turns by one each rate, and a point that
+# misses is measured again at the end of the round (the second run
+# stands: a burst of other work can sink one point). NAME nginx sends to
+# nginx instead of the VIP.
 sweep() {
-	local alive=$1 left frac rate name target
+	local alive=$1 left retry frac rate name n=0
 	for frac in $REPRO_GRID; do
 		rate=$(calc "$frac * $C0" 1)
 		left=""
-		for name in $alive; do
-			target=$VIP
-			if [ "$name" = nginx ]; then
-				target=$NGINX_ADDR
-			else
-				setup_config "$name" >/dev/null || continue
-				sleep 0.3
-			fi
-			# A miss is measured once more and the second run stands: on a
-			# shared machine a burst of other work can sink one point.
-			if measure "$name" "$rate" "$target" 1 ||
-				{ [ "$SMOKE" = 0 ] && measure "$name" "$rate" "$target" 2; }; then
+		retry=""
+		# shellcheck disable=SC2086 # a list of names
+		set -- $alive
+		for _ in $(seq $((n % $#))); do set -- "${@:2}" "$1"; done
+		n=$((n + 1))
+		for name in "$@"; do
+			if sweep_point "$name" "$rate" 1; then
 				left="$left $name"
+			elif [ "$SMOKE" = 0 ] && [ -n "$ROW" ]; then
+				retry="$retry $name"
+				continue # its row is the second run's
 			fi
+			[ -z "$ROW" ] || echo "$ROW" >>"$RES/sweep.tsv"
+		done
+		for name in $retry; do
+			sweep_point "$name" "$rate" 2 && left="$left $name"
 			[ -z "$ROW" ] || echo "$ROW" >>"$RES/sweep.tsv"
 		done
 		alive=$left
 		[ -n "$alive" ] || break
 	done
+}
+
+# sweep_point NAME RATE TRY: set NAME up and measure it at RATE.
+sweep_point() {
+	local name=$1 target=$VIP
+	ROW=""
+	if [ "$name" = nginx ]; then
+		target=$NGINX_ADDR
+	else
+		if ! setup_config "$name" >/dev/null 2>&1; then
+			case " $SKIPPED " in *" $name "*) ;; *)
+				say "$name: skipped ($([ "$name" = learned ] && echo "hauler has no learn command yet" ||
+					echo "its setup failed"))"
+				SKIPPED="$SKIPPED $name"
+				;;
+			esac
+			return 1
+		fi
+		sleep 0.3
+	fi
+	measure "$name" "$2" "$target" "$3"
 }
 
 # Every result file exists, with its header, whatever parts run.
@@ -389,17 +415,7 @@ max_rates() {
 
 part_sweep() {
 	say "== 1. P99 against offered rate (thesis Fig. 5.7), target P99 <= $SLO_MS ms"
-	local runnable="" name
-	for name in $POLICIES; do
-		if setup_config "$name" >/dev/null 2>&1; then
-			runnable="$runnable $name"
-		else
-			say "$name: skipped ($([ "$name" = learned ] && echo "hauler has no learn command yet" ||
-				echo "setup failed"))"
-			SKIPPED="$SKIPPED $name"
-		fi
-	done
-	sweep "$runnable"
+	sweep "$POLICIES"
 
 	max_rates
 	BEST=$(awk -F'\t' 'NR > 1 && $1 != "server-only" && $3 > m { m = $3; b = $1 } END { print b }' "$RES/maxrate.tsv")
