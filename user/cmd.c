@@ -44,7 +44,7 @@ static const struct object objects[] = {
      NULL},
     {"server", server_changes, server_apply, server_run, "show",
      "hauler server add NAME vip VIP [weight W]\n"
-     "hauler server set NAME weight W\n"
+     "hauler server set NAME weight W | spill-to SERVER|none\n"
      "hauler server del NAME\n"
      "hauler server show [NAME]\n",
      NULL},
