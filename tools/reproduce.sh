@@ -70,7 +70,7 @@ if [ "$SMOKE" = 1 ]; then
 	DRAIN_S=0.1
 else
 	: "${REPRO_POINT_S:=5}" "${REPRO_WARMUP_S:=1}"
-	: "${REPRO_GRID:=0.5 0.7 0.8 0.9 0.95 1.0 1.05 1.1 1.15 1.2}"
+	: "${REPRO_GRID:=0.3 0.5 0.7 0.8 0.9 0.95 1.0 1.05 1.1 1.15 1.2}"
 	BATCHES="1000 250"
 	FCT_CONFIGS="server-only wrr prt"
 	AGENT_RATES="0.66 1 10 50 100 200"

@@ -142,6 +142,9 @@ thesis_for() {
 	echo "| configuration | max rate met (grid) | estimate | ratio to server CPU only | first miss | thesis |"
 	echo "|---|---|---|---|---|---|"
 	awk -F'\t' 'NR > 1' "$RES/maxrate.tsv" | while IFS=$'\t' read -r c grid est miss ratio; do
+		if [ "$grid" = 0 ]; then # it missed at the lowest rate already
+			grid="below $miss" est="-" ratio="-"
+		fi
 		echo "| \`$c\` | $grid | $est | **$ratio** | $miss | $(thesis_for "$c") |"
 	done
 	for c in $SKIPPED; do
