@@ -114,6 +114,13 @@ thesis_for() {
 	*) echo "(not given in the issue)" ;;
 	esac
 }
+# The simulator's section (tools/sim/reproduce.sh writes it between its
+# markers, after ours): kept as it is.
+SIM_BEGIN='<!-- simulator: written by tools/sim/reproduce.sh from here -->'
+KEPT=""
+if [ -f "$MD" ] && grep -qF "$SIM_BEGIN" "$MD"; then
+	KEPT=$(sed -n "\|^$SIM_BEGIN|,\$p" "$MD")
+fi
 {
 	echo "# Reproduction: hauler against the thesis's testbed results"
 	echo
@@ -230,4 +237,8 @@ thesis_for() {
 		echo
 		cat "$f"
 	done
-} >"$MD"
+	if [ -n "$KEPT" ]; then
+		echo
+		printf '%s\n' "$KEPT"
+	fi
+} >"$MD.tmp" && mv "$MD.tmp" "$MD"
