@@ -1,11 +1,17 @@
 #!/bin/bash
 # reproduce_report.sh OUT - docs/results.md and the plots from the data
-# reproduce.sh left in OUT/results/ (its environment says how it ran).
+# reproduce.sh left in OUT/results/ (its environment, or OUT/results/
+# report.env when run by hand, says how it ran).
 # Every figure stands beside the thesis's value for it.
 set -u
 OUT=$1
 RES=$OUT/results
 MD=$OUT/results.md
+# Run by hand on an earlier run's data: that run's parameters.
+if [ -z "${SLO_MS:-}" ] && [ -f "$RES/report.env" ]; then
+	# shellcheck disable=SC1091 # written by reproduce.sh
+	. "$RES/report.env"
+fi
 
 # Thesis figures (P4Hauler testbed, one server CPU and one SmartNIC).
 TH_VGG="VGG16 55 -> 70 req/s (+27%)"
