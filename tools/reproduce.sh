@@ -531,13 +531,14 @@ export RES SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO BEST TIMEOUT_MS U_CPU 
 	REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT WL_QUOTA_US WL_CPU
 export BATCHES_LIST=$BATCHES
 RUN_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
-export RUN_DATE
+AGENT_UDP=$(_wl_agent_udp)
+export RUN_DATE AGENT_UDP
 # What the report needs, kept beside the data: the report can be written
 # again from it (tools/reproduce_report.sh DIR) when only the text changed.
 for v in SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO BEST TIMEOUT_MS U_CPU U_ACC ITERS SMOKE \
 	SKIPPED HAVE_NGINX HAVE_LEARN MACHINE_UNAME MACHINE_NPROC MACHINE_CPU LOAD_BEFORE LOAD_AFTER \
 	ELAPSED FCT_RATE REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT \
-	WL_QUOTA_US WL_CPU BATCHES_LIST RUN_DATE; do
+	WL_QUOTA_US WL_CPU BATCHES_LIST RUN_DATE AGENT_UDP; do
 	printf 'export %s=%q\n' "$v" "${!v}"
 done >"$RES/report.env"
 bash tools/reproduce_report.sh "$OUT" || exit 1

@@ -148,7 +148,12 @@ fi
 	echo "- Each point: open-loop Poisson UDP requests for $REPRO_POINT_S s, the first $REPRO_WARMUP_S s"
 	echo "  not counted; rates $REPRO_GRID x C0, upwards until P99 misses the target of **$SLO_MS ms**."
 	echo "  Agents report every 10 ms (\`cmp\` of the device's cgroup over 50 ms windows, the port's"
-	echo "  queue, workd's P99)."
+	if [ -n "${AGENT_UDP:-}" ]; then
+		echo "  queue: the UDP receive queue's fill, \`--proto udp\`; workd's P99)."
+	else
+		echo "  queue as the TCP accept queue: this hauler-agent had no \`--proto udp\`, so \`jsq\` saw 0"
+		echo "  for these UDP requests; workd's P99)."
+	fi
 	echo
 	echo "## Highest rate at P99 <= $SLO_MS ms (thesis Fig. 5.7)"
 	echo
