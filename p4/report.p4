@@ -47,7 +47,8 @@ control Report(inout headers_t hdr, inout hauler_md_t md,
 		void apply(inout bit<32> last, out bit<1> newer)
 		{
 			newer = 0;
-			if ((int<32>)(hdr.report.seq[31:0] - last) > 0) {
+			// 0: no report accepted yet (the control plane zeroes a new device's cell)
+			if (last == 0 || (int<32>)(hdr.report.seq[31:0] - last) > 0) {
 				last = hdr.report.seq[31:0];
 				newer = 1;
 			}

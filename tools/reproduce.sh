@@ -362,8 +362,8 @@ sweep_point() {
 	else
 		if ! setup_config "$name" >/dev/null 2>&1; then
 			case " $SKIPPED " in *" $name "*) ;; *)
-				say "$name: skipped ($([ "$name" = learned ] && echo "hauler has no learn command yet" ||
-					echo "its setup failed"))"
+				say "$name: skipped ($([ "$name" = learned ] && [ "$HAVE_LEARN" = 0 ] &&
+					echo "hauler has no learn command" || echo "its setup failed"))"
 				SKIPPED="$SKIPPED $name"
 				;;
 			esac

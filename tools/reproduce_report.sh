@@ -166,7 +166,7 @@ fi
 		echo "| \`$c\` | $grid | $est | **$ratio** | $miss | $(thesis_for "$c") |"
 	done
 	for c in $SKIPPED; do
-		echo "| \`$c\` | - | - | - | - | $(thesis_for "$c"); not run: $([ "$c" = learned ] && echo "\`hauler learn\` is not in this build (the learner issue)" || echo "its setup failed") |"
+		echo "| \`$c\` | - | - | - | - | $(thesis_for "$c"); not run: $([ "$c" = learned ] && { [ "${HAVE_LEARN:-0}" = 1 ] && echo "\`hauler learn\` exists, but its live run is not wired into the rig (see the simulator section)" || echo "\`hauler learn\` is not in this build"; } || echo "its setup failed") |"
 	done
 	echo
 	echo "\"estimate\" interpolates log P99 between the last rate that met the target and the first"
