@@ -90,11 +90,12 @@ static int put_pair(struct cmd_ctx *c, struct json *j, struct stats_reader *r, c
 	}
 	if (h->dev >= 0 && strcmp(health_word(c->cur, h->dev, &h->status[h->dev]), "-")) {
 		char last[48];
+		__u32 downs, ups;
 
-		health_last_text(&h->status[h->dev], h->now, last, sizeof(last));
+		health_last_text(c->cur, h->dev, &h->status[h->dev], h->now, last, sizeof(last));
+		health_counts(c->cur, h->dev, &h->status[h->dev], &downs, &ups);
 		snprintf(health, sizeof(health), "  health %s (%u down, %u up; last %s)",
-			 health_word(c->cur, h->dev, &h->status[h->dev]), h->status[h->dev].downs,
-			 h->status[h->dev].ups, last);
+			 health_word(c->cur, h->dev, &h->status[h->dev]), downs, ups, last);
 	}
 	printf("  %-28s %12llu pkts %14llu bytes %10llu new%s\n", name,
 	       (unsigned long long)fwd.packets, (unsigned long long)fwd.bytes,
@@ -178,8 +179,7 @@ int stats_run(struct cmd_ctx *c, int argc, char **argv)
 	struct stats_reader r;
 	int ret, reset;
 
-	if (argc != 1 || (strcmp(argv[0], "show") && strcmp(argv[0], "reset")))
-		return err_set(ERR_INPUT, "usage: hauler stats [show | reset]");
+	(void)argc; /* show or reset, as the command table says */
 	reset = !strcmp(argv[0], "reset");
 	ret = ctx_load(c);
 	if (ret)

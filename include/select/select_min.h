@@ -136,24 +136,18 @@ static __always_inline void select_keys_metric(const struct policy_ctx *pc, __u3
 		return;
 	}
 	switch (m) {
-	case HAULER_METRIC_MEM:
-		SELECT_KEYS_FIELD(key, pc, mem);
+#define KEYS_CASE(id, field)                                                                       \
+	case id:                                                                                   \
+		SELECT_KEYS_FIELD(key, pc, field);                                                 \
 		break;
-	case HAULER_METRIC_NET:
-		SELECT_KEYS_FIELD(key, pc, net);
-		break;
-	case HAULER_METRIC_QUEUE:
-		SELECT_KEYS_FIELD(key, pc, queue);
-		break;
+		HAULER_METRIC_FIELDS(KEYS_CASE)
+#undef KEYS_CASE
 	case HAULER_METRIC_CONNS:
 		HAULER_UNROLL
 		for (i = 0; i < HAULER_DEVS_PER_SERVER; i++) {
 			key[i].num = metric_conns(&pc->cand[i]);
 			key[i].den = 1;
 		}
-		break;
-	case HAULER_METRIC_LATENCY:
-		SELECT_KEYS_FIELD(key, pc, latency_us);
 		break;
 	default:
 		SELECT_KEYS_FIELD(key, pc, cmp);
@@ -162,7 +156,8 @@ static __always_inline void select_keys_metric(const struct policy_ctx *pc, __u3
 
 /*
  * The frame of a minimum-finder policy: stale candidates by weight, else
- * the least key among the fresh ones of prefer (among all fresh ones when
+ * (busy ones only when all fresh ones are busy, select_not_busy) the least
+ * key among the fresh ones of prefer (among all fresh ones when
  * none of prefer is fresh); with no fresh candidate and no weight to
  * draw by, the hash choice among the usable.
  */
@@ -176,6 +171,7 @@ static __always_inline __u32 select_least(const struct policy_ctx *pc, const str
 		return pick;
 	if (!fresh)
 		return select_hash(pc);
+	fresh = select_not_busy(pc, fresh);
 	if (fresh & prefer)
 		fresh &= prefer;
 	return select_min(pc, key, fresh);

@@ -11,8 +11,10 @@
 #   - a busy loop in s1acc's cgroup raises its cmp in dev_state within two
 #     report periods, and cmp falls within two after the loop stops;
 #   - under load, new connections of server s1 go to s1cpu, not s1acc;
+#   - `device show` gives the agents' period (100 ms) and the stale bound
+#     stale-periods x period;
 #   - with s1acc's agent killed while loaded, s1acc goes stale after
-#     stale-ms (no update since, age > stale-ms), and lur falls back to the
+#     15 of its periods (no update since, age > bound), and lur falls back to the
 #     weights (1:1): s1acc gets about half of s1's connections again,
 #     though its last report said cmp ~100.
 # Keys: `hauler device key DEV` when hauler has it, else written into the
@@ -27,7 +29,8 @@ PERIOD_MS=100
 # short window is not noisy; a window of a whole period would make every
 # report whose jittered period (90..110 ms) is short repeat the last value.
 WINDOW_MS=80
-STALE_MS=1500         # lur's stale-ms: 15 report periods
+STALE_PERIODS=15      # lur's stale-periods: K
+STALE_MS=$((STALE_PERIODS * PERIOD_MS))
 SLACK_MS=60           # polling dev_state with bpftool, process start-up
 N=300                 # connections per measurement (about half reach s1)
 RISE=50               # cmp a loaded device must reach
@@ -90,10 +93,9 @@ cg_move() {
 	done
 }
 
-# nsenter "$(ns DEV)" CMD...: CMD in DEV's network namespace, as itself
-# (its pid is $! when run with &). Not `ip netns exec`: that mounts a fresh
-# /sys, without the cgroup file systems the agent reads.
-ns() { echo "--net=/run/netns/$P-$1"; }
+# ns, now_ms, ktime_ns, id_bytes, dev_state_json, dev_state, dev_id,
+# dev_key and agent: agent_lib.sh.
+. "$(dirname "$0")/agent_lib.sh"
 
 # busy_start DEV: a busy loop in DEV's namespace and service cgroup; sets BUSY_PID.
 busy_start() {
@@ -107,59 +109,6 @@ busy_start() {
 busy_stop() {
 	kill "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
-}
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-# The kernel's monotonic clock (what bpf_ktime_get_coarse_ns reads), in ns.
-ktime_ns() { awk '/^now at/ { print $3; exit }' /proc/timer_list; }
-
-# id_bytes ID: a u32 map key for bpftool.
-id_bytes() { echo "$(($1 & 255)) $(($1 >> 8 & 255)) 0 0"; }
-
-# dev_state_json ID: dev_state[ID] as bpftool prints it.
-dev_state_json() {
-	# shellcheck disable=SC2046 # a list of bytes
-	bpftool -j map lookup pinned "$TOPO_PIN/dev_state" key $(id_bytes "$1") 2>/dev/null
-}
-
-# dev_state ID FIELD: one field of dev_state[ID] (numbers, from BTF).
-dev_state() {
-	dev_state_json "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"
-}
-
-# dev_id NAME: the device's id from `hauler device show -j`.
-dev_id() {
-	H -j device show "$1" | sed -n 's/.*"id":\([0-9]*\).*/\1/p' | head -1
-}
-
-# dev_key NAME ID FILE: give the device a key at the balancer and write it
-# to FILE (mode 600) for the agent. `hauler device key NAME` when hauler
-# has it; else a random key written into the pinned dev_keys map.
-dev_key() {
-	local out key
-	if out=$(H device key "$1" 2>&1) &&
-		key=$(printf '%s\n' "$out" | grep -oE '[0-9a-f]{32}' | head -1) && [ -n "$key" ]; then
-		KEY_VIA="hauler device key"
-	else
-		echo "    note: hauler device key $1: ${out:-no key printed}; using bpftool"
-		KEY_VIA=bpftool
-		key=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-		# The value is {k0, k1}: the 16 key bytes in order (little-endian words).
-		# shellcheck disable=SC2046 # a list of bytes
-		bpftool map update pinned "$TOPO_PIN/dev_keys" key $(id_bytes "$2") \
-			value hex $(printf '%s' "$key" | fold -w2) || return 1
-	fi
-	(umask 077 && echo "$key" >"$3")
-}
-
-# agent DEV ID KEYFILE ARGS...: hauler-agent in DEV's namespace, in the background.
-agent() {
-	local dev=$1 id=$2 keyfile=$3
-	shift 3
-	nsenter "$(ns "$dev")" "$AGENT" --device "$id" --key-file "$keyfile" \
-		--balancer "$TOPO_LB4" --source "$(topo_dev_addr4 "$dev")" "$@" \
-		</dev/null >>"$TOPO_RUN/agent-$dev.log" 2>&1 &
 }
 
 # wait_cmp ID rise|fall LIMIT_MS CMP: wait until dev_state[ID].cmp is at least
@@ -195,7 +144,7 @@ load() {
 
 topo_up "$P" nat || sys_abort "topology setup"
 H_ok up eth0 || sys_abort "hauler up"
-H_ok vip add "$H_VIP4:80/tcp" mode nat policy lur metric cmp stale-ms "$STALE_MS" ||
+H_ok vip add "$H_VIP4:80/tcp" mode nat policy lur metric cmp stale-periods "$STALE_PERIODS" ||
 	sys_abort "vip add with policy lur metric cmp"
 topo_pool "$P" "$H_VIP4:80/tcp" 4 80 1 1 || sys_abort "pool setup"
 
@@ -268,6 +217,12 @@ case "$show" in
 *'"stale":false'*) ok "hauler device show: s1acc fresh (age_ms $(json_num "$show" age_ms))" ;;
 *'"stale":'*) fail "hauler device show: s1acc not fresh while its agent runs: $show" ;;
 esac
+if [ "$(json_num "$show" period_ms)" = "$PERIOD_MS" ] &&
+	[ "$(json_num "$show" stale_after_ms)" = "$STALE_MS" ]; then
+	ok "hauler device show: s1acc period $PERIOD_MS ms, stale after $STALE_MS ms ($STALE_PERIODS periods)"
+else
+	fail "hauler device show: want period_ms $PERIOD_MS, stale_after_ms $STALE_MS: $show"
+fi
 
 load "idle, lur metric cmp"
 BASE_ACC=$ACC BASE_CPU=$CPU
