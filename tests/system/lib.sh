@@ -86,26 +86,38 @@ H_ok() {
 	fi
 }
 
-# json_num JSON KEY: a top-level number of connload's --json line.
+# is_num V: V is a non-negative decimal number (not empty).
+is_num() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+# json_num JSON KEY: a top-level number of a JSON line; nothing (and
+# status 1) when the key is missing: a missing field never reads as 0.
 json_num() {
 	local v
-	v=$(printf '%s' "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p")
-	echo "${v:-0}"
+	v=$(printf '%s' "$1" | sed -n "s/.*\"$2\":\([0-9][0-9]*\).*/\1/p")
+	printf '%s' "$v"
+	[ -n "$v" ]
 }
 
-# json_dev JSON ID: connections the device ID served, 0 when none.
+# json_dev JSON ID: connections the device ID served (0 when connload
+# names no such device; nothing, status 1, when there is no by_device).
 json_dev() {
 	local v
+	case "$1" in
+	*'"by_device":{'*) ;;
+	*) return 1 ;;
+	esac
 	v=$(printf '%s' "$1" | sed -n "s/.*\"by_device\":{[^}]*\"$2\":\([0-9]*\).*/\1/p")
 	echo "${v:-0}"
 }
 
-# connload's result must show all TOTAL connections fine.
+# connload's result must show all TOTAL connections fine, every field there.
 check_load() {
 	local what=$1 json=$2 total=$3 okc failed
 	okc=$(json_num "$json" ok)
 	failed=$(json_num "$json" failed)
-	if [ "$okc" -eq "$total" ] && [ "$failed" -eq 0 ]; then
+	if ! is_num "$total" || ! is_num "$okc" || ! is_num "$failed"; then
+		fail "$what: no result (ok '${okc}', failed '${failed}', want '${total}'): $json"
+	elif [ "$okc" -eq "$total" ] && [ "$failed" -eq 0 ]; then
 		ok "$what: $okc/$total fine"
 	else
 		fail "$what: ok $okc of $total, failed $failed (reset $(json_num "$json" reset)," \
@@ -113,25 +125,55 @@ check_load() {
 	fi
 }
 
-# hstat NAME: a datapath counter (packets) from `hauler stats`.
+# check_long_load WHAT JSON LONG: a `connload --long LONG --rate R` run
+# made all LONG long connections (counted apart from the total, which
+# alone would pass a run that made none) and short ones beside them, and
+# every one of them ended fine.
+check_long_load() {
+	local what=$1 json=$2 want=$3 long total
+	long=$(json_num "$json" long)
+	total=$(json_num "$json" total)
+	if ! is_num "$long" || [ "$long" -ne "$want" ]; then
+		fail "$what: ${long:-no} long connections, want $want: $json"
+	elif ! is_num "$total" || [ "$total" -le "$want" ]; then
+		fail "$what: no short connections beside the long ones (total ${total:-?})"
+	else
+		check_load "$what ($want long + $((total - want)) short)" "$json" "$total"
+	fi
+}
+
+# hstat NAME: a datapath counter (packets) from `hauler stats`; nothing
+# (status 1) when there is no such counter.
 hstat() {
-	H stats | awk -v n="$1" '$1 == n { print $2; exit }'
+	local v
+	v=$(H stats | awk -v n="$1" '$1 == n { print $2; exit }')
+	printf '%s' "$v"
+	is_num "$v"
 }
 
 # The kernel of the balancer forwarded nothing (the nft hook saw nothing).
 # A TCP RST may: when both ends reset at once, the first RST ends the
 # flow's entries (as it must) and the crossing one finds none and is
-# passed to the kernel. Anything else is a failure.
+# passed to the kernel. So each such RST crossed one that ended a flow in
+# XDP: there are at most as many as conn_closed, and at most MAX_RST
+# (default: conn_closed) when the caller knows better. Anything else is
+# a failure.
 check_no_kernel_forward() {
-	local n rst
+	local n rst closed max
 	n=$(topo_kernel_forwarded "$P")
 	rst=$(topo_kernel_forwarded_rst "$P")
-	if [ -n "$n" ] && [ -n "$rst" ] && [ "$n" -gt 0 ] && [ "$n" = "$rst" ]; then
-		ok "balancer kernel forwarded only $rst crossing TCP RSTs (entries already ended)"
-	elif [ "${n:-x}" = 0 ]; then
+	closed=$(hstat conn_closed)
+	max=${1:-$closed}
+	if ! is_num "$n" || ! is_num "$rst" || ! is_num "$closed" || ! is_num "$max"; then
+		fail "kernel forward check: no counters (nft all '$n', rst '$rst', conn_closed '$closed')"
+	elif [ "$n" -eq 0 ]; then
 		ok "balancer kernel forwarded nothing (nft forward hook: 0 packets)"
+	elif [ "$n" -eq "$rst" ] && [ "$rst" -le "$closed" ] && [ "$rst" -le "$max" ]; then
+		ok "balancer kernel forwarded only $rst crossing TCP RSTs" \
+			"(<= $closed flows XDP ended${1:+, <= $1 allowed})"
 	else
-		fail "balancer kernel forward path saw ${n:-?} packets (XDP should have sent them)"
+		fail "balancer kernel forward path saw $n packets, $rst of them RSTs" \
+			"(conn_closed $closed${1:+, at most $1 RSTs allowed}): XDP should have sent them"
 		topo_kernel_forwarded_detail "$P"
 	fi
 }

@@ -7,8 +7,9 @@
 # a slower accelerator (weight 1, a CPU-limited cgroup).
 #
 # Checks:
-#   - no connection reset, stalled or corrupted; the short ones really
-#     arrived at >= 500 a second;
+#   - all LONG long connections made, short ones beside them, none
+#     reset, stalled or corrupted (the rate they arrived at is printed,
+#     not asserted: `make bench` measures rates);
 #   - policy_fallback (no policy ran) and policy_bad_choice stay 0;
 #   - after a swap, new connections follow the policy then in force: a
 #     burst of BURST connections is split between the CPU devices and the
@@ -26,8 +27,7 @@
 sys_init "$@"
 SWAPS=100
 LONG=200
-RATE=1000    # connload's short-connection rate (--rate: one per ms)
-MIN_RATE=500 # what must have arrived, per second
+RATE=1000 # connload's short-connection rate (--rate: one per ms)
 BURST=200
 TOL_HALF=15 # percentage points around 50 %: 4 sigma of 200 flows
 TOL_WRR=12  # around 75 %: 3.9 sigma
@@ -191,18 +191,15 @@ touch "$stop"
 wait "$load"
 json=$(cat "$out")
 echo "connload: $json"
+check_long_load "connections across $SWAPS swaps" "$json" $LONG
 total=$(json_num "$json" total)
-check_load "$LONG long + $((total - LONG)) short connections across $SWAPS swaps" "$json" "$total"
 elapsed=$(json_num "$json" elapsed_ms)
-rate=$(((total - LONG) * 1000 / (elapsed ? elapsed : 1)))
-if [ "$rate" -ge $MIN_RATE ]; then
-	ok "new connections arrived at $rate/s over ${elapsed} ms"
-else
-	fail "new connections arrived at only $rate/s (want >= $MIN_RATE)"
+if is_num "$total" && is_num "$elapsed"; then
+	echo "short connections: $(((total - LONG) * 1000 / (elapsed ? elapsed : 1)))/s over $elapsed ms (a figure)"
 fi
 fb=$(hstat policy_fallback)
 bad=$(hstat policy_bad_choice)
-if [ "${fb:-x}" = 0 ] && [ "${bad:-x}" = 0 ]; then
+if [ "$fb" = 0 ] && [ "$bad" = 0 ]; then
 	ok "policy_fallback 0, policy_bad_choice 0 (conn_new $(hstat conn_new))"
 else
 	fail "policy_fallback ${fb:-?}, policy_bad_choice ${bad:-?}: a packet met no policy"
