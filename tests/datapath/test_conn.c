@@ -405,6 +405,41 @@ static void test_tcp_does_not_age(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
 }
 
+/*
+ * A device deleted and its id reused for a server of another VIP (the
+ * manager gives out the lowest free id): a flow still bound to the id
+ * must not follow it to the other VIP's service; it is decided anew
+ * within its own VIP, like any flow of a deleted device.
+ */
+static void test_reused_device_id_not_followed(void **state)
+{
+	const struct conn_case *c = *state;
+	const __u16 other_vip = 2, other_server = 5;
+	struct frame_spec s;
+	__u16 dev, keep, now;
+
+	two_servers(c->family, c->proto);
+	spec_to_vip(&s, c->family, c->proto, 0);
+	dev = send_fwd(&s);
+	keep = dev == DP_DEV_ID(0) ? DP_DEV_ID(1) : DP_DEV_ID(0);
+
+	/* device del: the server keeps the other device; device add elsewhere. */
+	dp_add_server(DP_SERVER, DP_VIP_ID, &keep, 1);
+	dp_add_vip(c->family, c->proto, dp_vip_port(c->proto) + 1, other_vip, HAULER_FWD_NAT, 2,
+		   DP_TABLE);
+	dp_fill_pool(other_vip, 0, DP_TABLE, other_server);
+	dp_add_device(dev, c->family, 4, other_server, 0, HAULER_STATE_UP);
+	dp_add_server(other_server, other_vip, &dev, 1);
+
+	/* send_fwd names the device by its address: the reused id is at address 4. */
+	now = send_fwd(&s);
+	if (now == DP_DEV_ID(4))
+		fail_msg("the flow followed its reused device id %u to another VIP's server", dev);
+	assert_true(now == keep || now == DP_DEV_ID(2) || now == DP_DEV_ID(3));
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+}
+
 /* clang-format off */
 #define CASE(fam, proto) (&(struct conn_case){ fam, proto })
 #define BOTH(fn, proto)                                                                            \
@@ -426,6 +461,8 @@ int main(void)
 	    BOTH(test_udp_active_flow_stays, IPPROTO_UDP),
 	    BOTH(test_udp_reply_lives_with_flow, IPPROTO_UDP),
 	    BOTH(test_tcp_does_not_age, IPPROTO_TCP),
+	    BOTH(test_reused_device_id_not_followed, IPPROTO_TCP),
+	    BOTH(test_reused_device_id_not_followed, IPPROTO_UDP),
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);
