@@ -178,6 +178,86 @@ check_no_kernel_forward() {
 	fi
 }
 
+# le N BYTES: N as BYTES little-endian hex bytes.
+le() {
+	local v=$1 n=$2 i out=""
+	for ((i = 0; i < n; i++)); do
+		out="$out $(printf '%02x' $(((v >> (8 * i)) & 255)))"
+	done
+	echo "$out"
+}
+
+# set_dev_state NAME CMP LATENCY_US: a fresh report for device NAME,
+# written into dev_state as the datapath would after a genuine one: every
+# percentage metric CMP, stamped now (minus 50 ms: the datapath's clock is
+# the coarse monotonic one).
+set_dev_state() {
+	local id now
+	id=$(H device show | awk -v n="$1" '$2 == n { print $1 }')
+	now=$(awk '/^now at/ { print $3; exit }' /proc/timer_list)
+	is_num "$id" && is_num "$now" || return 1
+	# struct dev_state: cmp mem net queue, latency_us, live_conns,
+	# assigned, seq, updated_ns.
+	# shellcheck disable=SC2046 # byte lists
+	bpftool map update pinned "$TOPO_PIN/dev_state" key hex $(le "$id" 4) value hex \
+		$(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$3" 4) $(le 0 4) $(le 0 4) \
+		$(le 1 8) $(le $((now - 50000000)) 8)
+}
+
+# long_start TAG TO N: N long connections to TO until long_stop TAG.
+long_start() {
+	topo_connload "$P" --tcp "$2" --long "$3" --duration 120 --interval 50 --bytes 256 \
+		--ready-file "$TOPO_RUN/$1.ready" --stop-file "$TOPO_RUN/$1.stop" --json \
+		>"$TOPO_RUN/$1.json" 2>"$TOPO_RUN/$1.err" &
+	sys_bg $!
+	echo $! >"$TOPO_RUN/$1.pid"
+	wait_file "$TOPO_RUN/$1.ready" 10 || fail "$1: long connections not ready in 10 s"
+}
+
+# long_stop TAG: stop them; their result JSON is in LONG_JSON.
+long_stop() {
+	touch "$TOPO_RUN/$1.stop"
+	wait "$(cat "$TOPO_RUN/$1.pid")"
+	LONG_JSON=$(cat "$TOPO_RUN/$1.json")
+	echo "    connload $1: $LONG_JSON"
+}
+
+# long_ended WHAT N ENDED: of the N, exactly ENDED failed, the rest fine.
+long_ended() {
+	local okc failed
+	okc=$(json_num "$LONG_JSON" ok)
+	failed=$(json_num "$LONG_JSON" failed)
+	if is_num "$okc" && is_num "$failed" && [ "$failed" -eq "$3" ] &&
+		[ "$okc" -eq $(($2 - $3)) ]; then
+		ok "$1: $3 of $2 live connections ended, $okc went on"
+	else
+		fail "$1: ok '$okc', failed '$failed' of $2; want $3 ended: $LONG_JSON"
+	fi
+}
+
+# burst_load TO N: N short connections, all fine; BY_DEV holds the result.
+burst_load() {
+	BY_DEV=$(topo_connload "$P" --tcp "$1" -n "$2" -c 20 --bytes 128 --timeout 10 --json)
+	check_load "burst of $2 to $1" "$BY_DEV" "$2"
+}
+
+# check_share PART WHOLE WANT TOL WHAT: PART is WANT % (+-TOL) of WHOLE.
+check_share() {
+	local pct=$(($2 ? $1 * 100 / $2 : -1))
+	if [ "$pct" -ge $(($3 - $4)) ] && [ "$pct" -le $(($3 + $4)) ]; then
+		ok "$5: $1 of $2 ($pct %, want $3 +- $4)"
+	else
+		fail "$5: $1 of $2 ($pct %), want $3 +- $4"
+	fi
+}
+
+# live_flows TO: "client device" of every open forward flow to TO (one a
+# line, sorted), from `hauler conns`: flags "-" (no FIN: short
+# connections of bursts have closed), not a reply entry.
+live_flows() {
+	H conns | awk -v to="$1" '$3 == to && $6 == "-" { print $2, $4 }' | sort
+}
+
 # Wait up to $2 seconds for file $1.
 wait_file() {
 	local n=$(($2 * 10))

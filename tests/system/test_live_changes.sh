@@ -35,44 +35,6 @@ topo_pool "$P" "$VA" 4 8080 1 1 || sys_abort "pool A"
 H_ok vip add "$VB" mode nat policy hash || sys_abort "vip B"
 topo_pool "$P" "$VB" 4 80 1 1 b || sys_abort "pool B"
 
-# long_start TAG TO N: N long connections to TO until long_stop TAG.
-long_start() {
-	topo_connload "$P" --tcp "$2" --long "$3" --duration 120 --interval 50 --bytes 256 \
-		--ready-file "$TOPO_RUN/$1.ready" --stop-file "$TOPO_RUN/$1.stop" --json \
-		>"$TOPO_RUN/$1.json" 2>"$TOPO_RUN/$1.err" &
-	sys_bg $!
-	echo $! >"$TOPO_RUN/$1.pid"
-	wait_file "$TOPO_RUN/$1.ready" 10 || fail "$1: long connections not ready in 10 s"
-}
-
-# long_stop TAG: stop them; their result JSON is in LONG_JSON.
-long_stop() {
-	touch "$TOPO_RUN/$1.stop"
-	wait "$(cat "$TOPO_RUN/$1.pid")"
-	LONG_JSON=$(cat "$TOPO_RUN/$1.json")
-	echo "    connload $1: $LONG_JSON"
-}
-
-# long_ended WHAT N ENDED: of the N, exactly ENDED failed, the rest fine.
-long_ended() {
-	local okc failed
-	okc=$(json_num "$LONG_JSON" ok)
-	failed=$(json_num "$LONG_JSON" failed)
-	if is_num "$okc" && is_num "$failed" && [ "$failed" -eq "$3" ] &&
-		[ "$okc" -eq $(($2 - $3)) ]; then
-		ok "$1: $3 of $2 live connections ended, $okc went on"
-	else
-		fail "$1: ok '$okc', failed '$failed' of $2; want $3 ended: $LONG_JSON"
-	fi
-}
-
-# flows TO: "client device" of every open forward flow to TO (one a line,
-# sorted), from `hauler conns`: flags "-" (no FIN: short connections of
-# the bursts have closed), not a reply entry.
-flows() {
-	H conns | awk -v to="$1" '$3 == to && $6 == "-" { print $2, $4 }' | sort
-}
-
 # on_devs FLOWS DEV...: how many of FLOWS are on the devices DEV...
 on_devs() {
 	local flows=$1 n=0 d
@@ -81,22 +43,6 @@ on_devs() {
 		n=$((n + $(printf '%s\n' "$flows" | awk -v d="$d" '$2 == d' | wc -l)))
 	done
 	echo "$n"
-}
-
-# burst TO: BURST short connections, all fine; BY_DEV holds the result.
-burst() {
-	BY_DEV=$(topo_connload "$P" --tcp "$1" -n $BURST -c 20 --bytes 128 --timeout 10 --json)
-	check_load "burst of $BURST to $1" "$BY_DEV" $BURST
-}
-
-# share PART WHOLE WANT TOL WHAT: PART is WANT % (+-TOL) of WHOLE.
-share() {
-	local pct=$(($2 ? $1 * 100 / $2 : -1))
-	if [ "$pct" -ge $(($3 - $4)) ] && [ "$pct" -le $(($3 + $4)) ]; then
-		ok "$5: $1 of $2 ($pct %, want $3 +- $4)"
-	else
-		fail "$5: $1 of $2 ($pct %), want $3 +- $4"
-	fi
 }
 
 # status_is FIELD VALUE: `hauler status` says FIELD VALUE (also in -j).
@@ -130,12 +76,12 @@ fi
 
 # --- Phase 1: dry run, weights and drain move no live connection. ---
 long_start A1 "$TO_A" $NA
-before=$(flows "$TO_A")
+before=$(live_flows "$TO_A")
 [ "$(printf '%s\n' "$before" | grep -c .)" -eq $NA ] ||
 	fail "hauler conns lists $(printf '%s\n' "$before" | grep -c .) flows of A, want $NA"
 saved=$(H save)
 out=$(H -n device del s1cpu 2>&1)
-if [ "$out" = "ok (dry run)" ] && [ "$(H save)" = "$saved" ] && [ "$(flows "$TO_A")" = "$before" ]; then
+if [ "$out" = "ok (dry run)" ] && [ "$(H save)" = "$saved" ] && [ "$(live_flows "$TO_A")" = "$before" ]; then
 	ok "hauler -n device del: '$out'; configuration and flows unchanged"
 else
 	fail "hauler -n device del printed '$out' or changed something"
@@ -143,19 +89,19 @@ fi
 status_is devices 8
 
 H_ok device set s1cpu weight 3
-burst "$TO_A"
-share "$(json_dev "$BY_DEV" s1cpu)" $(($(json_dev "$BY_DEV" s1cpu) + $(json_dev "$BY_DEV" s1acc))) \
+burst_load "$TO_A" $BURST
+check_share "$(json_dev "$BY_DEV" s1cpu)" $(($(json_dev "$BY_DEV" s1cpu) + $(json_dev "$BY_DEV" s1acc))) \
 	75 8 "device set s1cpu weight 3: s1cpu's share of s1's new connections"
 H_ok server set s2 weight 3
-burst "$TO_A"
-share $(($(json_dev "$BY_DEV" s2cpu) + $(json_dev "$BY_DEV" s2acc))) $BURST 75 10 \
+burst_load "$TO_A" $BURST
+check_share $(($(json_dev "$BY_DEV" s2cpu) + $(json_dev "$BY_DEV" s2acc))) $BURST 75 10 \
 	"server set s2 weight 3: s2's share of new connections"
 H_ok device set s1cpu state drain
-burst "$TO_A"
+burst_load "$TO_A" $BURST
 n=$(json_dev "$BY_DEV" s1cpu)
 [ "$n" = 0 ] && ok "device set s1cpu state drain: no new connection to s1cpu" ||
 	fail "drained s1cpu got $n new connections"
-after=$(flows "$TO_A")
+after=$(live_flows "$TO_A")
 if [ "$after" = "$before" ]; then
 	ok "every live flow of A on the same device after the weight changes and the drain" \
 		"($(on_devs "$before" s1cpu) on s1cpu)"
@@ -169,21 +115,21 @@ H_ok server set s2 weight 1
 
 # --- Phase 2: device del ends exactly its own live connections. ---
 long_start A2 "$TO_A" $NA
-n=$(on_devs "$(flows "$TO_A")" s2acc)
-nb=$(on_devs "$(flows "$TO_B")" s2accb)
+n=$(on_devs "$(live_flows "$TO_A")" s2acc)
+nb=$(on_devs "$(live_flows "$TO_B")" s2accb)
 [ "$n" -gt 0 ] || fail "no live flow of A on s2acc: device del has nothing to end"
 H_ok device del s2acc
 sleep 1
 long_stop A2
 long_ended "device del s2acc" $NA "$n"
-[ "$(on_devs "$(flows "$TO_B")" s2accb)" = "$nb" ] &&
+[ "$(on_devs "$(live_flows "$TO_B")" s2accb)" = "$nb" ] &&
 	ok "B's $nb flows on s2accb (the same address as s2acc) still listed" ||
 	fail "B's flows on s2accb changed after device del s2acc"
 status_is devices 7
 
 # --- Phase 3: server del ends the live connections on its devices. ---
 long_start A3 "$TO_A" $NA
-n=$(on_devs "$(flows "$TO_A")" s1cpu s1acc)
+n=$(on_devs "$(live_flows "$TO_A")" s1cpu s1acc)
 [ "$n" -gt 0 ] || fail "no live flow of A on server s1: server del has nothing to end"
 H_ok server del s1
 sleep 1
@@ -191,7 +137,7 @@ long_stop A3
 long_ended "server del s1" $NA "$n"
 status_is servers 3
 status_is devices 5
-burst "$TO_A"
+burst_load "$TO_A" $BURST
 n=$(json_dev "$BY_DEV" s2cpu)
 [ "$n" = $BURST ] && ok "after the deletes every new connection of A goes to s2cpu" ||
 	fail "after the deletes s2cpu got $n of $BURST new connections of A"

@@ -50,30 +50,8 @@ done
 NPOL=${#POLICIES[@]}
 ok "$NPOL built-in policies: ${POLICIES[*]}"
 
-# le N BYTES: N as BYTES little-endian hex bytes.
-le() {
-	local v=$1 n=$2 i out=""
-	for ((i = 0; i < n; i++)); do
-		out="$out $(printf '%02x' $(((v >> (8 * i)) & 255)))"
-	done
-	echo "$out"
-}
-
-# set_state NAME CMP LATENCY_US: a fresh report for device NAME.
-set_state() {
-	local id now
-	id=$(H device show | awk -v n="$1" '$2 == n { print $1 }')
-	now=$(awk '/^now at/ { print $3; exit }' /proc/timer_list)
-	[ -n "$id" ] && [ -n "$now" ] || return 1
-	# struct dev_state: cmp mem net queue, latency_us, live_conns,
-	# assigned, seq, updated_ns.
-	# shellcheck disable=SC2046 # byte lists
-	bpftool map update pinned "$TOPO_PIN/dev_state" key hex $(le "$id" 4) value hex \
-		$(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$3" 4) $(le 0 4) $(le 0 4) \
-		$(le 1 8) $(le $((now - 50000000)) 8)
-}
-for dev in s1cpu s2cpu; do set_state $dev 50 500 || sys_abort "dev_state of $dev"; done
-for dev in s1acc s2acc; do set_state $dev 10 100 || sys_abort "dev_state of $dev"; done
+for dev in s1cpu s2cpu; do set_dev_state $dev 50 500 || sys_abort "dev_state of $dev"; done
+for dev in s1acc s2acc; do set_dev_state $dev 10 100 || sys_abort "dev_state of $dev"; done
 
 # params NAME ROUND: valid parameters for policy NAME, varied by ROUND.
 METRICS_LUR=(cmp mem net)
