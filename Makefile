@@ -9,7 +9,9 @@ ARCH     := $(shell uname -m)
 # Packages a fresh Debian 12 needs to build, test and demo hauler.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
-	    libc6-dev linux-libc-dev
+	    libc6-dev linux-libc-dev clang-format cpp
+# Only `make reproduce` needs these (plots, the L7 proxy it compares with).
+REPRO_PKGS := gnuplot-nox nginx libnginx-mod-stream
 
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
 	      -Iinclude -Ibpf -I/usr/include/$(ARCH)-linux-gnu
@@ -46,7 +48,7 @@ DP_SRCS    := $(wildcard tests/datapath/test_*.c)
 DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
-.PHONY: all deps check check-run unit datapath system demo bench clean help format schema
+.PHONY: all deps deps-reproduce check check-run unit datapath system demo bench reproduce clean help format format-check schema p4
 all: $(BUILD)/hauler $(BUILD)/hauler-agent $(TOOLS)
 
 help:
@@ -55,7 +57,10 @@ help:
 	@echo "make check      run every test (root); ends with 'N passed, N failed'"
 	@echo "make demo       bring up a namespace topology and run traffic (root)"
 	@echo "make bench      run the benchmarks (root)"
+	@echo "make reproduce  the thesis's testbed figures into docs/results.md (root, <= 15 min)"
 	@echo "make schema     regenerate files generated from include/schema.def"
+	@echo "make format     format the C files (.clang-format); format-check: only check"
+	@echo "make p4         type-check p4/hauler.p4 against TNA (needs p4test in P4C_DIR)"
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -116,7 +121,7 @@ $(BUILD)/tools/genschema: tools/genschema.c tools/genschema.h include/schema.def
 
 $(BUILD)/tools/%: tools/%.c $(wildcard include/*.h include/*.def include/select/* tools/*.h) $(LIBHAULER)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(USER_INC) -Itools $< $(LIBHAULER) $(LDLIBS) -lpthread -o $@
+	$(CC) $(CFLAGS) $(USER_INC) -Itools $< $(LIBHAULER) $(LDLIBS) -lpthread -lm -o $@
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBHAULER) $(LIBAGENT) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h agent/*.h)
 	@mkdir -p $(dir $@)
@@ -132,15 +137,28 @@ schema: $(BUILD)/tools/genschema
 	$(BUILD)/tools/genschema p4 > p4/include/hauler_schema.p4
 	$(BUILD)/tools/genschema md > docs/schema.md
 
+# The P4 twin is type-checked by p4c's p4test (front end, TNA include files)
+# when it is there; P4C_DIR=DIR names another copy. Warnings are errors.
+P4C_DIR   ?= ../shared/tools/p4c
+P4TEST    := $(P4C_DIR)/bin/p4test
+P4_FLAGS  := --std p4-16 -I$(P4C_DIR)/p4include -D__TARGET_TOFINO__=1 --validate --Werror
+p4:
+	@if [ -x "$(P4TEST)" ]; then \
+		echo "p4test p4/hauler.p4 (TNA)"; \
+		$(P4TEST) $(P4_FLAGS) p4/hauler.p4 || { echo "p4: p4/hauler.p4 does not type-check" >&2; exit 1; }; \
+	else \
+		echo "p4: skipped: no P4 checker at $(P4TEST) (make p4 P4C_DIR=DIR to use one)"; \
+	fi
+
 # check, demo and bench install what they need first (a fresh machine).
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: all $(UNIT_BINS) $(DP_BINS)
-	@bash tests/run.sh $(BUILD)
+check-run: all p4 $(UNIT_BINS) $(DP_BINS)
+	@P4C_DIR=$(P4C_DIR) bash tests/run.sh $(BUILD)
 
 unit: all $(UNIT_BINS)
-	@bash tests/run.sh $(BUILD) unit
+	@P4C_DIR=$(P4C_DIR) bash tests/run.sh $(BUILD) unit
 
 datapath: all $(DP_BINS)
 	@bash tests/run.sh $(BUILD) datapath
@@ -156,8 +174,31 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	bash tools/bench.sh $(BUILD)
 
+# nginx's package would start a system nginx on port 80: policy-rc.d keeps
+# it stopped (reproduce runs its own, inside the topology's namespaces).
+deps-reproduce: deps
+	@missing=""; for p in $(REPRO_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		rc=/usr/sbin/policy-rc.d; mine=0; \
+		if [ ! -e $$rc ]; then printf '#!/bin/sh\nexit 101\n' > $$rc && chmod +x $$rc && mine=1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; st=$$?; \
+		[ $$mine = 1 ] && rm -f $$rc; exit $$st; \
+	else echo "deps-reproduce: all present"; fi
+
+reproduce: deps-reproduce
+	@$(MAKE) --no-print-directory all
+	bash tools/reproduce.sh $(BUILD)
+
+# Every C file of the tree (not the build's generated ones), in the repo's .clang-format.
+FORMAT_SRCS := $(filter-out $(BUILD)/%,$(wildcard */*.c */*.h */*/*.c */*/*.h */*/*/*.c))
 format:
-	clang-format -i $(wildcard */*.c */*.h tests/*/*.c tests/*/*.h)
+	clang-format -i $(FORMAT_SRCS)
+
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 clean:
 	rm -rf $(BUILD)

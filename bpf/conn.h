@@ -11,8 +11,8 @@
 #include "xdp_maps.h"
 #include "pkt_parse.h"
 
-#define HAULER_NS_PER_MS   1000000ULL
-#define HAULER_TOUCH_NS	   1000000000ULL /* refresh last_seen at most once a second */
+#define HAULER_NS_PER_MS 1000000ULL
+#define HAULER_TOUCH_NS	 1000000000ULL /* refresh last_seen at most once a second */
 
 static __always_inline struct config *config_get(void)
 {
@@ -21,8 +21,8 @@ static __always_inline struct config *config_get(void)
 	return bpf_map_lookup_elem(&config, &zero);
 }
 
-static __always_inline int conn_expired(const struct conn *c, __u8 proto,
-					const struct config *cfg, __u64 now)
+static __always_inline int conn_expired(const struct conn *c, __u8 proto, const struct config *cfg,
+					__u64 now)
 {
 	__u64 age = now > c->last_seen_ns ? now - c->last_seen_ns : 0;
 
@@ -92,7 +92,8 @@ static __always_inline int conn_track(struct conn *c, const struct flow_key *key
 		c->last_seen_ns = now;
 		return CONN_TRACK_TOUCHED;
 	}
-	if ((c->flags & HAULER_CONN_FIN) || now - c->last_seen_ns > conn_touch_ns(cfg, key->proto)) {
+	if ((c->flags & HAULER_CONN_FIN) ||
+	    now - c->last_seen_ns > conn_touch_ns(cfg, key->proto)) {
 		/* After a FIN every packet extends the grace: half-closed flows live on. */
 		c->last_seen_ns = now;
 		return CONN_TRACK_TOUCHED;

@@ -29,7 +29,7 @@ static __always_inline __u32 csum_delta2(__u16 from, __u16 to)
 
 static __always_inline void csum_apply(__u16 *sum, __u32 delta)
 {
-	*sum = ~csum_fold((__u16)~*sum + delta);
+	*sum = ~csum_fold((__u16) ~*sum + delta);
 }
 
 static __always_inline __u32 csum_delta16(const __u32 *from, const __u32 *to)

@@ -29,8 +29,8 @@
  * Rewrite one end of the flow (the destination when dst, else the source)
  * to addr:port, with the IPv4 header and TCP/UDP checksums kept right.
  */
-static __always_inline int nat_rewrite(struct xdp_md *ctx, const struct pkt *p,
-				       const __u32 *addr, __u16 port, int dst)
+static __always_inline int nat_rewrite(struct xdp_md *ctx, const struct pkt *p, const __u32 *addr,
+				       __u16 port, int dst)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -109,7 +109,7 @@ static __always_inline int encap(struct xdp_md *ctx, const struct pkt *p,
 		__builtin_memcpy(data, data + sizeof(struct iphdr), ETH_HLEN);
 		if (l3 > ETH_HLEN)
 			__builtin_memcpy(data + ETH_HLEN, data + sizeof(struct iphdr) + ETH_HLEN,
-					  HAULER_VLAN_HLEN);
+					 HAULER_VLAN_HLEN);
 		outer = data + l3;
 		inner = (void *)(outer + 1);
 		outer->version = 4;
@@ -132,7 +132,7 @@ static __always_inline int encap(struct xdp_md *ctx, const struct pkt *p,
 		__builtin_memcpy(data, data + sizeof(struct ipv6hdr), ETH_HLEN);
 		if (l3 > ETH_HLEN)
 			__builtin_memcpy(data + ETH_HLEN, data + sizeof(struct ipv6hdr) + ETH_HLEN,
-					  HAULER_VLAN_HLEN);
+					 HAULER_VLAN_HLEN);
 		outer = data + l3;
 		inner = (void *)(outer + 1);
 		/* The flow hash in the flow label gives ECMP paths entropy. */
@@ -140,7 +140,8 @@ static __always_inline int encap(struct xdp_md *ctx, const struct pkt *p,
 		outer->payload_len = bpf_htons(bpf_ntohs(inner->payload_len) + sizeof(*inner));
 		outer->nexthdr = IPPROTO_IPV6;
 		outer->hop_limit = 64;
-		if (cfg->tunnel_src[0] | cfg->tunnel_src[1] | cfg->tunnel_src[2] | cfg->tunnel_src[3])
+		if (cfg->tunnel_src[0] | cfg->tunnel_src[1] | cfg->tunnel_src[2] |
+		    cfg->tunnel_src[3])
 			__builtin_memcpy(&outer->saddr, cfg->tunnel_src, 16);
 		else
 			outer->saddr = inner->daddr;

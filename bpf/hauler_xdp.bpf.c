@@ -6,6 +6,10 @@
  * tier (tail call into the VIP's policy; built-in hash when that fails).
  */
 #include "newconn.h"
+#include "candidates.h"
+#define HAULER_SPILL_OWNER
+#include "spill.h"
+#include "select/select_spill.h"
 #include "report.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -25,7 +29,20 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__array(values, int(struct xdp_md *));
 } report_prog SEC(".maps") = {
-	.values = { [0] = (void *)&hauler_report },
+    .values = {[0] = (void *)&hauler_report},
+};
+
+int hauler_spill(struct xdp_md *ctx);
+
+/* The spill program, for the policies' tail call (bpf/spill.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__array(values, int(struct xdp_md *));
+} spill_prog SEC(".maps") = {
+    .values = {[0] = (void *)&hauler_spill},
 };
 
 static __always_inline int to_report_prog(struct xdp_md *ctx)
@@ -33,45 +50,6 @@ static __always_inline int to_report_prog(struct xdp_md *ctx)
 	bpf_tail_call(ctx, &report_prog, 0);
 	stat_reason(HAULER_STAT_report_bad_len, ctx); /* unreachable once loaded */
 	return XDP_DROP;
-}
-
-/* Copy the chosen server's devices into pc as policy candidates. */
-static __always_inline void fill_candidates(struct policy_ctx *pc, const struct server_info *srv,
-					    __u64 stale_ns, __u64 now)
-{
-	__u32 i;
-
-	pc->n = srv->dev_count > HAULER_DEVS_PER_SERVER ? HAULER_DEVS_PER_SERVER : srv->dev_count;
-#pragma unroll
-	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++) {
-		struct policy_cand *cand = &pc->cand[i];
-		struct device_info *dev;
-		struct dev_state *st;
-		__u32 id = srv->dev[i];
-
-		cand->usable = 0;
-		if (i >= pc->n)
-			continue;
-		dev = bpf_map_lookup_elem(&devices, &id);
-		st = bpf_map_lookup_elem(&dev_state, &id);
-		if (!dev || !st)
-			continue;
-		cand->id = id;
-		cand->weight = dev->weight;
-		cand->kind = dev->kind;
-		cand->usable = dev->in_use && dev->state == HAULER_STATE_UP &&
-			       dev->family == pc->flow.family;
-		/* A report stamped a tick ahead of the coarse clock is fresh. */
-		cand->stale = !st->updated_ns ||
-			      (now > st->updated_ns && now - st->updated_ns > stale_ns);
-		cand->cmp = st->cmp;
-		cand->mem = st->mem;
-		cand->net = st->net;
-		cand->queue = st->queue;
-		cand->live_conns = st->live_conns;
-		cand->assigned = st->assigned;
-		cand->latency_us = st->latency_us;
-	}
 }
 
 static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *p,
@@ -82,7 +60,6 @@ static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *
 	struct policy_ctx *pc;
 	struct pool *pool;
 	__u32 key, slot, server, hash;
-	__u64 stale_ns;
 
 	hash = hauler_flow_hash(&p->flow);
 	key = (vi->vip_id & (HAULER_MAX_VIPS - 1)) * 2 + (vi->pool_version & 1);
@@ -115,11 +92,13 @@ static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *
 	pc->l4_off = p->l4_off;
 	pc->tcp_flags = p->tcp_flags;
 	pc->choice = HAULER_NO_CHOICE;
+	pc->saturated = 0;
+	pc->first_server = server;
+	pc->spills = 0;
 	key = vi->policy_slot;
 	params = bpf_map_lookup_elem(&policy_params, &key);
-	stale_ns = (params && params->stale_ms ? params->stale_ms : HAULER_STALE_MS_DEFAULT) *
-		   HAULER_NS_PER_MS;
-	fill_candidates(pc, srv, stale_ns, now);
+	pc->spill_left = spill_budget(params);
+	fill_candidates(pc, srv, candidates_stale_ns(params), now);
 
 	bpf_tail_call(ctx, &policy_progs, vi->policy_slot);
 	/* Empty slot or failed tail call: the built-in hash, never a drop. */
@@ -294,4 +273,78 @@ int hauler_report(struct xdp_md *ctx)
 		return XDP_DROP;
 	}
 	return report_handle(ctx, off + sizeof(*udp), p.flow.src, p.flow.family, now);
+}
+
+/*
+ * The next server of the flow's Maglev preference (select_spill.h) that is
+ * neither the server just tried nor the first choice; HAULER_NO_SERVER
+ * when HAULER_SPILL_PROBES slots name none. pc->spills counts the slots
+ * used, so a second spill goes on where the first stopped.
+ */
+static __always_inline __u32 spill_next_server(struct policy_ctx *pc, const struct vip_info *vi)
+{
+	struct server_info *srv;
+	struct pool *pool;
+	__u32 key, i, slot, s;
+
+	key = (vi->vip_id & (HAULER_MAX_VIPS - 1)) * 2 + (vi->pool_version & 1);
+	pool = bpf_map_lookup_elem(&pools, &key);
+	if (!pool || !vi->table_size || vi->table_size > HAULER_MAGLEV_MAX)
+		return HAULER_NO_SERVER;
+	for (i = 0; i < HAULER_SPILL_PROBES; i++) {
+		pc->spills++;
+		slot = select_spill_slot(pc->hash, pc->spills, vi->table_size);
+		barrier_var(slot);
+		if (slot >= HAULER_MAGLEV_MAX)
+			break;
+		s = pool->server[slot];
+		if (s == pc->server || s == pc->first_server)
+			continue;
+		srv = bpf_map_lookup_elem(&servers, &s);
+		if (srv && srv->in_use && srv->vip_id == vi->vip_id)
+			return s;
+	}
+	return HAULER_NO_SERVER;
+}
+
+/*
+ * hauler_spill: reached from a policy whose server is unusable or
+ * saturated (bpf/spill.h). Moves the new connection to the next server of
+ * its Maglev preference and runs the VIP's policy there; with no other
+ * server, binds the policy's own choice.
+ */
+SEC("xdp")
+int hauler_spill(struct xdp_md *ctx)
+{
+	struct policy_params *params;
+	struct policy_ctx *pc = policy_ctx_get();
+	struct server_info *srv;
+	struct vip_info *vi = NULL;
+	struct vip_key *vk;
+	__u32 key, server = HAULER_NO_SERVER;
+
+	if (!pc)
+		return XDP_PASS;
+	key = pc->vip_id;
+	vk = bpf_map_lookup_elem(&vip_index, &key);
+	if (vk)
+		vi = bpf_map_lookup_elem(&vips, vk);
+	if (vi && pc->spill_left)
+		server = spill_next_server(pc, vi);
+	srv = bpf_map_lookup_elem(&servers, &server);
+	if (server == HAULER_NO_SERVER || !srv) {
+		stat_reason(HAULER_STAT_spill_none, ctx);
+		return new_conn_finish(ctx, pc, pc->choice, 1);
+	}
+	stat_reason(HAULER_STAT_spill, ctx);
+	pc->spill_left--;
+	pc->server = server;
+	pc->saturated = 0;
+	pc->choice = HAULER_NO_CHOICE;
+	key = pc->slot;
+	params = bpf_map_lookup_elem(&policy_params, &key);
+	fill_candidates(pc, srv, candidates_stale_ns(params), bpf_ktime_get_coarse_ns());
+	bpf_tail_call(ctx, &policy_progs, pc->slot);
+	stat_reason(HAULER_STAT_policy_fallback, ctx);
+	return new_conn_finish(ctx, pc, select_hash(pc), 0);
 }

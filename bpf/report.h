@@ -45,8 +45,8 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 	if (!dev || !key || !st || !dev->in_use || !report_key_set(key))
 		return REPORT_UNKNOWN_DEVICE;
 	if (src && (dev->family != family || dev->addr[0] != src[0] ||
-		    (family == 6 && (dev->addr[1] != src[1] || dev->addr[2] != src[2] ||
-				     dev->addr[3] != src[3]))))
+		    (family == 6 &&
+		     (dev->addr[1] != src[1] || dev->addr[2] != src[2] || dev->addr[3] != src[3]))))
 		return REPORT_BAD_SOURCE;
 	if (!report_tag_ok(r, key))
 		return REPORT_BAD_TAG;

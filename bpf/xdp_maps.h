@@ -11,17 +11,17 @@
 #include <bpf/bpf_helpers.h>
 #include "hauler_schema.h"
 
-#define SCHEMA_KEY_u32	     __u32
-#define SCHEMA_KEY_vip_key   struct vip_key
-#define SCHEMA_KEY_flow_key  struct flow_key
-#define SCHEMA_VAL_u32	     __u32
-#define SCHEMA_VAL(v)	     struct v
+#define SCHEMA_KEY_u32	    __u32
+#define SCHEMA_KEY_vip_key  struct vip_key
+#define SCHEMA_KEY_flow_key struct flow_key
+#define SCHEMA_VAL_u32	    __u32
+#define SCHEMA_VAL(v)	    struct v
 
-#define SCHEMA_MAP_GENERIC(name, mtype, kt, vt, max)                                            \
+#define SCHEMA_MAP_GENERIC(name, mtype, kt, vt, max)                                               \
 	struct {                                                                                   \
 		__uint(type, BPF_MAP_TYPE_##mtype);                                                \
 		__uint(max_entries, max);                                                          \
-		__type(key, SCHEMA_KEY_##kt);                                                       \
+		__type(key, SCHEMA_KEY_##kt);                                                      \
 		__type(value, SCHEMA_VAL(vt));                                                     \
 		__uint(pinning, LIBBPF_PIN_BY_NAME);                                               \
 	} name SEC(".maps");

@@ -37,36 +37,17 @@
 #include "hauler_schema.h"
 #include "siphash.h"
 
-#define HAULER_REPORT_MAGIC	0x484c5252u /* "HLRR" */
-#define HAULER_REPORT_VERSION	1
+/*
+ * struct hauler_report, HAULER_REPORT_MAGIC, _VERSION, _ETHERTYPE and the
+ * HAULER_REPORT_F_* flags come from include/schema.def (hauler_schema.h),
+ * so the P4 parser reads the same layout.
+ */
 #define HAULER_REPORT_LEN	40
-#define HAULER_REPORT_TAG_WORDS 4      /* the tag covers bytes 0..31 */
-#define HAULER_REPORT_ETHERTYPE 0x88B5 /* IEEE 802 local experimental 1 */
+#define HAULER_REPORT_TAG_WORDS 4 /* the tag covers bytes 0..31 */
 #define HAULER_REPORT_MAX_PCT	100
-
-#define HAULER_REPORT_F_THRESHOLD 0x01 /* sent at once: a metric crossed its threshold */
-#define HAULER_REPORT_F_LATENCY	  0x02 /* latency_us holds a measurement */
-#define HAULER_REPORT_F_GPU	  0x04 /* cmp and mem are a GPU's (NVML) */
-#define HAULER_REPORT_F_ALL	  0x07
 
 /* Sequence: seconds since the epoch << 20 | microseconds, kept growing. */
 #define HAULER_REPORT_SEQ_SHIFT 20
-
-struct hauler_report {
-	__u32 magic;
-	__u8 version;
-	__u8 flags;
-	__u16 device;
-	__u64 seq;
-	__u8 cmp;
-	__u8 mem;
-	__u8 net;
-	__u8 queue;
-	__u32 latency_us;
-	__u32 live_conns;
-	__u32 reserved;
-	__u64 tag;
-};
 
 _Static_assert(sizeof(struct hauler_report) == HAULER_REPORT_LEN, "report has no holes");
 _Static_assert(__builtin_offsetof(struct hauler_report, tag) == 8 * HAULER_REPORT_TAG_WORDS,

@@ -18,12 +18,15 @@ enum hauler_const {
 #include "schema_each.h"
 };
 
+/* clang-format cannot tell that these two open and close a struct. */
+/* clang-format off */
 #define SCHEMA_STRUCT(name, doc)	   struct name {
 #define SCHEMA_END(name)		   };
 #define SCHEMA_FIELD(s, f, bits, doc)	   SCHEMA_TYPE_##bits f;
 #define SCHEMA_ARRAY(s, f, bits, n, doc)   SCHEMA_TYPE_##bits f[n];
 #define SCHEMA_STRUCT_NEST(s, f, t, doc)   struct t f;
 #define SCHEMA_ARRAY_NEST(s, f, t, n, doc) struct t f[n];
+/* clang-format on */
 #include "schema_each.h"
 
 #define SCHEMA_COUNTER(name, doc) HAULER_STAT_##name,
@@ -33,11 +36,12 @@ enum hauler_stat_reason {
 };
 
 /* Layout of the stats map: reasons, then two counters per VIP and per device. */
-#define HAULER_STAT_REASON_SLOTS 64
-#define HAULER_STAT_VIP(vip, which)  (HAULER_STAT_REASON_SLOTS + (vip) * 2 + (which))
-#define HAULER_STAT_DEV(dev, which)  (HAULER_STAT_REASON_SLOTS + HAULER_MAX_VIPS * 2 + (dev) * 2 + (which))
-#define HAULER_STAT_FWD 0 /* packets/bytes forwarded */
-#define HAULER_STAT_NEW 1 /* new connections (packets field) */
+#define HAULER_STAT_REASON_SLOTS    64
+#define HAULER_STAT_VIP(vip, which) (HAULER_STAT_REASON_SLOTS + (vip)*2 + (which))
+#define HAULER_STAT_DEV(dev, which)                                                                \
+	(HAULER_STAT_REASON_SLOTS + HAULER_MAX_VIPS * 2 + (dev)*2 + (which))
+#define HAULER_STAT_FWD	  0 /* packets/bytes forwarded */
+#define HAULER_STAT_NEW	  1 /* new connections (packets field) */
 #define HAULER_STAT_SLOTS (HAULER_STAT_DEV(HAULER_MAX_DEVICES, 0))
 
 /* The literal sizes in schema.def must agree with its constants. */
@@ -51,6 +55,7 @@ _Static_assert(sizeof(struct flow_key) == 40, "flow_key has no holes");
 _Static_assert(sizeof(struct vip_key) == 20, "vip_key has no holes");
 _Static_assert(sizeof(struct conn) == 16, "conn has no holes");
 _Static_assert(sizeof(((struct policy_ctx *)0)->cand) / sizeof(struct policy_cand) ==
-		       HAULER_DEVS_PER_SERVER, "cand[]");
+		   HAULER_DEVS_PER_SERVER,
+	       "cand[]");
 
 #endif

@@ -34,6 +34,9 @@
 #ifndef SCHEMA_COUNTER
 #define SCHEMA_COUNTER(name, doc)
 #endif
+#ifndef SCHEMA_HEADER
+#define SCHEMA_HEADER(s, doc)
+#endif
 
 #include "schema.def"
 
@@ -46,3 +49,4 @@
 #undef SCHEMA_ARRAY_NEST
 #undef SCHEMA_MAP
 #undef SCHEMA_COUNTER
+#undef SCHEMA_HEADER

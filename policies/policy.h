@@ -15,11 +15,15 @@
  * The macro turns that into an XDP program which records the choice in
  * the connection table and forwards the packet (new_conn_finish). A
  * choice that is not usable is replaced by the hash choice and counted.
+ * When the server has no usable device (HAULER_NO_CHOICE) or the policy
+ * set pc->saturated, and the VIP allows it, the connection spills to the
+ * next server first (bpf/spill.h): the program runs again on its devices.
  */
 #ifndef HAULER_POLICY_H
 #define HAULER_POLICY_H
 
 #include "newconn.h"
+#include "spill.h"
 
 #define HAULER_POLICY(name)                                                                        \
 	static __always_inline __u32 name##_select(struct xdp_md *ctx, struct policy_ctx *pc);     \
@@ -30,6 +34,7 @@
 		if (!pc)                                                                           \
 			return XDP_PASS;                                                           \
 		pc->choice = name##_select(ctx, pc);                                               \
+		policy_spill(ctx, pc);                                                             \
 		return new_conn_finish(ctx, pc, pc->choice, 1);                                    \
 	}                                                                                          \
 	char LICENSE[] SEC("license") = "Dual BSD/GPL";                                            \

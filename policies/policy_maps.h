@@ -19,12 +19,12 @@ static __always_inline const struct policy_params *policy_params_get(const struc
 	return bpf_map_lookup_elem(&policy_params, &slot);
 }
 
-/* The metric the VIP's parameters name; cmp when none. */
+/* The metric spec the VIP's parameters name (metric_spec); cmp when none. */
 static __always_inline __u32 policy_metric(const struct policy_ctx *pc)
 {
 	const struct policy_params *p = policy_params_get(pc);
 
-	return p ? p->metric : HAULER_METRIC_CMP;
+	return p ? metric_spec(p) : HAULER_METRIC_CMP;
 }
 
 /* Advance the server's ring pointer (once per new connection, all CPUs). */

@@ -48,7 +48,8 @@ int main(int argc, char **argv)
 
 	if (argc < 5 || report_key_parse(argv[3], &k0, &k1) ||
 	    inet_pton(AF_INET, argv[4], &to.sin_addr) != 1 || n <= 0) {
-		fprintf(stderr, "usage: bench_report PIN_DIR DEVICE_ID KEY_HEX BALANCER_ADDR [COUNT]\n");
+		fprintf(stderr,
+			"usage: bench_report PIN_DIR DEVICE_ID KEY_HEX BALANCER_ADDR [COUNT]\n");
 		return 2;
 	}
 	id = atoi(argv[2]);

@@ -1,10 +1,13 @@
 #!/bin/bash
-# demo.sh BUILD_DIR - hauler in a namespace topology, in about half a minute.
+# demo.sh BUILD_DIR - hauler in a namespace topology, in about a minute.
 #
 # A client, a one-armed balancer running hauler's XDP program, and two
 # servers with two devices each: a CPU and an "accelerator" limited to 20%
 # of a CPU. A nat-mode VIP spreads connections by device weight (wrr),
 # then its policy is swapped to hash while long-lived connections run.
+# Last, requests that cost CPU (workd): agents report each device's load,
+# the accelerator is made busy, and the load-aware policy lur moves new
+# requests away from it and back, second by second on screen.
 # Everything is removed on exit, Ctrl-C included. Needs root.
 set -u
 BUILD=$(realpath -m "${1:-build}")
@@ -82,3 +85,54 @@ cat "$TOPO_RUN/long.txt"
 section "and back to wrr"
 H policy set "$VIP" wrr
 load --tcp "$TOPO_VIP4:80" -n 300 --bytes 4096
+
+# ---- The point of it: a load-aware policy steers requests off a busy accelerator.
+# shellcheck source=workload.sh
+. tools/workload.sh
+WL_WORK_US=1000
+section "requests that cost CPU: workd on every device (acc: ${WL_ACC_PCT}% of a CPU, cpu: ${WL_CPU_PCT}%)"
+wl_start "$P" "$(wl_calibrate)" || exit 1
+WVIP=$TOPO_VIP4:$WL_PORT
+H vip add "$WVIP/udp" mode nat policy lur metric cmp
+topo_hauler "$P" server add w1 vip "$WVIP/udp" >/dev/null
+topo_hauler "$P" device add w1cpu server w1 addr "$(topo_dev_addr4 s1cpu)" port "$WL_PORT" kind cpu weight 5 >/dev/null
+topo_hauler "$P" device add w1acc server w1 addr "$(topo_dev_addr4 s1acc)" port "$WL_PORT" kind smartnic weight 1 >/dev/null
+wl_keys "$P" w1cpu w1acc || exit 1
+wl_agent "$P" s1cpu w1cpu --rate 100 --window 50 || exit 1
+wl_agent "$P" s1acc w1acc --rate 100 --window 50 || exit 1
+echo "agents on s1cpu and s1acc report their cgroup's CPU use (cmp) 100 times a second;"
+echo "policy lur sends each new request to the device with the lowest cmp"
+
+# One line per second: the devices' cmp as the balancer sees it, and where
+# that second's new requests went.
+cmp_of() { topo_hauler "$P" -j device show "$1" | sed -n 's/.*"cmp":\([0-9]*\).*/\1/p' | head -1; }
+watch_secs() {
+	local what=$1 n=$2 json c a cc ca
+	for _ in $(seq "$n"); do
+		wl_load "$P" --udp "$WVIP" --rate 60 --duration 1 --timeout-ms 1000 --ports 20000-59999 \
+			--json >"$TOPO_RUN/second.json" &
+		sleep 0.6 # the load as the balancer sees it, mid-second
+		cc=$(cmp_of w1cpu)
+		ca=$(cmp_of w1acc)
+		wait $!
+		json=$(cat "$TOPO_RUN/second.json")
+		c=$(printf '%s' "$json" | sed -n 's/.*"s1cpu":{"n":\([0-9]*\).*/\1/p')
+		a=$(printf '%s' "$json" | sed -n 's/.*"s1acc":{"n":\([0-9]*\).*/\1/p')
+		printf '%-22s cmp s1cpu %3s%%  s1acc %3s%%   new requests: s1cpu %3s  s1acc %3s   P99 %s ms\n' \
+			"$what" "$cc" "$ca" "${c:-0}" "${a:-0}" \
+			"$(printf '%s' "$json" | sed -n 's/.*"p99_ms":\([0-9.]*\|null\).*/\1/p')"
+	done
+}
+section "60 requests/s through $WVIP/udp (lur): both devices take requests"
+watch_secs "accelerator idle" 4
+section "something else makes the accelerator busy (a busy loop in its cgroup)"
+(
+	for d in $(wl_cg_dirs "$P" s1acc); do echo "$BASHPID" >"$d/cgroup.procs"; done
+	exec nsenter "--net=/run/netns/$P-s1acc" bash -c 'while :; do :; done'
+) </dev/null >/dev/null 2>&1 &
+busy=$!
+watch_secs "accelerator busy" 4
+kill "$busy" 2>/dev/null
+wait "$busy" 2>/dev/null
+section "the busy loop ends: new requests go back to the accelerator"
+watch_secs "accelerator free again" 4

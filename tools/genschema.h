@@ -55,6 +55,12 @@ struct schema_counter {
 	const char *doc;
 };
 
+/* A struct that is also a wire header (SCHEMA_HEADER). */
+struct schema_header {
+	const char *strct;
+	const char *doc;
+};
+
 #define SCHEMA_CONST(name, value, doc) {#name, (value), doc},
 static const struct schema_const schema_consts[] = {
 #include "schema_each.h"
@@ -80,6 +86,11 @@ static const struct schema_map schema_maps[] = {
 
 #define SCHEMA_COUNTER(name, doc) {#name, doc},
 static const struct schema_counter schema_counters[] = {
+#include "schema_each.h"
+};
+
+#define SCHEMA_HEADER(s, doc) {#s, doc},
+static const struct schema_header schema_headers[] = {
 #include "schema_each.h"
 };
 
@@ -144,12 +155,28 @@ static void p4_field(FILE *out, const struct schema_field *f, const char *suffix
 	fprintf(out, " %s%s;", f->name, suffix);
 }
 
+/* A field, or an array as one field per element: NAME_0, NAME_1, ... */
+static void p4_field_lines(FILE *out, const struct schema_field *f)
+{
+	char suffix[16];
+
+	if (f->count == 1) {
+		p4_field(out, f, "");
+		fprintf(out, " // %s\n", f->doc);
+		return;
+	}
+	for (unsigned int n = 0; n < f->count; n++) {
+		snprintf(suffix, sizeof(suffix), "_%u", n);
+		p4_field(out, f, suffix);
+		fprintf(out, n ? "\n" : " // %s\n", f->doc);
+	}
+}
+
 static void p4_struct(FILE *out, const struct schema_struct *s)
 {
 	fprintf(out, "// %s\nstruct %s_t {\n", s->doc, s->name);
 	for (size_t i = 0; i < SCHEMA_LEN(schema_fields); i++) {
 		const struct schema_field *f = &schema_fields[i];
-		char suffix[16];
 
 		if (strcmp(f->strct, s->name))
 			continue;
@@ -159,18 +186,28 @@ static void p4_struct(FILE *out, const struct schema_struct *s)
 				f->name, f->count);
 			continue;
 		}
-		if (f->count == 1) {
-			p4_field(out, f, "");
-			fprintf(out, " // %s\n", f->doc);
-			continue;
-		}
-		for (unsigned int n = 0; n < f->count; n++) {
-			snprintf(suffix, sizeof(suffix), "_%u", n);
-			p4_field(out, f, suffix);
-			fprintf(out, n ? "\n" : " // %s\n", f->doc);
-		}
+		p4_field_lines(out, f);
 	}
 	fprintf(out, "}\n\n");
+}
+
+/*
+ * A wire header: the struct's fields flat, in wire order. Only plain
+ * fields and short arrays can be on the wire (a header cannot nest).
+ */
+static void p4_header(FILE *out, const struct schema_header *h)
+{
+	fprintf(out, "// %s (wire format of struct %s)\nheader %s_h {\n", h->doc, h->strct,
+		h->strct);
+	for (size_t i = 0; i < SCHEMA_LEN(schema_fields); i++) {
+		const struct schema_field *f = &schema_fields[i];
+
+		if (!strcmp(f->strct, h->strct) && !f->nest && !schema_is_register(f))
+			p4_field_lines(out, f);
+	}
+	fprintf(out, "}\n#define %s", strncmp(h->strct, "hauler_", 7) ? "HAULER_" : "");
+	p4_upper(out, h->strct);
+	fprintf(out, "_BYTES %zu\n\n", schema_type_size(h->strct));
 }
 
 /*
@@ -227,6 +264,10 @@ static void genschema_p4(FILE *out)
 	for (size_t i = 0; i < SCHEMA_LEN(schema_structs); i++)
 		p4_struct(out, &schema_structs[i]);
 
+	fprintf(out, "// Wire headers\n");
+	for (size_t i = 0; i < SCHEMA_LEN(schema_headers); i++)
+		p4_header(out, &schema_headers[i]);
+
 	fprintf(out, "// Maps: name, type, key, value, size\n");
 	for (size_t i = 0; i < SCHEMA_LEN(schema_maps); i++) {
 		const struct schema_map *m = &schema_maps[i];
@@ -266,7 +307,14 @@ static void md_struct(FILE *out, const struct schema_struct *s)
 {
 	fprintf(out, "### %s\n\n", s->name);
 	md_text(out, s->doc);
-	fprintf(out, ". %zu bytes.\n\n", schema_type_size(s->name));
+	fprintf(out, ". %zu bytes.", schema_type_size(s->name));
+	for (size_t i = 0; i < SCHEMA_LEN(schema_headers); i++)
+		if (!strcmp(schema_headers[i].strct, s->name))
+			fprintf(out,
+				" Also a wire header (P4 `%s_h`): every multi-byte field in "
+				"network byte order.",
+				s->name);
+	fprintf(out, "\n\n");
 	fprintf(out, "| field | bits | count | doc |\n|---|---|---|---|\n");
 	for (size_t i = 0; i < SCHEMA_LEN(schema_fields); i++) {
 		const struct schema_field *f = &schema_fields[i];

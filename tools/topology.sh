@@ -279,7 +279,7 @@ topo_up() {
 
 # topo_down PREFIX: stop what runs in our namespaces and remove them all.
 topo_down() {
-	local prefix=$1 ns pids dev i
+	local prefix=$1 ns pids dev i cg
 	topo_vars "$prefix"
 	[ -d "$TOPO_RUN" ] || return 0
 	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
@@ -299,6 +299,12 @@ topo_down() {
 	mountpoint -q "$TOPO_PIN" && umount "$TOPO_PIN"
 	for dev in $TOPO_DEVS; do
 		rmdir "$(_topo_cgroup "$dev")" 2>/dev/null
+	done
+	# Cgroups that users of the topology made under its prefix (workload.sh).
+	for cg in /sys/fs/cgroup /sys/fs/cgroup/cpu /sys/fs/cgroup/cpuacct /sys/fs/cgroup/memory; do
+		for dev in "$cg/$prefix"-*; do
+			[ -d "$dev" ] && rmdir "$dev" 2>/dev/null
+		done
 	done
 	rm -rf "$TOPO_RUN"
 	return 0

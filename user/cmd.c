@@ -10,6 +10,7 @@
 #include "model_maps.h"
 #include "args.h"
 #include "policy_file.h"
+#include "health_maps.h"
 
 struct object {
 	const char *name;
@@ -31,27 +32,33 @@ static const char *const config_changes[] = {"set", NULL};
 static const struct object objects[] = {
     {"up", NULL, NULL, up_run, NULL,
      "hauler up DEV [--mode native|generic] [-c FILE] [--tunnel-src ADDR] "
-     "[--tunnel-src6 ADDR]\n", NULL},
+     "[--tunnel-src6 ADDR]\n",
+     NULL},
     {"down", NULL, NULL, down_run, NULL, "hauler down\n", NULL},
     {"status", NULL, NULL, status_run, NULL, "hauler status\n", NULL},
     {"vip", vip_changes, vip_apply, vip_run, "show",
      "hauler vip add VIP [mode nat|ipip] [policy NAME [PARAMS]] [table-size M]\n"
      "hauler vip del VIP\n"
      "hauler vip show [VIP]\n"
-     "  VIP := ADDR:PORT/tcp|udp, [IPv6]:PORT/tcp|udp\n", NULL},
+     "  VIP := ADDR:PORT/tcp|udp, [IPv6]:PORT/tcp|udp\n",
+     NULL},
     {"server", server_changes, server_apply, server_run, "show",
      "hauler server add NAME vip VIP [weight W]\n"
      "hauler server set NAME weight W\n"
      "hauler server del NAME\n"
-     "hauler server show [NAME]\n", NULL},
+     "hauler server show [NAME]\n",
+     NULL},
     {"device", device_changes, device_apply, device_run, "show",
      "hauler device add NAME server SERVER addr ADDR port PORT [kind cpu|smartnic|gpu|fpga]"
      " [weight W] [state up|drain|down]\n"
-     "hauler device set NAME [weight W] [state up|drain|down] [kind K]\n"
+     "hauler device set NAME [weight W] [state up|drain|down] [kind K] [check CHECK]\n"
      "hauler device del NAME\n"
      "hauler device key NAME [generate | KEY]\n"
      "hauler device show [NAME]\n"
-     "  KEY := 32 hex digits (hauler-agent --key); generate (the default) prints a new one\n",
+     "  KEY := 32 hex digits (hauler-agent --key); generate (the default) prints a new one\n"
+     "  CHECK := none | tcp|udp|http [PATH]|agent [interval MS] [timeout MS] [rise N] [fall N]\n"
+     "           [on-down keep|reset] [agent-silence MS] [port PORT]\n"
+     "           [send TEXT | send-hex HEX] [expect TEXT | expect-hex HEX]  (last on the line)\n",
      device_done},
     {"policy", policy_changes, policy_apply, policy_run, "show",
      "hauler policy set VIP NAME [PARAMS]\n"
@@ -60,14 +67,18 @@ static const struct object objects[] = {
      "hauler policy load NAME FILE.o\n"
      "hauler policy unload NAME\n"
      "hauler policy params [NAME]\n"
-     "  PARAMS := PARAM VALUE ... (hauler policy params: each policy's, with ranges)\n", NULL},
+     "  PARAMS := PARAM VALUE ... (hauler policy params: each policy's, with ranges)\n",
+     NULL},
     {"stats", NULL, NULL, stats_run, "show", "hauler stats [show | reset]\n", NULL},
     {"conns", NULL, NULL, conns_run, "show", "hauler conns [show] [VIP]\n", NULL},
     {"save", NULL, NULL, save_run, NULL, "hauler save [-o FILE]\n", NULL},
     {"daemon", NULL, NULL, daemon_run, NULL, "hauler daemon [--interval-ms MS] [--once]\n", NULL},
+    {"export", NULL, NULL, export_run, NULL,
+     "hauler export p4 [-o FILE] [--python] [port DEVICE=PORT]...\n", NULL},
     {"config", config_changes, config_apply, NULL, NULL,
      "hauler config set [fin-grace MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] "
-     "[tunnel-src6 ADDR]\n", NULL},
+     "[tunnel-src6 ADDR]\n",
+     NULL},
 };
 
 #define OBJECT_COUNT (sizeof(objects) / sizeof(objects[0]))
@@ -184,6 +195,8 @@ int ctx_load(struct cmd_ctx *c)
 	ret = policy_files_read(c->pin, c->base);
 	if (!ret)
 		ret = policy_intervals_read(c->pin, c->base);
+	if (!ret)
+		ret = health_checks_read(c->pin, c->base);
 	if (ret)
 		return ret;
 	memcpy(c->cur, c->base, sizeof(*c->cur));

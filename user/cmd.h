@@ -50,9 +50,12 @@ int up_run(struct cmd_ctx *c, int argc, char **argv);
 int down_run(struct cmd_ctx *c, int argc, char **argv);
 int status_run(struct cmd_ctx *c, int argc, char **argv);
 int daemon_run(struct cmd_ctx *c, int argc, char **argv);
+int export_run(struct cmd_ctx *c, int argc, char **argv);
 
 /* The batch that recreates m (hauler save). */
 void save_write(const struct model *m, FILE *out);
+/* Create path for writing, mode 0600 (it will hold report keys). NULL: error set. */
+FILE *open_private(const char *path);
 
 /* Shared by the show commands. */
 const char *vip_text(const struct model *m, int vip_id, char *buf, size_t len);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <bpf/bpf.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "dwrr.h"
 #include "error.h"
@@ -33,14 +34,6 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stopping = 1;
-}
-
-static __u64 monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 struct daemon {

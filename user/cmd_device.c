@@ -4,15 +4,17 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/random.h>
 
 #include "hauler_report.h"
 
+#include "clock.h"
 #include "cmd.h"
 #include "error.h"
 #include "json.h"
 #include "args.h"
+#include "health_maps.h"
+#include "health_show.h"
 
 /* The options device add and device set share; -1 where not given. */
 struct device_opts {
@@ -44,6 +46,7 @@ static int device_option(const char *word, const char *value, struct device_opts
 static int device_add(struct model *m, int argc, char **argv)
 {
 	struct device_opts o = {-1, -1, -1};
+	struct health_check check = {};
 	struct device_spec spec = {};
 	int i, ret, have_addr = 0;
 	__u32 port = 0;
@@ -53,6 +56,11 @@ static int device_add(struct model *m, int argc, char **argv)
 	if (parse_name(argv[0], spec.name))
 		return -ERR_INPUT;
 	for (i = 1; i < argc; i += 2) {
+		if (!strcmp(argv[i], "check")) { /* the rest of the line */
+			if (health_parse(argc - i - 1, argv + i + 1, &check))
+				return -ERR_INPUT;
+			break;
+		}
 		if (i + 1 >= argc)
 			return err_set(ERR_INPUT, "device add: '%s' needs a value", argv[i]);
 		ret = device_option(argv[i], argv[i + 1], &o);
@@ -81,18 +89,27 @@ static int device_add(struct model *m, int argc, char **argv)
 	spec.state = o.state >= 0 ? o.state : HAULER_STATE_UP;
 	spec.kind = o.kind >= 0 ? o.kind : HAULER_KIND_CPU;
 	ret = model_device_add(m, &spec);
-	return ret < 0 ? ret : 0;
+	if (ret < 0)
+		return ret;
+	return model_device_set_check(m, spec.name, &check);
 }
 
 static int device_set(struct model *m, int argc, char **argv)
 {
 	struct device_opts o = {-1, -1, -1};
-	int i, ret;
+	struct health_check check;
+	int i, ret, have_check = 0;
 
 	if (argc < 3)
 		return err_set(ERR_INPUT, "usage: hauler device set NAME [weight W] [state S] "
-					  "[kind K]");
+					  "[kind K] [check TYPE [OPTIONS]]");
 	for (i = 1; i < argc; i += 2) {
+		if (!strcmp(argv[i], "check")) { /* the rest of the line */
+			if (health_parse(argc - i - 1, argv + i + 1, &check))
+				return -ERR_INPUT;
+			have_check = 1;
+			break;
+		}
 		if (i + 1 >= argc)
 			return err_set(ERR_INPUT, "device set: '%s' needs a value", argv[i]);
 		ret = device_option(argv[i], argv[i + 1], &o);
@@ -101,7 +118,10 @@ static int device_set(struct model *m, int argc, char **argv)
 		if (ret)
 			return err_set(ERR_INPUT, "device set: unknown argument '%s'", argv[i]);
 	}
-	return model_device_set(m, argv[0], o.weight, o.state, o.kind);
+	ret = model_device_set(m, argv[0], o.weight, o.state, o.kind);
+	if (!ret && have_check)
+		ret = model_device_set_check(m, argv[0], &check);
+	return ret;
 }
 
 /* argv: NAME [generate | KEY] */
@@ -191,7 +211,8 @@ static void report_view(const struct model *m, int d, const struct dev_state *st
 	r->stale = r->never || r->age_ms > stale_ms;
 }
 
-static void device_json(struct json *j, const struct model *m, int d, const struct report_view *r)
+static void device_json(struct json *j, const struct model *m, int d, const struct report_view *r,
+			const struct health_status *h, __u64 now)
 {
 	const struct device_info *dev = &m->devices[d];
 	char text[ADDR_STRLEN];
@@ -225,20 +246,13 @@ static void device_json(struct json *j, const struct model *m, int d, const stru
 		json_uint(j, "age_ms", r->age_ms);
 	json_bool(j, "stale", r->stale);
 	json_object_end(j);
+	health_json(j, m, d, h, now);
 	json_object_end(j);
-}
-
-static __u64 monotonic_ns(void)
-{
-	struct timespec ts;
-
-	/* bpf_ktime_get_coarse_ns() counts on the same base (CLOCK_MONOTONIC). */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 int device_run(struct cmd_ctx *c, int argc, char **argv)
 {
+	struct health_status *health;
 	struct dev_state *states;
 	struct report_view r;
 	int d, only = -1, ret;
@@ -258,32 +272,39 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 			return err_set(ERR_INPUT, "no device '%s'", argv[1]);
 	}
 	states = calloc(HAULER_MAX_DEVICES, sizeof(*states));
-	if (!states)
-		return err_set(ERR_SYSTEM, "out of memory");
+	health = calloc(HAULER_MAX_DEVICES, sizeof(*health));
+	if (!states || !health) {
+		ret = err_set(ERR_SYSTEM, "out of memory");
+		goto out;
+	}
 	ret = maps_read_array(c->maps.dev_state, HAULER_MAX_DEVICES, states, sizeof(*states));
 	if (ret) {
-		free(states);
-		return err_set(ERR_SYSTEM, "cannot read dev_state: %s", strerror(-ret));
+		ret = err_set(ERR_SYSTEM, "cannot read dev_state: %s", strerror(-ret));
+		goto out;
 	}
+	ret = health_states_read(c->pin, health);
+	if (ret)
+		goto out;
 	now = monotonic_ns();
 	if (c->json) {
 		json_init(&j, stdout);
 		json_array_begin(&j, NULL);
 	} else {
 		printf("%-5s %-15s %-15s %-28s %-8s %-6s %-5s %-3s %-15s %-10s %-10s %-10s %-20s "
-		       "%s\n",
+		       "%-16s %-7s %-24s %s\n",
 		       "id", "name", "server", "addr", "kind", "weight", "state", "key",
-		       "cmp/mem/net/que", "latency_us", "live_conns", "assigned", "seq", "age_ms");
+		       "cmp/mem/net/que", "latency_us", "live_conns", "assigned", "seq", "age_ms",
+		       "health", "last_check", "downs/ups");
 	}
 	for (d = 0; d < HAULER_MAX_DEVICES; d++) {
 		const struct device_info *dev = &c->cur->devices[d];
-		char addr[ADDR_STRLEN], where[ADDR_STRLEN + 16], load[24], age[32];
+		char addr[ADDR_STRLEN], where[ADDR_STRLEN + 16], load[24], age[32], last[48];
 
 		if (!dev->in_use || (only >= 0 && d != only))
 			continue;
 		report_view(c->cur, d, &states[d], now, &r);
 		if (c->json) {
-			device_json(&j, c->cur, d, &r);
+			device_json(&j, c->cur, d, &r, &health[d], now);
 			continue;
 		}
 		format_addr(dev->family, dev->addr, addr, sizeof(addr));
@@ -296,18 +317,22 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 		else
 			snprintf(age, sizeof(age), "%llu%s", (unsigned long long)r.age_ms,
 				 r.stale ? " (stale)" : "");
+		health_last_text(&health[d], now, last, sizeof(last));
 		printf("%-5d %-15s %-15s %-28s %-8s %-6u %-5s %-3s %-15s %-10u %-10u %-10u %-20llu "
-		       "%s\n",
+		       "%-16s %-7s %-24s %u/%u\n",
 		       d, (const char *)dev->name, (const char *)c->cur->servers[dev->server].name,
 		       where, device_kind_names[dev->kind & 3], dev->weight,
 		       device_state_names[dev->state % 3], r.key_set ? "yes" : "no", load,
 		       r.st->latency_us, r.st->live_conns, r.st->assigned,
-		       (unsigned long long)r.st->seq, age);
+		       (unsigned long long)r.st->seq, age, health_word(c->cur, d, &health[d]), last,
+		       health[d].downs, health[d].ups);
 	}
 	if (c->json) {
 		json_array_end(&j);
 		json_finish(&j);
 	}
+out:
 	free(states);
-	return 0;
+	free(health);
+	return ret;
 }

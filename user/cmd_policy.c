@@ -76,7 +76,8 @@ struct pinned_policy {
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(((const struct pinned_policy *)a)->name, ((const struct pinned_policy *)b)->name);
+	return strcmp(((const struct pinned_policy *)a)->name,
+		      ((const struct pinned_policy *)b)->name);
 }
 
 /* The policy programs pinned under PIN/policies, with their program ids, by name. */
@@ -233,8 +234,9 @@ int policy_run(struct cmd_ctx *c, int argc, char **argv)
 		if (argc > 2)
 			return err_set(ERR_INPUT, "usage: hauler policy params [NAME]");
 		if (!policy_table_print(stdout, argc == 2 ? argv[1] : NULL))
-			return err_set(ERR_INPUT, "no policy '%s' in params.def (a custom policy "
-						  "takes those of 'hauler policy params any')",
+			return err_set(ERR_INPUT,
+				       "no policy '%s' in params.def (a custom policy "
+				       "takes those of 'hauler policy params any')",
 				       argv[1]);
 		return 0;
 	}

@@ -6,6 +6,7 @@
  * gives every device the same ring position. Report keys are saved too
  * (`device key NAME KEY`), so agents keep working after a restore: the
  * file holds secrets, and `save -o FILE` creates it with mode 0600.
+ * Health checks follow their device (`device set NAME check ...`).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -56,6 +57,12 @@ static void save_device(const struct model *m, int d, FILE *out)
 		report_key_format(m->keys[d].k0, m->keys[d].k1, hex);
 		fprintf(out, "device key %s %s\n", (const char *)dev->name, hex);
 	}
+	if (m->checks[d].type != HEALTH_NONE) {
+		char check[256];
+
+		health_format(&m->checks[d], check, sizeof(check));
+		fprintf(out, "device set %s check %s\n", (const char *)dev->name, check);
+	}
 }
 
 static void save_custom_policies(const struct model *m, FILE *out)
@@ -70,8 +77,10 @@ static void save_custom_policies(const struct model *m, FILE *out)
 		if (p->path[0])
 			fprintf(out, "policy load %s %s\n", p->name, p->path);
 		else
-			fprintf(out, "# custom policy %s was pinned without hauler: load it "
-				"before restoring\n", p->name);
+			fprintf(out,
+				"# custom policy %s was pinned without hauler: load it "
+				"before restoring\n",
+				p->name);
 	}
 }
 
@@ -90,7 +99,8 @@ void save_write(const struct model *m, FILE *out)
 		if (!v->in_use)
 			continue;
 		format_vip(&v->key, vip, sizeof(vip));
-		policy_format_params(p, m->interval_ms[v->info.policy_slot], params, sizeof(params));
+		policy_format_params(p, m->interval_ms[v->info.policy_slot], params,
+				     sizeof(params));
 		fprintf(out, "vip add %s mode %s policy %s%s%s table-size %u\n", vip,
 			fwd_mode_names[v->info.fwd_mode & 1], (const char *)p->name,
 			params[0] ? " " : "", params, v->info.table_size);
@@ -108,7 +118,7 @@ void save_write(const struct model *m, FILE *out)
 }
 
 /* A new file only its owner can read: it holds the report keys. */
-static FILE *open_private(const char *path)
+FILE *open_private(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	FILE *f;

@@ -6,10 +6,13 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "error.h"
 #include "json.h"
 #include "args.h"
+#include "health_maps.h"
+#include "health_show.h"
 
 /* Counter names, from the same table the datapath's enum comes from. */
 static const char *const reason_names[] = {
@@ -58,11 +61,19 @@ static void put_counter(struct cmd_ctx *c, struct json *j, const char *name,
 	}
 }
 
+/* A device's health check, beside its counters. */
+struct health_ref {
+	int dev; /* -1: a VIP */
+	const struct health_status *status;
+	__u64 now;
+};
+
 /* The forwarded and new-connection counters of one VIP or device. */
 static int put_pair(struct cmd_ctx *c, struct json *j, struct stats_reader *r, const char *name,
-		    __u32 fwd_key, __u32 new_key)
+		    __u32 fwd_key, __u32 new_key, const struct health_ref *h)
 {
 	struct counter fwd, fresh;
+	char health[96] = "";
 
 	if (stat_read(r, fwd_key, &fwd) || stat_read(r, new_key, &fresh))
 		return -ERR_SYSTEM;
@@ -72,17 +83,28 @@ static int put_pair(struct cmd_ctx *c, struct json *j, struct stats_reader *r, c
 		json_uint(j, "packets", fwd.packets);
 		json_uint(j, "bytes", fwd.bytes);
 		json_uint(j, "new_conns", fresh.packets);
+		if (h->dev >= 0)
+			health_json(j, c->cur, h->dev, &h->status[h->dev], h->now);
 		json_object_end(j);
-	} else {
-		printf("  %-28s %12llu pkts %14llu bytes %10llu new\n", name,
-		       (unsigned long long)fwd.packets, (unsigned long long)fwd.bytes,
-		       (unsigned long long)fresh.packets);
+		return 0;
 	}
+	if (h->dev >= 0 && strcmp(health_word(c->cur, h->dev, &h->status[h->dev]), "-")) {
+		char last[48];
+
+		health_last_text(&h->status[h->dev], h->now, last, sizeof(last));
+		snprintf(health, sizeof(health), "  health %s (%u down, %u up; last %s)",
+			 health_word(c->cur, h->dev, &h->status[h->dev]), h->status[h->dev].downs,
+			 h->status[h->dev].ups, last);
+	}
+	printf("  %-28s %12llu pkts %14llu bytes %10llu new%s\n", name,
+	       (unsigned long long)fwd.packets, (unsigned long long)fwd.bytes,
+	       (unsigned long long)fresh.packets, health);
 	return 0;
 }
 
-static int stats_show(struct cmd_ctx *c, struct stats_reader *r)
+static int stats_show(struct cmd_ctx *c, struct stats_reader *r, const struct health_status *health)
 {
+	struct health_ref h = {.dev = -1, .status = health, .now = monotonic_ns()};
 	struct counter v;
 	struct json j;
 	int i;
@@ -112,7 +134,7 @@ static int stats_show(struct cmd_ctx *c, struct stats_reader *r)
 			continue;
 		format_vip(&c->cur->vips[i].key, vip, sizeof(vip));
 		if (put_pair(c, &j, r, vip, HAULER_STAT_VIP(i, HAULER_STAT_FWD),
-			     HAULER_STAT_VIP(i, HAULER_STAT_NEW)))
+			     HAULER_STAT_VIP(i, HAULER_STAT_NEW), &h))
 			return -ERR_SYSTEM;
 	}
 	if (c->json) {
@@ -124,9 +146,10 @@ static int stats_show(struct cmd_ctx *c, struct stats_reader *r)
 	for (i = 0; i < HAULER_MAX_DEVICES; i++) {
 		if (!c->cur->devices[i].in_use)
 			continue;
+		h.dev = i;
 		if (put_pair(c, &j, r, (const char *)c->cur->devices[i].name,
 			     HAULER_STAT_DEV(i, HAULER_STAT_FWD),
-			     HAULER_STAT_DEV(i, HAULER_STAT_NEW)))
+			     HAULER_STAT_DEV(i, HAULER_STAT_NEW), &h))
 			return -ERR_SYSTEM;
 	}
 	if (c->json) {
@@ -151,6 +174,7 @@ static int stats_reset(struct stats_reader *r)
 
 int stats_run(struct cmd_ctx *c, int argc, char **argv)
 {
+	struct health_status *health;
 	struct stats_reader r;
 	int ret, reset;
 
@@ -165,12 +189,18 @@ int stats_run(struct cmd_ctx *c, int argc, char **argv)
 	if (r.ncpus <= 0)
 		return err_set(ERR_SYSTEM, "cannot count the CPUs");
 	r.percpu = calloc(r.ncpus, sizeof(struct counter));
-	if (!r.percpu)
-		return err_set(ERR_SYSTEM, "out of memory");
-	if (reset && c->dry_run)
+	health = calloc(HAULER_MAX_DEVICES, sizeof(*health));
+	if (!r.percpu || !health)
+		ret = err_set(ERR_SYSTEM, "out of memory");
+	else if (!reset)
+		ret = health_states_read(c->pin, health);
+	if (ret)
+		;
+	else if (reset && c->dry_run)
 		printf("ok (dry run)\n");
 	else
-		ret = reset ? stats_reset(&r) : stats_show(c, &r);
+		ret = reset ? stats_reset(&r) : stats_show(c, &r, health);
 	free(r.percpu);
+	free(health);
 	return ret;
 }

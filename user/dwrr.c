@@ -4,6 +4,7 @@
 
 #include "dwrr.h"
 #include "select/metric.h"
+#include "select/select.h"
 #include "ring.h"
 
 #define NS_PER_MS 1000000ull
@@ -44,19 +45,15 @@ int dwrr_vip(const struct model *m, int vip)
 			HAULER_NAME_LEN);
 }
 
-/* util(d,t): a percentage metric; conns and latency are none, and read as cmp. */
-static __u32 util_of(const struct dev_state *st, __u8 metric)
+/*
+ * util(d,t): the VIP's percentage metric, or the max of several
+ * (`metric cmp,mem`), read as the datapath reads it (metric_value).
+ */
+static __u32 util_of(const struct dev_state *st, const struct policy_params *p)
 {
-	switch (metric) {
-	case HAULER_METRIC_MEM:
-		return st->mem;
-	case HAULER_METRIC_NET:
-		return st->net;
-	case HAULER_METRIC_QUEUE:
-		return st->queue;
-	default:
-		return st->cmp;
-	}
+	struct policy_cand c = {.cmp = st->cmp, .mem = st->mem, .net = st->net, .queue = st->queue};
+
+	return metric_value(&c, metric_spec(p));
 }
 
 int dwrr_server_ring(const struct model *m, int s, const struct dev_state *states, __u64 now_ns,
@@ -79,11 +76,11 @@ int dwrr_server_ring(const struct model *m, int s, const struct dev_state *state
 		const struct dev_state *st = &states[d];
 
 		in[i].weight = dev->weight;
-		in[i].usable = dev->in_use && dev->state == HAULER_STATE_UP;
+		in[i].usable = select_device_usable(dev);
 		/* Same rule as the datapath: never reported, or too long ago. */
 		in[i].stale = !st->updated_ns ||
 			      (now_ns > st->updated_ns && now_ns - st->updated_ns > stale_ns);
-		in[i].util = util_of(st, p->metric_set ? p->metric : HAULER_METRIC_CMP);
+		in[i].util = util_of(st, p);
 	}
 	dwrr_weights(in, n, w);
 	return ring_build(w, n, ring);

@@ -7,6 +7,7 @@
 #include "model.h"
 #include "args.h"
 #include "policy_table.h"
+#include "select/select.h"
 
 void model_init_empty(struct model *m)
 {
@@ -135,6 +136,7 @@ static void device_forget(struct model *m, int d)
 {
 	memset(&m->devices[d], 0, sizeof(m->devices[d]));
 	memset(&m->keys[d], 0, sizeof(m->keys[d]));
+	memset(&m->checks[d], 0, sizeof(m->checks[d]));
 	m->dev_new[d] = 0;
 }
 
@@ -245,8 +247,9 @@ int model_device_add(struct model *m, const struct device_spec *spec)
 	dev->in_use = 1;
 	memcpy(dev->name, spec->name, strnlen(spec->name, HAULER_NAME_LEN - 1));
 	srv->dev[srv->dev_count++] = d;
-	/* A reused id must not inherit the old device's load, sequence or key. */
+	/* A reused id must not inherit the old device's load, sequence, key or check. */
 	memset(&m->keys[d], 0, sizeof(m->keys[d]));
+	memset(&m->checks[d], 0, sizeof(m->checks[d]));
 	m->dev_new[d] = 1;
 	return d;
 }
@@ -302,6 +305,21 @@ int model_policy_set(struct model *m, const struct vip_key *key, const struct po
 	m->params[slot] = policy->params;
 	m->interval_ms[slot] = policy->interval_ms;
 	m->policy_touched |= 1ULL << slot;
+	return 0;
+}
+
+int model_device_set_check(struct model *m, const char *name, const struct health_check *c)
+{
+	int d = model_device_find(m, name);
+
+	if (d < 0)
+		return err_set(ERR_INPUT, "no device '%s'", name);
+	if (c->type >= HEALTH_TYPES)
+		return err_set(ERR_INPUT, "device '%s': bad check type", name);
+	if (!memcmp(&m->checks[d], c, sizeof(*c)))
+		return 0;
+	m->checks[d] = *c;
+	m->devices[d].health = 0;
 	return 0;
 }
 
@@ -362,9 +380,8 @@ int model_policy_unload(struct model *m, const char *name)
 	for (id = 0; id < HAULER_MAX_VIPS; id++) {
 		const struct model_vip *v = &m->vips[id];
 
-		if (v->in_use &&
-		    !strncmp((const char *)m->params[v->info.policy_slot].name, name,
-			     HAULER_NAME_LEN)) {
+		if (v->in_use && !strncmp((const char *)m->params[v->info.policy_slot].name, name,
+					  HAULER_NAME_LEN)) {
 			format_vip(&v->key, vip, sizeof(vip));
 			return err_set(ERR_INPUT, "policy '%s' is in use by VIP %s", name, vip);
 		}
@@ -373,14 +390,13 @@ int model_policy_unload(struct model *m, const char *name)
 	return 0;
 }
 
-/* A server that has no device up takes no new connections: no Maglev slots. */
+/* A server that has no usable device takes no new connections: no Maglev slots. */
 static int server_has_device_up(const struct model *m, const struct server_info *srv)
 {
 	int i;
 
 	for (i = 0; i < srv->dev_count && i < HAULER_DEVS_PER_SERVER; i++)
-		if (m->devices[srv->dev[i]].in_use &&
-		    m->devices[srv->dev[i]].state == HAULER_STATE_UP)
+		if (select_device_usable(&m->devices[srv->dev[i]]))
 			return 1;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #define HAULER_MODEL_H
 
 #include "hauler_schema.h"
+#include "health.h"
 #include "maglev.h"
 #include "policy_table.h"
 
@@ -40,8 +41,9 @@ struct model {
 	struct server_info servers[HAULER_MAX_SERVERS];
 	struct device_info devices[HAULER_MAX_DEVICES];
 	struct config config;
-	struct dev_key keys[HAULER_MAX_DEVICES]; /* report keys (dev_keys) */
-	__u8 dev_new[HAULER_MAX_DEVICES];	 /* added since loaded: clean dev_state */
+	struct dev_key keys[HAULER_MAX_DEVICES];	/* report keys (dev_keys) */
+	__u8 dev_new[HAULER_MAX_DEVICES];		/* added since loaded: clean dev_state */
+	struct health_check checks[HAULER_MAX_DEVICES]; /* by device id (health_maps.h) */
 	struct model_policy custom[MODEL_CUSTOM_MAX];
 	__u64 policy_touched; /* slots whose program `policy set` (re)names */
 	/* Is a policy of this name available? NULL: the built-in table. */
@@ -81,6 +83,12 @@ int model_policy_set(struct model *m, const struct vip_key *key,
 		     const struct policy_choice *policy);
 /* A device's report key; (0, 0) is refused (it means "no key"). */
 int model_device_set_key(struct model *m, const char *name, __u64 k0, __u64 k1);
+/*
+ * A device's health check (type HEALTH_NONE: none). A changed check
+ * starts afresh: the device is healthy until the daemon's probes say
+ * otherwise, so `check none` returns a failed device at once.
+ */
+int model_device_set_check(struct model *m, const char *name, const struct health_check *c);
 /* May a custom policy have this name? (not a built-in one, no '.') */
 int model_policy_name_ok(const char *name);
 /* Register (or replace) custom policy name, loaded from path on commit. */

@@ -11,7 +11,7 @@
  *  3. servers: a changed ring goes into the inactive version, then the
  *     server entry flips ring_version (and carries the new dev[]);
  *  4. policies: params (and the manager's interval-ms) first, then the
- *     program (one atomic swap);
+ *     program (one atomic swap); the manager's health checks;
  *  5. pools: the new Maglev table into the inactive version, then the
  *     vips entry flips pool_version (new VIPs appear only now);
  *  6. clear removed servers, then removed devices (key, entry, then
@@ -29,6 +29,7 @@
 
 #include "error.h"
 #include "dwrr.h"
+#include "health_maps.h"
 #include "model_maps.h"
 #include "policy_file.h"
 #include "ring.h"
@@ -345,6 +346,8 @@ int model_commit(const struct hauler_maps *maps, const char *pin, const struct m
 		ret = commit_servers(maps, base, cur);
 	if (!ret)
 		ret = policy_intervals_commit(pin, base, cur);
+	if (!ret)
+		ret = health_checks_commit(pin, base, cur);
 	if (!ret)
 		ret = commit_policies(maps, pin, base, cur);
 	if (!ret)

@@ -80,3 +80,34 @@ int maps_read_array(int fd, __u32 count, void *values, __u32 size)
 			return -errno;
 	return 0;
 }
+
+int maps_manager_open(const char *pin, const char *name, enum bpf_map_type type, __u32 key_size,
+		      __u32 value_size, __u32 max, int create)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", pin, name);
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.key_size == key_size &&
+		    info.value_size == value_size)
+			return fd;
+		close(fd);
+		return err_set(ERR_SYSTEM, "%s has another layout (hauler down, then up)", path);
+	}
+	if (!create)
+		return -1;
+	fd = bpf_map_create(type, name, key_size, value_size, max, &opts);
+	if (fd < 0)
+		return err_set(ERR_SYSTEM, "cannot create %s: %s", path, strerror(errno));
+	if (bpf_obj_pin(fd, path)) {
+		err_set(ERR_SYSTEM, "cannot pin %s: %s", path, strerror(errno));
+		close(fd);
+		return -ERR_SYSTEM;
+	}
+	return fd;
+}

@@ -6,6 +6,7 @@
 #ifndef HAULER_MAPS_H
 #define HAULER_MAPS_H
 
+#include <linux/bpf.h>
 #include <linux/types.h>
 
 #define HAULER_PIN_DEFAULT "/sys/fs/bpf/hauler"
@@ -24,5 +25,15 @@ void maps_close(struct hauler_maps *maps);
  * Returns 0 or -errno.
  */
 int maps_read_array(int fd, __u32 count, void *values, __u32 size);
+
+/*
+ * A map only the manager reads (not in the schema: the datapath never
+ * sees it), pinned at PIN/name: open it, or with create make and pin it.
+ * A pin whose key or value size differs is refused (another layout).
+ * Returns the fd; -1 when it does not exist and create is 0; else
+ * -ERR_SYSTEM (recorded).
+ */
+int maps_manager_open(const char *pin, const char *name, enum bpf_map_type type, __u32 key_size,
+		      __u32 value_size, __u32 max, int create);
 
 #endif

@@ -68,39 +68,16 @@ int policy_file_check(const char *path)
 	return ret;
 }
 
-/* A manager-owned map pinned at PIN/name: open it, or create and pin it. */
-static int manager_map(const char *pin, const char *name, enum bpf_map_type type, __u32 key_size,
-		       __u32 value_size, __u32 max, int create)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, opts);
-	char path[PATH_MAX];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", pin, name);
-	fd = bpf_obj_get(path);
-	if (fd >= 0 || !create)
-		return fd;
-	fd = bpf_map_create(type, name, key_size, value_size, max, &opts);
-	if (fd < 0)
-		return err_set(ERR_SYSTEM, "cannot create %s: %s", path, strerror(errno));
-	if (bpf_obj_pin(fd, path)) {
-		err_set(ERR_SYSTEM, "cannot pin %s: %s", path, strerror(errno));
-		close(fd);
-		return -ERR_SYSTEM;
-	}
-	return fd;
-}
-
 static int records_open(const char *pin, int create)
 {
-	return manager_map(pin, POLICY_FILES_PIN, BPF_MAP_TYPE_HASH, HAULER_NAME_LEN,
-			   MODEL_PATH_LEN, MODEL_CUSTOM_MAX, create);
+	return maps_manager_open(pin, POLICY_FILES_PIN, BPF_MAP_TYPE_HASH, HAULER_NAME_LEN,
+				 MODEL_PATH_LEN, MODEL_CUSTOM_MAX, create);
 }
 
 static int intervals_open(const char *pin, int create)
 {
-	return manager_map(pin, POLICY_INTERVALS_PIN, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
-			   sizeof(__u32), HAULER_MAX_VIPS, create);
+	return maps_manager_open(pin, POLICY_INTERVALS_PIN, BPF_MAP_TYPE_ARRAY, sizeof(__u32),
+				 sizeof(__u32), HAULER_MAX_VIPS, create);
 }
 
 int policy_intervals_read(const char *pin, struct model *m)

@@ -54,6 +54,24 @@ static const struct {
 };
 #define METRIC_COUNT (int)(sizeof(metrics) / sizeof(metrics[0]))
 
+/* The thresholds each metric allows (params.def METRIC_THRESHOLD). */
+static const struct {
+	const char *metric;
+	__u32 min, max;
+	const char *unit;
+} thresholds[] = {
+#define POLICY_INFO(policy, doc)
+#define METRIC(name, id, doc)
+#define POLICY_PARAM(policy, param, min, max, def, doc)
+#define METRIC_THRESHOLD(name, min, max, unit, doc) {#name, min, max, unit},
+#include "select/params.def"
+#undef POLICY_INFO
+#undef METRIC
+#undef POLICY_PARAM
+#undef METRIC_THRESHOLD
+};
+#define THRESHOLD_COUNT (int)(sizeof(thresholds) / sizeof(thresholds[0]))
+
 /* The built-in policies: the ones the Makefile found under policies/. */
 static const char *const builtin_names[] = {
 #define POLICY(name) #name,
@@ -123,12 +141,11 @@ static void metric_choices(const struct param_def *d, char *buf, size_t len)
 					 metrics[i].name);
 }
 
-static int parse_metric(const char *policy, const struct param_def *d, const char *word, __u32 *id)
+static int parse_one_metric(const char *policy, const struct param_def *d, const char *word,
+			    const char *choices, __u32 *id)
 {
-	char choices[128];
 	int i;
 
-	metric_choices(d, choices, sizeof(choices));
 	for (i = 0; i < METRIC_COUNT; i++) {
 		if (strcmp(metrics[i].name, word))
 			continue;
@@ -139,6 +156,91 @@ static int parse_metric(const char *policy, const struct param_def *d, const cha
 		return 0;
 	}
 	return err_set(ERR_INPUT, "bad metric '%s' (%s)", word, choices);
+}
+
+/*
+ * `metric NAME` or `metric NAME,NAME,...`: the load is then the max of
+ * those utilizations (percent metrics only, each once). *id is the metric
+ * (of several, the lowest id); *mask holds every one's bit when there are
+ * several, else 0.
+ */
+static int parse_metric(const char *policy, const struct param_def *d, const char *word, __u32 *id,
+			__u32 *mask)
+{
+	char choices[128], buf[64], *tok, *save;
+	__u32 m = 0, bits = 0;
+	int n = 0;
+
+	metric_choices(d, choices, sizeof(choices));
+	if (strlen(word) >= sizeof(buf))
+		return err_set(ERR_INPUT, "bad metric '%s' (%s)", word, choices);
+	strcpy(buf, word);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), n++) {
+		if (parse_one_metric(policy, d, tok, choices, &m))
+			return -ERR_INPUT;
+		if (!n)
+			*id = m;
+		if (bits & (1u << m))
+			return err_set(ERR_INPUT, "metric '%s' named twice in '%s'", tok, word);
+		bits |= 1u << m;
+	}
+	if (!n || word[strlen(word) - 1] == ',' || word[0] == ',' || strstr(word, ",,"))
+		return err_set(ERR_INPUT, "bad metric '%s' (%s)", word, choices);
+	if (n > 1 && (bits & ~HAULER_METRIC_PERCENT))
+		return err_set(ERR_INPUT,
+			       "metric '%s': only utilizations (cmp, mem, net, queue) combine "
+			       "into a max",
+			       word);
+	*mask = n > 1 ? bits : 0;
+	if (n > 1) /* the lowest id: saved as "cmp,net" whatever the typed order */
+		*id = __builtin_ctz(bits);
+	return 0;
+}
+
+/* The threshold row of metric id, or -1. */
+static int threshold_row(__u32 id)
+{
+	const char *name = metric_name(id);
+	int i;
+
+	for (i = 0; i < THRESHOLD_COUNT; i++)
+		if (!strcmp(thresholds[i].metric, name))
+			return i;
+	return -1;
+}
+
+/*
+ * The threshold, once every parameter is read: within the range of the
+ * metric in force (a combination: of its utilizations, 1..100), and given
+ * at all where that metric has no natural "fully utilized" (conns, latency).
+ */
+static int check_threshold(const char *policy, const struct policy_choice *c)
+{
+	const struct param_def *t = param_find(policy, "threshold"), *md;
+	__u32 id;
+	int row;
+
+	if (!t)
+		return 0;
+	md = param_find(policy, "metric");
+	id = c->params.metric_set ? c->params.metric : md ? md->def : HAULER_METRIC_CMP;
+	row = threshold_row(id);
+	if (row < 0)
+		return err_set(ERR_INPUT, "policy '%s' has no threshold for metric '%s'", policy,
+			       metric_name(id));
+	if (!c->params.threshold) {
+		if (strcmp(thresholds[row].unit, "%"))
+			return err_set(ERR_INPUT,
+				       "policy '%s' metric %s needs a threshold (%u..%u %s)",
+				       policy, metric_name(id), thresholds[row].min,
+				       thresholds[row].max, thresholds[row].unit);
+		return 0;
+	}
+	if (c->params.threshold < thresholds[row].min || c->params.threshold > thresholds[row].max)
+		return err_set(ERR_INPUT, "bad threshold '%u' for metric %s (%u..%u %s)",
+			       c->params.threshold, metric_name(id), thresholds[row].min,
+			       thresholds[row].max, thresholds[row].unit);
+	return 0;
 }
 
 /* Store value v of parameter d: where each name lands is params.def's rule. */
@@ -153,6 +255,8 @@ static int param_store(const struct param_def *d, __u32 v, struct policy_choice 
 		c->params.stale_ms = v;
 	} else if (!strcmp(d->name, "interval-ms")) {
 		c->interval_ms = v;
+	} else if (!strcmp(d->name, "spill")) {
+		c->params.spill = v;
 	} else {
 		return err_set(ERR_SYSTEM, "params.def: no place for parameter '%s'", d->name);
 	}
@@ -162,8 +266,8 @@ static int param_store(const struct param_def *d, __u32 v, struct policy_choice 
 int policy_parse_params(const char *name, int argc, char **argv, struct policy_choice *c)
 {
 	const struct param_def *d;
+	__u32 v, mask = 0;
 	int i = 0, ret;
-	__u32 v;
 
 	memset(c, 0, sizeof(*c));
 	if (parse_name(name, (char *)c->params.name))
@@ -175,17 +279,37 @@ int policy_parse_params(const char *name, int argc, char **argv, struct policy_c
 				       argv[i]);
 		if (i + 1 >= argc)
 			return err_set(ERR_INPUT, "parameter '%s' needs a value", argv[i]);
-		if (!strcmp(d->name, "metric"))
-			ret = parse_metric(name, d, argv[i + 1], &v);
-		else
+		if (!strcmp(d->name, "metric")) {
+			ret = parse_metric(name, d, argv[i + 1], &v, &mask);
+			c->params.metrics = mask;
+		} else {
 			ret = parse_u32(argv[i + 1], d->min, d->max, d->name, &v);
+		}
 		if (!ret)
 			ret = param_store(d, v, c);
 		if (ret)
 			return ret;
 		i += 2;
 	}
-	return i;
+	ret = check_threshold(name, c);
+	return ret ? ret : i;
+}
+
+/* "cmp" or, for a combination, "cmp,mem" (in metric id order). */
+static void format_metric(const struct policy_params *p, __u32 v, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	buf[0] = '\0';
+	if (!p->metrics) {
+		snprintf(buf, len, "%s", metric_name(v));
+		return;
+	}
+	for (i = 0; i < METRIC_COUNT && used < len; i++)
+		if (p->metrics & (1u << metrics[i].id))
+			used += snprintf(buf + used, len - used, "%s%s", used ? "," : "",
+					 metrics[i].name);
 }
 
 /* The value in force of d for p (the default where the map holds 0 / unset). */
@@ -206,6 +330,9 @@ static __u32 param_value(const struct param_def *d, const struct policy_params *
 	} else if (!strcmp(d->name, "interval-ms")) {
 		*set = interval_ms != 0;
 		v = interval_ms;
+	} else if (!strcmp(d->name, "spill")) {
+		*set = p->spill != 0;
+		v = p->spill;
 	} else {
 		*set = 0;
 	}
@@ -231,10 +358,13 @@ static void format(const struct policy_params *p, __u32 interval_ms, int all, ch
 			v = param_value(d, p, interval_ms, &set);
 			if (!set && !all)
 				continue;
-			if (!strcmp(d->name, "metric"))
+			if (!strcmp(d->name, "metric")) {
+				char names[64];
+
+				format_metric(p, v, names, sizeof(names));
 				used += snprintf(buf + used, len - used, "%s%s %s", used ? " " : "",
-						 d->name, metric_name(v));
-			else
+						 d->name, names);
+			} else
 				used += snprintf(buf + used, len - used, "%s%s %u", used ? " " : "",
 						 d->name, v);
 		}
@@ -261,6 +391,15 @@ __u32 policy_interval_ms(__u32 interval_ms)
 	return d ? d->def : DWRR_INTERVAL_DEFAULT;
 }
 
+static void print_thresholds(FILE *out)
+{
+	int i;
+
+	for (i = 0; i < THRESHOLD_COUNT; i++)
+		fprintf(out, "    %-10s %u..%u %s\n", thresholds[i].metric, thresholds[i].min,
+			thresholds[i].max, thresholds[i].unit);
+}
+
 static void print_params(FILE *out, const char *policy)
 {
 	char range[160];
@@ -275,6 +414,10 @@ static void print_params(FILE *out, const char *policy)
 			metric_choices(d, range, sizeof(range));
 			fprintf(out, "  %-12s %s (default %s): %s\n", d->name, range,
 				metric_name(d->def), d->doc);
+		} else if (!strcmp(d->name, "threshold")) {
+			fprintf(out, "  %-12s by metric (default %u %%): %s\n", d->name, d->def,
+				d->doc);
+			print_thresholds(out);
 		} else {
 			fprintf(out, "  %-12s %u..%u (default %u): %s\n", d->name, d->min, d->max,
 				d->def, d->doc);

@@ -13,6 +13,52 @@
 #define HAULER_METRICS (HAULER_METRIC_LATENCY + 1)
 
 /*
+ * A metric spec, what the selection functions take as "metric": a metric
+ * id, or HAULER_METRIC_MAXOF | mask, the max of the utilizations whose
+ * bits are set in mask (bit i: metric id i; only the percent metrics cmp,
+ * mem, net and queue can be combined). policy_params holds both forms:
+ * `metrics` (the mask, 0 when one metric) and `metric` (the id).
+ */
+#define HAULER_METRIC_MAXOF 0x100u
+#define HAULER_METRIC_PERCENT                                                                      \
+	((1u << HAULER_METRIC_CMP) | (1u << HAULER_METRIC_MEM) | (1u << HAULER_METRIC_NET) |       \
+	 (1u << HAULER_METRIC_QUEUE))
+
+static __always_inline __u32 metric_spec(const struct policy_params *p)
+{
+	__u32 mask = p->metrics & HAULER_METRIC_PERCENT;
+
+	return mask ? HAULER_METRIC_MAXOF | mask : p->metric;
+}
+
+/* The larger of a and b, without a branch. */
+static __always_inline __u32 metric_max(__u32 a, __u32 b)
+{
+	return a + ((b - a) & (0u - select_lt(a, b)));
+}
+
+/* The max of c's utilizations whose bits are set in mask (0 when none). */
+static __always_inline __u32 metric_max_of(const struct policy_cand *c, __u32 mask)
+{
+	__u32 v = 0;
+
+	v = metric_max(v, c->cmp & (0u - ((mask >> HAULER_METRIC_CMP) & 1)));
+	v = metric_max(v, c->mem & (0u - ((mask >> HAULER_METRIC_MEM) & 1)));
+	v = metric_max(v, c->net & (0u - ((mask >> HAULER_METRIC_NET) & 1)));
+	return metric_max(v, c->queue & (0u - ((mask >> HAULER_METRIC_QUEUE) & 1)));
+}
+
+/*
+ * A threshold as typed (the metric's threshold unit: percent, connections,
+ * milliseconds for latency) in the unit the candidate's field holds
+ * (latency_us: microseconds).
+ */
+static __always_inline __u64 metric_threshold_native(__u32 m, __u32 threshold)
+{
+	return m == HAULER_METRIC_LATENCY ? (__u64)threshold * 1000 : threshold;
+}
+
+/*
  * A device's connections: what its agent counted at its last report plus
  * what the datapath assigned to it since (see docs/policies.md, "lc"),
  * saturated at 2^32 - 1.
@@ -24,9 +70,11 @@ static __always_inline __u32 metric_conns(const struct policy_cand *c)
 	return sum | (0u - select_lt(sum, c->live_conns)); /* wrapped: all ones */
 }
 
-/* The value of metric m for candidate c; an unknown id reads as cmp. */
+/* The value of metric spec m for candidate c; an unknown id reads as cmp. */
 static __always_inline __u32 metric_value(const struct policy_cand *c, __u32 m)
 {
+	if (m & HAULER_METRIC_MAXOF)
+		return metric_max_of(c, m);
 	switch (m) {
 	case HAULER_METRIC_MEM:
 		return c->mem;

@@ -59,6 +59,17 @@ static __always_inline __u32 select_nz(__u64 x)
 	return t >> 63;
 }
 
+/*
+ * May the device take new connections? In use, up by the operator's
+ * state, and not failed by its health check (hauler daemon). The entry
+ * program's candidates, the manager's Maglev weights and dwrr's rings
+ * all ask this one question.
+ */
+static __always_inline int select_device_usable(const struct device_info *dev)
+{
+	return dev->in_use && dev->state == HAULER_STATE_UP && dev->health != HAULER_HEALTH_FAILED;
+}
+
 /* Bit i set for each cand[i] that exists (i < n). */
 static __always_inline __u32 select_present_mask(const struct policy_ctx *pc)
 {
@@ -106,18 +117,62 @@ static __always_inline __u32 select_mask_nth(__u32 mask, __u32 k)
 	return pos < HAULER_DEVS_PER_SERVER ? pos : HAULER_NO_CHOICE;
 }
 
+/* Bit i set: cand[i] has a positive static weight. */
+static __always_inline __u32 select_weighted_mask(const struct policy_ctx *pc)
+{
+	__u32 i, mask = 0;
+
+	HAULER_UNROLL
+	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++)
+		mask |= select_nz(pc->cand[i].weight) << i;
+	return mask;
+}
+
 /*
- * hash: the k-th usable device, k from the flow hash. Stateless, and the
- * built-in fallback when a VIP has no policy or a policy fails.
+ * A weighted draw: the candidate of mask that r falls on when the
+ * candidates' weights are laid end to end in cand[] order, so each is
+ * drawn with probability weight / (sum of mask's weights).
+ * HAULER_NO_CHOICE when mask holds no weight.
+ */
+static __always_inline __u32 select_weighted_draw(const struct policy_ctx *pc, __u32 mask, __u32 r)
+{
+	__u32 i, total = 0, acc = 0, pick = 0;
+
+	HAULER_UNROLL
+	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++)
+		total += pc->cand[i].weight * ((mask >> i) & 1);
+	if (!total)
+		return HAULER_NO_CHOICE;
+	r %= total;
+	/* The drawn one is the first whose running sum passes r. */
+	HAULER_UNROLL
+	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++) {
+		acc += pc->cand[i].weight * ((mask >> i) & 1);
+		pick += 1 - select_lt(r, acc); /* acc <= r */
+	}
+	return pick < HAULER_DEVS_PER_SERVER ? pick : HAULER_NO_CHOICE;
+}
+
+/*
+ * hash: a usable device drawn from the flow hash with probability weight
+ * / (sum of the usable devices' weights); weight 0 gets nothing while a
+ * usable device has a weight, and with none weighted every usable device
+ * is equally likely (the k-th, k = hash mod count). With equal weights
+ * that is the same k-th device. Stateless and deterministic from the
+ * configuration (weights and dev[] order, which `hauler save` keeps);
+ * also the built-in fallback when a VIP has no policy or a policy fails.
  */
 static __always_inline __u32 select_hash(const struct policy_ctx *pc)
 {
-	__u32 usable = select_usable_mask(pc), count = select_mask_count(usable), k;
+	__u32 usable = select_usable_mask(pc), weighted = usable & select_weighted_mask(pc);
+	__u32 h = hauler_hash_words(&pc->hash, 1, HAULER_SELECT_SEED), count;
 
+	if (weighted)
+		return select_weighted_draw(pc, weighted, h);
+	count = select_mask_count(usable);
 	if (!count)
 		return HAULER_NO_CHOICE;
-	k = hauler_hash_words(&pc->hash, 1, HAULER_SELECT_SEED) % count;
-	return select_mask_nth(usable, k);
+	return select_mask_nth(usable, h % count);
 }
 
 /*

@@ -9,7 +9,7 @@
 
 #include "select/select_min.h"
 
-/* lur: the least utilized on metric m (cmp, mem or net). */
+/* lur: the least utilized on metric spec m: cmp, mem or net, or the max of several. */
 static __always_inline __u32 select_lur(const struct policy_ctx *pc, __u32 m)
 {
 	struct select_key key[HAULER_DEVS_PER_SERVER];

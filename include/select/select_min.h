@@ -40,17 +40,6 @@ static __always_inline __u32 select_fresh_mask(const struct policy_ctx *pc, __u3
 	return usable & ~stale;
 }
 
-/* Bit i set: cand[i] has a positive static weight. */
-static __always_inline __u32 select_weighted_mask(const struct policy_ctx *pc)
-{
-	__u32 i, mask = 0;
-
-	HAULER_UNROLL
-	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++)
-		mask |= select_nz(pc->cand[i].weight) << i;
-	return mask;
-}
-
 /*
  * Unknown load. The flow hash draws one usable candidate with probability
  * weight / (sum of usable weights): the share it would have under wrr. A
@@ -62,22 +51,11 @@ static __always_inline __u32 select_weighted_mask(const struct policy_ctx *pc)
 static __always_inline __u32 select_stale_draw(const struct policy_ctx *pc, __u32 usable,
 					       __u32 fresh)
 {
-	__u32 i, total = 0, acc = 0, r, pick = 0;
+	__u32 pick;
 
 	if (usable == fresh)
 		return HAULER_NO_CHOICE;
-	HAULER_UNROLL
-	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++)
-		total += pc->cand[i].weight * ((usable >> i) & 1);
-	if (!total)
-		return HAULER_NO_CHOICE;
-	r = select_rehash(pc, HAULER_DRAW_SEED) % total;
-	/* The drawn one is the first whose running sum passes r. */
-	HAULER_UNROLL
-	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++) {
-		acc += pc->cand[i].weight * ((usable >> i) & 1);
-		pick += 1 - select_lt(r, acc); /* acc <= r */
-	}
+	pick = select_weighted_draw(pc, usable, select_rehash(pc, HAULER_DRAW_SEED));
 	if (pick < HAULER_DEVS_PER_SERVER && !((fresh >> pick) & 1))
 		return pick;
 	return HAULER_NO_CHOICE;
@@ -141,14 +119,22 @@ static __always_inline __u32 select_min(const struct policy_ctx *pc, const struc
 	} while (0)
 
 /*
- * key[i] = metric m of cand[i]. One switch outside the loop: inside, the
- * verifier would branch on m once per candidate.
+ * key[i] = metric spec m of cand[i] (metric.h). One switch outside the
+ * loop: inside, the verifier would branch on m once per candidate.
  */
 static __always_inline void select_keys_metric(const struct policy_ctx *pc, __u32 m,
 					       struct select_key *key)
 {
 	__u32 i;
 
+	if (m & HAULER_METRIC_MAXOF) {
+		HAULER_UNROLL
+		for (i = 0; i < HAULER_DEVS_PER_SERVER; i++) {
+			key[i].num = metric_max_of(&pc->cand[i], m);
+			key[i].den = 1;
+		}
+		return;
+	}
 	switch (m) {
 	case HAULER_METRIC_MEM:
 		SELECT_KEYS_FIELD(key, pc, mem);

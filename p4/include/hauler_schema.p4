@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 1 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 2 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 64 // VIPs; also the number of policy slots
 #define HAULER_MAX_SERVERS 256 // servers over all VIPs
 #define HAULER_MAX_DEVICES 2048 // devices over all servers
@@ -20,6 +20,7 @@
 #define HAULER_NO_SERVER 65535 // server index meaning none
 #define HAULER_NO_CHOICE 255 // policy_ctx.choice meaning none
 #define HAULER_STALE_MS_DEFAULT 100 // report age that makes a device unknown (10 periods)
+#define HAULER_SPILL_MAX 3 // most further servers one new connection may spill to
 #define HAULER_FWD_NAT 0 // rewrite the destination to the device
 #define HAULER_FWD_IPIP 1 // encapsulate to the device (IPIP / IP6IP6)
 #define HAULER_TIER_MAGLEV 0 // server tier: weighted Maglev
@@ -30,14 +31,26 @@
 #define HAULER_STATE_UP 0 // device takes new connections
 #define HAULER_STATE_DRAIN 1 // device keeps its connections, takes no new ones
 #define HAULER_STATE_DOWN 2 // device is out of service
+#define HAULER_HEALTH_FAILED 1 // devices.health: failed its health check, takes no new connections
 #define HAULER_METRIC_CMP 0 // policy_params.metric: compute utilization
 #define HAULER_METRIC_MEM 1 // policy_params.metric: memory utilization
 #define HAULER_METRIC_NET 2 // policy_params.metric: network utilization
 #define HAULER_METRIC_QUEUE 3 // policy_params.metric: accept-queue fill
 #define HAULER_METRIC_CONNS 4 // policy_params.metric: live_conns + assigned
 #define HAULER_METRIC_LATENCY 5 // policy_params.metric: latency_us
+#define HAULER_SW_POLICY_HASH 0 // switch (P4) policy: a usable device from the flow hash
+#define HAULER_SW_POLICY_RING 1 // switch (P4) policy: the server's ring (wrr, ecmp)
+#define HAULER_SW_POLICY_LEAST 2 // switch (P4) policy: least key on the metric (lur, jsq, lc)
+#define HAULER_SW_POLICY_PRT 3 // switch (P4) policy: highest rank below the threshold (prt)
 #define HAULER_CONN_FIN 1 // a FIN was seen: the entry ends after the FIN grace
 #define HAULER_CONN_REPLY 2 // entry of a NAT return path (keyed by the reply)
+#define HAULER_REPORT_MAGIC 1212961362 // hauler_report.magic: "HLRR"
+#define HAULER_REPORT_VERSION 1 // hauler_report.version
+#define HAULER_REPORT_ETHERTYPE 34997 // EtherType of raw reports (IEEE 802 local experimental 1)
+#define HAULER_REPORT_F_THRESHOLD 1 // report flag: sent at once, a metric crossed its threshold
+#define HAULER_REPORT_F_LATENCY 2 // report flag: latency_us holds a measurement
+#define HAULER_REPORT_F_GPU 4 // report flag: cmp and mem are a GPU's (NVML)
+#define HAULER_REPORT_F_ALL 7 // every defined report flag; other bits must be zero
 
 // Counters: indexes into stats
 #define HAULER_STAT_pass_not_ip 0 // not IPv4/IPv6 (after one VLAN tag): passed
@@ -59,18 +72,20 @@
 #define HAULER_STAT_conn_table_full 16 // conns update failed: forwarded without entry
 #define HAULER_STAT_policy_fallback 17 // empty policy slot or failed tail call: hash used
 #define HAULER_STAT_policy_bad_choice 18 // policy chose no valid device: hash used
-#define HAULER_STAT_nat_reply 19 // NAT return packets rewritten to the VIP
-#define HAULER_STAT_fwd_tx 20 // forwarded with XDP_TX
-#define HAULER_STAT_fwd_redirect 21 // forwarded with bpf_redirect
-#define HAULER_STAT_report_ok 22 // agent reports accepted into dev_state
-#define HAULER_STAT_report_bad_len 23 // report of the wrong length: dropped
-#define HAULER_STAT_report_bad_magic 24 // report with a wrong magic or version: dropped
-#define HAULER_STAT_report_unknown_device 25 // report for a device out of range, not in use or without key: dropped
-#define HAULER_STAT_report_bad_tag 26 // report whose SipHash tag is wrong: dropped
-#define HAULER_STAT_report_replay 27 // report whose sequence is not newer than the last: dropped
-#define HAULER_STAT_report_bad_source 28 // report from an address other than the device's: dropped
-#define HAULER_STAT_report_bad_value 29 // report with a value out of range or reserved bits set: dropped
-#define HAULER_STAT_REASONS 30
+#define HAULER_STAT_spill 19 // new connection sent on to the next server (chosen one unusable or saturated)
+#define HAULER_STAT_spill_none 20 // spill found no other server: the policy's own choice taken
+#define HAULER_STAT_nat_reply 21 // NAT return packets rewritten to the VIP
+#define HAULER_STAT_fwd_tx 22 // forwarded with XDP_TX
+#define HAULER_STAT_fwd_redirect 23 // forwarded with bpf_redirect
+#define HAULER_STAT_report_ok 24 // agent reports accepted into dev_state
+#define HAULER_STAT_report_bad_len 25 // report of the wrong length: dropped
+#define HAULER_STAT_report_bad_magic 26 // report with a wrong magic or version: dropped
+#define HAULER_STAT_report_unknown_device 27 // report for a device out of range, not in use or without key: dropped
+#define HAULER_STAT_report_bad_tag 28 // report whose SipHash tag is wrong: dropped
+#define HAULER_STAT_report_replay 29 // report whose sequence is not newer than the last: dropped
+#define HAULER_STAT_report_bad_source 30 // report from an address other than the device's: dropped
+#define HAULER_STAT_report_bad_value 31 // report with a value out of range or reserved bits set: dropped
+#define HAULER_STAT_REASONS 32
 
 // key of vips: the service clients connect to
 struct vip_key_t {
@@ -147,7 +162,7 @@ struct device_info_t {
 	bit<16> server; // server index
 	bit<16> weight; // static weight (ring slots, prt rank)
 	bit<8> in_use; // 1 when the slot holds a device
-	bit<8> pad; // zero
+	bit<8> health; // 0, or HEALTH_FAILED (set by hauler daemon's checks)
 	bit<8> name_0; // operator's name, NUL-terminated
 	bit<8> name_1;
 	bit<8> name_2;
@@ -194,9 +209,10 @@ struct ring_pos_t {
 struct policy_params_t {
 	bit<8> metric_set; // 1 when metric was given
 	bit<8> metric; // metric a load-aware policy reads
-	bit<8> threshold; // threshold 0..100
-	bit<8> flags; // reserved
+	bit<8> metrics; // bit i: metric i; 2+ bits: the load is their max (0: metric alone)
+	bit<8> spill; // further servers a new connection may spill to (0: none)
 	bit<32> stale_ms; // age after which a report is unknown
+	bit<32> threshold; // prt threshold in the metric's unit (0: default)
 	bit<8> name_0; // policy program name
 	bit<8> name_1;
 	bit<8> name_2;
@@ -297,8 +313,11 @@ struct policy_ctx_t {
 	bit<16> l3_off; // offset of the IP header in the frame
 	bit<16> l4_off; // offset of the TCP/UDP header in the frame
 	bit<8> tcp_flags; // TCP flags byte (0 for UDP)
-	bit<8> pad; // zero
-	bit<16> pad2; // zero
+	bit<8> saturated; // written by the policy: every fresh device at or above its threshold
+	bit<16> first_server; // server the server tier chose first (before any spill)
+	bit<8> spill_left; // spills still allowed (policy_params.spill, counted down)
+	bit<8> spills; // Maglev preference probes used by spills so far
+	bit<16> pad; // zero
 }
 
 // value of stats (per CPU)
@@ -312,6 +331,42 @@ struct dev_key_t {
 	bit<64> k0; // key bytes 0..7 as a little-endian word (0 with k1 0: no key)
 	bit<64> k1; // key bytes 8..15 as a little-endian word
 }
+
+// an agent report, 40 bytes on the wire
+struct hauler_report_t {
+	bit<32> magic; // REPORT_MAGIC
+	bit<8> version; // REPORT_VERSION
+	bit<8> flags; // REPORT_F_*
+	bit<16> device; // device id (index of devices, dev_keys, dev_state)
+	bit<64> seq; // sequence: only grows
+	bit<8> cmp; // compute utilization 0..100
+	bit<8> mem; // memory utilization 0..100
+	bit<8> net; // network utilization 0..100
+	bit<8> queue; // accept-queue fill 0..100
+	bit<32> latency_us; // service latency (with REPORT_F_LATENCY)
+	bit<32> live_conns; // established connections to the service port
+	bit<32> reserved; // zero
+	bit<64> tag; // SipHash-2-4 of the bytes before it, with the device's key
+}
+
+// Wire headers
+// agent report (wire format of struct hauler_report)
+header hauler_report_h {
+	bit<32> magic; // REPORT_MAGIC
+	bit<8> version; // REPORT_VERSION
+	bit<8> flags; // REPORT_F_*
+	bit<16> device; // device id (index of devices, dev_keys, dev_state)
+	bit<64> seq; // sequence: only grows
+	bit<8> cmp; // compute utilization 0..100
+	bit<8> mem; // memory utilization 0..100
+	bit<8> net; // network utilization 0..100
+	bit<8> queue; // accept-queue fill 0..100
+	bit<32> latency_us; // service latency (with REPORT_F_LATENCY)
+	bit<32> live_conns; // established connections to the service port
+	bit<32> reserved; // zero
+	bit<64> tag; // SipHash-2-4 of the bytes before it, with the device's key
+}
+#define HAULER_REPORT_BYTES 40
 
 // Maps: name, type, key, value, size
 // map vips: HASH, key vip_key_t, value vip_info_t, size 64 - VIP -> its settings

@@ -522,14 +522,18 @@ void dp_add_device(__u16 id, int family, int addr_n, __u16 server, __u8 index, _
 	dp_add_device_at(id, family, &a, server, index, state);
 }
 
-static void update_device(__u16 id, int field, __u16 v)
+enum device_field { DEV_STATE, DEV_WEIGHT, DEV_HEALTH };
+
+static void update_device(__u16 id, enum device_field field, __u16 v)
 {
 	struct device_info d;
 	__u32 key = id;
 
 	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &key, &d), 0);
-	if (field)
+	if (field == DEV_WEIGHT)
 		d.weight = v;
+	else if (field == DEV_HEALTH)
+		d.health = v;
 	else
 		d.state = v;
 	assert_int_equal(bpf_map_update_elem(dp_map("devices"), &key, &d, BPF_ANY), 0);
@@ -537,12 +541,17 @@ static void update_device(__u16 id, int field, __u16 v)
 
 void dp_set_device_state(__u16 id, __u8 state)
 {
-	update_device(id, 0, state);
+	update_device(id, DEV_STATE, state);
+}
+
+void dp_set_device_health(__u16 id, __u8 health)
+{
+	update_device(id, DEV_HEALTH, health);
 }
 
 void dp_set_device_weight(__u16 id, __u16 weight)
 {
-	update_device(id, 1, weight);
+	update_device(id, DEV_WEIGHT, weight);
 }
 
 void dp_del_device(__u16 id)

@@ -101,6 +101,8 @@ void dp_add_device(__u16 id, int family, int addr_n, __u16 server, __u8 index, _
 void dp_add_device_at(__u16 id, int family, const struct dp_addr *addr, __u16 server, __u8 index,
 		      __u8 state);
 void dp_set_device_state(__u16 id, __u8 state);
+/* devices.health: 0 or HAULER_HEALTH_FAILED (what hauler daemon sets). */
+void dp_set_device_health(__u16 id, __u8 health);
 void dp_set_device_weight(__u16 id, __u16 weight);
 void dp_del_device(__u16 id);
 void dp_set_ring(__u16 server, __u8 version, const __u8 *slots, __u32 len);

@@ -145,7 +145,7 @@ static void test_new_then_established(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
 }
 
-/* Drained or down, a device keeps its established flows. */
+/* Drained, down or failed by its health check, a device keeps its established flows. */
 static void test_drain_and_down_keep_flows(void **state)
 {
 	const struct conn_case *c = *state;
@@ -159,7 +159,10 @@ static void test_drain_and_down_keep_flows(void **state)
 	assert_int_equal(send_fwd(&s), dev);
 	dp_set_device_state(dev, HAULER_STATE_DOWN);
 	assert_int_equal(send_fwd(&s), dev);
-	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 2);
+	dp_set_device_state(dev, HAULER_STATE_UP);
+	dp_set_device_health(dev, HAULER_HEALTH_FAILED);
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 3);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
 }
 

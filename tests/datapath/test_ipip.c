@@ -181,7 +181,6 @@ static void test_encap_too_big(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_drop_encap), 1);
 }
 
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {

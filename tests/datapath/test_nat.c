@@ -462,7 +462,6 @@ static void test_redirect(void **state)
 	}
 }
 
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,7 +473,8 @@ int main(void)
 	    DP_CASE_MATRIX(test_no_neighbour_passes),
 	    DP_CASE_MATRIX(test_no_route_passes),
 	    DP_CASE_MATRIX(test_redirect),
-	    {"test_ipv4_options tcp", test_ipv4_options, dp_reset, NULL, DP_CASE(4, IPPROTO_TCP, 0)},
+	    {"test_ipv4_options tcp", test_ipv4_options, dp_reset, NULL,
+	     DP_CASE(4, IPPROTO_TCP, 0)},
 	    {"test_ipv4_options udp vlan", test_ipv4_options, dp_reset, NULL,
 	     DP_CASE(4, IPPROTO_UDP, 1)},
 	    cmocka_unit_test_setup(test_udp_zero_checksum, dp_reset),

@@ -26,6 +26,8 @@
 #pragma GCC diagnostic ignored "-Wunknown-pragmas"
 #include "select/select_load.h"
 #include "select/select_p2c.h"
+#include "select/select_prt.h"
+#include "select/select_spill.h"
 #include "policy_list.h"
 #include "frames.h"
 
@@ -200,7 +202,7 @@ static void set_kind(int n, __u8 kind)
 }
 
 /* policy_params of the VIP's slot, as `hauler policy set` writes them. */
-static void set_params(const char *name, int metric, __u8 threshold, __u32 stale_ms)
+static void set_params(const char *name, int metric, __u32 threshold, __u32 stale_ms)
 {
 	struct policy_params p = {.threshold = threshold, .stale_ms = stale_ms};
 	__u32 key = DP_SLOT;
@@ -222,13 +224,13 @@ static void set_params(const char *name, int metric, __u8 threshold, __u32 stale
 #define FRESH_FOR_MS 3600000
 
 /* Parameters first, then the program: as a swap does it. */
-static void use_policy_ms(const char *name, int metric, __u8 threshold, __u32 stale_ms)
+static void use_policy_ms(const char *name, int metric, __u32 threshold, __u32 stale_ms)
 {
 	set_params(name, metric, threshold, stale_ms);
 	dp_set_policy(DP_SLOT, policy(name)->fd);
 }
 
-static void use_policy(const char *name, int metric, __u8 threshold)
+static void use_policy(const char *name, int metric, __u32 threshold)
 {
 	use_policy_ms(name, metric, threshold, FRESH_FOR_MS);
 }
@@ -562,6 +564,89 @@ static void test_prt_threshold(void **state)
 	assert_policy_clean();
 }
 
+static void model_ctx(struct policy_ctx *pc, int i, int ndev, const __u8 *cmp);
+
+/*
+ * prt as the thesis defines it: with no threshold set, the fastest device
+ * (highest capacity: weight) until it is fully utilized (cmp 100), then
+ * the next; back as soon as it is below. Added order does not matter.
+ */
+static void test_prt_until_full(void **state)
+{
+	const int slow = 0, fast = 1;
+
+	(void)state;
+	setup_vip(2);
+	dp_set_device_weight(DP_DEV_ID(slow), 1);
+	dp_set_device_weight(DP_DEV_ID(fast), 8);
+	use_policy("prt", -1, 0);
+	set_cmp(fast, 99);
+	expect_all(0, 20, fast);
+	set_cmp(fast, 100);
+	expect_all(100, 20, slow);
+	set_cmp(fast, 97);
+	expect_all(200, 20, fast);
+	assert_policy_clean();
+}
+
+/* prt metric latency threshold 150: milliseconds against latency_us. */
+static void test_prt_latency_ms(void **state)
+{
+	const int cpu = 0, acc = 1;
+
+	(void)state;
+	setup_vip(2);
+	dp_set_device_weight(DP_DEV_ID(cpu), 10);
+	dp_set_device_weight(DP_DEV_ID(acc), 5);
+	set_load(acc, &(struct load){.latency_us = 20000}, FRESH);
+	use_policy("prt", HAULER_METRIC_LATENCY, 150);
+	set_load(cpu, &(struct load){.latency_us = 149000}, FRESH);
+	expect_all(0, 20, cpu);
+	set_load(cpu, &(struct load){.latency_us = 150000}, FRESH);
+	expect_all(100, 20, acc);
+	/* 300 ms: a threshold the old 8-bit field could not hold. */
+	use_policy("prt", HAULER_METRIC_LATENCY, 300);
+	expect_all(200, 20, cpu);
+	assert_policy_clean();
+}
+
+/*
+ * Weighted hash (issue 11: weight 0 got a quarter of 200 flows). Two
+ * devices of weight 1 share, the two of weight 0 get nothing; every
+ * choice is exactly the shared select_hash's.
+ */
+static void test_hash_weighted(void **state)
+{
+	const __u8 cmp[4] = {0, 0, 0, 0};
+	int i, dev, count[4] = {};
+	struct policy_ctx pc;
+
+	(void)state;
+	setup_vip(4);
+	dp_set_device_weight(DP_DEV_ID(2), 0);
+	dp_set_device_weight(DP_DEV_ID(3), 0);
+	use_policy("hash", -1, 0);
+	for (i = 0; i < 200; i++) {
+		dev = send_new(i);
+		model_ctx(&pc, i, 4, cmp);
+		pc.cand[2].weight = pc.cand[3].weight = 0;
+		assert_int_equal(dev, select_hash(&pc));
+		count[dev]++;
+	}
+	print_message("hash, weights 1 1 0 0: %d %d %d %d of 200\n", count[0], count[1], count[2],
+		      count[3]);
+	assert_int_equal(count[2] + count[3], 0);
+	assert_in_range(count[0], 70, 130);
+	/* 3:1 */
+	dp_set_device_weight(DP_DEV_ID(0), 3);
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < 400; i++)
+		count[send_new(1000 + i)]++;
+	assert_int_equal(count[2] + count[3], 0);
+	assert_in_range(count[0], 255, 345);
+	assert_policy_clean();
+}
+
 /* The policy context of new flow i as the entry program fills it. */
 static void model_ctx(struct policy_ctx *pc, int i, int ndev, const __u8 *cmp)
 {
@@ -763,10 +848,13 @@ static void test_report_stamped_now_is_fresh(void **state)
 	assert_policy_clean();
 }
 
+/* drained_under's state for "up, but failed its health check". */
+#define FAILED_CHECK 255
+
 /*
- * Under every policy a drained (or down) device takes no new flow, even
- * when its numbers, weight and ring slots make it the first choice, and
- * its established flow keeps forwarding to it.
+ * Under every policy a drained (or down, or failed by its health check)
+ * device takes no new flow, even when its numbers, weight and ring slots
+ * make it the first choice, and its established flow keeps forwarding to it.
  */
 static void drained_under(const char *name, int metric, __u8 state)
 {
@@ -791,13 +879,18 @@ static void drained_under(const char *name, int metric, __u8 state)
 	}
 	assert_true(i < 64);
 
-	dp_set_device_state(DP_DEV_ID(0), state);
+	if (state == FAILED_CHECK)
+		dp_set_device_health(DP_DEV_ID(0), HAULER_HEALTH_FAILED);
+	else
+		dp_set_device_state(DP_DEV_ID(0), state);
 	for (i = 0; i < FLOWS; i++) {
 		/* Forwarded (send_new fails a drop), and not to device 0. */
 		dev = send_new(i);
 		if (dev == 0)
 			fail_msg("%s: new flow %d went to the %s device", name, i,
-				 state == HAULER_STATE_DRAIN ? "drained" : "down");
+				 state == HAULER_STATE_DRAIN ? "drained"
+				 : state == FAILED_CHECK     ? "failed"
+							     : "down");
 		assert_in_range(dev, 1, NDEV - 1);
 		assert_int_equal(send_flow(&old), 0);
 		hits++;
@@ -820,6 +913,207 @@ static void test_drained_gets_nothing_new(void **state)
 	drained_under("wrr", -1, HAULER_STATE_DOWN);
 }
 
+/* --- spill-over ------------------------------------------------------------- */
+
+#define SPILL_SERVER 4 /* the second server: devices 2 and 3 */
+
+/* Table of DP_TABLE slots: server DP_SERVER in slots 0, 3, 5, SPILL_SERVER elsewhere. */
+static const __u16 spill_table[DP_TABLE] = {DP_SERVER,	  SPILL_SERVER, SPILL_SERVER, DP_SERVER,
+					    SPILL_SERVER, DP_SERVER,	SPILL_SERVER};
+
+/* The usual VIP's server (devices 0, 1) and a second one (devices 2, 3), all idle. */
+static void setup_two_servers(void)
+{
+	const __u16 devs[2] = {DP_DEV_ID(2), DP_DEV_ID(3)};
+
+	setup_vip(2);
+	dp_add_device(DP_DEV_ID(2), 4, 2, SPILL_SERVER, 0, HAULER_STATE_UP);
+	dp_add_device(DP_DEV_ID(3), 4, 3, SPILL_SERVER, 1, HAULER_STATE_UP);
+	dp_add_server(SPILL_SERVER, DP_VIP_ID, devs, 2);
+	dp_set_pool(DP_VIP_ID, 0, spill_table, DP_TABLE);
+	set_cmp(2, 0);
+	set_cmp(3, 0);
+}
+
+static void use_spill(const char *name, int metric, __u32 threshold, __u8 spill)
+{
+	struct policy_params p = {.threshold = threshold, .spill = spill};
+	__u32 key = DP_SLOT;
+
+	if (metric >= 0) {
+		p.metric_set = 1;
+		p.metric = metric;
+	}
+	strncpy((char *)p.name, name, sizeof(p.name) - 1);
+	assert_int_equal(bpf_map_update_elem(dp_map("policy_params"), &key, &p, BPF_ANY), 0);
+	dp_set_policy(DP_SLOT, policy(name)->fd);
+}
+
+/* The server the flow's Maglev preference names after `first` (select_spill.h); -1: none. */
+static int spill_target(int i)
+{
+	struct frame_spec s;
+	struct flow_key f;
+	__u32 hash, k, srv, first;
+
+	flow_spec(&s, i);
+	f = spec_flow(&s);
+	hash = hauler_flow_hash(&f);
+	first = spill_table[hash % DP_TABLE];
+	for (k = 1; k <= HAULER_SPILL_PROBES; k++) {
+		srv = spill_table[select_spill_slot(hash, k, DP_TABLE)];
+		if (srv != first)
+			return srv;
+	}
+	return -1;
+}
+
+static int first_server(int i)
+{
+	struct frame_spec s;
+	struct flow_key f;
+
+	flow_spec(&s, i);
+	f = spec_flow(&s);
+	return spill_table[hauler_flow_hash(&f) % DP_TABLE];
+}
+
+/*
+ * prt, spill 1: the first server's devices are both fully utilized, so a
+ * flow Maglev sends there goes to the next server of its preference,
+ * counted; without spill it stays (the less loaded of the full devices).
+ */
+static void test_spill_saturated(void **state)
+{
+	int i, dev, spilled = 0, none = 0, stayed = 0;
+
+	(void)state;
+	setup_two_servers();
+	set_cmp(0, 100);
+	set_cmp(1, 100);
+	use_spill("prt", -1, 0, 1);
+	for (i = 0; i < 100; i++) {
+		dev = send_new(i);
+		if (first_server(i) == SPILL_SERVER) {
+			assert_in_range(dev, 2, 3);
+		} else if (spill_target(i) == SPILL_SERVER) {
+			assert_in_range(dev, 2, 3);
+			spilled++;
+		} else { /* no other server in 16 probes: stays */
+			assert_in_range(dev, 0, 1);
+			none++;
+		}
+	}
+	assert_true(spilled > 10);
+	assert_int_equal(dp_stat(HAULER_STAT_spill), spilled);
+	assert_int_equal(dp_stat(HAULER_STAT_spill_none), none);
+	assert_policy_clean();
+
+	/* Spill 0 (the default): the flows stay on the full server. */
+	dp_stats_zero();
+	use_spill("prt", -1, 0, 0);
+	for (i = 200; i < 300; i++)
+		if (first_server(i) == DP_SERVER) {
+			assert_in_range(send_new(i), 0, 1);
+			stayed++;
+		}
+	assert_true(stayed > 10);
+	assert_int_equal(dp_stat(HAULER_STAT_spill), 0);
+
+	/* Below the threshold again: no spill, the first server's fastest device. */
+	set_cmp(0, 50);
+	use_spill("prt", -1, 0, 1);
+	for (i = 400; i < 500; i++)
+		if (first_server(i) == DP_SERVER)
+			assert_in_range(send_new(i), 0, 1);
+	assert_int_equal(dp_stat(HAULER_STAT_spill), 0);
+}
+
+/*
+ * Every policy: when no device of the chosen server is usable (both
+ * drained) the flow spills to the next server instead of being dropped.
+ */
+static void test_spill_unusable_all_policies(void **state)
+{
+	size_t p;
+	int i, sent, dev;
+
+	(void)state;
+	for (p = 0; p < NPOLICIES; p++) {
+		conns_clear();
+		dp_reset(NULL);
+		setup_two_servers();
+		dp_set_device_state(DP_DEV_ID(0), HAULER_STATE_DRAIN);
+		dp_set_device_state(DP_DEV_ID(1), HAULER_STATE_DRAIN);
+		use_spill(policies[p].name, -1, 0, 1);
+		for (i = 0, sent = 0; i < 60; i++) {
+			if (first_server(i) != DP_SERVER || spill_target(i) != SPILL_SERVER)
+				continue;
+			dev = send_new(i);
+			if (dev < 2)
+				fail_msg("%s: flow %d went to %d, not to the next server",
+					 policies[p].name, i, dev);
+			sent++;
+		}
+		assert_true(sent > 5);
+		assert_int_equal(dp_stat(HAULER_STAT_spill), sent);
+		assert_int_equal(dp_stat(HAULER_STAT_drop_no_device), 0);
+		assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 0);
+	}
+	/* Without spill those flows are dropped, as before. */
+	use_spill("hash", -1, 0, 0);
+	for (i = 1000; i < 1060; i++)
+		if (first_server(i) == DP_SERVER)
+			assert_int_equal(send_new(i), -1);
+	assert_true(dp_stat(HAULER_STAT_drop_no_device) > 5);
+}
+
+/*
+ * Both servers saturated: spill 1 moves the flow once and the second
+ * server's less loaded device takes it; spill 3 finds no third server
+ * (the walk skips the first and the current one): counted in spill_none.
+ */
+static void test_spill_everywhere_saturated(void **state)
+{
+	int i, n = 0;
+
+	(void)state;
+	setup_two_servers();
+	set_cmp(0, 100);
+	set_cmp(1, 100);
+	set_cmp(2, 100);
+	set_cmp(3, 100);
+	use_spill("prt", -1, 0, 1);
+	for (i = 0; i < 100; i++)
+		if (first_server(i) == DP_SERVER && spill_target(i) == SPILL_SERVER) {
+			assert_in_range(send_new(i), 2, 3);
+			n++;
+		}
+	assert_int_equal(dp_stat(HAULER_STAT_spill), n);
+	assert_int_equal(dp_stat(HAULER_STAT_spill_none), 0);
+	dp_stats_zero();
+	use_spill("prt", -1, 0, 3);
+	for (i = 200, n = 0; i < 300; i++)
+		if (first_server(i) == DP_SERVER && spill_target(i) == SPILL_SERVER) {
+			assert_in_range(send_new(i), 2, 3);
+			n++;
+		}
+	assert_true(n > 10);
+	assert_int_equal(dp_stat(HAULER_STAT_spill), n);
+	assert_int_equal(dp_stat(HAULER_STAT_spill_none), n);
+	assert_policy_clean();
+}
+
+/* A device its health check failed is unusable under every policy. */
+static void test_failed_check_gets_nothing_new(void **state)
+{
+	size_t p;
+
+	(void)state;
+	for (p = 0; p < NPOLICIES; p++)
+		drained_under(policies[p].name, -1, FAILED_CHECK);
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, dp_reset)
 
 int main(void)
@@ -834,11 +1128,18 @@ int main(void)
 	    T(test_dwrr_ring_exact),
 	    T(test_ecmp_rotates),
 	    T(test_prt_threshold),
+	    T(test_prt_until_full),
+	    T(test_prt_latency_ms),
+	    T(test_hash_weighted),
+	    T(test_spill_saturated),
+	    T(test_spill_unusable_all_policies),
+	    T(test_spill_everywhere_saturated),
 	    T(test_p2c),
 	    T(test_stale_by_weight),
 	    T(test_all_stale_by_weight),
 	    T(test_report_stamped_now_is_fresh),
 	    T(test_drained_gets_nothing_new),
+	    T(test_failed_check_gets_nothing_new),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

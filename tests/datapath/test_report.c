@@ -189,8 +189,9 @@ static void read_all_states(struct dev_state *all)
 }
 
 static const __u32 report_stats[] = {
-    HAULER_STAT_report_ok,	   HAULER_STAT_report_bad_len,	  HAULER_STAT_report_bad_magic,
-    HAULER_STAT_report_unknown_device, HAULER_STAT_report_bad_tag,	  HAULER_STAT_report_replay,
+    HAULER_STAT_report_ok,	   HAULER_STAT_report_bad_len,
+    HAULER_STAT_report_bad_magic,  HAULER_STAT_report_unknown_device,
+    HAULER_STAT_report_bad_tag,	   HAULER_STAT_report_replay,
     HAULER_STAT_report_bad_source, HAULER_STAT_report_bad_value,
 };
 
@@ -434,8 +435,8 @@ static void test_forged_tag(void **state)
 				want = HAULER_STAT_report_bad_source;
 			else
 				want = HAULER_STAT_report_unknown_device;
-			snprintf(what, sizeof(what), "v%d report with byte %d bit %d flipped", family,
-				 byte, bit);
+			snprintf(what, sizeof(what), "v%d report with byte %d bit %d flipped",
+				 family, byte, bit);
 			expect_refused(frame, udp_report(family, bad, frame), want, what);
 		}
 
@@ -486,13 +487,11 @@ static void test_replay(void **state)
 		       "sequence one older");
 	f.seq = 1;
 	encode(&f, DEV4, wire);
-	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_replay,
-		       "sequence 1");
+	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_replay, "sequence 1");
 	/* dev_state.seq starts at 0: sequence 0 is never newer. */
 	f.seq = 0;
 	encode(&f, DEV4, wire);
-	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_replay,
-		       "sequence 0");
+	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_replay, "sequence 0");
 
 	/* The same sequence over the raw form is a replay too. */
 	f = fields(DEV4, SEQ0 + 50);
@@ -599,7 +598,8 @@ static void test_wrong_source(void **state)
 	src = dp_dev_addr(6, 1);
 	src.a[3] ^= htonl(0x100);
 	expect_refused(frame, udp_frame(6, &src, wire, sizeof(wire), frame),
-		       HAULER_STAT_report_bad_source, "v6 report, address differs in its last word");
+		       HAULER_STAT_report_bad_source,
+		       "v6 report, address differs in its last word");
 	src = dp_dev_addr(6, 1);
 	src.a[1] ^= htonl(1);
 	expect_refused(frame, udp_frame(6, &src, wire, sizeof(wire), frame),
@@ -644,16 +644,16 @@ static void test_bad_values(void **state)
 		}
 		encode(&f, id, wire);
 		snprintf(what, sizeof(what), "metric %d out of range", i);
-		expect_refused(frame, udp_report(family, wire, frame),
-			       HAULER_STAT_report_bad_value, what);
+		expect_refused(frame, udp_report(family, wire, frame), HAULER_STAT_report_bad_value,
+			       what);
 	}
 	for (i = 0; i < (int)sizeof(bad_flags); i++) {
 		f = fields(id, SEQ0 + 1);
 		f.flags = bad_flags[i];
 		encode(&f, id, wire);
 		snprintf(what, sizeof(what), "flags 0x%02x", bad_flags[i]);
-		expect_refused(frame, udp_report(family, wire, frame),
-			       HAULER_STAT_report_bad_value, what);
+		expect_refused(frame, udp_report(family, wire, frame), HAULER_STAT_report_bad_value,
+			       what);
 	}
 	for (i = 0; i < (int)(sizeof(reserved) / sizeof(reserved[0])); i++) {
 		f = fields(id, SEQ0 + 1);
@@ -663,8 +663,8 @@ static void test_bad_values(void **state)
 		memcpy(wire, &r, sizeof(r));
 		retag(wire, id);
 		snprintf(what, sizeof(what), "reserved 0x%08x", reserved[i]);
-		expect_refused(frame, udp_report(family, wire, frame),
-			       HAULER_STAT_report_bad_value, what);
+		expect_refused(frame, udp_report(family, wire, frame), HAULER_STAT_report_bad_value,
+			       what);
 	}
 	/* The bounds themselves are fine. */
 	f = fields(id, SEQ0 + 1);
@@ -821,7 +821,8 @@ static void test_truncated(void **state)
 			read_all_states(snap);
 			dp_stats_zero();
 			assert_int_equal(dp_run(frame, cut, &out), 0);
-			if (out.verdict != XDP_PASS || out.len != cut || memcmp(out.data, frame, cut))
+			if (out.verdict != XDP_PASS || out.len != cut ||
+			    memcmp(out.data, frame, cut))
 				fail_msg("%s: verdict %d, want XDP_PASS unchanged", what,
 					 out.verdict);
 			assert_only_stat(HAULER_STAT_pass_malformed, what);

@@ -72,15 +72,15 @@ params() {
 
 # want_cpu_pct NAME PARAMS: share (%) of new connections the CPU devices
 # must get under that policy, or nothing when it is not checked.
-#   wrr 3:1 rings: 75. hash, ecmp: one turn or one hash share each: 50.
+#   wrr 3:1 rings, hash drawing by weight 3:1: 75. ecmp: one turn each: 50.
 #   prt: the CPUs (the highest weight) are at 50 on every metric, below
 #   the threshold: 100. lur, jsq, p2c (on a load metric), example_lat: the
 #   accelerators are less loaded: 0. lc, wlc, dwrr: by counts and a ring
 #   the daemon rebuilds: not checked.
 want_cpu_pct() {
 	case $1 in
-	wrr) echo 75 ;;
-	hash | ecmp) echo 50 ;;
+	wrr | hash) echo 75 ;;
+	ecmp) echo 50 ;;
 	prt) echo 100 ;;
 	lur | jsq | example_lat) echo 0 ;;
 	p2c) case $2 in *conns*) ;; *) echo 0 ;; esac ;;

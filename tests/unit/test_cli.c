@@ -290,8 +290,30 @@ static void test_command_errors(void **state)
 	     "unknown parameter 'extra' for policy 'wrr'"},
 	    {"policy set 10.0.0.9:80/tcp wrr\n", "no VIP 10.0.0.9:80/tcp"},
 	    {"policy set 10.0.0.1:80/tcp prt metric heat\n", "bad metric 'heat'"},
-	    {"policy set 10.0.0.1:80/tcp prt threshold 101\n", "bad threshold '101' (1..100)"},
-	    {"policy set 10.0.0.1:80/tcp prt threshold 0\n", "bad threshold '0' (1..100)"},
+	    {"policy set 10.0.0.1:80/tcp prt threshold 101\n",
+	     "bad threshold '101' for metric cmp (1..100 %)"},
+	    {"policy set 10.0.0.1:80/tcp prt metric mem threshold 101\n",
+	     "bad threshold '101' for metric mem (1..100 %)"},
+	    {"policy set 10.0.0.1:80/tcp prt threshold 0\n", "bad threshold '0' (1..1000000)"},
+	    {"policy set 10.0.0.1:80/tcp prt metric latency threshold 60001\n",
+	     "bad threshold '60001' for metric latency (1..60000 ms)"},
+	    {"policy set 10.0.0.1:80/tcp prt metric latency\n",
+	     "policy 'prt' metric latency needs a threshold (1..60000 ms)"},
+	    {"policy set 10.0.0.1:80/tcp prt metric conns\n",
+	     "policy 'prt' metric conns needs a threshold (1..1000000 connections)"},
+	    {"policy set 10.0.0.1:80/tcp prt threshold 500 metric cmp,mem\n",
+	     "bad threshold '500' for metric cmp"},
+	    {"policy set 10.0.0.1:80/tcp lur metric cmp,latency\n",
+	     "policy 'lur' takes no metric 'latency'"},
+	    {"policy set 10.0.0.1:80/tcp p2c metric cmp,latency\n",
+	     "only utilizations (cmp, mem, net, queue) combine"},
+	    {"policy set 10.0.0.1:80/tcp lur metric cmp,cmp\n", "metric 'cmp' named twice"},
+	    {"policy set 10.0.0.1:80/tcp lur metric cmp,\n", "bad metric 'cmp,'"},
+	    {"policy set 10.0.0.1:80/tcp lur metric ,mem\n", "bad metric ',mem'"},
+	    {"policy set 10.0.0.1:80/tcp lur metric cmp,,mem\n", "bad metric 'cmp,,mem'"},
+	    {"policy set 10.0.0.1:80/tcp lur metric cmp,heat\n", "bad metric 'heat'"},
+	    {"policy set 10.0.0.1:80/tcp prt spill 4\n", "bad spill '4' (0..3)"},
+	    {"policy set 10.0.0.1:80/tcp hash spill -1\n", "bad spill '-1' (0..3)"},
 	    {"policy set 10.0.0.1:80/tcp lur metric queue\n",
 	     "policy 'lur' takes no metric 'queue' (cmp|mem|net)"},
 	    {"policy set 10.0.0.1:80/tcp dwrr metric conns\n",
@@ -440,9 +462,11 @@ static void test_save_round_trip(void **state)
 	assert_int_equal(m->params[0].metric_set, 1);
 	assert_int_equal(m->params[0].metric, 3);
 	assert_int_equal(m->params[0].threshold, 70);
+	apply(m, "policy set [fd00::1]:53/udp lur metric net,cmp spill 3\n", NULL);
 	first = save_text(m);
 	assert_non_null(strstr(first, "vip add 10.0.0.1:80/tcp mode nat policy prt metric queue "
 				      "threshold 70 stale-ms 40 table-size 4093\n"));
+	assert_non_null(strstr(first, "policy lur metric cmp,net spill 3 "));
 	apply(restored, first, NULL);
 	/* Without holes in the ids the restored model is the same, byte for byte. */
 	assert_memory_equal(restored->vips, m->vips, sizeof(m->vips));
@@ -453,6 +477,7 @@ static void test_save_round_trip(void **state)
 	second = save_text(restored);
 	assert_string_equal(first, second);
 
+	apply(m, "policy set [fd00::1]:53/udp wrr stale-ms 250\n", NULL);
 	/* With holes the ids close up, but saving again gives the same text. */
 	apply(m,
 	      "device del d1\nserver del s2\nvip add 10.0.0.7:443/tcp mode ipip\n"
@@ -505,8 +530,10 @@ static void test_device_keys(void **state)
 
 	/* save writes the keys; a restore gives every device its key back. */
 	text = save_text(m);
-	snprintf(line, sizeof(line), "device add d1 server s1 addr 10.1.0.1 port 8080 kind cpu "
-				     "weight 1 state up\ndevice key d1 %s\n", hex);
+	snprintf(line, sizeof(line),
+		 "device add d1 server s1 addr 10.1.0.1 port 8080 kind cpu "
+		 "weight 1 state up\ndevice key d1 %s\n",
+		 hex);
 	assert_non_null(strstr(text, line));
 	apply(restored, text, NULL);
 	assert_memory_equal(restored->keys, m->keys, sizeof(m->keys));
@@ -521,7 +548,7 @@ static void test_device_keys(void **state)
 	assert_false(report_key_set(&m->keys[d1]));
 	assert_int_equal(m->dev_new[d1], 1);
 	/* vip del takes the keys of its devices along. */
-	apply(m, "device key d2 " "ffeeddccbbaa99887766554433221100\n", NULL);
+	apply(m, "device key d2 ffeeddccbbaa99887766554433221100\n", NULL);
 	apply(m, "vip del 10.0.0.1:80/tcp\n", NULL);
 	assert_false(report_key_set(&m->keys[1]));
 	free(m);
@@ -571,13 +598,54 @@ static void test_policy_format(void **state)
 	assert_string_equal(buf, "threshold 70");
 	/* show: every parameter in force, defaults from params.def included. */
 	policy_format_effective(&c.params, c.interval_ms, buf, sizeof(buf));
-	assert_string_equal(buf, "metric cmp threshold 70 stale-ms 100");
+	assert_string_equal(buf, "metric cmp threshold 70 stale-ms 100 spill 0");
 	assert_int_equal(policy_parse_params("dwrr", 0, argv, &c), 0);
 	policy_format_effective(&c.params, c.interval_ms, buf, sizeof(buf));
-	assert_string_equal(buf, "metric cmp interval-ms 100 stale-ms 100");
+	assert_string_equal(buf, "metric cmp interval-ms 100 stale-ms 100 spill 0");
 	assert_int_equal(policy_parse_params("mine", 0, argv, &c), 0);
 	policy_format_effective(&c.params, c.interval_ms, buf, sizeof(buf));
-	assert_string_equal(buf, "stale-ms 100");
+	assert_string_equal(buf, "stale-ms 100 spill 0");
+	/* prt's default threshold is "fully utilized". */
+	assert_int_equal(policy_parse_params("prt", 0, argv, &c), 0);
+	policy_format_effective(&c.params, c.interval_ms, buf, sizeof(buf));
+	assert_string_equal(buf, "metric cmp threshold 100 stale-ms 100 spill 0");
+}
+
+/* Thresholds in the metric's unit, combined metrics, spill: parsed, stored, written back. */
+static void test_policy_metric_params(void **state)
+{
+	char *lat[] = {"metric", "latency", "threshold", "150", "spill", "2"};
+	char *max[] = {"threshold", "90", "metric", "mem,cmp"};
+	char *conns[] = {"metric", "conns", "threshold", "5000"};
+	struct policy_choice c;
+	char buf[128];
+
+	(void)state;
+	assert_int_equal(policy_parse_params("prt", 6, lat, &c), 6);
+	assert_int_equal(c.params.metric, HAULER_METRIC_LATENCY);
+	assert_int_equal(c.params.threshold, 150); /* milliseconds, as typed */
+	assert_int_equal(c.params.spill, 2);
+	policy_format_params(&c.params, c.interval_ms, buf, sizeof(buf));
+	assert_string_equal(buf, "metric latency threshold 150 spill 2");
+
+	assert_int_equal(policy_parse_params("prt", 4, max, &c), 4);
+	assert_int_equal(c.params.metric, HAULER_METRIC_CMP);
+	assert_int_equal(c.params.metrics, (1u << HAULER_METRIC_CMP) | (1u << HAULER_METRIC_MEM));
+	policy_format_params(&c.params, c.interval_ms, buf, sizeof(buf));
+	assert_string_equal(buf, "metric cmp,mem threshold 90");
+
+	assert_int_equal(policy_parse_params("prt", 4, conns, &c), 4);
+	assert_int_equal(c.params.threshold, 5000);
+
+	assert_int_equal(policy_parse_params("lur", 2, max + 2, &c), 2);
+	policy_format_params(&c.params, c.interval_ms, buf, sizeof(buf));
+	assert_string_equal(buf, "metric cmp,mem");
+	/* One metric: no mask. */
+	assert_int_equal(policy_parse_params("lur", 2, lat, &c), -ERR_INPUT);
+	max[3] = "net";
+	assert_int_equal(policy_parse_params("lur", 2, max + 2, &c), 2);
+	assert_int_equal(c.params.metrics, 0);
+	assert_int_equal(c.params.metric, HAULER_METRIC_NET);
 }
 
 static void test_custom_policies_in_model(void **state)
@@ -641,6 +709,7 @@ int main(void)
 	    cmocka_unit_test(test_device_keys),
 	    cmocka_unit_test(test_policy_params_table),
 	    cmocka_unit_test(test_policy_format),
+	    cmocka_unit_test(test_policy_metric_params),
 	    cmocka_unit_test(test_custom_policies_in_model),
 	    cmocka_unit_test(test_batch_split),
 	};

@@ -38,6 +38,7 @@ struct field_layout {
 #define SCHEMA_END(name)
 #define SCHEMA_MAP(name, type, key, value, max, doc)
 #define SCHEMA_COUNTER(name, doc)
+#define SCHEMA_HEADER(s, doc)
 #define FIELD_LAYOUT(s, f)                                                                         \
 	{#s, #f, offsetof(struct s, f), sizeof(((struct s *)0)->f), sizeof(struct s)},
 #define SCHEMA_FIELD(s, f, bits, doc)	   FIELD_LAYOUT(s, f)
@@ -77,6 +78,7 @@ static const struct map_layout map_layouts[] = {
 #undef SCHEMA_ARRAY_NEST
 #undef SCHEMA_MAP
 #undef SCHEMA_COUNTER
+#undef SCHEMA_HEADER
 
 /* Every field starts where the previous one ended, and the last ends the struct. */
 static void test_structs_have_no_padding(void **state)
@@ -235,13 +237,13 @@ static void test_schema_doc_is_current(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_structs_have_no_padding),
-		cmocka_unit_test(test_generated_sizes_match_c),
-		cmocka_unit_test(test_map_sizes_match_c),
-		cmocka_unit_test(test_map_limits_match_constants),
-		cmocka_unit_test(test_bpf_object_maps_match_schema),
-		cmocka_unit_test(test_p4_declarations_are_current),
-		cmocka_unit_test(test_schema_doc_is_current),
+	    cmocka_unit_test(test_structs_have_no_padding),
+	    cmocka_unit_test(test_generated_sizes_match_c),
+	    cmocka_unit_test(test_map_sizes_match_c),
+	    cmocka_unit_test(test_map_limits_match_constants),
+	    cmocka_unit_test(test_bpf_object_maps_match_schema),
+	    cmocka_unit_test(test_p4_declarations_are_current),
+	    cmocka_unit_test(test_schema_doc_is_current),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,7 @@
 #include "select/select_rr.h"
 #include "select/select_prt.h"
 #include "select/select_p2c.h"
+#include "select/select_spill.h"
 
 #define NO	 HAULER_NO_CHOICE
 #define DEVS	 HAULER_DEVS_PER_SERVER
@@ -542,10 +543,10 @@ static void test_prt_threshold(void **state)
 	assert_int_equal(select_prt(&pc, HAULER_METRIC_CMP, 80), 1);
 	pc.cand[1].cmp = 99;
 	assert_int_equal(select_prt(&pc, HAULER_METRIC_CMP, 80), 0);
-	/* Threshold 0 is the default, 80. */
-	pc.cand[0].cmp = 79, pc.cand[1].cmp = 0;
+	/* Threshold 0 is the default: fully utilized, 100. */
+	pc.cand[0].cmp = 99, pc.cand[1].cmp = 0;
 	assert_int_equal(select_prt(&pc, HAULER_METRIC_CMP, 0), 0);
-	pc.cand[0].cmp = 80;
+	pc.cand[0].cmp = 100;
 	assert_int_equal(select_prt(&pc, HAULER_METRIC_CMP, 0), 1);
 	/* Another threshold, another metric. */
 	pc.cand[0].cmp = 10, pc.cand[0].mem = 40, pc.cand[1].mem = 0;
@@ -569,10 +570,207 @@ static void test_prt_ranks_and_ties(void **state)
 	assert_int_equal(count[0] + count[3], 0);
 	assert_in_range(count[1], SHARE(45), SHARE(55));
 	assert_in_range(count[2], SHARE(45), SHARE(55));
-	pc.cand[1].cmp = pc.cand[2].cmp = 90; /* rank 8 full: rank 4 */
+	pc.cand[1].cmp = pc.cand[2].cmp = 100; /* rank 8 full: rank 4 */
 	assert_int_equal(prt_default(&pc), 3);
-	pc.cand[3].cmp = 80; /* rank 4 full too: rank 1 */
+	pc.cand[3].cmp = 100; /* rank 4 full too: rank 1 */
 	assert_int_equal(prt_default(&pc), 0);
+}
+
+/*
+ * The thesis's prt: the fastest device (highest capacity = weight) until
+ * it is fully utilized, whatever order the devices were added in; back to
+ * it at once when it drops below.
+ */
+static void test_prt_keeps_fastest_until_full(void **state)
+{
+	struct policy_ctx pc = server(3);
+	__u32 sat;
+
+	(void)state;
+	pc.cand[0].weight = 1, pc.cand[0].kind = HAULER_KIND_CPU; /* added first, slowest */
+	pc.cand[1].weight = 4, pc.cand[1].kind = HAULER_KIND_GPU; /* the fastest */
+	pc.cand[2].weight = 2, pc.cand[2].kind = HAULER_KIND_FPGA;
+	pc.cand[1].cmp = 95; /* busy, not full */
+	assert_int_equal(select_prt(&pc, HAULER_METRIC_CMP, 0), 1);
+	pc.cand[1].cmp = 99;
+	assert_int_equal(select_prt_spill(&pc, HAULER_METRIC_CMP, 0, &sat), 1);
+	assert_int_equal(sat, 0);
+	pc.cand[1].cmp = 100; /* full: the next fastest */
+	assert_int_equal(select_prt(&pc, HAULER_METRIC_CMP, 0), 2);
+	pc.cand[2].cmp = 100;
+	assert_int_equal(select_prt(&pc, HAULER_METRIC_CMP, 0), 0);
+	pc.cand[1].cmp = 98; /* below again: back at once */
+	assert_int_equal(select_prt(&pc, HAULER_METRIC_CMP, 0), 1);
+}
+
+/* prt metric latency threshold MS: the threshold is milliseconds, latency_us microseconds. */
+static void test_prt_latency_ms(void **state)
+{
+	struct policy_ctx pc = server(2);
+	__u32 sat;
+
+	(void)state;
+	pc.cand[0].weight = 10, pc.cand[1].weight = 5;
+	pc.cand[0].latency_us = 149999, pc.cand[1].latency_us = 1000;
+	assert_int_equal(select_prt(&pc, HAULER_METRIC_LATENCY, 150), 0);
+	pc.cand[0].latency_us = 150000; /* 150 ms: not below 150 */
+	assert_int_equal(select_prt(&pc, HAULER_METRIC_LATENCY, 150), 1);
+	/* A threshold above 100 (the old 8-bit limit) is kept whole. */
+	pc.cand[0].latency_us = 299000;
+	assert_int_equal(select_prt(&pc, HAULER_METRIC_LATENCY, 300), 0);
+	/* Both over: saturated, the least latency. */
+	pc.cand[1].latency_us = 400000;
+	assert_int_equal(select_prt_spill(&pc, HAULER_METRIC_LATENCY, 250, &sat), 0);
+	assert_int_equal(sat, 1);
+	/* conns: a count. */
+	pc.cand[0].live_conns = 7, pc.cand[1].live_conns = 0;
+	assert_int_equal(select_prt(&pc, HAULER_METRIC_CONNS, 8), 0);
+	assert_int_equal(select_prt(&pc, HAULER_METRIC_CONNS, 7), 1);
+}
+
+/* Saturated: only when the fresh devices are all at or above the threshold. */
+static void test_prt_saturated(void **state)
+{
+	struct policy_ctx pc = server(2);
+	__u32 sat;
+
+	(void)state;
+	pc.cand[0].cmp = 100, pc.cand[1].cmp = 100;
+	assert_int_not_equal(select_prt_spill(&pc, HAULER_METRIC_CMP, 0, &sat), NO);
+	assert_int_equal(sat, 1);
+	pc.cand[1].usable = 0; /* the other one drained: still saturated */
+	assert_int_equal(select_prt_spill(&pc, HAULER_METRIC_CMP, 0, &sat), 0);
+	assert_int_equal(sat, 1);
+	pc.cand[0].stale = 1; /* load unknown: by weight, not saturated */
+	assert_int_equal(select_prt_spill(&pc, HAULER_METRIC_CMP, 0, &sat), 0);
+	assert_int_equal(sat, 0);
+	pc.cand[0].usable = 0; /* nothing usable: no choice, not saturated */
+	assert_int_equal(select_prt_spill(&pc, HAULER_METRIC_CMP, 0, &sat), NO);
+	assert_int_equal(sat, 0);
+}
+
+/* --- weighted hash -------------------------------------------------------- */
+
+/*
+ * Issue 11: two CPU devices of weight 1 and two accelerators of weight 0
+ * got 53/53/46/48 of 200. Weight 0 gets nothing; the rest by weight.
+ */
+static void test_hash_weighted(void **state)
+{
+	unsigned int count[DEVS + 1], i;
+	struct policy_ctx pc = server(4);
+
+	(void)state;
+	pc.cand[2].weight = pc.cand[3].weight = 0;
+	tally(select_hash, &pc, count);
+	assert_int_equal(count[2] + count[3] + count[DEVS], 0);
+	assert_in_range(count[0], SHARE(45), SHARE(55));
+	assert_in_range(count[1], SHARE(45), SHARE(55));
+
+	pc.cand[0].weight = 3, pc.cand[1].weight = 1;
+	tally(select_hash, &pc, count);
+	assert_in_range(count[0], SHARE(70), SHARE(80));
+	assert_in_range(count[1], SHARE(20), SHARE(30));
+	assert_int_equal(count[2] + count[3], 0);
+
+	/* The weighted device drained: the one left with a weight takes all. */
+	pc.cand[0].usable = 0;
+	tally(select_hash, &pc, count);
+	assert_int_equal(count[1], FLOWS);
+
+	/* No usable device has a weight: every usable one equally. */
+	pc = server(3);
+	for (i = 0; i < 3; i++)
+		pc.cand[i].weight = 0;
+	tally(select_hash, &pc, count);
+	for (i = 0; i < 3; i++)
+		assert_in_range(count[i], SHARE(30), SHARE(37));
+}
+
+/*
+ * Deterministic from the configuration: the choice is a function of the
+ * flow and of the weights in dev[] order (what `hauler save` writes), not
+ * of anything else; unit weights give exactly the old k-th device.
+ */
+static void test_hash_deterministic(void **state)
+{
+	struct policy_ctx a = server(4), b;
+	unsigned int i;
+	__u32 h;
+
+	(void)state;
+	a.cand[0].weight = 5, a.cand[1].weight = 0, a.cand[2].weight = 2, a.cand[3].weight = 1;
+	b = a;
+	b.cand[0].cmp = 90, b.cand[1].live_conns = 7; /* load does not matter */
+	for (i = 0; i < 500; i++) {
+		a.hash = b.hash = flow(i);
+		assert_int_equal(select_hash(&a), select_hash(&b));
+	}
+	a = server(5);
+	for (i = 0; i < 200; i++) {
+		a.hash = flow(i);
+		h = hauler_hash_words(&a.hash, 1, HAULER_SELECT_SEED);
+		assert_int_equal(select_hash(&a), h % 5);
+	}
+}
+
+/* --- multi-resource lur ---------------------------------------------------- */
+
+/* lur on the max of cmp and mem: a device light on cmp but full on mem loses. */
+static void test_lur_max_of(void **state)
+{
+	struct policy_ctx pc = server(3);
+	struct policy_params p = {.metric = HAULER_METRIC_CMP};
+	__u32 both = HAULER_METRIC_MAXOF | (1u << HAULER_METRIC_CMP) | (1u << HAULER_METRIC_MEM);
+
+	(void)state;
+	pc.cand[0].cmp = 10, pc.cand[0].mem = 90; /* max 90 */
+	pc.cand[1].cmp = 50, pc.cand[1].mem = 40; /* max 50 */
+	pc.cand[2].cmp = 60, pc.cand[2].mem = 20; /* max 60 */
+	assert_int_equal(select_lur(&pc, HAULER_METRIC_CMP), 0);
+	assert_int_equal(select_lur(&pc, HAULER_METRIC_MEM), 2);
+	assert_int_equal(select_lur(&pc, both), 1);
+	assert_int_equal(metric_value(&pc.cand[0], both), 90);
+	/* net joins: device 1's net 70 makes it 70, device 2 wins with 60. */
+	pc.cand[1].net = 70;
+	assert_int_equal(select_lur(&pc, both | (1u << HAULER_METRIC_NET)), 2);
+	/* The params form: metrics (the mask) over metric. */
+	assert_int_equal(metric_spec(&p), HAULER_METRIC_CMP);
+	p.metrics = (1u << HAULER_METRIC_CMP) | (1u << HAULER_METRIC_MEM);
+	assert_int_equal(metric_spec(&p), both);
+	/* Only utilizations combine: a latency bit is ignored. */
+	p.metrics |= 1u << HAULER_METRIC_LATENCY;
+	assert_int_equal(metric_spec(&p), both);
+	/* prt on the max: over the threshold when either is. */
+	pc.cand[0].weight = 9, pc.cand[2].weight = 2;
+	assert_int_equal(select_prt(&pc, both, 80), 2); /* 0 is at 90: over */
+	pc.cand[0].mem = 70;
+	assert_int_equal(select_prt(&pc, both, 80), 0);
+}
+
+/* --- spill ---------------------------------------------------------------- */
+
+/* The flow's Maglev preference: slots spread over the table, fixed per flow. */
+static void test_spill_slots(void **state)
+{
+	unsigned int hits[7] = {}, i, k;
+	__u32 s;
+
+	(void)state;
+	for (i = 0; i < 7000; i++)
+		for (k = 1; k <= 3; k++) {
+			s = select_spill_slot(flow(i), k, 7);
+			assert_true(s < 7);
+			assert_int_equal(s, select_spill_slot(flow(i), k, 7));
+			if (k == 1)
+				hits[s]++;
+		}
+	for (i = 0; i < 7; i++)
+		assert_in_range(hits[i], 850, 1150);
+	/* The probes of one flow differ from each other. */
+	for (i = 0, k = 0; i < 1000; i++)
+		k += select_spill_slot(flow(i), 1, 4093) != select_spill_slot(flow(i), 2, 4093);
+	assert_true(k > 990);
 }
 
 /* --- p2c ----------------------------------------------------------------------- */
@@ -730,6 +928,13 @@ int main(void)
 	    cmocka_unit_test(test_wrr_ring),
 	    cmocka_unit_test(test_prt_threshold),
 	    cmocka_unit_test(test_prt_ranks_and_ties),
+	    cmocka_unit_test(test_prt_keeps_fastest_until_full),
+	    cmocka_unit_test(test_prt_latency_ms),
+	    cmocka_unit_test(test_prt_saturated),
+	    cmocka_unit_test(test_hash_weighted),
+	    cmocka_unit_test(test_hash_deterministic),
+	    cmocka_unit_test(test_lur_max_of),
+	    cmocka_unit_test(test_spill_slots),
 	    cmocka_unit_test(test_p2c),
 	    cmocka_unit_test(test_params_table),
 	    cmocka_unit_test(test_params_cover_programs),

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * candidates.h - the device tier's input: a server's devices copied into
+ * the policy context, by the entry program for the server Maglev chose
+ * and by the spill program for the next server of the flow's preference.
+ */
+#ifndef HAULER_BPF_CANDIDATES_H
+#define HAULER_BPF_CANDIDATES_H
+
+#include "xdp_maps.h"
+#include "conn.h"
+
+/* The VIP's stale-ms in ns (the default when params is NULL or 0). */
+static __always_inline __u64 candidates_stale_ns(const struct policy_params *params)
+{
+	return (params && params->stale_ms ? params->stale_ms : HAULER_STALE_MS_DEFAULT) *
+	       HAULER_NS_PER_MS;
+}
+
+/* Copy the chosen server's devices into pc as policy candidates. */
+static __always_inline void fill_candidates(struct policy_ctx *pc, const struct server_info *srv,
+					    __u64 stale_ns, __u64 now)
+{
+	__u32 i;
+
+	pc->n = srv->dev_count > HAULER_DEVS_PER_SERVER ? HAULER_DEVS_PER_SERVER : srv->dev_count;
+#pragma unroll
+	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++) {
+		struct policy_cand *cand = &pc->cand[i];
+		struct device_info *dev;
+		struct dev_state *st;
+		__u32 id = srv->dev[i];
+
+		cand->usable = 0;
+		if (i >= pc->n)
+			continue;
+		dev = bpf_map_lookup_elem(&devices, &id);
+		st = bpf_map_lookup_elem(&dev_state, &id);
+		if (!dev || !st)
+			continue;
+		cand->id = id;
+		cand->weight = dev->weight;
+		cand->kind = dev->kind;
+		cand->usable = select_device_usable(dev) && dev->family == pc->flow.family;
+		/* A report stamped a tick ahead of the coarse clock is fresh. */
+		cand->stale =
+		    !st->updated_ns || (now > st->updated_ns && now - st->updated_ns > stale_ns);
+		cand->cmp = st->cmp;
+		cand->mem = st->mem;
+		cand->net = st->net;
+		cand->queue = st->queue;
+		cand->live_conns = st->live_conns;
+		cand->assigned = st->assigned;
+		cand->latency_us = st->latency_us;
+	}
+}
+
+#endif

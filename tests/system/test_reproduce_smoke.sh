@@ -1,0 +1,77 @@
+#!/bin/bash
+# test_reproduce_smoke.sh BUILD - `make reproduce` in miniature (issue 9):
+# tools/reproduce.sh --smoke runs every part but the nginx comparison (not
+# among make check's packages) for a fraction of a second each, into a
+# directory of its own. Shape only, no figure is judged:
+#   - it exits 0 and says which machine it ran on;
+#   - every configuration ran (learned: run, or reported as not built) and
+#     its requests were served;
+#   - the result files parse: TSV rows of numbers, loadgen's JSON lines,
+#     results.md with the table of every configuration.
+SYS_LIMIT=${SYS_LIMIT:-120}
+. "$(dirname "$0")/lib.sh"
+sys_init "$@"
+
+OUTD=/tmp/$P-reproduce
+repro_cleanup() {
+	sys_cleanup
+	rm -rf "$OUTD"
+}
+trap repro_cleanup EXIT
+
+log=$(bash "$SYS_DIR/../../tools/reproduce.sh" "$BUILD" --smoke --out "$OUTD" 2>&1)
+rc=$?
+printf '%s\n' "$log" | sed 's/^/    | /' | tail -40
+[ "$rc" = 0 ] && ok "reproduce.sh --smoke exit status 0" || sys_abort "reproduce.sh --smoke: exit status $rc"
+grep -q 'machine: .*CPUs' <<<"$log" && ok "states the machine" || fail "no machine line"
+
+RES=$OUTD/results
+# Every row of sweep.tsv: a known configuration, numbers, a verdict.
+bad=$(awk -F'\t' 'NR > 1 && !($2 + 0 > 0 && ($5 == "null" || $5 ~ /^[0-9.]+$/) &&
+	$6 ~ /^[0-9.]+$/ && $7 ~ /^[0-9]+$/ && $8 ~ /^[0-9]+$/ &&
+	($9 == "meets" || $9 == "misses")) { print NR ": " $0 }' "$RES/sweep.tsv")
+[ -z "$bad" ] && ok "sweep.tsv parses ($(($(wc -l <"$RES/sweep.tsv") - 1)) rows)" || fail "sweep.tsv rows: $bad"
+for c in server-only hash wrr lur jsq lc prt dwrr p2c learned; do
+	served=$(awk -F'\t' -v c="$c" '$1 == c { n += $7 + $8 } END { print n + 0 }' "$RES/sweep.tsv")
+	if [ "$served" -gt 0 ]; then
+		ok "$c: ran, $served requests served"
+	elif [ "$c" = learned ] && grep -q '`learned` .*not run' "$OUTD/results.md"; then
+		ok "learned: reported in results.md as not built (hauler has no learn command)"
+	else
+		fail "$c: no request served in the sweep"
+	fi
+	grep -q "^| \`$c\` " "$OUTD/results.md" || fail "results.md has no row for $c"
+done
+# server-only sends nothing to the accelerator.
+acc=$(awk -F'\t' '$1 == "server-only" { n += $8 } END { print n + 0 }' "$RES/sweep.tsv")
+[ "$acc" = 0 ] && ok "server-only: the accelerator served nothing" || fail "server-only: s1acc served $acc"
+
+n=$(wc -l <"$RES/sweep.jsonl")
+bad=$(grep -cv '^{"label":".*"by_device":{.*}}$' "$RES/sweep.jsonl")
+[ "$n" -gt 0 ] && [ "$bad" = 0 ] && ok "sweep.jsonl: $n JSON lines of loadgen" ||
+	fail "sweep.jsonl: $bad of $n lines are not loadgen's JSON"
+bad=$(awk -F'\t' 'NR > 1 && !($4 ~ /^[0-9.]+$/ && $4 > 0) { print NR }' "$RES/fct.tsv")
+rows=$(($(wc -l <"$RES/fct.tsv") - 1))
+[ "$rows" -ge 2 ] && [ -z "$bad" ] && ok "fct.tsv: $rows batches with a completion time" ||
+	fail "fct.tsv: $rows rows, bad: $bad"
+bad=$(awk -F'\t' 'NR > 1 && !($4 ~ /^[0-9.]+$/) { print NR }' "$RES/agent.tsv")
+rows=$(($(wc -l <"$RES/agent.tsv") - 1))
+[ "$rows" -ge 1 ] && [ -z "$bad" ] && ok "agent.tsv: $rows rates with a CPU figure" ||
+	fail "agent.tsv: $rows rows, bad: $bad"
+for h in "## Highest rate at P99" "## Batch completion time" "## hauler-agent CPU use" \
+	"## hauler against an L7 proxy" "Smoke run"; do
+	grep -q "$h" "$OUTD/results.md" || fail "results.md lacks '$h'"
+done
+ok "results.md has every section"
+# Nothing of the run's rig is left: namespaces, run directory, cgroups.
+rp=$(sed -n 's/.*rig: namespaces \(hlr[0-9]*\)-\*.*/\1/p' <<<"$log" | head -1)
+if [ -z "$rp" ]; then
+	fail "the log does not name the rig's prefix"
+elif ip netns list | grep -q "^$rp-" || [ -e "/run/$rp" ] ||
+	ls -d /sys/fs/cgroup/"$rp"-* /sys/fs/cgroup/cpu/"$rp"-* >/dev/null 2>&1; then
+	fail "the rig $rp left namespaces, /run/$rp or cgroups behind"
+else
+	ok "the rig $rp removed its namespaces, run directory and cgroups"
+fi
+
+sys_finish

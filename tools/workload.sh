@@ -1,0 +1,151 @@
+# shellcheck shell=bash
+# workload.sh - the request workload on the namespace topology (issue 9).
+# Source it after topology.sh, bring the topology up, then:
+#
+#   wl_calibrate                 # prints the kernel repetitions for WL_WORK_US
+#   wl_start PREFIX ITERS        # workd on every device, each in its own CPU cgroup
+#   wl_keys PREFIX NAME...       # a key per device at the balancer, in TOPO_RUN
+#   wl_agent PREFIX DEV NAME [ARGS]  # hauler-agent for device NAME on DEV
+#   wl_load PREFIX ARGS...       # build/tools/loadgen in the client namespace
+#
+# Every device runs workd on UDP and TCP port WL_PORT, as the same program
+# with the same work per request; only its CPU differs. Each workd runs in
+# the cgroup PREFIX-DEV-work (v2: one directory; v1: in the cpu, cpuacct
+# and memory hierarchies, which hauler-agent --cgroup reads), limited by a
+# CFS quota of WL_QUOTA_US per period: the cpu devices get WL_CPU_PCT of one
+# CPU, the acc devices WL_ACC_PCT (defaults 40 and 8: the thesis's 5:1
+# capacity ratio, 91 vs 17.6 GFLOP/s). The quota is 1 ms, the least the
+# kernel takes, so the periods are short (2.5 ms and 12.5 ms): a request of
+# a few ms spans several periods and sees a slower device, not one that
+# runs at full speed and then stops for a long period. topo_down removes
+# the cgroups (every PREFIX-* cgroup).
+#
+# Each workd pushes the P99 of its last requests to TOPO_RUN/DEV-lat.sock,
+# where that device's agent (wl_agent) listens (--latency-socket).
+
+WL_PORT=9000
+: "${WL_WORK_US:=2000}"
+: "${WL_CPU_PCT:=40}"
+: "${WL_ACC_PCT:=8}"
+: "${WL_QUOTA_US:=1000}"
+: "${WL_DROP_MS:=0}" # workd --drop-after-ms
+
+_wl_v2() { [ -f /sys/fs/cgroup/cgroup.controllers ]; }
+
+# The directories of DEV's workd cgroup, one per hierarchy.
+wl_cg_dirs() {
+	local name=$1-$2-work c
+	if _wl_v2; then
+		echo "/sys/fs/cgroup/$name"
+		return
+	fi
+	for c in cpu cpuacct memory; do
+		echo "/sys/fs/cgroup/$c/$name"
+	done
+}
+
+# wl_cg_make PREFIX DEV PCT: DEV's cgroup, limited to PCT % of one CPU.
+wl_cg_make() {
+	local prefix=$1 dev=$2 pct=$3 d period
+	period=$((WL_QUOTA_US * 100 / pct))
+	for d in $(wl_cg_dirs "$prefix" "$dev"); do
+		mkdir -p "$d" || return 1
+	done
+	# A high weight as well: a device gets its whole share even when the
+	# machine is busy (other builds), as a real device has its cores.
+	if _wl_v2; then
+		echo +cpu >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+		echo "$WL_QUOTA_US $period" >"/sys/fs/cgroup/$prefix-$dev-work/cpu.max" &&
+			echo 10000 >"/sys/fs/cgroup/$prefix-$dev-work/cpu.weight"
+	else
+		echo "$period" >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.cfs_period_us" &&
+			echo "$WL_QUOTA_US" >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.cfs_quota_us" &&
+			echo 262144 >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.shares"
+	fi
+}
+
+# wl_pct DEV: the CPU share of DEV by its kind.
+wl_pct() {
+	case "$1" in
+	*acc) echo "$WL_ACC_PCT" ;;
+	*) echo "$WL_CPU_PCT" ;;
+	esac
+}
+
+# The kernel repetitions that take WL_WORK_US of CPU here (the fastest of
+# many timings): one figure for every device, so they all do the same work.
+wl_calibrate() {
+	"$TOPO_BUILD/tools/workd" --calibrate --work-us "$WL_WORK_US" | awk '$1 == "iters" { print $2 }'
+}
+
+# wl_start PREFIX ITERS: workd on every device of the topology.
+wl_start() {
+	local prefix=$1 iters=$2 dev d pidfiles=()
+	topo_vars "$prefix"
+	for dev in $TOPO_DEVS; do
+		wl_cg_make "$prefix" "$dev" "$(wl_pct "$dev")" || {
+			echo "workload: cgroup of $dev" >&2
+			return 1
+		}
+		rm -f "$TOPO_RUN/$dev-work.pid"
+		(
+			for d in $(wl_cg_dirs "$prefix" "$dev"); do
+				echo "$BASHPID" >"$d/cgroup.procs" || exit 1
+			done
+			exec nsenter "--net=/run/netns/$prefix-$dev" "$TOPO_BUILD/tools/workd" \
+				--name "$dev" --udp "$WL_PORT" --tcp "$WL_PORT" --iters "$iters" \
+				--latency-socket "$TOPO_RUN/$dev-lat.sock" --pidfile "$TOPO_RUN/$dev-work.pid" \
+				--drop-after-ms "$WL_DROP_MS"
+		) </dev/null >>"$TOPO_RUN/$dev-work.log" 2>&1 &
+		pidfiles+=("$TOPO_RUN/$dev-work.pid")
+	done
+	_topo_wait_files 5 "${pidfiles[@]}"
+}
+
+# wl_dev_id PREFIX DEV: the device's id at the balancer.
+wl_dev_id() {
+	topo_hauler "$1" -j device show "$2" | sed -n 's/.*"id":\([0-9]*\).*/\1/p' | head -1
+}
+
+# wl_keys PREFIX NAME...: a key per device at the balancer, in TOPO_RUN/NAME.key.
+wl_keys() {
+	local prefix=$1 dev key
+	shift
+	for dev in "$@"; do
+		key=$(topo_hauler "$prefix" device key "$dev" | grep -oE '[0-9a-f]{32}' | head -1)
+		[ -n "$key" ] || {
+			echo "workload: no key for $dev" >&2
+			return 1
+		}
+		(umask 077 && echo "$key" >"$TOPO_RUN/$dev.key")
+	done
+}
+
+# wl_agent PREFIX DEV NAME [ARGS...]: hauler-agent for the device NAME (at
+# the balancer; its key from wl_keys) running on DEV of the topology: it
+# reports DEV's workd cgroup, its port's queues and the latency workd
+# pushes. In the background ($! is its pid). nsenter, not `ip netns exec`:
+# that mounts a /sys without the cgroups.
+wl_agent() {
+	local prefix=$1 dev=$2 name=$3 id
+	shift 3
+	id=$(wl_dev_id "$prefix" "$name")
+	[ -n "$id" ] || {
+		echo "workload: no device $name at the balancer" >&2
+		return 1
+	}
+	nsenter "--net=/run/netns/$prefix-$dev" "$TOPO_BUILD/hauler-agent" --device "$id" \
+		--key-file "$TOPO_RUN/$name.key" --balancer "$TOPO_LB4" \
+		--source "$(topo_dev_addr4 "$dev")" --cgroup "$prefix-$dev-work" --port "$WL_PORT" \
+		--latency-socket "$TOPO_RUN/$dev-lat.sock" "$@" \
+		</dev/null >>"$TOPO_RUN/$dev-agent.log" 2>&1 &
+}
+
+# wl_load PREFIX ARGS...: loadgen in the client namespace, at a raised
+# priority (nice -10) so that other work on the machine does not delay its
+# arrivals (its latencies count from the scheduled times all the same).
+wl_load() {
+	local prefix=$1
+	shift
+	ip netns exec "$prefix-cl" nice -n -10 "$TOPO_BUILD/tools/loadgen" "$@"
+}
