@@ -10,8 +10,9 @@ ARCH     := $(shell uname -m)
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
 	    libc6-dev linux-libc-dev clang-format cpp
-# Only `make reproduce` needs these (plots, the L7 proxy it compares with).
-REPRO_PKGS := gnuplot-nox nginx libnginx-mod-stream
+# Only `make reproduce` needs these (plots, the L7 proxy it compares with,
+# the simulator's tables).
+REPRO_PKGS := gnuplot-nox nginx libnginx-mod-stream python3
 
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
 	      -Iinclude -Ibpf -I/usr/include/$(ARCH)-linux-gnu
@@ -42,14 +43,21 @@ AGENT_SRCS := $(wildcard agent/*.c)
 TOOL_SRCS  := $(wildcard tools/*.c)
 TOOLS      := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
+# The simulator (tools/sim): every file but main.c in a library the unit tests link too.
+SIM_SRCS   := $(wildcard tools/sim/*.c)
+SIM_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(filter-out tools/sim/main.c,$(SIM_SRCS)))
+LIBSIM     := $(BUILD)/libsim.a
+SIM_INC    := -Itools/sim $(AGENT_INC)
+
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst %.c,$(BUILD)/%,$(UNIT_SRCS))
 DP_SRCS    := $(wildcard tests/datapath/test_*.c)
 DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
-.PHONY: all deps deps-reproduce check check-run unit datapath system demo bench reproduce clean help format format-check schema p4
-all: $(BUILD)/hauler $(BUILD)/hauler-agent $(TOOLS)
+.PHONY: all deps deps-reproduce check check-run unit datapath system demo bench reproduce \
+	reproduce-sim clean help format format-check schema p4
+all: $(BUILD)/hauler $(BUILD)/hauler-agent $(BUILD)/hauler-sim $(TOOLS)
 
 help:
 	@echo "make            build BPF objects, skeletons, hauler and tools"
@@ -61,6 +69,7 @@ help:
 	@echo "make schema     regenerate files generated from include/schema.def"
 	@echo "make format     format the C files (.clang-format); format-check: only check"
 	@echo "make p4         type-check p4/hauler.p4 against TNA (needs p4test in P4C_DIR)"
+	@echo "make reproduce-sim  only the simulator's part of reproduce (docs/simulator.md)"
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -114,6 +123,17 @@ $(LIBAGENT): $(AGENT_OBJS)
 $(BUILD)/hauler-agent: agent/main.c $(LIBAGENT)
 	$(CC) $(CFLAGS) $(AGENT_INC) agent/main.c $(LIBAGENT) -ldl -lm -o $@
 
+$(BUILD)/tools/sim/%.o: tools/sim/%.c $(wildcard tools/sim/*.h agent/*.h) $(USER_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -c $< -o $@
+
+$(LIBSIM): $(SIM_OBJS)
+	ar rcs $@ $^
+
+$(BUILD)/hauler-sim: tools/sim/main.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT)
+	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) tools/sim/main.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT) \
+		$(LDLIBS) -lm -o $@
+
 # genschema needs only the schema: `make schema` works before anything else builds.
 $(BUILD)/tools/genschema: tools/genschema.c tools/genschema.h include/schema.def include/hauler_schema.h
 	@mkdir -p $(dir $@)
@@ -123,13 +143,14 @@ $(BUILD)/tools/%: tools/%.c $(wildcard include/*.h include/*.def include/select/
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(USER_INC) -Itools $< $(LIBHAULER) $(LDLIBS) -lpthread -lm -o $@
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBHAULER) $(LIBAGENT) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h agent/*.h)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h tools/sim/*.h agent/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(USER_INC) $(AGENT_INC) -Itests/unit $< $(LIBHAULER) $(LIBAGENT) $(LDLIBS) -lcmocka -ldl -lm -o $@
+	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itests/unit $< $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LDLIBS) -lcmocka -ldl -lm -o $@
 
-$(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h) $(LIBHAULER) $(SKELS)
+$(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h) $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(SKELS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(USER_INC) -Itests/datapath $< $(DP_HELPERS) $(LIBHAULER) $(LDLIBS) -lcmocka -o $@
+	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itests/datapath $< $(DP_HELPERS) $(LIBSIM) $(LIBHAULER) \
+		$(LIBAGENT) $(LDLIBS) -lcmocka -lm -o $@
 
 # Files generated from include/schema.def and committed.
 GENERATED := p4/include/hauler_schema.p4 docs/schema.md
@@ -188,9 +209,16 @@ deps-reproduce: deps
 		[ $$mine = 1 ] && rm -f $$rc; exit $$st; \
 	else echo "deps-reproduce: all present"; fi
 
+# The testbed's figures, then the simulator's (docs/simulator.md), both into docs/results.md.
 reproduce: deps-reproduce
 	@$(MAKE) --no-print-directory all
 	bash tools/reproduce.sh $(BUILD)
+	bash tools/sim/reproduce.sh $(BUILD) docs
+
+# The simulator's part alone; with SIM_QUICK=1 a short run, into BUILD/results/sim only.
+reproduce-sim: deps-reproduce
+	@$(MAKE) --no-print-directory $(BUILD)/hauler-sim
+	bash tools/sim/reproduce.sh $(BUILD) $(if $(SIM_QUICK),,docs)
 
 # Every C file of the tree (not the build's generated ones), in the repo's .clang-format.
 FORMAT_SRCS := $(filter-out $(BUILD)/%,$(wildcard */*.c */*.h */*/*.c */*/*.h */*/*/*.c))

@@ -9,6 +9,7 @@
 
 #include "xdp_maps.h"
 #include "conn.h"
+#include "select/cand.h"
 
 /* The VIP's stale-ms in ns (the default when params is NULL or 0). */
 static __always_inline __u64 candidates_stale_ns(const struct policy_params *params)
@@ -38,20 +39,7 @@ static __always_inline void fill_candidates(struct policy_ctx *pc, const struct 
 		st = bpf_map_lookup_elem(&dev_state, &id);
 		if (!dev || !st)
 			continue;
-		cand->id = id;
-		cand->weight = dev->weight;
-		cand->kind = dev->kind;
-		cand->usable = select_device_usable(dev) && dev->family == pc->flow.family;
-		/* A report stamped a tick ahead of the coarse clock is fresh. */
-		cand->stale =
-		    !st->updated_ns || (now > st->updated_ns && now - st->updated_ns > stale_ns);
-		cand->cmp = st->cmp;
-		cand->mem = st->mem;
-		cand->net = st->net;
-		cand->queue = st->queue;
-		cand->live_conns = st->live_conns;
-		cand->assigned = st->assigned;
-		cand->latency_us = st->latency_us;
+		select_cand_fill(cand, id, dev, st, pc->flow.family, stale_ns, now);
 	}
 }
 

@@ -275,17 +275,37 @@ int hauler_report(struct xdp_md *ctx)
 	return report_handle(ctx, off + sizeof(*udp), p.flow.src, p.flow.family, now);
 }
 
+/* Server s may take a spill: in use, of the VIP, neither just tried nor the first. */
+static __always_inline int spill_ok(const struct policy_ctx *pc, const struct vip_info *vi, __u32 s)
+{
+	struct server_info *srv;
+
+	if (s == pc->server || s == pc->first_server)
+		return 0;
+	srv = bpf_map_lookup_elem(&servers, &s);
+	return srv && srv->in_use && srv->vip_id == vi->vip_id;
+}
+
 /*
- * The next server of the flow's Maglev preference (select_spill.h) that is
- * neither the server just tried nor the first choice; HAULER_NO_SERVER
- * when HAULER_SPILL_PROBES slots name none. pc->spills counts the slots
- * used, so a second spill goes on where the first stopped.
+ * Where a spill goes: the server the one just tried names (spill_to,
+ * `hauler server set NAME spill-to OTHER`), else the next server of the
+ * flow's Maglev preference (select_spill.h) that is neither the server
+ * just tried nor the first choice; HAULER_NO_SERVER when
+ * HAULER_SPILL_PROBES slots name none. pc->spills counts the slots used,
+ * so a second spill goes on where the first stopped.
  */
 static __always_inline __u32 spill_next_server(struct policy_ctx *pc, const struct vip_info *vi)
 {
-	struct server_info *srv;
+	struct server_info *cur;
 	struct pool *pool;
-	__u32 key, i, slot, s;
+	__u32 key = pc->server, i, slot, s;
+
+	cur = bpf_map_lookup_elem(&servers, &key);
+	if (cur && cur->spill_to) {
+		s = cur->spill_to - 1;
+		if (spill_ok(pc, vi, s))
+			return s;
+	}
 
 	key = (vi->vip_id & (HAULER_MAX_VIPS - 1)) * 2 + (vi->pool_version & 1);
 	pool = bpf_map_lookup_elem(&pools, &key);
@@ -298,10 +318,7 @@ static __always_inline __u32 spill_next_server(struct policy_ctx *pc, const stru
 		if (slot >= HAULER_MAGLEV_MAX)
 			break;
 		s = pool->server[slot];
-		if (s == pc->server || s == pc->first_server)
-			continue;
-		srv = bpf_map_lookup_elem(&servers, &s);
-		if (srv && srv->in_use && srv->vip_id == vi->vip_id)
+		if (spill_ok(pc, vi, s))
 			return s;
 	}
 	return HAULER_NO_SERVER;

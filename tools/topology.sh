@@ -6,6 +6,7 @@
 #   topo_up PREFIX MODE         # MODE: nat or ipip
 #   topo_hauler PREFIX ARGS...  # run build/hauler in the balancer namespace
 #   topo_down PREFIX            # remove everything topo_up made
+#   topo_echod_kill PREFIX DEV  # crash a device's echod; topo_echod_start: again
 #
 # PREFIX makes every name unique (use hlr$$). The picture, with X a number
 # 1..250 taken from the shell's PID (TOPO_X) so overlapping runs differ:
@@ -249,6 +250,25 @@ _topo_start_echod() {
 		exec ip netns exec "$TOPO_PREFIX-$dev" "$TOPO_BUILD/tools/echod" --name "$dev" \
 			--tcp 80 --tcp 8080 --udp 53 --udp 5353 --pidfile "$TOPO_RUN/$dev.pid"
 	) </dev/null >>"$TOPO_RUN/$dev.log" 2>&1 &
+}
+
+# topo_echod_kill PREFIX DEV: kill DEV's echod at once (a crash: SIGKILL).
+topo_echod_kill() {
+	local pid
+	topo_vars "$1"
+	pid=$(cat "$TOPO_RUN/$2.pid" 2>/dev/null) || return 1
+	# Only a process inside our own namespace: ours by construction.
+	ip netns pids "$1-$2" | grep -qx "$pid" || return 1
+	kill -KILL "$pid" && rm -f "$TOPO_RUN/$2.pid"
+}
+
+# topo_echod_start PREFIX DEV: start DEV's echod again; waits until it listens.
+topo_echod_start() {
+	local cg=""
+	topo_vars "$1"
+	case "$2" in *acc) cg=$(_topo_cgroup "$2") ;; esac
+	_topo_start_echod "$2" "$cg"
+	_topo_wait_files 5 "$TOPO_RUN/$2.pid"
 }
 
 # topo_up PREFIX MODE: build the topology; 1 (and a message) on failure.

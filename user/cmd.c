@@ -44,7 +44,7 @@ static const struct object objects[] = {
      NULL},
     {"server", server_changes, server_apply, server_run, "show",
      "hauler server add NAME vip VIP [weight W]\n"
-     "hauler server set NAME weight W\n"
+     "hauler server set NAME weight W | spill-to SERVER|none\n"
      "hauler server del NAME\n"
      "hauler server show [NAME]\n",
      NULL},
@@ -73,6 +73,13 @@ static const struct object objects[] = {
     {"conns", NULL, NULL, conns_run, "show", "hauler conns [show] [VIP]\n", NULL},
     {"save", NULL, NULL, save_run, NULL, "hauler save [-o FILE]\n", NULL},
     {"daemon", NULL, NULL, daemon_run, NULL, "hauler daemon [--interval-ms MS] [--once]\n", NULL},
+    {"learn", NULL, NULL, learn_run, NULL,
+     "hauler learn VIP [PARAMS] [--iterations N]\n"
+     "hauler learn show VIP\n"
+     "hauler learn reset VIP\n"
+     "  PARAMS := buckets N | alpha A | gamma G | epsilon E | slo-us US | threshold PCT |\n"
+     "            w-cpu W | w-max W | w-start W | interval-ms MS | seed S ...\n",
+     NULL},
     {"export", NULL, NULL, export_run, NULL,
      "hauler export p4 [-o FILE] [--python] [port DEVICE=PORT]...\n", NULL},
     {"config", config_changes, config_apply, NULL, NULL,

@@ -50,6 +50,7 @@ int up_run(struct cmd_ctx *c, int argc, char **argv);
 int down_run(struct cmd_ctx *c, int argc, char **argv);
 int status_run(struct cmd_ctx *c, int argc, char **argv);
 int daemon_run(struct cmd_ctx *c, int argc, char **argv);
+int learn_run(struct cmd_ctx *c, int argc, char **argv);
 int export_run(struct cmd_ctx *c, int argc, char **argv);
 
 /* The batch that recreates m (hauler save). */

@@ -4,22 +4,25 @@
  * interval-ms of a dwrr VIP (its policy parameter; else --interval-ms,
  * default 100) it rebuilds the rings of the VIP's servers from their
  * devices' reports (dwrr.h) and swaps a ring that changed (inactive
- * version, then one flip). Rings of other VIPs are left alone. It keeps nothing but pinned state:
- * each pass opens the pins afresh, so it may be stopped, restarted, or outlive a `hauler down;
- * hauler up` without disturbing traffic.
+ * version, then one flip). Rings of other VIPs are left alone. Between
+ * passes it runs the devices' health checks (health_daemon.h); each pass
+ * applies their results. It keeps nothing but pinned state: each pass
+ * opens the pins afresh, so it may be stopped, restarted, or outlive a
+ * `hauler down; hauler up` without disturbing traffic.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <bpf/bpf.h>
 
 #include "clock.h"
 #include "cmd.h"
 #include "dwrr.h"
 #include "error.h"
+#include "health_daemon.h"
+#include "health_maps.h"
 #include "model_maps.h"
 #include "args.h"
 #include "policy_file.h"
@@ -40,8 +43,9 @@ struct daemon {
 	const char *pin;
 	struct model *m;
 	struct dev_state *states;
-	unsigned long changes; /* ring swaps since the last log line */
-	char last[256];	       /* the latest swap, for the log */
+	struct health_daemon *health; /* NULL with --once */
+	unsigned long changes;	      /* ring swaps since the last log line */
+	char last[256];		      /* the latest swap, for the log */
 	__u64 logged_ns;
 	__u64 due_ns[HAULER_MAX_VIPS]; /* next rebuild of each VIP's rings */
 	__u32 default_ms;	       /* interval of a VIP that sets none */
@@ -112,6 +116,8 @@ static int pass(struct daemon *dm, __u64 *next_ns)
 	ret = model_load(dm->m, &maps);
 	if (!ret)
 		ret = policy_intervals_read(dm->pin, dm->m);
+	if (!ret)
+		ret = health_checks_read(dm->pin, dm->m);
 	if (!ret) {
 		ret = maps_read_array(maps.dev_state, HAULER_MAX_DEVICES, dm->states,
 				      sizeof(*dm->states));
@@ -119,6 +125,9 @@ static int pass(struct daemon *dm, __u64 *next_ns)
 			ret = err_set(ERR_SYSTEM, "cannot read dev_state: %s", strerror(-ret));
 	}
 	now = monotonic_ns();
+	/* Health first: the rings below then see the devices it took out. */
+	if (!ret && dm->health)
+		ret = health_daemon_pass(dm->health, &maps, dm->pin, dm->m, dm->states, now);
 	for (vip = 0; !ret && vip < HAULER_MAX_VIPS; vip++) {
 		if (!dwrr_vip(dm->m, vip)) {
 			dm->due_ns[vip] = 0;
@@ -152,19 +161,6 @@ static void log_changes(struct daemon *dm, int force)
 	dm->logged_ns = now;
 }
 
-static void sleep_until(__u64 when_ns)
-{
-	__u64 now = monotonic_ns();
-	struct timespec ts;
-
-	if (when_ns <= now)
-		return;
-	ts.tv_sec = (when_ns - now) / 1000000000ull;
-	ts.tv_nsec = (when_ns - now) % 1000000000ull;
-	/* A signal cuts the sleep short; the loop then sees `stopping`. */
-	nanosleep(&ts, NULL);
-}
-
 static int parse_daemon(int argc, char **argv, __u32 *interval_ms, int *once)
 {
 	int i;
@@ -189,6 +185,7 @@ int daemon_run(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct daemon dm = {.pin = c->pin};
+	struct health_daemon health;
 	__u64 next_ns;
 	int once, ret;
 
@@ -203,13 +200,23 @@ int daemon_run(struct cmd_ctx *c, int argc, char **argv)
 		free(dm.states);
 		return err_set(ERR_SYSTEM, "out of memory");
 	}
+	/* --once rebuilds the rings; checks need time, so a running daemon. */
+	if (!once) {
+		ret = health_daemon_init(&health, c->pin);
+		if (ret) {
+			free(dm.m);
+			free(dm.states);
+			return ret;
+		}
+		dm.health = &health;
+	}
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: the sleep ends at once */
 	sigaction(SIGINT, &sa, NULL);
 	if (!once) {
-		printf(
-		    "hauler daemon: dwrr rings every %u ms (unless a VIP sets interval-ms) on %s\n",
-		    dm.default_ms, c->pin);
+		printf("hauler daemon: dwrr rings every %u ms (unless a VIP sets interval-ms), "
+		       "health checks as each device sets, on %s\n",
+		       dm.default_ms, c->pin);
 		fflush(stdout);
 	}
 	while (!stopping) {
@@ -222,11 +229,12 @@ int daemon_run(struct cmd_ctx *c, int argc, char **argv)
 			dm.waiting = 1;
 		}
 		log_changes(&dm, 0);
-		sleep_until(next_ns);
+		health_daemon_run(&health, next_ns, &stopping);
 	}
 	log_changes(&dm, 1);
 	if (!once) {
 		printf("hauler daemon: stopped\n");
+		health_daemon_free(&health);
 		ret = 0;
 	}
 	free(dm.m);

@@ -114,6 +114,16 @@ void save_write(const struct model *m, FILE *out)
 			for (i = 0; i < srv->dev_count && i < HAULER_DEVS_PER_SERVER; i++)
 				save_device(m, srv->dev[i], out);
 		}
+		/* Spill targets once every server of the VIP exists. */
+		for (s = 0; s < HAULER_MAX_SERVERS; s++) {
+			const struct server_info *srv = &m->servers[s];
+
+			if (srv->in_use && srv->vip_id == id && srv->spill_to)
+				fprintf(out, "server set %s spill-to %s\n", (const char *)srv->name,
+					(const char *)m
+					    ->servers[(srv->spill_to - 1) % HAULER_MAX_SERVERS]
+					    .name);
+		}
 	}
 }
 

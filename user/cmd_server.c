@@ -55,11 +55,20 @@ int server_apply(struct model *m, int argc, char **argv)
 		return model_server_del(m, name);
 	}
 	/* set */
+	if (argc == 4 && !strcmp(argv[2], "spill-to"))
+		return model_server_set_spill(m, name, argv[3]);
 	if (argc != 4 || strcmp(argv[2], "weight"))
-		return err_set(ERR_INPUT, "usage: hauler server set NAME weight W");
+		return err_set(ERR_INPUT,
+			       "usage: hauler server set NAME weight W | spill-to SERVER|none");
 	if (parse_u32(argv[3], 0, 65535, "weight", &weight))
 		return -ERR_INPUT;
 	return model_server_set_weight(m, name, weight);
+}
+
+/* The name of the server srv spills to first. */
+static const char *spill_name(const struct model *m, const struct server_info *srv)
+{
+	return (const char *)m->servers[(srv->spill_to - 1) % HAULER_MAX_SERVERS].name;
 }
 
 int server_run(struct cmd_ctx *c, int argc, char **argv)
@@ -83,7 +92,8 @@ int server_run(struct cmd_ctx *c, int argc, char **argv)
 		json_init(&j, stdout);
 		json_array_begin(&j, NULL);
 	} else {
-		printf("%-4s %-15s %-28s %-6s %s\n", "idx", "name", "vip", "weight", "devices");
+		printf("%-4s %-15s %-28s %-6s %-15s %s\n", "idx", "name", "vip", "weight",
+		       "spill-to", "devices");
 	}
 	for (s = 0; s < HAULER_MAX_SERVERS; s++) {
 		const struct server_info *srv = &c->cur->servers[s];
@@ -100,6 +110,8 @@ int server_run(struct cmd_ctx *c, int argc, char **argv)
 			json_uint(&j, "vip_id", srv->vip_id);
 			json_uint(&j, "weight", srv->weight);
 			json_uint(&j, "ring_version", srv->ring_version);
+			if (srv->spill_to)
+				json_string(&j, "spill_to", spill_name(c->cur, srv));
 			json_array_begin(&j, "devices");
 			for (i = 0; i < srv->dev_count && i < HAULER_DEVS_PER_SERVER; i++)
 				json_string(&j, NULL,
@@ -108,7 +120,8 @@ int server_run(struct cmd_ctx *c, int argc, char **argv)
 			json_object_end(&j);
 			continue;
 		}
-		printf("%-4d %-15s %-28s %-6u", s, (const char *)srv->name, vip, srv->weight);
+		printf("%-4d %-15s %-28s %-6u %-15s", s, (const char *)srv->name, vip, srv->weight,
+		       srv->spill_to ? spill_name(c->cur, srv) : "-");
 		for (i = 0; i < srv->dev_count && i < HAULER_DEVS_PER_SERVER; i++)
 			printf("%s%s", i ? "," : " ",
 			       (const char *)c->cur->devices[srv->dev[i]].name);

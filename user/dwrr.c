@@ -5,6 +5,7 @@
 #include "dwrr.h"
 #include "select/metric.h"
 #include "select/select.h"
+#include "select/cand.h"
 #include "ring.h"
 
 #define NS_PER_MS 1000000ull
@@ -78,8 +79,7 @@ int dwrr_server_ring(const struct model *m, int s, const struct dev_state *state
 		in[i].weight = dev->weight;
 		in[i].usable = select_device_usable(dev);
 		/* Same rule as the datapath: never reported, or too long ago. */
-		in[i].stale = !st->updated_ns ||
-			      (now_ns > st->updated_ns && now_ns - st->updated_ns > stale_ns);
+		in[i].stale = select_report_stale(st->updated_ns, now_ns, stale_ns);
 		in[i].util = util_of(st, p);
 	}
 	dwrr_weights(in, n, w);

@@ -84,6 +84,15 @@ void json_uint(struct json *j, const char *key, unsigned long long value)
 	fprintf(j->out, "%llu", value);
 }
 
+void json_double(struct json *j, const char *key, double value)
+{
+	member(j, key);
+	if (value != value || value > 1e300 || value < -1e300)
+		fputs("null", j->out); /* JSON has no NaN or infinity */
+	else
+		fprintf(j->out, "%.6g", value);
+}
+
 void json_bool(struct json *j, const char *key, int value)
 {
 	member(j, key);

@@ -189,6 +189,27 @@ int model_server_set_weight(struct model *m, const char *name, __u16 weight)
 	return 0;
 }
 
+int model_server_set_spill(struct model *m, const char *name, const char *to)
+{
+	int s = model_server_find(m, name), t;
+
+	if (s < 0)
+		return err_set(ERR_INPUT, "no server '%s'", name);
+	if (!strcmp(to, "none")) {
+		m->servers[s].spill_to = 0;
+		return 0;
+	}
+	t = model_server_find(m, to);
+	if (t < 0)
+		return err_set(ERR_INPUT, "no server '%s'", to);
+	if (t == s)
+		return err_set(ERR_INPUT, "server '%s' cannot spill to itself", name);
+	if (m->servers[t].vip_id != m->servers[s].vip_id)
+		return err_set(ERR_INPUT, "server '%s' is not in the VIP of '%s'", to, name);
+	m->servers[s].spill_to = t + 1;
+	return 0;
+}
+
 static void server_remove(struct model *m, int s)
 {
 	struct server_info *srv = &m->servers[s];
@@ -197,6 +218,10 @@ static void server_remove(struct model *m, int s)
 	for (i = 0; i < srv->dev_count && i < HAULER_DEVS_PER_SERVER; i++)
 		device_forget(m, srv->dev[i]);
 	memset(srv, 0, sizeof(*srv));
+	/* Servers that spilled to it fall back to the Maglev preference. */
+	for (i = 0; i < HAULER_MAX_SERVERS; i++)
+		if (m->servers[i].spill_to == s + 1)
+			m->servers[i].spill_to = 0;
 }
 
 int model_server_del(struct model *m, const char *name)

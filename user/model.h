@@ -74,6 +74,8 @@ int model_vip_add(struct model *m, const struct vip_key *key, __u8 fwd_mode, __u
 int model_vip_del(struct model *m, const struct vip_key *key);
 int model_server_add(struct model *m, const char *name, const struct vip_key *vip, __u16 weight);
 int model_server_set_weight(struct model *m, const char *name, __u16 weight);
+/* Where a spill from server name goes first: server `to` of the same VIP, or "none". */
+int model_server_set_spill(struct model *m, const char *name, const char *to);
 int model_server_del(struct model *m, const char *name);
 int model_device_add(struct model *m, const struct device_spec *spec);
 /* A negative value keeps the field. */

@@ -130,6 +130,8 @@ struct server_info_t {
 	bit<8> ring_version; // active ring: 0 or 1
 	bit<8> in_use; // 1 when the slot holds a server
 	bit<8> pad; // zero
+	bit<16> spill_to; // server index + 1 a spill tries first (0: the Maglev preference)
+	bit<16> pad2; // zero
 	bit<8> name_0; // operator's name, NUL-terminated
 	bit<8> name_1;
 	bit<8> name_2;

@@ -18,6 +18,7 @@
 #pragma GCC diagnostic ignored "-Wunknown-pragmas"
 #include "hauler_hash.h"
 #include "maglev.h"
+#include "sim.h"
 #include "frames.h"
 
 #define NSERVERS 3
@@ -139,6 +140,35 @@ static void test_manager_maglev_table(void **state)
 	check_flows(6, table, size, NSERVERS);
 }
 
+/*
+ * hauler-sim's server tier is the datapath's: a simulated cluster's table
+ * (the manager's model and Maglev) in the pool, and every flow lands on
+ * the server sim_cluster_server names for its hash.
+ */
+static void test_simulator_agrees(void **state)
+{
+	struct sim_config cfg;
+	struct sim_cluster c;
+	struct frame_spec s;
+	struct flow_key f;
+	int i;
+
+	(void)state;
+	sim_config_defaults(&cfg);
+	cfg.servers = NSERVERS;
+	cfg.table_size = 251;
+	assert_int_equal(sim_cluster_init(&c, &cfg), 0);
+	dp_add_vip(4, IPPROTO_TCP, DP_VIP_PORT, DP_VIP_ID, HAULER_FWD_NAT, DP_SLOT, cfg.table_size);
+	add_servers(4, NSERVERS);
+	dp_set_pool(DP_VIP_ID, 0, c.pool, cfg.table_size);
+	for (i = 0; i < FLOWS; i++) {
+		flow_spec(&s, 4, i);
+		f = spec_flow(&s);
+		assert_int_equal(send_flow(&s), sim_cluster_server(&c, hauler_flow_hash(&f)));
+	}
+	sim_cluster_free(&c);
+}
+
 /* Switching the VIP's active table moves new flows, not established ones. */
 static void test_pool_version_switch(void **state)
 {
@@ -224,6 +254,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    T(test_half_and_half_v4),	  T(test_half_and_half_v6),    T(test_largest_table),
 	    T(test_manager_maglev_table), T(test_pool_version_switch), T(test_no_server_drops),
+	    T(test_simulator_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);

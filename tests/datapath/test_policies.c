@@ -1113,6 +1113,48 @@ static void test_spill_everywhere_saturated(void **state)
 	assert_policy_clean();
 }
 
+/*
+ * server set NAME spill-to OTHER: the first server spills to a standby
+ * server that holds no Maglev slot (devices 4, 5), not to the flow's
+ * Maglev preference; a standby that is not in use is skipped.
+ */
+static void test_spill_to_standby(void **state)
+{
+	const __u16 devs[2] = {DP_DEV_ID(4), DP_DEV_ID(5)};
+	const __u32 standby = 5, key = DP_SERVER;
+	struct server_info srv;
+	int i, n = 0;
+
+	(void)state;
+	setup_two_servers();
+	dp_add_device(DP_DEV_ID(4), 4, 4, standby, 0, HAULER_STATE_UP);
+	dp_add_device(DP_DEV_ID(5), 4, 5, standby, 1, HAULER_STATE_UP);
+	dp_add_server(standby, DP_VIP_ID, devs, 2);
+	set_cmp(4, 0);
+	set_cmp(5, 0);
+	set_cmp(0, 100);
+	set_cmp(1, 100);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("servers"), &key, &srv), 0);
+	srv.spill_to = standby + 1;
+	assert_int_equal(bpf_map_update_elem(dp_map("servers"), &key, &srv, BPF_ANY), 0);
+	use_spill("prt", -1, 0, 1);
+	for (i = 0; i < 100; i++) {
+		if (first_server(i) != DP_SERVER)
+			continue;
+		assert_in_range(send_new(i), 4, 5);
+		n++;
+	}
+	assert_true(n > 10);
+	assert_int_equal(dp_stat(HAULER_STAT_spill), n);
+	/* The standby gone: back to the Maglev preference. */
+	memset(&srv, 0, sizeof(srv));
+	assert_int_equal(bpf_map_update_elem(dp_map("servers"), &standby, &srv, BPF_ANY), 0);
+	for (i = 200; i < 300; i++)
+		if (first_server(i) == DP_SERVER && spill_target(i) == SPILL_SERVER)
+			assert_in_range(send_new(i), 2, 3);
+	assert_policy_clean();
+}
+
 /* A device its health check failed is unusable under every policy. */
 static void test_failed_check_gets_nothing_new(void **state)
 {
@@ -1143,6 +1185,7 @@ int main(void)
 	    T(test_spill_saturated),
 	    T(test_spill_unusable_all_policies),
 	    T(test_spill_everywhere_saturated),
+	    T(test_spill_to_standby),
 	    T(test_p2c),
 	    T(test_stale_by_weight),
 	    T(test_all_stale_by_weight),

@@ -179,32 +179,6 @@ check_no_kernel_forward() {
 	fi
 }
 
-# le N BYTES: N as BYTES little-endian hex bytes.
-le() {
-	local v=$1 n=$2 i out=""
-	for ((i = 0; i < n; i++)); do
-		out="$out $(printf '%02x' $(((v >> (8 * i)) & 255)))"
-	done
-	echo "$out"
-}
-
-# set_dev_state NAME CMP LATENCY_US: a fresh report for device NAME,
-# written into dev_state as the datapath would after a genuine one: every
-# percentage metric CMP, stamped now (minus 50 ms: the datapath's clock is
-# the coarse monotonic one).
-set_dev_state() {
-	local id now
-	id=$(H device show | awk -v n="$1" '$2 == n { print $1 }')
-	now=$(awk '/^now at/ { print $3; exit }' /proc/timer_list)
-	is_num "$id" && is_num "$now" || return 1
-	# struct dev_state: cmp mem net queue, latency_us, live_conns,
-	# assigned, seq, updated_ns.
-	# shellcheck disable=SC2046 # byte lists
-	bpftool map update pinned "$TOPO_PIN/dev_state" key hex $(le "$id" 4) value hex \
-		$(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$3" 4) $(le 0 4) $(le 0 4) \
-		$(le 1 8) $(le $((now - 50000000)) 8)
-}
-
 # long_start TAG TO N: N long connections to TO until long_stop TAG.
 long_start() {
 	topo_connload "$P" --tcp "$2" --long "$3" --duration 120 --interval 50 --bytes 256 \
@@ -267,4 +241,28 @@ wait_file() {
 		n=$((n - 1))
 	done
 	[ -e "$1" ]
+}
+
+# le N BYTES: N as BYTES little-endian hex bytes.
+le() {
+	local v=$1 n=$2 i out=""
+	for ((i = 0; i < n; i++)); do
+		out="$out $(printf '%02x' $(((v >> (8 * i)) & 255)))"
+	done
+	echo "$out"
+}
+
+# set_state NAME CMP LATENCY_US: a fresh report for device NAME, written
+# straight into the pinned dev_state (as if its agent had sent it).
+set_state() {
+	local id now
+	id=$(H device show | awk -v n="$1" '$2 == n { print $1 }')
+	now=$(awk '/^now at/ { print $3; exit }' /proc/timer_list)
+	[ -n "$id" ] && [ -n "$now" ] || return 1
+	# struct dev_state: cmp mem net queue, latency_us, live_conns,
+	# assigned, seq, updated_ns.
+	# shellcheck disable=SC2046 # byte lists
+	bpftool map update pinned "$TOPO_PIN/dev_state" key hex $(le "$id" 4) value hex \
+		$(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$3" 4) $(le 0 4) $(le 0 4) \
+		$(le 1 8) $(le $((now - 50000000)) 8)
 }

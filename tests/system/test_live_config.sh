@@ -106,8 +106,8 @@ long_ended "reload of mine" $N 0
 
 # --- The dwrr daemon loop. ---
 H_ok policy set "$VIP" dwrr interval-ms 50 stale-ms 600000
-for d in s1cpu s2cpu; do set_dev_state $d 90 100 || sys_abort "dev_state of $d"; done
-for d in s1acc s2acc; do set_dev_state $d 0 100 || sys_abort "dev_state of $d"; done
+for d in s1cpu s2cpu; do set_state $d 90 100 || sys_abort "dev_state of $d"; done
+for d in s1acc s2acc; do set_state $d 0 100 || sys_abort "dev_state of $d"; done
 ip netns exec "$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" daemon --interval-ms 50 \
 	>"$TOPO_RUN/daemon.log" 2>&1 &
 daemon=$!
@@ -131,8 +131,8 @@ wait_split() {
 	fail "$4: $1 got $n of the last 100 new connections, want $2 +- $3"
 }
 wait_split "s1acc s2acc" 91 9 "daemon: CPUs at 90 %, accelerators idle"
-for d in s1cpu s2cpu; do set_dev_state $d 0 100 || fail "dev_state of $d"; done
-for d in s1acc s2acc; do set_dev_state $d 90 100 || fail "dev_state of $d"; done
+for d in s1cpu s2cpu; do set_state $d 0 100 || fail "dev_state of $d"; done
+for d in s1acc s2acc; do set_state $d 90 100 || fail "dev_state of $d"; done
 wait_split "s1cpu s2cpu" 91 9 "daemon: the load turned round"
 kill -TERM $daemon
 for i in $(seq 50); do kill -0 $daemon 2>/dev/null || break; sleep 0.1; done

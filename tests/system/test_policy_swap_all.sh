@@ -53,8 +53,8 @@ done
 NPOL=${#POLICIES[@]}
 ok "$NPOL built-in policies: ${POLICIES[*]}"
 
-for dev in s1cpu s2cpu; do set_dev_state $dev 50 500 || sys_abort "dev_state of $dev"; done
-for dev in s1acc s2acc; do set_dev_state $dev 10 100 || sys_abort "dev_state of $dev"; done
+for dev in s1cpu s2cpu; do set_state $dev 50 500 || sys_abort "dev_state of $dev"; done
+for dev in s1acc s2acc; do set_state $dev 10 100 || sys_abort "dev_state of $dev"; done
 
 # params NAME ROUND: valid parameters for policy NAME, varied by ROUND.
 METRICS_LUR=(cmp mem net)

@@ -272,6 +272,11 @@ static void test_command_errors(void **state)
 	    {"server set s9 weight 1\n", "no server 's9'"},
 	    {"server set s1 weight -1\n", "bad weight '-1'"},
 	    {"server del s9\n", "no server 's9'"},
+	    {"server set s1 spill-to s9\n", "no server 's9'"},
+	    {"server set s9 spill-to s1\n", "no server 's9'"},
+	    {"server set s1 spill-to s1\n", "server 's1' cannot spill to itself"},
+	    {"server set s1 spill-to s6\n", "server 's6' is not in the VIP of 's1'"},
+	    {"server set s1 spill-to\n", "usage: hauler server set NAME weight W | spill-to"},
 	    {"device add d1 server s2 addr 10.1.0.9 port 1\n", "device 'd1' exists"},
 	    {"device add d9 server s9 addr 10.1.0.9 port 1\n", "no server 's9'"},
 	    {"device add d9 server s2 addr fd00::9 port 1\n", "IPv6, its VIP is IPv4"},
@@ -586,6 +591,36 @@ static void test_policy_params_table(void **state)
 	free(restored);
 }
 
+/* server set NAME spill-to OTHER: stored as index + 1, saved, shown, cleared with OTHER. */
+static void test_server_spill_to(void **state)
+{
+	struct model *m = new_model(), *restored = new_model();
+	int s1, s2;
+	char *text;
+
+	(void)state;
+	apply(m, base_config, NULL);
+	s1 = model_server_find(m, "s1");
+	s2 = model_server_find(m, "s2");
+	apply(m, "server set s1 spill-to s2\nserver set s2 spill-to s1\n", NULL);
+	assert_int_equal(m->servers[s1].spill_to, s2 + 1);
+	assert_int_equal(m->servers[s2].spill_to, s1 + 1);
+	text = save_text(m);
+	assert_non_null(strstr(text, "server set s1 spill-to s2\nserver set s2 spill-to s1\n"));
+	apply(restored, text, NULL);
+	assert_memory_equal(restored->servers, m->servers, sizeof(m->servers));
+	free(text);
+	apply(m, "server set s1 spill-to none\n", NULL);
+	assert_int_equal(m->servers[s1].spill_to, 0);
+	apply(m, "server set s1 spill-to s2\nserver del s2\n", NULL);
+	assert_int_equal(m->servers[s1].spill_to, 0); /* its target is gone */
+	text = save_text(m);
+	assert_null(strstr(text, "spill-to"));
+	free(text);
+	free(m);
+	free(restored);
+}
+
 static void test_policy_format(void **state)
 {
 	struct policy_choice c;
@@ -708,6 +743,7 @@ int main(void)
 	    cmocka_unit_test(test_save_round_trip),
 	    cmocka_unit_test(test_device_keys),
 	    cmocka_unit_test(test_policy_params_table),
+	    cmocka_unit_test(test_server_spill_to),
 	    cmocka_unit_test(test_policy_format),
 	    cmocka_unit_test(test_policy_metric_params),
 	    cmocka_unit_test(test_custom_policies_in_model),

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_learner - P4Wise's learner (user/learner.c): the defaults, every
+ * parameter's validation (a bad value changes nothing), the state
+ * buckets, each case of the reward (Algorithm 1), the Q-update's
+ * arithmetic, the step's bookkeeping and bounds, determinism by seed,
+ * and the pinned store (root: a private bpffs folder) including records
+ * that must be refused.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <unistd.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <cmocka.h>
+#include <math.h>
+
+#include "learner.h"
+#include "learner_store.h"
+#include "error.h"
+
+/* This cmocka has no assert_double_equal. */
+#define assert_near(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (eps))
+#define EPS		       1e-12
+
+static void test_defaults(void **state)
+{
+	struct learner_params p;
+
+	(void)state;
+	learner_defaults(&p);
+	assert_int_equal(p.buckets, 10);
+	assert_near(p.alpha, 0.5, EPS);
+	assert_near(p.gamma, 0.5, EPS);
+	assert_near(p.epsilon, 0.1, EPS);
+	assert_int_equal(p.threshold, 60);
+	assert_int_equal(p.w_cpu, 6);
+	assert_int_equal(p.w_start, 0); /* PRT: 6:0 */
+	assert_int_equal(learner_params_check(&p), 0);
+}
+
+static void test_params_valid(void **state)
+{
+	char *args[] = {"alpha",  "0.3",  "gamma",	 "0",	"epsilon", "1", "buckets", "20",
+			"slo-us", "5000", "threshold",	 "70",	"w-max",   "3", "w-start", "2",
+			"w-cpu",  "12",	  "interval-ms", "250", "seed",	   "9"};
+	struct learner_params p;
+	char text[256];
+	struct learner_params q;
+
+	(void)state;
+	learner_defaults(&p);
+	assert_int_equal(learner_params_parse(&p, 22, args), 0);
+	assert_near(p.alpha, 0.3, EPS);
+	assert_near(p.gamma, 0, EPS);
+	assert_near(p.epsilon, 1, EPS);
+	assert_int_equal(p.buckets, 20);
+	assert_int_equal(p.slo_us, 5000);
+	assert_int_equal(p.threshold, 70);
+	assert_int_equal(p.w_max, 3);
+	assert_int_equal(p.w_start, 2);
+	assert_int_equal(p.w_cpu, 12);
+	assert_int_equal(p.interval_ms, 250);
+	assert_int_equal(p.seed, 9);
+	/* What format writes, parse reads back. */
+	learner_params_format(&p, text, sizeof(text));
+	learner_defaults(&q);
+	{
+		char *argv[32], *save = NULL, *w;
+		int argc = 0;
+
+		for (w = strtok_r(text, " ", &save); w; w = strtok_r(NULL, " ", &save))
+			argv[argc++] = w;
+		assert_int_equal(learner_params_parse(&q, argc, argv), 0);
+	}
+	assert_memory_equal(&p, &q, sizeof(p));
+}
+
+static void test_params_invalid(void **state)
+{
+	static char *bad[][2] = {
+	    {"alpha", "0"},	  {"alpha", "1.5"},  {"alpha", "x"},	 {"alpha", "0.5x"},
+	    {"alpha", "nan"},	  {"gamma", "1"},    {"gamma", "-0.1"},	 {"epsilon", "1.01"},
+	    {"buckets", "0"},	  {"buckets", "51"}, {"threshold", "0"}, {"threshold", "101"},
+	    {"slo-us", "0"},	  {"w-max", "0"},    {"w-cpu", "0"},	 {"w-start", "7"},
+	    {"interval-ms", "5"}, {"nosuch", "1"},   {"seed", "-1"},	 {"alpha", ""},
+	};
+	struct learner_params p, before;
+	size_t i;
+
+	(void)state;
+	learner_defaults(&p);
+	before = p;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err_clear();
+		assert_int_not_equal(learner_params_parse(&p, 2, bad[i]), 0);
+		assert_true(strlen(err_msg()) > 5);
+		assert_memory_equal(&p, &before, sizeof(p));
+	}
+	/* All or nothing: a good value before a bad one is not kept either. */
+	assert_int_not_equal(learner_params_parse(&p, 4, (char *[]){"alpha", "0.3", "gamma", "2"}),
+			     0);
+	assert_memory_equal(&p, &before, sizeof(p));
+	assert_int_not_equal(learner_params_parse(&p, 1, (char *[]){"alpha"}), 0);
+	assert_memory_equal(&p, &before, sizeof(p));
+	/* A learner is not made from inconsistent parameters. */
+	{
+		struct learner l;
+
+		p.w_start = p.w_max + 1;
+		assert_int_not_equal(learner_init(&l, &p), 0);
+	}
+}
+
+static void test_state(void **state)
+{
+	struct learner_params p;
+
+	(void)state;
+	learner_defaults(&p);
+	assert_int_equal(learner_state(&p, 0, 0), 0);
+	assert_int_equal(learner_state(&p, 9.99, 0), 0);
+	assert_int_equal(learner_state(&p, 10, 0), 1);
+	assert_int_equal(learner_state(&p, 65, 0), 6);
+	assert_int_equal(learner_state(&p, 100, 0), 9);
+	assert_int_equal(learner_state(&p, 180, 0), 9);
+	assert_int_equal(learner_state(&p, -3, 0), 0);
+	assert_int_equal(learner_state(&p, NAN, 0), 0);
+	assert_int_equal(learner_state(&p, 0, 1), 10);
+	assert_int_equal(learner_state(&p, 65, 4), 16);
+	p.buckets = 4;
+	assert_int_equal(learner_state(&p, 74, 0), 2);
+	assert_int_equal(learner_state(&p, 75, 2), 7);
+}
+
+static void test_reward(void **state)
+{
+	struct learner_params p;
+	struct learner_obs o;
+
+	(void)state;
+	learner_defaults(&p);
+	p.slo_us = 1000;
+	/* Over 100% anywhere: -10, whatever else holds. */
+	o = (struct learner_obs){.cpu_util = 90, .p99_us = 10, .overloaded = 1};
+	assert_int_equal(learner_reward(&p, &o, 0), -10);
+	assert_int_equal(learner_reward(&p, &o, 3), -10);
+	/* CPUs only, P99 under the SLO: +10 at any utilization. */
+	o = (struct learner_obs){.cpu_util = 5, .p99_us = 999};
+	assert_int_equal(learner_reward(&p, &o, 0), 10);
+	/* CPUs only, P99 at or over the SLO: -1. */
+	o.p99_us = 1000;
+	assert_int_equal(learner_reward(&p, &o, 0), -1);
+	/* All devices, P99 under the SLO, CPUs over the threshold: +10. */
+	o = (struct learner_obs){.cpu_util = 61, .p99_us = 500};
+	assert_int_equal(learner_reward(&p, &o, 1), 10);
+	/* ... at the threshold, not over it: -1. */
+	o.cpu_util = 60;
+	assert_int_equal(learner_reward(&p, &o, 1), -1);
+	/* ... over it but missing the SLO: -1. */
+	o = (struct learner_obs){.cpu_util = 95, .p99_us = 2000};
+	assert_int_equal(learner_reward(&p, &o, 2), -1);
+}
+
+static void test_q_update(void **state)
+{
+	struct learner_params p;
+	struct learner l;
+
+	(void)state;
+	learner_defaults(&p);
+	assert_int_equal(learner_init(&l, &p), 0);
+	l.q[3][LEARN_UP] = 2;
+	l.q[7][0] = 1;
+	l.q[7][1] = 3;
+	l.q[7][2] = -1;
+	/* 2 + 0.5 * (10 + 0.5 * 3 - 2) */
+	learner_update(&l, 3, LEARN_UP, 10, 7);
+	assert_near(l.q[3][LEARN_UP], 6.75, EPS);
+	/* A negative reward into a zero row: 0 + 0.5 * (-10 + 0) */
+	learner_update(&l, 0, LEARN_DOWN, -10, 1);
+	assert_near(l.q[0][LEARN_DOWN], -5, EPS);
+	/* alpha 0.3, gamma 0.5: 0 + 0.3 * (-1 + 0.5 * 6.75) */
+	l.p.alpha = 0.3;
+	learner_update(&l, 5, LEARN_KEEP, -1, 3);
+	assert_near(l.q[5][LEARN_KEEP], 0.3 * (-1 + 0.5 * 6.75), EPS);
+}
+
+/* A step rewards and updates the previous (state, action), then moves the weight. */
+static void test_step(void **state)
+{
+	struct learner_params p;
+	struct learner l;
+	struct learner_obs o = {.cpu_util = 35, .p99_us = 10};
+	int s0, a0, i;
+	__u32 w;
+
+	(void)state;
+	learner_defaults(&p);
+	p.epsilon = 0;
+	assert_int_equal(learner_init(&l, &p), 0);
+	assert_int_equal(l.weight, 0);
+	w = learner_step(&l, &o); /* no previous action: nothing updated */
+	for (i = 0; i < LEARNER_MAX_STATES * LEARNER_ACTIONS; i++)
+		assert_near(l.q[i / LEARNER_ACTIONS][i % LEARNER_ACTIONS], 0, EPS);
+	assert_int_equal(l.state, 3);
+	assert_near(l.reward, 10, EPS);
+	s0 = l.state;
+	a0 = l.action;
+	assert_int_equal(w, a0 == LEARN_UP ? 1 : 0);
+	o.overloaded = 1;
+	learner_step(&l, &o);
+	assert_near(l.reward, -10, EPS);
+	assert_near(l.q[s0][a0], 0.5 * -10, EPS);
+	assert_int_equal(l.iter, 2);
+	/* Pure exploration keeps the weight within 0..w-max. */
+	l.p.epsilon = 1;
+	l.p.w_max = 2;
+	for (i = 0; i < 2000; i++) {
+		w = learner_step(&l, &o);
+		assert_true(w <= 2);
+	}
+}
+
+/* Greedy with a learned preference: the best action is taken. */
+static void test_greedy(void **state)
+{
+	struct learner_params p;
+	struct learner l;
+	struct learner_obs o = {.cpu_util = 55, .p99_us = 10};
+
+	(void)state;
+	learner_defaults(&p);
+	p.epsilon = 0;
+	p.w_start = 3;
+	assert_int_equal(learner_init(&l, &p), 0);
+	l.q[learner_state(&p, 55, 3)][LEARN_DOWN] = 1;
+	assert_int_equal(learner_step(&l, &o), 2);
+	l.q[learner_state(&p, 55, 2)][LEARN_UP] = 1;
+	assert_int_equal(learner_step(&l, &o), 3);
+}
+
+static void test_deterministic(void **state)
+{
+	struct learner_params p;
+	struct learner a, b;
+	struct learner_obs o;
+	int i, differ = 0;
+
+	(void)state;
+	learner_defaults(&p);
+	p.seed = 42;
+	assert_int_equal(learner_init(&a, &p), 0);
+	assert_int_equal(learner_init(&b, &p), 0);
+	for (i = 0; i < 300; i++) {
+		o = (struct learner_obs){.cpu_util = (i * 37) % 100, .p99_us = 900 + i % 300};
+		assert_int_equal(learner_step(&a, &o), learner_step(&b, &o));
+	}
+	assert_memory_equal(&a, &b, sizeof(a));
+	p.seed = 43;
+	assert_int_equal(learner_init(&b, &p), 0);
+	for (i = 0; i < 300; i++) {
+		o = (struct learner_obs){.cpu_util = (i * 37) % 100, .p99_us = 900 + i % 300};
+		learner_step(&b, &o);
+	}
+	differ = memcmp(&a.q, &b.q, sizeof(a.q)) != 0;
+	assert_true(differ);
+}
+
+static void test_check(void **state)
+{
+	struct learner_params p;
+	struct learner l;
+
+	(void)state;
+	learner_defaults(&p);
+	assert_int_equal(learner_init(&l, &p), 0);
+	assert_int_equal(learner_check(&l), 0);
+	l.weight = p.w_max + 1;
+	assert_int_not_equal(learner_check(&l), 0);
+	l.weight = 0;
+	l.q[4][1] = NAN;
+	assert_int_not_equal(learner_check(&l), 0);
+	l.q[4][1] = 0;
+	l.state = 20; /* 2N = 20 states: 0..19 */
+	assert_int_not_equal(learner_check(&l), 0);
+}
+
+/*
+ * The pinned store, on a bpffs of its own: mounted in a private mount
+ * namespace (root), so nothing reaches the host's mounts. Skipped without
+ * the privileges to do that.
+ */
+static char pin[64];
+static int have_pin;
+
+static int store_setup(void **state)
+{
+	(void)state;
+	have_pin = 0;
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return 0;
+	snprintf(pin, sizeof(pin), "/tmp/hlr-learner-XXXXXX");
+	if (!mkdtemp(pin))
+		return -1;
+	if (mount("bpf", pin, "bpf", 0, "mode=0700")) {
+		rmdir(pin);
+		return -1;
+	}
+	have_pin = 1;
+	return 0;
+}
+
+static int store_teardown(void **state)
+{
+	char path[128];
+
+	(void)state;
+	if (!have_pin)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", pin, LEARNERS_PIN);
+	unlink(path);
+	umount2(pin, MNT_DETACH);
+	return rmdir(pin);
+}
+
+static void test_store(void **state)
+{
+	struct vip_key k1 = {.addr = {0x0a020010}, .port = 80, .family = 4, .proto = 6}, k2 = k1;
+	struct learner_params p;
+	struct learner l, back;
+	struct learner_record r;
+	char path[128];
+	__u32 id = 5;
+	int fd;
+
+	(void)state;
+	if (!have_pin)
+		skip(); /* not root: no bpffs of our own */
+	k2.port = 81;
+	learner_defaults(&p);
+	assert_int_equal(learner_init(&l, &p), 0);
+	/* Nothing stored yet. */
+	assert_int_equal(learner_store_load(pin, id, &k1, &back), 0);
+	l.q[3][2] = 7.25;
+	l.weight = 2;
+	l.iter = 123;
+	assert_int_equal(learner_store_save(pin, id, &k1, &l), 0);
+	memset(&back, 0, sizeof(back));
+	assert_int_equal(learner_store_load(pin, id, &k1, &back), 1);
+	assert_memory_equal(&back, &l, sizeof(l));
+	/* Another VIP in the slot: not its learner. */
+	assert_int_equal(learner_store_load(pin, id, &k2, &back), 0);
+	/* A record that does not check is refused, and l is left alone. */
+	snprintf(path, sizeof(path), "%s/%s", pin, LEARNERS_PIN);
+	fd = bpf_obj_get(path);
+	assert_true(fd >= 0);
+	assert_int_equal(bpf_map_lookup_elem(fd, &id, &r), 0);
+	r.l.weight = 99;
+	assert_int_equal(bpf_map_update_elem(fd, &id, &r, BPF_ANY), 0);
+	memset(&back, 0, sizeof(back));
+	assert_true(learner_store_load(pin, id, &k1, &back) < 0);
+	assert_int_equal(back.iter, 0);
+	r.l.weight = 1;
+	r.version = 77;
+	assert_int_equal(bpf_map_update_elem(fd, &id, &r, BPF_ANY), 0);
+	assert_true(learner_store_load(pin, id, &k1, &back) < 0);
+	close(fd);
+	/* Reset forgets it. */
+	assert_int_equal(learner_store_reset(pin, id), 0);
+	assert_int_equal(learner_store_load(pin, id, &k1, &back), 0);
+	assert_int_not_equal(learner_store_save(pin, HAULER_MAX_VIPS, &k1, &l), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_params_valid),
+	    cmocka_unit_test(test_params_invalid),
+	    cmocka_unit_test(test_state),
+	    cmocka_unit_test(test_reward),
+	    cmocka_unit_test(test_q_update),
+	    cmocka_unit_test(test_step),
+	    cmocka_unit_test(test_greedy),
+	    cmocka_unit_test(test_deterministic),
+	    cmocka_unit_test(test_check),
+	    cmocka_unit_test_setup_teardown(test_store, store_setup, store_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

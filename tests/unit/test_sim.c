@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_sim - hauler-sim's parts: the FIFO queue (Lindley's recursion and
+ * busy time), the agent's report of a device (quantized by the agent's
+ * own functions), the cluster built by the manager's model and Maglev,
+ * the candidates' staleness, policies run through their select functions,
+ * determinism by seed, and bad options refused. The datapath test
+ * test_maglev checks the simulator's server tier against the XDP program.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include <math.h>
+
+#include "sim.h"
+#include "sim_cli.h"
+#include "agent.h"
+#include "maglev.h"
+
+/* This cmocka has no assert_double_equal. */
+#define assert_near(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (eps))
+#define EPS		       1e-9
+
+static void test_queue_fifo(void **state)
+{
+	struct sim_queue q;
+
+	(void)state;
+	assert_int_equal(sim_queue_init(&q, 1, 0), 0);
+	/* Idle: served at once. Busy: waits for the one before. */
+	assert_near(sim_queue_add(&q, 0, 1), 1, EPS);
+	assert_near(sim_queue_add(&q, 0.5, 1), 1.5, EPS);
+	assert_near(sim_queue_add(&q, 1.0, 0.5), 1.5, EPS);
+	/* Busy from 0 to 2.5; a new period at 4. */
+	assert_near(sim_queue_busy(&q, 2), 2, EPS);
+	assert_near(sim_queue_busy(&q, 3), 2.5, EPS);
+	assert_int_equal(sim_queue_in_system(&q, 1.9), 2);
+	assert_near(sim_queue_add(&q, 4, 1), 1, EPS);
+	assert_near(sim_queue_busy(&q, 4.5), 3, EPS);
+	assert_near(sim_queue_busy(&q, 9), 3.5, EPS);
+	assert_int_equal(sim_queue_in_system(&q, 4.5), 1);
+	assert_int_equal(sim_queue_in_system(&q, 5), 0);
+	assert_near(q.last_resp, 1, EPS);
+	sim_queue_free(&q);
+	assert_int_not_equal(sim_queue_init(&q, 0, 0), 0); /* no service rate */
+	sim_queue_free(&q);
+}
+
+/* Many requests: the queue grows past its first capacity and keeps order. */
+static void test_queue_grows(void **state)
+{
+	struct sim_queue q;
+	int i;
+
+	(void)state;
+	assert_int_equal(sim_queue_init(&q, 1, 1), 0);
+	for (i = 0; i < 500; i++)
+		assert_near(sim_queue_add(&q, 0, 0.01), 0.01 * (i + 1), 1e-6);
+	assert_int_equal(sim_queue_in_system(&q, 0), 500);
+	assert_int_equal(sim_queue_in_system(&q, 2.505), 250);
+	sim_queue_free(&q);
+}
+
+/* The report: the agent's quantization of the window's busy share and queue fill. */
+static void test_report_quantized(void **state)
+{
+	struct report_fields f;
+	struct sockdiag_count n = {.accept_queue = 2, .backlog = 128};
+	struct sim_queue q;
+	double busy;
+
+	(void)state;
+	assert_int_equal(sim_queue_init(&q, 100, 1), 0);
+	/* Busy 4.95 ms of the 10 ms window [0.01, 0.02]: 49.5% -> 50 (half up). */
+	sim_queue_add(&q, 0.01505, 0.00495);
+	busy = sim_agent_report(&q, 0.02, 0.01, sim_queue_busy(&q, 0.01), 128, &f);
+	assert_near(busy, 0.00495, 1e-12);
+	assert_int_equal(f.cmp, report_quantize(49.5));
+	assert_int_equal(f.cmp, 50);
+	/* Three in the system: two wait, 2/128 of the backlog, as the agent computes it. */
+	sim_queue_add(&q, 0.0201, 0.01);
+	sim_queue_add(&q, 0.0202, 0.01);
+	sim_queue_add(&q, 0.0203, 0.01);
+	sim_agent_report(&q, 0.021, 0.001, sim_queue_busy(&q, 0.020), 128, &f);
+	assert_int_equal(f.cmp, 90); /* busy 0.0201..0.021 */
+	assert_int_equal(f.live_conns, 3);
+	assert_int_equal(f.queue, report_quantize(sockdiag_queue_pct(&n)));
+	assert_int_equal(f.queue, 2);
+	assert_true(f.flags & HAULER_REPORT_F_LATENCY);
+	assert_int_equal(f.latency_us, 4950); /* the newest finished request */
+	/* Over 100% cannot be reported. */
+	assert_int_equal(report_quantize(140), 100);
+	sim_queue_free(&q);
+}
+
+/* The cluster's table is the manager's Maglev over its servers (names s0..). */
+static void test_cluster_maglev(void **state)
+{
+	static __u16 want[HAULER_MAGLEV_MAX];
+	struct maglev_server srv[8];
+	struct sim_config cfg;
+	struct sim_cluster c;
+	int i;
+
+	(void)state;
+	sim_config_defaults(&cfg);
+	cfg.servers = 8;
+	cfg.table_size = 1009;
+	assert_int_equal(sim_cluster_init(&c, &cfg), 0);
+	memset(srv, 0, sizeof(srv));
+	for (i = 0; i < 8; i++) {
+		srv[i].index = i;
+		snprintf(srv[i].name, sizeof(srv[i].name), "s%d", i);
+		srv[i].weight = 1;
+	}
+	assert_int_equal(maglev_build(srv, 8, 1009, NULL, want), 0);
+	assert_memory_equal(c.pool, want, 1009 * sizeof(want[0]));
+	assert_int_equal(sim_cluster_server(&c, 1009 + 5), want[5]);
+	/* Three devices a server, CPU first with the configured weights. */
+	assert_int_equal(c.m->servers[3].dev_count, 3);
+	assert_int_equal(c.m->devices[c.m->servers[3].dev[0]].kind, HAULER_KIND_CPU);
+	assert_int_equal(c.m->devices[c.m->servers[3].dev[1]].weight, cfg.w_nic);
+	sim_cluster_free(&c);
+}
+
+/* wrr through the manager's ring: weights 4:1:1 give the CPU two thirds. */
+static void test_cluster_wrr_shares(void **state)
+{
+	struct sim_config cfg;
+	struct sim_cluster c;
+	int i, d, cpu = 0;
+
+	(void)state;
+	sim_config_defaults(&cfg);
+	cfg.servers = 4;
+	assert_int_equal(sim_cluster_init(&c, &cfg), 0);
+	for (i = 0; i < 6000; i++) {
+		d = sim_cluster_pick(&c, i * 1e-3);
+		assert_true(d >= 0);
+		cpu += c.m->devices[d].kind == HAULER_KIND_CPU;
+	}
+	/* Each server's ring is exact up to the turns in progress (two each). */
+	assert_in_range(cpu, 4000 - 8, 4000 + 8);
+	/* Weight 0 on the SmartNICs (6:0): they get nothing. */
+	assert_int_equal(sim_cluster_set_weight(&c, HAULER_KIND_SMARTNIC, 0), 0);
+	for (i = 0; i < 500; i++)
+		assert_int_equal(c.m->devices[sim_cluster_pick(&c, 7 + i * 1e-3)].kind,
+				 HAULER_KIND_CPU);
+	sim_cluster_free(&c);
+}
+
+/* A device whose agent never reported is stale: prt then goes by weight. */
+static void test_cluster_stale_and_reports(void **state)
+{
+	struct sim_config cfg;
+	struct sim_cluster c;
+	int d;
+
+	(void)state;
+	sim_config_defaults(&cfg);
+	cfg.servers = 1;
+	snprintf(cfg.policy, sizeof(cfg.policy), "prt");
+	snprintf(cfg.params, sizeof(cfg.params), "threshold 50");
+	assert_int_equal(sim_cluster_init(&c, &cfg), 0);
+	assert_int_equal(c.m->params[0].threshold, 50);
+	c.dev[c.m->servers[0].dev[0]].reporting = 0; /* the CPU's agent is silent */
+	d = sim_cluster_pick(&c, 0.5);
+	assert_true(d >= 0);
+	assert_int_equal(c.st[c.m->servers[0].dev[0]].updated_ns, 0);
+	/* The others reported at their last tick before 0.5 s. */
+	d = c.m->servers[0].dev[1];
+	assert_true(c.st[d].updated_ns > 490000000ull && c.st[d].updated_ns <= 500000001ull);
+	sim_cluster_free(&c);
+}
+
+static void run_once(const char *policy, __u64 seed, struct sim_window *w)
+{
+	struct sim_config cfg;
+	struct sim_cluster c;
+
+	sim_config_defaults(&cfg);
+	cfg.servers = 4;
+	cfg.seed = seed;
+	snprintf(cfg.policy, sizeof(cfg.policy), "%s", policy);
+	assert_int_equal(sim_cluster_init(&c, &cfg), 0);
+	assert_int_equal(sim_run(&c, 40, 1, 10, w), 0);
+	sim_cluster_free(&c);
+}
+
+/* The same seed, the same run; every policy runs and serves every request. */
+static void test_deterministic_and_policies(void **state)
+{
+	static const char *const names[] = {"hash", "wrr", "ecmp", "dwrr", "lur",
+					    "jsq",  "lc",  "wlc",  "prt",  "p2c"};
+	struct sim_window a, b;
+	size_t i;
+
+	(void)state;
+	run_once("wrr", 7, &a);
+	run_once("wrr", 7, &b);
+	assert_memory_equal(&a, &b, sizeof(a));
+	run_once("wrr", 8, &b);
+	assert_true(a.p99 != b.p99);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		run_once(names[i], 3, &a);
+		assert_true(a.requests > 300 && a.requests < 500); /* 40/s for 10 s */
+		assert_int_equal(a.dropped, 0);
+		assert_true(a.p99 >= a.p50 && a.p50 > 0);
+		assert_true(a.cpu_util > 0 && a.cpu_util < 100);
+	}
+}
+
+static void test_quantile(void **state)
+{
+	struct sim_samples s = {0};
+	int i;
+
+	(void)state;
+	assert_near(sim_samples_quantile(&s, 0.99), 0, EPS);
+	for (i = 100; i >= 1; i--)
+		assert_int_equal(sim_samples_add(&s, i), 0);
+	assert_near(sim_samples_quantile(&s, 0.99), 99, EPS);
+	assert_near(sim_samples_quantile(&s, 0.5), 50, EPS);
+	assert_near(sim_samples_quantile(&s, 1), 100, EPS);
+	sim_samples_free(&s);
+}
+
+/* Bad options and configurations are refused with a message. */
+static void test_bad_input(void **state)
+{
+	char *bad[][2] = {{"--servers", "0"}, {"--servers", "257"}, {"--rates", "1,x"},
+			  {"--runs", "1.5"},  {"--nope", "1"},	    {"--learn-alpha", "2"},
+			  {"--mu-cpu", "-1"}};
+	struct sim_config cfg;
+	struct sim_cluster c;
+	struct sim_opts o;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sim_opts_defaults(&o);
+		assert_int_not_equal(sim_opts_parse(&o, 2, bad[i]), 0);
+	}
+	sim_opts_defaults(&o);
+	assert_int_not_equal(sim_opts_parse(&o, 1, (char *[]){"--servers"}), 0);
+	sim_config_defaults(&cfg);
+	snprintf(cfg.policy, sizeof(cfg.policy), "nosuch");
+	assert_int_not_equal(sim_cluster_init(&c, &cfg), 0);
+	sim_cluster_free(&c);
+	sim_config_defaults(&cfg);
+	snprintf(cfg.params, sizeof(cfg.params), "threshold 80"); /* wrr takes none */
+	assert_int_not_equal(sim_cluster_init(&c, &cfg), 0);
+	sim_cluster_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_queue_fifo),
+	    cmocka_unit_test(test_queue_grows),
+	    cmocka_unit_test(test_report_quantized),
+	    cmocka_unit_test(test_cluster_maglev),
+	    cmocka_unit_test(test_cluster_wrr_shares),
+	    cmocka_unit_test(test_cluster_stale_and_reports),
+	    cmocka_unit_test(test_deterministic_and_policies),
+	    cmocka_unit_test(test_quantile),
+	    cmocka_unit_test(test_bad_input),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

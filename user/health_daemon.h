@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * health_daemon.h - the health checks' part of `hauler daemon`. Each
+ * daemon pass (maps open, model loaded) calls health_daemon_pass: the
+ * probes adopt the model's checks, a device whose state changed gets its
+ * devices.health bit through the manager's ordinary commit (Maglev pools
+ * follow), the status is published for show and stats. Between passes
+ * health_daemon_run runs the probes, and returns early when a device
+ * changed state, so the next pass applies it without delay.
+ */
+#ifndef HAULER_HEALTH_DAEMON_H
+#define HAULER_HEALTH_DAEMON_H
+
+#include <signal.h>
+
+#include "health_probe.h"
+#include "pinned_maps.h"
+
+struct health_daemon {
+	struct health_engine *e;
+	struct model *cur, *live;
+	struct health_status *saved; /* as a previous daemon left it; NULL once adopted */
+	__u64 report_ns[HAULER_MAX_DEVICES];
+	unsigned long conns_reset; /* entries removed by on-down reset */
+};
+
+int health_daemon_init(struct health_daemon *hd, const char *pin);
+void health_daemon_free(struct health_daemon *hd);
+/*
+ * m: the model as the pass loaded it (checks included); states: dev_state.
+ * m takes the committed health bits. Returns 0 or -ERR_*.
+ */
+int health_daemon_pass(struct health_daemon *hd, const struct hauler_maps *maps, const char *pin,
+		       struct model *m, const struct dev_state *states, __u64 now);
+/* Run the probes until until_ns, a state change, or *stop. */
+void health_daemon_run(struct health_daemon *hd, __u64 until_ns, volatile sig_atomic_t *stop);
+/* Devices with a check now. */
+int health_daemon_checked(const struct health_daemon *hd);
+
+#endif

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * learner.h - P4Wise's weight tuner: tabular Q-learning over the weight
+ * of a VIP's accelerators (docs/learner.md). The same code runs in
+ * `hauler learn` (live, on the pinned state) and in hauler-sim.
+ *
+ *  - state: the servers' average CPU utilization in `buckets` buckets,
+ *    times whether the accelerators are in use (weight > 0): 2N states;
+ *  - actions: the accelerators' weight +1, -1 or unchanged (all of them
+ *    together; the CPUs keep their weight), between 0 and w-max;
+ *  - reward (P4Wise's Algorithm 1): -10 when a device is over 100%;
+ *    +10 when only the CPUs are used and P99 is under the SLO; +10 when
+ *    every device is used, P99 is under the SLO and the CPUs are over the
+ *    threshold; -1 otherwise;
+ *  - Q(s,a) += alpha * (r + gamma * max Q(s',.) - Q(s,a)), epsilon-greedy,
+ *    Q starts at 0, the weight starts at w-start (0: PRT's 6:0).
+ */
+#ifndef HAULER_LEARNER_H
+#define HAULER_LEARNER_H
+
+#include <stdio.h>
+#include <linux/types.h>
+
+#define LEARNER_ACTIONS	    3 /* weight -1, unchanged, +1 */
+#define LEARNER_MAX_BUCKETS 50
+#define LEARNER_MAX_STATES  (2 * LEARNER_MAX_BUCKETS)
+
+enum learner_action { LEARN_DOWN = 0, LEARN_KEEP = 1, LEARN_UP = 2 };
+
+struct learner_params {
+	__u32 buckets;	   /* N: utilization buckets */
+	double alpha;	   /* learning rate, (0, 1] */
+	double gamma;	   /* discount, [0, 1) */
+	double epsilon;	   /* exploration, [0, 1] */
+	__u32 slo_us;	   /* the P99 target */
+	__u32 threshold;   /* server CPU utilization (%) that makes accelerators pay */
+	__u32 w_cpu;	   /* the CPUs' weight (fixed) */
+	__u32 w_max;	   /* the accelerators' highest weight */
+	__u32 w_start;	   /* the accelerators' first weight (0: PRT, 6:0) */
+	__u32 interval_ms; /* live: one iteration */
+	__u64 seed;	   /* exploration draws */
+};
+
+/* One iteration's measurement. */
+struct learner_obs {
+	double cpu_util; /* mean CPU utilization of the VIP's servers, % */
+	double p99_us;	 /* P99 response time */
+	int overloaded;	 /* some device over 100% */
+};
+
+struct learner {
+	struct learner_params p;
+	double q[LEARNER_MAX_STATES][LEARNER_ACTIONS];
+	__u32 weight;  /* the accelerators' weight now */
+	int state;     /* -1: no iteration yet */
+	int action;    /* the last action taken */
+	double reward; /* the last reward */
+	__u64 iter;    /* iterations so far */
+	__u64 rng;     /* exploration generator state */
+};
+
+void learner_defaults(struct learner_params *p);
+/*
+ * Set one parameter by its name (buckets, alpha, gamma, epsilon, slo-us,
+ * threshold, w-cpu, w-max, w-start, interval-ms, seed) from text. A bad
+ * name or value is an error (err_msg) and leaves p as it was.
+ */
+int learner_param_set(struct learner_params *p, const char *name, const char *value);
+/* Parse NAME VALUE pairs into p; all or nothing. Returns 0 or -ERR_INPUT. */
+int learner_params_parse(struct learner_params *p, int argc, char **argv);
+/* The parameters as NAME VALUE pairs (learner_params_parse reads them back). */
+void learner_params_format(const struct learner_params *p, char *buf, size_t len);
+/* Is p consistent (w-start <= w-max, ...)? Returns 0 or -ERR_INPUT. */
+int learner_params_check(const struct learner_params *p);
+
+/* A fresh learner: Q = 0, weight = w-start. Returns 0 or -ERR_INPUT. */
+int learner_init(struct learner *l, const struct learner_params *p);
+int learner_state(const struct learner_params *p, double cpu_util, __u32 weight);
+int learner_reward(const struct learner_params *p, const struct learner_obs *o, __u32 weight);
+/* Q(s,a) += alpha * (r + gamma * max Q(s',.) - Q(s,a)). */
+void learner_update(struct learner *l, int s, int a, double r, int s_next);
+/*
+ * One iteration: o measured the weight now. Rewards the last action,
+ * updates Q, picks the next action and returns the accelerators' new weight.
+ */
+__u32 learner_step(struct learner *l, const struct learner_obs *o);
+
+/* Is l a learner learner_init and learner_step could have made? Returns 0 or -ERR_INPUT. */
+int learner_check(const struct learner *l);
+/* `hauler learn show`: state, Q-table, last action and reward. */
+void learner_print(const struct learner *l, FILE *out);
+const char *learner_action_name(int a);
+
+#endif
