@@ -162,11 +162,14 @@ schema: $(BUILD)/tools/genschema
 # when it is there; P4C_DIR=DIR names another copy. Warnings are errors.
 P4C_DIR   ?= ../shared/tools/p4c
 P4TEST    := $(P4C_DIR)/bin/p4test
-P4_FLAGS  := --std p4-16 -I$(P4C_DIR)/p4include -D__TARGET_TOFINO__=1 --validate --Werror
+P4_FLAGS  := --std p4-16 -I$(P4C_DIR)/p4include --validate --Werror
 p4:
 	@if [ -x "$(P4TEST)" ]; then \
-		echo "p4test p4/hauler.p4 (TNA)"; \
-		$(P4TEST) $(P4_FLAGS) p4/hauler.p4 || { echo "p4: p4/hauler.p4 does not type-check" >&2; exit 1; }; \
+		for t in 1 2; do \
+			echo "p4test p4/hauler.p4 (Tofino $$t: $$([ $$t = 1 ] && echo TNA || echo T2NA))"; \
+			$(P4TEST) $(P4_FLAGS) -D__TARGET_TOFINO__=$$t p4/hauler.p4 || \
+				{ echo "p4: p4/hauler.p4 does not type-check" >&2; exit 1; }; \
+		done; \
 	else \
 		echo "p4: skipped: no P4 checker at $(P4TEST) (make p4 P4C_DIR=DIR to use one)"; \
 	fi

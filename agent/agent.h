@@ -19,12 +19,14 @@
 #include <sys/socket.h>
 #include <linux/types.h>
 
-#define AGENT_PATH_MAX	   512
-#define AGENT_MAX_CPUS	   1024
-#define AGENT_METRICS	   4 /* cmp, mem, net, queue: the thresholded ones */
-#define AGENT_NO_THRESHOLD -1
+#define AGENT_PATH_MAX		       512
+#define AGENT_MAX_CPUS		       1024
+#define AGENT_METRICS		       5 /* cmp, mem, net, queue, latency: the thresholded ones */
+#define AGENT_NO_THRESHOLD	       -1
+#define AGENT_LATENCY_THRESHOLD_MAX_MS 600000 /* ten minutes */
 
-enum agent_metric { METRIC_CMP, METRIC_MEM, METRIC_NET, METRIC_QUEUE };
+/* The order of cmp..queue is that of their bytes in a report. */
+enum agent_metric { METRIC_CMP, METRIC_MEM, METRIC_NET, METRIC_QUEUE, METRIC_LATENCY };
 
 struct agent_config {
 	char root[AGENT_PATH_MAX]; /* prefix of /proc and /sys paths */
@@ -44,15 +46,18 @@ struct agent_config {
 	char iface[IF_NAMESIZE];	/* net from this interface */
 	__u64 bandwidth_bps;		/* its capacity; 0: from its speed */
 	int port;			/* service port: queue, live conns; 0 */
+	int proto;			/* of the port: IPPROTO_TCP or IPPROTO_UDP */
+	unsigned int queue_capacity;	/* in-flight requests that fill the queue; 0: unused */
 	unsigned int conns_interval_ms; /* how often live conns are counted */
 	char probe[128];		/* latency probe ADDR:PORT */
 	unsigned int probe_interval_ms;
 	char latency_socket[108];	 /* unix datagram socket for pushed latency */
 	unsigned int latency_max_age_ms; /* older latency is not reported */
-	int threshold[AGENT_METRICS];	 /* threshold mode; AGENT_NO_THRESHOLD */
+	int threshold[AGENT_METRICS];	 /* threshold mode (% or latency ms); AGENT_NO_THRESHOLD */
 	unsigned int sample_ms;		 /* threshold mode: sampling interval */
-	char nvml_lib[AGENT_PATH_MAX];	 /* NVML library to dlopen */
-	long count;			 /* stop after this many reports; 0: never */
+	unsigned int confirm_ms;       /* threshold mode: repeat a crossing after this; 0: never */
+	char nvml_lib[AGENT_PATH_MAX]; /* NVML library to dlopen */
+	long count;		       /* stop after this many reports; 0: never */
 	int once, dry_run, verbose;
 };
 
@@ -63,6 +68,27 @@ int config_load(struct agent_config *cfg, const char *path);
 int config_parse_args(struct agent_config *cfg, int argc, char **argv);
 int config_check(const struct agent_config *cfg);
 void config_usage(FILE *out);
+
+/* threshold.c: threshold mode (P4Mite) */
+struct report_fields;
+struct threshold_metric {
+	const char *name;
+	int min, max;
+	const char *unit;
+};
+extern const struct threshold_metric threshold_metrics[AGENT_METRICS];
+struct threshold_state {
+	int above[AGENT_METRICS]; /* at or above its threshold at the last sample */
+	int sampled;
+};
+int threshold_any(const int threshold[AGENT_METRICS]);
+/*
+ * Compare report f with the thresholds; returns the flags f gets:
+ * HAULER_REPORT_F_BUSY while any thresholded metric is at or above its
+ * threshold, HAULER_REPORT_F_THRESHOLD when one crossed since the last call.
+ */
+__u8 threshold_update(struct threshold_state *t, const int threshold[AGENT_METRICS],
+		      const struct report_fields *f);
 
 /* util.c */
 void agent_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -111,15 +137,18 @@ int net_open(struct net_collector *c, const struct agent_config *cfg);
 int net_sample(struct net_collector *c, __u64 now_ns, unsigned int window_ms, double *pct);
 void net_close(struct net_collector *c);
 
-/* sockdiag.c: accept queue and established connections of the service port */
+/* sockdiag.c: pending requests and connections of the service port (TCP or UDP) */
 struct sockdiag_count {
-	__u64 accept_queue; /* sum over the port's listeners */
+	__u64 accept_queue; /* TCP: sum over the port's listeners */
 	__u64 backlog;
-	__u32 listeners;
+	__u64 rqueue_bytes; /* UDP: receive-queue bytes over the port's sockets */
+	__u64 rcvbuf;	    /* UDP: their receive buffers */
+	__u32 listeners;    /* TCP listeners, UDP sockets */
 	__u32 established;
 };
 struct sockdiag_collector {
 	int fd;
+	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
 	__u16 port;
 	__u32 seq;
 	unsigned int conns_interval_ms; /* between counts of established sockets */
@@ -127,10 +156,14 @@ struct sockdiag_collector {
 	__u32 established;
 	int listen_v4, listen_v6; /* the port had listeners at the last count */
 };
-int sockdiag_open(struct sockdiag_collector *c, int port, unsigned int conns_interval_ms);
-int sockdiag_sample(struct sockdiag_collector *c, __u64 now_ns, double *queue_pct, __u32 *live);
-int sockdiag_parse(const void *buf, size_t len, __u16 port, __u32 seq, struct sockdiag_count *n);
+int sockdiag_open(struct sockdiag_collector *c, int proto, int port,
+		  unsigned int conns_interval_ms);
+int sockdiag_sample(struct sockdiag_collector *c, __u64 now_ns, struct sockdiag_count *n,
+		    __u32 *live);
+int sockdiag_parse(const void *buf, size_t len, int proto, __u16 port, __u32 seq,
+		   struct sockdiag_count *n);
 double sockdiag_queue_pct(const struct sockdiag_count *n);
+double sockdiag_pending_pct(const struct sockdiag_count *n, __u32 inflight, __u32 capacity);
 void sockdiag_close(struct sockdiag_collector *c);
 
 /* latency.c: a TCP connect probe, or values pushed over a unix socket */
@@ -142,13 +175,16 @@ struct latency_collector {
 	unsigned int interval_ms, max_age_ms;
 	__u64 probe_start_ns, next_probe_ns;
 	__u32 value_us;
-	__u64 value_t_ns; /* 0: no value yet */
+	__u64 value_t_ns;    /* 0: no value yet */
+	__u32 inflight;	     /* pushed "inflight N" */
+	__u64 inflight_t_ns; /* 0: none yet */
 };
 #define LATENCY_UNREACHABLE 0xffffffffu
 int latency_open(struct latency_collector *c, const struct agent_config *cfg);
 int latency_fds(struct latency_collector *c, struct pollfd *fds, __u64 now_ns, __u64 *wake_ns);
 void latency_events(struct latency_collector *c, const struct pollfd *fds, int n, __u64 now_ns);
 int latency_value(const struct latency_collector *c, __u64 now_ns, __u32 *us);
+int latency_inflight(const struct latency_collector *c, __u64 now_ns, __u32 *n);
 int latency_parse(const char *text, size_t len, __u32 *us);
 void latency_close(struct latency_collector *c);
 

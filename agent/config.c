@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 
 #include "hauler_report.h"
 #include "agent.h"
@@ -31,7 +32,7 @@ static const struct option_doc options[] = {
     {"source", "ADDR", "send from ADDR: the device's address, which the balancer checks"},
     {"ether", "IF", "send raw Ethernet frames (type 0x88b5) on IF instead of UDP"},
     {"ether-dst", "MAC", "destination of the Ethernet frames (default ff:ff:ff:ff:ff:ff)"},
-    {"rate", "N", "reports per second (default 100)"},
+    {"rate", "N", "reports per second (default 100; 0: only on threshold crossings)"},
     {"jitter", "PCT", "random spread of the period, in percent (default 10)"},
     {"window", "MS", "measure cmp and net over at least MS (default 0: one period)"},
     {"cgroup", "PATH", "cmp and mem of this cgroup (path under /sys/fs/cgroup[/CONTROLLER])"},
@@ -40,15 +41,21 @@ static const struct option_doc options[] = {
     {"nvml-lib", "FILE", "NVML library to load (default libnvidia-ml.so.1)"},
     {"iface", "IF", "net: utilization of interface IF"},
     {"bandwidth", "RATE", "capacity of IF in bit/s, such as 10g or 100m (default its speed)"},
-    {"port", "PORT", "service port: accept queue and live connections"},
+    {"port", "PORT", "service port: pending requests (queue) and live connections"},
+    {"proto", "tcp|udp",
+     "the service port's protocol: TCP accept queue or UDP receive queue (default tcp)"},
+    {"queue-capacity", "N",
+     "queue: add the requests in flight the application pushes (inflight N); N of them is full"},
     {"conns-interval", "MS", "count live connections every MS (default 1000; 0: every report)"},
     {"probe", "ADDR:PORT", "latency: time TCP connects to ADDR:PORT"},
     {"probe-interval", "MS", "time between probes (default 1000)"},
     {"latency-socket", "PATH", "latency: the application sends microseconds to this unix socket"},
     {"latency-max-age", "MS", "stop reporting a latency older than MS (default 5000)"},
-    {"threshold", "M=PCT,...",
-     "threshold mode: report at once when cmp, mem, net or queue crosses PCT"},
+    {"threshold", "M=V,...",
+     "threshold mode: busy while cmp, mem, net, queue (V %) or latency (V ms) is at or above "
+     "V; report at once on a crossing"},
     {"sample", "MS", "threshold mode: sampling interval (default 10)"},
+    {"confirm", "MS", "threshold mode: repeat a crossing's report after MS (default 5; 0: no)"},
     {"root", "DIR", "read /proc and /sys under DIR (tests)"},
     {"count", "N", "exit after N reports"},
     {"once", NULL, "measure over 100 ms, send one report, exit"},
@@ -70,6 +77,8 @@ void config_defaults(struct agent_config *cfg)
 	cfg->conns_interval_ms = 1000;
 	cfg->latency_max_age_ms = 5000;
 	cfg->sample_ms = 10;
+	cfg->proto = IPPROTO_TCP;
+	cfg->confirm_ms = 5;
 	memset(cfg->ether_dst, 0xff, sizeof(cfg->ether_dst));
 	snprintf(cfg->nvml_lib, sizeof(cfg->nvml_lib), "libnvidia-ml.so.1");
 	for (int m = 0; m < AGENT_METRICS; m++)
@@ -103,16 +112,19 @@ static int parse_long(const char *name, const char *value, long min, long max, l
 	return 0;
 }
 
+/* *out is written only when value is good: a bad option changes nothing. */
 static int parse_double(const char *name, const char *value, double min, double max, double *out)
 {
 	char *end;
+	double v;
 
 	errno = 0;
-	*out = strtod(value, &end);
-	if (errno || end == value || *end || !(*out >= min && *out <= max)) {
+	v = strtod(value, &end);
+	if (errno || end == value || *end || !(v >= min && v <= max)) {
 		agent_err("%s: '%s' is not a number in %g..%g", name, value, min, max);
 		return -1;
 	}
+	*out = v;
 	return 0;
 }
 
@@ -194,36 +206,49 @@ static int parse_mac(const char *value, unsigned char mac[6])
 	return 0;
 }
 
-/* "cmp=80,queue=50": thresholds per metric; checked whole before applied. */
+/*
+ * "cmp=80,latency=150": thresholds per metric, each in its metric's range
+ * (threshold_metrics); checked whole before applied.
+ */
 static int parse_thresholds(const char *value, int threshold[AGENT_METRICS])
 {
-	static const char *const names[AGENT_METRICS] = {"cmp", "mem", "net", "queue"};
 	int parsed[AGENT_METRICS];
 	const char *p = value;
 
 	for (int m = 0; m < AGENT_METRICS; m++)
 		parsed[m] = AGENT_NO_THRESHOLD;
 	while (*p) {
-		size_t len = strcspn(p, "=");
+		size_t len = strcspn(p, "=,");
+		const struct threshold_metric *t;
 		int m, found = -1;
 		char *end;
-		long pct;
+		long v;
 
 		for (m = 0; m < AGENT_METRICS; m++)
-			if (strlen(names[m]) == len && !strncmp(p, names[m], len))
+			if (strlen(threshold_metrics[m].name) == len &&
+			    !strncmp(p, threshold_metrics[m].name, len))
 				found = m;
 		if (found < 0 || p[len] != '=')
 			goto bad;
-		pct = strtol(p + len + 1, &end, 10);
-		if (end == p + len + 1 || pct < 1 || pct > 100 || (*end && *end != ','))
+		t = &threshold_metrics[found];
+		errno = 0;
+		v = strtol(p + len + 1, &end, 10);
+		if (end == p + len + 1 || errno || (*end && (*end != ',' || !end[1])))
 			goto bad;
-		parsed[found] = (int)pct;
+		if (v < t->min || v > t->max) {
+			agent_err("threshold: %s=%ld is out of range for %s (%d..%d%s)", t->name, v,
+				  t->name, t->min, t->max, t->unit);
+			return -1;
+		}
+		parsed[found] = (int)v;
 		p = *end ? end + 1 : end;
 	}
 	memcpy(threshold, parsed, sizeof(parsed));
 	return 0;
 bad:
-	agent_err("threshold: '%s' is not METRIC=PCT[,...] (cmp, mem, net, queue; 1..100)", value);
+	agent_err("threshold: '%s' is not METRIC=VALUE[,...] (cmp, mem, net, queue: 1..100 %%; "
+		  "latency: 1..%d ms)",
+		  value, AGENT_LATENCY_THRESHOLD_MAX_MS);
 	return -1;
 }
 
@@ -289,6 +314,11 @@ int config_set(struct agent_config *cfg, const char *name, const char *value)
 	} else if (!strcmp(name, "ether-dst")) {
 		return parse_mac(value, cfg->ether_dst);
 	} else if (!strcmp(name, "rate")) {
+		/* 0: trigger-only (threshold mode, reports on crossings only). */
+		if (!strcmp(value, "0")) {
+			cfg->rate = 0;
+			return 0;
+		}
 		return parse_double(name, value, 0.1, 10000, &cfg->rate);
 	} else if (!strcmp(name, "jitter")) {
 		if (parse_double(name, value, 0, 50, &cfg->jitter) < 0)
@@ -326,6 +356,16 @@ int config_set(struct agent_config *cfg, const char *name, const char *value)
 		if (parse_long(name, value, 1, 65535, &n) < 0)
 			return -1;
 		cfg->port = (int)n;
+	} else if (!strcmp(name, "proto")) {
+		if (strcmp(value, "tcp") && strcmp(value, "udp")) {
+			agent_err("proto: '%s' is not tcp or udp", value);
+			return -1;
+		}
+		cfg->proto = value[0] == 'u' ? IPPROTO_UDP : IPPROTO_TCP;
+	} else if (!strcmp(name, "queue-capacity")) {
+		if (parse_long(name, value, 1, 10000000, &n) < 0)
+			return -1;
+		cfg->queue_capacity = (unsigned int)n;
 	} else if (!strcmp(name, "conns-interval")) {
 		if (parse_long(name, value, 0, 3600000, &n) < 0)
 			return -1;
@@ -353,6 +393,10 @@ int config_set(struct agent_config *cfg, const char *name, const char *value)
 		if (parse_long(name, value, 1, 60000, &n) < 0)
 			return -1;
 		cfg->sample_ms = (unsigned int)n;
+	} else if (!strcmp(name, "confirm")) {
+		if (parse_long(name, value, 0, 1000, &n) < 0)
+			return -1;
+		cfg->confirm_ms = (unsigned int)n;
 	} else if (!strcmp(name, "root")) {
 		return copy_string(name, value, cfg->root, sizeof(cfg->root));
 	} else if (!strcmp(name, "count")) {
@@ -491,8 +535,23 @@ int config_check(const struct agent_config *cfg)
 		agent_err("a net threshold needs --iface");
 		return -1;
 	}
-	if (cfg->threshold[METRIC_QUEUE] != AGENT_NO_THRESHOLD && !cfg->port) {
-		agent_err("a queue threshold needs --port");
+	if (cfg->threshold[METRIC_QUEUE] != AGENT_NO_THRESHOLD && !cfg->port &&
+	    !cfg->queue_capacity) {
+		agent_err("a queue threshold needs --port or --queue-capacity");
+		return -1;
+	}
+	if (cfg->queue_capacity && !cfg->latency_socket[0]) {
+		agent_err("--queue-capacity needs --latency-socket (where the application pushes "
+			  "\"inflight N\")");
+		return -1;
+	}
+	if (cfg->threshold[METRIC_LATENCY] != AGENT_NO_THRESHOLD && !cfg->probe[0] &&
+	    !cfg->latency_socket[0]) {
+		agent_err("a latency threshold needs --probe or --latency-socket");
+		return -1;
+	}
+	if (cfg->rate == 0 && !threshold_any(cfg->threshold)) {
+		agent_err("--rate 0 (reports on threshold crossings only) needs --threshold");
 		return -1;
 	}
 	if (cfg->dry_run)

@@ -7,6 +7,10 @@
  *   - a unix datagram socket where the application pushes its own figure,
  *     one datagram of decimal microseconds ("1500\n").
  * The newest value is reported until it is older than max_age_ms.
+ *
+ * The same socket takes the application's requests in flight (accepted,
+ * not yet answered), "inflight 12\n", for the queue metric (sockdiag.c,
+ * sockdiag_pending_pct); the same max_age_ms applies.
  * Nothing here blocks: the main loop polls the sockets.
  */
 #include <errno.h>
@@ -127,6 +131,9 @@ int latency_fds(struct latency_collector *c, struct pollfd *fds, __u64 now_ns, _
 	return n;
 }
 
+#define INFLIGHT     "inflight "
+#define INFLIGHT_LEN (sizeof(INFLIGHT) - 1)
+
 void latency_events(struct latency_collector *c, const struct pollfd *fds, int n, __u64 now_ns)
 {
 	for (int i = 0; i < n; i++) {
@@ -144,7 +151,14 @@ void latency_events(struct latency_collector *c, const struct pollfd *fds, int n
 			__u32 us;
 
 			while ((len = recv(c->push_fd, buf, sizeof(buf), 0)) >= 0) {
-				if (latency_parse(buf, (size_t)len, &us) == 0) {
+				if (len > (ssize_t)INFLIGHT_LEN &&
+				    !strncmp(buf, INFLIGHT, INFLIGHT_LEN)) {
+					if (latency_parse(buf + INFLIGHT_LEN,
+							  (size_t)len - INFLIGHT_LEN, &us) == 0) {
+						c->inflight = us;
+						c->inflight_t_ns = now_ns;
+					}
+				} else if (latency_parse(buf, (size_t)len, &us) == 0) {
 					c->value_us = us;
 					c->value_t_ns = now_ns;
 				}
@@ -153,12 +167,26 @@ void latency_events(struct latency_collector *c, const struct pollfd *fds, int n
 	}
 }
 
+static int fresh(const struct latency_collector *c, __u64 t_ns, __u64 now_ns)
+{
+	return t_ns && now_ns - t_ns <= (__u64)c->max_age_ms * 1000000;
+}
+
 /* The latency to report: 1 with *us, 0 when there is none (or too old). */
 int latency_value(const struct latency_collector *c, __u64 now_ns, __u32 *us)
 {
-	if (!c->value_t_ns || now_ns - c->value_t_ns > (__u64)c->max_age_ms * 1000000)
+	if (!fresh(c, c->value_t_ns, now_ns))
 		return 0;
 	*us = c->value_us;
+	return 1;
+}
+
+/* The application's requests in flight: 1 with *n, 0 when none was pushed (or too old). */
+int latency_inflight(const struct latency_collector *c, __u64 now_ns, __u32 *n)
+{
+	if (!fresh(c, c->inflight_t_ns, now_ns))
+		return 0;
+	*n = c->inflight;
 	return 1;
 }
 

@@ -3,7 +3,10 @@
  * hauler-agent - measures one device (host CPU, CPU list, cgroup, GPU) and
  * sends an authenticated load report to the balancer periodically (100
  * per second by default, with jitter so agents do not beat in step) and,
- * in threshold mode, at once when a metric crosses its threshold.
+ * in threshold mode (P4Mite), at once when a metric crosses its threshold,
+ * again --confirm ms later, and with BUSY set while one is at or above.
+ * Each report states the agent's period (0: crossings only), from which
+ * the balancer judges staleness.
  *
  * One loop: sleep until the next report, sample or latency probe is due
  * (clock_nanosleep to an absolute time; ppoll while a latency socket or
@@ -33,10 +36,9 @@ struct agent {
 	struct gpu_collector gpu;
 	struct sender tx;
 	int use_gpu, use_net, use_diag;
-	int above[AGENT_METRICS]; /* threshold mode: metric >= threshold at the last sample */
-	int sampled;
-	double mem_last; /* mem is read once per --window */
-	__u64 mem_t_ns;	 /* 0: not yet */
+	struct threshold_state th; /* threshold mode */
+	double mem_last;	   /* mem is read once per --window */
+	__u64 mem_t_ns;		   /* 0: not yet */
 	__u64 seq;
 	long sent;
 	__u64 rng;
@@ -81,7 +83,8 @@ static int agent_open_all(struct agent *a)
 		return -1;
 	if (a->use_net && net_open(&a->net, cfg) < 0)
 		return -1;
-	if (a->use_diag && sockdiag_open(&a->diag, cfg->port, cfg->conns_interval_ms) < 0)
+	if (a->use_diag &&
+	    sockdiag_open(&a->diag, cfg->proto, cfg->port, cfg->conns_interval_ms) < 0)
 		return -1;
 	if (latency_open(&a->lat, cfg) < 0)
 		return -1;
@@ -107,11 +110,13 @@ static void agent_close_all(struct agent *a)
 /* Sample every collector into f; *crossed when a threshold was crossed. */
 static int measure(struct agent *a, __u64 now, struct report_fields *f, int *crossed)
 {
-	double pct[AGENT_METRICS] = {0};
-	__u32 us;
+	double pct[METRIC_QUEUE + 1] = {0};
+	struct sockdiag_count diag = {0};
+	__u32 us, inflight;
 
 	memset(f, 0, sizeof(*f));
 	f->device = (__u16)a->cfg.device;
+	f->period_ms = report_period_ms(a->cfg.rate);
 	if (a->use_gpu) {
 		if (gpu_sample(&a->gpu, &pct[METRIC_CMP], &pct[METRIC_MEM]) < 0)
 			return -1;
@@ -129,8 +134,12 @@ static int measure(struct agent *a, __u64 now, struct report_fields *f, int *cro
 	}
 	if (a->use_net && net_sample(&a->net, now, a->cfg.window_ms, &pct[METRIC_NET]) < 0)
 		return -1;
-	if (a->use_diag && sockdiag_sample(&a->diag, now, &pct[METRIC_QUEUE], &f->live_conns) < 0)
+	if (a->use_diag && sockdiag_sample(&a->diag, now, &diag, &f->live_conns) < 0)
 		return -1;
+	if (a->cfg.queue_capacity && latency_inflight(&a->lat, now, &inflight))
+		pct[METRIC_QUEUE] = sockdiag_pending_pct(&diag, inflight, a->cfg.queue_capacity);
+	else
+		pct[METRIC_QUEUE] = sockdiag_queue_pct(&diag);
 	if (latency_value(&a->lat, now, &us)) {
 		f->latency_us = us;
 		f->flags |= HAULER_REPORT_F_LATENCY;
@@ -139,21 +148,9 @@ static int measure(struct agent *a, __u64 now, struct report_fields *f, int *cro
 	f->mem = report_quantize(pct[METRIC_MEM]);
 	f->net = report_quantize(pct[METRIC_NET]);
 	f->queue = report_quantize(pct[METRIC_QUEUE]);
-
-	*crossed = 0;
-	for (int m = 0; m < AGENT_METRICS; m++) {
-		int above;
-
-		if (a->cfg.threshold[m] == AGENT_NO_THRESHOLD)
-			continue;
-		above = (&f->cmp)[m] >= a->cfg.threshold[m];
-		if (a->sampled && above != a->above[m])
-			*crossed = 1;
-		a->above[m] = above;
-	}
-	a->sampled = 1;
-	if (*crossed)
-		f->flags |= HAULER_REPORT_F_THRESHOLD;
+	if (threshold_any(a->cfg.threshold))
+		f->flags |= threshold_update(&a->th, a->cfg.threshold, f);
+	*crossed = !!(f->flags & HAULER_REPORT_F_THRESHOLD);
 	return 0;
 }
 
@@ -164,9 +161,9 @@ static void print_report(const struct report_fields *f, const unsigned char *wir
 	if (f->flags & HAULER_REPORT_F_LATENCY)
 		snprintf(latency, sizeof(latency), "%u", f->latency_us);
 	printf("device %u seq %llu cmp %u mem %u net %u queue %u latency_us %s live_conns %u "
-	       "flags 0x%02x wire ",
+	       "period_ms %u flags 0x%02x wire ",
 	       f->device, (unsigned long long)f->seq, f->cmp, f->mem, f->net, f->queue, latency,
-	       f->live_conns, f->flags);
+	       f->live_conns, f->period_ms, f->flags);
 	for (int i = 0; i < HAULER_REPORT_LEN; i++)
 		printf("%02x", wire[i]);
 	putchar('\n');
@@ -206,14 +203,28 @@ static void sleep_until(__u64 deadline)
 	ppoll(NULL, 0, &ts, NULL);
 }
 
+#define NEVER ~0ull
+
+static __u64 earliest(__u64 a, __u64 b, __u64 c)
+{
+	__u64 m = a < b ? a : b;
+
+	return m < c ? m : c;
+}
+
+/*
+ * Reports are due: every period (none with --rate 0: trigger-only, which
+ * sends one report at start so the balancer knows the state); at once on
+ * a threshold crossing; and --confirm ms after a crossing, a repeat
+ * flagged CONFIRM (P4Mite's second report).
+ */
 static int run(struct agent *a)
 {
-	__u64 now = agent_now_ns(), next_report, next_sample, sample_ns;
+	__u64 now = agent_now_ns(), next_report, next_sample, next_confirm = NEVER, sample_ns;
+	__u64 confirm_ns = (__u64)a->cfg.confirm_ms * 1000000;
+	int crossed, thresholds = threshold_any(a->cfg.threshold), trigger_only = a->cfg.rate == 0;
 	struct report_fields f;
-	int crossed, thresholds = 0;
 
-	for (int m = 0; m < AGENT_METRICS; m++)
-		thresholds |= a->cfg.threshold[m] != AGENT_NO_THRESHOLD;
 	sample_ns = (__u64)a->cfg.sample_ms * 1000000;
 	/* The first sample is the base of the rate collectors (cmp, net). */
 	if (measure(a, now, &f, &crossed) < 0)
@@ -224,13 +235,14 @@ static int run(struct agent *a)
 			return -1;
 		return send_report(a, &f);
 	}
-	next_report = now + period_ns(a);
+	/* Trigger-only: the first report after one sample, then only crossings. */
+	next_report = trigger_only ? now + sample_ns : now + period_ns(a);
 	next_sample = thresholds ? now + sample_ns : next_report;
 	while (!stopping) {
 		struct pollfd fds[2];
-		__u64 wake = next_report < next_sample ? next_report : next_sample;
+		__u64 wake = earliest(next_report, next_sample, next_confirm);
 		struct timespec ts;
-		int nfds, due_report;
+		int nfds, due_report, due_confirm;
 
 		now = agent_now_ns();
 		nfds = latency_fds(&a->lat, fds, now, &wake);
@@ -250,18 +262,25 @@ static int run(struct agent *a)
 			now = agent_now_ns();
 			latency_events(&a->lat, fds, nfds, now);
 		}
-		if (now < next_report && now < next_sample)
+		if (now < earliest(next_report, next_sample, next_confirm))
 			continue;
 		if (measure(a, now, &f, &crossed) < 0)
 			return -1;
 		due_report = now >= next_report;
-		if (due_report || crossed) {
+		due_confirm = now >= next_confirm;
+		if (due_confirm) {
+			f.flags |= HAULER_REPORT_F_CONFIRM;
+			next_confirm = NEVER;
+		}
+		if (crossed && confirm_ns)
+			next_confirm = now + confirm_ns;
+		if (due_report || crossed || due_confirm) {
 			send_report(a, &f);
 			if (a->cfg.count && a->sent >= a->cfg.count)
 				break;
 		}
 		if (due_report) {
-			next_report += period_ns(a);
+			next_report = trigger_only ? NEVER : next_report + period_ns(a);
 			if (next_report <= now) /* fell behind (suspended?): no burst */
 				next_report = now + period_ns(a);
 		}

@@ -11,17 +11,15 @@
 #include "conn.h"
 #include "select/cand.h"
 
-/* The VIP's stale-ms in ns (the default when params is NULL or 0). */
-static __always_inline __u64 candidates_stale_ns(const struct policy_params *params)
-{
-	return (params && params->stale_ms ? params->stale_ms : HAULER_STALE_MS_DEFAULT) *
-	       HAULER_NS_PER_MS;
-}
-
-/* Copy the chosen server's devices into pc as policy candidates. */
+/*
+ * Copy the chosen server's devices into pc as policy candidates; params
+ * (the VIP's, NULL: defaults) give the staleness bound (select_dev_stale).
+ */
 static __always_inline void fill_candidates(struct policy_ctx *pc, const struct server_info *srv,
-					    __u64 stale_ns, __u64 now)
+					    const struct policy_params *params, __u64 now)
 {
+	__u32 stale_ms = params ? params->stale_ms : 0;
+	__u32 stale_periods = params ? params->stale_periods : 0;
 	__u32 i;
 
 	pc->n = srv->dev_count > HAULER_DEVS_PER_SERVER ? HAULER_DEVS_PER_SERVER : srv->dev_count;
@@ -39,7 +37,7 @@ static __always_inline void fill_candidates(struct policy_ctx *pc, const struct 
 		st = bpf_map_lookup_elem(&dev_state, &id);
 		if (!dev || !st)
 			continue;
-		select_cand_fill(cand, id, dev, st, pc->flow.family, stale_ns, now);
+		select_cand_fill(cand, id, dev, st, pc->flow.family, stale_ms, stale_periods, now);
 	}
 }
 

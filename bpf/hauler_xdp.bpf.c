@@ -98,7 +98,7 @@ static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *
 	key = vi->policy_slot;
 	params = bpf_map_lookup_elem(&policy_params, &key);
 	pc->spill_left = spill_budget(params);
-	fill_candidates(pc, srv, candidates_stale_ns(params), now);
+	fill_candidates(pc, srv, params, now);
 
 	bpf_tail_call(ctx, &policy_progs, vi->policy_slot);
 	/* Empty slot or failed tail call: the built-in hash, never a drop. */
@@ -360,7 +360,7 @@ int hauler_spill(struct xdp_md *ctx)
 	pc->choice = HAULER_NO_CHOICE;
 	key = pc->slot;
 	params = bpf_map_lookup_elem(&policy_params, &key);
-	fill_candidates(pc, srv, candidates_stale_ns(params), bpf_ktime_get_coarse_ns());
+	fill_candidates(pc, srv, params, bpf_ktime_get_coarse_ns());
 	bpf_tail_call(ctx, &policy_progs, pc->slot);
 	stat_reason(HAULER_STAT_policy_fallback, ctx);
 	return new_conn_finish(ctx, pc, select_hash(pc), 0);

@@ -64,7 +64,12 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 		st->latency_us = report_be32(r->latency_us);
 	st->live_conns = report_be32(r->live_conns);
 	st->assigned = 0; /* the agent's count now includes them */
+	st->period_ms = report_be32(r->period_ms);
+	st->version = r->version;
+	st->busy = !!(r->flags & HAULER_REPORT_F_BUSY);
 	st->updated_ns = now;
+	if (r->version == HAULER_REPORT_VERSION_1)
+		stat_reason(HAULER_STAT_report_v1, ctx);
 	return REPORT_OK;
 }
 

@@ -13,11 +13,19 @@
  *  16  cmp          8  compute utilization 0..100
  *  17  mem          8  memory utilization 0..100
  *  18  net          8  network utilization 0..100
- *  19  queue        8  accept-queue fill 0..100
+ *  19  queue        8  pending-request fill 0..100 (docs/agent.md)
  *  20  latency_us  32  service latency (valid with HAULER_REPORT_F_LATENCY)
  *  24  live_conns  32  established connections to the service port
- *  28  reserved    32  zero
+ *  28  period_ms   32  version 2: the agent's report period in ms (1..
+ *                      HAULER_REPORT_MAX_PERIOD_MS), 0 when it reports only
+ *                      on threshold crossings; version 1: zero (reserved)
  *  32  tag         64  SipHash-2-4 of bytes 0..31 with the device's key
+ *
+ * Versions: 2 is what agents send. A version-1 report (the same bytes, no
+ * period, no BUSY or CONFIRM flag) is still accepted, and counted in
+ * report_v1 besides report_ok: its device is stale after the VIP's
+ * stale-ms, as before periods were reported. Any other version is refused
+ * as a bad magic.
  *
  * It travels as the payload of a UDP datagram to the balancer's report
  * port (HAULER_REPORT_PORT of the schema, 7946), or right after an
@@ -38,9 +46,10 @@
 #include "siphash.h"
 
 /*
- * struct hauler_report, HAULER_REPORT_MAGIC, _VERSION, _ETHERTYPE and the
- * HAULER_REPORT_F_* flags come from include/schema.def (hauler_schema.h),
- * so the P4 parser reads the same layout.
+ * struct hauler_report, HAULER_REPORT_MAGIC, _VERSION, _VERSION_1,
+ * _ETHERTYPE, _MAX_PERIOD_MS and the HAULER_REPORT_F_* flags come from
+ * include/schema.def (hauler_schema.h), so the P4 parser reads the same
+ * layout.
  */
 #define HAULER_REPORT_LEN	40
 #define HAULER_REPORT_TAG_WORDS 4 /* the tag covers bytes 0..31 */
@@ -106,7 +115,8 @@ static __always_inline __u64 report_tag(const struct hauler_report *r, __u64 k0,
 
 static __always_inline int report_header_ok(const struct hauler_report *r)
 {
-	return r->magic == report_be32(HAULER_REPORT_MAGIC) && r->version == HAULER_REPORT_VERSION;
+	return r->magic == report_be32(HAULER_REPORT_MAGIC) &&
+	       (r->version == HAULER_REPORT_VERSION || r->version == HAULER_REPORT_VERSION_1);
 }
 
 /* A device with an all-zero key has no key: its reports are refused. */
@@ -120,11 +130,16 @@ static __always_inline int report_tag_ok(const struct hauler_report *r, const st
 	return report_be64(r->tag) == report_tag(r, key->k0, key->k1);
 }
 
+/* Values in range; a version-1 report has no period and no v2 flags. */
 static __always_inline int report_values_ok(const struct hauler_report *r)
 {
+	__u32 v1 = r->version == HAULER_REPORT_VERSION_1;
+	__u32 max_period = v1 ? 0 : HAULER_REPORT_MAX_PERIOD_MS;
+	__u8 flags = v1 ? HAULER_REPORT_F_ALL_V1 : HAULER_REPORT_F_ALL;
+
 	return r->cmp <= HAULER_REPORT_MAX_PCT && r->mem <= HAULER_REPORT_MAX_PCT &&
 	       r->net <= HAULER_REPORT_MAX_PCT && r->queue <= HAULER_REPORT_MAX_PCT &&
-	       !(r->flags & ~HAULER_REPORT_F_ALL) && r->reserved == 0;
+	       !(r->flags & ~flags) && report_be32(r->period_ms) <= max_period;
 }
 
 #ifndef __bpf__
@@ -133,6 +148,7 @@ static __always_inline int report_values_ok(const struct hauler_report *r)
 
 /* A report's contents in host order. */
 struct report_fields {
+	__u8 version; /* report_encode: 0 writes HAULER_REPORT_VERSION */
 	__u16 device;
 	__u8 flags;
 	__u8 cmp;
@@ -141,6 +157,7 @@ struct report_fields {
 	__u8 queue;
 	__u32 latency_us;
 	__u32 live_conns;
+	__u32 period_ms; /* 0: trigger-only (version 2) or none (version 1) */
 	__u64 seq;
 };
 
@@ -153,7 +170,7 @@ static inline void report_encode(const struct report_fields *f, __u64 k0, __u64 
 {
 	struct hauler_report r = {
 	    .magic = report_be32(HAULER_REPORT_MAGIC),
-	    .version = HAULER_REPORT_VERSION,
+	    .version = f->version ? f->version : HAULER_REPORT_VERSION,
 	    .flags = f->flags,
 	    .device = report_be16(f->device),
 	    .seq = report_be64(f->seq),
@@ -163,7 +180,7 @@ static inline void report_encode(const struct report_fields *f, __u64 k0, __u64 
 	    .queue = f->queue,
 	    .latency_us = report_be32(f->latency_us),
 	    .live_conns = report_be32(f->live_conns),
-	    .reserved = 0,
+	    .period_ms = report_be32(f->period_ms),
 	};
 
 	r.tag = report_be64(report_tag(&r, k0, k1));
@@ -196,6 +213,7 @@ static inline int report_decode(const void *buf, size_t len, const struct dev_ke
 		return REPORT_BAD_VALUE;
 	if (last_seq && report_be64(r.seq) <= last_seq[dev])
 		return REPORT_REPLAY;
+	out->version = r.version;
 	out->device = dev;
 	out->flags = r.flags;
 	out->seq = report_be64(r.seq);
@@ -205,6 +223,7 @@ static inline int report_decode(const void *buf, size_t len, const struct dev_ke
 	out->queue = r.queue;
 	out->latency_us = report_be32(r.latency_us);
 	out->live_conns = report_be32(r.live_conns);
+	out->period_ms = report_be32(r.period_ms);
 	return REPORT_OK;
 }
 
@@ -224,6 +243,23 @@ static inline const char *report_strerror(int err)
 	if (err < 0 || err >= (int)(sizeof(names) / sizeof(names[0])))
 		return "unknown error";
 	return names[err];
+}
+
+/*
+ * The period_ms an agent sending rate reports per second states: 1000 /
+ * rate rounded to the nearest ms, within 1..HAULER_REPORT_MAX_PERIOD_MS;
+ * rate 0 (reports on threshold crossings only) states 0.
+ */
+static inline __u32 report_period_ms(double rate)
+{
+	double ms;
+
+	if (!(rate > 0.0))
+		return 0;
+	ms = 1000.0 / rate + 0.5;
+	if (ms < 1)
+		return 1;
+	return ms > HAULER_REPORT_MAX_PERIOD_MS ? HAULER_REPORT_MAX_PERIOD_MS : (__u32)ms;
 }
 
 /* A percentage as a report byte: rounded half up, clamped to 0..100 (NaN: 0). */

@@ -47,7 +47,8 @@ control Report(inout headers_t hdr, inout hauler_md_t md,
 		void apply(inout bit<32> last, out bit<1> newer)
 		{
 			newer = 0;
-			if ((int<32>)(hdr.report.seq[31:0] - last) > 0) {
+			// 0: no report accepted yet (the control plane zeroes a new device's cell)
+			if (last == 0 || (int<32>)(hdr.report.seq[31:0] - last) > 0) {
 				last = hdr.report.seq[31:0];
 				newer = 1;
 			}
@@ -92,12 +93,12 @@ control Report(inout headers_t hdr, inout hauler_md_t md,
 					hdr.report.flags, hdr.report.device, hdr.report.seq,
 					hdr.report.cmp, hdr.report.mem, hdr.report.net,
 					hdr.report.queue, hdr.report.latency_us,
-					hdr.report.live_conns, hdr.report.reserved});
+					hdr.report.live_conns, hdr.report.period_ms});
 		bit<32> hi = tag_hi.get({k0, k1, k2, k3, hdr.report.magic, hdr.report.version,
 					hdr.report.flags, hdr.report.device, hdr.report.seq,
 					hdr.report.cmp, hdr.report.mem, hdr.report.net,
 					hdr.report.queue, hdr.report.latency_us,
-					hdr.report.live_conns, hdr.report.reserved});
+					hdr.report.live_conns, hdr.report.period_ms});
 		tag_good = hdr.report.tag == hi ++ lo;
 	}
 
@@ -106,7 +107,8 @@ control Report(inout headers_t hdr, inout hauler_md_t md,
 		if (hdr.udp.isValid() && hdr.udp.length != 8 + HAULER_REPORT_BYTES) {
 			md.reason = HAULER_STAT_report_bad_len;
 		} else if (hdr.report.magic != HAULER_REPORT_MAGIC ||
-			   hdr.report.version != HAULER_REPORT_VERSION) {
+			   (hdr.report.version != HAULER_REPORT_VERSION &&
+			    hdr.report.version != HAULER_REPORT_VERSION_1)) {
 			md.reason = HAULER_STAT_report_bad_magic;
 		} else if (report_devices.apply().hit) {
 			check_tag();
@@ -117,8 +119,11 @@ control Report(inout headers_t hdr, inout hauler_md_t md,
 				md.reason = HAULER_STAT_report_bad_tag;
 			} else if (hdr.report.cmp > 100 || hdr.report.mem > 100 ||
 				   hdr.report.net > 100 || hdr.report.queue > 100 ||
-				   hdr.report.reserved != 0 ||
-				   (hdr.report.flags & ~((bit<8>)HAULER_REPORT_F_ALL)) != 0) {
+				   hdr.report.period_ms > HAULER_REPORT_MAX_PERIOD_MS ||
+				   (hdr.report.flags & ~((bit<8>)HAULER_REPORT_F_ALL)) != 0 ||
+				   (hdr.report.version == HAULER_REPORT_VERSION_1 &&
+				    (hdr.report.period_ms != 0 ||
+				     (hdr.report.flags & ~((bit<8>)HAULER_REPORT_F_ALL_V1)) != 0))) {
 				md.reason = HAULER_STAT_report_bad_value;
 			} else if (seq_advance.execute(hdr.report.device) == 0) {
 				md.reason = HAULER_STAT_report_replay;

@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "hauler_report.h"
+#include "select/select.h"
 
 #include "clock.h"
 #include "cmd.h"
@@ -192,6 +193,8 @@ struct report_view {
 	const struct dev_state *st;
 	int key_set, never, stale;
 	__u64 age_ms;
+	__u64 stale_after_ms; /* ~0: never stale by age (trigger-only agent) */
+	const char *mode;     /* "periodic", "trigger" (crossings only), "v1" (no period) */
 };
 
 static void report_view(const struct model *m, int d, const struct dev_state *st, __u64 now,
@@ -199,16 +202,28 @@ static void report_view(const struct model *m, int d, const struct dev_state *st
 {
 	const struct device_info *dev = &m->devices[d];
 	const struct model_vip *v = &m->vips[m->servers[dev->server].vip_id % HAULER_MAX_VIPS];
-	__u32 stale_ms = m->params[v->info.policy_slot % HAULER_MAX_VIPS].stale_ms;
+	const struct policy_params *p = &m->params[v->info.policy_slot % HAULER_MAX_VIPS];
+	__u64 bound = select_stale_ns(st, p->stale_ms, p->stale_periods);
 
-	if (!stale_ms)
-		stale_ms = HAULER_STALE_MS_DEFAULT;
 	r->st = st;
 	r->key_set = report_key_set(&m->keys[d]);
 	r->never = !st->updated_ns;
 	/* The datapath's coarse clock may trail ours by a tick: never negative. */
 	r->age_ms = r->never || now < st->updated_ns ? 0 : (now - st->updated_ns) / 1000000;
-	r->stale = r->never || r->age_ms > stale_ms;
+	r->stale = select_dev_stale(st, now, p->stale_ms, p->stale_periods);
+	r->stale_after_ms = bound == ~0ull ? ~0ull : bound / 1000000;
+	r->mode = st->version < 2 ? "v1" : st->period_ms ? "periodic" : "trigger";
+}
+
+/* "10ms", "trigger", "v1" (no period: stale-ms), "-" (never reported). */
+static void format_period(const struct report_view *r, char *buf, size_t len)
+{
+	if (r->never)
+		snprintf(buf, len, "-");
+	else if (r->st->version >= 2 && r->st->period_ms)
+		snprintf(buf, len, "%ums", r->st->period_ms);
+	else
+		snprintf(buf, len, "%s", r->mode);
 }
 
 static void device_json(struct json *j, const struct model *m, int d, const struct report_view *r,
@@ -245,6 +260,23 @@ static void device_json(struct json *j, const struct model *m, int d, const stru
 	else
 		json_uint(j, "age_ms", r->age_ms);
 	json_bool(j, "stale", r->stale);
+	json_bool(j, "busy", r->st->busy);
+	if (r->never) {
+		json_null(j, "mode");
+		json_null(j, "version");
+	} else {
+		json_string(j, "mode", r->mode);
+		json_uint(j, "version", r->st->version);
+	}
+	if (r->never || r->st->version < 2 || !r->st->period_ms)
+		json_null(j, "period_ms");
+	else
+		json_uint(j, "period_ms", r->st->period_ms);
+	/* The bound of the rule in force: K periods, stale-ms (v1), none (trigger). */
+	if (r->stale_after_ms == ~0ull)
+		json_null(j, "stale_after_ms");
+	else
+		json_uint(j, "stale_after_ms", r->stale_after_ms);
 	json_object_end(j);
 	health_json(j, m, d, h, now);
 	json_object_end(j);
@@ -290,15 +322,17 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 		json_init(&j, stdout);
 		json_array_begin(&j, NULL);
 	} else {
-		printf("%-5s %-15s %-15s %-28s %-8s %-6s %-5s %-3s %-15s %-10s %-10s %-10s %-20s "
-		       "%-16s %-7s %-24s %s\n",
+		printf("%-5s %-15s %-15s %-28s %-8s %-6s %-5s %-3s %-15s %-4s %-10s %-10s %-10s "
+		       "%-20s %-9s %-11s %-16s %-7s %-24s %s\n",
 		       "id", "name", "server", "addr", "kind", "weight", "state", "key",
-		       "cmp/mem/net/que", "latency_us", "live_conns", "assigned", "seq", "age_ms",
-		       "health", "last_check", "downs/ups");
+		       "cmp/mem/net/que", "busy", "latency_us", "live_conns", "assigned", "seq",
+		       "period", "stale_after", "age_ms", "health", "last_check", "downs/ups");
 	}
 	for (d = 0; d < HAULER_MAX_DEVICES; d++) {
 		const struct device_info *dev = &c->cur->devices[d];
 		char addr[ADDR_STRLEN], where[ADDR_STRLEN + 16], load[24], age[32], last[48];
+		char period[16], after[24];
+		__u32 downs, ups;
 
 		if (!dev->in_use || (only >= 0 && d != only))
 			continue;
@@ -317,15 +351,22 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 		else
 			snprintf(age, sizeof(age), "%llu%s", (unsigned long long)r.age_ms,
 				 r.stale ? " (stale)" : "");
-		health_last_text(&health[d], now, last, sizeof(last));
-		printf("%-5d %-15s %-15s %-28s %-8s %-6u %-5s %-3s %-15s %-10u %-10u %-10u %-20llu "
-		       "%-16s %-7s %-24s %u/%u\n",
+		format_period(&r, period, sizeof(period));
+		if (r.stale_after_ms == ~0ull)
+			snprintf(after, sizeof(after), "never");
+		else
+			snprintf(after, sizeof(after), "%llums",
+				 (unsigned long long)r.stale_after_ms);
+		health_last_text(c->cur, d, &health[d], now, last, sizeof(last));
+		health_counts(c->cur, d, &health[d], &downs, &ups);
+		printf("%-5d %-15s %-15s %-28s %-8s %-6u %-5s %-3s %-15s %-4s %-10u %-10u %-10u "
+		       "%-20llu %-9s %-11s %-16s %-7s %-24s %u/%u\n",
 		       d, (const char *)dev->name, (const char *)c->cur->servers[dev->server].name,
 		       where, device_kind_names[dev->kind & 3], dev->weight,
 		       device_state_names[dev->state % 3], r.key_set ? "yes" : "no", load,
-		       r.st->latency_us, r.st->live_conns, r.st->assigned,
-		       (unsigned long long)r.st->seq, age, health_word(c->cur, d, &health[d]), last,
-		       health[d].downs, health[d].ups);
+		       r.st->busy ? "yes" : "no", r.st->latency_us, r.st->live_conns,
+		       r.st->assigned, (unsigned long long)r.st->seq, period, after, age,
+		       health_word(c->cur, d, &health[d]), last, downs, ups);
 	}
 	if (c->json) {
 		json_array_end(&j);

@@ -91,8 +91,7 @@ static int vip_device(const struct model *m, int vip, int d)
 static int take_sample(struct cmd_ctx *c, int vip, struct learn_sample *s, struct dev_state *st)
 {
 	const struct policy_params *p = &c->cur->params[c->cur->vips[vip].info.policy_slot];
-	__u64 stale_ns = (__u64)(p->stale_ms ? p->stale_ms : HAULER_STALE_MS_DEFAULT) * 1000000,
-	      now;
+	__u64 now;
 	int d;
 
 	if (maps_read_array(c->maps.dev_state, HAULER_MAX_DEVICES, st, sizeof(*st)))
@@ -103,8 +102,8 @@ static int take_sample(struct cmd_ctx *c, int vip, struct learn_sample *s, struc
 			continue;
 		s->cmp_sum[d] += st[d].cmp;
 		s->full[d] += st[d].cmp >= HAULER_REPORT_MAX_PCT;
-		if (!select_report_stale(st[d].updated_ns, now, stale_ns) && st[d].latency_us &&
-		    st[d].latency_us > s->latency[d])
+		if (!select_dev_stale(&st[d], now, p->stale_ms, p->stale_periods) &&
+		    st[d].latency_us && st[d].latency_us > s->latency[d])
 			s->latency[d] = st[d].latency_us;
 	}
 	s->samples++;

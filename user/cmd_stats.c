@@ -90,11 +90,12 @@ static int put_pair(struct cmd_ctx *c, struct json *j, struct stats_reader *r, c
 	}
 	if (h->dev >= 0 && strcmp(health_word(c->cur, h->dev, &h->status[h->dev]), "-")) {
 		char last[48];
+		__u32 downs, ups;
 
-		health_last_text(&h->status[h->dev], h->now, last, sizeof(last));
+		health_last_text(c->cur, h->dev, &h->status[h->dev], h->now, last, sizeof(last));
+		health_counts(c->cur, h->dev, &h->status[h->dev], &downs, &ups);
 		snprintf(health, sizeof(health), "  health %s (%u down, %u up; last %s)",
-			 health_word(c->cur, h->dev, &h->status[h->dev]), h->status[h->dev].downs,
-			 h->status[h->dev].ups, last);
+			 health_word(c->cur, h->dev, &h->status[h->dev]), downs, ups, last);
 	}
 	printf("  %-28s %12llu pkts %14llu bytes %10llu new%s\n", name,
 	       (unsigned long long)fwd.packets, (unsigned long long)fwd.bytes,

@@ -8,8 +8,6 @@
 #include "select/cand.h"
 #include "ring.h"
 
-#define NS_PER_MS 1000000ull
-
 void dwrr_weights(const struct dwrr_input *in, int n, __u16 *w)
 {
 	__u32 raw[HAULER_DEVS_PER_SERVER], max = 0, div;
@@ -64,13 +62,11 @@ int dwrr_server_ring(const struct model *m, int s, const struct dev_state *state
 	const struct policy_params *p;
 	struct dwrr_input in[HAULER_DEVS_PER_SERVER];
 	__u16 w[HAULER_DEVS_PER_SERVER];
-	__u64 stale_ns;
 	int i, n = srv->dev_count;
 
 	if (!srv->in_use || srv->vip_id >= HAULER_MAX_VIPS || n > HAULER_DEVS_PER_SERVER)
 		return -1;
 	p = &m->params[m->vips[srv->vip_id].info.policy_slot % HAULER_MAX_VIPS];
-	stale_ns = (__u64)(p->stale_ms ? p->stale_ms : HAULER_STALE_MS_DEFAULT) * NS_PER_MS;
 	for (i = 0; i < n; i++) {
 		__u32 d = srv->dev[i] % HAULER_MAX_DEVICES;
 		const struct device_info *dev = &m->devices[d];
@@ -78,9 +74,9 @@ int dwrr_server_ring(const struct model *m, int s, const struct dev_state *state
 
 		in[i].weight = dev->weight;
 		in[i].usable = select_device_usable(dev);
-		/* Same rule as the datapath: never reported, or too long ago. */
-		in[i].stale = select_report_stale(st->updated_ns, now_ns, stale_ns);
-		in[i].util = util_of(st, p);
+		in[i].stale = select_dev_stale(st, now_ns, p->stale_ms, p->stale_periods);
+		/* A device its agent calls busy is saturated, whatever the metric says. */
+		in[i].util = st->busy ? 100 : util_of(st, p);
 	}
 	dwrr_weights(in, n, w);
 	return ring_build(w, n, ring);

@@ -6,8 +6,9 @@
  *
  * Rules, so that the ring never misleads the datapath:
  *  - a device that is not usable (drained, down) holds no slot;
- *  - a stale device (no report within stale-ms) counts with W(d,0): an
- *    old number says nothing about now;
+ *  - a stale device (select_dev_stale: no report within its staleness
+ *    bound) counts with W(d,0): an old number says nothing about now;
+ *  - a device its agent reports busy (P4Mite) counts as saturated;
  *  - util is the VIP's metric (cmp unless set; conns and latency read as cmp);
  *  - if every usable device would drop to 0 (all saturated), each keeps
  *    W(d,0): the server still takes connections, by its static shares.
@@ -23,7 +24,7 @@
 struct dwrr_input {
 	__u16 weight; /* W(d,0) */
 	__u8 usable;  /* in use and up */
-	__u8 stale;   /* no report within stale-ms */
+	__u8 stale;   /* select_dev_stale */
 	__u32 util;   /* util(d,t); above 100 counts as 100 */
 };
 

@@ -21,14 +21,22 @@ const char *health_word(const struct model *m, int d, const struct health_status
 	return st->up ? "up" : "down";
 }
 
+void health_counts(const struct model *m, int d, const struct health_status *st, __u32 *downs,
+		   __u32 *ups)
+{
+	*downs = current(m, d, st) ? st->downs : 0;
+	*ups = current(m, d, st) ? st->ups : 0;
+}
+
 static __u64 age_ms(const struct health_status *st, __u64 now)
 {
 	return now > st->last_ns ? (now - st->last_ns) / 1000000 : 0;
 }
 
-void health_last_text(const struct health_status *st, __u64 now, char *buf, size_t len)
+void health_last_text(const struct model *m, int d, const struct health_status *st, __u64 now,
+		      char *buf, size_t len)
 {
-	if (!st->last_ns || st->last >= HEALTH_RESULTS)
+	if (!current(m, d, st) || st->last >= HEALTH_RESULTS)
 		snprintf(buf, len, "-");
 	else
 		snprintf(buf, len, "%s %llums ago", health_result_names[st->last],
@@ -39,6 +47,7 @@ void health_json(struct json *j, const struct model *m, int d, const struct heal
 		 __u64 now)
 {
 	char spec[256];
+	__u32 downs, ups;
 
 	if (m->checks[d].type == HEALTH_NONE && m->devices[d].health != HAULER_HEALTH_FAILED) {
 		json_null(j, "health");
@@ -56,8 +65,9 @@ void health_json(struct json *j, const struct model *m, int d, const struct heal
 	} else {
 		json_null(j, "last");
 	}
-	json_uint(j, "downs", current(m, d, st) ? st->downs : 0);
-	json_uint(j, "ups", current(m, d, st) ? st->ups : 0);
+	health_counts(m, d, st, &downs, &ups);
+	json_uint(j, "downs", downs);
+	json_uint(j, "ups", ups);
 	json_uint(j, "probes", current(m, d, st) ? st->probes : 0);
 	json_uint(j, "failures", current(m, d, st) ? st->failures : 0);
 	json_object_end(j);

@@ -17,8 +17,12 @@
  * it out: devices.health).
  */
 const char *health_word(const struct model *m, int d, const struct health_status *st);
-/* "ok 120ms ago" or "-": the latest result and its age at now (ns). */
-void health_last_text(const struct health_status *st, __u64 now, char *buf, size_t len);
+/* "ok 120ms ago" or "-": the latest result of d's check and its age at now (ns). */
+void health_last_text(const struct model *m, int d, const struct health_status *st, __u64 now,
+		      char *buf, size_t len);
+/* Transitions of d's current check (0 when st belongs to another). */
+void health_counts(const struct model *m, int d, const struct health_status *st, __u32 *downs,
+		   __u32 *ups);
 /* The member "health" of device d: null without a check, else an object. */
 void health_json(struct json *j, const struct model *m, int d, const struct health_status *st,
 		 __u64 now);

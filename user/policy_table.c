@@ -253,6 +253,8 @@ static int param_store(const struct param_def *d, __u32 v, struct policy_choice 
 		c->params.threshold = v;
 	} else if (!strcmp(d->name, "stale-ms")) {
 		c->params.stale_ms = v;
+	} else if (!strcmp(d->name, "stale-periods")) {
+		c->params.stale_periods = v;
 	} else if (!strcmp(d->name, "interval-ms")) {
 		c->interval_ms = v;
 	} else if (!strcmp(d->name, "spill")) {
@@ -327,6 +329,9 @@ static __u32 param_value(const struct param_def *d, const struct policy_params *
 	} else if (!strcmp(d->name, "stale-ms")) {
 		*set = p->stale_ms != 0;
 		v = p->stale_ms;
+	} else if (!strcmp(d->name, "stale-periods")) {
+		*set = p->stale_periods != 0;
+		v = p->stale_periods;
 	} else if (!strcmp(d->name, "interval-ms")) {
 		*set = interval_ms != 0;
 		v = interval_ms;

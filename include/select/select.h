@@ -60,6 +60,49 @@ static __always_inline __u32 select_nz(__u64 x)
 }
 
 /*
+ * Staleness, the one rule (the entry program's candidates, `hauler device
+ * show`, dwrr's rebuild and the simulator all call these): how long a
+ * device's last report stays good. stale_ms and stale_periods are the
+ * VIP's policy_params (0: the defaults).
+ *
+ *  - version-2 report with a period P (periodic agent): K = stale_periods
+ *    missed periods, K * P;
+ *  - version-2 report with period 0 (the agent reports only on threshold
+ *    crossings, P4Mite): its state holds until the next report, never
+ *    stale by age (a dead agent is for health checks to find);
+ *  - version-1 report (no period known): stale_ms, as before periods.
+ *
+ * Returns the bound in ns; ~0 for "never by age".
+ */
+#define HAULER_SELECT_NS_PER_MS 1000000ull
+
+static __always_inline __u64 select_stale_ns(const struct dev_state *st, __u32 stale_ms,
+					     __u32 stale_periods)
+{
+	if (st->version < 2)
+		return (__u64)(stale_ms ? stale_ms : HAULER_STALE_MS_DEFAULT) *
+		       HAULER_SELECT_NS_PER_MS;
+	if (!st->period_ms)
+		return ~0ull;
+	return (__u64)(stale_periods ? stale_periods : HAULER_STALE_PERIODS_DEFAULT) *
+	       st->period_ms * HAULER_SELECT_NS_PER_MS;
+}
+
+/*
+ * 1 when the device's load is unknown at now (ns, CLOCK_MONOTONIC as
+ * bpf_ktime): never reported, or its last report is older than the bound.
+ * A report stamped a tick ahead of the coarse clock is fresh.
+ */
+static __always_inline __u32 select_dev_stale(const struct dev_state *st, __u64 now, __u32 stale_ms,
+					      __u32 stale_periods)
+{
+	if (!st->updated_ns)
+		return 1;
+	return now > st->updated_ns &&
+	       now - st->updated_ns > select_stale_ns(st, stale_ms, stale_periods);
+}
+
+/*
  * May the device take new connections? In use, up by the operator's
  * state, and not failed by its health check (hauler daemon). The entry
  * program's candidates, the manager's Maglev weights and dwrr's rings
@@ -88,6 +131,36 @@ static __always_inline __u32 select_usable_mask(const struct policy_ctx *pc)
 	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++)
 		mask |= select_nz(pc->cand[i].usable) << i;
 	return mask & select_present_mask(pc);
+}
+
+/* Bit i set: cand[i].field is not zero (field is a member name). */
+#define SELECT_NZ_MASK(pc, field)                                                                  \
+	({                                                                                         \
+		__u32 i_, m_ = 0;                                                                  \
+		HAULER_UNROLL                                                                      \
+		for (i_ = 0; i_ < HAULER_DEVS_PER_SERVER; i_++)                                    \
+			m_ |= select_nz((pc)->cand[i_].field) << i_;                               \
+		m_;                                                                                \
+	})
+
+/*
+ * Busy (P4Mite): an agent in threshold mode reports BUSY while a metric is
+ * at or above its threshold. A busy device is treated like a saturated
+ * one: the load-aware policies choose among the devices that are not busy,
+ * and take a busy one only when every fresh device is busy. (A stale
+ * device's busy is as old as its numbers: stale wins.)
+ */
+static __always_inline __u32 select_busy_mask(const struct policy_ctx *pc)
+{
+	return SELECT_NZ_MASK(pc, busy);
+}
+
+/* Of the candidates in fresh, those not busy; all of fresh when every one is busy. */
+static __always_inline __u32 select_not_busy(const struct policy_ctx *pc, __u32 fresh)
+{
+	__u32 avail = fresh & ~select_busy_mask(pc);
+
+	return avail ? avail : fresh;
 }
 
 static __always_inline __u32 select_mask_count(__u32 mask)
@@ -120,12 +193,7 @@ static __always_inline __u32 select_mask_nth(__u32 mask, __u32 k)
 /* Bit i set: cand[i] has a positive static weight. */
 static __always_inline __u32 select_weighted_mask(const struct policy_ctx *pc)
 {
-	__u32 i, mask = 0;
-
-	HAULER_UNROLL
-	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++)
-		mask |= select_nz(pc->cand[i].weight) << i;
-	return mask;
+	return SELECT_NZ_MASK(pc, weight);
 }
 
 /*

@@ -18,7 +18,7 @@ static __always_inline __u32 select_lur(const struct policy_ctx *pc, __u32 m)
 	return select_least(pc, key, ~0u);
 }
 
-/* jsq: the shortest accept queue. */
+/* jsq: the shortest pending-request queue (TCP accept, UDP receive: docs/agent.md). */
 static __always_inline __u32 select_jsq(const struct policy_ctx *pc)
 {
 	return select_lur(pc, HAULER_METRIC_QUEUE);

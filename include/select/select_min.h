@@ -162,7 +162,8 @@ static __always_inline void select_keys_metric(const struct policy_ctx *pc, __u3
 
 /*
  * The frame of a minimum-finder policy: stale candidates by weight, else
- * the least key among the fresh ones of prefer (among all fresh ones when
+ * (busy ones only when all fresh ones are busy, select_not_busy) the least
+ * key among the fresh ones of prefer (among all fresh ones when
  * none of prefer is fresh); with no fresh candidate and no weight to
  * draw by, the hash choice among the usable.
  */
@@ -176,6 +177,7 @@ static __always_inline __u32 select_least(const struct policy_ctx *pc, const str
 		return pick;
 	if (!fresh)
 		return select_hash(pc);
+	fresh = select_not_busy(pc, fresh);
 	if (fresh & prefer)
 		fresh &= prefer;
 	return select_min(pc, key, fresh);

@@ -22,6 +22,7 @@ static __always_inline __u32 select_p2c(const struct policy_ctx *pc, __u32 m)
 	pick = select_stale_draw(pc, usable, fresh);
 	if (pick != HAULER_NO_CHOICE)
 		return pick;
+	fresh = select_not_busy(pc, fresh); /* busy: drawn only when all are */
 	count = select_mask_count(fresh);
 	if (!count)
 		return select_hash(pc);

@@ -53,7 +53,9 @@ static __always_inline __u32 select_prt_spill(const struct policy_ctx *pc, __u32
 		rank[i].den = 1;
 		below |= select_lt(load[i].num, limit) << i;
 	}
-	below &= fresh;
+	/* A busy device is saturated: never below, and last in the fallback. */
+	fresh = select_not_busy(pc, fresh);
+	below &= fresh & ~select_busy_mask(pc);
 	if (below)
 		return select_min(pc, rank, below);
 	*saturated = 1;

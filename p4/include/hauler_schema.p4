@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 2 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 3 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 64 // VIPs; also the number of policy slots
 #define HAULER_MAX_SERVERS 256 // servers over all VIPs
 #define HAULER_MAX_DEVICES 2048 // devices over all servers
@@ -19,7 +19,8 @@
 #define HAULER_NO_DEVICE 65535 // device id meaning none
 #define HAULER_NO_SERVER 65535 // server index meaning none
 #define HAULER_NO_CHOICE 255 // policy_ctx.choice meaning none
-#define HAULER_STALE_MS_DEFAULT 100 // report age that makes a device unknown (10 periods)
+#define HAULER_STALE_MS_DEFAULT 100 // report age that makes a device unknown when its agent states no period (version-1 reports)
+#define HAULER_STALE_PERIODS_DEFAULT 10 // missed report periods that make a device unknown
 #define HAULER_SPILL_MAX 3 // most further servers one new connection may spill to
 #define HAULER_FWD_NAT 0 // rewrite the destination to the device
 #define HAULER_FWD_IPIP 1 // encapsulate to the device (IPIP / IP6IP6)
@@ -35,7 +36,7 @@
 #define HAULER_METRIC_CMP 0 // policy_params.metric: compute utilization
 #define HAULER_METRIC_MEM 1 // policy_params.metric: memory utilization
 #define HAULER_METRIC_NET 2 // policy_params.metric: network utilization
-#define HAULER_METRIC_QUEUE 3 // policy_params.metric: accept-queue fill
+#define HAULER_METRIC_QUEUE 3 // policy_params.metric: pending-request fill (TCP accept queue, UDP receive queue)
 #define HAULER_METRIC_CONNS 4 // policy_params.metric: live_conns + assigned
 #define HAULER_METRIC_LATENCY 5 // policy_params.metric: latency_us
 #define HAULER_SW_POLICY_HASH 0 // switch (P4) policy: a usable device from the flow hash
@@ -45,12 +46,17 @@
 #define HAULER_CONN_FIN 1 // a FIN was seen: the entry ends after the FIN grace
 #define HAULER_CONN_REPLY 2 // entry of a NAT return path (keyed by the reply)
 #define HAULER_REPORT_MAGIC 1212961362 // hauler_report.magic: "HLRR"
-#define HAULER_REPORT_VERSION 1 // hauler_report.version
+#define HAULER_REPORT_VERSION 2 // hauler_report.version agents send
+#define HAULER_REPORT_VERSION_1 1 // the older version, still accepted: no period, stale after stale-ms
 #define HAULER_REPORT_ETHERTYPE 34997 // EtherType of raw reports (IEEE 802 local experimental 1)
 #define HAULER_REPORT_F_THRESHOLD 1 // report flag: sent at once, a metric crossed its threshold
 #define HAULER_REPORT_F_LATENCY 2 // report flag: latency_us holds a measurement
 #define HAULER_REPORT_F_GPU 4 // report flag: cmp and mem are a GPU's (NVML)
-#define HAULER_REPORT_F_ALL 7 // every defined report flag; other bits must be zero
+#define HAULER_REPORT_F_BUSY 8 // report flag (v2): a thresholded metric is at or above its threshold
+#define HAULER_REPORT_F_CONFIRM 16 // report flag (v2): the repeat sent shortly after a threshold report
+#define HAULER_REPORT_F_ALL_V1 7 // every flag of version 1; other bits must be zero
+#define HAULER_REPORT_F_ALL 31 // every flag of version 2; other bits must be zero
+#define HAULER_REPORT_MAX_PERIOD_MS 3600000 // longest period_ms a report may state (one hour)
 
 // Counters: indexes into stats
 #define HAULER_STAT_pass_not_ip 0 // not IPv4/IPv6 (after one VLAN tag): passed
@@ -85,7 +91,8 @@
 #define HAULER_STAT_report_replay 29 // report whose sequence is not newer than the last: dropped
 #define HAULER_STAT_report_bad_source 30 // report from an address other than the device's: dropped
 #define HAULER_STAT_report_bad_value 31 // report with a value out of range or reserved bits set: dropped
-#define HAULER_STAT_REASONS 32
+#define HAULER_STAT_report_v1 32 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
+#define HAULER_STAT_REASONS 33
 
 // key of vips: the service clients connect to
 struct vip_key_t {
@@ -188,12 +195,16 @@ struct dev_state_t {
 	bit<8> cmp; // compute utilization 0..100
 	bit<8> mem; // memory utilization 0..100
 	bit<8> net; // network utilization 0..100
-	bit<8> queue; // accept-queue fill 0..100
+	bit<8> queue; // pending-request fill 0..100 (docs/agent.md)
 	bit<32> latency_us; // reported service latency
 	bit<32> live_conns; // connections the agent reports
 	bit<32> assigned; // connections the datapath assigned since the last accepted report
 	bit<64> seq; // last accepted report sequence
 	bit<64> updated_ns; // time of the last report (ktime)
+	bit<32> period_ms; // the agent's report period; 0: reports on threshold crossings only
+	bit<8> version; // report version of the last report (1: no period, stale after stale_ms)
+	bit<8> busy; // 1: the agent reported busy (a threshold crossed upwards; P4Mite)
+	bit<16> pad; // zero
 }
 
 // value of rings: a server's round-robin ring
@@ -213,8 +224,9 @@ struct policy_params_t {
 	bit<8> metric; // metric a load-aware policy reads
 	bit<8> metrics; // bit i: metric i; 2+ bits: the load is their max (0: metric alone)
 	bit<8> spill; // further servers a new connection may spill to (0: none)
-	bit<32> stale_ms; // age after which a report is unknown
+	bit<32> stale_ms; // age after which a version-1 report is unknown (0: default)
 	bit<32> threshold; // prt threshold in the metric's unit (0: default)
+	bit<32> stale_periods; // missed report periods after which a device is unknown (0: default)
 	bit<8> name_0; // policy program name
 	bit<8> name_1;
 	bit<8> name_2;
@@ -282,9 +294,9 @@ struct policy_cand_t {
 	bit<16> id; // device id
 	bit<16> weight; // static weight
 	bit<8> usable; // 1: in use and up (may take new connections)
-	bit<8> stale; // 1: no report within stale_ms (state unknown)
+	bit<8> stale; // 1: no report within the staleness bound (select_stale_ns): load unknown
 	bit<8> kind; // KIND_*
-	bit<8> pad; // zero
+	bit<8> busy; // dev_state.busy: the agent reported busy (like saturated)
 	bit<8> cmp; // dev_state.cmp
 	bit<8> mem; // dev_state.mem
 	bit<8> net; // dev_state.net
@@ -337,17 +349,17 @@ struct dev_key_t {
 // an agent report, 40 bytes on the wire
 struct hauler_report_t {
 	bit<32> magic; // REPORT_MAGIC
-	bit<8> version; // REPORT_VERSION
+	bit<8> version; // REPORT_VERSION (or REPORT_VERSION_1)
 	bit<8> flags; // REPORT_F_*
 	bit<16> device; // device id (index of devices, dev_keys, dev_state)
 	bit<64> seq; // sequence: only grows
 	bit<8> cmp; // compute utilization 0..100
 	bit<8> mem; // memory utilization 0..100
 	bit<8> net; // network utilization 0..100
-	bit<8> queue; // accept-queue fill 0..100
+	bit<8> queue; // pending-request fill 0..100 (docs/agent.md)
 	bit<32> latency_us; // service latency (with REPORT_F_LATENCY)
 	bit<32> live_conns; // established connections to the service port
-	bit<32> reserved; // zero
+	bit<32> period_ms; // v2: the agent's report period in ms, 0: on threshold crossings only; v1: zero
 	bit<64> tag; // SipHash-2-4 of the bytes before it, with the device's key
 }
 
@@ -355,17 +367,17 @@ struct hauler_report_t {
 // agent report (wire format of struct hauler_report)
 header hauler_report_h {
 	bit<32> magic; // REPORT_MAGIC
-	bit<8> version; // REPORT_VERSION
+	bit<8> version; // REPORT_VERSION (or REPORT_VERSION_1)
 	bit<8> flags; // REPORT_F_*
 	bit<16> device; // device id (index of devices, dev_keys, dev_state)
 	bit<64> seq; // sequence: only grows
 	bit<8> cmp; // compute utilization 0..100
 	bit<8> mem; // memory utilization 0..100
 	bit<8> net; // network utilization 0..100
-	bit<8> queue; // accept-queue fill 0..100
+	bit<8> queue; // pending-request fill 0..100 (docs/agent.md)
 	bit<32> latency_us; // service latency (with REPORT_F_LATENCY)
 	bit<32> live_conns; // established connections to the service port
-	bit<32> reserved; // zero
+	bit<32> period_ms; // v2: the agent's report period in ms, 0: on threshold crossings only; v1: zero
 	bit<64> tag; // SipHash-2-4 of the bytes before it, with the device's key
 }
 #define HAULER_REPORT_BYTES 40

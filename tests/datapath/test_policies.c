@@ -857,6 +857,161 @@ static void test_report_stamped_now_is_fresh(void **state)
 	assert_policy_clean();
 }
 
+/* New UDP flows 0..FLOWS-1 through the UDP VIP: how many went to device 0. */
+static int udp_flows_to_dev0(void)
+{
+	struct frame_spec s;
+	int i, n0 = 0;
+
+	conns_clear();
+	for (i = 0; i < FLOWS; i++) {
+		spec_to_vip(&s, 4, IPPROTO_UDP, 0);
+		s.sport = SPORT0 + i;
+		n0 += send_flow(&s) == 0;
+	}
+	return n0;
+}
+
+/*
+ * A UDP service whose device 0 has a full receive queue (queue 100: the
+ * kernel drops what arrives, as hauler-agent --proto udp reports it) and
+ * device 1 an empty one. hash, which reads no load, sends device 0 its
+ * half of the new flows, to be dropped; jsq sends it none.
+ */
+static void test_jsq_udp_beats_hash(void **state)
+{
+	int hash0, jsq0;
+
+	(void)state;
+	dp_simple_vip(4, IPPROTO_UDP, HAULER_FWD_NAT, 2);
+	set_load(0, &(struct load){.queue = 100}, FRESH);
+	set_load(1, &(struct load){.queue = 0}, FRESH);
+	use_policy("hash", -1, 0);
+	hash0 = udp_flows_to_dev0();
+	use_policy("jsq", -1, 0);
+	jsq0 = udp_flows_to_dev0();
+	print_message("UDP flows to the full queue: hash %d, jsq %d of %d\n", hash0, jsq0, FLOWS);
+	assert_in_range(hash0, FLOWS / 4, 3 * FLOWS / 4);
+	assert_int_equal(jsq0, 0);
+	assert_policy_clean();
+	conns_clear();
+}
+
+/* A version-2 report of load l, age_ms old, stating period_ms (0: trigger-only). */
+static void set_report_v2(int n, const struct load *l, __u64 age_ms, __u32 period_ms, __u8 busy)
+{
+	struct dev_state st;
+	__u32 key = DP_DEV_ID(n);
+
+	set_load(n, l, FRESH);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("dev_state"), &key, &st), 0);
+	st.version = 2;
+	st.period_ms = period_ms;
+	st.busy = busy;
+	st.updated_ns = now_ns() - age_ms * 1000000ull;
+	assert_int_equal(bpf_map_update_elem(dp_map("dev_state"), &key, &st, BPF_ANY), 0);
+}
+
+/* Flows to device 0 (of 2, weights 1:1) out of FLOWS under lur cmp. */
+static int flows_to_dev0(void)
+{
+	int i, n0 = 0;
+
+	conns_clear();
+	for (i = 0; i < FLOWS; i++)
+		n0 += send_new(i) == 0;
+	return n0;
+}
+
+/*
+ * Staleness from the agent's own period (select_dev_stale): device 0
+ * reported "idle" 500 ms ago, device 1 is fresh and busy. Under lur, a
+ * fresh device 0 takes every flow, a stale one only its weight's half.
+ *  - period 1000 ms (a slow agent): 500 ms is half a period, fresh (the
+ *    fixed 100 ms of before made it stale);
+ *  - period 10 ms, K default 10: stale after 100 ms, stale;
+ *  - period 10 ms, stale-periods 100: 1 s, fresh;
+ *  - period 0 (trigger-only): fresh however old;
+ *  - version 1 (no period): stale-ms, default 100: stale.
+ */
+static void test_stale_by_period(void **state)
+{
+	struct policy_params p = {.metric_set = 1, .metric = HAULER_METRIC_CMP};
+	__u32 key = DP_SLOT;
+	int n0;
+
+	(void)state;
+	setup_vip(2);
+	use_policy("lur", HAULER_METRIC_CMP, 0);
+	set_load(1, &busy, FRESH);
+
+	set_report_v2(0, &idle, 500, 1000, 0);
+	assert_int_equal(flows_to_dev0(), FLOWS);
+	set_report_v2(0, &idle, 500, 10, 0);
+	n0 = flows_to_dev0();
+	assert_in_range(n0, FLOWS / 4, 3 * FLOWS / 4);
+	set_report_v2(0, &idle, 500, 0, 0);
+	assert_int_equal(flows_to_dev0(), FLOWS);
+	set_load(0, &idle, OLD); /* version 1, one second old */
+	n0 = flows_to_dev0();
+	assert_in_range(n0, FLOWS / 4, 3 * FLOWS / 4);
+
+	strcpy((char *)p.name, "lur");
+	p.stale_periods = 100;
+	assert_int_equal(bpf_map_update_elem(dp_map("policy_params"), &key, &p, BPF_ANY), 0);
+	set_report_v2(0, &idle, 500, 10, 0);
+	assert_int_equal(flows_to_dev0(), FLOWS);
+	p.stale_periods = 49; /* 490 ms < 500 ms */
+	assert_int_equal(bpf_map_update_elem(dp_map("policy_params"), &key, &p, BPF_ANY), 0);
+	n0 = flows_to_dev0();
+	assert_in_range(n0, FLOWS / 4, 3 * FLOWS / 4);
+	assert_policy_clean();
+	conns_clear();
+}
+
+/*
+ * P4Mite's busy: device 0 reports idle numbers but BUSY (trigger-only, as
+ * a latency-threshold agent does); under every load-aware policy it is
+ * saturated and gets no new flow while devices 1 and 2 are available. When
+ * it reports available again it is the first choice (its weight 2 makes it
+ * prt's first rank too).
+ */
+static void busy_round(int busy, int count[NDEV])
+{
+	int i;
+
+	conns_clear();
+	set_report_v2(0, &idle, 0, 0, busy);
+	set_load(1, &light, FRESH); /* assigned back to 0 */
+	set_load(2, &light, FRESH);
+	memset(count, 0, NDEV * sizeof(count[0]));
+	for (i = 0; i < FLOWS; i++)
+		count[send_new(i)]++;
+}
+
+static void test_busy_is_saturated(void **state)
+{
+	int count[NDEV];
+	size_t p;
+
+	(void)state;
+	setup_vip(NDEV);
+	dp_set_device_weight(DP_DEV_ID(0), 2);
+	for (p = 0; p < NLOAD_AWARE; p++) {
+		use_policy(load_aware[p].name, load_aware[p].metric, 80);
+		busy_round(1, count);
+		if (count[0])
+			fail_msg("%s: the busy device got %d of %d new flows", load_aware[p].name,
+				 count[0], FLOWS);
+		assert_true(count[1] > 0 && count[2] > 0);
+		busy_round(0, count);
+		if (count[0] < FLOWS / 2) /* p2c: the pairs it is in */
+			fail_msg("%s: available again, device 0 got only %d of %d",
+				 load_aware[p].name, count[0], FLOWS);
+	}
+	assert_policy_clean();
+	conns_clear();
+}
 /* drained_under's state for "up, but failed its health check". */
 #define FAILED_CHECK 255
 
@@ -1190,6 +1345,9 @@ int main(void)
 	    T(test_stale_by_weight),
 	    T(test_all_stale_by_weight),
 	    T(test_report_stamped_now_is_fresh),
+	    T(test_jsq_udp_beats_hash),
+	    T(test_stale_by_period),
+	    T(test_busy_is_saturated),
 	    T(test_drained_gets_nothing_new),
 	    T(test_failed_check_gets_nothing_new),
 	};

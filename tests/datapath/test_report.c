@@ -96,6 +96,7 @@ static struct report_fields fields(__u16 dev, __u64 seq)
 	    .queue = 99,
 	    .latency_us = 1500,
 	    .live_conns = 4242,
+	    .period_ms = 10,
 	    .seq = seq,
 	};
 
@@ -193,6 +194,7 @@ static const __u32 report_stats[] = {
     HAULER_STAT_report_bad_magic,  HAULER_STAT_report_unknown_device,
     HAULER_STAT_report_bad_tag,	   HAULER_STAT_report_replay,
     HAULER_STAT_report_bad_source, HAULER_STAT_report_bad_value,
+    HAULER_STAT_report_v1,
 };
 
 static const char *stat_name(__u32 idx)
@@ -214,6 +216,8 @@ static const char *stat_name(__u32 idx)
 		return "report_bad_source";
 	case HAULER_STAT_report_bad_value:
 		return "report_bad_value";
+	case HAULER_STAT_report_v1:
+		return "report_v1";
 	case HAULER_STAT_pass_malformed:
 		return "pass_malformed";
 	}
@@ -237,8 +241,8 @@ static void assert_only_stat(__u32 want, const char *what)
 	}
 }
 
-/* A genuine report: dropped, counted report_ok, and applied. */
-static void expect_accepted(const __u8 *frame, size_t len, const char *what)
+/* Run frame with the stats zeroed: it must be dropped (a report, genuine or not). */
+static void run_dropped(const __u8 *frame, size_t len, const char *what)
 {
 	struct dp_out out;
 
@@ -246,6 +250,12 @@ static void expect_accepted(const __u8 *frame, size_t len, const char *what)
 	assert_int_equal(dp_run(frame, len, &out), 0);
 	if (out.verdict != XDP_DROP)
 		fail_msg("%s: verdict %d, want XDP_DROP", what, out.verdict);
+}
+
+/* A genuine report: dropped, counted report_ok, and applied. */
+static void expect_accepted(const __u8 *frame, size_t len, const char *what)
+{
+	run_dropped(frame, len, what);
 	assert_only_stat(HAULER_STAT_report_ok, what);
 }
 
@@ -255,14 +265,10 @@ static void expect_accepted(const __u8 *frame, size_t len, const char *what)
  */
 static void expect_refused(const __u8 *frame, size_t len, __u32 reason, const char *what)
 {
-	struct dp_out out;
 	__u32 id;
 
 	read_all_states(snap);
-	dp_stats_zero();
-	assert_int_equal(dp_run(frame, len, &out), 0);
-	if (out.verdict != XDP_DROP)
-		fail_msg("%s: verdict %d, want XDP_DROP", what, out.verdict);
+	run_dropped(frame, len, what);
 	assert_only_stat(reason, what);
 	read_all_states(snap_after);
 	for (id = 0; id < HAULER_MAX_DEVICES; id++)
@@ -284,6 +290,9 @@ static void assert_state_is(__u16 id, const struct report_fields *f, __u32 laten
 	assert_true(s.seq == f->seq);
 	assert_true(s.updated_ns != 0);
 	assert_int_equal(s.assigned, 0); /* the datapath's own count is not the agent's */
+	assert_int_equal(s.period_ms, f->period_ms);
+	assert_int_equal(s.version, f->version ? f->version : HAULER_REPORT_VERSION);
+	assert_int_equal(s.busy, !!(f->flags & HAULER_REPORT_F_BUSY));
 }
 
 /* Device id has accepted the genuine report of sequence seq. */
@@ -355,6 +364,107 @@ static void test_latency_only_when_flagged(void **state)
 	encode(&f, DEV4, wire);
 	expect_accepted(frame, udp_report(4, wire, frame), "report with every flag");
 	assert_state_is(DEV4, &f, 777);
+}
+
+/*
+ * Version 2: the period and the BUSY flag land in dev_state; BUSY clears
+ * with the next report without it; period 0 (trigger-only) is stored as 0.
+ */
+static void test_period_and_busy(void **state)
+{
+	struct report_fields f = fields(DEV4, SEQ0);
+	__u8 wire[HAULER_REPORT_LEN], frame[DP_FRAME_MAX];
+
+	(void)state;
+	f.flags = HAULER_REPORT_F_THRESHOLD | HAULER_REPORT_F_BUSY | HAULER_REPORT_F_LATENCY;
+	f.period_ms = 0;
+	encode(&f, DEV4, wire);
+	expect_accepted(frame, udp_report(4, wire, frame), "busy trigger-only report");
+	assert_state_is(DEV4, &f, f.latency_us);
+	assert_int_equal(get_state(DEV4).busy, 1);
+
+	f.seq++;
+	f.flags = HAULER_REPORT_F_CONFIRM | HAULER_REPORT_F_BUSY;
+	encode(&f, DEV4, wire);
+	expect_accepted(frame, udp_report(4, wire, frame), "its confirming repeat");
+	assert_int_equal(get_state(DEV4).busy, 1);
+
+	f.seq++;
+	f.flags = HAULER_REPORT_F_THRESHOLD;
+	f.period_ms = 2000;
+	encode(&f, DEV4, wire);
+	expect_accepted(frame, udp_report(4, wire, frame), "available again, slow periodic");
+	assert_state_is(DEV4, &f, f.latency_us);
+	assert_int_equal(get_state(DEV4).busy, 0);
+	assert_int_equal(get_state(DEV4).period_ms, 2000);
+}
+
+/* Exactly report_ok and report_v1 counted, once each. */
+static void expect_accepted_v1(const __u8 *frame, size_t len, const char *what)
+{
+	run_dropped(frame, len, what);
+	if (dp_stat(HAULER_STAT_report_ok) != 1 || dp_stat(HAULER_STAT_report_v1) != 1 ||
+	    dp_reason_sum() != 2)
+		fail_msg("%s: report_ok %llu, report_v1 %llu of %llu reasons", what,
+			 (unsigned long long)dp_stat(HAULER_STAT_report_ok),
+			 (unsigned long long)dp_stat(HAULER_STAT_report_v1),
+			 (unsigned long long)dp_reason_sum());
+}
+
+/*
+ * A version-1 agent keeps working: its report is applied with version 1
+ * and no period (the stale-ms rule), counted in report_ok and report_v1.
+ * A version-1 report with a period or a version-2 flag is out of range;
+ * one whose version byte a forger changed fails the tag.
+ */
+static void test_version1(void **state)
+{
+	struct report_fields f = fields(DEV4, SEQ0);
+	__u8 wire[HAULER_REPORT_LEN], frame[DP_FRAME_MAX];
+	struct hauler_report r;
+
+	(void)state;
+	prime(DEV4, SEQ0);
+	f.version = HAULER_REPORT_VERSION_1;
+	f.period_ms = 0;
+	f.seq = SEQ0 + 1;
+	f.cmp = 77;
+	encode(&f, DEV4, wire);
+	expect_accepted_v1(frame, udp_report(4, wire, frame), "version-1 report");
+	assert_state_is(DEV4, &f, f.latency_us);
+	assert_int_equal(get_state(DEV4).version, 1);
+	assert_int_equal(get_state(DEV4).period_ms, 0);
+
+	f.seq++;
+	f.period_ms = 10;
+	encode(&f, DEV4, wire);
+	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_bad_value,
+		       "version 1 with a period");
+	f.period_ms = 0;
+	f.flags = HAULER_REPORT_F_BUSY;
+	encode(&f, DEV4, wire);
+	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_bad_value,
+		       "version 1 with BUSY");
+	/* A genuine v2 report relabelled as v1 without the key. */
+	f = fields(DEV4, SEQ0 + 5);
+	f.period_ms = 0;
+	encode(&f, DEV4, wire);
+	memcpy(&r, wire, sizeof(r));
+	r.version = HAULER_REPORT_VERSION_1;
+	memcpy(wire, &r, sizeof(r));
+	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_bad_tag,
+		       "version byte forged");
+	/* A v1 report replayed after newer v2 ones. */
+	f = fields(DEV4, SEQ0 + 6);
+	encode(&f, DEV4, wire);
+	expect_accepted(frame, udp_report(4, wire, frame), "v2 after v1");
+	f.version = HAULER_REPORT_VERSION_1;
+	f.period_ms = 0;
+	f.seq = SEQ0 + 1;
+	encode(&f, DEV4, wire);
+	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_replay,
+		       "old v1 report replayed");
+	assert_int_equal(get_state(DEV4).version, HAULER_REPORT_VERSION);
 }
 
 struct ether_case {
@@ -622,8 +732,8 @@ static void test_bad_values(void **state)
 	__u8 wire[HAULER_REPORT_LEN], frame[DP_FRAME_MAX];
 	char what[64];
 	int i;
-	const __u8 bad_flags[] = {0x08, 0x10, 0x40, 0x80, 0xff};
-	const __u32 reserved[] = {1, 0x80000000u, 0xffffffffu};
+	const __u8 bad_flags[] = {0x20, 0x40, 0x80, 0xff};
+	const __u32 bad_period[] = {HAULER_REPORT_MAX_PERIOD_MS + 1, 0x80000000u, 0xffffffffu};
 
 	prime(id, SEQ0);
 	for (i = 0; i < 4; i++) {
@@ -655,20 +765,21 @@ static void test_bad_values(void **state)
 		expect_refused(frame, udp_report(family, wire, frame), HAULER_STAT_report_bad_value,
 			       what);
 	}
-	for (i = 0; i < (int)(sizeof(reserved) / sizeof(reserved[0])); i++) {
+	for (i = 0; i < (int)(sizeof(bad_period) / sizeof(bad_period[0])); i++) {
 		f = fields(id, SEQ0 + 1);
 		encode(&f, id, wire);
 		memcpy(&r, wire, sizeof(r));
-		r.reserved = htonl(reserved[i]);
+		r.period_ms = htonl(bad_period[i]);
 		memcpy(wire, &r, sizeof(r));
 		retag(wire, id);
-		snprintf(what, sizeof(what), "reserved 0x%08x", reserved[i]);
+		snprintf(what, sizeof(what), "period_ms %u", bad_period[i]);
 		expect_refused(frame, udp_report(family, wire, frame), HAULER_STAT_report_bad_value,
 			       what);
 	}
 	/* The bounds themselves are fine. */
 	f = fields(id, SEQ0 + 1);
 	f.cmp = f.mem = f.net = f.queue = 100;
+	f.period_ms = HAULER_REPORT_MAX_PERIOD_MS;
 	encode(&f, id, wire);
 	expect_accepted(frame, udp_report(family, wire, frame), "every metric at 100");
 	assert_state_is(id, &f, 1500);
@@ -689,7 +800,12 @@ static void test_bad_header(void **state)
 	memcpy(wire, &r, sizeof(r));
 	retag(wire, DEV4);
 	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_bad_magic,
-		       "version 2");
+		       "version 3");
+	r.version = 0;
+	memcpy(wire, &r, sizeof(r));
+	retag(wire, DEV4);
+	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_bad_magic,
+		       "version 0");
 	encode(&f, DEV4, wire);
 	memcpy(&r, wire, sizeof(r));
 	r.magic = htonl(0x484c5253);
@@ -959,6 +1075,8 @@ int main(void)
 	    ETHER("padded to 60", 0, 60),
 	    ETHER("VLAN tagged, padded to 64", 1, 64),
 	    T("latency only when flagged", test_latency_only_when_flagged, NULL),
+	    T("period and busy land in dev_state", test_period_and_busy, NULL),
+	    T("version-1 reports still accepted", test_version1, NULL),
 	    T("forged tag v4", test_forged_tag, &fam4),
 	    T("forged tag v6", test_forged_tag, &fam6),
 	    T("forged device id", test_forged_device, NULL),

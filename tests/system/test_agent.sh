@@ -12,8 +12,10 @@
 #     falls after the loop stops (within a generous 5 s; the time it took
 #     is printed, a figure: 2 report periods are typical);
 #   - under load, new connections of server s1 go to s1cpu, not s1acc;
+#   - `device show` gives the agents' period (100 ms) and the stale bound
+#     stale-periods x period;
 #   - with s1acc's agent killed while loaded, s1acc goes stale after
-#     stale-ms (no update since, age > stale-ms), and lur falls back to the
+#     15 of its periods (no update since, age > bound), and lur falls back to the
 #     weights (1:1): s1acc gets about half of s1's connections again,
 #     though its last report said cmp ~100.
 # Keys come from `hauler device key DEV`; a missing field or counter is a
@@ -28,7 +30,8 @@ PERIOD_MS=100
 # short window is not noisy; a window of a whole period would make every
 # report whose jittered period (90..110 ms) is short repeat the last value.
 WINDOW_MS=80
-STALE_MS=6000         # lur's stale-ms: 60 report periods, so a small load surely fits in
+STALE_PERIODS=60      # lur's stale-periods: K, so a small load surely fits in the bound
+STALE_MS=$((STALE_PERIODS * PERIOD_MS))
 LIMIT_MS=5000         # how long cmp may take to rise or fall (typically 2 periods)
 N=300                 # connections per measurement (about half reach s1)
 RISE=50               # cmp a loaded device must reach
@@ -90,10 +93,9 @@ cg_move() {
 	done
 }
 
-# nsenter "$(ns DEV)" CMD...: CMD in DEV's network namespace, as itself
-# (its pid is $! when run with &). Not `ip netns exec`: that mounts a fresh
-# /sys, without the cgroup file systems the agent reads.
-ns() { echo "--net=/run/netns/$P-$1"; }
+# ns, now_ms, ktime_ns, id_bytes, dev_state_json, dev_state, dev_id,
+# dev_key and agent: agent_lib.sh.
+. "$(dirname "$0")/agent_lib.sh"
 
 # busy_start DEV: a busy loop in DEV's namespace and service cgroup; sets BUSY_PID.
 busy_start() {
@@ -107,49 +109,6 @@ busy_start() {
 busy_stop() {
 	kill "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
-}
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-
-# The kernel's monotonic clock (what bpf_ktime_get_coarse_ns reads), in ns.
-ktime_ns() { awk '/^now at/ { print $3; exit }' /proc/timer_list; }
-
-# id_bytes ID: a u32 map key for bpftool.
-id_bytes() { echo "$(($1 & 255)) $(($1 >> 8 & 255)) 0 0"; }
-
-# dev_state_json ID: dev_state[ID] as bpftool prints it.
-dev_state_json() {
-	# shellcheck disable=SC2046 # a list of bytes
-	bpftool -j map lookup pinned "$TOPO_PIN/dev_state" key $(id_bytes "$1") 2>/dev/null
-}
-
-# dev_state ID FIELD: one field of dev_state[ID] (numbers, from BTF).
-dev_state() {
-	dev_state_json "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"
-}
-
-# dev_id NAME: the device's id from `hauler device show -j`.
-dev_id() {
-	H -j device show "$1" | sed -n 's/.*"id":\([0-9]*\).*/\1/p' | head -1
-}
-
-# dev_key NAME FILE: give the device a key with `hauler device key NAME`
-# and write it to FILE (mode 600) for the agent; 1 when hauler fails or
-# prints anything but one key.
-dev_key() {
-	local out
-	out=$(H device key "$1") || return 1
-	[[ $out =~ ^[0-9a-f]{32}$ ]] || { echo "    hauler device key $1 printed '$out'"; return 1; }
-	(umask 077 && echo "$out" >"$2")
-}
-
-# agent DEV ID KEYFILE ARGS...: hauler-agent in DEV's namespace, in the background.
-agent() {
-	local dev=$1 id=$2 keyfile=$3
-	shift 3
-	nsenter "$(ns "$dev")" "$AGENT" --device "$id" --key-file "$keyfile" \
-		--balancer "$TOPO_LB4" --source "$(topo_dev_addr4 "$dev")" "$@" \
-		</dev/null >>"$TOPO_RUN/agent-$dev.log" 2>&1 &
 }
 
 # wait_cmp ID rise|fall LIMIT_MS CMP: wait until dev_state[ID].cmp is at least
@@ -185,7 +144,7 @@ load() {
 
 topo_up "$P" nat || sys_abort "topology setup"
 H_ok up eth0 || sys_abort "hauler up"
-H_ok vip add "$H_VIP4:80/tcp" mode nat policy lur metric cmp stale-ms "$STALE_MS" ||
+H_ok vip add "$H_VIP4:80/tcp" mode nat policy lur metric cmp stale-periods "$STALE_PERIODS" ||
 	sys_abort "vip add with policy lur metric cmp"
 topo_pool "$P" "$H_VIP4:80/tcp" 4 80 1 1 || sys_abort "pool setup"
 
@@ -201,7 +160,7 @@ if [ -z "$ID_CPU" ] || [ -z "$ID_ACC" ]; then
 	sys_abort "device ids from hauler device show -j"
 fi
 for dev in s1cpu s1acc; do
-	dev_key "$dev" "/tmp/$P-$dev.key" || sys_abort "hauler device key $dev"
+	dev_key "$dev" "$(dev_id "$dev")" "/tmp/$P-$dev.key" || sys_abort "hauler device key $dev"
 done
 echo "    ids: s1cpu $ID_CPU, s1acc $ID_ACC"
 
@@ -262,6 +221,12 @@ case "$show" in
 *'"stale":false'*) ok "hauler device show: s1acc fresh (age_ms $(json_num "$show" age_ms))" ;;
 *) fail "hauler device show: s1acc not shown fresh while its agent runs: $show" ;;
 esac
+if [ "$(json_num "$show" period_ms)" = "$PERIOD_MS" ] &&
+	[ "$(json_num "$show" stale_after_ms)" = "$STALE_MS" ]; then
+	ok "hauler device show: s1acc period $PERIOD_MS ms, stale after $STALE_MS ms ($STALE_PERIODS periods)"
+else
+	fail "hauler device show: want period_ms $PERIOD_MS, stale_after_ms $STALE_MS: $show"
+fi
 
 load "idle, lur metric cmp"
 BASE_ACC=$ACC BASE_CPU=$CPU

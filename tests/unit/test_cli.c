@@ -291,6 +291,12 @@ static void test_command_errors(void **state)
 	    {"device del d9\n", "no device 'd9'"},
 	    {"policy set 10.0.0.1:80/tcp nosuch\n", "unknown policy 'nosuch'"},
 	    {"policy set 10.0.0.1:80/tcp wrr stale-ms 0\n", "bad stale-ms '0'"},
+	    {"policy set 10.0.0.1:80/tcp lur stale-periods 0\n", "bad stale-periods '0' (1..1000)"},
+	    {"policy set 10.0.0.1:80/tcp lur stale-periods 1001\n",
+	     "bad stale-periods '1001' (1..1000)"},
+	    {"policy set 10.0.0.1:80/tcp lur stale-periods -3\n", "bad stale-periods '-3'"},
+	    {"policy set 10.0.0.1:80/tcp lur stale-periods\n", "'stale-periods' needs a value"},
+	    {"vip add 10.0.0.3:80/tcp policy jsq stale-periods 0\n", "bad stale-periods '0'"},
 	    {"policy set 10.0.0.1:80/tcp wrr extra\n",
 	     "unknown parameter 'extra' for policy 'wrr'"},
 	    {"policy set 10.0.0.9:80/tcp wrr\n", "no VIP 10.0.0.9:80/tcp"},
@@ -575,11 +581,12 @@ static void test_policy_params_table(void **state)
 	assert_int_equal(m->interval_ms[0], 50);
 	apply(m, "policy set [fd00::1]:53/udp p2c metric latency\n", NULL);
 	assert_int_equal(m->params[1].metric, 5);
-	/* Every policy takes stale-ms; a custom one only that. */
-	apply(m, "policy set [fd00::1]:53/udp ecmp stale-ms 7\n", NULL);
+	/* Every policy takes stale-ms and stale-periods; a custom one only those. */
+	apply(m, "policy set [fd00::1]:53/udp ecmp stale-ms 7 stale-periods 3\n", NULL);
+	assert_int_equal(m->params[1].stale_periods, 3);
 	text = save_text(m);
 	assert_non_null(strstr(text, "policy dwrr metric mem interval-ms 50 stale-ms 300 "));
-	assert_non_null(strstr(text, "policy ecmp stale-ms 7 "));
+	assert_non_null(strstr(text, "policy ecmp stale-periods 3 stale-ms 7 "));
 	apply(restored, text, NULL);
 	assert_memory_equal(restored->params, m->params, sizeof(m->params));
 	assert_memory_equal(restored->interval_ms, m->interval_ms, sizeof(m->interval_ms));
@@ -633,17 +640,18 @@ static void test_policy_format(void **state)
 	assert_string_equal(buf, "threshold 70");
 	/* show: every parameter in force, defaults from params.def included. */
 	policy_format_effective(&c.params, c.interval_ms, buf, sizeof(buf));
-	assert_string_equal(buf, "metric cmp threshold 70 stale-ms 100 spill 0");
+	assert_string_equal(buf, "metric cmp threshold 70 stale-periods 10 stale-ms 100 spill 0");
 	assert_int_equal(policy_parse_params("dwrr", 0, argv, &c), 0);
 	policy_format_effective(&c.params, c.interval_ms, buf, sizeof(buf));
-	assert_string_equal(buf, "metric cmp interval-ms 100 stale-ms 100 spill 0");
+	assert_string_equal(buf,
+			    "metric cmp interval-ms 100 stale-periods 10 stale-ms 100 spill 0");
 	assert_int_equal(policy_parse_params("mine", 0, argv, &c), 0);
 	policy_format_effective(&c.params, c.interval_ms, buf, sizeof(buf));
-	assert_string_equal(buf, "stale-ms 100 spill 0");
+	assert_string_equal(buf, "stale-periods 10 stale-ms 100 spill 0");
 	/* prt's default threshold is "fully utilized". */
 	assert_int_equal(policy_parse_params("prt", 0, argv, &c), 0);
 	policy_format_effective(&c.params, c.interval_ms, buf, sizeof(buf));
-	assert_string_equal(buf, "metric cmp threshold 100 stale-ms 100 spill 0");
+	assert_string_equal(buf, "metric cmp threshold 100 stale-periods 10 stale-ms 100 spill 0");
 }
 
 /* Thresholds in the metric's unit, combined metrics, spill: parsed, stored, written back. */

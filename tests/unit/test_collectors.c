@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/inet_diag.h>
 #include <cmocka.h>
@@ -315,18 +316,170 @@ static void test_sockdiag_parse(void **state)
 	len = add_msg(buf, len, 9, TCP_ESTABLISHED, 8080, 0, 0);
 	len = add_msg(buf, len, 9, TCP_ESTABLISHED, 40000, 0, 0);
 	len = add_msg(buf, len, 8, TCP_ESTABLISHED, 8080, 0, 0); /* an older request's */
-	assert_int_equal(sockdiag_parse(buf, len, 8080, 9, &n), 0);
+	assert_int_equal(sockdiag_parse(buf, len, IPPROTO_TCP, 8080, 9, &n), 0);
 	len = add_end(buf, 0, 9, NLMSG_DONE);
-	assert_int_equal(sockdiag_parse(buf, len, 8080, 9, &n), 1);
+	assert_int_equal(sockdiag_parse(buf, len, IPPROTO_TCP, 8080, 9, &n), 1);
 	assert_int_equal(n.listeners, 2);
 	assert_int_equal(n.accept_queue, 4);
 	assert_int_equal(n.backlog, 256);
 	assert_int_equal(n.established, 2);
 	assert_int_equal(report_quantize(sockdiag_queue_pct(&n)), 2); /* 4 / 256 */
 	len = add_end(buf, 0, 9, NLMSG_ERROR);
-	assert_int_equal(sockdiag_parse(buf, len, 8080, 9, &n), -1);
+	assert_int_equal(sockdiag_parse(buf, len, IPPROTO_TCP, 8080, 9, &n), -1);
 	memset(&n, 0, sizeof(n));
 	assert_true(sockdiag_queue_pct(&n) == 0); /* no listener */
+}
+
+/* Append a UDP socket's inet_diag_msg with an INET_DIAG_SKMEMINFO of rcvbuf (0: none). */
+static size_t add_udp_msg(unsigned char *buf, size_t off, __u32 seq, int state, __u16 port,
+			  __u32 rq, __u32 rcvbuf)
+{
+	struct nlmsghdr *h = (struct nlmsghdr *)(buf + off);
+	size_t attr = RTA_SPACE(SK_MEMINFO_VARS * sizeof(__u32));
+	struct rtattr *a;
+	__u32 *mem;
+
+	off = add_msg(buf, off, seq, state, port, rq, 0);
+	if (!rcvbuf)
+		return off;
+	a = (struct rtattr *)(buf + off);
+	memset(a, 0, attr);
+	a->rta_type = INET_DIAG_SKMEMINFO;
+	a->rta_len = RTA_LENGTH(SK_MEMINFO_VARS * sizeof(__u32));
+	mem = RTA_DATA(a);
+	mem[SK_MEMINFO_RMEM_ALLOC] = rq;
+	mem[SK_MEMINFO_RCVBUF] = rcvbuf;
+	h->nlmsg_len += attr;
+	return off + attr;
+}
+
+/*
+ * UDP: receive-queue bytes over receive buffers of every socket bound to
+ * the port (SO_REUSEPORT siblings, connected ones), whatever its state;
+ * a socket without SKMEMINFO (no buffer size) is skipped.
+ */
+static void test_sockdiag_parse_udp(void **state)
+{
+	static __u32 words[2048];
+	unsigned char *buf = (unsigned char *)words;
+	struct sockdiag_count n = {0};
+	size_t len = 0;
+
+	(void)state;
+	len = add_udp_msg(buf, len, 4, TCP_CLOSE, 53, 53248, 212992);
+	len = add_udp_msg(buf, len, 4, TCP_CLOSE, 53, 0, 212992);	 /* a sibling, idle */
+	len = add_udp_msg(buf, len, 4, TCP_ESTABLISHED, 53, 0, 212992);	 /* connected */
+	len = add_udp_msg(buf, len, 4, TCP_CLOSE, 5353, 200000, 212992); /* another port */
+	len = add_udp_msg(buf, len, 4, TCP_CLOSE, 53, 99999, 0);	 /* no SKMEMINFO */
+	len = add_udp_msg(buf, len, 3, TCP_CLOSE, 53, 99999, 1000);	 /* older request */
+	assert_int_equal(sockdiag_parse(buf, len, IPPROTO_UDP, 53, 4, &n), 0);
+	len = add_end(buf, 0, 4, NLMSG_DONE);
+	assert_int_equal(sockdiag_parse(buf, len, IPPROTO_UDP, 53, 4, &n), 1);
+	assert_int_equal(n.listeners, 3);
+	assert_true(n.rqueue_bytes == 53248 && n.rcvbuf == 3 * 212992);
+	assert_int_equal(n.established, 1);
+	assert_int_equal(n.backlog, 0);
+	/* 53248 / 638976 = 8.3 % */
+	assert_int_equal(report_quantize(sockdiag_queue_pct(&n)), 8);
+	/* A full queue (the kernel drops past the buffer) is 100. */
+	n.rqueue_bytes = n.rcvbuf + 4096;
+	assert_int_equal(report_quantize(sockdiag_queue_pct(&n)), 100);
+}
+
+/*
+ * Requests in flight pushed by the application (capacity N means full):
+ * TCP adds them to the accept queue, over backlog + N; UDP takes the
+ * fuller of the two fills; no capacity: the socket alone.
+ */
+static void test_pending_with_inflight(void **state)
+{
+	struct sockdiag_count tcp = {.accept_queue = 2, .backlog = 128, .listeners = 1};
+	struct sockdiag_count udp = {.rqueue_bytes = 21299, .rcvbuf = 212992, .listeners = 1};
+	struct sockdiag_count none = {0};
+
+	(void)state;
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&tcp, 30, 0)), 2);
+	/* (2 + 30) / (128 + 32) = 20 % */
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&tcp, 30, 32)), 20);
+	/* A server that accepts at once: only its own queue of work shows. */
+	tcp.accept_queue = 0;
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&tcp, 0, 32)), 0);
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&tcp, 80, 32)), 50);
+	/* No socket measured (--queue-capacity without --port): in flight / capacity. */
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&none, 8, 32)), 25);
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&none, 64, 32)), 100);
+	/* UDP: 10 % of the buffer, 25 % of the capacity: 25. */
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&udp, 8, 32)), 25);
+	assert_int_equal(report_quantize(sockdiag_pending_pct(&udp, 1, 32)), 10);
+}
+
+static int udp_loopback(__u16 *port, int rcvbuf)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)), 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/*
+ * A real UDP socket: datagrams sent and not yet read fill its receive
+ * queue; the reading (the kernel's Recv-Q over the buffer) is at least
+ * their payload's share, rises with every datagram and falls to 0 once
+ * they are read.
+ */
+static void test_sockdiag_udp_live(void **state)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockdiag_collector c;
+	struct sockdiag_count n;
+	char payload[200] = {0};
+	double q5, q20, q0;
+	int fd, tx, i, rcvbuf = 65536;
+	socklen_t olen = sizeof(rcvbuf);
+	__u32 live;
+	__u16 port;
+
+	(void)state;
+	fd = udp_loopback(&port, rcvbuf);
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &olen), 0);
+	tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(tx >= 0);
+	to.sin_port = htons(port);
+	assert_int_equal(sockdiag_open(&c, IPPROTO_UDP, port, 1000), 0);
+	assert_int_equal(sockdiag_sample(&c, SECOND, &n, &live), 0);
+	q0 = sockdiag_queue_pct(&n);
+	assert_true(q0 == 0);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(
+		    sendto(tx, payload, sizeof(payload), 0, (struct sockaddr *)&to, sizeof(to)),
+		    (ssize_t)sizeof(payload));
+	assert_int_equal(sockdiag_sample(&c, SECOND + 1, &n, &live), 0);
+	q5 = sockdiag_queue_pct(&n);
+	for (i = 0; i < 15; i++)
+		sendto(tx, payload, sizeof(payload), 0, (struct sockaddr *)&to, sizeof(to));
+	assert_int_equal(sockdiag_sample(&c, SECOND + 2, &n, &live), 0);
+	q20 = sockdiag_queue_pct(&n);
+	print_message("udp queue: 5 datagrams %.1f %%, 20 datagrams %.1f %% of %d bytes\n", q5, q20,
+		      rcvbuf);
+	/* Each datagram costs at least its payload. */
+	assert_true(q5 >= 100.0 * 5 * sizeof(payload) / rcvbuf);
+	assert_true(q20 > q5 && q20 <= 100);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(recv(fd, payload, sizeof(payload), MSG_DONTWAIT),
+				 (ssize_t)sizeof(payload));
+	assert_int_equal(sockdiag_sample(&c, SECOND + 3, &n, &live), 0);
+	q0 = sockdiag_queue_pct(&n);
+	assert_true(q0 == 0);
+	assert_int_equal(live, 0);
+	sockdiag_close(&c);
+	close(tx);
+	close(fd);
 }
 
 static int listen_loopback(int backlog, __u16 *port)
@@ -359,6 +512,7 @@ static int connect_loopback(__u16 port)
 static void test_sockdiag_live(void **state)
 {
 	struct sockdiag_collector c;
+	struct sockdiag_count n;
 	int lfd, c1, c2, a1;
 	double queue;
 	__u32 live;
@@ -366,22 +520,26 @@ static void test_sockdiag_live(void **state)
 
 	(void)state;
 	lfd = listen_loopback(4, &port);
-	assert_int_equal(sockdiag_open(&c, port, 1000), 0);
-	assert_int_equal(sockdiag_sample(&c, SECOND, &queue, &live), 0);
+	assert_int_equal(sockdiag_open(&c, IPPROTO_TCP, port, 1000), 0);
+	assert_int_equal(sockdiag_sample(&c, SECOND, &n, &live), 0);
+	queue = sockdiag_queue_pct(&n);
 	assert_true(queue == 0);
 	assert_int_equal(live, 0);
 	c1 = connect_loopback(port);
 	c2 = connect_loopback(port);
 	usleep(20000);
 	/* The queue is read every time, connections once per interval. */
-	assert_int_equal(sockdiag_sample(&c, SECOND + 1, &queue, &live), 0);
+	assert_int_equal(sockdiag_sample(&c, SECOND + 1, &n, &live), 0);
+	queue = sockdiag_queue_pct(&n);
 	assert_int_equal(report_quantize(queue), 50);
 	assert_int_equal(live, 0);
-	assert_int_equal(sockdiag_sample(&c, 2 * SECOND, &queue, &live), 0);
+	assert_int_equal(sockdiag_sample(&c, 2 * SECOND, &n, &live), 0);
+	queue = sockdiag_queue_pct(&n);
 	assert_int_equal(live, 2);
 	a1 = accept(lfd, NULL, NULL);
 	assert_true(a1 >= 0);
-	assert_int_equal(sockdiag_sample(&c, 2 * SECOND + 1, &queue, &live), 0);
+	assert_int_equal(sockdiag_sample(&c, 2 * SECOND + 1, &n, &live), 0);
+	queue = sockdiag_queue_pct(&n);
 	assert_int_equal(report_quantize(queue), 25);
 	assert_int_equal(live, 2);
 	sockdiag_close(&c);
@@ -443,6 +601,16 @@ static void test_latency_push_socket(void **state)
 	assert_int_equal(us, 2500);
 	/* Older than latency_max_age_ms: no longer reported. */
 	assert_int_equal(latency_value(&c, agent_now_ns() + 6 * SECOND, &us), 0);
+	/* Requests in flight on the same socket; bad ones are ignored. */
+	assert_int_equal(latency_inflight(&c, agent_now_ns(), &us), 0);
+	assert_int_equal(sendto(fd, "inflight x", 10, 0, (struct sockaddr *)&un, sizeof(un)), 10);
+	assert_int_equal(sendto(fd, "inflight 12\n", 12, 0, (struct sockaddr *)&un, sizeof(un)),
+			 12);
+	assert_int_equal(latency_wait(&c, &us), 1);
+	assert_int_equal(us, 2500); /* not taken for a latency */
+	assert_int_equal(latency_inflight(&c, agent_now_ns(), &us), 1);
+	assert_int_equal(us, 12);
+	assert_int_equal(latency_inflight(&c, agent_now_ns() + 6 * SECOND, &us), 0);
 	close(fd);
 	latency_close(&c);
 	assert_int_equal(access(cfg.latency_socket, F_OK), -1); /* removed */
@@ -488,7 +656,7 @@ static void test_config(void **state)
 	assert_int_equal(cfg.device, 12);
 	assert_int_equal(config_set(&cfg, "device", "2048"), -1);
 	assert_int_equal(cfg.device, 12); /* unchanged */
-	assert_int_equal(config_set(&cfg, "rate", "0"), -1);
+	assert_int_equal(config_set(&cfg, "rate", "0.01"), -1);
 	assert_int_equal(config_set(&cfg, "bandwidth", "25g"), 0);
 	assert_true(cfg.bandwidth_bps == 25000000000ULL);
 	assert_int_equal(config_set(&cfg, "bandwidth", "fast"), -1);
@@ -543,6 +711,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_net, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sockdiag_parse, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sockdiag_live, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sockdiag_parse_udp, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sockdiag_udp_live, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pending_with_inflight, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_latency_parse, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_latency_push_socket, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_latency_probe, setup, teardown),

@@ -19,6 +19,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "health.h"
+#include "health_show.h"
 #include "model.h"
 
 static const char base_config[] = "vip add 10.0.0.1:80/tcp\n"
@@ -353,6 +354,38 @@ static void test_check_sum(void **state)
 	assert_int_not_equal(s.check_sum, health_check_sum(&b));
 }
 
+/* What show and stats print for a device's health. */
+static void test_health_words(void **state)
+{
+	struct model *m = new_model();
+	int d = model_device_find(m, "d1");
+	struct health_status st = {};
+	__u32 downs, ups;
+	char text[48];
+
+	(void)state;
+	assert_string_equal(health_word(m, d, &st), "-");
+	apply(m, "device set d1 check tcp\n", NULL);
+	assert_string_equal(health_word(m, d, &st), "pending");
+	health_status_init(&st, &m->checks[d]);
+	health_status_feed(&st, &m->checks[d], HEALTH_R_TIMEOUT, 1000, 5000000000ull);
+	assert_string_equal(health_word(m, d, &st), "down");
+	health_last_text(m, d, &st, 5250000000ull, text, sizeof(text));
+	assert_string_equal(text, "timeout 250ms ago");
+	m->devices[d].health = HAULER_HEALTH_FAILED;
+	assert_string_equal(health_word(m, d, &st), "failed");
+	health_counts(m, d, &st, &downs, &ups);
+	assert_int_equal(downs, 1);
+	/* A status of another check counts for nothing. */
+	apply(m, "device set d1 check tcp fall 9\n", NULL);
+	assert_string_equal(health_word(m, d, &st), "pending");
+	health_counts(m, d, &st, &downs, &ups);
+	assert_int_equal(downs, 0);
+	health_last_text(m, d, &st, 5250000000ull, text, sizeof(text));
+	assert_string_equal(text, "-");
+	free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +397,7 @@ int main(void)
 	    cmocka_unit_test(test_rise_fall),
 	    cmocka_unit_test(test_rise_fall_of_one),
 	    cmocka_unit_test(test_check_sum),
+	    cmocka_unit_test(test_health_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

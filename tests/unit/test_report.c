@@ -2,7 +2,8 @@
 /*
  * test_report - the agent report wire format (include/hauler_report.h):
  * byte layout, encode/decode round trip, each reason a report is refused,
- * quantization, sequence numbers and key text.
+ * quantization, sequence numbers and key text; version 2's period and
+ * flags, and how version-1 reports are still read.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +29,7 @@ static const struct report_fields sample = {
     .queue = 13,
     .latency_us = 0x01020304,
     .live_conns = 70000,
+    .period_ms = 0x0a0b0c,
     .seq = 0x0102030405060708ULL,
 };
 
@@ -95,9 +97,9 @@ static void test_wire_layout(void **state)
 	    0x11,
 	    0x70,
 	    0,
-	    0,
-	    0,
-	    0,
+	    0x0a,
+	    0x0b,
+	    0x0c,
 	};
 	__u64 tag;
 
@@ -128,6 +130,8 @@ static void test_round_trip(void **state)
 	assert_int_equal(out.queue, sample.queue);
 	assert_int_equal(out.latency_us, sample.latency_us);
 	assert_int_equal(out.live_conns, sample.live_conns);
+	assert_int_equal(out.period_ms, sample.period_ms);
+	assert_int_equal(out.version, HAULER_REPORT_VERSION);
 	assert_true(out.seq == sample.seq);
 }
 
@@ -163,10 +167,58 @@ static void test_rejects_bad_magic_and_version(void **state)
 	buf[0] ^= 0x20;
 	retag(buf);
 	assert_refused(buf, sizeof(buf), REPORT_BAD_MAGIC);
-	encode(&sample, buf);
-	buf[4] = HAULER_REPORT_VERSION + 1;
-	retag(buf);
-	assert_refused(buf, sizeof(buf), REPORT_BAD_MAGIC);
+	/* Versions 1 and 2 are known; 0, 3 and 255 are not, even correctly tagged. */
+	for (int v = 0; v < 256; v++) {
+		if (v == HAULER_REPORT_VERSION || v == HAULER_REPORT_VERSION_1)
+			continue;
+		encode(&sample, buf);
+		buf[4] = (unsigned char)v;
+		retag(buf);
+		assert_refused(buf, sizeof(buf), REPORT_BAD_MAGIC);
+	}
+}
+
+/*
+ * A version-1 agent (before periods) still reports: its bytes 28..31 are
+ * zero and it knows only flags 0x07. Such a report is read with period 0
+ * and version 1 (the stale-ms rule, select_stale_ns); a version-1 report
+ * with a period or a version-2 flag is out of range.
+ */
+static void test_version1_compat(void **state)
+{
+	struct report_fields f = sample, out;
+	unsigned char buf[HAULER_REPORT_LEN];
+
+	(void)state;
+	f.version = HAULER_REPORT_VERSION_1;
+	f.period_ms = 0;
+	f.flags = HAULER_REPORT_F_ALL_V1;
+	encode(&f, buf);
+	assert_int_equal(buf[4], 1);
+	assert_int_equal(decode(buf, sizeof(buf), &out), REPORT_OK);
+	assert_int_equal(out.version, 1);
+	assert_int_equal(out.period_ms, 0);
+	assert_int_equal(out.cmp, sample.cmp);
+
+	f.seq++;
+	f.period_ms = 10; /* a v1 report has no period */
+	encode(&f, buf);
+	assert_refused(buf, sizeof(buf), REPORT_BAD_VALUE);
+	f.period_ms = 0;
+	f.flags = HAULER_REPORT_F_BUSY;
+	encode(&f, buf);
+	assert_refused(buf, sizeof(buf), REPORT_BAD_VALUE);
+	f.flags = HAULER_REPORT_F_CONFIRM;
+	encode(&f, buf);
+	assert_refused(buf, sizeof(buf), REPORT_BAD_VALUE);
+	/* The same bytes as version 2 are fine: the version is under the tag. */
+	f.version = HAULER_REPORT_VERSION;
+	encode(&f, buf);
+	assert_int_equal(decode(buf, sizeof(buf), &out), REPORT_OK);
+	assert_int_equal(out.flags, HAULER_REPORT_F_CONFIRM);
+	/* A forger cannot turn a v2 report into a v1 one (or back). */
+	buf[4] = HAULER_REPORT_VERSION_1;
+	assert_refused(buf, sizeof(buf), REPORT_BAD_TAG);
 }
 
 static void test_rejects_unknown_device(void **state)
@@ -230,16 +282,42 @@ static void test_rejects_values_out_of_range(void **state)
 	f.flags = 0x80;
 	encode(&f, buf);
 	assert_refused(buf, sizeof(buf), REPORT_BAD_VALUE);
-	encode(&sample, buf);
-	buf[31] = 1; /* reserved */
-	retag(buf);
+	f = sample;
+	f.flags = 0x20; /* the lowest bit past version 2's flags */
+	encode(&f, buf);
 	assert_refused(buf, sizeof(buf), REPORT_BAD_VALUE);
-	/* 100 and every flag are in range. */
+	f = sample;
+	f.period_ms = HAULER_REPORT_MAX_PERIOD_MS + 1;
+	encode(&f, buf);
+	assert_refused(buf, sizeof(buf), REPORT_BAD_VALUE);
+	f.period_ms = 0xffffffffu;
+	encode(&f, buf);
+	assert_refused(buf, sizeof(buf), REPORT_BAD_VALUE);
+	/* 100, every flag, the longest period and period 0 (trigger-only) are in range. */
 	f = sample;
 	f.cmp = f.mem = f.net = f.queue = 100;
 	f.flags = HAULER_REPORT_F_ALL;
+	f.period_ms = HAULER_REPORT_MAX_PERIOD_MS;
 	encode(&f, buf);
 	assert_int_equal(decode(buf, sizeof(buf), &f), REPORT_OK);
+	f.period_ms = 0;
+	encode(&f, buf);
+	assert_int_equal(decode(buf, sizeof(buf), &f), REPORT_OK);
+	assert_int_equal(f.period_ms, 0);
+}
+
+/* The period an agent states for its rate: rounded ms, 0 for trigger-only. */
+static void test_period_of_rate(void **state)
+{
+	(void)state;
+	assert_int_equal(report_period_ms(100), 10);
+	assert_int_equal(report_period_ms(3), 333);
+	assert_int_equal(report_period_ms(0.1), 10000);
+	assert_int_equal(report_period_ms(10000), 1); /* 0.1 ms: at least 1 */
+	assert_int_equal(report_period_ms(0), 0);
+	assert_int_equal(report_period_ms(-1), 0);
+	assert_int_equal(report_period_ms(NAN), 0);
+	assert_int_equal(report_period_ms(1e-9), HAULER_REPORT_MAX_PERIOD_MS);
 }
 
 static void test_rejects_replay(void **state)
@@ -341,7 +419,9 @@ int main(void)
 	    cmocka_unit_test_setup(test_rejects_bad_magic_and_version, setup),
 	    cmocka_unit_test_setup(test_rejects_unknown_device, setup),
 	    cmocka_unit_test_setup(test_rejects_forged_tag, setup),
+	    cmocka_unit_test_setup(test_version1_compat, setup),
 	    cmocka_unit_test_setup(test_rejects_values_out_of_range, setup),
+	    cmocka_unit_test_setup(test_period_of_rate, setup),
 	    cmocka_unit_test_setup(test_rejects_replay, setup),
 	    cmocka_unit_test_setup(test_reasons_map_to_counters, setup),
 	    cmocka_unit_test_setup(test_quantize, setup),

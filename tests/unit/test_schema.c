@@ -228,6 +228,37 @@ static void test_p4_declarations_are_current(void **state)
 	check_generated("p4/include/hauler_schema.p4", genschema_p4);
 }
 
+/*
+ * A wire header (SCHEMA_HEADER) names a struct whose every field can be on
+ * the wire (no nested struct, no register-sized array), so the generated
+ * P4 header has the C struct's bytes in its order.
+ */
+static void test_p4_headers_match_c(void **state)
+{
+	(void)state;
+	assert_true(SCHEMA_LEN(schema_headers) > 0);
+	for (size_t h = 0; h < SCHEMA_LEN(schema_headers); h++) {
+		const char *name = schema_headers[h].strct;
+		size_t c_size = 0, fields = 0;
+
+		assert_non_null(schema_find_struct(name));
+		for (size_t i = 0; i < SCHEMA_LEN(field_layouts); i++)
+			if (!strcmp(field_layouts[i].strct, name))
+				c_size = field_layouts[i].struct_size;
+		for (size_t i = 0; i < SCHEMA_LEN(schema_fields); i++) {
+			const struct schema_field *f = &schema_fields[i];
+
+			if (strcmp(f->strct, name))
+				continue;
+			if (f->nest || f->count > GENSCHEMA_MAX_P4_ARRAY)
+				fail_msg("header %s: field %s cannot be on the wire", name,
+					 f->name);
+			fields += f->bits / 8 * f->count;
+		}
+		assert_int_equal(fields, c_size);
+	}
+}
+
 static void test_schema_doc_is_current(void **state)
 {
 	(void)state;
@@ -243,6 +274,7 @@ int main(void)
 	    cmocka_unit_test(test_map_limits_match_constants),
 	    cmocka_unit_test(test_bpf_object_maps_match_schema),
 	    cmocka_unit_test(test_p4_declarations_are_current),
+	    cmocka_unit_test(test_p4_headers_match_c),
 	    cmocka_unit_test(test_schema_doc_is_current),
 	};
 

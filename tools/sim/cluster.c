@@ -231,7 +231,6 @@ int sim_cluster_pick(struct sim_cluster *c, double t)
 {
 	const struct server_info *srv;
 	struct policy_ctx pc;
-	__u64 stale_ns;
 	__u32 i, choice;
 	__u16 s;
 	int d;
@@ -254,14 +253,11 @@ int sim_cluster_pick(struct sim_cluster *c, double t)
 	}
 	pc.server = s;
 	pc.n = srv->dev_count;
-	stale_ns =
-	    (__u64)(c->m->params[0].stale_ms ? c->m->params[0].stale_ms : HAULER_STALE_MS_DEFAULT) *
-	    1000000ull;
 	for (i = 0; i < pc.n && i < HAULER_DEVS_PER_SERVER; i++) {
 		d = srv->dev[i];
 		catch_up(c, d, t);
 		select_cand_fill(&pc.cand[i], d, &c->m->devices[d], &c->st[d], pc.flow.family,
-				 stale_ns, to_ns(t));
+				 c->m->params[0].stale_ms, c->m->params[0].stale_periods, to_ns(t));
 	}
 	choice = sim_policy_select(c, &pc);
 	/* As new_conn_finish: a choice that is not usable becomes the hash choice. */
