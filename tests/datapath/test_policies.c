@@ -918,8 +918,10 @@ static int flows_to_dev0(void)
 	int i, n0 = 0;
 
 	conns_clear();
-	for (i = 0; i < FLOWS; i++)
+	for (i = 0; i < FLOWS; i++) {
+		touch_load(1); /* device 1 stays fresh, however slow the flows */
 		n0 += send_new(i) == 0;
+	}
 	return n0;
 }
 
@@ -942,7 +944,7 @@ static void test_stale_by_period(void **state)
 
 	(void)state;
 	setup_vip(2);
-	use_policy("lur", HAULER_METRIC_CMP, 0);
+	use_policy_ms("lur", HAULER_METRIC_CMP, 0, 0); /* version 1: the default stale-ms */
 	set_load(1, &busy, FRESH);
 
 	set_report_v2(0, &idle, 500, 1000, 0);
