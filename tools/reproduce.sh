@@ -70,11 +70,11 @@ if [ "$SMOKE" = 1 ]; then
 	DRAIN_S=0.1
 else
 	: "${REPRO_POINT_S:=5}" "${REPRO_WARMUP_S:=1}"
-	: "${REPRO_GRID:=0.5 0.7 0.8 0.9 0.95 1.0 1.05 1.1 1.15 1.2}"
+	: "${REPRO_GRID:=0.3 0.5 0.7 0.8 0.9 0.95 1.0 1.05 1.1 1.15 1.2}"
 	BATCHES="1000 250"
 	FCT_CONFIGS="server-only wrr prt"
 	AGENT_RATES="0.66 1 10 50 100 200"
-	AGENT_S=4
+	AGENT_S=5
 	DRAIN_S=0.5
 fi
 # The P99 target: 5x the accelerator's service time at its CPU share (the
@@ -100,7 +100,7 @@ T_START=$(date +%s)
 DAEMON_PID=""
 
 cleanup() {
-	[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null
+	[ -n "$DAEMON_PID" ] && kill -9 "$DAEMON_PID" 2>/dev/null
 	topo_down "$P"
 }
 trap cleanup EXIT
@@ -139,8 +139,6 @@ WL_DROP_MS=0
 wl_start "$P" "$ITERS" || exit 1
 VIP=$TOPO_VIP4:$WL_PORT
 H up eth0 >/dev/null || exit 1
-# UDP entries idle 2 s expire: a source port that comes back later is a new flow.
-H config set udp-timeout 2000 || exit 1
 H vip add "$VIP/udp" mode nat policy wrr || exit 1
 H server add s1 vip "$VIP/udp" || exit 1
 H device add s1cpu server s1 addr "$(topo_dev_addr4 s1cpu)" port "$WL_PORT" kind cpu \
@@ -177,7 +175,8 @@ TIMEOUT_MS=$(calc "10 * $U_ACC" 0)
 [ "$TIMEOUT_MS" -ge $((SLO_MS * 2)) ] || TIMEOUT_MS=$((SLO_MS * 2))
 say "unloaded P50: s1cpu $U_CPU ms, s1acc $U_ACC ms; loss timeout $TIMEOUT_MS ms; P99 target $SLO_MS ms"
 
-# A request queued past the timeout is dropped by workd: nothing is left
+# A request queued longer than 4/5 of the loss timeout is dropped by workd
+# (its reply could not arrive in time): nothing is left
 # behind from one point to the next.
 restart_workd() {
 	local dev pid
@@ -189,7 +188,7 @@ restart_workd() {
 	done
 	wl_start "$P" "$ITERS"
 }
-WL_DROP_MS=$TIMEOUT_MS
+WL_DROP_MS=$((TIMEOUT_MS * 4 / 5)) # served ones still reach the client in time
 restart_workd || exit 1
 
 # The capacity each device has here and now (other work on the machine
@@ -199,11 +198,15 @@ restart_workd || exit 1
 capacity() {
 	local nominal=$1 dev=$2
 	ip netns exec "$P-lb" nice -n -10 "$BUILD/tools/loadgen" --udp "$(topo_dev_addr4 "$dev"):$WL_PORT" \
-		--rate "$(calc "1.6 * $nominal" 1)" --duration "$([ "$SMOKE" = 1 ] && echo 0.5 || echo 4)" \
-		--warmup "$([ "$SMOKE" = 1 ] && echo 0.1 || echo 1)" --timeout-ms "$TIMEOUT_MS" --json
+		--rate "$(calc "1.6 * $nominal" 1)" --duration 4 --warmup 1 --timeout-ms 5000 --json
 }
-CAP_CPU=$(jget "$(capacity "$C0_NOMINAL" s1cpu)" throughput)
-CAP_ACC=$(jget "$(capacity "$(calc "$C0_NOMINAL * $WL_ACC_PCT / $WL_CPU_PCT" 1)" s1acc)" throughput)
+if [ "$SMOKE" = 1 ]; then # the nominal figures: this takes seconds
+	CAP_CPU=$C0_NOMINAL
+	CAP_ACC=$(calc "$C0_NOMINAL * $WL_ACC_PCT / $WL_CPU_PCT" 1)
+else
+	CAP_CPU=$(jget "$(capacity "$C0_NOMINAL" s1cpu)" throughput)
+	CAP_ACC=$(jget "$(capacity "$(calc "$C0_NOMINAL * $WL_ACC_PCT / $WL_CPU_PCT" 1)" s1acc)" throughput)
+fi
 if [ -n "$CAP_CPU" ] && awk -v c="$CAP_CPU" 'BEGIN { exit !(c > 1) }'; then
 	C0=$(calc "$CAP_CPU" 1)
 else
@@ -215,15 +218,29 @@ say "measured capacity: s1cpu $CAP_CPU/s (nominal $C0_NOMINAL), s1acc $CAP_ACC/s
 
 # ---- configurations ----
 HAVE_LEARN=0
-if "$BUILD/hauler" help 2>&1 | grep -qw learn; then
+if "$BUILD/hauler" help 2>&1 | grep -q '^hauler learn'; then
 	HAVE_LEARN=1
 fi
+
+# The manager process a configuration runs (dwrr's daemon, the learner):
+# started with nsenter, so that $! is hauler itself, and stopped for good.
+stop_daemon() {
+	local i
+	[ -n "$DAEMON_PID" ] || return 0
+	kill "$DAEMON_PID" 2>/dev/null
+	for i in $(seq 30); do
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		[ "$i" = 30 ] && kill -9 "$DAEMON_PID" 2>/dev/null
+		sleep 0.1
+	done
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=""
+}
 
 # setup_config NAME: weights and policy of NAME; 1 when it cannot run here.
 setup_config() {
 	local name=$1
-	[ -n "$DAEMON_PID" ] && { kill "$DAEMON_PID" 2>/dev/null; wait "$DAEMON_PID" 2>/dev/null; }
-	DAEMON_PID=""
+	stop_daemon
 	H device set s1cpu weight $W_CPU >/dev/null || return 1
 	H device set s1acc weight $W_ACC >/dev/null || return 1
 	case "$name" in
@@ -231,59 +248,134 @@ setup_config() {
 		H device set s1acc weight 0 >/dev/null && H policy set "$VIP/udp" wrr
 		;;
 	lur | p2c) H policy set "$VIP/udp" "$name" metric cmp ;;
-	prt) H policy set "$VIP/udp" prt metric cmp threshold 80 ;;
+	prt) H policy set "$VIP/udp" prt metric cmp ;; # the thesis's: until fully utilized
 	dwrr)
 		H policy set "$VIP/udp" dwrr metric cmp interval-ms 100 || return 1
-		ip netns exec "$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" daemon \
+		nsenter "--net=/run/netns/$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" daemon \
 			</dev/null >>"$TOPO_RUN/daemon.log" 2>&1 &
 		DAEMON_PID=$!
 		;;
 	learned)
+		# P4Wise (docs/learner.md): wrr whose accelerator weight the
+		# learner sets, from 5:0 (PRT's start), every 500 ms, learning
+		# as the rate climbs (the Q-table stays with the VIP).
 		[ "$HAVE_LEARN" = 1 ] || return 1
-		return 1 # see docs/results.md: the slot for the learner
+		H policy set "$VIP/udp" wrr || return 1
+		nsenter "--net=/run/netns/$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" learn "$VIP/udp" \
+			slo-us $((SLO_MS * 1000)) interval-ms 500 w-cpu $W_CPU w-max $W_CPU \
+			</dev/null >>"$TOPO_RUN/learn.log" 2>&1 &
+		DAEMON_PID=$!
 		;;
 	*) H policy set "$VIP/udp" "$name" ;;
 	esac
 }
 
 SEED=1
-# point LABEL RATE [LOADGEN ARGS...]: one run; its JSON line on stdout.
+# Each run sends from its own slice of source ports, in turn over 20000 to
+# 59999: a port comes back after 26 runs (minutes), long after its
+# connection-table entry expired (udp-timeout, 30 s by default), so every
+# request is a new flow and the policy decides it. Sets PORTS.
+PORT_SLICE=0
+next_ports() {
+	local lo=$((20000 + PORT_SLICE * 1500))
+	PORT_SLICE=$(((PORT_SLICE + 1) % 26))
+	PORTS=$lo-$((lo + 1499))
+}
+# point LABEL RATE [LOADGEN ARGS...]: one run (seed SEED, ports PORTS);
+# its JSON line on stdout.
 point() {
 	local label=$1 rate=$2
 	shift 2
-	SEED=$((SEED + 1))
 	wl_load "$P" --udp "$VIP" --rate "$rate" --duration "$REPRO_POINT_S" \
-		--warmup "$REPRO_WARMUP_S" --timeout-ms "$TIMEOUT_MS" --ports 20000-59999 \
+		--warmup "$REPRO_WARMUP_S" --timeout-ms "$TIMEOUT_MS" --ports "$PORTS" \
 		--seed "$SEED" --json --label "$label" "$@"
 }
 
 # passes P99: 0 when P99 (ms, or null) meets the target.
 passes() { [ "$1" != null ] && [ -n "$1" ] && awk -v p="$1" -v t="$SLO_MS" 'BEGIN { exit !(p <= t) }'; }
 
-# sweep NAME TARGET_ADDR: the grid until the first miss; rows to sweep.tsv.
+# measure NAME RATE TARGET_ADDR TRY: one point; its JSON to sweep.jsonl, a
+# line of progress, and in ROW the row for sweep.tsv; 0 when it meets the
+# target.
+measure() {
+	local name=$1 rate=$2 target=$3 try=$4 json p99 loss verdict
+	ROW=""
+	SEED=$((SEED + 1))
+	next_ports
+	json=$(VIP=$target point "$name" "$rate")
+	[ -n "$json" ] || { say "$name: loadgen failed at $rate/s"; return 1; }
+	echo "$json" >>"$RES/sweep.jsonl"
+	p99=$(jget "$json" p99_ms)
+	loss=$(jget "$json" loss_pct)
+	if passes "$p99"; then verdict=meets; else verdict=misses; fi
+	ROW=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$name" "$rate" "$(jget "$json" offered)" \
+		"$(jget "$json" p50_ms)" "$p99" "$loss" "$(jdev "$json" s1cpu)" \
+		"$(jdev "$json" s1acc)" "$verdict" "$try")
+	say "$(printf '%-11s %6s/s: P50 %8s  P99 %8s ms  loss %6s%%  s1cpu %5s s1acc %5s  %s%s' \
+		"$name" "$rate" "$(jget "$json" p50_ms)" "$p99" "$loss" "$(jdev "$json" s1cpu)" \
+		"$(jdev "$json" s1acc)" "$verdict" "$([ "$try" = 2 ] && echo " (second try)")")"
+	sleep "$DRAIN_S"
+	[ "$verdict" = meets ]
+}
+
+# sweep NAMES: the rate grid upwards, each rate for every configuration
+# that has met the target so far, until none is left. Interleaved, so that
+# a machine whose speed drifts (other work) treats all configurations
+# alike at each rate; the order turns by one each rate, and a point that
+# misses is measured again at the end of the round (the second run
+# stands: a burst of other work can sink one point). NAME nginx sends to
+# nginx instead of the VIP.
 sweep() {
-	local name=$1 target=$2 frac rate json p99 loss verdict
+	local alive=$1 left retry frac rate name n=0
 	for frac in $REPRO_GRID; do
 		rate=$(calc "$frac * $C0" 1)
-		json=$(VIP=$target point "$name" "$rate")
-		[ -n "$json" ] || { say "$name: loadgen failed at $rate/s"; return 1; }
-		echo "$json" >>"$RES/sweep.jsonl"
-		p99=$(jget "$json" p99_ms)
-		loss=$(jget "$json" loss_pct)
-		if passes "$p99"; then verdict=meets; else verdict=misses; fi
-		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$rate" "$(jget "$json" offered)" \
-			"$(jget "$json" p50_ms)" "$p99" "$loss" "$(jdev "$json" s1cpu)" \
-			"$(jdev "$json" s1acc)" "$verdict" >>"$RES/sweep.tsv"
-		say "$(printf '%-11s %6s/s: P50 %8s  P99 %8s ms  loss %6s%%  s1cpu %5s s1acc %5s  %s' \
-			"$name" "$rate" "$(jget "$json" p50_ms)" "$p99" "$loss" "$(jdev "$json" s1cpu)" \
-			"$(jdev "$json" s1acc)" "$verdict")"
-		[ "$verdict" = meets ] || break
-		sleep "$DRAIN_S"
+		left=""
+		retry=""
+		# shellcheck disable=SC2086 # a list of names
+		set -- $alive
+		for _ in $(seq $((n % $#))); do set -- "${@:2}" "$1"; done
+		n=$((n + 1))
+		for name in "$@"; do
+			if sweep_point "$name" "$rate" 1; then
+				left="$left $name"
+			elif [ "$SMOKE" = 0 ] && [ -n "$ROW" ]; then
+				retry="$retry $name"
+				continue # its row is the second run's
+			fi
+			[ -z "$ROW" ] || echo "$ROW" >>"$RES/sweep.tsv"
+		done
+		for name in $retry; do
+			sweep_point "$name" "$rate" 2 && left="$left $name"
+			[ -z "$ROW" ] || echo "$ROW" >>"$RES/sweep.tsv"
+		done
+		alive=$left
+		[ -n "$alive" ] || break
 	done
 }
 
+# sweep_point NAME RATE TRY: set NAME up and measure it at RATE.
+sweep_point() {
+	local name=$1 target=$VIP
+	ROW=""
+	if [ "$name" = nginx ]; then
+		target=$NGINX_ADDR
+	else
+		if ! setup_config "$name" >/dev/null 2>&1; then
+			case " $SKIPPED " in *" $name "*) ;; *)
+				say "$name: skipped ($([ "$name" = learned ] && [ "$HAVE_LEARN" = 0 ] &&
+					echo "hauler has no learn command" || echo "its setup failed"))"
+				SKIPPED="$SKIPPED $name"
+				;;
+			esac
+			return 1
+		fi
+		sleep 0.3
+	fi
+	measure "$name" "$2" "$target" "$3"
+}
+
 # Every result file exists, with its header, whatever parts run.
-printf 'config\trate\toffered\tp50_ms\tp99_ms\tloss_pct\tn_cpu\tn_acc\tverdict\n' >"$RES/sweep.tsv"
+printf 'config\trate\toffered\tp50_ms\tp99_ms\tloss_pct\tn_cpu\tn_acc\tverdict\ttries\n' >"$RES/sweep.tsv"
 printf 'config\tbatch\trate\tfct_ms\tlost\tn_cpu\tn_acc\n' >"$RES/fct.tsv"
 printf 'reports_per_s\tduration_s\tcpu_ms\tcpu_pct\n' >"$RES/agent.tsv"
 printf 'system\trate\tp99_ms\tloss_pct\tverdict\n' >"$RES/proxy.tsv"
@@ -293,62 +385,62 @@ printf 'config\tmax_rate_grid\tmax_rate_est\tfirst_miss\tratio\n' >"$RES/maxrate
 SKIPPED=""
 BEST=""
 
+# max_rates: maxrate.tsv from sweep.tsv. Per configuration the last grid
+# rate that met the target and an estimate between it and the first miss
+# (log P99 linear in the rate); the ratio of the estimates to server-only.
+max_rates() {
+	awk -F'\t' -v slo="$SLO_MS" '
+		NR == 1 { next }
+		{
+			if (!($1 in seen)) { order[++n] = $1; seen[$1] = 1 }
+			if ($9 == "meets") { last[$1] = $2; lastp[$1] = $5 }
+			else if (!($1 in miss)) { miss[$1] = $2; missp[$1] = $5 }
+		}
+		END {
+			for (i = 1; i <= n; i++) {
+				c = order[i]; m = (c in last) ? last[c] : 0; est = m
+				if (m > 0 && (c in miss) && missp[c] != "null" && missp[c] > lastp[c] && lastp[c] > 0)
+					est = m + (miss[c] - m) * (log(slo) - log(lastp[c])) / (log(missp[c]) - log(lastp[c]))
+				printf "%s\t%s\t%.1f\t%s\n", c, m, est, (c in miss) ? miss[c] : "-"
+			}
+		}' "$RES/sweep.tsv" >"$RES/maxrate.tsv.tmp"
+	BASE=$(awk -F'\t' '$1 == "server-only" { print $3 }' "$RES/maxrate.tsv.tmp")
+	{
+		printf 'config\tmax_rate_grid\tmax_rate_est\tfirst_miss\tratio\n'
+		awk -F'\t' -v b="${BASE:-0}" '{ printf "%s\t%s\t%s\t%s\t%s\n", $1, $2, $3, $4,
+			(b > 0 ? sprintf("%.2f", $3 / b) : "-") }' "$RES/maxrate.tsv.tmp"
+	} >"$RES/maxrate.tsv"
+	rm -f "$RES/maxrate.tsv.tmp"
+}
+
 part_sweep() {
 	say "== 1. P99 against offered rate (thesis Fig. 5.7), target P99 <= $SLO_MS ms"
-	for name in $POLICIES; do
-		if ! setup_config "$name" >/dev/null; then
-			say "$name: skipped ($([ "$name" = learned ] && echo "hauler has no learn command yet" ||
-				echo "setup failed"))"
-			SKIPPED="$SKIPPED $name"
-			continue
-		fi
-		sleep 0.3
-		sweep "$name" "$VIP"
-	done
+	sweep "$POLICIES"
 
-	# max rate per configuration: the last grid rate that met the target, and
-	# an estimate between it and the first miss (log P99 linear in the rate).
-	awk -F'\t' -v slo="$SLO_MS" '
-	NR == 1 { next }
-	{
-		if (!($1 in seen)) { order[++n] = $1; seen[$1] = 1 }
-		if ($9 == "meets") { last[$1] = $2; lastp[$1] = $5 }
-		else if (!($1 in miss)) { miss[$1] = $2; missp[$1] = $5 }
-}
-END {
-	for (i = 1; i <= n; i++) {
-		c = order[i]; m = (c in last) ? last[c] : 0; est = m
-		if (m > 0 && (c in miss) && missp[c] != "null" && missp[c] > lastp[c] && lastp[c] > 0)
-			est = m + (miss[c] - m) * (log(slo) - log(lastp[c])) / (log(missp[c]) - log(lastp[c]))
-		printf "%s\t%s\t%.1f\t%s\n", c, m, est, (c in miss) ? miss[c] : "-"
-	}
-}' "$RES/sweep.tsv" >"$RES/maxrate.tsv.tmp"
-BASE=$(awk -F'\t' '$1 == "server-only" { print $3 }' "$RES/maxrate.tsv.tmp")
-{
-	printf 'config\tmax_rate_grid\tmax_rate_est\tfirst_miss\tratio\n'
-	awk -F'\t' -v b="${BASE:-0}" '{ printf "%s\t%s\t%s\t%s\t%s\n", $1, $2, $3, $4, (b > 0 ? sprintf("%.2f", $3 / b) : "-") }' \
-		"$RES/maxrate.tsv.tmp"
-} >"$RES/maxrate.tsv"
-rm -f "$RES/maxrate.tsv.tmp"
-BEST=$(awk -F'\t' 'NR > 1 && $1 != "server-only" && $3 > m { m = $3; b = $1 } END { print b }' "$RES/maxrate.tsv")
-say "max rate at P99 <= $SLO_MS ms (estimate), ratio to server CPU only:"
-awk -F'\t' 'NR > 1 { printf "    %-11s %7s/s  x%s\n", $1, $3, $5 }' "$RES/maxrate.tsv"
+	max_rates
+	BEST=$(awk -F'\t' 'NR > 1 && $1 != "server-only" && $3 > m { m = $3; b = $1 } END { print b }' "$RES/maxrate.tsv")
+	say "max rate at P99 <= $SLO_MS ms (estimate), ratio to server CPU only:"
+	awk -F'\t' 'NR > 1 { printf "    %-11s %7s/s  x%s\n", $1, $3, $5 }' "$RES/maxrate.tsv"
 }
 
 part_fct() {
 	# ---- 2. batches (Figs. 5.8-5.9) ----
 	say "== 2. completion time of batches (thesis Figs. 5.8-5.9)"
-	# Long queues on purpose: workd keeps every request, the client waits 60 s.
+	# Long queues on purpose: workd keeps every request (a 4 MiB receive
+	# buffer holds the whole backlog), the client waits 20 s.
 	WL_DROP_MS=0
+	WL_RCVBUF=4194304
 	restart_workd || exit 1
+	WL_RCVBUF=0
 	[ "$SMOKE" = 1 ] || case " $FCT_CONFIGS " in *" $BEST "*) ;; *) [ -n "$BEST" ] && FCT_CONFIGS="$FCT_CONFIGS $BEST" ;; esac
 	for name in $FCT_CONFIGS; do
 		setup_config "$name" >/dev/null || continue
 		for batch in $BATCHES; do
 			sleep 0.5
 			SEED=$((SEED + 1))
-			json=$(wl_load "$P" --udp "$VIP" --rate "$FCT_RATE" --count "$batch" --timeout-ms 60000 \
-				--ports 20000-59999 --seed "$SEED" --json --label "$name-$batch")
+			next_ports
+			json=$(wl_load "$P" --udp "$VIP" --rate "$FCT_RATE" --count "$batch" --timeout-ms 20000 \
+				--ports "$PORTS" --seed "$SEED" --json --label "$name-$batch")
 			echo "$json" >>"$RES/fct.jsonl"
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$batch" "$FCT_RATE" "$(jget "$json" fct_ms)" \
 				"$(jget "$json" lost)" "$(jdev "$json" s1cpu)" "$(jdev "$json" s1acc)" >>"$RES/fct.tsv"
@@ -364,20 +456,22 @@ part_agent() {
 	# ---- 3. agent overhead (Fig. 5.10) ----
 	say "== 3. hauler-agent CPU use against its report rate (thesis Fig. 5.10)"
 	for pid in $AGENT_PIDS; do kill "$pid" 2>/dev/null; done
-	ID_CPU=$(wl_dev_id "$P" s1cpu)
+	# Steady state: the agent's CPU time (schedstat, ns) over AGENT_S
+	# seconds, after a second for its start-up (which reads more).
 	for r in $AGENT_RATES; do
-		n=$(calc "$r * $AGENT_S" 0)
-		[ "$n" -ge 2 ] || n=2
-		line=$(nsenter "--net=/run/netns/$P-s1cpu" "$BUILD/hauler-agent" --device "$ID_CPU" \
-			--key-file "$TOPO_RUN/s1cpu.key" --balancer "$TOPO_LB4" --source "$(topo_dev_addr4 s1cpu)" \
-			--cgroup "$P-s1cpu-work" --port "$WL_PORT" --rate "$r" --window 50 --count "$n" -v 2>&1 |
-			grep 'reports in')
-		# "hauler-agent: N reports in S s (R/s), CPU X ms (Y% of a core)"
-		secs=$(echo "$line" | sed -n 's/.* reports in \([0-9.]*\) s.*/\1/p')
-		ms=$(echo "$line" | sed -n 's/.*CPU \([0-9.]*\) ms.*/\1/p')
-		pct=$(echo "$line" | sed -n 's/.*(\([0-9.]*\)% of a core).*/\1/p')
-		printf '%s\t%s\t%s\t%s\n' "$r" "${secs:-?}" "${ms:-?}" "${pct:-?}" >>"$RES/agent.tsv"
-		say "$(printf 'agent at %6s reports/s: %s%% of a core (%s ms CPU in %s s)' "$r" "${pct:-?}" "${ms:-?}" "${secs:-?}")"
+		wl_agent "$P" s1cpu s1cpu --rate "$r" --window 50 || exit 1
+		pid=$!
+		sleep 1
+		t0=$(cut -d' ' -f1 "/proc/$pid/schedstat" 2>/dev/null)
+		sleep "$AGENT_S"
+		t1=$(cut -d' ' -f1 "/proc/$pid/schedstat" 2>/dev/null)
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		ms=$(awk -v a="${t0:-0}" -v b="${t1:-0}" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')
+		pct=$(awk -v m="$ms" -v s="$AGENT_S" 'BEGIN { printf "%.3f", m / 10 / s }')
+		[ -n "$t0" ] && [ -n "$t1" ] || ms="?" pct="?"
+		printf '%s\t%s\t%s\t%s\n' "$r" "$AGENT_S" "$ms" "$pct" >>"$RES/agent.tsv"
+		say "$(printf 'agent at %6s reports/s: %s%% of a core (%s ms CPU in %s s)' "$r" "$pct" "$ms" "$AGENT_S")"
 	done
 	start_agents
 }
@@ -389,7 +483,7 @@ part_proxy() {
 	HAVE_NGINX=0
 	if command -v nginx >/dev/null && [ -f "$NGINX_MOD" ]; then
 		HAVE_NGINX=1
-		WL_DROP_MS=$TIMEOUT_MS
+		WL_DROP_MS=$((TIMEOUT_MS * 4 / 5))
 		restart_workd || exit 1
 		cat >"$TOPO_RUN/nginx.conf" <<-EOF
 			load_module $NGINX_MOD;
@@ -413,7 +507,8 @@ part_proxy() {
 		ip netns exec "$P-lb" nginx -c "$TOPO_RUN/nginx.conf" -p "$TOPO_RUN" -g 'daemon off;' \
 			</dev/null >>"$TOPO_RUN/nginx.log" 2>&1 &
 		sleep 1
-		sweep nginx "10.$TOPO_X.1.1:$WL_PORT"
+		NGINX_ADDR=10.$TOPO_X.1.1:$WL_PORT
+		sweep nginx
 		awk -F'\t' -v OFS='\t' '$1 == "nginx" || $1 == "wrr" || $1 == b { print $1, $2, $5, $6, $9 }' \
 			b="$BEST" "$RES/sweep.tsv" >>"$RES/proxy.tsv"
 	else
@@ -433,7 +528,18 @@ say "done in ${ELAPSED}s; load average now $LOAD_AFTER"
 # ---- results.md and plots ----
 export RES SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO BEST TIMEOUT_MS U_CPU U_ACC ITERS SMOKE SKIPPED HAVE_NGINX HAVE_LEARN \
 	MACHINE_UNAME MACHINE_NPROC MACHINE_CPU LOAD_BEFORE LOAD_AFTER ELAPSED FCT_RATE \
-	REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US
+	REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT WL_QUOTA_US WL_CPU
 export BATCHES_LIST=$BATCHES
+RUN_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
+AGENT_UDP=$(_wl_agent_udp)
+export RUN_DATE AGENT_UDP
+# What the report needs, kept beside the data: the report can be written
+# again from it (tools/reproduce_report.sh DIR) when only the text changed.
+for v in SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO BEST TIMEOUT_MS U_CPU U_ACC ITERS SMOKE \
+	SKIPPED HAVE_NGINX HAVE_LEARN MACHINE_UNAME MACHINE_NPROC MACHINE_CPU LOAD_BEFORE LOAD_AFTER \
+	ELAPSED FCT_RATE REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT \
+	WL_QUOTA_US WL_CPU BATCHES_LIST RUN_DATE AGENT_UDP; do
+	printf 'export %s=%q\n' "$v" "${!v}"
+done >"$RES/report.env"
 bash tools/reproduce_report.sh "$OUT" || exit 1
 say "wrote $OUT/results.md and $RES/"

@@ -112,19 +112,25 @@ static void kernel_init(void)
  * Repetitions of the kernel that take work_us of CPU: the fastest of many
  * short timings of the thread's own CPU time, so that neither other load
  * on the machine nor a cgroup quota (time not running is not counted)
- * makes the work per request smaller.
+ * makes the work per request smaller. The timings are spread over 20
+ * batches 2 ms apart: on a busy machine some of them find the core (its
+ * other hyperthread, its caches) quiet.
  */
 static unsigned long calibrate(unsigned long work_us, uint64_t *kernel_ns)
 {
+	const struct timespec gap = {.tv_nsec = 2000000};
 	uint64_t best = UINT64_MAX, t0, t;
 
 	work(8);
-	for (int round = 0; round < 40; round++) {
-		t0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
-		work(4);
-		t = (now_ns(CLOCK_THREAD_CPUTIME_ID) - t0) / 4;
-		if (t && t < best)
-			best = t;
+	for (int batch = 0; batch < 20; batch++) {
+		for (int round = 0; round < 20; round++) {
+			t0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+			work(2);
+			t = (now_ns(CLOCK_THREAD_CPUTIME_ID) - t0) / 2;
+			if (t && t < best)
+				best = t;
+		}
+		nanosleep(&gap, NULL);
 	}
 	*kernel_ns = best;
 	t = (uint64_t)work_us * 1000 / best;

@@ -29,6 +29,11 @@ WL_PORT=9000
 : "${WL_ACC_PCT:=8}"
 : "${WL_QUOTA_US:=1000}"
 : "${WL_DROP_MS:=0}" # workd --drop-after-ms
+: "${WL_RCVBUF:=0}"  # workd --rcvbuf (0: the kernel's default)
+# Every workd runs on this CPU (default the last): the CPUs of a shared
+# machine can differ in speed (seen here: 1.6x, one of them also taking
+# interrupts), and a device must keep the speed it was calibrated at.
+: "${WL_CPU:=$(($(nproc) - 1))}"
 
 _wl_v2() { [ -f /sys/fs/cgroup/cgroup.controllers ]; }
 
@@ -72,10 +77,15 @@ wl_pct() {
 	esac
 }
 
-# The kernel repetitions that take WL_WORK_US of CPU here (the fastest of
-# many timings): one figure for every device, so they all do the same work.
+# The kernel repetitions that take WL_WORK_US of CPU here at full speed
+# (the most of three calibrations: each is the fastest of many timings, but
+# a busy machine can slow all of one down): one figure for every device,
+# so they all do the same work.
 wl_calibrate() {
-	"$TOPO_BUILD/tools/workd" --calibrate --work-us "$WL_WORK_US" | awk '$1 == "iters" { print $2 }'
+	local i
+	for i in 1 2 3; do
+		taskset -c "$WL_CPU" "$TOPO_BUILD/tools/workd" --calibrate --work-us "$WL_WORK_US"
+	done | awk '$1 == "iters" && $2 > m { m = $2 } END { if (m) print m }'
 }
 
 # wl_start PREFIX ITERS: workd on every device of the topology.
@@ -92,10 +102,10 @@ wl_start() {
 			for d in $(wl_cg_dirs "$prefix" "$dev"); do
 				echo "$BASHPID" >"$d/cgroup.procs" || exit 1
 			done
-			exec nsenter "--net=/run/netns/$prefix-$dev" "$TOPO_BUILD/tools/workd" \
+			exec taskset -c "$WL_CPU" nsenter "--net=/run/netns/$prefix-$dev" "$TOPO_BUILD/tools/workd" \
 				--name "$dev" --udp "$WL_PORT" --tcp "$WL_PORT" --iters "$iters" \
 				--latency-socket "$TOPO_RUN/$dev-lat.sock" --pidfile "$TOPO_RUN/$dev-work.pid" \
-				--drop-after-ms "$WL_DROP_MS"
+				--drop-after-ms "$WL_DROP_MS" $([ "$WL_RCVBUF" = 0 ] || echo --rcvbuf "$WL_RCVBUF")
 		) </dev/null >>"$TOPO_RUN/$dev-work.log" 2>&1 &
 		pidfiles+=("$TOPO_RUN/$dev-work.pid")
 	done
@@ -137,8 +147,19 @@ wl_agent() {
 	nsenter "--net=/run/netns/$prefix-$dev" "$TOPO_BUILD/hauler-agent" --device "$id" \
 		--key-file "$TOPO_RUN/$name.key" --balancer "$TOPO_LB4" \
 		--source "$(topo_dev_addr4 "$dev")" --cgroup "$prefix-$dev-work" --port "$WL_PORT" \
-		--latency-socket "$TOPO_RUN/$dev-lat.sock" "$@" \
+		$(_wl_agent_udp) --latency-socket "$TOPO_RUN/$dev-lat.sock" "$@" \
 		</dev/null >>"$TOPO_RUN/$dev-agent.log" 2>&1 &
+}
+
+# --proto udp when this hauler-agent has it: `queue` is then the UDP
+# receive queue's fill, which the workload's UDP requests wait in.
+_wl_agent_udp() {
+	if [ -z "${WL_AGENT_UDP+x}" ]; then
+		WL_AGENT_UDP=""
+		"$TOPO_BUILD/hauler-agent" --device 1 --port 9 --proto udp --dry-run --once \
+			>/dev/null 2>&1 && WL_AGENT_UDP="--proto udp"
+	fi
+	echo "$WL_AGENT_UDP"
 }
 
 # wl_load PREFIX ARGS...: loadgen in the client namespace, at a raised
