@@ -4,7 +4,12 @@ BUILD    ?= build
 CLANG    ?= clang
 BPFTOOL  ?= bpftool
 CC       ?= gcc
-ARCH     := $(shell uname -m)
+# The Debian multiarch triplet (asm/ headers) and the kernel's name of the
+# architecture (bpf_tracing.h's __TARGET_ARCH_*), both for the BPF build.
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null || echo $$(uname -m)-linux-gnu)
+BPF_ARCH  := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aarch64/arm64/' \
+		-e 's/arm.*/arm/' -e 's/ppc64.*/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/' \
+		-e 's/loongarch64/loongarch/' -e 's/mips.*/mips/')
 
 # Packages a fresh Debian 12 needs to build, test and demo hauler.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
@@ -14,8 +19,10 @@ DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 # the simulator's tables).
 REPRO_PKGS := gnuplot-nox nginx libnginx-mod-stream python3
 
-BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
-	      -Iinclude -Ibpf -I/usr/include/$(ARCH)-linux-gnu
+# The one set of BPF flags: the entry program, the policies, the bench's
+# and the system tests' helper programs and custom policies (custom-policy).
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) \
+	      -Iinclude -Ibpf -I/usr/include/$(MULTIARCH)
 CFLAGS     ?= -O2 -g
 CFLAGS     += -Wall -Wextra -Werror -Wno-unknown-pragmas -std=gnu11 -D_GNU_SOURCE \
 	      -Iinclude
@@ -29,7 +36,10 @@ LDLIBS     := -lbpf -lelf -lz
 BPF_SRCS  := bpf/hauler_xdp.bpf.c $(sort $(wildcard policies/*.bpf.c))
 BPF_OBJS  := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst %.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-BPF_HDRS  := $(wildcard include/*.h include/*.def include/select/* bpf/*.h policies/*.h)
+BPF_HDRS  := $(wildcard include/*.h include/*.def include/select/* bpf/*.h policies/*.h bench/*.h)
+# Helper programs of make bench (bench/) and of the system tests and demo
+# topology (tests/system/bpf/): plain XDP objects, no skeleton.
+AUX_BPF_OBJS := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(wildcard bench/*.bpf.c tests/system/bpf/*.bpf.c))
 
 # The manager: every user/*.c; main.c only in the binary, the rest in a
 # library that the tests link too.
@@ -38,9 +48,12 @@ USER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(USER_SRCS))
 USER_HDRS := $(wildcard user/*.h include/*.h include/*.def include/select/*)
 LIBHAULER := $(BUILD)/libhauler.a
 
-# Agent (issue 4) and tools: each tools/*.c is one program.
+# Agent and tools: each tools/*.c is one program but tools/*_lib.c, which
+# make libtools.a (what a tool shares with the tests: the schema generators).
 AGENT_SRCS := $(wildcard agent/*.c)
-TOOL_SRCS  := $(wildcard tools/*.c)
+TOOL_LIB_SRCS := $(wildcard tools/*_lib.c)
+TOOL_SRCS  := $(filter-out $(TOOL_LIB_SRCS),$(wildcard tools/*.c))
+LIBTOOLS   := $(BUILD)/libtools.a
 TOOLS      := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
 # The simulator (tools/sim): every file but main.c in a library the unit tests link too.
@@ -56,13 +69,14 @@ DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
 .PHONY: all deps deps-reproduce check check-run unit datapath system demo bench reproduce \
-	reproduce-sim clean help format format-check schema p4
-all: $(BUILD)/hauler $(BUILD)/hauler-agent $(BUILD)/hauler-sim $(TOOLS)
+	reproduce-sim clean help format format-check schema p4 custom-policy
+all: $(BUILD)/hauler $(BUILD)/hauler-agent $(BUILD)/hauler-sim $(TOOLS) $(AUX_BPF_OBJS)
 
 help:
 	@echo "make            build BPF objects, skeletons, hauler and tools"
 	@echo "make deps       install the Debian packages hauler needs (root)"
 	@echo "make check      run every test (root); ends with 'N passed, N failed'"
+	@echo "make custom-policy SRC=/abs/my.bpf.c [OBJ=out.bpf.o]   build a policy of your own"
 	@echo "make demo       bring up a namespace topology and run traffic (root)"
 	@echo "make bench      run the benchmarks (root)"
 	@echo "make reproduce  the thesis's testbed figures into docs/results.md (root, <= 15 min)"
@@ -88,6 +102,14 @@ $(BUILD)/%.bpf.o: %.bpf.c $(BPF_HDRS)
 skel_name = $(if $(filter policies/%,$(1)),policy_,)$(notdir $(1))
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $(call skel_name,$*) > $@.tmp && mv $@.tmp $@
+
+# A policy of your own, outside the tree (docs/policies.md), with the
+# built-ins' flags and headers: make custom-policy SRC=/abs/path/my.bpf.c
+OBJ ?= $(BUILD)/custom/$(notdir $(SRC:.c=.o))
+custom-policy:
+	@test -n "$(SRC)" || { echo "usage: make custom-policy SRC=FILE.bpf.c [OBJ=FILE.bpf.o]" >&2; exit 2; }
+	@mkdir -p $(dir $(OBJ))
+	$(CLANG) $(BPF_CFLAGS) -Ipolicies -c $(SRC) -o $(OBJ)
 
 # The built-in policies, as an X-macro list for the manager: POLICY(name).
 POLICY_NAMES := $(patsubst policies/%.bpf.c,%,$(sort $(wildcard policies/*.bpf.c)))
@@ -135,17 +157,25 @@ $(BUILD)/hauler-sim: tools/sim/main.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT)
 		$(LDLIBS) -lm -o $@
 
 # genschema needs only the schema: `make schema` works before anything else builds.
-$(BUILD)/tools/genschema: tools/genschema.c tools/genschema.h include/schema.def include/hauler_schema.h
+$(BUILD)/tools/%_lib.o: tools/%_lib.c tools/%.h include/schema.def include/hauler_schema.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itools $< -o $@
+	$(CC) $(CFLAGS) -Itools -c $< -o $@
+
+$(LIBTOOLS): $(patsubst %.c,$(BUILD)/%.o,$(TOOL_LIB_SRCS))
+	ar rcs $@ $^
+
+$(BUILD)/tools/genschema: tools/genschema.c tools/genschema.h $(LIBTOOLS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itools $< $(LIBTOOLS) -o $@
 
 $(BUILD)/tools/%: tools/%.c $(wildcard include/*.h include/*.def include/select/* tools/*.h) $(LIBHAULER)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(USER_INC) -Itools $< $(LIBHAULER) $(LDLIBS) -lpthread -lm -o $@
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h tools/sim/*.h agent/*.h)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBTOOLS) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h tools/sim/*.h agent/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itests/unit $< $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LDLIBS) -lcmocka -ldl -lm -o $@
+	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itools -Itests/unit $< $(LIBSIM) $(LIBHAULER) $(LIBAGENT) \
+		$(LIBTOOLS) $(LDLIBS) -lcmocka -ldl -lm -o $@
 
 $(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h) $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(SKELS)
 	@mkdir -p $(dir $@)
@@ -174,9 +204,9 @@ p4:
 		echo "p4: skipped: no P4 checker at $(P4TEST) (make p4 P4C_DIR=DIR to use one)"; \
 	fi
 
-# check, demo and bench install what they need first (a fresh machine).
-check: deps
-	@$(MAKE) --no-print-directory check-run
+# check builds and runs every test; installing packages is make deps'
+# (CI: .ci/run). demo and bench install what they need first.
+check: check-run
 
 check-run: all p4 $(UNIT_BINS) $(DP_BINS)
 	@P4C_DIR=$(P4C_DIR) bash tests/run.sh $(BUILD)

@@ -68,6 +68,8 @@ int config_load(struct agent_config *cfg, const char *path);
 int config_parse_args(struct agent_config *cfg, int argc, char **argv);
 int config_check(const struct agent_config *cfg);
 void config_usage(FILE *out);
+/* The name of option i of the table (i from 0), NULL past the last: for tests. */
+const char *config_option_name(size_t i);
 
 /* threshold.c: threshold mode (P4Mite) */
 struct report_fields;

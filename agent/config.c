@@ -6,6 +6,7 @@
  * after --config override the file.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
@@ -17,51 +18,103 @@
 #include "hauler_report.h"
 #include "agent.h"
 
-struct option_doc {
+/*
+ * One row per option drives the command line, the config file, --help and
+ * the check that docs/agent.md lists every option. A row stores its value
+ * by kind into the field at off (numbers in min..max); OPT_FUNC rows parse
+ * with their own function.
+ */
+enum opt_kind { OPT_INT, OPT_UINT, OPT_LONG, OPT_DOUBLE, OPT_STRING, OPT_FLAG, OPT_FUNC, OPT_HELP };
+
+struct agent_option {
 	const char *name;
 	const char *arg; /* NULL: a flag */
 	const char *help;
+	enum opt_kind kind;
+	size_t off, size; /* the field in struct agent_config */
+	double min, max;
+	int (*set)(struct agent_config *cfg, const char *name, const char *value);
 };
 
-static const struct option_doc options[] = {
-    {"config", "FILE", "read name = value lines from FILE (at this point of the options)"},
-    {"device", "ID", "device id to report for (0..2047; required)"},
-    {"key", "HEX", "the device's report key: 32 hex digits (from hauler device key)"},
-    {"key-file", "FILE", "read the key from FILE (keeps it out of the process list)"},
-    {"balancer", "ADDR[:PORT]", "send reports by UDP to ADDR (port 7946 by default)"},
-    {"source", "ADDR", "send from ADDR: the device's address, which the balancer checks"},
-    {"ether", "IF", "send raw Ethernet frames (type 0x88b5) on IF instead of UDP"},
-    {"ether-dst", "MAC", "destination of the Ethernet frames (default ff:ff:ff:ff:ff:ff)"},
-    {"rate", "N", "reports per second (default 100; 0: only on threshold crossings)"},
-    {"jitter", "PCT", "random spread of the period, in percent (default 10)"},
-    {"window", "MS", "measure cmp and net over at least MS (default 0: one period)"},
-    {"cgroup", "PATH", "cmp and mem of this cgroup (path under /sys/fs/cgroup[/CONTROLLER])"},
-    {"cpus", "LIST", "cmp of these CPUs only, such as 0-3,8"},
-    {"gpu", "N", "cmp and mem of GPU N, through NVML"},
-    {"nvml-lib", "FILE", "NVML library to load (default libnvidia-ml.so.1)"},
-    {"iface", "IF", "net: utilization of interface IF"},
-    {"bandwidth", "RATE", "capacity of IF in bit/s, such as 10g or 100m (default its speed)"},
-    {"port", "PORT", "service port: pending requests (queue) and live connections"},
+#define FIELD(f)	     offsetof(struct agent_config, f), sizeof(((struct agent_config *)0)->f)
+#define NUM(kind, f, lo, hi) kind, FIELD(f), lo, hi, NULL
+#define STR(f)		     OPT_STRING, FIELD(f), 0, 0, NULL
+#define FLAG(f)		     OPT_FLAG, FIELD(f), 0, 0, NULL
+#define FUNC(fn)	     OPT_FUNC, 0, 0, 0, 0, fn
+
+static int set_config(struct agent_config *cfg, const char *name, const char *value);
+static int set_key(struct agent_config *cfg, const char *name, const char *value);
+static int set_key_file(struct agent_config *cfg, const char *name, const char *value);
+static int set_ether_dst(struct agent_config *cfg, const char *name, const char *value);
+static int set_rate(struct agent_config *cfg, const char *name, const char *value);
+static int set_proto(struct agent_config *cfg, const char *name, const char *value);
+static int set_jitter(struct agent_config *cfg, const char *name, const char *value);
+static int set_cgroup(struct agent_config *cfg, const char *name, const char *value);
+static int set_cpus(struct agent_config *cfg, const char *name, const char *value);
+static int set_bandwidth(struct agent_config *cfg, const char *name, const char *value);
+static int set_probe(struct agent_config *cfg, const char *name, const char *value);
+static int set_threshold(struct agent_config *cfg, const char *name, const char *value);
+
+static const struct agent_option options[] = {
+    {"config", "FILE", "read name = value lines from FILE (at this point of the options)",
+     FUNC(set_config)},
+    {"device", "ID", "device id to report for (0..2047; required)",
+     NUM(OPT_INT, device, 0, HAULER_MAX_DEVICES - 1)},
+    {"key", "HEX", "the device's report key: 32 hex digits (from hauler device key)",
+     FUNC(set_key)},
+    {"key-file", "FILE", "read the key from FILE (keeps it out of the process list)",
+     FUNC(set_key_file)},
+    {"balancer", "ADDR[:PORT]", "send reports by UDP to ADDR (port 7946 by default)",
+     STR(balancer)},
+    {"source", "ADDR", "send from ADDR: the device's address, which the balancer checks",
+     STR(source)},
+    {"ether", "IF", "send raw Ethernet frames (type 0x88b5) on IF instead of UDP", STR(ether_if)},
+    {"ether-dst", "MAC", "destination of the Ethernet frames (default ff:ff:ff:ff:ff:ff)",
+     FUNC(set_ether_dst)},
+    {"rate", "N", "reports per second (default 100; 0: only on threshold crossings)",
+     FUNC(set_rate)},
+    {"jitter", "PCT", "random spread of the period, in percent (default 10)", FUNC(set_jitter)},
+    {"window", "MS", "measure cmp and net over at least MS (default 0: one period)",
+     NUM(OPT_UINT, window_ms, 0, 60000)},
+    {"cgroup", "PATH", "cmp and mem of this cgroup (path under /sys/fs/cgroup[/CONTROLLER])",
+     FUNC(set_cgroup)},
+    {"cpus", "LIST", "cmp of these CPUs only, such as 0-3,8", FUNC(set_cpus)},
+    {"gpu", "N", "cmp and mem of GPU N, through NVML", NUM(OPT_INT, gpu, 0, 63)},
+    {"nvml-lib", "FILE", "NVML library to load (default libnvidia-ml.so.1)", STR(nvml_lib)},
+    {"iface", "IF", "net: utilization of interface IF", STR(iface)},
+    {"bandwidth", "RATE", "capacity of IF in bit/s, such as 10g or 100m (default its speed)",
+     FUNC(set_bandwidth)},
+    {"port", "PORT", "service port: pending requests (queue) and live connections",
+     NUM(OPT_INT, port, 1, 65535)},
     {"proto", "tcp|udp",
-     "the service port's protocol: TCP accept queue or UDP receive queue (default tcp)"},
+     "the service port's protocol: TCP accept queue or UDP receive queue (default tcp)",
+     FUNC(set_proto)},
     {"queue-capacity", "N",
-     "queue: add the requests in flight the application pushes (inflight N); N of them is full"},
-    {"conns-interval", "MS", "count live connections every MS (default 1000; 0: every report)"},
-    {"probe", "ADDR:PORT", "latency: time TCP connects to ADDR:PORT"},
-    {"probe-interval", "MS", "time between probes (default 1000)"},
-    {"latency-socket", "PATH", "latency: the application sends microseconds to this unix socket"},
-    {"latency-max-age", "MS", "stop reporting a latency older than MS (default 5000)"},
+     "queue: add the requests in flight the application pushes (inflight N); N of them is full",
+     NUM(OPT_UINT, queue_capacity, 1, 10000000)},
+    {"conns-interval", "MS", "count live connections every MS (default 1000; 0: every report)",
+     NUM(OPT_UINT, conns_interval_ms, 0, 3600000)},
+    {"probe", "ADDR:PORT", "latency: time TCP connects to ADDR:PORT", FUNC(set_probe)},
+    {"probe-interval", "MS", "time between probes (default 1000)",
+     NUM(OPT_UINT, probe_interval_ms, 10, 3600000)},
+    {"latency-socket", "PATH", "latency: the application sends microseconds to this unix socket",
+     STR(latency_socket)},
+    {"latency-max-age", "MS", "stop reporting a latency older than MS (default 5000)",
+     NUM(OPT_UINT, latency_max_age_ms, 1, 3600000)},
     {"threshold", "M=V,...",
      "threshold mode: busy while cmp, mem, net, queue (V %) or latency (V ms) is at or above "
-     "V; report at once on a crossing"},
-    {"sample", "MS", "threshold mode: sampling interval (default 10)"},
-    {"confirm", "MS", "threshold mode: repeat a crossing's report after MS (default 5; 0: no)"},
-    {"root", "DIR", "read /proc and /sys under DIR (tests)"},
-    {"count", "N", "exit after N reports"},
-    {"once", NULL, "measure over 100 ms, send one report, exit"},
-    {"dry-run", NULL, "print reports instead of sending them"},
-    {"verbose", NULL, "print each report and, at exit, the agent's own CPU use"},
-    {"help", NULL, "print this help"},
+     "V; report at once on a crossing",
+     FUNC(set_threshold)},
+    {"sample", "MS", "threshold mode: sampling interval (default 10)",
+     NUM(OPT_UINT, sample_ms, 1, 60000)},
+    {"confirm", "MS", "threshold mode: repeat a crossing's report after MS (default 5; 0: no)",
+     NUM(OPT_UINT, confirm_ms, 0, 1000)},
+    {"root", "DIR", "read /proc and /sys under DIR (tests)", STR(root)},
+    {"count", "N", "exit after N reports", NUM(OPT_LONG, count, 1, LONG_MAX)},
+    {"once", NULL, "measure over 100 ms, send one report, exit", FLAG(once)},
+    {"dry-run", NULL, "print reports instead of sending them", FLAG(dry_run)},
+    {"verbose", NULL, "print each report and, at exit, the agent's own CPU use", FLAG(verbose)},
+    {"help", NULL, "print this help", OPT_HELP, 0, 0, 0, 0, NULL},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -252,8 +305,20 @@ bad:
 	return -1;
 }
 
-static int read_key_file(struct agent_config *cfg, const char *path)
+/* The key in text (32 hex digits), from where (for the error). */
+static int key_store(struct agent_config *cfg, const char *text, const char *where)
 {
+	if (report_key_parse(text, &cfg->k0, &cfg->k1) < 0) {
+		agent_err("%s: not a key of 32 hex digits (nor all zeros)", where);
+		return -1;
+	}
+	cfg->have_key = 1;
+	return 0;
+}
+
+static int set_key_file(struct agent_config *cfg, const char *name, const char *path)
+{
+	char where[PATH_MAX + 16];
 	char buf[128];
 	size_t n;
 	FILE *f = fopen(path, "r");
@@ -266,24 +331,141 @@ static int read_key_file(struct agent_config *cfg, const char *path)
 	fclose(f);
 	buf[n] = '\0';
 	buf[strcspn(buf, " \t\r\n")] = '\0';
-	if (report_key_parse(buf, &cfg->k0, &cfg->k1) < 0) {
-		agent_err("key-file %s: not a key of 32 hex digits (nor all zeros)", path);
+	snprintf(where, sizeof(where), "%s %s", name, path);
+	return key_store(cfg, buf, where);
+}
+
+static int set_config(struct agent_config *cfg, const char *name, const char *value)
+{
+	(void)name;
+	return config_load(cfg, value);
+}
+
+static int set_key(struct agent_config *cfg, const char *name, const char *value)
+{
+	return key_store(cfg, value, name);
+}
+
+static int set_ether_dst(struct agent_config *cfg, const char *name, const char *value)
+{
+	(void)name;
+	return parse_mac(value, cfg->ether_dst);
+}
+
+/* 0: trigger-only (threshold mode, reports on crossings only). */
+static int set_rate(struct agent_config *cfg, const char *name, const char *value)
+{
+	if (!strcmp(value, "0")) {
+		cfg->rate = 0;
+		return 0;
+	}
+	return parse_double(name, value, 0.1, 10000, &cfg->rate);
+}
+
+static int set_proto(struct agent_config *cfg, const char *name, const char *value)
+{
+	if (strcmp(value, "tcp") && strcmp(value, "udp")) {
+		agent_err("%s: '%s' is not tcp or udp", name, value);
 		return -1;
 	}
-	cfg->have_key = 1;
+	cfg->proto = value[0] == 'u' ? IPPROTO_UDP : IPPROTO_TCP;
 	return 0;
+}
+
+static int set_jitter(struct agent_config *cfg, const char *name, const char *value)
+{
+	if (parse_double(name, value, 0, 50, &cfg->jitter) < 0)
+		return -1;
+	cfg->jitter /= 100;
+	return 0;
+}
+
+static int set_cgroup(struct agent_config *cfg, const char *name, const char *value)
+{
+	while (*value == '/')
+		value++; /* "/hauler/dev0" and "hauler/dev0" are the same */
+	if (!strncmp(value, "sys/fs/cgroup/", 14))
+		value += 14;
+	return copy_string(name, value, cfg->cgroup, sizeof(cfg->cgroup));
+}
+
+static int set_cpus(struct agent_config *cfg, const char *name, const char *value)
+{
+	unsigned char set[AGENT_MAX_CPUS];
+
+	if (agent_cpulist_parse(value, set, AGENT_MAX_CPUS) < 0) {
+		agent_err("cpus: '%s' is not a CPU list such as 0-3,8", value);
+		return -1;
+	}
+	return copy_string(name, value, cfg->cpus, sizeof(cfg->cpus));
+}
+
+static int set_bandwidth(struct agent_config *cfg, const char *name, const char *value)
+{
+	(void)name;
+	return parse_bandwidth(value, &cfg->bandwidth_bps);
+}
+
+static int set_probe(struct agent_config *cfg, const char *name, const char *value)
+{
+	struct sockaddr_storage ss;
+	unsigned int len;
+
+	if (agent_parse_hostport(value, 0, &ss, &len) < 0)
+		return -1;
+	return copy_string(name, value, cfg->probe, sizeof(cfg->probe));
+}
+
+static int set_threshold(struct agent_config *cfg, const char *name, const char *value)
+{
+	(void)name;
+	return parse_thresholds(value, cfg->threshold);
+}
+
+/* Store value by the row's kind into its field. */
+static int option_store(struct agent_config *cfg, const struct agent_option *o, const char *value)
+{
+	char *field = (char *)cfg + o->off;
+	/* LONG_MAX does not survive a double: (long)(double)LONG_MAX overflows. */
+	long n, hi = o->max >= (double)LONG_MAX ? LONG_MAX : (long)o->max;
+
+	switch (o->kind) {
+	case OPT_INT:
+	case OPT_UINT:
+	case OPT_LONG:
+		if (parse_long(o->name, value, (long)o->min, hi, &n) < 0)
+			return -1;
+		if (o->kind == OPT_INT)
+			*(int *)field = (int)n;
+		else if (o->kind == OPT_UINT)
+			*(unsigned int *)field = (unsigned int)n;
+		else
+			*(long *)field = n;
+		return 0;
+	case OPT_DOUBLE:
+		return parse_double(o->name, value, o->min, o->max, (double *)field);
+	case OPT_STRING:
+		return copy_string(o->name, value, field, o->size);
+	case OPT_FLAG:
+		return parse_flag(o->name, value, (int *)field);
+	case OPT_FUNC:
+		return o->set(cfg, o->name, value);
+	case OPT_HELP:
+		break;
+	}
+	agent_err("unknown option '%s' (see --help)", o->name);
+	return -1;
 }
 
 /* Apply one option; value is NULL for a flag given on the command line. */
 int config_set(struct agent_config *cfg, const char *name, const char *value)
 {
-	const struct option_doc *opt = NULL;
-	long n;
+	const struct agent_option *opt = NULL;
 
 	for (size_t i = 0; i < N_OPTIONS; i++)
 		if (!strcmp(options[i].name, name))
 			opt = &options[i];
-	if (!opt || !strcmp(name, "help")) {
+	if (!opt || opt->kind == OPT_HELP) {
 		agent_err("unknown option '%s' (see --help)", name);
 		return -1;
 	}
@@ -291,126 +473,12 @@ int config_set(struct agent_config *cfg, const char *name, const char *value)
 		agent_err("%s needs a value: %s", name, opt->arg);
 		return -1;
 	}
-	if (!strcmp(name, "config"))
-		return config_load(cfg, value);
-	if (!strcmp(name, "device")) {
-		if (parse_long(name, value, 0, HAULER_MAX_DEVICES - 1, &n) < 0)
-			return -1;
-		cfg->device = (int)n;
-	} else if (!strcmp(name, "key")) {
-		if (report_key_parse(value, &cfg->k0, &cfg->k1) < 0) {
-			agent_err("key: not 32 hex digits (nor all zeros)");
-			return -1;
-		}
-		cfg->have_key = 1;
-	} else if (!strcmp(name, "key-file")) {
-		return read_key_file(cfg, value);
-	} else if (!strcmp(name, "balancer")) {
-		return copy_string(name, value, cfg->balancer, sizeof(cfg->balancer));
-	} else if (!strcmp(name, "source")) {
-		return copy_string(name, value, cfg->source, sizeof(cfg->source));
-	} else if (!strcmp(name, "ether")) {
-		return copy_string(name, value, cfg->ether_if, sizeof(cfg->ether_if));
-	} else if (!strcmp(name, "ether-dst")) {
-		return parse_mac(value, cfg->ether_dst);
-	} else if (!strcmp(name, "rate")) {
-		/* 0: trigger-only (threshold mode, reports on crossings only). */
-		if (!strcmp(value, "0")) {
-			cfg->rate = 0;
-			return 0;
-		}
-		return parse_double(name, value, 0.1, 10000, &cfg->rate);
-	} else if (!strcmp(name, "jitter")) {
-		if (parse_double(name, value, 0, 50, &cfg->jitter) < 0)
-			return -1;
-		cfg->jitter /= 100;
-	} else if (!strcmp(name, "window")) {
-		if (parse_long(name, value, 0, 60000, &n) < 0)
-			return -1;
-		cfg->window_ms = (unsigned int)n;
-	} else if (!strcmp(name, "cgroup")) {
-		while (*value == '/')
-			value++; /* "/hauler/dev0" and "hauler/dev0" are the same */
-		if (!strncmp(value, "sys/fs/cgroup/", 14))
-			value += 14;
-		return copy_string(name, value, cfg->cgroup, sizeof(cfg->cgroup));
-	} else if (!strcmp(name, "cpus")) {
-		unsigned char set[AGENT_MAX_CPUS];
+	return option_store(cfg, opt, value);
+}
 
-		if (agent_cpulist_parse(value, set, AGENT_MAX_CPUS) < 0) {
-			agent_err("cpus: '%s' is not a CPU list such as 0-3,8", value);
-			return -1;
-		}
-		return copy_string(name, value, cfg->cpus, sizeof(cfg->cpus));
-	} else if (!strcmp(name, "gpu")) {
-		if (parse_long(name, value, 0, 63, &n) < 0)
-			return -1;
-		cfg->gpu = (int)n;
-	} else if (!strcmp(name, "nvml-lib")) {
-		return copy_string(name, value, cfg->nvml_lib, sizeof(cfg->nvml_lib));
-	} else if (!strcmp(name, "iface")) {
-		return copy_string(name, value, cfg->iface, sizeof(cfg->iface));
-	} else if (!strcmp(name, "bandwidth")) {
-		return parse_bandwidth(value, &cfg->bandwidth_bps);
-	} else if (!strcmp(name, "port")) {
-		if (parse_long(name, value, 1, 65535, &n) < 0)
-			return -1;
-		cfg->port = (int)n;
-	} else if (!strcmp(name, "proto")) {
-		if (strcmp(value, "tcp") && strcmp(value, "udp")) {
-			agent_err("proto: '%s' is not tcp or udp", value);
-			return -1;
-		}
-		cfg->proto = value[0] == 'u' ? IPPROTO_UDP : IPPROTO_TCP;
-	} else if (!strcmp(name, "queue-capacity")) {
-		if (parse_long(name, value, 1, 10000000, &n) < 0)
-			return -1;
-		cfg->queue_capacity = (unsigned int)n;
-	} else if (!strcmp(name, "conns-interval")) {
-		if (parse_long(name, value, 0, 3600000, &n) < 0)
-			return -1;
-		cfg->conns_interval_ms = (unsigned int)n;
-	} else if (!strcmp(name, "probe")) {
-		struct sockaddr_storage ss;
-		unsigned int len;
-
-		if (agent_parse_hostport(value, 0, &ss, &len) < 0)
-			return -1;
-		return copy_string(name, value, cfg->probe, sizeof(cfg->probe));
-	} else if (!strcmp(name, "probe-interval")) {
-		if (parse_long(name, value, 10, 3600000, &n) < 0)
-			return -1;
-		cfg->probe_interval_ms = (unsigned int)n;
-	} else if (!strcmp(name, "latency-socket")) {
-		return copy_string(name, value, cfg->latency_socket, sizeof(cfg->latency_socket));
-	} else if (!strcmp(name, "latency-max-age")) {
-		if (parse_long(name, value, 1, 3600000, &n) < 0)
-			return -1;
-		cfg->latency_max_age_ms = (unsigned int)n;
-	} else if (!strcmp(name, "threshold")) {
-		return parse_thresholds(value, cfg->threshold);
-	} else if (!strcmp(name, "sample")) {
-		if (parse_long(name, value, 1, 60000, &n) < 0)
-			return -1;
-		cfg->sample_ms = (unsigned int)n;
-	} else if (!strcmp(name, "confirm")) {
-		if (parse_long(name, value, 0, 1000, &n) < 0)
-			return -1;
-		cfg->confirm_ms = (unsigned int)n;
-	} else if (!strcmp(name, "root")) {
-		return copy_string(name, value, cfg->root, sizeof(cfg->root));
-	} else if (!strcmp(name, "count")) {
-		if (parse_long(name, value, 1, LONG_MAX, &n) < 0)
-			return -1;
-		cfg->count = n;
-	} else if (!strcmp(name, "once")) {
-		return parse_flag(name, value, &cfg->once);
-	} else if (!strcmp(name, "dry-run")) {
-		return parse_flag(name, value, &cfg->dry_run);
-	} else if (!strcmp(name, "verbose")) {
-		return parse_flag(name, value, &cfg->verbose);
-	}
-	return 0;
+const char *config_option_name(size_t i)
+{
+	return i < N_OPTIONS ? options[i].name : NULL;
 }
 
 static char *trim(char *s)

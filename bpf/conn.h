@@ -46,6 +46,19 @@ static __always_inline void reply_key(struct flow_key *r, const struct flow_key 
 	r->pad = 0;
 }
 
+/* The inverse of reply_key: the client's flow to the VIP vk, from its reply r. */
+static __always_inline void client_key(struct flow_key *f, const struct flow_key *r,
+				       const struct vip_key *vk)
+{
+	__builtin_memcpy(f->src, r->dst, 16);
+	__builtin_memcpy(f->dst, vk->addr, 16);
+	f->sport = r->dport;
+	f->dport = vk->port;
+	f->family = r->family;
+	f->proto = r->proto;
+	f->pad = 0;
+}
+
 /* Remove an ended flow's entry, and its NAT return entry if it has one. */
 static __always_inline void conn_forget(const struct conn *c, const struct flow_key *key)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * hauler_xdp - the entry program (see DESIGN.md, "Packet walk"):
+ * hauler_xdp - the entry program (docs/architecture.md, "The packet walk"):
  * parse, VIP lookup, connection table, then for a new connection the
  * server tier (weighted Maglev table built by the manager) and the device
  * tier (tail call into the VIP's policy; built-in hash when that fails).
@@ -62,7 +62,7 @@ static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *
 	__u32 key, slot, server, hash;
 
 	hash = hauler_flow_hash(&p->flow);
-	key = (vi->vip_id & (HAULER_MAX_VIPS - 1)) * 2 + (vi->pool_version & 1);
+	key = hauler_pool_key(vi->vip_id & (HAULER_MAX_VIPS - 1), vi->pool_version);
 	pool = bpf_map_lookup_elem(&pools, &key);
 	if (!pool || !vi->table_size || vi->table_size > HAULER_MAGLEV_MAX) {
 		stat_reason(HAULER_STAT_drop_no_server, ctx);
@@ -170,14 +170,9 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 	if (conn_expired(c, p->flow.proto, cfg, now))
 		goto pass;
 	if (conn_track(c, &p->flow, p->tcp_flags, cfg, now) == CONN_TRACK_RST) {
-		struct flow_key f = {};
+		struct flow_key f;
 
-		__builtin_memcpy(f.src, p->flow.dst, 16);
-		__builtin_memcpy(f.dst, vk->addr, 16);
-		f.sport = p->flow.dport;
-		f.dport = vk->port;
-		f.family = p->flow.family;
-		f.proto = p->flow.proto;
+		client_key(&f, &p->flow, vk);
 		bpf_map_delete_elem(&conns, &f);
 		stat_reason(HAULER_STAT_conn_closed, ctx);
 	}

@@ -10,6 +10,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "hauler_schema.h"
+#include "hauler_keys.h"
 
 #define SCHEMA_KEY_u32	    __u32
 #define SCHEMA_KEY_vip_key  struct vip_key

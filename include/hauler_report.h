@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * hauler_report.h - the wire format of agent reports (DESIGN.md, "Agent
- * reports"), shared by hauler-agent, the datapath and the tests.
+ * hauler_report.h - the wire format of agent reports (docs/agent.md, "Wire
+ * format"), shared by hauler-agent, the datapath and the tests.
  *
  * A report is 40 bytes, every multi-byte field in network byte order:
  *

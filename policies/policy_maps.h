@@ -42,7 +42,7 @@ static __always_inline int policy_ring_next(const struct policy_ctx *pc, __u32 *
 
 /*
  * wrr and dwrr: the slot of the server's active ring (of two versions,
- * server * 2 + ring_version) at the pointer. The hash choice when the
+ * hauler_ring_key) at the pointer. The hash choice when the
  * server, ring or pointer cannot be read.
  */
 static __always_inline __u32 policy_ring_walk(const struct policy_ctx *pc)
@@ -54,7 +54,7 @@ static __always_inline __u32 policy_ring_walk(const struct policy_ctx *pc)
 	srv = bpf_map_lookup_elem(&servers, &key);
 	if (!srv)
 		return select_hash(pc);
-	key = pc->server * 2 + (srv->ring_version & 1);
+	key = hauler_ring_key(pc->server, srv->ring_version);
 	r = bpf_map_lookup_elem(&rings, &key);
 	if (!r || policy_ring_next(pc, &pos))
 		return select_hash(pc);

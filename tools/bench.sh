@@ -66,14 +66,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# The helper programs of bench/, with the Makefile's BPF flags.
-mkdir -p "$BUILD/bench"
+# The helper programs of bench/: the Makefile builds them (make all).
 for src in bench/*.bpf.c; do
 	obj=$BUILD/bench/$(basename "$src" .c).o
-	[ "$obj" -nt "$src" ] && [ "$obj" -nt bench/bench.h ] && continue
-	clang -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Iinclude -Ibpf \
-		-Ipolicies -Ibench -I/usr/include/"$(uname -m)"-linux-gnu -c "$src" -o "$obj" ||
-		die "cannot compile $src"
+	[ -f "$obj" ] || die "no $obj (run make)"
 done
 
 # One namespace: veth lb (the balancer's end) <-> ga (the generator's end).

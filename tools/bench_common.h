@@ -29,6 +29,10 @@
 #include <bpf/libbpf.h>
 
 #include "hauler_schema.h"
+#include "json.h"
+#include "error.h"
+#include "map_write.h"
+#include "model.h"
 #include "bpf/hauler_xdp.skel.h"
 #include "../bench/bench.h"
 
@@ -159,6 +163,7 @@ static inline void bench_quiet_libbpf(void)
 
 struct bench_lb {
 	struct hauler_xdp *skel;
+	struct hauler_maps maps; /* written through the manager's user/map_write.h */
 	const char *pin;
 	const char *build;
 	int entry_fd;
@@ -173,25 +178,18 @@ static inline int bench_map(const struct bench_lb *lb, const char *name)
 	return bpf_map__fd(m);
 }
 
-static inline void bench_update(const struct bench_lb *lb, const char *map, __u32 key,
-				const void *val)
+/* A map_write.h call that must not fail. */
+static inline void bench_ok(int ret)
 {
-	if (bpf_map_update_elem(bench_map(lb, map), &key, val, BPF_ANY))
-		bench_die("update %s[%u]: %s", map, key, strerror(errno));
+	if (ret)
+		bench_die("%s", err_msg());
 }
 
 /* Load the entry program with every map pinned under pin (a bpffs dir). */
 static inline void bench_lb_load(struct bench_lb *lb, const char *pin, const char *build)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin);
-	struct config cfg = {
-	    .schema_version = HAULER_SCHEMA_VERSION,
-	    .nat_vips = 1,
-	    .tunnel_src4 = htonl(BENCH_LB_ADDR),
-	    .report_port = HAULER_REPORT_PORT,
-	    .fin_grace_ms = 2000,
-	    .udp_timeout_ms = 30000,
-	};
+	struct config cfg = {};
 
 	bench_quiet_libbpf();
 	lb->pin = pin;
@@ -200,7 +198,13 @@ static inline void bench_lb_load(struct bench_lb *lb, const char *pin, const cha
 	if (!lb->skel || hauler_xdp__load(lb->skel))
 		bench_die("cannot load the entry program (pins under %s)", pin);
 	lb->entry_fd = bpf_program__fd(lb->skel->progs.hauler_xdp);
-	bench_update(lb, "config", 0, &cfg);
+	bench_ok(maps_of_object(&lb->maps, lb->skel->obj));
+	/* The manager's defaults, with NAT VIPs, a tunnel source and a short FIN grace. */
+	model_config_defaults(&cfg);
+	cfg.nat_vips = 1;
+	cfg.tunnel_src4 = htonl(BENCH_LB_ADDR);
+	cfg.fin_grace_ms = 2000;
+	bench_ok(mapw_config(&lb->maps, &cfg));
 }
 
 /* Unpin every map (the bpffs itself is tools/bench.sh's to remove). */
@@ -305,15 +309,7 @@ static inline int bench_policy_load_all(const struct bench_lb *lb, struct bench_
 
 static inline void bench_set_policy(const struct bench_lb *lb, __u32 slot, int prog_fd)
 {
-	int fd = bench_map(lb, "policy_progs");
-
-	if (prog_fd < 0) {
-		if (bpf_map_delete_elem(fd, &slot) && errno != ENOENT)
-			bench_die("empty policy slot %u: %s", slot, strerror(errno));
-		return;
-	}
-	if (bpf_map_update_elem(fd, &slot, &prog_fd, BPF_ANY))
-		bench_die("set policy slot %u: %s", slot, strerror(errno));
+	bench_ok(mapw_policy(&lb->maps, slot, prog_fd));
 }
 
 /*
@@ -337,16 +333,14 @@ static inline void bench_add_vip(const struct bench_lb *lb, __u16 vip_id, __u8 m
 
 	vk.addr[0] = htonl(BENCH_VIP_ADDR + vip_id);
 	vk.port = htons(BENCH_VIP_PORT);
-	if (bpf_map_update_elem(bench_map(lb, "vips"), &vk, &vi, BPF_ANY))
-		bench_die("add VIP %u: %s", vip_id, strerror(errno));
-	bench_update(lb, "vip_index", vip_id, &vk);
+	bench_ok(mapw_vip(&lb->maps, &vk, &vi, 1));
 
 	pool = calloc(1, sizeof(*pool));
 	if (!pool)
 		bench_die("out of memory");
 	for (i = 0; i < HAULER_MAGLEV_MAX; i++)
 		pool->server[i] = i < BENCH_TABLE_SIZE ? vip_id : HAULER_NO_SERVER;
-	bench_update(lb, "pools", vip_id * 2, pool);
+	bench_ok(mapw_pool(&lb->maps, vip_id, 0, pool));
 	free(pool);
 
 	for (i = 0; i < ndev; i++) {
@@ -360,16 +354,16 @@ static inline void bench_add_vip(const struct bench_lb *lb, __u16 vip_id, __u8 m
 		dev.addr[0] = htonl(BENCH_DEV_ADDR + first_dev + i);
 		dev.port = htons(BENCH_DEV_PORT);
 		snprintf((char *)dev.name, sizeof(dev.name), "dev%d", first_dev + i);
-		bench_update(lb, "devices", first_dev + i, &dev);
+		bench_ok(mapw_device(&lb->maps, first_dev + i, &dev));
 		srv.dev[i] = first_dev + i;
 		ring.slot[i] = i;
 	}
 	srv.dev_count = ndev;
 	snprintf((char *)srv.name, sizeof(srv.name), "srv%u", vip_id);
-	bench_update(lb, "servers", vip_id, &srv);
-	bench_update(lb, "rings", vip_id * 2, &ring);
+	bench_ok(mapw_server(&lb->maps, vip_id, &srv));
+	bench_ok(mapw_ring(&lb->maps, vip_id, 0, &ring));
 	snprintf((char *)params.name, sizeof(params.name), "hash");
-	bench_update(lb, "policy_params", vip_id, &params);
+	bench_ok(mapw_params(&lb->maps, vip_id, &params));
 }
 
 /* A counter of the stats map, summed over CPUs. */
@@ -485,69 +479,55 @@ static inline size_t bench_frame4(__u8 *buf, size_t len, const __u8 dmac[6], con
 	return len;
 }
 
-/* ---- JSON: each tool writes one object to --json FILE ---- */
+/* ---- JSON: each tool writes one object to --json FILE (user/json.c) ---- */
 
 struct bench_json {
-	FILE *f;
-	int first;
+	FILE *f; /* NULL: no --json, every call does nothing */
+	struct json j;
 };
 
 static inline void bench_json_open(struct bench_json *j, const char *path)
 {
-	j->first = 1;
 	j->f = path ? fopen(path, "w") : NULL;
 	if (path && !j->f)
 		bench_die("cannot write %s: %s", path, strerror(errno));
-	if (j->f)
-		fputc('{', j->f);
-}
-
-static inline void bench_json_sep(struct bench_json *j)
-{
-	if (!j->first)
-		fputc(',', j->f);
-	j->first = 0;
+	if (!j->f)
+		return;
+	json_init(&j->j, j->f);
+	json_object_begin(&j->j, NULL);
 }
 
 static inline void bench_json_num(struct bench_json *j, const char *key, double v)
 {
-	if (!j->f)
-		return;
-	bench_json_sep(j);
-	fprintf(j->f, "\"%s\":%.10g", key, v);
+	if (j->f)
+		json_double(&j->j, key, v);
 }
 
 static inline void bench_json_str(struct bench_json *j, const char *key, const char *v)
 {
-	if (!j->f)
-		return;
-	bench_json_sep(j);
-	fprintf(j->f, "\"%s\":\"%s\"", key, v);
+	if (j->f)
+		json_string(&j->j, key, v);
 }
 
 /* Open a nested object ("key":{ ...); close it with bench_json_end. */
 static inline void bench_json_obj(struct bench_json *j, const char *key)
 {
-	if (!j->f)
-		return;
-	bench_json_sep(j);
-	fprintf(j->f, "\"%s\":{", key);
-	j->first = 1;
+	if (j->f)
+		json_object_begin(&j->j, key);
 }
 
 static inline void bench_json_end(struct bench_json *j)
 {
-	if (!j->f)
-		return;
-	fputc('}', j->f);
-	j->first = 0;
+	if (j->f)
+		json_object_end(&j->j);
 }
 
 static inline void bench_json_close(struct bench_json *j)
 {
 	if (!j->f)
 		return;
-	fputs("}\n", j->f);
+	json_object_end(&j->j);
+	json_finish(&j->j);
 	fclose(j->f);
 	j->f = NULL;
 }

@@ -180,8 +180,6 @@ static void policy_swap(struct rate_bench *b, int fd_a, int fd_b, unsigned long 
 	pthread_t th;
 	unsigned long i;
 	double secs;
-	int fd = bench_map(&b->lb, "policy_progs");
-	__u32 slot = 0;
 
 	if (!t)
 		bench_die("out of memory");
@@ -203,8 +201,8 @@ static void policy_swap(struct rate_bench *b, int fd_a, int fd_b, unsigned long 
 		int prog = i & 1 ? fd_a : fd_b;
 		__u64 start = bench_now_ns();
 
-		if (bpf_map_update_elem(fd, &slot, &prog, BPF_ANY))
-			bench_die("swap %lu: %s", i, strerror(errno));
+		/* The swap the manager makes: one policy_progs update. */
+		bench_ok(mapw_policy(&b->lb.maps, 0, prog));
 		t[i] = bench_now_ns() - start;
 		nanosleep(&gap, NULL);
 	}

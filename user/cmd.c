@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* cmd.c - the table of objects, help, and the command context (see cmd.h). */
+/* cmd.c - the command table, help, and the command context (see cmd.h). */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,83 +12,122 @@
 #include "policy_file.h"
 #include "health_maps.h"
 
-struct object {
-	const char *name;
-	const char *const *changes; /* verbs that change the configuration */
-	int (*apply)(struct model *m, int argc, char **argv);
-	int (*run)(struct cmd_ctx *c, int argc, char **argv);
-	const char *default_verb; /* when no verb is given */
-	const char *usage;
-	/* After a change was committed on the command line (not a batch, not -n). */
-	int (*done)(struct cmd_ctx *c, int argc, char **argv);
+/*
+ * The command table: one row per verb. It drives dispatch (an object's
+ * apply or run gets argv[0] = the verb), the count of the words after the
+ * verb, `hauler help`, `hauler OBJECT help`, every usage error
+ * (cmd_usage_err) and the unit test that docs/cli.md lists every form.
+ * An object whose row has no verb (up, save, ...) takes its words as is.
+ */
+#define ANY	     -1
+#define VERB_CHANGE  1 /* changes the configuration: the object's apply, batchable */
+#define VERB_DEFAULT 2 /* the verb of a bare `hauler OBJECT` */
+
+struct verb {
+	const char *object;
+	const char *name; /* NULL: the object takes no verb */
+	const char *args; /* after `hauler OBJECT [VERB]` */
+	int min, max;	  /* words after the verb; max ANY: no limit */
+	unsigned int flags;
 };
 
-static const char *const vip_changes[] = {"add", "del", NULL};
-static const char *const server_changes[] = {"add", "set", "del", NULL};
-static const char *const device_changes[] = {"add", "set", "del", "key", NULL};
-static const char *const policy_changes[] = {"set", "load", "unload", NULL};
-static const char *const config_changes[] = {"set", NULL};
+static const struct verb verbs[] = {
+    {"up", NULL, "DEV [--mode native|generic] [-c FILE] [--tunnel-src ADDR] [--tunnel-src6 ADDR]",
+     1, ANY, 0},
+    {"down", NULL, "", 0, 0, 0},
+    {"status", NULL, "", 0, 0, 0},
+    {"vip", "add", "VIP [mode nat|ipip] [policy NAME [PARAMS]] [table-size M]", 1, ANY,
+     VERB_CHANGE},
+    {"vip", "del", "VIP", 1, 1, VERB_CHANGE},
+    {"vip", "show", "[VIP]", 0, 1, VERB_DEFAULT},
+    {"server", "add", "NAME vip VIP [weight W]", 1, ANY, VERB_CHANGE},
+    {"server", "set", "NAME weight W | spill-to SERVER|none", 3, 3, VERB_CHANGE},
+    {"server", "del", "NAME", 1, 1, VERB_CHANGE},
+    {"server", "show", "[NAME]", 0, 1, VERB_DEFAULT},
+    {"device", "add",
+     "NAME server SERVER addr ADDR port PORT [kind cpu|smartnic|gpu|fpga] [weight W] "
+     "[state up|drain|down] [check CHECK]",
+     1, ANY, VERB_CHANGE},
+    {"device", "set", "NAME [weight W] [state up|drain|down] [kind K] [check CHECK]", 3, ANY,
+     VERB_CHANGE},
+    {"device", "del", "NAME", 1, 1, VERB_CHANGE},
+    {"device", "key", "NAME [generate | KEY]", 1, 2, VERB_CHANGE},
+    {"device", "show", "[NAME]", 0, 1, VERB_DEFAULT},
+    {"policy", "set", "VIP NAME [PARAMS]", 2, ANY, VERB_CHANGE},
+    {"policy", "show", "[VIP]", 0, 1, VERB_DEFAULT},
+    {"policy", "list", "", 0, 0, 0},
+    {"policy", "params", "[NAME]", 0, 1, 0},
+    {"policy", "load", "NAME FILE.o", 2, 2, VERB_CHANGE},
+    {"policy", "unload", "NAME", 1, 1, VERB_CHANGE},
+    {"stats", "show", "", 0, 0, VERB_DEFAULT},
+    {"stats", "reset", "", 0, 0, 0},
+    {"conns", NULL, "[show] [VIP]", 0, 2, 0},
+    {"save", NULL, "[-o FILE]", 0, 2, 0},
+    {"daemon", NULL, "[--interval-ms MS] [--once]", 0, ANY, 0},
+    /* learn's verbs first: the verbless row takes any other word (a VIP). */
+    {"learn", "show", "VIP", 1, 1, 0},
+    {"learn", "reset", "VIP", 1, 1, 0},
+    {"learn", NULL, "VIP [PARAMS] [--iterations N]", 1, ANY, 0},
+    {"export", "p4", "[-o FILE] [--python] [port DEVICE=PORT]...", 0, ANY, 0},
+    {"config", "set",
+     "[fin-grace MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] [tunnel-src6 ADDR]", 2,
+     ANY, VERB_CHANGE},
+};
+
+#define VERB_COUNT (sizeof(verbs) / sizeof(verbs[0]))
+
+/* What runs an object's verbs, and the lines its help ends with. */
+struct object {
+	const char *name;
+	int (*apply)(struct model *m, int argc, char **argv);
+	int (*run)(struct cmd_ctx *c, int argc, char **argv);
+	/* After a change was committed on the command line (not a batch, not -n). */
+	int (*done)(struct cmd_ctx *c, int argc, char **argv);
+	const char *notes;
+};
 
 static const struct object objects[] = {
-    {"up", NULL, NULL, up_run, NULL,
-     "hauler up DEV [--mode native|generic] [-c FILE] [--tunnel-src ADDR] "
-     "[--tunnel-src6 ADDR]\n",
-     NULL},
-    {"down", NULL, NULL, down_run, NULL, "hauler down\n", NULL},
-    {"status", NULL, NULL, status_run, NULL, "hauler status\n", NULL},
-    {"vip", vip_changes, vip_apply, vip_run, "show",
-     "hauler vip add VIP [mode nat|ipip] [policy NAME [PARAMS]] [table-size M]\n"
-     "hauler vip del VIP\n"
-     "hauler vip show [VIP]\n"
-     "  VIP := ADDR:PORT/tcp|udp, [IPv6]:PORT/tcp|udp\n",
-     NULL},
-    {"server", server_changes, server_apply, server_run, "show",
-     "hauler server add NAME vip VIP [weight W]\n"
-     "hauler server set NAME weight W | spill-to SERVER|none\n"
-     "hauler server del NAME\n"
-     "hauler server show [NAME]\n",
-     NULL},
-    {"device", device_changes, device_apply, device_run, "show",
-     "hauler device add NAME server SERVER addr ADDR port PORT [kind cpu|smartnic|gpu|fpga]"
-     " [weight W] [state up|drain|down]\n"
-     "hauler device set NAME [weight W] [state up|drain|down] [kind K] [check CHECK]\n"
-     "hauler device del NAME\n"
-     "hauler device key NAME [generate | KEY]\n"
-     "hauler device show [NAME]\n"
+    {"up", NULL, up_run, NULL, NULL},
+    {"down", NULL, down_run, NULL, NULL},
+    {"status", NULL, status_run, NULL, NULL},
+    {"vip", vip_apply, vip_run, NULL, "  VIP := ADDR:PORT/tcp|udp, [IPv6]:PORT/tcp|udp\n"},
+    {"server", server_apply, server_run, NULL, NULL},
+    {"device", device_apply, device_run, device_done,
      "  KEY := 32 hex digits (hauler-agent --key); generate (the default) prints a new one\n"
      "  CHECK := none | tcp|udp|http [PATH]|agent [interval MS] [timeout MS] [rise N] [fall N]\n"
      "           [on-down keep|reset] [agent-silence MS] [port PORT]\n"
-     "           [send TEXT | send-hex HEX] [expect TEXT | expect-hex HEX]  (last on the line)\n",
-     device_done},
-    {"policy", policy_changes, policy_apply, policy_run, "show",
-     "hauler policy set VIP NAME [PARAMS]\n"
-     "hauler policy show [VIP]\n"
-     "hauler policy list\n"
-     "hauler policy load NAME FILE.o\n"
-     "hauler policy unload NAME\n"
-     "hauler policy params [NAME]\n"
-     "  PARAMS := PARAM VALUE ... (hauler policy params: each policy's, with ranges)\n",
-     NULL},
-    {"stats", NULL, NULL, stats_run, "show", "hauler stats [show | reset]\n", NULL},
-    {"conns", NULL, NULL, conns_run, "show", "hauler conns [show] [VIP]\n", NULL},
-    {"save", NULL, NULL, save_run, NULL, "hauler save [-o FILE]\n", NULL},
-    {"daemon", NULL, NULL, daemon_run, NULL, "hauler daemon [--interval-ms MS] [--once]\n", NULL},
-    {"learn", NULL, NULL, learn_run, NULL,
-     "hauler learn VIP [PARAMS] [--iterations N]\n"
-     "hauler learn show VIP\n"
-     "hauler learn reset VIP\n"
+     "           [send TEXT | send-hex HEX] [expect TEXT | expect-hex HEX]  (last on the line)\n"},
+    {"policy", policy_apply, policy_run, NULL,
+     "  PARAMS := PARAM VALUE ... (hauler policy params: each policy's, with ranges)\n"},
+    {"stats", NULL, stats_run, NULL, NULL},
+    {"conns", NULL, conns_run, NULL, NULL},
+    {"save", NULL, save_run, NULL, NULL},
+    {"daemon", NULL, daemon_run, NULL, NULL},
+    {"learn", NULL, learn_run, NULL,
      "  PARAMS := buckets N | alpha A | gamma G | epsilon E | slo-us US | threshold PCT |\n"
-     "            w-cpu W | w-max W | w-start W | interval-ms MS | seed S ...\n",
-     NULL},
-    {"export", NULL, NULL, export_run, NULL,
-     "hauler export p4 [-o FILE] [--python] [port DEVICE=PORT]...\n", NULL},
-    {"config", config_changes, config_apply, NULL, NULL,
-     "hauler config set [fin-grace MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] "
-     "[tunnel-src6 ADDR]\n",
-     NULL},
+     "            w-cpu W | w-max W | w-start W | interval-ms MS | seed S ...\n"},
+    {"export", NULL, export_run, NULL, NULL},
+    {"config", config_apply, NULL, NULL, NULL},
 };
 
 #define OBJECT_COUNT (sizeof(objects) / sizeof(objects[0]))
+
+static void verb_usage(FILE *out, const struct verb *v)
+{
+	fprintf(out, "hauler %s%s%s%s%s\n", v->object, v->name ? " " : "", v->name ? v->name : "",
+		v->args[0] ? " " : "", v->args);
+}
+
+static void object_usage(FILE *out, const struct object *o)
+{
+	size_t i;
+
+	for (i = 0; i < VERB_COUNT; i++)
+		if (!strcmp(verbs[i].object, o->name))
+			verb_usage(out, &verbs[i]);
+	if (o->notes)
+		fputs(o->notes, out);
+}
 
 void cmd_usage(FILE *out)
 {
@@ -96,7 +135,7 @@ void cmd_usage(FILE *out)
 
 	fprintf(out, "usage: hauler [-j] [-p DIR] [-n] [-d] [-batch FILE] OBJECT VERB [ARGS]\n");
 	for (i = 0; i < OBJECT_COUNT; i++)
-		fputs(objects[i].usage, out);
+		object_usage(out, &objects[i]);
 }
 
 static const struct object *find_object(const char *name)
@@ -109,34 +148,76 @@ static const struct object *find_object(const char *name)
 	return NULL;
 }
 
-static int is_change(const struct object *o, const char *verb)
+/* The row of object's verb (NULL: its verbless row, or its default one). */
+static const struct verb *find_verb(const char *object, const char *name)
 {
-	const char *const *v;
+	size_t i;
 
-	for (v = o->changes; v && *v; v++)
-		if (!strcmp(*v, verb))
-			return 1;
+	for (i = 0; i < VERB_COUNT; i++) {
+		const struct verb *v = &verbs[i];
+
+		if (strcmp(v->object, object))
+			continue;
+		if (!v->name || (name ? !strcmp(v->name, name) : !!(v->flags & VERB_DEFAULT)))
+			return v;
+	}
+	return NULL;
+}
+
+int cmd_usage_err(const char *object, const char *verb)
+{
+	const struct verb *v = find_verb(object, verb);
+	char line[256];
+	size_t i;
+	FILE *f;
+
+	/* A bare object without a default verb: the form of its first verb. */
+	for (i = 0; !v && !verb && i < VERB_COUNT; i++)
+		if (!strcmp(verbs[i].object, object))
+			v = &verbs[i];
+	if (!v)
+		return err_set(ERR_INPUT, "unknown verb '%s %s' (hauler %s help)", object,
+			       verb ? verb : "", object);
+	f = fmemopen(line, sizeof(line), "w");
+	if (!f)
+		return err_set(ERR_INPUT, "usage: hauler %s help", object);
+	verb_usage(f, v);
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	return err_set(ERR_INPUT, "usage: %s", line);
+}
+
+/* n words after the verb: within the row's count, else its usage. */
+static int check_count(const struct verb *v, int n)
+{
+	if (n < v->min || (v->max != ANY && n > v->max))
+		return cmd_usage_err(v->object, v->name);
 	return 0;
 }
 
 int cmd_apply(struct model *m, int argc, char **argv)
 {
 	const struct object *o = argc ? find_object(argv[0]) : NULL;
+	const struct verb *v;
 
 	if (!argc)
 		return err_set(ERR_INPUT, "missing command");
 	if (!o)
 		return err_set(ERR_INPUT, "unknown object '%s' (hauler help)", argv[0]);
-	if (argc < 2 || !is_change(o, argv[1]))
+	v = argc >= 2 ? find_verb(argv[0], argv[1]) : NULL;
+	if (!v || !v->name || !(v->flags & VERB_CHANGE))
 		return err_set(ERR_INPUT, "'%s %s' cannot be batched: only changes can", argv[0],
 			       argc < 2 ? "" : argv[1]);
+	if (check_count(v, argc - 2))
+		return -ERR_INPUT;
 	return o->apply(m, argc - 1, argv + 1);
 }
 
 int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 {
 	const struct object *o;
-	char *verb_default[2];
+	const struct verb *v;
+	char *verb_default[1];
 	int ret;
 
 	if (!argc || !strcmp(argv[0], "help")) {
@@ -147,10 +228,21 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 	if (!o)
 		return err_set(ERR_INPUT, "unknown object '%s' (hauler help)", argv[0]);
 	if (argc >= 2 && !strcmp(argv[argc - 1], "help")) {
-		fputs(o->usage, stdout);
+		object_usage(stdout, o);
 		return 0;
 	}
-	if (argc >= 2 && is_change(o, argv[1])) {
+	v = find_verb(argv[0], argc >= 2 ? argv[1] : NULL);
+	if (!v)
+		return cmd_usage_err(argv[0], argc >= 2 ? argv[1] : NULL);
+	if (!v->name) {
+		/* No verb: the words go to run as they are. */
+		if (check_count(v, argc - 1))
+			return -ERR_INPUT;
+		return o->run(c, argc - 1, argv + 1);
+	}
+	if (check_count(v, argc >= 2 ? argc - 2 : 0))
+		return -ERR_INPUT;
+	if (v->flags & VERB_CHANGE) {
 		ret = ctx_load(c);
 		if (!ret)
 			ret = o->apply(c->cur, argc - 1, argv + 1);
@@ -160,15 +252,32 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 			ret = o->done(c, argc - 1, argv + 1);
 		return ret;
 	}
-	if (!o->run)
-		return err_set(ERR_INPUT, "unknown verb '%s %s' (hauler %s help)", argv[0],
-			       argc >= 2 ? argv[1] : "", argv[0]);
-	if (argc < 2 && o->default_verb) {
-		verb_default[0] = argv[0];
-		verb_default[1] = (char *)o->default_verb;
-		return o->run(c, 1, verb_default + 1);
+	if (argc < 2) {
+		verb_default[0] = (char *)v->name;
+		return o->run(c, 1, verb_default);
 	}
 	return o->run(c, argc - 1, argv + 1);
+}
+
+int cmd_each_form(int (*fn)(const char *line, void *arg), void *arg)
+{
+	char line[256];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < VERB_COUNT; i++) {
+		FILE *f = fmemopen(line, sizeof(line), "w");
+
+		if (!f)
+			return -1;
+		verb_usage(f, &verbs[i]);
+		fclose(f);
+		line[strcspn(line, "\n")] = '\0';
+		ret = fn(line, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* With pins, a policy is known when its program is pinned under policies/. */

@@ -32,6 +32,10 @@ int cmd_apply(struct model *m, int argc, char **argv);
 /* argv[0] is the object: one command line. Returns 0 or -ERR_*. */
 int cmd_run(struct cmd_ctx *c, int argc, char **argv);
 void cmd_usage(FILE *out);
+/* Set the error "usage: hauler OBJECT VERB ARGS" from the command table; returns -ERR_INPUT. */
+int cmd_usage_err(const char *object, const char *verb);
+/* Call fn with each form of the command table ("hauler vip del VIP"); stops at a non-zero. */
+int cmd_each_form(int (*fn)(const char *line, void *arg), void *arg);
 
 int vip_apply(struct model *m, int argc, char **argv);
 int vip_run(struct cmd_ctx *c, int argc, char **argv);

@@ -14,10 +14,6 @@ int config_apply(struct model *m, int argc, char **argv)
 	__u8 family;
 	int i;
 
-	if (argc < 3)
-		return err_set(ERR_INPUT,
-			       "usage: hauler config set [fin-grace MS] [udp-timeout MS] "
-			       "[tunnel-src ADDR] [tunnel-src6 ADDR] [report-port PORT]");
 	for (i = 1; i < argc; i += 2) {
 		const char *word = argv[i], *value = argv[i + 1];
 

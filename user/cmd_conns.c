@@ -50,7 +50,7 @@ int conns_run(struct cmd_ctx *c, int argc, char **argv)
 		argv++;
 	}
 	if (argc > 1)
-		return err_set(ERR_INPUT, "usage: hauler conns [show] [VIP]");
+		return cmd_usage_err("conns", NULL);
 	ret = ctx_load(c);
 	if (ret)
 		return ret;

@@ -2,7 +2,7 @@
 /*
  * cmd_daemon.c - hauler daemon: the manager's long-running part. Every
  * interval-ms of a dwrr VIP (its policy parameter; else --interval-ms,
- * default 100) it rebuilds the rings of the VIP's servers from their
+ * default HAULER_DWRR_INTERVAL_MS_DEFAULT) it rebuilds the rings of the VIP's servers from their
  * devices' reports (dwrr.h) and swaps a ring that changed (inactive
  * version, then one flip). Rings of other VIPs are left alone. Between
  * passes it runs the devices' health checks (health_daemon.h); each pass
@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "cmd.h"
+#include "hauler_keys.h"
 #include "dwrr.h"
 #include "error.h"
 #include "health_daemon.h"
@@ -75,7 +76,7 @@ static int server_pass(struct daemon *dm, const struct hauler_maps *maps, __u32 
 {
 	struct server_info live, srv = dm->m->servers[s];
 	struct ring want, active;
-	__u32 key = s * 2 + (srv.ring_version & 1);
+	__u32 key = hauler_ring_key(s, srv.ring_version);
 
 	if (dwrr_server_ring(dm->m, s, dm->states, now, &want))
 		return 0;
@@ -171,11 +172,10 @@ static int parse_daemon(int argc, char **argv, __u32 *interval_ms, int *once)
 		if (!strcmp(argv[i], "--once")) {
 			*once = 1;
 		} else if (!strcmp(argv[i], "--interval-ms") && i + 1 < argc) {
-			if (parse_u32(argv[++i], 10, 60000, "interval-ms", interval_ms))
+			if (policy_param_parse("dwrr", "interval-ms", argv[++i], interval_ms))
 				return -ERR_INPUT;
 		} else {
-			return err_set(ERR_INPUT,
-				       "usage: hauler daemon [--interval-ms MS] [--once]");
+			return cmd_usage_err("daemon", NULL);
 		}
 	}
 	return 0;

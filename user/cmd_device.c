@@ -101,9 +101,6 @@ static int device_set(struct model *m, int argc, char **argv)
 	struct health_check check;
 	int i, ret, have_check = 0;
 
-	if (argc < 3)
-		return err_set(ERR_INPUT, "usage: hauler device set NAME [weight W] [state S] "
-					  "[kind K] [check TYPE [OPTIONS]]");
 	for (i = 1; i < argc; i += 2) {
 		if (!strcmp(argv[i], "check")) { /* the rest of the line */
 			if (health_parse(argc - i - 1, argv + i + 1, &check))
@@ -131,8 +128,6 @@ static int device_key(struct model *m, int argc, char **argv)
 	unsigned char raw[16];
 	__u64 k0 = 0, k1 = 0;
 
-	if (argc > 2)
-		return err_set(ERR_INPUT, "usage: hauler device key NAME [generate | KEY]");
 	if (argc == 1 || !strcmp(argv[1], "generate")) {
 		while (!k0 && !k1) { /* all-zero means "no key": draw again */
 			if (getrandom(raw, sizeof(raw), 0) != sizeof(raw))
@@ -183,8 +178,6 @@ int device_apply(struct model *m, int argc, char **argv)
 		return device_set(m, argc - 1, argv + 1);
 	if (!strcmp(argv[0], "key"))
 		return device_key(m, argc - 1, argv + 1);
-	if (argc != 2)
-		return err_set(ERR_INPUT, "usage: hauler device del NAME");
 	return model_device_del(m, name);
 }
 
@@ -291,10 +284,6 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 	struct json j;
 	__u64 now;
 
-	if (strcmp(argv[0], "show"))
-		return err_set(ERR_INPUT, "unknown verb 'device %s' (hauler device help)", argv[0]);
-	if (argc > 2)
-		return err_set(ERR_INPUT, "usage: hauler device show [NAME]");
 	ret = ctx_load(c);
 	if (ret)
 		return ret;

@@ -16,7 +16,6 @@
 #include "error.h"
 #include "export_p4.h"
 
-#define EXPORT_USAGE	 "usage: hauler export p4 [-o FILE] [--python] [port DEVICE=PORT]..."
 #define EXPORT_MAX_PORTS HAULER_MAX_DEVICES
 
 /* `port DEVICE=PORT`: the switch port the device's reports come in on. */
@@ -68,7 +67,7 @@ int export_run(struct cmd_ctx *c, int argc, char **argv)
 	FILE *out = stdout;
 
 	if (argc < 1 || strcmp(argv[0], "p4"))
-		return err_set(ERR_INPUT, EXPORT_USAGE);
+		return cmd_usage_err("export", "p4");
 	ret = ctx_load(c);
 	if (ret)
 		return ret;
@@ -83,7 +82,7 @@ int export_run(struct cmd_ctx *c, int argc, char **argv)
 		else if (!strcmp(argv[i], "port") && i + 1 < argc && in.n_ports < EXPORT_MAX_PORTS)
 			ret = parse_port(c->cur, argv[++i], &ports[in.n_ports++]);
 		else
-			ret = err_set(ERR_INPUT, EXPORT_USAGE);
+			ret = cmd_usage_err("export", "p4");
 	}
 	if (!ret)
 		ret = read_pools(c, pools);

@@ -15,14 +15,12 @@
 #include "policy_file.h"
 #include "policy_table.h"
 
-/* argv: load NAME FILE.o */
-static int policy_load(struct model *m, int argc, char **argv)
+/* argv: load NAME FILE.o (the command table checked the count) */
+static int policy_load(struct model *m, char **argv)
 {
 	char name[HAULER_NAME_LEN], *path;
 	int ret;
 
-	if (argc != 3)
-		return err_set(ERR_INPUT, "usage: hauler policy load NAME FILE.o");
 	if (parse_name(argv[1], name))
 		return -ERR_INPUT;
 	/* The name first, before any file is read. */
@@ -47,15 +45,10 @@ int policy_apply(struct model *m, int argc, char **argv)
 	int used;
 
 	if (!strcmp(argv[0], "load"))
-		return policy_load(m, argc, argv);
-	if (!strcmp(argv[0], "unload")) {
-		if (argc != 2)
-			return err_set(ERR_INPUT, "usage: hauler policy unload NAME");
+		return policy_load(m, argv);
+	if (!strcmp(argv[0], "unload"))
 		return model_policy_unload(m, argv[1]);
-	}
 	/* argv: set VIP NAME [PARAMS] */
-	if (argc < 3)
-		return err_set(ERR_INPUT, "usage: hauler policy set VIP NAME [PARAMS]");
 	if (parse_vip(argv[1], &key))
 		return -ERR_INPUT;
 	used = policy_parse_params(argv[2], argc - 3, argv + 3, &policy);
@@ -166,8 +159,6 @@ static int policy_show(struct cmd_ctx *c, int argc, char **argv)
 	struct vip_key key;
 	struct json j;
 
-	if (argc > 1)
-		return err_set(ERR_INPUT, "usage: hauler policy show [VIP]");
 	ret = ctx_load(c);
 	if (ret)
 		return ret;
@@ -231,8 +222,6 @@ int policy_run(struct cmd_ctx *c, int argc, char **argv)
 	if (!strcmp(argv[0], "show"))
 		return policy_show(c, argc - 1, argv + 1);
 	if (!strcmp(argv[0], "params")) {
-		if (argc > 2)
-			return err_set(ERR_INPUT, "usage: hauler policy params [NAME]");
 		if (!policy_table_print(stdout, argc == 2 ? argv[1] : NULL))
 			return err_set(ERR_INPUT,
 				       "no policy '%s' in params.def (a custom policy "
@@ -240,10 +229,7 @@ int policy_run(struct cmd_ctx *c, int argc, char **argv)
 				       argv[1]);
 		return 0;
 	}
-	if (!strcmp(argv[0], "list")) {
-		if (argc != 1)
-			return err_set(ERR_INPUT, "usage: hauler policy list");
+	if (!strcmp(argv[0], "list"))
 		return policy_list(c);
-	}
-	return err_set(ERR_INPUT, "unknown verb 'policy %s' (hauler policy help)", argv[0]);
+	return cmd_usage_err("policy", argv[0]);
 }

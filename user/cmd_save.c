@@ -156,7 +156,7 @@ int save_run(struct cmd_ctx *c, int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[0], "-o"))
 		file = argv[1];
 	else if (argc)
-		return err_set(ERR_INPUT, "usage: hauler save [-o FILE]");
+		return cmd_usage_err("save", NULL);
 	ret = ctx_load(c);
 	if (ret)
 		return ret;

@@ -49,17 +49,13 @@ int server_apply(struct model *m, int argc, char **argv)
 		return err_set(ERR_INPUT, "server %s: missing NAME", argv[0]);
 	if (parse_name(argv[1], name))
 		return -ERR_INPUT;
-	if (!strcmp(argv[0], "del")) {
-		if (argc != 2)
-			return err_set(ERR_INPUT, "usage: hauler server del NAME");
+	if (!strcmp(argv[0], "del"))
 		return model_server_del(m, name);
-	}
-	/* set */
-	if (argc == 4 && !strcmp(argv[2], "spill-to"))
+	/* set NAME weight W | spill-to SERVER|none */
+	if (!strcmp(argv[2], "spill-to"))
 		return model_server_set_spill(m, name, argv[3]);
-	if (argc != 4 || strcmp(argv[2], "weight"))
-		return err_set(ERR_INPUT,
-			       "usage: hauler server set NAME weight W | spill-to SERVER|none");
+	if (strcmp(argv[2], "weight"))
+		return cmd_usage_err("server", "set");
 	if (parse_u32(argv[3], 0, 65535, "weight", &weight))
 		return -ERR_INPUT;
 	return model_server_set_weight(m, name, weight);
@@ -76,10 +72,6 @@ int server_run(struct cmd_ctx *c, int argc, char **argv)
 	int s, i, only = -1, ret;
 	struct json j;
 
-	if (strcmp(argv[0], "show"))
-		return err_set(ERR_INPUT, "unknown verb 'server %s' (hauler server help)", argv[0]);
-	if (argc > 2)
-		return err_set(ERR_INPUT, "usage: hauler server show [NAME]");
 	ret = ctx_load(c);
 	if (ret)
 		return ret;

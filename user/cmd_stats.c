@@ -179,8 +179,7 @@ int stats_run(struct cmd_ctx *c, int argc, char **argv)
 	struct stats_reader r;
 	int ret, reset;
 
-	if (argc != 1 || (strcmp(argv[0], "show") && strcmp(argv[0], "reset")))
-		return err_set(ERR_INPUT, "usage: hauler stats [show | reset]");
+	(void)argc; /* show or reset, as the command table says */
 	reset = !strcmp(argv[0], "reset");
 	ret = ctx_load(c);
 	if (ret)

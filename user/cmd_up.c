@@ -63,7 +63,7 @@ static int parse_up(int argc, char **argv, struct up_opts *o, const char **file)
 		}
 	}
 	if (!o->dev)
-		return err_set(ERR_INPUT, "usage: hauler up DEV [--mode native|generic] [-c FILE]");
+		return cmd_usage_err("up", NULL);
 	if (!if_nametoindex(o->dev))
 		return err_set(ERR_INPUT, "no interface '%s'", o->dev);
 	return 0;
@@ -121,9 +121,8 @@ int up_run(struct cmd_ctx *c, int argc, char **argv)
 
 int down_run(struct cmd_ctx *c, int argc, char **argv)
 {
+	(void)argc; /* no words: the command table checked */
 	(void)argv;
-	if (argc)
-		return err_set(ERR_INPUT, "usage: hauler down");
 	if (c->dry_run) {
 		printf("ok (dry run)\n");
 		return 0;
@@ -152,9 +151,8 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 	__u32 attached = 0, pinned;
 	struct json j;
 
+	(void)argc; /* no words: the command table checked */
 	(void)argv;
-	if (argc)
-		return err_set(ERR_INPUT, "usage: hauler status");
 	ret = ctx_load(c);
 	if (ret)
 		return ret;

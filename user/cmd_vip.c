@@ -51,9 +51,7 @@ int vip_apply(struct model *m, int argc, char **argv)
 
 	if (!strcmp(argv[0], "add"))
 		return vip_add(m, argc - 1, argv + 1);
-	/* del */
-	if (argc != 2)
-		return err_set(ERR_INPUT, "usage: hauler vip del VIP");
+	/* del VIP */
 	if (parse_vip(argv[1], &key))
 		return -ERR_INPUT;
 	return model_vip_del(m, &key);
@@ -105,10 +103,6 @@ int vip_run(struct cmd_ctx *c, int argc, char **argv)
 	int id, only = -1, ret;
 	struct json j;
 
-	if (strcmp(argv[0], "show"))
-		return err_set(ERR_INPUT, "unknown verb 'vip %s' (hauler vip help)", argv[0]);
-	if (argc > 2)
-		return err_set(ERR_INPUT, "usage: hauler vip show [VIP]");
 	ret = ctx_load(c);
 	if (ret)
 		return ret;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * dwrr.h - dynamic weighted round robin (DESIGN.md, Policies): the weight
+ * dwrr.h - dynamic weighted round robin (docs/policies.md, "dwrr"): the weight
  * of a device at time t is W(d,t) = W(d,0) * (1 - util(d,t)/100), where
  * W(d,0) is its static weight and util its load on the VIP's metric.
  *

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* json.c - the JSON writer (see json.h). */
+#include <math.h>
+
 #include "json.h"
 
 void json_init(struct json *j, FILE *out)
@@ -87,10 +89,10 @@ void json_uint(struct json *j, const char *key, unsigned long long value)
 void json_double(struct json *j, const char *key, double value)
 {
 	member(j, key);
-	if (value != value || value > 1e300 || value < -1e300)
-		fputs("null", j->out); /* JSON has no NaN or infinity */
+	if (isfinite(value))
+		fprintf(j->out, "%.10g", value);
 	else
-		fprintf(j->out, "%.6g", value);
+		fputs("null", j->out);
 }
 
 void json_bool(struct json *j, const char *key, int value)

@@ -23,6 +23,8 @@ void json_array_begin(struct json *j, const char *key);
 void json_array_end(struct json *j);
 void json_string(struct json *j, const char *key, const char *value);
 void json_uint(struct json *j, const char *key, unsigned long long value);
+/* A number, %.10g; null when it is not finite (JSON has no NaN). */
+void json_double(struct json *j, const char *key, double value);
 void json_bool(struct json *j, const char *key, int value);
 /* A number with 6 significant digits; NaN and infinities as null. */
 void json_double(struct json *j, const char *key, double value);

@@ -25,6 +25,7 @@
 
 #include "error.h"
 #include "loader.h"
+#include "model.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
 
@@ -264,10 +265,7 @@ static int write_config(struct hauler_xdp *skel, const struct up_opts *opts, int
 		return err_set(ERR_SYSTEM, "cannot read config: %s", strerror(errno));
 	if (!cfg.schema_version) {
 		/* First up: the defaults. */
-		cfg.schema_version = HAULER_SCHEMA_VERSION;
-		cfg.report_port = htons(HAULER_REPORT_PORT);
-		cfg.fin_grace_ms = 5000;
-		cfg.udp_timeout_ms = 30000;
+		model_config_defaults(&cfg);
 		device_addresses(opts->dev, &cfg.tunnel_src4, cfg.tunnel_src);
 	}
 	if (opts->have_tunnel4)

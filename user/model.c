@@ -9,13 +9,18 @@
 #include "policy_table.h"
 #include "select/select.h"
 
+void model_config_defaults(struct config *cfg)
+{
+	cfg->schema_version = HAULER_SCHEMA_VERSION;
+	cfg->report_port = htons(HAULER_REPORT_PORT);
+	cfg->fin_grace_ms = 5000;
+	cfg->udp_timeout_ms = 30000;
+}
+
 void model_init_empty(struct model *m)
 {
 	memset(m, 0, sizeof(*m));
-	m->config.schema_version = HAULER_SCHEMA_VERSION;
-	m->config.report_port = htons(HAULER_REPORT_PORT);
-	m->config.fin_grace_ms = 5000;
-	m->config.udp_timeout_ms = 30000;
+	model_config_defaults(&m->config);
 }
 
 static int name_eq(const __u8 *field, const char *name)

@@ -61,6 +61,8 @@ struct device_spec {
 	__u16 weight;
 };
 
+/* The config map's defaults (a first `up`): the one place they are written. */
+void model_config_defaults(struct config *cfg);
 /* An empty configuration, with the config defaults of a first `up`. */
 void model_init_empty(struct model *m);
 

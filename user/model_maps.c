@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * model_maps.c - load the model from the maps and commit its changes.
+ * model_maps.c - load the model from the maps and commit its changes
+ * (through map_write.h, the one writer of the configuration maps).
  *
  * Commit order, so that no packet sees a half-made change:
  *  0. load and pin new or replaced custom policies (policy_file.h);
@@ -28,6 +29,8 @@
 #include <bpf/bpf.h>
 
 #include "error.h"
+#include "hauler_keys.h"
+#include "map_write.h"
 #include "dwrr.h"
 #include "health_maps.h"
 #include "model_maps.h"
@@ -109,9 +112,8 @@ static int commit_devices(const struct hauler_maps *maps, const struct model *ba
 			if (bpf_map_update_elem(maps->dev_state, &d, &clean, BPF_ANY))
 				return sys_err("dev_state", d);
 		}
-		if (memcmp(now, was, sizeof(*now)) &&
-		    bpf_map_update_elem(maps->devices, &d, now, BPF_ANY))
-			return sys_err("devices", d);
+		if (memcmp(now, was, sizeof(*now)) && mapw_device(maps, d, now))
+			return -ERR_SYSTEM;
 		/* The key last: a report is accepted only once the device is there. */
 		if (memcmp(&cur->keys[d], &base->keys[d], sizeof(cur->keys[d])) &&
 		    bpf_map_update_elem(maps->dev_keys, &d, &cur->keys[d], BPF_ANY))
@@ -123,15 +125,10 @@ static int commit_devices(const struct hauler_maps *maps, const struct model *ba
 int model_ring_swap(const struct hauler_maps *maps, __u32 server, struct server_info *srv,
 		    const struct ring *ring)
 {
-	__u32 key;
-
 	srv->ring_version = (srv->ring_version & 1) ^ 1;
-	key = server * 2 + srv->ring_version;
-	if (bpf_map_update_elem(maps->rings, &key, ring, BPF_ANY))
-		return sys_err("rings", key);
-	if (bpf_map_update_elem(maps->servers, &server, srv, BPF_ANY))
-		return sys_err("servers", server);
-	return 0;
+	if (mapw_ring(maps, server, srv->ring_version, ring))
+		return -ERR_SYSTEM;
+	return mapw_server(maps, server, srv);
 }
 
 static int commit_servers(const struct hauler_maps *maps, const struct model *base,
@@ -165,8 +162,8 @@ static int commit_servers(const struct hauler_maps *maps, const struct model *ba
 		}
 		if (!memcmp(&now, &base->servers[s], sizeof(now)))
 			continue;
-		if (bpf_map_update_elem(maps->servers, &s, &now, BPF_ANY))
-			return sys_err("servers", s);
+		if (mapw_server(maps, s, &now))
+			return -ERR_SYSTEM;
 	}
 	return 0;
 }
@@ -194,18 +191,18 @@ static int commit_policies(const struct hauler_maps *maps, const char *pin,
 		if (same_vip(base, cur, slot) && !(cur->policy_touched & (1ULL << slot)) &&
 		    !memcmp(p, &base->params[slot], sizeof(*p)) && !reloaded(cur, p))
 			continue;
-		if (bpf_map_update_elem(maps->policy_params, &slot, p, BPF_ANY))
-			return sys_err("policy_params", slot);
+		if (mapw_params(maps, slot, p))
+			return -ERR_SYSTEM;
 		snprintf(path, sizeof(path), "%s/policies/%.*s", pin, HAULER_NAME_LEN,
 			 (const char *)p->name);
 		fd = bpf_obj_get(path);
 		if (fd < 0)
 			return err_set(ERR_SYSTEM, "cannot open policy %s: %s", path,
 				       strerror(errno));
-		ret = bpf_map_update_elem(maps->policy_progs, &slot, &fd, BPF_ANY);
+		ret = mapw_policy(maps, slot, fd);
 		close(fd);
 		if (ret)
-			return sys_err("policy_progs", slot);
+			return ret;
 	}
 	return 0;
 }
@@ -239,24 +236,19 @@ static int commit_vip(const struct hauler_maps *maps, const struct model *base,
 	if (pool_changed(base, cur, id, srv, n)) {
 		const __u16 *prev = NULL;
 
-		key = id * 2 + info.pool_version;
+		key = hauler_pool_key(id, info.pool_version);
 		if (same_vip(base, cur, id) && !bpf_map_lookup_elem(maps->pools, &key, old))
 			prev = old->server;
 		if (maglev_build(srv, n, info.table_size, prev, table->server))
 			return err_set(ERR_SYSTEM, "cannot build the Maglev table of VIP %u", id);
 		info.pool_version ^= 1;
-		key = id * 2 + info.pool_version;
-		if (bpf_map_update_elem(maps->pools, &key, table, BPF_ANY))
-			return sys_err("pools", key);
+		if (mapw_pool(maps, id, info.pool_version, table))
+			return -ERR_SYSTEM;
 	}
-	if (!same_vip(base, cur, id) &&
-	    bpf_map_update_elem(maps->vip_index, &id, &cur->vips[id].key, BPF_ANY))
-		return sys_err("vip_index", id);
 	if (same_vip(base, cur, id) && !memcmp(&info, &base->vips[id].info, sizeof(info)))
 		return 0;
-	if (bpf_map_update_elem(maps->vips, &cur->vips[id].key, &info, BPF_ANY))
-		return sys_err("vips", id);
-	return 0;
+	/* A new VIP: its vip_index entry first, for the NAT return path. */
+	return mapw_vip(maps, &cur->vips[id].key, &info, !same_vip(base, cur, id));
 }
 
 static int commit_vips(const struct hauler_maps *maps, const struct model *base,
@@ -295,9 +287,8 @@ static int delete_vips(const struct hauler_maps *maps, const struct model *base,
 		if (!cur->vips[id].in_use) {
 			struct policy_params none = {};
 
-			bpf_map_delete_elem(maps->policy_progs, &id);
-			if (bpf_map_update_elem(maps->policy_params, &id, &none, BPF_ANY))
-				return sys_err("policy_params", id);
+			if (mapw_policy(maps, id, -1) || mapw_params(maps, id, &none))
+				return -ERR_SYSTEM;
 		}
 	}
 	return 0;
@@ -314,16 +305,16 @@ static int clear_removed(const struct hauler_maps *maps, const struct model *bas
 
 	for (i = 0; i < HAULER_MAX_SERVERS; i++)
 		if (base->servers[i].in_use && !cur->servers[i].in_use &&
-		    bpf_map_update_elem(maps->servers, &i, &no_server, BPF_ANY))
-			return sys_err("servers", i);
+		    mapw_server(maps, i, &no_server))
+			return -ERR_SYSTEM;
 	for (i = 0; i < HAULER_MAX_DEVICES; i++) {
 		if (!base->devices[i].in_use || cur->devices[i].in_use)
 			continue;
 		/* Key first, so no report lands in between; then the entry; then its load. */
 		if (bpf_map_update_elem(maps->dev_keys, &i, &no_key, BPF_ANY))
 			return sys_err("dev_keys", i);
-		if (bpf_map_update_elem(maps->devices, &i, &no_device, BPF_ANY))
-			return sys_err("devices", i);
+		if (mapw_device(maps, i, &no_device))
+			return -ERR_SYSTEM;
 		if (bpf_map_update_elem(maps->dev_state, &i, &no_state, BPF_ANY))
 			return sys_err("dev_state", i);
 	}
@@ -333,7 +324,6 @@ static int clear_removed(const struct hauler_maps *maps, const struct model *bas
 int model_commit(const struct hauler_maps *maps, const char *pin, const struct model *base,
 		 const struct model *cur)
 {
-	__u32 zero = 0;
 	int ret;
 
 	/* Custom programs first: a verifier failure leaves everything as it was. */
@@ -356,8 +346,7 @@ int model_commit(const struct hauler_maps *maps, const char *pin, const struct m
 		ret = clear_removed(maps, base, cur);
 	if (!ret)
 		ret = policy_files_remove(pin, base, cur);
-	if (!ret && memcmp(&cur->config, &base->config, sizeof(cur->config)) &&
-	    bpf_map_update_elem(maps->config, &zero, &cur->config, BPF_ANY))
-		ret = sys_err("config", 0);
+	if (!ret && memcmp(&cur->config, &base->config, sizeof(cur->config)))
+		ret = mapw_config(maps, &cur->config);
 	return ret;
 }

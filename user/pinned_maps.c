@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "error.h"
 #include "pinned_maps.h"
@@ -45,6 +46,20 @@ int maps_open(struct hauler_maps *maps, const char *pin)
 			maps_close(maps);
 			return err_set(ERR_SYSTEM, "cannot open map %s: %s", path, strerror(e));
 		}
+	}
+	return 0;
+}
+
+int maps_of_object(struct hauler_maps *maps, struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	size_t i;
+
+	for (i = 0; i < MAP_COUNT; i++) {
+		map = bpf_object__find_map_by_name(obj, map_table[i].name);
+		if (!map)
+			return err_set(ERR_SYSTEM, "the object has no map %s", map_table[i].name);
+		*map_fd(maps, i) = bpf_map__fd(map);
 	}
 	return 0;
 }

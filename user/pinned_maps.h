@@ -19,6 +19,9 @@ struct hauler_maps {
 /* Open every map pinned under pin. Fails with a clear error when one is missing. */
 int maps_open(struct hauler_maps *maps, const char *pin);
 void maps_close(struct hauler_maps *maps);
+/* The schema's maps of a loaded object (tests, benchmarks); the object keeps the fds. */
+struct bpf_object;
+int maps_of_object(struct hauler_maps *maps, struct bpf_object *obj);
 /*
  * Read entries 0..count-1 of an ARRAY map into values (count * size
  * bytes): one batch call where the kernel has it, else one lookup each.

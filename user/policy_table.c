@@ -79,8 +79,6 @@ static const char *const builtin_names[] = {
 #undef POLICY
 };
 
-#define DWRR_INTERVAL_DEFAULT 100
-
 int policy_builtin(const char *name)
 {
 	size_t i;
@@ -243,6 +241,18 @@ static int check_threshold(const char *policy, const struct policy_choice *c)
 	return 0;
 }
 
+int policy_param_parse(const char *policy, const char *param, const char *word, __u32 *v)
+{
+	const struct param_def *d = param_find(policy, param);
+	__u32 mask;
+
+	if (!d)
+		return err_set(ERR_INPUT, "policy '%s' takes no parameter '%s'", policy, param);
+	if (!strcmp(d->name, "metric"))
+		return parse_metric(policy, d, word, v, &mask);
+	return parse_u32(word, d->min, d->max, d->name, v);
+}
+
 /* Store value v of parameter d: where each name lands is params.def's rule. */
 static int param_store(const struct param_def *d, __u32 v, struct policy_choice *c)
 {
@@ -389,11 +399,7 @@ void policy_format_effective(const struct policy_params *p, __u32 interval_ms, c
 
 __u32 policy_interval_ms(__u32 interval_ms)
 {
-	const struct param_def *d = param_find("dwrr", "interval-ms");
-
-	if (interval_ms)
-		return interval_ms;
-	return d ? d->def : DWRR_INTERVAL_DEFAULT;
+	return interval_ms ? interval_ms : HAULER_DWRR_INTERVAL_MS_DEFAULT;
 }
 
 static void print_thresholds(FILE *out)

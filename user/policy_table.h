@@ -29,6 +29,8 @@ int policy_param_word(const char *word);
  * Returns the number of words used, or -ERR_INPUT.
  */
 int policy_parse_params(const char *name, int argc, char **argv, struct policy_choice *c);
+/* One value of parameter param of policy, in its range (params.def). Returns 0 or -ERR_INPUT. */
+int policy_param_parse(const char *policy, const char *param, const char *word, __u32 *v);
 /* The parameters that were set, in the form policy_parse_params reads ("" when none). */
 void policy_format_params(const struct policy_params *p, __u32 interval_ms, char *buf, size_t len);
 /* Every parameter of p's policy with the value in force, defaults included. */

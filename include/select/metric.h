@@ -13,6 +13,18 @@
 #define HAULER_METRICS (HAULER_METRIC_LATENCY + 1)
 
 /*
+ * The one metric -> field mapping: the metrics read straight from a field
+ * of the same name in struct policy_cand and struct dev_state. cmp (the
+ * default, also for an unknown id) and conns (computed: metric_conns) are
+ * the others. Each switch on a metric id expands X(id, field) here.
+ */
+#define HAULER_METRIC_FIELDS(X)                                                                    \
+	X(HAULER_METRIC_MEM, mem)                                                                  \
+	X(HAULER_METRIC_NET, net)                                                                  \
+	X(HAULER_METRIC_QUEUE, queue)                                                              \
+	X(HAULER_METRIC_LATENCY, latency_us)
+
+/*
  * A metric spec, what the selection functions take as "metric": a metric
  * id, or HAULER_METRIC_MAXOF | mask, the max of the utilizations whose
  * bits are set in mask (bit i: metric id i; only the percent metrics cmp,
@@ -76,16 +88,13 @@ static __always_inline __u32 metric_value(const struct policy_cand *c, __u32 m)
 	if (m & HAULER_METRIC_MAXOF)
 		return metric_max_of(c, m);
 	switch (m) {
-	case HAULER_METRIC_MEM:
-		return c->mem;
-	case HAULER_METRIC_NET:
-		return c->net;
-	case HAULER_METRIC_QUEUE:
-		return c->queue;
+#define METRIC_CASE(id, field)                                                                     \
+	case id:                                                                                   \
+		return c->field;
+		HAULER_METRIC_FIELDS(METRIC_CASE)
+#undef METRIC_CASE
 	case HAULER_METRIC_CONNS:
 		return metric_conns(c);
-	case HAULER_METRIC_LATENCY:
-		return c->latency_us;
 	default:
 		return c->cmp;
 	}

@@ -136,24 +136,18 @@ static __always_inline void select_keys_metric(const struct policy_ctx *pc, __u3
 		return;
 	}
 	switch (m) {
-	case HAULER_METRIC_MEM:
-		SELECT_KEYS_FIELD(key, pc, mem);
+#define KEYS_CASE(id, field)                                                                       \
+	case id:                                                                                   \
+		SELECT_KEYS_FIELD(key, pc, field);                                                 \
 		break;
-	case HAULER_METRIC_NET:
-		SELECT_KEYS_FIELD(key, pc, net);
-		break;
-	case HAULER_METRIC_QUEUE:
-		SELECT_KEYS_FIELD(key, pc, queue);
-		break;
+		HAULER_METRIC_FIELDS(KEYS_CASE)
+#undef KEYS_CASE
 	case HAULER_METRIC_CONNS:
 		HAULER_UNROLL
 		for (i = 0; i < HAULER_DEVS_PER_SERVER; i++) {
 			key[i].num = metric_conns(&pc->cand[i]);
 			key[i].den = 1;
 		}
-		break;
-	case HAULER_METRIC_LATENCY:
-		SELECT_KEYS_FIELD(key, pc, latency_us);
 		break;
 	default:
 		SELECT_KEYS_FIELD(key, pc, cmp);

@@ -15,13 +15,6 @@
 #include "select/select_min.h"
 
 /*
- * policy_params.threshold 0 (not set): fully utilized, 100 in the
- * metric's unit (100 % for cmp, mem, net, queue; the manager requires an
- * explicit threshold for conns and latency).
- */
-#define HAULER_PRT_THRESHOLD_DEFAULT 100
-
-/*
  * prt on metric spec m (metric.h): "below" is load < threshold, the
  * threshold in the metric's unit (milliseconds for latency; 0: the
  * default). Equal weights share a rank: the flow hash picks among them.

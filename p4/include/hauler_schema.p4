@@ -21,6 +21,8 @@
 #define HAULER_NO_CHOICE 255 // policy_ctx.choice meaning none
 #define HAULER_STALE_MS_DEFAULT 100 // report age that makes a device unknown when its agent states no period (version-1 reports)
 #define HAULER_STALE_PERIODS_DEFAULT 10 // missed report periods that make a device unknown
+#define HAULER_PRT_THRESHOLD_DEFAULT 100 // prt's threshold where policy_params.threshold is 0: fully utilized
+#define HAULER_DWRR_INTERVAL_MS_DEFAULT 100 // dwrr's ring rebuild period where a VIP sets none
 #define HAULER_SPILL_MAX 3 // most further servers one new connection may spill to
 #define HAULER_FWD_NAT 0 // rewrite the destination to the device
 #define HAULER_FWD_IPIP 1 // encapsulate to the device (IPIP / IP6IP6)

@@ -26,6 +26,7 @@
 #include "policies/wrr.skel.h"
 #include "policies/hash.skel.h"
 #include "harness.h"
+#include "map_write.h"
 
 const __u8 dp_lb_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
 const __u8 dp_gw_mac[6] = {0x02, 0, 0, 0, 0, 0xfe};
@@ -34,6 +35,8 @@ int dp_ifindex;
 static struct hauler_xdp *entry_skel;
 static struct policy_wrr *wrr_skel;
 static struct policy_hash *hash_skel;
+/* The entry program's maps, for the manager's writer (user/map_write.h). */
+static struct hauler_maps maps;
 static char bpffs_dir[64];
 static char veth_a[IFNAMSIZ], veth_b[IFNAMSIZ], veth_c[IFNAMSIZ], veth_d[IFNAMSIZ];
 const __u8 dp_lb2_mac[6] = {0x02, 0, 0, 0, 0, 0x03};
@@ -238,6 +241,10 @@ static int load_programs(void)
 		fprintf(stderr, "harness: cannot load hauler_xdp\n");
 		return -1;
 	}
+	if (maps_of_object(&maps, entry_skel->obj)) {
+		fprintf(stderr, "harness: the entry program lacks a map of the schema\n");
+		return -1;
+	}
 	/* The policies find the entry program's maps pinned by name. */
 	wrr_skel = policy_wrr__open_opts(&opts);
 	if (!wrr_skel || policy_wrr__load(wrr_skel)) {
@@ -291,6 +298,11 @@ int dp_wrr_fd(void)
 int dp_hash_fd(void)
 {
 	return bpf_program__fd(hash_skel->progs.policy_hash);
+}
+
+const struct hauler_maps *dp_maps(void)
+{
+	return &maps;
 }
 
 int dp_map(const char *name)
@@ -395,9 +407,7 @@ static struct config get_config(void)
 
 static void put_config(const struct config *c)
 {
-	__u32 zero = 0;
-
-	assert_int_equal(bpf_map_update_elem(dp_map("config"), &zero, c, BPF_ANY), 0);
+	assert_int_equal(mapw_config(&maps, c), 0);
 }
 
 void dp_set_config(__u32 nat_vips, __u32 fin_grace_ms, __u32 udp_timeout_ms)
@@ -448,10 +458,8 @@ void dp_add_vip(int family, __u8 proto, __u16 port, __u16 vip_id, __u8 mode, __u
 	    .tier = HAULER_TIER_MAGLEV,
 	    .table_size = table_size,
 	};
-	__u32 id = vip_id;
 
-	assert_int_equal(bpf_map_update_elem(dp_map("vips"), &k, &v, BPF_ANY), 0);
-	assert_int_equal(bpf_map_update_elem(dp_map("vip_index"), &id, &k, BPF_ANY), 0);
+	assert_int_equal(mapw_vip(&maps, &k, &v, 1), 0);
 }
 
 void dp_set_vip_version(int family, __u8 proto, __u16 port, __u8 version)
@@ -461,18 +469,18 @@ void dp_set_vip_version(int family, __u8 proto, __u16 port, __u8 version)
 
 	assert_int_equal(bpf_map_lookup_elem(dp_map("vips"), &k, &v), 0);
 	v.pool_version = version;
-	assert_int_equal(bpf_map_update_elem(dp_map("vips"), &k, &v, BPF_ANY), 0);
+	assert_int_equal(mapw_vip(&maps, &k, &v, 0), 0);
 }
 
 void dp_set_pool(__u16 vip_id, __u8 version, const __u16 *table, __u32 size)
 {
 	static struct pool p;
-	__u32 key = vip_id * 2 + version, i;
+	__u32 i;
 
 	assert_true(size <= HAULER_MAGLEV_MAX);
 	for (i = 0; i < HAULER_MAGLEV_MAX; i++)
 		p.server[i] = i < size ? table[i] : HAULER_NO_SERVER;
-	assert_int_equal(bpf_map_update_elem(dp_map("pools"), &key, &p, BPF_ANY), 0);
+	assert_int_equal(mapw_pool(&maps, vip_id, version, &p), 0);
 }
 
 void dp_fill_pool(__u16 vip_id, __u8 version, __u32 size, __u16 server)
@@ -488,11 +496,10 @@ void dp_fill_pool(__u16 vip_id, __u8 version, __u32 size, __u16 server)
 void dp_add_server(__u16 server, __u16 vip_id, const __u16 *devs, __u8 ndev)
 {
 	struct server_info s = {.vip_id = vip_id, .weight = 1, .dev_count = ndev, .in_use = 1};
-	__u32 key = server;
 
 	memcpy(s.dev, devs, ndev * sizeof(*devs));
 	snprintf((char *)s.name, sizeof(s.name), "srv%u", server);
-	assert_int_equal(bpf_map_update_elem(dp_map("servers"), &key, &s, BPF_ANY), 0);
+	assert_int_equal(mapw_server(&maps, server, &s), 0);
 }
 
 void dp_add_device_at(__u16 id, int family, const struct dp_addr *addr, __u16 server, __u8 index,
@@ -508,11 +515,10 @@ void dp_add_device_at(__u16 id, int family, const struct dp_addr *addr, __u16 se
 	    .weight = 1,
 	    .in_use = 1,
 	};
-	__u32 key = id;
 
 	memcpy(d.addr, addr->a, 16);
 	snprintf((char *)d.name, sizeof(d.name), "dev%u", id);
-	assert_int_equal(bpf_map_update_elem(dp_map("devices"), &key, &d, BPF_ANY), 0);
+	assert_int_equal(mapw_device(&maps, id, &d), 0);
 }
 
 void dp_add_device(__u16 id, int family, int addr_n, __u16 server, __u8 index, __u8 state)
@@ -536,7 +542,7 @@ static void update_device(__u16 id, enum device_field field, __u16 v)
 		d.health = v;
 	else
 		d.state = v;
-	assert_int_equal(bpf_map_update_elem(dp_map("devices"), &key, &d, BPF_ANY), 0);
+	assert_int_equal(mapw_device(&maps, id, &d), 0);
 }
 
 void dp_set_device_state(__u16 id, __u8 state)
@@ -557,19 +563,17 @@ void dp_set_device_weight(__u16 id, __u16 weight)
 void dp_del_device(__u16 id)
 {
 	struct device_info d = {};
-	__u32 key = id;
 
-	assert_int_equal(bpf_map_update_elem(dp_map("devices"), &key, &d, BPF_ANY), 0);
+	assert_int_equal(mapw_device(&maps, id, &d), 0);
 }
 
 void dp_set_ring(__u16 server, __u8 version, const __u8 *slots, __u32 len)
 {
 	struct ring r = {.len = len};
-	__u32 key = server * 2 + version;
 
 	assert_true(len <= HAULER_RING_SLOTS);
 	memcpy(r.slot, slots, len);
-	assert_int_equal(bpf_map_update_elem(dp_map("rings"), &key, &r, BPF_ANY), 0);
+	assert_int_equal(mapw_ring(&maps, server, version, &r), 0);
 }
 
 void dp_set_ring_pos(__u16 server, __u32 next)
@@ -591,13 +595,7 @@ __u32 dp_get_ring_pos(__u16 server)
 
 void dp_set_policy(__u8 slot, int prog_fd)
 {
-	__u32 key = slot, fd = prog_fd;
-
-	if (prog_fd < 0)
-		bpf_map_delete_elem(dp_map("policy_progs"), &key);
-	else
-		assert_int_equal(bpf_map_update_elem(dp_map("policy_progs"), &key, &fd, BPF_ANY),
-				 0);
+	assert_int_equal(mapw_policy(&maps, slot, prog_fd), 0);
 }
 
 __u16 dp_vip_port(__u8 proto)

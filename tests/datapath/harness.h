@@ -75,6 +75,13 @@ int dp_hash_fd(void);
 
 /* Map fds, by the schema's map name ("conns", "vips", ...). */
 int dp_map(const char *name);
+/*
+ * All of them, for the manager's writer of the configuration maps
+ * (user/map_write.h): tests write vips, pools, servers, devices, rings,
+ * policies and config through it, as the manager does.
+ */
+struct hauler_maps;
+const struct hauler_maps *dp_maps(void);
 
 /* The result of one BPF_PROG_TEST_RUN. */
 struct dp_out {

@@ -18,6 +18,7 @@
 #pragma GCC diagnostic ignored "-Wunknown-pragmas"
 #include "hauler_hash.h"
 #include "maglev.h"
+#include "map_write.h"
 #include "sim.h"
 #include "frames.h"
 
@@ -230,10 +231,10 @@ static void test_no_server_drops(void **state)
 	dp_fill_pool(DP_VIP_ID, 0, 13, 0);
 	assert_int_equal(bpf_map_lookup_elem(dp_map("servers"), &key, &srv), 0);
 	srv.in_use = 0;
-	assert_int_equal(bpf_map_update_elem(dp_map("servers"), &key, &srv, BPF_ANY), 0);
+	assert_int_equal(mapw_server(dp_maps(), key, &srv), 0);
 	expect_no_server(&s);
 	srv.in_use = 1;
-	assert_int_equal(bpf_map_update_elem(dp_map("servers"), &key, &srv, BPF_ANY), 0);
+	assert_int_equal(mapw_server(dp_maps(), key, &srv), 0);
 
 	/* A table size of 0, or beyond the largest table. */
 	dp_add_vip(4, IPPROTO_TCP, DP_VIP_PORT, DP_VIP_ID, HAULER_FWD_NAT, DP_SLOT, 0);

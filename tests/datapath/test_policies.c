@@ -24,11 +24,11 @@
 #include <cmocka.h>
 /* hauler_hash.h unrolls with a clang pragma that gcc does not know. */
 #pragma GCC diagnostic ignored "-Wunknown-pragmas"
-#include "select/select_load.h"
 #include "select/select_p2c.h"
 #include "select/select_prt.h"
 #include "select/select_spill.h"
 #include "policy_list.h"
+#include "map_write.h"
 #include "frames.h"
 
 #define NDEV	 3
@@ -198,21 +198,20 @@ static void set_kind(int n, __u8 kind)
 
 	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &key, &d), 0);
 	d.kind = kind;
-	assert_int_equal(bpf_map_update_elem(dp_map("devices"), &key, &d, BPF_ANY), 0);
+	assert_int_equal(mapw_device(dp_maps(), key, &d), 0);
 }
 
 /* policy_params of the VIP's slot, as `hauler policy set` writes them. */
 static void set_params(const char *name, int metric, __u32 threshold, __u32 stale_ms)
 {
 	struct policy_params p = {.threshold = threshold, .stale_ms = stale_ms};
-	__u32 key = DP_SLOT;
 
 	if (metric >= 0) {
 		p.metric_set = 1;
 		p.metric = metric;
 	}
 	strncpy((char *)p.name, name, sizeof(p.name) - 1);
-	assert_int_equal(bpf_map_update_elem(dp_map("policy_params"), &key, &p, BPF_ANY), 0);
+	assert_int_equal(mapw_params(dp_maps(), DP_SLOT, &p), 0);
 }
 
 /*

@@ -18,6 +18,7 @@
 /* hauler_hash.h unrolls with a clang pragma that gcc does not know. */
 #pragma GCC diagnostic ignored "-Wunknown-pragmas"
 #include "select/select.h"
+#include "map_write.h"
 #include "frames.h"
 
 #define FLOWS 48
@@ -196,7 +197,7 @@ static void test_wrr_ring_version(void **state)
 	assert_int_equal(send_flow(&s), devs[0]);
 	assert_int_equal(bpf_map_lookup_elem(dp_map("servers"), &key, &srv), 0);
 	srv.ring_version = 1;
-	assert_int_equal(bpf_map_update_elem(dp_map("servers"), &key, &srv, BPF_ANY), 0);
+	assert_int_equal(mapw_server(dp_maps(), key, &srv), 0);
 	s.sport++;
 	assert_int_equal(send_flow(&s), devs[1]);
 }

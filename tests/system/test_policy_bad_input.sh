@@ -54,12 +54,10 @@ expect_error policy set "$VIP" prt threshold 80 threshold
 # Objects for policy load, built here.
 SRC=$TOPO_RUN/src
 mkdir -p "$SRC"
-ARCH_INC=/usr/include/$(uname -m)-linux-gnu
-# As the Makefile builds a policy (BPF_CFLAGS).
+# As docs/policies.md builds a policy of one's own: the Makefile's flags.
 bpf_cc() {
-	clang -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
-		-I"$TOPO_SRC/include" -I"$TOPO_SRC/bpf" -I"$TOPO_SRC/policies" -I"$ARCH_INC" \
-		-c "$1" -o "$2"
+	env -u MAKEFLAGS -u MAKELEVEL make -s --no-print-directory -C "$TOPO_SRC" custom-policy \
+		SRC="$1" OBJ="$2"
 }
 
 cat >"$SRC/not_xdp.bpf.c" <<'EOF'

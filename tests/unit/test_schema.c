@@ -7,6 +7,7 @@
  *
  * Runs from the repository root; HAULER_BUILD names the build directory.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,7 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "hauler_schema.h"
-#include "../../tools/genschema.h"
+#include "genschema.h"
 
 /* The schema names 32-bit keys and values "u32": give sizeof a struct of that name. */
 struct u32 {
@@ -113,14 +114,14 @@ static void test_generated_sizes_match_c(void **state)
 
 		assert_int_equal(schema_type_size(f->strct), f->struct_size);
 	}
-	for (size_t i = 0; i < SCHEMA_LEN(schema_structs); i++)
+	for (size_t i = 0; i < schema_structs_len; i++)
 		assert_true(schema_type_size(schema_structs[i].name) > 0);
 }
 
 static void test_map_sizes_match_c(void **state)
 {
 	(void)state;
-	assert_int_equal(SCHEMA_LEN(map_layouts), SCHEMA_LEN(schema_maps));
+	assert_int_equal(SCHEMA_LEN(map_layouts), schema_maps_len);
 	for (size_t i = 0; i < SCHEMA_LEN(map_layouts); i++) {
 		const struct map_layout *c = &map_layouts[i];
 		const struct schema_map *m = &schema_maps[i];
@@ -136,7 +137,7 @@ static void test_map_sizes_match_c(void **state)
 
 static const struct schema_map *find_map(const char *name)
 {
-	for (size_t i = 0; i < SCHEMA_LEN(schema_maps); i++)
+	for (size_t i = 0; i < schema_maps_len; i++)
 		if (!strcmp(schema_maps[i].name, name))
 			return &schema_maps[i];
 	fail_msg("schema has no map %s", name);
@@ -173,7 +174,7 @@ static void test_bpf_object_maps_match_schema(void **state)
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj)
 		fail_msg("cannot open %s: build it first (make)", path);
-	for (size_t i = 0; i < SCHEMA_LEN(schema_maps); i++) {
+	for (size_t i = 0; i < schema_maps_len; i++) {
 		const struct schema_map *m = &schema_maps[i];
 		struct bpf_map *map = bpf_object__find_map_by_name(obj, m->name);
 		char type[32];
@@ -236,8 +237,8 @@ static void test_p4_declarations_are_current(void **state)
 static void test_p4_headers_match_c(void **state)
 {
 	(void)state;
-	assert_true(SCHEMA_LEN(schema_headers) > 0);
-	for (size_t h = 0; h < SCHEMA_LEN(schema_headers); h++) {
+	assert_true(schema_headers_len > 0);
+	for (size_t h = 0; h < schema_headers_len; h++) {
 		const char *name = schema_headers[h].strct;
 		size_t c_size = 0, fields = 0;
 
@@ -245,7 +246,7 @@ static void test_p4_headers_match_c(void **state)
 		for (size_t i = 0; i < SCHEMA_LEN(field_layouts); i++)
 			if (!strcmp(field_layouts[i].strct, name))
 				c_size = field_layouts[i].struct_size;
-		for (size_t i = 0; i < SCHEMA_LEN(schema_fields); i++) {
+		for (size_t i = 0; i < schema_fields_len; i++) {
 			const struct schema_field *f = &schema_fields[i];
 
 			if (strcmp(f->strct, name))

@@ -2,7 +2,7 @@
 /*
  * xdp_pass - attached to the bridge-side peer of the balancer's veth: a
  * frame sent with XDP_TX out of a veth is dropped unless its peer has an
- * XDP program (XDP-NOTES.md). This one lets everything through.
+ * XDP program (docs/architecture.md). This one lets everything through.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>

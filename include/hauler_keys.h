@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * hauler_keys.h - the map keys that hold more than an index: a VIP's two
+ * Maglev tables and a server's two rings (the active one and the one the
+ * manager fills before it flips the version). One definition for the
+ * datapath, the policies, the manager and the tests.
+ */
+#ifndef HAULER_KEYS_H
+#define HAULER_KEYS_H
+
+#include "hauler_schema.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+/* pools: version 0 or 1 of VIP vip_id's table (vip_info.pool_version). */
+static __always_inline __u32 hauler_pool_key(__u32 vip_id, __u32 version)
+{
+	return vip_id * 2 + (version & 1);
+}
+
+/* rings: version 0 or 1 of server's ring (server_info.ring_version). */
+static __always_inline __u32 hauler_ring_key(__u32 server, __u32 version)
+{
+	return server * 2 + (version & 1);
+}
+
+#endif

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* map_write.c - the one writer of the configuration maps (see map_write.h). */
+#include <errno.h>
+#include <string.h>
+#include <bpf/bpf.h>
+
+#include "error.h"
+#include "hauler_keys.h"
+#include "map_write.h"
+
+static int put(int fd, const char *map, __u32 key, const void *k, const void *v)
+{
+	if (bpf_map_update_elem(fd, k, v, BPF_ANY))
+		return err_set(ERR_SYSTEM, "cannot write %s[%u]: %s", map, key, strerror(errno));
+	return 0;
+}
+
+int mapw_config(const struct hauler_maps *m, const struct config *cfg)
+{
+	__u32 zero = 0;
+
+	return put(m->config, "config", 0, &zero, cfg);
+}
+
+int mapw_vip(const struct hauler_maps *m, const struct vip_key *key, const struct vip_info *info,
+	     int index)
+{
+	__u32 id = info->vip_id;
+
+	if (index && put(m->vip_index, "vip_index", id, &id, key))
+		return -ERR_SYSTEM;
+	return put(m->vips, "vips", id, key, info);
+}
+
+int mapw_pool(const struct hauler_maps *m, __u32 vip_id, __u32 version, const struct pool *pool)
+{
+	__u32 key = hauler_pool_key(vip_id, version);
+
+	return put(m->pools, "pools", key, &key, pool);
+}
+
+int mapw_server(const struct hauler_maps *m, __u32 server, const struct server_info *srv)
+{
+	return put(m->servers, "servers", server, &server, srv);
+}
+
+int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_info *dev)
+{
+	return put(m->devices, "devices", device, &device, dev);
+}
+
+int mapw_ring(const struct hauler_maps *m, __u32 server, __u32 version, const struct ring *ring)
+{
+	__u32 key = hauler_ring_key(server, version);
+
+	return put(m->rings, "rings", key, &key, ring);
+}
+
+int mapw_params(const struct hauler_maps *m, __u32 slot, const struct policy_params *params)
+{
+	return put(m->policy_params, "policy_params", slot, &slot, params);
+}
+
+int mapw_policy(const struct hauler_maps *m, __u32 slot, int prog_fd)
+{
+	__u32 fd = prog_fd;
+
+	if (prog_fd >= 0)
+		return put(m->policy_progs, "policy_progs", slot, &slot, &fd);
+	if (bpf_map_delete_elem(m->policy_progs, &slot) && errno != ENOENT)
+		return err_set(ERR_SYSTEM, "cannot empty policy_progs[%u]: %s", slot,
+			       strerror(errno));
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * map_write.h - the one writer of the datapath's configuration maps. The
+ * manager's commit (model_maps.c), the datapath test harness and the
+ * benchmarks all write vips, pools, servers, devices, rings, policies and
+ * config through these functions, so a change to a map's key or value is
+ * made once, here (key layouts: include/hauler_keys.h).
+ *
+ * Each returns 0, or -ERR_SYSTEM with "cannot write MAP[KEY]: why" set.
+ * Ordering (what a packet may see in between) is the caller's: see
+ * model_maps.c for the manager's.
+ */
+#ifndef HAULER_MAP_WRITE_H
+#define HAULER_MAP_WRITE_H
+
+#include "hauler_schema.h"
+#include "pinned_maps.h"
+
+int mapw_config(const struct hauler_maps *m, const struct config *cfg);
+/* vips[key] = info; vip_index[info->vip_id] = key when index is set. */
+int mapw_vip(const struct hauler_maps *m, const struct vip_key *key, const struct vip_info *info,
+	     int index);
+/* Version 0 or 1 of VIP vip_id's Maglev table. */
+int mapw_pool(const struct hauler_maps *m, __u32 vip_id, __u32 version, const struct pool *pool);
+int mapw_server(const struct hauler_maps *m, __u32 server, const struct server_info *srv);
+int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_info *dev);
+/* Version 0 or 1 of server's ring. */
+int mapw_ring(const struct hauler_maps *m, __u32 server, __u32 version, const struct ring *ring);
+int mapw_params(const struct hauler_maps *m, __u32 slot, const struct policy_params *params);
+/* policy_progs[slot] = prog_fd; prog_fd < 0 empties the slot (no error when it was empty). */
+int mapw_policy(const struct hauler_maps *m, __u32 slot, int prog_fd);
+
+#endif
