@@ -112,12 +112,22 @@ static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, 
 				       __u64 now)
 {
 	struct device_info *dev;
-	__u32 id = c->device;
+	struct server_info *srv;
+	__u32 id = c->device, sid;
 	int track;
 
 	dev = bpf_map_lookup_elem(&devices, &id);
 	if (!dev || !dev->in_use)
 		return -1; /* device removed: decide anew */
+	/*
+	 * The id may have been given to a device of another VIP since (ids
+	 * are reused; entries of a deleted device or VIP stay until their
+	 * next packet): never follow it out of the flow's VIP.
+	 */
+	sid = dev->server;
+	srv = bpf_map_lookup_elem(&servers, &sid);
+	if (c->vip_id != vi->vip_id || !srv || !srv->in_use || srv->vip_id != vi->vip_id)
+		return -1;
 	track = conn_track(c, &p->flow, p->tcp_flags, cfg, now);
 	if (track && vi->fwd_mode == HAULER_FWD_NAT) {
 		/* The return path lives and dies with the flow. */

@@ -41,9 +41,18 @@ static __always_inline __u32 hauler_hash_final(__u32 h, __u32 len)
 	return h;
 }
 
+/*
+ * A 32-bit word that may alias any type: the flow key is hashed as words
+ * though its ports and family are not __u32s. Read through a plain __u32
+ * pointer, the compiler may hoist the reads above the stores that fill
+ * the key (strict aliasing): gcc -O2 hashed stale bytes in user space.
+ */
+typedef __u32 __attribute__((__may_alias__)) hauler_word_t;
+
 /* Hash of n 32-bit words (n known at compile time in BPF). */
-static __always_inline __u32 hauler_hash_words(const __u32 *w, int n, __u32 seed)
+static __always_inline __u32 hauler_hash_words(const void *words, int n, __u32 seed)
 {
+	const hauler_word_t *w = words;
 	__u32 h = seed;
 	int i;
 
@@ -58,7 +67,7 @@ static __always_inline __u32 hauler_hash_words(const __u32 *w, int n, __u32 seed
 /* The flow hash: every field of the flow key, pad included (zero). */
 static __always_inline __u32 hauler_flow_hash(const struct flow_key *f)
 {
-	return hauler_hash_words((const __u32 *)f, sizeof(*f) / 4, HAULER_FLOW_SEED);
+	return hauler_hash_words(f, sizeof(*f) / 4, HAULER_FLOW_SEED);
 }
 
 #ifndef __bpf__

@@ -4,10 +4,19 @@
 # unit:     every tests/unit/test_*.c as its cmocka binary BUILD/tests/unit/test_*
 # datapath: every tests/datapath/test_*.c as BUILD/tests/datapath/test_* (root)
 # system:   every tests/system/test_*.sh, as `bash SCRIPT BUILD` (root)
-# With no layer, runs all three in that order. Cases of a cmocka binary are
-# counted from its summary; a binary that crashes or prints no summary counts
-# as one failure; a system script is one test, passed iff it exits 0. The
-# last line of output is always `N passed, N failed`.
+# With no layer, runs all three in that order. A system script is one test,
+# passed iff it exits 0. A cmocka binary counts case by case:
+#
+#   cases   what tests/cases says it must run (a binary missing there, or
+#           running another number of cases, is a failure of its own);
+#   passed  its "[  PASSED  ] N test(s)." summary;
+#   skipped its "[  SKIPPED ] N test(s)" summary (cmocka's skip());
+#   failed  every other case: failed assertions, failed per-test setups
+#           ("[  ERROR   ]"), all of them when the group setup failed or
+#           the binary died before its summary.
+#
+# The skipped total gets a line of its own; the last line of output is
+# always `N passed, N failed`.
 #
 # The runner cleans nothing up after the tests: each test removes what it
 # creates, so leftovers here are a bug in the test that left them.
@@ -33,8 +42,10 @@ export HAULER_BUILD=$BUILD
 export CMOCKA_MESSAGE_OUTPUT=stdout # the summary lines parsed below
 BINARY_TIMEOUT=300
 SCRIPT_TIMEOUT=180
+CASES_FILE=tests/cases
 passed=0
 failed=0
+skipped_all=0
 log=$(mktemp /tmp/hauler-run.XXXXXX) || exit 2
 trap 'rm -f "$log"' EXIT
 
@@ -53,39 +64,71 @@ run_logged() {
 	return "${PIPESTATUS[0]}"
 }
 
-# Sum the N of every cmocka line "[  PASSED  ] N test(s)." (or FAILED).
+# Sum the N of every cmocka summary line "[  PASSED  ] N test(s)." (or
+# "[  SKIPPED ] N test(s), listed below:"): the word is matched with the
+# padding cmocka gives it, "[  SKIPPED ]" having one trailing space only.
 cmocka_count() {
-	local word=$1
-	sed -nE "s/^\[  $word  \] ([0-9]+) test\(s\)[.,].*/\1/p" "$log" |
+	local tag=$1
+	sed -nE "s/^\[$tag\] ([0-9]+) test\(s\)[.,].*/\1/p" "$log" |
 		awk '{ n += $1 } END { print n + 0 }'
 }
 
-run_binary() {
-	local bin=$1 rc ok bad skipped note=""
+# The cases the binary said it would run: "[==========] Running N test(s)."
+cmocka_declared() {
+	sed -nE 's/^\[==========\] Running ([0-9]+) test\(s\)\..*/\1/p' "$log" |
+		awk '{ n += $1 } END { print n + 0 }'
+}
 
+# expected_cases NAME: the case count tests/cases gives the binary NAME
+# (layer/test_x), empty when it gives none.
+expected_cases() {
+	awk -v b="$1" '$1 == b { print $2; exit }' "$CASES_FILE" 2>/dev/null
+}
+
+run_binary() {
+	local bin=$1 name rc ok bad skipped declared want cases note=""
+
+	name=${bin#"$BUILD"/tests/}
 	echo "--- ${bin#"$PWD"/}"
+	want=$(expected_cases "$name")
 	if [ ! -x "$bin" ]; then
-		failed=$((failed + 1))
+		failed=$((failed + ${want:-1}))
 		status FAIL "$bin" "not built: run make"
 		return
 	fi
 	# Line-buffered stdout keeps cmocka's stdout and stderr lines whole.
 	run_logged timeout -k 10 "$BINARY_TIMEOUT" stdbuf -oL -eL "$bin"
 	rc=$?
-	ok=$(cmocka_count PASSED)
-	bad=$(cmocka_count FAILED)
-	skipped=$(cmocka_count SKIPPED)
-	if [ "$ok" -eq 0 ] && [ "$bad" -eq 0 ]; then
-		bad=1
+	ok=$(cmocka_count "  PASSED  ")
+	skipped=$(cmocka_count "  SKIPPED ")
+	declared=$(cmocka_declared)
+	cases=$declared
+	[ -n "$want" ] && [ "$want" -gt "$cases" ] && cases=$want
+	# Whatever did not pass and was not skipped failed: assertions, setup
+	# errors, a failed group setup, a crash before the summary.
+	bad=$((cases - ok - skipped))
+	[ "$bad" -lt 0 ] && bad=0
+	if [ "$declared" -eq 0 ]; then
+		note="no cmocka output, exit status $rc"
+	elif ! grep -qE '^\[  (PASSED|FAILED)  \] [0-9]+ test\(s\)' "$log"; then
 		note="no cmocka summary, exit status $rc"
-	elif [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
-		bad=1
-		note="exit status $rc after the summary"
 	fi
-	[ "$rc" -eq 124 ] && note="timed out after ${BINARY_TIMEOUT}s"
+	if [ -z "$want" ]; then
+		bad=$((bad + 1))
+		note="${note:+$note, }no case count for $name in $CASES_FILE"
+	elif [ "$declared" -ne "$want" ]; then
+		[ "$bad" -eq 0 ] && bad=1
+		note="${note:+$note, }ran $declared cases, $CASES_FILE says $want"
+	fi
+	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+		bad=1
+		note="${note:+$note, }exit status $rc after the summary"
+	fi
+	[ "$rc" -eq 124 ] && note="${note:+$note, }timed out after ${BINARY_TIMEOUT}s"
 	[ "$skipped" -gt 0 ] && note="${note:+$note, }$skipped skipped"
 	passed=$((passed + ok))
 	failed=$((failed + bad))
+	skipped_all=$((skipped_all + skipped))
 	if [ "$bad" -eq 0 ]; then
 		status PASS "$bin" "$ok passed${note:+, $note}"
 	else
@@ -113,8 +156,13 @@ run_script() {
 }
 
 # A test that needs root counts as failed without it: never a silent skip.
+# A binary counts with all its cases.
 fail_not_root() {
-	failed=$((failed + 1))
+	local want=""
+	case "$1" in
+	"$BUILD"/tests/*) want=$(expected_cases "${1#"$BUILD"/tests/}") ;;
+	esac
+	failed=$((failed + ${want:-1}))
 	status FAIL "$1" "needs root; run sudo make check"
 }
 
@@ -152,5 +200,7 @@ for layer in $LAYERS; do
 	run_layer "$layer"
 done
 
+# On a line of its own: the last line stays exactly `N passed, N failed`.
+echo "$skipped_all skipped"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -37,11 +37,11 @@ CP=${P}c # prefix of the connections topology
 
 if [ "$BENCH_QUICK" = 1 ]; then
 	PKT_REPEAT=200 PKT_TRIALS=1 RATE_PACKETS=20000 RATE_FLOWS=100,1000 SWAPS=20
-	MEM_ENTRIES=10000 CONN_N=40 CONN_C=2 REPORT_N=50
+	MEM_ENTRIES=10000 CONN_N=40 CONN_C=2 REPORT_N=50 LIVE_LONG=10 LIVE_RATE=50 LIVE_S=1
 	[ -n "$BENCH_POLICIES" ] || BENCH_POLICIES=hash
 else
 	PKT_REPEAT=100000 PKT_TRIALS=3 RATE_PACKETS=2000000 RATE_FLOWS=100,100000 SWAPS=1000
-	MEM_ENTRIES=1000000 CONN_N=3000 CONN_C=4 REPORT_N=2000
+	MEM_ENTRIES=1000000 CONN_N=3000 CONN_C=4 REPORT_N=2000 LIVE_LONG=100 LIVE_RATE=1000 LIVE_S=5
 fi
 
 die() {
@@ -144,6 +144,19 @@ conn_bench() {
 		"$REPORT_N" | tee "$RUN/report.txt" || return 1
 	sed -n 's/.* p50 \([0-9.]*\) us, p99 \([0-9.]*\) us.*/{"p50_us":\1,"p99_us":\2}/p' \
 		"$RUN/report.txt" >"$RUN/report.json"
+	# Live traffic: long connections echoing 1 KiB every 20 ms while new
+	# ones arrive (the rates the policy-swap tests print, measured here).
+	echo
+	echo "live traffic ($LIVE_LONG long connections, 1 KiB each every 20 ms, new ones at up to $LIVE_RATE/s, $LIVE_S s)"
+	topo_client "$CP" "$BUILD/tools/connload" --tcp "$TOPO_VIP4:80" --long "$LIVE_LONG" \
+		--rate "$LIVE_RATE" --interval 20 --bytes 1024 --duration "$LIVE_S" --json \
+		>"$RUN/live_raw.json" || return 1
+	awk -v b="$(json_num "$RUN/live_raw.json" bytes)" -v t="$(json_num "$RUN/live_raw.json" total)" \
+		-v l="$(json_num "$RUN/live_raw.json" long)" -v ms="$(json_num "$RUN/live_raw.json" elapsed_ms)" \
+		'BEGIN { s = ms / 1000; printf "  %-24s %9.2f MB/s echoed   %8.1f new connections/s\n",
+			"through the balancer", b / 1e6 / s, (t - l) / s;
+		 printf "{\"echo_mb_per_s\":%.3f,\"new_conn_per_s\":%.1f}\n", b / 1e6 / s, (t - l) / s \
+			> "'"$RUN/live.json"'" }'
 	echo
 	echo "connections (TCP: connect, banner, 64 bytes echoed, close; $CONN_C at a time)"
 	topo_client "$CP" "$BUILD/tools/bench_conn" --tcp "$TOPO_VIP4:80" -n "$CONN_N" \
@@ -180,8 +193,9 @@ part() {
 	printf '"quick":%s,"per_packet":%s,"rate":%s,"memory":%s,' "$BENCH_QUICK" \
 		"$(part pkt.json)" "$(part rate.json)" "$(part mem.json)"
 	printf '"report_to_map":%s,' "$(part report.json)"
-	printf '"connections":{"balancer":%s,"direct":%s,"ratio":%s}}\n' \
-		"$(part conn_lb.json)" "$(part conn_direct.json)" "$(part conn_ratio.json)"
+	printf '"connections":{"balancer":%s,"direct":%s,"ratio":%s,"live":%s}}\n' \
+		"$(part conn_lb.json)" "$(part conn_direct.json)" "$(part conn_ratio.json)" \
+		"$(part live.json)"
 } >"$BENCH_OUT.tmp" && mv "$BENCH_OUT.tmp" "$BENCH_OUT"
 echo "figures as JSON: $BENCH_OUT"
 exit "$failed"

@@ -14,8 +14,6 @@
 
 #include "bench_common.h"
 
-#define BATCH 8192
-
 /* The memlock figure of a BPF object fd (bytes). */
 static unsigned long long fd_memlock(int fd)
 {
@@ -34,34 +32,6 @@ static unsigned long long fd_memlock(int fd)
 	if (!v)
 		bench_die("no memlock in %s", path);
 	return v;
-}
-
-/* Entry i: client 10.(i>>16).x.x port 1024 + (i & 0x3fff), to the VIP. */
-static void fill(int fd, unsigned long n)
-{
-	static struct flow_key keys[BATCH];
-	static struct conn vals[BATCH];
-	unsigned long i = 0;
-
-	while (i < n) {
-		__u32 count = 0;
-		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
-
-		for (; count < BATCH && i < n; count++, i++) {
-			struct flow_key *k = &keys[count];
-
-			memset(k, 0, sizeof(*k));
-			k->family = 4;
-			k->proto = IPPROTO_TCP;
-			k->src[0] = htonl(BENCH_CLIENT_ADDR + (__u32)(i >> 14));
-			k->dst[0] = htonl(BENCH_VIP_ADDR);
-			k->sport = htons(1024 + (i & 0x3fff));
-			k->dport = htons(BENCH_VIP_PORT);
-			vals[count].device = i % 4;
-		}
-		if (bpf_map_update_batch(fd, keys, vals, &count, &opts))
-			bench_die("fill conns: %s", strerror(errno));
-	}
 }
 
 static void usage(void)
@@ -110,7 +80,7 @@ int main(int argc, char **argv)
 	bench_lb_load(&lb, pin, build);
 	fd = bench_map(&lb, "conns");
 	before = fd_memlock(fd);
-	fill(fd, n);
+	bench_conns_fill(fd, n);
 	held = bench_conns_count(&lb);
 	after = fd_memlock(fd);
 	bpf_object__for_each_map(m, lb.skel->obj) total += fd_memlock(bpf_map__fd(m));

@@ -87,7 +87,7 @@ struct load {
 	size_t n_parked, cap_parked;
 	struct conn *open; /* open connections, for the timers */
 	size_t n_open, n_open_short;
-	unsigned long started, next_idx;
+	unsigned long started, started_long, next_idx;
 	unsigned long long outcome[O_OTHER + 1];
 	unsigned long long failed;
 	unsigned long long bytes; /* echoed bytes checked, all connections */
@@ -384,6 +384,8 @@ static int conn_open(struct load *l, enum conn_kind kind)
 	l->n_open++;
 	if (kind != K_LONG)
 		l->n_open_short++;
+	else
+		l->started_long++;
 	l->started++;
 	c->next = l->open;
 	if (l->open)
@@ -641,10 +643,11 @@ static void print_results(struct load *l, uint64_t elapsed_ms)
 	qsort(l->ids, l->n_ids, sizeof(l->ids[0]), cmp_ids);
 	if (l->o.json) {
 		printf("{\"ok\":%llu,\"failed\":%llu,\"reset\":%llu,\"stalled\":%llu,"
-		       "\"corrupt\":%llu,\"total\":%lu,\"bytes\":%llu,\"elapsed_ms\":%llu,"
-		       "\"by_device\":{",
+		       "\"corrupt\":%llu,\"total\":%lu,\"long\":%lu,\"bytes\":%llu,"
+		       "\"elapsed_ms\":%llu,\"by_device\":{",
 		       l->outcome[O_OK], l->failed, l->outcome[O_RESET], l->outcome[O_STALLED],
-		       l->outcome[O_CORRUPT], l->started, l->bytes, (unsigned long long)elapsed_ms);
+		       l->outcome[O_CORRUPT], l->started, l->started_long, l->bytes,
+		       (unsigned long long)elapsed_ms);
 		for (i = 0; i < l->n_ids; i++)
 			printf("%s\"%s\":%lu", i ? "," : "", l->ids[i].id, l->ids[i].count);
 		printf("}}\n");

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <netinet/in.h>
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
 #include <cmocka.h>
 #include "frames.h"
 
@@ -28,6 +29,42 @@ static void sleep_ms(long ms)
 
 	while (nanosleep(&ts, &ts))
 		;
+}
+
+#define NS_PER_MS 1000000ull
+
+/* Now as the datapath reads it (bpf_ktime_get_coarse_ns). */
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC_COARSE, &ts), 0);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * The test's clock: make the entry of k look last seen ms ago, as if that
+ * much time had passed, so a test of "still alive after T" needs no sleep
+ * that a loaded machine could overrun. Returns the stamp written.
+ */
+static __u64 age_entry(const struct flow_key *k, __u64 ms)
+{
+	int fd = dp_map("conns");
+	struct conn c;
+
+	assert_int_equal(bpf_map_lookup_elem(fd, k, &c), 0);
+	c.last_seen_ns = now_ns() - ms * NS_PER_MS;
+	assert_int_equal(bpf_map_update_elem(fd, k, &c, BPF_EXIST), 0);
+	return c.last_seen_ns;
+}
+
+/* last_seen of the entry of k. */
+static __u64 last_seen(const struct flow_key *k)
+{
+	struct conn c;
+
+	assert_int_equal(dp_conn_get(k, &c), 0);
+	return c.last_seen_ns;
 }
 
 /*
@@ -209,28 +246,41 @@ static void test_fin_then_grace(void **state)
 	assert_int_equal(conn.flags, 0);
 }
 
-/* Every packet after a FIN extends the grace: a half-closed flow lives on. */
+/*
+ * Every packet after a FIN extends the grace: a half-closed flow lives on,
+ * also with a grace below the one-second refresh of last_seen. Grace
+ * 1900 ms: the entry is made to look 960 ms old before each of 4 packets
+ * (3.8 s in all, two graces): each must stamp it anew (read from the
+ * entry; the machine has 940 ms to send one packet). Made to look 2 s
+ * old, it has ended.
+ */
 static void test_fin_half_closed_lives_on(void **state)
 {
 	const struct conn_case *c = *state;
 	struct frame_spec s;
+	struct flow_key fk;
+	__u64 before;
 	__u16 dev;
 	int i;
 
 	two_servers(c->family, IPPROTO_TCP);
-	dp_set_config(1, 300, 30000);
+	dp_set_config(1, 1900, 30000);
 	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	fk = spec_flow(&s);
 	dev = send_fwd(&s);
 	s.tcp_flags = TCPF_FIN | TCPF_ACK;
 	send_fwd(&s);
 	s.tcp_flags = TCPF_ACK;
-	for (i = 0; i < 8; i++) {
-		sleep_ms(50);
+	for (i = 0; i < 4; i++) {
+		before = age_entry(&fk, 960);
 		assert_int_equal(send_fwd(&s), dev);
+		if (last_seen(&fk) <= before)
+			fail_msg("a packet 960 ms after the last of a half-closed flow (grace "
+				 "1900 ms) left last_seen as it was");
 	}
 	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
-	sleep_ms(500);
+	age_entry(&fk, 2000);
 	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, OTHER_SERVER);
 	assert_in_range(send_fwd(&s), DP_DEV_ID(2), DP_DEV_ID(3));
 	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
@@ -262,26 +312,34 @@ static void test_udp_idle_timeout(void **state)
 
 /*
  * A UDP flow that keeps sending is never idle: it keeps its device, also
- * with a timeout below the one-second refresh of last_seen.
+ * with a timeout below the one-second refresh of last_seen. With a
+ * timeout of 1900 ms, a packet that finds the entry 960 ms old (past half
+ * the timeout, short of the second) must stamp it anew; else the flow
+ * would expire while busy. Stamped or not is read from the entry, so a
+ * slow machine cannot make this pass or fail (it has 940 ms to send one
+ * packet before the entry would really expire).
  */
 static void test_udp_active_flow_stays(void **state)
 {
 	const struct conn_case *c = *state;
 	struct frame_spec s;
+	struct flow_key fk;
+	__u64 before;
 	__u16 dev;
 	int i;
 
 	two_servers(c->family, IPPROTO_UDP);
-	dp_set_config(1, 5000, 400);
+	dp_set_config(1, 5000, 1900);
 	spec_to_vip(&s, c->family, IPPROTO_UDP, 0);
+	fk = spec_flow(&s);
 	dev = send_fwd(&s);
 	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, OTHER_SERVER);
-	for (i = 0; i < 10; i++) {
-		sleep_ms(100);
-		if (send_fwd(&s) != dev)
-			fail_msg("flow moved after %d ms, never idle more than 100 ms with a "
-				 "400 ms udp timeout",
-				 100 * (i + 1));
+	for (i = 0; i < 5; i++) {
+		before = age_entry(&fk, 960);
+		assert_int_equal(send_fwd(&s), dev);
+		if (last_seen(&fk) <= before)
+			fail_msg("a packet 960 ms after the last (udp timeout 1900 ms) left "
+				 "last_seen as it was: a busy flow would expire");
 	}
 	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
 }
@@ -289,35 +347,44 @@ static void test_udp_active_flow_stays(void **state)
 /*
  * The return path of a NAT UDP flow lives as long as the flow: a client
  * that keeps sending keeps its reply entry too, however rarely the
- * device answers.
+ * device answers. Timeout 60 s: before each of 3 client packets both
+ * entries are made to look 40 s old; each packet must stamp the reply
+ * entry anew (120 s without a reply in all).
  */
 static void test_udp_reply_lives_with_flow(void **state)
 {
 	const struct conn_case *c = *state;
 	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
 	struct frame_spec s, r, e;
+	struct flow_key fk, rk;
 	struct dp_out out;
 	size_t len, wlen;
 	__u16 dev;
 	int i;
 
 	two_servers(c->family, IPPROTO_UDP);
-	dp_set_config(1, 5000, 1500);
+	dp_set_config(1, 5000, 60000);
 	spec_to_vip(&s, c->family, IPPROTO_UDP, 0);
+	fk = spec_flow(&s);
 	dev = send_fwd(&s);
-	for (i = 0; i < 7; i++) {
-		sleep_ms(300);
+	spec_reply(&r, &s, dev - DP_DEV_ID(0));
+	rk = spec_flow(&r);
+	for (i = 0; i < 3; i++) {
+		__u64 before = age_entry(&rk, 40000);
+
+		age_entry(&fk, 40000);
 		assert_int_equal(send_fwd(&s), dev);
+		if (last_seen(&rk) <= before)
+			fail_msg("a client packet left the reply entry's last_seen as it was");
 	}
 	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
 
-	spec_reply(&r, &s, dev - DP_DEV_ID(0));
 	spec_reply_expected(&e, &r, &s);
 	len = build(&r, frame);
 	wlen = build(&e, want);
 	assert_int_equal(dp_run(frame, len, &out), 0);
 	if (out.verdict != XDP_TX)
-		fail_msg("the device's reply after 2.1 s of client traffic (udp timeout 1.5 s) "
+		fail_msg("the device's reply after 120 s of client traffic (udp timeout 60 s) "
 			 "was not translated: verdict %d, pass_not_vip %llu",
 			 out.verdict, (unsigned long long)dp_stat(HAULER_STAT_pass_not_vip));
 	assert_frame_equal(want, wlen, &out);
@@ -341,6 +408,41 @@ static void test_tcp_does_not_age(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
 }
 
+/*
+ * A device deleted and its id reused for a server of another VIP (the
+ * manager gives out the lowest free id): a flow still bound to the id
+ * must not follow it to the other VIP's service; it is decided anew
+ * within its own VIP, like any flow of a deleted device.
+ */
+static void test_reused_device_id_not_followed(void **state)
+{
+	const struct conn_case *c = *state;
+	const __u16 other_vip = 2, other_server = 5;
+	struct frame_spec s;
+	__u16 dev, keep, now;
+
+	two_servers(c->family, c->proto);
+	spec_to_vip(&s, c->family, c->proto, 0);
+	dev = send_fwd(&s);
+	keep = dev == DP_DEV_ID(0) ? DP_DEV_ID(1) : DP_DEV_ID(0);
+
+	/* device del: the server keeps the other device; device add elsewhere. */
+	dp_add_server(DP_SERVER, DP_VIP_ID, &keep, 1);
+	dp_add_vip(c->family, c->proto, dp_vip_port(c->proto) + 1, other_vip, HAULER_FWD_NAT, 2,
+		   DP_TABLE);
+	dp_fill_pool(other_vip, 0, DP_TABLE, other_server);
+	dp_add_device(dev, c->family, 4, other_server, 0, HAULER_STATE_UP);
+	dp_add_server(other_server, other_vip, &dev, 1);
+
+	/* send_fwd names the device by its address: the reused id is at address 4. */
+	now = send_fwd(&s);
+	if (now == DP_DEV_ID(4))
+		fail_msg("the flow followed its reused device id %u to another VIP's server", dev);
+	assert_true(now == keep || now == DP_DEV_ID(2) || now == DP_DEV_ID(3));
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+}
+
 /* clang-format off */
 #define CASE(fam, proto) (&(struct conn_case){ fam, proto })
 #define BOTH(fn, proto)                                                                            \
@@ -362,6 +464,8 @@ int main(void)
 	    BOTH(test_udp_active_flow_stays, IPPROTO_UDP),
 	    BOTH(test_udp_reply_lives_with_flow, IPPROTO_UDP),
 	    BOTH(test_tcp_does_not_age, IPPROTO_TCP),
+	    BOTH(test_reused_device_id_not_followed, IPPROTO_TCP),
+	    BOTH(test_reused_device_id_not_followed, IPPROTO_UDP),
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);

@@ -14,24 +14,26 @@
 #include <cmocka.h>
 #include "frames.h"
 
-/* VIPs of both families and protocols, in nat mode, one device each. */
+/*
+ * VIPs of both families and protocols, in nat mode, one server with one
+ * device each (a server belongs to one VIP, as the manager makes it).
+ */
 static int setup_vips(void **state)
 {
-	__u16 d4 = DP_DEV_ID(0), d6 = DP_DEV_ID(1);
+	const int family[4] = {4, 4, 6, 6};
+	const __u8 proto[4] = {IPPROTO_TCP, IPPROTO_UDP, IPPROTO_TCP, IPPROTO_UDP};
+	__u16 dev;
+	int i;
 
 	dp_reset(state);
-	dp_add_vip(4, IPPROTO_TCP, DP_VIP_PORT, 1, HAULER_FWD_NAT, 1, DP_TABLE);
-	dp_add_vip(4, IPPROTO_UDP, DP_VIP_PORT_U, 2, HAULER_FWD_NAT, 2, DP_TABLE);
-	dp_add_vip(6, IPPROTO_TCP, DP_VIP_PORT, 3, HAULER_FWD_NAT, 3, DP_TABLE);
-	dp_add_vip(6, IPPROTO_UDP, DP_VIP_PORT_U, 4, HAULER_FWD_NAT, 4, DP_TABLE);
-	dp_fill_pool(1, 0, DP_TABLE, 0);
-	dp_fill_pool(2, 0, DP_TABLE, 0);
-	dp_fill_pool(3, 0, DP_TABLE, 1);
-	dp_fill_pool(4, 0, DP_TABLE, 1);
-	dp_add_device(d4, 4, 0, 0, 0, HAULER_STATE_UP);
-	dp_add_device(d6, 6, 1, 1, 0, HAULER_STATE_UP);
-	dp_add_server(0, 1, &d4, 1);
-	dp_add_server(1, 3, &d6, 1);
+	for (i = 0; i < 4; i++) {
+		dev = DP_DEV_ID(i);
+		dp_add_vip(family[i], proto[i], dp_vip_port(proto[i]), i + 1, HAULER_FWD_NAT, i + 1,
+			   DP_TABLE);
+		dp_fill_pool(i + 1, 0, DP_TABLE, i);
+		dp_add_device(dev, family[i], i, i, 0, HAULER_STATE_UP);
+		dp_add_server(i, i + 1, &dev, 1);
+	}
 	return 0;
 }
 

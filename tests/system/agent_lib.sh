@@ -33,24 +33,14 @@ dev_id() {
 	H -j device show "$1" | sed -n 's/.*"id":\([0-9]*\).*/\1/p' | head -1
 }
 
-# dev_key NAME ID FILE: give the device a key at the balancer and write it
-# to FILE (mode 600) for the agent. `hauler device key NAME` when hauler
-# has it; else a random key written into the pinned dev_keys map.
+# dev_key NAME ID FILE: give the device a key with `hauler device key NAME`
+# and write it to FILE (mode 600) for the agent; 1 when hauler fails or
+# prints anything but one key (ID is the device's id, kept for callers).
 dev_key() {
-	local out key
-	if out=$(H device key "$1" 2>&1) &&
-		key=$(printf '%s\n' "$out" | grep -oE '[0-9a-f]{32}' | head -1) && [ -n "$key" ]; then
-		KEY_VIA="hauler device key"
-	else
-		echo "    note: hauler device key $1: ${out:-no key printed}; using bpftool"
-		KEY_VIA=bpftool
-		key=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
-		# The value is {k0, k1}: the 16 key bytes in order (little-endian words).
-		# shellcheck disable=SC2046 # a list of bytes
-		bpftool map update pinned "$TOPO_PIN/dev_keys" key $(id_bytes "$2") \
-			value hex $(printf '%s' "$key" | fold -w2) || return 1
-	fi
-	(umask 077 && echo "$key" >"$3")
+	local out
+	out=$(H device key "$1") || return 1
+	[[ $out =~ ^[0-9a-f]{32}$ ]] || { echo "    hauler device key $1 printed '$out'"; return 1; }
+	(umask 077 && echo "$out" >"$3")
 }
 
 # agent DEV ID KEYFILE ARGS...: hauler-agent in DEV's namespace, in the background.

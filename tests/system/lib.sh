@@ -86,26 +86,38 @@ H_ok() {
 	fi
 }
 
-# json_num JSON KEY: a top-level number of connload's --json line.
+# is_num V: V is a non-negative decimal number (not empty).
+is_num() { [[ $1 =~ ^[0-9]+$ ]]; }
+
+# json_num JSON KEY: a top-level number of a JSON line; nothing (and
+# status 1) when the key is missing: a missing field never reads as 0.
 json_num() {
 	local v
-	v=$(printf '%s' "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p")
-	echo "${v:-0}"
+	v=$(printf '%s' "$1" | sed -n "s/.*\"$2\":\([0-9][0-9]*\).*/\1/p")
+	printf '%s' "$v"
+	[ -n "$v" ]
 }
 
-# json_dev JSON ID: connections the device ID served, 0 when none.
+# json_dev JSON ID: connections the device ID served (0 when connload
+# names no such device; nothing, status 1, when there is no by_device).
 json_dev() {
 	local v
+	case "$1" in
+	*'"by_device":{'*) ;;
+	*) return 1 ;;
+	esac
 	v=$(printf '%s' "$1" | sed -n "s/.*\"by_device\":{[^}]*\"$2\":\([0-9]*\).*/\1/p")
 	echo "${v:-0}"
 }
 
-# connload's result must show all TOTAL connections fine.
+# connload's result must show all TOTAL connections fine, every field there.
 check_load() {
 	local what=$1 json=$2 total=$3 okc failed
 	okc=$(json_num "$json" ok)
 	failed=$(json_num "$json" failed)
-	if [ "$okc" -eq "$total" ] && [ "$failed" -eq 0 ]; then
+	if ! is_num "$total" || ! is_num "$okc" || ! is_num "$failed"; then
+		fail "$what: no result (ok '${okc}', failed '${failed}', want '${total}'): $json"
+	elif [ "$okc" -eq "$total" ] && [ "$failed" -eq 0 ]; then
 		ok "$what: $okc/$total fine"
 	else
 		fail "$what: ok $okc of $total, failed $failed (reset $(json_num "$json" reset)," \
@@ -113,27 +125,112 @@ check_load() {
 	fi
 }
 
-# hstat NAME: a datapath counter (packets) from `hauler stats`.
+# check_long_load WHAT JSON LONG: a `connload --long LONG --rate R` run
+# made all LONG long connections (counted apart from the total, which
+# alone would pass a run that made none) and short ones beside them, and
+# every one of them ended fine.
+check_long_load() {
+	local what=$1 json=$2 want=$3 long total
+	long=$(json_num "$json" long)
+	total=$(json_num "$json" total)
+	if ! is_num "$long" || [ "$long" -ne "$want" ]; then
+		fail "$what: ${long:-no} long connections, want $want: $json"
+	elif ! is_num "$total" || [ "$total" -le "$want" ]; then
+		fail "$what: no short connections beside the long ones (total ${total:-?})"
+	else
+		check_load "$what ($want long + $((total - want)) short)" "$json" "$total"
+	fi
+}
+
+# hstat NAME: a datapath counter (packets) from `hauler stats`; nothing
+# (status 1) when there is no such counter.
 hstat() {
-	H stats | awk -v n="$1" '$1 == n { print $2; exit }'
+	local v
+	v=$(H stats | awk -v n="$1" '$1 == n { print $2; exit }')
+	printf '%s' "$v"
+	is_num "$v"
 }
 
 # The kernel of the balancer forwarded nothing (the nft hook saw nothing).
 # A TCP RST may: when both ends reset at once, the first RST ends the
 # flow's entries (as it must) and the crossing one finds none and is
-# passed to the kernel. Anything else is a failure.
+# passed to the kernel. So each such RST crossed one that ended a flow in
+# XDP: there are at most as many as conn_closed, and few: at most MAX_RST
+# (default 2; a test that makes both ends reset says how many). Anything
+# else is a failure: a datapath that passed RSTs to the kernel would
+# show as many of them as flows it reset.
 check_no_kernel_forward() {
-	local n rst
+	local n rst closed max
 	n=$(topo_kernel_forwarded "$P")
 	rst=$(topo_kernel_forwarded_rst "$P")
-	if [ -n "$n" ] && [ -n "$rst" ] && [ "$n" -gt 0 ] && [ "$n" = "$rst" ]; then
-		ok "balancer kernel forwarded only $rst crossing TCP RSTs (entries already ended)"
-	elif [ "${n:-x}" = 0 ]; then
+	closed=$(hstat conn_closed)
+	max=${1:-2}
+	if ! is_num "$n" || ! is_num "$rst" || ! is_num "$closed" || ! is_num "$max"; then
+		fail "kernel forward check: no counters (nft all '$n', rst '$rst', conn_closed '$closed')"
+	elif [ "$n" -eq 0 ]; then
 		ok "balancer kernel forwarded nothing (nft forward hook: 0 packets)"
+	elif [ "$n" -eq "$rst" ] && [ "$rst" -le "$closed" ] && [ "$rst" -le "$max" ]; then
+		ok "balancer kernel forwarded only $rst crossing TCP RSTs" \
+			"(<= $max, and <= the $closed flows XDP ended)"
 	else
-		fail "balancer kernel forward path saw ${n:-?} packets (XDP should have sent them)"
+		fail "balancer kernel forward path saw $n packets, $rst of them RSTs" \
+			"(conn_closed $closed, at most $max RSTs allowed): XDP should have sent them"
 		topo_kernel_forwarded_detail "$P"
 	fi
+}
+
+# long_start TAG TO N: N long connections to TO until long_stop TAG.
+long_start() {
+	topo_connload "$P" --tcp "$2" --long "$3" --duration 120 --interval 50 --bytes 256 \
+		--ready-file "$TOPO_RUN/$1.ready" --stop-file "$TOPO_RUN/$1.stop" --json \
+		>"$TOPO_RUN/$1.json" 2>"$TOPO_RUN/$1.err" &
+	sys_bg $!
+	echo $! >"$TOPO_RUN/$1.pid"
+	wait_file "$TOPO_RUN/$1.ready" 10 || fail "$1: long connections not ready in 10 s"
+}
+
+# long_stop TAG: stop them; their result JSON is in LONG_JSON.
+long_stop() {
+	touch "$TOPO_RUN/$1.stop"
+	wait "$(cat "$TOPO_RUN/$1.pid")"
+	LONG_JSON=$(cat "$TOPO_RUN/$1.json")
+	echo "    connload $1: $LONG_JSON"
+}
+
+# long_ended WHAT N ENDED: of the N, exactly ENDED failed, the rest fine.
+long_ended() {
+	local okc failed
+	okc=$(json_num "$LONG_JSON" ok)
+	failed=$(json_num "$LONG_JSON" failed)
+	if is_num "$okc" && is_num "$failed" && [ "$failed" -eq "$3" ] &&
+		[ "$okc" -eq $(($2 - $3)) ]; then
+		ok "$1: $3 of $2 live connections ended, $okc went on"
+	else
+		fail "$1: ok '$okc', failed '$failed' of $2; want $3 ended: $LONG_JSON"
+	fi
+}
+
+# burst_load TO N: N short connections, all fine; BY_DEV holds the result.
+burst_load() {
+	BY_DEV=$(topo_connload "$P" --tcp "$1" -n "$2" -c 20 --bytes 128 --timeout 10 --json)
+	check_load "burst of $2 to $1" "$BY_DEV" "$2"
+}
+
+# check_share PART WHOLE WANT TOL WHAT: PART is WANT % (+-TOL) of WHOLE.
+check_share() {
+	local pct=$(($2 ? $1 * 100 / $2 : -1))
+	if [ "$pct" -ge $(($3 - $4)) ] && [ "$pct" -le $(($3 + $4)) ]; then
+		ok "$5: $1 of $2 ($pct %, want $3 +- $4)"
+	else
+		fail "$5: $1 of $2 ($pct %), want $3 +- $4"
+	fi
+}
+
+# live_flows TO: "client device" of every open forward flow to TO (one a
+# line, sorted), from `hauler conns`: flags "-" (no FIN: short
+# connections of bursts have closed), not a reply entry.
+live_flows() {
+	H conns | awk -v to="$1" '$3 == to && $6 == "-" { print $2, $4 }' | sort
 }
 
 # Wait up to $2 seconds for file $1.

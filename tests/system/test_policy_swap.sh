@@ -47,16 +47,15 @@ touch "$stop"
 wait "$load"
 json=$(cat "$out")
 echo "connload: $json"
-total=$(json_num "$json" total)
-[ "$total" -ge 100 ] || fail "only $total connections were made"
-check_load "long and short connections across $SWAPS swaps" "$json" "$total"
-# 100 connections x 1 KiB every 20 ms for the ~5 s: far more than 10 MB
-# unless traffic stood still.
+check_long_load "connections across $SWAPS swaps" "$json" 100
+# Every long connection kept going: connload fails one that makes no
+# progress for 2 s. How much flowed is a figure, not a check (the rate is
+# `make bench`'s): at the least each echoed its first KiB.
 bytes=$(json_num "$json" bytes)
-if [ "$bytes" -ge 10000000 ]; then
-	ok "$bytes bytes echoed and checked"
+if is_num "$bytes" && [ "$bytes" -ge $((100 * 1024)) ]; then
+	ok "$bytes bytes echoed and checked in $(json_num "$json" elapsed_ms) ms"
 else
-	fail "only $bytes bytes echoed: traffic did not flow"
+	fail "only ${bytes:-no} bytes echoed: traffic did not flow"
 fi
 check_no_kernel_forward
 sys_finish

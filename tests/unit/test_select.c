@@ -468,26 +468,57 @@ static void test_ecmp_walk(void **state)
 	assert_int_equal(select_ecmp(&pc, 0xffffffffu), 0xffffffffu % 3);
 }
 
+/*
+ * The hash choice among the usable devices {0, 2} (device 1 unusable),
+ * computed apart from select_hash: MurmurHash3 of the flow hash with the
+ * select seed (tests/unit/test_hash.c pins the hash to its published
+ * vectors), then the (h mod 2)-th usable device.
+ */
+static __u32 hash_choice_0_2(__u32 flow_hash)
+{
+	return hauler_hash_words(&flow_hash, 1, HAULER_SELECT_SEED) % 2 ? 2 : 0;
+}
+
 static void test_wrr_ring(void **state)
 {
-	struct policy_ctx pc = server(2);
+	struct policy_ctx pc = server(3);
 	struct ring r;
-	__u32 pos, c;
+	__u32 pos, c, seen[3] = {};
 
 	(void)state;
 	memset(&r, 0, sizeof(r));
 	r.len = 4;
-	r.slot[0] = 0, r.slot[1] = 1, r.slot[2] = 1, r.slot[3] = 1;
+	r.slot[0] = 0, r.slot[1] = 1, r.slot[2] = 1, r.slot[3] = 2;
 	for (pos = 0; pos < 12; pos++)
 		assert_int_equal(select_wrr(&pc, &r, pos), r.slot[pos % 4]);
-	pc.cand[1].usable = 0; /* its slots go to the hash choice */
-	for (pos = 0; pos < 12; pos++) {
+	/*
+	 * Device 1's slots go to the hash choice among the two usable ones
+	 * (with a single usable device any choice would look right): both
+	 * get some of them.
+	 */
+	pc.cand[1].usable = 0;
+	for (pos = 0; pos < 64; pos++) {
 		pc.hash = flow(pos);
 		c = select_wrr(&pc, &r, pos);
-		assert_int_equal(c, 0);
+		if (pos % 4 == 1 || pos % 4 == 2) {
+			assert_int_equal(c, hash_choice_0_2(pc.hash));
+			seen[c]++;
+		} else {
+			assert_int_equal(c, r.slot[pos % 4]);
+		}
 	}
-	r.len = 0; /* an empty ring: the hash choice */
-	assert_int_equal(select_wrr(&pc, &r, 0), 0);
+	assert_int_equal(seen[1], 0);
+	assert_true(seen[0] > 0 && seen[2] > 0);
+	/* An empty ring: the hash choice, for every flow. */
+	r.len = 0;
+	memset(seen, 0, sizeof(seen));
+	for (pos = 0; pos < 32; pos++) {
+		pc.hash = flow(pos);
+		c = select_wrr(&pc, &r, 0);
+		assert_int_equal(c, hash_choice_0_2(pc.hash));
+		seen[c]++;
+	}
+	assert_true(seen[0] > 0 && seen[2] > 0);
 }
 
 /* --- prt ---------------------------------------------------------------------- */

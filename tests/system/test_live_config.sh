@@ -1,0 +1,188 @@
+#!/bin/bash
+# test_live_config.sh BUILD - the balancer's own configuration changed while
+# it runs, on one topology:
+#
+#   - config set report-port: reports are taken on the default port, on
+#     none (0: UDP reports off, the Ethernet form still taken) and on a
+#     port of our choice, and on no other;
+#   - a custom policy loaded again under the same name: new connections
+#     follow the new program at once, live ones go on where they are;
+#   - the dwrr daemon loop: as the devices' load changes, the next rings
+#     (so new connections) follow W(d,t), live connections go on, and the
+#     daemon stops cleanly on SIGTERM;
+#   - the connection table under LRU pressure: a million other entries
+#     written into a full table evict none of the live flows (each packet
+#     refreshes its entry);
+#   - save -o writes mode 0600; down; up -c with that file restores the
+#     same configuration, which balances again.
+SYS_LIMIT=${SYS_LIMIT:-150}
+. "$(dirname "$0")/lib.sh"
+sys_init "$@"
+
+topo_up "$P" nat || sys_abort "topology setup"
+VIP="$H_VIP4:80/tcp" TO="$H_VIP4:80"
+H_ok up eth0 || sys_abort "hauler up"
+H_ok vip add "$VIP" mode nat policy hash || sys_abort "vip add"
+topo_pool "$P" "$VIP" 4 8080 1 1 || sys_abort "pool setup"
+N=12 # long connections of each phase
+
+# --- Report port. ---
+id=$(H -j device show s1cpu | sed -n 's/.*"id":\([0-9]*\).*/\1/p' | head -1)
+key=$(H device key s1cpu)
+[[ $key =~ ^[0-9a-f]{32}$ ]] || sys_abort "hauler device key s1cpu printed '$key'"
+(umask 077 && echo "$key" >"$TOPO_RUN/s1cpu.key")
+# reports PORT|ether: 5 reports of s1cpu, to the balancer's UDP PORT or as
+# Ethernet frames; prints how many report_ok grew by.
+reports() {
+	local before after how
+	before=$(hstat report_ok)
+	if [ "$1" = ether ]; then
+		how=(--ether eth0)
+	else
+		how=(--balancer "$TOPO_LB4:$1" --source "$(topo_dev_addr4 s1cpu)")
+	fi
+	ip netns exec "$P-s1cpu" "$BUILD/hauler-agent" --device "$id" \
+		--key-file "$TOPO_RUN/s1cpu.key" "${how[@]}" --rate 100 --count 5 \
+		>>"$TOPO_RUN/agent.log" 2>&1 || echo "agent failed"
+	sleep 0.2
+	after=$(hstat report_ok)
+	is_num "$before" && is_num "$after" && echo $((after - before))
+}
+# report_case WHAT WHERE WANT
+report_case() {
+	local got
+	got=$(reports "$2")
+	if [ "$got" = "$3" ]; then
+		ok "$1: $got of 5 reports to $2 taken"
+	else
+		fail "$1: '$got' of 5 reports to $2 taken, want $3"
+	fi
+}
+report_case "default report port" 7946 5
+H_ok config set report-port 0
+report_case "report-port 0" 7946 0
+report_case "report-port 0, Ethernet form" ether 5
+H_ok config set report-port 7999
+report_case "report-port 7999" 7999 5
+report_case "report-port 7999, the old port" 7946 0
+H_ok config set report-port 7946
+
+# --- A custom policy loaded again under the same name. ---
+SRC=$TOPO_RUN/src
+mkdir -p "$SRC"
+# pick N: a policy that always takes the server's device N (0: the CPU
+# device, 1: the accelerator, in topo_pool's order).
+for n in 0 1; do
+	cat >"$SRC/pick$n.bpf.c" <<-EOF
+		#include "policy.h"
+		HAULER_POLICY(pick) { return $n; }
+	EOF
+	clang -O2 -g -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 \
+		-I"$TOPO_SRC/include" -I"$TOPO_SRC/bpf" -I"$TOPO_SRC/policies" \
+		-I"/usr/include/$(uname -m)-linux-gnu" -c "$SRC/pick$n.bpf.c" -o "$SRC/pick$n.bpf.o" ||
+		sys_abort "clang pick$n.bpf.c"
+done
+H_ok policy load mine "$SRC/pick0.bpf.o" && H_ok policy set "$VIP" mine
+burst_load "$TO" 100
+n=$(($(json_dev "$BY_DEV" s1cpu) + $(json_dev "$BY_DEV" s2cpu)))
+[ "$n" = 100 ] && ok "custom policy mine (pick0): every new connection to a CPU device" ||
+	fail "custom policy mine (pick0): $n of 100 to the CPU devices"
+long_start pol "$TO" $N
+H_ok policy load mine "$SRC/pick1.bpf.o"
+burst_load "$TO" 100
+n=$(($(json_dev "$BY_DEV" s1acc) + $(json_dev "$BY_DEV" s2acc)))
+[ "$n" = 100 ] && ok "mine loaded again (pick1): every new connection to an accelerator" ||
+	fail "mine loaded again (pick1): $n of 100 to the accelerators"
+case "$(H policy list | awk '$1 == "mine"')" in
+*pick1.bpf.o*) ok "policy list: mine from pick1.bpf.o" ;;
+*) fail "policy list does not show mine from pick1.bpf.o: $(H policy list | grep mine)" ;;
+esac
+long_stop pol
+n=$(json_dev "$LONG_JSON" s1cpu)
+n=$((n + $(json_dev "$LONG_JSON" s2cpu)))
+[ "$n" = $N ] && ok "the $N live connections stayed on the CPU devices pick0 gave them" ||
+	fail "$n of the $N live connections on CPU devices"
+long_ended "reload of mine" $N 0
+
+# --- The dwrr daemon loop. ---
+H_ok policy set "$VIP" dwrr interval-ms 50 stale-ms 600000
+for d in s1cpu s2cpu; do set_state $d 90 100 || sys_abort "dev_state of $d"; done
+for d in s1acc s2acc; do set_state $d 0 100 || sys_abort "dev_state of $d"; done
+ip netns exec "$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" daemon --interval-ms 50 \
+	>"$TOPO_RUN/daemon.log" 2>&1 &
+daemon=$!
+sys_bg $daemon
+long_start dwrr "$TO" $N
+# cpu 90 % -> W 1 * 10, acc 0 % -> 1 * 100: the accelerators' share 100/110.
+# wait_split DEVS WANT TOL WHAT: until a burst gives DEVS WANT % (5 s at most).
+wait_split() {
+	local i n pct
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		sleep 0.5
+		BY_DEV=$(topo_connload "$P" --tcp "$TO" -n 100 -c 20 --bytes 64 --timeout 10 --json)
+		n=0
+		for d in $1; do n=$((n + $(json_dev "$BY_DEV" "$d"))); done
+		pct=$n
+		if [ "$pct" -ge $(($2 - $3)) ] && [ "$pct" -le $(($2 + $3)) ]; then
+			ok "$4: $1 got $n of 100 new connections (want $2 +- $3)"
+			return 0
+		fi
+	done
+	fail "$4: $1 got $n of the last 100 new connections, want $2 +- $3"
+}
+wait_split "s1acc s2acc" 91 9 "daemon: CPUs at 90 %, accelerators idle"
+for d in s1cpu s2cpu; do set_state $d 0 100 || fail "dev_state of $d"; done
+for d in s1acc s2acc; do set_state $d 90 100 || fail "dev_state of $d"; done
+wait_split "s1cpu s2cpu" 91 9 "daemon: the load turned round"
+kill -TERM $daemon
+for i in $(seq 50); do kill -0 $daemon 2>/dev/null || break; sleep 0.1; done
+if kill -0 $daemon 2>/dev/null; then
+	fail "hauler daemon still runs 5 s after SIGTERM"
+elif wait $daemon; then
+	ok "hauler daemon exited 0 on SIGTERM ($(tail -n 1 "$TOPO_RUN/daemon.log"))"
+else
+	fail "hauler daemon exited non-zero on SIGTERM: $(tail -n 3 "$TOPO_RUN/daemon.log")"
+fi
+long_stop dwrr
+long_ended "dwrr rings rebuilt under them" $N 0
+
+# --- The connection table under LRU pressure (wrr: a flow decided anew
+# would likely move, and its connection break). ---
+H_ok policy set "$VIP" wrr
+long_start lru "$TO" $N
+before=$(live_flows "$TO")
+[ "$(printf '%s\n' "$before" | grep -c .)" = $N ] || fail "conns lists not $N live flows: $before"
+"$BUILD/tools/conns_fill" "$TOPO_PIN" 1100000 || fail "conns_fill"
+held=$(json_num "$(H -j status)" conns)
+if is_num "$held" && [ "$held" -ge 1000000 ]; then
+	ok "1100000 made-up flows written: the table is full ($held entries)"
+else
+	fail "after 1100000 made-up flows the table holds '$held' entries, want >= 1000000"
+fi
+sleep 0.5
+after=$(live_flows "$TO")
+[ "$after" = "$before" ] && ok "every live flow kept its entry and device under LRU pressure" ||
+	fail "live flows lost or moved under LRU pressure:"$'\n'"$(diff <(echo "$before") <(echo "$after"))"
+long_stop lru
+long_ended "LRU pressure" $N 0
+
+# --- save -o, down, up -c. ---
+H_ok policy set "$VIP" hash
+saved=$(H save)
+H_ok save -o "$TOPO_RUN/saved.conf"
+mode=$(stat -c %a "$TOPO_RUN/saved.conf")
+[ "$mode" = 600 ] && ok "save -o: mode 600" || fail "save -o wrote mode $mode, want 600"
+[ "$(cat "$TOPO_RUN/saved.conf")" = "$saved" ] && ok "save -o wrote what save prints" ||
+	fail "save -o and save differ"
+H_ok down
+if [ -e "$TOPO_PIN/conns" ] || ip -n "$P-lb" link show eth0 | grep -q xdp; then
+	fail "hauler down left pins or the XDP program"
+else
+	ok "hauler down: no pins, no XDP program"
+fi
+H_ok up eth0 -c "$TOPO_RUN/saved.conf"
+[ "$(H save)" = "$saved" ] && ok "up -c: save prints the same configuration" ||
+	fail "up -c restored another configuration:"$'\n'"$(diff <(echo "$saved") <(H save))"
+burst_load "$TO" 100
+check_no_kernel_forward
+sys_finish
