@@ -126,7 +126,7 @@ $(BUILD)/user/%.o: user/%.c $(USER_HDRS) $(SKELS) $(BUILD)/policy_list.h
 
 $(LIBHAULER): $(USER_OBJS)
 	@mkdir -p $(dir $@)
-	ar rcs $@ $^
+	rm -f $@; ar rcs $@ $^
 
 $(BUILD)/hauler: user/main.c $(LIBHAULER) $(USER_HDRS) $(SKELS)
 	$(CC) $(CFLAGS) $(USER_INC) user/main.c $(LIBHAULER) $(LDLIBS) -o $@
@@ -140,7 +140,7 @@ $(BUILD)/agent/%.o: agent/%.c $(wildcard agent/*.h include/*.h include/*.def)
 	$(CC) $(CFLAGS) $(AGENT_INC) -c $< -o $@
 
 $(LIBAGENT): $(AGENT_OBJS)
-	ar rcs $@ $^
+	rm -f $@; ar rcs $@ $^
 
 $(BUILD)/hauler-agent: agent/main.c $(LIBAGENT)
 	$(CC) $(CFLAGS) $(AGENT_INC) agent/main.c $(LIBAGENT) -ldl -lm -o $@
@@ -150,7 +150,7 @@ $(BUILD)/tools/sim/%.o: tools/sim/%.c $(wildcard tools/sim/*.h agent/*.h) $(USER
 	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -c $< -o $@
 
 $(LIBSIM): $(SIM_OBJS)
-	ar rcs $@ $^
+	rm -f $@; ar rcs $@ $^
 
 $(BUILD)/hauler-sim: tools/sim/main.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT)
 	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) tools/sim/main.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT) \
@@ -162,7 +162,7 @@ $(BUILD)/tools/%_lib.o: tools/%_lib.c tools/%.h include/schema.def include/haule
 	$(CC) $(CFLAGS) -Itools -c $< -o $@
 
 $(LIBTOOLS): $(patsubst %.c,$(BUILD)/%.o,$(TOOL_LIB_SRCS))
-	ar rcs $@ $^
+	rm -f $@; ar rcs $@ $^
 
 $(BUILD)/tools/genschema: tools/genschema.c tools/genschema.h $(LIBTOOLS)
 	@mkdir -p $(dir $@)
