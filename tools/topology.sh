@@ -126,6 +126,9 @@ _topo_build() {
 			net.ipv6.conf.default.accept_dad=0 net.ipv4.conf.all.rp_filter=0 \
 			net.ipv4.conf.default.rp_filter=0
 	done
+	# Load tests open tens of thousands of short connections: the default
+	# ephemeral range (28k ports, each held 60 s in TIME_WAIT) runs out.
+	_topo_sysctl "$TOPO_NS_CL" net.ipv4.ip_local_port_range="1024 65535"
 	ip -n "$TOPO_NS_NET" link add br0 type bridge mcast_snooping 0
 	ip -n "$TOPO_NS_NET" link set br0 up
 	for ns in cl lb $TOPO_DEVS; do
