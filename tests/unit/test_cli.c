@@ -21,6 +21,7 @@
 #include "error.h"
 #include "hauler_report.h"
 #include "model.h"
+#include "save_text.h"
 #include "args.h"
 #include "policy_table.h"
 
@@ -447,18 +448,6 @@ static void test_pool_servers(void **state)
 	assert_int_equal(s[1].weight, 0); /* no device up: out of the pool */
 	assert_int_equal(model_pool_servers(m, 1, s), 1);
 	free(m);
-}
-
-static char *save_text(const struct model *m)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
-
-	assert_non_null(out);
-	save_write(m, out);
-	fclose(out);
-	return text;
 }
 
 static void test_save_round_trip(void **state)

@@ -21,6 +21,7 @@
 #include "health.h"
 #include "health_show.h"
 #include "model.h"
+#include "save_text.h"
 
 static const char base_config[] = "vip add 10.0.0.1:80/tcp\n"
 				  "server add s1 vip 10.0.0.1:80/tcp\n"
@@ -171,18 +172,6 @@ static void test_parse_errors_change_nothing(void **state)
 	}
 	free(m);
 	free(before);
-}
-
-static char *save_text(const struct model *m)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
-
-	assert_non_null(out);
-	save_write(m, out);
-	fclose(out);
-	return text;
 }
 
 static void test_save_restores_checks(void **state)
