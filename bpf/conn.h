@@ -59,14 +59,33 @@ static __always_inline void client_key(struct flow_key *f, const struct flow_key
 	f->pad = 0;
 }
 
-/* Remove an ended flow's entry, and its NAT return entry if it has one. */
-static __always_inline void conn_forget(const struct conn *c, const struct flow_key *key)
+/*
+ * The device entry c is bound to, or NULL when that device is gone:
+ * deleted, or its id given to another device since (another generation).
+ */
+static __always_inline struct device_info *conn_device(const struct conn *c)
 {
 	struct device_info *dev;
 	__u32 id = c->device;
-	struct flow_key r;
 
 	dev = bpf_map_lookup_elem(&devices, &id);
+	if (!dev || !dev->in_use || dev->gen != c->dev_gen)
+		return NULL;
+	return dev;
+}
+
+/*
+ * Remove an ended flow's entry, and its NAT return entry if it has one.
+ * The return entry's key is the device's address: with the device gone it
+ * is unknown (the id may name another device now, whose entry this must
+ * not touch); that entry is inert (nat_return checks the generation) and
+ * the LRU takes it.
+ */
+static __always_inline void conn_forget(const struct conn *c, const struct flow_key *key)
+{
+	struct device_info *dev = conn_device(c);
+	struct flow_key r;
+
 	if (dev) {
 		reply_key(&r, key, dev);
 		bpf_map_delete_elem(&conns, &r);

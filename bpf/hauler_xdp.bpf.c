@@ -11,6 +11,7 @@
 #include "spill.h"
 #include "select/select_spill.h"
 #include "report.h"
+#include "reset.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -106,28 +107,24 @@ static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *
 	return new_conn_finish(ctx, pc, select_hash(pc), 0);
 }
 
+#define CONN_GONE (-2) /* the flow's device is gone */
+
 /* A packet of a known connection: straight to its device. */
 static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, struct conn *c,
 				       const struct vip_info *vi, const struct config *cfg,
 				       __u64 now)
 {
 	struct device_info *dev;
-	struct server_info *srv;
-	__u32 id = c->device, sid;
+	__u32 id = c->device;
 	int track;
 
-	dev = bpf_map_lookup_elem(&devices, &id);
-	if (!dev || !dev->in_use)
-		return -1; /* device removed: decide anew */
 	/*
-	 * The id may have been given to a device of another VIP since (ids
-	 * are reused; entries of a deleted device or VIP stay until their
-	 * next packet): never follow it out of the flow's VIP.
+	 * Ids are reused: a connection follows its device id only while the
+	 * id names the same device (generation) of the same VIP.
 	 */
-	sid = dev->server;
-	srv = bpf_map_lookup_elem(&servers, &sid);
-	if (c->vip_id != vi->vip_id || !srv || !srv->in_use || srv->vip_id != vi->vip_id)
-		return -1;
+	dev = conn_device(c);
+	if (!dev || c->vip_id != vi->vip_id)
+		return CONN_GONE;
 	track = conn_track(c, &p->flow, p->tcp_flags, cfg, now);
 	if (track && vi->fwd_mode == HAULER_FWD_NAT) {
 		/* The return path lives and dies with the flow. */
@@ -150,6 +147,27 @@ static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, 
 	return forward_to_device(ctx, p, dev, id, vi->fwd_mode, cfg, now);
 }
 
+/*
+ * The flow's device was deleted, or its id now names another device or
+ * VIP: the connection ends. TCP: a RST answers the client (a RST is just
+ * dropped; a SYN is a new connection on the same ports). UDP has no
+ * connection to end. Returns the verdict, or -1: decide anew in the VIP.
+ */
+static __always_inline int device_gone(struct xdp_md *ctx, const struct pkt *p, struct conn *c)
+{
+	__u8 f = p->tcp_flags;
+
+	stat_reason(HAULER_STAT_conn_device_gone, ctx);
+	stat_reason(HAULER_STAT_conn_closed, ctx);
+	conn_forget(c, &p->flow);
+	if (p->flow.proto != IPPROTO_TCP ||
+	    (f & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT | TCP_FLAG_RST_BIT)) == TCP_FLAG_SYN_BIT)
+		return -1; /* decide anew */
+	if (f & TCP_FLAG_RST_BIT)
+		return XDP_DROP;
+	return send_reset(ctx, p);
+}
+
 /* Not addressed to a VIP: a device's reply to a NAT flow, or not ours. */
 static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 				      const struct config *cfg, __u64 now)
@@ -163,6 +181,8 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 	c = bpf_map_lookup_elem(&conns, &p->flow);
 	if (!c || !(c->flags & HAULER_CONN_REPLY))
 		goto not_reply;
+	if (!conn_device(c))
+		goto pass; /* left by a device that is gone: another's now */
 	vip_id = c->vip_id;
 	vk = bpf_map_lookup_elem(&vip_index, &vip_id);
 	if (!vk || vk->family != p->flow.family)
@@ -230,8 +250,10 @@ int hauler_xdp(struct xdp_md *ctx)
 		ret = established(ctx, &p, c, vi, cfg, now);
 		if (ret >= 0)
 			return ret;
-	}
-	if (c) {
+		ret = device_gone(ctx, &p, c);
+		if (ret >= 0)
+			return ret;
+	} else if (c) {
 		conn_forget(c, &p.flow);
 		stat_reason(HAULER_STAT_conn_closed, ctx);
 	}

@@ -411,36 +411,152 @@ static void test_tcp_does_not_age(void **state)
 /*
  * A device deleted and its id reused for a server of another VIP (the
  * manager gives out the lowest free id): a flow still bound to the id
- * must not follow it to the other VIP's service; it is decided anew
- * within its own VIP, like any flow of a deleted device.
+ * must not follow it to the other VIP's service. Its connection ends: a
+ * TCP client is sent a RST; a UDP flow is decided anew in its own VIP.
  */
 static void test_reused_device_id_not_followed(void **state)
 {
 	const struct conn_case *c = *state;
 	const __u16 other_vip = 2, other_server = 5;
 	struct frame_spec s;
+	struct flow_key fk;
+	struct conn conn;
 	__u16 dev, keep, now;
 
 	two_servers(c->family, c->proto);
 	spec_to_vip(&s, c->family, c->proto, 0);
+	fk = spec_flow(&s);
 	dev = send_fwd(&s);
 	keep = dev == DP_DEV_ID(0) ? DP_DEV_ID(1) : DP_DEV_ID(0);
 
 	/* device del: the server keeps the other device; device add elsewhere. */
 	dp_add_server(DP_SERVER, DP_VIP_ID, &keep, 1);
+	dp_del_device(dev);
 	dp_add_vip(c->family, c->proto, dp_vip_port(c->proto) + 1, other_vip, HAULER_FWD_NAT, 2,
 		   DP_TABLE);
 	dp_fill_pool(other_vip, 0, DP_TABLE, other_server);
 	dp_add_device(dev, c->family, 4, other_server, 0, HAULER_STATE_UP);
 	dp_add_server(other_server, other_vip, &dev, 1);
 
-	/* send_fwd names the device by its address: the reused id is at address 4. */
-	now = send_fwd(&s);
-	if (now == DP_DEV_ID(4))
-		fail_msg("the flow followed its reused device id %u to another VIP's server", dev);
-	assert_true(now == keep || now == DP_DEV_ID(2) || now == DP_DEV_ID(3));
+	if (c->proto == IPPROTO_TCP) {
+		expect_reset(&s);
+		assert_false(dp_conn_get(&fk, &conn) == 0);
+		assert_int_equal(dp_stat(HAULER_STAT_reset_sent), 1);
+		assert_int_equal(dp_stat(HAULER_STAT_DEV(dev, HAULER_STAT_FWD)), 1);
+	} else {
+		/* send_fwd names the device by its address: the reused id is at address 4. */
+		now = send_fwd(&s);
+		if (now == DP_DEV_ID(4))
+			fail_msg("the flow followed its reused device id %u to another VIP", dev);
+		assert_true(now == keep || now == DP_DEV_ID(2) || now == DP_DEV_ID(3));
+		assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
-	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+}
+
+/*
+ * The id reused within the same server, for a device at another address
+ * (the server and VIP are the same: only the generation tells them
+ * apart). The flow must not follow the id to the new device.
+ */
+static void test_reused_id_same_server_not_followed(void **state)
+{
+	const struct conn_case *c = *state;
+	const __u16 ids[] = {DP_DEV_ID(0), DP_DEV_ID(1)};
+	struct frame_spec s;
+	__u16 dev;
+
+	two_servers(c->family, c->proto);
+	spec_to_vip(&s, c->family, c->proto, 0);
+	dev = send_fwd(&s);
+	dp_del_device(dev);
+	dp_add_device(dev, c->family, 4, DP_SERVER, dev - DP_DEV_ID(0), HAULER_STATE_UP);
+	dp_add_server(DP_SERVER, DP_VIP_ID, ids, 2);
+
+	if (c->proto == IPPROTO_TCP) {
+		expect_reset(&s);
+		assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	} else {
+		send_fwd(&s); /* anew in the VIP: the new device may be chosen */
+		assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 0);
+}
+
+/* Delete device dev of two_servers and add it again: its id's next generation. */
+static void renew_device(int family, __u16 dev)
+{
+	dp_del_device(dev);
+	dp_add_device(dev, family, dev - DP_DEV_ID(0), DP_SERVER, dev - DP_DEV_ID(0),
+		      HAULER_STATE_UP);
+}
+
+/*
+ * A deleted device's TCP flow: a data segment is answered with a RST
+ * (without ACK too: <ACK=SEQ+len>), a RST is dropped without an answer,
+ * a SYN on the same ports is a new connection.
+ */
+static void test_gone_device_tcp_endings(void **state)
+{
+	const struct conn_case *c = *state;
+	__u8 frame[DP_FRAME_MAX];
+	struct frame_spec s;
+	struct flow_key fk;
+	struct conn conn;
+	struct dp_out out;
+	__u16 dev;
+
+	two_servers(c->family, IPPROTO_TCP);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	fk = spec_flow(&s);
+	s.tcp_flags = TCPF_SYN;
+	renew_device(c->family, send_fwd(&s));
+	s.tcp_flags = TCPF_PSH;
+	expect_reset(&s);
+	assert_false(dp_conn_get(&fk, &conn) == 0);
+
+	s.tcp_flags = TCPF_SYN;
+	renew_device(c->family, send_fwd(&s));
+	s.tcp_flags = TCPF_RST;
+	assert_int_equal(dp_run(frame, build(&s, frame), &out), 0);
+	assert_int_equal(out.verdict, XDP_DROP);
+	assert_false(dp_conn_get(&fk, &conn) == 0);
+
+	s.tcp_flags = TCPF_SYN;
+	renew_device(c->family, send_fwd(&s));
+	dev = send_fwd(&s);
+	assert_int_equal(conn_device(&s), dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 4);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 3);
+	assert_int_equal(dp_stat(HAULER_STAT_reset_sent), 1);
+}
+
+/*
+ * The return entry of a gone device is inert: deleted and added again at
+ * the same address (a new generation), the device's reply on the old
+ * flow is not translated for the client, and the client's next segment
+ * is answered with a RST.
+ */
+static void test_gone_device_reply_not_translated(void **state)
+{
+	const struct conn_case *c = *state;
+	__u8 frame[DP_FRAME_MAX];
+	struct frame_spec s, r;
+	struct dp_out out;
+	__u16 dev;
+
+	two_servers(c->family, c->proto);
+	spec_to_vip(&s, c->family, c->proto, 0);
+	dev = send_fwd(&s);
+	renew_device(c->family, dev);
+	spec_reply(&r, &s, dev - DP_DEV_ID(0));
+	assert_int_equal(dp_run(frame, build(&r, frame), &out), 0);
+	assert_int_equal(out.verdict, XDP_PASS);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 0);
+	if (c->proto == IPPROTO_TCP)
+		expect_reset(&s);
 }
 
 /* clang-format off */
@@ -466,6 +582,11 @@ int main(void)
 	    BOTH(test_tcp_does_not_age, IPPROTO_TCP),
 	    BOTH(test_reused_device_id_not_followed, IPPROTO_TCP),
 	    BOTH(test_reused_device_id_not_followed, IPPROTO_UDP),
+	    BOTH(test_reused_id_same_server_not_followed, IPPROTO_TCP),
+	    BOTH(test_reused_id_same_server_not_followed, IPPROTO_UDP),
+	    BOTH(test_gone_device_tcp_endings, IPPROTO_TCP),
+	    BOTH(test_gone_device_reply_not_translated, IPPROTO_TCP),
+	    BOTH(test_gone_device_reply_not_translated, IPPROTO_UDP),
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);
