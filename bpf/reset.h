@@ -11,9 +11,7 @@
 
 #include "forward.h"
 
-#define HAULER_TCP_HLEN	  20
-#define TCP_FLAG_SYN_BIT  0x02
-#define TCP_FLAG_ACK_BIT  0x10
+#define HAULER_TCP_HLEN 20
 
 /* Sum of the 16-bit words of n bytes at w (n even, a constant). */
 static __always_inline __u32 csum_words(const void *w, int n)
@@ -87,8 +85,8 @@ static __always_inline int send_reset(struct xdp_md *ctx, const struct pkt *p)
 	if (swap_macs(data, end))
 		return XDP_DROP;
 	/* Pseudo header: addresses (swapped: the VIP answers), protocol, TCP length. */
-	sum = csum_words(p->flow.src, 16) + csum_words(p->flow.dst, 16) +
-	      bpf_htons(IPPROTO_TCP) + bpf_htons(HAULER_TCP_HLEN);
+	sum = csum_words(p->flow.src, 16) + csum_words(p->flow.dst, 16) + bpf_htons(IPPROTO_TCP) +
+	      bpf_htons(HAULER_TCP_HLEN);
 	if (p->flow.family == 4) {
 		struct iphdr *ip = data + l3;
 

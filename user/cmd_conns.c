@@ -79,7 +79,9 @@ int conns_run(struct cmd_ctx *c, int argc, char **argv)
 			continue;
 		if (only >= 0 && v.vip_id != only)
 			continue;
-		if (v.device < HAULER_MAX_DEVICES && c->cur->devices[v.device].in_use)
+		/* Another generation is another device: the entry's device is gone. */
+		if (v.device < HAULER_MAX_DEVICES && c->cur->devices[v.device].in_use &&
+		    c->cur->devices[v.device].gen == v.dev_gen)
 			dev = (const char *)c->cur->devices[v.device].name;
 		age = now > v.last_seen_ns ? (now - v.last_seen_ns) / 1000000 : 0;
 		flow_end(key.family, key.src, key.sport, src, sizeof(src));

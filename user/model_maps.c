@@ -111,6 +111,8 @@ static int commit_devices(const struct hauler_maps *maps, const struct model *ba
 		    memcmp(now->name, was->name, HAULER_NAME_LEN)) {
 			if (bpf_map_update_elem(maps->dev_state, &d, &clean, BPF_ANY))
 				return sys_err("dev_state", d);
+			if (mapw_device_counters_zero(maps, d))
+				return -ERR_SYSTEM;
 		}
 		if (memcmp(now, was, sizeof(*now)) && mapw_device(maps, d, now))
 			return -ERR_SYSTEM;

@@ -154,8 +154,8 @@ void expect_reset(const struct frame_spec *s)
 	} else {
 		assert_int_equal(tcp[13], TCPF_RST | TCPF_ACK);
 		assert_int_equal(get32(tcp + 8), PKT_TCP_SEQ + s->payload_len +
-							 !!(s->tcp_flags & TCPF_SYN) +
-							 !!(s->tcp_flags & TCPF_FIN));
+						     !!(s->tcp_flags & TCPF_SYN) +
+						     !!(s->tcp_flags & TCPF_FIN));
 	}
 }
 

@@ -233,6 +233,16 @@ live_flows() {
 	H conns | awk -v to="$1" '$3 == to && $6 == "-" { print $2, $4 }' | sort
 }
 
+# on_devs FLOWS DEV...: how many of FLOWS (live_flows) are on the devices DEV...
+on_devs() {
+	local flows=$1 n=0 d
+	shift
+	for d in "$@"; do
+		n=$((n + $(printf '%s\n' "$flows" | awk -v d="$d" '$2 == d' | wc -l)))
+	done
+	echo "$n"
+}
+
 # Wait up to $2 seconds for file $1.
 wait_file() {
 	local n=$(($2 * 10))
