@@ -247,10 +247,11 @@ int model_server_del(struct model *m, const char *name)
 }
 
 /*
- * In nat mode a device's address:port belongs to one device (per
- * protocol): the return path is keyed by it, and flows of two VIPs from
- * the same client port would be one flow to the device. ipip VIPs may
- * share a device address:port (the VIP travels inside the tunnel).
+ * In nat mode a device's address:port belongs to one VIP (per protocol):
+ * the return path is keyed by it, and flows of two VIPs from the same
+ * client port would be one flow to the device. Devices of one VIP may
+ * share it (a client port is one flow of the VIP), and so may ipip VIPs
+ * (the VIP travels inside the tunnel).
  */
 static int nat_address_free(const struct model *m, const struct device_spec *spec, int vip)
 {
@@ -266,10 +267,10 @@ static int nat_address_free(const struct model *m, const struct device_spec *spe
 		    memcmp(o->addr, spec->addr, sizeof(o->addr)))
 			continue;
 		ov = &m->vips[m->servers[o->server % HAULER_MAX_SERVERS].vip_id % HAULER_MAX_VIPS];
-		if (ov->info.fwd_mode == HAULER_FWD_NAT && ov->key.proto == v->key.proto)
+		if (ov != v && ov->info.fwd_mode == HAULER_FWD_NAT && ov->key.proto == v->key.proto)
 			return err_set(ERR_INPUT,
-				       "device '%s': its address and port are device '%s''s, in a "
-				       "nat VIP: replies could not be told apart",
+				       "device '%s': its address and port are device '%s''s, of "
+				       "another nat VIP: replies could not be told apart",
 				       spec->name, (const char *)o->name);
 	}
 	return 0;

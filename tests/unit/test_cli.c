@@ -466,9 +466,9 @@ static void test_device_generations(void **state)
 }
 
 /*
- * In nat mode a device address:port (per protocol) belongs to one device;
- * ipip VIPs, and nat VIPs of another protocol, may share it. A refused
- * add changes nothing.
+ * In nat mode a device address:port (per protocol) belongs to one VIP:
+ * devices of that VIP, ipip VIPs and nat VIPs of another protocol may
+ * share it. A refused add changes nothing.
  */
 static void test_nat_device_address_unique(void **state)
 {
@@ -484,15 +484,17 @@ static void test_nat_device_address_unique(void **state)
 	      NULL);
 	memcpy(before, m, sizeof(*m));
 	apply(m, "device add x1 server t1 addr 10.1.0.1 port 8080\n", "device 'd1'");
-	apply(m, "device add x1 server s2 addr 10.1.0.1 port 8080\n", "device 'd1'");
 	assert_memory_equal(m, before, sizeof(*m));
 	apply(m,
+	      "device add x0 server s2 addr 10.1.0.1 port 8080\n"
 	      "device add x1 server t1 addr 10.1.0.1 port 8090\n"
 	      "device add x2 server u1 addr 10.1.0.1 port 8080\n"
 	      "device add x3 server i1 addr 10.1.0.1 port 8080\n",
 	      NULL);
-	/* Once d1 is gone its address:port is free for another VIP. */
-	apply(m, "device del d1\ndevice add x4 server t1 addr 10.1.0.1 port 8080\n", NULL);
+	/* Once d1 and x0 are gone their address:port is free for another VIP. */
+	apply(m, "device del d1\ndevice add x4 server t1 addr 10.1.0.1 port 8080\n", "device 'x0'");
+	apply(m, "device del d1\ndevice del x0\ndevice add x4 server t1 addr 10.1.0.1 port 8080\n",
+	      NULL);
 	free(before);
 	free(m);
 }
