@@ -127,21 +127,15 @@ static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, 
 		return CONN_GONE;
 	track = conn_track(c, &p->flow, p->tcp_flags, cfg, now);
 	if (track && vi->fwd_mode == HAULER_FWD_NAT) {
-		/* The return path lives and dies with the flow. */
+		/* The return path lives as long as the flow (and a crossing RST finds it). */
 		struct flow_key r;
 		struct conn *rc;
 
 		reply_key(&r, &p->flow, dev);
-		if (track == CONN_TRACK_RST) {
-			bpf_map_delete_elem(&conns, &r);
-		} else {
-			rc = bpf_map_lookup_elem(&conns, &r);
-			if (rc)
-				rc->last_seen_ns = now;
-		}
+		rc = bpf_map_lookup_elem(&conns, &r);
+		if (rc)
+			rc->last_seen_ns = now;
 	}
-	if (track == CONN_TRACK_RST)
-		stat_reason(HAULER_STAT_conn_closed, ctx);
 	stat_reason(HAULER_STAT_conn_hit, ctx);
 	count_forward(ctx, vi->vip_id, id);
 	return forward_to_device(ctx, p, dev, id, vi->fwd_mode, cfg, now);
@@ -168,6 +162,21 @@ static __always_inline int device_gone(struct xdp_md *ctx, const struct pkt *p, 
 	return send_reset(ctx, p);
 }
 
+/*
+ * A reply of a gone device's NAT flow (the device was deleted, or its id
+ * is another device's now): the flow is over. Not passed on untranslated:
+ * its entry goes, a TCP segment is answered with a RST (so the device's
+ * end closes too), anything else is dropped.
+ */
+static __always_inline int reply_gone(struct xdp_md *ctx, const struct pkt *p)
+{
+	stat_reason(HAULER_STAT_conn_device_gone, ctx);
+	bpf_map_delete_elem(&conns, &p->flow);
+	if (p->flow.proto != IPPROTO_TCP || (p->tcp_flags & TCP_FLAG_RST_BIT))
+		return XDP_DROP;
+	return send_reset(ctx, p);
+}
+
 /* Not addressed to a VIP: a device's reply to a NAT flow, or not ours. */
 static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 				      const struct config *cfg, __u64 now)
@@ -182,20 +191,19 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 	if (!c || !(c->flags & HAULER_CONN_REPLY))
 		goto not_reply;
 	if (!conn_device(c))
-		goto pass; /* left by a device that is gone: another's now */
+		return reply_gone(ctx, p);
 	vip_id = c->vip_id;
 	vk = bpf_map_lookup_elem(&vip_index, &vip_id);
 	if (!vk || vk->family != p->flow.family)
 		goto pass;
-	if (conn_expired(c, p->flow.proto, cfg, now))
+	/*
+	 * A TCP reply is translated while its entry is there (it goes with
+	 * the flow's: replaced by a new connection's, or taken by the LRU),
+	 * so the device's crossing RST and last ACKs reach the client.
+	 */
+	if (p->flow.proto == IPPROTO_UDP && conn_expired(c, p->flow.proto, cfg, now))
 		goto pass;
-	if (conn_track(c, &p->flow, p->tcp_flags, cfg, now) == CONN_TRACK_RST) {
-		struct flow_key f;
-
-		client_key(&f, &p->flow, vk);
-		bpf_map_delete_elem(&conns, &f);
-		stat_reason(HAULER_STAT_conn_closed, ctx);
-	}
+	conn_track(c, &p->flow, p->tcp_flags, cfg, now);
 	if (nat_rewrite(ctx, p, vk->addr, vk->port, 0)) {
 		stat_reason(HAULER_STAT_pass_malformed, ctx);
 		return XDP_PASS;
@@ -246,16 +254,30 @@ int hauler_xdp(struct xdp_md *ctx)
 		return nat_return(ctx, &p, cfg, now);
 
 	c = bpf_map_lookup_elem(&conns, &p.flow);
-	if (c && !conn_expired(c, p.flow.proto, cfg, now)) {
+	if (c && conn_expired(c, p.flow.proto, cfg, now)) {
+		/*
+		 * An ended entry: a SYN (a new connection on the same ports) or
+		 * a UDP datagram is decided anew. Any other TCP segment belongs
+		 * to the old connection (a half-closed flow idle past the grace,
+		 * a live one whose RST was spoofed, a late retransmission): it
+		 * stays on its device, never moved mid-flow.
+		 */
+		if (p.flow.proto == IPPROTO_UDP ||
+		    (p.tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) == TCP_FLAG_SYN_BIT) {
+			conn_forget(c, &p.flow);
+			stat_reason(HAULER_STAT_conn_closed, ctx);
+			c = NULL;
+		} else {
+			stat_reason(HAULER_STAT_conn_ended_kept, ctx);
+		}
+	}
+	if (c) {
 		ret = established(ctx, &p, c, vi, cfg, now);
 		if (ret >= 0)
 			return ret;
 		ret = device_gone(ctx, &p, c);
 		if (ret >= 0)
 			return ret;
-	} else if (c) {
-		conn_forget(c, &p.flow);
-		stat_reason(HAULER_STAT_conn_closed, ctx);
 	}
 	return new_connection(ctx, &p, vi, now);
 }

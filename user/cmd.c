@@ -70,8 +70,9 @@ static const struct verb verbs[] = {
     {"learn", NULL, "VIP [PARAMS] [--iterations N]", 1, ANY, 0},
     {"export", "p4", "[-o FILE] [--python] [port DEVICE=PORT]...", 0, ANY, 0},
     {"config", "set",
-     "[fin-grace MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] [tunnel-src6 ADDR]", 2,
-     ANY, VERB_CHANGE},
+     "[fin-grace MS] [rst-linger MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] "
+     "[tunnel-src6 ADDR]",
+     2, ANY, VERB_CHANGE},
 };
 
 #define VERB_COUNT (sizeof(verbs) / sizeof(verbs[0]))

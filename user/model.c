@@ -15,6 +15,7 @@ void model_config_defaults(struct config *cfg)
 	cfg->schema_version = HAULER_SCHEMA_VERSION;
 	cfg->report_port = htons(HAULER_REPORT_PORT);
 	cfg->fin_grace_ms = 5000;
+	cfg->rst_linger_ms = 1000;
 	cfg->udp_timeout_ms = 30000;
 }
 

@@ -425,6 +425,7 @@ void dp_set_config(__u32 nat_vips, __u32 fin_grace_ms, __u32 udp_timeout_ms)
 	c.schema_version = HAULER_SCHEMA_VERSION;
 	c.nat_vips = nat_vips;
 	c.fin_grace_ms = fin_grace_ms;
+	c.rst_linger_ms = 1000; /* the manager's default */
 	c.udp_timeout_ms = udp_timeout_ms;
 	c.report_port = htons(HAULER_REPORT_PORT);
 	c.ifindex = dp_ifindex;
