@@ -204,6 +204,17 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 	if (p->flow.proto == IPPROTO_UDP && conn_expired(c, p->flow.proto, cfg, now))
 		goto pass;
 	conn_track(c, &p->flow, p->tcp_flags, cfg, now);
+	if (p->flow.proto == IPPROTO_TCP &&
+	    (p->tcp_flags & (TCP_FLAG_RST_BIT | TCP_FLAG_FIN_BIT))) {
+		/* The device's RST or FIN ends the client's entry too (after the linger). */
+		struct flow_key f;
+		struct conn *fc;
+
+		client_key(&f, &p->flow, vk);
+		fc = bpf_map_lookup_elem(&conns, &f);
+		if (fc)
+			conn_track(fc, &f, p->tcp_flags, cfg, now);
+	}
 	if (nat_rewrite(ctx, p, vk->addr, vk->port, 0)) {
 		stat_reason(HAULER_STAT_pass_malformed, ctx);
 		return XDP_PASS;
