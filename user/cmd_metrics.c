@@ -49,16 +49,17 @@ int exporter_run(struct cmd_ctx *c, int argc, char **argv)
 
 	if (argc != 1)
 		return cmd_usage_err("exporter", NULL);
+	log_set_prefix("hauler exporter");
 	h = metrics_http_start(argv[0], c->pin, 0);
 	if (!h)
 		return -err_code();
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	log_info("hauler exporter: metrics of %s on http://%s/metrics", c->pin, argv[0]);
+	log_info("metrics of %s on http://%s/metrics", c->pin, argv[0]);
 	while (!stopping)
 		sleep(1); /* a signal ends it at once */
 	metrics_http_stop(h);
-	log_info("hauler exporter: stopped");
+	log_info("stopped");
 	return 0;
 }
