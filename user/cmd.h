@@ -68,7 +68,7 @@ void save_vip(const struct model *m, int id, FILE *out);   /* vip add, with its 
 void save_server(const struct model *m, int s, FILE *out); /* server add */
 /* device add, its key and check; returns the lines written */
 int save_device(const struct model *m, int d, FILE *out);
-void save_spill(const struct model *m, int s, FILE *out);  /* server set NAME spill-to X|none */
+void save_spill(const struct model *m, int s, FILE *out); /* server set NAME spill-to X|none */
 /* Create path for writing, mode 0600 (it will hold report keys). NULL: error set. */
 FILE *open_private(const char *path);
 
