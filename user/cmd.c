@@ -67,6 +67,7 @@ static const struct verb verbs[] = {
     {"metrics", NULL, "", 0, 0, 0},
     {"exporter", NULL, "ADDR:PORT", 1, 1, 0},
     {"apply", NULL, "FILE [--dry-run]", 1, 2, 0},
+    {"top", NULL, "[--interval-ms MS] [--count N]", 0, 4, 0},
     /* learn's verbs first: the verbless row takes any other word (a VIP). */
     {"learn", "show", "VIP", 1, 1, 0},
     {"learn", "reset", "VIP", 1, 1, 0},
@@ -110,6 +111,7 @@ static const struct object objects[] = {
     {"exporter", NULL, exporter_run, NULL,
      "  ADDR:PORT := 127.0.0.1:9477 | [::1]:9477 | 0.0.0.0:9477 ...\n"},
     {"apply", NULL, apply_run, NULL, NULL},
+    {"top", NULL, top_run, NULL, NULL},
     {"learn", NULL, learn_run, NULL,
      "  PARAMS := buckets N | alpha A | gamma G | epsilon E | slo-us US | threshold PCT |\n"
      "            w-cpu W | w-max W | w-start W | interval-ms MS | seed S ...\n"},

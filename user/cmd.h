@@ -57,6 +57,7 @@ int daemon_run(struct cmd_ctx *c, int argc, char **argv);
 int metrics_run(struct cmd_ctx *c, int argc, char **argv);
 int exporter_run(struct cmd_ctx *c, int argc, char **argv);
 int apply_run(struct cmd_ctx *c, int argc, char **argv);
+int top_run(struct cmd_ctx *c, int argc, char **argv);
 int learn_run(struct cmd_ctx *c, int argc, char **argv);
 int export_run(struct cmd_ctx *c, int argc, char **argv);
 
