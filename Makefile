@@ -78,7 +78,8 @@ DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
 .PHONY: all deps deps-reproduce check check-run unit datapath system demo bench reproduce \
-	reproduce-sim clean help format format-check schema p4 custom-policy
+	reproduce-sim clean help format format-check schema p4 custom-policy \
+	install install-hauler install-agent uninstall agent agent-tests check-arm64 deps-arm64 deb
 all: $(BUILD)/hauler $(BUILD)/hauler-agent $(BUILD)/hauler-sim $(TOOLS) $(AUX_BPF_OBJS)
 
 help:
@@ -89,6 +90,7 @@ help:
 	@echo "make demo       bring up a namespace topology and run traffic (root)"
 	@echo "make bench      run the benchmarks (root)"
 	@echo "make reproduce  the thesis's testbed figures into docs/results.md (root, <= 15 min)"
+	@echo "make install    install (PREFIX=/usr/local, DESTDIR=): binaries, man pages, units"
 	@echo "make schema     regenerate files generated from include/schema.def"
 	@echo "make format     format the C files (.clang-format); format-check: only check"
 	@echo "make p4         type-check p4/hauler.p4 against TNA (needs p4test in P4C_DIR)"
@@ -151,7 +153,7 @@ $(LIBHAULER): $(USER_OBJS) $(BUILD)/version.o
 	rm -f $@; ar rcs $@ $^
 
 $(BUILD)/hauler: user/main.c $(LIBHAULER) $(USER_HDRS) $(SKELS)
-	$(CC) $(CFLAGS) $(USER_INC) user/main.c $(LIBHAULER) $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $(USER_INC) user/main.c $(LIBHAULER) $(LDLIBS) -o $@
 
 # The agent: every agent/*.c but main.c in a library the unit tests link too.
 AGENT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(filter-out agent/main.c,$(AGENT_SRCS)))
@@ -165,7 +167,34 @@ $(LIBAGENT): $(AGENT_OBJS) $(BUILD)/version.o
 	rm -f $@; ar rcs $@ $^
 
 $(BUILD)/hauler-agent: agent/main.c $(LIBAGENT)
-	$(CC) $(CFLAGS) $(AGENT_INC) agent/main.c $(LIBAGENT) -ldl -lm -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $(AGENT_INC) agent/main.c $(LIBAGENT) -ldl -lm -o $@
+
+# The agent for another architecture (a SmartNIC's arm64 cores): make agent
+# ARCH=arm64 cross-builds BUILD/arm64/hauler-agent with Debian's cross
+# compiler (make deps-arm64). Without ARCH: BUILD/hauler-agent.
+ifneq ($(ARCH),)
+CROSS_TRIPLET := $(shell dpkg-architecture -a$(ARCH) -qDEB_HOST_GNU_TYPE 2>/dev/null)
+CROSS_MAKE    := $(MAKE) --no-print-directory BUILD=$(BUILD)/$(ARCH) CC=$(CROSS_TRIPLET)-gcc ARCH=
+endif
+# The unit tests of the agent's code: what check-arm64 runs under qemu-user.
+AGENT_UNIT_TESTS := test_collectors test_threshold test_report test_siphash
+AGENT_TEST_BINS  := $(patsubst %,$(BUILD)/tests/agent/%,$(AGENT_UNIT_TESTS))
+
+agent:
+ifeq ($(ARCH),)
+	@$(MAKE) --no-print-directory $(BUILD)/hauler-agent
+else
+	@test -n "$(CROSS_TRIPLET)" || { echo "agent: unknown ARCH '$(ARCH)'" >&2; exit 2; }
+	$(CROSS_MAKE) $(BUILD)/$(ARCH)/hauler-agent
+endif
+
+# They need only the agent's library and cmocka (for ARCH: its multiarch
+# package, libcmocka-dev:ARCH), not libbpf: they build for any architecture.
+$(BUILD)/tests/agent/%: tests/unit/%.c $(LIBAGENT) $(wildcard agent/*.h include/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(AGENT_INC) -Itests/unit $< $(LIBAGENT) -lcmocka -ldl -lm -o $@
+
+agent-tests: $(AGENT_TEST_BINS)
 
 $(BUILD)/tools/sim/%.o: tools/sim/%.c $(wildcard tools/sim/*.h agent/*.h) $(USER_HDRS)
 	@mkdir -p $(dir $@)
@@ -225,6 +254,97 @@ p4:
 	else \
 		echo "p4: skipped: no P4 checker at $(P4TEST) (make p4 P4C_DIR=DIR to use one)"; \
 	fi
+
+# make install: PREFIX (default /usr/local) and DESTDIR as usual. The BPF
+# programs are embedded in hauler (skeletons): nothing else to find at run
+# time. Units get the installed paths; /etc/default/hauler is not replaced.
+PREFIX         ?= /usr/local
+SBINDIR        ?= $(PREFIX)/sbin
+MANDIR         ?= $(PREFIX)/share/man
+DOCDIR         ?= $(PREFIX)/share/doc/hauler
+# The Debian package gives the agent a doc directory of its own.
+AGENT_DOCDIR   ?= $(DOCDIR)
+BASHCOMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR     ?= /etc
+INSTALL        ?= install
+INSTALL_DOCS   := README.md docs/cli.md docs/agent.md docs/operations.md docs/policies.md \
+		  docs/health.md docs/datapath.md docs/schema.md
+UNITS          := hauler.service hauler-daemon.service hauler-agent@.service
+
+install: install-hauler install-agent
+
+install-hauler: $(BUILD)/hauler
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(SYSCONFDIR)/default $(DESTDIR)$(SYSCONFDIR)/hauler
+	$(INSTALL) -m 755 $(BUILD)/hauler $(DESTDIR)$(SBINDIR)/hauler
+	$(INSTALL) -m 644 docs/man/hauler.8 $(DESTDIR)$(MANDIR)/man8/hauler.8
+	$(INSTALL) -m 644 docs/man/hauler.conf.5 $(DESTDIR)$(MANDIR)/man5/hauler.conf.5
+	$(INSTALL) -m 644 deploy/completion/hauler $(DESTDIR)$(BASHCOMPDIR)/hauler
+	for u in hauler.service hauler-daemon.service; do \
+		sed 's|@SBINDIR@|$(SBINDIR)|g' deploy/systemd/$$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+		chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/hauler ] || \
+		$(INSTALL) -m 644 deploy/etc/default-hauler $(DESTDIR)$(SYSCONFDIR)/default/hauler
+	$(INSTALL) -m 644 $(filter-out docs/agent.md,$(wildcard $(INSTALL_DOCS))) $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 644 deploy/etc/hauler.conf.example $(DESTDIR)$(DOCDIR)/examples/
+
+install-agent: $(BUILD)/hauler-agent
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(AGENT_DOCDIR)/examples
+	$(INSTALL) -m 755 $(BUILD)/hauler-agent $(DESTDIR)$(SBINDIR)/hauler-agent
+	$(INSTALL) -m 644 docs/man/hauler-agent.8 $(DESTDIR)$(MANDIR)/man8/hauler-agent.8
+	$(INSTALL) -m 644 deploy/completion/hauler-agent $(DESTDIR)$(BASHCOMPDIR)/hauler-agent
+	sed 's|@SBINDIR@|$(SBINDIR)|g' deploy/systemd/hauler-agent@.service \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/hauler-agent@.service
+	chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/hauler-agent@.service
+	$(INSTALL) -m 644 docs/agent.md $(DESTDIR)$(AGENT_DOCDIR)/
+	$(INSTALL) -m 644 deploy/etc/hauler-agent.conf.example $(DESTDIR)$(AGENT_DOCDIR)/examples/
+
+# What install wrote, so that uninstall removes that and no more.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/hauler $(DESTDIR)$(SBINDIR)/hauler-agent \
+		$(DESTDIR)$(MANDIR)/man8/hauler.8 $(DESTDIR)$(MANDIR)/man8/hauler-agent.8 \
+		$(DESTDIR)$(MANDIR)/man5/hauler.conf.5 $(DESTDIR)$(BASHCOMPDIR)/hauler \
+		$(DESTDIR)$(BASHCOMPDIR)/hauler-agent $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
+	rm -rf $(DESTDIR)$(DOCDIR) $(DESTDIR)$(AGENT_DOCDIR)
+
+# make deb: the Debian packages (hauler, hauler-agent) with dpkg-buildpackage,
+# in a copy of the tree under BUILD/deb/src so that its outputs stay in
+# BUILD/deb. ARCH=arm64: hauler-agent alone, cross-built (make deps-arm64).
+DEB_SRC := $(BUILD)/deb/src/hauler-$(shell cat VERSION)
+deb:
+	@v=$$(cat VERSION); c=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$$c" ] || \
+		{ echo "deb: VERSION ($$v) and debian/changelog ($$c) differ" >&2; exit 1; }
+	rm -rf $(BUILD)/deb/src && mkdir -p $(DEB_SRC)
+	tar -c --exclude=./build --exclude=./$(BUILD) --exclude=./.git . | tar -x -C $(DEB_SRC)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -j2 \
+		$(if $(ARCH),-a$(ARCH) -Ppkg.hauler.agentonly -B,-b)
+	mv $(BUILD)/deb/src/*.deb $(BUILD)/deb/
+	@ls $(BUILD)/deb/*.deb
+
+# Multiarch for the agent's cross build and its tests under qemu-user.
+CROSS_PKGS := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libc6-dev:arm64 \
+	      libcmocka-dev:arm64
+deps-arm64: deps
+	@dpkg --print-foreign-architectures | grep -qx arm64 || \
+		{ dpkg --add-architecture arm64 && apt-get update -qq; }
+	@missing=""; for p in $(CROSS_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "deps-arm64: all present"; fi
+
+# The agent's unit tests, cross-built for arm64 and run under qemu-user.
+check-arm64:
+	$(MAKE) --no-print-directory ARCH=arm64 agent
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/arm64 CC=aarch64-linux-gnu-gcc agent-tests
+	@HAULER_UNIT_TESTS="$(AGENT_UNIT_TESTS)" HAULER_TEST_EXEC="qemu-aarch64" \
+		bash tests/run.sh $(BUILD)/arm64 agent
 
 # check builds and runs every test; installing packages is make deps'
 # (CI: .ci/run). demo and bench install what they need first.
