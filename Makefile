@@ -77,7 +77,7 @@ DP_SRCS    := $(wildcard tests/datapath/test_*.c)
 DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
-.PHONY: all deps deps-reproduce check check-run unit datapath system demo bench reproduce \
+.PHONY: FORCE all deps deps-reproduce check check-run unit datapath system demo bench reproduce \
 	reproduce-sim clean help format format-check schema p4 custom-policy \
 	install install-hauler install-agent uninstall agent agent-tests check-arm64 deps-arm64 deb
 all: $(BUILD)/hauler $(BUILD)/hauler-agent $(BUILD)/hauler-sim $(TOOLS) $(AUX_BPF_OBJS)
