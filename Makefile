@@ -343,7 +343,7 @@ deps-arm64: deps
 check-arm64:
 	$(MAKE) --no-print-directory ARCH=arm64 agent
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/arm64 CC=aarch64-linux-gnu-gcc agent-tests
-	@HAULER_UNIT_TESTS="$(AGENT_UNIT_TESTS)" HAULER_TEST_EXEC="qemu-aarch64" \
+	@HAULER_UNIT_TESTS="$(AGENT_UNIT_TESTS)" HAULER_TEST_EXEC="qemu-aarch64" HAULER_TEST_EMULATED=1 \
 		bash tests/run.sh $(BUILD)/arm64 agent
 
 # check builds and runs every test; installing packages is make deps'
