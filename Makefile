@@ -23,7 +23,8 @@ endif
 # Packages a fresh Debian 12 needs to build, test and demo hauler.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
-	    libc6-dev linux-libc-dev clang-format cpp
+	    libc6-dev linux-libc-dev clang-format cpp \
+	    dpkg-dev debhelper lintian systemd man-db groff-base
 # Only `make reproduce` needs these (plots, the L7 proxy it compares with,
 # the simulator's tables).
 REPRO_PKGS := gnuplot-nox nginx libnginx-mod-stream python3
@@ -79,7 +80,8 @@ DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
 .PHONY: FORCE all deps deps-reproduce check check-run unit datapath system demo bench reproduce \
 	reproduce-sim clean help format format-check schema p4 custom-policy \
-	install install-hauler install-agent uninstall agent agent-tests check-arm64 deps-arm64 deb
+	install install-hauler install-agent uninstall agent agent-tests check-arm64 deps-arm64 deb \
+	check-deb
 all: $(BUILD)/hauler $(BUILD)/hauler-agent $(BUILD)/hauler-sim $(TOOLS) $(AUX_BPF_OBJS)
 
 help:
@@ -322,8 +324,15 @@ deb:
 	tar -c --exclude=./build --exclude=./$(BUILD) --exclude=./.git . | tar -x -C $(DEB_SRC)
 	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -j2 \
 		$(if $(ARCH),-a$(ARCH) -Ppkg.hauler.agentonly -B,-b)
-	mv $(BUILD)/deb/src/*.deb $(BUILD)/deb/
+	rm -f $(BUILD)/deb/*.deb $(BUILD)/deb/*.changes $(BUILD)/deb/*.buildinfo
+	mv $(BUILD)/deb/src/*.deb $(BUILD)/deb/src/*.changes $(BUILD)/deb/src/*.buildinfo $(BUILD)/deb/
 	@ls $(BUILD)/deb/*.deb
+
+# The packages built and checked: their files unpacked into an empty root,
+# the installed hauler --version, the units (systemd-analyze verify),
+# lintian. Not in make check (the build takes minutes): .ci/run runs it.
+check-deb: deb
+	bash tests/system/check_deb.sh $(BUILD)/deb
 
 # Multiarch for the agent's cross build and its tests under qemu-user.
 CROSS_PKGS := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libc6-dev:arm64 \
