@@ -24,7 +24,7 @@ endif
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
 	    libc6-dev linux-libc-dev clang-format cpp afl++ \
-	    dpkg-dev debhelper lintian systemd man-db groff-base
+	    dpkg-dev debhelper lintian systemd man-db groff-base yamllint python3-yaml
 # Only `make reproduce` needs these (plots, the L7 proxy it compares with,
 # the simulator's tables).
 REPRO_PKGS := gnuplot-nox nginx libnginx-mod-stream python3
@@ -94,7 +94,7 @@ FUZZ_SECONDS ?= 60
 .PHONY: FORCE all deps deps-reproduce check check-run unit datapath system demo bench reproduce \
 	reproduce-sim clean help format format-check schema p4 custom-policy fuzz \
 	install install-hauler install-agent uninstall agent agent-tests check-arm64 deps-arm64 deb \
-	check-deb
+	check-deb image check-image
 all: $(BUILD)/hauler $(BUILD)/hauler-agent $(BUILD)/hauler-sim $(TOOLS) $(AUX_BPF_OBJS)
 
 help:
@@ -377,6 +377,18 @@ deb:
 # lintian. Not in make check (the build takes minutes): .ci/run runs it.
 check-deb: deb
 	bash tests/system/check_deb.sh $(BUILD)/deb
+
+# make image: the container image (deploy/container/build.sh: mmdebstrap's
+# minimal Debian 12 root, the hauler package installed by apt, podman
+# import) as hauler:VERSION and BUILD/image/hauler-image.tar. make
+# check-image runs it against the namespace topology. Not in make check.
+IMAGE ?= localhost/hauler:$(shell cat VERSION)
+image: deb
+	bash deploy/container/build.sh $(BUILD)/deb $(BUILD)/image $(IMAGE)
+
+check-image:
+	@podman image exists $(IMAGE) || $(MAKE) --no-print-directory image
+	bash tests/system/check_image.sh $(BUILD) $(IMAGE)
 
 # Multiarch for the agent's cross build and its tests under qemu-user.
 CROSS_PKGS := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libc6-dev:arm64 \

@@ -49,7 +49,7 @@ for b in hauler hauler-agent; do
 	got=$("$ROOT/usr/sbin/$b" --version)
 	case "$got" in
 	"$b $want" | "$b $want"+*) ok "installed $b --version: $got" ;;
-	*) fail "installed $b --version printed '$got', want '$b $want[+...]'" ;;
+	*) fail "installed $b --version printed '$got', want '$b ${want}[+...]'" ;;
 	esac
 done
 
