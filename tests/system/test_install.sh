@@ -14,6 +14,7 @@
 #     ExecStart brings the balancer up from a saved configuration and it
 #     balances; ExecReload (the package's upgrade) keeps live connections;
 #     ExecStop removes the pinned state.
+SYS_LIMIT=${SYS_LIMIT:-150}
 . "$(dirname "$0")/lib.sh"
 sys_init "$@"
 REPO=$(cd "$SYS_DIR/../.." && pwd)
@@ -85,10 +86,15 @@ comp_missing=$(
 	}
 	F=_hauler
 	objects=$(complete_words hauler "")
-	hauler help | sed -n 's/^hauler //p' | while read -r obj verb _; do
+	forms=$(hauler help | sed -n 's/^hauler //p')
+	for obj in $(cut -d' ' -f1 <<<"$forms" | sort -u); do
 		[[ $objects == *" $obj "* ]] || echo "object $obj"
-		[[ $verb =~ ^[a-z][a-z0-9-]*$ ]] || continue
-		[[ $(complete_words hauler "$obj" "") == *" $verb "* ]] || echo "verb $obj $verb"
+		verbs=$(awk -v o="$obj" '$1 == o && $2 ~ /^[a-z][a-z0-9-]*$/ { print $2 }' <<<"$forms")
+		[ -n "$verbs" ] || continue
+		got=$(complete_words hauler "$obj" "")
+		for verb in $verbs; do
+			[[ $got == *" $verb "* ]] || echo "verb $obj $verb"
+		done
 	done
 	F=_hauler_agent
 	opts=$(complete_words hauler-agent --)
