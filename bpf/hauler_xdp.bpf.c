@@ -52,8 +52,19 @@ static __always_inline int to_report_prog(struct xdp_md *ctx)
 	return XDP_DROP;
 }
 
-static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *p,
-					  const struct vip_info *vi, __u64 now)
+/*
+ * A flow with no entry: the server tier, then the device tier. A new
+ * connection (stateless 0) goes through the VIP's policy, which records
+ * it in half_open (new_conn_finish). A TCP packet without SYN (stateless
+ * 1) is a connection this balancer never saw open, or lost: it is sent
+ * by the built-in hash choice and nothing is recorded, so a flood of
+ * made-up mid-flow segments creates no state. The hash choice, not the
+ * policy, because a load-aware policy answers differently from packet to
+ * packet: the hash choice sends every packet of the flow to one device
+ * while the pool and the devices' states stay as they are.
+ */
+static __always_inline int no_entry(struct xdp_md *ctx, const struct pkt *p,
+				    const struct vip_info *vi, __u64 now, int stateless)
 {
 	struct policy_params *params;
 	struct server_info *srv;
@@ -99,6 +110,8 @@ static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *
 	params = bpf_map_lookup_elem(&policy_params, &key);
 	pc->spill_left = spill_budget(params);
 	fill_candidates(pc, srv, params, now);
+	if (stateless)
+		return conn_bind(ctx, pc, select_hash(pc), 0, 0);
 
 	bpf_tail_call(ctx, &policy_progs, vi->policy_slot);
 	/* Empty slot or failed tail call: the built-in hash, never a drop. */
@@ -106,15 +119,20 @@ static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *
 	return new_conn_finish(ctx, pc, select_hash(pc), 0);
 }
 
-/* A packet of a known connection: straight to its device. */
+/*
+ * A packet of a known connection, its entry c in conns (half 0) or in
+ * half_open (half 1): straight to its device. A half-open flow moves to
+ * conns on the packet that confirms it (conn_confirms); an RST ends it.
+ * Half-open hits write nothing else: junk costs no writes.
+ */
 static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, struct conn *c,
 				       const struct vip_info *vi, const struct config *cfg,
-				       __u64 now)
+				       __u64 now, int half)
 {
 	struct device_info *dev;
 	struct server_info *srv;
 	__u32 id = c->device, sid;
-	int track;
+	int track = 0;
 
 	dev = bpf_map_lookup_elem(&devices, &id);
 	if (!dev || !dev->in_use)
@@ -128,19 +146,29 @@ static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, 
 	srv = bpf_map_lookup_elem(&servers, &sid);
 	if (c->vip_id != vi->vip_id || !srv || !srv->in_use || srv->vip_id != vi->vip_id)
 		return -1;
-	track = conn_track(c, &p->flow, p->tcp_flags, cfg, now);
-	if (track && vi->fwd_mode == HAULER_FWD_NAT) {
-		/* The return path lives and dies with the flow. */
-		struct flow_key r;
-		struct conn *rc;
+	if (half) {
+		if (p->flow.proto == IPPROTO_TCP && (p->tcp_flags & TCP_FLAG_RST_BIT)) {
+			conn_forget(&half_open, c, &p->flow);
+			track = CONN_TRACK_RST;
+		} else if (conn_confirms(c, &p->flow, p->tcp_flags, cfg, now) &&
+			   !conn_promote(c, &p->flow, dev, vi->fwd_mode, p->tcp_flags, now)) {
+			stat_reason(HAULER_STAT_conn_promoted, ctx);
+		}
+	} else {
+		track = conn_track(&conns, c, &p->flow, p->tcp_flags, cfg, now);
+		if (track && vi->fwd_mode == HAULER_FWD_NAT) {
+			/* The return path lives and dies with the flow. */
+			struct flow_key r;
+			struct conn *rc;
 
-		reply_key(&r, &p->flow, dev);
-		if (track == CONN_TRACK_RST) {
-			bpf_map_delete_elem(&conns, &r);
-		} else {
-			rc = bpf_map_lookup_elem(&conns, &r);
-			if (rc)
-				rc->last_seen_ns = now;
+			reply_key(&r, &p->flow, dev);
+			if (track == CONN_TRACK_RST) {
+				bpf_map_delete_elem(&conns, &r);
+			} else {
+				rc = bpf_map_lookup_elem(&conns, &r);
+				if (rc)
+					rc->last_seen_ns = now;
+			}
 		}
 	}
 	if (track == CONN_TRACK_RST)
@@ -150,6 +178,21 @@ static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, 
 	return forward_to_device(ctx, p, dev, id, vi->fwd_mode, cfg, now);
 }
 
+/*
+ * The entry of a NAT reply: in conns, or in half_open while the flow is
+ * half-open (a device's SYN-ACK). *half says which.
+ */
+static __always_inline struct conn *reply_entry(const struct flow_key *k, int *half)
+{
+	struct conn *c = bpf_map_lookup_elem(&conns, k);
+
+	*half = 0;
+	if (c)
+		return c;
+	*half = 1;
+	return bpf_map_lookup_elem(&half_open, k);
+}
+
 /* Not addressed to a VIP: a device's reply to a NAT flow, or not ours. */
 static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 				      const struct config *cfg, __u64 now)
@@ -157,10 +200,11 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 	struct vip_key *vk;
 	struct conn *c;
 	__u32 vip_id;
+	int half;
 
 	if (!cfg->nat_vips)
 		goto not_reply;
-	c = bpf_map_lookup_elem(&conns, &p->flow);
+	c = reply_entry(&p->flow, &half);
 	if (!c || !(c->flags & HAULER_CONN_REPLY))
 		goto not_reply;
 	vip_id = c->vip_id;
@@ -169,11 +213,12 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 		goto pass;
 	if (conn_expired(c, p->flow.proto, cfg, now))
 		goto pass;
-	if (conn_track(c, &p->flow, p->tcp_flags, cfg, now) == CONN_TRACK_RST) {
+	if (conn_track(half ? (void *)&half_open : (void *)&conns, c, &p->flow, p->tcp_flags, cfg,
+		       now) == CONN_TRACK_RST) {
 		struct flow_key f;
 
 		client_key(&f, &p->flow, vk);
-		bpf_map_delete_elem(&conns, &f);
+		bpf_map_delete_elem(half ? (void *)&half_open : (void *)&conns, &f);
 		stat_reason(HAULER_STAT_conn_closed, ctx);
 	}
 	if (nat_rewrite(ctx, p, vk->addr, vk->port, 0)) {
@@ -190,6 +235,13 @@ not_reply:
 pass:
 	stat_reason(HAULER_STAT_pass_not_vip, ctx);
 	return XDP_PASS;
+}
+
+/* A TCP segment that cannot open a connection: no SYN, or SYN with ACK. */
+static __always_inline int mid_flow(const struct pkt *p)
+{
+	return p->flow.proto == IPPROTO_TCP &&
+	       (p->tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) != TCP_FLAG_SYN_BIT;
 }
 
 SEC("xdp")
@@ -227,15 +279,25 @@ int hauler_xdp(struct xdp_md *ctx)
 
 	c = bpf_map_lookup_elem(&conns, &p.flow);
 	if (c && !conn_expired(c, p.flow.proto, cfg, now)) {
-		ret = established(ctx, &p, c, vi, cfg, now);
+		ret = established(ctx, &p, c, vi, cfg, now, 0);
 		if (ret >= 0)
 			return ret;
 	}
 	if (c) {
-		conn_forget(c, &p.flow);
+		conn_forget(&conns, c, &p.flow);
 		stat_reason(HAULER_STAT_conn_closed, ctx);
 	}
-	return new_connection(ctx, &p, vi, now);
+	c = bpf_map_lookup_elem(&half_open, &p.flow);
+	if (c && !conn_expired(c, p.flow.proto, cfg, now)) {
+		ret = established(ctx, &p, c, vi, cfg, now, 1);
+		if (ret >= 0)
+			return ret;
+	}
+	if (c) {
+		conn_forget(&half_open, c, &p.flow);
+		stat_reason(HAULER_STAT_conn_closed, ctx);
+	}
+	return no_entry(ctx, &p, vi, now, mid_flow(&p));
 }
 
 /*

@@ -32,6 +32,7 @@
 #include "json.h"
 #include "error.h"
 #include "map_write.h"
+#include "map_sizes.h"
 #include "model.h"
 #include "bpf/hauler_xdp.skel.h"
 #include "../bench/bench.h"
@@ -222,7 +223,7 @@ static inline struct bpf_object *bench_obj_try_load(const char *path, const char
 
 	if (!obj || libbpf_get_error(obj))
 		return NULL;
-	if (bpf_object__load(obj)) {
+	if ((pin && map_sizes_match_pins(obj)) || bpf_object__load(obj)) {
 		bpf_object__close(obj);
 		return NULL;
 	}

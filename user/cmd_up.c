@@ -41,6 +41,12 @@ static int parse_up(int argc, char **argv, struct up_opts *o, const char **file)
 			if (mode < 0)
 				return mode;
 			o->xdp_flags = mode ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+		} else if (!strcmp(w, "--conns")) {
+			if (map_sizes_parse(argv[++i], "--conns", &o->sizes.conns))
+				return -ERR_INPUT;
+		} else if (!strcmp(w, "--half-open")) {
+			if (map_sizes_parse(argv[++i], "--half-open", &o->sizes.half_open))
+				return -ERR_INPUT;
 		} else if (!strcmp(w, "-c")) {
 			*file = argv[++i];
 		} else if (!strcmp(w, "--tunnel-src") || !strcmp(w, "--tunnel-src6")) {
@@ -62,6 +68,8 @@ static int parse_up(int argc, char **argv, struct up_opts *o, const char **file)
 			return err_set(ERR_INPUT, "up: unknown option '%s'", w);
 		}
 	}
+	if (map_sizes_check(&o->sizes))
+		return -ERR_INPUT;
 	if (!o->dev)
 		return cmd_usage_err("up", NULL);
 	if (!if_nametoindex(o->dev))

@@ -13,7 +13,8 @@
 #define HAULER_MAGLEV_MAX 32749 // largest Maglev table (a prime)
 #define HAULER_MAGLEV_DEFAULT 4093 // default Maglev table size (a prime)
 #define HAULER_RING_SLOTS 248 // slots of a round-robin ring
-#define HAULER_MAX_CONNS 1048576 // entries of the connection table
+#define HAULER_MAX_CONNS 1048576 // default entries of the connection table (conns; hauler up --conns)
+#define HAULER_MAX_HALF_OPEN 131072 // default entries of the half-open table (half_open; hauler up --half-open)
 #define HAULER_NAME_LEN 16 // bytes of an object's name, NUL included
 #define HAULER_REPORT_PORT 7946 // default UDP port of agent reports
 #define HAULER_NO_DEVICE 65535 // device id meaning none
@@ -75,26 +76,28 @@
 #define HAULER_STAT_drop_bad_device 11 // device entry unusable (family, id): dropped
 #define HAULER_STAT_drop_encap 12 // no headroom or too big to encapsulate: dropped
 #define HAULER_STAT_conn_new 13 // new connections
-#define HAULER_STAT_conn_hit 14 // packets of established connections
-#define HAULER_STAT_conn_closed 15 // entries ended by RST, or after FIN / idle
-#define HAULER_STAT_conn_table_full 16 // conns update failed: forwarded without entry
-#define HAULER_STAT_policy_fallback 17 // empty policy slot or failed tail call: hash used
-#define HAULER_STAT_policy_bad_choice 18 // policy chose no valid device: hash used
-#define HAULER_STAT_spill 19 // new connection sent on to the next server (chosen one unusable or saturated)
-#define HAULER_STAT_spill_none 20 // spill found no other server: the policy's own choice taken
-#define HAULER_STAT_nat_reply 21 // NAT return packets rewritten to the VIP
-#define HAULER_STAT_fwd_tx 22 // forwarded with XDP_TX
-#define HAULER_STAT_fwd_redirect 23 // forwarded with bpf_redirect
-#define HAULER_STAT_report_ok 24 // agent reports accepted into dev_state
-#define HAULER_STAT_report_bad_len 25 // report of the wrong length: dropped
-#define HAULER_STAT_report_bad_magic 26 // report with a wrong magic or version: dropped
-#define HAULER_STAT_report_unknown_device 27 // report for a device out of range, not in use or without key: dropped
-#define HAULER_STAT_report_bad_tag 28 // report whose SipHash tag is wrong: dropped
-#define HAULER_STAT_report_replay 29 // report whose sequence is not newer than the last: dropped
-#define HAULER_STAT_report_bad_source 30 // report from an address other than the device's: dropped
-#define HAULER_STAT_report_bad_value 31 // report with a value out of range or reserved bits set: dropped
-#define HAULER_STAT_report_v1 32 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
-#define HAULER_STAT_REASONS 33
+#define HAULER_STAT_conn_hit 14 // packets of known connections (established or half-open)
+#define HAULER_STAT_conn_promoted 15 // half-open connections confirmed and moved to conns
+#define HAULER_STAT_conn_stateless 16 // TCP without SYN and no entry: forwarded by the hash choice, no state kept
+#define HAULER_STAT_conn_closed 17 // entries ended by RST, or after FIN / idle
+#define HAULER_STAT_conn_table_full 18 // conns update failed: forwarded without entry
+#define HAULER_STAT_policy_fallback 19 // empty policy slot or failed tail call: hash used
+#define HAULER_STAT_policy_bad_choice 20 // policy chose no valid device: hash used
+#define HAULER_STAT_spill 21 // new connection sent on to the next server (chosen one unusable or saturated)
+#define HAULER_STAT_spill_none 22 // spill found no other server: the policy's own choice taken
+#define HAULER_STAT_nat_reply 23 // NAT return packets rewritten to the VIP
+#define HAULER_STAT_fwd_tx 24 // forwarded with XDP_TX
+#define HAULER_STAT_fwd_redirect 25 // forwarded with bpf_redirect
+#define HAULER_STAT_report_ok 26 // agent reports accepted into dev_state
+#define HAULER_STAT_report_bad_len 27 // report of the wrong length: dropped
+#define HAULER_STAT_report_bad_magic 28 // report with a wrong magic or version: dropped
+#define HAULER_STAT_report_unknown_device 29 // report for a device out of range, not in use or without key: dropped
+#define HAULER_STAT_report_bad_tag 30 // report whose SipHash tag is wrong: dropped
+#define HAULER_STAT_report_replay 31 // report whose sequence is not newer than the last: dropped
+#define HAULER_STAT_report_bad_source 32 // report from an address other than the device's: dropped
+#define HAULER_STAT_report_bad_value 33 // report with a value out of range or reserved bits set: dropped
+#define HAULER_STAT_report_v1 34 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
+#define HAULER_STAT_REASONS 35
 
 // key of vips: the service clients connect to
 struct vip_key_t {
@@ -264,7 +267,7 @@ struct flow_key_t {
 	bit<16> pad; // zero
 }
 
-// value of conns
+// value of conns and half_open
 struct conn_t {
 	bit<16> device; // device id the flow is bound to
 	bit<16> vip_id; // VIP of the flow
@@ -395,7 +398,8 @@ header hauler_report_h {
 // map ring_pos: ARRAY, key bit<32>, value ring_pos_t, size 256 - server -> ring pointer
 // map policy_progs: PROG_ARRAY, key bit<32>, value bit<32>, size 64 - policy slot -> policy program
 // map policy_params: ARRAY, key bit<32>, value policy_params_t, size 64 - policy slot -> parameters
-// map conns: LRU_HASH, key flow_key_t, value conn_t, size 1048576 - flow -> device
+// map conns: LRU_HASH, key flow_key_t, value conn_t, size 1048576 - established flow -> device (size: hauler up --conns)
+// map half_open: LRU_HASH, key flow_key_t, value conn_t, size 131072 - flow not yet confirmed (TCP before the handshake ACK, UDP in its first second) -> device (size: hauler up --half-open)
 // map config: ARRAY, key bit<32>, value config_t, size 1 - datapath settings
 // map scratch: PERCPU_ARRAY, key bit<32>, value policy_ctx_t, size 1 - hand-over from the entry program to a policy
 // map stats: PERCPU_ARRAY, key bit<32>, value counter_t, size 4288 - counters, see STAT_*

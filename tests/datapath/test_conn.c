@@ -49,7 +49,7 @@ static __u64 now_ns(void)
  */
 static __u64 age_entry(const struct flow_key *k, __u64 ms)
 {
-	int fd = dp_map("conns");
+	int fd = dp_map(dp_conn_map(k));
 	struct conn c;
 
 	assert_int_equal(bpf_map_lookup_elem(fd, k, &c), 0);
@@ -141,6 +141,7 @@ static void test_new_then_established(void **state)
 
 	/* A new flow does follow the new pool. */
 	s.sport++;
+	s.tcp_flags = TCPF_SYN;
 	assert_in_range(send_fwd(&s), DP_DEV_ID(2), DP_DEV_ID(3));
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
 }
@@ -237,9 +238,17 @@ static void test_fin_then_grace(void **state)
 	dp_set_config(1, 1, 30000);
 	sleep_ms(30);
 	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, OTHER_SERVER);
+	/* After it, a segment of the flow is decided without state (hash choice). */
 	now = send_fwd(&s);
 	assert_in_range(now, DP_DEV_ID(2), DP_DEV_ID(3));
 	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_conn_get(&fk, &conn), -1);
+	/* A SYN on the same ports opens a new connection. */
+	s.tcp_flags = TCPF_SYN;
+	now = send_fwd(&s);
+	assert_in_range(now, DP_DEV_ID(2), DP_DEV_ID(3));
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
 	assert_int_equal(dp_conn_get(&fk, &conn), 0);
 	assert_int_equal(conn.device, now);
