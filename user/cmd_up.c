@@ -153,7 +153,7 @@ static int count_conns(int fd)
 
 int status_run(struct cmd_ctx *c, int argc, char **argv)
 {
-	int ret, i, vips = 0, servers = 0, devices = 0, conns;
+	int ret, i, vips = 0, servers = 0, devices = 0, conns, half;
 	const struct config *cfg;
 	char ifname[IF_NAMESIZE] = "-";
 	__u32 attached = 0, pinned;
@@ -177,6 +177,7 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 	for (i = 0; i < HAULER_MAX_DEVICES; i++)
 		devices += c->cur->devices[i].in_use;
 	conns = count_conns(c->maps.conns);
+	half = count_conns(c->maps.half_open);
 	if (c->json) {
 		json_init(&j, stdout);
 		json_object_begin(&j, NULL);
@@ -190,6 +191,7 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 		json_uint(&j, "servers", servers);
 		json_uint(&j, "devices", devices);
 		json_uint(&j, "conns", conns);
+		json_uint(&j, "half_open", half);
 		json_object_end(&j);
 		json_finish(&j);
 		return 0;
@@ -202,7 +204,7 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 	       : attached		      ? "NOT attached (another program is)"
 					      : "NOT attached");
 	printf("schema     version %u\n", cfg->schema_version);
-	printf("vips       %d\nservers    %d\ndevices    %d\nconns      %d\n", vips, servers,
-	       devices, conns);
+	printf("vips       %d\nservers    %d\ndevices    %d\nconns      %d (half-open %d)\n", vips,
+	       servers, devices, conns, half);
 	return 0;
 }
