@@ -14,7 +14,7 @@ BPF_ARCH  := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aa
 # Packages a fresh Debian 12 needs to build, test and demo hauler.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
-	    libc6-dev linux-libc-dev clang-format cpp
+	    libc6-dev linux-libc-dev clang-format cpp hping3
 # Only `make reproduce` needs these (plots, the L7 proxy it compares with,
 # the simulator's tables).
 REPRO_PKGS := gnuplot-nox nginx libnginx-mod-stream python3

@@ -151,8 +151,8 @@ static __always_inline int conn_confirms(const struct conn *h, const struct flow
  * (the flow then stays half-open).
  */
 static __always_inline int conn_promote(const struct conn *h, const struct flow_key *key,
-					const struct device_info *dev, __u8 fwd_mode, __u8 tcp_flags,
-					__u64 now)
+					const struct device_info *dev, __u8 fwd_mode,
+					__u8 tcp_flags, __u64 now)
 {
 	struct conn c = *h;
 	struct flow_key r;

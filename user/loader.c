@@ -303,9 +303,10 @@ static int size_tables(struct bpf_object *obj, const char *pin, const struct tab
 			       "(its connections are lost)",
 			       have.conns, want->conns);
 	if (have.half_open && want->half_open && want->half_open != have.half_open)
-		return err_set(ERR_INPUT,
-			       "half_open is pinned with %u entries: hauler down first to make it %u",
-			       have.half_open, want->half_open);
+		return err_set(
+		    ERR_INPUT,
+		    "half_open is pinned with %u entries: hauler down first to make it %u",
+		    have.half_open, want->half_open);
 	if (map_sizes_set(obj, want))
 		return -ERR_SYSTEM;
 	return map_sizes_match_pins(obj);

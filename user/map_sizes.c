@@ -26,8 +26,8 @@ int map_sizes_parse(const char *text, const char *what, __u32 *out)
 	else if (!strcmp(end, "M"))
 		mult = 1000000;
 	else if (*end)
-		return err_set(ERR_INPUT, "%s: '%s' is not a number of entries (N, Nk or NM)",
-			       what, text);
+		return err_set(ERR_INPUT, "%s: '%s' is not a number of entries (N, Nk or NM)", what,
+			       text);
 	if (v > UINT_MAX / mult)
 		return err_set(ERR_INPUT, "%s: '%s' is too large", what, text);
 	*out = v * mult;
@@ -39,9 +39,10 @@ int map_sizes_check(const struct table_sizes *ts)
 	if (ts->conns && (ts->conns < HAULER_CONNS_MIN || ts->conns > HAULER_CONNS_MAX))
 		return err_set(ERR_INPUT, "--conns %u: must be between %u and %u", ts->conns,
 			       HAULER_CONNS_MIN, HAULER_CONNS_MAX);
-	if (ts->half_open && (ts->half_open < HAULER_HALF_OPEN_MIN || ts->half_open > HAULER_CONNS_MAX))
-		return err_set(ERR_INPUT, "--half-open %u: must be between %u and %u", ts->half_open,
-			       HAULER_HALF_OPEN_MIN, HAULER_CONNS_MAX);
+	if (ts->half_open &&
+	    (ts->half_open < HAULER_HALF_OPEN_MIN || ts->half_open > HAULER_CONNS_MAX))
+		return err_set(ERR_INPUT, "--half-open %u: must be between %u and %u",
+			       ts->half_open, HAULER_HALF_OPEN_MIN, HAULER_CONNS_MAX);
 	return 0;
 }
 
@@ -97,7 +98,8 @@ int map_sizes_match_pins(struct bpf_object *obj)
 	struct bpf_map *m;
 	__u32 n;
 
-	bpf_object__for_each_map(m, obj) {
+	bpf_object__for_each_map(m, obj)
+	{
 		const char *path = bpf_map__pin_path(m);
 
 		if (!path || access(path, F_OK))

@@ -240,8 +240,7 @@ static int load_programs(void)
 
 	entry_skel = hauler_xdp__open_opts(&opts);
 	/* A small half-open table, sized as hauler up does: floods cycle it fast. */
-	if (!entry_skel || map_sizes_set(entry_skel->obj, &sizes) ||
-	    hauler_xdp__load(entry_skel)) {
+	if (!entry_skel || map_sizes_set(entry_skel->obj, &sizes) || hauler_xdp__load(entry_skel)) {
 		fprintf(stderr, "harness: cannot load hauler_xdp\n");
 		return -1;
 	}

@@ -111,8 +111,9 @@ static void test_mid_flow_miss_is_stateless(void **state)
 {
 	const struct flood_case *c = *state;
 	const __u8 ring[] = {0, 1, 2, 3};
-	const __u8 flags[] = {TCPF_ACK, TCPF_ACK | TCPF_PSH, TCPF_SYN | TCPF_ACK, TCPF_FIN | TCPF_ACK,
-			      TCPF_RST, TCPF_ACK};
+	const __u8 flags[] = {
+	    TCPF_ACK, TCPF_ACK | TCPF_PSH, TCPF_SYN | TCPF_ACK, TCPF_FIN | TCPF_ACK, TCPF_RST,
+	    TCPF_ACK};
 	struct frame_spec s;
 	int n, first = -1, i, d;
 
@@ -134,7 +135,8 @@ static void test_mid_flow_miss_is_stateless(void **state)
 	assert_int_equal(dp_get_ring_pos(DP_SERVER), 0);
 	for (d = 0; d < 4; d++)
 		assert_int_equal(dp_dev_assigned(DP_DEV_ID(d)), 0);
-	assert_int_equal(dp_stat(HAULER_STAT_DEV(DP_DEV_ID(first), HAULER_STAT_FWD)), sizeof(flags));
+	assert_int_equal(dp_stat(HAULER_STAT_DEV(DP_DEV_ID(first), HAULER_STAT_FWD)),
+			 sizeof(flags));
 
 	/* A SYN of the same flow is a new connection, decided by the policy. */
 	s.tcp_flags = TCPF_SYN;
@@ -179,8 +181,8 @@ static void flood(int family, __u8 flags, __u32 base, __u32 count, int times)
 		__u32 f = base + i;
 
 		/* A spoofed source: the low 16 address bits and the port from f. */
-		s.src[family == 4 ? 0 : 3] = htonl((ntohl(s.src[family == 4 ? 0 : 3]) & ~0xffffu) |
-						   (f & 0xffff));
+		s.src[family == 4 ? 0 : 3] =
+		    htonl((ntohl(s.src[family == 4 ? 0 : 3]) & ~0xffffu) | (f & 0xffff));
 		s.sport = 1024 + (f >> 16);
 		for (t = 0; t < times; t++) {
 			size_t len = build(&s, frame);
