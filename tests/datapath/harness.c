@@ -44,6 +44,7 @@ const __u8 dp_lb2_mac[6] = {0x02, 0, 0, 0, 0, 0x03};
 const __u8 dp_remote_dev_mac[6] = {0x02, 0, 0, 0, 0x03, 0x20};
 int dp_ifindex2;
 static int ncpus;
+__u32 dp_conns_max;
 
 static struct dp_addr addr4(__u8 a, __u8 b, __u8 c, __u8 d)
 {
@@ -236,10 +237,14 @@ static int make_topology(void)
 static int load_programs(void)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = bpffs_dir);
-	const struct table_sizes sizes = {.half_open = DP_HALF_OPEN_MAX};
+	const struct table_sizes sizes = {.conns = dp_conns_max, .half_open = DP_HALF_OPEN_MAX};
 
 	entry_skel = hauler_xdp__open_opts(&opts);
-	/* A small half-open table, sized as hauler up does: floods cycle it fast. */
+	/*
+	 * Sized as hauler up does: a small half-open table (floods cycle it
+	 * fast), conns as the test asks (dp_conns_max; 0: the default). The
+	 * policies take the pinned sizes.
+	 */
 	if (!entry_skel || map_sizes_set(entry_skel->obj, &sizes) || hauler_xdp__load(entry_skel)) {
 		fprintf(stderr, "harness: cannot load hauler_xdp\n");
 		return -1;
