@@ -110,13 +110,13 @@ static __always_inline int no_entry(struct xdp_md *ctx, const struct pkt *p,
 	params = bpf_map_lookup_elem(&policy_params, &key);
 	pc->spill_left = spill_budget(params);
 	fill_candidates(pc, srv, params, now);
-	if (stateless)
-		return conn_bind(ctx, pc, select_hash(pc), 0, 0);
-
-	bpf_tail_call(ctx, &policy_progs, vi->policy_slot);
-	/* Empty slot or failed tail call: the built-in hash, never a drop. */
-	stat_reason(HAULER_STAT_policy_fallback, ctx);
-	return new_conn_finish(ctx, pc, select_hash(pc), 0);
+	if (!stateless) {
+		bpf_tail_call(ctx, &policy_progs, vi->policy_slot);
+		/* Empty slot or failed tail call: the built-in hash, never a drop. */
+		stat_reason(HAULER_STAT_policy_fallback, ctx);
+	}
+	/* One inlined copy of conn_bind for both: the verifier's cost is per copy. */
+	return conn_bind(ctx, pc, select_hash(pc), 0, !stateless);
 }
 
 /*
@@ -252,8 +252,8 @@ int hauler_xdp(struct xdp_md *ctx)
 	struct config *cfg;
 	struct pkt p = {};
 	struct conn *c;
+	int ret, half;
 	__u64 now;
-	int ret;
 
 	ret = parse_packet(ctx, &p);
 	if (ret == HAULER_STAT_pass_not_ip && p.eth_proto == bpf_htons(HAULER_REPORT_ETHERTYPE))
@@ -277,24 +277,33 @@ int hauler_xdp(struct xdp_md *ctx)
 	if (!vi)
 		return nat_return(ctx, &p, cfg, now);
 
+	/* conns, else half_open; an ended entry is removed and looked past. */
+	half = 0;
 	c = bpf_map_lookup_elem(&conns, &p.flow);
-	if (c && !conn_expired(c, p.flow.proto, cfg, now)) {
-		ret = established(ctx, &p, c, vi, cfg, now, 0);
-		if (ret >= 0)
-			return ret;
-	}
-	if (c) {
+	if (c && conn_expired(c, p.flow.proto, cfg, now)) {
 		conn_forget(&conns, c, &p.flow);
 		stat_reason(HAULER_STAT_conn_closed, ctx);
+		c = NULL;
 	}
-	c = bpf_map_lookup_elem(&half_open, &p.flow);
-	if (c && !conn_expired(c, p.flow.proto, cfg, now)) {
-		ret = established(ctx, &p, c, vi, cfg, now, 1);
-		if (ret >= 0)
-			return ret;
+	if (!c) {
+		half = 1;
+		c = bpf_map_lookup_elem(&half_open, &p.flow);
+		if (c && conn_expired(c, p.flow.proto, cfg, now)) {
+			conn_forget(&half_open, c, &p.flow);
+			stat_reason(HAULER_STAT_conn_closed, ctx);
+			c = NULL;
+		}
 	}
 	if (c) {
-		conn_forget(&half_open, c, &p.flow);
+		/* One inlined copy for both tables (the verifier's cost is per copy). */
+		ret = established(ctx, &p, c, vi, cfg, now, half);
+		if (ret >= 0)
+			return ret;
+		/* Its device is gone: forget the entry and decide anew. */
+		if (half)
+			conn_forget(&half_open, c, &p.flow);
+		else
+			conn_forget(&conns, c, &p.flow);
 		stat_reason(HAULER_STAT_conn_closed, ctx);
 	}
 	return no_entry(ctx, &p, vi, now, mid_flow(&p));

@@ -190,13 +190,18 @@ static inline void bench_ok(int ret)
 static inline void bench_lb_load(struct bench_lb *lb, const char *pin, const char *build)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin);
+	const struct table_sizes sizes = {.half_open = HAULER_MAX_CONNS};
 	struct config cfg = {};
 
 	bench_quiet_libbpf();
 	lb->pin = pin;
 	lb->build = build;
 	lb->skel = hauler_xdp__open_opts(&opts);
-	if (!lb->skel || hauler_xdp__load(lb->skel))
+	/*
+	 * half_open as large as conns: a new-flow run of up to NEW_FLOWS_MAX
+	 * flows then measures inserts, not LRU eviction (as before half_open).
+	 */
+	if (!lb->skel || map_sizes_set(lb->skel->obj, &sizes) || hauler_xdp__load(lb->skel))
 		bench_die("cannot load the entry program (pins under %s)", pin);
 	lb->entry_fd = bpf_program__fd(lb->skel->progs.hauler_xdp);
 	bench_ok(maps_of_object(&lb->maps, lb->skel->obj));
@@ -381,10 +386,10 @@ static inline __u64 bench_stat(const struct bench_lb *lb, __u32 idx)
 	return sum;
 }
 
-/* Empty the connection table; returns how many entries it held. */
-static inline long bench_conns_clear(const struct bench_lb *lb)
+/* Empty one table; returns how many entries it held. */
+static inline long bench_table_clear(const struct bench_lb *lb, const char *name)
 {
-	int fd = bench_map(lb, "conns");
+	int fd = bench_map(lb, name);
 	struct flow_key key, next;
 	long n = 0;
 	void *prev = NULL;
@@ -402,6 +407,13 @@ static inline long bench_conns_clear(const struct bench_lb *lb)
 	return n;
 }
 
+/* Empty both connection tables (conns, half_open); returns how many entries they held. */
+static inline long bench_conns_clear(const struct bench_lb *lb)
+{
+	return bench_table_clear(lb, "conns") + bench_table_clear(lb, "half_open");
+}
+
+/* Entries of the established table (conns). */
 static inline long bench_conns_count(const struct bench_lb *lb)
 {
 	int fd = bench_map(lb, "conns");
