@@ -150,6 +150,40 @@ static __always_inline int conn_confirms(const struct conn *h, const struct flow
  * first: the delete frees it. Returns 0, or -1 when conns refused it
  * (the flow then stays half-open).
  */
+/*
+ * Does this packet of a device (a NAT reply, its entry h half-open)
+ * confirm the flow? A TCP segment with ACK and without SYN or RST: a
+ * device sends one only for a connection it holds (its answer to a
+ * spoofed SYN is a SYN-ACK, to a spoofed ACK an RST).
+ */
+static __always_inline int conn_reply_confirms(__u8 proto, __u8 tcp_flags)
+{
+	return proto == IPPROTO_TCP && (tcp_flags & (TCP_FLAG_ACK_BIT | TCP_FLAG_SYN_BIT |
+						     TCP_FLAG_RST_BIT)) == TCP_FLAG_ACK_BIT;
+}
+
+/*
+ * Move a NAT flow confirmed by its device's reply (entry h, keyed r) from
+ * half_open to conns: the client's entry f (which a stateless decision
+ * never wrote) is made from the reply's. Returns 0, or -1 when conns
+ * refused it.
+ */
+static __always_inline int conn_promote_reply(const struct conn *h, const struct flow_key *r,
+					      const struct flow_key *f, __u64 now)
+{
+	struct conn c = *h;
+
+	c.last_seen_ns = now;
+	c.flags = 0;
+	if (bpf_map_update_elem(&conns, f, &c, BPF_ANY))
+		return -1;
+	c.flags = HAULER_CONN_REPLY;
+	bpf_map_update_elem(&conns, r, &c, BPF_ANY);
+	bpf_map_delete_elem(&half_open, f);
+	bpf_map_delete_elem(&half_open, r);
+	return 0;
+}
+
 static __always_inline int conn_promote(const struct conn *h, const struct flow_key *key,
 					const struct device_info *dev, __u8 fwd_mode,
 					__u8 tcp_flags, __u64 now)

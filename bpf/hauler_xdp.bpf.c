@@ -198,6 +198,7 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 				      const struct config *cfg, __u64 now)
 {
 	struct vip_key *vk;
+	struct flow_key f;
 	struct conn *c;
 	__u32 vip_id;
 	int half;
@@ -213,11 +214,13 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 		goto pass;
 	if (conn_expired(c, p->flow.proto, cfg, now))
 		goto pass;
-	if (conn_track(half ? (void *)&half_open : (void *)&conns, c, &p->flow, p->tcp_flags, cfg,
-		       now) == CONN_TRACK_RST) {
-		struct flow_key f;
-
-		client_key(&f, &p->flow, vk);
+	client_key(&f, &p->flow, vk);
+	if (half && conn_reply_confirms(p->flow.proto, p->tcp_flags)) {
+		/* The device's established traffic: the flow exists. */
+		if (!conn_promote_reply(c, &p->flow, &f, now))
+			stat_reason(HAULER_STAT_conn_promoted, ctx);
+	} else if (conn_track(half ? (void *)&half_open : (void *)&conns, c, &p->flow, p->tcp_flags,
+			      cfg, now) == CONN_TRACK_RST) {
 		bpf_map_delete_elem(half ? (void *)&half_open : (void *)&conns, &f);
 		stat_reason(HAULER_STAT_conn_closed, ctx);
 	}

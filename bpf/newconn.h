@@ -64,14 +64,17 @@ static __always_inline int conn_bind(struct xdp_md *ctx, struct policy_ctx *pc, 
 	}
 
 	c.last_seen_ns = bpf_ktime_get_coarse_ns();
-	if (!record) {
-		stat_reason(HAULER_STAT_conn_stateless, ctx);
-		goto send;
-	}
 	c.device = id;
 	c.vip_id = pc->vip_id;
-	if (bpf_map_update_elem(&half_open, &pc->flow, &c, BPF_ANY))
+	if (record && bpf_map_update_elem(&half_open, &pc->flow, &c, BPF_ANY))
 		stat_reason(HAULER_STAT_conn_table_full, ctx);
+	/*
+	 * The NAT return entry, also for a stateless decision: the device's
+	 * answer (its RST, or its data when it does hold the connection: a
+	 * balancer restarted with an empty table) must go back as the VIP.
+	 * In half_open, where junk can push out only junk; the device's
+	 * established traffic then confirms the flow (nat_return).
+	 */
 	if (pc->fwd_mode == HAULER_FWD_NAT) {
 		struct flow_key r;
 
@@ -79,6 +82,10 @@ static __always_inline int conn_bind(struct xdp_md *ctx, struct policy_ctx *pc, 
 		c.flags = HAULER_CONN_REPLY;
 		if (bpf_map_update_elem(&half_open, &r, &c, BPF_ANY))
 			stat_reason(HAULER_STAT_conn_table_full, ctx);
+	}
+	if (!record) {
+		stat_reason(HAULER_STAT_conn_stateless, ctx);
+		goto send;
 	}
 	st = bpf_map_lookup_elem(&dev_state, &id);
 	if (st)

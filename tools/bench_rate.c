@@ -31,7 +31,7 @@ struct rate_bench {
 	int lb_ifindex, gen_ifindex;
 	struct bench_gen_cfg cfg;
 	__u8 syn[BENCH_GEN_LEN], ack[BENCH_GEN_LEN]; /* the template with SYN, with ACK */
-	__u64 next_new; /* first flow number not used yet */
+	__u64 next_new;				     /* first flow number not used yet */
 	unsigned long packets;
 	struct bench_json json;
 	volatile int stop;
@@ -145,7 +145,9 @@ static struct rate measure(struct rate_bench *b, int prog_fd, __u32 nflows, unsi
 	    (nflows ? r.conn_new + r.conn_stateless
 		    : r.conn_hit + (flags == TCP_SYN ? r.conn_stateless : r.conn_new)))
 		bench_die("%s: packets took another path (new %llu, hit %llu, stateless %llu)",
-			  nflows ? "established flows" : flags == TCP_SYN ? "new flows" : "flood",
+			  nflows	     ? "established flows"
+			  : flags == TCP_SYN ? "new flows"
+					     : "flood",
 			  (unsigned long long)r.conn_new, (unsigned long long)r.conn_hit,
 			  (unsigned long long)r.conn_stateless);
 	return r;
@@ -163,8 +165,7 @@ static void prog_stats(int fd, __u64 *ns, __u64 *cnt)
 }
 
 /* ns a run of prog_fd with the kernel's bpf_stats (turned on by the caller). */
-static double stats_ns(struct rate_bench *b, int prog_fd, __u32 nflows, unsigned long n,
-		       __u8 flags)
+static double stats_ns(struct rate_bench *b, int prog_fd, __u32 nflows, unsigned long n, __u8 flags)
 {
 	__u64 ns0, c0, ns1, c1;
 
@@ -334,7 +335,8 @@ int main(int argc, char **argv)
 		cases[ncase].label = "established";
 		cases[ncase].nflows = n;
 		cases[ncase].flags = TCP_ACK;
-		/* Issue 16's targets: 1.2x (100 flows), 1.4x (100,000) Katran's ratio to the floor. */
+		/* Issue 16's targets: 1.2x (100 flows), 1.4x (100,000) Katran's ratio to the floor.
+		 */
 		cases[ncase].target = n <= 1000 ? 0.66 : 0.31;
 		ncase++;
 	}
@@ -387,8 +389,8 @@ int main(int argc, char **argv)
 	       b.packets, BENCH_GEN_LEN);
 	printf("  %-30s %9s %9s %7s %7s %7s %9s %9s\n", "traffic", "hauler", "floor", "ratio",
 	       "target", "+ns", "hauler", "floor");
-	printf("  %-30s %9s %9s %7s %7s %7s %9s %9s\n", "", "Mpps", "Mpps", "", "", "/pkt", "ns/pkt",
-	       "ns/pkt");
+	printf("  %-30s %9s %9s %7s %7s %7s %9s %9s\n", "", "Mpps", "Mpps", "", "", "/pkt",
+	       "ns/pkt", "ns/pkt");
 	for (i = 0; i < ncase; i++) {
 		struct flow_case *c = &cases[i];
 		unsigned long n = b.packets;

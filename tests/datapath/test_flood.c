@@ -77,7 +77,7 @@ static void test_syn_half_open_ack_confirms(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
 
-	/* The device's SYN-ACK goes back through the half-open reply entry. */
+	/* The device's SYN-ACK goes back through the half-open reply entry, confirming nothing. */
 	spec_reply(&r, &s, n);
 	r.tcp_flags = TCPF_SYN | TCPF_ACK;
 	spec_reply_expected(&e, &r, &s);
@@ -104,8 +104,9 @@ static void test_syn_half_open_ack_confirms(void **state)
 /*
  * A segment without SYN that finds no entry: forwarded by the hash
  * choice, every time to the same device, whatever the VIP's policy (wrr
- * would move on with every decision), and nothing is written: no entry,
- * no ring step, no assignment, no conn_new.
+ * would move on with every decision), and nothing is written but the NAT
+ * return entry, in half_open: no client entry, no ring step, no
+ * assignment, no conn_new.
  */
 static void test_mid_flow_miss_is_stateless(void **state)
 {
@@ -131,7 +132,14 @@ static void test_mid_flow_miss_is_stateless(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), sizeof(flags));
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 0);
 	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 0);
-	assert_int_equal(dp_conn_count(), 0);
+	assert_int_equal(dp_conn_count_in(DP_CONNS), 0);
+	assert_int_equal(dp_conn_count_in(DP_HALF_OPEN), 1);
+	{
+		struct flow_key fk = spec_flow(&s), rk = reply_flow(&s, first);
+
+		assert_int_equal(dp_conn_table(&fk), -1);
+		assert_int_equal(dp_conn_table(&rk), DP_HALF_OPEN);
+	}
 	assert_int_equal(dp_get_ring_pos(DP_SERVER), 0);
 	for (d = 0; d < 4; d++)
 		assert_int_equal(dp_dev_assigned(DP_DEV_ID(d)), 0);
@@ -143,6 +151,69 @@ static void test_mid_flow_miss_is_stateless(void **state)
 	send_nat_flow(&s);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
 	assert_int_equal(dp_get_ring_pos(DP_SERVER), 1);
+}
+
+/* Send the device's reply r (flags) to a NAT flow: it must go back as the VIP. */
+static void reply_back(const struct frame_spec *s, int n, __u8 flags)
+{
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec r, e;
+	struct dp_out out;
+	size_t len, wlen;
+
+	spec_reply(&r, s, n);
+	r.tcp_flags = flags;
+	spec_reply_expected(&e, &r, s);
+	len = build(&r, frame);
+	wlen = build(&e, want);
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_int_equal(out.verdict, XDP_TX);
+	assert_frame_equal(want, wlen, &out);
+}
+
+/*
+ * A flow decided without state (a balancer restarted with an empty
+ * table, an entry lost): the device's answer goes back as the VIP; its
+ * RST ends the return entry; its established traffic (ACK, no SYN)
+ * confirms the flow into conns, the client's entry made from the reply's.
+ */
+static void test_stateless_nat_reply(void **state)
+{
+	const struct flood_case *c = *state;
+	struct frame_spec s;
+	struct flow_key fk, rk;
+	int n;
+
+	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 4);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	s.tcp_flags = TCPF_ACK;
+	n = send_nat(&s);
+	fk = spec_flow(&s);
+	rk = reply_flow(&s, n);
+	reply_back(&s, n, TCPF_RST);
+	assert_int_equal(dp_conn_count(), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
+
+	/* A device that holds the connection answers with data: confirmed. */
+	assert_int_equal(send_nat(&s), n);
+	reply_back(&s, n, TCPF_ACK | TCPF_PSH);
+	assert_int_equal(dp_conn_table(&fk), DP_CONNS);
+	assert_int_equal(dp_conn_table(&rk), DP_CONNS);
+	assert_int_equal(dp_conn_count_in(DP_HALF_OPEN), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 2);
+	assert_int_equal(send_nat_flow(&s), n);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 2);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+
+	/* The device's SYN-ACK to a spoofed SYN confirms nothing. */
+	s.sport++;
+	s.tcp_flags = TCPF_SYN;
+	n = send_nat_flow(&s);
+	reply_back(&s, n, TCPF_SYN | TCPF_ACK);
+	fk = spec_flow(&s);
+	assert_int_equal(dp_conn_table(&fk), DP_HALF_OPEN);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
 }
 
 /* An RST ends a half-open flow: both entries. */
@@ -280,6 +351,7 @@ int main(void)
 	    BOTH(test_syn_half_open_ack_confirms, IPPROTO_TCP),
 	    BOTH(test_mid_flow_miss_is_stateless, IPPROTO_TCP),
 	    BOTH(test_half_open_rst, IPPROTO_TCP),
+	    BOTH(test_stateless_nat_reply, IPPROTO_TCP),
 	    BOTH(test_flood_spares_established, IPPROTO_TCP),
 	    BOTH(test_udp_confirmed_after_a_second, IPPROTO_UDP),
 	};
