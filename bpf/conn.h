@@ -10,7 +10,7 @@
  * (TCP: the handshake ACK; UDP: a packet a while after its first). Junk
  * (spoofed SYNs, one-off datagrams) fills and evicts half_open only; a
  * TCP packet without SYN that finds no entry is forwarded by the hash
- * choice without creating state at all.
+ * choice without a client entry (nat: the return entry only, in half_open).
  */
 #ifndef HAULER_BPF_CONN_H
 #define HAULER_BPF_CONN_H

@@ -57,8 +57,9 @@ static __always_inline int to_report_prog(struct xdp_md *ctx)
  * connection (stateless 0) goes through the VIP's policy, which records
  * it in half_open (new_conn_finish). A TCP packet without SYN (stateless
  * 1) is a connection this balancer never saw open, or lost: it is sent
- * by the built-in hash choice and nothing is recorded, so a flood of
- * made-up mid-flow segments creates no state. The hash choice, not the
+ * by the built-in hash choice and no client entry is made (nat: only the
+ * return entry, in half_open), so a flood of made-up mid-flow segments
+ * can push out nothing established. The hash choice, not the
  * policy, because a load-aware policy answers differently from packet to
  * packet: the hash choice sends every packet of the flow to one device
  * while the pool and the devices' states stay as they are.

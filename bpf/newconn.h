@@ -31,7 +31,8 @@ static __always_inline void count_forward(struct xdp_md *ctx, __u32 vip_id, __u3
  * Send the flow in pc to cand[choice]; with record, bind it there: a new
  * connection, recorded in half_open (conn.h: it moves to conns once
  * confirmed). Without, a stateless decision (a TCP segment without SYN
- * and no entry): forwarded, counted as conn_stateless, nothing written.
+ * and no entry): forwarded, counted as conn_stateless, no client entry
+ * (nat: the return entry, in half_open, so the device's answer goes back).
  * A choice that is not a usable candidate is replaced by the hash choice
  * (counted when it came from a policy): a policy can misjudge, never drop.
  */
