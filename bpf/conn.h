@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * conn.h - the connection table: a flow's device is decided once and
+ * conn.h - the connection tables: a flow's device is decided once and
  * kept. TCP RST and FIN end an entry after a short linger; UDP entries
  * end after an idle timeout. An ended TCP entry is decided anew only by a
  * SYN. NAT flows have a second entry keyed by the reply, for the return
  * path.
+ *
+ * Two tables (docs/datapath.md, "Connections"): a new flow is recorded in
+ * half_open, and moves to conns only on evidence that its client exists
+ * (TCP: the handshake ACK; UDP: a packet a while after its first). Junk
+ * (spoofed SYNs, one-off datagrams) fills and evicts half_open only; a
+ * TCP packet without SYN that finds no entry is forwarded by the hash
+ * choice without a client entry (nat: the return entry only, in half_open).
  */
 #ifndef HAULER_BPF_CONN_H
 #define HAULER_BPF_CONN_H
@@ -84,22 +91,22 @@ static __always_inline struct device_info *conn_device(const struct conn *c)
 }
 
 /*
- * Remove an ended flow's entry, and its NAT return entry if it has one.
+ * Remove an ended flow's entry in map, and its NAT return entry if it has one.
  * The return entry's key is the device's address: with the device gone it
  * is unknown (the id may name another device now, whose entry this must
  * not touch); that entry is inert (nat_return checks the generation) and
  * the LRU takes it.
  */
-static __always_inline void conn_forget(const struct conn *c, const struct flow_key *key)
+static __always_inline void conn_forget(void *map, const struct conn *c, const struct flow_key *key)
 {
 	struct device_info *dev = conn_device(c);
 	struct flow_key r;
 
 	if (dev) {
 		reply_key(&r, key, dev);
-		bpf_map_delete_elem(&conns, &r);
+		bpf_map_delete_elem(map, &r);
 	}
-	bpf_map_delete_elem(&conns, key);
+	bpf_map_delete_elem(map, key);
 }
 
 #define CONN_TRACK_TOUCHED 1 /* last_seen was refreshed */
@@ -139,6 +146,88 @@ static __always_inline int conn_track(struct conn *c, const struct flow_key *key
 		c->last_seen_ns = now;
 		return CONN_TRACK_TOUCHED;
 	}
+	return 0;
+}
+
+/*
+ * Does this packet of a half-open flow confirm it? TCP: the client's
+ * handshake ACK, or any later segment (ACK without SYN or RST; a FIN is
+ * kept, conn_promote). UDP: a packet that comes
+ * more than a touch interval (at most a second) after the flow's first
+ * one: a flood that sends each spoofed flow once, or a few times in a
+ * row, never confirms one. A half-open entry's last_seen is its creation
+ * time (half-open hits write nothing). A packet the caller would refresh
+ * anyway (conn_touch_ns) is the same test: UDP that lives past it.
+ */
+static __always_inline int conn_confirms(const struct conn *h, const struct flow_key *key,
+					 __u8 tcp_flags, const struct config *cfg, __u64 now)
+{
+	if (key->proto == IPPROTO_TCP)
+		return (tcp_flags & (TCP_FLAG_ACK_BIT | TCP_FLAG_SYN_BIT | TCP_FLAG_RST_BIT)) ==
+		       TCP_FLAG_ACK_BIT;
+	return now - h->last_seen_ns > conn_touch_ns(cfg, key->proto);
+}
+
+/*
+ * Move a confirmed flow from half_open to conns: both entries of a NAT
+ * flow. conns is written before half_open is cleared, so another CPU
+ * finds the flow in one table or the other at every moment. h is copied
+ * first: the delete frees it. Returns 0, or -1 when conns refused it
+ * (the flow then stays half-open).
+ */
+/*
+ * Does this packet of a device (a NAT reply, its entry h half-open)
+ * confirm the flow? A TCP segment with ACK and without SYN or RST: a
+ * device sends one only for a connection it holds (its answer to a
+ * spoofed SYN is a SYN-ACK, to a spoofed ACK an RST).
+ */
+static __always_inline int conn_reply_confirms(__u8 proto, __u8 tcp_flags)
+{
+	return proto == IPPROTO_TCP && (tcp_flags & (TCP_FLAG_ACK_BIT | TCP_FLAG_SYN_BIT |
+						     TCP_FLAG_RST_BIT)) == TCP_FLAG_ACK_BIT;
+}
+
+/*
+ * Move a NAT flow confirmed by its device's reply (entry h, keyed r) from
+ * half_open to conns: the client's entry f (which a stateless decision
+ * never wrote) is made from the reply's. Returns 0, or -1 when conns
+ * refused it.
+ */
+static __always_inline int conn_promote_reply(const struct conn *h, const struct flow_key *r,
+					      const struct flow_key *f, __u64 now)
+{
+	struct conn c = *h;
+
+	c.last_seen_ns = now;
+	c.flags = 0;
+	if (bpf_map_update_elem(&conns, f, &c, BPF_ANY))
+		return -1;
+	c.flags = HAULER_CONN_REPLY;
+	bpf_map_update_elem(&conns, r, &c, BPF_ANY);
+	bpf_map_delete_elem(&half_open, f);
+	bpf_map_delete_elem(&half_open, r);
+	return 0;
+}
+
+static __always_inline int conn_promote(const struct conn *h, const struct flow_key *key,
+					const struct device_info *dev, __u8 fwd_mode,
+					__u8 tcp_flags, __u64 now)
+{
+	struct conn c = *h;
+	struct flow_key r;
+
+	c.last_seen_ns = now;
+	/* A FIN on the confirming segment starts the grace, as conn_track would. */
+	c.flags = key->proto == IPPROTO_TCP && (tcp_flags & TCP_FLAG_FIN_BIT) ? HAULER_CONN_FIN : 0;
+	if (bpf_map_update_elem(&conns, key, &c, BPF_ANY))
+		return -1;
+	if (fwd_mode == HAULER_FWD_NAT) {
+		reply_key(&r, key, dev);
+		c.flags = HAULER_CONN_REPLY;
+		bpf_map_update_elem(&conns, &r, &c, BPF_ANY);
+		bpf_map_delete_elem(&half_open, &r);
+	}
+	bpf_map_delete_elem(&half_open, key);
 	return 0;
 }
 

@@ -53,8 +53,20 @@ static __always_inline int to_report_prog(struct xdp_md *ctx)
 	return XDP_DROP;
 }
 
-static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *p,
-					  const struct vip_info *vi, __u64 now)
+/*
+ * A flow with no entry: the server tier, then the device tier. A new
+ * connection (stateless 0) goes through the VIP's policy, which records
+ * it in half_open (new_conn_finish). A TCP packet without SYN (stateless
+ * 1) is a connection this balancer never saw open, or lost: it is sent
+ * by the built-in hash choice and no client entry is made (nat: only the
+ * return entry, in half_open), so a flood of made-up mid-flow segments
+ * can push out nothing established. The hash choice, not the
+ * policy, because a load-aware policy answers differently from packet to
+ * packet: the hash choice sends every packet of the flow to one device
+ * while the pool and the devices' states stay as they are.
+ */
+static __always_inline int no_entry(struct xdp_md *ctx, const struct pkt *p,
+				    const struct vip_info *vi, __u64 now, int stateless)
 {
 	struct policy_params *params;
 	struct server_info *srv;
@@ -100,19 +112,27 @@ static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *
 	params = bpf_map_lookup_elem(&policy_params, &key);
 	pc->spill_left = spill_budget(params);
 	fill_candidates(pc, srv, params, now);
-
-	bpf_tail_call(ctx, &policy_progs, vi->policy_slot);
-	/* Empty slot or failed tail call: the built-in hash, never a drop. */
-	stat_reason(HAULER_STAT_policy_fallback, ctx);
-	return new_conn_finish(ctx, pc, select_hash(pc), 0);
+	if (!stateless) {
+		bpf_tail_call(ctx, &policy_progs, vi->policy_slot);
+		/* Empty slot or failed tail call: the built-in hash, never a drop. */
+		stat_reason(HAULER_STAT_policy_fallback, ctx);
+	}
+	/* One inlined copy of conn_bind for both: the verifier's cost is per copy. */
+	return conn_bind(ctx, pc, select_hash(pc), 0, !stateless);
 }
 
 #define CONN_GONE (-2) /* the flow's device is gone */
 
-/* A packet of a known connection: straight to its device. */
+/*
+ * A packet of a known connection, its entry c in conns (half 0) or in
+ * half_open (half 1): straight to its device. A half-open flow moves to
+ * conns on the packet that confirms it (conn_confirms); an RST ends it at
+ * once (no established flow to protect from a spoofed one). Half-open hits
+ * write nothing else: junk costs no writes.
+ */
 static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, struct conn *c,
 				       const struct vip_info *vi, const struct config *cfg,
-				       __u64 now)
+				       __u64 now, int half)
 {
 	struct device_info *dev;
 	__u32 id = c->device;
@@ -125,16 +145,27 @@ static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, 
 	dev = conn_device(c);
 	if (!dev || c->vip_id != vi->vip_id)
 		return CONN_GONE;
-	track = conn_track(c, &p->flow, p->tcp_flags, cfg, now);
-	if (track && vi->fwd_mode == HAULER_FWD_NAT) {
-		/* The return path lives as long as the flow (and a crossing RST finds it). */
-		struct flow_key r;
-		struct conn *rc;
+	if (half) {
+		if (p->flow.proto == IPPROTO_TCP && (p->tcp_flags & TCP_FLAG_RST_BIT)) {
+			conn_forget(&half_open, c, &p->flow);
+			stat_reason(HAULER_STAT_conn_closed, ctx);
+		} else if (conn_confirms(c, &p->flow, p->tcp_flags, cfg, now) &&
+			   !conn_promote(c, &p->flow, dev, vi->fwd_mode, p->tcp_flags, now)) {
+			stat_reason(HAULER_STAT_conn_promoted, ctx);
+		}
+	} else {
+		track = conn_track(c, &p->flow, p->tcp_flags, cfg, now);
+		if (track && vi->fwd_mode == HAULER_FWD_NAT) {
+			/* The return path lives as long as the flow (and a crossing RST finds it).
+			 */
+			struct flow_key r;
+			struct conn *rc;
 
-		reply_key(&r, &p->flow, dev);
-		rc = bpf_map_lookup_elem(&conns, &r);
-		if (rc)
-			rc->last_seen_ns = now;
+			reply_key(&r, &p->flow, dev);
+			rc = bpf_map_lookup_elem(&conns, &r);
+			if (rc)
+				rc->last_seen_ns = now;
+		}
 	}
 	stat_reason(HAULER_STAT_conn_hit, ctx);
 	count_forward(ctx, vi->vip_id, id);
@@ -145,15 +176,17 @@ static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, 
  * The flow's device was deleted, or its id now names another device or
  * VIP: the connection ends. TCP: a RST answers the client (a RST is just
  * dropped; a SYN is a new connection on the same ports). UDP has no
- * connection to end. Returns the verdict, or -1: decide anew in the VIP.
+ * connection to end. map holds c (conns or half_open). Returns the
+ * verdict, or -1: decide anew in the VIP.
  */
-static __always_inline int device_gone(struct xdp_md *ctx, const struct pkt *p, struct conn *c)
+static __always_inline int device_gone(struct xdp_md *ctx, const struct pkt *p, struct conn *c,
+				       void *map)
 {
 	__u8 f = p->tcp_flags;
 
 	stat_reason(HAULER_STAT_conn_device_gone, ctx);
 	stat_reason(HAULER_STAT_conn_closed, ctx);
-	conn_forget(c, &p->flow);
+	conn_forget(map, c, &p->flow);
 	if (p->flow.proto != IPPROTO_TCP ||
 	    (f & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT | TCP_FLAG_RST_BIT)) == TCP_FLAG_SYN_BIT)
 		return -1; /* decide anew */
@@ -165,16 +198,31 @@ static __always_inline int device_gone(struct xdp_md *ctx, const struct pkt *p, 
 /*
  * A reply of a gone device's NAT flow (the device was deleted, or its id
  * is another device's now): the flow is over. Not passed on untranslated:
- * its entry goes, a TCP segment is answered with a RST (so the device's
- * end closes too), anything else is dropped.
+ * its entry (in map: conns or half_open) goes, a TCP segment is answered
+ * with a RST (so the device's end closes too), anything else is dropped.
  */
-static __always_inline int reply_gone(struct xdp_md *ctx, const struct pkt *p)
+static __always_inline int reply_gone(struct xdp_md *ctx, const struct pkt *p, void *map)
 {
 	stat_reason(HAULER_STAT_conn_device_gone, ctx);
-	bpf_map_delete_elem(&conns, &p->flow);
+	bpf_map_delete_elem(map, &p->flow);
 	if (p->flow.proto != IPPROTO_TCP || (p->tcp_flags & TCP_FLAG_RST_BIT))
 		return XDP_DROP;
 	return send_reset(ctx, p);
+}
+
+/*
+ * The entry of a NAT reply: in conns, or in half_open while the flow is
+ * half-open (a device's SYN-ACK). *half says which.
+ */
+static __always_inline struct conn *reply_entry(const struct flow_key *k, int *half)
+{
+	struct conn *c = bpf_map_lookup_elem(&conns, k);
+
+	*half = 0;
+	if (c)
+		return c;
+	*half = 1;
+	return bpf_map_lookup_elem(&half_open, k);
 }
 
 /* Not addressed to a VIP: a device's reply to a NAT flow, or not ours. */
@@ -182,16 +230,18 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 				      const struct config *cfg, __u64 now)
 {
 	struct vip_key *vk;
+	struct flow_key f;
 	struct conn *c;
 	__u32 vip_id;
+	int half;
 
 	if (!cfg->nat_vips)
 		goto not_reply;
-	c = bpf_map_lookup_elem(&conns, &p->flow);
+	c = reply_entry(&p->flow, &half);
 	if (!c || !(c->flags & HAULER_CONN_REPLY))
 		goto not_reply;
 	if (!conn_device(c))
-		return reply_gone(ctx, p);
+		return reply_gone(ctx, p, half ? (void *)&half_open : (void *)&conns);
 	vip_id = c->vip_id;
 	vk = bpf_map_lookup_elem(&vip_index, &vip_id);
 	if (!vk || vk->family != p->flow.family)
@@ -203,17 +253,29 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 	 */
 	if (p->flow.proto == IPPROTO_UDP && conn_expired(c, p->flow.proto, cfg, now))
 		goto pass;
-	conn_track(c, &p->flow, p->tcp_flags, cfg, now);
-	if (p->flow.proto == IPPROTO_TCP &&
-	    (p->tcp_flags & (TCP_FLAG_RST_BIT | TCP_FLAG_FIN_BIT))) {
-		/* The device's RST or FIN ends the client's entry too (after the linger). */
-		struct flow_key f;
-		struct conn *fc;
+	client_key(&f, &p->flow, vk);
+	if (half && conn_reply_confirms(p->flow.proto, p->tcp_flags)) {
+		/* The device's established traffic: the flow exists. */
+		if (!conn_promote_reply(c, &p->flow, &f, now))
+			stat_reason(HAULER_STAT_conn_promoted, ctx);
+	} else if (half && p->flow.proto == IPPROTO_TCP && (p->tcp_flags & TCP_FLAG_RST_BIT)) {
+		/* The device refused a half-open flow: both its entries go at once. */
+		bpf_map_delete_elem(&half_open, &p->flow);
+		bpf_map_delete_elem(&half_open, &f);
+		stat_reason(HAULER_STAT_conn_closed, ctx);
+	} else if (half) {
+		conn_track(c, &p->flow, p->tcp_flags, cfg, now);
+	} else {
+		conn_track(c, &p->flow, p->tcp_flags, cfg, now);
+		if (p->flow.proto == IPPROTO_TCP &&
+		    (p->tcp_flags & (TCP_FLAG_RST_BIT | TCP_FLAG_FIN_BIT))) {
+			/* The device's RST or FIN ends the client's entry too (after the linger).
+			 */
+			struct conn *fc = bpf_map_lookup_elem(&conns, &f);
 
-		client_key(&f, &p->flow, vk);
-		fc = bpf_map_lookup_elem(&conns, &f);
-		if (fc)
-			conn_track(fc, &f, p->tcp_flags, cfg, now);
+			if (fc)
+				conn_track(fc, &f, p->tcp_flags, cfg, now);
+		}
 	}
 	if (nat_rewrite(ctx, p, vk->addr, vk->port, 0)) {
 		stat_reason(HAULER_STAT_pass_malformed, ctx);
@@ -231,6 +293,13 @@ pass:
 	return XDP_PASS;
 }
 
+/* A TCP segment that cannot open a connection: no SYN, or SYN with ACK. */
+static __always_inline int mid_flow(const struct pkt *p)
+{
+	return p->flow.proto == IPPROTO_TCP &&
+	       (p->tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) != TCP_FLAG_SYN_BIT;
+}
+
 SEC("xdp")
 int hauler_xdp(struct xdp_md *ctx)
 {
@@ -239,8 +308,8 @@ int hauler_xdp(struct xdp_md *ctx)
 	struct config *cfg;
 	struct pkt p = {};
 	struct conn *c;
+	int ret, half;
 	__u64 now;
-	int ret;
 
 	ret = parse_packet(ctx, &p);
 	if (ret == HAULER_STAT_pass_not_ip && p.eth_proto == bpf_htons(HAULER_REPORT_ETHERTYPE))
@@ -264,6 +333,8 @@ int hauler_xdp(struct xdp_md *ctx)
 	if (!vi)
 		return nat_return(ctx, &p, cfg, now);
 
+	/* conns first, else half_open; an ended entry is removed and looked past. */
+	half = 0;
 	c = bpf_map_lookup_elem(&conns, &p.flow);
 	if (c && conn_expired(c, p.flow.proto, cfg, now)) {
 		/*
@@ -275,22 +346,32 @@ int hauler_xdp(struct xdp_md *ctx)
 		 */
 		if (p.flow.proto == IPPROTO_UDP ||
 		    (p.tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) == TCP_FLAG_SYN_BIT) {
-			conn_forget(c, &p.flow);
+			conn_forget(&conns, c, &p.flow);
 			stat_reason(HAULER_STAT_conn_closed, ctx);
 			c = NULL;
 		} else {
 			stat_reason(HAULER_STAT_conn_ended_kept, ctx);
 		}
 	}
+	if (!c) {
+		half = 1;
+		c = bpf_map_lookup_elem(&half_open, &p.flow);
+		if (c && conn_expired(c, p.flow.proto, cfg, now)) {
+			conn_forget(&half_open, c, &p.flow);
+			stat_reason(HAULER_STAT_conn_closed, ctx);
+			c = NULL;
+		}
+	}
 	if (c) {
-		ret = established(ctx, &p, c, vi, cfg, now);
+		/* One inlined copy for both tables (the verifier's cost is per copy). */
+		ret = established(ctx, &p, c, vi, cfg, now, half);
 		if (ret >= 0)
 			return ret;
-		ret = device_gone(ctx, &p, c);
+		ret = device_gone(ctx, &p, c, half ? (void *)&half_open : (void *)&conns);
 		if (ret >= 0)
 			return ret;
 	}
-	return new_connection(ctx, &p, vi, now);
+	return no_entry(ctx, &p, vi, now, mid_flow(&p));
 }
 
 /*

@@ -2,7 +2,7 @@
 /*
  * newconn.h - the end of every new connection, shared by the entry
  * program (built-in hash fallback) and every policy program: check the
- * choice, record it in the connection table, count it, forward.
+ * choice, record it in the half-open table, count it, forward.
  */
 #ifndef HAULER_BPF_NEWCONN_H
 #define HAULER_BPF_NEWCONN_H
@@ -28,12 +28,16 @@ static __always_inline void count_forward(struct xdp_md *ctx, __u32 vip_id, __u3
 }
 
 /*
- * Bind the flow in pc to cand[choice] and send the packet there. A choice
- * that is not a usable candidate is replaced by the hash choice (counted
- * when it came from a policy): a policy can misjudge, never drop.
+ * Send the flow in pc to cand[choice]; with record, bind it there: a new
+ * connection, recorded in half_open (conn.h: it moves to conns once
+ * confirmed). Without, a stateless decision (a TCP segment without SYN
+ * and no entry): forwarded, counted as conn_stateless, no client entry
+ * (nat: the return entry, in half_open, so the device's answer goes back).
+ * A choice that is not a usable candidate is replaced by the hash choice
+ * (counted when it came from a policy): a policy can misjudge, never drop.
  */
-static __always_inline int new_conn_finish(struct xdp_md *ctx, struct policy_ctx *pc, __u32 choice,
-					   int from_policy)
+static __always_inline int conn_bind(struct xdp_md *ctx, struct policy_ctx *pc, __u32 choice,
+				     int from_policy, int record)
 {
 	struct config *cfg = config_get();
 	struct device_info *dev;
@@ -60,19 +64,30 @@ static __always_inline int new_conn_finish(struct xdp_md *ctx, struct policy_ctx
 		return XDP_DROP;
 	}
 
+	c.last_seen_ns = bpf_ktime_get_coarse_ns();
 	c.device = id;
 	c.dev_gen = dev->gen;
 	c.vip_id = pc->vip_id;
-	c.last_seen_ns = bpf_ktime_get_coarse_ns();
-	if (bpf_map_update_elem(&conns, &pc->flow, &c, BPF_ANY))
+	if (record && bpf_map_update_elem(&half_open, &pc->flow, &c, BPF_ANY))
 		stat_reason(HAULER_STAT_conn_table_full, ctx);
+	/*
+	 * The NAT return entry, also for a stateless decision: the device's
+	 * answer (its RST, or its data when it does hold the connection: a
+	 * balancer restarted with an empty table) must go back as the VIP.
+	 * In half_open, where junk can push out only junk; the device's
+	 * established traffic then confirms the flow (nat_return).
+	 */
 	if (pc->fwd_mode == HAULER_FWD_NAT) {
 		struct flow_key r;
 
 		reply_key(&r, &pc->flow, dev);
 		c.flags = HAULER_CONN_REPLY;
-		if (bpf_map_update_elem(&conns, &r, &c, BPF_ANY))
+		if (bpf_map_update_elem(&half_open, &r, &c, BPF_ANY))
 			stat_reason(HAULER_STAT_conn_table_full, ctx);
+	}
+	if (!record) {
+		stat_reason(HAULER_STAT_conn_stateless, ctx);
+		goto send;
 	}
 	st = bpf_map_lookup_elem(&dev_state, &id);
 	if (st)
@@ -80,6 +95,7 @@ static __always_inline int new_conn_finish(struct xdp_md *ctx, struct policy_ctx
 	stat_reason(HAULER_STAT_conn_new, ctx);
 	stat_add(HAULER_STAT_VIP(pc->vip_id & (HAULER_MAX_VIPS - 1), HAULER_STAT_NEW), 0);
 	stat_add(HAULER_STAT_DEV(id & (HAULER_MAX_DEVICES - 1), HAULER_STAT_NEW), 0);
+send:
 	count_forward(ctx, pc->vip_id, id);
 
 	p.flow = pc->flow;
@@ -87,6 +103,13 @@ static __always_inline int new_conn_finish(struct xdp_md *ctx, struct policy_ctx
 	p.l4_off = pc->l4_off;
 	p.tcp_flags = pc->tcp_flags;
 	return forward_to_device(ctx, &p, dev, id, pc->fwd_mode, cfg, c.last_seen_ns);
+}
+
+/* A policy's (or the fallback's) choice for a new connection: bind it and send. */
+static __always_inline int new_conn_finish(struct xdp_md *ctx, struct policy_ctx *pc, __u32 choice,
+					   int from_policy)
+{
+	return conn_bind(ctx, pc, choice, from_policy, 1);
 }
 
 #endif

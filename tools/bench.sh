@@ -16,6 +16,8 @@
 #   BENCH_POLICIES=a,b   per-packet: only these policies (default: every one built)
 #   BENCH_OUT=FILE       where the JSON goes
 #   BENCH_DEBUG=1        libbpf's messages (verifier logs) on stderr
+#   BENCH_CPU=N          pin every benchmark thread to CPU N (a quiet-CPU run)
+#   BENCH_MEM_ENTRIES=N  memory: fill conns with N entries (e.g. 10000000)
 #
 # Everything runs in namespaces named hlrb<PID>...; the EXIT trap removes
 # them, the bpffs pins and the files it made. bpf_stats is turned on
@@ -43,6 +45,8 @@ else
 	PKT_REPEAT=100000 PKT_TRIALS=3 RATE_PACKETS=2000000 RATE_FLOWS=100,100000 SWAPS=1000
 	MEM_ENTRIES=1000000 CONN_N=3000 CONN_C=4 REPORT_N=2000 LIVE_LONG=100 LIVE_RATE=1000 LIVE_S=5
 fi
+# BENCH_MEM_ENTRIES=N: fill conns with N entries (more than 1,048,576 sizes it to N).
+MEM_ENTRIES=${BENCH_MEM_ENTRIES:-$MEM_ENTRIES}
 
 die() {
 	echo "bench: $*" >&2

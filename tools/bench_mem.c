@@ -48,7 +48,8 @@ int main(int argc, char **argv)
 					     {"json", required_argument, NULL, 'j'},
 					     {NULL, 0, NULL, 0}};
 	const char *pin = NULL, *build = NULL, *json = NULL;
-	unsigned long long before, after, total = 0;
+	unsigned long long before, after, half, total = 0;
+	struct table_sizes sizes = {0, 0};
 	unsigned long n = 1000000;
 	struct bench_json j;
 	struct bench_lb lb;
@@ -75,9 +76,11 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (!pin || !build || optind != argc || !n || n > HAULER_MAX_CONNS)
+	if (!pin || !build || optind != argc || !n || n > HAULER_CONNS_MAX)
 		usage();
-	bench_lb_load(&lb, pin, build);
+	/* The production sizes; conns made larger when asked to hold more. */
+	sizes.conns = n > HAULER_MAX_CONNS ? n : 0;
+	bench_lb_load_sized(&lb, pin, build, &sizes);
 	fd = bench_map(&lb, "conns");
 	before = fd_memlock(fd);
 	bench_conns_fill(fd, n);
@@ -86,13 +89,16 @@ int main(int argc, char **argv)
 	bpf_object__for_each_map(m, lb.skel->obj) total += fd_memlock(bpf_map__fd(m));
 	per_entry = (double)after / held;
 
-	printf("memory per connection (conns: LRU hash of %d entries, %ld held)\n",
-	       HAULER_MAX_CONNS, held);
+	half = fd_memlock(bench_map(&lb, "half_open"));
+	printf("memory per connection (conns: LRU hash of %u entries, %ld held)\n",
+	       sizes.conns ? sizes.conns : HAULER_MAX_CONNS, held);
 	printf("  %-44s %8.1f MiB (empty: %.1f MiB; preallocated)\n", "conns map, memlock",
 	       after / 1048576.0, before / 1048576.0);
 	printf("  %-44s %8.0f bytes\n", "per entry", per_entry);
 	printf("  %-44s %8.0f bytes\n", "per nat connection (2 entries)", 2 * per_entry);
 	printf("  %-44s %8.0f bytes\n", "per ipip connection (1 entry)", per_entry);
+	printf("  %-44s %8.1f MiB (%d entries)\n", "half_open map, memlock", half / 1048576.0,
+	       HAULER_MAX_HALF_OPEN);
 	printf("  %-44s %8.1f MiB\n", "all of hauler's maps, memlock", total / 1048576.0);
 
 	bench_json_open(&j, json);
@@ -103,6 +109,7 @@ int main(int argc, char **argv)
 	bench_json_num(&j, "bytes_per_entry", per_entry);
 	bench_json_num(&j, "bytes_per_nat_connection", 2 * per_entry);
 	bench_json_num(&j, "bytes_per_ipip_connection", per_entry);
+	bench_json_num(&j, "half_open_memlock", half);
 	bench_json_num(&j, "all_maps_memlock", total);
 	bench_json_close(&j);
 	bench_lb_unload(&lb);

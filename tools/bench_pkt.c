@@ -99,12 +99,15 @@ static void report(struct pkt_bench *b, const struct pkt_case *c, const char *ke
 	bench_json_num(&b->json, key, cost);
 }
 
+#define TCP_SYN 0x02
+#define TCP_ACK 0x10
+
 static void frame_to_vip(struct pkt_bench *b, struct pkt_case *c, __u16 vip, __u32 client,
-			 __u16 sport)
+			 __u16 sport, __u8 flags)
 {
 	c->len = bench_frame4(c->frame, BENCH_FRAME_LEN, b->lb_mac, b->gw_mac,
 			      BENCH_CLIENT_ADDR + client, BENCH_VIP_ADDR + vip, sport,
-			      BENCH_VIP_PORT, 0x10);
+			      BENCH_VIP_PORT, flags);
 }
 
 /* Bind the flow client:sport -> VIP vip to device dev (and its reply, nat). */
@@ -258,7 +261,7 @@ int main(int argc, char **argv)
 	       b.trials, b.repeat);
 	memset(&c, 0, sizeof(c));
 	c.name = "wrapper";
-	frame_to_vip(&b, &c, 0, 1, 1000);
+	frame_to_vip(&b, &c, 0, 1, 1000, TCP_ACK);
 	c.prog_fd = b.empty_fd;
 	c.verdict = XDP_TX;
 	b.base_ns = measure(&b, &c);
@@ -281,14 +284,14 @@ int main(int argc, char **argv)
 
 	add_conn(&b, 0, 1, 1000, 0, 1);
 	c.name = "established, nat";
-	frame_to_vip(&b, &c, 0, 1, 1000);
+	frame_to_vip(&b, &c, 0, 1, 1000, TCP_ACK);
 	c.verdict = XDP_TX;
 	c.stat = HAULER_STAT_conn_hit;
 	report(&b, &c, "established_nat");
 
 	add_conn(&b, 1, 1, 1000, 4, 0);
 	c.name = "established, ipip";
-	frame_to_vip(&b, &c, 1, 1, 1000);
+	frame_to_vip(&b, &c, 1, 1, 1000, TCP_ACK);
 	report(&b, &c, "established_ipip");
 
 	c.name = "NAT return path";
@@ -300,7 +303,7 @@ int main(int argc, char **argv)
 	/* New flows: every run a flow never seen (the wrapper varies it). */
 	c.vary = 1;
 	c.stat = HAULER_STAT_conn_new;
-	frame_to_vip(&b, &c, 0, 0, 0);
+	frame_to_vip(&b, &c, 0, 0, 0, TCP_SYN);
 	bench_set_policy(&b.lb, 0, -1);
 	/*
 	 * Warm-up, not reported: a table never filled hands out its nodes in
@@ -331,11 +334,17 @@ int main(int argc, char **argv)
 	}
 	bench_conns_clear(&b.lb);
 	bench_set_policy(&b.lb, 1, -1);
-	frame_to_vip(&b, &c, 1, 0, 0);
+	frame_to_vip(&b, &c, 1, 0, 0, TCP_SYN);
 	snprintf(name, sizeof(name), "new flow, ipip, no policy (built-in hash)");
 	c.name = name;
 	report(&b, &c, "new_ipip");
 	bench_conns_clear(&b.lb);
+
+	/* A segment without SYN and no entry (an ACK flood): decided without state. */
+	frame_to_vip(&b, &c, 0, 0, 0, TCP_ACK);
+	c.stat = HAULER_STAT_conn_stateless;
+	c.name = "mid-flow miss, nat (no state)";
+	report(&b, &c, "stateless_nat");
 
 	bench_report(&b);
 	bench_json_end(&b.json);

@@ -34,7 +34,9 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
-    {"up", NULL, "DEV [--mode native|generic] [-c FILE] [--tunnel-src ADDR] [--tunnel-src6 ADDR]",
+    {"up", NULL,
+     "DEV [--mode native|generic] [-c FILE] [--tunnel-src ADDR] [--tunnel-src6 ADDR] "
+     "[--conns N] [--half-open N]",
      1, ANY, 0},
     {"down", NULL, "", 0, 0, 0},
     {"status", NULL, "", 0, 0, 0},

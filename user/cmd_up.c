@@ -41,6 +41,12 @@ static int parse_up(int argc, char **argv, struct up_opts *o, const char **file)
 			if (mode < 0)
 				return mode;
 			o->xdp_flags = mode ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+		} else if (!strcmp(w, "--conns")) {
+			if (map_sizes_parse(argv[++i], "--conns", &o->sizes.conns))
+				return -ERR_INPUT;
+		} else if (!strcmp(w, "--half-open")) {
+			if (map_sizes_parse(argv[++i], "--half-open", &o->sizes.half_open))
+				return -ERR_INPUT;
 		} else if (!strcmp(w, "-c")) {
 			*file = argv[++i];
 		} else if (!strcmp(w, "--tunnel-src") || !strcmp(w, "--tunnel-src6")) {
@@ -62,6 +68,8 @@ static int parse_up(int argc, char **argv, struct up_opts *o, const char **file)
 			return err_set(ERR_INPUT, "up: unknown option '%s'", w);
 		}
 	}
+	if (map_sizes_check(&o->sizes))
+		return -ERR_INPUT;
 	if (!o->dev)
 		return cmd_usage_err("up", NULL);
 	if (!if_nametoindex(o->dev))
@@ -145,7 +153,7 @@ static int count_conns(int fd)
 
 int status_run(struct cmd_ctx *c, int argc, char **argv)
 {
-	int ret, i, vips = 0, servers = 0, devices = 0, conns;
+	int ret, i, vips = 0, servers = 0, devices = 0, conns, half;
 	const struct config *cfg;
 	char ifname[IF_NAMESIZE] = "-";
 	__u32 attached = 0, pinned;
@@ -169,6 +177,7 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 	for (i = 0; i < HAULER_MAX_DEVICES; i++)
 		devices += c->cur->devices[i].in_use;
 	conns = count_conns(c->maps.conns);
+	half = count_conns(c->maps.half_open);
 	if (c->json) {
 		json_init(&j, stdout);
 		json_object_begin(&j, NULL);
@@ -182,6 +191,7 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 		json_uint(&j, "servers", servers);
 		json_uint(&j, "devices", devices);
 		json_uint(&j, "conns", conns);
+		json_uint(&j, "half_open", half);
 		json_object_end(&j);
 		json_finish(&j);
 		return 0;
@@ -194,7 +204,7 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 	       : attached		      ? "NOT attached (another program is)"
 					      : "NOT attached");
 	printf("schema     version %u\n", cfg->schema_version);
-	printf("vips       %d\nservers    %d\ndevices    %d\nconns      %d\n", vips, servers,
-	       devices, conns);
+	printf("vips       %d\nservers    %d\ndevices    %d\nconns      %d (half-open %d)\n", vips,
+	       servers, devices, conns, half);
 	return 0;
 }

@@ -26,6 +26,7 @@
 #include "error.h"
 #include "loader.h"
 #include "log.h"
+#include "map_sizes.h"
 #include "model.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
@@ -199,6 +200,11 @@ static int load_policy(const char *pin, const struct builtin_policy *b, struct h
 	obj = b->open(&opts, &skel);
 	if (!obj)
 		return lib_err(-errno, path);
+	err = map_sizes_match_pins(obj);
+	if (err) {
+		b->destroy(skel);
+		return err;
+	}
 	err = b->load(skel);
 	if (err) {
 		b->destroy(skel);
@@ -281,6 +287,31 @@ static int write_config(struct hauler_xdp *skel, const struct up_opts *opts, int
 	return 0;
 }
 
+/*
+ * The connection tables' sizes: those asked for on a first up; over
+ * running pins, the pinned ones (the table and its connections are kept),
+ * and asking for another size is an error rather than a silent no.
+ */
+static int size_tables(struct bpf_object *obj, const char *pin, const struct table_sizes *want)
+{
+	struct table_sizes have;
+
+	map_sizes_pinned(pin, &have);
+	if (have.conns && want->conns && want->conns != have.conns)
+		return err_set(ERR_INPUT,
+			       "conns is pinned with %u entries: hauler down first to make it %u "
+			       "(its connections are lost)",
+			       have.conns, want->conns);
+	if (have.half_open && want->half_open && want->half_open != have.half_open)
+		return err_set(
+		    ERR_INPUT,
+		    "half_open is pinned with %u entries: hauler down first to make it %u",
+		    have.half_open, want->half_open);
+	if (map_sizes_set(obj, want))
+		return -ERR_SYSTEM;
+	return map_sizes_match_pins(obj);
+}
+
 int loader_up(const char *pin, const struct up_opts *opts)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = pin);
@@ -299,6 +330,11 @@ int loader_up(const char *pin, const struct up_opts *opts)
 	skel = hauler_xdp__open_opts(&open_opts);
 	if (!skel)
 		return lib_err(-errno, "cannot open the XDP program");
+	err = size_tables(skel->obj, pin, &opts->sizes);
+	if (err) {
+		hauler_xdp__destroy(skel);
+		return err;
+	}
 	err = hauler_xdp__load(skel);
 	if (err) {
 		hauler_xdp__destroy(skel);

@@ -9,6 +9,7 @@
 #define HAULER_LOADER_H
 
 #include "hauler_schema.h"
+#include "map_sizes.h"
 
 struct up_opts {
 	const char *dev;
@@ -16,6 +17,7 @@ struct up_opts {
 	int have_tunnel4, have_tunnel6;
 	__u32 tunnel4;
 	__u32 tunnel6[4];
+	struct table_sizes sizes; /* --conns, --half-open (0: default or pinned) */
 };
 
 /* Route libbpf's messages to stderr only when debugging. */

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "error.h"
+#include "map_sizes.h"
 #include "loader.h"
 #include "pinned_maps.h"
 #include "policy_file.h"
@@ -184,6 +185,9 @@ static int load_one(const char *pin, const struct model_policy *p, struct loaded
 	if (!l->log)
 		return err_set(ERR_SYSTEM, "out of memory");
 	bpf_program__set_log_buf(l->prog, l->log, LOG_SIZE);
+	err = map_sizes_match_pins(l->obj);
+	if (err)
+		return err;
 	err = bpf_object__load(l->obj);
 	if (!err)
 		return 0;

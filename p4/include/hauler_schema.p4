@@ -13,7 +13,8 @@
 #define HAULER_MAGLEV_MAX 32749 // largest Maglev table (a prime)
 #define HAULER_MAGLEV_DEFAULT 4093 // default Maglev table size (a prime)
 #define HAULER_RING_SLOTS 248 // slots of a round-robin ring
-#define HAULER_MAX_CONNS 1048576 // entries of the connection table
+#define HAULER_MAX_CONNS 1048576 // default entries of the connection table (conns; hauler up --conns)
+#define HAULER_MAX_HALF_OPEN 131072 // default entries of the half-open table (half_open; hauler up --half-open)
 #define HAULER_NAME_LEN 16 // bytes of an object's name, NUL included
 #define HAULER_REPORT_PORT 7946 // default UDP port of agent reports
 #define HAULER_NO_DEVICE 65535 // device id meaning none
@@ -76,29 +77,31 @@
 #define HAULER_STAT_drop_bad_device 11 // device entry unusable (family, id): dropped
 #define HAULER_STAT_drop_encap 12 // no headroom or too big to encapsulate: dropped
 #define HAULER_STAT_conn_new 13 // new connections
-#define HAULER_STAT_conn_hit 14 // packets of established connections
-#define HAULER_STAT_conn_closed 15 // entries ended: replaced after their RST linger, FIN grace or UDP idle timeout, or their device gone
-#define HAULER_STAT_conn_ended_kept 16 // TCP segment (not a SYN) of an ended entry: kept on its device, never decided anew mid-flow
-#define HAULER_STAT_conn_device_gone 17 // packet of a flow whose device was deleted (or whose id now names another device): TCP answered with a RST, UDP and SYN decided anew in its VIP
-#define HAULER_STAT_reset_sent 18 // TCP RST the balancer sent to a client (its flow's device is gone)
-#define HAULER_STAT_conn_table_full 19 // conns update failed: forwarded without entry
-#define HAULER_STAT_policy_fallback 20 // empty policy slot or failed tail call: hash used
-#define HAULER_STAT_policy_bad_choice 21 // policy chose no valid device: hash used
-#define HAULER_STAT_spill 22 // new connection sent on to the next server (chosen one unusable or saturated)
-#define HAULER_STAT_spill_none 23 // spill found no other server: the policy's own choice taken
-#define HAULER_STAT_nat_reply 24 // NAT return packets rewritten to the VIP
-#define HAULER_STAT_fwd_tx 25 // forwarded with XDP_TX
-#define HAULER_STAT_fwd_redirect 26 // forwarded with bpf_redirect
-#define HAULER_STAT_report_ok 27 // agent reports accepted into dev_state
-#define HAULER_STAT_report_bad_len 28 // report of the wrong length: dropped
-#define HAULER_STAT_report_bad_magic 29 // report with a wrong magic or version: dropped
-#define HAULER_STAT_report_unknown_device 30 // report for a device out of range, not in use or without key: dropped
-#define HAULER_STAT_report_bad_tag 31 // report whose SipHash tag is wrong: dropped
-#define HAULER_STAT_report_replay 32 // report whose sequence is not newer than the last: dropped
-#define HAULER_STAT_report_bad_source 33 // report from an address other than the device's: dropped
-#define HAULER_STAT_report_bad_value 34 // report with a value out of range or reserved bits set: dropped
-#define HAULER_STAT_report_v1 35 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
-#define HAULER_STAT_REASONS 36
+#define HAULER_STAT_conn_hit 14 // packets of known connections (established or half-open)
+#define HAULER_STAT_conn_promoted 15 // half-open connections confirmed and moved to conns
+#define HAULER_STAT_conn_stateless 16 // TCP without SYN and no entry: forwarded by the hash choice, no state kept
+#define HAULER_STAT_conn_closed 17 // entries ended: replaced after their RST linger, FIN grace or UDP idle timeout, or their device gone
+#define HAULER_STAT_conn_ended_kept 18 // TCP segment (not a SYN) of an ended entry: kept on its device, never decided anew mid-flow
+#define HAULER_STAT_conn_device_gone 19 // packet of a flow whose device was deleted (or whose id now names another device): TCP answered with a RST, UDP and SYN decided anew in its VIP
+#define HAULER_STAT_reset_sent 20 // TCP RST the balancer sent to a client (its flow's device is gone)
+#define HAULER_STAT_conn_table_full 21 // conns update failed: forwarded without entry
+#define HAULER_STAT_policy_fallback 22 // empty policy slot or failed tail call: hash used
+#define HAULER_STAT_policy_bad_choice 23 // policy chose no valid device: hash used
+#define HAULER_STAT_spill 24 // new connection sent on to the next server (chosen one unusable or saturated)
+#define HAULER_STAT_spill_none 25 // spill found no other server: the policy's own choice taken
+#define HAULER_STAT_nat_reply 26 // NAT return packets rewritten to the VIP
+#define HAULER_STAT_fwd_tx 27 // forwarded with XDP_TX
+#define HAULER_STAT_fwd_redirect 28 // forwarded with bpf_redirect
+#define HAULER_STAT_report_ok 29 // agent reports accepted into dev_state
+#define HAULER_STAT_report_bad_len 30 // report of the wrong length: dropped
+#define HAULER_STAT_report_bad_magic 31 // report with a wrong magic or version: dropped
+#define HAULER_STAT_report_unknown_device 32 // report for a device out of range, not in use or without key: dropped
+#define HAULER_STAT_report_bad_tag 33 // report whose SipHash tag is wrong: dropped
+#define HAULER_STAT_report_replay 34 // report whose sequence is not newer than the last: dropped
+#define HAULER_STAT_report_bad_source 35 // report from an address other than the device's: dropped
+#define HAULER_STAT_report_bad_value 36 // report with a value out of range or reserved bits set: dropped
+#define HAULER_STAT_report_v1 37 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
+#define HAULER_STAT_REASONS 38
 
 // key of vips: the service clients connect to
 struct vip_key_t {
@@ -270,7 +273,7 @@ struct flow_key_t {
 	bit<16> pad; // zero
 }
 
-// value of conns
+// value of conns and half_open
 struct conn_t {
 	bit<16> device; // device id the flow is bound to
 	bit<16> vip_id; // VIP of the flow
@@ -401,7 +404,8 @@ header hauler_report_h {
 // map ring_pos: ARRAY, key bit<32>, value ring_pos_t, size 256 - server -> ring pointer
 // map policy_progs: PROG_ARRAY, key bit<32>, value bit<32>, size 64 - policy slot -> policy program
 // map policy_params: ARRAY, key bit<32>, value policy_params_t, size 64 - policy slot -> parameters
-// map conns: LRU_HASH, key flow_key_t, value conn_t, size 1048576 - flow -> device
+// map conns: LRU_HASH, key flow_key_t, value conn_t, size 1048576 - established flow -> device (size: hauler up --conns)
+// map half_open: LRU_HASH, key flow_key_t, value conn_t, size 131072 - flow not yet confirmed (TCP before the handshake ACK, UDP in its first second) -> device (size: hauler up --half-open)
 // map config: ARRAY, key bit<32>, value config_t, size 1 - datapath settings
 // map scratch: PERCPU_ARRAY, key bit<32>, value policy_ctx_t, size 1 - hand-over from the entry program to a policy
 // map stats: PERCPU_ARRAY, key bit<32>, value counter_t, size 4288 - counters, see STAT_*

@@ -169,7 +169,7 @@ __u16 conn_device(const struct frame_spec *s)
 	return c.device;
 }
 
-int send_nat_flow(const struct frame_spec *s)
+int send_nat(const struct frame_spec *s)
 {
 	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
 	struct frame_spec e;
@@ -188,7 +188,15 @@ int send_nat_flow(const struct frame_spec *s)
 	spec_nat_expected(&e, s, n);
 	wlen = build(&e, want);
 	assert_frame_equal(want, wlen, &out);
+	return n;
+}
+
+int send_nat_flow(const struct frame_spec *s)
+{
+	int n = send_nat(s);
+
 	/* The entry names the device the packet went to. */
-	assert_int_equal(conn_device(s), DP_DEV_ID(n));
+	if (n >= 0)
+		assert_int_equal(conn_device(s), DP_DEV_ID(n));
 	return n;
 }

@@ -48,6 +48,8 @@ __u16 conn_device(const struct frame_spec *s);
  * device index (0..) it was sent to, or -1 when dropped (frame unchanged).
  */
 int send_nat_flow(const struct frame_spec *s);
+/* The same without looking for an entry (a stateless decision keeps none). */
+int send_nat(const struct frame_spec *s);
 
 /* One cell of the family x protocol x VLAN matrix most tests run over. */
 struct dp_case {

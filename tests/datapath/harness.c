@@ -28,6 +28,7 @@
 #include "harness.h"
 #include "map_write.h"
 #include "hauler_keys.h"
+#include "map_sizes.h"
 
 const __u8 dp_lb_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
 const __u8 dp_gw_mac[6] = {0x02, 0, 0, 0, 0, 0xfe};
@@ -234,18 +235,18 @@ static int make_topology(void)
 	return dp_ifindex && dp_ifindex2 ? 0 : -1;
 }
 
-/* dp_conns_max: the one map every object declares must be the same size in each. */
-static int size_conns(struct bpf_map *conns)
-{
-	return dp_conns_max ? bpf_map__set_max_entries(conns, dp_conns_max) : 0;
-}
-
 static int load_programs(void)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = bpffs_dir);
+	const struct table_sizes sizes = {.conns = dp_conns_max, .half_open = DP_HALF_OPEN_MAX};
 
 	entry_skel = hauler_xdp__open_opts(&opts);
-	if (!entry_skel || size_conns(entry_skel->maps.conns) || hauler_xdp__load(entry_skel)) {
+	/*
+	 * Sized as hauler up does: a small half-open table (floods cycle it
+	 * fast), conns as the test asks (dp_conns_max; 0: the default). The
+	 * policies take the pinned sizes.
+	 */
+	if (!entry_skel || map_sizes_set(entry_skel->obj, &sizes) || hauler_xdp__load(entry_skel)) {
 		fprintf(stderr, "harness: cannot load hauler_xdp\n");
 		return -1;
 	}
@@ -255,12 +256,12 @@ static int load_programs(void)
 	}
 	/* The policies find the entry program's maps pinned by name. */
 	wrr_skel = policy_wrr__open_opts(&opts);
-	if (!wrr_skel || size_conns(wrr_skel->maps.conns) || policy_wrr__load(wrr_skel)) {
+	if (!wrr_skel || map_sizes_match_pins(wrr_skel->obj) || policy_wrr__load(wrr_skel)) {
 		fprintf(stderr, "harness: cannot load policy wrr\n");
 		return -1;
 	}
 	hash_skel = policy_hash__open_opts(&opts);
-	if (!hash_skel || size_conns(hash_skel->maps.conns) || policy_hash__load(hash_skel)) {
+	if (!hash_skel || map_sizes_match_pins(hash_skel->obj) || policy_hash__load(hash_skel)) {
 		fprintf(stderr, "harness: cannot load policy hash\n");
 		return -1;
 	}
@@ -356,6 +357,7 @@ static void clear_hash(const char *name, size_t key_size)
 void dp_conn_clear(void)
 {
 	clear_hash("conns", sizeof(struct flow_key));
+	clear_hash("half_open", sizeof(struct flow_key));
 }
 
 void dp_stats_zero(void)
@@ -677,15 +679,36 @@ __u64 dp_reason_sum(void)
 	return sum;
 }
 
-int dp_conn_get(const struct flow_key *k, struct conn *c)
+int dp_conn_table(const struct flow_key *k)
 {
-	return bpf_map_lookup_elem(dp_map("conns"), k, c) ? -1 : 0;
+	struct conn c;
+
+	if (!bpf_map_lookup_elem(dp_map("conns"), k, &c))
+		return DP_CONNS;
+	if (!bpf_map_lookup_elem(dp_map("half_open"), k, &c))
+		return DP_HALF_OPEN;
+	return -1;
 }
 
-int dp_conn_count(void)
+const char *dp_conn_map(const struct flow_key *k)
+{
+	int t = dp_conn_table(k);
+
+	assert_true(t >= 0);
+	return t == DP_CONNS ? "conns" : "half_open";
+}
+
+int dp_conn_get(const struct flow_key *k, struct conn *c)
+{
+	if (!bpf_map_lookup_elem(dp_map("conns"), k, c))
+		return 0;
+	return bpf_map_lookup_elem(dp_map("half_open"), k, c) ? -1 : 0;
+}
+
+static int count_keys(const char *map)
 {
 	struct flow_key k, next;
-	int fd = dp_map("conns"), n = 0;
+	int fd = dp_map(map), n = 0;
 	void *prev = NULL;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
@@ -694,6 +717,16 @@ int dp_conn_count(void)
 		n++;
 	}
 	return n;
+}
+
+int dp_conn_count(void)
+{
+	return count_keys("conns") + count_keys("half_open");
+}
+
+int dp_conn_count_in(int table)
+{
+	return count_keys(table == DP_CONNS ? "conns" : "half_open");
 }
 
 __u32 dp_dev_assigned(__u16 id)

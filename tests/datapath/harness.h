@@ -137,8 +137,15 @@ __u64 dp_reason_sum(void);
 void dp_stats_zero(void);
 
 /* Connection table. */
-int dp_conn_get(const struct flow_key *k, struct conn *c); /* 0: found */
-int dp_conn_count(void);
+/* The connection tables: conns (established) and half_open. */
+#define DP_HALF_OPEN_MAX 2048 /* the tests' half_open size (hauler up --half-open) */
+#define DP_CONNS	 0
+#define DP_HALF_OPEN	 1
+int dp_conn_get(const struct flow_key *k, struct conn *c); /* 0: found in either table */
+int dp_conn_table(const struct flow_key *k);		   /* DP_CONNS, DP_HALF_OPEN or -1 */
+const char *dp_conn_map(const struct flow_key *k);	   /* name of the map that holds k */
+int dp_conn_count(void);				   /* entries of both tables */
+int dp_conn_count_in(int table);
 void dp_conn_clear(void);
 /* dev_state[id].assigned: connections the datapath gave the device. */
 __u32 dp_dev_assigned(__u16 id);

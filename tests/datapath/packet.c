@@ -31,7 +31,7 @@ void frame_spec_init(struct frame_spec *s, int family, __u8 proto)
 	s->proto = proto;
 	s->v6_ext = -1;
 	s->sport = 40000;
-	s->tcp_flags = TCPF_ACK;
+	s->tcp_flags = TCPF_SYN; /* opens a connection; a segment without SYN finds none */
 }
 
 static size_t l4_hdr_len(const struct frame_spec *s)

@@ -73,11 +73,13 @@ static const struct vip_conf vips[] = {
 #define DEV(i, j)  ((__u16)(10 * ((i) + 1) + (j)))
 #define DEVS_OF(i) 3
 
-/* What the maps hold, as far as the checks look. */
+/* What the maps hold, as far as the checks look: entries of both connection tables. */
 struct conn_entry {
 	struct flow_key k;
 	struct conn v;
+	__u64 table; /* 0: conns, 1: half_open (a u64: no padding for memcmp) */
 };
+static const char *const tables[] = {"conns", "half_open"};
 
 struct snap {
 	int nconns;
@@ -216,7 +218,10 @@ static void make_seeds(void)
 
 static int entry_cmp(const void *a, const void *b)
 {
-	return memcmp(a, b, sizeof(struct flow_key));
+	const struct conn_entry *x = a, *y = b;
+	int c = memcmp(&x->k, &y->k, sizeof(x->k));
+
+	return c ? c : (x->table > y->table) - (x->table < y->table);
 }
 
 static void take_snap(struct snap *s)
@@ -227,7 +232,7 @@ static void take_snap(struct snap *s)
 	static struct conn cv[CONNS_MAX];
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	__u32 count, out_batch, i, id;
-	int c, err;
+	int c, t, err;
 
 	/* Stats: one batch over the reasons, the VIPs' and the first devices' counters. */
 	count = STAT_KEYS;
@@ -245,29 +250,38 @@ static void take_snap(struct snap *s)
 				   &opts);
 	assert_true(err == 0 || errno == ENOENT);
 	assert_int_equal(count, MAX_ID);
-	count = CONNS_MAX;
-	err = bpf_map_lookup_batch(dp_map("conns"), NULL, &out_batch, ck, cv, &count, &opts);
-	assert_true(err == 0 || errno == ENOENT);
-	s->nconns = count;
-	for (id = 0; id < count; id++) {
-		s->conns[id].k = ck[id];
-		s->conns[id].v = cv[id];
+	s->nconns = 0;
+	for (t = 0; t < 2; t++) {
+		count = CONNS_MAX - s->nconns;
+		err = bpf_map_lookup_batch(dp_map(tables[t]), NULL, &out_batch, ck, cv, &count,
+					   &opts);
+		assert_true(err == 0 || errno == ENOENT);
+		for (id = 0; id < count; id++) {
+			s->conns[s->nconns].k = ck[id];
+			s->conns[s->nconns].v = cv[id];
+			s->conns[s->nconns++].table = t;
+		}
 	}
-	qsort(s->conns, count, sizeof(s->conns[0]), entry_cmp);
+	qsort(s->conns, s->nconns, sizeof(s->conns[0]), entry_cmp);
 }
 
-/* Put the connection table back to base (entries added, changed or gone). */
+/* Put the connection tables back to base (entries added, changed or gone). */
 static void restore_conns(const struct snap *now)
 {
-	int fd = dp_map("conns"), i;
+	const struct conn_entry *e;
+	int i;
 
 	for (i = 0; i < now->nconns; i++)
 		if (!bsearch(&now->conns[i], base.conns, base.nconns, sizeof(base.conns[0]),
-			     entry_cmp))
-			assert_int_equal(bpf_map_delete_elem(fd, &now->conns[i].k), 0);
-	for (i = 0; i < base.nconns; i++)
+			     entry_cmp)) {
+			e = &now->conns[i];
+			assert_int_equal(bpf_map_delete_elem(dp_map(tables[e->table]), &e->k), 0);
+		}
+	for (i = 0; i < base.nconns; i++) {
+		e = &base.conns[i];
 		assert_int_equal(
-		    bpf_map_update_elem(fd, &base.conns[i].k, &base.conns[i].v, BPF_ANY), 0);
+		    bpf_map_update_elem(dp_map(tables[e->table]), &e->k, &e->v, BPF_ANY), 0);
+	}
 	seen.restored++;
 }
 

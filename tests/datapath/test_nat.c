@@ -415,8 +415,12 @@ static void test_reply_rst_ends_flow(void **state)
 
 	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 1);
 	spec_to_vip(&in, c->family, IPPROTO_TCP, c->vlan);
+	in.tcp_flags = TCPF_SYN;
 	forward_first(&in);
-	assert_int_equal(dp_conn_count(), 2);
+	/* The handshake ACK: the flow is established (conns). */
+	in.tcp_flags = TCPF_ACK;
+	forward_first(&in);
+	assert_int_equal(dp_conn_count_in(DP_CONNS), 2);
 
 	spec_reply(&r, &in, 0);
 	r.tcp_flags = TCPF_RST | TCPF_ACK;

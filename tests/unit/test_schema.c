@@ -159,6 +159,7 @@ static void test_map_limits_match_constants(void **state)
 	assert_int_equal(find_map("policy_progs")->max_entries, HAULER_MAX_VIPS);
 	assert_int_equal(find_map("policy_params")->max_entries, HAULER_MAX_VIPS);
 	assert_int_equal(find_map("conns")->max_entries, HAULER_MAX_CONNS);
+	assert_int_equal(find_map("half_open")->max_entries, HAULER_MAX_HALF_OPEN);
 	assert_int_equal(find_map("stats")->max_entries, HAULER_STAT_SLOTS);
 }
 

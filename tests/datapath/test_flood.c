@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_flood.c - state only for connections that exist: a SYN opens a
+ * half-open entry, the handshake ACK moves it to conns, a TCP segment
+ * without SYN and no entry is forwarded by the hash choice with no state
+ * at all, a UDP flow is confirmed by a packet a second after its first.
+ * Spoofed SYN and ACK floods, each flow sent once and twice, cycling the
+ * (test-sized) half-open table several times, lose no established flow.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <cmocka.h>
+#include "frames.h"
+
+#define NS_PER_MS 1000000ull
+
+struct flood_case {
+	int family;
+	__u8 proto;
+};
+
+/* Make the entry of k (in whichever table holds it) look ms old. */
+static void age_entry(const struct flow_key *k, __u64 ms)
+{
+	int fd = dp_map(dp_conn_map(k));
+	struct timespec ts;
+	struct conn c;
+
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC_COARSE, &ts), 0);
+	assert_int_equal(bpf_map_lookup_elem(fd, k, &c), 0);
+	c.last_seen_ns = (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec - ms * NS_PER_MS;
+	assert_int_equal(bpf_map_update_elem(fd, k, &c, BPF_EXIST), 0);
+}
+
+/* The NAT reply entry's key of s's flow, bound to device index n. */
+static struct flow_key reply_flow(const struct frame_spec *s, int n)
+{
+	struct frame_spec r;
+
+	spec_reply(&r, s, n);
+	return spec_flow(&r);
+}
+
+/* SYN: half-open (flow and reply); a SYN again follows it; the ACK confirms it. */
+static void test_syn_half_open_ack_confirms(void **state)
+{
+	const struct flood_case *c = *state;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec s, r, e;
+	struct flow_key fk, rk;
+	struct dp_out out;
+	size_t len, wlen;
+	int n;
+
+	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 4);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	fk = spec_flow(&s);
+	s.tcp_flags = TCPF_SYN;
+	n = send_nat_flow(&s);
+	rk = reply_flow(&s, n);
+	assert_int_equal(dp_conn_table(&fk), DP_HALF_OPEN);
+	assert_int_equal(dp_conn_table(&rk), DP_HALF_OPEN);
+	assert_int_equal(dp_conn_count_in(DP_CONNS), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+
+	/* A retransmitted SYN follows the entry and confirms nothing. */
+	assert_int_equal(send_nat_flow(&s), n);
+	assert_int_equal(dp_conn_table(&fk), DP_HALF_OPEN);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+
+	/* The device's SYN-ACK goes back through the half-open reply entry, confirming nothing. */
+	spec_reply(&r, &s, n);
+	r.tcp_flags = TCPF_SYN | TCPF_ACK;
+	spec_reply_expected(&e, &r, &s);
+	len = build(&r, frame);
+	wlen = build(&e, want);
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_int_equal(out.verdict, XDP_TX);
+	assert_frame_equal(want, wlen, &out);
+	assert_int_equal(dp_conn_table(&fk), DP_HALF_OPEN);
+
+	/* The client's handshake ACK moves both entries to conns. */
+	s.tcp_flags = TCPF_ACK;
+	assert_int_equal(send_nat_flow(&s), n);
+	assert_int_equal(dp_conn_table(&fk), DP_CONNS);
+	assert_int_equal(dp_conn_table(&rk), DP_CONNS);
+	assert_int_equal(dp_conn_count_in(DP_HALF_OPEN), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+	assert_int_equal(send_nat_flow(&s), n);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 3);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+}
+
+/*
+ * A segment without SYN that finds no entry: forwarded by the hash
+ * choice, every time to the same device, whatever the VIP's policy (wrr
+ * would move on with every decision), and nothing is written but the NAT
+ * return entry, in half_open: no client entry, no ring step, no
+ * assignment, no conn_new.
+ */
+static void test_mid_flow_miss_is_stateless(void **state)
+{
+	const struct flood_case *c = *state;
+	const __u8 ring[] = {0, 1, 2, 3};
+	const __u8 flags[] = {
+	    TCPF_ACK, TCPF_ACK | TCPF_PSH, TCPF_SYN | TCPF_ACK, TCPF_FIN | TCPF_ACK, TCPF_RST,
+	    TCPF_ACK};
+	struct frame_spec s;
+	int n, first = -1, i, d;
+
+	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 4);
+	dp_set_ring(DP_SERVER, 0, ring, 4);
+	dp_set_policy(DP_SLOT, dp_wrr_fd());
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	for (i = 0; i < (int)sizeof(flags); i++) {
+		s.tcp_flags = flags[i];
+		n = send_nat(&s);
+		if (first < 0)
+			first = n;
+		assert_int_equal(n, first);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), sizeof(flags));
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 0);
+	assert_int_equal(dp_conn_count_in(DP_CONNS), 0);
+	assert_int_equal(dp_conn_count_in(DP_HALF_OPEN), 1);
+	{
+		struct flow_key fk = spec_flow(&s), rk = reply_flow(&s, first);
+
+		assert_int_equal(dp_conn_table(&fk), -1);
+		assert_int_equal(dp_conn_table(&rk), DP_HALF_OPEN);
+	}
+	assert_int_equal(dp_get_ring_pos(DP_SERVER), 0);
+	for (d = 0; d < 4; d++)
+		assert_int_equal(dp_dev_assigned(DP_DEV_ID(d)), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_DEV(DP_DEV_ID(first), HAULER_STAT_FWD)),
+			 sizeof(flags));
+
+	/* A SYN of the same flow is a new connection, decided by the policy. */
+	s.tcp_flags = TCPF_SYN;
+	send_nat_flow(&s);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_get_ring_pos(DP_SERVER), 1);
+}
+
+/* Send the device's reply r (flags) to a NAT flow: it must go back as the VIP. */
+static void reply_back(const struct frame_spec *s, int n, __u8 flags)
+{
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec r, e;
+	struct dp_out out;
+	size_t len, wlen;
+
+	spec_reply(&r, s, n);
+	r.tcp_flags = flags;
+	spec_reply_expected(&e, &r, s);
+	len = build(&r, frame);
+	wlen = build(&e, want);
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_int_equal(out.verdict, XDP_TX);
+	assert_frame_equal(want, wlen, &out);
+}
+
+/*
+ * A flow decided without state (a balancer restarted with an empty
+ * table, an entry lost): the device's answer goes back as the VIP; its
+ * RST ends the return entry; its established traffic (ACK, no SYN)
+ * confirms the flow into conns, the client's entry made from the reply's.
+ */
+static void test_stateless_nat_reply(void **state)
+{
+	const struct flood_case *c = *state;
+	struct frame_spec s;
+	struct flow_key fk, rk;
+	int n;
+
+	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 4);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	s.tcp_flags = TCPF_ACK;
+	n = send_nat(&s);
+	fk = spec_flow(&s);
+	rk = reply_flow(&s, n);
+	reply_back(&s, n, TCPF_RST);
+	assert_int_equal(dp_conn_count(), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
+
+	/* A device that holds the connection answers with data: confirmed. */
+	assert_int_equal(send_nat(&s), n);
+	reply_back(&s, n, TCPF_ACK | TCPF_PSH);
+	assert_int_equal(dp_conn_table(&fk), DP_CONNS);
+	assert_int_equal(dp_conn_table(&rk), DP_CONNS);
+	assert_int_equal(dp_conn_count_in(DP_HALF_OPEN), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 2);
+	assert_int_equal(send_nat_flow(&s), n);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 2);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+
+	/* The device's SYN-ACK to a spoofed SYN confirms nothing. */
+	s.sport++;
+	s.tcp_flags = TCPF_SYN;
+	n = send_nat_flow(&s);
+	reply_back(&s, n, TCPF_SYN | TCPF_ACK);
+	fk = spec_flow(&s);
+	assert_int_equal(dp_conn_table(&fk), DP_HALF_OPEN);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+}
+
+/* An RST ends a half-open flow: both entries. */
+static void test_half_open_rst(void **state)
+{
+	const struct flood_case *c = *state;
+	struct frame_spec s;
+	int n;
+
+	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 4);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	s.tcp_flags = TCPF_SYN;
+	n = send_nat_flow(&s);
+	assert_int_equal(dp_conn_count_in(DP_HALF_OPEN), 2);
+	s.tcp_flags = TCPF_RST;
+	assert_int_equal(send_nat(&s), n);
+	assert_int_equal(dp_conn_count(), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
+}
+
+#define ESTABLISHED 16
+
+/* Send flows base..base+count-1 (distinct client ports) with flags, each times times. */
+static void flood(int family, __u8 flags, __u32 base, __u32 count, int times)
+{
+	__u8 frame[DP_FRAME_MAX];
+	struct frame_spec s;
+	struct dp_out out;
+	__u32 i;
+	int t;
+
+	spec_to_vip(&s, family, IPPROTO_TCP, 0);
+	s.tcp_flags = flags;
+	for (i = 0; i < count; i++) {
+		__u32 f = base + i;
+
+		/* A spoofed source: the low 16 address bits and the port from f. */
+		s.src[family == 4 ? 0 : 3] =
+		    htonl((ntohl(s.src[family == 4 ? 0 : 3]) & ~0xffffu) | (f & 0xffff));
+		s.sport = 1024 + (f >> 16);
+		for (t = 0; t < times; t++) {
+			size_t len = build(&s, frame);
+
+			assert_int_equal(dp_run(frame, len, &out), 0);
+			assert_int_equal(out.verdict, XDP_TX);
+		}
+	}
+}
+
+/*
+ * 16 established connections, then spoofed floods: SYNs (each flow once,
+ * then each twice) cycling the half-open table three times each, and
+ * ACKs (each once, each twice). Every established connection keeps its
+ * entry and its device; the ACKs leave no state; the SYNs only half-open.
+ */
+static void test_flood_spares_established(void **state)
+{
+	const struct flood_case *c = *state;
+	struct frame_spec s[ESTABLISHED];
+	int dev[ESTABLISHED], i;
+	__u64 stateless;
+
+	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 4);
+	for (i = 0; i < ESTABLISHED; i++) {
+		spec_to_vip(&s[i], c->family, IPPROTO_TCP, 0);
+		s[i].sport = 50000 + i;
+		s[i].tcp_flags = TCPF_SYN;
+		dev[i] = send_nat_flow(&s[i]);
+		s[i].tcp_flags = TCPF_ACK;
+		assert_int_equal(send_nat_flow(&s[i]), dev[i]);
+	}
+	assert_int_equal(dp_conn_count_in(DP_CONNS), 2 * ESTABLISHED);
+
+	flood(c->family, TCPF_SYN, 0, 3 * DP_HALF_OPEN_MAX, 1);
+	flood(c->family, TCPF_SYN, 3 * DP_HALF_OPEN_MAX, 3 * DP_HALF_OPEN_MAX, 2);
+	flood(c->family, TCPF_ACK, 6 * DP_HALF_OPEN_MAX, 2 * DP_HALF_OPEN_MAX, 1);
+	flood(c->family, TCPF_ACK, 8 * DP_HALF_OPEN_MAX, 2 * DP_HALF_OPEN_MAX, 2);
+
+	stateless = dp_stat(HAULER_STAT_conn_stateless);
+	assert_int_equal(stateless, 6 * DP_HALF_OPEN_MAX);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), ESTABLISHED);
+	assert_int_equal(dp_conn_count_in(DP_CONNS), 2 * ESTABLISHED);
+	assert_true(dp_conn_count_in(DP_HALF_OPEN) <= DP_HALF_OPEN_MAX);
+	for (i = 0; i < ESTABLISHED; i++) {
+		struct flow_key k = spec_flow(&s[i]);
+
+		assert_int_equal(dp_conn_table(&k), DP_CONNS);
+		assert_int_equal(send_nat_flow(&s[i]), dev[i]);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), stateless);
+}
+
+/*
+ * UDP has no handshake: a flow is half-open until a packet comes more
+ * than a second after its first one. Packets in a row confirm nothing.
+ */
+static void test_udp_confirmed_after_a_second(void **state)
+{
+	const struct flood_case *c = *state;
+	struct frame_spec s;
+	struct flow_key fk, rk;
+	int n, i;
+
+	dp_simple_vip(c->family, IPPROTO_UDP, HAULER_FWD_NAT, 4);
+	spec_to_vip(&s, c->family, IPPROTO_UDP, 0);
+	fk = spec_flow(&s);
+	n = send_nat_flow(&s);
+	rk = reply_flow(&s, n);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(send_nat_flow(&s), n);
+	assert_int_equal(dp_conn_table(&fk), DP_HALF_OPEN);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 5);
+
+	age_entry(&fk, 1100);
+	assert_int_equal(send_nat_flow(&s), n);
+	assert_int_equal(dp_conn_table(&fk), DP_CONNS);
+	assert_int_equal(dp_conn_table(&rk), DP_CONNS);
+	assert_int_equal(dp_conn_count_in(DP_HALF_OPEN), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+}
+
+/* clang-format off */
+#define CASE(fam, proto) (&(struct flood_case){ fam, proto })
+#define BOTH(fn, proto)                                                                            \
+	{ #fn " v4", fn, dp_reset, NULL, CASE(4, proto) },                                         \
+		{ #fn " v6", fn, dp_reset, NULL, CASE(6, proto) }
+/* clang-format on */
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    BOTH(test_syn_half_open_ack_confirms, IPPROTO_TCP),
+	    BOTH(test_mid_flow_miss_is_stateless, IPPROTO_TCP),
+	    BOTH(test_half_open_rst, IPPROTO_TCP),
+	    BOTH(test_stateless_nat_reply, IPPROTO_TCP),
+	    BOTH(test_flood_spares_established, IPPROTO_TCP),
+	    BOTH(test_udp_confirmed_after_a_second, IPPROTO_UDP),
+	};
+
+	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);
+}

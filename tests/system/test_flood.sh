@@ -1,0 +1,81 @@
+#!/bin/bash
+# test_flood.sh BUILD - spoofed floods break no established connection.
+# A balancer with test-sized tables (conns 1024, half-open 256) holds 24
+# long TCP connections (48 entries in nat mode) that sit idle while
+# hping3 floods the VIP from spoofed sources: SYNs, each flow once
+# (random sources) and twice (two identical senders), then ACKs the same
+# two ways, 3 s each, far more flows than either table holds. Afterwards
+# every established connection still has its entry on the same device,
+# and its next exchange works; the ACKs made no state (conn_stateless),
+# the SYNs only half-open entries.
+. "$(dirname "$0")/lib.sh"
+SYS_LIMIT=60
+sys_init "$@"
+N=24
+SECS=3
+
+topo_up "$P" nat || sys_abort "topology setup"
+H_ok up eth0 --conns 1024 --half-open 256 || sys_abort "hauler up"
+H_ok vip add "$H_VIP4:80/tcp" mode nat policy wrr || sys_abort "vip add"
+topo_pool "$P" "$H_VIP4:80/tcp" 4 8080 1 1 || sys_abort "pool setup"
+
+# Sizes the wrong way are refused and change nothing.
+if H up eth0 --conns 2048 >/dev/null 2>&1; then
+	fail "hauler up --conns 2048 over a table of 1024 was accepted"
+else
+	ok "a re-up asking for another table size is refused"
+fi
+if H up eth0 --conns 12q >/dev/null 2>&1 || H up eth0 --half-open 10 >/dev/null 2>&1; then
+	fail "a bad table size was accepted"
+else
+	ok "bad table sizes are refused"
+fi
+
+# Long connections with 14 s between exchanges: idle through the floods.
+topo_connload "$P" --tcp "$H_VIP4:80" --long $N --duration 50 --interval 14000 --bytes 64 \
+	--ready-file "$TOPO_RUN/long.ready" --stop-file "$TOPO_RUN/long.stop" --json \
+	>"$TOPO_RUN/long.json" 2>"$TOPO_RUN/long.err" &
+long_pid=$!
+sys_bg $long_pid
+wait_file "$TOPO_RUN/long.ready" 10 || sys_abort "long connections not ready in 10 s"
+t0=$(date +%s)
+before=$(live_flows "$H_VIP4:80")
+n_before=$(printf '%s\n' "$before" | grep -c .)
+[ "$n_before" -eq $N ] || fail "before the floods: $n_before established entries, want $N"
+new0=$(hstat conn_new) st0=$(hstat conn_stateless)
+
+# flood FLAG: once from random sources, then twice (two senders, same flows).
+flood() {
+	topo_client "$P" timeout $SECS hping3 -q "$1" -p 80 --flood --rand-source "$H_VIP4" \
+		>/dev/null 2>&1
+	topo_client "$P" timeout $SECS hping3 -q "$1" -p 80 --flood -a 10.77.0.1 -s 1024 \
+		"$H_VIP4" >/dev/null 2>&1 &
+	topo_client "$P" timeout $SECS hping3 -q "$1" -p 80 --flood -a 10.77.0.1 -s 1024 \
+		"$H_VIP4" >/dev/null 2>&1
+	wait $!
+}
+flood -S
+new1=$(hstat conn_new)
+flood -A
+st1=$(hstat conn_stateless)
+echo "    SYN flood: $((new1 - new0)) new (half-open) entries; ACK flood: $((st1 - st0)) stateless"
+[ $((new1 - new0)) -ge $((4 * 256)) ] ||
+	fail "the SYN flood made $((new1 - new0)) half-open entries: it did not cycle the table"
+[ $((st1 - st0)) -ge $((4 * 1024)) ] ||
+	fail "the ACK flood sent $((st1 - st0)) stateless packets: fewer than 4 tables' worth"
+[ "$(hstat conn_new)" -eq "$new1" ] || fail "the ACK flood created connections"
+
+after=$(live_flows "$H_VIP4:80")
+if [ "$before" = "$after" ]; then
+	ok "after the floods all $N established connections keep their entry and device"
+else
+	fail "established entries changed: $(diff <(echo "$before") <(echo "$after") | grep -c '^[<>]') lines differ"
+fi
+# Their next exchange (14 s after the first) must work; then stop.
+sleep $((t0 + 16 - $(date +%s)))
+touch "$TOPO_RUN/long.stop"
+wait $long_pid
+LONG_JSON=$(cat "$TOPO_RUN/long.json")
+echo "    connload: $LONG_JSON"
+long_ended "idle connections through the floods" $N 0
+sys_finish

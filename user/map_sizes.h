@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * map_sizes.h - the connection tables' sizes, chosen at `hauler up`
+ * (--conns, --half-open) rather than at compile time. The size lives in
+ * the pinned map itself: every later load of an object that shares the
+ * pins (a re-up, the policies, a custom policy, the tests and
+ * benchmarks) takes the pinned map's size, so libbpf reuses it.
+ */
+#ifndef HAULER_MAP_SIZES_H
+#define HAULER_MAP_SIZES_H
+
+#include <linux/types.h>
+
+struct bpf_object;
+
+/* Entries of conns and half_open; 0: the default (or the pinned size). */
+struct table_sizes {
+	__u32 conns;
+	__u32 half_open;
+};
+
+/* Bounds of what `hauler up` accepts. */
+#define HAULER_CONNS_MIN     1024
+#define HAULER_CONNS_MAX     (64u << 20)
+#define HAULER_HALF_OPEN_MIN 256
+
+/* A size given as "N", "Nk" or "NM" (powers of ten); -ERR_INPUT with a message when bad. */
+int map_sizes_parse(const char *text, const char *what, __u32 *out);
+/* Sizes out of bounds, or a half-open table larger than conns: -ERR_INPUT. */
+int map_sizes_check(const struct table_sizes *ts);
+/* Set the tables of obj (opened, not loaded) to ts; 0 fields keep the object's size. */
+int map_sizes_set(struct bpf_object *obj, const struct table_sizes *ts);
+/* The sizes of the tables pinned under pin (0 where not pinned). */
+void map_sizes_pinned(const char *pin, struct table_sizes *ts);
+/*
+ * Before loading obj with pin_root_path pin: give every map of obj that
+ * is pinned there already the pinned map's max_entries, so that libbpf
+ * reuses the pin instead of refusing it as another layout.
+ */
+int map_sizes_match_pins(struct bpf_object *obj);
+
+#endif
