@@ -157,8 +157,8 @@ int health_daemon_pass(struct health_daemon *hd, const struct hauler_maps *maps,
 		for (d = 0; d < HAULER_MAX_DEVICES; d++)
 			if (hd->cur->devices[d].health && !m->devices[d].health &&
 			    e->check[d].on_down == HEALTH_RESET)
-				hd->conns_reset += conns_reset(maps->conns, d) +
-						   conns_reset(maps->half_open, d);
+				hd->conns_reset +=
+				    conns_reset(maps->conns, d) + conns_reset(maps->half_open, d);
 		memcpy(m->devices, hd->cur->devices, sizeof(m->devices));
 	}
 	if (e->n_events)
