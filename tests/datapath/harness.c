@@ -420,6 +420,7 @@ void dp_set_config(__u32 nat_vips, __u32 fin_grace_ms, __u32 udp_timeout_ms)
 	c.udp_timeout_ms = udp_timeout_ms;
 	c.report_port = htons(HAULER_REPORT_PORT);
 	c.ifindex = dp_ifindex;
+	c.flow_seed = DP_FLOW_SEED;
 	put_config(&c);
 }
 

@@ -39,7 +39,7 @@ static int expected_hash_device(const struct frame_spec *s, int ndev)
 	int i;
 
 	pc.flow = spec_flow(s);
-	pc.hash = hauler_flow_hash(&pc.flow);
+	pc.hash = hauler_flow_hash(&pc.flow, DP_FLOW_SEED);
 	pc.n = ndev;
 	for (i = 0; i < ndev; i++) {
 		pc.cand[i].id = DP_DEV_ID(i);
@@ -127,7 +127,7 @@ static void test_policy_context(void **state)
 		if (memcmp(&pc->flow, &fk, sizeof(fk)))
 			continue;
 		found = 1;
-		assert_int_equal(pc->hash, hauler_flow_hash(&fk));
+		assert_int_equal(pc->hash, hauler_flow_hash(&fk, DP_FLOW_SEED));
 		assert_int_equal(pc->server, DP_SERVER);
 		assert_int_equal(pc->vip_id, DP_VIP_ID);
 		assert_int_equal(pc->slot, DP_SLOT);
