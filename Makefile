@@ -180,7 +180,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBTO
 $(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h) $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itests/datapath $< $(DP_HELPERS) $(LIBSIM) $(LIBHAULER) \
-		$(LIBAGENT) $(LDLIBS) -lcmocka -lm -o $@
+		$(LIBAGENT) $(LDLIBS) -lcmocka -lpthread -lm -o $@
 
 # Files generated from include/schema.def and committed.
 GENERATED := p4/include/hauler_schema.p4 docs/schema.md
