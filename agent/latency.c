@@ -74,7 +74,8 @@ int latency_open(struct latency_collector *c, const struct agent_config *cfg)
 		/* Only a stale socket (an earlier agent's) is removed: never a file or a link. */
 		if (!lstat(cfg->latency_socket, &st)) {
 			if (!S_ISSOCK(st.st_mode)) {
-				agent_err("latency-socket %s: exists and is not a socket", cfg->latency_socket);
+				agent_err("latency-socket %s: exists and is not a socket",
+					  cfg->latency_socket);
 				return -1;
 			}
 			unlink(cfg->latency_socket);

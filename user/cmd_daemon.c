@@ -31,8 +31,8 @@
 #include "policy_file.h"
 #include "policy_table.h"
 
-#define NS_PER_MS     1000000ull
-#define LOG_PERIOD_NS 1000000000ull
+#define NS_PER_MS	    1000000ull
+#define LOG_PERIOD_NS	    1000000000ull
 #define DAEMON_LOCK_WAIT_MS 2000 /* a pass waits this long for a command, then retries */
 
 static volatile sig_atomic_t stopping;

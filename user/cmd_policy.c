@@ -166,9 +166,10 @@ static int policy_show(struct cmd_ctx *c, int argc, char **argv)
 		}
 		printf("%-28s %-4u %-12s %-8u %s\n", vip, slot, prog, prog_id, params);
 		if (c->cur->policy_drift & (1ULL << slot))
-			printf("  (swapped outside hauler: the parameters named %.*s; the next change "
-			       "writes %s's)\n",
-			       HAULER_NAME_LEN, c->cur->drift_was[slot], prog);
+			printf(
+			    "  (swapped outside hauler: the parameters named %.*s; the next change "
+			    "writes %s's)\n",
+			    HAULER_NAME_LEN, c->cur->drift_was[slot], prog);
 	}
 	if (c->json) {
 		json_array_end(&j);

@@ -72,7 +72,8 @@ static void save_device(const struct model *m, int d, FILE *out, int keys)
 		report_key_format(m->keys[d].k0, m->keys[d].k1, hex);
 		fprintf(out, "device key %s %s\n", (const char *)dev->name, hex);
 	} else if (report_key_set(&m->keys[d])) {
-		fprintf(out, "# device %s has a report key: not saved (hauler save --keys -o FILE)\n",
+		fprintf(out,
+			"# device %s has a report key: not saved (hauler save --keys -o FILE)\n",
 			(const char *)dev->name);
 	}
 	if (m->checks[d].type != HEALTH_NONE) {
@@ -112,7 +113,8 @@ void save_write_keys(const struct model *m, FILE *out, int keys)
 	char vip[VIP_STRLEN], params[128];
 	int id, s, i;
 
-	fprintf(out, "# hauler configuration (hauler save%s)\n", keys ? " --keys: holds secrets" : "");
+	fprintf(out, "# hauler configuration (hauler save%s)\n",
+		keys ? " --keys: holds secrets" : "");
 	save_config(&m->config, out, keys);
 	save_custom_policies(m, out);
 	for (id = 0; id < HAULER_MAX_VIPS; id++) {
@@ -123,7 +125,9 @@ void save_write_keys(const struct model *m, FILE *out, int keys)
 			continue;
 		format_vip(&v->key, vip, sizeof(vip));
 		if (m->policy_drift & (1ULL << (v->info.policy_slot % HAULER_MAX_VIPS)))
-			fprintf(out, "# VIP %s runs %s, swapped outside hauler (its parameters named %.*s)\n",
+			fprintf(out,
+				"# VIP %s runs %s, swapped outside hauler (its parameters named "
+				"%.*s)\n",
 				vip, (const char *)p->name, HAULER_NAME_LEN,
 				m->drift_was[v->info.policy_slot % HAULER_MAX_VIPS]);
 		policy_format_params(p, m->interval_ms[v->info.policy_slot], params,
@@ -216,8 +220,9 @@ int save_run(struct cmd_ctx *c, int argc, char **argv)
 			return cmd_usage_err("save", NULL);
 	}
 	if (keys && !file)
-		return err_set(ERR_INPUT, "save --keys writes secrets: only into a new private file "
-					  "(save --keys -o FILE), never to stdout");
+		return err_set(ERR_INPUT,
+			       "save --keys writes secrets: only into a new private file "
+			       "(save --keys -o FILE), never to stdout");
 	ret = ctx_load(c);
 	if (ret)
 		return ret;

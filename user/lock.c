@@ -31,7 +31,8 @@ int lock_take(const char *pin, int wait_ms)
 		fd = open(pin, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			return err_set(errno == ENOENT ? ERR_INPUT : ERR_SYSTEM,
-				       "hauler is not up (no pins at %s): %s", pin, strerror(errno));
+				       "hauler is not up (no pins at %s): %s", pin,
+				       strerror(errno));
 		if (!flock(fd, LOCK_EX | LOCK_NB)) {
 			if (still_there(pin, fd))
 				return fd;
@@ -42,10 +43,11 @@ int lock_take(const char *pin, int wait_ms)
 		if (errno != EWOULDBLOCK)
 			return err_set(ERR_SYSTEM, "cannot lock %s: %s", pin, strerror(errno));
 		if (waited_ns / 1000000 >= wait_ms)
-			return err_set(ERR_SYSTEM,
-				       "another hauler (command, batch, daemon or learner) holds the "
-				       "lock of %s: gave up after %d ms",
-				       pin, wait_ms);
+			return err_set(
+			    ERR_SYSTEM,
+			    "another hauler (command, batch, daemon or learner) holds the "
+			    "lock of %s: gave up after %d ms",
+			    pin, wait_ms);
 		nanosleep(&pause, NULL);
 		waited_ns += LOCK_POLL_NS;
 	}

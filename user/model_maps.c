@@ -383,8 +383,9 @@ static int commit_check(const char *pin, const struct model *base, const struct 
 		snprintf(path, sizeof(path), "%s/policies/%.*s", pin, HAULER_NAME_LEN, name);
 		fd = bpf_obj_get(path);
 		if (fd < 0)
-			return err_set(ERR_INPUT, "policy %s is not loaded (%s: %s): nothing changed",
-				       name, path, strerror(errno));
+			return err_set(ERR_INPUT,
+				       "policy %s is not loaded (%s: %s): nothing changed", name,
+				       path, strerror(errno));
 		close(fd);
 	}
 	return 0;

@@ -333,7 +333,8 @@ int policy_drift_read(const char *pin, const struct hauler_maps *maps, struct mo
 		struct policy_params *pp = &m->params[slot];
 
 		/* From user space a PROG_ARRAY lookup yields the program's id. */
-		if (!m->vips[slot].in_use || bpf_map_lookup_elem(maps->policy_progs, &slot, &prog_id))
+		if (!m->vips[slot].in_use ||
+		    bpf_map_lookup_elem(maps->policy_progs, &slot, &prog_id))
 			continue;
 		for (named = -1, i = 0; i < n; i++)
 			if (!strncmp(p[i].name, (const char *)pp->name, HAULER_NAME_LEN))

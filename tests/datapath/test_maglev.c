@@ -165,7 +165,8 @@ static void test_simulator_agrees(void **state)
 	for (i = 0; i < FLOWS; i++) {
 		flow_spec(&s, 4, i);
 		f = spec_flow(&s);
-		assert_int_equal(send_flow(&s), sim_cluster_server(&c, hauler_flow_hash(&f, DP_FLOW_SEED)));
+		assert_int_equal(send_flow(&s),
+				 sim_cluster_server(&c, hauler_flow_hash(&f, DP_FLOW_SEED)));
 	}
 	sim_cluster_free(&c);
 }

@@ -192,11 +192,11 @@ static void read_all_states(struct dev_state *all)
 }
 
 static const __u32 report_stats[] = {
-    HAULER_STAT_report_ok,	   HAULER_STAT_report_bad_len,
-    HAULER_STAT_report_bad_magic,  HAULER_STAT_report_unknown_device,
-    HAULER_STAT_report_bad_tag,	   HAULER_STAT_report_replay,
-    HAULER_STAT_report_bad_source, HAULER_STAT_report_bad_value,
-    HAULER_STAT_report_v1,	   HAULER_STAT_report_stale,
+    HAULER_STAT_report_ok,	    HAULER_STAT_report_bad_len,
+    HAULER_STAT_report_bad_magic,   HAULER_STAT_report_unknown_device,
+    HAULER_STAT_report_bad_tag,	    HAULER_STAT_report_replay,
+    HAULER_STAT_report_bad_source,  HAULER_STAT_report_bad_value,
+    HAULER_STAT_report_v1,	    HAULER_STAT_report_stale,
     HAULER_STAT_report_raw_refused,
 };
 
@@ -666,16 +666,13 @@ static void test_clock_window(void **state)
 		       "an hour old onto a fresh device");
 	f.seq = seq_ago(90);
 	encode(&f, DEV4, wire);
-	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_stale,
-		       "90 s old");
+	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_stale, "90 s old");
 	f.seq = seq_ago(-365L * 86400);
 	encode(&f, DEV4, wire);
-	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_stale,
-		       "a year ahead");
+	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_stale, "a year ahead");
 	f.seq = seq_ago(-90);
 	encode(&f, DEV4, wire);
-	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_stale,
-		       "90 s ahead");
+	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_stale, "90 s ahead");
 	expect_refused(frame, ether_frame(wire, sizeof(wire), 0, 60, frame),
 		       HAULER_STAT_report_stale, "90 s ahead, raw");
 	f.seq = seq_ago(30);

@@ -131,8 +131,10 @@ static void test_flow_hash_seeded(void **state)
 	(void)state;
 	for (p = 0; p < 256; p++) {
 		f.sport = (__u16)(40000 + p);
-		assert_int_equal(hauler_flow_hash(&f, 0x12345678), hauler_flow_hash(&f, 0x12345678));
-		moved += hauler_flow_hash(&f, 0x12345678) % 7 != hauler_flow_hash(&f, 0x9abcdef0) % 7;
+		assert_int_equal(hauler_flow_hash(&f, 0x12345678),
+				 hauler_flow_hash(&f, 0x12345678));
+		moved +=
+		    hauler_flow_hash(&f, 0x12345678) % 7 != hauler_flow_hash(&f, 0x9abcdef0) % 7;
 	}
 	/* 6 of 7 flows would move by chance; far fewer means the seed is ignored. */
 	assert_true(moved > 128);
@@ -141,10 +143,8 @@ static void test_flow_hash_seeded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_reference_vectors),
-	    cmocka_unit_test(test_smhasher_verification),
-	    cmocka_unit_test(test_words_are_bytes),
-	    cmocka_unit_test(test_flow_hash_vectors),
+	    cmocka_unit_test(test_reference_vectors), cmocka_unit_test(test_smhasher_verification),
+	    cmocka_unit_test(test_words_are_bytes),   cmocka_unit_test(test_flow_hash_vectors),
 	    cmocka_unit_test(test_flow_hash_seeded),
 	};
 
