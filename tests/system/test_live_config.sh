@@ -219,6 +219,16 @@ if is_num "$seq" && [ $((seq >> 20)) -ge $((now - 5)) ] && [ $((seq >> 20)) -le 
 else
 	fail "up -c: s1cpu's sequence '$seq' is not the clock's ($now << 20)"
 fi
+report_case "after up -c, the restored key" 7946 5
+# A device whose sequence ran a year ahead takes nothing until `device resync`.
+ahead=$((($(date +%s) + 365 * 86400) << 20))
+# shellcheck disable=SC2046 # byte lists
+bpftool map update pinned "$TOPO_PIN/dev_state" key hex $(le "$id" 4) value hex \
+	$(le 0 4) $(le 0 4) $(le 0 4) $(le 0 4) $(le "$ahead" 8) $(le 0 8) $(le 0 4) $(le 0 4) ||
+	fail "bpftool could not write dev_state"
+report_case "sequence a year ahead" 7946 0
+H_ok device resync s1cpu
+report_case "after device resync" 7946 5
 burst_load "$TO" 100
 check_no_kernel_forward
 sys_finish

@@ -25,6 +25,7 @@
 #include "model.h"
 #include "save_text.h"
 #include "args.h"
+#include "lock.h"
 #include "policy_table.h"
 
 static struct model *new_model(void)
@@ -656,6 +657,31 @@ static void test_config_security(void **state)
 	free(restored);
 }
 
+/*
+ * The writers' lock: a second writer waits, and gives up with a clear
+ * error while the first holds it; it gets it once released; a lock on a
+ * pin directory that was removed and made again is taken on the new one.
+ */
+static void test_writers_lock(void **state)
+{
+	char dir[] = "/tmp/hauler-lock-XXXXXX";
+	int a, b;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	a = lock_take(dir, 0);
+	assert_true(a >= 0);
+	assert_true(lock_take(dir, 50) < 0);
+	assert_non_null(strstr(err_msg(), "holds the lock"));
+	lock_release(a);
+	b = lock_take(dir, 0);
+	assert_true(b >= 0);
+	lock_release(b);
+	assert_int_equal(rmdir(dir), 0);
+	assert_true(lock_take(dir, 0) < 0);
+	assert_non_null(strstr(err_msg(), "not up"));
+}
+
 /* A NUL inside a batch line is an error, not a silently shorter line. */
 static void test_batch_nul(void **state)
 {
@@ -861,6 +887,7 @@ int main(void)
 	    cmocka_unit_test(test_key_sources),
 	    cmocka_unit_test(test_config_security),
 	    cmocka_unit_test(test_batch_nul),
+	    cmocka_unit_test(test_writers_lock),
 	    cmocka_unit_test(test_policy_params_table),
 	    cmocka_unit_test(test_server_spill_to),
 	    cmocka_unit_test(test_policy_format),
