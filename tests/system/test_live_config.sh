@@ -18,7 +18,7 @@
 #     the same configuration, keys and flow seed, and starts every device's
 #     report sequence at the clock (no recorded report is taken again);
 #     it balances again.
-SYS_LIMIT=${SYS_LIMIT:-150}
+SYS_LIMIT=${SYS_LIMIT:-180}
 . "$(dirname "$0")/lib.sh"
 sys_init "$@"
 
