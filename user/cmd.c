@@ -12,6 +12,8 @@
 #include "policy_file.h"
 #include "health_maps.h"
 #include "lock.h"
+#include "hauler_version.h"
+#include "json.h"
 
 /*
  * The command table: one row per verb. It drives dispatch (an object's
@@ -80,9 +82,29 @@ static const struct verb verbs[] = {
      "[fin-grace MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] [tunnel-src6 ADDR] "
      "[report-window S|off] [raw-reports DEV|off] [flow-seed HEX|random]",
      2, ANY, VERB_CHANGE},
+    {"version", NULL, "", 0, 0, 0},
 };
 
 #define VERB_COUNT (sizeof(verbs) / sizeof(verbs[0]))
+
+/* hauler version (and hauler --version): needs no pinned state. */
+static int version_run(struct cmd_ctx *c, int argc, char **argv)
+{
+	struct json j;
+
+	(void)argc; /* no words: the command table checked */
+	(void)argv;
+	if (!c->json) {
+		printf("hauler %s\n", hauler_version);
+		return 0;
+	}
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_string(&j, "version", hauler_version);
+	json_object_end(&j);
+	json_finish(&j);
+	return 0;
+}
 
 /* What runs an object's verbs, and the lines its help ends with. */
 struct object {
@@ -122,6 +144,7 @@ static const struct object objects[] = {
      "            w-cpu W | w-max W | w-start W | interval-ms MS | seed S ...\n"},
     {"export", NULL, export_run, NULL, NULL},
     {"config", config_apply, NULL, NULL, NULL},
+    {"version", NULL, version_run, NULL, NULL},
 };
 
 #define OBJECT_COUNT (sizeof(objects) / sizeof(objects[0]))
