@@ -81,7 +81,8 @@ static int save_device_keys(const struct model *m, int d, FILE *out, int keys)
 		fprintf(out, "device key %s %s\n", (const char *)dev->name, hex);
 		lines++;
 	} else if (report_key_set(&m->keys[d])) {
-		fprintf(out, "# device %s has a report key: not saved (hauler save --keys -o FILE)\n",
+		fprintf(out,
+			"# device %s has a report key: not saved (hauler save --keys -o FILE)\n",
 			(const char *)dev->name);
 	}
 	if (m->checks[d].type != HEALTH_NONE) {
@@ -127,7 +128,8 @@ void save_vip(const struct model *m, int id, FILE *out)
 
 	format_vip(&v->key, vip, sizeof(vip));
 	if (m->policy_drift & (1ULL << (v->info.policy_slot % HAULER_MAX_VIPS)))
-		fprintf(out, "# VIP %s runs %s, swapped outside hauler (its parameters named %.*s)\n",
+		fprintf(out,
+			"# VIP %s runs %s, swapped outside hauler (its parameters named %.*s)\n",
 			vip, (const char *)p->name, HAULER_NAME_LEN,
 			m->drift_was[v->info.policy_slot % HAULER_MAX_VIPS]);
 	policy_format_params(p, m->interval_ms[v->info.policy_slot % HAULER_MAX_VIPS], params,
@@ -165,7 +167,8 @@ void save_write_keys(const struct model *m, FILE *out, int keys)
 {
 	int id, s, i;
 
-	fprintf(out, "# hauler configuration (hauler save%s)\n", keys ? " --keys: holds secrets" : "");
+	fprintf(out, "# hauler configuration (hauler save%s)\n",
+		keys ? " --keys: holds secrets" : "");
 	save_config_keys(&m->config, out, keys);
 	save_custom_policies(m, out);
 	for (id = 0; id < HAULER_MAX_VIPS; id++) {
