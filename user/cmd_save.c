@@ -101,9 +101,10 @@ void save_write(const struct model *m, FILE *out)
 		format_vip(&v->key, vip, sizeof(vip));
 		policy_format_params(p, m->interval_ms[v->info.policy_slot], params,
 				     sizeof(params));
-		fprintf(out, "vip add %s mode %s policy %s%s%s table-size %u\n", vip,
+		fprintf(out, "vip add %s mode %s policy %s%s%s table-size %u%s\n", vip,
 			fwd_mode_names[v->info.fwd_mode & 1], (const char *)p->name,
-			params[0] ? " " : "", params, v->info.table_size);
+			params[0] ? " " : "", params, v->info.table_size,
+			v->info.tier == HAULER_TIER_FLAT ? " tier flat" : "");
 		for (s = 0; s < HAULER_MAX_SERVERS; s++) {
 			const struct server_info *srv = &m->servers[s];
 
