@@ -40,8 +40,9 @@ static const struct verb verbs[] = {
      1, ANY, 0},
     {"down", NULL, "", 0, 0, 0},
     {"status", NULL, "", 0, 0, 0},
-    {"vip", "add", "VIP [mode nat|ipip] [policy NAME [PARAMS]] [table-size M]", 1, ANY,
-     VERB_CHANGE},
+    {"vip", "add", "VIP [mode nat|ipip] [policy NAME [PARAMS]] [table-size M] [tier maglev|flat]",
+     1, ANY, VERB_CHANGE},
+    {"vip", "set", "VIP tier maglev|flat", 3, 3, VERB_CHANGE},
     {"vip", "del", "VIP", 1, 1, VERB_CHANGE},
     {"vip", "show", "[VIP]", 0, 1, VERB_DEFAULT},
     {"server", "add", "NAME vip VIP [weight W]", 1, ANY, VERB_CHANGE},
@@ -68,7 +69,9 @@ static const struct verb verbs[] = {
     {"stats", "reset", "", 0, 0, 0},
     {"conns", NULL, "[show] [VIP]", 0, 2, 0},
     {"save", NULL, "[--keys -o FILE | -o FILE]", 0, 3, 0},
-    {"daemon", NULL, "[--interval-ms MS] [--once] [--metrics ADDR:PORT]", 0, ANY, 0},
+    {"daemon", NULL,
+     "[--interval-ms MS] [--once] [--metrics ADDR:PORT] [--bird FILE [--bird-socket PATH]]", 0, ANY,
+     0},
     {"metrics", NULL, "", 0, 0, 0},
     {"exporter", NULL, "ADDR:PORT", 1, 1, 0},
     {"apply", NULL, "FILE [--dry-run]", 1, 2, 0},
@@ -79,8 +82,8 @@ static const struct verb verbs[] = {
     {"learn", NULL, "VIP [PARAMS] [--iterations N]", 1, ANY, 0},
     {"export", "p4", "[-o FILE] [--python] [port DEVICE=PORT]...", 0, ANY, 0},
     {"config", "set",
-     "[fin-grace MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] [tunnel-src6 ADDR] "
-     "[report-window S|off] [raw-reports DEV|off] [flow-seed HEX|random]",
+     "[fin-grace MS] [rst-linger MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] "
+     "[tunnel-src6 ADDR] [report-window S|off] [raw-reports DEV|off] [flow-seed HEX|random]",
      2, ANY, VERB_CHANGE},
     {"version", NULL, "", 0, 0, 0},
 };

@@ -35,8 +35,9 @@ static void save_config_keys(const struct config *cfg, FILE *out, int keys)
 	char addr[ADDR_STRLEN], ifname[IF_NAMESIZE];
 	__u32 a[4] = {};
 
-	fprintf(out, "config set fin-grace %u udp-timeout %u report-port %u", cfg->fin_grace_ms,
-		cfg->udp_timeout_ms, ntohs(cfg->report_port));
+	fprintf(out, "config set fin-grace %u rst-linger %u udp-timeout %u report-port %u",
+		cfg->fin_grace_ms, cfg->rst_linger_ms, cfg->udp_timeout_ms,
+		ntohs(cfg->report_port));
 	if (cfg->report_window_s)
 		fprintf(out, " report-window %u", cfg->report_window_s);
 	else
@@ -134,9 +135,9 @@ void save_vip(const struct model *m, int id, FILE *out)
 			m->drift_was[v->info.policy_slot % HAULER_MAX_VIPS]);
 	policy_format_params(p, m->interval_ms[v->info.policy_slot % HAULER_MAX_VIPS], params,
 			     sizeof(params));
-	fprintf(out, "vip add %s mode %s policy %s%s%s table-size %u\n", vip,
+	fprintf(out, "vip add %s mode %s policy %s%s%s table-size %u%s\n", vip,
 		fwd_mode_names[v->info.fwd_mode & 1], (const char *)p->name, params[0] ? " " : "",
-		params, v->info.table_size);
+		params, v->info.table_size, v->info.tier == HAULER_TIER_FLAT ? " tier flat" : "");
 }
 
 void save_server(const struct model *m, int s, FILE *out)
