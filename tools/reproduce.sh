@@ -69,6 +69,7 @@ if [ "$SMOKE" = 1 ]; then
 	AGENT_RATES="100"
 	AGENT_S=0.3
 	DRAIN_S=0.1
+	SETTLE_S=0.1
 	LEARN_WARMUP="0.5:0.5"
 else
 	: "${REPRO_POINT_S:=5}" "${REPRO_WARMUP_S:=1}" "${REPRO_TRIES:=3}"
@@ -80,6 +81,7 @@ else
 	AGENT_RATES="0.66 1 10 50 100 200"
 	AGENT_S=5
 	DRAIN_S=0.5
+	SETTLE_S=0.3
 	# The learner's warm-up: fraction of C0 : seconds, in turn.
 	: "${REPRO_LEARN_WARMUP:=0.5:20 1.05:40}"
 	LEARN_WARMUP=$REPRO_LEARN_WARMUP
@@ -120,7 +122,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 say() { printf '[%4ss] %s\n' "$(($(date +%s) - T_START))" "$*"; }
-H() { topo_hauler "$P" "$@"; }
+# The manager in the balancer's namespace (nsenter: cheaper than ip netns exec,
+# which remounts /sys for every command).
+H() { nsenter "--net=/run/netns/$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" "$@"; }
 
 # jget JSON KEY: a top-level number (or null) of a loadgen JSON line.
 jget() { printf '%s' "$1" | sed -n "s/.*\"$2\":\(null\|[-0-9.]*\).*/\1/p" | head -1; }
@@ -151,7 +155,7 @@ say "work per request: $ITERS kernel repetitions = ${WL_WORK_US} us of CPU at fu
 WL_DROP_MS=0
 wl_start "$P" "$ITERS" || exit 1
 VIP=$TOPO_VIP4:$WL_PORT
-H up eth0 >/dev/null || exit 1
+topo_hauler "$P" up eth0 >/dev/null || exit 1 # ip netns exec: its /sys shows the namespace
 H vip add "$VIP/udp" mode nat policy wrr || exit 1
 H server add s1 vip "$VIP/udp" || exit 1
 H device add s1cpu server s1 addr "$(topo_dev_addr4 s1cpu)" port "$WL_PORT" kind cpu \
@@ -442,7 +446,7 @@ sweep_point() {
 			esac
 			return 1
 		fi
-		sleep 0.3
+		sleep "$SETTLE_S" # the new policy in force, the old daemon gone
 	fi
 	measure "$name" "$2" "$target" "$3"
 }
