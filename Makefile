@@ -12,9 +12,12 @@ BPF_ARCH  := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aa
 		-e 's/loongarch64/loongarch/' -e 's/mips.*/mips/')
 
 # Packages a fresh Debian 12 needs to build, test and demo hauler.
+# libmicrohttpd: the metrics endpoint; prometheus (its server and promtool)
+# and tmux: the monitoring system tests. Their services stay stopped
+# (install_missing): the tests run their own, in namespaces.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
-	    libc6-dev linux-libc-dev clang-format cpp afl++
+	    libc6-dev linux-libc-dev clang-format cpp afl++ libmicrohttpd-dev prometheus tmux
 # Only `make reproduce` needs these (plots, the L7 proxy it compares with,
 # the simulator's tables).
 REPRO_PKGS := gnuplot-nox nginx libnginx-mod-stream python3
@@ -30,7 +33,7 @@ CFLAGS     += -Wall -Wextra -Werror -Wno-unknown-pragmas -std=gnu11 -D_GNU_SOURC
 # run one way: policies -> bpf -> include, user/tools/tests -> include.
 USER_INC   := -Iuser -I$(BUILD)
 AGENT_INC  := -Iagent
-LDLIBS     := -lbpf -lelf -lz
+LDLIBS     := -lbpf -lelf -lz -lmicrohttpd -lpthread
 
 # BPF objects: the entry program and one object per policy.
 BPF_SRCS  := bpf/hauler_xdp.bpf.c $(sort $(wildcard policies/*.bpf.c))
@@ -100,14 +103,25 @@ help:
 	@echo "make fuzz FUZZ_SECONDS=N  AFL++ on the parser and report decoder, then a mutation run"
 	@echo "                through the BPF programs, N seconds each (root; docs/testing.md)"
 
-deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+# install_missing PKGS,TARGET: apt-get install the PKGS not installed yet.
+# A package's service would start at once on a systemd host (prometheus,
+# nginx): policy-rc.d keeps it stopped; the tests and reproduce run their
+# own, inside the topology's namespaces.
+define install_missing
+	@missing=""; for p in $(1); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	else echo "deps: all present"; fi
+		rc=/usr/sbin/policy-rc.d; mine=0; \
+		if [ ! -e $$rc ]; then printf '#!/bin/sh\nexit 101\n' > $$rc && chmod +x $$rc && mine=1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; st=$$?; \
+		[ $$mine = 1 ] && rm -f $$rc; exit $$st; \
+	else echo "$(2): all present"; fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PKGS),deps)
 
 $(BUILD)/%.bpf.o: %.bpf.c $(BPF_HDRS)
 	@mkdir -p $(dir $@)
@@ -272,19 +286,8 @@ bench: deps
 	@$(MAKE) --no-print-directory all
 	bash tools/bench.sh $(BUILD)
 
-# nginx's package would start a system nginx on port 80: policy-rc.d keeps
-# it stopped (reproduce runs its own, inside the topology's namespaces).
 deps-reproduce: deps
-	@missing=""; for p in $(REPRO_PKGS); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		rc=/usr/sbin/policy-rc.d; mine=0; \
-		if [ ! -e $$rc ]; then printf '#!/bin/sh\nexit 101\n' > $$rc && chmod +x $$rc && mine=1; fi; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; st=$$?; \
-		[ $$mine = 1 ] && rm -f $$rc; exit $$st; \
-	else echo "deps-reproduce: all present"; fi
+	$(call install_missing,$(REPRO_PKGS),deps-reproduce)
 
 # The testbed's figures, then the simulator's (docs/simulator.md), both into docs/results.md.
 reproduce: deps-reproduce
