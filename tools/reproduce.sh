@@ -70,7 +70,7 @@ if [ "$SMOKE" = 1 ]; then
 	AGENT_S=0.3
 	DRAIN_S=0.1
 	SETTLE_S=0.1
-	LEARN_WARMUP="0.5:0.5"
+	LEARN_WARMUP="" # the learned configuration still runs in the sweep
 else
 	: "${REPRO_POINT_S:=5}" "${REPRO_WARMUP_S:=1}" "${REPRO_TRIES:=3}"
 	# Up to 1.35 C0: past the pair's capacity (1.2 C0), so that every
@@ -328,8 +328,8 @@ cg_usage_us() {
 # request sent) over the CPU time the cgroups used. Tells a point measured
 # while other work slowed the machine down; "-" when nothing was served.
 speed() {
-	awk -v sent="$(jget "$1" sent)" -v counted="$(jget "$1" counted)" -v nc="$(jdev "$1" s1cpu)" \
-		-v na="$(jdev "$1" s1acc)" -v x="$WL_ACC_SLOW" -v w="$WL_WORK_US" \
+	awk -v sent="$(jget "$1" sent)" -v counted="$(jget "$1" counted)" -v nc="$6" \
+		-v na="$7" -v x="$WL_ACC_SLOW" -v w="$WL_WORK_US" \
 		-v u="$(( ${4:-0} + ${5:-0} - ${2:-0} - ${3:-0} ))" 'BEGIN {
 			work = (nc + x * na) * (counted > 0 ? sent / counted : 1) * w
 			if (u > 0 && work > 0) printf "%.2f", work / u; else print "-"
@@ -337,24 +337,24 @@ speed() {
 }
 
 measure() {
-	local name=$1 rate=$2 target=$3 try=$4 json p99 loss verdict c0 a0 spd
+	local name=$1 rate=$2 target=$3 try=$4 json p99 loss verdict c0 a0 spd nc na p50
 	ROW=""
 	SEED=$((SEED + 1))
 	next_ports
 	c0=$(cg_usage_us s1cpu) a0=$(cg_usage_us s1acc)
 	json=$(VIP=$target point "$name" "$rate")
 	[ -n "$json" ] || { say "$name: loadgen failed at $rate/s"; return 1; }
-	spd=$(speed "$json" "$c0" "$a0" "$(cg_usage_us s1cpu)" "$(cg_usage_us s1acc)")
+	nc=$(jdev "$json" s1cpu) na=$(jdev "$json" s1acc) p50=$(jget "$json" p50_ms)
+	spd=$(speed "$json" "$c0" "$a0" "$(cg_usage_us s1cpu)" "$(cg_usage_us s1acc)" "$nc" "$na")
 	echo "$json" >>"$RES/sweep.jsonl"
 	p99=$(jget "$json" p99_ms)
 	loss=$(jget "$json" loss_pct)
 	if passes "$p99"; then verdict=meets; else verdict=misses; fi
 	ROW=$(printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s' "$name" "$rate" "$(jget "$json" offered)" \
-		"$(jget "$json" p50_ms)" "$p99" "$loss" "$(jdev "$json" s1cpu)" \
-		"$(jdev "$json" s1acc)" "$verdict" "$try" "$spd")
+		"$p50" "$p99" "$loss" "$nc" "$na" "$verdict" "$try" "$spd")
 	say "$(printf '%-11s %6s/s: P50 %8s  P99 %8s ms  loss %6s%%  s1cpu %5s s1acc %5s  speed %4s  %s%s' \
-		"$name" "$rate" "$(jget "$json" p50_ms)" "$p99" "$loss" "$(jdev "$json" s1cpu)" \
-		"$(jdev "$json" s1acc)" "$spd" "$verdict" "$([ "$try" -gt 1 ] && echo " (run $try)")")"
+		"$name" "$rate" "$p50" "$p99" "$loss" "$nc" "$na" "$spd" "$verdict" \
+		"$([ "$try" -gt 1 ] && echo " (run $try)")")"
 	sleep "$DRAIN_S"
 	[ "$verdict" = meets ]
 }
@@ -496,9 +496,9 @@ max_rates() {
 # iteration every 500 ms; its Q-table and weight then go on into the
 # sweep. What it learned goes to learn_show.txt.
 learn_warmup() {
-	local lo hi frac secs json
+	local frac secs json rate step
 	case " $POLICIES " in *" learned "*) ;; *) return 0 ;; esac
-	[ "$HAVE_LEARN" = 1 ] || return 0
+	[ "$HAVE_LEARN" = 1 ] && [ -n "$LEARN_WARMUP" ] || return 0
 	H learn reset "$VIP/udp" >/dev/null 2>&1
 	setup_config learned >/dev/null 2>&1 || return 0
 	: >"$RES/learn_warmup.jsonl"

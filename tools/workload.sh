@@ -182,8 +182,10 @@ _wl_agent_udp() {
 # wl_load PREFIX ARGS...: loadgen in the client namespace, at a raised
 # priority (nice -10) so that other work on the machine does not delay its
 # arrivals (its latencies count from the scheduled times all the same).
+# nsenter, not `ip netns exec` (which remounts /sys: a second on a busy
+# machine, for every run).
 wl_load() {
 	local prefix=$1
 	shift
-	ip netns exec "$prefix-cl" nice -n -10 "$TOPO_BUILD/tools/loadgen" "$@"
+	nsenter "--net=/run/netns/$prefix-cl" nice -n -10 "$TOPO_BUILD/tools/loadgen" "$@"
 }
