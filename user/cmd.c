@@ -11,6 +11,8 @@
 #include "args.h"
 #include "policy_file.h"
 #include "health_maps.h"
+#include "hauler_version.h"
+#include "json.h"
 
 /*
  * The command table: one row per verb. It drives dispatch (an object's
@@ -63,7 +65,9 @@ static const struct verb verbs[] = {
     {"stats", "reset", "", 0, 0, 0},
     {"conns", NULL, "[show] [VIP]", 0, 2, 0},
     {"save", NULL, "[-o FILE]", 0, 2, 0},
-    {"daemon", NULL, "[--interval-ms MS] [--once] [--metrics ADDR:PORT]", 0, ANY, 0},
+    {"daemon", NULL,
+     "[--interval-ms MS] [--once] [--metrics ADDR:PORT] [--bird FILE [--bird-socket PATH]]", 0, ANY,
+     0},
     {"metrics", NULL, "", 0, 0, 0},
     {"exporter", NULL, "ADDR:PORT", 1, 1, 0},
     {"apply", NULL, "FILE [--dry-run]", 1, 2, 0},
@@ -74,11 +78,32 @@ static const struct verb verbs[] = {
     {"learn", NULL, "VIP [PARAMS] [--iterations N]", 1, ANY, 0},
     {"export", "p4", "[-o FILE] [--python] [port DEVICE=PORT]...", 0, ANY, 0},
     {"config", "set",
-     "[fin-grace MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] [tunnel-src6 ADDR]", 2,
-     ANY, VERB_CHANGE},
+     "[fin-grace MS] [rst-linger MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] "
+     "[tunnel-src6 ADDR]",
+     2, ANY, VERB_CHANGE},
+    {"version", NULL, "", 0, 0, 0},
 };
 
 #define VERB_COUNT (sizeof(verbs) / sizeof(verbs[0]))
+
+/* hauler version (and hauler --version): needs no pinned state. */
+static int version_run(struct cmd_ctx *c, int argc, char **argv)
+{
+	struct json j;
+
+	(void)argc; /* no words: the command table checked */
+	(void)argv;
+	if (!c->json) {
+		printf("hauler %s\n", hauler_version);
+		return 0;
+	}
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_string(&j, "version", hauler_version);
+	json_object_end(&j);
+	json_finish(&j);
+	return 0;
+}
 
 /* What runs an object's verbs, and the lines its help ends with. */
 struct object {
@@ -117,6 +142,7 @@ static const struct object objects[] = {
      "            w-cpu W | w-max W | w-start W | interval-ms MS | seed S ...\n"},
     {"export", NULL, export_run, NULL, NULL},
     {"config", config_apply, NULL, NULL, NULL},
+    {"version", NULL, version_run, NULL, NULL},
 };
 
 #define OBJECT_COUNT (sizeof(objects) / sizeof(objects[0]))

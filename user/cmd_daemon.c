@@ -28,6 +28,7 @@
 #include "metrics_http.h"
 #include "model_maps.h"
 #include "args.h"
+#include "bgp.h"
 #include "policy_file.h"
 #include "policy_table.h"
 
@@ -54,6 +55,8 @@ struct daemon {
 	__u64 due_ns[HAULER_MAX_VIPS]; /* next rebuild of each VIP's rings */
 	__u32 default_ms;	       /* interval of a VIP that sets none */
 	int waiting;		       /* said "not up" already */
+	struct bgp_sync *bgp;	       /* --bird: the VIPs' routes (NULL: none) */
+	int bird_failing;	       /* said birdc failed already */
 };
 
 static void describe(struct daemon *dm, int s, const struct ring *r)
@@ -105,6 +108,27 @@ static __u32 vip_interval_ms(const struct daemon *dm, int vip)
 	return own ? own : dm->default_ms;
 }
 
+/* The VIPs' routes for BIRD, as m says (NULL: withdraw them all). */
+static void bird_sync(struct daemon *dm, const struct model *m)
+{
+	int changed, id, up = 0;
+
+	if (!dm->bgp)
+		return;
+	changed = bgp_sync(dm->bgp, m);
+	if (changed < 0) {
+		if (!dm->bird_failing) /* once until it works again: passes are frequent */
+			log_warn("%s (retrying)", err_msg());
+		dm->bird_failing = 1;
+		return;
+	}
+	dm->bird_failing = 0;
+	for (id = 0; m && id < HAULER_MAX_VIPS; id++)
+		up += bgp_vip_up(m, id);
+	if (changed)
+		log_info("BIRD reconfigured: %d VIP%s announced", up, up == 1 ? "" : "s");
+}
+
 /* One pass over the VIPs that are due; returns when the next one is (ns). */
 static int pass(struct daemon *dm, __u64 *next_ns)
 {
@@ -149,6 +173,8 @@ static int pass(struct daemon *dm, __u64 *next_ns)
 		if (dm->m->servers[s].in_use && due[dm->m->servers[s].vip_id % HAULER_MAX_VIPS])
 			ret = server_pass(dm, &maps, s, now);
 	maps_close(&maps);
+	if (!ret)
+		bird_sync(dm, dm->m);
 	return ret;
 }
 
@@ -165,7 +191,8 @@ static void log_changes(struct daemon *dm, int force)
 	dm->logged_ns = now;
 }
 
-static int parse_daemon(int argc, char **argv, __u32 *interval_ms, int *once, const char **metrics)
+static int parse_daemon(int argc, char **argv, __u32 *interval_ms, int *once, const char **metrics,
+			struct bgp_sync *bird)
 {
 	int i;
 
@@ -175,6 +202,10 @@ static int parse_daemon(int argc, char **argv, __u32 *interval_ms, int *once, co
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--once")) {
 			*once = 1;
+		} else if (!strcmp(argv[i], "--bird") && i + 1 < argc) {
+			bird->file = argv[++i];
+		} else if (!strcmp(argv[i], "--bird-socket") && i + 1 < argc) {
+			bird->socket = argv[++i];
 		} else if (!strcmp(argv[i], "--metrics") && i + 1 < argc) {
 			__u32 addr[4];
 			__u16 port;
@@ -198,6 +229,7 @@ int daemon_run(struct cmd_ctx *c, int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct daemon dm = {.pin = c->pin};
 	struct metrics_http *metrics = NULL;
+	struct bgp_sync bird = {};
 	struct health_daemon health;
 	const char *listen;
 	__u64 next_ns;
@@ -205,9 +237,16 @@ int daemon_run(struct cmd_ctx *c, int argc, char **argv)
 
 	log_set_prefix("hauler daemon");
 	/* argv[0] is the first option (or absent): daemon has no verb. */
-	ret = parse_daemon(argc, argv, &dm.default_ms, &once, &listen);
+	ret = parse_daemon(argc, argv, &dm.default_ms, &once, &listen, &bird);
 	if (ret)
 		return ret;
+	if (bird.socket && !bird.file)
+		return err_set(ERR_INPUT, "--bird-socket needs --bird FILE");
+	if (bird.file && once)
+		return err_set(ERR_INPUT,
+			       "--bird announces from a running daemon: not with --once");
+	if (bird.file)
+		dm.bgp = &bird;
 	if (once && listen)
 		return err_set(ERR_INPUT, "--metrics serves a running daemon: not with --once");
 	dm.m = malloc(sizeof(*dm.m));
@@ -248,6 +287,8 @@ int daemon_run(struct cmd_ctx *c, int argc, char **argv)
 		ret = pass(&dm, &next_ns);
 		if (once)
 			break;
+		if (ret)
+			bird_sync(&dm, NULL); /* not up: nothing to announce */
 		if (ret && !dm.waiting) {
 			/* Not up, or a failing map: say so once, keep trying. */
 			log_warn("%s (retrying)", err_msg());
@@ -260,6 +301,9 @@ int daemon_run(struct cmd_ctx *c, int argc, char **argv)
 	}
 	log_changes(&dm, 1);
 	metrics_http_stop(metrics);
+	/* Stopping: withdraw the VIPs, traffic must go to the other balancers. */
+	bird_sync(&dm, NULL);
+	bgp_sync_free(&bird);
 	if (!once) {
 		log_info("stopped");
 		health_daemon_free(&health);

@@ -27,8 +27,9 @@ void save_config(const struct config *cfg, FILE *out)
 	char addr[ADDR_STRLEN];
 	__u32 a[4] = {};
 
-	fprintf(out, "config set fin-grace %u udp-timeout %u report-port %u", cfg->fin_grace_ms,
-		cfg->udp_timeout_ms, ntohs(cfg->report_port));
+	fprintf(out, "config set fin-grace %u rst-linger %u udp-timeout %u report-port %u",
+		cfg->fin_grace_ms, cfg->rst_linger_ms, cfg->udp_timeout_ms,
+		ntohs(cfg->report_port));
 	if (cfg->tunnel_src4) {
 		a[0] = cfg->tunnel_src4;
 		format_addr(4, a, addr, sizeof(addr));

@@ -44,6 +44,11 @@ int main(int argc, char **argv)
 			c.dry_run = 1;
 		} else if (!strcmp(o, "-d") || !strcmp(o, "--debug")) {
 			c.debug = 1;
+		} else if (!strcmp(o, "-V") || !strcmp(o, "--version")) {
+			/* The version row of the command table, with the options so far. */
+			char *version[] = {"version"};
+
+			return cmd_run(&c, 1, version) ? ERR_INPUT : 0;
 		} else if (!strcmp(o, "-v") || !strcmp(o, "--verbose")) {
 			verbose++;
 		} else if (!strcmp(o, "-vv")) {

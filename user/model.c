@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "hauler_keys.h"
 #include "model.h"
 #include "args.h"
 #include "policy_table.h"
@@ -14,6 +15,7 @@ void model_config_defaults(struct config *cfg)
 	cfg->schema_version = HAULER_SCHEMA_VERSION;
 	cfg->report_port = htons(HAULER_REPORT_PORT);
 	cfg->fin_grace_ms = 5000;
+	cfg->rst_linger_ms = 1000;
 	cfg->udp_timeout_ms = 30000;
 }
 
@@ -136,10 +138,16 @@ int model_vip_add(struct model *m, const struct vip_key *key, __u8 fwd_mode, __u
 
 static void server_remove(struct model *m, int s);
 
-/* A removed device leaves nothing behind: no key, no mark. */
+/*
+ * A removed device leaves nothing behind: no key, no mark. Its id keeps
+ * its generation, so the next device given the id is told apart from it.
+ */
 static void device_forget(struct model *m, int d)
 {
+	__u16 gen = m->devices[d].gen;
+
 	memset(&m->devices[d], 0, sizeof(m->devices[d]));
+	m->devices[d].gen = gen;
 	memset(&m->keys[d], 0, sizeof(m->keys[d]));
 	memset(&m->checks[d], 0, sizeof(m->checks[d]));
 	m->dev_new[d] = 0;
@@ -239,11 +247,42 @@ int model_server_del(struct model *m, const char *name)
 	return 0;
 }
 
+/*
+ * In nat mode a device's address:port belongs to one VIP (per protocol):
+ * the return path is keyed by it, and flows of two VIPs from the same
+ * client port would be one flow to the device. Devices of one VIP may
+ * share it (a client port is one flow of the VIP), and so may ipip VIPs
+ * (the VIP travels inside the tunnel).
+ */
+static int nat_address_free(const struct model *m, const struct device_spec *spec, int vip)
+{
+	const struct model_vip *v = &m->vips[vip], *ov;
+	const struct device_info *o;
+	int d;
+
+	if (v->info.fwd_mode != HAULER_FWD_NAT)
+		return 0;
+	for (d = 0; d < HAULER_MAX_DEVICES; d++) {
+		o = &m->devices[d];
+		if (!o->in_use || o->family != spec->family || o->port != spec->port ||
+		    memcmp(o->addr, spec->addr, sizeof(o->addr)))
+			continue;
+		ov = &m->vips[m->servers[o->server % HAULER_MAX_SERVERS].vip_id % HAULER_MAX_VIPS];
+		if (ov != v && ov->info.fwd_mode == HAULER_FWD_NAT && ov->key.proto == v->key.proto)
+			return err_set(ERR_INPUT,
+				       "device '%s': its address and port are device '%s''s, of "
+				       "another nat VIP: replies could not be told apart",
+				       spec->name, (const char *)o->name);
+	}
+	return 0;
+}
+
 int model_device_add(struct model *m, const struct device_spec *spec)
 {
 	int s = model_server_find(m, spec->server), d;
 	struct server_info *srv;
 	struct device_info *dev;
+	__u16 gen;
 
 	if (s < 0)
 		return err_set(ERR_INPUT, "no server '%s'", spec->server);
@@ -260,12 +299,16 @@ int model_device_add(struct model *m, const struct device_spec *spec)
 	if (srv->dev_count >= HAULER_DEVS_PER_SERVER)
 		return err_set(ERR_INPUT, "server '%s' has %d devices already", spec->server,
 			       HAULER_DEVS_PER_SERVER);
+	if (nat_address_free(m, spec, srv->vip_id))
+		return -ERR_INPUT;
 	for (d = 0; d < HAULER_MAX_DEVICES && m->devices[d].in_use; d++)
 		;
 	if (d == HAULER_MAX_DEVICES)
 		return err_set(ERR_INPUT, "too many devices (%d)", HAULER_MAX_DEVICES);
 	dev = &m->devices[d];
+	gen = hauler_dev_gen_next(dev->gen);
 	memset(dev, 0, sizeof(*dev));
+	dev->gen = gen; /* the id's old connections do not follow it here */
 	memcpy(dev->addr, spec->addr, sizeof(dev->addr));
 	dev->port = spec->port;
 	dev->family = spec->family;

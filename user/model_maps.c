@@ -113,6 +113,8 @@ static int commit_devices(const struct hauler_maps *maps, const struct model *ba
 		    memcmp(now->name, was->name, HAULER_NAME_LEN)) {
 			if (bpf_map_update_elem(maps->dev_state, &d, &clean, BPF_ANY))
 				return sys_err("dev_state", d);
+			if (mapw_device_counters_zero(maps, d))
+				return -ERR_SYSTEM;
 		}
 		if (memcmp(now, was, sizeof(*now)) && mapw_device(maps, d, now))
 			return -ERR_SYSTEM;
@@ -300,7 +302,6 @@ static int clear_removed(const struct hauler_maps *maps, const struct model *bas
 			 const struct model *cur)
 {
 	struct server_info no_server = {};
-	struct device_info no_device = {};
 	struct dev_state no_state = {};
 	struct dev_key no_key = {};
 	__u32 i;
@@ -310,6 +311,9 @@ static int clear_removed(const struct hauler_maps *maps, const struct model *bas
 		    mapw_server(maps, i, &no_server))
 			return -ERR_SYSTEM;
 	for (i = 0; i < HAULER_MAX_DEVICES; i++) {
+		/* An empty slot, but with the id's generation (hauler_dev_gen_next). */
+		struct device_info no_device = {.gen = cur->devices[i].gen};
+
 		if (!base->devices[i].in_use || cur->devices[i].in_use)
 			continue;
 		/* Key first, so no report lands in between; then the entry; then its load. */

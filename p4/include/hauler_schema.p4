@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 3 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 4 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 64 // VIPs; also the number of policy slots
 #define HAULER_MAX_SERVERS 256 // servers over all VIPs
 #define HAULER_MAX_DEVICES 2048 // devices over all servers
@@ -47,6 +47,7 @@
 #define HAULER_SW_POLICY_PRT 3 // switch (P4) policy: highest rank below the threshold (prt)
 #define HAULER_CONN_FIN 1 // a FIN was seen: the entry ends after the FIN grace
 #define HAULER_CONN_REPLY 2 // entry of a NAT return path (keyed by the reply)
+#define HAULER_CONN_RST 4 // a RST was seen: the entry ends after the RST linger
 #define HAULER_REPORT_MAGIC 1212961362 // hauler_report.magic: "HLRR"
 #define HAULER_REPORT_VERSION 2 // hauler_report.version agents send
 #define HAULER_REPORT_VERSION_1 1 // the older version, still accepted: no period, stale after stale-ms
@@ -76,25 +77,28 @@
 #define HAULER_STAT_drop_encap 12 // no headroom or too big to encapsulate: dropped
 #define HAULER_STAT_conn_new 13 // new connections
 #define HAULER_STAT_conn_hit 14 // packets of established connections
-#define HAULER_STAT_conn_closed 15 // entries ended by RST, or after FIN / idle
-#define HAULER_STAT_conn_table_full 16 // conns update failed: forwarded without entry
-#define HAULER_STAT_policy_fallback 17 // empty policy slot or failed tail call: hash used
-#define HAULER_STAT_policy_bad_choice 18 // policy chose no valid device: hash used
-#define HAULER_STAT_spill 19 // new connection sent on to the next server (chosen one unusable or saturated)
-#define HAULER_STAT_spill_none 20 // spill found no other server: the policy's own choice taken
-#define HAULER_STAT_nat_reply 21 // NAT return packets rewritten to the VIP
-#define HAULER_STAT_fwd_tx 22 // forwarded with XDP_TX
-#define HAULER_STAT_fwd_redirect 23 // forwarded with bpf_redirect
-#define HAULER_STAT_report_ok 24 // agent reports accepted into dev_state
-#define HAULER_STAT_report_bad_len 25 // report of the wrong length: dropped
-#define HAULER_STAT_report_bad_magic 26 // report with a wrong magic or version: dropped
-#define HAULER_STAT_report_unknown_device 27 // report for a device out of range, not in use or without key: dropped
-#define HAULER_STAT_report_bad_tag 28 // report whose SipHash tag is wrong: dropped
-#define HAULER_STAT_report_replay 29 // report whose sequence is not newer than the last: dropped
-#define HAULER_STAT_report_bad_source 30 // report from an address other than the device's: dropped
-#define HAULER_STAT_report_bad_value 31 // report with a value out of range or reserved bits set: dropped
-#define HAULER_STAT_report_v1 32 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
-#define HAULER_STAT_REASONS 33
+#define HAULER_STAT_conn_closed 15 // entries ended: replaced after their RST linger, FIN grace or UDP idle timeout, or their device gone
+#define HAULER_STAT_conn_ended_kept 16 // TCP segment (not a SYN) of an ended entry: kept on its device, never decided anew mid-flow
+#define HAULER_STAT_conn_device_gone 17 // packet of a flow whose device was deleted (or whose id now names another device): TCP answered with a RST, UDP and SYN decided anew in its VIP
+#define HAULER_STAT_reset_sent 18 // TCP RST the balancer sent to a client (its flow's device is gone)
+#define HAULER_STAT_conn_table_full 19 // conns update failed: forwarded without entry
+#define HAULER_STAT_policy_fallback 20 // empty policy slot or failed tail call: hash used
+#define HAULER_STAT_policy_bad_choice 21 // policy chose no valid device: hash used
+#define HAULER_STAT_spill 22 // new connection sent on to the next server (chosen one unusable or saturated)
+#define HAULER_STAT_spill_none 23 // spill found no other server: the policy's own choice taken
+#define HAULER_STAT_nat_reply 24 // NAT return packets rewritten to the VIP
+#define HAULER_STAT_fwd_tx 25 // forwarded with XDP_TX
+#define HAULER_STAT_fwd_redirect 26 // forwarded with bpf_redirect
+#define HAULER_STAT_report_ok 27 // agent reports accepted into dev_state
+#define HAULER_STAT_report_bad_len 28 // report of the wrong length: dropped
+#define HAULER_STAT_report_bad_magic 29 // report with a wrong magic or version: dropped
+#define HAULER_STAT_report_unknown_device 30 // report for a device out of range, not in use or without key: dropped
+#define HAULER_STAT_report_bad_tag 31 // report whose SipHash tag is wrong: dropped
+#define HAULER_STAT_report_replay 32 // report whose sequence is not newer than the last: dropped
+#define HAULER_STAT_report_bad_source 33 // report from an address other than the device's: dropped
+#define HAULER_STAT_report_bad_value 34 // report with a value out of range or reserved bits set: dropped
+#define HAULER_STAT_report_v1 35 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
+#define HAULER_STAT_REASONS 36
 
 // key of vips: the service clients connect to
 struct vip_key_t {
@@ -174,6 +178,8 @@ struct device_info_t {
 	bit<16> weight; // declared capacity: ring slots, hash share, prt rank
 	bit<8> in_use; // 1 when the slot holds a device
 	bit<8> health; // 0, or HEALTH_FAILED (set by hauler daemon's checks)
+	bit<16> gen; // generation of the id: grows each time the id is given to a new device (conn.dev_gen)
+	bit<16> pad; // zero
 	bit<8> name_0; // operator's name, NUL-terminated
 	bit<8> name_1;
 	bit<8> name_2;
@@ -270,7 +276,7 @@ struct conn_t {
 	bit<16> vip_id; // VIP of the flow
 	bit<8> flags; // CONN_*
 	bit<8> pad; // zero
-	bit<16> pad2; // zero
+	bit<16> dev_gen; // devices.gen of the device when the flow was bound: another generation is another device
 	bit<64> last_seen_ns; // coarse ktime of the last packet
 }
 
@@ -284,7 +290,7 @@ struct config_t {
 	bit<32> tunnel_src_3;
 	bit<32> tunnel_src4; // outer source of IPv4 encapsulation
 	bit<16> report_port; // UDP port of agent reports
-	bit<16> pad; // zero
+	bit<16> rst_linger_ms; // life of an entry after RST (0: ends at once)
 	bit<32> fin_grace_ms; // life of an entry after FIN
 	bit<32> udp_timeout_ms; // idle life of a UDP entry
 	bit<32> ifindex; // interface hauler is attached to (0: none)

@@ -27,6 +27,7 @@
 #include "policies/hash.skel.h"
 #include "harness.h"
 #include "map_write.h"
+#include "hauler_keys.h"
 
 const __u8 dp_lb_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
 const __u8 dp_gw_mac[6] = {0x02, 0, 0, 0, 0, 0xfe};
@@ -424,6 +425,7 @@ void dp_set_config(__u32 nat_vips, __u32 fin_grace_ms, __u32 udp_timeout_ms)
 	c.schema_version = HAULER_SCHEMA_VERSION;
 	c.nat_vips = nat_vips;
 	c.fin_grace_ms = fin_grace_ms;
+	c.rst_linger_ms = 1000; /* the manager's default */
 	c.udp_timeout_ms = udp_timeout_ms;
 	c.report_port = htons(HAULER_REPORT_PORT);
 	c.ifindex = dp_ifindex;
@@ -523,6 +525,12 @@ void dp_add_device_at(__u16 id, int family, const struct dp_addr *addr, __u16 se
 	    .in_use = 1,
 	};
 
+	struct device_info was = {};
+	__u32 key = id;
+
+	/* A new device on the id takes the next generation, as the manager's does. */
+	bpf_map_lookup_elem(dp_map("devices"), &key, &was);
+	d.gen = hauler_dev_gen_next(was.gen);
 	memcpy(d.addr, addr->a, 16);
 	snprintf((char *)d.name, sizeof(d.name), "dev%u", id);
 	assert_int_equal(mapw_device(&maps, id, &d), 0);
@@ -569,8 +577,12 @@ void dp_set_device_weight(__u16 id, __u16 weight)
 
 void dp_del_device(__u16 id)
 {
-	struct device_info d = {};
+	struct device_info was = {}, d = {};
+	__u32 key = id;
 
+	/* The manager's empty slot keeps the id's generation. */
+	bpf_map_lookup_elem(dp_map("devices"), &key, &was);
+	d.gen = was.gen;
 	assert_int_equal(mapw_device(&maps, id, &d), 0);
 }
 

@@ -19,6 +19,7 @@
 #include "apply.h"
 #include "batch.h"
 #include "error.h"
+#include "model_of.h"
 #include "model.h"
 #include "save_text.h"
 
@@ -33,17 +34,6 @@
 	"vip add [fd00::1]:53/udp mode ipip policy hash\n"                                         \
 	"server add u1 vip [fd00::1]:53/udp\n"                                                     \
 	"device add u1a server u1 addr fd00::11 port 53\n"
-
-static struct model *model_of(const char *text)
-{
-	struct model *m = malloc(sizeof(*m));
-
-	assert_non_null(m);
-	model_init_empty(m);
-	if (batch_apply_string(m, text, "test"))
-		fail_msg("batch: %s", err_msg());
-	return m;
-}
 
 /* want from text against run, as hauler apply reads FILE. */
 static struct model *want_of(const struct model *run, const char *text)
