@@ -21,12 +21,12 @@ HAULER_VERSION := $(shell v=$$(cat VERSION); \
 endif
 
 # Packages a fresh Debian 12 needs to build, test and demo hauler.
-# libmicrohttpd: the metrics endpoint; prometheus (its server and promtool)
-# and tmux: the monitoring system tests. Their services stay stopped
-# (install_missing): the tests run their own, in namespaces.
+# libmicrohttpd: the metrics endpoint; prometheus (its server and promtool),
+# tmux and bird2: the monitoring, top and BGP system tests. Their services
+# stay stopped (install_missing): the tests run their own, in namespaces.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
-	    libc6-dev linux-libc-dev clang-format cpp afl++ libmicrohttpd-dev prometheus tmux \
+	    libc6-dev linux-libc-dev clang-format cpp afl++ libmicrohttpd-dev prometheus tmux bird2 \
 	    dpkg-dev debhelper lintian systemd man-db groff-base yamllint python3-yaml
 # Only `make reproduce` needs these (plots, the L7 proxy it compares with,
 # the simulator's tables).

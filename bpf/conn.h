@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * conn.h - the connection table: a flow's device is decided once and
- * kept. TCP RST ends an entry at once, FIN after a short grace; UDP
- * entries end after an idle timeout. NAT flows have a second entry keyed
- * by the reply, for the return path.
+ * kept. TCP RST and FIN end an entry after a short linger; UDP entries
+ * end after an idle timeout. An ended TCP entry is decided anew only by a
+ * SYN. NAT flows have a second entry keyed by the reply, for the return
+ * path.
  */
 #ifndef HAULER_BPF_CONN_H
 #define HAULER_BPF_CONN_H
@@ -21,11 +22,19 @@ static __always_inline struct config *config_get(void)
 	return bpf_map_lookup_elem(&config, &zero);
 }
 
+/*
+ * Has the entry ended? After a RST, rst-linger ms after its last packet;
+ * after a FIN, fin-grace ms after its last packet (every packet after
+ * either extends it); a UDP entry after udp-timeout ms idle. An
+ * established TCP entry does not age (the LRU takes it).
+ */
 static __always_inline int conn_expired(const struct conn *c, __u8 proto, const struct config *cfg,
 					__u64 now)
 {
 	__u64 age = now > c->last_seen_ns ? now - c->last_seen_ns : 0;
 
+	if (c->flags & HAULER_CONN_RST)
+		return age > cfg->rst_linger_ms * HAULER_NS_PER_MS;
 	if (c->flags & HAULER_CONN_FIN)
 		return age > cfg->fin_grace_ms * HAULER_NS_PER_MS;
 	if (proto == IPPROTO_UDP)
@@ -59,14 +68,33 @@ static __always_inline void client_key(struct flow_key *f, const struct flow_key
 	f->pad = 0;
 }
 
-/* Remove an ended flow's entry, and its NAT return entry if it has one. */
-static __always_inline void conn_forget(const struct conn *c, const struct flow_key *key)
+/*
+ * The device entry c is bound to, or NULL when that device is gone:
+ * deleted, or its id given to another device since (another generation).
+ */
+static __always_inline struct device_info *conn_device(const struct conn *c)
 {
 	struct device_info *dev;
 	__u32 id = c->device;
-	struct flow_key r;
 
 	dev = bpf_map_lookup_elem(&devices, &id);
+	if (!dev || !dev->in_use || dev->gen != c->dev_gen)
+		return NULL;
+	return dev;
+}
+
+/*
+ * Remove an ended flow's entry, and its NAT return entry if it has one.
+ * The return entry's key is the device's address: with the device gone it
+ * is unknown (the id may name another device now, whose entry this must
+ * not touch); that entry is inert (nat_return checks the generation) and
+ * the LRU takes it.
+ */
+static __always_inline void conn_forget(const struct conn *c, const struct flow_key *key)
+{
+	struct device_info *dev = conn_device(c);
+	struct flow_key r;
+
 	if (dev) {
 		reply_key(&r, key, dev);
 		bpf_map_delete_elem(&conns, &r);
@@ -74,8 +102,7 @@ static __always_inline void conn_forget(const struct conn *c, const struct flow_
 	bpf_map_delete_elem(&conns, key);
 }
 
-#define CONN_TRACK_RST	   1 /* the entry was removed: RST */
-#define CONN_TRACK_TOUCHED 2 /* last_seen was refreshed */
+#define CONN_TRACK_TOUCHED 1 /* last_seen was refreshed */
 
 /*
  * How stale last_seen may get before it is written again: at most a
@@ -91,23 +118,24 @@ static __always_inline __u64 conn_touch_ns(const struct config *cfg, __u8 proto)
 	return HAULER_TOUCH_NS;
 }
 
-/* Note what this packet says about the connection's life (CONN_TRACK_*). */
+/*
+ * Note what this packet says about the connection's life. A RST or FIN
+ * marks the entry, which then ends after a linger (conn_expired): a
+ * crossing RST or the last ACKs still find it, and a spoofed RST cannot
+ * cut a live flow, whose next packets keep the entry. Returns
+ * CONN_TRACK_TOUCHED when last_seen was refreshed.
+ */
 static __always_inline int conn_track(struct conn *c, const struct flow_key *key, __u8 tcp_flags,
 				      const struct config *cfg, __u64 now)
 {
-	if (key->proto == IPPROTO_TCP && (tcp_flags & TCP_FLAG_RST_BIT)) {
-		bpf_map_delete_elem(&conns, key);
-		return CONN_TRACK_RST;
-	}
-	if (key->proto == IPPROTO_TCP && (tcp_flags & TCP_FLAG_FIN_BIT) &&
-	    !(c->flags & HAULER_CONN_FIN)) {
-		c->flags |= HAULER_CONN_FIN;
+	if (key->proto == IPPROTO_TCP && (tcp_flags & (TCP_FLAG_RST_BIT | TCP_FLAG_FIN_BIT))) {
+		c->flags |= tcp_flags & TCP_FLAG_RST_BIT ? HAULER_CONN_RST : HAULER_CONN_FIN;
 		c->last_seen_ns = now;
 		return CONN_TRACK_TOUCHED;
 	}
-	if ((c->flags & HAULER_CONN_FIN) ||
+	if ((c->flags & (HAULER_CONN_FIN | HAULER_CONN_RST)) ||
 	    now - c->last_seen_ns > conn_touch_ns(cfg, key->proto)) {
-		/* After a FIN every packet extends the grace: half-closed flows live on. */
+		/* After a FIN or RST every packet extends the linger: live flows live on. */
 		c->last_seen_ns = now;
 		return CONN_TRACK_TOUCHED;
 	}

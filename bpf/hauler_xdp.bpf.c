@@ -11,6 +11,7 @@
 #include "spill.h"
 #include "select/select_spill.h"
 #include "report.h"
+#include "reset.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -106,48 +107,74 @@ static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *
 	return new_conn_finish(ctx, pc, select_hash(pc), 0);
 }
 
+#define CONN_GONE (-2) /* the flow's device is gone */
+
 /* A packet of a known connection: straight to its device. */
 static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, struct conn *c,
 				       const struct vip_info *vi, const struct config *cfg,
 				       __u64 now)
 {
 	struct device_info *dev;
-	struct server_info *srv;
-	__u32 id = c->device, sid;
+	__u32 id = c->device;
 	int track;
 
-	dev = bpf_map_lookup_elem(&devices, &id);
-	if (!dev || !dev->in_use)
-		return -1; /* device removed: decide anew */
 	/*
-	 * The id may have been given to a device of another VIP since (ids
-	 * are reused; entries of a deleted device or VIP stay until their
-	 * next packet): never follow it out of the flow's VIP.
+	 * Ids are reused: a connection follows its device id only while the
+	 * id names the same device (generation) of the same VIP.
 	 */
-	sid = dev->server;
-	srv = bpf_map_lookup_elem(&servers, &sid);
-	if (c->vip_id != vi->vip_id || !srv || !srv->in_use || srv->vip_id != vi->vip_id)
-		return -1;
+	dev = conn_device(c);
+	if (!dev || c->vip_id != vi->vip_id)
+		return CONN_GONE;
 	track = conn_track(c, &p->flow, p->tcp_flags, cfg, now);
 	if (track && vi->fwd_mode == HAULER_FWD_NAT) {
-		/* The return path lives and dies with the flow. */
+		/* The return path lives as long as the flow (and a crossing RST finds it). */
 		struct flow_key r;
 		struct conn *rc;
 
 		reply_key(&r, &p->flow, dev);
-		if (track == CONN_TRACK_RST) {
-			bpf_map_delete_elem(&conns, &r);
-		} else {
-			rc = bpf_map_lookup_elem(&conns, &r);
-			if (rc)
-				rc->last_seen_ns = now;
-		}
+		rc = bpf_map_lookup_elem(&conns, &r);
+		if (rc)
+			rc->last_seen_ns = now;
 	}
-	if (track == CONN_TRACK_RST)
-		stat_reason(HAULER_STAT_conn_closed, ctx);
 	stat_reason(HAULER_STAT_conn_hit, ctx);
 	count_forward(ctx, vi->vip_id, id);
 	return forward_to_device(ctx, p, dev, id, vi->fwd_mode, cfg, now);
+}
+
+/*
+ * The flow's device was deleted, or its id now names another device or
+ * VIP: the connection ends. TCP: a RST answers the client (a RST is just
+ * dropped; a SYN is a new connection on the same ports). UDP has no
+ * connection to end. Returns the verdict, or -1: decide anew in the VIP.
+ */
+static __always_inline int device_gone(struct xdp_md *ctx, const struct pkt *p, struct conn *c)
+{
+	__u8 f = p->tcp_flags;
+
+	stat_reason(HAULER_STAT_conn_device_gone, ctx);
+	stat_reason(HAULER_STAT_conn_closed, ctx);
+	conn_forget(c, &p->flow);
+	if (p->flow.proto != IPPROTO_TCP ||
+	    (f & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT | TCP_FLAG_RST_BIT)) == TCP_FLAG_SYN_BIT)
+		return -1; /* decide anew */
+	if (f & TCP_FLAG_RST_BIT)
+		return XDP_DROP;
+	return send_reset(ctx, p);
+}
+
+/*
+ * A reply of a gone device's NAT flow (the device was deleted, or its id
+ * is another device's now): the flow is over. Not passed on untranslated:
+ * its entry goes, a TCP segment is answered with a RST (so the device's
+ * end closes too), anything else is dropped.
+ */
+static __always_inline int reply_gone(struct xdp_md *ctx, const struct pkt *p)
+{
+	stat_reason(HAULER_STAT_conn_device_gone, ctx);
+	bpf_map_delete_elem(&conns, &p->flow);
+	if (p->flow.proto != IPPROTO_TCP || (p->tcp_flags & TCP_FLAG_RST_BIT))
+		return XDP_DROP;
+	return send_reset(ctx, p);
 }
 
 /* Not addressed to a VIP: a device's reply to a NAT flow, or not ours. */
@@ -163,18 +190,30 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 	c = bpf_map_lookup_elem(&conns, &p->flow);
 	if (!c || !(c->flags & HAULER_CONN_REPLY))
 		goto not_reply;
+	if (!conn_device(c))
+		return reply_gone(ctx, p);
 	vip_id = c->vip_id;
 	vk = bpf_map_lookup_elem(&vip_index, &vip_id);
 	if (!vk || vk->family != p->flow.family)
 		goto pass;
-	if (conn_expired(c, p->flow.proto, cfg, now))
+	/*
+	 * A TCP reply is translated while its entry is there (it goes with
+	 * the flow's: replaced by a new connection's, or taken by the LRU),
+	 * so the device's crossing RST and last ACKs reach the client.
+	 */
+	if (p->flow.proto == IPPROTO_UDP && conn_expired(c, p->flow.proto, cfg, now))
 		goto pass;
-	if (conn_track(c, &p->flow, p->tcp_flags, cfg, now) == CONN_TRACK_RST) {
+	conn_track(c, &p->flow, p->tcp_flags, cfg, now);
+	if (p->flow.proto == IPPROTO_TCP &&
+	    (p->tcp_flags & (TCP_FLAG_RST_BIT | TCP_FLAG_FIN_BIT))) {
+		/* The device's RST or FIN ends the client's entry too (after the linger). */
 		struct flow_key f;
+		struct conn *fc;
 
 		client_key(&f, &p->flow, vk);
-		bpf_map_delete_elem(&conns, &f);
-		stat_reason(HAULER_STAT_conn_closed, ctx);
+		fc = bpf_map_lookup_elem(&conns, &f);
+		if (fc)
+			conn_track(fc, &f, p->tcp_flags, cfg, now);
 	}
 	if (nat_rewrite(ctx, p, vk->addr, vk->port, 0)) {
 		stat_reason(HAULER_STAT_pass_malformed, ctx);
@@ -226,14 +265,30 @@ int hauler_xdp(struct xdp_md *ctx)
 		return nat_return(ctx, &p, cfg, now);
 
 	c = bpf_map_lookup_elem(&conns, &p.flow);
-	if (c && !conn_expired(c, p.flow.proto, cfg, now)) {
+	if (c && conn_expired(c, p.flow.proto, cfg, now)) {
+		/*
+		 * An ended entry: a SYN (a new connection on the same ports) or
+		 * a UDP datagram is decided anew. Any other TCP segment belongs
+		 * to the old connection (a half-closed flow idle past the grace,
+		 * a live one whose RST was spoofed, a late retransmission): it
+		 * stays on its device, never moved mid-flow.
+		 */
+		if (p.flow.proto == IPPROTO_UDP ||
+		    (p.tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) == TCP_FLAG_SYN_BIT) {
+			conn_forget(c, &p.flow);
+			stat_reason(HAULER_STAT_conn_closed, ctx);
+			c = NULL;
+		} else {
+			stat_reason(HAULER_STAT_conn_ended_kept, ctx);
+		}
+	}
+	if (c) {
 		ret = established(ctx, &p, c, vi, cfg, now);
 		if (ret >= 0)
 			return ret;
-	}
-	if (c) {
-		conn_forget(c, &p.flow);
-		stat_reason(HAULER_STAT_conn_closed, ctx);
+		ret = device_gone(ctx, &p, c);
+		if (ret >= 0)
+			return ret;
 	}
 	return new_connection(ctx, &p, vi, now);
 }

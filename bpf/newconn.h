@@ -61,6 +61,7 @@ static __always_inline int new_conn_finish(struct xdp_md *ctx, struct policy_ctx
 	}
 
 	c.device = id;
+	c.dev_gen = dev->gen;
 	c.vip_id = pc->vip_id;
 	c.last_seen_ns = bpf_ktime_get_coarse_ns();
 	if (bpf_map_update_elem(&conns, &pc->flow, &c, BPF_ANY))

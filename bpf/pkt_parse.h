@@ -24,7 +24,9 @@
 #define HAULER_IP_OFFSET 0x1fff
 #define HAULER_IP_DF	 0x4000
 #define TCP_FLAG_FIN_BIT 0x01
+#define TCP_FLAG_SYN_BIT 0x02
 #define TCP_FLAG_RST_BIT 0x04
+#define TCP_FLAG_ACK_BIT 0x10
 
 /* What the parser learns about a frame; offsets are from the frame start. */
 struct pkt {

@@ -2,7 +2,8 @@
 /*
  * hauler_keys.h - the map keys that hold more than an index: a VIP's two
  * Maglev tables and a server's two rings (the active one and the one the
- * manager fills before it flips the version). One definition for the
+ * manager fills before it flips the version), and a device id's
+ * generation. One definition for the
  * datapath, the policies, the manager and the tests.
  */
 #ifndef HAULER_KEYS_H
@@ -18,6 +19,31 @@
 static __always_inline __u32 hauler_pool_key(__u32 vip_id, __u32 version)
 {
 	return vip_id * 2 + (version & 1);
+}
+
+/*
+ * servers, rings, ring_pos: the flat group of VIP vip_id (vip_info.tier
+ * TIER_FLAT), after the MAX_SERVERS real servers. The manager writes it
+ * from the VIP's devices and fills the VIP's pool with it, so the entry
+ * program and every policy take it for a server of up to
+ * DEVS_PER_SERVER devices.
+ */
+static __always_inline __u32 hauler_flat_group(__u32 vip_id)
+{
+	return HAULER_MAX_SERVERS + vip_id;
+}
+
+_Static_assert(HAULER_SERVER_SLOTS == HAULER_MAX_SERVERS + HAULER_MAX_VIPS, "one flat group a VIP");
+
+/*
+ * devices.gen: a device id given to a new device takes the next
+ * generation, and a connection remembers the generation it was bound to
+ * (conn.dev_gen), so it never follows a reused id to another device.
+ * 0 is skipped: it is the generation of a slot never used.
+ */
+static __always_inline __u16 hauler_dev_gen_next(__u16 gen)
+{
+	return gen == 0xffff ? 1 : gen + 1;
 }
 
 /* rings: version 0 or 1 of server's ring (server_info.ring_version). */

@@ -23,6 +23,10 @@ int config_apply(struct model *m, int argc, char **argv)
 			if (parse_u32(value, 0, 3600000, "fin-grace", &n))
 				return -ERR_INPUT;
 			cfg.fin_grace_ms = n;
+		} else if (!strcmp(word, "rst-linger")) {
+			if (parse_u32(value, 0, 65535, "rst-linger", &n))
+				return -ERR_INPUT;
+			cfg.rst_linger_ms = n;
 		} else if (!strcmp(word, "udp-timeout")) {
 			if (parse_u32(value, 1, 86400000, "udp-timeout", &n))
 				return -ERR_INPUT;

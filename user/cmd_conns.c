@@ -27,13 +27,15 @@ static __u64 now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* "fin", "rst", "reply" joined by commas; "-" for none. */
 static void flags_text(__u8 flags, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s", flags & HAULER_CONN_FIN ? "fin" : "",
-		 (flags & HAULER_CONN_FIN) && (flags & HAULER_CONN_REPLY) ? "," : "",
-		 flags & HAULER_CONN_REPLY ? "reply" : "");
+	snprintf(buf, len, "%s%s%s", flags & HAULER_CONN_FIN ? ",fin" : "",
+		 flags & HAULER_CONN_RST ? ",rst" : "", flags & HAULER_CONN_REPLY ? ",reply" : "");
 	if (!buf[0])
 		snprintf(buf, len, "-");
+	else
+		memmove(buf, buf + 1, strlen(buf)); /* the leading comma */
 }
 
 int conns_run(struct cmd_ctx *c, int argc, char **argv)
@@ -79,7 +81,9 @@ int conns_run(struct cmd_ctx *c, int argc, char **argv)
 			continue;
 		if (only >= 0 && v.vip_id != only)
 			continue;
-		if (v.device < HAULER_MAX_DEVICES && c->cur->devices[v.device].in_use)
+		/* Another generation is another device: the entry's device is gone. */
+		if (v.device < HAULER_MAX_DEVICES && c->cur->devices[v.device].in_use &&
+		    c->cur->devices[v.device].gen == v.dev_gen)
 			dev = (const char *)c->cur->devices[v.device].name;
 		age = now > v.last_seen_ns ? (now - v.last_seen_ns) / 1000000 : 0;
 		flow_end(key.family, key.src, key.sport, src, sizeof(src));

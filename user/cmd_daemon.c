@@ -28,6 +28,7 @@
 #include "metrics_http.h"
 #include "model_maps.h"
 #include "args.h"
+#include "bgp.h"
 #include "policy_file.h"
 #include "policy_table.h"
 
@@ -54,11 +55,12 @@ struct daemon {
 	__u64 due_ns[HAULER_MAX_VIPS]; /* next rebuild of each VIP's rings */
 	__u32 default_ms;	       /* interval of a VIP that sets none */
 	int waiting;		       /* said "not up" already */
+	struct bgp_sync *bgp;	       /* --bird: the VIPs' routes (NULL: none) */
+	int bird_failing;	       /* said birdc failed already */
 };
 
-static void describe(struct daemon *dm, int s, const struct ring *r)
+static void describe(struct daemon *dm, const struct server_info *srv, const struct ring *r)
 {
-	const struct server_info *srv = &dm->m->servers[s];
 	int slots[HAULER_DEVS_PER_SERVER] = {}, i, used;
 	char vip[VIP_STRLEN];
 	__u32 k;
@@ -74,26 +76,36 @@ static void describe(struct daemon *dm, int s, const struct ring *r)
 				 (const char *)dm->m->devices[srv->dev[i]].name, slots[i]);
 }
 
-/* Rebuild one server's ring; swap it in when it differs from the active one. */
-static int server_pass(struct daemon *dm, const struct hauler_maps *maps, __u32 s, __u64 now)
+/*
+ * Rebuild the ring of server entry s (a server, or a VIP's flat group,
+ * whose ring version only the map knows); swap it in when it differs
+ * from the active one.
+ */
+static int server_pass(struct daemon *dm, const struct hauler_maps *maps, __u32 s,
+		       const struct server_info *group, __u64 now)
 {
-	struct server_info live, srv = dm->m->servers[s];
+	struct server_info live, srv = *group;
 	struct ring want, active;
-	__u32 key = hauler_ring_key(s, srv.ring_version);
+	__u32 key;
 
-	if (dwrr_server_ring(dm->m, s, dm->states, now, &want))
+	if (bpf_map_lookup_elem(maps->servers, &s, &live))
+		return 0;
+	if (s >= HAULER_MAX_SERVERS)
+		srv.ring_version = live.ring_version;
+	key = hauler_ring_key(s, srv.ring_version);
+	if (dwrr_group_ring(dm->m, &srv, dm->states, now, &want))
 		return 0;
 	if (!bpf_map_lookup_elem(maps->rings, &key, &active) &&
 	    !memcmp(&active, &want, sizeof(want)))
 		return 0;
 	/* A command changed the server since we read it: next pass. */
-	if (bpf_map_lookup_elem(maps->servers, &s, &live) || memcmp(&live, &srv, sizeof(srv)))
+	if (memcmp(&live, &srv, sizeof(srv)))
 		return 0;
 	if (model_ring_swap(maps, s, &srv, &want))
 		return -ERR_SYSTEM;
 	dm->changes++;
 	dm->changes_total++;
-	describe(dm, s, &want);
+	describe(dm, &srv, &want);
 	return 0;
 }
 
@@ -103,6 +115,27 @@ static __u32 vip_interval_ms(const struct daemon *dm, int vip)
 	__u32 own = dm->m->interval_ms[dm->m->vips[vip].info.policy_slot % HAULER_MAX_VIPS];
 
 	return own ? own : dm->default_ms;
+}
+
+/* The VIPs' routes for BIRD, as m says (NULL: withdraw them all). */
+static void bird_sync(struct daemon *dm, const struct model *m)
+{
+	int changed, id, up = 0;
+
+	if (!dm->bgp)
+		return;
+	changed = bgp_sync(dm->bgp, m);
+	if (changed < 0) {
+		if (!dm->bird_failing) /* once until it works again: passes are frequent */
+			log_warn("%s (retrying)", err_msg());
+		dm->bird_failing = 1;
+		return;
+	}
+	dm->bird_failing = 0;
+	for (id = 0; m && id < HAULER_MAX_VIPS; id++)
+		up += bgp_vip_up(m, id);
+	if (changed)
+		log_info("BIRD reconfigured: %d VIP%s announced", up, up == 1 ? "" : "s");
 }
 
 /* One pass over the VIPs that are due; returns when the next one is (ns). */
@@ -147,8 +180,18 @@ static int pass(struct daemon *dm, __u64 *next_ns)
 	}
 	for (s = 0; !ret && s < HAULER_MAX_SERVERS; s++)
 		if (dm->m->servers[s].in_use && due[dm->m->servers[s].vip_id % HAULER_MAX_VIPS])
-			ret = server_pass(dm, &maps, s, now);
+			ret = server_pass(dm, &maps, s, &dm->m->servers[s], now);
+	/* A flat VIP's policy walks its flat group's ring. */
+	for (vip = 0; !ret && vip < HAULER_MAX_VIPS; vip++) {
+		struct server_info group;
+
+		if (due[vip] && dm->m->vips[vip].info.tier == HAULER_TIER_FLAT &&
+		    model_flat_group(dm->m, vip, &group) >= 0)
+			ret = server_pass(dm, &maps, hauler_flat_group(vip), &group, now);
+	}
 	maps_close(&maps);
+	if (!ret)
+		bird_sync(dm, dm->m);
 	return ret;
 }
 
@@ -165,7 +208,8 @@ static void log_changes(struct daemon *dm, int force)
 	dm->logged_ns = now;
 }
 
-static int parse_daemon(int argc, char **argv, __u32 *interval_ms, int *once, const char **metrics)
+static int parse_daemon(int argc, char **argv, __u32 *interval_ms, int *once, const char **metrics,
+			struct bgp_sync *bird)
 {
 	int i;
 
@@ -175,6 +219,10 @@ static int parse_daemon(int argc, char **argv, __u32 *interval_ms, int *once, co
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--once")) {
 			*once = 1;
+		} else if (!strcmp(argv[i], "--bird") && i + 1 < argc) {
+			bird->file = argv[++i];
+		} else if (!strcmp(argv[i], "--bird-socket") && i + 1 < argc) {
+			bird->socket = argv[++i];
 		} else if (!strcmp(argv[i], "--metrics") && i + 1 < argc) {
 			__u32 addr[4];
 			__u16 port;
@@ -198,6 +246,7 @@ int daemon_run(struct cmd_ctx *c, int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct daemon dm = {.pin = c->pin};
 	struct metrics_http *metrics = NULL;
+	struct bgp_sync bird = {};
 	struct health_daemon health;
 	const char *listen;
 	__u64 next_ns;
@@ -205,9 +254,16 @@ int daemon_run(struct cmd_ctx *c, int argc, char **argv)
 
 	log_set_prefix("hauler daemon");
 	/* argv[0] is the first option (or absent): daemon has no verb. */
-	ret = parse_daemon(argc, argv, &dm.default_ms, &once, &listen);
+	ret = parse_daemon(argc, argv, &dm.default_ms, &once, &listen, &bird);
 	if (ret)
 		return ret;
+	if (bird.socket && !bird.file)
+		return err_set(ERR_INPUT, "--bird-socket needs --bird FILE");
+	if (bird.file && once)
+		return err_set(ERR_INPUT,
+			       "--bird announces from a running daemon: not with --once");
+	if (bird.file)
+		dm.bgp = &bird;
 	if (once && listen)
 		return err_set(ERR_INPUT, "--metrics serves a running daemon: not with --once");
 	dm.m = malloc(sizeof(*dm.m));
@@ -248,6 +304,8 @@ int daemon_run(struct cmd_ctx *c, int argc, char **argv)
 		ret = pass(&dm, &next_ns);
 		if (once)
 			break;
+		if (ret)
+			bird_sync(&dm, NULL); /* not up: nothing to announce */
 		if (ret && !dm.waiting) {
 			/* Not up, or a failing map: say so once, keep trying. */
 			log_warn("%s (retrying)", err_msg());
@@ -260,6 +318,9 @@ int daemon_run(struct cmd_ctx *c, int argc, char **argv)
 	}
 	log_changes(&dm, 1);
 	metrics_http_stop(metrics);
+	/* Stopping: withdraw the VIPs, traffic must go to the other balancers. */
+	bird_sync(&dm, NULL);
+	bgp_sync_free(&bird);
 	if (!once) {
 		log_info("stopped");
 		health_daemon_free(&health);

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "log.h"
 #include "error.h"
 #include "json.h"
 #include "args.h"
@@ -203,8 +204,8 @@ static int learn_iteration(struct cmd_ctx *c, int vip, const struct vip_key *key
 	none = observe(c->cur, vip, s, l->weight, &o);
 	free(s);
 	if (none && !*warned) {
-		fprintf(stderr, "hauler learn: no device of the VIP reports a latency "
-				"(hauler-agent --latency-socket): the SLO counts as missed\n");
+		log_warn("no device of the VIP reports a latency (hauler-agent --latency-socket): "
+			 "the SLO counts as missed");
 		*warned = 1;
 	}
 	learner_step(l, &o);
@@ -312,8 +313,10 @@ int learn_run(struct cmd_ctx *c, int argc, char **argv)
 
 	if (argc < 1)
 		return err_set(ERR_INPUT, LEARN_USAGE);
-	if (strcmp(argv[0], "show") && strcmp(argv[0], "reset"))
+	if (strcmp(argv[0], "show") && strcmp(argv[0], "reset")) {
+		log_set_prefix("hauler learn");
 		return learn_loop(c, argc, argv);
+	}
 	if (argc != 2)
 		return err_set(ERR_INPUT, LEARN_USAGE);
 	vip = find_vip(c, argv[1], &key);

@@ -27,8 +27,9 @@ void save_config(const struct config *cfg, FILE *out)
 	char addr[ADDR_STRLEN];
 	__u32 a[4] = {};
 
-	fprintf(out, "config set fin-grace %u udp-timeout %u report-port %u", cfg->fin_grace_ms,
-		cfg->udp_timeout_ms, ntohs(cfg->report_port));
+	fprintf(out, "config set fin-grace %u rst-linger %u udp-timeout %u report-port %u",
+		cfg->fin_grace_ms, cfg->rst_linger_ms, cfg->udp_timeout_ms,
+		ntohs(cfg->report_port));
 	if (cfg->tunnel_src4) {
 		a[0] = cfg->tunnel_src4;
 		format_addr(4, a, addr, sizeof(addr));
@@ -97,9 +98,9 @@ void save_vip(const struct model *m, int id, FILE *out)
 	format_vip(&v->key, vip, sizeof(vip));
 	policy_format_params(p, m->interval_ms[v->info.policy_slot % HAULER_MAX_VIPS], params,
 			     sizeof(params));
-	fprintf(out, "vip add %s mode %s policy %s%s%s table-size %u\n", vip,
+	fprintf(out, "vip add %s mode %s policy %s%s%s table-size %u%s\n", vip,
 		fwd_mode_names[v->info.fwd_mode & 1], (const char *)p->name, params[0] ? " " : "",
-		params, v->info.table_size);
+		params, v->info.table_size, v->info.tier == HAULER_TIER_FLAT ? " tier flat" : "");
 }
 
 void save_server(const struct model *m, int s, FILE *out)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* map_write.c - the one writer of the configuration maps (see map_write.h). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "error.h"
 #include "hauler_keys.h"
@@ -47,6 +49,25 @@ int mapw_server(const struct hauler_maps *m, __u32 server, const struct server_i
 int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_info *dev)
 {
 	return put(m->devices, "devices", device, &device, dev);
+}
+
+int mapw_device_counters_zero(const struct hauler_maps *m, __u32 device)
+{
+	int ncpus = libbpf_num_possible_cpus(), ret = 0;
+	struct counter *zero;
+	__u32 key, which;
+
+	if (ncpus <= 0)
+		return err_set(ERR_SYSTEM, "cannot count CPUs: %s", strerror(-ncpus));
+	zero = calloc(ncpus, sizeof(*zero));
+	if (!zero)
+		return err_set(ERR_SYSTEM, "out of memory");
+	for (which = HAULER_STAT_FWD; which <= HAULER_STAT_NEW && !ret; which++) {
+		key = HAULER_STAT_DEV(device % HAULER_MAX_DEVICES, which);
+		ret = put(m->stats, "stats", key, &key, zero);
+	}
+	free(zero);
+	return ret;
 }
 
 int mapw_ring(const struct hauler_maps *m, __u32 server, __u32 version, const struct ring *ring)

@@ -24,6 +24,11 @@ int mapw_vip(const struct hauler_maps *m, const struct vip_key *key, const struc
 int mapw_pool(const struct hauler_maps *m, __u32 vip_id, __u32 version, const struct pool *pool);
 int mapw_server(const struct hauler_maps *m, __u32 server, const struct server_info *srv);
 int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_info *dev);
+/*
+ * Zero device's forwarded and new-connection counters (stats, every CPU):
+ * a device given a reused id starts from zero, not from the old one's.
+ */
+int mapw_device_counters_zero(const struct hauler_maps *m, __u32 device);
 /* Version 0 or 1 of server's ring. */
 int mapw_ring(const struct hauler_maps *m, __u32 server, __u32 version, const struct ring *ring);
 int mapw_params(const struct hauler_maps *m, __u32 slot, const struct policy_params *params);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "hauler_keys.h"
 #include "model.h"
 #include "args.h"
 #include "policy_table.h"
@@ -14,6 +15,7 @@ void model_config_defaults(struct config *cfg)
 	cfg->schema_version = HAULER_SCHEMA_VERSION;
 	cfg->report_port = htons(HAULER_REPORT_PORT);
 	cfg->fin_grace_ms = 5000;
+	cfg->rst_linger_ms = 1000;
 	cfg->udp_timeout_ms = 30000;
 }
 
@@ -136,10 +138,72 @@ int model_vip_add(struct model *m, const struct vip_key *key, __u8 fwd_mode, __u
 
 static void server_remove(struct model *m, int s);
 
-/* A removed device leaves nothing behind: no key, no mark. */
+/* Devices of VIP vip_id over all its servers. */
+static int vip_device_count(const struct model *m, int vip_id)
+{
+	int s, n = 0;
+
+	for (s = 0; s < HAULER_MAX_SERVERS; s++)
+		if (m->servers[s].in_use && m->servers[s].vip_id == vip_id)
+			n += m->servers[s].dev_count;
+	return n;
+}
+
+int model_vip_set_tier(struct model *m, const struct vip_key *key, int tier)
+{
+	int id = model_vip_find(m, key), n;
+	char text[VIP_STRLEN];
+
+	if (id < 0)
+		return vip_missing(key);
+	if (tier != HAULER_TIER_MAGLEV && tier != HAULER_TIER_FLAT)
+		return err_set(ERR_INPUT, "bad tier %d", tier);
+	n = vip_device_count(m, id);
+	if (tier == HAULER_TIER_FLAT && n > HAULER_DEVS_PER_SERVER) {
+		format_vip(key, text, sizeof(text));
+		return err_set(ERR_INPUT,
+			       "VIP %s has %d devices: a flat VIP takes at most %d (its policy "
+			       "chooses among all of them at once)",
+			       text, n, HAULER_DEVS_PER_SERVER);
+	}
+	m->vips[id].info.tier = tier;
+	return 0;
+}
+
+int model_flat_group(const struct model *m, int vip_id, struct server_info *out)
+{
+	int s, i, n = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (s = 0; s < HAULER_MAX_SERVERS; s++) {
+		const struct server_info *srv = &m->servers[s];
+
+		if (!srv->in_use || srv->vip_id != vip_id)
+			continue;
+		for (i = 0; i < srv->dev_count && i < HAULER_DEVS_PER_SERVER; i++) {
+			if (n == HAULER_DEVS_PER_SERVER)
+				return -1;
+			out->dev[n++] = srv->dev[i];
+		}
+	}
+	memcpy(out->name, "(flat)", sizeof("(flat)"));
+	out->vip_id = vip_id;
+	out->weight = 1;
+	out->dev_count = n;
+	out->in_use = 1;
+	return n;
+}
+
+/*
+ * A removed device leaves nothing behind: no key, no mark. Its id keeps
+ * its generation, so the next device given the id is told apart from it.
+ */
 static void device_forget(struct model *m, int d)
 {
+	__u16 gen = m->devices[d].gen;
+
 	memset(&m->devices[d], 0, sizeof(m->devices[d]));
+	m->devices[d].gen = gen;
 	memset(&m->keys[d], 0, sizeof(m->keys[d]));
 	memset(&m->checks[d], 0, sizeof(m->checks[d]));
 	m->dev_new[d] = 0;
@@ -239,11 +303,42 @@ int model_server_del(struct model *m, const char *name)
 	return 0;
 }
 
+/*
+ * In nat mode a device's address:port belongs to one VIP (per protocol):
+ * the return path is keyed by it, and flows of two VIPs from the same
+ * client port would be one flow to the device. Devices of one VIP may
+ * share it (a client port is one flow of the VIP), and so may ipip VIPs
+ * (the VIP travels inside the tunnel).
+ */
+static int nat_address_free(const struct model *m, const struct device_spec *spec, int vip)
+{
+	const struct model_vip *v = &m->vips[vip], *ov;
+	const struct device_info *o;
+	int d;
+
+	if (v->info.fwd_mode != HAULER_FWD_NAT)
+		return 0;
+	for (d = 0; d < HAULER_MAX_DEVICES; d++) {
+		o = &m->devices[d];
+		if (!o->in_use || o->family != spec->family || o->port != spec->port ||
+		    memcmp(o->addr, spec->addr, sizeof(o->addr)))
+			continue;
+		ov = &m->vips[m->servers[o->server % HAULER_MAX_SERVERS].vip_id % HAULER_MAX_VIPS];
+		if (ov != v && ov->info.fwd_mode == HAULER_FWD_NAT && ov->key.proto == v->key.proto)
+			return err_set(ERR_INPUT,
+				       "device '%s': its address and port are device '%s''s, of "
+				       "another nat VIP: replies could not be told apart",
+				       spec->name, (const char *)o->name);
+	}
+	return 0;
+}
+
 int model_device_add(struct model *m, const struct device_spec *spec)
 {
 	int s = model_server_find(m, spec->server), d;
 	struct server_info *srv;
 	struct device_info *dev;
+	__u16 gen;
 
 	if (s < 0)
 		return err_set(ERR_INPUT, "no server '%s'", spec->server);
@@ -260,12 +355,22 @@ int model_device_add(struct model *m, const struct device_spec *spec)
 	if (srv->dev_count >= HAULER_DEVS_PER_SERVER)
 		return err_set(ERR_INPUT, "server '%s' has %d devices already", spec->server,
 			       HAULER_DEVS_PER_SERVER);
+	if (m->vips[srv->vip_id].info.tier == HAULER_TIER_FLAT &&
+	    vip_device_count(m, srv->vip_id) >= HAULER_DEVS_PER_SERVER)
+		return err_set(ERR_INPUT,
+			       "device '%s': the VIP of server '%s' is flat and has %d devices, "
+			       "its most",
+			       spec->name, spec->server, HAULER_DEVS_PER_SERVER);
+	if (nat_address_free(m, spec, srv->vip_id))
+		return -ERR_INPUT;
 	for (d = 0; d < HAULER_MAX_DEVICES && m->devices[d].in_use; d++)
 		;
 	if (d == HAULER_MAX_DEVICES)
 		return err_set(ERR_INPUT, "too many devices (%d)", HAULER_MAX_DEVICES);
 	dev = &m->devices[d];
+	gen = hauler_dev_gen_next(dev->gen);
 	memset(dev, 0, sizeof(*dev));
+	dev->gen = gen; /* the id's old connections do not follow it here */
 	memcpy(dev->addr, spec->addr, sizeof(dev->addr));
 	dev->port = spec->port;
 	dev->family = spec->family;
@@ -450,13 +555,17 @@ int model_pool_servers(const struct model *m, int vip_id, struct maglev_server *
 	return n;
 }
 
-int model_ring_weights(const struct model *m, int server, __u16 *weights)
+int model_group_weights(const struct model *m, const struct server_info *srv, __u16 *weights)
 {
-	const struct server_info *srv = &m->servers[server];
 	int i,
 	    n = srv->dev_count > HAULER_DEVS_PER_SERVER ? HAULER_DEVS_PER_SERVER : srv->dev_count;
 
 	for (i = 0; i < n; i++)
-		weights[i] = m->devices[srv->dev[i]].weight;
+		weights[i] = m->devices[srv->dev[i] % HAULER_MAX_DEVICES].weight;
 	return n;
+}
+
+int model_ring_weights(const struct model *m, int server, __u16 *weights)
+{
+	return model_group_weights(m, &m->servers[server], weights);
 }

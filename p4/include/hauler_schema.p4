@@ -5,9 +5,10 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 3 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 5 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 64 // VIPs; also the number of policy slots
 #define HAULER_MAX_SERVERS 256 // servers over all VIPs
+#define HAULER_SERVER_SLOTS 320 // entries of servers and ring_pos: MAX_SERVERS servers, then one flat group per VIP (FLAT_GROUP)
 #define HAULER_MAX_DEVICES 2048 // devices over all servers
 #define HAULER_DEVS_PER_SERVER 8 // devices one server can hold
 #define HAULER_MAGLEV_MAX 32749 // largest Maglev table (a prime)
@@ -27,6 +28,7 @@
 #define HAULER_FWD_NAT 0 // rewrite the destination to the device
 #define HAULER_FWD_IPIP 1 // encapsulate to the device (IPIP / IP6IP6)
 #define HAULER_TIER_MAGLEV 0 // server tier: weighted Maglev
+#define HAULER_TIER_FLAT 1 // server tier: none; the policy chooses among all the VIP's devices (at most DEVS_PER_SERVER), its flat group
 #define HAULER_KIND_CPU 0 // device kind: host CPU
 #define HAULER_KIND_SMARTNIC 1 // device kind: SmartNIC cores
 #define HAULER_KIND_GPU 2 // device kind: GPU
@@ -47,6 +49,7 @@
 #define HAULER_SW_POLICY_PRT 3 // switch (P4) policy: highest rank below the threshold (prt)
 #define HAULER_CONN_FIN 1 // a FIN was seen: the entry ends after the FIN grace
 #define HAULER_CONN_REPLY 2 // entry of a NAT return path (keyed by the reply)
+#define HAULER_CONN_RST 4 // a RST was seen: the entry ends after the RST linger
 #define HAULER_REPORT_MAGIC 1212961362 // hauler_report.magic: "HLRR"
 #define HAULER_REPORT_VERSION 2 // hauler_report.version agents send
 #define HAULER_REPORT_VERSION_1 1 // the older version, still accepted: no period, stale after stale-ms
@@ -76,25 +79,28 @@
 #define HAULER_STAT_drop_encap 12 // no headroom or too big to encapsulate: dropped
 #define HAULER_STAT_conn_new 13 // new connections
 #define HAULER_STAT_conn_hit 14 // packets of established connections
-#define HAULER_STAT_conn_closed 15 // entries ended by RST, or after FIN / idle
-#define HAULER_STAT_conn_table_full 16 // conns update failed: forwarded without entry
-#define HAULER_STAT_policy_fallback 17 // empty policy slot or failed tail call: hash used
-#define HAULER_STAT_policy_bad_choice 18 // policy chose no valid device: hash used
-#define HAULER_STAT_spill 19 // new connection sent on to the next server (chosen one unusable or saturated)
-#define HAULER_STAT_spill_none 20 // spill found no other server: the policy's own choice taken
-#define HAULER_STAT_nat_reply 21 // NAT return packets rewritten to the VIP
-#define HAULER_STAT_fwd_tx 22 // forwarded with XDP_TX
-#define HAULER_STAT_fwd_redirect 23 // forwarded with bpf_redirect
-#define HAULER_STAT_report_ok 24 // agent reports accepted into dev_state
-#define HAULER_STAT_report_bad_len 25 // report of the wrong length: dropped
-#define HAULER_STAT_report_bad_magic 26 // report with a wrong magic or version: dropped
-#define HAULER_STAT_report_unknown_device 27 // report for a device out of range, not in use or without key: dropped
-#define HAULER_STAT_report_bad_tag 28 // report whose SipHash tag is wrong: dropped
-#define HAULER_STAT_report_replay 29 // report whose sequence is not newer than the last: dropped
-#define HAULER_STAT_report_bad_source 30 // report from an address other than the device's: dropped
-#define HAULER_STAT_report_bad_value 31 // report with a value out of range or reserved bits set: dropped
-#define HAULER_STAT_report_v1 32 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
-#define HAULER_STAT_REASONS 33
+#define HAULER_STAT_conn_closed 15 // entries ended: replaced after their RST linger, FIN grace or UDP idle timeout, or their device gone
+#define HAULER_STAT_conn_ended_kept 16 // TCP segment (not a SYN) of an ended entry: kept on its device, never decided anew mid-flow
+#define HAULER_STAT_conn_device_gone 17 // packet of a flow whose device was deleted (or whose id now names another device): TCP answered with a RST, UDP and SYN decided anew in its VIP
+#define HAULER_STAT_reset_sent 18 // TCP RST the balancer sent to a client (its flow's device is gone)
+#define HAULER_STAT_conn_table_full 19 // conns update failed: forwarded without entry
+#define HAULER_STAT_policy_fallback 20 // empty policy slot or failed tail call: hash used
+#define HAULER_STAT_policy_bad_choice 21 // policy chose no valid device: hash used
+#define HAULER_STAT_spill 22 // new connection sent on to the next server (chosen one unusable or saturated)
+#define HAULER_STAT_spill_none 23 // spill found no other server: the policy's own choice taken
+#define HAULER_STAT_nat_reply 24 // NAT return packets rewritten to the VIP
+#define HAULER_STAT_fwd_tx 25 // forwarded with XDP_TX
+#define HAULER_STAT_fwd_redirect 26 // forwarded with bpf_redirect
+#define HAULER_STAT_report_ok 27 // agent reports accepted into dev_state
+#define HAULER_STAT_report_bad_len 28 // report of the wrong length: dropped
+#define HAULER_STAT_report_bad_magic 29 // report with a wrong magic or version: dropped
+#define HAULER_STAT_report_unknown_device 30 // report for a device out of range, not in use or without key: dropped
+#define HAULER_STAT_report_bad_tag 31 // report whose SipHash tag is wrong: dropped
+#define HAULER_STAT_report_replay 32 // report whose sequence is not newer than the last: dropped
+#define HAULER_STAT_report_bad_source 33 // report from an address other than the device's: dropped
+#define HAULER_STAT_report_bad_value 34 // report with a value out of range or reserved bits set: dropped
+#define HAULER_STAT_report_v1 35 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
+#define HAULER_STAT_REASONS 36
 
 // key of vips: the service clients connect to
 struct vip_key_t {
@@ -114,7 +120,7 @@ struct vip_info_t {
 	bit<8> fwd_mode; // FWD_NAT or FWD_IPIP
 	bit<8> policy_slot; // slot in policy_progs and policy_params
 	bit<8> pool_version; // active Maglev table: 0 or 1
-	bit<8> tier; // server tier: TIER_MAGLEV
+	bit<8> tier; // server tier: TIER_MAGLEV or TIER_FLAT
 	bit<32> table_size; // Maglev table size M (a prime)
 }
 
@@ -174,6 +180,8 @@ struct device_info_t {
 	bit<16> weight; // declared capacity: ring slots, hash share, prt rank
 	bit<8> in_use; // 1 when the slot holds a device
 	bit<8> health; // 0, or HEALTH_FAILED (set by hauler daemon's checks)
+	bit<16> gen; // generation of the id: grows each time the id is given to a new device (conn.dev_gen)
+	bit<16> pad; // zero
 	bit<8> name_0; // operator's name, NUL-terminated
 	bit<8> name_1;
 	bit<8> name_2;
@@ -270,7 +278,7 @@ struct conn_t {
 	bit<16> vip_id; // VIP of the flow
 	bit<8> flags; // CONN_*
 	bit<8> pad; // zero
-	bit<16> pad2; // zero
+	bit<16> dev_gen; // devices.gen of the device when the flow was bound: another generation is another device
 	bit<64> last_seen_ns; // coarse ktime of the last packet
 }
 
@@ -284,7 +292,7 @@ struct config_t {
 	bit<32> tunnel_src_3;
 	bit<32> tunnel_src4; // outer source of IPv4 encapsulation
 	bit<16> report_port; // UDP port of agent reports
-	bit<16> pad; // zero
+	bit<16> rst_linger_ms; // life of an entry after RST (0: ends at once)
 	bit<32> fin_grace_ms; // life of an entry after FIN
 	bit<32> udp_timeout_ms; // idle life of a UDP entry
 	bit<32> ifindex; // interface hauler is attached to (0: none)
@@ -388,11 +396,11 @@ header hauler_report_h {
 // map vips: HASH, key vip_key_t, value vip_info_t, size 64 - VIP -> its settings
 // map vip_index: ARRAY, key bit<32>, value vip_key_t, size 64 - vip id -> VIP (NAT return path)
 // map pools: ARRAY, key bit<32>, value pool_t, size 128 - vip id * 2 + version -> Maglev table
-// map servers: ARRAY, key bit<32>, value server_info_t, size 256 - server index -> server
+// map servers: ARRAY, key bit<32>, value server_info_t, size 320 - server index -> server; MAX_SERVERS + vip id -> the VIP's flat group
 // map devices: ARRAY, key bit<32>, value device_info_t, size 2048 - device id -> device
 // map dev_state: ARRAY, key bit<32>, value dev_state_t, size 2048 - device id -> measured load
-// map rings: ARRAY, key bit<32>, value ring_t, size 512 - server * 2 + version -> ring
-// map ring_pos: ARRAY, key bit<32>, value ring_pos_t, size 256 - server -> ring pointer
+// map rings: ARRAY, key bit<32>, value ring_t, size 640 - server * 2 + version -> ring
+// map ring_pos: ARRAY, key bit<32>, value ring_pos_t, size 320 - server -> ring pointer
 // map policy_progs: PROG_ARRAY, key bit<32>, value bit<32>, size 64 - policy slot -> policy program
 // map policy_params: ARRAY, key bit<32>, value policy_params_t, size 64 - policy slot -> parameters
 // map conns: LRU_HASH, key flow_key_t, value conn_t, size 1048576 - flow -> device
@@ -404,7 +412,7 @@ header hauler_report_h {
 // Registers for the arrays too large for a struct
 // pools: Register<bit<16>, bit<32>>(4191872) pools_server; cell = entry * 32749 + index
 #define HAULER_REGISTER_POOLS_SERVER(name) Register<bit<16>, bit<32>>(4191872) name
-// rings: Register<bit<8>, bit<32>>(126976) rings_slot; cell = entry * 248 + index
-#define HAULER_REGISTER_RINGS_SLOT(name) Register<bit<8>, bit<32>>(126976) name
+// rings: Register<bit<8>, bit<32>>(158720) rings_slot; cell = entry * 248 + index
+#define HAULER_REGISTER_RINGS_SLOT(name) Register<bit<8>, bit<32>>(158720) name
 
 #endif // _HAULER_SCHEMA_P4_

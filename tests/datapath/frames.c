@@ -115,6 +115,50 @@ void run_expect(const __u8 *in, size_t in_len, int verdict, const __u8 *expected
 	assert_frame_equal(expected, exp_len, &out);
 }
 
+static __u32 get32(const __u8 *p)
+{
+	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
+}
+
+void expect_reset(const struct frame_spec *s)
+{
+	__u8 frame[DP_FRAME_MAX];
+	size_t len = build(s, frame), l3 = frame_l3_off(s), hlen = s->family == 4 ? 20 : 40;
+	const __u8 *ip, *tcp;
+	struct dp_out out;
+
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	if (out.verdict != XDP_TX)
+		fail_msg("expected a RST sent back (XDP_TX), got verdict %d", out.verdict);
+	assert_frame_valid(&out);
+	assert_int_equal(out.len, l3 + hlen + 20);
+	assert_memory_equal(out.data, s->smac, 6);
+	assert_memory_equal(out.data + 6, s->dmac, 6);
+	assert_memory_equal(out.data + 12, frame + 12, l3 - 12); /* type, VLAN tag */
+	ip = out.data + l3;
+	tcp = ip + hlen;
+	if (s->family == 4) {
+		assert_int_equal(ip[9], IPPROTO_TCP);
+		assert_memory_equal(ip + 12, s->dst, 4);
+		assert_memory_equal(ip + 16, s->src, 4);
+	} else {
+		assert_int_equal(ip[6], IPPROTO_TCP);
+		assert_memory_equal(ip + 8, s->dst, 16);
+		assert_memory_equal(ip + 24, s->src, 16);
+	}
+	assert_int_equal(tcp[0] << 8 | tcp[1], s->dport);
+	assert_int_equal(tcp[2] << 8 | tcp[3], s->sport);
+	if (s->tcp_flags & TCPF_ACK) {
+		assert_int_equal(tcp[13], TCPF_RST);
+		assert_int_equal(get32(tcp + 4), PKT_TCP_ACK);
+	} else {
+		assert_int_equal(tcp[13], TCPF_RST | TCPF_ACK);
+		assert_int_equal(get32(tcp + 8), PKT_TCP_SEQ + s->payload_len +
+						     !!(s->tcp_flags & TCPF_SYN) +
+						     !!(s->tcp_flags & TCPF_FIN));
+	}
+}
+
 __u16 conn_device(const struct frame_spec *s)
 {
 	struct flow_key k = spec_flow(s);

@@ -34,6 +34,13 @@ void assert_frame_equal(const __u8 *expected, size_t len, const struct dp_out *o
 /* Run a frame and expect exactly this verdict and output. */
 void run_expect(const __u8 *in, size_t in_len, int verdict, const __u8 *expected, size_t exp_len);
 
+/*
+ * Send the TCP frame of s (client -> VIP) and expect the balancer's RST
+ * back: XDP_TX to the neighbour it came from, VIP -> client, valid
+ * checksums, <SEQ=s's ACK><RST> (s has ACK) or <ACK=s's SEQ+len><RST,ACK>.
+ */
+void expect_reset(const struct frame_spec *s);
+
 /* The device of the conns entry of s's flow (fails when there is none). */
 __u16 conn_device(const struct frame_spec *s);
 /*

@@ -27,6 +27,7 @@
 #include "policies/hash.skel.h"
 #include "harness.h"
 #include "map_write.h"
+#include "hauler_keys.h"
 
 const __u8 dp_lb_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
 const __u8 dp_gw_mac[6] = {0x02, 0, 0, 0, 0, 0xfe};
@@ -292,6 +293,11 @@ int dp_teardown(void **state)
 	return 0;
 }
 
+const char *dp_pin_dir(void)
+{
+	return bpffs_dir;
+}
+
 int dp_entry_fd(void)
 {
 	return bpf_program__fd(entry_skel->progs.hauler_xdp);
@@ -370,12 +376,12 @@ int dp_reset(void **state)
 	dp_conn_clear();
 	clear_hash("vips", sizeof(struct vip_key));
 	zero_array("vip_index", HAULER_MAX_VIPS, sizeof(struct vip_key));
-	zero_array("servers", HAULER_MAX_SERVERS, sizeof(struct server_info));
+	zero_array("servers", HAULER_SERVER_SLOTS, sizeof(struct server_info));
 	zero_array("devices", HAULER_MAX_DEVICES, sizeof(struct device_info));
 	zero_array("dev_state", HAULER_MAX_DEVICES, sizeof(struct dev_state));
 	zero_array("dev_keys", HAULER_MAX_DEVICES, sizeof(struct dev_key));
-	zero_array("rings", 2 * HAULER_MAX_SERVERS, sizeof(struct ring));
-	zero_array("ring_pos", HAULER_MAX_SERVERS, sizeof(struct ring_pos));
+	zero_array("rings", 2 * HAULER_SERVER_SLOTS, sizeof(struct ring));
+	zero_array("ring_pos", HAULER_SERVER_SLOTS, sizeof(struct ring_pos));
 	zero_array("policy_params", HAULER_MAX_VIPS, sizeof(struct policy_params));
 	zero_array("pools", 2 * HAULER_MAX_VIPS, sizeof(struct pool));
 	dp_stats_zero();
@@ -424,6 +430,7 @@ void dp_set_config(__u32 nat_vips, __u32 fin_grace_ms, __u32 udp_timeout_ms)
 	c.schema_version = HAULER_SCHEMA_VERSION;
 	c.nat_vips = nat_vips;
 	c.fin_grace_ms = fin_grace_ms;
+	c.rst_linger_ms = 1000; /* the manager's default */
 	c.udp_timeout_ms = udp_timeout_ms;
 	c.report_port = htons(HAULER_REPORT_PORT);
 	c.ifindex = dp_ifindex;
@@ -523,6 +530,12 @@ void dp_add_device_at(__u16 id, int family, const struct dp_addr *addr, __u16 se
 	    .in_use = 1,
 	};
 
+	struct device_info was = {};
+	__u32 key = id;
+
+	/* A new device on the id takes the next generation, as the manager's does. */
+	bpf_map_lookup_elem(dp_map("devices"), &key, &was);
+	d.gen = hauler_dev_gen_next(was.gen);
 	memcpy(d.addr, addr->a, 16);
 	snprintf((char *)d.name, sizeof(d.name), "dev%u", id);
 	assert_int_equal(mapw_device(&maps, id, &d), 0);
@@ -569,8 +582,12 @@ void dp_set_device_weight(__u16 id, __u16 weight)
 
 void dp_del_device(__u16 id)
 {
-	struct device_info d = {};
+	struct device_info was = {}, d = {};
+	__u32 key = id;
 
+	/* The manager's empty slot keeps the id's generation. */
+	bpf_map_lookup_elem(dp_map("devices"), &key, &was);
+	d.gen = was.gen;
 	assert_int_equal(mapw_device(&maps, id, &d), 0);
 }
 

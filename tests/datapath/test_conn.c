@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * test_conn.c - the connection table: the first packet decides, the rest
- * follow it whatever the pool, weights or policy become; RST ends a flow
- * at once, FIN after the grace, UDP after the idle timeout.
+ * follow it whatever the pool, weights or policy become; RST and FIN end
+ * a flow after a linger (a later segment keeps its device, only a SYN is
+ * decided anew), UDP after the idle timeout; a gone device's flows end.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -185,32 +186,101 @@ static void test_deleted_device_redecides(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
 }
 
-/* A client RST ends both entries at once; the RST itself still goes through. */
-static void test_rst_ends_flow(void **state)
+/*
+ * A client RST marks the entry, which ends rst-linger ms after its last
+ * packet: the RST goes through, and the device's crossing RST finds the
+ * return entry and is translated for the client. Past the linger a late
+ * segment still goes to the flow's device; a SYN is decided anew.
+ */
+static void test_rst_lingers(void **state)
 {
 	const struct conn_case *c = *state;
-	struct frame_spec s;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec s, r, e;
+	struct flow_key fk;
+	struct conn conn;
+	struct dp_out out;
+	size_t wlen;
 	__u16 dev;
 
 	two_servers(c->family, IPPROTO_TCP);
 	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	fk = spec_flow(&s);
 	dev = send_fwd(&s);
 	assert_int_equal(dp_conn_count(), 2);
 	s.tcp_flags = TCPF_RST;
 	assert_int_equal(send_fwd(&s), dev);
-	assert_int_equal(dp_conn_count(), 0);
-	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
-	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+	assert_int_equal(dp_conn_count(), 2);
+	assert_int_equal(dp_conn_get(&fk, &conn), 0);
+	assert_int_equal(conn.flags & HAULER_CONN_RST, HAULER_CONN_RST);
 
-	/* The next packet is a new connection, decided by the pool of now. */
+	/* The device's RST crosses the client's: translated, not passed. */
+	spec_reply(&r, &s, dev - DP_DEV_ID(0));
+	r.tcp_flags = TCPF_RST | TCPF_ACK;
+	spec_reply_expected(&e, &r, &s);
+	wlen = build(&e, want);
+	assert_int_equal(dp_run(frame, build(&r, frame), &out), 0);
+	assert_int_equal(out.verdict, XDP_TX);
+	assert_frame_equal(want, wlen, &out);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
+
+	/* Past the linger, with the pool moved: a late segment keeps its device. */
 	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, OTHER_SERVER);
+	age_entry(&fk, 1500);
+	s.tcp_flags = TCPF_ACK;
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_ended_kept), 1);
+
+	/* A SYN on the same ports past the linger is a new connection. */
+	age_entry(&fk, 1500);
 	s.tcp_flags = TCPF_SYN;
 	assert_in_range(send_fwd(&s), DP_DEV_ID(2), DP_DEV_ID(3));
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
-	assert_int_equal(dp_conn_count(), 2);
 }
 
-/* FIN marks the entry; after the grace the next packet decides anew. */
+/*
+ * A RST cannot cut a live flow at once (one spoofed off-path, say): the
+ * flow's next packets, both ways, keep the entry alive and on its device,
+ * and a SYN within the linger is no new connection either.
+ */
+static void test_spoofed_rst_keeps_live_flow(void **state)
+{
+	const struct conn_case *c = *state;
+	__u8 frame[DP_FRAME_MAX];
+	struct frame_spec s, r;
+	struct flow_key fk;
+	struct dp_out out;
+	__u64 before;
+	__u16 dev;
+	int i;
+
+	two_servers(c->family, IPPROTO_TCP);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	fk = spec_flow(&s);
+	dev = send_fwd(&s);
+	s.tcp_flags = TCPF_RST;
+	send_fwd(&s);
+	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, OTHER_SERVER);
+	s.tcp_flags = TCPF_ACK | TCPF_PSH;
+	spec_reply(&r, &s, dev - DP_DEV_ID(0));
+	for (i = 0; i < 3; i++) {
+		before = age_entry(&fk, 600);
+		assert_int_equal(send_fwd(&s), dev);
+		if (last_seen(&fk) <= before)
+			fail_msg("a packet after a RST did not extend the linger");
+		assert_int_equal(dp_run(frame, build(&r, frame), &out), 0);
+		assert_int_equal(out.verdict, XDP_TX);
+	}
+	s.tcp_flags = TCPF_SYN;
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_ended_kept), 0);
+}
+
+/* FIN marks the entry; after the grace the next SYN decides anew. */
 static void test_fin_then_grace(void **state)
 {
 	const struct conn_case *c = *state;
@@ -237,6 +307,12 @@ static void test_fin_then_grace(void **state)
 	dp_set_config(1, 1, 30000);
 	sleep_ms(30);
 	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, OTHER_SERVER);
+	/* Past the grace a segment of the old connection keeps its device ... */
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_ended_kept), 1);
+	/* ... and a SYN on the same ports is a new connection. */
+	sleep_ms(30);
+	s.tcp_flags = TCPF_SYN;
 	now = send_fwd(&s);
 	assert_in_range(now, DP_DEV_ID(2), DP_DEV_ID(3));
 	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
@@ -252,7 +328,8 @@ static void test_fin_then_grace(void **state)
  * 1900 ms: the entry is made to look 960 ms old before each of 4 packets
  * (3.8 s in all, two graces): each must stamp it anew (read from the
  * entry; the machine has 940 ms to send one packet). Made to look 2 s
- * old, it has ended.
+ * old, it has ended, but its next segment is still the old connection's:
+ * kept on its device, never decided anew (only a SYN is).
  */
 static void test_fin_half_closed_lives_on(void **state)
 {
@@ -280,10 +357,12 @@ static void test_fin_half_closed_lives_on(void **state)
 	}
 	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	/* Idle past the grace, the half-closed flow still keeps its device. */
 	age_entry(&fk, 2000);
 	dp_fill_pool(DP_VIP_ID, 0, DP_TABLE, OTHER_SERVER);
-	assert_in_range(send_fwd(&s), DP_DEV_ID(2), DP_DEV_ID(3));
-	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_ended_kept), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
 }
 
 /* An idle UDP entry ends after udp_timeout_ms. */
@@ -411,36 +490,162 @@ static void test_tcp_does_not_age(void **state)
 /*
  * A device deleted and its id reused for a server of another VIP (the
  * manager gives out the lowest free id): a flow still bound to the id
- * must not follow it to the other VIP's service; it is decided anew
- * within its own VIP, like any flow of a deleted device.
+ * must not follow it to the other VIP's service. Its connection ends: a
+ * TCP client is sent a RST; a UDP flow is decided anew in its own VIP.
  */
 static void test_reused_device_id_not_followed(void **state)
 {
 	const struct conn_case *c = *state;
 	const __u16 other_vip = 2, other_server = 5;
 	struct frame_spec s;
+	struct flow_key fk;
+	struct conn conn;
 	__u16 dev, keep, now;
 
 	two_servers(c->family, c->proto);
 	spec_to_vip(&s, c->family, c->proto, 0);
+	fk = spec_flow(&s);
 	dev = send_fwd(&s);
 	keep = dev == DP_DEV_ID(0) ? DP_DEV_ID(1) : DP_DEV_ID(0);
 
 	/* device del: the server keeps the other device; device add elsewhere. */
 	dp_add_server(DP_SERVER, DP_VIP_ID, &keep, 1);
+	dp_del_device(dev);
 	dp_add_vip(c->family, c->proto, dp_vip_port(c->proto) + 1, other_vip, HAULER_FWD_NAT, 2,
 		   DP_TABLE);
 	dp_fill_pool(other_vip, 0, DP_TABLE, other_server);
 	dp_add_device(dev, c->family, 4, other_server, 0, HAULER_STATE_UP);
 	dp_add_server(other_server, other_vip, &dev, 1);
 
-	/* send_fwd names the device by its address: the reused id is at address 4. */
-	now = send_fwd(&s);
-	if (now == DP_DEV_ID(4))
-		fail_msg("the flow followed its reused device id %u to another VIP's server", dev);
-	assert_true(now == keep || now == DP_DEV_ID(2) || now == DP_DEV_ID(3));
+	if (c->proto == IPPROTO_TCP) {
+		expect_reset(&s);
+		assert_false(dp_conn_get(&fk, &conn) == 0);
+		assert_int_equal(dp_stat(HAULER_STAT_reset_sent), 1);
+		assert_int_equal(dp_stat(HAULER_STAT_DEV(dev, HAULER_STAT_FWD)), 1);
+	} else {
+		/* send_fwd names the device by its address: the reused id is at address 4. */
+		now = send_fwd(&s);
+		if (now == DP_DEV_ID(4))
+			fail_msg("the flow followed its reused device id %u to another VIP", dev);
+		assert_true(now == keep || now == DP_DEV_ID(2) || now == DP_DEV_ID(3));
+		assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
-	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+}
+
+/*
+ * The id reused within the same server, for a device at another address
+ * (the server and VIP are the same: only the generation tells them
+ * apart). The flow must not follow the id to the new device.
+ */
+static void test_reused_id_same_server_not_followed(void **state)
+{
+	const struct conn_case *c = *state;
+	const __u16 ids[] = {DP_DEV_ID(0), DP_DEV_ID(1)};
+	struct frame_spec s;
+	__u16 dev;
+
+	two_servers(c->family, c->proto);
+	spec_to_vip(&s, c->family, c->proto, 0);
+	dev = send_fwd(&s);
+	dp_del_device(dev);
+	dp_add_device(dev, c->family, 4, DP_SERVER, dev - DP_DEV_ID(0), HAULER_STATE_UP);
+	dp_add_server(DP_SERVER, DP_VIP_ID, ids, 2);
+
+	if (c->proto == IPPROTO_TCP) {
+		expect_reset(&s);
+		assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	} else {
+		send_fwd(&s); /* anew in the VIP: the new device may be chosen */
+		assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 0);
+}
+
+/* Delete device dev of two_servers and add it again: its id's next generation. */
+static void renew_device(int family, __u16 dev)
+{
+	dp_del_device(dev);
+	dp_add_device(dev, family, dev - DP_DEV_ID(0), DP_SERVER, dev - DP_DEV_ID(0),
+		      HAULER_STATE_UP);
+}
+
+/*
+ * A deleted device's TCP flow: a data segment is answered with a RST
+ * (without ACK too: <ACK=SEQ+len>), a RST is dropped without an answer,
+ * a SYN on the same ports is a new connection.
+ */
+static void test_gone_device_tcp_endings(void **state)
+{
+	const struct conn_case *c = *state;
+	__u8 frame[DP_FRAME_MAX];
+	struct frame_spec s;
+	struct flow_key fk;
+	struct conn conn;
+	struct dp_out out;
+	__u16 dev;
+
+	two_servers(c->family, IPPROTO_TCP);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	fk = spec_flow(&s);
+	s.tcp_flags = TCPF_SYN;
+	renew_device(c->family, send_fwd(&s));
+	s.tcp_flags = TCPF_PSH;
+	expect_reset(&s);
+	assert_false(dp_conn_get(&fk, &conn) == 0);
+
+	s.tcp_flags = TCPF_SYN;
+	renew_device(c->family, send_fwd(&s));
+	s.tcp_flags = TCPF_RST;
+	assert_int_equal(dp_run(frame, build(&s, frame), &out), 0);
+	assert_int_equal(out.verdict, XDP_DROP);
+	assert_false(dp_conn_get(&fk, &conn) == 0);
+
+	s.tcp_flags = TCPF_SYN;
+	renew_device(c->family, send_fwd(&s));
+	dev = send_fwd(&s);
+	assert_int_equal(conn_device(&s), dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 4);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 3);
+	assert_int_equal(dp_stat(HAULER_STAT_reset_sent), 1);
+}
+
+/*
+ * The return entry of a gone device is not followed: deleted and added
+ * again at the same address (a new generation), the device's reply on
+ * the old flow is not translated for the client: a TCP segment is
+ * answered with a RST to the device, a datagram dropped; the entry goes.
+ * The client's next segment is answered with a RST.
+ */
+static void test_gone_device_reply_not_translated(void **state)
+{
+	const struct conn_case *c = *state;
+	__u8 frame[DP_FRAME_MAX];
+	struct frame_spec s, r;
+	struct flow_key rk;
+	struct conn conn;
+	struct dp_out out;
+	__u16 dev;
+
+	two_servers(c->family, c->proto);
+	spec_to_vip(&s, c->family, c->proto, 0);
+	dev = send_fwd(&s);
+	renew_device(c->family, dev);
+	spec_reply(&r, &s, dev - DP_DEV_ID(0));
+	rk = spec_flow(&r);
+	if (c->proto == IPPROTO_TCP) {
+		expect_reset(&r);
+	} else {
+		assert_int_equal(dp_run(frame, build(&r, frame), &out), 0);
+		assert_int_equal(out.verdict, XDP_DROP);
+	}
+	assert_false(dp_conn_get(&rk, &conn) == 0);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 1);
+	if (c->proto == IPPROTO_TCP)
+		expect_reset(&s);
 }
 
 /* clang-format off */
@@ -457,7 +662,8 @@ int main(void)
 	    BOTH(test_new_then_established, IPPROTO_UDP),
 	    BOTH(test_drain_and_down_keep_flows, IPPROTO_TCP),
 	    BOTH(test_deleted_device_redecides, IPPROTO_UDP),
-	    BOTH(test_rst_ends_flow, IPPROTO_TCP),
+	    BOTH(test_rst_lingers, IPPROTO_TCP),
+	    BOTH(test_spoofed_rst_keeps_live_flow, IPPROTO_TCP),
 	    BOTH(test_fin_then_grace, IPPROTO_TCP),
 	    BOTH(test_fin_half_closed_lives_on, IPPROTO_TCP),
 	    BOTH(test_udp_idle_timeout, IPPROTO_UDP),
@@ -466,6 +672,11 @@ int main(void)
 	    BOTH(test_tcp_does_not_age, IPPROTO_TCP),
 	    BOTH(test_reused_device_id_not_followed, IPPROTO_TCP),
 	    BOTH(test_reused_device_id_not_followed, IPPROTO_UDP),
+	    BOTH(test_reused_id_same_server_not_followed, IPPROTO_TCP),
+	    BOTH(test_reused_id_same_server_not_followed, IPPROTO_UDP),
+	    BOTH(test_gone_device_tcp_endings, IPPROTO_TCP),
+	    BOTH(test_gone_device_reply_not_translated, IPPROTO_TCP),
+	    BOTH(test_gone_device_reply_not_translated, IPPROTO_UDP),
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
 #include <cmocka.h>
 #include "frames.h"
 
@@ -398,12 +399,18 @@ static void test_no_route_passes(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_fwd_tx), 0);
 }
 
-/* A RST from the device ends both entries of the flow. */
+/*
+ * A RST from the device is translated and marks both entries of the flow,
+ * which end after rst-linger: the client's crossing RST or last segments
+ * still find them; past the linger the client's SYN is a new connection.
+ */
 static void test_reply_rst_ends_flow(void **state)
 {
 	const struct dp_case *c = param(state);
 	struct frame_spec in, r, e;
 	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct flow_key fk;
+	struct conn conn;
 	size_t len, wlen;
 
 	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 1);
@@ -417,9 +424,24 @@ static void test_reply_rst_ends_flow(void **state)
 	len = build(&r, frame);
 	wlen = build(&e, want);
 	run_expect(frame, len, XDP_TX, want, wlen);
-	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
-	assert_int_equal(dp_conn_count(), 0);
+	assert_int_equal(dp_conn_count(), 2);
+	fk = spec_flow(&in);
+	assert_int_equal(dp_conn_get(&fk, &conn), 0);
+	assert_int_equal(conn.flags & HAULER_CONN_RST, HAULER_CONN_RST);
+
+	/* The client's crossing RST is forwarded, rewritten. */
+	in.tcp_flags = TCPF_RST;
+	assert_int_equal(send_nat_flow(&in), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
+
+	/* Past the linger a SYN on the same ports is a new connection. */
+	conn.last_seen_ns -= 2000 * 1000000ull;
+	assert_int_equal(bpf_map_update_elem(dp_map("conns"), &fk, &conn, BPF_EXIST), 0);
+	in.tcp_flags = TCPF_SYN;
+	assert_int_equal(send_nat_flow(&in), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
 }
 
 /*

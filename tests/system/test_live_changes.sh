@@ -35,16 +35,6 @@ topo_pool "$P" "$VA" 4 8080 1 1 || sys_abort "pool A"
 H_ok vip add "$VB" mode nat policy hash || sys_abort "vip B"
 topo_pool "$P" "$VB" 4 80 1 1 b || sys_abort "pool B"
 
-# on_devs FLOWS DEV...: how many of FLOWS are on the devices DEV...
-on_devs() {
-	local flows=$1 n=0 d
-	shift
-	for d in "$@"; do
-		n=$((n + $(printf '%s\n' "$flows" | awk -v d="$d" '$2 == d' | wc -l)))
-	done
-	echo "$n"
-}
-
 # status_is FIELD VALUE: `hauler status` says FIELD VALUE (also in -j).
 status_is() {
 	local txt js

@@ -19,6 +19,7 @@
 #include "batch.h"
 #include "cmd.h"
 #include "error.h"
+#include "hauler_keys.h"
 #include "hauler_report.h"
 #include "model.h"
 #include "save_text.h"
@@ -432,6 +433,72 @@ static void test_ids_cascade_and_compaction(void **state)
 	free(m);
 }
 
+/*
+ * A device id given to a new device takes the next generation (the
+ * datapath's connections of the old device do not follow it); the emptied
+ * slot keeps the generation, also across a whole VIP's removal.
+ */
+static void test_device_generations(void **state)
+{
+	struct model *m = new_model();
+	__u16 gen;
+	int d;
+
+	(void)state;
+	apply(m, base_config, NULL);
+	d = model_device_find(m, "d1");
+	gen = m->devices[d].gen;
+	assert_int_not_equal(gen, 0);
+	apply(m, "device del d1\n", NULL);
+	assert_int_equal(m->devices[d].in_use, 0);
+	assert_int_equal(m->devices[d].gen, gen);
+	apply(m, "device add d9 server s6 addr fd00:1::9 port 53\n", NULL);
+	assert_int_equal(model_device_find(m, "d9"), d);
+	assert_int_equal(m->devices[d].gen, hauler_dev_gen_next(gen));
+	/* In one batch too: deleted and added again under the same name. */
+	apply(m, "device del d9\ndevice add d9 server s6 addr fd00:1::9 port 53\n", NULL);
+	assert_int_equal(m->devices[d].gen, hauler_dev_gen_next(hauler_dev_gen_next(gen)));
+	apply(m, "vip del [fd00::1]:53/udp\n", NULL);
+	assert_int_equal(m->devices[d].gen, hauler_dev_gen_next(hauler_dev_gen_next(gen)));
+	/* The generation wraps past 0, which only a slot never used has. */
+	assert_int_equal(hauler_dev_gen_next(0xffff), 1);
+	free(m);
+}
+
+/*
+ * In nat mode a device address:port (per protocol) belongs to one VIP:
+ * devices of that VIP, ipip VIPs and nat VIPs of another protocol may
+ * share it. A refused add changes nothing.
+ */
+static void test_nat_device_address_unique(void **state)
+{
+	struct model *m = new_model();
+	struct model *before = new_model();
+
+	(void)state;
+	apply(m, base_config, NULL);
+	apply(m,
+	      "vip add 10.0.0.2:80/tcp\nserver add t1 vip 10.0.0.2:80/tcp\n"
+	      "vip add 10.0.0.2:80/udp\nserver add u1 vip 10.0.0.2:80/udp\n"
+	      "vip add 10.0.0.3:80/tcp mode ipip\nserver add i1 vip 10.0.0.3:80/tcp\n",
+	      NULL);
+	memcpy(before, m, sizeof(*m));
+	apply(m, "device add x1 server t1 addr 10.1.0.1 port 8080\n", "device 'd1'");
+	assert_memory_equal(m, before, sizeof(*m));
+	apply(m,
+	      "device add x0 server s2 addr 10.1.0.1 port 8080\n"
+	      "device add x1 server t1 addr 10.1.0.1 port 8090\n"
+	      "device add x2 server u1 addr 10.1.0.1 port 8080\n"
+	      "device add x3 server i1 addr 10.1.0.1 port 8080\n",
+	      NULL);
+	/* Once d1 and x0 are gone their address:port is free for another VIP. */
+	apply(m, "device del d1\ndevice add x4 server t1 addr 10.1.0.1 port 8080\n", "device 'x0'");
+	apply(m, "device del d1\ndevice del x0\ndevice add x4 server t1 addr 10.1.0.1 port 8080\n",
+	      NULL);
+	free(before);
+	free(m);
+}
+
 static void test_pool_servers(void **state)
 {
 	struct maglev_server s[HAULER_MAX_SERVERS];
@@ -617,6 +684,69 @@ static void test_server_spill_to(void **state)
 	free(restored);
 }
 
+/* The flat tier: set and saved per VIP, its group, its bound of 8 devices. */
+static void test_vip_tier_flat(void **state)
+{
+	struct model *m = new_model(), *before = new_model(), *restored = new_model();
+	struct server_info g;
+	struct vip_key k;
+	char line[128], *text;
+	int v, i;
+
+	(void)state;
+	apply(m, base_config, NULL);
+	assert_int_equal(parse_vip("10.0.0.1:80/tcp", &k), 0);
+	v = model_vip_find(m, &k);
+	assert_int_equal(m->vips[v].info.tier, HAULER_TIER_MAGLEV);
+	apply(m, "vip set 10.0.0.1:80/tcp tier flat\n", NULL);
+	assert_int_equal(m->vips[v].info.tier, HAULER_TIER_FLAT);
+	/* The group: s1's three devices, then s2's: every device of the VIP. */
+	apply(m, "device add d4 server s2 addr 10.1.0.4 port 8080 weight 2\n", NULL);
+	assert_int_equal(model_flat_group(m, v, &g), 4);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(g.dev[i], m->servers[model_server_find(m, "s1")].dev[i]);
+	assert_int_equal(g.dev[3], model_device_find(m, "d4"));
+	assert_int_equal(g.vip_id, v);
+	assert_int_equal(g.in_use, 1);
+	text = save_text(m);
+	assert_non_null(strstr(text, "vip add 10.0.0.1:80/tcp mode nat policy hash table-size "
+				     "4093 tier flat\n"));
+	apply(restored, text, NULL);
+	assert_memory_equal(restored->vips, m->vips, sizeof(m->vips));
+	free(text);
+
+	/* Up to 8 devices over the VIP's servers; a ninth is refused, changing nothing. */
+	for (i = 4; i < HAULER_DEVS_PER_SERVER; i++) {
+		snprintf(line, sizeof(line), "device add e%d server s2 addr 10.1.1.%d port 80\n", i,
+			 i);
+		apply(m, line, NULL);
+	}
+	assert_int_equal(model_flat_group(m, v, &g), HAULER_DEVS_PER_SERVER);
+	memcpy(before, m, sizeof(*m));
+	apply(m, "device add e9 server s1 addr 10.1.1.9 port 80\n",
+	      "the VIP of server 's1' is flat and has 8 devices");
+	assert_memory_equal(m, before, sizeof(*m));
+	/* Back to Maglev: no bound; with a ninth device, flat again is refused. */
+	apply(m,
+	      "vip set 10.0.0.1:80/tcp tier maglev\n"
+	      "device add e9 server s1 addr 10.1.1.9 port 80\n",
+	      NULL);
+	memcpy(before, m, sizeof(*m));
+	apply(m, "vip set 10.0.0.1:80/tcp tier flat\n",
+	      "VIP 10.0.0.1:80/tcp has 9 devices: a flat VIP takes at most 8");
+	apply(m, "vip set 10.0.0.1:80/tcp tier ring\n", "tier");
+	apply(m, "vip set 10.0.0.1:80/tcp flat\n", "vip set");
+	apply(m, "vip set 10.0.0.9:80/tcp tier flat\n", "10.0.0.9:80/tcp");
+	apply(m, "vip add 10.0.0.8:80/tcp tier sideways\n", "tier");
+	assert_memory_equal(m, before, sizeof(*m));
+	apply(m, "vip add 10.0.0.8:80/tcp tier flat\n", NULL);
+	assert_int_equal(parse_vip("10.0.0.8:80/tcp", &k), 0);
+	assert_int_equal(m->vips[model_vip_find(m, &k)].info.tier, HAULER_TIER_FLAT);
+	free(m);
+	free(before);
+	free(restored);
+}
+
 static void test_policy_format(void **state)
 {
 	struct policy_choice c;
@@ -736,11 +866,14 @@ int main(void)
 	    cmocka_unit_test(test_command_errors),
 	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_ids_cascade_and_compaction),
+	    cmocka_unit_test(test_device_generations),
+	    cmocka_unit_test(test_nat_device_address_unique),
 	    cmocka_unit_test(test_pool_servers),
 	    cmocka_unit_test(test_save_round_trip),
 	    cmocka_unit_test(test_device_keys),
 	    cmocka_unit_test(test_policy_params_table),
 	    cmocka_unit_test(test_server_spill_to),
+	    cmocka_unit_test(test_vip_tier_flat),
 	    cmocka_unit_test(test_policy_format),
 	    cmocka_unit_test(test_policy_metric_params),
 	    cmocka_unit_test(test_custom_policies_in_model),
