@@ -271,6 +271,12 @@ static void additions(struct apply_plan *p)
 				format_vip(&want->vips[id].key, vip, sizeof(vip));
 				line(p, "policy set %s %s\n", vip, now);
 			}
+			/* Before the servers: their device adds must fit the new tier. */
+			if (p->run->vips[r].info.tier != want->vips[id].info.tier) {
+				format_vip(&want->vips[id].key, vip, sizeof(vip));
+				line(p, "vip set %s tier %s\n", vip,
+				     tier_names[want->vips[id].info.tier & 1]);
+			}
 		}
 		vip_servers(p, id);
 	}

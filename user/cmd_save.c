@@ -98,9 +98,9 @@ void save_vip(const struct model *m, int id, FILE *out)
 	format_vip(&v->key, vip, sizeof(vip));
 	policy_format_params(p, m->interval_ms[v->info.policy_slot % HAULER_MAX_VIPS], params,
 			     sizeof(params));
-	fprintf(out, "vip add %s mode %s policy %s%s%s table-size %u\n", vip,
+	fprintf(out, "vip add %s mode %s policy %s%s%s table-size %u%s\n", vip,
 		fwd_mode_names[v->info.fwd_mode & 1], (const char *)p->name, params[0] ? " " : "",
-		params, v->info.table_size);
+		params, v->info.table_size, v->info.tier == HAULER_TIER_FLAT ? " tier flat" : "");
 }
 
 void save_server(const struct model *m, int s, FILE *out)

@@ -74,6 +74,19 @@ int model_device_find(const struct model *m, const char *name);
 int model_vip_add(struct model *m, const struct vip_key *key, __u8 fwd_mode, __u32 table_size,
 		  const struct policy_choice *policy);
 int model_vip_del(struct model *m, const struct vip_key *key);
+/*
+ * The VIP's server tier: HAULER_TIER_MAGLEV (Maglev picks a server, the
+ * policy one of its devices) or HAULER_TIER_FLAT (the policy picks among
+ * all the VIP's devices, at most HAULER_DEVS_PER_SERVER: more are refused).
+ */
+int model_vip_set_tier(struct model *m, const struct vip_key *key, int tier);
+/*
+ * A flat VIP's flat group: every device of its servers (server index
+ * order, then each server's dev[] order) as one server entry, which the
+ * commit writes at hauler_flat_group(vip_id). Returns the device count,
+ * or -1 when there are more than HAULER_DEVS_PER_SERVER.
+ */
+int model_flat_group(const struct model *m, int vip_id, struct server_info *out);
 int model_server_add(struct model *m, const char *name, const struct vip_key *vip, __u16 weight);
 int model_server_set_weight(struct model *m, const char *name, __u16 weight);
 /* Where a spill from server name goes first: server `to` of the same VIP, or "none". */
@@ -106,5 +119,7 @@ int model_custom_find(const struct model *m, const char *name);
 int model_pool_servers(const struct model *m, int vip_id, struct maglev_server *out);
 /* Weights of a server's devices in dev[] order, for ring_build. Returns the count. */
 int model_ring_weights(const struct model *m, int server, __u16 *weights);
+/* The same for any group of devices (a server, or a VIP's flat group). */
+int model_group_weights(const struct model *m, const struct server_info *srv, __u16 *weights);
 
 #endif

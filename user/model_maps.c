@@ -135,6 +135,56 @@ int model_ring_swap(const struct hauler_maps *maps, __u32 server, struct server_
 	return mapw_server(maps, server, srv);
 }
 
+/* A flat VIP's group and the static ring of its devices' weights: 1; not flat: 0. */
+static int flat_of(const struct model *m, __u32 id, struct server_info *g, struct ring *r)
+{
+	__u16 w[HAULER_DEVS_PER_SERVER];
+
+	if (!m->vips[id].in_use || m->vips[id].info.tier != HAULER_TIER_FLAT)
+		return 0;
+	if (model_flat_group(m, id, g) < 0)
+		return err_set(ERR_INPUT, "VIP %u: a flat VIP takes at most %d devices", id,
+			       HAULER_DEVS_PER_SERVER);
+	ring_build(w, model_group_weights(m, g, w), r);
+	return 1;
+}
+
+/*
+ * Flat groups (hauler_flat_group), before the pools that name them: a new
+ * or changed group gets its ring and entry; an unchanged one keeps the
+ * ring it has (dwrr's, when the daemon rebuilds it), unless its VIP left dwrr.
+ */
+static int commit_flat_groups(const struct hauler_maps *maps, const struct model *base,
+			      const struct model *cur)
+{
+	struct server_info now, was, live;
+	struct ring ring_now, ring_was;
+	__u32 id, key;
+	int is, had;
+
+	for (id = 0; id < HAULER_MAX_VIPS; id++) {
+		is = flat_of(cur, id, &now, &ring_now);
+		if (is <= 0) {
+			if (is < 0)
+				return is;
+			continue;
+		}
+		had = same_vip(base, cur, id) && flat_of(base, id, &was, &ring_was) > 0;
+		key = hauler_flat_group(id);
+		if (bpf_map_lookup_elem(maps->servers, &key, &live))
+			return sys_err("servers", key);
+		now.ring_version = live.ring_version & 1;
+		was.ring_version = now.ring_version;
+		if (had && live.in_use && !memcmp(&now, &was, sizeof(now)) &&
+		    !memcmp(&ring_now, &ring_was, sizeof(ring_now)) &&
+		    !(dwrr_vip(base, id) && !dwrr_vip(cur, id)))
+			continue;
+		if (model_ring_swap(maps, key, &now, &ring_now))
+			return -ERR_SYSTEM;
+	}
+	return 0;
+}
+
 static int commit_servers(const struct hauler_maps *maps, const struct model *base,
 			  const struct model *cur)
 {
@@ -234,14 +284,25 @@ static int commit_vip(const struct hauler_maps *maps, const struct model *base,
 {
 	struct vip_info info = cur->vips[id].info;
 	int n = model_pool_servers(cur, id, srv);
-	__u32 key;
+	int moved = same_vip(base, cur, id) && base->vips[id].info.tier != info.tier;
+	__u32 key, i;
 
 	info.pool_version = same_vip(base, cur, id) ? base->vips[id].info.pool_version & 1 : 0;
-	if (pool_changed(base, cur, id, srv, n)) {
+	if (info.tier == HAULER_TIER_FLAT) {
+		/* Every slot names the flat group: the policy sees all the VIP's devices. */
+		if (same_vip(base, cur, id) && !moved)
+			goto vip;
+		for (i = 0; i < info.table_size && i < HAULER_MAGLEV_MAX; i++)
+			table->server[i] = hauler_flat_group(id);
+		info.pool_version ^= 1;
+		if (mapw_pool(maps, id, info.pool_version, table))
+			return -ERR_SYSTEM;
+	} else if (moved || pool_changed(base, cur, id, srv, n)) {
 		const __u16 *prev = NULL;
 
 		key = hauler_pool_key(id, info.pool_version);
-		if (same_vip(base, cur, id) && !bpf_map_lookup_elem(maps->pools, &key, old))
+		if (same_vip(base, cur, id) && !moved &&
+		    !bpf_map_lookup_elem(maps->pools, &key, old))
 			prev = old->server;
 		if (maglev_build(srv, n, info.table_size, prev, table->server))
 			return err_set(ERR_SYSTEM, "cannot build the Maglev table of VIP %u", id);
@@ -249,6 +310,7 @@ static int commit_vip(const struct hauler_maps *maps, const struct model *base,
 		if (mapw_pool(maps, id, info.pool_version, table))
 			return -ERR_SYSTEM;
 	}
+vip:
 	if (same_vip(base, cur, id) && !memcmp(&info, &base->vips[id].info, sizeof(info)))
 		return 0;
 	/* A new VIP: its vip_index entry first, for the NAT return path. */
@@ -310,6 +372,12 @@ static int clear_removed(const struct hauler_maps *maps, const struct model *bas
 		if (base->servers[i].in_use && !cur->servers[i].in_use &&
 		    mapw_server(maps, i, &no_server))
 			return -ERR_SYSTEM;
+	/* Flat groups of VIPs no longer flat (their pools moved off them above). */
+	for (i = 0; i < HAULER_MAX_VIPS; i++)
+		if (base->vips[i].in_use && base->vips[i].info.tier == HAULER_TIER_FLAT &&
+		    !(cur->vips[i].in_use && cur->vips[i].info.tier == HAULER_TIER_FLAT) &&
+		    mapw_server(maps, hauler_flat_group(i), &no_server))
+			return -ERR_SYSTEM;
 	for (i = 0; i < HAULER_MAX_DEVICES; i++) {
 		/* An empty slot, but with the id's generation (hauler_dev_gen_next). */
 		struct device_info no_device = {.gen = cur->devices[i].gen};
@@ -340,6 +408,8 @@ int model_commit(const struct hauler_maps *maps, const char *pin, const struct m
 		ret = commit_devices(maps, base, cur);
 	if (!ret)
 		ret = commit_servers(maps, base, cur);
+	if (!ret)
+		ret = commit_flat_groups(maps, base, cur);
 	if (!ret)
 		ret = policy_intervals_commit(pin, base, cur);
 	if (!ret)

@@ -293,6 +293,11 @@ int dp_teardown(void **state)
 	return 0;
 }
 
+const char *dp_pin_dir(void)
+{
+	return bpffs_dir;
+}
+
 int dp_entry_fd(void)
 {
 	return bpf_program__fd(entry_skel->progs.hauler_xdp);
@@ -371,12 +376,12 @@ int dp_reset(void **state)
 	dp_conn_clear();
 	clear_hash("vips", sizeof(struct vip_key));
 	zero_array("vip_index", HAULER_MAX_VIPS, sizeof(struct vip_key));
-	zero_array("servers", HAULER_MAX_SERVERS, sizeof(struct server_info));
+	zero_array("servers", HAULER_SERVER_SLOTS, sizeof(struct server_info));
 	zero_array("devices", HAULER_MAX_DEVICES, sizeof(struct device_info));
 	zero_array("dev_state", HAULER_MAX_DEVICES, sizeof(struct dev_state));
 	zero_array("dev_keys", HAULER_MAX_DEVICES, sizeof(struct dev_key));
-	zero_array("rings", 2 * HAULER_MAX_SERVERS, sizeof(struct ring));
-	zero_array("ring_pos", HAULER_MAX_SERVERS, sizeof(struct ring_pos));
+	zero_array("rings", 2 * HAULER_SERVER_SLOTS, sizeof(struct ring));
+	zero_array("ring_pos", HAULER_SERVER_SLOTS, sizeof(struct ring_pos));
 	zero_array("policy_params", HAULER_MAX_VIPS, sizeof(struct policy_params));
 	zero_array("pools", 2 * HAULER_MAX_VIPS, sizeof(struct pool));
 	dp_stats_zero();

@@ -75,6 +75,9 @@ int dp_teardown(void **state);
 /* cmocka per-test setup: empty every map the tests write, zero the stats. */
 int dp_reset(void **state);
 
+/* The private bpffs the programs pin under (the manager's PIN). */
+const char *dp_pin_dir(void);
+
 /* Program fds. */
 int dp_entry_fd(void);
 int dp_wrr_fd(void);

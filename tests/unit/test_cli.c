@@ -684,6 +684,69 @@ static void test_server_spill_to(void **state)
 	free(restored);
 }
 
+/* The flat tier: set and saved per VIP, its group, its bound of 8 devices. */
+static void test_vip_tier_flat(void **state)
+{
+	struct model *m = new_model(), *before = new_model(), *restored = new_model();
+	struct server_info g;
+	struct vip_key k;
+	char line[128], *text;
+	int v, i;
+
+	(void)state;
+	apply(m, base_config, NULL);
+	assert_int_equal(parse_vip("10.0.0.1:80/tcp", &k), 0);
+	v = model_vip_find(m, &k);
+	assert_int_equal(m->vips[v].info.tier, HAULER_TIER_MAGLEV);
+	apply(m, "vip set 10.0.0.1:80/tcp tier flat\n", NULL);
+	assert_int_equal(m->vips[v].info.tier, HAULER_TIER_FLAT);
+	/* The group: s1's three devices, then s2's: every device of the VIP. */
+	apply(m, "device add d4 server s2 addr 10.1.0.4 port 8080 weight 2\n", NULL);
+	assert_int_equal(model_flat_group(m, v, &g), 4);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(g.dev[i], m->servers[model_server_find(m, "s1")].dev[i]);
+	assert_int_equal(g.dev[3], model_device_find(m, "d4"));
+	assert_int_equal(g.vip_id, v);
+	assert_int_equal(g.in_use, 1);
+	text = save_text(m);
+	assert_non_null(strstr(text, "vip add 10.0.0.1:80/tcp mode nat policy hash table-size "
+				     "4093 tier flat\n"));
+	apply(restored, text, NULL);
+	assert_memory_equal(restored->vips, m->vips, sizeof(m->vips));
+	free(text);
+
+	/* Up to 8 devices over the VIP's servers; a ninth is refused, changing nothing. */
+	for (i = 4; i < HAULER_DEVS_PER_SERVER; i++) {
+		snprintf(line, sizeof(line), "device add e%d server s2 addr 10.1.1.%d port 80\n", i,
+			 i);
+		apply(m, line, NULL);
+	}
+	assert_int_equal(model_flat_group(m, v, &g), HAULER_DEVS_PER_SERVER);
+	memcpy(before, m, sizeof(*m));
+	apply(m, "device add e9 server s1 addr 10.1.1.9 port 80\n",
+	      "the VIP of server 's1' is flat and has 8 devices");
+	assert_memory_equal(m, before, sizeof(*m));
+	/* Back to Maglev: no bound; with a ninth device, flat again is refused. */
+	apply(m,
+	      "vip set 10.0.0.1:80/tcp tier maglev\n"
+	      "device add e9 server s1 addr 10.1.1.9 port 80\n",
+	      NULL);
+	memcpy(before, m, sizeof(*m));
+	apply(m, "vip set 10.0.0.1:80/tcp tier flat\n",
+	      "VIP 10.0.0.1:80/tcp has 9 devices: a flat VIP takes at most 8");
+	apply(m, "vip set 10.0.0.1:80/tcp tier ring\n", "tier");
+	apply(m, "vip set 10.0.0.1:80/tcp flat\n", "vip set");
+	apply(m, "vip set 10.0.0.9:80/tcp tier flat\n", "10.0.0.9:80/tcp");
+	apply(m, "vip add 10.0.0.8:80/tcp tier sideways\n", "tier");
+	assert_memory_equal(m, before, sizeof(*m));
+	apply(m, "vip add 10.0.0.8:80/tcp tier flat\n", NULL);
+	assert_int_equal(parse_vip("10.0.0.8:80/tcp", &k), 0);
+	assert_int_equal(m->vips[model_vip_find(m, &k)].info.tier, HAULER_TIER_FLAT);
+	free(m);
+	free(before);
+	free(restored);
+}
+
 static void test_policy_format(void **state)
 {
 	struct policy_choice c;
@@ -810,6 +873,7 @@ int main(void)
 	    cmocka_unit_test(test_device_keys),
 	    cmocka_unit_test(test_policy_params_table),
 	    cmocka_unit_test(test_server_spill_to),
+	    cmocka_unit_test(test_vip_tier_flat),
 	    cmocka_unit_test(test_policy_format),
 	    cmocka_unit_test(test_policy_metric_params),
 	    cmocka_unit_test(test_custom_policies_in_model),
