@@ -97,7 +97,7 @@ FUZZ_SECONDS ?= 60
 .PHONY: FORCE all deps deps-reproduce check check-run unit datapath system demo bench reproduce \
 	reproduce-sim clean help format format-check schema p4 custom-policy fuzz \
 	install install-hauler install-agent uninstall agent agent-tests check-arm64 deps-arm64 deb \
-	check-deb image check-image
+	check-deb image check-image deps-image
 all: $(BUILD)/hauler $(BUILD)/hauler-agent $(BUILD)/hauler-sim $(TOOLS) $(AUX_BPF_OBJS)
 
 help:
@@ -262,7 +262,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBTO
 $(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h tests/fuzz/*.h) $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBFUZZ) $(SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itests/datapath -Itests/fuzz $< $(DP_HELPERS) \
-		$(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBFUZZ) $(LDLIBS) -lcmocka -lm -o $@
+		$(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBFUZZ) $(LDLIBS) -lcmocka -lpthread -lm -o $@
 
 $(BUILD)/fuzzlib/%.o: %.c $(FUZZ_HDRS)
 	@mkdir -p $(dir $@)
@@ -397,7 +397,17 @@ check-deb: deb
 # import) as hauler:VERSION and BUILD/image/hauler-image.tar. make
 # check-image runs it against the namespace topology. Not in make check.
 IMAGE ?= localhost/hauler:$(shell cat VERSION)
-image: deb
+IMAGE_PKGS := mmdebstrap podman runc
+deps-image: deps
+	@missing=""; for p in $(IMAGE_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "deps-image: all present"; fi
+
+image: deps-image deb
 	bash deploy/container/build.sh $(BUILD)/deb $(BUILD)/image $(IMAGE)
 
 check-image:

@@ -66,7 +66,8 @@ static __always_inline int to_report_prog(struct xdp_md *ctx)
  * while the pool and the devices' states stay as they are.
  */
 static __always_inline int no_entry(struct xdp_md *ctx, const struct pkt *p,
-				    const struct vip_info *vi, __u64 now, int stateless)
+				    const struct vip_info *vi, const struct config *cfg, __u64 now,
+				    int stateless)
 {
 	struct policy_params *params;
 	struct server_info *srv;
@@ -74,7 +75,7 @@ static __always_inline int no_entry(struct xdp_md *ctx, const struct pkt *p,
 	struct pool *pool;
 	__u32 key, slot, server, hash;
 
-	hash = hauler_flow_hash(&p->flow);
+	hash = hauler_flow_hash(&p->flow, cfg->flow_seed);
 	key = hauler_pool_key(vi->vip_id & (HAULER_MAX_VIPS - 1), vi->pool_version);
 	pool = bpf_map_lookup_elem(&pools, &key);
 	if (!pool || !vi->table_size || vi->table_size > HAULER_MAGLEV_MAX) {
@@ -371,7 +372,7 @@ int hauler_xdp(struct xdp_md *ctx)
 		if (ret >= 0)
 			return ret;
 	}
-	return no_entry(ctx, &p, vi, now, mid_flow(&p));
+	return no_entry(ctx, &p, vi, cfg, now, mid_flow(&p));
 }
 
 /*

@@ -22,6 +22,20 @@ static __always_inline __u32 hauler_pool_key(__u32 vip_id, __u32 version)
 }
 
 /*
+ * servers, rings, ring_pos: the flat group of VIP vip_id (vip_info.tier
+ * TIER_FLAT), after the MAX_SERVERS real servers. The manager writes it
+ * from the VIP's devices and fills the VIP's pool with it, so the entry
+ * program and every policy take it for a server of up to
+ * DEVS_PER_SERVER devices.
+ */
+static __always_inline __u32 hauler_flat_group(__u32 vip_id)
+{
+	return HAULER_MAX_SERVERS + vip_id;
+}
+
+_Static_assert(HAULER_SERVER_SLOTS == HAULER_MAX_SERVERS + HAULER_MAX_VIPS, "one flat group a VIP");
+
+/*
  * devices.gen: a device id given to a new device takes the next
  * generation, and a connection remembers the generation it was bound to
  * (conn.dev_gen), so it never follows a reused id to another device.

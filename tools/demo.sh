@@ -90,7 +90,7 @@ load --tcp "$TOPO_VIP4:80" -n 300 --bytes 4096
 # shellcheck source=workload.sh
 . tools/workload.sh
 WL_WORK_US=1000
-section "requests that cost CPU: workd on every device (acc: ${WL_ACC_PCT}% of a CPU, cpu: ${WL_CPU_PCT}%)"
+section "requests that cost CPU: workd on every device (${WL_CPU_PCT}% of a CPU each; an acc request does ${WL_ACC_SLOW}x the work)"
 wl_start "$P" "$(wl_calibrate)" || exit 1
 WVIP=$TOPO_VIP4:$WL_PORT
 H vip add "$WVIP/udp" mode nat policy lur metric cmp

@@ -8,17 +8,23 @@
 #   wl_agent PREFIX DEV NAME [ARGS]  # hauler-agent for device NAME on DEV
 #   wl_load PREFIX ARGS...       # build/tools/loadgen in the client namespace
 #
-# Every device runs workd on UDP and TCP port WL_PORT, as the same program
-# with the same work per request; only its CPU differs. Each workd runs in
-# the cgroup PREFIX-DEV-work (v2: one directory; v1: in the cpu, cpuacct
-# and memory hierarchies, which hauler-agent --cgroup reads), limited by a
-# CFS quota of WL_QUOTA_US per period: the cpu devices get WL_CPU_PCT of one
-# CPU, the acc devices WL_ACC_PCT (defaults 40 and 8: the thesis's 5:1
-# capacity ratio, 91 vs 17.6 GFLOP/s). The quota is 1 ms, the least the
-# kernel takes, so the periods are short (2.5 ms and 12.5 ms): a request of
-# a few ms spans several periods and sees a slower device, not one that
-# runs at full speed and then stops for a long period. topo_down removes
-# the cgroups (every PREFIX-* cgroup).
+# Every device runs workd on UDP and TCP port WL_PORT, the same program
+# under the same CPU quota; an accelerator is a slower processor: each of
+# its requests runs WL_ACC_SLOW (5) times the kernel repetitions of a cpu
+# device's, so it serves 1/5 of the requests, each taking 5x as long, at
+# any load (the thesis's 5:1, server CPU 91 vs SmartNIC 17.6 GFLOP/s).
+# Each workd runs in the cgroup PREFIX-DEV-work (v2: one directory; v1: in
+# the cpu, cpuacct and memory hierarchies, which hauler-agent --cgroup
+# reads), limited by a CFS quota of WL_QUOTA_US per period: WL_CPU_PCT
+# (40) percent of one CPU for cpu devices, WL_ACC_PCT (default the same)
+# for acc devices. The quota is 1 ms, the least the kernel takes, so the
+# period is short (2.5 ms): a request (2 ms of CPU on a cpu device, 10 ms
+# on an accelerator) spans several periods and sees a slower CPU, not one
+# that runs at full speed and then stops for a long period. (An earlier
+# rig made the accelerator a 8% quota instead: a 12.5 ms period, longer
+# than a request, so an unloaded accelerator answered at full speed and a
+# loaded one in steps of 12.5 ms: the quota, not the device, made its
+# tail.) topo_down removes the cgroups (every PREFIX-* cgroup).
 #
 # Each workd pushes the P99 of its last requests to TOPO_RUN/DEV-lat.sock,
 # where that device's agent (wl_agent) listens (--latency-socket).
@@ -26,7 +32,8 @@
 WL_PORT=9000
 : "${WL_WORK_US:=2000}"
 : "${WL_CPU_PCT:=40}"
-: "${WL_ACC_PCT:=8}"
+: "${WL_ACC_PCT:=$WL_CPU_PCT}"
+: "${WL_ACC_SLOW:=5}" # an accelerator's request: this many times a cpu device's work
 : "${WL_QUOTA_US:=1000}"
 : "${WL_DROP_MS:=0}" # workd --drop-after-ms
 : "${WL_RCVBUF:=0}"  # workd --rcvbuf (0: the kernel's default)
@@ -88,7 +95,17 @@ wl_calibrate() {
 	done | awk '$1 == "iters" && $2 > m { m = $2 } END { if (m) print m }'
 }
 
-# wl_start PREFIX ITERS: workd on every device of the topology.
+# wl_iters DEV ITERS: the kernel repetitions of DEV's requests.
+wl_iters() {
+	case "$1" in
+	*acc) echo $(($2 * WL_ACC_SLOW)) ;;
+	*) echo "$2" ;;
+	esac
+}
+
+# wl_start PREFIX ITERS: workd on every device of the topology (ITERS: a
+# cpu device's repetitions per request; an accelerator's are WL_ACC_SLOW
+# times as many).
 wl_start() {
 	local prefix=$1 iters=$2 dev d pidfiles=()
 	topo_vars "$prefix"
@@ -103,7 +120,7 @@ wl_start() {
 				echo "$BASHPID" >"$d/cgroup.procs" || exit 1
 			done
 			exec taskset -c "$WL_CPU" nsenter "--net=/run/netns/$prefix-$dev" "$TOPO_BUILD/tools/workd" \
-				--name "$dev" --udp "$WL_PORT" --tcp "$WL_PORT" --iters "$iters" \
+				--name "$dev" --udp "$WL_PORT" --tcp "$WL_PORT" --iters "$(wl_iters "$dev" "$iters")" \
 				--latency-socket "$TOPO_RUN/$dev-lat.sock" --pidfile "$TOPO_RUN/$dev-work.pid" \
 				--drop-after-ms "$WL_DROP_MS" $([ "$WL_RCVBUF" = 0 ] || echo --rcvbuf "$WL_RCVBUF")
 		) </dev/null >>"$TOPO_RUN/$dev-work.log" 2>&1 &
@@ -165,8 +182,10 @@ _wl_agent_udp() {
 # wl_load PREFIX ARGS...: loadgen in the client namespace, at a raised
 # priority (nice -10) so that other work on the machine does not delay its
 # arrivals (its latencies count from the scheduled times all the same).
+# nsenter, not `ip netns exec` (which remounts /sys: a second on a busy
+# machine, for every run).
 wl_load() {
 	local prefix=$1
 	shift
-	ip netns exec "$prefix-cl" nice -n -10 "$TOPO_BUILD/tools/loadgen" "$@"
+	nsenter "--net=/run/netns/$prefix-cl" nice -n -10 "$TOPO_BUILD/tools/loadgen" "$@"
 }

@@ -11,6 +11,7 @@
 #include "args.h"
 
 const char *const fwd_mode_names[2] = {"nat", "ipip"};
+const char *const tier_names[2] = {"maglev", "flat"};
 const char *const device_kind_names[4] = {"cpu", "smartnic", "gpu", "fpga"};
 const char *const device_state_names[3] = {"up", "drain", "down"};
 

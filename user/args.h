@@ -30,6 +30,7 @@ void format_addr(__u8 family, const __u32 addr[4], char *buf, size_t len);
 void format_vip(const struct vip_key *key, char *buf, size_t len);
 
 extern const char *const fwd_mode_names[2];	/* index: HAULER_FWD_* */
+extern const char *const tier_names[2];		/* index: HAULER_TIER_* */
 extern const char *const device_kind_names[4];	/* index: HAULER_KIND_* */
 extern const char *const device_state_names[3]; /* index: HAULER_STATE_* */
 

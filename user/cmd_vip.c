@@ -14,7 +14,7 @@ static int vip_add(struct model *m, int argc, char **argv)
 	struct policy_choice policy;
 	__u32 table_size = HAULER_MAGLEV_DEFAULT;
 	struct vip_key key;
-	int i, mode = HAULER_FWD_NAT, used, ret;
+	int i, mode = HAULER_FWD_NAT, tier = HAULER_TIER_MAGLEV, used, ret;
 
 	if (argc < 1)
 		return err_set(ERR_INPUT, "vip add: missing VIP");
@@ -28,6 +28,10 @@ static int vip_add(struct model *m, int argc, char **argv)
 			mode = parse_keyword(argv[++i], fwd_mode_names, 2, "mode");
 			if (mode < 0)
 				return mode;
+		} else if (!strcmp(argv[i], "tier")) {
+			tier = parse_keyword(argv[++i], tier_names, 2, "tier");
+			if (tier < 0)
+				return tier;
 		} else if (!strcmp(argv[i], "table-size")) {
 			if (parse_u32(argv[++i], 7, HAULER_MAGLEV_MAX, "table-size", &table_size))
 				return -ERR_INPUT;
@@ -42,7 +46,25 @@ static int vip_add(struct model *m, int argc, char **argv)
 		}
 	}
 	ret = model_vip_add(m, &key, mode, table_size, &policy);
+	if (ret >= 0 && tier != HAULER_TIER_MAGLEV)
+		ret = model_vip_set_tier(m, &key, tier);
 	return ret < 0 ? ret : 0;
+}
+
+/* vip set VIP tier maglev|flat */
+static int vip_set(struct model *m, char **argv)
+{
+	struct vip_key key;
+	int tier;
+
+	if (parse_vip(argv[0], &key))
+		return -ERR_INPUT;
+	if (strcmp(argv[1], "tier"))
+		return err_set(ERR_INPUT, "vip set: unknown argument '%s'", argv[1]);
+	tier = parse_keyword(argv[2], tier_names, 2, "tier");
+	if (tier < 0)
+		return tier;
+	return model_vip_set_tier(m, &key, tier);
 }
 
 int vip_apply(struct model *m, int argc, char **argv)
@@ -51,6 +73,8 @@ int vip_apply(struct model *m, int argc, char **argv)
 
 	if (!strcmp(argv[0], "add"))
 		return vip_add(m, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "set"))
+		return vip_set(m, argv + 1); /* the command table checked the count */
 	/* del VIP */
 	if (parse_vip(argv[1], &key))
 		return -ERR_INPUT;
@@ -88,6 +112,7 @@ static void vip_json(struct json *j, const struct model *m, int id)
 	json_string(j, "params", params);
 	json_uint(j, "policy_slot", v->info.policy_slot);
 	json_uint(j, "table_size", v->info.table_size);
+	json_string(j, "tier", tier_names[v->info.tier & 1]);
 	json_uint(j, "pool_version", v->info.pool_version);
 	json_array_begin(j, "servers");
 	for (s = 0; s < HAULER_MAX_SERVERS; s++)
@@ -117,8 +142,8 @@ int vip_run(struct cmd_ctx *c, int argc, char **argv)
 		json_init(&j, stdout);
 		json_array_begin(&j, NULL);
 	} else {
-		printf("%-3s %-28s %-5s %-10s %-6s %s\n", "id", "vip", "mode", "policy", "table",
-		       "servers");
+		printf("%-3s %-28s %-5s %-10s %-6s %-6s %s\n", "id", "vip", "mode", "policy",
+		       "table", "tier", "servers");
 	}
 	for (id = 0; id < HAULER_MAX_VIPS; id++) {
 		const struct model_vip *v = &c->cur->vips[id];
@@ -131,10 +156,10 @@ int vip_run(struct cmd_ctx *c, int argc, char **argv)
 			continue;
 		}
 		format_vip(&v->key, text, sizeof(text));
-		printf("%-3d %-28s %-5s %-10s %-6u %d\n", id, text,
+		printf("%-3d %-28s %-5s %-10s %-6u %-6s %d\n", id, text,
 		       fwd_mode_names[v->info.fwd_mode & 1],
 		       (const char *)c->cur->params[v->info.policy_slot].name, v->info.table_size,
-		       server_count(c->cur, id));
+		       tier_names[v->info.tier & 1], server_count(c->cur, id));
 	}
 	if (c->json) {
 		json_array_end(&j);

@@ -58,7 +58,12 @@ static __u32 util_of(const struct dev_state *st, const struct policy_params *p)
 int dwrr_server_ring(const struct model *m, int s, const struct dev_state *states, __u64 now_ns,
 		     struct ring *ring)
 {
-	const struct server_info *srv = &m->servers[s];
+	return dwrr_group_ring(m, &m->servers[s], states, now_ns, ring);
+}
+
+int dwrr_group_ring(const struct model *m, const struct server_info *srv,
+		    const struct dev_state *states, __u64 now_ns, struct ring *ring)
+{
 	const struct policy_params *p;
 	struct dwrr_input in[HAULER_DEVS_PER_SERVER];
 	__u16 w[HAULER_DEVS_PER_SERVER];

@@ -39,5 +39,8 @@ int dwrr_vip(const struct model *m, int vip);
  */
 int dwrr_server_ring(const struct model *m, int s, const struct dev_state *states, __u64 now_ns,
 		     struct ring *ring);
+/* The same for any group of m's devices: a server, or a VIP's flat group. */
+int dwrr_group_ring(const struct model *m, const struct server_info *srv,
+		    const struct dev_state *states, __u64 now_ns, struct ring *ring);
 
 #endif

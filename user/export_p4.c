@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "error.h"
 #include "export_p4.h"
 #include "maglev.h"
@@ -455,6 +456,16 @@ int p4_export(const struct p4_export_in *in, struct p4_doc *doc)
 	doc->report_port = ntohs(m->config.report_port);
 	add_note(doc, "reports: tag_mode 0 (ingress port and source address; hauler-agent "
 		      "tags with SipHash, which the switch cannot check)");
+	for (id = 0; id < HAULER_MAX_VIPS; id++)
+		if (m->vips[id].in_use && m->vips[id].info.tier == HAULER_TIER_FLAT) {
+			char vip[VIP_STRLEN];
+
+			format_vip(&m->vips[id].key, vip, sizeof(vip));
+			return err_set(ERR_INPUT,
+				       "VIP %s has the flat tier, which the P4 twin does not "
+				       "have (hauler vip set %s tier maglev)",
+				       vip, vip);
+		}
 	for (id = 0; id < HAULER_MAX_VIPS && !ret; id++) {
 		const struct sw_policy *sw;
 

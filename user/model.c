@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "clock.h"
 #include "error.h"
 #include "hauler_keys.h"
 #include "model.h"
@@ -17,6 +18,20 @@ void model_config_defaults(struct config *cfg)
 	cfg->fin_grace_ms = 5000;
 	cfg->rst_linger_ms = 1000;
 	cfg->udp_timeout_ms = 30000;
+	cfg->report_window_s = HAULER_REPORT_WINDOW_DEFAULT_S;
+}
+
+/* How far the recorded clock offset may be from ours before it is written again. */
+#define HAULER_CLOCK_SLACK_NS 100000000ll
+
+int model_config_clock(struct config *cfg)
+{
+	__s64 now = (__s64)wall_offset_ns(), d = now - (__s64)cfg->clock_offset_ns;
+
+	if (cfg->clock_offset_ns && d < HAULER_CLOCK_SLACK_NS && d > -HAULER_CLOCK_SLACK_NS)
+		return 0;
+	cfg->clock_offset_ns = (__u64)now;
+	return 1;
 }
 
 void model_init_empty(struct model *m)
@@ -80,6 +95,10 @@ int model_custom_find(const struct model *m, const char *name)
 
 static int check_policy(const struct model *m, const char *name)
 {
+	/* "." and ".." would name the policies directory itself, or its parent. */
+	if (strchr(name, '.'))
+		return err_set(ERR_INPUT, "bad policy name '%s' (no '.' in a policy name)", name);
+
 	int known = model_custom_find(m, name) >= 0 ||
 		    (m->policy_known ? m->policy_known(name, m->policy_arg) : policy_builtin(name));
 
@@ -137,6 +156,62 @@ int model_vip_add(struct model *m, const struct vip_key *key, __u8 fwd_mode, __u
 }
 
 static void server_remove(struct model *m, int s);
+
+/* Devices of VIP vip_id over all its servers. */
+static int vip_device_count(const struct model *m, int vip_id)
+{
+	int s, n = 0;
+
+	for (s = 0; s < HAULER_MAX_SERVERS; s++)
+		if (m->servers[s].in_use && m->servers[s].vip_id == vip_id)
+			n += m->servers[s].dev_count;
+	return n;
+}
+
+int model_vip_set_tier(struct model *m, const struct vip_key *key, int tier)
+{
+	int id = model_vip_find(m, key), n;
+	char text[VIP_STRLEN];
+
+	if (id < 0)
+		return vip_missing(key);
+	if (tier != HAULER_TIER_MAGLEV && tier != HAULER_TIER_FLAT)
+		return err_set(ERR_INPUT, "bad tier %d", tier);
+	n = vip_device_count(m, id);
+	if (tier == HAULER_TIER_FLAT && n > HAULER_DEVS_PER_SERVER) {
+		format_vip(key, text, sizeof(text));
+		return err_set(ERR_INPUT,
+			       "VIP %s has %d devices: a flat VIP takes at most %d (its policy "
+			       "chooses among all of them at once)",
+			       text, n, HAULER_DEVS_PER_SERVER);
+	}
+	m->vips[id].info.tier = tier;
+	return 0;
+}
+
+int model_flat_group(const struct model *m, int vip_id, struct server_info *out)
+{
+	int s, i, n = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (s = 0; s < HAULER_MAX_SERVERS; s++) {
+		const struct server_info *srv = &m->servers[s];
+
+		if (!srv->in_use || srv->vip_id != vip_id)
+			continue;
+		for (i = 0; i < srv->dev_count && i < HAULER_DEVS_PER_SERVER; i++) {
+			if (n == HAULER_DEVS_PER_SERVER)
+				return -1;
+			out->dev[n++] = srv->dev[i];
+		}
+	}
+	memcpy(out->name, "(flat)", sizeof("(flat)"));
+	out->vip_id = vip_id;
+	out->weight = 1;
+	out->dev_count = n;
+	out->in_use = 1;
+	return n;
+}
 
 /*
  * A removed device leaves nothing behind: no key, no mark. Its id keeps
@@ -299,6 +374,12 @@ int model_device_add(struct model *m, const struct device_spec *spec)
 	if (srv->dev_count >= HAULER_DEVS_PER_SERVER)
 		return err_set(ERR_INPUT, "server '%s' has %d devices already", spec->server,
 			       HAULER_DEVS_PER_SERVER);
+	if (m->vips[srv->vip_id].info.tier == HAULER_TIER_FLAT &&
+	    vip_device_count(m, srv->vip_id) >= HAULER_DEVS_PER_SERVER)
+		return err_set(ERR_INPUT,
+			       "device '%s': the VIP of server '%s' is flat and has %d devices, "
+			       "its most",
+			       spec->name, spec->server, HAULER_DEVS_PER_SERVER);
 	if (nat_address_free(m, spec, srv->vip_id))
 		return -ERR_INPUT;
 	for (d = 0; d < HAULER_MAX_DEVICES && m->devices[d].in_use; d++)
@@ -409,6 +490,16 @@ int model_device_set_key(struct model *m, const char *name, __u64 k0, __u64 k1)
 	return 0;
 }
 
+int model_device_resync(struct model *m, const char *name)
+{
+	int d = model_device_find(m, name);
+
+	if (d < 0)
+		return err_set(ERR_INPUT, "no device '%s'", name);
+	m->dev_resync[d] = 1;
+	return 0;
+}
+
 int model_policy_name_ok(const char *name)
 {
 	if (policy_builtin(name))
@@ -493,13 +584,17 @@ int model_pool_servers(const struct model *m, int vip_id, struct maglev_server *
 	return n;
 }
 
-int model_ring_weights(const struct model *m, int server, __u16 *weights)
+int model_group_weights(const struct model *m, const struct server_info *srv, __u16 *weights)
 {
-	const struct server_info *srv = &m->servers[server];
 	int i,
 	    n = srv->dev_count > HAULER_DEVS_PER_SERVER ? HAULER_DEVS_PER_SERVER : srv->dev_count;
 
 	for (i = 0; i < n; i++)
-		weights[i] = m->devices[srv->dev[i]].weight;
+		weights[i] = m->devices[srv->dev[i] % HAULER_MAX_DEVICES].weight;
 	return n;
+}
+
+int model_ring_weights(const struct model *m, int server, __u16 *weights)
+{
+	return model_group_weights(m, &m->servers[server], weights);
 }

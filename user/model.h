@@ -43,9 +43,17 @@ struct model {
 	struct config config;
 	struct dev_key keys[HAULER_MAX_DEVICES];	/* report keys (dev_keys) */
 	__u8 dev_new[HAULER_MAX_DEVICES];		/* added since loaded: clean dev_state */
+	__u8 dev_resync[HAULER_MAX_DEVICES];		/* `device resync`: sequence to the clock */
 	struct health_check checks[HAULER_MAX_DEVICES]; /* by device id (health_maps.h) */
 	struct model_policy custom[MODEL_CUSTOM_MAX];
 	__u64 policy_touched; /* slots whose program `policy set` (re)names */
+	/*
+	 * Slots whose program is not the one policy_params names (swapped by
+	 * bpftool): model_load put the program's name in params (the datapath's
+	 * truth) and the map's name here; a commit writes the params back.
+	 */
+	__u64 policy_drift;
+	char drift_was[HAULER_MAX_VIPS][HAULER_NAME_LEN];
 	/* Is a policy of this name available? NULL: the built-in table. */
 	int (*policy_known)(const char *name, void *arg);
 	void *policy_arg;
@@ -74,6 +82,19 @@ int model_device_find(const struct model *m, const char *name);
 int model_vip_add(struct model *m, const struct vip_key *key, __u8 fwd_mode, __u32 table_size,
 		  const struct policy_choice *policy);
 int model_vip_del(struct model *m, const struct vip_key *key);
+/*
+ * The VIP's server tier: HAULER_TIER_MAGLEV (Maglev picks a server, the
+ * policy one of its devices) or HAULER_TIER_FLAT (the policy picks among
+ * all the VIP's devices, at most HAULER_DEVS_PER_SERVER: more are refused).
+ */
+int model_vip_set_tier(struct model *m, const struct vip_key *key, int tier);
+/*
+ * A flat VIP's flat group: every device of its servers (server index
+ * order, then each server's dev[] order) as one server entry, which the
+ * commit writes at hauler_flat_group(vip_id). Returns the device count,
+ * or -1 when there are more than HAULER_DEVS_PER_SERVER.
+ */
+int model_flat_group(const struct model *m, int vip_id, struct server_info *out);
 int model_server_add(struct model *m, const char *name, const struct vip_key *vip, __u16 weight);
 int model_server_set_weight(struct model *m, const char *name, __u16 weight);
 /* Where a spill from server name goes first: server `to` of the same VIP, or "none". */
@@ -93,6 +114,18 @@ int model_device_set_key(struct model *m, const char *name, __u64 k0, __u64 k1);
  * otherwise, so `check none` returns a failed device at once.
  */
 int model_device_set_check(struct model *m, const char *name, const struct health_check *c);
+/*
+ * `device resync NAME`: on commit the device's last accepted sequence
+ * becomes the clock's (its agent must then send from its own clock): a
+ * device whose sequence ran ahead of the clock takes reports again.
+ */
+int model_device_resync(struct model *m, const char *name);
+/*
+ * Set cfg->clock_offset_ns to CLOCK_REALTIME - CLOCK_MONOTONIC when it is
+ * further than HAULER_CLOCK_SLACK_NS from it (a stepped clock). Returns 1
+ * when it changed.
+ */
+int model_config_clock(struct config *cfg);
 /* May a custom policy have this name? (not a built-in one, no '.') */
 int model_policy_name_ok(const char *name);
 /* Register (or replace) custom policy name, loaded from path on commit. */
@@ -106,5 +139,7 @@ int model_custom_find(const struct model *m, const char *name);
 int model_pool_servers(const struct model *m, int vip_id, struct maglev_server *out);
 /* Weights of a server's devices in dev[] order, for ring_build. Returns the count. */
 int model_ring_weights(const struct model *m, int server, __u16 *weights);
+/* The same for any group of devices (a server, or a VIP's flat group). */
+int model_group_weights(const struct model *m, const struct server_info *srv, __u16 *weights);
 
 #endif

@@ -7,8 +7,10 @@
  *    wrong family) is never chosen;
  *  - unknown load: a stale candidate gets its static weight's share of
  *    new connections, whatever its old numbers say (select_stale_draw);
- *  - ties: among candidates with equal least keys the flow hash picks one,
- *    uniformly, so no device of a tie is starved.
+ *  - ties: among candidates with equal least keys the flow hash draws one
+ *    by weight (each its weight's share; uniformly when none of them has a
+ *    weight), so no weighted device of a tie is starved and a slow device
+ *    does not get as many of the ties as a fast one.
  *
  * Keys are 32-bit fractions num/den (den >= 1) compared by 64-bit
  * cross-multiplication: plain metrics have den 1; wlc divides connections
@@ -80,8 +82,16 @@ static __always_inline __u32 select_key_equal(const struct select_key *a,
 
 /*
  * The minimum finder: the candidate of mask with the least key; among
- * equal least keys the flow hash picks one uniformly. HAULER_NO_CHOICE
- * when mask is empty. key[] holds HAULER_DEVS_PER_SERVER entries.
+ * equal least keys the flow hash draws one with probability weight / (the
+ * tied weights' sum), uniformly when the tied weights are all 0.
+ * HAULER_NO_CHOICE when mask is empty. key[] holds HAULER_DEVS_PER_SERVER
+ * entries.
+ *
+ * Why by weight: ties are the common case at low load (every device at
+ * cmp 0, queue 0, no connections), and a uniform draw gave a device of a
+ * fifth of the capacity half of them: in the request rig (docs/results.md)
+ * lur and jsq sent 30-40% of a light load to such an accelerator, whose
+ * queue then set the P99.
  */
 static __always_inline __u32 select_min(const struct policy_ctx *pc, const struct select_key *key,
 					__u32 mask)
@@ -103,8 +113,14 @@ static __always_inline __u32 select_min(const struct policy_ctx *pc, const struc
 	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++)
 		ties |= (((mask >> i) & 1) & select_key_equal(&key[i], &best)) << i;
 	count = select_mask_count(ties);
-	if (count > 1)
-		k = select_rehash(pc, HAULER_TIE_SEED) % count;
+	if (count > 1) {
+		__u32 r = select_rehash(pc, HAULER_TIE_SEED), pick;
+
+		pick = select_weighted_draw(pc, ties, r);
+		if (pick != HAULER_NO_CHOICE)
+			return pick;
+		k = r % count;
+	}
 	return select_mask_nth(ties, k);
 }
 

@@ -17,7 +17,7 @@ static __always_inline __u32 select_p2c(const struct policy_ctx *pc, __u32 m)
 {
 	__u32 usable = select_usable_mask(pc), fresh = select_fresh_mask(pc, usable);
 	__u32 count, a, b, pa, pb, hb, pick;
-	__u32 va, vb;
+	__u32 va, vb, wa, wb;
 
 	pick = select_stale_draw(pc, usable, fresh);
 	if (pick != HAULER_NO_CHOICE)
@@ -39,7 +39,12 @@ static __always_inline __u32 select_p2c(const struct policy_ctx *pc, __u32 m)
 	vb = metric_value(&pc->cand[pb], m);
 	if (va != vb)
 		return va < vb ? pa : pb;
-	return (hb >> 31) ? pb : pa; /* a tie: either, by the hash */
+	/* A tie: by weight, as select_min's ties; with no weight, by a hash bit. */
+	wa = pc->cand[pa].weight;
+	wb = pc->cand[pb].weight;
+	if (wa + wb)
+		return select_rehash(pc, HAULER_TIE_SEED) % (wa + wb) < wa ? pa : pb;
+	return (hb >> 31) ? pb : pa;
 }
 
 #endif

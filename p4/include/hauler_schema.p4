@@ -5,9 +5,10 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 4 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 7 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 64 // VIPs; also the number of policy slots
 #define HAULER_MAX_SERVERS 256 // servers over all VIPs
+#define HAULER_SERVER_SLOTS 320 // entries of servers and ring_pos: MAX_SERVERS servers, then one flat group per VIP (FLAT_GROUP)
 #define HAULER_MAX_DEVICES 2048 // devices over all servers
 #define HAULER_DEVS_PER_SERVER 8 // devices one server can hold
 #define HAULER_MAGLEV_MAX 32749 // largest Maglev table (a prime)
@@ -28,6 +29,7 @@
 #define HAULER_FWD_NAT 0 // rewrite the destination to the device
 #define HAULER_FWD_IPIP 1 // encapsulate to the device (IPIP / IP6IP6)
 #define HAULER_TIER_MAGLEV 0 // server tier: weighted Maglev
+#define HAULER_TIER_FLAT 1 // server tier: none; the policy chooses among all the VIP's devices (at most DEVS_PER_SERVER), its flat group
 #define HAULER_KIND_CPU 0 // device kind: host CPU
 #define HAULER_KIND_SMARTNIC 1 // device kind: SmartNIC cores
 #define HAULER_KIND_GPU 2 // device kind: GPU
@@ -60,6 +62,7 @@
 #define HAULER_REPORT_F_CONFIRM 16 // report flag (v2): the repeat sent shortly after a threshold report
 #define HAULER_REPORT_F_ALL_V1 7 // every flag of version 1; other bits must be zero
 #define HAULER_REPORT_F_ALL 31 // every flag of version 2; other bits must be zero
+#define HAULER_REPORT_WINDOW_DEFAULT_S 60 // config.report_window_s of a first up: reports more than a minute off the clock are refused
 #define HAULER_REPORT_MAX_PERIOD_MS 3600000 // longest period_ms a report may state (one hour)
 
 // Counters: indexes into stats
@@ -100,8 +103,10 @@
 #define HAULER_STAT_report_replay 34 // report whose sequence is not newer than the last: dropped
 #define HAULER_STAT_report_bad_source 35 // report from an address other than the device's: dropped
 #define HAULER_STAT_report_bad_value 36 // report with a value out of range or reserved bits set: dropped
-#define HAULER_STAT_report_v1 37 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
-#define HAULER_STAT_REASONS 38
+#define HAULER_STAT_report_stale 37 // report whose sequence time is outside the clock window (config report-window): dropped
+#define HAULER_STAT_report_raw_refused 38 // raw-Ethernet report on an interface other than config raw-reports: dropped
+#define HAULER_STAT_report_v1 39 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
+#define HAULER_STAT_REASONS 40
 
 // key of vips: the service clients connect to
 struct vip_key_t {
@@ -121,7 +126,7 @@ struct vip_info_t {
 	bit<8> fwd_mode; // FWD_NAT or FWD_IPIP
 	bit<8> policy_slot; // slot in policy_progs and policy_params
 	bit<8> pool_version; // active Maglev table: 0 or 1
-	bit<8> tier; // server tier: TIER_MAGLEV
+	bit<8> tier; // server tier: TIER_MAGLEV or TIER_FLAT
 	bit<32> table_size; // Maglev table size M (a prime)
 }
 
@@ -298,6 +303,11 @@ struct config_t {
 	bit<32> udp_timeout_ms; // idle life of a UDP entry
 	bit<32> ifindex; // interface hauler is attached to (0: none)
 	bit<32> xdp_flags; // XDP attach flags used by hauler up
+	bit<64> clock_offset_ns; // CLOCK_REALTIME minus CLOCK_MONOTONIC, kept by the manager: the datapath's wall clock for report freshness (0: unknown, no clock check)
+	bit<32> report_window_s; // a report whose sequence time is further than this from the wall clock is refused (0: no clock check)
+	bit<32> raw_report_ifindex; // the one interface raw-Ethernet reports are taken on (0: none)
+	bit<32> flow_seed; // secret seed of the flow hash (random at the first up)
+	bit<32> pad2; // zero
 }
 
 // one candidate device as a policy sees it
@@ -397,11 +407,11 @@ header hauler_report_h {
 // map vips: HASH, key vip_key_t, value vip_info_t, size 64 - VIP -> its settings
 // map vip_index: ARRAY, key bit<32>, value vip_key_t, size 64 - vip id -> VIP (NAT return path)
 // map pools: ARRAY, key bit<32>, value pool_t, size 128 - vip id * 2 + version -> Maglev table
-// map servers: ARRAY, key bit<32>, value server_info_t, size 256 - server index -> server
+// map servers: ARRAY, key bit<32>, value server_info_t, size 320 - server index -> server; MAX_SERVERS + vip id -> the VIP's flat group
 // map devices: ARRAY, key bit<32>, value device_info_t, size 2048 - device id -> device
 // map dev_state: ARRAY, key bit<32>, value dev_state_t, size 2048 - device id -> measured load
-// map rings: ARRAY, key bit<32>, value ring_t, size 512 - server * 2 + version -> ring
-// map ring_pos: ARRAY, key bit<32>, value ring_pos_t, size 256 - server -> ring pointer
+// map rings: ARRAY, key bit<32>, value ring_t, size 640 - server * 2 + version -> ring
+// map ring_pos: ARRAY, key bit<32>, value ring_pos_t, size 320 - server -> ring pointer
 // map policy_progs: PROG_ARRAY, key bit<32>, value bit<32>, size 64 - policy slot -> policy program
 // map policy_params: ARRAY, key bit<32>, value policy_params_t, size 64 - policy slot -> parameters
 // map conns: LRU_HASH, key flow_key_t, value conn_t, size 1048576 - established flow -> device (size: hauler up --conns)
@@ -414,7 +424,7 @@ header hauler_report_h {
 // Registers for the arrays too large for a struct
 // pools: Register<bit<16>, bit<32>>(4191872) pools_server; cell = entry * 32749 + index
 #define HAULER_REGISTER_POOLS_SERVER(name) Register<bit<16>, bit<32>>(4191872) name
-// rings: Register<bit<8>, bit<32>>(126976) rings_slot; cell = entry * 248 + index
-#define HAULER_REGISTER_RINGS_SLOT(name) Register<bit<8>, bit<32>>(126976) name
+// rings: Register<bit<8>, bit<32>>(158720) rings_slot; cell = entry * 248 + index
+#define HAULER_REGISTER_RINGS_SLOT(name) Register<bit<8>, bit<32>>(158720) name
 
 #endif // _HAULER_SCHEMA_P4_

@@ -294,6 +294,11 @@ int dp_teardown(void **state)
 	return 0;
 }
 
+const char *dp_pin_dir(void)
+{
+	return bpffs_dir;
+}
+
 int dp_entry_fd(void)
 {
 	return bpf_program__fd(entry_skel->progs.hauler_xdp);
@@ -373,12 +378,12 @@ int dp_reset(void **state)
 	dp_conn_clear();
 	clear_hash("vips", sizeof(struct vip_key));
 	zero_array("vip_index", HAULER_MAX_VIPS, sizeof(struct vip_key));
-	zero_array("servers", HAULER_MAX_SERVERS, sizeof(struct server_info));
+	zero_array("servers", HAULER_SERVER_SLOTS, sizeof(struct server_info));
 	zero_array("devices", HAULER_MAX_DEVICES, sizeof(struct device_info));
 	zero_array("dev_state", HAULER_MAX_DEVICES, sizeof(struct dev_state));
 	zero_array("dev_keys", HAULER_MAX_DEVICES, sizeof(struct dev_key));
-	zero_array("rings", 2 * HAULER_MAX_SERVERS, sizeof(struct ring));
-	zero_array("ring_pos", HAULER_MAX_SERVERS, sizeof(struct ring_pos));
+	zero_array("rings", 2 * HAULER_SERVER_SLOTS, sizeof(struct ring));
+	zero_array("ring_pos", HAULER_SERVER_SLOTS, sizeof(struct ring_pos));
 	zero_array("policy_params", HAULER_MAX_VIPS, sizeof(struct policy_params));
 	zero_array("pools", 2 * HAULER_MAX_VIPS, sizeof(struct pool));
 	dp_stats_zero();
@@ -431,6 +436,26 @@ void dp_set_config(__u32 nat_vips, __u32 fin_grace_ms, __u32 udp_timeout_ms)
 	c.udp_timeout_ms = udp_timeout_ms;
 	c.report_port = htons(HAULER_REPORT_PORT);
 	c.ifindex = dp_ifindex;
+	c.flow_seed = DP_FLOW_SEED;
+	c.raw_report_ifindex = dp_ifindex; /* raw reports on the tests' interface */
+	put_config(&c);
+}
+
+void dp_set_flow_seed(__u32 seed)
+{
+	struct config c = get_config();
+
+	c.flow_seed = seed;
+	put_config(&c);
+}
+
+void dp_set_report_config(__u64 clock_offset_ns, __u32 window_s, __u32 raw_ifindex)
+{
+	struct config c = get_config();
+
+	c.clock_offset_ns = clock_offset_ns;
+	c.report_window_s = window_s;
+	c.raw_report_ifindex = raw_ifindex;
 	put_config(&c);
 }
 

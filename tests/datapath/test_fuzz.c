@@ -616,7 +616,8 @@ static void test_mutation_run(void **state)
 		memcpy(f, s->data, s->len);
 		len = mutate(f, s->len);
 		run_one(f, len);
-		n++;
+		if (++n % 1000000 == 0)
+			printf("fuzz: %llu frames, %.0f s\n", n, now_s() - t0);
 	}
 	dt = now_s() - t0;
 	printf("fuzz: %llu mutated frames in %.1f s (%.0f/s), %llu refused by the kernel "

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -29,6 +30,11 @@
 #include "select/select_spill.h"
 #include "policy_list.h"
 #include "map_write.h"
+#include "batch.h"
+#include "error.h"
+#include "model.h"
+#include "model_maps.h"
+#include "hauler_keys.h"
 #include "frames.h"
 
 #define NDEV	 3
@@ -83,15 +89,24 @@ static int load_policy(struct policy_obj *p)
 
 static int group_setup(void **state)
 {
+	char path[256];
 	size_t i;
 
 	if (dp_setup(state))
 		return -1;
-	for (i = 0; i < NPOLICIES; i++)
+	snprintf(path, sizeof(path), "%s/policies", dp_pin_dir());
+	if (mkdir(path, 0700))
+		return -1;
+	for (i = 0; i < NPOLICIES; i++) {
 		if (load_policy(&policies[i])) {
 			fprintf(stderr, "test_policies: cannot load policy %s\n", policies[i].name);
 			return -1;
 		}
+		/* Where the manager's commit finds the built-ins (the flat tier tests). */
+		snprintf(path, sizeof(path), "%s/policies/%s", dp_pin_dir(), policies[i].name);
+		if (bpf_obj_pin(policies[i].fd, path))
+			return -1;
+	}
 	return 0;
 }
 
@@ -643,7 +658,7 @@ static void model_ctx(struct policy_ctx *pc, int i, int ndev, const __u8 *cmp)
 	memset(pc, 0, sizeof(*pc));
 	flow_spec(&s, i);
 	pc->flow = spec_flow(&s);
-	pc->hash = hauler_flow_hash(&pc->flow);
+	pc->hash = hauler_flow_hash(&pc->flow, DP_FLOW_SEED);
 	pc->n = ndev;
 	for (n = 0; n < ndev; n++) {
 		pc->cand[n].id = DP_DEV_ID(n);
@@ -1102,7 +1117,7 @@ static int spill_target(int i)
 
 	flow_spec(&s, i);
 	f = spec_flow(&s);
-	hash = hauler_flow_hash(&f);
+	hash = hauler_flow_hash(&f, DP_FLOW_SEED);
 	first = spill_table[hash % DP_TABLE];
 	for (k = 1; k <= HAULER_SPILL_PROBES; k++) {
 		srv = spill_table[select_spill_slot(hash, k, DP_TABLE)];
@@ -1119,7 +1134,7 @@ static int first_server(int i)
 
 	flow_spec(&s, i);
 	f = spec_flow(&s);
-	return spill_table[hauler_flow_hash(&f) % DP_TABLE];
+	return spill_table[hauler_flow_hash(&f, DP_FLOW_SEED) % DP_TABLE];
 }
 
 /*
@@ -1300,6 +1315,196 @@ static void test_failed_check_gets_nothing_new(void **state)
 		drained_under(policies[p].name, -1, FAILED_CHECK);
 }
 
+/*
+ * Flat tier (docs/policies.md, "Flat tier"): the manager's model and
+ * commit (model_commit) write a flat VIP's group and pool; the policy
+ * then chooses among the devices of every server. Device fJ, J = 0..5,
+ * is at address J of the harness; sA holds f0..f2, sB f3..f5; weight
+ * 1 + J % 3.
+ */
+#define FLAT_DEVS 6
+#define FLAT_VIP  "10.9.9.9:80/tcp"
+
+static struct model flat_base, flat_cur;
+
+static void flat_build(struct model *m, const char *policy, const char *tier)
+{
+	char text[2048];
+	size_t used;
+	int j;
+
+	model_init_empty(m);
+	used = snprintf(text, sizeof(text),
+			"vip add " FLAT_VIP " policy %s tier %s\n"
+			"server add sA vip " FLAT_VIP "\nserver add sB vip " FLAT_VIP "\n",
+			policy, tier);
+	for (j = 0; j < FLAT_DEVS; j++)
+		used += snprintf(text + used, sizeof(text) - used,
+				 "device add f%d server %s addr 10.1.1.%d port %d weight %d\n", j,
+				 j < 3 ? "sA" : "sB", 20 + j, DP_DEV_PORT, 1 + j % 3);
+	assert_int_equal(batch_apply_string(m, text, "flat"), 0);
+}
+
+/* Commit cur over what the maps hold (base: read back, as the manager does). */
+static void flat_commit(struct model *cur)
+{
+	struct config cfg;
+	__u32 zero = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("config"), &zero, &cfg), 0);
+	cur->config = cfg; /* the harness's interface and ports */
+	if (model_commit(dp_maps(), dp_pin_dir(), &flat_base, cur))
+		fail_msg("commit: %s", err_msg());
+	assert_int_equal(model_load(&flat_base, dp_maps()), 0);
+}
+
+/* Device fJ's load: a trigger-only version-2 report (never stale by age). */
+static void flat_load(int j, __u8 cmp)
+{
+	struct dev_state st = {.cmp = cmp,
+			       .mem = 50,
+			       .net = 50,
+			       .queue = 50,
+			       .latency_us = 100,
+			       .version = 2,
+			       .seq = 1};
+	char name[8];
+	__u32 id;
+
+	snprintf(name, sizeof(name), "f%d", j);
+	id = model_device_find(&flat_cur, name);
+	st.updated_ns = now_ns();
+	assert_int_equal(bpf_map_update_elem(dp_map("dev_state"), &id, &st, BPF_ANY), 0);
+}
+
+/* Send flow i; the J of the device it went to (checked against its entry). */
+static int flat_send(int i)
+{
+	__u8 frame[DP_FRAME_MAX];
+	struct frame_spec s;
+	struct dp_out out;
+	struct flow_key f;
+	struct conn c;
+	char name[8];
+	int j;
+
+	flow_spec(&s, i);
+	assert_int_equal(dp_run(frame, build(&s, frame), &out), 0);
+	assert_int_equal(out.verdict, XDP_TX);
+	j = out.data[5] - 0x14;
+	assert_in_range(j, 0, FLAT_DEVS - 1);
+	snprintf(name, sizeof(name), "f%d", j);
+	f = spec_flow(&s);
+	assert_int_equal(dp_conn_get(&f, &c), 0);
+	assert_int_equal(c.device, model_device_find(&flat_cur, name));
+	return j;
+}
+
+/* Every policy chooses over both servers' devices of a flat VIP. */
+static void test_flat_every_policy(void **state)
+{
+	int count[FLAT_DEVS], i, j, a, b;
+	size_t p;
+
+	for (p = 0; p < NPOLICIES; p++) {
+		const char *name = policies[p].name;
+
+		dp_reset(state);
+		model_init_empty(&flat_base);
+		flat_build(&flat_cur, name, "flat");
+		flat_commit(&flat_cur);
+		for (j = 0; j < FLAT_DEVS; j++)
+			flat_load(j, 10);
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < 60; i++)
+			count[flat_send(i)]++;
+		a = count[0] + count[1] + count[2];
+		b = count[3] + count[4] + count[5];
+		printf("flat %-12s f0..f5: %d %d %d | %d %d %d\n", name, count[0], count[1],
+		       count[2], count[3], count[4], count[5]);
+		if (!a || !b)
+			fail_msg("flat %s: %d flows on sA, %d on sB", name, a, b);
+		assert_policy_clean();
+		assert_int_equal(dp_stat(HAULER_STAT_conn_new), 60);
+	}
+}
+
+/* lur over all devices: the least utilized of the VIP, whichever server holds it. */
+static int flat_all_to(int first, int n, int want)
+{
+	int i, hits = 0;
+
+	for (i = first; i < first + n; i++)
+		hits += flat_send(i) == want;
+	return hits;
+}
+
+/*
+ * Maglev then flat then Maglev again, under live flows: established
+ * flows keep their devices across each switch; new flows follow the tier
+ * (flat: all to f4, the least utilized of the VIP; Maglev: sA's flows to
+ * sA's least utilized); the flat group goes when the VIP leaves flat.
+ */
+static void test_flat_tier_switch(void **state)
+{
+	int dev[40], i, j, hits;
+	struct server_info g;
+	__u32 key;
+
+	(void)state;
+	model_init_empty(&flat_base);
+	flat_build(&flat_cur, "lur", "maglev");
+	flat_commit(&flat_cur);
+	for (j = 0; j < FLAT_DEVS; j++)
+		flat_load(j, j == 4 ? 5 : j == 1 ? 20 : 80);
+	for (i = 0; i < 40; i++) {
+		dev[i] = flat_send(i);
+		assert_true(dev[i] == 1 || dev[i] == 4); /* each server's least utilized */
+	}
+	hits = flat_all_to(0, 40, 4);
+	assert_in_range(hits, 1, 39); /* Maglev sent some to sA, some to sB */
+
+	flat_cur = flat_base;
+	assert_int_equal(batch_apply_string(&flat_cur, "vip set " FLAT_VIP " tier flat\n", "t"), 0);
+	flat_commit(&flat_cur);
+	key = hauler_flat_group(0);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("servers"), &key, &g), 0);
+	assert_int_equal(g.in_use, 1);
+	assert_int_equal(g.dev_count, FLAT_DEVS);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(flat_send(i), dev[i]); /* established: untouched */
+	assert_int_equal(flat_all_to(100, 40, 4), 40);
+
+	flat_cur = flat_base;
+	assert_int_equal(batch_apply_string(&flat_cur, "vip set " FLAT_VIP " tier maglev\n", "t"),
+			 0);
+	flat_commit(&flat_cur);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("servers"), &key, &g), 0);
+	assert_int_equal(g.in_use, 0);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(flat_send(i), dev[i]);
+	assert_int_equal(flat_all_to(100, 40, 4), 40); /* flows of the flat time stay */
+	hits = flat_all_to(200, 40, 4);
+	assert_in_range(hits, 1, 39);
+	assert_policy_clean();
+}
+
+/* wrr on a flat VIP walks one ring over all six devices: weights 1 2 3 1 2 3 exactly. */
+static void test_flat_wrr_ring(void **state)
+{
+	int count[FLAT_DEVS] = {}, i, j;
+
+	(void)state;
+	model_init_empty(&flat_base);
+	flat_build(&flat_cur, "wrr", "flat");
+	flat_commit(&flat_cur);
+	for (i = 0; i < 2 * 12; i++)
+		count[flat_send(i)]++;
+	for (j = 0; j < FLAT_DEVS; j++)
+		assert_int_equal(count[j], 2 * (1 + j % 3));
+	assert_policy_clean();
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, dp_reset)
 
 int main(void)
@@ -1330,6 +1535,9 @@ int main(void)
 	    T(test_busy_is_saturated),
 	    T(test_drained_gets_nothing_new),
 	    T(test_failed_check_gets_nothing_new),
+	    T(test_flat_every_policy),
+	    T(test_flat_tier_switch),
+	    T(test_flat_wrr_ring),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -19,6 +19,16 @@ IMAGE=${2:?usage: check_image.sh BUILD IMAGE}
 sys_init "$1"
 
 podman image exists "$IMAGE" || sys_abort "no image $IMAGE (make image)"
+# Where podman's default runtime cannot start containers (crun refuses
+# hybrid cgroups; a parent that forbids raising rlimits), runc with the
+# limits lowered: found by trying, and said.
+RUN_OPTS=()
+if ! podman run --rm --entrypoint hauler "$IMAGE" --version >/dev/null 2>&1; then
+	RUN_OPTS=(--runtime runc --ulimit nofile=8192:8192 --ulimit nproc=4096:4096)
+	podman "${RUN_OPTS[0]}" "${RUN_OPTS[1]}" run --rm "${RUN_OPTS[@]:2}" --entrypoint hauler \
+		"$IMAGE" --version >/dev/null || sys_abort "podman cannot run $IMAGE"
+	echo "    podman: the default runtime fails here; using ${RUN_OPTS[*]}"
+fi
 topo_up "$P" nat || sys_abort "topology setup"
 VIP="$H_VIP4:80/tcp"
 CONF=$TOPO_RUN/config
@@ -39,7 +49,7 @@ trap 'cleanup_pods; sys_cleanup' EXIT
 
 # pod NAME ON_STOP: the image, as the DaemonSet runs it, in the lb namespace.
 pod() {
-	podman run -d --name "$1" --privileged --network "ns:/run/netns/$P-lb" \
+	podman "${RUN_OPTS[@]:0:2}" run "${RUN_OPTS[@]:2}" -d --name "$1" --privileged --network "ns:/run/netns/$P-lb" \
 		-v "/run/$P/bpf:/run/$P/bpf:rshared" -v "$CONF:/etc/hauler/config:ro" \
 		-e HAULER_PIN="/run/$P/bpf" -e HAULER_DEV=eth0 -e HAULER_POLL=1 \
 		-e HAULER_METRICS=127.0.0.1:9477 -e HAULER_ON_STOP="$2" "$IMAGE" >/dev/null &&

@@ -83,6 +83,33 @@ static void has(const char *text, const char *line)
 		fail_msg("missing '%s' in:\n%s", line, text);
 }
 
+/* A VIP that changes tier is kept (its live flows too): `vip set VIP tier`. */
+static void test_tier_change(void **state)
+{
+	struct model *run = model_of(BASE), *want;
+	char *diff;
+	int n;
+
+	(void)state;
+	want =
+	    want_of(run, "vip add 10.0.0.1:80/tcp mode nat policy wrr tier flat\n"
+			 "server add s1 vip 10.0.0.1:80/tcp weight 1\n"
+			 "device add s1cpu server s1 addr 10.0.2.11 port 8080 kind cpu weight 3\n"
+			 "device add s1gpu server s1 addr 10.0.2.12 port 8080 kind gpu weight 1\n"
+			 "server add s2 vip 10.0.0.1:80/tcp weight 1\n"
+			 "device add s2cpu server s2 addr 10.0.2.21 port 8080 kind cpu weight 3\n"
+			 "vip add [fd00::1]:53/udp mode ipip policy hash\n"
+			 "server add u1 vip [fd00::1]:53/udp\n"
+			 "device add u1a server u1 addr fd00::11 port 53\n");
+	diff = apply_to(run, want, &n);
+	assert_string_equal(diff, "vip set 10.0.0.1:80/tcp tier flat\n");
+	assert_int_equal(n, 1);
+	assert_int_equal(run->vips[0].info.tier, HAULER_TIER_FLAT);
+	free(diff);
+	free(run);
+	free(want);
+}
+
 static void test_same_is_empty(void **state)
 {
 	struct model *run = model_of(BASE), *want;
@@ -251,6 +278,7 @@ int main(void)
 	    cmocka_unit_test(test_same_is_empty),    cmocka_unit_test(test_changes_only),
 	    cmocka_unit_test(test_identity_changes), cmocka_unit_test(test_empty_file_removes_all),
 	    cmocka_unit_test(test_bad_file),	     cmocka_unit_test(test_keys),
+	    cmocka_unit_test(test_tier_change),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -629,6 +629,8 @@ static void test_ecmp_ring_is_equal(void **state)
 				   "device add a server s addr 10.0.0.2 port 80 weight 5\n"
 				   "device add b server s addr 10.0.0.3 port 80 weight 1\n");
 	char *text = export_text(m, 0);
+	struct p4_export_in in = {.m = m};
+	struct p4_doc doc;
 	struct jv root;
 
 	(void)state;
@@ -640,6 +642,10 @@ static void test_ecmp_ring_is_equal(void **state)
 	    2);
 	jfree(&root);
 	free(text);
+	/* The P4 twin has no flat tier: a flat VIP is refused, not exported as Maglev. */
+	assert_int_equal(batch_apply_string(m, "vip set 10.0.0.1:80/tcp tier flat\n", "t"), 0);
+	assert_int_not_equal(p4_export(&in, &doc), 0);
+	assert_non_null(strstr(err_msg(), "flat tier"));
 	free(m);
 }
 

@@ -151,11 +151,11 @@ static void test_map_limits_match_constants(void **state)
 	assert_int_equal(find_map("vips")->max_entries, HAULER_MAX_VIPS);
 	assert_int_equal(find_map("vip_index")->max_entries, HAULER_MAX_VIPS);
 	assert_int_equal(find_map("pools")->max_entries, HAULER_MAX_VIPS * 2);
-	assert_int_equal(find_map("servers")->max_entries, HAULER_MAX_SERVERS);
+	assert_int_equal(find_map("servers")->max_entries, HAULER_SERVER_SLOTS);
 	assert_int_equal(find_map("devices")->max_entries, HAULER_MAX_DEVICES);
 	assert_int_equal(find_map("dev_state")->max_entries, HAULER_MAX_DEVICES);
-	assert_int_equal(find_map("rings")->max_entries, HAULER_MAX_SERVERS * 2);
-	assert_int_equal(find_map("ring_pos")->max_entries, HAULER_MAX_SERVERS);
+	assert_int_equal(find_map("rings")->max_entries, HAULER_SERVER_SLOTS * 2);
+	assert_int_equal(find_map("ring_pos")->max_entries, HAULER_SERVER_SLOTS);
 	assert_int_equal(find_map("policy_progs")->max_entries, HAULER_MAX_VIPS);
 	assert_int_equal(find_map("policy_params")->max_entries, HAULER_MAX_VIPS);
 	assert_int_equal(find_map("conns")->max_entries, HAULER_MAX_CONNS);

@@ -376,6 +376,63 @@ static void test_lur_tie_no_starvation(void **state)
 		assert_in_range(count[i], SHARE(10), SHARE(15));
 }
 
+/*
+ * A tie goes by weight: a device of weight 5 tied with one of weight 1 (a
+ * server CPU and a 5x slower accelerator, both idle) gets five sixths of
+ * the flows, for every minimum finder (lur, jsq, lc) and for p2c's two
+ * choices; weight 0 gets none
+ * of a tie while a weighted device is in it; with every tied weight 0
+ * the shares are equal again.
+ */
+static __u32 jsq_fn(const struct policy_ctx *pc)
+{
+	return select_jsq(pc);
+}
+
+static __u32 lc_fn(const struct policy_ctx *pc)
+{
+	return select_lc(pc);
+}
+
+static void test_tie_by_weight(void **state)
+{
+	static const select_fn fns[] = {lur_cmp, jsq_fn, lc_fn, p2c_cmp};
+	unsigned int count[DEVS + 1], f;
+	struct policy_ctx pc;
+
+	(void)state;
+	for (f = 0; f < 4; f++) {
+		if (fns[f] == p2c_cmp) { /* p2c: its two choices tie */
+			pc = server(2);
+			pc.cand[0].weight = 5, pc.cand[1].weight = 1;
+			tally(p2c_cmp, &pc, count);
+			assert_in_range(count[0], SHARE(80), SHARE(87));
+			assert_in_range(count[1], SHARE(13), SHARE(20));
+			pc.cand[0].weight = pc.cand[1].weight = 0;
+			tally(p2c_cmp, &pc, count);
+			assert_in_range(count[0], SHARE(45), SHARE(55));
+			continue;
+		}
+		pc = server(3);
+		pc.cand[0].weight = 5, pc.cand[1].weight = 1;
+		pc.cand[2].cmp = 50, pc.cand[2].queue = 50, pc.cand[2].live_conns = 50;
+		tally(fns[f], &pc, count);
+		assert_int_equal(count[2] + count[DEVS], 0);
+		assert_in_range(count[0], SHARE(80), SHARE(87));
+		assert_in_range(count[1], SHARE(13), SHARE(20));
+
+		pc.cand[1].weight = 0; /* weight 0: none of the tie */
+		tally(fns[f], &pc, count);
+		assert_int_equal(count[0], FLOWS);
+
+		pc.cand[0].weight = 0; /* no tied weight: even shares */
+		tally(fns[f], &pc, count);
+		assert_int_equal(count[2] + count[DEVS], 0);
+		assert_in_range(count[0], SHARE(45), SHARE(55));
+		assert_in_range(count[1], SHARE(45), SHARE(55));
+	}
+}
+
 static void test_jsq(void **state)
 {
 	struct policy_ctx pc = server(3);
@@ -423,11 +480,11 @@ static void test_wlc(void **state)
 	assert_int_equal(select_wlc(&pc), 2);
 	pc.cand[2].live_conns = 16; /* 8 > 7.5 */
 	assert_int_equal(select_wlc(&pc), 1);
-	pc.cand[2].live_conns = 15; /* 7.5 == 7.5: shared */
+	pc.cand[2].live_conns = 15; /* 7.5 == 7.5: shared by weight, 4:2 */
 	tally(select_wlc, &pc, count);
 	assert_int_equal(count[0], 0);
-	assert_in_range(count[1], SHARE(45), SHARE(55));
-	assert_in_range(count[2], SHARE(45), SHARE(55));
+	assert_in_range(count[1], SHARE(61), SHARE(72));
+	assert_in_range(count[2], SHARE(28), SHARE(39));
 
 	/* Weight 0 with no connections still loses to any weighted device. */
 	pc = server(2);
@@ -921,6 +978,7 @@ int main(void)
 	    cmocka_unit_test(test_hash),
 	    cmocka_unit_test(test_lur_metrics),
 	    cmocka_unit_test(test_lur_tie_no_starvation),
+	    cmocka_unit_test(test_tie_by_weight),
 	    cmocka_unit_test(test_jsq),
 	    cmocka_unit_test(test_lc),
 	    cmocka_unit_test(test_wlc),
