@@ -264,11 +264,40 @@ static void test_quantile(void **state)
 }
 
 /* Bad options and configurations are refused with a message. */
+/*
+ * The reward experiment: at a low rate CPUs alone meet the SLO (+10) and
+ * the SmartNICs' weight 1 leaves the CPUs under the threshold (-1), so
+ * the label 6:0 is the reward's best: bound 1. One low rate and two
+ * servers keep the run short.
+ */
+static void test_reward_experiment(void **state)
+{
+	char *args[] = {
+	    "--experiment", "reward", "--servers",     "2", "--rates",	      "4",
+	    "--turning",    "100",    "--learn-w-max", "1", "--iter-s",	      "2",
+	    "--settle",	    "1",      "--eval-iters",  "3", "--learn-slo-us", "5000000"};
+	char buf[4096] = "";
+	struct sim_opts o;
+	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
+
+	(void)state;
+	assert_non_null(f);
+	sim_opts_defaults(&o);
+	assert_int_equal(sim_opts_parse(&o, sizeof(args) / sizeof(args[0]), args), 0);
+	assert_int_equal(sim_learn(&o, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "\"mean_reward_by_weight\":[10,-1]"));
+	assert_non_null(strstr(buf, "\"bound\":1}"));
+}
+
 static void test_bad_input(void **state)
 {
-	char *bad[][2] = {{"--servers", "0"}, {"--servers", "257"}, {"--rates", "1,x"},
-			  {"--runs", "1.5"},  {"--nope", "1"},	    {"--learn-alpha", "2"},
-			  {"--mu-cpu", "-1"}};
+	char *bad[][2] = {
+	    {"--servers", "0"},	     {"--servers", "257"},    {"--rates", "1,x"},
+	    {"--runs", "1.5"},	     {"--nope", "1"},	      {"--learn-alpha", "2"},
+	    {"--mu-cpu", "-1"},	     {"--overload", "some"},  {"--readout", "0"},
+	    {"--readout", "101"},    {"--eval-learn", "2"},   {"--quota-cpu", "3000/2500"},
+	    {"--quota-nic", "1000"}, {"--learn-buckets", "0"}};
 	struct sim_config cfg;
 	struct sim_cluster c;
 	struct sim_opts o;
@@ -276,8 +305,16 @@ static void test_bad_input(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct sim_opts before;
+
 		sim_opts_defaults(&o);
+		before = o;
 		assert_int_not_equal(sim_opts_parse(&o, 2, bad[i]), 0);
+		/* Refused: nothing changed, the learner's parameters included. */
+		assert_memory_equal(&o.lp, &before.lp, sizeof(o.lp));
+		assert_memory_equal(&o.cfg, &before.cfg, sizeof(o.cfg));
+		assert_int_equal(o.readout, before.readout);
+		assert_int_equal(o.overload_kind, before.overload_kind);
 	}
 	sim_opts_defaults(&o);
 	assert_int_not_equal(sim_opts_parse(&o, 1, (char *[]){"--servers"}), 0);
@@ -303,6 +340,7 @@ int main(void)
 	    cmocka_unit_test(test_cluster_stale_and_reports),
 	    cmocka_unit_test(test_deterministic_and_policies),
 	    cmocka_unit_test(test_quantile),
+	    cmocka_unit_test(test_reward_experiment),
 	    cmocka_unit_test(test_bad_input),
 	};
 
