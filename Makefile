@@ -14,7 +14,7 @@ BPF_ARCH  := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/i.86/x86/' -e 's/aa
 # Packages a fresh Debian 12 needs to build, test and demo hauler.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
-	    libc6-dev linux-libc-dev clang-format cpp
+	    libc6-dev linux-libc-dev clang-format cpp afl++
 # Only `make reproduce` needs these (plots, the L7 proxy it compares with,
 # the simulator's tables).
 REPRO_PKGS := gnuplot-nox nginx libnginx-mod-stream python3
@@ -68,8 +68,21 @@ DP_SRCS    := $(wildcard tests/datapath/test_*.c)
 DP_BINS    := $(patsubst %.c,$(BUILD)/%,$(DP_SRCS))
 DP_HELPERS := $(filter-out $(DP_SRCS),$(wildcard tests/datapath/*.c))
 
+# Fuzzing (docs/testing.md, "Fuzzing"): the targets run the datapath's own
+# parser and report decoder (bpf/, include/) in user space; libfuzz.a holds
+# them and the seed builder, for the unit and datapath tests and the AFL++
+# drivers (afl-clang-fast, from Debian's afl++).
+FUZZ_LIB_SRCS := tests/fuzz/targets.c tests/fuzz/seeds.c tests/datapath/packet.c \
+		 tests/datapath/checksum.c
+FUZZ_INC   := -Ibpf -Itests/fuzz -Itests/datapath
+FUZZ_HDRS  := $(wildcard tests/fuzz/*.h) tests/datapath/packet.h $(BPF_HDRS)
+LIBFUZZ    := $(BUILD)/libfuzz.a
+AFL_CC     ?= afl-clang-fast
+FUZZ_TARGETS := parse report
+FUZZ_SECONDS ?= 60
+
 .PHONY: all deps deps-reproduce check check-run unit datapath system demo bench reproduce \
-	reproduce-sim clean help format format-check schema p4 custom-policy
+	reproduce-sim clean help format format-check schema p4 custom-policy fuzz
 all: $(BUILD)/hauler $(BUILD)/hauler-agent $(BUILD)/hauler-sim $(TOOLS) $(AUX_BPF_OBJS)
 
 help:
@@ -84,6 +97,8 @@ help:
 	@echo "make format     format the C files (.clang-format); format-check: only check"
 	@echo "make p4         type-check p4/hauler.p4 against TNA (needs p4test in P4C_DIR)"
 	@echo "make reproduce-sim  only the simulator's part of reproduce (docs/simulator.md)"
+	@echo "make fuzz FUZZ_SECONDS=N  AFL++ on the parser and report decoder, then a mutation run"
+	@echo "                through the BPF programs, N seconds each (root; docs/testing.md)"
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -172,15 +187,44 @@ $(BUILD)/tools/%: tools/%.c $(wildcard include/*.h include/*.def include/select/
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(USER_INC) -Itools $< $(LIBHAULER) $(LDLIBS) -lpthread -lm -o $@
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBTOOLS) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h tools/sim/*.h agent/*.h)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBTOOLS) $(LIBFUZZ) $(USER_HDRS) $(wildcard tests/unit/*.h tools/*.h tools/sim/*.h agent/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itools -Itests/unit $< $(LIBSIM) $(LIBHAULER) $(LIBAGENT) \
-		$(LIBTOOLS) $(LDLIBS) -lcmocka -ldl -lm -o $@
+	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itools -Itests/unit -Itests/fuzz $< $(LIBSIM) \
+		$(LIBHAULER) $(LIBAGENT) $(LIBTOOLS) $(LIBFUZZ) $(LDLIBS) -lcmocka -ldl -lm -o $@
 
-$(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h) $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(SKELS)
+$(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h tests/fuzz/*.h) $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBFUZZ) $(SKELS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itests/datapath $< $(DP_HELPERS) $(LIBSIM) $(LIBHAULER) \
-		$(LIBAGENT) $(LDLIBS) -lcmocka -lm -o $@
+	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itests/datapath -Itests/fuzz $< $(DP_HELPERS) \
+		$(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBFUZZ) $(LDLIBS) -lcmocka -lm -o $@
+
+$(BUILD)/fuzzlib/%.o: %.c $(FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FUZZ_INC) -c $< -o $@
+
+$(LIBFUZZ): $(patsubst %.c,$(BUILD)/fuzzlib/%.o,$(FUZZ_LIB_SRCS))
+	rm -f $@; ar rcs $@ $^
+
+# The AFL++ drivers (instrumented) and the same drivers built plainly, to
+# replay a saved input (build/fuzz/replay_NAME FILE...).
+$(BUILD)/fuzz/afl_%: tests/fuzz/afl_main.c tests/fuzz/targets.c $(FUZZ_HDRS)
+	@mkdir -p $(dir $@)
+	AFL_QUIET=1 $(AFL_CC) -O2 -g -Wall -D_GNU_SOURCE -Iinclude $(FUZZ_INC) -DFUZZ_TARGET=fuzz_$* \
+		tests/fuzz/afl_main.c tests/fuzz/targets.c -o $@
+
+$(BUILD)/fuzz/replay_%: tests/fuzz/afl_main.c $(LIBFUZZ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FUZZ_INC) -DFUZZ_TARGET=fuzz_$* $< $(LIBFUZZ) -o $@
+
+$(BUILD)/fuzz/corpus: tests/fuzz/corpus.c $(LIBFUZZ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FUZZ_INC) $< $(LIBFUZZ) -o $@
+
+# AFL++ on each target, then the mutation run through the BPF programs:
+# FUZZ_SECONDS each (tests/fuzz/run.sh; findings under BUILD/fuzz/out).
+fuzz: all $(addprefix $(BUILD)/fuzz/afl_,$(FUZZ_TARGETS)) \
+	$(addprefix $(BUILD)/fuzz/replay_,$(FUZZ_TARGETS)) $(BUILD)/fuzz/corpus \
+	$(BUILD)/tests/datapath/test_fuzz
+	bash tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS)
 
 # Files generated from include/schema.def and committed.
 GENERATED := p4/include/hauler_schema.p4 docs/schema.md

@@ -43,6 +43,7 @@ const __u8 dp_lb2_mac[6] = {0x02, 0, 0, 0, 0, 0x03};
 const __u8 dp_remote_dev_mac[6] = {0x02, 0, 0, 0, 0x03, 0x20};
 int dp_ifindex2;
 static int ncpus;
+__u32 dp_conns_max;
 
 static struct dp_addr addr4(__u8 a, __u8 b, __u8 c, __u8 d)
 {
@@ -232,12 +233,18 @@ static int make_topology(void)
 	return dp_ifindex && dp_ifindex2 ? 0 : -1;
 }
 
+/* dp_conns_max: the one map every object declares must be the same size in each. */
+static int size_conns(struct bpf_map *conns)
+{
+	return dp_conns_max ? bpf_map__set_max_entries(conns, dp_conns_max) : 0;
+}
+
 static int load_programs(void)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = bpffs_dir);
 
 	entry_skel = hauler_xdp__open_opts(&opts);
-	if (!entry_skel || hauler_xdp__load(entry_skel)) {
+	if (!entry_skel || size_conns(entry_skel->maps.conns) || hauler_xdp__load(entry_skel)) {
 		fprintf(stderr, "harness: cannot load hauler_xdp\n");
 		return -1;
 	}
@@ -247,12 +254,12 @@ static int load_programs(void)
 	}
 	/* The policies find the entry program's maps pinned by name. */
 	wrr_skel = policy_wrr__open_opts(&opts);
-	if (!wrr_skel || policy_wrr__load(wrr_skel)) {
+	if (!wrr_skel || size_conns(wrr_skel->maps.conns) || policy_wrr__load(wrr_skel)) {
 		fprintf(stderr, "harness: cannot load policy wrr\n");
 		return -1;
 	}
 	hash_skel = policy_hash__open_opts(&opts);
-	if (!hash_skel || policy_hash__load(hash_skel)) {
+	if (!hash_skel || size_conns(hash_skel->maps.conns) || policy_hash__load(hash_skel)) {
 		fprintf(stderr, "harness: cannot load policy hash\n");
 		return -1;
 	}

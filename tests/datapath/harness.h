@@ -62,6 +62,13 @@ struct dp_addr dp_unresolved_addr(int family);
 /* An address with no route at all. */
 struct dp_addr dp_unroutable_addr(int family);
 
+/*
+ * Entries of the connection table, when set before dp_setup (0: the
+ * schema's million). The fuzz run dumps the whole table after every
+ * packet, which a small table makes cheap.
+ */
+extern __u32 dp_conns_max;
+
 /* cmocka group setup/teardown: namespaces, veth, bpffs, skeletons. */
 int dp_setup(void **state);
 int dp_teardown(void **state);
