@@ -229,7 +229,7 @@ static int adapt(const struct sim_opts *o, struct json *j)
  * learner_reward). A learner can only find the label where the label's
  * weight earns the highest mean reward; where weights tie, it has nothing
  * to choose by. bound: the accuracy of always taking a best weight (ties
- * shared), i.e. the most any learner of this reward can reach.
+ * shared): what a learner that follows this reward at each rate reaches.
  */
 static int reward_table(const struct sim_opts *o, struct json *j)
 {

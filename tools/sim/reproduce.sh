@@ -22,6 +22,7 @@ PY="python3 $HERE/results.py"
 SERVERS=${SIM_SERVERS:-64 128 256}
 [ -x "$SIM" ] || { echo "reproduce.sh: no $SIM (run make)" >&2; exit 2; }
 mkdir -p "$OUT"
+rm -f "$OUT"/log_*
 
 if [ "${SIM_QUICK:-0}" = 1 ]; then
 	RUNS=1 DUR=8 TRAIN=600 ITER=2 EVAL=10 SETTLE=5 ADAPT_AT=100 ADAPT_ALL=300
@@ -98,6 +99,19 @@ size() {
 }
 
 SECONDS=0
+# Progress: every 15 s the newest line of each size's log.
+(
+	while sleep 15; do
+		line=""
+		for s in $SERVERS; do
+			[ -s "$OUT/log_$s" ] || continue
+			line="$line${line:+ | }$(tail -c 200 "$OUT/log_$s" | tr '\r' '\n' | grep . | tail -1 | sed 's/  *$//')"
+		done
+		[ -z "$line" ] || echo "[${SECONDS}s] $line"
+	done
+) &
+ticker=$!
+trap 'kill $ticker 2>/dev/null' EXIT
 pids=""
 running=0
 for s in $SERVERS; do
@@ -112,6 +126,7 @@ for s in $SERVERS; do
 done
 fail=0
 for p in $pids; do wait "$p" || fail=1; done
+kill $ticker 2>/dev/null
 for s in $SERVERS; do grep -h "turning point\|adaptation\|warning" "$OUT/log_$s" || true; done
 [ $fail = 0 ] || { echo "reproduce.sh: a simulation failed (see $OUT/log_*)" >&2; exit 1; }
 echo "simulations done, ${SECONDS}s"

@@ -131,10 +131,11 @@ def learner_tables(d, servers):
         if len(r) > 1 and any(x != "-" for x in r[1:]):
             rows.append(r)
     if rows:
-        out.append("The most any learner of Algorithm 1's reward can reach on these rates "
-                   "(each weight held at each rate, mean reward over the measured iterations; "
-                   "a rate counts when the label's weight has the highest mean reward, shared "
-                   "on ties), by threshold:\n")
+        out.append("What Algorithm 1's reward itself prefers, by threshold: the accuracy of "
+                   "a learner that always takes the weight with the highest mean reward at each "
+                   "rate (each weight held at each rate, mean reward over the measured "
+                   "iterations; shared on ties). The Q-learner can do better than this only by "
+                   "chance, where its states lump rates together:\n")
         out.append(table(rows, ["servers", "threshold 50", "threshold 60", "threshold 70"]) + "\n")
         detail = []
         for s in servers:
