@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 
 #include "hauler_report.h"
+#include "hauler_version.h"
 #include "agent.h"
 
 /*
@@ -24,7 +25,16 @@
  * by kind into the field at off (numbers in min..max); OPT_FUNC rows parse
  * with their own function.
  */
-enum opt_kind { OPT_INT, OPT_UINT, OPT_LONG, OPT_DOUBLE, OPT_STRING, OPT_FLAG, OPT_FUNC, OPT_HELP };
+enum opt_kind {
+	OPT_INT,
+	OPT_UINT,
+	OPT_LONG,
+	OPT_DOUBLE,
+	OPT_STRING,
+	OPT_FLAG,
+	OPT_FUNC,
+	OPT_HELP, /* command line only: print and exit (help, version) */
+};
 
 struct agent_option {
 	const char *name;
@@ -114,6 +124,7 @@ static const struct agent_option options[] = {
     {"once", NULL, "measure over 100 ms, send one report, exit", FLAG(once)},
     {"dry-run", NULL, "print reports instead of sending them", FLAG(dry_run)},
     {"verbose", NULL, "print each report and, at exit, the agent's own CPU use", FLAG(verbose)},
+    {"version", NULL, "print the version and exit", OPT_HELP, 0, 0, 0, 0, NULL},
     {"help", NULL, "print this help", OPT_HELP, 0, 0, 0, 0, NULL},
 };
 
@@ -535,7 +546,7 @@ int config_load(struct agent_config *cfg, const char *path)
 	return ret;
 }
 
-/* Returns 0, 1 when --help was printed, or -1 on a bad option. */
+/* Returns 0, 1 when --help or --version was printed, or -1 on a bad option. */
 int config_parse_args(struct agent_config *cfg, int argc, char **argv)
 {
 	struct option longopts[N_OPTIONS + 1];
@@ -547,7 +558,7 @@ int config_parse_args(struct agent_config *cfg, int argc, char **argv)
 	memset(&longopts[N_OPTIONS], 0, sizeof(longopts[0]));
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":hc:v", longopts, &index)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hc:vV", longopts, &index)) != -1) {
 		const char *name;
 
 		switch (c) {
@@ -559,6 +570,9 @@ int config_parse_args(struct agent_config *cfg, int argc, char **argv)
 			break;
 		case 'v':
 			name = "verbose";
+			break;
+		case 'V':
+			name = "version";
 			break;
 		case 'h':
 			config_usage(stdout);
@@ -572,6 +586,10 @@ int config_parse_args(struct agent_config *cfg, int argc, char **argv)
 		}
 		if (!strcmp(name, "help")) {
 			config_usage(stdout);
+			return 1;
+		}
+		if (!strcmp(name, "version")) {
+			printf("hauler-agent %s\n", hauler_version);
 			return 1;
 		}
 		if (config_set(cfg, name, optarg) < 0)

@@ -1,7 +1,10 @@
 #!/bin/bash
-# run.sh BUILD [unit|datapath|system] - run hauler's tests and count them.
+# run.sh BUILD [unit|datapath|system|agent] - run hauler's tests and count them.
 #
 # unit:     every tests/unit/test_*.c as its cmocka binary BUILD/tests/unit/test_*
+# agent:    the unit tests of the agent's code, $HAULER_UNIT_TESTS (names), as
+#           BUILD/tests/agent/test_*, each run by $HAULER_TEST_EXEC (such as
+#           qemu-aarch64 for make check-arm64); counted as unit/test_*
 # datapath: every tests/datapath/test_*.c as BUILD/tests/datapath/test_* (root)
 # system:   every tests/system/test_*.sh, as `bash SCRIPT BUILD` (root)
 # With no layer, runs all three in that order. A system script is one test,
@@ -23,7 +26,7 @@
 set -u
 
 usage() {
-	echo "usage: tests/run.sh BUILD [unit|datapath|system]" >&2
+	echo "usage: tests/run.sh BUILD [unit|datapath|system|agent]" >&2
 	exit 2
 }
 
@@ -32,7 +35,7 @@ usage() {
 BUILD=$(realpath -m -- "$1")
 LAYERS=${2:-unit datapath system}
 case "$LAYERS" in
-unit | datapath | system | "unit datapath system") ;;
+unit | datapath | system | agent | "unit datapath system") ;;
 *) usage ;;
 esac
 cd "$(dirname "$0")/.." || exit 2
@@ -89,6 +92,7 @@ run_binary() {
 	local bin=$1 name rc ok bad skipped declared want cases note=""
 
 	name=${bin#"$BUILD"/tests/}
+	name=${name/#agent\//unit/} # the agent layer's are unit tests built elsewhere
 	echo "--- ${bin#"$PWD"/}"
 	want=$(expected_cases "$name")
 	if [ ! -x "$bin" ]; then
@@ -96,8 +100,14 @@ run_binary() {
 		status FAIL "$bin" "not built: run make"
 		return
 	fi
-	# Line-buffered stdout keeps cmocka's stdout and stderr lines whole.
-	run_logged timeout -k 10 "$BINARY_TIMEOUT" stdbuf -oL -eL "$bin"
+	# Line-buffered stdout keeps cmocka's stdout and stderr lines whole (not
+	# under an emulator: stdbuf preloads a library of the host's architecture).
+	if [ -n "${HAULER_TEST_EXEC:-}" ]; then
+		# shellcheck disable=SC2086 # the command and its options, split
+		run_logged timeout -k 10 "$BINARY_TIMEOUT" $HAULER_TEST_EXEC "$bin"
+	else
+		run_logged timeout -k 10 "$BINARY_TIMEOUT" stdbuf -oL -eL "$bin"
+	fi
 	rc=$?
 	ok=$(cmocka_count "  PASSED  ")
 	skipped=$(cmocka_count "  SKIPPED ")
@@ -181,6 +191,12 @@ run_layer() {
 			else
 				run_binary "$BUILD/$src"
 			fi
+		done
+		;;
+	agent)
+		for src in ${HAULER_UNIT_TESTS:-}; do
+			[ -e "tests/unit/$src.c" ] || { echo "run.sh: no tests/unit/$src.c" >&2; exit 2; }
+			run_binary "$BUILD/tests/agent/$src"
 		done
 		;;
 	system)

@@ -11,6 +11,8 @@
 #include "args.h"
 #include "policy_file.h"
 #include "health_maps.h"
+#include "hauler_version.h"
+#include "json.h"
 
 /*
  * The command table: one row per verb. It drives dispatch (an object's
@@ -63,7 +65,11 @@ static const struct verb verbs[] = {
     {"stats", "reset", "", 0, 0, 0},
     {"conns", NULL, "[show] [VIP]", 0, 2, 0},
     {"save", NULL, "[-o FILE]", 0, 2, 0},
-    {"daemon", NULL, "[--interval-ms MS] [--once]", 0, ANY, 0},
+    {"daemon", NULL, "[--interval-ms MS] [--once] [--metrics ADDR:PORT]", 0, ANY, 0},
+    {"metrics", NULL, "", 0, 0, 0},
+    {"exporter", NULL, "ADDR:PORT", 1, 1, 0},
+    {"apply", NULL, "FILE [--dry-run]", 1, 2, 0},
+    {"top", NULL, "[--interval-ms MS] [--count N]", 0, 4, 0},
     /* learn's verbs first: the verbless row takes any other word (a VIP). */
     {"learn", "show", "VIP", 1, 1, 0},
     {"learn", "reset", "VIP", 1, 1, 0},
@@ -72,9 +78,29 @@ static const struct verb verbs[] = {
     {"config", "set",
      "[fin-grace MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] [tunnel-src6 ADDR]", 2,
      ANY, VERB_CHANGE},
+    {"version", NULL, "", 0, 0, 0},
 };
 
 #define VERB_COUNT (sizeof(verbs) / sizeof(verbs[0]))
+
+/* hauler version (and hauler --version): needs no pinned state. */
+static int version_run(struct cmd_ctx *c, int argc, char **argv)
+{
+	struct json j;
+
+	(void)argc; /* no words: the command table checked */
+	(void)argv;
+	if (!c->json) {
+		printf("hauler %s\n", hauler_version);
+		return 0;
+	}
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_string(&j, "version", hauler_version);
+	json_object_end(&j);
+	json_finish(&j);
+	return 0;
+}
 
 /* What runs an object's verbs, and the lines its help ends with. */
 struct object {
@@ -103,11 +129,17 @@ static const struct object objects[] = {
     {"conns", NULL, conns_run, NULL, NULL},
     {"save", NULL, save_run, NULL, NULL},
     {"daemon", NULL, daemon_run, NULL, NULL},
+    {"metrics", NULL, metrics_run, NULL, NULL},
+    {"exporter", NULL, exporter_run, NULL,
+     "  ADDR:PORT := 127.0.0.1:9477 | [::1]:9477 | 0.0.0.0:9477 ...\n"},
+    {"apply", NULL, apply_run, NULL, NULL},
+    {"top", NULL, top_run, NULL, NULL},
     {"learn", NULL, learn_run, NULL,
      "  PARAMS := buckets N | alpha A | gamma G | epsilon E | slo-us US | threshold PCT |\n"
      "            w-cpu W | w-max W | w-start W | interval-ms MS | seed S ...\n"},
     {"export", NULL, export_run, NULL, NULL},
     {"config", config_apply, NULL, NULL, NULL},
+    {"version", NULL, version_run, NULL, NULL},
 };
 
 #define OBJECT_COUNT (sizeof(objects) / sizeof(objects[0]))
@@ -133,7 +165,8 @@ void cmd_usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: hauler [-j] [-p DIR] [-n] [-d] [-batch FILE] OBJECT VERB [ARGS]\n");
+	fprintf(out,
+		"usage: hauler [-j] [-p DIR] [-n] [-d] [-v|-q] [-batch FILE] OBJECT VERB [ARGS]\n");
 	for (i = 0; i < OBJECT_COUNT; i++)
 		object_usage(out, &objects[i]);
 }

@@ -54,11 +54,22 @@ int up_run(struct cmd_ctx *c, int argc, char **argv);
 int down_run(struct cmd_ctx *c, int argc, char **argv);
 int status_run(struct cmd_ctx *c, int argc, char **argv);
 int daemon_run(struct cmd_ctx *c, int argc, char **argv);
+int metrics_run(struct cmd_ctx *c, int argc, char **argv);
+int exporter_run(struct cmd_ctx *c, int argc, char **argv);
+int apply_run(struct cmd_ctx *c, int argc, char **argv);
+int top_run(struct cmd_ctx *c, int argc, char **argv);
 int learn_run(struct cmd_ctx *c, int argc, char **argv);
 int export_run(struct cmd_ctx *c, int argc, char **argv);
 
 /* The batch that recreates m (hauler save). */
 void save_write(const struct model *m, FILE *out);
+/* Its lines, one object each (hauler apply writes its changes with them). */
+void save_config(const struct config *cfg, FILE *out);
+void save_vip(const struct model *m, int id, FILE *out);   /* vip add, with its policy */
+void save_server(const struct model *m, int s, FILE *out); /* server add */
+/* device add, its key and check; returns the lines written */
+int save_device(const struct model *m, int d, FILE *out);
+void save_spill(const struct model *m, int s, FILE *out); /* server set NAME spill-to X|none */
 /* Create path for writing, mode 0600 (it will hold report keys). NULL: error set. */
 FILE *open_private(const char *path);
 

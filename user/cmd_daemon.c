@@ -24,6 +24,8 @@
 #include "error.h"
 #include "health_daemon.h"
 #include "health_maps.h"
+#include "log.h"
+#include "metrics_http.h"
 #include "model_maps.h"
 #include "args.h"
 #include "policy_file.h"
@@ -46,6 +48,7 @@ struct daemon {
 	struct dev_state *states;
 	struct health_daemon *health; /* NULL with --once */
 	unsigned long changes;	      /* ring swaps since the last log line */
+	__u64 changes_total;	      /* ring swaps since the start (metrics) */
 	char last[256];		      /* the latest swap, for the log */
 	__u64 logged_ns;
 	__u64 due_ns[HAULER_MAX_VIPS]; /* next rebuild of each VIP's rings */
@@ -89,6 +92,7 @@ static int server_pass(struct daemon *dm, const struct hauler_maps *maps, __u32 
 	if (model_ring_swap(maps, s, &srv, &want))
 		return -ERR_SYSTEM;
 	dm->changes++;
+	dm->changes_total++;
 	describe(dm, s, &want);
 	return 0;
 }
@@ -155,22 +159,30 @@ static void log_changes(struct daemon *dm, int force)
 
 	if (!dm->changes || (!force && now - dm->logged_ns < LOG_PERIOD_NS))
 		return;
-	printf("hauler daemon: %lu ring update%s; latest: %s\n", dm->changes,
-	       dm->changes == 1 ? "" : "s", dm->last);
-	fflush(stdout);
+	log_info("%lu ring update%s; latest: %s", dm->changes, dm->changes == 1 ? "" : "s",
+		 dm->last);
 	dm->changes = 0;
 	dm->logged_ns = now;
 }
 
-static int parse_daemon(int argc, char **argv, __u32 *interval_ms, int *once)
+static int parse_daemon(int argc, char **argv, __u32 *interval_ms, int *once, const char **metrics)
 {
 	int i;
 
 	*interval_ms = policy_interval_ms(0);
 	*once = 0;
+	*metrics = NULL;
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--once")) {
 			*once = 1;
+		} else if (!strcmp(argv[i], "--metrics") && i + 1 < argc) {
+			__u32 addr[4];
+			__u16 port;
+			__u8 family;
+
+			*metrics = argv[++i];
+			if (metrics_listen_parse(*metrics, &family, addr, &port))
+				return -ERR_INPUT;
 		} else if (!strcmp(argv[i], "--interval-ms") && i + 1 < argc) {
 			if (policy_param_parse("dwrr", "interval-ms", argv[++i], interval_ms))
 				return -ERR_INPUT;
@@ -185,14 +197,19 @@ int daemon_run(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct daemon dm = {.pin = c->pin};
+	struct metrics_http *metrics = NULL;
 	struct health_daemon health;
+	const char *listen;
 	__u64 next_ns;
 	int once, ret;
 
+	log_set_prefix("hauler daemon");
 	/* argv[0] is the first option (or absent): daemon has no verb. */
-	ret = parse_daemon(argc, argv, &dm.default_ms, &once);
+	ret = parse_daemon(argc, argv, &dm.default_ms, &once, &listen);
 	if (ret)
 		return ret;
+	if (once && listen)
+		return err_set(ERR_INPUT, "--metrics serves a running daemon: not with --once");
 	dm.m = malloc(sizeof(*dm.m));
 	dm.states = calloc(HAULER_MAX_DEVICES, sizeof(*dm.states));
 	if (!dm.m || !dm.states) {
@@ -213,27 +230,38 @@ int daemon_run(struct cmd_ctx *c, int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: the sleep ends at once */
 	sigaction(SIGINT, &sa, NULL);
-	if (!once) {
-		printf("hauler daemon: dwrr rings every %u ms (unless a VIP sets interval-ms), "
-		       "health checks as each device sets, on %s\n",
-		       dm.default_ms, c->pin);
-		fflush(stdout);
+	if (listen) {
+		metrics = metrics_http_start(listen, c->pin, 1);
+		if (!metrics) {
+			health_daemon_free(&health);
+			free(dm.m);
+			free(dm.states);
+			return -err_code();
+		}
 	}
+	if (!once)
+		log_info("dwrr rings every %u ms (unless a VIP sets interval-ms), health checks "
+			 "as each device sets, on %s%s%s",
+			 dm.default_ms, c->pin, listen ? "; metrics on http://" : "",
+			 listen ? listen : "");
 	while (!stopping) {
 		ret = pass(&dm, &next_ns);
 		if (once)
 			break;
 		if (ret && !dm.waiting) {
 			/* Not up, or a failing map: say so once, keep trying. */
-			fprintf(stderr, "hauler daemon: %s (retrying)\n", err_msg());
+			log_warn("%s (retrying)", err_msg());
 			dm.waiting = 1;
 		}
 		log_changes(&dm, 0);
+		if (metrics)
+			metrics_http_ring_updates(metrics, dm.changes_total);
 		health_daemon_run(&health, next_ns, &stopping);
 	}
 	log_changes(&dm, 1);
+	metrics_http_stop(metrics);
 	if (!once) {
-		printf("hauler daemon: stopped\n");
+		log_info("stopped");
 		health_daemon_free(&health);
 		ret = 0;
 	}

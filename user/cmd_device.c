@@ -7,7 +7,6 @@
 #include <sys/random.h>
 
 #include "hauler_report.h"
-#include "select/select.h"
 
 #include "clock.h"
 #include "cmd.h"
@@ -16,6 +15,7 @@
 #include "args.h"
 #include "health_maps.h"
 #include "health_show.h"
+#include "snapshot.h"
 
 /* The options device add and device set share; -1 where not given. */
 struct device_opts {
@@ -179,33 +179,6 @@ int device_apply(struct model *m, int argc, char **argv)
 	if (!strcmp(argv[0], "key"))
 		return device_key(m, argc - 1, argv + 1);
 	return model_device_del(m, name);
-}
-
-/* What the last report said, as show prints it. */
-struct report_view {
-	const struct dev_state *st;
-	int key_set, never, stale;
-	__u64 age_ms;
-	__u64 stale_after_ms; /* ~0: never stale by age (trigger-only agent) */
-	const char *mode;     /* "periodic", "trigger" (crossings only), "v1" (no period) */
-};
-
-static void report_view(const struct model *m, int d, const struct dev_state *st, __u64 now,
-			struct report_view *r)
-{
-	const struct device_info *dev = &m->devices[d];
-	const struct model_vip *v = &m->vips[m->servers[dev->server].vip_id % HAULER_MAX_VIPS];
-	const struct policy_params *p = &m->params[v->info.policy_slot % HAULER_MAX_VIPS];
-	__u64 bound = select_stale_ns(st, p->stale_ms, p->stale_periods);
-
-	r->st = st;
-	r->key_set = report_key_set(&m->keys[d]);
-	r->never = !st->updated_ns;
-	/* The datapath's coarse clock may trail ours by a tick: never negative. */
-	r->age_ms = r->never || now < st->updated_ns ? 0 : (now - st->updated_ns) / 1000000;
-	r->stale = select_dev_stale(st, now, p->stale_ms, p->stale_periods);
-	r->stale_after_ms = bound == ~0ull ? ~0ull : bound / 1000000;
-	r->mode = st->version < 2 ? "v1" : st->period_ms ? "periodic" : "trigger";
 }
 
 /* "10ms", "trigger", "v1" (no period: stale-ms), "-" (never reported). */

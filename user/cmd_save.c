@@ -22,7 +22,7 @@
 #include "args.h"
 #include "policy_table.h"
 
-static void save_config(const struct config *cfg, FILE *out)
+void save_config(const struct config *cfg, FILE *out)
 {
 	char addr[ADDR_STRLEN];
 	__u32 a[4] = {};
@@ -41,10 +41,11 @@ static void save_config(const struct config *cfg, FILE *out)
 	fprintf(out, "\n");
 }
 
-static void save_device(const struct model *m, int d, FILE *out)
+int save_device(const struct model *m, int d, FILE *out)
 {
 	const struct device_info *dev = &m->devices[d];
 	char addr[ADDR_STRLEN];
+	int lines = 1;
 
 	format_addr(dev->family, dev->addr, addr, sizeof(addr));
 	fprintf(out, "device add %s server %s addr %s port %u kind %s weight %u state %s\n",
@@ -56,13 +57,16 @@ static void save_device(const struct model *m, int d, FILE *out)
 
 		report_key_format(m->keys[d].k0, m->keys[d].k1, hex);
 		fprintf(out, "device key %s %s\n", (const char *)dev->name, hex);
+		lines++;
 	}
 	if (m->checks[d].type != HEALTH_NONE) {
 		char check[256];
 
 		health_format(&m->checks[d], check, sizeof(check));
 		fprintf(out, "device set %s check %s\n", (const char *)dev->name, check);
+		lines++;
 	}
+	return lines;
 }
 
 static void save_custom_policies(const struct model *m, FILE *out)
@@ -84,46 +88,64 @@ static void save_custom_policies(const struct model *m, FILE *out)
 	}
 }
 
+void save_vip(const struct model *m, int id, FILE *out)
+{
+	const struct model_vip *v = &m->vips[id];
+	const struct policy_params *p = &m->params[v->info.policy_slot % HAULER_MAX_VIPS];
+	char vip[VIP_STRLEN], params[128];
+
+	format_vip(&v->key, vip, sizeof(vip));
+	policy_format_params(p, m->interval_ms[v->info.policy_slot % HAULER_MAX_VIPS], params,
+			     sizeof(params));
+	fprintf(out, "vip add %s mode %s policy %s%s%s table-size %u\n", vip,
+		fwd_mode_names[v->info.fwd_mode & 1], (const char *)p->name, params[0] ? " " : "",
+		params, v->info.table_size);
+}
+
+void save_server(const struct model *m, int s, FILE *out)
+{
+	const struct server_info *srv = &m->servers[s];
+	char vip[VIP_STRLEN];
+
+	format_vip(&m->vips[srv->vip_id % HAULER_MAX_VIPS].key, vip, sizeof(vip));
+	fprintf(out, "server add %s vip %s weight %u\n", (const char *)srv->name, vip, srv->weight);
+}
+
+void save_spill(const struct model *m, int s, FILE *out)
+{
+	const struct server_info *srv = &m->servers[s];
+
+	fprintf(out, "server set %s spill-to %s\n", (const char *)srv->name,
+		srv->spill_to
+		    ? (const char *)m->servers[(srv->spill_to - 1) % HAULER_MAX_SERVERS].name
+		    : "none");
+}
+
 void save_write(const struct model *m, FILE *out)
 {
-	char vip[VIP_STRLEN], params[128];
 	int id, s, i;
 
 	fprintf(out, "# hauler configuration (hauler save)\n");
 	save_config(&m->config, out);
 	save_custom_policies(m, out);
 	for (id = 0; id < HAULER_MAX_VIPS; id++) {
-		const struct model_vip *v = &m->vips[id];
-		const struct policy_params *p = &m->params[v->info.policy_slot];
-
-		if (!v->in_use)
+		if (!m->vips[id].in_use)
 			continue;
-		format_vip(&v->key, vip, sizeof(vip));
-		policy_format_params(p, m->interval_ms[v->info.policy_slot], params,
-				     sizeof(params));
-		fprintf(out, "vip add %s mode %s policy %s%s%s table-size %u\n", vip,
-			fwd_mode_names[v->info.fwd_mode & 1], (const char *)p->name,
-			params[0] ? " " : "", params, v->info.table_size);
+		save_vip(m, id, out);
 		for (s = 0; s < HAULER_MAX_SERVERS; s++) {
 			const struct server_info *srv = &m->servers[s];
 
 			if (!srv->in_use || srv->vip_id != id)
 				continue;
-			fprintf(out, "server add %s vip %s weight %u\n", (const char *)srv->name,
-				vip, srv->weight);
+			save_server(m, s, out);
 			for (i = 0; i < srv->dev_count && i < HAULER_DEVS_PER_SERVER; i++)
 				save_device(m, srv->dev[i], out);
 		}
 		/* Spill targets once every server of the VIP exists. */
-		for (s = 0; s < HAULER_MAX_SERVERS; s++) {
-			const struct server_info *srv = &m->servers[s];
-
-			if (srv->in_use && srv->vip_id == id && srv->spill_to)
-				fprintf(out, "server set %s spill-to %s\n", (const char *)srv->name,
-					(const char *)m
-					    ->servers[(srv->spill_to - 1) % HAULER_MAX_SERVERS]
-					    .name);
-		}
+		for (s = 0; s < HAULER_MAX_SERVERS; s++)
+			if (m->servers[s].in_use && m->servers[s].vip_id == id &&
+			    m->servers[s].spill_to)
+				save_spill(m, s, out);
 	}
 }
 

@@ -13,35 +13,8 @@
 #include "args.h"
 #include "health_maps.h"
 #include "health_show.h"
-
-/* Counter names, from the same table the datapath's enum comes from. */
-static const char *const reason_names[] = {
-#define SCHEMA_COUNTER(name, doc) #name,
-#include "schema_each.h"
-};
-
-_Static_assert(sizeof(reason_names) / sizeof(reason_names[0]) == HAULER_STAT_REASONS,
-	       "one name per counter");
-
-struct stats_reader {
-	int fd, ncpus;
-	struct counter *percpu;
-};
-
-/* Sum one stats slot over the CPUs. */
-static int stat_read(struct stats_reader *r, __u32 key, struct counter *sum)
-{
-	int i;
-
-	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(r->fd, &key, r->percpu))
-		return err_set(ERR_SYSTEM, "cannot read stats[%u]: %s", key, strerror(errno));
-	for (i = 0; i < r->ncpus; i++) {
-		sum->packets += r->percpu[i].packets;
-		sum->bytes += r->percpu[i].bytes;
-	}
-	return 0;
-}
+#include "snapshot.h"
+#include "stats_read.h"
 
 static void put_counter(struct cmd_ctx *c, struct json *j, const char *name,
 			const struct counter *v, int with_bytes)
@@ -75,7 +48,7 @@ static int put_pair(struct cmd_ctx *c, struct json *j, struct stats_reader *r, c
 	struct counter fwd, fresh;
 	char health[96] = "";
 
-	if (stat_read(r, fwd_key, &fwd) || stat_read(r, new_key, &fresh))
+	if (stats_reader_sum(r, fwd_key, &fwd) || stats_reader_sum(r, new_key, &fresh))
 		return -ERR_SYSTEM;
 	if (c->json) {
 		json_object_begin(j, NULL);
@@ -118,9 +91,9 @@ static int stats_show(struct cmd_ctx *c, struct stats_reader *r, const struct he
 		printf("counters:\n");
 	}
 	for (i = 0; i < HAULER_STAT_REASONS; i++) {
-		if (stat_read(r, i, &v))
+		if (stats_reader_sum(r, i, &v))
 			return -ERR_SYSTEM;
-		put_counter(c, &j, reason_names[i], &v, 1);
+		put_counter(c, &j, snapshot_reason_names[i], &v, 1);
 	}
 	if (c->json) {
 		json_array_end(&j);
@@ -184,13 +157,11 @@ int stats_run(struct cmd_ctx *c, int argc, char **argv)
 	ret = ctx_load(c);
 	if (ret)
 		return ret;
-	r.fd = c->maps.stats;
-	r.ncpus = libbpf_num_possible_cpus();
-	if (r.ncpus <= 0)
-		return err_set(ERR_SYSTEM, "cannot count the CPUs");
-	r.percpu = calloc(r.ncpus, sizeof(struct counter));
+	ret = stats_reader_init(&r, c->maps.stats);
+	if (ret)
+		return ret;
 	health = calloc(HAULER_MAX_DEVICES, sizeof(*health));
-	if (!r.percpu || !health)
+	if (!health)
 		ret = err_set(ERR_SYSTEM, "out of memory");
 	else if (!reset)
 		ret = health_states_read(c->pin, health);
@@ -200,7 +171,7 @@ int stats_run(struct cmd_ctx *c, int argc, char **argv)
 		printf("ok (dry run)\n");
 	else
 		ret = reset ? stats_reset(&r) : stats_show(c, &r, health);
-	free(r.percpu);
+	stats_reader_free(&r);
 	free(health);
 	return ret;
 }

@@ -6,8 +6,9 @@
 
 #include "error.h"
 
-static char message[512];
-static int code;
+/* Per thread: the metrics endpoint reads the pins beside the daemon. */
+static __thread char message[512];
+static __thread int code;
 
 int err_set(int c, const char *fmt, ...)
 {

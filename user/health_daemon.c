@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "error.h"
 #include "health_daemon.h"
+#include "log.h"
 #include "health_maps.h"
 #include "model_maps.h"
 
@@ -119,14 +120,15 @@ static void log_events(struct health_engine *e, const struct model *m)
 		const struct health_event *ev = &e->events[i];
 		const struct health_status *s = &e->status[ev->dev];
 
-		printf("hauler daemon: device %s %s (%s; %u down, %u up)\n",
-		       (const char *)m->devices[ev->dev].name, ev->change > 0 ? "up" : "down",
-		       health_result_names[ev->result % HEALTH_RESULTS], s->downs, s->ups);
+		/* A device going down is worth a warning; coming back, an event. */
+		log_msg(ev->change > 0 ? LOG_LEVEL_INFO : LOG_LEVEL_WARN,
+			"device %s %s (%s; %u down, %u up)", (const char *)m->devices[ev->dev].name,
+			ev->change > 0 ? "up" : "down",
+			health_result_names[ev->result % HEALTH_RESULTS], s->downs, s->ups);
 	}
 	if (e->lost_events)
-		printf("hauler daemon: %d more health transitions\n", e->lost_events);
+		log_warn("%d more health transitions", e->lost_events);
 	e->n_events = e->lost_events = 0;
-	fflush(stdout);
 }
 
 int health_daemon_pass(struct health_daemon *hd, const struct hauler_maps *maps, const char *pin,

@@ -25,6 +25,7 @@
 
 #include "error.h"
 #include "loader.h"
+#include "log.h"
 #include "model.h"
 
 #define BPFFS_ROOT "/sys/fs/bpf"
@@ -62,24 +63,22 @@ static const struct builtin_policy {
 
 #define BUILTIN_COUNT (sizeof(builtins) / sizeof(builtins[0]))
 
-static int debug_output;
-
+/* libbpf prints through the log: at -v (its debug messages at -vv) only. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	if (!debug_output || level == LIBBPF_DEBUG)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
+	return log_libbpf(level, fmt, ap);
 }
 
 void loader_set_debug(int debug)
 {
-	debug_output = debug;
+	if (debug && log_get_level() < LOG_LEVEL_DEBUG)
+		log_set_level(LOG_LEVEL_DEBUG);
 	libbpf_set_print(libbpf_print);
 }
 
 int loader_debug(void)
 {
-	return debug_output;
+	return log_get_level() >= LOG_LEVEL_DEBUG;
 }
 
 static int lib_err(int err, const char *what)
@@ -87,7 +86,8 @@ static int lib_err(int err, const char *what)
 	char text[128];
 
 	libbpf_strerror(err, text, sizeof(text));
-	return err_set(ERR_SYSTEM, "%s: %s%s", what, text, debug_output ? "" : " (-d for details)");
+	return err_set(ERR_SYSTEM, "%s: %s%s", what, text,
+		       loader_debug() ? "" : " (-d for details)");
 }
 
 static int is_bpffs(const char *path)
@@ -225,7 +225,7 @@ static void load_policies(const char *pin, struct hauler_xdp *entry)
 
 	for (i = 0; i < BUILTIN_COUNT; i++)
 		if (load_policy(pin, &builtins[i], entry))
-			fprintf(stderr, "hauler: warning: %s\n", err_msg());
+			log_warn("%s", err_msg());
 }
 
 /* The first IPv4 address, and the first global IPv6 address, of dev. */

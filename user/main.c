@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "error.h"
 #include "loader.h"
+#include "log.h"
 
 static int run_batch(struct cmd_ctx *c, const char *file)
 {
@@ -28,7 +29,7 @@ int main(int argc, char **argv)
 {
 	struct cmd_ctx c = {};
 	const char *batch = NULL, *env;
-	int i, ret;
+	int i, ret, verbose = 0, quiet = 0;
 
 	c.pin = getenv("HAULER_PIN") && *getenv("HAULER_PIN") ? getenv("HAULER_PIN")
 							      : HAULER_PIN_DEFAULT;
@@ -43,6 +44,17 @@ int main(int argc, char **argv)
 			c.dry_run = 1;
 		} else if (!strcmp(o, "-d") || !strcmp(o, "--debug")) {
 			c.debug = 1;
+		} else if (!strcmp(o, "-V") || !strcmp(o, "--version")) {
+			/* The version row of the command table, with the options so far. */
+			char *version[] = {"version"};
+
+			return cmd_run(&c, 1, version) ? ERR_INPUT : 0;
+		} else if (!strcmp(o, "-v") || !strcmp(o, "--verbose")) {
+			verbose++;
+		} else if (!strcmp(o, "-vv")) {
+			verbose += 2;
+		} else if (!strcmp(o, "-q") || !strcmp(o, "--quiet")) {
+			quiet = 1;
 		} else if (!strcmp(o, "-h") || !strcmp(o, "--help")) {
 			cmd_usage(stdout);
 			return 0;
@@ -55,7 +67,15 @@ int main(int argc, char **argv)
 			return ERR_INPUT;
 		}
 	}
-	loader_set_debug(c.debug);
+	if (quiet && verbose) {
+		fprintf(stderr, "hauler: -q and -v exclude each other\n");
+		return ERR_INPUT;
+	}
+	log_set_level(quiet		   ? LOG_LEVEL_WARN
+		      : verbose >= 2	   ? LOG_LEVEL_TRACE
+		      : verbose || c.debug ? LOG_LEVEL_DEBUG
+					   : LOG_LEVEL_INFO);
+	loader_set_debug(c.debug && !quiet);
 	if (batch && i < argc) {
 		fprintf(stderr, "hauler: -batch takes no command after it\n");
 		return ERR_INPUT;

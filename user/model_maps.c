@@ -12,7 +12,8 @@
  *  3. servers: a changed ring goes into the inactive version, then the
  *     server entry flips ring_version (and carries the new dev[]);
  *  4. policies: params (and the manager's interval-ms) first, then the
- *     program (one atomic swap); the manager's health checks;
+ *     program (one atomic swap), counted in policy_swaps; the manager's
+ *     health checks;
  *  5. pools: the new Maglev table into the inactive version, then the
  *     vips entry flips pool_version (new VIPs appear only now);
  *  6. clear removed servers, then removed devices (key, entry, then
@@ -35,6 +36,7 @@
 #include "health_maps.h"
 #include "model_maps.h"
 #include "policy_file.h"
+#include "policy_swaps.h"
 #include "ring.h"
 
 static int sys_err(const char *what, __u32 key)
@@ -340,6 +342,8 @@ int model_commit(const struct hauler_maps *maps, const char *pin, const struct m
 		ret = health_checks_commit(pin, base, cur);
 	if (!ret)
 		ret = commit_policies(maps, pin, base, cur);
+	if (!ret)
+		ret = policy_swaps_commit(pin, base, cur);
 	if (!ret)
 		ret = commit_vips(maps, base, cur);
 	if (!ret)

@@ -3,8 +3,8 @@
  * test_docs - the command tables and their documentation agree: every
  * form of `hauler`'s command table (user/cmd.c) is a line of docs/cli.md,
  * every option of `hauler-agent`'s table (agent/config.c) a row of
- * docs/agent.md, and the tables' usage errors name the form. Runs from the
- * repository root.
+ * docs/agent.md, both are in the man pages (docs/man/), and the tables'
+ * usage errors name the form. Runs from the repository root.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,8 +40,25 @@ static char *read_doc(const char *path)
 	return text;
 }
 
+/* A man page as plain text: roff's escaped minus and backslash undone. */
+static char *read_man(const char *path)
+{
+	char *text = read_doc(path), *in = text, *out = text;
+
+	while (*in) {
+		if (in[0] == '\\' && (in[1] == '-' || in[1] == 'e')) {
+			*out++ = in[1] == '-' ? '-' : '\\';
+			in += 2;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = '\0';
+	return text;
+}
+
 struct forms {
-	const char *doc;
+	const char *doc, *path;
 	int count, missing;
 };
 
@@ -53,7 +70,7 @@ static int check_form(const char *line, void *arg)
 	snprintf(want, sizeof(want), "\n%s\n", line);
 	f->count++;
 	if (!strstr(f->doc, want)) {
-		print_error("docs/cli.md lacks the line: %s\n", line);
+		print_error("%s lacks the line: %s\n", f->path, line);
 		f->missing++;
 	}
 	return 0;
@@ -66,9 +83,45 @@ static void test_cli_md_lists_every_form(void **state)
 
 	(void)state;
 	f.doc = doc;
+	f.path = "docs/cli.md";
 	assert_int_equal(cmd_each_form(check_form, &f), 0);
 	assert_true(f.count >= 20); /* the table is not empty */
 	assert_int_equal(f.missing, 0);
+	free(doc);
+}
+
+/* hauler(8)'s COMMANDS block has every form of the table, one a line. */
+static void test_man_page_lists_every_form(void **state)
+{
+	struct forms f = {0};
+	char *doc = read_man("docs/man/hauler.8");
+
+	(void)state;
+	f.doc = doc;
+	f.path = "docs/man/hauler.8";
+	assert_int_equal(cmd_each_form(check_form, &f), 0);
+	assert_true(f.count >= 20);
+	assert_int_equal(f.missing, 0);
+	free(doc);
+}
+
+/* hauler-agent(8) names every option of the agent's table. */
+static void test_agent_man_page_names_every_option(void **state)
+{
+	char *doc = read_man("docs/man/hauler-agent.8"), want[80];
+	const char *name;
+	int i, missing = 0;
+
+	(void)state;
+	for (i = 0; (name = config_option_name(i)); i++) {
+		snprintf(want, sizeof(want), "--%s\\fR", name);
+		if (!strstr(doc, want)) {
+			print_error("docs/man/hauler-agent.8 lacks the option --%s\n", name);
+			missing++;
+		}
+	}
+	assert_true(i >= 20);
+	assert_int_equal(missing, 0);
 	free(doc);
 }
 
@@ -148,6 +201,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cli_md_lists_every_form),
 	    cmocka_unit_test(test_agent_md_lists_every_option),
+	    cmocka_unit_test(test_man_page_lists_every_form),
+	    cmocka_unit_test(test_agent_man_page_names_every_option),
 	    cmocka_unit_test(test_agent_rows_store),
 	    cmocka_unit_test(test_usage_errors_come_from_the_table),
 	};

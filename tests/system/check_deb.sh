@@ -1,0 +1,84 @@
+#!/bin/bash
+# check_deb.sh DIR - the Debian packages of make deb (in DIR), checked as
+# installed: unpacked into an empty root (dpkg -x), the files each package
+# must bring, the installed binaries' --version (the package's version),
+# the units (systemd-analyze verify, their programs and man pages in the
+# root), the maintainer scripts (the balancer reloaded, never restarted, on
+# an upgrade), and lintian (no error, no warning). Run by make check-deb;
+# not a test_*.sh: building the packages takes minutes.
+set -u
+DIR=$(realpath "${1:?usage: check_deb.sh DIR}")
+cd "$(dirname "$0")/../.." || exit 2
+VER=$(dpkg-parsechangelog -S Version)
+ARCH=$(dpkg --print-architecture)
+ROOT=$(mktemp -d /tmp/hauler-deb.XXXXXX) || exit 2
+trap 'rm -rf "$ROOT"' EXIT
+FAILED=0
+ok() { echo "ok: $*"; }
+fail() {
+	echo "FAIL: $*"
+	FAILED=1
+}
+
+for p in hauler hauler-agent; do
+	deb=$DIR/${p}_${VER}_$ARCH.deb
+	[ -f "$deb" ] || { echo "FAIL: no $deb (make deb)"; exit 1; }
+	dpkg -x "$deb" "$ROOT" || fail "dpkg -x $deb"
+	mkdir -p "$ROOT/DEBIAN-$p"
+	dpkg-deb -e "$deb" "$ROOT/DEBIAN-$p" || fail "dpkg-deb -e $deb"
+done
+ok "unpacked hauler and hauler-agent $VER ($ARCH)"
+
+missing=""
+for f in usr/sbin/hauler usr/sbin/hauler-agent usr/share/man/man8/hauler.8.gz \
+	usr/share/man/man8/hauler-agent.8.gz usr/share/man/man5/hauler.conf.5.gz \
+	usr/share/bash-completion/completions/hauler \
+	usr/share/bash-completion/completions/hauler-agent \
+	lib/systemd/system/hauler.service lib/systemd/system/hauler-daemon.service \
+	lib/systemd/system/hauler-agent@.service etc/default/hauler \
+	usr/share/doc/hauler/copyright usr/share/doc/hauler/operations.md \
+	usr/share/doc/hauler/examples/hauler.conf.example \
+	usr/share/doc/hauler-agent/copyright usr/share/doc/hauler-agent/agent.md \
+	usr/share/doc/hauler-agent/examples/hauler-agent.conf.example; do
+	# dh_compress compresses documents over 4 kB.
+	[ -s "$ROOT/$f" ] || [ -s "$ROOT/$f.gz" ] || missing="$missing $f"
+done
+[ -z "$missing" ] && ok "every file is there" || fail "missing:$missing"
+grep -qx /etc/default/hauler "$ROOT/DEBIAN-hauler/conffiles" 2>/dev/null &&
+	ok "/etc/default/hauler is a conffile" || fail "/etc/default/hauler is not a conffile"
+
+for b in hauler hauler-agent; do
+	got=$("$ROOT/usr/sbin/$b" --version)
+	[ "$got" = "$b $VER" ] && ok "installed $b --version: $got" ||
+		fail "installed $b --version printed '$got', want '$b $VER'"
+done
+
+# The units as installed, their programs looked up in ROOT.
+mkdir -p "$ROOT/units"
+for u in hauler.service hauler-daemon.service hauler-agent@.service; do
+	sed "s|/usr/sbin/|$ROOT/usr/sbin/|g" "$ROOT/lib/systemd/system/$u" >"$ROOT/units/$u"
+done
+if out=$(MANPATH="$ROOT/usr/share/man" systemd-analyze verify "$ROOT/units/hauler.service" \
+	"$ROOT/units/hauler-daemon.service" "$ROOT/units/hauler-agent@.service" 2>&1) &&
+	[ -z "$out" ]; then
+	ok "systemd-analyze verify: the units are clean"
+else
+	fail "systemd-analyze verify: $out"
+fi
+
+# An upgrade reloads the balancer (hauler up over the pinned maps) and
+# never stops it (hauler down would end every connection).
+post=$ROOT/DEBIAN-hauler/postinst pre=$ROOT/DEBIAN-hauler/prerm
+if grep -q 'try-reload-or-restart hauler.service' "$post" &&
+	! grep -v try-reload "$post" | grep -Eq "(restart|stop) '?hauler.service" &&
+	grep -B1 "stop 'hauler.service'" "$pre" | grep -q '"$1" = remove'; then
+	ok "postinst reloads hauler.service on an upgrade; only a removal stops it"
+else
+	fail "the maintainer scripts restart or stop hauler.service on an upgrade"
+fi
+
+out=$(lintian --tag-display-limit 0 "$DIR/hauler_${VER}_$ARCH.changes" 2>&1 | grep -E '^[EW]: ')
+[ -z "$out" ] && ok "lintian: no error or warning" || fail "lintian: $out"
+
+[ "$FAILED" -eq 0 ] && echo "PASS: check_deb" || echo "FAILED: check_deb"
+exit "$FAILED"

@@ -1,0 +1,123 @@
+#!/bin/bash
+# check_image.sh BUILD IMAGE - the container image (make image) run as the
+# DaemonSet runs it, with podman, in the balancer namespace of the test
+# topology (the pod's "host network"), on this test's bpffs:
+#
+#   - the pod brings the balancer up and applies its mounted hauler.conf
+#     (the ConfigMap): traffic to the VIP passes, and its metrics endpoint
+#     answers with the VIP's new connections;
+#   - the file changes (a device drained): the pod applies it, and a bad
+#     file is refused with the running configuration kept;
+#   - SIGTERM (podman stop): the pod detaches, no pins are left;
+#   - HAULER_ON_STOP=keep: the pod stops with the datapath left running,
+#     live connections go on, and a new pod takes the pins over (an
+#     upgrade) without breaking them.
+# Run by make check-image (not make check: the image takes minutes to build).
+SYS_LIMIT=${SYS_LIMIT:-170}
+. "$(dirname "$0")/lib.sh"
+IMAGE=${2:?usage: check_image.sh BUILD IMAGE}
+sys_init "$1"
+
+podman image exists "$IMAGE" || sys_abort "no image $IMAGE (make image)"
+topo_up "$P" nat || sys_abort "topology setup"
+VIP="$H_VIP4:80/tcp"
+CONF=$TOPO_RUN/config
+mkdir -p "$CONF"
+# The configuration, written by hauler save from a live one.
+H_ok up eth0 || sys_abort "hauler up"
+H_ok vip add "$VIP" mode nat policy wrr || sys_abort "vip add"
+topo_pool "$P" "$VIP" 4 8080 1 1 || sys_abort "pool setup"
+H save -o "$CONF/hauler.conf" || sys_abort "hauler save"
+H_ok down || sys_abort "hauler down"
+
+PODS=""
+cleanup_pods() {
+	local c
+	for c in $PODS; do podman rm -f -t 0 "$c" >/dev/null 2>&1; done
+}
+trap 'cleanup_pods; sys_cleanup' EXIT
+
+# pod NAME ON_STOP: the image, as the DaemonSet runs it, in the lb namespace.
+pod() {
+	podman run -d --name "$1" --privileged --network "ns:/run/netns/$P-lb" \
+		-v "/run/$P/bpf:/run/$P/bpf:rshared" -v "$CONF:/etc/hauler/config:ro" \
+		-e HAULER_PIN="/run/$P/bpf" -e HAULER_DEV=eth0 -e HAULER_POLL=1 \
+		-e HAULER_METRICS=127.0.0.1:9477 -e HAULER_ON_STOP="$2" "$IMAGE" >/dev/null &&
+		PODS="$PODS $1"
+}
+# Wait up to 20 s for `hauler save` to equal the file.
+wait_config() {
+	local n=100
+	while [ "$n" -gt 0 ]; do
+		[ "$(H save 2>/dev/null)" = "$(cat "$CONF/hauler.conf")" ] && return 0
+		sleep 0.2
+		n=$((n - 1))
+	done
+	return 1
+}
+metrics() {
+	ip netns exec "$P-lb" python3 -c 'import urllib.request,sys
+print(urllib.request.urlopen("http://127.0.0.1:9477/metrics", timeout=5).read().decode())'
+}
+pins_left() { ls -A "/run/$P/bpf" 2>/dev/null | grep -v '^\(maps\|progs\)\.debug$'; }
+
+pod "$P-a" down || sys_abort "podman run"
+wait_config && ok "pod a: up, hauler.conf applied" ||
+	{ podman logs "$P-a"; sys_abort "pod a did not apply hauler.conf in 20 s"; }
+burst_load "$H_VIP4:80" 40
+m=""
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	m=$(metrics 2>/dev/null) && break
+	sleep 0.5
+done
+n=$(echo "$m" | sed -n "s/^hauler_vip_new_connections_total{vip=\"$H_VIP4:80\/tcp\"} \([0-9]*\).*/\1/p")
+if is_num "$n" && [ "$n" -ge 40 ]; then
+	ok "metrics endpoint: $n new connections of $VIP (>= 40)"
+else
+	fail "metrics endpoint: new connections of $VIP '${n}', want >= 40"
+fi
+
+# A change of the mounted file is applied; a bad one is refused.
+sed -i 's/^\(device add s1acc .*\)$/\1\ndevice set s1acc state drain/' "$CONF/hauler.conf"
+grep -q "state drain" "$CONF/hauler.conf" || fail "test: could not edit the configuration"
+if wait_config; then ok "pod a applied the changed file (s1acc drained)"; else
+	fail "pod a did not apply the changed file: $(H device show s1acc)"
+fi
+good=$(H save)
+cp "$CONF/hauler.conf" "$TOPO_RUN/good.conf"
+echo "vip add not-a-vip" >>"$CONF/hauler.conf"
+sleep 3
+if [ "$(H save)" = "$good" ] && podman logs "$P-a" 2>&1 | grep -q refused; then
+	ok "a bad file is refused and logged; the running configuration stays"
+else
+	fail "a bad file: running configuration changed or nothing logged"
+fi
+cp "$TOPO_RUN/good.conf" "$CONF/hauler.conf"
+
+podman stop -t 20 "$P-a" >/dev/null
+left=$(pins_left)
+if [ -z "$left" ] && podman logs "$P-a" 2>&1 | grep -q detached; then
+	ok "SIGTERM: pod a detached (hauler down), no pins left"
+else
+	fail "SIGTERM: pins left ($left) or no detach: $(podman logs "$P-a" 2>&1 | tail -3)"
+fi
+
+# An upgrade: the old pod leaves the datapath, the new one takes it over.
+pod "$P-b" keep || sys_abort "podman run b"
+wait_config || sys_abort "pod b did not apply hauler.conf"
+long_start upgrade "$H_VIP4:80" 8
+podman stop -t 20 "$P-b" >/dev/null
+if [ -n "$(pins_left)" ] && podman logs "$P-b" 2>&1 | grep -q "datapath stays"; then
+	ok "HAULER_ON_STOP=keep: pod b stopped, the datapath stays"
+else
+	fail "HAULER_ON_STOP=keep: the datapath went with pod b"
+fi
+sleep 1
+pod "$P-c" down || sys_abort "podman run c"
+wait_config && ok "pod c took the running balancer over" || fail "pod c did not come up"
+burst_load "$H_VIP4:80" 20
+long_stop upgrade
+long_ended "live connections across the pod upgrade" 8 0
+podman stop -t 20 "$P-c" >/dev/null
+[ -z "$(pins_left)" ] && ok "pod c detached at the end" || fail "pins left after pod c"
+sys_finish
