@@ -262,7 +262,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBTO
 $(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h tests/fuzz/*.h) $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBFUZZ) $(SKELS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itests/datapath -Itests/fuzz $< $(DP_HELPERS) \
-		$(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBFUZZ) $(LDLIBS) -lcmocka -lm -o $@
+		$(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBFUZZ) $(LDLIBS) -lcmocka -lpthread -lm -o $@
 
 $(BUILD)/fuzzlib/%.o: %.c $(FUZZ_HDRS)
 	@mkdir -p $(dir $@)

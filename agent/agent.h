@@ -20,6 +20,7 @@
 #include <linux/types.h>
 
 #define AGENT_PATH_MAX		       512
+#define AGENT_CONFIG_LINE_MAX	       1023 /* characters of a config file line */
 #define AGENT_MAX_CPUS		       1024
 #define AGENT_METRICS		       5 /* cmp, mem, net, queue, latency: the thresholded ones */
 #define AGENT_NO_THRESHOLD	       -1

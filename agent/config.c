@@ -15,6 +15,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "hauler_keyfile.h"
 #include "hauler_report.h"
 #include "hauler_version.h"
 #include "agent.h"
@@ -338,6 +339,7 @@ static int set_key_file(struct agent_config *cfg, const char *name, const char *
 		agent_err("key-file %s: %s", path, strerror(errno));
 		return -1;
 	}
+	key_file_warn(fileno(f), path, "hauler-agent");
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
@@ -507,8 +509,10 @@ static char *trim(char *s)
 int config_load(struct agent_config *cfg, const char *path)
 {
 	static int depth;
-	char line[1024];
-	int lineno = 0, ret = 0;
+	int lineno = 0, ret = 0, warned = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
 	FILE *f;
 
 	if (depth) {
@@ -521,10 +525,25 @@ int config_load(struct agent_config *cfg, const char *path)
 		return -1;
 	}
 	depth++;
-	while (ret == 0 && fgets(line, sizeof(line), f)) {
-		char *name = trim(line), *eq, *value;
+	while (ret == 0 && (len = getline(&line, &cap, f)) >= 0) {
+		char *name, *eq, *value;
 
 		lineno++;
+		if (len && line[len - 1] == '\n')
+			len--;
+		/* Refused whole: never cut into a line and its rest read as another. */
+		if (len > AGENT_CONFIG_LINE_MAX) {
+			agent_err("%s:%d: line longer than %d characters", path, lineno,
+				  AGENT_CONFIG_LINE_MAX);
+			ret = -1;
+			break;
+		}
+		if (memchr(line, '\0', len)) {
+			agent_err("%s:%d: NUL character in the line", path, lineno);
+			ret = -1;
+			break;
+		}
+		name = trim(line);
 		if (!*name || *name == '#')
 			continue;
 		eq = strchr(name, '=');
@@ -536,10 +555,17 @@ int config_load(struct agent_config *cfg, const char *path)
 		*eq = '\0';
 		value = trim(eq + 1);
 		name = trim(name);
+		if (!strcmp(name, "key") && !warned)
+			warned = key_file_warn(fileno(f), path, "hauler-agent");
 		if (config_set(cfg, name, value) < 0) {
 			agent_err("%s:%d: in this line", path, lineno);
 			ret = -1;
 		}
+	}
+	free(line);
+	if (!ret && ferror(f)) {
+		agent_err("%s: read error after line %d", path, lineno);
+		ret = -1;
 	}
 	depth--;
 	fclose(f);

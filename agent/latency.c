@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "agent.h"
@@ -62,16 +63,31 @@ int latency_open(struct latency_collector *c, const struct agent_config *cfg)
 	}
 	if (cfg->latency_socket[0]) {
 		struct sockaddr_un un = {.sun_family = AF_UNIX};
+		struct stat st;
 
-		snprintf(c->push_path, sizeof(c->push_path), "%s", cfg->latency_socket);
+		if (strlen(cfg->latency_socket) >= sizeof(un.sun_path)) {
+			agent_err("latency-socket %s: longer than %zu characters",
+				  cfg->latency_socket, sizeof(un.sun_path) - 1);
+			return -1;
+		}
 		snprintf(un.sun_path, sizeof(un.sun_path), "%s", cfg->latency_socket);
+		/* Only a stale socket (an earlier agent's) is removed: never a file or a link. */
+		if (!lstat(cfg->latency_socket, &st)) {
+			if (!S_ISSOCK(st.st_mode)) {
+				agent_err("latency-socket %s: exists and is not a socket",
+					  cfg->latency_socket);
+				return -1;
+			}
+			unlink(cfg->latency_socket);
+		}
 		c->push_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		unlink(cfg->latency_socket); /* a stale socket of an earlier agent */
 		if (c->push_fd < 0 || bind(c->push_fd, (struct sockaddr *)&un, sizeof(un)) < 0) {
 			agent_err("latency-socket %s: %s", cfg->latency_socket, strerror(errno));
 			latency_close(c);
 			return -1;
 		}
+		/* Ours now: latency_close removes it (and nothing it did not bind). */
+		snprintf(c->push_path, sizeof(c->push_path), "%s", cfg->latency_socket);
 	}
 	return 0;
 }
@@ -196,7 +212,9 @@ void latency_close(struct latency_collector *c)
 		close(c->probe_fd);
 	if (c->push_fd >= 0) {
 		close(c->push_fd);
-		unlink(c->push_path);
+		if (c->push_path[0])
+			unlink(c->push_path);
+		c->push_path[0] = '\0';
 	}
 	c->probe_fd = c->push_fd = -1;
 }

@@ -136,7 +136,8 @@ static __always_inline int encap(struct xdp_md *ctx, const struct pkt *p,
 		outer = data + l3;
 		inner = (void *)(outer + 1);
 		/* The flow hash in the flow label gives ECMP paths entropy. */
-		*(__be32 *)outer = bpf_htonl(0x60000000 | (hauler_flow_hash(&p->flow) & 0xfffff));
+		*(__be32 *)outer =
+		    bpf_htonl(0x60000000 | (hauler_flow_hash(&p->flow, cfg->flow_seed) & 0xfffff));
 		outer->payload_len = bpf_htons(bpf_ntohs(inner->payload_len) + sizeof(*inner));
 		outer->nexthdr = IPPROTO_IPV6;
 		outer->hop_limit = 64;

@@ -54,7 +54,8 @@ static __always_inline int to_report_prog(struct xdp_md *ctx)
 }
 
 static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *p,
-					  const struct vip_info *vi, __u64 now)
+					  const struct vip_info *vi, const struct config *cfg,
+					  __u64 now)
 {
 	struct policy_params *params;
 	struct server_info *srv;
@@ -62,7 +63,7 @@ static __always_inline int new_connection(struct xdp_md *ctx, const struct pkt *
 	struct pool *pool;
 	__u32 key, slot, server, hash;
 
-	hash = hauler_flow_hash(&p->flow);
+	hash = hauler_flow_hash(&p->flow, cfg->flow_seed);
 	key = hauler_pool_key(vi->vip_id & (HAULER_MAX_VIPS - 1), vi->pool_version);
 	pool = bpf_map_lookup_elem(&pools, &key);
 	if (!pool || !vi->table_size || vi->table_size > HAULER_MAGLEV_MAX) {
@@ -290,7 +291,7 @@ int hauler_xdp(struct xdp_md *ctx)
 		if (ret >= 0)
 			return ret;
 	}
-	return new_connection(ctx, &p, vi, now);
+	return new_connection(ctx, &p, vi, cfg, now);
 }
 
 /*

@@ -4,8 +4,11 @@
  * hop). A report is dropped after it is looked at, genuine or not; a
  * refused one changes nothing but its counter. Checks and their order are
  * those of include/hauler_report.h: length, header, device, source, tag,
- * values, sequence (claimed with a compare-and-swap so two CPUs cannot
- * both accept one sequence number).
+ * values, freshness against the wall clock (config.report_window_s),
+ * sequence. The sequence check and the store of every field happen under
+ * the device's spin lock (report_locks): two reports of one device on two
+ * CPUs are applied one after the other, newest last, so dev_state always
+ * holds one report's fields (a reader may still catch a store half done).
  */
 #ifndef HAULER_BPF_REPORT_H
 #define HAULER_BPF_REPORT_H
@@ -13,14 +16,58 @@
 #include "xdp_maps.h"
 #include "stats.h"
 #include "hauler_report.h"
+#include "conn.h"
+
+/*
+ * One spin lock per device id, private to this object (like report_prog,
+ * not in the schema) and pinned by name so that the program of a re-`up`
+ * takes the same locks. A lock apart from dev_state keeps dev_state a
+ * plain struct for the manager, the policies and the P4 twin.
+ */
+struct report_lock {
+	struct bpf_spin_lock lock;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, HAULER_MAX_DEVICES);
+	__type(key, __u32);
+	__type(value, struct report_lock);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} report_locks SEC(".maps");
+
+#define REPORT_NS_PER_SEC 1000000000ull
+
+/* Store the fields of r into st (the caller holds st's lock). */
+static __always_inline void report_store(struct dev_state *st, const struct hauler_report *r,
+					 __u64 seq, __u64 now)
+{
+	st->cmp = r->cmp;
+	st->mem = r->mem;
+	st->net = r->net;
+	st->queue = r->queue;
+	if (r->flags & HAULER_REPORT_F_LATENCY)
+		st->latency_us = report_be32(r->latency_us);
+	st->live_conns = report_be32(r->live_conns);
+	st->assigned = 0; /* the agent's count now includes them */
+	st->period_ms = report_be32(r->period_ms);
+	st->version = r->version;
+	st->busy = !!(r->flags & HAULER_REPORT_F_BUSY);
+	st->updated_ns = now;
+	st->seq = seq;
+}
 
 /*
  * The report at offset off of the frame; src is the IP source (NULL for
- * the raw Ethernet form, which has none: the tag alone authenticates it).
+ * the raw Ethernet form, which has none: it is taken only on the interface
+ * config.raw_report_ifindex names, and the tag authenticates it).
  */
 static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u32 *src,
 					__u8 family, __u64 now)
 {
+	struct config *cfg = config_get();
+	struct report_lock *lk;
+	__u64 wall_s = 0;
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	__u64 buf[HAULER_REPORT_LEN / 8];
@@ -28,7 +75,7 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 	struct device_info *dev;
 	struct dev_state *st;
 	struct dev_key *key;
-	__u64 seq, last;
+	__u64 seq;
 	__u32 id;
 
 	if (off > 128 || data + off + HAULER_REPORT_LEN > end)
@@ -42,8 +89,13 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 	dev = bpf_map_lookup_elem(&devices, &id);
 	key = bpf_map_lookup_elem(&dev_keys, &id);
 	st = bpf_map_lookup_elem(&dev_state, &id);
-	if (!dev || !key || !st || !dev->in_use || !report_key_set(key))
+	lk = bpf_map_lookup_elem(&report_locks, &id);
+	if (!dev || !key || !st || !lk || !dev->in_use || !report_key_set(key))
 		return REPORT_UNKNOWN_DEVICE;
+	if (!cfg)
+		return REPORT_UNKNOWN_DEVICE;
+	if (!src && (!cfg->raw_report_ifindex || ctx->ingress_ifindex != cfg->raw_report_ifindex))
+		return REPORT_RAW_REFUSED;
 	if (src && (dev->family != family || dev->addr[0] != src[0] ||
 		    (family == 6 &&
 		     (dev->addr[1] != src[1] || dev->addr[2] != src[2] || dev->addr[3] != src[3]))))
@@ -53,21 +105,17 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 	if (!report_values_ok(r))
 		return REPORT_BAD_VALUE;
 	seq = report_be64(r->seq);
-	last = st->seq;
-	if (seq <= last || __sync_val_compare_and_swap(&st->seq, last, seq) != last)
+	if (cfg->clock_offset_ns)
+		wall_s = (now + cfg->clock_offset_ns) / REPORT_NS_PER_SEC;
+	if (!report_seq_fresh(seq, wall_s, cfg->report_window_s))
+		return REPORT_STALE;
+	bpf_spin_lock(&lk->lock);
+	if (seq <= st->seq) {
+		bpf_spin_unlock(&lk->lock);
 		return REPORT_REPLAY;
-	st->cmp = r->cmp;
-	st->mem = r->mem;
-	st->net = r->net;
-	st->queue = r->queue;
-	if (r->flags & HAULER_REPORT_F_LATENCY)
-		st->latency_us = report_be32(r->latency_us);
-	st->live_conns = report_be32(r->live_conns);
-	st->assigned = 0; /* the agent's count now includes them */
-	st->period_ms = report_be32(r->period_ms);
-	st->version = r->version;
-	st->busy = !!(r->flags & HAULER_REPORT_F_BUSY);
-	st->updated_ns = now;
+	}
+	report_store(st, r, seq, now);
+	bpf_spin_unlock(&lk->lock);
 	if (r->version == HAULER_REPORT_VERSION_1)
 		stat_reason(HAULER_STAT_report_v1, ctx);
 	return REPORT_OK;

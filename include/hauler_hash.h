@@ -13,8 +13,6 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-#define HAULER_FLOW_SEED 0x4a61u /* flow hash: server tier, hash policy */
-
 static __always_inline __u32 hauler_rotl32(__u32 x, int r)
 {
 	return (x << r) | (x >> (32 - r));
@@ -64,10 +62,17 @@ static __always_inline __u32 hauler_hash_words(const void *words, int n, __u32 s
 	return hauler_hash_final(h, (__u32)n * 4);
 }
 
-/* The flow hash: every field of the flow key, pad included (zero). */
-static __always_inline __u32 hauler_flow_hash(const struct flow_key *f)
+/*
+ * The flow hash: every field of the flow key, pad included (zero), keyed
+ * by the balancer's secret seed (config.flow_seed: random at the first
+ * `hauler up`, `config set flow-seed` to make balancers agree). A public
+ * seed would let a client pick its server and device by picking its
+ * source port. MurmurHash3 keyed by 32 bits is no cryptographic PRF: the
+ * seed hides the mapping from a client that sees only its own flows.
+ */
+static __always_inline __u32 hauler_flow_hash(const struct flow_key *f, __u32 seed)
 {
-	return hauler_hash_words(f, sizeof(*f) / 4, HAULER_FLOW_SEED);
+	return hauler_hash_words(f, sizeof(*f) / 4, seed);
 }
 
 #ifndef __bpf__

@@ -34,7 +34,9 @@
  *
  * A receiver checks, in this order, and counts the first failure:
  * length, magic and version, device (in range, with a key), source address
- * (datapath only), tag, values, sequence (newer than the last accepted).
+ * or, for the raw Ethernet form, the interface (datapath only), tag,
+ * values, freshness (the sequence's time within the window of the wall
+ * clock, report_seq_fresh), sequence (newer than the last accepted).
  * Authentication comes before values and sequence so that a forger moves
  * only the bad_tag counter.
  */
@@ -72,6 +74,8 @@ enum report_err {
 	REPORT_BAD_TAG,
 	REPORT_BAD_VALUE,
 	REPORT_REPLAY,
+	REPORT_STALE,
+	REPORT_RAW_REFUSED,
 };
 
 static __always_inline int report_err_stat(int err)
@@ -91,6 +95,10 @@ static __always_inline int report_err_stat(int err)
 		return HAULER_STAT_report_bad_tag;
 	case REPORT_REPLAY:
 		return HAULER_STAT_report_replay;
+	case REPORT_STALE:
+		return HAULER_STAT_report_stale;
+	case REPORT_RAW_REFUSED:
+		return HAULER_STAT_report_raw_refused;
 	default:
 		return HAULER_STAT_report_bad_value;
 	}
@@ -140,6 +148,34 @@ static __always_inline int report_values_ok(const struct hauler_report *r)
 	return r->cmp <= HAULER_REPORT_MAX_PCT && r->mem <= HAULER_REPORT_MAX_PCT &&
 	       r->net <= HAULER_REPORT_MAX_PCT && r->queue <= HAULER_REPORT_MAX_PCT &&
 	       !(r->flags & ~flags) && report_be32(r->period_ms) <= max_period;
+}
+
+/* The seconds of the wall clock a sequence number carries (report_seq_next). */
+static __always_inline __u64 report_seq_sec(__u64 seq)
+{
+	return seq >> HAULER_REPORT_SEQ_SHIFT;
+}
+
+/*
+ * Is a report's sequence fresh: its time (seconds) within window_s of the
+ * wall clock now_s, either way? Older ones are replays of any age that the
+ * per-device sequence cannot catch (after a restore, or a device long
+ * silent); newer ones would lock the device out until its clock caught up.
+ * window_s 0 or an unknown clock (now_s 0) checks nothing.
+ */
+static __always_inline int report_seq_fresh(__u64 seq, __u64 now_s, __u32 window_s)
+{
+	__u64 t = report_seq_sec(seq);
+
+	if (!window_s || !now_s)
+		return 1;
+	return t + window_s >= now_s && t <= now_s + window_s;
+}
+
+/* The lowest sequence number of second now_s: what a restored device starts above. */
+static __always_inline __u64 report_seq_floor(__u64 now_s)
+{
+	return now_s << HAULER_REPORT_SEQ_SHIFT;
 }
 
 #ifndef __bpf__
@@ -238,6 +274,8 @@ static inline const char *report_strerror(int err)
 	    [REPORT_BAD_TAG] = "wrong tag",
 	    [REPORT_BAD_VALUE] = "value out of range",
 	    [REPORT_REPLAY] = "sequence not newer (replay)",
+	    [REPORT_STALE] = "sequence time outside the clock window",
+	    [REPORT_RAW_REFUSED] = "raw report on an interface not allowed",
 	};
 
 	if (err < 0 || err >= (int)(sizeof(names) / sizeof(names[0])))

@@ -145,7 +145,9 @@ static int config_differs(const struct config *a, const struct config *b)
 	return a->fin_grace_ms != b->fin_grace_ms || a->rst_linger_ms != b->rst_linger_ms ||
 	       a->udp_timeout_ms != b->udp_timeout_ms || a->report_port != b->report_port ||
 	       a->tunnel_src4 != b->tunnel_src4 ||
-	       memcmp(a->tunnel_src, b->tunnel_src, sizeof(a->tunnel_src));
+	       memcmp(a->tunnel_src, b->tunnel_src, sizeof(a->tunnel_src)) ||
+	       a->report_window_s != b->report_window_s ||
+	       a->raw_report_ifindex != b->raw_report_ifindex;
 }
 
 /* A VIP's policy as `vip add` / `policy set` write it: name and parameters. */

@@ -11,6 +11,7 @@
 #include "args.h"
 #include "policy_file.h"
 #include "health_maps.h"
+#include "lock.h"
 #include "hauler_version.h"
 #include "json.h"
 
@@ -24,6 +25,7 @@
 #define ANY	     -1
 #define VERB_CHANGE  1 /* changes the configuration: the object's apply, batchable */
 #define VERB_DEFAULT 2 /* the verb of a bare `hauler OBJECT` */
+#define VERB_SECRET  4 /* a secret may follow: on the command line only by file or stdin */
 
 struct verb {
 	const char *object;
@@ -54,7 +56,8 @@ static const struct verb verbs[] = {
     {"device", "set", "NAME [weight W] [state up|drain|down] [kind K] [check CHECK]", 3, ANY,
      VERB_CHANGE},
     {"device", "del", "NAME", 1, 1, VERB_CHANGE},
-    {"device", "key", "NAME [generate | KEY]", 1, 2, VERB_CHANGE},
+    {"device", "key", "NAME [generate | file FILE | -]", 1, 3, VERB_CHANGE | VERB_SECRET},
+    {"device", "resync", "NAME", 1, 1, VERB_CHANGE},
     {"device", "show", "[NAME]", 0, 1, VERB_DEFAULT},
     {"policy", "set", "VIP NAME [PARAMS]", 2, ANY, VERB_CHANGE},
     {"policy", "show", "[VIP]", 0, 1, VERB_DEFAULT},
@@ -65,7 +68,7 @@ static const struct verb verbs[] = {
     {"stats", "show", "", 0, 0, VERB_DEFAULT},
     {"stats", "reset", "", 0, 0, 0},
     {"conns", NULL, "[show] [VIP]", 0, 2, 0},
-    {"save", NULL, "[-o FILE]", 0, 2, 0},
+    {"save", NULL, "[--keys -o FILE | -o FILE]", 0, 3, 0},
     {"daemon", NULL,
      "[--interval-ms MS] [--once] [--metrics ADDR:PORT] [--bird FILE [--bird-socket PATH]]", 0, ANY,
      0},
@@ -80,7 +83,7 @@ static const struct verb verbs[] = {
     {"export", "p4", "[-o FILE] [--python] [port DEVICE=PORT]...", 0, ANY, 0},
     {"config", "set",
      "[fin-grace MS] [rst-linger MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] "
-     "[tunnel-src6 ADDR]",
+     "[tunnel-src6 ADDR] [report-window S|off] [raw-reports DEV|off] [flow-seed HEX|random]",
      2, ANY, VERB_CHANGE},
     {"version", NULL, "", 0, 0, 0},
 };
@@ -123,7 +126,8 @@ static const struct object objects[] = {
     {"vip", vip_apply, vip_run, NULL, "  VIP := ADDR:PORT/tcp|udp, [IPv6]:PORT/tcp|udp\n"},
     {"server", server_apply, server_run, NULL, NULL},
     {"device", device_apply, device_run, device_done,
-     "  KEY := 32 hex digits (hauler-agent --key); generate (the default) prints a new one\n"
+     "  key: generate (the default) prints a new one; file FILE or - (stdin) reads 32 hex\n"
+     "       digits (a key is never taken from the command line: ps shows it)\n"
      "  CHECK := none | tcp|udp|http [PATH]|agent [interval MS] [timeout MS] [rise N] [fall N]\n"
      "           [on-down keep|reset] [agent-silence MS] [port PORT]\n"
      "           [send TEXT | send-hex HEX] [expect TEXT | expect-hex HEX]  (last on the line)\n"},
@@ -279,8 +283,12 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 	}
 	if (check_count(v, argc >= 2 ? argc - 2 : 0))
 		return -ERR_INPUT;
+	if ((v->flags & VERB_SECRET) && cmd_secret_on_argv(argc - 1, argv + 1))
+		return -ERR_INPUT;
 	if (v->flags & VERB_CHANGE) {
-		ret = ctx_load(c);
+		ret = c->dry_run ? 0 : ctx_lock(c);
+		if (!ret)
+			ret = ctx_load(c);
 		if (!ret)
 			ret = o->apply(c->cur, argc - 1, argv + 1);
 		if (!ret)
@@ -326,6 +334,20 @@ static int policy_pinned(const char *name, void *arg)
 	return !access(path, F_OK);
 }
 
+int ctx_lock(struct cmd_ctx *c)
+{
+	int fd;
+
+	if (c->locked)
+		return 0;
+	fd = lock_take(c->pin, HAULER_LOCK_WAIT_MS);
+	if (fd < 0)
+		return fd;
+	c->lock_fd = fd;
+	c->locked = 1;
+	return 0;
+}
+
 int ctx_load(struct cmd_ctx *c)
 {
 	int ret;
@@ -348,6 +370,8 @@ int ctx_load(struct cmd_ctx *c)
 	ret = policy_files_read(c->pin, c->base);
 	if (!ret)
 		ret = policy_intervals_read(c->pin, c->base);
+	if (!ret)
+		ret = policy_drift_read(c->pin, &c->maps, c->base);
 	if (!ret)
 		ret = health_checks_read(c->pin, c->base);
 	if (ret)
@@ -373,6 +397,9 @@ void ctx_release(struct cmd_ctx *c)
 	free(c->base);
 	free(c->cur);
 	c->base = c->cur = NULL;
+	if (c->locked)
+		lock_release(c->lock_fd);
+	c->locked = 0;
 }
 
 const char *vip_text(const struct model *m, int vip_id, char *buf, size_t len)

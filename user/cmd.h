@@ -19,7 +19,11 @@ struct cmd_ctx {
 	struct hauler_maps maps;
 	int maps_open;
 	struct model *base, *cur; /* as loaded, and as changed */
+	int locked, lock_fd;	  /* the writers' lock (lock.h), held until ctx_release */
 };
+
+/* Take the writers' lock (before ctx_load, so the model is read under it). */
+int ctx_lock(struct cmd_ctx *c);
 
 /* Open the maps and load the model (once). */
 int ctx_load(struct cmd_ctx *c);
@@ -44,6 +48,8 @@ int server_run(struct cmd_ctx *c, int argc, char **argv);
 int device_apply(struct model *m, int argc, char **argv);
 int device_run(struct cmd_ctx *c, int argc, char **argv);
 int device_done(struct cmd_ctx *c, int argc, char **argv);
+/* argv[0] is the verb: does the command line carry a literal secret? (error set) */
+int cmd_secret_on_argv(int argc, char **argv);
 int policy_apply(struct model *m, int argc, char **argv);
 int policy_run(struct cmd_ctx *c, int argc, char **argv);
 int config_apply(struct model *m, int argc, char **argv);
@@ -70,8 +76,21 @@ void save_server(const struct model *m, int s, FILE *out); /* server add */
 /* device add, its key and check; returns the lines written */
 int save_device(const struct model *m, int d, FILE *out);
 void save_spill(const struct model *m, int s, FILE *out); /* server set NAME spill-to X|none */
-/* Create path for writing, mode 0600 (it will hold report keys). NULL: error set. */
-FILE *open_private(const char *path);
+/* The batch that recreates m; with keys, the report keys and the flow seed too. */
+void save_write_keys(const struct model *m, FILE *out, int keys);
+/*
+ * A private file at path: created new with mode 0600 beside it
+ * (O_EXCL | O_NOFOLLOW), then renamed over path by private_close, so no
+ * symlink is followed and no existing file (of other mode or owner) is
+ * written into. NULL: error set.
+ */
+struct private_file {
+	FILE *f;
+	char path[4096], tmp[4096];
+};
+int open_private(const char *path, struct private_file *pf);
+/* Flush, sync and rename into place (or remove the temporary on error). */
+int private_close(struct private_file *pf, int ok);
 
 /* Shared by the show commands. */
 const char *vip_text(const struct model *m, int vip_id, char *buf, size_t len);

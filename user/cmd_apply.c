@@ -110,6 +110,9 @@ int apply_run(struct cmd_ctx *c, int argc, char **argv)
 		dry_run = 1;
 	else if (argc != 1 || !strcmp(argv[0], "--dry-run"))
 		return cmd_usage_err("apply", NULL);
-	ret = ctx_load(c);
+	/* A writer: the lock from reading the running state to the commit. */
+	ret = dry_run ? 0 : ctx_lock(c);
+	if (!ret)
+		ret = ctx_load(c);
 	return ret ? ret : apply(c, argv[0], dry_run);
 }

@@ -1,11 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* cmd_config.c - hauler config set. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "cmd.h"
 #include "error.h"
 #include "args.h"
+
+/* flow-seed: 1..8 hex digits, or random (a new secret seed). */
+static int parse_seed(const char *value, __u32 *seed)
+{
+	char *end;
+	unsigned long v;
+
+	if (!strcmp(value, "random")) {
+		if (getrandom(seed, sizeof(*seed), 0) != sizeof(*seed))
+			return err_set(ERR_SYSTEM, "getrandom: %s", strerror(errno));
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(value, &end, 16);
+	if (!*value || *end || errno || v > 0xffffffffUL || strlen(value) > 8 || value[0] == '-' ||
+	    value[0] == '+' || value[0] == ' ')
+		return err_set(ERR_INPUT, "flow-seed: 1..8 hex digits or random");
+	*seed = (__u32)v;
+	return 0;
+}
 
 int config_apply(struct model *m, int argc, char **argv)
 {
@@ -48,6 +72,27 @@ int config_apply(struct model *m, int argc, char **argv)
 				cfg.tunnel_src4 = addr[0];
 			else
 				memcpy(cfg.tunnel_src, addr, sizeof(cfg.tunnel_src));
+		} else if (!strcmp(word, "report-window")) {
+			/* off: no clock check (replays older than the window then pass). */
+			if (!strcmp(value, "off"))
+				n = 0;
+			else if (parse_u32(value, 1, 86400, "report-window", &n))
+				return -ERR_INPUT;
+			cfg.report_window_s = n;
+		} else if (!strcmp(word, "raw-reports")) {
+			if (!strcmp(value, "off")) {
+				n = 0;
+			} else {
+				n = if_nametoindex(value);
+				if (!n)
+					return err_set(ERR_INPUT, "raw-reports: no interface '%s'",
+						       value);
+			}
+			cfg.raw_report_ifindex = n;
+		} else if (!strcmp(word, "flow-seed")) {
+			if (parse_seed(value, &n))
+				return -err_code();
+			cfg.flow_seed = n;
 		} else {
 			return err_set(ERR_INPUT, "config set: unknown argument '%s'", word);
 		}

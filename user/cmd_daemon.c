@@ -24,6 +24,8 @@
 #include "error.h"
 #include "health_daemon.h"
 #include "health_maps.h"
+#include "lock.h"
+#include "map_write.h"
 #include "log.h"
 #include "metrics_http.h"
 #include "model_maps.h"
@@ -32,8 +34,9 @@
 #include "policy_file.h"
 #include "policy_table.h"
 
-#define NS_PER_MS     1000000ull
-#define LOG_PERIOD_NS 1000000000ull
+#define NS_PER_MS	    1000000ull
+#define LOG_PERIOD_NS	    1000000000ull
+#define DAEMON_LOCK_WAIT_MS 2000 /* a pass waits this long for a command, then retries */
 
 static volatile sig_atomic_t stopping;
 
@@ -98,8 +101,11 @@ static int server_pass(struct daemon *dm, const struct hauler_maps *maps, __u32 
 	if (!bpf_map_lookup_elem(maps->rings, &key, &active) &&
 	    !memcmp(&active, &want, sizeof(want)))
 		return 0;
-	/* A command changed the server since we read it: next pass. */
-	if (memcmp(&live, &srv, sizeof(srv)))
+	/*
+	 * The pass holds the writers' lock, so the entry is as read; one that
+	 * differs was changed without it (bpftool): leave it to the next pass.
+	 */
+	if (bpf_map_lookup_elem(maps->servers, &s, &live) || memcmp(&live, &srv, sizeof(srv)))
 		return 0;
 	if (model_ring_swap(maps, s, &srv, &want))
 		return -ERR_SYSTEM;
@@ -141,19 +147,38 @@ static void bird_sync(struct daemon *dm, const struct model *m)
 /* One pass over the VIPs that are due; returns when the next one is (ns). */
 static int pass(struct daemon *dm, __u64 *next_ns)
 {
-	int due[HAULER_MAX_VIPS] = {}, vip, ret;
+	int due[HAULER_MAX_VIPS] = {}, vip, ret, lock;
 	struct hauler_maps maps;
 	__u64 now;
 	__u32 s;
 
 	*next_ns = monotonic_ns() + dm->default_ms * NS_PER_MS;
+	/*
+	 * The writers' lock for the whole pass: what it writes (health bits
+	 * through a commit, ring flips of whole servers entries) is built on
+	 * the state read here, which no command changes meanwhile.
+	 */
+	lock = lock_take(dm->pin, DAEMON_LOCK_WAIT_MS);
+	if (lock < 0)
+		return lock;
 	ret = maps_open(&maps, dm->pin);
-	if (ret)
+	if (ret) {
+		lock_release(lock);
 		return ret;
+	}
 	dm->waiting = 0;
 	ret = model_load(dm->m, &maps);
+	if (!ret) {
+		/* Keep the datapath's wall clock (report freshness) on a stepped clock. */
+		struct config cfg = dm->m->config;
+
+		if (model_config_clock(&cfg) && !mapw_config(&maps, &cfg))
+			dm->m->config = cfg;
+	}
 	if (!ret)
 		ret = policy_intervals_read(dm->pin, dm->m);
+	if (!ret)
+		ret = policy_drift_read(dm->pin, &maps, dm->m);
 	if (!ret)
 		ret = health_checks_read(dm->pin, dm->m);
 	if (!ret) {
@@ -192,6 +217,7 @@ static int pass(struct daemon *dm, __u64 *next_ns)
 	maps_close(&maps);
 	if (!ret)
 		bird_sync(dm, dm->m);
+	lock_release(lock);
 	return ret;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "hauler_keyfile.h"
 #include "hauler_report.h"
 
 #include "clock.h"
@@ -122,19 +123,73 @@ static int device_set(struct model *m, int argc, char **argv)
 	return ret;
 }
 
-/* argv: NAME [generate | KEY] */
+int cmd_secret_on_argv(int argc, char **argv)
+{
+	/* device key NAME [generate | file FILE | -]: anything else is a key. */
+	if (argc < 3 || !strcmp(argv[2], "generate") || !strcmp(argv[2], "-") ||
+	    (!strcmp(argv[2], "file") && argc == 4))
+		return 0;
+	return err_set(ERR_INPUT, "device key: a key on the command line is visible to every "
+				  "user (ps): use 'file FILE' or '-' (stdin)");
+}
+
+/*
+ * A key from a file (or "-": stdin): 32 hex digits, then at most a line
+ * end. A file others may read is used, with a warning (key_file_check).
+ */
+static int key_from_file(const char *path, __u64 *k0, __u64 *k1)
+{
+	char buf[80];
+	size_t n;
+	FILE *f;
+
+	if (strcmp(path, "-")) {
+		f = fopen(path, "re");
+		if (!f)
+			return err_set(ERR_INPUT, "device key: cannot open %s: %s", path,
+				       strerror(errno));
+		key_file_warn(fileno(f), path, "hauler");
+	} else {
+		f = stdin;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	if (ferror(f)) {
+		if (f != stdin)
+			fclose(f);
+		return err_set(ERR_INPUT, "device key: cannot read %s", path);
+	}
+	if (f != stdin)
+		fclose(f);
+	buf[n] = '\0';
+	n = strcspn(buf, "\r\n");
+	if (buf[n] && strspn(buf + n, "\r\n") != strlen(buf + n))
+		return err_set(ERR_INPUT, "device key: %s holds more than one line", path);
+	buf[n] = '\0';
+	if (report_key_parse(buf, k0, k1))
+		return err_set(ERR_INPUT, "device key: %s must hold 32 hex digits, not all zero",
+			       path);
+	return 0;
+}
+
+/* argv: NAME [generate | file FILE | - | KEY (batch files only)] */
 static int device_key(struct model *m, int argc, char **argv)
 {
 	unsigned char raw[16];
 	__u64 k0 = 0, k1 = 0;
 
-	if (argc == 1 || !strcmp(argv[1], "generate")) {
+	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "generate"))) {
 		while (!k0 && !k1) { /* all-zero means "no key": draw again */
 			if (getrandom(raw, sizeof(raw), 0) != sizeof(raw))
 				return err_set(ERR_SYSTEM, "getrandom: %s", strerror(errno));
 			siphash_key_from_bytes(raw, &k0, &k1);
 		}
-	} else if (report_key_parse(argv[1], &k0, &k1)) {
+	} else if (argc == 3 && !strcmp(argv[1], "file")) {
+		if (key_from_file(argv[2], &k0, &k1))
+			return -ERR_INPUT;
+	} else if (argc == 2 && !strcmp(argv[1], "-")) {
+		if (key_from_file("-", &k0, &k1))
+			return -ERR_INPUT;
+	} else if (argc != 2 || report_key_parse(argv[1], &k0, &k1)) {
 		/* Never echo it: a near-miss of a key is almost a key. */
 		return err_set(ERR_INPUT, "device key: KEY must be 32 hex digits, not all zero");
 	}
@@ -178,6 +233,8 @@ int device_apply(struct model *m, int argc, char **argv)
 		return device_set(m, argc - 1, argv + 1);
 	if (!strcmp(argv[0], "key"))
 		return device_key(m, argc - 1, argv + 1);
+	if (!strcmp(argv[0], "resync"))
+		return model_device_resync(m, name);
 	return model_device_del(m, name);
 }
 

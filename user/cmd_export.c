@@ -64,6 +64,7 @@ int export_run(struct cmd_ctx *c, int argc, char **argv)
 	const char *file = NULL;
 	struct p4_doc doc;
 	int python = 0, i, ret;
+	struct private_file pf;
 	FILE *out = stdout;
 
 	if (argc < 1 || strcmp(argv[0], "p4"))
@@ -91,13 +92,16 @@ int export_run(struct cmd_ctx *c, int argc, char **argv)
 	in.ports = ports;
 	if (!ret)
 		ret = p4_export(&in, &doc);
-	if (!ret && file && !(out = open_private(file)))
-		ret = -err_code();
+	if (!ret && file) {
+		ret = open_private(file, &pf);
+		out = pf.f;
+	}
 	if (!ret) {
 		(python ? p4_write_python : p4_write_json)(&doc, out);
-		if ((file ? fclose(out) : fflush(out)) || (!file && ferror(out)))
-			ret = err_set(ERR_SYSTEM, "cannot write %s: %s", file ? file : "stdout",
-				      strerror(errno));
+		if (file)
+			ret = private_close(&pf, 1);
+		else if (fflush(out) || ferror(out))
+			ret = err_set(ERR_SYSTEM, "cannot write stdout: %s", strerror(errno));
 		p4_doc_free(&doc);
 	}
 	for (i = 0; i < HAULER_MAX_VIPS; i++)

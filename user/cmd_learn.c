@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lock.h"
 #include "cmd.h"
 #include "log.h"
 #include "error.h"
@@ -152,6 +153,35 @@ static void set_weights(struct model *m, int vip, const struct learner *l)
 			    m->devices[d].kind == HAULER_KIND_CPU ? l->p.w_cpu : l->weight;
 }
 
+/*
+ * Commit the learner's weights on the configuration as it is now, under
+ * the writers' lock: read afresh, so a command given while the learner
+ * sampled is kept, not overwritten by the model of the iteration's start.
+ * The model stays loaded for the caller; the lock is dropped.
+ */
+static int commit_weights(struct cmd_ctx *c, const struct vip_key *key, const struct learner *l)
+{
+	int vip, ret;
+
+	ctx_release(c);
+	ret = c->dry_run ? 0 : ctx_lock(c);
+	if (!ret)
+		ret = ctx_load(c);
+	if (!ret) {
+		vip = model_vip_find(c->cur, key);
+		if (vip < 0)
+			ret = err_set(ERR_INPUT, "the VIP is gone");
+	}
+	if (!ret) {
+		set_weights(c->cur, vip, l);
+		ret = ctx_commit(c);
+	}
+	if (c->locked)
+		lock_release(c->lock_fd);
+	c->locked = 0;
+	return ret;
+}
+
 /* Load the stored learner of the VIP, with params given on top; or a new one. */
 static int learner_start(struct cmd_ctx *c, int vip, const struct vip_key *key, int argc,
 			 char **argv, struct learner *l)
@@ -214,10 +244,8 @@ static int learn_iteration(struct cmd_ctx *c, int vip, const struct vip_key *key
 	       o.overloaded ? " overloaded" : "", l->reward, learner_action_name(l->action),
 	       l->p.w_cpu, l->weight);
 	fflush(stdout);
-	if (l->weight != before) {
-		set_weights(c->cur, vip, l);
-		ret = ctx_commit(c);
-	}
+	if (l->weight != before)
+		ret = commit_weights(c, key, l);
 	if (!ret && !c->dry_run)
 		ret = learner_store_save(c->pin, vip, key, l);
 	return ret;
@@ -245,8 +273,7 @@ static int learn_loop(struct cmd_ctx *c, int argc, char **argv)
 	if (ret)
 		goto out;
 	/* Start from the learner's weights: w-start, or where it stopped. */
-	set_weights(c->cur, vip, &l);
-	ret = ctx_commit(c);
+	ret = commit_weights(c, &key, &l);
 	if (ret)
 		goto out;
 	sigemptyset(&sa.sa_mask);

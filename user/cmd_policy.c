@@ -60,54 +60,6 @@ int policy_apply(struct model *m, int argc, char **argv)
 	return model_policy_set(m, &key, &policy);
 }
 
-#define POLICY_MAX 64
-
-struct pinned_policy {
-	char name[NAME_MAX + 1];
-	__u32 id;
-};
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct pinned_policy *)a)->name,
-		      ((const struct pinned_policy *)b)->name);
-}
-
-/* The policy programs pinned under PIN/policies, with their program ids, by name. */
-static int pinned_policies(const char *pin, struct pinned_policy *out)
-{
-	char path[PATH_MAX];
-	struct dirent *e;
-	int n = 0;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "%s/policies", pin);
-	dir = opendir(path);
-	if (!dir)
-		return err_set(ERR_SYSTEM, "cannot read %s: %s", path, strerror(errno));
-	while ((e = readdir(dir)) && n < POLICY_MAX) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-		int fd;
-
-		if (e->d_name[0] == '.' || e->d_name[0] == '~') /* ~: policy load's temporary */
-			continue;
-		snprintf(path, sizeof(path), "%s/policies/%s", pin, e->d_name);
-		fd = bpf_obj_get(path);
-		if (fd < 0)
-			continue;
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
-			snprintf(out[n].name, sizeof(out[n].name), "%s", e->d_name);
-			out[n].id = info.id;
-			n++;
-		}
-		close(fd);
-	}
-	closedir(dir);
-	qsort(out, n, sizeof(*out), by_name);
-	return n;
-}
-
 static int policy_list(struct cmd_ctx *c)
 {
 	struct pinned_policy p[POLICY_MAX];
@@ -205,10 +157,19 @@ static int policy_show(struct cmd_ctx *c, int argc, char **argv)
 			json_string(&j, "program", prog);
 			json_uint(&j, "prog_id", prog_id);
 			json_string(&j, "params", params);
+			if (c->cur->policy_drift & (1ULL << slot))
+				json_string(&j, "drift_from", c->cur->drift_was[slot]);
+			else
+				json_null(&j, "drift_from");
 			json_object_end(&j);
 			continue;
 		}
 		printf("%-28s %-4u %-12s %-8u %s\n", vip, slot, prog, prog_id, params);
+		if (c->cur->policy_drift & (1ULL << slot))
+			printf(
+			    "  (swapped outside hauler: the parameters named %.*s; the next change "
+			    "writes %s's)\n",
+			    HAULER_NAME_LEN, c->cur->drift_was[slot], prog);
 	}
 	if (c->json) {
 		json_array_end(&j);

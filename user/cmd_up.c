@@ -92,6 +92,12 @@ int up_run(struct cmd_ctx *c, int argc, char **argv)
 	ret = parse_up(argc, argv, &opts, &file);
 	if (ret)
 		return ret;
+	/* A running balancer: the writers' lock before anything is read. */
+	if (!c->dry_run && loader_pins_exist(c->pin)) {
+		ret = ctx_lock(c);
+		if (ret)
+			return ret;
+	}
 	/* The whole file is checked before anything is loaded or attached. */
 	if (file && loader_pins_exist(c->pin)) {
 		ret = ctx_load(c);
@@ -110,7 +116,9 @@ int up_run(struct cmd_ctx *c, int argc, char **argv)
 	if (ret || !file)
 		return ret;
 	if (!c->cur) {
-		ret = ctx_load(c);
+		ret = ctx_lock(c);
+		if (!ret)
+			ret = ctx_load(c);
 		if (!ret)
 			ret = batch_apply_file(c->cur, file);
 	}
@@ -127,6 +135,9 @@ int down_run(struct cmd_ctx *c, int argc, char **argv)
 		printf("ok (dry run)\n");
 		return 0;
 	}
+	/* Wait for a writer at work; one waiting after us finds no pins. */
+	if (loader_pins_exist(c->pin) && ctx_lock(c))
+		return -err_code();
 	return loader_down(c->pin);
 }
 

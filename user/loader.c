@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -264,10 +265,14 @@ static int write_config(struct hauler_xdp *skel, const struct up_opts *opts, int
 	if (bpf_map_lookup_elem(fd, &zero, &cfg))
 		return err_set(ERR_SYSTEM, "cannot read config: %s", strerror(errno));
 	if (!cfg.schema_version) {
-		/* First up: the defaults. */
+		/* First up: the defaults, and a secret flow hash seed of its own. */
 		model_config_defaults(&cfg);
 		device_addresses(opts->dev, &cfg.tunnel_src4, cfg.tunnel_src);
+		if (getrandom(&cfg.flow_seed, sizeof(cfg.flow_seed), 0) != sizeof(cfg.flow_seed))
+			return err_set(ERR_SYSTEM, "getrandom: %s", strerror(errno));
 	}
+	/* A re-up keeps the seed (kept in the pinned config): flows hash as before. */
+	model_config_clock(&cfg);
 	if (opts->have_tunnel4)
 		cfg.tunnel_src4 = opts->tunnel4;
 	if (opts->have_tunnel6)

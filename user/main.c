@@ -16,8 +16,10 @@
 
 static int run_batch(struct cmd_ctx *c, const char *file)
 {
-	int ret = ctx_load(c);
+	int ret = c->dry_run ? 0 : ctx_lock(c);
 
+	if (!ret)
+		ret = ctx_load(c);
 	if (!ret)
 		ret = batch_apply_file(c->cur, file);
 	if (!ret)

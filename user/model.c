@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "clock.h"
 #include "error.h"
 #include "hauler_keys.h"
 #include "model.h"
@@ -17,6 +18,20 @@ void model_config_defaults(struct config *cfg)
 	cfg->fin_grace_ms = 5000;
 	cfg->rst_linger_ms = 1000;
 	cfg->udp_timeout_ms = 30000;
+	cfg->report_window_s = HAULER_REPORT_WINDOW_DEFAULT_S;
+}
+
+/* How far the recorded clock offset may be from ours before it is written again. */
+#define HAULER_CLOCK_SLACK_NS 100000000ll
+
+int model_config_clock(struct config *cfg)
+{
+	__s64 now = (__s64)wall_offset_ns(), d = now - (__s64)cfg->clock_offset_ns;
+
+	if (cfg->clock_offset_ns && d < HAULER_CLOCK_SLACK_NS && d > -HAULER_CLOCK_SLACK_NS)
+		return 0;
+	cfg->clock_offset_ns = (__u64)now;
+	return 1;
 }
 
 void model_init_empty(struct model *m)
@@ -80,6 +95,10 @@ int model_custom_find(const struct model *m, const char *name)
 
 static int check_policy(const struct model *m, const char *name)
 {
+	/* "." and ".." would name the policies directory itself, or its parent. */
+	if (strchr(name, '.'))
+		return err_set(ERR_INPUT, "bad policy name '%s' (no '.' in a policy name)", name);
+
 	int known = model_custom_find(m, name) >= 0 ||
 		    (m->policy_known ? m->policy_known(name, m->policy_arg) : policy_builtin(name));
 
@@ -468,6 +487,16 @@ int model_device_set_key(struct model *m, const char *name, __u64 k0, __u64 k1)
 		return err_set(ERR_INPUT, "device '%s': the all-zero key means no key", name);
 	m->keys[d].k0 = k0;
 	m->keys[d].k1 = k1;
+	return 0;
+}
+
+int model_device_resync(struct model *m, const char *name)
+{
+	int d = model_device_find(m, name);
+
+	if (d < 0)
+		return err_set(ERR_INPUT, "no device '%s'", name);
+	m->dev_resync[d] = 1;
 	return 0;
 }
 

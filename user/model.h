@@ -43,9 +43,17 @@ struct model {
 	struct config config;
 	struct dev_key keys[HAULER_MAX_DEVICES];	/* report keys (dev_keys) */
 	__u8 dev_new[HAULER_MAX_DEVICES];		/* added since loaded: clean dev_state */
+	__u8 dev_resync[HAULER_MAX_DEVICES];		/* `device resync`: sequence to the clock */
 	struct health_check checks[HAULER_MAX_DEVICES]; /* by device id (health_maps.h) */
 	struct model_policy custom[MODEL_CUSTOM_MAX];
 	__u64 policy_touched; /* slots whose program `policy set` (re)names */
+	/*
+	 * Slots whose program is not the one policy_params names (swapped by
+	 * bpftool): model_load put the program's name in params (the datapath's
+	 * truth) and the map's name here; a commit writes the params back.
+	 */
+	__u64 policy_drift;
+	char drift_was[HAULER_MAX_VIPS][HAULER_NAME_LEN];
 	/* Is a policy of this name available? NULL: the built-in table. */
 	int (*policy_known)(const char *name, void *arg);
 	void *policy_arg;
@@ -106,6 +114,18 @@ int model_device_set_key(struct model *m, const char *name, __u64 k0, __u64 k1);
  * otherwise, so `check none` returns a failed device at once.
  */
 int model_device_set_check(struct model *m, const char *name, const struct health_check *c);
+/*
+ * `device resync NAME`: on commit the device's last accepted sequence
+ * becomes the clock's (its agent must then send from its own clock): a
+ * device whose sequence ran ahead of the clock takes reports again.
+ */
+int model_device_resync(struct model *m, const char *name);
+/*
+ * Set cfg->clock_offset_ns to CLOCK_REALTIME - CLOCK_MONOTONIC when it is
+ * further than HAULER_CLOCK_SLACK_NS from it (a stepped clock). Returns 1
+ * when it changed.
+ */
+int model_config_clock(struct config *cfg);
 /* May a custom policy have this name? (not a built-in one, no '.') */
 int model_policy_name_ok(const char *name);
 /* Register (or replace) custom policy name, loaded from path on commit. */

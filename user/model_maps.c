@@ -3,12 +3,18 @@
  * model_maps.c - load the model from the maps and commit its changes
  * (through map_write.h, the one writer of the configuration maps).
  *
+ * Every object a commit names is checked before the first write
+ * (commit_check: each policy program a slot will point at is pinned, or
+ * loaded by this commit), so a commit fails whole or not at all; the
+ * caller holds the writers' lock (lock.h) from model_load on.
+ *
  * Commit order, so that no packet sees a half-made change:
  *  0. load and pin new or replaced custom policies (policy_file.h);
  *  1. delete removed VIPs from vips (their traffic is no longer ours);
  *  2. write new and changed devices (a new one starts with a clean
- *     dev_state, so an agent's sequence numbers start afresh), then
- *     changed report keys;
+ *     dev_state whose sequence is the clock's: a report recorded before
+ *     the device was added or restored is never taken), then changed
+ *     report keys; `device resync` moves a sequence back to the clock;
  *  3. servers: a changed ring goes into the inactive version, then the
  *     server entry flips ring_version (and carries the new dev[]);
  *  4. policies: params (and the manager's interval-ms) first, then the
@@ -29,7 +35,9 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "clock.h"
 #include "error.h"
+#include "hauler_report.h"
 #include "hauler_keys.h"
 #include "map_write.h"
 #include "dwrr.h"
@@ -98,10 +106,28 @@ static int same_server(const struct model *base, const struct model *cur, int s)
 	       !memcmp(base->servers[s].name, cur->servers[s].name, HAULER_NAME_LEN);
 }
 
+/* The sequence a fresh or resynced device starts above: the clock's, this second. */
+static __u64 seq_now(void)
+{
+	return report_seq_floor(realtime_ns() / 1000000000ull);
+}
+
+static int resync(const struct hauler_maps *maps, __u32 d)
+{
+	struct dev_state st = {};
+
+	if (bpf_map_lookup_elem(maps->dev_state, &d, &st))
+		return sys_err("dev_state", d);
+	st.seq = seq_now();
+	if (bpf_map_update_elem(maps->dev_state, &d, &st, BPF_ANY))
+		return sys_err("dev_state", d);
+	return 0;
+}
+
 static int commit_devices(const struct hauler_maps *maps, const struct model *base,
 			  const struct model *cur)
 {
-	struct dev_state clean = {};
+	struct dev_state clean = {.seq = seq_now()};
 	__u32 d;
 
 	for (d = 0; d < HAULER_MAX_DEVICES; d++) {
@@ -122,6 +148,8 @@ static int commit_devices(const struct hauler_maps *maps, const struct model *ba
 		if (memcmp(&cur->keys[d], &base->keys[d], sizeof(cur->keys[d])) &&
 		    bpf_map_update_elem(maps->dev_keys, &d, &cur->keys[d], BPF_ANY))
 			return sys_err("dev_keys", d);
+		if (cur->dev_resync[d] && resync(maps, d))
+			return -ERR_SYSTEM;
 	}
 	return 0;
 }
@@ -243,8 +271,12 @@ static int commit_policies(const struct hauler_maps *maps, const char *pin,
 		if (!cur->vips[slot].in_use)
 			continue;
 		if (same_vip(base, cur, slot) && !(cur->policy_touched & (1ULL << slot)) &&
-		    !memcmp(p, &base->params[slot], sizeof(*p)) && !reloaded(cur, p))
+		    !memcmp(p, &base->params[slot], sizeof(*p)) && !reloaded(cur, p)) {
+			/* A bpftool swap: the params take the running program's name. */
+			if ((cur->policy_drift & (1ULL << slot)) && mapw_params(maps, slot, p))
+				return -ERR_SYSTEM;
 			continue;
+		}
 		if (mapw_params(maps, slot, p))
 			return -ERR_SYSTEM;
 		snprintf(path, sizeof(path), "%s/policies/%.*s", pin, HAULER_NAME_LEN,
@@ -395,11 +427,53 @@ static int clear_removed(const struct hauler_maps *maps, const struct model *bas
 	return 0;
 }
 
+/* Will slot's program be (re)written by this commit? (commit_policies' rule) */
+static int slot_written(const struct model *base, const struct model *cur, __u32 slot)
+{
+	return cur->vips[slot].in_use &&
+	       (!same_vip(base, cur, slot) || (cur->policy_touched & (1ULL << slot)) ||
+		memcmp(&cur->params[slot], &base->params[slot], sizeof(cur->params[slot])) ||
+		reloaded(cur, &cur->params[slot]));
+}
+
+/*
+ * Before the first write: every policy a slot is about to point at is a
+ * program pinned under PIN/policies/ (or one this commit loads), so the
+ * commit cannot stop half-way for want of it.
+ */
+static int commit_check(const char *pin, const struct model *base, const struct model *cur)
+{
+	char path[PATH_MAX];
+	__u32 slot;
+	int fd;
+
+	for (slot = 0; slot < HAULER_MAX_VIPS; slot++) {
+		const char *name = (const char *)cur->params[slot].name;
+
+		if (!slot_written(base, cur, slot) || model_custom_find(cur, name) >= 0)
+			continue;
+		if (!name[0] || strchr(name, '.') || strchr(name, '/'))
+			return err_set(ERR_INPUT, "bad policy name '%.*s'", HAULER_NAME_LEN, name);
+		snprintf(path, sizeof(path), "%s/policies/%.*s", pin, HAULER_NAME_LEN, name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			return err_set(ERR_INPUT,
+				       "policy %s is not loaded (%s: %s): nothing changed", name,
+				       path, strerror(errno));
+		close(fd);
+	}
+	return 0;
+}
+
 int model_commit(const struct hauler_maps *maps, const char *pin, const struct model *base,
 		 const struct model *cur)
 {
+	struct config cfg = cur->config;
 	int ret;
 
+	ret = commit_check(pin, base, cur);
+	if (ret)
+		return ret;
 	/* Custom programs first: a verifier failure leaves everything as it was. */
 	ret = policy_files_load(pin, cur);
 	if (!ret)
@@ -424,7 +498,9 @@ int model_commit(const struct hauler_maps *maps, const char *pin, const struct m
 		ret = clear_removed(maps, base, cur);
 	if (!ret)
 		ret = policy_files_remove(pin, base, cur);
-	if (!ret && memcmp(&cur->config, &base->config, sizeof(cur->config)))
-		ret = mapw_config(maps, &cur->config);
+	/* The datapath's wall clock follows a stepped clock at every commit. */
+	model_config_clock(&cfg);
+	if (!ret && memcmp(&cfg, &base->config, sizeof(cfg)))
+		ret = mapw_config(maps, &cfg);
 	return ret;
 }

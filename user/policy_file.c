@@ -273,3 +273,93 @@ int policy_files_remove(const char *pin, const struct model *base, const struct 
 		close(fd);
 	return 0;
 }
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct pinned_policy *)a)->name,
+		      ((const struct pinned_policy *)b)->name);
+}
+
+/* The policy programs pinned under PIN/policies, with their program ids, by name. */
+int pinned_policies(const char *pin, struct pinned_policy *out)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/policies", pin);
+	dir = opendir(path);
+	if (!dir)
+		return err_set(ERR_SYSTEM, "cannot read %s: %s", path, strerror(errno));
+	while ((e = readdir(dir)) && n < POLICY_MAX) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (e->d_name[0] == '.' || e->d_name[0] == '~') /* ~: policy load's temporary */
+			continue;
+		snprintf(path, sizeof(path), "%s/policies/%s", pin, e->d_name);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			snprintf(out[n].name, sizeof(out[n].name), "%s", e->d_name);
+			out[n].id = info.id;
+			n++;
+		}
+		close(fd);
+	}
+	closedir(dir);
+	qsort(out, n, sizeof(*out), by_name);
+	return n;
+}
+
+/* The running program of each VIP's slot against the name its params hold. */
+int policy_drift_read(const char *pin, const struct hauler_maps *maps, struct model *m)
+{
+	struct pinned_policy *p = calloc(POLICY_MAX, sizeof(*p));
+	__u32 slot, prog_id;
+	int n, i, named;
+
+	if (!p)
+		return err_set(ERR_SYSTEM, "out of memory");
+	n = pinned_policies(pin, p);
+	if (n < 0) {
+		free(p);
+		return n;
+	}
+	for (slot = 0; slot < HAULER_MAX_VIPS; slot++) {
+		struct policy_params *pp = &m->params[slot];
+
+		/* From user space a PROG_ARRAY lookup yields the program's id. */
+		if (!m->vips[slot].in_use ||
+		    bpf_map_lookup_elem(maps->policy_progs, &slot, &prog_id))
+			continue;
+		for (named = -1, i = 0; i < n; i++)
+			if (!strncmp(p[i].name, (const char *)pp->name, HAULER_NAME_LEN))
+				named = i;
+		if (named >= 0 && p[named].id == prog_id)
+			continue;
+		for (i = 0; i < n && p[i].id != prog_id; i++)
+			;
+		if (i == n || strlen(p[i].name) >= HAULER_NAME_LEN)
+			continue; /* not a pinned policy: policy show says (unknown) */
+		m->policy_drift |= 1ULL << slot;
+		memcpy(m->drift_was[slot], pp->name, HAULER_NAME_LEN);
+		/* The running program's name; of the parameters, those every policy takes. */
+		{
+			struct policy_params keep = {
+			    .spill = pp->spill,
+			    .stale_ms = pp->stale_ms,
+			    .stale_periods = pp->stale_periods,
+			};
+
+			memcpy(keep.name, p[i].name, strlen(p[i].name));
+			*pp = keep;
+		}
+		m->interval_ms[slot] = strcmp(p[i].name, "dwrr") ? 0 : m->interval_ms[slot];
+	}
+	free(p);
+	return 0;
+}

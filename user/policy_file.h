@@ -34,6 +34,26 @@ int policy_files_load(const char *pin, const struct model *cur);
 /* Unpin and forget the custom policies base has and cur has not. */
 int policy_files_remove(const char *pin, const struct model *base, const struct model *cur);
 
+#define POLICY_MAX 64
+
+struct pinned_policy {
+	char name[256];
+	__u32 id;
+};
+
+/* The policy programs pinned under PIN/policies, with their program ids, by name. */
+int pinned_policies(const char *pin, struct pinned_policy *out);
+/*
+ * The datapath's truth about each VIP's policy: a slot whose program
+ * (policy_progs) is another pinned policy than its params name (a bpftool
+ * swap) gets that program's name in m->params, keeping only the
+ * parameters every policy takes, and is marked in m->policy_drift (the
+ * name the map held in m->drift_was). Views and save then show what runs;
+ * the next commit writes the params back.
+ */
+struct hauler_maps;
+int policy_drift_read(const char *pin, const struct hauler_maps *maps, struct model *m);
+
 /* m->interval_ms from PIN/policy_intervals (all 0 when it does not exist). */
 int policy_intervals_read(const char *pin, struct model *m);
 /* Write the intervals that changed (creating the map on first need). */

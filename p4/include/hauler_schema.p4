@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 5 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 6 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 64 // VIPs; also the number of policy slots
 #define HAULER_MAX_SERVERS 256 // servers over all VIPs
 #define HAULER_SERVER_SLOTS 320 // entries of servers and ring_pos: MAX_SERVERS servers, then one flat group per VIP (FLAT_GROUP)
@@ -61,6 +61,7 @@
 #define HAULER_REPORT_F_CONFIRM 16 // report flag (v2): the repeat sent shortly after a threshold report
 #define HAULER_REPORT_F_ALL_V1 7 // every flag of version 1; other bits must be zero
 #define HAULER_REPORT_F_ALL 31 // every flag of version 2; other bits must be zero
+#define HAULER_REPORT_WINDOW_DEFAULT_S 60 // config.report_window_s of a first up: reports more than a minute off the clock are refused
 #define HAULER_REPORT_MAX_PERIOD_MS 3600000 // longest period_ms a report may state (one hour)
 
 // Counters: indexes into stats
@@ -99,8 +100,10 @@
 #define HAULER_STAT_report_replay 32 // report whose sequence is not newer than the last: dropped
 #define HAULER_STAT_report_bad_source 33 // report from an address other than the device's: dropped
 #define HAULER_STAT_report_bad_value 34 // report with a value out of range or reserved bits set: dropped
-#define HAULER_STAT_report_v1 35 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
-#define HAULER_STAT_REASONS 36
+#define HAULER_STAT_report_stale 35 // report whose sequence time is outside the clock window (config report-window): dropped
+#define HAULER_STAT_report_raw_refused 36 // raw-Ethernet report on an interface other than config raw-reports: dropped
+#define HAULER_STAT_report_v1 37 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
+#define HAULER_STAT_REASONS 38
 
 // key of vips: the service clients connect to
 struct vip_key_t {
@@ -297,6 +300,11 @@ struct config_t {
 	bit<32> udp_timeout_ms; // idle life of a UDP entry
 	bit<32> ifindex; // interface hauler is attached to (0: none)
 	bit<32> xdp_flags; // XDP attach flags used by hauler up
+	bit<64> clock_offset_ns; // CLOCK_REALTIME minus CLOCK_MONOTONIC, kept by the manager: the datapath's wall clock for report freshness (0: unknown, no clock check)
+	bit<32> report_window_s; // a report whose sequence time is further than this from the wall clock is refused (0: no clock check)
+	bit<32> raw_report_ifindex; // the one interface raw-Ethernet reports are taken on (0: none)
+	bit<32> flow_seed; // secret seed of the flow hash (random at the first up)
+	bit<32> pad2; // zero
 }
 
 // one candidate device as a policy sees it

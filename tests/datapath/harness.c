@@ -434,6 +434,26 @@ void dp_set_config(__u32 nat_vips, __u32 fin_grace_ms, __u32 udp_timeout_ms)
 	c.udp_timeout_ms = udp_timeout_ms;
 	c.report_port = htons(HAULER_REPORT_PORT);
 	c.ifindex = dp_ifindex;
+	c.flow_seed = DP_FLOW_SEED;
+	c.raw_report_ifindex = dp_ifindex; /* raw reports on the tests' interface */
+	put_config(&c);
+}
+
+void dp_set_flow_seed(__u32 seed)
+{
+	struct config c = get_config();
+
+	c.flow_seed = seed;
+	put_config(&c);
+}
+
+void dp_set_report_config(__u64 clock_offset_ns, __u32 window_s, __u32 raw_ifindex)
+{
+	struct config c = get_config();
+
+	c.clock_offset_ns = clock_offset_ns;
+	c.report_window_s = window_s;
+	c.raw_report_ifindex = raw_ifindex;
 	put_config(&c);
 }
 

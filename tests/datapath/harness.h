@@ -36,6 +36,8 @@
 #define DP_SERVER    3
 #define DP_TABLE     7
 #define DP_DEV_ID(n) (10 + (n))
+/* config.flow_seed of the tests (dp_set_config): the seed hauler had before it was secret. */
+#define DP_FLOW_SEED 0x4a61u
 
 /* Addresses, as in a flow key: network order, IPv4 in [0]. */
 struct dp_addr {
@@ -105,6 +107,10 @@ int dp_run(const void *frame, size_t len, struct dp_out *out);
 
 /* Map filling: each returns 0 or fails the test. */
 void dp_set_config(__u32 nat_vips, __u32 fin_grace_ms, __u32 udp_timeout_ms);
+/* config.flow_seed (dp_set_config sets DP_FLOW_SEED). */
+void dp_set_flow_seed(__u32 seed);
+/* Report freshness and raw reports: config's clock offset, window, raw interface. */
+void dp_set_report_config(__u64 clock_offset_ns, __u32 window_s, __u32 raw_ifindex);
 void dp_set_tunnel_src(__u32 src4, const struct dp_addr *src6);
 void dp_add_vip(int family, __u8 proto, __u16 port, __u16 vip_id, __u8 mode, __u8 slot,
 		__u32 table_size);

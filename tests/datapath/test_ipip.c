@@ -54,7 +54,7 @@ static size_t expect_encap(const struct frame_spec *s, const __u8 *in, size_t in
 		return l3 + 20 + inner_len;
 	} else {
 		struct flow_key f = spec_flow(s);
-		__u32 label = hauler_flow_hash(&f) & 0xfffff;
+		__u32 label = hauler_flow_hash(&f, DP_FLOW_SEED) & 0xfffff;
 
 		memset(o, 0, 40);
 		o[0] = 0x60;

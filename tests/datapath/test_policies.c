@@ -679,7 +679,7 @@ static void model_ctx(struct policy_ctx *pc, int i, int ndev, const __u8 *cmp)
 	memset(pc, 0, sizeof(*pc));
 	flow_spec(&s, i);
 	pc->flow = spec_flow(&s);
-	pc->hash = hauler_flow_hash(&pc->flow);
+	pc->hash = hauler_flow_hash(&pc->flow, DP_FLOW_SEED);
 	pc->n = ndev;
 	for (n = 0; n < ndev; n++) {
 		pc->cand[n].id = DP_DEV_ID(n);
@@ -1138,7 +1138,7 @@ static int spill_target(int i)
 
 	flow_spec(&s, i);
 	f = spec_flow(&s);
-	hash = hauler_flow_hash(&f);
+	hash = hauler_flow_hash(&f, DP_FLOW_SEED);
 	first = spill_table[hash % DP_TABLE];
 	for (k = 1; k <= HAULER_SPILL_PROBES; k++) {
 		srv = spill_table[select_spill_slot(hash, k, DP_TABLE)];
@@ -1155,7 +1155,7 @@ static int first_server(int i)
 
 	flow_spec(&s, i);
 	f = spec_flow(&s);
-	return spill_table[hauler_flow_hash(&f) % DP_TABLE];
+	return spill_table[hauler_flow_hash(&f, DP_FLOW_SEED) % DP_TABLE];
 }
 
 /*

@@ -39,7 +39,7 @@ static int expected_hash_device(const struct frame_spec *s, int ndev)
 	int i;
 
 	pc.flow = spec_flow(s);
-	pc.hash = hauler_flow_hash(&pc.flow);
+	pc.hash = hauler_flow_hash(&pc.flow, DP_FLOW_SEED);
 	pc.n = ndev;
 	for (i = 0; i < ndev; i++) {
 		pc.cand[i].id = DP_DEV_ID(i);
@@ -127,7 +127,7 @@ static void test_policy_context(void **state)
 		if (memcmp(&pc->flow, &fk, sizeof(fk)))
 			continue;
 		found = 1;
-		assert_int_equal(pc->hash, hauler_flow_hash(&fk));
+		assert_int_equal(pc->hash, hauler_flow_hash(&fk, DP_FLOW_SEED));
 		assert_int_equal(pc->server, DP_SERVER);
 		assert_int_equal(pc->vip_id, DP_VIP_ID);
 		assert_int_equal(pc->slot, DP_SLOT);
@@ -317,6 +317,53 @@ static void test_other_family_device_not_chosen(void **state)
 
 #define T(fn) cmocka_unit_test_setup(fn, dp_reset)
 
+/* The flow hash the entry program handed the policy of flow fk (per-CPU scratch). */
+static __u32 handed_hash(const struct flow_key *fk)
+{
+	const size_t stride = (sizeof(struct policy_ctx) + 7) & ~(size_t)7;
+	int ncpu = libbpf_num_possible_cpus(), cpu;
+	char *pcs = calloc(ncpu, stride);
+	__u32 zero = 0, hash = 0;
+	int found = 0;
+
+	assert_non_null(pcs);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("scratch"), &zero, pcs), 0);
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		const struct policy_ctx *pc = (const void *)(pcs + cpu * stride);
+
+		if (!memcmp(&pc->flow, fk, sizeof(*fk))) {
+			hash = pc->hash;
+			found = 1;
+		}
+	}
+	free(pcs);
+	assert_true(found);
+	return hash;
+}
+
+/*
+ * The flow hash is keyed by config.flow_seed: the datapath hashes with the
+ * seed in force (the same function the manager and tests use), and a new
+ * flow under another seed gets another hash.
+ */
+static void test_flow_hash_seed(void **state)
+{
+	const __u32 seed = 0x5eed1234;
+	struct frame_spec s;
+	struct flow_key fk;
+
+	(void)state;
+	dp_simple_vip(4, IPPROTO_TCP, HAULER_FWD_NAT, 3);
+	dp_set_flow_seed(seed);
+	spec_to_vip(&s, 4, IPPROTO_TCP, 7);
+	s.tcp_flags = TCPF_SYN;
+	send_flow(&s);
+	fk = spec_flow(&s);
+	assert_int_equal(handed_hash(&fk), hauler_flow_hash(&fk, seed));
+	assert_int_not_equal(handed_hash(&fk), hauler_flow_hash(&fk, DP_FLOW_SEED));
+	dp_set_flow_seed(DP_FLOW_SEED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +377,7 @@ int main(void)
 	    T(test_all_drained_drops_new_flows_wrr),
 	    T(test_wrr_bad_slot),
 	    T(test_other_family_device_not_chosen),
+	    T(test_flow_hash_seed),
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <pthread.h>
+#include <time.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -190,11 +192,12 @@ static void read_all_states(struct dev_state *all)
 }
 
 static const __u32 report_stats[] = {
-    HAULER_STAT_report_ok,	   HAULER_STAT_report_bad_len,
-    HAULER_STAT_report_bad_magic,  HAULER_STAT_report_unknown_device,
-    HAULER_STAT_report_bad_tag,	   HAULER_STAT_report_replay,
-    HAULER_STAT_report_bad_source, HAULER_STAT_report_bad_value,
-    HAULER_STAT_report_v1,
+    HAULER_STAT_report_ok,	    HAULER_STAT_report_bad_len,
+    HAULER_STAT_report_bad_magic,   HAULER_STAT_report_unknown_device,
+    HAULER_STAT_report_bad_tag,	    HAULER_STAT_report_replay,
+    HAULER_STAT_report_bad_source,  HAULER_STAT_report_bad_value,
+    HAULER_STAT_report_v1,	    HAULER_STAT_report_stale,
+    HAULER_STAT_report_raw_refused,
 };
 
 static const char *stat_name(__u32 idx)
@@ -218,6 +221,10 @@ static const char *stat_name(__u32 idx)
 		return "report_bad_value";
 	case HAULER_STAT_report_v1:
 		return "report_v1";
+	case HAULER_STAT_report_stale:
+		return "report_stale";
+	case HAULER_STAT_report_raw_refused:
+		return "report_raw_refused";
 	case HAULER_STAT_pass_malformed:
 		return "pass_malformed";
 	}
@@ -619,6 +626,165 @@ static void test_replay(void **state)
 	expect_accepted(frame, udp_report(4, wire, frame), "largest sequence");
 	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_replay,
 		       "largest sequence again");
+}
+
+/* The sequence of a report made `ago` seconds before now (negative: ahead). */
+static __u64 seq_ago(long ago)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((__u64)(ts.tv_sec - ago) << HAULER_REPORT_SEQ_SHIFT) | 777;
+}
+
+static __u64 clock_offset(void)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	return ((__u64)r.tv_sec * 1000000000ull + r.tv_nsec) -
+	       ((__u64)m.tv_sec * 1000000000ull + m.tv_nsec);
+}
+
+/*
+ * The clock window: with the wall clock known (config.clock_offset_ns), a
+ * report whose sequence time is more than report_window_s away, older
+ * (a replay of any age, even onto a fresh dev_state after a restore) or
+ * newer (a clock run ahead), is refused as report_stale and changes
+ * nothing; within the window it goes in. Window 0 checks no clock.
+ */
+static void test_clock_window(void **state)
+{
+	struct report_fields f = fields(DEV4, seq_ago(3600));
+	__u8 wire[HAULER_REPORT_LEN], frame[DP_FRAME_MAX];
+
+	(void)state;
+	dp_set_report_config(clock_offset(), 60, dp_ifindex);
+	encode(&f, DEV4, wire);
+	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_stale,
+		       "an hour old onto a fresh device");
+	f.seq = seq_ago(90);
+	encode(&f, DEV4, wire);
+	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_stale, "90 s old");
+	f.seq = seq_ago(-365L * 86400);
+	encode(&f, DEV4, wire);
+	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_stale, "a year ahead");
+	f.seq = seq_ago(-90);
+	encode(&f, DEV4, wire);
+	expect_refused(frame, udp_report(4, wire, frame), HAULER_STAT_report_stale, "90 s ahead");
+	expect_refused(frame, ether_frame(wire, sizeof(wire), 0, 60, frame),
+		       HAULER_STAT_report_stale, "90 s ahead, raw");
+	f.seq = seq_ago(30);
+	encode(&f, DEV4, wire);
+	expect_accepted(frame, udp_report(4, wire, frame), "30 s old");
+	assert_state_is(DEV4, &f, f.latency_us);
+	f.seq = seq_ago(0);
+	encode(&f, DEV4, wire);
+	expect_accepted(frame, udp_report(4, wire, frame), "now");
+	/* The clock unknown (offset 0) or the window off: the sequence alone decides. */
+	dp_set_report_config(0, 60, dp_ifindex);
+	prime(DEV6, SEQ0);
+	dp_set_report_config(clock_offset(), 0, dp_ifindex);
+	prime(DEV6, SEQ0 + 1);
+}
+
+/*
+ * Raw Ethernet reports have no source address to check: they are taken on
+ * the one interface config.raw_report_ifindex names, and none when it is
+ * 0 (raw-reports off). Elsewhere: report_raw_refused, nothing changed.
+ */
+static void test_raw_interface(void **state)
+{
+	struct report_fields f = fields(DEV4, SEQ0);
+	__u8 wire[HAULER_REPORT_LEN], frame[DP_FRAME_MAX];
+	size_t len;
+
+	(void)state;
+	encode(&f, DEV4, wire);
+	len = ether_frame(wire, sizeof(wire), 0, 60, frame);
+	dp_set_report_config(0, 0, 0);
+	expect_refused(frame, len, HAULER_STAT_report_raw_refused, "raw reports off");
+	dp_set_report_config(0, 0, dp_ifindex2);
+	expect_refused(frame, len, HAULER_STAT_report_raw_refused, "raw report, other interface");
+	/* UDP reports are not bound to the interface: their source is checked. */
+	expect_accepted(frame, udp_report(4, wire, frame), "UDP report meanwhile");
+	f.seq = SEQ0 + 1;
+	encode(&f, DEV4, wire);
+	dp_set_report_config(0, 0, dp_ifindex);
+	expect_accepted(frame, ether_frame(wire, sizeof(wire), 0, 60, frame),
+			"raw report, its interface");
+	assert_state_is(DEV4, &f, f.latency_us);
+}
+
+/* Two threads each sending a device reports whose every field encodes the sequence. */
+#define RACE_REPORTS 5000
+struct race_arg {
+	__u64 first;
+	int n;
+};
+
+static struct report_fields race_fields(__u64 seq)
+{
+	struct report_fields f = fields(DEV4, seq);
+
+	f.cmp = f.mem = f.net = f.queue = (__u8)(seq % 101);
+	f.latency_us = f.live_conns = f.period_ms = (__u32)(seq % 100000) + 1;
+	return f;
+}
+
+static void *race_sender(void *p)
+{
+	const struct race_arg *a = p;
+	__u8 wire[HAULER_REPORT_LEN], frame[DP_FRAME_MAX];
+	struct dp_out out;
+	int i;
+
+	for (i = 0; i < a->n; i++) {
+		struct report_fields f = race_fields(a->first + 2 * (__u64)i);
+
+		encode(&f, DEV4, wire);
+		if (dp_run(frame, udp_report(4, wire, frame), &out))
+			return (void *)1;
+	}
+	return NULL;
+}
+
+/*
+ * No mix of two reports: the sequence check and every field are written
+ * under the device's lock, so after reports raced on two CPUs dev_state
+ * holds the fields of the report whose sequence it holds.
+ */
+static void test_report_fields_consistent(void **state)
+{
+	struct race_arg a = {SEQ0, RACE_REPORTS}, b = {SEQ0 + 1, RACE_REPORTS};
+	pthread_t ta, tb;
+	void *ra, *rb;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 2; round++) {
+		struct dev_state s;
+		struct report_fields want;
+
+		dp_reset(NULL);
+		setup_devices(NULL);
+		assert_int_equal(pthread_create(&ta, NULL, race_sender, &a), 0);
+		assert_int_equal(pthread_create(&tb, NULL, race_sender, &b), 0);
+		pthread_join(ta, &ra);
+		pthread_join(tb, &rb);
+		assert_null(ra);
+		assert_null(rb);
+		s = get_state(DEV4);
+		want = race_fields(s.seq);
+		assert_true(s.seq >= SEQ0 + 2 * (RACE_REPORTS - 1));
+		assert_int_equal(s.cmp, want.cmp);
+		assert_int_equal(s.mem, want.mem);
+		assert_int_equal(s.queue, want.queue);
+		assert_int_equal(s.latency_us, want.latency_us);
+		assert_int_equal(s.live_conns, want.live_conns);
+		assert_int_equal(s.period_ms, want.period_ms);
+	}
 }
 
 /* A sequence fresh for one device is checked against that device only. */
@@ -1082,6 +1248,9 @@ int main(void)
 	    T("forged device id", test_forged_device, NULL),
 	    T("replayed sequence", test_replay, NULL),
 	    T("replay check is per device", test_replay_is_per_device, NULL),
+	    T("sequence outside the clock window", test_clock_window, NULL),
+	    T("raw reports only on their interface", test_raw_interface, NULL),
+	    T("report fields of one report under races", test_report_fields_consistent, NULL),
 	    T("unknown device", test_unknown_device, NULL),
 	    T("wrong source address", test_wrong_source, NULL),
 	    T("values out of range v4", test_bad_values, &fam4),

@@ -191,6 +191,18 @@ else
 fi
 
 # --- The raw Ethernet form, broadcast on the device's segment. ---
+# Off by default (no source address to check): refused, and counted.
+H_ok stats reset
+nsenter "$(ns s1cpu)" "$AGENT" --device "$ID_CPU" --key-file "/tmp/$P-s1cpu.key" \
+	--ether eth0 --rate 100 --count 5 --cgroup "$P-s1cpu" ||
+	fail "agent --ether did not run"
+sleep 0.2
+raw=$(hstat report_raw_refused)
+okc=$(hstat report_ok)
+[ "$raw" = 5 ] && [ "$okc" = 0 ] && ok "raw reports off by default: report_raw_refused 5" ||
+	fail "raw reports while off: report_raw_refused ${raw:-?} (want 5), report_ok ${okc:-?} (want 0)"
+# Bound to the balancer's interface: taken.
+H_ok config set raw-reports eth0
 H_ok stats reset
 nsenter "$(ns s1cpu)" "$AGENT" --device "$ID_CPU" --key-file "/tmp/$P-s1cpu.key" \
 	--ether eth0 --rate 100 --count 5 --cgroup "$P-s1cpu" ||

@@ -13,9 +13,12 @@
 #   - the connection table under LRU pressure: a million other entries
 #     written into a full table evict none of the live flows (each packet
 #     refreshes its entry);
-#   - save -o writes mode 0600; down; up -c with that file restores the
-#     same configuration, which balances again.
-SYS_LIMIT=${SYS_LIMIT:-150}
+#   - save writes no key; save --keys only into a new 0600 file (never
+#     stdout, never through a symlink); down; up -c with that file restores
+#     the same configuration, keys and flow seed, and starts every device's
+#     report sequence at the clock (no recorded report is taken again);
+#     it balances again.
+SYS_LIMIT=${SYS_LIMIT:-180}
 . "$(dirname "$0")/lib.sh"
 sys_init "$@"
 
@@ -61,7 +64,9 @@ report_case() {
 report_case "default report port" 7946 5
 H_ok config set report-port 0
 report_case "report-port 0" 7946 0
-report_case "report-port 0, Ethernet form" ether 5
+report_case "report-port 0, Ethernet form, raw-reports off" ether 0
+H_ok config set raw-reports eth0
+report_case "report-port 0, Ethernet form, raw-reports eth0" ether 5
 H_ok config set report-port 7999
 report_case "report-port 7999" 7999 5
 report_case "report-port 7999, the old port" 7946 0
@@ -169,11 +174,31 @@ long_ended "LRU pressure" $N 0
 # --- save -o, down, up -c. ---
 H_ok policy set "$VIP" hash
 saved=$(H save)
-H_ok save -o "$TOPO_RUN/saved.conf"
-mode=$(stat -c %a "$TOPO_RUN/saved.conf")
-[ "$mode" = 600 ] && ok "save -o: mode 600" || fail "save -o wrote mode $mode, want 600"
-[ "$(cat "$TOPO_RUN/saved.conf")" = "$saved" ] && ok "save -o wrote what save prints" ||
+case $saved in
+*"$key"*) fail "save printed a report key" ;;
+*) ok "save prints no report key" ;;
+esac
+H_ok save -o "$TOPO_RUN/plain.conf"
+[ "$(cat "$TOPO_RUN/plain.conf")" = "$saved" ] && ok "save -o wrote what save prints" ||
 	fail "save -o and save differ"
+if H save --keys >/dev/null 2>&1; then
+	fail "save --keys wrote secrets to stdout"
+else
+	ok "save --keys without -o refused"
+fi
+# A planted link is replaced, never written through.
+echo untouched >"$TOPO_RUN/victim"
+ln -s "$TOPO_RUN/victim" "$TOPO_RUN/saved.conf"
+H_ok save --keys -o "$TOPO_RUN/saved.conf"
+mode=$(stat -c %a "$TOPO_RUN/saved.conf")
+[ "$mode" = 600 ] && [ ! -L "$TOPO_RUN/saved.conf" ] && ok "save --keys -o: a new file, mode 600" ||
+	fail "save --keys -o wrote mode $mode (link: $([ -L "$TOPO_RUN/saved.conf" ] && echo yes || echo no))"
+[ "$(cat "$TOPO_RUN/victim")" = untouched ] && ok "save --keys -o: the link's target untouched" ||
+	fail "save --keys -o wrote through a symlink"
+grep -q "^device key s1cpu $key\$" "$TOPO_RUN/saved.conf" && ok "save --keys holds the key" ||
+	fail "save --keys has no key line for s1cpu"
+seed=$(grep -o 'flow-seed [0-9a-f]*' "$TOPO_RUN/saved.conf")
+[ -n "$seed" ] && ok "save --keys holds the flow seed" || fail "save --keys has no flow seed"
 H_ok down
 if [ -e "$TOPO_PIN/conns" ] || ip -n "$P-lb" link show eth0 | grep -q xdp; then
 	fail "hauler down left pins or the XDP program"
@@ -183,6 +208,27 @@ fi
 H_ok up eth0 -c "$TOPO_RUN/saved.conf"
 [ "$(H save)" = "$saved" ] && ok "up -c: save prints the same configuration" ||
 	fail "up -c restored another configuration:"$'\n'"$(diff <(echo "$saved") <(H save))"
+H_ok save --keys -o "$TOPO_RUN/again.conf"
+grep -q "^device key s1cpu $key\$" "$TOPO_RUN/again.conf" && grep -q "$seed\b" "$TOPO_RUN/again.conf" &&
+	ok "up -c: key and flow seed restored" || fail "up -c lost the key or the flow seed"
+# The restored device's sequence starts at the clock: older reports are replays.
+seq=$(H -j device show s1cpu | grep -o '"seq":[0-9]*' | head -1 | cut -d: -f2)
+now=$(date +%s)
+if is_num "$seq" && [ $((seq >> 20)) -ge $((now - 5)) ] && [ $((seq >> 20)) -le "$now" ]; then
+	ok "up -c: s1cpu's report sequence starts at the clock"
+else
+	fail "up -c: s1cpu's sequence '$seq' is not the clock's ($now << 20)"
+fi
+report_case "after up -c, the restored key" 7946 5
+# A device whose sequence ran a year ahead takes nothing until `device resync`.
+ahead=$((($(date +%s) + 365 * 86400) << 20))
+# shellcheck disable=SC2046 # byte lists
+bpftool map update pinned "$TOPO_PIN/dev_state" key hex $(le "$id" 4) value hex \
+	$(le 0 4) $(le 0 4) $(le 0 4) $(le 0 4) $(le "$ahead" 8) $(le 0 8) $(le 0 4) $(le 0 4) ||
+	fail "bpftool could not write dev_state"
+report_case "sequence a year ahead" 7946 0
+H_ok device resync s1cpu
+report_case "after device resync" 7946 5
 burst_load "$TO" 100
 check_no_kernel_forward
 sys_finish

@@ -30,7 +30,14 @@ if ! wait_file "$TOPO_RUN/v4.ready" 10 || ! wait_file "$TOPO_RUN/v6.ready" 10; t
 fi
 
 new0=$(hstat conn_new) || fail "no conn_new in hauler stats"
+H_ok save --keys -o "$TOPO_RUN/seed0.conf"
 H_ok up eth0 && ok "hauler up again on the running balancer"
+# The secret flow seed lives in the pinned config: a re-up keeps it.
+H_ok save --keys -o "$TOPO_RUN/seed1.conf"
+seed0=$(grep -o 'flow-seed [0-9a-f]*' "$TOPO_RUN/seed0.conf")
+seed1=$(grep -o 'flow-seed [0-9a-f]*' "$TOPO_RUN/seed1.conf")
+[ -n "$seed0" ] && [ "$seed0" = "$seed1" ] && ok "the re-up kept the flow seed ($seed0)" ||
+	fail "flow seed '$seed0' before the re-up, '$seed1' after"
 if [ "$(H save)" = "$saved" ]; then
 	ok "configuration unchanged by the re-up"
 else

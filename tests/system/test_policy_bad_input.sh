@@ -127,6 +127,13 @@ expect_error policy load wrr "$SRC/mylat.bpf.o" # a built-in's name
 expect_error policy load my.lat "$SRC/mylat.bpf.o"
 expect_error policy load mylat
 expect_error policy set "$VIP" mylat # not loaded (yet)
+# "." and ".." name the policies directory and the pin directory (issue 12).
+expect_error policy set "$VIP" .
+expect_error policy set "$VIP" ..
+expect_error vip add "$H_VIP4:81/tcp" policy ..
+# A key never on the command line (ps shows it); nor one from a bad file.
+expect_error device key s1cpu 000102030405060708090a0b0c0d0e0f
+expect_error device key s1cpu file "$SRC/no-such-key"
 
 after=$(snapshot)
 if [ "$before" = "$after" ]; then
@@ -176,6 +183,26 @@ else
 fi
 # Set away from it, it unloads.
 H_ok policy set "$VIP" wrr
+# A swap behind hauler's back (the README's bpftool line): policy show and
+# save name the program that runs, and the next change writes it back.
+slot=$(H -j vip show "$VIP" | grep -o '"id":[0-9]*' | head -1 | cut -d: -f2)
+if is_num "$slot" && bpftool map update pinned "$TOPO_PIN/policy_progs" key "$slot" 0 0 0 \
+	value pinned "$TOPO_PIN/policies/hash"; then
+	shown=$(H policy show "$VIP")
+	case "$shown" in
+	*hash*"swapped outside hauler"*wrr*) ok "policy show after a bpftool swap names hash and the swap" ;;
+	*) fail "policy show after a bpftool swap: $shown" ;;
+	esac
+	saved=$(H save)
+	grep -q "^vip add $VIP .*policy hash " <<<"$saved" && ok "save after a bpftool swap writes policy hash" ||
+		fail "save after a bpftool swap: $(grep "vip add $VIP" <<<"$saved")"
+	H_ok server set s1 weight 2
+	[ "$(H -j policy show "$VIP" | grep -o '"drift_from":null')" = '"drift_from":null' ] &&
+		ok "the next change wrote the running policy's name back" ||
+		fail "still drifting after a change: $(H -j policy show "$VIP")"
+else
+	fail "bpftool could not swap slot '$slot'"
+fi
 if H_ok policy unload mylat; then
 	if H policy list | awk '{ print $1 }' | grep -qx mylat || [ -e "$TOPO_PIN/policies/mylat" ]; then
 		fail "mylat still listed or pinned after unload"

@@ -11,17 +11,22 @@
 #include "cmd.h"
 #include "model.h"
 
-/* The caller frees the text. */
-static inline char *save_text(const struct model *m)
+/* The caller frees the text; keys: as `save --keys` (report keys, flow seed). */
+static inline char *save_text_keys(const struct model *m, int keys)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 
 	assert_non_null(out);
-	save_write(m, out);
+	save_write_keys(m, out, keys);
 	fclose(out);
 	return text;
+}
+
+static inline char *save_text(const struct model *m)
+{
+	return save_text_keys(m, 0);
 }
 
 #endif

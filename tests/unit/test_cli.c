@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <cmocka.h>
@@ -24,6 +26,7 @@
 #include "model.h"
 #include "save_text.h"
 #include "args.h"
+#include "lock.h"
 #include "policy_table.h"
 
 static struct model *new_model(void)
@@ -339,7 +342,19 @@ static void test_command_errors(void **state)
 	    {"device key d1 0123\n", "KEY must be 32 hex digits"},
 	    {"device key d1 0123456789abcdef0123456789abcdeg\n", "KEY must be 32 hex digits"},
 	    {"device key d1 00000000000000000000000000000000\n", "KEY must be 32 hex digits"},
-	    {"device key d1 a b\n", "usage: hauler device key NAME"},
+	    {"device key d1 a b\n", "KEY must be 32 hex digits"},
+	    {"device key d1 file a b\n", "usage: hauler device key NAME"},
+	    {"device key d1 file /nonexistent\n", "cannot open /nonexistent"},
+	    {"policy set 10.0.0.1:80/tcp .\n", "bad policy name '.'"},
+	    {"policy set 10.0.0.1:80/tcp ..\n", "bad policy name '..'"},
+	    {"vip add 10.0.0.9:80/tcp policy ..\n", "bad policy name '..'"},
+	    {"device resync d9\n", "no device 'd9'"},
+	    {"config set report-window 0\n", "report-window"},
+	    {"config set report-window 86401\n", "report-window"},
+	    {"config set raw-reports nosuchif0\n", "raw-reports: no interface 'nosuchif0'"},
+	    {"config set flow-seed 123456789\n", "flow-seed: 1..8 hex digits or random"},
+	    {"config set flow-seed xyz\n", "flow-seed: 1..8 hex digits or random"},
+	    {"config set flow-seed -1\n", "flow-seed: 1..8 hex digits or random"},
 	    {"policy load wrr /nonexistent.o\n", "'wrr' is a built-in policy"},
 	    {"policy load my.pol /nonexistent.o\n", "bad policy name 'my.pol'"},
 	    {"policy load mine /nonexistent.o\n", "cannot read /nonexistent.o"},
@@ -595,8 +610,13 @@ static void test_device_keys(void **state)
 	assert_memory_not_equal(&m->keys[model_device_find(m, "d2")],
 				&m->keys[model_device_find(m, "d3")], sizeof(struct dev_key));
 
-	/* save writes the keys; a restore gives every device its key back. */
+	/* A plain save holds no key: only a note that there is one. */
 	text = save_text(m);
+	assert_null(strstr(text, hex));
+	assert_non_null(strstr(text, "# device d1 has a report key: not saved"));
+	free(text);
+	/* save --keys writes the keys; a restore gives every device its key back. */
+	text = save_text_keys(m, 1);
 	snprintf(line, sizeof(line),
 		 "device add d1 server s1 addr 10.1.0.1 port 8080 kind cpu "
 		 "weight 1 state up\ndevice key d1 %s\n",
@@ -620,6 +640,131 @@ static void test_device_keys(void **state)
 	assert_false(report_key_set(&m->keys[1]));
 	free(m);
 	free(restored);
+}
+
+/*
+ * Keys come from a file (or stdin), never from the command line: the
+ * file's 32 hex digits and one line end are taken; anything more, or a
+ * literal key on argv, is refused and changes nothing.
+ */
+static void test_key_sources(void **state)
+{
+	const char *hex = "000102030405060708090a0b0c0d0e0f";
+	struct model *m = new_model(), *before = new_model();
+	char path[] = "/tmp/hauler-key-XXXXXX", line[128];
+	char *argv_lit[] = {"key", "d1", (char *)hex};
+	char *argv_gen[] = {"key", "d1", "generate"};
+	char *argv_file[] = {"key", "d1", "file", path};
+	char *argv_stdin[] = {"key", "d1", "-"};
+	int fd, d1;
+
+	(void)state;
+	apply(m, base_config, NULL);
+	d1 = model_device_find(m, "d1");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, hex, 32), 32);
+	assert_int_equal(write(fd, "\n", 1), 1);
+	close(fd);
+	snprintf(line, sizeof(line), "device key d1 file %s\n", path);
+	apply(m, line, NULL);
+	assert_int_equal(m->keys[d1].k0, 0x0706050403020100ull);
+	/* A second line is not a key file. */
+	fd = open(path, O_WRONLY | O_APPEND);
+	assert_int_equal(write(fd, "junk\n", 5), 5);
+	close(fd);
+	memcpy(before, m, sizeof(*m));
+	apply(m, line, "holds more than one line");
+	assert_memory_equal(m, before, sizeof(*m));
+	unlink(path);
+	/* On the command line a key is refused; generate, file and - are not. */
+	assert_int_not_equal(cmd_secret_on_argv(3, argv_lit), 0);
+	assert_non_null(strstr(err_msg(), "ps"));
+	assert_null(strstr(err_msg(), hex));
+	assert_int_equal(cmd_secret_on_argv(3, argv_gen), 0);
+	assert_int_equal(cmd_secret_on_argv(4, argv_file), 0);
+	assert_int_equal(cmd_secret_on_argv(3, argv_stdin), 0);
+	free(m);
+	free(before);
+}
+
+/* The flow seed, the report window and raw reports: set, saved (the seed only with keys). */
+static void test_config_security(void **state)
+{
+	struct model *m = new_model(), *restored = new_model();
+	char *text;
+
+	(void)state;
+	assert_int_equal(m->config.report_window_s, HAULER_REPORT_WINDOW_DEFAULT_S);
+	apply(m, "config set flow-seed 89abcdef report-window 30 raw-reports lo\n", NULL);
+	assert_int_equal(m->config.flow_seed, 0x89abcdef);
+	assert_int_equal(m->config.report_window_s, 30);
+	assert_int_equal(m->config.raw_report_ifindex, 1);
+	text = save_text(m);
+	assert_null(strstr(text, "flow-seed"));
+	assert_non_null(strstr(text, " report-window 30 raw-reports lo"));
+	free(text);
+	text = save_text_keys(m, 1);
+	assert_non_null(strstr(text, " flow-seed 89abcdef"));
+	apply(restored, text, NULL);
+	assert_memory_equal(&restored->config, &m->config, sizeof(m->config));
+	free(text);
+	apply(m, "config set report-window off raw-reports off flow-seed random\n", NULL);
+	assert_int_equal(m->config.report_window_s, 0);
+	assert_int_equal(m->config.raw_report_ifindex, 0);
+	text = save_text(m);
+	assert_non_null(strstr(text, " report-window off"));
+	assert_null(strstr(text, "raw-reports"));
+	free(text);
+	apply(m, "device resync d1\n", "no device 'd1'");
+	apply(m, base_config, NULL);
+	apply(m, "device resync d1\n", NULL);
+	assert_int_equal(m->dev_resync[model_device_find(m, "d1")], 1);
+	free(m);
+	free(restored);
+}
+
+/*
+ * The writers' lock: a second writer waits, and gives up with a clear
+ * error while the first holds it; it gets it once released; a lock on a
+ * pin directory that was removed and made again is taken on the new one.
+ */
+static void test_writers_lock(void **state)
+{
+	char dir[] = "/tmp/hauler-lock-XXXXXX";
+	int a, b;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	a = lock_take(dir, 0);
+	assert_true(a >= 0);
+	assert_true(lock_take(dir, 50) < 0);
+	assert_non_null(strstr(err_msg(), "holds the lock"));
+	lock_release(a);
+	b = lock_take(dir, 0);
+	assert_true(b >= 0);
+	lock_release(b);
+	assert_int_equal(rmdir(dir), 0);
+	assert_true(lock_take(dir, 0) < 0);
+	assert_non_null(strstr(err_msg(), "not up"));
+}
+
+/* A NUL inside a batch line is an error, not a silently shorter line. */
+static void test_batch_nul(void **state)
+{
+	static const char text[] = "vip add 10.0.0.1:80/tcp\0 policy wrr\n";
+	struct model *m = new_model(), *before = new_model();
+	FILE *in = fmemopen((void *)text, sizeof(text) - 1, "r");
+
+	(void)state;
+	assert_non_null(in);
+	memcpy(before, m, sizeof(*m));
+	assert_int_not_equal(batch_apply_stream(m, in, "nul"), 0);
+	assert_non_null(strstr(err_msg(), "nul:1: NUL character"));
+	assert_memory_equal(m, before, sizeof(*m));
+	fclose(in);
+	free(m);
+	free(before);
 }
 
 static void test_policy_params_table(void **state)
@@ -871,6 +1016,10 @@ int main(void)
 	    cmocka_unit_test(test_pool_servers),
 	    cmocka_unit_test(test_save_round_trip),
 	    cmocka_unit_test(test_device_keys),
+	    cmocka_unit_test(test_key_sources),
+	    cmocka_unit_test(test_config_security),
+	    cmocka_unit_test(test_batch_nul),
+	    cmocka_unit_test(test_writers_lock),
 	    cmocka_unit_test(test_policy_params_table),
 	    cmocka_unit_test(test_server_spill_to),
 	    cmocka_unit_test(test_vip_tier_flat),

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -723,6 +724,87 @@ static void test_config(void **state)
 	assert_int_equal(config_load(&cfg, path), -1);
 }
 
+/*
+ * Config lines: one longer than 1023 characters is refused whole (it was
+ * cut at 1023 and its rest read as a line of its own: an option), and so
+ * is a NUL inside a line; 1023 characters are fine.
+ */
+static void test_config_lines(void **state)
+{
+	char path[PATH_MAX], line[1100];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/long.conf", root);
+	/* "# ...(1100 chars)... once = yes": cut, the tail was an option. */
+	memset(line, 'x', sizeof(line));
+	line[0] = '#';
+	memcpy(line + 1023, "once = yes", 10);
+	line[1033] = '\0';
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "device = 5\n%s\n", line);
+	fclose(f);
+	config_defaults(&cfg);
+	assert_int_equal(config_load(&cfg, path), -1);
+	assert_int_equal(cfg.once, 0);
+	/* Exactly 1023 characters: a line like any other. */
+	line[1023] = '\0';
+	f = fopen(path, "w");
+	fprintf(f, "%s\ndevice = 6\n", line);
+	fclose(f);
+	assert_int_equal(config_load(&cfg, path), 0);
+	assert_int_equal(cfg.device, 6);
+	/* A NUL in a line. */
+	f = fopen(path, "w");
+	fwrite("device = 7\0\nonce = yes\n", 1, 23, f);
+	fclose(f);
+	config_defaults(&cfg);
+	assert_int_equal(config_load(&cfg, path), -1);
+	assert_int_not_equal(cfg.device, 7);
+}
+
+/* --latency-socket replaces an old socket only: never a file (or what a link names). */
+static void test_latency_socket_path(void **state)
+{
+	struct latency_collector c;
+	char target[PATH_MAX];
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	snprintf(cfg.latency_socket, sizeof(cfg.latency_socket), "%s/notasocket", root);
+	f = fopen(cfg.latency_socket, "w");
+	assert_non_null(f);
+	fputs("precious\n", f);
+	fclose(f);
+	assert_int_equal(latency_open(&c, &cfg), -1);
+	assert_int_equal(stat(cfg.latency_socket, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	snprintf(target, sizeof(target), "%s", cfg.latency_socket);
+	snprintf(cfg.latency_socket, sizeof(cfg.latency_socket), "%s/link.sock", root);
+	assert_int_equal(symlink(target, cfg.latency_socket), 0);
+	assert_int_equal(latency_open(&c, &cfg), -1);
+	assert_int_equal(stat(target, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	/* A socket of an earlier agent is replaced. */
+	snprintf(cfg.latency_socket, sizeof(cfg.latency_socket), "%s/old.sock", root);
+	assert_int_equal(latency_open(&c, &cfg), 0);
+	latency_close(&c);
+	{
+		struct sockaddr_un un = {.sun_family = AF_UNIX};
+		int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+		snprintf(un.sun_path, sizeof(un.sun_path), "%s", cfg.latency_socket);
+		assert_int_equal(bind(fd, (struct sockaddr *)&un, sizeof(un)), 0);
+		close(fd); /* leaves the socket file behind, as a crashed agent would */
+	}
+	assert_int_equal(latency_open(&c, &cfg), 0);
+	latency_close(&c);
+	assert_int_not_equal(lstat(cfg.latency_socket, &st), 0); /* removed at close */
+	cfg.latency_socket[0] = '\0';
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -745,6 +827,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_latency_probe, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gpu_without_nvml, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_config, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_config_lines, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_latency_socket_path, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -109,22 +109,43 @@ static void test_flow_hash_vectors(void **state)
 	memcpy(v4.dst, dst4, 4);
 	v4.sport = __builtin_bswap16(40000); /* ports as on the wire */
 	v4.dport = __builtin_bswap16(80);
-	assert_int_equal(hauler_flow_hash(&v4), 0x53f74a6a);
+	assert_int_equal(hauler_flow_hash(&v4, 0x4a61), 0x53f74a6a);
 
 	memcpy(v6.src, src6, 16);
 	memcpy(v6.dst, dst6, 16);
 	v6.sport = __builtin_bswap16(40000);
 	v6.dport = __builtin_bswap16(53);
-	assert_int_equal(hauler_flow_hash(&v6), 0x4148e5d8);
+	assert_int_equal(hauler_flow_hash(&v6, 0x4a61), 0x4148e5d8);
+}
+
+/*
+ * The seed keys the flow hash: one seed gives one hash (a restarted
+ * balancer with its kept seed decides as before), another seed moves
+ * flows (a client cannot predict its server without the seed).
+ */
+static void test_flow_hash_seeded(void **state)
+{
+	struct flow_key f = {.family = 4, .proto = 6, .dst = {0x0164000a}};
+	int p, moved = 0;
+
+	(void)state;
+	for (p = 0; p < 256; p++) {
+		f.sport = (__u16)(40000 + p);
+		assert_int_equal(hauler_flow_hash(&f, 0x12345678),
+				 hauler_flow_hash(&f, 0x12345678));
+		moved +=
+		    hauler_flow_hash(&f, 0x12345678) % 7 != hauler_flow_hash(&f, 0x9abcdef0) % 7;
+	}
+	/* 6 of 7 flows would move by chance; far fewer means the seed is ignored. */
+	assert_true(moved > 128);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_reference_vectors),
-	    cmocka_unit_test(test_smhasher_verification),
-	    cmocka_unit_test(test_words_are_bytes),
-	    cmocka_unit_test(test_flow_hash_vectors),
+	    cmocka_unit_test(test_reference_vectors), cmocka_unit_test(test_smhasher_verification),
+	    cmocka_unit_test(test_words_are_bytes),   cmocka_unit_test(test_flow_hash_vectors),
+	    cmocka_unit_test(test_flow_hash_seeded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
