@@ -141,13 +141,6 @@ thesis_for() {
 	*) echo "(not given in the issue)" ;;
 	esac
 }
-# The simulator's section (tools/sim/reproduce.sh writes it between its
-# markers, after ours): kept as it is.
-SIM_BEGIN='<!-- simulator: written by tools/sim/reproduce.sh from here -->'
-KEPT=""
-if [ -f "$MD" ] && grep -qF "$SIM_BEGIN" "$MD"; then
-	KEPT=$(sed -n "\|^$SIM_BEGIN|,\$p" "$MD")
-fi
 {
 	echo "# Reproduction: hauler against the thesis's testbed results"
 	echo
@@ -290,15 +283,11 @@ fi
 	echo "\`results/sweep.tsv\` (every point), \`results/sweep.jsonl\` (loadgen's JSON per point: P50,"
 	echo "P99, P99.9, losses, throughput, per-device service and queueing time), \`results/maxrate.tsv\`,"
 	echo "\`results/fct.tsv\`, \`results/agent.tsv\`, \`results/proxy.tsv\`."
-	# Hand-written sections kept beside the generated file (docs/results_*.md:
-	# notes on this rig, other parts such as the simulator's), in name order.
-	for f in "$OUT"/results_*.md; do
-		[ -f "$f" ] || continue
+	# The hand-written notes on this rig (docs/results_notes.md). The
+	# simulator's page, docs/results_sim.md, stands on its own (the sim step
+	# writes it whole); the notes link it.
+	if [ -f "$OUT/results_notes.md" ]; then
 		echo
-		cat "$f"
-	done
-	if [ -n "$KEPT" ]; then
-		echo
-		printf '%s\n' "$KEPT"
+		cat "$OUT/results_notes.md"
 	fi
 } >"$MD.tmp" && mv "$MD.tmp" "$MD"

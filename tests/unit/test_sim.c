@@ -20,6 +20,7 @@
 #include "sim_cli.h"
 #include "agent.h"
 #include "maglev.h"
+#include "select/select.h"
 
 /* This cmocka has no assert_double_equal. */
 #define assert_near(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (eps))
@@ -47,6 +48,28 @@ static void test_queue_fifo(void **state)
 	assert_near(q.last_resp, 1, EPS);
 	sim_queue_free(&q);
 	assert_int_not_equal(sim_queue_init(&q, 0, 0), 0); /* no service rate */
+	sim_queue_free(&q);
+}
+
+/* A CPU-quota device (the rig's cgroups): full speed while the quota lasts. */
+static void test_queue_quota(void **state)
+{
+	struct sim_queue q;
+
+	(void)state;
+	assert_int_equal(sim_queue_init(&q, 200, 1), 0);		/* fluid: 5 ms a request */
+	assert_int_not_equal(sim_queue_set_quota(&q, 3e-3, 2.5e-3), 0); /* quota > period */
+	assert_int_equal(sim_queue_set_quota(&q, 1e-3, 2.5e-3), 0);	/* 40% */
+	/* 2 ms of work: 0..1 ms, throttled to 2.5, then 2.5..3.5. */
+	assert_near(sim_queue_add(&q, 0, 5e-3), 3.5e-3, EPS);
+	/* The next waits for it, finds the quota of [2.5, 5) used: 5..6, 7.5..8.5. */
+	assert_near(sim_queue_add(&q, 0.5e-3, 5e-3), 8e-3, EPS);
+	/* Busy time is the fluid account: 10 ms of 40% CPU for 4 ms of work. */
+	assert_near(sim_queue_busy(&q, 0.1), 10e-3, EPS);
+	assert_int_equal(sim_queue_in_system(&q, 8.4e-3), 1);
+	assert_int_equal(sim_queue_in_system(&q, 8.5e-3), 0);
+	/* Idle long enough: a fresh period, started mid-way (1.0 of [1.0, 1.0025)). */
+	assert_near(sim_queue_add(&q, 1.0005, 2.5e-3), 1e-3, EPS);
 	sim_queue_free(&q);
 }
 
@@ -174,6 +197,17 @@ static void test_cluster_stale_and_reports(void **state)
 	/* The others reported at their last tick before 0.5 s. */
 	d = c.m->servers[0].dev[1];
 	assert_true(c.st[d].updated_ns > 490000000ull && c.st[d].updated_ns <= 500000001ull);
+	/* Version-2 reports with the agent's period: the K-missed-periods rule applies. */
+	assert_int_equal(c.st[d].version, HAULER_REPORT_VERSION);
+	assert_int_equal(c.st[d].period_ms, 10);
+	assert_false(select_dev_stale(&c.st[d], (__u64)(0.55e9), c.m->params[0].stale_ms,
+				      c.m->params[0].stale_periods));
+	/* Its agent falls silent: stale once K (stale-periods, 10) periods are missed. */
+	c.dev[d].reporting = 0;
+	assert_false(select_dev_stale(&c.st[d], c.st[d].updated_ns + 99000000ull,
+				      c.m->params[0].stale_ms, c.m->params[0].stale_periods));
+	assert_true(select_dev_stale(&c.st[d], c.st[d].updated_ns + 101000000ull,
+				     c.m->params[0].stale_ms, c.m->params[0].stale_periods));
 	sim_cluster_free(&c);
 }
 
@@ -230,11 +264,40 @@ static void test_quantile(void **state)
 }
 
 /* Bad options and configurations are refused with a message. */
+/*
+ * The reward experiment: at a low rate CPUs alone meet the SLO (+10) and
+ * the SmartNICs' weight 1 leaves the CPUs under the threshold (-1), so
+ * the label 6:0 is the reward's best: bound 1. One low rate and two
+ * servers keep the run short.
+ */
+static void test_reward_experiment(void **state)
+{
+	char *args[] = {
+	    "--experiment", "reward", "--servers",     "2", "--rates",	      "4",
+	    "--turning",    "100",    "--learn-w-max", "1", "--iter-s",	      "2",
+	    "--settle",	    "1",      "--eval-iters",  "3", "--learn-slo-us", "5000000"};
+	char buf[4096] = "";
+	struct sim_opts o;
+	FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
+
+	(void)state;
+	assert_non_null(f);
+	sim_opts_defaults(&o);
+	assert_int_equal(sim_opts_parse(&o, sizeof(args) / sizeof(args[0]), args), 0);
+	assert_int_equal(sim_learn(&o, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "\"mean_reward_by_weight\":[10,-1]"));
+	assert_non_null(strstr(buf, "\"bound\":1}"));
+}
+
 static void test_bad_input(void **state)
 {
-	char *bad[][2] = {{"--servers", "0"}, {"--servers", "257"}, {"--rates", "1,x"},
-			  {"--runs", "1.5"},  {"--nope", "1"},	    {"--learn-alpha", "2"},
-			  {"--mu-cpu", "-1"}};
+	char *bad[][2] = {
+	    {"--servers", "0"},	     {"--servers", "257"},    {"--rates", "1,x"},
+	    {"--runs", "1.5"},	     {"--nope", "1"},	      {"--learn-alpha", "2"},
+	    {"--mu-cpu", "-1"},	     {"--overload", "some"},  {"--readout", "0"},
+	    {"--readout", "101"},    {"--eval-learn", "2"},   {"--quota-cpu", "3000/2500"},
+	    {"--quota-nic", "1000"}, {"--learn-buckets", "0"}};
 	struct sim_config cfg;
 	struct sim_cluster c;
 	struct sim_opts o;
@@ -242,8 +305,16 @@ static void test_bad_input(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct sim_opts before;
+
 		sim_opts_defaults(&o);
+		before = o;
 		assert_int_not_equal(sim_opts_parse(&o, 2, bad[i]), 0);
+		/* Refused: nothing changed, the learner's parameters included. */
+		assert_memory_equal(&o.lp, &before.lp, sizeof(o.lp));
+		assert_memory_equal(&o.cfg, &before.cfg, sizeof(o.cfg));
+		assert_int_equal(o.readout, before.readout);
+		assert_int_equal(o.overload_kind, before.overload_kind);
 	}
 	sim_opts_defaults(&o);
 	assert_int_not_equal(sim_opts_parse(&o, 1, (char *[]){"--servers"}), 0);
@@ -262,12 +333,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_queue_fifo),
 	    cmocka_unit_test(test_queue_grows),
+	    cmocka_unit_test(test_queue_quota),
 	    cmocka_unit_test(test_report_quantized),
 	    cmocka_unit_test(test_cluster_maglev),
 	    cmocka_unit_test(test_cluster_wrr_shares),
 	    cmocka_unit_test(test_cluster_stale_and_reports),
 	    cmocka_unit_test(test_deterministic_and_policies),
 	    cmocka_unit_test(test_quantile),
+	    cmocka_unit_test(test_reward_experiment),
 	    cmocka_unit_test(test_bad_input),
 	};
 

@@ -27,6 +27,9 @@ void sim_opts_defaults(struct sim_opts *o)
 	o->add_at = 300;
 	o->total_iters = 900;
 	o->window = 50;
+	o->overload_kind = 0;
+	o->eval_learn = 1;
+	o->readout = 1;
 }
 
 static int num(const char *s, double min, double max, const char *what, double *out)
@@ -52,6 +55,20 @@ static int integer(const char *s, double min, double max, const char *what, int 
 	if (!ret)
 		*out = (int)v;
 	return ret;
+}
+
+/* QUOTA/PERIOD in microseconds, as cgroup v2's cpu.max. */
+static int quota(const char *s, const char *what, double out[2])
+{
+	double qu, pe;
+	char tail;
+
+	if (sscanf(s, "%lf/%lf%c", &qu, &pe, &tail) != 2 || !(qu >= 1) || !(pe >= qu) || pe > 1e7)
+		return err_set(ERR_INPUT, "bad %s '%s' (QUOTA/PERIOD us, quota <= period)", what,
+			       s);
+	out[0] = qu / 1e6;
+	out[1] = pe / 1e6;
+	return 0;
 }
 
 static int list_rates(struct sim_opts *o, const char *s)
@@ -111,6 +128,10 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv)
 			c->w_cpu = (__u16)v;
 		else if (!strcmp(k, "--w-nic") && !(ret = num(a, 0, 65535, k, &v)))
 			c->w_nic = (__u16)v;
+		else if (!strcmp(k, "--quota-cpu"))
+			ret = quota(a, k, c->quota_cpu);
+		else if (!strcmp(k, "--quota-nic"))
+			ret = quota(a, k, c->quota_nic);
 		else if (!strcmp(k, "--report-ms"))
 			ret = num(a, 0.1, 60000, k, &c->report_ms);
 		else if (!strcmp(k, "--table-size") && !(ret = num(a, 7, HAULER_MAGLEV_MAX, k, &v)))
@@ -153,6 +174,17 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv)
 			ret = num(a, 1e-3, 1e7, k, &o->adapt_rate);
 		else if (!strcmp(k, "--window"))
 			ret = integer(a, 1, 1e6, k, &o->window);
+		else if (!strcmp(k, "--overload")) {
+			if (!strcmp(a, "any") || !strcmp(a, "kind"))
+				o->overload_kind = !strcmp(a, "kind");
+			else
+				ret = err_set(ERR_INPUT, "bad --overload '%s' (any, kind)", a);
+		} else if (!strcmp(k, "--trace"))
+			ret = integer(a, 0, 1, k, &o->trace);
+		else if (!strcmp(k, "--readout"))
+			ret = integer(a, 1, SIM_READOUT_MAX, k, &o->readout);
+		else if (!strcmp(k, "--eval-learn"))
+			ret = integer(a, 0, 1, k, &o->eval_learn);
 		else if (!strncmp(k, "--learn-", 8))
 			ret = learner_params_parse(&o->lp, 2, (char *[]){(char *)k + 8, (char *)a});
 		else

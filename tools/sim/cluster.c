@@ -58,6 +58,12 @@ static int add_device(struct sim_cluster *c, int s, const char *name, __u8 kind,
 	if (sim_queue_init(&sd->q, kind == HAULER_KIND_CPU ? c->cfg.mu_cpu : c->cfg.mu_nic,
 			   c->cfg.fixed_service))
 		return -1;
+	if (kind == HAULER_KIND_CPU ? c->cfg.quota_cpu[0] > 0 : c->cfg.quota_nic[0] > 0) {
+		const double *qp = kind == HAULER_KIND_CPU ? c->cfg.quota_cpu : c->cfg.quota_nic;
+
+		if (sim_queue_set_quota(&sd->q, qp[0], qp[1]))
+			return -1;
+	}
 	/* Agents are not in step: each starts at its own phase. */
 	sd->next_tick = t + sim_rng_unit(&c->rng) * c->cfg.report_ms / 1e3;
 	sd->busy_tick = 0;
@@ -214,6 +220,10 @@ static void catch_up(struct sim_cluster *c, int d, double t)
 		st->latency_us = f.latency_us;
 	st->live_conns = f.live_conns;
 	st->assigned = 0;
+	/* What report_check (bpf/report.h) keeps for select_dev_stale's rule. */
+	st->period_ms = f.period_ms;
+	st->version = f.version;
+	st->busy = !!(f.flags & HAULER_REPORT_F_BUSY);
 	st->updated_ns = to_ns(last);
 }
 

@@ -23,6 +23,8 @@
 #include "error.h"
 #include "json.h"
 
+#define LEARNER_W_MAX_TABLE 8 /* reward: weights 0..8 at most */
+
 struct episode {
 	struct sim_cluster c;
 	struct learner l;
@@ -59,13 +61,47 @@ static int episode_step(struct episode *e, const struct sim_opts *o, double rate
 		return err_set(ERR_SYSTEM, "simulation failed");
 	obs.cpu_util = w.cpu_util;
 	obs.p99_us = w.p99 * 1e6;
-	obs.overloaded = w.max_offered > 100;
+	/*
+	 * "A device over 100%": any device offered more than it serves in the
+	 * iteration, or (--overload kind) the devices of a kind together. The
+	 * first is the text of Algorithm 1, but its maximum over hundreds of
+	 * devices grows with their number from Poisson noise alone.
+	 */
+	obs.overloaded =
+	    o->overload_kind ? w.cpu_offered > 100 || w.nic_offered > 100 : w.max_offered > 100;
 	after = learner_step(&e->l, &obs);
+	if (o->trace)
+		fprintf(stderr,
+			"trace rate %g weight %u cpu %.1f p99 %.3f over %d state %d reward %g "
+			"action %s -> %u\n",
+			rate, before, obs.cpu_util, w.p99, obs.overloaded, e->l.state, e->l.reward,
+			learner_action_name(e->l.action), after);
 	if (after != before && sim_cluster_set_weight(&e->c, HAULER_KIND_SMARTNIC, after))
 		return err_set(ERR_SYSTEM, "ring rebuild failed");
 	e->iters++;
 	*weight = after;
 	return 0;
+}
+
+/*
+ * The weight read out after iteration i: the one held most often over the
+ * last k iterations (held[] is a ring of the weights in force; equal
+ * counts go to the newest). k = 1: the weight in force.
+ */
+static __u32 readout(const __u32 *held, int i, int k)
+{
+	int cnt[LEARNER_W_MAX_TABLE + 2] = {0}, n, best = -1, b;
+	__u32 w, pick = held[i % SIM_READOUT_MAX];
+
+	for (n = 0; n < k && n <= i; n++) {
+		w = held[(i - n) % SIM_READOUT_MAX];
+		b = w <= LEARNER_W_MAX_TABLE ? (int)w : LEARNER_W_MAX_TABLE + 1;
+		if (++cnt[b] > best) {
+			best = cnt[b];
+			pick = w;
+		}
+	}
+	return pick;
 }
 
 static __u32 label(double rate, double turning)
@@ -75,6 +111,8 @@ static __u32 label(double rate, double turning)
 
 static int accuracy(const struct sim_opts *o, struct json *j)
 {
+	static double q[LEARNER_MAX_STATES][LEARNER_ACTIONS];
+	__u32 held[SIM_READOUT_MAX];
 	struct episode e;
 	unsigned long hits_all = 0, n_all = 0;
 	double rate = o->rates[0];
@@ -90,6 +128,15 @@ static int accuracy(const struct sim_opts *o, struct json *j)
 		}
 		ret = episode_step(&e, o, rate, &w);
 	}
+	/* The trained Q-table, state by state: Q(-1), Q(keep), Q(+1). */
+	json_array_begin(j, "q_trained");
+	for (i = 0; i < 2 * (int)e.l.p.buckets; i++) {
+		json_array_begin(j, NULL);
+		for (r = 0; r < LEARNER_ACTIONS; r++)
+			json_double(j, NULL, e.l.q[i][r]);
+		json_array_end(j);
+	}
+	json_array_end(j);
 	if (o->eval_epsilon >= 0)
 		e.l.p.epsilon = o->eval_epsilon;
 	json_array_begin(j, "rates");
@@ -99,9 +146,16 @@ static int accuracy(const struct sim_opts *o, struct json *j)
 		fprintf(stderr, "\rlearn %d servers: rate %g (%d/%d)            ", o->cfg.servers,
 			o->rates[r], r + 1, o->nrates);
 		for (i = 0; !ret && i < o->settle + o->eval_iters; i++) {
+			/* Frozen (--eval-learn 0): the trained greedy policy, Q unchanged. */
+			if (!o->eval_learn)
+				memcpy(q, e.l.q, sizeof(q));
 			ret = episode_step(&e, o, o->rates[r], &w);
+			if (!o->eval_learn)
+				memcpy(e.l.q, q, sizeof(q));
+			held[i % SIM_READOUT_MAX] = w;
 			if (i < o->settle)
 				continue;
+			w = readout(held, i, o->readout);
 			hits += w == label(o->rates[r], o->turning);
 			hist[w < 3 ? w : 3]++;
 		}
@@ -169,16 +223,83 @@ static int adapt(const struct sim_opts *o, struct json *j)
 	return ret;
 }
 
+/*
+ * What Algorithm 1 itself prefers: every weight 0..w-max held at every
+ * rate (settle iterations, then eval-iters iterations rewarded by
+ * learner_reward). A learner can only find the label where the label's
+ * weight earns the highest mean reward; where weights tie, it has nothing
+ * to choose by. bound: the accuracy of always taking a best weight (ties
+ * shared): what a learner that follows this reward at each rate reaches.
+ */
+static int reward_table(const struct sim_opts *o, struct json *j)
+{
+	double bound = 0, mean[LEARNER_W_MAX_TABLE + 1];
+	__u32 nw = o->lp.w_max < LEARNER_W_MAX_TABLE ? o->lp.w_max : LEARNER_W_MAX_TABLE, wt;
+	int i, r, ret = 0;
+
+	json_array_begin(j, "rates");
+	for (r = 0; !ret && r < o->nrates; r++) {
+		double best = -1e9;
+		int nbest = 0, lab_best = 0;
+
+		for (wt = 0; !ret && wt <= nw; wt++) {
+			struct sim_opts one = *o;
+			struct episode e;
+			__u32 w;
+			long sum = 0;
+
+			fprintf(stderr, "\rreward %d servers: rate %g weight %u   ", o->cfg.servers,
+				o->rates[r], wt);
+			one.lp.w_start = wt;
+			one.lp.epsilon = 0;
+			ret = episode_init(&e, &one, o->cfg.nics);
+			for (i = 0; !ret && i < o->settle + o->eval_iters; i++) {
+				e.l.weight = wt; /* held: the learner's choice is ignored */
+				ret = episode_step(&e, &one, o->rates[r], &w);
+				if (!ret && e.l.weight != wt)
+					ret =
+					    sim_cluster_set_weight(&e.c, HAULER_KIND_SMARTNIC, wt);
+				if (i >= o->settle)
+					sum += (long)e.l.reward;
+			}
+			sim_cluster_free(&e.c);
+			mean[wt] = (double)sum / o->eval_iters;
+			if (mean[wt] > best)
+				best = mean[wt];
+		}
+		for (wt = 0; wt <= nw; wt++)
+			if (mean[wt] == best) {
+				nbest++;
+				lab_best |= wt == label(o->rates[r], o->turning);
+			}
+		bound += lab_best ? 1.0 / nbest : 0;
+		json_object_begin(j, NULL);
+		json_double(j, "rate", o->rates[r]);
+		json_uint(j, "label", label(o->rates[r], o->turning));
+		json_array_begin(j, "mean_reward_by_weight");
+		for (wt = 0; wt <= nw; wt++)
+			json_double(j, NULL, mean[wt]);
+		json_array_end(j);
+		json_double(j, "label_best", lab_best ? 1.0 / nbest : 0);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	fprintf(stderr, "\n");
+	json_double(j, "bound", o->nrates ? bound / o->nrates : 0);
+	return ret;
+}
+
 int sim_learn(const struct sim_opts *o, FILE *out)
 {
 	char params[256];
 	struct json j;
 	int ret;
 
-	if (!o->nrates && !strcmp(o->experiment, "accuracy"))
-		return err_set(ERR_INPUT, "learn accuracy needs --rates");
-	if (strcmp(o->experiment, "accuracy") && strcmp(o->experiment, "adapt"))
-		return err_set(ERR_INPUT, "unknown experiment '%s' (accuracy, adapt)",
+	if (!o->nrates && strcmp(o->experiment, "adapt"))
+		return err_set(ERR_INPUT, "learn %s needs --rates", o->experiment);
+	if (strcmp(o->experiment, "accuracy") && strcmp(o->experiment, "adapt") &&
+	    strcmp(o->experiment, "reward"))
+		return err_set(ERR_INPUT, "unknown experiment '%s' (accuracy, adapt, reward)",
 			       o->experiment);
 	if (!strcmp(o->experiment, "adapt") && !(o->adapt_rate > 0))
 		return err_set(ERR_INPUT, "learn adapt needs --rate");
@@ -191,7 +312,14 @@ int sim_learn(const struct sim_opts *o, FILE *out)
 	json_double(&j, "turning", o->turning);
 	learner_params_format(&o->lp, params, sizeof(params));
 	json_string(&j, "learner", params);
-	ret = !strcmp(o->experiment, "adapt") ? adapt(o, &j) : accuracy(o, &j);
+	json_string(&j, "overload", o->overload_kind ? "kind" : "any");
+	json_uint(&j, "eval_learn", o->eval_learn);
+	if (!strcmp(o->experiment, "adapt"))
+		ret = adapt(o, &j);
+	else if (!strcmp(o->experiment, "reward"))
+		ret = reward_table(o, &j);
+	else
+		ret = accuracy(o, &j);
 	json_object_end(&j);
 	json_finish(&j);
 	return ret;

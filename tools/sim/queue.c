@@ -40,6 +40,45 @@ void sim_queue_free(struct sim_queue *q)
 	q->fin = q->resp = NULL;
 }
 
+int sim_queue_set_quota(struct sim_queue *q, double quota_s, double period_s)
+{
+	if (!(quota_s > 0) || !(period_s >= quota_s))
+		return -1;
+	q->quota_s = quota_s;
+	q->period_s = period_s;
+	return 0;
+}
+
+/*
+ * When work seconds of CPU started at t are done under the quota: the
+ * periods are aligned at multiples of period_s; in each the device runs
+ * until the quota is used, then is throttled until the next one.
+ */
+static double quota_finish(struct sim_queue *q, double t, double work)
+{
+	double ps = floor(t / q->period_s) * q->period_s, used, can;
+
+	if (ps + q->period_s <= t) /* rounding */
+		ps += q->period_s;
+	used = ps == q->per_start ? q->per_used : 0;
+	for (;;) {
+		can = fmax(0, fmin(q->quota_s - used, ps + q->period_s - t));
+		if (work <= can) {
+			t += work;
+			used += work;
+			break;
+		}
+		work -= can;
+		/* Throttled (or at the period's end): the next period, a fresh quota. */
+		ps += q->period_s;
+		t = ps;
+		used = 0;
+	}
+	q->per_start = ps;
+	q->per_used = used;
+	return t;
+}
+
 double sim_queue_busy(const struct sim_queue *q, double t)
 {
 	double in = t - q->bp_start;
@@ -88,6 +127,10 @@ double sim_queue_add(struct sim_queue *q, double t, double s)
 	}
 	end = start + s;
 	q->busy_until = end;
+	if (q->quota_s > 0) { /* s is the fluid time; the work at full speed is s * share */
+		end = quota_finish(q, fmax(t, q->real_until), s * q->quota_s / q->period_s);
+		q->real_until = end;
+	}
 	q->work += s;
 	q->arrivals++;
 	sim_queue_in_system(q, t);
@@ -131,6 +174,10 @@ double sim_agent_report(struct sim_queue *q, double t, double period, double bus
 	double us = q->last_resp * 1e6 + 0.5; /* rounded */
 
 	memset(f, 0, sizeof(*f));
+	/* A periodic agent's version-2 report: its period lets the balancer's
+	 * staleness rule (K missed periods) judge it, as for a real agent. */
+	f->version = HAULER_REPORT_VERSION;
+	f->period_ms = (__u32)(period * 1e3 + 0.5);
 	f->cmp = report_quantize(100.0 * busy / period);
 	f->queue = report_quantize(sockdiag_queue_pct(&n));
 	f->live_conns = in;

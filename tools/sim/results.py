@@ -12,8 +12,8 @@
                                         the learner's results as gnuplot input
   results.py summary DIR                the markdown tables of the results
   results.py section DIR FIGS           the simulator's section of docs/results.md
-  results.py insert DIR FIGS MD         put it (with analysis.md's text) into MD,
-                                        between its markers or at the end
+  results.py page DIR FIGS MD           write MD (docs/results_sim.md): the
+                                        section with analysis.md's text
 """
 import json
 import os
@@ -81,6 +81,118 @@ def table(rows, header):
     return "\n".join(out)
 
 
+def pct(x):
+    return "%.1f%%" % (100 * x)
+
+
+def seeds_of(d, s):
+    return sorted((int(f.rsplit("_", 1)[1][:-5]), load(os.path.join(d, f)))
+                  for f in os.listdir(d) if f.startswith("acc_seed_%d_" % s) and f.endswith(".json"))
+
+
+def accuracies(d, s):
+    """The accuracy runs at s servers: [(seed, accuracy)]."""
+    return [(k, a["accuracy"]) for k, a in seeds_of(d, s)]
+
+
+def misses(a):
+    return ", ".join("%g (%s)" % (r["rate"], pct(r["accuracy"])) for r in a["rates"]
+                     if r["accuracy"] < 0.95) or "-"
+
+
+def learner_tables(d, servers):
+    out = []
+    rows = []
+    for s in servers:
+        lab = os.path.join(d, "labels_%d.json" % s)
+        acc = accuracies(d, s)
+        if not (os.path.exists(lab) and acc):
+            continue
+        tp, slo = turning(lab)
+        m = sum(a for _, a in acc) / len(acc)
+        w6 = os.path.join(d, "acc_wmax6_%d.json" % s)
+        rows.append([s, "%g" % tp, "%.3f" % (slo / 1e6), " / ".join(pct(a) for _, a in acc),
+                     "**%s**" % pct(m), pct(min(a for _, a in acc)),
+                     pct(load(w6)["accuracy"]) if os.path.exists(w6) else "-",
+                     "; ".join("seed %d: %s" % (k, misses(a)) for k, a in seeds_of(d, s))])
+    if rows:
+        out.append("Learner accuracy (threshold 60%, alpha 0.5, gamma 0.5, epsilon 0.1 while "
+                   "training, 0 while measured; weights 6:0 or 6:1 (w-max 1), by learner seed; "
+                   "target 95%, thesis at least 90%):\n")
+        out.append(table(rows, ["servers", "turning point (req/s)", "SLO (s)",
+                                "accuracy, seeds 1/2/3", "mean", "lowest",
+                                "w-max 6 (seed 1)", "rates below 95% (label 6:1 from the turning point)"]) + "\n")
+    rows = []
+    for s in servers:
+        r = [s]
+        for t in (50, 60, 70):
+            f = os.path.join(d, "bound_%d_t%d.json" % (s, t))
+            r.append(pct(load(f)["bound"]) if os.path.exists(f) else "-")
+        if len(r) > 1 and any(x != "-" for x in r[1:]):
+            rows.append(r)
+    if rows:
+        out.append("What Algorithm 1's reward itself prefers, by threshold: the accuracy of "
+                   "a learner that always takes the weight with the highest mean reward at each "
+                   "rate (each weight held at each rate, mean reward over the measured "
+                   "iterations; shared on ties). The Q-learner can do better than this only by "
+                   "chance, where its states lump rates together:\n")
+        out.append(table(rows, ["servers", "threshold 50", "threshold 60", "threshold 70"]) + "\n")
+        detail = []
+        for s in servers:
+            f = os.path.join(d, "bound_%d_t60.json" % s)
+            if os.path.exists(f):
+                for r in load(f)["rates"]:
+                    if r["label_best"] < 1:
+                        detail.append("%d servers, %g/s (label 6:%d): mean reward %s"
+                                      % (s, r["rate"], r["label"], " vs ".join(
+                                          "6:%d %.2f" % (i, v) for i, v in
+                                          enumerate(r["mean_reward_by_weight"]))))
+        if detail:
+            out.append("Where threshold 60's reward disagrees with the label: " +
+                       "; ".join(detail) + ".\n")
+    rows = []
+    for name in sorted(f for f in os.listdir(d) if f.startswith("param_") and f.endswith(".json")):
+        a = load(os.path.join(d, name))
+        rows.append([name[6:-5].replace("-", " "), pct(a["accuracy"]), misses(a)])
+    if rows:
+        out.append("Learner accuracy by parameter (64 servers, seed 1, w-max 1; thesis Figs. "
+                   "6.2, 6.3):\n")
+        out.append(table(rows, ["setting", "accuracy", "rates below 95%"]) + "\n")
+    return "\n".join(out)
+
+
+def validation_table(d):
+    f = os.path.join(d, "validate.json")
+    if not os.path.exists(f):
+        return ("Simulator against the rig: not run (no rig results in docs/results: run "
+                "`make reproduce`).\n")
+    v = load(f)
+    out = ["Simulator against the rig (1 server, 1 accelerator; rig run of %s, load average "
+           "before %s): the simulator with the rig's calibration (%.1f requests/s server CPU, "
+           "%.1f accelerator: work per request and CPU quota, fixed service under the quota's "
+           "periods), %d runs of the rig's window per rate. Tolerance: the rig's P99 within a "
+           "factor of %g of the simulator's. **%d of %d points within: the tolerance %s.**\n"
+           % (v.get("run_date"), v.get("load_before"), v["mu_cpu"], v["mu_acc"], v["runs"],
+              v["tolerance_factor"], v["within"], v["n"], "holds" if v["holds"] else "does not hold")]
+    rows = []
+    for c in v["configs"]:
+        for p in c["points"]:
+            rows.append([c["config"], "%g" % p["rate"],
+                         "%.1f" % p["rig_p99_ms"] if p["rig_p99_ms"] else "lost",
+                         "%.1f +- %.1f" % (p["sim_p99_ms"], p["sim_p99_sd_ms"]),
+                         "%+.2f" % p["log2_error"] if p["log2_error"] is not None else "-",
+                         "yes" if p["within"] else "**no**"])
+    out.append(table(rows, ["config", "rate/s", "rig P99 (ms)", "sim P99 (ms, +- sd of runs)",
+                            "log2(rig/sim)", "within"]) + "\n")
+    rows = [[c["config"], "%d/%d" % (c["within"], c["n"]),
+             "%.2f" % c["median_abs_log2_error"] if c["median_abs_log2_error"] is not None else "-",
+             "%.2f" % c["max_abs_log2_error"] if c["max_abs_log2_error"] is not None else "-",
+             "; ".join(c["rig_inconsistent"]) or "-"] for c in v["configs"]]
+    out.append(table(rows, ["config", "within", "median abs log2 error", "max",
+                            "the rig's own data inconsistent at"]) + "\n")
+    return "\n".join(out)
+
+
 def summary(d):
     lines = []
     servers = sorted(int(f[4:-5]) for f in os.listdir(d) if f.startswith("p99_") and f.endswith(".json"))
@@ -97,36 +209,16 @@ def summary(d):
             rows.append(["%g" % r["rate"]] + ["%.1f" % pol[n][i]["cpu_util_var"] for n in names])
         lines.append("Variance of the CPUs' utilization (%%^2), %d servers:\n" % s)
         lines.append(table(rows, ["rate/s"] + names) + "\n")
-    rows = []
-    for s in servers:
-        lab = os.path.join(d, "labels_%d.json" % s)
-        acc = os.path.join(d, "accuracy_%d.json" % s)
-        if not (os.path.exists(lab) and os.path.exists(acc)):
-            continue
-        tp, slo = turning(lab)
-        a = load(acc)
-        used = sum(r["weights_0_1_2_more"][0] if r["label"] == 0 else
-                   sum(r["weights_0_1_2_more"][1:]) for r in a["rates"])
-        inuse = used / sum(sum(r["weights_0_1_2_more"]) for r in a["rates"])
-        rows.append([s, "%g" % tp, "%.3f" % (slo / 1e6), "%.1f%%" % (100 * a["accuracy"]),
-                     "%.1f%%" % (100 * inuse)])
-    if rows:
-        lines.append("Learner accuracy (threshold 60%, alpha 0.5):\n")
-        lines.append(table(rows, ["servers", "turning point (req/s)", "SLO (s)",
-                                  "accuracy (weight = label)", "accelerators used iff label 6:1"]) + "\n")
-    rows = []
-    for name in sorted(f for f in os.listdir(d) if f.startswith("param_") and f.endswith(".json")):
-        a = load(os.path.join(d, name))
-        rows.append([name[6:-5], "%.1f%%" % (100 * a["accuracy"])])
-    if rows:
-        lines.append("Learner accuracy by parameter (64 servers):\n")
-        lines.append(table(rows, ["setting", "accuracy"]) + "\n")
-    ad = os.path.join(d, "adapt_64.json")
-    if os.path.exists(ad):
-        a = load(ad)
-        lines.append("Adaptation (64 servers, second SmartNIC added at iteration %d): "
-                     "moving accuracy (window %d) back at 90%% after %s iterations.\n"
-                     % (a["add_at"], a["window"], a["recovered_after"]))
+    lines.append(learner_tables(d, servers))
+    for name, what in (("adapt_64.json", "w-max 6"), ("adapt_64_wmax1.json", "w-max 1")):
+        ad = os.path.join(d, name)
+        if os.path.exists(ad):
+            a = load(ad)
+            lines.append("Adaptation (64 servers, %s, second SmartNIC added at iteration %d): "
+                         "moving accuracy (window %d) back at 90%% after %s iterations "
+                         "(target: within 250; thesis: about 250).\n"
+                         % (what, a["add_at"], a["window"], a["recovered_after"]))
+    lines.append(validation_table(d))
     return "\n".join(lines)
 
 
@@ -165,45 +257,41 @@ def section(d, figs):
     return "\n".join(out)
 
 
-BEGIN = "<!-- simulator: written by tools/sim/reproduce.sh from here -->"
-END = "<!-- simulator: end -->"
-
-
 def analysis(d):
     """tools/sim/analysis.md with this run's numbers."""
     servers = sorted(int(f[9:-5]) for f in os.listdir(d) if f.startswith("accuracy_") and f.endswith(".json"))
-    tps, accs, inuse = [], [], []
+    tps, accs, bounds = [], [], []
     for s in servers:
         tps.append("%g" % turning(os.path.join(d, "labels_%d.json" % s))[0])
-        a = load(os.path.join(d, "accuracy_%d.json" % s))
-        accs.append("%.1f%%" % (100 * a["accuracy"]))
-        used = sum(r["weights_0_1_2_more"][0] if r["label"] == 0 else
-                   sum(r["weights_0_1_2_more"][1:]) for r in a["rates"])
-        inuse.append("%.1f%%" % (100 * used / sum(sum(r["weights_0_1_2_more"]) for r in a["rates"])))
+        acc = accuracies(d, s)
+        accs.append(pct(sum(a for _, a in acc) / len(acc)) if acc else "-")
+        f = os.path.join(d, "bound_%d_t60.json" % s)
+        bounds.append(pct(load(f)["bound"]) if os.path.exists(f) else "-")
     params = []
     for name in sorted(f for f in os.listdir(d) if f.startswith("param_") and f.endswith(".json")):
-        params.append("%s %.1f%%" % (name[6:-5].replace("-", " "), 100 * load(os.path.join(d, name))["accuracy"]))
-    ad = os.path.join(d, "adapt_64.json")
-    recov = load(ad)["recovered_after"] if os.path.exists(ad) else None
+        params.append("%s %s" % (name[6:-5].replace("-", " "), pct(load(os.path.join(d, name))["accuracy"])))
+    recov = []
+    for name in ("adapt_64.json", "adapt_64_wmax1.json"):
+        ad = os.path.join(d, name)
+        recov.append("%s" % load(ad)["recovered_after"] if os.path.exists(ad) else "-")
+    v = os.path.join(d, "validate.json")
+    val = "not run"
+    if os.path.exists(v):
+        v = load(v)
+        val = "%d of %d points within a factor of %g" % (v["within"], v["n"], v["tolerance_factor"])
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")) as f:
         text = f.read()
     return (text.replace("{TPS}", "/".join(tps) + " requests/s")
-            .replace("{ACC}", "/".join(accs)).replace("{INUSE}", "/".join(inuse))
+            .replace("{ACC}", "/".join(accs)).replace("{BOUND}", "/".join(bounds))
             .replace("{PARAMS}", ", ".join(params))
-            .replace("{RECOV}", "%s" % (recov if recov is not None else "more than the run's")))
+            .replace("{RECOV}", recov[0]).replace("{RECOV1}", recov[1]).replace("{VAL}", val))
 
 
-def insert(d, figs, md):
-    """The section between the markers of md (appended when they are not there)."""
-    block = BEGIN + "\n\n" + section(d, figs) + "\n" + analysis(d) + "\n" + END + "\n"
-    text = open(md).read() if os.path.exists(md) else ""
-    if BEGIN in text and END in text:
-        a, b = text.index(BEGIN), text.index(END) + len(END) + 1
-        text = text[:a] + block + text[b:]
-    else:
-        text = text + ("\n" if text else "") + block
+def page(d, figs, md):
+    """docs/results_sim.md: the simulator's results page, all of it (the sim step owns it)."""
     with open(md, "w") as f:
-        f.write(text)
+        f.write("# Reproduction: the simulator (hauler-sim)\n\n" + section(d, figs)[len("## Simulator (hauler-sim)\n"):]
+                + "\n" + analysis(d))
 
 
 def main(argv):
@@ -216,8 +304,8 @@ def main(argv):
         acc_tsv(argv[2], argv[3])
     elif len(argv) == 4 and argv[1] == "adapt-tsv":
         adapt_tsv(argv[2], argv[3])
-    elif len(argv) == 5 and argv[1] == "insert":
-        insert(argv[2], argv[3], argv[4])
+    elif len(argv) == 5 and argv[1] == "page":
+        page(argv[2], argv[3], argv[4])
     elif len(argv) == 4 and argv[1] == "section":
         print(section(argv[2], argv[3]))
     elif len(argv) == 3 and argv[1] == "summary":

@@ -110,6 +110,7 @@ static void mark_all(struct sim_cluster *c, double t)
 static void measure(struct sim_cluster *c, double start, double end, struct sim_window *w)
 {
 	double len = end - start, sum = 0, sum2 = 0, nic = 0, u, offered;
+	double arr_cpu = 0, cap_cpu = 0, arr_nic = 0, cap_nic = 0;
 	int d, ncpu = 0, nnic = 0;
 
 	for (d = 0; d < HAULER_MAX_DEVICES; d++) {
@@ -122,10 +123,14 @@ static void measure(struct sim_cluster *c, double start, double end, struct sim_
 		if (offered > w->max_offered)
 			w->max_offered = offered;
 		if (c->m->devices[d].kind == HAULER_KIND_CPU) {
+			arr_cpu += (double)q->arrivals;
+			cap_cpu += q->mu * len;
 			sum += u;
 			sum2 += u * u;
 			ncpu++;
 		} else {
+			arr_nic += (double)q->arrivals;
+			cap_nic += q->mu * len;
 			nic += u;
 			nnic++;
 		}
@@ -135,6 +140,8 @@ static void measure(struct sim_cluster *c, double start, double end, struct sim_
 	if (w->cpu_util_var < 0)
 		w->cpu_util_var = 0;
 	w->nic_util = nnic ? nic / nnic : 0;
+	w->cpu_offered = cap_cpu > 0 ? 100.0 * arr_cpu / cap_cpu : 0;
+	w->nic_offered = cap_nic > 0 ? 100.0 * arr_nic / cap_nic : 0;
 }
 
 int sim_run(struct sim_cluster *c, double rate, double warmup, double duration,

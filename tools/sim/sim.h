@@ -51,10 +51,23 @@ struct sim_queue {
 	double work;		/* service seconds assigned since sim_queue_mark */
 	unsigned long arrivals; /* requests assigned since sim_queue_mark */
 	double busy_mark;	/* busy seconds at sim_queue_mark */
+	/*
+	 * A CPU-quota device (the rig's cgroups, cpu.max QUOTA PERIOD): a
+	 * request's work runs at full speed while the period's quota lasts,
+	 * then waits for the next period. quota_s = 0: a plain server. Busy
+	 * time (what the agent's cmp sees: use against the quota) stays the
+	 * fluid Lindley account above; response times follow the schedule.
+	 */
+	double quota_s, period_s;
+	double real_until; /* when the last request really finishes */
+	double per_start;  /* the quota period real_until lies in */
+	double per_used;   /* quota used in it */
 };
 
 int sim_queue_init(struct sim_queue *q, double mu, int fixed);
 void sim_queue_free(struct sim_queue *q);
+/* Serve under a CPU quota of quota_s per period_s (0 < quota_s <= period_s). */
+int sim_queue_set_quota(struct sim_queue *q, double quota_s, double period_s);
 /* Busy seconds in [0, t]; t at or after the last arrival's busy period start. */
 double sim_queue_busy(const struct sim_queue *q, double t);
 /* Add a request arriving at t needing service s; returns its response time. */
@@ -85,9 +98,10 @@ struct sim_config {
 	char policy[HAULER_NAME_LEN];
 	char params[128]; /* the policy's PARAMS as `hauler policy set` takes them */
 	double report_ms; /* agent period */
-	__u32 backlog;	  /* listen backlog for the queue metric */
-	__u32 table_size; /* Maglev M */
-	__u32 dwrr_ms;	  /* dwrr rebuild period */
+	double quota_cpu[2], quota_nic[2]; /* CPU quota, period (s); 0: none */
+	__u32 backlog;			   /* listen backlog for the queue metric */
+	__u32 table_size;		   /* Maglev M */
+	__u32 dwrr_ms;			   /* dwrr rebuild period */
 	__u64 seed;
 };
 
@@ -137,6 +151,8 @@ struct sim_window {
 	double cpu_util_var;   /* variance of the CPU devices' busy share, %^2 */
 	double nic_util;       /* mean busy share of the accelerators, % (0: none) */
 	double max_offered;    /* highest offered load (arrivals / mu) of a device, % */
+	double cpu_offered;    /* offered load of the CPU devices together, % */
+	double nic_offered;    /* offered load of the accelerators together, % (0: none) */
 	double nic_share;      /* share of requests sent to accelerators */
 	unsigned long requests, dropped;
 };

@@ -10,6 +10,7 @@
 
 #define SIM_MAX_RATES	 64
 #define SIM_MAX_POLICIES 16
+#define SIM_READOUT_MAX	 100
 
 struct sim_opts {
 	struct sim_config cfg;
@@ -21,7 +22,7 @@ struct sim_opts {
 	int npolicies;
 	/* learn */
 	struct learner_params lp;
-	char experiment[32];   /* accuracy | adapt */
+	char experiment[32];   /* accuracy | adapt | reward */
 	double iter_s;	       /* simulated seconds of one learner iteration */
 	int train_iters;       /* accuracy: iterations of training */
 	int hold;	       /* accuracy: iterations per training rate */
@@ -34,6 +35,11 @@ struct sim_opts {
 	int total_iters;       /* adapt: iterations in all */
 	double adapt_rate;     /* adapt: the offered rate */
 	int window;	       /* adapt: iterations of the moving accuracy */
+	int overload_kind;     /* "over 100%": 0 any device's offered load, 1 a kind's mean */
+	int readout;	       /* accuracy: the weight held longest over this many iterations */
+	int eval_learn;
+	int trace; /* one line per learner iteration to stderr */ /* accuracy: 1 Q-learning goes on
+								     while measured, 0 frozen */
 };
 
 void sim_opts_defaults(struct sim_opts *o);
