@@ -111,7 +111,7 @@ SECONDS=0
 	done
 ) &
 ticker=$!
-trap 'kill $ticker 2>/dev/null' EXIT
+trap 'kill $ticker 2>/dev/null || true' EXIT # set -e: a ticker already gone must not fail the run
 pids=""
 running=0
 for s in $SERVERS; do
