@@ -399,13 +399,7 @@ check-deb: deb
 IMAGE ?= localhost/hauler:$(shell cat VERSION)
 IMAGE_PKGS := mmdebstrap podman runc
 deps-image: deps
-	@missing=""; for p in $(IMAGE_PKGS); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	else echo "deps-image: all present"; fi
+	$(call install_missing,$(IMAGE_PKGS),deps-image)
 
 image: deps-image deb
 	bash deploy/container/build.sh $(BUILD)/deb $(BUILD)/image $(IMAGE)
@@ -420,13 +414,7 @@ CROSS_PKGS := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user libc6-dev:ar
 deps-arm64: deps
 	@dpkg --print-foreign-architectures | grep -qx arm64 || \
 		{ dpkg --add-architecture arm64 && apt-get update -qq; }
-	@missing=""; for p in $(CROSS_PKGS); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	else echo "deps-arm64: all present"; fi
+	$(call install_missing,$(CROSS_PKGS),deps-arm64)
 
 # The agent's unit tests, cross-built for arm64 and run under qemu-user.
 check-arm64:

@@ -149,6 +149,13 @@ static __always_inline int conn_track(struct conn *c, const struct flow_key *key
 	return 0;
 }
 
+/* A TCP segment with ACK and without SYN or RST: what confirms a flow. */
+static __always_inline int tcp_ack_only(__u8 tcp_flags)
+{
+	return (tcp_flags & (TCP_FLAG_ACK_BIT | TCP_FLAG_SYN_BIT | TCP_FLAG_RST_BIT)) ==
+	       TCP_FLAG_ACK_BIT;
+}
+
 /*
  * Does this packet of a half-open flow confirm it? TCP: the client's
  * handshake ACK, or any later segment (ACK without SYN or RST; a FIN is
@@ -163,18 +170,10 @@ static __always_inline int conn_confirms(const struct conn *h, const struct flow
 					 __u8 tcp_flags, const struct config *cfg, __u64 now)
 {
 	if (key->proto == IPPROTO_TCP)
-		return (tcp_flags & (TCP_FLAG_ACK_BIT | TCP_FLAG_SYN_BIT | TCP_FLAG_RST_BIT)) ==
-		       TCP_FLAG_ACK_BIT;
+		return tcp_ack_only(tcp_flags);
 	return now - h->last_seen_ns > conn_touch_ns(cfg, key->proto);
 }
 
-/*
- * Move a confirmed flow from half_open to conns: both entries of a NAT
- * flow. conns is written before half_open is cleared, so another CPU
- * finds the flow in one table or the other at every moment. h is copied
- * first: the delete frees it. Returns 0, or -1 when conns refused it
- * (the flow then stays half-open).
- */
 /*
  * Does this packet of a device (a NAT reply, its entry h half-open)
  * confirm the flow? A TCP segment with ACK and without SYN or RST: a
@@ -183,8 +182,7 @@ static __always_inline int conn_confirms(const struct conn *h, const struct flow
  */
 static __always_inline int conn_reply_confirms(__u8 proto, __u8 tcp_flags)
 {
-	return proto == IPPROTO_TCP && (tcp_flags & (TCP_FLAG_ACK_BIT | TCP_FLAG_SYN_BIT |
-						     TCP_FLAG_RST_BIT)) == TCP_FLAG_ACK_BIT;
+	return proto == IPPROTO_TCP && tcp_ack_only(tcp_flags);
 }
 
 /*
@@ -209,6 +207,13 @@ static __always_inline int conn_promote_reply(const struct conn *h, const struct
 	return 0;
 }
 
+/*
+ * Move a confirmed flow from half_open to conns: both entries of a NAT
+ * flow. conns is written before half_open is cleared, so another CPU
+ * finds the flow in one table or the other at every moment. h is copied
+ * first: the delete frees it. Returns 0, or -1 when conns refused it
+ * (the flow then stays half-open).
+ */
 static __always_inline int conn_promote(const struct conn *h, const struct flow_key *key,
 					const struct device_info *dev, __u8 fwd_mode,
 					__u8 tcp_flags, __u64 now)
