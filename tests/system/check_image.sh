@@ -12,6 +12,12 @@
 #   - HAULER_ON_STOP=keep: the pod stops with the datapath left running,
 #     live connections go on, and a new pod takes the pins over (an
 #     upgrade) without breaking them.
+#
+# Every hauler command of the test runs the image's own hauler (podman
+# exec in a helper container of the image, in the same namespace and on
+# the same pins), never the build's: the configuration the pods apply is
+# written by the hauler that applies it. The image must carry the source
+# stamp of this tree (make check-image rebuilds it otherwise).
 # Run by make check-image (not make check: the image takes minutes to build).
 SYS_LIMIT=${SYS_LIMIT:-170}
 . "$(dirname "$0")/lib.sh"
@@ -19,37 +25,62 @@ IMAGE=${2:?usage: check_image.sh BUILD IMAGE}
 sys_init "$1"
 
 podman image exists "$IMAGE" || sys_abort "no image $IMAGE (make image)"
-# Where podman's default runtime cannot start containers (crun refuses
-# hybrid cgroups; a parent that forbids raising rlimits), runc with the
-# limits lowered: found by trying, and said.
+stamp=$(sh "$SYS_DIR/../../deploy/container/stamp.sh" "$SYS_DIR/../.." build "$BUILD")
+label=$(podman image inspect --format '{{index .Labels "org.hauler.source"}}' "$IMAGE")
+[ "$label" = "$stamp" ] ||
+	sys_abort "$IMAGE was built from another tree (stamp '$label', this tree $stamp): make check-image rebuilds it"
+ok "$IMAGE carries this tree's source stamp"
+# The runtime: podman's default (crun) where it can start a container.
+# Where it cannot, runc with the rlimits lowered to this process's hard
+# limits. Two facts of hosts like the development machines here: podman
+# asks the runtime for RLIMIT_NOFILE 1048576, which a parent with a lower
+# hard limit forbids (crun and runc both fail on setrlimit), and crun
+# refuses hybrid cgroups (v1 controllers beside a v2 mount) as soon as the
+# limits are fine, where runc runs.
 RUN_OPTS=()
-if ! podman run --rm --entrypoint hauler "$IMAGE" --version >/dev/null 2>&1; then
-	RUN_OPTS=(--runtime runc --ulimit nofile=8192:8192 --ulimit nproc=4096:4096)
-	podman "${RUN_OPTS[0]}" "${RUN_OPTS[1]}" run --rm "${RUN_OPTS[@]:2}" --entrypoint hauler \
+if ! podman run --rm --entrypoint hauler "$IMAGE" --version >"$BUILD/.image-run.err" 2>&1; then
+	nofile=$(ulimit -Hn) nproc=$(ulimit -Hu)
+	RUN_OPTS=(--runtime runc --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc")
+	podman "${RUN_OPTS[@]:0:2}" run --rm "${RUN_OPTS[@]:2}" --entrypoint hauler \
 		"$IMAGE" --version >/dev/null || sys_abort "podman cannot run $IMAGE"
-	echo "    podman: the default runtime fails here; using ${RUN_OPTS[*]}"
+	echo "    podman: the default runtime failed ($(tail -1 "$BUILD/.image-run.err"));" \
+		"using ${RUN_OPTS[*]}"
 fi
+rm -f "$BUILD/.image-run.err"
+# prun ARGS...: podman run with the runtime options found above.
+prun() { podman "${RUN_OPTS[@]:0:2}" run "${RUN_OPTS[@]:2}" "$@"; }
 topo_up "$P" nat || sys_abort "topology setup"
 VIP="$H_VIP4:80/tcp"
 CONF=$TOPO_RUN/config
 mkdir -p "$CONF"
-# The configuration, written by hauler save from a live one.
-H_ok up eth0 || sys_abort "hauler up"
-H_ok vip add "$VIP" mode nat policy wrr || sys_abort "vip add"
-topo_pool "$P" "$VIP" 4 8080 1 1 || sys_abort "pool setup"
-H save -o "$CONF/hauler.conf" || sys_abort "hauler save"
-H_ok down || sys_abort "hauler down"
-
 PODS=""
 cleanup_pods() {
 	local c
 	for c in $PODS; do podman rm -f -t 0 "$c" >/dev/null 2>&1; done
 }
 trap 'cleanup_pods; sys_cleanup' EXIT
+# The image's hauler for every command of the test (H, H_ok, hstat and
+# topo_pool all go through topo_hauler).
+prun -d --name "$P-cli" --privileged --network "ns:/run/netns/$P-lb" \
+	-v "/run/$P/bpf:/run/$P/bpf:rshared" --entrypoint sleep "$IMAGE" infinity >/dev/null ||
+	sys_abort "podman run (the helper container)"
+PODS="$P-cli"
+topo_hauler() {
+	shift
+	podman exec "$P-cli" hauler -p "/run/$P/bpf" "$@"
+}
+iv=$(H --version) && [ "$iv" = "hauler $(cat "$SYS_DIR/../../VERSION")" ] &&
+	ok "the image's hauler: $iv" || sys_abort "the image's hauler --version: '$iv'"
+# The configuration, written by the image's hauler save from a live one.
+H_ok up eth0 || sys_abort "hauler up"
+H_ok vip add "$VIP" mode nat policy wrr || sys_abort "vip add"
+topo_pool "$P" "$VIP" 4 8080 1 1 || sys_abort "pool setup"
+H save >"$CONF/hauler.conf" || sys_abort "hauler save"
+H_ok down || sys_abort "hauler down"
 
 # pod NAME ON_STOP: the image, as the DaemonSet runs it, in the lb namespace.
 pod() {
-	podman "${RUN_OPTS[@]:0:2}" run "${RUN_OPTS[@]:2}" -d --name "$1" --privileged --network "ns:/run/netns/$P-lb" \
+	prun -d --name "$1" --privileged --network "ns:/run/netns/$P-lb" \
 		-v "/run/$P/bpf:/run/$P/bpf:rshared" -v "$CONF:/etc/hauler/config:ro" \
 		-e HAULER_PIN="/run/$P/bpf" -e HAULER_DEV=eth0 -e HAULER_POLL=1 \
 		-e HAULER_METRICS=127.0.0.1:9477 -e HAULER_ON_STOP="$2" "$IMAGE" >/dev/null &&

@@ -1,0 +1,19 @@
+#!/bin/sh
+# stamp.sh DIR [EXCLUDE...] - print the source stamp of the tree DIR: the
+# sha256 of every file's name and contents, .git and the EXCLUDE folders
+# (relative to DIR: build outputs) left out. make deb stamps the copy of
+# the tree it packs (BUILD/deb/source-stamp), make image labels the image
+# with that stamp (org.hauler.source), and make check-image rebuilds an
+# image whose label is not the stamp of the tree it tests: an image of
+# another tree runs another hauler than the one the test was written for.
+# Committed or not, any change of a file gives a new stamp.
+set -eu
+cd "${1:?usage: stamp.sh DIR [EXCLUDE...]}"
+shift
+prune="-path ./.git"
+for d in "$@"; do
+	prune="$prune -o -path ./${d#./}"
+done
+# shellcheck disable=SC2086 # the prune expression, split
+find . \( $prune \) -prune -o -type f -print0 | LC_ALL=C sort -z |
+	xargs -0 -r sha256sum | sha256sum | cut -d' ' -f1
