@@ -11,7 +11,9 @@
 #   - SIGTERM (podman stop): the pod detaches, no pins are left;
 #   - HAULER_ON_STOP=keep: the pod stops with the datapath left running,
 #     live connections go on, and a new pod takes the pins over (an
-#     upgrade) without breaking them.
+#     upgrade) without breaking them;
+#   - the package as apt installed it into the image's clean Debian root:
+#     dpkg holds it at this version, every library hauler links is there.
 #
 # Every hauler command of the test runs the image's own hauler (podman
 # exec in a helper container of the image, in the same namespace and on
@@ -31,18 +33,26 @@ label=$(podman image inspect --format '{{index .Labels "org.hauler.source"}}' "$
 	sys_abort "$IMAGE was built from another tree (stamp '$label', this tree $stamp): make check-image rebuilds it"
 ok "$IMAGE carries this tree's source stamp"
 # The runtime: podman's default (crun) where it can start a container.
-# Where it cannot, runc with the rlimits lowered to this process's hard
-# limits. Two facts of hosts like the development machines here: podman
-# asks the runtime for RLIMIT_NOFILE 1048576, which a parent with a lower
-# hard limit forbids (crun and runc both fail on setrlimit), and crun
-# refuses hybrid cgroups (v1 controllers beside a v2 mount) as soon as the
-# limits are fine, where runc runs.
+# Where it cannot, runc with lowered rlimits. Two facts of hosts like the
+# development machines here (root without CAP_SYS_RESOURCE, hybrid
+# cgroups): podman asks the runtime for RLIMIT_NOFILE 1048576 and for
+# podman's own RLIMIT_NPROC, above what a process may raise itself to
+# (its hard limit; conmon, which starts the container, runs with at most
+# 32768 processes), so crun and runc both fail on setrlimit; and crun
+# refuses hybrid cgroups (v1 controllers beside a v2 mount) as soon as
+# the limits are fine, where runc runs. The limits tried: this shell's
+# hard ones, then nproc 32768, then 4096.
 RUN_OPTS=()
 if ! podman run --rm --entrypoint hauler "$IMAGE" --version >"$BUILD/.image-run.err" 2>&1; then
-	nofile=$(ulimit -Hn) nproc=$(ulimit -Hu)
-	RUN_OPTS=(--runtime runc --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc")
-	podman "${RUN_OPTS[@]:0:2}" run --rm "${RUN_OPTS[@]:2}" --entrypoint hauler \
-		"$IMAGE" --version >/dev/null || sys_abort "podman cannot run $IMAGE"
+	nofile=$(ulimit -Hn)
+	for nproc in $(ulimit -Hu) 32768 4096; do
+		RUN_OPTS=(--runtime runc --ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc")
+		podman "${RUN_OPTS[@]:0:2}" run --rm "${RUN_OPTS[@]:2}" --entrypoint hauler \
+			"$IMAGE" --version >/dev/null 2>&1 && break
+		RUN_OPTS=()
+	done
+	[ ${#RUN_OPTS[@]} -gt 0 ] ||
+		sys_abort "podman cannot run $IMAGE: $(tail -1 "$BUILD/.image-run.err"), nor with runc"
 	echo "    podman: the default runtime failed ($(tail -1 "$BUILD/.image-run.err"));" \
 		"using ${RUN_OPTS[*]}"
 fi
@@ -69,8 +79,21 @@ topo_hauler() {
 	shift
 	podman exec "$P-cli" hauler -p "/run/$P/bpf" "$@"
 }
-iv=$(H --version) && [ "$iv" = "hauler $(cat "$SYS_DIR/../../VERSION")" ] &&
+VER=$(cat "$SYS_DIR/../../VERSION")
+iv=$(H --version) && [ "$iv" = "hauler $VER" ] &&
 	ok "the image's hauler: $iv" || sys_abort "the image's hauler --version: '$iv'"
+# The package as apt installed it into the image's clean Debian root
+# (deploy/container/build.sh): dpkg holds it, at this version, and its
+# dependencies brought every library hauler links.
+st=$(podman exec "$P-cli" dpkg-query -W -f '${Status} ${Version}' hauler 2>&1)
+[ "$st" = "install ok installed $VER" ] && ok "apt installed hauler $VER in the image" ||
+	fail "dpkg in the image: hauler '$st', want 'install ok installed $VER'"
+libs=$(podman exec "$P-cli" ldd /usr/sbin/hauler 2>&1)
+if [ -n "$libs" ] && ! echo "$libs" | grep -q "not found"; then
+	ok "every library of hauler is in the image ($(echo "$libs" | grep -c '=>') linked)"
+else
+	fail "ldd /usr/sbin/hauler in the image: $libs"
+fi
 # The configuration, written by the image's hauler save from a live one.
 H_ok up eth0 || sys_abort "hauler up"
 H_ok vip add "$VIP" mode nat policy wrr || sys_abort "vip add"
