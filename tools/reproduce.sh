@@ -22,8 +22,9 @@
 # DIR/results/ (TSV, JSON lines, PNG and SVG by gnuplot). --smoke: a few
 # seconds of everything, into a temporary DIR (make check's shape test).
 # Knobs (environment): REPRO_SLO_MS, REPRO_POINT_S, REPRO_WARMUP_S,
-# REPRO_GRID, REPRO_POLICIES, REPRO_PARTS, WL_WORK_US, WL_CPU_PCT,
-# WL_ACC_PCT (see below).
+# REPRO_GRID, REPRO_POLICIES, REPRO_PARTS, REPRO_LEARN_WARMUP,
+# REPRO_LEARN_EPSILON, WL_WORK_US, WL_CPU_PCT, WL_ACC_PCT, WL_WINDOW_MS
+# (see below and workload.sh).
 set -u
 BUILD=$(realpath -m "${1:-build}")
 shift
@@ -82,8 +83,11 @@ else
 	AGENT_S=5
 	DRAIN_S=0.5
 	SETTLE_S=0.3
-	# The learner's warm-up: fraction of C0 : seconds, in turn.
-	: "${REPRO_LEARN_WARMUP:=0.5:20 1.05:40}"
+	# The learner's warm-up: fraction of C0 : seconds, in turn. Like the
+	# simulator's training, rates drawn over the grid's range, each held
+	# for 30 iterations: light, where the CPU alone is best, and past the
+	# CPU's capacity, where the accelerator must take its share.
+	: "${REPRO_LEARN_WARMUP:=0.6:15 0.9:15 0.3:15 0.95:15 0.8:15 1.0:15 0.85:15 0.6:15}"
 	LEARN_WARMUP=$REPRO_LEARN_WARMUP
 fi
 # The P99 target: 5x the accelerator's service time (the thesis's P99 at
@@ -273,17 +277,25 @@ setup_config() {
 	learned)
 		# P4Wise (docs/learner.md): wrr whose accelerator weight the
 		# learner sets, from 5:0 (PRT's start), every 500 ms, learning
-		# as the rate climbs (the Q-table stays with the VIP).
+		# as the rate climbs (the Q-table stays with the VIP). It
+		# explores (epsilon 0.1) while it warms up, not while it is
+		# measured, as in the simulator's accuracy experiment
+		# (REPRO_LEARN_EPSILON).
 		[ "$HAVE_LEARN" = 1 ] || return 1
 		H policy set "$VIP/udp" wrr || return 1
 		nsenter "--net=/run/netns/$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" learn "$VIP/udp" \
 			slo-us $((SLO_MS * 1000)) interval-ms 500 w-cpu $W_CPU w-max $W_CPU \
+			epsilon "$LEARN_EPSILON" \
 			</dev/null >>"$TOPO_RUN/learn.log" 2>&1 &
 		DAEMON_PID=$!
 		;;
 	*) H policy set "$VIP/udp" "$name" ;;
 	esac
 }
+
+# The learner's exploration while it is measured (the warm-up's is 0.1).
+: "${REPRO_LEARN_EPSILON:=0}"
+LEARN_EPSILON=$REPRO_LEARN_EPSILON
 
 SEED=1
 # Each run sends from its own slice of source ports, in turn over 20000 to
@@ -500,7 +512,8 @@ learn_warmup() {
 	case " $POLICIES " in *" learned "*) ;; *) return 0 ;; esac
 	[ "$HAVE_LEARN" = 1 ] && [ -n "$LEARN_WARMUP" ] || return 0
 	H learn reset "$VIP/udp" >/dev/null 2>&1
-	setup_config learned >/dev/null 2>&1 || return 0
+	LEARN_EPSILON=0.1
+	setup_config learned >/dev/null 2>&1 || { LEARN_EPSILON=$REPRO_LEARN_EPSILON; return 0; }
 	: >"$RES/learn_warmup.jsonl"
 	for step in $LEARN_WARMUP; do
 		frac=${step%:*} secs=${step#*:}
@@ -515,6 +528,7 @@ learn_warmup() {
 			"$(tail -1 "$TOPO_RUN/learn.log" 2>/dev/null)")"
 	done
 	stop_daemon
+	LEARN_EPSILON=$REPRO_LEARN_EPSILON
 	H learn show "$VIP/udp" >"$RES/learn_show.txt" 2>&1
 }
 
