@@ -15,6 +15,16 @@ the rig's weights 5:1, reports every 10 ms, a window as long as the rig's
 measured part of a point, averaged over RUNS seeds; then the P99 error
 per rate for server-only, wrr, lur (cmp) and prt (cmp).
 
+Calibration: each device serves at the capacity the rig measured by
+saturating it (report.env CAP_CPU, CAP_ACC), not the nominal one (quota
+share / work): a request costs its device more CPU than the work kernel
+alone (receive, reply, wake-up), about 10% more on this machine, so the
+nominal capacity makes the model's devices faster than the rig's and
+its P99 too low near the knee. The work per request under the quota is
+then share / capacity. Without measured capacities (an older run) the
+nominal ones stand. The result with the nominal calibration is kept
+beside it (nominal_within), for comparison.
+
 Tolerance (stated here, not tuned): a point agrees when the rig's P99 is
 within a factor of 2 of the simulator's (|log2(rig/sim)| <= 1). It is
 loose because the rig runs on a shared 2-CPU machine whose points move by
@@ -74,11 +84,35 @@ def main(sim, rig, out):
     env = read_env(os.path.join(rig, "report.env"))
     pts = read_sweep(os.path.join(rig, "sweep.tsv"))
     work = float(env["WL_WORK_US"]) / 1e6
-    quota = float(env["WL_QUOTA_US"])
     cpu_pct, acc_pct = float(env["WL_CPU_PCT"]), float(env["WL_ACC_PCT"])
     slow = float(env.get("WL_ACC_SLOW") or 1)
-    mu_cpu = cpu_pct / 100 / work
-    mu_acc = acc_pct / 100 / (work * slow)
+    nominal = (cpu_pct / 100 / work, acc_pct / 100 / (work * slow))
+    cap = (num(env.get("CAP_CPU")), num(env.get("CAP_ACC")))
+    measured = cap if cap[0] and cap[1] else None
+    mu_cpu, mu_acc = measured or nominal
+    res = {"rig": rig, "run_date": env.get("RUN_DATE"), "load_before": env.get("LOAD_BEFORE"),
+           "mu_cpu": mu_cpu, "mu_acc": mu_acc, "calibration": "measured" if measured else "nominal",
+           "mu_cpu_nominal": nominal[0], "mu_acc_nominal": nominal[1],
+           "cap_cpu_measured": cap[0], "cap_acc_measured": cap[1], "tolerance_factor": TOL,
+           "runs": RUNS}
+    res["configs"] = compare(sim, env, pts, mu_cpu, mu_acc)
+    n = sum(c["n"] for c in res["configs"])
+    w = sum(c["within"] for c in res["configs"])
+    res["within"], res["n"] = w, n
+    res["holds"] = n > 0 and w == n
+    if measured:
+        nom = compare(sim, env, pts, *nominal)
+        res["nominal_within"] = sum(c["within"] for c in nom)
+        res["nominal_median_abs_log2_error"] = {c["config"]: c["median_abs_log2_error"] for c in nom}
+    with open(out, "w") as f:
+        json.dump(res, f, indent=1)
+    sys.stderr.write("validate: %d of %d points within %gx\n" % (w, n, TOL))
+
+
+def compare(sim, env, pts, mu_cpu, mu_acc):
+    """The simulator at capacities mu_cpu, mu_acc against the rig's points, per config."""
+    quota = float(env["WL_QUOTA_US"])
+    cpu_pct, acc_pct = float(env["WL_CPU_PCT"]), float(env["WL_ACC_PCT"])
     point = float(env.get("REPRO_POINT_S") or 5)
     warm = float(env.get("REPRO_WARMUP_S") or 1)
     common = ["--servers", "1", "--nics", "1", "--fixed-service",
@@ -87,10 +121,7 @@ def main(sim, rig, out):
               "--quota-nic", "%g/%g" % (quota, quota * 100 / acc_pct),
               "--report-ms", "10", "--runs", str(RUNS),
               "--warmup", "%g" % warm, "--duration", "%g" % (point - warm)]
-    res = {"rig": rig, "run_date": env.get("RUN_DATE"), "load_before": env.get("LOAD_BEFORE"),
-           "mu_cpu": mu_cpu, "mu_acc": mu_acc, "cap_cpu_measured": num(env.get("CAP_CPU")),
-           "cap_acc_measured": num(env.get("CAP_ACC")), "tolerance_factor": TOL,
-           "runs": RUNS, "configs": []}
+    configs = []
     for name, pol in CONFIGS:
         rates = sorted(r for (c, r) in pts if c == name)
         if not rates:
@@ -108,7 +139,7 @@ def main(sim, rig, out):
             sim_p99 = r["p99_s"] * 1e3
             err = math.log2(rig_p99 / sim_p99) if rig_p99 and sim_p99 > 0 else None
             if thr and thr > cap * 1.02:
-                flags.append("%g/s: throughput %.1f above the nominal capacity %.1f" %
+                flags.append("%g/s: throughput %.1f above the capacity %.1f" %
                              (r["rate"], thr, cap))
             if prev and rig_p99 and prev[1] > rig_p99 * TOL:
                 flags.append("%g/s: P99 %.1f ms, below %.1f ms at %g/s by more than %gx" %
@@ -122,19 +153,13 @@ def main(sim, rig, out):
             if err is not None:
                 errs.append(abs(err))
         errs.sort()
-        res["configs"].append({
+        configs.append({
             "config": name, "sim_policy": pol, "points": rows,
             "median_abs_log2_error": errs[len(errs) // 2] if errs else None,
             "max_abs_log2_error": errs[-1] if errs else None,
             "within": sum(1 for x in rows if x["within"]), "n": len(rows),
             "rig_inconsistent": flags})
-    n = sum(c["n"] for c in res["configs"])
-    w = sum(c["within"] for c in res["configs"])
-    res["within"], res["n"] = w, n
-    res["holds"] = n > 0 and w == n
-    with open(out, "w") as f:
-        json.dump(res, f, indent=1)
-    sys.stderr.write("validate: %d of %d points within %gx\n" % (w, n, TOL))
+    return configs
 
 
 if __name__ == "__main__":
