@@ -23,7 +23,8 @@
 # seconds of everything, into a temporary DIR (make check's shape test).
 # Knobs (environment): REPRO_SLO_MS, REPRO_POINT_S, REPRO_WARMUP_S,
 # REPRO_GRID, REPRO_POLICIES, REPRO_PARTS, REPRO_LEARN_WARMUP,
-# REPRO_LEARN_EPSILON, WL_WORK_US, WL_CPU_PCT, WL_ACC_PCT, WL_WINDOW_MS
+# REPRO_LEARN_EPSILON, REPRO_LEARN_W_MAX, WL_WORK_US, WL_CPU_PCT, WL_ACC_PCT,
+# WL_WINDOW_MS
 # (see below and workload.sh).
 set -u
 BUILD=$(realpath -m "${1:-build}")
@@ -280,11 +281,13 @@ setup_config() {
 		# as the rate climbs (the Q-table stays with the VIP). It
 		# explores (epsilon 0.1) while it warms up, not while it is
 		# measured, as in the simulator's accuracy experiment
-		# (REPRO_LEARN_EPSILON).
+		# (REPRO_LEARN_EPSILON). Its weights are 5:0 or 5:1 (w-max 1,
+		# REPRO_LEARN_W_MAX), the CPU alone or the capacity ratio, as
+		# the simulator's accuracy experiment chooses 6:0 or 6:1.
 		[ "$HAVE_LEARN" = 1 ] || return 1
 		H policy set "$VIP/udp" wrr || return 1
 		nsenter "--net=/run/netns/$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" learn "$VIP/udp" \
-			slo-us $((SLO_MS * 1000)) interval-ms 500 w-cpu $W_CPU w-max $W_CPU \
+			slo-us $((SLO_MS * 1000)) interval-ms 500 w-cpu $W_CPU w-max "$LEARN_W_MAX" \
 			epsilon "$LEARN_EPSILON" \
 			</dev/null >>"$TOPO_RUN/learn.log" 2>&1 &
 		DAEMON_PID=$!
@@ -293,8 +296,10 @@ setup_config() {
 	esac
 }
 
-# The learner's exploration while it is measured (the warm-up's is 0.1).
-: "${REPRO_LEARN_EPSILON:=0}"
+# The learner's exploration while it is measured (the warm-up's is 0.1),
+# and its highest accelerator weight.
+: "${REPRO_LEARN_EPSILON:=0}" "${REPRO_LEARN_W_MAX:=1}"
+LEARN_W_MAX=$REPRO_LEARN_W_MAX
 LEARN_EPSILON=$REPRO_LEARN_EPSILON
 
 SEED=1
