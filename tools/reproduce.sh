@@ -504,7 +504,7 @@ part_env() {
 		printf 'PART_LOAD_BEFORE=%q\nPART_LOAD_AFTER=%q\n' "$3" "$(cut -d' ' -f1-3 /proc/loadavg)"
 		printf 'PART_S=%s\nPART_QUIET=%s\nPART_NPROC=%s\nPART_SMOKE=%s\n' "$(($(date +%s) - $2))" "$QUIET" \
 			"$MACHINE_NPROC" "$SMOKE"
-		printf 'PART_CAP=%q\nPART_UNLOADED=%q\n' "$CAP_CPU $CAP_ACC" "$U_CPU $U_ACC"
+		printf 'PART_CAP=%q\nPART_UNLOADED=%q\nPART_TIMEOUT_MS=%s\n' "$CAP_CPU $CAP_ACC" "$U_CPU $U_ACC" "$TIMEOUT_MS"
 	} >"$RES/part_$1.env"
 }
 SKIPPED=""
