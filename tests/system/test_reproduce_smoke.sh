@@ -3,16 +3,17 @@
 # tools/reproduce.sh --smoke runs the sweep, batch and agent parts (not the
 # nginx comparison: nginx is not among make check's packages) for a
 # fraction of a second each, with two configurations, the server CPU alone
-# and wrr, into a directory of its own: well under a minute on a busy
-# 2-CPU machine (every policy's datapath is tested elsewhere). Shape only,
+# and wrr, into a directory of its own (every policy's datapath is tested
+# elsewhere). Most of its time is the rig's set-up. Shape only,
 # no figure and no time is judged:
 #   - it exits 0 and says which machine it ran on;
 #   - both configurations ran; wrr's requests were served by both
 #     devices, the server CPU alone's by the server CPU only;
 #   - the result files parse: TSV rows of numbers, loadgen's JSON lines
 #     (with the run's speed), results.md with a row per configuration.
-# The watchdog only (no time is judged): a busy machine (every other task
-# on one CPU while tools/quiet.sh runs) takes up to about 80 s here.
+# The watchdog only (no time is judged): 50-80 s were seen with the whole
+# machine's work on one CPU (load average 8-15, tools/quiet.sh holding the
+# other).
 SYS_LIMIT=${SYS_LIMIT:-240}
 . "$(dirname "$0")/lib.sh"
 sys_init "$@"
