@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""knee_stats.py RES SLO_MS MIN_SPEED CAP_MS - the knees of knee.tsv (part
+"""knee_stats.py RES SLO_MS MIN_SPEED MAX_SPEED CAP_MS - the knees of knee.tsv (part
 knee of tools/reproduce.sh) as Markdown on stdout, for results.md.
 
 A run is valid when its speed (work done over the devices' CPU time, 1.00
-as calibrated) is at least MIN_SPEED. For each configuration and round,
+as calibrated) is within MIN_SPEED..MAX_SPEED (faster: the calibration was
+taken in a slow spell, the devices have more capacity than nominal). For each configuration and round,
 the round's knee: the last rate of an unbroken run of valid runs that met
 the P99 target from the bottom of the grid, interpolated (log P99, linear
 in the rate) to the first valid miss above it; a miss with over 1% lost
@@ -18,7 +19,7 @@ import statistics
 import sys
 from collections import defaultdict
 
-res, slo, min_speed, cap = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+res, slo, min_speed, max_speed, cap = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
 
 
 def rows(name):
@@ -31,7 +32,7 @@ def p99(r):
 
 
 def valid(r):
-    return r["speed"] not in ("-", "null", "") and float(r["speed"]) >= min_speed
+    return r["speed"] not in ("-", "null", "") and min_speed <= float(r["speed"]) <= max_speed
 
 
 def knee(points):
@@ -107,8 +108,8 @@ for s, rd in rounds:
             cells.append("-")
     print(f"| {s} | {rd} | " + " | ".join(cells) + " |")
 print()
-print("| configuration | knee, median of rounds (spread) | knee of the pooled median P99 | valid runs | runs below speed " +
-      f"{min_speed:g} (not counted) |")
+print("| configuration | knee, median of rounds (spread) | knee of the pooled median P99 | valid runs | runs outside speed " +
+      f"{min_speed:g}-{max_speed:g} (not counted) |")
 print("|---|---|---|---|---|")
 curves = {}
 for c in configs:

@@ -112,6 +112,12 @@ ACC_NOMINAL=$(awk -v p="$WL_ACC_PCT" -v w="$WL_WORK_US" -v x="$WL_ACC_SLOW" \
 	'BEGIN { printf "%.1f", p / 100 * 1e6 / w / x }')
 FCT_FRAC=1.25 # batches are offered above the server CPU's capacity
 : "${REPRO_MIN_SPEED:=0.85}" # a valid run: the kernel at least this fast (sweep)
+# ... and at most this fast: faster, the calibration itself was taken while
+# the machine was slow, and the devices have more capacity than nominal.
+: "${REPRO_MAX_SPEED:=1.15}"
+# The most of this many calibrations (each the fastest of many timings): a
+# slow spell of the shared machine can span a few of them.
+[ "$SMOKE" = 1 ] || : "${WL_CALIBRATIONS:=7}"
 : "${REPRO_POLICIES:=server-only hash wrr lur jsq lc prt dwrr p2c learned}"
 : "${REPRO_PARTS:=sweep fct agent proxy}" # which of the four parts run
 POLICIES=$REPRO_POLICIES
@@ -414,8 +420,8 @@ sweep() {
 					'BEGIN { exit !(a != "-" && (b == "-" || a > b)) }'; then
 					fast_row[$name]=$ROW fast_spd[$name]=$spd
 				fi
-				if [ "$SMOKE" = 1 ] || awk -v a="$spd" -v m="$REPRO_MIN_SPEED" \
-					'BEGIN { exit !(a != "-" && a >= m) }'; then
+				if [ "$SMOKE" = 1 ] || awk -v a="$spd" -v m="$REPRO_MIN_SPEED" -v x="$REPRO_MAX_SPEED" \
+					'BEGIN { exit !(a != "-" && a >= m && a <= x) }'; then
 					last_valid[$name]=$ROW
 					if [ "$ok" = 0 ]; then
 						stand[$name]=$ROW
@@ -818,7 +824,7 @@ for v in SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO TIMEOUT_MS U_CPU U_ACC I
 	SKIPPED HAVE_NGINX HAVE_LEARN MACHINE_UNAME MACHINE_NPROC MACHINE_CPU LOAD_BEFORE LOAD_AFTER \
 	ELAPSED FCT_RATE REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT \
 	WL_QUOTA_US WL_CPU BATCHES_LIST RUN_DATE AGENT_UDP ACC_NOMINAL WL_ACC_SLOW REPRO_TRIES \
-	REPRO_MIN_SPEED LEARN_WARMUP MACHINE_NCPU REPRO_PLOTS; do
+	REPRO_MIN_SPEED REPRO_MAX_SPEED LEARN_WARMUP MACHINE_NCPU REPRO_PLOTS; do
 	printf 'export %s=%q\n' "$v" "${!v}"
 done >"$RES/report.env"
 bash tools/reproduce_report.sh "$OUT" || exit 1

@@ -188,10 +188,10 @@ thesis_for() {
 	echo "- **Speed**: this virtual machine's CPUs slow each other down (a CPU ran the kernel at half its"
 	echo "  calibrated speed while the other was busy, even with the rig alone on its CPU). Each run measures"
 	echo "  it: the work its replies stand for over the CPU time the devices' cgroups used (1.00: as"
-	echo "  calibrated). A run is valid at speed >= ${REPRO_MIN_SPEED:-0.85}. Each point is measured in up to ${REPRO_TRIES:-3} rounds, the"
+	echo "  calibrated). A run is valid at speed ${REPRO_MIN_SPEED:-0.85} to ${REPRO_MAX_SPEED:-1.15} (a faster one: the calibration was taken in a slow spell). Each point is measured in up to ${REPRO_TRIES:-3} rounds, the"
 	echo "  configurations interleaved: a configuration is settled by a valid run that meets the target or"
 	echo "  by two valid runs that miss; the valid run that met stands, else the last valid one, else the"
-	echo "  fastest. $(awk -F'\t' 'NR > 1 && $10 > 1' "$RES/sweep.tsv" | wc -l) of $(($(wc -l <"$RES/sweep.tsv") - 1)) points needed more than one run; $(awk -F'\t' -v m="${REPRO_MIN_SPEED:-0.85}" 'NR > 1 && ($11 == "-" || $11 < m)' "$RES/sweep.tsv" | wc -l) stand without a valid run (their speed is in \`sweep.tsv\`)."
+	echo "  fastest. $(awk -F'\t' 'NR > 1 && $10 > 1' "$RES/sweep.tsv" | wc -l) of $(($(wc -l <"$RES/sweep.tsv") - 1)) points needed more than one run; $(awk -F'\t' -v m="${REPRO_MIN_SPEED:-0.85}" -v x="${REPRO_MAX_SPEED:-1.15}" 'NR > 1 && ($11 == "-" || $11 < m || $11 > x)' "$RES/sweep.tsv" | wc -l) stand without a valid run (their speed is in \`sweep.tsv\`)."
 	echo
 	echo "## Highest rate at P99 <= $SLO_MS ms (thesis Fig. 5.7)"
 	echo
@@ -349,9 +349,9 @@ thesis_for() {
 		echo "\`REPRO_PARTS=knee\` (not part of a plain \`make reproduce\`): rounds over a fine grid (5 requests/s)"
 		echo "near each configuration's knee, the two interleaved rate by rate, every rate in every round"
 		echo "(no early stop, no retry), rounds alternately up and down the grid; each run 5 s as above. A run"
-		echo "counts when its speed is at least ${REPRO_MIN_SPEED:-0.85}; all runs are in \`results/knee.tsv\`."
+		echo "counts when its speed is ${REPRO_MIN_SPEED:-0.85} to ${REPRO_MAX_SPEED:-1.15}; all runs are in \`results/knee.tsv\`."
 		echo
-		python3 "$(dirname "$0")/knee_stats.py" "$RES" "$SLO_MS" "${REPRO_MIN_SPEED:-0.85}" "$TIMEOUT_MS" || echo "(knee_stats.py failed)"
+		python3 "$(dirname "$0")/knee_stats.py" "$RES" "$SLO_MS" "${REPRO_MIN_SPEED:-0.85}" "${REPRO_MAX_SPEED:-1.15}" "$TIMEOUT_MS" || echo "(knee_stats.py failed)"
 		echo
 	fi
 	echo "## Data"
