@@ -164,7 +164,7 @@ thesis_for() {
 	done
 	[ "$SMOKE" = 1 ] && echo && echo "**Smoke run: the shape of the output only; the figures mean nothing.**"
 	echo
-	echo "- Machine: \`$MACHINE_UNAME\`, ${MACHINE_NCPU:-$MACHINE_NPROC} CPUs ($MACHINE_CPU)$([ "${MACHINE_NCPU:-$MACHINE_NPROC}" != "$MACHINE_NPROC" ] && echo "; a run under \`tools/quiet.sh\` (see the table) had $MACHINE_NPROC of them, CPU $WL_CPU, to itself: every other task of the machine was kept on the other CPUs (\`tools/quiet.sh\`), and **everything of the rig ran on that one CPU**: the client (loadgen), the balancer's XDP work (softirq of the sending CPU), both agents, both devices and nginx")."
+	echo "- Machine: \`$MACHINE_UNAME\`, ${MACHINE_NCPU:-$MACHINE_NPROC} CPUs ($MACHINE_CPU)$([ "${MACHINE_NCPU:-$MACHINE_NPROC}" != "$MACHINE_NPROC" ] && echo "; a run under \`tools/quiet.sh\` (see the table) had $MACHINE_NPROC of them, CPU $WL_CPU, to itself: every other task of the machine was kept on the other CPUs, and **everything of the rig ran on that one CPU**: the client (loadgen), the balancer's XDP work (softirq of the sending CPU), both agents, both devices and nginx")."
 	echo "- The rig's figures below (calibration, capacity, unloaded latency) are the sweep's run's; each part's own are in \`results/part_NAME.env\`."
 	echo "- Rig: one server with two devices, both \`workd\` ([workload.md](workload.md)) under the same CFS"
 	echo "  quota, $WL_CPU_PCT% of CPU $WL_CPU ($WL_QUOTA_US us per $((WL_QUOTA_US * 100 / WL_CPU_PCT)) us): \`s1cpu\`, the server CPU, $ITERS kernel"
