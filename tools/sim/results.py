@@ -210,20 +210,17 @@ def validation_table(d):
         return ("Simulator against the rig: not run (no rig results in docs/results: run "
                 "`make reproduce`).\n")
     v = load(f)
-    cal = v.get("calibration", "nominal")
     out = ["Simulator against the rig (1 server, 1 accelerator; rig run of %s, load average "
            "before %s): the simulator with the rig's calibration (%.1f requests/s server CPU, "
-           "%.1f accelerator, the capacities the rig %s; the CPU quota, fixed service under "
-           "the quota's periods), %d runs of the rig's window per rate. Tolerance: the rig's "
-           "P99 within a factor of %g of the simulator's. **%d of %d points within: the "
-           "tolerance %s.**%s\n"
-           % (v.get("run_date"), v.get("load_before"), v["mu_cpu"], v["mu_acc"],
-              "measured by saturating each device" if cal == "measured" else
-              "nominally has (quota share / work per request)", v["runs"],
+           "%.1f accelerator: work per request and CPU quota, fixed service under the quota's "
+           "periods), %d runs of the rig's window per rate. Tolerance: the rig's P99 within a "
+           "factor of %g of the simulator's. **%d of %d points within: the tolerance %s.**%s\n"
+           % (v.get("run_date"), v.get("load_before"), v["mu_cpu"], v["mu_acc"], v["runs"],
               v["tolerance_factor"], v["within"], v["n"], "holds" if v["holds"] else "does not hold",
-              (" With the nominal capacities (%.1f and %.1f requests/s) instead: %d of %d within."
-               % (v["mu_cpu_nominal"], v["mu_acc_nominal"], v["nominal_within"], v["n"]))
-              if "nominal_within" in v else "")]
+              (" With the capacities the rig's calibration measured instead (%.1f and %.1f "
+               "requests/s): %d of %d within." % (v["cap_cpu_measured"], v["cap_acc_measured"],
+                                                  v["measured_within"], v["n"]))
+              if "measured_within" in v else "")]
     rows = []
     for c in v["configs"]:
         for p in c["points"]:
