@@ -5,11 +5,14 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 7 // layout version of the pinned maps
-#define HAULER_MAX_VIPS 64 // VIPs; also the number of policy slots
-#define HAULER_MAX_SERVERS 256 // servers over all VIPs
-#define HAULER_SERVER_SLOTS 320 // entries of servers and ring_pos: MAX_SERVERS servers, then one flat group per VIP (FLAT_GROUP)
-#define HAULER_MAX_DEVICES 2048 // devices over all servers
+#define HAULER_SCHEMA_VERSION 8 // layout version of the pinned maps
+#define HAULER_MAX_VIPS 512 // most VIPs hauler up --vips may ask for; a VIP id is also its policy slot
+#define HAULER_MAX_SERVERS 4096 // most servers over all VIPs hauler up --servers may ask for
+#define HAULER_SERVER_SLOTS 4608 // most entries of servers and ring_pos: the servers, then one flat group per VIP (hauler_flat_group)
+#define HAULER_MAX_DEVICES 8192 // most devices over all servers hauler up --devices may ask for
+#define HAULER_VIPS_DEFAULT 64 // VIPs of a first up without --vips (the maps below are declared with it)
+#define HAULER_SERVERS_DEFAULT 256 // servers of a first up without --servers
+#define HAULER_DEVICES_DEFAULT 2048 // devices of a first up without --devices
 #define HAULER_DEVS_PER_SERVER 8 // devices one server can hold
 #define HAULER_MAGLEV_MAX 32749 // largest Maglev table (a prime)
 #define HAULER_MAGLEV_DEFAULT 4093 // default Maglev table size (a prime)
@@ -404,11 +407,11 @@ header hauler_report_h {
 #define HAULER_REPORT_BYTES 40
 
 // Maps: name, type, key, value, size
-// map vips: HASH, key vip_key_t, value vip_info_t, size 64 - VIP -> its settings
-// map vip_index: ARRAY, key bit<32>, value vip_key_t, size 64 - vip id -> VIP (NAT return path)
+// map vips: HASH, key vip_key_t, value vip_info_t, size 64 - VIP -> its settings (size: hauler up --vips)
+// map vip_index: ARRAY, key bit<32>, value vip_key_t, size 64 - vip id -> VIP (NAT return path); its size is the VIP count
 // map pools: ARRAY, key bit<32>, value pool_t, size 128 - vip id * 2 + version -> Maglev table
-// map servers: ARRAY, key bit<32>, value server_info_t, size 320 - server index -> server; MAX_SERVERS + vip id -> the VIP's flat group
-// map devices: ARRAY, key bit<32>, value device_info_t, size 2048 - device id -> device
+// map servers: ARRAY, key bit<32>, value server_info_t, size 320 - server index -> server; servers + vip id -> the VIP's flat group (size: hauler up --servers plus --vips)
+// map devices: ARRAY, key bit<32>, value device_info_t, size 2048 - device id -> device (size: hauler up --devices)
 // map dev_state: ARRAY, key bit<32>, value dev_state_t, size 2048 - device id -> measured load
 // map rings: ARRAY, key bit<32>, value ring_t, size 640 - server * 2 + version -> ring
 // map ring_pos: ARRAY, key bit<32>, value ring_pos_t, size 320 - server -> ring pointer
@@ -418,7 +421,7 @@ header hauler_report_h {
 // map half_open: LRU_HASH, key flow_key_t, value conn_t, size 131072 - flow not yet confirmed (TCP before the handshake ACK, UDP in its first second) -> device (size: hauler up --half-open)
 // map config: ARRAY, key bit<32>, value config_t, size 1 - datapath settings
 // map scratch: PERCPU_ARRAY, key bit<32>, value policy_ctx_t, size 1 - hand-over from the entry program to a policy
-// map stats: PERCPU_ARRAY, key bit<32>, value counter_t, size 4288 - counters, see STAT_*
+// map stats: PERCPU_ARRAY, key bit<32>, value counter_t, size 17472 - counters, see STAT_*
 // map dev_keys: ARRAY, key bit<32>, value dev_key_t, size 2048 - device id -> report key
 
 // Registers for the arrays too large for a struct

@@ -46,6 +46,7 @@ const __u8 dp_remote_dev_mac[6] = {0x02, 0, 0, 0, 0x03, 0x20};
 int dp_ifindex2;
 static int ncpus;
 __u32 dp_conns_max;
+__u32 dp_vips, dp_servers, dp_devices;
 
 static struct dp_addr addr4(__u8 a, __u8 b, __u8 c, __u8 d)
 {
@@ -238,7 +239,11 @@ static int make_topology(void)
 static int load_programs(void)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = bpffs_dir);
-	const struct table_sizes sizes = {.conns = dp_conns_max, .half_open = DP_HALF_OPEN_MAX};
+	const struct table_sizes sizes = {.conns = dp_conns_max,
+					  .half_open = DP_HALF_OPEN_MAX,
+					  .vips = dp_vips,
+					  .servers = dp_servers,
+					  .devices = dp_devices};
 
 	entry_skel = hauler_xdp__open_opts(&opts);
 	/*
@@ -327,7 +332,15 @@ int dp_map(const char *name)
 	return bpf_map__fd(m);
 }
 
-/* Zero entries 0..n-1 of an array map. */
+__u32 dp_map_size(const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(entry_skel->obj, name);
+
+	assert_non_null(m);
+	return bpf_map__max_entries(m);
+}
+
+/* Zero entries 0..n-1 of an array map (those it has: sized at load, dp_vips...). */
 static void zero_array(const char *name, __u32 n, size_t value_size)
 {
 	int fd = dp_map(name);
@@ -335,6 +348,8 @@ static void zero_array(const char *name, __u32 n, size_t value_size)
 	__u32 k;
 
 	assert_non_null(zero);
+	if (n > dp_map_size(name))
+		n = dp_map_size(name);
 	for (k = 0; k < n; k++)
 		assert_int_equal(bpf_map_update_elem(fd, &k, zero, BPF_ANY), 0);
 	free(zero);

@@ -70,6 +70,13 @@ struct dp_addr dp_unroutable_addr(int family);
  * packet, which a small table makes cheap.
  */
 extern __u32 dp_conns_max;
+/*
+ * VIP, server and device counts, when set before dp_setup (0: the
+ * defaults of a first hauler up; --vips, --servers, --devices).
+ */
+extern __u32 dp_vips, dp_servers, dp_devices;
+/* max_entries of one of the entry program's maps, as loaded. */
+__u32 dp_map_size(const char *name);
 
 /* cmocka group setup/teardown: namespaces, veth, bpffs, skeletons. */
 int dp_setup(void **state);
