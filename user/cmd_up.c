@@ -220,6 +220,9 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 		json_uint(&j, "vips", vips);
 		json_uint(&j, "servers", servers);
 		json_uint(&j, "devices", devices);
+		json_uint(&j, "vips_max", c->cur->lim.vips);
+		json_uint(&j, "servers_max", c->cur->lim.servers);
+		json_uint(&j, "devices_max", c->cur->lim.devices);
 		json_uint(&j, "conns", conns);
 		json_uint(&j, "half_open", half);
 		json_object_end(&j);
@@ -234,7 +237,9 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 	       : attached		      ? "NOT attached (another program is)"
 					      : "NOT attached");
 	printf("schema     version %u\n", cfg->schema_version);
-	printf("vips       %d\nservers    %d\ndevices    %d\nconns      %d (half-open %d)\n", vips,
-	       servers, devices, conns, half);
+	printf("vips       %d of %u\nservers    %d of %u\ndevices    %d of %u\n"
+	       "conns      %d (half-open %d)\n",
+	       vips, c->cur->lim.vips, servers, c->cur->lim.servers, devices, c->cur->lim.devices,
+	       conns, half);
 	return 0;
 }

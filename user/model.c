@@ -266,7 +266,8 @@ int model_server_add(struct model *m, const char *name, const struct vip_key *vi
 	for (s = 0; s < (int)m->lim.servers && m->servers[s].in_use; s++)
 		;
 	if (s >= (int)m->lim.servers)
-		return err_set(ERR_INPUT, "too many servers (%u; hauler up --servers sizes the maps)",
+		return err_set(ERR_INPUT,
+			       "too many servers (%u; hauler up --servers sizes the maps)",
 			       m->lim.servers);
 	srv = &m->servers[s];
 	memset(srv, 0, sizeof(*srv));
@@ -395,7 +396,8 @@ int model_device_add(struct model *m, const struct device_spec *spec)
 	for (d = 0; d < (int)m->lim.devices && m->devices[d].in_use; d++)
 		;
 	if (d >= (int)m->lim.devices)
-		return err_set(ERR_INPUT, "too many devices (%u; hauler up --devices sizes the maps)",
+		return err_set(ERR_INPUT,
+			       "too many devices (%u; hauler up --devices sizes the maps)",
 			       m->lim.devices);
 	dev = &m->devices[d];
 	gen = hauler_dev_gen_next(dev->gen);

@@ -125,9 +125,9 @@ struct vip_key_t {
 // value of vips
 struct vip_info_t {
 	bit<16> vip_id; // index into pools, stats and vip_index
-	bit<16> flags; // reserved
+	bit<16> policy_slot; // slot in policy_progs and policy_params (up to MAX_VIPS)
 	bit<8> fwd_mode; // FWD_NAT or FWD_IPIP
-	bit<8> policy_slot; // slot in policy_progs and policy_params
+	bit<8> flags; // reserved
 	bit<8> pool_version; // active Maglev table: 0 or 1
 	bit<8> tier; // server tier: TIER_MAGLEV or TIER_FLAT
 	bit<32> table_size; // Maglev table size M (a prime)
@@ -345,7 +345,7 @@ struct policy_ctx_t {
 	bit<16> server; // server chosen by the server tier
 	bit<16> vip_id; // VIP of the flow
 	bit<8> n; // candidates in cand[]
-	bit<8> slot; // the VIP's policy slot
+	bit<8> pad0; // zero
 	bit<8> choice; // written by the policy: position in cand[]
 	bit<8> fwd_mode; // FWD_* of the VIP
 	bit<16> l3_off; // offset of the IP header in the frame
@@ -355,7 +355,7 @@ struct policy_ctx_t {
 	bit<16> first_server; // server the server tier chose first (before any spill)
 	bit<8> spill_left; // spills still allowed (policy_params.spill, counted down)
 	bit<8> spills; // Maglev preference probes used by spills so far
-	bit<16> pad; // zero
+	bit<16> slot; // the VIP's policy slot
 }
 
 // value of stats (per CPU)

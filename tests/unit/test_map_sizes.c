@@ -180,8 +180,9 @@ static void test_model_counts(void **state)
 		assert_int_equal(batch_apply_string(m, line, "t"), 0);
 	}
 	for (i = 0; i < 4096; i++) {
-		snprintf(line, sizeof(line), "device add d%d server s%d addr 10.200.%d.%d port 80\n", i,
-			 i / 8, i / 256, i % 256);
+		snprintf(line, sizeof(line),
+			 "device add d%d server s%d addr 10.200.%d.%d port 80\n", i, i / 8, i / 256,
+			 i % 256);
 		assert_int_equal(batch_apply_string(m, line, "t"), 0);
 	}
 	/* A 513th server with room, so a 4097th device fails on the count alone. */
@@ -193,8 +194,7 @@ static void test_model_counts(void **state)
 	*was = *m;
 	assert_int_not_equal(batch_apply_string(m, "vip add 10.9.9.9:80/tcp\n", "t"), 0);
 	assert_non_null(strstr(err_msg(), "too many VIPs"));
-	assert_int_not_equal(
-	    batch_apply_string(m, "server add sx vip 10.0.0.1:80/tcp\n", "t"), 0);
+	assert_int_not_equal(batch_apply_string(m, "server add sx vip 10.0.0.1:80/tcp\n", "t"), 0);
 	assert_non_null(strstr(err_msg(), "too many servers"));
 	assert_int_not_equal(
 	    batch_apply_string(m, "device add dx server spare addr 10.201.0.1 port 80\n", "t"), 0);
@@ -207,12 +207,9 @@ static void test_model_counts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse),
-	    cmocka_unit_test(test_parse_refuses),
-	    cmocka_unit_test(test_bounds),
-	    cmocka_unit_test(test_counts),
-	    cmocka_unit_test(test_counts_check),
-	    cmocka_unit_test(test_compare),
+	    cmocka_unit_test(test_parse),	 cmocka_unit_test(test_parse_refuses),
+	    cmocka_unit_test(test_bounds),	 cmocka_unit_test(test_counts),
+	    cmocka_unit_test(test_counts_check), cmocka_unit_test(test_compare),
 	    cmocka_unit_test(test_model_counts),
 	};
 
