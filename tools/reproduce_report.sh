@@ -154,7 +154,11 @@ thesis_for() {
 	echo "| part | measured (run ended) | load average before | after | the rig's CPU to itself (\`tools/quiet.sh\`) | took |"
 	echo "|---|---|---|---|---|---|"
 	for pt in sweep fct agent proxy knee; do
-		[ "$pt" = knee ] && continue # its sessions: in its own section
+		if [ "$pt" = knee ]; then # its sessions: in its own section
+			[ "$(wc -l <"$RES/knee.tsv" 2>/dev/null || echo 0)" -gt 1 ] &&
+				echo "| knee | the sessions in [its section](#the-knees-of-the-server-cpu-alone-and-of-wrr-pinned-down) | | | | |"
+			continue
+		fi
 		if [ -f "$RES/part_$pt.env" ]; then
 			# shellcheck disable=SC1090 # written by reproduce.sh
 			(. "$RES/part_$pt.env" && echo "| $pt | $PART_DATE | $PART_LOAD_BEFORE | $PART_LOAD_AFTER | $([ "$PART_QUIET" = 1 ] && echo "yes, CPU $WL_CPU" || echo no) | $PART_S s |")
