@@ -399,8 +399,13 @@ static __always_inline int too_big_answer(struct xdp_md *ctx, __u32 l3, const st
 	if ((l3 != ETH_HLEN && l3 != ETH_HLEN + HAULER_VLAN_HLEN) ||
 	    (hlen != sizeof(struct iphdr) && hlen != sizeof(struct ipv6hdr)))
 		return -1;
-	/* The client's packet must be long enough to quote (it is: it was too big). */
-	if (data + l3 + hlen + HAULER_ICMP_QUOTE > end || data + sizeof(l2) > end)
+	/*
+	 * The client's packet must be long enough to quote, and the answer
+	 * no longer than what it answers (no amplification): a packet that
+	 * was too big always is.
+	 */
+	if (data + l3 + hlen + HAULER_ICMP_HLEN + HAULER_ICMP_QUOTE > end ||
+	    data + sizeof(l2) > end)
 		return -1;
 	/* Ethernet and the VLAN tag, if any (untagged: 4 bytes of IP header, rewritten below). */
 	__builtin_memcpy(l2, data, sizeof(l2));
