@@ -49,7 +49,7 @@ static void test_reset_matches_generation(void **state)
 
 	(void)state;
 	if (fd < 0)
-		skip(); /* no BPF here (not root): nothing to test on */
+		skip();	  /* no BPF here (not root): nothing to test on */
 	put(fd, 1, 5, 2); /* device 5 as it is now: generation 2 */
 	put(fd, 2, 5, 2);
 	put(fd, 3, 5, 1); /* an earlier device with id 5 */
