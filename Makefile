@@ -49,7 +49,7 @@ LDLIBS     := -lbpf -lelf -lz -lmicrohttpd -lpthread
 BPF_SRCS  := bpf/hauler_xdp.bpf.c $(sort $(wildcard policies/*.bpf.c))
 BPF_OBJS  := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst %.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-BPF_HDRS  := $(wildcard include/*.h include/*.def include/select/* bpf/*.h policies/*.h bench/*.h)
+BPF_HDRS  := $(wildcard include/*.h include/*.def include/select/* include/ctable/* bpf/*.h policies/*.h bench/*.h)
 # Helper programs of make bench (bench/) and of the system tests and demo
 # topology (tests/system/bpf/): plain XDP objects, no skeleton.
 AUX_BPF_OBJS := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(wildcard bench/*.bpf.c tests/system/bpf/*.bpf.c))
@@ -58,7 +58,7 @@ AUX_BPF_OBJS := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(wildcard bench/*.bpf.c tes
 # library that the tests link too.
 USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(USER_SRCS))
-USER_HDRS := $(wildcard user/*.h include/*.h include/*.def include/select/*)
+USER_HDRS := $(wildcard user/*.h include/*.h include/*.def include/select/* include/ctable/*)
 LIBHAULER := $(BUILD)/libhauler.a
 
 # Agent and tools: each tools/*.c is one program but tools/*_lib.c, which

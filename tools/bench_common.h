@@ -564,6 +564,18 @@ static inline void bench_json_close(struct bench_json *j)
  * Write n made-up flows into a conns map (fd): client 10.77.(i>>14)...
  * port 1024 + (i & 0x3fff), to BENCH_VIP_ADDR:BENCH_VIP_PORT, device i % 4.
  */
+/* The i-th flow a table is filled with: client 10.77.x.y:port to the VIP. */
+static inline void bench_fill_key(struct flow_key *k, unsigned long i)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = 4;
+	k->proto = IPPROTO_TCP;
+	k->src[0] = htonl(BENCH_CLIENT_ADDR + (__u32)(i >> 14));
+	k->dst[0] = htonl(BENCH_VIP_ADDR);
+	k->sport = htons(1024 + (i & 0x3fff));
+	k->dport = htons(BENCH_VIP_PORT);
+}
+
 static inline void bench_conns_fill(int fd, unsigned long n)
 {
 	enum { BATCH = 8192 };
@@ -576,15 +588,7 @@ static inline void bench_conns_fill(int fd, unsigned long n)
 		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
 
 		for (; count < BATCH && i < n; count++, i++) {
-			struct flow_key *k = &keys[count];
-
-			memset(k, 0, sizeof(*k));
-			k->family = 4;
-			k->proto = IPPROTO_TCP;
-			k->src[0] = htonl(BENCH_CLIENT_ADDR + (__u32)(i >> 14));
-			k->dst[0] = htonl(BENCH_VIP_ADDR);
-			k->sport = htons(1024 + (i & 0x3fff));
-			k->dport = htons(BENCH_VIP_PORT);
+			bench_fill_key(&keys[count], i);
 			vals[count].device = i % 4;
 		}
 		if (bpf_map_update_batch(fd, keys, vals, &count, &opts))

@@ -51,6 +51,10 @@
 #define HAULER_CONN_FIN 1 // a FIN was seen: the entry ends after the FIN grace
 #define HAULER_CONN_REPLY 2 // entry of a NAT return path (keyed by the reply)
 #define HAULER_CONN_RST 4 // a RST was seen: the entry ends after the RST linger
+#define HAULER_CT_SLOTS 8 // slots of a compact-table bucket: 8 x 8 bytes, one cache line (include/ctable/)
+#define HAULER_CT_DIGEST_BITS 22 // bits of a flow's digest in a compact-table slot (never 0: 0 is an empty slot)
+#define HAULER_CT_TICK_SHIFT 26 // a compact-table tick is 2^26 ns (67.1 ms) of the coarse clock; 16-bit times wrap after 73 min
+#define HAULER_CT_FILL_PCT 75 // a compact table of --conns N holds N connections at this percentage of its slots
 #define HAULER_REPORT_MAGIC 1212961362 // hauler_report.magic: "HLRR"
 #define HAULER_REPORT_VERSION 2 // hauler_report.version agents send
 #define HAULER_REPORT_VERSION_1 1 // the older version, still accepted: no period, stale after stale-ms
@@ -294,6 +298,18 @@ struct conn_t {
 	bit<8> pad; // zero
 	bit<16> dev_gen; // devices.gen of the device when the flow was bound: another generation is another device
 	bit<64> last_seen_ns; // coarse ktime of the last packet
+}
+
+// value of the compact connection table (ctable): one cache line
+struct ct_bucket_t {
+	bit<64> slot_0; // CT_SLOTS slots: digest, device, generation, flags, time (include/ctable/ct_slot.h); 0: empty
+	bit<64> slot_1;
+	bit<64> slot_2;
+	bit<64> slot_3;
+	bit<64> slot_4;
+	bit<64> slot_5;
+	bit<64> slot_6;
+	bit<64> slot_7;
 }
 
 // value of config (one entry): datapath settings

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * ct_table.h - the compact connection table's buckets (docs/architecture.md,
+ * "The compact connection table"): where a flow may live, finding it, and
+ * inserting it. Shared by the datapath (buckets are values of the ctable
+ * array map), the benchmarks and the tests (buckets in plain memory).
+ *
+ * A flow may live in one of two buckets (two independent hashes of its
+ * key), in any of their CT_SLOTS slots: a lookup reads at most two cache
+ * lines, and a flow is found by its digest alone. An insert takes an
+ * empty slot, else a slot whose flow has ended, else the oldest half-open
+ * slot; a bucket pair of live established flows refuses it (the caller
+ * then decides the flow without state). Nothing is ever moved (no cuckoo
+ * kicks): a move cannot be made atomic across two buckets, and at the
+ * fill the table is sized for (CT_FILL_PCT) refusals are rare
+ * (tests/unit/test_ctable.c measures them).
+ *
+ * Every write is a compare-and-swap of one 8-byte slot against the value
+ * read, so CPUs race only per slot and a loser learns it lost.
+ */
+#ifndef HAULER_CT_TABLE_H
+#define HAULER_CT_TABLE_H
+
+#include "hauler_hash.h"
+#include "ctable/ct_slot.h"
+
+/* Seed difference of the second flow hash (digest and second bucket). */
+#define CT_SEED2 0x9e3779b9u
+
+/* Where a flow lives in a table of n buckets. */
+struct ct_place {
+	__u32 bucket[2];
+	__u32 digest;
+};
+
+/* Buckets of a table sized for n connections at CT_FILL_PCT of its slots. */
+static __always_inline __u32 ct_buckets_for(__u32 n)
+{
+	__u64 slots = ((__u64)n * 100 + HAULER_CT_FILL_PCT - 1) / HAULER_CT_FILL_PCT;
+
+	return (__u32)((slots + HAULER_CT_SLOTS - 1) / HAULER_CT_SLOTS);
+}
+
+/* h in [0, n): the high half of h * n (no division on the fast path). */
+static __always_inline __u32 ct_reduce(__u32 h, __u32 n)
+{
+	return ((__u64)h * n) >> 32;
+}
+
+/*
+ * The place of the flow whose two hashes are h1 (hauler_flow_hash with the
+ * seed) and h2 (with the seed ^ CT_SEED2), with a digest of bits bits
+ * (HAULER_CT_DIGEST_BITS; the tests use fewer to measure the false-match
+ * rate). The first bucket is h1's, the digest h2's high bits, the second
+ * bucket a mix of h1 and h2's low bits: three independent draws.
+ */
+static __always_inline void ct_place_hashes(struct ct_place *p, __u32 h1, __u32 h2, __u32 n,
+					    __u32 bits)
+{
+	p->bucket[0] = ct_reduce(h1, n);
+	p->bucket[1] = ct_reduce(hauler_hash_final(h1 ^ (h2 << 22), 4), n);
+	p->digest = h2 >> (32 - bits);
+	if (!p->digest)
+		p->digest = 1;
+}
+
+static __always_inline void ct_place_flow(struct ct_place *p, const struct flow_key *f, __u32 seed,
+					  __u32 n)
+{
+	ct_place_hashes(p, hauler_flow_hash(f, seed), hauler_flow_hash(f, seed ^ CT_SEED2), n,
+			HAULER_CT_DIGEST_BITS);
+}
+
+/* One read of a slot that another CPU may be writing (never torn: 8 bytes). */
+static __always_inline __u64 ct_read(const struct ct_bucket *b, int i)
+{
+	return *(volatile const __u64 *)&b->slot[i];
+}
+
+/* The slot of b whose digest is digest (its value in *val), or -1. */
+static __always_inline int ct_bucket_find(const struct ct_bucket *b, __u32 digest, __u64 *val)
+{
+	int i;
+
+#ifdef __clang__
+#pragma unroll
+#endif
+	for (i = 0; i < HAULER_CT_SLOTS; i++) {
+		__u64 s = ct_read(b, i);
+
+		if (s && ct_slot_digest(s) == digest) {
+			*val = s;
+			return i;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The flow with digest digest in buckets b0 then b1: the slot index
+ * (*val its value, *which 0 or 1 the bucket), or -1. skip matches are
+ * passed over first: a caller that finds another VIP's flow under the
+ * digest (a false match it can tell) looks again with skip 1. b1 is NULL
+ * when the flow's two buckets are one.
+ */
+static __always_inline int ct_lookup(const struct ct_bucket *b0, const struct ct_bucket *b1,
+				     __u32 digest, __u32 skip, __u64 *val, int *which)
+{
+	int i;
+
+#ifdef __clang__
+#pragma unroll
+#endif
+	for (i = 0; i < 2 * HAULER_CT_SLOTS; i++) {
+		const struct ct_bucket *b = i < HAULER_CT_SLOTS ? b0 : b1;
+		__u64 s;
+
+		if (!b)
+			break;
+		s = ct_read(b, i & (HAULER_CT_SLOTS - 1));
+
+		if (!s || ct_slot_digest(s) != digest)
+			continue;
+		if (skip) {
+			skip--;
+			continue;
+		}
+		*val = s;
+		*which = i >= HAULER_CT_SLOTS;
+		return i & (HAULER_CT_SLOTS - 1);
+	}
+	return -1;
+}
+
+/* How good a slot is to insert into: higher is better, 0 not at all. */
+#define CT_RANK_EMPTY 3
+#define CT_RANK_ENDED 2
+#define CT_RANK_HALF  1
+
+static __always_inline __u32 ct_slot_rank(__u64 s, __u32 now_tick, const struct ct_limits *l)
+{
+	if (!s)
+		return CT_RANK_EMPTY;
+	if (ct_slot_ended(s, now_tick, l))
+		return CT_RANK_ENDED;
+	if (ct_slot_flags(s) & CT_F_HALF)
+		return CT_RANK_HALF;
+	return 0;
+}
+
+/*
+ * The best slot of b for an insert (its value in *old): the first empty
+ * one, else an ended one, else the oldest half-open one. *rank is the
+ * slot's rank, times CT_SLOTS + 1, plus the bucket's empty slots: of two
+ * buckets with room, the emptier is the better (two choices keep the
+ * buckets even, so a table fills to CT_FILL_PCT without refusals). -1
+ * when every slot holds a live established flow: junk (half-open flows)
+ * can push out only junk.
+ */
+static __always_inline int ct_bucket_victim(const struct ct_bucket *b, __u32 now_tick,
+					    const struct ct_limits *l, __u64 *old, __u32 *rank)
+{
+	__u32 best_rank = 0, best_age = 0, empty = 0;
+	int i, best = -1;
+
+#ifdef __clang__
+#pragma unroll
+#endif
+	for (i = 0; i < HAULER_CT_SLOTS; i++) {
+		__u64 s = ct_read(b, i);
+		__u32 r = ct_slot_rank(s, now_tick, l), age = s ? ct_slot_age(s, now_tick) : 0;
+
+		empty += !s;
+		if (r > best_rank || (r && r < CT_RANK_EMPTY && r == best_rank && age > best_age)) {
+			best = i;
+			best_rank = r;
+			best_age = age;
+			*old = s;
+		}
+	}
+	*rank = best_rank * (HAULER_CT_SLOTS + 1) + empty;
+	return best;
+}
+
+/* Replace slot i of b, if it still holds old, with val. 1 when it did. */
+static __always_inline int ct_swap(struct ct_bucket *b, int i, __u64 old, __u64 val)
+{
+	return __sync_val_compare_and_swap(&b->slot[i], old, val) == old;
+}
+
+#define CT_INSERTED 0  /* val is in a slot */
+#define CT_FOUND    1  /* a slot holds val's digest already (*found): another CPU's insert */
+#define CT_FULL	    -1 /* no slot may take it */
+#define CT_LOST	    -2 /* raced twice with other CPUs' writes: not inserted */
+
+/*
+ * Insert val (a slot with its digest) into the flow's buckets b0 and b1
+ * (b1 NULL when they are one): the better of the two victims, b0's on a
+ * tie. A lost race (another CPU wrote the slot between read and swap) is
+ * tried once more, after a look for the digest: two CPUs inserting the
+ * same new flow end with one slot, the loser taking the winner's choice
+ * (*found).
+ */
+static __always_inline int ct_insert(struct ct_bucket *b0, struct ct_bucket *b1, __u64 val,
+				     __u32 now_tick, const struct ct_limits *l, __u64 *found)
+{
+	__u32 digest = ct_slot_digest(val), r0 = 0, r1 = 0;
+	__u64 o0 = 0, o1 = 0;
+	int try, i0, i1, which;
+
+	for (try = 0; try < 2; try++) {
+		if (try && ct_lookup(b0, b1, digest, 0, found, &which) >= 0)
+			return CT_FOUND;
+		i0 = ct_bucket_victim(b0, now_tick, l, &o0, &r0);
+		i1 = b1 ? ct_bucket_victim(b1, now_tick, l, &o1, &r1) : -1;
+		if (i0 < 0 && i1 < 0)
+			return CT_FULL;
+		if (i0 >= 0 && r0 >= r1) {
+			if (ct_swap(b0, i0, o0, val))
+				return CT_INSERTED;
+		} else if (b1 && i1 >= 0) {
+			if (ct_swap(b1, i1, o1, val))
+				return CT_INSERTED;
+		}
+	}
+	return CT_LOST;
+}
+
+/*
+ * Change the slot i of b from old to val (a refresh, a flag, a
+ * promotion). A lost race is not retried: another CPU wrote the slot
+ * first, with a time as fresh, or it is another flow's now.
+ */
+static __always_inline int ct_update(struct ct_bucket *b, int i, __u64 old, __u64 val)
+{
+	if (i < 0 || i >= HAULER_CT_SLOTS)
+		return 0;
+	return ct_swap(b, i, old, val);
+}
+
+#ifndef __bpf__
+/*
+ * The chance that a lookup of a flow that is not in the table finds a
+ * slot with its digest anyway (a false match), with a fraction fill of
+ * the slots in use and digests of bits bits: it reads up to 2 buckets of
+ * CT_SLOTS slots, each a match with chance 2^-bits.
+ */
+static inline double ct_false_match_rate(double fill, unsigned int bits)
+{
+	double p = 1.0 / (double)(1ULL << bits), miss = 1.0;
+	int i;
+
+	for (i = 0; i < 2 * HAULER_CT_SLOTS; i++)
+		miss *= 1.0 - fill * p;
+	return 1.0 - miss;
+}
+
+/* The flow's buckets in a table of n buckets in plain memory (b1 NULL: one). */
+static inline void ct_mem_buckets(struct ct_bucket *t, const struct ct_place *p,
+				  struct ct_bucket **b0, struct ct_bucket **b1)
+{
+	*b0 = &t[p->bucket[0]];
+	*b1 = p->bucket[1] == p->bucket[0] ? NULL : &t[p->bucket[1]];
+}
+
+/* ct_insert of flow f into the table t of n buckets in plain memory. */
+static inline int ct_mem_insert(struct ct_bucket *t, __u32 n, const struct flow_key *f, __u32 seed,
+				__u64 val_without_digest, __u32 now_tick, const struct ct_limits *l)
+{
+	struct ct_bucket *b0, *b1;
+	struct ct_place p;
+	__u64 found;
+
+	ct_place_flow(&p, f, seed, n);
+	ct_mem_buckets(t, &p, &b0, &b1);
+	return ct_insert(b0, b1, val_without_digest | (__u64)p.digest << CT_DIGEST_SHIFT, now_tick,
+			 l, &found);
+}
+
+/* ct_lookup of flow f in the table t of n buckets in plain memory. */
+static inline int ct_mem_lookup(struct ct_bucket *t, __u32 n, const struct flow_key *f, __u32 seed,
+				__u64 *val)
+{
+	struct ct_bucket *b0, *b1;
+	struct ct_place p;
+	int which;
+
+	ct_place_flow(&p, f, seed, n);
+	ct_mem_buckets(t, &p, &b0, &b1);
+	return ct_lookup(b0, b1, p.digest, 0, val, &which);
+}
+
+/* Bytes the table for n connections takes (its buckets). */
+static inline unsigned long long ct_table_bytes(__u32 n)
+{
+	return (unsigned long long)ct_buckets_for(n) * sizeof(struct ct_bucket);
+}
+#endif
+
+#endif
