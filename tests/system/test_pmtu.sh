@@ -7,6 +7,7 @@
 # with "fragmentation needed" (IPv4) / "packet too big" (IPv6) from the
 # VIP the client's stack lowers its path MTU to 1480 / 1460 and every
 # transfer completes, through XDP alone (the kernel forwards nothing).
+SYS_LIMIT=${SYS_LIMIT:-150}
 . "$(dirname "$0")/lib.sh"
 sys_init "$@"
 N=10
