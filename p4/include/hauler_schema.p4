@@ -113,7 +113,15 @@
 #define HAULER_STAT_report_stale 37 // report whose sequence time is outside the clock window (config report-window): dropped
 #define HAULER_STAT_report_raw_refused 38 // raw-Ethernet report on an interface other than config raw-reports: dropped
 #define HAULER_STAT_report_v1 39 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
-#define HAULER_STAT_REASONS 40
+#define HAULER_STAT_icmp_to_device 40 // ICMP error about a VIP flow (matched by the packet it quotes): sent to the flow's device (ipip: encapsulated; nat: translated)
+#define HAULER_STAT_icmp_to_client 41 // ICMP error about a nat flow from its device's side: translated back to the VIP and sent to the client
+#define HAULER_STAT_icmp_unknown 42 // ICMP error quoting no flow the balancer holds (no VIP, no entry, device gone): passed
+#define HAULER_STAT_icmp_malformed 43 // ICMP error truncated, or quoting a packet that cannot be read: passed
+#define HAULER_STAT_icmp_forged 44 // ICMP error about a held flow not addressed to the quoted packet's source: dropped
+#define HAULER_STAT_too_big_sent 45 // fragmentation needed (IPv4) / packet too big (IPv6) sent to a client whose packet no longer fits once encapsulated; the packet dropped
+#define HAULER_STAT_too_big_limited 46 // such an answer over the rate limit (per CPU): packet dropped, nothing sent
+#define HAULER_STAT_too_big_fragment 47 // IPv4 without DF too big once encapsulated: passed to the kernel, which fragments it
+#define HAULER_STAT_REASONS 48
 
 // key of vips: the service clients connect to
 struct vip_key_t {
