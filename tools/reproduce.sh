@@ -410,7 +410,7 @@ measure() {
 # miss; the others are measured again in the next round (so that a burst
 # of other work does not sink one configuration's point alone). What
 # stands: the valid run that met, else the last valid run, else (no valid
-# run in REPRO_TRIES) the fastest. Every run is in sweep.jsonl; sweep.tsv
+# run in REPRO_TRIES) the one whose speed was closest to 1. Every run is in sweep.jsonl; sweep.tsv
 # has the standing one, with the number of runs made. NAME nginx-wrr and
 # nginx-rr send to nginx (part_proxy) instead of the VIP.
 sweep() {
@@ -434,7 +434,8 @@ sweep() {
 				runs[$name]=$round
 				spd=$(printf '%s' "$ROW" | cut -f11)
 				if [ -z "${fast_row[$name]:-}" ] || awk -v a="$spd" -v b="${fast_spd[$name]}" \
-					'BEGIN { exit !(a != "-" && (b == "-" || a > b)) }'; then
+					'function d(x) { return x > 1 ? x - 1 : 1 - x }
+					BEGIN { exit !(a != "-" && (b == "-" || d(a) < d(b))) }'; then
 					fast_row[$name]=$ROW fast_spd[$name]=$spd
 				fi
 				if [ "$SMOKE" = 1 ] || awk -v a="$spd" -v m="$REPRO_MIN_SPEED" -v x="$REPRO_MAX_SPEED" \
