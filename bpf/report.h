@@ -5,8 +5,9 @@
  * refused one changes nothing but its counter. Checks and their order are
  * those of include/hauler_report.h: length, header, device, source, tag,
  * values, freshness against the wall clock (config.report_window_s),
- * sequence. The sequence check and the store of every field happen under
- * the device's spin lock (report_locks): two reports of one device on two
+ * sequence. The sequence check and the store of every field
+ * (report_apply, include/hauler_report_store.h, which hauler-sim runs
+ * too) happen under the device's spin lock (report_locks): two reports of one device on two
  * CPUs are applied one after the other, newest last, so dev_state always
  * holds one report's fields (a reader may still catch a store half done).
  */
@@ -16,6 +17,7 @@
 #include "xdp_maps.h"
 #include "stats.h"
 #include "hauler_report.h"
+#include "hauler_report_store.h"
 #include "conn.h"
 
 /*
@@ -38,25 +40,6 @@ struct {
 
 #define REPORT_NS_PER_SEC 1000000000ull
 
-/* Store the fields of r into st (the caller holds st's lock). */
-static __always_inline void report_store(struct dev_state *st, const struct hauler_report *r,
-					 __u64 seq, __u64 now)
-{
-	st->cmp = r->cmp;
-	st->mem = r->mem;
-	st->net = r->net;
-	st->queue = r->queue;
-	if (r->flags & HAULER_REPORT_F_LATENCY)
-		st->latency_us = report_be32(r->latency_us);
-	st->live_conns = report_be32(r->live_conns);
-	st->assigned = 0; /* the agent's count now includes them */
-	st->period_ms = report_be32(r->period_ms);
-	st->version = r->version;
-	st->busy = !!(r->flags & HAULER_REPORT_F_BUSY);
-	st->updated_ns = now;
-	st->seq = seq;
-}
-
 /*
  * The report at offset off of the frame; src is the IP source (NULL for
  * the raw Ethernet form, which has none: it is taken only on the interface
@@ -75,8 +58,8 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 	struct device_info *dev;
 	struct dev_state *st;
 	struct dev_key *key;
-	__u64 seq;
 	__u32 id;
+	int ret;
 
 	if (off > 128 || data + off + HAULER_REPORT_LEN > end)
 		return REPORT_BAD_LEN;
@@ -104,18 +87,15 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 		return REPORT_BAD_TAG;
 	if (!report_values_ok(r))
 		return REPORT_BAD_VALUE;
-	seq = report_be64(r->seq);
 	if (cfg->clock_offset_ns)
 		wall_s = (now + cfg->clock_offset_ns) / REPORT_NS_PER_SEC;
-	if (!report_seq_fresh(seq, wall_s, cfg->report_window_s))
+	if (!report_seq_fresh(report_be64(r->seq), wall_s, cfg->report_window_s))
 		return REPORT_STALE;
 	bpf_spin_lock(&lk->lock);
-	if (seq <= st->seq) {
-		bpf_spin_unlock(&lk->lock);
-		return REPORT_REPLAY;
-	}
-	report_store(st, r, seq, now);
+	ret = report_apply(st, r, now);
 	bpf_spin_unlock(&lk->lock);
+	if (ret != REPORT_OK)
+		return ret;
 	if (r->version == HAULER_REPORT_VERSION_1)
 		stat_reason(HAULER_STAT_report_v1, ctx);
 	return REPORT_OK;

@@ -64,8 +64,13 @@ done
 if [ "$SMOKE" = 1 ]; then
 	: "${REPRO_POINT_S:=0.4}" "${REPRO_WARMUP_S:=0.1}" "${REPRO_GRID:=0.3}" "${REPRO_TRIES:=1}"
 	: "${REPRO_PARTS:=sweep fct agent}" # nginx is not among make check's packages
+	# Two configurations, one that uses both devices: make check's shape
+	# test must stay short on a busy machine; every policy's datapath is
+	# tested elsewhere (tests/system/test_policy_swap_all.sh).
+	: "${REPRO_POLICIES:=server-only wrr}"
+	REPRO_PLOTS=0
 	BATCHES="20"
-	FCT_CONFIGS="server-only wrr"
+	FCT_CONFIGS="wrr"
 	AGENT_RATES="100"
 	AGENT_S=0.3
 	DRAIN_S=0.1
@@ -73,6 +78,9 @@ if [ "$SMOKE" = 1 ]; then
 	LEARN_WARMUP="" # the learned configuration still runs in the sweep
 else
 	: "${REPRO_POINT_S:=5}" "${REPRO_WARMUP_S:=1}" "${REPRO_TRIES:=3}"
+	# nginx (part proxy): from lower rates, as nginx's default round robin
+	# gives the accelerator half of the requests.
+	: "${REPRO_PROXY_GRID:=0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.85 0.9 0.95 1.0 1.05 1.1 1.15 1.2 1.25}"
 	# Up to 1.35 C0: past the pair's capacity (1.2 C0), so that every
 	# configuration, the server CPU alone first, misses on the grid.
 	: "${REPRO_GRID:=0.3 0.6 0.8 0.85 0.9 0.95 1.0 1.05 1.1 1.15 1.2 1.25 1.3 1.35}"
@@ -86,6 +94,8 @@ else
 	: "${REPRO_LEARN_WARMUP:=0.5:20 1.05:40}"
 	LEARN_WARMUP=$REPRO_LEARN_WARMUP
 fi
+: "${REPRO_PLOTS:=1}" # gnuplot's PNG and SVG (seconds on a busy machine)
+: "${REPRO_PROXY_GRID:=$REPRO_GRID}"
 # The P99 target: 5x the accelerator's service time (the thesis's P99 at
 # its top rate, 1215 ms, is about 5x its SmartNIC's 250 ms per KNN
 # request): 125 ms for 2 ms requests (10 ms on the accelerator) at 40%.
@@ -102,6 +112,12 @@ ACC_NOMINAL=$(awk -v p="$WL_ACC_PCT" -v w="$WL_WORK_US" -v x="$WL_ACC_SLOW" \
 	'BEGIN { printf "%.1f", p / 100 * 1e6 / w / x }')
 FCT_FRAC=1.25 # batches are offered above the server CPU's capacity
 : "${REPRO_MIN_SPEED:=0.85}" # a valid run: the kernel at least this fast (sweep)
+# ... and at most this fast: faster, the calibration itself was taken while
+# the machine was slow, and the devices have more capacity than nominal.
+: "${REPRO_MAX_SPEED:=1.15}"
+# The most of this many calibrations (each the fastest of many timings): a
+# slow spell of the shared machine can span a few of them.
+[ "$SMOKE" = 1 ] || : "${WL_CALIBRATIONS:=7}"
 : "${REPRO_POLICIES:=server-only hash wrr lur jsq lc prt dwrr p2c learned}"
 : "${REPRO_PARTS:=sweep fct agent proxy}" # which of the four parts run
 POLICIES=$REPRO_POLICIES
@@ -177,7 +193,7 @@ start_agents
 # Unloaded latency of each device, from the balancer's namespace (its own
 # address, not the VIP): one request at a time.
 unloaded() {
-	ip netns exec "$P-lb" "$BUILD/tools/loadgen" --udp "$(topo_dev_addr4 "$1"):$WL_PORT" \
+	nsenter "--net=/run/netns/$P-lb" "$BUILD/tools/loadgen" --udp "$(topo_dev_addr4 "$1"):$WL_PORT" \
 		--rate 4 --count "$([ "$SMOKE" = 1 ] && echo 3 || echo 20)" --timeout-ms 5000 --json
 }
 U_CPU=$(jget "$(unloaded s1cpu)" p50_ms)
@@ -190,6 +206,9 @@ esac
 TIMEOUT_MS=$(calc "10 * $U_ACC" 0)
 # ... and at least twice the target, so that a run near the target is not cut short.
 [ "$TIMEOUT_MS" -ge $((SLO_MS * 2)) ] || TIMEOUT_MS=$((SLO_MS * 2))
+# A smoke run judges no latency: a long timeout, so that a stall of a busy
+# machine (make check beside other work) does not lose a point's requests.
+[ "$SMOKE" = 1 ] && TIMEOUT_MS=5000
 say "unloaded P50: s1cpu $U_CPU ms, s1acc $U_ACC ms; loss timeout $TIMEOUT_MS ms; P99 target $SLO_MS ms"
 
 # A request queued longer than 4/5 of the loss timeout is dropped by workd
@@ -206,7 +225,7 @@ restart_workd() {
 	wl_start "$P" "$ITERS"
 }
 WL_DROP_MS=$((TIMEOUT_MS * 4 / 5)) # served ones still reach the client in time
-restart_workd || exit 1
+[ "$SMOKE" = 1 ] || restart_workd || exit 1 # (a smoke run's queues stay short)
 
 # C0, which scales the rate grid, is the server CPU's nominal capacity:
 # its quota over the work per request (calibrated at full speed on
@@ -346,7 +365,9 @@ measure() {
 	[ -n "$json" ] || { say "$name: loadgen failed at $rate/s"; return 1; }
 	nc=$(jdev "$json" s1cpu) na=$(jdev "$json" s1acc) p50=$(jget "$json" p50_ms)
 	spd=$(speed "$json" "$c0" "$a0" "$(cg_usage_us s1cpu)" "$(cg_usage_us s1acc)" "$nc" "$na")
-	echo "$json" >>"$RES/sweep.jsonl"
+	# the run's speed beside loadgen's figures (after the label)
+	json=$(printf '%s' "$json" | sed "s/^\({\"label\":\"[^\"]*\",\)/\1\"speed\":${spd/-/null},/")
+	echo "$json" >>"$RES/${JSONL:-sweep.jsonl}"
 	p99=$(jget "$json" p99_ms)
 	loss=$(jget "$json" loss_pct)
 	if passes "$p99"; then verdict=meets; else verdict=misses; fi
@@ -373,8 +394,8 @@ measure() {
 # of other work does not sink one configuration's point alone). What
 # stands: the valid run that met, else the last valid run, else (no valid
 # run in REPRO_TRIES) the fastest. Every run is in sweep.jsonl; sweep.tsv
-# has the standing one, with the number of runs made. NAME nginx sends to
-# nginx instead of the VIP.
+# has the standing one, with the number of runs made. NAME nginx-wrr and
+# nginx-rr send to nginx (part_proxy) instead of the VIP.
 sweep() {
 	local alive=$1 left frac rate name n=0 round pending next ok spd
 	local -A stand vmiss fast_row fast_spd last_valid runs
@@ -399,8 +420,8 @@ sweep() {
 					'BEGIN { exit !(a != "-" && (b == "-" || a > b)) }'; then
 					fast_row[$name]=$ROW fast_spd[$name]=$spd
 				fi
-				if [ "$SMOKE" = 1 ] || awk -v a="$spd" -v m="$REPRO_MIN_SPEED" \
-					'BEGIN { exit !(a != "-" && a >= m) }'; then
+				if [ "$SMOKE" = 1 ] || awk -v a="$spd" -v m="$REPRO_MIN_SPEED" -v x="$REPRO_MAX_SPEED" \
+					'BEGIN { exit !(a != "-" && a >= m && a <= x) }'; then
 					last_valid[$name]=$ROW
 					if [ "$ok" = 0 ]; then
 						stand[$name]=$ROW
@@ -422,7 +443,7 @@ sweep() {
 			[ -n "$ROW" ] || continue
 			# the 10th column: the runs made at this rate
 			ROW=$(printf '%s' "$ROW" | awk -F'\t' -v OFS='\t' -v t="${runs[$name]}" '{ $10 = t; print }')
-			echo "$ROW" >>"$RES/sweep.tsv"
+			echo "$ROW" >>"$RES/${SWEEP_TSV:-sweep.tsv}"
 			[ "$(printf '%s' "$ROW" | cut -f9)" = meets ] && left="$left $name"
 		done
 		alive=$left
@@ -434,9 +455,10 @@ sweep() {
 sweep_point() {
 	local name=$1 target=$VIP
 	ROW=""
-	if [ "$name" = nginx ]; then
-		target=$NGINX_ADDR
-	else
+	case "$name" in
+	nginx-wrr) target=$NGINX_WRR ;;
+	nginx-rr) target=$NGINX_RR ;;
+	*)
 		if ! setup_config "$name" >/dev/null 2>&1; then
 			case " $SKIPPED " in *" $name "*) ;; *)
 				say "$name: skipped ($([ "$name" = learned ] && [ "$HAVE_LEARN" = 0 ] &&
@@ -447,18 +469,53 @@ sweep_point() {
 			return 1
 		fi
 		sleep "$SETTLE_S" # the new policy in force, the old daemon gone
-	fi
+		;;
+	esac
 	measure "$name" "$2" "$target" "$3"
 }
 
-# Every result file exists, with its header, whatever parts run.
-printf 'config\trate\toffered\tp50_ms\tp99_ms\tloss_pct\tn_cpu\tn_acc\tverdict\ttries\tspeed\n' >"$RES/sweep.tsv"
-printf 'config\tbatch\trate\tfct_ms\tlost\tn_cpu\tn_acc\n' >"$RES/fct.tsv"
-printf 'reports_per_s\tduration_s\tcpu_ms\tcpu_pct\n' >"$RES/agent.tsv"
-printf 'system\trate\tp99_ms\tloss_pct\tverdict\n' >"$RES/proxy.tsv"
-printf 'config\tmax_rate_grid\tmax_rate_est\tfirst_miss\tratio\n' >"$RES/maxrate.tsv"
-: >"$RES/sweep.jsonl"
-: >"$RES/fct.jsonl"
+# Every result file exists, with its header, whatever parts run. A part
+# that runs starts its files afresh (knee: adds to them); the files of a
+# part that does not run are kept, so that parts measured at different
+# times (each in its own turn of tools/quiet.sh) make one results.md.
+# Which run measured which part: results/part_NAME.env (part_env).
+SWEEP_HDR='config\trate\toffered\tp50_ms\tp99_ms\tloss_pct\tn_cpu\tn_acc\tverdict\ttries\tspeed\n'
+# part_files PART: lines "FILE HEADER" of PART's files (HEADER -: none).
+part_files() {
+	case "$1" in
+	sweep) printf '%s\n' "sweep.tsv $SWEEP_HDR" 'maxrate.tsv config\tmax_rate_grid\tmax_rate_est\tfirst_miss\tratio\n' \
+		'model.tsv config\trate\tp99_ms\tacc_share\n' 'sweep.jsonl -' ;;
+	fct) printf '%s\n' 'fct.tsv config\tbatch\trate\tfct_ms\tlost\tn_cpu\tn_acc\n' 'fct.jsonl -' ;;
+	agent) printf '%s\n' 'agent.tsv reports_per_s\tduration_s\tcpu_ms\tcpu_pct\n' ;;
+	proxy) printf '%s\n' "proxy_sweep.tsv $SWEEP_HDR" 'proxy.tsv system\trate\tp99_ms\tloss_pct\tverdict\tspeed\tnote\n' \
+		'proxy.jsonl -' ;;
+	knee) printf '%s\n' 'knee.tsv session\tround\tconfig\trate\toffered\tp50_ms\tp99_ms\tloss_pct\tn_cpu\tn_acc\tverdict\tspeed\n' \
+		'knee_sessions.tsv session\tdate\tload_before\tload_after\tquiet\tcap_cpu\tcap_acc\tu_cpu_ms\tu_acc_ms\n' \
+		'knee.jsonl -' ;;
+	esac
+}
+for pt in sweep fct agent proxy knee; do
+	part_files "$pt" | while read -r f hdr; do
+		[ "$hdr" = - ] && hdr=""
+		if { part "$pt" && [ "$pt" != knee ]; } || [ ! -e "$RES/$f" ]; then
+			# shellcheck disable=SC2059 # the header's \t and \n
+			printf "$hdr" >"$RES/$f"
+		fi
+	done
+done
+# Did tools/quiet.sh give this run a CPU of its own?
+QUIET=0
+grep -q hauler-quiet-rig /proc/self/cgroup 2>/dev/null && QUIET=1
+# part_env NAME T0 LOAD0: what results.md says of the run that measured a part.
+part_env() {
+	{
+		printf 'PART_DATE=%q\n' "$(date -u '+%Y-%m-%d %H:%M UTC')"
+		printf 'PART_LOAD_BEFORE=%q\nPART_LOAD_AFTER=%q\n' "$3" "$(cut -d' ' -f1-3 /proc/loadavg)"
+		printf 'PART_S=%s\nPART_QUIET=%s\nPART_NPROC=%s\nPART_SMOKE=%s\n' "$(($(date +%s) - $2))" "$QUIET" \
+			"$MACHINE_NPROC" "$SMOKE"
+		printf 'PART_CAP=%q\nPART_UNLOADED=%q\nPART_TIMEOUT_MS=%s\n' "$CAP_CPU $CAP_ACC" "$U_CPU $U_ACC" "$TIMEOUT_MS"
+	} >"$RES/part_$1.env"
+}
 SKIPPED=""
 BEST=""
 
@@ -527,7 +584,7 @@ learn_warmup() {
 model_sweep() {
 	local sim=$BUILD/hauler-sim pols="" c rates="" frac
 	printf 'config\trate\tp99_ms\tacc_share\n' >"$RES/model.tsv"
-	[ -x "$sim" ] || return 0
+	[ -x "$sim" ] && [ "$SMOKE" = 0 ] || return 0
 	for c in $POLICIES; do
 		case "$c" in
 		server-only) pols="$pols,baseline" ;;
@@ -538,7 +595,7 @@ model_sweep() {
 	[ -n "$pols" ] || return 0
 	"$sim" sweep --servers 1 --nics 1 --mu-cpu "$C0" --mu-nic "$ACC_NOMINAL" --fixed-service \
 		--w-cpu "$W_CPU" --w-nic "$W_ACC" --policies "${pols#,}" --rates "${rates#,}" \
-		--runs "$([ "$SMOKE" = 1 ] && echo 1 || echo 3)" --duration "$([ "$SMOKE" = 1 ] && echo 2 || echo 30)" \
+		--runs 3 --duration 30 \
 		>"$RES/model.json" 2>/dev/null || return 0
 	python3 -c '
 import json, sys
@@ -569,7 +626,8 @@ part_fct() {
 	# buffer holds the whole backlog), the client waits 20 s.
 	WL_DROP_MS=0
 	WL_RCVBUF=4194304
-	restart_workd || exit 1
+	# (a smoke batch of 20 fits any queue: not worth seconds of make check)
+	[ "$SMOKE" = 1 ] || restart_workd || exit 1
 	WL_RCVBUF=0
 	[ "$SMOKE" = 1 ] || case " $FCT_CONFIGS " in *" $BEST "*) ;; *) [ -n "$BEST" ] && FCT_CONFIGS="$FCT_CONFIGS $BEST" ;; esac
 	for name in $FCT_CONFIGS; do
@@ -619,67 +677,154 @@ part_proxy() {
 	# ---- 4. nginx (Table 5.4) ----
 	say "== 4. hauler against nginx as a UDP proxy, one worker (thesis Table 5.4)"
 	NGINX_MOD=/usr/lib/nginx/modules/ngx_stream_module.so
-	HAVE_NGINX=0
-	if command -v nginx >/dev/null && [ -f "$NGINX_MOD" ]; then
-		HAVE_NGINX=1
-		WL_DROP_MS=$((TIMEOUT_MS * 4 / 5))
-		restart_workd || exit 1
-		cat >"$TOPO_RUN/nginx.conf" <<-EOF
-			load_module $NGINX_MOD;
-			worker_processes 1;
-			pid $TOPO_RUN/nginx.pid;
-			error_log $TOPO_RUN/nginx-error.log warn;
-			events { worker_connections 8192; }
-			stream {
-				upstream work {
-					server $(topo_dev_addr4 s1cpu):$WL_PORT weight=$W_CPU;
-					server $(topo_dev_addr4 s1acc):$WL_PORT weight=$W_ACC;
-				}
-				server {
-					listen 10.$TOPO_X.1.1:$WL_PORT udp;
-					proxy_pass work;
-					proxy_responses 1;
-					proxy_timeout 10s;
-				}
-			}
-		EOF
-		ip netns exec "$P-lb" nginx -c "$TOPO_RUN/nginx.conf" -p "$TOPO_RUN" -g 'daemon off;' \
-			</dev/null >>"$TOPO_RUN/nginx.log" 2>&1 &
-		sleep 1
-		NGINX_ADDR=10.$TOPO_X.1.1:$WL_PORT
-		sweep nginx
-		awk -F'\t' -v OFS='\t' '$1 == "nginx" || $1 == "wrr" || $1 == b { print $1, $2, $5, $6, $9 }' \
-			b="$BEST" "$RES/sweep.tsv" >>"$RES/proxy.tsv"
-	else
+	if ! command -v nginx >/dev/null || [ ! -f "$NGINX_MOD" ]; then
 		say "nginx with its stream module is not installed: skipped (make reproduce installs it)"
+		return 0
 	fi
+	HAVE_NGINX=1
+	WL_DROP_MS=$((TIMEOUT_MS * 4 / 5))
+	restart_workd || exit 1
+	# Two nginx configurations, one listener each: `nginx-wrr` with
+	# hauler's capacity weights (5:1: its smooth weighted round robin is
+	# wrr's), `nginx-rr` with nginx's default, round robin over both
+	# devices. max_fails=0 on every server: nginx's default passive check
+	# (max_fails=1, fail_timeout=10s) takes a device out for 10 s after one
+	# reply times out, which hauler does not do (an earlier run lost the
+	# server CPU that way).
+	local ncpu nacc
+	ncpu=$(topo_dev_addr4 s1cpu):$WL_PORT nacc=$(topo_dev_addr4 s1acc):$WL_PORT
+	cat >"$TOPO_RUN/nginx.conf" <<-EOF
+		load_module $NGINX_MOD;
+		worker_processes 1;
+		pid $TOPO_RUN/nginx.pid;
+		error_log $TOPO_RUN/nginx-error.log warn;
+		events { worker_connections 8192; }
+		stream {
+			upstream weighted {
+				server $ncpu weight=$W_CPU max_fails=0;
+				server $nacc weight=$W_ACC max_fails=0;
+			}
+			upstream plain {
+				server $ncpu max_fails=0;
+				server $nacc max_fails=0;
+			}
+			server {
+				listen 10.$TOPO_X.1.1:$WL_PORT udp;
+				proxy_pass weighted;
+				proxy_responses 1;
+				proxy_timeout 10s;
+			}
+			server {
+				listen 10.$TOPO_X.1.1:$((WL_PORT + 1)) udp;
+				proxy_pass plain;
+				proxy_responses 1;
+				proxy_timeout 10s;
+			}
+		}
+	EOF
+	cp "$TOPO_RUN/nginx.conf" "$RES/nginx.conf"
+	ip netns exec "$P-lb" nginx -c "$TOPO_RUN/nginx.conf" -p "$TOPO_RUN" -g 'daemon off;' \
+		</dev/null >>"$TOPO_RUN/nginx.log" 2>&1 &
+	sleep 1
+	NGINX_WRR=10.$TOPO_X.1.1:$WL_PORT
+	NGINX_RR=10.$TOPO_X.1.1:$((WL_PORT + 1))
+	# hauler's wrr measured again here, interleaved with both: the same
+	# machine speed for all three at each rate.
+	SWEEP_TSV=proxy_sweep.tsv JSONL=proxy.jsonl REPRO_GRID=$REPRO_PROXY_GRID sweep "wrr nginx-wrr nginx-rr"
+	# The thesis's operating point (KNN at 20 requests/s, hauler's top
+	# rate) here: the highest rate at which hauler's wrr met the target.
+	# Each nginx configuration that stopped below it is measured there too.
+	local op name
+	op=$(awk -F'\t' '$1 == "wrr" && $9 == "meets" { r = $2 } END { print r }' "$RES/proxy_sweep.tsv")
+	awk -F'\t' -v OFS='\t' 'NR > 1 { print $1, $2, $5, $6, $9, $11, "sweep" }' "$RES/proxy_sweep.tsv" >>"$RES/proxy.tsv"
+	[ -n "$op" ] || return 0
+	for name in nginx-wrr nginx-rr; do
+		awk -F'\t' -v c="$name" -v r="$op" '$1 == c && $2 == r { f = 1 } END { exit !f }' "$RES/proxy_sweep.tsv" &&
+			continue
+		JSONL=proxy.jsonl sweep_point "$name" "$op" 1
+		[ -n "$ROW" ] && printf '%s' "$ROW" | awk -F'\t' -v OFS='\t' '{ print $1, $2, $5, $6, $9, $11, "op" }' \
+			>>"$RES/proxy.tsv"
+	done
+}
+
+# ---- 5. the knees, pinned down (REPRO_PARTS=knee; not in make reproduce) ----
+# KNEE_ROUNDS rounds over a fine grid near each configuration's knee
+# (KNEE_GRID_<config>, fractions of C0), every rate measured in every round
+# whatever the last one gave (no early stop, no retry): all runs go to
+# knee.tsv with their speed. Rounds alternate up and down the grid, the
+# configurations interleaved rate by rate. knee.tsv grows from run to run
+# (a session column), so that a study can be split into several turns of
+# tools/quiet.sh. The report: for each configuration and round, the knee
+# of that round's valid runs; their median and spread; the ratio to the
+# server CPU alone within each round.
+: "${KNEE_POLICIES:=server-only wrr}"
+: "${KNEE_ROUNDS:=4}"
+: "${KNEE_GRID_server_only:=0.65 0.675 0.7 0.725 0.75 0.775 0.8 0.825 0.85 0.875 0.9 0.925 0.95}"
+: "${KNEE_GRID_wrr:=0.85 0.875 0.9 0.925 0.95 0.975 1.0 1.025 1.05 1.075 1.1 1.125 1.15}"
+part_knee() {
+	local session round name rates i n=0 max=0 frac g json rate
+	local -A grid
+	session=$(date -u '+%Y%m%dT%H%M')
+	say "== 5. knees of $KNEE_POLICIES: $KNEE_ROUNDS rounds, session $session"
+	for name in $KNEE_POLICIES; do
+		g=KNEE_GRID_${name//-/_}
+		grid[$name]=${!g:-$REPRO_GRID}
+		n=$(echo "${grid[$name]}" | wc -w)
+		[ "$n" -gt "$max" ] && max=$n
+	done
+	printf '%s\t%s\t%s\t\t%s\t%s\t%s\t%s\t%s\n' "$session" "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+		"$(cut -d' ' -f1-3 /proc/loadavg)" "$QUIET" "$CAP_CPU" "$CAP_ACC" "$U_CPU" "$U_ACC" \
+		>>"$RES/knee_sessions.tsv"
+	for round in $(seq "$KNEE_ROUNDS"); do
+		for i in $(seq "$max"); do
+			[ $((round % 2)) = 0 ] && i=$((max + 1 - i)) # down the grid
+			for name in $KNEE_POLICIES; do
+				frac=$(echo "${grid[$name]}" | awk -v i="$i" '{ print $i }')
+				[ -n "$frac" ] || continue
+				rate=$(calc "$frac * $C0" 1)
+				setup_config "$name" >/dev/null 2>&1 || { say "$name: its setup failed"; return 1; }
+				sleep "$SETTLE_S"
+				JSONL=knee.jsonl measure "$name" "$rate" "$VIP" "$round"
+				[ -n "$ROW" ] || continue
+				printf '%s\t%s\t%s\n' "$session" "$round" "$ROW" | cut -f1-11,13 >>"$RES/knee.tsv"
+			done
+		done
+	done
+	# the last column of knee_sessions.tsv's row: the load at the end
+	awk -F'\t' -v OFS='\t' -v s="$session" -v l="$(cut -d' ' -f1-3 /proc/loadavg)" \
+		'$1 == s { $4 = l } { print }' "$RES/knee_sessions.tsv" >"$RES/knee_sessions.tmp" &&
+		mv "$RES/knee_sessions.tmp" "$RES/knee_sessions.tsv"
 }
 
 HAVE_NGINX=0
 FCT_RATE=$(calc "$FCT_FRAC * $C0" 1)
-for pt in sweep fct agent proxy; do
-	if part "$pt"; then "part_$pt"; else say "part $pt: not selected (REPRO_PARTS)"; fi
+for pt in sweep fct agent proxy knee; do
+	if part "$pt"; then
+		pt_t0=$(date +%s) pt_l0=$(cut -d' ' -f1-3 /proc/loadavg)
+		"part_$pt"
+		part_env "$pt" "$pt_t0" "$pt_l0"
+	elif [ "$pt" != knee ]; then
+		say "part $pt: not selected (REPRO_PARTS)"
+	fi
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 ELAPSED=$(($(date +%s) - T_START))
 say "done in ${ELAPSED}s; load average now $LOAD_AFTER"
 
 # ---- results.md and plots ----
-export ACC_NOMINAL WL_ACC_SLOW REPRO_TRIES REPRO_MIN_SPEED LEARN_WARMUP MACHINE_NCPU
-export RES SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO BEST TIMEOUT_MS U_CPU U_ACC ITERS SMOKE SKIPPED HAVE_NGINX HAVE_LEARN \
-	MACHINE_UNAME MACHINE_NPROC MACHINE_CPU LOAD_BEFORE LOAD_AFTER ELAPSED FCT_RATE \
-	REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT WL_QUOTA_US WL_CPU
-export BATCHES_LIST=$BATCHES
+BATCHES_LIST=$BATCHES
 RUN_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 AGENT_UDP=$(_wl_agent_udp)
-export RUN_DATE AGENT_UDP
-# What the report needs, kept beside the data: the report can be written
-# again from it (tools/reproduce_report.sh DIR) when only the text changed.
-for v in SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO BEST TIMEOUT_MS U_CPU U_ACC ITERS SMOKE \
+# What the report needs, kept beside the data: the report is written from
+# it (tools/reproduce_report.sh DIR, also by hand when only the text
+# changed). The rig's figures are the sweep's run's: a run of other parts
+# alone keeps them (its own are in its part_NAME.env).
+part sweep || [ ! -e "$RES/report.env" ] || { bash tools/reproduce_report.sh "$OUT" && say "wrote $OUT/results.md and $RES/"; exit $?; }
+for v in SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO TIMEOUT_MS U_CPU U_ACC ITERS SMOKE \
 	SKIPPED HAVE_NGINX HAVE_LEARN MACHINE_UNAME MACHINE_NPROC MACHINE_CPU LOAD_BEFORE LOAD_AFTER \
 	ELAPSED FCT_RATE REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT \
 	WL_QUOTA_US WL_CPU BATCHES_LIST RUN_DATE AGENT_UDP ACC_NOMINAL WL_ACC_SLOW REPRO_TRIES \
-	REPRO_MIN_SPEED LEARN_WARMUP MACHINE_NCPU; do
+	REPRO_MIN_SPEED REPRO_MAX_SPEED LEARN_WARMUP MACHINE_NCPU REPRO_PLOTS; do
 	printf 'export %s=%q\n' "$v" "${!v}"
 done >"$RES/report.env"
 bash tools/reproduce_report.sh "$OUT" || exit 1

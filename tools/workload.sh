@@ -85,12 +85,12 @@ wl_pct() {
 }
 
 # The kernel repetitions that take WL_WORK_US of CPU here at full speed
-# (the most of three calibrations: each is the fastest of many timings, but
-# a busy machine can slow all of one down): one figure for every device,
+# (the most of WL_CALIBRATIONS, default three, calibrations: each is the
+# fastest of many timings, but a busy machine can slow all of one down): one figure for every device,
 # so they all do the same work.
 wl_calibrate() {
 	local i
-	for i in 1 2 3; do
+	for i in $(seq "${WL_CALIBRATIONS:-3}"); do
 		taskset -c "$WL_CPU" "$TOPO_BUILD/tools/workd" --calibrate --work-us "$WL_WORK_US"
 	done | awk '$1 == "iters" && $2 > m { m = $2 } END { if (m) print m }'
 }

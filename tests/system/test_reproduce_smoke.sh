@@ -1,14 +1,20 @@
 #!/bin/bash
 # test_reproduce_smoke.sh BUILD - `make reproduce` in miniature (issue 9):
-# tools/reproduce.sh --smoke runs every part but the nginx comparison (not
-# among make check's packages) for a fraction of a second each, into a
-# directory of its own. Shape only, no figure is judged:
+# tools/reproduce.sh --smoke runs the sweep, batch and agent parts (not the
+# nginx comparison: nginx is not among make check's packages) for a
+# fraction of a second each, with two configurations, the server CPU alone
+# and wrr, into a directory of its own (every policy's datapath is tested
+# elsewhere). Most of its time is the rig's set-up. Shape only,
+# no figure and no time is judged:
 #   - it exits 0 and says which machine it ran on;
-#   - every configuration ran (learned: run, or reported as not run) and
-#     its requests were served;
-#   - the result files parse: TSV rows of numbers, loadgen's JSON lines,
-#     results.md with the table of every configuration.
-SYS_LIMIT=${SYS_LIMIT:-120}
+#   - both configurations ran; wrr's requests were served by both
+#     devices, the server CPU alone's by the server CPU only;
+#   - the result files parse: TSV rows of numbers, loadgen's JSON lines
+#     (with the run's speed), results.md with a row per configuration.
+# The watchdog only (no time is judged): 50-80 s were seen with the whole
+# machine's work on one CPU (load average 8-15, tools/quiet.sh holding the
+# other).
+SYS_LIMIT=${SYS_LIMIT:-240}
 . "$(dirname "$0")/lib.sh"
 sys_init "$@"
 
@@ -31,28 +37,26 @@ bad=$(awk -F'\t' 'NR > 1 && !($2 + 0 > 0 && ($5 == "null" || $5 ~ /^[0-9.]+$/) &
 	$6 ~ /^[0-9.]+$/ && $7 ~ /^[0-9]+$/ && $8 ~ /^[0-9]+$/ &&
 	($9 == "meets" || $9 == "misses")) { print NR ": " $0 }' "$RES/sweep.tsv")
 [ -z "$bad" ] && ok "sweep.tsv parses ($(($(wc -l <"$RES/sweep.tsv") - 1)) rows)" || fail "sweep.tsv rows: $bad"
-for c in server-only hash wrr lur jsq lc prt dwrr p2c learned; do
+for c in server-only wrr; do
 	served=$(awk -F'\t' -v c="$c" '$1 == c { n += $7 + $8 } END { print n + 0 }' "$RES/sweep.tsv")
-	if [ "$served" -gt 0 ]; then
-		ok "$c: ran, $served requests served"
-	elif [ "$c" = learned ] && grep -q '`learned` .*not run' "$OUTD/results.md"; then
-		ok "learned: reported in results.md as not run"
-	else
-		fail "$c: no request served in the sweep"
-	fi
+	[ "$served" -gt 0 ] && ok "$c: ran, $served requests served" || fail "$c: no request served in the sweep"
 	grep -q "^| \`$c\` " "$OUTD/results.md" || fail "results.md has no row for $c"
 done
+# wrr's ring gives the accelerator one request in six: both devices serve.
+read -r ncpu nacc < <(awk -F'\t' '$1 == "wrr" { c += $7; a += $8 } END { print c + 0, a + 0 }' "$RES/sweep.tsv")
+[ "$ncpu" -gt 0 ] && [ "$nacc" -gt 0 ] && ok "wrr: both devices served (s1cpu $ncpu, s1acc $nacc)" ||
+	fail "wrr: s1cpu served $ncpu, s1acc $nacc"
 # server-only sends nothing to the accelerator.
 acc=$(awk -F'\t' '$1 == "server-only" { n += $8 } END { print n + 0 }' "$RES/sweep.tsv")
 [ "$acc" = 0 ] && ok "server-only: the accelerator served nothing" || fail "server-only: s1acc served $acc"
 
 n=$(wc -l <"$RES/sweep.jsonl")
-bad=$(grep -cv '^{"label":".*"by_device":{.*}}$' "$RES/sweep.jsonl")
+bad=$(grep -cv '^{"label":"[^"]*","speed":\(null\|[0-9.]*\),.*"by_device":{.*}}$' "$RES/sweep.jsonl")
 [ "$n" -gt 0 ] && [ "$bad" = 0 ] && ok "sweep.jsonl: $n JSON lines of loadgen" ||
 	fail "sweep.jsonl: $bad of $n lines are not loadgen's JSON"
 bad=$(awk -F'\t' 'NR > 1 && !($4 ~ /^[0-9.]+$/ && $4 > 0) { print NR }' "$RES/fct.tsv")
 rows=$(($(wc -l <"$RES/fct.tsv") - 1))
-[ "$rows" -ge 2 ] && [ -z "$bad" ] && ok "fct.tsv: $rows batches with a completion time" ||
+[ "$rows" -ge 1 ] && [ -z "$bad" ] && ok "fct.tsv: $rows batches with a completion time" ||
 	fail "fct.tsv: $rows rows, bad: $bad"
 bad=$(awk -F'\t' 'NR > 1 && !($4 ~ /^[0-9.]+$/) { print NR }' "$RES/agent.tsv")
 rows=$(($(wc -l <"$RES/agent.tsv") - 1))

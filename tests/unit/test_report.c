@@ -3,7 +3,9 @@
  * test_report - the agent report wire format (include/hauler_report.h):
  * byte layout, encode/decode round trip, each reason a report is refused,
  * quantization, sequence numbers and key text; version 2's period and
- * flags, and how version-1 reports are still read.
+ * flags, and how version-1 reports are still read; what an accepted
+ * report writes into dev_state (include/hauler_report_store.h, the
+ * datapath's and the simulator's one copy).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include <cmocka.h>
 
 #include "hauler_report.h"
+#include "hauler_report_store.h"
 
 #define DEV 7
 
@@ -410,6 +413,61 @@ static void test_key_text(void **state)
 	assert_int_equal(report_key_parse("00000000000000000000000000000000", &k0, &k1), -1);
 }
 
+/* Encode f with the device's key and apply it to st at now (the receive path's last step). */
+static int apply(struct dev_state *st, const struct report_fields *f, __u64 now)
+{
+	struct hauler_report r;
+
+	encode(f, (unsigned char *)&r);
+	return report_apply(st, &r, now);
+}
+
+/*
+ * report_apply: an accepted report's fields, period, version, busy flag,
+ * time and sequence go into dev_state and assigned restarts; one whose
+ * sequence is not newer is a replay and changes nothing; a report without
+ * a latency keeps the last one known.
+ */
+static void test_apply_to_dev_state(void **state)
+{
+	const struct dev_state want = {
+	    .cmp = 42,
+	    .mem = 100,
+	    .queue = 13,
+	    .latency_us = 0x01020304,
+	    .live_conns = 70000,
+	    .seq = sample.seq,
+	    .updated_ns = 5000,
+	    .period_ms = 10,
+	    .version = HAULER_REPORT_VERSION,
+	    .busy = 1,
+	};
+	struct report_fields f = sample;
+	struct dev_state st = {.assigned = 9}, before;
+
+	(void)state;
+	f.flags |= HAULER_REPORT_F_BUSY;
+	f.period_ms = 10;
+	assert_int_equal(apply(&st, &f, 5000), REPORT_OK);
+	assert_memory_equal(&st, &want, sizeof(st));
+	/* The same sequence again, or an older one: a replay, nothing moves. */
+	st.assigned = 3;
+	before = st;
+	f.cmp = 7;
+	assert_int_equal(apply(&st, &f, 6000), REPORT_REPLAY);
+	f.seq = sample.seq - 1;
+	assert_int_equal(apply(&st, &f, 6000), REPORT_REPLAY);
+	assert_memory_equal(&st, &before, sizeof(st));
+	/* Newer, without a latency and not busy: the latency known stays. */
+	f.seq = sample.seq + 1;
+	f.flags = 0;
+	assert_int_equal(apply(&st, &f, 7000), REPORT_OK);
+	assert_int_equal(st.cmp, 7);
+	assert_int_equal(st.latency_us, 0x01020304);
+	assert_int_equal(st.busy, 0);
+	assert_true(st.seq == sample.seq + 1 && st.updated_ns == 7000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +485,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_quantize, setup),
 	    cmocka_unit_test_setup(test_sequence_grows_across_restart, setup),
 	    cmocka_unit_test_setup(test_key_text, setup),
+	    cmocka_unit_test_setup(test_apply_to_dev_state, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

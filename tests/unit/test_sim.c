@@ -181,6 +181,7 @@ static void test_cluster_stale_and_reports(void **state)
 {
 	struct sim_config cfg;
 	struct sim_cluster c;
+	__u64 seq;
 	int d;
 
 	(void)state;
@@ -200,6 +201,11 @@ static void test_cluster_stale_and_reports(void **state)
 	/* Version-2 reports with the agent's period: the K-missed-periods rule applies. */
 	assert_int_equal(c.st[d].version, HAULER_REPORT_VERSION);
 	assert_int_equal(c.st[d].period_ms, 10);
+	/* Received through the datapath's report_apply: its sequence, which grows. */
+	seq = c.st[d].seq;
+	assert_true(seq > 0);
+	assert_true(sim_cluster_pick(&c, 0.52) >= 0);
+	assert_true(c.st[d].seq > seq && c.st[d].updated_ns > 510000000ull);
 	assert_false(select_dev_stale(&c.st[d], (__u64)(0.55e9), c.m->params[0].stale_ms,
 				      c.m->params[0].stale_periods));
 	/* Its agent falls silent: stale once K (stale-periods, 10) periods are missed. */

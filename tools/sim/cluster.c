@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 
 #include "sim.h"
+#include "hauler_report_store.h"
 #include "sim_policy.h"
 #include "error.h"
 #include "dwrr.h"
@@ -68,6 +69,10 @@ static int add_device(struct sim_cluster *c, int s, const char *name, __u8 kind,
 	sd->next_tick = t + sim_rng_unit(&c->rng) * c->cfg.report_ms / 1e3;
 	sd->busy_tick = 0;
 	sd->reporting = 1;
+	sd->seq = 0;
+	/* Its key, as `device add` would generate one (fixed: runs repeat). */
+	c->keys[d].k0 = 0x9e3779b97f4a7c15ull * (__u64)(d + 1);
+	c->keys[d].k1 = c->keys[d].k0 ^ 0x5851f42d4c957f2dull;
 	memset(&c->st[d], 0, sizeof(c->st[d]));
 	c->ndev++;
 	return d;
@@ -113,7 +118,8 @@ int sim_cluster_init(struct sim_cluster *c, const struct sim_config *cfg)
 	c->ring_pos = calloc(HAULER_MAX_SERVERS, sizeof(*c->ring_pos));
 	c->st = calloc(HAULER_MAX_DEVICES, sizeof(*c->st));
 	c->dev = calloc(HAULER_MAX_DEVICES, sizeof(*c->dev));
-	if (!c->m || !c->pool || !c->rings || !c->ring_pos || !c->st || !c->dev)
+	c->keys = calloc(HAULER_MAX_DEVICES, sizeof(*c->keys));
+	if (!c->m || !c->pool || !c->rings || !c->ring_pos || !c->st || !c->dev || !c->keys)
 		return err_set(ERR_SYSTEM, "out of memory");
 	model_init_empty(c->m);
 	c->vip.addr[0] = htonl(0xc0000210u); /* 192.0.2.16:80/tcp */
@@ -153,6 +159,7 @@ void sim_cluster_free(struct sim_cluster *c)
 	free(c->ring_pos);
 	free(c->st);
 	free(c->dev);
+	free(c->keys);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -192,17 +199,20 @@ static __u64 to_ns(double t)
 }
 
 /*
- * The agent's newest report up to t, into dev_state as the datapath
- * writes an accepted one. Only the last tick matters: a report replaces
- * the one before. Called before every look at or change of the device.
+ * The agent's newest report up to t, received as the datapath receives
+ * it: encoded and tagged with the device's key (report_encode), checked
+ * (report_decode: header, device, tag, values) and applied to dev_state
+ * by the datapath's own report_apply (include/hauler_report_store.h).
+ * Only the last tick matters: a report replaces the one before. Called
+ * before every look at or change of the device.
  */
 static void catch_up(struct sim_cluster *c, int d, double t)
 {
 	struct sim_device *sd = &c->dev[d];
 	double period = c->cfg.report_ms / 1e3, last;
-	struct report_fields f;
-	struct dev_state *st = &c->st[d];
-	__u64 k;
+	struct report_fields f, got;
+	struct hauler_report wire;
+	__u64 k, sec;
 
 	if (!sd->reporting || sd->next_tick > t)
 		return;
@@ -212,19 +222,17 @@ static void catch_up(struct sim_cluster *c, int d, double t)
 		sd->busy_tick = sim_queue_busy(&sd->q, last - period);
 	sd->busy_tick = sim_agent_report(&sd->q, last, period, sd->busy_tick, c->cfg.backlog, &f);
 	sd->next_tick = last + period;
-	st->cmp = f.cmp;
-	st->mem = f.mem;
-	st->net = f.net;
-	st->queue = f.queue;
-	if (f.flags & HAULER_REPORT_F_LATENCY)
-		st->latency_us = f.latency_us;
-	st->live_conns = f.live_conns;
-	st->assigned = 0;
-	/* What report_check (bpf/report.h) keeps for select_dev_stale's rule. */
-	st->period_ms = f.period_ms;
-	st->version = f.version;
-	st->busy = !!(f.flags & HAULER_REPORT_F_BUSY);
-	st->updated_ns = to_ns(last);
+	sec = (__u64)last;
+	sd->seq = report_seq_next(sd->seq, sec, (__u32)((last - (double)sec) * 1e6));
+	f.device = (__u16)d;
+	f.seq = sd->seq;
+	report_encode(&f, c->keys[d].k0, c->keys[d].k1, &wire);
+	/* The simulated agents send only good reports: a refusal is a simulator bug. */
+	if (report_decode(&wire, sizeof(wire), c->keys, HAULER_MAX_DEVICES, NULL, &got) ||
+	    report_apply(&c->st[d], &wire, to_ns(last))) {
+		fprintf(stderr, "hauler-sim: device %d's report refused\n", d);
+		abort();
+	}
 }
 
 /* dwrr: the manager's pass over every server, every dwrr_ms. */

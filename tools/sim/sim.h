@@ -7,7 +7,9 @@
  * flow hash (include/hauler_hash.h), the candidate and staleness rule
  * (include/select/cand.h), the policies' selection functions
  * (include/select/), the agent's quantization (report_quantize,
- * sockdiag_queue_pct) and the learner (user/learner.c). Only the
+ * sockdiag_queue_pct), the report's encoding, checks and store into
+ * dev_state (include/hauler_report.h, hauler_report_store.h) and the
+ * learner (user/learner.c). Only the
  * world around it is modelled: Poisson arrivals, and devices that are
  * FIFO queues with exponential (or fixed) service times.
  *
@@ -113,6 +115,7 @@ struct sim_device {
 	double next_tick; /* its agent's next report */
 	double busy_tick; /* busy seconds at next_tick - period */
 	int reporting;	  /* 0: no agent (never reported: stale) */
+	__u64 seq;	  /* its agent's last sequence number */
 };
 
 struct sim_cluster {
@@ -123,6 +126,7 @@ struct sim_cluster {
 	__u32 *ring_pos;	/* by server index */
 	struct dev_state *st;	/* by device id: what reports wrote */
 	struct sim_device *dev; /* by device id */
+	struct dev_key *keys;	/* by device id: the agents' report keys */
 	int ndev;
 	struct vip_key vip;
 	struct sim_rng rng;

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * hauler_report_store.h - what an accepted agent report writes into its
+ * device's dev_state: the last step of the receive path, shared by the
+ * datapath (bpf/report.h, under the device's spin lock) and hauler-sim
+ * (tools/sim/cluster.c), so that the simulated balancer keeps exactly
+ * the fields, sequence and time the real one keeps and the policies'
+ * staleness rule (select_dev_stale) sees the same state in both.
+ *
+ * The checks before it (length, header, device, source, tag, values,
+ * freshness) are include/hauler_report.h's; this applies the last one,
+ * the sequence, because it must be read and written under the same lock
+ * as the fields.
+ */
+#ifndef HAULER_REPORT_STORE_H
+#define HAULER_REPORT_STORE_H
+
+#include "hauler_schema.h"
+#include "hauler_report.h"
+
+/* Store the fields of r into st (the caller holds st's lock). */
+static __always_inline void report_store(struct dev_state *st, const struct hauler_report *r,
+					 __u64 seq, __u64 now_ns)
+{
+	st->cmp = r->cmp;
+	st->mem = r->mem;
+	st->net = r->net;
+	st->queue = r->queue;
+	if (r->flags & HAULER_REPORT_F_LATENCY)
+		st->latency_us = report_be32(r->latency_us);
+	st->live_conns = report_be32(r->live_conns);
+	st->assigned = 0; /* the agent's count now includes them */
+	st->period_ms = report_be32(r->period_ms);
+	st->version = r->version;
+	st->busy = !!(r->flags & HAULER_REPORT_F_BUSY);
+	st->updated_ns = now_ns;
+	st->seq = seq;
+}
+
+/*
+ * Apply a report that passed every other check to st at now_ns (the
+ * balancer's monotonic clock): REPORT_REPLAY, and st unchanged, unless
+ * its sequence is newer than the last one applied; else REPORT_OK. The
+ * caller holds st's lock.
+ */
+static __always_inline int report_apply(struct dev_state *st, const struct hauler_report *r,
+					__u64 now_ns)
+{
+	__u64 seq = report_be64(r->seq);
+
+	if (seq <= st->seq)
+		return REPORT_REPLAY;
+	report_store(st, r, seq, now_ns);
+	return REPORT_OK;
+}
+
+#endif

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""knee_stats.py RES SLO_MS MIN_SPEED MAX_SPEED CAP_MS - the knees of knee.tsv (part
+knee of tools/reproduce.sh) as Markdown on stdout, for results.md.
+
+A run is valid when its speed (work done over the devices' CPU time, 1.00
+as calibrated) is within MIN_SPEED..MAX_SPEED (faster: the calibration was
+taken in a slow spell, the devices have more capacity than nominal). For each configuration and round,
+the round's knee: the last rate of an unbroken run of valid runs that met
+the P99 target from the bottom of the grid, interpolated (log P99, linear
+in the rate) to the first valid miss above it; a miss with over 1% lost
+(P99 null) counts as P99 CAP_MS. The ratio of two configurations is taken
+within a round (they were measured interleaved, rate by rate). Also the
+pooled view: for each rate, the valid runs that met and their median P99,
+and the knee of that median curve.
+"""
+import csv
+import math
+import statistics
+import sys
+from collections import defaultdict
+
+res, slo, min_speed, max_speed, cap = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+
+
+def rows(name):
+    with open(f"{res}/{name}", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def p99(r):
+    return cap if r["p99_ms"] in ("null", "") else float(r["p99_ms"])
+
+
+def valid(r):
+    return r["speed"] not in ("-", "null", "") and min_speed <= float(r["speed"]) <= max_speed
+
+
+def knee(points):
+    """points: (rate, p99) sorted by rate. (estimate, text)."""
+    last = None
+    for rate, p in points:
+        if p <= slo:
+            last = (rate, p)
+            continue
+        if last is None:
+            return None, f"< {rate:g}"
+        r0, p0 = last
+        est = r0 + (rate - r0) * (math.log(slo) - math.log(p0)) / (math.log(p) - math.log(p0))
+        return est, f"{est:.1f}"
+    if last is None:
+        return None, "-"
+    return None, f">= {last[0]:g}"
+
+
+def fmt(xs):
+    if not xs:
+        return "-"
+    if len(xs) == 1:
+        return f"{xs[0]:.1f}"
+    return f"{statistics.median(xs):.1f} (min {min(xs):.1f}, max {max(xs):.1f}, n {len(xs)})"
+
+
+runs = rows("knee.tsv")
+sessions = rows("knee_sessions.tsv")
+if not runs:
+    sys.exit(0)
+configs = list(dict.fromkeys(r["config"] for r in runs))
+by_round = defaultdict(list)  # (session, round, config) -> [(rate, p99)]
+pooled = defaultdict(list)  # (config, rate) -> [run]
+n_invalid = defaultdict(int)
+for r in runs:
+    pooled[(r["config"], float(r["rate"]))].append(r)
+    if valid(r):
+        by_round[(r["session"], r["round"], r["config"])].append((float(r["rate"]), p99(r)))
+    else:
+        n_invalid[r["config"]] += 1
+rounds = list(dict.fromkeys((r["session"], r["round"]) for r in runs))
+
+print("Sessions (each one turn of `tools/quiet.sh` when quiet is 1):")
+print()
+print("| session | date | load before | load after | CPU of its own (quiet.sh) | capacity s1cpu / s1acc (req/s) | unloaded P50 s1cpu / s1acc (ms) |")
+print("|---|---|---|---|---|---|---|")
+for s in sessions:
+    print(f"| {s['session']} | {s['date']} | {s['load_before']} | {s['load_after']} | "
+          f"{'yes' if s['quiet'] == '1' else 'no'} | {s['cap_cpu']} / {s['cap_acc']} | {s['u_cpu_ms']} / {s['u_acc_ms']} |")
+print()
+print(f"Knee of each round (requests/s at P99 = {slo:g} ms, from that round's valid runs):")
+print()
+print("| session | round | " + " | ".join(f"`{c}`" for c in configs) +
+      (" | " + " | ".join(f"`{c}` / `{configs[0]}`" for c in configs[1:]) if len(configs) > 1 else "") + " |")
+print("|---|---|" + "---|" * (len(configs) + max(len(configs) - 1, 0)))
+ests = defaultdict(list)
+ratios = defaultdict(list)
+for s, rd in rounds:
+    k = {}
+    cells = []
+    for c in configs:
+        est, text = knee(sorted(by_round.get((s, rd, c), [])))
+        k[c] = est
+        cells.append(text)
+        if est is not None:
+            ests[c].append(est)
+    for c in configs[1:]:
+        if k[c] is not None and k[configs[0]] is not None:
+            ratios[c].append(k[c] / k[configs[0]])
+            cells.append(f"{k[c] / k[configs[0]]:.2f}")
+        else:
+            cells.append("-")
+    print(f"| {s} | {rd} | " + " | ".join(cells) + " |")
+print()
+print("| configuration | knee, median of rounds (spread) | knee of the pooled median P99 | valid runs | runs outside speed " +
+      f"{min_speed:g}-{max_speed:g} (not counted) |")
+print("|---|---|---|---|---|")
+curves = {}
+for c in configs:
+    curve = []
+    for (cc, rate), rs in sorted(pooled.items()):
+        v = [p99(r) for r in rs if valid(r)]
+        if cc == c and v:
+            curve.append((rate, statistics.median(v)))
+    curves[c] = curve
+    nvalid = sum(1 for r in runs if r["config"] == c and valid(r))
+    print(f"| `{c}` | {fmt(ests[c])} | {knee(curve)[1]} | {nvalid} | {n_invalid[c]} |")
+for c in configs[1:]:
+    print()
+    xs = ratios[c]
+    text = "-" if not xs else (f"{statistics.median(xs):.2f}x (min {min(xs):.2f}, max {max(xs):.2f}, n {len(xs)})"
+                               if len(xs) > 1 else f"{xs[0]:.2f}x")
+    print(f"Ratio `{c}` / `{configs[0]}` within each round, median: {text}", end="")
+    kp = [knee(curves[x])[0] for x in (c, configs[0])]
+    if None not in kp:
+        print(f"; of the pooled knees: {kp[0] / kp[1]:.2f}x.")
+    else:
+        print(".")
+print()
+print("Every rate, pooled over the rounds: valid runs that met the target / valid runs, and their median P99 (ms):")
+print()
+print("| configuration | rate | met / valid | median P99 | P99 of each valid run | invalid runs (speed) |")
+print("|---|---|---|---|---|---|")
+for (c, rate), rs in sorted(pooled.items(), key=lambda kv: (configs.index(kv[0][0]), kv[0][1])):
+    v = [r for r in rs if valid(r)]
+    met = sum(1 for r in v if r["verdict"] == "meets")
+    med = f"{statistics.median(p99(r) for r in v):.1f}" if v else "-"
+    each = ", ".join("lost>1%" if r["p99_ms"] == "null" else f"{float(r['p99_ms']):.0f}" for r in v)
+    inv = ", ".join(r["speed"] for r in rs if not valid(r))
+    print(f"| `{c}` | {rate:g} | {met} / {len(v)} | {med} | {each} | {inv or '-'} |")
