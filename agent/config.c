@@ -69,7 +69,7 @@ static int set_threshold(struct agent_config *cfg, const char *name, const char 
 static const struct agent_option options[] = {
     {"config", "FILE", "read name = value lines from FILE (at this point of the options)",
      FUNC(set_config)},
-    {"device", "ID", "device id to report for (0..2047; required)",
+    {"device", "ID", "device id to report for (0..8191; required)",
      NUM(OPT_INT, device, 0, HAULER_MAX_DEVICES - 1)},
     {"key", "HEX", "the device's report key: 32 hex digits (from hauler device key)",
      FUNC(set_key)},

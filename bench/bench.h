@@ -43,7 +43,7 @@ struct bench_gen_cfg {
 	__u32 ifindex;
 	__u32 nflows;
 	__u64 ctr;
-	__u64 new_base;
+	__u64 new_base; /* first flow: of the window (nflows), or of the new flows */
 	__u8 frame[64]; /* template, BENCH_GEN_LEN used; flow 0's checksums */
 };
 

@@ -40,7 +40,8 @@ int bench_gen(struct xdp_md *ctx)
 	cfg = bpf_map_lookup_elem(&gen_cfg, &zero);
 	if (!cfg || data + BENCH_GEN_LEN > end)
 		return XDP_ABORTED;
-	f = cfg->nflows ? cfg->ctr % cfg->nflows : cfg->new_base + cfg->ctr;
+	/* Flows new_base.. : a window of nflows repeated, or each run a new one (nflows 0). */
+	f = cfg->new_base + (cfg->nflows ? cfg->ctr % cfg->nflows : cfg->ctr);
 	cfg->ctr++;
 	__builtin_memcpy(data, cfg->frame, BENCH_GEN_LEN);
 	lo = bpf_htons(BENCH_FLOW_ADDR_LO(f));

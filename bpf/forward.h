@@ -17,6 +17,7 @@
 #include "stats.h"
 #include "hauler_hash.h"
 #include "nexthop.h"
+#include "icmp_prog.h"
 
 #ifndef AF_INET
 #define AF_INET	 2
@@ -24,6 +25,19 @@
 #endif
 #define HAULER_MAX_L3_OFF (ETH_HLEN + HAULER_VLAN_HLEN)
 #define HAULER_MAX_L4_OFF (HAULER_MAX_L3_OFF + 60)
+
+/*
+ * The packet at hand does not fit the route's MTU (only encapsulation
+ * grows one): the ICMP program answers the client with "fragmentation
+ * needed" / "packet too big" (bpf/icmp.h). Returns only when the tail
+ * call fails: a counted drop, as before there was an answer.
+ */
+static __always_inline int too_big(struct xdp_md *ctx)
+{
+	bpf_tail_call(ctx, &icmp_prog, HAULER_ICMP_TOO_BIG);
+	stat_reason(HAULER_STAT_drop_encap, ctx);
+	return XDP_DROP;
+}
 
 /*
  * Rewrite one end of the flow (the destination when dst, else the source)
@@ -213,11 +227,8 @@ static __always_inline int fib_xmit(struct xdp_md *ctx, __u32 l3, __u8 family, s
 	fib.ifindex = ctx->ingress_ifindex;
 
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
-		/* Only encapsulation grows a packet: too big for the egress MTU. */
-		stat_reason(HAULER_STAT_drop_encap, ctx);
-		return XDP_DROP;
-	}
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		return too_big(ctx); /* only encapsulation grows a packet */
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
 		stat_reason(HAULER_STAT_pass_no_neigh, ctx);
 		return XDP_PASS;
@@ -280,11 +291,8 @@ static __always_inline int cached_xmit(struct xdp_md *ctx, __u32 l3, __u8 family
 	len = ip_tot_len(ctx, l3, family);
 	if (!len)
 		return XDP_DROP;
-	if (len > nh->mtu) {
-		/* What the FIB answers when the packet is above the route MTU. */
-		stat_reason(HAULER_STAT_drop_encap, ctx);
-		return XDP_DROP;
-	}
+	if (len > nh->mtu)
+		return too_big(ctx); /* what the FIB answers above the route MTU */
 	return nh_send(ctx, l3, nh->dmac, nh->smac, nh->ifindex);
 lookup:
 	if (nh) {

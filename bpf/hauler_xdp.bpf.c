@@ -5,6 +5,7 @@
  * server tier (weighted Maglev table built by the manager) and the device
  * tier (tail call into the VIP's policy; built-in hash when that fails).
  */
+#define HAULER_ICMP_OWNER /* icmp_prog holds this object's ICMP programs */
 #include "newconn.h"
 #include "candidates.h"
 #define HAULER_SPILL_OWNER
@@ -12,6 +13,7 @@
 #include "select/select_spill.h"
 #include "report.h"
 #include "reset.h"
+#include "icmp.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -315,6 +317,9 @@ int hauler_xdp(struct xdp_md *ctx)
 	ret = parse_packet(ctx, &p);
 	if (ret == HAULER_STAT_pass_not_ip && p.eth_proto == bpf_htons(HAULER_REPORT_ETHERTYPE))
 		return to_report_prog(ctx);
+	if (ret == HAULER_STAT_pass_not_l4 &&
+	    p.flow.proto == (p.flow.family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6))
+		bpf_tail_call(ctx, &icmp_prog, HAULER_ICMP_ERROR); /* passed when it fails */
 	if (ret != PARSE_OK) {
 		stat_reason(ret, ctx);
 		return XDP_PASS;
@@ -496,4 +501,28 @@ int hauler_spill(struct xdp_md *ctx)
 	bpf_tail_call(ctx, &policy_progs, pc->slot);
 	stat_reason(HAULER_STAT_policy_fallback, ctx);
 	return new_conn_finish(ctx, pc, select_hash(pc), 0);
+}
+
+/*
+ * hauler_icmp: an ICMP or ICMPv6 packet, from the entry program. Errors
+ * about VIP flows go to their device, or back to their client (bpf/icmp.h).
+ */
+SEC("xdp")
+int hauler_icmp(struct xdp_md *ctx)
+{
+	struct pkt p = {};
+
+	if (parse_packet(ctx, &p) != HAULER_STAT_pass_not_l4)
+		return XDP_PASS;
+	return icmp_handle(ctx, &p);
+}
+
+/*
+ * hauler_too_big: an encapsulated packet above the route MTU, from the
+ * forwarding code (forward.h, too_big) of this object or a policy's.
+ */
+SEC("xdp")
+int hauler_too_big(struct xdp_md *ctx)
+{
+	return too_big_handle(ctx);
 }

@@ -41,28 +41,15 @@ struct pkt {
 /* Not a counter: pass_not_ip is counter 0, so success cannot be 0. */
 #define PARSE_OK HAULER_STAT_REASONS
 
-/* Returns PARSE_OK for a TCP/UDP packet in *p, else the HAULER_STAT_* pass reason. */
-static __always_inline int parse_packet(struct xdp_md *ctx, struct pkt *p)
+/*
+ * The IP header at off (its family from the EtherType proto): family,
+ * addresses, ipv4_options, l4_off and, in flow.proto, the next protocol,
+ * whatever it is. Returns PARSE_OK, or the HAULER_STAT_* pass reason.
+ * Also reads the packet an ICMP error quotes (bpf/icmp.h): the same rules.
+ */
+static __always_inline int parse_ip(void *data, void *end, __u32 off, __be16 proto, struct pkt *p)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	__u16 proto, off = sizeof(*eth);
 	__u8 l4proto;
-
-	if ((void *)(eth + 1) > end)
-		return HAULER_STAT_pass_malformed;
-	proto = eth->h_proto;
-	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
-		__be16 *inner = data + off + 2;
-
-		if ((void *)(inner + 1) > end)
-			return HAULER_STAT_pass_malformed;
-		proto = *inner;
-		off += HAULER_VLAN_HLEN;
-	}
-	p->l3_off = off;
-	p->eth_proto = proto;
 
 	if (proto == bpf_htons(ETH_P_IP)) {
 		struct iphdr *ip = data + off;
@@ -103,8 +90,42 @@ static __always_inline int parse_packet(struct xdp_md *ctx, struct pkt *p)
 		return HAULER_STAT_pass_not_ip;
 	}
 	p->l4_off = off;
+	p->flow.proto = l4proto;
+	return PARSE_OK;
+}
 
-	if (l4proto == IPPROTO_TCP) {
+/*
+ * Returns PARSE_OK for a TCP/UDP packet in *p, else the HAULER_STAT_* pass
+ * reason. With pass_not_l4, flow.family and flow.proto name the IP packet's
+ * protocol (ICMP errors are looked at, bpf/icmp.h).
+ */
+static __always_inline int parse_packet(struct xdp_md *ctx, struct pkt *p)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	__u16 proto, off = sizeof(*eth);
+	int ret;
+
+	if ((void *)(eth + 1) > end)
+		return HAULER_STAT_pass_malformed;
+	proto = eth->h_proto;
+	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
+		__be16 *inner = data + off + 2;
+
+		if ((void *)(inner + 1) > end)
+			return HAULER_STAT_pass_malformed;
+		proto = *inner;
+		off += HAULER_VLAN_HLEN;
+	}
+	p->l3_off = off;
+	p->eth_proto = proto;
+	ret = parse_ip(data, end, off, proto, p);
+	if (ret != PARSE_OK)
+		return ret;
+	off = p->l4_off;
+
+	if (p->flow.proto == IPPROTO_TCP) {
 		struct tcphdr *tcp = data + off;
 
 		if ((void *)(tcp + 1) > end)
@@ -112,7 +133,7 @@ static __always_inline int parse_packet(struct xdp_md *ctx, struct pkt *p)
 		p->flow.sport = tcp->source;
 		p->flow.dport = tcp->dest;
 		p->tcp_flags = ((__u8 *)tcp)[13];
-	} else if (l4proto == IPPROTO_UDP) {
+	} else if (p->flow.proto == IPPROTO_UDP) {
 		struct udphdr *udp = data + off;
 
 		if ((void *)(udp + 1) > end)
@@ -122,7 +143,6 @@ static __always_inline int parse_packet(struct xdp_md *ctx, struct pkt *p)
 	} else {
 		return HAULER_STAT_pass_not_l4;
 	}
-	p->flow.proto = l4proto;
 	return PARSE_OK;
 }
 

@@ -23,14 +23,15 @@ static __always_inline __u32 hauler_pool_key(__u32 vip_id, __u32 version)
 
 /*
  * servers, rings, ring_pos: the flat group of VIP vip_id (vip_info.tier
- * TIER_FLAT), after the MAX_SERVERS real servers. The manager writes it
- * from the VIP's devices and fills the VIP's pool with it, so the entry
- * program and every policy take it for a server of up to
- * DEVS_PER_SERVER devices.
+ * TIER_FLAT), after the real servers. servers is the server count chosen
+ * at hauler up (the servers map holds servers + VIPs entries). The
+ * manager writes it from the VIP's devices and fills the VIP's pool with
+ * it, so the entry program and every policy take it for a server of up
+ * to DEVS_PER_SERVER devices.
  */
-static __always_inline __u32 hauler_flat_group(__u32 vip_id)
+static __always_inline __u32 hauler_flat_group(__u32 servers, __u32 vip_id)
 {
-	return HAULER_MAX_SERVERS + vip_id;
+	return servers + vip_id;
 }
 
 _Static_assert(HAULER_SERVER_SLOTS == HAULER_MAX_SERVERS + HAULER_MAX_VIPS, "one flat group a VIP");

@@ -46,7 +46,7 @@ enum hauler_stat_reason {
 
 /* The literal sizes in schema.def must agree with its constants. */
 _Static_assert(HAULER_STAT_REASONS <= HAULER_STAT_REASON_SLOTS, "too many counters");
-_Static_assert(HAULER_STAT_SLOTS == 4288, "stats max_entries in schema.def");
+_Static_assert(HAULER_STAT_SLOTS == 17472, "stats max_entries in schema.def");
 _Static_assert(sizeof(((struct pool *)0)->server) == 2 * HAULER_MAGLEV_MAX, "pool size");
 _Static_assert(sizeof(((struct ring *)0)->slot) == HAULER_RING_SLOTS, "ring size");
 _Static_assert(sizeof(((struct server_info *)0)->dev) == 2 * HAULER_DEVS_PER_SERVER, "dev[]");

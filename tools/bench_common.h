@@ -123,6 +123,17 @@ static inline void bench_pin_cpu(int cpu)
 		bench_die("cannot pin to CPU %d: %s", cpu, strerror(errno));
 }
 
+/* CPUs this process may run on (fewer than the machine's under tools/quiet.sh's cpusets). */
+static inline int bench_cpus_usable(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 1;
+	return CPU_COUNT(&set);
+}
+
 static inline int bench_ifindex(const char *name)
 {
 	int ifindex = if_nametoindex(name);

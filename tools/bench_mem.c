@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 	    {"table", required_argument, NULL, 't'},   {NULL, 0, NULL, 0}};
 	const char *pin = NULL, *build = NULL, *json = NULL;
 	unsigned long long before, after, half, total = 0;
-	struct table_sizes sizes = {0, 0};
+	struct table_sizes sizes = {0};
 	unsigned long n = 1000000;
 	struct bench_json j;
 	struct bench_lb lb;

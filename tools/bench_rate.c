@@ -5,7 +5,12 @@
  * (docs/performance.md, "Packet rate" and "Policy swap under load").
  *
  *   bench_rate --pin DIR --build BUILD --lb IF --gen IF [--packets N]
- *              [--flows N[,N...]] [--swaps N] [--json FILE]
+ *              [--flows N[,N...]] [--swaps N] [--big N[,N...]] [--cores N]
+ *              [--json FILE]
+ *
+ * --big: established flows over tables filled with N connections;
+ * --cores N: one core against two with N established flows, and new
+ * flows (bench_rate_scale.h).
  *
  *   generator (bench/gen.bpf.c, BPF_PROG_TEST_RUN live frames)
  *        --bpf_redirect--> gen IF ==veth==> lb IF: hauler_xdp or bench_floor
@@ -35,6 +40,7 @@ struct rate_bench {
 	unsigned long packets;
 	struct bench_json json;
 	volatile int stop;
+	int prefilled; /* conns already holds the flows a case sends (no warm-up) */
 };
 
 /* One measurement: Mpps at the sink, and bpf_stats ns a packet when on. */
@@ -66,10 +72,12 @@ static void attach(int ifindex, int fd)
 #define TCP_ACK 0x10
 
 /*
- * Send n frames with TCP flags (TCP_SYN or TCP_ACK): flows 0..nflows-1
- * from the start, or new flows (nflows 0).
+ * One generator run: n frames of cfg->frame, flows base.. (a window of
+ * nflows repeated, or each frame a new flow when nflows is 0), out of the
+ * generator's interface. Returns the wall time in seconds.
  */
-static double generate(struct rate_bench *b, __u32 nflows, unsigned long n, __u8 flags)
+static double gen_send(int gen_fd, int cfg_fd, struct bench_gen_cfg *cfg, __u64 base, __u32 nflows,
+		       unsigned long n)
 {
 	__u8 frame[BENCH_GEN_LEN];
 	__u32 zero = 0;
@@ -77,19 +85,30 @@ static double generate(struct rate_bench *b, __u32 nflows, unsigned long n, __u8
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = sizeof(frame),
 		    .repeat = n, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 
-	memcpy(b->cfg.frame, flags == TCP_SYN ? b->syn : b->ack, BENCH_GEN_LEN);
-	memcpy(frame, b->cfg.frame, sizeof(frame));
-	b->cfg.nflows = nflows;
-	b->cfg.ctr = 0;
-	b->cfg.new_base = b->next_new;
-	if (!nflows)
-		b->next_new += n;
-	if (bpf_map_update_elem(b->gen_cfg_fd, &zero, &b->cfg, BPF_ANY))
+	memcpy(frame, cfg->frame, sizeof(frame));
+	cfg->nflows = nflows;
+	cfg->ctr = 0;
+	cfg->new_base = base;
+	if (bpf_map_update_elem(cfg_fd, &zero, cfg, BPF_ANY))
 		bench_die("configure the generator: %s", strerror(errno));
 	t0 = bench_now_ns();
-	if (bpf_prog_test_run_opts(b->gen_fd, &opts))
+	if (bpf_prog_test_run_opts(gen_fd, &opts))
 		bench_die("live-frames BPF_PROG_TEST_RUN: %s", strerror(errno));
 	return (bench_now_ns() - t0) / 1e9;
+}
+
+/*
+ * Send n frames with TCP flags (TCP_SYN or TCP_ACK): flows 0..nflows-1
+ * from the start, or new flows (nflows 0).
+ */
+static double generate(struct rate_bench *b, __u32 nflows, unsigned long n, __u8 flags)
+{
+	__u64 base = nflows ? 0 : b->next_new;
+
+	memcpy(b->cfg.frame, flags == TCP_SYN ? b->syn : b->ack, BENCH_GEN_LEN);
+	if (!nflows)
+		b->next_new += n;
+	return gen_send(b->gen_fd, b->gen_cfg_fd, &b->cfg, base, nflows, n);
 }
 
 /*
@@ -101,6 +120,8 @@ static void prepare(struct rate_bench *b, __u32 nflows)
 	long want = 2L * nflows, got;
 	int pass;
 
+	if (b->prefilled)
+		return; /* the table holds them already (bench_rate_scale.h) */
 	bench_conns_clear(&b->lb);
 	if (!nflows)
 		return;
@@ -188,6 +209,8 @@ struct flow_case {
 	double hauler_ns, floor_ns;
 };
 
+#include "bench_rate_scale.h" /* 1M/10M-flow tables, one core against two */
+
 static void *swap_traffic(void *arg)
 {
 	struct rate_bench *b = arg;
@@ -216,7 +239,7 @@ static void policy_swap(struct rate_bench *b, int fd_a, int fd_b, unsigned long 
 	/* The generator's thread takes CPU 0; the swaps run on the other. */
 	if (pthread_create(&th, NULL, swap_traffic, b))
 		bench_die("cannot start the traffic thread");
-	bench_pin_cpu(libbpf_num_possible_cpus() > 1 ? 1 : 0);
+	bench_pin_cpu(bench_cpus_usable() > 1 ? 1 : 0);
 	usleep(50000);
 	fb0 = bench_stat(&b->lb, HAULER_STAT_policy_fallback);
 	bad0 = bench_stat(&b->lb, HAULER_STAT_policy_bad_choice);
@@ -268,7 +291,8 @@ static void policy_swap(struct rate_bench *b, int fd_a, int fd_b, unsigned long 
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_rate --pin DIR --build BUILD --lb IF --gen IF [--packets N] "
-			"[--flows N[,N...]] [--swaps N] [--json FILE]\n");
+			"[--flows N[,N...]] [--swaps N] [--big N[,N...]] [--cores N] "
+			"[--json FILE]\n");
 	exit(2);
 }
 
@@ -282,9 +306,14 @@ int main(int argc, char **argv)
 					     {"flows", required_argument, NULL, 'f'},
 					     {"swaps", required_argument, NULL, 's'},
 					     {"json", required_argument, NULL, 'j'},
+					     {"big", required_argument, NULL, 'B'},
+					     {"cores", required_argument, NULL, 'c'},
 					     {NULL, 0, NULL, 0}};
 	const char *pin = NULL, *build = NULL, *lb_if = NULL, *gen_if = NULL, *json = NULL;
-	const char *flows = "100,100000";
+	const char *flows = "100,100000", *big_list = NULL;
+	__u32 big[SCALE_MAX_BIG], cores_flows = 0;
+	int nbig = 0, gen2_fd = -1, gen2_cfg_fd = -1;
+	struct bpf_object *gen2;
 	struct flow_case cases[MAX_FLOW_SETS + 2];
 	static struct rate_bench b = {.packets = 2000000};
 	struct bench_policy hash, wrr;
@@ -319,6 +348,12 @@ int main(int argc, char **argv)
 		case 'j':
 			json = optarg;
 			break;
+		case 'B':
+			big_list = optarg;
+			break;
+		case 'c':
+			cores_flows = bench_ulong("cores", optarg);
+			break;
 		default:
 			usage();
 		}
@@ -340,6 +375,16 @@ int main(int argc, char **argv)
 		cases[ncase].target = n <= 1000 ? 0.66 : 0.31;
 		ncase++;
 	}
+	list = big_list ? strdup(big_list) : NULL;
+	for (tok = list ? strtok(list, ",") : NULL; tok; tok = strtok(NULL, ",")) {
+		unsigned long n = bench_ulong("big", tok);
+
+		if (nbig == SCALE_MAX_BIG || !n || n > HAULER_CONNS_MAX / 2 ||
+		    (nbig && n <= big[nbig - 1]))
+			bench_die("--big: 1 to %d ascending counts of 1..%u", SCALE_MAX_BIG,
+				  HAULER_CONNS_MAX / 2);
+		big[nbig++] = n;
+	}
 	cases[ncase].key = "new";
 	cases[ncase].label = "new flows (SYN)";
 	cases[ncase].nflows = 0;
@@ -358,7 +403,16 @@ int main(int argc, char **argv)
 	b.gen_ifindex = bench_ifindex(gen_if);
 	bench_read_mac(lb_if, lb_mac);
 	bench_read_mac(gen_if, gen_mac);
-	bench_lb_load(&b.lb, pin, build);
+	if (nbig) {
+		/* Room for the largest table, and the other cases' entries beside it. */
+		const struct table_sizes sizes = {.conns =
+						      big[nbig - 1] + big[nbig - 1] / 8 + 65536,
+						  .half_open = HAULER_MAX_CONNS};
+
+		bench_lb_load_sized(&b.lb, pin, build, &sizes);
+	} else {
+		bench_lb_load(&b.lb, pin, build);
+	}
 	if (bench_policy_load(&b.lb, "hash", &hash) || bench_policy_load(&b.lb, "wrr", &wrr))
 		bench_die("policies hash and wrr must load (BENCH_DEBUG=1 shows why)");
 	snprintf(path, sizeof(path), "%s/bench/gen.bpf.o", build);
@@ -369,6 +423,13 @@ int main(int argc, char **argv)
 	b.sink = bench_obj_load(path, NULL);
 	b.gen_fd = bench_prog_fd(b.gen, "bench_gen");
 	b.gen_cfg_fd = bench_obj_map(b.gen, "gen_cfg");
+	if (cores_flows) {
+		/* A second generator: its own gen_cfg, for the other CPU. */
+		snprintf(path, sizeof(path), "%s/bench/gen.bpf.o", build);
+		gen2 = bench_obj_load(path, NULL);
+		gen2_fd = bench_prog_fd(gen2, "bench_gen");
+		gen2_cfg_fd = bench_obj_map(gen2, "gen_cfg");
+	}
 	b.floor_fd = bench_prog_fd(b.floor, "bench_floor");
 	b.sink_fd = bench_prog_fd(b.sink, "bench_sink");
 	b.sink_count_fd = bench_obj_map(b.sink, "sink_count");
@@ -446,6 +507,10 @@ int main(int argc, char **argv)
 	bench_json_end(&b.json);
 
 	policy_swap(&b, hash.fd, wrr.fd, swaps);
+	if (cores_flows)
+		scale_cores(&b, gen2_fd, gen2_cfg_fd, cores_flows);
+	if (nbig)
+		scale_big(&b, big, nbig);
 
 	bpf_xdp_detach(b.lb_ifindex, XDP_FLAGS_DRV_MODE, NULL);
 	bpf_xdp_detach(b.gen_ifindex, XDP_FLAGS_DRV_MODE, NULL);

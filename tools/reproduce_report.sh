@@ -154,7 +154,11 @@ thesis_for() {
 	echo "| part | measured (run ended) | load average before | after | the rig's CPU to itself (\`tools/quiet.sh\`) | took |"
 	echo "|---|---|---|---|---|---|"
 	for pt in sweep fct agent proxy knee; do
-		[ "$pt" = knee ] && continue # its sessions: in its own section
+		if [ "$pt" = knee ]; then # its sessions: in its own section
+			[ "$(wc -l <"$RES/knee.tsv" 2>/dev/null || echo 0)" -gt 1 ] &&
+				echo "| knee | the sessions in [its section](#the-knees-of-the-server-cpu-alone-and-of-wrr-pinned-down) | | | | |"
+			continue
+		fi
 		if [ -f "$RES/part_$pt.env" ]; then
 			# shellcheck disable=SC1090 # written by reproduce.sh
 			(. "$RES/part_$pt.env" && echo "| $pt | $PART_DATE | $PART_LOAD_BEFORE | $PART_LOAD_AFTER | $([ "$PART_QUIET" = 1 ] && echo "yes, CPU $WL_CPU" || echo no) | $PART_S s |")
@@ -191,7 +195,7 @@ thesis_for() {
 	echo "  calibrated). A run is valid at speed ${REPRO_MIN_SPEED:-0.85} to ${REPRO_MAX_SPEED:-1.15} (a faster one: the calibration was taken in a slow spell). Each point is measured in up to ${REPRO_TRIES:-3} rounds, the"
 	echo "  configurations interleaved: a configuration is settled by a valid run that meets the target or"
 	echo "  by two valid runs that miss; the valid run that met stands, else the last valid one, else the"
-	echo "  fastest. $(awk -F'\t' 'NR > 1 && $10 > 1' "$RES/sweep.tsv" | wc -l) of $(($(wc -l <"$RES/sweep.tsv") - 1)) points needed more than one run; $(awk -F'\t' -v m="${REPRO_MIN_SPEED:-0.85}" -v x="${REPRO_MAX_SPEED:-1.15}" 'NR > 1 && ($11 == "-" || $11 < m || $11 > x)' "$RES/sweep.tsv" | wc -l) stand without a valid run (their speed is in \`sweep.tsv\`)."
+	echo "  one closest to speed 1 (the fastest, in runs before 2026-12-02 07:45). $(awk -F'\t' 'NR > 1 && $10 > 1' "$RES/sweep.tsv" | wc -l) of $(($(wc -l <"$RES/sweep.tsv") - 1)) points needed more than one run; $(awk -F'\t' -v m="${REPRO_MIN_SPEED:-0.85}" -v x="${REPRO_MAX_SPEED:-1.15}" 'NR > 1 && ($11 == "-" || $11 < m || $11 > x)' "$RES/sweep.tsv" | wc -l) stand without a valid run (their speed is in \`sweep.tsv\`)."
 	echo
 	echo "## Highest rate at P99 <= $SLO_MS ms (thesis Fig. 5.7)"
 	echo

@@ -14,6 +14,7 @@
 int apply_want(const struct model *run, FILE *in, const char *name, struct model *want)
 {
 	model_init_empty(want);
+	want->lim = run->lim; /* the running maps' counts */
 	want->config = run->config;
 	want->policy_known = run->policy_known;
 	want->policy_arg = run->policy_arg;

@@ -212,7 +212,7 @@ static int pass(struct daemon *dm, __u64 *next_ns)
 
 		if (due[vip] && dm->m->vips[vip].info.tier == HAULER_TIER_FLAT &&
 		    model_flat_group(dm->m, vip, &group) >= 0)
-			ret = server_pass(dm, &maps, hauler_flat_group(vip), &group, now);
+			ret = server_pass(dm, &maps, model_flat_index(dm->m, vip), &group, now);
 	}
 	maps_close(&maps);
 	if (!ret)

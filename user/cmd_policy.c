@@ -157,7 +157,7 @@ static int policy_show(struct cmd_ctx *c, int argc, char **argv)
 			json_string(&j, "program", prog);
 			json_uint(&j, "prog_id", prog_id);
 			json_string(&j, "params", params);
-			if (c->cur->policy_drift & (1ULL << slot))
+			if (model_slot_has(c->cur->policy_drift, slot))
 				json_string(&j, "drift_from", c->cur->drift_was[slot]);
 			else
 				json_null(&j, "drift_from");
@@ -165,7 +165,7 @@ static int policy_show(struct cmd_ctx *c, int argc, char **argv)
 			continue;
 		}
 		printf("%-28s %-4u %-12s %-8u %s\n", vip, slot, prog, prog_id, params);
-		if (c->cur->policy_drift & (1ULL << slot))
+		if (model_slot_has(c->cur->policy_drift, slot))
 			printf(
 			    "  (swapped outside hauler: the parameters named %.*s; the next change "
 			    "writes %s's)\n",

@@ -128,7 +128,7 @@ void save_vip(const struct model *m, int id, FILE *out)
 	char vip[VIP_STRLEN], params[128];
 
 	format_vip(&v->key, vip, sizeof(vip));
-	if (m->policy_drift & (1ULL << (v->info.policy_slot % HAULER_MAX_VIPS)))
+	if (model_slot_has(m->policy_drift, v->info.policy_slot))
 		fprintf(out,
 			"# VIP %s runs %s, swapped outside hauler (its parameters named %.*s)\n",
 			vip, (const char *)p->name, HAULER_NAME_LEN,

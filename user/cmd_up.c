@@ -47,6 +47,18 @@ static int parse_up(int argc, char **argv, struct up_opts *o, const char **file)
 		} else if (!strcmp(w, "--half-open")) {
 			if (map_sizes_parse(argv[++i], "--half-open", &o->sizes.half_open))
 				return -ERR_INPUT;
+		} else if (!strcmp(w, "--vips")) {
+			if (map_sizes_parse_count(argv[++i], "--vips", HAULER_MAX_VIPS,
+						  &o->sizes.vips))
+				return -ERR_INPUT;
+		} else if (!strcmp(w, "--servers")) {
+			if (map_sizes_parse_count(argv[++i], "--servers", HAULER_MAX_SERVERS,
+						  &o->sizes.servers))
+				return -ERR_INPUT;
+		} else if (!strcmp(w, "--devices")) {
+			if (map_sizes_parse_count(argv[++i], "--devices", HAULER_MAX_DEVICES,
+						  &o->sizes.devices))
+				return -ERR_INPUT;
 		} else if (!strcmp(w, "-c")) {
 			*file = argv[++i];
 		} else if (!strcmp(w, "--tunnel-src") || !strcmp(w, "--tunnel-src6")) {
@@ -78,7 +90,7 @@ static int parse_up(int argc, char **argv, struct up_opts *o, const char **file)
 }
 
 /* Check a configuration file before anything is loaded. */
-static int precheck(const char *file)
+static int precheck(const char *file, const struct table_sizes *sizes)
 {
 	struct model *m = malloc(sizeof(*m));
 	int ret;
@@ -86,6 +98,13 @@ static int precheck(const char *file)
 	if (!m)
 		return err_set(ERR_SYSTEM, "out of memory");
 	model_init_empty(m); /* policies: the built-in ones are about to be pinned */
+	/* The counts this up will size the maps with. */
+	if (sizes->vips)
+		m->lim.vips = sizes->vips;
+	if (sizes->servers)
+		m->lim.servers = sizes->servers;
+	if (sizes->devices)
+		m->lim.devices = sizes->devices;
 	ret = batch_apply_file(m, file);
 	free(m);
 	return ret;
@@ -112,7 +131,7 @@ int up_run(struct cmd_ctx *c, int argc, char **argv)
 		if (!ret)
 			ret = batch_apply_file(c->cur, file);
 	} else if (file) {
-		ret = precheck(file);
+		ret = precheck(file, &opts.sizes);
 	}
 	if (ret)
 		return ret;
@@ -201,6 +220,9 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 		json_uint(&j, "vips", vips);
 		json_uint(&j, "servers", servers);
 		json_uint(&j, "devices", devices);
+		json_uint(&j, "vips_max", c->cur->lim.vips);
+		json_uint(&j, "servers_max", c->cur->lim.servers);
+		json_uint(&j, "devices_max", c->cur->lim.devices);
 		json_uint(&j, "conns", conns);
 		json_uint(&j, "half_open", half);
 		json_object_end(&j);
@@ -215,7 +237,9 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 	       : attached		      ? "NOT attached (another program is)"
 					      : "NOT attached");
 	printf("schema     version %u\n", cfg->schema_version);
-	printf("vips       %d\nservers    %d\ndevices    %d\nconns      %d (half-open %d)\n", vips,
-	       servers, devices, conns, half);
+	printf("vips       %d of %u\nservers    %d of %u\ndevices    %d of %u\n"
+	       "conns      %d (half-open %d)\n",
+	       vips, c->cur->lim.vips, servers, c->cur->lim.servers, devices, c->cur->lim.devices,
+	       conns, half);
 	return 0;
 }

@@ -69,9 +69,11 @@ static __u8 wanted(const struct health_engine *e, int d)
 /*
  * Remove device d's flows from the connection table (on-down reset):
  * their next packets are balanced anew, to a usable device, which
- * answers a TCP segment it does not know with a RST.
+ * answers a TCP segment it does not know with a RST. Only the flows of
+ * this generation of the id: an entry of an earlier device that had the
+ * id is not this device's (the datapath already treats it as gone).
  */
-static unsigned long conns_reset(int fd, __u32 d)
+unsigned long health_conns_reset(int fd, __u32 d, __u16 gen)
 {
 	struct flow_key key, next, *prev = NULL, *doomed = NULL;
 	unsigned long n = 0, cap = 0, i;
@@ -80,7 +82,7 @@ static unsigned long conns_reset(int fd, __u32 d)
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &c) || c.device != d)
+		if (bpf_map_lookup_elem(fd, &key, &c) || c.device != d || c.dev_gen != gen)
 			continue;
 		if (n == cap) {
 			struct flow_key *more =
@@ -158,7 +160,8 @@ int health_daemon_pass(struct health_daemon *hd, const struct hauler_maps *maps,
 			if (hd->cur->devices[d].health && !m->devices[d].health &&
 			    e->check[d].on_down == HEALTH_RESET)
 				hd->conns_reset +=
-				    conns_reset(maps->conns, d) + conns_reset(maps->half_open, d);
+				    health_conns_reset(maps->conns, d, hd->cur->devices[d].gen) +
+				    health_conns_reset(maps->half_open, d, hd->cur->devices[d].gen);
 		memcpy(m->devices, hd->cur->devices, sizeof(m->devices));
 	}
 	if (e->n_events)

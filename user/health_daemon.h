@@ -34,6 +34,11 @@ int health_daemon_pass(struct health_daemon *hd, const struct hauler_maps *maps,
 		       struct model *m, const struct dev_state *states, __u64 now);
 /* Run the probes until until_ns, a state change, or *stop. */
 void health_daemon_run(struct health_daemon *hd, __u64 until_ns, volatile sig_atomic_t *stop);
+/*
+ * Remove from the connection table fd (conns or half_open) every entry of
+ * device id d in its generation gen; returns how many.
+ */
+unsigned long health_conns_reset(int fd, __u32 d, __u16 gen);
 /* Devices with a check now. */
 int health_daemon_checked(const struct health_daemon *hd);
 

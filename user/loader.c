@@ -293,25 +293,17 @@ static int write_config(struct hauler_xdp *skel, const struct up_opts *opts, int
 }
 
 /*
- * The connection tables' sizes: those asked for on a first up; over
- * running pins, the pinned ones (the table and its connections are kept),
- * and asking for another size is an error rather than a silent no.
+ * The tables' sizes: those asked for on a first up; over running pins,
+ * the pinned ones (the tables and their connections are kept), and
+ * asking for another size is an error rather than a silent no.
  */
 static int size_tables(struct bpf_object *obj, const char *pin, const struct table_sizes *want)
 {
 	struct table_sizes have;
 
 	map_sizes_pinned(pin, &have);
-	if (have.conns && want->conns && want->conns != have.conns)
-		return err_set(ERR_INPUT,
-			       "conns is pinned with %u entries: hauler down first to make it %u "
-			       "(its connections are lost)",
-			       have.conns, want->conns);
-	if (have.half_open && want->half_open && want->half_open != have.half_open)
-		return err_set(
-		    ERR_INPUT,
-		    "half_open is pinned with %u entries: hauler down first to make it %u",
-		    have.half_open, want->half_open);
+	if (map_sizes_compare(&have, want))
+		return -ERR_INPUT;
 	if (map_sizes_set(obj, want))
 		return -ERR_SYSTEM;
 	return map_sizes_match_pins(obj);

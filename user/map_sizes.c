@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* map_sizes.c - the connection tables' sizes at hauler up (see map_sizes.h). */
+/* map_sizes.c - the tables' sizes at hauler up (see map_sizes.h). */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -43,6 +43,31 @@ int map_sizes_check(const struct table_sizes *ts)
 	    (ts->half_open < HAULER_HALF_OPEN_MIN || ts->half_open > HAULER_CONNS_MAX))
 		return err_set(ERR_INPUT, "--half-open %u: must be between %u and %u",
 			       ts->half_open, HAULER_HALF_OPEN_MIN, HAULER_CONNS_MAX);
+	if (ts->vips > HAULER_MAX_VIPS)
+		return err_set(ERR_INPUT, "--vips %u: must be between 1 and %u", ts->vips,
+			       HAULER_MAX_VIPS);
+	if (ts->servers > HAULER_MAX_SERVERS)
+		return err_set(ERR_INPUT, "--servers %u: must be between 1 and %u", ts->servers,
+			       HAULER_MAX_SERVERS);
+	if (ts->devices > HAULER_MAX_DEVICES)
+		return err_set(ERR_INPUT, "--devices %u: must be between 1 and %u", ts->devices,
+			       HAULER_MAX_DEVICES);
+	return 0;
+}
+
+/*
+ * A count of 0 means the default, so "--vips 0" is refused where it is
+ * parsed: a count takes a plain number 1..HAULER_MAX_*.
+ */
+int map_sizes_parse_count(const char *text, const char *what, __u32 max, __u32 *out)
+{
+	__u32 n;
+
+	if (map_sizes_parse(text, what, &n))
+		return -ERR_INPUT;
+	if (n < 1 || n > max)
+		return err_set(ERR_INPUT, "%s %s: must be between 1 and %u", what, text, max);
+	*out = n;
 	return 0;
 }
 
@@ -64,9 +89,37 @@ static int set_one(struct bpf_object *obj, const char *name, __u32 n)
 
 int map_sizes_set(struct bpf_object *obj, const struct table_sizes *ts)
 {
-	int err = set_one(obj, "conns", ts->conns);
+	/* Servers and VIPs size the server slots together: take the defaults of the other. */
+	__u32 vips = ts->vips ? ts->vips : HAULER_VIPS_DEFAULT;
+	__u32 slots = (ts->servers ? ts->servers : HAULER_SERVERS_DEFAULT) + vips;
+	int grouped = ts->vips || ts->servers;
+	const struct {
+		const char *name;
+		__u32 n;
+	} sets[] = {
+	    {"conns", ts->conns},
+	    {"half_open", ts->half_open},
+	    {"vips", ts->vips},
+	    {"vip_index", ts->vips},
+	    {"pools", ts->vips * 2},
+	    {"policy_progs", ts->vips},
+	    {"policy_params", ts->vips},
+	    {"servers", grouped ? slots : 0},
+	    {"rings", grouped ? slots * 2 : 0},
+	    {"ring_pos", grouped ? slots : 0},
+	    {"devices", ts->devices},
+	    {"dev_state", ts->devices},
+	    {"dev_keys", ts->devices},
+	};
+	size_t i;
+	int err;
 
-	return err ? err : set_one(obj, "half_open", ts->half_open);
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		err = set_one(obj, sets[i].name, sets[i].n);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static __u32 pinned_max(const char *path)
@@ -83,14 +136,70 @@ static __u32 pinned_max(const char *path)
 	return info.max_entries;
 }
 
-void map_sizes_pinned(const char *pin, struct table_sizes *ts)
+static __u32 pinned_one(const char *pin, const char *name)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/conns", pin);
-	ts->conns = pinned_max(path);
-	snprintf(path, sizeof(path), "%s/half_open", pin);
-	ts->half_open = pinned_max(path);
+	snprintf(path, sizeof(path), "%s/%s", pin, name);
+	return pinned_max(path);
+}
+
+void map_sizes_pinned(const char *pin, struct table_sizes *ts)
+{
+	__u32 slots;
+
+	ts->conns = pinned_one(pin, "conns");
+	ts->half_open = pinned_one(pin, "half_open");
+	ts->vips = pinned_one(pin, "vip_index");
+	slots = pinned_one(pin, "servers");
+	ts->servers = slots > ts->vips ? slots - ts->vips : 0;
+	ts->devices = pinned_one(pin, "devices");
+}
+
+static __u32 fd_max(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+int map_sizes_of_maps(int vip_index, int servers, int devices, struct table_sizes *ts)
+{
+	__u32 slots = fd_max(servers);
+
+	ts->vips = fd_max(vip_index);
+	ts->servers = slots > ts->vips ? slots - ts->vips : 0;
+	ts->devices = fd_max(devices);
+	if (!ts->vips || ts->vips > HAULER_MAX_VIPS || !ts->servers ||
+	    ts->servers > HAULER_MAX_SERVERS || !ts->devices || ts->devices > HAULER_MAX_DEVICES)
+		return err_set(ERR_SYSTEM,
+			       "pinned maps sized %u VIPs, %u servers, %u devices: beyond this "
+			       "build's %u, %u, %u",
+			       ts->vips, ts->servers, ts->devices, HAULER_MAX_VIPS,
+			       HAULER_MAX_SERVERS, HAULER_MAX_DEVICES);
+	return 0;
+}
+
+static int differs(const char *what, __u32 have, __u32 want)
+{
+	if (!have || !want || have == want)
+		return 0;
+	return err_set(ERR_INPUT,
+		       "%s: the running balancer has %u, not %u: hauler down first to change it "
+		       "(this drops every connection)",
+		       what, have, want);
+}
+
+int map_sizes_compare(const struct table_sizes *have, const struct table_sizes *want)
+{
+	if (differs("--conns", have->conns, want->conns) ||
+	    differs("--half-open", have->half_open, want->half_open) ||
+	    differs("--vips", have->vips, want->vips) ||
+	    differs("--servers", have->servers, want->servers) ||
+	    differs("--devices", have->devices, want->devices))
+		return -ERR_INPUT;
+	return 0;
 }
 
 int map_sizes_match_pins(struct bpf_object *obj)

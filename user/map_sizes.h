@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * map_sizes.h - the connection tables' sizes, chosen at `hauler up`
- * (--conns, --half-open) rather than at compile time. The size lives in
+ * map_sizes.h - the tables' sizes, chosen at `hauler up` (--conns,
+ * --half-open, --vips, --servers, --devices) rather than at compile time. The size lives in
  * the pinned map itself: every later load of an object that shares the
  * pins (a re-up, the policies, a custom policy, the tests and
  * benchmarks) takes the pinned map's size, so libbpf reuses it.
@@ -10,13 +10,24 @@
 #define HAULER_MAP_SIZES_H
 
 #include <linux/types.h>
+#include "hauler_schema.h"
 
 struct bpf_object;
 
-/* Entries of conns and half_open; 0: the default (or the pinned size). */
+/*
+ * Entries of conns and half_open, and the VIP, server and device counts;
+ * 0: the default (or the pinned size). The counts size every map indexed
+ * by them (map_sizes.c: vips, vip_index, pools, policy_progs,
+ * policy_params; servers, rings, ring_pos with one flat group a VIP after
+ * the servers; devices, dev_state, dev_keys); the C arrays of the manager
+ * and the stats layout take the ceilings HAULER_MAX_*.
+ */
 struct table_sizes {
 	__u32 conns;
 	__u32 half_open;
+	__u32 vips;
+	__u32 servers;
+	__u32 devices;
 };
 
 /* Bounds of what `hauler up` accepts. */
@@ -26,12 +37,22 @@ struct table_sizes {
 
 /* A size given as "N", "Nk" or "NM" (powers of ten); -ERR_INPUT with a message when bad. */
 int map_sizes_parse(const char *text, const char *what, __u32 *out);
-/* Sizes out of bounds, or a half-open table larger than conns: -ERR_INPUT. */
+/* A count (--vips, --servers, --devices) 1..max; -ERR_INPUT with a message when bad. */
+int map_sizes_parse_count(const char *text, const char *what, __u32 max, __u32 *out);
+/* Sizes out of bounds (conns, half_open; vips, servers, devices 1..HAULER_MAX_*): -ERR_INPUT. */
 int map_sizes_check(const struct table_sizes *ts);
 /* Set the tables of obj (opened, not loaded) to ts; 0 fields keep the object's size. */
 int map_sizes_set(struct bpf_object *obj, const struct table_sizes *ts);
 /* The sizes of the tables pinned under pin (0 where not pinned). */
 void map_sizes_pinned(const char *pin, struct table_sizes *ts);
+/*
+ * The VIP, server and device counts of loaded maps (their fds): what the
+ * manager may allocate. -ERR_SYSTEM when a map is unreadable or its size
+ * is beyond the ceilings.
+ */
+int map_sizes_of_maps(int vip_index, int servers, int devices, struct table_sizes *ts);
+/* Sizes asked for (want) against those pinned (have): -ERR_INPUT, naming both, if any differs. */
+int map_sizes_compare(const struct table_sizes *have, const struct table_sizes *want);
 /*
  * Before loading obj with pin_root_path pin: give every map of obj that
  * is pinned there already the pinned map's max_entries, so that libbpf

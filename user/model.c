@@ -38,6 +38,14 @@ void model_init_empty(struct model *m)
 {
 	memset(m, 0, sizeof(*m));
 	model_config_defaults(&m->config);
+	m->lim.vips = HAULER_VIPS_DEFAULT;
+	m->lim.servers = HAULER_SERVERS_DEFAULT;
+	m->lim.devices = HAULER_DEVICES_DEFAULT;
+}
+
+__u32 model_flat_index(const struct model *m, int vip_id)
+{
+	return hauler_flat_group(m->lim.servers, vip_id);
 }
 
 static int name_eq(const __u8 *field, const char *name)
@@ -135,10 +143,11 @@ int model_vip_add(struct model *m, const struct vip_key *key, __u8 fwd_mode, __u
 			       HAULER_MAGLEV_MAX);
 	if (check_policy(m, (const char *)policy->params.name))
 		return -ERR_INPUT;
-	for (id = 0; id < HAULER_MAX_VIPS && m->vips[id].in_use; id++)
+	for (id = 0; id < (int)m->lim.vips && m->vips[id].in_use; id++)
 		;
-	if (id == HAULER_MAX_VIPS)
-		return err_set(ERR_INPUT, "too many VIPs (%d)", HAULER_MAX_VIPS);
+	if (id >= (int)m->lim.vips)
+		return err_set(ERR_INPUT, "too many VIPs (%u; hauler up --vips sizes the maps)",
+			       m->lim.vips);
 	v = &m->vips[id];
 	memset(v, 0, sizeof(*v));
 	v->in_use = 1;
@@ -150,7 +159,7 @@ int model_vip_add(struct model *m, const struct vip_key *key, __u8 fwd_mode, __u
 	v->info.table_size = table_size;
 	m->params[id] = policy->params;
 	m->interval_ms[id] = policy->interval_ms;
-	m->policy_touched |= 1ULL << id;
+	model_slot_mark(m->policy_touched, id, 1);
 	count_nat_vips(m);
 	return id;
 }
@@ -240,7 +249,7 @@ int model_vip_del(struct model *m, const struct vip_key *key)
 	memset(&m->vips[id], 0, sizeof(m->vips[id]));
 	memset(&m->params[id], 0, sizeof(m->params[id]));
 	m->interval_ms[id] = 0;
-	m->policy_touched &= ~(1ULL << id);
+	model_slot_mark(m->policy_touched, id, 0);
 	count_nat_vips(m);
 	return 0;
 }
@@ -254,10 +263,12 @@ int model_server_add(struct model *m, const char *name, const struct vip_key *vi
 		return vip_missing(vip);
 	if (model_server_find(m, name) >= 0)
 		return err_set(ERR_INPUT, "server '%s' exists", name);
-	for (s = 0; s < HAULER_MAX_SERVERS && m->servers[s].in_use; s++)
+	for (s = 0; s < (int)m->lim.servers && m->servers[s].in_use; s++)
 		;
-	if (s == HAULER_MAX_SERVERS)
-		return err_set(ERR_INPUT, "too many servers (%d)", HAULER_MAX_SERVERS);
+	if (s >= (int)m->lim.servers)
+		return err_set(ERR_INPUT,
+			       "too many servers (%u; hauler up --servers sizes the maps)",
+			       m->lim.servers);
 	srv = &m->servers[s];
 	memset(srv, 0, sizeof(*srv));
 	memcpy(srv->name, name, strnlen(name, HAULER_NAME_LEN - 1));
@@ -382,10 +393,12 @@ int model_device_add(struct model *m, const struct device_spec *spec)
 			       spec->name, spec->server, HAULER_DEVS_PER_SERVER);
 	if (nat_address_free(m, spec, srv->vip_id))
 		return -ERR_INPUT;
-	for (d = 0; d < HAULER_MAX_DEVICES && m->devices[d].in_use; d++)
+	for (d = 0; d < (int)m->lim.devices && m->devices[d].in_use; d++)
 		;
-	if (d == HAULER_MAX_DEVICES)
-		return err_set(ERR_INPUT, "too many devices (%d)", HAULER_MAX_DEVICES);
+	if (d >= (int)m->lim.devices)
+		return err_set(ERR_INPUT,
+			       "too many devices (%u; hauler up --devices sizes the maps)",
+			       m->lim.devices);
 	dev = &m->devices[d];
 	gen = hauler_dev_gen_next(dev->gen);
 	memset(dev, 0, sizeof(*dev));
@@ -458,7 +471,7 @@ int model_policy_set(struct model *m, const struct vip_key *key, const struct po
 	slot = m->vips[id].info.policy_slot;
 	m->params[slot] = policy->params;
 	m->interval_ms[slot] = policy->interval_ms;
-	m->policy_touched |= 1ULL << slot;
+	model_slot_mark(m->policy_touched, slot, 1);
 	return 0;
 }
 

@@ -6,8 +6,10 @@
  * failed command or batch changes nothing. The model itself touches no
  * map: tests and dry runs use it alone.
  *
- * Ids: a VIP takes the lowest free id (0..63) and its policy slot is its
- * id; servers and devices take the lowest free index too.
+ * Ids: a VIP takes the lowest free id (0..lim.vips - 1) and its policy
+ * slot is its id; servers and devices take the lowest free index too. The
+ * arrays hold the ceilings (HAULER_MAX_*); lim holds the counts the maps
+ * were sized with at hauler up (--vips, --servers, --devices).
  */
 #ifndef HAULER_MODEL_H
 #define HAULER_MODEL_H
@@ -34,7 +36,31 @@ struct model_policy {
 	char path[MODEL_PATH_LEN]; /* "" when not recorded (pinned by other means) */
 };
 
+/* How many VIPs, servers and devices the maps hold (map_sizes.h). */
+struct model_limits {
+	__u32 vips, servers, devices;
+};
+
+/* A set of policy slots, one bit a slot. */
+#define MODEL_SLOT_WORDS (HAULER_MAX_VIPS / 64)
+
+static inline int model_slot_has(const __u64 *set, __u32 slot)
+{
+	return (set[(slot / 64) % MODEL_SLOT_WORDS] >> (slot % 64)) & 1;
+}
+
+static inline void model_slot_mark(__u64 *set, __u32 slot, int on)
+{
+	__u64 bit = 1ULL << (slot % 64);
+
+	if (on)
+		set[(slot / 64) % MODEL_SLOT_WORDS] |= bit;
+	else
+		set[(slot / 64) % MODEL_SLOT_WORDS] &= ~bit;
+}
+
 struct model {
+	struct model_limits lim;
 	struct model_vip vips[HAULER_MAX_VIPS];
 	struct policy_params params[HAULER_MAX_VIPS]; /* by policy slot */
 	__u32 interval_ms[HAULER_MAX_VIPS];	      /* by slot: dwrr's period (0: default) */
@@ -46,13 +72,13 @@ struct model {
 	__u8 dev_resync[HAULER_MAX_DEVICES];		/* `device resync`: sequence to the clock */
 	struct health_check checks[HAULER_MAX_DEVICES]; /* by device id (health_maps.h) */
 	struct model_policy custom[MODEL_CUSTOM_MAX];
-	__u64 policy_touched; /* slots whose program `policy set` (re)names */
+	__u64 policy_touched[MODEL_SLOT_WORDS]; /* slots whose program `policy set` (re)names */
 	/*
 	 * Slots whose program is not the one policy_params names (swapped by
 	 * bpftool): model_load put the program's name in params (the datapath's
 	 * truth) and the map's name here; a commit writes the params back.
 	 */
-	__u64 policy_drift;
+	__u64 policy_drift[MODEL_SLOT_WORDS];
 	char drift_was[HAULER_MAX_VIPS][HAULER_NAME_LEN];
 	/* Is a policy of this name available? NULL: the built-in table. */
 	int (*policy_known)(const char *name, void *arg);
@@ -71,8 +97,10 @@ struct device_spec {
 
 /* The config map's defaults (a first `up`): the one place they are written. */
 void model_config_defaults(struct config *cfg);
-/* An empty configuration, with the config defaults of a first `up`. */
+/* An empty configuration, with the config defaults and the counts of a first `up`. */
 void model_init_empty(struct model *m);
+/* The flat group of VIP vip_id: its index in servers (hauler_flat_group). */
+__u32 model_flat_index(const struct model *m, int vip_id);
 
 int model_vip_find(const struct model *m, const struct vip_key *key);
 int model_server_find(const struct model *m, const char *name);
@@ -91,7 +119,7 @@ int model_vip_set_tier(struct model *m, const struct vip_key *key, int tier);
 /*
  * A flat VIP's flat group: every device of its servers (server index
  * order, then each server's dev[] order) as one server entry, which the
- * commit writes at hauler_flat_group(vip_id). Returns the device count,
+ * commit writes at model_flat_index(m, vip_id). Returns the device count,
  * or -1 when there are more than HAULER_DEVS_PER_SERVER.
  */
 int model_flat_group(const struct model *m, int vip_id, struct server_info *out);

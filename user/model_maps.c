@@ -39,6 +39,7 @@
 #include "error.h"
 #include "hauler_report.h"
 #include "hauler_keys.h"
+#include "map_sizes.h"
 #include "map_write.h"
 #include "dwrr.h"
 #include "health_maps.h"
@@ -56,16 +57,23 @@ int model_load(struct model *m, const struct hauler_maps *maps)
 {
 	struct vip_key key, next, *prev = NULL;
 	struct vip_info info;
+	struct table_sizes ts;
 	__u32 i, zero = 0;
 	int ret;
 
 	model_init_empty(m);
 	if (bpf_map_lookup_elem(maps->config, &zero, &m->config))
 		return err_set(ERR_SYSTEM, "cannot read config: %s", strerror(errno));
+	/* The counts the maps were sized with at hauler up. */
+	if (map_sizes_of_maps(maps->vip_index, maps->servers, maps->devices, &ts))
+		return -ERR_SYSTEM;
+	m->lim.vips = ts.vips;
+	m->lim.servers = ts.servers;
+	m->lim.devices = ts.devices;
 	while (!bpf_map_get_next_key(maps->vips, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(maps->vips, &key, &info) || info.vip_id >= HAULER_MAX_VIPS)
+		if (bpf_map_lookup_elem(maps->vips, &key, &info) || info.vip_id >= m->lim.vips)
 			continue;
 		m->vips[info.vip_id].in_use = 1;
 		m->vips[info.vip_id].key = key;
@@ -74,13 +82,13 @@ int model_load(struct model *m, const struct hauler_maps *maps)
 	for (i = 0; i < HAULER_MAX_VIPS; i++)
 		if (m->vips[i].in_use)
 			bpf_map_lookup_elem(maps->policy_params, &i, &m->params[i]);
-	ret = maps_read_array(maps->servers, HAULER_MAX_SERVERS, m->servers, sizeof(m->servers[0]));
+	ret = maps_read_array(maps->servers, m->lim.servers, m->servers, sizeof(m->servers[0]));
 	if (ret)
 		return err_set(ERR_SYSTEM, "cannot read servers: %s", strerror(-ret));
-	ret = maps_read_array(maps->devices, HAULER_MAX_DEVICES, m->devices, sizeof(m->devices[0]));
+	ret = maps_read_array(maps->devices, m->lim.devices, m->devices, sizeof(m->devices[0]));
 	if (ret)
 		return err_set(ERR_SYSTEM, "cannot read devices: %s", strerror(-ret));
-	ret = maps_read_array(maps->dev_keys, HAULER_MAX_DEVICES, m->keys, sizeof(m->keys[0]));
+	ret = maps_read_array(maps->dev_keys, m->lim.devices, m->keys, sizeof(m->keys[0]));
 	if (ret)
 		return err_set(ERR_SYSTEM, "cannot read dev_keys: %s", strerror(-ret));
 	/* Names are printed as strings: never trust a map to hold the NUL. */
@@ -198,7 +206,7 @@ static int commit_flat_groups(const struct hauler_maps *maps, const struct model
 			continue;
 		}
 		had = same_vip(base, cur, id) && flat_of(base, id, &was, &ring_was) > 0;
-		key = hauler_flat_group(id);
+		key = model_flat_index(cur, id);
 		if (bpf_map_lookup_elem(maps->servers, &key, &live))
 			return sys_err("servers", key);
 		now.ring_version = live.ring_version & 1;
@@ -270,10 +278,10 @@ static int commit_policies(const struct hauler_maps *maps, const char *pin,
 
 		if (!cur->vips[slot].in_use)
 			continue;
-		if (same_vip(base, cur, slot) && !(cur->policy_touched & (1ULL << slot)) &&
+		if (same_vip(base, cur, slot) && !model_slot_has(cur->policy_touched, slot) &&
 		    !memcmp(p, &base->params[slot], sizeof(*p)) && !reloaded(cur, p)) {
 			/* A bpftool swap: the params take the running program's name. */
-			if ((cur->policy_drift & (1ULL << slot)) && mapw_params(maps, slot, p))
+			if (model_slot_has(cur->policy_drift, slot) && mapw_params(maps, slot, p))
 				return -ERR_SYSTEM;
 			continue;
 		}
@@ -325,7 +333,7 @@ static int commit_vip(const struct hauler_maps *maps, const struct model *base,
 		if (same_vip(base, cur, id) && !moved)
 			goto vip;
 		for (i = 0; i < info.table_size && i < HAULER_MAGLEV_MAX; i++)
-			table->server[i] = hauler_flat_group(id);
+			table->server[i] = model_flat_index(cur, id);
 		info.pool_version ^= 1;
 		if (mapw_pool(maps, id, info.pool_version, table))
 			return -ERR_SYSTEM;
@@ -408,7 +416,7 @@ static int clear_removed(const struct hauler_maps *maps, const struct model *bas
 	for (i = 0; i < HAULER_MAX_VIPS; i++)
 		if (base->vips[i].in_use && base->vips[i].info.tier == HAULER_TIER_FLAT &&
 		    !(cur->vips[i].in_use && cur->vips[i].info.tier == HAULER_TIER_FLAT) &&
-		    mapw_server(maps, hauler_flat_group(i), &no_server))
+		    mapw_server(maps, model_flat_index(base, i), &no_server))
 			return -ERR_SYSTEM;
 	for (i = 0; i < HAULER_MAX_DEVICES; i++) {
 		/* An empty slot, but with the id's generation (hauler_dev_gen_next). */
@@ -431,7 +439,7 @@ static int clear_removed(const struct hauler_maps *maps, const struct model *bas
 static int slot_written(const struct model *base, const struct model *cur, __u32 slot)
 {
 	return cur->vips[slot].in_use &&
-	       (!same_vip(base, cur, slot) || (cur->policy_touched & (1ULL << slot)) ||
+	       (!same_vip(base, cur, slot) || model_slot_has(cur->policy_touched, slot) ||
 		memcmp(&cur->params[slot], &base->params[slot], sizeof(cur->params[slot])) ||
 		reloaded(cur, &cur->params[slot]));
 }

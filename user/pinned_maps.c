@@ -78,9 +78,18 @@ void maps_close(struct hauler_maps *maps)
 int maps_read_array(int fd, __u32 count, void *values, __u32 size)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 *keys = calloc(count, sizeof(*keys)), out_batch = 0, n = count, i;
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), *keys, out_batch = 0, n, i;
 	int err;
 
+	/* A map sized smaller at hauler up (--devices...): the rest reads as zero. */
+	if (!bpf_obj_get_info_by_fd(fd, &info, &len) && info.max_entries < count) {
+		memset((char *)values + (size_t)info.max_entries * size, 0,
+		       (size_t)(count - info.max_entries) * size);
+		count = info.max_entries;
+	}
+	keys = calloc(count ? count : 1, sizeof(*keys));
+	n = count;
 	if (!keys)
 		return -ENOMEM;
 	err = bpf_map_lookup_batch(fd, NULL, &out_batch, keys, values, &n, &opts);

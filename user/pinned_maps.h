@@ -25,6 +25,7 @@ int maps_of_object(struct hauler_maps *maps, struct bpf_object *obj);
 /*
  * Read entries 0..count-1 of an ARRAY map into values (count * size
  * bytes): one batch call where the kernel has it, else one lookup each.
+ * Entries beyond a smaller map (sized at hauler up) read as zero.
  * Returns 0 or -errno.
  */
 int maps_read_array(int fd, __u32 count, void *values, __u32 size);

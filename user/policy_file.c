@@ -349,7 +349,7 @@ int policy_drift_read(const char *pin, const struct hauler_maps *maps, struct mo
 			;
 		if (i == n || strlen(p[i].name) >= HAULER_NAME_LEN)
 			continue; /* not a pinned policy: policy show says (unknown) */
-		m->policy_drift |= 1ULL << slot;
+		model_slot_mark(m->policy_drift, slot, 1);
 		memcpy(m->drift_was[slot], pp->name, HAULER_NAME_LEN);
 		/* The running program's name; of the parameters, those every policy takes. */
 		{

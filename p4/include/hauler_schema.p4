@@ -5,11 +5,14 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 7 // layout version of the pinned maps
-#define HAULER_MAX_VIPS 64 // VIPs; also the number of policy slots
-#define HAULER_MAX_SERVERS 256 // servers over all VIPs
-#define HAULER_SERVER_SLOTS 320 // entries of servers and ring_pos: MAX_SERVERS servers, then one flat group per VIP (FLAT_GROUP)
-#define HAULER_MAX_DEVICES 2048 // devices over all servers
+#define HAULER_SCHEMA_VERSION 8 // layout version of the pinned maps
+#define HAULER_MAX_VIPS 512 // most VIPs hauler up --vips may ask for; a VIP id is also its policy slot
+#define HAULER_MAX_SERVERS 4096 // most servers over all VIPs hauler up --servers may ask for
+#define HAULER_SERVER_SLOTS 4608 // most entries of servers and ring_pos: the servers, then one flat group per VIP (hauler_flat_group)
+#define HAULER_MAX_DEVICES 8192 // most devices over all servers hauler up --devices may ask for
+#define HAULER_VIPS_DEFAULT 64 // VIPs of a first up without --vips (the maps below are declared with it)
+#define HAULER_SERVERS_DEFAULT 256 // servers of a first up without --servers
+#define HAULER_DEVICES_DEFAULT 2048 // devices of a first up without --devices
 #define HAULER_DEVS_PER_SERVER 8 // devices one server can hold
 #define HAULER_MAGLEV_MAX 32749 // largest Maglev table (a prime)
 #define HAULER_MAGLEV_DEFAULT 4093 // default Maglev table size (a prime)
@@ -110,7 +113,15 @@
 #define HAULER_STAT_report_stale 37 // report whose sequence time is outside the clock window (config report-window): dropped
 #define HAULER_STAT_report_raw_refused 38 // raw-Ethernet report on an interface other than config raw-reports: dropped
 #define HAULER_STAT_report_v1 39 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
-#define HAULER_STAT_REASONS 40
+#define HAULER_STAT_icmp_to_device 40 // ICMP error about a VIP flow (matched by the packet it quotes): sent to the flow's device (ipip: encapsulated; nat: translated)
+#define HAULER_STAT_icmp_to_client 41 // ICMP error about a nat flow from its device's side: translated back to the VIP and sent to the client
+#define HAULER_STAT_icmp_unknown 42 // ICMP error quoting no flow the balancer holds (no VIP, no entry, device gone): passed
+#define HAULER_STAT_icmp_malformed 43 // ICMP error truncated, or quoting a packet that cannot be read: passed
+#define HAULER_STAT_icmp_forged 44 // ICMP error about a held flow not addressed to the quoted packet's source: dropped
+#define HAULER_STAT_too_big_sent 45 // fragmentation needed (IPv4) / packet too big (IPv6) sent to a client whose packet no longer fits once encapsulated; the packet dropped
+#define HAULER_STAT_too_big_limited 46 // such an answer over the rate limit (per CPU): packet dropped, nothing sent
+#define HAULER_STAT_too_big_fragment 47 // IPv4 without DF too big once encapsulated: passed to the kernel, which fragments it
+#define HAULER_STAT_REASONS 48
 
 // key of vips: the service clients connect to
 struct vip_key_t {
@@ -126,9 +137,9 @@ struct vip_key_t {
 // value of vips
 struct vip_info_t {
 	bit<16> vip_id; // index into pools, stats and vip_index
-	bit<16> flags; // reserved
+	bit<16> policy_slot; // slot in policy_progs and policy_params (up to MAX_VIPS)
 	bit<8> fwd_mode; // FWD_NAT or FWD_IPIP
-	bit<8> policy_slot; // slot in policy_progs and policy_params
+	bit<8> flags; // reserved
 	bit<8> pool_version; // active Maglev table: 0 or 1
 	bit<8> tier; // server tier: TIER_MAGLEV or TIER_FLAT
 	bit<32> table_size; // Maglev table size M (a prime)
@@ -358,7 +369,7 @@ struct policy_ctx_t {
 	bit<16> server; // server chosen by the server tier
 	bit<16> vip_id; // VIP of the flow
 	bit<8> n; // candidates in cand[]
-	bit<8> slot; // the VIP's policy slot
+	bit<8> pad0; // zero
 	bit<8> choice; // written by the policy: position in cand[]
 	bit<8> fwd_mode; // FWD_* of the VIP
 	bit<16> l3_off; // offset of the IP header in the frame
@@ -368,7 +379,7 @@ struct policy_ctx_t {
 	bit<16> first_server; // server the server tier chose first (before any spill)
 	bit<8> spill_left; // spills still allowed (policy_params.spill, counted down)
 	bit<8> spills; // Maglev preference probes used by spills so far
-	bit<16> pad; // zero
+	bit<16> slot; // the VIP's policy slot
 }
 
 // value of stats (per CPU)
@@ -420,11 +431,11 @@ header hauler_report_h {
 #define HAULER_REPORT_BYTES 40
 
 // Maps: name, type, key, value, size
-// map vips: HASH, key vip_key_t, value vip_info_t, size 64 - VIP -> its settings
-// map vip_index: ARRAY, key bit<32>, value vip_key_t, size 64 - vip id -> VIP (NAT return path)
+// map vips: HASH, key vip_key_t, value vip_info_t, size 64 - VIP -> its settings (size: hauler up --vips)
+// map vip_index: ARRAY, key bit<32>, value vip_key_t, size 64 - vip id -> VIP (NAT return path); its size is the VIP count
 // map pools: ARRAY, key bit<32>, value pool_t, size 128 - vip id * 2 + version -> Maglev table
-// map servers: ARRAY, key bit<32>, value server_info_t, size 320 - server index -> server; MAX_SERVERS + vip id -> the VIP's flat group
-// map devices: ARRAY, key bit<32>, value device_info_t, size 2048 - device id -> device
+// map servers: ARRAY, key bit<32>, value server_info_t, size 320 - server index -> server; servers + vip id -> the VIP's flat group (size: hauler up --servers plus --vips)
+// map devices: ARRAY, key bit<32>, value device_info_t, size 2048 - device id -> device (size: hauler up --devices)
 // map dev_state: ARRAY, key bit<32>, value dev_state_t, size 2048 - device id -> measured load
 // map rings: ARRAY, key bit<32>, value ring_t, size 640 - server * 2 + version -> ring
 // map ring_pos: ARRAY, key bit<32>, value ring_pos_t, size 320 - server -> ring pointer
@@ -434,7 +445,7 @@ header hauler_report_h {
 // map half_open: LRU_HASH, key flow_key_t, value conn_t, size 131072 - flow not yet confirmed (TCP before the handshake ACK, UDP in its first second) -> device (size: hauler up --half-open)
 // map config: ARRAY, key bit<32>, value config_t, size 1 - datapath settings
 // map scratch: PERCPU_ARRAY, key bit<32>, value policy_ctx_t, size 1 - hand-over from the entry program to a policy
-// map stats: PERCPU_ARRAY, key bit<32>, value counter_t, size 4288 - counters, see STAT_*
+// map stats: PERCPU_ARRAY, key bit<32>, value counter_t, size 17472 - counters, see STAT_*
 // map dev_keys: ARRAY, key bit<32>, value dev_key_t, size 2048 - device id -> report key
 
 // Registers for the arrays too large for a struct

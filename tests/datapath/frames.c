@@ -10,6 +10,9 @@
 #include <cmocka.h>
 #include <linux/bpf.h>
 
+/* hauler_hash.h unrolls with a clang pragma that gcc does not know. */
+#pragma GCC diagnostic ignored "-Wunknown-pragmas"
+#include "hauler_hash.h"
 #include "frames.h"
 
 static const char payload[] = "hello hauler, 0123456789";
@@ -199,4 +202,52 @@ int send_nat_flow(const struct frame_spec *s)
 	if (n >= 0)
 		assert_int_equal(conn_device(s), DP_DEV_ID(n));
 	return n;
+}
+
+static void put16(__u8 *p, __u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+size_t expect_encap(const struct frame_spec *s, const __u8 *in, size_t in_len, int dev_n,
+		    const __u32 *src, const struct flow_key *flow, __u8 *out)
+{
+	size_t l3 = frame_l3_off(s), inner_len = in_len - l3;
+	struct dp_addr dst = dp_dev_addr(s->family, dev_n);
+	__u8 *o;
+
+	memcpy(out, in, l3);
+	dp_dev_mac(dev_n, out);
+	memcpy(out + 6, dp_lb_mac, 6);
+	o = out + l3;
+	if (s->family == 4) {
+		memset(o, 0, 20);
+		o[0] = 0x45;
+		o[1] = in[l3 + 1]; /* TOS copied */
+		put16(o + 2, 20 + inner_len);
+		/* id 0; DF copied from the inner header, nothing else */
+		o[6] = in[l3 + 6] & 0x40;
+		o[8] = 64;
+		o[9] = IPPROTO_IPIP;
+		memcpy(o + 12, src, 4);
+		memcpy(o + 16, dst.a, 4);
+		put16(o + 10, inet_fold(inet_sum(o, 20, 0)) ^ 0xffff);
+		memcpy(o + 20, in + l3, inner_len);
+		return l3 + 20 + inner_len;
+	} else {
+		__u32 label = hauler_flow_hash(flow, DP_FLOW_SEED) & 0xfffff;
+
+		memset(o, 0, 40);
+		o[0] = 0x60;
+		o[1] = label >> 16;
+		put16(o + 2, label & 0xffff);
+		put16(o + 4, inner_len);
+		o[6] = IPPROTO_IPV6;
+		o[7] = 64;
+		memcpy(o + 8, src, 16);
+		memcpy(o + 24, dst.a, 16);
+		memcpy(o + 40, in + l3, inner_len);
+		return l3 + 40 + inner_len;
+	}
 }

@@ -20,6 +20,13 @@ void spec_reply(struct frame_spec *r, const struct frame_spec *fwd, int dev_n);
 /* What the balancer makes of that reply: VIP -> client via the gateway. */
 void spec_reply_expected(struct frame_spec *e, const struct frame_spec *reply,
 			 const struct frame_spec *fwd);
+/*
+ * The ipip encapsulation of the frame in (built from s) to device n, the
+ * outer source src (16 bytes, IPv4 in the first 4), the IPv6 flow label
+ * from flow's hash; returns its length.
+ */
+size_t expect_encap(const struct frame_spec *s, const __u8 *in, size_t in_len, int dev_n,
+		    const __u32 *src, const struct flow_key *flow, __u8 *out);
 /* The flow key of a spec, as the datapath keys conns. */
 struct flow_key spec_flow(const struct frame_spec *s);
 

@@ -46,6 +46,7 @@ const __u8 dp_remote_dev_mac[6] = {0x02, 0, 0, 0, 0x03, 0x20};
 int dp_ifindex2;
 static int ncpus;
 __u32 dp_conns_max;
+__u32 dp_vips, dp_servers, dp_devices;
 
 static struct dp_addr addr4(__u8 a, __u8 b, __u8 c, __u8 d)
 {
@@ -238,7 +239,11 @@ static int make_topology(void)
 static int load_programs(void)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = bpffs_dir);
-	const struct table_sizes sizes = {.conns = dp_conns_max, .half_open = DP_HALF_OPEN_MAX};
+	const struct table_sizes sizes = {.conns = dp_conns_max,
+					  .half_open = DP_HALF_OPEN_MAX,
+					  .vips = dp_vips,
+					  .servers = dp_servers,
+					  .devices = dp_devices};
 
 	entry_skel = hauler_xdp__open_opts(&opts);
 	/*
@@ -327,16 +332,40 @@ int dp_map(const char *name)
 	return bpf_map__fd(m);
 }
 
-/* Zero entries 0..n-1 of an array map. */
+__u32 dp_map_size(const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(entry_skel->obj, name);
+
+	assert_non_null(m);
+	return bpf_map__max_entries(m);
+}
+
+/*
+ * Zero entries 0..n-1 of an array map (those it has: sized at load,
+ * dp_vips...), in one batch call: the stats map has 17k per-CPU entries,
+ * and one update each takes long enough for a test's fresh reports to
+ * go stale.
+ */
 static void zero_array(const char *name, __u32 n, size_t value_size)
 {
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	int fd = dp_map(name);
-	void *zero = calloc(1, value_size);
-	__u32 k;
+	void *zero;
+	__u32 *keys, k, count;
 
+	if (n > dp_map_size(name))
+		n = dp_map_size(name);
+	zero = calloc(n, value_size);
+	keys = calloc(n, sizeof(*keys));
 	assert_non_null(zero);
+	assert_non_null(keys);
 	for (k = 0; k < n; k++)
-		assert_int_equal(bpf_map_update_elem(fd, &k, zero, BPF_ANY), 0);
+		keys[k] = k;
+	count = n;
+	if (bpf_map_update_batch(fd, keys, zero, &count, &opts))
+		for (k = 0; k < n; k++)
+			assert_int_equal(bpf_map_update_elem(fd, &k, zero, BPF_ANY), 0);
+	free(keys);
 	free(zero);
 }
 
@@ -483,7 +512,7 @@ static struct vip_key vip_key_of(int family, __u8 proto, __u16 port)
 	return k;
 }
 
-void dp_add_vip(int family, __u8 proto, __u16 port, __u16 vip_id, __u8 mode, __u8 slot,
+void dp_add_vip(int family, __u8 proto, __u16 port, __u16 vip_id, __u8 mode, __u16 slot,
 		__u32 table_size)
 {
 	struct vip_key k = vip_key_of(family, proto, port);
@@ -639,7 +668,7 @@ __u32 dp_get_ring_pos(__u16 server)
 	return p.next;
 }
 
-void dp_set_policy(__u8 slot, int prog_fd)
+void dp_set_policy(__u16 slot, int prog_fd)
 {
 	assert_int_equal(mapw_policy(&maps, slot, prog_fd), 0);
 }

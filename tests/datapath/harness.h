@@ -70,6 +70,13 @@ struct dp_addr dp_unroutable_addr(int family);
  * packet, which a small table makes cheap.
  */
 extern __u32 dp_conns_max;
+/*
+ * VIP, server and device counts, when set before dp_setup (0: the
+ * defaults of a first hauler up; --vips, --servers, --devices).
+ */
+extern __u32 dp_vips, dp_servers, dp_devices;
+/* max_entries of one of the entry program's maps, as loaded. */
+__u32 dp_map_size(const char *name);
 
 /* cmocka group setup/teardown: namespaces, veth, bpffs, skeletons. */
 int dp_setup(void **state);
@@ -112,7 +119,7 @@ void dp_set_flow_seed(__u32 seed);
 /* Report freshness and raw reports: config's clock offset, window, raw interface. */
 void dp_set_report_config(__u64 clock_offset_ns, __u32 window_s, __u32 raw_ifindex);
 void dp_set_tunnel_src(__u32 src4, const struct dp_addr *src6);
-void dp_add_vip(int family, __u8 proto, __u16 port, __u16 vip_id, __u8 mode, __u8 slot,
+void dp_add_vip(int family, __u8 proto, __u16 port, __u16 vip_id, __u8 mode, __u16 slot,
 		__u32 table_size);
 void dp_set_vip_version(int family, __u8 proto, __u16 port, __u8 version);
 void dp_set_pool(__u16 vip_id, __u8 version, const __u16 *table, __u32 size);
@@ -132,7 +139,7 @@ void dp_set_ring(__u16 server, __u8 version, const __u8 *slots, __u32 len);
 void dp_set_ring_pos(__u16 server, __u32 next);
 __u32 dp_get_ring_pos(__u16 server);
 /* prog_fd < 0 empties the slot. */
-void dp_set_policy(__u8 slot, int prog_fd);
+void dp_set_policy(__u16 slot, int prog_fd);
 
 /* A usual setup: a VIP whose pool is server 0 only, with ndev devices
  * 0..ndev-1 at addresses 0..ndev-1, all up; the VIP's own port. */

@@ -158,6 +158,10 @@ size_t frame_build(const struct frame_spec *s, __u8 *buf, size_t cap)
 	} else if (s->proto == IPPROTO_UDP) {
 		put16(th + 2, s->dport);
 		put16(th + 4, l4len);
+	} else if (s->icmp_type) {
+		th[0] = s->icmp_type;
+		th[1] = s->icmp_code;
+		put32(th + 4, s->icmp_info);
 	} else {
 		/* ICMP echo request: id in sport's place, sequence 1. */
 		th[0] = s->proto == IPPROTO_ICMP ? 8 : 128;

@@ -39,6 +39,10 @@ struct frame_spec {
 	const void *payload;
 	__u16 payload_len;
 	int udp_no_csum; /* IPv4 UDP with checksum 0 */
+	/* ICMP/ICMPv6: 0 an echo request (id sport, sequence 1); else this type and code,
+	 * icmp_info in bytes 4-7 (an error's MTU or 0) and the payload (a quoted packet). */
+	__u8 icmp_type, icmp_code;
+	__u32 icmp_info;
 };
 
 /* A spec with the usual defaults: no VLAN, no options, no extension header. */

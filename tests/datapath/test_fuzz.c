@@ -10,8 +10,10 @@
  *
  *  - the verdict is PASS, DROP, TX or REDIRECT (never ABORTED), and the
  *    output is a frame no longer than the input plus an IPv6 header;
- *  - the packet is counted under a reason; TX and REDIRECT under theirs;
- *  - a packet counted only as refused (pass_*, drop_*, a refused report)
+ *  - the packet is counted under a reason; TX (fwd_tx, reset_sent or
+ *    too_big_sent) and REDIRECT under theirs;
+ *  - a packet counted only as refused (pass_*, drop_*, a refused report,
+ *    an ICMP error not taken)
  *    changes no connection entry, no device state and no per-VIP or
  *    per-device counter, and when passed it leaves unchanged;
  *  - a device's state changes only by an accepted report of that device
@@ -300,6 +302,10 @@ static int is_refusal(__u32 r)
 		return 0; /* forwarded, through the kernel */
 	if (!strncmp(n, "report_", 7))
 		return r != HAULER_STAT_report_ok && r != HAULER_STAT_report_v1;
+	/* ICMP errors not taken (bpf/icmp.h): they must change nothing either. */
+	if (r == HAULER_STAT_icmp_unknown || r == HAULER_STAT_icmp_malformed ||
+	    r == HAULER_STAT_icmp_forged)
+		return 1;
 	return !strncmp(n, "pass_", 5) || !strncmp(n, "drop_", 5);
 }
 
@@ -340,8 +346,9 @@ static const char *check_run(const struct run *r, const struct snap *b, const st
 	}
 	if (!counted)
 		return VIOLATION("counted under no reason (verdict %d)", r->verdict);
-	if (r->verdict == XDP_TX && !d[HAULER_STAT_fwd_tx])
-		return VIOLATION("XDP_TX not counted in fwd_tx");
+	if (r->verdict == XDP_TX && !d[HAULER_STAT_fwd_tx] && !d[HAULER_STAT_reset_sent] &&
+	    !d[HAULER_STAT_too_big_sent])
+		return VIOLATION("XDP_TX not counted in fwd_tx, reset_sent or too_big_sent");
 	if (r->verdict == XDP_REDIRECT && !d[HAULER_STAT_fwd_redirect])
 		return VIOLATION("XDP_REDIRECT not counted in fwd_redirect");
 	if (invalid) {

@@ -1467,7 +1467,7 @@ static void test_flat_tier_switch(void **state)
 	flat_cur = flat_base;
 	assert_int_equal(batch_apply_string(&flat_cur, "vip set " FLAT_VIP " tier flat\n", "t"), 0);
 	flat_commit(&flat_cur);
-	key = hauler_flat_group(0);
+	key = model_flat_index(&flat_cur, 0);
 	assert_int_equal(bpf_map_lookup_elem(dp_map("servers"), &key, &g), 0);
 	assert_int_equal(g.in_use, 1);
 	assert_int_equal(g.dev_count, FLAT_DEVS);

@@ -67,7 +67,7 @@ static void clear_keys(void)
 {
 	__u32 id;
 
-	for (id = 0; id < HAULER_MAX_DEVICES; id++)
+	for (id = 0; id < dp_map_size("dev_keys"); id++)
 		set_key(id, 0, 0);
 }
 
@@ -187,7 +187,7 @@ static void read_all_states(struct dev_state *all)
 {
 	__u32 id;
 
-	for (id = 0; id < HAULER_MAX_DEVICES; id++)
+	for (id = 0; id < dp_map_size("dev_state"); id++)
 		all[id] = get_state(id);
 }
 
@@ -278,7 +278,7 @@ static void expect_refused(const __u8 *frame, size_t len, __u32 reason, const ch
 	run_dropped(frame, len, what);
 	assert_only_stat(reason, what);
 	read_all_states(snap_after);
-	for (id = 0; id < HAULER_MAX_DEVICES; id++)
+	for (id = 0; id < dp_map_size("dev_state"); id++)
 		if (memcmp(&snap[id], &snap_after[id], sizeof(snap[id])))
 			fail_msg("%s: dev_state[%u] changed", what, id);
 }
@@ -799,8 +799,9 @@ static void test_unknown_device(void **state)
 {
 	struct report_fields f;
 	__u8 wire[HAULER_REPORT_LEN], frame[DP_FRAME_MAX];
-	const __u16 out_of_range[] = {HAULER_MAX_DEVICES, HAULER_MAX_DEVICES + 1, 0x8000,
-				      HAULER_NO_DEVICE};
+	/* Past the devices map as sized at up (under the ceiling), and past the ceiling. */
+	const __u16 out_of_range[] = {dp_map_size("devices"), HAULER_MAX_DEVICES,
+				      HAULER_MAX_DEVICES + 1, 0x8000, HAULER_NO_DEVICE};
 	struct dp_addr src = dp_dev_addr(4, 0);
 	size_t i;
 

@@ -149,6 +149,34 @@ static void add_tunnel(struct seeds *s, const char *name, const struct fuzz_net 
 	add(s, name, buf, total);
 }
 
+/*
+ * An ICMP error quoting the packet of quoted: "fragmentation needed" /
+ * "packet too big" from a router to its source (the VIP), or (from_dev)
+ * a device's "port unreachable" to the client.
+ */
+static void add_icmp_error(struct seeds *s, const char *name, const struct fuzz_net *net, int fi,
+			   const struct frame_spec *quoted, int from_dev)
+{
+	__u8 q[FUZZ_SEED_MAX];
+	size_t qlen = frame_build(quoted, q, sizeof(q)), l3 = frame_l3_off(quoted);
+	struct frame_spec sp;
+
+	if (!qlen)
+		return;
+	spec_client(&sp, net, fi, fi ? IPPROTO_ICMPV6 : IPPROTO_ICMP, 0);
+	if (from_dev) {
+		memcpy(sp.smac, net->dev_mac, 6);
+		memcpy(sp.src, net->dev[fi], 16);
+	}
+	memcpy(sp.dst, quoted->src, 16);
+	sp.icmp_type = from_dev ? (fi ? 1 : 3) : (fi ? 2 : 3);
+	sp.icmp_code = from_dev ? (fi ? 4 : 3) : (fi ? 0 : 4);
+	sp.icmp_info = from_dev ? 0 : 1280;
+	sp.payload = q + l3;
+	sp.payload_len = qlen - l3;
+	add_spec(s, name, &sp);
+}
+
 /* Ethernet frame of the report EtherType (optionally VLAN-tagged) carrying wire. */
 static void add_raw_report(struct seeds *s, const char *name, const struct fuzz_net *net,
 			   const __u8 wire[40], int vlan)
@@ -227,6 +255,20 @@ size_t fuzz_seed_frames(const struct fuzz_net *net, struct fuzz_frame *out, size
 
 		spec_client(&sp, net, fi, fi ? IPPROTO_ICMPV6 : IPPROTO_ICMP, 0);
 		add_spec(&s, NAME("icmp_echo"), &sp);
+
+		/* ICMP errors (bpf/icmp.h) about tcp_syn's flow, quoting a whole packet. */
+		spec_client(&in, net, fi, IPPROTO_TCP, net->tcp_port);
+		memcpy(in.src, net->vip[fi], 16);
+		memcpy(in.dst, net->client[fi], 16);
+		in.sport = net->tcp_port;
+		in.dport = 40000;
+		add_icmp_error(&s, NAME("icmp_too_big"), net, fi, &in, 0);
+		/* A nat device's port unreachable, quoting client -> device. */
+		spec_client(&in, net, fi, IPPROTO_TCP, net->tcp_port);
+		memcpy(in.dst, net->dev[fi], 16);
+		in.sport = 40000;
+		in.dport = net->dev_port;
+		add_icmp_error(&s, NAME("icmp_unreach"), net, fi, &in, 1);
 
 		spec_client(&sp, net, fi, IPPROTO_UDP, net->udp_port);
 		if (fi) {

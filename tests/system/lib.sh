@@ -86,6 +86,17 @@ H_ok() {
 	fi
 }
 
+# ipip_up: the topology in ipip mode, hauler up, and a TCP VIP on port 80
+# of each family in ipip mode (wrr) over the four devices.
+ipip_up() {
+	topo_up "$P" ipip || sys_abort "topology setup"
+	H_ok up eth0 || sys_abort "hauler up"
+	H_ok vip add "$H_VIP4:80/tcp" mode ipip policy wrr || sys_abort "vip add"
+	topo_pool "$P" "$H_VIP4:80/tcp" 4 80 3 1 || sys_abort "pool setup"
+	H_ok vip add "[$H_VIP6]:80/tcp" mode ipip policy wrr || sys_abort "vip6 add"
+	topo_pool "$P" "[$H_VIP6]:80/tcp" 6 80 3 1 6 || sys_abort "pool6 setup"
+}
+
 # is_num V: V is a non-negative decimal number (not empty).
 is_num() { [[ $1 =~ ^[0-9]+$ ]]; }
 

@@ -24,7 +24,7 @@ figure() {
 for key in established_nat established_ipip non_vip_pass nat_return new_nat_fallback \
 	hauler_mpps floor_mpps ratio hauler_ns_per_packet swap_us_p50 policy_fallback \
 	bytes_per_entry bytes_per_nat_connection bytes_per_connection conn_per_s latency_us_p50 latency_us_p99 \
-	echo_mb_per_s new_conn_per_s; do
+	echo_mb_per_s new_conn_per_s established_20000; do
 	if figure "$key"; then
 		ok "figure $key"
 	else

@@ -10,12 +10,7 @@
 sys_init "$@"
 N=300
 
-topo_up "$P" ipip || sys_abort "topology setup"
-H_ok up eth0 || sys_abort "hauler up"
-H_ok vip add "$H_VIP4:80/tcp" mode ipip policy wrr || sys_abort "vip add"
-topo_pool "$P" "$H_VIP4:80/tcp" 4 80 3 1 || sys_abort "pool setup"
-H_ok vip add "[$H_VIP6]:80/tcp" mode ipip policy wrr || sys_abort "vip6 add"
-topo_pool "$P" "[$H_VIP6]:80/tcp" 6 80 3 1 6 || sys_abort "pool6 setup"
+ipip_up
 H_ok vip add "$H_VIP4:53/udp" mode ipip || sys_abort "udp vip add"
 topo_pool "$P" "$H_VIP4:53/udp" 4 53 1 1 u || sys_abort "udp pool setup"
 

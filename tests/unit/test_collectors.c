@@ -681,7 +681,7 @@ static void test_config(void **state)
 	(void)state;
 	assert_int_equal(config_set(&cfg, "device", "12"), 0);
 	assert_int_equal(cfg.device, 12);
-	assert_int_equal(config_set(&cfg, "device", "2048"), -1);
+	assert_int_equal(config_set(&cfg, "device", "8192"), -1);
 	assert_int_equal(cfg.device, 12); /* unchanged */
 	assert_int_equal(config_set(&cfg, "rate", "0.01"), -1);
 	assert_int_equal(config_set(&cfg, "bandwidth", "25g"), 0);

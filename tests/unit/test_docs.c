@@ -155,10 +155,10 @@ static void test_agent_rows_store(void **state)
 	config_defaults(&cfg);
 	assert_int_equal(config_set(&cfg, "count", "5"), 0); /* long, up to LONG_MAX */
 	assert_int_equal(cfg.count, 5);
-	assert_int_equal(config_set(&cfg, "device", "2047"), 0); /* int */
-	assert_int_equal(cfg.device, 2047);
-	assert_int_equal(config_set(&cfg, "device", "2048"), -1);
-	assert_int_equal(cfg.device, 2047);
+	assert_int_equal(config_set(&cfg, "device", "8191"), 0); /* int */
+	assert_int_equal(cfg.device, 8191);
+	assert_int_equal(config_set(&cfg, "device", "8192"), -1);
+	assert_int_equal(cfg.device, 8191);
 	assert_int_equal(config_set(&cfg, "sample", "20"), 0); /* unsigned */
 	assert_int_equal(cfg.sample_ms, 20);
 	assert_int_equal(config_set(&cfg, "rate", "50.5"), 0); /* double */

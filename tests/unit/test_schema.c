@@ -147,17 +147,23 @@ static const struct schema_map *find_map(const char *name)
 /* The literal max_entries in schema.def agree with its constants. */
 static void test_map_limits_match_constants(void **state)
 {
+	const int slots = HAULER_SERVERS_DEFAULT + HAULER_VIPS_DEFAULT;
+
 	(void)state;
-	assert_int_equal(find_map("vips")->max_entries, HAULER_MAX_VIPS);
-	assert_int_equal(find_map("vip_index")->max_entries, HAULER_MAX_VIPS);
-	assert_int_equal(find_map("pools")->max_entries, HAULER_MAX_VIPS * 2);
-	assert_int_equal(find_map("servers")->max_entries, HAULER_SERVER_SLOTS);
-	assert_int_equal(find_map("devices")->max_entries, HAULER_MAX_DEVICES);
-	assert_int_equal(find_map("dev_state")->max_entries, HAULER_MAX_DEVICES);
-	assert_int_equal(find_map("rings")->max_entries, HAULER_SERVER_SLOTS * 2);
-	assert_int_equal(find_map("ring_pos")->max_entries, HAULER_SERVER_SLOTS);
-	assert_int_equal(find_map("policy_progs")->max_entries, HAULER_MAX_VIPS);
-	assert_int_equal(find_map("policy_params")->max_entries, HAULER_MAX_VIPS);
+	/* Declared with the defaults of a first up; hauler up --vips etc. resize them. */
+	assert_int_equal(find_map("vips")->max_entries, HAULER_VIPS_DEFAULT);
+	assert_int_equal(find_map("vip_index")->max_entries, HAULER_VIPS_DEFAULT);
+	assert_int_equal(find_map("pools")->max_entries, HAULER_VIPS_DEFAULT * 2);
+	assert_int_equal(find_map("servers")->max_entries, slots);
+	assert_int_equal(find_map("devices")->max_entries, HAULER_DEVICES_DEFAULT);
+	assert_int_equal(find_map("dev_state")->max_entries, HAULER_DEVICES_DEFAULT);
+	assert_int_equal(find_map("dev_keys")->max_entries, HAULER_DEVICES_DEFAULT);
+	assert_int_equal(find_map("rings")->max_entries, slots * 2);
+	assert_int_equal(find_map("ring_pos")->max_entries, slots);
+	assert_int_equal(find_map("policy_progs")->max_entries, HAULER_VIPS_DEFAULT);
+	assert_int_equal(find_map("policy_params")->max_entries, HAULER_VIPS_DEFAULT);
+	/* The ceilings: one flat group a VIP after the servers; stats laid out for them. */
+	assert_int_equal(HAULER_SERVER_SLOTS, HAULER_MAX_SERVERS + HAULER_MAX_VIPS);
 	assert_int_equal(find_map("conns")->max_entries, HAULER_MAX_CONNS);
 	assert_int_equal(find_map("half_open")->max_entries, HAULER_MAX_HALF_OPEN);
 	assert_int_equal(find_map("stats")->max_entries, HAULER_STAT_SLOTS);

@@ -299,7 +299,7 @@ static void test_reward_experiment(void **state)
 static void test_bad_input(void **state)
 {
 	char *bad[][2] = {
-	    {"--servers", "0"},	     {"--servers", "257"},    {"--rates", "1,x"},
+	    {"--servers", "0"},	     {"--servers", "4097"},   {"--rates", "1,x"},
 	    {"--runs", "1.5"},	     {"--nope", "1"},	      {"--learn-alpha", "2"},
 	    {"--mu-cpu", "-1"},	     {"--overload", "some"},  {"--readout", "0"},
 	    {"--readout", "101"},    {"--eval-learn", "2"},   {"--quota-cpu", "3000/2500"},

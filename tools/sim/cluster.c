@@ -111,6 +111,9 @@ int sim_cluster_init(struct sim_cluster *c, const struct sim_config *cfg)
 	    cfg->nics + 1 > HAULER_DEVS_PER_SERVER)
 		return err_set(ERR_INPUT, "servers 1..%d, nics 0..%d", HAULER_MAX_SERVERS,
 			       HAULER_DEVS_PER_SERVER - 1);
+	if (cfg->servers * (cfg->nics + 1) > HAULER_MAX_DEVICES)
+		return err_set(ERR_INPUT, "servers x (nics + 1) above %d devices",
+			       HAULER_MAX_DEVICES);
 	sim_rng_seed(&c->rng, cfg->seed);
 	c->m = calloc(1, sizeof(*c->m));
 	c->pool = calloc(HAULER_MAGLEV_MAX, sizeof(*c->pool));
@@ -122,6 +125,10 @@ int sim_cluster_init(struct sim_cluster *c, const struct sim_config *cfg)
 	if (!c->m || !c->pool || !c->rings || !c->ring_pos || !c->st || !c->dev || !c->keys)
 		return err_set(ERR_SYSTEM, "out of memory");
 	model_init_empty(c->m);
+	/* No maps to size: the model may hold as many as hauler up can ask for. */
+	c->m->lim.vips = HAULER_MAX_VIPS;
+	c->m->lim.servers = HAULER_MAX_SERVERS;
+	c->m->lim.devices = HAULER_MAX_DEVICES;
 	c->vip.addr[0] = htonl(0xc0000210u); /* 192.0.2.16:80/tcp */
 	c->vip.port = htons(80);
 	c->vip.family = 4;

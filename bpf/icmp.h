@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * icmp.h - ICMP errors about VIP flows, and the balancer's own "too big".
+ *
+ * An ICMP error (RFC 792, RFC 4443) quotes the start of the packet it is
+ * about. A router on the client's side that cannot deliver what a device
+ * sent as the VIP (or needs it smaller) sends its error to the VIP: the
+ * quoted packet's source is VIP:port, its destination the client. That
+ * error belongs to the flow's device, not to this host, which holds no
+ * socket for it: it goes to the device the flow is on (ipip: encapsulated
+ * as the flow's packets are; nat: the VIP in the outer destination and in
+ * the quoted source translated to the device, with every checksum kept
+ * right). In nat mode a device (or a router on its side) answers packets
+ * the balancer sent it from the client: those errors, quoting client ->
+ * device, are translated back to the VIP for the client.
+ *
+ * The flow is found through the quoted header alone and nothing is
+ * written: an error changes no entry and no counter but its own. An error
+ * is believed only when it is addressed to the quoted packet's source
+ * (where a real one goes) and the flow is held; the device's own stack
+ * then checks the rest (TCP sequence numbers, RFC 5927).
+ *
+ * Second, when an encapsulated packet does not fit the route MTU towards
+ * its device, the client is told (IPv4 with DF: "fragmentation needed",
+ * IPv6: "packet too big"), with the MTU less the tunnel header, so that
+ * path-MTU discovery works through the balancer. At most
+ * HAULER_TOO_BIG_BURST answers per CPU every HAULER_TOO_BIG_WINDOW_NS.
+ */
+#ifndef HAULER_BPF_ICMP_H
+#define HAULER_BPF_ICMP_H
+
+#include "conn.h"
+#include "forward.h"
+#include "reset.h"
+
+#define HAULER_ICMP_HLEN	 8
+#define HAULER_ICMP_QUOTE	 128 /* bytes of the oversized packet a too-big answer quotes */
+#define HAULER_TOO_BIG_BURST	 50
+#define HAULER_TOO_BIG_WINDOW_NS (50 * 1000000ULL) /* 50 per 50 ms: 1000/s per CPU */
+#define HAULER_MAX_Q3_OFF	 (HAULER_MAX_L4_OFF + HAULER_ICMP_HLEN)
+
+/* Is this an ICMP error about a packet (one that quotes it)? */
+static __always_inline int icmp_is_error(__u8 family, __u8 type)
+{
+	if (family == 4)
+		return type == 3 || type == 11; /* destination unreachable, time exceeded */
+	return type >= 1 && type <= 3;		/* unreachable, packet too big, time exceeded */
+}
+
+static __always_inline int addr_eq(const __u32 *a, const __u32 *b)
+{
+	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
+}
+
+/* The flow key of the other direction of f. */
+static __always_inline void flow_reverse(struct flow_key *r, const struct flow_key *f)
+{
+	__builtin_memcpy(r->src, f->dst, 16);
+	__builtin_memcpy(r->dst, f->src, 16);
+	r->sport = f->dport;
+	r->dport = f->sport;
+	r->family = f->family;
+	r->proto = f->proto;
+	r->pad = 0;
+}
+
+/*
+ * Read the packet the ICMP error of p quotes into q: its IP header by the
+ * parser's rules (parse_ip), then the ports, of which an error carries at
+ * least the first 8 bytes. Returns PARSE_OK, HAULER_STAT_icmp_malformed,
+ * or HAULER_STAT_icmp_unknown (not TCP or UDP: no flow of ours).
+ */
+static __always_inline int icmp_quoted(struct xdp_md *ctx, const struct pkt *p, struct pkt *q)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 off = p->l4_off + HAULER_ICMP_HLEN;
+	__be16 *ports;
+
+	if (off > HAULER_MAX_Q3_OFF)
+		return HAULER_STAT_icmp_malformed;
+	q->l3_off = off;
+	if (parse_ip(data, end, off, p->eth_proto, q) != PARSE_OK)
+		return HAULER_STAT_icmp_malformed;
+	if (q->flow.proto != IPPROTO_TCP && q->flow.proto != IPPROTO_UDP)
+		return HAULER_STAT_icmp_unknown;
+	off = q->l4_off;
+	if (off > HAULER_MAX_Q3_OFF + 60)
+		return HAULER_STAT_icmp_malformed;
+	ports = data + off;
+	if ((void *)ports + 8 > end)
+		return HAULER_STAT_icmp_malformed;
+	q->flow.sport = ports[0];
+	q->flow.dport = ports[1];
+	return PARSE_OK;
+}
+
+/* The quoted TCP/UDP checksum, when the error carries it (TCP's is past the first 8 bytes). */
+static __always_inline __u16 *quoted_l4sum(void *data, void *end, const struct pkt *q)
+{
+	__u32 off = q->l4_off;
+	__u16 *sum;
+
+	if (off > HAULER_MAX_Q3_OFF + 60)
+		return NULL;
+	sum = data + off + (q->flow.proto == IPPROTO_TCP ? 16 : 6);
+	if ((void *)(sum + 1) > end)
+		return NULL;
+	if (q->flow.proto == IPPROTO_UDP && q->flow.family == 4 && !*sum)
+		return NULL; /* no UDP checksum */
+	return sum;
+}
+
+/*
+ * Translate the ICMP error p, quoting q, between a VIP and a device: the
+ * quoted packet's source (src) or destination becomes addr:port, and the
+ * outer address on the other side (the error goes to the quoted packet's
+ * source) too when it held the same address; a router's own address stays.
+ * The quoted IPv4 header and TCP/UDP checksums (when quoted), the outer
+ * IPv4 header checksum and the ICMP checksum (ICMPv6: its pseudo-header
+ * too) are kept right.
+ */
+static __always_inline int icmp_nat(struct xdp_md *ctx, const struct pkt *p, const struct pkt *q,
+				    const __u32 *addr, __u16 port, int src)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 l3 = p->l3_off, l4 = p->l4_off, q3 = q->l3_off, q4 = q->l4_off, dq, d;
+	__u16 *isum, *qsum, *qport, old;
+
+	if (l3 > HAULER_MAX_L3_OFF || l4 > HAULER_MAX_L4_OFF || q3 > HAULER_MAX_Q3_OFF ||
+	    q4 > HAULER_MAX_Q3_OFF + 60)
+		return -1;
+	isum = data + l4 + 2;
+	qport = data + q4 + (src ? 0 : 2);
+	if ((void *)(isum + 1) > end || (void *)(qport + 1) > end)
+		return -1;
+	if (p->flow.family == 4) {
+		struct iphdr *ip = data + l3, *qip = data + q3;
+		__u32 *qa, *oa;
+
+		if ((void *)(ip + 1) > end || (void *)(qip + 1) > end)
+			return -1;
+		qa = src ? &qip->saddr : &qip->daddr;
+		oa = src ? &ip->daddr : &ip->saddr;
+		dq = csum_delta4(*qa, addr[0]);
+		if (*oa == *qa) {
+			csum_apply(&ip->check, dq);
+			*oa = addr[0];
+		}
+		old = qip->check;
+		csum_apply(&qip->check, dq);
+		d = dq + csum_delta2(old, qip->check);
+		*qa = addr[0];
+	} else {
+		struct ipv6hdr *ip6 = data + l3, *qip6 = data + q3;
+		__u32 *qa, *oa;
+
+		if ((void *)(ip6 + 1) > end || (void *)(qip6 + 1) > end)
+			return -1;
+		qa = src ? (__u32 *)&qip6->saddr : (__u32 *)&qip6->daddr;
+		oa = src ? (__u32 *)&ip6->daddr : (__u32 *)&ip6->saddr;
+		dq = csum_delta16(qa, addr);
+		d = dq;
+		if (addr_eq(oa, qa)) {
+			d += dq; /* the ICMPv6 pseudo-header */
+			__builtin_memcpy(oa, addr, 16);
+		}
+		__builtin_memcpy(qa, addr, 16);
+	}
+	dq += csum_delta2(*qport, port);
+	d += csum_delta2(*qport, port);
+	qsum = quoted_l4sum(data, end, q);
+	if (qsum) {
+		old = *qsum;
+		csum_apply(qsum, dq);
+		if (q->flow.proto == IPPROTO_UDP && !*qsum)
+			*qsum = 0xffff;
+		d += csum_delta2(old, *qsum);
+	}
+	*qport = port;
+	csum_apply(isum, d);
+	return 0;
+}
+
+/*
+ * An error about a packet a device sent as the VIP vi (the quoted source):
+ * to the flow's device. Returns the verdict.
+ */
+static __always_inline int icmp_to_device(struct xdp_md *ctx, const struct pkt *p,
+					  const struct pkt *q, const struct vip_info *vi,
+					  const struct config *cfg, __u64 now)
+{
+	struct device_info *dev;
+	struct pkt e = *p;
+	struct conn *c;
+
+	flow_reverse(&e.flow, &q->flow); /* the client's flow: client -> VIP */
+	c = bpf_map_lookup_elem(&conns, &e.flow);
+	if (!c)
+		c = bpf_map_lookup_elem(&half_open, &e.flow);
+	if (!c)
+		goto unknown;
+	dev = conn_device(c);
+	if (!dev || c->vip_id != vi->vip_id || dev->family != p->flow.family)
+		goto unknown;
+	if (!addr_eq(p->flow.dst, q->flow.src)) {
+		stat_reason(HAULER_STAT_icmp_forged, ctx);
+		return XDP_DROP;
+	}
+	if (vi->fwd_mode == HAULER_FWD_IPIP) {
+		/* e: the ICMP packet, with the flow's key for the IPv6 flow label. */
+		if (encap(ctx, &e, dev, cfg)) {
+			stat_reason(HAULER_STAT_drop_encap, ctx);
+			return XDP_DROP;
+		}
+	} else if (icmp_nat(ctx, p, q, dev->addr, dev->port, 1)) {
+		stat_reason(HAULER_STAT_icmp_malformed, ctx);
+		return XDP_PASS;
+	}
+	stat_reason(HAULER_STAT_icmp_to_device, ctx);
+	return cached_xmit(ctx, p->l3_off, dev->family, dev->addr, nh_dev_slot(c->device), now);
+unknown:
+	stat_reason(HAULER_STAT_icmp_unknown, ctx);
+	return XDP_PASS;
+}
+
+/*
+ * An error about a packet the balancer sent a nat device from a client
+ * (quoted: client -> device): back to the client, as from the VIP.
+ */
+static __always_inline int icmp_to_client(struct xdp_md *ctx, const struct pkt *p,
+					  const struct pkt *q, __u64 now)
+{
+	struct flow_key r;
+	struct vip_key *vk;
+	struct conn *c;
+	__u32 vip_id;
+
+	flow_reverse(&r, &q->flow); /* the reply's key: device -> client */
+	c = bpf_map_lookup_elem(&conns, &r);
+	if (!c)
+		c = bpf_map_lookup_elem(&half_open, &r);
+	if (!c || !(c->flags & HAULER_CONN_REPLY) || !conn_device(c))
+		goto unknown;
+	vip_id = c->vip_id;
+	vk = bpf_map_lookup_elem(&vip_index, &vip_id);
+	if (!vk || vk->family != p->flow.family)
+		goto unknown;
+	if (!addr_eq(p->flow.dst, q->flow.src)) {
+		stat_reason(HAULER_STAT_icmp_forged, ctx);
+		return XDP_DROP;
+	}
+	if (icmp_nat(ctx, p, q, vk->addr, vk->port, 0)) {
+		stat_reason(HAULER_STAT_icmp_malformed, ctx);
+		return XDP_PASS;
+	}
+	stat_reason(HAULER_STAT_icmp_to_client, ctx);
+	return cached_xmit(ctx, p->l3_off, p->flow.family, p->flow.dst, nh_client_slot(p->flow.dst),
+			   now);
+unknown:
+	stat_reason(HAULER_STAT_icmp_unknown, ctx);
+	return XDP_PASS;
+}
+
+/* An ICMP or ICMPv6 packet (parse_packet said pass_not_l4): errors about our flows. */
+static __always_inline int icmp_handle(struct xdp_md *ctx, const struct pkt *p)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct vip_key vk = {};
+	struct vip_info *vi;
+	struct config *cfg;
+	struct pkt q = {};
+	__u32 off = p->l4_off;
+	__u8 *icmp;
+	int ret;
+
+	if (off > HAULER_MAX_L4_OFF)
+		return XDP_PASS;
+	icmp = data + off;
+	if ((void *)(icmp + HAULER_ICMP_HLEN) > end) {
+		stat_reason(HAULER_STAT_icmp_malformed, ctx);
+		return XDP_PASS;
+	}
+	if (!icmp_is_error(p->flow.family, icmp[0])) {
+		stat_reason(HAULER_STAT_pass_not_l4, ctx);
+		return XDP_PASS;
+	}
+	ret = icmp_quoted(ctx, p, &q);
+	if (ret != PARSE_OK) {
+		stat_reason(ret, ctx);
+		return XDP_PASS;
+	}
+	cfg = config_get();
+	if (!cfg)
+		return XDP_PASS;
+	__builtin_memcpy(vk.addr, q.flow.src, 16);
+	vk.port = q.flow.sport;
+	vk.family = q.flow.family;
+	vk.proto = q.flow.proto;
+	vi = bpf_map_lookup_elem(&vips, &vk);
+	if (vi)
+		return icmp_to_device(ctx, p, &q, vi, cfg, bpf_ktime_get_coarse_ns());
+	if (cfg->nat_vips)
+		return icmp_to_client(ctx, p, &q, bpf_ktime_get_coarse_ns());
+	stat_reason(HAULER_STAT_icmp_unknown, ctx);
+	return XDP_PASS;
+}
+
+/* Per CPU: the too-big answers of the current window (private to the entry object). */
+struct too_big_window {
+	__u64 start_ns;
+	__u32 sent;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct too_big_window);
+} too_big_rate SEC(".maps");
+
+/* May another too-big answer go out now? */
+static __always_inline int too_big_allowed(__u64 now)
+{
+	struct too_big_window *w;
+	__u32 zero = 0;
+
+	w = bpf_map_lookup_elem(&too_big_rate, &zero);
+	if (!w)
+		return 0;
+	if (now - w->start_ns >= HAULER_TOO_BIG_WINDOW_NS) {
+		w->start_ns = now;
+		w->sent = 0;
+	}
+	if (w->sent >= HAULER_TOO_BIG_BURST)
+		return 0;
+	w->sent++;
+	return 1;
+}
+
+/* The route MTU towards the outer destination of the encapsulated packet at l3 (0: it fits). */
+static __always_inline __u32 too_big_mtu(struct xdp_md *ctx, __u32 l3, __u8 family)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct bpf_fib_lookup fib = {};
+
+	if (l3 > HAULER_MAX_L3_OFF)
+		return 0;
+	if (family == 4) {
+		struct iphdr *ip = data + l3;
+
+		if ((void *)(ip + 1) > end)
+			return 0;
+		fib.family = AF_INET;
+		fib.tos = ip->tos;
+		fib.l4_protocol = ip->protocol;
+		fib.tot_len = bpf_ntohs(ip->tot_len);
+		fib.ipv4_src = ip->saddr;
+		fib.ipv4_dst = ip->daddr;
+	} else {
+		struct ipv6hdr *ip6 = data + l3;
+
+		if ((void *)(ip6 + 1) > end)
+			return 0;
+		fib.family = AF_INET6;
+		fib.l4_protocol = ip6->nexthdr;
+		fib.tot_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
+		__builtin_memcpy(fib.ipv6_src, &ip6->saddr, 16);
+		__builtin_memcpy(fib.ipv6_dst, &ip6->daddr, 16);
+	}
+	fib.ifindex = ctx->ingress_ifindex;
+	if (bpf_fib_lookup(ctx, &fib, sizeof(fib), 0) != BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		return 0;
+	return fib.mtu_result;
+}
+
+/*
+ * Turn the encapsulated packet (outer header at l3, the client's packet q
+ * after it) into the ICMP error for its client: the outer header's place
+ * becomes the error's IP header (the same size: the tunnel has the client
+ * packet's family), 8 bytes are made in front for the ICMP header, and
+ * the client's packet is quoted, HAULER_ICMP_QUOTE bytes of it. From the
+ * VIP, back to the neighbour it came from (XDP_TX).
+ */
+static __always_inline int too_big_answer(struct xdp_md *ctx, __u32 l3, const struct pkt *q,
+					  __u32 mtu)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 hlen = q->l3_off - l3, sum;
+	__u64 flen;
+	__u8 l2[ETH_HLEN + HAULER_VLAN_HLEN];
+	__u8 *icmp;
+
+	if ((l3 != ETH_HLEN && l3 != ETH_HLEN + HAULER_VLAN_HLEN) ||
+	    (hlen != sizeof(struct iphdr) && hlen != sizeof(struct ipv6hdr)))
+		return -1;
+	/*
+	 * The client's packet must be long enough to quote, and the answer
+	 * no longer than what it answers (no amplification): a packet that
+	 * was too big always is.
+	 */
+	if (data + l3 + hlen + HAULER_ICMP_HLEN + HAULER_ICMP_QUOTE > end ||
+	    data + sizeof(l2) > end)
+		return -1;
+	/* Ethernet and the VLAN tag, if any (untagged: 4 bytes of IP header, rewritten below). */
+	__builtin_memcpy(l2, data, sizeof(l2));
+	if (bpf_xdp_adjust_head(ctx, -HAULER_ICMP_HLEN))
+		return -1;
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	flen = frame_len(ctx);
+	barrier_var(flen); /* a 64-bit difference: clang would subtract the pointers in 32 bits */
+	if (bpf_xdp_adjust_tail(ctx, (int)(l3 + hlen + HAULER_ICMP_HLEN + HAULER_ICMP_QUOTE) -
+					 (int)flen))
+		return -1;
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	if (data + sizeof(l2) > end)
+		return -1;
+	/* Back to the neighbour the packet came from: the MACs swapped. */
+	__builtin_memcpy(data, l2 + ETH_ALEN, ETH_ALEN);
+	__builtin_memcpy(data + ETH_ALEN, l2, ETH_ALEN);
+	__builtin_memcpy(data + 2 * ETH_ALEN, l2 + 2 * ETH_ALEN, sizeof(l2) - 2 * ETH_ALEN);
+	/* Pseudo-header (ICMPv6 only): from the VIP to the client, length, next header. */
+	sum = 0;
+	if (q->flow.family == 4) {
+		struct iphdr *ip = data + l3;
+
+		icmp = (void *)(ip + 1);
+		if ((void *)(icmp + HAULER_ICMP_HLEN + HAULER_ICMP_QUOTE) > end)
+			return -1;
+		*(__u16 *)ip = bpf_htons(0x4500);
+		ip->tot_len = bpf_htons(sizeof(*ip) + HAULER_ICMP_HLEN + HAULER_ICMP_QUOTE);
+		ip->id = 0;
+		ip->frag_off = 0;
+		ip->ttl = 64;
+		ip->protocol = IPPROTO_ICMP;
+		ip->saddr = q->flow.dst[0];
+		ip->daddr = q->flow.src[0];
+		ip->check = 0;
+		ip->check = csum_ipv4_header((__u16 *)ip);
+		icmp[0] = 3; /* destination unreachable */
+		icmp[1] = 4; /* fragmentation needed and DF set */
+		*(__be16 *)(icmp + 4) = 0;
+		*(__be16 *)(icmp + 6) = bpf_htons(mtu - sizeof(struct iphdr));
+	} else {
+		struct ipv6hdr *ip6 = data + l3;
+
+		icmp = (void *)(ip6 + 1);
+		if ((void *)(icmp + HAULER_ICMP_HLEN + HAULER_ICMP_QUOTE) > end)
+			return -1;
+		*(__be32 *)ip6 = bpf_htonl(0x60000000);
+		ip6->payload_len = bpf_htons(HAULER_ICMP_HLEN + HAULER_ICMP_QUOTE);
+		ip6->nexthdr = IPPROTO_ICMPV6;
+		ip6->hop_limit = 64;
+		__builtin_memcpy(&ip6->saddr, q->flow.dst, 16);
+		__builtin_memcpy(&ip6->daddr, q->flow.src, 16);
+		icmp[0] = 2; /* packet too big */
+		icmp[1] = 0;
+		*(__be32 *)(icmp + 4) = bpf_htonl(mtu - sizeof(struct ipv6hdr));
+		sum = csum_words(q->flow.src, 16) + csum_words(q->flow.dst, 16) +
+		      bpf_htons(HAULER_ICMP_HLEN + HAULER_ICMP_QUOTE) + bpf_htons(IPPROTO_ICMPV6);
+	}
+	*(__u16 *)(icmp + 2) = 0;
+	sum = bpf_csum_diff(NULL, 0, (void *)icmp, HAULER_ICMP_HLEN + HAULER_ICMP_QUOTE, sum);
+	*(__u16 *)(icmp + 2) = ~csum_fold(sum);
+	return 0;
+}
+
+/*
+ * An encapsulated packet (forward.h, too_big) above the route MTU towards
+ * its device. IPv4 without DF may be fragmented: the kernel does it.
+ * Anything else that cannot be answered (not a tunnel packet: nat mode
+ * has no tunnel to blame, and an ICMP error is never answered with one)
+ * is dropped as before, as drop_encap.
+ */
+static __always_inline int too_big_handle(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct pkt p = {}, q = {};
+	__u32 mtu;
+
+	if (parse_packet(ctx, &p) != HAULER_STAT_pass_not_l4 ||
+	    p.flow.proto != (p.flow.family == 4 ? IPPROTO_IPIP : IPPROTO_IPV6))
+		goto drop;
+	q.l3_off = p.l4_off;
+	if (parse_ip(data, end, p.l4_off, p.eth_proto, &q) != PARSE_OK ||
+	    (q.flow.proto != IPPROTO_TCP && q.flow.proto != IPPROTO_UDP))
+		goto drop;
+	if (q.flow.family == 4) {
+		struct iphdr *ip = data + q.l3_off;
+
+		if (q.l3_off > HAULER_MAX_L4_OFF || (void *)(ip + 1) > end)
+			goto drop;
+		if (!(ip->frag_off & bpf_htons(HAULER_IP_DF))) {
+			stat_reason(HAULER_STAT_too_big_fragment, ctx);
+			return XDP_PASS;
+		}
+	}
+	mtu = too_big_mtu(ctx, p.l3_off, p.flow.family);
+	if (mtu <= q.l3_off - p.l3_off)
+		goto drop; /* fits after all (a route changed), or no MTU to tell */
+	if (!too_big_allowed(bpf_ktime_get_coarse_ns())) {
+		stat_reason(HAULER_STAT_too_big_limited, ctx);
+		return XDP_DROP;
+	}
+	if (too_big_answer(ctx, p.l3_off, &q, mtu))
+		goto drop;
+	stat_reason(HAULER_STAT_too_big_sent, ctx);
+	return XDP_TX;
+drop:
+	stat_reason(HAULER_STAT_drop_encap, ctx);
+	return XDP_DROP;
+}
+
+#endif

@@ -1,0 +1,66 @@
+#!/bin/bash
+# test_up_counts.sh BUILD - the VIP, server and device counts chosen at
+# hauler up (--vips, --servers, --devices). A balancer sized above the
+# defaults for VIPs and servers (100, 300) takes a 65th VIP and a
+# 257th server, which a default one refuses, and one below the default
+# for devices (600) refuses a 601st; the 101st VIP is refused. A re-up
+# keeps the counts; one asking for others, and bad counts, are refused
+# and change nothing.
+. "$(dirname "$0")/lib.sh"
+SYS_LIMIT=60
+sys_init "$@"
+
+topo_up "$P" nat || sys_abort "topology setup"
+H_ok up eth0 --vips 100 --servers 300 --devices 600 || sys_abort "hauler up"
+
+status_num() { H -j status | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+[ "$(status_num vips_max)" = 100 ] && [ "$(status_num servers_max)" = 300 ] &&
+	[ "$(status_num devices_max)" = 600 ] && ok "status shows the counts of up" ||
+	fail "status: $(H -j status)"
+
+# 100 VIPs, 300 servers over them, 600 devices (2 a server), one batch.
+batch=$TOPO_RUN/counts.batch
+{
+	for v in $(seq 0 99); do echo "vip add 10.50.0.$v:80/tcp mode ipip"; done
+	for s in $(seq 0 299); do echo "server add s$s vip 10.50.0.$((s % 100)):80/tcp"; done
+	for d in $(seq 0 599); do
+		echo "device add d$d server s$((d / 2)) addr 10.60.$((d / 250)).$((d % 250 + 1)) port 8080"
+	done
+} >"$batch"
+if H -batch "$batch" >"$TOPO_RUN/batch.out" 2>&1; then
+	ok "100 VIPs, 300 servers and 600 devices taken"
+else
+	fail "the batch failed: $(tail -2 "$TOPO_RUN/batch.out")"
+fi
+[ "$(status_num vips)" = 100 ] && [ "$(status_num servers)" = 300 ] &&
+	[ "$(status_num devices)" = 600 ] || fail "status after the batch: $(H -j status)"
+
+# One more of each: refused, with the option to size it.
+out=$(H vip add 10.50.1.1:80/tcp 2>&1) && fail "a 101st VIP was taken"
+grep -q "too many VIPs (100; hauler up --vips" <<<"$out" && ok "a 101st VIP is refused" ||
+	fail "101st VIP: $out"
+out=$(H server add sx vip 10.50.0.1:80/tcp 2>&1) && fail "a 301st server was taken"
+grep -q "too many servers (300" <<<"$out" && ok "a 301st server is refused" ||
+	fail "301st server: $out"
+out=$(H device add dx server s299 addr 10.61.0.1 port 8080 2>&1) && fail "a 601st device was taken"
+grep -q "too many devices (600" <<<"$out" && ok "a 601st device is refused" ||
+	fail "601st device: $out"
+
+# Re-up: the same counts or none keep everything; other counts are refused.
+H_ok up eth0 --vips 100 --servers 300 --devices 600 || fail "a re-up with the same counts"
+H_ok up eth0 || fail "a re-up without counts"
+for bad in "--vips 64" "--servers 256" "--devices 4096"; do
+	# shellcheck disable=SC2086
+	out=$(H up eth0 $bad 2>&1) && fail "hauler up $bad over other counts was accepted"
+	grep -q "hauler down first" <<<"$out" || fail "up $bad: $out"
+done
+ok "a re-up asking for other counts is refused"
+for bad in "--vips 0" "--vips 513" "--servers 4097" "--devices 8193" "--devices x" "--vips"; do
+	# shellcheck disable=SC2086
+	H up eth0 $bad >/dev/null 2>&1 && fail "hauler up $bad was accepted"
+done
+ok "bad counts are refused"
+[ "$(status_num vips)" = 100 ] && [ "$(status_num devices_max)" = 600 ] &&
+	ok "the refused ups changed nothing" || fail "status after the refusals: $(H -j status)"
+
+sys_finish

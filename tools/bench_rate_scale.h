@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * bench_rate_scale.h - bench_rate's cases of scale (issue 16), apart from
+ * the rest of bench_rate.c:
+ *
+ *   - established flows over tables of 1M and 10M connections. conns is
+ *     filled directly with the flows the generator sends (a warm-up
+ *     through the datapath would take minutes); every packet must hit.
+ *   - the rate on one core against both cores: a generator on each CPU,
+ *     each with its own half of the flows (as RSS would split them), so
+ *     nothing but the shared code and maps is common to the two.
+ *
+ * Included by bench_rate.c after its measure() and stats_ns().
+ */
+#ifndef HAULER_BENCH_RATE_SCALE_H
+#define HAULER_BENCH_RATE_SCALE_H
+
+#define SCALE_MAX_BIG 4
+
+/* Flow f as bench/gen.bpf.c writes it: client 10.77.x.y, port 1024 + f / 65536, to VIP 0. */
+static void scale_flow_key(struct flow_key *k, __u64 f)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = 4;
+	k->proto = IPPROTO_TCP;
+	k->src[0] = htonl(BENCH_CLIENT_ADDR | BENCH_FLOW_ADDR_LO(f));
+	k->dst[0] = htonl(BENCH_VIP_ADDR);
+	k->sport = htons(BENCH_FLOW_SPORT(f));
+	k->dport = htons(BENCH_VIP_PORT);
+}
+
+/* Write flows from..to-1 into conns, established on VIP 0's devices 0..3. */
+static void scale_fill(struct rate_bench *b, __u64 from, __u64 to)
+{
+	enum { BATCH = 8192 };
+	static struct flow_key keys[BATCH];
+	static struct conn vals[BATCH];
+	int fd = bench_map(&b->lb, "conns"), dev_fd = bench_map(&b->lb, "devices");
+	struct device_info dev[4];
+	struct timespec ts;
+	__u32 id;
+
+	for (id = 0; id < 4; id++)
+		if (bpf_map_lookup_elem(dev_fd, &id, &dev[id]))
+			bench_die("read device %u", id);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	while (from < to) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+		__u32 count = 0;
+
+		for (; count < BATCH && from < to; count++, from++) {
+			scale_flow_key(&keys[count], from);
+			memset(&vals[count], 0, sizeof(vals[count]));
+			vals[count].device = from % 4;
+			vals[count].dev_gen = dev[from % 4].gen;
+			vals[count].last_seen_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		}
+		if (bpf_map_update_batch(fd, keys, vals, &count, &opts))
+			bench_die("fill conns: %s", strerror(errno));
+	}
+}
+
+/* Established flows over tables of big[i] connections (ascending), after every other case. */
+static void scale_big(struct rate_bench *b, const __u32 *big, int nbig)
+{
+	struct flow_case c[SCALE_MAX_BIG];
+	__u64 have = 0;
+	int i, stats_fd;
+
+	bench_conns_clear(&b->lb);
+	b->prefilled = 1;
+	for (i = 0; i < nbig; i++) {
+		__u64 t0 = bench_now_ns();
+
+		scale_fill(b, have, big[i]);
+		have = big[i];
+		fprintf(stderr, "bench_rate: conns filled with %u flows in %.1f s\n", big[i],
+			(bench_now_ns() - t0) / 1e9);
+		c[i].nflows = big[i];
+		c[i].hauler = measure(b, b->lb.entry_fd, big[i], b->packets, TCP_ACK);
+		c[i].floor = measure(b, b->floor_fd, big[i], b->packets, TCP_ACK);
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (stats_fd < 0)
+			bench_die("cannot enable bpf_stats: %s", strerror(errno));
+		c[i].hauler_ns = stats_ns(b, b->lb.entry_fd, big[i], b->packets / 4, TCP_ACK);
+		c[i].floor_ns = stats_ns(b, b->floor_fd, big[i], b->packets / 4, TCP_ACK);
+		close(stats_fd);
+	}
+	b->prefilled = 0;
+
+	printf("\nestablished flows over large tables (conns filled directly, every packet a "
+	       "hit;\n%lu packets a run, flows in turn: each packet another flow)\n",
+	       b->packets);
+	printf("  %-30s %9s %9s %7s %7s %9s %9s\n", "traffic", "hauler", "floor", "ratio", "+ns",
+	       "hauler", "floor");
+	printf("  %-30s %9s %9s %7s %7s %9s %9s\n", "", "Mpps", "Mpps", "", "/pkt", "ns/pkt",
+	       "ns/pkt");
+	bench_json_obj(&b->json, "rate_large_tables");
+	for (i = 0; i < nbig; i++) {
+		double ratio = c[i].floor.mpps > 0 ? c[i].hauler.mpps / c[i].floor.mpps : 0;
+		double extra = c[i].hauler.mpps > 0 && c[i].floor.mpps > 0
+				   ? 1000 / c[i].hauler.mpps - 1000 / c[i].floor.mpps
+				   : 0;
+		char label[64], key[64];
+
+		snprintf(label, sizeof(label), "established, %u flows", c[i].nflows);
+		printf("  %-30s %9.2f %9.2f %7.2f %7.0f %9.1f %9.1f\n", label, c[i].hauler.mpps,
+		       c[i].floor.mpps, ratio, extra, c[i].hauler_ns, c[i].floor_ns);
+		snprintf(key, sizeof(key), "established_%u", c[i].nflows);
+		bench_json_obj(&b->json, key);
+		bench_json_num(&b->json, "flows", c[i].nflows);
+		bench_json_num(&b->json, "hauler_mpps", c[i].hauler.mpps);
+		bench_json_num(&b->json, "floor_mpps", c[i].floor.mpps);
+		bench_json_num(&b->json, "ratio", ratio);
+		bench_json_num(&b->json, "extra_ns_per_packet", extra);
+		bench_json_num(&b->json, "hauler_ns_per_packet", c[i].hauler_ns);
+		bench_json_num(&b->json, "floor_ns_per_packet", c[i].floor_ns);
+		bench_json_end(&b->json);
+	}
+	bench_json_end(&b->json);
+}
+
+/* One generator thread of the multi-core case. */
+struct scale_gen {
+	pthread_t th;
+	int cpu, fd, cfg_fd;
+	struct bench_gen_cfg cfg;
+	__u64 base;
+	__u32 nflows;
+	unsigned long n;
+	double secs;
+};
+
+static void *scale_gen_run(void *arg)
+{
+	struct scale_gen *g = arg;
+	cpu_set_t set;
+
+	/* Not bench_pin_cpu: BENCH_CPU would put both on one CPU (the caller skips then). */
+	CPU_ZERO(&set);
+	CPU_SET(g->cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		g->secs = -1; /* the CPU is not ours (tools/quiet.sh's cpusets) */
+		return NULL;
+	}
+	g->secs = gen_send(g->fd, g->cfg_fd, &g->cfg, g->base, g->nflows, g->n);
+	return NULL;
+}
+
+/*
+ * Mpps through prog_fd with ncores generators, each sending n frames of
+ * its own flows: nflows established flows split between them (prepared
+ * through the datapath), or new flows (nflows 0).
+ */
+static double scale_cores_rate(struct rate_bench *b, struct scale_gen *g, int ncores, int prog_fd,
+			       __u32 nflows, unsigned long n, __u8 flags)
+{
+	double secs = 0;
+	__u64 s0;
+	int k;
+
+	attach(b->lb_ifindex, prog_fd);
+	if (prog_fd == b->lb.entry_fd)
+		prepare(b, nflows);
+	for (k = 0; k < ncores; k++) {
+		memcpy(g[k].cfg.frame, flags == TCP_SYN ? b->syn : b->ack, BENCH_GEN_LEN);
+		g[k].cfg.ifindex = b->gen_ifindex;
+		g[k].cpu = k;
+		g[k].n = n;
+		g[k].nflows = nflows / ncores;
+		g[k].base = nflows ? (__u64)k * (nflows / ncores) : b->next_new + (__u64)k * n;
+	}
+	if (!nflows)
+		b->next_new += (__u64)ncores * n;
+	s0 = sink_total(b);
+	for (k = 0; k < ncores; k++)
+		if (pthread_create(&g[k].th, NULL, scale_gen_run, &g[k]))
+			bench_die("cannot start a generator thread");
+	for (k = 0; k < ncores; k++)
+		pthread_join(g[k].th, NULL);
+	for (k = 0; k < ncores; k++) {
+		if (g[k].secs < 0)
+			return -1;
+		if (g[k].secs > secs)
+			secs = g[k].secs;
+	}
+	usleep(20000);
+	return secs > 0 ? (sink_total(b) - s0) / secs / 1e6 : 0;
+}
+
+/*
+ * The rate on one core and on two (a generator per core), hauler and the
+ * floor, established flows and new flows. gen2 is a second generator
+ * (its own gen_cfg). Skipped with BENCH_CPU (one CPU by request) or on
+ * one CPU.
+ */
+static void scale_cores(struct rate_bench *b, int gen2_fd, int gen2_cfg_fd, __u32 nflows)
+{
+	static struct scale_gen g[2];
+	const struct {
+		const char *key, *label;
+		__u32 nflows;
+		__u8 flags;
+	} cases[] = {{"established", "established", nflows, TCP_ACK},
+		     {"new", "new flows (SYN)", 0, TCP_SYN}};
+	const char *only = getenv("BENCH_CPU");
+	unsigned long n = b->packets < NEW_FLOWS_MAX / 2 ? b->packets : NEW_FLOWS_MAX / 2;
+	size_t i;
+
+	printf("\nmulti-core scaling (a generator on each of CPUs 0 and 1, its own half of the "
+	       "flows; %lu packets each)\n",
+	       n);
+	if ((only && *only) || libbpf_num_possible_cpus() < 2) {
+		printf("  skipped: %s\n",
+		       only && *only ? "BENCH_CPU pins the run to one CPU" : "one CPU only");
+		return;
+	}
+	g[0].fd = b->gen_fd;
+	g[0].cfg_fd = b->gen_cfg_fd;
+	g[1].fd = gen2_fd;
+	g[1].cfg_fd = gen2_cfg_fd;
+	printf("  %-30s %9s %9s %7s %9s %9s %7s\n", "traffic", "hauler 1", "hauler 2", "ratio",
+	       "floor 1", "floor 2", "ratio");
+	printf("  %-30s %9s %9s %7s %9s %9s %7s\n", "", "Mpps", "Mpps", "", "Mpps", "Mpps", "");
+	bench_json_obj(&b->json, "cores");
+	bench_json_num(&b->json, "cpus", libbpf_num_possible_cpus());
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		double h1, h2, f1, f2;
+		char label[64];
+
+		h1 = scale_cores_rate(b, g, 1, b->lb.entry_fd, cases[i].nflows, n, cases[i].flags);
+		h2 = scale_cores_rate(b, g, 2, b->lb.entry_fd, cases[i].nflows, n, cases[i].flags);
+		f1 = scale_cores_rate(b, g, 1, b->floor_fd, cases[i].nflows, n, cases[i].flags);
+		f2 = scale_cores_rate(b, g, 2, b->floor_fd, cases[i].nflows, n, cases[i].flags);
+		if (h1 < 0 || h2 < 0 || f1 < 0 || f2 < 0) {
+			printf("  skipped: CPU 0 or 1 refused a generator (tools/quiet.sh held by "
+			       "another run?)\n");
+			break;
+		}
+		if (cases[i].nflows)
+			snprintf(label, sizeof(label), "%s, %u flows", cases[i].label,
+				 cases[i].nflows);
+		else
+			snprintf(label, sizeof(label), "%s", cases[i].label);
+		printf("  %-30s %9.2f %9.2f %7.2f %9.2f %9.2f %7.2f\n", label, h1, h2,
+		       h1 > 0 ? h2 / h1 : 0, f1, f2, f1 > 0 ? f2 / f1 : 0);
+		bench_json_obj(&b->json, cases[i].key);
+		bench_json_num(&b->json, "hauler_mpps_1", h1);
+		bench_json_num(&b->json, "hauler_mpps_2", h2);
+		bench_json_num(&b->json, "hauler_ratio", h1 > 0 ? h2 / h1 : 0);
+		bench_json_num(&b->json, "floor_mpps_1", f1);
+		bench_json_num(&b->json, "floor_mpps_2", f2);
+		bench_json_num(&b->json, "floor_ratio", f1 > 0 ? f2 / f1 : 0);
+		bench_json_end(&b->json);
+	}
+	bench_json_end(&b->json);
+}
+
+#endif
