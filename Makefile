@@ -380,10 +380,12 @@ deb:
 		{ echo "deb: VERSION ($$v) and debian/changelog ($$c) differ" >&2; exit 1; }
 	rm -rf $(BUILD)/deb/src && mkdir -p $(DEB_SRC)
 	tar -c --exclude=./build --exclude=./$(BUILD) --exclude=./.git . | tar -x -C $(DEB_SRC)
+	sh deploy/container/stamp.sh $(DEB_SRC) > $(BUILD)/deb/source-stamp.new
 	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -j2 \
 		$(if $(ARCH),-a$(ARCH) -Ppkg.hauler.agentonly -B,-b)
 	rm -f $(BUILD)/deb/*.deb $(BUILD)/deb/*.changes $(BUILD)/deb/*.buildinfo
 	mv $(BUILD)/deb/src/*.deb $(BUILD)/deb/src/*.changes $(BUILD)/deb/src/*.buildinfo $(BUILD)/deb/
+	mv $(BUILD)/deb/source-stamp.new $(BUILD)/deb/source-stamp
 	@ls $(BUILD)/deb/*.deb
 
 # The packages built and checked: their files unpacked into an empty root,
@@ -394,8 +396,12 @@ check-deb: deb
 
 # make image: the container image (deploy/container/build.sh: mmdebstrap's
 # minimal Debian 12 root, the hauler package installed by apt, podman
-# import) as hauler:VERSION and BUILD/image/hauler-image.tar. make
-# check-image runs it against the namespace topology. Not in make check.
+# import) as hauler:VERSION and BUILD/image/hauler-image.tar, labelled with
+# the source stamp of the tree its package was built from
+# (deploy/container/stamp.sh). make check-image runs it against the
+# namespace topology, after rebuilding it when it is missing or its stamp
+# is not this tree's (an image of another tree runs another hauler). Not
+# in make check (a build takes minutes); .ci/run runs it.
 IMAGE ?= localhost/hauler:$(shell cat VERSION)
 IMAGE_PKGS := mmdebstrap podman runc
 deps-image: deps
@@ -404,8 +410,15 @@ deps-image: deps
 image: deps-image deb
 	bash deploy/container/build.sh $(BUILD)/deb $(BUILD)/image $(IMAGE)
 
-check-image:
-	@podman image exists $(IMAGE) || $(MAKE) --no-print-directory image
+check-image: all
+	@want=$$(sh deploy/container/stamp.sh . build $(BUILD)); \
+	have=$$(podman image inspect --format '{{index .Labels "org.hauler.source"}}' $(IMAGE) 2>/dev/null); \
+	if [ "$$have" = "$$want" ]; then echo "check-image: $(IMAGE) is this tree's ($$want)"; \
+	else echo "check-image: $(IMAGE) is $${have:-missing or unstamped}, this tree is $$want: make image"; \
+		$(MAKE) --no-print-directory image || exit 1; \
+		have=$$(podman image inspect --format '{{index .Labels "org.hauler.source"}}' $(IMAGE)); \
+		[ "$$have" = "$$want" ] || { echo "check-image: the tree changed during make image" >&2; exit 1; }; \
+	fi
 	bash tests/system/check_image.sh $(BUILD) $(IMAGE)
 
 # Multiarch for the agent's cross build and its tests under qemu-user.

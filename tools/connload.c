@@ -12,7 +12,10 @@
  *       checking the echo; R new short connections a second alongside.
  *       Stops after S seconds, on SIGUSR1/SIGINT/SIGTERM or when the stop
  *       file appears; the ready file is created once every long
- *       connection is established (or has failed).
+ *       connection is established (or has failed). --conn-log F writes
+ *       a line per long connection as it ends: its local port, the
+ *       device that served it (its banner) and its outcome, so that a
+ *       test can tell which connections a change broke.
  *   connload --udp ADDR:PORT -n N [-c CONC] [--bytes B] [--timeout S]
  *       N datagrams, each from its own socket.
  *
@@ -77,7 +80,7 @@ struct opts {
 	unsigned long n, conc, n_long, rate, retries;
 	uint64_t bytes, interval_ms, timeout_ms, duration_ms, seed;
 	bool bytes_set;
-	const char *ready_file, *stop_file;
+	const char *ready_file, *stop_file, *conn_log;
 };
 
 struct load {
@@ -95,6 +98,7 @@ struct load {
 	unsigned int n_ids;
 	unsigned long long long_established, long_settled;
 	unsigned int reports;
+	FILE *conn_log; /* --conn-log: one line per long connection */
 	bool stopping, ready_done;
 	uint64_t stop_ms, short_credit_ms;
 };
@@ -141,7 +145,7 @@ static void usage(void)
 	    stderr,
 	    "usage: connload --tcp ADDR:PORT -n N [-c CONC] [--bytes B] [--timeout S] [--json]\n"
 	    "       connload --tcp ADDR:PORT --long N --duration S [--rate R] [--interval MS]\n"
-	    "                [--ready-file F] [--stop-file F] [--bytes B] [--json]\n"
+	    "                [--ready-file F] [--stop-file F] [--conn-log F] [--bytes B] [--json]\n"
 	    "       connload --udp ADDR:PORT -n N [-c CONC] [--bytes B] [--timeout S] [--json]\n");
 	exit(2);
 }
@@ -174,6 +178,7 @@ static void parse_args(struct opts *o, int argc, char **argv)
 	    {"interval", required_argument, NULL, 'i'},
 	    {"ready-file", required_argument, NULL, 'R'},
 	    {"stop-file", required_argument, NULL, 'S'},
+	    {"conn-log", required_argument, NULL, 'C'},
 	    {"seed", required_argument, NULL, 's'},
 	    {"retries", required_argument, NULL, 'x'},
 	    {"help", no_argument, NULL, 'h'},
@@ -230,6 +235,9 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		case 'S':
 			o->stop_file = optarg;
 			break;
+		case 'C':
+			o->conn_log = optarg;
+			break;
 		case 's':
 			o->seed = parse_num(optarg, "seed");
 			break;
@@ -258,6 +266,8 @@ static void parse_args(struct opts *o, int argc, char **argv)
 	if (o->udp && o->bytes > 65000)
 		usage();
 	if (o->n_long && o->bytes == 0)
+		usage();
+	if (o->conn_log && !o->n_long)
 		usage();
 }
 
@@ -318,10 +328,28 @@ static int park_fd(struct load *l, int fd)
 	return 0;
 }
 
+/* --conn-log: "PORT DEVICE OUTCOME", the local port read while the socket is open. */
+static void log_conn(struct load *l, const struct conn *c, enum outcome o)
+{
+	static const char *names[] = {"ok", "reset", "stalled", "corrupt", "other"};
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	unsigned int port = 0;
+
+	if (getsockname(c->fd, (struct sockaddr *)&ss, &len) == 0)
+		port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+						      : ((struct sockaddr_in *)&ss)->sin_port);
+	fprintf(l->conn_log, "%u %.*s %s\n", port,
+		c->banner_got == ECHO_BANNER_LEN ? ECHO_BANNER_LEN : 1,
+		c->banner_got == ECHO_BANNER_LEN ? c->banner : "-", names[o]);
+}
+
 static void conn_end(struct load *l, struct conn *c, enum outcome o, const char *why)
 {
 	if (c->stalled && o == O_OK)
 		o = O_STALLED; /* it recovered, but it did stall */
+	if (l->conn_log && c->kind == K_LONG)
+		log_conn(l, c, o);
 	l->outcome[o]++;
 	l->bytes += c->verified;
 	if (o != O_OK) {
@@ -706,6 +734,10 @@ int main(int argc, char **argv)
 		perror("connload: epoll_create1");
 		return 2;
 	}
+	if (l.o.conn_log && !(l.conn_log = fopen(l.o.conn_log, "w"))) {
+		fprintf(stderr, "connload: %s: %s\n", l.o.conn_log, strerror(errno));
+		return 2;
+	}
 	start = echo_now_ms();
 	grace_ms = l.o.timeout_ms > 3000 ? l.o.timeout_ms : 3000;
 	for (i = 0; i < l.o.n_long; i++)
@@ -745,5 +777,9 @@ int main(int argc, char **argv)
 		}
 	}
 	print_results(&l, echo_now_ms() - start);
+	if (l.conn_log && fclose(l.conn_log)) {
+		perror("connload: --conn-log");
+		return 2;
+	}
 	return l.failed || l.outcome[O_OK] != l.started ? 1 : 0;
 }

@@ -22,8 +22,10 @@
 # DIR/results/ (TSV, JSON lines, PNG and SVG by gnuplot). --smoke: a few
 # seconds of everything, into a temporary DIR (make check's shape test).
 # Knobs (environment): REPRO_SLO_MS, REPRO_POINT_S, REPRO_WARMUP_S,
-# REPRO_GRID, REPRO_POLICIES, REPRO_PARTS, WL_WORK_US, WL_CPU_PCT,
-# WL_ACC_PCT (see below).
+# REPRO_GRID, REPRO_POLICIES, REPRO_PARTS, REPRO_LEARN_WARMUP,
+# REPRO_LEARN_EPSILON, REPRO_LEARN_W_MAX, WL_WORK_US, WL_CPU_PCT, WL_ACC_PCT,
+# WL_WINDOW_MS
+# (see below and workload.sh).
 set -u
 BUILD=$(realpath -m "${1:-build}")
 shift
@@ -90,8 +92,11 @@ else
 	AGENT_S=5
 	DRAIN_S=0.5
 	SETTLE_S=0.3
-	# The learner's warm-up: fraction of C0 : seconds, in turn.
-	: "${REPRO_LEARN_WARMUP:=0.5:20 1.05:40}"
+	# The learner's warm-up: fraction of C0 : seconds, in turn. Like the
+	# simulator's training, rates drawn over the grid's range, each held
+	# for 30 iterations: light, where the CPU alone is best, and past the
+	# CPU's capacity, where the accelerator must take its share.
+	: "${REPRO_LEARN_WARMUP:=0.6:15 0.9:15 0.3:15 0.95:15 0.8:15 1.0:15 0.85:15 0.6:15}"
 	LEARN_WARMUP=$REPRO_LEARN_WARMUP
 fi
 : "${REPRO_PLOTS:=1}" # gnuplot's PNG and SVG (seconds on a busy machine)
@@ -292,17 +297,29 @@ setup_config() {
 	learned)
 		# P4Wise (docs/learner.md): wrr whose accelerator weight the
 		# learner sets, from 5:0 (PRT's start), every 500 ms, learning
-		# as the rate climbs (the Q-table stays with the VIP).
+		# as the rate climbs (the Q-table stays with the VIP). It
+		# explores (epsilon 0.1) while it warms up, not while it is
+		# measured, as in the simulator's accuracy experiment
+		# (REPRO_LEARN_EPSILON). Its weights are 5:0 or 5:1 (w-max 1,
+		# REPRO_LEARN_W_MAX), the CPU alone or the capacity ratio, as
+		# the simulator's accuracy experiment chooses 6:0 or 6:1.
 		[ "$HAVE_LEARN" = 1 ] || return 1
 		H policy set "$VIP/udp" wrr || return 1
 		nsenter "--net=/run/netns/$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" learn "$VIP/udp" \
-			slo-us $((SLO_MS * 1000)) interval-ms 500 w-cpu $W_CPU w-max $W_CPU \
+			slo-us $((SLO_MS * 1000)) interval-ms 500 w-cpu $W_CPU w-max "$LEARN_W_MAX" \
+			epsilon "$LEARN_EPSILON" \
 			</dev/null >>"$TOPO_RUN/learn.log" 2>&1 &
 		DAEMON_PID=$!
 		;;
 	*) H policy set "$VIP/udp" "$name" ;;
 	esac
 }
+
+# The learner's exploration while it is measured (the warm-up's is 0.1),
+# and its highest accelerator weight.
+: "${REPRO_LEARN_EPSILON:=0}" "${REPRO_LEARN_W_MAX:=1}"
+LEARN_W_MAX=$REPRO_LEARN_W_MAX
+LEARN_EPSILON=$REPRO_LEARN_EPSILON
 
 SEED=1
 # Each run sends from its own slice of source ports, in turn over 20000 to
@@ -558,7 +575,8 @@ learn_warmup() {
 	case " $POLICIES " in *" learned "*) ;; *) return 0 ;; esac
 	[ "$HAVE_LEARN" = 1 ] && [ -n "$LEARN_WARMUP" ] || return 0
 	H learn reset "$VIP/udp" >/dev/null 2>&1
-	setup_config learned >/dev/null 2>&1 || return 0
+	LEARN_EPSILON=0.1
+	setup_config learned >/dev/null 2>&1 || { LEARN_EPSILON=$REPRO_LEARN_EPSILON; return 0; }
 	: >"$RES/learn_warmup.jsonl"
 	for step in $LEARN_WARMUP; do
 		frac=${step%:*} secs=${step#*:}
@@ -573,6 +591,7 @@ learn_warmup() {
 			"$(tail -1 "$TOPO_RUN/learn.log" 2>/dev/null)")"
 	done
 	stop_daemon
+	LEARN_EPSILON=$REPRO_LEARN_EPSILON
 	H learn show "$VIP/udp" >"$RES/learn_show.txt" 2>&1
 }
 

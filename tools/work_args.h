@@ -77,6 +77,7 @@ struct workd_opts {
 	unsigned long iters;	     /* or the kernel's repetitions, given */
 	unsigned long interval_ms;   /* latency push period */
 	unsigned long window;	     /* requests in the P99 window */
+	unsigned long window_ms;     /* and served in the last MS; 0: any age */
 	unsigned long rcvbuf;	     /* UDP receive buffer, bytes; 0: kernel default */
 	unsigned long drop_after_ms; /* shed requests queued longer; 0: never */
 	bool calibrate;
@@ -85,6 +86,7 @@ struct workd_opts {
 #define WORKD_USAGE                                                                                \
 	"usage: workd --name ID [--udp PORT]... [--tcp PORT]... [--work-us US | --iters N]\n"      \
 	"             [--latency-socket PATH] [--latency-interval MS] [--window N]\n"              \
+	"             [--window-ms MS]\n"                                                          \
 	"             [--rcvbuf BYTES] [--drop-after-ms MS] [--bind ADDR] [--pidfile FILE]\n"      \
 	"       workd --calibrate [--work-us US]\n"
 
@@ -100,6 +102,7 @@ static inline int workd_parse_args(int argc, char **argv, struct workd_opts *o, 
 	    {"latency-socket", required_argument, 0, 'L'},
 	    {"latency-interval", required_argument, 0, 'I'},
 	    {"window", required_argument, 0, 'W'},
+	    {"window-ms", required_argument, 0, 'M'},
 	    {"rcvbuf", required_argument, 0, 'r'},
 	    {"drop-after-ms", required_argument, 0, 'D'},
 	    {"bind", required_argument, 0, 'b'},
@@ -164,6 +167,11 @@ static inline int workd_parse_args(int argc, char **argv, struct workd_opts *o, 
 		case 'W':
 			if (work_parse_ulong(optarg, 1, 4096, &o->window))
 				return work_err(err, errlen, "--window: '%s' is not 1..4096",
+						optarg);
+			break;
+		case 'M':
+			if (work_parse_ulong(optarg, 0, 600000, &o->window_ms))
+				return work_err(err, errlen, "--window-ms: '%s' is not 0..600000",
 						optarg);
 			break;
 		case 'r':

@@ -79,11 +79,16 @@ static inline uint64_t work_percentile(const uint64_t *sorted, size_t n, double 
 	return sorted[rank - 1];
 }
 
-/* The last `cap` latencies (µs) a device served, for its running P99. */
+/*
+ * The last `cap` latencies (µs) a device served, for its running P99,
+ * each with the time (ms, any clock) it was served at, so that the P99 can
+ * also be taken over the last few hundred ms only (workd --window-ms).
+ */
 #define WORK_WINDOW_MAX 4096
 
 struct work_window {
 	uint32_t v[WORK_WINDOW_MAX];
+	uint64_t t_ms[WORK_WINDOW_MAX];
 	size_t cap, n, next;
 };
 
@@ -93,26 +98,44 @@ static inline void work_window_init(struct work_window *w, size_t cap)
 	w->n = w->next = 0;
 }
 
-static inline void work_window_add(struct work_window *w, uint32_t us)
+/* Add a latency served at t_ms. */
+static inline void work_window_add_at(struct work_window *w, uint32_t us, uint64_t t_ms)
 {
 	w->v[w->next] = us;
+	w->t_ms[w->next] = t_ms;
 	w->next = (w->next + 1) % w->cap;
 	if (w->n < w->cap)
 		w->n++;
 }
 
+static inline void work_window_add(struct work_window *w, uint32_t us)
+{
+	work_window_add_at(w, us, 0);
+}
+
+/*
+ * The q-quantile of the window's latencies served at or after since_ms;
+ * 0 when there are none.
+ */
+static inline uint32_t work_window_quantile_since(const struct work_window *w, double q,
+						  uint64_t since_ms)
+{
+	uint64_t tmp[WORK_WINDOW_MAX];
+	size_t i, k = 0;
+
+	for (i = 0; i < w->n; i++)
+		if (w->t_ms[i] >= since_ms)
+			tmp[k++] = w->v[i];
+	if (!k)
+		return 0;
+	work_sort_u64(tmp, k);
+	return (uint32_t)work_percentile(tmp, k, q);
+}
+
 /* The window's q-quantile; 0 when it is empty. */
 static inline uint32_t work_window_quantile(const struct work_window *w, double q)
 {
-	uint64_t tmp[WORK_WINDOW_MAX];
-	size_t i;
-
-	if (!w->n)
-		return 0;
-	for (i = 0; i < w->n; i++)
-		tmp[i] = w->v[i];
-	work_sort_u64(tmp, w->n);
-	return (uint32_t)work_percentile(tmp, w->n, q);
+	return work_window_quantile_since(w, q, 0);
 }
 
 #endif

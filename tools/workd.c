@@ -9,7 +9,7 @@
  * receive timestamp to the start of service). Wire format: work_proto.h.
  *
  *   workd --name ID [--udp PORT]... [--tcp PORT]... [--work-us US | --iters N]
- *         [--latency-socket PATH] [--latency-interval MS] [--window N]
+ *         [--latency-socket PATH] [--latency-interval MS] [--window N] [--window-ms MS]
  *         [--rcvbuf BYTES] [--drop-after-ms MS] [--bind ADDR] [--pidfile FILE]
  *   workd --calibrate [--work-us US]     print "iters N" for US and exit
  *
@@ -17,10 +17,12 @@
  * queue is the socket's (UDP receive queue, TCP accept queue). With
  * --latency-socket it pushes the P99 (µs, queueing + service) of its last
  * --window requests every --latency-interval ms to hauler-agent's latency
- * socket. With --drop-after-ms, a request that waited longer than MS is
- * dropped unserved (its client has given up by then): a run that
- * overloaded the device leaves no backlog to the next. SIGTERM/SIGINT end
- * it; it then prints a JSON summary line.
+ * socket; with --window-ms, of those served in the last MS ms only, and
+ * nothing while there are none (so that the P99 a learner reads after a
+ * weight change is the new weight's, not that of requests long gone). With --drop-after-ms, a
+ * request that waited longer than MS is dropped unserved (its client has given up by then): a run
+ * that overloaded the device leaves no backlog to the next. SIGTERM/SIGINT end it; it then prints a
+ * JSON summary line.
  */
 #include <signal.h>
 #include <sys/epoll.h>
@@ -212,7 +214,8 @@ static int serve(struct workd *w, const struct work_req *req, struct timespec rx
 	w->requests++;
 	w->sum_service_us += r.service_us;
 	w->sum_queue_us += r.queue_us;
-	work_window_add(&w->window, r.service_us + r.queue_us);
+	work_window_add_at(&w->window, r.service_us + r.queue_us,
+			   now_ns(CLOCK_MONOTONIC) / 1000000);
 	return 0;
 }
 
@@ -318,9 +321,17 @@ static void push_latency(struct workd *w)
 	char msg[24];
 	int len;
 
+	uint64_t now_ms = now_ns(CLOCK_MONOTONIC) / 1000000, since = 0;
+	uint32_t p99;
+
 	if (read(w->timer.fd, &expirations, sizeof(expirations)) < 0 || !w->window.n)
 		return;
-	len = snprintf(msg, sizeof(msg), "%u\n", work_window_quantile(&w->window, 0.99));
+	if (w->o.window_ms)
+		since = now_ms > w->o.window_ms ? now_ms - w->o.window_ms : 0;
+	p99 = work_window_quantile_since(&w->window, 0.99, since);
+	if (!p99)
+		return; /* none served in the window */
+	len = snprintf(msg, sizeof(msg), "%u\n", p99);
 	/* No agent listening yet (or any more) is not an error: try again later. */
 	if (sendto(w->push_fd, msg, (size_t)len, MSG_DONTWAIT, (struct sockaddr *)&w->push_addr,
 		   sizeof(w->push_addr)) == len)

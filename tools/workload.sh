@@ -37,6 +37,10 @@ WL_PORT=9000
 : "${WL_QUOTA_US:=1000}"
 : "${WL_DROP_MS:=0}" # workd --drop-after-ms
 : "${WL_RCVBUF:=0}"  # workd --rcvbuf (0: the kernel's default)
+# workd --window-ms: the pushed P99 covers the requests of the last 500 ms
+# only (the learner's iteration in make reproduce), so that after a weight
+# change it is the new weight's P99 (0: the last 200 requests, any age).
+: "${WL_WINDOW_MS:=500}"
 # Every workd runs on this CPU (default the last): the CPUs of a shared
 # machine can differ in speed (seen here: 1.6x, one of them also taking
 # interrupts), and a device must keep the speed it was calibrated at.
@@ -122,7 +126,7 @@ wl_start() {
 			exec taskset -c "$WL_CPU" nsenter "--net=/run/netns/$prefix-$dev" "$TOPO_BUILD/tools/workd" \
 				--name "$dev" --udp "$WL_PORT" --tcp "$WL_PORT" --iters "$(wl_iters "$dev" "$iters")" \
 				--latency-socket "$TOPO_RUN/$dev-lat.sock" --pidfile "$TOPO_RUN/$dev-work.pid" \
-				--drop-after-ms "$WL_DROP_MS" $([ "$WL_RCVBUF" = 0 ] || echo --rcvbuf "$WL_RCVBUF")
+				--drop-after-ms "$WL_DROP_MS" --window-ms "$WL_WINDOW_MS" $([ "$WL_RCVBUF" = 0 ] || echo --rcvbuf "$WL_RCVBUF")
 		) </dev/null >>"$TOPO_RUN/$dev-work.log" 2>&1 &
 		pidfiles+=("$TOPO_RUN/$dev-work.pid")
 	done

@@ -5,8 +5,9 @@
  *
  * Every interval-ms is one iteration: dev_state is sampled ten times;
  * the VIP's CPU devices' mean cmp is the utilization, the highest fresh
- * latency_us of the devices in use is the P99 (the agents report what the
- * application pushes to their latency socket), and a device that reported
+ * latency_us of the devices in use at the iteration's end is the P99 (the
+ * agents report what the application pushes to their latency socket:
+ * its P99 over about one interval), and a device that reported
  * cmp 100 in every sample counts as over 100% (a report saturates at 100).
  * The learner's new weights go through the manager's normal commit (the
  * same as `hauler device set NAME weight W`: new rings, one flip each),
@@ -77,8 +78,8 @@ static int find_vip(struct cmd_ctx *c, const char *text, struct vip_key *key)
 /* What one iteration saw of the VIP's devices. */
 struct learn_sample {
 	double cmp_sum[HAULER_MAX_DEVICES];
-	int full[HAULER_MAX_DEVICES]; /* samples at cmp 100 */
-	__u32 latency[HAULER_MAX_DEVICES];
+	int full[HAULER_MAX_DEVICES];	   /* samples at cmp 100 */
+	__u32 latency[HAULER_MAX_DEVICES]; /* at the newest sample; 0: none fresh */
 	int samples;
 };
 
@@ -104,9 +105,15 @@ static int take_sample(struct cmd_ctx *c, int vip, struct learn_sample *s, struc
 			continue;
 		s->cmp_sum[d] += st[d].cmp;
 		s->full[d] += st[d].cmp >= HAULER_REPORT_MAX_PCT;
-		if (!select_dev_stale(&st[d], now, p->stale_ms, p->stale_periods) &&
-		    st[d].latency_us && st[d].latency_us > s->latency[d])
-			s->latency[d] = st[d].latency_us;
+		/*
+		 * The latency of the newest sample only: the application's P99
+		 * covers its recent requests, and those of the iteration's
+		 * start were served partly before the weight in force now
+		 * (the reward would go to the wrong weight).
+		 */
+		s->latency[d] = !select_dev_stale(&st[d], now, p->stale_ms, p->stale_periods)
+				    ? st[d].latency_us
+				    : 0;
 	}
 	s->samples++;
 	return 0;

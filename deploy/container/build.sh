@@ -6,7 +6,9 @@
 # goes in, and podman imports the root as image TAG (also saved as
 # OUTDIR/hauler-image.tar, an OCI archive). No registry but Debian's is
 # used. The downloaded packages are kept in OUTDIR/cache for the next
-# build.
+# build. The image is labelled org.hauler.source with the source stamp of
+# the tree the package was built from (DEBDIR/source-stamp, written by make
+# deb), which make check-image compares with the tree it tests.
 set -euo pipefail
 DEBDIR=$(realpath "$1") OUT=$(realpath -m "$2") TAG=$3
 cd "$(dirname "$0")/../.."
@@ -14,6 +16,7 @@ VER=$(dpkg-parsechangelog -S Version)
 ARCH=$(dpkg --print-architecture)
 DEB=$DEBDIR/hauler_${VER}_$ARCH.deb
 [ -f "$DEB" ] || { echo "build.sh: no $DEB (make deb)" >&2; exit 1; }
+STAMP=$(cat "$DEBDIR/source-stamp") || { echo "build.sh: no $DEBDIR/source-stamp (make deb)" >&2; exit 1; }
 mkdir -p "$OUT/cache"
 rm -f "$OUT/rootfs.tar"
 mmdebstrap --mode=root --variant=minbase --include=iproute2 \
@@ -30,6 +33,7 @@ podman import \
 	--change 'ENTRYPOINT ["/usr/sbin/hauler-pod"]' \
 	--change "LABEL org.opencontainers.image.version=$VER" \
 	--change 'LABEL org.opencontainers.image.title=hauler' \
+	--change "LABEL org.hauler.source=$STAMP" \
 	"$OUT/rootfs.tar" "$TAG"
 rm -f "$OUT/hauler-image.tar"
 podman save --format oci-archive -o "$OUT/hauler-image.tar" "$TAG"

@@ -9,10 +9,9 @@
 # device is back; a daemon stopped with SIGTERM withdraws it. (Traffic
 # over the ECMP route is not sent here: docs/operations.md, "BGP".)
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/bgp_lib.sh"
 sys_init "$@"
-for tool in bird birdc; do
-	command -v $tool >/dev/null || sys_abort "$tool is not installed (make deps: bird2)"
-done
+bgp_need_bird
 X=$((($$ % 200) + 20))
 VIP=10.$X.100.1 R=$P-r RUN=/run/$P
 BIRD_PIDS=""
@@ -33,14 +32,7 @@ trap bgp_cleanup EXIT
 ip netns add "$R" || sys_abort "netns"
 ip -n "$R" link set lo up
 mkdir -p "$RUN"
-cat >"$RUN/router.conf" <<-CONF
-	router id 10.$X.11.1;
-	protocol device {}
-	protocol kernel { ipv4 { export all; }; merge paths on; }
-	template bgp up { local as 65000; connect retry time 1; error wait time 1, 5; ipv4 { import all; export none; }; }
-	protocol bgp b1 from up { neighbor 10.$X.11.2 as 65001; }
-	protocol bgp b2 from up { neighbor 10.$X.12.2 as 65002; }
-CONF
+bird_router_conf "$RUN/router.conf" "10.$X.11.1" "10.$X.11.2" "10.$X.12.2"
 for i in 1 2; do
 	b=b$i ns=$P-b$i
 	ip netns add "$ns" || sys_abort "netns $ns"
@@ -53,16 +45,7 @@ for i in 1 2; do
 	ip -n "$ns" addr add "10.$X.1$i.2/24" dev eth0
 	mkdir -p "$RUN/$b/bpf"
 	mount -t bpf bpf "$RUN/$b/bpf" || sys_abort "bpffs"
-	cat >"$RUN/$b/bird.conf" <<-CONF
-		router id 10.$X.1$i.2;
-		include "$RUN/$b/routes.conf";
-		protocol device {}
-		protocol bgp up {
-			local as 6500$i; neighbor 10.$X.1$i.1 as 65000;
-			connect retry time 1; error wait time 1, 5;
-			ipv4 { import none; export where proto = "hauler_vips4"; };
-		}
-	CONF
+	bird_balancer_conf "$RUN/$b/bird.conf" "10.$X.1$i.2" $i "10.$X.1$i.1" "$RUN/$b/routes.conf"
 done
 # hauler IN B ARGS...: hauler in balancer B's namespace, on its pins.
 hb() {
@@ -88,23 +71,12 @@ for b in b1 b2; do
 	BIRD_PIDS="$BIRD_PIDS $(cat "$RUN/$b/bird.pid")"
 done
 
-# hops: the router's kernel next hops to the VIP, sorted, one line.
-hops() {
-	ip -n "$R" route show "$VIP" | grep -o 'via [0-9.]*' | awk '{ print $2 }' | sort | tr '\n' ' '
-}
 # expect_hops WHAT WANT: within 20 s.
 expect_hops() {
-	local n=100 got=""
-	while [ $n -gt 0 ]; do
-		got=$(hops)
-		[ "$got" = "$2" ] && break
-		sleep 0.2
-		n=$((n - 1))
-	done
-	if [ "$got" = "$2" ]; then
-		ok "$1: next hops to $VIP: ${got:-none}"
+	if bgp_wait_hops "$R" "$VIP" "$2"; then
+		ok "$1: next hops to $VIP: ${BGP_HOPS:-none}"
 	else
-		fail "$1: next hops to $VIP: '${got}', want '$2' ($(ip -n "$R" route show "$VIP" | tr '\n' ' '))"
+		fail "$1: next hops to $VIP: '$BGP_HOPS', want '$2' ($(ip -n "$R" route show "$VIP" | tr '\n' ' '))"
 	fi
 }
 both="10.$X.11.2 10.$X.12.2 "

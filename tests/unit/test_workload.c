@@ -145,6 +145,23 @@ static void test_window(void **state)
 	assert_int_equal(w.cap, WORK_WINDOW_MAX);
 }
 
+/* --window-ms: only the latencies served since a time count; none: 0 (nothing to push). */
+static void test_window_by_time(void **state)
+{
+	static struct work_window w;
+
+	(void)state;
+	work_window_init(&w, 200);
+	for (uint32_t i = 0; i < 100; i++)
+		work_window_add_at(&w, 5000, 1000 + i); /* an old, slow stretch */
+	for (uint32_t i = 0; i < 50; i++)
+		work_window_add_at(&w, 10 + i, 2000 + i);
+	assert_int_equal(work_window_quantile(&w, 0.99), 5000);
+	assert_int_equal(work_window_quantile_since(&w, 0.99, 2000), 59);
+	assert_int_equal(work_window_quantile_since(&w, 0.5, 2040), 54);
+	assert_int_equal(work_window_quantile_since(&w, 0.99, 2050), 0);
+}
+
 #define ARGV(...)    ((char *[]){"prog", __VA_ARGS__, NULL})
 #define ARGC(...)    ((int)(sizeof((char *[]){"prog", __VA_ARGS__}) / sizeof(char *)))
 #define WORKD(...)   workd_parse_args(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), &wo, err, sizeof(err))
@@ -188,6 +205,10 @@ static void test_workd_args(void **state)
 	assert_string_equal(err, "--drop-after-ms: 'x' is not 0..3600000");
 	assert_int_equal(WORKD("--name", "x", "--udp", "1", "--drop-after-ms", "250"), 0);
 	assert_int_equal(wo.drop_after_ms, 250);
+	assert_int_equal(WORKD("--name", "x", "--udp", "1", "--window-ms", "600001"), -1);
+	assert_string_equal(err, "--window-ms: '600001' is not 0..600000");
+	assert_int_equal(WORKD("--name", "x", "--udp", "1", "--window-ms", "500"), 0);
+	assert_int_equal(wo.window_ms, 500);
 	assert_int_equal(WORKD("--name", "0123456789abcdefg", "--udp", "1"), -1);
 	assert_string_equal(err, "--name: 1..16 characters");
 	assert_int_equal(WORKD("--name", "x", "--udp", "1", "--frobnicate"), -1);
@@ -352,11 +373,17 @@ static void test_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_proto_roundtrip), cmocka_unit_test(test_proto_refuses),
-	    cmocka_unit_test(test_percentile),	    cmocka_unit_test(test_sort),
-	    cmocka_unit_test(test_poisson),	    cmocka_unit_test(test_window),
-	    cmocka_unit_test(test_workd_args),	    cmocka_unit_test(test_loadgen_args),
-	    cmocka_unit_test(test_summarize),	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_proto_roundtrip),
+	    cmocka_unit_test(test_proto_refuses),
+	    cmocka_unit_test(test_percentile),
+	    cmocka_unit_test(test_sort),
+	    cmocka_unit_test(test_poisson),
+	    cmocka_unit_test(test_window),
+	    cmocka_unit_test(test_window_by_time),
+	    cmocka_unit_test(test_workd_args),
+	    cmocka_unit_test(test_loadgen_args),
+	    cmocka_unit_test(test_summarize),
+	    cmocka_unit_test(test_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

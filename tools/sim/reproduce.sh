@@ -40,7 +40,9 @@ rates() {
 }
 
 # The accuracy experiment's learner: weights 6:0 or 6:1, the labels' two
-# choices (w-max 1); three learner seeds. w-max 6 once, for comparison.
+# choices (w-max 1); three learner seeds, at the thesis's threshold (60,
+# the default) and at 50, the CPUs' utilization with the SmartNICs in use
+# at the turning point (the documented variant, docs/learner.md).
 ACC="--learn-w-max 1"
 SEEDS="1 2 3"
 
@@ -65,9 +67,10 @@ size() {
 	}
 	for sd in $SEEDS; do
 		learn "$OUT/acc_seed_${s}_$sd.json" $ACC --seed "$sd" --learn-seed "$sd"
+		learn "$OUT/acc_t50_seed_${s}_$sd.json" $ACC --seed "$sd" --learn-seed "$sd" \
+			--learn-threshold 50
 	done
 	cp "$OUT/acc_seed_${s}_1.json" "$OUT/accuracy_$s.json"
-	learn "$OUT/acc_wmax6_$s.json"
 	# What Algorithm 1's reward itself prefers at each rate, by threshold.
 	for t in 50 60 70; do
 		"$SIM" learn --experiment reward --servers "$s" \
@@ -77,7 +80,8 @@ size() {
 	done
 	[ "$s" = 64 ] || return 0
 	cp "$OUT/accuracy_64.json" "$OUT/param_threshold-60.json" # the defaults
-	for p in "threshold 50" "threshold 70" "alpha 0.3"; do
+	cp "$OUT/acc_t50_seed_64_1.json" "$OUT/param_threshold-50.json"
+	for p in "threshold 70" "alpha 0.3"; do
 		learn "$OUT/param_${p/ /-}.json" $ACC "--learn-${p% *}" "${p#* }"
 	done
 	# Fig. 6.8: one SmartNIC a server, a second one added mid-run.

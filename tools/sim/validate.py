@@ -15,12 +15,13 @@ the rig's weights 5:1, reports every 10 ms, a window as long as the rig's
 measured part of a point, averaged over RUNS seeds; then the P99 error
 per rate for server-only, wrr, lur (cmp) and prt (cmp).
 
-Tolerance (stated here, not tuned): a point agrees when the rig's P99 is
-within a factor of 2 of the simulator's (|log2(rig/sim)| <= 1). It is
-loose because the rig runs on a shared 2-CPU machine whose points move by
-up to 2x from run to run (docs/results.md). The rig's data is also checked
-for consistency first: a P99 that falls while the rate rises by more than
-the factor, or a throughput above the nominal capacity, is flagged.
+Calibration: each device serves at its nominal capacity (quota share /
+work per request). The capacities the rig measured by saturating each
+device (report.env CAP_CPU, CAP_ACC) are tried beside it (measured_*):
+they would include what a request costs beyond the work kernel, but one
+calibration is a few seconds and moves with the machine (the run of
+2026-12-02 measured 103/s for a CPU that then served 206/s), so they are
+not the model's default.
 """
 import json
 import math
@@ -74,11 +75,34 @@ def main(sim, rig, out):
     env = read_env(os.path.join(rig, "report.env"))
     pts = read_sweep(os.path.join(rig, "sweep.tsv"))
     work = float(env["WL_WORK_US"]) / 1e6
-    quota = float(env["WL_QUOTA_US"])
     cpu_pct, acc_pct = float(env["WL_CPU_PCT"]), float(env["WL_ACC_PCT"])
     slow = float(env.get("WL_ACC_SLOW") or 1)
-    mu_cpu = cpu_pct / 100 / work
-    mu_acc = acc_pct / 100 / (work * slow)
+    nominal = (cpu_pct / 100 / work, acc_pct / 100 / (work * slow))
+    cap = (num(env.get("CAP_CPU")), num(env.get("CAP_ACC")))
+    measured = cap if cap[0] and cap[1] else None
+    mu_cpu, mu_acc = nominal
+    res = {"rig": rig, "run_date": env.get("RUN_DATE"), "load_before": env.get("LOAD_BEFORE"),
+           "mu_cpu": mu_cpu, "mu_acc": mu_acc, "calibration": "nominal",
+           "cap_cpu_measured": cap[0], "cap_acc_measured": cap[1], "tolerance_factor": TOL,
+           "runs": RUNS}
+    res["configs"] = compare(sim, env, pts, mu_cpu, mu_acc)
+    n = sum(c["n"] for c in res["configs"])
+    w = sum(c["within"] for c in res["configs"])
+    res["within"], res["n"] = w, n
+    res["holds"] = n > 0 and w == n
+    if measured:
+        alt = compare(sim, env, pts, *measured)
+        res["measured_within"] = sum(c["within"] for c in alt)
+        res["measured_median_abs_log2_error"] = {c["config"]: c["median_abs_log2_error"] for c in alt}
+    with open(out, "w") as f:
+        json.dump(res, f, indent=1)
+    sys.stderr.write("validate: %d of %d points within %gx\n" % (w, n, TOL))
+
+
+def compare(sim, env, pts, mu_cpu, mu_acc):
+    """The simulator at capacities mu_cpu, mu_acc against the rig's points, per config."""
+    quota = float(env["WL_QUOTA_US"])
+    cpu_pct, acc_pct = float(env["WL_CPU_PCT"]), float(env["WL_ACC_PCT"])
     point = float(env.get("REPRO_POINT_S") or 5)
     warm = float(env.get("REPRO_WARMUP_S") or 1)
     common = ["--servers", "1", "--nics", "1", "--fixed-service",
@@ -87,10 +111,7 @@ def main(sim, rig, out):
               "--quota-nic", "%g/%g" % (quota, quota * 100 / acc_pct),
               "--report-ms", "10", "--runs", str(RUNS),
               "--warmup", "%g" % warm, "--duration", "%g" % (point - warm)]
-    res = {"rig": rig, "run_date": env.get("RUN_DATE"), "load_before": env.get("LOAD_BEFORE"),
-           "mu_cpu": mu_cpu, "mu_acc": mu_acc, "cap_cpu_measured": num(env.get("CAP_CPU")),
-           "cap_acc_measured": num(env.get("CAP_ACC")), "tolerance_factor": TOL,
-           "runs": RUNS, "configs": []}
+    configs = []
     for name, pol in CONFIGS:
         rates = sorted(r for (c, r) in pts if c == name)
         if not rates:
@@ -108,7 +129,7 @@ def main(sim, rig, out):
             sim_p99 = r["p99_s"] * 1e3
             err = math.log2(rig_p99 / sim_p99) if rig_p99 and sim_p99 > 0 else None
             if thr and thr > cap * 1.02:
-                flags.append("%g/s: throughput %.1f above the nominal capacity %.1f" %
+                flags.append("%g/s: throughput %.1f above the capacity %.1f" %
                              (r["rate"], thr, cap))
             if prev and rig_p99 and prev[1] > rig_p99 * TOL:
                 flags.append("%g/s: P99 %.1f ms, below %.1f ms at %g/s by more than %gx" %
@@ -122,19 +143,13 @@ def main(sim, rig, out):
             if err is not None:
                 errs.append(abs(err))
         errs.sort()
-        res["configs"].append({
+        configs.append({
             "config": name, "sim_policy": pol, "points": rows,
             "median_abs_log2_error": errs[len(errs) // 2] if errs else None,
             "max_abs_log2_error": errs[-1] if errs else None,
             "within": sum(1 for x in rows if x["within"]), "n": len(rows),
             "rig_inconsistent": flags})
-    n = sum(c["n"] for c in res["configs"])
-    w = sum(c["within"] for c in res["configs"])
-    res["within"], res["n"] = w, n
-    res["holds"] = n > 0 and w == n
-    with open(out, "w") as f:
-        json.dump(res, f, indent=1)
-    sys.stderr.write("validate: %d of %d points within %gx\n" % (w, n, TOL))
+    return configs
 
 
 if __name__ == "__main__":
