@@ -24,6 +24,19 @@
 #include "hauler_hash.h"
 #include "ctable/ct_slot.h"
 
+/*
+ * In BPF the functions that scan a bucket are global functions: the
+ * verifier checks each once, apart from its callers, and their results
+ * are unknown values to a caller, whose paths then do not multiply by
+ * every slot a scan may return (inlined, they did: the verifier ran for
+ * minutes). A global function's pointer arguments may be NULL: checked.
+ */
+#ifdef __bpf__
+#define CT_SCAN __attribute__((noinline))
+#else
+#define CT_SCAN static inline
+#endif
+
 /* Seed difference of the second flow hash (digest and second bucket). */
 #define CT_SEED2 0x9e3779b9u
 
@@ -96,18 +109,26 @@ static __always_inline int ct_bucket_find(const struct ct_bucket *b, __u32 diges
 	return -1;
 }
 
+/* What ct_lookup found: the slot's value and which bucket (0: b0, 1: b1). */
+struct ct_found {
+	__u64 s;
+	__u32 which;
+};
+
 /*
  * The flow with digest digest in buckets b0 then b1: the slot index
- * (*val its value, *which 0 or 1 the bucket), or -1. skip matches are
- * passed over first: a caller that finds another VIP's flow under the
- * digest (a false match it can tell) looks again with skip 1. b1 is NULL
- * when the flow's two buckets are one.
+ * (out: its value and bucket), or -1. skip matches are passed over
+ * first: a caller that finds another VIP's flow under the digest (a
+ * false match it can tell) looks again with skip 1. b1 is NULL when the
+ * flow's two buckets are one.
  */
-static __always_inline int ct_lookup(const struct ct_bucket *b0, const struct ct_bucket *b1,
-				     __u32 digest, __u32 skip, __u64 *val, int *which)
+CT_SCAN int ct_lookup(const struct ct_bucket *b0, const struct ct_bucket *b1, __u32 digest,
+		      __u32 skip, struct ct_found *out)
 {
 	int i;
 
+	if (!b0 || !out)
+		return -1;
 #ifdef __clang__
 #pragma unroll
 #endif
@@ -118,15 +139,14 @@ static __always_inline int ct_lookup(const struct ct_bucket *b0, const struct ct
 		if (!b)
 			break;
 		s = ct_read(b, i & (HAULER_CT_SLOTS - 1));
-
 		if (!s || ct_slot_digest(s) != digest)
 			continue;
 		if (skip) {
 			skip--;
 			continue;
 		}
-		*val = s;
-		*which = i >= HAULER_CT_SLOTS;
+		out->s = s;
+		out->which = i >= HAULER_CT_SLOTS;
 		return i & (HAULER_CT_SLOTS - 1);
 	}
 	return -1;
@@ -157,12 +177,14 @@ static __always_inline __u32 ct_slot_rank(__u64 s, __u32 now_tick, const struct 
  * when every slot holds a live established flow: junk (half-open flows)
  * can push out only junk.
  */
-static __always_inline int ct_bucket_victim(const struct ct_bucket *b, __u32 now_tick,
-					    const struct ct_limits *l, __u64 *old, __u32 *rank)
+CT_SCAN int ct_bucket_victim(const struct ct_bucket *b, __u32 now_tick, const struct ct_limits *l,
+			     __u64 *old, __u32 *rank)
 {
 	__u32 best_rank = 0, best_age = 0, empty = 0;
 	int i, best = -1;
 
+	if (!b || !l || !old || !rank)
+		return -1;
 #ifdef __clang__
 #pragma unroll
 #endif
@@ -185,7 +207,13 @@ static __always_inline int ct_bucket_victim(const struct ct_bucket *b, __u32 now
 /* Replace slot i of b, if it still holds old, with val. 1 when it did. */
 static __always_inline int ct_swap(struct ct_bucket *b, int i, __u64 old, __u64 val)
 {
-	return __sync_val_compare_and_swap(&b->slot[i], old, val) == old;
+	if (i < 0 || i >= HAULER_CT_SLOTS)
+		return 0;
+#ifdef __bpf__
+	/* Hide the test from the compiler: the mask is what bounds the index for the verifier. */
+	asm volatile("" : "+r"(i));
+#endif
+	return __sync_val_compare_and_swap(&b->slot[i & (HAULER_CT_SLOTS - 1)], old, val) == old;
 }
 
 #define CT_INSERTED 0  /* val is in a slot */
@@ -205,12 +233,15 @@ static __always_inline int ct_insert(struct ct_bucket *b0, struct ct_bucket *b1,
 				     __u32 now_tick, const struct ct_limits *l, __u64 *found)
 {
 	__u32 digest = ct_slot_digest(val), r0 = 0, r1 = 0;
+	struct ct_found f = {};
 	__u64 o0 = 0, o1 = 0;
-	int try, i0, i1, which;
+	int try, i0, i1;
 
 	for (try = 0; try < 2; try++) {
-		if (try && ct_lookup(b0, b1, digest, 0, found, &which) >= 0)
+		if (try && ct_lookup(b0, b1, digest, 0, &f) >= 0) {
+			*found = f.s;
 			return CT_FOUND;
+		}
 		i0 = ct_bucket_victim(b0, now_tick, l, &o0, &r0);
 		i1 = b1 ? ct_bucket_victim(b1, now_tick, l, &o1, &r1) : -1;
 		if (i0 < 0 && i1 < 0)
@@ -282,12 +313,15 @@ static inline int ct_mem_lookup(struct ct_bucket *t, __u32 n, const struct flow_
 				__u64 *val)
 {
 	struct ct_bucket *b0, *b1;
+	struct ct_found found = {};
 	struct ct_place p;
-	int which;
+	int i;
 
 	ct_place_flow(&p, f, seed, n);
 	ct_mem_buckets(t, &p, &b0, &b1);
-	return ct_lookup(b0, b1, p.digest, 0, val, &which);
+	i = ct_lookup(b0, b1, p.digest, 0, &found);
+	*val = found.s;
+	return i;
 }
 
 /* Bytes the table for n connections takes (its buckets). */

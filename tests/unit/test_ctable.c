@@ -190,10 +190,11 @@ static void test_digest_collision(void **state)
 {
 	struct ct_limits l = limits();
 	struct ct_bucket t[1] = {};
+	struct ct_found fd = {};
 	struct flow_key a, b;
 	struct ct_place pa;
 	__u64 v, found;
-	int which, i;
+	int i;
 
 	(void)state;
 	colliding_pair(1, &a, &b);
@@ -202,14 +203,14 @@ static void test_digest_collision(void **state)
 	assert_true(ct_mem_lookup(t, 1, &b, SEED, &v) >= 0);
 	assert_int_equal(ct_slot_device(v), 11); /* b sees a's device */
 	ct_place_flow(&pa, &a, SEED, 1);
-	assert_int_equal(ct_lookup(t, NULL, pa.digest, 1, &v, &which), -1);
+	assert_int_equal(ct_lookup(t, NULL, pa.digest, 1, &fd), -1);
 	/* Told apart: b inserted beside a, found with skip 1. */
 	assert_int_equal(ct_insert(t, NULL, ct_slot_make(pa.digest, 22, 0, 0, 1), 1, &l, &found),
 			 CT_INSERTED);
-	i = ct_lookup(t, NULL, pa.digest, 1, &v, &which);
+	i = ct_lookup(t, NULL, pa.digest, 1, &fd);
 	assert_true(i >= 0);
-	assert_int_equal(ct_slot_device(v), 22);
-	assert_int_equal(which, 0);
+	assert_int_equal(ct_slot_device(fd.s), 22);
+	assert_int_equal(fd.which, 0);
 }
 
 /* Fill the one bucket of t with 8 slots of flags f (ages: slot i is i ticks old at 100). */
@@ -257,14 +258,14 @@ static void test_two_buckets(void **state)
 {
 	struct ct_limits l = limits();
 	struct ct_bucket b0, b1 = {};
-	__u64 v, found, val = ct_slot_make(999, 50, 0, 0, 100);
-	int which;
+	__u64 found, val = ct_slot_make(999, 50, 0, 0, 100);
+	struct ct_found fd = {};
 
 	(void)state;
 	fill_bucket(&b0, 0);
 	assert_int_equal(ct_insert(&b0, &b1, val, 100, &l, &found), CT_INSERTED);
-	assert_int_equal(ct_lookup(&b0, &b1, 999, 0, &v, &which), 0);
-	assert_int_equal(which, 1);
+	assert_int_equal(ct_lookup(&b0, &b1, 999, 0, &fd), 0);
+	assert_int_equal(fd.which, 1);
 	/* b0 holds only half-open flows, b1 an empty slot: the empty slot wins. */
 	fill_bucket(&b0, CT_F_HALF);
 	fill_bucket(&b1, 0);
@@ -329,9 +330,9 @@ static double false_matches(__u32 bits, __u32 lookups, double *fill)
 	__u32 n = 100000, nb = ct_buckets_for(n), i, used = 0, hits = 0;
 	struct ct_bucket *t = calloc(nb, sizeof(*t));
 	struct ct_limits l = limits();
+	struct ct_found fd = {};
 	struct ct_place p;
-	__u64 v, found;
-	int which;
+	__u64 found;
 
 	assert_non_null(t);
 	for (i = 0; i < n; i++) {
@@ -352,7 +353,7 @@ static double false_matches(__u32 bits, __u32 lookups, double *fill)
 		ct_place_hashes(&p, hauler_flow_hash(&f, SEED),
 				hauler_flow_hash(&f, SEED ^ CT_SEED2), nb, bits);
 		ct_mem_buckets(t, &p, &b0, &b1);
-		if (ct_lookup(b0, b1, p.digest, 0, &v, &which) >= 0)
+		if (ct_lookup(b0, b1, p.digest, 0, &fd) >= 0)
 			hits++;
 	}
 	free(t);
