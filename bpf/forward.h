@@ -186,6 +186,46 @@ static __always_inline int nh_send(struct xdp_md *ctx, __u32 l3, const __u8 *dma
 }
 
 /*
+ * The FIB lookup's question for the IP packet at l3 (addresses, protocol,
+ * length, IPv6 flow label; the ingress interface). Returns -1 when the
+ * header is not in the packet. Shared by forwarding and the too-big answer.
+ */
+static __always_inline int fib_params(struct xdp_md *ctx, __u32 l3, __u8 family,
+				      struct bpf_fib_lookup *fib)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+
+	if (l3 > HAULER_MAX_L3_OFF)
+		return -1;
+	if (family == 4) {
+		struct iphdr *ip = data + l3;
+
+		if ((void *)(ip + 1) > end)
+			return -1;
+		fib->family = AF_INET;
+		fib->tos = ip->tos;
+		fib->l4_protocol = ip->protocol;
+		fib->tot_len = bpf_ntohs(ip->tot_len);
+		fib->ipv4_src = ip->saddr;
+		fib->ipv4_dst = ip->daddr;
+	} else {
+		struct ipv6hdr *ip6 = data + l3;
+
+		if ((void *)(ip6 + 1) > end)
+			return -1;
+		fib->family = AF_INET6;
+		fib->flowinfo = *(__be32 *)ip6 & bpf_htonl(0x0fffffff);
+		fib->l4_protocol = ip6->nexthdr;
+		fib->tot_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
+		__builtin_memcpy(fib->ipv6_src, &ip6->saddr, 16);
+		__builtin_memcpy(fib->ipv6_dst, &ip6->daddr, 16);
+	}
+	fib->ifindex = ctx->ingress_ifindex;
+	return 0;
+}
+
+/*
  * Find the next hop of the IP packet at l3 and send it: XDP_TX out of the
  * interface it came in on, or a redirect to another. A tagged frame stays
  * on its VLAN (one-armed on the tagged segment). A successful answer is
@@ -194,37 +234,11 @@ static __always_inline int nh_send(struct xdp_md *ctx, __u32 l3, const __u8 *dma
 static __always_inline int fib_xmit(struct xdp_md *ctx, __u32 l3, __u8 family, struct nh_entry *nh,
 				    __u64 now)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
 	struct bpf_fib_lookup fib = {};
 	int rc;
 
-	if (l3 > HAULER_MAX_L3_OFF)
+	if (fib_params(ctx, l3, family, &fib))
 		return XDP_DROP;
-	if (family == 4) {
-		struct iphdr *ip = data + l3;
-
-		if ((void *)(ip + 1) > end)
-			return XDP_DROP;
-		fib.family = AF_INET;
-		fib.tos = ip->tos;
-		fib.l4_protocol = ip->protocol;
-		fib.tot_len = bpf_ntohs(ip->tot_len);
-		fib.ipv4_src = ip->saddr;
-		fib.ipv4_dst = ip->daddr;
-	} else {
-		struct ipv6hdr *ip6 = data + l3;
-
-		if ((void *)(ip6 + 1) > end)
-			return XDP_DROP;
-		fib.family = AF_INET6;
-		fib.flowinfo = *(__be32 *)ip6 & bpf_htonl(0x0fffffff);
-		fib.l4_protocol = ip6->nexthdr;
-		fib.tot_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
-		__builtin_memcpy(fib.ipv6_src, &ip6->saddr, 16);
-		__builtin_memcpy(fib.ipv6_dst, &ip6->daddr, 16);
-	}
-	fib.ifindex = ctx->ingress_ifindex;
 
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
 	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)

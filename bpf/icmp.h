@@ -344,35 +344,10 @@ static __always_inline int too_big_allowed(__u64 now)
 /* The route MTU towards the outer destination of the encapsulated packet at l3 (0: it fits). */
 static __always_inline __u32 too_big_mtu(struct xdp_md *ctx, __u32 l3, __u8 family)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
 	struct bpf_fib_lookup fib = {};
 
-	if (l3 > HAULER_MAX_L3_OFF)
+	if (fib_params(ctx, l3, family, &fib))
 		return 0;
-	if (family == 4) {
-		struct iphdr *ip = data + l3;
-
-		if ((void *)(ip + 1) > end)
-			return 0;
-		fib.family = AF_INET;
-		fib.tos = ip->tos;
-		fib.l4_protocol = ip->protocol;
-		fib.tot_len = bpf_ntohs(ip->tot_len);
-		fib.ipv4_src = ip->saddr;
-		fib.ipv4_dst = ip->daddr;
-	} else {
-		struct ipv6hdr *ip6 = data + l3;
-
-		if ((void *)(ip6 + 1) > end)
-			return 0;
-		fib.family = AF_INET6;
-		fib.l4_protocol = ip6->nexthdr;
-		fib.tot_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
-		__builtin_memcpy(fib.ipv6_src, &ip6->saddr, 16);
-		__builtin_memcpy(fib.ipv6_dst, &ip6->daddr, 16);
-	}
-	fib.ifindex = ctx->ingress_ifindex;
 	if (bpf_fib_lookup(ctx, &fib, sizeof(fib), 0) != BPF_FIB_LKUP_RET_FRAG_NEEDED)
 		return 0;
 	return fib.mtu_result;

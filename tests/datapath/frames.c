@@ -204,12 +204,6 @@ int send_nat_flow(const struct frame_spec *s)
 	return n;
 }
 
-static void put16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
 size_t expect_encap(const struct frame_spec *s, const __u8 *in, size_t in_len, int dev_n,
 		    const __u32 *src, const struct flow_key *flow, __u8 *out)
 {

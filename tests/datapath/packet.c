@@ -12,18 +12,6 @@
 #define IP6_LEN	 40
 #define EXT_LEN	 8
 
-static void put16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void put32(__u8 *p, __u32 v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
 void frame_spec_init(struct frame_spec *s, int family, __u8 proto)
 {
 	memset(s, 0, sizeof(*s));

@@ -70,6 +70,19 @@ int frame_check(const __u8 *f, size_t len, char *why, size_t whylen);
 __u32 inet_sum(const void *data, size_t len, __u32 sum);
 __u16 inet_fold(__u32 sum);
 
+/* Big-endian stores into a frame being built. */
+static inline void put16(__u8 *p, __u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static inline void put32(__u8 *p, __u32 v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
+}
+
 /* Print a frame in hex (for failing tests). */
 void frame_dump(const char *title, const __u8 *f, size_t len);
 

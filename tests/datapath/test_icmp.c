@@ -24,18 +24,6 @@
 
 #define ROUTER_N 9 /* a router on the clients' side: dp_client_addr(family, ROUTER_N) */
 
-static void put16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void put32(__u8 *p, __u32 v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
 /* The ICMP error every test sends: who sends it, to whom, and what it says. */
 struct icmp_spec {
 	__u8 dmac[6], smac[6];

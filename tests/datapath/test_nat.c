@@ -226,12 +226,6 @@ static __u16 get16(const __u8 *p)
 	return (__u16)(p[0] << 8 | p[1]);
 }
 
-static void put16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
 /* Where the checksums of a frame built from s lie. */
 static size_t ip_csum_off(const struct frame_spec *s)
 {
