@@ -18,6 +18,7 @@ TOPO_BUILD=$BUILD
 . tools/topology.sh
 
 P=hlr$$
+topo_reap_stale # what a killed earlier run left
 trap 'echo; echo "== teardown"; topo_down "$P"; echo "removed namespaces, pins and cgroups of $P"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM

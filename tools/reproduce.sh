@@ -131,6 +131,7 @@ part() { case " $REPRO_PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 RES=$OUT/results
 mkdir -p "$RES" || exit 2
 P=hlr$$
+topo_reap_stale # what a killed earlier run left
 T_START=$(date +%s)
 DAEMON_PID=""
 

@@ -327,6 +327,38 @@ topo_down() {
 	return 0
 }
 
+# topo_reap_stale: remove what a run killed without its cleanup (SIGKILL,
+# a timeout of the caller) left: namespaces, run directories (and the bpf
+# file systems mounted in them) and cgroups named hlrPID-*, hlrbPID-* or
+# /run/hlrPID whose PID no longer runs. A live run's names are never
+# touched: its PID still runs.
+topo_reap_stale() {
+	local name pid ns pids m cg seen=" "
+	for name in $(ip netns list 2>/dev/null | awk '{ print $1 }') $(ls /run 2>/dev/null); do
+		[[ $name =~ ^hlrb?([0-9]+)(-|$) ]] || continue
+		pid=${BASH_REMATCH[1]}
+		kill -0 "$pid" 2>/dev/null && continue
+		case $seen in *" $pid "*) continue ;; esac
+		seen="$seen$pid "
+		for ns in $(ip netns list | awk '{ print $1 }' | grep -E "^hlrb?$pid-"); do
+			pids=$(ip netns pids "$ns" 2>/dev/null)
+			# shellcheck disable=SC2086 # a list of pids, in our namespace
+			[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+			ip netns del "$ns" 2>/dev/null
+		done
+		for m in $(awk -v p="^/run/hlrb?$pid/" '$2 ~ p { print $2 }' /proc/mounts | sort -r); do
+			umount "$m" 2>/dev/null
+		done
+		rm -rf "/run/hlr$pid" "/run/hlrb$pid"
+		for cg in /sys/fs/cgroup /sys/fs/cgroup/cpu /sys/fs/cgroup/cpuacct /sys/fs/cgroup/memory; do
+			for m in "$cg/hlr$pid"-* "$cg/hlrb$pid"-*; do
+				[ -d "$m" ] && rmdir "$m" 2>/dev/null
+			done
+		done
+	done
+	return 0
+}
+
 # topo_trap PREFIX: tear down on every way out of the calling script.
 topo_trap() {
 	# shellcheck disable=SC2064

@@ -23,6 +23,7 @@ sys_init() {
 	# shellcheck disable=SC2034 # read by topology.sh's functions
 	TOPO_BUILD=$BUILD
 	P=hlr$$
+	topo_reap_stale # a killed earlier run's namespaces and mounts
 	SYS_NAME=$(basename "$0" .sh)
 	SYS_T0=$(date +%s)
 	trap sys_cleanup EXIT
