@@ -52,18 +52,6 @@ static __always_inline int addr_eq(const __u32 *a, const __u32 *b)
 	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2] && a[3] == b[3];
 }
 
-/* The flow key of the other direction of f. */
-static __always_inline void flow_reverse(struct flow_key *r, const struct flow_key *f)
-{
-	__builtin_memcpy(r->src, f->dst, 16);
-	__builtin_memcpy(r->dst, f->src, 16);
-	r->sport = f->dport;
-	r->dport = f->sport;
-	r->family = f->family;
-	r->proto = f->proto;
-	r->pad = 0;
-}
-
 /*
  * Read the packet the ICMP error of p quotes into q: its IP header by the
  * parser's rules (parse_ip), then the ports, of which an error carries at
