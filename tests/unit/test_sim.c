@@ -299,11 +299,12 @@ static void test_reward_experiment(void **state)
 static void test_bad_input(void **state)
 {
 	char *bad[][2] = {
-	    {"--servers", "0"},	     {"--servers", "4097"},   {"--rates", "1,x"},
-	    {"--runs", "1.5"},	     {"--nope", "1"},	      {"--learn-alpha", "2"},
-	    {"--mu-cpu", "-1"},	     {"--overload", "some"},  {"--readout", "0"},
-	    {"--readout", "101"},    {"--eval-learn", "2"},   {"--quota-cpu", "3000/2500"},
-	    {"--quota-nic", "1000"}, {"--learn-buckets", "0"}};
+	    {"--servers", "0"},	     {"--servers", "4097"},    {"--rates", "1,x"},
+	    {"--runs", "1.5"},	     {"--nope", "1"},	       {"--learn-alpha", "2"},
+	    {"--mu-cpu", "-1"},	     {"--overload", "some"},   {"--readout", "0"},
+	    {"--readout", "101"},    {"--eval-learn", "2"},    {"--quota-cpu", "3000/2500"},
+	    {"--quota-nic", "1000"}, {"--learn-buckets", "0"}, {"--episodes", "2"},
+	    {"--episodes", "-1"}};
 	struct sim_config cfg;
 	struct sim_cluster c;
 	struct sim_opts o;
@@ -321,6 +322,7 @@ static void test_bad_input(void **state)
 		assert_memory_equal(&o.cfg, &before.cfg, sizeof(o.cfg));
 		assert_int_equal(o.readout, before.readout);
 		assert_int_equal(o.overload_kind, before.overload_kind);
+		assert_int_equal(o.episodes, before.episodes);
 	}
 	sim_opts_defaults(&o);
 	assert_int_not_equal(sim_opts_parse(&o, 1, (char *[]){"--servers"}), 0);

@@ -30,6 +30,7 @@ void sim_opts_defaults(struct sim_opts *o)
 	o->overload_kind = 0;
 	o->eval_learn = 1;
 	o->readout = 1;
+	o->episodes = 1;
 }
 
 static int num(const char *s, double min, double max, const char *what, double *out)
@@ -185,6 +186,8 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv)
 			ret = integer(a, 1, SIM_READOUT_MAX, k, &o->readout);
 		else if (!strcmp(k, "--eval-learn"))
 			ret = integer(a, 0, 1, k, &o->eval_learn);
+		else if (!strcmp(k, "--episodes"))
+			ret = integer(a, 0, 1, k, &o->episodes);
 		else if (!strncmp(k, "--learn-", 8))
 			ret = learner_params_parse(&o->lp, 2, (char *[]){(char *)k + 8, (char *)a});
 		else
