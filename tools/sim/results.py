@@ -374,6 +374,10 @@ def analysis(d):
         val = "%d of %d points within a factor of %g" % (v["within"], v["n"], v["tolerance_factor"])
         if "shared_within" in v:
             val += " (%d of %d with the shared-CPU model)" % (v["shared_within"], v["n"])
+        if "measured_within" in v:
+            val += ("; with the capacities the rig measured (%.1f and %.1f requests/s) "
+                    "instead of the nominal ones: %d of %d"
+                    % (v["cap_cpu_measured"], v["cap_acc_measured"], v["measured_within"], v["n"]))
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")) as f:
         text = f.read()
     for key in sorted(accs, key=len, reverse=True):  # {ACC50TOL} before {ACC50} and {ACC}
