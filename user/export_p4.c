@@ -444,33 +444,38 @@ static int export_pick_nth(struct p4_doc *doc)
 	return 0;
 }
 
-static int export_tunnel(const struct model *m, struct p4_doc *doc)
-{
-	struct p4_entry *e = add_entry(doc, T_TUNNEL, "HaulerIngress.forward.set_tunnel");
-
-	if (!e)
-		return -1;
-	e->is_default = 1;
-	data_u(e, "src4", 32, ntohl(m->config.tunnel_src4));
-	data_addr(e, "src6", 6, m->config.tunnel_src);
-	data_u(e, "link_mtu", 16, 1500);
-	return 0;
-}
-
 /* Switch ticks (global timestamp >> 16: 65.536 us) of ms, rounded up. */
 static __u32 ms_ticks(__u32 ms)
 {
 	return (__u32)(((__u64)ms * 1000000ull + 65535) >> 16);
 }
 
-/* How long a RST'd or FIN'd cell lives after its flow's last packet (conn.p4). */
-static int export_timers(const struct model *m, struct p4_doc *doc)
+/* The default action of a one-entry table: where config goes. */
+static struct p4_entry *add_default(struct p4_doc *doc, const char *table, const char *action)
 {
-	struct p4_entry *e = add_entry(doc, T_TIMERS, "HaulerIngress.conns.set_timers");
+	struct p4_entry *e = add_entry(doc, table, action);
+
+	if (e)
+		e->is_default = 1;
+	return e;
+}
+
+/*
+ * config: the tunnel's sources, and how long a RST'd or FIN'd cell lives
+ * after its flow's last packet (conn.p4).
+ */
+static int export_config(const struct model *m, struct p4_doc *doc)
+{
+	struct p4_entry *e = add_default(doc, T_TUNNEL, "HaulerIngress.forward.set_tunnel");
 
 	if (!e)
 		return -1;
-	e->is_default = 1;
+	data_u(e, "src4", 32, ntohl(m->config.tunnel_src4));
+	data_addr(e, "src6", 6, m->config.tunnel_src);
+	data_u(e, "link_mtu", 16, 1500);
+	e = add_default(doc, T_TIMERS, "HaulerIngress.conns.set_timers");
+	if (!e)
+		return -1;
 	data_u(e, "rst_linger", 32, ms_ticks(m->config.rst_linger_ms));
 	data_u(e, "fin_grace", 32, ms_ticks(m->config.fin_grace_ms));
 	return 0;
@@ -507,7 +512,7 @@ int p4_export(const struct p4_export_in *in, struct p4_doc *doc)
 				ret = export_server(in, s, sw, doc);
 	}
 	if (!ret)
-		ret = export_tunnel(m, doc) || export_timers(m, doc) || export_pick_nth(doc);
+		ret = export_config(m, doc) || export_pick_nth(doc);
 	if (ret) {
 		p4_doc_free(doc);
 		return err_set(ERR_SYSTEM,

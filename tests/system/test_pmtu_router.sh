@@ -98,28 +98,13 @@ for fam in 4 6; do
 done
 topo_client "$P" ip link set eth0 mtu 1500 || sys_abort "client MTU"
 
-json=$(topo_connload "$P" --tcp "$H_VIP4:81" -n $N --bytes 50000 --json)
-echo "connload: $json"
-check_load "IPv4 TCP with 1500-byte segments via $H_VIP4:81 (nat, $MTU behind a router)" "$json" $N
-json=$(topo_connload "$P" --tcp "[$H_VIP6]:81" -n $N --bytes 50000 --json)
-echo "connload: $json"
-check_load "IPv6 TCP with 1500-byte segments via [$H_VIP6]:81 (nat, $MTU behind a router)" \
-	"$json" $N
-
+# The client learns the path MTU to each VIP from the router, through the balancer.
+check_pmtu "nat, $MTU behind a router" 81 $MTU $MTU $N
 n=$(hstat icmp_to_client)
 if [ "${n:-0}" -ge 2 ]; then
 	ok "hauler stats: icmp_to_client $n (the router's answers, translated)"
 else
 	fail "hauler stats: icmp_to_client ${n:-?}, want at least one per family"
 fi
-# The client learned the path MTU to the VIP from the router, through the balancer.
-for vip in "$H_VIP4" "$H_VIP6"; do
-	route=$(topo_client "$P" ip route get "$vip")
-	if [[ $route == *"mtu $MTU"* ]]; then
-		ok "client's path MTU to $vip is $MTU"
-	else
-		fail "client's route to $vip has no path MTU $MTU: $route"
-	fi
-done
 check_no_kernel_forward
 sys_finish
