@@ -201,6 +201,14 @@ static __always_inline int device_gone(struct xdp_md *ctx, const struct pkt *p, 
 	return send_reset(ctx, p);
 }
 
+/* A device's packet of a flow that is over: a TCP segment gets a RST, the rest is dropped. */
+static __always_inline int reset_or_drop(struct xdp_md *ctx, const struct pkt *p)
+{
+	if (p->flow.proto != IPPROTO_TCP || (p->tcp_flags & TCP_FLAG_RST_BIT))
+		return XDP_DROP;
+	return send_reset(ctx, p);
+}
+
 /*
  * A reply of a gone device's NAT flow (the device was deleted, or its id
  * is another device's now): the flow is over. Not passed on untranslated:
@@ -211,9 +219,19 @@ static __always_inline int reply_gone(struct xdp_md *ctx, const struct pkt *p, v
 {
 	stat_reason(HAULER_STAT_conn_device_gone, ctx);
 	bpf_map_delete_elem(map, &p->flow);
-	if (p->flow.proto != IPPROTO_TCP || (p->tcp_flags & TCP_FLAG_RST_BIT))
-		return XDP_DROP;
-	return send_reset(ctx, p);
+	return reset_or_drop(ctx, p);
+}
+
+/*
+ * A reply of a NAT flow that a health check's on-down reset ended
+ * (CONN_RESET): the device still holds the connection. A TCP segment is
+ * answered with a RST so that it closes; nothing is passed on (the kernel
+ * would forward it with the device's address).
+ */
+static __always_inline int reply_refused(struct xdp_md *ctx, const struct pkt *p)
+{
+	stat_reason(HAULER_STAT_conn_reset_reply, ctx);
+	return reset_or_drop(ctx, p);
 }
 
 /*
@@ -248,6 +266,13 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 		goto not_reply;
 	if (!conn_device(c))
 		return reply_gone(ctx, p, half ? (void *)&half_open : (void *)&conns);
+	if (c->flags & HAULER_CONN_RESET) {
+		/* Its flow was reset (health, on-down reset): the device must close it too. */
+		if (!conn_expired(c, p->flow.proto, cfg, now))
+			return reply_refused(ctx, p);
+		bpf_map_delete_elem(half ? (void *)&half_open : (void *)&conns, &p->flow);
+		goto not_reply;
+	}
 	vip_id = c->vip_id;
 	vk = bpf_map_lookup_elem(&vip_index, &vip_id);
 	if (!vk || vk->family != p->flow.family)

@@ -69,20 +69,28 @@ static __u8 wanted(const struct health_engine *e, int d)
 /*
  * Remove device d's flows from the connection table (on-down reset):
  * their next packets are balanced anew, to a usable device, which
- * answers a TCP segment it does not know with a RST. Only the flows of
- * this generation of the id: an entry of an earlier device that had the
- * id is not this device's (the datapath already treats it as gone).
+ * answers a TCP segment it does not know with a RST. A NAT flow's return
+ * entry is not removed but marked (CONN_RESET, and CONN_RST now, so it
+ * ends after the RST linger): the device still holds the connection and
+ * sends on; without an entry its packets would go to the kernel, which
+ * would forward them with the device's address. Marked, they get a RST
+ * (bpf/hauler_xdp.bpf.c, nat_return). Only the flows of this generation
+ * of the id: an entry of an earlier device that had the id is not this
+ * device's (the datapath already treats it as gone). Returns the entries
+ * removed or marked.
  */
 unsigned long health_conns_reset(int fd, __u32 d, __u16 gen)
 {
 	struct flow_key key, next, *prev = NULL, *doomed = NULL;
 	unsigned long n = 0, cap = 0, i;
+	__u64 now = monotonic_ns();
 	struct conn c;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &c) || c.device != d || c.dev_gen != gen)
+		if (bpf_map_lookup_elem(fd, &key, &c) || c.device != d || c.dev_gen != gen ||
+		    (c.flags & HAULER_CONN_RESET))
 			continue;
 		if (n == cap) {
 			struct flow_key *more =
@@ -95,9 +103,18 @@ unsigned long health_conns_reset(int fd, __u32 d, __u16 gen)
 		}
 		doomed[n++] = key;
 	}
-	/* Deleted after the walk: deleting under get_next_key may restart it. */
-	for (i = 0; i < n; i++)
-		bpf_map_delete_elem(fd, &doomed[i]);
+	/* Changed after the walk: deleting under get_next_key may restart it. */
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(fd, &doomed[i], &c))
+			continue;
+		if (c.flags & HAULER_CONN_REPLY) {
+			c.flags |= HAULER_CONN_RESET | HAULER_CONN_RST;
+			c.last_seen_ns = now;
+			bpf_map_update_elem(fd, &doomed[i], &c, BPF_EXIST);
+		} else {
+			bpf_map_delete_elem(fd, &doomed[i]);
+		}
+	}
 	free(doomed);
 	return n;
 }

@@ -55,6 +55,7 @@
 #define HAULER_CONN_REPLY 2 // entry of a NAT return path (keyed by the reply)
 #define HAULER_CONN_RST 4 // a RST was seen: the entry ends after the RST linger
 #define HAULER_CONN_SYNACK 8 // half-open nat flow: its device's SYN-ACK was seen; only the client's ACK of it (conn.synack_ack) confirms the flow
+#define HAULER_CONN_RESET 16 // a NAT return entry whose flow a health check's on-down reset ended: for the RST linger its device's replies get a RST (TCP) or are dropped, never passed on
 #define HAULER_CT_SLOTS 8 // slots of a compact-table bucket: 8 x 8 bytes, one cache line (include/ctable/)
 #define HAULER_CT_DIGEST_BITS 22 // bits of a flow's digest in a compact-table slot (never 0: 0 is an empty slot)
 #define HAULER_CT_TICK_SHIFT 26 // a compact-table tick is 2^26 ns (67.1 ms) of the coarse clock; 16-bit times wrap after 73 min
@@ -94,35 +95,36 @@
 #define HAULER_STAT_conn_closed 17 // entries ended: replaced after their RST linger, FIN grace or UDP idle timeout, or their device gone
 #define HAULER_STAT_conn_ended_kept 18 // TCP segment (not a SYN) of an ended entry: kept on its device, never decided anew mid-flow
 #define HAULER_STAT_conn_device_gone 19 // packet of a flow whose device was deleted (or whose id now names another device): TCP answered with a RST, UDP and SYN decided anew in its VIP
-#define HAULER_STAT_reset_sent 20 // TCP RST the balancer sent to a client (its flow's device is gone)
-#define HAULER_STAT_conn_table_full 21 // conns update failed: forwarded without entry
-#define HAULER_STAT_policy_fallback 22 // empty policy slot or failed tail call: hash used
-#define HAULER_STAT_policy_bad_choice 23 // policy chose no valid device: hash used
-#define HAULER_STAT_spill 24 // new connection sent on to the next server (chosen one unusable or saturated)
-#define HAULER_STAT_spill_none 25 // spill found no other server: the policy's own choice taken
-#define HAULER_STAT_nat_reply 26 // NAT return packets rewritten to the VIP
-#define HAULER_STAT_fwd_tx 27 // forwarded with XDP_TX
-#define HAULER_STAT_fwd_redirect 28 // forwarded with bpf_redirect
-#define HAULER_STAT_report_ok 29 // agent reports accepted into dev_state
-#define HAULER_STAT_report_bad_len 30 // report of the wrong length: dropped
-#define HAULER_STAT_report_bad_magic 31 // report with a wrong magic or version: dropped
-#define HAULER_STAT_report_unknown_device 32 // report for a device out of range, not in use or without key: dropped
-#define HAULER_STAT_report_bad_tag 33 // report whose SipHash tag is wrong: dropped
-#define HAULER_STAT_report_replay 34 // report whose sequence is not newer than the last: dropped
-#define HAULER_STAT_report_bad_source 35 // report from an address other than the device's: dropped
-#define HAULER_STAT_report_bad_value 36 // report with a value out of range or reserved bits set: dropped
-#define HAULER_STAT_report_stale 37 // report whose sequence time is outside the clock window (config report-window): dropped
-#define HAULER_STAT_report_raw_refused 38 // raw-Ethernet report on an interface other than config raw-reports: dropped
-#define HAULER_STAT_report_v1 39 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
-#define HAULER_STAT_icmp_to_device 40 // ICMP error about a VIP flow (matched by the packet it quotes): sent to the flow's device (ipip: encapsulated; nat: translated)
-#define HAULER_STAT_icmp_to_client 41 // ICMP error about a nat flow from its device's side: translated back to the VIP and sent to the client
-#define HAULER_STAT_icmp_unknown 42 // ICMP error quoting no flow the balancer holds (no VIP, no entry, device gone): passed
-#define HAULER_STAT_icmp_malformed 43 // ICMP error truncated, or quoting a packet that cannot be read: passed
-#define HAULER_STAT_icmp_forged 44 // ICMP error about a held flow not addressed to the quoted packet's source: dropped
-#define HAULER_STAT_too_big_sent 45 // fragmentation needed (IPv4) / packet too big (IPv6) sent to a client whose packet no longer fits once encapsulated; the packet dropped
-#define HAULER_STAT_too_big_limited 46 // such an answer over the rate limit (per CPU): packet dropped, nothing sent
-#define HAULER_STAT_too_big_fragment 47 // IPv4 without DF too big once encapsulated: passed to the kernel, which fragments it
-#define HAULER_STAT_REASONS 48
+#define HAULER_STAT_conn_reset_reply 20 // a device's reply to a flow its health check reset (on-down reset): TCP answered with a RST, the rest dropped
+#define HAULER_STAT_reset_sent 21 // TCP RST the balancer sent to a client (its flow's device is gone)
+#define HAULER_STAT_conn_table_full 22 // conns update failed: forwarded without entry
+#define HAULER_STAT_policy_fallback 23 // empty policy slot or failed tail call: hash used
+#define HAULER_STAT_policy_bad_choice 24 // policy chose no valid device: hash used
+#define HAULER_STAT_spill 25 // new connection sent on to the next server (chosen one unusable or saturated)
+#define HAULER_STAT_spill_none 26 // spill found no other server: the policy's own choice taken
+#define HAULER_STAT_nat_reply 27 // NAT return packets rewritten to the VIP
+#define HAULER_STAT_fwd_tx 28 // forwarded with XDP_TX
+#define HAULER_STAT_fwd_redirect 29 // forwarded with bpf_redirect
+#define HAULER_STAT_report_ok 30 // agent reports accepted into dev_state
+#define HAULER_STAT_report_bad_len 31 // report of the wrong length: dropped
+#define HAULER_STAT_report_bad_magic 32 // report with a wrong magic or version: dropped
+#define HAULER_STAT_report_unknown_device 33 // report for a device out of range, not in use or without key: dropped
+#define HAULER_STAT_report_bad_tag 34 // report whose SipHash tag is wrong: dropped
+#define HAULER_STAT_report_replay 35 // report whose sequence is not newer than the last: dropped
+#define HAULER_STAT_report_bad_source 36 // report from an address other than the device's: dropped
+#define HAULER_STAT_report_bad_value 37 // report with a value out of range or reserved bits set: dropped
+#define HAULER_STAT_report_stale 38 // report whose sequence time is outside the clock window (config report-window): dropped
+#define HAULER_STAT_report_raw_refused 39 // raw-Ethernet report on an interface other than config raw-reports: dropped
+#define HAULER_STAT_report_v1 40 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
+#define HAULER_STAT_icmp_to_device 41 // ICMP error about a VIP flow (matched by the packet it quotes): sent to the flow's device (ipip: encapsulated; nat: translated)
+#define HAULER_STAT_icmp_to_client 42 // ICMP error about a nat flow from its device's side: translated back to the VIP and sent to the client
+#define HAULER_STAT_icmp_unknown 43 // ICMP error quoting no flow the balancer holds (no VIP, no entry, device gone): passed
+#define HAULER_STAT_icmp_malformed 44 // ICMP error truncated, or quoting a packet that cannot be read: passed
+#define HAULER_STAT_icmp_forged 45 // ICMP error about a held flow not addressed to the quoted packet's source: dropped
+#define HAULER_STAT_too_big_sent 46 // fragmentation needed (IPv4) / packet too big (IPv6) sent to a client whose packet no longer fits once encapsulated; the packet dropped
+#define HAULER_STAT_too_big_limited 47 // such an answer over the rate limit (per CPU): packet dropped, nothing sent
+#define HAULER_STAT_too_big_fragment 48 // IPv4 without DF too big once encapsulated: passed to the kernel, which fragments it
+#define HAULER_STAT_REASONS 49
 
 // key of vips: the service clients connect to
 struct vip_key_t {

@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <cmocka.h>
 #include "frames.h"
+#include "health_daemon.h"
 
 #define OTHER_SERVER 4
 
@@ -679,6 +680,59 @@ static void test_gone_device_reply_not_translated(void **state)
 		expect_reset(&s);
 }
 
+/*
+ * A health check's on-down reset (user/health_daemon.c) ends a nat flow
+ * while its device lives on: the client's entry goes, the return entry is
+ * marked, and the device's next segments get a RST (so that it closes
+ * too) and reach neither the client nor the kernel; UDP is dropped.
+ * Past the RST linger the mark goes with the next packet.
+ */
+static void test_health_reset_refuses_replies(void **state)
+{
+	const struct conn_case *c = *state;
+	__u8 frame[DP_FRAME_MAX];
+	struct frame_spec s, r;
+	struct flow_key fk, rk;
+	struct device_info di;
+	struct conn conn;
+	struct dp_out out;
+	__u64 replies;
+	__u32 id;
+
+	two_servers(c->family, c->proto);
+	spec_to_vip(&s, c->family, c->proto, 0);
+	fk = spec_flow(&s);
+	id = open_flow(&s);
+	replies = dp_stat(HAULER_STAT_nat_reply);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &id, &di), 0);
+	assert_int_equal(health_conns_reset(dp_map("conns"), id, di.gen) +
+			     health_conns_reset(dp_map("half_open"), id, di.gen),
+			 2);
+	spec_reply(&r, &s, id - DP_DEV_ID(0));
+	rk = spec_flow(&r);
+	assert_false(dp_conn_get(&fk, &conn) == 0);
+	assert_int_equal(dp_conn_get(&rk, &conn), 0);
+	assert_int_equal(conn.flags & HAULER_CONN_RESET, HAULER_CONN_RESET);
+	/* Marked once: a second reset finds nothing more to end. */
+	assert_int_equal(health_conns_reset(dp_map(dp_conn_map(&rk)), id, di.gen), 0);
+
+	if (c->proto == IPPROTO_TCP) {
+		expect_reset(&r);
+	} else {
+		assert_int_equal(dp_run(frame, build(&r, frame), &out), 0);
+		assert_int_equal(out.verdict, XDP_DROP);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_reset_reply), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), replies);
+	assert_int_equal(dp_conn_get(&rk, &conn), 0);
+
+	age_entry(&rk, 1500);
+	assert_int_equal(dp_run(frame, build(&r, frame), &out), 0);
+	assert_int_equal(out.verdict, XDP_PASS);
+	assert_false(dp_conn_get(&rk, &conn) == 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_reset_reply), 1);
+}
+
 /* clang-format off */
 #define CASE(fam, proto) (&(struct conn_case){ fam, proto })
 #define BOTH(fn, proto)                                                                            \
@@ -690,6 +744,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    BOTH(test_new_then_established, IPPROTO_TCP),
+	    BOTH(test_health_reset_refuses_replies, IPPROTO_TCP),
+	    BOTH(test_health_reset_refuses_replies, IPPROTO_UDP),
 	    BOTH(test_new_then_established, IPPROTO_UDP),
 	    BOTH(test_drain_and_down_keep_flows, IPPROTO_TCP),
 	    BOTH(test_deleted_device_redecides, IPPROTO_UDP),
