@@ -55,8 +55,11 @@ trap 'rm -rf "$TOPO_RUN_WD"; sys_cleanup' EXIT
 # expect WHAT RC PATTERN: the last child exited RC (its status, or "fail":
 # any but 0 and 124, timeout's), printed PATTERN and left nothing.
 expect() {
-	local left
-	sleep 0.5 # a watchdog stopped by TERM is gone within this
+	local left end=$((SECONDS + 10))
+	# A watchdog that killed its test exits right after: up to 10 s.
+	while [ -n "$CWD" ] && kill -0 "$CWD" 2>/dev/null && [ "$SECONDS" -lt "$end" ]; do
+		sleep 0.1
+	done
 	left=$(leftovers)
 	echo "    $1: $CP exit $CRC in $((SECONDS - T0)) s: $COUT"
 	if [ "$2" = fail ] && { [ "$CRC" -eq 0 ] || [ "$CRC" -eq 124 ]; }; then
