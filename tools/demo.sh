@@ -91,7 +91,7 @@ load --tcp "$TOPO_VIP4:80" -n 300 --bytes 4096
 # shellcheck source=workload.sh
 . tools/workload.sh
 WL_WORK_US=1000
-section "requests that cost CPU: workd on every device (${WL_CPU_PCT}% of a CPU each; an acc request does ${WL_ACC_SLOW}x the work)"
+section "requests that cost CPU: workd on every device (a cpu device ${WL_CPU_PCT}% of a CPU, an acc device ${WL_ACC_PCT}% and ${WL_ACC_SLOW}x the work per request)"
 wl_start "$P" "$(wl_calibrate)" || exit 1
 WVIP=$TOPO_VIP4:$WL_PORT
 H vip add "$WVIP/udp" mode nat policy lur metric cmp

@@ -78,11 +78,13 @@ rounds = list(dict.fromkeys((r["session"], r["round"]) for r in runs))
 
 print("Sessions (each one turn of `tools/quiet.sh` when quiet is 1):")
 print()
-print("| session | date | load before | load after | CPU of its own (quiet.sh) | capacity s1cpu / s1acc (req/s) | unloaded P50 s1cpu / s1acc (ms) |")
-print("|---|---|---|---|---|---|---|")
+print("| session | date | load before | load after | CPU of its own (quiet.sh) | rig | capacity s1cpu / s1acc, each alone (req/s) | both at once | unloaded P50 s1cpu / s1acc (ms) |")
+print("|---|---|---|---|---|---|---|---|---|")
 for s in sessions:
+    both = f"{s['cap_cpu_both']} / {s['cap_acc_both']}" if s.get("cap_cpu_both") else "-"
     print(f"| {s['session']} | {s['date']} | {s['load_before']} | {s['load_after']} | "
-          f"{'yes' if s['quiet'] == '1' else 'no'} | {s['cap_cpu']} / {s['cap_acc']} | {s['u_cpu_ms']} / {s['u_acc_ms']} |")
+          f"{'yes' if s['quiet'] == '1' else 'no'} | {s.get('rig') or '-'} | {s['cap_cpu']} / {s['cap_acc']} | {both} | "
+          f"{s['u_cpu_ms']} / {s['u_acc_ms']} |")
 print()
 print(f"Knee of each round (requests/s at P99 = {slo:g} ms, from that round's valid runs):")
 print()

@@ -5,8 +5,9 @@
 #
 # The rig: the namespace topology (topology.sh) with the request workload
 # (workload.sh) on server s1: s1cpu, a "server CPU", and s1acc, an
-# "accelerator" 5 times slower (the thesis's 5:1): both run workd under the
-# same CPU quota (40% of one CPU), the accelerator with 5 times the kernel
+# "accelerator" with a fifth of its capacity and 5 times its service time
+# (the thesis's 5:1): both run workd, each under a CPU quota of its own
+# (40% and 16% of one CPU), the accelerator with 2 times the kernel
 # repetitions per request; agents report both.
 # One UDP VIP; the client runs the open-loop loadgen.
 #
@@ -103,11 +104,11 @@ fi
 : "${REPRO_PROXY_GRID:=$REPRO_GRID}"
 # The P99 target: 5x the accelerator's service time (the thesis's P99 at
 # its top rate, 1215 ms, is about 5x its SmartNIC's 250 ms per KNN
-# request): 125 ms for 2 ms requests (10 ms on the accelerator) at 40%.
+# request): 125 ms for 2 ms requests (4 ms on the accelerator, at 16%).
 ACC_SERVICE_US=$((WL_WORK_US * WL_ACC_SLOW * 100 / WL_ACC_PCT))
 : "${REPRO_SLO_MS:=$((ACC_SERVICE_US * 5 / 1000))}"
 SLO_MS=$REPRO_SLO_MS
-W_CPU=5 # capacity weights: server CPU 5, accelerator 1 (WL_CPU_PCT:WL_ACC_PCT)
+W_CPU=5 # capacity weights: server CPU 5, accelerator 1 (WL_CPU_PCT : WL_ACC_PCT / WL_ACC_SLOW)
 W_ACC=1
 # Capacity of the server CPU alone, requests/s: its CPU share / the work
 # per request (C0; cross-checked below by saturating each device), and of
@@ -240,21 +241,33 @@ WL_DROP_MS=$((TIMEOUT_MS * 4 / 5)) # served ones still reach the client in time
 # earlier rig scaled the grid by this measurement instead, taken on a busy
 # machine: it came out 25% low and the grid ended before the server CPU
 # alone missed the target).
+# Then both at once (CAP_*_BOTH): the devices share the rig's CPU with
+# each other and with the client and the balancer, and the accelerator
+# adds capacity only if the server CPU keeps its own while both are busy.
 capacity() {
 	local nominal=$1 dev=$2
-	ip netns exec "$P-lb" nice -n -10 "$BUILD/tools/loadgen" --udp "$(topo_dev_addr4 "$dev"):$WL_PORT" \
-		--rate "$(calc "1.3 * $nominal" 1)" --duration 4 --warmup 1 --timeout-ms 5000 --json
+	nsenter "--net=/run/netns/$P-lb" nice -n -10 "$BUILD/tools/loadgen" --udp "$(topo_dev_addr4 "$dev"):$WL_PORT" \
+		--rate "$(calc "1.3 * $nominal" 1)" --duration 4 --warmup 1 --timeout-ms 5000 --json --seed "$3"
 }
+ratio() { awk -v c="${1:-0}" -v a="${2:-0}" 'BEGIN { if (a > 0) printf "%.2f", c / a; else print "?" }'; }
 if [ "$SMOKE" = 1 ]; then # the nominal figures: this takes seconds
-	CAP_CPU=$C0_NOMINAL
-	CAP_ACC=$ACC_NOMINAL
+	CAP_CPU=$C0_NOMINAL CAP_ACC=$ACC_NOMINAL CAP_CPU_BOTH=$C0_NOMINAL CAP_ACC_BOTH=$ACC_NOMINAL
 else
-	CAP_CPU=$(jget "$(capacity "$C0_NOMINAL" s1cpu)" throughput)
-	CAP_ACC=$(jget "$(capacity "$ACC_NOMINAL" s1acc)" throughput)
+	CAP_CPU=$(jget "$(capacity "$C0_NOMINAL" s1cpu 1)" throughput)
+	CAP_ACC=$(jget "$(capacity "$ACC_NOMINAL" s1acc 2)" throughput)
+	capacity "$ACC_NOMINAL" s1acc 3 >"$TOPO_RUN/cap_acc.json" &
+	cap_pid=$!
+	CAP_CPU_BOTH=$(jget "$(capacity "$C0_NOMINAL" s1cpu 4)" throughput)
+	wait "$cap_pid"
+	CAP_ACC_BOTH=$(jget "$(cat "$TOPO_RUN/cap_acc.json")" throughput)
 fi
 C0=$C0_NOMINAL
-CAP_RATIO=$(awk -v c="${CAP_CPU:-0}" -v a="${CAP_ACC:-0}" 'BEGIN { if (a > 0) printf "%.2f", c / a; else print "?" }')
-say "capacity: s1cpu nominal $C0_NOMINAL/s, measured $CAP_CPU/s; s1acc nominal $ACC_NOMINAL/s, measured $CAP_ACC/s: ratio $CAP_RATIO:1; C0 = $C0/s"
+# The rig in a line, kept with every part's and knee session's figures.
+RIG="s1cpu ${WL_CPU_PCT}%, s1acc ${WL_ACC_PCT}% x${WL_ACC_SLOW} work, quota ${WL_QUOTA_US} us"
+CAP_RATIO=$(ratio "$CAP_CPU" "$CAP_ACC")
+CAP_RATIO_BOTH=$(ratio "$CAP_CPU_BOTH" "$CAP_ACC_BOTH")
+say "capacity alone: s1cpu nominal $C0_NOMINAL/s, measured $CAP_CPU/s; s1acc nominal $ACC_NOMINAL/s, measured $CAP_ACC/s: ratio $CAP_RATIO:1; C0 = $C0/s"
+say "capacity both busy at once: s1cpu $CAP_CPU_BOTH/s, s1acc $CAP_ACC_BOTH/s: ratio $CAP_RATIO_BOTH:1, together $(calc "${CAP_CPU_BOTH:-0} + ${CAP_ACC_BOTH:-0}")/s"
 
 # ---- configurations ----
 HAVE_LEARN=0
@@ -509,7 +522,7 @@ part_files() {
 	proxy) printf '%s\n' "proxy_sweep.tsv $SWEEP_HDR" 'proxy.tsv system\trate\tp99_ms\tloss_pct\tverdict\tspeed\tnote\n' \
 		'proxy.jsonl -' ;;
 	knee) printf '%s\n' 'knee.tsv session\tround\tconfig\trate\toffered\tp50_ms\tp99_ms\tloss_pct\tn_cpu\tn_acc\tverdict\tspeed\n' \
-		'knee_sessions.tsv session\tdate\tload_before\tload_after\tquiet\tcap_cpu\tcap_acc\tu_cpu_ms\tu_acc_ms\n' \
+		'knee_sessions.tsv session\tdate\tload_before\tload_after\tquiet\tcap_cpu\tcap_acc\tu_cpu_ms\tu_acc_ms\tcap_cpu_both\tcap_acc_both\trig\n' \
 		'knee.jsonl -' ;;
 	esac
 }
@@ -532,7 +545,8 @@ part_env() {
 		printf 'PART_LOAD_BEFORE=%q\nPART_LOAD_AFTER=%q\n' "$3" "$(cut -d' ' -f1-3 /proc/loadavg)"
 		printf 'PART_S=%s\nPART_QUIET=%s\nPART_NPROC=%s\nPART_SMOKE=%s\n' "$(($(date +%s) - $2))" "$QUIET" \
 			"$MACHINE_NPROC" "$SMOKE"
-		printf 'PART_CAP=%q\nPART_UNLOADED=%q\nPART_TIMEOUT_MS=%s\n' "$CAP_CPU $CAP_ACC" "$U_CPU $U_ACC" "$TIMEOUT_MS"
+		printf 'PART_CAP=%q\nPART_CAP_BOTH=%q\nPART_RIG=%q\n' "$CAP_CPU $CAP_ACC" "$CAP_CPU_BOTH $CAP_ACC_BOTH" "$RIG"
+		printf 'PART_UNLOADED=%q\nPART_TIMEOUT_MS=%s\n' "$U_CPU $U_ACC" "$TIMEOUT_MS"
 	} >"$RES/part_$1.env"
 }
 SKIPPED=""
@@ -793,9 +807,9 @@ part_knee() {
 		n=$(echo "${grid[$name]}" | wc -w)
 		[ "$n" -gt "$max" ] && max=$n
 	done
-	printf '%s\t%s\t%s\t\t%s\t%s\t%s\t%s\t%s\n' "$session" "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+	printf '%s\t%s\t%s\t\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$session" "$(date -u '+%Y-%m-%d %H:%M UTC')" \
 		"$(cut -d' ' -f1-3 /proc/loadavg)" "$QUIET" "$CAP_CPU" "$CAP_ACC" "$U_CPU" "$U_ACC" \
-		>>"$RES/knee_sessions.tsv"
+		"$CAP_CPU_BOTH" "$CAP_ACC_BOTH" "$RIG" >>"$RES/knee_sessions.tsv"
 	for round in $(seq "$KNEE_ROUNDS"); do
 		for i in $(seq "$max"); do
 			[ $((round % 2)) = 0 ] && i=$((max + 1 - i)) # down the grid
@@ -841,7 +855,7 @@ AGENT_UDP=$(_wl_agent_udp)
 # changed). The rig's figures are the sweep's run's: a run of other parts
 # alone keeps them (its own are in its part_NAME.env).
 part sweep || [ ! -e "$RES/report.env" ] || { bash tools/reproduce_report.sh "$OUT" && say "wrote $OUT/results.md and $RES/"; exit $?; }
-for v in SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO TIMEOUT_MS U_CPU U_ACC ITERS SMOKE \
+for v in SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO CAP_CPU_BOTH CAP_ACC_BOTH CAP_RATIO_BOTH RIG TIMEOUT_MS U_CPU U_ACC ITERS SMOKE \
 	SKIPPED HAVE_NGINX HAVE_LEARN MACHINE_UNAME MACHINE_NPROC MACHINE_CPU LOAD_BEFORE LOAD_AFTER \
 	ELAPSED FCT_RATE REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT \
 	WL_QUOTA_US WL_CPU BATCHES_LIST RUN_DATE AGENT_UDP ACC_NOMINAL WL_ACC_SLOW REPRO_TRIES \

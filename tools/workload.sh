@@ -8,23 +8,30 @@
 #   wl_agent PREFIX DEV NAME [ARGS]  # hauler-agent for device NAME on DEV
 #   wl_load PREFIX ARGS...       # build/tools/loadgen in the client namespace
 #
-# Every device runs workd on UDP and TCP port WL_PORT, the same program
-# under the same CPU quota; an accelerator is a slower processor: each of
-# its requests runs WL_ACC_SLOW (5) times the kernel repetitions of a cpu
-# device's, so it serves 1/5 of the requests, each taking 5x as long, at
-# any load (the thesis's 5:1, server CPU 91 vs SmartNIC 17.6 GFLOP/s).
+# Every device runs workd on UDP and TCP port WL_PORT, the same program,
+# each under a CPU quota of its own; an accelerator is a slower processor
+# with less of the CPU: each of its requests runs WL_ACC_SLOW (2) times the
+# kernel repetitions of a cpu device's, under WL_ACC_PCT (16) percent of
+# one CPU against the cpu device's WL_CPU_PCT (40): a fifth of the
+# capacity (16/2 against 40) and five times the service time (4 ms of CPU
+# at 16% = 25 ms, against 2 ms at 40% = 5 ms), at any load (the thesis's
+# 5:1, server CPU 91 vs SmartNIC 17.6 GFLOP/s). Both devices busy take 56%
+# of the CPU, so that the client, the balancer's XDP work and the agents,
+# which share that CPU in make reproduce, have the other 44% and the
+# accelerator's work does not take the server CPU's time. (The rig before
+# gave both devices 40% and the accelerator 5x the kernel: together 80%.)
 # Each workd runs in the cgroup PREFIX-DEV-work (v2: one directory; v1: in
 # the cpu, cpuacct and memory hierarchies, which hauler-agent --cgroup
-# reads), limited by a CFS quota of WL_QUOTA_US per period: WL_CPU_PCT
-# (40) percent of one CPU for cpu devices, WL_ACC_PCT (default the same)
-# for acc devices. The quota is 1 ms, the least the kernel takes, so the
-# period is short (2.5 ms): a request (2 ms of CPU on a cpu device, 10 ms
-# on an accelerator) spans several periods and sees a slower CPU, not one
-# that runs at full speed and then stops for a long period. (An earlier
-# rig made the accelerator a 8% quota instead: a 12.5 ms period, longer
-# than a request, so an unloaded accelerator answered at full speed and a
-# loaded one in steps of 12.5 ms: the quota, not the device, made its
-# tail.) topo_down removes the cgroups (every PREFIX-* cgroup).
+# reads), limited by a CFS quota of WL_QUOTA_US per period. The quota is
+# 1 ms, the least the kernel takes, so the periods are short (2.5 ms and
+# 6.25 ms): a request (2 ms of CPU on a cpu device, 4 ms on an
+# accelerator) spans several periods and sees a slower CPU, not one that
+# runs at full speed and then stops for a long period. (An earlier rig
+# made the accelerator a 8% quota of the same kernel instead: a 12.5 ms
+# period, longer than a request, so an unloaded accelerator answered at
+# full speed and a loaded one in steps of 12.5 ms: the quota, not the
+# device, made its tail.) topo_down removes the cgroups (every PREFIX-*
+# cgroup).
 #
 # Each workd pushes the P99 of its last requests to TOPO_RUN/DEV-lat.sock,
 # where that device's agent (wl_agent) listens (--latency-socket).
@@ -32,8 +39,8 @@
 WL_PORT=9000
 : "${WL_WORK_US:=2000}"
 : "${WL_CPU_PCT:=40}"
-: "${WL_ACC_PCT:=$WL_CPU_PCT}"
-: "${WL_ACC_SLOW:=5}" # an accelerator's request: this many times a cpu device's work
+: "${WL_ACC_PCT:=16}"
+: "${WL_ACC_SLOW:=2}" # an accelerator's request: this many times a cpu device's work
 : "${WL_QUOTA_US:=1000}"
 : "${WL_DROP_MS:=0}" # workd --drop-after-ms
 : "${WL_RCVBUF:=0}"  # workd --rcvbuf (0: the kernel's default)

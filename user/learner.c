@@ -229,6 +229,11 @@ __u32 learner_step(struct learner *l, const struct learner_obs *o)
 	return l->weight;
 }
 
+void learner_episode_begin(struct learner *l)
+{
+	l->state = -1; /* learner_step updates nothing for the first observation */
+}
+
 int learner_check(const struct learner *l)
 {
 	int s, a, ret = learner_params_check(&l->p);

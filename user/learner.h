@@ -84,6 +84,13 @@ void learner_update(struct learner *l, int s, int a, double r, int s_next);
  * updates Q, picks the next action and returns the accelerators' new weight.
  */
 __u32 learner_step(struct learner *l, const struct learner_obs *o);
+/*
+ * The next observation starts a new episode: the conditions changed in a
+ * way the state does not see (hauler-sim's training moves to another
+ * offered rate), so the last action is not credited with what follows.
+ * The weight and the Q-table stay.
+ */
+void learner_episode_begin(struct learner *l);
 
 /* Is l a learner learner_init and learner_step could have made? Returns 0 or -ERR_INPUT. */
 int learner_check(const struct learner *l);

@@ -230,6 +230,45 @@ static void test_step(void **state)
 	}
 }
 
+/*
+ * A new episode: the first observation after it credits nothing (the last
+ * action was taken under other conditions); the weight, the Q-table and
+ * the steps after it are as before.
+ */
+static void test_episode(void **state)
+{
+	struct learner_params p;
+	struct learner l, before;
+	struct learner_obs o = {.cpu_util = 35, .p99_us = 10};
+	double best;
+	int s0, a0;
+
+	(void)state;
+	learner_defaults(&p);
+	p.epsilon = 0;
+	assert_int_equal(learner_init(&l, &p), 0);
+	learner_step(&l, &o);
+	l.q[2][LEARN_DOWN] = 4;
+	before = l;
+	learner_episode_begin(&l);
+	assert_int_equal(l.state, -1);
+	assert_int_equal(l.weight, before.weight);
+	assert_memory_equal(l.q, before.q, sizeof(l.q));
+	assert_int_equal(learner_check(&l), 0);
+	o.overloaded = 1; /* would be -10 for the last action: not credited */
+	learner_step(&l, &o);
+	assert_memory_equal(l.q, before.q, sizeof(l.q));
+	assert_near(l.reward, -10, EPS);
+	assert_int_equal(l.state, 3);
+	/* The next step credits the action the new episode took. */
+	s0 = l.state;
+	a0 = l.action;
+	learner_step(&l, &o);
+	best = fmax(fmax(before.q[l.state][0], before.q[l.state][1]), before.q[l.state][2]);
+	assert_near(l.q[s0][a0], before.q[s0][a0] + 0.5 * (-10 + 0.5 * best - before.q[s0][a0]),
+		    EPS);
+}
+
 /* Greedy with a learned preference: the best action is taken. */
 static void test_greedy(void **state)
 {
@@ -390,6 +429,7 @@ int main(void)
 	    cmocka_unit_test(test_reward),
 	    cmocka_unit_test(test_q_update),
 	    cmocka_unit_test(test_step),
+	    cmocka_unit_test(test_episode),
 	    cmocka_unit_test(test_greedy),
 	    cmocka_unit_test(test_deterministic),
 	    cmocka_unit_test(test_check),

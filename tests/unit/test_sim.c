@@ -73,6 +73,53 @@ static void test_queue_quota(void **state)
 	sim_queue_free(&q);
 }
 
+/*
+ * Two quota devices on one shared CPU (--shared-cpu, the rig's shape): a
+ * request's work runs only in the CPU's time no earlier request claimed.
+ */
+static void test_queue_shared_cpu(void **state)
+{
+	struct sim_queue a, b, c;
+	struct sim_cpu cpu, cpu2;
+	double gap;
+
+	(void)state;
+	assert_int_equal(sim_cpu_init(&cpu, 0), 0);
+	assert_int_not_equal(sim_cpu_init(&cpu2, -1e-3), 0); /* no negative overhead */
+	sim_cpu_free(&cpu2);
+	assert_int_equal(sim_queue_init(&a, 200, 1), 0);
+	assert_int_equal(sim_queue_init(&b, 200, 1), 0);
+	assert_int_equal(sim_queue_set_quota(&a, 1e-3, 2.5e-3), 0);
+	assert_int_equal(sim_queue_set_quota(&b, 1e-3, 2.5e-3), 0);
+	a.cpu = b.cpu = &cpu;
+	/* a: 2 ms of work, 0..1 ms, throttled to 2.5, then 2.5..3.5, as alone. */
+	assert_near(sim_queue_add(&a, 0, 5e-3), 3.5e-3, EPS);
+	/* b at 0.2 ms: the CPU is a's until 1 ms: 1..2, then a's 2.5..3.5, 3.5..4.5
+	 * (alone: 0.2..1.2 and 2.5..3.5, 3.3 ms). */
+	assert_near(sim_queue_add(&b, 0.2e-3, 5e-3), 4.3e-3, EPS);
+	/* The claims merged where they touch: [0, 2) and [2.5, 4.5) ms. */
+	assert_int_equal(cpu.n, 2);
+	assert_near(sim_cpu_next_free(&cpu, 0.5e-3, &gap), 2e-3, EPS);
+	assert_near(gap, 2.5e-3, EPS);
+	assert_near(sim_cpu_next_free(&cpu, 4.6e-3, &gap), 4.6e-3, EPS);
+	assert_true(isinf(gap));
+	sim_cpu_forget(&cpu, 2.2e-3);
+	assert_int_equal(cpu.n, 1);
+	/* Busy time (the agents' cmp) stays the fluid account. */
+	assert_near(sim_queue_busy(&b, 0.1), 5e-3, EPS);
+	sim_queue_free(&a);
+	sim_queue_free(&b);
+	sim_cpu_free(&cpu);
+	/* A request's overhead (client, balancer) runs first: 0.5 ms, then 1 ms of work. */
+	assert_int_equal(sim_cpu_init(&cpu, 0.5e-3), 0);
+	assert_int_equal(sim_queue_init(&c, 1000, 1), 0);
+	assert_int_equal(sim_queue_set_quota(&c, 1e-3, 1e-3), 0);
+	c.cpu = &cpu;
+	assert_near(sim_queue_add(&c, 0, 1e-3), 1.5e-3, EPS);
+	sim_queue_free(&c);
+	sim_cpu_free(&cpu);
+}
+
 /* Many requests: the queue grows past its first capacity and keeps order. */
 static void test_queue_grows(void **state)
 {
@@ -299,11 +346,12 @@ static void test_reward_experiment(void **state)
 static void test_bad_input(void **state)
 {
 	char *bad[][2] = {
-	    {"--servers", "0"},	     {"--servers", "4097"},   {"--rates", "1,x"},
-	    {"--runs", "1.5"},	     {"--nope", "1"},	      {"--learn-alpha", "2"},
-	    {"--mu-cpu", "-1"},	     {"--overload", "some"},  {"--readout", "0"},
-	    {"--readout", "101"},    {"--eval-learn", "2"},   {"--quota-cpu", "3000/2500"},
-	    {"--quota-nic", "1000"}, {"--learn-buckets", "0"}};
+	    {"--servers", "0"},	     {"--servers", "4097"},    {"--rates", "1,x"},
+	    {"--runs", "1.5"},	     {"--nope", "1"},	       {"--learn-alpha", "2"},
+	    {"--mu-cpu", "-1"},	     {"--overload", "some"},   {"--readout", "0"},
+	    {"--readout", "101"},    {"--eval-learn", "2"},    {"--quota-cpu", "3000/2500"},
+	    {"--quota-nic", "1000"}, {"--learn-buckets", "0"}, {"--episodes", "2"},
+	    {"--episodes", "-1"},    {"--shared-cpu", "2"},    {"--cpu-overhead-us", "-1"}};
 	struct sim_config cfg;
 	struct sim_cluster c;
 	struct sim_opts o;
@@ -321,6 +369,7 @@ static void test_bad_input(void **state)
 		assert_memory_equal(&o.cfg, &before.cfg, sizeof(o.cfg));
 		assert_int_equal(o.readout, before.readout);
 		assert_int_equal(o.overload_kind, before.overload_kind);
+		assert_int_equal(o.episodes, before.episodes);
 	}
 	sim_opts_defaults(&o);
 	assert_int_not_equal(sim_opts_parse(&o, 1, (char *[]){"--servers"}), 0);
@@ -328,6 +377,22 @@ static void test_bad_input(void **state)
 	snprintf(cfg.policy, sizeof(cfg.policy), "nosuch");
 	assert_int_not_equal(sim_cluster_init(&c, &cfg), 0);
 	sim_cluster_free(&c);
+	/* A shared CPU without quota devices, an overhead without a shared CPU. */
+	sim_config_defaults(&cfg);
+	cfg.shared_cpu = 1;
+	assert_int_not_equal(sim_cluster_init(&c, &cfg), 0);
+	sim_cluster_free(&c);
+	sim_config_defaults(&cfg);
+	cfg.quota_cpu[0] = cfg.quota_cpu[1] = 1e-3;
+	cfg.cpu_overhead_s = 1e-4;
+	assert_int_not_equal(sim_cluster_init(&c, &cfg), 0);
+	sim_cluster_free(&c);
+	/* Several options: one bad one, and none of them is taken. */
+	sim_opts_defaults(&o);
+	assert_int_not_equal(
+	    sim_opts_parse(&o, 4, (char *[]){"--servers", "8", "--shared-cpu", "3"}), 0);
+	assert_int_equal(o.cfg.servers, 64);
+	assert_int_equal(o.cfg.shared_cpu, 0);
 	sim_config_defaults(&cfg);
 	snprintf(cfg.params, sizeof(cfg.params), "threshold 80"); /* wrr takes none */
 	assert_int_not_equal(sim_cluster_init(&c, &cfg), 0);
@@ -340,6 +405,7 @@ int main(void)
 	    cmocka_unit_test(test_queue_fifo),
 	    cmocka_unit_test(test_queue_grows),
 	    cmocka_unit_test(test_queue_quota),
+	    cmocka_unit_test(test_queue_shared_cpu),
 	    cmocka_unit_test(test_report_quantized),
 	    cmocka_unit_test(test_cluster_maglev),
 	    cmocka_unit_test(test_cluster_wrr_shares),

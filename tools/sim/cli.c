@@ -30,6 +30,7 @@ void sim_opts_defaults(struct sim_opts *o)
 	o->overload_kind = 0;
 	o->eval_learn = 1;
 	o->readout = 1;
+	o->episodes = 1;
 }
 
 static int num(const char *s, double min, double max, const char *what, double *out)
@@ -100,7 +101,7 @@ static int list_policies(struct sim_opts *o, const char *s)
 	return 0;
 }
 
-int sim_opts_parse(struct sim_opts *o, int argc, char **argv)
+static int opts_parse(struct sim_opts *o, int argc, char **argv)
 {
 	struct sim_config *c = &o->cfg;
 	double v;
@@ -132,7 +133,15 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv)
 			ret = quota(a, k, c->quota_cpu);
 		else if (!strcmp(k, "--quota-nic"))
 			ret = quota(a, k, c->quota_nic);
-		else if (!strcmp(k, "--report-ms"))
+		else if (!strcmp(k, "--shared-cpu"))
+			ret = integer(a, 0, 1, k, &c->shared_cpu);
+		else if (!strcmp(k, "--cpu-overhead-us")) {
+			double us;
+
+			ret = num(a, 0, 1e6, k, &us);
+			if (!ret)
+				c->cpu_overhead_s = us / 1e6;
+		} else if (!strcmp(k, "--report-ms"))
 			ret = num(a, 0.1, 60000, k, &c->report_ms);
 		else if (!strcmp(k, "--table-size") && !(ret = num(a, 7, HAULER_MAGLEV_MAX, k, &v)))
 			c->table_size = (__u32)v;
@@ -185,11 +194,26 @@ int sim_opts_parse(struct sim_opts *o, int argc, char **argv)
 			ret = integer(a, 1, SIM_READOUT_MAX, k, &o->readout);
 		else if (!strcmp(k, "--eval-learn"))
 			ret = integer(a, 0, 1, k, &o->eval_learn);
+		else if (!strcmp(k, "--episodes"))
+			ret = integer(a, 0, 1, k, &o->episodes);
 		else if (!strncmp(k, "--learn-", 8))
 			ret = learner_params_parse(&o->lp, 2, (char *[]){(char *)k + 8, (char *)a});
 		else
 			ret = err_set(ERR_INPUT, "unknown option '%s'", k);
 	}
+	return ret;
+}
+
+/* All or nothing: a bad option or value leaves o as it was. */
+int sim_opts_parse(struct sim_opts *o, int argc, char **argv)
+{
+	static struct sim_opts n;
+	int ret;
+
+	n = *o;
+	ret = opts_parse(&n, argc, argv);
+	if (!ret)
+		*o = n;
 	return ret;
 }
 

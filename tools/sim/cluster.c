@@ -64,6 +64,7 @@ static int add_device(struct sim_cluster *c, int s, const char *name, __u8 kind,
 
 		if (sim_queue_set_quota(&sd->q, qp[0], qp[1]))
 			return -1;
+		sd->q.cpu = c->cpus ? &c->cpus[s] : NULL;
 	}
 	/* Agents are not in step: each starts at its own phase. */
 	sd->next_tick = t + sim_rng_unit(&c->rng) * c->cfg.report_ms / 1e3;
@@ -114,6 +115,11 @@ int sim_cluster_init(struct sim_cluster *c, const struct sim_config *cfg)
 	if (cfg->servers * (cfg->nics + 1) > HAULER_MAX_DEVICES)
 		return err_set(ERR_INPUT, "servers x (nics + 1) above %d devices",
 			       HAULER_MAX_DEVICES);
+	if (cfg->shared_cpu && !(cfg->quota_cpu[0] > 0) && !(cfg->quota_nic[0] > 0))
+		return err_set(ERR_INPUT, "a shared CPU needs devices under a quota "
+					  "(--quota-cpu, --quota-nic)");
+	if (!(cfg->cpu_overhead_s >= 0) || (cfg->cpu_overhead_s > 0 && !cfg->shared_cpu))
+		return err_set(ERR_INPUT, "a request's CPU overhead needs a shared CPU");
 	sim_rng_seed(&c->rng, cfg->seed);
 	c->m = calloc(1, sizeof(*c->m));
 	c->pool = calloc(HAULER_MAGLEV_MAX, sizeof(*c->pool));
@@ -124,6 +130,14 @@ int sim_cluster_init(struct sim_cluster *c, const struct sim_config *cfg)
 	c->keys = calloc(HAULER_MAX_DEVICES, sizeof(*c->keys));
 	if (!c->m || !c->pool || !c->rings || !c->ring_pos || !c->st || !c->dev || !c->keys)
 		return err_set(ERR_SYSTEM, "out of memory");
+	if (cfg->shared_cpu) {
+		c->cpus = calloc(cfg->servers, sizeof(*c->cpus));
+		if (!c->cpus)
+			return err_set(ERR_SYSTEM, "out of memory");
+		for (s = 0; s < cfg->servers; s++)
+			if (sim_cpu_init(&c->cpus[s], cfg->cpu_overhead_s))
+				return err_set(ERR_SYSTEM, "out of memory");
+	}
 	model_init_empty(c->m);
 	/* No maps to size: the model may hold as many as hauler up can ask for. */
 	c->m->lim.vips = HAULER_MAX_VIPS;
@@ -160,6 +174,9 @@ void sim_cluster_free(struct sim_cluster *c)
 
 	for (d = 0; c->dev && d < HAULER_MAX_DEVICES; d++)
 		sim_queue_free(&c->dev[d].q);
+	for (d = 0; c->cpus && d < c->cfg.servers; d++)
+		sim_cpu_free(&c->cpus[d]);
+	free(c->cpus);
 	free(c->m);
 	free(c->pool);
 	free(c->rings);

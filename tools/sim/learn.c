@@ -123,6 +123,8 @@ static int accuracy(const struct sim_opts *o, struct json *j)
 	for (i = 0; !ret && i < o->train_iters; i++) {
 		if (i % o->hold == 0) {
 			rate = o->rates[sim_rng_next(&e.rng) % o->nrates];
+			if (o->episodes)
+				learner_episode_begin(&e.l);
 			fprintf(stderr, "\rlearn %d servers: training %d/%d   ", o->cfg.servers, i,
 				o->train_iters);
 		}
@@ -145,6 +147,8 @@ static int accuracy(const struct sim_opts *o, struct json *j)
 
 		fprintf(stderr, "\rlearn %d servers: rate %g (%d/%d)            ", o->cfg.servers,
 			o->rates[r], r + 1, o->nrates);
+		if (o->episodes)
+			learner_episode_begin(&e.l);
 		for (i = 0; !ret && i < o->settle + o->eval_iters; i++) {
 			/* Frozen (--eval-learn 0): the trained greedy policy, Q unchanged. */
 			if (!o->eval_learn)
@@ -314,6 +318,7 @@ int sim_learn(const struct sim_opts *o, FILE *out)
 	json_string(&j, "learner", params);
 	json_string(&j, "overload", o->overload_kind ? "kind" : "any");
 	json_uint(&j, "eval_learn", o->eval_learn);
+	json_uint(&j, "episodes", o->episodes);
 	if (!strcmp(o->experiment, "adapt"))
 		ret = adapt(o, &j);
 	else if (!strcmp(o->experiment, "reward"))

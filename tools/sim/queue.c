@@ -20,6 +20,15 @@
 
 #define QUEUE_CAP0 64
 
+/* Two arrays of QUEUE_CAP0 doubles (a queue's, a shared CPU's). */
+static int alloc_pair(double **x, double **y, unsigned int *cap)
+{
+	*cap = QUEUE_CAP0;
+	*x = malloc(QUEUE_CAP0 * sizeof(**x));
+	*y = malloc(QUEUE_CAP0 * sizeof(**y));
+	return *x && *y ? 0 : -1;
+}
+
 int sim_queue_init(struct sim_queue *q, double mu, int fixed)
 {
 	memset(q, 0, sizeof(*q));
@@ -27,10 +36,7 @@ int sim_queue_init(struct sim_queue *q, double mu, int fixed)
 		return -1;
 	q->mu = mu;
 	q->fixed = fixed;
-	q->cap = QUEUE_CAP0;
-	q->fin = malloc(q->cap * sizeof(*q->fin));
-	q->resp = malloc(q->cap * sizeof(*q->resp));
-	return q->fin && q->resp ? 0 : -1;
+	return alloc_pair(&q->fin, &q->resp, &q->cap);
 }
 
 void sim_queue_free(struct sim_queue *q)
@@ -49,30 +55,161 @@ int sim_queue_set_quota(struct sim_queue *q, double quota_s, double period_s)
 	return 0;
 }
 
+int sim_cpu_init(struct sim_cpu *cpu, double overhead_s)
+{
+	memset(cpu, 0, sizeof(*cpu));
+	if (!(overhead_s >= 0))
+		return -1;
+	cpu->overhead_s = overhead_s;
+	return alloc_pair(&cpu->a, &cpu->b, &cpu->cap);
+}
+
+void sim_cpu_free(struct sim_cpu *cpu)
+{
+	free(cpu->a);
+	free(cpu->b);
+	memset(cpu, 0, sizeof(*cpu));
+}
+
+void sim_cpu_forget(struct sim_cpu *cpu, double t)
+{
+	unsigned int k = 0;
+
+	while (k < cpu->n && cpu->b[k] <= t)
+		k++;
+	if (!k)
+		return;
+	memmove(cpu->a, cpu->a + k, (cpu->n - k) * sizeof(*cpu->a));
+	memmove(cpu->b, cpu->b + k, (cpu->n - k) * sizeof(*cpu->b));
+	cpu->n -= k;
+}
+
+/* The first claimed interval that ends after t (n: none). */
+static unsigned int cpu_find(const struct sim_cpu *cpu, double t)
+{
+	unsigned int lo = 0, hi = cpu->n, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (cpu->b[mid] <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+double sim_cpu_next_free(const struct sim_cpu *cpu, double t, double *gap_end)
+{
+	unsigned int k = cpu_find(cpu, t);
+
+	if (k < cpu->n && cpu->a[k] <= t) /* inside a claim: free at its end */
+		t = cpu->b[k++];
+	*gap_end = k < cpu->n ? cpu->a[k] : INFINITY;
+	return t;
+}
+
+int sim_cpu_claim(struct sim_cpu *cpu, double t, double len)
+{
+	double e = t + len;
+	unsigned int k;
+
+	if (!(len > 0))
+		return 0;
+	k = cpu_find(cpu, t);		   /* the claims before k end at or before t */
+	if (k > 0 && cpu->b[k - 1] == t) { /* extends the one before */
+		cpu->b[k - 1] = e;
+		if (k < cpu->n && cpu->a[k] <= e) { /* and touches the next: merge */
+			cpu->b[k - 1] = cpu->b[k];
+			memmove(cpu->a + k, cpu->a + k + 1, (cpu->n - k - 1) * sizeof(*cpu->a));
+			memmove(cpu->b + k, cpu->b + k + 1, (cpu->n - k - 1) * sizeof(*cpu->b));
+			cpu->n--;
+		}
+		return 0;
+	}
+	if (k < cpu->n && cpu->a[k] <= e) { /* ends where the next starts */
+		cpu->a[k] = t;
+		return 0;
+	}
+	if (cpu->n == cpu->cap) {
+		unsigned int cap = cpu->cap * 2;
+		double *a = realloc(cpu->a, cap * sizeof(*a)), *b;
+
+		if (!a)
+			return -1;
+		cpu->a = a;
+		b = realloc(cpu->b, cap * sizeof(*b));
+		if (!b)
+			return -1;
+		cpu->b = b;
+		cpu->cap = cap;
+	}
+	memmove(cpu->a + k + 1, cpu->a + k, (cpu->n - k) * sizeof(*cpu->a));
+	memmove(cpu->b + k + 1, cpu->b + k, (cpu->n - k) * sizeof(*cpu->b));
+	cpu->a[k] = t;
+	cpu->b[k] = e;
+	cpu->n++;
+	return 0;
+}
+
+double sim_cpu_run(struct sim_cpu *cpu, double t, double len)
+{
+	double gap_end, can;
+
+	while (len > 0) {
+		t = sim_cpu_next_free(cpu, t, &gap_end);
+		can = fmin(len, gap_end - t);
+		if (sim_cpu_claim(cpu, t, can))
+			return INFINITY;
+		t += can;
+		len -= can;
+	}
+	return t;
+}
+
 /*
  * When work seconds of CPU started at t are done under the quota: the
  * periods are aligned at multiples of period_s; in each the device runs
- * until the quota is used, then is throttled until the next one.
+ * until the quota is used, then is throttled until the next one. On a
+ * shared CPU it runs only in the CPU's free time, and claims what it uses.
  */
 static double quota_finish(struct sim_queue *q, double t, double work)
 {
-	double ps = floor(t / q->period_s) * q->period_s, used, can;
+	double ps = floor(t / q->period_s) * q->period_s, used, can, end, gap_end = INFINITY;
 
 	if (ps + q->period_s <= t) /* rounding */
 		ps += q->period_s;
 	used = ps == q->per_start ? q->per_used : 0;
 	for (;;) {
-		can = fmax(0, fmin(q->quota_s - used, ps + q->period_s - t));
+		if (q->cpu)
+			t = sim_cpu_next_free(q->cpu, t, &gap_end);
+		end = ps + q->period_s;
+		if (t >= end) { /* the CPU was taken to the period's end */
+			ps = floor(t / q->period_s) * q->period_s;
+			if (ps + q->period_s <= t)
+				ps += q->period_s;
+			used = 0;
+			continue;
+		}
+		can = fmax(0, fmin(q->quota_s - used, fmin(end, gap_end) - t));
 		if (work <= can) {
+			if (q->cpu && sim_cpu_claim(q->cpu, t, work))
+				return INFINITY;
 			t += work;
 			used += work;
 			break;
 		}
+		if (q->cpu && sim_cpu_claim(q->cpu, t, can))
+			return INFINITY;
 		work -= can;
-		/* Throttled (or at the period's end): the next period, a fresh quota. */
-		ps += q->period_s;
-		t = ps;
-		used = 0;
+		used += can;
+		t += can;
+		if (used >= q->quota_s || t >= end) {
+			/* Throttled (or at the period's end): the next period, a fresh quota. */
+			ps += q->period_s;
+			t = fmax(t, ps);
+			used = 0;
+		} /* else another's work took the CPU: go on when it is free */
 	}
 	q->per_start = ps;
 	q->per_used = used;
@@ -128,6 +265,10 @@ double sim_queue_add(struct sim_queue *q, double t, double s)
 	end = start + s;
 	q->busy_until = end;
 	if (q->quota_s > 0) { /* s is the fluid time; the work at full speed is s * share */
+		if (q->cpu) { /* the request's overhead runs first, wherever it lands */
+			sim_cpu_forget(q->cpu, t);
+			sim_cpu_run(q->cpu, t, q->cpu->overhead_s);
+		}
 		end = quota_finish(q, fmax(t, q->real_until), s * q->quota_s / q->period_s);
 		q->real_until = end;
 	}

@@ -221,6 +221,12 @@ def validation_table(d):
                "requests/s): %d of %d within." % (v["cap_cpu_measured"], v["cap_acc_measured"],
                                                   v["measured_within"], v["n"]))
               if "measured_within" in v else "")]
+    if "shared_within" in v:
+        out.append("With both devices on one shared CPU (`--shared-cpu 1`: in the rig the server "
+                   "CPU and the accelerator run on the same CPU, so a device's work also waits "
+                   "while the other's runs), the model that matches the rig: **%d of %d points "
+                   "within** (own CPUs: %d).\n" % (v["shared_within"], v["n"], v["within"]))
+    shared = "shared_within" in v
     rows = []
     for c in v["configs"]:
         for p in c["points"]:
@@ -228,15 +234,25 @@ def validation_table(d):
                          "%.1f" % p["rig_p99_ms"] if p["rig_p99_ms"] else "lost",
                          "%.1f +- %.1f" % (p["sim_p99_ms"], p["sim_p99_sd_ms"]),
                          "%+.2f" % p["log2_error"] if p["log2_error"] is not None else "-",
-                         "yes" if p["within"] else "**no**"])
+                         "yes" if p["within"] else "**no**"]
+                        + (["%.1f" % p["sim_shared_p99_ms"],
+                            "%+.2f" % p["log2_error_shared"]
+                            if p["log2_error_shared"] is not None else "-",
+                            "yes" if p["within_shared"] else "**no**"] if shared else []))
     out.append(table(rows, ["config", "rate/s", "rig P99 (ms)", "sim P99 (ms, +- sd of runs)",
-                            "log2(rig/sim)", "within"]) + "\n")
+                            "log2(rig/sim)", "within"]
+                     + (["shared CPU: sim P99 (ms)", "log2(rig/sim)", "within"]
+                        if shared else [])) + "\n")
     rows = [[c["config"], "%d/%d" % (c["within"], c["n"]),
              "%.2f" % c["median_abs_log2_error"] if c["median_abs_log2_error"] is not None else "-",
-             "%.2f" % c["max_abs_log2_error"] if c["max_abs_log2_error"] is not None else "-",
-             "; ".join(c["rig_inconsistent"]) or "-"] for c in v["configs"]]
-    out.append(table(rows, ["config", "within", "median abs log2 error", "max",
-                            "the rig's own data inconsistent at"]) + "\n")
+             "%.2f" % c["max_abs_log2_error"] if c["max_abs_log2_error"] is not None else "-"]
+            + (["%d/%d" % (c["shared_within"], c["n"]),
+                "%.2f" % c["shared_median_abs_log2_error"]
+                if c["shared_median_abs_log2_error"] is not None else "-"] if shared else [])
+            + ["; ".join(c["rig_inconsistent"]) or "-"] for c in v["configs"]]
+    out.append(table(rows, ["config", "within", "median abs log2 error", "max"]
+                     + (["shared CPU: within", "median abs log2 error"] if shared else [])
+                     + ["the rig's own data inconsistent at"]) + "\n")
     return "\n".join(out)
 
 
@@ -335,6 +351,8 @@ def analysis(d):
     if os.path.exists(v):
         v = load(v)
         val = "%d of %d points within a factor of %g" % (v["within"], v["n"], v["tolerance_factor"])
+        if "shared_within" in v:
+            val += " (%d of %d with the shared-CPU model)" % (v["shared_within"], v["n"])
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")) as f:
         text = f.read()
     for key in sorted(accs, key=len, reverse=True):  # {ACC50TOL} before {ACC50} and {ACC}

@@ -40,6 +40,32 @@ __u64 sim_rng_next(struct sim_rng *r);
 double sim_rng_unit(struct sim_rng *r);		    /* in (0, 1) */
 double sim_rng_exp(struct sim_rng *r, double rate); /* exponential, mean 1/rate */
 
+/*
+ * A CPU that the quota devices of one server share (--shared-cpu; the
+ * rig: both devices, the client and the balancer on one CPU). It runs one
+ * piece of work at a time. Work is placed when its request arrives, in
+ * arrival order, into the CPU's time no earlier request has claimed
+ * (each device still within its own quota per period), so a device's
+ * request also waits while another device's work, or a request's
+ * overhead (the client's and the balancer's CPU time), runs.
+ */
+struct sim_cpu {
+	double *a, *b; /* claimed intervals [a, b): sorted, disjoint, not touching */
+	unsigned int n, cap;
+	double overhead_s; /* CPU time every request of the server costs besides its work */
+};
+
+int sim_cpu_init(struct sim_cpu *cpu, double overhead_s);
+void sim_cpu_free(struct sim_cpu *cpu);
+/* Forget the time claimed before t. */
+void sim_cpu_forget(struct sim_cpu *cpu, double t);
+/* The first instant from t on when the CPU is free, and (*gap_end) when it is next claimed. */
+double sim_cpu_next_free(const struct sim_cpu *cpu, double t, double *gap_end);
+/* Claim [t, t + len) (free time). Returns 0, or -1 when out of memory. */
+int sim_cpu_claim(struct sim_cpu *cpu, double t, double len);
+/* Run len seconds of work from t on the CPU's free time (no quota); returns when it is done. */
+double sim_cpu_run(struct sim_cpu *cpu, double t, double len);
+
 /* One device: a FIFO queue with one server, and its agent. */
 struct sim_queue {
 	double mu;	    /* service rate, requests/s */
@@ -64,6 +90,8 @@ struct sim_queue {
 	double real_until; /* when the last request really finishes */
 	double per_start;  /* the quota period real_until lies in */
 	double per_used;   /* quota used in it */
+	struct sim_cpu
+	    *cpu; /* the server's shared CPU (quota devices only); NULL: a CPU of its own */
 };
 
 int sim_queue_init(struct sim_queue *q, double mu, int fixed);
@@ -101,6 +129,8 @@ struct sim_config {
 	char params[128]; /* the policy's PARAMS as `hauler policy set` takes them */
 	double report_ms; /* agent period */
 	double quota_cpu[2], quota_nic[2]; /* CPU quota, period (s); 0: none */
+	int shared_cpu;			   /* 1: a server's quota devices share one CPU */
+	double cpu_overhead_s;		   /* shared CPU: each request's other CPU time */
 	__u32 backlog;			   /* listen backlog for the queue metric */
 	__u32 table_size;		   /* Maglev M */
 	__u32 dwrr_ms;			   /* dwrr rebuild period */
@@ -126,6 +156,7 @@ struct sim_cluster {
 	__u32 *ring_pos;	/* by server index */
 	struct dev_state *st;	/* by device id: what reports wrote */
 	struct sim_device *dev; /* by device id */
+	struct sim_cpu *cpus;	/* by server index, with shared_cpu */
 	struct dev_key *keys;	/* by device id: the agents' report keys */
 	int ndev;
 	struct vip_key vip;

@@ -37,9 +37,9 @@ struct sim_opts {
 	int window;	       /* adapt: iterations of the moving accuracy */
 	int overload_kind;     /* "over 100%": 0 any device's offered load, 1 a kind's mean */
 	int readout;	       /* accuracy: the weight held longest over this many iterations */
-	int eval_learn;
-	int trace; /* one line per learner iteration to stderr */ /* accuracy: 1 Q-learning goes on
-								     while measured, 0 frozen */
+	int eval_learn;	       /* accuracy: 1 Q-learning goes on while measured, 0 frozen */
+	int episodes;	       /* accuracy: 1 a new rate starts an episode (no update across) */
+	int trace;	       /* one line per learner iteration to stderr */
 };
 
 void sim_opts_defaults(struct sim_opts *o);

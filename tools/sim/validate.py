@@ -13,7 +13,9 @@ of a point stands). The simulator runs the same shape: 1 server, 1
 accelerator, fixed work per request under the same quota and period,
 the rig's weights 5:1, reports every 10 ms, a window as long as the rig's
 measured part of a point, averaged over RUNS seeds; then the P99 error
-per rate for server-only, wrr, lur (cmp) and prt (cmp).
+per rate for server-only, wrr, lur (cmp) and prt (cmp); then again with
+both devices on one shared CPU (--shared-cpu 1: a device's work also waits
+while the other's runs), the rig's shape (shared_*).
 
 Calibration: each device serves at its nominal capacity (quota share /
 work per request). The capacities the rig measured by saturating each
@@ -86,6 +88,17 @@ def main(sim, rig, out):
            "cap_cpu_measured": cap[0], "cap_acc_measured": cap[1], "tolerance_factor": TOL,
            "runs": RUNS}
     res["configs"] = compare(sim, env, pts, mu_cpu, mu_acc)
+    # The same with both devices on one shared CPU (--shared-cpu 1), as in the rig.
+    shared = compare(sim, env, pts, mu_cpu, mu_acc, ["--shared-cpu", "1"])
+    for c, sc in zip(res["configs"], shared):
+        for p, sp in zip(c["points"], sc["points"]):
+            p["sim_shared_p99_ms"] = sp["sim_p99_ms"]
+            p["log2_error_shared"] = sp["log2_error"]
+            p["within_shared"] = sp["within"]
+        c["shared_within"] = sc["within"]
+        c["shared_median_abs_log2_error"] = sc["median_abs_log2_error"]
+        c["shared_max_abs_log2_error"] = sc["max_abs_log2_error"]
+    res["shared_within"] = sum(c["within"] for c in shared)
     n = sum(c["n"] for c in res["configs"])
     w = sum(c["within"] for c in res["configs"])
     res["within"], res["n"] = w, n
@@ -96,10 +109,11 @@ def main(sim, rig, out):
         res["measured_median_abs_log2_error"] = {c["config"]: c["median_abs_log2_error"] for c in alt}
     with open(out, "w") as f:
         json.dump(res, f, indent=1)
-    sys.stderr.write("validate: %d of %d points within %gx\n" % (w, n, TOL))
+    sys.stderr.write("validate: %d of %d points within %gx (shared CPU: %d)\n"
+                     % (w, n, TOL, res["shared_within"]))
 
 
-def compare(sim, env, pts, mu_cpu, mu_acc):
+def compare(sim, env, pts, mu_cpu, mu_acc, extra=()):
     """The simulator at capacities mu_cpu, mu_acc against the rig's points, per config."""
     quota = float(env["WL_QUOTA_US"])
     cpu_pct, acc_pct = float(env["WL_CPU_PCT"]), float(env["WL_ACC_PCT"])
@@ -110,7 +124,7 @@ def compare(sim, env, pts, mu_cpu, mu_acc):
               "--quota-cpu", "%g/%g" % (quota, quota * 100 / cpu_pct),
               "--quota-nic", "%g/%g" % (quota, quota * 100 / acc_pct),
               "--report-ms", "10", "--runs", str(RUNS),
-              "--warmup", "%g" % warm, "--duration", "%g" % (point - warm)]
+              "--warmup", "%g" % warm, "--duration", "%g" % (point - warm)] + list(extra)
     configs = []
     for name, pol in CONFIGS:
         rates = sorted(r for (c, r) in pts if c == name)
