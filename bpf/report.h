@@ -7,9 +7,13 @@
  * values, freshness against the wall clock (config.report_window_s),
  * sequence. The sequence check and the store of every field
  * (report_apply, include/hauler_report_store.h, which hauler-sim runs
- * too) happen under the device's spin lock (report_locks): two reports of one device on two
- * CPUs are applied one after the other, newest last, so dev_state always
- * holds one report's fields (a reader may still catch a store half done).
+ * too) happen under the spin lock in the device's own dev_state entry
+ * (dev_state.lock): two reports of one device on two CPUs are applied one
+ * after the other, newest last, so dev_state always holds one report's
+ * fields. The manager reads and writes dev_state with BPF_F_LOCK (user/
+ * pinned_maps.c, model_maps.c), under the same lock, so it never sees a
+ * store half done nor lands its write in the middle of one. Policies read
+ * single fields without the lock (each field is one report's).
  */
 #ifndef HAULER_BPF_REPORT_H
 #define HAULER_BPF_REPORT_H
@@ -19,24 +23,6 @@
 #include "hauler_report.h"
 #include "hauler_report_store.h"
 #include "conn.h"
-
-/*
- * One spin lock per device id, private to this object (like report_prog,
- * not in the schema) and pinned by name so that the program of a re-`up`
- * takes the same locks. A lock apart from dev_state keeps dev_state a
- * plain struct for the manager, the policies and the P4 twin.
- */
-struct report_lock {
-	struct bpf_spin_lock lock;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, HAULER_MAX_DEVICES);
-	__type(key, __u32);
-	__type(value, struct report_lock);
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} report_locks SEC(".maps");
 
 #define REPORT_NS_PER_SEC 1000000000ull
 
@@ -49,7 +35,6 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 					__u8 family, __u64 now)
 {
 	struct config *cfg = config_get();
-	struct report_lock *lk;
 	__u64 wall_s = 0;
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -72,8 +57,7 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 	dev = bpf_map_lookup_elem(&devices, &id);
 	key = bpf_map_lookup_elem(&dev_keys, &id);
 	st = bpf_map_lookup_elem(&dev_state, &id);
-	lk = bpf_map_lookup_elem(&report_locks, &id);
-	if (!dev || !key || !st || !lk || !dev->in_use || !report_key_set(key))
+	if (!dev || !key || !st || !dev->in_use || !report_key_set(key))
 		return REPORT_UNKNOWN_DEVICE;
 	if (!cfg)
 		return REPORT_UNKNOWN_DEVICE;
@@ -91,9 +75,9 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 		wall_s = (now + cfg->clock_offset_ns) / REPORT_NS_PER_SEC;
 	if (!report_seq_fresh(report_be64(r->seq), wall_s, cfg->report_window_s))
 		return REPORT_STALE;
-	bpf_spin_lock(&lk->lock);
+	bpf_spin_lock(&st->lock);
 	ret = report_apply(st, r, now);
-	bpf_spin_unlock(&lk->lock);
+	bpf_spin_unlock(&st->lock);
 	if (ret != REPORT_OK)
 		return ret;
 	if (r->version == HAULER_REPORT_VERSION_1)

@@ -7,6 +7,7 @@
 #define HAULER_SCHEMA_H
 
 #include <linux/types.h>
+#include <linux/bpf.h> /* struct bpf_spin_lock (SCHEMA_LOCK) */
 
 #define SCHEMA_TYPE_8  __u8
 #define SCHEMA_TYPE_16 __u16
@@ -26,6 +27,7 @@ enum hauler_const {
 #define SCHEMA_ARRAY(s, f, bits, n, doc)   SCHEMA_TYPE_##bits f[n];
 #define SCHEMA_STRUCT_NEST(s, f, t, doc)   struct t f;
 #define SCHEMA_ARRAY_NEST(s, f, t, n, doc) struct t f[n];
+#define SCHEMA_LOCK(s, f, doc)		   struct bpf_spin_lock f;
 /* clang-format on */
 #include "schema_each.h"
 
@@ -54,6 +56,8 @@ _Static_assert(sizeof(((struct device_info *)0)->name) == HAULER_NAME_LEN, "name
 _Static_assert(sizeof(struct flow_key) == 40, "flow_key has no holes");
 _Static_assert(sizeof(struct vip_key) == 20, "vip_key has no holes");
 _Static_assert(sizeof(struct conn) == 16, "conn has no holes");
+_Static_assert(sizeof(struct bpf_spin_lock) == 4, "SCHEMA_LOCK is a 32-bit word");
+_Static_assert(sizeof(struct dev_state) == 48, "dev_state has no holes");
 _Static_assert(sizeof(((struct policy_ctx *)0)->cand) / sizeof(struct policy_cand) ==
 		   HAULER_DEVS_PER_SERVER,
 	       "cand[]");

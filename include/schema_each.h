@@ -28,6 +28,9 @@
 #ifndef SCHEMA_ARRAY_NEST
 #define SCHEMA_ARRAY_NEST(s, f, t, n, doc)
 #endif
+#ifndef SCHEMA_LOCK
+#define SCHEMA_LOCK(s, f, doc)
+#endif
 #ifndef SCHEMA_MAP
 #define SCHEMA_MAP(name, type, key, value, max, doc)
 #endif
@@ -47,6 +50,7 @@
 #undef SCHEMA_ARRAY
 #undef SCHEMA_STRUCT_NEST
 #undef SCHEMA_ARRAY_NEST
+#undef SCHEMA_LOCK
 #undef SCHEMA_MAP
 #undef SCHEMA_COUNTER
 #undef SCHEMA_HEADER

@@ -83,7 +83,7 @@ control HaulerIngress(inout headers_t hdr, inout hauler_md_t md,
 				server_tier.apply(md);
 				load.apply(hdr, md);
 				policy.apply(md);
-				conns.apply(md);
+				conns.apply(md, ig_dprsr_md);
 				if (!md.drop)
 					forward.apply(hdr, md);
 			}

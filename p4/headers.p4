@@ -14,9 +14,13 @@ const bit<8> PROTO_IPIP = 4;
 const bit<8> PROTO_TCP = 6;
 const bit<8> PROTO_UDP = 17;
 const bit<8> PROTO_IPV6 = 41;
+const bit<8> TCP_FIN = 0x01;
 const bit<8> TCP_SYN = 0x02;
 const bit<8> TCP_RST = 0x04;
 const bit<8> TCP_ACK = 0x10;
+
+// The resubmit type of a flow whose cell names a device gone (conn.p4).
+const bit<3> RESUBMIT_REBIND = 1;
 
 header ethernet_h {
 	bit<48> dst_addr;
@@ -97,6 +101,7 @@ struct headers_t {
 // One candidate device of the chosen server, as the minimum finder sees it.
 struct cand_t {
 	bit<16> id;     // device id (HAULER_NO_DEVICE: no device at this position)
+	bit<16> gen;    // the id's generation (devices.gen): what a new cell records
 	bool usable;    // in use and up: may take new connections
 	bool stale;     // no accepted report within the VIP's stale time
 	bit<8> rank;    // prt: 0 for the highest weight
@@ -157,6 +162,14 @@ struct hauler_md_t {
 	bit<8> choice;          // position chosen; HAULER_NO_CHOICE: none
 	// connection and forwarding
 	bit<16> device;         // the flow's device
+	bit<16> device_gen;     // the policy's choice: its generation; a cell: the one it recorded
+	bit<16> choice_device;  // the policy's choice for this packet (kept when a cell overrides it)
+	bit<1> resubmitted;     // second pass of a flow whose cell named a device gone
+	bit<2> end_kind;        // END_FIN or END_RST: this packet is a FIN or RST (0: neither)
+	bool new_flow;          // a TCP SYN or UDP: may take an ended flow's cell
+	bit<32> rst_linger;     // ticks a RST'd cell lives after its last packet
+	bit<32> fin_grace;      // ticks a FIN'd cell lives after its last packet
+	bit<32> ended_sig;      // digest of the bucket's flow whose linger ran out (0: none)
 	bool conn_full;
 	bit<16> reason;         // HAULER_STAT_* of this packet
 	bool drop;

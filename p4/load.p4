@@ -8,8 +8,8 @@
 // position, and a report is written where its device sits (the
 // report_devices entry names the server and the position).
 //
-// Per position: the device (devices_at: server -> device id, usable,
-// prt rank), and three registers indexed by server: the four 8-bit loads
+// Per position: the device (devices_at: server -> device id, its
+// generation, usable, prt rank), and three registers indexed by server: the four 8-bit loads
 // packed cmp.mem.net.queue as the host keeps them, the connections the
 // agent counted, and the time of the last accepted report.
 #ifndef _HAULER_LOAD_P4_
@@ -43,9 +43,10 @@ control DeviceSlot(in headers_t hdr, in hauler_md_t md, in bit<32> stamp, out ca
 		void apply(inout bit<32> v) { v = stamp; } // never 0: 0 is "no report"
 	};
 
-	action set_device(bit<16> id, bool usable, bit<8> rank)
+	action set_device(bit<16> id, bit<16> gen, bool usable, bit<8> rank)
 	{
 		c.id = id;
+		c.gen = gen;
 		c.usable = usable;
 		c.rank = rank;
 	}
@@ -53,6 +54,7 @@ control DeviceSlot(in headers_t hdr, in hauler_md_t md, in bit<32> stamp, out ca
 	action no_device()
 	{
 		c.id = HAULER_NO_DEVICE;
+		c.gen = 0;
 		c.usable = false;
 		c.rank = 0xff;
 	}
@@ -66,6 +68,7 @@ control DeviceSlot(in headers_t hdr, in hauler_md_t md, in bit<32> stamp, out ca
 
 	apply {
 		c.id = HAULER_NO_DEVICE;
+		c.gen = 0;
 		c.usable = false;
 		c.stale = true;
 		c.rank = 0xff;

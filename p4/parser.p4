@@ -18,8 +18,11 @@ parser HaulerIngressParser(packet_in pkt, out headers_t hdr, out hauler_md_t md,
 
 	state start {
 		pkt.extract(ig_intr_md);
+		// Port metadata, or on a resubmitted packet (conn.p4) the resubmit
+		// data in its place, of the same size: hauler carries none.
 		pkt.advance(PORT_METADATA_SIZE);
 		md = { family = 0, ... }; // every field zero or false
+		md.resubmitted = ig_intr_md.resubmit_flag;
 		transition parse_ethernet;
 	}
 
@@ -138,8 +141,11 @@ control HaulerIngressDeparser(packet_out pkt, inout headers_t hdr, in hauler_md_
 	Checksum() outer_csum;
 	Checksum() tcp_csum;
 	Checksum() udp_csum;
+	Resubmit(RESUBMIT_REBIND) rebind;
 
 	apply {
+		if (ig_dprsr_md.resubmit_type == RESUBMIT_REBIND)
+			rebind.emit();
 		if (hdr.ipv4.isValid() && md.rewrite) {
 			hdr.ipv4.checksum = ipv4_csum.update({
 				hdr.ipv4.version, hdr.ipv4.ihl, hdr.ipv4.tos, hdr.ipv4.total_len,

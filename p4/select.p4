@@ -167,24 +167,34 @@ control Policy(inout hauler_md_t md)
 			md.choice = hashed;
 		}
 		// The chosen position's device id.
-		if (md.choice == 0)
+		if (md.choice == 0) {
 			md.device = md.c0.id;
-		else if (md.choice == 1)
+			md.device_gen = md.c0.gen;
+		} else if (md.choice == 1) {
 			md.device = md.c1.id;
-		else if (md.choice == 2)
+			md.device_gen = md.c1.gen;
+		} else if (md.choice == 2) {
 			md.device = md.c2.id;
-		else if (md.choice == 3)
+			md.device_gen = md.c2.gen;
+		} else if (md.choice == 3) {
 			md.device = md.c3.id;
-		else if (md.choice == 4)
+			md.device_gen = md.c3.gen;
+		} else if (md.choice == 4) {
 			md.device = md.c4.id;
-		else if (md.choice == 5)
+			md.device_gen = md.c4.gen;
+		} else if (md.choice == 5) {
 			md.device = md.c5.id;
-		else if (md.choice == 6)
+			md.device_gen = md.c5.gen;
+		} else if (md.choice == 6) {
 			md.device = md.c6.id;
-		else if (md.choice == 7)
+			md.device_gen = md.c6.gen;
+		} else if (md.choice == 7) {
 			md.device = md.c7.id;
-		else
+			md.device_gen = md.c7.gen;
+		} else {
 			md.device = HAULER_NO_DEVICE;
+		}
+		md.choice_device = md.device;
 	}
 }
 

@@ -30,7 +30,10 @@ struct schema_struct {
 	const char *doc;
 };
 
-/* One field; nest is the struct type of a nested field, else NULL. */
+/*
+ * One field; nest is the struct type of a nested field, else NULL; lock:
+ * a SCHEMA_LOCK word (32 bits, a struct bpf_spin_lock in C, no P4 field).
+ */
 struct schema_field {
 	const char *strct;
 	const char *name;
@@ -38,6 +41,7 @@ struct schema_field {
 	unsigned int count;
 	const char *nest;
 	const char *doc;
+	int lock;
 };
 
 struct schema_map {

@@ -16,10 +16,11 @@ const struct schema_struct schema_structs[] = {
 };
 const size_t schema_structs_len = SCHEMA_LEN(schema_structs);
 
-#define SCHEMA_FIELD(s, f, bits, doc)	   {#s, #f, bits, 1, NULL, doc},
-#define SCHEMA_ARRAY(s, f, bits, n, doc)   {#s, #f, bits, n, NULL, doc},
-#define SCHEMA_STRUCT_NEST(s, f, t, doc)   {#s, #f, 0, 1, #t, doc},
-#define SCHEMA_ARRAY_NEST(s, f, t, n, doc) {#s, #f, 0, n, #t, doc},
+#define SCHEMA_FIELD(s, f, bits, doc)	   {#s, #f, bits, 1, NULL, doc, 0},
+#define SCHEMA_ARRAY(s, f, bits, n, doc)   {#s, #f, bits, n, NULL, doc, 0},
+#define SCHEMA_STRUCT_NEST(s, f, t, doc)   {#s, #f, 0, 1, #t, doc, 0},
+#define SCHEMA_ARRAY_NEST(s, f, t, n, doc) {#s, #f, 0, n, #t, doc, 0},
+#define SCHEMA_LOCK(s, f, doc)		   {#s, #f, 32, 1, NULL, doc, 1},
 const struct schema_field schema_fields[] = {
 #include "schema_each.h"
 };
@@ -131,6 +132,13 @@ static void p4_struct(FILE *out, const struct schema_struct *s)
 				f->name, f->count);
 			continue;
 		}
+		if (f->lock) {
+			fprintf(out,
+				"\t// %s: the host's bpf_spin_lock (%u bits); no field: a register "
+				"action is atomic\n",
+				f->name, f->bits);
+			continue;
+		}
 		p4_field_lines(out, f);
 	}
 	fprintf(out, "}\n\n");
@@ -147,7 +155,7 @@ static void p4_header(FILE *out, const struct schema_header *h)
 	for (size_t i = 0; i < SCHEMA_LEN(schema_fields); i++) {
 		const struct schema_field *f = &schema_fields[i];
 
-		if (!strcmp(f->strct, h->strct) && !f->nest && !schema_is_register(f))
+		if (!strcmp(f->strct, h->strct) && !f->nest && !f->lock && !schema_is_register(f))
 			p4_field_lines(out, f);
 	}
 	fprintf(out, "}\n#define %s", strncmp(h->strct, "hauler_", 7) ? "HAULER_" : "");
@@ -269,6 +277,8 @@ static void md_struct(FILE *out, const struct schema_struct *s)
 		if (f->nest)
 			fprintf(out, "[`%s`](#%s) (%zu)", f->nest, f->nest,
 				schema_type_size(f->nest) * 8);
+		else if (f->lock)
+			fprintf(out, "%u (`bpf_spin_lock`)", f->bits);
 		else
 			fprintf(out, "%u", f->bits);
 		fprintf(out, " | %u | ", f->count);

@@ -42,6 +42,7 @@ WL_PORT=9000
 : "${WL_ACC_PCT:=16}"
 : "${WL_ACC_SLOW:=2}" # an accelerator's request: this many times a cpu device's work
 : "${WL_QUOTA_US:=1000}"
+: "${WL_ACC_YIELD:=0}" # 1: acc devices at the lowest CPU weight (wl_cg_make)
 : "${WL_DROP_MS:=0}" # workd --drop-after-ms
 : "${WL_RCVBUF:=0}"  # workd --rcvbuf (0: the kernel's default)
 # workd --window-ms: the pushed P99 covers the requests of the last 500 ms
@@ -75,15 +76,21 @@ wl_cg_make() {
 		mkdir -p "$d" || return 1
 	done
 	# A high weight as well: a device gets its whole share even when the
-	# machine is busy (other builds), as a real device has its cores.
+	# machine is busy (other builds), as a real device has its cores. With
+	# WL_ACC_YIELD=1 an acc device gets the lowest weight instead: when
+	# both devices are ready the server CPU runs first (the accelerator's
+	# share is small and comes in the gaps), as if the accelerator had a
+	# processor of its own.
+	local weight=10000 shares=262144
+	case "$dev" in *acc) [ "$WL_ACC_YIELD" = 1 ] && weight=1 shares=2 ;; esac
 	if _wl_v2; then
 		echo +cpu >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
 		echo "$WL_QUOTA_US $period" >"/sys/fs/cgroup/$prefix-$dev-work/cpu.max" &&
-			echo 10000 >"/sys/fs/cgroup/$prefix-$dev-work/cpu.weight"
+			echo "$weight" >"/sys/fs/cgroup/$prefix-$dev-work/cpu.weight"
 	else
 		echo "$period" >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.cfs_period_us" &&
 			echo "$WL_QUOTA_US" >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.cfs_quota_us" &&
-			echo 262144 >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.shares"
+			echo "$shares" >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.shares"
 	fi
 }
 

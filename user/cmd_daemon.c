@@ -182,8 +182,8 @@ static int pass(struct daemon *dm, __u64 *next_ns)
 	if (!ret)
 		ret = health_checks_read(dm->pin, dm->m);
 	if (!ret) {
-		ret = maps_read_array(maps.dev_state, HAULER_MAX_DEVICES, dm->states,
-				      sizeof(*dm->states));
+		ret = maps_read_array_locked(maps.dev_state, HAULER_MAX_DEVICES, dm->states,
+					     sizeof(*dm->states));
 		if (ret)
 			ret = err_set(ERR_SYSTEM, "cannot read dev_state: %s", strerror(-ret));
 	}

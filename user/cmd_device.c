@@ -328,7 +328,8 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 		ret = err_set(ERR_SYSTEM, "out of memory");
 		goto out;
 	}
-	ret = maps_read_array(c->maps.dev_state, HAULER_MAX_DEVICES, states, sizeof(*states));
+	ret =
+	    maps_read_array_locked(c->maps.dev_state, HAULER_MAX_DEVICES, states, sizeof(*states));
 	if (ret) {
 		ret = err_set(ERR_SYSTEM, "cannot read dev_state: %s", strerror(-ret));
 		goto out;

@@ -97,7 +97,7 @@ static int take_sample(struct cmd_ctx *c, int vip, struct learn_sample *s, struc
 	__u64 now;
 	int d;
 
-	if (maps_read_array(c->maps.dev_state, HAULER_MAX_DEVICES, st, sizeof(*st)))
+	if (maps_read_array_locked(c->maps.dev_state, HAULER_MAX_DEVICES, st, sizeof(*st)))
 		return err_set(ERR_SYSTEM, "cannot read dev_state");
 	now = now_ns();
 	for (d = 0; d < HAULER_MAX_DEVICES; d++) {

@@ -23,6 +23,8 @@
 #define T_SERVERS     "pipe.HaulerIngress.server_tier.servers"
 #define T_DEVICES     "pipe.HaulerIngress.forward.devices"
 #define T_TUNNEL      "pipe.HaulerIngress.forward.tunnel"
+#define T_DEVICE_GENS "pipe.HaulerIngress.conns.device_gens"
+#define T_TIMERS      "pipe.HaulerIngress.conns.timers"
 #define T_REPORT_DEVS "pipe.HaulerIngress.report.report_devices"
 #define T_PICK_NTH    "pipe.HaulerIngress.policy.pick_nth"
 #define R_RING_SLOTS  "pipe.HaulerIngress.policy.ring.ring_slots"
@@ -329,6 +331,7 @@ static int export_device(const struct p4_export_in *in, int s, int i, struct p4_
 		return -1;
 	key_u(e, "md.server", 16, s);
 	data_u(e, "id", 16, d);
+	data_u(e, "gen", 16, dev->gen);
 	data_u(e, "usable", 1, select_device_usable(dev));
 	data_u(e, "rank", 8, prt_rank(m, srv, i));
 
@@ -339,6 +342,13 @@ static int export_device(const struct p4_export_in *in, int s, int i, struct p4_
 	data_u(e, "family", 8, dev->family);
 	data_addr(e, "addr", dev->family, dev->addr);
 	data_u(e, "port", 16, ntohs(dev->port));
+
+	/* The id's generation: a cell of another generation is another device's. */
+	e = add_entry(doc, T_DEVICE_GENS, "HaulerIngress.conns.set_gen");
+	if (!e)
+		return -1;
+	key_u(e, "md.device", 16, d);
+	data_u(e, "gen", 16, dev->gen);
 
 	if (v->info.fwd_mode == HAULER_FWD_NAT) {
 		e = add_entry(doc, T_NAT_REPLIES, "HaulerIngress.vip.reply_from");
@@ -434,16 +444,40 @@ static int export_pick_nth(struct p4_doc *doc)
 	return 0;
 }
 
-static int export_tunnel(const struct model *m, struct p4_doc *doc)
+/* Switch ticks (global timestamp >> 16: 65.536 us) of ms, rounded up. */
+static __u32 ms_ticks(__u32 ms)
 {
-	struct p4_entry *e = add_entry(doc, T_TUNNEL, "HaulerIngress.forward.set_tunnel");
+	return (__u32)(((__u64)ms * 1000000ull + 65535) >> 16);
+}
+
+/* The default action of a one-entry table: where config goes. */
+static struct p4_entry *add_default(struct p4_doc *doc, const char *table, const char *action)
+{
+	struct p4_entry *e = add_entry(doc, table, action);
+
+	if (e)
+		e->is_default = 1;
+	return e;
+}
+
+/*
+ * config: the tunnel's sources, and how long a RST'd or FIN'd cell lives
+ * after its flow's last packet (conn.p4).
+ */
+static int export_config(const struct model *m, struct p4_doc *doc)
+{
+	struct p4_entry *e = add_default(doc, T_TUNNEL, "HaulerIngress.forward.set_tunnel");
 
 	if (!e)
 		return -1;
-	e->is_default = 1;
 	data_u(e, "src4", 32, ntohl(m->config.tunnel_src4));
 	data_addr(e, "src6", 6, m->config.tunnel_src);
 	data_u(e, "link_mtu", 16, 1500);
+	e = add_default(doc, T_TIMERS, "HaulerIngress.conns.set_timers");
+	if (!e)
+		return -1;
+	data_u(e, "rst_linger", 32, ms_ticks(m->config.rst_linger_ms));
+	data_u(e, "fin_grace", 32, ms_ticks(m->config.fin_grace_ms));
 	return 0;
 }
 
@@ -478,7 +512,7 @@ int p4_export(const struct p4_export_in *in, struct p4_doc *doc)
 				ret = export_server(in, s, sw, doc);
 	}
 	if (!ret)
-		ret = export_tunnel(m, doc) || export_pick_nth(doc);
+		ret = export_config(m, doc) || export_pick_nth(doc);
 	if (ret) {
 		p4_doc_free(doc);
 		return err_set(ERR_SYSTEM,

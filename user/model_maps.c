@@ -120,16 +120,31 @@ static __u64 seq_now(void)
 	return report_seq_floor(realtime_ns() / 1000000000ull);
 }
 
+/*
+ * dev_state is read and written under its entry's lock (BPF_F_LOCK), the
+ * one a report takes for its sequence check and stores: a write never
+ * lands in the middle of a report's, nor a report in the middle of it.
+ */
+static int dev_state_write(const struct hauler_maps *maps, __u32 d, const struct dev_state *st)
+{
+	if (bpf_map_update_elem(maps->dev_state, &d, st, BPF_ANY | BPF_F_LOCK))
+		return sys_err("dev_state", d);
+	return 0;
+}
+
+/*
+ * Move a device's sequence back to the clock, keeping its load. A report
+ * taken between the read and the write is overwritten by the one read
+ * before it, whole: the fields stay one report's, the sequence the clock's.
+ */
 static int resync(const struct hauler_maps *maps, __u32 d)
 {
 	struct dev_state st = {};
 
-	if (bpf_map_lookup_elem(maps->dev_state, &d, &st))
+	if (bpf_map_lookup_elem_flags(maps->dev_state, &d, &st, BPF_F_LOCK))
 		return sys_err("dev_state", d);
 	st.seq = seq_now();
-	if (bpf_map_update_elem(maps->dev_state, &d, &st, BPF_ANY))
-		return sys_err("dev_state", d);
-	return 0;
+	return dev_state_write(maps, d, &st);
 }
 
 static int commit_devices(const struct hauler_maps *maps, const struct model *base,
@@ -145,8 +160,8 @@ static int commit_devices(const struct hauler_maps *maps, const struct model *ba
 			continue;
 		if (cur->dev_new[d] || !was->in_use ||
 		    memcmp(now->name, was->name, HAULER_NAME_LEN)) {
-			if (bpf_map_update_elem(maps->dev_state, &d, &clean, BPF_ANY))
-				return sys_err("dev_state", d);
+			if (dev_state_write(maps, d, &clean))
+				return -ERR_SYSTEM;
 			if (mapw_device_counters_zero(maps, d))
 				return -ERR_SYSTEM;
 		}
@@ -429,8 +444,8 @@ static int clear_removed(const struct hauler_maps *maps, const struct model *bas
 			return sys_err("dev_keys", i);
 		if (mapw_device(maps, i, &no_device))
 			return -ERR_SYSTEM;
-		if (bpf_map_update_elem(maps->dev_state, &i, &no_state, BPF_ANY))
-			return sys_err("dev_state", i);
+		if (dev_state_write(maps, i, &no_state))
+			return -ERR_SYSTEM;
 	}
 	return 0;
 }

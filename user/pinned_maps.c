@@ -75,9 +75,9 @@ void maps_close(struct hauler_maps *maps)
 	}
 }
 
-int maps_read_array(int fd, __u32 count, void *values, __u32 size)
+static int read_array(int fd, __u32 count, void *values, __u32 size, __u64 flags)
 {
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = flags);
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info), *keys, out_batch = 0, n, i;
 	int err;
@@ -100,9 +100,19 @@ int maps_read_array(int fd, __u32 count, void *values, __u32 size)
 	}
 	free(keys);
 	for (i = 0; i < count; i++)
-		if (bpf_map_lookup_elem(fd, &i, (char *)values + (size_t)i * size))
+		if (bpf_map_lookup_elem_flags(fd, &i, (char *)values + (size_t)i * size, flags))
 			return -errno;
 	return 0;
+}
+
+int maps_read_array(int fd, __u32 count, void *values, __u32 size)
+{
+	return read_array(fd, count, values, size, 0);
+}
+
+int maps_read_array_locked(int fd, __u32 count, void *values, __u32 size)
+{
+	return read_array(fd, count, values, size, BPF_F_LOCK);
 }
 
 int maps_manager_open(const char *pin, const char *name, enum bpf_map_type type, __u32 key_size,

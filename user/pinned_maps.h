@@ -29,6 +29,12 @@ int maps_of_object(struct hauler_maps *maps, struct bpf_object *obj);
  * Returns 0 or -errno.
  */
 int maps_read_array(int fd, __u32 count, void *values, __u32 size);
+/*
+ * The same for a map whose value holds a spin lock (SCHEMA_LOCK:
+ * dev_state): each entry is copied under its lock (BPF_F_LOCK), so it is
+ * never caught half written by the datapath. The lock word reads as 0.
+ */
+int maps_read_array_locked(int fd, __u32 count, void *values, __u32 size);
 
 /*
  * A map only the manager reads (not in the schema: the datapath never

@@ -102,8 +102,8 @@ int snapshot_read(struct snapshot *s, const char *pin)
 		ret = health_checks_read(pin, &s->m);
 	if (!ret)
 		ret = read_counters(s, &maps);
-	if (!ret &&
-	    maps_read_array(maps.dev_state, HAULER_MAX_DEVICES, s->states, sizeof(s->states[0])))
+	if (!ret && maps_read_array_locked(maps.dev_state, HAULER_MAX_DEVICES, s->states,
+					   sizeof(s->states[0])))
 		ret = err_set(ERR_SYSTEM, "cannot read dev_state: %s", strerror(errno));
 	if (!ret)
 		ret = health_states_read(pin, s->health);

@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 8 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 9 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 512 // most VIPs hauler up --vips may ask for; a VIP id is also its policy slot
 #define HAULER_MAX_SERVERS 4096 // most servers over all VIPs hauler up --servers may ask for
 #define HAULER_SERVER_SLOTS 4608 // most entries of servers and ring_pos: the servers, then one flat group per VIP (hauler_flat_group)
@@ -237,6 +237,8 @@ struct dev_state_t {
 	bit<8> version; // report version of the last report (1: no period, stale after stale_ms)
 	bit<8> busy; // 1: the agent reported busy (a threshold crossed upwards; P4Mite)
 	bit<16> pad; // zero
+	// lock: the host's bpf_spin_lock (32 bits); no field: a register action is atomic
+	bit<32> pad2; // zero
 }
 
 // value of rings: a server's round-robin ring

@@ -787,6 +787,166 @@ static void test_report_fields_consistent(void **state)
 	}
 }
 
+/*
+ * dev_state[DEV4] read under its lock (BPF_F_LOCK), as the manager reads
+ * it: the lock word always reads as 0.
+ */
+static struct dev_state get_state_locked(void)
+{
+	struct dev_state s;
+	__u32 key = DEV4;
+
+	assert_int_equal(bpf_map_lookup_elem_flags(dp_map("dev_state"), &key, &s, BPF_F_LOCK), 0);
+	return s;
+}
+
+/* 0, or what is wrong with s: fields not all of the report of s.seq. */
+static const char *state_mixed(const struct dev_state *s)
+{
+	struct report_fields want = race_fields(s->seq);
+
+	if (!s->seq)
+		return NULL; /* before the first report: the clean entry */
+	if (s->cmp != want.cmp || s->mem != want.mem || s->net != want.net ||
+	    s->queue != want.queue || s->latency_us != want.latency_us ||
+	    s->live_conns != want.live_conns || s->period_ms != want.period_ms)
+		return "fields of another report than its sequence's";
+	if (s->lock.val)
+		return "lock word visible to user space";
+	return NULL;
+}
+
+struct race_reader {
+	volatile int *stop;
+	int writes;	     /* also write a whole report's state back, locked */
+	long reads;	     /* out: snapshots taken */
+	long went_back;	     /* out: snapshots whose sequence was older than the last */
+	const char *problem; /* out: first inconsistency seen */
+	__u64 problem_seq;
+};
+
+/*
+ * Reads dev_state[DEV4] under its lock while reports race; with writes,
+ * also writes a state of one report (the one last read, its lock word
+ * set to garbage) under the lock, as `device resync` does.
+ */
+static void *race_reader(void *p)
+{
+	struct race_reader *r = p;
+	__u64 last = 0;
+	__u32 key = DEV4;
+
+	while (!*r->stop) {
+		struct dev_state s;
+		const char *bad;
+
+		if (bpf_map_lookup_elem_flags(dp_map("dev_state"), &key, &s, BPF_F_LOCK))
+			bad = "locked lookup failed";
+		else
+			bad = state_mixed(&s);
+		if (bad && !r->problem) {
+			r->problem = bad;
+			r->problem_seq = s.seq;
+		}
+		if (s.seq < last)
+			r->went_back++;
+		last = s.seq;
+		r->reads++;
+		if (r->writes && r->reads % 8 == 0) {
+			s.lock.val = 0xffffffff;
+			if (bpf_map_update_elem(dp_map("dev_state"), &key, &s,
+						BPF_ANY | BPF_F_LOCK) &&
+			    !r->problem)
+				r->problem = "locked update failed";
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Reports of one device race on two CPUs while the manager reads its
+ * dev_state under the lock (BPF_F_LOCK). Every snapshot holds one
+ * report's fields with that report's sequence, and the sequence never
+ * goes back: an older report never overwrites a newer one's fields, nor
+ * is a reader ever shown a store half done. Then the same with the
+ * manager also writing whole states back under the lock (resync's
+ * read-then-write): every snapshot is still one report's.
+ */
+static void test_locked_reads_see_one_report(void **state)
+{
+	struct race_arg a = {SEQ0, RACE_REPORTS}, b = {SEQ0 + 1, RACE_REPORTS};
+	int round;
+
+	(void)state;
+	for (round = 0; round < 2; round++) {
+		volatile int stop = 0;
+		struct race_reader r = {.stop = &stop, .writes = round};
+		pthread_t ta, tb, tr;
+		void *ra, *rb;
+		struct dev_state s;
+
+		dp_reset(NULL);
+		setup_devices(NULL);
+		assert_int_equal(pthread_create(&tr, NULL, race_reader, &r), 0);
+		assert_int_equal(pthread_create(&ta, NULL, race_sender, &a), 0);
+		assert_int_equal(pthread_create(&tb, NULL, race_sender, &b), 0);
+		pthread_join(ta, &ra);
+		pthread_join(tb, &rb);
+		stop = 1;
+		pthread_join(tr, NULL);
+		assert_null(ra);
+		assert_null(rb);
+		if (r.problem)
+			fail_msg("round %d: %s (sequence %llu) in %ld locked reads", round,
+				 r.problem, (unsigned long long)r.problem_seq, r.reads);
+		assert_true(r.reads > 0);
+		if (!round)
+			assert_int_equal(r.went_back, 0);
+		s = get_state_locked();
+		assert_null(state_mixed(&s));
+		assert_true(s.seq >= SEQ0 + 2 * (RACE_REPORTS - 1));
+	}
+}
+
+/*
+ * User space never sees nor sets the lock word: a write (with BPF_F_LOCK
+ * or without) whose lock bytes are garbage stores the other fields and
+ * reads back a 0 lock word; the datapath can still take the lock (the next
+ * report is applied, the program returns).
+ */
+static void test_user_write_keeps_lock(void **state)
+{
+	const __u64 flags[] = {BPF_ANY, BPF_ANY | BPF_F_LOCK};
+	const struct dev_state zero = {};
+	int fd = dp_map("dev_state");
+	__u32 key = DEV4;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		struct dev_state w = {.cmp = 11, .live_conns = 77, .seq = SEQ0 + 10 * i};
+		struct dev_state got, plain;
+		struct report_fields f = fields(DEV4, SEQ0 + 10 * i + 1);
+		__u8 wire[HAULER_REPORT_LEN], frame[DP_FRAME_MAX];
+
+		w.lock.val = 0xffffffff;
+		assert_int_equal(bpf_map_update_elem(fd, &key, &w, flags[i]), 0);
+		got = get_state_locked();
+		plain = get_state(DEV4);
+		assert_int_equal(got.lock.val, 0);
+		assert_int_equal(plain.lock.val, 0);
+		w.lock.val = 0;
+		assert_memory_equal(&got, &w, sizeof(w));
+		assert_memory_equal(&plain, &w, sizeof(w));
+		encode(&f, DEV4, wire);
+		expect_accepted(frame, udp_report(4, wire, frame), "report after a user write");
+		assert_state_is(DEV4, &f, f.latency_us);
+	}
+	/* A locked write to an id past the map is refused like any other. */
+	key = dp_map_size("dev_state");
+	assert_int_equal(bpf_map_update_elem(fd, &key, &zero, BPF_ANY | BPF_F_LOCK), -E2BIG);
+}
+
 /* A sequence fresh for one device is checked against that device only. */
 static void test_replay_is_per_device(void **state)
 {
@@ -1252,6 +1412,9 @@ int main(void)
 	    T("sequence outside the clock window", test_clock_window, NULL),
 	    T("raw reports only on their interface", test_raw_interface, NULL),
 	    T("report fields of one report under races", test_report_fields_consistent, NULL),
+	    T("locked reads see one report, never an older one", test_locked_reads_see_one_report,
+	      NULL),
+	    T("user-space writes keep the lock word", test_user_write_keeps_lock, NULL),
 	    T("unknown device", test_unknown_device, NULL),
 	    T("wrong source address", test_wrong_source, NULL),
 	    T("values out of range v4", test_bad_values, &fam4),

@@ -154,6 +154,29 @@ check_long_load() {
 	fi
 }
 
+# check_pmtu WHAT PORT MTU4 MTU6 N: N TCP transfers of 50000 bytes (the
+# client's full-size segments) to each VIP on PORT complete (WHAT names
+# the path), and the client's route to each VIP then holds the path MTU
+# it learned on the way: MTU4 to H_VIP4, MTU6 to H_VIP6.
+check_pmtu() {
+	local what=$1 port=$2 n=$5 json to route fam
+	for fam in 4 6; do
+		if [ $fam = 4 ]; then to=$H_VIP4:$port; else to=[$H_VIP6]:$port; fi
+		json=$(topo_connload "$P" --tcp "$to" -n "$n" --bytes 50000 --json)
+		echo "connload: $json"
+		check_load "IPv$fam TCP with 1500-byte segments via $to ($what)" "$json" "$n"
+	done
+	for to in "$H_VIP4 $3" "$H_VIP6 $4"; do
+		set -- $to
+		route=$(topo_client "$P" ip route get "$1")
+		if [[ $route == *"mtu $2"* ]]; then
+			ok "client's path MTU to $1 is $2"
+		else
+			fail "client's route to $1 has no path MTU $2: $route"
+		fi
+	done
+}
+
 # hstat NAME: a datapath counter (packets) from `hauler stats`; nothing
 # (status 1) when there is no such counter.
 hstat() {
@@ -280,10 +303,11 @@ set_state() {
 	now=$(awk '/^now at/ { print $3; exit }' /proc/timer_list)
 	[ -n "$id" ] && [ -n "$now" ] || return 1
 	# struct dev_state: cmp mem net queue, latency_us, live_conns,
-	# assigned, seq, updated_ns, period_ms, version busy pad (version 0:
-	# no period, stale after the VIP's stale-ms, as a version-1 agent).
+	# assigned, seq, updated_ns, period_ms, version busy pad, lock pad2
+	# (version 0: no period, stale after the VIP's stale-ms, as a version-1
+	# agent; the kernel keeps the lock word whatever is written there).
 	# shellcheck disable=SC2046 # byte lists
 	bpftool map update pinned "$TOPO_PIN/dev_state" key hex $(le "$id" 4) value hex \
 		$(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$3" 4) $(le 0 4) $(le 0 4) \
-		$(le 1 8) $(le $((now - 50000000)) 8) $(le 0 4) $(le 0 4)
+		$(le 1 8) $(le $((now - 50000000)) 8) $(le 0 4) $(le 0 4) $(le 0 4) $(le 0 4)
 }

@@ -15,28 +15,12 @@ N=10
 ipip_up
 topo_client "$P" ip link set eth0 mtu 1500 || sys_abort "client MTU"
 
-json=$(topo_connload "$P" --tcp "$H_VIP4:80" -n $N --bytes 50000 --json)
-echo "connload: $json"
-check_load "IPv4 TCP with 1500-byte segments via $H_VIP4:80 (ipip)" "$json" $N
-json=$(topo_connload "$P" --tcp "[$H_VIP6]:80" -n $N --bytes 50000 --json)
-echo "connload: $json"
-check_load "IPv6 TCP with 1500-byte segments via [$H_VIP6]:80 (ipip)" "$json" $N
-
+check_pmtu ipip 80 1480 1460 $N
 n=$(hstat too_big_sent)
 if [ "${n:-0}" -ge 2 ]; then
 	ok "hauler stats: too_big_sent $n"
 else
 	fail "hauler stats: too_big_sent ${n:-?}, want at least one per family"
 fi
-# The client learned the path MTU from the balancer's answers.
-for want in "$H_VIP4 1480" "$H_VIP6 1460"; do
-	set -- $want
-	route=$(topo_client "$P" ip route get "$1")
-	if [[ $route == *"mtu $2"* ]]; then
-		ok "client's path MTU to $1 is $2"
-	else
-		fail "client's route to $1 has no path MTU $2: $route"
-	fi
-done
 check_no_kernel_forward
 sys_finish

@@ -46,6 +46,7 @@ struct field_layout {
 #define SCHEMA_ARRAY(s, f, bits, n, doc)   FIELD_LAYOUT(s, f)
 #define SCHEMA_STRUCT_NEST(s, f, t, doc)   FIELD_LAYOUT(s, f)
 #define SCHEMA_ARRAY_NEST(s, f, t, n, doc) FIELD_LAYOUT(s, f)
+#define SCHEMA_LOCK(s, f, doc)		   FIELD_LAYOUT(s, f)
 static const struct field_layout field_layouts[] = {
 #include "schema.def"
 };
@@ -53,6 +54,7 @@ static const struct field_layout field_layouts[] = {
 #undef SCHEMA_ARRAY
 #undef SCHEMA_STRUCT_NEST
 #undef SCHEMA_ARRAY_NEST
+#undef SCHEMA_LOCK
 #undef SCHEMA_MAP
 
 struct map_layout {
@@ -65,6 +67,7 @@ struct map_layout {
 #define SCHEMA_ARRAY(s, f, bits, n, doc)
 #define SCHEMA_STRUCT_NEST(s, f, t, doc)
 #define SCHEMA_ARRAY_NEST(s, f, t, n, doc)
+#define SCHEMA_LOCK(s, f, doc)
 #define SCHEMA_MAP(name, type, key, value, max, doc)                                               \
 	{#name, sizeof(struct key), sizeof(struct value)},
 static const struct map_layout map_layouts[] = {
@@ -77,6 +80,7 @@ static const struct map_layout map_layouts[] = {
 #undef SCHEMA_ARRAY
 #undef SCHEMA_STRUCT_NEST
 #undef SCHEMA_ARRAY_NEST
+#undef SCHEMA_LOCK
 #undef SCHEMA_MAP
 #undef SCHEMA_COUNTER
 #undef SCHEMA_HEADER

@@ -50,8 +50,12 @@ static int episode_init(struct episode *e, const struct sim_opts *o, int nics)
 	return ret;
 }
 
-/* One learner iteration at rate; returns the accelerators' weight in force after it. */
-static int episode_step(struct episode *e, const struct sim_opts *o, double rate, __u32 *weight)
+/*
+ * One learner iteration at rate; returns the accelerators' weight in force
+ * after it, and (p99, when not NULL) the iteration's P99 in seconds.
+ */
+static int episode_step_p99(struct episode *e, const struct sim_opts *o, double rate, __u32 *weight,
+			    double *p99)
 {
 	struct learner_obs obs;
 	struct sim_window w;
@@ -80,7 +84,14 @@ static int episode_step(struct episode *e, const struct sim_opts *o, double rate
 		return err_set(ERR_SYSTEM, "ring rebuild failed");
 	e->iters++;
 	*weight = after;
+	if (p99)
+		*p99 = w.p99;
 	return 0;
+}
+
+static int episode_step(struct episode *e, const struct sim_opts *o, double rate, __u32 *weight)
+{
+	return episode_step_p99(e, o, rate, weight, NULL);
 }
 
 /*
@@ -144,6 +155,7 @@ static int accuracy(const struct sim_opts *o, struct json *j)
 	json_array_begin(j, "rates");
 	for (r = 0; !ret && r < o->nrates; r++) {
 		unsigned long hits = 0, hist[4] = {0};
+		double p99, p99_sum = 0;
 
 		fprintf(stderr, "\rlearn %d servers: rate %g (%d/%d)            ", o->cfg.servers,
 			o->rates[r], r + 1, o->nrates);
@@ -153,12 +165,13 @@ static int accuracy(const struct sim_opts *o, struct json *j)
 			/* Frozen (--eval-learn 0): the trained greedy policy, Q unchanged. */
 			if (!o->eval_learn)
 				memcpy(q, e.l.q, sizeof(q));
-			ret = episode_step(&e, o, o->rates[r], &w);
+			ret = episode_step_p99(&e, o, o->rates[r], &w, &p99);
 			if (!o->eval_learn)
 				memcpy(e.l.q, q, sizeof(q));
 			held[i % SIM_READOUT_MAX] = w;
 			if (i < o->settle)
 				continue;
+			p99_sum += p99;
 			w = readout(held, i, o->readout);
 			hits += w == label(o->rates[r], o->turning);
 			hist[w < 3 ? w : 3]++;
@@ -169,6 +182,8 @@ static int accuracy(const struct sim_opts *o, struct json *j)
 		json_double(j, "rate", o->rates[r]);
 		json_uint(j, "label", label(o->rates[r], o->turning));
 		json_double(j, "accuracy", (double)hits / o->eval_iters);
+		/* What the learned weights gave: the mean of the measured iterations' P99. */
+		json_double(j, "p99_s", p99_sum / o->eval_iters);
 		json_array_begin(j, "weights_0_1_2_more");
 		for (i = 0; i < 4; i++)
 			json_uint(j, NULL, hist[i]);

@@ -25,9 +25,10 @@ mkdir -p "$OUT"
 rm -f "$OUT"/log_*
 
 if [ "${SIM_QUICK:-0}" = 1 ]; then
-	RUNS=1 DUR=8 TRAIN=600 ITER=2 EVAL=10 SETTLE=5 ADAPT_AT=100 ADAPT_ALL=300
+	RUNS=1 DUR=8 TRAIN=600 ITER=2 EVAL=10 SETTLE=5 ADAPT_AT=100 ADAPT_ALL=300 SEEDS_ALL=1
 else
 	RUNS=3 DUR=20 TRAIN=4000 ITER=5 EVAL=40 SETTLE=20 ADAPT_AT=300 ADAPT_ALL=900
+	SEEDS_ALL="1 2 3 4 5"
 fi
 POLICIES="baseline,hash,wrr,ecmp,dwrr,lur,jsq,lc,wlc,prt@6/1,p2c"
 
@@ -40,11 +41,11 @@ rates() {
 }
 
 # The accuracy experiment's learner: weights 6:0 or 6:1, the labels' two
-# choices (w-max 1); three learner seeds, at the thesis's threshold (60,
+# choices (w-max 1); five learner seeds, at the thesis's threshold (60,
 # the default) and at 50, the CPUs' utilization with the SmartNICs in use
 # at the turning point (the documented variant, docs/learner.md).
 ACC="--learn-w-max 1"
-SEEDS="1 2 3"
+SEEDS=${SIM_SEEDS:-$SEEDS_ALL}
 
 # size S: everything at S servers (its progress lines go to OUT/log_S).
 size() {
