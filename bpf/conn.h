@@ -8,7 +8,8 @@
  *
  * Two tables (docs/datapath.md, "Connections"): a new flow is recorded in
  * half_open, and moves to conns only on evidence that its client exists
- * (TCP: the handshake ACK; UDP: a packet a while after its first). Junk
+ * (TCP: the handshake ACK, in nat mode one that acknowledges the device's
+ * SYN-ACK; UDP: a packet a while after its first). Junk
  * (spoofed SYNs, one-off datagrams) fills and evicts half_open only; a
  * TCP packet without SYN that finds no entry is forwarded by the hash
  * choice without a client entry (nat: the return entry only, in half_open).
@@ -167,7 +168,12 @@ static __always_inline int tcp_ack_only(__u8 tcp_flags)
 /*
  * Does this packet of a half-open flow confirm it? TCP: the client's
  * handshake ACK, or any later segment (ACK without SYN or RST; a FIN is
- * kept, conn_promote). UDP: a packet that comes
+ * kept, conn_promote). In nat mode the balancer sees the device's SYN-ACK
+ * (nat_return notes its sequence, CONN_SYNACK): the segment must
+ * acknowledge it (ack, its acknowledgment number), which a spoofer who
+ * never received it cannot do: SYN then ACK from a made-up source, each
+ * sent twice, would otherwise confirm junk that pushes live flows out of
+ * conns. ipip and dsr never see the answer: an ACK suffices. UDP: a packet that comes
  * more than a touch interval (at most a second) after the flow's first
  * one: a flood that sends each spoofed flow once, or a few times in a
  * row, never confirms one. A half-open entry's last_seen is its creation
@@ -175,10 +181,16 @@ static __always_inline int tcp_ack_only(__u8 tcp_flags)
  * anyway (conn_touch_ns) is the same test: UDP that lives past it.
  */
 static __always_inline int conn_confirms(const struct conn *h, const struct flow_key *key,
-					 __u8 tcp_flags, const struct config *cfg, __u64 now)
+					 __u8 tcp_flags, __u8 fwd_mode, __u32 ack,
+					 const struct config *cfg, __u64 now)
 {
-	if (key->proto == IPPROTO_TCP)
-		return tcp_ack_only(tcp_flags);
+	if (key->proto == IPPROTO_TCP) {
+		if (!tcp_ack_only(tcp_flags))
+			return 0;
+		if (fwd_mode != HAULER_FWD_NAT)
+			return 1;
+		return (h->flags & HAULER_CONN_SYNACK) && ack == h->synack_ack;
+	}
 	return now - h->last_seen_ns > conn_touch_ns(cfg, key->proto);
 }
 
@@ -186,11 +198,26 @@ static __always_inline int conn_confirms(const struct conn *h, const struct flow
  * Does this packet of a device (a NAT reply, its entry h half-open)
  * confirm the flow? A TCP segment with ACK and without SYN or RST: a
  * device sends one only for a connection it holds (its answer to a
- * spoofed SYN is a SYN-ACK, to a spoofed ACK an RST).
+ * spoofed SYN is a SYN-ACK, to a spoofed ACK an RST) - except while it
+ * holds a handshake (after its SYN-ACK, CONN_SYNACK), when an
+ * out-of-window segment draws a bare ACK: then only the client's ACK of
+ * the SYN-ACK confirms (conn_confirms).
  */
-static __always_inline int conn_reply_confirms(__u8 proto, __u8 tcp_flags)
+static __always_inline int conn_reply_confirms(const struct conn *h, __u8 proto, __u8 tcp_flags)
 {
-	return proto == IPPROTO_TCP && tcp_ack_only(tcp_flags);
+	return proto == IPPROTO_TCP && tcp_ack_only(tcp_flags) && !(h->flags & HAULER_CONN_SYNACK);
+}
+
+/*
+ * The device's SYN-ACK (seq, its sequence number) of a half-open nat flow
+ * passes: note in the client's entry fc the acknowledgment that will
+ * confirm the flow, and mark both entries (h: the reply's).
+ */
+static __always_inline void conn_note_synack(struct conn *h, struct conn *fc, __u32 seq)
+{
+	fc->synack_ack = seq + 1;
+	fc->flags |= HAULER_CONN_SYNACK;
+	h->flags |= HAULER_CONN_SYNACK;
 }
 
 /*
@@ -205,6 +232,7 @@ static __always_inline int conn_promote_reply(const struct conn *h, const struct
 	struct conn c = *h;
 
 	c.last_seen_ns = now;
+	c.synack_ack = 0;
 	c.flags = 0;
 	if (bpf_map_update_elem(&conns, f, &c, BPF_ANY))
 		return -1;
@@ -230,6 +258,7 @@ static __always_inline int conn_promote(const struct conn *h, const struct flow_
 	struct flow_key r;
 
 	c.last_seen_ns = now;
+	c.synack_ack = 0;
 	/* A FIN on the confirming segment starts the grace, as conn_track would. */
 	c.flags = key->proto == IPPROTO_TCP && (tcp_flags & TCP_FLAG_FIN_BIT) ? HAULER_CONN_FIN : 0;
 	if (bpf_map_update_elem(&conns, key, &c, BPF_ANY))

@@ -23,8 +23,6 @@
 #define AF_INET	 2
 #define AF_INET6 10
 #endif
-#define HAULER_MAX_L3_OFF (ETH_HLEN + HAULER_VLAN_HLEN)
-#define HAULER_MAX_L4_OFF (HAULER_MAX_L3_OFF + 60)
 
 /*
  * The packet at hand does not fit the route's MTU (only encapsulation

@@ -154,7 +154,10 @@ static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, 
 		if (p->flow.proto == IPPROTO_TCP && (p->tcp_flags & TCP_FLAG_RST_BIT)) {
 			conn_forget(&half_open, c, &p->flow);
 			stat_reason(HAULER_STAT_conn_closed, ctx);
-		} else if (conn_confirms(c, &p->flow, p->tcp_flags, cfg, now) &&
+		} else if (conn_confirms(c, &p->flow, p->tcp_flags, vi->fwd_mode,
+					 p->flow.proto == IPPROTO_TCP ? tcp_seq_field(ctx, p, 1)
+								      : 0,
+					 cfg, now) &&
 			   !conn_promote(c, &p->flow, dev, vi->fwd_mode, p->tcp_flags, now)) {
 			stat_reason(HAULER_STAT_conn_promoted, ctx);
 		}
@@ -284,7 +287,7 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 	if (p->flow.proto == IPPROTO_UDP && conn_expired(c, p->flow.proto, cfg, now))
 		goto pass;
 	client_key(&f, &p->flow, vk);
-	if (half && conn_reply_confirms(p->flow.proto, p->tcp_flags)) {
+	if (half && conn_reply_confirms(c, p->flow.proto, p->tcp_flags)) {
 		/* The device's established traffic: the flow exists. */
 		if (!conn_promote_reply(c, &p->flow, &f, now))
 			stat_reason(HAULER_STAT_conn_promoted, ctx);
@@ -294,6 +297,14 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 		bpf_map_delete_elem(&half_open, &f);
 		stat_reason(HAULER_STAT_conn_closed, ctx);
 	} else if (half) {
+		if (p->flow.proto == IPPROTO_TCP &&
+		    (p->tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT | TCP_FLAG_RST_BIT)) ==
+			(TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) {
+			struct conn *fc = bpf_map_lookup_elem(&half_open, &f);
+
+			if (fc && fc->device == c->device && fc->dev_gen == c->dev_gen)
+				conn_note_synack(c, fc, tcp_seq_field(ctx, p, 0));
+		}
 		conn_track(c, &p->flow, p->tcp_flags, cfg, now);
 	} else {
 		conn_track(c, &p->flow, p->tcp_flags, cfg, now);

@@ -20,13 +20,16 @@
 #include "hauler_schema.h"
 
 #define HAULER_VLAN_HLEN 4
-#define HAULER_IP_MF	 0x2000
-#define HAULER_IP_OFFSET 0x1fff
-#define HAULER_IP_DF	 0x4000
-#define TCP_FLAG_FIN_BIT 0x01
-#define TCP_FLAG_SYN_BIT 0x02
-#define TCP_FLAG_RST_BIT 0x04
-#define TCP_FLAG_ACK_BIT 0x10
+/* Bounds of the header offsets parse_packet finds, for the verifier. */
+#define HAULER_MAX_L3_OFF (ETH_HLEN + HAULER_VLAN_HLEN)
+#define HAULER_MAX_L4_OFF (HAULER_MAX_L3_OFF + 60)
+#define HAULER_IP_MF	  0x2000
+#define HAULER_IP_OFFSET  0x1fff
+#define HAULER_IP_DF	  0x4000
+#define TCP_FLAG_FIN_BIT  0x01
+#define TCP_FLAG_SYN_BIT  0x02
+#define TCP_FLAG_RST_BIT  0x04
+#define TCP_FLAG_ACK_BIT  0x10
 
 /* What the parser learns about a frame; offsets are from the frame start. */
 struct pkt {
@@ -144,6 +147,26 @@ static __always_inline int parse_packet(struct xdp_md *ctx, struct pkt *p)
 		return HAULER_STAT_pass_not_l4;
 	}
 	return PARSE_OK;
+}
+
+/*
+ * The TCP segment's sequence number (ack 0) or acknowledgment number
+ * (ack 1), host order, read where parse_packet found the header; 0 if
+ * it is not there (the bounds are for the verifier).
+ */
+static __always_inline __u32 tcp_seq_field(struct xdp_md *ctx, const struct pkt *p, int ack)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 off = p->l4_off;
+	struct tcphdr *tcp;
+
+	if (off > HAULER_MAX_L4_OFF)
+		return 0;
+	tcp = data + off;
+	if ((void *)(tcp + 1) > end)
+		return 0;
+	return bpf_ntohl(ack ? tcp->ack_seq : tcp->seq);
 }
 
 #endif

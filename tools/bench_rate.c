@@ -117,8 +117,34 @@ static double generate(struct rate_bench *b, __u32 nflows, unsigned long n, __u8
 }
 
 /*
+ * The devices' SYN-ACKs, which the sink cannot send: mark every half-open
+ * client entry answered, with the acknowledgment number the ACK template
+ * carries (bench_frame4: 1), as nat_return does when a device's SYN-ACK
+ * passes; the flows' ACKs then confirm them (docs/datapath.md).
+ */
+static void answer_syns(struct rate_bench *b)
+{
+	int fd = bench_map(&b->lb, "half_open");
+	struct flow_key key, next;
+	void *prev = NULL;
+	struct conn c;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &c) || (c.flags & HAULER_CONN_REPLY))
+			continue;
+		c.flags |= HAULER_CONN_SYNACK;
+		c.synack_ack = 1;
+		if (bpf_map_update_elem(fd, &key, &c, BPF_EXIST))
+			bench_die("answer the SYN of a half-open flow: %s", strerror(errno));
+	}
+}
+
+/*
  * Make conns hold exactly the flows 0..nflows-1 (or nothing): each flow's
- * SYN (half-open), then its handshake ACK (established).
+ * SYN (half-open), its device's answer (answer_syns), then its handshake
+ * ACK (established).
  */
 static void prepare(struct rate_bench *b, __u32 nflows)
 {
@@ -135,6 +161,7 @@ static void prepare(struct rate_bench *b, __u32 nflows)
 		return;
 	for (pass = 0; pass < 3; pass++) {
 		generate(b, nflows, nflows, TCP_SYN);
+		answer_syns(b);
 		generate(b, nflows, nflows, TCP_ACK);
 		usleep(20000);
 		got = b->ct ? bench_ct_walk(&b->lb, 0, 1) : bench_conns_count(&b->lb);

@@ -27,12 +27,13 @@ static __u64 now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* "half-open", "fin", "rst", "reply" joined by commas; "-" for none. */
+/* "half-open", "fin", "rst", "reply", "synack" joined by commas; "-" for none. */
 static void flags_text(__u8 flags, int half, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s%s", half ? ",half-open" : "",
+	snprintf(buf, len, "%s%s%s%s%s", half ? ",half-open" : "",
 		 flags & HAULER_CONN_FIN ? ",fin" : "", flags & HAULER_CONN_RST ? ",rst" : "",
-		 flags & HAULER_CONN_REPLY ? ",reply" : "");
+		 flags & HAULER_CONN_REPLY ? ",reply" : "",
+		 flags & HAULER_CONN_SYNACK ? ",synack" : "");
 	if (!buf[0])
 		snprintf(buf, len, "-");
 	else

@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 9 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 10 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 512 // most VIPs hauler up --vips may ask for; a VIP id is also its policy slot
 #define HAULER_MAX_SERVERS 4096 // most servers over all VIPs hauler up --servers may ask for
 #define HAULER_SERVER_SLOTS 4608 // most entries of servers and ring_pos: the servers, then one flat group per VIP (hauler_flat_group)
@@ -54,6 +54,7 @@
 #define HAULER_CONN_FIN 1 // a FIN was seen: the entry ends after the FIN grace
 #define HAULER_CONN_REPLY 2 // entry of a NAT return path (keyed by the reply)
 #define HAULER_CONN_RST 4 // a RST was seen: the entry ends after the RST linger
+#define HAULER_CONN_SYNACK 8 // half-open nat flow: its device's SYN-ACK was seen; only the client's ACK of it (conn.synack_ack) confirms the flow
 #define HAULER_CT_SLOTS 8 // slots of a compact-table bucket: 8 x 8 bytes, one cache line (include/ctable/)
 #define HAULER_CT_DIGEST_BITS 22 // bits of a flow's digest in a compact-table slot (never 0: 0 is an empty slot)
 #define HAULER_CT_TICK_SHIFT 26 // a compact-table tick is 2^26 ns (67.1 ms) of the coarse clock; 16-bit times wrap after 73 min
@@ -304,6 +305,8 @@ struct conn_t {
 	bit<8> pad; // zero
 	bit<16> dev_gen; // devices.gen of the device when the flow was bound: another generation is another device
 	bit<64> last_seen_ns; // coarse ktime of the last packet
+	bit<32> synack_ack; // half-open nat TCP flow with CONN_SYNACK: the acknowledgment number that confirms it (the SYN-ACK's sequence + 1)
+	bit<32> pad2; // zero
 }
 
 // value of the compact connection table (ctable): one cache line

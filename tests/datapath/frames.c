@@ -153,10 +153,10 @@ void expect_reset(const struct frame_spec *s)
 	assert_int_equal(tcp[2] << 8 | tcp[3], s->sport);
 	if (s->tcp_flags & TCPF_ACK) {
 		assert_int_equal(tcp[13], TCPF_RST);
-		assert_int_equal(get32(tcp + 4), PKT_TCP_ACK);
+		assert_int_equal(get32(tcp + 4), s->tcp_ack);
 	} else {
 		assert_int_equal(tcp[13], TCPF_RST | TCPF_ACK);
-		assert_int_equal(get32(tcp + 8), PKT_TCP_SEQ + s->payload_len +
+		assert_int_equal(get32(tcp + 8), s->tcp_seq + s->payload_len +
 						     !!(s->tcp_flags & TCPF_SYN) +
 						     !!(s->tcp_flags & TCPF_FIN));
 	}
@@ -244,4 +244,30 @@ size_t expect_encap(const struct frame_spec *s, const __u8 *in, size_t in_len, i
 		memcpy(o + 40, in + l3, inner_len);
 		return l3 + 40 + inner_len;
 	}
+}
+
+void reply_back(const struct frame_spec *s, int n, __u8 flags)
+{
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec r, e;
+	struct dp_out out;
+	size_t len, wlen;
+
+	spec_reply(&r, s, n);
+	r.tcp_flags = flags;
+	spec_reply_expected(&e, &r, s);
+	len = build(&r, frame);
+	wlen = build(&e, want);
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_int_equal(out.verdict, XDP_TX);
+	assert_frame_equal(want, wlen, &out);
+}
+
+void nat_synack(struct frame_spec *s, int n)
+{
+	struct frame_spec isn = *s;
+
+	isn.tcp_seq = PKT_DEV_ISN;
+	reply_back(&isn, n, TCPF_SYN | TCPF_ACK);
+	s->tcp_ack = PKT_DEV_ISN + 1;
 }

@@ -57,6 +57,14 @@ __u16 conn_device(const struct frame_spec *s);
 int send_nat_flow(const struct frame_spec *s);
 /* The same without looking for an entry (a stateless decision keeps none). */
 int send_nat(const struct frame_spec *s);
+/* Send device n's reply to the NAT flow s (flags): it must go back as the VIP. */
+void reply_back(const struct frame_spec *s, int n, __u8 flags);
+/*
+ * Device n's SYN-ACK (sequence PKT_DEV_ISN) to the half-open NAT flow s
+ * goes back to the client; s then acknowledges it (tcp_ack), as the
+ * client's handshake ACK that confirms the flow does.
+ */
+void nat_synack(struct frame_spec *s, int n);
 
 /* One cell of the family x protocol x VLAN matrix most tests run over. */
 struct dp_case {

@@ -20,6 +20,8 @@ void frame_spec_init(struct frame_spec *s, int family, __u8 proto)
 	s->v6_ext = -1;
 	s->sport = 40000;
 	s->tcp_flags = TCPF_SYN; /* opens a connection; a segment without SYN finds none */
+	s->tcp_seq = PKT_TCP_SEQ;
+	s->tcp_ack = PKT_TCP_ACK;
 }
 
 static size_t l4_hdr_len(const struct frame_spec *s)
@@ -138,8 +140,8 @@ size_t frame_build(const struct frame_spec *s, __u8 *buf, size_t cap)
 	put16(th, s->sport);
 	if (s->proto == IPPROTO_TCP) {
 		put16(th + 2, s->dport);
-		put32(th + 4, PKT_TCP_SEQ);
-		put32(th + 8, PKT_TCP_ACK);
+		put32(th + 4, s->tcp_seq);
+		put32(th + 8, s->tcp_ack);
 		th[12] = 5 << 4;
 		th[13] = s->tcp_flags;
 		put16(th + 14, 0xffff);

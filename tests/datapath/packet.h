@@ -13,6 +13,7 @@
 
 #define PKT_TCP_SEQ 0x01020304u
 #define PKT_TCP_ACK 0x0a0b0c0du
+#define PKT_DEV_ISN 0xfedcba98u /* a device's SYN-ACK sequence (frames.c nat_synack) */
 
 #define TCPF_FIN 0x01
 #define TCPF_SYN 0x02
@@ -29,8 +30,9 @@ struct frame_spec {
 	__u8 proto;	      /* IPPROTO_TCP, _UDP, _ICMP, _ICMPV6 */
 	__u16 sport, dport;   /* host order */
 	__u8 tcp_flags;
-	__u8 tos; /* IPv4 TOS / IPv6 traffic class */
-	__u8 ttl; /* 0: 64 */
+	__u32 tcp_seq, tcp_ack; /* host order; frame_spec_init: PKT_TCP_SEQ, PKT_TCP_ACK */
+	__u8 tos;		/* IPv4 TOS / IPv6 traffic class */
+	__u8 ttl;		/* 0: 64 */
 	__u16 ip_id;
 	__u16 frag_off;	 /* IPv4 flags and offset, host order */
 	__u8 ip_opt_len; /* IPv4 options (NOPs then EOL), a multiple of 4 */

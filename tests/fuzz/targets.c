@@ -13,9 +13,6 @@
 #include "hauler_report.h"
 #include "targets.h"
 
-/* The deepest L4 offset the datapath takes (bpf/forward.h's HAULER_MAX_L4_OFF). */
-#define FUZZ_MAX_L4_OFF (ETH_HLEN + HAULER_VLAN_HLEN + 60)
-
 const char *fuzz_result_name(int r)
 {
 	static const char *const names[] = {
@@ -104,7 +101,7 @@ static int check_accepted(const __u8 *f, size_t len, const struct pkt *p)
 	size_t l3 = p->l3_off, l4 = p->l4_off, l4len;
 	__u16 tpid;
 
-	if ((l3 != ETH_HLEN && l3 != ETH_HLEN + HAULER_VLAN_HLEN) || l4 > FUZZ_MAX_L4_OFF ||
+	if ((l3 != ETH_HLEN && l3 != ETH_HLEN + HAULER_VLAN_HLEN) || l4 > HAULER_MAX_L4_OFF ||
 	    l4 <= l3)
 		return FUZZ_BUG_OFFSETS;
 	tpid = be16_at(f, 12);

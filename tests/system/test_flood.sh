@@ -2,12 +2,13 @@
 # test_flood.sh BUILD - spoofed floods break no established connection.
 # A balancer with test-sized tables (conns 1024, half-open 256) holds 24
 # long TCP connections (48 entries in nat mode) that sit idle while
-# hping3 floods the VIP from spoofed sources: SYNs, each flow once
-# (random sources) and twice (two identical senders), then ACKs the same
-# two ways, 3 s each, far more flows than either table holds. Afterwards
-# every established connection still has its entry on the same device,
-# and its next exchange works; the ACKs made no state (conn_stateless),
-# the SYNs only half-open entries.
+# hping3 floods the VIP from spoofed sources, 3 s each, far more flows
+# than either table holds: SYNs, each flow once (random sources) and
+# twice (two identical senders), then ACKs of those same twice-sent flows
+# (a forged handshake), then ACKs from random sources. Afterwards every
+# established connection still has its entry on the same device, and its
+# next exchange works; the ACKs made no state (conn_stateless) and
+# confirmed no flow, the SYNs made only half-open entries.
 . "$(dirname "$0")/lib.sh"
 SYS_LIMIT=60
 sys_init "$@"
@@ -42,28 +43,38 @@ t0=$(date +%s)
 before=$(live_flows "$H_VIP4:80")
 n_before=$(printf '%s\n' "$before" | grep -c .)
 [ "$n_before" -eq $N ] || fail "before the floods: $n_before established entries, want $N"
-new0=$(hstat conn_new) st0=$(hstat conn_stateless)
+new0=$(hstat conn_new) st0=$(hstat conn_stateless) pr0=$(hstat conn_promoted)
 
-# flood FLAG: once from random sources, then twice (two senders, same flows).
-flood() {
+# flood_rand FLAG: each flow once, from random sources.
+flood_rand() {
 	topo_client "$P" timeout $SECS hping3 -q "$1" -p 80 --flood --rand-source "$H_VIP4" \
 		>/dev/null 2>&1
+}
+# flood_twice FLAG: each flow twice (two senders, the same flows).
+flood_twice() {
 	topo_client "$P" timeout $SECS hping3 -q "$1" -p 80 --flood -a 10.77.0.1 -s 1024 \
 		"$H_VIP4" >/dev/null 2>&1 &
 	topo_client "$P" timeout $SECS hping3 -q "$1" -p 80 --flood -a 10.77.0.1 -s 1024 \
 		"$H_VIP4" >/dev/null 2>&1
 	wait $!
 }
-flood -S
+# SYNs, then at once ACKs of the same spoofed flows (a forged handshake:
+# the devices' SYN-ACKs went to nobody, so the ACKs cannot acknowledge
+# them), then each kind from random sources.
+flood_rand -S
+flood_twice -S
 new1=$(hstat conn_new)
-flood -A
+flood_twice -A
+flood_rand -A
 st1=$(hstat conn_stateless)
-echo "    SYN flood: $((new1 - new0)) new (half-open) entries; ACK flood: $((st1 - st0)) stateless"
+pr1=$(hstat conn_promoted)
+echo "    SYN flood: $((new1 - new0)) new (half-open) entries; ACK flood: $((st1 - st0)) stateless, $((pr1 - pr0)) confirmed"
 [ $((new1 - new0)) -ge $((4 * 256)) ] ||
 	fail "the SYN flood made $((new1 - new0)) half-open entries: it did not cycle the table"
 [ $((st1 - st0)) -ge $((4 * 1024)) ] ||
 	fail "the ACK flood sent $((st1 - st0)) stateless packets: fewer than 4 tables' worth"
 [ "$(hstat conn_new)" -eq "$new1" ] || fail "the ACK flood created connections"
+[ "$pr1" -eq "$pr0" ] || fail "the floods confirmed $((pr1 - pr0)) spoofed flows into conns"
 
 after=$(live_flows "$H_VIP4:80")
 if [ "$before" = "$after" ]; then
@@ -72,7 +83,8 @@ else
 	fail "established entries changed: $(diff <(echo "$before") <(echo "$after") | grep -c '^[<>]') lines differ"
 fi
 # Their next exchange (14 s after the first) must work; then stop.
-sleep $((t0 + 16 - $(date +%s)))
+left=$((t0 + 16 - $(date +%s)))
+[ "$left" -le 0 ] || sleep "$left"
 touch "$TOPO_RUN/long.stop"
 wait $long_pid
 LONG_JSON=$(cat "$TOPO_RUN/long.json")
