@@ -715,7 +715,8 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 	id = ct_slot_device(h.s);
 	half = ct_slot_flags(h.s) & CT_F_HALF;
 	client_key(&f, &p->flow, vk);
-	if (half && conn_reply_confirms(proto, fl)) {
+	/* conn_reply_confirms without the SYN-ACK check: a slot has no room for its ack. */
+	if (half && proto == IPPROTO_TCP && tcp_ack_only(fl)) {
 		/* The device's established traffic: the flow exists (a stateless one gets its
 		 * slot). */
 		__u64 v = ct_slot_with(h.s, ct_proto_flags(proto), tick), found;
