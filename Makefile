@@ -97,7 +97,7 @@ FUZZ_SECONDS ?= 60
 .PHONY: FORCE all deps deps-reproduce check check-run unit datapath system demo bench reproduce \
 	reproduce-sim clean help format format-check schema p4 custom-policy fuzz \
 	install install-hauler install-agent uninstall agent agent-tests check-arm64 deps-arm64 deb \
-	check-deb image check-image deps-image
+	check-deb check-deb-apt image check-image deps-image
 all: $(BUILD)/hauler $(BUILD)/hauler-agent $(BUILD)/hauler-sim $(TOOLS) $(AUX_BPF_OBJS)
 
 help:
@@ -393,6 +393,14 @@ deb:
 # lintian. Not in make check (the build takes minutes): .ci/run runs it.
 check-deb: deb
 	bash tests/system/check_deb.sh $(BUILD)/deb
+
+# The hauler-agent package installed by apt into a clean Debian 12 root
+# (mmdebstrap from the Debian mirror; make deps-image installs it): dpkg's
+# files, the libraries, --version, the unit (systemd-analyze verify),
+# removal. Not in make check nor CI (the mirror, minutes); the packages it
+# downloads are kept in BUILD/image/cache, as make image keeps them.
+check-deb-apt: deb
+	bash tests/system/check_deb_apt.sh $(BUILD)/deb $(BUILD)/image/cache
 
 # make image: the container image (deploy/container/build.sh: mmdebstrap's
 # minimal Debian 12 root, the hauler package installed by apt, podman

@@ -6,7 +6,9 @@
  * tier (tail call into the VIP's policy; built-in hash when that fails).
  */
 #define HAULER_ICMP_OWNER /* icmp_prog holds this object's ICMP programs */
+#define HAULER_CT_OWNER	  /* ct_prog holds this object's compact-table programs */
 #include "newconn.h"
+#include "ctconn.h"
 #include "candidates.h"
 #define HAULER_SPILL_OWNER
 #include "spill.h"
@@ -180,25 +182,31 @@ static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, 
 
 /*
  * The flow's device was deleted, or its id now names another device or
- * VIP: the connection ends. TCP: a RST answers the client (a RST is just
- * dropped; a SYN is a new connection on the same ports). UDP has no
- * connection to end. map holds c (conns or half_open). Returns the
- * verdict, or -1: decide anew in the VIP.
+ * VIP: the connection ends, its state already removed. TCP: a RST answers
+ * the client (a RST is just dropped; a SYN is a new connection on the
+ * same ports). UDP has no connection to end. Returns the verdict, or -1:
+ * decide anew in the VIP.
  */
-static __always_inline int device_gone(struct xdp_md *ctx, const struct pkt *p, struct conn *c,
-				       void *map)
+static __always_inline int gone_verdict(struct xdp_md *ctx, const struct pkt *p)
 {
 	__u8 f = p->tcp_flags;
 
 	stat_reason(HAULER_STAT_conn_device_gone, ctx);
 	stat_reason(HAULER_STAT_conn_closed, ctx);
-	conn_forget(map, c, &p->flow);
 	if (p->flow.proto != IPPROTO_TCP ||
 	    (f & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT | TCP_FLAG_RST_BIT)) == TCP_FLAG_SYN_BIT)
 		return -1; /* decide anew */
 	if (f & TCP_FLAG_RST_BIT)
 		return XDP_DROP;
 	return send_reset(ctx, p);
+}
+
+/* gone_verdict for an entry c of map (conns or half_open), which is removed. */
+static __always_inline int device_gone(struct xdp_md *ctx, const struct pkt *p, struct conn *c,
+				       void *map)
+{
+	conn_forget(map, c, &p->flow);
+	return gone_verdict(ctx, p);
 }
 
 /* A device's packet of a flow that is over: a TCP segment gets a RST, the rest is dropped. */
@@ -211,14 +219,13 @@ static __always_inline int reset_or_drop(struct xdp_md *ctx, const struct pkt *p
 
 /*
  * A reply of a gone device's NAT flow (the device was deleted, or its id
- * is another device's now): the flow is over. Not passed on untranslated:
- * its entry (in map: conns or half_open) goes, a TCP segment is answered
- * with a RST (so the device's end closes too), anything else is dropped.
+ * is another device's now), its state removed: the flow is over. Not
+ * passed on untranslated: a TCP segment is answered with a RST (so the
+ * device's end closes too), anything else is dropped.
  */
-static __always_inline int reply_gone(struct xdp_md *ctx, const struct pkt *p, void *map)
+static __always_inline int reply_gone_verdict(struct xdp_md *ctx, const struct pkt *p)
 {
 	stat_reason(HAULER_STAT_conn_device_gone, ctx);
-	bpf_map_delete_elem(map, &p->flow);
 	return reset_or_drop(ctx, p);
 }
 
@@ -234,6 +241,13 @@ static __always_inline int reply_refused(struct xdp_md *ctx, const struct pkt *p
 	return reset_or_drop(ctx, p);
 }
 
+/* reply_gone_verdict for a reply whose entry is in map (conns or half_open): removed. */
+static __always_inline int reply_gone(struct xdp_md *ctx, const struct pkt *p, void *map)
+{
+	bpf_map_delete_elem(map, &p->flow);
+	return reply_gone_verdict(ctx, p);
+}
+
 /*
  * The entry of a NAT reply: in conns, or in half_open while the flow is
  * half-open (a device's SYN-ACK). *half says which.
@@ -247,6 +261,19 @@ static __always_inline struct conn *reply_entry(const struct flow_key *k, int *h
 		return c;
 	*half = 1;
 	return bpf_map_lookup_elem(&half_open, k);
+}
+
+/* A nat reply, its state done: from the VIP vk to the client. */
+static __always_inline int nat_reply_send(struct xdp_md *ctx, const struct pkt *p,
+					  const struct vip_key *vk, __u64 now)
+{
+	if (nat_rewrite(ctx, p, vk->addr, vk->port, 0)) {
+		stat_reason(HAULER_STAT_pass_malformed, ctx);
+		return XDP_PASS;
+	}
+	stat_reason(HAULER_STAT_nat_reply, ctx);
+	return cached_xmit(ctx, p->l3_off, p->flow.family, p->flow.dst, nh_client_slot(p->flow.dst),
+			   now);
 }
 
 /* Not addressed to a VIP: a device's reply to a NAT flow, or not ours. */
@@ -316,13 +343,7 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 				conn_track(fc, &f, p->tcp_flags, cfg, now);
 		}
 	}
-	if (nat_rewrite(ctx, p, vk->addr, vk->port, 0)) {
-		stat_reason(HAULER_STAT_pass_malformed, ctx);
-		return XDP_PASS;
-	}
-	stat_reason(HAULER_STAT_nat_reply, ctx);
-	return cached_xmit(ctx, p->l3_off, p->flow.family, p->flow.dst, nh_client_slot(p->flow.dst),
-			   now);
+	return nat_reply_send(ctx, p, vk, now);
 not_reply:
 	/* Agent reports: UDP to the report port that is neither VIP nor NAT reply. */
 	if (p->flow.proto == IPPROTO_UDP && cfg->report_port && p->flow.dport == cfg->report_port)
@@ -330,6 +351,16 @@ not_reply:
 pass:
 	stat_reason(HAULER_STAT_pass_not_vip, ctx);
 	return XDP_PASS;
+}
+
+/* The VIP flow f is addressed to (vk: its key), or NULL. */
+static __always_inline struct vip_info *vip_of(const struct flow_key *f, struct vip_key *vk)
+{
+	__builtin_memcpy(vk->addr, f->dst, 16);
+	vk->port = f->dport;
+	vk->family = f->family;
+	vk->proto = f->proto;
+	return bpf_map_lookup_elem(&vips, vk);
 }
 
 /* A TCP segment that cannot open a connection: no SYN, or SYN with ACK. */
@@ -365,13 +396,15 @@ int hauler_xdp(struct xdp_md *ctx)
 	cfg = config_get();
 	if (!cfg)
 		return XDP_PASS;
+	if (cfg->ct_buckets) {
+		/* The compact table is in use: its own program (bpf/ct_prog.h). */
+		bpf_tail_call(ctx, &ct_prog, HAULER_CT_PATH);
+		stat_reason(HAULER_STAT_drop_ct_prog, ctx);
+		return XDP_DROP;
+	}
 	now = bpf_ktime_get_coarse_ns();
 
-	__builtin_memcpy(vk.addr, p.flow.dst, 16);
-	vk.port = p.flow.dport;
-	vk.family = p.flow.family;
-	vk.proto = p.flow.proto;
-	vi = bpf_map_lookup_elem(&vips, &vk);
+	vi = vip_of(&p.flow, &vk);
 	if (!vi)
 		return nat_return(ctx, &p, cfg, now);
 
@@ -561,4 +594,275 @@ SEC("xdp")
 int hauler_too_big(struct xdp_md *ctx)
 {
 	return too_big_handle(ctx);
+}
+
+/*
+ * The compact table (bpf/ctconn.h, docs/datapath.md "The compact table"):
+ * a packet of a flow found in slot h of VIP vi, its device dev. As
+ * established() with one table: a half-open slot is confirmed in place
+ * (the flag cleared, nat: its reply slot's too), a RST on it removes it at
+ * once; an established slot is tracked (conn_track's rules) and, nat, its
+ * reply slot restamped with it.
+ */
+static __always_inline int ct_established(struct xdp_md *ctx, const struct pkt *p, struct ct_hit *h,
+					  struct device_info *dev, const struct vip_info *vi,
+					  const struct config *cfg, __u64 now)
+{
+	__u32 id = ct_slot_device(h->s), tick = ct_tick(now);
+	__u8 proto = p->flow.proto, fl = p->tcp_flags;
+	struct ct_hit rh = {};
+	struct flow_key r;
+	int promote = 0;
+	__u64 v;
+
+	if (ct_slot_flags(h->s) & CT_F_HALF) {
+		if (proto == IPPROTO_TCP && (fl & TCP_FLAG_RST_BIT)) {
+			ct_forget(h, &p->flow, dev, vi->fwd_mode, cfg);
+			stat_reason(HAULER_STAT_conn_closed, ctx);
+		} else if (ct_confirms(h->s, proto, fl, cfg, tick) &&
+			   ct_put(h, ct_promoted(h->s, proto, fl, tick))) {
+			stat_reason(HAULER_STAT_conn_promoted, ctx);
+			promote = 1;
+		}
+	} else {
+		v = ct_track(h->s, proto, fl, cfg, tick);
+		if (v != h->s && !ct_put(h, v))
+			v = h->s; /* another CPU wrote it first, as fresh */
+		promote = v != h->s;
+	}
+	if (promote && vi->fwd_mode == HAULER_FWD_NAT) {
+		/* The return path lives as long as the flow (and a crossing RST finds it). */
+		reply_key(&r, &p->flow, dev);
+		if (!ct_find_dev(&r, id, cfg, &rh))
+			ct_put(&rh, ct_slot_with(rh.s, ct_slot_flags(rh.s) & ~CT_F_HALF, tick));
+	}
+	stat_reason(HAULER_STAT_conn_hit, ctx);
+	count_forward(ctx, vi->vip_id, id);
+	return forward_to_device(ctx, p, dev, id, vi->fwd_mode, cfg, now);
+}
+
+/* A packet for VIP vi, compact table: its flow's slot, else a new decision (no_entry). */
+static __always_inline int ct_vip(struct xdp_md *ctx, const struct pkt *p,
+				  const struct vip_info *vi, const struct config *cfg, __u64 now)
+{
+	struct device_info *dev = NULL;
+	struct ct_limits l;
+	struct ct_hit h = {};
+	struct ct_ref r;
+	int ret;
+
+	if (ct_ref_of(&r, &p->flow, cfg) || ct_find_flow(&r, vi->vip_id, &h, &dev))
+		goto decide;
+	ct_limits_set(&l, cfg->rst_linger_ms, cfg->fin_grace_ms, cfg->udp_timeout_ms);
+	if (ct_slot_ended(h.s, ct_tick(now), &l)) {
+		/*
+		 * As with conns: a SYN or a UDP datagram is decided anew, any
+		 * other TCP segment stays with the old connection's device.
+		 * An ended half-open slot is always removed.
+		 */
+		if (!(ct_slot_flags(h.s) & CT_F_HALF) && p->flow.proto == IPPROTO_TCP &&
+		    (p->tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) != TCP_FLAG_SYN_BIT) {
+			stat_reason(HAULER_STAT_conn_ended_kept, ctx);
+		} else {
+			ct_forget(&h, &p->flow, dev, vi->fwd_mode, cfg);
+			stat_reason(HAULER_STAT_conn_closed, ctx);
+			goto decide;
+		}
+	}
+	if (dev)
+		return ct_established(ctx, p, &h, dev, vi, cfg, now);
+	ct_clear(&h);
+	ret = gone_verdict(ctx, p);
+	if (ret >= 0)
+		return ret;
+decide:
+	return no_entry(ctx, p, vi, cfg, now, mid_flow(p));
+}
+
+/*
+ * The reply slot of a packet that may be a nat device's reply: the slot
+ * under its key whose device's address and port are its source (0: h
+ * and *dev filled), or -1. *gone: that address's device id now names
+ * another generation.
+ */
+static __always_inline int ct_reply_slot(const struct ct_ref *r, const struct pkt *p,
+					 struct ct_hit *h, struct device_info **dev, int *gone)
+{
+	__u32 skip, id;
+
+#ifdef __clang__
+#pragma unroll
+#endif
+	for (skip = 0; skip < 2; skip++) {
+		if (ct_find(r, skip, h))
+			return -1;
+		id = ct_slot_device(h->s);
+		*dev = bpf_map_lookup_elem(&devices, &id);
+		if (!*dev || !(*dev)->in_use || (*dev)->family != p->flow.family ||
+		    (*dev)->port != p->flow.sport || (*dev)->addr[0] != p->flow.src[0] ||
+		    (p->flow.family == 6 &&
+		     ((*dev)->addr[1] != p->flow.src[1] || (*dev)->addr[2] != p->flow.src[2] ||
+		      (*dev)->addr[3] != p->flow.src[3])))
+			continue;
+		*gone = !ct_slot_gen_is(h->s, (*dev)->gen);
+		return 0;
+	}
+	return -1;
+}
+
+/* Not addressed to a VIP, compact table: a device's reply to a nat flow, or not ours. */
+static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p,
+					 const struct config *cfg, __u64 now)
+{
+	struct device_info *dev = NULL;
+	struct ct_hit h = {}, ch = {};
+	__u32 vip_id, id, tick = ct_tick(now);
+	__u8 proto = p->flow.proto, fl = p->tcp_flags;
+	struct ct_limits l;
+	struct vip_key *vk;
+	struct flow_key f;
+	struct ct_ref r;
+	int half, gone = 0;
+
+	if (!cfg->nat_vips || ct_ref_of(&r, &p->flow, cfg) || ct_reply_slot(&r, p, &h, &dev, &gone))
+		goto not_reply;
+	if (gone) {
+		ct_clear(&h);
+		return reply_gone_verdict(ctx, p);
+	}
+	vip_id = ct_device_vip(dev);
+	vk = bpf_map_lookup_elem(&vip_index, &vip_id);
+	if (!vk || vk->family != p->flow.family)
+		goto pass;
+	ct_limits_set(&l, cfg->rst_linger_ms, cfg->fin_grace_ms, cfg->udp_timeout_ms);
+	if (proto == IPPROTO_UDP && ct_slot_ended(h.s, tick, &l))
+		goto pass;
+	id = ct_slot_device(h.s);
+	half = ct_slot_flags(h.s) & CT_F_HALF;
+	client_key(&f, &p->flow, vk);
+	/* conn_reply_confirms without the SYN-ACK check: a slot has no room for its ack. */
+	if (half && proto == IPPROTO_TCP && tcp_ack_only(fl)) {
+		/* The device's established traffic: the flow exists (a stateless one gets its
+		 * slot). */
+		__u64 v = ct_slot_with(h.s, ct_proto_flags(proto), tick), found;
+		struct ct_ref cr;
+
+		ct_put(&h, v);
+		if (!ct_find_dev(&f, id, cfg, &ch))
+			ct_put(&ch, ct_slot_with(ch.s, ct_proto_flags(proto), tick));
+		else if (!ct_ref_of(&cr, &f, cfg))
+			ct_insert(cr.b0, cr.b1,
+				  (v & ~((__u64)0x3fffff << CT_DIGEST_SHIFT)) |
+				      (__u64)cr.digest << CT_DIGEST_SHIFT,
+				  tick, &l, &found);
+		stat_reason(HAULER_STAT_conn_promoted, ctx);
+	} else if (half && proto == IPPROTO_TCP && (fl & TCP_FLAG_RST_BIT)) {
+		/* The device refused a half-open flow: both its slots go at once. */
+		ct_clear(&h);
+		if (!ct_find_dev(&f, id, cfg, &ch))
+			ct_clear(&ch);
+		stat_reason(HAULER_STAT_conn_closed, ctx);
+	} else {
+		ct_put(&h, ct_track(h.s, proto, fl, cfg, tick));
+		/* The device's RST or FIN ends the client's slot too (after the linger). */
+		if (!half && proto == IPPROTO_TCP && (fl & (TCP_FLAG_RST_BIT | TCP_FLAG_FIN_BIT)) &&
+		    !ct_find_dev(&f, id, cfg, &ch))
+			ct_put(&ch, ct_track(ch.s, proto, fl, cfg, tick));
+	}
+	return nat_reply_send(ctx, p, vk, now);
+not_reply:
+	if (proto == IPPROTO_UDP && cfg->report_port && p->flow.dport == cfg->report_port)
+		return to_report_prog(ctx);
+pass:
+	stat_reason(HAULER_STAT_pass_not_vip, ctx);
+	return XDP_PASS;
+}
+
+/*
+ * hauler_ct: the entry program's path when the compact table is in use
+ * (config.ct_buckets), reached by tail call after the parse (which is
+ * done again here: cheap, and it keeps the hand-over to nothing but the
+ * frame).
+ */
+SEC("xdp")
+int hauler_ct(struct xdp_md *ctx)
+{
+	struct vip_key vk = {};
+	struct vip_info *vi;
+	struct config *cfg;
+	struct pkt p = {};
+	__u64 now;
+
+	if (parse_packet(ctx, &p) != PARSE_OK)
+		return XDP_PASS;
+	cfg = config_get();
+	if (!cfg || !cfg->ct_buckets)
+		return XDP_PASS;
+	now = bpf_ktime_get_coarse_ns();
+	vi = vip_of(&p.flow, &vk);
+	if (!vi)
+		return ct_nat_return(ctx, &p, cfg, now);
+	return ct_vip(ctx, &p, vi, cfg, now);
+}
+
+/*
+ * hauler_ct_bind: the end of a decision with the compact table in use,
+ * from conn_bind (the entry program's fallback or any policy), the
+ * checked choice in the policy_ctx. A new connection (pc->record) gets a
+ * half-open slot; a nat flow, new or stateless, a half-open reply slot.
+ * A full bucket pair (live established flows only) refuses the insert:
+ * the flow is forwarded without state (conn_table_full).
+ */
+SEC("xdp")
+int hauler_ct_bind(struct xdp_md *ctx)
+{
+	struct policy_ctx *pc = policy_ctx_get();
+	struct config *cfg = config_get();
+	struct device_info *dev, *won;
+	struct flow_key rk;
+	struct ct_limits l;
+	struct ct_ref r;
+	__u32 choice, id, tick, flags;
+	__u64 now, found = 0;
+	int ret;
+
+	if (!pc || !cfg || !cfg->ct_buckets)
+		return XDP_PASS;
+	choice = pc->choice;
+	if (choice >= HAULER_DEVS_PER_SERVER) {
+		stat_reason(HAULER_STAT_drop_no_device, ctx);
+		return XDP_DROP;
+	}
+	id = pc->cand[choice].id;
+	dev = bind_device(ctx, id);
+	if (!dev)
+		return XDP_DROP;
+	now = bpf_ktime_get_coarse_ns();
+	tick = ct_tick(now);
+	ct_limits_set(&l, cfg->rst_linger_ms, cfg->fin_grace_ms, cfg->udp_timeout_ms);
+	flags = CT_F_HALF | ct_proto_flags(pc->flow.proto);
+	if (pc->record) {
+		ret = ct_ref_of(&r, &pc->flow, cfg)
+			  ? CT_FULL
+			  : ct_insert(r.b0, r.b1, ct_slot_make(r.digest, id, dev->gen, flags, tick),
+				      tick, &l, &found);
+		if (ret == CT_FOUND) {
+			/* Another CPU inserted this new flow first: its choice stands. */
+			won = ct_device(found);
+			if (won && ct_device_vip(won) == pc->vip_id) {
+				dev = won;
+				id = ct_slot_device(found);
+			}
+		} else if (ret != CT_INSERTED) {
+			stat_reason(HAULER_STAT_conn_table_full, ctx);
+		}
+	}
+	if (pc->fwd_mode == HAULER_FWD_NAT) {
+		reply_key(&rk, &pc->flow, dev);
+		if (ct_ref_of(&r, &rk, cfg) ||
+		    ct_insert(r.b0, r.b1, ct_slot_make(r.digest, id, dev->gen, flags, tick), tick,
+			      &l, &found) < 0)
+			stat_reason(HAULER_STAT_conn_table_full, ctx);
+	}
+	return conn_bound(ctx, pc, dev, id, pc->record, cfg, now);
 }

@@ -11,6 +11,7 @@
 #include "conn.h"
 #include "forward.h"
 #include "select/select.h"
+#include "ct_prog.h"
 
 static __always_inline struct policy_ctx *policy_ctx_get(void)
 {
@@ -27,6 +28,50 @@ static __always_inline void count_forward(struct xdp_md *ctx, __u32 vip_id, __u3
 	stat_add(HAULER_STAT_DEV(dev_id & (HAULER_MAX_DEVICES - 1), HAULER_STAT_FWD), bytes);
 }
 
+/* Device id to bind a decision to, or NULL (counted: drop it). */
+static __always_inline struct device_info *bind_device(struct xdp_md *ctx, __u32 id)
+{
+	struct device_info *dev = bpf_map_lookup_elem(&devices, &id);
+
+	if (!dev || !dev->in_use) {
+		stat_reason(HAULER_STAT_drop_bad_device, ctx);
+		return NULL;
+	}
+	return dev;
+}
+
+/*
+ * The end of a decision, its state recorded (or refused): count it (a new
+ * connection, record 1, or a stateless decision) and send the flow in pc
+ * to device id. Shared by both tables' binds (conn_bind, hauler_ct_bind).
+ */
+static __always_inline int conn_bound(struct xdp_md *ctx, struct policy_ctx *pc,
+				      const struct device_info *dev, __u32 id, int record,
+				      const struct config *cfg, __u64 now)
+{
+	struct dev_state *st;
+	struct pkt p = {};
+
+	if (!record) {
+		stat_reason(HAULER_STAT_conn_stateless, ctx);
+		goto send;
+	}
+	st = bpf_map_lookup_elem(&dev_state, &id);
+	if (st)
+		__sync_fetch_and_add(&st->assigned, 1);
+	stat_reason(HAULER_STAT_conn_new, ctx);
+	stat_add(HAULER_STAT_VIP(pc->vip_id & (HAULER_MAX_VIPS - 1), HAULER_STAT_NEW), 0);
+	stat_add(HAULER_STAT_DEV(id & (HAULER_MAX_DEVICES - 1), HAULER_STAT_NEW), 0);
+send:
+	count_forward(ctx, pc->vip_id, id);
+
+	p.flow = pc->flow;
+	p.l3_off = pc->l3_off;
+	p.l4_off = pc->l4_off;
+	p.tcp_flags = pc->tcp_flags;
+	return forward_to_device(ctx, &p, dev, id, pc->fwd_mode, cfg, now);
+}
+
 /*
  * Send the flow in pc to cand[choice]; with record, bind it there: a new
  * connection, recorded in half_open (conn.h: it moves to conns once
@@ -35,15 +80,15 @@ static __always_inline void count_forward(struct xdp_md *ctx, __u32 vip_id, __u3
  * (nat: the return entry, in half_open, so the device's answer goes back).
  * A choice that is not a usable candidate is replaced by the hash choice
  * (counted when it came from a policy): a policy can misjudge, never drop.
+ * With the compact table in use the checked choice goes to hauler_ct_bind
+ * (bpf/ct_prog.h), which records it there.
  */
 static __always_inline int conn_bind(struct xdp_md *ctx, struct policy_ctx *pc, __u32 choice,
 				     int from_policy, int record)
 {
 	struct config *cfg = config_get();
 	struct device_info *dev;
-	struct dev_state *st;
 	struct conn c = {};
-	struct pkt p = {};
 	__u32 id;
 
 	if (!cfg)
@@ -57,12 +102,17 @@ static __always_inline int conn_bind(struct xdp_md *ctx, struct policy_ctx *pc, 
 			return XDP_DROP;
 		}
 	}
-	id = pc->cand[choice].id;
-	dev = bpf_map_lookup_elem(&devices, &id);
-	if (!dev || !dev->in_use) {
-		stat_reason(HAULER_STAT_drop_bad_device, ctx);
+	if (cfg->ct_buckets) {
+		pc->choice = choice;
+		pc->record = record;
+		bpf_tail_call(ctx, &ct_prog, HAULER_CT_BIND);
+		stat_reason(HAULER_STAT_drop_ct_prog, ctx);
 		return XDP_DROP;
 	}
+	id = pc->cand[choice].id;
+	dev = bind_device(ctx, id);
+	if (!dev)
+		return XDP_DROP;
 
 	c.last_seen_ns = bpf_ktime_get_coarse_ns();
 	c.device = id;
@@ -85,24 +135,7 @@ static __always_inline int conn_bind(struct xdp_md *ctx, struct policy_ctx *pc, 
 		if (bpf_map_update_elem(&half_open, &r, &c, BPF_ANY))
 			stat_reason(HAULER_STAT_conn_table_full, ctx);
 	}
-	if (!record) {
-		stat_reason(HAULER_STAT_conn_stateless, ctx);
-		goto send;
-	}
-	st = bpf_map_lookup_elem(&dev_state, &id);
-	if (st)
-		__sync_fetch_and_add(&st->assigned, 1);
-	stat_reason(HAULER_STAT_conn_new, ctx);
-	stat_add(HAULER_STAT_VIP(pc->vip_id & (HAULER_MAX_VIPS - 1), HAULER_STAT_NEW), 0);
-	stat_add(HAULER_STAT_DEV(id & (HAULER_MAX_DEVICES - 1), HAULER_STAT_NEW), 0);
-send:
-	count_forward(ctx, pc->vip_id, id);
-
-	p.flow = pc->flow;
-	p.l3_off = pc->l3_off;
-	p.l4_off = pc->l4_off;
-	p.tcp_flags = pc->tcp_flags;
-	return forward_to_device(ctx, &p, dev, id, pc->fwd_mode, cfg, c.last_seen_ns);
+	return conn_bound(ctx, pc, dev, id, record, cfg, c.last_seen_ns);
 }
 
 /* A policy's (or the fallback's) choice for a new connection: bind it and send. */

@@ -44,7 +44,11 @@ cd "$(dirname "$0")/.." || exit 2
 export HAULER_BUILD=$BUILD
 export CMOCKA_MESSAGE_OUTPUT=stdout # the summary lines parsed below
 BINARY_TIMEOUT=300
-SCRIPT_TIMEOUT=180
+# Above every system test's SYS_LIMIT (400 at most: test_reproduce_smoke)
+# plus its watchdog's SYS_WD_GRACE and SYS_WD_CLEANUP (tests/system/lib.sh:
+# 50 s), so that the watchdog, not this timeout, ends a test over its limit
+# and cleans up after it. Reached only by a test that hangs.
+SCRIPT_TIMEOUT=480
 CASES_FILE=tests/cases
 passed=0
 failed=0

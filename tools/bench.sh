@@ -43,12 +43,12 @@ CP=${P}c # prefix of the connections topology
 if [ "$BENCH_QUICK" = 1 ]; then
 	PKT_REPEAT=200 PKT_TRIALS=1 RATE_PACKETS=20000 RATE_FLOWS=100,1000 SWAPS=20
 	RATE_BIG=20000,40000 RATE_CORES=1000
-	MEM_ENTRIES=10000 CT_BIG=100000 CONN_N=40 CONN_C=2 REPORT_N=50 LIVE_LONG=10 LIVE_RATE=50 LIVE_S=1
+	MEM_ENTRIES=10000 CT_BIG=100000 CT_NAT=200000 CONN_N=40 CONN_C=2 REPORT_N=50 LIVE_LONG=10 LIVE_RATE=50 LIVE_S=1
 	[ -n "$BENCH_POLICIES" ] || BENCH_POLICIES=hash
 else
 	PKT_REPEAT=100000 PKT_TRIALS=3 RATE_PACKETS=2000000 RATE_FLOWS=100,100000 SWAPS=1000
 	RATE_BIG=1000000,10000000 RATE_CORES=100000
-	MEM_ENTRIES=1000000 CT_BIG=10000000 CONN_N=3000 CONN_C=4 REPORT_N=2000 LIVE_LONG=100 LIVE_RATE=1000 LIVE_S=5
+	MEM_ENTRIES=1000000 CT_BIG=10000000 CT_NAT=20000000 CONN_N=3000 CONN_C=4 REPORT_N=2000 LIVE_LONG=100 LIVE_RATE=1000 LIVE_S=5
 fi
 # BENCH_MEM_ENTRIES=N: fill conns with N entries (more than 1,048,576 sizes it to N).
 MEM_ENTRIES=${BENCH_MEM_ENTRIES:-$MEM_ENTRIES}
@@ -124,7 +124,7 @@ fi
 if wants rate; then
 	in_ns "$BUILD/tools/bench_rate" --pin "$RUN/bpf" --build "$BUILD" --lb lb --gen ga \
 		--packets "$RATE_PACKETS" --flows "$RATE_FLOWS" --swaps "$SWAPS" \
-		--cores "$RATE_CORES" ${RATE_BIG:+--big "$RATE_BIG"} \
+		--cores "$RATE_CORES" ${RATE_BIG:+--big "$RATE_BIG"} --compact \
 		--json "$RUN/rate.json" || part_failed rate
 	echo
 fi
@@ -132,7 +132,8 @@ if wants mem; then
 	in_ns "$BUILD/tools/bench_mem" --pin "$RUN/bpf" --build "$BUILD" --entries "$MEM_ENTRIES" \
 		--json "$RUN/mem.json" || part_failed memory
 	echo
-	for n in "$MEM_ENTRIES" "$CT_BIG"; do
+	# CT_NAT: the entries of CT_BIG nat connections (two slots each).
+	for n in "$MEM_ENTRIES" "$CT_BIG" "$CT_NAT"; do
 		"$BUILD/tools/bench_mem" --pin "$RUN/bpf" --build "$BUILD" --table compact \
 			--entries "$n" --json "$RUN/mem_ct_$n.json" || part_failed "memory (compact, $n)"
 		echo
@@ -211,8 +212,9 @@ part() {
 		"$(cut -d' ' -f1-3 /proc/loadavg)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	printf '"quick":%s,"per_packet":%s,"rate":%s,"memory":%s,' "$BENCH_QUICK" \
 		"$(part pkt.json)" "$(part rate.json)" "$(part mem.json)"
-	printf '"memory_compact":%s,"memory_compact_big":%s,' "$(part "mem_ct_$MEM_ENTRIES.json")" \
-		"$(part "mem_ct_$CT_BIG.json")"
+	printf '"memory_compact":%s,"memory_compact_big":%s,"memory_compact_nat":%s,' \
+		"$(part "mem_ct_$MEM_ENTRIES.json")" "$(part "mem_ct_$CT_BIG.json")" \
+		"$(part "mem_ct_$CT_NAT.json")"
 	printf '"report_to_map":%s,' "$(part report.json)"
 	printf '"connections":{"balancer":%s,"direct":%s,"ratio":%s,"live":%s}}\n' \
 		"$(part conn_lb.json)" "$(part conn_direct.json)" "$(part conn_ratio.json)" \

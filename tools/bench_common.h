@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "hauler_schema.h"
+#include "ctable/ct_table.h"
 #include "json.h"
 #include "error.h"
 #include "map_write.h"
@@ -453,6 +454,74 @@ static inline long bench_conns_count(const struct bench_lb *lb)
 		n++;
 	}
 	return n;
+}
+
+/* ---- the compact table (ctable, hauler up --table compact) ---- */
+
+/* The datapath's config, read and written back. */
+static inline struct config bench_config(const struct bench_lb *lb)
+{
+	struct config c;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bench_map(lb, "config"), &zero, &c))
+		bench_die("read config");
+	return c;
+}
+
+/* Use the compact table (its whole map) or the LRU tables. */
+static inline void bench_ct_use(const struct bench_lb *lb, int on)
+{
+	struct config c = bench_config(lb);
+
+	c.ct_buckets =
+	    on ? bpf_map__max_entries(bpf_object__find_map_by_name(lb->skel->obj, "ctable")) : 0;
+	bench_ok(mapw_config(&lb->maps, &c));
+}
+
+/*
+ * Visit ctable in batches of BENCH_CT_BATCH buckets: with zero, write
+ * empty buckets; else count the slots in use (established: only those
+ * without the half-open flag). Returns the count.
+ */
+#define BENCH_CT_BATCH 16384
+static inline long bench_ct_walk(const struct bench_lb *lb, int zero, int established)
+{
+	static struct ct_bucket buf[BENCH_CT_BATCH];
+	static __u32 keys[BENCH_CT_BATCH];
+	int fd = bench_map(lb, "ctable");
+	__u32 n = bpf_map__max_entries(bpf_object__find_map_by_name(lb->skel->obj, "ctable"));
+	__u32 i, k, count, in = 0, out = 0;
+	long used = 0;
+	int s;
+
+	if (zero)
+		memset(buf, 0, sizeof(buf));
+	for (i = 0; i < n; i += count) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+
+		count = n - i < BENCH_CT_BATCH ? n - i : BENCH_CT_BATCH;
+		for (k = 0; k < count; k++)
+			keys[k] = i + k;
+		if (zero) {
+			if (bpf_map_update_batch(fd, keys, buf, &count, &opts))
+				bench_die("clear ctable: %s", strerror(errno));
+			continue;
+		}
+		/* The batch token is the last key read: the next batch goes on after it. */
+		if (bpf_map_lookup_batch(fd, i ? &in : NULL, &out, keys, buf, &count, &opts) &&
+		    errno != ENOENT)
+			bench_die("read ctable: %s", strerror(errno));
+		in = out;
+		for (k = 0; k < count; k++)
+			for (s = 0; s < HAULER_CT_SLOTS; s++)
+				used +=
+				    buf[k].slot[s] &&
+				    (!established || !(ct_slot_flags(buf[k].slot[s]) & CT_F_HALF));
+		if (!count)
+			break;
+	}
+	return used;
 }
 
 /* ---- frames ---- */

@@ -6,9 +6,12 @@
  *
  *   bench_rate --pin DIR --build BUILD --lb IF --gen IF [--packets N]
  *              [--flows N[,N...]] [--swaps N] [--big N[,N...]] [--cores N]
- *              [--json FILE]
+ *              [--compact] [--json FILE]
  *
  * --big: established flows over tables filled with N connections;
+ * --compact: every established and new-flow case again with the compact
+ * connection table (hauler up --table compact), side by side with the
+ * LRU tables, against the same floor;
  * --cores N: one core against two with N established flows, and new
  * flows (bench_rate_scale.h).
  *
@@ -41,6 +44,8 @@ struct rate_bench {
 	struct bench_json json;
 	volatile int stop;
 	int prefilled; /* conns already holds the flows a case sends (no warm-up) */
+	int ct;	       /* the compact table is in use (config.ct_buckets) */
+	int compact;   /* --compact: measure the compact table too */
 };
 
 /* One measurement: Mpps at the sink, and bpf_stats ns a packet when on. */
@@ -148,7 +153,10 @@ static void prepare(struct rate_bench *b, __u32 nflows)
 
 	if (b->prefilled)
 		return; /* the table holds them already (bench_rate_scale.h) */
-	bench_conns_clear(&b->lb);
+	if (b->ct)
+		bench_ct_walk(&b->lb, 1, 0);
+	else
+		bench_conns_clear(&b->lb);
 	if (!nflows)
 		return;
 	for (pass = 0; pass < 3; pass++) {
@@ -156,7 +164,7 @@ static void prepare(struct rate_bench *b, __u32 nflows)
 		answer_syns(b);
 		generate(b, nflows, nflows, TCP_ACK);
 		usleep(20000);
-		got = bench_conns_count(&b->lb);
+		got = b->ct ? bench_ct_walk(&b->lb, 0, 1) : bench_conns_count(&b->lb);
 		if (got >= want)
 			return;
 	}
@@ -189,9 +197,14 @@ static struct rate measure(struct rate_bench *b, int prog_fd, __u32 nflows, unsi
 	r.conn_new = bench_stat(&b->lb, HAULER_STAT_conn_new) - new0;
 	r.conn_hit = bench_stat(&b->lb, HAULER_STAT_conn_hit) - hit0;
 	r.conn_stateless = bench_stat(&b->lb, HAULER_STAT_conn_stateless) - st0;
+	/*
+	 * The compact table takes a digest match as the flow: a new flow may
+	 * find another's slot (about 3 in a million, ct_false_match_rate).
+	 */
 	if (prog_fd == b->lb.entry_fd &&
 	    (nflows ? r.conn_new + r.conn_stateless
-		    : r.conn_hit + (flags == TCP_SYN ? r.conn_stateless : r.conn_new)))
+		    : r.conn_hit + (flags == TCP_SYN ? r.conn_stateless : r.conn_new)) >
+		(b->ct ? n / 10000 : 0))
 		bench_die("%s: packets took another path (new %llu, hit %llu, stateless %llu)",
 			  nflows	     ? "established flows"
 			  : flags == TCP_SYN ? "new flows"
@@ -232,9 +245,78 @@ struct flow_case {
 	__u32 nflows;
 	__u8 flags; /* TCP_SYN or TCP_ACK */
 	double target;
-	struct rate hauler, floor;
-	double hauler_ns, floor_ns;
+	struct rate hauler, floor, ct; /* ct: hauler with the compact table */
+	double hauler_ns, floor_ns, ct_ns;
 };
+
+/* The compact table's rate and bpf_stats time for case c (the floor is the LRU run's). */
+static void measure_ct(struct rate_bench *b, struct flow_case *c, unsigned long n,
+		       unsigned long n_stats)
+{
+	int stats_fd;
+
+	bench_ct_use(&b->lb, 1);
+	b->ct = 1;
+	c->ct = measure(b, b->lb.entry_fd, c->nflows, n, c->flags);
+	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (stats_fd < 0)
+		bench_die("cannot enable bpf_stats: %s", strerror(errno));
+	c->ct_ns = stats_ns(b, b->lb.entry_fd, c->nflows, n_stats, c->flags);
+	close(stats_fd);
+	b->ct = 0;
+	bench_ct_use(&b->lb, 0);
+}
+
+/*
+ * The LRU tables and the compact table side by side: rates, ratios to
+ * the same floor, +ns over it, and bpf_stats ns a packet (the entry
+ * program and the programs it tail-calls). JSON under key.
+ */
+static void print_compact(struct rate_bench *b, const struct flow_case *cases, int n,
+			  const char *title, const char *key)
+{
+	int i;
+
+	printf("\n%s\n", title);
+	printf("  %-30s %8s %8s %8s %6s %6s %6s %6s %7s %7s\n", "traffic", "lru", "compact",
+	       "floor", "lru", "cmpct", "lru", "cmpct", "lru", "cmpct");
+	printf("  %-30s %8s %8s %8s %6s %6s %6s %6s %7s %7s\n", "", "Mpps", "Mpps", "Mpps", "ratio",
+	       "ratio", "+ns", "+ns", "ns/pkt", "ns/pkt");
+	bench_json_obj(&b->json, key);
+	for (i = 0; i < n; i++) {
+		const struct flow_case *c = &cases[i];
+		double f = c->floor.mpps, lr = f > 0 ? c->hauler.mpps / f : 0,
+		       cr = f > 0 ? c->ct.mpps / f : 0;
+		double le = c->hauler.mpps > 0 && f > 0 ? 1000 / c->hauler.mpps - 1000 / f : 0;
+		double ce = c->ct.mpps > 0 && f > 0 ? 1000 / c->ct.mpps - 1000 / f : 0;
+		char label[64], k[64];
+
+		if (c->nflows)
+			snprintf(label, sizeof(label), "established, %u flows", c->nflows);
+		else
+			snprintf(label, sizeof(label), "%s", c->label);
+		printf("  %-30s %8.2f %8.2f %8.2f %6.2f %6.2f %6.0f %6.0f %7.1f %7.1f\n", label,
+		       c->hauler.mpps, c->ct.mpps, f, lr, cr, le, ce, c->hauler_ns, c->ct_ns);
+		if (c->nflows)
+			snprintf(k, sizeof(k), "established_%u", c->nflows);
+		else
+			snprintf(k, sizeof(k), "%s", c->key);
+		bench_json_obj(&b->json, k);
+		bench_json_num(&b->json, "flows", c->nflows);
+		bench_json_num(&b->json, "lru_mpps", c->hauler.mpps);
+		bench_json_num(&b->json, "compact_mpps", c->ct.mpps);
+		bench_json_num(&b->json, "floor_mpps", f);
+		bench_json_num(&b->json, "lru_ratio", lr);
+		bench_json_num(&b->json, "compact_ratio", cr);
+		bench_json_num(&b->json, "lru_extra_ns_per_packet", le);
+		bench_json_num(&b->json, "compact_extra_ns_per_packet", ce);
+		bench_json_num(&b->json, "lru_ns_per_packet", c->hauler_ns);
+		bench_json_num(&b->json, "compact_ns_per_packet", c->ct_ns);
+		bench_json_num(&b->json, "compact_delivered", c->ct.delivered);
+		bench_json_end(&b->json);
+	}
+	bench_json_end(&b->json);
+}
 
 #include "bench_rate_scale.h" /* 1M/10M-flow tables, one core against two */
 
@@ -318,24 +400,20 @@ static void policy_swap(struct rate_bench *b, int fd_a, int fd_b, unsigned long 
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_rate --pin DIR --build BUILD --lb IF --gen IF [--packets N] "
-			"[--flows N[,N...]] [--swaps N] [--big N[,N...]] [--cores N] "
+			"[--flows N[,N...]] [--swaps N] [--big N[,N...]] [--cores N] [--compact] "
 			"[--json FILE]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"pin", required_argument, NULL, 'p'},
-					     {"build", required_argument, NULL, 'b'},
-					     {"lb", required_argument, NULL, 'l'},
-					     {"gen", required_argument, NULL, 'g'},
-					     {"packets", required_argument, NULL, 'n'},
-					     {"flows", required_argument, NULL, 'f'},
-					     {"swaps", required_argument, NULL, 's'},
-					     {"json", required_argument, NULL, 'j'},
-					     {"big", required_argument, NULL, 'B'},
-					     {"cores", required_argument, NULL, 'c'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"pin", required_argument, NULL, 'p'},     {"build", required_argument, NULL, 'b'},
+	    {"lb", required_argument, NULL, 'l'},      {"gen", required_argument, NULL, 'g'},
+	    {"packets", required_argument, NULL, 'n'}, {"flows", required_argument, NULL, 'f'},
+	    {"swaps", required_argument, NULL, 's'},   {"json", required_argument, NULL, 'j'},
+	    {"big", required_argument, NULL, 'B'},     {"cores", required_argument, NULL, 'c'},
+	    {"compact", no_argument, NULL, 'C'},       {NULL, 0, NULL, 0}};
 	const char *pin = NULL, *build = NULL, *lb_if = NULL, *gen_if = NULL, *json = NULL;
 	const char *flows = "100,100000", *big_list = NULL;
 	__u32 big[SCALE_MAX_BIG], cores_flows = 0;
@@ -377,6 +455,9 @@ int main(int argc, char **argv)
 			break;
 		case 'B':
 			big_list = optarg;
+			break;
+		case 'C':
+			b.compact = 1;
 			break;
 		case 'c':
 			cores_flows = bench_ulong("cores", optarg);
@@ -430,15 +511,22 @@ int main(int argc, char **argv)
 	b.gen_ifindex = bench_ifindex(gen_if);
 	bench_read_mac(lb_if, lb_mac);
 	bench_read_mac(gen_if, gen_mac);
-	if (nbig) {
-		/* Room for the largest table, and the other cases' entries beside it. */
-		const struct table_sizes sizes = {.conns =
-						      big[nbig - 1] + big[nbig - 1] / 8 + 65536,
-						  .half_open = HAULER_MAX_CONNS};
+	{
+		/*
+		 * Room for the largest table, and the other cases' entries beside
+		 * it; half_open as large as conns (bench_lb_load). The compact
+		 * table: the largest at 60 % of its slots (no refusals), at least
+		 * what hauler up --table compact makes by default.
+		 */
+		__u32 most = nbig ? big[nbig - 1] : 0;
+		struct table_sizes sizes = {.conns = nbig ? most + most / 8 + 65536 : 0,
+					    .half_open = HAULER_MAX_CONNS};
 
+		if (b.compact)
+			sizes.ctable = ct_buckets_for(most + most / 4 + 65536 > HAULER_MAX_CONNS
+							  ? most + most / 4 + 65536
+							  : HAULER_MAX_CONNS);
 		bench_lb_load_sized(&b.lb, pin, build, &sizes);
-	} else {
-		bench_lb_load(&b.lb, pin, build);
 	}
 	if (bench_policy_load(&b.lb, "hash", &hash) || bench_policy_load(&b.lb, "wrr", &wrr))
 		bench_die("policies hash and wrr must load (BENCH_DEBUG=1 shows why)");
@@ -500,6 +588,13 @@ int main(int argc, char **argv)
 		c->floor_ns = stats_ns(&b, b.floor_fd, c->nflows, n, c->flags);
 	}
 	close(stats_fd); /* bpf_stats back off (unless someone else holds it on) */
+	for (i = 0; b.compact && i < ncase; i++) {
+		struct flow_case *c = &cases[i];
+		unsigned long n =
+		    !c->nflows && b.packets > NEW_FLOWS_MAX ? NEW_FLOWS_MAX : b.packets;
+
+		measure_ct(&b, c, n, b.packets / 4 < NEW_FLOWS_MAX ? b.packets / 4 : NEW_FLOWS_MAX);
+	}
 
 	bench_json_obj(&b.json, "rate");
 	for (i = 0; i < ncase; i++) {
@@ -532,6 +627,11 @@ int main(int argc, char **argv)
 		bench_json_end(&b.json);
 	}
 	bench_json_end(&b.json);
+	if (b.compact)
+		print_compact(&b, cases, ncase,
+			      "packet rate, the LRU tables against the compact table (hauler up "
+			      "--table compact), same run, same floor",
+			      "rate_compact");
 
 	policy_swap(&b, hash.fd, wrr.fd, swaps);
 	if (cores_flows)

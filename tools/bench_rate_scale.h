@@ -60,6 +60,52 @@ static void scale_fill(struct rate_bench *b, __u64 from, __u64 to)
 	}
 }
 
+/*
+ * Write flows from..to-1 into the compact table t (a copy of ctable in
+ * user memory, nb buckets), established on VIP 0's devices 0..3, as
+ * hauler_ct_bind and a confirming ACK would; then ctable from t. Returns
+ * the flows refused (a full bucket pair).
+ */
+static unsigned long scale_fill_ct(struct rate_bench *b, struct ct_bucket *t, __u32 nb, __u64 from,
+				   __u64 to)
+{
+	enum { BATCH = 65536 };
+	static __u32 keys[BATCH];
+	struct config cfg = bench_config(&b->lb);
+	int fd = bench_map(&b->lb, "ctable"), dev_fd = bench_map(&b->lb, "devices");
+	unsigned long refused = 0;
+	struct device_info dev[4];
+	struct ct_limits l;
+	struct timespec ts;
+	__u32 id, i, k, count, tick;
+
+	for (id = 0; id < 4; id++)
+		if (bpf_map_lookup_elem(dev_fd, &id, &dev[id]))
+			bench_die("read device %u", id);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	tick = ct_tick(ts.tv_sec * 1000000000ULL + ts.tv_nsec);
+	ct_limits_set(&l, cfg.rst_linger_ms, cfg.fin_grace_ms, cfg.udp_timeout_ms);
+	for (; from < to; from++) {
+		struct flow_key fk;
+
+		scale_flow_key(&fk, from);
+		if (ct_mem_insert(t, nb, &fk, cfg.flow_seed,
+				  ct_slot_make(0, from % 4, dev[from % 4].gen, 0, tick), tick,
+				  &l) != CT_INSERTED)
+			refused++;
+	}
+	for (i = 0; i < nb; i += count) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+
+		count = nb - i < BATCH ? nb - i : BATCH;
+		for (k = 0; k < count; k++)
+			keys[k] = i + k;
+		if (bpf_map_update_batch(fd, keys, &t[i], &count, &opts))
+			bench_die("fill ctable: %s", strerror(errno));
+	}
+	return refused;
+}
+
 /* Established flows over tables of big[i] connections (ascending), after every other case. */
 static void scale_big(struct rate_bench *b, const __u32 *big, int nbig)
 {
@@ -67,7 +113,18 @@ static void scale_big(struct rate_bench *b, const __u32 *big, int nbig)
 	__u64 have = 0;
 	int i, stats_fd;
 
+	__u32 nb = 0;
+	struct ct_bucket *t = NULL;
+
 	bench_conns_clear(&b->lb);
+	if (b->compact) {
+		bench_ct_use(&b->lb, 1);
+		nb = bench_config(&b->lb).ct_buckets;
+		bench_ct_use(&b->lb, 0);
+		t = calloc(nb, sizeof(*t));
+		if (!t)
+			bench_die("out of memory for a copy of ctable");
+	}
 	b->prefilled = 1;
 	for (i = 0; i < nbig; i++) {
 		__u64 t0 = bench_now_ns();
@@ -85,8 +142,26 @@ static void scale_big(struct rate_bench *b, const __u32 *big, int nbig)
 		c[i].hauler_ns = stats_ns(b, b->lb.entry_fd, big[i], b->packets / 4, TCP_ACK);
 		c[i].floor_ns = stats_ns(b, b->floor_fd, big[i], b->packets / 4, TCP_ACK);
 		close(stats_fd);
+		if (b->compact) {
+			unsigned long refused;
+
+			t0 = bench_now_ns();
+			refused = scale_fill_ct(b, t, nb, i ? big[i - 1] : 0, big[i]);
+			fprintf(
+			    stderr,
+			    "bench_rate: ctable (%u buckets) filled with %u flows in %.1f s, %lu "
+			    "refused\n",
+			    nb, big[i], (bench_now_ns() - t0) / 1e9, refused);
+			if (refused)
+				bench_die("ctable refused %lu flows: every packet must hit",
+					  refused);
+			c[i].label = "established";
+			c[i].flags = TCP_ACK;
+			measure_ct(b, &c[i], b->packets, b->packets / 4);
+		}
 	}
 	b->prefilled = 0;
+	free(t);
 
 	printf("\nestablished flows over large tables (conns filled directly, every packet a "
 	       "hit;\n%lu packets a run, flows in turn: each packet another flow)\n",
@@ -118,6 +193,11 @@ static void scale_big(struct rate_bench *b, const __u32 *big, int nbig)
 		bench_json_end(&b->json);
 	}
 	bench_json_end(&b->json);
+	if (b->compact)
+		print_compact(b, c, nbig,
+			      "established flows over large tables, the LRU tables against the "
+			      "compact table (filled directly, every packet a hit)",
+			      "rate_large_tables_compact");
 }
 
 /* One generator thread of the multi-core case. */

@@ -20,10 +20,17 @@
  *       N datagrams, each from its own socket.
  *
  * A connection fails as "reset" (refused, reset, closed early), "stalled"
- * (no progress for 2 s, or past its timeout) or "corrupt" (wrong echo).
+ * (a short one past its timeout; a long one still waiting for its echo
+ * when the run ends, after a grace of the timeout or 3 s) or "corrupt"
+ * (wrong echo). A long connection that made no progress for 2 s and then
+ * went on, every byte echoed, is "paused": it counts as ok and is
+ * reported apart (how many, the longest pause, their TCP
+ * retransmissions: none when only the CPU was late, not the network),
+ * and --conn-log names it "paused".
  * Exit status 0 only when every connection or datagram succeeded.
  */
 #include <getopt.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/epoll.h>
@@ -31,7 +38,7 @@
 
 #include "echo_proto.h"
 
-#define STALL_MS    2000
+#define PAUSE_MS    2000 /* no progress this long: a pause */
 #define TXBUF	    4096
 #define RXBUF	    16384
 #define MAX_IDS	    64
@@ -63,7 +70,8 @@ struct conn {
 	uint64_t sent;	   /* bytes send() accepted */
 	uint64_t verified; /* echoed bytes checked */
 	uint64_t start_ms, progress_ms, next_send_ms;
-	bool stalled;
+	uint64_t pause_max_ms; /* its longest pause that ended */
+	bool paused, in_pause;
 	unsigned int tries;
 	size_t txlen, txoff;
 	uint8_t txbuf[TXBUF];
@@ -94,6 +102,9 @@ struct load {
 	unsigned long long outcome[O_OTHER + 1];
 	unsigned long long failed;
 	unsigned long long bytes; /* echoed bytes checked, all connections */
+	/* Long connections that paused and went on: count, longest pause,
+	 * their TCP retransmissions. */
+	unsigned long long paused, pause_max_ms, paused_retrans;
 	struct id_count ids[MAX_IDS];
 	unsigned int n_ids;
 	unsigned long long long_established, long_settled;
@@ -332,6 +343,7 @@ static int park_fd(struct load *l, int fd)
 static void log_conn(struct load *l, const struct conn *c, enum outcome o)
 {
 	static const char *names[] = {"ok", "reset", "stalled", "corrupt", "other"};
+	const char *what = o == O_OK && c->paused ? "paused" : names[o];
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	unsigned int port = 0;
@@ -341,13 +353,44 @@ static void log_conn(struct load *l, const struct conn *c, enum outcome o)
 						      : ((struct sockaddr_in *)&ss)->sin_port);
 	fprintf(l->conn_log, "%u %.*s %s\n", port,
 		c->banner_got == ECHO_BANNER_LEN ? ECHO_BANNER_LEN : 1,
-		c->banner_got == ECHO_BANNER_LEN ? c->banner : "-", names[o]);
+		c->banner_got == ECHO_BANNER_LEN ? c->banner : "-", what);
+}
+
+/* Progress now: ends a pause, whose length is kept. */
+static void progress(struct load *l, struct conn *c)
+{
+	uint64_t now = echo_now_ms();
+
+	if (c->in_pause) {
+		char what[64];
+
+		c->in_pause = false;
+		if (now - c->progress_ms > c->pause_max_ms)
+			c->pause_max_ms = now - c->progress_ms;
+		snprintf(what, sizeof(what), "went on after a pause of %llu ms,",
+			 (unsigned long long)(now - c->progress_ms));
+		report(l, c, what);
+	}
+	c->progress_ms = now;
+}
+
+/* A paused long connection ended well: count it apart. */
+static void count_paused(struct load *l, const struct conn *c)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	l->paused++;
+	if (c->pause_max_ms > l->pause_max_ms)
+		l->pause_max_ms = c->pause_max_ms;
+	if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
+		l->paused_retrans += ti.tcpi_total_retrans;
 }
 
 static void conn_end(struct load *l, struct conn *c, enum outcome o, const char *why)
 {
-	if (c->stalled && o == O_OK)
-		o = O_STALLED; /* it recovered, but it did stall */
+	if (c->paused && o == O_OK)
+		count_paused(l, c);
 	if (l->conn_log && c->kind == K_LONG)
 		log_conn(l, c, o);
 	l->outcome[o]++;
@@ -470,7 +513,7 @@ static int tcp_send(struct load *l, struct conn *c)
 		}
 		c->txoff += n;
 		c->sent += n;
-		c->progress_ms = echo_now_ms();
+		progress(l, c);
 	}
 	set_events(l, c, EPOLLIN | (c->sent < c->target ? EPOLLOUT : 0));
 	return 0;
@@ -520,7 +563,7 @@ static void tcp_readable(struct load *l, struct conn *c)
 		conn_end(l, c, O_RESET, "closed by peer");
 		return;
 	}
-	c->progress_ms = echo_now_ms();
+	progress(l, c);
 	if (c->banner_got < ECHO_BANNER_LEN) {
 		size_t take = ECHO_BANNER_LEN - c->banner_got;
 
@@ -584,7 +627,7 @@ static void handle_event(struct load *l, struct conn *c, uint32_t events)
 			return;
 		}
 		c->state = S_RUN;
-		c->progress_ms = echo_now_ms();
+		progress(l, c);
 		set_events(l, c, EPOLLIN);
 		if (tcp_send(l, c))
 			return;
@@ -613,9 +656,9 @@ static bool waiting(const struct conn *c)
 static int conn_tick(struct load *l, struct conn *c, uint64_t now)
 {
 	if (c->kind == K_LONG) {
-		if (waiting(c) && now - c->progress_ms > STALL_MS && !c->stalled) {
-			c->stalled = true;
-			report(l, c, "no progress for 2 s");
+		if (waiting(c) && now - c->progress_ms > PAUSE_MS && !c->in_pause) {
+			c->paused = c->in_pause = true;
+			report(l, c, "no progress for 2 s (paused)");
 		}
 		if (l->stopping) {
 			if (!waiting(c)) {
@@ -671,10 +714,12 @@ static void print_results(struct load *l, uint64_t elapsed_ms)
 	qsort(l->ids, l->n_ids, sizeof(l->ids[0]), cmp_ids);
 	if (l->o.json) {
 		printf("{\"ok\":%llu,\"failed\":%llu,\"reset\":%llu,\"stalled\":%llu,"
-		       "\"corrupt\":%llu,\"total\":%lu,\"long\":%lu,\"bytes\":%llu,"
+		       "\"corrupt\":%llu,\"total\":%lu,\"long\":%lu,\"paused\":%llu,"
+		       "\"max_pause_ms\":%llu,\"paused_retrans\":%llu,\"bytes\":%llu,"
 		       "\"elapsed_ms\":%llu,\"by_device\":{",
 		       l->outcome[O_OK], l->failed, l->outcome[O_RESET], l->outcome[O_STALLED],
-		       l->outcome[O_CORRUPT], l->started, l->started_long, l->bytes,
+		       l->outcome[O_CORRUPT], l->started, l->started_long, l->paused,
+		       l->pause_max_ms, l->paused_retrans, l->bytes,
 		       (unsigned long long)elapsed_ms);
 		for (i = 0; i < l->n_ids; i++)
 			printf("%s\"%s\":%lu", i ? "," : "", l->ids[i].id, l->ids[i].count);
@@ -687,6 +732,9 @@ static void print_results(struct load *l, uint64_t elapsed_ms)
 	       "%llu bytes echoed, in %llu ms\n",
 	       l->started, l->outcome[O_OK], l->failed, l->outcome[O_RESET], l->outcome[O_STALLED],
 	       l->outcome[O_CORRUPT], l->bytes, (unsigned long long)elapsed_ms);
+	if (l->paused)
+		printf("paused and went on: %llu (longest %llu ms, %llu TCP retransmissions)\n",
+		       l->paused, l->pause_max_ms, l->paused_retrans);
 }
 
 /* Open short connections (or datagrams) while there is room and work. */

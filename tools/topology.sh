@@ -333,27 +333,37 @@ topo_down() {
 # /run/hlrPID whose PID no longer runs. A live run's names are never
 # touched: its PID still runs.
 topo_reap_stale() {
-	local name pid ns pids m cg seen=" "
+	local name pid seen=" "
 	for name in $(ip netns list 2>/dev/null | awk '{ print $1 }') $(ls /run 2>/dev/null); do
-		[[ $name =~ ^hlrb?([0-9]+)(-|$) ]] || continue
+		[[ $name =~ ^hlrb?([0-9]+)(-|\.|$) ]] || continue
 		pid=${BASH_REMATCH[1]}
 		kill -0 "$pid" 2>/dev/null && continue
 		case $seen in *" $pid "*) continue ;; esac
 		seen="$seen$pid "
-		for ns in $(ip netns list | awk '{ print $1 }' | grep -E "^hlrb?$pid-"); do
-			pids=$(ip netns pids "$ns" 2>/dev/null)
-			# shellcheck disable=SC2086 # a list of pids, in our namespace
-			[ -n "$pids" ] && kill -9 $pids 2>/dev/null
-			ip netns del "$ns" 2>/dev/null
-		done
-		for m in $(awk -v p="^/run/hlrb?$pid/" '$2 ~ p { print $2 }' /proc/mounts | sort -r); do
-			umount "$m" 2>/dev/null
-		done
-		rm -rf "/run/hlr$pid" "/run/hlrb$pid"
-		for cg in /sys/fs/cgroup /sys/fs/cgroup/cpu /sys/fs/cgroup/cpuacct /sys/fs/cgroup/memory; do
-			for m in "$cg/hlr$pid"-* "$cg/hlrb$pid"-*; do
-				[ -d "$m" ] && rmdir "$m" 2>/dev/null
-			done
+		topo_reap_pid "$pid"
+	done
+	return 0
+}
+
+# topo_reap_pid PID: remove everything named after run PID (hlrPID-*,
+# hlrbPID-*, /run/hlrPID): kill what runs in its namespaces, delete them,
+# unmount its bpf file systems, remove its run directory and cgroups.
+# Only for a run that has ended or been killed (a system test's watchdog).
+topo_reap_pid() {
+	local pid=$1 ns pids m cg
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }' | grep -E "^hlrb?$pid-"); do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		# shellcheck disable=SC2086 # a list of pids, in our namespace
+		[ -n "$pids" ] && kill -9 $pids 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	for m in $(awk -v p="^/run/hlrb?$pid/" '$2 ~ p { print $2 }' /proc/mounts | sort -r); do
+		umount "$m" 2>/dev/null
+	done
+	rm -rf "/run/hlr$pid" "/run/hlrb$pid" "/run/hlr$pid.watchdog"
+	for cg in /sys/fs/cgroup /sys/fs/cgroup/cpu /sys/fs/cgroup/cpuacct /sys/fs/cgroup/memory; do
+		for m in "$cg/hlr$pid"-* "$cg/hlrb$pid"-*; do
+			[ -d "$m" ] && rmdir "$m" 2>/dev/null
 		done
 	done
 	return 0

@@ -38,7 +38,7 @@ struct verb {
 static const struct verb verbs[] = {
     {"up", NULL,
      "DEV [--mode native|generic] [-c FILE] [--tunnel-src ADDR] [--tunnel-src6 ADDR] "
-     "[--conns N] [--half-open N] [--vips N] [--servers N] [--devices N]",
+     "[--table lru|compact] [--conns N] [--half-open N] [--vips N] [--servers N] [--devices N]",
      1, ANY, 0},
     {"down", NULL, "", 0, 0, 0},
     {"status", NULL, "", 0, 0, 0},

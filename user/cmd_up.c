@@ -18,6 +18,7 @@
 static int parse_up(int argc, char **argv, struct up_opts *o, const char **file)
 {
 	static const char *const modes[] = {"native", "generic"};
+	static const char *const tables[] = {"lru", "compact"};
 	__u32 addr[4];
 	__u8 family;
 	int i, mode;
@@ -41,6 +42,11 @@ static int parse_up(int argc, char **argv, struct up_opts *o, const char **file)
 			if (mode < 0)
 				return mode;
 			o->xdp_flags = mode ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+		} else if (!strcmp(w, "--table")) {
+			mode = parse_keyword(argv[++i], tables, 2, "table");
+			if (mode < 0)
+				return mode;
+			o->table = mode ? TABLE_COMPACT : TABLE_LRU;
 		} else if (!strcmp(w, "--conns")) {
 			if (map_sizes_parse(argv[++i], "--conns", &o->sizes.conns))
 				return -ERR_INPUT;

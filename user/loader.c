@@ -287,6 +287,11 @@ static int write_config(struct hauler_xdp *skel, const struct up_opts *opts, int
 		bpf_xdp_detach(cfg.ifindex, cfg.xdp_flags, NULL); /* moved: leave the old one */
 	cfg.ifindex = ifindex;
 	cfg.xdp_flags = opts->xdp_flags;
+	/* The table in use (size_tables refused a change over a running balancer). */
+	if (opts->table == TABLE_COMPACT)
+		cfg.ct_buckets = bpf_map__max_entries(skel->maps.ctable);
+	else if (opts->table == TABLE_LRU)
+		cfg.ct_buckets = 0;
 	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
 		return err_set(ERR_SYSTEM, "cannot write config: %s", strerror(errno));
 	return 0;
@@ -297,11 +302,15 @@ static int write_config(struct hauler_xdp *skel, const struct up_opts *opts, int
  * the pinned ones (the tables and their connections are kept), and
  * asking for another size is an error rather than a silent no.
  */
-static int size_tables(struct bpf_object *obj, const char *pin, const struct table_sizes *want)
+static int size_tables(struct bpf_object *obj, const char *pin, const struct up_opts *opts)
 {
-	struct table_sizes have;
+	struct table_sizes have, w = opts->sizes, *want = &w;
 
 	map_sizes_pinned(pin, &have);
+	if (map_sizes_same_table(&have, opts->table))
+		return -ERR_INPUT;
+	if (opts->table == TABLE_COMPACT)
+		map_sizes_compact(want, have.ctable);
 	if (map_sizes_compare(&have, want))
 		return -ERR_INPUT;
 	if (map_sizes_set(obj, want))
@@ -327,7 +336,7 @@ int loader_up(const char *pin, const struct up_opts *opts)
 	skel = hauler_xdp__open_opts(&open_opts);
 	if (!skel)
 		return lib_err(-errno, "cannot open the XDP program");
-	err = size_tables(skel->obj, pin, &opts->sizes);
+	err = size_tables(skel->obj, pin, opts);
 	if (err) {
 		hauler_xdp__destroy(skel);
 		return err;

@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "map_sizes.h"
+#include "ctable/ct_table.h"
 
 int map_sizes_parse(const char *text, const char *what, __u32 *out)
 {
@@ -98,6 +99,7 @@ int map_sizes_set(struct bpf_object *obj, const struct table_sizes *ts)
 		__u32 n;
 	} sets[] = {
 	    {"conns", ts->conns},
+	    {"ctable", ts->ctable},
 	    {"half_open", ts->half_open},
 	    {"vips", ts->vips},
 	    {"vip_index", ts->vips},
@@ -149,6 +151,7 @@ void map_sizes_pinned(const char *pin, struct table_sizes *ts)
 	__u32 slots;
 
 	ts->conns = pinned_one(pin, "conns");
+	ts->ctable = pinned_one(pin, "ctable");
 	ts->half_open = pinned_one(pin, "half_open");
 	ts->vips = pinned_one(pin, "vip_index");
 	slots = pinned_one(pin, "servers");
@@ -194,12 +197,39 @@ static int differs(const char *what, __u32 have, __u32 want)
 int map_sizes_compare(const struct table_sizes *have, const struct table_sizes *want)
 {
 	if (differs("--conns", have->conns, want->conns) ||
+	    differs("--table compact --conns (buckets)", have->ctable, want->ctable) ||
 	    differs("--half-open", have->half_open, want->half_open) ||
 	    differs("--vips", have->vips, want->vips) ||
 	    differs("--servers", have->servers, want->servers) ||
 	    differs("--devices", have->devices, want->devices))
 		return -ERR_INPUT;
 	return 0;
+}
+
+void map_sizes_compact(struct table_sizes *ts, __u32 pinned_ctable)
+{
+	if (ts->conns)
+		ts->ctable = ct_buckets_for(ts->conns);
+	else
+		ts->ctable = pinned_ctable > 1 ? pinned_ctable : ct_buckets_for(HAULER_MAX_CONNS);
+	ts->conns = HAULER_CONNS_MIN;
+	ts->half_open = HAULER_HALF_OPEN_MIN;
+}
+
+int map_sizes_same_table(const struct table_sizes *have, int table)
+{
+	int running;
+
+	if (!have->conns || !table)
+		return 0; /* nothing running, or nothing asked */
+	running = have->ctable > 1 ? TABLE_COMPACT : TABLE_LRU;
+	if (running == table)
+		return 0;
+	return err_set(ERR_INPUT,
+		       "--table %s: the running balancer uses the %s table: hauler down first to "
+		       "change it (this drops every connection)",
+		       table == TABLE_COMPACT ? "compact" : "lru",
+		       running == TABLE_COMPACT ? "compact" : "lru");
 }
 
 int map_sizes_match_pins(struct bpf_object *obj)

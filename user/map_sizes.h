@@ -15,7 +15,7 @@
 struct bpf_object;
 
 /*
- * Entries of conns and half_open, and the VIP, server and device counts;
+ * Entries of conns and half_open, buckets of ctable, and the VIP, server and device counts;
  * 0: the default (or the pinned size). The counts size every map indexed
  * by them (map_sizes.c: vips, vip_index, pools, policy_progs,
  * policy_params; servers, rings, ring_pos with one flat group a VIP after
@@ -24,11 +24,26 @@ struct bpf_object;
  */
 struct table_sizes {
 	__u32 conns;
+	__u32 ctable; /* buckets of the compact table (ctable; 1: unused, the LRU tables) */
 	__u32 half_open;
 	__u32 vips;
 	__u32 servers;
 	__u32 devices;
 };
+
+/* hauler up --table: which connection table the datapath uses (0: not given). */
+#define TABLE_LRU     1 /* conns and half_open, kernel LRU hashes */
+#define TABLE_COMPACT 2 /* ctable (include/ctable/), config.ct_buckets */
+
+/*
+ * The sizes of --table compact --conns N (0: the default's, or the
+ * pinned table's when there is one, pinned_ctable): ctable holds N flows
+ * (a nat connection takes two, as in conns) at CT_FILL_PCT; conns and
+ * half_open shrink to their least.
+ */
+void map_sizes_compact(struct table_sizes *ts, __u32 pinned_ctable);
+/* -ERR_INPUT when the table asked for (TABLE_*, 0: any) is not the running balancer's (have). */
+int map_sizes_same_table(const struct table_sizes *have, int table);
 
 /* Bounds of what `hauler up` accepts. */
 #define HAULER_CONNS_MIN     1024

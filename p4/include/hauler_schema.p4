@@ -105,26 +105,27 @@
 #define HAULER_STAT_nat_reply 27 // NAT return packets rewritten to the VIP
 #define HAULER_STAT_fwd_tx 28 // forwarded with XDP_TX
 #define HAULER_STAT_fwd_redirect 29 // forwarded with bpf_redirect
-#define HAULER_STAT_report_ok 30 // agent reports accepted into dev_state
-#define HAULER_STAT_report_bad_len 31 // report of the wrong length: dropped
-#define HAULER_STAT_report_bad_magic 32 // report with a wrong magic or version: dropped
-#define HAULER_STAT_report_unknown_device 33 // report for a device out of range, not in use or without key: dropped
-#define HAULER_STAT_report_bad_tag 34 // report whose SipHash tag is wrong: dropped
-#define HAULER_STAT_report_replay 35 // report whose sequence is not newer than the last: dropped
-#define HAULER_STAT_report_bad_source 36 // report from an address other than the device's: dropped
-#define HAULER_STAT_report_bad_value 37 // report with a value out of range or reserved bits set: dropped
-#define HAULER_STAT_report_stale 38 // report whose sequence time is outside the clock window (config report-window): dropped
-#define HAULER_STAT_report_raw_refused 39 // raw-Ethernet report on an interface other than config raw-reports: dropped
-#define HAULER_STAT_report_v1 40 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
-#define HAULER_STAT_icmp_to_device 41 // ICMP error about a VIP flow (matched by the packet it quotes): sent to the flow's device (ipip: encapsulated; nat: translated)
-#define HAULER_STAT_icmp_to_client 42 // ICMP error about a nat flow from its device's side: translated back to the VIP and sent to the client
-#define HAULER_STAT_icmp_unknown 43 // ICMP error quoting no flow the balancer holds (no VIP, no entry, device gone): passed
-#define HAULER_STAT_icmp_malformed 44 // ICMP error truncated, or quoting a packet that cannot be read: passed
-#define HAULER_STAT_icmp_forged 45 // ICMP error about a held flow not addressed to the quoted packet's source: dropped
-#define HAULER_STAT_too_big_sent 46 // fragmentation needed (IPv4) / packet too big (IPv6) sent to a client whose packet no longer fits once encapsulated; the packet dropped
-#define HAULER_STAT_too_big_limited 47 // such an answer over the rate limit (per CPU): packet dropped, nothing sent
-#define HAULER_STAT_too_big_fragment 48 // IPv4 without DF too big once encapsulated: passed to the kernel, which fragments it
-#define HAULER_STAT_REASONS 49
+#define HAULER_STAT_drop_ct_prog 30 // compact table in use but its program missing (failed tail call): dropped
+#define HAULER_STAT_report_ok 31 // agent reports accepted into dev_state
+#define HAULER_STAT_report_bad_len 32 // report of the wrong length: dropped
+#define HAULER_STAT_report_bad_magic 33 // report with a wrong magic or version: dropped
+#define HAULER_STAT_report_unknown_device 34 // report for a device out of range, not in use or without key: dropped
+#define HAULER_STAT_report_bad_tag 35 // report whose SipHash tag is wrong: dropped
+#define HAULER_STAT_report_replay 36 // report whose sequence is not newer than the last: dropped
+#define HAULER_STAT_report_bad_source 37 // report from an address other than the device's: dropped
+#define HAULER_STAT_report_bad_value 38 // report with a value out of range or reserved bits set: dropped
+#define HAULER_STAT_report_stale 39 // report whose sequence time is outside the clock window (config report-window): dropped
+#define HAULER_STAT_report_raw_refused 40 // raw-Ethernet report on an interface other than config raw-reports: dropped
+#define HAULER_STAT_report_v1 41 // version-1 report accepted (no period: stale after stale-ms); also counted in report_ok
+#define HAULER_STAT_icmp_to_device 42 // ICMP error about a VIP flow (matched by the packet it quotes): sent to the flow's device (ipip: encapsulated; nat: translated)
+#define HAULER_STAT_icmp_to_client 43 // ICMP error about a nat flow from its device's side: translated back to the VIP and sent to the client
+#define HAULER_STAT_icmp_unknown 44 // ICMP error quoting no flow the balancer holds (no VIP, no entry, device gone): passed
+#define HAULER_STAT_icmp_malformed 45 // ICMP error truncated, or quoting a packet that cannot be read: passed
+#define HAULER_STAT_icmp_forged 46 // ICMP error about a held flow not addressed to the quoted packet's source: dropped
+#define HAULER_STAT_too_big_sent 47 // fragmentation needed (IPv4) / packet too big (IPv6) sent to a client whose packet no longer fits once encapsulated; the packet dropped
+#define HAULER_STAT_too_big_limited 48 // such an answer over the rate limit (per CPU): packet dropped, nothing sent
+#define HAULER_STAT_too_big_fragment 49 // IPv4 without DF too big once encapsulated: passed to the kernel, which fragments it
+#define HAULER_STAT_REASONS 50
 
 // key of vips: the service clients connect to
 struct vip_key_t {
@@ -341,7 +342,7 @@ struct config_t {
 	bit<32> report_window_s; // a report whose sequence time is further than this from the wall clock is refused (0: no clock check)
 	bit<32> raw_report_ifindex; // the one interface raw-Ethernet reports are taken on (0: none)
 	bit<32> flow_seed; // secret seed of the flow hash (random at the first up)
-	bit<32> pad2; // zero
+	bit<32> ct_buckets; // buckets of the compact connection table in use (ctable, hauler up --table compact); 0: the LRU tables conns and half_open
 }
 
 // one candidate device as a policy sees it
@@ -376,7 +377,7 @@ struct policy_ctx_t {
 	bit<16> server; // server chosen by the server tier
 	bit<16> vip_id; // VIP of the flow
 	bit<8> n; // candidates in cand[]
-	bit<8> pad0; // zero
+	bit<8> record; // compact table: 1 records the new connection, 0 a stateless decision (set by conn_bind for hauler_ct_bind)
 	bit<8> choice; // written by the policy: position in cand[]
 	bit<8> fwd_mode; // FWD_* of the VIP
 	bit<16> l3_off; // offset of the IP header in the frame
@@ -450,6 +451,7 @@ header hauler_report_h {
 // map policy_params: ARRAY, key bit<32>, value policy_params_t, size 64 - policy slot -> parameters
 // map conns: LRU_HASH, key flow_key_t, value conn_t, size 1048576 - established flow -> device (size: hauler up --conns)
 // map half_open: LRU_HASH, key flow_key_t, value conn_t, size 131072 - flow not yet confirmed (TCP before the handshake ACK, UDP in its first second) -> device (size: hauler up --half-open)
+// map ctable: ARRAY, key bit<32>, value ct_bucket_t, size 1 - the compact connection table: bucket -> CT_SLOTS flows (size: hauler up --table compact --conns N; one unused bucket otherwise)
 // map config: ARRAY, key bit<32>, value config_t, size 1 - datapath settings
 // map scratch: PERCPU_ARRAY, key bit<32>, value policy_ctx_t, size 1 - hand-over from the entry program to a policy
 // map stats: PERCPU_ARRAY, key bit<32>, value counter_t, size 17472 - counters, see STAT_*

@@ -241,6 +241,7 @@ static int load_programs(void)
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = bpffs_dir);
 	const struct table_sizes sizes = {.conns = dp_conns_max,
 					  .half_open = DP_HALF_OPEN_MAX,
+					  .ctable = DP_CT_BUCKETS,
 					  .vips = dp_vips,
 					  .servers = dp_servers,
 					  .devices = dp_devices};
@@ -307,6 +308,11 @@ const char *dp_pin_dir(void)
 int dp_entry_fd(void)
 {
 	return bpf_program__fd(entry_skel->progs.hauler_xdp);
+}
+
+int dp_ct_fd(void)
+{
+	return bpf_program__fd(entry_skel->progs.hauler_ct);
 }
 
 int dp_wrr_fd(void)
@@ -416,6 +422,8 @@ int dp_reset(void **state)
 	zero_array("policy_params", HAULER_MAX_VIPS, sizeof(struct policy_params));
 	zero_array("pools", 2 * HAULER_MAX_VIPS, sizeof(struct pool));
 	dp_stats_zero();
+	zero_array("ctable", DP_CT_BUCKETS, sizeof(struct ct_bucket));
+	dp_ct_use(0);
 	for (k = 0; k < HAULER_MAX_VIPS; k++)
 		bpf_map_delete_elem(dp_map("policy_progs"), &k);
 	dp_set_config(1, 5000, 30000);
@@ -790,6 +798,84 @@ __u32 dp_dev_assigned(__u16 id)
 
 	assert_int_equal(bpf_map_lookup_elem(dp_map("dev_state"), &key, &s), 0);
 	return s.assigned;
+}
+
+void dp_ct_use(int on)
+{
+	struct config c = get_config();
+
+	c.ct_buckets = on ? dp_map_size("ctable") : 0;
+	put_config(&c);
+}
+
+void dp_ct_place(const struct flow_key *k, struct ct_place *p)
+{
+	ct_place_flow(p, k, get_config().flow_seed, dp_map_size("ctable"));
+}
+
+/* The slot of k: its bucket index and slot index (-1: none), and value. */
+static int ct_locate(const struct flow_key *k, __u32 *bucket, __u64 *slot)
+{
+	struct ct_bucket b[2];
+	struct ct_found f = {};
+	struct ct_place p;
+	int i;
+
+	dp_ct_place(k, &p);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("ctable"), &p.bucket[0], &b[0]), 0);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("ctable"), &p.bucket[1], &b[1]), 0);
+	i = ct_lookup(&b[0], p.bucket[1] == p.bucket[0] ? NULL : &b[1], p.digest, 0, &f);
+	*bucket = p.bucket[f.which];
+	*slot = f.s;
+	return i;
+}
+
+int dp_ct_get(const struct flow_key *k, __u64 *slot)
+{
+	__u32 bucket;
+
+	return ct_locate(k, &bucket, slot) < 0 ? -1 : 0;
+}
+
+static void ct_write(__u32 bucket, int i, __u64 slot)
+{
+	struct ct_bucket b;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("ctable"), &bucket, &b), 0);
+	b.slot[i] = slot;
+	assert_int_equal(bpf_map_update_elem(dp_map("ctable"), &bucket, &b, BPF_ANY), 0);
+}
+
+void dp_ct_set(const struct flow_key *k, __u64 slot)
+{
+	__u32 bucket;
+	__u64 old;
+	int i = ct_locate(k, &bucket, &old);
+
+	assert_true(i >= 0);
+	ct_write(bucket, i, slot);
+}
+
+void dp_ct_put_at(const struct flow_key *k, int which, int i, __u64 slot)
+{
+	struct ct_place p;
+
+	dp_ct_place(k, &p);
+	ct_write(p.bucket[which], i, slot);
+}
+
+int dp_ct_count(void)
+{
+	struct ct_bucket b;
+	__u32 k, n = dp_map_size("ctable");
+	int used = 0, i;
+
+	for (k = 0; k < n; k++) {
+		assert_int_equal(bpf_map_lookup_elem(dp_map("ctable"), &k, &b), 0);
+		for (i = 0; i < HAULER_CT_SLOTS; i++)
+			used += b.slot[i] != 0;
+	}
+	return used;
 }
 
 struct flow_key dp_flow(int family, __u8 proto, const struct dp_addr *src, __u16 sport,

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "hauler_schema.h"
+#include "ctable/ct_table.h"
 
 #define DP_NDEVS      8 /* device addresses with a neighbour entry */
 #define DP_FRAME_MAX  2048
@@ -91,6 +92,8 @@ const char *dp_pin_dir(void);
 int dp_entry_fd(void);
 int dp_wrr_fd(void);
 int dp_hash_fd(void);
+/* The compact-table program (ct_prog slot HAULER_CT_PATH). */
+int dp_ct_fd(void);
 
 /* Map fds, by the schema's map name ("conns", "vips", ...). */
 int dp_map(const char *name);
@@ -165,6 +168,24 @@ int dp_conn_count_in(int table);
 void dp_conn_clear(void);
 /* dev_state[id].assigned: connections the datapath gave the device. */
 __u32 dp_dev_assigned(__u16 id);
+
+/*
+ * The compact connection table (ctable, docs/datapath.md "The compact
+ * table"): DP_CT_BUCKETS buckets in every test binary, unused until
+ * dp_ct_use(1) sets config.ct_buckets (dp_reset empties it and sets 0).
+ */
+#define DP_CT_BUCKETS 1024
+void dp_ct_use(int on);
+/* The slot of flow k (the first with its digest), as ct_lookup finds it: 0, or -1. */
+int dp_ct_get(const struct flow_key *k, __u64 *slot);
+/* Rewrite the slot dp_ct_get finds for k (it must be there). */
+void dp_ct_set(const struct flow_key *k, __u64 slot);
+/* Put slot (its digest is k's) into slot i of k's first bucket. */
+void dp_ct_put_at(const struct flow_key *k, int which, int i, __u64 slot);
+/* k's digest and bucket indices in the tests' table. */
+void dp_ct_place(const struct flow_key *k, struct ct_place *p);
+/* Slots in use over the whole table. */
+int dp_ct_count(void);
 
 /* The flow key of a frame's forward direction, as the datapath keys it. */
 struct flow_key dp_flow(int family, __u8 proto, const struct dp_addr *src, __u16 sport,

@@ -45,15 +45,16 @@ bgp_hops() {
 	ip -n "$1" route show "$2" | grep -o 'via [0-9.]*' | awk '{ print $2 }' | sort | tr '\n' ' '
 }
 
-# bgp_wait_hops NS VIP WANT: until the next hops are WANT, at most 20 s;
+# bgp_wait_hops NS VIP WANT: until the next hops are WANT, at most
+# BGP_WAIT (60) s by the clock, however loaded the machine (BIRD's
+# sessions and routes take seconds there); ends as soon as they are.
 # BGP_HOPS holds the last ones seen.
 bgp_wait_hops() {
-	local n=100
-	while [ $n -gt 0 ]; do
+	local end=$((SECONDS + ${BGP_WAIT:-60}))
+	while :; do
 		BGP_HOPS=$(bgp_hops "$1" "$2")
 		[ "$BGP_HOPS" = "$3" ] && return 0
+		[ "$SECONDS" -lt "$end" ] || return 1
 		sleep 0.2
-		n=$((n - 1))
 	done
-	return 1
 }

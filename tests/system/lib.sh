@@ -8,9 +8,12 @@
 #   sys_finish               # exit 0 when nothing failed
 #
 # Every check prints one line: "ok: ..." or "FAIL: ...". A test must end
-# within SYS_LIMIT seconds; the watchdog ends it (and so cleans up) if not.
+# within SYS_LIMIT seconds; the watchdog ends it (and so cleans up) if not,
+# and the test fails.
 
 SYS_LIMIT=${SYS_LIMIT:-85}
+SYS_WD_GRACE=${SYS_WD_GRACE:-10}
+SYS_WD_CLEANUP=${SYS_WD_CLEANUP:-40}
 SYS_FAILED=0
 SYS_BG_PIDS=""
 SYS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,18 +29,76 @@ sys_init() {
 	topo_reap_stale # a killed earlier run's namespaces and mounts
 	SYS_NAME=$(basename "$0" .sh)
 	SYS_T0=$(date +%s)
+	SYS_WD_FLAG=/run/$P.watchdog
+	rm -f "$SYS_WD_FLAG"
 	trap sys_cleanup EXIT
-	trap 'echo "FAIL: interrupted or over ${SYS_LIMIT}s" >&2; exit 1' INT TERM
-	(
-		sleep "$SYS_LIMIT"
-		# The test's children first: a trap waits for the foreground one.
-		# shellcheck disable=SC2046 # a list of pids
-		kill -TERM $(ps -o pid= --ppid $$) $$ 2>/dev/null
-	) </dev/null >/dev/null 2>&1 &
+	trap sys_interrupted INT TERM
+	sys_watchdog </dev/null >/dev/null 2>&1 &
 	SYS_WATCHDOG=$!
 	topo_vars "$P"
 	# shellcheck disable=SC2034 # used by the tests
 	H_VIP4=$TOPO_VIP4 H_VIP6=$TOPO_VIP6
+}
+
+# The watchdog. After SYS_LIMIT seconds it marks the test failed (writes
+# "fired" to SYS_WD_FLAG, which sys_finish reads) and sends TERM to the
+# test's children (a trap waits for the foreground one) and to the test,
+# whose handler (sys_interrupted) writes "cleanup" there and exits through
+# the cleanup. bash 5.2 can lose that TERM or hang for good when it
+# arrives while the test expands a $(...), in $((...)) most of all (the
+# trap runs inside the parser: "trap: unexpected EOF while looking for
+# matching `)'"; the command is dropped and the test goes on, or it blocks
+# in command_substitute, also later in the cleanup). So the watchdog sends
+# TERM every 2 s until the handler runs (SYS_WD_GRACE s at most), then
+# gives the cleanup SYS_WD_CLEANUP s, which ends by stopping the watchdog.
+# When either wait runs out it stops the test (SIGSTOP), kills its
+# children, removes everything named after the test's prefix itself
+# (topo_reap_pid: namespaces and what runs in them, bpf mounts, the run
+# directory, cgroups), and kills the test (SIGKILL). Its own TERM is the default one (no trap string to
+# lose), and it sleeps in 1 s steps so that no long sleep outlives it.
+# SYS_LIMIT + SYS_WD_GRACE + SYS_WD_CLEANUP stays under the runner's
+# SCRIPT_TIMEOUT (tests/run.sh), which would kill the watchdog too.
+sys_watchdog() {
+	local end=$((SECONDS + SYS_LIMIT)) kids me=$BASHPID
+	trap - INT TERM
+	while [ "$SECONDS" -lt "$end" ]; do sleep 1; done
+	echo fired >>"$SYS_WD_FLAG"
+	echo "FAIL: $SYS_NAME over ${SYS_LIMIT}s: the watchdog ends it" >>"/proc/$$/fd/2"
+	end=$((SECONDS + SYS_WD_GRACE))
+	while ! grep -qx cleanup "$SYS_WD_FLAG" 2>/dev/null && [ "$SECONDS" -lt "$end" ]; do
+		kids=$(ps -o pid= --ppid $$ | awk -v me="$me" '$1 != me')
+		# shellcheck disable=SC2086 # a list of pids
+		kill -TERM $kids $$ 2>/dev/null
+		sleep 2
+		kill -0 $$ 2>/dev/null || exit 0
+	done
+	if grep -qx cleanup "$SYS_WD_FLAG" 2>/dev/null; then
+		end=$((SECONDS + SYS_WD_CLEANUP))
+		while kill -0 $$ 2>/dev/null && [ "$SECONDS" -lt "$end" ]; do sleep 1; done
+		kill -0 $$ 2>/dev/null || exit 0
+		echo "FAIL: $SYS_NAME's cleanup took over ${SYS_WD_CLEANUP}s: killed," \
+			"its names removed" >>"/proc/$$/fd/2"
+	else
+		echo "FAIL: $SYS_NAME took no TERM in ${SYS_WD_GRACE}s: killed, its names removed" \
+			>>"/proc/$$/fd/2"
+	fi
+	# Stopped first, so that it makes nothing more and ends (for the
+	# runner) only once its names are gone.
+	kill -STOP $$
+	kids=$(ps -o pid= --ppid $$ | awk -v me="$me" '$1 != me')
+	# shellcheck disable=SC2086 # a list of pids
+	kill -KILL $kids 2>/dev/null
+	topo_reap_pid $$
+	kill -KILL $$
+}
+
+# The TERM (or INT) handler: once only, so that nothing cuts the cleanup
+# short; "cleanup" tells the watchdog that the cleanup runs.
+sys_interrupted() {
+	trap '' INT TERM
+	echo cleanup >>"$SYS_WD_FLAG"
+	echo "FAIL: interrupted or over ${SYS_LIMIT}s" >&2
+	exit 1
 }
 
 sys_cleanup() {
@@ -45,8 +106,9 @@ sys_cleanup() {
 	for pid in $SYS_BG_PIDS; do
 		kill "$pid" 2>/dev/null
 	done
-	kill "$SYS_WATCHDOG" 2>/dev/null
 	topo_down "$P"
+	kill "$SYS_WATCHDOG" 2>/dev/null
+	rm -f "$SYS_WD_FLAG"
 }
 
 # A background process the cleanup must stop.
@@ -62,11 +124,19 @@ ok() { echo "ok: $*"; }
 # Give up at once (setup failed): cleanup runs from the EXIT trap.
 sys_abort() {
 	echo "FAIL: $* (aborting)"
+	kill "$SYS_WATCHDOG" 2>/dev/null
 	exit 1
 }
 
 sys_finish() {
 	local secs=$(($(date +%s) - SYS_T0))
+	# Before anything that could be cut short: the watchdog may not fire
+	# during the test's own cleanup.
+	kill "$SYS_WATCHDOG" 2>/dev/null
+	if grep -qx fired "$SYS_WD_FLAG" 2>/dev/null; then
+		echo "FAIL: over ${SYS_LIMIT}s (the watchdog's TERM was lost)"
+		SYS_FAILED=1
+	fi
 	if [ "$SYS_FAILED" -eq 0 ]; then
 		echo "PASS: $SYS_NAME (${secs}s)"
 		exit 0
@@ -122,6 +192,18 @@ json_dev() {
 	echo "${v:-0}"
 }
 
+# paused_note JSON: " (N paused up to M ms and went on, R TCP
+# retransmissions)" when connload's long connections paused (no progress
+# for 2 s, then every byte echoed: counted as ok, a loaded machine's CPU
+# being late); nothing otherwise. Broken ones are failures, not pauses.
+paused_note() {
+	local n
+	n=$(json_num "$1" paused) || return 0
+	[ "$n" -gt 0 ] || return 0
+	printf ' (%s paused up to %s ms and went on, %s TCP retransmissions)' "$n" \
+		"$(json_num "$1" max_pause_ms)" "$(json_num "$1" paused_retrans)"
+}
+
 # connload's result must show all TOTAL connections fine, every field there.
 check_load() {
 	local what=$1 json=$2 total=$3 okc failed
@@ -130,7 +212,7 @@ check_load() {
 	if ! is_num "$total" || ! is_num "$okc" || ! is_num "$failed"; then
 		fail "$what: no result (ok '${okc}', failed '${failed}', want '${total}'): $json"
 	elif [ "$okc" -eq "$total" ] && [ "$failed" -eq 0 ]; then
-		ok "$what: $okc/$total fine"
+		ok "$what: $okc/$total fine$(paused_note "$json")"
 	else
 		fail "$what: ok $okc of $total, failed $failed (reset $(json_num "$json" reset)," \
 			"stalled $(json_num "$json" stalled), corrupt $(json_num "$json" corrupt))"
@@ -237,7 +319,7 @@ long_ended() {
 	failed=$(json_num "$LONG_JSON" failed)
 	if is_num "$okc" && is_num "$failed" && [ "$failed" -eq "$3" ] &&
 		[ "$okc" -eq $(($2 - $3)) ]; then
-		ok "$1: $3 of $2 live connections ended, $okc went on"
+		ok "$1: $3 of $2 live connections ended, $okc went on$(paused_note "$LONG_JSON")"
 	else
 		fail "$1: ok '$okc', failed '$failed' of $2; want $3 ended: $LONG_JSON"
 	fi

@@ -37,6 +37,17 @@ if grep -qE '"rate_large_tables":\{"established_20000":\{"flows":20000,"hauler_m
 else
 	fail "no large-table figure in the JSON"
 fi
+# The compact table beside the LRU: an established and a new-flow rate, a large table.
+for path in '"rate_compact":\{"established_100":\{"flows":100,"lru_mpps":[0-9.e+]+,"compact_mpps":[0-9.e+]+' \
+	'"rate_compact":\{.*"new":\{"flows":0,"lru_mpps":[0-9.e+]+,"compact_mpps":[0-9.e+]+' \
+	'"rate_large_tables_compact":\{"established_20000":\{"flows":20000,"lru_mpps":[0-9.e+]+,"compact_mpps":[0-9.e+]+' \
+	'"memory_compact_nat":\{"entries_written":200000,'; do
+	if grep -qE "$path" "$out"; then
+		ok "compact figure ${path%%\\*}"
+	else
+		fail "no compact figure $path in the JSON"
+	fi
+done
 if grep -q '"policy_fallback":0[,}]' "$out"; then
 	ok "no packet met an empty policy slot during the swaps"
 else

@@ -138,7 +138,7 @@ check_no_kernel_forward
 # --- Phase 4: vip del ends every live connection of the VIP. ---
 long_start A4 "$TO_A" 12
 H_ok vip del "$VA"
-sleep 2.5 # connload calls a connection stalled after 2 s without progress
+sleep 2.5 # their echoes stop; connload calls them stalled at its end
 long_stop A4
 long_ended "vip del A" 12 12
 status_is vips 1

@@ -8,8 +8,10 @@
 #
 # Checks:
 #   - all LONG long connections made, short ones beside them, none
-#     reset, stalled or corrupted (the rate they arrived at is printed,
-#     not asserted: `make bench` measures rates);
+#     reset, stalled (unfinished at the end) or corrupted (the rate they
+#     arrived at is printed, not asserted: `make bench` measures rates);
+#     long ones that paused (no progress for 2 s on a loaded machine, then
+#     every byte echoed) are printed with their TCP retransmissions;
 #   - policy_fallback (no policy ran) and policy_bad_choice stay 0;
 #   - after a swap, new connections follow the policy then in force: a
 #     burst of BURST connections is split between the CPU devices and the

@@ -9,7 +9,10 @@
 #   - bad input: loadgen's bad arguments exit 2 with a message; a datagram
 #     that is not a request gets no reply, is counted by workd, and workd
 #     serves the next request.
-SYS_LIMIT=${SYS_LIMIT:-90}
+# 67 s at load 15, 104 s at load 13 with make check beside it (2026-12-02,
+# 2 cores): the limit leaves room, and every wait ends as soon as its
+# condition holds.
+SYS_LIMIT=${SYS_LIMIT:-180}
 . "$(dirname "$0")/lib.sh"
 sys_init "$@"
 . "$SYS_DIR/../../tools/workload.sh"
@@ -74,8 +77,9 @@ check_all "TCP, 50 connections/s open loop" "$json"
 	ok "TCP: both devices served" || fail "TCP: not both devices served: $json"
 
 # workd pushes its P99 every 100 ms; the agent reports it; hauler shows it.
-lat=""
-for _ in $(seq 30); do
+# Up to 30 s by the clock (the agent and workd share a loaded CPU).
+lat="" end=$((SECONDS + 30))
+while [ "$SECONDS" -lt "$end" ]; do
 	lat=$(H -j device show s1cpuudp | sed -n 's/.*"latency_us":\([0-9]*\).*/\1/p' | head -1)
 	[ -n "$lat" ] && [ "$lat" -gt 0 ] && break
 	sleep 0.1
@@ -99,7 +103,8 @@ json=$(wl_load "$P" --udp "$VIP4" --rate 50 --count 20 --timeout-ms 3000 --json)
 check_all "requests after a garbage datagram" "$json"
 pid=$(cat "$TOPO_RUN/s1cpu-work.pid")
 kill "$pid"
-for _ in $(seq 30); do [ -e "$TOPO_RUN/s1cpu-work.pid" ] || break; sleep 0.1; done
+end=$((SECONDS + 30))
+while [ -e "$TOPO_RUN/s1cpu-work.pid" ] && [ "$SECONDS" -lt "$end" ]; do sleep 0.1; done
 summary=$(grep '^{"name":"s1cpu"' "$TOPO_RUN/s1cpu-work.log" | tail -1)
 bad=$(json_num "$summary" bad)
 [ "$bad" -ge 1 ] && ok "workd counted the garbage datagram (bad $bad) and answered none of it" ||

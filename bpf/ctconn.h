@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * ctconn.h - the compact connection table in the datapath (docs/datapath.md,
+ * "The compact table"; the slot and bucket logic is include/ctable/). Used
+ * only by the entry object's hauler_ct and hauler_ct_bind programs
+ * (bpf/ct_prog.h): a flow in one 8-byte slot of the ctable array map, its
+ * nat return path in a second slot keyed by the reply. The rules are
+ * conn.h's (half-open until confirmed, device generation, FIN and RST
+ * lingers, UDP idle timeout); what differs is said where it does.
+ */
+#ifndef HAULER_BPF_CTCONN_H
+#define HAULER_BPF_CTCONN_H
+
+#include "conn.h"
+#include "ctable/ct_table.h"
+
+/* Where a flow may live: its two buckets (b1 NULL: one) and its digest. */
+struct ct_ref {
+	struct ct_bucket *b0, *b1;
+	__u32 digest;
+};
+
+/* A slot found: its bucket, index and the value read. */
+struct ct_hit {
+	struct ct_bucket *b;
+	__u64 s;
+	int i;
+};
+
+/* The buckets of flow k in the table in use: 0, or -1 when the map lacks them. */
+static __always_inline int ct_ref_of(struct ct_ref *r, const struct flow_key *k,
+				     const struct config *cfg)
+{
+	struct ct_place pl;
+
+	ct_place_flow(&pl, k, cfg->flow_seed, cfg->ct_buckets);
+	r->digest = pl.digest;
+	r->b0 = bpf_map_lookup_elem(&ctable, &pl.bucket[0]);
+	r->b1 = pl.bucket[1] == pl.bucket[0] ? NULL : bpf_map_lookup_elem(&ctable, &pl.bucket[1]);
+	return r->b0 ? 0 : -1;
+}
+
+/* The skip+1-th slot holding r's digest: 0 (h filled) or -1. */
+static __always_inline int ct_find(const struct ct_ref *r, __u32 skip, struct ct_hit *h)
+{
+	struct ct_found f = {};
+	int i;
+
+	i = ct_lookup(r->b0, r->b1, r->digest, skip, &f);
+	if (i < 0)
+		return -1;
+	h->b = f.which ? r->b1 : r->b0;
+	h->s = f.s;
+	h->i = i;
+	return h->b ? 0 : -1;
+}
+
+/* The slot's device, or NULL when it is gone (not in use, another generation). */
+static __always_inline struct device_info *ct_device(__u64 s)
+{
+	struct device_info *dev;
+	__u32 id = ct_slot_device(s);
+
+	dev = bpf_map_lookup_elem(&devices, &id);
+	if (!dev || !dev->in_use || !ct_slot_gen_is(s, dev->gen))
+		return NULL;
+	return dev;
+}
+
+/* The VIP a device serves: its server's (HAULER_NO_SERVER: none). */
+static __always_inline __u32 ct_device_vip(const struct device_info *dev)
+{
+	struct server_info *srv;
+	__u32 key = dev->server;
+
+	srv = bpf_map_lookup_elem(&servers, &key);
+	return srv && srv->in_use ? srv->vip_id : HAULER_NO_SERVER;
+}
+
+/*
+ * The slot of a client flow of VIP vip_id: 0 (h filled; *dev its device,
+ * NULL when gone) or -1. A slot whose device serves another VIP is
+ * another VIP's flow under the same digest (a false match the slot can
+ * tell): looked past, once. A slot of a gone device is taken as the
+ * flow's (its VIP is unknown then).
+ */
+static __always_inline int ct_find_flow(const struct ct_ref *r, __u32 vip_id, struct ct_hit *h,
+					struct device_info **dev)
+{
+	if (ct_find(r, 0, h))
+		return -1;
+	*dev = ct_device(h->s);
+	if (!*dev || ct_device_vip(*dev) == vip_id)
+		return 0;
+	if (ct_find(r, 1, h))
+		return -1;
+	*dev = ct_device(h->s);
+	if (!*dev || ct_device_vip(*dev) == vip_id)
+		return 0;
+	return -1;
+}
+
+/* The slot of flow k bound to device id (a nat flow's other slot): 0 (h filled) or -1. */
+static __always_inline int ct_find_dev(const struct flow_key *k, __u32 id, const struct config *cfg,
+				       struct ct_hit *h)
+{
+	struct ct_ref r;
+
+	if (ct_ref_of(&r, k, cfg) || ct_find(&r, 0, h))
+		return -1;
+	if (ct_slot_device(h->s) == id)
+		return 0;
+	if (ct_find(&r, 1, h))
+		return -1;
+	return ct_slot_device(h->s) == id ? 0 : -1;
+}
+
+/* Empty the slot h found (if it still holds what was read). */
+static __always_inline void ct_clear(struct ct_hit *h)
+{
+	ct_update(h->b, h->i, h->s, 0);
+}
+
+/* Write v into the slot h found, unless it is what was read. */
+static __always_inline int ct_put(struct ct_hit *h, __u64 v)
+{
+	if (v == h->s)
+		return 1;
+	return ct_update(h->b, h->i, h->s, v);
+}
+
+/*
+ * Remove a flow's slot h, and its nat return slot when its device dev is
+ * known (conn_forget's rule: with the device gone its reply key is
+ * unknown; that slot ends by itself or is evicted).
+ */
+static __always_inline void ct_forget(struct ct_hit *h, const struct flow_key *k,
+				      const struct device_info *dev, __u8 fwd_mode,
+				      const struct config *cfg)
+{
+	struct ct_hit rh = {};
+	struct flow_key r;
+
+	ct_clear(h);
+	if (!dev || fwd_mode != HAULER_FWD_NAT)
+		return;
+	reply_key(&r, k, dev);
+	if (!ct_find_dev(&r, ct_slot_device(h->s), cfg, &rh))
+		ct_clear(&rh);
+}
+
+/* conn_touch_ns in ticks: how stale a slot's time may get before it is written. */
+static __always_inline __u32 ct_touch_ticks(const struct config *cfg, __u8 proto)
+{
+	return conn_touch_ns(cfg, proto) >> HAULER_CT_TICK_SHIFT;
+}
+
+/* The flags a slot of proto starts with. */
+static __always_inline __u32 ct_proto_flags(__u8 proto)
+{
+	return proto == IPPROTO_UDP ? CT_F_UDP : 0;
+}
+
+/*
+ * conn_track on a slot: what this packet makes of it (s itself when
+ * nothing changes). A RST or FIN marks it and restamps it; after either,
+ * every packet restamps it; otherwise at most once a touch interval.
+ */
+static __always_inline __u64 ct_track(__u64 s, __u8 proto, __u8 tcp_flags, const struct config *cfg,
+				      __u32 tick)
+{
+	__u32 f = ct_slot_flags(s);
+
+	if (proto == IPPROTO_TCP && (tcp_flags & (TCP_FLAG_RST_BIT | TCP_FLAG_FIN_BIT)))
+		return ct_slot_with(s, f | (tcp_flags & TCP_FLAG_RST_BIT ? CT_F_RST : CT_F_FIN),
+				    tick);
+	if ((f & (CT_F_FIN | CT_F_RST)) || ct_slot_age(s, tick) > ct_touch_ticks(cfg, proto))
+		return ct_slot_with(s, f, tick);
+	return s;
+}
+
+/*
+ * conn_confirms on a half-open slot: TCP, an ACK without SYN or RST; UDP,
+ * a packet more than a touch interval after the flow's first (a half-open
+ * slot's time is its creation: half-open hits write nothing).
+ */
+static __always_inline int ct_confirms(__u64 s, __u8 proto, __u8 tcp_flags,
+				       const struct config *cfg, __u32 tick)
+{
+	if (proto == IPPROTO_TCP)
+		return tcp_ack_only(tcp_flags);
+	return ct_slot_age(s, tick) > ct_touch_ticks(cfg, proto);
+}
+
+/* A slot confirmed: half-open no more, stamped now, FIN kept as conn_promote does. */
+static __always_inline __u64 ct_promoted(__u64 s, __u8 proto, __u8 tcp_flags, __u32 tick)
+{
+	__u32 f = ct_proto_flags(proto);
+
+	if (proto == IPPROTO_TCP && (tcp_flags & TCP_FLAG_FIN_BIT))
+		f |= CT_F_FIN;
+	return ct_slot_with(s, f, tick);
+}
+
+#endif

@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_ctable.c - the compact connection table in the datapath
+ * (hauler_ct, hauler_ct_bind; docs/datapath.md, "The compact table"):
+ * the same verdicts and output bytes as the LRU tables, the state in
+ * 8-byte slots of ctable (nat: a second slot keyed by the reply), the
+ * half-open flag, promotion, lingers, expiry, a gone device, a full
+ * bucket pair, a false match with another VIP's flow, and a counted drop
+ * when its program is missing. conns and half_open stay empty.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <netinet/in.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include <cmocka.h>
+#include "frames.h"
+
+static const struct dp_case *param(void **state)
+{
+	return *state;
+}
+
+/* The tick the datapath reads now (bpf_ktime_get_coarse_ns). */
+static __u32 now_tick(void)
+{
+	struct timespec ts;
+
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC_COARSE, &ts), 0);
+	return ct_tick((__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec);
+}
+
+/*
+ * Was slot s stamped just now? Within 100 ticks (6.7 s): a loaded
+ * machine may take a while between the packet and the check; the slots
+ * the tests age are older than that.
+ */
+static int fresh(__u64 s)
+{
+	return ct_slot_age(s, now_tick()) < 100;
+}
+
+/* The slot of k, which must be there. */
+static __u64 slot_of(const struct flow_key *k)
+{
+	__u64 s = 0;
+
+	assert_int_equal(dp_ct_get(k, &s), 0);
+	return s;
+}
+
+/* Make k's slot look ms older: the test's clock (no sleep a loaded machine could overrun). */
+static void age_slot(const struct flow_key *k, __u32 ms)
+{
+	__u64 s = slot_of(k);
+
+	dp_ct_set(k, ct_slot_with(s, ct_slot_flags(s), ct_slot_tick(s) - ct_ticks_of_ms(ms)));
+}
+
+/* The key of the device's reply to the flow of in (device 0). */
+static struct flow_key reply_of(const struct frame_spec *in)
+{
+	struct dp_addr dev = dp_dev_addr(in->family, 0), cli;
+
+	memcpy(cli.a, in->src, 16);
+	return dp_flow(in->family, in->proto, &dev, DP_DEV_PORT, &cli, in->sport);
+}
+
+/* Send in; expect it nat-forwarded to device dev_n, byte for byte. */
+static void send_nat_to(const struct frame_spec *in, int dev_n)
+{
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec e;
+	size_t len = build(in, frame), wlen;
+
+	spec_nat_expected(&e, in, dev_n);
+	wlen = build(&e, want);
+	run_expect(frame, len, XDP_TX, want, wlen);
+}
+
+/* Send the device's reply to in; expect it translated back to the VIP. */
+static void send_reply(const struct frame_spec *in, __u8 tcp_flags)
+{
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec r, e;
+	size_t len, wlen;
+
+	spec_reply(&r, in, 0);
+	r.tcp_flags = tcp_flags;
+	spec_reply_expected(&e, &r, in);
+	len = build(&r, frame);
+	wlen = build(&e, want);
+	run_expect(frame, len, XDP_TX, want, wlen);
+}
+
+/* The flags a slot of proto starts with (ct_proto_flags in bpf/ctconn.h). */
+static __u32 ct_proto_flags_test(__u8 proto)
+{
+	return proto == IPPROTO_UDP ? CT_F_UDP : 0;
+}
+
+/* Send s; expect the verdict. */
+static void dp_run_ok(const struct frame_spec *s, int verdict)
+{
+	__u8 frame[DP_FRAME_MAX];
+	size_t len = build(s, frame);
+	struct dp_out out;
+
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_int_equal(out.verdict, verdict);
+}
+
+/* A nat VIP of n devices, the compact table in use. */
+static void compact_vip(int family, __u8 proto, __u8 mode, int n)
+{
+	dp_simple_vip(family, proto, mode, n);
+	dp_ct_use(1);
+}
+
+static void test_nat_flow(void **state)
+{
+	const struct dp_case *c = param(state);
+	__u32 udp = c->proto == IPPROTO_UDP ? CT_F_UDP : 0;
+	struct frame_spec in;
+	struct flow_key fk, rk;
+	__u64 s;
+
+	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, c->proto, c->vlan);
+	fk = spec_flow(&in);
+	rk = reply_of(&in);
+
+	/* The first packet: decided, two half-open slots (the flow and its reply). */
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 1);
+	assert_int_equal(dp_dev_assigned(DP_DEV_ID(0)), 1);
+	assert_int_equal(dp_ct_count(), 2);
+	assert_int_equal(dp_conn_count(), 0);
+	s = slot_of(&fk);
+	assert_int_equal(ct_slot_device(s), DP_DEV_ID(0));
+	assert_int_equal(ct_slot_flags(s), CT_F_HALF | udp);
+	assert_true(fresh(s));
+	s = slot_of(&rk);
+	assert_int_equal(ct_slot_device(s), DP_DEV_ID(0));
+	assert_int_equal(ct_slot_flags(s), CT_F_HALF | udp);
+
+	/* The device's answer goes back as the VIP (a SYN-ACK confirms nothing). */
+	send_reply(&in, TCPF_SYN | TCPF_ACK);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
+	assert_int_equal(ct_slot_flags(slot_of(&rk)) & CT_F_HALF, CT_F_HALF);
+
+	/* The second packet: a hit; TCP's handshake ACK confirms both slots. */
+	in.tcp_flags = TCPF_ACK;
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_ct_count(), 2);
+	if (c->proto == IPPROTO_TCP) {
+		assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+		assert_int_equal(ct_slot_flags(slot_of(&fk)), 0);
+		assert_int_equal(ct_slot_flags(slot_of(&rk)), 0);
+		/* A FIN marks the flow; the device's FIN marks its slot. */
+		in.tcp_flags = TCPF_ACK | TCPF_FIN;
+		send_nat_to(&in, 0);
+		assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_FIN);
+		send_reply(&in, TCPF_ACK | TCPF_FIN);
+		assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_FIN);
+		assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 2);
+	} else {
+		/* UDP within its first second: still half-open. */
+		assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
+		assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_HALF | CT_F_UDP);
+	}
+	assert_int_equal(dp_conn_count(), 0);
+}
+
+static void test_ipip_flow(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct dp_addr src6 = dp_lb_addr(6), src4 = dp_lb_addr(4);
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX + 64];
+	struct frame_spec s;
+	struct flow_key fk;
+	size_t len, wlen;
+	int i;
+
+	compact_vip(c->family, c->proto, HAULER_FWD_IPIP, 1);
+	dp_set_config(0, 5000, 30000);
+	dp_set_tunnel_src(src4.a[0], &src6);
+	spec_to_vip(&s, c->family, c->proto, c->vlan);
+	fk = spec_flow(&s);
+	for (i = 0; i < 2; i++) {
+		len = build(&s, frame);
+		wlen = expect_encap(&s, frame, len, 0, c->family == 4 ? src4.a : src6.a, &fk, want);
+		run_expect(frame, len, XDP_TX, want, wlen);
+		s.tcp_flags = TCPF_ACK;
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+	/* No reply slot: the device answers the client directly. */
+	assert_int_equal(dp_ct_count(), 1);
+	assert_int_equal(ct_slot_device(slot_of(&fk)), DP_DEV_ID(0));
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), c->proto == IPPROTO_TCP);
+	assert_int_equal(dp_conn_count(), 0);
+}
+
+/* UDP: a datagram more than a touch interval after the first confirms the flow. */
+static void test_udp_confirm(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in;
+	struct flow_key fk, rk;
+
+	compact_vip(c->family, IPPROTO_UDP, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, IPPROTO_UDP, 0);
+	fk = spec_flow(&in);
+	rk = reply_of(&in);
+	send_nat_to(&in, 0);
+	age_slot(&fk, 10000);
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+	assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_UDP);
+	assert_true(fresh(slot_of(&fk)));
+	assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_UDP);
+
+	/* Idle past the UDP timeout: the next datagram is decided anew. */
+	age_slot(&fk, 31000);
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+	assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_HALF | CT_F_UDP);
+	assert_int_equal(dp_ct_count(), 2);
+}
+
+/*
+ * A TCP segment without SYN and no slot: the hash choice, no client slot
+ * (nat: a half-open reply slot); the device's established answer then
+ * confirms the flow and gives the client its slot.
+ */
+static void test_stateless(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in;
+	struct flow_key fk, rk;
+	__u64 s;
+
+	compact_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, IPPROTO_TCP, 0);
+	in.tcp_flags = TCPF_ACK;
+	fk = spec_flow(&in);
+	rk = reply_of(&in);
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 0);
+	assert_int_equal(dp_ct_get(&fk, &s), -1);
+	assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_HALF);
+	assert_int_equal(dp_ct_count(), 1);
+
+	send_reply(&in, TCPF_ACK);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+	assert_int_equal(ct_slot_flags(slot_of(&rk)), 0);
+	s = slot_of(&fk);
+	assert_int_equal(ct_slot_flags(s), 0);
+	assert_int_equal(ct_slot_device(s), DP_DEV_ID(0));
+	assert_int_equal(dp_ct_count(), 2);
+
+	/* The client's next segment is a hit on its new slot. */
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 1);
+}
+
+/* A RST on a half-open flow (the client's or the device's) removes both slots at once. */
+static void test_rst_half_open(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in;
+	int from_device;
+
+	compact_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 1);
+	for (from_device = 0; from_device < 2; from_device++) {
+		spec_to_vip(&in, c->family, IPPROTO_TCP, 0);
+		in.sport += from_device;
+		send_nat_to(&in, 0);
+		assert_int_equal(dp_ct_count(), 2);
+		if (from_device) {
+			send_reply(&in, TCPF_RST);
+		} else {
+			in.tcp_flags = TCPF_RST;
+			send_nat_to(&in, 0);
+		}
+		assert_int_equal(dp_ct_count(), 0);
+		assert_int_equal(dp_stat(HAULER_STAT_conn_closed), from_device + 1);
+	}
+}
+
+/*
+ * An established flow's RST lingers; past it a segment without SYN keeps
+ * its device (conn_ended_kept), a SYN is a new connection.
+ */
+static void test_rst_linger(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in;
+	struct flow_key fk, rk;
+
+	compact_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, IPPROTO_TCP, 0);
+	fk = spec_flow(&in);
+	rk = reply_of(&in);
+	send_nat_to(&in, 0);
+	in.tcp_flags = TCPF_ACK;
+	send_nat_to(&in, 0);
+	in.tcp_flags = TCPF_RST;
+	send_nat_to(&in, 0);
+	assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_RST);
+	/* The device's crossing RST still finds its slot. */
+	send_reply(&in, TCPF_RST);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
+	assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_RST);
+
+	age_slot(&fk, 1500);
+	in.tcp_flags = TCPF_ACK;
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_ended_kept), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
+
+	age_slot(&fk, 1500);
+	in.tcp_flags = TCPF_SYN;
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+	assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_HALF);
+	assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_HALF);
+	assert_int_equal(dp_ct_count(), 2);
+}
+
+/*
+ * The flow's device gone (its id given to a new device): a TCP segment
+ * is answered with a RST from the VIP and the slot goes; UDP is decided
+ * anew on the new device; the gone device's reply is refused.
+ */
+static void test_device_gone(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in;
+	struct flow_key fk;
+	__u64 s;
+
+	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, c->proto, 0);
+	fk = spec_flow(&in);
+	send_nat_to(&in, 0);
+	in.tcp_flags = TCPF_ACK;
+	send_nat_to(&in, 0);
+	dp_del_device(DP_DEV_ID(0));
+	dp_add_device(DP_DEV_ID(0), c->family, 0, DP_SERVER, 0, HAULER_STATE_UP);
+	if (c->proto == IPPROTO_TCP) {
+		expect_reset(&in);
+		assert_int_equal(dp_stat(HAULER_STAT_reset_sent), 1);
+		assert_int_equal(dp_ct_get(&fk, &s), -1);
+	} else {
+		send_nat_to(&in, 0);
+		assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+		s = slot_of(&fk);
+		{
+			struct device_info d;
+			__u32 key = DP_DEV_ID(0);
+
+			assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &key, &d), 0);
+			assert_true(ct_slot_gen_is(s, d.gen));
+		}
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+}
+
+/* A slot of flow k's digest with these fields, in bucket which at i. */
+static void put_slot(const struct flow_key *k, int which, int i, __u32 digest, __u16 dev,
+		     __u32 flags, __u32 tick)
+{
+	struct device_info d;
+	__u32 key = dev;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &key, &d), 0);
+	dp_ct_put_at(k, which, i, ct_slot_make(digest, dev, d.gen, flags, tick));
+}
+
+/*
+ * Both buckets of a new flow full of live established flows: the SYN is
+ * forwarded without state (conn_table_full). Half-open slots are pushed
+ * out instead, the oldest first.
+ */
+static void test_full_buckets(void **state)
+{
+	const struct dp_case *c = param(state);
+	__u32 tick = now_tick();
+	struct frame_spec in;
+	struct ct_place p;
+	struct flow_key fk;
+	__u64 s;
+	int i, w;
+
+	compact_vip(c->family, c->proto, HAULER_FWD_IPIP, 1);
+	spec_to_vip(&in, c->family, c->proto, 0);
+	fk = spec_flow(&in);
+	dp_ct_place(&fk, &p);
+	assert_int_not_equal(p.bucket[0], p.bucket[1]);
+	for (w = 0; w < 2; w++)
+		for (i = 0; i < HAULER_CT_SLOTS; i++)
+			put_slot(&fk, w, i, (p.digest + 1 + w * 8 + i) & 0x3fffff ?: 1,
+				 DP_DEV_ID(0), ct_proto_flags_test(c->proto), tick);
+	dp_run_ok(&in, XDP_TX);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_table_full), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_ct_get(&fk, &s), -1);
+	assert_int_equal(dp_ct_count(), 16);
+
+	/* Half-open neighbours: the oldest of the first bucket goes (a tie of ranks: b0). */
+	for (w = 0; w < 2; w++)
+		for (i = 0; i < HAULER_CT_SLOTS; i++)
+			put_slot(&fk, w, i, (p.digest + 1 + w * 8 + i) & 0x3fffff ?: 1,
+				 DP_DEV_ID(0), CT_F_HALF | ct_proto_flags_test(c->proto),
+				 tick - (w == 0 && i == 5 ? 20 : 1));
+	dp_run_ok(&in, XDP_TX);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_table_full), 1);
+	s = slot_of(&fk);
+	assert_int_equal(ct_slot_flags(s) & CT_F_HALF, CT_F_HALF);
+	dp_ct_place(&fk, &p);
+	{
+		struct ct_bucket b;
+
+		assert_int_equal(bpf_map_lookup_elem(dp_map("ctable"), &p.bucket[0], &b), 0);
+		assert_int_equal(ct_slot_digest(b.slot[5]), p.digest);
+	}
+	assert_int_equal(dp_ct_count(), 16);
+}
+
+/*
+ * A slot under the flow's digest bound to another VIP's device (a false
+ * match the slot can tell): looked past; the flow gets its own slot and
+ * keeps finding it.
+ */
+static void test_false_match(void **state)
+{
+	const struct dp_case *c = param(state);
+	const __u16 other_dev = DP_DEV_ID(5);
+	struct frame_spec in;
+	struct ct_place p;
+	struct flow_key fk;
+	__u64 s;
+
+	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	dp_add_server(DP_SERVER + 1, DP_VIP_ID + 1, &other_dev, 1);
+	dp_add_device(other_dev, c->family, 5, DP_SERVER + 1, 0, HAULER_STATE_UP);
+	spec_to_vip(&in, c->family, c->proto, 0);
+	fk = spec_flow(&in);
+	dp_ct_place(&fk, &p);
+	put_slot(&fk, 0, 0, p.digest, other_dev, ct_proto_flags_test(c->proto), now_tick());
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 0);
+	in.tcp_flags = TCPF_ACK;
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	/* The other VIP's slot is untouched. */
+	assert_int_equal(dp_ct_get(&fk, &s), 0);
+	assert_int_equal(ct_slot_device(s), other_dev);
+	assert_int_equal(dp_ct_count(), 3);
+}
+
+/* Its program missing (an emptied ct_prog slot): a counted drop, no state. */
+static void test_prog_missing(void **state)
+{
+	const struct dp_case *c = param(state);
+	__u32 key = 0; /* HAULER_CT_PATH (bpf/ct_prog.h) */
+	struct frame_spec in;
+	int fd;
+
+	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, c->proto, 0);
+	fd = dp_map("ct_prog");
+	assert_int_equal(bpf_map_delete_elem(fd, &key), 0);
+	dp_run_ok(&in, XDP_DROP);
+	fd = dp_ct_fd();
+	assert_int_equal(bpf_map_update_elem(dp_map("ct_prog"), &key, &fd, BPF_ANY), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_drop_ct_prog), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 0);
+	assert_int_equal(dp_ct_count(), 0);
+	assert_int_equal(dp_conn_count(), 0);
+	/* Back in place: forwarded. */
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+}
+
+#define CASES(fn)                                                                                  \
+	{#fn " v4 tcp", fn, dp_reset, NULL, DP_CASE(4, IPPROTO_TCP, 0)},                           \
+	    {#fn " v4 udp", fn, dp_reset, NULL, DP_CASE(4, IPPROTO_UDP, 0)},                       \
+	    {#fn " v6 tcp", fn, dp_reset, NULL, DP_CASE(6, IPPROTO_TCP, 0)},                       \
+	{                                                                                          \
+#fn " v6 udp", fn, dp_reset, NULL, DP_CASE(6, IPPROTO_UDP, 0)                      \
+	}
+#define CASES_TCP(fn)                                                                              \
+	{#fn " v4", fn, dp_reset, NULL, DP_CASE(4, IPPROTO_TCP, 0)},                               \
+	{                                                                                          \
+#fn " v6", fn, dp_reset, NULL, DP_CASE(6, IPPROTO_TCP, 0)                          \
+	}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    DP_CASE_MATRIX(test_nat_flow), DP_CASE_MATRIX(test_ipip_flow),
+	    CASES_TCP(test_udp_confirm),   CASES_TCP(test_stateless),
+	    CASES_TCP(test_rst_half_open), CASES_TCP(test_rst_linger),
+	    CASES(test_device_gone),	   CASES(test_full_buckets),
+	    CASES(test_false_match),	   CASES(test_prog_missing),
+	};
+
+	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);
+}
