@@ -125,20 +125,38 @@ static double generate(struct rate_bench *b, __u32 nflows, unsigned long n, __u8
 static void answer_syns(struct rate_bench *b)
 {
 	int fd = bench_map(&b->lb, "half_open");
-	struct flow_key key, next;
+	struct flow_key key, next, *keys = NULL;
+	size_t n = 0, cap = 0, i;
 	void *prev = NULL;
 	struct conn c;
 
+	/*
+	 * Keys first, written after the walk: an update of an LRU hash entry
+	 * moves it to its bucket's head, where the walk would meet it again.
+	 */
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &c) || (c.flags & HAULER_CONN_REPLY))
+		if (bpf_map_lookup_elem(fd, &key, &c) ||
+		    (c.flags & (HAULER_CONN_REPLY | HAULER_CONN_SYNACK)))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			keys = realloc(keys, cap * sizeof(*keys));
+			if (!keys)
+				bench_die("answer the SYNs: out of memory");
+		}
+		keys[n++] = key;
+	}
+	for (i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(fd, &keys[i], &c))
 			continue;
 		c.flags |= HAULER_CONN_SYNACK;
 		c.synack_ack = 1;
-		if (bpf_map_update_elem(fd, &key, &c, BPF_EXIST))
+		if (bpf_map_update_elem(fd, &keys[i], &c, BPF_EXIST))
 			bench_die("answer the SYN of a half-open flow: %s", strerror(errno));
 	}
+	free(keys);
 }
 
 /*

@@ -602,6 +602,21 @@ static void renew_device(int family, __u16 dev)
 		      HAULER_STATE_UP);
 }
 
+/* A device's packet of a flow that is over: TCP gets a RST back, anything else is dropped. */
+static void expect_refused(const struct frame_spec *r)
+{
+	__u8 frame[DP_FRAME_MAX];
+	struct dp_out out;
+
+	if (r->proto == IPPROTO_TCP) {
+		expect_reset(r);
+		return;
+	}
+	assert_int_equal(dp_run(frame, build(r, frame), &out), 0);
+	assert_int_equal(out.verdict, XDP_DROP);
+	assert_int_equal(out.len, build(r, frame)); /* unchanged, not sent anywhere */
+}
+
 /*
  * A deleted device's TCP flow: a data segment is answered with a RST
  * (without ACK too: <ACK=SEQ+len>), a RST is dropped without an answer,
@@ -652,11 +667,9 @@ static void test_gone_device_tcp_endings(void **state)
 static void test_gone_device_reply_not_translated(void **state)
 {
 	const struct conn_case *c = *state;
-	__u8 frame[DP_FRAME_MAX];
 	struct frame_spec s, r;
 	struct flow_key rk;
 	struct conn conn;
-	struct dp_out out;
 	__u64 replies;
 	__u16 dev;
 
@@ -667,12 +680,7 @@ static void test_gone_device_reply_not_translated(void **state)
 	renew_device(c->family, dev);
 	spec_reply(&r, &s, dev - DP_DEV_ID(0));
 	rk = spec_flow(&r);
-	if (c->proto == IPPROTO_TCP) {
-		expect_reset(&r);
-	} else {
-		assert_int_equal(dp_run(frame, build(&r, frame), &out), 0);
-		assert_int_equal(out.verdict, XDP_DROP);
-	}
+	expect_refused(&r);
 	assert_false(dp_conn_get(&rk, &conn) == 0);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), replies);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 1);
@@ -716,12 +724,7 @@ static void test_health_reset_refuses_replies(void **state)
 	/* Marked once: a second reset finds nothing more to end. */
 	assert_int_equal(health_conns_reset(dp_map(dp_conn_map(&rk)), id, di.gen), 0);
 
-	if (c->proto == IPPROTO_TCP) {
-		expect_reset(&r);
-	} else {
-		assert_int_equal(dp_run(frame, build(&r, frame), &out), 0);
-		assert_int_equal(out.verdict, XDP_DROP);
-	}
+	expect_refused(&r);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_reset_reply), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), replies);
 	assert_int_equal(dp_conn_get(&rk, &conn), 0);
