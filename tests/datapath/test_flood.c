@@ -211,6 +211,82 @@ static void test_stateless_nat_reply(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
 }
 
+/* Device n's reply to s (flags) without payload, padded with pad bytes after the IP packet. */
+static void reply_bare(const struct frame_spec *s, int n, __u8 flags, size_t pad)
+{
+	__u8 frame[DP_FRAME_MAX];
+	struct frame_spec r;
+	struct dp_out out;
+	size_t len;
+
+	spec_reply(&r, s, n);
+	r.tcp_flags = flags;
+	r.payload_len = 0;
+	len = build(&r, frame);
+	assert_true(len + pad <= sizeof(frame));
+	memset(frame + len, 0, pad);
+	assert_int_equal(dp_run(frame, len + pad, &out), 0);
+	assert_int_equal(out.verdict, XDP_TX);
+}
+
+/*
+ * The forged handshake a flood lets through: the spoofed SYN's half-open
+ * client entry is pushed out, so the forged ACK goes on without state to
+ * the device that holds the SYN, which answers it with a bare ACK (an
+ * out-of-window segment in SYN-RECEIVED). A device's segment without
+ * payload confirms nothing, Ethernet padding is no payload; its data (a
+ * device sends data only on a connection whose SYN-ACK was acknowledged)
+ * confirms the flow. The stateless flow of a forged ACK alone likewise.
+ */
+static void test_device_bare_ack_confirms_nothing(void **state)
+{
+	const struct flood_case *c = *state;
+	struct frame_spec s;
+	struct flow_key fk, rk;
+	int n;
+
+	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 4);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	s.payload_len = 0;
+	fk = spec_flow(&s);
+	s.tcp_flags = TCPF_SYN;
+	n = send_nat_flow(&s);
+	rk = reply_flow(&s, n);
+	/* The flood pushes the client's entry out; the SYN-ACK then finds only the reply's. */
+	assert_int_equal(bpf_map_delete_elem(dp_map("half_open"), &fk), 0);
+	nat_synack(&s, n);
+	s.tcp_flags = TCPF_ACK;
+	s.tcp_ack = PKT_TCP_ACK;
+	assert_int_equal(send_nat(&s), n);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 1);
+	reply_bare(&s, n, TCPF_ACK, 0);
+	reply_bare(&s, n, TCPF_ACK, 6);
+	reply_bare(&s, n, TCPF_ACK | TCPF_PSH, 0);
+	assert_int_equal(dp_conn_table(&fk), -1);
+	assert_int_equal(dp_conn_table(&rk), DP_HALF_OPEN);
+	assert_int_equal(dp_conn_count_in(DP_CONNS), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
+
+	/* The device's data: it holds the connection, the flow is confirmed. */
+	s.payload_len = 5;
+	reply_back(&s, n, TCPF_ACK | TCPF_PSH);
+	assert_int_equal(dp_conn_table(&fk), DP_CONNS);
+	assert_int_equal(dp_conn_table(&rk), DP_CONNS);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+
+	/* A forged ACK alone (no SYN before it): the same. */
+	s.sport++;
+	s.payload_len = 0;
+	fk = spec_flow(&s);
+	n = send_nat(&s);
+	rk = reply_flow(&s, n);
+	reply_bare(&s, n, TCPF_ACK, 0);
+	reply_bare(&s, n, TCPF_ACK | TCPF_FIN, 0);
+	assert_int_equal(dp_conn_table(&fk), -1);
+	assert_int_equal(dp_conn_table(&rk), DP_HALF_OPEN);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+}
+
 /* An RST ends a half-open flow: both entries. */
 static void test_half_open_rst(void **state)
 {
@@ -348,6 +424,7 @@ int main(void)
 	    BOTH(test_mid_flow_miss_is_stateless, IPPROTO_TCP),
 	    BOTH(test_half_open_rst, IPPROTO_TCP),
 	    BOTH(test_stateless_nat_reply, IPPROTO_TCP),
+	    BOTH(test_device_bare_ack_confirms_nothing, IPPROTO_TCP),
 	    BOTH(test_flood_spares_established, IPPROTO_TCP),
 	    BOTH(test_udp_confirmed_after_a_second, IPPROTO_UDP),
 	};
