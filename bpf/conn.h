@@ -195,17 +195,23 @@ static __always_inline int conn_confirms(const struct conn *h, const struct flow
 }
 
 /*
- * Does this packet of a device (a NAT reply, its entry h half-open)
- * confirm the flow? A TCP segment with ACK and without SYN or RST: a
- * device sends one only for a connection it holds (its answer to a
- * spoofed SYN is a SYN-ACK, to a spoofed ACK an RST) - except while it
- * holds a handshake (after its SYN-ACK, CONN_SYNACK), when an
- * out-of-window segment draws a bare ACK: then only the client's ACK of
- * the SYN-ACK confirms (conn_confirms).
+ * Does this packet of a device (a NAT reply, its entry h half-open,
+ * payload: its TCP payload's length) confirm the flow? A TCP segment
+ * with ACK, without SYN or RST, that carries data: a device sends data
+ * only on a connection it holds, one whose SYN-ACK was acknowledged,
+ * which a spoofer who never received the SYN-ACK cannot do. A bare ACK
+ * proves nothing: a device holding a spoofed SYN (SYN-RECEIVED) answers
+ * an out-of-window segment with one, and the forged ACK of a flood that
+ * pushed the SYN's half-open entry out reaches it without state. While
+ * the balancer saw the handshake pending (after the device's SYN-ACK,
+ * CONN_SYNACK) only the client's ACK of the SYN-ACK confirms
+ * (conn_confirms).
  */
-static __always_inline int conn_reply_confirms(const struct conn *h, __u8 proto, __u8 tcp_flags)
+static __always_inline int conn_reply_confirms(const struct conn *h, __u8 proto, __u8 tcp_flags,
+					       __u32 payload)
 {
-	return proto == IPPROTO_TCP && tcp_ack_only(tcp_flags) && !(h->flags & HAULER_CONN_SYNACK);
+	return proto == IPPROTO_TCP && tcp_ack_only(tcp_flags) &&
+	       !(h->flags & HAULER_CONN_SYNACK) && payload;
 }
 
 /*

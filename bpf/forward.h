@@ -289,6 +289,22 @@ static __always_inline __u32 ip_tot_len(struct xdp_md *ctx, __u32 l3, __u8 famil
 }
 
 /*
+ * The payload of the TCP segment p found (the IP length less the IP and
+ * TCP headers: Ethernet padding is none of it); 0 when the headers are
+ * cut short or claim more than the IP length.
+ */
+static __always_inline __u32 tcp_payload_len(struct xdp_md *ctx, const struct pkt *p)
+{
+	__u32 len = ip_tot_len(ctx, p->l3_off, p->flow.family), hl;
+	struct tcphdr *tcp = tcp_header(ctx, p);
+
+	if (!tcp)
+		return 0;
+	hl = p->l4_off - p->l3_off + tcp->doff * 4;
+	return len > hl ? len - hl : 0;
+}
+
+/*
  * Send the packet at l3 to addr, its IP destination, with the next hop
  * in nh (nexthop.h) when that entry is fresh for addr, else by a FIB
  * lookup that refreshes the entry. nh may be NULL: a lookup.

@@ -312,8 +312,10 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 	if (p->flow.proto == IPPROTO_UDP && conn_expired(c, p->flow.proto, cfg, now))
 		goto pass;
 	client_key(&f, &p->flow, vk);
-	if (half && conn_reply_confirms(c, p->flow.proto, p->tcp_flags)) {
-		/* The device's established traffic: the flow exists. */
+	if (half &&
+	    conn_reply_confirms(c, p->flow.proto, p->tcp_flags,
+				p->flow.proto == IPPROTO_TCP ? tcp_payload_len(ctx, p) : 0)) {
+		/* The device's data: the flow exists. */
 		if (!conn_promote_reply(c, &p->flow, &f, now))
 			stat_reason(HAULER_STAT_conn_promoted, ctx);
 	} else if (half && p->flow.proto == IPPROTO_TCP && (p->tcp_flags & TCP_FLAG_RST_BIT)) {

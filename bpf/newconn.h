@@ -125,7 +125,7 @@ static __always_inline int conn_bind(struct xdp_md *ctx, struct policy_ctx *pc, 
 	 * answer (its RST, or its data when it does hold the connection: a
 	 * balancer restarted with an empty table) must go back as the VIP.
 	 * In half_open, where junk can push out only junk; the device's
-	 * established traffic then confirms the flow (nat_return).
+	 * data then confirms the flow (nat_return, conn_reply_confirms).
 	 */
 	if (pc->fwd_mode == HAULER_FWD_NAT) {
 		struct flow_key r;

@@ -149,12 +149,8 @@ static __always_inline int parse_packet(struct xdp_md *ctx, struct pkt *p)
 	return PARSE_OK;
 }
 
-/*
- * The TCP segment's sequence number (ack 0) or acknowledgment number
- * (ack 1), host order, read where parse_packet found the header; 0 if
- * it is not there (the bounds are for the verifier).
- */
-static __always_inline __u32 tcp_seq_field(struct xdp_md *ctx, const struct pkt *p, int ack)
+/* The TCP header where parse_packet found it, or NULL (the bounds are for the verifier). */
+static __always_inline struct tcphdr *tcp_header(struct xdp_md *ctx, const struct pkt *p)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -162,9 +158,23 @@ static __always_inline __u32 tcp_seq_field(struct xdp_md *ctx, const struct pkt 
 	struct tcphdr *tcp;
 
 	if (off > HAULER_MAX_L4_OFF)
-		return 0;
+		return NULL;
 	tcp = data + off;
 	if ((void *)(tcp + 1) > end)
+		return NULL;
+	return tcp;
+}
+
+/*
+ * The TCP segment's sequence number (ack 0) or acknowledgment number
+ * (ack 1), host order, read where parse_packet found the header; 0 if
+ * it is not there (the bounds are for the verifier).
+ */
+static __always_inline __u32 tcp_seq_field(struct xdp_md *ctx, const struct pkt *p, int ack)
+{
+	struct tcphdr *tcp = tcp_header(ctx, p);
+
+	if (!tcp)
 		return 0;
 	return bpf_ntohl(ack ? tcp->ack_seq : tcp->seq);
 }

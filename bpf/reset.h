@@ -67,11 +67,9 @@ static __always_inline int send_reset(struct xdp_md *ctx, const struct pkt *p)
 		seq = tcp->ack_seq;
 		flags = TCP_FLAG_RST_BIT;
 	} else {
-		/* Segment length: the IP payload less the TCP header, plus SYN and FIN. */
-		len -= l4 - l3 + tcp->doff * 4;
-		if ((int)len < 0)
-			len = 0;
-		len += !!(in & TCP_FLAG_SYN_BIT) + !!(in & TCP_FLAG_FIN_BIT);
+		/* Segment length: the payload, plus SYN and FIN. */
+		len =
+		    tcp_payload_len(ctx, p) + !!(in & TCP_FLAG_SYN_BIT) + !!(in & TCP_FLAG_FIN_BIT);
 		seq = 0;
 		ack = bpf_htonl(bpf_ntohl(tcp->seq) + len);
 		flags = TCP_FLAG_RST_BIT | TCP_FLAG_ACK_BIT;

@@ -40,6 +40,13 @@ static void age_entry(const struct flow_key *k, __u64 ms)
 	assert_int_equal(bpf_map_update_elem(fd, k, &c, BPF_EXIST), 0);
 }
 
+/* A nat TCP VIP of 4 devices, and s a client's segment to it. */
+static void nat_tcp_vip(const struct flood_case *c, struct frame_spec *s)
+{
+	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 4);
+	spec_to_vip(s, c->family, IPPROTO_TCP, 0);
+}
+
 /* The NAT reply entry's key of s's flow, bound to device index n. */
 static struct flow_key reply_flow(const struct frame_spec *s, int n)
 {
@@ -63,8 +70,7 @@ static void test_syn_half_open_ack_confirms(void **state)
 	struct conn conn;
 	int n;
 
-	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 4);
-	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	nat_tcp_vip(c, &s);
 	fk = spec_flow(&s);
 	s.tcp_flags = TCPF_SYN;
 	n = send_nat_flow(&s);
@@ -169,8 +175,8 @@ static void test_mid_flow_miss_is_stateless(void **state)
 /*
  * A flow decided without state (a balancer restarted with an empty
  * table, an entry lost): the device's answer goes back as the VIP; its
- * RST ends the return entry; its established traffic (ACK, no SYN)
- * confirms the flow into conns, the client's entry made from the reply's.
+ * RST ends the return entry; its data (ACK, no SYN, a payload) confirms
+ * the flow into conns, the client's entry made from the reply's.
  */
 static void test_stateless_nat_reply(void **state)
 {
@@ -179,8 +185,7 @@ static void test_stateless_nat_reply(void **state)
 	struct flow_key fk, rk;
 	int n;
 
-	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 4);
-	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	nat_tcp_vip(c, &s);
 	s.tcp_flags = TCPF_ACK;
 	n = send_nat(&s);
 	fk = spec_flow(&s);
@@ -245,8 +250,7 @@ static void test_device_bare_ack_confirms_nothing(void **state)
 	struct flow_key fk, rk;
 	int n;
 
-	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 4);
-	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	nat_tcp_vip(c, &s);
 	s.payload_len = 0;
 	fk = spec_flow(&s);
 	s.tcp_flags = TCPF_SYN;
@@ -294,8 +298,7 @@ static void test_half_open_rst(void **state)
 	struct frame_spec s;
 	int n;
 
-	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 4);
-	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	nat_tcp_vip(c, &s);
 	s.tcp_flags = TCPF_SYN;
 	n = send_nat_flow(&s);
 	assert_int_equal(dp_conn_count_in(DP_HALF_OPEN), 2);
