@@ -10,7 +10,7 @@
 # next exchange works; the ACKs made no client state (conn_stateless),
 # the SYNs only half-open entries, and no forged flow was confirmed.
 . "$(dirname "$0")/lib.sh"
-SYS_LIMIT=60
+SYS_LIMIT=120
 sys_init "$@"
 N=24
 SECS=3
