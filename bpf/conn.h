@@ -84,6 +84,16 @@ static __always_inline void flow_reverse(struct flow_key *r, const struct flow_k
 	flow_key_set(r, f, f->dst, f->dport, f->src, f->sport);
 }
 
+/* The VIP flow f is addressed to (vk: its key), or NULL. */
+static __always_inline struct vip_info *vip_of(const struct flow_key *f, struct vip_key *vk)
+{
+	__builtin_memcpy(vk->addr, f->dst, 16);
+	vk->port = f->dport;
+	vk->family = f->family;
+	vk->proto = f->proto;
+	return bpf_map_lookup_elem(&vips, vk);
+}
+
 /*
  * The device entry c is bound to, or NULL when that device is gone:
  * deleted, or its id given to another device since (another generation).

@@ -355,16 +355,6 @@ pass:
 	return XDP_PASS;
 }
 
-/* The VIP flow f is addressed to (vk: its key), or NULL. */
-static __always_inline struct vip_info *vip_of(const struct flow_key *f, struct vip_key *vk)
-{
-	__builtin_memcpy(vk->addr, f->dst, 16);
-	vk->port = f->dport;
-	vk->family = f->family;
-	vk->proto = f->proto;
-	return bpf_map_lookup_elem(&vips, vk);
-}
-
 /* A TCP segment that cannot open a connection: no SYN, or SYN with ACK. */
 static __always_inline int mid_flow(const struct pkt *p)
 {

@@ -23,8 +23,11 @@
  * Second, when an encapsulated packet does not fit the route MTU towards
  * its device, the client is told (IPv4 with DF: "fragmentation needed",
  * IPv6: "packet too big"), with the MTU less the tunnel header, so that
- * path-MTU discovery works through the balancer. At most
- * HAULER_TOO_BIG_BURST answers per CPU every HAULER_TOO_BIG_WINDOW_NS.
+ * path-MTU discovery works through the balancer. So is a client whose
+ * encapsulated packet a router on the device's path could not carry: its
+ * "too big", quoting the tunnel packet, becomes the client's. At most
+ * HAULER_TOO_BIG_BURST answers of both kinds per CPU every
+ * HAULER_TOO_BIG_WINDOW_NS.
  */
 #ifndef HAULER_BPF_ICMP_H
 #define HAULER_BPF_ICMP_H
@@ -53,27 +56,28 @@ static __always_inline int addr_eq(const __u32 *a, const __u32 *b)
 }
 
 /*
- * Read the packet the ICMP error of p quotes into q: its IP header by the
- * parser's rules (parse_ip), then the ports, of which an error carries at
- * least the first 8 bytes. Returns PARSE_OK, HAULER_STAT_icmp_malformed,
- * or HAULER_STAT_icmp_unknown (not TCP or UDP: no flow of ours).
+ * Read the packet quoted at off (at most max) into q: its IP header by the
+ * parser's rules (parse_ip; proto: its EtherType), then the ports, of
+ * which an error carries at least the first 8 bytes. Returns PARSE_OK,
+ * HAULER_STAT_icmp_malformed, or HAULER_STAT_icmp_unknown (not TCP or
+ * UDP: no flow of ours; q's header fields are set).
  */
-static __always_inline int icmp_quoted(struct xdp_md *ctx, const struct pkt *p, struct pkt *q)
+static __always_inline int icmp_quoted_at(struct xdp_md *ctx, __u32 off, __u32 max, __be16 proto,
+					  struct pkt *q)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
-	__u32 off = p->l4_off + HAULER_ICMP_HLEN;
 	__be16 *ports;
 
-	if (off > HAULER_MAX_Q3_OFF)
+	if (off > max)
 		return HAULER_STAT_icmp_malformed;
 	q->l3_off = off;
-	if (parse_ip(data, end, off, p->eth_proto, q) != PARSE_OK)
+	if (parse_ip(data, end, off, proto, q) != PARSE_OK)
 		return HAULER_STAT_icmp_malformed;
 	if (q->flow.proto != IPPROTO_TCP && q->flow.proto != IPPROTO_UDP)
 		return HAULER_STAT_icmp_unknown;
 	off = q->l4_off;
-	if (off > HAULER_MAX_Q3_OFF + 60)
+	if (off > max + 60)
 		return HAULER_STAT_icmp_malformed;
 	ports = data + off;
 	if ((void *)ports + 8 > end)
@@ -81,6 +85,13 @@ static __always_inline int icmp_quoted(struct xdp_md *ctx, const struct pkt *p, 
 	q->flow.sport = ports[0];
 	q->flow.dport = ports[1];
 	return PARSE_OK;
+}
+
+/* The packet the ICMP error of p quotes, into q (icmp_quoted_at). */
+static __always_inline int icmp_quoted(struct xdp_md *ctx, const struct pkt *p, struct pkt *q)
+{
+	return icmp_quoted_at(ctx, p->l4_off + HAULER_ICMP_HLEN, HAULER_MAX_Q3_OFF, p->eth_proto,
+			      q);
 }
 
 /* The quoted TCP/UDP checksum, when the error carries it (TCP's is past the first 8 bytes). */
@@ -251,51 +262,6 @@ unknown:
 	return XDP_PASS;
 }
 
-/* An ICMP or ICMPv6 packet (parse_packet said pass_not_l4): errors about our flows. */
-static __always_inline int icmp_handle(struct xdp_md *ctx, const struct pkt *p)
-{
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	struct vip_key vk = {};
-	struct vip_info *vi;
-	struct config *cfg;
-	struct pkt q = {};
-	__u32 off = p->l4_off;
-	__u8 *icmp;
-	int ret;
-
-	if (off > HAULER_MAX_L4_OFF)
-		return XDP_PASS;
-	icmp = data + off;
-	if ((void *)(icmp + HAULER_ICMP_HLEN) > end) {
-		stat_reason(HAULER_STAT_icmp_malformed, ctx);
-		return XDP_PASS;
-	}
-	if (!icmp_is_error(p->flow.family, icmp[0])) {
-		stat_reason(HAULER_STAT_pass_not_l4, ctx);
-		return XDP_PASS;
-	}
-	ret = icmp_quoted(ctx, p, &q);
-	if (ret != PARSE_OK) {
-		stat_reason(ret, ctx);
-		return XDP_PASS;
-	}
-	cfg = config_get();
-	if (!cfg)
-		return XDP_PASS;
-	__builtin_memcpy(vk.addr, q.flow.src, 16);
-	vk.port = q.flow.sport;
-	vk.family = q.flow.family;
-	vk.proto = q.flow.proto;
-	vi = bpf_map_lookup_elem(&vips, &vk);
-	if (vi)
-		return icmp_to_device(ctx, p, &q, vi, cfg, bpf_ktime_get_coarse_ns());
-	if (cfg->nat_vips)
-		return icmp_to_client(ctx, p, &q, bpf_ktime_get_coarse_ns());
-	stat_reason(HAULER_STAT_icmp_unknown, ctx);
-	return XDP_PASS;
-}
-
 /* Per CPU: the too-big answers of the current window (private to the entry object). */
 struct too_big_window {
 	__u64 start_ns;
@@ -327,6 +293,200 @@ static __always_inline int too_big_allowed(__u64 now)
 		return 0;
 	w->sent++;
 	return 1;
+}
+
+/*
+ * Turn the router's error p (its ICMP header at icmp; quoting the tunnel
+ * header t of an encapsulated packet, then the client's packet q) into
+ * the error the client gets: the quoted tunnel header cut out, the IP
+ * header rewritten from the VIP to the client, the MTU less the tunnel
+ * header. The rest of the quote stays in place. The ICMP checksum is
+ * updated for what changed (RFC 1624): its header words, the quoted
+ * tunnel header gone (an even length at an even offset: the words after
+ * it keep their place in the sum) and, ICMPv6, the pseudo-header. The
+ * answer is shorter than the error: no amplification.
+ */
+static __always_inline int icmp_untunnel(struct xdp_md *ctx, const struct pkt *p, __u8 *icmp,
+					 const struct pkt *t, const struct pkt *q, __u32 mtu)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 l3 = p->l3_off, hlen, shift, len, d, oh[2], nh[2] = {0, 0};
+	__u8 l2[ETH_HLEN + HAULER_VLAN_HLEN];
+	__u16 check;
+
+	hlen = p->flow.family == 4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
+	if ((l3 != ETH_HLEN && l3 != ETH_HLEN + HAULER_VLAN_HLEN) ||
+	    t->l3_off > HAULER_MAX_Q3_OFF || q->l3_off != t->l3_off + hlen ||
+	    data + sizeof(l2) > end)
+		return -1;
+	/* What goes: the router's IP header beyond a plain one, and the tunnel header. */
+	shift = q->l3_off - (l3 + hlen + HAULER_ICMP_HLEN);
+	len = ip_tot_len(ctx, l3, p->flow.family);
+	if (len < q->l3_off - l3 + sizeof(struct iphdr))
+		return -1; /* the IP length does not even cover the quoted header */
+	len -= shift;
+	__builtin_memcpy(l2, data, sizeof(l2));
+	__builtin_memcpy(oh, icmp, sizeof(oh));
+	check = ((__u16 *)oh)[1];
+	((__u16 *)oh)[1] = 0;
+	if (p->flow.family == 4) {
+		((__u8 *)nh)[0] = 3; /* destination unreachable */
+		((__u8 *)nh)[1] = 4; /* fragmentation needed and DF set */
+		((__be16 *)nh)[3] = bpf_htons(mtu);
+	} else {
+		((__u8 *)nh)[0] = 2; /* packet too big */
+		nh[1] = bpf_htonl(mtu);
+	}
+	d = csum_fold(bpf_csum_diff(oh, sizeof(oh), nh, sizeof(nh), 0));
+	if (p->flow.family == 4) {
+		if (data + t->l3_off + sizeof(struct iphdr) > end)
+			return -1;
+		d += csum_fold(bpf_csum_diff(data + t->l3_off, sizeof(struct iphdr), NULL, 0, 0));
+	} else {
+		if (data + t->l3_off + sizeof(struct ipv6hdr) > end)
+			return -1;
+		d += csum_fold(bpf_csum_diff(data + t->l3_off, sizeof(struct ipv6hdr), NULL, 0, 0));
+		/* The pseudo-header: router -> tunnel source becomes VIP -> client, and the length.
+		 */
+		d += csum_delta16(p->flow.src, q->flow.dst) +
+		     csum_delta16(p->flow.dst, q->flow.src) +
+		     csum_delta4(bpf_htonl(len - sizeof(struct ipv6hdr) + shift),
+				 bpf_htonl(len - sizeof(struct ipv6hdr)));
+	}
+	csum_apply(&check, d);
+	((__u16 *)nh)[1] = check;
+
+	if (bpf_xdp_adjust_head(ctx, (int)shift))
+		return -1;
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	if (data + sizeof(l2) > end)
+		return -1;
+	/* Untagged: 4 bytes of IP header too, rewritten below. */
+	__builtin_memcpy(data, l2, sizeof(l2));
+	icmp = ip_answer(data, end, l3, p->flow.family,
+			 p->flow.family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6, len - hlen,
+			 q->flow.dst, q->flow.src, 0, HAULER_ICMP_HLEN);
+	if (!icmp)
+		return -1;
+	__builtin_memcpy(icmp, nh, sizeof(nh));
+	return 0;
+}
+
+/*
+ * An error quoting a tunnel packet (t: IPIP / IP6IP6 from the balancer
+ * to a device): "fragmentation needed" / "packet too big" from a router
+ * on the device's path. The client's packet inside is looked up as the
+ * flow's own; the client is told the MTU less the tunnel header (as the
+ * balancer's own too-big, and under its rate limit). Believed only when
+ * addressed to the tunnel's source and about a held ipip flow whose
+ * device is the tunnel's destination; other errors about the tunnel are
+ * passed (icmp_unknown).
+ */
+static __always_inline int icmp_from_tunnel(struct xdp_md *ctx, const struct pkt *p, __u8 *icmp,
+					    const struct pkt *t)
+{
+	__u32 hlen = p->flow.family == 4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr), mtu;
+	__u64 now = bpf_ktime_get_coarse_ns();
+	struct device_info *dev;
+	struct vip_key vk = {};
+	struct vip_info *vi;
+	struct pkt q = {};
+	struct conn *c;
+	int ret;
+
+	if (p->flow.family == 4 ? icmp[0] != 3 || icmp[1] != 4 : icmp[0] != 2)
+		goto unknown;
+	ret = icmp_quoted_at(ctx, t->l4_off, HAULER_MAX_Q3_OFF + 60, p->eth_proto, &q);
+	if (ret != PARSE_OK) {
+		stat_reason(ret, ctx);
+		return XDP_PASS;
+	}
+	vi = vip_of(&q.flow, &vk);
+	if (!vi || vi->fwd_mode != HAULER_FWD_IPIP || t->l4_off - t->l3_off != hlen)
+		goto unknown;
+	c = bpf_map_lookup_elem(&conns, &q.flow);
+	if (!c)
+		c = bpf_map_lookup_elem(&half_open, &q.flow);
+	if (!c)
+		goto unknown;
+	dev = conn_device(c);
+	if (!dev || c->vip_id != vi->vip_id || dev->family != p->flow.family ||
+	    !addr_eq(dev->addr, t->flow.dst))
+		goto unknown;
+	if (!addr_eq(p->flow.dst, t->flow.src)) {
+		stat_reason(HAULER_STAT_icmp_forged, ctx);
+		return XDP_DROP;
+	}
+	mtu = p->flow.family == 4 ? bpf_ntohs(*(__be16 *)(icmp + 6))
+				  : bpf_ntohl(*(__be32 *)(icmp + 4));
+	if (mtu < (p->flow.family == 4 ? hlen + 68 : 1280) || mtu > 0xffff) {
+		stat_reason(HAULER_STAT_icmp_malformed, ctx);
+		return XDP_PASS;
+	}
+	if (!too_big_allowed(now)) {
+		stat_reason(HAULER_STAT_too_big_limited, ctx);
+		return XDP_DROP;
+	}
+	if (icmp_untunnel(ctx, p, icmp, t, &q, mtu - hlen)) {
+		stat_reason(HAULER_STAT_icmp_malformed, ctx);
+		return XDP_DROP;
+	}
+	stat_reason(HAULER_STAT_icmp_tunnel_too_big, ctx);
+	return cached_xmit(ctx, p->l3_off, p->flow.family, q.flow.src, nh_client_slot(q.flow.src),
+			   now);
+unknown:
+	stat_reason(HAULER_STAT_icmp_unknown, ctx);
+	return XDP_PASS;
+}
+
+/* An ICMP or ICMPv6 packet (parse_packet said pass_not_l4): errors about our flows. */
+static __always_inline int icmp_handle(struct xdp_md *ctx, const struct pkt *p)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct vip_key vk = {};
+	struct vip_info *vi;
+	struct config *cfg;
+	struct pkt q = {};
+	__u32 off = p->l4_off;
+	__u8 *icmp;
+	int ret;
+
+	if (off > HAULER_MAX_L4_OFF)
+		return XDP_PASS;
+	icmp = data + off;
+	if ((void *)(icmp + HAULER_ICMP_HLEN) > end) {
+		stat_reason(HAULER_STAT_icmp_malformed, ctx);
+		return XDP_PASS;
+	}
+	if (!icmp_is_error(p->flow.family, icmp[0])) {
+		stat_reason(HAULER_STAT_pass_not_l4, ctx);
+		return XDP_PASS;
+	}
+	ret = icmp_quoted(ctx, p, &q);
+	if (ret == HAULER_STAT_icmp_unknown &&
+	    q.flow.proto == (p->flow.family == 4 ? IPPROTO_IPIP : IPPROTO_IPV6))
+		return icmp_from_tunnel(ctx, p, icmp, &q);
+	if (ret != PARSE_OK) {
+		stat_reason(ret, ctx);
+		return XDP_PASS;
+	}
+	cfg = config_get();
+	if (!cfg)
+		return XDP_PASS;
+	__builtin_memcpy(vk.addr, q.flow.src, 16);
+	vk.port = q.flow.sport;
+	vk.family = q.flow.family;
+	vk.proto = q.flow.proto;
+	vi = bpf_map_lookup_elem(&vips, &vk);
+	if (vi)
+		return icmp_to_device(ctx, p, &q, vi, cfg, bpf_ktime_get_coarse_ns());
+	if (cfg->nat_vips)
+		return icmp_to_client(ctx, p, &q, bpf_ktime_get_coarse_ns());
+	stat_reason(HAULER_STAT_icmp_unknown, ctx);
+	return XDP_PASS;
 }
 
 /* The route MTU towards the outer destination of the encapsulated packet at l3 (0: it fits). */
@@ -389,40 +549,20 @@ static __always_inline int too_big_answer(struct xdp_md *ctx, __u32 l3, const st
 	__builtin_memcpy(data, l2 + ETH_ALEN, ETH_ALEN);
 	__builtin_memcpy(data + ETH_ALEN, l2, ETH_ALEN);
 	__builtin_memcpy(data + 2 * ETH_ALEN, l2 + 2 * ETH_ALEN, sizeof(l2) - 2 * ETH_ALEN);
+	icmp = ip_answer(data, end, l3, q->flow.family,
+			 q->flow.family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6,
+			 HAULER_ICMP_HLEN + HAULER_ICMP_QUOTE, q->flow.dst, q->flow.src, 0,
+			 HAULER_ICMP_HLEN + HAULER_ICMP_QUOTE);
+	if (!icmp)
+		return -1;
 	/* Pseudo-header (ICMPv6 only): from the VIP to the client, length, next header. */
 	sum = 0;
 	if (q->flow.family == 4) {
-		struct iphdr *ip = data + l3;
-
-		icmp = (void *)(ip + 1);
-		if ((void *)(icmp + HAULER_ICMP_HLEN + HAULER_ICMP_QUOTE) > end)
-			return -1;
-		*(__u16 *)ip = bpf_htons(0x4500);
-		ip->tot_len = bpf_htons(sizeof(*ip) + HAULER_ICMP_HLEN + HAULER_ICMP_QUOTE);
-		ip->id = 0;
-		ip->frag_off = 0;
-		ip->ttl = 64;
-		ip->protocol = IPPROTO_ICMP;
-		ip->saddr = q->flow.dst[0];
-		ip->daddr = q->flow.src[0];
-		ip->check = 0;
-		ip->check = csum_ipv4_header((__u16 *)ip);
 		icmp[0] = 3; /* destination unreachable */
 		icmp[1] = 4; /* fragmentation needed and DF set */
 		*(__be16 *)(icmp + 4) = 0;
 		*(__be16 *)(icmp + 6) = bpf_htons(mtu - sizeof(struct iphdr));
 	} else {
-		struct ipv6hdr *ip6 = data + l3;
-
-		icmp = (void *)(ip6 + 1);
-		if ((void *)(icmp + HAULER_ICMP_HLEN + HAULER_ICMP_QUOTE) > end)
-			return -1;
-		*(__be32 *)ip6 = bpf_htonl(0x60000000);
-		ip6->payload_len = bpf_htons(HAULER_ICMP_HLEN + HAULER_ICMP_QUOTE);
-		ip6->nexthdr = IPPROTO_ICMPV6;
-		ip6->hop_limit = 64;
-		__builtin_memcpy(&ip6->saddr, q->flow.dst, 16);
-		__builtin_memcpy(&ip6->daddr, q->flow.src, 16);
 		icmp[0] = 2; /* packet too big */
 		icmp[1] = 0;
 		*(__be32 *)(icmp + 4) = bpf_htonl(mtu - sizeof(struct ipv6hdr));

@@ -43,6 +43,50 @@ static __always_inline int swap_macs(void *data, void *end)
 }
 
 /*
+ * Write the IP header of an answer the balancer makes in place (l3 in
+ * the frame [data, end)): from `from` to `to` (16 bytes, IPv4 in the
+ * first 4), carrying payload bytes of protocol proto, TTL 64, IPv4
+ * frag_off as given (network order). Returns where the payload starts,
+ * or NULL when the header and need bytes after it are not in the frame.
+ */
+static __always_inline void *ip_answer(void *data, void *end, __u32 l3, __u8 family, __u8 proto,
+				       __u16 payload, const __u32 *from, const __u32 *to,
+				       __be16 frag_off, __u32 need)
+{
+	if (l3 > HAULER_MAX_L3_OFF)
+		return NULL;
+	if (family == 4) {
+		struct iphdr *ip = data + l3;
+
+		if ((void *)(ip + 1) + need > end)
+			return NULL;
+		*(__u16 *)ip = bpf_htons(0x4500);
+		ip->tot_len = bpf_htons(sizeof(*ip) + payload);
+		ip->id = 0;
+		ip->frag_off = frag_off;
+		ip->ttl = 64;
+		ip->protocol = proto;
+		ip->saddr = from[0];
+		ip->daddr = to[0];
+		ip->check = 0;
+		ip->check = csum_ipv4_header((__u16 *)ip);
+		return ip + 1;
+	} else {
+		struct ipv6hdr *ip6 = data + l3;
+
+		if ((void *)(ip6 + 1) + need > end)
+			return NULL;
+		*(__be32 *)ip6 = bpf_htonl(0x60000000);
+		ip6->payload_len = bpf_htons(payload);
+		ip6->nexthdr = proto;
+		ip6->hop_limit = 64;
+		__builtin_memcpy(&ip6->saddr, from, 16);
+		__builtin_memcpy(&ip6->daddr, to, 16);
+		return ip6 + 1;
+	}
+}
+
+/*
  * Turn the TCP segment of p into the RST that answers it and send it back
  * (XDP_TX). A segment with ACK gets <SEQ=its ACK><RST>; one without gets
  * <SEQ=0><ACK=its SEQ+length><RST,ACK>. Never called for a RST.
@@ -85,35 +129,10 @@ static __always_inline int send_reset(struct xdp_md *ctx, const struct pkt *p)
 	/* Pseudo header: addresses (swapped: the VIP answers), protocol, TCP length. */
 	sum = csum_words(p->flow.src, 16) + csum_words(p->flow.dst, 16) + bpf_htons(IPPROTO_TCP) +
 	      bpf_htons(HAULER_TCP_HLEN);
-	if (p->flow.family == 4) {
-		struct iphdr *ip = data + l3;
-
-		if ((void *)(ip + 1) + HAULER_TCP_HLEN > end)
-			return XDP_DROP;
-		*(__u16 *)ip = bpf_htons(0x4500);
-		ip->tot_len = bpf_htons(sizeof(*ip) + HAULER_TCP_HLEN);
-		ip->id = 0;
-		ip->frag_off = bpf_htons(HAULER_IP_DF);
-		ip->ttl = 64;
-		ip->protocol = IPPROTO_TCP;
-		ip->saddr = p->flow.dst[0];
-		ip->daddr = p->flow.src[0];
-		ip->check = 0;
-		ip->check = csum_ipv4_header((__u16 *)ip);
-		tcp = (void *)(ip + 1);
-	} else {
-		struct ipv6hdr *ip6 = data + l3;
-
-		if ((void *)(ip6 + 1) + HAULER_TCP_HLEN > end)
-			return XDP_DROP;
-		*(__be32 *)ip6 = bpf_htonl(0x60000000);
-		ip6->payload_len = bpf_htons(HAULER_TCP_HLEN);
-		ip6->nexthdr = IPPROTO_TCP;
-		ip6->hop_limit = 64;
-		__builtin_memcpy(&ip6->saddr, p->flow.dst, 16);
-		__builtin_memcpy(&ip6->daddr, p->flow.src, 16);
-		tcp = (void *)(ip6 + 1);
-	}
+	tcp = ip_answer(data, end, l3, p->flow.family, IPPROTO_TCP, HAULER_TCP_HLEN, p->flow.dst,
+			p->flow.src, bpf_htons(HAULER_IP_DF), HAULER_TCP_HLEN);
+	if (!tcp)
+		return XDP_DROP;
 	tcp->source = p->flow.dport;
 	tcp->dest = p->flow.sport;
 	tcp->seq = seq;

@@ -125,7 +125,8 @@
 #define HAULER_STAT_too_big_sent 47 // fragmentation needed (IPv4) / packet too big (IPv6) sent to a client whose packet no longer fits once encapsulated; the packet dropped
 #define HAULER_STAT_too_big_limited 48 // such an answer over the rate limit (per CPU): packet dropped, nothing sent
 #define HAULER_STAT_too_big_fragment 49 // IPv4 without DF too big once encapsulated: passed to the kernel, which fragments it
-#define HAULER_STAT_REASONS 50
+#define HAULER_STAT_icmp_tunnel_too_big 50 // fragmentation needed / packet too big from a router on an ipip device's path, about an encapsulated packet of a held flow: the client told the MTU less the tunnel header (rate-limited with too_big_sent)
+#define HAULER_STAT_REASONS 51
 
 // key of vips: the service clients connect to
 struct vip_key_t {

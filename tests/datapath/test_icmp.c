@@ -177,7 +177,7 @@ static void assert_icmp_counts(__u32 which)
 {
 	static const __u32 all[] = {
 	    HAULER_STAT_icmp_to_device, HAULER_STAT_icmp_to_client, HAULER_STAT_icmp_unknown,
-	    HAULER_STAT_icmp_malformed, HAULER_STAT_icmp_forged,
+	    HAULER_STAT_icmp_malformed, HAULER_STAT_icmp_forged,    HAULER_STAT_icmp_tunnel_too_big,
 	};
 	size_t i;
 
@@ -458,6 +458,41 @@ static size_t big_packet(const struct dp_case *c, struct frame_spec *s, int df, 
 }
 
 /*
+ * The balancer's "fragmentation needed" (IPv4) / "packet too big" (IPv6)
+ * to the client of s, from the VIP, telling mtu and quoting quote: built
+ * into want from scratch; returns its length.
+ */
+static size_t balancer_too_big(const struct dp_case *c, const struct frame_spec *s, __u32 mtu,
+			       const __u8 *quote, size_t quote_len, __u8 *want)
+{
+	size_t l3 = 14 + (c->vlan ? 4 : 0), wlen;
+	struct icmp_spec w;
+
+	memset(&w, 0, sizeof(w));
+	memcpy(w.dmac, dp_gw_mac, 6);
+	memcpy(w.smac, dp_lb_mac, 6);
+	w.family = c->family;
+	w.vlan = c->vlan;
+	memcpy(w.src, s->dst, 16);
+	memcpy(w.dst, s->src, 16);
+	w.type = c->family == 4 ? 3 : 2;
+	w.code = c->family == 4 ? 4 : 0;
+	w.info = mtu;
+	w.quote = quote;
+	w.quote_len = quote_len;
+	wlen = icmp_build(&w, want);
+	/* icmp_build's TTL is a router's 60; the balancer's own answer has 64. */
+	if (c->family == 4) {
+		want[l3 + 8] = 64;
+		put16(want + l3 + 10, 0);
+		put16(want + l3 + 10, inet_fold(inet_sum(want + l3, 20, 0)) ^ 0xffff);
+	} else {
+		want[l3 + 7] = 64;
+	}
+	return wlen;
+}
+
+/*
  * An encapsulated packet above the MTU: the client gets "fragmentation
  * needed" (IPv4, DF) / "packet too big" (IPv6) from the VIP, with the
  * MTU less the tunnel header and the first 128 bytes of its packet.
@@ -468,32 +503,11 @@ static void test_too_big_answered(void **state)
 	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
 	size_t len, wlen, l3 = 14 + (c->vlan ? 4 : 0);
 	struct frame_spec s;
-	struct icmp_spec w;
 	struct dp_out out;
 
 	dp_simple_vip(c->family, c->proto, HAULER_FWD_IPIP, 1);
 	len = big_packet(c, &s, 1, frame);
-	memset(&w, 0, sizeof(w));
-	memcpy(w.dmac, dp_gw_mac, 6);
-	memcpy(w.smac, dp_lb_mac, 6);
-	w.family = c->family;
-	w.vlan = c->vlan;
-	memcpy(w.src, s.dst, 16);
-	memcpy(w.dst, s.src, 16);
-	w.type = c->family == 4 ? 3 : 2;
-	w.code = c->family == 4 ? 4 : 0;
-	w.info = c->family == 4 ? 1480 : 1460;
-	w.quote = frame + l3;
-	w.quote_len = 128;
-	wlen = icmp_build(&w, want);
-	/* icmp_build's TTL is a router's 60; the balancer's own answer has 64. */
-	if (c->family == 4) {
-		want[l3 + 8] = 64;
-		put16(want + l3 + 10, 0);
-		put16(want + l3 + 10, inet_fold(inet_sum(want + l3, 20, 0)) ^ 0xffff);
-	} else {
-		want[l3 + 7] = 64;
-	}
+	wlen = balancer_too_big(c, &s, c->family == 4 ? 1480 : 1460, frame + l3, 128, want);
 	assert_int_equal(dp_run(frame, len, &out), 0);
 	assert_int_equal(out.verdict, XDP_TX);
 	assert_frame_equal(want, wlen, &out);
@@ -523,6 +537,24 @@ static void test_too_big_no_df(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_too_big_sent), 0);
 }
 
+/* 1000 frames at once, each answered (counted as which) or dropped over the rate limit. */
+static void expect_rate_limited(const __u8 *frame, size_t len, __u32 which)
+{
+	struct dp_out out;
+	__u64 sent, limited;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(dp_run(frame, len, &out), 0);
+		assert_true(out.verdict == XDP_TX || out.verdict == XDP_DROP);
+	}
+	sent = dp_stat(which);
+	limited = dp_stat(HAULER_STAT_too_big_limited);
+	assert_int_equal(sent + limited, 1000);
+	assert_true(sent >= 50);
+	assert_true(limited > 0);
+}
+
 /*
  * At most 50 answers per CPU every 50 ms: of 1000 oversized packets sent
  * at once, most are dropped unanswered. (A generous bound: only if the
@@ -533,22 +565,11 @@ static void test_too_big_rate_limited(void **state)
 	const struct dp_case *c = *state;
 	__u8 frame[DP_FRAME_MAX];
 	struct frame_spec s;
-	struct dp_out out;
-	__u64 sent, limited;
 	size_t len;
-	int i;
 
 	dp_simple_vip(c->family, c->proto, HAULER_FWD_IPIP, 1);
 	len = big_packet(c, &s, 1, frame);
-	for (i = 0; i < 1000; i++) {
-		assert_int_equal(dp_run(frame, len, &out), 0);
-		assert_true(out.verdict == XDP_TX || out.verdict == XDP_DROP);
-	}
-	sent = dp_stat(HAULER_STAT_too_big_sent);
-	limited = dp_stat(HAULER_STAT_too_big_limited);
-	assert_int_equal(sent + limited, 1000);
-	assert_true(sent >= 50);
-	assert_true(limited > 0);
+	expect_rate_limited(frame, len, HAULER_STAT_too_big_sent);
 }
 
 /* nat mode has no tunnel to blame: a packet above the MTU stays a counted drop. */
@@ -568,6 +589,127 @@ static void test_too_big_nat_dropped(void **state)
 	assert_int_equal(out.verdict, XDP_DROP);
 	assert_int_equal(dp_stat(HAULER_STAT_drop_encap), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_too_big_sent), 0);
+}
+
+/* The ipip flow's packet as the balancer sent it to device 0: tunnel header, client's packet. */
+static size_t tunnel_packet(const struct dp_case *c, const struct frame_spec *fwd, __u8 *pkt)
+{
+	struct dp_addr src4 = dp_lb_addr(4), vip = dp_vip_addr(c->family);
+	__u8 frame[DP_FRAME_MAX], enc[DP_FRAME_MAX];
+	struct flow_key fk = spec_flow(fwd);
+	size_t len = build(fwd, frame), l3 = frame_l3_off(fwd), elen;
+
+	elen = expect_encap(fwd, frame, len, 0, c->family == 4 ? src4.a : vip.a, &fk, enc);
+	memcpy(pkt, enc + l3, elen - l3);
+	return elen - l3;
+}
+
+/*
+ * A router on device 0's path (from its side of the link): its "too big"
+ * (MTU 1400) about the tunnel packet t, to the tunnel's source.
+ */
+static void tunnel_error(struct icmp_spec *s, const struct dp_case *c, const __u8 *t, size_t tlen)
+{
+	struct dp_addr router = dp_unresolved_addr(c->family);
+
+	router_error(s, c, t, tlen);
+	dp_dev_mac(0, s->smac);
+	memcpy(s->src, router.a, 16);
+	memset(s->dst, 0, 16);
+	memcpy(s->dst, t + (c->family == 4 ? 12 : 8), c->family == 4 ? 4 : 16);
+}
+
+/*
+ * ipip: a router between the balancer and the device cannot carry an
+ * encapsulated packet. The client is told, from the VIP, the MTU less
+ * the tunnel header, quoting its own packet (the tunnel header cut out
+ * of the router's quote; whole or cut short), every checksum right.
+ */
+static void test_tunnel_too_big_to_client(void **state)
+{
+	const struct dp_case *c = *state;
+	size_t hl = c->family == 4 ? 20 : 40;
+	__u8 t[DP_FRAME_MAX], frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	size_t tlen, len, wlen, quote[2];
+	struct frame_spec fwd;
+	struct icmp_spec e;
+	struct conn_snap before;
+	struct dp_out out;
+	int i;
+
+	open_flow(c, HAULER_FWD_IPIP, &fwd);
+	snap(&fwd, &before);
+	tlen = tunnel_packet(c, &fwd, t);
+	quote[0] = tlen;
+	quote[1] = 2 * hl + 8; /* the inner packet's IP header and 8 bytes (RFC 792's quote) */
+	for (i = 0; i < 2; i++) {
+		tunnel_error(&e, c, t, quote[i]);
+		len = icmp_build(&e, frame);
+		wlen = balancer_too_big(c, &fwd, 1400 - hl, t + hl, quote[i] - hl, want);
+		assert_int_equal(dp_run(frame, len, &out), 0);
+		assert_int_equal(out.verdict, XDP_TX);
+		assert_frame_equal(want, wlen, &out);
+		assert_frame_valid(&out);
+		assert_icmp_counts(HAULER_STAT_icmp_tunnel_too_big);
+		assert_unchanged(&fwd, &before);
+		dp_stats_zero();
+	}
+}
+
+/*
+ * Errors about the tunnel that are not believed or not for the client:
+ * counted, passed or dropped unchanged, nothing written.
+ */
+static void test_tunnel_error_refused(void **state)
+{
+	const struct dp_case *c = *state;
+	size_t hl = c->family == 4 ? 20 : 40, tlen;
+	struct dp_addr other = dp_client_addr(c->family, 7), dev1 = dp_dev_addr(c->family, 1);
+	__u8 t[DP_FRAME_MAX], frame[DP_FRAME_MAX];
+	struct frame_spec fwd, gone;
+	struct icmp_spec e;
+
+	open_flow(c, HAULER_FWD_IPIP, &fwd);
+	tlen = tunnel_packet(c, &fwd, t);
+	/* Addressed elsewhere than to the tunnel's source. */
+	tunnel_error(&e, c, t, tlen);
+	memcpy(e.dst, other.a, 16);
+	expect_refused(&fwd, frame, icmp_build(&e, frame), XDP_DROP, HAULER_STAT_icmp_forged);
+	/* Another error about the tunnel (time exceeded): not the client's business. */
+	tunnel_error(&e, c, t, tlen);
+	e.type = c->family == 4 ? 11 : 3;
+	e.code = 0;
+	expect_refused(&fwd, frame, icmp_build(&e, frame), XDP_PASS, HAULER_STAT_icmp_unknown);
+	/* An MTU no link has (IPv4: below 68 inside; IPv6: below 1280). */
+	tunnel_error(&e, c, t, tlen);
+	e.info = c->family == 4 ? 80 : 1200;
+	expect_refused(&fwd, frame, icmp_build(&e, frame), XDP_PASS, HAULER_STAT_icmp_malformed);
+	/* The client's packet cut short in the quote (its ports missing). */
+	tunnel_error(&e, c, t, hl + hl + 2);
+	expect_refused(&fwd, frame, icmp_build(&e, frame), XDP_PASS, HAULER_STAT_icmp_malformed);
+	/* The tunnel to another device than the flow's. */
+	memcpy(t + (c->family == 4 ? 16 : 24), dev1.a, c->family == 4 ? 4 : 16);
+	tunnel_error(&e, c, t, tlen);
+	expect_refused(&fwd, frame, icmp_build(&e, frame), XDP_PASS, HAULER_STAT_icmp_unknown);
+	/* A flow the balancer does not hold. */
+	gone = fwd;
+	gone.sport = 40001;
+	tlen = tunnel_packet(c, &gone, t);
+	tunnel_error(&e, c, t, tlen);
+	expect_refused(&fwd, frame, icmp_build(&e, frame), XDP_PASS, HAULER_STAT_icmp_unknown);
+}
+
+/* At most 50 answers per CPU every 50 ms, shared with the balancer's own too-big answers. */
+static void test_tunnel_too_big_rate_limited(void **state)
+{
+	const struct dp_case *c = *state;
+	__u8 t[DP_FRAME_MAX], frame[DP_FRAME_MAX];
+	struct frame_spec fwd;
+	struct icmp_spec e;
+
+	open_flow(c, HAULER_FWD_IPIP, &fwd);
+	tunnel_error(&e, c, t, tunnel_packet(c, &fwd, t));
+	expect_rate_limited(frame, icmp_build(&e, frame), HAULER_STAT_icmp_tunnel_too_big);
 }
 
 int main(void)
@@ -597,6 +739,20 @@ int main(void)
 	     DP_CASE(6, IPPROTO_TCP, 0)},
 	    {"test_too_big_nat_dropped v4", test_too_big_nat_dropped, reset_rate, NULL,
 	     DP_CASE(4, IPPROTO_TCP, 0)},
+	    {"test_tunnel_too_big_to_client v4 tcp", test_tunnel_too_big_to_client, reset_rate,
+	     NULL, DP_CASE(4, IPPROTO_TCP, 0)},
+	    {"test_tunnel_too_big_to_client v4 udp vlan", test_tunnel_too_big_to_client, reset_rate,
+	     NULL, DP_CASE(4, IPPROTO_UDP, 1)},
+	    {"test_tunnel_too_big_to_client v6 tcp", test_tunnel_too_big_to_client, reset_rate,
+	     NULL, DP_CASE(6, IPPROTO_TCP, 0)},
+	    {"test_tunnel_too_big_to_client v6 udp vlan", test_tunnel_too_big_to_client, reset_rate,
+	     NULL, DP_CASE(6, IPPROTO_UDP, 1)},
+	    {"test_tunnel_error_refused v4", test_tunnel_error_refused, reset_rate, NULL,
+	     DP_CASE(4, IPPROTO_TCP, 0)},
+	    {"test_tunnel_error_refused v6 vlan", test_tunnel_error_refused, reset_rate, NULL,
+	     DP_CASE(6, IPPROTO_UDP, 1)},
+	    {"test_tunnel_too_big_rate_limited v4", test_tunnel_too_big_rate_limited, reset_rate,
+	     NULL, DP_CASE(4, IPPROTO_UDP, 0)},
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);
