@@ -12,8 +12,11 @@
  * after the other, newest last, so dev_state always holds one report's
  * fields. The manager reads and writes dev_state with BPF_F_LOCK (user/
  * pinned_maps.c, model_maps.c), under the same lock, so it never sees a
- * store half done nor lands its write in the middle of one. Policies read
- * single fields without the lock (each field is one report's).
+ * store half done nor lands its write in the middle of one. `device
+ * resync` writes no dev_state: it posts a request (dev_resync) that the
+ * device's next report applies under the lock (report_resync), so no
+ * report is ever overwritten. Policies read single fields without the
+ * lock (each field is one report's).
  */
 #ifndef HAULER_BPF_REPORT_H
 #define HAULER_BPF_REPORT_H
@@ -40,7 +43,12 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 	void *end = (void *)(long)ctx->data_end;
 	__u64 buf[HAULER_REPORT_LEN / 8];
 	struct hauler_report *r = (void *)buf;
+	union {
+		struct dev_resync r;
+		__u64 w;
+	} req = {};
 	struct device_info *dev;
+	struct dev_resync *rs;
 	struct dev_state *st;
 	struct dev_key *key;
 	__u32 id;
@@ -75,7 +83,11 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 		wall_s = (now + cfg->clock_offset_ns) / REPORT_NS_PER_SEC;
 	if (!report_seq_fresh(report_be64(r->seq), wall_s, cfg->report_window_s))
 		return REPORT_STALE;
+	rs = bpf_map_lookup_elem(&dev_resync, &id);
+	if (rs)
+		req.w = *(volatile __u64 *)rs; /* one load: gen and floor of one request */
 	bpf_spin_lock(&st->lock);
+	report_resync(st, req.r.gen, req.r.floor_s);
 	ret = report_apply(st, r, now);
 	bpf_spin_unlock(&st->lock);
 	if (ret != REPORT_OK)

@@ -38,6 +38,23 @@ static __always_inline void report_store(struct dev_state *st, const struct haul
 }
 
 /*
+ * Apply the device's last `device resync` request (dev_resync: gen,
+ * floor_s, read by the caller as one word) if it is not applied yet: the
+ * sequence goes back to the clock of the request, and nothing else
+ * changes. The caller holds st's lock: a request never lands between a
+ * report's sequence check and its stores, nor overwrites a report (as a
+ * read-then-write of the whole entry from user space would), and two
+ * reports apply it once.
+ */
+static __always_inline void report_resync(struct dev_state *st, __u32 gen, __u32 floor_s)
+{
+	if (!gen || gen == st->resync_gen)
+		return;
+	st->seq = report_seq_floor(floor_s);
+	st->resync_gen = gen;
+}
+
+/*
  * Apply a report that passed every other check to st at now_ns (the
  * balancer's monotonic clock): REPORT_REPLAY, and st unchanged, unless
  * its sequence is newer than the last one applied; else REPORT_OK. The

@@ -111,6 +111,7 @@ int map_sizes_set(struct bpf_object *obj, const struct table_sizes *ts)
 	    {"ring_pos", grouped ? slots : 0},
 	    {"devices", ts->devices},
 	    {"dev_state", ts->devices},
+	    {"dev_resync", ts->devices},
 	    {"dev_keys", ts->devices},
 	};
 	size_t i;

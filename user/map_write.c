@@ -51,6 +51,20 @@ int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_i
 	return put(m->devices, "devices", device, &device, dev);
 }
 
+int mapw_dev_resync(const struct hauler_maps *m, __u32 device, __u32 floor_s)
+{
+	struct dev_resync r = {};
+
+	if (floor_s) {
+		/* The next number: one the device's dev_state has not applied yet. */
+		if (bpf_map_lookup_elem(m->dev_resync, &device, &r))
+			r.gen = 0;
+		r.gen = r.gen + 1 ? r.gen + 1 : 1;
+		r.floor_s = floor_s;
+	}
+	return put(m->dev_resync, "dev_resync", device, &device, &r);
+}
+
 int mapw_device_counters_zero(const struct hauler_maps *m, __u32 device)
 {
 	int ncpus = libbpf_num_possible_cpus(), ret = 0;

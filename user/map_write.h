@@ -25,6 +25,13 @@ int mapw_pool(const struct hauler_maps *m, __u32 vip_id, __u32 version, const st
 int mapw_server(const struct hauler_maps *m, __u32 server, const struct server_info *srv);
 int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_info *dev);
 /*
+ * Post a `device resync` of device: its next report, under the dev_state
+ * lock, moves its sequence back to report_seq_floor(floor_s) (bpf/
+ * report.h, report_resync), once. floor_s 0 clears the request (a new or
+ * removed device, whose dev_state is written clean).
+ */
+int mapw_dev_resync(const struct hauler_maps *m, __u32 device, __u32 floor_s);
+/*
  * Zero device's forwarded and new-connection counters (stats, every CPU):
  * a device given a reused id starts from zero, not from the old one's.
  */

@@ -145,7 +145,9 @@ int model_device_set_check(struct model *m, const char *name, const struct healt
 /*
  * `device resync NAME`: on commit the device's last accepted sequence
  * becomes the clock's (its agent must then send from its own clock): a
- * device whose sequence ran ahead of the clock takes reports again.
+ * device whose sequence ran ahead of the clock takes reports again. The
+ * commit posts the request (dev_resync); the device's next report applies
+ * it under the dev_state lock, so no report is overwritten.
  */
 int model_device_resync(struct model *m, const char *name);
 /*

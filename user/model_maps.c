@@ -14,7 +14,9 @@
  *  2. write new and changed devices (a new one starts with a clean
  *     dev_state whose sequence is the clock's: a report recorded before
  *     the device was added or restored is never taken), then changed
- *     report keys; `device resync` moves a sequence back to the clock;
+ *     report keys; `device resync` posts a request (dev_resync) that the
+ *     device's next report applies under its lock: the sequence back to
+ *     the clock;
  *  3. servers: a changed ring goes into the inactive version, then the
  *     server entry flips ring_version (and carries the new dev[]);
  *  4. policies: params (and the manager's interval-ms) first, then the
@@ -114,10 +116,16 @@ static int same_server(const struct model *base, const struct model *cur, int s)
 	       !memcmp(base->servers[s].name, cur->servers[s].name, HAULER_NAME_LEN);
 }
 
+/* The clock, in seconds since the epoch. */
+static __u32 clock_s(void)
+{
+	return (__u32)(realtime_ns() / 1000000000ull);
+}
+
 /* The sequence a fresh or resynced device starts above: the clock's, this second. */
 static __u64 seq_now(void)
 {
-	return report_seq_floor(realtime_ns() / 1000000000ull);
+	return report_seq_floor(clock_s());
 }
 
 /*
@@ -130,21 +138,6 @@ static int dev_state_write(const struct hauler_maps *maps, __u32 d, const struct
 	if (bpf_map_update_elem(maps->dev_state, &d, st, BPF_ANY | BPF_F_LOCK))
 		return sys_err("dev_state", d);
 	return 0;
-}
-
-/*
- * Move a device's sequence back to the clock, keeping its load. A report
- * taken between the read and the write is overwritten by the one read
- * before it, whole: the fields stay one report's, the sequence the clock's.
- */
-static int resync(const struct hauler_maps *maps, __u32 d)
-{
-	struct dev_state st = {};
-
-	if (bpf_map_lookup_elem_flags(maps->dev_state, &d, &st, BPF_F_LOCK))
-		return sys_err("dev_state", d);
-	st.seq = seq_now();
-	return dev_state_write(maps, d, &st);
 }
 
 static int commit_devices(const struct hauler_maps *maps, const struct model *base,
@@ -160,7 +153,8 @@ static int commit_devices(const struct hauler_maps *maps, const struct model *ba
 			continue;
 		if (cur->dev_new[d] || !was->in_use ||
 		    memcmp(now->name, was->name, HAULER_NAME_LEN)) {
-			if (dev_state_write(maps, d, &clean))
+			/* No earlier device's resync request: the clean entry has applied none. */
+			if (mapw_dev_resync(maps, d, 0) || dev_state_write(maps, d, &clean))
 				return -ERR_SYSTEM;
 			if (mapw_device_counters_zero(maps, d))
 				return -ERR_SYSTEM;
@@ -171,7 +165,8 @@ static int commit_devices(const struct hauler_maps *maps, const struct model *ba
 		if (memcmp(&cur->keys[d], &base->keys[d], sizeof(cur->keys[d])) &&
 		    bpf_map_update_elem(maps->dev_keys, &d, &cur->keys[d], BPF_ANY))
 			return sys_err("dev_keys", d);
-		if (cur->dev_resync[d] && resync(maps, d))
+		/* Applied by the device's next report, under its lock: no report overwritten. */
+		if (cur->dev_resync[d] && mapw_dev_resync(maps, d, clock_s()))
 			return -ERR_SYSTEM;
 	}
 	return 0;
@@ -444,7 +439,7 @@ static int clear_removed(const struct hauler_maps *maps, const struct model *bas
 			return sys_err("dev_keys", i);
 		if (mapw_device(maps, i, &no_device))
 			return -ERR_SYSTEM;
-		if (dev_state_write(maps, i, &no_state))
+		if (dev_state_write(maps, i, &no_state) || mapw_dev_resync(maps, i, 0))
 			return -ERR_SYSTEM;
 	}
 	return 0;

@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 10 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 11 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 512 // most VIPs hauler up --vips may ask for; a VIP id is also its policy slot
 #define HAULER_MAX_SERVERS 4096 // most servers over all VIPs hauler up --servers may ask for
 #define HAULER_SERVER_SLOTS 4608 // most entries of servers and ring_pos: the servers, then one flat group per VIP (hauler_flat_group)
@@ -242,7 +242,13 @@ struct dev_state_t {
 	bit<8> busy; // 1: the agent reported busy (a threshold crossed upwards; P4Mite)
 	bit<16> pad; // zero
 	// lock: the host's bpf_spin_lock (32 bits); no field: a register action is atomic
-	bit<32> pad2; // zero
+	bit<32> resync_gen; // dev_resync.gen of the last device resync applied (by a report, under the lock): a request is applied once
+}
+
+// value of dev_resync: the last `device resync` of a device, applied by its next report under the dev_state lock
+struct dev_resync_t {
+	bit<32> gen; // request number, counted up by the manager (0: none)
+	bit<32> floor_s; // the clock (seconds since the epoch) at the request: the device's sequence becomes its floor (report_seq_floor)
 }
 
 // value of rings: a server's round-robin ring
@@ -446,6 +452,7 @@ header hauler_report_h {
 // map servers: ARRAY, key bit<32>, value server_info_t, size 320 - server index -> server; servers + vip id -> the VIP's flat group (size: hauler up --servers plus --vips)
 // map devices: ARRAY, key bit<32>, value device_info_t, size 2048 - device id -> device (size: hauler up --devices)
 // map dev_state: ARRAY, key bit<32>, value dev_state_t, size 2048 - device id -> measured load
+// map dev_resync: ARRAY, key bit<32>, value dev_resync_t, size 2048 - device id -> its last device resync request
 // map rings: ARRAY, key bit<32>, value ring_t, size 640 - server * 2 + version -> ring
 // map ring_pos: ARRAY, key bit<32>, value ring_pos_t, size 320 - server -> ring pointer
 // map policy_progs: PROG_ARRAY, key bit<32>, value bit<32>, size 64 - policy slot -> policy program

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 #include "hauler_report.h"
 #include "frames.h"
+#include "map_write.h"
 
 #define ETH_MIN	     14 /* BPF_PROG_TEST_RUN refuses shorter XDP frames */
 #define ETH_HLEN_    14
@@ -828,7 +829,7 @@ struct race_reader {
 /*
  * Reads dev_state[DEV4] under its lock while reports race; with writes,
  * also writes a state of one report (the one last read, its lock word
- * set to garbage) under the lock, as `device resync` does.
+ * set to garbage) under the lock, as the manager writes a clean entry.
  */
 static void *race_reader(void *p)
 {
@@ -869,8 +870,8 @@ static void *race_reader(void *p)
  * report's fields with that report's sequence, and the sequence never
  * goes back: an older report never overwrites a newer one's fields, nor
  * is a reader ever shown a store half done. Then the same with the
- * manager also writing whole states back under the lock (resync's
- * read-then-write): every snapshot is still one report's.
+ * manager also writing whole states back under the lock (as a new
+ * device's clean entry is written): every snapshot is still one report's.
  */
 static void test_locked_reads_see_one_report(void **state)
 {
@@ -945,6 +946,81 @@ static void test_user_write_keeps_lock(void **state)
 	/* A locked write to an id past the map is refused like any other. */
 	key = dp_map_size("dev_state");
 	assert_int_equal(bpf_map_update_elem(fd, &key, &zero, BPF_ANY | BPF_F_LOCK), -E2BIG);
+}
+
+/* A report of DEV4 with sequence seq (fields from seq); refused for reason, or 0: accepted. */
+static void report4(__u64 seq, __u32 reason, const char *what)
+{
+	struct report_fields f = fields(DEV4, seq);
+	__u8 wire[HAULER_REPORT_LEN], frame[DP_FRAME_MAX];
+	size_t len;
+
+	encode(&f, DEV4, wire);
+	len = udp_report(4, wire, frame);
+	if (reason) {
+		expect_refused(frame, len, reason, what);
+		return;
+	}
+	expect_accepted(frame, len, what);
+	assert_state_is(DEV4, &f, f.latency_us);
+}
+
+/*
+ * `device resync` of a device whose sequence ran a year ahead: the
+ * manager posts a request (mapw_dev_resync), which writes no dev_state;
+ * the device's next report applies it under the lock and is judged
+ * against the request's clock. So a report taken between the request and
+ * the next one is never overwritten (the read-then-write of the whole
+ * entry this replaced lost it). Applied once: a later report older than
+ * the last taken is a replay again. A cleared request (a new device)
+ * applies nothing.
+ */
+static void test_resync_applied_by_next_report(void **state)
+{
+	const __u32 floor_s = (__u32)(SEQ0 >> HAULER_REPORT_SEQ_SHIFT) + 10;
+	const __u64 floor = report_seq_floor(floor_s);
+	const __u64 ahead = report_seq_floor(floor_s + 365 * 86400);
+	struct dev_state s;
+
+	(void)state;
+	prime(DEV4, ahead);
+	report4(floor + 5, HAULER_STAT_report_replay, "a year behind the last report");
+	assert_int_equal(mapw_dev_resync(dp_maps(), DEV4, floor_s), 0);
+	s = get_state(DEV4);
+	assert_true(s.seq == ahead);
+	assert_int_equal(s.resync_gen, 0);
+	report4(floor + 5, 0, "the next report after device resync");
+	assert_int_equal(get_state(DEV4).resync_gen, 1);
+	report4(floor + 3, HAULER_STAT_report_replay, "older than the last, after the resync");
+	report4(floor + 6, 0, "newer, after the resync");
+
+	/*
+	 * A second resync (to a later clock): the next report applies it,
+	 * even one then refused as older than that clock (its fields stay).
+	 */
+	assert_int_equal(mapw_dev_resync(dp_maps(), DEV4, floor_s + 1), 0);
+	{
+		struct report_fields f = fields(DEV4, floor + 7);
+		__u8 wire[HAULER_REPORT_LEN], frame[DP_FRAME_MAX];
+		struct dev_state before = get_state(DEV4);
+
+		encode(&f, DEV4, wire);
+		run_dropped(frame, udp_report(4, wire, frame),
+			    "older than the second resync's clock");
+		assert_only_stat(HAULER_STAT_report_replay, "older than the second resync's clock");
+		s = get_state(DEV4);
+		assert_true(s.seq == report_seq_floor(floor_s + 1));
+		assert_int_equal(s.resync_gen, 2);
+		assert_int_equal(s.cmp, before.cmp);
+		assert_int_equal(s.live_conns, before.live_conns);
+	}
+	report4(report_seq_floor(floor_s + 1) + 1, 0, "newer than the second resync's clock");
+
+	/* A cleared request (a new or removed device's) applies nothing. */
+	prime(DEV4, ahead + 1);
+	assert_int_equal(mapw_dev_resync(dp_maps(), DEV4, 0), 0);
+	report4(floor + 8, HAULER_STAT_report_replay, "after a cleared request");
+	assert_int_equal(get_state(DEV4).resync_gen, 2);
 }
 
 /* A sequence fresh for one device is checked against that device only. */
@@ -1409,6 +1485,8 @@ int main(void)
 	    T("forged device id", test_forged_device, NULL),
 	    T("replayed sequence", test_replay, NULL),
 	    T("replay check is per device", test_replay_is_per_device, NULL),
+	    T("device resync applied by the next report, once", test_resync_applied_by_next_report,
+	      NULL),
 	    T("sequence outside the clock window", test_clock_window, NULL),
 	    T("raw reports only on their interface", test_raw_interface, NULL),
 	    T("report fields of one report under races", test_report_fields_consistent, NULL),
