@@ -114,7 +114,9 @@ static void frame_to_vip(struct pkt_bench *b, struct pkt_case *c, __u16 vip, __u
 static void add_conn(struct pkt_bench *b, __u16 vip, __u32 client, __u16 sport, __u16 dev, int nat)
 {
 	struct flow_key k = {.family = 4, .proto = IPPROTO_TCP};
-	struct conn c = {.device = dev, .vip_id = vip};
+	/* fwd as the datapath records it: the established fast path (conn_fast). */
+	struct conn c = {
+	    .device = dev, .vip_id = vip, .fwd = (nat ? HAULER_FWD_NAT : HAULER_FWD_IPIP) + 1};
 	int fd = bench_map(&b->lb, "conns");
 
 	k.src[0] = htonl(BENCH_CLIENT_ADDR + client);
