@@ -118,6 +118,7 @@ static void scale_big(struct rate_bench *b, const __u32 *big, int nbig)
 	__u32 nb = 0;
 	struct ct_bucket *t = NULL;
 
+	memset(c, 0, sizeof(c)); /* target 0: none for these cases */
 	bench_conns_clear(&b->lb);
 	if (b->compact) {
 		bench_ct_use(&b->lb, 1);
