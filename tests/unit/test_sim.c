@@ -147,15 +147,17 @@ static void test_report_quantized(void **state)
 	assert_int_equal(sim_queue_init(&q, 100, 1), 0);
 	/* Busy 4.95 ms of the 10 ms window [0.01, 0.02]: 49.5% -> 50 (half up). */
 	sim_queue_add(&q, 0.01505, 0.00495);
-	busy = sim_agent_report(&q, 0.02, 0.01, sim_queue_busy(&q, 0.01), 128, &f);
+	busy = sim_queue_busy(&q, 0.02) - sim_queue_busy(&q, 0.01);
 	assert_near(busy, 0.00495, 1e-12);
+	sim_agent_report(&q, 0.02, 0.01, busy, 0.01, 128, &f);
 	assert_int_equal(f.cmp, report_quantize(49.5));
 	assert_int_equal(f.cmp, 50);
 	/* Three in the system: two wait, 2/128 of the backlog, as the agent computes it. */
 	sim_queue_add(&q, 0.0201, 0.01);
 	sim_queue_add(&q, 0.0202, 0.01);
 	sim_queue_add(&q, 0.0203, 0.01);
-	sim_agent_report(&q, 0.021, 0.001, sim_queue_busy(&q, 0.020), 128, &f);
+	sim_agent_report(&q, 0.021, 0.001, sim_queue_busy(&q, 0.021) - sim_queue_busy(&q, 0.020),
+			 0.001, 128, &f);
 	assert_int_equal(f.cmp, 90); /* busy 0.0201..0.021 */
 	assert_int_equal(f.live_conns, 3);
 	assert_int_equal(f.queue, report_quantize(sockdiag_queue_pct(&n)));
@@ -264,6 +266,56 @@ static void test_cluster_stale_and_reports(void **state)
 	sim_cluster_free(&c);
 }
 
+/*
+ * The agent's cmp window (hauler-agent --window 50 at 10 ms reports, as
+ * in the rig): a new sample every fifth tick, over the 50 ms since the
+ * last; the value stands in the reports between.
+ */
+static void test_agent_window(void **state)
+{
+	struct sim_config cfg;
+	struct sim_cluster c;
+	int d;
+
+	(void)state;
+	assert_int_equal(sim_agent_window_ticks(0, 10), 1); /* the default: one period */
+	assert_int_equal(sim_agent_window_ticks(10, 10), 1);
+	assert_int_equal(sim_agent_window_ticks(50, 10), 5);
+	assert_int_equal(sim_agent_window_ticks(45, 10), 5);
+	sim_config_defaults(&cfg);
+	cfg.servers = 1;
+	cfg.nics = 0;
+	cfg.mu_cpu = 100;
+	cfg.fixed_service = 1;
+	cfg.window_ms = 50;
+	assert_int_equal(sim_cluster_init(&c, &cfg), 0);
+	d = c.m->servers[0].dev[0];
+	c.dev[d].next_tick = 0.01; /* ticks at 0.01, 0.02, ...: its window starts at 0 */
+	sim_queue_add(&c.dev[d].q, 0.001, 0.02); /* busy 0.001 .. 0.021 */
+	assert_true(sim_cluster_pick(&c, 0.0455) == d);
+	assert_true(c.st[d].updated_ns > 39000000ull); /* reported at 0.04 ... */
+	assert_int_equal(c.st[d].cmp, 0);	       /* ... before its first sample */
+	assert_true(sim_cluster_pick(&c, 0.0505) == d);
+	assert_int_equal(c.st[d].cmp, 40); /* 20 of the 50 ms */
+	sim_queue_add(&c.dev[d].q, 0.0505, 0.01);
+	assert_true(sim_cluster_pick(&c, 0.0705) == d);
+	assert_true(c.st[d].updated_ns > 69000000ull);
+	assert_int_equal(c.st[d].cmp, 40); /* the value stands until the next sample */
+	assert_true(sim_cluster_pick(&c, 0.1205) == d);
+	assert_int_equal(c.st[d].cmp, 20); /* sampled at 0.10: 10 of the 50 ms since 0.05 */
+	/* Ticks skipped: the newest sample (0.35) over the 50 ms before it. */
+	assert_true(sim_cluster_pick(&c, 0.2705) == d);
+	assert_int_equal(c.st[d].cmp, 0);
+	sim_queue_add(&c.dev[d].q, 0.2705, 0.04); /* busy 0.2705 .. 0.3105 */
+	assert_true(sim_cluster_pick(&c, 0.3505) == d);
+	assert_int_equal(c.st[d].cmp, 21); /* 10.5 of the 50 ms since 0.30 */
+	sim_cluster_free(&c);
+	/* A window out of range is refused. */
+	cfg.window_ms = -1;
+	assert_int_not_equal(sim_cluster_init(&c, &cfg), 0);
+	sim_cluster_free(&c);
+}
+
 static void run_once(const char *policy, __u64 seed, struct sim_window *w)
 {
 	struct sim_config cfg;
@@ -345,13 +397,26 @@ static void test_reward_experiment(void **state)
 
 static void test_bad_input(void **state)
 {
-	char *bad[][2] = {
-	    {"--servers", "0"},	     {"--servers", "4097"},    {"--rates", "1,x"},
-	    {"--runs", "1.5"},	     {"--nope", "1"},	       {"--learn-alpha", "2"},
-	    {"--mu-cpu", "-1"},	     {"--overload", "some"},   {"--readout", "0"},
-	    {"--readout", "101"},    {"--eval-learn", "2"},    {"--quota-cpu", "3000/2500"},
-	    {"--quota-nic", "1000"}, {"--learn-buckets", "0"}, {"--episodes", "2"},
-	    {"--episodes", "-1"},    {"--shared-cpu", "2"},    {"--cpu-overhead-us", "-1"}};
+	char *bad[][2] = {{"--servers", "0"},
+			  {"--servers", "4097"},
+			  {"--rates", "1,x"},
+			  {"--runs", "1.5"},
+			  {"--nope", "1"},
+			  {"--learn-alpha", "2"},
+			  {"--mu-cpu", "-1"},
+			  {"--overload", "some"},
+			  {"--readout", "0"},
+			  {"--readout", "101"},
+			  {"--eval-learn", "2"},
+			  {"--quota-cpu", "3000/2500"},
+			  {"--quota-nic", "1000"},
+			  {"--learn-buckets", "0"},
+			  {"--episodes", "2"},
+			  {"--episodes", "-1"},
+			  {"--shared-cpu", "2"},
+			  {"--cpu-overhead-us", "-1"},
+			  {"--agent-window-ms", "-1"},
+			  {"--agent-window-ms", "60001"}};
 	struct sim_config cfg;
 	struct sim_cluster c;
 	struct sim_opts o;
@@ -410,6 +475,7 @@ int main(void)
 	    cmocka_unit_test(test_cluster_maglev),
 	    cmocka_unit_test(test_cluster_wrr_shares),
 	    cmocka_unit_test(test_cluster_stale_and_reports),
+	    cmocka_unit_test(test_agent_window),
 	    cmocka_unit_test(test_deterministic_and_policies),
 	    cmocka_unit_test(test_quantile),
 	    cmocka_unit_test(test_reward_experiment),

@@ -143,6 +143,8 @@ static int opts_parse(struct sim_opts *o, int argc, char **argv)
 				c->cpu_overhead_s = us / 1e6;
 		} else if (!strcmp(k, "--report-ms"))
 			ret = num(a, 0.1, 60000, k, &c->report_ms);
+		else if (!strcmp(k, "--agent-window-ms"))
+			ret = num(a, 0, 60000, k, &c->window_ms);
 		else if (!strcmp(k, "--table-size") && !(ret = num(a, 7, HAULER_MAGLEV_MAX, k, &v)))
 			c->table_size = (__u32)v;
 		else if (!strcmp(k, "--seed") && !(ret = num(a, 0, 4e9, k, &v)))

@@ -301,10 +301,9 @@ void sim_queue_mark(struct sim_queue *q, double t)
 	q->busy_mark = sim_queue_busy(q, t);
 }
 
-double sim_agent_report(struct sim_queue *q, double t, double period, double busy_prev,
-			__u32 backlog, struct report_fields *f)
+void sim_agent_report(struct sim_queue *q, double t, double period, double busy, double window,
+		      __u32 backlog, struct report_fields *f)
 {
-	double busy_now = sim_queue_busy(q, t), busy = busy_now - busy_prev;
 	unsigned int in = sim_queue_in_system(q, t);
 	struct sockdiag_count n = {
 	    .accept_queue = in ? in - 1 : 0, /* waiting, not in service */
@@ -319,12 +318,20 @@ double sim_agent_report(struct sim_queue *q, double t, double period, double bus
 	 * staleness rule (K missed periods) judge it, as for a real agent. */
 	f->version = HAULER_REPORT_VERSION;
 	f->period_ms = (__u32)(period * 1e3 + 0.5);
-	f->cmp = report_quantize(100.0 * busy / period);
+	f->cmp = report_quantize(100.0 * busy / window);
 	f->queue = report_quantize(sockdiag_queue_pct(&n));
 	f->live_conns = in;
 	if (q->last_resp > 0) {
 		f->flags |= HAULER_REPORT_F_LATENCY;
 		f->latency_us = us < LATENCY_UNREACHABLE - 1 ? (__u32)us : LATENCY_UNREACHABLE - 1;
 	}
-	return busy_now;
+}
+
+unsigned int sim_agent_window_ticks(double window_ms, double period_ms)
+{
+	/* The agent's ticks fall a little after their period; a window of
+	 * whole periods is full at the tick that ends it. */
+	double m = ceil(window_ms / period_ms - 1e-9);
+
+	return m > 1 ? (unsigned int)m : 1;
 }
