@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <math.h>
@@ -316,6 +317,36 @@ static void test_agent_window(void **state)
 	sim_cluster_free(&c);
 }
 
+/* A sweep point's JSON: each run's P99 (seed, seed + 1, ...), whose mean is p99_s. */
+static void test_sweep_runs(void **state)
+{
+	char *args[] = {"--servers", "2",      "--policies", "wrr",	   "--rates",
+			"20",	     "--runs", "3",	     "--duration", "5"};
+	double run[3], mean;
+	struct sim_opts o;
+	char *buf = NULL, *p;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	sim_opts_defaults(&o);
+	assert_int_equal(sim_opts_parse(&o, 10, args), 0);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(sim_sweep(&o, f), 0);
+	fclose(f);
+	p = strstr(buf, "\"p99_s\":");
+	assert_non_null(p);
+	mean = strtod(p + 8, NULL);
+	p = strstr(buf, "\"p99_runs_s\":[");
+	assert_non_null(p);
+	assert_int_equal(sscanf(p + 14, "%lf,%lf,%lf]", &run[0], &run[1], &run[2]), 3);
+	assert_true(mean > 0);
+	assert_near((run[0] + run[1] + run[2]) / 3, mean, 1e-9 * mean);
+	assert_true(run[0] != run[1] || run[1] != run[2]); /* different seeds */
+	free(buf);
+}
+
 static void run_once(const char *policy, __u64 seed, struct sim_window *w)
 {
 	struct sim_config cfg;
@@ -476,6 +507,7 @@ int main(void)
 	    cmocka_unit_test(test_cluster_wrr_shares),
 	    cmocka_unit_test(test_cluster_stale_and_reports),
 	    cmocka_unit_test(test_agent_window),
+	    cmocka_unit_test(test_sweep_runs),
 	    cmocka_unit_test(test_deterministic_and_policies),
 	    cmocka_unit_test(test_quantile),
 	    cmocka_unit_test(test_reward_experiment),

@@ -255,6 +255,7 @@ static int policy_config(const struct sim_opts *o, const char *spec, struct sim_
 
 struct sweep_point {
 	double p99, p99_sq, p50, cpu, cpu_var, nic_share, max_offered;
+	double *p99_run; /* each run's P99 (o->runs of them) */
 };
 
 static int sweep_point(const struct sim_opts *o, const struct sim_config *base, double rate,
@@ -265,13 +266,17 @@ static int sweep_point(const struct sim_opts *o, const struct sim_config *base, 
 	struct sim_window w;
 	int r, ret = 0;
 
+	double *p99_run = pt->p99_run;
+
 	memset(pt, 0, sizeof(*pt));
+	pt->p99_run = p99_run;
 	for (r = 0; r < o->runs && !ret; r++) {
 		c.seed = base->seed + (__u64)r;
 		ret = sim_cluster_init(&cl, &c);
 		if (!ret)
 			ret = sim_run(&cl, rate, o->warmup, o->duration, &w);
 		sim_cluster_free(&cl);
+		pt->p99_run[r] = w.p99;
 		pt->p99 += w.p99 / o->runs;
 		pt->p99_sq += w.p99 * w.p99 / o->runs;
 		pt->p50 += w.p50 / o->runs;
@@ -288,10 +293,13 @@ int sim_sweep(const struct sim_opts *o, FILE *out)
 	struct sweep_point pt;
 	struct sim_config c;
 	struct json j;
-	int p, r, ret = 0;
+	int p, r, k, ret = 0;
 
 	if (!o->nrates || !o->npolicies)
 		return err_set(ERR_INPUT, "sweep needs --rates and --policies");
+	pt.p99_run = calloc((size_t)o->runs, sizeof(*pt.p99_run));
+	if (!pt.p99_run)
+		return err_set(ERR_SYSTEM, "out of memory");
 	json_init(&j, out);
 	json_object_begin(&j, NULL);
 	json_uint(&j, "servers", o->cfg.servers);
@@ -315,6 +323,10 @@ int sim_sweep(const struct sim_opts *o, FILE *out)
 			json_double(&j, "rate", o->rates[r]);
 			json_double(&j, "p99_s", pt.p99);
 			json_double(&j, "p99_sd", sqrt(fmax(0, pt.p99_sq - pt.p99 * pt.p99)));
+			json_array_begin(&j, "p99_runs_s"); /* by run: seed, seed + 1, ... */
+			for (k = 0; k < o->runs; k++)
+				json_double(&j, NULL, pt.p99_run[k]);
+			json_array_end(&j);
 			json_double(&j, "p50_s", pt.p50);
 			json_double(&j, "cpu_util", pt.cpu);
 			json_double(&j, "cpu_util_var", pt.cpu_var);
@@ -327,5 +339,6 @@ int sim_sweep(const struct sim_opts *o, FILE *out)
 	json_array_end(&j);
 	json_object_end(&j);
 	json_finish(&j);
+	free(pt.p99_run);
 	return ret;
 }
