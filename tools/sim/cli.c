@@ -133,7 +133,13 @@ static int opts_parse(struct sim_opts *o, int argc, char **argv)
 			ret = quota(a, k, c->quota_cpu);
 		else if (!strcmp(k, "--quota-nic"))
 			ret = quota(a, k, c->quota_nic);
-		else if (!strcmp(k, "--shared-cpu"))
+		else if (!strcmp(k, "--quota-tick-us")) {
+			double us;
+
+			ret = num(a, 0, 1e6, k, &us);
+			if (!ret)
+				c->quota_tick_s = us / 1e6;
+		} else if (!strcmp(k, "--shared-cpu"))
 			ret = integer(a, 0, 1, k, &c->shared_cpu);
 		else if (!strcmp(k, "--cpu-overhead-us")) {
 			double us;

@@ -64,6 +64,7 @@ static int add_device(struct sim_cluster *c, int s, const char *name, __u8 kind,
 
 		if (sim_queue_set_quota(&sd->q, qp[0], qp[1]))
 			return -1;
+		sd->q.tick_s = c->cfg.quota_tick_s;
 		sd->q.cpu = c->cpus ? &c->cpus[s] : NULL;
 	}
 	/* Agents are not in step: each starts at its own phase. */
@@ -124,6 +125,8 @@ int sim_cluster_init(struct sim_cluster *c, const struct sim_config *cfg)
 					  "(--quota-cpu, --quota-nic)");
 	if (!(cfg->cpu_overhead_s >= 0) || (cfg->cpu_overhead_s > 0 && !cfg->shared_cpu))
 		return err_set(ERR_INPUT, "a request's CPU overhead needs a shared CPU");
+	if (!(cfg->quota_tick_s >= 0) || cfg->quota_tick_s > 1)
+		return err_set(ERR_INPUT, "the quota's tick 0..1 s");
 	if (!(cfg->report_ms > 0) || !(cfg->window_ms >= 0) || cfg->window_ms > 60000)
 		return err_set(ERR_INPUT, "agent period above 0 ms, cmp window 0..60000 ms");
 	sim_rng_seed(&c->rng, cfg->seed);

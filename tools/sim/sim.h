@@ -81,15 +81,18 @@ struct sim_queue {
 	double busy_mark;	/* busy seconds at sim_queue_mark */
 	/*
 	 * A CPU-quota device (the rig's cgroups, cpu.max QUOTA PERIOD): a
-	 * request's work runs at full speed while the period's quota lasts,
-	 * then waits for the next period. quota_s = 0: a plain server. Busy
+	 * request's work runs at full speed while the device has runtime
+	 * (each period refills it by the quota), then waits for the next
+	 * period; with tick_s, as CFS enforces it: on to the next tick, the
+	 * overrun paid back by the next refills. quota_s = 0: a plain server. Busy
 	 * time (what the agent's cmp sees: use against the quota) stays the
 	 * fluid Lindley account above; response times follow the schedule.
 	 */
 	double quota_s, period_s;
+	double tick_s;	   /* the throttle is enforced at the scheduler's tick (0: at once) */
 	double real_until; /* when the last request really finishes */
-	double per_start;  /* the quota period real_until lies in */
-	double per_used;   /* quota used in it */
+	double per_start;  /* the quota period real_until lies in (-1: none yet) */
+	double per_bal;	   /* runtime left then (below 0: an overrun's debt) */
 	struct sim_cpu
 	    *cpu; /* the server's shared CPU (quota devices only); NULL: a CPU of its own */
 };
@@ -136,6 +139,7 @@ struct sim_config {
 	double report_ms; /* agent period */
 	double window_ms; /* agent cmp window (hauler-agent --window); 0: one period */
 	double quota_cpu[2], quota_nic[2]; /* CPU quota, period (s); 0: none */
+	double quota_tick_s;		   /* the throttle's tick (the kernel's 1/HZ); 0: exact */
 	int shared_cpu;			   /* 1: a server's quota devices share one CPU */
 	double cpu_overhead_s;		   /* shared CPU: each request's other CPU time */
 	__u32 backlog;			   /* listen backlog for the queue metric */
