@@ -46,6 +46,17 @@ static int num(const char *s, double min, double max, const char *what, double *
 	return 0;
 }
 
+/* Microseconds 0..1e6 (an option ...-us) into seconds. */
+static int micros(const char *s, const char *what, double *out_s)
+{
+	double us;
+	int ret = num(s, 0, 1e6, what, &us);
+
+	if (!ret)
+		*out_s = us / 1e6;
+	return ret;
+}
+
 static int integer(const char *s, double min, double max, const char *what, int *out)
 {
 	double v;
@@ -133,21 +144,13 @@ static int opts_parse(struct sim_opts *o, int argc, char **argv)
 			ret = quota(a, k, c->quota_cpu);
 		else if (!strcmp(k, "--quota-nic"))
 			ret = quota(a, k, c->quota_nic);
-		else if (!strcmp(k, "--quota-tick-us")) {
-			double us;
-
-			ret = num(a, 0, 1e6, k, &us);
-			if (!ret)
-				c->quota_tick_s = us / 1e6;
-		} else if (!strcmp(k, "--shared-cpu"))
+		else if (!strcmp(k, "--quota-tick-us"))
+			ret = micros(a, k, &c->quota_tick_s);
+		else if (!strcmp(k, "--shared-cpu"))
 			ret = integer(a, 0, 1, k, &c->shared_cpu);
-		else if (!strcmp(k, "--cpu-overhead-us")) {
-			double us;
-
-			ret = num(a, 0, 1e6, k, &us);
-			if (!ret)
-				c->cpu_overhead_s = us / 1e6;
-		} else if (!strcmp(k, "--report-ms"))
+		else if (!strcmp(k, "--cpu-overhead-us"))
+			ret = micros(a, k, &c->cpu_overhead_s);
+		else if (!strcmp(k, "--report-ms"))
 			ret = num(a, 0.1, 60000, k, &c->report_ms);
 		else if (!strcmp(k, "--agent-window-ms"))
 			ret = num(a, 0, 60000, k, &c->window_ms);
