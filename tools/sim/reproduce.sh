@@ -138,7 +138,7 @@ echo "simulations done, ${SECONDS}s"
 # The simulator against the rig (validate.py), on the rig's last run.
 RIG=${SIM_RIG:-${DOCS:+$DOCS/results}}
 if [ -n "$RIG" ] && [ -e "$RIG/report.env" ] && [ -e "$RIG/sweep.tsv" ]; then
-	python3 "$HERE/validate.py" "$SIM" "$RIG" "$OUT/validate.json"
+	python3 "$HERE/validate.py" "$SIM" "$RIG" "$OUT/validate.json" "$OUT/validate.md"
 else
 	echo "no rig results (${RIG:-none}/report.env, sweep.tsv): the validation against the rig is skipped"
 fi

@@ -22,7 +22,8 @@ accelerator; each device serves at the capacity the rig measured for it
 or of the knee session), fixed work per request under the rig's quota and
 period; both devices on one shared CPU (--shared-cpu 1); agents
 reporting every 10 ms with cmp over 50 ms windows (the rig's
-hauler-agent --rate 100 --window 50); weights 5:1; the rig's measured
+hauler-agent --rate 100 --window 50); the quota's throttle enforced at
+the scheduler's tick (the rig's kernel: HZ 250); weights 5:1; the rig's measured
 window per point (REPRO_POINT_S - REPRO_WARMUP_S after REPRO_WARMUP_S);
 RUNS seeds per point.
 
@@ -56,6 +57,7 @@ KNEE_TOL = 0.10
 P99_TOL = 2.0
 BELOW = 0.8
 AGENT_WINDOW_MS = 50  # tools/reproduce.sh: AGENT_ARGS=(--rate 100 --window 50)
+QUOTA_TICK_US = 4000  # the rig's kernel: CONFIG_HZ=250, CFS bandwidth enforced at the tick
 STEP = 2.5  # the simulator's grid for a knee: requests/s, at least
 GRID = 60  # and at most this many rates (hauler-sim's SIM_MAX_RATES: 64)
 CONFIGS = [  # rig name, simulator policy
@@ -65,10 +67,11 @@ CONFIGS = [  # rig name, simulator policy
     ("prt", "prt:metric cmp@5/1"),
 ]
 VARIANTS = [  # name, what differs from the model
-    ("model", "measured capacities, shared CPU, 50 ms cmp windows"),
+    ("model", "measured capacities, shared CPU, throttle at the 4 ms tick, 50 ms cmp windows"),
     ("nominal", "nominal capacities (quota share / work per request)"),
     ("own-cpus", "each device on a CPU of its own"),
     ("cmp-10ms", "cmp over each 10 ms report period"),
+    ("exact-quota", "the throttle at once (no tick)"),
 ]
 
 
@@ -139,6 +142,7 @@ class Sim:
                "--quota-cpu", "%g/%g" % (quota, quota * 100 / cpu_pct),
                "--quota-nic", "%g/%g" % (quota, quota * 100 / acc_pct),
                "--shared-cpu", "0" if variant == "own-cpus" else "1",
+               "--quota-tick-us", "0" if variant == "exact-quota" else "%g" % QUOTA_TICK_US,
                "--report-ms", "10",
                "--agent-window-ms", "0" if variant == "cmp-10ms" else "%g" % AGENT_WINDOW_MS,
                "--runs", str(RUNS), "--warmup", "%g" % warm, "--duration", "%g" % (point - warm),
@@ -147,6 +151,20 @@ class Sim:
         out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL).stdout
         return json.loads(out)["results"]
+
+
+def sim_unloaded(sim, mu, pct, variant):
+    """The simulator's P50 (ms) of a device of capacity mu under a pct% quota, alone at 5/s."""
+    env = sim.env
+    quota = float(env["WL_QUOTA_US"])
+    cmd = [sim.sim, "sweep", "--servers", "1", "--nics", "0", "--fixed-service",
+           "--mu-cpu", "%g" % mu, "--quota-cpu", "%g/%g" % (quota, quota * 100 / pct),
+           "--quota-tick-us", "0" if variant == "exact-quota" else "%g" % QUOTA_TICK_US,
+           "--runs", "3", "--warmup", "1", "--duration", "60", "--policies", "baseline",
+           "--rates", "5"]
+    sim.calls += 1
+    out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
+    return json.loads(out)["results"][0]["p50_s"] * 1e3
 
 
 def sim_knee(sim, knee, pol, mu_cpu, mu_acc, variant):
@@ -261,6 +279,12 @@ def main(sim_path, rig, out, out_md=None):
                             "log2_error": err, "tested": tested,
                             "within": err is not None and abs(err) <= math.log2(P99_TOL)})
         v["points"], v["sweep_knees"] = pts, sweep_knees
+        # An independent check of the quota model: the unloaded P50 (the rig's U_CPU, U_ACC).
+        c_cpu, c_acc = sim.caps(cap[0], cap[1], vname)
+        v["unloaded"] = {
+            "rig_cpu_ms": num(env.get("U_CPU")), "rig_acc_ms": num(env.get("U_ACC")),
+            "sim_cpu_ms": sim_unloaded(sim, c_cpu, float(env["WL_CPU_PCT"]), vname),
+            "sim_acc_ms": sim_unloaded(sim, c_acc, float(env["WL_ACC_PCT"]), vname)}
         tested = [p for p in pts if p["tested"]]
         v["points_tested"] = len(tested)
         v["points_within"] = sum(p["within"] for p in tested)
@@ -346,16 +370,22 @@ def markdown(res):
             for k in m["sweep_knees"]]
     out.append("The sweep's knees (one pass over a coarse grid; reported, not tested):\n")
     out.append(table(rows, ["config", "rig knee (sweep)", "simulator knee", "error"]) + "\n")
+    u = m["unloaded"]
+    out.append("An independent check of the quota model (not part of the tolerance): each device "
+               "alone at 5 requests/s, P50: server CPU %s ms in the rig, %.2f ms in the "
+               "simulator; accelerator %s ms and %.2f ms.\n"
+               % (u["rig_cpu_ms"], u["sim_cpu_ms"], u["rig_acc_ms"], u["sim_acc_ms"]))
     rows = []
     for v in res["variants"]:
         rows.append([v["variant"], v["what"]]
                     + [pct(k["median_error"]) for k in v["knees"]]
                     + ["%d/%d" % (v["points_within"], v["points_tested"]),
+                       "%.2f / %.2f" % (v["unloaded"]["sim_cpu_ms"], v["unloaded"]["sim_acc_ms"]),
                        "yes" if v["holds"] else "no"])
     out.append("What each part of the model does (the same tests, one part changed):\n")
     out.append(table(rows, ["variant", "what", *["knee error %s" % k["config"]
                                                  for k in m["knees"]],
-                            "points within", "holds"]) + "\n")
+                            "points within", "unloaded P50 CPU / acc (ms)", "holds"]) + "\n")
     return "\n".join(out)
 
 
