@@ -130,6 +130,7 @@ int sim_cluster_init(struct sim_cluster *c, const struct sim_config *cfg)
 	if (!(cfg->report_ms > 0) || !(cfg->window_ms >= 0) || cfg->window_ms > 60000)
 		return err_set(ERR_INPUT, "agent period above 0 ms, cmp window 0..60000 ms");
 	sim_rng_seed(&c->rng, cfg->seed);
+	c->win_ticks = sim_agent_window_ticks(cfg->window_ms, cfg->report_ms);
 	c->m = calloc(1, sizeof(*c->m));
 	c->pool = calloc(HAULER_MAGLEV_MAX, sizeof(*c->pool));
 	c->rings = calloc(HAULER_MAX_SERVERS, sizeof(*c->rings));
@@ -243,7 +244,7 @@ static void catch_up(struct sim_cluster *c, int d, double t)
 {
 	struct sim_device *sd = &c->dev[d];
 	double period = c->cfg.report_ms / 1e3, last, busy_prev;
-	unsigned int m = sim_agent_window_ticks(c->cfg.window_ms, c->cfg.report_ms);
+	unsigned int m = c->win_ticks;
 	struct report_fields f, got;
 	struct hauler_report wire;
 	__u64 k, j, now, sec;

@@ -173,6 +173,7 @@ struct sim_cluster {
 	struct sim_cpu *cpus;	/* by server index, with shared_cpu */
 	struct dev_key *keys;	/* by device id: the agents' report keys */
 	int ndev;
+	unsigned int win_ticks; /* sim_agent_window_ticks of the configuration */
 	struct vip_key vip;
 	struct sim_rng rng;
 	double now, next_dwrr;
