@@ -9,7 +9,7 @@
 # to DOCS/results/sim and the simulator's results page to
 # DOCS/results_sim.md (the sim step owns that file; results.md links it).
 # Deterministic: the same seeds give the same numbers. SIM_QUICK=1 runs
-# fewer and shorter runs (a smoke test).
+# fewer and shorter runs (a smoke test); SIM_PLOTS=0 draws no plots.
 #
 # Every simulation is a job; the jobs run SIM_JOBS at a time (default:
 # the CPUs this process may use), the longest first, in two phases: the
@@ -34,6 +34,7 @@ mkdir -p "$LOGS"
 
 if [ "${SIM_QUICK:-0}" = 1 ]; then
 	RUNS=1 DUR=8 TRAIN=600 ITER=2 EVAL=10 SETTLE=5 ADAPT_AT=100 ADAPT_ALL=300 SEEDS_ALL=1
+	export SIM_VALIDATE_RUNS=3 SIM_VALIDATE_VARIANTS=model
 else
 	RUNS=3 DUR=20 TRAIN=4000 ITER=5 EVAL=40 SETTLE=20 ADAPT_AT=300 ADAPT_ALL=900
 	# The accuracy experiment's learner seeds, fixed before the run of
@@ -179,12 +180,13 @@ done
 rm -f "$OUT/validate.log"
 echo "simulations done, ${SECONDS}s"
 [ -e "$OUT/validate.md" ] && grep -h "^\*\*Result" "$OUT/validate.md" || true
-bash "$HERE/plot.sh" "$OUT"
+[ "${SIM_PLOTS:-1}" = 0 ] || bash "$HERE/plot.sh" "$OUT" # SIM_PLOTS=0: no gnuplot
 $PY summary "$OUT" >"$OUT/summary.md"
 if [ -n "$DOCS" ]; then
 	mkdir -p "$DOCS/results/sim"
 	rm -f "$DOCS/results/sim/"*.json "$DOCS/results/sim/"*.png
-	cp "$OUT"/*.png "$OUT"/*.json "$DOCS/results/sim/" # SVGs stay in BUILD
+	cp "$OUT"/*.json "$DOCS/results/sim/"
+	[ "${SIM_PLOTS:-1}" = 0 ] || cp "$OUT"/*.png "$DOCS/results/sim/" # SVGs stay in BUILD
 	$PY page "$OUT" results/sim "$DOCS/results_sim.md"
 	echo "simulator results written to $DOCS/results_sim.md"
 fi

@@ -52,7 +52,7 @@ import statistics
 import subprocess
 import sys
 
-RUNS = 20
+RUNS = int(os.environ.get("SIM_VALIDATE_RUNS") or 20)  # fewer: a smoke test (SIM_QUICK)
 KNEE_TOL = 0.10
 P99_TOL = 2.0
 BELOW = 0.8
@@ -73,6 +73,8 @@ VARIANTS = [  # name, what differs from the model
     ("cmp-10ms", "cmp over each 10 ms report period"),
     ("exact-quota", "the throttle at once (no tick)"),
 ]
+if os.environ.get("SIM_VALIDATE_VARIANTS"):  # only these (the model comes first): a smoke test
+    VARIANTS = [v for v in VARIANTS if v[0] in os.environ["SIM_VALIDATE_VARIANTS"].split(",")]
 
 
 def rig_knee_rule(slo):
