@@ -224,7 +224,9 @@ def main(sim_path, rig, out, out_md=None):
     res = {"rig": rig, "run_date": env.get("RUN_DATE"), "load_before": env.get("LOAD_BEFORE"),
            "rig_shape": env.get("RIG"), "slo_ms": slo, "cap_cpu": cap[0], "cap_acc": cap[1],
            "runs": RUNS, "knee_tol": KNEE_TOL, "p99_tol": P99_TOL, "below": BELOW,
-           "agent_window_ms": AGENT_WINDOW_MS, "variants": []}
+           "agent_window_ms": AGENT_WINDOW_MS, "variants": [],
+           "speed_band": (float(env.get("REPRO_MIN_SPEED") or 0.85),
+                          float(env.get("REPRO_MAX_SPEED") or 1.15))}
     pol_of = dict(CONFIGS)
     rounds = rig_rounds(rig, env, knee)
     sweep_rows = read_tsv(os.path.join(rig, "sweep.tsv"))
@@ -277,6 +279,7 @@ def main(sim_path, rig, out, out_md=None):
                 tested = ref is not None and rate <= BELOW * ref
                 pts.append({"config": name, "rate": rate, "rig_p99_ms": rig_p99,
                             "rig_loss_pct": num(sweep[(name, rate)].get("loss_pct")),
+                            "rig_speed": num(sweep[(name, rate)].get("speed")),
                             "sim_p99_ms": sim_p99, "sim_p99_sd_ms": r["p99_sd"] * 1e3,
                             "log2_error": err, "tested": tested,
                             "within": err is not None and abs(err) <= math.log2(P99_TOL)})
@@ -311,6 +314,14 @@ def main(sim_path, rig, out, out_md=None):
 
 def pct(x):
     return "-" if x is None else "%+.1f%%" % (100 * x)
+
+
+def speed(x, res):
+    """The rig's speed of a point, marked when outside the rig's own valid band (shown, not used)."""
+    if x is None:
+        return "-"
+    lo, hi = res.get("speed_band", (0.85, 1.15))
+    return "%.2f" % x if lo <= x <= hi else "%.2f (outside %g-%g)" % (x, lo, hi)
 
 
 def table(rows, head):
@@ -362,12 +373,15 @@ def markdown(res):
                      "lost %.1f%%" % (p["rig_loss_pct"] or 0),
                      "%.1f +- %.1f" % (p["sim_p99_ms"], p["sim_p99_sd_ms"]),
                      "%+.2f" % p["log2_error"] if p["log2_error"] is not None else "-",
+                     speed(p.get("rig_speed"), res),
                      ("yes" if p["within"] else "**no**") if p["tested"] else
                      "(near the knee: %s)" % ("within" if p["within"] else "outside")])
     out.append("The rig's sweep point by point, at its calibration (log2(rig/sim): +1 is the "
-               "rig's P99 twice the simulator's):\n")
+               "rig's P99 twice the simulator's; the rig's speed of the point that stands, the "
+               "work done over its devices' CPU time, 1 as calibrated: shown, the tolerance "
+               "counts every point):\n")
     out.append(table(rows, ["config", "rate/s", "rig P99 (ms)", "sim P99 (ms, +- sd of runs)",
-                            "log2(rig/sim)", "within %gx" % res["p99_tol"]]) + "\n")
+                            "log2(rig/sim)", "rig's speed", "within %gx" % res["p99_tol"]]) + "\n")
     rows = [[k["config"], k["rig_text"], "%.1f" % k["sim_knee"], pct(k["error"])]
             for k in m["sweep_knees"]]
     out.append("The sweep's knees (one pass over a coarse grid; reported, not tested):\n")
