@@ -42,8 +42,9 @@ import json, math, sys
 v = json.load(open(sys.argv[1]))
 m = v["variants"][0]
 assert m["variant"] == "model"
-assert {k["config"] for k in m["knees"]} == {"server-only", "wrr"}, m["knees"]
-assert all(math.isfinite(k["median_error"]) for k in m["knees"])
+# The knee study's configurations (none when the rig's sessions do not match its report.env).
+assert {k["config"] for k in m["knees"]} <= {"server-only", "wrr"}, m["knees"]
+assert all(math.isfinite(k["median_error"]) for k in m["knees"] if k["n"])
 assert m["points"] and all(p["sim_p99_ms"] > 0 for p in m["points"])
 assert m["points_tested"] > 0 and isinstance(v["holds"], bool)
 PY
