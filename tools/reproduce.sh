@@ -278,7 +278,7 @@ else
 fi
 C0=$C0_NOMINAL
 # The rig in a line, kept with every part's and knee session's figures.
-RIG="s1cpu ${WL_CPU_PCT}%, s1acc ${WL_ACC_PCT}% x${WL_ACC_SLOW} work, quota ${WL_QUOTA_US} us$([ "$WL_ACC_YIELD" = 1 ] && echo ", acc yields")"
+RIG="s1cpu ${WL_CPU_PCT}%, s1acc ${WL_ACC_PCT}% x${WL_ACC_SLOW} work, quota ${WL_QUOTA_US} us$([ "$WL_ACC_YIELD" = 1 ] && echo ", acc yields")$([ "$WL_ACC_CPU" != "$WL_CPU" ] && echo ", acc on CPU $WL_ACC_CPU")"
 CAP_RATIO=$(ratio "$CAP_CPU" "$CAP_ACC")
 CAP_RATIO_BOTH=$(ratio "$CAP_CPU_BOTH" "$CAP_ACC_BOTH")
 say "capacity alone: s1cpu nominal $C0_NOMINAL/s, measured $CAP_CPU/s; s1acc nominal $ACC_NOMINAL/s, measured $CAP_ACC/s: ratio $CAP_RATIO:1; C0 = $C0/s"
@@ -887,7 +887,7 @@ part sweep || [ ! -e "$RES/report.env" ] || { bash tools/reproduce_report.sh "$O
 for v in SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO CAP_CPU_BOTH CAP_ACC_BOTH CAP_RATIO_BOTH RIG TIMEOUT_MS U_CPU U_ACC ITERS SMOKE \
 	SKIPPED HAVE_NGINX HAVE_LEARN MACHINE_UNAME MACHINE_NPROC MACHINE_CPU LOAD_BEFORE LOAD_AFTER \
 	ELAPSED FCT_RATE REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT \
-	WL_QUOTA_US WL_CPU BATCHES_LIST RUN_DATE AGENT_UDP ACC_NOMINAL WL_ACC_SLOW REPRO_TRIES \
+	WL_QUOTA_US WL_CPU WL_ACC_CPU BATCHES_LIST RUN_DATE AGENT_UDP ACC_NOMINAL WL_ACC_SLOW REPRO_TRIES \
 	REPRO_MIN_SPEED REPRO_MAX_SPEED LEARN_WARMUP MACHINE_NCPU REPRO_PLOTS; do
 	printf 'export %s=%q\n' "$v" "${!v}"
 done >"$RES/report.env"

@@ -376,6 +376,25 @@ thesis_for() {
 		echo "| thesis (KNN): hauler | 20 req/s | | | 1215 | | 1 |"
 		echo "| thesis (KNN): nginx | | | | 3708 | | 3.05x |"
 		echo
+		echo "The issue's target, at each proxy's own knee (the highest rate at which its sweep met the"
+		echo "target): hauler's P99 at that rate, measured in the same run, at least 3x lower than the proxy's."
+		echo
+		echo "| proxy | its knee (requests/s) | its P99 there (ms) | hauler \`wrr\` P99 there (ms) | proxy / hauler | 3x lower |"
+		echo "|---|---|---|---|---|---|"
+		for sys in nginx-wrr nginx-rr; do
+			awk -F'\t' -v c="$sys" -v t="$PX_TIMEOUT" '
+				$7 == "sweep" && $1 == c && $5 == "meets" { k = $2; kp = $3 }
+				$7 == "sweep" && $1 == "wrr" { h[$2] = $3 }
+				END {
+					if (!k) { printf "| `%s` | below the grid | - | - | - | - |\n", c; exit }
+					hp = (k in h) ? h[k] : ""
+					if (hp == "") { printf "| `%s` | %s | %s | not measured (past its own knee) | - | no |\n", c, k, kp; exit }
+					if (hp == "null") { printf "| `%s` | %s | %s | > %s (over 1%% lost) | < %.2fx | no |\n", c, k, kp, t, kp / t; exit }
+					r = kp / hp
+					printf "| `%s` | %s | %s | %s | %.2fx | %s |\n", c, k, kp, hp, r, (r >= 3 ? "yes" : "no")
+				}' "$RES/proxy.tsv"
+		done
+		echo
 		echo "\"Over 1% lost\": more than 1% of the requests had no reply within this run's loss timeout"
 		echo "($PX_TIMEOUT ms), so the P99 is beyond it (null below). Every run (speed: see above; \"op\": measured at the operating point):"
 		echo
