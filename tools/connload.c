@@ -108,9 +108,9 @@ struct load {
 	struct id_count ids[MAX_IDS];
 	unsigned int n_ids;
 	unsigned long long long_established, long_settled;
-	unsigned int reports[2]; /* lines printed: pauses, failures (REPORT_*) */
+	unsigned int reports[2];	  /* lines printed: pauses, failures (REPORT_*) */
 	unsigned long long stalled_short; /* short connections past --timeout */
-	FILE *conn_log; /* --conn-log: one line per long connection */
+	FILE *conn_log;			  /* --conn-log: one line per long connection */
 	bool stopping, ready_done;
 	uint64_t stop_ms, short_credit_ms;
 };
@@ -722,12 +722,13 @@ static void print_results(struct load *l, uint64_t elapsed_ms)
 	qsort(l->ids, l->n_ids, sizeof(l->ids[0]), cmp_ids);
 	if (l->o.json) {
 		printf("{\"ok\":%llu,\"failed\":%llu,\"reset\":%llu,\"stalled\":%llu,"
-		       "\"stalled_short\":%llu,\"corrupt\":%llu,\"total\":%lu,\"long\":%lu,\"paused\":%llu,"
+		       "\"stalled_short\":%llu,\"corrupt\":%llu,\"total\":%lu,\"long\":%lu,"
+		       "\"paused\":%llu,"
 		       "\"max_pause_ms\":%llu,\"paused_retrans\":%llu,\"bytes\":%llu,"
 		       "\"elapsed_ms\":%llu,\"by_device\":{",
 		       l->outcome[O_OK], l->failed, l->outcome[O_RESET], l->outcome[O_STALLED],
-		       l->stalled_short, l->outcome[O_CORRUPT], l->started, l->started_long, l->paused,
-		       l->pause_max_ms, l->paused_retrans, l->bytes,
+		       l->stalled_short, l->outcome[O_CORRUPT], l->started, l->started_long,
+		       l->paused, l->pause_max_ms, l->paused_retrans, l->bytes,
 		       (unsigned long long)elapsed_ms);
 		for (i = 0; i < l->n_ids; i++)
 			printf("%s\"%s\":%lu", i ? "," : "", l->ids[i].id, l->ids[i].count);
