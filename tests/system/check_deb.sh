@@ -8,17 +8,8 @@
 # not a test_*.sh: building the packages takes minutes.
 set -u
 DIR=$(realpath "${1:?usage: check_deb.sh DIR}")
-cd "$(dirname "$0")/../.." || exit 2
-VER=$(dpkg-parsechangelog -S Version)
-ARCH=$(dpkg --print-architecture)
-ROOT=$(mktemp -d /tmp/hauler-deb.XXXXXX) || exit 2
-trap 'rm -rf "$ROOT"' EXIT
-FAILED=0
-ok() { echo "ok: $*"; }
-fail() {
-	echo "FAIL: $*"
-	FAILED=1
-}
+. "$(dirname "$0")/deb_lib.sh"
+deb_init check_deb
 
 for p in hauler hauler-agent; do
 	deb=$DIR/${p}_${VER}_$ARCH.deb
@@ -53,18 +44,7 @@ for b in hauler hauler-agent; do
 		fail "installed $b --version printed '$got', want '$b $VER'"
 done
 
-# The units as installed, their programs looked up in ROOT.
-mkdir -p "$ROOT/units"
-for u in hauler.service hauler-daemon.service hauler-agent@.service; do
-	sed "s|/usr/sbin/|$ROOT/usr/sbin/|g" "$ROOT/lib/systemd/system/$u" >"$ROOT/units/$u"
-done
-if out=$(MANPATH="$ROOT/usr/share/man" systemd-analyze verify "$ROOT/units/hauler.service" \
-	"$ROOT/units/hauler-daemon.service" "$ROOT/units/hauler-agent@.service" 2>&1) &&
-	[ -z "$out" ]; then
-	ok "systemd-analyze verify: the units are clean"
-else
-	fail "systemd-analyze verify: $out"
-fi
+deb_verify_units "the units are clean" hauler.service hauler-daemon.service hauler-agent@.service
 
 # An upgrade reloads the balancer (hauler up over the pinned maps) and
 # never stops it (hauler down would end every connection).
@@ -80,5 +60,4 @@ fi
 out=$(lintian --tag-display-limit 0 "$DIR/hauler_${VER}_$ARCH.changes" 2>&1 | grep -E '^[EW]: ')
 [ -z "$out" ] && ok "lintian: no error or warning" || fail "lintian: $out"
 
-[ "$FAILED" -eq 0 ] && echo "PASS: check_deb" || echo "FAILED: check_deb"
-exit "$FAILED"
+deb_finish
