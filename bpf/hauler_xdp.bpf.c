@@ -23,32 +23,15 @@ int hauler_report(struct xdp_md *ctx);
 
 /*
  * Agent reports run in their own program (SipHash wants more stack than the
- * entry program can spare); libbpf fills this table when it loads the
- * object. Not in the schema: it is private to this object. Pinned, because
- * a PROG_ARRAY is emptied when its last user-space reference goes.
+ * entry program can spare), reached through this table (bpf/prog_array.h).
+ * Not in the schema: it is private to this object.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
-	__uint(key_size, sizeof(__u32));
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-	__array(values, int(struct xdp_md *));
-} report_prog SEC(".maps") = {
-    .values = {[0] = (void *)&hauler_report},
-};
+HAULER_PROG_ARRAY_OWNED(report_prog, 1, [0] = (void *)&hauler_report);
 
 int hauler_spill(struct xdp_md *ctx);
 
 /* The spill program, for the policies' tail call (bpf/spill.h). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
-	__uint(key_size, sizeof(__u32));
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-	__array(values, int(struct xdp_md *));
-} spill_prog SEC(".maps") = {
-    .values = {[0] = (void *)&hauler_spill},
-};
+HAULER_PROG_ARRAY_OWNED(spill_prog, 1, [0] = (void *)&hauler_spill);
 
 static __always_inline int to_report_prog(struct xdp_md *ctx)
 {
