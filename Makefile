@@ -437,12 +437,16 @@ deps-arm64: deps
 		{ dpkg --add-architecture arm64 && apt-get update -qq; }
 	$(call install_missing,$(CROSS_PKGS),deps-arm64)
 
-# The agent's unit tests, cross-built for arm64 and run under qemu-user.
+# The agent's unit tests, cross-built for arm64 and run under qemu-user;
+# then its arm64 package (make deb ARCH=arm64, into BUILD/arm64/deb),
+# checked as check-deb checks the native ones, its binary under qemu-user.
 check-arm64:
 	$(MAKE) --no-print-directory ARCH=arm64 agent
 	$(MAKE) --no-print-directory BUILD=$(BUILD)/arm64 CC=aarch64-linux-gnu-gcc agent-tests
 	@HAULER_UNIT_TESTS="$(AGENT_UNIT_TESTS)" HAULER_TEST_EXEC="qemu-aarch64" HAULER_TEST_EMULATED=1 \
 		bash tests/run.sh $(BUILD)/arm64 agent
+	$(MAKE) --no-print-directory BUILD=$(BUILD)/arm64 ARCH=arm64 deb
+	bash tests/system/check_deb.sh $(BUILD)/arm64/deb arm64
 
 # check builds and runs every test; installing packages is make deps'
 # (CI: .ci/run). demo and bench install what they need first.

@@ -8,15 +8,12 @@
  * hands the choice to hauler_ct_bind, which records it. Programs of their
  * own: a fresh 512-byte stack for the table's scans, and the LRU path's
  * verifier cost unchanged. The entry object (HAULER_CT_OWNER) defines the
- * table with its programs; policy objects declare it plainly and share
- * the pinned map by name. Pinned: a PROG_ARRAY is emptied when its last
- * user-space reference goes.
+ * table with its programs; policy objects share it (bpf/prog_array.h).
  */
 #ifndef HAULER_BPF_CT_PROG_H
 #define HAULER_BPF_CT_PROG_H
 
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
+#include "prog_array.h"
 
 #define HAULER_CT_PATH 0 /* hauler_ct: a parsed packet, compact table in use */
 #define HAULER_CT_BIND 1 /* hauler_ct_bind: record a new connection (policy_ctx) */
@@ -25,27 +22,10 @@
 int hauler_ct(struct xdp_md *ctx);
 int hauler_ct_bind(struct xdp_md *ctx);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 2);
-	__uint(key_size, sizeof(__u32));
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-	__array(values, int(struct xdp_md *));
-} ct_prog SEC(".maps") = {
-    .values =
-	{
-	    [HAULER_CT_PATH] = (void *)&hauler_ct,
-	    [HAULER_CT_BIND] = (void *)&hauler_ct_bind,
-	},
-};
+HAULER_PROG_ARRAY_OWNED(
+    ct_prog, 2, [HAULER_CT_PATH] = (void *)&hauler_ct, [HAULER_CT_BIND] = (void *)&hauler_ct_bind);
 #else
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 2);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} ct_prog SEC(".maps");
+HAULER_PROG_ARRAY_SHARED(ct_prog, 2);
 #endif
 
 #endif

@@ -23,32 +23,15 @@ int hauler_report(struct xdp_md *ctx);
 
 /*
  * Agent reports run in their own program (SipHash wants more stack than the
- * entry program can spare); libbpf fills this table when it loads the
- * object. Not in the schema: it is private to this object. Pinned, because
- * a PROG_ARRAY is emptied when its last user-space reference goes.
+ * entry program can spare), reached through this table (bpf/prog_array.h).
+ * Not in the schema: it is private to this object.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
-	__uint(key_size, sizeof(__u32));
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-	__array(values, int(struct xdp_md *));
-} report_prog SEC(".maps") = {
-    .values = {[0] = (void *)&hauler_report},
-};
+HAULER_PROG_ARRAY_OWNED(report_prog, 1, [0] = (void *)&hauler_report);
 
 int hauler_spill(struct xdp_md *ctx);
 
 /* The spill program, for the policies' tail call (bpf/spill.h). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
-	__uint(key_size, sizeof(__u32));
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-	__array(values, int(struct xdp_md *));
-} spill_prog SEC(".maps") = {
-    .values = {[0] = (void *)&hauler_spill},
-};
+HAULER_PROG_ARRAY_OWNED(spill_prog, 1, [0] = (void *)&hauler_spill);
 
 static __always_inline int to_report_prog(struct xdp_md *ctx)
 {
@@ -249,13 +232,12 @@ static __always_inline int reply_gone(struct xdp_md *ctx, const struct pkt *p, v
 }
 
 /*
- * The entry of a NAT reply: in conns, or in half_open while the flow is
- * half-open (a device's SYN-ACK). *half says which.
+ * The entry of a NAT reply: c, its conns entry (looked up first thing,
+ * hauler_xdp), or in half_open while the flow is half-open (a device's
+ * SYN-ACK). *half says which.
  */
-static __always_inline struct conn *reply_entry(const struct flow_key *k, int *half)
+static __always_inline struct conn *reply_entry(const struct flow_key *k, struct conn *c, int *half)
 {
-	struct conn *c = bpf_map_lookup_elem(&conns, k);
-
 	*half = 0;
 	if (c)
 		return c;
@@ -276,8 +258,11 @@ static __always_inline int nat_reply_send(struct xdp_md *ctx, const struct pkt *
 			   now);
 }
 
-/* Not addressed to a VIP: a device's reply to a NAT flow, or not ours. */
-static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
+/*
+ * Not addressed to a VIP: a device's reply to a NAT flow, or not ours. cc:
+ * the packet's conns entry (its own key), already looked up.
+ */
+static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p, struct conn *cc,
 				      const struct config *cfg, __u64 now)
 {
 	struct vip_key *vk;
@@ -288,7 +273,7 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p,
 
 	if (!cfg->nat_vips)
 		goto not_reply;
-	c = reply_entry(&p->flow, &half);
+	c = reply_entry(&p->flow, cc, &half);
 	if (!c || !(c->flags & HAULER_CONN_REPLY))
 		goto not_reply;
 	if (!conn_device(c))
@@ -355,6 +340,41 @@ pass:
 	return XDP_PASS;
 }
 
+/*
+ * The fast path (issue 16: one lookup finds flow and VIP): can the conns
+ * entry c, found by the packet's own key, be forwarded without looking up
+ * vips? It can when it is a plain established entry (no flag: not a reply,
+ * no FIN, RST or on-down reset, not ended) that records its VIP's mode
+ * (conn.fwd), and its device is still in use, of the same generation, on a
+ * server of the entry's VIP. The entry was made for a packet to that VIP
+ * under this very key, and a VIP is deleted only with its servers and
+ * devices (a device given again gets a new generation), so the VIP is
+ * still there: vi is filled from the entry (vip_id, fwd_mode; the rest,
+ * which only a new decision reads, zero). Anything else takes the full
+ * path, the vips lookup first, as before.
+ */
+static __always_inline int conn_fast(const struct conn *c, const struct pkt *p,
+				     const struct config *cfg, __u64 now, struct vip_info *vi)
+{
+	struct server_info *srv;
+	struct device_info *dev;
+	__u32 s;
+
+	if (!c || c->flags || !c->fwd || conn_expired(c, p->flow.proto, cfg, now))
+		return 0;
+	dev = conn_device(c);
+	if (!dev)
+		return 0;
+	s = dev->server;
+	srv = bpf_map_lookup_elem(&servers, &s);
+	if (!srv || !srv->in_use || srv->vip_id != c->vip_id)
+		return 0;
+	__builtin_memset(vi, 0, sizeof(*vi));
+	vi->vip_id = c->vip_id;
+	vi->fwd_mode = c->fwd - 1;
+	return 1;
+}
+
 /* A TCP segment that cannot open a connection: no SYN, or SYN with ACK. */
 static __always_inline int mid_flow(const struct pkt *p)
 {
@@ -366,11 +386,11 @@ SEC("xdp")
 int hauler_xdp(struct xdp_md *ctx)
 {
 	struct vip_key vk = {};
-	struct vip_info *vi;
+	struct vip_info *vi, v;
 	struct config *cfg;
 	struct pkt p = {};
 	struct conn *c;
-	int ret, half;
+	int ret, half = 0;
 	__u64 now;
 
 	ret = parse_packet(ctx, &p);
@@ -396,13 +416,16 @@ int hauler_xdp(struct xdp_md *ctx)
 	}
 	now = bpf_ktime_get_coarse_ns();
 
+	/* The flow first: an established one needs nothing more (conn_fast). */
+	c = bpf_map_lookup_elem(&conns, &p.flow);
+	if (conn_fast(c, &p, cfg, now, &v))
+		goto found;
 	vi = vip_of(&p.flow, &vk);
 	if (!vi)
-		return nat_return(ctx, &p, cfg, now);
+		return nat_return(ctx, &p, c, cfg, now);
+	v = *vi;
 
 	/* conns first, else half_open; an ended entry is removed and looked past. */
-	half = 0;
-	c = bpf_map_lookup_elem(&conns, &p.flow);
 	if (c && conn_expired(c, p.flow.proto, cfg, now)) {
 		/*
 		 * An ended entry: a SYN (a new connection on the same ports) or
@@ -429,16 +452,17 @@ int hauler_xdp(struct xdp_md *ctx)
 			c = NULL;
 		}
 	}
+found:
 	if (c) {
 		/* One inlined copy for both tables (the verifier's cost is per copy). */
-		ret = established(ctx, &p, c, vi, cfg, now, half);
+		ret = established(ctx, &p, c, &v, cfg, now, half);
 		if (ret >= 0)
 			return ret;
 		ret = device_gone(ctx, &p, c, half ? (void *)&half_open : (void *)&conns);
 		if (ret >= 0)
 			return ret;
 	}
-	return no_entry(ctx, &p, vi, cfg, now, mid_flow(&p));
+	return no_entry(ctx, &p, &v, cfg, now, mid_flow(&p));
 }
 
 /*

@@ -118,6 +118,7 @@ static __always_inline int conn_bind(struct xdp_md *ctx, struct policy_ctx *pc, 
 	c.device = id;
 	c.dev_gen = dev->gen;
 	c.vip_id = pc->vip_id;
+	c.fwd = pc->fwd_mode + 1; /* the fast path's VIP (conn_fast) */
 	if (record && bpf_map_update_elem(&half_open, &pc->flow, &c, BPF_ANY))
 		stat_reason(HAULER_STAT_conn_table_full, ctx);
 	/*

@@ -13,12 +13,8 @@
 #define HAULER_BPF_SPILL_H
 
 #include "xdp_maps.h"
+#include "prog_array.h"
 
-/*
- * The spill program's one-slot table. The entry object defines it with
- * its program in slot 0 (bpf/hauler_xdp.bpf.c); policy objects declare it
- * plainly and share the pinned map by name.
- */
 /* Spills a new connection of the VIP may make (policy_params.spill, capped). */
 static __always_inline __u32 spill_budget(const struct policy_params *params)
 {
@@ -28,13 +24,12 @@ static __always_inline __u32 spill_budget(const struct policy_params *params)
 }
 
 #ifndef HAULER_SPILL_OWNER
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
-	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} spill_prog SEC(".maps");
+/*
+ * The spill program's one-slot table. The entry object defines it with
+ * its program in slot 0 (bpf/hauler_xdp.bpf.c); policy objects share it
+ * (bpf/prog_array.h).
+ */
+HAULER_PROG_ARRAY_SHARED(spill_prog, 1);
 
 /*
  * After a policy chose (pc->choice): on to the next server when the

@@ -83,6 +83,10 @@ for src in bench/*.bpf.c; do
 	[ -f "$obj" ] || die "no $obj (run make)"
 done
 
+# shellcheck source=topology.sh
+. "$SRC/tools/topology.sh"
+topo_reap_stale # what a killed earlier run (a test's, a bench's) left
+
 # One namespace: veth lb (the balancer's end) <-> ga (the generator's end).
 # Devices 10.200.0.20+n and the clients' gateway are permanent neighbours,
 # so bpf_fib_lookup always answers (XDP_TX back out of lb).
@@ -148,8 +152,6 @@ json_num() {
 # Connections: client -> VIP -> device s1cpu, then client -> s1cpu directly.
 conn_bench() {
 	local dev=s1cpu addr key
-	# shellcheck source=topology.sh
-	. "$SRC/tools/topology.sh"
 	TOPO_BUILD=$BUILD
 	topo_up "$CP" nat >"$RUN/topo.log" 2>&1 || { cat "$RUN/topo.log" >&2; return 1; }
 	addr=$(topo_dev_addr4 "$dev")

@@ -53,6 +53,8 @@ static void scale_fill(struct rate_bench *b, __u64 from, __u64 to)
 			memset(&vals[count], 0, sizeof(vals[count]));
 			vals[count].device = from % 4;
 			vals[count].dev_gen = dev[from % 4].gen;
+			vals[count].fwd =
+			    HAULER_FWD_NAT + 1; /* VIP 0's mode, as the datapath records it */
 			vals[count].last_seen_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 		}
 		if (bpf_map_update_batch(fd, keys, vals, &count, &opts))
@@ -116,6 +118,7 @@ static void scale_big(struct rate_bench *b, const __u32 *big, int nbig)
 	__u32 nb = 0;
 	struct ct_bucket *t = NULL;
 
+	memset(c, 0, sizeof(c)); /* target 0: none for these cases */
 	bench_conns_clear(&b->lb);
 	if (b->compact) {
 		bench_ct_use(&b->lb, 1);

@@ -108,8 +108,9 @@ struct load {
 	struct id_count ids[MAX_IDS];
 	unsigned int n_ids;
 	unsigned long long long_established, long_settled;
-	unsigned int reports;
-	FILE *conn_log; /* --conn-log: one line per long connection */
+	unsigned int reports[2];	  /* lines printed: pauses, failures (REPORT_*) */
+	unsigned long long stalled_short; /* short connections past --timeout */
+	FILE *conn_log;			  /* --conn-log: one line per long connection */
 	bool stopping, ready_done;
 	uint64_t stop_ms, short_credit_ms;
 };
@@ -282,11 +283,16 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		usage();
 }
 
-static void report(struct load *l, const struct conn *c, const char *what)
+/* A line about one connection on stderr: at most MAX_REPORTS about pauses
+ * and, apart, MAX_REPORTS about failures, so that pauses never hide why
+ * connections failed. */
+enum { REPORT_PAUSE, REPORT_FAILURE };
+
+static void report(struct load *l, const struct conn *c, int type, const char *what)
 {
 	static const char *kinds[] = {"tcp", "long", "udp"};
 
-	if (l->reports++ >= MAX_REPORTS)
+	if (l->reports[type]++ >= MAX_REPORTS)
 		return;
 	fprintf(stderr, "connload: %s %u (%s): %s after %llu bytes echoed\n", kinds[c->kind],
 		c->idx, c->banner_got == ECHO_BANNER_LEN ? c->banner : "no banner", what,
@@ -369,7 +375,7 @@ static void progress(struct load *l, struct conn *c)
 			c->pause_max_ms = now - c->progress_ms;
 		snprintf(what, sizeof(what), "went on after a pause of %llu ms,",
 			 (unsigned long long)(now - c->progress_ms));
-		report(l, c, what);
+		report(l, c, REPORT_PAUSE, what);
 	}
 	c->progress_ms = now;
 }
@@ -397,7 +403,9 @@ static void conn_end(struct load *l, struct conn *c, enum outcome o, const char 
 	l->bytes += c->verified;
 	if (o != O_OK) {
 		l->failed++;
-		report(l, c, why ? why : "stalled");
+		if (o == O_STALLED && c->kind == K_SHORT)
+			l->stalled_short++;
+		report(l, c, REPORT_FAILURE, why ? why : "stalled");
 	}
 	if (c->kind == K_LONG && c->banner_got < ECHO_BANNER_LEN)
 		l->long_settled++;
@@ -658,7 +666,7 @@ static int conn_tick(struct load *l, struct conn *c, uint64_t now)
 	if (c->kind == K_LONG) {
 		if (waiting(c) && now - c->progress_ms > PAUSE_MS && !c->in_pause) {
 			c->paused = c->in_pause = true;
-			report(l, c, "no progress for 2 s (paused)");
+			report(l, c, REPORT_PAUSE, "no progress for 2 s (paused)");
 		}
 		if (l->stopping) {
 			if (!waiting(c)) {
@@ -714,12 +722,13 @@ static void print_results(struct load *l, uint64_t elapsed_ms)
 	qsort(l->ids, l->n_ids, sizeof(l->ids[0]), cmp_ids);
 	if (l->o.json) {
 		printf("{\"ok\":%llu,\"failed\":%llu,\"reset\":%llu,\"stalled\":%llu,"
-		       "\"corrupt\":%llu,\"total\":%lu,\"long\":%lu,\"paused\":%llu,"
+		       "\"stalled_short\":%llu,\"corrupt\":%llu,\"total\":%lu,\"long\":%lu,"
+		       "\"paused\":%llu,"
 		       "\"max_pause_ms\":%llu,\"paused_retrans\":%llu,\"bytes\":%llu,"
 		       "\"elapsed_ms\":%llu,\"by_device\":{",
 		       l->outcome[O_OK], l->failed, l->outcome[O_RESET], l->outcome[O_STALLED],
-		       l->outcome[O_CORRUPT], l->started, l->started_long, l->paused,
-		       l->pause_max_ms, l->paused_retrans, l->bytes,
+		       l->stalled_short, l->outcome[O_CORRUPT], l->started, l->started_long,
+		       l->paused, l->pause_max_ms, l->paused_retrans, l->bytes,
 		       (unsigned long long)elapsed_ms);
 		for (i = 0; i < l->n_ids; i++)
 			printf("%s\"%s\":%lu", i ? "," : "", l->ids[i].id, l->ids[i].count);

@@ -327,15 +327,27 @@ topo_down() {
 	return 0
 }
 
+# The names run PID owns: hlrPID (tests, demo, reproduce: the topology's
+# hlrPID-* and /run/hlrPID, the watchdog's /run/hlrPID.watchdog), hlrbPID
+# (make bench: its namespace and /run/hlrbPID) and hlrbPIDc (the bench's
+# topology, hlrbPIDc-*). _TOPO_OWNER_RE finds the PID in a name.
+_TOPO_OWNER_RE='^hlrb?([0-9]+)c?([-.]|$)'
+
+# _topo_owned NAME PID: NAME (a namespace, an entry of /run or of a
+# cgroup hierarchy) belongs to run PID.
+_topo_owned() {
+	[[ $1 =~ $_TOPO_OWNER_RE ]] && [ "${BASH_REMATCH[1]}" = "$2" ]
+}
+
 # topo_reap_stale: remove what a run killed without its cleanup (SIGKILL,
 # a timeout of the caller) left: namespaces, run directories (and the bpf
-# file systems mounted in them) and cgroups named hlrPID-*, hlrbPID-* or
-# /run/hlrPID whose PID no longer runs. A live run's names are never
+# file systems mounted in them) and cgroups owned by a PID (see
+# _TOPO_OWNER_RE) that no longer runs. A live run's names are never
 # touched: its PID still runs.
 topo_reap_stale() {
 	local name pid seen=" "
 	for name in $(ip netns list 2>/dev/null | awk '{ print $1 }') $(ls /run 2>/dev/null); do
-		[[ $name =~ ^hlrb?([0-9]+)(-|\.|$) ]] || continue
+		[[ $name =~ $_TOPO_OWNER_RE ]] || continue
 		pid=${BASH_REMATCH[1]}
 		kill -0 "$pid" 2>/dev/null && continue
 		case $seen in *" $pid "*) continue ;; esac
@@ -345,25 +357,29 @@ topo_reap_stale() {
 	return 0
 }
 
-# topo_reap_pid PID: remove everything named after run PID (hlrPID-*,
-# hlrbPID-*, /run/hlrPID): kill what runs in its namespaces, delete them,
-# unmount its bpf file systems, remove its run directory and cgroups.
-# Only for a run that has ended or been killed (a system test's watchdog).
+# topo_reap_pid PID: remove everything run PID owns (_TOPO_OWNER_RE): kill
+# what runs in its namespaces, delete them, unmount its bpf file systems,
+# remove its run directories and cgroups. Only for a run that has ended
+# or been killed (a system test's watchdog).
 topo_reap_pid() {
-	local pid=$1 ns pids m cg
-	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }' | grep -E "^hlrb?$pid-"); do
+	local pid=$1 ns pids m d cg
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		_topo_owned "$ns" "$pid" || continue
 		pids=$(ip netns pids "$ns" 2>/dev/null)
 		# shellcheck disable=SC2086 # a list of pids, in our namespace
 		[ -n "$pids" ] && kill -9 $pids 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
-	for m in $(awk -v p="^/run/hlrb?$pid/" '$2 ~ p { print $2 }' /proc/mounts | sort -r); do
-		umount "$m" 2>/dev/null
+	for m in $(awk '$2 ~ "^/run/hlr" { print $2 }' /proc/mounts | sort -r); do
+		d=${m#/run/}
+		_topo_owned "${d%%/*}" "$pid" && umount "$m" 2>/dev/null
 	done
-	rm -rf "/run/hlr$pid" "/run/hlrb$pid" "/run/hlr$pid.watchdog"
+	for d in /run/hlr*; do
+		_topo_owned "${d#/run/}" "$pid" && rm -rf "$d"
+	done
 	for cg in /sys/fs/cgroup /sys/fs/cgroup/cpu /sys/fs/cgroup/cpuacct /sys/fs/cgroup/memory; do
-		for m in "$cg/hlr$pid"-* "$cg/hlrb$pid"-*; do
-			[ -d "$m" ] && rmdir "$m" 2>/dev/null
+		for m in "$cg"/hlr*; do
+			[ -d "$m" ] && _topo_owned "${m##*/}" "$pid" && rmdir "$m" 2>/dev/null
 		done
 	done
 	return 0

@@ -53,6 +53,12 @@ WL_PORT=9000
 # machine can differ in speed (seen here: 1.6x, one of them also taking
 # interrupts), and a device must keep the speed it was calibrated at.
 : "${WL_CPU:=$(($(nproc) - 1))}"
+# The accelerators' CPU (default WL_CPU, the same): another CPU gives an
+# accelerator silicon of its own, as a SmartNIC has, so that its work
+# never holds up the server CPU's device (a CFS quota is enforced at the
+# 4 ms tick, so on one CPU the accelerator, once running, can keep the
+# server CPU's device waiting up to a tick).
+: "${WL_ACC_CPU:=$WL_CPU}"
 
 _wl_v2() { [ -f /sys/fs/cgroup/cgroup.controllers ]; }
 
@@ -113,6 +119,13 @@ wl_calibrate() {
 	done | awk '$1 == "iters" && $2 > m { m = $2 } END { if (m) print m }'
 }
 
+# wl_dev_cpu DEV: the CPU DEV's workd runs on.
+wl_dev_cpu() {
+	case "$1" in
+	*acc) echo "$WL_ACC_CPU" ;;
+	*) echo "$WL_CPU" ;;
+	esac
+}
 # wl_iters DEV ITERS: the kernel repetitions of DEV's requests.
 wl_iters() {
 	case "$1" in
@@ -137,7 +150,7 @@ wl_start() {
 			for d in $(wl_cg_dirs "$prefix" "$dev"); do
 				echo "$BASHPID" >"$d/cgroup.procs" || exit 1
 			done
-			exec taskset -c "$WL_CPU" nsenter "--net=/run/netns/$prefix-$dev" "$TOPO_BUILD/tools/workd" \
+			exec taskset -c "$(wl_dev_cpu "$dev")" nsenter "--net=/run/netns/$prefix-$dev" "$TOPO_BUILD/tools/workd" \
 				--name "$dev" --udp "$WL_PORT" --tcp "$WL_PORT" --iters "$(wl_iters "$dev" "$iters")" \
 				--latency-socket "$TOPO_RUN/$dev-lat.sock" --pidfile "$TOPO_RUN/$dev-work.pid" \
 				--drop-after-ms "$WL_DROP_MS" --window-ms "$WL_WINDOW_MS" $([ "$WL_RCVBUF" = 0 ] || echo --rcvbuf "$WL_RCVBUF")

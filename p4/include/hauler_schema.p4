@@ -311,7 +311,7 @@ struct conn_t {
 	bit<16> device; // device id the flow is bound to
 	bit<16> vip_id; // VIP of the flow
 	bit<8> flags; // CONN_*
-	bit<8> pad; // zero
+	bit<8> fwd; // the flow's VIP's FWD_* + 1, recorded when the flow is bound: an established packet then needs no vips lookup (0: not recorded, an entry of an older version; the VIP is looked up)
 	bit<16> dev_gen; // devices.gen of the device when the flow was bound: another generation is another device
 	bit<64> last_seen_ns; // coarse ktime of the last packet
 	bit<32> synack_ack; // half-open nat TCP flow with CONN_SYNACK: the acknowledgment number that confirms it (the SYN-ACK's sequence + 1)

@@ -535,6 +535,13 @@ void dp_add_vip(int family, __u8 proto, __u16 port, __u16 vip_id, __u8 mode, __u
 	assert_int_equal(mapw_vip(&maps, &k, &v, 1), 0);
 }
 
+void dp_del_vip(int family, __u8 proto, __u16 port)
+{
+	struct vip_key k = vip_key_of(family, proto, port);
+
+	assert_int_equal(bpf_map_delete_elem(dp_map("vips"), &k), 0);
+}
+
 void dp_set_vip_version(int family, __u8 proto, __u16 port, __u8 version)
 {
 	struct vip_key k = vip_key_of(family, proto, port);
@@ -572,6 +579,13 @@ void dp_add_server(__u16 server, __u16 vip_id, const __u16 *devs, __u8 ndev)
 
 	memcpy(s.dev, devs, ndev * sizeof(*devs));
 	snprintf((char *)s.name, sizeof(s.name), "srv%u", server);
+	assert_int_equal(mapw_server(&maps, server, &s), 0);
+}
+
+void dp_del_server(__u16 server)
+{
+	struct server_info s = {};
+
 	assert_int_equal(mapw_server(&maps, server, &s), 0);
 }
 

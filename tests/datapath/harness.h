@@ -124,11 +124,15 @@ void dp_set_report_config(__u64 clock_offset_ns, __u32 window_s, __u32 raw_ifind
 void dp_set_tunnel_src(__u32 src4, const struct dp_addr *src6);
 void dp_add_vip(int family, __u8 proto, __u16 port, __u16 vip_id, __u8 mode, __u16 slot,
 		__u32 table_size);
+/* Remove the VIP's vips entry (its vip_index entry stays, as the manager leaves it). */
+void dp_del_vip(int family, __u8 proto, __u16 port);
 void dp_set_vip_version(int family, __u8 proto, __u16 port, __u8 version);
 void dp_set_pool(__u16 vip_id, __u8 version, const __u16 *table, __u32 size);
 /* Every slot of the table holds server. */
 void dp_fill_pool(__u16 vip_id, __u8 version, __u32 size, __u16 server);
 void dp_add_server(__u16 server, __u16 vip_id, const __u16 *devs, __u8 ndev);
+/* An empty server slot, as the manager leaves a removed server. */
+void dp_del_server(__u16 server);
 /* Device id at DIP dp_dev_addr(family, addr_n):port, position index in server. */
 void dp_add_device(__u16 id, int family, int addr_n, __u16 server, __u8 index, __u8 state);
 void dp_add_device_at(__u16 id, int family, const struct dp_addr *addr, __u16 server, __u8 index,

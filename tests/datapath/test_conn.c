@@ -209,6 +209,64 @@ static void test_deleted_device_redecides(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
 }
 
+/* Send s and expect it passed as no VIP's (pass_not_vip). */
+static void send_not_vip(const struct frame_spec *s)
+{
+	__u8 frame[DP_FRAME_MAX];
+	__u64 before = dp_stat(HAULER_STAT_pass_not_vip);
+	struct dp_out out;
+
+	assert_int_equal(dp_run(frame, build(s, frame), &out), 0);
+	assert_int_equal(out.verdict, XDP_PASS);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), before + 1);
+}
+
+/*
+ * The fast path (conn_fast): an established entry records its VIP's
+ * forwarding mode (conn.fwd) and is forwarded without looking up vips. An
+ * entry without it (an older version's table) takes the full path, which
+ * needs the VIP. A VIP deleted as the manager deletes one (its devices
+ * and servers go with it) takes its flows' fast path along: their packets
+ * are no VIP's any more and are passed, as before there was a fast path.
+ */
+static void test_fast_path_and_deleted_vip(void **state)
+{
+	const struct conn_case *c = *state;
+	__u16 port = dp_vip_port(c->proto), dev, i;
+	struct frame_spec s;
+	struct flow_key fk;
+	struct conn conn;
+
+	two_servers(c->family, c->proto);
+	spec_to_vip(&s, c->family, c->proto, 0);
+	dev = open_flow(&s);
+	fk = spec_flow(&s);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("conns"), &fk, &conn), 0);
+	assert_int_equal(conn.fwd, HAULER_FWD_NAT + 1);
+
+	/* No vips entry (a state only this test makes): the flow goes all the same. */
+	dp_del_vip(c->family, c->proto, port);
+	assert_int_equal(send_fwd(&s), dev);
+	/* An older version's entry (fwd 0) needs the VIP: without it, passed. */
+	conn.fwd = 0;
+	assert_int_equal(bpf_map_update_elem(dp_map("conns"), &fk, &conn, BPF_EXIST), 0);
+	send_not_vip(&s);
+	dp_add_vip(c->family, c->proto, port, DP_VIP_ID, HAULER_FWD_NAT, DP_SLOT, DP_TABLE);
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+
+	/* The VIP deleted with its servers and devices: the fast entry is passed. */
+	conn.fwd = HAULER_FWD_NAT + 1;
+	assert_int_equal(bpf_map_update_elem(dp_map("conns"), &fk, &conn, BPF_EXIST), 0);
+	for (i = 0; i < 4; i++)
+		dp_del_device(DP_DEV_ID(i));
+	dp_del_server(DP_SERVER);
+	dp_del_server(OTHER_SERVER);
+	dp_del_vip(c->family, c->proto, port);
+	send_not_vip(&s);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+}
+
 /*
  * A client RST marks the entry, which ends rst-linger ms after its last
  * packet: the RST goes through, and the device's crossing RST finds the
@@ -751,6 +809,7 @@ int main(void)
 	    BOTH(test_health_reset_refuses_replies, IPPROTO_UDP),
 	    BOTH(test_new_then_established, IPPROTO_UDP),
 	    BOTH(test_drain_and_down_keep_flows, IPPROTO_TCP),
+	    BOTH(test_fast_path_and_deleted_vip, IPPROTO_TCP),
 	    BOTH(test_deleted_device_redecides, IPPROTO_UDP),
 	    BOTH(test_rst_lingers, IPPROTO_TCP),
 	    BOTH(test_spoofed_rst_keeps_live_flow, IPPROTO_TCP),

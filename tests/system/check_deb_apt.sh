@@ -14,20 +14,11 @@
 set -u
 DIR=$(realpath "${1:?usage: check_deb_apt.sh DIR CACHE}")
 CACHE=$(realpath -m "${2:?usage: check_deb_apt.sh DIR CACHE}")
-cd "$(dirname "$0")/../.." || exit 2
-VER=$(dpkg-parsechangelog -S Version)
-ARCH=$(dpkg --print-architecture)
+. "$(dirname "$0")/deb_lib.sh"
+deb_init check_deb_apt
 DEB=$DIR/hauler-agent_${VER}_$ARCH.deb
 [ -f "$DEB" ] || { echo "FAIL: no $DEB (make deb)"; exit 1; }
 command -v mmdebstrap >/dev/null || { echo "FAIL: no mmdebstrap (make deps-image)"; exit 1; }
-ROOT=$(mktemp -d /tmp/hauler-deb-apt.XXXXXX) || exit 2
-trap 'rm -rf "$ROOT"' EXIT
-FAILED=0
-ok() { echo "ok: $*"; }
-fail() {
-	echo "FAIL: $*"
-	FAILED=1
-}
 in_root() { chroot "$ROOT" "$@"; }
 
 mkdir -p "$CACHE"
@@ -76,15 +67,8 @@ got=$(in_root /usr/sbin/hauler-agent --version 2>&1)
 # The unit as apt installed it, as an instance of the template, its
 # program looked up in the root (a minimal root has no systemd of its own
 # to verify against: the host's does).
-mkdir -p "$ROOT/units"
-sed "s|/usr/sbin/|$ROOT/usr/sbin/|g" "$ROOT/lib/systemd/system/hauler-agent@.service" \
-	>"$ROOT/units/hauler-agent@gpu0.service"
-if out=$(MANPATH="$ROOT/usr/share/man" systemd-analyze verify \
-	"$ROOT/units/hauler-agent@gpu0.service" 2>&1) && [ -z "$out" ]; then
-	ok "systemd-analyze verify: the installed unit is clean (as hauler-agent@gpu0.service)"
-else
-	fail "systemd-analyze verify hauler-agent@gpu0.service: $out"
-fi
+deb_verify_units "the installed unit is clean (as hauler-agent@gpu0.service)" \
+	hauler-agent@.service:hauler-agent@gpu0.service
 
 if in_root apt-get remove -y hauler-agent >/dev/null 2>&1; then
 	left=""
@@ -96,5 +80,4 @@ else
 	fail "apt-get remove hauler-agent failed"
 fi
 
-[ "$FAILED" -eq 0 ] && echo "PASS: check_deb_apt" || echo "FAILED: check_deb_apt"
-exit "$FAILED"
+deb_finish

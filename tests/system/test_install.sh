@@ -110,10 +110,11 @@ comp_missing=$(
 
 # --- hauler.service's command lines in the topology. ---
 # unit_cmd KIND: the unit's ExecKIND line, its variables filled in as
-# systemd would from /etc/default/hauler, the configuration file ours.
+# systemd would from /etc/default/hauler (HAULER_OPTS=-q: the log level
+# must go before the command), the configuration file ours.
 unit_cmd() {
 	sed -n "s/^Exec$1=//p" "$ROOT/lib/systemd/system/hauler.service" |
-		sed -e 's/\$HAULER_DEV/eth0/' -e 's/ \$HAULER_UP_OPTS//' \
+		sed -e 's/\$HAULER_DEV/eth0/' -e 's/ \$HAULER_UP_OPTS//' -e 's/\$HAULER_OPTS/-q/' \
 			-e "s|/etc/hauler/hauler.conf|$TOPO_RUN/hauler.conf|" -e "s|^/usr/sbin/|$ROOT/usr/sbin/|"
 }
 # As the unit runs it: the installed binary, here on this test's pins.

@@ -6,6 +6,8 @@
 # on from it, refuses bad parameters without changing anything, and
 # `learn reset` forgets it. No agent runs, so no latency is reported and
 # every iteration misses the SLO (reward -1): the learner says so.
+# 25 s alone; 85 s ran out once at load 8-12 (2026-12-02).
+SYS_LIMIT=${SYS_LIMIT:-180}
 . "$(dirname "$0")/lib.sh"
 sys_init "$@"
 

@@ -62,8 +62,13 @@ bad=$(awk -F'\t' 'NR > 1 && !($4 ~ /^[0-9.]+$/) { print NR }' "$RES/agent.tsv")
 rows=$(($(wc -l <"$RES/agent.tsv") - 1))
 [ "$rows" -ge 1 ] && [ -z "$bad" ] && ok "agent.tsv: $rows rates with a CPU figure" ||
 	fail "agent.tsv: $rows rows, bad: $bad"
+# the knee part: both configurations, in the long runs' own rig
+rows=$(awk -F'\t' 'NR > 1 && ($3 == "server-only" || $3 == "wrr") && $4 > 0' "$RES/knee.tsv" | wc -l)
+[ "$rows" -ge 2 ] && grep -q 'runs 0.4 s (first 0.1 s not counted)' "$RES/knee_sessions.tsv" &&
+	ok "knee.tsv: $rows runs, the session's rig names its run length" ||
+	fail "knee.tsv: $rows runs of server-only and wrr, or no run length in knee_sessions.tsv"
 for h in "## Highest rate at P99" "## Batch completion time" "## hauler-agent CPU use" \
-	"## hauler against an L7 proxy" "Smoke run"; do
+	"## hauler against an L7 proxy" "## The knees of the server CPU alone" "Smoke run"; do
 	grep -q "$h" "$OUTD/results.md" || fail "results.md lacks '$h'"
 done
 ok "results.md has every section"

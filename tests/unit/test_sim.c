@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <math.h>
@@ -70,6 +71,61 @@ static void test_queue_quota(void **state)
 	assert_int_equal(sim_queue_in_system(&q, 8.5e-3), 0);
 	/* Idle long enough: a fresh period, started mid-way (1.0 of [1.0, 1.0025)). */
 	assert_near(sim_queue_add(&q, 1.0005, 2.5e-3), 1e-3, EPS);
+	sim_queue_free(&q);
+}
+
+/*
+ * Saturated, a quota device serves exactly its capacity: the quota used
+ * in a period is carried however the period's start was computed (the
+ * model before 2026-12-02 14:00 compared period starts as doubles, lost
+ * the quota used when they differed in the last bit, and served 174.7/s
+ * for 159/s). Also with the throttle enforced at the tick.
+ */
+static void test_queue_quota_capacity(void **state)
+{
+	double tick[] = {0, 4e-3}, fin = 0;
+	struct sim_queue q;
+	size_t k;
+	int i;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(sim_queue_init(&q, 159, 1), 0);
+		assert_int_equal(sim_queue_set_quota(&q, 1e-3, 2.5e-3), 0);
+		q.tick_s = tick[k];
+		for (i = 0; i < 10000; i++)
+			fin = i * 1e-4 + sim_queue_add(&q, i * 1e-4, 1 / 159.0);
+		assert_near(10000 / fin, 159, 0.2);
+		sim_queue_free(&q);
+	}
+}
+
+/*
+ * The throttle at the scheduler's tick (CFS bandwidth, HZ 250: 4 ms): a
+ * device with runtime runs on to the tick after it is used up, and the
+ * overrun is a debt the next periods' refills pay first.
+ */
+static void test_queue_quota_tick(void **state)
+{
+	struct sim_queue q;
+
+	(void)state;
+	assert_int_equal(sim_queue_init(&q, 200, 1), 0);
+	assert_int_equal(sim_queue_set_quota(&q, 1e-3, 2.5e-3), 0); /* 40% */
+	q.tick_s = 4e-3;
+	/* 2 ms of work from 0: the 1 ms of runtime is used at 1 ms, noticed
+	 * at the tick at 4 ms: done at 2 ms, 1 ms in debt. */
+	assert_near(sim_queue_add(&q, 0, 5e-3), 2e-3, EPS);
+	/* The next, at 2.1 ms: throttled; the refill at 2.5 ms leaves 0, the
+	 * one at 5 ms 1 ms: 5..7 ms (the tick at 8 ms). */
+	assert_near(sim_queue_add(&q, 2.1e-3, 5e-3), 7e-3 - 2.1e-3, EPS);
+	/* Idle long enough: the runtime is back at the quota (not more). */
+	assert_near(sim_queue_add(&q, 1.0, 5e-3), 2e-3, EPS);
+	sim_queue_free(&q);
+	/* Enforced at once (tick 0): 0..1, throttled to 2.5, 2.5..3.5. */
+	assert_int_equal(sim_queue_init(&q, 200, 1), 0);
+	assert_int_equal(sim_queue_set_quota(&q, 1e-3, 2.5e-3), 0);
+	assert_near(sim_queue_add(&q, 0, 5e-3), 3.5e-3, EPS);
 	sim_queue_free(&q);
 }
 
@@ -147,15 +203,17 @@ static void test_report_quantized(void **state)
 	assert_int_equal(sim_queue_init(&q, 100, 1), 0);
 	/* Busy 4.95 ms of the 10 ms window [0.01, 0.02]: 49.5% -> 50 (half up). */
 	sim_queue_add(&q, 0.01505, 0.00495);
-	busy = sim_agent_report(&q, 0.02, 0.01, sim_queue_busy(&q, 0.01), 128, &f);
+	busy = sim_queue_busy(&q, 0.02) - sim_queue_busy(&q, 0.01);
 	assert_near(busy, 0.00495, 1e-12);
+	sim_agent_report(&q, 0.02, 0.01, busy, 0.01, 128, &f);
 	assert_int_equal(f.cmp, report_quantize(49.5));
 	assert_int_equal(f.cmp, 50);
 	/* Three in the system: two wait, 2/128 of the backlog, as the agent computes it. */
 	sim_queue_add(&q, 0.0201, 0.01);
 	sim_queue_add(&q, 0.0202, 0.01);
 	sim_queue_add(&q, 0.0203, 0.01);
-	sim_agent_report(&q, 0.021, 0.001, sim_queue_busy(&q, 0.020), 128, &f);
+	sim_agent_report(&q, 0.021, 0.001, sim_queue_busy(&q, 0.021) - sim_queue_busy(&q, 0.020),
+			 0.001, 128, &f);
 	assert_int_equal(f.cmp, 90); /* busy 0.0201..0.021 */
 	assert_int_equal(f.live_conns, 3);
 	assert_int_equal(f.queue, report_quantize(sockdiag_queue_pct(&n)));
@@ -264,6 +322,86 @@ static void test_cluster_stale_and_reports(void **state)
 	sim_cluster_free(&c);
 }
 
+/*
+ * The agent's cmp window (hauler-agent --window 50 at 10 ms reports, as
+ * in the rig): a new sample every fifth tick, over the 50 ms since the
+ * last; the value stands in the reports between.
+ */
+static void test_agent_window(void **state)
+{
+	struct sim_config cfg;
+	struct sim_cluster c;
+	int d;
+
+	(void)state;
+	assert_int_equal(sim_agent_window_ticks(0, 10), 1); /* the default: one period */
+	assert_int_equal(sim_agent_window_ticks(10, 10), 1);
+	assert_int_equal(sim_agent_window_ticks(50, 10), 5);
+	assert_int_equal(sim_agent_window_ticks(45, 10), 5);
+	sim_config_defaults(&cfg);
+	cfg.servers = 1;
+	cfg.nics = 0;
+	cfg.mu_cpu = 100;
+	cfg.fixed_service = 1;
+	cfg.window_ms = 50;
+	assert_int_equal(sim_cluster_init(&c, &cfg), 0);
+	d = c.m->servers[0].dev[0];
+	c.dev[d].next_tick = 0.01; /* ticks at 0.01, 0.02, ...: its window starts at 0 */
+	sim_queue_add(&c.dev[d].q, 0.001, 0.02); /* busy 0.001 .. 0.021 */
+	assert_true(sim_cluster_pick(&c, 0.0455) == d);
+	assert_true(c.st[d].updated_ns > 39000000ull); /* reported at 0.04 ... */
+	assert_int_equal(c.st[d].cmp, 0);	       /* ... before its first sample */
+	assert_true(sim_cluster_pick(&c, 0.0505) == d);
+	assert_int_equal(c.st[d].cmp, 40); /* 20 of the 50 ms */
+	sim_queue_add(&c.dev[d].q, 0.0505, 0.01);
+	assert_true(sim_cluster_pick(&c, 0.0705) == d);
+	assert_true(c.st[d].updated_ns > 69000000ull);
+	assert_int_equal(c.st[d].cmp, 40); /* the value stands until the next sample */
+	assert_true(sim_cluster_pick(&c, 0.1205) == d);
+	assert_int_equal(c.st[d].cmp, 20); /* sampled at 0.10: 10 of the 50 ms since 0.05 */
+	/* Ticks skipped: the newest sample (0.35) over the 50 ms before it. */
+	assert_true(sim_cluster_pick(&c, 0.2705) == d);
+	assert_int_equal(c.st[d].cmp, 0);
+	sim_queue_add(&c.dev[d].q, 0.2705, 0.04); /* busy 0.2705 .. 0.3105 */
+	assert_true(sim_cluster_pick(&c, 0.3505) == d);
+	assert_int_equal(c.st[d].cmp, 21); /* 10.5 of the 50 ms since 0.30 */
+	sim_cluster_free(&c);
+	/* A window out of range is refused. */
+	cfg.window_ms = -1;
+	assert_int_not_equal(sim_cluster_init(&c, &cfg), 0);
+	sim_cluster_free(&c);
+}
+
+/* A sweep point's JSON: each run's P99 (seed, seed + 1, ...), whose mean is p99_s. */
+static void test_sweep_runs(void **state)
+{
+	char *args[] = {"--servers", "2",      "--policies", "wrr",	   "--rates",
+			"20",	     "--runs", "3",	     "--duration", "5"};
+	double run[3], mean;
+	struct sim_opts o;
+	char *buf = NULL, *p;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	sim_opts_defaults(&o);
+	assert_int_equal(sim_opts_parse(&o, 10, args), 0);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(sim_sweep(&o, f), 0);
+	fclose(f);
+	p = strstr(buf, "\"p99_s\":");
+	assert_non_null(p);
+	mean = strtod(p + 8, NULL);
+	p = strstr(buf, "\"p99_runs_s\":[");
+	assert_non_null(p);
+	assert_int_equal(sscanf(p + 14, "%lf,%lf,%lf]", &run[0], &run[1], &run[2]), 3);
+	assert_true(mean > 0);
+	assert_near((run[0] + run[1] + run[2]) / 3, mean, 1e-9 * mean);
+	assert_true(run[0] != run[1] || run[1] != run[2]); /* different seeds */
+	free(buf);
+}
+
 static void run_once(const char *policy, __u64 seed, struct sim_window *w)
 {
 	struct sim_config cfg;
@@ -345,13 +483,26 @@ static void test_reward_experiment(void **state)
 
 static void test_bad_input(void **state)
 {
-	char *bad[][2] = {
-	    {"--servers", "0"},	     {"--servers", "4097"},    {"--rates", "1,x"},
-	    {"--runs", "1.5"},	     {"--nope", "1"},	       {"--learn-alpha", "2"},
-	    {"--mu-cpu", "-1"},	     {"--overload", "some"},   {"--readout", "0"},
-	    {"--readout", "101"},    {"--eval-learn", "2"},    {"--quota-cpu", "3000/2500"},
-	    {"--quota-nic", "1000"}, {"--learn-buckets", "0"}, {"--episodes", "2"},
-	    {"--episodes", "-1"},    {"--shared-cpu", "2"},    {"--cpu-overhead-us", "-1"}};
+	char *bad[][2] = {{"--servers", "0"},
+			  {"--servers", "4097"},
+			  {"--rates", "1,x"},
+			  {"--runs", "1.5"},
+			  {"--nope", "1"},
+			  {"--learn-alpha", "2"},
+			  {"--mu-cpu", "-1"},
+			  {"--overload", "some"},
+			  {"--readout", "0"},
+			  {"--readout", "101"},
+			  {"--eval-learn", "2"},
+			  {"--quota-cpu", "3000/2500"},
+			  {"--quota-nic", "1000"},
+			  {"--learn-buckets", "0"},
+			  {"--episodes", "2"},
+			  {"--episodes", "-1"},
+			  {"--shared-cpu", "2"},
+			  {"--cpu-overhead-us", "-1"},
+			  {"--agent-window-ms", "-1"},
+			  {"--agent-window-ms", "60001"}};
 	struct sim_config cfg;
 	struct sim_cluster c;
 	struct sim_opts o;
@@ -405,11 +556,15 @@ int main(void)
 	    cmocka_unit_test(test_queue_fifo),
 	    cmocka_unit_test(test_queue_grows),
 	    cmocka_unit_test(test_queue_quota),
+	    cmocka_unit_test(test_queue_quota_capacity),
+	    cmocka_unit_test(test_queue_quota_tick),
 	    cmocka_unit_test(test_queue_shared_cpu),
 	    cmocka_unit_test(test_report_quantized),
 	    cmocka_unit_test(test_cluster_maglev),
 	    cmocka_unit_test(test_cluster_wrr_shares),
 	    cmocka_unit_test(test_cluster_stale_and_reports),
+	    cmocka_unit_test(test_agent_window),
+	    cmocka_unit_test(test_sweep_runs),
 	    cmocka_unit_test(test_deterministic_and_policies),
 	    cmocka_unit_test(test_quantile),
 	    cmocka_unit_test(test_reward_experiment),

@@ -46,6 +46,17 @@ static int num(const char *s, double min, double max, const char *what, double *
 	return 0;
 }
 
+/* Microseconds 0..1e6 (an option ...-us) into seconds. */
+static int micros(const char *s, const char *what, double *out_s)
+{
+	double us;
+	int ret = num(s, 0, 1e6, what, &us);
+
+	if (!ret)
+		*out_s = us / 1e6;
+	return ret;
+}
+
 static int integer(const char *s, double min, double max, const char *what, int *out)
 {
 	double v;
@@ -133,16 +144,16 @@ static int opts_parse(struct sim_opts *o, int argc, char **argv)
 			ret = quota(a, k, c->quota_cpu);
 		else if (!strcmp(k, "--quota-nic"))
 			ret = quota(a, k, c->quota_nic);
+		else if (!strcmp(k, "--quota-tick-us"))
+			ret = micros(a, k, &c->quota_tick_s);
 		else if (!strcmp(k, "--shared-cpu"))
 			ret = integer(a, 0, 1, k, &c->shared_cpu);
-		else if (!strcmp(k, "--cpu-overhead-us")) {
-			double us;
-
-			ret = num(a, 0, 1e6, k, &us);
-			if (!ret)
-				c->cpu_overhead_s = us / 1e6;
-		} else if (!strcmp(k, "--report-ms"))
+		else if (!strcmp(k, "--cpu-overhead-us"))
+			ret = micros(a, k, &c->cpu_overhead_s);
+		else if (!strcmp(k, "--report-ms"))
 			ret = num(a, 0.1, 60000, k, &c->report_ms);
+		else if (!strcmp(k, "--agent-window-ms"))
+			ret = num(a, 0, 60000, k, &c->window_ms);
 		else if (!strcmp(k, "--table-size") && !(ret = num(a, 7, HAULER_MAGLEV_MAX, k, &v)))
 			c->table_size = (__u32)v;
 		else if (!strcmp(k, "--seed") && !(ret = num(a, 0, 4e9, k, &v)))
@@ -253,6 +264,7 @@ static int policy_config(const struct sim_opts *o, const char *spec, struct sim_
 
 struct sweep_point {
 	double p99, p99_sq, p50, cpu, cpu_var, nic_share, max_offered;
+	double *p99_run; /* each run's P99 (o->runs of them) */
 };
 
 static int sweep_point(const struct sim_opts *o, const struct sim_config *base, double rate,
@@ -263,13 +275,17 @@ static int sweep_point(const struct sim_opts *o, const struct sim_config *base, 
 	struct sim_window w;
 	int r, ret = 0;
 
+	double *p99_run = pt->p99_run;
+
 	memset(pt, 0, sizeof(*pt));
+	pt->p99_run = p99_run;
 	for (r = 0; r < o->runs && !ret; r++) {
 		c.seed = base->seed + (__u64)r;
 		ret = sim_cluster_init(&cl, &c);
 		if (!ret)
 			ret = sim_run(&cl, rate, o->warmup, o->duration, &w);
 		sim_cluster_free(&cl);
+		pt->p99_run[r] = w.p99;
 		pt->p99 += w.p99 / o->runs;
 		pt->p99_sq += w.p99 * w.p99 / o->runs;
 		pt->p50 += w.p50 / o->runs;
@@ -286,10 +302,13 @@ int sim_sweep(const struct sim_opts *o, FILE *out)
 	struct sweep_point pt;
 	struct sim_config c;
 	struct json j;
-	int p, r, ret = 0;
+	int p, r, k, ret = 0;
 
 	if (!o->nrates || !o->npolicies)
 		return err_set(ERR_INPUT, "sweep needs --rates and --policies");
+	pt.p99_run = calloc((size_t)o->runs, sizeof(*pt.p99_run));
+	if (!pt.p99_run)
+		return err_set(ERR_SYSTEM, "out of memory");
 	json_init(&j, out);
 	json_object_begin(&j, NULL);
 	json_uint(&j, "servers", o->cfg.servers);
@@ -313,6 +332,10 @@ int sim_sweep(const struct sim_opts *o, FILE *out)
 			json_double(&j, "rate", o->rates[r]);
 			json_double(&j, "p99_s", pt.p99);
 			json_double(&j, "p99_sd", sqrt(fmax(0, pt.p99_sq - pt.p99 * pt.p99)));
+			json_array_begin(&j, "p99_runs_s"); /* by run: seed, seed + 1, ... */
+			for (k = 0; k < o->runs; k++)
+				json_double(&j, NULL, pt.p99_run[k]);
+			json_array_end(&j);
 			json_double(&j, "p50_s", pt.p50);
 			json_double(&j, "cpu_util", pt.cpu);
 			json_double(&j, "cpu_util_var", pt.cpu_var);
@@ -325,5 +348,6 @@ int sim_sweep(const struct sim_opts *o, FILE *out)
 	json_array_end(&j);
 	json_object_end(&j);
 	json_finish(&j);
+	free(pt.p99_run);
 	return ret;
 }

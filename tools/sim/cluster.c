@@ -64,11 +64,16 @@ static int add_device(struct sim_cluster *c, int s, const char *name, __u8 kind,
 
 		if (sim_queue_set_quota(&sd->q, qp[0], qp[1]))
 			return -1;
+		sd->q.tick_s = c->cfg.quota_tick_s;
 		sd->q.cpu = c->cpus ? &c->cpus[s] : NULL;
 	}
 	/* Agents are not in step: each starts at its own phase. */
 	sd->next_tick = t + sim_rng_unit(&c->rng) * c->cfg.report_ms / 1e3;
-	sd->busy_tick = 0;
+	/* Its first cmp window starts a period before its first tick (idle: busy 0). */
+	sd->tick = 1;
+	sd->cmp_tick = 0;
+	sd->cmp_busy = 0;
+	sd->cmp_win = 0;
 	sd->reporting = 1;
 	sd->seq = 0;
 	/* Its key, as `device add` would generate one (fixed: runs repeat). */
@@ -120,7 +125,12 @@ int sim_cluster_init(struct sim_cluster *c, const struct sim_config *cfg)
 					  "(--quota-cpu, --quota-nic)");
 	if (!(cfg->cpu_overhead_s >= 0) || (cfg->cpu_overhead_s > 0 && !cfg->shared_cpu))
 		return err_set(ERR_INPUT, "a request's CPU overhead needs a shared CPU");
+	if (!(cfg->quota_tick_s >= 0) || cfg->quota_tick_s > 1)
+		return err_set(ERR_INPUT, "the quota's tick 0..1 s");
+	if (!(cfg->report_ms > 0) || !(cfg->window_ms >= 0) || cfg->window_ms > 60000)
+		return err_set(ERR_INPUT, "agent period above 0 ms, cmp window 0..60000 ms");
 	sim_rng_seed(&c->rng, cfg->seed);
+	c->win_ticks = sim_agent_window_ticks(cfg->window_ms, cfg->report_ms);
 	c->m = calloc(1, sizeof(*c->m));
 	c->pool = calloc(HAULER_MAGLEV_MAX, sizeof(*c->pool));
 	c->rings = calloc(HAULER_MAX_SERVERS, sizeof(*c->rings));
@@ -233,19 +243,35 @@ static __u64 to_ns(double t)
 static void catch_up(struct sim_cluster *c, int d, double t)
 {
 	struct sim_device *sd = &c->dev[d];
-	double period = c->cfg.report_ms / 1e3, last;
+	double period = c->cfg.report_ms / 1e3, last, busy_prev;
+	unsigned int m = c->win_ticks;
 	struct report_fields f, got;
 	struct hauler_report wire;
-	__u64 k, sec;
+	__u64 k, j, now, sec;
 
 	if (!sd->reporting || sd->next_tick > t)
 		return;
 	k = (__u64)((t - sd->next_tick) / period);
 	last = sd->next_tick + (double)k * period;
-	if (k) /* ticks skipped: the window before last lies after every arrival */
-		sd->busy_tick = sim_queue_busy(&sd->q, last - period);
-	sd->busy_tick = sim_agent_report(&sd->q, last, period, sd->busy_tick, c->cfg.backlog, &f);
+	/*
+	 * The cmp samples since the last one: every m ticks. Only the newest
+	 * counts (the value stands until the next); every tick after the
+	 * last catch-up lies after every arrival, where the busy time is known.
+	 */
+	now = sd->tick + k; /* last's index */
+	j = (now - sd->cmp_tick) / m;
+	if (j) {
+		sd->cmp_tick += j * m; /* the newest sample's tick, at or before last */
+		busy_prev =
+		    j == 1
+			? sd->cmp_busy
+			: sim_queue_busy(&sd->q, last - (double)(now - sd->cmp_tick + m) * period);
+		sd->cmp_busy = sim_queue_busy(&sd->q, last - (double)(now - sd->cmp_tick) * period);
+		sd->cmp_win = sd->cmp_busy - busy_prev;
+	}
+	sim_agent_report(&sd->q, last, period, sd->cmp_win, m * period, c->cfg.backlog, &f);
 	sd->next_tick = last + period;
+	sd->tick = now + 1;
 	sec = (__u64)last;
 	sd->seq = report_seq_next(sd->seq, sec, (__u32)((last - (double)sec) * 1e6));
 	f.device = (__u16)d;

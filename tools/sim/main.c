@@ -17,15 +17,18 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: hauler-sim sweep [OPTIONS]   P99 against rate per policy (JSON)\n"
-		     "       hauler-sim learn [OPTIONS]   the learner's experiments (JSON)\n"
-		     "common options:\n"
-		     "  --servers N --nics N --mu-cpu R --mu-nic R --fixed-service\n"
-		     "  --w-cpu W --w-nic W --report-ms MS --table-size M --seed S\n"
-		     "  --runs K --warmup S --duration S --rates R1,R2,...\n"
-		     "sweep: --policies P1,P2,... (a policy with PARAMS as 'prt:threshold 80';\n"
-		     "       'baseline' is wrr over the CPUs alone)\n"
-		     "learn: see docs/simulator.md\n");
+	fprintf(
+	    out,
+	    "usage: hauler-sim sweep [OPTIONS]   P99 against rate per policy (JSON)\n"
+	    "       hauler-sim learn [OPTIONS]   the learner's experiments (JSON)\n"
+	    "common options:\n"
+	    "  --servers N --nics N --mu-cpu R --mu-nic R --fixed-service\n"
+	    "  --w-cpu W --w-nic W --report-ms MS --agent-window-ms MS --table-size M --seed S\n"
+	    "  --quota-cpu Q/P --quota-nic Q/P --quota-tick-us T --shared-cpu 0|1\n"
+	    "  --runs K --warmup S --duration S --rates R1,R2,...\n"
+	    "sweep: --policies P1,P2,... (a policy with PARAMS as 'prt:threshold 80';\n"
+	    "       'baseline' is wrr over the CPUs alone)\n"
+	    "learn: see docs/simulator.md\n");
 }
 
 int main(int argc, char **argv)

@@ -36,6 +36,7 @@ int sim_queue_init(struct sim_queue *q, double mu, int fixed)
 		return -1;
 	q->mu = mu;
 	q->fixed = fixed;
+	q->per_start = -1; /* no quota period yet: a full runtime */
 	return alloc_pair(&q->fin, &q->resp, &q->cap);
 }
 
@@ -167,52 +168,72 @@ double sim_cpu_run(struct sim_cpu *cpu, double t, double len)
 	return t;
 }
 
+/* The start of the quota period that t lies in (periods at multiples of period_s). */
+static double period_of(const struct sim_queue *q, double t)
+{
+	double ps = floor(t / q->period_s) * q->period_s;
+
+	return ps + q->period_s <= t ? ps + q->period_s : ps; /* rounding */
+}
+
+/* The runtime balance after the refills of the periods from ps0 to ps: + quota each, at most quota.
+ */
+static double quota_refill(const struct sim_queue *q, double bal, double ps0, double ps)
+{
+	double n = floor((ps - ps0) / q->period_s + 0.5);
+
+	return n > 0 ? fmin(bal + n * q->quota_s, q->quota_s) : bal;
+}
+
 /*
- * When work seconds of CPU started at t are done under the quota: the
- * periods are aligned at multiples of period_s; in each the device runs
- * until the quota is used, then is throttled until the next one. On a
- * shared CPU it runs only in the CPU's free time, and claims what it uses.
+ * When work seconds of CPU started at t are done under the quota, as CFS
+ * bandwidth control does it: the periods are aligned at multiples of
+ * period_s, each refills the device's runtime by the quota (at most to
+ * the quota); the device runs while it has runtime. The throttle is
+ * enforced at the scheduler's tick (tick_s; 0: at once): a device that
+ * has used its runtime runs on to the next tick, and the overrun is a
+ * debt the next periods' refills pay before it runs again. On a shared
+ * CPU it runs only in the CPU's free time, and claims what it uses.
  */
 static double quota_finish(struct sim_queue *q, double t, double work)
 {
-	double ps = floor(t / q->period_s) * q->period_s, used, can, end, gap_end = INFINITY;
+	double ps = period_of(q, t), end, stop, can, gap_end = INFINITY;
+	double bal = q->per_start >= 0 ? quota_refill(q, q->per_bal, q->per_start, ps) : q->quota_s;
 
-	if (ps + q->period_s <= t) /* rounding */
-		ps += q->period_s;
-	used = ps == q->per_start ? q->per_used : 0;
 	for (;;) {
 		if (q->cpu)
 			t = sim_cpu_next_free(q->cpu, t, &gap_end);
 		end = ps + q->period_s;
-		if (t >= end) { /* the CPU was taken to the period's end */
-			ps = floor(t / q->period_s) * q->period_s;
-			if (ps + q->period_s <= t)
-				ps += q->period_s;
-			used = 0;
+		if (t >= end) { /* the CPU was taken past the period's end */
+			double p = period_of(q, t);
+
+			bal = quota_refill(q, bal, ps, p);
+			ps = p;
 			continue;
 		}
-		can = fmax(0, fmin(q->quota_s - used, fmin(end, gap_end) - t));
-		if (work <= can) {
-			if (q->cpu && sim_cpu_claim(q->cpu, t, work))
-				return INFINITY;
-			t += work;
-			used += work;
-			break;
+		if (bal <= 1e-12) { /* throttled: the next period's refill */
+			t = end;
+			bal = quota_refill(q, bal, ps, end);
+			ps = end;
+			continue;
 		}
-		if (q->cpu && sim_cpu_claim(q->cpu, t, can))
+		stop = t + bal;	   /* its runtime used up ... */
+		if (q->tick_s > 0) /* ... noticed at the next tick */
+			stop = fmax(stop, ceil(stop / q->tick_s - 1e-9) * q->tick_s);
+		can = fmin(work, fmin(stop, fmin(end, gap_end)) - t);
+		if (can > 0 && q->cpu && sim_cpu_claim(q->cpu, t, can))
 			return INFINITY;
-		work -= can;
-		used += can;
-		t += can;
-		if (used >= q->quota_s || t >= end) {
-			/* Throttled (or at the period's end): the next period, a fresh quota. */
-			ps += q->period_s;
-			t = fmax(t, ps);
-			used = 0;
-		} /* else another's work took the CPU: go on when it is free */
+		t += fmax(can, 0);
+		work -= fmax(can, 0);
+		bal -= fmax(can, 0);
+		if (work <= 1e-12)
+			break;
+		if (t >= stop) /* throttled */
+			bal = fmin(bal, 0);
+		/* else at the period's end (refilled above), or another's work took the CPU */
 	}
 	q->per_start = ps;
-	q->per_used = used;
+	q->per_bal = bal;
 	return t;
 }
 
@@ -301,10 +322,9 @@ void sim_queue_mark(struct sim_queue *q, double t)
 	q->busy_mark = sim_queue_busy(q, t);
 }
 
-double sim_agent_report(struct sim_queue *q, double t, double period, double busy_prev,
-			__u32 backlog, struct report_fields *f)
+void sim_agent_report(struct sim_queue *q, double t, double period, double busy, double window,
+		      __u32 backlog, struct report_fields *f)
 {
-	double busy_now = sim_queue_busy(q, t), busy = busy_now - busy_prev;
 	unsigned int in = sim_queue_in_system(q, t);
 	struct sockdiag_count n = {
 	    .accept_queue = in ? in - 1 : 0, /* waiting, not in service */
@@ -319,12 +339,20 @@ double sim_agent_report(struct sim_queue *q, double t, double period, double bus
 	 * staleness rule (K missed periods) judge it, as for a real agent. */
 	f->version = HAULER_REPORT_VERSION;
 	f->period_ms = (__u32)(period * 1e3 + 0.5);
-	f->cmp = report_quantize(100.0 * busy / period);
+	f->cmp = report_quantize(100.0 * busy / window);
 	f->queue = report_quantize(sockdiag_queue_pct(&n));
 	f->live_conns = in;
 	if (q->last_resp > 0) {
 		f->flags |= HAULER_REPORT_F_LATENCY;
 		f->latency_us = us < LATENCY_UNREACHABLE - 1 ? (__u32)us : LATENCY_UNREACHABLE - 1;
 	}
-	return busy_now;
+}
+
+unsigned int sim_agent_window_ticks(double window_ms, double period_ms)
+{
+	/* The agent's ticks fall a little after their period; a window of
+	 * whole periods is full at the tick that ends it. */
+	double m = ceil(window_ms / period_ms - 1e-9);
+
+	return m > 1 ? (unsigned int)m : 1;
 }

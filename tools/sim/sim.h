@@ -81,15 +81,18 @@ struct sim_queue {
 	double busy_mark;	/* busy seconds at sim_queue_mark */
 	/*
 	 * A CPU-quota device (the rig's cgroups, cpu.max QUOTA PERIOD): a
-	 * request's work runs at full speed while the period's quota lasts,
-	 * then waits for the next period. quota_s = 0: a plain server. Busy
+	 * request's work runs at full speed while the device has runtime
+	 * (each period refills it by the quota), then waits for the next
+	 * period; with tick_s, as CFS enforces it: on to the next tick, the
+	 * overrun paid back by the next refills. quota_s = 0: a plain server. Busy
 	 * time (what the agent's cmp sees: use against the quota) stays the
 	 * fluid Lindley account above; response times follow the schedule.
 	 */
 	double quota_s, period_s;
+	double tick_s;	   /* the throttle is enforced at the scheduler's tick (0: at once) */
 	double real_until; /* when the last request really finishes */
-	double per_start;  /* the quota period real_until lies in */
-	double per_used;   /* quota used in it */
+	double per_start;  /* the quota period real_until lies in (-1: none yet) */
+	double per_bal;	   /* runtime left then (below 0: an overrun's debt) */
 	struct sim_cpu
 	    *cpu; /* the server's shared CPU (quota devices only); NULL: a CPU of its own */
 };
@@ -108,14 +111,20 @@ unsigned int sim_queue_in_system(struct sim_queue *q, double t);
 void sim_queue_mark(struct sim_queue *q, double t);
 
 /*
- * The agent of a device: the report it sends for the window that ends at
- * tick t, as hauler-agent builds it (cmp: busy share of the window;
- * queue: waiting requests against the backlog; live connections;
- * latency: the newest response time). busy_prev: busy seconds at
- * t - period (the previous tick's return value). Returns busy seconds at t.
+ * The agent of a device: the report it sends at tick t (every period
+ * seconds), as hauler-agent builds it (cmp: busy share of its last cmp
+ * window, busy seconds of window seconds; queue: waiting requests
+ * against the backlog at t; live connections; latency: the newest
+ * response time).
  */
-double sim_agent_report(struct sim_queue *q, double t, double period, double busy_prev,
-			__u32 backlog, struct report_fields *f);
+void sim_agent_report(struct sim_queue *q, double t, double period, double busy, double window,
+		      __u32 backlog, struct report_fields *f);
+/*
+ * The agent's cmp window in ticks (hauler-agent --window MS: a new sample
+ * at the first tick at least MS after the one before, the last value
+ * standing in between; 0: every tick).
+ */
+unsigned int sim_agent_window_ticks(double window_ms, double period_ms);
 
 /* Cluster layout and workload. */
 struct sim_config {
@@ -128,7 +137,9 @@ struct sim_config {
 	char policy[HAULER_NAME_LEN];
 	char params[128]; /* the policy's PARAMS as `hauler policy set` takes them */
 	double report_ms; /* agent period */
+	double window_ms; /* agent cmp window (hauler-agent --window); 0: one period */
 	double quota_cpu[2], quota_nic[2]; /* CPU quota, period (s); 0: none */
+	double quota_tick_s;		   /* the throttle's tick (the kernel's 1/HZ); 0: exact */
 	int shared_cpu;			   /* 1: a server's quota devices share one CPU */
 	double cpu_overhead_s;		   /* shared CPU: each request's other CPU time */
 	__u32 backlog;			   /* listen backlog for the queue metric */
@@ -143,7 +154,10 @@ void sim_config_defaults(struct sim_config *c);
 struct sim_device {
 	struct sim_queue q;
 	double next_tick; /* its agent's next report */
-	double busy_tick; /* busy seconds at next_tick - period */
+	__u64 tick;	  /* the index of next_tick (its agent's ticks from 0) */
+	__u64 cmp_tick;	  /* the index of the tick of its agent's last cmp sample */
+	double cmp_busy;  /* busy seconds at that tick */
+	double cmp_win;	  /* busy seconds of that sample's window */
 	int reporting;	  /* 0: no agent (never reported: stale) */
 	__u64 seq;	  /* its agent's last sequence number */
 };
@@ -159,6 +173,7 @@ struct sim_cluster {
 	struct sim_cpu *cpus;	/* by server index, with shared_cpu */
 	struct dev_key *keys;	/* by device id: the agents' report keys */
 	int ndev;
+	unsigned int win_ticks; /* sim_agent_window_ticks of the configuration */
 	struct vip_key vip;
 	struct sim_rng rng;
 	double now, next_dwrr;
