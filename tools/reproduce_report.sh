@@ -270,6 +270,11 @@ thesis_for() {
 	echo "- Best policy >= 1.18x the server CPU alone (theory 1.20, thesis 1.25-1.27): in the sweep, \`$BEST\` at"
 	echo "  ${BEST_RATIO:-?}x ($BEST_EST vs $BASE requests/s): $(awk -v r="${BEST_RATIO:-0}" 'BEGIN { print (r >= 1.18) ? "**met**" : "**not met**" }'). The model's best: $(printf '%s\n' "$MODEL_RATES" | awk -F'\t' -v b="${MODEL_BASE:-0}" '$1 != "server-only" && $2 + 0 > m { m = $2 + 0; c = $1 } END { if (c != "" && b > 0) printf "`%s` at %.2fx (%.1f vs %.1f requests/s)", c, m / b, m, b; else print "-" }')."
 	echo "  The server CPU alone met the target up to $BASE/s = $(awk -v a="${BASE:-0}" -v c="$C0" 'BEGIN { printf "%.2f", a / c }') C0."
+	# The rig's own ceiling: what both devices serve saturated at once,
+	# over the server CPU saturated alone (the devices share a CPU).
+	[ -n "${CAP_CPU_BOTH:-}" ] && [ -n "${CAP_CPU:-}" ] &&
+		awk -v a="$CAP_CPU" -v b="$CAP_CPU_BOTH" -v x="$CAP_ACC_BOTH" 'BEGIN { if (a > 0)
+			printf "  The rig'"'"'s ceiling: saturated at once the devices serve %.1f + %.1f = %.1f requests/s, **%.2fx** the server CPU saturated alone (%.1f/s; %+.0f%% for it while the accelerator works): no policy can gain more here.\n", b, x, b + x, (b + x) / a, a, (b / a - 1) * 100 }'
 	if [ "$(wc -l <"$RES/knee.tsv" 2>/dev/null || echo 0)" -gt 1 ]; then
 		echo "  The sweep is one pass of 5 s runs up a coarse grid; the gain in long runs on a fine grid ([knees](#the-knees-of-the-server-cpu-alone-and-of-wrr-pinned-down), one line per rig; the long runs are the figure that counts):"
 		python3 "$(dirname "$0")/knee_stats.py" "$RES" "$SLO_MS" "${REPRO_MIN_SPEED:-0.85}" "${REPRO_MAX_SPEED:-1.15}" "$TIMEOUT_MS" summary 1.18 |
