@@ -78,17 +78,16 @@ static __always_inline __u32 ct_device_vip(const struct device_info *dev)
 }
 
 /*
- * The slot of a client flow of VIP vip_id: 0 (h filled; *dev its device,
- * NULL when gone) or -1. A slot whose device serves another VIP is
- * another VIP's flow under the same digest (a false match the slot can
- * tell): looked past, once. A slot of a gone device is taken as the
- * flow's (its VIP is unknown then).
+ * The slot of a client flow of VIP vip_id, h the first slot under its
+ * digest (ct_find with skip 0): 0 (h filled; *dev its device, NULL when
+ * gone) or -1. A slot whose device serves another VIP is another VIP's
+ * flow under the same digest (a false match the slot can tell): looked
+ * past, once. A slot of a gone device is taken as the flow's (its VIP is
+ * unknown then).
  */
-static __always_inline int ct_find_flow(const struct ct_ref *r, __u32 vip_id, struct ct_hit *h,
-					struct device_info **dev)
+static __always_inline int ct_flow_of(const struct ct_ref *r, __u32 vip_id, struct ct_hit *h,
+				      struct device_info **dev)
 {
-	if (ct_find(r, 0, h))
-		return -1;
 	*dev = ct_device(h->s);
 	if (!*dev || ct_device_vip(*dev) == vip_id)
 		return 0;

@@ -358,7 +358,7 @@ static inline void bench_add_vip(const struct bench_lb *lb, __u16 vip_id, __u8 m
 			      .fwd_mode = mode,
 			      .policy_slot = vip_id,
 			      .table_size = BENCH_TABLE_SIZE};
-	struct server_info srv = {.vip_id = vip_id, .weight = 1, .in_use = 1};
+	struct server_info srv = {.vip_id = vip_id, .weight = 1, .in_use = 1, .fwd = mode + 1};
 	struct policy_params params = {.stale_ms = HAULER_STALE_MS_DEFAULT};
 	struct ring ring = {.len = ndev};
 	struct pool *pool;
