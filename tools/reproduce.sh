@@ -143,7 +143,7 @@ FCT_FRAC=1.25 # batches are offered above the server CPU's capacity
 # stop after a round) and, a quarter of its share later, stops: the
 # report names every point the budget cut short.
 : "${REPRO_BUDGET_S:=0}"
-BUDGET_SHARE_sweep=48 BUDGET_SHARE_knee=24 BUDGET_SHARE_fct=11 BUDGET_SHARE_agent=4 BUDGET_SHARE_proxy=13
+BUDGET_SHARE_sweep=46 BUDGET_SHARE_knee=27 BUDGET_SHARE_fct=10 BUDGET_SHARE_agent=4 BUDGET_SHARE_proxy=13
 : "${REPRO_POLICIES:=server-only hash wrr lur jsq lc prt dwrr p2c learned}"
 : "${REPRO_PARTS:=sweep fct agent proxy knee}" # which of the five parts run
 POLICIES=$REPRO_POLICIES
