@@ -710,14 +710,15 @@ decide:
 
 /*
  * Not addressed to a VIP, compact table: a device's reply to a nat flow,
- * or not ours. r: the packet's buckets (NULL when the map lacks them).
+ * or not ours. found: h holds the first slot under the packet's digest
+ * (r: its buckets).
  */
 static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p,
-					 const struct ct_ref *r, const struct config *cfg,
-					 __u64 now)
+					 const struct ct_ref *r, int found, struct ct_hit *hp,
+					 const struct config *cfg, __u64 now)
 {
 	struct device_info *dev = NULL;
-	struct ct_hit h = {}, ch = {};
+	struct ct_hit h = *hp, ch = {};
 	__u32 vip_id, id, tick = ct_tick(now);
 	__u8 proto = p->flow.proto, fl = p->tcp_flags;
 	struct ct_limits l;
@@ -725,7 +726,7 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 	struct flow_key f;
 	int half, gone = 0;
 
-	if (!cfg->nat_vips || !r || ct_reply_slot(r, &p->flow, &h, &dev, &gone))
+	if (!cfg->nat_vips || ct_reply_of(r, &p->flow, found, &h, &dev, &gone))
 		goto not_reply;
 	if (gone) {
 		ct_clear(&h);
@@ -858,7 +859,7 @@ int hauler_ct(struct xdp_md *ctx)
 		goto hit;
 	vi = vip_of(&p.flow, &vk);
 	if (!vi)
-		return ct_nat_return(ctx, &p, ref ? &r : NULL, cfg, now);
+		return ct_nat_return(ctx, &p, &r, found, &h, cfg, now);
 	v = *vi;
 	ret = ct_vip(ctx, &p, &r, found, &h, &dev, &v, cfg, now);
 	if (!dev)

@@ -482,10 +482,12 @@ static inline void bench_ct_use(const struct bench_lb *lb, int on)
 /*
  * Visit ctable in batches of BENCH_CT_BATCH buckets: with zero, write
  * empty buckets; else count the slots in use (established: only those
- * without the half-open flag). Returns the count.
+ * without the half-open flag); with confirm, also clear the half-open
+ * flag of each (its time kept) and write the buckets back. Returns the
+ * count.
  */
 #define BENCH_CT_BATCH 16384
-static inline long bench_ct_walk(const struct bench_lb *lb, int zero, int established)
+static inline long bench_ct_visit(const struct bench_lb *lb, int zero, int established, int confirm)
 {
 	static struct ct_bucket buf[BENCH_CT_BATCH];
 	static __u32 keys[BENCH_CT_BATCH];
@@ -493,6 +495,7 @@ static inline long bench_ct_walk(const struct bench_lb *lb, int zero, int establ
 	__u32 n = bpf_map__max_entries(bpf_object__find_map_by_name(lb->skel->obj, "ctable"));
 	__u32 i, k, count, in = 0, out = 0;
 	long used = 0;
+	__u64 v;
 	int s;
 
 	if (zero)
@@ -514,14 +517,36 @@ static inline long bench_ct_walk(const struct bench_lb *lb, int zero, int establ
 			bench_die("read ctable: %s", strerror(errno));
 		in = out;
 		for (k = 0; k < count; k++)
-			for (s = 0; s < HAULER_CT_SLOTS; s++)
-				used +=
-				    buf[k].slot[s] &&
-				    (!established || !(ct_slot_flags(buf[k].slot[s]) & CT_F_HALF));
+			for (s = 0; s < HAULER_CT_SLOTS; s++) {
+				v = buf[k].slot[s];
+				if (!v || (established && (ct_slot_flags(v) & CT_F_HALF)))
+					continue;
+				used++;
+				if (confirm)
+					buf[k].slot[s] = ct_slot_with(
+					    v, ct_slot_flags(v) & ~CT_F_HALF, ct_slot_tick(v));
+			}
+		if (confirm && count && bpf_map_update_batch(fd, keys, buf, &count, &opts))
+			bench_die("confirm ctable: %s", strerror(errno));
 		if (!count)
 			break;
 	}
 	return used;
+}
+
+static inline long bench_ct_walk(const struct bench_lb *lb, int zero, int established)
+{
+	return bench_ct_visit(lb, zero, established, 0);
+}
+
+/*
+ * Confirm every half-open slot of ctable from user space, as a nat
+ * device's data would (docs/datapath.md, "The compact table": a client's
+ * ACK confirms no nat flow there).
+ */
+static inline void bench_ct_confirm(const struct bench_lb *lb)
+{
+	bench_ct_visit(lb, 0, 0, 1);
 }
 
 /* ---- frames ---- */
