@@ -18,6 +18,9 @@
 #   2. Completion time of batches of 1000 and 250 requests (Figs. 5.8-5.9).
 #   3. hauler-agent's CPU use against its report rate (Fig. 5.10).
 #   4. hauler against nginx as a UDP proxy, one worker (Table 5.4).
+#   5. The knees of the server CPU alone and of wrr in long runs (run
+#      right after part 1, from its estimates): the gain that counts.
+# Within REPRO_BUDGET_S seconds (make reproduce: 660; see part_budget).
 #
 # Writes DIR/results.md (default docs/), its data and plots under
 # DIR/results/ (TSV, JSON lines, PNG and SVG by gnuplot). --smoke: a few
@@ -68,6 +71,7 @@ if [ "$SMOKE" = 1 ]; then
 	: "${REPRO_POINT_S:=0.4}" "${REPRO_WARMUP_S:=0.1}" "${REPRO_GRID:=0.3}" "${REPRO_TRIES:=1}"
 	: "${REPRO_PARTS:=sweep fct agent knee}" # nginx is not among make check's packages
 	: "${KNEE_POINT_S:=0.4}" "${KNEE_WARMUP_S:=0.1}" "${KNEE_GRID_server_only:=0.3}" "${KNEE_GRID_wrr:=0.3}"
+	: "${KNEE_BELOW:=0}"
 	# Two configurations, one that uses both devices: make check's shape
 	# test must stay short on a busy machine; every policy's datapath is
 	# tested elsewhere (tests/system/test_policy_swap_all.sh).
@@ -94,17 +98,17 @@ else
 	: "${REPRO_GRID:=0.3 0.6 0.8 0.85 0.9 0.95 1.0 1.05 1.1 1.15 1.2 1.25 1.3 1.35}"
 	BATCHES="1000 250"
 	FCT_CONFIGS="server-only wrr prt"
-	: "${REPRO_FCT_ROUNDS:=3}"
+	: "${REPRO_FCT_ROUNDS:=2}"
 	FCT_ROUNDS=$REPRO_FCT_ROUNDS
 	AGENT_RATES="0.66 1 10 50 100 200"
-	AGENT_S=5
+	AGENT_S=3
 	DRAIN_S=0.5
 	SETTLE_S=0.3
 	# The learner's warm-up: fraction of C0 : seconds, in turn. Like the
 	# simulator's training, rates drawn over the grid's range, each held
 	# for 30 iterations: light, where the CPU alone is best, and past the
 	# CPU's capacity, where the accelerator must take its share.
-	: "${REPRO_LEARN_WARMUP:=0.6:15 0.9:15 0.3:15 0.95:15 0.8:15 1.0:15 0.85:15 0.6:15}"
+	: "${REPRO_LEARN_WARMUP:=0.6:15 0.9:15 0.3:15 1.0:15 0.8:15 0.95:15}"
 	LEARN_WARMUP=$REPRO_LEARN_WARMUP
 fi
 : "${REPRO_PLOTS:=1}" # gnuplot's PNG and SVG (seconds on a busy machine)
@@ -131,6 +135,15 @@ FCT_FRAC=1.25 # batches are offered above the server CPU's capacity
 # The most of this many calibrations (each the fastest of many timings): a
 # slow spell of the shared machine can span a few of them.
 [ "$SMOKE" = 1 ] || : "${WL_CALIBRATIONS:=7}"
+# The rig's time budget, seconds from the start (make reproduce: 15
+# minutes in all, the simulator's part after this one; 0: none). Each part
+# gets a share of what is left when it starts (BUDGET_SHARE_<part>, of the
+# parts still to run); a part past its share stops retrying (a point
+# stands on one run, a knee search stops at its first valid miss, batches
+# stop after a round) and, a quarter of its share later, stops: the
+# report names every point the budget cut short.
+: "${REPRO_BUDGET_S:=0}"
+BUDGET_SHARE_sweep=46 BUDGET_SHARE_knee=27 BUDGET_SHARE_fct=10 BUDGET_SHARE_agent=4 BUDGET_SHARE_proxy=13
 : "${REPRO_POLICIES:=server-only hash wrr lur jsq lc prt dwrr p2c learned}"
 : "${REPRO_PARTS:=sweep fct agent proxy knee}" # which of the five parts run
 POLICIES=$REPRO_POLICIES
@@ -448,6 +461,10 @@ sweep() {
 	local -A stand vmiss fast_row fast_spd last_valid runs
 	for frac in $REPRO_GRID; do
 		rate=$(calc "$frac * $C0" 1)
+		if past_hard; then
+			budget_cut "$CUR_PART-stop" "$CUR_PART: stopped before $rate/s ($(echo $alive) still met the target)"
+			break
+		fi
 		left=""
 		# shellcheck disable=SC2086 # a list of names
 		set -- $alive
@@ -456,6 +473,10 @@ sweep() {
 		pending="$*"
 		stand=() vmiss=() fast_row=() fast_spd=() last_valid=() runs=()
 		for round in $(seq "$REPRO_TRIES"); do
+			if [ "$round" -gt 1 ] && late; then
+				budget_cut "$CUR_PART-tries" "$CUR_PART: from $rate/s, one run a point (no retry)"
+				break
+			fi
 			next=""
 			for name in $pending; do
 				sweep_point "$name" "$rate" "$round"
@@ -496,6 +517,11 @@ sweep() {
 		done
 		alive=$left
 		[ -n "$alive" ] || break
+		# SWEEP_FOLLOW: configurations measured only beside the others
+		for name in $alive; do
+			case " ${SWEEP_FOLLOW:-} " in *" $name "*) ;; *) continue 2 ;; esac
+		done
+		break
 	done
 }
 
@@ -535,7 +561,7 @@ part_files() {
 		'model.tsv config\trate\tp99_ms\tacc_share\n' 'sweep.jsonl -' ;;
 	fct) printf '%s\n' 'fct.tsv config\tbatch\trate\tfct_ms\tlost\tn_cpu\tn_acc\tround\tspeed\n' 'fct.jsonl -' ;;
 	agent) printf '%s\n' 'agent.tsv reports_per_s\tduration_s\tcpu_ms\tcpu_pct\n' ;;
-	proxy) printf '%s\n' "proxy_sweep.tsv $SWEEP_HDR" 'proxy.tsv system\trate\tp99_ms\tloss_pct\tverdict\tspeed\tnote\n' \
+	proxy) printf '%s\n' "proxy_sweep.tsv $SWEEP_HDR" "proxy_op.tsv $SWEEP_HDR" 'proxy.tsv system\trate\tp99_ms\tloss_pct\tverdict\tspeed\tnote\n' \
 		'proxy.jsonl -' ;;
 	knee) printf '%s\n' 'knee.tsv session\tround\tconfig\trate\toffered\tp50_ms\tp99_ms\tloss_pct\tn_cpu\tn_acc\tverdict\tspeed\n' \
 		'knee_sessions.tsv session\tdate\tload_before\tload_after\tquiet\tcap_cpu\tcap_acc\tu_cpu_ms\tu_acc_ms\tcap_cpu_both\tcap_acc_both\trig\n' \
@@ -567,6 +593,42 @@ part_env() {
 }
 SKIPPED=""
 BEST=""
+
+# ---- the time budget (REPRO_BUDGET_S) ----
+PART_DEADLINE=0 PART_HARD=0 BUDGET_CUTS="" CUR_PART="" PARTS_LEFT=""
+# part_budget PART: PART's deadline and hard stop (epoch seconds; 0: no
+# budget), from what is left of the budget and the shares of the selected
+# parts not yet run (PARTS_LEFT, PART first); at least half of its share
+# of the whole budget, so that a part after an overrun still measures.
+part_budget() {
+	local now left shares=0 pt v share all=0 least
+	PART_DEADLINE=0 PART_HARD=0
+	[ "$REPRO_BUDGET_S" -gt 0 ] || return 0
+	now=$(date +%s)
+	left=$((T_START + REPRO_BUDGET_S - now))
+	for pt in $PARTS_LEFT; do
+		v=BUDGET_SHARE_$pt
+		shares=$((shares + ${!v}))
+	done
+	for pt in $PARTS_ALL; do
+		v=BUDGET_SHARE_$pt
+		all=$((all + ${!v}))
+	done
+	v=BUDGET_SHARE_$1
+	share=$((left > 0 && shares > 0 ? left * ${!v} / shares : 0))
+	least=$((REPRO_BUDGET_S * ${!v} / (all > 0 ? all : 1) / 2))
+	[ "$share" -ge "$least" ] || share=$least
+	PART_DEADLINE=$((now + share)) PART_HARD=$((now + share + share / 4))
+	say "budget: ${share} s for this part ($left s of ${REPRO_BUDGET_S} s left)"
+}
+late() { [ "$PART_DEADLINE" -gt 0 ] && [ "$(date +%s)" -ge "$PART_DEADLINE" ]; }
+past_hard() { [ "$PART_HARD" -gt 0 ] && [ "$(date +%s)" -ge "$PART_HARD" ]; }
+# budget_cut KEY TEXT: what the budget cut short, for the report (once a KEY).
+budget_cut() {
+	case "$BUDGET_CUTS" in *"[$1]"*) return 0 ;; esac
+	BUDGET_CUTS="$BUDGET_CUTS[$1] $2; "
+	say "budget: $2"
+}
 
 # max_rates: maxrate.tsv from sweep.tsv. Per configuration the last grid
 # rate that met the target and an estimate between it and the first miss
@@ -687,6 +749,10 @@ part_fct() {
 	# a round, and gives the median of the rounds.
 	local round name batch json c0 a0 spd
 	for round in $(seq "$FCT_ROUNDS"); do
+		if [ "$round" -gt 1 ] && late; then
+			budget_cut fct "batches: $((round - 1)) of $FCT_ROUNDS rounds"
+			break
+		fi
 		for name in $FCT_CONFIGS; do
 			setup_config "$name" >/dev/null || continue
 			for batch in $BATCHES; do
@@ -790,24 +856,24 @@ part_proxy() {
 	sleep 1
 	NGINX_WRR=10.$TOPO_X.1.1:$WL_PORT
 	NGINX_RR=10.$TOPO_X.1.1:$((WL_PORT + 1))
-	# hauler's wrr measured again here, interleaved with both: the same
-	# machine speed for all three at each rate.
+	# nginx's default round robin swept up the grid to its own knee,
+	# hauler's wrr measured beside it at each rate (interleaved: the same
+	# machine speed for both), while nginx-rr still meets the target.
 	SWEEP_TSV=proxy_sweep.tsv JSONL=proxy.jsonl REPRO_GRID=$REPRO_PROXY_GRID REPRO_TRIES=${REPRO_PROXY_TRIES:-$REPRO_TRIES} \
-		sweep "wrr nginx-wrr nginx-rr"
-	# The thesis's operating point (KNN at 20 requests/s, hauler's top
-	# rate) here: the highest rate at which hauler's wrr met the target.
-	# Each nginx configuration that stopped below it is measured there too.
-	local op name
-	op=$(awk -F'\t' '$1 == "wrr" && $9 == "meets" { r = $2 } END { print r }' "$RES/proxy_sweep.tsv")
+		SWEEP_FOLLOW=wrr sweep "wrr nginx-rr"
 	awk -F'\t' -v OFS='\t' 'NR > 1 { print $1, $2, $5, $6, $9, $11, "sweep" }' "$RES/proxy_sweep.tsv" >>"$RES/proxy.tsv"
+	# The thesis's operating point (KNN at 20 requests/s, hauler's top
+	# rate) here: the highest rate at which hauler's wrr met the target in
+	# part 1 (else in this part's sweep). hauler's wrr, nginx with hauler's
+	# weights and nginx's default, interleaved there ("op" rows).
+	local op
+	op=$(awk -F'\t' '$1 == "wrr" && $2 > 0 { print $2 }' "$RES/maxrate.tsv" 2>/dev/null)
+	part sweep || op=""
+	[ -n "$op" ] || op=$(awk -F'\t' '$1 == "wrr" && $9 == "meets" { r = $2 } END { print r }' "$RES/proxy_sweep.tsv")
 	[ -n "$op" ] || return 0
-	for name in nginx-wrr nginx-rr; do
-		awk -F'\t' -v c="$name" -v r="$op" '$1 == c && $2 == r { f = 1 } END { exit !f }' "$RES/proxy_sweep.tsv" &&
-			continue
-		JSONL=proxy.jsonl sweep_point "$name" "$op" 1
-		[ -n "$ROW" ] && printf '%s' "$ROW" | awk -F'\t' -v OFS='\t' '{ print $1, $2, $5, $6, $9, $11, "op" }' \
-			>>"$RES/proxy.tsv"
-	done
+	SWEEP_TSV=proxy_op.tsv JSONL=proxy.jsonl REPRO_GRID=$(calc "$op / $C0" 6) REPRO_TRIES=${REPRO_PROXY_TRIES:-$REPRO_TRIES} \
+		sweep "wrr nginx-wrr nginx-rr"
+	awk -F'\t' -v OFS='\t' 'NR > 1 { print $1, $2, $5, $6, $9, $11, "op" }' "$RES/proxy_op.tsv" >>"$RES/proxy.tsv"
 }
 
 # ---- 5. the knees of the server CPU alone and of wrr, in long runs ----
@@ -830,14 +896,55 @@ part_proxy() {
 # an upward round a configuration stops after KNEE_STOP_MISSES valid
 # misses in a row (0: never). make reproduce: one round; a study of
 # several rounds: KNEE_ROUNDS=4 KNEE_STOP_MISSES=0.
+# The grid of a configuration: KNEE_GRID_<config> when set; else, when
+# this run's sweep estimated its max rate, KNEE_STEPS steps of KNEE_STEP
+# (fractions of C0) from KNEE_BELOW steps under that estimate (the knee
+# search then takes a handful of runs); else KNEE_DEFAULT_GRID_<config>.
+# A configuration that met the target at no rate of an upward round's grid
+# is then measured down from the grid's bottom, a step at a time, until a
+# valid run meets it (at most KNEE_BELOW + 1 steps).
 : "${KNEE_POLICIES:=server-only wrr}"
 : "${KNEE_ROUNDS:=1}"
 : "${KNEE_POINT_S:=12}" "${KNEE_WARMUP_S:=3}" "${KNEE_STOP_MISSES:=2}"
-: "${KNEE_GRID_server_only:=0.65 0.675 0.7 0.725 0.75 0.775 0.8 0.825 0.85 0.875 0.9 0.925 0.95}"
-: "${KNEE_GRID_wrr:=0.8 0.825 0.85 0.875 0.9 0.925 0.95 0.975 1.0 1.025 1.05 1.075 1.1 1.125 1.15}"
+: "${KNEE_STEP:=0.025}" "${KNEE_STEPS:=16}" "${KNEE_BELOW:=3}"
+KNEE_DEFAULT_GRID_server_only="0.65 0.675 0.7 0.725 0.75 0.775 0.8 0.825 0.85 0.875 0.9 0.925 0.95"
+KNEE_DEFAULT_GRID_wrr="0.8 0.825 0.85 0.875 0.9 0.925 0.95 0.975 1.0 1.025 1.05 1.075 1.1 1.125 1.15"
+# knee_grid NAME: NAME's grid (above).
+knee_grid() {
+	local v=KNEE_GRID_${1//-/_} d=KNEE_DEFAULT_GRID_${1//-/_} est=""
+	[ -n "${!v:-}" ] && { echo "${!v}"; return; }
+	part sweep && est=$(awk -F'\t' -v c="$1" '$1 == c && $3 > 0 { print $3 }' "$RES/maxrate.tsv" 2>/dev/null)
+	if [ -n "$est" ]; then
+		awk -v e="$est" -v c0="$C0" -v st="$KNEE_STEP" -v n="$KNEE_STEPS" -v b="$KNEE_BELOW" 'BEGIN {
+			lo = int(e / c0 / st) - b
+			if (lo < 1) lo = 1
+			for (i = 0; i < n; i++) printf "%s%g", (i ? " " : ""), (lo + i) * st
+			print ""
+		}'
+		return
+	fi
+	echo "${!d:-$REPRO_GRID}"
+}
+# knee_run NAME FRAC SESSION ROUND: one long run into knee.tsv; 0 when it
+# meets the target; KNEE_VALID 1 when the run was valid.
+knee_run() {
+	local rate
+	KNEE_VALID=0
+	rate=$(calc "$2 * $C0" 1)
+	setup_config "$1" >/dev/null 2>&1 || { say "$1: its setup failed"; return 2; }
+	sleep "$SETTLE_S"
+	JSONL=knee.jsonl measure "$1" "$rate" "$VIP" "$4"
+	local ok=$?
+	[ -n "$ROW" ] || return 3 # loadgen failed: no run
+	# (a smoke run's are all valid, as in the sweep)
+	{ [ "$SMOKE" = 1 ] || awk -v v="$(printf '%s' "$ROW" | cut -f11)" -v lo="$REPRO_MIN_SPEED" -v hi="$REPRO_MAX_SPEED" \
+		'BEGIN { exit !(v != "-" && v >= lo && v <= hi) }'; } && KNEE_VALID=1
+	printf '%s\t%s\t%s\n' "$3" "$4" "$ROW" | cut -f1-11,13 >>"$RES/knee.tsv"
+	return $ok
+}
 part_knee() {
-	local session round name rates i n=0 max=0 frac g json rate
-	local -A grid misses
+	local session round name rates i n=0 max=0 frac g json rate rc stop
+	local -A grid misses met
 	# the runs of this part: long (see above); its sessions are a rig of
 	# their own in the report, never pooled with 5 s runs
 	local REPRO_POINT_S=$KNEE_POINT_S REPRO_WARMUP_S=$KNEE_WARMUP_S
@@ -845,8 +952,8 @@ part_knee() {
 	session=$(date -u '+%Y%m%dT%H%M')
 	say "== 5. knees of $KNEE_POLICIES: $KNEE_ROUNDS rounds, session $session"
 	for name in $KNEE_POLICIES; do
-		g=KNEE_GRID_${name//-/_}
-		grid[$name]=${!g:-$REPRO_GRID}
+		grid[$name]=$(knee_grid "$name")
+		say "$name: grid $(echo "${grid[$name]}" | awk '{ print $1 " to " $NF }') C0, by $KNEE_STEP"
 		n=$(echo "${grid[$name]}" | wc -w)
 		[ "$n" -gt "$max" ] && max=$n
 	done
@@ -854,26 +961,47 @@ part_knee() {
 		"$(cut -d' ' -f1-3 /proc/loadavg)" "$QUIET" "$CAP_CPU" "$CAP_ACC" "$U_CPU" "$U_ACC" \
 		"$CAP_CPU_BOTH" "$CAP_ACC_BOTH" "$RIG" >>"$RES/knee_sessions.tsv"
 	for round in $(seq "$KNEE_ROUNDS"); do
-		for name in $KNEE_POLICIES; do misses[$name]=0; done
+		for name in $KNEE_POLICIES; do misses[$name]=0 met[$name]=0; done
 		for i in $(seq "$max"); do
+			if past_hard; then
+				budget_cut knee-stop "knee: round $round stopped at step $i of $max"
+				break
+			fi
 			[ $((round % 2)) = 0 ] && i=$((max + 1 - i)) # down the grid
 			for name in $KNEE_POLICIES; do
 				frac=$(echo "${grid[$name]}" | awk -v i="$i" '{ print $i }')
 				[ -n "$frac" ] || continue
 				# upwards, past its knee: KNEE_STOP_MISSES valid misses in a row
-				[ $((round % 2)) = 1 ] && [ "$KNEE_STOP_MISSES" -gt 0 ] &&
-					[ "${misses[$name]}" -ge "$KNEE_STOP_MISSES" ] && continue
-				rate=$(calc "$frac * $C0" 1)
-				setup_config "$name" >/dev/null 2>&1 || { say "$name: its setup failed"; return 1; }
-				sleep "$SETTLE_S"
-				if JSONL=knee.jsonl measure "$name" "$rate" "$VIP" "$round"; then
+				# (one, once the part is past its share of the budget)
+				stop=$KNEE_STOP_MISSES
+				[ "$stop" -gt 1 ] && late && [ "${misses[$name]}" -ge 1 ] &&
+					budget_cut "knee-$name" "knee: $name stopped at its first valid miss" && stop=1
+				[ $((round % 2)) = 1 ] && [ "$stop" -gt 0 ] && [ "${misses[$name]}" -ge "$stop" ] && continue
+				knee_run "$name" "$frac" "$session" "$round"
+				rc=$?
+				[ "$rc" = 2 ] && return 1
+				[ "$rc" = 3 ] && continue
+				if [ "$rc" = 0 ]; then
 					misses[$name]=0
-				elif [ -n "$ROW" ] && awk -v v="$(printf '%s' "$ROW" | cut -f11)" -v lo="$REPRO_MIN_SPEED" \
-					-v hi="$REPRO_MAX_SPEED" 'BEGIN { exit !(v != "-" && v >= lo && v <= hi) }'; then
+					[ "$KNEE_VALID" = 1 ] && met[$name]=1
+				elif [ "$KNEE_VALID" = 1 ]; then
 					misses[$name]=$((misses[$name] + 1))
 				fi
-				[ -n "$ROW" ] || continue
-				printf '%s\t%s\t%s\n' "$session" "$round" "$ROW" | cut -f1-11,13 >>"$RES/knee.tsv"
+			done
+		done
+		# upwards with no valid run that met: the knee is below the grid
+		[ $((round % 2)) = 1 ] || continue
+		for name in $KNEE_POLICIES; do
+			[ "${met[$name]}" = 1 ] && continue
+			frac=$(echo "${grid[$name]}" | awk '{ print $1 }')
+			for i in $(seq $((KNEE_BELOW + 1))); do
+				past_hard && break
+				frac=$(awk -v f="$frac" -v s="$KNEE_STEP" 'BEGIN { printf "%g", f - s }')
+				awk -v f="$frac" 'BEGIN { exit !(f > 0) }' || break
+				knee_run "$name" "$frac" "$session" "$round"
+				rc=$?
+				[ "$rc" = 2 ] && return 1
+				[ "$rc" = 0 ] && [ "$KNEE_VALID" = 1 ] && break
 			done
 		done
 	done
@@ -885,10 +1013,17 @@ part_knee() {
 
 HAVE_NGINX=0
 FCT_RATE=$(calc "$FCT_FRAC * $C0" 1)
-for pt in sweep fct agent proxy knee; do
+# The knees right after the sweep: they start from its estimates, and
+# they are the figure that counts (docs/workload.md).
+for pt in sweep knee fct agent proxy; do part "$pt" && PARTS_LEFT="$PARTS_LEFT $pt"; done
+PARTS_ALL=$PARTS_LEFT
+for pt in sweep knee fct agent proxy; do
 	if part "$pt"; then
 		pt_t0=$(date +%s) pt_l0=$(cut -d' ' -f1-3 /proc/loadavg)
+		CUR_PART=$pt
+		part_budget "$pt"
 		"part_$pt"
+		PARTS_LEFT=${PARTS_LEFT/ $pt/}
 		part_env "$pt" "$pt_t0" "$pt_l0"
 	elif [ "$pt" != knee ]; then
 		say "part $pt: not selected (REPRO_PARTS)"
@@ -911,7 +1046,7 @@ for v in SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO CAP_CPU_BOTH CAP_ACC_BOT
 	SKIPPED HAVE_NGINX HAVE_LEARN MACHINE_UNAME MACHINE_NPROC MACHINE_CPU LOAD_BEFORE LOAD_AFTER \
 	ELAPSED FCT_RATE REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT \
 	WL_QUOTA_US WL_CPU WL_ACC_CPU BATCHES_LIST RUN_DATE AGENT_UDP ACC_NOMINAL WL_ACC_SLOW REPRO_TRIES \
-	REPRO_MIN_SPEED REPRO_MAX_SPEED LEARN_WARMUP MACHINE_NCPU REPRO_PLOTS; do
+	REPRO_MIN_SPEED REPRO_MAX_SPEED LEARN_WARMUP MACHINE_NCPU REPRO_PLOTS REPRO_BUDGET_S BUDGET_CUTS; do
 	printf 'export %s=%q\n' "$v" "${!v}"
 done >"$RES/report.env"
 bash tools/reproduce_report.sh "$OUT" || exit 1

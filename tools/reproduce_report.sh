@@ -207,6 +207,11 @@ thesis_for() {
 	done
 	[ "$SMOKE" = 1 ] && echo && echo "**Smoke run: the shape of the output only; the figures mean nothing.**"
 	echo
+	if [ "${REPRO_BUDGET_S:-0}" -gt 0 ]; then
+		echo "- Time: the rig's parts took $ELAPSED s of their budget of $REPRO_BUDGET_S s (\`REPRO_BUDGET_S\`; the simulator's"
+		echo "  part runs after them). A part past its share of the budget stops retrying and then stops;"
+		echo "  $([ -n "${BUDGET_CUTS:-}" ] && echo "in this run the budget cut short: $(echo "$BUDGET_CUTS" | sed 's/\[[^]]*\] //g; s/; *$//')." || echo "in this run it cut nothing short.")"
+	fi
 	echo "- Machine: \`$MACHINE_UNAME\`, ${MACHINE_NCPU:-$MACHINE_NPROC} CPUs ($MACHINE_CPU)$([ "${MACHINE_NCPU:-$MACHINE_NPROC}" != "$MACHINE_NPROC" ] && echo "; a run under \`tools/quiet.sh\` (see the table) had $MACHINE_NPROC of them, CPU $WL_CPU, to itself: every other task of the machine was kept on the other CPUs, and **everything of the rig ran on that one CPU**: the client (loadgen), the balancer's XDP work (softirq of the sending CPU), both agents, both devices and nginx")."
 	echo "- The rig's figures below (calibration, capacity, unloaded latency) are the sweep's run's; each part's own are in \`results/part_NAME.env\`."
 	acc_pct=${WL_ACC_PCT:-$WL_CPU_PCT} slow=${WL_ACC_SLOW:-5}
@@ -340,11 +345,14 @@ thesis_for() {
 		echo "- \`nginx-rr\`: nginx's default, round robin over both devices (equal weights). The thesis"
 		echo "  does not state the weights of its nginx."
 		echo
+		echo "\`nginx-rr\` is swept up the grid to its own knee, hauler's \`wrr\` beside it at each rate."
 		echo "The thesis's operating point is KNN at 20 requests/s, the highest rate it reports for hauler;"
-		echo "its analogue here is \`wrr\`'s knee in this comparison (the highest rate at which it met the"
-		echo "target), where each nginx configuration is measured too (\"op\" rows) if its own sweep stopped below."
+		echo "its analogue here is \`wrr\`'s knee (the highest grid rate at which it met the target in the"
+		echo "sweep), where all three are measured, interleaved (\"op\" rows)."
 		echo
-		OP=$(awk -F'\t' '$1 == "wrr" && $5 == "meets" && $7 == "sweep" { r = $2 } END { print r }' "$RES/proxy.tsv")
+		OP=$(awk -F'\t' '$7 == "op" { print $2; exit }' "$RES/proxy.tsv")
+		# (runs before 2026-12-02 16:30 UTC: nginx-wrr swept too, no wrr op row)
+		[ -n "$OP" ] || OP=$(awk -F'\t' '$1 == "wrr" && $5 == "meets" && $7 == "sweep" { r = $2 } END { print r }' "$RES/proxy.tsv")
 		# The proxy run's own loss timeout (10x its accelerator's unloaded P50, at least 2x the target).
 		PX_TIMEOUT=$TIMEOUT_MS
 		if [ -f "$RES/part_proxy.env" ]; then
@@ -357,7 +365,9 @@ thesis_for() {
 		fi
 		echo "| system | knee (max rate met, grid) | estimate | first miss | P99 at ${OP:-?} requests/s (ms) | loss there | P99 / hauler's |"
 		echo "|---|---|---|---|---|---|---|"
-		HP=$(awk -F'\t' -v r="$OP" '$1 == "wrr" && $2 == r { print $3; exit }' "$RES/proxy.tsv")
+		# a configuration's P99 at OP: its op row, else its sweep row
+		at_op() { awk -F'\t' -v c="$1" -v r="$OP" '$1 == c && $2 == r { v[$7] = $3 " " $4 } END { print (("op" in v) ? v["op"] : v["sweep"]) }' "$RES/proxy.tsv"; }
+		HP=$(at_op wrr | cut -d' ' -f1)
 		for sys in wrr nginx-wrr nginx-rr; do
 			read -r grid est miss <<<"$(awk -F'\t' -v c="$sys" -v slo="$SLO_MS" '
 				$1 != c || $7 != "sweep" { next }
@@ -369,8 +379,12 @@ thesis_for() {
 						e = m + (x - m) * (log(slo) - log(mp)) / (log(xp) - log(mp))
 					printf "%s %s %s\n", (m ? m : "below"), (m ? sprintf("%.1f", e) : "-"), (x ? x : "-")
 				}' "$RES/proxy.tsv")"
-			[ "$grid" = below ] && grid="below $(awk -F'\t' -v c="$sys" '$1 == c { print $2; exit }' "$RES/proxy.tsv")"
-			read -r p loss <<<"$(awk -F'\t' -v c="$sys" -v r="$OP" '$1 == c && $2 == r { print $3, $4; exit }' "$RES/proxy.tsv")"
+			if ! awk -F'\t' -v c="$sys" '$1 == c && $7 == "sweep" { f = 1 } END { exit !f }' "$RES/proxy.tsv"; then
+				grid="not swept" est="-" miss="-"
+			elif [ "$grid" = below ]; then
+				grid="below $(awk -F'\t' -v c="$sys" '$1 == c && $7 == "sweep" { print $2; exit }' "$RES/proxy.tsv")"
+			fi
+			read -r p loss <<<"$(at_op "$sys")"
 			ratio=$(awk -v a="$p" -v b="$HP" -v t="$PX_TIMEOUT" 'BEGIN {
 				if (a == "null" && b + 0 > 0) printf "> %.1fx", t / b
 				else if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b
@@ -387,6 +401,7 @@ thesis_for() {
 		echo "| proxy | its knee (requests/s) | its P99 there (ms) | hauler \`wrr\` P99 there (ms) | proxy / hauler | 3x lower |"
 		echo "|---|---|---|---|---|---|"
 		for sys in nginx-wrr nginx-rr; do
+			awk -F'\t' '$1 == c && $7 == "sweep" { f = 1 } END { exit !f }' c="$sys" "$RES/proxy.tsv" || continue
 			awk -F'\t' -v c="$sys" -v t="$PX_TIMEOUT" '
 				$7 == "sweep" && $1 == c && $5 == "meets" { k = $2; kp = $3 }
 				$7 == "sweep" && $1 == "wrr" { h[$2] = $3 }
@@ -422,8 +437,10 @@ thesis_for() {
 	if [ "$(wc -l <"$RES/knee.tsv" 2>/dev/null || echo 0)" -gt 1 ]; then
 		echo "## The knees of the server CPU alone and of \`wrr\`, pinned down"
 		echo
-		echo "Part \`knee\` of \`make reproduce\`: rounds over a fine grid (5 requests/s) near each configuration's"
+		echo "Part \`knee\` of \`make reproduce\`: rounds over a fine grid (0.025 C0) near each configuration's"
 		echo "knee, the two interleaved rate by rate, rounds alternately up and down the grid; no retry. Since"
+		echo "2026-12-02 16:30 UTC it runs right after the sweep and starts 3 steps below the sweep's estimate"
+		echo "(down a step at a time when it met nowhere); before, from a fixed grid. Since"
 		echo "2026-12-02 15:00 UTC each run is long (12 s, the first 3 s not counted: \`KNEE_POINT_S\`,"
 		echo "\`KNEE_WARMUP_S\`) and an upward round stops a configuration after 2 valid misses in a row"
 		echo "(\`KNEE_STOP_MISSES\`); \`make reproduce\` runs one round. A 5 s run starts with empty queues and"

@@ -25,11 +25,15 @@ repro_cleanup() {
 }
 trap repro_cleanup EXIT
 
-log=$(bash "$SYS_DIR/../../tools/reproduce.sh" "$BUILD" --smoke --out "$OUTD" 2>&1)
+# A budget as make reproduce gives one (generous here: the shape only).
+log=$(REPRO_BUDGET_S=900 bash "$SYS_DIR/../../tools/reproduce.sh" "$BUILD" --smoke --out "$OUTD" 2>&1)
 rc=$?
 printf '%s\n' "$log" | sed 's/^/    | /' | tail -40
 [ "$rc" = 0 ] && ok "reproduce.sh --smoke exit status 0" || sys_abort "reproduce.sh --smoke: exit status $rc"
 grep -q 'machine: .*CPUs' <<<"$log" && ok "states the machine" || fail "no machine line"
+n=$(grep -c '^\[ *[0-9]*s\] budget: [0-9]* s for this part' <<<"$log")
+[ "$n" = 4 ] && ok "each of the 4 parts run got its share of the budget" ||
+	fail "$n budget lines for 4 parts"
 
 RES=$OUTD/results
 # Every row of sweep.tsv: a known configuration, numbers, a verdict.
@@ -71,6 +75,7 @@ for h in "## Highest rate at P99" "## Batch completion time" "## hauler-agent CP
 	"## hauler against an L7 proxy" "## The knees of the server CPU alone" "Smoke run"; do
 	grep -q "$h" "$OUTD/results.md" || fail "results.md lacks '$h'"
 done
+grep -q "took [0-9]* s of their budget of 900 s" "$OUTD/results.md" || fail "results.md lacks the time against the budget"
 ok "results.md has every section"
 # Nothing of the run's rig is left: namespaces, run directory, cgroups.
 rp=$(sed -n 's/.*rig: namespaces \(hlr[0-9]*\)-\*.*/\1/p' <<<"$log" | head -1)
