@@ -227,9 +227,10 @@ $(BUILD)/tests/agent/%: tests/unit/%.c $(LIBAGENT) $(wildcard agent/*.h include/
 
 agent-tests: $(AGENT_TEST_BINS)
 
+# -O3: 7% faster per simulated request, the same output bit for bit (docs/simulator.md).
 $(BUILD)/tools/sim/%.o: tools/sim/%.c $(wildcard tools/sim/*.h agent/*.h) $(USER_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -c $< -o $@
+	$(CC) $(CFLAGS) -O3 $(USER_INC) $(SIM_INC) -c $< -o $@
 
 $(LIBSIM): $(SIM_OBJS)
 	rm -f $@; ar rcs $@ $^
