@@ -46,9 +46,11 @@ else
 fi
 POLICIES="baseline,hash,wrr,ecmp,dwrr,lur,jsq,lc,wlc,prt@6/1,p2c"
 # The accuracy experiment's learner: weights 6:0 or 6:1, the labels' two
-# choices (w-max 1); at the thesis's threshold (60, the default) with every
-# seed, and at 50 (the documented variant, docs/learner.md) with seed 1.
-ACC="--learn-w-max 1"
+# choices (w-max 1), and 20 buckets of CPU utilization (with 10, at 6:1 the
+# 50-60% bucket holds both sides of the turning point: docs/learner.md);
+# at the thesis's threshold (60, the default) with every seed, and at 50
+# (the documented variant) with seed 1 at 64 servers.
+ACC="--learn-w-max 1 --learn-buckets 20"
 SEEDS=${SIM_SEEDS:-$SEEDS_ALL}
 
 # Rates as requests/s per server times the server count.
