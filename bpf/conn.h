@@ -176,6 +176,21 @@ static __always_inline int tcp_ack_only(__u8 tcp_flags)
 }
 
 /*
+ * The TCP rule of conn_confirms, shared by both tables: a client's
+ * segment confirms a half-open flow when it is an ACK without SYN or RST
+ * and, in nat mode, acknowledges the device's SYN-ACK (acked: the table
+ * noted that SYN-ACK and the segment acknowledges it; the compact table
+ * has no room to note it, so there a client's segment never confirms a
+ * nat flow and the device's data does, reply_confirms).
+ */
+static __always_inline int tcp_confirms(__u8 tcp_flags, __u8 fwd_mode, int acked)
+{
+	if (!tcp_ack_only(tcp_flags))
+		return 0;
+	return fwd_mode != HAULER_FWD_NAT || acked;
+}
+
+/*
  * Does this packet of a half-open flow confirm it? TCP: the client's
  * handshake ACK, or any later segment (ACK without SYN or RST; a FIN is
  * kept, conn_promote). In nat mode the balancer sees the device's SYN-ACK
@@ -194,19 +209,15 @@ static __always_inline int conn_confirms(const struct conn *h, const struct flow
 					 __u8 tcp_flags, __u8 fwd_mode, __u32 ack,
 					 const struct config *cfg, __u64 now)
 {
-	if (key->proto == IPPROTO_TCP) {
-		if (!tcp_ack_only(tcp_flags))
-			return 0;
-		if (fwd_mode != HAULER_FWD_NAT)
-			return 1;
-		return (h->flags & HAULER_CONN_SYNACK) && ack == h->synack_ack;
-	}
+	if (key->proto == IPPROTO_TCP)
+		return tcp_confirms(tcp_flags, fwd_mode,
+				    (h->flags & HAULER_CONN_SYNACK) && ack == h->synack_ack);
 	return now - h->last_seen_ns > conn_touch_ns(cfg, key->proto);
 }
 
 /*
- * Does this packet of a device (a NAT reply, its entry h half-open,
- * payload: its TCP payload's length) confirm the flow? A TCP segment
+ * Does this packet of a device (a NAT reply of a half-open flow,
+ * payload: its TCP payload's length) confirm the flow? Both tables. A TCP segment
  * with ACK, without SYN or RST, that carries data: a device sends data
  * only on a connection it holds, one whose SYN-ACK was acknowledged,
  * which a spoofer who never received the SYN-ACK cannot do. A bare ACK
@@ -217,11 +228,16 @@ static __always_inline int conn_confirms(const struct conn *h, const struct flow
  * CONN_SYNACK) only the client's ACK of the SYN-ACK confirms
  * (conn_confirms).
  */
+static __always_inline int reply_confirms(__u8 proto, __u8 tcp_flags, __u32 payload)
+{
+	return proto == IPPROTO_TCP && tcp_ack_only(tcp_flags) && payload;
+}
+
+/* reply_confirms for a half-open conns entry h (the rule above, its last sentence). */
 static __always_inline int conn_reply_confirms(const struct conn *h, __u8 proto, __u8 tcp_flags,
 					       __u32 payload)
 {
-	return proto == IPPROTO_TCP && tcp_ack_only(tcp_flags) &&
-	       !(h->flags & HAULER_CONN_SYNACK) && payload;
+	return !(h->flags & HAULER_CONN_SYNACK) && reply_confirms(proto, tcp_flags, payload);
 }
 
 /*

@@ -180,15 +180,17 @@ static __always_inline __u64 ct_track(__u64 s, __u8 proto, __u8 tcp_flags, const
 }
 
 /*
- * conn_confirms on a half-open slot: TCP, an ACK without SYN or RST; UDP,
- * a packet more than a touch interval after the flow's first (a half-open
- * slot's time is its creation: half-open hits write nothing).
+ * conn_confirms on a half-open slot: TCP, tcp_confirms (in nat mode a
+ * slot has no room for the SYN-ACK's sequence: the client's segments do
+ * not confirm, the device's data does, ct_nat_return); UDP, a packet more
+ * than a touch interval after the flow's first (a half-open slot's time
+ * is its creation: half-open hits write nothing).
  */
-static __always_inline int ct_confirms(__u64 s, __u8 proto, __u8 tcp_flags,
+static __always_inline int ct_confirms(__u64 s, __u8 proto, __u8 tcp_flags, __u8 fwd_mode,
 				       const struct config *cfg, __u32 tick)
 {
 	if (proto == IPPROTO_TCP)
-		return tcp_ack_only(tcp_flags);
+		return tcp_confirms(tcp_flags, fwd_mode, 0);
 	return ct_slot_age(s, tick) > ct_touch_ticks(cfg, proto);
 }
 
@@ -200,6 +202,95 @@ static __always_inline __u64 ct_promoted(__u64 s, __u8 proto, __u8 tcp_flags, __
 	if (proto == IPPROTO_TCP && (tcp_flags & TCP_FLAG_FIN_BIT))
 		f |= CT_F_FIN;
 	return ct_slot_with(s, f, tick);
+}
+
+/*
+ * The slot of a nat reply k (device -> client): the slot under its key
+ * whose device's address and port are k's source (0: h and *dev
+ * filled), or -1. *gone: that address's device id now names another
+ * generation.
+ */
+static __always_inline int ct_reply_slot(const struct ct_ref *r, const struct flow_key *k,
+					 struct ct_hit *h, struct device_info **dev, int *gone)
+{
+	__u32 skip, id;
+
+#ifdef __clang__
+#pragma unroll
+#endif
+	for (skip = 0; skip < 2; skip++) {
+		if (ct_find(r, skip, h))
+			return -1;
+		id = ct_slot_device(h->s);
+		*dev = bpf_map_lookup_elem(&devices, &id);
+		if (!*dev || !(*dev)->in_use || (*dev)->family != k->family ||
+		    (*dev)->port != k->sport || (*dev)->addr[0] != k->src[0] ||
+		    (k->family == 6 &&
+		     ((*dev)->addr[1] != k->src[1] || (*dev)->addr[2] != k->src[2] ||
+		      (*dev)->addr[3] != k->src[3])))
+			continue;
+		*gone = !ct_slot_gen_is(h->s, (*dev)->gen);
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * Both tables, for the readers that only ask (ICMP errors, bpf/icmp.h):
+ * the device a client's flow k to VIP vip_id is held on, in the table in
+ * use (conns, then half_open; or the compact table), and its id in *id;
+ * NULL when no live entry holds it (none, its device gone, another
+ * VIP's). Nothing is written.
+ */
+static __always_inline struct device_info *flow_device(const struct flow_key *k, __u32 vip_id,
+						       const struct config *cfg, __u32 *id)
+{
+	struct device_info *dev = NULL;
+	struct ct_hit h = {};
+	struct ct_ref r;
+	struct conn *c;
+
+	if (cfg->ct_buckets) {
+		if (ct_ref_of(&r, k, cfg) || ct_find_flow(&r, vip_id, &h, &dev) || !dev)
+			return NULL;
+		*id = ct_slot_device(h.s);
+		return dev;
+	}
+	c = bpf_map_lookup_elem(&conns, k);
+	if (!c)
+		c = bpf_map_lookup_elem(&half_open, k);
+	if (!c || c->vip_id != vip_id)
+		return NULL;
+	*id = c->device;
+	return conn_device(c);
+}
+
+/*
+ * Both tables, as flow_device: the VIP of the nat flow whose reply key is
+ * k (device -> client), held with its device live: 0 (*vip_id), or -1.
+ */
+static __always_inline int reply_vip(const struct flow_key *k, const struct config *cfg,
+				     __u32 *vip_id)
+{
+	struct device_info *dev = NULL;
+	struct ct_hit h = {};
+	struct ct_ref r;
+	struct conn *c;
+	int gone = 0;
+
+	if (cfg->ct_buckets) {
+		if (ct_ref_of(&r, k, cfg) || ct_reply_slot(&r, k, &h, &dev, &gone) || gone)
+			return -1;
+		*vip_id = ct_device_vip(dev);
+		return 0;
+	}
+	c = bpf_map_lookup_elem(&conns, k);
+	if (!c)
+		c = bpf_map_lookup_elem(&half_open, k);
+	if (!c || !(c->flags & HAULER_CONN_REPLY) || !conn_device(c))
+		return -1;
+	*vip_id = c->vip_id;
+	return 0;
 }
 
 #endif

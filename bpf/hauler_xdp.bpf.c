@@ -635,7 +635,7 @@ static __always_inline int ct_established(struct xdp_md *ctx, const struct pkt *
 		if (proto == IPPROTO_TCP && (fl & TCP_FLAG_RST_BIT)) {
 			ct_forget(h, &p->flow, dev, vi->fwd_mode, cfg);
 			stat_reason(HAULER_STAT_conn_closed, ctx);
-		} else if (ct_confirms(h->s, proto, fl, cfg, tick) &&
+		} else if (ct_confirms(h->s, proto, fl, vi->fwd_mode, cfg, tick) &&
 			   ct_put(h, ct_promoted(h->s, proto, fl, tick))) {
 			stat_reason(HAULER_STAT_conn_promoted, ctx);
 			promote = 1;
@@ -695,37 +695,6 @@ decide:
 	return no_entry(ctx, p, vi, cfg, now, mid_flow(p));
 }
 
-/*
- * The reply slot of a packet that may be a nat device's reply: the slot
- * under its key whose device's address and port are its source (0: h
- * and *dev filled), or -1. *gone: that address's device id now names
- * another generation.
- */
-static __always_inline int ct_reply_slot(const struct ct_ref *r, const struct pkt *p,
-					 struct ct_hit *h, struct device_info **dev, int *gone)
-{
-	__u32 skip, id;
-
-#ifdef __clang__
-#pragma unroll
-#endif
-	for (skip = 0; skip < 2; skip++) {
-		if (ct_find(r, skip, h))
-			return -1;
-		id = ct_slot_device(h->s);
-		*dev = bpf_map_lookup_elem(&devices, &id);
-		if (!*dev || !(*dev)->in_use || (*dev)->family != p->flow.family ||
-		    (*dev)->port != p->flow.sport || (*dev)->addr[0] != p->flow.src[0] ||
-		    (p->flow.family == 6 &&
-		     ((*dev)->addr[1] != p->flow.src[1] || (*dev)->addr[2] != p->flow.src[2] ||
-		      (*dev)->addr[3] != p->flow.src[3])))
-			continue;
-		*gone = !ct_slot_gen_is(h->s, (*dev)->gen);
-		return 0;
-	}
-	return -1;
-}
-
 /* Not addressed to a VIP, compact table: a device's reply to a nat flow, or not ours. */
 static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p,
 					 const struct config *cfg, __u64 now)
@@ -740,7 +709,8 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 	struct ct_ref r;
 	int half, gone = 0;
 
-	if (!cfg->nat_vips || ct_ref_of(&r, &p->flow, cfg) || ct_reply_slot(&r, p, &h, &dev, &gone))
+	if (!cfg->nat_vips || ct_ref_of(&r, &p->flow, cfg) ||
+	    ct_reply_slot(&r, &p->flow, &h, &dev, &gone))
 		goto not_reply;
 	if (gone) {
 		ct_clear(&h);
@@ -757,9 +727,8 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 	half = ct_slot_flags(h.s) & CT_F_HALF;
 	client_key(&f, &p->flow, vk);
 	/* conn_reply_confirms without the SYN-ACK check: a slot has no room for its ack. */
-	if (half && proto == IPPROTO_TCP && tcp_ack_only(fl)) {
-		/* The device's established traffic: the flow exists (a stateless one gets its
-		 * slot). */
+	if (half && reply_confirms(proto, fl, proto == IPPROTO_TCP ? tcp_payload_len(ctx, p) : 0)) {
+		/* The device's data: the flow exists (a stateless one gets its slot). */
 		__u64 v = ct_slot_with(h.s, ct_proto_flags(proto), tick), found;
 		struct ct_ref cr;
 

@@ -14,11 +14,12 @@
  * the balancer sent it from the client: those errors, quoting client ->
  * device, are translated back to the VIP for the client.
  *
- * The flow is found through the quoted header alone and nothing is
- * written: an error changes no entry and no counter but its own. An error
- * is believed only when it is addressed to the quoted packet's source
- * (where a real one goes) and the flow is held; the device's own stack
- * then checks the rest (TCP sequence numbers, RFC 5927).
+ * The flow is found through the quoted header alone, in whichever
+ * connection table is in use (bpf/ctconn.h, flow_device and reply_vip:
+ * conns and half_open, or the compact table), and nothing is written: an error changes no entry and
+ * no counter but its own. An error is believed only when it is addressed to the quoted packet's
+ * source (where a real one goes) and the flow is held; the device's own stack then checks the rest
+ * (TCP sequence numbers, RFC 5927).
  *
  * Second, when an encapsulated packet does not fit the route MTU towards
  * its device, the client is told (IPv4 with DF: "fragmentation needed",
@@ -32,7 +33,7 @@
 #ifndef HAULER_BPF_ICMP_H
 #define HAULER_BPF_ICMP_H
 
-#include "conn.h"
+#include "ctconn.h"
 #include "forward.h"
 #include "reset.h"
 
@@ -192,16 +193,11 @@ static __always_inline int icmp_to_device(struct xdp_md *ctx, const struct pkt *
 {
 	struct device_info *dev;
 	struct pkt e = *p;
-	struct conn *c;
+	__u32 id = 0;
 
 	flow_reverse(&e.flow, &q->flow); /* the client's flow: client -> VIP */
-	c = bpf_map_lookup_elem(&conns, &e.flow);
-	if (!c)
-		c = bpf_map_lookup_elem(&half_open, &e.flow);
-	if (!c)
-		goto unknown;
-	dev = conn_device(c);
-	if (!dev || c->vip_id != vi->vip_id || dev->family != p->flow.family)
+	dev = flow_device(&e.flow, vi->vip_id, cfg, &id);
+	if (!dev || dev->family != p->flow.family)
 		goto unknown;
 	if (!addr_eq(p->flow.dst, q->flow.src)) {
 		stat_reason(HAULER_STAT_icmp_forged, ctx);
@@ -218,7 +214,7 @@ static __always_inline int icmp_to_device(struct xdp_md *ctx, const struct pkt *
 		return XDP_PASS;
 	}
 	stat_reason(HAULER_STAT_icmp_to_device, ctx);
-	return cached_xmit(ctx, p->l3_off, dev->family, dev->addr, nh_dev_slot(c->device), now);
+	return cached_xmit(ctx, p->l3_off, dev->family, dev->addr, nh_dev_slot(id), now);
 unknown:
 	stat_reason(HAULER_STAT_icmp_unknown, ctx);
 	return XDP_PASS;
@@ -229,20 +225,15 @@ unknown:
  * (quoted: client -> device): back to the client, as from the VIP.
  */
 static __always_inline int icmp_to_client(struct xdp_md *ctx, const struct pkt *p,
-					  const struct pkt *q, __u64 now)
+					  const struct pkt *q, const struct config *cfg, __u64 now)
 {
 	struct flow_key r;
 	struct vip_key *vk;
-	struct conn *c;
-	__u32 vip_id;
+	__u32 vip_id = 0;
 
 	flow_reverse(&r, &q->flow); /* the reply's key: device -> client */
-	c = bpf_map_lookup_elem(&conns, &r);
-	if (!c)
-		c = bpf_map_lookup_elem(&half_open, &r);
-	if (!c || !(c->flags & HAULER_CONN_REPLY) || !conn_device(c))
+	if (reply_vip(&r, cfg, &vip_id))
 		goto unknown;
-	vip_id = c->vip_id;
 	vk = bpf_map_lookup_elem(&vip_index, &vip_id);
 	if (!vk || vk->family != p->flow.family)
 		goto unknown;
@@ -391,9 +382,10 @@ static __always_inline int icmp_from_tunnel(struct xdp_md *ctx, const struct pkt
 	__u64 now = bpf_ktime_get_coarse_ns();
 	struct device_info *dev;
 	struct vip_key vk = {};
+	struct config *cfg;
 	struct vip_info *vi;
 	struct pkt q = {};
-	struct conn *c;
+	__u32 id = 0;
 	int ret;
 
 	if (p->flow.family == 4 ? icmp[0] != 3 || icmp[1] != 4 : icmp[0] != 2)
@@ -406,14 +398,11 @@ static __always_inline int icmp_from_tunnel(struct xdp_md *ctx, const struct pkt
 	vi = vip_of(&q.flow, &vk);
 	if (!vi || vi->fwd_mode != HAULER_FWD_IPIP || t->l4_off - t->l3_off != hlen)
 		goto unknown;
-	c = bpf_map_lookup_elem(&conns, &q.flow);
-	if (!c)
-		c = bpf_map_lookup_elem(&half_open, &q.flow);
-	if (!c)
+	cfg = config_get();
+	if (!cfg)
 		goto unknown;
-	dev = conn_device(c);
-	if (!dev || c->vip_id != vi->vip_id || dev->family != p->flow.family ||
-	    !addr_eq(dev->addr, t->flow.dst))
+	dev = flow_device(&q.flow, vi->vip_id, cfg, &id);
+	if (!dev || dev->family != p->flow.family || !addr_eq(dev->addr, t->flow.dst))
 		goto unknown;
 	if (!addr_eq(p->flow.dst, t->flow.src)) {
 		stat_reason(HAULER_STAT_icmp_forged, ctx);
@@ -484,7 +473,7 @@ static __always_inline int icmp_handle(struct xdp_md *ctx, const struct pkt *p)
 	if (vi)
 		return icmp_to_device(ctx, p, &q, vi, cfg, bpf_ktime_get_coarse_ns());
 	if (cfg->nat_vips)
-		return icmp_to_client(ctx, p, &q, bpf_ktime_get_coarse_ns());
+		return icmp_to_client(ctx, p, &q, cfg, bpf_ktime_get_coarse_ns());
 	stat_reason(HAULER_STAT_icmp_unknown, ctx);
 	return XDP_PASS;
 }

@@ -154,13 +154,20 @@ static void test_nat_flow(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
 	assert_int_equal(ct_slot_flags(slot_of(&rk)) & CT_F_HALF, CT_F_HALF);
 
-	/* The second packet: a hit; TCP's handshake ACK confirms both slots. */
+	/*
+	 * The second packet: a hit. TCP: the client's ACK confirms nothing
+	 * in nat mode (a slot has no room to check that it acknowledges the
+	 * SYN-ACK); the device's data confirms both slots.
+	 */
 	in.tcp_flags = TCPF_ACK;
 	send_nat_to(&in, 0);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
 	assert_int_equal(dp_ct_count(), 2);
 	if (c->proto == IPPROTO_TCP) {
+		assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
+		assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_HALF);
+		send_reply(&in, TCPF_ACK);
 		assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
 		assert_int_equal(ct_slot_flags(slot_of(&fk)), 0);
 		assert_int_equal(ct_slot_flags(slot_of(&rk)), 0);
@@ -170,7 +177,7 @@ static void test_nat_flow(void **state)
 		assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_FIN);
 		send_reply(&in, TCPF_ACK | TCPF_FIN);
 		assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_FIN);
-		assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 2);
+		assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 3);
 	} else {
 		/* UDP within its first second: still half-open. */
 		assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
@@ -209,6 +216,17 @@ static void test_ipip_flow(void **state)
 	assert_int_equal(dp_conn_count(), 0);
 }
 
+/* A nat VIP of one device, compact table; in: a client's packet of proto, fk its flow, rk its
+ * reply's. */
+static void nat_flow(int family, __u8 proto, struct frame_spec *in, struct flow_key *fk,
+		     struct flow_key *rk)
+{
+	compact_vip(family, proto, HAULER_FWD_NAT, 1);
+	spec_to_vip(in, family, proto, 0);
+	*fk = spec_flow(in);
+	*rk = reply_of(in);
+}
+
 /* UDP: a datagram more than a touch interval after the first confirms the flow. */
 static void test_udp_confirm(void **state)
 {
@@ -216,10 +234,7 @@ static void test_udp_confirm(void **state)
 	struct frame_spec in;
 	struct flow_key fk, rk;
 
-	compact_vip(c->family, IPPROTO_UDP, HAULER_FWD_NAT, 1);
-	spec_to_vip(&in, c->family, IPPROTO_UDP, 0);
-	fk = spec_flow(&in);
-	rk = reply_of(&in);
+	nat_flow(c->family, IPPROTO_UDP, &in, &fk, &rk);
 	send_nat_to(&in, 0);
 	age_slot(&fk, 10000);
 	send_nat_to(&in, 0);
@@ -237,10 +252,29 @@ static void test_udp_confirm(void **state)
 	assert_int_equal(dp_ct_count(), 2);
 }
 
+/* The device's reply to in (flags) without payload, padded with pad bytes: translated back. */
+static void reply_bare(const struct frame_spec *in, __u8 flags, size_t pad)
+{
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec r, e;
+	size_t len, wlen;
+
+	spec_reply(&r, in, 0);
+	r.tcp_flags = flags;
+	r.payload_len = 0;
+	spec_reply_expected(&e, &r, in);
+	len = build(&r, frame);
+	wlen = build(&e, want);
+	assert_true(len + pad <= sizeof(frame));
+	memset(frame + len, 0, pad);
+	memset(want + wlen, 0, pad);
+	run_expect(frame, len + pad, XDP_TX, want, wlen + pad);
+}
+
 /*
  * A TCP segment without SYN and no slot: the hash choice, no client slot
- * (nat: a half-open reply slot); the device's established answer then
- * confirms the flow and gives the client its slot.
+ * (nat: a half-open reply slot); the device's data (not its bare
+ * answer) then confirms the flow and gives the client its slot.
  */
 static void test_stateless(void **state)
 {
@@ -261,6 +295,12 @@ static void test_stateless(void **state)
 	assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_HALF);
 	assert_int_equal(dp_ct_count(), 1);
 
+	/* The device's bare answers (a forged ACK's, say) confirm nothing; its data does. */
+	reply_bare(&in, TCPF_ACK, 0);
+	reply_bare(&in, TCPF_ACK, 6);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
+	assert_int_equal(dp_ct_get(&fk, &s), -1);
+	assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_HALF);
 	send_reply(&in, TCPF_ACK);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
 	assert_int_equal(ct_slot_flags(slot_of(&rk)), 0);
@@ -273,6 +313,46 @@ static void test_stateless(void **state)
 	send_nat_to(&in, 0);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 1);
+}
+
+/*
+ * nat, forged handshakes (test_flood.sh's floods): a spoofed SYN, the
+ * device's SYN-ACK (which went to nobody), then the spoofer's ACKs, with
+ * or without data, and the device's bare answers (Ethernet padding is no
+ * payload) leave both slots half-open: only the device's data, which it
+ * sends only on a connection whose SYN-ACK was acknowledged, confirms the
+ * flow (conn.h, reply_confirms, as with conns). (A forged ACK alone:
+ * test_stateless.)
+ */
+static void test_nat_forged_handshake(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in;
+	struct flow_key fk, rk;
+
+	nat_flow(c->family, IPPROTO_TCP, &in, &fk, &rk);
+	in.payload_len = 0;
+	send_nat_to(&in, 0);
+	reply_bare(&in, TCPF_SYN | TCPF_ACK, 0);
+	in.tcp_flags = TCPF_ACK;
+	send_nat_to(&in, 0);
+	send_nat_to(&in, 0);
+	in.tcp_flags = TCPF_ACK | TCPF_PSH;
+	in.payload_len = 5;
+	send_nat_to(&in, 0);
+	reply_bare(&in, TCPF_ACK, 0);
+	reply_bare(&in, TCPF_ACK, 6);
+	reply_bare(&in, TCPF_ACK | TCPF_PSH, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
+	assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_HALF);
+	assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_HALF);
+	assert_int_equal(dp_ct_count(), 2);
+
+	/* The device's data: it holds the connection, both slots are confirmed. */
+	send_reply(&in, TCPF_ACK | TCPF_PSH);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+	assert_int_equal(ct_slot_flags(slot_of(&fk)), 0);
+	assert_int_equal(ct_slot_flags(slot_of(&rk)), 0);
 }
 
 /* A RST on a half-open flow (the client's or the device's) removes both slots at once. */
@@ -314,14 +394,13 @@ static void test_rst_linger(void **state)
 	fk = spec_flow(&in);
 	rk = reply_of(&in);
 	send_nat_to(&in, 0);
-	in.tcp_flags = TCPF_ACK;
-	send_nat_to(&in, 0);
+	send_reply(&in, TCPF_ACK); /* the device's data confirms the flow */
 	in.tcp_flags = TCPF_RST;
 	send_nat_to(&in, 0);
 	assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_RST);
 	/* The device's crossing RST still finds its slot. */
 	send_reply(&in, TCPF_RST);
-	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 2);
 	assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_RST);
 
 	age_slot(&fk, 1500);
@@ -515,11 +594,17 @@ static void test_prog_missing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    DP_CASE_MATRIX(test_nat_flow), DP_CASE_MATRIX(test_ipip_flow),
-	    CASES_TCP(test_udp_confirm),   CASES_TCP(test_stateless),
-	    CASES_TCP(test_rst_half_open), CASES_TCP(test_rst_linger),
-	    CASES(test_device_gone),	   CASES(test_full_buckets),
-	    CASES(test_false_match),	   CASES(test_prog_missing),
+	    DP_CASE_MATRIX(test_nat_flow),
+	    DP_CASE_MATRIX(test_ipip_flow),
+	    CASES_TCP(test_udp_confirm),
+	    CASES_TCP(test_stateless),
+	    CASES_TCP(test_nat_forged_handshake),
+	    CASES_TCP(test_rst_half_open),
+	    CASES_TCP(test_rst_linger),
+	    CASES(test_device_gone),
+	    CASES(test_full_buckets),
+	    CASES(test_false_match),
+	    CASES(test_prog_missing),
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);

@@ -82,6 +82,33 @@ static size_t icmp_build(const struct icmp_spec *s, __u8 *buf)
 	return total;
 }
 
+/*
+ * The tests run with either connection table: the LRU maps (conns and
+ * half_open), or the compact table (the "compact" cases: ct_setup).
+ */
+static int compact;
+
+static int reset_rate(void **state);
+
+static int ct_setup(void **state)
+{
+	compact = 1;
+	return reset_rate(state);
+}
+
+static int ct_teardown(void **state)
+{
+	(void)state;
+	compact = 0;
+	return 0;
+}
+
+/* Entries of the table in use. */
+static int entries(void)
+{
+	return compact ? dp_ct_count() : dp_conn_count();
+}
+
 /* The client's flow of case c, set up in mode on device 0, with its first packet sent. */
 static void open_flow(const struct dp_case *c, __u8 mode, struct frame_spec *fwd)
 {
@@ -89,10 +116,14 @@ static void open_flow(const struct dp_case *c, __u8 mode, struct frame_spec *fwd
 	struct dp_out out;
 
 	dp_simple_vip(c->family, c->proto, mode, 1);
+	if (compact)
+		dp_ct_use(1);
 	spec_to_vip(fwd, c->family, c->proto, c->vlan);
 	assert_int_equal(dp_run(frame, build(fwd, frame), &out), 0);
 	assert_int_equal(out.verdict, XDP_TX);
-	assert_int_equal(dp_conn_count(), mode == HAULER_FWD_NAT ? 2 : 1);
+	assert_int_equal(entries(), mode == HAULER_FWD_NAT ? 2 : 1);
+	if (compact)
+		assert_int_equal(dp_conn_count(), 0);
 	dp_stats_zero();
 }
 
@@ -148,19 +179,22 @@ static void router_error(struct icmp_spec *s, const struct dp_case *c, const __u
 	s->quote_len = qlen;
 }
 
-/* Snapshot of the connection tables, to show an error changed nothing. */
+/* Snapshot of the connection table in use, to show an error changed nothing. */
 struct conn_snap {
 	int count;
 	struct conn c;
+	__u64 slot;
 };
 
 static void snap(const struct frame_spec *fwd, struct conn_snap *s)
 {
 	struct flow_key k = spec_flow(fwd);
 
-	s->count = dp_conn_count();
+	s->count = entries();
 	memset(&s->c, 0, sizeof(s->c));
 	dp_conn_get(&k, &s->c);
+	s->slot = 0;
+	dp_ct_get(&k, &s->slot);
 }
 
 static void assert_unchanged(const struct frame_spec *fwd, const struct conn_snap *before)
@@ -170,6 +204,7 @@ static void assert_unchanged(const struct frame_spec *fwd, const struct conn_sna
 	snap(fwd, &now);
 	assert_int_equal(now.count, before->count);
 	assert_memory_equal(&now.c, &before->c, sizeof(now.c));
+	assert_true(now.slot == before->slot);
 }
 
 /* The ICMP counters other than the one expected stay 0. */
@@ -712,9 +747,27 @@ static void test_tunnel_too_big_rate_limited(void **state)
 	expect_rate_limited(frame, icmp_build(&e, frame), HAULER_STAT_icmp_tunnel_too_big);
 }
 
+/* The cases of DP_CASE_MATRIX, with the compact table in use. */
+/* clang-format off */
+#define CT_CASE_MATRIX(fn)                                                                         \
+	{ #fn " v4 tcp compact", fn, ct_setup, ct_teardown, DP_CASE(4, IPPROTO_TCP, 0) },           \
+		{ #fn " v4 udp compact", fn, ct_setup, ct_teardown, DP_CASE(4, IPPROTO_UDP, 0) },   \
+		{ #fn " v6 tcp vlan compact", fn, ct_setup, ct_teardown, DP_CASE(6, IPPROTO_TCP, 1) }, \
+		{ #fn " v6 udp compact", fn, ct_setup, ct_teardown, DP_CASE(6, IPPROTO_UDP, 0) }
+/* clang-format on */
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    CT_CASE_MATRIX(test_error_to_ipip_device),
+	    CT_CASE_MATRIX(test_error_to_nat_device),
+	    CT_CASE_MATRIX(test_error_to_nat_device_short_quote),
+	    CT_CASE_MATRIX(test_error_to_client),
+	    CT_CASE_MATRIX(test_router_error_to_client),
+	    CT_CASE_MATRIX(test_error_unknown),
+	    CT_CASE_MATRIX(test_error_forged),
+	    CT_CASE_MATRIX(test_tunnel_too_big_to_client),
+	    CT_CASE_MATRIX(test_tunnel_error_refused),
 	    DP_CASE_MATRIX(test_error_to_ipip_device),
 	    DP_CASE_MATRIX(test_error_to_nat_device),
 	    DP_CASE_MATRIX(test_error_to_nat_device_short_quote),

@@ -246,7 +246,7 @@ check_pmtu() {
 		if [ $fam = 4 ]; then to=$H_VIP4:$port; else to=[$H_VIP6]:$port; fi
 		json=$(topo_connload "$P" --tcp "$to" -n "$n" --bytes 50000 --json)
 		echo "connload: $json"
-		check_load "IPv$fam TCP with 1500-byte segments via $to ($what)" "$json" "$n"
+		check_load "IPv$fam TCP with full-size segments via $to ($what)" "$json" "$n"
 	done
 	for to in "$H_VIP4 $3" "$H_VIP6 $4"; do
 		set -- $to
@@ -257,6 +257,122 @@ check_pmtu() {
 			fail "client's route to $1 has no path MTU $2: $route"
 		fi
 	done
+}
+
+# router_up MODE MTU: the topology in MODE (nat or ipip) and, behind a
+# router, a device for path-MTU tests:
+#
+#   balancer -- router PREFIX-rt -- device PREFIX-d9
+#               eth0 on the bridge   eth0 10.X.3.9, fd00:X:3::9
+#               eth1 MTU MTU         MTU MTU, default via the router
+#                                    (advmss of a 1500 path)
+#
+# The device runs echod on TCP 80 and 81; hauler is up, with a VIP of each
+# family on port 81 (mode MODE, policy wrr) whose one device is d9. nat:
+# the device's replies go back through the balancer; ipip: the device
+# holds the VIPs, strips the tunnel header and answers the client
+# directly through the router. Names: RT, D9 (namespaces, topo_down
+# removes them), D4, D6, R4, R6 (addresses). 1 on failure.
+router_up() {
+	local mode=$1 mtu=$2 fam vip addr
+	topo_up "$P" "$mode" || return 1
+	# Ours too: topo_down (the EXIT trap) stops what runs in them and removes them.
+	TOPO_NSES="$TOPO_NSES rt d9"
+	RT=$P-rt D9=$P-d9
+	R4=10.$TOPO_X.2.40 R6=fd00:$TOPO_X:2::40
+	D4=10.$TOPO_X.3.9 D6=fd00:$TOPO_X:3::9
+	_router_setup "$mode" "$mtu" || return 1
+	# 81 too: in ipip mode the device receives the client's packet as sent.
+	(exec ip netns exec "$D9" "$BUILD/tools/echod" --name d9 --tcp 80 --tcp 81 \
+		--pidfile "$TOPO_RUN/d9.pid") </dev/null >>"$TOPO_RUN/d9.log" 2>&1 &
+	_topo_wait_files 5 "$TOPO_RUN/d9.pid" || return 1
+	H_ok up eth0 || return 1
+	for fam in 4 6; do
+		if [ $fam = 4 ]; then vip="$H_VIP4:81/tcp" addr=$D4; else vip="[$H_VIP6]:81/tcp" addr=$D6; fi
+		H_ok vip add "$vip" mode "$mode" policy wrr &&
+			H_ok server add "s9v$fam" vip "$vip" &&
+			H_ok device add "d9v$fam" server "s9v$fam" addr "$addr" port 80 kind cpu weight 1 ||
+			return 1
+	done
+}
+
+# _router_setup MODE MTU: router_up's namespaces, links, addresses, routes
+# and permanent neighbours (no packet meets an unresolved one).
+_router_setup() {
+	local mode=$1 mtu=$2 ns rtmac lbmac
+	lbmac=$(_topo_mac "$TOPO_NS_LB")
+	for ns in "$RT" "$D9"; do
+		ip netns add "$ns" || return 1
+		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.default.rp_filter=0 net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0 >/dev/null || return 1
+	done
+	ip -n "$RT" link add eth0 type veth peer name rt netns "$TOPO_NS_NET" || return 1
+	ip -n "$TOPO_NS_NET" link set rt master br0 up || return 1
+	ip -n "$RT" link add eth1 mtu "$mtu" type veth peer name eth0 netns "$D9" || return 1
+	ip -n "$D9" link set eth0 mtu "$mtu" || return 1
+	for ns in "$RT" "$D9"; do
+		ip -n "$ns" link set lo up && ip -n "$ns" link set eth0 up || return 1
+		# Full checksums on the wire, as the topology's links have.
+		ip netns exec "$ns" ethtool -K eth0 tx off >/dev/null 2>&1 || true
+	done
+	ip -n "$RT" link set eth1 up || return 1
+	ip netns exec "$RT" ethtool -K eth1 tx off >/dev/null 2>&1 || true
+	rtmac=$(ip -n "$RT" -br link show dev eth1 | awk '{print $3}')
+
+	# Router: forwards, and answers every too-big packet (no ICMP rate limit).
+	ip -n "$RT" addr add "$R4/24" dev eth0 &&
+		ip -n "$RT" addr add "$R6/64" dev eth0 nodad &&
+		ip -n "$RT" addr add "10.$TOPO_X.3.1/24" dev eth1 &&
+		ip -n "$RT" addr add "fd00:$TOPO_X:3::1/64" dev eth1 nodad &&
+		ip netns exec "$RT" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+			net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 >/dev/null &&
+		ip -n "$RT" neigh replace "$TOPO_LB4" lladdr "$lbmac" dev eth0 nud permanent &&
+		ip -n "$RT" neigh replace "$TOPO_LB6" lladdr "$lbmac" dev eth0 nud permanent &&
+		ip -n "$RT" neigh replace "$D4" lladdr "$(_topo_mac "$D9")" dev eth1 nud permanent &&
+		ip -n "$RT" neigh replace "$D6" lladdr "$(_topo_mac "$D9")" dev eth1 nud permanent ||
+		return 1
+	if [ "$mode" = nat ]; then
+		# The device's replies go back through the balancer.
+		ip -n "$RT" route add "10.$TOPO_X.1.0/24" via "$TOPO_LB4" &&
+			ip -n "$RT" route add "fd00:$TOPO_X:1::/64" via "$TOPO_LB6" || return 1
+	else
+		# ipip: the device's replies go straight to the client, on-link; the
+		# router's errors about the tunnel to its source (the balancer's
+		# first address on the client's subnet).
+		ip -n "$RT" route add "10.$TOPO_X.1.0/24" dev eth0 &&
+			ip -n "$RT" route add "fd00:$TOPO_X:1::/64" dev eth0 &&
+			ip -n "$RT" neigh replace "$TOPO_CL4" lladdr "$(_topo_mac "$TOPO_NS_CL")" \
+				dev eth0 nud permanent &&
+			ip -n "$RT" neigh replace "$TOPO_CL6" lladdr "$(_topo_mac "$TOPO_NS_CL")" \
+				dev eth0 nud permanent &&
+			ip -n "$RT" neigh replace "10.$TOPO_X.1.1" lladdr "$lbmac" dev eth0 \
+				nud permanent &&
+			ip -n "$RT" neigh replace "fd00:$TOPO_X:1::1" lladdr "$lbmac" dev eth0 \
+				nud permanent || return 1
+		# The device holds the VIPs and strips the tunnel header (as topo_up's).
+		ip -n "$D9" addr add "$TOPO_VIP4/32" dev lo &&
+			ip -n "$D9" addr add "$TOPO_VIP6/128" dev lo nodad &&
+			ip -n "$D9" link set dev eth0 xdpdrv obj "$(_topo_bpf_obj xdp_decap)" sec xdp ||
+			return 1
+	fi
+	# Device: behind the router. It offers the MSS of a 1500-byte path (as
+	# a device on a 1500 link behind a smaller hop would), so the client
+	# sends segments that only the router cannot pass on.
+	ip -n "$D9" addr add "$D4/24" dev eth0 &&
+		ip -n "$D9" addr add "$D6/64" dev eth0 nodad &&
+		ip -n "$D9" route add default via "10.$TOPO_X.3.1" advmss 1460 &&
+		ip -n "$D9" route add default via "fd00:$TOPO_X:3::1" advmss 1440 &&
+		ip -n "$D9" neigh replace "10.$TOPO_X.3.1" lladdr "$rtmac" dev eth0 nud permanent &&
+		ip -n "$D9" neigh replace "fd00:$TOPO_X:3::1" lladdr "$rtmac" dev eth0 nud permanent ||
+		return 1
+	# Balancer: the device's subnet via the router.
+	ip -n "$TOPO_NS_LB" route add "10.$TOPO_X.3.0/24" via "$R4" &&
+		ip -n "$TOPO_NS_LB" route add "fd00:$TOPO_X:3::/64" via "$R6" &&
+		ip -n "$TOPO_NS_LB" neigh replace "$R4" lladdr "$(_topo_mac "$RT")" dev eth0 \
+			nud permanent &&
+		ip -n "$TOPO_NS_LB" neigh replace "$R6" lladdr "$(_topo_mac "$RT")" dev eth0 \
+			nud permanent
 }
 
 # hstat NAME: a datapath counter (packets) from `hauler stats`; nothing

@@ -37,7 +37,8 @@ if is_num "$new" && [ "$new" -ge $((3 * N)) ]; then
 else
 	fail "hauler stats: conn_new ${new:-?}, want >= $((3 * N))"
 fi
-# Every TCP connection confirmed by its handshake ACK (or its device's).
+# Every TCP connection confirmed by its device's data (nat, compact table:
+# the client's ACK cannot be checked against the SYN-ACK, docs/datapath.md).
 if is_num "$promoted" && [ "$promoted" -ge $((2 * N)) ]; then
 	ok "hauler stats: conn_promoted $promoted"
 else

@@ -13,8 +13,10 @@
 #
 # Every simulation is a job; the jobs run SIM_JOBS at a time (default:
 # the CPUs this process may use), the longest first, in two phases: the
-# sweeps (whose labels give each size's turning point and SLO), then the
-# learner's runs. A line per finished job is the progress.
+# labels' sweeps (each size's turning point and SLO), then everything
+# else (the learner's runs, the P99 sweeps, the validation). A line per
+# finished job is the progress, with the job's CPU time; the last line
+# is the part's elapsed time.
 set -eu
 
 BUILD=${1:-build}
@@ -68,6 +70,14 @@ job() {
 SECONDS=0
 DONE=0
 TOTAL=0
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+# done_line NAME: the progress line of a finished job, with its CPU seconds.
+done_line() {
+	local cpu
+	cpu=$(cat "$LOGS/$1.cpu" 2>/dev/null || echo "?")
+	rm -f "$LOGS/$1.cpu"
+	echo "[${SECONDS}s] $DONE/$TOTAL done: $1 (${cpu} s CPU)"
+}
 # run_queue: every queued job, JOBS at a time, the heaviest first.
 run_queue() {
 	local lines n=0 running=0 fail=0 w name cmd pids="" p
@@ -81,9 +91,16 @@ run_queue() {
 			wait -n -p p || fail=1
 			running=$((running - 1))
 			DONE=$((DONE + 1))
-			echo "[${SECONDS}s] $DONE/$TOTAL done: ${names[$p]}"
+			done_line "${names[$p]}"
 		done
-		(eval "$cmd" >"$OUT/$name" 2>"$LOGS/$name") &
+		# The job, then its CPU time (user + system of its processes) from times.
+		(
+			rc=0
+			eval "$cmd" >"$OUT/$name" 2>"$LOGS/$name" || rc=$?
+			times | awk 'NR == 2 { gsub(/s/, ""); split($1, u, "m"); split($2, y, "m")
+				printf "%.1f\n", u[1] * 60 + u[2] + y[1] * 60 + y[2] }' >"$LOGS/$name.cpu"
+			exit $rc
+		) &
 		names[$!]=$name
 		running=$((running + 1))
 		n=$((n + 1))
@@ -92,7 +109,7 @@ run_queue() {
 		wait -n -p p || fail=1
 		running=$((running - 1))
 		DONE=$((DONE + 1))
-		echo "[${SECONDS}s] $DONE/$TOTAL done: ${names[$p]}"
+		done_line "${names[$p]}"
 	done
 	[ $fail = 0 ] || { echo "reproduce.sh: a simulation failed (see $LOGS)" >&2; exit 1; }
 }
@@ -100,10 +117,8 @@ run_queue() {
 # Weights: CPU seconds at 64 servers, about (a job at S servers costs S/64 times).
 w() { awk -v a="$1" -v s="$2" 'BEGIN { printf "%d", a * s / 64 + 0.5 }'; }
 
-# ---- Phase 1: the sweeps (and the rig's validation beside them) ----
+# ---- Phase 1: the labels (each size's turning point and SLO) ----
 for s in $SERVERS; do
-	job "$(w 4 "$s")" "p99_$s.json" "$SIM" sweep --servers "$s" --policies "$POLICIES" \
-		--runs "$RUNS" --duration "$DUR" --rates "$(rates "$s" $EVAL_RATES)"
 	# Labels: where the accelerators start to pay (wrr 6:0 against 6:1).
 	job "$(w 1 "$s")" "labels_$s.json" "$SIM" sweep --servers "$s" --policies "wrr@6/0,wrr@6/1" \
 		--runs "$RUNS" --duration "$DUR" --rates "$(rates "$s" $LABEL_RATES)"
@@ -113,6 +128,14 @@ case " $SERVERS " in *" 64 "*)
 	job 1 labels_64_1nic.json "$SIM" sweep --servers 64 --nics 1 --policies "wrr@6/0,wrr@6/1" \
 		--runs "$RUNS" --duration "$DUR" --rates "$(rates 64 $LABEL_RATES)" ;;
 esac
+echo "== phase 1: the labels, $JOBS at a time (progress of each: $LOGS/NAME)"
+run_queue
+
+# ---- Phase 2: the P99 sweeps, the validation and the learner (which needs phase 1's labels) ----
+for s in $SERVERS; do
+	job "$(w 4 "$s")" "p99_$s.json" "$SIM" sweep --servers "$s" --policies "$POLICIES" \
+		--runs "$RUNS" --duration "$DUR" --rates "$(rates "$s" $EVAL_RATES)"
+done
 # The simulator against the rig (validate.py), on the rig's last run.
 RIG=${SIM_RIG:-${DOCS:+$DOCS/results}}
 if [ -n "$RIG" ] && [ -e "$RIG/report.env" ] && [ -e "$RIG/sweep.tsv" ]; then
@@ -120,13 +143,8 @@ if [ -n "$RIG" ] && [ -e "$RIG/report.env" ] && [ -e "$RIG/sweep.tsv" ]; then
 else
 	echo "no rig results (${RIG:-none}/report.env, sweep.tsv): the validation against the rig is skipped"
 fi
-echo "== phase 1: the sweeps, $JOBS at a time (progress of each: $LOGS/NAME)"
-run_queue
-
-# ---- Phase 2: the learner (needs each size's turning point and SLO) ----
 declare -A TP SLO
 for s in $SERVERS; do
-	$PY tsv "$OUT/p99_$s.json" "$OUT/p99_$s.tsv"
 	read -r tp slo < <($PY turning "$OUT/labels_$s.json")
 	TP[$s]=$tp SLO[$s]=$slo
 	echo "$s servers: turning point $tp requests/s, SLO $slo us"
@@ -167,8 +185,11 @@ for s in $SERVERS; do
 			--iters "$ADAPT_ALL"
 	done
 done
-echo "== phase 2: the learner, $JOBS at a time"
+echo "== phase 2: the P99 sweeps, the validation and the learner, $JOBS at a time"
 run_queue
+for s in $SERVERS; do
+	$PY tsv "$OUT/p99_$s.json" "$OUT/p99_$s.tsv"
+done
 for s in $SERVERS; do
 	sd=${SEEDS%% *}
 	cp "$OUT/acc_seed_${s}_$sd.json" "$OUT/accuracy_$s.json"
@@ -190,4 +211,5 @@ if [ -n "$DOCS" ]; then
 	$PY page "$OUT" results/sim "$DOCS/results_sim.md"
 	echo "simulator results written to $DOCS/results_sim.md"
 fi
-echo "simulator results in $OUT (summary.md), ${SECONDS}s"
+echo "simulator results in $OUT (summary.md)"
+echo "simulator part: ${SECONDS} s elapsed, $JOBS jobs at a time (load average before $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -335,10 +335,12 @@ def analysis(d):
         m = v["variants"][0]
         val = ("knee (P99 at the %g ms target) %s of the rig's (median of its rounds; tolerance "
                "%d%%), below the knee %d of %d sweep points within a factor of %g: the tolerance "
-               "%s" % (v["slo_ms"], ", ".join("%s %+.1f%%" % (k["config"], 100 * k["median_error"])
-                                              for k in m["knees"] if k["median_error"] is not None),
-                       round(100 * v["knee_tol"]), m["points_within"], m["points_tested"],
-                       v["p99_tol"], "holds" if v["holds"] else "does not hold"))
+               "%s (the rig's valid runs only: %d sweep points and %d knee-study runs left out)"
+               % (v["slo_ms"], ", ".join("%s %+.1f%%" % (k["config"], 100 * k["median_error"])
+                                         for k in m["knees"] if k["median_error"] is not None),
+                  round(100 * v["knee_tol"]), m["points_within"], m["points_tested"],
+                  v["p99_tol"], "holds" if v["holds"] else "does not hold",
+                  len(v.get("sweep_excluded", [])), v.get("knee_runs_excluded", 0)))
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")) as f:
         text = f.read()
     for key in sorted(accs, key=len, reverse=True):  # {ACC50TOL} before {ACC50} and {ACC}
