@@ -478,8 +478,8 @@ deps-reproduce: deps
 
 # The testbed's figures, then the simulator's (docs/simulator.md), both into docs/results.md,
 # within 15 minutes on a 2-core machine: the rig's parts get REPRO_BUDGET_S of them (their
-# shares: tools/reproduce.sh), the simulator (about 3 minutes) the rest.
-REPRO_BUDGET_S ?= 660
+# shares: tools/reproduce.sh), the simulator (about 4 minutes) the rest.
+REPRO_BUDGET_S ?= 620
 reproduce: deps-reproduce
 	@$(MAKE) --no-print-directory all
 	@t0=$$(date +%s); \
