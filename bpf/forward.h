@@ -223,6 +223,36 @@ static __always_inline int fib_params(struct xdp_md *ctx, __u32 l3, __u8 family,
 	return 0;
 }
 
+/* Start a lookup for nh (may be NULL): marked empty first, nh_fill marks it fresh once whole. */
+static __always_inline void nh_claim(struct nh_entry *nh, const __u32 *addr, __u8 family)
+{
+	if (!nh)
+		return;
+	nh->resolved_ns = 0;
+	barrier();
+	__builtin_memcpy(nh->addr, addr, 16);
+	nh->family = family;
+}
+
+/* A successful FIB answer into nh (may be NULL), claimed before the lookup. */
+static __always_inline void nh_fill(struct xdp_md *ctx, struct nh_entry *nh,
+				    const struct bpf_fib_lookup *fib, __u64 now)
+{
+	if (!nh)
+		return;
+	/*
+	 * On success the kernel (6.x) also returns the route MTU in
+	 * mtu_result; 0 is 65536 cut to 16 bits: no limit on IP.
+	 */
+	nh->ingress = ctx->ingress_ifindex;
+	nh->ifindex = fib->ifindex;
+	nh->mtu = fib->mtu_result ? fib->mtu_result : 0xffff;
+	__builtin_memcpy(nh->dmac, fib->dmac, ETH_ALEN);
+	__builtin_memcpy(nh->smac, fib->smac, ETH_ALEN);
+	barrier(); /* the entry is whole before it is marked fresh */
+	nh->resolved_ns = now;
+}
+
 /*
  * Find the next hop of the IP packet at l3 and send it: XDP_TX out of the
  * interface it came in on, or a redirect to another. A tagged frame stays
@@ -249,19 +279,7 @@ static __always_inline int fib_xmit(struct xdp_md *ctx, __u32 l3, __u8 family, s
 		stat_reason(HAULER_STAT_pass_fib_fail, ctx);
 		return XDP_PASS;
 	}
-	if (nh) {
-		/*
-		 * On success the kernel (6.x) also returns the route MTU in
-		 * mtu_result; 0 is 65536 cut to 16 bits: no limit on IP.
-		 */
-		nh->ingress = ctx->ingress_ifindex;
-		nh->ifindex = fib.ifindex;
-		nh->mtu = fib.mtu_result ? fib.mtu_result : 0xffff;
-		__builtin_memcpy(nh->dmac, fib.dmac, ETH_ALEN);
-		__builtin_memcpy(nh->smac, fib.smac, ETH_ALEN);
-		barrier(); /* the entry is whole before it is marked fresh */
-		nh->resolved_ns = now;
-	}
+	nh_fill(ctx, nh, &fib, now);
 	return nh_send(ctx, l3, fib.dmac, fib.smac, fib.ifindex);
 }
 
@@ -323,14 +341,53 @@ static __always_inline int cached_xmit(struct xdp_md *ctx, __u32 l3, __u8 family
 		return too_big(ctx); /* what the FIB answers above the route MTU */
 	return nh_send(ctx, l3, nh->dmac, nh->smac, nh->ifindex);
 lookup:
-	if (nh) {
-		/* Marked empty first: fib_xmit marks it fresh once whole. */
-		nh->resolved_ns = 0;
-		barrier();
-		__builtin_memcpy(nh->addr, addr, 16);
-		nh->family = family;
-	}
+	nh_claim(nh, addr, family);
 	return fib_xmit(ctx, l3, family, nh, now);
+}
+
+/*
+ * Did this packet, from addr, come from the balancer's next hop towards
+ * addr: in on the interface the balancer sends addr's packets out of,
+ * from the neighbour it sends them to (its MAC the frame's source)? nh:
+ * addr's cache entry, used when fresh, else filled by a FIB lookup. A
+ * nat device's replies must (nat_return): a host elsewhere (the clients'
+ * side) that sends from a device's address is not believed. Asymmetric
+ * routing on the devices' side (a reply through another router than the
+ * one towards the device) fails the check. 0 when the FIB has no answer.
+ */
+static __always_inline int from_next_hop(struct xdp_md *ctx, __u8 family, const __u32 *addr,
+					 struct nh_entry *nh, __u64 now)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct bpf_fib_lookup fib = {};
+	const __u8 *mac, *src;
+	__u32 ifindex;
+
+	if (data + ETH_HLEN > end)
+		return 0;
+	if (nh && nh_fresh(nh, addr, family, ctx->ingress_ifindex, now)) {
+		mac = nh->dmac;
+		ifindex = nh->ifindex;
+	} else {
+		nh_claim(nh, addr, family);
+		fib.family = family == 4 ? AF_INET : AF_INET6;
+		if (family == 4)
+			fib.ipv4_dst = addr[0];
+		else
+			__builtin_memcpy(fib.ipv6_dst, addr, 16);
+		fib.ifindex = ctx->ingress_ifindex;
+		if (bpf_fib_lookup(ctx, &fib, sizeof(fib), 0) != BPF_FIB_LKUP_RET_SUCCESS)
+			return 0;
+		nh_fill(ctx, nh, &fib, now);
+		mac = fib.dmac;
+		ifindex = fib.ifindex;
+	}
+	if (ifindex != ctx->ingress_ifindex)
+		return 0;
+	src = data + ETH_ALEN;
+	return src[0] == mac[0] && src[1] == mac[1] && src[2] == mac[2] && src[3] == mac[3] &&
+	       src[4] == mac[4] && src[5] == mac[5];
 }
 
 /* Send a VIP packet to dev in the VIP's forwarding mode. */

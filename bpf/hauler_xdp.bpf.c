@@ -246,6 +246,20 @@ static __always_inline struct conn *reply_entry(const struct flow_key *k, struct
 	return bpf_map_lookup_elem(&half_open, k);
 }
 
+/*
+ * A nat reply of a held flow (its entry or slot found, bound to device id)
+ * that did not come from the device's side (from_next_hop): counted, and
+ * the caller drops it before it writes anything.
+ */
+static __always_inline int reply_spoofed(struct xdp_md *ctx, const struct pkt *p, __u32 id,
+					 __u64 now)
+{
+	if (from_next_hop(ctx, p->flow.family, p->flow.src, nh_dev_slot(id), now))
+		return 0;
+	stat_reason(HAULER_STAT_nat_reply_spoofed, ctx);
+	return 1;
+}
+
 /* A nat reply, its state done: from the VIP vk to the client. */
 static __always_inline int nat_reply_send(struct xdp_md *ctx, const struct pkt *p,
 					  const struct vip_key *vk, __u64 now)
@@ -277,6 +291,8 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p, s
 	c = reply_entry(&p->flow, cc, &half);
 	if (!c || !(c->flags & HAULER_CONN_REPLY))
 		goto not_reply;
+	if (reply_spoofed(ctx, p, c->device, now))
+		return XDP_DROP;
 	if (!conn_device(c))
 		return reply_gone(ctx, p, half ? (void *)&half_open : (void *)&conns);
 	if (c->flags & HAULER_CONN_RESET) {
@@ -728,6 +744,8 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 
 	if (!cfg->nat_vips || ct_reply_of(r, &p->flow, found, &h, &dev, &gone))
 		goto not_reply;
+	if (reply_spoofed(ctx, p, ct_slot_device(h.s), now))
+		return XDP_DROP;
 	if (gone) {
 		ct_clear(&h);
 		return reply_gone_verdict(ctx, p);

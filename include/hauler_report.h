@@ -198,13 +198,13 @@ struct report_fields {
 };
 
 /*
- * Write the 40 wire bytes of f, tagged with key (k0, k1), to buf. Values
- * are written as given, unchecked, so tests can build bad reports; the
- * agent's come from report_quantize.
+ * The wire form of f without its tag (0): report_encode's packing, for a
+ * receiver that has its own proof that the report is genuine (hauler-sim's
+ * simulated agents).
  */
-static inline void report_encode(const struct report_fields *f, __u64 k0, __u64 k1, void *buf)
+static inline void report_pack(const struct report_fields *f, struct hauler_report *r)
 {
-	struct hauler_report r = {
+	*r = (struct hauler_report){
 	    .magic = report_be32(HAULER_REPORT_MAGIC),
 	    .version = f->version ? f->version : HAULER_REPORT_VERSION,
 	    .flags = f->flags,
@@ -218,7 +218,18 @@ static inline void report_encode(const struct report_fields *f, __u64 k0, __u64 
 	    .live_conns = report_be32(f->live_conns),
 	    .period_ms = report_be32(f->period_ms),
 	};
+}
 
+/*
+ * Write the 40 wire bytes of f, tagged with key (k0, k1), to buf. Values
+ * are written as given, unchecked, so tests can build bad reports; the
+ * agent's come from report_quantize.
+ */
+static inline void report_encode(const struct report_fields *f, __u64 k0, __u64 k1, void *buf)
+{
+	struct hauler_report r;
+
+	report_pack(f, &r);
 	r.tag = report_be64(report_tag(&r, k0, k1));
 	memcpy(buf, &r, sizeof(r));
 }

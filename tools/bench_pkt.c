@@ -182,6 +182,7 @@ static void bench_compact(struct pkt_bench *b, const struct bench_policy *pol, i
 {
 	char name[96], key[64];
 	struct pkt_case c;
+	__u8 mac[6];
 	int dev, i;
 
 	bench_ct_walk(&b->lb, 1, 0);
@@ -208,7 +209,9 @@ static void bench_compact(struct pkt_bench *b, const struct bench_policy *pol, i
 	report(b, &c, "ct_established_ipip");
 
 	c.name = "compact: NAT return path";
-	c.len = bench_frame4(c.frame, BENCH_FRAME_LEN, b->lb_mac, b->dev_mac, BENCH_DEV_ADDR + dev,
+	/* From that device's own MAC: a reply is believed only from its next hop. */
+	bench_dev_mac(dev, mac);
+	c.len = bench_frame4(c.frame, BENCH_FRAME_LEN, b->lb_mac, mac, BENCH_DEV_ADDR + dev,
 			     BENCH_CLIENT_ADDR + 1, BENCH_DEV_PORT, 1000, TCP_ACK);
 	c.stat = HAULER_STAT_nat_reply;
 	report(b, &c, "ct_nat_return");

@@ -20,7 +20,7 @@
 #   4. hauler against nginx as a UDP proxy, one worker (Table 5.4).
 #   5. The knees of the server CPU alone and of wrr in long runs (run
 #      right after part 1, from its estimates): the gain that counts.
-# Within REPRO_BUDGET_S seconds (make reproduce: 660; see part_budget).
+# Within REPRO_BUDGET_S seconds (make reproduce: 620; see part_budget).
 #
 # Writes DIR/results.md (default docs/), its data and plots under
 # DIR/results/ (TSV, JSON lines, PNG and SVG by gnuplot). --smoke: a few
@@ -143,6 +143,7 @@ FCT_FRAC=1.25 # batches are offered above the server CPU's capacity
 # stop after a round) and, a quarter of its share later, stops: the
 # report names every point the budget cut short.
 : "${REPRO_BUDGET_S:=0}"
+# shellcheck disable=SC2034 # read by name in part_budget
 BUDGET_SHARE_sweep=46 BUDGET_SHARE_knee=27 BUDGET_SHARE_fct=10 BUDGET_SHARE_agent=4 BUDGET_SHARE_proxy=13
 : "${REPRO_POLICIES:=server-only hash wrr lur jsq lc prt dwrr p2c learned}"
 : "${REPRO_PARTS:=sweep fct agent proxy knee}" # which of the five parts run
@@ -626,7 +627,7 @@ past_hard() { [ "$PART_HARD" -gt 0 ] && [ "$(date +%s)" -ge "$PART_HARD" ]; }
 # budget_cut KEY TEXT: what the budget cut short, for the report (once a KEY).
 budget_cut() {
 	case "$BUDGET_CUTS" in *"[$1]"*) return 0 ;; esac
-	BUDGET_CUTS="$BUDGET_CUTS[$1] $2; "
+	BUDGET_CUTS="${BUDGET_CUTS}[$1] $2; "
 	say "budget: $2"
 }
 
@@ -907,6 +908,7 @@ part_proxy() {
 : "${KNEE_ROUNDS:=1}"
 : "${KNEE_POINT_S:=12}" "${KNEE_WARMUP_S:=3}" "${KNEE_STOP_MISSES:=2}"
 : "${KNEE_STEP:=0.025}" "${KNEE_STEPS:=16}" "${KNEE_BELOW:=3}"
+# shellcheck disable=SC2034 # read by name in knee_grid
 KNEE_DEFAULT_GRID_server_only="0.65 0.675 0.7 0.725 0.75 0.775 0.8 0.825 0.85 0.875 0.9 0.925 0.95"
 KNEE_DEFAULT_GRID_wrr="0.8 0.825 0.85 0.875 0.9 0.925 0.95 0.975 1.0 1.025 1.05 1.075 1.1 1.125 1.15"
 # knee_grid NAME: NAME's grid (above).

@@ -433,7 +433,12 @@ int dp_reset(void **state)
 
 int dp_run(const void *frame, size_t len, struct dp_out *out)
 {
-	struct xdp_md ctx = {.data_end = len, .ingress_ifindex = dp_ifindex};
+	return dp_run_in(frame, len, dp_ifindex, out);
+}
+
+int dp_run_in(const void *frame, size_t len, int ifindex, struct dp_out *out)
+{
+	struct xdp_md ctx = {.data_end = len, .ingress_ifindex = ifindex};
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
 		    .data_out = out->data, .data_size_out = sizeof(out->data), .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx), .repeat = 1);

@@ -114,6 +114,8 @@ struct dp_out {
 
 /* Run the entry program once on frame; returns the syscall's result (0). */
 int dp_run(const void *frame, size_t len, struct dp_out *out);
+/* dp_run, the frame arriving on interface ifindex (dp_ifindex, dp_ifindex2). */
+int dp_run_in(const void *frame, size_t len, int ifindex, struct dp_out *out);
 
 /* Map filling: each returns 0 or fails the test. */
 void dp_set_config(__u32 nat_vips, __u32 fin_grace_ms, __u32 udp_timeout_ms);

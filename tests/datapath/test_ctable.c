@@ -355,6 +355,36 @@ static void test_nat_forged_handshake(void **state)
 	assert_int_equal(ct_slot_flags(slot_of(&rk)), 0);
 }
 
+/*
+ * A RST from the device's address to the client that comes from the
+ * clients' router (not the balancer's next hop towards the device): a
+ * counted drop, both slots as they were (test_nat.c: test_reply_spoofed).
+ */
+static void test_reply_spoofed(void **state)
+{
+	const struct dp_case *c = param(state);
+	__u8 frame[DP_FRAME_MAX];
+	struct frame_spec in, r;
+	struct flow_key fk, rk;
+	struct dp_out out;
+	__u64 sf, sr;
+
+	nat_flow(c->family, c->proto, &in, &fk, &rk);
+	send_nat_to(&in, 0);
+	sf = slot_of(&fk);
+	sr = slot_of(&rk);
+	spec_reply(&r, &in, 0);
+	r.tcp_flags = TCPF_RST;
+	memcpy(r.smac, dp_gw_mac, 6);
+	assert_int_equal(dp_run(frame, build(&r, frame), &out), 0);
+	assert_int_equal(out.verdict, XDP_DROP);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply_spoofed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 0);
+	assert_true(slot_of(&fk) == sf);
+	assert_true(slot_of(&rk) == sr);
+	assert_int_equal(dp_ct_count(), 2);
+}
+
 /* A RST on a half-open flow (the client's or the device's) removes both slots at once. */
 static void test_rst_half_open(void **state)
 {
@@ -699,6 +729,7 @@ int main(void)
 	    CASES_TCP(test_udp_confirm),
 	    CASES_TCP(test_stateless),
 	    CASES_TCP(test_nat_forged_handshake),
+	    CASES(test_reply_spoofed),
 	    CASES_TCP(test_rst_half_open),
 	    CASES_TCP(test_rst_linger),
 	    CASES(test_device_gone),

@@ -114,6 +114,64 @@ static void test_reply(void **state)
 	assert_int_equal(dp_conn_count(), 2);
 }
 
+/* Send frame on interface ifindex: dropped as it was, counted as a spoofed reply. */
+static void expect_spoofed(const __u8 *frame, size_t len, int ifindex, __u64 n)
+{
+	struct dp_out out;
+
+	assert_int_equal(dp_run_in(frame, len, ifindex, &out), 0);
+	assert_int_equal(out.verdict, XDP_DROP);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply_spoofed), n);
+}
+
+/*
+ * A packet from the device's address:port to the client of a held flow
+ * that comes from elsewhere than the balancer's next hop towards that
+ * device (from the clients' router's MAC; in on another interface): a
+ * counted drop that writes nothing, not even a RST's mark. The device's
+ * own reply then goes back as usual.
+ */
+static void test_reply_spoofed(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct flow_key fk, rk;
+	struct frame_spec in, r, e;
+	struct conn cf, cr, now;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	__u64 reasons;
+	size_t len;
+
+	dp_simple_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, c->proto, c->vlan);
+	forward_first(&in);
+	spec_reply(&r, &in, 0);
+	fk = spec_flow(&in);
+	rk = spec_flow(&r);
+	assert_int_equal(dp_conn_get(&fk, &cf), 0);
+	assert_int_equal(dp_conn_get(&rk, &cr), 0);
+	reasons = dp_reason_sum();
+
+	r.tcp_flags = TCPF_RST | TCPF_ACK;
+	memcpy(r.smac, dp_gw_mac, 6);
+	len = build(&r, frame);
+	expect_spoofed(frame, len, dp_ifindex, 1);
+	dp_dev_mac(0, r.smac);
+	len = build(&r, frame);
+	expect_spoofed(frame, len, dp_ifindex2, 2);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 0);
+	assert_int_equal(dp_reason_sum(), reasons + 2); /* nothing but the two drops */
+	assert_int_equal(dp_conn_count(), 2);
+	assert_int_equal(dp_conn_get(&fk, &now), 0);
+	assert_memory_equal(&now, &cf, sizeof(now));
+	assert_int_equal(dp_conn_get(&rk, &now), 0);
+	assert_memory_equal(&now, &cr, sizeof(now));
+
+	r.tcp_flags = in.tcp_flags;
+	spec_reply_expected(&e, &r, &in);
+	run_expect(frame, build(&r, frame), XDP_TX, want, build(&e, want));
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
+}
+
 /* A reply that matches no flow is not ours. */
 static void test_reply_unknown_passes(void **state)
 {
@@ -488,6 +546,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    DP_CASE_MATRIX(test_forward),
 	    DP_CASE_MATRIX(test_reply),
+	    DP_CASE_MATRIX(test_reply_spoofed),
 	    DP_CASE_MATRIX(test_reply_unknown_passes),
 	    DP_CASE_MATRIX(test_reply_without_nat_vips),
 	    DP_CASE_MATRIX(test_checksum_edges),

@@ -40,6 +40,11 @@ fi
 if python3 - "$out/validate.json" <<'PY'; then
 import json, math, sys
 v = json.load(open(sys.argv[1]))
+lo, hi = v["speed_band"]
+# Only the rig's valid runs (speed within the rig's own band) are compared.
+assert all(p["rig_speed"] is not None and lo <= p["rig_speed"] <= hi
+           for p in v["variants"][0]["points"]), v["variants"][0]["points"]
+assert isinstance(v["knee_runs_excluded"], int)
 m = v["variants"][0]
 assert m["variant"] == "model"
 # The knee study's configurations (none when the rig's sessions do not match its report.env).
@@ -51,6 +56,30 @@ PY
 	ok "validate.json: knees and points with their errors"
 else
 	fail "validate.json lacks the knees or the points"
+fi
+# The sweep's points it left out: those of the configurations it compares whose speed in the
+# rig's sweep.tsv is outside the band of the rig's report.env, counted here from the files.
+if python3 - "$out/validate.json" "$out/validate.md" "$REPO/docs/results" <<'PY'; then
+import csv, json, sys
+v = json.load(open(sys.argv[1]))
+env = dict(l[len("export "):].strip().split("=", 1) for l in open(sys.argv[3] + "/report.env")
+           if l.startswith("export ") and "=" in l)
+lo, hi = float(env.get("REPRO_MIN_SPEED", 0.85)), float(env.get("REPRO_MAX_SPEED", 1.15))
+configs = {p["config"] for p in v["variants"][0]["points"]} | {p["config"] for p in v["sweep_excluded"]}
+bad = set()
+for r in csv.DictReader(open(sys.argv[3] + "/sweep.tsv"), delimiter="\t"):
+    try:
+        ok = lo <= float(r["speed"]) <= hi
+    except ValueError:
+        ok = False
+    if r["config"] in configs and not ok:
+        bad.add((r["config"], float(r["rate"])))
+assert {(p["config"], p["rate"]) for p in v["sweep_excluded"]} == bad, (v["sweep_excluded"], bad)
+assert "Left out: %d of the sweep" % len(bad) in open(sys.argv[2]).read()
+PY
+	ok "validate: the sweep's points outside the rig's valid speeds left out, and said so"
+else
+	fail "validate: the points left out are not the rig's invalid ones"
 fi
 if python3 "$REPO/tools/sim/results.py" page "$out" results/sim "$tmp/page.md" &&
 	grep -q "The simulator against the rig" "$tmp/page.md" &&

@@ -22,6 +22,7 @@
 #include "agent.h"
 #include "maglev.h"
 #include "select/select.h"
+#include "hauler_report_store.h"
 
 /* This cmocka has no assert_double_equal. */
 #define assert_near(a, b, eps) assert_true(fabs((double)(a) - (double)(b)) <= (eps))
@@ -225,6 +226,32 @@ static void test_report_quantized(void **state)
 	sim_queue_free(&q);
 }
 
+/*
+ * The reports between a device's checked ones (SIM_REPORT_CHECK_EVERY) are
+ * packed without their tag: report_encode's bytes but the tag, and stored
+ * alike by the datapath's report_apply.
+ */
+static void test_report_pack(void **state)
+{
+	struct report_fields f = {.device = 7, .cmp = 42, .latency_us = 1234, .seq = 99};
+	struct hauler_report a, b;
+	struct dev_state sa, sb;
+
+	(void)state;
+	f.flags = HAULER_REPORT_F_LATENCY;
+	memset(&sa, 0, sizeof(sa));
+	memset(&sb, 0, sizeof(sb));
+	report_encode(&f, 0x1234, 0x5678, &a);
+	report_pack(&f, &b);
+	assert_true(a.tag != 0);
+	assert_int_equal(b.tag, 0);
+	assert_int_equal(report_apply(&sa, &a, 5), REPORT_OK);
+	assert_int_equal(report_apply(&sb, &b, 5), REPORT_OK);
+	assert_memory_equal(&sa, &sb, sizeof(sa));
+	b.tag = a.tag;
+	assert_memory_equal(&a, &b, sizeof(a));
+}
+
 /* The cluster's table is the manager's Maglev over its servers (names s0..). */
 static void test_cluster_maglev(void **state)
 {
@@ -311,6 +338,8 @@ static void test_cluster_stale_and_reports(void **state)
 	assert_true(seq > 0);
 	assert_true(sim_cluster_pick(&c, 0.52) >= 0);
 	assert_true(c.st[d].seq > seq && c.st[d].updated_ns > 510000000ull);
+	/* Its first report was tagged and checked (report_decode), the second packed only. */
+	assert_int_equal(c.dev[d].reports, 2);
 	assert_false(select_dev_stale(&c.st[d], (__u64)(0.55e9), c.m->params[0].stale_ms,
 				      c.m->params[0].stale_periods));
 	/* Its agent falls silent: stale once K (stale-periods, 10) periods are missed. */
@@ -560,6 +589,7 @@ int main(void)
 	    cmocka_unit_test(test_queue_quota_tick),
 	    cmocka_unit_test(test_queue_shared_cpu),
 	    cmocka_unit_test(test_report_quantized),
+	    cmocka_unit_test(test_report_pack),
 	    cmocka_unit_test(test_cluster_maglev),
 	    cmocka_unit_test(test_cluster_wrr_shares),
 	    cmocka_unit_test(test_cluster_stale_and_reports),

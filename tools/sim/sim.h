@@ -160,7 +160,11 @@ struct sim_device {
 	double cmp_win;	  /* busy seconds of that sample's window */
 	int reporting;	  /* 0: no agent (never reported: stale) */
 	__u64 seq;	  /* its agent's last sequence number */
+	__u64 reports;	  /* reports its agent sent */
 };
+
+/* A device's reports tagged and checked by report_decode: the first and every this many. */
+#define SIM_REPORT_CHECK_EVERY 64
 
 struct sim_cluster {
 	struct sim_config cfg;
@@ -174,6 +178,7 @@ struct sim_cluster {
 	struct dev_key *keys;	/* by device id: the agents' report keys */
 	int ndev;
 	unsigned int win_ticks; /* sim_agent_window_ticks of the configuration */
+	int dwrr;		/* the policy is dwrr: the manager's passes run */
 	struct vip_key vip;
 	struct sim_rng rng;
 	double now, next_dwrr;

@@ -25,7 +25,7 @@ reporting every 10 ms with cmp over 50 ms windows (the rig's
 hauler-agent --rate 100 --window 50); the quota's throttle enforced at
 the scheduler's tick (the rig's kernel: HZ 250); weights 5:1; the rig's measured
 window per point (REPRO_POINT_S - REPRO_WARMUP_S after REPRO_WARMUP_S);
-RUNS seeds per point.
+RUNS seeds per point (VARIANT_RUNS for the variants, which are reported, not tested).
 
 The tolerance (stated before comparing; why: docs/simulator.md):
   1. knee: for each configuration of the knee study, the knee (the rate
@@ -39,6 +39,10 @@ The tolerance (stated before comparing; why: docs/simulator.md):
      sweep's own estimate): the rig's P99 within a factor P99_TOL of the
      simulator's mean P99.
 Points nearer the knee and the sweep's knees are reported, not tested.
+Only the rig's valid runs count, by its own rule (tools/reproduce.sh:
+speed within REPRO_MIN_SPEED..REPRO_MAX_SPEED, 0.85..1.15): a knee-study
+run or a sweep point outside it is left out, and the output says how
+many were.
 The same comparison is reported for variants of the model (the nominal
 capacities, own CPUs, cmp over each 10 ms period) to show what each part
 of the model does.
@@ -53,6 +57,12 @@ import subprocess
 import sys
 
 RUNS = int(os.environ.get("SIM_VALIDATE_RUNS") or 20)  # fewer: a smoke test (SIM_QUICK)
+# The variants are reported, not tested: half the runs (docs/simulator.md: what that moves).
+VARIANT_RUNS = min(RUNS, int(os.environ.get("SIM_VALIDATE_VARIANT_RUNS") or 10))
+
+
+def runs_of(variant):
+    return RUNS if variant == "model" else VARIANT_RUNS
 KNEE_TOL = 0.10
 P99_TOL = 2.0
 BELOW = 0.8
@@ -147,7 +157,7 @@ class Sim:
                "--quota-tick-us", "0" if variant == "exact-quota" else "%g" % QUOTA_TICK_US,
                "--report-ms", "10",
                "--agent-window-ms", "0" if variant == "cmp-10ms" else "%g" % AGENT_WINDOW_MS,
-               "--runs", str(RUNS), "--warmup", "%g" % warm, "--duration", "%g" % (point - warm),
+               "--runs", str(runs_of(variant)), "--warmup", "%g" % warm, "--duration", "%g" % (point - warm),
                "--policies", pol, "--rates", ",".join("%g" % r for r in rates)]
         self.calls += 1
         out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE,
@@ -178,27 +188,58 @@ def sim_knee(sim, knee, pol, mu_cpu, mu_acc, variant):
     rates = [round(lo + i * step, 1) for i in range(int((hi - lo) / step) + 1)]
     res = sim.sweep(pol, rates, mu_cpu, mu_acc, variant)
     ests = []
-    for run in range(RUNS):
+    for run in range(runs_of(variant)):
         est, _ = knee([(r["rate"], r["p99_runs_s"][run] * 1e3) for r in res])
         ests.append(est if est is not None else (hi if res[-1]["p99_runs_s"][run] * 1e3 <= knee.slo
                                                  else lo))
     return statistics.median(ests), min(ests), max(ests)
 
 
+def valid_speed(row, band):
+    """A rig run is valid when its speed is within the rig's own band
+    (tools/reproduce.sh: REPRO_MIN_SPEED..REPRO_MAX_SPEED, inclusive)."""
+    sp = num(row.get("speed"))
+    return sp is not None and band[0] <= sp <= band[1]
+
+
+def valid_sweep(rows, band, configs):
+    """The sweep's standing points ({(config, rate): row}) of the configurations compared
+    (configs) whose run is valid,
+    and the points left out. sweep.tsv holds one run per point, the one that
+    stands (the rig's rule: the valid run that met, else the last valid run,
+    else, with no valid run in its tries, the one closest to speed 1); a
+    point whose standing run is outside the band had no valid run."""
+    sweep, invalid = {}, {}
+    for r in rows:
+        if r["config"] not in configs:
+            continue
+        key = (r["config"], float(r["rate"]))
+        if valid_speed(r, band):
+            sweep[key] = r  # the last valid row of a point stands
+        else:
+            invalid[key] = r
+    excluded = [{"config": k[0], "rate": k[1], "speed": num(r.get("speed")),
+                 "rig_p99_ms": num(r.get("p99_ms"))}
+                for k, r in invalid.items() if k not in sweep]
+    return sweep, excluded
+
+
 def rig_rounds(rig, env, knee):
-    """The knee study's rounds of this rig: {(session, round, config): knee or bound text}."""
+    """The knee study's rounds of this rig: {(session, round, config): knee or bound text},
+    from its valid runs only, and how many runs were left out (speed outside the band)."""
     runs = read_tsv(os.path.join(rig, "knee.tsv"))
     sess = {s["session"]: s for s in read_tsv(os.path.join(rig, "knee_sessions.tsv"))}
     lo, hi = float(env.get("REPRO_MIN_SPEED") or 0.85), float(env.get("REPRO_MAX_SPEED") or 1.15)
     cap_ms = float(env.get("TIMEOUT_MS") or 250)
     pts = {}
+    excluded = 0
     for r in runs:
         s = sess.get(r["session"])
         # Only this rig's sessions (the same devices and quotas as report.env).
         if not s or s.get("rig") != env.get("RIG") or not num(s.get("cap_cpu")):
             continue
-        sp = num(r.get("speed"))
-        if sp is None or not lo <= sp <= hi:
+        if not valid_speed(r, (lo, hi)):
+            excluded += 1
             continue
         p = num(r["p99_ms"])
         pts.setdefault((r["session"], r["round"], r["config"]), []).append(
@@ -209,7 +250,7 @@ def rig_rounds(rig, env, knee):
         rounds.append({"session": s, "round": rd, "config": c, "rig_knee": est, "rig_text": text,
                        "cap_cpu": float(sess[s]["cap_cpu"]), "cap_acc": float(sess[s]["cap_acc"]),
                        "date": sess[s].get("date"), "load_before": sess[s].get("load_before")})
-    return rounds
+    return rounds, excluded
 
 
 def main(sim_path, rig, out, out_md=None):
@@ -223,16 +264,14 @@ def main(sim_path, rig, out, out_md=None):
         sys.exit("validate: %s/report.env has no measured capacities (CAP_CPU, CAP_ACC)" % rig)
     res = {"rig": rig, "run_date": env.get("RUN_DATE"), "load_before": env.get("LOAD_BEFORE"),
            "rig_shape": env.get("RIG"), "slo_ms": slo, "cap_cpu": cap[0], "cap_acc": cap[1],
-           "runs": RUNS, "knee_tol": KNEE_TOL, "p99_tol": P99_TOL, "below": BELOW,
+           "runs": RUNS, "variant_runs": VARIANT_RUNS, "knee_tol": KNEE_TOL, "p99_tol": P99_TOL, "below": BELOW,
            "agent_window_ms": AGENT_WINDOW_MS, "variants": [],
            "speed_band": (float(env.get("REPRO_MIN_SPEED") or 0.85),
                           float(env.get("REPRO_MAX_SPEED") or 1.15))}
     pol_of = dict(CONFIGS)
-    rounds = rig_rounds(rig, env, knee)
+    rounds, res["knee_runs_excluded"] = rig_rounds(rig, env, knee)
     sweep_rows = read_tsv(os.path.join(rig, "sweep.tsv"))
-    sweep = {}
-    for r in sweep_rows:
-        sweep[(r["config"], float(r["rate"]))] = r  # the last try of a point stands
+    sweep, res["sweep_excluded"] = valid_sweep(sweep_rows, res["speed_band"], pol_of)
     for vname, vdesc in VARIANTS:
         sys.stderr.write("validate: %s\n" % vname)
         v = {"variant": vname, "what": vdesc}
@@ -305,11 +344,13 @@ def main(sim_path, rig, out, out_md=None):
             f.write(markdown(res))
     m = res["variants"][0]
     sys.stderr.write("validate: knee %s, points below the knee %d of %d within %gx: the "
-                     "tolerance %s (%d simulator runs)\n"
+                     "tolerance %s (%d simulator runs; left out as invalid: %d sweep points, "
+                     "%d knee runs)\n"
                      % (", ".join("%s %+.1f%%" % (k["config"], 100 * k["median_error"])
                                   for k in m["knees"] if k["median_error"] is not None),
                         m["points_within"], m["points_tested"], P99_TOL,
-                        "holds" if res["holds"] else "does not hold", sim.calls))
+                        "holds" if res["holds"] else "does not hold", sim.calls,
+                        len(res["sweep_excluded"]), res["knee_runs_excluded"]))
 
 
 def pct(x):
@@ -317,7 +358,7 @@ def pct(x):
 
 
 def speed(x, res):
-    """The rig's speed of a point, marked when outside the rig's own valid band (shown, not used)."""
+    """The rig's speed of a run, marked when outside the rig's own valid band."""
     if x is None:
         return "-"
     lo, hi = res.get("speed_band", (0.85, 1.15))
@@ -350,6 +391,11 @@ def markdown(res):
            "within a factor of %g of the simulator's at every sweep point. Nearer the knee a "
            "pointwise P99 is reported, not tested.\n"
            % (res["slo_ms"], round(100 * res["knee_tol"]), res["below"], res["p99_tol"]),
+           "Only the rig's valid runs count, by the rig's own rule (tools/reproduce.sh): a run "
+           "whose speed (the work its devices did over their CPU time, 1 as calibrated) is within "
+           "%g-%g. Left out: %d of the sweep's points of the configurations compared (no valid run in "
+           "their tries) and %d runs of the knee study.\n" % (res["speed_band"][0], res["speed_band"][1],
+                                  len(res["sweep_excluded"]), res["knee_runs_excluded"]),
            "**Result: the knee %s (%s); below the knee %d of %d points within %gx: the tolerance "
            "%s.**\n" % (
                "holds" if m["knee_holds"] else "does not hold",
@@ -373,15 +419,22 @@ def markdown(res):
                      "lost %.1f%%" % (p["rig_loss_pct"] or 0),
                      "%.1f +- %.1f" % (p["sim_p99_ms"], p["sim_p99_sd_ms"]),
                      "%+.2f" % p["log2_error"] if p["log2_error"] is not None else "-",
+                     "%.2f" % 2 ** p["log2_error"] if p["log2_error"] is not None else "-",
                      speed(p.get("rig_speed"), res),
                      ("yes" if p["within"] else "**no**") if p["tested"] else
                      "(near the knee: %s)" % ("within" if p["within"] else "outside")])
     out.append("The rig's sweep point by point, at its calibration (log2(rig/sim): +1 is the "
-               "rig's P99 twice the simulator's; the rig's speed of the point that stands, the "
-               "work done over its devices' CPU time, 1 as calibrated: shown, the tolerance "
-               "counts every point):\n")
+               "rig's P99 twice the simulator's; rig/sim the same as a factor; the rig's speed of "
+               "the run that stands; valid runs only):\n")
     out.append(table(rows, ["config", "rate/s", "rig P99 (ms)", "sim P99 (ms, +- sd of runs)",
-                            "log2(rig/sim)", "rig's speed", "within %gx" % res["p99_tol"]]) + "\n")
+                            "log2(rig/sim)", "rig/sim", "rig's speed",
+                            "within %gx" % res["p99_tol"]]) + "\n")
+    rows = [[p["config"], "%g" % p["rate"], speed(p["speed"], res),
+             "%.1f" % p["rig_p99_ms"] if p["rig_p99_ms"] else "-"] for p in res["sweep_excluded"]]
+    if rows:
+        out.append("The sweep's points left out (no run within the rig's valid speeds; not "
+                   "compared):\n")
+        out.append(table(rows, ["config", "rate/s", "rig's speed", "rig P99 (ms)"]) + "\n")
     rows = [[k["config"], k["rig_text"], "%.1f" % k["sim_knee"], pct(k["error"])]
             for k in m["sweep_knees"]]
     out.append("The sweep's knees (one pass over a coarse grid; reported, not tested):\n")
@@ -398,7 +451,8 @@ def markdown(res):
                     + ["%d/%d" % (v["points_within"], v["points_tested"]),
                        "%.2f / %.2f" % (v["unloaded"]["sim_cpu_ms"], v["unloaded"]["sim_acc_ms"]),
                        "yes" if v["holds"] else "no"])
-    out.append("What each part of the model does (the same tests, one part changed):\n")
+    out.append("What each part of the model does (the same tests, one part changed; %d runs "
+               "per point for each variant but the model):\n" % res.get("variant_runs", res["runs"]))
     out.append(table(rows, ["variant", "what", *["knee error %s" % k["config"]
                                                  for k in m["knees"]],
                             "points within", "unloaded P50 CPU / acc (ms)", "holds"]) + "\n")
