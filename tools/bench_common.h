@@ -480,11 +480,16 @@ static inline void bench_ct_use(const struct bench_lb *lb, int on)
 }
 
 /*
- * Visit ctable in batches of BENCH_CT_BATCH buckets: with zero, write
- * empty buckets; else count the slots in use (established: only those
- * without the half-open flag). Returns the count.
+ * Visit ctable in batches of BENCH_CT_BATCH buckets: with zero 1
+ * (BENCH_CT_ZERO), write empty buckets; else count the slots in use
+ * (established: only those without the half-open flag), and with
+ * BENCH_CT_CONFIRM clear that flag on every slot first (what a nat
+ * device's data does, which the benchmarks' sinks cannot send). Returns
+ * the count.
  */
-#define BENCH_CT_BATCH 16384
+#define BENCH_CT_BATCH	 16384
+#define BENCH_CT_ZERO	 1
+#define BENCH_CT_CONFIRM 2
 static inline long bench_ct_walk(const struct bench_lb *lb, int zero, int established)
 {
 	static struct ct_bucket buf[BENCH_CT_BATCH];
@@ -495,7 +500,7 @@ static inline long bench_ct_walk(const struct bench_lb *lb, int zero, int establ
 	long used = 0;
 	int s;
 
-	if (zero)
+	if (zero == BENCH_CT_ZERO)
 		memset(buf, 0, sizeof(buf));
 	for (i = 0; i < n; i += count) {
 		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
@@ -503,7 +508,7 @@ static inline long bench_ct_walk(const struct bench_lb *lb, int zero, int establ
 		count = n - i < BENCH_CT_BATCH ? n - i : BENCH_CT_BATCH;
 		for (k = 0; k < count; k++)
 			keys[k] = i + k;
-		if (zero) {
+		if (zero == BENCH_CT_ZERO) {
 			if (bpf_map_update_batch(fd, keys, buf, &count, &opts))
 				bench_die("clear ctable: %s", strerror(errno));
 			continue;
@@ -513,6 +518,16 @@ static inline long bench_ct_walk(const struct bench_lb *lb, int zero, int establ
 		    errno != ENOENT)
 			bench_die("read ctable: %s", strerror(errno));
 		in = out;
+		for (k = 0; zero == BENCH_CT_CONFIRM && k < count; k++)
+			for (s = 0; s < HAULER_CT_SLOTS; s++)
+				if (buf[k].slot[s])
+					buf[k].slot[s] =
+					    ct_slot_with(buf[k].slot[s],
+							 ct_slot_flags(buf[k].slot[s]) & ~CT_F_HALF,
+							 ct_slot_tick(buf[k].slot[s]));
+		if (zero == BENCH_CT_CONFIRM && count &&
+		    bpf_map_update_batch(fd, keys, buf, &count, &opts))
+			bench_die("confirm ctable: %s", strerror(errno));
 		for (k = 0; k < count; k++)
 			for (s = 0; s < HAULER_CT_SLOTS; s++)
 				used +=

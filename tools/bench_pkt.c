@@ -176,6 +176,7 @@ static void open_flow(struct pkt_bench *b, struct pkt_case *c, __u16 vip)
 static void bench_compact(struct pkt_bench *b, int hash_fd)
 {
 	struct pkt_case c;
+	__u8 dev_mac[6];
 	int dev;
 
 	bench_ct_walk(&b->lb, 1, 0);
@@ -195,14 +196,15 @@ static void bench_compact(struct pkt_bench *b, int hash_fd)
 	c.name = "compact: established, nat";
 	bench_set_policy(&b->lb, 0, -1);
 	open_flow(b, &c, 0);
-	dev = b->out[5]; /* the device's MAC: 02:00:00:00:01:n */
+	dev = b->out[5];			  /* the device's MAC: 02:00:00:00:01:n */
+	memcpy(dev_mac, b->out, sizeof(dev_mac)); /* its replies come from it (nat_reply_spoofed) */
 	report(b, &c, "ct_established_nat");
 	c.name = "compact: established, ipip";
 	open_flow(b, &c, 1);
 	report(b, &c, "ct_established_ipip");
 
 	c.name = "compact: NAT return path";
-	c.len = bench_frame4(c.frame, BENCH_FRAME_LEN, b->lb_mac, b->dev_mac, BENCH_DEV_ADDR + dev,
+	c.len = bench_frame4(c.frame, BENCH_FRAME_LEN, b->lb_mac, dev_mac, BENCH_DEV_ADDR + dev,
 			     BENCH_CLIENT_ADDR + 1, BENCH_DEV_PORT, 1000, TCP_ACK);
 	c.stat = HAULER_STAT_nat_reply;
 	report(b, &c, "ct_nat_return");
