@@ -94,6 +94,14 @@ static __always_inline struct vip_info *vip_of(const struct flow_key *f, struct 
 	return bpf_map_lookup_elem(&vips, vk);
 }
 
+/* Is flow f addressed to the VIP vk (the key vip_of would look up)? */
+static __always_inline int vip_key_is(const struct vip_key *vk, const struct flow_key *f)
+{
+	return vk->port == f->dport && vk->family == f->family && vk->proto == f->proto &&
+	       vk->addr[0] == f->dst[0] && vk->addr[1] == f->dst[1] && vk->addr[2] == f->dst[2] &&
+	       vk->addr[3] == f->dst[3];
+}
+
 /*
  * The device entry c is bound to, or NULL when that device is gone:
  * deleted, or its id given to another device since (another generation).

@@ -80,17 +80,16 @@ static __always_inline __u32 ct_device_vip(const struct device_info *dev)
 }
 
 /*
- * The slot of a client flow of VIP vip_id: 0 (h filled; *dev its device,
- * NULL when gone) or -1. A slot whose device serves another VIP is
- * another VIP's flow under the same digest (a false match the slot can
- * tell): looked past, once. A slot of a gone device is taken as the
- * flow's (its VIP is unknown then).
+ * The slot of a client flow of VIP vip_id, h the first slot under its
+ * digest (ct_find with skip 0): 0 (h filled; *dev its device, NULL when
+ * gone) or -1. A slot whose device serves another VIP is another VIP's
+ * flow under the same digest (a false match the slot can tell): looked
+ * past, once. A slot of a gone device is taken as the flow's (its VIP is
+ * unknown then).
  */
-static __always_inline int ct_find_flow(const struct ct_ref *r, __u32 vip_id, struct ct_hit *h,
-					struct device_info **dev)
+static __always_inline int ct_flow_of(const struct ct_ref *r, __u32 vip_id, struct ct_hit *h,
+				      struct device_info **dev)
 {
-	if (ct_find(r, 0, h))
-		return -1;
 	*dev = ct_device(h->s);
 	if (!*dev || ct_device_vip(*dev) == vip_id)
 		return 0;
@@ -100,6 +99,15 @@ static __always_inline int ct_find_flow(const struct ct_ref *r, __u32 vip_id, st
 	if (!*dev || ct_device_vip(*dev) == vip_id)
 		return 0;
 	return -1;
+}
+
+/* ct_flow_of with the first slot yet to read: 0 (h filled, *dev its device or NULL) or -1. */
+static __always_inline int ct_find_flow(const struct ct_ref *r, __u32 vip_id, struct ct_hit *h,
+					struct device_info **dev)
+{
+	if (ct_find(r, 0, h))
+		return -1;
+	return ct_flow_of(r, vip_id, h, dev);
 }
 
 /* The slot of flow k bound to device id (a nat flow's other slot): 0 (h filled) or -1. */
@@ -207,34 +215,47 @@ static __always_inline __u64 ct_promoted(__u64 s, __u8 proto, __u8 tcp_flags, __
 }
 
 /*
- * The slot of a nat reply k (device -> client): the slot under its key
- * whose device's address and port are k's source (0: h and *dev
- * filled), or -1. *gone: that address's device id now names another
- * generation.
+ * Is h, a slot under nat reply k's digest (device -> client), k's own:
+ * is its device's address and port k's source? *dev: that device;
+ * *gone: its id now names another generation.
  */
+static __always_inline int ct_is_reply(const struct flow_key *k, const struct ct_hit *h,
+				       struct device_info **dev, int *gone)
+{
+	__u32 id = ct_slot_device(h->s);
+
+	*dev = bpf_map_lookup_elem(&devices, &id);
+	if (!*dev || !(*dev)->in_use || (*dev)->family != k->family || (*dev)->port != k->sport ||
+	    (*dev)->addr[0] != k->src[0] ||
+	    (k->family == 6 && ((*dev)->addr[1] != k->src[1] || (*dev)->addr[2] != k->src[2] ||
+				(*dev)->addr[3] != k->src[3])))
+		return 0;
+	*gone = !ct_slot_gen_is(h->s, (*dev)->gen);
+	return 1;
+}
+
+/*
+ * The slot of a nat reply k, h the first slot under its digest when
+ * found (ct_find with skip 0): 0 (h and *dev filled) or -1; the second
+ * slot under the digest is tried too. *gone as ct_is_reply.
+ */
+static __always_inline int ct_reply_of(const struct ct_ref *r, const struct flow_key *k, int found,
+				       struct ct_hit *h, struct device_info **dev, int *gone)
+{
+	if (!found)
+		return -1;
+	if (ct_is_reply(k, h, dev, gone))
+		return 0;
+	if (ct_find(r, 1, h))
+		return -1;
+	return ct_is_reply(k, h, dev, gone) ? 0 : -1;
+}
+
+/* ct_reply_of with the first slot yet to read. */
 static __always_inline int ct_reply_slot(const struct ct_ref *r, const struct flow_key *k,
 					 struct ct_hit *h, struct device_info **dev, int *gone)
 {
-	__u32 skip, id;
-
-#ifdef __clang__
-#pragma unroll
-#endif
-	for (skip = 0; skip < 2; skip++) {
-		if (ct_find(r, skip, h))
-			return -1;
-		id = ct_slot_device(h->s);
-		*dev = bpf_map_lookup_elem(&devices, &id);
-		if (!*dev || !(*dev)->in_use || (*dev)->family != k->family ||
-		    (*dev)->port != k->sport || (*dev)->addr[0] != k->src[0] ||
-		    (k->family == 6 &&
-		     ((*dev)->addr[1] != k->src[1] || (*dev)->addr[2] != k->src[2] ||
-		      (*dev)->addr[3] != k->src[3])))
-			continue;
-		*gone = !ct_slot_gen_is(h->s, (*dev)->gen);
-		return 0;
-	}
-	return -1;
+	return ct_reply_of(r, k, !ct_find(r, 0, h), h, dev, gone);
 }
 
 /*

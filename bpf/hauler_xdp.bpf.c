@@ -119,18 +119,19 @@ static __always_inline int no_entry(struct xdp_md *ctx, const struct pkt *p,
  * write nothing else: junk costs no writes.
  */
 static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, struct conn *c,
-				       const struct vip_info *vi, const struct config *cfg,
-				       __u64 now, int half)
+				       struct device_info *dev, const struct vip_info *vi,
+				       const struct config *cfg, __u64 now, int half)
 {
-	struct device_info *dev;
 	__u32 id = c->device;
 	int track;
 
 	/*
 	 * Ids are reused: a connection follows its device id only while the
-	 * id names the same device (generation) of the same VIP.
+	 * id names the same device (generation) of the same VIP. dev: the
+	 * fast path's, already checked (conn_fast), else NULL.
 	 */
-	dev = conn_device(c);
+	if (!dev)
+		dev = conn_device(c);
 	if (!dev || c->vip_id != vi->vip_id)
 		return CONN_GONE;
 	if (half) {
@@ -367,11 +368,12 @@ pass:
  * under this very key, and a VIP is deleted only with its servers and
  * devices (a device given again gets a new generation), so the VIP is
  * still there: vi is filled from the entry (vip_id, fwd_mode; the rest,
- * which only a new decision reads, zero). Anything else takes the full
- * path, the vips lookup first, as before.
+ * which only a new decision reads, zero), *devp the device. Anything
+ * else takes the full path, the vips lookup first, as before.
  */
 static __always_inline int conn_fast(const struct conn *c, const struct pkt *p,
-				     const struct config *cfg, __u64 now, struct vip_info *vi)
+				     const struct config *cfg, __u64 now, struct vip_info *vi,
+				     struct device_info **devp)
 {
 	struct server_info *srv;
 	struct device_info *dev;
@@ -389,6 +391,7 @@ static __always_inline int conn_fast(const struct conn *c, const struct pkt *p,
 	__builtin_memset(vi, 0, sizeof(*vi));
 	vi->vip_id = c->vip_id;
 	vi->fwd_mode = c->fwd - 1;
+	*devp = dev;
 	return 1;
 }
 
@@ -402,6 +405,7 @@ static __always_inline int mid_flow(const struct pkt *p)
 SEC("xdp")
 int hauler_xdp(struct xdp_md *ctx)
 {
+	struct device_info *dev = NULL;
 	struct vip_key vk = {};
 	struct vip_info *vi, v;
 	struct config *cfg;
@@ -435,7 +439,7 @@ int hauler_xdp(struct xdp_md *ctx)
 
 	/* The flow first: an established one needs nothing more (conn_fast). */
 	c = bpf_map_lookup_elem(&conns, &p.flow);
-	if (conn_fast(c, &p, cfg, now, &v))
+	if (conn_fast(c, &p, cfg, now, &v, &dev))
 		goto found;
 	vi = vip_of(&p.flow, &vk);
 	if (!vi)
@@ -472,7 +476,7 @@ int hauler_xdp(struct xdp_md *ctx)
 found:
 	if (c) {
 		/* One inlined copy for both tables (the verifier's cost is per copy). */
-		ret = established(ctx, &p, c, &v, cfg, now, half);
+		ret = established(ctx, &p, c, dev, &v, cfg, now, half);
 		if (ret >= 0)
 			return ret;
 		ret = device_gone(ctx, &p, c, half ? (void *)&half_open : (void *)&conns);
@@ -675,37 +679,46 @@ static __always_inline int ct_established(struct xdp_md *ctx, const struct pkt *
 	return forward_to_device(ctx, p, dev, id, vi->fwd_mode, cfg, now);
 }
 
-/* A packet for VIP vi, compact table: its flow's slot, else a new decision (no_entry). */
-static __always_inline int ct_vip(struct xdp_md *ctx, const struct pkt *p,
+/*
+ * A packet for VIP vi, compact table: its flow's slot, else a new
+ * decision (no_entry). found: h holds the first slot under the packet's
+ * digest (r: its buckets). Returns a verdict, or sets *devp (NULL on
+ * entry) when h is the flow's established slot, to be forwarded by the
+ * caller (ct_established); the return value then means nothing. An out
+ * parameter, not a return code: a verdict may be a helper's unknown
+ * value (bpf_redirect), which the verifier would follow into either.
+ */
+static __always_inline int ct_vip(struct xdp_md *ctx, const struct pkt *p, const struct ct_ref *r,
+				  int found, struct ct_hit *h, struct device_info **devp,
 				  const struct vip_info *vi, const struct config *cfg, __u64 now)
 {
 	struct device_info *dev = NULL;
 	struct ct_limits l;
-	struct ct_hit h = {};
-	struct ct_ref r;
 	int ret;
 
-	if (ct_ref_of(&r, &p->flow, cfg) || ct_find_flow(&r, vi->vip_id, &h, &dev))
+	if (!found || ct_flow_of(r, vi->vip_id, h, &dev))
 		goto decide;
 	ct_limits_set(&l, cfg->rst_linger_ms, cfg->fin_grace_ms, cfg->udp_timeout_ms);
-	if (ct_slot_ended(h.s, ct_tick(now), &l)) {
+	if (ct_slot_ended(h->s, ct_tick(now), &l)) {
 		/*
 		 * As with conns: a SYN or a UDP datagram is decided anew, any
 		 * other TCP segment stays with the old connection's device.
 		 * An ended half-open slot is always removed.
 		 */
-		if (!(ct_slot_flags(h.s) & CT_F_HALF) && p->flow.proto == IPPROTO_TCP &&
+		if (!(ct_slot_flags(h->s) & CT_F_HALF) && p->flow.proto == IPPROTO_TCP &&
 		    (p->tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) != TCP_FLAG_SYN_BIT) {
 			stat_reason(HAULER_STAT_conn_ended_kept, ctx);
 		} else {
-			ct_forget(&h, &p->flow, dev, vi->fwd_mode, cfg);
+			ct_forget(h, &p->flow, dev, vi->fwd_mode, cfg);
 			stat_reason(HAULER_STAT_conn_closed, ctx);
 			goto decide;
 		}
 	}
-	if (dev)
-		return ct_established(ctx, p, &h, dev, vi, cfg, now);
-	ct_clear(&h);
+	if (dev) {
+		*devp = dev;
+		return 0;
+	}
+	ct_clear(h);
 	ret = gone_verdict(ctx, p);
 	if (ret >= 0)
 		return ret;
@@ -713,22 +726,25 @@ decide:
 	return no_entry(ctx, p, vi, cfg, now, mid_flow(p));
 }
 
-/* Not addressed to a VIP, compact table: a device's reply to a nat flow, or not ours. */
+/*
+ * Not addressed to a VIP, compact table: a device's reply to a nat flow,
+ * or not ours. found: h holds the first slot under the packet's digest
+ * (r: its buckets).
+ */
 static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p,
+					 const struct ct_ref *r, int found, struct ct_hit *hp,
 					 const struct config *cfg, __u64 now)
 {
 	struct device_info *dev = NULL;
-	struct ct_hit h = {}, ch = {};
+	struct ct_hit h = *hp, ch = {};
 	__u32 vip_id, id, tick = ct_tick(now);
 	__u8 proto = p->flow.proto, fl = p->tcp_flags;
 	struct ct_limits l;
 	struct vip_key *vk;
 	struct flow_key f;
-	struct ct_ref r;
 	int half, gone = 0;
 
-	if (!cfg->nat_vips || ct_ref_of(&r, &p->flow, cfg) ||
-	    ct_reply_slot(&r, &p->flow, &h, &dev, &gone))
+	if (!cfg->nat_vips || ct_reply_of(r, &p->flow, found, &h, &dev, &gone))
 		goto not_reply;
 	if (reply_spoofed(ctx, p, ct_slot_device(h.s), now))
 		return XDP_DROP;
@@ -784,18 +800,71 @@ pass:
 }
 
 /*
+ * The compact table's fast path (conn_fast's, for conns): can h, the
+ * first slot under the packet's digest, be forwarded without looking up
+ * vips? It can when it is a plain established slot (no half-open, FIN or
+ * RST flag; its UDP flag the packet's protocol's) that has not ended,
+ * its device is in use and of the slot's generation, on a server that
+ * records its VIP's mode (server_info.fwd, written by the manager; 0: an
+ * older manager's entry), and the packet is addressed to that VIP
+ * (vip_index): a digest alone names no VIP, and a device's reply finds
+ * its own reply slot under its key; the destination tells both from a
+ * client's packet. vi is filled from the server (vip_id, fwd_mode; the
+ * rest, which only a new decision reads, zero), *dev is the slot's
+ * device. Anything else takes the full path, the vips lookup first.
+ */
+static __always_inline int ct_fast(const struct ct_hit *h, const struct pkt *p,
+				   const struct config *cfg, __u64 now, struct vip_info *vi,
+				   struct device_info **dev)
+{
+	struct server_info *srv;
+	struct device_info *d;
+	struct ct_limits l;
+	struct vip_key *vk;
+	__u32 key;
+
+	if (ct_slot_flags(h->s) != ct_proto_flags(p->flow.proto))
+		return 0;
+	/* A plain slot's life: established TCP idle, or UDP (no FIN or RST linger). */
+	ct_limits_set(&l, 0, 0, cfg->udp_timeout_ms);
+	if (ct_slot_ended(h->s, ct_tick(now), &l))
+		return 0;
+	d = ct_device(h->s);
+	if (!d)
+		return 0;
+	key = d->server;
+	srv = bpf_map_lookup_elem(&servers, &key);
+	if (!srv || !srv->in_use || !srv->fwd)
+		return 0;
+	key = srv->vip_id;
+	vk = bpf_map_lookup_elem(&vip_index, &key);
+	if (!vk || !vip_key_is(vk, &p->flow))
+		return 0;
+	__builtin_memset(vi, 0, sizeof(*vi));
+	vi->vip_id = srv->vip_id;
+	vi->fwd_mode = srv->fwd - 1;
+	*dev = d;
+	return 1;
+}
+
+/*
  * hauler_ct: the entry program's path when the compact table is in use
  * (config.ct_buckets), reached by tail call after the parse (which is
  * done again here: cheap, and it keeps the hand-over to nothing but the
- * frame).
+ * frame). The flow's slot is looked up first: an established one is
+ * forwarded at once (ct_fast); the full path reuses what was read.
  */
 SEC("xdp")
 int hauler_ct(struct xdp_md *ctx)
 {
+	struct device_info *dev = NULL;
 	struct vip_key vk = {};
-	struct vip_info *vi;
+	struct vip_info *vi, v;
+	struct ct_hit h = {};
 	struct config *cfg;
 	struct pkt p = {};
+	struct ct_ref r;
+	int ref, found, ret;
 	__u64 now;
 
 	if (parse_packet(ctx, &p) != PARSE_OK)
@@ -804,10 +873,20 @@ int hauler_ct(struct xdp_md *ctx)
 	if (!cfg || !cfg->ct_buckets)
 		return XDP_PASS;
 	now = bpf_ktime_get_coarse_ns();
+	ref = !ct_ref_of(&r, &p.flow, cfg);
+	found = ref && !ct_find(&r, 0, &h);
+	if (found && ct_fast(&h, &p, cfg, now, &v, &dev))
+		goto hit;
 	vi = vip_of(&p.flow, &vk);
 	if (!vi)
-		return ct_nat_return(ctx, &p, cfg, now);
-	return ct_vip(ctx, &p, vi, cfg, now);
+		return ct_nat_return(ctx, &p, &r, found, &h, cfg, now);
+	v = *vi;
+	ret = ct_vip(ctx, &p, &r, found, &h, &dev, &v, cfg, now);
+	if (!dev)
+		return ret;
+hit:
+	/* One inlined copy for both ways in (the verifier's cost is per copy). */
+	return ct_established(ctx, &p, &h, dev, &v, cfg, now);
 }
 
 /*

@@ -358,7 +358,7 @@ static inline void bench_add_vip(const struct bench_lb *lb, __u16 vip_id, __u8 m
 			      .fwd_mode = mode,
 			      .policy_slot = vip_id,
 			      .table_size = BENCH_TABLE_SIZE};
-	struct server_info srv = {.vip_id = vip_id, .weight = 1, .in_use = 1};
+	struct server_info srv = {.vip_id = vip_id, .weight = 1, .in_use = 1, .fwd = mode + 1};
 	struct policy_params params = {.stale_ms = HAULER_STALE_MS_DEFAULT};
 	struct ring ring = {.len = ndev};
 	struct pool *pool;
@@ -480,17 +480,14 @@ static inline void bench_ct_use(const struct bench_lb *lb, int on)
 }
 
 /*
- * Visit ctable in batches of BENCH_CT_BATCH buckets: with zero 1
- * (BENCH_CT_ZERO), write empty buckets; else count the slots in use
- * (established: only those without the half-open flag), and with
- * BENCH_CT_CONFIRM clear that flag on every slot first (what a nat
- * device's data does, which the benchmarks' sinks cannot send). Returns
- * the count.
+ * Visit ctable in batches of BENCH_CT_BATCH buckets: with zero, write
+ * empty buckets; else count the slots in use (established: only those
+ * without the half-open flag); with confirm, also clear the half-open
+ * flag of each (its time kept) and write the buckets back. Returns the
+ * count.
  */
-#define BENCH_CT_BATCH	 16384
-#define BENCH_CT_ZERO	 1
-#define BENCH_CT_CONFIRM 2
-static inline long bench_ct_walk(const struct bench_lb *lb, int zero, int established)
+#define BENCH_CT_BATCH 16384
+static inline long bench_ct_visit(const struct bench_lb *lb, int zero, int established, int confirm)
 {
 	static struct ct_bucket buf[BENCH_CT_BATCH];
 	static __u32 keys[BENCH_CT_BATCH];
@@ -498,9 +495,10 @@ static inline long bench_ct_walk(const struct bench_lb *lb, int zero, int establ
 	__u32 n = bpf_map__max_entries(bpf_object__find_map_by_name(lb->skel->obj, "ctable"));
 	__u32 i, k, count, in = 0, out = 0;
 	long used = 0;
+	__u64 v;
 	int s;
 
-	if (zero == BENCH_CT_ZERO)
+	if (zero)
 		memset(buf, 0, sizeof(buf));
 	for (i = 0; i < n; i += count) {
 		LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
@@ -508,7 +506,7 @@ static inline long bench_ct_walk(const struct bench_lb *lb, int zero, int establ
 		count = n - i < BENCH_CT_BATCH ? n - i : BENCH_CT_BATCH;
 		for (k = 0; k < count; k++)
 			keys[k] = i + k;
-		if (zero == BENCH_CT_ZERO) {
+		if (zero) {
 			if (bpf_map_update_batch(fd, keys, buf, &count, &opts))
 				bench_die("clear ctable: %s", strerror(errno));
 			continue;
@@ -518,25 +516,37 @@ static inline long bench_ct_walk(const struct bench_lb *lb, int zero, int establ
 		    errno != ENOENT)
 			bench_die("read ctable: %s", strerror(errno));
 		in = out;
-		for (k = 0; zero == BENCH_CT_CONFIRM && k < count; k++)
-			for (s = 0; s < HAULER_CT_SLOTS; s++)
-				if (buf[k].slot[s])
-					buf[k].slot[s] =
-					    ct_slot_with(buf[k].slot[s],
-							 ct_slot_flags(buf[k].slot[s]) & ~CT_F_HALF,
-							 ct_slot_tick(buf[k].slot[s]));
-		if (zero == BENCH_CT_CONFIRM && count &&
-		    bpf_map_update_batch(fd, keys, buf, &count, &opts))
-			bench_die("confirm ctable: %s", strerror(errno));
 		for (k = 0; k < count; k++)
-			for (s = 0; s < HAULER_CT_SLOTS; s++)
-				used +=
-				    buf[k].slot[s] &&
-				    (!established || !(ct_slot_flags(buf[k].slot[s]) & CT_F_HALF));
+			for (s = 0; s < HAULER_CT_SLOTS; s++) {
+				v = buf[k].slot[s];
+				if (!v || (established && (ct_slot_flags(v) & CT_F_HALF)))
+					continue;
+				used++;
+				if (confirm)
+					buf[k].slot[s] = ct_slot_with(
+					    v, ct_slot_flags(v) & ~CT_F_HALF, ct_slot_tick(v));
+			}
+		if (confirm && count && bpf_map_update_batch(fd, keys, buf, &count, &opts))
+			bench_die("confirm ctable: %s", strerror(errno));
 		if (!count)
 			break;
 	}
 	return used;
+}
+
+static inline long bench_ct_walk(const struct bench_lb *lb, int zero, int established)
+{
+	return bench_ct_visit(lb, zero, established, 0);
+}
+
+/*
+ * Confirm every half-open slot of ctable from user space, as a nat
+ * device's data would (docs/datapath.md, "The compact table": a client's
+ * ACK confirms no nat flow there).
+ */
+static inline void bench_ct_confirm(const struct bench_lb *lb)
+{
+	bench_ct_visit(lb, 0, 0, 1);
 }
 
 /* ---- frames ---- */

@@ -154,11 +154,16 @@ static void send_once(struct pkt_bench *b, const struct pkt_case *c)
 		bench_die("%s: set-up verdict %u, want %u", c->name, ret, c->verdict);
 }
 
-/* Open the flow client 1:1000 -> VIP vip: its SYN, then the ACK that confirms it. */
+/*
+ * Open the flow client 1:1000 -> VIP vip in the compact table: its SYN,
+ * its slots confirmed as the device's data would (bench_ct_confirm),
+ * then the client's ACK.
+ */
 static void open_flow(struct pkt_bench *b, struct pkt_case *c, __u16 vip)
 {
 	frame_to_vip(b, c, vip, 1, 1000, TCP_SYN);
 	send_once(b, c);
+	bench_ct_confirm(&b->lb);
 	frame_to_vip(b, c, vip, 1, 1000, TCP_ACK);
 	send_once(b, c);
 }
@@ -173,11 +178,12 @@ static void open_flow(struct pkt_bench *b, struct pkt_case *c, __u16 vip)
  * new-flow case starts from an emptied table; a digest match may send one
  * new flow in 10,000 the way of another (the counter's slack).
  */
-static void bench_compact(struct pkt_bench *b, int hash_fd)
+static void bench_compact(struct pkt_bench *b, const struct bench_policy *pol, int npol)
 {
+	char name[96], key[64];
 	struct pkt_case c;
-	__u8 dev_mac[6];
-	int dev;
+	__u8 mac[6];
+	int dev, i;
 
 	bench_ct_walk(&b->lb, 1, 0);
 	bench_ct_use(&b->lb, 1);
@@ -196,15 +202,16 @@ static void bench_compact(struct pkt_bench *b, int hash_fd)
 	c.name = "compact: established, nat";
 	bench_set_policy(&b->lb, 0, -1);
 	open_flow(b, &c, 0);
-	dev = b->out[5];			  /* the device's MAC: 02:00:00:00:01:n */
-	memcpy(dev_mac, b->out, sizeof(dev_mac)); /* its replies come from it (nat_reply_spoofed) */
+	dev = b->out[5]; /* the device's MAC: 02:00:00:00:01:n */
 	report(b, &c, "ct_established_nat");
 	c.name = "compact: established, ipip";
 	open_flow(b, &c, 1);
 	report(b, &c, "ct_established_ipip");
 
 	c.name = "compact: NAT return path";
-	c.len = bench_frame4(c.frame, BENCH_FRAME_LEN, b->lb_mac, dev_mac, BENCH_DEV_ADDR + dev,
+	/* From that device's own MAC: a reply is believed only from its next hop. */
+	bench_dev_mac(dev, mac);
+	c.len = bench_frame4(c.frame, BENCH_FRAME_LEN, b->lb_mac, mac, BENCH_DEV_ADDR + dev,
 			     BENCH_CLIENT_ADDR + 1, BENCH_DEV_PORT, 1000, TCP_ACK);
 	c.stat = HAULER_STAT_nat_reply;
 	report(b, &c, "ct_nat_return");
@@ -216,12 +223,21 @@ static void bench_compact(struct pkt_bench *b, int hash_fd)
 	frame_to_vip(b, &c, 0, 0, 0, TCP_SYN);
 	c.name = "compact: new flow, nat, built-in hash";
 	report(b, &c, "ct_new_nat_fallback");
-	if (hash_fd >= 0) {
+	for (i = 0; i < npol; i++) {
+		__u64 fb = bench_stat(&b->lb, HAULER_STAT_policy_fallback);
+
+		if (pol[i].fd < 0)
+			continue; /* "no load", said above */
 		bench_ct_walk(&b->lb, 1, 0);
-		bench_set_policy(&b->lb, 0, hash_fd);
-		c.name = "compact: new flow, nat, policy hash";
-		report(b, &c, "ct_new_nat_hash");
+		bench_set_policy(&b->lb, 0, pol[i].fd);
+		snprintf(name, sizeof(name), "compact: new flow, nat, policy %.40s", pol[i].name);
+		snprintf(key, sizeof(key), "ct_new_nat_%.40s", pol[i].name);
+		c.name = name;
+		report(b, &c, key);
+		if (bench_stat(&b->lb, HAULER_STAT_policy_fallback) != fb)
+			bench_die("%s: the policy was not run (policy_fallback moved)", name);
 	}
+	bench_set_policy(&b->lb, 0, -1);
 	bench_ct_walk(&b->lb, 1, 0);
 	frame_to_vip(b, &c, 1, 0, 0, TCP_SYN);
 	c.name = "compact: new flow, ipip, built-in hash";
@@ -294,7 +310,7 @@ int main(int argc, char **argv)
 	struct pkt_bench b = {.repeat = 100000, .trials = 3};
 	struct pkt_case c;
 	char path[512], name[96], key[96];
-	int opt, npol, i, hash_fd;
+	int opt, npol, i;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (opt) {
@@ -445,11 +461,7 @@ int main(int argc, char **argv)
 	report(&b, &c, "stateless_nat");
 
 	bench_report(&b);
-	hash_fd = -1;
-	for (i = 0; i < npol; i++)
-		if (!strcmp(pol[i].name, "hash"))
-			hash_fd = pol[i].fd;
-	bench_compact(&b, hash_fd);
+	bench_compact(&b, pol, npol);
 	bench_json_end(&b.json);
 	bench_json_close(&b.json);
 	bench_lb_unload(&b.lb);

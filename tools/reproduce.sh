@@ -20,7 +20,7 @@
 #   4. hauler against nginx as a UDP proxy, one worker (Table 5.4).
 #   5. The knees of the server CPU alone and of wrr in long runs (run
 #      right after part 1, from its estimates): the gain that counts.
-# Within REPRO_BUDGET_S seconds (make reproduce: 660; see part_budget).
+# Within REPRO_BUDGET_S seconds (make reproduce: 620; see part_budget).
 #
 # Writes DIR/results.md (default docs/), its data and plots under
 # DIR/results/ (TSV, JSON lines, PNG and SVG by gnuplot). --smoke: a few

@@ -244,6 +244,9 @@ static int commit_servers(const struct hauler_maps *maps, const struct model *ba
 
 		if (!now.in_use)
 			continue;
+		/* Its VIP's mode, for the compact table's fast path (an older manager's 0 is
+		 * rewritten). */
+		now.fwd = cur->vips[now.vip_id % HAULER_MAX_VIPS].info.fwd_mode + 1;
 		n = model_ring_weights(cur, s, w_now);
 		ring_build(w_now, n, &ring_now);
 		now.ring_version = base->servers[s].ring_version & 1;

@@ -172,7 +172,7 @@ struct server_info_t {
 	bit<8> dev_count; // devices in dev[]
 	bit<8> ring_version; // active ring: 0 or 1
 	bit<8> in_use; // 1 when the slot holds a server
-	bit<8> pad; // zero
+	bit<8> fwd; // its VIP's FWD_* + 1, written by the manager: the compact table's established packets then need no vips lookup (0: not written, an older manager's entry; the VIP is looked up)
 	bit<16> spill_to; // server index + 1 a spill tries first (0: the Maglev preference)
 	bit<16> pad2; // zero
 	bit<8> name_0; // operator's name, NUL-terminated

@@ -605,10 +605,20 @@ void dp_fill_pool(__u16 vip_id, __u8 version, __u32 size, __u16 server)
 	dp_set_pool(vip_id, version, table, size);
 }
 
+/*
+ * Server server of VIP vip_id with ndev devices. fwd is its VIP's mode + 1
+ * as the manager writes it (commit_servers), when the VIP is there.
+ */
 void dp_add_server(__u16 server, __u16 vip_id, const __u16 *devs, __u8 ndev)
 {
 	struct server_info s = {.vip_id = vip_id, .weight = 1, .dev_count = ndev, .in_use = 1};
+	__u32 id = vip_id;
+	struct vip_info vi;
+	struct vip_key vk;
 
+	if (!bpf_map_lookup_elem(dp_map("vip_index"), &id, &vk) &&
+	    !bpf_map_lookup_elem(dp_map("vips"), &vk, &vi) && vi.vip_id == vip_id)
+		s.fwd = vi.fwd_mode + 1;
 	memcpy(s.dev, devs, ndev * sizeof(*devs));
 	snprintf((char *)s.name, sizeof(s.name), "srv%u", server);
 	assert_int_equal(mapw_server(&maps, server, &s), 0);

@@ -611,6 +611,106 @@ static void test_false_match(void **state)
 	assert_int_equal(dp_ct_count(), 3);
 }
 
+/*
+ * Open the nat flow of in on device 0 to an established slot (TCP: SYN,
+ * ACK, the device's data; UDP: a later datagram). TCP counts one
+ * nat_reply.
+ */
+static void open_established(struct frame_spec *in)
+{
+	struct flow_key fk = spec_flow(in);
+
+	send_nat_to(in, 0);
+	if (in->proto == IPPROTO_UDP)
+		age_slot(&fk, 10000);
+	in->tcp_flags = TCPF_ACK;
+	send_nat_to(in, 0);
+	if (in->proto == IPPROTO_TCP)
+		send_reply(in, TCPF_ACK);
+	assert_int_equal(ct_slot_flags(slot_of(&fk)), ct_proto_flags_test(in->proto));
+}
+
+/*
+ * The fast path (ct_fast): an established slot whose device's server
+ * records its VIP's mode (server_info.fwd, as the manager writes it) is
+ * forwarded without looking up vips. The device's reply, under its own
+ * established reply slot, is no client's packet: still translated back.
+ * A server an older manager wrote (fwd 0) takes the full path, which
+ * needs the VIP.
+ */
+static void test_fast_path(void **state)
+{
+	const struct dp_case *c = param(state);
+	__u16 port = dp_vip_port(c->proto);
+	struct server_info srv;
+	__u32 key = DP_SERVER;
+	struct frame_spec in;
+
+	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("servers"), &key, &srv), 0);
+	assert_int_equal(srv.fwd, HAULER_FWD_NAT + 1);
+	spec_to_vip(&in, c->family, c->proto, 0);
+	open_established(&in);
+
+	/* No vips entry (a state only this test makes): the flow goes all the same. */
+	dp_del_vip(c->family, c->proto, port);
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 2);
+	send_reply(&in, TCPF_ACK);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 2 : 1);
+
+	/* An older manager's server (fwd 0) needs the VIP: without it, passed. */
+	srv.fwd = 0;
+	assert_int_equal(bpf_map_update_elem(dp_map("servers"), &key, &srv, BPF_ANY), 0);
+	dp_run_ok(&in, XDP_PASS);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 1);
+	dp_add_vip(c->family, c->proto, port, DP_VIP_ID, HAULER_FWD_NAT, DP_SLOT, DP_TABLE);
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 3);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_ct_count(), 2);
+}
+
+/*
+ * Issue 12: a slot never follows its device id into another VIP, even
+ * where its 6 generation bits cannot tell (the id given 64 times over;
+ * made here at once by moving the device to another VIP's server with
+ * its generation): the packet is not for that VIP, so the fast path
+ * refuses it, and the full path looks past the slot (another VIP's
+ * device) and decides the flow on its own VIP's device.
+ */
+static void test_fast_other_vip(void **state)
+{
+	const struct dp_case *c = param(state);
+	const __u16 dev0 = DP_DEV_ID(0), dev1 = DP_DEV_ID(1);
+	struct frame_spec in;
+	struct device_info d;
+	__u32 key = dev0;
+
+	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, c->proto, 0);
+	open_established(&in);
+
+	dp_add_vip(c->family, c->proto, dp_vip_port(c->proto) + 1, DP_VIP_ID + 1, HAULER_FWD_NAT,
+		   DP_SLOT + 1, DP_TABLE);
+	dp_add_server(DP_SERVER + 1, DP_VIP_ID + 1, &dev0, 1);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &key, &d), 0);
+	d.server = DP_SERVER + 1;
+	assert_int_equal(bpf_map_update_elem(dp_map("devices"), &key, &d, BPF_ANY), 0);
+	dp_add_device(dev1, c->family, 1, DP_SERVER, 0, HAULER_STATE_UP);
+	dp_add_server(DP_SERVER, DP_VIP_ID, &dev1, 1);
+
+	send_nat_to(&in, 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+	/* TCP: no state for a segment without SYN but dev1's reply slot; UDP: both new slots. */
+	if (c->proto == IPPROTO_TCP)
+		assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 1);
+	else
+		assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+	/* The old two slots stay (the other VIP's device's now), untouched. */
+	assert_int_equal(dp_ct_count(), c->proto == IPPROTO_TCP ? 3 : 4);
+}
+
 /* Its program missing (an emptied ct_prog slot): a counted drop, no state. */
 static void test_prog_missing(void **state)
 {
@@ -664,6 +764,8 @@ int main(void)
 	    CASES(test_full_buckets),
 	    CASES(test_false_match),
 	    CASES(test_prog_missing),
+	    CASES(test_fast_path),
+	    CASES(test_fast_other_vip),
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);

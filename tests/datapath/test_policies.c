@@ -1429,6 +1429,31 @@ static void test_flat_every_policy(void **state)
 	}
 }
 
+/*
+ * The manager's commit records each server's VIP mode (server_info.fwd:
+ * the compact table's fast path reads it there); a server an older
+ * manager wrote (fwd 0) is rewritten by the next commit.
+ */
+static void test_server_fwd(void **state)
+{
+	struct server_info srv;
+	__u32 key;
+
+	(void)state;
+	model_init_empty(&flat_base);
+	flat_build(&flat_cur, "hash", "maglev");
+	flat_commit(&flat_cur);
+	key = model_server_find(&flat_cur, "sB");
+	assert_int_equal(bpf_map_lookup_elem(dp_map("servers"), &key, &srv), 0);
+	assert_int_equal(srv.fwd, HAULER_FWD_NAT + 1);
+	srv.fwd = 0;
+	assert_int_equal(bpf_map_update_elem(dp_map("servers"), &key, &srv, BPF_ANY), 0);
+	assert_int_equal(model_load(&flat_base, dp_maps()), 0);
+	flat_commit(&flat_cur);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("servers"), &key, &srv), 0);
+	assert_int_equal(srv.fwd, HAULER_FWD_NAT + 1);
+}
+
 /* lur over all devices: the least utilized of the VIP, whichever server holds it. */
 static int flat_all_to(int first, int n, int want)
 {
@@ -1538,6 +1563,7 @@ int main(void)
 	    T(test_flat_every_policy),
 	    T(test_flat_tier_switch),
 	    T(test_flat_wrr_ring),
+	    T(test_server_fwd),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

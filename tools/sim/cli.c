@@ -49,7 +49,7 @@ static int num(const char *s, double min, double max, const char *what, double *
 /* Microseconds 0..1e6 (an option ...-us) into seconds. */
 static int micros(const char *s, const char *what, double *out_s)
 {
-	double us;
+	double us = 0;
 	int ret = num(s, 0, 1e6, what, &us);
 
 	if (!ret)
@@ -59,7 +59,7 @@ static int micros(const char *s, const char *what, double *out_s)
 
 static int integer(const char *s, double min, double max, const char *what, int *out)
 {
-	double v;
+	double v = 0;
 	int ret = num(s, min, max, what, &v);
 
 	if (!ret && v != floor(v))
@@ -115,7 +115,7 @@ static int list_policies(struct sim_opts *o, const char *s)
 static int opts_parse(struct sim_opts *o, int argc, char **argv)
 {
 	struct sim_config *c = &o->cfg;
-	double v;
+	double v = 0;
 	int i, ret = 0;
 
 	for (i = 0; i < argc && !ret; i++) {

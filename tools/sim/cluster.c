@@ -48,7 +48,7 @@ static int add_device(struct sim_cluster *c, int s, const char *name, __u8 kind,
 	struct sim_device *sd;
 	int d;
 
-	snprintf(spec.name, sizeof(spec.name), "%s", name);
+	snprintf(spec.name, sizeof(spec.name), "%.*s", (int)sizeof(spec.name) - 1, name);
 	memcpy(spec.server, c->m->servers[s].name, HAULER_NAME_LEN);
 	spec.addr[0] = htonl(0x0a000000u | (__u32)(c->ndev + 1));
 	spec.port = htons(8080);

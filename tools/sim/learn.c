@@ -155,7 +155,7 @@ static int accuracy(const struct sim_opts *o, struct json *j)
 	json_array_begin(j, "rates");
 	for (r = 0; !ret && r < o->nrates; r++) {
 		unsigned long hits = 0, hist[4] = {0};
-		double p99, p99_sum = 0;
+		double p99 = 0, p99_sum = 0;
 
 		fprintf(stderr, "\rlearn %d servers: rate %g (%d/%d)            ", o->cfg.servers,
 			o->rates[r], r + 1, o->nrates);

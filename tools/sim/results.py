@@ -153,7 +153,7 @@ def learner_tables(d, servers):
                          "; ".join("seed %d: %s" % (k, misses(a)) for k, a in runs)])
     if rows:
         out.append("Learner accuracy (alpha 0.5, gamma 0.5, epsilon 0.1 while training, 0 while "
-                   "measured; each rate an episode; weights 6:0 or 6:1 (w-max 1); target 95%, "
+                   "measured; each rate an episode; weights 6:0 or 6:1 (w-max 1); 20 buckets; target 95%, "
                    "thesis at least 90%). *Labels*: 6:0 below the turning point, 6:1 from it "
                    "(the issue's); the accuracy by these labels is the figure that counts. "
                    "*Either at the tie*: the same, except that at the rates where "
@@ -201,7 +201,7 @@ def learner_tables(d, servers):
         a = load(os.path.join(d, name))
         rows.append([name[6:-5].replace("-", " "), pct(a["accuracy"]), misses(a)])
     if rows:
-        out.append("Learner accuracy by parameter (64 servers, seed 1, w-max 1; thesis Figs. "
+        out.append("Learner accuracy by parameter (64 servers, seed 1, w-max 1, 20 buckets; thesis Figs. "
                    "6.2, 6.3):\n")
         out.append(table(rows, ["setting", "accuracy", "rates below 95%"]) + "\n")
     return "\n".join(out)
@@ -235,7 +235,7 @@ def summary(d):
                             range(4), key=lambda k: lr["weights_0_1_2_more"][k]))
                             if lr and "p99_s" in lr else "-"] if learned else []))
         lines.append("P99 (s) against the offered rate, %d servers%s:\n" % (s, (
-            "; *learned*: the learner (seed 1, threshold 60, w-max 1) at the same rates, the mean "
+            "; *learned*: the learner (seed 1, threshold 60, w-max 1, 20 buckets) at the same rates, the mean "
             "P99 of its measured iterations (5 s each) with the weights it chose there, "
             "the weight it held most in brackets") if learned else ""))
         lines.append(table(rows, ["rate/s"] + names + (["learned"] if learned else [])) + "\n")
