@@ -12,6 +12,8 @@
 #define HAULER_BPF_CTCONN_H
 
 #include "conn.h"
+#include "stats.h"
+#include "ratelimit.h"
 #include "ctable/ct_table.h"
 
 /* Where a flow may live: its two buckets (b1 NULL: one) and its digest. */
@@ -311,6 +313,35 @@ static __always_inline int reply_vip(const struct flow_key *k, const struct conf
 	if (!c || !(c->flags & HAULER_CONN_REPLY) || !conn_device(c))
 		return -1;
 	*vip_id = c->vip_id;
+	return 0;
+}
+
+/*
+ * The confirmation budget of the modes that never see the device's answer
+ * (ipip, dsr; docs/datapath.md, "Forged handshakes in ipip mode"): there
+ * the client's handshake ACK alone confirms a TCP flow, and a blind
+ * spoofer who sends SYN then ACK per made-up flow can do the same. At
+ * most HAULER_CONFIRM_BURST such confirmations per CPU every
+ * HAULER_CONFIRM_WINDOW_NS move flows into the established table, so a
+ * flood of forged handshakes pushes out established flows at that rate,
+ * not at line rate. A flow over the budget stays half-open (it is
+ * forwarded all the same) and its next ACK tries again. nat flows are
+ * confirmed by what a spoofer cannot forge (the SYN-ACK's sequence, the
+ * device's data), UDP by time: neither takes from the budget.
+ */
+#define HAULER_CONFIRM_BURST	 512
+#define HAULER_CONFIRM_WINDOW_NS (100 * 1000000ULL) /* 512 per 100 ms: 5,120/s per CPU */
+
+HAULER_RATE_MAP(confirm_rate);
+
+/* May this packet's confirmation (fwd_mode, proto) go now? Counted when not. */
+static __always_inline int confirm_allowed(struct xdp_md *ctx, __u8 fwd_mode, __u8 proto, __u64 now)
+{
+	if (fwd_mode == HAULER_FWD_NAT || proto != IPPROTO_TCP)
+		return 1;
+	if (rate_allowed(&confirm_rate, HAULER_CONFIRM_BURST, HAULER_CONFIRM_WINDOW_NS, now))
+		return 1;
+	stat_reason(HAULER_STAT_conn_confirm_limited, ctx);
 	return 0;
 }
 

@@ -142,6 +142,7 @@ static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, 
 					 p->flow.proto == IPPROTO_TCP ? tcp_seq_field(ctx, p, 1)
 								      : 0,
 					 cfg, now) &&
+			   confirm_allowed(ctx, vi->fwd_mode, p->flow.proto, now) &&
 			   !conn_promote(c, &p->flow, dev, vi->fwd_mode, p->tcp_flags, now)) {
 			stat_reason(HAULER_STAT_conn_promoted, ctx);
 		}
@@ -656,6 +657,7 @@ static __always_inline int ct_established(struct xdp_md *ctx, const struct pkt *
 			ct_forget(h, &p->flow, dev, vi->fwd_mode, cfg);
 			stat_reason(HAULER_STAT_conn_closed, ctx);
 		} else if (ct_confirms(h->s, proto, fl, vi->fwd_mode, cfg, tick) &&
+			   confirm_allowed(ctx, vi->fwd_mode, proto, now) &&
 			   ct_put(h, ct_promoted(h->s, proto, fl, tick))) {
 			stat_reason(HAULER_STAT_conn_promoted, ctx);
 			promote = 1;

@@ -36,6 +36,7 @@
 #include "ctconn.h"
 #include "forward.h"
 #include "reset.h"
+#include "ratelimit.h"
 
 #define HAULER_ICMP_HLEN	 8
 #define HAULER_ICMP_QUOTE	 128 /* bytes of the oversized packet a too-big answer quotes */
@@ -253,37 +254,13 @@ unknown:
 	return XDP_PASS;
 }
 
-/* Per CPU: the too-big answers of the current window (private to the entry object). */
-struct too_big_window {
-	__u64 start_ns;
-	__u32 sent;
-	__u32 pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct too_big_window);
-} too_big_rate SEC(".maps");
+/* Per CPU: the too-big answers of the current window (bpf/ratelimit.h). */
+HAULER_RATE_MAP(too_big_rate);
 
 /* May another too-big answer go out now? */
 static __always_inline int too_big_allowed(__u64 now)
 {
-	struct too_big_window *w;
-	__u32 zero = 0;
-
-	w = bpf_map_lookup_elem(&too_big_rate, &zero);
-	if (!w)
-		return 0;
-	if (now - w->start_ns >= HAULER_TOO_BIG_WINDOW_NS) {
-		w->start_ns = now;
-		w->sent = 0;
-	}
-	if (w->sent >= HAULER_TOO_BIG_BURST)
-		return 0;
-	w->sent++;
-	return 1;
+	return rate_allowed(&too_big_rate, HAULER_TOO_BIG_BURST, HAULER_TOO_BIG_WINDOW_NS, now);
 }
 
 /*

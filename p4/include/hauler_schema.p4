@@ -127,7 +127,8 @@
 #define HAULER_STAT_too_big_fragment 49 // IPv4 without DF too big once encapsulated: passed to the kernel, which fragments it
 #define HAULER_STAT_icmp_tunnel_too_big 50 // fragmentation needed / packet too big from a router on an ipip device's path, about an encapsulated packet of a held flow: the client told the MTU less the tunnel header (rate-limited with too_big_sent)
 #define HAULER_STAT_nat_reply_spoofed 51 // packet from a nat device's address:port to a client of a held flow that did not come from the balancer's next hop towards that device (interface and neighbour MAC): dropped, nothing written
-#define HAULER_STAT_REASONS 52
+#define HAULER_STAT_conn_confirm_limited 52 // ipip/dsr TCP flow whose handshake ACK would confirm it over the confirmation budget (per CPU): stays half-open, forwarded
+#define HAULER_STAT_REASONS 53
 
 // key of vips: the service clients connect to
 struct vip_key_t {

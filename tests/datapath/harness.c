@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -405,12 +406,38 @@ void dp_stats_zero(void)
 	zero_array("stats", HAULER_STAT_SLOTS, ncpus * sizeof(struct counter));
 }
 
+void dp_confirm_budget_spent(int spent)
+{
+	int n = libbpf_num_possible_cpus(), i;
+	/* struct rate_window (bpf/ratelimit.h): start_ns, sent, pad. */
+	struct {
+		__u64 start_ns;
+		__u32 sent, pad;
+	} * w;
+	struct timespec ts;
+	__u32 zero = 0;
+
+	assert_true(n > 0);
+	w = calloc(n, sizeof(*w));
+	assert_non_null(w);
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC_COARSE, &ts), 0);
+	for (i = 0; spent && i < n; i++) {
+		/* A window starting an hour ahead never ends during the test. */
+		w[i].start_ns =
+		    (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec + 3600ull * 1000000000ull;
+		w[i].sent = ~0u;
+	}
+	assert_int_equal(bpf_map_update_elem(dp_map("confirm_rate"), &zero, w, BPF_ANY), 0);
+	free(w);
+}
+
 int dp_reset(void **state)
 {
 	__u32 k;
 
 	(void)state;
 	dp_conn_clear();
+	dp_confirm_budget_spent(0);
 	clear_hash("vips", sizeof(struct vip_key));
 	zero_array("vip_index", HAULER_MAX_VIPS, sizeof(struct vip_key));
 	zero_array("servers", HAULER_SERVER_SLOTS, sizeof(struct server_info));

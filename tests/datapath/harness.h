@@ -180,6 +180,12 @@ __u32 dp_dev_assigned(__u16 id);
  * table"): DP_CT_BUCKETS buckets in every test binary, unused until
  * dp_ct_use(1) sets config.ct_buckets (dp_reset empties it and sets 0).
  */
+/*
+ * The ipip confirmation budget (bpf/ctconn.h, confirm_rate) of every CPU:
+ * spent (the window never ends during the test) or fresh (dp_reset).
+ */
+void dp_confirm_budget_spent(int spent);
+
 #define DP_CT_BUCKETS 1024
 void dp_ct_use(int on);
 /* The slot of flow k (the first with its digest), as ct_lookup finds it: 0, or -1. */

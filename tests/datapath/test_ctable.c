@@ -385,6 +385,33 @@ static void test_reply_spoofed(void **state)
 	assert_int_equal(dp_ct_count(), 2);
 }
 
+/*
+ * ipip over the confirmation budget (spent here): the handshake ACK leaves
+ * the slot half-open (conn_confirm_limited); once the budget allows, the
+ * next ACK confirms it (test_flood.c: test_ipip_confirm_budget).
+ */
+static void test_ipip_confirm_budget(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in;
+	struct flow_key fk;
+
+	compact_vip(c->family, IPPROTO_TCP, HAULER_FWD_IPIP, 1);
+	spec_to_vip(&in, c->family, IPPROTO_TCP, 0);
+	fk = spec_flow(&in);
+	dp_confirm_budget_spent(1);
+	dp_run_ok(&in, XDP_TX);
+	in.tcp_flags = TCPF_ACK;
+	dp_run_ok(&in, XDP_TX);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_confirm_limited), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
+	assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_HALF);
+	dp_confirm_budget_spent(0);
+	dp_run_ok(&in, XDP_TX);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+	assert_int_equal(ct_slot_flags(slot_of(&fk)), 0);
+}
+
 /* A RST on a half-open flow (the client's or the device's) removes both slots at once. */
 static void test_rst_half_open(void **state)
 {
@@ -730,6 +757,7 @@ int main(void)
 	    CASES_TCP(test_stateless),
 	    CASES_TCP(test_nat_forged_handshake),
 	    CASES(test_reply_spoofed),
+	    CASES_TCP(test_ipip_confirm_budget),
 	    CASES_TCP(test_rst_half_open),
 	    CASES_TCP(test_rst_linger),
 	    CASES(test_device_gone),

@@ -413,6 +413,46 @@ static void test_udp_confirmed_after_a_second(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
 }
 
+/*
+ * ipip: the balancer never sees the SYN-ACK, so the client's handshake
+ * ACK alone confirms, as a spoofer's SYN-then-ACK would. Over the
+ * confirmation budget (per CPU, spent here) such a flow is forwarded but
+ * stays half-open (conn_confirm_limited): a flood of forged handshakes
+ * fills conns no faster than the budget. Its next ACK, once the budget
+ * allows, confirms it. (The compact table: test_ctable.c.)
+ */
+static void test_ipip_confirm_budget(void **state)
+{
+	const struct flood_case *c = *state;
+	__u8 frame[DP_FRAME_MAX];
+	struct frame_spec s;
+	struct flow_key fk;
+	struct dp_out out;
+	int i;
+
+	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_IPIP, 4);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	fk = spec_flow(&s);
+	dp_confirm_budget_spent(1);
+	for (i = 0; i < 3; i++) {
+		s.tcp_flags = i ? TCPF_ACK : TCPF_SYN;
+		assert_int_equal(dp_run(frame, build(&s, frame), &out), 0);
+		assert_int_equal(out.verdict, XDP_TX);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_confirm_limited), 2);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 2);
+	assert_int_equal(dp_conn_table(&fk), DP_HALF_OPEN);
+	assert_int_equal(dp_conn_count_in(DP_CONNS), 0);
+
+	dp_confirm_budget_spent(0);
+	assert_int_equal(dp_run(frame, build(&s, frame), &out), 0);
+	assert_int_equal(out.verdict, XDP_TX);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_confirm_limited), 2);
+	assert_int_equal(dp_conn_table(&fk), DP_CONNS);
+}
+
 /* clang-format off */
 #define CASE(fam, proto) (&(struct flood_case){ fam, proto })
 #define BOTH(fn, proto)                                                                            \
@@ -430,6 +470,7 @@ int main(void)
 	    BOTH(test_device_bare_ack_confirms_nothing, IPPROTO_TCP),
 	    BOTH(test_flood_spares_established, IPPROTO_TCP),
 	    BOTH(test_udp_confirmed_after_a_second, IPPROTO_UDP),
+	    BOTH(test_ipip_confirm_budget, IPPROTO_TCP),
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);
