@@ -56,6 +56,15 @@ SRC=$PWD
 TOPO_BUILD=$BUILD
 # shellcheck source=topology.sh
 . tools/topology.sh
+# The accelerator on a CPU of its own when the run has two or more: silicon
+# of its own, as a SmartNIC has. On one CPU (2026-12-02 17:44-17:46,
+# load 0.6-1.8) the busy accelerator cost the server CPU's device up to
+# 13% of its capacity and the two together served 1.15-1.18x the server
+# CPU alone; with the accelerator on the other CPU the server CPU kept
+# its capacity (150-151 alone, 154-155 beside it: 1.26x together).
+if [ -z "${WL_ACC_CPU:-}" ] && [ "$(nproc)" -ge 2 ]; then
+	WL_ACC_CPU=$(((${WL_CPU:-$(($(nproc) - 1))} + $(nproc) - 1) % $(nproc)))
+fi
 # shellcheck source=workload.sh
 . tools/workload.sh
 
