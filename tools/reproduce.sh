@@ -56,15 +56,12 @@ SRC=$PWD
 TOPO_BUILD=$BUILD
 # shellcheck source=topology.sh
 . tools/topology.sh
-# The accelerator on a CPU of its own when the run has two or more: silicon
-# of its own, as a SmartNIC has. On one CPU (2026-12-02 17:44-17:46,
-# load 0.6-1.8) the busy accelerator cost the server CPU's device up to
-# 13% of its capacity and the two together served 1.15-1.18x the server
-# CPU alone; with the accelerator on the other CPU the server CPU kept
-# its capacity (150-151 alone, 154-155 beside it: 1.26x together).
-if [ -z "${WL_ACC_CPU:-}" ] && [ "$(nproc)" -ge 2 ]; then
-	WL_ACC_CPU=$(((${WL_CPU:-$(($(nproc) - 1))} + $(nproc) - 1) % $(nproc)))
-fi
+# WL_ACC_CPU (workload.sh): the accelerator's CPU, by default the server
+# CPU's. On another CPU (2026-12-02 17:44-17:46, load 0.6-1.8, 2 probes)
+# the server CPU kept its capacity beside a busy accelerator (150-151/s
+# alone, 154-155 beside it) where on one CPU it lost up to 13%; but the
+# one full run with it (17:51) ran 42% of its runs in the machine's slow
+# spells and gave no figure (docs/results_notes.md): not the default.
 # shellcheck source=workload.sh
 . tools/workload.sh
 
@@ -636,7 +633,7 @@ past_hard() { [ "$PART_HARD" -gt 0 ] && [ "$(date +%s)" -ge "$PART_HARD" ]; }
 # budget_cut KEY TEXT: what the budget cut short, for the report (once a KEY).
 budget_cut() {
 	case "$BUDGET_CUTS" in *"[$1]"*) return 0 ;; esac
-	BUDGET_CUTS="${BUDGET_CUTS}[$1] $2; "
+	BUDGET_CUTS="${BUDGET_CUTS:+$BUDGET_CUTS; }[$1] $2"
 	say "budget: $2"
 }
 

@@ -102,7 +102,7 @@ def read_env(path):
     env = {}
     with open(path) as f:
         for line in f:
-            line = line.strip()
+            line = line.rstrip("\n")  # (a value may end in an escaped space)
             if not line.startswith("export "):
                 continue
             k, _, v = line[len("export "):].partition("=")
