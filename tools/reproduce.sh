@@ -951,7 +951,7 @@ knee_run() {
 	return $ok
 }
 part_knee() {
-	local session round name rates i n=0 max=0 frac g json rate rc stop
+	local session round name i n=0 max=0 frac rc stop
 	local -A grid misses met
 	# the runs of this part: long (see above); its sessions are a rig of
 	# their own in the report, never pooled with 5 s runs
