@@ -19,6 +19,7 @@ void model_config_defaults(struct config *cfg)
 	cfg->rst_linger_ms = 1000;
 	cfg->udp_timeout_ms = 30000;
 	cfg->report_window_s = HAULER_REPORT_WINDOW_DEFAULT_S;
+	cfg->confirm_burst = HAULER_CONFIRM_BURST_DEFAULT;
 }
 
 /* How far the recorded clock offset may be from ours before it is written again. */
