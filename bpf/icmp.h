@@ -353,9 +353,11 @@ static __always_inline int icmp_untunnel(struct xdp_md *ctx, const struct pkt *p
  * on the device's path. The client's packet inside is looked up as the
  * flow's own; the client is told the MTU less the tunnel header (as the
  * balancer's own too-big, and under its rate limit). Believed only when
- * addressed to the tunnel's source and about a held ipip flow whose
- * device is the tunnel's destination; other errors about the tunnel are
- * passed (icmp_unknown).
+ * addressed to the tunnel's source, about a held ipip flow whose device
+ * is the tunnel's destination, and from the device's side (reply_spoofed:
+ * the balancer's next hop towards the device; else a counted drop,
+ * icmp_spoofed, before it takes from the rate limit); other errors about
+ * the tunnel are passed (icmp_unknown).
  */
 static __always_inline int icmp_from_tunnel(struct xdp_md *ctx, const struct pkt *p, __u8 *icmp,
 					    const struct pkt *t)
@@ -390,6 +392,8 @@ static __always_inline int icmp_from_tunnel(struct xdp_md *ctx, const struct pkt
 		stat_reason(HAULER_STAT_icmp_forged, ctx);
 		return XDP_DROP;
 	}
+	if (reply_spoofed(ctx, p->flow.family, dev->addr, id, HAULER_STAT_icmp_spoofed, now))
+		return XDP_DROP;
 	mtu = p->flow.family == 4 ? bpf_ntohs(*(__be16 *)(icmp + 6))
 				  : bpf_ntohl(*(__be32 *)(icmp + 4));
 	if (mtu < (p->flow.family == 4 ? hlen + 68 : 1280) || mtu > 0xffff) {

@@ -356,10 +356,11 @@ static int nat_address_free(const struct model *m, const struct device_spec *spe
 			continue;
 		ov = &m->vips[m->servers[o->server % HAULER_MAX_SERVERS].vip_id % HAULER_MAX_VIPS];
 		if (ov != v && ov->info.fwd_mode == HAULER_FWD_NAT && ov->key.proto == v->key.proto)
-			return err_set(ERR_INPUT,
-				       "device '%s': its address and port are device '%s''s, of "
-				       "another nat VIP: replies could not be told apart",
-				       spec->name, (const char *)o->name);
+			return err_set(
+			    ERR_INPUT,
+			    "device '%s': its address and port are those of device '%s', "
+			    "of another nat VIP: replies could not be told apart",
+			    spec->name, (const char *)o->name);
 	}
 	return 0;
 }

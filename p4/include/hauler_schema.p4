@@ -131,7 +131,7 @@
 #define HAULER_STAT_icmp_tunnel_too_big 50 // fragmentation needed / packet too big from a router on an ipip device's path, about an encapsulated packet of a held flow: the client told the MTU less the tunnel header (rate-limited with too_big_sent)
 #define HAULER_STAT_nat_reply_spoofed 51 // packet from a nat device's address:port to a client of a held flow that did not come from the balancer's next hop towards that device (interface and neighbour MAC): dropped, nothing written
 #define HAULER_STAT_conn_confirm_limited 52 // ipip/dsr TCP flow whose handshake ACK would confirm it over the confirmation budget (per CPU): stays half-open, forwarded
-#define HAULER_STAT_icmp_spoofed 53 // ICMP error about a held nat flow, from the device's side to its client, that did not come from the balancer's next hop towards that device (interface and neighbour MAC), as nat_reply_spoofed: dropped, nothing written
+#define HAULER_STAT_icmp_spoofed 53 // ICMP error from a device's side (about a held nat flow, for its client; or a router's too-big about an ipip flow's tunnel packet) that did not come from the balancer's next hop towards that device (interface and neighbour MAC), as nat_reply_spoofed: dropped, nothing written
 #define HAULER_STAT_REASONS 54
 
 // key of vips: the service clients connect to

@@ -744,6 +744,10 @@ static void test_tunnel_error_refused(void **state)
 	tunnel_error(&e, c, t, tlen);
 	memcpy(e.dst, other.a, 16);
 	expect_refused(&fwd, frame, icmp_build(&e, frame), XDP_DROP, HAULER_STAT_icmp_forged);
+	/* From the clients' side (their router's MAC), not from the device's path. */
+	tunnel_error(&e, c, t, tlen);
+	memcpy(e.smac, dp_gw_mac, 6);
+	expect_refused(&fwd, frame, icmp_build(&e, frame), XDP_DROP, HAULER_STAT_icmp_spoofed);
 	/* Another error about the tunnel (time exceeded): not the client's business. */
 	tunnel_error(&e, c, t, tlen);
 	e.type = c->family == 4 ? 11 : 3;
