@@ -346,6 +346,36 @@ pass:
 }
 
 /*
+ * Does this SYN leave the lingering entry of an ended flow (closing: its
+ * FIN or RST was seen) bound to dev? The client opens a new connection on
+ * the old one's ports (the ports came round again). On a device that may
+ * take no new connection (select_device_usable: failed its health check,
+ * drained or down) it is decided anew; on a usable device it goes on to
+ * it as before (the device's TCP takes a SYN on a closing connection's
+ * ports). A live entry, and a half-open one (a retransmitted SYN), stays
+ * with its device whatever the device's state (on-down keep).
+ */
+static __always_inline int syn_leaves(const struct pkt *p, const struct device_info *dev,
+				      int closing)
+{
+	return closing && dev && p->flow.proto == IPPROTO_TCP &&
+	       (p->tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT | TCP_FLAG_RST_BIT)) ==
+		   TCP_FLAG_SYN_BIT &&
+	       !select_device_usable(dev);
+}
+
+/* syn_leaves for entry c of map (conns or half_open): removed; returns c or NULL. */
+static __always_inline struct conn *conn_syn_check(struct xdp_md *ctx, const struct pkt *p,
+						   struct conn *c, void *map)
+{
+	if (!c || !syn_leaves(p, conn_device(c), c->flags & (HAULER_CONN_FIN | HAULER_CONN_RST)))
+		return c;
+	conn_forget(map, c, &p->flow);
+	stat_reason(HAULER_STAT_conn_closed, ctx);
+	return NULL;
+}
+
+/*
  * The fast path (issue 16: one lookup finds flow and VIP): can the conns
  * entry c, found by the packet's own key, be forwarded without looking up
  * vips? It can when it is a plain established entry (no flag: not a reply,
@@ -451,6 +481,7 @@ int hauler_xdp(struct xdp_md *ctx)
 			stat_reason(HAULER_STAT_conn_ended_kept, ctx);
 		}
 	}
+	c = conn_syn_check(ctx, &p, c, &conns);
 	if (!c) {
 		half = 1;
 		c = bpf_map_lookup_elem(&half_open, &p.flow);
@@ -459,6 +490,7 @@ int hauler_xdp(struct xdp_md *ctx)
 			stat_reason(HAULER_STAT_conn_closed, ctx);
 			c = NULL;
 		}
+		c = conn_syn_check(ctx, &p, c, &half_open);
 	}
 found:
 	if (c) {
@@ -700,6 +732,11 @@ static __always_inline int ct_vip(struct xdp_md *ctx, const struct pkt *p, const
 			stat_reason(HAULER_STAT_conn_closed, ctx);
 			goto decide;
 		}
+	}
+	if (syn_leaves(p, dev, ct_slot_flags(h->s) & (CT_F_FIN | CT_F_RST))) {
+		ct_forget(h, &p->flow, dev, vi->fwd_mode, cfg);
+		stat_reason(HAULER_STAT_conn_closed, ctx);
+		goto decide;
 	}
 	if (dev) {
 		*devp = dev;

@@ -190,6 +190,61 @@ static void test_drain_and_down_keep_flows(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
 }
 
+/*
+ * A SYN on the ports of an ended flow whose entry lingers (FIN or RST
+ * seen; the client's ports came round again) is a new connection. To a
+ * usable device it goes on to the old flow's device; a device that failed
+ * its health check, or is drained, takes no new connection: decided anew
+ * (docs/health.md). test_health.sh once saw that SYN reach a killed
+ * server through such an entry and be refused. syn_elsewhere: s's SYN
+ * goes to the pool's other device, not dev, and is recorded there.
+ */
+static __u16 syn_elsewhere(struct frame_spec *s, __u16 dev)
+{
+	__u16 now;
+
+	s->tcp_flags = TCPF_SYN;
+	now = send_fwd(s);
+	assert_int_not_equal(now, dev);
+	assert_in_range(now, DP_DEV_ID(0), DP_DEV_ID(1));
+	assert_int_equal(conn_device(s), now);
+	return now;
+}
+
+static void test_syn_leaves_unusable_device(void **state)
+{
+	const struct conn_case *c = *state;
+	struct frame_spec s;
+	__u16 dev, now;
+
+	two_servers(c->family, IPPROTO_TCP);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	dev = open_flow(&s);
+	s.tcp_flags = TCPF_FIN | TCPF_ACK;
+	assert_int_equal(send_fwd(&s), dev);
+	s.tcp_flags = TCPF_SYN;
+	assert_int_equal(send_fwd(&s), dev); /* usable: the old flow's device */
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+
+	dp_set_device_health(dev, HAULER_HEALTH_FAILED);
+	now = syn_elsewhere(&s, dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+	assert_int_equal(send_fwd(&s), now); /* its retransmission follows it */
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+
+	/* Drained, after the client's RST: the same. */
+	dp_set_device_health(dev, 0);
+	s.sport = htons(ntohs(s.sport) + 1);
+	dev = open_flow(&s);
+	s.tcp_flags = TCPF_RST;
+	assert_int_equal(send_fwd(&s), dev);
+	dp_set_device_state(dev, HAULER_STATE_DRAIN);
+	syn_elsewhere(&s, dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 2);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 4);
+}
+
 /* Deleting the device decides its flows anew. */
 static void test_deleted_device_redecides(void **state)
 {
@@ -809,6 +864,7 @@ int main(void)
 	    BOTH(test_health_reset_refuses_replies, IPPROTO_UDP),
 	    BOTH(test_new_then_established, IPPROTO_UDP),
 	    BOTH(test_drain_and_down_keep_flows, IPPROTO_TCP),
+	    BOTH(test_syn_leaves_unusable_device, IPPROTO_TCP),
 	    BOTH(test_fast_path_and_deleted_vip, IPPROTO_TCP),
 	    BOTH(test_deleted_device_redecides, IPPROTO_UDP),
 	    BOTH(test_rst_lingers, IPPROTO_TCP),

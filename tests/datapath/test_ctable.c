@@ -612,6 +612,40 @@ static void test_false_match(void **state)
 }
 
 /*
+ * The compact table's copy of test_conn's: a SYN on the ports of an ended
+ * flow (its FIN seen) whose device failed its health check is decided
+ * anew, to the other device.
+ */
+static void test_syn_leaves_failed_device(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in;
+	struct flow_key fk;
+
+	compact_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 2);
+	spec_to_vip(&in, c->family, IPPROTO_TCP, 0);
+	fk = spec_flow(&in);
+	dp_set_device_health(DP_DEV_ID(1), HAULER_HEALTH_FAILED); /* the flow on device 0 */
+	send_nat_to(&in, 0);
+	in.tcp_flags = TCPF_ACK;
+	send_nat_to(&in, 0);
+	send_reply(&in, TCPF_ACK);
+	dp_set_device_health(DP_DEV_ID(1), 0);
+	in.tcp_flags = TCPF_FIN | TCPF_ACK;
+	send_nat_to(&in, 0);
+	assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_FIN);
+	in.tcp_flags = TCPF_SYN;
+	send_nat_to(&in, 0); /* usable: the old flow's device */
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+
+	dp_set_device_health(DP_DEV_ID(0), HAULER_HEALTH_FAILED);
+	send_nat_to(&in, 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+	assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_HALF);
+}
+
+/*
  * Open the nat flow of in on device 0 to an established slot (TCP: SYN,
  * ACK, the device's data; UDP: a later datagram). TCP counts one
  * nat_reply.
@@ -760,6 +794,7 @@ int main(void)
 	    CASES_TCP(test_ipip_confirm_budget),
 	    CASES_TCP(test_rst_half_open),
 	    CASES_TCP(test_rst_linger),
+	    CASES_TCP(test_syn_leaves_failed_device),
 	    CASES(test_device_gone),
 	    CASES(test_full_buckets),
 	    CASES(test_false_match),
