@@ -138,6 +138,9 @@ FCT_FRAC=1.25 # batches are offered above the server CPU's capacity
 # ... and at most this fast: faster, the calibration itself was taken while
 # the machine was slow, and the devices have more capacity than nominal.
 : "${REPRO_MAX_SPEED:=1.15}"
+# The most seconds a run waits for the machine's speed (speed_gate; a smoke
+# run judges no speed and does not wait).
+if [ "$SMOKE" = 1 ]; then : "${REPRO_GATE_S:=0}"; else : "${REPRO_GATE_S:=30}"; fi
 # The most of this many calibrations (each the fastest of many timings): a
 # slow spell of the shared machine can span a few of them.
 [ "$SMOKE" = 1 ] || : "${WL_CALIBRATIONS:=7}"
@@ -422,9 +425,33 @@ speed() {
 		}'
 }
 
+# speed_gate: before a run, wait until one calibration on the devices' CPU
+# finds the kernel at REPRO_MIN_SPEED of the run's calibrated speed, for at
+# most REPRO_GATE_S seconds and never once the part is late. The machine's
+# slow spells (the kernel at 0.4-0.65 of its speed) last seconds to a
+# minute; a run started in one is invalid and its time lost. A calibration
+# takes 60 ms of that CPU; GATE_WAITS and GATE_WAITED_S count the waits.
+speed_gate() {
+	local t0 it waited
+	[ "$REPRO_GATE_S" -gt 0 ] || return 0
+	t0=$(date +%s)
+	while :; do
+		it=$(WL_CALIBRATIONS=1 wl_calibrate)
+		awk -v i="${it:-0}" -v c="$ITERS" -v m="$REPRO_MIN_SPEED" 'BEGIN { exit !(i >= m * c) }' && break
+		[ $(($(date +%s) - t0)) -lt "$REPRO_GATE_S" ] && ! late || break
+		sleep 1
+	done
+	waited=$(($(date +%s) - t0))
+	[ "$waited" -gt 0 ] || return 0
+	GATE_WAITS=$((GATE_WAITS + 1)) GATE_WAITED_S=$((GATE_WAITED_S + waited))
+	say "waited ${waited} s for the machine's speed (calibration now $it of $ITERS repetitions)"
+}
+GATE_WAITS=0 GATE_WAITED_S=0
+
 measure() {
 	local name=$1 rate=$2 target=$3 try=$4 json p99 loss verdict c0 a0 spd nc na p50
 	ROW=""
+	speed_gate
 	SEED=$((SEED + 1))
 	next_ports
 	c0=$(cg_usage_us s1cpu) a0=$(cg_usage_us s1acc)
@@ -1054,7 +1081,8 @@ for v in SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO CAP_CPU_BOTH CAP_ACC_BOT
 	SKIPPED HAVE_NGINX HAVE_LEARN MACHINE_UNAME MACHINE_NPROC MACHINE_CPU LOAD_BEFORE LOAD_AFTER \
 	ELAPSED FCT_RATE REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT \
 	WL_QUOTA_US WL_CPU WL_ACC_CPU BATCHES_LIST RUN_DATE AGENT_UDP ACC_NOMINAL WL_ACC_SLOW REPRO_TRIES \
-	REPRO_MIN_SPEED REPRO_MAX_SPEED LEARN_WARMUP MACHINE_NCPU REPRO_PLOTS REPRO_BUDGET_S BUDGET_CUTS; do
+	REPRO_MIN_SPEED REPRO_MAX_SPEED LEARN_WARMUP MACHINE_NCPU REPRO_PLOTS REPRO_BUDGET_S BUDGET_CUTS \
+	REPRO_GATE_S GATE_WAITS GATE_WAITED_S; do
 	printf 'export %s=%q\n' "$v" "${!v}"
 done >"$RES/report.env"
 bash tools/reproduce_report.sh "$OUT" || exit 1

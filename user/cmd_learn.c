@@ -7,8 +7,9 @@
  * the VIP's CPU devices' mean cmp is the utilization, the highest fresh
  * latency_us of the devices in use at the iteration's end is the P99 (the
  * agents report what the application pushes to their latency socket:
- * its P99 over about one interval), and a device that reported
- * cmp 100 in every sample counts as over 100% (a report saturates at 100).
+ * its P99 over about one interval), and a device that reported cmp 100,
+ * or requests waiting, in every sample counts as over 100%
+ * (learner_dev_over).
  * The learner's new weights go through the manager's normal commit (the
  * same as `hauler device set NAME weight W`: new rings, one flip each),
  * and the learner is stored after every iteration (learner_store.h), so a
@@ -79,6 +80,7 @@ static int find_vip(struct cmd_ctx *c, const char *text, struct vip_key *key)
 struct learn_sample {
 	double cmp_sum[HAULER_MAX_DEVICES];
 	int full[HAULER_MAX_DEVICES];	   /* samples at cmp 100 */
+	int queued[HAULER_MAX_DEVICES];	   /* samples with requests waiting */
 	__u32 latency[HAULER_MAX_DEVICES]; /* at the newest sample; 0: none fresh */
 	int samples;
 };
@@ -105,6 +107,7 @@ static int take_sample(struct cmd_ctx *c, int vip, struct learn_sample *s, struc
 			continue;
 		s->cmp_sum[d] += st[d].cmp;
 		s->full[d] += st[d].cmp >= HAULER_REPORT_MAX_PCT;
+		s->queued[d] += st[d].queue > 0;
 		/*
 		 * The latency of the newest sample only: the application's P99
 		 * covers its recent requests, and those of the iteration's
@@ -129,6 +132,7 @@ static int observe(const struct model *m, int vip, const struct learn_sample *s,
 	memset(o, 0, sizeof(*o));
 	for (d = 0; d < HAULER_MAX_DEVICES; d++) {
 		int is_cpu = m->devices[d].kind == HAULER_KIND_CPU;
+		struct learner_dev_obs dev;
 
 		if (!vip_device(m, vip, d) || !s->samples)
 			continue;
@@ -136,7 +140,11 @@ static int observe(const struct model *m, int vip, const struct learn_sample *s,
 			cpu += s->cmp_sum[d] / s->samples;
 			ncpu++;
 		}
-		o->overloaded |= s->full[d] == s->samples;
+		dev = (struct learner_dev_obs){.samples = s->samples,
+					       .full = s->full[d],
+					       .queued = s->queued[d],
+					       .offered_pct = -1};
+		o->overloaded |= learner_dev_over(&dev);
 		if ((is_cpu || w) && s->latency[d]) {
 			have_latency = 1;
 			if (s->latency[d] > o->p99_us)

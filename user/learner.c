@@ -175,6 +175,13 @@ int learner_reward(const struct learner_params *p, const struct learner_obs *o, 
 	return REWARD_OTHER;
 }
 
+int learner_dev_over(const struct learner_dev_obs *d)
+{
+	if (d->offered_pct >= 0)
+		return d->offered_pct > 100;
+	return d->samples && (d->full >= d->samples || d->queued >= d->samples);
+}
+
 void learner_update(struct learner *l, int s, int a, double r, int s_next)
 {
 	double best = l->q[s_next][0];

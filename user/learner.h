@@ -8,7 +8,8 @@
  *    times whether the accelerators are in use (weight > 0): 2N states;
  *  - actions: the accelerators' weight +1, -1 or unchanged (all of them
  *    together; the CPUs keep their weight), between 0 and w-max;
- *  - reward (P4Wise's Algorithm 1): -10 when a device is over 100%;
+ *  - reward (P4Wise's Algorithm 1): -10 when a device is over 100%
+ *    (demand above capacity: learner_dev_over);
  *    +10 when only the CPUs are used and P99 is under the SLO; +10 when
  *    every device is used, P99 is under the SLO and the CPUs are over the
  *    threshold; -1 otherwise;
@@ -45,7 +46,20 @@ struct learner_params {
 struct learner_obs {
 	double cpu_util; /* mean CPU utilization of the VIP's servers, % */
 	double p99_us;	 /* P99 response time */
-	int overloaded;	 /* some device over 100% */
+	int overloaded;	 /* some device over 100% (learner_dev_over) */
+};
+
+/*
+ * What an iteration saw of one device, to judge "a device over 100%":
+ * its demand above what it can serve. hauler-sim knows the demand
+ * (offered_pct); live, the agents' reports sampled during the iteration
+ * stand for it (offered_pct below 0).
+ */
+struct learner_dev_obs {
+	unsigned int samples; /* reports read in the iteration */
+	unsigned int full;    /* of them at cmp 100 (a report saturates at 100) */
+	unsigned int queued;  /* of them with requests waiting (queue above 0) */
+	double offered_pct;   /* arrivals / service rate, %; below 0: not known */
 };
 
 struct learner {
@@ -77,6 +91,14 @@ int learner_params_check(const struct learner_params *p);
 int learner_init(struct learner *l, const struct learner_params *p);
 int learner_state(const struct learner_params *p, double cpu_util, __u32 weight);
 int learner_reward(const struct learner_params *p, const struct learner_obs *o, __u32 weight);
+/*
+ * Is the device over 100% in the iteration? Its offered load above 100%
+ * when known; otherwise busy (cmp 100) at every sample, or requests
+ * waiting at every sample: it never caught up with its demand. A busy
+ * share alone cannot tell: it stops at 100%, and a device that shares a
+ * CPU (the rig's, under a cgroup quota) saturates below it.
+ */
+int learner_dev_over(const struct learner_dev_obs *d);
 /* Q(s,a) += alpha * (r + gamma * max Q(s',.) - Q(s,a)). */
 void learner_update(struct learner *l, int s, int a, double r, int s_next);
 /*

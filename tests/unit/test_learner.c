@@ -2,7 +2,8 @@
 /*
  * test_learner - P4Wise's learner (user/learner.c): the defaults, every
  * parameter's validation (a bad value changes nothing), the state
- * buckets, each case of the reward (Algorithm 1), the Q-update's
+ * buckets, each case of the reward (Algorithm 1) and of "a device over
+ * 100%" (from the demand, or from sampled reports), the Q-update's
  * arithmetic, the step's bookkeeping and bounds, determinism by seed,
  * and the pinned store (root: a private bpffs folder) including records
  * that must be refused.
@@ -168,6 +169,61 @@ static void test_reward(void **state)
 	/* ... over it but missing the SLO: -1. */
 	o = (struct learner_obs){.cpu_util = 95, .p99_us = 2000};
 	assert_int_equal(learner_reward(&p, &o, 2), -1);
+}
+
+static void test_dev_over(void **state)
+{
+	struct learner_dev_obs d;
+
+	(void)state;
+	/* The demand known (hauler-sim): over 100% only above it. */
+	d = (struct learner_dev_obs){.offered_pct = 100};
+	assert_int_equal(learner_dev_over(&d), 0);
+	d.offered_pct = 100.5;
+	assert_int_equal(learner_dev_over(&d), 1);
+	/* ... it rules over the samples, either way. */
+	d = (struct learner_dev_obs){.samples = 10, .full = 10, .queued = 10, .offered_pct = 80};
+	assert_int_equal(learner_dev_over(&d), 0);
+	d = (struct learner_dev_obs){.samples = 10, .offered_pct = 130};
+	assert_int_equal(learner_dev_over(&d), 1);
+	/* Live (demand unknown): no sample, nothing to judge. */
+	d = (struct learner_dev_obs){.offered_pct = -1};
+	assert_int_equal(learner_dev_over(&d), 0);
+	/* Busy at every sample: over. */
+	d = (struct learner_dev_obs){.samples = 10, .full = 10, .offered_pct = -1};
+	assert_int_equal(learner_dev_over(&d), 1);
+	/*
+	 * A quota-limited device's bursts: cmp 100 in most 50 ms windows but
+	 * idle in one, and requests waiting in some: it kept up. Not over.
+	 */
+	d = (struct learner_dev_obs){.samples = 10, .full = 9, .queued = 3, .offered_pct = -1};
+	assert_int_equal(learner_dev_over(&d), 0);
+	/*
+	 * A saturated device whose busy share stops below 100% (the rig's
+	 * server CPU reads 88-93% beside the others on its CPU), requests
+	 * waiting at every sample: over.
+	 */
+	d = (struct learner_dev_obs){.samples = 10, .full = 1, .queued = 10, .offered_pct = -1};
+	assert_int_equal(learner_dev_over(&d), 1);
+	/* ... one sample without a queue: it caught up once. Not over. */
+	d.queued = 9;
+	assert_int_equal(learner_dev_over(&d), 0);
+	/* Busy and queued samples do not add up: each must hold throughout. */
+	d = (struct learner_dev_obs){.samples = 10, .full = 5, .queued = 5, .offered_pct = -1};
+	assert_int_equal(learner_dev_over(&d), 0);
+	/* The judgement feeds Algorithm 1's -10, with the SLO met or not. */
+	{
+		struct learner_params p;
+		struct learner_obs o = {.cpu_util = 90, .p99_us = 10};
+
+		learner_defaults(&p);
+		d = (struct learner_dev_obs){.samples = 10, .queued = 10, .offered_pct = -1};
+		o.overloaded = learner_dev_over(&d);
+		assert_int_equal(learner_reward(&p, &o, 0), -10);
+		d.queued = 0;
+		o.overloaded = learner_dev_over(&d);
+		assert_int_equal(learner_reward(&p, &o, 0), 10);
+	}
 }
 
 static void test_q_update(void **state)
@@ -427,6 +483,7 @@ int main(void)
 	    cmocka_unit_test(test_params_invalid),
 	    cmocka_unit_test(test_state),
 	    cmocka_unit_test(test_reward),
+	    cmocka_unit_test(test_dev_over),
 	    cmocka_unit_test(test_q_update),
 	    cmocka_unit_test(test_step),
 	    cmocka_unit_test(test_episode),

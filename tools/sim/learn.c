@@ -16,6 +16,7 @@
  * reports over the iteration gives), the P99 of the iteration's requests
  * and whether a device was offered more than it can serve.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,7 @@ static int episode_init(struct episode *e, const struct sim_opts *o, int nics)
 static int episode_step_p99(struct episode *e, const struct sim_opts *o, double rate, __u32 *weight,
 			    double *p99)
 {
+	struct learner_dev_obs dev = {0};
 	struct learner_obs obs;
 	struct sim_window w;
 	__u32 before = e->l.weight, after;
@@ -66,13 +68,14 @@ static int episode_step_p99(struct episode *e, const struct sim_opts *o, double 
 	obs.cpu_util = w.cpu_util;
 	obs.p99_us = w.p99 * 1e6;
 	/*
-	 * "A device over 100%": any device offered more than it serves in the
+	 * "A device over 100%" (learner_dev_over, which live estimates from
+	 * the reports): any device offered more than it serves in the
 	 * iteration, or (--overload kind) the devices of a kind together. The
 	 * first is the text of Algorithm 1, but its maximum over hundreds of
 	 * devices grows with their number from Poisson noise alone.
 	 */
-	obs.overloaded =
-	    o->overload_kind ? w.cpu_offered > 100 || w.nic_offered > 100 : w.max_offered > 100;
+	dev.offered_pct = o->overload_kind ? fmax(w.cpu_offered, w.nic_offered) : w.max_offered;
+	obs.overloaded = learner_dev_over(&dev);
 	after = learner_step(&e->l, &obs);
 	if (o->trace)
 		fprintf(stderr,
