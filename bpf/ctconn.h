@@ -307,10 +307,11 @@ static __always_inline struct device_info *flow_device(const struct flow_key *k,
 
 /*
  * Both tables, as flow_device: the VIP of the nat flow whose reply key is
- * k (device -> client), held with its device live: 0 (*vip_id), or -1.
+ * k (device -> client), held with its device live: 0 (*vip_id, and the
+ * device's id in *id), or -1.
  */
 static __always_inline int reply_vip(const struct flow_key *k, const struct config *cfg,
-				     __u32 *vip_id)
+				     __u32 *vip_id, __u32 *id)
 {
 	struct device_info *dev = NULL;
 	struct ct_hit h = {};
@@ -322,6 +323,7 @@ static __always_inline int reply_vip(const struct flow_key *k, const struct conf
 		if (ct_ref_of(&r, k, cfg) || ct_reply_slot(&r, k, &h, &dev, &gone) || gone)
 			return -1;
 		*vip_id = ct_device_vip(dev);
+		*id = ct_slot_device(h.s);
 		return 0;
 	}
 	c = bpf_map_lookup_elem(&conns, k);
@@ -330,6 +332,7 @@ static __always_inline int reply_vip(const struct flow_key *k, const struct conf
 	if (!c || !(c->flags & HAULER_CONN_REPLY) || !conn_device(c))
 		return -1;
 	*vip_id = c->vip_id;
+	*id = c->device;
 	return 0;
 }
 
@@ -338,25 +341,26 @@ static __always_inline int reply_vip(const struct flow_key *k, const struct conf
  * (ipip, dsr; docs/datapath.md, "Forged handshakes in ipip mode"): there
  * the client's handshake ACK alone confirms a TCP flow, and a blind
  * spoofer who sends SYN then ACK per made-up flow can do the same. At
- * most HAULER_CONFIRM_BURST such confirmations per CPU every
- * HAULER_CONFIRM_WINDOW_NS move flows into the established table, so a
- * flood of forged handshakes pushes out established flows at that rate,
- * not at line rate. A flow over the budget stays half-open (it is
- * forwarded all the same) and its next ACK tries again. nat flows are
- * confirmed by what a spoofer cannot forge (the SYN-ACK's sequence, the
- * device's data), UDP by time: neither takes from the budget.
+ * most config.confirm_burst such confirmations (config set confirm-budget;
+ * 0: CONFIRM_BURST_DEFAULT, 512) per CPU every CONFIRM_WINDOW_MS (100 ms)
+ * move flows into the established table, so a flood of forged handshakes
+ * pushes out established flows at that rate, not at line rate. A flow over
+ * the budget stays half-open (it is forwarded all the same) and its next
+ * ACK tries again. nat flows are confirmed by what a spoofer cannot forge
+ * (the SYN-ACK's sequence, the device's data), UDP by time: neither takes
+ * from the budget.
  */
-#define HAULER_CONFIRM_BURST	 512
-#define HAULER_CONFIRM_WINDOW_NS (100 * 1000000ULL) /* 512 per 100 ms: 5,120/s per CPU */
-
 HAULER_RATE_MAP(confirm_rate);
 
 /* May this packet's confirmation (fwd_mode, proto) go now? Counted when not. */
-static __always_inline int confirm_allowed(struct xdp_md *ctx, __u8 fwd_mode, __u8 proto, __u64 now)
+static __always_inline int confirm_allowed(struct xdp_md *ctx, __u8 fwd_mode, __u8 proto,
+					   const struct config *cfg, __u64 now)
 {
+	__u32 burst = cfg->confirm_burst ? cfg->confirm_burst : HAULER_CONFIRM_BURST_DEFAULT;
+
 	if (fwd_mode == HAULER_FWD_NAT || proto != IPPROTO_TCP)
 		return 1;
-	if (rate_allowed(&confirm_rate, HAULER_CONFIRM_BURST, HAULER_CONFIRM_WINDOW_NS, now))
+	if (rate_allowed(&confirm_rate, burst, HAULER_CONFIRM_WINDOW_MS * 1000000ULL, now))
 		return 1;
 	stat_reason(HAULER_STAT_conn_confirm_limited, ctx);
 	return 0;

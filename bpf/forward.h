@@ -390,6 +390,21 @@ static __always_inline int from_next_hop(struct xdp_md *ctx, __u8 family, const 
 	       src[4] == mac[4] && src[5] == mac[5];
 }
 
+/*
+ * A packet of a held nat flow from its device's side (a reply, bound to
+ * device id at addr; or an ICMP error about it, bpf/icmp.h) that did not
+ * come from the balancer's next hop towards that device (from_next_hop):
+ * counted as reason, and the caller drops it before it writes anything.
+ */
+static __always_inline int reply_spoofed(struct xdp_md *ctx, __u8 family, const __u32 *addr,
+					 __u32 id, __u32 reason, __u64 now)
+{
+	if (from_next_hop(ctx, family, addr, nh_dev_slot(id), now))
+		return 0;
+	stat_reason(reason, ctx);
+	return 1;
+}
+
 /* Send a VIP packet to dev in the VIP's forwarding mode. */
 static __always_inline int forward_to_device(struct xdp_md *ctx, const struct pkt *p,
 					     const struct device_info *dev, __u32 dev_id, __u8 mode,

@@ -142,7 +142,7 @@ static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, 
 					 p->flow.proto == IPPROTO_TCP ? tcp_seq_field(ctx, p, 1)
 								      : 0,
 					 cfg, now) &&
-			   confirm_allowed(ctx, vi->fwd_mode, p->flow.proto, now) &&
+			   confirm_allowed(ctx, vi->fwd_mode, p->flow.proto, cfg, now) &&
 			   !conn_promote(c, &p->flow, dev, vi->fwd_mode, p->tcp_flags, now)) {
 			stat_reason(HAULER_STAT_conn_promoted, ctx);
 		}
@@ -247,20 +247,6 @@ static __always_inline struct conn *reply_entry(const struct flow_key *k, struct
 	return bpf_map_lookup_elem(&half_open, k);
 }
 
-/*
- * A nat reply of a held flow (its entry or slot found, bound to device id)
- * that did not come from the device's side (from_next_hop): counted, and
- * the caller drops it before it writes anything.
- */
-static __always_inline int reply_spoofed(struct xdp_md *ctx, const struct pkt *p, __u32 id,
-					 __u64 now)
-{
-	if (from_next_hop(ctx, p->flow.family, p->flow.src, nh_dev_slot(id), now))
-		return 0;
-	stat_reason(HAULER_STAT_nat_reply_spoofed, ctx);
-	return 1;
-}
-
 /* A nat reply, its state done: from the VIP vk to the client. */
 static __always_inline int nat_reply_send(struct xdp_md *ctx, const struct pkt *p,
 					  const struct vip_key *vk, __u64 now)
@@ -292,7 +278,8 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p, s
 	c = reply_entry(&p->flow, cc, &half);
 	if (!c || !(c->flags & HAULER_CONN_REPLY))
 		goto not_reply;
-	if (reply_spoofed(ctx, p, c->device, now))
+	if (reply_spoofed(ctx, p->flow.family, p->flow.src, c->device,
+			  HAULER_STAT_nat_reply_spoofed, now))
 		return XDP_DROP;
 	if (!conn_device(c))
 		return reply_gone(ctx, p, half ? (void *)&half_open : (void *)&conns);
@@ -658,7 +645,7 @@ static __always_inline int ct_established(struct xdp_md *ctx, const struct pkt *
 			ct_forget(h, &p->flow, dev, vi->fwd_mode, cfg);
 			stat_reason(HAULER_STAT_conn_closed, ctx);
 		} else if (ct_confirms(h->s, proto, fl, vi->fwd_mode, cfg, tick) &&
-			   confirm_allowed(ctx, vi->fwd_mode, proto, now) &&
+			   confirm_allowed(ctx, vi->fwd_mode, proto, cfg, now) &&
 			   ct_put(h, ct_promoted(h->s, proto, fl, tick))) {
 			stat_reason(HAULER_STAT_conn_promoted, ctx);
 			promote = 1;
@@ -747,7 +734,8 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 
 	if (!cfg->nat_vips || ct_reply_of(r, &p->flow, found, &h, &dev, &gone))
 		goto not_reply;
-	if (reply_spoofed(ctx, p, ct_slot_device(h.s), now))
+	if (reply_spoofed(ctx, p->flow.family, p->flow.src, ct_slot_device(h.s),
+			  HAULER_STAT_nat_reply_spoofed, now))
 		return XDP_DROP;
 	if (gone) {
 		ct_clear(&h);

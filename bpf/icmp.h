@@ -18,8 +18,9 @@
  * connection table is in use (bpf/ctconn.h, flow_device and reply_vip:
  * conns and half_open, or the compact table), and nothing is written: an error changes no entry and
  * no counter but its own. An error is believed only when it is addressed to the quoted packet's
- * source (where a real one goes) and the flow is held; the device's own stack then checks the rest
- * (TCP sequence numbers, RFC 5927).
+ * source (where a real one goes) and the flow is held, and one for a nat client only when it came
+ * from the balancer's next hop towards the quoted device, as a nat reply must (icmp_spoofed); the
+ * device's own stack then checks the rest (TCP sequence numbers, RFC 5927).
  *
  * Second, when an encapsulated packet does not fit the route MTU towards
  * its device, the client is told (IPv4 with DF: "fragmentation needed",
@@ -223,17 +224,19 @@ unknown:
 
 /*
  * An error about a packet the balancer sent a nat device from a client
- * (quoted: client -> device): back to the client, as from the VIP.
+ * (quoted: client -> device): back to the client, as from the VIP. Only
+ * from the device's side, as a nat reply (reply_spoofed: the balancer's
+ * next hop towards the quoted device); from anywhere else, a counted drop.
  */
 static __always_inline int icmp_to_client(struct xdp_md *ctx, const struct pkt *p,
 					  const struct pkt *q, const struct config *cfg, __u64 now)
 {
+	__u32 vip_id = 0, id = 0;
 	struct flow_key r;
 	struct vip_key *vk;
-	__u32 vip_id = 0;
 
 	flow_reverse(&r, &q->flow); /* the reply's key: device -> client */
-	if (reply_vip(&r, cfg, &vip_id))
+	if (reply_vip(&r, cfg, &vip_id, &id))
 		goto unknown;
 	vk = bpf_map_lookup_elem(&vip_index, &vip_id);
 	if (!vk || vk->family != p->flow.family)
@@ -242,6 +245,8 @@ static __always_inline int icmp_to_client(struct xdp_md *ctx, const struct pkt *
 		stat_reason(HAULER_STAT_icmp_forged, ctx);
 		return XDP_DROP;
 	}
+	if (reply_spoofed(ctx, q->flow.family, q->flow.dst, id, HAULER_STAT_icmp_spoofed, now))
+		return XDP_DROP;
 	if (icmp_nat(ctx, p, q, vk->addr, vk->port, 0)) {
 		stat_reason(HAULER_STAT_icmp_malformed, ctx);
 		return XDP_PASS;
@@ -348,9 +353,11 @@ static __always_inline int icmp_untunnel(struct xdp_md *ctx, const struct pkt *p
  * on the device's path. The client's packet inside is looked up as the
  * flow's own; the client is told the MTU less the tunnel header (as the
  * balancer's own too-big, and under its rate limit). Believed only when
- * addressed to the tunnel's source and about a held ipip flow whose
- * device is the tunnel's destination; other errors about the tunnel are
- * passed (icmp_unknown).
+ * addressed to the tunnel's source, about a held ipip flow whose device
+ * is the tunnel's destination, and from the device's side (reply_spoofed:
+ * the balancer's next hop towards the device; else a counted drop,
+ * icmp_spoofed, before it takes from the rate limit); other errors about
+ * the tunnel are passed (icmp_unknown).
  */
 static __always_inline int icmp_from_tunnel(struct xdp_md *ctx, const struct pkt *p, __u8 *icmp,
 					    const struct pkt *t)
@@ -385,6 +392,8 @@ static __always_inline int icmp_from_tunnel(struct xdp_md *ctx, const struct pkt
 		stat_reason(HAULER_STAT_icmp_forged, ctx);
 		return XDP_DROP;
 	}
+	if (reply_spoofed(ctx, p->flow.family, dev->addr, id, HAULER_STAT_icmp_spoofed, now))
+		return XDP_DROP;
 	mtu = p->flow.family == 4 ? bpf_ntohs(*(__be16 *)(icmp + 6))
 				  : bpf_ntohl(*(__be32 *)(icmp + 4));
 	if (mtu < (p->flow.family == 4 ? hlen + 68 : 1280) || mtu > 0xffff) {

@@ -148,7 +148,8 @@ static int config_differs(const struct config *a, const struct config *b)
 	       a->tunnel_src4 != b->tunnel_src4 ||
 	       memcmp(a->tunnel_src, b->tunnel_src, sizeof(a->tunnel_src)) ||
 	       a->report_window_s != b->report_window_s ||
-	       a->raw_report_ifindex != b->raw_report_ifindex;
+	       a->raw_report_ifindex != b->raw_report_ifindex ||
+	       a->confirm_burst != b->confirm_burst;
 }
 
 /* A VIP's policy as `vip add` / `policy set` write it: name and parameters. */

@@ -85,7 +85,8 @@ static const struct verb verbs[] = {
     {"export", "p4", "[-o FILE] [--python] [port DEVICE=PORT]...", 0, ANY, 0},
     {"config", "set",
      "[fin-grace MS] [rst-linger MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] "
-     "[tunnel-src6 ADDR] [report-window S|off] [raw-reports DEV|off] [flow-seed HEX|random]",
+     "[tunnel-src6 ADDR] [report-window S|off] [raw-reports DEV|off] [confirm-budget N] "
+     "[flow-seed HEX|random]",
      2, ANY, VERB_CHANGE},
     {"version", NULL, "", 0, 0, 0},
 };

@@ -89,6 +89,11 @@ int config_apply(struct model *m, int argc, char **argv)
 						       value);
 			}
 			cfg.raw_report_ifindex = n;
+		} else if (!strcmp(word, "confirm-budget")) {
+			/* ipip/dsr handshake confirmations per CPU per CONFIRM_WINDOW_MS. */
+			if (parse_u32(value, 1, HAULER_CONFIRM_BURST_MAX, "confirm-budget", &n))
+				return -ERR_INPUT;
+			cfg.confirm_burst = n;
 		} else if (!strcmp(word, "flow-seed")) {
 			if (parse_seed(value, &n))
 				return -err_code();

@@ -44,6 +44,8 @@ static void save_config_keys(const struct config *cfg, FILE *out, int keys)
 		fprintf(out, " report-window off");
 	if (cfg->raw_report_ifindex && if_indextoname(cfg->raw_report_ifindex, ifname))
 		fprintf(out, " raw-reports %s", ifname);
+	if (cfg->confirm_burst)
+		fprintf(out, " confirm-budget %u", cfg->confirm_burst);
 	if (keys)
 		fprintf(out, " flow-seed %08x", cfg->flow_seed);
 	if (cfg->tunnel_src4) {

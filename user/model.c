@@ -19,6 +19,7 @@ void model_config_defaults(struct config *cfg)
 	cfg->rst_linger_ms = 1000;
 	cfg->udp_timeout_ms = 30000;
 	cfg->report_window_s = HAULER_REPORT_WINDOW_DEFAULT_S;
+	cfg->confirm_burst = HAULER_CONFIRM_BURST_DEFAULT;
 }
 
 /* How far the recorded clock offset may be from ours before it is written again. */
@@ -355,10 +356,11 @@ static int nat_address_free(const struct model *m, const struct device_spec *spe
 			continue;
 		ov = &m->vips[m->servers[o->server % HAULER_MAX_SERVERS].vip_id % HAULER_MAX_VIPS];
 		if (ov != v && ov->info.fwd_mode == HAULER_FWD_NAT && ov->key.proto == v->key.proto)
-			return err_set(ERR_INPUT,
-				       "device '%s': its address and port are device '%s''s, of "
-				       "another nat VIP: replies could not be told apart",
-				       spec->name, (const char *)o->name);
+			return err_set(
+			    ERR_INPUT,
+			    "device '%s': its address and port are those of device '%s', "
+			    "of another nat VIP: replies could not be told apart",
+			    spec->name, (const char *)o->name);
 	}
 	return 0;
 }

@@ -19,6 +19,9 @@
 #define HAULER_RING_SLOTS 248 // slots of a round-robin ring
 #define HAULER_MAX_CONNS 1048576 // default entries of the connection table (conns; hauler up --conns)
 #define HAULER_MAX_HALF_OPEN 131072 // default entries of the half-open table (half_open; hauler up --half-open)
+#define HAULER_CONFIRM_WINDOW_MS 100 // window of the ipip/dsr confirmation budget (bpf/ctconn.h)
+#define HAULER_CONFIRM_BURST_DEFAULT 512 // config.confirm_burst of a first up (and where it is 0): 5,120 confirmations a second per CPU
+#define HAULER_CONFIRM_BURST_MAX 1000000 // most config.confirm_burst config set confirm-budget takes
 #define HAULER_NAME_LEN 16 // bytes of an object's name, NUL included
 #define HAULER_REPORT_PORT 7946 // default UDP port of agent reports
 #define HAULER_NO_DEVICE 65535 // device id meaning none
@@ -128,7 +131,8 @@
 #define HAULER_STAT_icmp_tunnel_too_big 50 // fragmentation needed / packet too big from a router on an ipip device's path, about an encapsulated packet of a held flow: the client told the MTU less the tunnel header (rate-limited with too_big_sent)
 #define HAULER_STAT_nat_reply_spoofed 51 // packet from a nat device's address:port to a client of a held flow that did not come from the balancer's next hop towards that device (interface and neighbour MAC): dropped, nothing written
 #define HAULER_STAT_conn_confirm_limited 52 // ipip/dsr TCP flow whose handshake ACK would confirm it over the confirmation budget (per CPU): stays half-open, forwarded
-#define HAULER_STAT_REASONS 53
+#define HAULER_STAT_icmp_spoofed 53 // ICMP error from a device's side (about a held nat flow, for its client; or a router's too-big about an ipip flow's tunnel packet) that did not come from the balancer's next hop towards that device (interface and neighbour MAC), as nat_reply_spoofed: dropped, nothing written
+#define HAULER_STAT_REASONS 54
 
 // key of vips: the service clients connect to
 struct vip_key_t {
@@ -356,6 +360,8 @@ struct config_t {
 	bit<32> raw_report_ifindex; // the one interface raw-Ethernet reports are taken on (0: none)
 	bit<32> flow_seed; // secret seed of the flow hash (random at the first up)
 	bit<32> ct_buckets; // buckets of the compact connection table in use (ctable, hauler up --table compact); 0: the LRU tables conns and half_open
+	bit<32> confirm_burst; // ipip/dsr handshake confirmations per CPU per CONFIRM_WINDOW_MS (config set confirm-budget; 0: CONFIRM_BURST_DEFAULT)
+	bit<32> pad0; // zero
 }
 
 // one candidate device as a policy sees it

@@ -406,29 +406,82 @@ void dp_stats_zero(void)
 	zero_array("stats", HAULER_STAT_SLOTS, ncpus * sizeof(struct counter));
 }
 
-void dp_confirm_budget_spent(int spent)
+/* struct rate_window (bpf/ratelimit.h): start_ns, sent, pad. */
+struct dp_rate_window {
+	__u64 start_ns;
+	__u32 sent, pad;
+};
+
+/* Every CPU's window: start (absolute, coarse monotonic ns) and sent. */
+static void set_windows(__u64 start, __u32 sent)
 {
 	int n = libbpf_num_possible_cpus(), i;
-	/* struct rate_window (bpf/ratelimit.h): start_ns, sent, pad. */
-	struct {
-		__u64 start_ns;
-		__u32 sent, pad;
-	} * w;
-	struct timespec ts;
+	struct dp_rate_window *w;
 	__u32 zero = 0;
 
 	assert_true(n > 0);
 	w = calloc(n, sizeof(*w));
 	assert_non_null(w);
-	assert_int_equal(clock_gettime(CLOCK_MONOTONIC_COARSE, &ts), 0);
-	for (i = 0; spent && i < n; i++) {
-		/* A window starting an hour ahead never ends during the test. */
-		w[i].start_ns =
-		    (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec + 3600ull * 1000000000ull;
-		w[i].sent = ~0u;
+	for (i = 0; i < n; i++) {
+		w[i].start_ns = start;
+		w[i].sent = sent;
 	}
 	assert_int_equal(bpf_map_update_elem(dp_map("confirm_rate"), &zero, w, BPF_ANY), 0);
 	free(w);
+}
+
+void dp_confirm_window(__s64 start_ns, __u32 sent)
+{
+	struct timespec ts;
+
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC_COARSE, &ts), 0);
+	set_windows((__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec + start_ns, sent);
+}
+
+__u32 dp_confirm_sent(int cpu)
+{
+	int n = libbpf_num_possible_cpus();
+	struct dp_rate_window *w;
+	__u32 zero = 0, sent;
+
+	assert_true(n > 0 && cpu >= 0 && cpu < n);
+	w = calloc(n, sizeof(*w));
+	assert_non_null(w);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("confirm_rate"), &zero, w), 0);
+	sent = w[cpu].sent;
+	free(w);
+	return sent;
+}
+
+void dp_confirm_budget_spent(int spent)
+{
+	if (spent)
+		dp_confirm_window(3600ll * 1000000000ll, ~0u); /* ends after the test */
+	else
+		set_windows(0, 0); /* the next confirmation opens a window */
+}
+
+int dp_pin_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	assert_true(cpu >= 0);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	assert_int_equal(sched_setaffinity(0, sizeof(set), &set), 0);
+	return cpu;
+}
+
+void dp_unpin_cpu(void)
+{
+	int n = libbpf_num_possible_cpus(), i;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	for (i = 0; i < n && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &set);
+	assert_int_equal(sched_setaffinity(0, sizeof(set), &set), 0);
 }
 
 int dp_reset(void **state)
@@ -454,6 +507,7 @@ int dp_reset(void **state)
 	for (k = 0; k < HAULER_MAX_VIPS; k++)
 		bpf_map_delete_elem(dp_map("policy_progs"), &k);
 	dp_set_config(1, 5000, 30000);
+	dp_set_confirm_burst(0);
 	dp_set_tunnel_src(dp_lb_addr(4).a[0], NULL);
 	return 0;
 }
@@ -507,6 +561,14 @@ void dp_set_config(__u32 nat_vips, __u32 fin_grace_ms, __u32 udp_timeout_ms)
 	c.ifindex = dp_ifindex;
 	c.flow_seed = DP_FLOW_SEED;
 	c.raw_report_ifindex = dp_ifindex; /* raw reports on the tests' interface */
+	put_config(&c);
+}
+
+void dp_set_confirm_burst(__u32 burst)
+{
+	struct config c = get_config();
+
+	c.confirm_burst = burst;
 	put_config(&c);
 }
 

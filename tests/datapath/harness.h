@@ -187,6 +187,24 @@ __u32 dp_dev_assigned(__u16 id);
  * spent (the window never ends during the test) or fresh (dp_reset).
  */
 void dp_confirm_budget_spent(int spent);
+/*
+ * Every CPU's confirmation window as starting start_ns from now (coarse
+ * monotonic, the datapath's clock) with sent confirmations taken: an hour
+ * ahead, a window that does not end during the test whatever the load;
+ * more than the window (HAULER_CONFIRM_WINDOW_MS) back, one that has ended.
+ */
+void dp_confirm_window(__s64 start_ns, __u32 sent);
+/* Confirmations taken in cpu's current window. */
+__u32 dp_confirm_sent(int cpu);
+/* config.confirm_burst (0, as dp_reset leaves it: HAULER_CONFIRM_BURST_DEFAULT). */
+void dp_set_confirm_burst(__u32 burst);
+/*
+ * Keep the calling thread on the CPU it runs on (returned), so that every
+ * BPF_PROG_TEST_RUN of a test meets the same per-CPU state; dp_unpin_cpu
+ * lets it run anywhere again.
+ */
+int dp_pin_cpu(void);
+void dp_unpin_cpu(void);
 
 #define DP_CT_BUCKETS 1024
 void dp_ct_use(int on);

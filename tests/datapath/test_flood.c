@@ -25,6 +25,7 @@
 struct flood_case {
 	int family;
 	__u8 proto;
+	int compact; /* the compact connection table in use (dp_ct_use), not the LRU maps */
 };
 
 /* Make the entry of k (in whichever table holds it) look ms old. */
@@ -311,6 +312,17 @@ static void test_half_open_rst(void **state)
 
 #define ESTABLISHED 16
 
+/* s: the TCP segment (flags) of spoofed flow f to the VIP: the low 16 address bits and the port
+ * from f. */
+static void forged_flow(struct frame_spec *s, int family, __u32 f, __u8 flags)
+{
+	spec_to_vip(s, family, IPPROTO_TCP, 0);
+	s->src[family == 4 ? 0 : 3] =
+	    htonl((ntohl(s->src[family == 4 ? 0 : 3]) & ~0xffffu) | (f & 0xffff));
+	s->sport = 1024 + (f >> 16);
+	s->tcp_flags = flags;
+}
+
 /* Send flows base..base+count-1 (distinct client ports) with flags, each times times. */
 static void flood(int family, __u8 flags, __u32 base, __u32 count, int times)
 {
@@ -320,15 +332,8 @@ static void flood(int family, __u8 flags, __u32 base, __u32 count, int times)
 	__u32 i;
 	int t;
 
-	spec_to_vip(&s, family, IPPROTO_TCP, 0);
-	s.tcp_flags = flags;
 	for (i = 0; i < count; i++) {
-		__u32 f = base + i;
-
-		/* A spoofed source: the low 16 address bits and the port from f. */
-		s.src[family == 4 ? 0 : 3] =
-		    htonl((ntohl(s.src[family == 4 ? 0 : 3]) & ~0xffffu) | (f & 0xffff));
-		s.sport = 1024 + (f >> 16);
+		forged_flow(&s, family, base + i, flags);
 		for (t = 0; t < times; t++) {
 			size_t len = build(&s, frame);
 
@@ -453,8 +458,179 @@ static void test_ipip_confirm_budget(void **state)
 	assert_int_equal(dp_conn_table(&fk), DP_CONNS);
 }
 
+#define NS_PER_S 1000000000ll
+
+/* The device index (0..3) the ipip frame out is encapsulated to (fails for none). */
+static int ipip_device(const struct dp_out *out, int family)
+{
+	size_t hl = family == 4 ? 20 : 40, alen = family == 4 ? 4 : 16;
+	const __u8 *dst = out->data + 14 + (family == 4 ? 16 : 24);
+	struct dp_addr a;
+	int n;
+
+	assert_true(out->len >= 14 + hl);
+	for (n = 0; n < 4; n++) {
+		a = dp_dev_addr(family, n);
+		if (!memcmp(dst, a.a, alen))
+			return n;
+	}
+	fail_msg("not encapsulated to a device");
+	return -1;
+}
+
+/* Send s with flags to an ipip VIP of 4 devices: forwarded; the device's index. */
+static int send_ipip(struct frame_spec *s, __u8 flags)
+{
+	__u8 frame[DP_FRAME_MAX];
+	struct dp_out out;
+
+	s->tcp_flags = flags;
+	assert_int_equal(dp_run(frame, build(s, frame), &out), 0);
+	assert_int_equal(out.verdict, XDP_TX);
+	return ipip_device(&out, s->family);
+}
+
+/* Flow k in the table case c uses: 1 established, 0 half-open, -1 not held. */
+static int flow_state(const struct flood_case *c, const struct flow_key *k)
+{
+	__u64 slot;
+
+	if (c->compact)
+		return dp_ct_get(k, &slot) ? -1 : !(ct_slot_flags(slot) & CT_F_HALF);
+	switch (dp_conn_table(k)) {
+	case DP_CONNS:
+		return 1;
+	case DP_HALF_OPEN:
+		return 0;
+	}
+	return -1;
+}
+
+/* Forged handshakes (SYN, then ACK) of flows base..base+count-1 to an ipip VIP. */
+static void forged_handshakes(int family, __u32 base, __u32 count)
+{
+	struct frame_spec s;
+	__u32 f;
+
+	for (f = base; f < base + count; f++) {
+		forged_flow(&s, family, f, TCPF_SYN);
+		send_ipip(&s, TCPF_SYN);
+		send_ipip(&s, TCPF_ACK);
+	}
+}
+
+/*
+ * The budget is config.confirm_burst (config set confirm-budget), read on
+ * every packet: set at run time it holds from the next one, raised in the
+ * middle of a window it allows the difference, and 0 (a config written
+ * without it) is HAULER_CONFIRM_BURST_DEFAULT. One CPU (pinned: the budget
+ * is per CPU), in a window that does not end during the test.
+ */
+static void test_confirm_budget_config(void **state)
+{
+	const struct flood_case *c = *state;
+	__u32 b = HAULER_CONFIRM_BURST_DEFAULT;
+
+	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_IPIP, 4);
+	dp_pin_cpu();
+	dp_set_confirm_burst(16);
+	dp_confirm_window(3600 * NS_PER_S, 0);
+	forged_handshakes(c->family, 0, 20);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 16);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_confirm_limited), 4);
+
+	dp_set_confirm_burst(24);
+	forged_handshakes(c->family, 20, 10);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 24);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_confirm_limited), 6);
+
+	dp_set_confirm_burst(0);
+	dp_confirm_window(3600 * NS_PER_S, 0);
+	forged_handshakes(c->family, 30, b + 3);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 24 + b);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_confirm_limited), 6 + 3);
+	dp_unpin_cpu();
+}
+
+#define FLOOD_ESTABLISHED 16
+
+/*
+ * A flood of forged ipip handshakes (SYN, then ACK, per made-up flow) of
+ * twice the budget and more, within one window (held open: whatever the
+ * load, it does not end during the flood), on one CPU (pinned): the first
+ * budget's worth are confirmed, every other one is counted
+ * (conn_confirm_limited) and left half-open; the established flows made
+ * before keep their entries and their devices. Once the window has ended
+ * (its start put more than a window back, its budget spent), the half-open
+ * flows' next ACKs find the budget refilled: a whole budget confirmed, more
+ * only if the machine was slow enough for another window to end.
+ */
+static void test_ipip_forged_flood(void **state)
+{
+	const struct flood_case *c = *state;
+	__u32 b = HAULER_CONFIRM_BURST_DEFAULT, forged = 2 * b + 40, f, promoted, limited;
+	struct frame_spec est[FLOOD_ESTABLISHED], s;
+	int dev[FLOOD_ESTABLISHED], i, cpu;
+	struct flow_key k;
+
+	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_IPIP, 4);
+	if (c->compact)
+		dp_ct_use(1);
+	for (i = 0; i < FLOOD_ESTABLISHED; i++) {
+		spec_to_vip(&est[i], c->family, IPPROTO_TCP, 0);
+		est[i].sport = 50000 + i;
+		dev[i] = send_ipip(&est[i], TCPF_SYN);
+		assert_int_equal(send_ipip(&est[i], TCPF_ACK), dev[i]);
+		k = spec_flow(&est[i]);
+		assert_int_equal(flow_state(c, &k), 1);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), FLOOD_ESTABLISHED);
+
+	cpu = dp_pin_cpu();
+	dp_stats_zero();
+	dp_confirm_window(3600 * NS_PER_S, 0);
+	forged_handshakes(c->family, 0, forged);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), b);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_confirm_limited), forged - b);
+	assert_int_equal(dp_confirm_sent(cpu), b);
+	for (f = 0; f < forged; f++) {
+		forged_flow(&s, c->family, f, TCPF_ACK);
+		k = spec_flow(&s);
+		assert_int_equal(flow_state(c, &k), f < b);
+	}
+	for (i = 0; i < FLOOD_ESTABLISHED; i++) {
+		k = spec_flow(&est[i]);
+		assert_int_equal(flow_state(c, &k), 1);
+		assert_int_equal(send_ipip(&est[i], TCPF_ACK | TCPF_PSH), dev[i]);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_confirm_limited), forged - b);
+
+	/* The window ended: the next ACKs of the flows left half-open refill it. */
+	dp_confirm_window(-10 * HAULER_CONFIRM_WINDOW_MS * 1000000ll, ~0u);
+	dp_stats_zero();
+	for (f = b; f < forged; f++) {
+		forged_flow(&s, c->family, f, TCPF_ACK);
+		send_ipip(&s, TCPF_ACK);
+	}
+	promoted = dp_stat(HAULER_STAT_conn_promoted);
+	limited = dp_stat(HAULER_STAT_conn_confirm_limited);
+	assert_int_equal(promoted + limited, forged - b);
+	assert_true(promoted >= b);
+	assert_true(dp_confirm_sent(cpu) >= 1 && dp_confirm_sent(cpu) <= b);
+	for (i = 0; i < FLOOD_ESTABLISHED; i++)
+		assert_int_equal(send_ipip(&est[i], TCPF_ACK), dev[i]);
+	dp_unpin_cpu();
+}
+
 /* clang-format off */
-#define CASE(fam, proto) (&(struct flood_case){ fam, proto })
+#define CASE(fam, proto) (&(struct flood_case){ fam, proto, 0 })
+#define TABLES(fn)                                                                                 \
+	{ #fn " v4", fn, dp_reset, NULL, CASE(4, IPPROTO_TCP) },                                   \
+		{ #fn " v6", fn, dp_reset, NULL, CASE(6, IPPROTO_TCP) },                           \
+		{ #fn " v4 compact", fn, dp_reset, NULL,                                           \
+		  (&(struct flood_case){ 4, IPPROTO_TCP, 1 }) },                                   \
+		{ #fn " v6 compact", fn, dp_reset, NULL,                                           \
+		  (&(struct flood_case){ 6, IPPROTO_TCP, 1 }) }
 #define BOTH(fn, proto)                                                                            \
 	{ #fn " v4", fn, dp_reset, NULL, CASE(4, proto) },                                         \
 		{ #fn " v6", fn, dp_reset, NULL, CASE(6, proto) }
@@ -471,6 +647,8 @@ int main(void)
 	    BOTH(test_flood_spares_established, IPPROTO_TCP),
 	    BOTH(test_udp_confirmed_after_a_second, IPPROTO_UDP),
 	    BOTH(test_ipip_confirm_budget, IPPROTO_TCP),
+	    BOTH(test_confirm_budget_config, IPPROTO_TCP),
+	    TABLES(test_ipip_forged_flood),
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);

@@ -213,6 +213,7 @@ static void assert_icmp_counts(__u32 which)
 	static const __u32 all[] = {
 	    HAULER_STAT_icmp_to_device, HAULER_STAT_icmp_to_client, HAULER_STAT_icmp_unknown,
 	    HAULER_STAT_icmp_malformed, HAULER_STAT_icmp_forged,    HAULER_STAT_icmp_tunnel_too_big,
+	    HAULER_STAT_icmp_spoofed,
 	};
 	size_t i;
 
@@ -300,12 +301,21 @@ static void test_error_to_nat_device_short_quote(void **state)
 	error_to_nat_device(*state, 0);
 }
 
+/* Where error_to_client's error comes in from. */
+enum {
+	FROM_DEVICE_SIDE, /* the balancer's next hop towards the device, on its interface */
+	FROM_CLIENT_MAC,  /* the clients' router's MAC */
+	FROM_OTHER_IF,	  /* the device's MAC, but in on the other interface */
+};
+
 /*
  * A nat device's own error (port unreachable) about the client's packet:
  * back to the client from the VIP, the quoted destination the VIP's. A
- * router's error on the devices' side keeps its own source.
+ * router's error on the devices' side keeps its own source. From anywhere
+ * but the device's side (where): dropped as it came, counted
+ * (icmp_spoofed), nothing written, as a nat reply would be.
  */
-static void error_to_client(const struct dp_case *c, int from_device)
+static void error_to_client(const struct dp_case *c, int from_device, int where)
 {
 	__u8 q[DP_FRAME_MAX], qc[DP_FRAME_MAX], frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
 	struct dp_addr dev = dp_dev_addr(c->family, 0), vip = dp_vip_addr(c->family);
@@ -322,7 +332,10 @@ static void error_to_client(const struct dp_case *c, int from_device)
 	fwd_packet(&fwd, 0, qc);
 	memset(&e, 0, sizeof(e));
 	memcpy(e.dmac, dp_lb_mac, 6);
-	dp_dev_mac(0, e.smac);
+	if (where == FROM_CLIENT_MAC)
+		memcpy(e.smac, dp_gw_mac, 6);
+	else
+		dp_dev_mac(0, e.smac);
 	e.family = c->family;
 	e.vlan = c->vlan;
 	memcpy(e.src, from_device ? dev.a : router.a, 16);
@@ -340,7 +353,16 @@ static void error_to_client(const struct dp_case *c, int from_device)
 		memcpy(w.src, vip.a, 16);
 	w.quote = qc;
 	wlen = icmp_build(&w, want);
-	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_int_equal(
+	    dp_run_in(frame, len, where == FROM_OTHER_IF ? dp_ifindex2 : dp_ifindex, &out), 0);
+	if (where != FROM_DEVICE_SIDE) {
+		assert_int_equal(out.verdict, XDP_DROP);
+		assert_frame_equal(frame, len, &out);
+		assert_icmp_counts(HAULER_STAT_icmp_spoofed);
+		assert_int_equal(dp_stat(HAULER_STAT_nat_reply_spoofed), 0);
+		assert_unchanged(&fwd, &before);
+		return;
+	}
 	assert_int_equal(out.verdict, XDP_TX);
 	assert_frame_equal(want, wlen, &out);
 	assert_frame_valid(&out);
@@ -350,12 +372,24 @@ static void error_to_client(const struct dp_case *c, int from_device)
 
 static void test_error_to_client(void **state)
 {
-	error_to_client(*state, 1);
+	error_to_client(*state, 1, FROM_DEVICE_SIDE);
 }
 
 static void test_router_error_to_client(void **state)
 {
-	error_to_client(*state, 0);
+	error_to_client(*state, 0, FROM_DEVICE_SIDE);
+}
+
+/* The device's error from its own MAC, but in on the other interface. */
+static void test_error_to_client_spoofed(void **state)
+{
+	error_to_client(*state, 1, FROM_OTHER_IF);
+}
+
+/* A router's error on the devices' side, its frame from the clients' router's MAC. */
+static void test_router_error_to_client_spoofed(void **state)
+{
+	error_to_client(*state, 0, FROM_CLIENT_MAC);
 }
 
 /* Send frame, expect it passed or dropped unchanged, counted as which, no entry changed. */
@@ -710,6 +744,10 @@ static void test_tunnel_error_refused(void **state)
 	tunnel_error(&e, c, t, tlen);
 	memcpy(e.dst, other.a, 16);
 	expect_refused(&fwd, frame, icmp_build(&e, frame), XDP_DROP, HAULER_STAT_icmp_forged);
+	/* From the clients' side (their router's MAC), not from the device's path. */
+	tunnel_error(&e, c, t, tlen);
+	memcpy(e.smac, dp_gw_mac, 6);
+	expect_refused(&fwd, frame, icmp_build(&e, frame), XDP_DROP, HAULER_STAT_icmp_spoofed);
 	/* Another error about the tunnel (time exceeded): not the client's business. */
 	tunnel_error(&e, c, t, tlen);
 	e.type = c->family == 4 ? 11 : 3;
@@ -764,6 +802,8 @@ int main(void)
 	    CT_CASE_MATRIX(test_error_to_nat_device_short_quote),
 	    CT_CASE_MATRIX(test_error_to_client),
 	    CT_CASE_MATRIX(test_router_error_to_client),
+	    CT_CASE_MATRIX(test_error_to_client_spoofed),
+	    CT_CASE_MATRIX(test_router_error_to_client_spoofed),
 	    CT_CASE_MATRIX(test_error_unknown),
 	    CT_CASE_MATRIX(test_error_forged),
 	    CT_CASE_MATRIX(test_tunnel_too_big_to_client),
@@ -773,6 +813,8 @@ int main(void)
 	    DP_CASE_MATRIX(test_error_to_nat_device_short_quote),
 	    DP_CASE_MATRIX(test_error_to_client),
 	    DP_CASE_MATRIX(test_router_error_to_client),
+	    DP_CASE_MATRIX(test_error_to_client_spoofed),
+	    DP_CASE_MATRIX(test_router_error_to_client_spoofed),
 	    DP_CASE_MATRIX(test_error_unknown),
 	    DP_CASE_MATRIX(test_error_forged),
 	    DP_CASE_MATRIX(test_error_malformed),

@@ -65,6 +65,9 @@ expect_error device del nosuch
 expect_error policy set "$VIP" nosuchpolicy
 expect_error policy set "10.$X.100.9:80/tcp" hash
 expect_error config set fin-grace -5
+expect_error config set confirm-budget 0
+expect_error config set confirm-budget 1000001
+expect_error config set confirm-budget 64 fin-grace -5
 
 # A batch whose every line but the last is fine: nothing may be applied.
 batch=$TOPO_RUN/bad.batch
@@ -88,4 +91,15 @@ else
 	fail "hauler save changed:"
 	diff <(echo "$before") <(echo "$after")
 fi
+
+# The ipip confirmation budget: the default saved, a good value taken and saved.
+case "$before" in
+*" confirm-budget 512"*) ok "save writes the default confirm-budget 512" ;;
+*) fail "save lacks confirm-budget 512" ;;
+esac
+H_ok config set confirm-budget 64 || fail "config set confirm-budget 64"
+case "$(H save)" in
+*" confirm-budget 64"*) ok "config set confirm-budget 64 saved" ;;
+*) fail "save lacks confirm-budget 64" ;;
+esac
 sys_finish

@@ -148,7 +148,7 @@ static void test_changes_only(void **state)
 			 "vip add [fd00::1]:53/udp mode ipip policy hash\n"
 			 "server add u1 vip [fd00::1]:53/udp\n"
 			 "device add u1a server u1 addr fd00::11 port 53 state drain\n"
-			 "config set fin-grace 2000\n");
+			 "config set fin-grace 2000 confirm-budget 64\n");
 	diff = apply_to(run, want, &n);
 	has(diff, "device del s1gpu\n");
 	has(diff, "policy set 10.0.0.1:80/tcp lur metric cmp,mem\n");
@@ -160,6 +160,7 @@ static void test_changes_only(void **state)
 	has(diff, "server set s1 spill-to s2\n");
 	has(diff, "device set u1a weight 1 state drain kind cpu\n");
 	has(diff, "config set fin-grace 2000 ");
+	has(diff, " confirm-budget 64");
 	/* Nothing else: s2, s2cpu (whose key FILE leaves out) and the VIPs stay. */
 	assert_int_equal(n, 9);
 	assert_null(strstr(diff, "vip add"));
@@ -170,6 +171,7 @@ static void test_changes_only(void **state)
 	assert_int_equal(model_device_find(run, "u1a"), u1a);
 	assert_true(run->keys[s2cpu].k0 || run->keys[s2cpu].k1);
 	assert_int_equal(run->config.fin_grace_ms, 2000);
+	assert_int_equal(run->config.confirm_burst, 64);
 	free(diff);
 	free(run);
 	free(want);

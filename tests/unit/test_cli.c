@@ -367,6 +367,13 @@ static void test_command_errors(void **state)
 	    {"config set tunnel-src6 10.0.0.1\n", "tunnel-src6 needs an IPv6 address"},
 	    {"config set mtu 1500\n", "unknown argument 'mtu'"},
 	    {"config set report-port 65536\n", "report-port"},
+	    {"config set confirm-budget 0\n", "bad confirm-budget '0' (1..1000000)"},
+	    {"config set confirm-budget 1000001\n", "bad confirm-budget '1000001' (1..1000000)"},
+	    {"config set confirm-budget -1\n", "bad confirm-budget '-1'"},
+	    {"config set confirm-budget 12x\n", "bad confirm-budget '12x'"},
+	    {"config set confirm-budget 99999999999999999999\n", "bad confirm-budget"},
+	    {"config set confirm-budget 64 rst-linger\n", "'rst-linger' needs a value"},
+	    {"config set confirm-budget 64 fin-grace -5\n", "bad fin-grace '-5'"},
 	};
 
 	(void)state;
@@ -725,6 +732,35 @@ static void test_config_security(void **state)
 }
 
 /*
+ * The ipip confirmation budget: the default on a first up, set at run time,
+ * written by save and restored by it, a change seen by apply's diff.
+ */
+static void test_config_confirm_budget(void **state)
+{
+	struct model *m = new_model(), *restored = new_model();
+	char *text;
+
+	(void)state;
+	assert_int_equal(m->config.confirm_burst, HAULER_CONFIRM_BURST_DEFAULT);
+	text = save_text(m);
+	assert_non_null(strstr(text, " confirm-budget 512"));
+	free(text);
+	apply(m, "config set confirm-budget 64\n", NULL);
+	assert_int_equal(m->config.confirm_burst, 64);
+	apply(m, "config set confirm-budget 1000000 rst-linger 200\n", NULL);
+	assert_int_equal(m->config.confirm_burst, 1000000);
+	assert_int_equal(m->config.rst_linger_ms, 200);
+	text = save_text(m);
+	assert_non_null(strstr(text, " confirm-budget 1000000"));
+	apply(restored, text, NULL);
+	assert_int_equal(restored->config.confirm_burst, 1000000);
+	assert_memory_equal(&restored->config, &m->config, sizeof(m->config));
+	free(text);
+	free(m);
+	free(restored);
+}
+
+/*
  * The writers' lock: a second writer waits, and gives up with a clear
  * error while the first holds it; it gets it once released; a lock on a
  * pin directory that was removed and made again is taken on the new one.
@@ -1018,6 +1054,7 @@ int main(void)
 	    cmocka_unit_test(test_device_keys),
 	    cmocka_unit_test(test_key_sources),
 	    cmocka_unit_test(test_config_security),
+	    cmocka_unit_test(test_config_confirm_budget),
 	    cmocka_unit_test(test_batch_nul),
 	    cmocka_unit_test(test_writers_lock),
 	    cmocka_unit_test(test_policy_params_table),
