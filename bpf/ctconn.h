@@ -16,10 +16,11 @@
 #include "ratelimit.h"
 #include "ctable/ct_table.h"
 
-/* Where a flow may live: its two buckets (b1 NULL: one) and its digest. */
+/* Where a flow may live: its two buckets (b1 NULL: one), its digest and its flow hash. */
 struct ct_ref {
 	struct ct_bucket *b0, *b1;
 	__u32 digest;
+	__u32 hash; /* hauler_flow_hash with config.flow_seed: no_entry's, not hashed again */
 };
 
 /* A slot found: its bucket, index and the value read. */
@@ -35,7 +36,7 @@ static __always_inline int ct_ref_of(struct ct_ref *r, const struct flow_key *k,
 {
 	struct ct_place pl;
 
-	ct_place_flow(&pl, k, cfg->flow_seed, cfg->ct_buckets);
+	r->hash = ct_place_flow(&pl, k, cfg->flow_seed, cfg->ct_buckets);
 	r->digest = pl.digest;
 	r->b0 = bpf_map_lookup_elem(&ctable, &pl.bucket[0]);
 	r->b1 = pl.bucket[1] == pl.bucket[0] ? NULL : bpf_map_lookup_elem(&ctable, &pl.bucket[1]);
@@ -69,14 +70,30 @@ static __always_inline struct device_info *ct_device(__u64 s)
 	return dev;
 }
 
-/* The VIP a device serves: its server's (HAULER_NO_SERVER: none). */
+/*
+ * The VIP a device serves (HAULER_NO_SERVER: none): its entry's, written
+ * by the manager (device_info.fwd set); else its server's.
+ */
 static __always_inline __u32 ct_device_vip(const struct device_info *dev)
 {
 	struct server_info *srv;
 	__u32 key = dev->server;
 
+	if (dev->fwd)
+		return dev->vip_id;
 	srv = bpf_map_lookup_elem(&servers, &key);
 	return srv && srv->in_use ? srv->vip_id : HAULER_NO_SERVER;
+}
+
+/* The key of the VIP a device serves: its entry's (ct_device_vip), else vip_index's; NULL: none. */
+static __always_inline const struct vip_key *ct_device_vip_key(const struct device_info *dev)
+{
+	__u32 vip_id;
+
+	if (dev->fwd)
+		return &dev->vip;
+	vip_id = ct_device_vip(dev);
+	return bpf_map_lookup_elem(&vip_index, &vip_id);
 }
 
 /*

@@ -47,22 +47,22 @@ static __always_inline int to_report_prog(struct xdp_md *ctx)
  * 1) is a connection this balancer never saw open, or lost: it is sent
  * by the built-in hash choice and no client entry is made (nat: only the
  * return entry, in half_open), so a flood of made-up mid-flow segments
- * can push out nothing established. The hash choice, not the
+ * can push out nothing established. hash: the flow's (hauler_flow_hash
+ * with config.flow_seed; the compact table's lookup computed it). The hash choice, not the
  * policy, because a load-aware policy answers differently from packet to
  * packet: the hash choice sends every packet of the flow to one device
  * while the pool and the devices' states stay as they are.
  */
 static __always_inline int no_entry(struct xdp_md *ctx, const struct pkt *p,
 				    const struct vip_info *vi, const struct config *cfg, __u64 now,
-				    int stateless)
+				    int stateless, __u32 hash)
 {
 	struct policy_params *params;
 	struct server_info *srv;
 	struct policy_ctx *pc;
 	struct pool *pool;
-	__u32 key, slot, server, hash;
+	__u32 key, slot, server;
 
-	hash = hauler_flow_hash(&p->flow, cfg->flow_seed);
 	key = hauler_pool_key(vi->vip_id & (HAULER_MAX_VIPS - 1), vi->pool_version);
 	pool = bpf_map_lookup_elem(&pools, &key);
 	if (!pool || !vi->table_size || vi->table_size > HAULER_MAGLEV_MAX) {
@@ -502,7 +502,8 @@ found:
 		if (ret >= 0)
 			return ret;
 	}
-	return no_entry(ctx, &p, &v, cfg, now, mid_flow(&p));
+	return no_entry(ctx, &p, &v, cfg, now, mid_flow(&p),
+			hauler_flow_hash(&p.flow, cfg->flow_seed));
 }
 
 /*
@@ -747,7 +748,7 @@ static __always_inline int ct_vip(struct xdp_md *ctx, const struct pkt *p, const
 	if (ret >= 0)
 		return ret;
 decide:
-	return no_entry(ctx, p, vi, cfg, now, mid_flow(p));
+	return no_entry(ctx, p, vi, cfg, now, mid_flow(p), r->hash);
 }
 
 /*
@@ -761,10 +762,10 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 {
 	struct device_info *dev = NULL;
 	struct ct_hit h = *hp, ch = {};
-	__u32 vip_id, id, tick = ct_tick(now);
+	__u32 id, tick = ct_tick(now);
 	__u8 proto = p->flow.proto, fl = p->tcp_flags;
+	const struct vip_key *vk;
 	struct ct_limits l;
-	struct vip_key *vk;
 	struct flow_key f;
 	int half, gone = 0;
 
@@ -777,8 +778,7 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 		ct_clear(&h);
 		return reply_gone_verdict(ctx, p);
 	}
-	vip_id = ct_device_vip(dev);
-	vk = bpf_map_lookup_elem(&vip_index, &vip_id);
+	vk = ct_device_vip_key(dev);
 	if (!vk || vk->family != p->flow.family)
 		goto pass;
 	ct_limits_set(&l, cfg->rst_linger_ms, cfg->fin_grace_ms, cfg->udp_timeout_ms);
@@ -829,24 +829,21 @@ pass:
  * first slot under the packet's digest, be forwarded without looking up
  * vips? It can when it is a plain established slot (no half-open, FIN or
  * RST flag; its UDP flag the packet's protocol's) that has not ended,
- * its device is in use and of the slot's generation, on a server that
- * records its VIP's mode (server_info.fwd, written by the manager; 0: an
- * older manager's entry), and the packet is addressed to that VIP
- * (vip_index): a digest alone names no VIP, and a device's reply finds
- * its own reply slot under its key; the destination tells both from a
- * client's packet. vi is filled from the server (vip_id, fwd_mode; the
- * rest, which only a new decision reads, zero), *dev is the slot's
- * device. Anything else takes the full path, the vips lookup first.
+ * its device is in use and of the slot's generation, its entry records
+ * its VIP (device_info.fwd, vip_id and vip, written by the manager's
+ * commit; 0: not written) and the packet is addressed to that VIP: a
+ * digest alone names no VIP, and a device's reply finds its own reply
+ * slot under its key; the destination tells both from a client's packet.
+ * vi is filled from the device (vip_id, fwd_mode; the rest, which only a
+ * new decision reads, zero), *dev is the slot's device. One lookup, the
+ * device's; anything else takes the full path, the vips lookup first.
  */
 static __always_inline int ct_fast(const struct ct_hit *h, const struct pkt *p,
 				   const struct config *cfg, __u64 now, struct vip_info *vi,
 				   struct device_info **dev)
 {
-	struct server_info *srv;
 	struct device_info *d;
 	struct ct_limits l;
-	struct vip_key *vk;
-	__u32 key;
 
 	if (ct_slot_flags(h->s) != ct_proto_flags(p->flow.proto))
 		return 0;
@@ -855,19 +852,11 @@ static __always_inline int ct_fast(const struct ct_hit *h, const struct pkt *p,
 	if (ct_slot_ended(h->s, ct_tick(now), &l))
 		return 0;
 	d = ct_device(h->s);
-	if (!d)
-		return 0;
-	key = d->server;
-	srv = bpf_map_lookup_elem(&servers, &key);
-	if (!srv || !srv->in_use || !srv->fwd)
-		return 0;
-	key = srv->vip_id;
-	vk = bpf_map_lookup_elem(&vip_index, &key);
-	if (!vk || !vip_key_is(vk, &p->flow))
+	if (!d || !d->fwd || !vip_key_is(&d->vip, &p->flow))
 		return 0;
 	__builtin_memset(vi, 0, sizeof(*vi));
-	vi->vip_id = srv->vip_id;
-	vi->fwd_mode = srv->fwd - 1;
+	vi->vip_id = d->vip_id;
+	vi->fwd_mode = d->fwd - 1;
 	*dev = d;
 	return 1;
 }

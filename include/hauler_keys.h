@@ -2,8 +2,8 @@
 /*
  * hauler_keys.h - the map keys that hold more than an index: a VIP's two
  * Maglev tables and a server's two rings (the active one and the one the
- * manager fills before it flips the version), and a device id's
- * generation. One definition for the
+ * manager fills before it flips the version), a device id's generation
+ * and the VIP fields of a device's entry. One definition for the
  * datapath, the policies, the manager and the tests.
  */
 #ifndef HAULER_KEYS_H
@@ -45,6 +45,26 @@ _Static_assert(HAULER_SERVER_SLOTS == HAULER_MAX_SERVERS + HAULER_MAX_VIPS, "one
 static __always_inline __u16 hauler_dev_gen_next(__u16 gen)
 {
 	return gen == 0xffff ? 1 : gen + 1;
+}
+
+/*
+ * devices.fwd, vip_id, vip: what a device's entry says of the VIP its
+ * server belongs to (key k, id vip_id, fwd_mode), so that the compact
+ * table's established packets and nat replies read one entry, not
+ * servers, vip_index and vips. The manager writes them at every commit
+ * with the rest of the entry; no VIP (k NULL): cleared, fwd 0.
+ */
+static __always_inline void hauler_device_vip_set(struct device_info *d, const struct vip_key *k,
+						  __u16 vip_id, __u8 fwd_mode)
+{
+	__builtin_memset(&d->vip, 0, sizeof(d->vip));
+	d->fwd = 0;
+	d->vip_id = 0;
+	if (!k)
+		return;
+	d->vip = *k;
+	d->vip_id = vip_id;
+	d->fwd = fwd_mode + 1;
 }
 
 /* rings: version 0 or 1 of server's ring (server_info.ring_version). */

@@ -57,6 +57,7 @@ _Static_assert(sizeof(struct flow_key) == 40, "flow_key has no holes");
 _Static_assert(sizeof(struct vip_key) == 20, "vip_key has no holes");
 _Static_assert(sizeof(struct conn) == 24, "conn has no holes");
 _Static_assert(sizeof(struct bpf_spin_lock) == 4, "SCHEMA_LOCK is a 32-bit word");
+_Static_assert(sizeof(struct device_info) == 72, "device_info has no holes");
 _Static_assert(sizeof(struct dev_state) == 48, "dev_state has no holes");
 _Static_assert(sizeof(((struct policy_ctx *)0)->cand) / sizeof(struct policy_cand) ==
 		   HAULER_DEVS_PER_SERVER,

@@ -29,6 +29,7 @@
 #include <bpf/libbpf.h>
 
 #include "hauler_schema.h"
+#include "hauler_keys.h"
 #include "ctable/ct_table.h"
 #include "json.h"
 #include "error.h"
@@ -358,7 +359,7 @@ static inline void bench_add_vip(const struct bench_lb *lb, __u16 vip_id, __u8 m
 			      .fwd_mode = mode,
 			      .policy_slot = vip_id,
 			      .table_size = BENCH_TABLE_SIZE};
-	struct server_info srv = {.vip_id = vip_id, .weight = 1, .in_use = 1, .fwd = mode + 1};
+	struct server_info srv = {.vip_id = vip_id, .weight = 1, .in_use = 1};
 	struct policy_params params = {.stale_ms = HAULER_STALE_MS_DEFAULT};
 	struct ring ring = {.len = ndev};
 	struct pool *pool;
@@ -387,6 +388,7 @@ static inline void bench_add_vip(const struct bench_lb *lb, __u16 vip_id, __u8 m
 		dev.addr[0] = htonl(BENCH_DEV_ADDR + first_dev + i);
 		dev.port = htons(BENCH_DEV_PORT);
 		snprintf((char *)dev.name, sizeof(dev.name), "dev%d", first_dev + i);
+		hauler_device_vip_set(&dev, &vk, vip_id, mode); /* as the manager's commit */
 		bench_ok(mapw_device(&lb->maps, first_dev + i, &dev));
 		srv.dev[i] = first_dev + i;
 		ring.slot[i] = i;

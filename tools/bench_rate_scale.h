@@ -289,7 +289,8 @@ static double scale_cores_rate(struct rate_bench *b, struct scale_gen *g, int nc
 
 /*
  * The rate on one core and on two (a generator per core), hauler and the
- * floor, established flows and new flows. gen2 is a second generator
+ * floor, established flows and new flows; with --compact the same again
+ * on the compact table (keys *_compact). gen2 is a second generator
  * (its own gen_cfg). Skipped with BENCH_CPU (one CPU by request) or on
  * one CPU.
  */
@@ -323,27 +324,38 @@ static void scale_cores(struct rate_bench *b, int gen2_fd, int gen2_cfg_fd, __u3
 	printf("  %-30s %9s %9s %7s %9s %9s %7s\n", "", "Mpps", "Mpps", "", "Mpps", "Mpps", "");
 	bench_json_obj(&b->json, "cores");
 	bench_json_num(&b->json, "cpus", libbpf_num_possible_cpus());
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	/* The LRU tables, then (--compact) the compact table: the same cases, the same floor. */
+	for (i = 0; i < 2 * sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t c = i % (sizeof(cases) / sizeof(cases[0]));
+		int ct = i >= sizeof(cases) / sizeof(cases[0]);
 		double h1, h2, f1, f2;
-		char label[64];
+		char label[64], key[64];
 
-		h1 = scale_cores_rate(b, g, 1, b->lb.entry_fd, cases[i].nflows, n, cases[i].flags);
-		h2 = scale_cores_rate(b, g, 2, b->lb.entry_fd, cases[i].nflows, n, cases[i].flags);
-		f1 = scale_cores_rate(b, g, 1, b->floor_fd, cases[i].nflows, n, cases[i].flags);
-		f2 = scale_cores_rate(b, g, 2, b->floor_fd, cases[i].nflows, n, cases[i].flags);
+		if (ct && !b->compact)
+			break;
+		bench_ct_use(&b->lb, ct);
+		b->ct = ct;
+		h1 = scale_cores_rate(b, g, 1, b->lb.entry_fd, cases[c].nflows, n, cases[c].flags);
+		h2 = scale_cores_rate(b, g, 2, b->lb.entry_fd, cases[c].nflows, n, cases[c].flags);
+		b->ct = 0;
+		bench_ct_use(&b->lb, 0);
+		f1 = scale_cores_rate(b, g, 1, b->floor_fd, cases[c].nflows, n, cases[c].flags);
+		f2 = scale_cores_rate(b, g, 2, b->floor_fd, cases[c].nflows, n, cases[c].flags);
 		if (h1 < 0 || h2 < 0 || f1 < 0 || f2 < 0) {
 			printf("  skipped: CPU 0 or 1 refused a generator (tools/quiet.sh held by "
 			       "another run?)\n");
 			break;
 		}
-		if (cases[i].nflows)
-			snprintf(label, sizeof(label), "%s, %u flows", cases[i].label,
-				 cases[i].nflows);
+		if (cases[c].nflows)
+			snprintf(label, sizeof(label), "%s, %u flows%s", cases[c].label,
+				 cases[c].nflows, ct ? ", compact" : "");
 		else
-			snprintf(label, sizeof(label), "%s", cases[i].label);
+			snprintf(label, sizeof(label), "%s%s", cases[c].label,
+				 ct ? ", compact" : "");
 		printf("  %-30s %9.2f %9.2f %7.2f %9.2f %9.2f %7.2f\n", label, h1, h2,
 		       h1 > 0 ? h2 / h1 : 0, f1, f2, f1 > 0 ? f2 / f1 : 0);
-		bench_json_obj(&b->json, cases[i].key);
+		snprintf(key, sizeof(key), "%s%s", cases[c].key, ct ? "_compact" : "");
+		bench_json_obj(&b->json, key);
 		bench_json_num(&b->json, "hauler_mpps_1", h1);
 		bench_json_num(&b->json, "hauler_mpps_2", h2);
 		bench_json_num(&b->json, "hauler_ratio", h1 > 0 ? h2 / h1 : 0);

@@ -11,9 +11,11 @@
  * Commit order, so that no packet sees a half-made change:
  *  0. load and pin new or replaced custom policies (policy_file.h);
  *  1. delete removed VIPs from vips (their traffic is no longer ours);
- *  2. write new and changed devices (a new one starts with a clean
- *     dev_state whose sequence is the clock's: a report recorded before
- *     the device was added or restored is never taken), then changed
+ *  2. write new and changed devices, each entry with its VIP's id, mode
+ *     and key (device_of: a server moved or a VIP changed rewrites them
+ *     in the same write; a new device starts with a clean dev_state
+ *     whose sequence is the clock's: a report recorded before the
+ *     device was added or restored is never taken), then changed
  *     report keys; `device resync` posts a request (dev_resync) that the
  *     device's next report applies under its lock: the sequence back to
  *     the clock;
@@ -140,17 +142,43 @@ static int dev_state_write(const struct hauler_maps *maps, __u32 d, const struct
 	return 0;
 }
 
+/*
+ * Device d as cur has it, with its VIP's fields (hauler_device_vip_set):
+ * the VIP of its server, in cur. Written with the rest of the entry, so a
+ * server moved to another VIP, or a VIP's mode or key changed, rewrites
+ * its devices in the same commit.
+ */
+static void device_of(const struct model *cur, __u32 d, struct device_info *dev)
+{
+	const struct server_info *srv;
+	const struct model_vip *v;
+
+	*dev = cur->devices[d];
+	if (dev->server >= HAULER_MAX_SERVERS || !cur->servers[dev->server].in_use) {
+		hauler_device_vip_set(dev, NULL, 0, 0);
+		return;
+	}
+	srv = &cur->servers[dev->server];
+	v = &cur->vips[srv->vip_id % HAULER_MAX_VIPS];
+	if (!v->in_use)
+		hauler_device_vip_set(dev, NULL, 0, 0);
+	else
+		hauler_device_vip_set(dev, &v->key, srv->vip_id, v->info.fwd_mode);
+}
+
 static int commit_devices(const struct hauler_maps *maps, const struct model *base,
 			  const struct model *cur)
 {
 	struct dev_state clean = {.seq = seq_now()};
+	struct device_info dev;
 	__u32 d;
 
 	for (d = 0; d < HAULER_MAX_DEVICES; d++) {
-		const struct device_info *now = &cur->devices[d], *was = &base->devices[d];
+		const struct device_info *now = &dev, *was = &base->devices[d];
 
-		if (!now->in_use)
+		if (!cur->devices[d].in_use)
 			continue;
+		device_of(cur, d, &dev);
 		if (cur->dev_new[d] || !was->in_use ||
 		    memcmp(now->name, was->name, HAULER_NAME_LEN)) {
 			/* No earlier device's resync request: the clean entry has applied none. */
@@ -244,9 +272,6 @@ static int commit_servers(const struct hauler_maps *maps, const struct model *ba
 
 		if (!now.in_use)
 			continue;
-		/* Its VIP's mode, for the compact table's fast path (an older manager's 0 is
-		 * rewritten). */
-		now.fwd = cur->vips[now.vip_id % HAULER_MAX_VIPS].info.fwd_mode + 1;
 		n = model_ring_weights(cur, s, w_now);
 		ring_build(w_now, n, &ring_now);
 		now.ring_version = base->servers[s].ring_version & 1;

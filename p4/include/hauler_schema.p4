@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 12 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 13 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 512 // most VIPs hauler up --vips may ask for; a VIP id is also its policy slot
 #define HAULER_MAX_SERVERS 4096 // most servers over all VIPs hauler up --servers may ask for
 #define HAULER_SERVER_SLOTS 4608 // most entries of servers and ring_pos: the servers, then one flat group per VIP (hauler_flat_group)
@@ -176,7 +176,7 @@ struct server_info_t {
 	bit<8> dev_count; // devices in dev[]
 	bit<8> ring_version; // active ring: 0 or 1
 	bit<8> in_use; // 1 when the slot holds a server
-	bit<8> fwd; // its VIP's FWD_* + 1, written by the manager: the compact table's established packets then need no vips lookup (0: not written, an older manager's entry; the VIP is looked up)
+	bit<8> pad; // zero
 	bit<16> spill_to; // server index + 1 a spill tries first (0: the Maglev preference)
 	bit<16> pad2; // zero
 	bit<8> name_0; // operator's name, NUL-terminated
@@ -213,7 +213,11 @@ struct device_info_t {
 	bit<8> in_use; // 1 when the slot holds a device
 	bit<8> health; // 0, or HEALTH_FAILED (set by hauler daemon's checks)
 	bit<16> gen; // generation of the id: grows each time the id is given to a new device (conn.dev_gen)
-	bit<16> pad; // zero
+	bit<8> fwd; // its VIP's FWD_* + 1, written by the manager's commit with vip_id and vip (0: not written; the datapath then asks servers, and the compact table's fast path is not taken)
+	bit<8> pad; // zero
+	bit<16> vip_id; // the VIP its server belongs to (with fwd)
+	bit<16> pad2; // zero
+	vip_key_t vip; // that VIP's key (with fwd): the compact table's established packets and nat replies need no servers, vip_index or vips lookup
 	bit<8> name_0; // operator's name, NUL-terminated
 	bit<8> name_1;
 	bit<8> name_2;

@@ -668,22 +668,48 @@ void dp_fill_pool(__u16 vip_id, __u8 version, __u32 size, __u16 server)
 }
 
 /*
- * Server server of VIP vip_id with ndev devices. fwd is its VIP's mode + 1
- * as the manager writes it (commit_servers), when the VIP is there.
+ * Device id's VIP fields as the manager's commit writes them
+ * (hauler_device_vip_set): the VIP of its server, when both are there;
+ * else cleared.
  */
+void dp_device_vip_sync(__u16 id)
+{
+	const struct vip_key *k = NULL;
+	struct server_info srv;
+	struct device_info d;
+	struct vip_info vi = {};
+	struct vip_key vk;
+	__u32 key = id, s, v;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &key, &d), 0);
+	s = d.server;
+	if (!bpf_map_lookup_elem(dp_map("servers"), &s, &srv) && srv.in_use) {
+		v = srv.vip_id;
+		if (!bpf_map_lookup_elem(dp_map("vip_index"), &v, &vk) &&
+		    !bpf_map_lookup_elem(dp_map("vips"), &vk, &vi) && vi.vip_id == srv.vip_id)
+			k = &vk;
+	}
+	hauler_device_vip_set(&d, k, vi.vip_id, vi.fwd_mode);
+	assert_int_equal(mapw_device(&maps, id, &d), 0);
+}
+
+/* Server server of VIP vip_id with ndev devices (their VIP fields written: dp_device_vip_sync). */
 void dp_add_server(__u16 server, __u16 vip_id, const __u16 *devs, __u8 ndev)
 {
 	struct server_info s = {.vip_id = vip_id, .weight = 1, .dev_count = ndev, .in_use = 1};
-	__u32 id = vip_id;
-	struct vip_info vi;
-	struct vip_key vk;
+	struct device_info d;
+	__u32 key;
+	int i;
 
-	if (!bpf_map_lookup_elem(dp_map("vip_index"), &id, &vk) &&
-	    !bpf_map_lookup_elem(dp_map("vips"), &vk, &vi) && vi.vip_id == vip_id)
-		s.fwd = vi.fwd_mode + 1;
 	memcpy(s.dev, devs, ndev * sizeof(*devs));
 	snprintf((char *)s.name, sizeof(s.name), "srv%u", server);
 	assert_int_equal(mapw_server(&maps, server, &s), 0);
+	for (i = 0; i < ndev; i++) {
+		key = devs[i];
+		if (!bpf_map_lookup_elem(dp_map("devices"), &key, &d) && d.in_use &&
+		    d.server == server)
+			dp_device_vip_sync(devs[i]);
+	}
 }
 
 void dp_del_server(__u16 server)
@@ -716,6 +742,7 @@ void dp_add_device_at(__u16 id, int family, const struct dp_addr *addr, __u16 se
 	memcpy(d.addr, addr->a, 16);
 	snprintf((char *)d.name, sizeof(d.name), "dev%u", id);
 	assert_int_equal(mapw_device(&maps, id, &d), 0);
+	dp_device_vip_sync(id);
 }
 
 void dp_add_device(__u16 id, int family, int addr_n, __u16 server, __u8 index, __u8 state)

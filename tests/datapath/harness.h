@@ -133,6 +133,8 @@ void dp_set_pool(__u16 vip_id, __u8 version, const __u16 *table, __u32 size);
 /* Every slot of the table holds server. */
 void dp_fill_pool(__u16 vip_id, __u8 version, __u32 size, __u16 server);
 void dp_add_server(__u16 server, __u16 vip_id, const __u16 *devs, __u8 ndev);
+/* Device id's VIP fields from its server and VIP, as the manager writes them. */
+void dp_device_vip_sync(__u16 id);
 /* An empty server slot, as the manager leaves a removed server. */
 void dp_del_server(__u16 server);
 /* Device id at DIP dp_dev_addr(family, addr_n):port, position index in server. */

@@ -18,6 +18,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <cmocka.h>
+#include "hauler_keys.h"
 #include "frames.h"
 
 static const struct dp_case *param(void **state)
@@ -665,37 +666,46 @@ static void open_established(struct frame_spec *in)
 }
 
 /*
- * The fast path (ct_fast): an established slot whose device's server
- * records its VIP's mode (server_info.fwd, as the manager writes it) is
- * forwarded without looking up vips. The device's reply, under its own
- * established reply slot, is no client's packet: still translated back.
- * A server an older manager wrote (fwd 0) takes the full path, which
+ * The fast path (ct_fast): an established slot whose device's entry
+ * records its VIP (device_info.fwd, vip_id, vip, as the manager's commit
+ * writes them) is forwarded without looking up vips, servers or
+ * vip_index. The device's reply, under its own established reply slot,
+ * is no client's packet: still translated back, from the device's entry
+ * alone. A device entry without them (fwd 0) takes the full path, which
  * needs the VIP.
  */
 static void test_fast_path(void **state)
 {
 	const struct dp_case *c = param(state);
 	__u16 port = dp_vip_port(c->proto);
-	struct server_info srv;
-	__u32 key = DP_SERVER;
+	struct server_info srv, none = {};
+	__u32 key = DP_SERVER, id = DP_DEV_ID(0);
+	struct device_info d;
 	struct frame_spec in;
 
 	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
-	assert_int_equal(bpf_map_lookup_elem(dp_map("servers"), &key, &srv), 0);
-	assert_int_equal(srv.fwd, HAULER_FWD_NAT + 1);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &id, &d), 0);
+	assert_int_equal(d.fwd, HAULER_FWD_NAT + 1);
+	assert_int_equal(d.vip_id, DP_VIP_ID);
 	spec_to_vip(&in, c->family, c->proto, 0);
 	open_established(&in);
 
-	/* No vips entry (a state only this test makes): the flow goes all the same. */
+	/*
+	 * No vips entry, no server entry (states only this test makes): the
+	 * flow goes all the same, and so does its device's reply.
+	 */
+	assert_int_equal(bpf_map_lookup_elem(dp_map("servers"), &key, &srv), 0);
+	assert_int_equal(bpf_map_update_elem(dp_map("servers"), &key, &none, BPF_ANY), 0);
 	dp_del_vip(c->family, c->proto, port);
 	send_nat_to(&in, 0);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 2);
 	send_reply(&in, TCPF_ACK);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 2 : 1);
-
-	/* An older manager's server (fwd 0) needs the VIP: without it, passed. */
-	srv.fwd = 0;
 	assert_int_equal(bpf_map_update_elem(dp_map("servers"), &key, &srv, BPF_ANY), 0);
+
+	/* A device entry without its VIP (fwd 0) needs the VIP: without it, passed. */
+	hauler_device_vip_set(&d, NULL, 0, 0);
+	assert_int_equal(bpf_map_update_elem(dp_map("devices"), &id, &d, BPF_ANY), 0);
 	dp_run_ok(&in, XDP_PASS);
 	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 1);
 	dp_add_vip(c->family, c->proto, port, DP_VIP_ID, HAULER_FWD_NAT, DP_SLOT, DP_TABLE);
@@ -703,6 +713,9 @@ static void test_fast_path(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 3);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
 	assert_int_equal(dp_ct_count(), 2);
+	/* Its reply, the VIP's key from vip_index then: translated back all the same. */
+	send_reply(&in, TCPF_ACK);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 3 : 2);
 }
 
 /*
@@ -731,6 +744,9 @@ static void test_fast_other_vip(void **state)
 	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &key, &d), 0);
 	d.server = DP_SERVER + 1;
 	assert_int_equal(bpf_map_update_elem(dp_map("devices"), &key, &d, BPF_ANY), 0);
+	dp_device_vip_sync(dev0); /* its VIP's fields, as the manager's commit writes them */
+	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &key, &d), 0);
+	assert_int_equal(d.vip_id, DP_VIP_ID + 1);
 	dp_add_device(dev1, c->family, 1, DP_SERVER, 0, HAULER_STATE_UP);
 	dp_add_server(DP_SERVER, DP_VIP_ID, &dev1, 1);
 

@@ -1430,28 +1430,41 @@ static void test_flat_every_policy(void **state)
 }
 
 /*
- * The manager's commit records each server's VIP mode (server_info.fwd:
- * the compact table's fast path reads it there); a server an older
- * manager wrote (fwd 0) is rewritten by the next commit.
+ * The manager's commit records in each device's entry its VIP's mode, id
+ * and key (device_info.fwd, vip_id, vip: the compact table's fast path
+ * and nat return path read them there); an entry without them (fwd 0)
+ * is rewritten by the next commit.
  */
-static void test_server_fwd(void **state)
+static void test_device_vip_fields(void **state)
 {
-	struct server_info srv;
-	__u32 key;
+	struct device_info d;
+	struct vip_key want;
+	__u32 key, vip_id;
+	char name[8];
+	int j;
 
 	(void)state;
 	model_init_empty(&flat_base);
 	flat_build(&flat_cur, "hash", "maglev");
 	flat_commit(&flat_cur);
-	key = model_server_find(&flat_cur, "sB");
-	assert_int_equal(bpf_map_lookup_elem(dp_map("servers"), &key, &srv), 0);
-	assert_int_equal(srv.fwd, HAULER_FWD_NAT + 1);
-	srv.fwd = 0;
-	assert_int_equal(bpf_map_update_elem(dp_map("servers"), &key, &srv, BPF_ANY), 0);
+	vip_id = flat_cur.servers[model_server_find(&flat_cur, "sB")].vip_id;
+	want = flat_cur.vips[vip_id].key;
+	for (j = 0; j < FLAT_DEVS; j++) {
+		snprintf(name, sizeof(name), "f%d", j);
+		key = model_device_find(&flat_cur, name);
+		assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &key, &d), 0);
+		assert_int_equal(d.fwd, HAULER_FWD_NAT + 1);
+		assert_int_equal(d.vip_id, vip_id);
+		assert_memory_equal(&d.vip, &want, sizeof(want));
+	}
+	hauler_device_vip_set(&d, NULL, 0, 0);
+	assert_int_equal(bpf_map_update_elem(dp_map("devices"), &key, &d, BPF_ANY), 0);
 	assert_int_equal(model_load(&flat_base, dp_maps()), 0);
 	flat_commit(&flat_cur);
-	assert_int_equal(bpf_map_lookup_elem(dp_map("servers"), &key, &srv), 0);
-	assert_int_equal(srv.fwd, HAULER_FWD_NAT + 1);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &key, &d), 0);
+	assert_int_equal(d.fwd, HAULER_FWD_NAT + 1);
+	assert_int_equal(d.vip_id, vip_id);
+	assert_memory_equal(&d.vip, &want, sizeof(want));
 }
 
 /* lur over all devices: the least utilized of the VIP, whichever server holds it. */
@@ -1563,7 +1576,7 @@ int main(void)
 	    T(test_flat_every_policy),
 	    T(test_flat_tier_switch),
 	    T(test_flat_wrr_ring),
-	    T(test_server_fwd),
+	    T(test_device_vip_fields),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
