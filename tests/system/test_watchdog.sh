@@ -9,8 +9,8 @@
 # SYS_LIMIT=3, SYS_WD_GRACE=4, SYS_WD_CLEANUP=10) loops on such
 # expansions until its watchdog fires, RUNS times; then the watchdog's
 # other ways are forced: a child that ignores TERM and reaches
-# sys_finish, one that ignores it for good, one whose cleanup hangs, and
-# one that ends in time. Each must end as it should (fail, or pass in
+# sys_finish, one that ignores it for good, one whose cleanup hangs, one
+# that aborts in its handler (as bash once did), and one that ends in time. Each must end as it should (fail, or pass in
 # time), say so, and leave none of its names: its namespace and the
 # process in it, /run/hlrPID, the watchdog's flag, the watchdog itself.
 SYS_LIMIT=${SYS_LIMIT:-150}
@@ -99,6 +99,10 @@ T0=$SECONDS
 child stuck
 expect "a cleanup that hangs" 137 "cleanup took over 10s: killed" &&
 	ok "a cleanup that hangs is killed, and the test's names are removed"
+T0=$SECONDS
+child crash
+expect "a shell that aborts in its handler" 134 "over 3s" &&
+	ok "a test that dies at the TERM without its cleanup fails, and its names are removed"
 T0=$SECONDS
 child finish
 expect "a run within its limit" 0 "PASS: watchdog_child" &&

@@ -9,6 +9,8 @@
 #           sleeps, and finishes when the watchdog kills the sleep;
 #   deaf:   the same, but sleeps on (as a shell that hangs on it);
 #   stuck:  takes the TERM but its cleanup hangs (sleeps);
+#   crash:  dies at the TERM without its cleanup (SIGABRT, as bash 5.2
+#           itself aborted once in the handler: "reader_loop: bad jump");
 #   finish: ends at once, passing.
 # Its EXIT trap removes the namespace, as the tests' own traps do.
 . "$(dirname "$0")/lib.sh"
@@ -42,6 +44,10 @@ deaf)
 	while :; do sleep 1; done
 	;;
 stuck) sleep 100 ;;
+crash)
+	trap 'trap - EXIT; kill -ABRT $$' TERM
+	while :; do sleep 1; done
+	;;
 finish) ok "finished before the limit" ;;
 esac
 sys_finish
