@@ -278,6 +278,9 @@ thesis_for() {
 	echo "- Best policy >= 1.18x the server CPU alone (theory 1.20, thesis 1.25-1.27): in the sweep, \`$BEST\` at"
 	echo "  ${BEST_RATIO:-?}x ($BEST_EST vs $BASE requests/s): $(awk -v r="${BEST_RATIO:-0}" 'BEGIN { print (r >= 1.18) ? "**met**" : "**not met**" }'). The model's best: $(printf '%s\n' "$MODEL_RATES" | awk -F'\t' -v b="${MODEL_BASE:-0}" '$1 != "server-only" && $2 + 0 > m { m = $2 + 0; c = $1 } END { if (c != "" && b > 0) printf "`%s` at %.2fx (%.1f vs %.1f requests/s)", c, m / b, m, b; else print "-" }')."
 	echo "  The server CPU alone met the target up to $BASE/s = $(awk -v a="${BASE:-0}" -v c="$C0" 'BEGIN { printf "%.2f", a / c }') C0."
+	if [ "$(col "$BEST" 4 "$RES/maxrate.tsv")" = - ]; then
+		echo "  \`$BEST\` never missed: the time budget stopped the sweep first, so its ${BEST_RATIO:-?}x is a lower bound."
+	fi
 	# The rig's own ceiling: what both devices serve saturated at once,
 	# over the server CPU saturated alone (the devices share a CPU).
 	[ -n "${CAP_CPU_BOTH:-}" ] && [ -n "${CAP_CPU:-}" ] &&
@@ -301,6 +304,9 @@ thesis_for() {
 		echo "  ($(echo "${LEARN_WARMUP:-}" | awk '{ for (i = 1; i <= NF; i++) { split($i, a, ":"); printf "%s%s s at %s C0", (i > 1 ? ", then " : ""), a[2], a[1] } }'), one iteration every 500 ms, from PRT's weights 5:0),"
 		echo "  \`learned\` met the target at the low rate ($LOW_RATE/s: P99 $LRN_LOW) and up to $LRN_EST/s,"
 		echo "  against the best fixed configuration's \`$FIX\` $FIX_EST/s: $(awk -v a="${LRN_EST:-0}" -v b="${FIX_EST:-0}" 'BEGIN { if (b > 0) printf "%.1f%% %s (%s)", 100 * (a / b - 1), (a >= b ? "above" : "below"), (a >= 0.95 * b ? "**met**" : "**not met**"); else print "-" }')."
+		if [ "$(col learned 4 "$RES/maxrate.tsv")" = - ] || [ "$(col "$FIX" 4 "$RES/maxrate.tsv")" = - ]; then
+			echo "  A bound, not a knee: the time budget stopped the sweep before $(for c in learned "$FIX"; do [ "$(col "$c" 4 "$RES/maxrate.tsv")" = - ] && printf '`%s`\n' "$c"; done | paste -sd' ' | sed 's/` `/` and `/') missed."
+		fi
 		if [ -f "$RES/learn_show.txt" ]; then
 			echo "  Its weights after the warm-up: $(sed -n 's/.*weights cpu:accelerator \([0-9:]*\).*/\1/p' "$RES/learn_show.txt" | head -1); after the sweep: $(sed -n 's/.*weights cpu:accelerator \([0-9:]*\).*/\1/p' "$RES/learn_show_after.txt" 2>/dev/null | head -1)"
 			echo "  (\`hauler learn show\`: \`results/learn_show.txt\`, \`results/learn_show_after.txt\`)."
