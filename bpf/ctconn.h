@@ -16,11 +16,10 @@
 #include "ratelimit.h"
 #include "ctable/ct_table.h"
 
-/* Where a flow may live: its two buckets (b1 NULL: one), its digest and its flow hash. */
+/* Where a flow may live: its two buckets (b1 NULL: one) and its digest. */
 struct ct_ref {
 	struct ct_bucket *b0, *b1;
 	__u32 digest;
-	__u32 hash; /* hauler_flow_hash with config.flow_seed: no_entry's, not hashed again */
 };
 
 /* A slot found: its bucket, index and the value read. */
@@ -30,17 +29,25 @@ struct ct_hit {
 	int i;
 };
 
+/* The buckets of place pl: 0, or -1 when the map lacks them. */
+static __always_inline int ct_ref_at(struct ct_ref *r, const struct ct_place *pl)
+{
+	__u32 b0 = pl->bucket[0], b1 = pl->bucket[1];
+
+	r->digest = pl->digest;
+	r->b0 = bpf_map_lookup_elem(&ctable, &b0);
+	r->b1 = b1 == b0 ? NULL : bpf_map_lookup_elem(&ctable, &b1);
+	return r->b0 ? 0 : -1;
+}
+
 /* The buckets of flow k in the table in use: 0, or -1 when the map lacks them. */
 static __always_inline int ct_ref_of(struct ct_ref *r, const struct flow_key *k,
 				     const struct config *cfg)
 {
 	struct ct_place pl;
 
-	r->hash = ct_place_flow(&pl, k, cfg->flow_seed, cfg->ct_buckets);
-	r->digest = pl.digest;
-	r->b0 = bpf_map_lookup_elem(&ctable, &pl.bucket[0]);
-	r->b1 = pl.bucket[1] == pl.bucket[0] ? NULL : bpf_map_lookup_elem(&ctable, &pl.bucket[1]);
-	return r->b0 ? 0 : -1;
+	ct_place_flow(&pl, k, cfg->flow_seed, cfg->ct_buckets);
+	return ct_ref_at(r, &pl);
 }
 
 /* The skip+1-th slot holding r's digest: 0 (h filled) or -1. */
@@ -72,28 +79,19 @@ static __always_inline struct device_info *ct_device(__u64 s)
 
 /*
  * The VIP a device serves (HAULER_NO_SERVER: none): its entry's, written
- * by the manager (device_info.fwd set); else its server's.
+ * by the manager's commit with the rest of it (device_info.fwd set; 0: its
+ * server or VIP is not in use). Schema 13 refuses the pins of a manager
+ * that did not write them, so there is no other source to ask.
  */
 static __always_inline __u32 ct_device_vip(const struct device_info *dev)
 {
-	struct server_info *srv;
-	__u32 key = dev->server;
-
-	if (dev->fwd)
-		return dev->vip_id;
-	srv = bpf_map_lookup_elem(&servers, &key);
-	return srv && srv->in_use ? srv->vip_id : HAULER_NO_SERVER;
+	return dev->fwd ? dev->vip_id : HAULER_NO_SERVER;
 }
 
-/* The key of the VIP a device serves: its entry's (ct_device_vip), else vip_index's; NULL: none. */
+/* The key of the VIP a device serves (ct_device_vip); NULL: none. */
 static __always_inline const struct vip_key *ct_device_vip_key(const struct device_info *dev)
 {
-	__u32 vip_id;
-
-	if (dev->fwd)
-		return &dev->vip;
-	vip_id = ct_device_vip(dev);
-	return bpf_map_lookup_elem(&vip_index, &vip_id);
+	return dev->fwd ? &dev->vip : NULL;
 }
 
 /*

@@ -48,7 +48,7 @@ static __always_inline int to_report_prog(struct xdp_md *ctx)
  * by the built-in hash choice and no client entry is made (nat: only the
  * return entry, in half_open), so a flood of made-up mid-flow segments
  * can push out nothing established. hash: the flow's (hauler_flow_hash
- * with config.flow_seed; the compact table's lookup computed it). The hash choice, not the
+ * with config.flow_seed). The hash choice, not the
  * policy, because a load-aware policy answers differently from packet to
  * packet: the hash choice sends every packet of the flow to one device
  * while the pool and the devices' states stay as they are.
@@ -113,16 +113,17 @@ static __always_inline int no_entry(struct xdp_md *ctx, const struct pkt *p,
 
 /*
  * A packet of a known connection, its entry c in conns (half 0) or in
- * half_open (half 1): straight to its device. A half-open flow moves to
+ * half_open (half 1): its state noted; 0 when it goes to its device
+ * (*devp, the caller sends it: hit_forward), else CONN_GONE. A half-open flow moves to
  * conns on the packet that confirms it (conn_confirms); an RST ends it at
  * once (no established flow to protect from a spoofed one). Half-open hits
  * write nothing else: junk costs no writes.
  */
 static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, struct conn *c,
-				       struct device_info *dev, const struct vip_info *vi,
+				       struct device_info **devp, const struct vip_info *vi,
 				       const struct config *cfg, __u64 now, int half)
 {
-	__u32 id = c->device;
+	struct device_info *dev = *devp;
 	int track;
 
 	/*
@@ -134,6 +135,7 @@ static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, 
 		dev = conn_device(c);
 	if (!dev || c->vip_id != vi->vip_id)
 		return CONN_GONE;
+	*devp = dev;
 	if (half) {
 		if (p->flow.proto == IPPROTO_TCP && (p->tcp_flags & TCP_FLAG_RST_BIT)) {
 			conn_forget(&half_open, c, &p->flow);
@@ -160,6 +162,15 @@ static __always_inline int established(struct xdp_md *ctx, const struct pkt *p, 
 				rc->last_seen_ns = now;
 		}
 	}
+	return 0;
+}
+
+/* An established packet, its device dev (id) checked: counted and sent (hit_forward). */
+static __always_inline int hit_forward(struct xdp_md *ctx, const struct pkt *p,
+				       const struct device_info *dev, __u32 id,
+				       const struct vip_info *vi, const struct config *cfg,
+				       __u64 now)
+{
 	stat_reason(HAULER_STAT_conn_hit, ctx);
 	count_forward(ctx, vi->vip_id, id);
 	return forward_to_device(ctx, p, dev, id, vi->fwd_mode, cfg, now);
@@ -412,6 +423,130 @@ static __always_inline int conn_fast(const struct conn *c, const struct pkt *p,
 	return 1;
 }
 
+/*
+ * The compact table's fast path (conn_fast's, for conns): can h, the
+ * first slot under the packet's digest, be forwarded without looking up
+ * vips? It can when it is a plain established slot (no half-open, FIN or
+ * RST flag; its UDP flag the packet's protocol's) that has not ended,
+ * its device is in use and of the slot's generation, its entry records
+ * its VIP (device_info.fwd, vip_id and vip, written by the manager's
+ * commit; 0: not written) and the packet is addressed to that VIP: a
+ * digest alone names no VIP, and a device's reply finds its own reply
+ * slot under its key; the destination tells both from a client's packet.
+ * vi is filled from the device (vip_id, fwd_mode; the rest, which only a
+ * new decision reads, zero), *dev is the slot's device. One lookup, the
+ * device's; anything else takes the full path, the vips lookup first.
+ */
+static __always_inline int ct_fast(const struct ct_hit *h, const struct pkt *p,
+				   const struct config *cfg, __u64 now, struct vip_info *vi,
+				   struct device_info **dev)
+{
+	struct device_info *d;
+	struct ct_limits l;
+
+	if (ct_slot_flags(h->s) != ct_proto_flags(p->flow.proto))
+		return 0;
+	/* A plain slot's life: established TCP idle, or UDP (no FIN or RST linger). */
+	ct_limits_set(&l, 0, 0, cfg->udp_timeout_ms);
+	if (ct_slot_ended(h->s, ct_tick(now), &l))
+		return 0;
+	d = ct_device(h->s);
+	if (!d || !d->fwd || !vip_key_is(&d->vip, &p->flow))
+		return 0;
+	__builtin_memset(vi, 0, sizeof(*vi));
+	vi->vip_id = d->vip_id;
+	vi->fwd_mode = d->fwd - 1;
+	*dev = d;
+	return 1;
+}
+
+/*
+ * What the entry program hands to hauler_ct with the frame: the parse,
+ * the flow's place in the compact table and the clock, so that neither
+ * is done twice. Per CPU, written just before the tail call (nothing
+ * runs between them on that CPU). Private to this object (not pinned,
+ * not in the schema), like nh_cache.
+ */
+struct ct_pass {
+	struct pkt p;
+	struct ct_place pl;
+	__u32 pad;
+	__u64 now;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ct_pass);
+} ct_pass SEC(".maps");
+
+/*
+ * The nat reply's fast path (ct_nat_return's, for its plainest case): is
+ * h, the first slot under the packet's digest, a plain established reply
+ * slot that has not ended, of a live device whose address and port are
+ * the packet's source and whose entry records its VIP of the packet's
+ * family? *dev: that device. A packet under such a slot is that reply
+ * without the vips lookup that ct_nat_return is reached after: the slot
+ * was made under this very key (device -> client), and a VIP is never a
+ * nat client.
+ */
+static __always_inline int ct_reply_fast(const struct ct_hit *h, const struct pkt *p,
+					 const struct config *cfg, __u64 now,
+					 struct device_info **dev)
+{
+	struct ct_limits l;
+	int gone = 0;
+
+	if (!cfg->nat_vips || ct_slot_flags(h->s) != ct_proto_flags(p->flow.proto))
+		return 0;
+	ct_limits_set(&l, 0, 0, cfg->udp_timeout_ms);
+	if (ct_slot_ended(h->s, ct_tick(now), &l))
+		return 0;
+	return ct_is_reply(&p->flow, h, dev, &gone) && !gone && (*dev)->fwd &&
+	       (*dev)->vip.family == p->flow.family;
+}
+
+#define CT_FAST_NONE  0 /* hauler_ct's */
+#define CT_FAST_FLOW  1 /* a client's packet to its device */
+#define CT_FAST_REPLY 2 /* a device's nat reply to its client */
+
+/*
+ * The compact table's established packets in the entry program itself (no
+ * tail call into hauler_ct, no second parse): ct_fast's slot, or
+ * ct_reply_fast's, when this packet writes nothing to it (ct_track:
+ * neither FIN nor RST, the slot's time not yet a touch interval old).
+ * CT_FAST_FLOW: forward it to *dev (id *id) as vi says; CT_FAST_REPLY:
+ * translate it back to the VIP of *dev (id *id); CT_FAST_NONE:
+ * hauler_ct's, which takes over with what was done (ct_pass filled).
+ */
+static __always_inline int ct_hit_fast(const struct pkt *p, const struct config *cfg, __u64 now,
+				       struct vip_info *vi, struct device_info **dev, __u32 *id)
+{
+	struct ct_hit h = {};
+	struct ct_pass *cp;
+	struct ct_place pl;
+	struct ct_ref r;
+	__u32 zero = 0;
+
+	ct_place_flow(&pl, &p->flow, cfg->flow_seed, cfg->ct_buckets);
+	if (!ct_ref_at(&r, &pl) && !ct_find(&r, 0, &h) &&
+	    ct_track(h.s, p->flow.proto, p->tcp_flags, cfg, ct_tick(now)) == h.s) {
+		*id = ct_slot_device(h.s);
+		if (ct_fast(&h, p, cfg, now, vi, dev))
+			return CT_FAST_FLOW;
+		if (ct_reply_fast(&h, p, cfg, now, dev))
+			return CT_FAST_REPLY;
+	}
+	cp = bpf_map_lookup_elem(&ct_pass, &zero);
+	if (cp) {
+		cp->p = *p;
+		cp->pl = pl;
+		cp->now = now;
+	}
+	return CT_FAST_NONE;
+}
+
 /* A TCP segment that cannot open a connection: no SYN, or SYN with ACK. */
 static __always_inline int mid_flow(const struct pkt *p)
 {
@@ -429,6 +564,7 @@ int hauler_xdp(struct xdp_md *ctx)
 	struct pkt p = {};
 	struct conn *c;
 	int ret, half = 0;
+	__u32 id;
 	__u64 now;
 
 	ret = parse_packet(ctx, &p);
@@ -446,13 +582,22 @@ int hauler_xdp(struct xdp_md *ctx)
 	cfg = config_get();
 	if (!cfg)
 		return XDP_PASS;
+	now = bpf_ktime_get_coarse_ns();
 	if (cfg->ct_buckets) {
-		/* The compact table is in use: its own program (bpf/ct_prog.h). */
-		bpf_tail_call(ctx, &ct_prog, HAULER_CT_PATH);
+		/* The compact table: established packets go from here, the rest in hauler_ct. */
+		ret = ct_hit_fast(&p, cfg, now, &v, &dev, &id);
+		if (ret == CT_FAST_FLOW)
+			goto forward;
+		if (ret == CT_FAST_REPLY && dev) {
+			if (reply_spoofed(ctx, p.flow.family, p.flow.src, id,
+					  HAULER_STAT_nat_reply_spoofed, now))
+				return XDP_DROP;
+			return nat_reply_send(ctx, &p, &dev->vip, now);
+		}
+		bpf_tail_call(ctx, &ct_prog, HAULER_CT_PATH); /* bpf/ct_prog.h */
 		stat_reason(HAULER_STAT_drop_ct_prog, ctx);
 		return XDP_DROP;
 	}
-	now = bpf_ktime_get_coarse_ns();
 
 	/* The flow first: an established one needs nothing more (conn_fast). */
 	c = bpf_map_lookup_elem(&conns, &p.flow);
@@ -495,15 +640,19 @@ int hauler_xdp(struct xdp_md *ctx)
 found:
 	if (c) {
 		/* One inlined copy for both tables (the verifier's cost is per copy). */
-		ret = established(ctx, &p, c, dev, &v, cfg, now, half);
-		if (ret >= 0)
-			return ret;
+		if (!established(ctx, &p, c, &dev, &v, cfg, now, half)) {
+			id = c->device;
+			goto forward;
+		}
 		ret = device_gone(ctx, &p, c, half ? (void *)&half_open : (void *)&conns);
 		if (ret >= 0)
 			return ret;
 	}
 	return no_entry(ctx, &p, &v, cfg, now, mid_flow(&p),
 			hauler_flow_hash(&p.flow, cfg->flow_seed));
+forward:
+	/* One copy for every established packet, either table. */
+	return hit_forward(ctx, &p, dev, id, &v, cfg, now);
 }
 
 /*
@@ -748,7 +897,8 @@ static __always_inline int ct_vip(struct xdp_md *ctx, const struct pkt *p, const
 	if (ret >= 0)
 		return ret;
 decide:
-	return no_entry(ctx, p, vi, cfg, now, mid_flow(p), r->hash);
+	return no_entry(ctx, p, vi, cfg, now, mid_flow(p),
+			hauler_flow_hash(&p->flow, cfg->flow_seed));
 }
 
 /*
@@ -825,48 +975,12 @@ pass:
 }
 
 /*
- * The compact table's fast path (conn_fast's, for conns): can h, the
- * first slot under the packet's digest, be forwarded without looking up
- * vips? It can when it is a plain established slot (no half-open, FIN or
- * RST flag; its UDP flag the packet's protocol's) that has not ended,
- * its device is in use and of the slot's generation, its entry records
- * its VIP (device_info.fwd, vip_id and vip, written by the manager's
- * commit; 0: not written) and the packet is addressed to that VIP: a
- * digest alone names no VIP, and a device's reply finds its own reply
- * slot under its key; the destination tells both from a client's packet.
- * vi is filled from the device (vip_id, fwd_mode; the rest, which only a
- * new decision reads, zero), *dev is the slot's device. One lookup, the
- * device's; anything else takes the full path, the vips lookup first.
- */
-static __always_inline int ct_fast(const struct ct_hit *h, const struct pkt *p,
-				   const struct config *cfg, __u64 now, struct vip_info *vi,
-				   struct device_info **dev)
-{
-	struct device_info *d;
-	struct ct_limits l;
-
-	if (ct_slot_flags(h->s) != ct_proto_flags(p->flow.proto))
-		return 0;
-	/* A plain slot's life: established TCP idle, or UDP (no FIN or RST linger). */
-	ct_limits_set(&l, 0, 0, cfg->udp_timeout_ms);
-	if (ct_slot_ended(h->s, ct_tick(now), &l))
-		return 0;
-	d = ct_device(h->s);
-	if (!d || !d->fwd || !vip_key_is(&d->vip, &p->flow))
-		return 0;
-	__builtin_memset(vi, 0, sizeof(*vi));
-	vi->vip_id = d->vip_id;
-	vi->fwd_mode = d->fwd - 1;
-	*dev = d;
-	return 1;
-}
-
-/*
  * hauler_ct: the entry program's path when the compact table is in use
- * (config.ct_buckets), reached by tail call after the parse (which is
- * done again here: cheap, and it keeps the hand-over to nothing but the
- * frame). The flow's slot is looked up first: an established one is
- * forwarded at once (ct_fast); the full path reuses what was read.
+ * (config.ct_buckets) and the packet is no established flow's that it
+ * sent itself (ct_hit_fast), reached by tail call with the parse, the
+ * flow's place and the clock in ct_pass. The flow's slot is looked up
+ * first: an established one is forwarded at once (ct_fast: a packet that
+ * writes to its slot); the full path reuses what was read.
  */
 SEC("xdp")
 int hauler_ct(struct xdp_md *ctx)
@@ -876,18 +990,20 @@ int hauler_ct(struct xdp_md *ctx)
 	struct vip_info *vi, v;
 	struct ct_hit h = {};
 	struct config *cfg;
-	struct pkt p = {};
+	struct ct_pass *cp;
+	struct pkt p;
 	struct ct_ref r;
 	int ref, found, ret;
+	__u32 zero = 0;
 	__u64 now;
 
-	if (parse_packet(ctx, &p) != PARSE_OK)
-		return XDP_PASS;
+	cp = bpf_map_lookup_elem(&ct_pass, &zero);
 	cfg = config_get();
-	if (!cfg || !cfg->ct_buckets)
+	if (!cp || !cfg || !cfg->ct_buckets)
 		return XDP_PASS;
-	now = bpf_ktime_get_coarse_ns();
-	ref = !ct_ref_of(&r, &p.flow, cfg);
+	p = cp->p;
+	now = cp->now;
+	ref = !ct_ref_at(&r, &cp->pl);
 	found = ref && !ct_find(&r, 0, &h);
 	if (found && ct_fast(&h, &p, cfg, now, &v, &dev))
 		goto hit;

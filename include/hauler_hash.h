@@ -2,7 +2,8 @@
 /*
  * hauler_hash.h - the one hash of hauler (MurmurHash3, x86_32 variant),
  * shared by the datapath (flow hash), the manager (Maglev permutations)
- * and the tests, so a flow's server can be predicted in user space.
+ * and the tests, so a flow's server can be predicted in user space; and
+ * its 64-bit form for the compact table's place (hauler_hash64_words).
  */
 #ifndef HAULER_HASH_H
 #define HAULER_HASH_H
@@ -73,6 +74,46 @@ static __always_inline __u32 hauler_hash_words(const void *words, int n, __u32 s
 static __always_inline __u32 hauler_flow_hash(const struct flow_key *f, __u32 seed)
 {
 	return hauler_hash_words(f, sizeof(*f) / 4, seed);
+}
+
+static __always_inline __u64 hauler_rotl64(__u64 x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+/*
+ * A 64-bit hash of n 32-bit words (n even, known at compile time in BPF),
+ * taken two at a time: MurmurHash3 x64_128's first lane (its block mix
+ * and fmix64), without the second lane. One pass gives 64 bits whose two
+ * halves are independent draws, where two 32-bit passes were needed (the
+ * compact table's place, include/ctable/ct_table.h): half the multiplies.
+ * Words are combined from 32-bit reads, so the key needs no 8-byte
+ * alignment (the BPF stack insists on it for 8-byte reads).
+ */
+static __always_inline __u64 hauler_hash64_words(const void *words, int n, __u64 seed)
+{
+	const hauler_word_t *w = words;
+	__u64 h = seed, k;
+	int i;
+
+#ifdef __clang__
+#pragma unroll
+#endif
+	for (i = 0; i + 1 < n; i += 2) {
+		k = (__u64)w[i] | (__u64)w[i + 1] << 32;
+		k *= 0x87c37b91114253d5ULL;
+		k = hauler_rotl64(k, 31);
+		k *= 0x4cf5ad432745937fULL;
+		h ^= k;
+		h = hauler_rotl64(h, 27) * 5 + 0x52dce729;
+	}
+	h ^= (__u64)n * 4;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
 }
 
 #ifndef __bpf__

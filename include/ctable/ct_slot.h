@@ -6,7 +6,7 @@
  * compare-and-swap. Shared by the datapath, the manager, the benchmarks and
  * the tests, like include/select/.
  *
- *   bits 63..42  digest   CT_DIGEST_BITS of a second flow hash, never 0
+ *   bits 63..42  digest   CT_DIGEST_BITS of the flow's place hash (ct_place_flow), never 0
  *   bits 41..26  device   device id the flow is bound to
  *   bits 25..20  gen      low 6 bits of devices.gen when it was bound
  *   bits 19..16  flags    CT_F_*

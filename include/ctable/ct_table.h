@@ -5,8 +5,8 @@
  * inserting it. Shared by the datapath (buckets are values of the ctable
  * array map), the benchmarks and the tests (buckets in plain memory).
  *
- * A flow may live in one of two buckets (two independent hashes of its
- * key), in any of their CT_SLOTS slots: a lookup reads at most two cache
+ * A flow may live in one of two buckets (independent draws of one 64-bit
+ * hash of its key), in any of their CT_SLOTS slots: a lookup reads at most two cache
  * lines, and a flow is found by its digest alone. An insert takes an
  * empty slot, else a slot whose flow has ended, else the oldest half-open
  * slot; a bucket pair of live established flows refuses it (the caller
@@ -37,7 +37,7 @@
 #define CT_SCAN static inline
 #endif
 
-/* Seed difference of the second flow hash (digest and second bucket). */
+/* Seed difference of the place's hash from the flow hash's (hauler_flow_hash). */
 #define CT_SEED2 0x9e3779b9u
 
 /* Where a flow lives in a table of n buckets. */
@@ -61,14 +61,14 @@ static __always_inline __u32 ct_reduce(__u32 h, __u32 n)
 }
 
 /*
- * The place of the flow whose two hashes are h1 (hauler_flow_hash with the
- * seed) and h2 (with the seed ^ CT_SEED2), with a digest of bits bits
- * (HAULER_CT_DIGEST_BITS; the tests use fewer to measure the false-match
- * rate). The first bucket is h1's, the digest h2's high bits, the second
- * bucket a mix of h1 and h2's low bits: three independent draws. (Not h2
- * derived from h1, to save a pass over the key: then two flows of equal
- * h1 match in every bucket, a false-match rate of N / 2^32 over a table
- * of N flows, 8 times the computed one at 100,000 in the unit test.)
+ * The place of the flow whose two independent 32-bit hashes are h1 and
+ * h2, with a digest of bits bits (HAULER_CT_DIGEST_BITS; the tests use
+ * fewer to measure the false-match rate). The first bucket is h1's, the
+ * digest h2's high bits, the second bucket a mix of h1 and h2's low bits:
+ * three independent draws. h2 must not be derived from h1: then two flows
+ * of equal h1 match in every bucket, a false-match rate of N / 2^32 over
+ * a table of N flows (8 times the computed one at 100,000 in the unit
+ * test, measured).
  */
 static __always_inline void ct_place_hashes(struct ct_place *p, __u32 h1, __u32 h2, __u32 n,
 					    __u32 bits)
@@ -80,14 +80,25 @@ static __always_inline void ct_place_hashes(struct ct_place *p, __u32 h1, __u32 
 		p->digest = 1;
 }
 
-/* The place of flow f; returns its flow hash (h1: the one no_entry's Maglev lookup takes). */
-static __always_inline __u32 ct_place_flow(struct ct_place *p, const struct flow_key *f, __u32 seed,
-					   __u32 n)
+/*
+ * The place of flow f, digests of bits bits: the two halves of one 64-bit
+ * hash of the key (hauler_hash64_words, keyed by the flow seed), one pass
+ * over the key where two 32-bit flow hashes took two. Not the flow hash
+ * (hauler_flow_hash), which a new flow's Maglev lookup takes.
+ */
+static __always_inline void ct_place_bits(struct ct_place *p, const struct flow_key *f, __u32 seed,
+					  __u32 n, __u32 bits)
 {
-	__u32 h1 = hauler_flow_hash(f, seed);
+	__u64 h = hauler_hash64_words(f, sizeof(*f) / 4, (__u64)(seed ^ CT_SEED2) << 32 | seed);
 
-	ct_place_hashes(p, h1, hauler_flow_hash(f, seed ^ CT_SEED2), n, HAULER_CT_DIGEST_BITS);
-	return h1;
+	ct_place_hashes(p, (__u32)h, (__u32)(h >> 32), n, bits);
+}
+
+/* The place of flow f in a table of n buckets. */
+static __always_inline void ct_place_flow(struct ct_place *p, const struct flow_key *f, __u32 seed,
+					  __u32 n)
+{
+	ct_place_bits(p, f, seed, n, HAULER_CT_DIGEST_BITS);
 }
 
 /* One read of a slot that another CPU may be writing (never torn: 8 bytes). */

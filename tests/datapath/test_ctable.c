@@ -671,8 +671,9 @@ static void open_established(struct frame_spec *in)
  * writes them) is forwarded without looking up vips, servers or
  * vip_index. The device's reply, under its own established reply slot,
  * is no client's packet: still translated back, from the device's entry
- * alone. A device entry without them (fwd 0) takes the full path, which
- * needs the VIP.
+ * alone. A device entry without them (fwd 0: the manager writes that for
+ * a device whose server or VIP is not in use) serves no VIP: its slots
+ * are no flow's and its replies are not translated.
  */
 static void test_fast_path(void **state)
 {
@@ -681,7 +682,7 @@ static void test_fast_path(void **state)
 	struct server_info srv, none = {};
 	__u32 key = DP_SERVER, id = DP_DEV_ID(0);
 	struct device_info d;
-	struct frame_spec in;
+	struct frame_spec in, r;
 
 	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
 	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &id, &d), 0);
@@ -703,17 +704,27 @@ static void test_fast_path(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 2 : 1);
 	assert_int_equal(bpf_map_update_elem(dp_map("servers"), &key, &srv, BPF_ANY), 0);
 
-	/* A device entry without its VIP (fwd 0) needs the VIP: without it, passed. */
+	/* A device entry without its VIP (fwd 0): the VIP gone too, passed. */
 	hauler_device_vip_set(&d, NULL, 0, 0);
 	assert_int_equal(bpf_map_update_elem(dp_map("devices"), &id, &d, BPF_ANY), 0);
 	dp_run_ok(&in, XDP_PASS);
 	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 1);
+	/* The VIP back: the slot is not the flow's (its device serves no VIP), decided anew. */
 	dp_add_vip(c->family, c->proto, port, DP_VIP_ID, HAULER_FWD_NAT, DP_SLOT, DP_TABLE);
 	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 2);
+	assert_int_equal(
+	    dp_stat(c->proto == IPPROTO_TCP ? HAULER_STAT_conn_stateless : HAULER_STAT_conn_new),
+	    c->proto == IPPROTO_TCP ? 1 : 2);
+	/* Its reply is no VIP's: passed untranslated. */
+	spec_reply(&r, &in, 0);
+	r.tcp_flags = TCPF_ACK;
+	dp_run_ok(&r, XDP_PASS);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 2 : 1);
+	/* The fields written again (the manager's commit): the flow's slot and reply again. */
+	dp_device_vip_sync(id);
+	send_nat_to(&in, 0);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 3);
-	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
-	assert_int_equal(dp_ct_count(), 2);
-	/* Its reply, the VIP's key from vip_index then: translated back all the same. */
 	send_reply(&in, TCPF_ACK);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 3 : 2);
 }
@@ -759,6 +770,70 @@ static void test_fast_other_vip(void **state)
 		assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
 	/* The old two slots stay (the other VIP's device's now), untouched. */
 	assert_int_equal(dp_ct_count(), c->proto == IPPROTO_TCP ? 3 : 4);
+}
+
+/*
+ * An established slot that this packet leaves as it is goes from the
+ * entry program itself (ct_hit_fast: no tail call into hauler_ct), a
+ * client's packet and its device's reply alike; a packet that writes to
+ * its slot (a FIN; the slot's time a touch interval old) goes through
+ * hauler_ct. Shown with hauler_ct's ct_prog slot emptied: the ones are
+ * forwarded, the others are counted drops.
+ */
+static void test_fast_in_entry(void **state)
+{
+	const struct dp_case *c = param(state);
+	__u32 key = 0; /* HAULER_CT_PATH (bpf/ct_prog.h) */
+	struct frame_spec in, r;
+	struct flow_key fk;
+	__u64 drops = 0, s;
+	int fd;
+
+	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, c->proto, 0);
+	open_established(&in);
+	fk = spec_flow(&in);
+	assert_int_equal(bpf_map_delete_elem(dp_map("ct_prog"), &key), 0);
+	dp_stats_zero();
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+	send_reply(&in, TCPF_ACK);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
+	/* A reply believed only from its device's next hop, here as in hauler_ct. */
+	spec_reply(&r, &in, 0);
+	r.tcp_flags = TCPF_ACK;
+	memcpy(r.smac, dp_gw_mac, 6);
+	dp_run_ok(&r, XDP_DROP);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply_spoofed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_drop_ct_prog), drops);
+	if (c->proto == IPPROTO_TCP) {
+		/* The device's FIN marks its slot: hauler_ct's. */
+		spec_reply(&r, &in, 0);
+		r.tcp_flags = TCPF_ACK | TCPF_FIN;
+		dp_run_ok(&r, XDP_DROP);
+		assert_int_equal(dp_stat(HAULER_STAT_drop_ct_prog), ++drops);
+	}
+
+	s = slot_of(&fk);
+	age_slot(&fk, 1500);
+	dp_run_ok(&in, XDP_DROP);
+	assert_int_equal(dp_stat(HAULER_STAT_drop_ct_prog), ++drops);
+	if (c->proto == IPPROTO_TCP) {
+		dp_ct_set(&fk, s);
+		in.tcp_flags = TCPF_ACK | TCPF_FIN;
+		dp_run_ok(&in, XDP_DROP);
+		assert_int_equal(dp_stat(HAULER_STAT_drop_ct_prog), ++drops);
+		assert_int_equal(slot_of(&fk), s);
+	}
+	fd = dp_ct_fd();
+	assert_int_equal(bpf_map_update_elem(dp_map("ct_prog"), &key, &fd, BPF_ANY), 0);
+	/* hauler_ct back: the FIN marks the slot, the old one is restamped. */
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 2);
+	assert_true(fresh(slot_of(&fk)));
+	if (c->proto == IPPROTO_TCP)
+		assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_FIN);
 }
 
 /* Its program missing (an emptied ct_prog slot): a counted drop, no state. */
@@ -807,6 +882,7 @@ int main(void)
 	    CASES_TCP(test_stateless),
 	    CASES_TCP(test_nat_forged_handshake),
 	    CASES(test_reply_spoofed),
+	    CASES(test_fast_in_entry),
 	    CASES_TCP(test_ipip_confirm_budget),
 	    CASES_TCP(test_rst_half_open),
 	    CASES_TCP(test_rst_linger),

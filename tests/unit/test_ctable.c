@@ -339,8 +339,7 @@ static double false_matches(__u32 bits, __u32 lookups, double *fill)
 		struct flow_key f = flow(i);
 		struct ct_bucket *b0, *b1;
 
-		ct_place_hashes(&p, hauler_flow_hash(&f, SEED),
-				hauler_flow_hash(&f, SEED ^ CT_SEED2), nb, bits);
+		ct_place_bits(&p, &f, SEED, nb, bits);
 		ct_mem_buckets(t, &p, &b0, &b1);
 		if (ct_insert(b0, b1, ct_slot_make(p.digest, 1, 0, 0, 1), 1, &l, &found) ==
 		    CT_INSERTED)
@@ -350,8 +349,7 @@ static double false_matches(__u32 bits, __u32 lookups, double *fill)
 		struct flow_key f = flow(n + 1 + i);
 		struct ct_bucket *b0, *b1;
 
-		ct_place_hashes(&p, hauler_flow_hash(&f, SEED),
-				hauler_flow_hash(&f, SEED ^ CT_SEED2), nb, bits);
+		ct_place_bits(&p, &f, SEED, nb, bits);
 		ct_mem_buckets(t, &p, &b0, &b1);
 		if (ct_lookup(b0, b1, p.digest, 0, &fd) >= 0)
 			hits++;
