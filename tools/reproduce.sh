@@ -112,9 +112,11 @@ else
 	SETTLE_S=0.3
 	# The learner's warm-up: fraction of C0 : seconds, in turn. Like the
 	# simulator's training, rates drawn over the grid's range, each held
-	# for 30 iterations: light, where the CPU alone is best, and past the
-	# CPU's capacity, where the accelerator must take its share.
-	: "${REPRO_LEARN_WARMUP:=0.6:15 0.9:15 0.3:15 1.0:15 0.8:15 0.95:15}"
+	# for 20-30 iterations: light, where the CPU alone is best, and most
+	# of the time between the knees of the CPU alone (0.74 C0) and of
+	# the pair (0.89 C0), where the weight decides (docs/learner.md).
+	# None past the pair's capacity: there every weight earns -10.
+	: "${REPRO_LEARN_WARMUP:=0.6:10 0.85:15 0.3:10 0.9:15 0.75:10 0.95:15 0.8:15}"
 	LEARN_WARMUP=$REPRO_LEARN_WARMUP
 fi
 : "${REPRO_PLOTS:=1}" # gnuplot's PNG and SVG (seconds on a busy machine)
@@ -356,12 +358,15 @@ setup_config() {
 		# (REPRO_LEARN_EPSILON). Its weights are 5:0 or 5:1 (w-max 1,
 		# REPRO_LEARN_W_MAX), the CPU alone or the capacity ratio, as
 		# the simulator's accuracy experiment chooses 6:0 or 6:1.
+		# Its iterations go to results/learn.log, each start marked with
+		# the rate of the run it serves (the caller's `rate`).
 		[ "$HAVE_LEARN" = 1 ] || return 1
 		H policy set "$VIP/udp" wrr || return 1
+		echo "== $(date -u +%T) ${LEARN_PHASE:-sweep} ${rate:-?}/s epsilon $LEARN_EPSILON" >>"$RES/learn.log"
 		nsenter "--net=/run/netns/$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" learn "$VIP/udp" \
 			slo-us $((SLO_MS * 1000)) interval-ms 500 w-cpu $W_CPU w-max "$LEARN_W_MAX" \
 			epsilon "$LEARN_EPSILON" \
-			</dev/null >>"$TOPO_RUN/learn.log" 2>&1 &
+			</dev/null >>"$RES/learn.log" 2>&1 &
 		DAEMON_PID=$!
 		;;
 	*) H policy set "$VIP/udp" "$name" ;;
@@ -700,26 +705,28 @@ max_rates() {
 # sweep. What it learned goes to learn_show.txt.
 learn_warmup() {
 	local frac secs json rate step
+	: >"$RES/learn.log" # the learner's iterations, warm-up and sweep
 	case " $POLICIES " in *" learned "*) ;; *) return 0 ;; esac
 	[ "$HAVE_LEARN" = 1 ] && [ -n "$LEARN_WARMUP" ] || return 0
 	H learn reset "$VIP/udp" >/dev/null 2>&1
-	LEARN_EPSILON=0.1
-	setup_config learned >/dev/null 2>&1 || { LEARN_EPSILON=$REPRO_LEARN_EPSILON; return 0; }
+	LEARN_EPSILON=0.1 LEARN_PHASE=warm-up
+	setup_config learned >/dev/null 2>&1 || { LEARN_EPSILON=$REPRO_LEARN_EPSILON LEARN_PHASE=""; return 0; }
 	: >"$RES/learn_warmup.jsonl"
 	for step in $LEARN_WARMUP; do
 		frac=${step%:*} secs=${step#*:}
 		rate=$(calc "$frac * $C0" 1)
 		SEED=$((SEED + 1))
 		next_ports
+		echo "== $(date -u +%T) warm-up $rate/s for $secs s" >>"$RES/learn.log"
 		json=$(wl_load "$P" --udp "$VIP" --rate "$rate" --duration "$secs" --warmup 0 \
 			--timeout-ms "$TIMEOUT_MS" --ports "$PORTS" --seed "$SEED" --json --label "learn-$frac")
 		echo "$json" >>"$RES/learn_warmup.jsonl"
 		say "$(printf 'learner warm-up %6s/s for %ss: P99 %s ms, s1cpu %s s1acc %s; %s' "$rate" "$secs" \
 			"$(jget "$json" p99_ms)" "$(jdev "$json" s1cpu)" "$(jdev "$json" s1acc)" \
-			"$(tail -1 "$TOPO_RUN/learn.log" 2>/dev/null)")"
+			"$(tail -1 "$RES/learn.log" 2>/dev/null)")"
 	done
 	stop_daemon
-	LEARN_EPSILON=$REPRO_LEARN_EPSILON
+	LEARN_EPSILON=$REPRO_LEARN_EPSILON LEARN_PHASE=""
 	H learn show "$VIP/udp" >"$RES/learn_show.txt" 2>&1
 }
 

@@ -79,9 +79,10 @@ static int find_vip(struct cmd_ctx *c, const char *text, struct vip_key *key)
 /* What one iteration saw of the VIP's devices. */
 struct learn_sample {
 	double cmp_sum[HAULER_MAX_DEVICES];
-	int full[HAULER_MAX_DEVICES];	   /* samples at cmp 100 */
-	int queued[HAULER_MAX_DEVICES];	   /* samples with requests waiting */
-	__u32 latency[HAULER_MAX_DEVICES]; /* at the newest sample; 0: none fresh */
+	int full[HAULER_MAX_DEVICES];		 /* samples at cmp 100 */
+	int queued[HAULER_MAX_DEVICES];		 /* samples with requests waiting */
+	double queue_sum[2][HAULER_MAX_DEVICES]; /* queue (%) summed: first, second half */
+	__u32 latency[HAULER_MAX_DEVICES];	 /* at the newest sample; 0: none fresh */
 	int samples;
 };
 
@@ -108,6 +109,7 @@ static int take_sample(struct cmd_ctx *c, int vip, struct learn_sample *s, struc
 		s->cmp_sum[d] += st[d].cmp;
 		s->full[d] += st[d].cmp >= HAULER_REPORT_MAX_PCT;
 		s->queued[d] += st[d].queue > 0;
+		s->queue_sum[s->samples >= LEARN_SAMPLES / 2][d] += st[d].queue;
 		/*
 		 * The latency of the newest sample only: the application's P99
 		 * covers its recent requests, and those of the iteration's
@@ -122,14 +124,18 @@ static int take_sample(struct cmd_ctx *c, int vip, struct learn_sample *s, struc
 	return 0;
 }
 
-/* The observation of an iteration at accelerator weight w. Returns 0, or 1 when no latency. */
+/*
+ * The observation of an iteration at accelerator weight w; *over: the
+ * first device over 100%, or -1. Returns 0, or 1 when no latency.
+ */
 static int observe(const struct model *m, int vip, const struct learn_sample *s, __u32 w,
-		   struct learner_obs *o)
+		   struct learner_obs *o, int *over)
 {
 	double cpu = 0;
 	int d, ncpu = 0, have_latency = 0;
 
 	memset(o, 0, sizeof(*o));
+	*over = -1;
 	for (d = 0; d < HAULER_MAX_DEVICES; d++) {
 		int is_cpu = m->devices[d].kind == HAULER_KIND_CPU;
 		struct learner_dev_obs dev;
@@ -140,17 +146,22 @@ static int observe(const struct model *m, int vip, const struct learn_sample *s,
 			cpu += s->cmp_sum[d] / s->samples;
 			ncpu++;
 		}
-		dev = (struct learner_dev_obs){.samples = s->samples,
-					       .full = s->full[d],
-					       .queued = s->queued[d],
-					       .offered_pct = -1};
-		o->overloaded |= learner_dev_over(&dev);
+		dev = (struct learner_dev_obs){
+		    .samples = s->samples,
+		    .full = s->full[d],
+		    .queued = s->queued[d],
+		    .queue_early = s->queue_sum[0][d] / (LEARN_SAMPLES / 2),
+		    .queue_late = s->queue_sum[1][d] / (LEARN_SAMPLES - LEARN_SAMPLES / 2),
+		    .offered_pct = -1};
+		if (learner_dev_over(&dev) && *over < 0)
+			*over = d;
 		if ((is_cpu || w) && s->latency[d]) {
 			have_latency = 1;
 			if (s->latency[d] > o->p99_us)
 				o->p99_us = s->latency[d];
 		}
 	}
+	o->overloaded = *over >= 0;
 	o->cpu_util = ncpu ? cpu / ncpu : 0;
 	if (!have_latency)
 		o->p99_us = 1e300; /* unknown: never under the SLO */
@@ -233,8 +244,9 @@ static int learn_iteration(struct cmd_ctx *c, int vip, const struct vip_key *key
 {
 	struct learn_sample *s = calloc(1, sizeof(*s));
 	struct learner_obs o;
-	int i, ret = 0, none;
+	int i, ret = 0, none, over;
 	__u32 before = l->weight;
+	char over_name[HAULER_NAME_LEN + 16] = "";
 
 	if (!s)
 		return err_set(ERR_SYSTEM, "out of memory");
@@ -246,8 +258,11 @@ static int learn_iteration(struct cmd_ctx *c, int vip, const struct vip_key *key
 		free(s);
 		return ret;
 	}
-	none = observe(c->cur, vip, s, l->weight, &o);
+	none = observe(c->cur, vip, s, l->weight, &o, &over);
 	free(s);
+	if (over >= 0)
+		snprintf(over_name, sizeof(over_name), " overloaded %.*s", HAULER_NAME_LEN,
+			 c->cur->devices[over].name);
 	if (none && !*warned) {
 		log_warn("no device of the VIP reports a latency (hauler-agent --latency-socket): "
 			 "the SLO counts as missed");
@@ -255,9 +270,8 @@ static int learn_iteration(struct cmd_ctx *c, int vip, const struct vip_key *key
 	}
 	learner_step(l, &o);
 	printf("iteration %llu cpu %.1f%% p99 %.0f us%s reward %g action %s weights %u:%u\n",
-	       (unsigned long long)l->iter, o.cpu_util, none ? -1.0 : o.p99_us,
-	       o.overloaded ? " overloaded" : "", l->reward, learner_action_name(l->action),
-	       l->p.w_cpu, l->weight);
+	       (unsigned long long)l->iter, o.cpu_util, none ? -1.0 : o.p99_us, over_name,
+	       l->reward, learner_action_name(l->action), l->p.w_cpu, l->weight);
 	fflush(stdout);
 	if (l->weight != before)
 		ret = commit_weights(c, key, l);

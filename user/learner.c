@@ -13,6 +13,8 @@
 #define REWARD_GOOD	10
 #define REWARD_OTHER	-1
 #define LEARNER_W_LIMIT 1000 /* a device weight is 16 bits; rings scale anyway */
+/* A queue that fell to under this share of itself over an iteration drained. */
+#define LEARNER_DRAINED 0.75
 
 void learner_defaults(struct learner_params *p)
 {
@@ -179,6 +181,8 @@ int learner_dev_over(const struct learner_dev_obs *d)
 {
 	if (d->offered_pct >= 0)
 		return d->offered_pct > 100;
+	if (d->queue_late < LEARNER_DRAINED * d->queue_early)
+		return 0; /* catching up: the backlog of the weight before */
 	return d->samples && (d->full >= d->samples || d->queued >= d->samples);
 }
 

@@ -59,6 +59,8 @@ struct learner_dev_obs {
 	unsigned int samples; /* reports read in the iteration */
 	unsigned int full;    /* of them at cmp 100 (a report saturates at 100) */
 	unsigned int queued;  /* of them with requests waiting (queue above 0) */
+	double queue_early;   /* mean queue (%) of the iteration's first half of samples */
+	double queue_late;    /* ... and of its second half */
 	double offered_pct;   /* arrivals / service rate, %; below 0: not known */
 };
 
@@ -96,7 +98,10 @@ int learner_reward(const struct learner_params *p, const struct learner_obs *o, 
  * when known; otherwise busy (cmp 100) at every sample, or requests
  * waiting at every sample: it never caught up with its demand. A busy
  * share alone cannot tell: it stops at 100%, and a device that shares a
- * CPU (the rig's, under a cgroup quota) saturates below it.
+ * CPU (the rig's, under a cgroup quota) saturates below it. Unless its
+ * queue drained (the second half's mean under 3/4 of the first's): then
+ * it served more than arrived, working off what the weight before left
+ * it, and its demand is below what it serves.
  */
 int learner_dev_over(const struct learner_dev_obs *d);
 /* Q(s,a) += alpha * (r + gamma * max Q(s',.) - Q(s,a)). */

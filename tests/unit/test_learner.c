@@ -211,6 +211,32 @@ static void test_dev_over(void **state)
 	/* Busy and queued samples do not add up: each must hold throughout. */
 	d = (struct learner_dev_obs){.samples = 10, .full = 5, .queued = 5, .offered_pct = -1};
 	assert_int_equal(learner_dev_over(&d), 0);
+	/*
+	 * Requests waiting at every sample, but fewer in the second half:
+	 * the backlog the weight before left it (the rig's server CPU after
+	 * the accelerator came in at 180/s), worked off. It serves more than
+	 * arrives: not over, busy or not.
+	 */
+	d = (struct learner_dev_obs){
+	    .samples = 10, .queued = 10, .queue_early = 8, .queue_late = 4, .offered_pct = -1};
+	assert_int_equal(learner_dev_over(&d), 0);
+	d.full = 10;
+	assert_int_equal(learner_dev_over(&d), 0);
+	/* A queue that holds (noise around a level) or grows: over. */
+	d = (struct learner_dev_obs){
+	    .samples = 10, .queued = 10, .queue_early = 8, .queue_late = 7, .offered_pct = -1};
+	assert_int_equal(learner_dev_over(&d), 1);
+	d.queue_late = 6; /* 3/4 of the first half's: not drained */
+	assert_int_equal(learner_dev_over(&d), 1);
+	d.queue_late = 20;
+	assert_int_equal(learner_dev_over(&d), 1);
+	/* Busy throughout without a queue to read (no --port): over. */
+	d = (struct learner_dev_obs){.samples = 10, .full = 10, .offered_pct = -1};
+	assert_int_equal(learner_dev_over(&d), 1);
+	/* The demand known (hauler-sim) rules over a draining queue. */
+	d = (struct learner_dev_obs){
+	    .samples = 10, .queued = 10, .queue_early = 8, .offered_pct = 120};
+	assert_int_equal(learner_dev_over(&d), 1);
 	/* The judgement feeds Algorithm 1's -10, with the SLO met or not. */
 	{
 		struct learner_params p;
