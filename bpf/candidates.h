@@ -37,7 +37,9 @@ static __always_inline void fill_candidates(struct policy_ctx *pc, const struct 
 		st = bpf_map_lookup_elem(&dev_state, &id);
 		if (!dev || !st)
 			continue;
-		select_cand_fill(cand, id, dev, st, pc->flow.family, stale_ms, stale_periods, now);
+		/* assigned: summed over CPUs only by the policies that read it */
+		select_cand_fill(cand, id, dev, st, pc->flow.family, stale_ms, stale_periods, now,
+				 0);
 	}
 }
 

@@ -49,16 +49,17 @@ static __always_inline int conn_bound(struct xdp_md *ctx, struct policy_ctx *pc,
 				      const struct device_info *dev, __u32 id, int record,
 				      const struct config *cfg, __u64 now)
 {
-	struct dev_state *st;
 	struct pkt p = {};
 
 	if (!record) {
 		stat_reason(HAULER_STAT_conn_stateless, ctx);
 		goto send;
 	}
-	st = bpf_map_lookup_elem(&dev_state, &id);
-	if (st)
-		__sync_fetch_and_add(&st->assigned, 1);
+	/*
+	 * The device's per-CPU new-connection counter is also what lc reads
+	 * (assigned since the last report, bpf/assigned.h): nothing shared
+	 * between CPUs is written for a new connection.
+	 */
 	stat_reason(HAULER_STAT_conn_new, ctx);
 	stat_add(HAULER_STAT_VIP(pc->vip_id & (HAULER_MAX_VIPS - 1), HAULER_STAT_NEW), 0);
 	stat_add(HAULER_STAT_DEV(id & (HAULER_MAX_DEVICES - 1), HAULER_STAT_NEW), 0);

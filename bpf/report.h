@@ -16,7 +16,11 @@
  * resync` writes no dev_state: it posts a request (dev_resync) that the
  * device's next report applies under the lock (report_resync), so no
  * report is ever overwritten. Policies read single fields without the
- * lock (each field is one report's).
+ * lock (each field is one report's). The device's new-connection counter
+ * is summed over CPUs before the lock (no helper call may be made under
+ * it) and kept as the base of `assigned` (bpf/assigned.h): a connection
+ * assigned in between counts as one the agent's report includes, as a
+ * count reset under the lock would have dropped it.
  */
 #ifndef HAULER_BPF_REPORT_H
 #define HAULER_BPF_REPORT_H
@@ -25,6 +29,7 @@
 #include "stats.h"
 #include "hauler_report.h"
 #include "hauler_report_store.h"
+#include "assigned.h"
 #include "conn.h"
 
 #define REPORT_NS_PER_SEC 1000000000ull
@@ -51,6 +56,7 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 	struct dev_resync *rs;
 	struct dev_state *st;
 	struct dev_key *key;
+	__u64 new_now;
 	__u32 id;
 	int ret;
 
@@ -86,9 +92,10 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 	rs = bpf_map_lookup_elem(&dev_resync, &id);
 	if (rs)
 		req.w = *(volatile __u64 *)rs; /* one load: gen and floor of one request */
+	new_now = dev_new_sum(id);
 	bpf_spin_lock(&st->lock);
 	report_resync(st, req.r.gen, req.r.floor_s);
-	ret = report_apply(st, r, now);
+	ret = report_apply(st, r, now, new_now);
 	bpf_spin_unlock(&st->lock);
 	if (ret != REPORT_OK)
 		return ret;

@@ -18,9 +18,13 @@
 #include "hauler_schema.h"
 #include "hauler_report.h"
 
-/* Store the fields of r into st (the caller holds st's lock). */
+/*
+ * Store the fields of r into st (the caller holds st's lock). new_now:
+ * the device's new-connection counter now (HAULER_STAT_NEW, summed over
+ * CPUs): the connections assigned before the report are the agent's now.
+ */
 static __always_inline void report_store(struct dev_state *st, const struct hauler_report *r,
-					 __u64 seq, __u64 now_ns)
+					 __u64 seq, __u64 now_ns, __u64 new_now)
 {
 	st->cmp = r->cmp;
 	st->mem = r->mem;
@@ -29,7 +33,7 @@ static __always_inline void report_store(struct dev_state *st, const struct haul
 	if (r->flags & HAULER_REPORT_F_LATENCY)
 		st->latency_us = report_be32(r->latency_us);
 	st->live_conns = report_be32(r->live_conns);
-	st->assigned = 0; /* the agent's count now includes them */
+	st->new_base = (__u32)new_now; /* the agent's count now includes them */
 	st->period_ms = report_be32(r->period_ms);
 	st->version = r->version;
 	st->busy = !!(r->flags & HAULER_REPORT_F_BUSY);
@@ -56,19 +60,36 @@ static __always_inline void report_resync(struct dev_state *st, __u32 gen, __u32
 
 /*
  * Apply a report that passed every other check to st at now_ns (the
- * balancer's monotonic clock): REPORT_REPLAY, and st unchanged, unless
- * its sequence is newer than the last one applied; else REPORT_OK. The
- * caller holds st's lock.
+ * balancer's monotonic clock; new_now as report_store): REPORT_REPLAY,
+ * and st unchanged, unless its sequence is newer than the last one
+ * applied; else REPORT_OK. The caller holds st's lock.
  */
 static __always_inline int report_apply(struct dev_state *st, const struct hauler_report *r,
-					__u64 now_ns)
+					__u64 now_ns, __u64 new_now)
 {
 	__u64 seq = report_be64(r->seq);
 
 	if (seq <= st->seq)
 		return REPORT_REPLAY;
-	report_store(st, r, seq, now_ns);
+	report_store(st, r, seq, now_ns, new_now);
 	return REPORT_OK;
+}
+
+/*
+ * The connections the datapath assigned to a device since its last
+ * accepted report (what lc adds to the agent's live_conns): its
+ * new-connection counter new_now (HAULER_STAT_NEW, per CPU, summed by the
+ * reader) minus the counter at that report (st->new_base). The datapath
+ * writes nothing shared per new connection: each CPU counts in its own
+ * slot of the per-CPU stats, and a reader sums. Modulo 2^32; 0 when the
+ * report is newer than the reader's sum (read before the report, its base
+ * after).
+ */
+static __always_inline __u32 dev_assigned(const struct dev_state *st, __u64 new_now)
+{
+	__u32 d = (__u32)new_now - st->new_base;
+
+	return (__s32)d < 0 ? 0 : d;
 }
 
 #endif

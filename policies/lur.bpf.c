@@ -6,5 +6,5 @@
 
 HAULER_POLICY(lur)
 {
-	return select_lur(pc, policy_metric(pc));
+	return select_lur(pc, policy_metric_filled(pc));
 }

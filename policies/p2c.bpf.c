@@ -6,5 +6,5 @@
 
 HAULER_POLICY(p2c)
 {
-	return select_p2c(pc, policy_metric(pc));
+	return select_p2c(pc, policy_metric_filled(pc));
 }

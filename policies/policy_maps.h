@@ -10,6 +10,7 @@
 #include "xdp_maps.h"
 #include "select/select.h"
 #include "select/metric.h"
+#include "assigned.h"
 
 /* The VIP's parameters (policy_params[slot]), or NULL. */
 static __always_inline const struct policy_params *policy_params_get(const struct policy_ctx *pc)
@@ -25,6 +26,41 @@ static __always_inline __u32 policy_metric(const struct policy_ctx *pc)
 	const struct policy_params *p = policy_params_get(pc);
 
 	return p ? metric_spec(p) : HAULER_METRIC_CMP;
+}
+
+/*
+ * Fill each candidate's assigned (connections given to it since its last
+ * report, dev_assigned): the per-CPU new-connection counters summed, less
+ * the base the report stored. For the policies that read it (lc, wlc, a
+ * conns metric): one lookup per CPU and candidate, which the others do
+ * not pay (fill_candidates leaves it 0).
+ */
+static __always_inline void policy_assigned_fill(struct policy_ctx *pc)
+{
+	__u32 i;
+
+#pragma unroll
+	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++) {
+		struct policy_cand *cand = &pc->cand[i];
+		struct dev_state *st;
+		__u32 id = cand->id;
+
+		if (i >= pc->n)
+			break;
+		st = bpf_map_lookup_elem(&dev_state, &id);
+		if (st)
+			cand->assigned = dev_assigned(st, dev_new_sum(id));
+	}
+}
+
+/* The metric spec the VIP's parameters name, its candidates' assigned filled when it is conns. */
+static __always_inline __u32 policy_metric_filled(struct policy_ctx *pc)
+{
+	__u32 m = policy_metric(pc);
+
+	if (m == HAULER_METRIC_CONNS)
+		policy_assigned_fill(pc);
+	return m;
 }
 
 /* Advance the server's ring pointer (once per new connection, all CPUs). */

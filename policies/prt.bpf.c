@@ -15,6 +15,8 @@ HAULER_POLICY(prt)
 
 	if (!p)
 		return select_prt(pc, HAULER_METRIC_CMP, HAULER_PRT_THRESHOLD_DEFAULT);
+	if (metric_spec(p) == HAULER_METRIC_CONNS)
+		policy_assigned_fill(pc);
 	choice = select_prt_spill(pc, metric_spec(p), p->threshold, &saturated);
 	pc->saturated = saturated;
 	return choice;

@@ -17,6 +17,7 @@
 #include "health_maps.h"
 #include "health_show.h"
 #include "snapshot.h"
+#include "stats_read.h"
 
 /* The options device add and device set share; -1 where not given. */
 struct device_opts {
@@ -276,7 +277,7 @@ static void device_json(struct json *j, const struct model *m, int d, const stru
 	json_uint(j, "queue", r->st->queue);
 	json_uint(j, "latency_us", r->st->latency_us);
 	json_uint(j, "live_conns", r->st->live_conns);
-	json_uint(j, "assigned", r->st->assigned);
+	json_uint(j, "assigned", r->assigned);
 	json_uint(j, "seq", r->st->seq);
 	if (r->never)
 		json_null(j, "age_ms");
@@ -309,6 +310,8 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct health_status *health;
 	struct dev_state *states;
+	struct stats_reader sr = {};
+	struct counter new_now;
 	struct report_view r;
 	int d, only = -1, ret;
 	struct json j;
@@ -335,6 +338,8 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 		goto out;
 	}
 	ret = health_states_read(c->pin, health);
+	if (!ret)
+		ret = stats_reader_init(&sr, c->maps.stats);
 	if (ret)
 		goto out;
 	now = monotonic_ns();
@@ -356,7 +361,9 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 
 		if (!dev->in_use || (only >= 0 && d != only))
 			continue;
-		report_view(c->cur, d, &states[d], now, &r);
+		if (stats_reader_sum(&sr, HAULER_STAT_DEV(d, HAULER_STAT_NEW), &new_now))
+			memset(&new_now, 0, sizeof(new_now));
+		report_view(c->cur, d, &states[d], now, new_now.packets, &r);
 		if (c->json) {
 			device_json(&j, c->cur, d, &r, &health[d], now);
 			continue;
@@ -384,8 +391,8 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 		       d, (const char *)dev->name, (const char *)c->cur->servers[dev->server].name,
 		       where, device_kind_names[dev->kind & 3], dev->weight,
 		       device_state_names[dev->state % 3], r.key_set ? "yes" : "no", load,
-		       r.st->busy ? "yes" : "no", r.st->latency_us, r.st->live_conns,
-		       r.st->assigned, (unsigned long long)r.st->seq, period, after, age,
+		       r.st->busy ? "yes" : "no", r.st->latency_us, r.st->live_conns, r.assigned,
+		       (unsigned long long)r.st->seq, period, after, age,
 		       health_word(c->cur, d, &health[d]), last, downs, ups);
 	}
 	if (c->json) {
@@ -393,6 +400,7 @@ int device_run(struct cmd_ctx *c, int argc, char **argv)
 		json_finish(&j);
 	}
 out:
+	stats_reader_free(&sr);
 	free(states);
 	free(health);
 	return ret;

@@ -137,7 +137,7 @@ static void draw_text(const struct top *t)
 
 		if (!dev->in_use)
 			continue;
-		report_view(&s->m, d, st, s->now_ns, &r);
+		report_view(&s->m, d, st, s->now_ns, s->dev_new[d].packets, &r);
 		if (r.never)
 			snprintf(age, sizeof(age), "-");
 		else
@@ -209,7 +209,7 @@ static void draw_json(const struct top *t)
 
 		if (!dev->in_use)
 			continue;
-		report_view(&s->m, d, st, s->now_ns, &r);
+		report_view(&s->m, d, st, s->now_ns, s->dev_new[d].packets, &r);
 		json_object_begin(&j, NULL);
 		json_string(&j, "name", (const char *)dev->name);
 		json_string(&j, "server",

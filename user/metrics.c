@@ -205,7 +205,7 @@ static void dev_values(FILE *out, const struct snapshot *s, const struct dev_fam
 	char extra[32];
 	size_t i;
 
-	report_view(&s->m, d, st, s->now_ns, &r);
+	report_view(&s->m, d, st, s->now_ns, s->dev_new[d].packets, &r);
 	switch (f->what) {
 	case DEV_LOAD:
 		for (i = 0; i < sizeof(load); i++) {
@@ -253,7 +253,7 @@ static void dev_values(FILE *out, const struct snapshot *s, const struct dev_fam
 		fprintf(out, "%u\n", st->live_conns);
 		break;
 	case DEV_ASSIGNED:
-		fprintf(out, "%u\n", st->assigned);
+		fprintf(out, "%u\n", r.assigned);
 		break;
 	case DEV_STALE:
 		fprintf(out, "%d\n", r.stale ? 1 : 0);

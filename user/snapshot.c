@@ -18,13 +18,14 @@
 #include "policy_swaps.h"
 #include "snapshot.h"
 #include "stats_read.h"
+#include "hauler_report_store.h"
 
 const char *const snapshot_reason_names[HAULER_STAT_REASONS] = {
 #define SCHEMA_COUNTER(name, doc) #name,
 #include "schema_each.h"
 };
 
-void report_view(const struct model *m, int d, const struct dev_state *st, __u64 now,
+void report_view(const struct model *m, int d, const struct dev_state *st, __u64 now, __u64 new_now,
 		 struct report_view *r)
 {
 	const struct device_info *dev = &m->devices[d];
@@ -33,6 +34,7 @@ void report_view(const struct model *m, int d, const struct dev_state *st, __u64
 	__u64 bound = select_stale_ns(st, p->stale_ms, p->stale_periods);
 
 	r->st = st;
+	r->assigned = dev_assigned(st, new_now);
 	r->key_set = report_key_set(&m->keys[d]);
 	r->never = !st->updated_ns;
 	/* The datapath's coarse clock may trail ours by a tick: never negative. */

@@ -40,9 +40,11 @@ struct report_view {
 	__u64 age_ms;
 	__u64 stale_after_ms; /* ~0: never stale by age (trigger-only agent) */
 	const char *mode;     /* "periodic", "trigger" (crossings only), "v1" (no period) */
+	__u32 assigned;	      /* connections given it since its last report (dev_assigned) */
 };
 
-void report_view(const struct model *m, int d, const struct dev_state *st, __u64 now,
+/* new_now: the device's new-connection counter (HAULER_STAT_NEW) summed over CPUs. */
+void report_view(const struct model *m, int d, const struct dev_state *st, __u64 now, __u64 new_now,
 		 struct report_view *r);
 
 #endif

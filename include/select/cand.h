@@ -13,12 +13,16 @@
 /*
  * cand = device id as a flow of this family sees it at now; stale_ms and
  * stale_periods are the VIP's policy_params (the staleness rule is
- * select_dev_stale in select.h).
+ * select_dev_stale in select.h); assigned: the connections assigned to it
+ * since its last report (dev_assigned, include/hauler_report_store.h).
+ * The datapath passes 0 and leaves the sum over CPUs to the policies
+ * that read it (policy_assigned_fill, policies/policy_maps.h).
  */
 static __always_inline void select_cand_fill(struct policy_cand *cand, __u32 id,
 					     const struct device_info *dev,
 					     const struct dev_state *st, __u8 family,
-					     __u32 stale_ms, __u32 stale_periods, __u64 now)
+					     __u32 stale_ms, __u32 stale_periods, __u64 now,
+					     __u32 assigned)
 {
 	cand->id = id;
 	cand->weight = dev->weight;
@@ -31,7 +35,7 @@ static __always_inline void select_cand_fill(struct policy_cand *cand, __u32 id,
 	cand->net = st->net;
 	cand->queue = st->queue;
 	cand->live_conns = st->live_conns;
-	cand->assigned = st->assigned;
+	cand->assigned = assigned;
 	cand->latency_us = st->latency_us;
 }
 

@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 13 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 14 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 512 // most VIPs hauler up --vips may ask for; a VIP id is also its policy slot
 #define HAULER_MAX_SERVERS 4096 // most servers over all VIPs hauler up --servers may ask for
 #define HAULER_SERVER_SLOTS 4608 // most entries of servers and ring_pos: the servers, then one flat group per VIP (hauler_flat_group)
@@ -244,7 +244,7 @@ struct dev_state_t {
 	bit<8> queue; // pending-request fill 0..100 (docs/agent.md)
 	bit<32> latency_us; // reported service latency
 	bit<32> live_conns; // connections the agent reports
-	bit<32> assigned; // connections the datapath assigned since the last accepted report
+	bit<32> new_base; // the device's new-connection counter (stats, HAULER_STAT_NEW, summed over CPUs; low 32 bits) when its last report was accepted: the connections assigned since are that counter now minus this (dev_assigned)
 	bit<64> seq; // last accepted report sequence
 	bit<64> updated_ns; // time of the last report (ktime)
 	bit<32> period_ms; // the agent's report period; 0: reports on threshold crossings only
@@ -377,7 +377,7 @@ struct policy_cand_t {
 	bit<8> net; // dev_state.net
 	bit<8> queue; // dev_state.queue
 	bit<32> live_conns; // dev_state.live_conns
-	bit<32> assigned; // dev_state.assigned
+	bit<32> assigned; // connections the datapath assigned since the last accepted report (dev_assigned); filled only by the policies that read it (policy_assigned_fill), 0 otherwise
 	bit<32> latency_us; // dev_state.latency_us
 }
 

@@ -29,6 +29,7 @@
 #include "harness.h"
 #include "map_write.h"
 #include "hauler_keys.h"
+#include "hauler_report_store.h"
 #include "map_sizes.h"
 
 const __u8 dp_lb_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
@@ -482,6 +483,40 @@ void dp_unpin_cpu(void)
 	for (i = 0; i < n && i < CPU_SETSIZE; i++)
 		CPU_SET(i, &set);
 	assert_int_equal(sched_setaffinity(0, sizeof(set), &set), 0);
+}
+
+int dp_two_cpus(int cpus[2])
+{
+	cpu_set_t set;
+	int i, n = 0;
+
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	for (i = 0; i < ncpus && i < CPU_SETSIZE && n < 2; i++)
+		if (CPU_ISSET(i, &set))
+			cpus[n++] = i;
+	return n == 2 ? 0 : -1;
+}
+
+int dp_run_on_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) || sched_getcpu() != cpu)
+		return -1;
+	return 0;
+}
+
+__u64 dp_stat_on_cpu(__u32 idx, int cpu)
+{
+	struct counter v[ncpus];
+
+	assert_true(cpu >= 0 && cpu < ncpus);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("stats"), &idx, v), 0);
+	return v[cpu].packets;
 }
 
 int dp_reset(void **state)
@@ -942,7 +977,7 @@ __u32 dp_dev_assigned(__u16 id)
 	__u32 key = id;
 
 	assert_int_equal(bpf_map_lookup_elem(dp_map("dev_state"), &key, &s), 0);
-	return s.assigned;
+	return dev_assigned(&s, dp_stat(HAULER_STAT_DEV(id, HAULER_STAT_NEW)));
 }
 
 void dp_ct_use(int on)

@@ -205,6 +205,15 @@ void dp_set_confirm_burst(__u32 burst);
  */
 int dp_pin_cpu(void);
 void dp_unpin_cpu(void);
+/*
+ * Two CPUs the calling thread may run on, in cpus[0..1]: 0, or -1 when it
+ * may run on one only (a one-CPU machine, or a cpuset that allows one).
+ */
+int dp_two_cpus(int cpus[2]);
+/* Keep the calling thread on cpu (one of dp_two_cpus'): 0, or -1. */
+int dp_run_on_cpu(int cpu);
+/* Packets of one stats slot counted on one CPU. */
+__u64 dp_stat_on_cpu(__u32 idx, int cpu);
 
 #define DP_CT_BUCKETS 1024
 void dp_ct_use(int on);

@@ -511,7 +511,7 @@ set_state() {
 	now=$(awk '/^now at/ { print $3; exit }' /proc/timer_list)
 	[ -n "$id" ] && [ -n "$now" ] || return 1
 	# struct dev_state: cmp mem net queue, latency_us, live_conns,
-	# assigned, seq, updated_ns, period_ms, version busy pad, lock resync_gen
+	# new_base, seq, updated_ns, period_ms, version busy pad, lock resync_gen
 	# (version 0: no period, stale after the VIP's stale-ms, as a version-1
 	# agent; the kernel keeps the lock word whatever is written there).
 	# shellcheck disable=SC2046 # byte lists

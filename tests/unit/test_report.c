@@ -413,20 +413,26 @@ static void test_key_text(void **state)
 	assert_int_equal(report_key_parse("00000000000000000000000000000000", &k0, &k1), -1);
 }
 
-/* Encode f with the device's key and apply it to st at now (the receive path's last step). */
+/*
+ * Encode f with the device's key and apply it to st at now (the receive
+ * path's last step), the device's new-connection counter at apply_new.
+ */
+static __u64 apply_new;
+
 static int apply(struct dev_state *st, const struct report_fields *f, __u64 now)
 {
 	struct hauler_report r;
 
 	encode(f, (unsigned char *)&r);
-	return report_apply(st, &r, now);
+	return report_apply(st, &r, now, apply_new);
 }
 
 /*
  * report_apply: an accepted report's fields, period, version, busy flag,
- * time and sequence go into dev_state and assigned restarts; one whose
- * sequence is not newer is a replay and changes nothing; a report without
- * a latency keeps the last one known.
+ * time and sequence go into dev_state and assigned restarts (the base is
+ * the device's new-connection counter at the report); one whose sequence
+ * is not newer is a replay and changes nothing; a report without a
+ * latency keeps the last one known.
  */
 static void test_apply_to_dev_state(void **state)
 {
@@ -441,17 +447,28 @@ static void test_apply_to_dev_state(void **state)
 	    .period_ms = 10,
 	    .version = HAULER_REPORT_VERSION,
 	    .busy = 1,
+	    .new_base = 9,
 	};
 	struct report_fields f = sample;
-	struct dev_state st = {.assigned = 9}, before;
+	struct dev_state st = {.new_base = 2}, before;
 
 	(void)state;
 	f.flags |= HAULER_REPORT_F_BUSY;
 	f.period_ms = 10;
+	assert_int_equal(dev_assigned(&st, 9), 7);
+	apply_new = 9;
 	assert_int_equal(apply(&st, &f, 5000), REPORT_OK);
 	assert_memory_equal(&st, &want, sizeof(st));
+	assert_int_equal(dev_assigned(&st, 9), 0);
+	assert_int_equal(dev_assigned(&st, 12), 3);
+	/* A sum read before the report, its base after: none, not 2^32 - 1. */
+	assert_int_equal(dev_assigned(&st, 8), 0);
+	/* The counter wraps its low 32 bits: still the difference. */
+	st.new_base = 0xfffffffeu;
+	assert_int_equal(dev_assigned(&st, 0x100000001ull), 3);
+	st.new_base = 9;
 	/* The same sequence again, or an older one: a replay, nothing moves. */
-	st.assigned = 3;
+	apply_new = 50;
 	before = st;
 	f.cmp = 7;
 	assert_int_equal(apply(&st, &f, 6000), REPORT_REPLAY);

@@ -245,8 +245,8 @@ static void test_report_pack(void **state)
 	report_pack(&f, &b);
 	assert_true(a.tag != 0);
 	assert_int_equal(b.tag, 0);
-	assert_int_equal(report_apply(&sa, &a, 5), REPORT_OK);
-	assert_int_equal(report_apply(&sb, &b, 5), REPORT_OK);
+	assert_int_equal(report_apply(&sa, &a, 5, 0), REPORT_OK);
+	assert_int_equal(report_apply(&sb, &b, 5, 0), REPORT_OK);
 	assert_memory_equal(&sa, &sb, sizeof(sa));
 	b.tag = a.tag;
 	assert_memory_equal(&a, &b, sizeof(a));

@@ -77,6 +77,7 @@ static int add_device(struct sim_cluster *c, int s, const char *name, __u8 kind,
 	sd->reporting = 1;
 	sd->seq = 0;
 	sd->reports = 0;
+	sd->new_conns = 0;
 	/* Its key, as `device add` would generate one (fixed: runs repeat). */
 	c->keys[d].k0 = 0x9e3779b97f4a7c15ull * (__u64)(d + 1);
 	c->keys[d].k1 = c->keys[d].k0 ^ 0x5851f42d4c957f2dull;
@@ -296,7 +297,7 @@ static void catch_up(struct sim_cluster *c, int d, double t)
 	} else {
 		report_pack(&f, &wire);
 	}
-	if (report_apply(&c->st[d], &wire, to_ns(last))) {
+	if (report_apply(&c->st[d], &wire, to_ns(last), sd->new_conns)) {
 		fprintf(stderr, "hauler-sim: device %d's report refused\n", d);
 		abort();
 	}
@@ -345,7 +346,8 @@ int sim_cluster_pick(struct sim_cluster *c, double t)
 		d = srv->dev[i];
 		catch_up(c, d, t);
 		select_cand_fill(&pc.cand[i], d, &c->m->devices[d], &c->st[d], pc.flow.family,
-				 c->m->params[0].stale_ms, c->m->params[0].stale_periods, to_ns(t));
+				 c->m->params[0].stale_ms, c->m->params[0].stale_periods, to_ns(t),
+				 dev_assigned(&c->st[d], c->dev[d].new_conns));
 	}
 	choice = sim_policy_select(c, &pc);
 	/* As new_conn_finish: a choice that is not usable becomes the hash choice. */
@@ -354,7 +356,7 @@ int sim_cluster_pick(struct sim_cluster *c, double t)
 	if (choice >= pc.n)
 		return -1;
 	d = pc.cand[choice].id;
-	c->st[d].assigned++;
+	c->dev[d].new_conns++;
 	c->flows++;
 	return d;
 }

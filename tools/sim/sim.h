@@ -161,6 +161,7 @@ struct sim_device {
 	int reporting;	  /* 0: no agent (never reported: stale) */
 	__u64 seq;	  /* its agent's last sequence number */
 	__u64 reports;	  /* reports its agent sent */
+	__u64 new_conns;  /* connections given to it (the datapath's per-device counter) */
 };
 
 /* A device's reports tagged and checked by report_decode: the first and every this many. */
