@@ -20,6 +20,7 @@
 struct ct_ref {
 	struct ct_bucket *b0, *b1;
 	__u32 digest;
+	__u32 bucket[2];
 };
 
 /* A slot found: its bucket, index and the value read. */
@@ -35,6 +36,8 @@ static __always_inline int ct_ref_at(struct ct_ref *r, const struct ct_place *pl
 	__u32 b0 = pl->bucket[0], b1 = pl->bucket[1];
 
 	r->digest = pl->digest;
+	r->bucket[0] = b0;
+	r->bucket[1] = b1;
 	r->b0 = bpf_map_lookup_elem(&ctable, &b0);
 	r->b1 = b1 == b0 ? NULL : bpf_map_lookup_elem(&ctable, &b1);
 	return r->b0 ? 0 : -1;
@@ -48,6 +51,72 @@ static __always_inline int ct_ref_of(struct ct_ref *r, const struct flow_key *k,
 
 	ct_place_flow(&pl, k, cfg->flow_seed, cfg->ct_buckets);
 	return ct_ref_at(r, &pl);
+}
+
+/*
+ * The place of the flow being decided, kept by hauler_ct for
+ * hauler_ct_bind: the insert of a new connection then does not hash the
+ * key twice more (issue 16: a new compact flow's time). A memo of
+ * ct_place_flow for one flow, seed and size, taken only when all three
+ * are the insert's, so it is never wrong, only unused (a packet's tail
+ * calls run on one CPU, one after the other; the next decision on the
+ * CPU overwrites it). Private to the entry object: not pinned, not in
+ * the schema.
+ */
+struct ct_hint {
+	struct flow_key flow;
+	__u32 seed, buckets, digest;
+	__u32 bucket[2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ct_hint);
+} ct_hint SEC(".maps");
+
+/* Keep r, the place of flow k, for the insert of its decision. */
+static __always_inline void ct_hint_keep(const struct ct_ref *r, const struct flow_key *k,
+					 const struct config *cfg)
+{
+	__u32 zero = 0;
+	struct ct_hint *h = bpf_map_lookup_elem(&ct_hint, &zero);
+
+	if (!h)
+		return;
+	h->flow = *k;
+	h->seed = cfg->flow_seed;
+	h->buckets = cfg->ct_buckets;
+	h->digest = r->digest;
+	h->bucket[0] = r->bucket[0];
+	h->bucket[1] = r->bucket[1];
+}
+
+/* Two flow keys alike (five 8-byte words). */
+static __always_inline int flow_key_same(const struct flow_key *a, const struct flow_key *b)
+{
+	const __u64 *x = (const void *)a, *y = (const void *)b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4];
+}
+
+/* ct_ref_of, from the kept place when it is flow k's in this table (ct_hint_keep). */
+static __always_inline int ct_ref_hinted(struct ct_ref *r, const struct flow_key *k,
+					 const struct config *cfg)
+{
+	__u32 zero = 0;
+	struct ct_hint *h = bpf_map_lookup_elem(&ct_hint, &zero);
+
+	if (!h || h->seed != cfg->flow_seed || h->buckets != cfg->ct_buckets ||
+	    !flow_key_same(&h->flow, k))
+		return ct_ref_of(r, k, cfg);
+	r->digest = h->digest;
+	r->bucket[0] = h->bucket[0];
+	r->bucket[1] = h->bucket[1];
+	r->b0 = bpf_map_lookup_elem(&ctable, &r->bucket[0]);
+	r->b1 = r->bucket[1] == r->bucket[0] ? NULL : bpf_map_lookup_elem(&ctable, &r->bucket[1]);
+	return r->b0 ? 0 : -1;
 }
 
 /* The skip+1-th slot holding r's digest: 0 (h filled) or -1. */

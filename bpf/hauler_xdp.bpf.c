@@ -897,6 +897,8 @@ static __always_inline int ct_vip(struct xdp_md *ctx, const struct pkt *p, const
 	if (ret >= 0)
 		return ret;
 decide:
+	if (r->b0)
+		ct_hint_keep(r, &p->flow, cfg); /* for hauler_ct_bind's insert */
 	return no_entry(ctx, p, vi, cfg, now, mid_flow(p),
 			hauler_flow_hash(&p->flow, cfg->flow_seed));
 }
@@ -1056,7 +1058,7 @@ int hauler_ct_bind(struct xdp_md *ctx)
 	ct_limits_set(&l, cfg->rst_linger_ms, cfg->fin_grace_ms, cfg->udp_timeout_ms);
 	flags = CT_F_HALF | ct_proto_flags(pc->flow.proto);
 	if (pc->record) {
-		ret = ct_ref_of(&r, &pc->flow, cfg)
+		ret = ct_ref_hinted(&r, &pc->flow, cfg)
 			  ? CT_FULL
 			  : ct_insert(r.b0, r.b1, ct_slot_make(r.digest, id, dev->gen, flags, tick),
 				      tick, &l, &found);

@@ -365,7 +365,7 @@ setup_config() {
 		echo "== $(date -u +%T) ${LEARN_PHASE:-sweep} ${rate:-?}/s epsilon $LEARN_EPSILON" >>"$RES/learn.log"
 		nsenter "--net=/run/netns/$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" learn "$VIP/udp" \
 			slo-us $((SLO_MS * 1000)) interval-ms 500 w-cpu $W_CPU w-max "$LEARN_W_MAX" \
-			epsilon "$LEARN_EPSILON" \
+			epsilon "$LEARN_EPSILON" --settle "$REPRO_LEARN_SETTLE" \
 			</dev/null >>"$RES/learn.log" 2>&1 &
 		DAEMON_PID=$!
 		;;
@@ -374,8 +374,10 @@ setup_config() {
 }
 
 # The learner's exploration while it is measured (the warm-up's is 0.1),
-# and its highest accelerator weight.
-: "${REPRO_LEARN_EPSILON:=0}" "${REPRO_LEARN_W_MAX:=1}"
+# its highest accelerator weight, and the iterations it holds a new
+# weight before rewarding it (hauler learn --settle: near the knee the
+# server CPU's queue answers a weight over a second or more).
+: "${REPRO_LEARN_EPSILON:=0}" "${REPRO_LEARN_W_MAX:=1}" "${REPRO_LEARN_SETTLE:=1}"
 LEARN_W_MAX=$REPRO_LEARN_W_MAX
 LEARN_EPSILON=$REPRO_LEARN_EPSILON
 

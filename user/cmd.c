@@ -81,7 +81,7 @@ static const struct verb verbs[] = {
     /* learn's verbs first: the verbless row takes any other word (a VIP). */
     {"learn", "show", "VIP", 1, 1, 0},
     {"learn", "reset", "VIP", 1, 1, 0},
-    {"learn", NULL, "VIP [PARAMS] [--iterations N]", 1, ANY, 0},
+    {"learn", NULL, "VIP [PARAMS] [--iterations N] [--settle N]", 1, ANY, 0},
     {"export", "p4", "[-o FILE] [--python] [port DEVICE=PORT]...", 0, ANY, 0},
     {"config", "set",
      "[fin-grace MS] [rst-linger MS] [udp-timeout MS] [report-port PORT] [tunnel-src ADDR] "

@@ -34,8 +34,8 @@
 
 #define LEARN_SAMPLES 10
 #define LEARN_USAGE                                                                                \
-	"usage: hauler learn VIP [PARAMS] [--iterations N] | hauler learn show VIP | "             \
-	"hauler learn reset VIP"
+	"usage: hauler learn VIP [PARAMS] [--iterations N] [--settle N] | "                        \
+	"hauler learn show VIP | hauler learn reset VIP"
 
 static volatile sig_atomic_t stopping;
 
@@ -239,8 +239,14 @@ static int learner_start(struct cmd_ctx *c, int vip, const struct vip_key *key, 
 	return 0;
 }
 
+/*
+ * One iteration: sample, observe, learn and commit. While *settle_left
+ * (the iterations after a weight change, --settle) it only observes and
+ * prints, and returns 1: the queues work off what the weight before left
+ * them, and that is no measure of the new weight.
+ */
 static int learn_iteration(struct cmd_ctx *c, int vip, const struct vip_key *key, struct learner *l,
-			   struct dev_state *st, int *warned)
+			   struct dev_state *st, int *warned, __u32 settle, __u32 *settle_left)
 {
 	struct learn_sample *s = calloc(1, sizeof(*s));
 	struct learner_obs o;
@@ -268,13 +274,22 @@ static int learn_iteration(struct cmd_ctx *c, int vip, const struct vip_key *key
 			 "the SLO counts as missed");
 		*warned = 1;
 	}
+	if (*settle_left) {
+		(*settle_left)--;
+		printf("settle cpu %.1f%% p99 %.0f us%s weights %u:%u\n", o.cpu_util,
+		       none ? -1.0 : o.p99_us, over_name, l->p.w_cpu, l->weight);
+		fflush(stdout);
+		return 1;
+	}
 	learner_step(l, &o);
 	printf("iteration %llu cpu %.1f%% p99 %.0f us%s reward %g action %s weights %u:%u\n",
 	       (unsigned long long)l->iter, o.cpu_util, none ? -1.0 : o.p99_us, over_name,
 	       l->reward, learner_action_name(l->action), l->p.w_cpu, l->weight);
 	fflush(stdout);
-	if (l->weight != before)
+	if (l->weight != before) {
 		ret = commit_weights(c, key, l);
+		*settle_left = settle;
+	}
 	if (!ret && !c->dry_run)
 		ret = learner_store_save(c->pin, vip, key, l);
 	return ret;
@@ -284,21 +299,27 @@ static int learn_loop(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct dev_state *st = calloc(HAULER_MAX_DEVICES, sizeof(*st));
-	__u32 iterations = 0, done = 0;
+	__u32 iterations = 0, done = 0, settle = 0, settle_left = 0;
 	struct vip_key key;
 	struct learner l;
-	int vip, ret, warned = 0, nparams = argc - 1;
+	int vip, ret = 0, warned = 0, end = argc;
 
 	if (!st)
 		return err_set(ERR_SYSTEM, "out of memory");
-	if (argc >= 3 && !strcmp(argv[argc - 2], "--iterations")) {
-		nparams -= 2;
-		ret = parse_u32(argv[argc - 1], 1, 1000000000, "iterations", &iterations);
-		if (ret)
-			goto out;
+	/* The run's options, after the parameters: --iterations N, --settle N. */
+	while (end >= 3 && !ret) {
+		if (!strcmp(argv[end - 2], "--iterations"))
+			ret = parse_u32(argv[end - 1], 1, 1000000000, "iterations", &iterations);
+		else if (!strcmp(argv[end - 2], "--settle"))
+			ret = parse_u32(argv[end - 1], 0, 1000, "settle", &settle);
+		else
+			break;
+		end -= 2;
 	}
+	if (ret)
+		goto out;
 	vip = find_vip(c, argv[0], &key);
-	ret = vip < 0 ? vip : learner_start(c, vip, &key, nparams, argv + 1, &l);
+	ret = vip < 0 ? vip : learner_start(c, vip, &key, end - 1, argv + 1, &l);
 	if (ret)
 		goto out;
 	/* Start from the learner's weights: w-start, or where it stopped. */
@@ -315,7 +336,13 @@ static int learn_loop(struct cmd_ctx *c, int argc, char **argv)
 		/* Each iteration reads the configuration afresh: commands may change it. */
 		ctx_release(c);
 		vip = find_vip(c, argv[0], &key);
-		ret = vip < 0 ? vip : learn_iteration(c, vip, &key, &l, st, &warned);
+		ret = vip < 0
+			  ? vip
+			  : learn_iteration(c, vip, &key, &l, st, &warned, settle, &settle_left);
+		if (ret == 1) {
+			ret = 0;
+			continue; /* settling: not an iteration of the learner */
+		}
 		if (ret)
 			break;
 		done++;

@@ -79,4 +79,21 @@ H learn "$VIP" interval-ms 100 w-start 2 --iterations 1 >/dev/null 2>&1 || fail 
 w=$(weight s1acc)
 [ "$w" -ge 1 ] && [ "$w" -le 3 ] && ok "a fresh learner from w-start 2 (now $w)" ||
 	fail "accelerator weight $w after one step from 2"
+
+# --settle 1: after every weight change one iteration only observes (a
+# `settle` line), and it is not one of the learner's iterations.
+H_ok learn reset "$VIP" || fail "learn reset before --settle"
+out=$(H learn "$VIP" interval-ms 100 w-max 6 --iterations 6 --settle 1 2>&1) ||
+	fail "hauler learn --settle: $out"
+echo "$out"
+echo "$out" | awk '
+	/^iteration / { w = $NF; if (pending) bad = 1; pending = (prev != "" && w != prev) || (prev == "" && w != "6:0"); prev = w; n++ }
+	/^settle / { if (!pending) bad = 1; pending = 0; s++ }
+	END { exit !(n == 6 && s >= 1 && !bad) }' &&
+	ok "--settle 1: a settle line after each weight change, 6 iterations learned" ||
+	fail "--settle 1: want 6 iteration lines and a settle line after each change (and only then)"
+[ "$(iterations)" = 6 ] && ok "--settle: learn show counts 6 iterations" ||
+	fail "--settle: learn show says $(iterations) iterations, want 6"
+H learn "$VIP" --settle x >/dev/null 2>&1 && fail "--settle x was accepted" ||
+	ok "--settle x refused"
 sys_finish
