@@ -516,8 +516,18 @@ sweep() {
 		stand=() vmiss=() fast_row=() fast_spd=() last_valid=() runs=()
 		for round in $(seq "$REPRO_TRIES"); do
 			if [ "$round" -gt 1 ] && late; then
-				budget_cut "$CUR_PART-tries" "$CUR_PART: from $rate/s, one run a point (no retry)"
-				break
+				# Past its share: no retry for a point with a valid run.
+				# One without (the machine in a slow spell) is retried
+				# still: an invalid miss is no evidence, and standing on
+				# it would end the configuration's sweep there.
+				next=""
+				for name in $pending; do
+					[ -n "${last_valid[$name]:-}" ] || past_hard || next="$next $name"
+				done
+				[ "$(echo $next)" = "$(echo $pending)" ] ||
+					budget_cut "$CUR_PART-tries" "$CUR_PART: from $rate/s, a retry only for a point without a valid run"
+				pending=$next
+				[ -n "$pending" ] || break
 			fi
 			next=""
 			for name in $pending; do
