@@ -65,8 +65,8 @@ static __always_inline int ct_ref_of(struct ct_ref *r, const struct flow_key *k,
  */
 struct ct_hint {
 	struct flow_key flow;
-	__u32 seed, buckets, digest;
-	__u32 bucket[2];
+	__u32 seed, buckets;
+	struct ct_place pl;
 };
 
 struct {
@@ -88,9 +88,9 @@ static __always_inline void ct_hint_keep(const struct ct_ref *r, const struct fl
 	h->flow = *k;
 	h->seed = cfg->flow_seed;
 	h->buckets = cfg->ct_buckets;
-	h->digest = r->digest;
-	h->bucket[0] = r->bucket[0];
-	h->bucket[1] = r->bucket[1];
+	h->pl.digest = r->digest;
+	h->pl.bucket[0] = r->bucket[0];
+	h->pl.bucket[1] = r->bucket[1];
 }
 
 /* Two flow keys alike (five 8-byte words). */
@@ -111,12 +111,7 @@ static __always_inline int ct_ref_hinted(struct ct_ref *r, const struct flow_key
 	if (!h || h->seed != cfg->flow_seed || h->buckets != cfg->ct_buckets ||
 	    !flow_key_same(&h->flow, k))
 		return ct_ref_of(r, k, cfg);
-	r->digest = h->digest;
-	r->bucket[0] = h->bucket[0];
-	r->bucket[1] = h->bucket[1];
-	r->b0 = bpf_map_lookup_elem(&ctable, &r->bucket[0]);
-	r->b1 = r->bucket[1] == r->bucket[0] ? NULL : bpf_map_lookup_elem(&ctable, &r->bucket[1]);
-	return r->b0 ? 0 : -1;
+	return ct_ref_at(r, &h->pl);
 }
 
 /* The skip+1-th slot holding r's digest: 0 (h filled) or -1. */
