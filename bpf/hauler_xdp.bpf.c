@@ -391,8 +391,10 @@ static __always_inline struct conn *conn_syn_check(struct xdp_md *ctx, const str
  * entry c, found by the packet's own key, be forwarded without looking up
  * vips? It can when it is a plain established entry (no flag: not a reply,
  * no FIN, RST or on-down reset, not ended) that records its VIP's mode
- * (conn.fwd), and its device is still in use, of the same generation, on a
- * server of the entry's VIP. The entry was made for a packet to that VIP
+ * (conn.fwd), and its device is still in use, of the same generation, and
+ * serves the entry's VIP: the VIP its entry records (ct_device_vip,
+ * written by the manager's commit; the servers lookup this took before
+ * is gone, one array lookup fewer). The entry was made for a packet to that VIP
  * under this very key, and a VIP is deleted only with its servers and
  * devices (a device given again gets a new generation), so the VIP is
  * still there: vi is filled from the entry (vip_id, fwd_mode; the rest,
@@ -403,18 +405,12 @@ static __always_inline int conn_fast(const struct conn *c, const struct pkt *p,
 				     const struct config *cfg, __u64 now, struct vip_info *vi,
 				     struct device_info **devp)
 {
-	struct server_info *srv;
 	struct device_info *dev;
-	__u32 s;
 
 	if (!c || c->flags || !c->fwd || conn_expired(c, p->flow.proto, cfg, now))
 		return 0;
 	dev = conn_device(c);
-	if (!dev)
-		return 0;
-	s = dev->server;
-	srv = bpf_map_lookup_elem(&servers, &s);
-	if (!srv || !srv->in_use || srv->vip_id != c->vip_id)
+	if (!dev || ct_device_vip(dev) != c->vip_id)
 		return 0;
 	__builtin_memset(vi, 0, sizeof(*vi));
 	vi->vip_id = c->vip_id;

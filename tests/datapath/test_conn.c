@@ -322,6 +322,51 @@ static void test_fast_path_and_deleted_vip(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
 }
 
+/* Rewrite device id's VIP fields: fwd (FWD_* + 1, 0: none) and vip_id. */
+static void device_vip_fields(__u16 id, __u8 fwd, __u16 vip_id)
+{
+	struct device_info d;
+	__u32 key = id;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &key, &d), 0);
+	d.fwd = fwd;
+	d.vip_id = vip_id;
+	assert_int_equal(bpf_map_update_elem(dp_map("devices"), &key, &d, BPF_EXIST), 0);
+}
+
+/*
+ * conn_fast takes the entry's VIP from its device's entry (the VIP fields
+ * the manager's commit writes), not from the device's server: a device
+ * whose entry names no VIP (fwd 0) or another VIP sends its flows down
+ * the full path, which needs the vips entry. With that entry gone (a
+ * state only this test makes) the full path passes the packet, so the
+ * verdict shows which path was taken.
+ */
+static void test_fast_path_reads_device_vip(void **state)
+{
+	const struct conn_case *c = *state;
+	__u16 port = dp_vip_port(c->proto), dev;
+	struct frame_spec s;
+
+	two_servers(c->family, c->proto);
+	spec_to_vip(&s, c->family, c->proto, 0);
+	dev = open_flow(&s);
+	dp_del_vip(c->family, c->proto, port);
+	assert_int_equal(send_fwd(&s), dev); /* the fast path */
+
+	device_vip_fields(dev, 0, DP_VIP_ID);
+	send_not_vip(&s);
+	device_vip_fields(dev, HAULER_FWD_NAT + 1, DP_VIP_ID + 1);
+	send_not_vip(&s);
+	device_vip_fields(dev, HAULER_FWD_NAT + 1, DP_VIP_ID);
+	assert_int_equal(send_fwd(&s), dev);
+	/* With the VIP back the full path forwards such a flow to its device. */
+	dp_add_vip(c->family, c->proto, port, DP_VIP_ID, HAULER_FWD_NAT, DP_SLOT, DP_TABLE);
+	device_vip_fields(dev, 0, DP_VIP_ID);
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+}
+
 /*
  * A client RST marks the entry, which ends rst-linger ms after its last
  * packet: the RST goes through, and the device's crossing RST finds the
@@ -866,6 +911,7 @@ int main(void)
 	    BOTH(test_drain_and_down_keep_flows, IPPROTO_TCP),
 	    BOTH(test_syn_leaves_unusable_device, IPPROTO_TCP),
 	    BOTH(test_fast_path_and_deleted_vip, IPPROTO_TCP),
+	    BOTH(test_fast_path_reads_device_vip, IPPROTO_TCP),
 	    BOTH(test_deleted_device_redecides, IPPROTO_UDP),
 	    BOTH(test_rst_lingers, IPPROTO_TCP),
 	    BOTH(test_spoofed_rst_keeps_live_flow, IPPROTO_TCP),
