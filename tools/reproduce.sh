@@ -369,27 +369,38 @@ setup_config() {
 		DAEMON_PID=$!
 		;;
 	learned)
-		# P4Wise (docs/learner.md): wrr whose accelerator weight the
-		# learner sets, from 5:0 (PRT's start), every 500 ms, learning
-		# as the rate climbs (the Q-table stays with the VIP). It
-		# explores (epsilon 0.1) while it warms up, not while it is
-		# measured, as in the simulator's accuracy experiment
-		# (REPRO_LEARN_EPSILON). Its weights are 5:0 or 5:1 (w-max 1,
-		# REPRO_LEARN_W_MAX), the CPU alone or the capacity ratio, as
-		# the simulator's accuracy experiment chooses 6:0 or 6:1.
-		# Its iterations go to results/learn.log, each start marked with
-		# the rate of the run it serves (the caller's `rate`).
+		# P4Wise: wrr whose accelerator weight the learner sets; the
+		# learner itself runs only while the load does (start_learner).
 		[ "$HAVE_LEARN" = 1 ] || return 1
 		H policy set "$VIP/udp" wrr || return 1
-		echo "== $(date -u +%T) ${LEARN_PHASE:-sweep} ${rate:-?}/s epsilon $LEARN_EPSILON" >>"$RES/learn.log"
-		nsenter "--net=/run/netns/$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" learn "$VIP/udp" \
-			slo-us $((SLO_MS * 1000)) interval-ms 500 w-cpu $W_CPU w-max "$LEARN_W_MAX" \
-			epsilon "$LEARN_EPSILON" --settle "$REPRO_LEARN_SETTLE" \
-			</dev/null >>"$RES/learn.log" 2>&1 &
-		DAEMON_PID=$!
 		;;
 	*) H policy set "$VIP/udp" "$name" ;;
 	esac
+}
+
+# start_learner: P4Wise (docs/learner.md) on the VIP, from the weights it
+# left (5:0, PRT's, at first), an iteration every 500 ms, the Q-table kept
+# with the VIP. It explores (epsilon 0.1) while it warms up, not while it
+# is measured, as in the simulator's accuracy experiment
+# (REPRO_LEARN_EPSILON). Its weights are 5:0 or 5:1 (w-max 1,
+# REPRO_LEARN_W_MAX), the CPU alone or the capacity ratio, as the
+# simulator's accuracy experiment chooses 6:0 or 6:1. It runs only while
+# the load does: started with a run and stopped when the run ends
+# (measure). Running through the idle seconds between runs (the other
+# configurations' turns), it stepped its weight down to 5:0 there, and
+# every run began at 5:0 from idle whatever the rate before it, a step a
+# live load never makes; now its weight carries over from one run to the
+# next, as under a load that keeps rising. Its iterations go to
+# results/learn.log, each start marked with the rate of the run it serves
+# (the caller's `rate`).
+start_learner() {
+	stop_daemon
+	echo "== $(date -u +%T) ${LEARN_PHASE:-sweep} ${rate:-?}/s epsilon $LEARN_EPSILON" >>"$RES/learn.log"
+	nsenter "--net=/run/netns/$P-lb" "$BUILD/hauler" -p "$TOPO_PIN" learn "$VIP/udp" \
+		slo-us $((SLO_MS * 1000)) interval-ms 500 w-cpu $W_CPU w-max "$LEARN_W_MAX" \
+		epsilon "$LEARN_EPSILON" --settle "$REPRO_LEARN_SETTLE" \
+		</dev/null >>"$RES/learn.log" 2>&1 &
+	DAEMON_PID=$!
 }
 
 # The learner's exploration while it is measured (the warm-up's is 0.1),
@@ -482,7 +493,9 @@ measure() {
 	SEED=$((SEED + 1))
 	next_ports
 	c0=$(cg_usage_us s1cpu) a0=$(cg_usage_us s1acc)
+	[ "$name" = learned ] && start_learner # with the load, and ...
 	json=$(VIP=$target point "$name" "$rate")
+	[ "$name" = learned ] && stop_daemon # ... stopped with it (start_learner)
 	[ -n "$json" ] || { say "$name: loadgen failed at $rate/s"; return 1; }
 	nc=$(jdev "$json" s1cpu) na=$(jdev "$json" s1acc) p50=$(jget "$json" p50_ms)
 	spd=$(speed "$json" "$c0" "$a0" "$(cg_usage_us s1cpu)" "$(cg_usage_us s1acc)" "$nc" "$na")
@@ -742,6 +755,7 @@ learn_warmup() {
 	H learn reset "$VIP/udp" >/dev/null 2>&1
 	LEARN_EPSILON=0.1 LEARN_PHASE=warm-up
 	setup_config learned >/dev/null 2>&1 || { LEARN_EPSILON=$REPRO_LEARN_EPSILON LEARN_PHASE=""; return 0; }
+	start_learner
 	: >"$RES/learn_warmup.jsonl"
 	for step in $LEARN_WARMUP; do
 		frac=${step%:*} secs=${step#*:}
