@@ -642,15 +642,11 @@ static void wrr_two_cpus(int compact)
 	assert_policy_clean();
 }
 
+/* Both tables: the ring walk is the policy's, whichever table records it. */
 static void test_wrr_two_cpus(void **state)
 {
 	(void)state;
 	wrr_two_cpus(0);
-}
-
-static void test_wrr_two_cpus_compact(void **state)
-{
-	(void)state;
 	wrr_two_cpus(1);
 	dp_ct_use(0);
 }
@@ -1716,7 +1712,6 @@ int main(void)
 	    T(test_wrr_ring_exact),
 	    T(test_dwrr_ring_exact),
 	    T(test_wrr_two_cpus),
-	    T(test_wrr_two_cpus_compact),
 	    T(test_ecmp_rotates),
 	    T(test_prt_threshold),
 	    T(test_prt_until_full),
