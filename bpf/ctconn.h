@@ -114,19 +114,6 @@ static __always_inline int ct_ref_hinted(struct ct_ref *r, const struct flow_key
 	return ct_ref_at(r, &h->pl);
 }
 
-/*
- * Read r's buckets now, for what comes later: both cache misses start at
- * once and overlap the work in between (BPF has no prefetch; a volatile
- * read is one). Nothing is decided by what is read.
- */
-static __always_inline void ct_touch(const struct ct_ref *r)
-{
-	if (r->b0)
-		(void)ct_read(r->b0, 0);
-	if (r->b1)
-		(void)ct_read(r->b1, 0);
-}
-
 /* The skip+1-th slot holding r's digest: 0 (h filled) or -1. */
 static __always_inline int ct_find(const struct ct_ref *r, __u32 skip, struct ct_hit *h)
 {

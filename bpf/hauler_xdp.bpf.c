@@ -1028,11 +1028,6 @@ hit:
  * half-open slot; a nat flow, new or stateless, a half-open reply slot.
  * A full bucket pair (live established flows only) refuses the insert:
  * the flow is forwarded without state (conn_table_full).
- *
- * The reply slot's buckets are new cache lines for a new flow (the
- * flow's own were read by its lookup): they are located and read first
- * (ct_touch), so that both loads are on their way while the flow's slot
- * is inserted, not one after the other behind it.
  */
 SEC("xdp")
 int hauler_ct_bind(struct xdp_md *ctx)
@@ -1040,12 +1035,12 @@ int hauler_ct_bind(struct xdp_md *ctx)
 	struct policy_ctx *pc = policy_ctx_get();
 	struct config *cfg = config_get();
 	struct device_info *dev, *won;
-	struct ct_ref r, rr;
 	struct flow_key rk;
 	struct ct_limits l;
+	struct ct_ref r;
 	__u32 choice, id, tick, flags;
 	__u64 now, found = 0;
-	int ret, nat, rref = -1;
+	int ret;
 
 	if (!pc || !cfg || !cfg->ct_buckets)
 		return XDP_PASS;
@@ -1058,13 +1053,6 @@ int hauler_ct_bind(struct xdp_md *ctx)
 	dev = bind_device(ctx, id);
 	if (!dev)
 		return XDP_DROP;
-	nat = pc->fwd_mode == HAULER_FWD_NAT;
-	if (nat) {
-		reply_key(&rk, &pc->flow, dev);
-		rref = ct_ref_of(&rr, &rk, cfg);
-		if (!rref)
-			ct_touch(&rr);
-	}
 	now = bpf_ktime_get_coarse_ns();
 	tick = ct_tick(now);
 	ct_limits_set(&l, cfg->rst_linger_ms, cfg->fin_grace_ms, cfg->udp_timeout_ms);
@@ -1077,22 +1065,20 @@ int hauler_ct_bind(struct xdp_md *ctx)
 		if (ret == CT_FOUND) {
 			/* Another CPU inserted this new flow first: its choice stands. */
 			won = ct_device(found);
-			if (won && ct_device_vip(won) == pc->vip_id &&
-			    ct_slot_device(found) != id) {
+			if (won && ct_device_vip(won) == pc->vip_id) {
 				dev = won;
 				id = ct_slot_device(found);
-				if (nat) {
-					reply_key(&rk, &pc->flow, dev);
-					rref = ct_ref_of(&rr, &rk, cfg);
-				}
 			}
 		} else if (ret != CT_INSERTED) {
 			stat_reason(HAULER_STAT_conn_table_full, ctx);
 		}
 	}
-	if (nat &&
-	    (rref || ct_insert(rr.b0, rr.b1, ct_slot_make(rr.digest, id, dev->gen, flags, tick),
-			       tick, &l, &found) < 0))
-		stat_reason(HAULER_STAT_conn_table_full, ctx);
+	if (pc->fwd_mode == HAULER_FWD_NAT) {
+		reply_key(&rk, &pc->flow, dev);
+		if (ct_ref_of(&r, &rk, cfg) ||
+		    ct_insert(r.b0, r.b1, ct_slot_make(r.digest, id, dev->gen, flags, tick), tick,
+			      &l, &found) < 0)
+			stat_reason(HAULER_STAT_conn_table_full, ctx);
+	}
 	return conn_bound(ctx, pc, dev, id, pc->record, cfg, now);
 }
