@@ -83,8 +83,19 @@ static inline uint64_t work_percentile(const uint64_t *sorted, size_t n, double 
  * The last `cap` latencies (µs) a device served, for its running P99,
  * each with the time (ms, any clock) it was served at, so that the P99 can
  * also be taken over the last few hundred ms only (workd --window-ms).
+ * A request the device lost (dropped unserved, or dropped by the kernel
+ * because the receive queue was full) is in it too, as WORK_WINDOW_LOST:
+ * infinitely late, as loadgen counts it, so that a P99 the losses reach
+ * is not taken from the served requests alone.
  */
-#define WORK_WINDOW_MAX 4096
+#define WORK_WINDOW_MAX	 4096
+#define WORK_WINDOW_LOST UINT32_MAX
+/*
+ * What workd pushes to hauler-agent for a P99 that falls among lost
+ * requests: the agent's largest latency (its LATENCY_UNREACHABLE, all
+ * ones, means "no answer at all"), later than any target.
+ */
+#define WORK_LATE_US (UINT32_MAX - 1)
 
 struct work_window {
 	uint32_t v[WORK_WINDOW_MAX];
@@ -98,7 +109,7 @@ static inline void work_window_init(struct work_window *w, size_t cap)
 	w->n = w->next = 0;
 }
 
-/* Add a latency served at t_ms. */
+/* Add a latency served at t_ms (WORK_WINDOW_LOST: a lost request). */
 static inline void work_window_add_at(struct work_window *w, uint32_t us, uint64_t t_ms)
 {
 	w->v[w->next] = us;
@@ -113,9 +124,19 @@ static inline void work_window_add(struct work_window *w, uint32_t us)
 	work_window_add_at(w, us, 0);
 }
 
+/* n requests lost at t_ms (more than the window holds: as many as it holds). */
+static inline void work_window_lost_at(struct work_window *w, uint64_t n, uint64_t t_ms)
+{
+	if (n > w->cap)
+		n = w->cap;
+	while (n--)
+		work_window_add_at(w, WORK_WINDOW_LOST, t_ms);
+}
+
 /*
- * The q-quantile of the window's latencies served at or after since_ms;
- * 0 when there are none.
+ * The q-quantile of the window's latencies served (or lost) at or after
+ * since_ms; WORK_WINDOW_LOST when it falls among the lost; 0 when there
+ * are none.
  */
 static inline uint32_t work_window_quantile_since(const struct work_window *w, double q,
 						  uint64_t since_ms)
@@ -136,6 +157,18 @@ static inline uint32_t work_window_quantile_since(const struct work_window *w, d
 static inline uint32_t work_window_quantile(const struct work_window *w, double q)
 {
 	return work_window_quantile_since(w, q, 0);
+}
+
+/*
+ * The P99 workd pushes, in µs, of the requests since since_ms: WORK_LATE_US
+ * when it falls among lost requests (or is that late), 0 when there were
+ * none (nothing to push).
+ */
+static inline uint32_t work_window_push_us(const struct work_window *w, uint64_t since_ms)
+{
+	uint32_t p99 = work_window_quantile_since(w, 0.99, since_ms);
+
+	return p99 > WORK_LATE_US ? WORK_LATE_US : p99;
 }
 
 #endif

@@ -21,8 +21,10 @@
  * nothing while there are none (so that the P99 a learner reads after a
  * weight change is the new weight's, not that of requests long gone). With --drop-after-ms, a
  * request that waited longer than MS is dropped unserved (its client has given up by then): a run
- * that overloaded the device leaves no backlog to the next. SIGTERM/SIGINT end it; it then prints a
- * JSON summary line.
+ * that overloaded the device leaves no backlog to the next. A request it drops, and one the kernel
+ * dropped because the UDP receive queue was full (SO_RXQ_OVFL), counts in the P99 as infinitely
+ * late (work_stats.h, WORK_WINDOW_LOST): a P99 among them is pushed as WORK_LATE_US.
+ * SIGTERM/SIGINT end it; it then prints a JSON summary line.
  */
 #include <signal.h>
 #include <sys/epoll.h>
@@ -42,6 +44,7 @@ enum ev_kind { EV_UDP, EV_LISTEN, EV_CONN, EV_SIGNAL, EV_TIMER };
 struct ev_source {
 	enum ev_kind kind;
 	int fd;
+	uint32_t rxq_drops; /* UDP: the socket's drop count last seen (SO_RXQ_OVFL) */
 };
 
 /* An accepted TCP connection until its request is complete. */
@@ -60,7 +63,7 @@ struct workd {
 	struct ev_source sig, timer;
 	struct sockaddr_un push_addr;
 	struct work_window window;
-	unsigned long requests, bad, pushes, dropped;
+	unsigned long requests, bad, pushes, dropped, overflowed;
 	uint64_t sum_service_us, sum_queue_us;
 };
 
@@ -161,6 +164,9 @@ static int open_socket(const struct workd *w, int type, int port)
 		die("socket");
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one));
+	/* UDP: every datagram tells how many the full receive queue dropped. */
+	if (type == SOCK_DGRAM)
+		setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
 	if (a.ss.ss_family == AF_INET6) {
 		int zero = 0;
 
@@ -194,6 +200,29 @@ static struct timespec rx_stamp(struct msghdr *mh)
 	return ts;
 }
 
+/*
+ * The requests the kernel dropped before this datagram because the
+ * receive queue was full: the socket's drop count (SO_RXQ_OVFL, carried
+ * with a datagram queued after drops) over the last one seen. They are
+ * lost: in the P99 as infinitely late.
+ */
+static void rx_overflow(struct workd *w, struct ev_source *src, struct msghdr *mh)
+{
+	uint32_t count, n;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL) {
+			memcpy(&count, CMSG_DATA(c), sizeof(count));
+			n = count - src->rxq_drops; /* wraps like the kernel's counter */
+			src->rxq_drops = count;
+			if (!n)
+				return;
+			w->overflowed += n;
+			work_window_lost_at(&w->window, n, now_ns(CLOCK_MONOTONIC) / 1000000);
+			return;
+		}
+}
+
 /* Serve one request that arrived at rx_ts into the reply; -1: dropped. */
 static int serve(struct workd *w, const struct work_req *req, struct timespec rx_ts,
 		 uint8_t out[WORK_RESP_LEN])
@@ -204,6 +233,7 @@ static int serve(struct workd *w, const struct work_req *req, struct timespec rx
 
 	if (w->o.drop_after_ms && start_rt > rx + (uint64_t)w->o.drop_after_ms * 1000000) {
 		w->dropped++;
+		work_window_lost_at(&w->window, 1, t0 / 1000000); /* infinitely late */
 		return -1;
 	}
 	work(w->o.iters);
@@ -219,10 +249,10 @@ static int serve(struct workd *w, const struct work_req *req, struct timespec rx
 	return 0;
 }
 
-static void on_udp(struct workd *w, int fd)
+static void on_udp(struct workd *w, struct ev_source *src)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(struct timespec)) + 64];
+		char buf[CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(uint32_t)) + 64];
 		struct cmsghdr align;
 	} ctl;
 	uint8_t in[64], out[WORK_RESP_LEN];
@@ -238,15 +268,16 @@ static void on_udp(struct workd *w, int fd)
 	ssize_t n;
 
 	/* One datagram per wake-up: the others wait in the socket's queue. */
-	n = recvmsg(fd, &mh, 0);
+	n = recvmsg(src->fd, &mh, 0);
 	if (n < 0)
 		return;
+	rx_overflow(w, src, &mh);
 	if (work_req_decode(in, (size_t)n, &req)) {
 		w->bad++;
 		return;
 	}
 	if (serve(w, &req, rx_stamp(&mh), out) == 0)
-		sendto(fd, out, sizeof(out), 0, (struct sockaddr *)&from, mh.msg_namelen);
+		sendto(src->fd, out, sizeof(out), 0, (struct sockaddr *)&from, mh.msg_namelen);
 }
 
 static void on_listen(struct workd *w, int fd)
@@ -314,7 +345,10 @@ static void on_conn(struct workd *w, struct conn *c)
 	conn_close(c);
 }
 
-/* The running P99 to hauler-agent: "N\n", decimal microseconds. */
+/*
+ * The running P99 to hauler-agent: "N\n", decimal microseconds; lost
+ * requests count as infinitely late (WORK_LATE_US when it is among them).
+ */
 static void push_latency(struct workd *w)
 {
 	uint64_t expirations;
@@ -328,9 +362,9 @@ static void push_latency(struct workd *w)
 		return;
 	if (w->o.window_ms)
 		since = now_ms > w->o.window_ms ? now_ms - w->o.window_ms : 0;
-	p99 = work_window_quantile_since(&w->window, 0.99, since);
+	p99 = work_window_push_us(&w->window, since);
 	if (!p99)
-		return; /* none served in the window */
+		return; /* none served or lost in the window */
 	len = snprintf(msg, sizeof(msg), "%u\n", p99);
 	/* No agent listening yet (or any more) is not an error: try again later. */
 	if (sendto(w->push_fd, msg, (size_t)len, MSG_DONTWAIT, (struct sockaddr *)&w->push_addr,
@@ -395,11 +429,11 @@ static void summary(const struct workd *w)
 
 	printf("{\"name\":\"%s\",\"iters\":%lu,\"requests\":%lu,\"bad\":%lu,"
 	       "\"service_us_mean\":%llu,\"queue_us_mean\":%llu,\"window_p99_us\":%u,"
-	       "\"latency_pushes\":%lu,\"dropped\":%lu}\n",
+	       "\"latency_pushes\":%lu,\"dropped\":%lu,\"overflowed\":%lu}\n",
 	       w->o.name, w->o.iters, w->requests, w->bad,
 	       (unsigned long long)(w->sum_service_us / n),
-	       (unsigned long long)(w->sum_queue_us / n), work_window_quantile(&w->window, 0.99),
-	       w->pushes, w->dropped);
+	       (unsigned long long)(w->sum_queue_us / n), work_window_push_us(&w->window, 0),
+	       w->pushes, w->dropped, w->overflowed);
 	fflush(stdout);
 }
 
@@ -446,7 +480,7 @@ int main(int argc, char **argv)
 
 			switch (s->kind) {
 			case EV_UDP:
-				on_udp(&w, s->fd);
+				on_udp(&w, s);
 				break;
 			case EV_LISTEN:
 				on_listen(&w, s->fd);

@@ -8,7 +8,9 @@
 #   - workd's pushed P99 reaches the balancer through the agent (latency_us);
 #   - bad input: loadgen's bad arguments exit 2 with a message; a datagram
 #     that is not a request gets no reply, is counted by workd, and workd
-#     serves the next request.
+#     serves the next request;
+#   - requests lost in a full UDP receive queue are counted by workd and
+#     make its P99 late (they count as infinitely late).
 # 67 s at load 15, 104 s at load 13 with make check beside it (2026-12-02,
 # 2 cores): the limit leaves room, and every wait ends as soon as its
 # condition holds.
@@ -109,5 +111,30 @@ summary=$(grep '^{"name":"s1cpu"' "$TOPO_RUN/s1cpu-work.log" | tail -1)
 bad=$(json_num "$summary" bad)
 [ "$bad" -ge 1 ] && ok "workd counted the garbage datagram (bad $bad) and answered none of it" ||
 	fail "workd's summary shows no bad request: '$summary'"
+
+# Lost requests count in workd's P99 as infinitely late: a workd with the
+# 4 KB receive buffer and slow requests (about 40x the calibrated
+# ones each), sent a burst straight from the balancer, loses most of it
+# in the full receive queue (SO_RXQ_OVFL) and says so; its window's P99
+# is then WORK_LATE_US (4294967294), what it pushes to the agent. The
+# slower the machine, the more it loses: no timing to get wrong.
+nsenter "--net=/run/netns/$P-s1acc" "$BUILD/tools/workd" --name ovf --udp 9100 \
+	--iters $((iters * 40)) --rcvbuf 4096 --pidfile "$TOPO_RUN/ovf-work.pid" \
+	</dev/null >"$TOPO_RUN/ovf-work.log" 2>&1 &
+ovf=$!
+sys_bg $ovf
+end=$((SECONDS + 30))
+while [ ! -e "$TOPO_RUN/ovf-work.pid" ] && [ "$SECONDS" -lt "$end" ]; do sleep 0.1; done
+nsenter "--net=/run/netns/$P-lb" "$BUILD/tools/loadgen" --udp "$(topo_dev_addr4 s1acc):9100" \
+	--rate 2000 --count 300 --timeout-ms 1000 --json >/dev/null
+kill "$ovf"
+end=$((SECONDS + 60))
+while [ -e "$TOPO_RUN/ovf-work.pid" ] && [ "$SECONDS" -lt "$end" ]; do sleep 0.1; done
+summary=$(grep '^{"name":"ovf"' "$TOPO_RUN/ovf-work.log" | tail -1)
+n=$(json_num "$summary" overflowed)
+p99=$(json_num "$summary" window_p99_us)
+[ -n "$n" ] && [ "$n" -ge 1 ] && [ "$p99" = 4294967294 ] &&
+	ok "a full receive queue's losses counted (overflowed $n): P99 late ($p99)" ||
+	fail "receive-queue losses not in workd's P99: '$summary'"
 
 sys_finish

@@ -589,6 +589,12 @@ static void test_latency_parse(void **state)
 	assert_int_equal(latency_parse("-5", 2, &us), -1);
 	assert_int_equal(latency_parse("12ms", 4, &us), -1);
 	assert_int_equal(latency_parse("4294967295", 10, &us), -1);
+	/*
+	 * The largest latency an application may push: workd's P99 when it
+	 * falls among lost requests (WORK_LATE_US), reported as such.
+	 */
+	assert_int_equal(latency_parse("4294967294\n", 11, &us), 0);
+	assert_int_equal(us, 4294967294u);
 }
 
 /* Poll the collector's sockets until a value arrives (at most 2 s). */

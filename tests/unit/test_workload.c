@@ -162,6 +162,49 @@ static void test_window_by_time(void **state)
 	assert_int_equal(work_window_quantile_since(&w, 0.99, 2050), 0);
 }
 
+/*
+ * Lost requests (dropped unserved, or by a full receive queue) count as
+ * infinitely late: a P99 they reach is WORK_LATE_US, not the served
+ * requests' P99; fewer than 1% leave it to the served ones.
+ */
+static void test_window_lost(void **state)
+{
+	static struct work_window w;
+
+	(void)state;
+	work_window_init(&w, 200);
+	for (uint32_t i = 0; i < 98; i++)
+		work_window_add_at(&w, 1000 + i, 5000);
+	work_window_lost_at(&w, 2, 5000);
+	/* 2 of 100 lost: the P99 (the 99th) is among them. */
+	assert_int_equal(work_window_quantile(&w, 0.99), WORK_WINDOW_LOST);
+	assert_int_equal(work_window_push_us(&w, 0), WORK_LATE_US);
+	assert_int_equal(work_window_quantile(&w, 0.5), 1049);
+	/* 1 of 200 lost: under 1%, the P99 is a served request's. */
+	work_window_init(&w, 200);
+	for (uint32_t i = 0; i < 199; i++)
+		work_window_add_at(&w, 10 + i, 5000);
+	work_window_lost_at(&w, 1, 5000);
+	assert_int_equal(work_window_push_us(&w, 0), 207);
+	/* Only losses in the last 500 ms (none served): still pushed, and late. */
+	work_window_lost_at(&w, 3, 6000);
+	assert_int_equal(work_window_push_us(&w, 5500), WORK_LATE_US);
+	/* Losses age out of --window-ms like served requests. */
+	for (uint32_t i = 0; i < 10; i++)
+		work_window_add_at(&w, 300, 7000);
+	assert_int_equal(work_window_push_us(&w, 6500), 300);
+	/* More losses than the window holds fill it, no more. */
+	work_window_lost_at(&w, 1000000, 8000);
+	assert_int_equal(w.n, 200);
+	assert_int_equal(work_window_quantile(&w, 0.01), WORK_WINDOW_LOST);
+	/* A served latency that late (it cannot be sent as more) is pushed as WORK_LATE_US. */
+	work_window_init(&w, 10);
+	work_window_add_at(&w, UINT32_MAX, 1);
+	assert_int_equal(work_window_push_us(&w, 0), WORK_LATE_US);
+	/* WORK_LATE_US is below hauler-agent's "unreachable" (all ones): a value it takes. */
+	assert_true(WORK_LATE_US < UINT32_MAX);
+}
+
 #define ARGV(...)    ((char *[]){"prog", __VA_ARGS__, NULL})
 #define ARGC(...)    ((int)(sizeof((char *[]){"prog", __VA_ARGS__}) / sizeof(char *)))
 #define WORKD(...)   workd_parse_args(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), &wo, err, sizeof(err))
@@ -373,17 +416,12 @@ static void test_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_proto_roundtrip),
-	    cmocka_unit_test(test_proto_refuses),
-	    cmocka_unit_test(test_percentile),
-	    cmocka_unit_test(test_sort),
-	    cmocka_unit_test(test_poisson),
-	    cmocka_unit_test(test_window),
-	    cmocka_unit_test(test_window_by_time),
-	    cmocka_unit_test(test_workd_args),
-	    cmocka_unit_test(test_loadgen_args),
-	    cmocka_unit_test(test_summarize),
-	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_proto_roundtrip), cmocka_unit_test(test_proto_refuses),
+	    cmocka_unit_test(test_percentile),	    cmocka_unit_test(test_sort),
+	    cmocka_unit_test(test_poisson),	    cmocka_unit_test(test_window),
+	    cmocka_unit_test(test_window_by_time),  cmocka_unit_test(test_window_lost),
+	    cmocka_unit_test(test_workd_args),	    cmocka_unit_test(test_loadgen_args),
+	    cmocka_unit_test(test_summarize),	    cmocka_unit_test(test_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
