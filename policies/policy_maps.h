@@ -63,7 +63,12 @@ static __always_inline __u32 policy_metric_filled(struct policy_ctx *pc)
 	return m;
 }
 
-/* Advance the server's ring pointer (once per new connection, all CPUs). */
+/*
+ * Advance the server's ring pointer: this CPU's own (ring_pos is per CPU),
+ * so a new connection writes nothing another CPU writes. Each CPU walks
+ * the ring from its own pointer: wrr's proportions hold exactly per CPU,
+ * hence over all CPUs to within one ring's length per CPU.
+ */
 static __always_inline int policy_ring_next(const struct policy_ctx *pc, __u32 *pos)
 {
 	__u32 key = pc->server;
@@ -72,7 +77,7 @@ static __always_inline int policy_ring_next(const struct policy_ctx *pc, __u32 *
 	rp = bpf_map_lookup_elem(&ring_pos, &key);
 	if (!rp)
 		return -1;
-	*pos = __sync_fetch_and_add(&rp->next, 1);
+	*pos = rp->next++;
 	return 0;
 }
 

@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 16 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 17 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 512 // most VIPs hauler up --vips may ask for; a VIP id is also its policy slot
 #define HAULER_MAX_SERVERS 4096 // most servers over all VIPs hauler up --servers may ask for
 #define HAULER_SERVER_SLOTS 4608 // most entries of servers and ring_pos: the servers, then one flat group per VIP (hauler_flat_group)
@@ -267,9 +267,9 @@ struct ring_t {
 	// slot[248]: too large for a struct, a register (see below)
 }
 
-// value of ring_pos: a server's ring pointer
+// value of ring_pos: a server's ring pointer on one CPU
 struct ring_pos_t {
-	bit<32> next; // advanced atomically per new connection
+	bit<32> next; // advanced by each new connection decided on this CPU
 }
 
 // value of policy_params: a VIP's policy parameters
@@ -466,7 +466,7 @@ header hauler_report_h {
 // map dev_state: ARRAY, key bit<32>, value dev_state_t, size 2048 - device id -> measured load
 // map dev_resync: ARRAY, key bit<32>, value dev_resync_t, size 2048 - device id -> its last device resync request
 // map rings: ARRAY, key bit<32>, value ring_t, size 640 - server * 2 + version -> ring
-// map ring_pos: ARRAY, key bit<32>, value ring_pos_t, size 320 - server -> ring pointer
+// map ring_pos: PERCPU_ARRAY, key bit<32>, value ring_pos_t, size 320 - server -> ring pointer, one per CPU (nothing shared written per new connection)
 // map policy_progs: PROG_ARRAY, key bit<32>, value bit<32>, size 64 - policy slot -> policy program
 // map policy_params: ARRAY, key bit<32>, value policy_params_t, size 64 - policy slot -> parameters
 // map conns: LRU_HASH, key flow_key_t, value conn_t, size 1048576 - established flow -> device (size: hauler up --conns)

@@ -407,6 +407,12 @@ void dp_stats_zero(void)
 	zero_array("stats", HAULER_STAT_SLOTS, ncpus * sizeof(struct counter));
 }
 
+/* A per-CPU value of ring_pos, as the kernel copies it: 8 bytes a CPU. */
+struct dp_ring_pos {
+	struct ring_pos p;
+	__u32 pad;
+};
+
 /* struct rate_window (bpf/ratelimit.h): start_ns, sent, pad. */
 struct dp_rate_window {
 	__u64 start_ns;
@@ -533,7 +539,7 @@ int dp_reset(void **state)
 	zero_array("dev_state", HAULER_MAX_DEVICES, sizeof(struct dev_state));
 	zero_array("dev_keys", HAULER_MAX_DEVICES, sizeof(struct dev_key));
 	zero_array("rings", 2 * HAULER_SERVER_SLOTS, sizeof(struct ring));
-	zero_array("ring_pos", HAULER_SERVER_SLOTS, sizeof(struct ring_pos));
+	zero_array("ring_pos", HAULER_SERVER_SLOTS, ncpus * sizeof(struct dp_ring_pos));
 	zero_array("policy_params", HAULER_MAX_VIPS, sizeof(struct policy_params));
 	zero_array("pools", 2 * HAULER_MAX_VIPS, sizeof(struct pool));
 	dp_stats_zero();
@@ -839,21 +845,51 @@ void dp_set_ring(__u16 server, __u8 version, const __u8 *slots, __u32 len)
 	assert_int_equal(mapw_ring(&maps, server, version, &r), 0);
 }
 
-void dp_set_ring_pos(__u16 server, __u32 next)
+/* Every CPU's pointer of server (ring_pos is per CPU): ncpus entries, to free. */
+static struct dp_ring_pos *ring_pos_read(__u16 server)
 {
-	struct ring_pos p = {.next = next};
+	struct dp_ring_pos *v = calloc(ncpus, sizeof(*v));
 	__u32 key = server;
 
-	assert_int_equal(bpf_map_update_elem(dp_map("ring_pos"), &key, &p, BPF_ANY), 0);
+	assert_non_null(v);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("ring_pos"), &key, v), 0);
+	return v;
+}
+
+void dp_set_ring_pos(__u16 server, __u32 next)
+{
+	struct dp_ring_pos *v = calloc(ncpus, sizeof(*v));
+	__u32 key = server;
+	int i;
+
+	assert_non_null(v);
+	for (i = 0; i < ncpus; i++)
+		v[i].p.next = next;
+	assert_int_equal(bpf_map_update_elem(dp_map("ring_pos"), &key, v, BPF_ANY), 0);
+	free(v);
 }
 
 __u32 dp_get_ring_pos(__u16 server)
 {
-	struct ring_pos p;
-	__u32 key = server;
+	struct dp_ring_pos *v = ring_pos_read(server);
+	__u32 sum = 0;
+	int i;
 
-	assert_int_equal(bpf_map_lookup_elem(dp_map("ring_pos"), &key, &p), 0);
-	return p.next;
+	for (i = 0; i < ncpus; i++)
+		sum += v[i].p.next;
+	free(v);
+	return sum;
+}
+
+__u32 dp_ring_pos_on_cpu(__u16 server, int cpu)
+{
+	struct dp_ring_pos *v = ring_pos_read(server);
+	__u32 next;
+
+	assert_true(cpu >= 0 && cpu < ncpus);
+	next = v[cpu].p.next;
+	free(v);
+	return next;
 }
 
 void dp_set_policy(__u16 slot, int prog_fd)

@@ -147,8 +147,10 @@ void dp_set_device_health(__u16 id, __u8 health);
 void dp_set_device_weight(__u16 id, __u16 weight);
 void dp_del_device(__u16 id);
 void dp_set_ring(__u16 server, __u8 version, const __u8 *slots, __u32 len);
+/* ring_pos is per CPU: set every CPU's pointer; get their sum; or one CPU's. */
 void dp_set_ring_pos(__u16 server, __u32 next);
 __u32 dp_get_ring_pos(__u16 server);
+__u32 dp_ring_pos_on_cpu(__u16 server, int cpu);
 /* prog_fd < 0 empties the slot. */
 void dp_set_policy(__u16 slot, int prog_fd);
 

@@ -560,24 +560,26 @@ static void ring_exact(const char *name)
 	/* Weights 3, 2, 2, interleaved as the manager builds a ring. */
 	const __u8 ring[] = {0, 1, 2, 0, 1, 0, 2};
 	const __u32 len = sizeof(ring), start = 1000, flows = 350;
-	int i, dev, count[NDEV] = {};
+	int i, dev, cpu, count[NDEV] = {};
 
 	setup_vip(NDEV);
 	dp_set_ring(DP_SERVER, 0, ring, len);
 	dp_set_ring_pos(DP_SERVER, start);
 	use_policy(name, -1, 0);
+	cpu = dp_pin_cpu(); /* the pointer is per CPU: one CPU's sequence */
 	for (i = 0; i < (int)flows; i++) {
 		dev = send_new(i);
 		assert_int_equal(dev, ring[(start + i) % len]);
 		count[dev]++;
 	}
-	assert_int_equal(dp_get_ring_pos(DP_SERVER), start + flows);
+	assert_int_equal(dp_ring_pos_on_cpu(DP_SERVER, cpu), start + flows);
 	assert_int_equal(count[0], 150);
 	assert_int_equal(count[1], 100);
 	assert_int_equal(count[2], 100);
 	/* Load numbers do not matter to a ring walk. */
 	set_cmp(0, 100);
 	assert_int_equal(send_new(flows), ring[(start + flows) % len]);
+	dp_unpin_cpu();
 	assert_policy_clean();
 }
 
@@ -593,6 +595,63 @@ static void test_dwrr_ring_exact(void **state)
 	ring_exact("dwrr");
 }
 
+/*
+ * wrr on two CPUs in turn (issue 16: nothing shared written per new
+ * connection): each CPU walks the ring from its own pointer, so each
+ * CPU's flows follow the ring exactly and in order, and a CPU's turn
+ * leaves the other's pointer where it was.
+ */
+static void wrr_two_cpus(int compact)
+{
+	const __u8 ring[] = {0, 1, 2, 0, 1, 0, 2};
+	const __u32 len = sizeof(ring), start = 3, per_cpu = 2 * sizeof(ring);
+	int i, c, dev, cpus[2], count[2][NDEV] = {};
+	__u64 news = dp_stat(HAULER_STAT_conn_new);
+	__u32 before;
+
+	if (dp_two_cpus(cpus)) {
+		skip();
+		return;
+	}
+	setup_vip(NDEV);
+	dp_ct_use(compact);
+	dp_set_ring(DP_SERVER, 0, ring, len);
+	dp_set_ring_pos(DP_SERVER, start);
+	use_policy("wrr", -1, 0);
+	for (i = 0; i < (int)(2 * per_cpu); i++) {
+		c = i & 1;
+		if (dp_run_on_cpu(cpus[c])) {
+			dp_unpin_cpu();
+			skip();
+			return;
+		}
+		before = dp_ring_pos_on_cpu(DP_SERVER, cpus[1 - c]);
+		dev = send_new_in(i, compact);
+		assert_int_equal(dev, ring[(start + i / 2) % len]);
+		assert_int_equal(dp_ring_pos_on_cpu(DP_SERVER, cpus[1 - c]), before);
+		count[c][dev]++;
+	}
+	dp_unpin_cpu();
+	for (c = 0; c < 2; c++) {
+		assert_int_equal(dp_ring_pos_on_cpu(DP_SERVER, cpus[c]), start + per_cpu);
+		/* Two whole rings a CPU: weights 3, 2, 2 twice over. */
+		assert_int_equal(count[c][0], 6);
+		assert_int_equal(count[c][1], 4);
+		assert_int_equal(count[c][2], 4);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new) - news, 2 * per_cpu);
+	assert_policy_clean();
+}
+
+/* Both tables: the ring walk is the policy's, whichever table records it. */
+static void test_wrr_two_cpus(void **state)
+{
+	(void)state;
+	wrr_two_cpus(0);
+	wrr_two_cpus(1);
+	dp_ct_use(0);
+}
+
 /* ecmp: one turn each over the usable devices of positive weight. */
 static void test_ecmp_rotates(void **state)
 {
@@ -604,12 +663,14 @@ static void test_ecmp_rotates(void **state)
 	dp_set_device_weight(DP_DEV_ID(0), 5); /* weights do not set shares */
 	dp_set_ring_pos(DP_SERVER, start);
 	use_policy("ecmp", -1, 0);
+	dp_pin_cpu(); /* the pointer is per CPU: one CPU's sequence */
 	for (i = 0; i < 3 * FLOWS; i++)
 		assert_int_equal(send_new(i), (start + i) % 3);
 	/* Device 1 drained: the rotation skips it. */
 	dp_set_device_state(DP_DEV_ID(1), HAULER_STATE_DRAIN);
 	for (i = 0; i < FLOWS; i++)
 		assert_int_equal(send_new(1000 + i), (start + 3 * FLOWS + i) % 2 ? 2 : 0);
+	dp_unpin_cpu();
 	/* Device 2 of weight 0 leaves the rotation too: all to device 0. */
 	dp_set_device_weight(DP_DEV_ID(2), 0);
 	expect_all(2000, 10, 0);
@@ -1651,6 +1712,7 @@ int main(void)
 	    T(test_wlc),
 	    T(test_wrr_ring_exact),
 	    T(test_dwrr_ring_exact),
+	    T(test_wrr_two_cpus),
 	    T(test_ecmp_rotates),
 	    T(test_prt_threshold),
 	    T(test_prt_until_full),

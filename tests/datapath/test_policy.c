@@ -154,7 +154,7 @@ static void test_wrr_follows_ring(void **state)
 	const __u8 ring[] = {0, 1, 1};
 	const __u32 start = 5;
 	struct frame_spec s;
-	int i, dev, count[2] = {};
+	int i, dev, cpu, count[2] = {};
 
 	(void)state;
 	dp_simple_vip(4, IPPROTO_UDP, HAULER_FWD_NAT, 2);
@@ -162,6 +162,7 @@ static void test_wrr_follows_ring(void **state)
 	dp_set_ring_pos(DP_SERVER, start);
 	dp_set_policy(DP_SLOT, dp_wrr_fd());
 	spec_to_vip(&s, 4, IPPROTO_UDP, 0);
+	cpu = dp_pin_cpu(); /* the pointer is per CPU: one CPU's sequence */
 	for (i = 0; i < FLOWS; i++) {
 		s.sport = 2000 + i;
 		dev = send_flow(&s);
@@ -170,7 +171,8 @@ static void test_wrr_follows_ring(void **state)
 		/* The established flow does not move the pointer. */
 		assert_int_equal(send_flow(&s), dev);
 	}
-	assert_int_equal(dp_get_ring_pos(DP_SERVER), start + FLOWS);
+	assert_int_equal(dp_ring_pos_on_cpu(DP_SERVER, cpu), start + FLOWS);
+	dp_unpin_cpu();
 	assert_int_equal(count[0], FLOWS / 3);
 	assert_int_equal(count[1], 2 * FLOWS / 3);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), FLOWS);

@@ -172,7 +172,7 @@ struct sim_cluster {
 	struct model *m;	/* the manager's model of the cluster */
 	__u16 *pool;		/* the Maglev table (maglev_build) */
 	struct ring *rings;	/* by server index (ring_build / dwrr) */
-	__u32 *ring_pos;	/* by server index */
+	__u32 *ring_pos;	/* by server index: one CPU's (ring_pos is per CPU) */
 	struct dev_state *st;	/* by device id: what reports wrote */
 	struct sim_device *dev; /* by device id */
 	struct sim_cpu *cpus;	/* by server index, with shared_cpu */
