@@ -95,12 +95,21 @@ static __always_inline __u32 ct_tick(__u64 now_ns)
 }
 
 /*
+ * A slot another CPU stamped after this one read its clock is a tick or
+ * so ahead of it; up to this many ticks ahead (268 ms) is age 0, not an
+ * age of 73 minutes that would end a live flow.
+ */
+#define CT_TICKS_AHEAD 4
+
+/*
  * Ticks since the slot's time, modulo the 16-bit wrap (73 min): a slot
  * idle longer than that looks young again (docs/architecture.md).
  */
 static __always_inline __u32 ct_slot_age(__u64 s, __u32 now_tick)
 {
-	return (now_tick - ct_slot_tick(s)) & CT_TICK_MASK;
+	__u32 age = (now_tick - ct_slot_tick(s)) & CT_TICK_MASK;
+
+	return age > CT_TICK_MASK - CT_TICKS_AHEAD ? 0 : age;
 }
 
 /*
