@@ -103,9 +103,11 @@ static void test_ticks_and_expiry(void **state)
 	assert_false(ct_slot_ended(s, 100, &l));
 	s = ct_slot_make(1, 1, 0, CT_F_UDP, 0x2);
 	assert_int_equal(ct_slot_age(s, 0xfffe), 0);
-	assert_int_equal(ct_slot_age(ct_slot_make(1, 1, 0, CT_F_UDP, 100 + CT_TICKS_AHEAD + 1), 100),
-			 CT_TICK_MASK - CT_TICKS_AHEAD);
-	assert_true(ct_slot_ended(ct_slot_make(1, 1, 0, CT_F_UDP, 100 + CT_TICKS_AHEAD + 1), 100, &l));
+	assert_int_equal(
+	    ct_slot_age(ct_slot_make(1, 1, 0, CT_F_UDP, 100 + CT_TICKS_AHEAD + 1), 100),
+	    CT_TICK_MASK - CT_TICKS_AHEAD);
+	assert_true(
+	    ct_slot_ended(ct_slot_make(1, 1, 0, CT_F_UDP, 100 + CT_TICKS_AHEAD + 1), 100, &l));
 	/* A RST linger of 0 ends at once. */
 	ct_limits_set(&l, 0, 10000, 30000);
 	assert_true(ct_slot_ended(ct_slot_make(1, 1, 0, CT_F_RST, 5), 5, &l));
