@@ -212,10 +212,15 @@ ITERS=$(wl_calibrate)
 # A slow spell can span all of a calibration's timings (once: 235
 # repetitions against 351-362), and every device's work would then be too
 # small for the whole run. Against the last full run's figure
-# (results/report.env): while under REPRO_CALIB_LOW of it, wait and
-# calibrate again, up to REPRO_CALIB_TRIES times, keeping the most.
+# (results/report.env), when it was taken by the same work kernel (the
+# checksum of workd's code: a change elsewhere in workd moved the kernel's
+# speed by 12%): while under REPRO_CALIB_LOW of it, wait and calibrate
+# again, up to REPRO_CALIB_TRIES times, keeping the most.
 : "${REPRO_CALIB_LOW:=0.92}" "${REPRO_CALIB_TRIES:=4}"
-LAST_ITERS=$(sed -n 's/^export ITERS=\([0-9]*\)$/\1/p' "$RES/report.env" 2>/dev/null)
+WORKD_TEXT=$(objcopy -O binary --only-section=.text "$BUILD/tools/workd" /dev/stdout 2>/dev/null | cksum | cut -d' ' -f1)
+LAST_ITERS=""
+[ "$(sed -n 's/^export WORKD_TEXT=\([0-9]*\)$/\1/p' "$RES/report.env" 2>/dev/null)" = "$WORKD_TEXT" ] &&
+	LAST_ITERS=$(sed -n 's/^export ITERS=\([0-9]*\)$/\1/p' "$RES/report.env" 2>/dev/null)
 if [ "$SMOKE" = 0 ] && [ -z "${REPRO_ITERS:-}" ] && [ -n "$LAST_ITERS" ]; then
 	for try in $(seq "$REPRO_CALIB_TRIES"); do
 		awk -v i="$ITERS" -v l="$LAST_ITERS" -v f="$REPRO_CALIB_LOW" 'BEGIN { exit !(i < f * l) }' || break
@@ -1135,7 +1140,7 @@ for v in SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO CAP_CPU_BOTH CAP_ACC_BOT
 	ELAPSED FCT_RATE REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT \
 	WL_QUOTA_US WL_CPU WL_ACC_CPU BATCHES_LIST RUN_DATE AGENT_UDP ACC_NOMINAL WL_ACC_SLOW REPRO_TRIES \
 	REPRO_MIN_SPEED REPRO_MAX_SPEED LEARN_WARMUP MACHINE_NCPU REPRO_PLOTS REPRO_BUDGET_S BUDGET_CUTS \
-	REPRO_GATE_S GATE_WAITS GATE_WAITED_S; do
+	REPRO_GATE_S GATE_WAITS GATE_WAITED_S WORKD_TEXT; do
 	printf 'export %s=%q\n' "$v" "${!v}"
 done >"$RES/report.env"
 bash tools/reproduce_report.sh "$OUT" || exit 1
