@@ -4,8 +4,7 @@
  * P4Wise learner (learner.h) on the live, pinned state (docs/learner.md).
  *
  * Every interval-ms is one iteration: dev_state is sampled ten times;
- * the VIP's CPU devices' mean cmp is the utilization (or the share of
- * samples with requests waiting, when higher: learner_dev_util), the highest fresh
+ * the VIP's CPU devices' mean cmp is the utilization, the highest fresh
  * latency_us of the devices in use at the iteration's end is the P99 (the
  * agents report what the application pushes to their latency socket:
  * its P99 over about one interval), and a device that reported cmp 100,
@@ -127,13 +126,12 @@ static int take_sample(struct cmd_ctx *c, int vip, struct learn_sample *s, struc
 
 /*
  * The observation of an iteration at accelerator weight w; *over: the
- * first device over 100%, or -1; *cmp: the CPUs' mean cmp (o->cpu_util
- * is their utilization, learner_dev_util). Returns 0, or 1 when no latency.
+ * first device over 100%, or -1. Returns 0, or 1 when no latency.
  */
 static int observe(const struct model *m, int vip, const struct learn_sample *s, __u32 w,
-		   struct learner_obs *o, int *over, double *cmp)
+		   struct learner_obs *o, int *over)
 {
-	double cpu = 0, cmp_sum = 0;
+	double cpu = 0;
 	int d, ncpu = 0, have_latency = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -144,6 +142,10 @@ static int observe(const struct model *m, int vip, const struct learn_sample *s,
 
 		if (!vip_device(m, vip, d) || !s->samples)
 			continue;
+		if (is_cpu) {
+			cpu += s->cmp_sum[d] / s->samples;
+			ncpu++;
+		}
 		dev = (struct learner_dev_obs){
 		    .samples = s->samples,
 		    .full = s->full[d],
@@ -151,11 +153,6 @@ static int observe(const struct model *m, int vip, const struct learn_sample *s,
 		    .queue_early = s->queue_sum[0][d] / (LEARN_SAMPLES / 2),
 		    .queue_late = s->queue_sum[1][d] / (LEARN_SAMPLES - LEARN_SAMPLES / 2),
 		    .offered_pct = -1};
-		if (is_cpu) {
-			cpu += learner_dev_util(&dev, s->cmp_sum[d] / s->samples);
-			cmp_sum += s->cmp_sum[d] / s->samples;
-			ncpu++;
-		}
 		if (learner_dev_over(&dev) && *over < 0)
 			*over = d;
 		if ((is_cpu || w) && s->latency[d]) {
@@ -166,7 +163,6 @@ static int observe(const struct model *m, int vip, const struct learn_sample *s,
 	}
 	o->overloaded = *over >= 0;
 	o->cpu_util = ncpu ? cpu / ncpu : 0;
-	*cmp = ncpu ? cmp_sum / ncpu : 0;
 	if (!have_latency)
 		o->p99_us = 1e300; /* unknown: never under the SLO */
 	return !have_latency;
@@ -256,8 +252,7 @@ static int learn_iteration(struct cmd_ctx *c, int vip, const struct vip_key *key
 	struct learner_obs o;
 	int i, ret = 0, none, over;
 	__u32 before = l->weight;
-	char over_name[HAULER_NAME_LEN + 16] = "", cpu[48];
-	double cmp;
+	char over_name[HAULER_NAME_LEN + 16] = "";
 
 	if (!s)
 		return err_set(ERR_SYSTEM, "out of memory");
@@ -269,13 +264,8 @@ static int learn_iteration(struct cmd_ctx *c, int vip, const struct vip_key *key
 		free(s);
 		return ret;
 	}
-	none = observe(c->cur, vip, s, l->weight, &o, &over, &cmp);
+	none = observe(c->cur, vip, s, l->weight, &o, &over);
 	free(s);
-	/* The utilization, and the CPUs' cmp where requests waiting raised it. */
-	if (o.cpu_util > cmp + 0.05)
-		snprintf(cpu, sizeof(cpu), "%.1f%% (cmp %.1f%%)", o.cpu_util, cmp);
-	else
-		snprintf(cpu, sizeof(cpu), "%.1f%%", o.cpu_util);
 	if (over >= 0)
 		snprintf(over_name, sizeof(over_name), " overloaded %.*s", HAULER_NAME_LEN,
 			 c->cur->devices[over].name);
@@ -286,15 +276,15 @@ static int learn_iteration(struct cmd_ctx *c, int vip, const struct vip_key *key
 	}
 	if (*settle_left) {
 		(*settle_left)--;
-		printf("settle cpu %s p99 %.0f us%s weights %u:%u\n", cpu, none ? -1.0 : o.p99_us,
-		       over_name, l->p.w_cpu, l->weight);
+		printf("settle cpu %.1f%% p99 %.0f us%s weights %u:%u\n", o.cpu_util,
+		       none ? -1.0 : o.p99_us, over_name, l->p.w_cpu, l->weight);
 		fflush(stdout);
 		return 1;
 	}
 	learner_step(l, &o);
-	printf("iteration %llu cpu %s p99 %.0f us%s reward %g action %s weights %u:%u\n",
-	       (unsigned long long)l->iter, cpu, none ? -1.0 : o.p99_us, over_name, l->reward,
-	       learner_action_name(l->action), l->p.w_cpu, l->weight);
+	printf("iteration %llu cpu %.1f%% p99 %.0f us%s reward %g action %s weights %u:%u\n",
+	       (unsigned long long)l->iter, o.cpu_util, none ? -1.0 : o.p99_us, over_name,
+	       l->reward, learner_action_name(l->action), l->p.w_cpu, l->weight);
 	fflush(stdout);
 	if (l->weight != before) {
 		ret = commit_weights(c, key, l);

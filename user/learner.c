@@ -186,13 +186,6 @@ int learner_dev_over(const struct learner_dev_obs *d)
 	return d->samples && (d->full >= d->samples || d->queued >= d->samples);
 }
 
-double learner_dev_util(const struct learner_dev_obs *d, double cmp_mean)
-{
-	double waiting = d->samples ? 100.0 * d->queued / d->samples : 0;
-
-	return waiting > cmp_mean ? waiting : cmp_mean;
-}
-
 void learner_update(struct learner *l, int s, int a, double r, int s_next)
 {
 	double best = l->q[s_next][0];

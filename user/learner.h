@@ -104,15 +104,6 @@ int learner_reward(const struct learner_params *p, const struct learner_obs *o, 
  * it, and its demand is below what it serves.
  */
 int learner_dev_over(const struct learner_dev_obs *d);
-/*
- * A device's utilization (%) over a live iteration whose reports' mean
- * cmp was cmp_mean: the larger of that and the share of samples with
- * requests waiting. Both are lower bounds of the share of time it was
- * busy (what hauler-sim reads, and what the state means): requests
- * waiting mean it was serving, and a device that shares a CPU under a
- * quota never reads cmp 100 even saturated (the rig's server CPU: 88-93%).
- */
-double learner_dev_util(const struct learner_dev_obs *d, double cmp_mean);
 /* Q(s,a) += alpha * (r + gamma * max Q(s',.) - Q(s,a)). */
 void learner_update(struct learner *l, int s, int a, double r, int s_next);
 /*

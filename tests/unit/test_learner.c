@@ -171,38 +171,6 @@ static void test_reward(void **state)
 	assert_int_equal(learner_reward(&p, &o, 2), -1);
 }
 
-/*
- * The live utilization of a device: its mean cmp, or the share of samples
- * with requests waiting when that is higher (a saturated quota-limited
- * device reads cmp 88-93%: busy throughout all the same).
- */
-static void test_dev_util(void **state)
-{
-	struct learner_dev_obs d = {.samples = 10, .offered_pct = -1};
-
-	(void)state;
-	assert_true(learner_dev_util(&d, 62.5) == 62.5);
-	d.queued = 3; /* waiting now and then, at 70% busy: cmp rules */
-	assert_true(learner_dev_util(&d, 70) == 70);
-	d.queued = 10; /* saturated at cmp 89%: busy throughout */
-	assert_true(learner_dev_util(&d, 89) == 100);
-	d.queued = 9;
-	assert_true(learner_dev_util(&d, 85) == 90);
-	/* No sample: the cmp given, nothing else to go by. */
-	d = (struct learner_dev_obs){.offered_pct = -1};
-	assert_true(learner_dev_util(&d, 0) == 0);
-	assert_true(learner_dev_util(&d, 40) == 40);
-	/* ... and so it lands in the state's top bucket. */
-	d = (struct learner_dev_obs){.samples = 10, .queued = 10, .offered_pct = -1};
-	{
-		struct learner_params p;
-
-		learner_defaults(&p);
-		assert_int_equal(learner_state(&p, learner_dev_util(&d, 88), 0), 9);
-		assert_int_equal(learner_state(&p, 88, 0), 8);
-	}
-}
-
 static void test_dev_over(void **state)
 {
 	struct learner_dev_obs d;
@@ -541,7 +509,6 @@ int main(void)
 	    cmocka_unit_test(test_params_invalid),
 	    cmocka_unit_test(test_state),
 	    cmocka_unit_test(test_reward),
-	    cmocka_unit_test(test_dev_util),
 	    cmocka_unit_test(test_dev_over),
 	    cmocka_unit_test(test_q_update),
 	    cmocka_unit_test(test_step),
