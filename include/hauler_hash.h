@@ -76,21 +76,34 @@ static __always_inline __u32 hauler_flow_hash(const struct flow_key *f, __u32 se
 	return hauler_hash_words(f, sizeof(*f) / 4, seed);
 }
 
+/* x rotated left by r (0..63; constant in BPF, where the loop unrolls). */
+static __always_inline __u64 hauler_rotl64(__u64 x, int r)
+{
+	return r ? (x << r) | (x >> (64 - r)) : x;
+}
+
 /*
  * A 64-bit hash of n 32-bit words (n even, known at compile time in BPF),
  * taken two at a time: each 64-bit block, xored with the seed and offset
  * by a constant of its position, is multiplied by an odd constant; the
- * products are xored together and MurmurHash3's fmix64 mixes the result.
- * The products do not wait on each other, so the CPU computes them at
- * once: MurmurHash3 x64_128's lane, used before, chained every block
- * through the one before (rotate, multiply, add), about 8 ns of an
- * established compact packet's 45 (docs/performance.md, "Latest
- * figures"). A block enters its product whole (the multiply carries
- * every bit of it upwards, fmix64 brings the high bits down), the seed
- * enters every product (which flows collide depends on it), and the two
- * halves of the result are independent draws, where two 32-bit passes
- * were needed (the compact table's place, include/ctable/ct_table.h;
- * the false-match rate the unit test measures is the computed one).
+ * products, each rotated by 27 bits times its position, are xored
+ * together and MurmurHash3's fmix64 mixes the result. The products do
+ * not wait on each other, so the CPU computes them at once: MurmurHash3
+ * x64_128's lane, used before, chained every block through the one
+ * before (rotate, multiply, add), about 8 ns of an established compact
+ * packet's 45 (docs/performance.md, "Latest figures"). A block enters its
+ * product whole (the multiply carries every bit of it upwards, fmix64
+ * brings the high bits down), the seed enters every product (which flows
+ * collide depends on it), and the two halves of the result are
+ * independent draws, where two 32-bit passes were needed (the compact
+ * table's place, include/ctable/ct_table.h; the false-match rate the unit
+ * test measures is the computed one). The rotations: a block's top bit
+ * changes its product's top bit and nothing else, whatever the seed (no
+ * carry goes above it), so unrotated products xored together cancel two
+ * such changes: two IPv6 sources whose second and fourth words differ in
+ * their top bits had one hash under every seed (the same slot, the same
+ * digest). Rotated apart, the top two bits of the five products land on
+ * ten different bits.
  * Words are combined from 32-bit reads, so the key needs no 8-byte
  * alignment (the BPF stack insists on it for 8-byte reads).
  */
@@ -105,7 +118,8 @@ static __always_inline __u64 hauler_hash64_words(const void *words, int n, __u64
 #endif
 	for (i = 0; i + 1 < n; i += 2) {
 		k = (__u64)w[i] | (__u64)w[i + 1] << 32;
-		h ^= ((k ^ seed) + 0x9e3779b97f4a7c15ULL * (__u64)(i + 1)) * 0x87c37b91114253d5ULL;
+		k = ((k ^ seed) + 0x9e3779b97f4a7c15ULL * (__u64)(i + 1)) * 0x87c37b91114253d5ULL;
+		h ^= hauler_rotl64(k, (i / 2 * 27) & 63);
 	}
 	h ^= (__u64)n * 4;
 	h ^= h >> 33;

@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 17 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 18 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 512 // most VIPs hauler up --vips may ask for; a VIP id is also its policy slot
 #define HAULER_MAX_SERVERS 4096 // most servers over all VIPs hauler up --servers may ask for
 #define HAULER_SERVER_SLOTS 4608 // most entries of servers and ring_pos: the servers, then one flat group per VIP (hauler_flat_group)
