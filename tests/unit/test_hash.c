@@ -213,9 +213,12 @@ static void test_place_hash_top_bits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_reference_vectors), cmocka_unit_test(test_smhasher_verification),
-	    cmocka_unit_test(test_words_are_bytes),   cmocka_unit_test(test_flow_hash_vectors),
-	    cmocka_unit_test(test_flow_hash_seeded),  cmocka_unit_test(test_place_hash_pinned),
+	    cmocka_unit_test(test_reference_vectors),
+	    cmocka_unit_test(test_smhasher_verification),
+	    cmocka_unit_test(test_words_are_bytes),
+	    cmocka_unit_test(test_flow_hash_vectors),
+	    cmocka_unit_test(test_flow_hash_seeded),
+	    cmocka_unit_test(test_place_hash_pinned),
 	    cmocka_unit_test(test_place_hash_top_bits),
 	};
 
