@@ -96,9 +96,10 @@ else
 	: "${REPRO_POINT_S:=5}" "${REPRO_WARMUP_S:=1}" "${REPRO_TRIES:=3}"
 	# nginx (part proxy): from lower rates, as nginx's default round robin
 	# gives the accelerator half of the requests; by 0.05 C0 where its
-	# knee falls (0.25-0.35 C0: the accelerator at 60-90%), so that the
-	# knee the target is taken at is within 10/s of where its P99 crosses.
-	: "${REPRO_PROXY_GRID:=0.2 0.25 0.3 0.35 0.4 0.5 0.6 0.8 0.9 0.95 1.0 1.05 1.1 1.15 1.2 1.25}"
+	# knee falls (0.25-0.35 C0: the accelerator at 60-90%) and 0.025 C0
+	# below the accelerator's capacity (0.4 C0: 40/s of 80), so that the
+	# knee the target is taken at is within 5-10/s of where its P99 crosses.
+	: "${REPRO_PROXY_GRID:=0.2 0.25 0.3 0.35 0.375 0.4 0.5 0.6 0.8 0.9 0.95 1.0 1.05 1.1 1.15 1.2 1.25}"
 	# ... and up to 2 runs a point (REPRO_PROXY_TRIES): make reproduce
 	# stays near 15 minutes; the comparison is about the knee.
 	: "${REPRO_PROXY_TRIES:=2}"
@@ -418,6 +419,21 @@ LEARN_W_MAX=$REPRO_LEARN_W_MAX
 LEARN_EPSILON=$REPRO_LEARN_EPSILON
 
 SEED=1
+# Common random numbers: the runs that are compared draw the same arrival
+# times. loadgen's seed feeds only its Poisson gaps, which scale as
+# 1/rate, so one seed gives every configuration and every rate the same
+# arrival pattern, stretched: what sets two configurations' ratio is then
+# the configurations (and the machine), not one run drawing a burstier
+# sequence than the other (+-2.5% offered in a 12 s run at 200/s), and a
+# P99 against rate curve is not broken by a rate that drew an unlucky
+# sequence. Each round of a sweep or of the knee part has its own seed
+# (REPRO_SEED + 100 x the sweep's number + the round), so that rounds and
+# runs of make reproduce sample other sequences; REPRO_SEED (printed and
+# kept in report.env) repeats a run's arrivals.
+: "${REPRO_SEED:=$(($(date +%s) % 100000 * 1000))}"
+SWEEPS=0
+RUN_SEED=""
+say "arrivals: seed base $REPRO_SEED (REPRO_SEED=$REPRO_SEED repeats them)"
 # Each run sends from its own slice of source ports, in turn over 20000 to
 # 59999: a port comes back after 26 runs (minutes), long after its
 # connection-table entry expired (udp-timeout, 30 s by default), so every
@@ -496,7 +512,7 @@ measure() {
 	local name=$1 rate=$2 target=$3 try=$4 json p99 loss verdict c0 a0 spd nc na p50
 	ROW=""
 	speed_gate
-	SEED=$((SEED + 1))
+	if [ -n "$RUN_SEED" ]; then SEED=$RUN_SEED; else SEED=$((SEED + 1)); fi
 	next_ports
 	c0=$(cg_usage_us s1cpu) a0=$(cg_usage_us s1acc)
 	[ "$name" = learned ] && start_learner # with the load, and ...
@@ -537,8 +553,9 @@ measure() {
 # has the standing one, with the number of runs made. NAME nginx-wrr and
 # nginx-rr send to nginx (part_proxy) instead of the VIP.
 sweep() {
-	local alive=$1 left frac rate name n=0 round pending next ok spd
+	local alive=$1 left frac rate name n=0 round pending next ok spd RUN_SEED
 	local -A stand vmiss fast_row fast_spd last_valid runs
+	SWEEPS=$((SWEEPS + 1))
 	for frac in $REPRO_GRID; do
 		rate=$(calc "$frac * $C0" 1)
 		if past_hard; then
@@ -553,6 +570,7 @@ sweep() {
 		pending="$*"
 		stand=() vmiss=() fast_row=() fast_spd=() last_valid=() runs=()
 		for round in $(seq "$REPRO_TRIES"); do
+			RUN_SEED=$((REPRO_SEED + SWEEPS * 100 + round)) # common to all (above)
 			if [ "$round" -gt 1 ] && late; then
 				# Past its share: no retry for a point with a valid run.
 				# One without (the machine in a slow spell) is retried
@@ -993,9 +1011,12 @@ part_proxy() {
 # this run's sweep estimated its max rate, KNEE_STEPS steps of KNEE_STEP
 # (fractions of C0) from KNEE_BELOW steps under that estimate (the knee
 # search then takes a handful of runs); else KNEE_DEFAULT_GRID_<config>.
-# A configuration that met the target at no rate of an upward round's grid
-# is then measured down from the grid's bottom, a step at a time, until a
-# valid run meets it (at most KNEE_BELOW + 1 steps).
+# A configuration whose lowest valid run of an upward round missed the
+# target (the grid started above its knee: the sweep's 5 s runs put the
+# knee higher than 12 s runs do) is then measured down from the grid's
+# bottom, a step at a time, until a valid run meets it (at most
+# KNEE_BELOW + 1 steps). All runs of a round draw the same arrivals
+# (seed REPRO_SEED + the round; see SEED).
 : "${KNEE_POLICIES:=server-only wrr}"
 : "${KNEE_ROUNDS:=1}"
 : "${KNEE_POINT_S:=12}" "${KNEE_WARMUP_S:=3}" "${KNEE_STOP_MISSES:=2}"
@@ -1037,8 +1058,8 @@ knee_run() {
 	return $ok
 }
 part_knee() {
-	local session round name i n=0 max=0 frac rc stop
-	local -A grid misses met
+	local session round name i n=0 max=0 frac rc stop RUN_SEED
+	local -A grid misses first
 	# the runs of this part: long (see above); its sessions are a rig of
 	# their own in the report, never pooled with 5 s runs
 	local REPRO_POINT_S=$KNEE_POINT_S REPRO_WARMUP_S=$KNEE_WARMUP_S
@@ -1055,7 +1076,8 @@ part_knee() {
 		"$(cut -d' ' -f1-3 /proc/loadavg)" "$QUIET" "$CAP_CPU" "$CAP_ACC" "$U_CPU" "$U_ACC" \
 		"$CAP_CPU_BOTH" "$CAP_ACC_BOTH" "$RIG" >>"$RES/knee_sessions.tsv"
 	for round in $(seq "$KNEE_ROUNDS"); do
-		for name in $KNEE_POLICIES; do misses[$name]=0 met[$name]=0; done
+		for name in $KNEE_POLICIES; do misses[$name]=0 first[$name]=""; done
+		RUN_SEED=$((REPRO_SEED + round)) # the round's arrivals, common to all (measure)
 		for i in $(seq "$max"); do
 			if past_hard; then
 				budget_cut knee-stop "knee: round $round stopped at step $i of $max"
@@ -1075,18 +1097,20 @@ part_knee() {
 				rc=$?
 				[ "$rc" = 2 ] && return 1
 				[ "$rc" = 3 ] && continue
+				[ "$KNEE_VALID" = 1 ] && [ -z "${first[$name]}" ] && first[$name]=$rc
 				if [ "$rc" = 0 ]; then
 					misses[$name]=0
-					[ "$KNEE_VALID" = 1 ] && met[$name]=1
 				elif [ "$KNEE_VALID" = 1 ]; then
 					misses[$name]=$((misses[$name] + 1))
 				fi
 			done
 		done
-		# upwards with no valid run that met: the knee is below the grid
+		# upwards, the lowest valid run missed (or none was valid): the
+		# knee, the last rate of an unbroken run of runs that met from the
+		# grid's bottom (knee_stats.py), is below the grid
 		[ $((round % 2)) = 1 ] || continue
 		for name in $KNEE_POLICIES; do
-			[ "${met[$name]}" = 1 ] && continue
+			[ "${first[$name]}" = 0 ] && continue
 			frac=$(echo "${grid[$name]}" | awk '{ print $1 }')
 			for i in $(seq $((KNEE_BELOW + 1))); do
 				past_hard && break
@@ -1141,7 +1165,7 @@ for v in SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO CAP_CPU_BOTH CAP_ACC_BOT
 	ELAPSED FCT_RATE REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT \
 	WL_QUOTA_US WL_CPU WL_ACC_CPU BATCHES_LIST RUN_DATE AGENT_UDP ACC_NOMINAL WL_ACC_SLOW REPRO_TRIES \
 	REPRO_MIN_SPEED REPRO_MAX_SPEED LEARN_WARMUP MACHINE_NCPU REPRO_PLOTS REPRO_BUDGET_S BUDGET_CUTS \
-	REPRO_GATE_S GATE_WAITS GATE_WAITED_S WORKD_TEXT; do
+	REPRO_GATE_S GATE_WAITS GATE_WAITED_S WORKD_TEXT REPRO_SEED; do
 	printf 'export %s=%q\n' "$v" "${!v}"
 done >"$RES/report.env"
 bash tools/reproduce_report.sh "$OUT" || exit 1

@@ -228,7 +228,7 @@ thesis_for() {
 	echo "- **P99 target $SLO_MS ms**: 5x the accelerator's service time, as the thesis's (its P99 of 1215 ms at"
 	echo "  the top rate is about 5x its SmartNIC's 250 ms per KNN request; 19x its server CPU's 62.5 ms)."
 	echo "- Each point: open-loop Poisson UDP requests for $REPRO_POINT_S s, the first $REPRO_WARMUP_S s not counted; rates"
-	echo "  $REPRO_GRID x C0, upwards until P99 misses the target. Agents report every 10 ms (\`cmp\` of"
+	echo "  $REPRO_GRID x C0, upwards until P99 misses the target${REPRO_SEED:+; the runs of a round (every configuration and rate) draw the same arrivals, stretched to the rate (seed base $REPRO_SEED)}. Agents report every 10 ms (\`cmp\` of"
 	if [ -n "${AGENT_UDP:-}" ]; then
 		echo "  the device's cgroup over 50 ms windows; \`queue\`: the UDP receive queue's fill; workd's P99)."
 	else
