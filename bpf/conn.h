@@ -31,6 +31,15 @@ static __always_inline struct config *config_get(void)
 }
 
 /*
+ * ns since the entry's last packet; 0 when it was stamped ahead of now:
+ * by another CPU whose clock (bpf/clock.h, a per-CPU memo) had moved on.
+ */
+static __always_inline __u64 conn_age(const struct conn *c, __u64 now)
+{
+	return now > c->last_seen_ns ? now - c->last_seen_ns : 0;
+}
+
+/*
  * Has the entry ended? After a RST, rst-linger ms after its last packet;
  * after a FIN, fin-grace ms after its last packet (every packet after
  * either extends it); a UDP entry after udp-timeout ms idle. An
@@ -39,7 +48,7 @@ static __always_inline struct config *config_get(void)
 static __always_inline int conn_expired(const struct conn *c, __u8 proto, const struct config *cfg,
 					__u64 now)
 {
-	__u64 age = now > c->last_seen_ns ? now - c->last_seen_ns : 0;
+	__u64 age = conn_age(c, now);
 
 	if (c->flags & HAULER_CONN_RST)
 		return age > cfg->rst_linger_ms * HAULER_NS_PER_MS;
@@ -168,7 +177,7 @@ static __always_inline int conn_track(struct conn *c, const struct flow_key *key
 		return CONN_TRACK_TOUCHED;
 	}
 	if ((c->flags & (HAULER_CONN_FIN | HAULER_CONN_RST)) ||
-	    now - c->last_seen_ns > conn_touch_ns(cfg, key->proto)) {
+	    conn_age(c, now) > conn_touch_ns(cfg, key->proto)) {
 		/* After a FIN or RST every packet extends the linger: live flows live on. */
 		c->last_seen_ns = now;
 		return CONN_TRACK_TOUCHED;
@@ -220,7 +229,7 @@ static __always_inline int conn_confirms(const struct conn *h, const struct flow
 	if (key->proto == IPPROTO_TCP)
 		return tcp_confirms(tcp_flags, fwd_mode,
 				    (h->flags & HAULER_CONN_SYNACK) && ack == h->synack_ack);
-	return now - h->last_seen_ns > conn_touch_ns(cfg, key->proto);
+	return conn_age(h, now) > conn_touch_ns(cfg, key->proto);
 }
 
 /*

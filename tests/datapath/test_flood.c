@@ -41,6 +41,17 @@ static void age_entry(const struct flow_key *k, __u64 ms)
 	assert_int_equal(bpf_map_update_elem(fd, k, &c, BPF_EXIST), 0);
 }
 
+/* Move the entry of k's stamp ms ahead of the datapath's own (its last packet). */
+static void stamp_ahead(const struct flow_key *k, __u64 ms)
+{
+	int fd = dp_map(dp_conn_map(k));
+	struct conn c;
+
+	assert_int_equal(bpf_map_lookup_elem(fd, k, &c), 0);
+	c.last_seen_ns += ms * NS_PER_MS;
+	assert_int_equal(bpf_map_update_elem(fd, k, &c, BPF_EXIST), 0);
+}
+
 /* A nat TCP VIP of 4 devices, and s a client's segment to it. */
 static void nat_tcp_vip(const struct flood_case *c, struct frame_spec *s)
 {
@@ -408,6 +419,16 @@ static void test_udp_confirmed_after_a_second(void **state)
 	assert_int_equal(dp_conn_table(&fk), DP_HALF_OPEN);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 5);
+
+	/*
+	 * Stamped ahead of this CPU's clock (by another CPU, whose clock,
+	 * read once a tick, had moved on): age 0, not 2^64 ns. Confirms
+	 * nothing, and a half-open hit writes nothing.
+	 */
+	stamp_ahead(&fk, 200);
+	assert_int_equal(send_nat_flow(&s), n);
+	assert_int_equal(dp_conn_table(&fk), DP_HALF_OPEN);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
 
 	age_entry(&fk, 1100);
 	assert_int_equal(send_nat_flow(&s), n);
