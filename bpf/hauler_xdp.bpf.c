@@ -578,7 +578,7 @@ int hauler_xdp(struct xdp_md *ctx)
 	cfg = config_get();
 	if (!cfg)
 		return XDP_PASS;
-	now = bpf_ktime_get_coarse_ns();
+	now = hauler_now();
 	if (cfg->ct_buckets) {
 		/* The compact table: established packets go from here, the rest in hauler_ct. */
 		ret = ct_hit_fast(&p, cfg, now, &v, &dev, &id);
@@ -661,7 +661,7 @@ int hauler_report(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
-	__u64 now = bpf_ktime_get_coarse_ns();
+	__u64 now = hauler_now();
 	struct pkt p = {};
 	struct udphdr *udp;
 	__u32 off;
@@ -768,7 +768,7 @@ int hauler_spill(struct xdp_md *ctx)
 	pc->choice = HAULER_NO_CHOICE;
 	key = pc->slot;
 	params = bpf_map_lookup_elem(&policy_params, &key);
-	fill_candidates(pc, srv, params, bpf_ktime_get_coarse_ns());
+	fill_candidates(pc, srv, params, hauler_now());
 	bpf_tail_call(ctx, &policy_progs, pc->slot);
 	stat_reason(HAULER_STAT_policy_fallback, ctx);
 	return new_conn_finish(ctx, pc, select_hash(pc), 0);
@@ -1049,7 +1049,7 @@ int hauler_ct_bind(struct xdp_md *ctx)
 	dev = bind_device(ctx, id);
 	if (!dev)
 		return XDP_DROP;
-	now = bpf_ktime_get_coarse_ns();
+	now = hauler_now();
 	tick = ct_tick(now);
 	ct_limits_set(&l, cfg->rst_linger_ms, cfg->fin_grace_ms, cfg->udp_timeout_ms);
 	flags = CT_F_HALF | ct_proto_flags(pc->flow.proto);

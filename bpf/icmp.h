@@ -38,6 +38,7 @@
 #include "forward.h"
 #include "reset.h"
 #include "ratelimit.h"
+#include "clock.h"
 
 #define HAULER_ICMP_HLEN	 8
 #define HAULER_ICMP_QUOTE	 128 /* bytes of the oversized packet a too-big answer quotes */
@@ -363,7 +364,7 @@ static __always_inline int icmp_from_tunnel(struct xdp_md *ctx, const struct pkt
 					    const struct pkt *t)
 {
 	__u32 hlen = p->flow.family == 4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr), mtu;
-	__u64 now = bpf_ktime_get_coarse_ns();
+	__u64 now = hauler_now();
 	struct device_info *dev;
 	struct vip_key vk = {};
 	struct config *cfg;
@@ -457,9 +458,9 @@ static __always_inline int icmp_handle(struct xdp_md *ctx, const struct pkt *p)
 	vk.proto = q.flow.proto;
 	vi = bpf_map_lookup_elem(&vips, &vk);
 	if (vi)
-		return icmp_to_device(ctx, p, &q, vi, cfg, bpf_ktime_get_coarse_ns());
+		return icmp_to_device(ctx, p, &q, vi, cfg, hauler_now());
 	if (cfg->nat_vips)
-		return icmp_to_client(ctx, p, &q, cfg, bpf_ktime_get_coarse_ns());
+		return icmp_to_client(ctx, p, &q, cfg, hauler_now());
 	stat_reason(HAULER_STAT_icmp_unknown, ctx);
 	return XDP_PASS;
 }
@@ -584,7 +585,7 @@ static __always_inline int too_big_handle(struct xdp_md *ctx)
 	mtu = too_big_mtu(ctx, p.l3_off, p.flow.family);
 	if (mtu <= q.l3_off - p.l3_off)
 		goto drop; /* fits after all (a route changed), or no MTU to tell */
-	if (!too_big_allowed(bpf_ktime_get_coarse_ns())) {
+	if (!too_big_allowed(hauler_now())) {
 		stat_reason(HAULER_STAT_too_big_limited, ctx);
 		return XDP_DROP;
 	}

@@ -12,6 +12,7 @@
 #include "forward.h"
 #include "select/select.h"
 #include "ct_prog.h"
+#include "clock.h"
 
 static __always_inline struct policy_ctx *policy_ctx_get(void)
 {
@@ -115,7 +116,7 @@ static __always_inline int conn_bind(struct xdp_md *ctx, struct policy_ctx *pc, 
 	if (!dev)
 		return XDP_DROP;
 
-	c.last_seen_ns = bpf_ktime_get_coarse_ns();
+	c.last_seen_ns = hauler_now();
 	c.device = id;
 	c.dev_gen = dev->gen;
 	c.vip_id = pc->vip_id;
