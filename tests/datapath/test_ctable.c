@@ -840,43 +840,35 @@ static void test_fast_in_entry(void **state)
  * A slot stamped ahead of this CPU's clock: another CPU, whose clock
  * (bpf/clock.h, read once a tick per CPU) had moved on, stamped it. Up to
  * CT_TICKS_AHEAD ticks ahead it is age 0: established, not ended, left as
- * it is, so the flow and its device's reply still go from the entry
- * program itself (hauler_ct's slot emptied: a packet it got would be a
- * counted drop). Not a slot 73 minutes old, ended or rewritten.
+ * it is, so the flow still goes from the entry program itself (hauler_ct's
+ * slot emptied: a packet it got would be a counted drop). Not a slot 73
+ * minutes old, ended or rewritten.
  */
 static void test_stamp_ahead(void **state)
 {
 	const struct dp_case *c = param(state);
 	__u32 key = 0; /* HAULER_CT_PATH (bpf/ct_prog.h) */
 	struct frame_spec in;
-	struct flow_key fk, rk;
-	__u32 ahead, t0, r0;
-	__u64 s, rs;
+	struct flow_key fk;
+	__u32 ahead, t0;
+	__u64 s;
 	int fd;
 
 	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
 	spec_to_vip(&in, c->family, c->proto, 0);
 	open_established(&in);
 	fk = spec_flow(&in);
-	rk = reply_of(&in);
 	assert_int_equal(bpf_map_delete_elem(dp_map("ct_prog"), &key), 0);
 	dp_stats_zero();
-	/* Ahead of the datapath's own stamps (the user's clock may be a tick ahead of it). */
+	/* Ahead of the datapath's own stamp (the test's clock may be a tick ahead of it). */
 	t0 = ct_slot_tick(slot_of(&fk));
-	r0 = ct_slot_tick(slot_of(&rk));
 	for (ahead = 1; ahead <= CT_TICKS_AHEAD; ahead++) {
 		s = slot_of(&fk);
 		s = ct_slot_with(s, ct_slot_flags(s), t0 + ahead);
 		dp_ct_set(&fk, s);
-		rs = slot_of(&rk);
-		rs = ct_slot_with(rs, ct_slot_flags(rs), r0 + ahead);
-		dp_ct_set(&rk, rs);
 		send_nat_to(&in, 0);
 		assert_int_equal(dp_stat(HAULER_STAT_conn_hit), ahead);
-		send_reply(&in, TCPF_ACK);
-		assert_int_equal(dp_stat(HAULER_STAT_nat_reply), ahead);
 		assert_int_equal(slot_of(&fk), s);
-		assert_int_equal(slot_of(&rk), rs);
 	}
 	assert_int_equal(dp_stat(HAULER_STAT_drop_ct_prog), 0);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 0);
