@@ -201,7 +201,7 @@ MACHINE_NPROC=$(nproc)
 MACHINE_NCPU=$(getconf _NPROCESSORS_ONLN) # nproc: the CPUs this run may use
 MACHINE_CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-say "machine: $MACHINE_UNAME, $MACHINE_NCPU CPUs ($MACHINE_CPU), this run on $MACHINE_NPROC of them (CPU $WL_CPU for the devices), load average $LOAD_BEFORE"
+say "machine: $MACHINE_UNAME, $MACHINE_NCPU CPUs ($MACHINE_CPU), this run on $MACHINE_NPROC of them (CPU $WL_CPU for the devices$([ -n "$WL_LOAD_CPU" ] && echo ", $WL_LOAD_CPU for the client")), load average $LOAD_BEFORE"
 [ "$SMOKE" = 1 ] && say "smoke run: shape only, the figures mean nothing"
 
 # ---- the rig ----
@@ -330,7 +330,7 @@ else
 fi
 C0=$C0_NOMINAL
 # The rig in a line, kept with every part's and knee session's figures.
-RIG="s1cpu ${WL_CPU_PCT}%, s1acc ${WL_ACC_PCT}% x${WL_ACC_SLOW} work, quota ${WL_QUOTA_US} us$([ "$WL_ACC_YIELD" = 1 ] && echo ", acc yields")$([ "$WL_ACC_CPU" != "$WL_CPU" ] && echo ", acc on CPU $WL_ACC_CPU")"
+RIG="s1cpu ${WL_CPU_PCT}%, s1acc ${WL_ACC_PCT}% x${WL_ACC_SLOW} work, quota ${WL_QUOTA_US} us$([ "$WL_ACC_YIELD" = 1 ] && echo ", acc yields")$([ "$WL_ACC_CPU" != "$WL_CPU" ] && echo ", acc on CPU $WL_ACC_CPU")$([ -n "$WL_LOAD_CPU" ] && echo ", client on CPU $WL_LOAD_CPU")"
 CAP_RATIO=$(ratio "$CAP_CPU" "$CAP_ACC")
 CAP_RATIO_BOTH=$(ratio "$CAP_CPU_BOTH" "$CAP_ACC_BOTH")
 say "capacity alone: s1cpu nominal $C0_NOMINAL/s, measured $CAP_CPU/s; s1acc nominal $ACC_NOMINAL/s, measured $CAP_ACC/s: ratio $CAP_RATIO:1; C0 = $C0/s"
