@@ -3,8 +3,10 @@
  * ctconn.h - the compact connection table in the datapath (docs/datapath.md,
  * "The compact table"; the slot and bucket logic is include/ctable/). Used
  * only by the entry object's hauler_ct and hauler_ct_bind programs
- * (bpf/ct_prog.h): a flow in one 8-byte slot of the ctable array map, its
- * nat return path in a second slot keyed by the reply. The rules are
+ * (bpf/ct_prog.h): a flow in one 8-byte slot of the ctable array map; a
+ * nat reply has no slot of its own: its source names the device
+ * (dev_addrs), whose entry names the VIP, which gives the client's flow
+ * and so its slot (ct_reply_device, ct_reply_flow). The rules are
  * conn.h's (half-open until confirmed, device generation, FIN and RST
  * lingers, UDP idle timeout); what differs is said where it does.
  */
@@ -189,21 +191,6 @@ static __always_inline int ct_find_flow(const struct ct_ref *r, __u32 vip_id, st
 	return ct_flow_of(r, vip_id, h, dev);
 }
 
-/* The slot of flow k bound to device id (a nat flow's other slot): 0 (h filled) or -1. */
-static __always_inline int ct_find_dev(const struct flow_key *k, __u32 id, const struct config *cfg,
-				       struct ct_hit *h)
-{
-	struct ct_ref r;
-
-	if (ct_ref_of(&r, k, cfg) || ct_find(&r, 0, h))
-		return -1;
-	if (ct_slot_device(h->s) == id)
-		return 0;
-	if (ct_find(&r, 1, h))
-		return -1;
-	return ct_slot_device(h->s) == id ? 0 : -1;
-}
-
 /* Empty the slot h found (if it still holds what was read). */
 static __always_inline void ct_clear(struct ct_hit *h)
 {
@@ -216,26 +203,6 @@ static __always_inline int ct_put(struct ct_hit *h, __u64 v)
 	if (v == h->s)
 		return 1;
 	return ct_update(h->b, h->i, h->s, v);
-}
-
-/*
- * Remove a flow's slot h, and its nat return slot when its device dev is
- * known (conn_forget's rule: with the device gone its reply key is
- * unknown; that slot ends by itself or is evicted).
- */
-static __always_inline void ct_forget(struct ct_hit *h, const struct flow_key *k,
-				      const struct device_info *dev, __u8 fwd_mode,
-				      const struct config *cfg)
-{
-	struct ct_hit rh = {};
-	struct flow_key r;
-
-	ct_clear(h);
-	if (!dev || fwd_mode != HAULER_FWD_NAT)
-		return;
-	reply_key(&r, k, dev);
-	if (!ct_find_dev(&r, ct_slot_device(h->s), cfg, &rh))
-		ct_clear(&rh);
 }
 
 /* conn_touch_ns in ticks: how stale a slot's time may get before it is written. */
@@ -293,48 +260,82 @@ static __always_inline __u64 ct_promoted(__u64 s, __u8 proto, __u8 tcp_flags, __
 	return ct_slot_with(s, f, tick);
 }
 
-/*
- * Is h, a slot under nat reply k's digest (device -> client), k's own:
- * is its device's address and port k's source? *dev: that device;
- * *gone: its id now names another generation.
- */
-static __always_inline int ct_is_reply(const struct flow_key *k, const struct ct_hit *h,
-				       struct device_info **dev, int *gone)
+/* Are device dev's address and port the source of k? */
+static __always_inline int ct_dev_at(const struct device_info *dev, const struct flow_key *k)
 {
-	__u32 id = ct_slot_device(h->s);
-
-	*dev = bpf_map_lookup_elem(&devices, &id);
-	if (!*dev || !(*dev)->in_use || (*dev)->family != k->family || (*dev)->port != k->sport ||
-	    (*dev)->addr[0] != k->src[0] ||
-	    (k->family == 6 && ((*dev)->addr[1] != k->src[1] || (*dev)->addr[2] != k->src[2] ||
-				(*dev)->addr[3] != k->src[3])))
-		return 0;
-	*gone = !ct_slot_gen_is(h->s, (*dev)->gen);
-	return 1;
+	return dev->family == k->family && dev->port == k->sport && dev->addr[0] == k->src[0] &&
+	       (k->family != 6 || (dev->addr[1] == k->src[1] && dev->addr[2] == k->src[2] &&
+				   dev->addr[3] == k->src[3]));
 }
 
 /*
- * The slot of a nat reply k, h the first slot under its digest when
- * found (ct_find with skip 0): 0 (h and *dev filled) or -1; the second
- * slot under the digest is tried too. *gone as ct_is_reply.
+ * The device a nat reply k (device -> client) comes from: the device whose
+ * address and port are k's source, of a nat VIP of k's protocol and
+ * family (dev_addrs, written with devices by the manager's commit,
+ * mapw_device). The entry is checked, not the key alone: a key the
+ * commit has yet to delete names a device that no longer has that
+ * address. *id: its id. NULL: none. Devices of one VIP may share an
+ * address and port (model.c, nat_address_free): the key names one of
+ * them, and so the VIP, which is all ct_reply_flow takes from it.
  */
-static __always_inline int ct_reply_of(const struct ct_ref *r, const struct flow_key *k, int found,
-				       struct ct_hit *h, struct device_info **dev, int *gone)
+static __always_inline struct device_info *ct_reply_device(const struct flow_key *k, __u32 *id)
 {
-	if (!found)
-		return -1;
-	if (ct_is_reply(k, h, dev, gone))
-		return 0;
-	if (ct_find(r, 1, h))
-		return -1;
-	return ct_is_reply(k, h, dev, gone) ? 0 : -1;
+	struct device_info *dev;
+	struct dev_ref *ref;
+	struct dev_addr a;
+
+	hauler_dev_addr_key(&a, k->src, k->sport, k->family, k->proto);
+	ref = bpf_map_lookup_elem(&dev_addrs, &a);
+	if (!ref)
+		return NULL;
+	*id = ref->id;
+	dev = bpf_map_lookup_elem(&devices, id);
+	if (!dev || !dev->in_use || dev->fwd != HAULER_FWD_NAT + 1 || dev->vip.proto != k->proto ||
+	    dev->vip.family != k->family || !ct_dev_at(dev, k))
+		return NULL;
+	return dev;
 }
 
-/* ct_reply_of with the first slot yet to read. */
-static __always_inline int ct_reply_slot(const struct ct_ref *r, const struct flow_key *k,
-					 struct ct_hit *h, struct device_info **dev, int *gone)
+#define CT_REPLY_FLOW  0 /* the flow's slot, bound to a device at the reply's source, live */
+#define CT_REPLY_NONE  1 /* no slot of the flow: decided without state, or removed */
+#define CT_REPLY_GONE  2 /* the flow's slot is of an earlier generation of such a device's id */
+#define CT_REPLY_OTHER 3 /* the flow's slot is a device's at another address: not its reply */
+
+/*
+ * The client's flow of nat reply k from device *dev (*id, ct_reply_device):
+ * its key (client -> the device's VIP) in *f, its place in *r, its slot
+ * in *h, and what that slot says of the reply (CT_REPLY_*). A slot under
+ * the digest that another VIP's device holds is looked past (ct_flow_of).
+ * The slot's device must be at the reply's source: *dev and *id become
+ * it (a device of the same VIP at the same address, or the one the key
+ * named).
+ */
+static __always_inline int ct_reply_flow(const struct flow_key *k, struct device_info **dev,
+					 __u32 *id, const struct config *cfg, struct flow_key *f,
+					 struct ct_ref *r, struct ct_hit *h)
 {
-	return ct_reply_of(r, k, !ct_find(r, 0, h), h, dev, gone);
+	struct device_info *fd = NULL;
+	__u32 sid;
+
+	client_key(f, k, &(*dev)->vip);
+	if (ct_ref_of(r, f, cfg))
+		return CT_REPLY_OTHER;
+	if (ct_find_flow(r, (*dev)->vip_id, h, &fd))
+		return CT_REPLY_NONE;
+	sid = ct_slot_device(h->s);
+	if (fd) {
+		if (!ct_dev_at(fd, k))
+			return CT_REPLY_OTHER;
+		*dev = fd;
+		*id = sid;
+		return CT_REPLY_FLOW;
+	}
+	/* Gone: an earlier generation of a device id that is at this address now. */
+	fd = bpf_map_lookup_elem(&devices, &sid);
+	if (!fd || !fd->in_use || !ct_dev_at(fd, k))
+		return CT_REPLY_OTHER;
+	*id = sid;
+	return CT_REPLY_GONE;
 }
 
 /*
@@ -375,17 +376,22 @@ static __always_inline struct device_info *flow_device(const struct flow_key *k,
 static __always_inline int reply_vip(const struct flow_key *k, const struct config *cfg,
 				     __u32 *vip_id, __u32 *id)
 {
-	struct device_info *dev = NULL;
+	struct device_info *dev;
 	struct ct_hit h = {};
+	struct flow_key f;
 	struct ct_ref r;
 	struct conn *c;
-	int gone = 0;
+	int st;
 
 	if (cfg->ct_buckets) {
-		if (ct_ref_of(&r, k, cfg) || ct_reply_slot(&r, k, &h, &dev, &gone) || gone)
+		/* As ct_nat_return: its flow's slot, or none (decided without state). */
+		dev = ct_reply_device(k, id);
+		if (!dev)
 			return -1;
-		*vip_id = ct_device_vip(dev);
-		*id = ct_slot_device(h.s);
+		st = ct_reply_flow(k, &dev, id, cfg, &f, &r, &h);
+		if (st != CT_REPLY_FLOW && st != CT_REPLY_NONE)
+			return -1;
+		*vip_id = dev->vip_id;
 		return 0;
 	}
 	c = bpf_map_lookup_elem(&conns, k);

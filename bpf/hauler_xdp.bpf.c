@@ -427,8 +427,8 @@ static __always_inline int conn_fast(const struct conn *c, const struct pkt *p,
  * its device is in use and of the slot's generation, its entry records
  * its VIP (device_info.fwd, vip_id and vip, written by the manager's
  * commit; 0: not written) and the packet is addressed to that VIP: a
- * digest alone names no VIP, and a device's reply finds its own reply
- * slot under its key; the destination tells both from a client's packet.
+ * digest alone names no VIP; the destination tells a false match from
+ * the flow.
  * vi is filled from the device (vip_id, fwd_mode; the rest, which only a
  * new decision reads, zero), *dev is the slot's device. One lookup, the
  * device's; anything else takes the full path, the vips lookup first.
@@ -466,7 +466,7 @@ static __always_inline int ct_fast(const struct ct_hit *h, const struct pkt *p,
 struct ct_pass {
 	struct pkt p;
 	struct ct_place pl;
-	__u32 pad;
+	__u32 no_device; /* ct_reply_fast found the source no device's (ct_reply_device) */
 	__u64 now;
 };
 
@@ -479,28 +479,38 @@ struct {
 
 /*
  * The nat reply's fast path (ct_nat_return's, for its plainest case): is
- * h, the first slot under the packet's digest, a plain established reply
- * slot that has not ended, of a live device whose address and port are
- * the packet's source and whose entry records its VIP of the packet's
- * family? *dev: that device. A packet under such a slot is that reply
- * without the vips lookup that ct_nat_return is reached after: the slot
- * was made under this very key (device -> client), and a VIP is never a
- * nat client.
+ * p a reply (not a SYN alone: a device's first answer is a SYN-ACK) from
+ * a device (ct_reply_device) whose client's flow has a plain established
+ * slot bound to a device at its source (ct_reply_flow), not ended, that this packet
+ * leaves as it is (ct_track)? *dev, *id: that device. No vips lookup:
+ * the device's entry names the VIP, and a VIP is never a nat client.
+ * *no_dev: set when the source was looked up and is no device's, so that
+ * ct_nat_return need not look again.
  */
-static __always_inline int ct_reply_fast(const struct ct_hit *h, const struct pkt *p,
-					 const struct config *cfg, __u64 now,
-					 struct device_info **dev)
+static __always_inline int ct_reply_fast(const struct pkt *p, const struct config *cfg, __u64 now,
+					 struct device_info **dev, __u32 *id, __u32 *no_dev)
 {
+	struct device_info *d;
 	struct ct_limits l;
-	int gone = 0;
+	struct ct_hit h = {};
+	struct flow_key f;
+	struct ct_ref r;
 
-	if (!cfg->nat_vips || ct_slot_flags(h->s) != ct_proto_flags(p->flow.proto))
+	if (!cfg->nat_vips ||
+	    (p->flow.proto == IPPROTO_TCP &&
+	     (p->tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) == TCP_FLAG_SYN_BIT))
+		return 0;
+	d = ct_reply_device(&p->flow, id);
+	*no_dev = !d;
+	if (!d || ct_reply_flow(&p->flow, &d, id, cfg, &f, &r, &h) != CT_REPLY_FLOW ||
+	    ct_slot_flags(h.s) != ct_proto_flags(p->flow.proto))
 		return 0;
 	ct_limits_set(&l, 0, 0, cfg->udp_timeout_ms);
-	if (ct_slot_ended(h->s, ct_tick(now), &l))
+	if (ct_slot_ended(h.s, ct_tick(now), &l) ||
+	    ct_track(h.s, p->flow.proto, p->tcp_flags, cfg, ct_tick(now)) != h.s)
 		return 0;
-	return ct_is_reply(&p->flow, h, dev, &gone) && !gone && (*dev)->fwd &&
-	       (*dev)->vip.family == p->flow.family;
+	*dev = d;
+	return 1;
 }
 
 #define CT_FAST_NONE  0 /* hauler_ct's */
@@ -522,8 +532,8 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 	struct ct_hit h = {};
 	struct ct_pass *cp;
 	struct ct_place pl;
+	__u32 zero = 0, no_dev = 0;
 	struct ct_ref r;
-	__u32 zero = 0;
 
 	ct_place_flow(&pl, &p->flow, cfg->flow_seed, cfg->ct_buckets);
 	if (!ct_ref_at(&r, &pl) && !ct_find(&r, 0, &h) &&
@@ -531,13 +541,14 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 		*id = ct_slot_device(h.s);
 		if (ct_fast(&h, p, cfg, now, vi, dev))
 			return CT_FAST_FLOW;
-		if (ct_reply_fast(&h, p, cfg, now, dev))
-			return CT_FAST_REPLY;
 	}
+	if (ct_reply_fast(p, cfg, now, dev, id, &no_dev))
+		return CT_FAST_REPLY;
 	cp = bpf_map_lookup_elem(&ct_pass, &zero);
 	if (cp) {
 		cp->p = *p;
 		cp->pl = pl;
+		cp->no_device = no_dev;
 		cp->now = now;
 	}
 	return CT_FAST_NONE;
@@ -802,9 +813,8 @@ int hauler_too_big(struct xdp_md *ctx)
  * The compact table (bpf/ctconn.h, docs/datapath.md "The compact table"):
  * a packet of a flow found in slot h of VIP vi, its device dev. As
  * established() with one table: a half-open slot is confirmed in place
- * (the flag cleared, nat: its reply slot's too), a RST on it removes it at
- * once; an established slot is tracked (conn_track's rules) and, nat, its
- * reply slot restamped with it.
+ * (the flag cleared), a RST on it removes it at once; an established slot
+ * is tracked (conn_track's rules). A nat flow has no reply slot to keep.
  */
 static __always_inline int ct_established(struct xdp_md *ctx, const struct pkt *p, struct ct_hit *h,
 					  struct device_info *dev, const struct vip_info *vi,
@@ -812,32 +822,21 @@ static __always_inline int ct_established(struct xdp_md *ctx, const struct pkt *
 {
 	__u32 id = ct_slot_device(h->s), tick = ct_tick(now);
 	__u8 proto = p->flow.proto, fl = p->tcp_flags;
-	struct ct_hit rh = {};
-	struct flow_key r;
-	int promote = 0;
 	__u64 v;
 
 	if (ct_slot_flags(h->s) & CT_F_HALF) {
 		if (proto == IPPROTO_TCP && (fl & TCP_FLAG_RST_BIT)) {
-			ct_forget(h, &p->flow, dev, vi->fwd_mode, cfg);
+			ct_clear(h);
 			stat_reason(HAULER_STAT_conn_closed, ctx);
 		} else if (ct_confirms(h->s, proto, fl, vi->fwd_mode, cfg, tick) &&
 			   confirm_allowed(ctx, vi->fwd_mode, proto, cfg, now) &&
 			   ct_put(h, ct_promoted(h->s, proto, fl, tick))) {
 			stat_reason(HAULER_STAT_conn_promoted, ctx);
-			promote = 1;
 		}
 	} else {
 		v = ct_track(h->s, proto, fl, cfg, tick);
-		if (v != h->s && !ct_put(h, v))
-			v = h->s; /* another CPU wrote it first, as fresh */
-		promote = v != h->s;
-	}
-	if (promote && vi->fwd_mode == HAULER_FWD_NAT) {
-		/* The return path lives as long as the flow (and a crossing RST finds it). */
-		reply_key(&r, &p->flow, dev);
-		if (!ct_find_dev(&r, id, cfg, &rh))
-			ct_put(&rh, ct_slot_with(rh.s, ct_slot_flags(rh.s) & ~CT_F_HALF, tick));
+		if (v != h->s)
+			ct_put(h, v); /* lost: another CPU wrote it first, as fresh */
 	}
 	stat_reason(HAULER_STAT_conn_hit, ctx);
 	count_forward(ctx, vi->vip_id, id);
@@ -874,13 +873,13 @@ static __always_inline int ct_vip(struct xdp_md *ctx, const struct pkt *p, const
 		    (p->tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) != TCP_FLAG_SYN_BIT) {
 			stat_reason(HAULER_STAT_conn_ended_kept, ctx);
 		} else {
-			ct_forget(h, &p->flow, dev, vi->fwd_mode, cfg);
+			ct_clear(h);
 			stat_reason(HAULER_STAT_conn_closed, ctx);
 			goto decide;
 		}
 	}
 	if (syn_leaves(p, dev, ct_slot_flags(h->s) & (CT_F_FIN | CT_F_RST))) {
-		ct_forget(h, &p->flow, dev, vi->fwd_mode, cfg);
+		ct_clear(h);
 		stat_reason(HAULER_STAT_conn_closed, ctx);
 		goto decide;
 	}
@@ -901,69 +900,69 @@ decide:
 
 /*
  * Not addressed to a VIP, compact table: a device's reply to a nat flow,
- * or not ours. found: h holds the first slot under the packet's digest
- * (r: its buckets).
+ * or not ours. A reply has no slot of its own: its source names the
+ * device (ct_reply_device), the device's VIP the client's flow, whose
+ * slot (ct_reply_flow) must be a device's at the reply's source (that
+ * device, or one of its VIP sharing its address), of its generation. A
+ * flow without a slot (decided without state, conn_stateless, or its
+ * slot gone) is translated from the device's entry alone, and the
+ * device's data, which it sends only on a connection it holds, gives it
+ * its slot, established. A flow of a device elsewhere: passed, as a
+ * packet of no flow. A UDP reply after its flow ended: passed.
  */
 static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p,
-					 const struct ct_ref *r, int found, struct ct_hit *hp,
-					 const struct config *cfg, __u64 now)
+					 const struct config *cfg, __u64 now, __u32 no_dev)
 {
-	struct device_info *dev = NULL;
-	struct ct_hit h = *hp, ch = {};
-	__u32 id, tick = ct_tick(now);
 	__u8 proto = p->flow.proto, fl = p->tcp_flags;
-	const struct vip_key *vk;
+	__u32 id = 0, tick = ct_tick(now);
+	struct device_info *dev;
+	struct ct_hit h = {};
 	struct ct_limits l;
 	struct flow_key f;
-	int half, gone = 0;
+	struct ct_ref r;
+	int st, confirms;
+	__u64 found;
 
-	if (!cfg->nat_vips || ct_reply_of(r, &p->flow, found, &h, &dev, &gone))
+	if (!cfg->nat_vips || no_dev) /* no_dev: the entry program's ct_reply_fast looked */
 		goto not_reply;
-	if (reply_spoofed(ctx, p->flow.family, p->flow.src, ct_slot_device(h.s),
-			  HAULER_STAT_nat_reply_spoofed, now))
+	dev = ct_reply_device(&p->flow, &id);
+	if (!dev)
+		goto not_reply;
+	st = ct_reply_flow(&p->flow, &dev, &id, cfg, &f, &r, &h);
+	if (st == CT_REPLY_OTHER)
+		goto not_reply;
+	if (reply_spoofed(ctx, p->flow.family, p->flow.src, id, HAULER_STAT_nat_reply_spoofed, now))
 		return XDP_DROP;
-	if (gone) {
+	if (st == CT_REPLY_GONE) {
 		ct_clear(&h);
 		return reply_gone_verdict(ctx, p);
 	}
-	vk = ct_device_vip_key(dev);
-	if (!vk || vk->family != p->flow.family)
-		goto pass;
 	ct_limits_set(&l, cfg->rst_linger_ms, cfg->fin_grace_ms, cfg->udp_timeout_ms);
+	confirms = reply_confirms(proto, fl, proto == IPPROTO_TCP ? tcp_payload_len(ctx, p) : 0);
+	if (st == CT_REPLY_NONE) {
+		/* The device's data: the flow exists, and gets its slot. */
+		if (confirms &&
+		    ct_insert(r.b0, r.b1,
+			      ct_slot_make(r.digest, id, dev->gen, ct_proto_flags(proto), tick),
+			      tick, &l, &found) == CT_INSERTED)
+			stat_reason(HAULER_STAT_conn_promoted, ctx);
+		return nat_reply_send(ctx, p, &dev->vip, now);
+	}
 	if (proto == IPPROTO_UDP && ct_slot_ended(h.s, tick, &l))
 		goto pass;
-	id = ct_slot_device(h.s);
-	half = ct_slot_flags(h.s) & CT_F_HALF;
-	client_key(&f, &p->flow, vk);
-	/* conn_reply_confirms without the SYN-ACK check: a slot has no room for its ack. */
-	if (half && reply_confirms(proto, fl, proto == IPPROTO_TCP ? tcp_payload_len(ctx, p) : 0)) {
-		/* The device's data: the flow exists (a stateless one gets its slot). */
-		__u64 v = ct_slot_with(h.s, ct_proto_flags(proto), tick), found;
-		struct ct_ref cr;
-
-		ct_put(&h, v);
-		if (!ct_find_dev(&f, id, cfg, &ch))
-			ct_put(&ch, ct_slot_with(ch.s, ct_proto_flags(proto), tick));
-		else if (!ct_ref_of(&cr, &f, cfg))
-			ct_insert(cr.b0, cr.b1,
-				  (v & ~((__u64)0x3fffff << CT_DIGEST_SHIFT)) |
-				      (__u64)cr.digest << CT_DIGEST_SHIFT,
-				  tick, &l, &found);
-		stat_reason(HAULER_STAT_conn_promoted, ctx);
-	} else if (half && proto == IPPROTO_TCP && (fl & TCP_FLAG_RST_BIT)) {
-		/* The device refused a half-open flow: both its slots go at once. */
-		ct_clear(&h);
-		if (!ct_find_dev(&f, id, cfg, &ch))
-			ct_clear(&ch);
-		stat_reason(HAULER_STAT_conn_closed, ctx);
-	} else {
+	if (!(ct_slot_flags(h.s) & CT_F_HALF)) {
+		/* A TCP reply goes while the flow's slot is there: its RST or FIN marks it. */
 		ct_put(&h, ct_track(h.s, proto, fl, cfg, tick));
-		/* The device's RST or FIN ends the client's slot too (after the linger). */
-		if (!half && proto == IPPROTO_TCP && (fl & (TCP_FLAG_RST_BIT | TCP_FLAG_FIN_BIT)) &&
-		    !ct_find_dev(&f, id, cfg, &ch))
-			ct_put(&ch, ct_track(ch.s, proto, fl, cfg, tick));
+	} else if (confirms) {
+		/* conn_reply_confirms without the SYN-ACK check: a slot has no room for its ack. */
+		ct_put(&h, ct_slot_with(h.s, ct_proto_flags(proto), tick));
+		stat_reason(HAULER_STAT_conn_promoted, ctx);
+	} else if (proto == IPPROTO_TCP && (fl & TCP_FLAG_RST_BIT)) {
+		/* The device refused a half-open flow: its slot goes at once. */
+		ct_clear(&h);
+		stat_reason(HAULER_STAT_conn_closed, ctx);
 	}
-	return nat_reply_send(ctx, p, vk, now);
+	return nat_reply_send(ctx, p, &dev->vip, now);
 not_reply:
 	if (proto == IPPROTO_UDP && cfg->report_port && p->flow.dport == cfg->report_port)
 		return to_report_prog(ctx);
@@ -1007,7 +1006,7 @@ int hauler_ct(struct xdp_md *ctx)
 		goto hit;
 	vi = vip_of(&p.flow, &vk);
 	if (!vi)
-		return ct_nat_return(ctx, &p, &r, found, &h, cfg, now);
+		return ct_nat_return(ctx, &p, cfg, now, cp->no_device);
 	v = *vi;
 	ret = ct_vip(ctx, &p, &r, found, &h, &dev, &v, cfg, now);
 	if (!dev)
@@ -1021,8 +1020,8 @@ hit:
  * hauler_ct_bind: the end of a decision with the compact table in use,
  * from conn_bind (the entry program's fallback or any policy), the
  * checked choice in the policy_ctx. A new connection (pc->record) gets a
- * half-open slot; a nat flow, new or stateless, a half-open reply slot.
- * A full bucket pair (live established flows only) refuses the insert:
+ * half-open slot, its only one: a nat reply is known by its device
+ * (ct_nat_return). A full bucket pair (live established flows only) refuses the insert:
  * the flow is forwarded without state (conn_table_full).
  */
 SEC("xdp")
@@ -1031,7 +1030,6 @@ int hauler_ct_bind(struct xdp_md *ctx)
 	struct policy_ctx *pc = policy_ctx_get();
 	struct config *cfg = config_get();
 	struct device_info *dev, *won;
-	struct flow_key rk;
 	struct ct_limits l;
 	struct ct_ref r;
 	__u32 choice, id, tick, flags;
@@ -1069,12 +1067,8 @@ int hauler_ct_bind(struct xdp_md *ctx)
 			stat_reason(HAULER_STAT_conn_table_full, ctx);
 		}
 	}
-	if (pc->fwd_mode == HAULER_FWD_NAT) {
-		reply_key(&rk, &pc->flow, dev);
-		if (ct_ref_of(&r, &rk, cfg) ||
-		    ct_insert(r.b0, r.b1, ct_slot_make(r.digest, id, dev->gen, flags, tick), tick,
-			      &l, &found) < 0)
-			stat_reason(HAULER_STAT_conn_table_full, ctx);
-	}
+	/* A fresh ctx: clang 14 may otherwise keep &ctx->data_end spilled, which the verifier
+	 * refuses. */
+	asm volatile("" : "+r"(ctx));
 	return conn_bound(ctx, pc, dev, id, pc->record, cfg, now);
 }

@@ -15,6 +15,7 @@
 #define SCHEMA_KEY_u32	    __u32
 #define SCHEMA_KEY_vip_key  struct vip_key
 #define SCHEMA_KEY_flow_key struct flow_key
+#define SCHEMA_KEY_dev_addr struct dev_addr
 #define SCHEMA_VAL_u32	    __u32
 #define SCHEMA_VAL(v)	    struct v
 

@@ -67,6 +67,36 @@ static __always_inline void hauler_device_vip_set(struct device_info *d, const s
 	d->fwd = fwd_mode + 1;
 }
 
+/*
+ * dev_addrs: the key of address addr (4 words, IPv4 in addr[0]), port
+ * (network order), family and protocol proto: a device's, its VIP's
+ * protocol (hauler_dev_addr_of), or a packet's source (the compact
+ * table's nat reply: bpf/ctconn.h, ct_reply_device).
+ */
+static __always_inline void hauler_dev_addr_key(struct dev_addr *k, const __u32 *addr, __u16 port,
+						__u8 family, __u8 proto)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->addr[0] = addr[0];
+	if (family == 6) {
+		k->addr[1] = addr[1];
+		k->addr[2] = addr[2];
+		k->addr[3] = addr[3];
+	}
+	k->port = port;
+	k->family = family;
+	k->proto = proto;
+}
+
+/* The dev_addrs key of device entry d: 1, or 0 when it has none (not in use, no VIP). */
+static __always_inline int hauler_dev_addr_of(struct dev_addr *k, const struct device_info *d)
+{
+	if (!d->in_use || !d->fwd)
+		return 0;
+	hauler_dev_addr_key(k, d->addr, d->port, d->family, d->vip.proto);
+	return 1;
+}
+
 /* rings: version 0 or 1 of server's ring (server_info.ring_version). */
 static __always_inline __u32 hauler_ring_key(__u32 server, __u32 version)
 {

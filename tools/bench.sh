@@ -136,7 +136,7 @@ if wants mem; then
 	in_ns "$BUILD/tools/bench_mem" --pin "$RUN/bpf" --build "$BUILD" --entries "$MEM_ENTRIES" \
 		--json "$RUN/mem.json" || part_failed memory
 	echo
-	# CT_NAT: the entries of CT_BIG nat connections (two slots each).
+	# CT_NAT: twice CT_BIG connections (a nat connection was two slots before schema 19; one now).
 	for n in "$MEM_ENTRIES" "$CT_BIG" "$CT_NAT"; do
 		"$BUILD/tools/bench_mem" --pin "$RUN/bpf" --build "$BUILD" --table compact \
 			--entries "$n" --json "$RUN/mem_ct_$n.json" || part_failed "memory (compact, $n)"

@@ -46,9 +46,36 @@ int mapw_server(const struct hauler_maps *m, __u32 server, const struct server_i
 	return put(m->servers, "servers", server, &server, srv);
 }
 
+/*
+ * devices[device] = dev, and dev_addrs kept with it: the entry first, then
+ * its address's key, then the key of the address it had before (when
+ * another, and still this device's). A packet in between finds at worst
+ * a key whose device no longer has that address, which the datapath
+ * checks (bpf/ctconn.h, ct_reply_device).
+ */
 int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_info *dev)
 {
-	return put(m->devices, "devices", device, &device, dev);
+	struct device_info was = {};
+	struct dev_ref ref = {.id = device}, was_ref;
+	struct dev_addr ko, kn;
+	int old, cur;
+
+	if (bpf_map_lookup_elem(m->devices, &device, &was))
+		memset(&was, 0, sizeof(was));
+	old = hauler_dev_addr_of(&ko, &was);
+	cur = hauler_dev_addr_of(&kn, dev);
+	if (put(m->devices, "devices", device, &device, dev))
+		return -ERR_SYSTEM;
+	if (cur && put(m->dev_addrs, "dev_addrs", device, &kn, &ref))
+		return -ERR_SYSTEM;
+	if (!old || (cur && !memcmp(&ko, &kn, sizeof(ko))))
+		return 0;
+	if (bpf_map_lookup_elem(m->dev_addrs, &ko, &was_ref) || was_ref.id != device)
+		return 0;
+	if (bpf_map_delete_elem(m->dev_addrs, &ko) && errno != ENOENT)
+		return err_set(ERR_SYSTEM, "cannot delete dev_addrs[%u]: %s", device,
+			       strerror(errno));
+	return 0;
 }
 
 int mapw_dev_resync(const struct hauler_maps *m, __u32 device, __u32 floor_s)

@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 18 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 19 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 512 // most VIPs hauler up --vips may ask for; a VIP id is also its policy slot
 #define HAULER_MAX_SERVERS 4096 // most servers over all VIPs hauler up --servers may ask for
 #define HAULER_SERVER_SLOTS 4608 // most entries of servers and ring_pos: the servers, then one flat group per VIP (hauler_flat_group)
@@ -234,6 +234,22 @@ struct device_info_t {
 	bit<8> name_13;
 	bit<8> name_14;
 	bit<8> name_15;
+}
+
+// key of dev_addrs: a device's address and port, and its VIP's protocol
+struct dev_addr_t {
+	bit<32> addr_0; // DIP address (IPv4 in addr[0])
+	bit<32> addr_1;
+	bit<32> addr_2;
+	bit<32> addr_3;
+	bit<16> port; // DIP port
+	bit<8> family; // 4 or 6
+	bit<8> proto; // its VIP's IPPROTO_TCP or IPPROTO_UDP
+}
+
+// value of dev_addrs
+struct dev_ref_t {
+	bit<32> id; // device id
 }
 
 // value of dev_state: a device's measured load
@@ -465,6 +481,7 @@ header hauler_report_h {
 // map devices: ARRAY, key bit<32>, value device_info_t, size 2048 - device id -> device (size: hauler up --devices)
 // map dev_state: ARRAY, key bit<32>, value dev_state_t, size 2048 - device id -> measured load
 // map dev_resync: ARRAY, key bit<32>, value dev_resync_t, size 2048 - device id -> its last device resync request
+// map dev_addrs: HASH, key dev_addr_t, value dev_ref_t, size 2048 - device address:port:proto -> device id, written with devices by mapw_device (the compact table's nat replies: a reply is known by its source, no slot of its own)
 // map rings: ARRAY, key bit<32>, value ring_t, size 640 - server * 2 + version -> ring
 // map ring_pos: PERCPU_ARRAY, key bit<32>, value ring_pos_t, size 320 - server -> ring pointer, one per CPU (nothing shared written per new connection)
 // map policy_progs: PROG_ARRAY, key bit<32>, value bit<32>, size 64 - policy slot -> policy program

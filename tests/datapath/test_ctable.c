@@ -3,7 +3,8 @@
  * test_ctable.c - the compact connection table in the datapath
  * (hauler_ct, hauler_ct_bind; docs/datapath.md, "The compact table"):
  * the same verdicts and output bytes as the LRU tables, the state in
- * 8-byte slots of ctable (nat: a second slot keyed by the reply), the
+ * 8-byte slots of ctable (nat: the flow's only; a reply is known by its
+ * device's address, dev_addrs), the
  * half-open flag, promotion, lingers, expiry, a gone device, a full
  * bucket pair, a false match with another VIP's flow, and a counted drop
  * when its program is missing. conns and half_open stay empty.
@@ -43,6 +44,14 @@ static __u32 now_tick(void)
 static int fresh(__u64 s)
 {
 	return ct_slot_age(s, now_tick()) < 100;
+}
+
+/* No slot under k (a nat reply's key: the reply has none). */
+static void no_slot(const struct flow_key *k)
+{
+	__u64 s;
+
+	assert_int_equal(dp_ct_get(k, &s), -1);
 }
 
 /* The slot of k, which must be there. */
@@ -135,50 +144,50 @@ static void test_nat_flow(void **state)
 	fk = spec_flow(&in);
 	rk = reply_of(&in);
 
-	/* The first packet: decided, two half-open slots (the flow and its reply). */
+	/* The first packet: decided, one half-open slot (the flow's; its reply has none). */
 	send_nat_to(&in, 0);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 1);
 	assert_int_equal(dp_dev_assigned(DP_DEV_ID(0)), 1);
-	assert_int_equal(dp_ct_count(), 2);
+	assert_int_equal(dp_ct_count(), 1);
 	assert_int_equal(dp_conn_count(), 0);
 	s = slot_of(&fk);
 	assert_int_equal(ct_slot_device(s), DP_DEV_ID(0));
 	assert_int_equal(ct_slot_flags(s), CT_F_HALF | udp);
 	assert_true(fresh(s));
-	s = slot_of(&rk);
-	assert_int_equal(ct_slot_device(s), DP_DEV_ID(0));
-	assert_int_equal(ct_slot_flags(s), CT_F_HALF | udp);
+	no_slot(&rk);
 
 	/* The device's answer goes back as the VIP (a SYN-ACK confirms nothing). */
 	send_reply(&in, TCPF_SYN | TCPF_ACK);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
-	assert_int_equal(ct_slot_flags(slot_of(&rk)) & CT_F_HALF, CT_F_HALF);
+	assert_int_equal(ct_slot_flags(slot_of(&fk)) & CT_F_HALF, CT_F_HALF);
+	assert_int_equal(dp_ct_count(), 1);
 
 	/*
 	 * The second packet: a hit. TCP: the client's ACK confirms nothing
 	 * in nat mode (a slot has no room to check that it acknowledges the
-	 * SYN-ACK); the device's data confirms both slots.
+	 * SYN-ACK); the device's data confirms the flow's slot.
 	 */
 	in.tcp_flags = TCPF_ACK;
 	send_nat_to(&in, 0);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
-	assert_int_equal(dp_ct_count(), 2);
+	assert_int_equal(dp_ct_count(), 1);
 	if (c->proto == IPPROTO_TCP) {
 		assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
 		assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_HALF);
 		send_reply(&in, TCPF_ACK);
 		assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
 		assert_int_equal(ct_slot_flags(slot_of(&fk)), 0);
-		assert_int_equal(ct_slot_flags(slot_of(&rk)), 0);
-		/* A FIN marks the flow; the device's FIN marks its slot. */
+		no_slot(&rk);
+		/* The device's FIN marks the flow's slot; so does the client's. */
+		send_reply(&in, TCPF_ACK | TCPF_FIN);
+		assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_FIN);
 		in.tcp_flags = TCPF_ACK | TCPF_FIN;
 		send_nat_to(&in, 0);
 		assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_FIN);
-		send_reply(&in, TCPF_ACK | TCPF_FIN);
-		assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_FIN);
 		assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 3);
+		assert_int_equal(dp_ct_count(), 1);
 	} else {
 		/* UDP within its first second: still half-open. */
 		assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
@@ -242,7 +251,7 @@ static void test_udp_confirm(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
 	assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_UDP);
 	assert_true(fresh(slot_of(&fk)));
-	assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_UDP);
+	no_slot(&rk);
 
 	/* Idle past the UDP timeout: the next datagram is decided anew. */
 	age_slot(&fk, 31000);
@@ -250,7 +259,7 @@ static void test_udp_confirm(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
 	assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_HALF | CT_F_UDP);
-	assert_int_equal(dp_ct_count(), 2);
+	assert_int_equal(dp_ct_count(), 1);
 }
 
 /* The device's reply to in (flags) without payload, padded with pad bytes: translated back. */
@@ -273,9 +282,10 @@ static void reply_bare(const struct frame_spec *in, __u8 flags, size_t pad)
 }
 
 /*
- * A TCP segment without SYN and no slot: the hash choice, no client slot
- * (nat: a half-open reply slot); the device's data (not its bare
- * answer) then confirms the flow and gives the client its slot.
+ * A TCP segment without SYN and no slot: the hash choice, no slot at all
+ * (nat too: its reply is known by its device); the device's answers go
+ * back as the VIP, and its data (not its bare answer) confirms the flow
+ * and gives the client its slot.
  */
 static void test_stateless(void **state)
 {
@@ -293,22 +303,22 @@ static void test_stateless(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 0);
 	assert_int_equal(dp_ct_get(&fk, &s), -1);
-	assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_HALF);
-	assert_int_equal(dp_ct_count(), 1);
+	no_slot(&rk);
+	assert_int_equal(dp_ct_count(), 0);
 
 	/* The device's bare answers (a forged ACK's, say) confirm nothing; its data does. */
 	reply_bare(&in, TCPF_ACK, 0);
 	reply_bare(&in, TCPF_ACK, 6);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
-	assert_int_equal(dp_ct_get(&fk, &s), -1);
-	assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_HALF);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 2);
+	assert_int_equal(dp_ct_count(), 0);
 	send_reply(&in, TCPF_ACK);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
-	assert_int_equal(ct_slot_flags(slot_of(&rk)), 0);
+	no_slot(&rk);
 	s = slot_of(&fk);
 	assert_int_equal(ct_slot_flags(s), 0);
 	assert_int_equal(ct_slot_device(s), DP_DEV_ID(0));
-	assert_int_equal(dp_ct_count(), 2);
+	assert_int_equal(dp_ct_count(), 1);
 
 	/* The client's next segment is a hit on its new slot. */
 	send_nat_to(&in, 0);
@@ -320,7 +330,7 @@ static void test_stateless(void **state)
  * nat, forged handshakes (test_flood.sh's floods): a spoofed SYN, the
  * device's SYN-ACK (which went to nobody), then the spoofer's ACKs, with
  * or without data, and the device's bare answers (Ethernet padding is no
- * payload) leave both slots half-open: only the device's data, which it
+ * payload) leave the flow's slot half-open: only the device's data, which it
  * sends only on a connection whose SYN-ACK was acknowledged, confirms the
  * flow (conn.h, reply_confirms, as with conns). (A forged ACK alone:
  * test_stateless.)
@@ -346,20 +356,20 @@ static void test_nat_forged_handshake(void **state)
 	reply_bare(&in, TCPF_ACK | TCPF_PSH, 0);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 0);
 	assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_HALF);
-	assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_HALF);
-	assert_int_equal(dp_ct_count(), 2);
+	no_slot(&rk);
+	assert_int_equal(dp_ct_count(), 1);
 
-	/* The device's data: it holds the connection, both slots are confirmed. */
+	/* The device's data: it holds the connection, the flow is confirmed. */
 	send_reply(&in, TCPF_ACK | TCPF_PSH);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
 	assert_int_equal(ct_slot_flags(slot_of(&fk)), 0);
-	assert_int_equal(ct_slot_flags(slot_of(&rk)), 0);
+	assert_int_equal(dp_ct_count(), 1);
 }
 
 /*
  * A RST from the device's address to the client that comes from the
  * clients' router (not the balancer's next hop towards the device): a
- * counted drop, both slots as they were (test_nat.c: test_reply_spoofed).
+ * counted drop, the flow's slot as it was (test_nat.c: test_reply_spoofed).
  */
 static void test_reply_spoofed(void **state)
 {
@@ -368,12 +378,11 @@ static void test_reply_spoofed(void **state)
 	struct frame_spec in, r;
 	struct flow_key fk, rk;
 	struct dp_out out;
-	__u64 sf, sr;
+	__u64 sf;
 
 	nat_flow(c->family, c->proto, &in, &fk, &rk);
 	send_nat_to(&in, 0);
 	sf = slot_of(&fk);
-	sr = slot_of(&rk);
 	spec_reply(&r, &in, 0);
 	r.tcp_flags = TCPF_RST;
 	memcpy(r.smac, dp_gw_mac, 6);
@@ -382,8 +391,8 @@ static void test_reply_spoofed(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply_spoofed), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 0);
 	assert_true(slot_of(&fk) == sf);
-	assert_true(slot_of(&rk) == sr);
-	assert_int_equal(dp_ct_count(), 2);
+	no_slot(&rk);
+	assert_int_equal(dp_ct_count(), 1);
 }
 
 /*
@@ -413,7 +422,7 @@ static void test_ipip_confirm_budget(void **state)
 	assert_int_equal(ct_slot_flags(slot_of(&fk)), 0);
 }
 
-/* A RST on a half-open flow (the client's or the device's) removes both slots at once. */
+/* A RST on a half-open flow (the client's or the device's) removes its slot at once. */
 static void test_rst_half_open(void **state)
 {
 	const struct dp_case *c = param(state);
@@ -425,7 +434,7 @@ static void test_rst_half_open(void **state)
 		spec_to_vip(&in, c->family, IPPROTO_TCP, 0);
 		in.sport += from_device;
 		send_nat_to(&in, 0);
-		assert_int_equal(dp_ct_count(), 2);
+		assert_int_equal(dp_ct_count(), 1);
 		if (from_device) {
 			send_reply(&in, TCPF_RST);
 		} else {
@@ -456,10 +465,11 @@ static void test_rst_linger(void **state)
 	in.tcp_flags = TCPF_RST;
 	send_nat_to(&in, 0);
 	assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_RST);
-	/* The device's crossing RST still finds its slot. */
+	/* The device's crossing RST still finds the flow's slot. */
 	send_reply(&in, TCPF_RST);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 2);
-	assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_RST);
+	assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_RST);
+	no_slot(&rk);
 
 	age_slot(&fk, 1500);
 	in.tcp_flags = TCPF_ACK;
@@ -473,8 +483,8 @@ static void test_rst_linger(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
 	assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_HALF);
-	assert_int_equal(ct_slot_flags(slot_of(&rk)), CT_F_HALF);
-	assert_int_equal(dp_ct_count(), 2);
+	no_slot(&rk);
+	assert_int_equal(dp_ct_count(), 1);
 }
 
 /*
@@ -609,7 +619,7 @@ static void test_false_match(void **state)
 	/* The other VIP's slot is untouched. */
 	assert_int_equal(dp_ct_get(&fk, &s), 0);
 	assert_int_equal(ct_slot_device(s), other_dev);
-	assert_int_equal(dp_ct_count(), 3);
+	assert_int_equal(dp_ct_count(), 2);
 }
 
 /*
@@ -763,13 +773,13 @@ static void test_fast_other_vip(void **state)
 
 	send_nat_to(&in, 1);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
-	/* TCP: no state for a segment without SYN but dev1's reply slot; UDP: both new slots. */
+	/* TCP: no state for a segment without SYN; UDP: its new slot. */
 	if (c->proto == IPPROTO_TCP)
 		assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 1);
 	else
 		assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
-	/* The old two slots stay (the other VIP's device's now), untouched. */
-	assert_int_equal(dp_ct_count(), c->proto == IPPROTO_TCP ? 3 : 4);
+	/* The old slot stays (the other VIP's device's now), untouched. */
+	assert_int_equal(dp_ct_count(), c->proto == IPPROTO_TCP ? 1 : 2);
 }
 
 /*
@@ -834,6 +844,209 @@ static void test_fast_in_entry(void **state)
 	assert_true(fresh(slot_of(&fk)));
 	if (c->proto == IPPROTO_TCP)
 		assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_FIN);
+}
+
+/* The id dev_addrs holds for the address of device n (dp_dev_addr) and proto, or -1. */
+static int dev_addr_id(int family, int addr_n, __u8 proto)
+{
+	struct dp_addr a = dp_dev_addr(family, addr_n);
+	struct dev_ref ref;
+	struct dev_addr k;
+
+	hauler_dev_addr_key(&k, a.a, htons(DP_DEV_PORT), family, proto);
+	if (bpf_map_lookup_elem(dp_map("dev_addrs"), &k, &ref))
+		return -1;
+	return ref.id;
+}
+
+/* Device n's reply to in (an ACK): passed untranslated (pass_not_vip), nothing else counted. */
+static void reply_passed(const struct frame_spec *in, int dev_n)
+{
+	__u64 reasons = dp_reason_sum(), passed = dp_stat(HAULER_STAT_pass_not_vip);
+	struct frame_spec r;
+
+	spec_reply(&r, in, dev_n);
+	r.tcp_flags = TCPF_ACK;
+	dp_run_ok(&r, XDP_PASS);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), passed + 1);
+	assert_int_equal(dp_reason_sum(), reasons + 1);
+}
+
+/*
+ * A nat reply has no slot of its own: the device's address (dev_addrs,
+ * written with its entry, keyed with its VIP's protocol) names the
+ * device, the device the VIP, the VIP the client's flow, whose one slot
+ * is all the state there is. A reply within the touch interval writes
+ * nothing.
+ */
+static void test_reply_no_slot(void **state)
+{
+	const struct dp_case *c = param(state);
+	__u8 other = c->proto == IPPROTO_TCP ? IPPROTO_UDP : IPPROTO_TCP;
+	struct frame_spec in;
+	struct flow_key fk, rk;
+	__u64 s;
+
+	nat_flow(c->family, c->proto, &in, &fk, &rk);
+	assert_int_equal(dev_addr_id(c->family, 0, c->proto), DP_DEV_ID(0));
+	assert_int_equal(dev_addr_id(c->family, 0, other), -1);
+	open_established(&in);
+	assert_int_equal(dp_ct_count(), 1);
+	no_slot(&rk);
+	s = slot_of(&fk);
+	send_reply(&in, TCPF_ACK);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 2 : 1);
+	assert_int_equal(slot_of(&fk), s);
+	assert_int_equal(dp_ct_count(), 1);
+	no_slot(&rk);
+}
+
+/*
+ * A packet to a client from an address:port that is no device's (another
+ * port of the device's address, an address of no device): not a reply,
+ * passed untranslated, nothing written.
+ */
+static void test_reply_not_device(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in, r;
+	struct flow_key fk, rk;
+	__u64 s, reasons;
+
+	nat_flow(c->family, c->proto, &in, &fk, &rk);
+	open_established(&in);
+	s = slot_of(&fk);
+	reasons = dp_reason_sum();
+	spec_reply(&r, &in, 0);
+	r.tcp_flags = TCPF_ACK;
+	r.sport = DP_DEV_PORT + 1;
+	dp_run_ok(&r, XDP_PASS);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 1);
+	assert_int_equal(dp_reason_sum(), reasons + 1);
+	reply_passed(&in, 3); /* no device has address 3 */
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 1 : 0);
+	assert_int_equal(slot_of(&fk), s);
+	assert_int_equal(dp_ct_count(), 1);
+}
+
+/*
+ * A reply from a device of the VIP whose client's flow is another
+ * device's (device 1 answering device 0's flow): not that flow's reply.
+ * Passed untranslated as before a reply had no slot (the other device's
+ * reply key had none), nothing written; the flow's device still answers.
+ */
+static void test_reply_other_device(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in;
+	struct flow_key fk;
+	__u64 s;
+
+	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 2);
+	spec_to_vip(&in, c->family, c->proto, 0);
+	fk = spec_flow(&in);
+	dp_set_device_health(DP_DEV_ID(1), HAULER_HEALTH_FAILED); /* the flow on device 0 */
+	open_established(&in);
+	dp_set_device_health(DP_DEV_ID(1), 0);
+	s = slot_of(&fk);
+	assert_int_equal(ct_slot_device(s), DP_DEV_ID(0));
+	reply_passed(&in, 1);
+	assert_int_equal(slot_of(&fk), s);
+	assert_int_equal(dp_ct_count(), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply_spoofed), 0);
+	send_reply(&in, TCPF_ACK);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 2 : 1);
+}
+
+/*
+ * Two devices of one VIP at one address and port (the manager allows it:
+ * a client port is one flow of the VIP): dev_addrs names one of them,
+ * and the replies of flows on either are translated, each tracked on its
+ * flow's slot.
+ */
+static void test_reply_shared_address(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in;
+	struct flow_key fk;
+	int n;
+
+	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 2);
+	dp_add_device(DP_DEV_ID(1), c->family, 0, DP_SERVER, 1, HAULER_STATE_UP);
+	assert_true(dev_addr_id(c->family, 0, c->proto) == DP_DEV_ID(0) ||
+		    dev_addr_id(c->family, 0, c->proto) == DP_DEV_ID(1));
+	spec_to_vip(&in, c->family, c->proto, 0);
+	for (n = 0; n < 2; n++) {
+		in.sport += n;
+		fk = spec_flow(&in);
+		dp_set_device_health(DP_DEV_ID(1 - n), HAULER_HEALTH_FAILED);
+		in.tcp_flags = TCPF_SYN;
+		open_established(&in); /* device address 0 either way: send_nat_to's device 0 */
+		dp_set_device_health(DP_DEV_ID(1 - n), 0);
+		assert_int_equal(ct_slot_device(slot_of(&fk)), DP_DEV_ID(n));
+		if (c->proto == IPPROTO_TCP) {
+			send_reply(&in, TCPF_ACK | TCPF_FIN);
+			assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_FIN);
+		} else {
+			send_reply(&in, 0);
+		}
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 4 : 2);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 0);
+}
+
+/*
+ * dev_addrs follows the devices: a deleted device's address is no
+ * device's (its old flow's replies are passed untranslated), and its id
+ * given again, at another address, is known by that address only. The
+ * new device's packet to the old flow's client finds the flow's slot of
+ * the id's earlier generation: the flow is over (a TCP segment answered
+ * with a RST, anything else dropped), its slot removed.
+ */
+static void test_dev_addrs_readd(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in, r;
+	struct flow_key fk, rk;
+	__u8 frame[DP_FRAME_MAX];
+	struct dev_addr next;
+	struct dev_ref ref;
+	struct dp_out out;
+	int fd, err;
+	__u64 s;
+
+	nat_flow(c->family, c->proto, &in, &fk, &rk);
+	open_established(&in);
+	s = slot_of(&fk);
+	dp_del_device(DP_DEV_ID(0));
+	assert_int_equal(dev_addr_id(c->family, 0, c->proto), -1);
+	reply_passed(&in, 0);
+	assert_int_equal(slot_of(&fk), s);
+
+	dp_add_device(DP_DEV_ID(0), c->family, 6, DP_SERVER, 0, HAULER_STATE_UP);
+	assert_int_equal(dev_addr_id(c->family, 6, c->proto), DP_DEV_ID(0));
+	assert_int_equal(dev_addr_id(c->family, 0, c->proto), -1);
+	reply_passed(&in, 0);
+	assert_int_equal(slot_of(&fk), s);
+
+	spec_reply(&r, &in, 6);
+	r.tcp_flags = TCPF_ACK;
+	assert_int_equal(dp_run(frame, build(&r, frame), &out), 0);
+	assert_int_equal(out.verdict, c->proto == IPPROTO_TCP ? XDP_TX : XDP_DROP);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_reset_sent), c->proto == IPPROTO_TCP);
+	no_slot(&fk);
+	assert_int_equal(dp_ct_count(), 0);
+
+	/* Deleted again: no key of the id left behind. */
+	dp_del_device(DP_DEV_ID(0));
+	assert_int_equal(dev_addr_id(c->family, 6, c->proto), -1);
+	fd = dp_map("dev_addrs");
+	for (err = bpf_map_get_next_key(fd, NULL, &next); !err;
+	     err = bpf_map_get_next_key(fd, &next, &next)) {
+		assert_int_equal(bpf_map_lookup_elem(fd, &next, &ref), 0);
+		assert_int_not_equal(ref.id, DP_DEV_ID(0));
+	}
 }
 
 /*
@@ -927,6 +1140,11 @@ int main(void)
 	    CASES(test_prog_missing),
 	    CASES(test_fast_path),
 	    CASES(test_fast_other_vip),
+	    CASES(test_reply_no_slot),
+	    CASES(test_reply_not_device),
+	    CASES(test_reply_other_device),
+	    CASES(test_reply_shared_address),
+	    CASES(test_dev_addrs_readd),
 	    CASES(test_stamp_ahead),
 	};
 
