@@ -513,6 +513,15 @@ static __always_inline int ct_reply_fast(const struct pkt *p, const struct confi
 	return 1;
 }
 
+/* Is p's source port one that some device has (dev_ports)? */
+static __always_inline int ct_from_device_port(const struct pkt *p)
+{
+	__u32 w = hauler_port_word(p->flow.sport);
+	struct port_bits *pb = bpf_map_lookup_elem(&dev_ports, &w);
+
+	return pb && (pb->bits & hauler_port_bit(p->flow.sport));
+}
+
 #define CT_FAST_NONE  0 /* hauler_ct's */
 #define CT_FAST_FLOW  1 /* a client's packet to its device */
 #define CT_FAST_REPLY 2 /* a device's nat reply to its client */
@@ -535,6 +544,13 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 	__u32 zero = 0, no_dev = 0;
 	struct ct_ref r;
 
+	/*
+	 * From a port some device has (dev_ports): a reply first, which then
+	 * skips its own slot's miss; a client's packet from such a port pays
+	 * a dev_addrs miss, and goes on below.
+	 */
+	if (ct_from_device_port(p) && ct_reply_fast(p, cfg, now, dev, id, &no_dev))
+		return CT_FAST_REPLY;
 	ct_place_flow(&pl, &p->flow, cfg->flow_seed, cfg->ct_buckets);
 	if (!ct_ref_at(&r, &pl) && !ct_find(&r, 0, &h) &&
 	    ct_track(h.s, p->flow.proto, p->tcp_flags, cfg, ct_tick(now)) == h.s) {
@@ -542,7 +558,7 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 		if (ct_fast(&h, p, cfg, now, vi, dev))
 			return CT_FAST_FLOW;
 	}
-	if (ct_reply_fast(p, cfg, now, dev, id, &no_dev))
+	if (!ct_from_device_port(p) && ct_reply_fast(p, cfg, now, dev, id, &no_dev))
 		return CT_FAST_REPLY;
 	cp = bpf_map_lookup_elem(&ct_pass, &zero);
 	if (cp) {

@@ -88,10 +88,25 @@ static __always_inline void hauler_dev_addr_key(struct dev_addr *k, const __u32 
 	k->proto = proto;
 }
 
-/* The dev_addrs key of device entry d: 1, or 0 when it has none (not in use, no VIP). */
+/* dev_ports: the entry of port (network order) and its bit there. */
+static __always_inline __u32 hauler_port_word(__u16 port)
+{
+	return port >> 5;
+}
+
+static __always_inline __u32 hauler_port_bit(__u16 port)
+{
+	return 1u << (port & 31);
+}
+
+/*
+ * The dev_addrs key of device entry d: 1, or 0 when it has none (not in
+ * use, no VIP, a VIP not in nat mode: an ipip device may share a nat
+ * device's address and port).
+ */
 static __always_inline int hauler_dev_addr_of(struct dev_addr *k, const struct device_info *d)
 {
-	if (!d->in_use || !d->fwd)
+	if (!d->in_use || d->fwd != HAULER_FWD_NAT + 1)
 		return 0;
 	hauler_dev_addr_key(k, d->addr, d->port, d->family, d->vip.proto);
 	return 1;

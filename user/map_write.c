@@ -47,6 +47,28 @@ int mapw_server(const struct hauler_maps *m, __u32 server, const struct server_i
 }
 
 /*
+ * Another device than device whose dev_addrs key is k (devices of one nat
+ * VIP may share an address and port): its id, or -1.
+ */
+static long dev_addr_other(const struct hauler_maps *m, __u32 device, const struct dev_addr *k)
+{
+	struct device_info d;
+	struct dev_addr dk;
+	__u32 key, next;
+	int err;
+
+	for (err = bpf_map_get_next_key(m->devices, NULL, &next); !err;
+	     err = bpf_map_get_next_key(m->devices, &key, &next)) {
+		key = next;
+		if (key == device || bpf_map_lookup_elem(m->devices, &key, &d))
+			continue;
+		if (hauler_dev_addr_of(&dk, &d) && !memcmp(&dk, k, sizeof(dk)))
+			return key;
+	}
+	return -1;
+}
+
+/*
  * devices[device] = dev, and dev_addrs kept with it: the entry first, then
  * its address's key, then the key of the address it had before (when
  * another, and still this device's). A packet in between finds at worst
@@ -59,6 +81,7 @@ int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_i
 	struct dev_ref ref = {.id = device}, was_ref;
 	struct dev_addr ko, kn;
 	int old, cur;
+	long other;
 
 	if (bpf_map_lookup_elem(m->devices, &device, &was))
 		memset(&was, 0, sizeof(was));
@@ -68,10 +91,29 @@ int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_i
 		return -ERR_SYSTEM;
 	if (cur && put(m->dev_addrs, "dev_addrs", device, &kn, &ref))
 		return -ERR_SYSTEM;
+	if (cur) {
+		/* Its port's bit, set for good: a stale bit costs a lookup, never a verdict. */
+		__u32 w = hauler_port_word(kn.port);
+		struct port_bits pb = {};
+
+		if (bpf_map_lookup_elem(m->dev_ports, &w, &pb))
+			pb.bits = 0;
+		if (!(pb.bits & hauler_port_bit(kn.port))) {
+			pb.bits |= hauler_port_bit(kn.port);
+			if (put(m->dev_ports, "dev_ports", w, &w, &pb))
+				return -ERR_SYSTEM;
+		}
+	}
 	if (!old || (cur && !memcmp(&ko, &kn, sizeof(ko))))
 		return 0;
 	if (bpf_map_lookup_elem(m->dev_addrs, &ko, &was_ref) || was_ref.id != device)
 		return 0;
+	/* Another device of the VIP at that address keeps it. */
+	other = dev_addr_other(m, device, &ko);
+	if (other >= 0) {
+		ref.id = other;
+		return put(m->dev_addrs, "dev_addrs", device, &ko, &ref);
+	}
 	if (bpf_map_delete_elem(m->dev_addrs, &ko) && errno != ENOENT)
 		return err_set(ERR_SYSTEM, "cannot delete dev_addrs[%u]: %s", device,
 			       strerror(errno));

@@ -196,6 +196,8 @@ static void test_nat_flow(void **state)
 	assert_int_equal(dp_conn_count(), 0);
 }
 
+static int dev_addr_id(int family, int addr_n, __u8 proto);
+
 static void test_ipip_flow(void **state)
 {
 	const struct dp_case *c = param(state);
@@ -219,8 +221,9 @@ static void test_ipip_flow(void **state)
 	}
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
-	/* No reply slot: the device answers the client directly. */
+	/* No reply slot: the device answers the client directly; no dev_addrs key either. */
 	assert_int_equal(dp_ct_count(), 1);
+	assert_int_equal(dev_addr_id(c->family, 0, c->proto), -1);
 	assert_int_equal(ct_slot_device(slot_of(&fk)), DP_DEV_ID(0));
 	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), c->proto == IPPROTO_TCP);
 	assert_int_equal(dp_conn_count(), 0);
@@ -859,6 +862,42 @@ static int dev_addr_id(int family, int addr_n, __u8 proto)
 	return ref.id;
 }
 
+/* Is port (host order) marked in dev_ports? */
+static int device_port(__u16 port)
+{
+	__u16 p = htons(port);
+	__u32 w = hauler_port_word(p);
+	struct port_bits pb;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("dev_ports"), &w, &pb), 0);
+	return !!(pb.bits & hauler_port_bit(p));
+}
+
+/*
+ * A client whose source port is a device's port (dev_ports: the entry
+ * program looks such a packet up as a reply first): not a device, so its
+ * packets go on to its own slot, and its flow's replies come back.
+ */
+static void test_client_from_device_port(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in;
+	struct flow_key fk, rk;
+
+	nat_flow(c->family, c->proto, &in, &fk, &rk);
+	in.sport = DP_DEV_PORT;
+	fk = spec_flow(&in);
+	assert_true(device_port(in.sport));
+	open_established(&in);
+	send_nat_to(&in, 0);
+	send_reply(&in, TCPF_ACK);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 2);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 2 : 1);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 0);
+	assert_int_equal(ct_slot_device(slot_of(&fk)), DP_DEV_ID(0));
+	assert_int_equal(dp_ct_count(), 1);
+}
+
 /* Device n's reply to in (an ACK): passed untranslated (pass_not_vip), nothing else counted. */
 static void reply_passed(const struct frame_spec *in, int dev_n)
 {
@@ -890,6 +929,8 @@ static void test_reply_no_slot(void **state)
 	nat_flow(c->family, c->proto, &in, &fk, &rk);
 	assert_int_equal(dev_addr_id(c->family, 0, c->proto), DP_DEV_ID(0));
 	assert_int_equal(dev_addr_id(c->family, 0, other), -1);
+	assert_true(device_port(DP_DEV_PORT));
+	assert_false(device_port(DP_DEV_PORT + 1));
 	open_established(&in);
 	assert_int_equal(dp_ct_count(), 1);
 	no_slot(&rk);
@@ -962,7 +1003,7 @@ static void test_reply_other_device(void **state)
  * Two devices of one VIP at one address and port (the manager allows it:
  * a client port is one flow of the VIP): dev_addrs names one of them,
  * and the replies of flows on either are translated, each tracked on its
- * flow's slot.
+ * flow's slot; one deleted, the key names the other.
  */
 static void test_reply_shared_address(void **state)
 {
@@ -993,6 +1034,15 @@ static void test_reply_shared_address(void **state)
 	}
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 4 : 2);
 	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 0);
+
+	/* Device 0 deleted: the address is device 1's (mapw_device), its flow's replies still go.
+	 */
+	dp_del_device(DP_DEV_ID(0));
+	assert_int_equal(dev_addr_id(c->family, 0, c->proto), DP_DEV_ID(1));
+	send_reply(&in, TCPF_ACK);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 5 : 3);
+	dp_del_device(DP_DEV_ID(1));
+	assert_int_equal(dev_addr_id(c->family, 0, c->proto), -1);
 }
 
 /*
@@ -1144,6 +1194,7 @@ int main(void)
 	    CASES(test_reply_not_device),
 	    CASES(test_reply_other_device),
 	    CASES(test_reply_shared_address),
+	    CASES(test_client_from_device_port),
 	    CASES(test_dev_addrs_readd),
 	    CASES(test_stamp_ahead),
 	};
