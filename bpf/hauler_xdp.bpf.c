@@ -542,6 +542,7 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 	struct ct_pass *cp;
 	struct ct_place pl;
 	__u32 zero = 0, no_dev = 0;
+	int from_dev = ct_from_device_port(p);
 	struct ct_ref r;
 
 	/*
@@ -549,7 +550,7 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 	 * skips its own slot's miss; a client's packet from such a port pays
 	 * a dev_addrs miss, and goes on below.
 	 */
-	if (ct_from_device_port(p) && ct_reply_fast(p, cfg, now, dev, id, &no_dev))
+	if (from_dev && ct_reply_fast(p, cfg, now, dev, id, &no_dev))
 		return CT_FAST_REPLY;
 	ct_place_flow(&pl, &p->flow, cfg->flow_seed, cfg->ct_buckets);
 	if (!ct_ref_at(&r, &pl) && !ct_find(&r, 0, &h) &&
@@ -558,7 +559,7 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 		if (ct_fast(&h, p, cfg, now, vi, dev))
 			return CT_FAST_FLOW;
 	}
-	if (!ct_from_device_port(p) && ct_reply_fast(p, cfg, now, dev, id, &no_dev))
+	if (!from_dev && ct_reply_fast(p, cfg, now, dev, id, &no_dev))
 		return CT_FAST_REPLY;
 	cp = bpf_map_lookup_elem(&ct_pass, &zero);
 	if (cp) {
