@@ -5,7 +5,7 @@
  * only by the entry object's hauler_ct and hauler_ct_bind programs
  * (bpf/ct_prog.h): a flow in one 8-byte slot of the ctable array map; a
  * nat reply has no slot of its own: its source names the device
- * (dev_addrs), whose entry names the VIP, which gives the client's flow
+ * (dev_hints, else dev_addrs), whose entry names the VIP, which gives the client's flow
  * and so its slot (ct_reply_device, ct_reply_flow). The rules are
  * conn.h's (half-open until confirmed, device generation, FIN and RST
  * lingers, UDP idle timeout); what differs is said where it does.
@@ -268,32 +268,61 @@ static __always_inline int ct_dev_at(const struct device_info *dev, const struct
 				   dev->addr[3] == k->src[3]));
 }
 
+/* Is dev a device of a nat VIP of k's protocol and family at k's source? */
+static __always_inline int ct_reply_device_is(const struct device_info *dev,
+					      const struct flow_key *k)
+{
+	return dev && dev->in_use && dev->fwd == HAULER_FWD_NAT + 1 && dev->vip.proto == k->proto &&
+	       dev->vip.family == k->family && ct_dev_at(dev, k);
+}
+
 /*
- * The device a nat reply k (device -> client) comes from: the device whose
- * address and port are k's source, of a nat VIP of k's protocol and
- * family (dev_addrs, written with devices by the manager's commit,
- * mapw_device). The entry is checked, not the key alone: a key the
- * commit has yet to delete names a device that no longer has that
- * address. *id: its id. NULL: none. Devices of one VIP may share an
- * address and port (model.c, nat_address_free): the key names one of
- * them, and so the VIP, which is all ct_reply_flow takes from it.
+ * dev_hints' entry for k's source (hauler_dev_hint_at): 0 when no device
+ * of a nat VIP is there (the manager writes an entry before the device's
+ * key and clears it only when no key is left under it), else 1 + the id
+ * of a device whose key is under it, maybe another address's.
  */
-static __always_inline struct device_info *ct_reply_device(const struct flow_key *k, __u32 *id)
+static __always_inline __u32 ct_dev_hint(const struct flow_key *k)
+{
+	__u32 i = hauler_dev_hint_at(k->src, k->sport, k->family, k->proto);
+	struct dev_hint *e = bpf_map_lookup_elem(&dev_hints, &i);
+
+	return e ? e->dev1 : 0;
+}
+
+/*
+ * The device a nat reply k (device -> client) comes from, hint its
+ * source's dev_hints entry (ct_dev_hint): the device whose address and
+ * port are k's source, of a nat VIP of k's protocol and family. The
+ * hint's device when it is that (one array lookup), else dev_addrs's
+ * (written with devices by the manager's commit, mapw_device): another
+ * device's address under the same hint, or an entry not yet rewritten.
+ * The entry is checked, not the key alone: a key the commit has yet to
+ * delete names a device that no longer has that address. *id: its id.
+ * NULL: none. Devices of one VIP may share an address and port (model.c,
+ * nat_address_free): the key names one of them, and so the VIP, which is
+ * all ct_reply_flow takes from it.
+ */
+static __always_inline struct device_info *ct_reply_device(const struct flow_key *k, __u32 hint,
+							   __u32 *id)
 {
 	struct device_info *dev;
 	struct dev_ref *ref;
 	struct dev_addr a;
 
+	if (!hint)
+		return NULL;
+	*id = hint - 1;
+	dev = bpf_map_lookup_elem(&devices, id);
+	if (ct_reply_device_is(dev, k))
+		return dev;
 	hauler_dev_addr_key(&a, k->src, k->sport, k->family, k->proto);
 	ref = bpf_map_lookup_elem(&dev_addrs, &a);
 	if (!ref)
 		return NULL;
 	*id = ref->id;
 	dev = bpf_map_lookup_elem(&devices, id);
-	if (!dev || !dev->in_use || dev->fwd != HAULER_FWD_NAT + 1 || dev->vip.proto != k->proto ||
-	    dev->vip.family != k->family || !ct_dev_at(dev, k))
-		return NULL;
-	return dev;
+	return ct_reply_device_is(dev, k) ? dev : NULL;
 }
 
 #define CT_REPLY_FLOW  0 /* the flow's slot, bound to a device at the reply's source, live */
@@ -385,7 +414,7 @@ static __always_inline int reply_vip(const struct flow_key *k, const struct conf
 
 	if (cfg->ct_buckets) {
 		/* As ct_nat_return: its flow's slot, or none (decided without state). */
-		dev = ct_reply_device(k, id);
+		dev = ct_reply_device(k, ct_dev_hint(k), id);
 		if (!dev)
 			return -1;
 		st = ct_reply_flow(k, &dev, id, cfg, &f, &r, &h);

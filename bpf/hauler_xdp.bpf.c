@@ -466,7 +466,7 @@ static __always_inline int ct_fast(const struct ct_hit *h, const struct pkt *p,
 struct ct_pass {
 	struct pkt p;
 	struct ct_place pl;
-	__u32 no_device; /* ct_reply_fast found the source no device's (ct_reply_device) */
+	__u32 no_device; /* ct_hit_fast found the source no device's (ct_reply_device) */
 	__u64 now;
 };
 
@@ -480,15 +480,17 @@ struct {
 /*
  * The nat reply's fast path (ct_nat_return's, for its plainest case): is
  * p a reply (not a SYN alone: a device's first answer is a SYN-ACK) from
- * a device (ct_reply_device) whose client's flow has a plain established
- * slot bound to a device at its source (ct_reply_flow), not ended, that this packet
- * leaves as it is (ct_track)? *dev, *id: that device. No vips lookup:
+ * a device (ct_reply_device, hint its source's dev_hints entry) whose
+ * client's flow has a plain established slot bound to a device at its
+ * source (ct_reply_flow), not ended, that this packet leaves as it is
+ * (ct_track)? *dev, *id: that device. No vips lookup:
  * the device's entry names the VIP, and a VIP is never a nat client.
  * *no_dev: set when the source was looked up and is no device's, so that
  * ct_nat_return need not look again.
  */
 static __always_inline int ct_reply_fast(const struct pkt *p, const struct config *cfg, __u64 now,
-					 struct device_info **dev, __u32 *id, __u32 *no_dev)
+					 __u32 hint, struct device_info **dev, __u32 *id,
+					 __u32 *no_dev)
 {
 	struct device_info *d;
 	struct ct_limits l;
@@ -500,7 +502,7 @@ static __always_inline int ct_reply_fast(const struct pkt *p, const struct confi
 	    (p->flow.proto == IPPROTO_TCP &&
 	     (p->tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) == TCP_FLAG_SYN_BIT))
 		return 0;
-	d = ct_reply_device(&p->flow, id);
+	d = ct_reply_device(&p->flow, hint, id);
 	*no_dev = !d;
 	if (!d || ct_reply_flow(&p->flow, &d, id, cfg, &f, &r, &h) != CT_REPLY_FLOW ||
 	    ct_slot_flags(h.s) != ct_proto_flags(p->flow.proto))
@@ -511,15 +513,6 @@ static __always_inline int ct_reply_fast(const struct pkt *p, const struct confi
 		return 0;
 	*dev = d;
 	return 1;
-}
-
-/* Is p's source port one that some device has (dev_ports)? */
-static __always_inline int ct_from_device_port(const struct pkt *p)
-{
-	__u32 w = hauler_port_word(p->flow.sport);
-	struct port_bits *pb = bpf_map_lookup_elem(&dev_ports, &w);
-
-	return pb && (pb->bits & hauler_port_bit(p->flow.sport));
 }
 
 #define CT_FAST_NONE  0 /* hauler_ct's */
@@ -538,19 +531,19 @@ static __always_inline int ct_from_device_port(const struct pkt *p)
 static __always_inline int ct_hit_fast(const struct pkt *p, const struct config *cfg, __u64 now,
 				       struct vip_info *vi, struct device_info **dev, __u32 *id)
 {
+	__u32 zero = 0, hint = cfg->nat_vips ? ct_dev_hint(&p->flow) : 0, no_dev = !hint;
 	struct ct_hit h = {};
 	struct ct_pass *cp;
 	struct ct_place pl;
-	__u32 zero = 0, no_dev = 0;
-	int from_dev = ct_from_device_port(p);
 	struct ct_ref r;
 
 	/*
-	 * From a port some device has (dev_ports): a reply first, which then
-	 * skips its own slot's miss; a client's packet from such a port pays
-	 * a dev_addrs miss, and goes on below.
+	 * From a source under a device's dev_hints entry: a reply first,
+	 * which then skips its own slot's miss; a client's packet there pays
+	 * the device check (and a dev_addrs miss), and goes on below. Any
+	 * other source is no device's (no_dev): not looked up again.
 	 */
-	if (from_dev && ct_reply_fast(p, cfg, now, dev, id, &no_dev))
+	if (hint && ct_reply_fast(p, cfg, now, hint, dev, id, &no_dev))
 		return CT_FAST_REPLY;
 	ct_place_flow(&pl, &p->flow, cfg->flow_seed, cfg->ct_buckets);
 	if (!ct_ref_at(&r, &pl) && !ct_find(&r, 0, &h) &&
@@ -559,8 +552,6 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 		if (ct_fast(&h, p, cfg, now, vi, dev))
 			return CT_FAST_FLOW;
 	}
-	if (!from_dev && ct_reply_fast(p, cfg, now, dev, id, &no_dev))
-		return CT_FAST_REPLY;
 	cp = bpf_map_lookup_elem(&ct_pass, &zero);
 	if (cp) {
 		cp->p = *p;
@@ -940,9 +931,9 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 	int st, confirms;
 	__u64 found;
 
-	if (!cfg->nat_vips || no_dev) /* no_dev: the entry program's ct_reply_fast looked */
+	if (!cfg->nat_vips || no_dev) /* no_dev: the entry program's ct_hit_fast looked */
 		goto not_reply;
-	dev = ct_reply_device(&p->flow, &id);
+	dev = ct_reply_device(&p->flow, ct_dev_hint(&p->flow), &id);
 	if (!dev)
 		goto not_reply;
 	st = ct_reply_flow(&p->flow, &dev, &id, cfg, &f, &r, &h);

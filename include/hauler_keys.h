@@ -10,6 +10,7 @@
 #define HAULER_KEYS_H
 
 #include "hauler_schema.h"
+#include "hauler_hash.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
@@ -88,15 +89,29 @@ static __always_inline void hauler_dev_addr_key(struct dev_addr *k, const __u32 
 	k->proto = proto;
 }
 
-/* dev_ports: the entry of port (network order) and its bit there. */
-static __always_inline __u32 hauler_port_word(__u16 port)
+/*
+ * dev_hints: the entry of a dev_addrs key (hauler_dev_addr_key's fields;
+ * hauler_dev_hint_index of the key itself), or of a packet's source: the words of the address
+ * folded, the port and protocol beside them, mixed by MurmurHash3's finalizer and cut to
+ * HAULER_DEV_HINTS (a power of two). Not seeded: an entry only names a device to check
+ * (bpf/ctconn.h, ct_reply_device), and a source that meets another device's entry costs the
+ * dev_addrs lookup it cost before dev_hints.
+ */
+static __always_inline __u32 hauler_dev_hint_at(const __u32 *addr, __u16 port, __u8 family,
+						__u8 proto)
 {
-	return port >> 5;
+	__u32 h = addr[0];
+
+	if (family == 6)
+		h ^= hauler_rotl32(addr[1], 8) ^ hauler_rotl32(addr[2], 16) ^
+		     hauler_rotl32(addr[3], 24);
+	h ^= ((__u32)port << 16 | (__u32)proto << 8 | family) * 0x9e3779b1u;
+	return hauler_hash_final(h, 0) & (HAULER_DEV_HINTS - 1);
 }
 
-static __always_inline __u32 hauler_port_bit(__u16 port)
+static __always_inline __u32 hauler_dev_hint_index(const struct dev_addr *k)
 {
-	return 1u << (port & 31);
+	return hauler_dev_hint_at(k->addr, k->port, k->family, k->proto);
 }
 
 /*

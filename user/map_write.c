@@ -68,12 +68,70 @@ static long dev_addr_other(const struct hauler_maps *m, __u32 device, const stru
 	return -1;
 }
 
+/* Is device id's entry in use with a dev_addrs key under dev_hints entry i? */
+static int dev_hint_holds(const struct hauler_maps *m, __u32 id, __u32 i)
+{
+	struct device_info d;
+	struct dev_addr k;
+
+	return !bpf_map_lookup_elem(m->devices, &id, &d) && hauler_dev_addr_of(&k, &d) &&
+	       hauler_dev_hint_index(&k) == i;
+}
+
 /*
- * devices[device] = dev, and dev_addrs kept with it: the entry first, then
- * its address's key, then the key of the address it had before (when
- * another, and still this device's). A packet in between finds at worst
- * a key whose device no longer has that address, which the datapath
- * checks (bpf/ctconn.h, ct_reply_device).
+ * dev_hints entry i for device, whose key k is under it: device's, unless
+ * it names another device whose key is under it too (the datapath checks
+ * the entry's device and asks dev_addrs for any other: either is right,
+ * the one named is faster).
+ */
+static int dev_hint_claim(const struct hauler_maps *m, __u32 device, const struct dev_addr *k)
+{
+	__u32 i = hauler_dev_hint_index(k);
+	struct dev_hint h;
+
+	if (!bpf_map_lookup_elem(m->dev_hints, &i, &h) && h.dev1 && h.dev1 - 1 != device &&
+	    dev_hint_holds(m, h.dev1 - 1, i))
+		return 0;
+	h.dev1 = device + 1;
+	return put(m->dev_hints, "dev_hints", device, &i, &h);
+}
+
+/*
+ * dev_hints entry of key k, which device's entry no longer has: a device
+ * whose key is under it (device's own new key, another device's), else
+ * 0, no device's, once no entry has one.
+ */
+static int dev_hint_refill(const struct hauler_maps *m, __u32 device, const struct dev_addr *k)
+{
+	__u32 i = hauler_dev_hint_index(k), key, next;
+	struct dev_hint h = {};
+	int err;
+
+	if (!bpf_map_lookup_elem(m->dev_hints, &i, &h) && h.dev1 &&
+	    dev_hint_holds(m, h.dev1 - 1, i))
+		return 0;
+	h.dev1 = 0;
+	for (err = bpf_map_get_next_key(m->devices, NULL, &next); !err;
+	     err = bpf_map_get_next_key(m->devices, &key, &next)) {
+		key = next;
+		if (dev_hint_holds(m, key, i)) {
+			h.dev1 = key + 1;
+			break;
+		}
+	}
+	return put(m->dev_hints, "dev_hints", device, &i, &h);
+}
+
+/*
+ * devices[device] = dev, and dev_addrs and dev_hints kept with it: its
+ * new address's hint first (a hint is only a device to check: a datapath
+ * that meets an entry not yet written looks in dev_addrs), then the
+ * entry, then its address's key, then the key of the address it had
+ * before (when another, and still this device's), then that address's
+ * hint, cleared only when no device's key is left under it (0 says no
+ * device is there). A packet in between finds at worst a key whose device
+ * no longer has that address, which the datapath checks (bpf/ctconn.h,
+ * ct_reply_device).
  */
 int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_info *dev)
 {
@@ -87,37 +145,25 @@ int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_i
 		memset(&was, 0, sizeof(was));
 	old = hauler_dev_addr_of(&ko, &was);
 	cur = hauler_dev_addr_of(&kn, dev);
+	if (cur && dev_hint_claim(m, device, &kn))
+		return -ERR_SYSTEM;
 	if (put(m->devices, "devices", device, &device, dev))
 		return -ERR_SYSTEM;
 	if (cur && put(m->dev_addrs, "dev_addrs", device, &kn, &ref))
 		return -ERR_SYSTEM;
-	if (cur) {
-		/* Its port's bit, set for good: a stale bit costs a lookup, never a verdict. */
-		__u32 w = hauler_port_word(kn.port);
-		struct port_bits pb = {};
-
-		if (bpf_map_lookup_elem(m->dev_ports, &w, &pb))
-			pb.bits = 0;
-		if (!(pb.bits & hauler_port_bit(kn.port))) {
-			pb.bits |= hauler_port_bit(kn.port);
-			if (put(m->dev_ports, "dev_ports", w, &w, &pb))
-				return -ERR_SYSTEM;
-		}
-	}
 	if (!old || (cur && !memcmp(&ko, &kn, sizeof(ko))))
 		return 0;
-	if (bpf_map_lookup_elem(m->dev_addrs, &ko, &was_ref) || was_ref.id != device)
-		return 0;
-	/* Another device of the VIP at that address keeps it. */
-	other = dev_addr_other(m, device, &ko);
-	if (other >= 0) {
+	if (!bpf_map_lookup_elem(m->dev_addrs, &ko, &was_ref) && was_ref.id == device) {
+		/* Another device of the VIP at that address keeps it. */
+		other = dev_addr_other(m, device, &ko);
 		ref.id = other;
-		return put(m->dev_addrs, "dev_addrs", device, &ko, &ref);
+		if (other >= 0 && put(m->dev_addrs, "dev_addrs", device, &ko, &ref))
+			return -ERR_SYSTEM;
+		if (other < 0 && bpf_map_delete_elem(m->dev_addrs, &ko) && errno != ENOENT)
+			return err_set(ERR_SYSTEM, "cannot delete dev_addrs[%u]: %s", device,
+				       strerror(errno));
 	}
-	if (bpf_map_delete_elem(m->dev_addrs, &ko) && errno != ENOENT)
-		return err_set(ERR_SYSTEM, "cannot delete dev_addrs[%u]: %s", device,
-			       strerror(errno));
-	return 0;
+	return dev_hint_refill(m, device, &ko) ? -ERR_SYSTEM : 0;
 }
 
 int mapw_dev_resync(const struct hauler_maps *m, __u32 device, __u32 floor_s)

@@ -5,12 +5,12 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 20 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 21 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 512 // most VIPs hauler up --vips may ask for; a VIP id is also its policy slot
 #define HAULER_MAX_SERVERS 4096 // most servers over all VIPs hauler up --servers may ask for
 #define HAULER_SERVER_SLOTS 4608 // most entries of servers and ring_pos: the servers, then one flat group per VIP (hauler_flat_group)
 #define HAULER_MAX_DEVICES 8192 // most devices over all servers hauler up --devices may ask for
-#define HAULER_DEV_PORT_WORDS 2048 // entries of dev_ports: 65536 ports, 32 an entry
+#define HAULER_DEV_HINTS 65536 // entries of dev_hints: 8 or more per device (MAX_DEVICES), a power of two
 #define HAULER_VIPS_DEFAULT 64 // VIPs of a first up without --vips (the maps below are declared with it)
 #define HAULER_SERVERS_DEFAULT 256 // servers of a first up without --servers
 #define HAULER_DEVICES_DEFAULT 2048 // devices of a first up without --devices
@@ -248,9 +248,9 @@ struct dev_addr_t {
 	bit<8> proto; // its VIP's IPPROTO_TCP or IPPROTO_UDP
 }
 
-// value of dev_ports: 32 ports, a bit each
-struct port_bits_t {
-	bit<32> bits; // bit p % 32 of entry p / 32: some device had port p (the port in network order as a number)
+// value of dev_hints
+struct dev_hint_t {
+	bit<32> dev1; // 0: no dev_addrs key hashes here; else 1 + the id of a device whose key may (checked against its entry)
 }
 
 // value of dev_addrs
@@ -487,7 +487,7 @@ header hauler_report_h {
 // map devices: ARRAY, key bit<32>, value device_info_t, size 2048 - device id -> device (size: hauler up --devices)
 // map dev_state: ARRAY, key bit<32>, value dev_state_t, size 2048 - device id -> measured load
 // map dev_resync: ARRAY, key bit<32>, value dev_resync_t, size 2048 - device id -> its last device resync request
-// map dev_ports: ARRAY, key bit<32>, value port_bits_t, size 2048 - port / 32 -> ports some device of a nat VIP had, set by mapw_device and never cleared: the entry program looks a packet from such a port up in dev_addrs before its own slot
+// map dev_hints: ARRAY, key bit<32>, value dev_hint_t, size 65536 - hauler_dev_hint_index of a dev_addrs key -> a device whose key it may be, written with devices by mapw_device: a packet's source whose entry is 0 is no device's; a nat reply finds its device with no dev_addrs lookup
 // map dev_addrs: HASH, key dev_addr_t, value dev_ref_t, size 2048 - device address:port:proto -> device id, written with devices by mapw_device (the compact table's nat replies: a reply is known by its source, no slot of its own)
 // map rings: ARRAY, key bit<32>, value ring_t, size 640 - server * 2 + version -> ring
 // map ring_pos: PERCPU_ARRAY, key bit<32>, value ring_pos_t, size 320 - server -> ring pointer, one per CPU (nothing shared written per new connection)

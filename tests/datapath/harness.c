@@ -537,7 +537,7 @@ int dp_reset(void **state)
 	zero_array("servers", HAULER_SERVER_SLOTS, sizeof(struct server_info));
 	zero_array("devices", HAULER_MAX_DEVICES, sizeof(struct device_info));
 	clear_hash("dev_addrs", sizeof(struct dev_addr));
-	zero_array("dev_ports", HAULER_DEV_PORT_WORDS, sizeof(struct port_bits));
+	zero_array("dev_hints", HAULER_DEV_HINTS, sizeof(struct dev_hint));
 	zero_array("dev_state", HAULER_MAX_DEVICES, sizeof(struct dev_state));
 	zero_array("dev_keys", HAULER_MAX_DEVICES, sizeof(struct dev_key));
 	zero_array("rings", 2 * HAULER_SERVER_SLOTS, sizeof(struct ring));

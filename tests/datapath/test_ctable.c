@@ -862,32 +862,58 @@ static int dev_addr_id(int family, int addr_n, __u8 proto)
 	return ref.id;
 }
 
-/* Is port (host order) marked in dev_ports? */
-static int device_port(__u16 port)
+/* The dev_hints entry of device address n, port (host order) and proto. */
+static __u32 *hint_at(int family, int addr_n, __u16 port, __u8 proto, __u32 *i)
 {
-	__u16 p = htons(port);
-	__u32 w = hauler_port_word(p);
-	struct port_bits pb;
+	struct dp_addr a = dp_dev_addr(family, addr_n);
 
-	assert_int_equal(bpf_map_lookup_elem(dp_map("dev_ports"), &w, &pb), 0);
-	return !!(pb.bits & hauler_port_bit(p));
+	*i = hauler_dev_hint_at(a.a, htons(port), family, proto);
+	return i;
+}
+
+/* What dev_hints holds for device address n, port (host order) and proto: 1 + a device id, or 0. */
+static __u32 hint_of(int family, int addr_n, __u16 port, __u8 proto)
+{
+	struct dev_hint h;
+	__u32 i;
+
+	assert_int_equal(
+	    bpf_map_lookup_elem(dp_map("dev_hints"), hint_at(family, addr_n, port, proto, &i), &h),
+	    0);
+	return h.dev1;
+}
+
+static void hint_set(int family, int addr_n, __u8 proto, __u32 dev1)
+{
+	struct dev_hint h = {.dev1 = dev1};
+	__u32 i;
+
+	assert_int_equal(bpf_map_update_elem(dp_map("dev_hints"),
+					     hint_at(family, addr_n, DP_DEV_PORT, proto, &i), &h,
+					     BPF_ANY),
+			 0);
 }
 
 /*
- * A client whose source port is a device's port (dev_ports: the entry
- * program looks such a packet up as a reply first): not a device, so its
- * packets go on to its own slot, and its flow's replies come back.
+ * A client whose source port is a device's port, and whose source's
+ * dev_hints entry names the device (as if its address were under the
+ * device's: the entry program looks such a packet up as a reply first):
+ * not a device, so its packets go on to its own slot, and its flow's
+ * replies come back.
  */
 static void test_client_from_device_port(void **state)
 {
 	const struct dp_case *c = param(state);
+	struct dev_hint h = {.dev1 = DP_DEV_ID(0) + 1};
 	struct frame_spec in;
 	struct flow_key fk, rk;
+	__u32 i;
 
 	nat_flow(c->family, c->proto, &in, &fk, &rk);
 	in.sport = DP_DEV_PORT;
 	fk = spec_flow(&in);
-	assert_true(device_port(in.sport));
+	i = hauler_dev_hint_at(fk.src, fk.sport, fk.family, fk.proto);
+	assert_int_equal(bpf_map_update_elem(dp_map("dev_hints"), &i, &h, BPF_ANY), 0);
 	open_established(&in);
 	send_nat_to(&in, 0);
 	send_reply(&in, TCPF_ACK);
@@ -929,8 +955,9 @@ static void test_reply_no_slot(void **state)
 	nat_flow(c->family, c->proto, &in, &fk, &rk);
 	assert_int_equal(dev_addr_id(c->family, 0, c->proto), DP_DEV_ID(0));
 	assert_int_equal(dev_addr_id(c->family, 0, other), -1);
-	assert_true(device_port(DP_DEV_PORT));
-	assert_false(device_port(DP_DEV_PORT + 1));
+	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), DP_DEV_ID(0) + 1);
+	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, other), 0);
+	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT + 1, c->proto), 0);
 	open_established(&in);
 	assert_int_equal(dp_ct_count(), 1);
 	no_slot(&rk);
@@ -1000,6 +1027,63 @@ static void test_reply_other_device(void **state)
 }
 
 /*
+ * A dev_hints entry that names another device than the reply's (two
+ * addresses under one entry; an id past the table; a device of no nat
+ * VIP): the reply's device is found in dev_addrs, the reply translated
+ * and tracked as ever, and the entry left as it is.
+ */
+static void test_reply_hint_other(void **state)
+{
+	const struct dp_case *c = param(state);
+	__u32 bad[] = {DP_DEV_ID(1) + 1, HAULER_MAX_DEVICES + 1, 0xffffffffu};
+	struct frame_spec in;
+	struct flow_key fk, rk;
+	unsigned int n;
+	__u64 s;
+
+	nat_flow(c->family, c->proto, &in, &fk, &rk);
+	open_established(&in);
+	s = slot_of(&fk);
+	for (n = 0; n < sizeof(bad) / sizeof(bad[0]); n++) {
+		hint_set(c->family, 0, c->proto, bad[n]);
+		send_reply(&in, TCPF_ACK);
+		assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), bad[n]);
+		assert_int_equal(slot_of(&fk), s);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), (c->proto == IPPROTO_TCP) + n);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 0);
+	assert_int_equal(dp_ct_count(), 1);
+	no_slot(&rk);
+}
+
+/*
+ * A dev_hints entry of 0 says no device is at that source (the manager
+ * never leaves one so under a device's key): a packet from there is no
+ * reply, passed untranslated and counted (pass_not_vip), its flow's slot
+ * and the table unchanged; the entry back, the replies are translated.
+ */
+static void test_reply_hint_none(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in;
+	struct flow_key fk, rk;
+	__u64 s, replies;
+
+	nat_flow(c->family, c->proto, &in, &fk, &rk);
+	open_established(&in);
+	s = slot_of(&fk);
+	replies = dp_stat(HAULER_STAT_nat_reply);
+	hint_set(c->family, 0, c->proto, 0);
+	reply_passed(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), replies);
+	assert_int_equal(slot_of(&fk), s);
+	assert_int_equal(dp_ct_count(), 1);
+	hint_set(c->family, 0, c->proto, DP_DEV_ID(0) + 1);
+	send_reply(&in, TCPF_ACK);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), replies + 1);
+}
+
+/*
  * Two devices of one VIP at one address and port (the manager allows it:
  * a client port is one flow of the VIP): dev_addrs names one of them,
  * and the replies of flows on either are translated, each tracked on its
@@ -1039,10 +1123,12 @@ static void test_reply_shared_address(void **state)
 	 */
 	dp_del_device(DP_DEV_ID(0));
 	assert_int_equal(dev_addr_id(c->family, 0, c->proto), DP_DEV_ID(1));
+	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), DP_DEV_ID(1) + 1);
 	send_reply(&in, TCPF_ACK);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 5 : 3);
 	dp_del_device(DP_DEV_ID(1));
 	assert_int_equal(dev_addr_id(c->family, 0, c->proto), -1);
+	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), 0);
 }
 
 /*
@@ -1070,12 +1156,15 @@ static void test_dev_addrs_readd(void **state)
 	s = slot_of(&fk);
 	dp_del_device(DP_DEV_ID(0));
 	assert_int_equal(dev_addr_id(c->family, 0, c->proto), -1);
+	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), 0);
 	reply_passed(&in, 0);
 	assert_int_equal(slot_of(&fk), s);
 
 	dp_add_device(DP_DEV_ID(0), c->family, 6, DP_SERVER, 0, HAULER_STATE_UP);
 	assert_int_equal(dev_addr_id(c->family, 6, c->proto), DP_DEV_ID(0));
 	assert_int_equal(dev_addr_id(c->family, 0, c->proto), -1);
+	assert_int_equal(hint_of(c->family, 6, DP_DEV_PORT, c->proto), DP_DEV_ID(0) + 1);
+	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), 0);
 	reply_passed(&in, 0);
 	assert_int_equal(slot_of(&fk), s);
 
@@ -1091,6 +1180,7 @@ static void test_dev_addrs_readd(void **state)
 	/* Deleted again: no key of the id left behind. */
 	dp_del_device(DP_DEV_ID(0));
 	assert_int_equal(dev_addr_id(c->family, 6, c->proto), -1);
+	assert_int_equal(hint_of(c->family, 6, DP_DEV_PORT, c->proto), 0);
 	fd = dp_map("dev_addrs");
 	for (err = bpf_map_get_next_key(fd, NULL, &next); !err;
 	     err = bpf_map_get_next_key(fd, &next, &next)) {
@@ -1193,6 +1283,8 @@ int main(void)
 	    CASES(test_reply_no_slot),
 	    CASES(test_reply_not_device),
 	    CASES(test_reply_other_device),
+	    CASES(test_reply_hint_other),
+	    CASES(test_reply_hint_none),
 	    CASES(test_reply_shared_address),
 	    CASES(test_client_from_device_port),
 	    CASES(test_dev_addrs_readd),
