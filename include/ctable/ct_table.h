@@ -203,7 +203,7 @@ CT_SCAN int ct_bucket_victim(const struct ct_bucket *b, __u32 now_tick, const st
 	if (!b || !l || !old || !rank)
 		return -1;
 #ifdef __clang__
-#pragma nounroll
+#pragma unroll
 #endif
 	for (i = 0; i < HAULER_CT_SLOTS; i++) {
 		__u64 s = ct_read(b, i);
