@@ -466,7 +466,8 @@ static __always_inline int ct_fast(const struct ct_hit *h, const struct pkt *p,
 struct ct_pass {
 	struct pkt p;
 	struct ct_place pl;
-	__u32 no_device; /* ct_reply_fast found the source no device's (ct_reply_device) */
+	__u32 no_device; /* the source is no device's: its port's bit clear, or ct_reply_fast looked
+			  */
 	__u64 now;
 };
 
@@ -538,17 +539,20 @@ static __always_inline int ct_from_device_port(const struct pkt *p)
 static __always_inline int ct_hit_fast(const struct pkt *p, const struct config *cfg, __u64 now,
 				       struct vip_info *vi, struct device_info **dev, __u32 *id)
 {
+	int from_dev = ct_from_device_port(p);
+	__u32 zero = 0, no_dev = !from_dev;
 	struct ct_hit h = {};
 	struct ct_pass *cp;
 	struct ct_place pl;
-	__u32 zero = 0, no_dev = 0;
-	int from_dev = ct_from_device_port(p);
 	struct ct_ref r;
 
 	/*
 	 * From a port some device has (dev_ports): a reply first, which then
 	 * skips its own slot's miss; a client's packet from such a port pays
-	 * a dev_addrs miss, and goes on below.
+	 * a dev_addrs miss, and goes on below. From any other port it is no
+	 * device's: mapw_device, dev_addrs' one writer, sets a port's bit
+	 * before the key that has it, and never clears one, so dev_addrs is
+	 * looked up neither here nor in hauler_ct (no_device).
 	 */
 	if (from_dev && ct_reply_fast(p, cfg, now, dev, id, &no_dev))
 		return CT_FAST_REPLY;
@@ -559,8 +563,6 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 		if (ct_fast(&h, p, cfg, now, vi, dev))
 			return CT_FAST_FLOW;
 	}
-	if (!from_dev && ct_reply_fast(p, cfg, now, dev, id, &no_dev))
-		return CT_FAST_REPLY;
 	cp = bpf_map_lookup_elem(&ct_pass, &zero);
 	if (cp) {
 		cp->p = *p;
@@ -940,7 +942,7 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 	int st, confirms;
 	__u64 found;
 
-	if (!cfg->nat_vips || no_dev) /* no_dev: the entry program's ct_reply_fast looked */
+	if (!cfg->nat_vips || no_dev) /* no_dev: no device port (dev_ports), or looked */
 		goto not_reply;
 	dev = ct_reply_device(&p->flow, &id);
 	if (!dev)

@@ -70,10 +70,11 @@ static long dev_addr_other(const struct hauler_maps *m, __u32 device, const stru
 
 /*
  * devices[device] = dev, and dev_addrs kept with it: the entry first, then
- * its address's key, then the key of the address it had before (when
- * another, and still this device's). A packet in between finds at worst
- * a key whose device no longer has that address, which the datapath
- * checks (bpf/ctconn.h, ct_reply_device).
+ * its port's bit in dev_ports, then its address's key, then the key of the
+ * address it had before (when another, and still this device's). The one
+ * writer of dev_addrs and dev_ports: every key's port has its bit. A
+ * packet in between finds at worst a key whose device no longer has that
+ * address, which the datapath checks (bpf/ctconn.h, ct_reply_device).
  */
 int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_info *dev)
 {
@@ -89,10 +90,12 @@ int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_i
 	cur = hauler_dev_addr_of(&kn, dev);
 	if (put(m->devices, "devices", device, &device, dev))
 		return -ERR_SYSTEM;
-	if (cur && put(m->dev_addrs, "dev_addrs", device, &kn, &ref))
-		return -ERR_SYSTEM;
 	if (cur) {
-		/* Its port's bit, set for good: a stale bit costs a lookup, never a verdict. */
+		/*
+		 * Its port's bit, set for good (a stale bit costs a lookup, never
+		 * a verdict), and before the key: the datapath looks no packet
+		 * from a port without its bit up in dev_addrs.
+		 */
 		__u32 w = hauler_port_word(kn.port);
 		struct port_bits pb = {};
 
@@ -104,6 +107,8 @@ int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_i
 				return -ERR_SYSTEM;
 		}
 	}
+	if (cur && put(m->dev_addrs, "dev_addrs", device, &kn, &ref))
+		return -ERR_SYSTEM;
 	if (!old || (cur && !memcmp(&ko, &kn, sizeof(ko))))
 		return 0;
 	if (bpf_map_lookup_elem(m->dev_addrs, &ko, &was_ref) || was_ref.id != device)

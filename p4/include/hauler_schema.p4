@@ -487,7 +487,7 @@ header hauler_report_h {
 // map devices: ARRAY, key bit<32>, value device_info_t, size 2048 - device id -> device (size: hauler up --devices)
 // map dev_state: ARRAY, key bit<32>, value dev_state_t, size 2048 - device id -> measured load
 // map dev_resync: ARRAY, key bit<32>, value dev_resync_t, size 2048 - device id -> its last device resync request
-// map dev_ports: ARRAY, key bit<32>, value port_bits_t, size 2048 - port / 32 -> ports some device of a nat VIP had, set by mapw_device and never cleared: the entry program looks a packet from such a port up in dev_addrs before its own slot
+// map dev_ports: ARRAY, key bit<32>, value port_bits_t, size 2048 - port / 32 -> ports some device of a nat VIP had, set by mapw_device before the device's dev_addrs key and never cleared: a packet from such a port is looked up in dev_addrs before its own slot, one from any other port is no device's reply (not looked up)
 // map dev_addrs: HASH, key dev_addr_t, value dev_ref_t, size 2048 - device address:port:proto -> device id, written with devices by mapw_device (the compact table's nat replies: a reply is known by its source, no slot of its own)
 // map rings: ARRAY, key bit<32>, value ring_t, size 640 - server * 2 + version -> ring
 // map ring_pos: PERCPU_ARRAY, key bit<32>, value ring_pos_t, size 320 - server -> ring pointer, one per CPU (nothing shared written per new connection)

@@ -898,6 +898,65 @@ static void test_client_from_device_port(void **state)
 	assert_int_equal(dp_ct_count(), 1);
 }
 
+/* Device 0's reply to in from port sport (host order) with tcp_flags: passed. */
+static void reply_port_passed(const struct frame_spec *in, __u16 sport, __u8 tcp_flags)
+{
+	struct frame_spec r;
+
+	spec_reply(&r, in, 0);
+	r.tcp_flags = tcp_flags;
+	r.sport = sport;
+	dp_run_ok(&r, XDP_PASS);
+}
+
+/* Set or clear port's (host order) bit in dev_ports, as no writer but mapw_device would. */
+static void device_port_set(__u16 port, int on)
+{
+	__u16 p = htons(port);
+	__u32 w = hauler_port_word(p);
+	struct port_bits pb;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("dev_ports"), &w, &pb), 0);
+	pb.bits = on ? pb.bits | hauler_port_bit(p) : pb.bits & ~hauler_port_bit(p);
+	assert_int_equal(bpf_map_update_elem(dp_map("dev_ports"), &w, &pb, BPF_ANY), 0);
+}
+
+/*
+ * dev_ports is the gate of the reply path: mapw_device sets a port's bit
+ * before any dev_addrs key with that port, so a packet from a port
+ * without its bit is looked up in dev_addrs nowhere (neither by the
+ * entry program nor by hauler_ct). With the bit taken away under a
+ * device's key, the device's reply (a plain ACK, and a FIN, which
+ * hauler_ct takes) is no reply: passed untranslated, nothing written.
+ * The bit back, the same reply is translated.
+ */
+static void test_reply_port_unmarked(void **state)
+{
+	const struct dp_case *c = param(state);
+	int tcp = c->proto == IPPROTO_TCP;
+	struct frame_spec in;
+	struct flow_key fk, rk;
+	__u64 s, reasons;
+
+	nat_flow(c->family, c->proto, &in, &fk, &rk);
+	open_established(&in);
+	assert_int_equal(dev_addr_id(c->family, 0, c->proto), DP_DEV_ID(0));
+	device_port_set(DP_DEV_PORT, 0);
+	s = slot_of(&fk);
+	reasons = dp_reason_sum();
+	reply_port_passed(&in, DP_DEV_PORT, TCPF_ACK);
+	if (tcp)
+		reply_port_passed(&in, DP_DEV_PORT, TCPF_ACK | TCPF_FIN); /* hauler_ct's */
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), tcp ? 2 : 1);
+	assert_int_equal(dp_reason_sum(), reasons + (tcp ? 2 : 1));
+	assert_int_equal(slot_of(&fk), s);
+	assert_int_equal(dp_ct_count(), 1);
+
+	device_port_set(DP_DEV_PORT, 1);
+	send_reply(&in, TCPF_ACK);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), tcp ? 2 : 1);
+}
+
 /* Device n's reply to in (an ACK): passed untranslated (pass_not_vip), nothing else counted. */
 static void reply_passed(const struct frame_spec *in, int dev_n)
 {
@@ -950,7 +1009,7 @@ static void test_reply_no_slot(void **state)
 static void test_reply_not_device(void **state)
 {
 	const struct dp_case *c = param(state);
-	struct frame_spec in, r;
+	struct frame_spec in;
 	struct flow_key fk, rk;
 	__u64 s, reasons;
 
@@ -958,10 +1017,7 @@ static void test_reply_not_device(void **state)
 	open_established(&in);
 	s = slot_of(&fk);
 	reasons = dp_reason_sum();
-	spec_reply(&r, &in, 0);
-	r.tcp_flags = TCPF_ACK;
-	r.sport = DP_DEV_PORT + 1;
-	dp_run_ok(&r, XDP_PASS);
+	reply_port_passed(&in, DP_DEV_PORT + 1, TCPF_ACK);
 	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 1);
 	assert_int_equal(dp_reason_sum(), reasons + 1);
 	reply_passed(&in, 3); /* no device has address 3 */
@@ -1195,6 +1251,7 @@ int main(void)
 	    CASES(test_reply_other_device),
 	    CASES(test_reply_shared_address),
 	    CASES(test_client_from_device_port),
+	    CASES(test_reply_port_unmarked),
 	    CASES(test_dev_addrs_readd),
 	    CASES(test_stamp_ahead),
 	};
