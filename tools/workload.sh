@@ -61,8 +61,11 @@ WL_PORT=9000
 : "${WL_ACC_CPU:=$WL_CPU}"
 
 # loadgen's CPU (default: the first CPU this script may run on that is
-# not the devices'; none, so unpinned, when there is no other). Off the devices' CPU, the client takes none of
-# their time; and on one CPU, the balancer decides every request on one
+# not the devices'; else the first that is not the server CPU's, so with
+# WL_ACC_CPU on the other CPU of two the client shares the accelerator's
+# (whose quota leaves it most of that CPU); none, so unpinned, when there
+# is no other). Off the server CPU device's CPU, the client takes none
+# of its time; and on one CPU, the balancer decides every request on one
 # CPU, as behind a NIC with one receive queue: the XDP program runs on
 # the sender's CPU on veth, and wrr's ring pointer is per CPU, so a
 # client that moved between CPUs interleaved two pointers' sequences
@@ -72,8 +75,12 @@ WL_PORT=9000
 	n = split($2, r, ",")
 	for (i = 1; i <= n; i++) {
 		if (split(r[i], b, "-") == 1) b[2] = b[1]
-		for (c = b[1]; c <= b[2]; c++) if (c != d && c != a) { print c; exit }
+		for (c = b[1]; c <= b[2]; c++) {
+			if (c != d && c != a) { print c; exit }
+			if (c != d && shared == "") shared = c
+		}
 	}
+	if (shared != "") print shared
 }' /proc/self/status)}"
 
 _wl_v2() { [ -f /sys/fs/cgroup/cgroup.controllers ]; }

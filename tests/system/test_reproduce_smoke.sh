@@ -55,7 +55,7 @@ acc=$(awk -F'\t' '$1 == "server-only" { n += $8 } END { print n + 0 }' "$RES/swe
 [ "$acc" = 0 ] && ok "server-only: the accelerator served nothing" || fail "server-only: s1acc served $acc"
 
 n=$(wc -l <"$RES/sweep.jsonl")
-bad=$(grep -cv '^{"label":"[^"]*","speed":\(null\|[0-9.]*\),.*"by_device":{.*}}$' "$RES/sweep.jsonl")
+bad=$(grep -cv '^{"label":"[^"]*","speed":\(null\|[0-9.]*\),"cpu_quota_use":\(null\|[0-9.]*\),.*"by_device":{.*}}$' "$RES/sweep.jsonl")
 [ "$n" -gt 0 ] && [ "$bad" = 0 ] && ok "sweep.jsonl: $n JSON lines of loadgen" ||
 	fail "sweep.jsonl: $bad of $n lines are not loadgen's JSON"
 bad=$(awk -F'\t' 'NR > 1 && !($4 ~ /^[0-9.]+$/ && $4 > 0) { print NR }' "$RES/fct.tsv")

@@ -10,7 +10,8 @@
 #     that is not a request gets no reply, is counted by workd, and workd
 #     serves the next request;
 #   - requests lost in a full UDP receive queue are counted by workd and
-#     make its P99 late (they count as infinitely late).
+#     make its P99 late (they count as infinitely late);
+#   - loadgen's default CPU (WL_LOAD_CPU) for each placement of the devices.
 # 67 s at load 15, 104 s at load 13 with make check beside it (2026-12-02,
 # 2 cores): the limit leaves room, and every wait ends as soon as its
 # condition holds.
@@ -41,6 +42,21 @@ check_all() {
 		fail "$1: ok $okc of $counted, lost $lost: $2"
 	fi
 }
+
+# loadgen's default CPU (workload.sh): off the devices' CPU; sharing the
+# accelerator's when that is the only other; unpinned on one CPU.
+load_cpu() { # ALLOWED WL_CPU WL_ACC_CPU
+	taskset -c "$1" env -u WL_LOAD_CPU WL_CPU="$2" WL_ACC_CPU="$3" \
+		bash -c '. "$0"; echo "[$WL_LOAD_CPU]"' "$SYS_DIR/../../tools/workload.sh"
+}
+if [ "$(nproc)" -ge 2 ]; then
+	got="$(load_cpu 0,1 1 1) $(load_cpu 0,1 1 0) $(load_cpu 1 1 1)"
+	if [ "$got" = "[0] [0] []" ]; then
+		ok "loadgen's default CPU: off the devices', beside the accelerator, unpinned alone ($got)"
+	else
+		fail "loadgen's default CPU: $got, want [0] [0] []"
+	fi
+fi
 
 topo_up "$P" nat || sys_abort "topology setup"
 iters=$(wl_calibrate)
