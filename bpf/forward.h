@@ -163,7 +163,22 @@ static __always_inline int encap(struct xdp_md *ctx, const struct pkt *p,
 	return 0;
 }
 
-/* Put the next hop's MACs on the frame and send it: XDP_TX, or a redirect to ifindex. */
+/*
+ * Send the frame, its MACs written: XDP_TX when the next hop is out of the
+ * interface it came in on (ingress) or the frame is tagged, else a
+ * redirect to ifindex.
+ */
+static __always_inline int nh_verdict(struct xdp_md *ctx, __u32 l3, __u32 ifindex, __u32 ingress)
+{
+	if (ifindex == ingress || l3 > ETH_HLEN) {
+		stat_reason(HAULER_STAT_fwd_tx, ctx);
+		return XDP_TX;
+	}
+	stat_reason(HAULER_STAT_fwd_redirect, ctx);
+	return bpf_redirect(ifindex, 0);
+}
+
+/* Put the next hop's MACs on the frame and send it (nh_verdict). */
 static __always_inline int nh_send(struct xdp_md *ctx, __u32 l3, const __u8 *dmac, const __u8 *smac,
 				   __u32 ifindex)
 {
@@ -175,12 +190,28 @@ static __always_inline int nh_send(struct xdp_md *ctx, __u32 l3, const __u8 *dma
 		return XDP_DROP;
 	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, smac, ETH_ALEN);
-	if (ifindex == ctx->ingress_ifindex || l3 > ETH_HLEN) {
-		stat_reason(HAULER_STAT_fwd_tx, ctx);
-		return XDP_TX;
-	}
-	stat_reason(HAULER_STAT_fwd_redirect, ctx);
-	return bpf_redirect(ifindex, 0);
+	return nh_verdict(ctx, l3, ifindex, ctx->ingress_ifindex);
+}
+
+/*
+ * nh_send from a fresh cache entry: both MACs in three word stores (the
+ * header is reached unaligned; the verifier allows that where the
+ * architecture does, as every one hauler builds for). ingress: the
+ * packet's ingress ifindex, read once by the caller.
+ */
+static __always_inline int nh_send_cached(struct xdp_md *ctx, __u32 l3, const struct nh_entry *nh,
+					  __u32 ingress)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 *w = data;
+
+	if (data + ETH_HLEN > end)
+		return XDP_DROP;
+	w[0] = nh->macs[0];
+	w[1] = nh->macs[1];
+	w[2] = nh->macs[2];
+	return nh_verdict(ctx, l3, nh->ifindex, ingress);
 }
 
 /*
@@ -330,16 +361,16 @@ static __always_inline __u32 tcp_payload_len(struct xdp_md *ctx, const struct pk
 static __always_inline int cached_xmit(struct xdp_md *ctx, __u32 l3, __u8 family, const __u32 *addr,
 				       struct nh_entry *nh, __u64 now)
 {
-	__u32 len;
+	__u32 len, ingress = ctx->ingress_ifindex; /* a ctx field read is three loads: once */
 
-	if (!nh || !nh_fresh(nh, addr, family, ctx->ingress_ifindex, now))
+	if (!nh || !nh_fresh(nh, addr, family, ingress, now))
 		goto lookup;
 	len = ip_tot_len(ctx, l3, family);
 	if (!len)
 		return XDP_DROP;
 	if (len > nh->mtu)
 		return too_big(ctx); /* what the FIB answers above the route MTU */
-	return nh_send(ctx, l3, nh->dmac, nh->smac, nh->ifindex);
+	return nh_send_cached(ctx, l3, nh, ingress);
 lookup:
 	nh_claim(nh, addr, family);
 	return fib_xmit(ctx, l3, family, nh, now);

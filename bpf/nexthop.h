@@ -30,22 +30,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "hauler_schema.h"
-
-#define HAULER_NH_MAX_AGE_NS  (100 * 1000000ULL) /* 100 ms */
-#define HAULER_NH_CLIENT_BITS 10		 /* 1024 slots for NAT return traffic */
-
-struct nh_entry {
-	__u32 addr[4];	   /* destination the lookup was for */
-	__u64 resolved_ns; /* coarse ktime of the lookup; 0: empty */
-	__u32 ingress;	   /* ingress ifindex of the lookup */
-	__u32 ifindex;	   /* egress ifindex */
-	__u16 mtu;	   /* route MTU */
-	__u8 family;
-	__u8 pad;
-	__u8 dmac[6];
-	__u8 smac[6];
-	__u8 pad2[2];
-};
+#include "hauler_nexthop.h" /* struct nh_entry */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -8,12 +8,15 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <cmocka.h>
 #include "frames.h"
+#include "hauler_nexthop.h"
 
 static const struct dp_case *param(void **state)
 {
@@ -502,18 +505,17 @@ static void test_reply_rst_ends_flow(void **state)
 }
 
 /*
- * A device behind another interface: bpf_redirect there, MACs of that
- * interface and the device. A tagged frame stays on its VLAN (XDP_TX).
+ * A nat VIP whose one device is behind the second interface (the remote
+ * device): the client's frame to the VIP (*len bytes), and the frame that
+ * goes out to the device (*e, *wlen bytes: the device's address and port,
+ * MACs of that interface and the device).
  */
-static void test_redirect(void **state)
+static void remote_device_frames(const struct dp_case *c, __u8 *frame, size_t *len,
+				 struct frame_spec *e, __u8 *want, size_t *wlen)
 {
-	const struct dp_case *c = param(state);
 	struct dp_addr far = dp_remote_dev_addr(c->family);
-	struct frame_spec in, e;
-	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
-	size_t len, wlen;
-	struct dp_out out;
 	__u16 dev = DP_DEV_ID(0);
+	struct frame_spec in;
 
 	dp_add_vip(c->family, c->proto, dp_vip_port(c->proto), DP_VIP_ID, HAULER_FWD_NAT, DP_SLOT,
 		   DP_TABLE);
@@ -522,13 +524,28 @@ static void test_redirect(void **state)
 	dp_add_server(DP_SERVER, DP_VIP_ID, &dev, 1);
 
 	spec_to_vip(&in, c->family, c->proto, c->vlan);
-	e = in;
-	memcpy(e.dst, far.a, 16);
-	e.dport = DP_DEV_PORT;
-	memcpy(e.dmac, dp_remote_dev_mac, 6);
-	memcpy(e.smac, dp_lb2_mac, 6);
-	len = build(&in, frame);
-	wlen = build(&e, want);
+	*e = in;
+	memcpy(e->dst, far.a, 16);
+	e->dport = DP_DEV_PORT;
+	memcpy(e->dmac, dp_remote_dev_mac, 6);
+	memcpy(e->smac, dp_lb2_mac, 6);
+	*len = build(&in, frame);
+	*wlen = build(e, want);
+}
+
+/*
+ * A device behind another interface: bpf_redirect there, MACs of that
+ * interface and the device. A tagged frame stays on its VLAN (XDP_TX).
+ */
+static void test_redirect(void **state)
+{
+	const struct dp_case *c = param(state);
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec e;
+	size_t len, wlen;
+	struct dp_out out;
+
+	remote_device_frames(c, frame, &len, &e, want, &wlen);
 	assert_int_equal(dp_run(frame, len, &out), 0);
 	assert_frame_equal(want, wlen, &out);
 	assert_frame_valid(&out);
@@ -539,6 +556,112 @@ static void test_redirect(void **state)
 		assert_int_equal(out.verdict, XDP_REDIRECT);
 		assert_int_equal(dp_stat(HAULER_STAT_fwd_redirect), 1);
 	}
+}
+
+/* This CPU's next-hop cache entry of device id (the entry object's nh_cache): read or write. */
+static void nh_entry_at(__u32 id, int cpu, struct nh_entry *e, int write)
+{
+	int n = libbpf_num_possible_cpus(), fd = dp_map("nh_cache");
+	struct nh_entry *all = calloc(n, sizeof(*all));
+
+	assert_non_null(all);
+	assert_true(cpu < n);
+	assert_int_equal(bpf_map_lookup_elem(fd, &id, all), 0);
+	if (write) {
+		all[cpu] = *e;
+		assert_int_equal(bpf_map_update_elem(fd, &id, all, BPF_ANY), 0);
+	} else {
+		*e = all[cpu];
+	}
+	free(all);
+}
+
+/*
+ * The device's entry in this CPU's cache made to say next hop dmac via
+ * smac (a neighbour change the cache has not looked up yet), route MTU
+ * mtu, its time left as the last lookup wrote it; then frame in. 1: the
+ * cached answer was used (out), 0: the entry had aged meanwhile (a
+ * loaded machine) and was looked up again, which the caller checks.
+ */
+static int run_with_entry(__u32 dev, int cpu, const __u8 *dmac, const __u8 *smac, __u16 mtu,
+			  const __u8 *frame, size_t len, struct dp_out *out)
+{
+	struct nh_entry nh;
+
+	nh_entry_at(dev, cpu, &nh, 0);
+	assert_true(nh.resolved_ns != 0);
+	memcpy(nh.dmac, dmac, 6);
+	memcpy(nh.smac, smac, 6);
+	nh.mtu = mtu;
+	nh_entry_at(dev, cpu, &nh, 1);
+	assert_int_equal(dp_run(frame, len, out), 0);
+	nh_entry_at(dev, cpu, &nh, 0);
+	return !memcmp(nh.dmac, dmac, 6);
+}
+
+/*
+ * The next hop of a device from this CPU's cache (bpf/nexthop.h) while
+ * its entry is fresh: the frame gets the entry's two MACs in frame order
+ * (nh_send_cached), goes out of the entry's interface (a redirect; a
+ * tagged frame XDP_TX), and one above the entry's route MTU is refused (a
+ * nat packet: a counted drop). An entry older than HAULER_NH_MAX_AGE_NS
+ * is looked up again: the neighbour table's MACs are back, fresh.
+ */
+static void test_next_hop_cached(void **state)
+{
+	static const __u8 mac_d[6] = {0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0x01};
+	static const __u8 mac_s[6] = {0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0x02};
+	const struct dp_case *c = param(state);
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX], poisoned[DP_FRAME_MAX];
+	int cpu, tries, cached = 0, verdict = c->vlan ? XDP_TX : XDP_REDIRECT;
+	__u16 dev = DP_DEV_ID(0);
+	struct frame_spec e;
+	struct nh_entry nh;
+	struct dp_out out;
+	size_t len, wlen;
+
+	remote_device_frames(c, frame, &len, &e, want, &wlen);
+	memcpy(e.dmac, mac_d, 6);
+	memcpy(e.smac, mac_s, 6);
+	build(&e, poisoned);
+
+	cpu = dp_pin_cpu();			       /* the cache is per CPU */
+	assert_int_equal(dp_run(frame, len, &out), 0); /* the FIB's answer, kept */
+	assert_frame_equal(want, wlen, &out);
+	nh_entry_at(dev, cpu, &nh, 0);
+	assert_memory_equal(nh.dmac, dp_remote_dev_mac, 6);
+	assert_memory_equal(nh.smac, dp_lb2_mac, 6);
+	assert_int_equal(nh.ifindex, dp_ifindex2);
+
+	/* Fresh: the cached MACs go out, whatever the neighbour table says now. */
+	for (tries = 0; tries < 50 && !cached; tries++) {
+		cached = run_with_entry(dev, cpu, mac_d, mac_s, nh.mtu, frame, len, &out);
+		assert_int_equal(out.verdict, verdict);
+		assert_frame_equal(cached ? poisoned : want, wlen, &out);
+	}
+	assert_true(cached);
+	assert_int_equal(dp_stat(verdict == XDP_TX ? HAULER_STAT_fwd_tx : HAULER_STAT_fwd_redirect),
+			 tries + 1);
+
+	/* Fresh, its route MTU below the packet: refused (nat grows nothing: a drop). */
+	for (tries = 0, cached = 0; tries < 50 && !cached; tries++) {
+		cached = run_with_entry(dev, cpu, mac_d, mac_s, 20, frame, len, &out);
+		assert_int_equal(out.verdict, cached ? XDP_DROP : verdict);
+	}
+	assert_true(cached);
+	assert_int_equal(dp_stat(HAULER_STAT_drop_encap), 1);
+
+	/* Aged: looked up again, the neighbour table's MACs back. */
+	nh_entry_at(dev, cpu, &nh, 0);
+	nh.resolved_ns = 1;
+	nh_entry_at(dev, cpu, &nh, 1);
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_int_equal(out.verdict, verdict);
+	assert_frame_equal(want, wlen, &out);
+	nh_entry_at(dev, cpu, &nh, 0);
+	assert_memory_equal(nh.dmac, dp_remote_dev_mac, 6);
+	assert_true(nh.resolved_ns > 1);
+	dp_unpin_cpu();
 }
 
 int main(void)
@@ -553,6 +676,7 @@ int main(void)
 	    DP_CASE_MATRIX(test_no_neighbour_passes),
 	    DP_CASE_MATRIX(test_no_route_passes),
 	    DP_CASE_MATRIX(test_redirect),
+	    DP_CASE_MATRIX(test_next_hop_cached),
 	    {"test_ipv4_options tcp", test_ipv4_options, dp_reset, NULL,
 	     DP_CASE(4, IPPROTO_TCP, 0)},
 	    {"test_ipv4_options udp vlan", test_ipv4_options, dp_reset, NULL,
