@@ -62,7 +62,8 @@ TOPO_BUILD=$BUILD
 # the server CPU kept its capacity beside a busy accelerator (150-151/s
 # alone, 154-155 beside it) where on one CPU it lost up to 13%; but the
 # one full run with it (17:51) ran 42% of its runs in the machine's slow
-# spells and gave no figure (docs/results_notes.md): not the default.
+# spells and gave no figure; on 2026-12-03 the accelerator on CPU 0 served
+# 19-23 requests/s against 39 on CPU 1 (docs/results_notes.md): not the default.
 # shellcheck source=workload.sh
 . tools/workload.sh
 
