@@ -466,7 +466,7 @@ static __always_inline int ct_fast(const struct ct_hit *h, const struct pkt *p,
 struct ct_pass {
 	struct pkt p;
 	struct ct_place pl;
-	__u32 no_device; /* ct_hit_fast found the source no device's (ct_reply_device) */
+	__u32 dev_hint; /* the source's dev_hints entry; 0: ct_hit_fast found it no device's */
 	__u64 now;
 };
 
@@ -556,7 +556,7 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 	if (cp) {
 		cp->p = *p;
 		cp->pl = pl;
-		cp->no_device = no_dev;
+		cp->dev_hint = no_dev ? 0 : hint;
 		cp->now = now;
 	}
 	return CT_FAST_NONE;
@@ -919,7 +919,7 @@ decide:
  * packet of no flow. A UDP reply after its flow ended: passed.
  */
 static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p,
-					 const struct config *cfg, __u64 now, __u32 no_dev)
+					 const struct config *cfg, __u64 now, __u32 hint)
 {
 	__u8 proto = p->flow.proto, fl = p->tcp_flags;
 	__u32 id = 0, tick = ct_tick(now);
@@ -931,9 +931,9 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 	int st, confirms;
 	__u64 found;
 
-	if (!cfg->nat_vips || no_dev) /* no_dev: the entry program's ct_hit_fast looked */
+	if (!cfg->nat_vips || !hint) /* hint: what the entry program's ct_hit_fast found */
 		goto not_reply;
-	dev = ct_reply_device(&p->flow, ct_dev_hint(&p->flow), &id);
+	dev = ct_reply_device(&p->flow, hint, &id);
 	if (!dev)
 		goto not_reply;
 	st = ct_reply_flow(&p->flow, &dev, &id, cfg, &f, &r, &h);
@@ -1014,7 +1014,7 @@ int hauler_ct(struct xdp_md *ctx)
 		goto hit;
 	vi = vip_of(&p.flow, &vk);
 	if (!vi)
-		return ct_nat_return(ctx, &p, cfg, now, cp->no_device);
+		return ct_nat_return(ctx, &p, cfg, now, cp->dev_hint);
 	v = *vi;
 	ret = ct_vip(ctx, &p, &r, found, &h, &dev, &v, cfg, now);
 	if (!dev)
