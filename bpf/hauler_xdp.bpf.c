@@ -952,8 +952,11 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 		if (confirms &&
 		    ct_insert(r.b0, r.b1,
 			      ct_slot_make(r.digest, id, dev->gen, ct_proto_flags(proto), tick),
-			      tick, &l, &found) == CT_INSERTED)
+			      tick, &l, &found) == CT_INSERTED) {
 			stat_reason(HAULER_STAT_conn_promoted, ctx);
+			if (ct_evicts_open(found))
+				stat_reason(HAULER_STAT_conn_evicted, ctx);
+		}
 		return nat_reply_send(ctx, p, &dev->vip, now);
 	}
 	if (proto == IPPROTO_UDP && ct_slot_ended(h.s, tick, &l))
@@ -1073,6 +1076,8 @@ int hauler_ct_bind(struct xdp_md *ctx)
 			}
 		} else if (ret != CT_INSERTED) {
 			stat_reason(HAULER_STAT_conn_table_full, ctx);
+		} else if (ct_evicts_open(found)) {
+			stat_reason(HAULER_STAT_conn_evicted, ctx);
 		}
 	}
 	/* A fresh ctx: clang 14 may otherwise keep &ctx->data_end spilled, which the verifier

@@ -233,7 +233,7 @@ static __always_inline int ct_swap(struct ct_bucket *b, int i, __u64 old, __u64 
 	return __sync_val_compare_and_swap(&b->slot[i & (HAULER_CT_SLOTS - 1)], old, val) == old;
 }
 
-#define CT_INSERTED 0  /* val is in a slot */
+#define CT_INSERTED 0  /* val is in a slot (*found: what the slot held, 0 if empty) */
 #define CT_FOUND    1  /* a slot holds val's digest already (*found): another CPU's insert */
 #define CT_FULL	    -1 /* no slot may take it */
 #define CT_LOST	    -2 /* raced twice with other CPUs' writes: not inserted */
@@ -244,7 +244,8 @@ static __always_inline int ct_swap(struct ct_bucket *b, int i, __u64 old, __u64 
  * tie. A lost race (another CPU wrote the slot between read and swap) is
  * tried once more, after a look for the digest: two CPUs inserting the
  * same new flow end with one slot, the loser taking the winner's choice
- * (*found).
+ * (*found). An insert sets *found to what the slot it took held (0: it
+ * was empty), for the caller to count an evicted flow (ct_evicts_open).
  */
 static __always_inline int ct_insert(struct ct_bucket *b0, struct ct_bucket *b1, __u64 val,
 				     __u32 now_tick, const struct ct_limits *l, __u64 *found)
@@ -264,14 +265,32 @@ static __always_inline int ct_insert(struct ct_bucket *b0, struct ct_bucket *b1,
 		if (i0 < 0 && i1 < 0)
 			return CT_FULL;
 		if (i0 >= 0 && r0 >= r1) {
-			if (ct_swap(b0, i0, o0, val))
+			if (ct_swap(b0, i0, o0, val)) {
+				*found = o0;
 				return CT_INSERTED;
+			}
 		} else if (b1 && i1 >= 0) {
-			if (ct_swap(b1, i1, o1, val))
+			if (ct_swap(b1, i1, o1, val)) {
+				*found = o1;
 				return CT_INSERTED;
+			}
 		}
 	}
 	return CT_LOST;
+}
+
+/*
+ * Did an insert that took a slot holding old evict an open connection:
+ * an established TCP flow (not half-open, not UDP) that saw no FIN or
+ * RST? A live one is never a victim (ct_bucket_victim), so only one idle
+ * past CT_TCP_IDLE_S can be, and its next segment, if the connection is
+ * still there, finds no slot (conn_stateless). Counted as conn_evicted:
+ * no flood may make it grow. Empty, half-open, closed and UDP slots
+ * (their flows ended by their own rule) are not counted.
+ */
+static __always_inline int ct_evicts_open(__u64 old)
+{
+	return old && !(ct_slot_flags(old) & (CT_F_HALF | CT_F_FIN | CT_F_RST | CT_F_UDP));
 }
 
 /*

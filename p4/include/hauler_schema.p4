@@ -133,7 +133,8 @@
 #define HAULER_STAT_nat_reply_spoofed 51 // packet from a nat device's address:port to a client of a held flow that did not come from the balancer's next hop towards that device (interface and neighbour MAC): dropped, nothing written
 #define HAULER_STAT_conn_confirm_limited 52 // ipip/dsr TCP flow whose handshake ACK would confirm it over the confirmation budget (per CPU): stays half-open, forwarded
 #define HAULER_STAT_icmp_spoofed 53 // ICMP error from a device's side (about a held nat flow, for its client; or a router's too-big about an ipip flow's tunnel packet) that did not come from the balancer's next hop towards that device (interface and neighbour MAC), as nat_reply_spoofed: dropped, nothing written
-#define HAULER_STAT_REASONS 54
+#define HAULER_STAT_conn_evicted 54 // compact table: an insert took the slot of an established TCP flow that saw no FIN or RST (idle past 30 min: a live one is never taken); its connection, if still open, goes on without state. No flood makes it grow
+#define HAULER_STAT_REASONS 55
 
 // key of vips: the service clients connect to
 struct vip_key_t {

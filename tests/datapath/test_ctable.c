@@ -589,6 +589,80 @@ static void test_full_buckets(void **state)
 		assert_int_equal(ct_slot_digest(b.slot[5]), p.digest);
 	}
 	assert_int_equal(dp_ct_count(), 16);
+	/* Only half-open flows were pushed out: no open connection evicted. */
+	assert_int_equal(dp_stat(HAULER_STAT_conn_evicted), 0);
+}
+
+/*
+ * Both buckets of a new flow full of live established flows but one
+ * slot, b0[2], whose flow has ended, with flags: the new flow takes that
+ * slot (no refusal).
+ */
+static void fill_but_one(const struct flow_key *fk, const struct ct_place *p, __u8 proto,
+			 __u32 flags, __u32 tick)
+{
+	int i, w;
+
+	for (w = 0; w < 2; w++)
+		for (i = 0; i < HAULER_CT_SLOTS; i++)
+			put_slot(fk, w, i, (p->digest + 1 + w * 8 + i) & 0x3fffff ?: 1,
+				 DP_DEV_ID(0),
+				 w == 0 && i == 2 ? flags : ct_proto_flags_test(proto),
+				 w == 0 && i == 2 ? tick - 30000 : tick);
+}
+
+/* The flow's slot is b0[2], and nothing was refused. */
+static void took_slot_2(const struct flow_key *fk, const struct ct_place *p)
+{
+	struct ct_bucket b;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("ctable"), &p->bucket[0], &b), 0);
+	assert_int_equal(ct_slot_digest(b.slot[2]), p->digest);
+	assert_int_equal(ct_slot_flags(slot_of(fk)) & CT_F_HALF, CT_F_HALF);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_table_full), 0);
+}
+
+/*
+ * conn_evicted: a new flow that can take only the slot of an established
+ * TCP flow idle past CT_TCP_IDLE_S (30000 ticks, 33 min) evicts an open
+ * connection, counted once. The same slot holding a flow that ended by
+ * its own rule (a FIN, a RST, a UDP flow past its timeout) or a
+ * half-open one is no open connection: not counted.
+ */
+static void test_evict_open(void **state)
+{
+	const struct dp_case *c = param(state);
+	__u32 tick = now_tick(), pf = ct_proto_flags_test(c->proto);
+	struct frame_spec in;
+	struct ct_place p;
+	struct flow_key fk;
+
+	compact_vip(c->family, c->proto, HAULER_FWD_IPIP, 1);
+	spec_to_vip(&in, c->family, c->proto, 0);
+	fk = spec_flow(&in);
+	dp_ct_place(&fk, &p);
+	assert_int_not_equal(p.bucket[0], p.bucket[1]);
+	assert_true(30000 > ct_ticks_of_ms(CT_TCP_IDLE_S * 1000ULL));
+
+	/* An established flow idle 33 min: TCP, an open connection; UDP, ended. */
+	fill_but_one(&fk, &p, c->proto, pf, tick);
+	dp_run_ok(&in, XDP_TX);
+	took_slot_2(&fk, &p);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_evicted), c->proto == IPPROTO_TCP ? 1 : 0);
+	dp_stats_zero();
+
+	/* Closed, half-open: the flows the table may push out without a count. */
+	fill_but_one(&fk, &p, c->proto, pf | CT_F_FIN, tick);
+	dp_run_ok(&in, XDP_TX);
+	took_slot_2(&fk, &p);
+	fill_but_one(&fk, &p, c->proto, pf | CT_F_RST, tick);
+	dp_run_ok(&in, XDP_TX);
+	took_slot_2(&fk, &p);
+	fill_but_one(&fk, &p, c->proto, pf | CT_F_HALF, tick);
+	dp_run_ok(&in, XDP_TX);
+	took_slot_2(&fk, &p);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 3);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_evicted), 0);
 }
 
 /*
@@ -1294,6 +1368,7 @@ int main(void)
 	    CASES_TCP(test_syn_leaves_failed_device),
 	    CASES(test_device_gone),
 	    CASES(test_full_buckets),
+	    CASES(test_evict_open),
 	    CASES(test_false_match),
 	    CASES(test_prog_missing),
 	    CASES(test_fast_path),

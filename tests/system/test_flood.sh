@@ -13,7 +13,9 @@
 # the compact table (hauler up --table compact --conns 1024, at most 2048
 # slots), where half-open slots can push out only half-open ones; it has
 # no entry list to compare (hauler conns reads the LRU tables), so the
-# connections' next exchange is what tells.
+# connections' next exchange tells, and conn_evicted (an established
+# slot taken by an insert) must stay 0: an evicted connection decided
+# again on the same device would pass the exchange unnoticed.
 . "$(dirname "$0")/lib.sh"
 SYS_LIMIT=120
 sys_init "$@"
@@ -61,6 +63,7 @@ if [ "$TABLE" = lru ]; then
 	[ "$n_before" -eq $N ] || fail "before the floods: $n_before established entries, want $N"
 fi
 new0=$(hstat conn_new) st0=$(hstat conn_stateless) pr0=$(hstat conn_promoted)
+ev0=$(hstat conn_evicted)
 
 # flood_rand FLAG: each flow once, from random sources.
 flood_rand() {
@@ -122,4 +125,12 @@ wait $long_pid
 LONG_JSON=$(cat "$TOPO_RUN/long.json")
 echo "    connload: $LONG_JSON"
 long_ended "idle connections through the floods" $N 0
+if [ "$TABLE" = compact ]; then
+	ev1=$(hstat conn_evicted)
+	if [ "$ev0" -eq 0 ] && [ "$ev1" -eq 0 ]; then
+		ok "the floods evicted no established slot (conn_evicted 0)"
+	else
+		fail "conn_evicted went from $ev0 to $ev1 through the floods"
+	fi
+fi
 sys_finish

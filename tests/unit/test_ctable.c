@@ -241,7 +241,7 @@ static void test_full_bucket(void **state)
 {
 	struct ct_limits l = limits();
 	struct ct_bucket t[1];
-	__u64 found, val = ct_slot_make(999, 50, 0, CT_F_HALF, 100);
+	__u64 found = 0, val = ct_slot_make(999, 50, 0, CT_F_HALF, 100);
 
 	(void)state;
 	/* Live established flows only: a new one is refused, nothing evicted. */
@@ -255,17 +255,33 @@ static void test_full_bucket(void **state)
 	assert_int_equal(ct_insert(t, NULL, val, 100, &l, &found), CT_INSERTED);
 	assert_int_equal(ct_slot_digest(t->slot[7]), 999);
 	assert_int_equal(ct_slot_digest(t->slot[3]), 103);
+	/* *found: what the slot held; a half-open flow is no open connection. */
+	assert_int_equal(ct_slot_digest(found), 107);
+	assert_false(ct_evicts_open(found));
 	/* An ended flow goes before any half-open one; an empty slot before both. */
 	fill_bucket(t, CT_F_HALF);
 	t->slot[2] = ct_slot_make(102, 2, 0, CT_F_RST, 100 - l.rst - 1);
 	assert_int_equal(ct_insert(t, NULL, val, 100, &l, &found), CT_INSERTED);
 	assert_int_equal(ct_slot_digest(t->slot[2]), 999);
+	assert_int_equal(ct_slot_digest(found), 102);
+	assert_false(ct_evicts_open(found));
+	/* An established TCP flow idle past its limit: an open connection evicted. */
+	fill_bucket(t, 0);
+	t->slot[4] = ct_slot_make(104, 4, 0, 0, (100 - l.idle - 1) & CT_TICK_MASK);
+	assert_int_equal(ct_insert(t, NULL, val, 100, &l, &found), CT_INSERTED);
+	assert_int_equal(ct_slot_digest(t->slot[4]), 999);
+	assert_int_equal(ct_slot_digest(found), 104);
+	assert_true(ct_evicts_open(found));
+	assert_false(ct_evicts_open(ct_slot_with(found, CT_F_UDP, 1)));
+	assert_false(ct_evicts_open(ct_slot_with(found, CT_F_FIN, 1)));
 	fill_bucket(t, CT_F_HALF);
 	t->slot[2] = ct_slot_make(102, 2, 0, CT_F_RST, 100 - l.rst - 1);
 	t->slot[5] = 0;
 	assert_int_equal(ct_insert(t, NULL, val, 100, &l, &found), CT_INSERTED);
 	assert_int_equal(ct_slot_digest(t->slot[5]), 999);
 	assert_int_equal(ct_slot_digest(t->slot[2]), 102);
+	assert_int_equal(found, 0);
+	assert_false(ct_evicts_open(found));
 }
 
 /* The second bucket takes what the first cannot; the better victim wins. */
