@@ -666,6 +666,37 @@ static void test_evict_open(void **state)
 }
 
 /*
+ * The other insert: a nat flow without a slot whose device's data gives
+ * it one (ct_nat_return), its buckets full but for the slot of an
+ * established TCP flow idle past CT_TCP_IDLE_S: counted as conn_evicted
+ * there too.
+ */
+static void test_evict_open_reply(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in;
+	struct ct_place p;
+	struct flow_key fk;
+
+	compact_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, IPPROTO_TCP, 0);
+	fk = spec_flow(&in);
+	dp_ct_place(&fk, &p);
+	assert_int_not_equal(p.bucket[0], p.bucket[1]);
+	fill_but_one(&fk, &p, IPPROTO_TCP, 0, now_tick());
+	send_reply(&in, TCPF_ACK);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_evicted), 1);
+	{
+		struct ct_bucket b;
+
+		assert_int_equal(bpf_map_lookup_elem(dp_map("ctable"), &p.bucket[0], &b), 0);
+		assert_int_equal(ct_slot_digest(b.slot[2]), p.digest);
+		assert_int_equal(ct_slot_flags(b.slot[2]), 0);
+	}
+}
+
+/*
  * A slot under the flow's digest bound to another VIP's device (a false
  * match the slot can tell): looked past; the flow gets its own slot and
  * keeps finding it.
@@ -1369,6 +1400,7 @@ int main(void)
 	    CASES(test_device_gone),
 	    CASES(test_full_buckets),
 	    CASES(test_evict_open),
+	    CASES_TCP(test_evict_open_reply),
 	    CASES(test_false_match),
 	    CASES(test_prog_missing),
 	    CASES(test_fast_path),
