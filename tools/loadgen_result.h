@@ -55,9 +55,16 @@ static inline int lg_dev_index(struct lg_devs *t, const char *name)
 
 struct lg_result {
 	unsigned long sent, counted, ok, lost;
-	double span_s;			    /* first to last counted arrival */
-	double offered;			    /* counted / span */
-	double throughput;		    /* replies of counted requests / span */
+	double span_s;	   /* first to last counted arrival */
+	double offered;	   /* counted / span */
+	double throughput; /* replies of counted requests / span */
+	/*
+	 * Replies received while the counted arrivals ran / span: a saturated
+	 * target's service rate. throughput also counts the backlog served
+	 * after the last arrival, up to the timeout, so over capacity it
+	 * overstates what the target serves.
+	 */
+	double served_rate;
 	uint64_t p50, p99, p999, max, mean; /* ns; WORK_LOST when in the losses */
 	uint64_t fct_ns;		    /* first counted arrival to the last one's end */
 };
@@ -66,7 +73,7 @@ struct lg_result {
 static inline int lg_summarize(const struct lg_rec *r, size_t n, struct lg_result *res)
 {
 	uint64_t first = UINT64_MAX, last = 0, end = 0, sum = 0, *lat;
-	size_t i, k = 0;
+	size_t i, k = 0, served = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->sent = (unsigned long)n;
@@ -103,6 +110,11 @@ static inline int lg_summarize(const struct lg_rec *r, size_t n, struct lg_resul
 		if (k > 1 && res->span_s > 0) {
 			res->offered = (double)(k - 1) / res->span_s;
 			res->throughput = res->offered * (double)res->ok / (double)k;
+			for (i = 0; i < n; i++) /* warm-up ones too: all the target did */
+				if (r[i].lat_ns != WORK_LOST && r[i].done_ns >= first &&
+				    r[i].done_ns <= last)
+					served++;
+			res->served_rate = (double)served / res->span_s;
 		}
 		res->fct_ns = end > first ? end - first : 0;
 	}
@@ -151,9 +163,10 @@ static inline void lg_json(FILE *f, const struct lg_meta *m, const struct lg_res
 	lg_json_str(f, m->target);
 	fprintf(f, "\",\"rate\":%.3f,\"sent\":%lu,\"counted\":%lu,\"ok\":%lu,\"lost\":%lu", m->rate,
 		r->sent, r->counted, r->ok, r->lost);
-	fprintf(f, ",\"loss_pct\":%.3f,\"offered\":%.3f,\"throughput\":%.3f,\"span_s\":%.3f",
+	fprintf(f, ",\"loss_pct\":%.3f,\"offered\":%.3f,\"throughput\":%.3f,\"served_rate\":%.3f",
 		r->counted ? 100.0 * (double)r->lost / (double)r->counted : 0.0, r->offered,
-		r->throughput, r->span_s);
+		r->throughput, r->served_rate);
+	fprintf(f, ",\"span_s\":%.3f", r->span_s);
 	lg_json_ms(f, "p50_ms", r->p50);
 	lg_json_ms(f, "p99_ms", r->p99);
 	lg_json_ms(f, "p999_ms", r->p999);

@@ -309,8 +309,9 @@ WL_DROP_MS=$((TIMEOUT_MS * 4 / 5)) # served ones still reach the client in time
 
 # C0, which scales the rate grid, is the server CPU's nominal capacity:
 # its quota over the work per request (calibrated at full speed on
-# WL_CPU). Cross-check: each device's throughput when offered 1.3x its
-# nominal capacity for 3 s, straight from the balancer's namespace (an
+# WL_CPU). Cross-check: each device's service rate (loadgen's served_rate:
+# the replies that came back while the arrivals ran, over their span)
+# when offered 1.3x its nominal capacity for 3 s, straight from the balancer's namespace (an
 # earlier rig scaled the grid by this measurement instead, taken on a busy
 # machine: it came out 25% low and the grid ended before the server CPU
 # alone missed the target).
@@ -326,17 +327,17 @@ ratio() { awk -v c="${1:-0}" -v a="${2:-0}" 'BEGIN { if (a > 0) printf "%.2f", c
 if [ "$SMOKE" = 1 ]; then # the nominal figures: this takes seconds
 	CAP_CPU=$C0_NOMINAL CAP_ACC=$ACC_NOMINAL CAP_CPU_BOTH=$C0_NOMINAL CAP_ACC_BOTH=$ACC_NOMINAL
 else
-	CAP_CPU=$(jget "$(capacity "$C0_NOMINAL" s1cpu 1)" throughput)
-	CAP_ACC=$(jget "$(capacity "$ACC_NOMINAL" s1acc 2)" throughput)
+	CAP_CPU=$(jget "$(capacity "$C0_NOMINAL" s1cpu 1)" served_rate)
+	CAP_ACC=$(jget "$(capacity "$ACC_NOMINAL" s1acc 2)" served_rate)
 	capacity "$ACC_NOMINAL" s1acc 3 >"$TOPO_RUN/cap_acc.json" &
 	cap_pid=$!
-	CAP_CPU_BOTH=$(jget "$(capacity "$C0_NOMINAL" s1cpu 4)" throughput)
+	CAP_CPU_BOTH=$(jget "$(capacity "$C0_NOMINAL" s1cpu 4)" served_rate)
 	wait "$cap_pid"
-	CAP_ACC_BOTH=$(jget "$(cat "$TOPO_RUN/cap_acc.json")" throughput)
+	CAP_ACC_BOTH=$(jget "$(cat "$TOPO_RUN/cap_acc.json")" served_rate)
 fi
 C0=$C0_NOMINAL
 # The rig in a line, kept with every part's and knee session's figures.
-RIG="s1cpu ${WL_CPU_PCT}%, s1acc ${WL_ACC_PCT}% x${WL_ACC_SLOW} work, quota ${WL_QUOTA_US} us$([ "$WL_ACC_YIELD" = 1 ] && echo ", acc yields")$([ "$WL_ACC_CPU" != "$WL_CPU" ] && echo ", acc on CPU $WL_ACC_CPU")$([ -n "$WL_LOAD_CPU" ] && echo ", client on CPU $WL_LOAD_CPU")"
+RIG="s1cpu ${WL_CPU_PCT}%, s1acc ${WL_ACC_PCT}% x${WL_ACC_SLOW} work, quota ${WL_QUOTA_US} us$([ "$WL_CPU_BURST_US" != 0 ] && echo ", cpu burst $WL_CPU_BURST_US us")$([ "$WL_ACC_YIELD" = 1 ] && echo ", acc yields")$([ "$WL_ACC_CPU" != "$WL_CPU" ] && echo ", acc on CPU $WL_ACC_CPU")$([ -n "$WL_LOAD_CPU" ] && echo ", client on CPU $WL_LOAD_CPU")"
 CAP_RATIO=$(ratio "$CAP_CPU" "$CAP_ACC")
 CAP_RATIO_BOTH=$(ratio "$CAP_CPU_BOTH" "$CAP_ACC_BOTH")
 say "capacity alone: s1cpu nominal $C0_NOMINAL/s, measured $CAP_CPU/s; s1acc nominal $ACC_NOMINAL/s, measured $CAP_ACC/s: ratio $CAP_RATIO:1; C0 = $C0/s"
@@ -1181,7 +1182,7 @@ part sweep || [ ! -e "$RES/report.env" ] || { bash tools/reproduce_report.sh "$O
 for v in SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO CAP_CPU_BOTH CAP_ACC_BOTH CAP_RATIO_BOTH RIG TIMEOUT_MS U_CPU U_ACC ITERS SMOKE \
 	SKIPPED HAVE_NGINX HAVE_LEARN MACHINE_UNAME MACHINE_NPROC MACHINE_CPU LOAD_BEFORE LOAD_AFTER \
 	ELAPSED FCT_RATE REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT \
-	WL_QUOTA_US WL_CPU WL_ACC_CPU BATCHES_LIST RUN_DATE AGENT_UDP ACC_NOMINAL WL_ACC_SLOW REPRO_TRIES \
+	WL_QUOTA_US WL_CPU WL_ACC_CPU BATCHES_LIST RUN_DATE AGENT_UDP ACC_NOMINAL WL_ACC_SLOW WL_CPU_BURST_US REPRO_TRIES \
 	REPRO_MIN_SPEED REPRO_MAX_SPEED LEARN_WARMUP MACHINE_NCPU REPRO_PLOTS REPRO_BUDGET_S BUDGET_CUTS \
 	REPRO_GATE_S GATE_WAITS GATE_WAITED_S WORKD_TEXT REPRO_SEED; do
 	printf 'export %s=%q\n' "$v" "${!v}"

@@ -358,6 +358,11 @@ static void test_summarize(void **state)
 	assert_true(res.span_s > 0.989 && res.span_s < 0.991);
 	assert_true(res.offered > 99.9 && res.offered < 100.1);
 	assert_true(res.throughput > 97.9 && res.throughput < 98.1);
+	/*
+	 * Served while arrivals ran (1.00 to 1.99 s): the 90 replies of
+	 * i <= 89 (t + (i + 1) ms <= 1.99 s), not the warm-up one at 1 ns.
+	 */
+	assert_true(res.served_rate > 90.8 && res.served_rate < 91.0);
 	/* The batch ends with the last request's end: 990 + 100 ms. */
 	assert_true(res.fct_ns == 1090000000ull);
 	assert_int_equal(lg_summarize(r, 0, &res), 0);
@@ -396,6 +401,8 @@ static void test_json(void **state)
 	fclose(f);
 	assert_non_null(strstr(buf, "{\"label\":\"wrr \\\"x\\\"\",\"proto\":\"udp\""));
 	assert_non_null(strstr(buf, "\"counted\":100,\"ok\":98,\"lost\":2,\"loss_pct\":2.000"));
+	assert_non_null(
+	    strstr(buf, "\"throughput\":98.000,\"served_rate\":90.909,\"span_s\":0.990"));
 	assert_non_null(strstr(buf, "\"p50_ms\":50.000,\"p99_ms\":null"));
 	assert_non_null(strstr(buf, "\"timeout_ms\":250.000,\"unloaded_ms\":null"));
 	assert_non_null(strstr(
