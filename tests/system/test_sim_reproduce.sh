@@ -51,7 +51,9 @@ assert m["variant"] == "model"
 assert {k["config"] for k in m["knees"]} <= {"server-only", "wrr"}, m["knees"]
 assert all(math.isfinite(k["median_error"]) for k in m["knees"] if k["n"])
 assert m["points"] and all(p["sim_p99_ms"] > 0 for p in m["points"])
-assert m["points_tested"] > 0 and isinstance(v["holds"], bool)
+assert m["points_tested"] > 0
+# No knee study to compare: nothing to judge the knee by (None), not a failure.
+assert isinstance(v["holds"], bool) if m["knees"] else v["holds"] is None, (v["holds"], m["knees"])
 PY
 	ok "validate.json: knees and points with their errors"
 else

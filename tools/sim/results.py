@@ -339,7 +339,8 @@ def analysis(d):
                % (v["slo_ms"], ", ".join("%s %+.1f%%" % (k["config"], 100 * k["median_error"])
                                          for k in m["knees"] if k["median_error"] is not None),
                   round(100 * v["knee_tol"]), m["points_within"], m["points_tested"],
-                  v["p99_tol"], "holds" if v["holds"] else "does not hold",
+                  v["p99_tol"], {True: "holds", False: "does not hold"}.get(
+                      v["holds"], "cannot be judged (no knee study round with a knee)"),
                   len(v.get("sweep_excluded", [])), v.get("knee_runs_excluded", 0)))
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")) as f:
         text = f.read()

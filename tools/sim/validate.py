@@ -332,9 +332,12 @@ def main(sim_path, rig, out, out_md=None):
         tested = [p for p in pts if p["tested"]]
         v["points_tested"] = len(tested)
         v["points_within"] = sum(p["within"] for p in tested)
-        v["knee_holds"] = bool(v["knees"]) and all(k["within"] for k in v["knees"])
-        v["points_hold"] = bool(tested) and v["points_within"] == len(tested)
-        v["holds"] = v["knee_holds"] and v["points_hold"]
+        # None: nothing to judge (no knee study with a knee, no point below
+        # the knee), which is not a failure of the model.
+        v["knee_holds"] = all(k["within"] for k in v["knees"]) if v["knees"] else None
+        v["points_hold"] = v["points_within"] == len(tested) if tested else None
+        v["holds"] = (None if v["knee_holds"] is None or v["points_hold"] is None
+                      else v["knee_holds"] and v["points_hold"])
         res["variants"].append(v)
     res["holds"] = res["variants"][0]["holds"]
     with open(out, "w") as f:
@@ -349,8 +352,13 @@ def main(sim_path, rig, out, out_md=None):
                      % (", ".join("%s %+.1f%%" % (k["config"], 100 * k["median_error"])
                                   for k in m["knees"] if k["median_error"] is not None),
                         m["points_within"], m["points_tested"], P99_TOL,
-                        "holds" if res["holds"] else "does not hold", sim.calls,
+                        verdict(res["holds"]), sim.calls,
                         len(res["sweep_excluded"]), res["knee_runs_excluded"]))
+
+
+def verdict(holds, none="cannot be judged"):
+    """holds: True, False or None (nothing measured to judge)."""
+    return none if holds is None else "holds" if holds else "does not hold"
 
 
 def pct(x):
@@ -398,12 +406,12 @@ def markdown(res):
                                   len(res["sweep_excluded"]), res["knee_runs_excluded"]),
            "**Result: the knee %s (%s); below the knee %d of %d points within %gx: the tolerance "
            "%s.**\n" % (
-               "holds" if m["knee_holds"] else "does not hold",
+               verdict(m["knee_holds"], "not measured: no round of the knee study"),
                "; ".join("%s %s (rig %.1f, simulator %.1f requests/s, %d rounds)"
                          % (k["config"], pct(k["median_error"]), k["rig_median"] or 0,
                             k["sim_median"], k["n"]) for k in m["knees"]),
                m["points_within"], m["points_tested"], res["p99_tol"],
-               "holds" if res["holds"] else "does not hold")]
+               verdict(res["holds"]))]
     rows = [[r["session"], r["round"], r["config"], "%.1f / %.1f" % (r["cap_cpu"], r["cap_acc"]),
              r["rig_text"], "%.1f (%.1f-%.1f)" % (r["sim_knee"], r["sim_knee_min"], r["sim_knee_max"]),
              pct(r["error"])] for r in m.get("rounds", [])]
@@ -450,7 +458,7 @@ def markdown(res):
                     + [pct(k["median_error"]) for k in v["knees"]]
                     + ["%d/%d" % (v["points_within"], v["points_tested"]),
                        "%.2f / %.2f" % (v["unloaded"]["sim_cpu_ms"], v["unloaded"]["sim_acc_ms"]),
-                       "yes" if v["holds"] else "no"])
+                       {True: "yes", False: "no"}.get(v["holds"], "-")])
     out.append("What each part of the model does (the same tests, one part changed; %d runs "
                "per point for each variant but the model):\n" % res.get("variant_runs", res["runs"]))
     out.append(table(rows, ["variant", "what", *["knee error %s" % k["config"]
