@@ -14,7 +14,8 @@
 # Environment:
 #   BENCH_QUICK=1        tiny counts (the smoke test): figures, not numbers
 #   BENCH_ONLY="pkt rate mem conn"   run only these parts
-#   BENCH_POLICIES=a,b   per-packet: only these policies (default: every one built)
+#   BENCH_POLICIES=a,b   per-packet and new-flow rates: only these policies (default:
+#                        every one built)
 #   BENCH_OUT=FILE       where the JSON goes
 #   BENCH_DEBUG=1        libbpf's messages (verifier logs) on stderr
 #   BENCH_CPU=N          pin every benchmark thread to CPU N (a quiet-CPU run)
@@ -129,6 +130,7 @@ if wants rate; then
 	in_ns "$BUILD/tools/bench_rate" --pin "$RUN/bpf" --build "$BUILD" --lb lb --gen ga \
 		--packets "$RATE_PACKETS" --flows "$RATE_FLOWS" --swaps "$SWAPS" \
 		--cores "$RATE_CORES" ${RATE_BIG:+--big "$RATE_BIG"} --compact \
+		${BENCH_POLICIES:+--policies "$BENCH_POLICIES"} \
 		--json "$RUN/rate.json" || part_failed rate
 	echo
 fi

@@ -341,6 +341,39 @@ static inline int bench_policy_load_all(const struct bench_lb *lb, struct bench_
 	return n;
 }
 
+/* Most policies a benchmark runs. */
+#define BENCH_MAX_POLICIES 32
+
+/*
+ * The policies a benchmark runs (bench_pkt, bench_rate): those of list
+ * ("a,b,...", cut up in place), or with list NULL every one built.
+ * Returns how many; one that does not load is kept with fd -1 (reported,
+ * not measured).
+ */
+static inline int bench_policies_load(const struct bench_lb *lb, char *list, struct bench_policy *p,
+				      int max)
+{
+	char *tok;
+	int n = 0;
+
+	if (!list)
+		return bench_policy_load_all(lb, p, max);
+	for (tok = strtok(list, ","); tok && n < max; tok = strtok(NULL, ","))
+		if (bench_policy_load(lb, tok, &p[n++]))
+			fprintf(stderr, "%s: policy %s does not load\n",
+				program_invocation_short_name, tok);
+	return n;
+}
+
+static inline __u64 bench_stat(const struct bench_lb *lb, __u32 idx);
+
+/* A policy case's check: every packet since policy_fallback read fb0 met its policy. */
+static inline void bench_policy_ran(const struct bench_lb *lb, __u64 fb0, const char *what)
+{
+	if (bench_stat(lb, HAULER_STAT_policy_fallback) != fb0)
+		bench_die("%s: the policy was not run (policy_fallback moved)", what);
+}
+
 static inline void bench_set_policy(const struct bench_lb *lb, __u32 slot, int prog_fd)
 {
 	bench_ok(mapw_policy(&lb->maps, slot, prog_fd));
@@ -415,24 +448,35 @@ static inline __u64 bench_stat(const struct bench_lb *lb, __u32 idx)
 	return sum;
 }
 
-/* Empty one table; returns how many entries it held. */
+/*
+ * Empty one table; returns how many entries it held. In batches of
+ * BENCH_CLEAR_BATCH (BPF_MAP_LOOKUP_AND_DELETE_BATCH), not one get-next
+ * and one delete an entry: a new-flow run leaves up to 850,000 entries,
+ * and every new-flow case clears twice.
+ */
+#define BENCH_CLEAR_BATCH 8192
 static inline long bench_table_clear(const struct bench_lb *lb, const char *name)
 {
+	static struct flow_key keys[BENCH_CLEAR_BATCH];
+	static struct conn vals[BENCH_CLEAR_BATCH];
 	int fd = bench_map(lb, name);
-	struct flow_key key, next;
+	__u32 in = 0, out = 0, count;
+	int err, first = 1;
 	long n = 0;
-	void *prev = NULL;
 
-	/* Deleting the key just returned restarts nothing: next is looked up first. */
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		if (prev && bpf_map_delete_elem(fd, &key) && errno != ENOENT)
-			bench_die("clear conns: %s", strerror(errno));
-		key = next;
-		prev = &key;
-		n++;
-	}
-	if (prev && bpf_map_delete_elem(fd, &key) && errno != ENOENT)
-		bench_die("clear conns: %s", strerror(errno));
+	do {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+		/* The token is a bucket index: the next batch goes on after out. */
+		count = BENCH_CLEAR_BATCH;
+		err = bpf_map_lookup_and_delete_batch(fd, first ? NULL : &in, &out, keys, vals,
+						      &count, &opts);
+		if (err && errno != ENOENT)
+			bench_die("clear %s: %s", name, strerror(errno));
+		n += count;
+		in = out;
+		first = 0;
+	} while (!err);
 	return n;
 }
 

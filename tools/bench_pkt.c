@@ -20,8 +20,6 @@
 #include "bench_common.h"
 #include "hauler_report.h"
 
-#define MAX_POLICIES 32
-
 struct pkt_bench {
 	struct bench_lb lb;
 	struct bpf_object *restore;
@@ -234,8 +232,7 @@ static void bench_compact(struct pkt_bench *b, const struct bench_policy *pol, i
 		snprintf(key, sizeof(key), "ct_new_nat_%.40s", pol[i].name);
 		c.name = name;
 		report(b, &c, key);
-		if (bench_stat(&b->lb, HAULER_STAT_policy_fallback) != fb)
-			bench_die("%s: the policy was not run (policy_fallback moved)", name);
+		bench_policy_ran(&b->lb, fb, name);
 	}
 	bench_set_policy(&b->lb, 0, -1);
 	bench_ct_walk(&b->lb, 1, 0);
@@ -304,9 +301,9 @@ int main(int argc, char **argv)
 	    {"dev", required_argument, NULL, 'd'},	{"repeat", required_argument, NULL, 'r'},
 	    {"trials", required_argument, NULL, 't'},	{"json", required_argument, NULL, 'j'},
 	    {"policies", required_argument, NULL, 'P'}, {NULL, 0, NULL, 0}};
-	static struct bench_policy pol[MAX_POLICIES];
+	static struct bench_policy pol[BENCH_MAX_POLICIES];
 	const char *pin = NULL, *build = NULL, *dev = NULL, *json = NULL;
-	char *policies = NULL, *tok;
+	char *policies = NULL;
 	struct pkt_bench b = {.repeat = 100000, .trials = 3};
 	struct pkt_case c;
 	char path[512], name[96], key[96];
@@ -355,15 +352,7 @@ int main(int argc, char **argv)
 	b.empty_fd = bench_prog_fd(b.restore, "bench_empty");
 	b.cfg_fd = bench_obj_map(b.restore, "restore_cfg");
 	b.target_fd = bench_obj_map(b.restore, "target");
-	if (!policies) {
-		npol = bench_policy_load_all(&b.lb, pol, MAX_POLICIES);
-	} else {
-		npol = 0;
-		for (tok = strtok(policies, ","); tok && npol < MAX_POLICIES;
-		     tok = strtok(NULL, ","))
-			if (bench_policy_load(&b.lb, tok, &pol[npol++]))
-				fprintf(stderr, "bench_pkt: policy %s does not load\n", tok);
-	}
+	npol = bench_policies_load(&b.lb, policies, pol, BENCH_MAX_POLICIES);
 
 	bench_add_vip(&b.lb, 0, HAULER_FWD_NAT, 0, 4);
 	bench_add_vip(&b.lb, 1, HAULER_FWD_IPIP, 4, 4);
@@ -443,8 +432,7 @@ int main(int argc, char **argv)
 		snprintf(key, sizeof(key), "new_nat_%.40s", pol[i].name);
 		c.name = name;
 		report(&b, &c, key);
-		if (bench_stat(&b.lb, HAULER_STAT_policy_fallback) != fb)
-			bench_die("%s: the policy was not run (policy_fallback moved)", name);
+		bench_policy_ran(&b.lb, fb, name);
 	}
 	bench_conns_clear(&b.lb);
 	bench_set_policy(&b.lb, 1, -1);

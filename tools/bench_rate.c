@@ -6,8 +6,11 @@
  *
  *   bench_rate --pin DIR --build BUILD --lb IF --gen IF [--packets N]
  *              [--flows N[,N...]] [--swaps N] [--big N[,N...]] [--cores N]
- *              [--compact] [--json FILE]
+ *              [--compact] [--policies P[,P...]] [--json FILE]
  *
+ * New flows: a nat VIP under each policy (--policies, default every one
+ * built, loaded as bench_pkt does; "new" is the hash policy's), with its
+ * policy slot empty (the built-in hash), and an ipip VIP (hash);
  * --big: established flows over tables filled with N connections;
  * --compact: every established and new-flow case again with the compact
  * connection table (hauler up --table compact), side by side with the
@@ -38,8 +41,10 @@ struct rate_bench {
 	int gen_fd, floor_fd, sink_fd, gen_cfg_fd, sink_count_fd;
 	int lb_ifindex, gen_ifindex;
 	struct bench_gen_cfg cfg;
-	__u8 syn[BENCH_GEN_LEN], ack[BENCH_GEN_LEN]; /* the template with SYN, with ACK */
-	__u64 next_new;				     /* first flow number not used yet */
+	/* Per VIP (0: nat, 1: ipip), the template with SYN, with ACK. */
+	__u8 syn[2][BENCH_GEN_LEN], ack[2][BENCH_GEN_LEN];
+	int vip;	/* the VIP the generator's frames go to */
+	__u64 next_new; /* first flow number not used yet */
 	unsigned long packets;
 	struct bench_json json;
 	volatile int stop;
@@ -110,7 +115,7 @@ static double generate(struct rate_bench *b, __u32 nflows, unsigned long n, __u8
 {
 	__u64 base = nflows ? 0 : b->next_new;
 
-	memcpy(b->cfg.frame, flags == TCP_SYN ? b->syn : b->ack, BENCH_GEN_LEN);
+	memcpy(b->cfg.frame, flags == TCP_SYN ? b->syn[b->vip] : b->ack[b->vip], BENCH_GEN_LEN);
 	if (!nflows)
 		b->next_new += n;
 	return gen_send(b->gen_fd, b->gen_cfg_fd, &b->cfg, base, nflows, n);
@@ -266,11 +271,43 @@ static double stats_ns(struct rate_bench *b, int prog_fd, __u32 nflows, unsigned
 struct flow_case {
 	const char *key, *label;
 	__u32 nflows;
-	__u8 flags; /* TCP_SYN or TCP_ACK */
+	__u8 flags;    /* TCP_SYN or TCP_ACK */
+	int vip;       /* 0: the nat VIP, 1: the ipip VIP */
+	int policy_fd; /* the VIP's policy slot: a policy, or -1 (empty: the built-in hash) */
 	double target;
 	struct rate hauler, floor, ct; /* ct: hauler with the compact table */
 	double hauler_ns, floor_ns, ct_ns;
 };
+
+/* Case c's VIP and policy in place; returns policy_fallback, for case_ran. */
+static __u64 case_use(struct rate_bench *b, const struct flow_case *c)
+{
+	b->vip = c->vip;
+	bench_set_policy(&b->lb, c->vip, c->policy_fd);
+	return bench_stat(&b->lb, HAULER_STAT_policy_fallback);
+}
+
+/* A case with a policy: every packet met it (as bench_pkt checks). */
+static void case_ran(struct rate_bench *b, const struct flow_case *c, __u64 fb0)
+{
+	if (c->policy_fd >= 0)
+		bench_policy_ran(&b->lb, fb0, c->label);
+}
+
+/* A new-flow case: SYNs to vip under the policy in policy_fd (-1: none). */
+static void new_case(struct flow_case *c, const char *key, const char *label, int vip,
+		     int policy_fd)
+{
+	memset(c, 0, sizeof(*c));
+	c->key = strdup(key);
+	c->label = strdup(label);
+	if (!c->key || !c->label)
+		bench_die("out of memory");
+	c->flags = TCP_SYN;
+	c->vip = vip;
+	c->policy_fd = policy_fd;
+	c->target = 0.20; /* issue 16: every policy, nat and ipip */
+}
 
 /* The compact table's rate and bpf_stats time for case c (the floor is the LRU run's). */
 static void measure_ct(struct rate_bench *b, struct flow_case *c, unsigned long n,
@@ -429,25 +466,34 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: bench_rate --pin DIR --build BUILD --lb IF --gen IF [--packets N] "
 			"[--flows N[,N...]] [--swaps N] [--big N[,N...]] [--cores N] [--compact] "
-			"[--json FILE]\n");
+			"[--policies P[,P...]] [--json FILE]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"pin", required_argument, NULL, 'p'},     {"build", required_argument, NULL, 'b'},
-	    {"lb", required_argument, NULL, 'l'},      {"gen", required_argument, NULL, 'g'},
-	    {"packets", required_argument, NULL, 'n'}, {"flows", required_argument, NULL, 'f'},
-	    {"swaps", required_argument, NULL, 's'},   {"json", required_argument, NULL, 'j'},
-	    {"big", required_argument, NULL, 'B'},     {"cores", required_argument, NULL, 'c'},
-	    {"compact", no_argument, NULL, 'C'},       {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"pin", required_argument, NULL, 'p'},
+					     {"build", required_argument, NULL, 'b'},
+					     {"lb", required_argument, NULL, 'l'},
+					     {"gen", required_argument, NULL, 'g'},
+					     {"packets", required_argument, NULL, 'n'},
+					     {"flows", required_argument, NULL, 'f'},
+					     {"swaps", required_argument, NULL, 's'},
+					     {"json", required_argument, NULL, 'j'},
+					     {"big", required_argument, NULL, 'B'},
+					     {"cores", required_argument, NULL, 'c'},
+					     {"compact", no_argument, NULL, 'C'},
+					     {"policies", required_argument, NULL, 'P'},
+					     {NULL, 0, NULL, 0}};
 	const char *pin = NULL, *build = NULL, *lb_if = NULL, *gen_if = NULL, *json = NULL;
 	const char *flows = "100,100000", *big_list = NULL;
 	__u32 big[SCALE_MAX_BIG], cores_flows = 0;
 	int nbig = 0, gen2_fd = -1, gen2_cfg_fd = -1;
 	struct bpf_object *gen2;
-	struct flow_case cases[MAX_FLOW_SETS + 2];
+	static struct flow_case cases[MAX_FLOW_SETS + 4 + BENCH_MAX_POLICIES];
+	static struct bench_policy pol[BENCH_MAX_POLICIES];
+	char *policies = NULL;
+	int npol;
 	static struct rate_bench b = {.packets = 2000000};
 	struct bench_policy hash, wrr;
 	unsigned long swaps = 1000;
@@ -490,6 +536,9 @@ int main(int argc, char **argv)
 		case 'c':
 			cores_flows = bench_ulong("cores", optarg);
 			break;
+		case 'P':
+			policies = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -521,19 +570,6 @@ int main(int argc, char **argv)
 				  HAULER_CONNS_MAX / 2);
 		big[nbig++] = n;
 	}
-	cases[ncase].key = "new";
-	cases[ncase].label = "new flows (SYN)";
-	cases[ncase].nflows = 0;
-	cases[ncase].flags = TCP_SYN;
-	cases[ncase].target = 0.20;
-	ncase++;
-	cases[ncase].key = "ack_flood";
-	cases[ncase].label = "ACK flood (no state)";
-	cases[ncase].nflows = 0;
-	cases[ncase].flags = TCP_ACK;
-	cases[ncase].target = 0.20;
-	ncase++;
-
 	bench_pin_cpu(0);
 	b.lb_ifindex = bench_ifindex(lb_if);
 	b.gen_ifindex = bench_ifindex(gen_if);
@@ -558,6 +594,30 @@ int main(int argc, char **argv)
 	}
 	if (bench_policy_load(&b.lb, "hash", &hash) || bench_policy_load(&b.lb, "wrr", &wrr))
 		bench_die("policies hash and wrr must load (BENCH_DEBUG=1 shows why)");
+	npol = bench_policies_load(&b.lb, policies, pol, BENCH_MAX_POLICIES);
+	/*
+	 * The cases: the established ones (--flows), new flows to the nat VIP
+	 * under the hash policy ("new", as before there were others), under
+	 * every other policy and with the slot empty (the built-in hash), to
+	 * the ipip VIP (hash), then the ACK flood. The nat VIP's slot holds
+	 * hash but in its policy's cases.
+	 */
+	for (i = 0; i < ncase; i++)
+		cases[i].policy_fd = hash.fd;
+	new_case(&cases[ncase++], "new", "new flows (SYN)", 0, hash.fd);
+	for (i = 0; i < npol; i++) {
+		char key[64], label[64];
+
+		if (pol[i].fd < 0 || !strcmp(pol[i].name, "hash"))
+			continue; /* "does not load", said; hash: "new" */
+		snprintf(key, sizeof(key), "new_nat_%.40s", pol[i].name);
+		snprintf(label, sizeof(label), "new flows, nat, %.14s", pol[i].name);
+		new_case(&cases[ncase++], key, label, 0, pol[i].fd);
+	}
+	new_case(&cases[ncase++], "new_nat_builtin", "new flows, nat, built-in hash", 0, -1);
+	new_case(&cases[ncase++], "new_ipip", "new flows, ipip, hash", 1, hash.fd);
+	new_case(&cases[ncase], "ack_flood", "ACK flood (no state)", 0, hash.fd);
+	cases[ncase++].flags = TCP_ACK;
 	snprintf(path, sizeof(path), "%s/bench/gen.bpf.o", build);
 	b.gen = bench_obj_load(path, NULL);
 	snprintf(path, sizeof(path), "%s/bench/floor.bpf.o", build);
@@ -578,13 +638,17 @@ int main(int argc, char **argv)
 	b.sink_count_fd = bench_obj_map(b.sink, "sink_count");
 
 	bench_add_vip(&b.lb, 0, HAULER_FWD_NAT, 0, 4);
+	bench_add_vip(&b.lb, 1, HAULER_FWD_IPIP, 4, 4);
 	bench_set_policy(&b.lb, 0, hash.fd);
+	bench_set_policy(&b.lb, 1, hash.fd);
 	b.cfg.ifindex = b.gen_ifindex;
 	/* The template is flow 0 with source port 0: gen adds a flow's words to its checksums. */
-	bench_frame4(b.syn, BENCH_GEN_LEN, lb_mac, gen_mac, BENCH_CLIENT_ADDR, BENCH_VIP_ADDR, 0,
-		     BENCH_VIP_PORT, TCP_SYN);
-	bench_frame4(b.ack, BENCH_GEN_LEN, lb_mac, gen_mac, BENCH_CLIENT_ADDR, BENCH_VIP_ADDR, 0,
-		     BENCH_VIP_PORT, TCP_ACK);
+	for (i = 0; i < 2; i++) {
+		bench_frame4(b.syn[i], BENCH_GEN_LEN, lb_mac, gen_mac, BENCH_CLIENT_ADDR,
+			     BENCH_VIP_ADDR + i, 0, BENCH_VIP_PORT, TCP_SYN);
+		bench_frame4(b.ack[i], BENCH_GEN_LEN, lb_mac, gen_mac, BENCH_CLIENT_ADDR,
+			     BENCH_VIP_ADDR + i, 0, BENCH_VIP_PORT, TCP_ACK);
+	}
 	attach(b.gen_ifindex, b.sink_fd);
 
 	bench_json_open(&b.json, json);
@@ -599,9 +663,13 @@ int main(int argc, char **argv)
 		struct flow_case *c = &cases[i];
 		unsigned long n = b.packets;
 
+		__u64 fb;
+
 		if (!c->nflows && n > NEW_FLOWS_MAX)
 			n = NEW_FLOWS_MAX; /* no LRU eviction inside the run */
+		fb = case_use(&b, c);
 		c->hauler = measure(&b, b.lb.entry_fd, c->nflows, n, c->flags);
+		case_ran(&b, c, fb);
 		c->floor = measure(&b, b.floor_fd, c->nflows, n, c->flags);
 	}
 	/* The kernel's per-program time: a separate pass, its cost distorts rates. */
@@ -611,8 +679,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < ncase; i++) {
 		struct flow_case *c = &cases[i];
 		unsigned long n = b.packets / 4 < NEW_FLOWS_MAX ? b.packets / 4 : NEW_FLOWS_MAX;
+		__u64 fb = case_use(&b, c);
 
 		c->hauler_ns = stats_ns(&b, b.lb.entry_fd, c->nflows, n, c->flags);
+		case_ran(&b, c, fb);
 		c->floor_ns = stats_ns(&b, b.floor_fd, c->nflows, n, c->flags);
 	}
 	close(stats_fd); /* bpf_stats back off (unless someone else holds it on) */
@@ -620,9 +690,15 @@ int main(int argc, char **argv)
 		struct flow_case *c = &cases[i];
 		unsigned long n =
 		    !c->nflows && b.packets > NEW_FLOWS_MAX ? NEW_FLOWS_MAX : b.packets;
+		__u64 fb = case_use(&b, c);
 
 		measure_ct(&b, c, n, b.packets / 4 < NEW_FLOWS_MAX ? b.packets / 4 : NEW_FLOWS_MAX);
+		case_ran(&b, c, fb);
 	}
+	/* What the parts below expect: the nat VIP, the hash policy in both slots. */
+	b.vip = 0;
+	bench_set_policy(&b.lb, 0, hash.fd);
+	bench_set_policy(&b.lb, 1, hash.fd);
 
 	bench_json_obj(&b.json, "rate");
 	for (i = 0; i < ncase; i++) {

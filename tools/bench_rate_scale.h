@@ -261,7 +261,8 @@ static double scale_cores_rate(struct rate_bench *b, struct scale_gen *g, int nc
 	if (prog_fd == b->lb.entry_fd)
 		prepare(b, nflows);
 	for (k = 0; k < ncores; k++) {
-		memcpy(g[k].cfg.frame, flags == TCP_SYN ? b->syn : b->ack, BENCH_GEN_LEN);
+		memcpy(g[k].cfg.frame, flags == TCP_SYN ? b->syn[b->vip] : b->ack[b->vip],
+		       BENCH_GEN_LEN);
 		g[k].cfg.ifindex = b->gen_ifindex;
 		g[k].cpu = k;
 		g[k].n = n;
