@@ -38,6 +38,10 @@ struct bench_restore_cfg {
  *
  * nflows > 0: flows cycle 0..nflows-1 (established traffic once warmed);
  * nflows == 0: flow new_base + ctr, every packet a flow never seen before.
+ *
+ * mix > 1 (nflows 0): one frame in mix is of frame's flows, new_base +
+ * ctr / mix in turn; the others are junk, flow junk_base + ctr of the
+ * junk template (another source range: a flood the real flows meet).
  */
 struct bench_gen_cfg {
 	__u32 ifindex;
@@ -45,6 +49,10 @@ struct bench_gen_cfg {
 	__u64 ctr;
 	__u64 new_base; /* first flow: of the window (nflows), or of the new flows */
 	__u8 frame[64]; /* template, BENCH_GEN_LEN used; flow 0's checksums */
+	__u32 mix;	/* > 1: one frame in mix is frame's, the rest junk's */
+	__u32 pad;
+	__u64 junk_base;
+	__u8 junk[64]; /* the junk frames' template, as frame */
 };
 
 /* Where a generator frame keeps what changes per flow (IPv4, TCP). */

@@ -36,14 +36,27 @@ int bench_gen(struct xdp_md *ctx)
 	struct bench_gen_cfg *cfg;
 	__u16 lo, sport;
 	__u32 zero = 0, f;
+	__u64 ctr;
 
 	cfg = bpf_map_lookup_elem(&gen_cfg, &zero);
 	if (!cfg || data + BENCH_GEN_LEN > end)
 		return XDP_ABORTED;
-	/* Flows new_base.. : a window of nflows repeated, or each run a new one (nflows 0). */
-	f = cfg->new_base + (cfg->nflows ? cfg->ctr % cfg->nflows : cfg->ctr);
-	cfg->ctr++;
-	__builtin_memcpy(data, cfg->frame, BENCH_GEN_LEN);
+	ctr = cfg->ctr++;
+	if (!cfg->nflows && cfg->mix > 1) {
+		/* A flood with one real new flow in mix frames. */
+		if (ctr % cfg->mix) {
+			f = cfg->junk_base + ctr;
+			__builtin_memcpy(data, cfg->junk, BENCH_GEN_LEN);
+		} else {
+			f = cfg->new_base + ctr / cfg->mix;
+			__builtin_memcpy(data, cfg->frame, BENCH_GEN_LEN);
+		}
+	} else {
+		/* Flows new_base.. : a window of nflows repeated, or each run a new one (nflows 0).
+		 */
+		f = cfg->new_base + (cfg->nflows ? ctr % cfg->nflows : ctr);
+		__builtin_memcpy(data, cfg->frame, BENCH_GEN_LEN);
+	}
 	lo = bpf_htons(BENCH_FLOW_ADDR_LO(f));
 	sport = bpf_htons(BENCH_FLOW_SPORT(f));
 	*(__u16 *)(data + BENCH_GEN_SADDR_LO) = lo;

@@ -5,7 +5,8 @@
 #
 #   per-packet  BUILD/tools/bench_pkt   BPF_PROG_TEST_RUN, path by path
 #   rate        BUILD/tools/bench_rate  live-frames generator -> veth -> hauler
-#                                       or the floor -> sink; policy swap
+#                                       or the floor -> sink; new flows under
+#                                       flood; policy swap
 #   memory      BUILD/tools/bench_mem   conns filled with 1,000,000 entries; the
 #                                       compact table filled with 1M and 10M
 #   connections BUILD/tools/bench_conn  TCP through the balancer vs direct,

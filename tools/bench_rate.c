@@ -16,7 +16,8 @@
  * connection table (hauler up --table compact), side by side with the
  * LRU tables, against the same floor;
  * --cores N: one core against two with N established flows, and new
- * flows (bench_rate_scale.h).
+ * flows (bench_rate_scale.h). Always: new flows under a flood of spoofed
+ * junk, both tables (bench_rate_flood.h).
  *
  *   generator (bench/gen.bpf.c, BPF_PROG_TEST_RUN live frames)
  *        --bpf_redirect--> gen IF ==veth==> lb IF: hauler_xdp or bench_floor
@@ -384,6 +385,7 @@ static void print_compact(struct rate_bench *b, const struct flow_case *cases, i
 }
 
 #include "bench_rate_scale.h" /* 1M/10M-flow tables, one core against two */
+#include "bench_rate_flood.h" /* new flows under flood */
 
 static void *swap_traffic(void *arg)
 {
@@ -736,6 +738,9 @@ int main(int argc, char **argv)
 			      "packet rate, the LRU tables against the compact table (hauler up "
 			      "--table compact), same run, same floor",
 			      "rate_compact");
+	for (i = 0; i < ncase; i++)
+		if (!strcmp(cases[i].key, "new"))
+			flood_cases(&b, &cases[i]);
 
 	policy_swap(&b, hash.fd, wrr.fd, swaps);
 	if (cores_flows)

@@ -37,9 +37,11 @@ if grep -qE '"rate_large_tables":\{"established_20000":\{"flows":20000,"hauler_m
 else
 	fail "no large-table figure in the JSON"
 fi
-# New flows with the policy slot empty and to the ipip VIP; the compact table beside the
-# LRU: an established and a new-flow rate, a large table.
-for path in '"rate":\{.*"new_nat_builtin":\{"flows":0,"hauler_mpps":[0-9.e+]+' \
+# New flows under flood; new flows with the policy slot empty and to the ipip VIP; the
+# compact table beside the LRU: an established and a new-flow rate, a large table.
+for path in '"rate_flood":\{"mix":10,"frames":[0-9]+,"lru_syn":\{"real_conn_per_s":[0-9.e+]+,' \
+	'"rate_flood":\{.*"compact_ack":\{"real_conn_per_s":[0-9.e+]+,"ratio_to_new":[0-9.e+]+,"completed":[0-9.e+]+' \
+	'"rate":\{.*"new_nat_builtin":\{"flows":0,"hauler_mpps":[0-9.e+]+' \
 	'"rate":\{.*"new_ipip":\{"flows":0,"hauler_mpps":[0-9.e+]+' \
 	'"rate_compact":\{.*"new_ipip":\{"flows":0,"lru_mpps":[0-9.e+]+,"compact_mpps":[0-9.e+]+' \
 	'"rate_compact":\{"established_100":\{"flows":100,"lru_mpps":[0-9.e+]+,"compact_mpps":[0-9.e+]+' \
