@@ -229,7 +229,9 @@ WORKD_TEXT=$(objcopy -O binary --only-section=.text "$BUILD/tools/workd" /dev/st
 LAST_ITERS="" # (no code read, no checksum: no figure to compare with)
 [ -n "$WORKD_TEXT" ] && [ "$(sed -n 's/^export WORKD_TEXT=\([0-9]*\)$/\1/p' "$RES/report.env" 2>/dev/null)" = "$WORKD_TEXT" ] &&
 	LAST_ITERS=$(sed -n 's/^export ITERS=\([0-9]*\)$/\1/p' "$RES/report.env" 2>/dev/null)
-if [ "$SMOKE" = 0 ] && [ -z "${REPRO_ITERS:-}" ] && [ -n "$LAST_ITERS" ]; then
+# (With WL_WORK_BY=cpu, the default, the devices work by CPU time and
+# ITERS only describes the machine: no waiting for a faster calibration.)
+if [ "$SMOKE" = 0 ] && [ "$WL_WORK_BY" != cpu ] && [ -z "${REPRO_ITERS:-}" ] && [ -n "$LAST_ITERS" ]; then
 	for try in $(seq "$REPRO_CALIB_TRIES"); do
 		awk -v i="$ITERS" -v l="$LAST_ITERS" -v f="$REPRO_CALIB_LOW" 'BEGIN { exit !(i < f * l) }' || break
 		say "calibration $ITERS repetitions, under $REPRO_CALIB_LOW of the last run's $LAST_ITERS: a slow spell? again in 15 s ($try of $REPRO_CALIB_TRIES)"
@@ -247,7 +249,11 @@ if [ -n "${REPRO_ITERS:-}" ]; then
 	say "calibration here: $ITERS kernel repetitions for ${WL_WORK_US} us; REPRO_ITERS sets $REPRO_ITERS"
 	ITERS=$REPRO_ITERS
 fi
-say "work per request: $ITERS kernel repetitions = ${WL_WORK_US} us of CPU at full speed"
+if [ "$WL_WORK_BY" = cpu ]; then
+	say "work per request: ${WL_WORK_US} us of CPU time (the kernel repeated until used: $ITERS times at this run's calibrated speed)"
+else
+	say "work per request: $ITERS kernel repetitions = ${WL_WORK_US} us of CPU at full speed"
+fi
 WL_DROP_MS=0
 wl_start "$P" "$ITERS" || exit 1
 VIP=$TOPO_VIP4:$WL_PORT
@@ -337,7 +343,7 @@ else
 fi
 C0=$C0_NOMINAL
 # The rig in a line, kept with every part's and knee session's figures.
-RIG="s1cpu ${WL_CPU_PCT}%, s1acc ${WL_ACC_PCT}% x${WL_ACC_SLOW} work, quota ${WL_QUOTA_US} us$([ "$WL_CPU_BURST_US" != 0 ] && echo ", cpu burst $WL_CPU_BURST_US us")$([ "$WL_ACC_YIELD" = 1 ] && echo ", acc yields")$([ "$WL_ACC_CPU" != "$WL_CPU" ] && echo ", acc on CPU $WL_ACC_CPU")$([ -n "$WL_LOAD_CPU" ] && echo ", client on CPU $WL_LOAD_CPU")"
+RIG="s1cpu ${WL_CPU_PCT}%, s1acc ${WL_ACC_PCT}% x${WL_ACC_SLOW} work, quota ${WL_QUOTA_US} us$([ "$WL_WORK_BY" = cpu ] && echo ", work by CPU time")$([ "$WL_CPU_BURST_US" != 0 ] && echo ", cpu burst $WL_CPU_BURST_US us")$([ "$WL_ACC_YIELD" = 1 ] && echo ", acc yields")$([ "$WL_ACC_CPU" != "$WL_CPU" ] && echo ", acc on CPU $WL_ACC_CPU")$([ -n "$WL_LOAD_CPU" ] && echo ", client on CPU $WL_LOAD_CPU")"
 CAP_RATIO=$(ratio "$CAP_CPU" "$CAP_ACC")
 CAP_RATIO_BOTH=$(ratio "$CAP_CPU_BOTH" "$CAP_ACC_BOTH")
 say "capacity alone: s1cpu nominal $C0_NOMINAL/s, measured $CAP_CPU/s; s1acc nominal $ACC_NOMINAL/s, measured $CAP_ACC/s: ratio $CAP_RATIO:1; C0 = $C0/s"
@@ -482,6 +488,9 @@ cg_usage_us() {
 # request is WL_ACC_SLOW units; the counted replies scaled to every
 # request sent) over the CPU time the cgroups used. Tells a point measured
 # while other work slowed the machine down; "-" when nothing was served.
+# With WL_WORK_BY=cpu a request's work is its CPU time, so this is the
+# share of the devices' CPU time that went into requests (about 0.95-1),
+# whatever the core's speed.
 speed() {
 	awk -v sent="$(jget "$1" sent)" -v counted="$(jget "$1" counted)" -v nc="$6" \
 		-v na="$7" -v x="$WL_ACC_SLOW" -v w="$WL_WORK_US" \
@@ -500,6 +509,7 @@ speed() {
 speed_gate() {
 	local t0 it waited slow=0
 	[ "$REPRO_GATE_S" -gt 0 ] || return 0
+	[ "$WL_WORK_BY" = cpu ] && return 0 # a device's capacity does not follow the core's speed
 	t0=$(date +%s)
 	while :; do
 		it=$(WL_CALIBRATIONS=1 wl_calibrate)
@@ -1182,7 +1192,7 @@ part sweep || [ ! -e "$RES/report.env" ] || { bash tools/reproduce_report.sh "$O
 for v in SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO CAP_CPU_BOTH CAP_ACC_BOTH CAP_RATIO_BOTH RIG TIMEOUT_MS U_CPU U_ACC ITERS SMOKE \
 	SKIPPED HAVE_NGINX HAVE_LEARN MACHINE_UNAME MACHINE_NPROC MACHINE_CPU LOAD_BEFORE LOAD_AFTER \
 	ELAPSED FCT_RATE REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT \
-	WL_QUOTA_US WL_CPU WL_ACC_CPU BATCHES_LIST RUN_DATE AGENT_UDP ACC_NOMINAL WL_ACC_SLOW WL_CPU_BURST_US REPRO_TRIES \
+	WL_QUOTA_US WL_CPU WL_ACC_CPU BATCHES_LIST RUN_DATE AGENT_UDP ACC_NOMINAL WL_ACC_SLOW WL_CPU_BURST_US WL_WORK_BY REPRO_TRIES \
 	REPRO_MIN_SPEED REPRO_MAX_SPEED LEARN_WARMUP MACHINE_NCPU REPRO_PLOTS REPRO_BUDGET_S BUDGET_CUTS \
 	REPRO_GATE_S GATE_WAITS GATE_WAITED_S WORKD_TEXT REPRO_SEED; do
 	printf 'export %s=%q\n' "$v" "${!v}"

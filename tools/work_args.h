@@ -75,6 +75,7 @@ struct workd_opts {
 	const char *bind_addr, *pidfile, *latency_socket;
 	unsigned long work_us;	     /* compute per request at full core speed */
 	unsigned long iters;	     /* or the kernel's repetitions, given */
+	unsigned long cpu_us;	     /* or repetitions until this much CPU time */
 	unsigned long interval_ms;   /* latency push period */
 	unsigned long window;	     /* requests in the P99 window */
 	unsigned long window_ms;     /* and served in the last MS; 0: any age */
@@ -84,7 +85,8 @@ struct workd_opts {
 };
 
 #define WORKD_USAGE                                                                                \
-	"usage: workd --name ID [--udp PORT]... [--tcp PORT]... [--work-us US | --iters N]\n"      \
+	"usage: workd --name ID [--udp PORT]... [--tcp PORT]...\n"                                 \
+	"             [--work-us US | --iters N | --cpu-us US]\n"                                  \
 	"             [--latency-socket PATH] [--latency-interval MS] [--window N]\n"              \
 	"             [--window-ms MS]\n"                                                          \
 	"             [--rcvbuf BYTES] [--drop-after-ms MS] [--bind ADDR] [--pidfile FILE]\n"      \
@@ -99,6 +101,7 @@ static inline int workd_parse_args(int argc, char **argv, struct workd_opts *o, 
 	    {"tcp", required_argument, 0, 't'},
 	    {"work-us", required_argument, 0, 'w'},
 	    {"iters", required_argument, 0, 'i'},
+	    {"cpu-us", required_argument, 0, 'c'},
 	    {"latency-socket", required_argument, 0, 'L'},
 	    {"latency-interval", required_argument, 0, 'I'},
 	    {"window", required_argument, 0, 'W'},
@@ -152,6 +155,11 @@ static inline int workd_parse_args(int argc, char **argv, struct workd_opts *o, 
 				return work_err(err, errlen, "--iters: '%s' is not 1..1000000000",
 						optarg);
 			break;
+		case 'c':
+			if (work_parse_ulong(optarg, 1, 10000000, &o->cpu_us))
+				return work_err(err, errlen, "--cpu-us: '%s' is not 1..10000000",
+						optarg);
+			break;
 		case 'L':
 			if (!*optarg || strlen(optarg) >= 108)
 				return work_err(err, errlen,
@@ -201,6 +209,8 @@ static inline int workd_parse_args(int argc, char **argv, struct workd_opts *o, 
 		return work_err(err, errlen, "unexpected argument '%s'", argv[optind]);
 	if (o->calibrate)
 		return 0;
+	if (o->cpu_us && o->iters)
+		return work_err(err, errlen, "--cpu-us and --iters: give one");
 	if (!have_name)
 		return work_err(err, errlen, "--name is required");
 	if (!o->n_udp && !o->n_tcp)

@@ -2,13 +2,15 @@
 /*
  * workd - the request workload's backend: one request at a time, each
  * costing a fixed amount of computation (a 32x32 matrix multiply repeated
- * `iters` times, about --work-us microseconds on a free core), over UDP
+ * `iters` times, about --work-us microseconds on a free core; or, with
+ * --cpu-us, repeated until the thread has used that much CPU time, so that
+ * a slower core does less work in the same service time), over UDP
  * (one datagram each way) and TCP (one request per connection). The reply
  * names the device and carries its service time (the computation, wall
  * clock: a CPU-limited device is slower) and its queueing time (kernel
  * receive timestamp to the start of service). Wire format: work_proto.h.
  *
- *   workd --name ID [--udp PORT]... [--tcp PORT]... [--work-us US | --iters N]
+ *   workd --name ID [--udp PORT]... [--tcp PORT]... [--work-us US | --iters N | --cpu-us US]
  *         [--latency-socket PATH] [--latency-interval MS] [--window N] [--window-ms MS]
  *         [--rcvbuf BYTES] [--drop-after-ms MS] [--bind ADDR] [--pidfile FILE]
  *   workd --calibrate [--work-us US]     print "iters N" for US and exit
@@ -103,6 +105,23 @@ static uint64_t now_ns(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The kernel until the thread has used cpu_us of CPU time (at least
+ * once): the service costs the device the same CPU time, and under its
+ * cgroup quota the same wall time, whatever the core's speed. On a shared
+ * virtual machine whose cores slow down for seconds at a time, a fixed
+ * repetition count made the devices' capacity follow the host's load.
+ */
+static void work_cpu(unsigned long cpu_us)
+{
+	uint64_t end = now_ns(CLOCK_THREAD_CPUTIME_ID) + (uint64_t)cpu_us * 1000;
+
+	do
+		kernel_once();
+	while (now_ns(CLOCK_THREAD_CPUTIME_ID) < end);
+	sink = mc[0];
 }
 
 static void kernel_init(void)
@@ -236,7 +255,10 @@ static int serve(struct workd *w, const struct work_req *req, struct timespec rx
 		work_window_lost_at(&w->window, 1, t0 / 1000000); /* infinitely late */
 		return -1;
 	}
-	work(w->o.iters);
+	if (w->o.cpu_us)
+		work_cpu(w->o.cpu_us);
+	else
+		work(w->o.iters);
 	r.service_us = (uint32_t)((now_ns(CLOCK_MONOTONIC) - t0) / 1000);
 	r.queue_us = start_rt > rx ? (uint32_t)((start_rt - rx) / 1000) : 0;
 	memcpy(r.name, w->o.name, sizeof(r.name));
@@ -427,10 +449,10 @@ static void summary(const struct workd *w)
 {
 	unsigned long n = w->requests ? w->requests : 1;
 
-	printf("{\"name\":\"%s\",\"iters\":%lu,\"requests\":%lu,\"bad\":%lu,"
+	printf("{\"name\":\"%s\",\"iters\":%lu,\"cpu_us\":%lu,\"requests\":%lu,\"bad\":%lu,"
 	       "\"service_us_mean\":%llu,\"queue_us_mean\":%llu,\"window_p99_us\":%u,"
 	       "\"latency_pushes\":%lu,\"dropped\":%lu,\"overflowed\":%lu}\n",
-	       w->o.name, w->o.iters, w->requests, w->bad,
+	       w->o.name, w->o.iters, w->o.cpu_us, w->requests, w->bad,
 	       (unsigned long long)(w->sum_service_us / n),
 	       (unsigned long long)(w->sum_queue_us / n), work_window_push_us(&w->window, 0),
 	       w->pushes, w->dropped, w->overflowed);
@@ -456,7 +478,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)kernel_ns, w.o.work_us);
 		return 0;
 	}
-	if (!w.o.iters)
+	if (!w.o.iters && !w.o.cpu_us)
 		w.o.iters = calibrate(w.o.work_us, &kernel_ns);
 	work_window_init(&w.window, w.o.window);
 	setup(&w);

@@ -38,6 +38,7 @@
 
 WL_PORT=9000
 : "${WL_WORK_US:=2000}"
+: "${WL_WORK_BY:=cpu}" # cpu or iters (wl_work_args)
 : "${WL_CPU_PCT:=40}"
 : "${WL_ACC_PCT:=16}"
 : "${WL_ACC_SLOW:=2}" # an accelerator's request: this many times a cpu device's work
@@ -170,9 +171,28 @@ wl_iters() {
 	esac
 }
 
+# wl_work_args DEV ITERS: workd's work per request for DEV. WL_WORK_BY=cpu
+# (the default): --cpu-us, the kernel repeated until the request has used
+# WL_WORK_US of CPU time (an accelerator's WL_ACC_SLOW times that), so a
+# device's capacity is its quota over that time whatever the core's speed;
+# iters: a calibrated repetition count (ITERS), so a core slowed by the
+# host (this shared machine's slow spells: the kernel at 0.55-0.65 of its
+# speed for seconds at a time, every few seconds on 2026-12-03 13:30)
+# slows the device with it, and make reproduce must discard the runs.
+wl_work_args() {
+	if [ "$WL_WORK_BY" = cpu ]; then
+		case "$1" in
+		*acc) echo --cpu-us $((WL_WORK_US * WL_ACC_SLOW)) ;;
+		*) echo --cpu-us "$WL_WORK_US" ;;
+		esac
+	else
+		echo --iters "$(wl_iters "$1" "$2")"
+	fi
+}
+
 # wl_start PREFIX ITERS: workd on every device of the topology (ITERS: a
-# cpu device's repetitions per request; an accelerator's are WL_ACC_SLOW
-# times as many).
+# cpu device's repetitions per request with WL_WORK_BY=iters; an
+# accelerator's are WL_ACC_SLOW times as many).
 wl_start() {
 	local prefix=$1 iters=$2 dev d pidfiles=()
 	topo_vars "$prefix"
@@ -187,7 +207,7 @@ wl_start() {
 				echo "$BASHPID" >"$d/cgroup.procs" || exit 1
 			done
 			exec taskset -c "$(wl_dev_cpu "$dev")" nsenter "--net=/run/netns/$prefix-$dev" "$TOPO_BUILD/tools/workd" \
-				--name "$dev" --udp "$WL_PORT" --tcp "$WL_PORT" --iters "$(wl_iters "$dev" "$iters")" \
+				--name "$dev" --udp "$WL_PORT" --tcp "$WL_PORT" $(wl_work_args "$dev" "$iters") \
 				--latency-socket "$TOPO_RUN/$dev-lat.sock" --pidfile "$TOPO_RUN/$dev-work.pid" \
 				--drop-after-ms "$WL_DROP_MS" --window-ms "$WL_WINDOW_MS" $([ "$WL_RCVBUF" = 0 ] || echo --rcvbuf "$WL_RCVBUF")
 		) </dev/null >>"$TOPO_RUN/$dev-work.log" 2>&1 &

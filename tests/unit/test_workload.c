@@ -241,6 +241,16 @@ static void test_workd_args(void **state)
 	assert_int_equal(WORKD("--name", "x", "--udp", "1", "--work-us", "-5"), -1);
 	assert_string_equal(err, "--work-us: '-5' is not 1..10000000");
 	assert_int_equal(WORKD("--name", "x", "--udp", "1", "--iters", "3x"), -1);
+	/* Work by CPU time: 1..10 s of it, not with a repetition count. */
+	assert_int_equal(WORKD("--name", "x", "--udp", "1", "--cpu-us", "4000"), 0);
+	assert_int_equal(wo.cpu_us, 4000);
+	assert_int_equal(wo.iters, 0);
+	assert_int_equal(WORKD("--name", "x", "--udp", "1", "--cpu-us", "0"), -1);
+	assert_string_equal(err, "--cpu-us: '0' is not 1..10000000");
+	assert_int_equal(WORKD("--name", "x", "--udp", "1", "--cpu-us", "20000000"), -1);
+	assert_int_equal(WORKD("--name", "x", "--udp", "1", "--cpu-us", "2000", "--iters", "300"),
+			 -1);
+	assert_string_equal(err, "--cpu-us and --iters: give one");
 	assert_int_equal(WORKD("--name", "x", "--udp", "1", "--window", "5000"), -1);
 	assert_int_equal(WORKD("--name", "x", "--udp", "1", "--rcvbuf", "1"), -1);
 	assert_int_equal(WORKD("--name", "x", "--udp", "1", "--latency-interval", "0"), -1);
