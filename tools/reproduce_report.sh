@@ -249,8 +249,11 @@ thesis_for() {
 	echo "  configurations interleaved: a configuration is settled by a valid run that meets the target or"
 	echo "  by two valid runs that miss; the valid run that met stands, else the last valid one, else the"
 	echo "  one closest to speed 1 (the fastest, in runs before 2026-12-02 07:45). $(awk -F'\t' 'NR > 1 && $10 > 1' "$RES/sweep.tsv" | wc -l) of $(($(wc -l <"$RES/sweep.tsv") - 1)) points needed more than one run; $(awk -F'\t' -v m="${REPRO_MIN_SPEED:-0.85}" -v x="${REPRO_MAX_SPEED:-1.15}" 'NR > 1 && ($11 == "-" || $11 < m || $11 > x)' "$RES/sweep.tsv" | wc -l) stand without a valid run (their speed is in \`sweep.tsv\`)."
-	if [ "${REPRO_GATE_S:-0}" -gt 0 ]; then
+	if [ "${REPRO_GATE_S:-0}" -gt 0 ] && [ "${WL_WORK_BY:-iters}" != cpu ]; then
 		echo "  Before each run the rig waited (at most ${REPRO_GATE_S} s) until a calibration of the devices' CPU found the kernel at ${REPRO_MIN_SPEED:-0.85} of its speed: ${GATE_WAITS:-0} waits, ${GATE_WAITED_S:-0} s in all."
+	fi
+	if [ -n "${REPRO_MAX_LAG_MS:-}" ]; then
+		echo "  A run whose client fell more than ${REPRO_MAX_LAG_MS} ms behind its schedule (the machine's other work on its CPU) was not counted and run again: ${CLIENT_STALLS:-0} such runs (\`results/stalled.jsonl\`)."
 	fi
 	echo
 	echo "## Highest rate at P99 <= $SLO_MS ms (thesis Fig. 5.7)"
