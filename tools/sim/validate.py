@@ -77,12 +77,23 @@ CONFIGS = [  # rig name, simulator policy
     ("prt", "prt:metric cmp@5/1"),
 ]
 VARIANTS = [  # name, what differs from the model
-    ("model", "measured capacities, shared CPU, throttle at the 4 ms tick, 50 ms cmp windows"),
+    ("model", "measured capacities, shared CPU, the rig's throttle, 50 ms cmp windows"),
     ("nominal", "nominal capacities (quota share / work per request)"),
     ("own-cpus", "each device on a CPU of its own"),
     ("cmp-10ms", "cmp over each 10 ms report period"),
-    ("exact-quota", "the throttle at once (no tick)"),
+    ("other-throttle", "the other throttle: at once for a rig at the tick, and the reverse"),
 ]
+
+
+def tick_us(env, variant):
+    """The quota throttle's delay in a variant. The rig's: workd --cpu-us
+    (WL_WORK_BY=cpu) reads its CPU clock after every repetition, and the
+    kernel accounts the running task then, so the throttle comes at once;
+    with --iters (WL_WORK_BY=iters) at the 4 ms tick."""
+    at_tick = env.get("WL_WORK_BY", "iters") != "cpu"
+    if variant == "other-throttle":
+        at_tick = not at_tick
+    return QUOTA_TICK_US if at_tick else 0
 if os.environ.get("SIM_VALIDATE_VARIANTS"):  # only these (the model comes first): a smoke test
     VARIANTS = [v for v in VARIANTS if v[0] in os.environ["SIM_VALIDATE_VARIANTS"].split(",")]
 
@@ -154,7 +165,7 @@ class Sim:
                "--quota-cpu", "%g/%g" % (quota, quota * 100 / cpu_pct),
                "--quota-nic", "%g/%g" % (quota, quota * 100 / acc_pct),
                "--shared-cpu", "0" if variant == "own-cpus" else "1",
-               "--quota-tick-us", "0" if variant == "exact-quota" else "%g" % QUOTA_TICK_US,
+               "--quota-tick-us", "%g" % tick_us(env, variant),
                "--report-ms", "10",
                "--agent-window-ms", "0" if variant == "cmp-10ms" else "%g" % AGENT_WINDOW_MS,
                "--runs", str(runs_of(variant)), "--warmup", "%g" % warm, "--duration", "%g" % (point - warm),
@@ -171,7 +182,7 @@ def sim_unloaded(sim, mu, pct, variant):
     quota = float(env["WL_QUOTA_US"])
     cmd = [sim.sim, "sweep", "--servers", "1", "--nics", "0", "--fixed-service",
            "--mu-cpu", "%g" % mu, "--quota-cpu", "%g/%g" % (quota, quota * 100 / pct),
-           "--quota-tick-us", "0" if variant == "exact-quota" else "%g" % QUOTA_TICK_US,
+           "--quota-tick-us", "%g" % tick_us(env, variant),
            "--runs", "3", "--warmup", "1", "--duration", "60", "--policies", "baseline",
            "--rates", "5"]
     sim.calls += 1
