@@ -1077,8 +1077,8 @@ part_proxy() {
 : "${KNEE_POINT_S:=12}" "${KNEE_WARMUP_S:=3}" "${KNEE_STOP_MISSES:=2}"
 : "${KNEE_STEP:=0.025}" "${KNEE_STEPS:=16}" "${KNEE_BELOW:=3}"
 # shellcheck disable=SC2034 # read by name in knee_grid
-KNEE_DEFAULT_GRID_server_only="0.65 0.675 0.7 0.725 0.75 0.775 0.8 0.825 0.85 0.875 0.9 0.925 0.95"
-KNEE_DEFAULT_GRID_wrr="0.8 0.825 0.85 0.875 0.9 0.925 0.95 0.975 1.0 1.025 1.05 1.075 1.1 1.125 1.15"
+KNEE_DEFAULT_GRID_server_only="0.825 0.85 0.875 0.9 0.925 0.95 0.975 1.0 1.025 1.05"
+KNEE_DEFAULT_GRID_wrr="1.0 1.025 1.05 1.075 1.1 1.125 1.15 1.175 1.2 1.225 1.25"
 # knee_grid NAME: NAME's grid (above).
 knee_grid() {
 	local v=KNEE_GRID_${1//-/_} d=KNEE_DEFAULT_GRID_${1//-/_} est=""
