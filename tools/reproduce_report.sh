@@ -306,7 +306,7 @@ thesis_for() {
 	# over the server CPU saturated alone (the devices share a CPU).
 	[ -n "${CAP_CPU_BOTH:-}" ] && [ -n "${CAP_CPU:-}" ] &&
 		awk -v a="$CAP_CPU" -v b="$CAP_CPU_BOTH" -v x="$CAP_ACC_BOTH" 'BEGIN { if (a > 0)
-			printf "  The rig'"'"'s ceiling: saturated at once the devices serve %.1f + %.1f = %.1f requests/s, **%.2fx** the server CPU saturated alone (%.1f/s; %+.0f%% for it while the accelerator works): no policy can gain more here.\n", b, x, b + x, (b + x) / a, a, (b / a - 1) * 100 }'
+			printf "  The rig'"'"'s ceiling: saturated at once the devices serve %.1f + %.1f = %.1f requests/s, **%.2fx** the server CPU saturated alone (%.1f/s; %+.0f%% for it while the accelerator works): the gain at saturation. At the P99 target the gain can differ a little either way, as each configuration meets the target at its own share of its capacity (wrr hands each device a smoother stream than Poisson arrivals).\n", b, x, b + x, (b + x) / a, a, (b / a - 1) * 100 }'
 	if [ "$(wc -l <"$RES/knee.tsv" 2>/dev/null || echo 0)" -gt 1 ]; then
 		echo "  The sweep is one pass of 5 s runs up a coarse grid; the gain in long runs on a fine grid ([knees](#the-knees-of-the-server-cpu-alone-and-of-wrr-pinned-down), one line per rig; the long runs are the figure that counts):"
 		python3 "$(dirname "$0")/knee_stats.py" "$RES" "$SLO_MS" "${REPRO_MIN_SPEED:-0.85}" "${REPRO_MAX_SPEED:-1.15}" "$TIMEOUT_MS" summary 1.18 |

@@ -51,6 +51,7 @@ import ast
 import json
 import math
 import os
+import re
 import shlex
 import statistics
 import subprocess
@@ -153,12 +154,15 @@ class Sim:
         return (float(env["WL_CPU_PCT"]) / 100 / work,
                 float(env["WL_ACC_PCT"]) / 100 / (work * slow))
 
-    def sweep(self, pol, rates, mu_cpu, mu_acc, variant):
+    def sweep(self, pol, rates, mu_cpu, mu_acc, variant, length=None):
+        """length: (run s, warm-up s), else the sweep's (REPRO_POINT_S, REPRO_WARMUP_S)."""
         env = self.env
         quota = float(env["WL_QUOTA_US"])
         cpu_pct, acc_pct = float(env["WL_CPU_PCT"]), float(env["WL_ACC_PCT"])
         point = float(env.get("REPRO_POINT_S") or 5)
         warm = float(env.get("REPRO_WARMUP_S") or 1)
+        if length:
+            point, warm = length
         mu_cpu, mu_acc = self.caps(mu_cpu, mu_acc, variant)
         cmd = [self.sim, "sweep", "--servers", "1", "--nics", "1", "--fixed-service",
                "--mu-cpu", "%g" % mu_cpu, "--mu-nic", "%g" % mu_acc,
@@ -190,14 +194,14 @@ def sim_unloaded(sim, mu, pct, variant):
     return json.loads(out)["results"][0]["p50_s"] * 1e3
 
 
-def sim_knee(sim, knee, pol, mu_cpu, mu_acc, variant):
+def sim_knee(sim, knee, pol, mu_cpu, mu_acc, variant, length=None):
     """The simulator's knee: knee() of each run's curve, median over the runs."""
     c_cpu, c_acc = sim.caps(mu_cpu, mu_acc, variant)
     cap = c_cpu if pol == "baseline" else c_cpu + c_acc
     lo, hi = 0.25 * cap, 1.2 * cap
     step = max(STEP, (hi - lo) / (GRID - 1))
     rates = [round(lo + i * step, 1) for i in range(int((hi - lo) / step) + 1)]
-    res = sim.sweep(pol, rates, mu_cpu, mu_acc, variant)
+    res = sim.sweep(pol, rates, mu_cpu, mu_acc, variant, length)
     ests = []
     for run in range(runs_of(variant)):
         est, _ = knee([(r["rate"], r["p99_runs_s"][run] * 1e3) for r in res])
@@ -246,8 +250,9 @@ def rig_rounds(rig, env, knee):
     excluded = 0
     for r in runs:
         s = sess.get(r["session"])
-        # Only this rig's sessions (the same devices and quotas as report.env).
-        if not s or s.get("rig") != env.get("RIG") or not num(s.get("cap_cpu")):
+        # Only this rig's sessions (the same devices and quotas as report.env;
+        # a knee session's rig adds its run length).
+        if not s or not same_rig(s.get("rig"), env.get("RIG")) or not num(s.get("cap_cpu")):
             continue
         if not valid_speed(r, (lo, hi)):
             excluded += 1
@@ -258,10 +263,31 @@ def rig_rounds(rig, env, knee):
     rounds = []
     for (s, rd, c), p in sorted(pts.items()):
         est, text = knee(sorted(p))
+        point, warm = run_length(sess[s].get("rig"), env)
         rounds.append({"session": s, "round": rd, "config": c, "rig_knee": est, "rig_text": text,
                        "cap_cpu": float(sess[s]["cap_cpu"]), "cap_acc": float(sess[s]["cap_acc"]),
+                       "point_s": point, "warmup_s": warm,
                        "date": sess[s].get("date"), "load_before": sess[s].get("load_before")})
     return rounds, excluded
+
+
+RUNS_SUFFIX = re.compile(r", runs ([0-9.]+) s \(first ([0-9.]+) s not counted\)$")
+
+
+def same_rig(session_rig, env_rig):
+    """A knee session's rig is report.env's RIG and its run length
+    (tools/reproduce.sh, part_knee)."""
+    if not session_rig or not env_rig:
+        return False
+    return RUNS_SUFFIX.sub("", session_rig) == env_rig
+
+
+def run_length(session_rig, env):
+    """A knee session's run length and warm-up (its rig's suffix), else the sweep's."""
+    m = RUNS_SUFFIX.search(session_rig or "")
+    if m:
+        return float(m.group(1)), float(m.group(2))
+    return float(env.get("REPRO_POINT_S") or 5), float(env.get("REPRO_WARMUP_S") or 1)
 
 
 def main(sim_path, rig, out, out_md=None):
@@ -289,10 +315,10 @@ def main(sim_path, rig, out, out_md=None):
         # 1. The knee, per session's calibration, against each round.
         cache = {}
         for rd in rounds:
-            key = (rd["config"], rd["cap_cpu"], rd["cap_acc"])
+            key = (rd["config"], rd["cap_cpu"], rd["cap_acc"], rd["point_s"], rd["warmup_s"])
             if key not in cache:
                 cache[key] = sim_knee(sim, knee, pol_of[rd["config"]], rd["cap_cpu"], rd["cap_acc"],
-                                      vname)
+                                      vname, (rd["point_s"], rd["warmup_s"]))
             r = dict(rd)
             r["sim_knee"], r["sim_knee_min"], r["sim_knee_max"] = cache[key]
             r["error"] = r["sim_knee"] / r["rig_knee"] - 1 if r["rig_knee"] else None
