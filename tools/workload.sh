@@ -43,14 +43,15 @@ WL_PORT=9000
 : "${WL_ACC_PCT:=16}"
 : "${WL_ACC_SLOW:=2}" # an accelerator's request: this many times a cpu device's work
 : "${WL_QUOTA_US:=1000}"
-# A cpu device's CFS burst, us (0: none; at most WL_QUOTA_US). Its period
-# (2.5 ms) is shorter than the scheduler tick (4 ms here), and a busy cpu
-# device used only 0.33-0.36 of a CPU for its 40% (2026-12-03: the
-# cgroup's usage over 2 s of a saturated run): quota it pulled but had not
-# used when a period ended was cut back to one period's. A burst of one
-# quota lets that carry over: 0.39-0.40. The accelerator's 6.25 ms period
-# loses 1% (0.158 of 0.16) and gets none: an idle accelerator would
-# otherwise run its next request faster than its share.
+# A cpu device's CFS burst, us (0: none; at most WL_QUOTA_US), for work by
+# repetitions: its period (2.5 ms) is shorter than the scheduler tick
+# (4 ms here), and a busy cpu device working by repetitions used only
+# 0.32-0.36 of a CPU for its 40% (2026-12-03: the cgroup's usage over 2 s
+# of a saturated run); a burst of one quota brought it to 0.39-0.41. Work
+# by CPU time needs none: reading the CPU clock after each repetition
+# makes the kernel account the task there, and the device gets its whole
+# quota. The accelerator's 6.25 ms period lost 1% and gets none: an idle
+# accelerator would otherwise run its next request faster than its share.
 : "${WL_CPU_BURST_US:=0}"
 : "${WL_ACC_YIELD:=0}" # 1: acc devices at the lowest CPU weight (wl_cg_make)
 : "${WL_DROP_MS:=0}" # workd --drop-after-ms
@@ -127,12 +128,12 @@ wl_cg_make() {
 	if _wl_v2; then
 		echo +cpu >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
 		echo "$WL_QUOTA_US $period" >"/sys/fs/cgroup/$prefix-$dev-work/cpu.max" &&
-			echo "$burst" >"/sys/fs/cgroup/$prefix-$dev-work/cpu.max.burst" &&
+			{ [ "$burst" = 0 ] || echo "$burst" >"/sys/fs/cgroup/$prefix-$dev-work/cpu.max.burst"; } &&
 			echo "$weight" >"/sys/fs/cgroup/$prefix-$dev-work/cpu.weight"
 	else
 		echo "$period" >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.cfs_period_us" &&
 			echo "$WL_QUOTA_US" >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.cfs_quota_us" &&
-			echo "$burst" >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.cfs_burst_us" &&
+			{ [ "$burst" = 0 ] || echo "$burst" >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.cfs_burst_us"; } &&
 			echo "$shares" >"/sys/fs/cgroup/cpu/$prefix-$dev-work/cpu.shares"
 	fi
 }
