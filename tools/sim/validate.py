@@ -307,6 +307,9 @@ def main(sim_path, rig, out, out_md=None):
                           float(env.get("REPRO_MAX_SPEED") or 1.15))}
     pol_of = dict(CONFIGS)
     rounds, res["knee_runs_excluded"] = rig_rounds(rig, env, knee)
+    # Only the configurations the simulator models (a knee session may
+    # measure others: the learner's own sessions add `learned`).
+    rounds = [r for r in rounds if r["config"] in pol_of]
     sweep_rows = read_tsv(os.path.join(rig, "sweep.tsv"))
     sweep, res["sweep_excluded"] = valid_sweep(sweep_rows, res["speed_band"], pol_of)
     for vname, vdesc in VARIANTS:
