@@ -35,8 +35,8 @@ struct flood_case {
 };
 
 /* One flood run of n frames through prog_fd: its wall time; R real flows from *base. */
-static double flood_send(struct rate_bench *b, int prog_fd, unsigned long n, __u8 junk_flags,
-			 const __u8 *junk, __u64 *base)
+static double flood_send(struct rate_bench *b, int prog_fd, unsigned long n, const __u8 *junk,
+			 __u64 *base)
 {
 	double secs;
 
@@ -49,7 +49,6 @@ static double flood_send(struct rate_bench *b, int prog_fd, unsigned long n, __u
 	secs = gen_send(b->gen_fd, b->gen_cfg_fd, &b->cfg, *base, 0, n);
 	b->cfg.mix = 0;
 	b->next_new += n; /* at most n real flows; the junk's numbers reused later do no harm */
-	(void)junk_flags;
 	return secs;
 }
 
@@ -67,7 +66,7 @@ static void flood_measure(struct rate_bench *b, struct flood_case *c, unsigned l
 	prepare(b, 0); /* the table emptied */
 	s0 = sink_total(b);
 	new0 = bench_stat(&b->lb, HAULER_STAT_conn_new);
-	secs = flood_send(b, b->lb.entry_fd, n, c->junk_flags, junk, &base);
+	secs = flood_send(b, b->lb.entry_fd, n, junk, &base);
 	usleep(20000);
 	c->mpps = (sink_total(b) - s0) / secs / 1e6;
 	if (bench_stat(&b->lb, HAULER_STAT_conn_new) - new0 <
@@ -91,7 +90,7 @@ static void flood_measure(struct rate_bench *b, struct flood_case *c, unsigned l
 	bench_ct_use(&b->lb, 0);
 	/* The floor under the same frames. */
 	s0 = sink_total(b);
-	secs = flood_send(b, b->floor_fd, n, c->junk_flags, junk, &base);
+	secs = flood_send(b, b->floor_fd, n, junk, &base);
 	usleep(20000);
 	c->floor_mpps = (sink_total(b) - s0) / secs / 1e6;
 }
