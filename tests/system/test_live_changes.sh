@@ -83,8 +83,11 @@ burst_load "$TO_A" $BURST
 check_share "$(json_dev "$BY_DEV" s1cpu)" $(($(json_dev "$BY_DEV" s1cpu) + $(json_dev "$BY_DEV" s1acc))) \
 	75 8 "device set s1cpu weight 3: s1cpu's share of s1's new connections"
 H_ok server set s2 weight 3
-burst_load "$TO_A" $BURST
-check_share $(($(json_dev "$BY_DEV" s2cpu) + $(json_dev "$BY_DEV" s2acc))) $BURST 75 10 \
+# The server tier is Maglev on the flow hash: each connection a draw of
+# 0.75, so twice the burst (sd 2.2 points; at 200 a draw 3.6 sd off
+# failed once in CI).
+burst_load "$TO_A" $((2 * BURST))
+check_share $(($(json_dev "$BY_DEV" s2cpu) + $(json_dev "$BY_DEV" s2acc))) $((2 * BURST)) 75 10 \
 	"server set s2 weight 3: s2's share of new connections"
 H_ok device set s1cpu state drain
 burst_load "$TO_A" $BURST
