@@ -25,11 +25,12 @@ struct ct_ref {
 	__u32 bucket[2];
 };
 
-/* A slot found: its bucket, index and the value read. */
+/* A slot found: its bucket, index and the value read; the lookup's ct_found.empty. */
 struct ct_hit {
 	struct ct_bucket *b;
 	__u64 s;
 	int i;
+	__u32 empty;
 };
 
 /* The buckets of place pl: 0, or -1 when the map lacks them. */
@@ -116,19 +117,36 @@ static __always_inline int ct_ref_hinted(struct ct_ref *r, const struct flow_key
 	return ct_ref_at(r, &h->pl);
 }
 
-/* The skip+1-th slot holding r's digest: 0 (h filled) or -1. */
+/* The skip+1-th slot holding r's digest: 0 (h filled) or -1 (h->empty set). */
 static __always_inline int ct_find(const struct ct_ref *r, __u32 skip, struct ct_hit *h)
 {
 	struct ct_found f = {};
 	int i;
 
 	i = ct_lookup(r->b0, r->b1, r->digest, skip, &f);
+	h->empty = f.empty;
 	if (i < 0)
 		return -1;
 	h->b = f.which ? r->b1 : r->b0;
 	h->s = f.s;
 	h->i = i;
 	return h->b ? 0 : -1;
+}
+
+/*
+ * Is there no room for a new flow's half-open slot in r's buckets
+ * (ct_crowded), h the flow's lookup? Asked only when the lookup passed
+ * no empty slot: a new flow in a table below its fill pays nothing more.
+ */
+static __always_inline int ct_no_room(const struct ct_ref *r, const struct ct_hit *h,
+				      const struct config *cfg, __u64 now)
+{
+	struct ct_limits l;
+
+	if (!r->b0 || h->empty)
+		return 0;
+	ct_limits_set(&l, cfg->rst_linger_ms, cfg->fin_grace_ms, cfg->udp_timeout_ms);
+	return ct_crowded(r->b0, r->b1, ct_tick(now), &l);
 }
 
 /* The slot's device, or NULL when it is gone (not in use, another generation). */

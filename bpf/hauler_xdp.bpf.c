@@ -866,7 +866,7 @@ static __always_inline int ct_vip(struct xdp_md *ctx, const struct pkt *p, const
 {
 	struct device_info *dev = NULL;
 	struct ct_limits l;
-	int ret;
+	int ret, stateless;
 
 	if (!found || ct_flow_of(r, vi->vip_id, h, &dev))
 		goto decide;
@@ -902,7 +902,12 @@ static __always_inline int ct_vip(struct xdp_md *ctx, const struct pkt *p, const
 decide:
 	if (r->b0)
 		ct_hint_keep(r, &p->flow, cfg); /* for hauler_ct_bind's insert */
-	return no_entry(ctx, p, vi, cfg, now, mid_flow(p),
+	stateless = mid_flow(p);
+	if (!stateless && ct_no_room(r, h, cfg, now)) {
+		stat_reason(HAULER_STAT_conn_crowded, ctx);
+		stateless = 1;
+	}
+	return no_entry(ctx, p, vi, cfg, now, stateless,
 			hauler_flow_hash(&p->flow, cfg->flow_seed));
 }
 

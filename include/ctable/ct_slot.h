@@ -41,6 +41,13 @@
 #define CT_TCP_IDLE_S 1800
 /* Seconds a half-open flow lives (it is evictable by any insert before). */
 #define CT_HALF_OPEN_S 60
+/*
+ * Milliseconds a half-open flow is kept from another new flow's insert: a
+ * handshake that may still be under way (a round trip, or one SYN-ACK
+ * retransmission at the 1 s initial RTO). A new flow whose buckets hold
+ * nothing older goes without state (ct_crowded).
+ */
+#define CT_HALF_PROTECT_MS 3000
 
 static __always_inline __u64 ct_slot_make(__u32 digest, __u32 device, __u32 gen, __u32 flags,
 					  __u32 tick)
@@ -129,11 +136,12 @@ static __always_inline __u32 ct_ticks_of_ms(__u64 ms)
 
 /* The lives of slots, in ticks, from the datapath's settings (config). */
 struct ct_limits {
-	__u32 rst;  /* after a RST */
-	__u32 fin;  /* after a FIN */
-	__u32 udp;  /* a UDP flow, idle */
-	__u32 idle; /* an established TCP flow, idle */
-	__u32 half; /* a half-open flow */
+	__u32 rst;     /* after a RST */
+	__u32 fin;     /* after a FIN */
+	__u32 udp;     /* a UDP flow, idle */
+	__u32 idle;    /* an established TCP flow, idle */
+	__u32 half;    /* a half-open flow */
+	__u32 protect; /* a half-open flow, against a new flow's insert (ct_crowded) */
 };
 
 static __always_inline void ct_limits_set(struct ct_limits *l, __u32 rst_ms, __u32 fin_ms,
@@ -144,6 +152,7 @@ static __always_inline void ct_limits_set(struct ct_limits *l, __u32 rst_ms, __u
 	l->udp = ct_ticks_of_ms(udp_ms);
 	l->idle = ct_ticks_of_ms(CT_TCP_IDLE_S * 1000ULL);
 	l->half = ct_ticks_of_ms(CT_HALF_OPEN_S * 1000ULL);
+	l->protect = ct_ticks_of_ms(CT_HALF_PROTECT_MS);
 }
 
 /*

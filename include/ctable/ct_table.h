@@ -126,10 +126,15 @@ static __always_inline int ct_bucket_find(const struct ct_bucket *b, __u32 diges
 	return -1;
 }
 
-/* What ct_lookup found: the slot's value and which bucket (0: b0, 1: b1). */
+/*
+ * What ct_lookup found: the slot's value and which bucket (0: b0, 1: b1);
+ * and the empty slots it passed (all of them on a miss: a new flow with
+ * one has room without asking ct_crowded).
+ */
 struct ct_found {
 	__u64 s;
 	__u32 which;
+	__u32 empty;
 };
 
 /*
@@ -146,6 +151,7 @@ CT_SCAN int ct_lookup(const struct ct_bucket *b0, const struct ct_bucket *b1, __
 
 	if (!b0 || !out)
 		return -1;
+	out->empty = 0;
 #ifdef __clang__
 #pragma unroll
 #endif
@@ -156,6 +162,7 @@ CT_SCAN int ct_lookup(const struct ct_bucket *b0, const struct ct_bucket *b1, __
 		if (!b)
 			break;
 		s = ct_read(b, i & (HAULER_CT_SLOTS - 1));
+		out->empty += !s;
 		if (!s || ct_slot_digest(s) != digest)
 			continue;
 		if (skip) {
@@ -221,6 +228,56 @@ CT_SCAN int ct_bucket_victim(const struct ct_bucket *b, __u32 now_tick, const st
 	return best;
 }
 
+/*
+ * Which of two buckets' victims (ct_bucket_victim: index, rank, value) an
+ * insert takes: 0 (b0's), 1 (b1's) or -1 (neither has one). The better
+ * rank; of two half-open victims the older (junk pushes out the oldest
+ * junk of the pair); else b0's.
+ */
+static __always_inline int ct_pair_pick(int i0, __u32 r0, __u64 o0, int i1, __u32 r1, __u64 o1,
+					__u32 now_tick)
+{
+	if (i0 < 0)
+		return i1 < 0 ? -1 : 1;
+	if (i1 < 0 || r0 > r1)
+		return 0;
+	if (r1 > r0)
+		return 1;
+	if (r0 / (HAULER_CT_SLOTS + 1) == CT_RANK_HALF)
+		return ct_slot_age(o1, now_tick) > ct_slot_age(o0, now_tick);
+	return 0;
+}
+
+/*
+ * Is the flow's bucket pair (b1 NULL: one bucket) too crowded for a new
+ * flow's half-open slot? Its insert would take no empty or ended slot,
+ * only a half-open one younger than l->protect (a handshake that may be
+ * under way), or none (live established flows only). The caller then
+ * decides the new flow without state, by the choice its next packets
+ * will also get without state (docs/datapath.md, "The compact table"),
+ * so that junk pushes out no handshake and every packet of the flow goes
+ * to one device. Inlined: a third global frame would pass the BPF stack
+ * limit of the programs that ask.
+ */
+static __always_inline int ct_crowded(const struct ct_bucket *b0, const struct ct_bucket *b1,
+				      __u32 now_tick, const struct ct_limits *l)
+{
+	__u32 r0 = 0, r1 = 0;
+	__u64 o0 = 0, o1 = 0;
+	int i0, i1, w;
+
+	if (!b0 || !l)
+		return 0;
+	i0 = ct_bucket_victim(b0, now_tick, l, &o0, &r0);
+	i1 = b1 ? ct_bucket_victim(b1, now_tick, l, &o1, &r1) : -1;
+	w = ct_pair_pick(i0, r0, o0, i1, r1, o1, now_tick);
+	if (w < 0)
+		return 1;
+	if (w)
+		r0 = r1, o0 = o1;
+	return r0 / (HAULER_CT_SLOTS + 1) == CT_RANK_HALF && ct_slot_age(o0, now_tick) < l->protect;
+}
+
 /* Replace slot i of b, if it still holds old, with val. 1 when it did. */
 static __always_inline int ct_swap(struct ct_bucket *b, int i, __u64 old, __u64 val)
 {
@@ -240,8 +297,8 @@ static __always_inline int ct_swap(struct ct_bucket *b, int i, __u64 old, __u64 
 
 /*
  * Insert val (a slot with its digest) into the flow's buckets b0 and b1
- * (b1 NULL when they are one): the better of the two victims, b0's on a
- * tie. A lost race (another CPU wrote the slot between read and swap) is
+ * (b1 NULL when they are one): the better of the two victims
+ * (ct_pair_pick). A lost race (another CPU wrote the slot between read and swap) is
  * tried once more, after a look for the digest: two CPUs inserting the
  * same new flow end with one slot, the loser taking the winner's choice
  * (*found). An insert sets *found to what the slot it took held (0: it
@@ -253,7 +310,7 @@ static __always_inline int ct_insert(struct ct_bucket *b0, struct ct_bucket *b1,
 	__u32 digest = ct_slot_digest(val), r0 = 0, r1 = 0;
 	struct ct_found f = {};
 	__u64 o0 = 0, o1 = 0;
-	int try, i0, i1;
+	int try, i0, i1, w;
 
 	for (try = 0; try < 2; try++) {
 		if (try && ct_lookup(b0, b1, digest, 0, &f) >= 0) {
@@ -262,14 +319,15 @@ static __always_inline int ct_insert(struct ct_bucket *b0, struct ct_bucket *b1,
 		}
 		i0 = ct_bucket_victim(b0, now_tick, l, &o0, &r0);
 		i1 = b1 ? ct_bucket_victim(b1, now_tick, l, &o1, &r1) : -1;
-		if (i0 < 0 && i1 < 0)
+		w = ct_pair_pick(i0, r0, o0, i1, r1, o1, now_tick);
+		if (w < 0)
 			return CT_FULL;
-		if (i0 >= 0 && r0 >= r1) {
+		if (!w) {
 			if (ct_swap(b0, i0, o0, val)) {
 				*found = o0;
 				return CT_INSERTED;
 			}
-		} else if (b1 && i1 >= 0) {
+		} else if (b1) {
 			if (ct_swap(b1, i1, o1, val)) {
 				*found = o1;
 				return CT_INSERTED;

@@ -95,7 +95,7 @@
 #define HAULER_STAT_conn_new 13 // new connections
 #define HAULER_STAT_conn_hit 14 // packets of known connections (established or half-open)
 #define HAULER_STAT_conn_promoted 15 // half-open connections confirmed and moved to conns
-#define HAULER_STAT_conn_stateless 16 // TCP without SYN and no entry: forwarded by the hash choice, no state kept
+#define HAULER_STAT_conn_stateless 16 // TCP without SYN and no entry, or a new flow the compact table had no room for (conn_crowded): forwarded by the hash choice, no state kept
 #define HAULER_STAT_conn_closed 17 // entries ended: replaced after their RST linger, FIN grace or UDP idle timeout, or their device gone
 #define HAULER_STAT_conn_ended_kept 18 // TCP segment (not a SYN) of an ended entry: kept on its device, never decided anew mid-flow
 #define HAULER_STAT_conn_device_gone 19 // packet of a flow whose device was deleted (or whose id now names another device): TCP answered with a RST, UDP and SYN decided anew in its VIP
@@ -134,7 +134,8 @@
 #define HAULER_STAT_conn_confirm_limited 52 // ipip/dsr TCP flow whose handshake ACK would confirm it over the confirmation budget (per CPU): stays half-open, forwarded
 #define HAULER_STAT_icmp_spoofed 53 // ICMP error from a device's side (about a held nat flow, for its client; or a router's too-big about an ipip flow's tunnel packet) that did not come from the balancer's next hop towards that device (interface and neighbour MAC), as nat_reply_spoofed: dropped, nothing written
 #define HAULER_STAT_conn_evicted 54 // compact table: an insert took the slot of an established TCP flow that saw no FIN or RST (idle past 30 min: a live one is never taken); its connection, if still open, goes on without state. No flood makes it grow
-#define HAULER_STAT_REASONS 55
+#define HAULER_STAT_conn_crowded 55 // compact table: a new flow whose buckets held no empty or ended slot, only live established flows and half-open ones younger than 3 s (handshakes that may be under way): decided by the hash choice without state (also counted as conn_stateless), as its next packets will be, so that a flood pushes out no handshake
+#define HAULER_STAT_REASONS 56
 
 // key of vips: the service clients connect to
 struct vip_key_t {

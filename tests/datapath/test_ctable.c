@@ -542,14 +542,18 @@ static void put_slot(const struct flow_key *k, int which, int i, __u32 digest, _
 }
 
 /*
- * Both buckets of a new flow full of live established flows: the SYN is
- * forwarded without state (conn_table_full). Half-open slots are pushed
- * out instead, the oldest first.
+ * Both buckets of a new flow full of live established flows: no room
+ * (ct_crowded), so the SYN is decided without state by the hash choice
+ * (conn_crowded and conn_stateless; the policy slot is not asked:
+ * policy_fallback stays 0) and nothing is pushed out. Half-open slots
+ * older than CT_HALF_PROTECT_MS are pushed out instead, the oldest of
+ * the pair first (here in the second bucket), and the flow goes through
+ * the policy slot as any new one.
  */
 static void test_full_buckets(void **state)
 {
 	const struct dp_case *c = param(state);
-	__u32 tick = now_tick();
+	__u32 tick = now_tick(), old = ct_ticks_of_ms(CT_HALF_PROTECT_MS) + 20;
 	struct frame_spec in;
 	struct ct_place p;
 	struct flow_key fk;
@@ -566,30 +570,119 @@ static void test_full_buckets(void **state)
 			put_slot(&fk, w, i, (p.digest + 1 + w * 8 + i) & 0x3fffff ?: 1,
 				 DP_DEV_ID(0), ct_proto_flags_test(c->proto), tick);
 	dp_run_ok(&in, XDP_TX);
-	assert_int_equal(dp_stat(HAULER_STAT_conn_table_full), 1);
-	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_crowded), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_table_full), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 0);
 	assert_int_equal(dp_ct_get(&fk, &s), -1);
 	assert_int_equal(dp_ct_count(), 16);
 
-	/* Half-open neighbours: the oldest of the first bucket goes (a tie of ranks: b0). */
+	/* Old half-open neighbours: the oldest of the pair goes (b1[5]). */
 	for (w = 0; w < 2; w++)
 		for (i = 0; i < HAULER_CT_SLOTS; i++)
 			put_slot(&fk, w, i, (p.digest + 1 + w * 8 + i) & 0x3fffff ?: 1,
 				 DP_DEV_ID(0), CT_F_HALF | ct_proto_flags_test(c->proto),
-				 tick - (w == 0 && i == 5 ? 20 : 1));
+				 tick - old - (w == 1 && i == 5 ? 20 : 1));
 	dp_run_ok(&in, XDP_TX);
-	assert_int_equal(dp_stat(HAULER_STAT_conn_table_full), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_crowded), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 1);
 	s = slot_of(&fk);
 	assert_int_equal(ct_slot_flags(s) & CT_F_HALF, CT_F_HALF);
-	dp_ct_place(&fk, &p);
 	{
 		struct ct_bucket b;
 
-		assert_int_equal(bpf_map_lookup_elem(dp_map("ctable"), &p.bucket[0], &b), 0);
+		assert_int_equal(bpf_map_lookup_elem(dp_map("ctable"), &p.bucket[1], &b), 0);
 		assert_int_equal(ct_slot_digest(b.slot[5]), p.digest);
 	}
 	assert_int_equal(dp_ct_count(), 16);
 	/* Only half-open flows were pushed out: no open connection evicted. */
+	assert_int_equal(dp_stat(HAULER_STAT_conn_evicted), 0);
+}
+
+/* The destination address of a forwarded frame (nat: the device's). */
+static void out_dst(const struct dp_out *o, int family, __u8 *dst)
+{
+	size_t off = 14 + (family == 4 ? 16 : 24), len = family == 4 ? 4 : 16;
+
+	assert_true(o->len >= off + len);
+	memcpy(dst, o->data + off, len);
+}
+
+/*
+ * A SYN flood that fills a new flow's buckets with handshakes younger
+ * than CT_HALF_PROTECT_MS (tests/system/test_flood_compact.sh at table
+ * scale): the real client's SYN takes none of their slots and is decided
+ * by the hash choice without state (conn_crowded), and its next packet
+ * (the handshake ACK; for UDP the next datagram), without state too,
+ * goes to the same device of four. The junk is left as it was. Once the
+ * junk is older than that, a new flow takes the oldest slot again.
+ */
+static void test_crowded_half_open(void **state)
+{
+	const struct dp_case *c = param(state);
+	__u32 tick = now_tick(), pf = ct_proto_flags_test(c->proto);
+	__u8 frame[DP_FRAME_MAX], d1[16], d2[16];
+	struct ct_bucket before[2], after;
+	struct dp_out out;
+	struct frame_spec in;
+	struct ct_place p;
+	struct flow_key fk;
+	size_t len;
+	int i, w, crowded;
+
+	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 4);
+	spec_to_vip(&in, c->family, c->proto, 0);
+	fk = spec_flow(&in);
+	dp_ct_place(&fk, &p);
+	assert_int_not_equal(p.bucket[0], p.bucket[1]);
+	for (w = 0; w < 2; w++) {
+		for (i = 0; i < HAULER_CT_SLOTS; i++)
+			put_slot(&fk, w, i, (p.digest + 1 + w * 8 + i) & 0x3fffff ?: 1,
+				 DP_DEV_ID(i % 4), CT_F_HALF | pf, tick - 1 - i);
+		assert_int_equal(bpf_map_lookup_elem(dp_map("ctable"), &p.bucket[w], &before[w]),
+				 0);
+	}
+	len = build(&in, frame);
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_int_equal(out.verdict, XDP_TX);
+	out_dst(&out, c->family, d1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_crowded), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 0);
+	no_slot(&fk);
+	for (w = 0; w < 2; w++) {
+		assert_int_equal(bpf_map_lookup_elem(dp_map("ctable"), &p.bucket[w], &after), 0);
+		assert_memory_equal(&after, &before[w], sizeof(after));
+	}
+
+	/* The flow's next packet, without state: the same device. */
+	if (c->proto == IPPROTO_TCP)
+		in.tcp_flags = TCPF_ACK;
+	len = build(&in, frame);
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_int_equal(out.verdict, XDP_TX);
+	out_dst(&out, c->family, d2);
+	assert_memory_equal(d1, d2, c->family == 4 ? 4 : 16);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 2);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 0);
+	/* A datagram with no slot is a new flow again, and still finds no room. */
+	crowded = c->proto == IPPROTO_TCP ? 1 : 2;
+	assert_int_equal(dp_stat(HAULER_STAT_conn_crowded), crowded);
+
+	/* The same junk past the protection: the new flow takes the oldest slot. */
+	for (w = 0; w < 2; w++)
+		for (i = 0; i < HAULER_CT_SLOTS; i++)
+			put_slot(&fk, w, i, (p.digest + 1 + w * 8 + i) & 0x3fffff ?: 1,
+				 DP_DEV_ID(i % 4), CT_F_HALF | pf,
+				 tick - ct_ticks_of_ms(CT_HALF_PROTECT_MS) - 1 - i);
+	spec_to_vip(&in, c->family, c->proto, 0);
+	dp_run_ok(&in, XDP_TX);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_crowded), crowded);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(ct_slot_flags(slot_of(&fk)) & CT_F_HALF, CT_F_HALF);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_evicted), 0);
 }
 
@@ -1399,6 +1492,7 @@ int main(void)
 	    CASES_TCP(test_syn_leaves_failed_device),
 	    CASES(test_device_gone),
 	    CASES(test_full_buckets),
+	    CASES(test_crowded_half_open),
 	    CASES(test_evict_open),
 	    CASES_TCP(test_evict_open_reply),
 	    CASES(test_false_match),

@@ -305,6 +305,66 @@ static void test_two_buckets(void **state)
 	assert_int_equal(ct_slot_digest(b1.slot[6]), 999);
 }
 
+/*
+ * ct_crowded: a new flow's buckets have room when either holds an empty
+ * or ended slot, or a half-open one at least l.protect ticks old (a
+ * handshake over); half-open slots younger than that, or live established
+ * flows only, leave it none. Of two half-open victims the insert takes
+ * the older (ct_pair_pick), the one ct_crowded judged.
+ */
+static void test_crowded(void **state)
+{
+	struct ct_limits l = limits();
+	__u32 now = 1000, young = now - 1;
+	__u64 found = 0, val = ct_slot_make(999, 50, 0, CT_F_HALF, now);
+	struct ct_bucket b0, b1;
+	struct ct_found fd = {};
+	int i;
+
+	(void)state;
+	assert_true(l.protect > 8 && l.protect < l.half);
+	/* Live established flows only: crowded (the insert would be refused). */
+	fill_bucket(&b0, 0);
+	fill_bucket(&b1, 0);
+	assert_true(ct_crowded(&b0, &b1, 100, &l));
+	assert_true(ct_crowded(&b0, NULL, 100, &l));
+	/* An empty slot in either bucket: room; and the lookup saw it. */
+	b1.slot[4] = 0;
+	assert_false(ct_crowded(&b0, &b1, 100, &l));
+	assert_int_equal(ct_lookup(&b0, &b1, 999, 0, &fd), -1);
+	assert_int_equal(fd.empty, 1);
+	/* Half-open flows all younger than protect: crowded. */
+	for (i = 0; i < HAULER_CT_SLOTS; i++) {
+		b0.slot[i] = ct_slot_make(100 + i, i, 0, CT_F_HALF, young - i);
+		b1.slot[i] = ct_slot_make(200 + i, i, 0, CT_F_HALF, young - 8 - i);
+	}
+	assert_true(ct_crowded(&b0, &b1, now, &l));
+	assert_int_equal(ct_lookup(&b0, &b1, 999, 0, &fd), -1);
+	assert_int_equal(fd.empty, 0);
+	/* One of them older than protect, in b1: room, and the insert takes that one. */
+	b1.slot[5] = ct_slot_make(205, 5, 0, CT_F_HALF, now - l.protect - 1);
+	assert_false(ct_crowded(&b0, &b1, now, &l));
+	assert_int_equal(ct_insert(&b0, &b1, val, now, &l, &found), CT_INSERTED);
+	assert_int_equal(ct_slot_digest(found), 205);
+	assert_int_equal(ct_slot_digest(b1.slot[5]), 999);
+	/* A tick short of protect is still protected; an ended slot is room. */
+	b1.slot[5] = ct_slot_make(205, 5, 0, CT_F_HALF, now - l.protect + 1);
+	assert_true(ct_crowded(&b0, &b1, now, &l));
+	b0.slot[2] = ct_slot_make(102, 2, 0, CT_F_RST, now - l.rst - 1);
+	assert_false(ct_crowded(&b0, &b1, now, &l));
+	/* The older half-open victim of the pair goes, whichever bucket holds it. */
+	for (i = 0; i < HAULER_CT_SLOTS; i++) {
+		b0.slot[i] = ct_slot_make(100 + i, i, 0, CT_F_HALF, now - 100 - i);
+		b1.slot[i] = ct_slot_make(200 + i, i, 0, CT_F_HALF, now - 100 - i);
+	}
+	b1.slot[1] = ct_slot_make(201, 1, 0, CT_F_HALF, now - 300);
+	assert_int_equal(ct_insert(&b0, &b1, val, now, &l, &found), CT_INSERTED);
+	assert_int_equal(ct_slot_digest(found), 201);
+	b0.slot[6] = ct_slot_make(106, 6, 0, CT_F_HALF, now - 400);
+	assert_int_equal(ct_insert(&b0, &b1, val, now, &l, &found), CT_INSERTED);
+	assert_int_equal(ct_slot_digest(found), 106);
+}
+
 /* A write against a stale read loses and changes nothing. */
 static void test_lost_race(void **state)
 {
@@ -439,6 +499,7 @@ int main(void)
 	    cmocka_unit_test(test_digest_collision),
 	    cmocka_unit_test(test_full_bucket),
 	    cmocka_unit_test(test_two_buckets),
+	    cmocka_unit_test(test_crowded),
 	    cmocka_unit_test(test_lost_race),
 	    cmocka_unit_test(test_sized_fill),
 	    cmocka_unit_test(test_false_match_rate),
