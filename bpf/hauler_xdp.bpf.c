@@ -53,6 +53,25 @@ static __always_inline int to_report_prog(struct xdp_md *ctx)
  * packet: the hash choice sends every packet of the flow to one device
  * while the pool and the devices' states stay as they are.
  */
+/* New connections recorded in the LRU's half_open, per CPU (half_open_crowded). */
+HAULER_RATE_MAP(new_rate);
+
+/*
+ * LRU tables: has this CPU recorded more new connections in this window
+ * than config.half_open_burst, the rate at which half_open would push out
+ * handshakes younger than HAULER_HANDSHAKE_PROTECT_MS? Then a new
+ * connection gets the hash choice, not its VIP's policy: if the flood
+ * pushes its entry out before its ACK, the ACK, decided without state,
+ * goes to the same device (include/handshake.h). The compact table
+ * decides this per bucket pair instead (ct_crowded).
+ */
+static __always_inline int half_open_crowded(const struct config *cfg, __u64 now)
+{
+	return !cfg->ct_buckets && cfg->half_open_burst &&
+	       !rate_allowed(&new_rate, cfg->half_open_burst, HAULER_NEW_WINDOW_MS * 1000000ULL,
+			     now);
+}
+
 static __always_inline int no_entry(struct xdp_md *ctx, const struct pkt *p,
 				    const struct vip_info *vi, const struct config *cfg, __u64 now,
 				    int stateless, __u32 hash)
@@ -100,7 +119,9 @@ static __always_inline int no_entry(struct xdp_md *ctx, const struct pkt *p,
 	params = bpf_map_lookup_elem(&policy_params, &key);
 	pc->spill_left = spill_budget(params);
 	fill_candidates(pc, srv, params, now);
-	if (!stateless) {
+	if (!stateless && half_open_crowded(cfg, now)) {
+		stat_reason(HAULER_STAT_conn_crowded, ctx); /* recorded, by the hash choice */
+	} else if (!stateless) {
 		bpf_tail_call(ctx, &policy_progs, vi->policy_slot);
 		/* Empty slot or failed tail call: the built-in hash, never a drop. */
 		stat_reason(HAULER_STAT_policy_fallback, ctx);

@@ -24,6 +24,7 @@
 #include "bpf/hauler_xdp.skel.h"
 #include "policy_list.h"
 
+#include "handshake.h"
 #include "error.h"
 #include "loader.h"
 #include "log.h"
@@ -264,7 +265,7 @@ static void device_addresses(const char *dev, __u32 *v4, __u32 *v6)
 
 static int write_config(struct hauler_xdp *skel, const struct up_opts *opts, int ifindex)
 {
-	int fd = bpf_map__fd(skel->maps.config);
+	int fd = bpf_map__fd(skel->maps.config), cpus;
 	struct config cfg = {};
 	__u32 zero = 0;
 
@@ -292,6 +293,12 @@ static int write_config(struct hauler_xdp *skel, const struct up_opts *opts, int
 		cfg.ct_buckets = bpf_map__max_entries(skel->maps.ctable);
 	else if (opts->table == TABLE_LRU)
 		cfg.ct_buckets = 0;
+	/* The LRU's rate of new connections past which handshakes would be pushed out. */
+	cpus = libbpf_num_possible_cpus();
+	cfg.half_open_burst =
+	    cfg.ct_buckets ? 0
+			   : hauler_half_open_burst(bpf_map__max_entries(skel->maps.half_open),
+						    cpus > 0 ? cpus : 1);
 	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
 		return err_set(ERR_SYSTEM, "cannot write config: %s", strerror(errno));
 	return 0;

@@ -20,6 +20,7 @@
 #define HAULER_CT_SLOT_H
 
 #include "hauler_schema.h"
+#include "handshake.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
@@ -41,13 +42,8 @@
 #define CT_TCP_IDLE_S 1800
 /* Seconds a half-open flow lives (it is evictable by any insert before). */
 #define CT_HALF_OPEN_S 60
-/*
- * Milliseconds a half-open flow is kept from another new flow's insert: a
- * handshake that may still be under way (a round trip, or one SYN-ACK
- * retransmission at the 1 s initial RTO). A new flow whose buckets hold
- * nothing older goes without state (ct_crowded).
- */
-#define CT_HALF_PROTECT_MS 3000
+/* A half-open flow is kept from another new flow's insert (ct_crowded). */
+#define CT_HALF_PROTECT_MS HAULER_HANDSHAKE_PROTECT_MS
 
 static __always_inline __u64 ct_slot_make(__u32 digest, __u32 device, __u32 gen, __u32 flags,
 					  __u32 tick)

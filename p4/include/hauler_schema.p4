@@ -134,7 +134,7 @@
 #define HAULER_STAT_conn_confirm_limited 52 // ipip/dsr TCP flow whose handshake ACK would confirm it over the confirmation budget (per CPU): stays half-open, forwarded
 #define HAULER_STAT_icmp_spoofed 53 // ICMP error from a device's side (about a held nat flow, for its client; or a router's too-big about an ipip flow's tunnel packet) that did not come from the balancer's next hop towards that device (interface and neighbour MAC), as nat_reply_spoofed: dropped, nothing written
 #define HAULER_STAT_conn_evicted 54 // compact table: an insert took the slot of an established TCP flow that saw no FIN or RST (idle past 30 min: a live one is never taken); its connection, if still open, goes on without state. No flood makes it grow
-#define HAULER_STAT_conn_crowded 55 // compact table: a new flow whose buckets held no empty or ended slot, only live established flows and half-open ones younger than 3 s (handshakes that may be under way): decided by the hash choice without state (also counted as conn_stateless), as its next packets will be, so that a flood pushes out no handshake
+#define HAULER_STAT_conn_crowded 55 // a new connection by the hash choice, not its VIP's policy, so that a flood cannot split its handshake between devices. Compact table: its buckets held no empty or ended slot, only live established flows and half-open ones younger than 3 s: decided without state (also conn_stateless). LRU tables: its CPU had recorded config.half_open_burst new connections in the last 100 ms: recorded (also conn_new)
 #define HAULER_STAT_REASONS 56
 
 // key of vips: the service clients connect to
@@ -385,7 +385,7 @@ struct config_t {
 	bit<32> flow_seed; // secret seed of the flow hash (random at the first up)
 	bit<32> ct_buckets; // buckets of the compact connection table in use (ctable, hauler up --table compact); 0: the LRU tables conns and half_open
 	bit<32> confirm_burst; // ipip/dsr handshake confirmations per CPU per CONFIRM_WINDOW_MS (config set confirm-budget; 0: CONFIRM_BURST_DEFAULT)
-	bit<32> pad0; // zero
+	bit<32> half_open_burst; // LRU tables: new connections per CPU per NEW_WINDOW_MS (100 ms) past which a new connection gets the hash choice, not its VIP's policy (the rate that would push out handshakes younger than 3 s: half_open's entries / (30 x CPUs), include/handshake.h), set by hauler up; 0: no limit (was pad0)
 }
 
 // one candidate device as a policy sees it

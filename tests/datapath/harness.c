@@ -419,8 +419,8 @@ struct dp_rate_window {
 	__u32 sent, pad;
 };
 
-/* Every CPU's window: start (absolute, coarse monotonic ns) and sent. */
-static void set_windows(__u64 start, __u32 sent)
+/* Every CPU's window of the limit map: start (absolute, coarse monotonic ns) and sent. */
+static void set_windows_of(const char *map, __u64 start, __u32 sent)
 {
 	int n = libbpf_num_possible_cpus(), i;
 	struct dp_rate_window *w;
@@ -433,16 +433,32 @@ static void set_windows(__u64 start, __u32 sent)
 		w[i].start_ns = start;
 		w[i].sent = sent;
 	}
-	assert_int_equal(bpf_map_update_elem(dp_map("confirm_rate"), &zero, w, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(dp_map(map), &zero, w, BPF_ANY), 0);
 	free(w);
 }
 
-void dp_confirm_window(__s64 start_ns, __u32 sent)
+static void set_windows(__u64 start, __u32 sent)
+{
+	set_windows_of("confirm_rate", start, sent);
+}
+
+/* Coarse monotonic now + offset_ns. */
+static __u64 coarse_in(__s64 offset_ns)
 {
 	struct timespec ts;
 
 	assert_int_equal(clock_gettime(CLOCK_MONOTONIC_COARSE, &ts), 0);
-	set_windows((__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec + start_ns, sent);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec + offset_ns;
+}
+
+void dp_confirm_window(__s64 start_ns, __u32 sent)
+{
+	set_windows(coarse_in(start_ns), sent);
+}
+
+void dp_new_window(__s64 start_ns, __u32 sent)
+{
+	set_windows_of("new_rate", coarse_in(start_ns), sent);
 }
 
 __u32 dp_confirm_sent(int cpu)
@@ -551,6 +567,8 @@ int dp_reset(void **state)
 		bpf_map_delete_elem(dp_map("policy_progs"), &k);
 	dp_set_config(1, 5000, 30000);
 	dp_set_confirm_burst(0);
+	dp_set_half_open_burst(0);
+	dp_new_window(0, 0); /* an old window: the next new connection opens one */
 	dp_set_tunnel_src(dp_lb_addr(4).a[0], NULL);
 	return 0;
 }
@@ -612,6 +630,14 @@ void dp_set_confirm_burst(__u32 burst)
 	struct config c = get_config();
 
 	c.confirm_burst = burst;
+	put_config(&c);
+}
+
+void dp_set_half_open_burst(__u32 burst)
+{
+	struct config c = get_config();
+
+	c.half_open_burst = burst;
 	put_config(&c);
 }
 

@@ -200,6 +200,10 @@ void dp_confirm_window(__s64 start_ns, __u32 sent);
 __u32 dp_confirm_sent(int cpu);
 /* config.confirm_burst (0, as dp_reset leaves it: HAULER_CONFIRM_BURST_DEFAULT). */
 void dp_set_confirm_burst(__u32 burst);
+/* config.half_open_burst (0, as dp_reset leaves it: no limit on new connections). */
+void dp_set_half_open_burst(__u32 burst);
+/* Every CPU's window of new connections (new_rate): it starts start_ns from now, sent counted. */
+void dp_new_window(__s64 start_ns, __u32 sent);
 /*
  * Keep the calling thread on the CPU it runs on (returned), so that every
  * BPF_PROG_TEST_RUN of a test meets the same per-CPU state; dp_unpin_cpu

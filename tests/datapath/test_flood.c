@@ -643,6 +643,57 @@ static void test_ipip_forged_flood(void **state)
 	dp_unpin_cpu();
 }
 
+/*
+ * LRU tables: past config.half_open_burst new connections in a CPU's
+ * window (the rate at which half_open would push out handshakes younger
+ * than 3 s; include/handshake.h) a new connection gets the hash choice,
+ * not its VIP's policy (the policy slot is not asked: no
+ * policy_fallback), is still recorded (conn_new) and counted
+ * (conn_crowded); when the flood then pushes its entry out, its ACK,
+ * decided without state, goes to the same device. The compact table
+ * does not read the setting (it asks the flow's buckets: test_ctable.c).
+ */
+static void test_new_rate_crowded(void **state)
+{
+	const struct flood_case *c = *state;
+	int dev[5], i, crowded = c->compact ? 0 : 2;
+	struct frame_spec s[5];
+
+	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 4);
+	if (c->compact)
+		dp_ct_use(1);
+	dp_set_half_open_burst(3);
+	dp_new_window(3600ll * 1000000000ll, 0); /* one window for the whole test */
+	for (i = 0; i < 5; i++) {
+		spec_to_vip(&s[i], c->family, IPPROTO_TCP, 0);
+		s[i].sport = 40000 + i;
+		s[i].tcp_flags = TCPF_SYN;
+		dev[i] = send_nat(&s[i]);
+		assert_true(dev[i] >= 0);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 5);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_crowded), crowded);
+	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 5 - crowded);
+	if (c->compact)
+		return;
+	for (i = 3; i < 5; i++) {
+		struct flow_key k = spec_flow(&s[i]);
+
+		assert_int_equal(dp_conn_table(&k), DP_HALF_OPEN);
+		assert_int_equal(bpf_map_delete_elem(dp_map("half_open"), &k), 0);
+		s[i].tcp_flags = TCPF_ACK;
+		assert_int_equal(send_nat(&s[i]), dev[i]);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 2);
+	/* A window past its end: the VIP's policy again. */
+	dp_new_window(-1000000000ll, 3);
+	s[0].sport = 41000;
+	s[0].tcp_flags = TCPF_SYN;
+	assert_true(send_nat(&s[0]) >= 0);
+	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 4);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_crowded), crowded);
+}
+
 /* clang-format off */
 #define CASE(fam, proto) (&(struct flood_case){ fam, proto, 0 })
 #define TABLES(fn)                                                                                 \
@@ -670,6 +721,7 @@ int main(void)
 	    BOTH(test_ipip_confirm_budget, IPPROTO_TCP),
 	    BOTH(test_confirm_budget_config, IPPROTO_TCP),
 	    TABLES(test_ipip_forged_flood),
+	    TABLES(test_new_rate_crowded),
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);

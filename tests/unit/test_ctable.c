@@ -365,6 +365,24 @@ static void test_crowded(void **state)
 	assert_int_equal(ct_slot_digest(found), 106);
 }
 
+/*
+ * The LRU tables' limit (include/handshake.h): half_open's entries over
+ * the windows in HAULER_HANDSHAKE_PROTECT_MS and the CPUs, at least 1.
+ * With the default 131,072 entries on 2 CPUs, 2,184 new connections a
+ * CPU per 100 ms: 43,680 a second fill the table in 3 s.
+ */
+static void test_half_open_burst(void **state)
+{
+	(void)state;
+	assert_int_equal(HAULER_HANDSHAKE_PROTECT_MS / HAULER_NEW_WINDOW_MS, 30);
+	assert_int_equal(hauler_half_open_burst(HAULER_MAX_HALF_OPEN, 2), 2184);
+	assert_int_equal(hauler_half_open_burst(HAULER_MAX_HALF_OPEN, 1), 4369);
+	assert_int_equal(hauler_half_open_burst(HAULER_MAX_HALF_OPEN, 0), 4369);
+	assert_int_equal(hauler_half_open_burst(256, 2), 4);
+	assert_int_equal(hauler_half_open_burst(16, 64), 1);
+	assert_int_equal(CT_HALF_PROTECT_MS, HAULER_HANDSHAKE_PROTECT_MS);
+}
+
 /* A write against a stale read loses and changes nothing. */
 static void test_lost_race(void **state)
 {
@@ -500,6 +518,7 @@ int main(void)
 	    cmocka_unit_test(test_full_bucket),
 	    cmocka_unit_test(test_two_buckets),
 	    cmocka_unit_test(test_crowded),
+	    cmocka_unit_test(test_half_open_burst),
 	    cmocka_unit_test(test_lost_race),
 	    cmocka_unit_test(test_sized_fill),
 	    cmocka_unit_test(test_false_match_rate),
