@@ -941,7 +941,9 @@ decide:
  * flow without a slot (decided without state, conn_stateless, or its
  * slot gone) is translated from the device's entry alone, and the
  * device's data, which it sends only on a connection it holds, gives it
- * its slot, established. A flow of a device elsewhere: passed, as a
+ * its slot, established; a device that failed its health check gets no
+ * slot back and its reply is refused (reply_refused: the on-down reset
+ * cleared its slots, user/ctable_map.c). A flow of a device elsewhere: passed, as a
  * packet of no flow. A UDP reply after its flow ended: passed.
  */
 static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p,
@@ -974,6 +976,15 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 	ct_limits_set(&l, cfg->rst_linger_ms, cfg->fin_grace_ms, cfg->udp_timeout_ms);
 	confirms = reply_confirms(proto, fl, proto == IPPROTO_TCP ? tcp_payload_len(ctx, p) : 0);
 	if (st == CT_REPLY_NONE) {
+		/*
+		 * A device that failed its health check gets no slot back from
+		 * its reply: its slots are gone by the on-down reset (or by
+		 * their own end), and its client's next packet goes elsewhere.
+		 * As the LRU path's CONN_RESET mark: a TCP segment gets a RST so
+		 * that the device closes too; nothing reaches the client.
+		 */
+		if (dev->health & HAULER_HEALTH_FAILED)
+			return reply_refused(ctx, p);
 		/* The device's data: the flow exists, and gets its slot. */
 		if (confirms &&
 		    ct_insert(r.b0, r.b1,

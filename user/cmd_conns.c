@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* cmd_conns.c - hauler conns [show] [VIP]: the connection tables (conns, half_open). */
+/*
+ * cmd_conns.c - hauler conns [show] [VIP]: the connection tables (conns,
+ * half_open), or the compact table's slots (ctable), which keep no
+ * addresses: a digest, a device, a state and a time each.
+ */
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
 
+#include "clock.h"
 #include "cmd.h"
+#include "ctable_map.h"
 #include "error.h"
 #include "json.h"
 #include "args.h"
@@ -87,10 +94,95 @@ static void show_table(struct cmd_ctx *c, int fd, int half, int only, struct jso
 	}
 }
 
+/* The VIP a device's flows belong to: its server's (-1: none, or the device is gone). */
+static int device_vip(const struct model *m, __u32 id)
+{
+	const struct device_info *d = &m->devices[id];
+
+	if (!d->in_use || d->server >= HAULER_MAX_SERVERS || !m->servers[d->server].in_use)
+		return -1;
+	return m->servers[d->server].vip_id;
+}
+
+struct compact_arg {
+	struct cmd_ctx *c;
+	const struct ct_view *v;
+	struct json *j;
+	int only;
+};
+
+/* One line (or JSON object) per used slot of a chunk of ctable. */
+static int show_compact_chunk(void *arg, __u32 first, const struct ct_bucket *b, __u32 count)
+{
+	struct compact_arg *a = arg;
+	const struct model *m = a->c->cur;
+	__u32 i, k;
+
+	for (i = 0; i < count; i++) {
+		for (k = 0; k < HAULER_CT_SLOTS; k++) {
+			__u64 s = b[i].slot[k];
+			enum ct_state st = ct_slot_state(a->v, s);
+			__u32 id = ct_slot_device(s);
+			int gone = st == CT_S_GONE, vip = gone ? -1 : device_vip(m, id);
+			const char *dev = gone ? "?" : (const char *)m->devices[id].name;
+			char vt[ADDR_STRLEN + 16], state[32];
+
+			if (st == CT_S_EMPTY || (a->only >= 0 && vip != a->only))
+				continue;
+			vip_text(m, vip, vt, sizeof(vt));
+			ct_slot_text(a->v, s, state, sizeof(state));
+			if (a->c->json) {
+				json_object_begin(a->j, NULL);
+				json_uint(a->j, "bucket", first + i);
+				json_uint(a->j, "slot", k);
+				json_uint(a->j, "digest", ct_slot_digest(s));
+				json_string(a->j, "proto",
+					    ct_slot_flags(s) & CT_F_UDP ? "udp" : "tcp");
+				json_string(a->j, "device", dev);
+				json_uint(a->j, "device_id", id);
+				json_string(a->j, "vip", vt);
+				if (vip < 0)
+					json_null(a->j, "vip_id");
+				else
+					json_uint(a->j, "vip_id", vip);
+				json_string(a->j, "state", state);
+				json_uint(a->j, "age_ms", ct_slot_age_ms(a->v, s));
+				json_bool(a->j, "half_open", ct_slot_flags(s) & CT_F_HALF);
+				json_bool(a->j, "fin", ct_slot_flags(s) & CT_F_FIN);
+				json_bool(a->j, "rst", ct_slot_flags(s) & CT_F_RST);
+				json_bool(a->j, "ended", st == CT_S_ENDED);
+				json_bool(a->j, "gone", gone);
+				json_object_end(a->j);
+				continue;
+			}
+			printf("%8u %4u %06x %-4s %-15s %-46s %8.1f %s\n", first + i, k,
+			       ct_slot_digest(s), ct_slot_flags(s) & CT_F_UDP ? "udp" : "tcp", dev,
+			       vt, ct_slot_age_ms(a->v, s) / 1000.0, state);
+		}
+	}
+	return 0;
+}
+
+/* The compact table (config.ct_buckets): its used slots, of VIP only (-1: all). */
+static int show_compact(struct cmd_ctx *c, int only, struct json *j)
+{
+	struct compact_arg a = {.c = c, .j = j, .only = only};
+	struct ct_view *v = malloc(sizeof(*v));
+	int ret;
+
+	if (!v)
+		return err_set(ERR_SYSTEM, "out of memory");
+	ct_view_of_model(v, c->cur, monotonic_ns());
+	a.v = v;
+	ret = ct_map_walk(c->maps.ctable, c->cur->config.ct_buckets, show_compact_chunk, &a);
+	free(v);
+	return ret;
+}
+
 int conns_run(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct vip_key vip;
-	int only = -1, ret;
+	int only = -1, ret, compact;
 	struct json j;
 
 	if (argc && !strcmp(argv[0], "show")) {
@@ -109,18 +201,27 @@ int conns_run(struct cmd_ctx *c, int argc, char **argv)
 		if (only < 0)
 			return err_set(ERR_INPUT, "no VIP %s", argv[0]);
 	}
+	compact = c->cur->config.ct_buckets != 0;
 	if (c->json) {
 		json_init(&j, stdout);
 		json_array_begin(&j, NULL);
+	} else if (compact) {
+		printf("# compact table: no addresses kept (a slot holds a digest of the flow)\n");
+		printf("%8s %4s %-6s %-4s %-15s %-46s %8s %s\n", "bucket", "slot", "digest", "prot",
+		       "device", "vip", "age_s", "state");
 	} else {
 		printf("%-4s %-46s %-46s %-15s %10s %s\n", "prot", "from", "to", "device", "age_ms",
 		       "flags");
 	}
-	show_table(c, c->maps.conns, 0, only, &j);
-	show_table(c, c->maps.half_open, 1, only, &j);
+	if (compact) {
+		ret = show_compact(c, only, &j);
+	} else {
+		show_table(c, c->maps.conns, 0, only, &j);
+		show_table(c, c->maps.half_open, 1, only, &j);
+	}
 	if (c->json) {
 		json_array_end(&j);
 		json_finish(&j);
 	}
-	return 0;
+	return ret;
 }

@@ -8,7 +8,9 @@
 #include <bpf/bpf.h>
 
 #include "batch.h"
+#include "clock.h"
 #include "cmd.h"
+#include "ctable_map.h"
 #include "error.h"
 #include "json.h"
 #include "loader.h"
@@ -187,9 +189,37 @@ static int count_conns(int fd)
 	return n;
 }
 
+/*
+ * The connections and half-open ones the table in use holds: the entries
+ * of conns and half_open, or the compact table's live slots (ended ones,
+ * and those of gone devices, are not counted: the datapath takes them as
+ * no flow).
+ */
+static int count_all(struct cmd_ctx *c, int *conns, int *half)
+{
+	struct ct_counts n;
+	struct ct_view *v;
+	int ret;
+
+	if (!c->cur->config.ct_buckets) {
+		*conns = count_conns(c->maps.conns);
+		*half = count_conns(c->maps.half_open);
+		return 0;
+	}
+	v = malloc(sizeof(*v));
+	if (!v)
+		return err_set(ERR_SYSTEM, "out of memory");
+	ct_view_of_model(v, c->cur, monotonic_ns());
+	ret = ct_map_count(c->maps.ctable, c->cur->config.ct_buckets, v, &n);
+	free(v);
+	*conns = (int)n.n[CT_S_OPEN];
+	*half = (int)n.n[CT_S_HALF];
+	return ret;
+}
+
 int status_run(struct cmd_ctx *c, int argc, char **argv)
 {
-	int ret, i, vips = 0, servers = 0, devices = 0, conns, half;
+	int ret, i, vips = 0, servers = 0, devices = 0, conns = 0, half = 0;
 	const struct config *cfg;
 	char ifname[IF_NAMESIZE] = "-";
 	__u32 attached = 0, pinned;
@@ -212,8 +242,9 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 		servers += c->cur->servers[i].in_use;
 	for (i = 0; i < HAULER_MAX_DEVICES; i++)
 		devices += c->cur->devices[i].in_use;
-	conns = count_conns(c->maps.conns);
-	half = count_conns(c->maps.half_open);
+	ret = count_all(c, &conns, &half);
+	if (ret)
+		return ret;
 	if (c->json) {
 		json_init(&j, stdout);
 		json_object_begin(&j, NULL);

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 
 #include "clock.h"
+#include "ctable_map.h"
 #include "error.h"
 #include "health_daemon.h"
 #include "log.h"
@@ -119,6 +120,16 @@ unsigned long health_conns_reset(int fd, __u32 d, __u16 gen)
 	return n;
 }
 
+unsigned long health_device_reset(const struct hauler_maps *maps, const struct config *cfg, __u32 d,
+				  __u16 gen)
+{
+	/* The compact table (config.ct_buckets): the device's slots (ctable_map.h). */
+	if (cfg->ct_buckets)
+		return ct_map_reset_device(maps->ctable, cfg->ct_buckets, d, gen);
+	return health_conns_reset(maps->conns, d, gen) +
+	       health_conns_reset(maps->half_open, d, gen);
+}
+
 /* Did a command change the configuration since the pass loaded m? */
 static int changed_since(struct health_daemon *hd, const struct hauler_maps *maps,
 			 const struct model *m)
@@ -173,12 +184,18 @@ int health_daemon_pass(struct health_daemon *hd, const struct hauler_maps *maps,
 		ret = model_commit(maps, pin, m, hd->cur);
 		if (ret)
 			return ret;
-		for (d = 0; d < HAULER_MAX_DEVICES; d++)
-			if (hd->cur->devices[d].health && !m->devices[d].health &&
-			    e->check[d].on_down == HEALTH_RESET)
-				hd->conns_reset +=
-				    health_conns_reset(maps->conns, d, hd->cur->devices[d].gen) +
-				    health_conns_reset(maps->half_open, d, hd->cur->devices[d].gen);
+		for (d = 0; d < HAULER_MAX_DEVICES; d++) {
+			unsigned long n;
+
+			if (!hd->cur->devices[d].health || m->devices[d].health ||
+			    e->check[d].on_down != HEALTH_RESET)
+				continue;
+			n = health_device_reset(maps, &m->config, d, hd->cur->devices[d].gen);
+			hd->conns_reset += n;
+			log_info("device %s: on-down reset removed %lu connection %s",
+				 (const char *)m->devices[d].name, n,
+				 m->config.ct_buckets ? "slots" : "entries");
+		}
 		memcpy(m->devices, hd->cur->devices, sizeof(m->devices));
 	}
 	if (e->n_events)

@@ -21,7 +21,7 @@ struct health_daemon {
 	struct model *cur, *live;
 	struct health_status *saved; /* as a previous daemon left it; NULL once adopted */
 	__u64 report_ns[HAULER_MAX_DEVICES];
-	unsigned long conns_reset; /* entries removed by on-down reset */
+	unsigned long conns_reset; /* entries removed (or slots cleared) by on-down reset */
 };
 
 int health_daemon_init(struct health_daemon *hd, const char *pin);
@@ -39,6 +39,13 @@ void health_daemon_run(struct health_daemon *hd, __u64 until_ns, volatile sig_at
  * device id d in its generation gen; returns how many.
  */
 unsigned long health_conns_reset(int fd, __u32 d, __u16 gen);
+/*
+ * The on-down reset of device id d in its generation gen in the table in
+ * use (cfg->ct_buckets): conns and half_open (health_conns_reset), or
+ * the compact table's slots (ct_map_reset_device). Returns how many.
+ */
+unsigned long health_device_reset(const struct hauler_maps *maps, const struct config *cfg, __u32 d,
+				  __u16 gen);
 /* Devices with a check now. */
 int health_daemon_checked(const struct health_daemon *hd);
 

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 #include "hauler_keys.h"
 #include "frames.h"
+#include "ctable_map.h"
 
 static const struct dp_case *param(void **state)
 {
@@ -876,6 +877,71 @@ static void open_established(struct frame_spec *in)
 	assert_int_equal(ct_slot_flags(slot_of(&fk)), ct_proto_flags_test(in->proto));
 }
 
+/* A nat VIP of two devices, the flow of *in open and established on device 0: its key. */
+static struct flow_key open_on_first_of_two(const struct dp_case *c, struct frame_spec *in)
+{
+	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 2);
+	spec_to_vip(in, c->family, c->proto, 0);
+	dp_set_device_health(DP_DEV_ID(1), HAULER_HEALTH_FAILED); /* the flow on device 0 */
+	open_established(in);
+	dp_set_device_health(DP_DEV_ID(1), 0);
+	return spec_flow(in);
+}
+
+/*
+ * The health daemon's on-down reset on the compact table
+ * (ct_map_reset_device, user/ctable_map.c): the failed device's slot is
+ * cleared, and only once; the device's next reply gets no slot back (a
+ * failed device's: a TCP segment is answered with a RST so that the
+ * device closes too, a datagram is dropped; neither reaches the client,
+ * conn_reset_reply, as the LRU path's CONN_RESET mark); the client's next
+ * packet is decided anew, to the other device.
+ */
+static void test_health_reset(void **state)
+{
+	const struct dp_case *c = param(state);
+	__u8 frame[DP_FRAME_MAX];
+	struct device_info di;
+	struct frame_spec in, r;
+	struct flow_key fk;
+	struct dp_out out;
+	__u32 id = DP_DEV_ID(0);
+	__u64 replies;
+
+	fk = open_on_first_of_two(c, &in);
+	dp_set_device_health(id, HAULER_HEALTH_FAILED);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &id, &di), 0);
+	/* Another generation of the id is not this device: its slot stays. */
+	assert_int_equal(
+	    ct_map_reset_device(dp_map("ctable"), dp_map_size("ctable"), id, di.gen + 1), 0);
+	assert_int_equal(dp_ct_count(), 1);
+	assert_int_equal(ct_map_reset_device(dp_map("ctable"), dp_map_size("ctable"), id, di.gen),
+			 1);
+	assert_int_equal(dp_ct_count(), 0);
+	assert_int_equal(ct_map_reset_device(dp_map("ctable"), dp_map_size("ctable"), id, di.gen),
+			 0);
+
+	replies = dp_stat(HAULER_STAT_nat_reply);
+	spec_reply(&r, &in, 0);
+	r.tcp_flags = TCPF_ACK; /* the device's data: it would give a healthy device a slot */
+	if (c->proto == IPPROTO_TCP) {
+		expect_reset(&r);
+	} else {
+		assert_int_equal(dp_run(frame, build(&r, frame), &out), 0);
+		assert_int_equal(out.verdict, XDP_DROP);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_reset_reply), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), replies);
+	assert_int_equal(dp_ct_count(), 0);
+
+	in.tcp_flags = TCPF_ACK;
+	send_nat_to(&in, 1);
+	if (c->proto == IPPROTO_TCP)
+		assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 1);
+	else
+		assert_int_equal(ct_slot_device(slot_of(&fk)), DP_DEV_ID(1));
+}
+
 /*
  * The fast path (ct_fast): an established slot whose device's entry
  * records its VIP (device_info.fwd, vip_id, vip, as the manager's commit
@@ -1253,12 +1319,7 @@ static void test_reply_other_device(void **state)
 	struct flow_key fk;
 	__u64 s;
 
-	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 2);
-	spec_to_vip(&in, c->family, c->proto, 0);
-	fk = spec_flow(&in);
-	dp_set_device_health(DP_DEV_ID(1), HAULER_HEALTH_FAILED); /* the flow on device 0 */
-	open_established(&in);
-	dp_set_device_health(DP_DEV_ID(1), 0);
+	fk = open_on_first_of_two(c, &in);
 	s = slot_of(&fk);
 	assert_int_equal(ct_slot_device(s), DP_DEV_ID(0));
 	reply_passed(&in, 1);
@@ -1490,6 +1551,7 @@ int main(void)
 	    CASES_TCP(test_rst_half_open),
 	    CASES_TCP(test_rst_linger),
 	    CASES_TCP(test_syn_leaves_failed_device),
+	    CASES(test_health_reset),
 	    CASES(test_device_gone),
 	    CASES(test_full_buckets),
 	    CASES(test_crowded_half_open),

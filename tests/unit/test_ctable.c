@@ -4,7 +4,9 @@
  * (include/ctable/), in plain memory: packing, time and expiry, hit and
  * miss, a digest collision, full buckets (junk evicts only junk), lost
  * races, the fill the table is sized for, its false-match rate against
- * the computed one, and its bytes per connection.
+ * the computed one, and its bytes per connection; what its readers in
+ * user space make of a slot (ct_view.h: state, counts, a device's slots
+ * dropped by the on-down reset).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +16,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <cmocka.h>
-#include "ctable/ct_table.h"
+#include "ctable/ct_view.h"
 
 #define SEED 0x5eed1234u
 
@@ -507,6 +509,120 @@ static void test_memory(void **state)
 	assert_int_equal(ct_buckets_for(7), 2);
 }
 
+/* The readers' table: flows of known states, devices and ages, in 64 buckets. */
+#define VIEW_BUCKETS 64
+#define VIEW_NOW     1000 /* ticks */
+
+static struct ct_bucket view_table[VIEW_BUCKETS];
+static struct ct_view view;
+static __u32 view_flows;
+
+/* count flows of device dev, generation gen, flags, last seen ago ticks before VIEW_NOW. */
+static void view_put(int count, __u32 dev, __u32 gen, __u32 flags, __u32 ago)
+{
+	struct ct_limits l = limits();
+
+	while (count--) {
+		struct flow_key f = flow(view_flows++);
+
+		assert_int_equal(ct_mem_insert(view_table, VIEW_BUCKETS, &f, SEED,
+					       ct_slot_make(0, dev, gen, flags, VIEW_NOW - ago),
+					       VIEW_NOW, &l),
+				 CT_INSERTED);
+	}
+}
+
+static void view_build(void)
+{
+	struct config cfg = {.rst_linger_ms = 1000, .fin_grace_ms = 10000, .udp_timeout_ms = 30000};
+	struct ct_limits l = limits();
+
+	memset(view_table, 0, sizeof(view_table));
+	view_flows = 0;
+	ct_view_set(&view, &cfg, ((__u64)VIEW_NOW << HAULER_CT_TICK_SHIFT) + 12345);
+	assert_memory_equal(&view.l, &l, sizeof(l)); /* the datapath's limits of that config */
+	assert_int_equal(view.now_tick, VIEW_NOW);
+	ct_view_device(&view, 1, 3);
+	ct_view_device(&view, 2, 5);
+	/* device 3 is not in use */
+	view_put(10, 1, 3, 0, 0);		  /* established: open */
+	view_put(2, 1, 3 + 64, 0, 5);		  /* gen 67 is gen 3 to 6 bits: open */
+	view_put(4, 2, 5, CT_F_HALF, 10);	  /* half-open */
+	view_put(3, 1, 3, CT_F_FIN, 2);		  /* within the FIN grace: open */
+	view_put(1, 2, 5, CT_F_UDP, 3);		  /* a live UDP flow: open */
+	view_put(2, 1, 3, CT_F_FIN, l.fin + 1);	  /* ended */
+	view_put(2, 2, 5, CT_F_RST, l.rst + 1);	  /* ended */
+	view_put(2, 1, 3, CT_F_UDP, l.udp + 1);	  /* ended */
+	view_put(1, 2, 5, CT_F_HALF, l.half + 1); /* ended */
+	view_put(1, 1, 3, 0, l.idle + 1);	  /* idle: ended */
+	view_put(2, 3, 0, 0, 0);		  /* device not in use: gone */
+	view_put(1, 1, 4, CT_F_HALF, 0);	  /* another generation of id 1: gone */
+}
+
+static void test_view_counts(void **state)
+{
+	struct ct_counts c = {};
+	char buf[32];
+	__u64 s;
+
+	(void)state;
+	view_build();
+	ct_count_buckets(&view, view_table, VIEW_BUCKETS, &c);
+	assert_int_equal(c.n[CT_S_OPEN], 10 + 2 + 3 + 1);
+	assert_int_equal(c.n[CT_S_HALF], 4);
+	assert_int_equal(c.n[CT_S_ENDED], 2 + 2 + 2 + 1 + 1);
+	assert_int_equal(c.n[CT_S_GONE], 2 + 1);
+	assert_int_equal(c.n[CT_S_EMPTY], VIEW_BUCKETS * HAULER_CT_SLOTS - view_flows);
+	/* Counted in two parts, the same. */
+	memset(&c, 0, sizeof(c));
+	ct_count_buckets(&view, view_table, 10, &c);
+	ct_count_buckets(&view, view_table + 10, VIEW_BUCKETS - 10, &c);
+	assert_int_equal(c.n[CT_S_OPEN] + c.n[CT_S_HALF], 20);
+
+	/* The words and the age hauler conns prints. */
+	s = ct_slot_make(7, 1, 3, 0, VIEW_NOW - 15);
+	assert_string_equal(ct_slot_text(&view, s, buf, sizeof(buf)), "established");
+	assert_int_equal(ct_slot_age_ms(&view, s), (15ULL << HAULER_CT_TICK_SHIFT) / 1000000);
+	s = ct_slot_make(7, 2, 5, CT_F_HALF | CT_F_UDP, VIEW_NOW);
+	assert_string_equal(ct_slot_text(&view, s, buf, sizeof(buf)), "half-open");
+	assert_int_equal(ct_slot_state(&view, s), CT_S_HALF);
+	s = ct_slot_make(7, 1, 3, CT_F_FIN, VIEW_NOW - view.l.fin - 1);
+	assert_string_equal(ct_slot_text(&view, s, buf, sizeof(buf)), "fin,ended");
+	s = ct_slot_make(7, 1, 3, CT_F_FIN | CT_F_RST, VIEW_NOW);
+	assert_string_equal(ct_slot_text(&view, s, buf, sizeof(buf)), "rst");
+	s = ct_slot_make(7, 3, 0, 0, VIEW_NOW);
+	assert_string_equal(ct_slot_text(&view, s, buf, sizeof(buf)), "established,gone");
+	assert_int_equal(ct_slot_state(&view, 0), CT_S_EMPTY);
+}
+
+static void test_view_drop_device(void **state)
+{
+	struct ct_bucket out;
+	int b, k, n = 0;
+
+	(void)state;
+	view_build();
+	for (b = 0; b < VIEW_BUCKETS; b++) {
+		int d = ct_bucket_drop(&view_table[b], 1, 3, &out);
+
+		n += d;
+		for (k = 0; k < HAULER_CT_SLOTS; k++) {
+			__u64 s = view_table[b].slot[k];
+
+			/* Device 1's slots of generation 3 (and 67) go; the rest stay as they were.
+			 */
+			if (s && ct_slot_device(s) == 1 && ct_slot_gen(s) == 3)
+				assert_true(out.slot[k] == 0);
+			else
+				assert_true(out.slot[k] == s);
+		}
+		if (!d)
+			assert_memory_equal(&out, &view_table[b], sizeof(out));
+	}
+	/* 10 + 2 + 3 + 2 (FIN, ended) + 2 (UDP, ended) + 1 (idle): not gen 4's. */
+	assert_int_equal(n, 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -523,6 +639,8 @@ int main(void)
 	    cmocka_unit_test(test_sized_fill),
 	    cmocka_unit_test(test_false_match_rate),
 	    cmocka_unit_test(test_memory),
+	    cmocka_unit_test(test_view_counts),
+	    cmocka_unit_test(test_view_drop_device),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,17 +4,23 @@
  * failed device's flows and no other's: not another device's, and not
  * those of an earlier device that had the same id (another generation);
  * a nat return entry is marked instead (CONN_RESET), not removed.
- * On a plain BPF hash map of the connection table's key and value.
+ * On a plain BPF hash map of the connection table's key and value; and
+ * on the compact table (ctable_map.c), a BPF array of buckets larger
+ * than one read of it: exactly the device's slots of its generation are
+ * cleared, and the counts hauler status reads agree with ct_view.h's.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <cmocka.h>
 
+#include "ctable_map.h"
 #include "health_daemon.h"
 
 static struct flow_key flow(__u16 sport)
@@ -82,10 +88,85 @@ static void test_reset_matches_generation(void **state)
 	close(fd);
 }
 
+#define CT_N	 8200 /* buckets: more than two chunks of ct_map_walk (4096) */
+#define CT_NOW	 500  /* ticks */
+#define CT_SEED	 0x1234u
+#define CT_FLOWS 12000
+
+static void test_reset_compact(void **state)
+{
+	struct config cfg = {.rst_linger_ms = 1000, .fin_grace_ms = 10000, .udp_timeout_ms = 30000};
+	struct ct_bucket *t = calloc(CT_N, sizeof(*t)), *back = calloc(CT_N, sizeof(*t)), want;
+	struct ct_view *v = calloc(1, sizeof(*v));
+	struct ct_counts mine = {}, theirs;
+	struct hauler_maps maps;
+	unsigned long doomed = 0;
+	__u32 i;
+	int fd;
+
+	(void)state;
+	assert_non_null(t);
+	assert_non_null(back);
+	assert_non_null(v);
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_ctable", sizeof(__u32), sizeof(struct ct_bucket),
+			    CT_N, NULL);
+	if (fd < 0)
+		skip();
+	ct_view_set(v, &cfg, (__u64)CT_NOW << HAULER_CT_TICK_SHIFT);
+	ct_view_device(v, 5, 2);
+	ct_view_device(v, 6, 2);
+	/* Device 5 (gen 2, and gen 66: the same 6 bits), 5 of gen 1 (earlier), 6; half of each
+	 * open. */
+	for (i = 0; i < CT_FLOWS; i++) {
+		static const __u32 dev[4] = {5, 5, 6, 5}, gen[4] = {2, 1, 2, 66};
+		struct flow_key f = {.family = 4, .proto = IPPROTO_TCP, .dport = htons(80)};
+
+		f.src[0] = htonl(0x0a000000u + i);
+		f.dst[0] = htonl(0x0a090001u);
+		f.sport = htons(1024 + i % 50000);
+		assert_int_equal(ct_mem_insert(t, CT_N, &f, CT_SEED,
+					       ct_slot_make(0, dev[i % 4], gen[i % 4],
+							    i & 4 ? CT_F_HALF : 0, CT_NOW),
+					       CT_NOW, &v->l),
+				 CT_INSERTED);
+	}
+	for (i = 0; i < CT_N; i++) {
+		doomed += ct_bucket_drop(&t[i], 5, 2, &want);
+		assert_int_equal(bpf_map_update_elem(fd, &i, &t[i], BPF_ANY), 0);
+	}
+	assert_int_equal(doomed, CT_FLOWS / 2);
+	/* What hauler status counts: gen 1's slots are gone, not counted. */
+	ct_count_buckets(v, t, CT_N, &mine);
+	assert_int_equal(ct_map_count(fd, CT_N, v, &theirs), 0);
+	assert_memory_equal(&mine, &theirs, sizeof(mine));
+	assert_int_equal(theirs.n[CT_S_OPEN] + theirs.n[CT_S_HALF], CT_FLOWS * 3 / 4);
+	assert_int_equal(theirs.n[CT_S_GONE], CT_FLOWS / 4);
+
+	memset(&maps, -1, sizeof(maps));
+	maps.ctable = fd;
+	cfg.ct_buckets = CT_N;
+	assert_int_equal(health_device_reset(&maps, &cfg, 5, 2), doomed);
+	for (i = 0; i < CT_N; i++) {
+		assert_int_equal(bpf_map_lookup_elem(fd, &i, &back[i]), 0);
+		ct_bucket_drop(&t[i], 5, 2, &want);
+		assert_memory_equal(&back[i], &want, sizeof(want));
+	}
+	/* Again: nothing left of it; the others stay. */
+	assert_int_equal(ct_map_reset_device(fd, CT_N, 5, 2), 0);
+	assert_int_equal(ct_map_count(fd, CT_N, v, &theirs), 0);
+	assert_int_equal(theirs.n[CT_S_OPEN] + theirs.n[CT_S_HALF], CT_FLOWS / 4);
+	assert_int_equal(theirs.n[CT_S_GONE], CT_FLOWS / 4);
+	close(fd);
+	free(t);
+	free(back);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reset_matches_generation),
+	    cmocka_unit_test(test_reset_compact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

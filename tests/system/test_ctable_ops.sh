@@ -1,0 +1,158 @@
+#!/bin/bash
+# test_ctable_ops.sh BUILD - what an operator reads and does on the
+# compact table (hauler up --table compact; docs/datapath.md "The compact
+# table"), with real connections: `hauler conns` lists one line per used
+# slot (no addresses: bucket, slot, digest, device, VIP, state, age) and
+# -j the same, a VIP filter keeps that VIP's; `hauler status` (text and
+# -j) counts the live established and half-open slots; an unknown VIP is
+# refused as on the LRU tables; the health daemon's on-down reset clears
+# exactly the down device's slots (its connections end, a keep device's
+# and the others' go on), and a nat reply of the down device gets no slot
+# back.
+SYS_LIMIT=${SYS_LIMIT:-150}
+. "$(dirname "$0")/lib.sh"
+sys_init "$@"
+NL=24 # long TCP connections
+NU=20 # UDP flows
+TCP_VIP=$H_VIP4:80/tcp
+UDP_VIP=$H_VIP4:53/udp
+
+topo_up "$P" nat || sys_abort "topology setup"
+H_ok up eth0 --table compact --conns 100k || sys_abort "hauler up --table compact"
+H_ok vip add "$TCP_VIP" mode nat policy hash || sys_abort "vip add"
+topo_pool "$P" "$TCP_VIP" 4 8080 1 1 || sys_abort "pool setup"
+H_ok vip add "$UDP_VIP" mode nat policy hash || sys_abort "udp vip add"
+topo_pool "$P" "$UDP_VIP" 4 5353 1 1 u || sys_abort "udp pool setup"
+
+# slots [ARGS]: `hauler conns ARGS` without its two header lines.
+slots() { H conns "$@" | tail -n +3; }
+# open_on DEV: established TCP slots of TCP_VIP on device DEV.
+open_on() {
+	slots | awk -v d="$1" -v v="$TCP_VIP" '$4 == "tcp" && $5 == d && $6 == v && $8 == "established"' |
+		wc -l
+}
+# status_num KEY: a count of `hauler -j status`.
+status_num() { json_num "$(H -j status)" "$1"; }
+
+# --- an empty table ---
+head=$(H conns | head -1)
+case "$head" in
+*"no addresses"*) ok "hauler conns says the compact table keeps no addresses: $head" ;;
+*) fail "hauler conns' first line does not say the table keeps no addresses: $head" ;;
+esac
+if [ "$(slots | wc -l)" -eq 0 ] && [ "$(status_num conns)" = 0 ] &&
+	[ "$(status_num half_open)" = 0 ] && [ "$(H -j conns)" = "[]" ]; then
+	ok "an empty compact table: no slot listed, status counts 0 and 0"
+else
+	fail "an empty table: $(slots | wc -l) lines, status $(H -j status), -j $(H -j conns)"
+fi
+
+# --- long connections and UDP flows ---
+long_start L "$H_VIP4:80" $NL
+json=$(topo_connload "$P" --udp "$H_VIP4:53" -n $NU -c 5 --bytes 200 --timeout 3 --json)
+check_load "UDP datagrams to $H_VIP4:53" "$json" $NU
+# The long connections are confirmed by their devices' data (nat): wait
+# for all. A UDP request and its answer stay half-open (a later datagram
+# confirms a UDP flow: docs/datapath.md).
+SECONDS=0
+while [ "$(status_num conns)" -lt $NL ] && [ $SECONDS -lt 10 ]; do sleep 0.2; done
+conns=$(status_num conns)
+half=$(status_num half_open)
+if [ "$conns" = $NL ] && [ "$half" = $NU ]; then
+	ok "hauler -j status: conns $conns (TCP, established), half_open $half (UDP)"
+else
+	fail "hauler -j status: conns '$conns' half_open '$half', want $NL and $NU"
+fi
+if H status | grep -qE "^conns +$NL \(half-open $NU\)"; then
+	ok "hauler status (text) counts the same"
+else
+	fail "hauler status: $(H status | grep '^conns')"
+fi
+tcp_open=0
+for d in s1cpu s1acc s2cpu s2acc; do
+	n=$(open_on $d)
+	eval "before_$d=$n"
+	tcp_open=$((tcp_open + n))
+done
+udp=$(slots | awk -v v="$UDP_VIP" '$4 == "udp" && $5 ~ /^s[12](cpu|acc)u$/ && $6 == v &&
+	$8 == "half-open"' | wc -l)
+all=$(slots | wc -l)
+if [ "$tcp_open" -eq $NL ] && [ "$udp" -eq $NU ] && [ "$all" -eq $((NL + NU)) ]; then
+	ok "hauler conns: $all lines, $NL established TCP on the VIP's devices" \
+		"(s1cpu $before_s1cpu, s1acc $before_s1acc, s2cpu $before_s2cpu, s2acc $before_s2acc)," \
+		"$NU UDP"
+else
+	fail "hauler conns: $all lines, $tcp_open established TCP, $udp UDP; want $NL and $NU"
+	H conns | head -20
+fi
+H conns | head -5 | sed 's/^/    /'
+n=$(slots "$TCP_VIP" | wc -l)
+m=$(slots "$UDP_VIP" | awk -v v="$UDP_VIP" '$6 == v' | wc -l)
+if [ "$n" -eq $NL ] && [ "$m" -eq $NU ]; then
+	ok "hauler conns VIP lists that VIP's slots only ($n and $m)"
+else
+	fail "hauler conns $TCP_VIP: $n lines (want $NL), $UDP_VIP: $m (want $NU)"
+fi
+j=$(H -j conns "$TCP_VIP")
+n=$(grep -o '"device":"s[12]\(cpu\|acc\)","device_id":[0-9]*,"vip":"'"$TCP_VIP"'","vip_id":[0-9]*,"state":"established"' <<<"$j" | wc -l)
+if [ "$n" -eq $NL ] && grep -q '"bucket":[0-9]*,"slot":[0-7],"digest":[0-9]*,"proto":"tcp"' <<<"$j"; then
+	ok "hauler -j conns: $n established slots with bucket, slot, digest, device, VIP"
+else
+	fail "hauler -j conns: $n established slots of $NL: $(head -c 400 <<<"$j")"
+fi
+
+# --- bad input: the LRU tables' error ---
+err=$(H conns 10.250.250.250:81/tcp 2>&1 >/dev/null)
+if [ -n "$err" ] && ! H conns 10.250.250.250:81/tcp >/dev/null 2>&1 &&
+	grep -q "no VIP 10.250.250.250:81/tcp" <<<"$err"; then
+	ok "hauler conns of an unknown VIP: $err"
+else
+	fail "hauler conns of an unknown VIP: '$err'"
+fi
+
+# --- the health daemon's on-down reset ---
+# s2cpu: reset; s2acc: keep. Their services work, their checks (port 9) fail.
+H_ok device set s2cpu check tcp port 9 interval 200 timeout 100 fall 1 on-down reset
+H_ok device set s2acc check tcp port 9 interval 200 timeout 100 fall 1 on-down keep
+H daemon >"$TOPO_RUN/daemon.log" 2>&1 &
+sys_bg $!
+SECONDS=0
+while ! grep -q "device s2cpu: on-down reset" "$TOPO_RUN/daemon.log" && [ $SECONDS -lt 10 ]; do
+	sleep 0.1
+done
+line=$(grep "device s2cpu: on-down reset" "$TOPO_RUN/daemon.log")
+# shellcheck disable=SC2154 # before_* are set by eval above
+if grep -q "removed $before_s2cpu connection slots" <<<"$line"; then
+	ok "the daemon's on-down reset cleared s2cpu's $before_s2cpu slots: $line"
+else
+	fail "on-down reset of s2cpu: '$line', want $before_s2cpu slots removed"
+	cat "$TOPO_RUN/daemon.log"
+fi
+grep -q "device s2acc: on-down reset" "$TOPO_RUN/daemon.log" &&
+	fail "the daemon reset s2acc, whose check says keep"
+sleep 1 # traffic on the long connections after the reset: s2cpu's replies get no slot back
+after=""
+for d in s1cpu s1acc s2cpu s2acc; do
+	after="$after $d $(open_on $d)"
+done
+want=" s1cpu $before_s1cpu s1acc $before_s1acc s2cpu 0 s2acc $before_s2acc"
+if [ "$after" = "$want" ]; then
+	ok "after the reset: no slot of s2cpu, the others as before ($after)"
+else
+	fail "after the reset: $after; want $want"
+fi
+if [ "$(slots | awk '$5 == "s2cpu"' | wc -l)" -eq 0 ]; then
+	ok "no slot of s2cpu is listed, in any state"
+else
+	fail "slots of s2cpu left: $(slots | awk '$5 == "s2cpu"' | head -5)"
+fi
+long_stop L
+long_ended "the on-down reset (s2cpu's connections)" $NL "$before_s2cpu"
+reset_n=$(json_dev "$LONG_JSON" s2cpu)
+if [ "$reset_n" = "$before_s2cpu" ] && [ "$(json_dev "$LONG_JSON" s2acc)" = "$before_s2acc" ]; then
+	ok "connload agrees: s2cpu had $reset_n connections, s2acc $before_s2acc (kept)"
+else
+	fail "connload: s2cpu $reset_n (conns said $before_s2cpu), s2acc $(json_dev "$LONG_JSON" s2acc)"
+fi
+check_no_kernel_forward
+sys_finish
