@@ -305,6 +305,7 @@ int main(int argc, char **argv)
 	const char *pin = NULL, *build = NULL, *dev = NULL, *json = NULL;
 	char *policies = NULL;
 	struct pkt_bench b = {.repeat = 100000, .trials = 3};
+	struct table_sizes sizes = {};
 	struct pkt_case c;
 	char path[512], name[96], key[96];
 	int opt, npol, i;
@@ -345,7 +346,15 @@ int main(int argc, char **argv)
 	bench_read_mac(dev, b.lb_mac);
 	memcpy(b.gw_mac, bench_gw_mac, 6);
 	bench_dev_mac(0, b.dev_mac);
-	bench_lb_load(&b.lb, pin, build);
+	/*
+	 * The tables as bench_lb_load sizes them, and the compact table as hauler
+	 * up --table compact does by default: a new flow a run then fills at most
+	 * 40 % of its connections, and never finds its buckets crowded (a table of
+	 * one bucket would turn new flows away without state, conn_crowded).
+	 */
+	sizes.half_open = HAULER_MAX_CONNS;
+	sizes.ctable = ct_buckets_for(HAULER_MAX_CONNS);
+	bench_lb_load_sized(&b.lb, pin, build, &sizes);
 	snprintf(path, sizeof(path), "%s/bench/restore.bpf.o", build);
 	b.restore = bench_obj_load(path, NULL);
 	b.restore_fd = bench_prog_fd(b.restore, "bench_restore");
