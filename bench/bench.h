@@ -14,6 +14,11 @@
 /* Frames of the generator: a minimum Ethernet frame (no FCS). */
 #define BENCH_GEN_LEN 60
 
+/* The sink's counts by length (sink_len): the generator's, 20 bytes longer (ipip). */
+#define SINK_LEN_PLAIN 0
+#define SINK_LEN_IPIP  1
+#define SINK_LENS      2
+
 /*
  * restore: before every run the wrapper puts the original frame back
  * (length and bytes), then tail-calls the program under test. With vary
@@ -42,6 +47,9 @@ struct bench_restore_cfg {
  * mix > 1 (nflows 0): one frame in mix is of frame's flows, new_base +
  * ctr / mix in turn; the others are junk, flow junk_base + ctr of the
  * junk template (another source range: a flood the real flows meet).
+ * lag > 0 (mix > 2): the second frame of each mix is instead the ack
+ * template's, of the real flow lag mixes before (the handshake's ACK a
+ * round trip of lag * mix frames later), once there is one.
  */
 struct bench_gen_cfg {
 	__u32 ifindex;
@@ -53,6 +61,9 @@ struct bench_gen_cfg {
 	__u32 pad;
 	__u64 junk_base;
 	__u8 junk[64]; /* the junk frames' template, as frame */
+	__u32 lag;     /* > 0: the real flows' ACKs, lag mixes after their SYNs */
+	__u32 pad2;
+	__u8 ack[64]; /* the real flows' ACK template, as frame */
 };
 
 /* Where a generator frame keeps what changes per flow (IPv4, TCP). */

@@ -43,13 +43,18 @@ int bench_gen(struct xdp_md *ctx)
 		return XDP_ABORTED;
 	ctr = cfg->ctr++;
 	if (!cfg->nflows && cfg->mix > 1) {
-		/* A flood with one real new flow in mix frames. */
-		if (ctr % cfg->mix) {
+		/* A flood with one real new flow in mix frames (and its ACK lag mixes later). */
+		__u64 k = ctr / cfg->mix, i = ctr % cfg->mix;
+
+		if (!i) {
+			f = cfg->new_base + k;
+			__builtin_memcpy(data, cfg->frame, BENCH_GEN_LEN);
+		} else if (i == 1 && cfg->lag && k >= cfg->lag) {
+			f = cfg->new_base + k - cfg->lag;
+			__builtin_memcpy(data, cfg->ack, BENCH_GEN_LEN);
+		} else {
 			f = cfg->junk_base + ctr;
 			__builtin_memcpy(data, cfg->junk, BENCH_GEN_LEN);
-		} else {
-			f = cfg->new_base + ctr / cfg->mix;
-			__builtin_memcpy(data, cfg->frame, BENCH_GEN_LEN);
 		}
 	} else {
 		/* Flows new_base.. : a window of nflows repeated, or each run a new one (nflows 0).

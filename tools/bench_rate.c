@@ -8,16 +8,18 @@
  *              [--flows N[,N...]] [--swaps N] [--big N[,N...]] [--cores N]
  *              [--compact] [--policies P[,P...]] [--json FILE]
  *
- * New flows: a nat VIP under each policy (--policies, default every one
- * built, loaded as bench_pkt does; "new" is the hash policy's), with its
- * policy slot empty (the built-in hash), and an ipip VIP (hash);
+ * New flows: a nat VIP and an ipip VIP, each under each policy
+ * (--policies, default every one built, loaded as bench_pkt does; "new"
+ * and "new_ipip" are the hash policy's) and with its policy slot empty
+ * (the built-in hash); an ipip frame must leave 20 bytes longer;
  * --big: established flows over tables filled with N connections;
  * --compact: every established and new-flow case again with the compact
  * connection table (hauler up --table compact), side by side with the
  * LRU tables, against the same floor;
  * --cores N: one core against two with N established flows, and new
  * flows (bench_rate_scale.h). Always: new flows under a flood of spoofed
- * junk, both tables (bench_rate_flood.h).
+ * junk, both tables (bench_rate_flood.h), and under a flood that cycles
+ * small tables, established flows kept (bench_rate_cycle.h).
  *
  *   generator (bench/gen.bpf.c, BPF_PROG_TEST_RUN live frames)
  *        --bpf_redirect--> gen IF ==veth==> lb IF: hauler_xdp or bench_floor
@@ -39,7 +41,7 @@
 struct rate_bench {
 	struct bench_lb lb;
 	struct bpf_object *gen, *floor, *sink;
-	int gen_fd, floor_fd, sink_fd, gen_cfg_fd, sink_count_fd;
+	int gen_fd, floor_fd, sink_fd, gen_cfg_fd, sink_count_fd, sink_len_fd;
 	int lb_ifindex, gen_ifindex;
 	struct bench_gen_cfg cfg;
 	/* Per VIP (0: nat, 1: ipip), the template with SYN, with ACK. */
@@ -60,17 +62,42 @@ struct rate {
 	__u64 conn_new, conn_hit, conn_stateless;
 };
 
-static __u64 sink_total(struct rate_bench *b)
+/* A per-CPU counter of the sink (map fd, entry key), summed over CPUs. */
+static __u64 sink_sum(int fd, __u32 key)
 {
 	int ncpu = libbpf_num_possible_cpus(), i;
 	__u64 v[ncpu > 0 ? ncpu : 1], sum = 0;
-	__u32 zero = 0;
 
-	if (ncpu <= 0 || bpf_map_lookup_elem(b->sink_count_fd, &zero, v))
+	if (ncpu <= 0 || bpf_map_lookup_elem(fd, &key, v))
 		bench_die("read the sink's counter");
 	for (i = 0; i < ncpu; i++)
 		sum += v[i];
 	return sum;
+}
+
+/* Frames the sink counted. */
+static __u64 sink_total(struct rate_bench *b)
+{
+	return sink_sum(b->sink_count_fd, 0);
+}
+
+/*
+ * An ipip run (the VIP of b->vip 1) through hauler: every frame that left
+ * must be 20 bytes longer than the generator's (its outer IPv4 header),
+ * none of the generator's length; other lengths are the kernel's own
+ * (an IPv6 router solicitation on the fresh link), a handful at most.
+ * plain0, ipip0: sink_len before the run; total: frames the run counted.
+ */
+static void check_ipip_len(struct rate_bench *b, __u64 plain0, __u64 ipip0, __u64 total)
+{
+	__u64 plain = sink_sum(b->sink_len_fd, SINK_LEN_PLAIN) - plain0;
+	__u64 ipip = sink_sum(b->sink_len_fd, SINK_LEN_IPIP) - ipip0;
+
+	if (plain || ipip > total || total - ipip > 16)
+		bench_die("ipip: of %llu frames, %llu of the generator's length, %llu 20 bytes "
+			  "longer (all must be)",
+			  (unsigned long long)total, (unsigned long long)plain,
+			  (unsigned long long)ipip);
 }
 
 static void attach(int ifindex, int fd)
@@ -208,7 +235,7 @@ static void prepare(struct rate_bench *b, __u32 nflows)
 static struct rate measure(struct rate_bench *b, int prog_fd, __u32 nflows, unsigned long n,
 			   __u8 flags)
 {
-	__u64 s0, new0, hit0, st0;
+	__u64 s0, new0, hit0, st0, plain0, ipip0;
 	struct rate r = {};
 	double secs;
 
@@ -216,6 +243,8 @@ static struct rate measure(struct rate_bench *b, int prog_fd, __u32 nflows, unsi
 	if (prog_fd == b->lb.entry_fd)
 		prepare(b, nflows);
 	s0 = sink_total(b);
+	plain0 = sink_sum(b->sink_len_fd, SINK_LEN_PLAIN);
+	ipip0 = sink_sum(b->sink_len_fd, SINK_LEN_IPIP);
 	new0 = bench_stat(&b->lb, HAULER_STAT_conn_new);
 	hit0 = bench_stat(&b->lb, HAULER_STAT_conn_hit);
 	st0 = bench_stat(&b->lb, HAULER_STAT_conn_stateless);
@@ -226,6 +255,8 @@ static struct rate measure(struct rate_bench *b, int prog_fd, __u32 nflows, unsi
 	r.conn_new = bench_stat(&b->lb, HAULER_STAT_conn_new) - new0;
 	r.conn_hit = bench_stat(&b->lb, HAULER_STAT_conn_hit) - hit0;
 	r.conn_stateless = bench_stat(&b->lb, HAULER_STAT_conn_stateless) - st0;
+	if (prog_fd == b->lb.entry_fd && b->vip == 1)
+		check_ipip_len(b, plain0, ipip0, sink_total(b) - s0);
 	/*
 	 * The compact table takes a digest match as the flow: a new flow may
 	 * find another's slot (about 3 in a million, ct_false_match_rate).
@@ -276,6 +307,7 @@ struct flow_case {
 	int vip;       /* 0: the nat VIP, 1: the ipip VIP */
 	int policy_fd; /* the VIP's policy slot: a policy, or -1 (empty: the built-in hash) */
 	double target;
+	int quarter; /* a quarter of the packets (the policies' cases: make bench's time) */
 	struct rate hauler, floor, ct; /* ct: hauler with the compact table */
 	double hauler_ns, floor_ns, ct_ns;
 };
@@ -308,6 +340,47 @@ static void new_case(struct flow_case *c, const char *key, const char *label, in
 	c->vip = vip;
 	c->policy_fd = policy_fd;
 	c->target = 0.20; /* issue 16: every policy, nat and ipip */
+}
+
+/*
+ * New flows to vip (0: nat, 1: ipip) under every policy of pol but hash
+ * (the "new" and "new_ipip" cases), then with the slot empty (the
+ * built-in hash): keys new_MODE_POLICY, new_MODE_builtin. Returns how
+ * many cases it wrote.
+ */
+static int policy_cases(struct flow_case *c, const struct bench_policy *pol, int npol, int vip)
+{
+	const char *mode = vip ? "ipip" : "nat";
+	char key[64], label[64];
+	int i, n = 0;
+
+	for (i = 0; i < npol; i++) {
+		if (pol[i].fd < 0 || !strcmp(pol[i].name, "hash"))
+			continue; /* "does not load", said; hash: "new", "new_ipip" */
+		snprintf(key, sizeof(key), "new_%s_%.40s", mode, pol[i].name);
+		snprintf(label, sizeof(label), "new flows, %s, %.14s", mode, pol[i].name);
+		new_case(&c[n++], key, label, vip, pol[i].fd);
+	}
+	snprintf(key, sizeof(key), "new_%s_builtin", mode);
+	snprintf(label, sizeof(label), "new flows, %s, built-in hash", mode);
+	new_case(&c[n++], key, label, vip, -1);
+	for (i = 0; i < n; i++)
+		c[i].quarter = 1;
+	return n;
+}
+
+/*
+ * Packets of a run of case c: --packets, a quarter of it for the
+ * bpf_stats pass (stats), at most NEW_FLOWS_MAX for new flows (no LRU
+ * eviction inside the run), and a quarter of that for a policy's case.
+ */
+static unsigned long case_packets(const struct rate_bench *b, const struct flow_case *c, int stats)
+{
+	unsigned long n = stats ? b->packets / 4 : b->packets;
+
+	if (n > NEW_FLOWS_MAX && (!c->nflows || stats))
+		n = NEW_FLOWS_MAX;
+	return c->quarter ? n / 4 : n;
 }
 
 /* The compact table's rate and bpf_stats time for case c (the floor is the LRU run's). */
@@ -386,6 +459,7 @@ static void print_compact(struct rate_bench *b, const struct flow_case *cases, i
 
 #include "bench_rate_scale.h" /* 1M/10M-flow tables, one core against two */
 #include "bench_rate_flood.h" /* new flows under flood */
+#include "bench_rate_cycle.h" /* new flows under a flood that cycles the table */
 
 static void *swap_traffic(void *arg)
 {
@@ -492,7 +566,7 @@ int main(int argc, char **argv)
 	__u32 big[SCALE_MAX_BIG], cores_flows = 0;
 	int nbig = 0, gen2_fd = -1, gen2_cfg_fd = -1;
 	struct bpf_object *gen2;
-	static struct flow_case cases[MAX_FLOW_SETS + 4 + BENCH_MAX_POLICIES];
+	static struct flow_case cases[MAX_FLOW_SETS + 6 + 2 * BENCH_MAX_POLICIES];
 	static struct bench_policy pol[BENCH_MAX_POLICIES];
 	char *policies = NULL;
 	int npol;
@@ -600,24 +674,16 @@ int main(int argc, char **argv)
 	/*
 	 * The cases: the established ones (--flows), new flows to the nat VIP
 	 * under the hash policy ("new", as before there were others), under
-	 * every other policy and with the slot empty (the built-in hash), to
-	 * the ipip VIP (hash), then the ACK flood. The nat VIP's slot holds
-	 * hash but in its policy's cases.
+	 * every other policy and with the slot empty (the built-in hash), the
+	 * same to the ipip VIP ("new_ipip": hash), then the ACK flood. Each
+	 * VIP's slot holds hash but in its policy's cases.
 	 */
 	for (i = 0; i < ncase; i++)
 		cases[i].policy_fd = hash.fd;
 	new_case(&cases[ncase++], "new", "new flows (SYN)", 0, hash.fd);
-	for (i = 0; i < npol; i++) {
-		char key[64], label[64];
-
-		if (pol[i].fd < 0 || !strcmp(pol[i].name, "hash"))
-			continue; /* "does not load", said; hash: "new" */
-		snprintf(key, sizeof(key), "new_nat_%.40s", pol[i].name);
-		snprintf(label, sizeof(label), "new flows, nat, %.14s", pol[i].name);
-		new_case(&cases[ncase++], key, label, 0, pol[i].fd);
-	}
-	new_case(&cases[ncase++], "new_nat_builtin", "new flows, nat, built-in hash", 0, -1);
+	ncase += policy_cases(&cases[ncase], pol, npol, 0);
 	new_case(&cases[ncase++], "new_ipip", "new flows, ipip, hash", 1, hash.fd);
+	ncase += policy_cases(&cases[ncase], pol, npol, 1);
 	new_case(&cases[ncase], "ack_flood", "ACK flood (no state)", 0, hash.fd);
 	cases[ncase++].flags = TCP_ACK;
 	snprintf(path, sizeof(path), "%s/bench/gen.bpf.o", build);
@@ -638,6 +704,7 @@ int main(int argc, char **argv)
 	b.floor_fd = bench_prog_fd(b.floor, "bench_floor");
 	b.sink_fd = bench_prog_fd(b.sink, "bench_sink");
 	b.sink_count_fd = bench_obj_map(b.sink, "sink_count");
+	b.sink_len_fd = bench_obj_map(b.sink, "sink_len");
 
 	bench_add_vip(&b.lb, 0, HAULER_FWD_NAT, 0, 4);
 	bench_add_vip(&b.lb, 1, HAULER_FWD_IPIP, 4, 4);
@@ -663,13 +730,9 @@ int main(int argc, char **argv)
 	       "ns/pkt", "ns/pkt");
 	for (i = 0; i < ncase; i++) {
 		struct flow_case *c = &cases[i];
-		unsigned long n = b.packets;
+		unsigned long n = case_packets(&b, c, 0);
+		__u64 fb = case_use(&b, c);
 
-		__u64 fb;
-
-		if (!c->nflows && n > NEW_FLOWS_MAX)
-			n = NEW_FLOWS_MAX; /* no LRU eviction inside the run */
-		fb = case_use(&b, c);
 		c->hauler = measure(&b, b.lb.entry_fd, c->nflows, n, c->flags);
 		case_ran(&b, c, fb);
 		c->floor = measure(&b, b.floor_fd, c->nflows, n, c->flags);
@@ -680,7 +743,7 @@ int main(int argc, char **argv)
 		bench_die("cannot enable bpf_stats: %s", strerror(errno));
 	for (i = 0; i < ncase; i++) {
 		struct flow_case *c = &cases[i];
-		unsigned long n = b.packets / 4 < NEW_FLOWS_MAX ? b.packets / 4 : NEW_FLOWS_MAX;
+		unsigned long n = case_packets(&b, c, 1);
 		__u64 fb = case_use(&b, c);
 
 		c->hauler_ns = stats_ns(&b, b.lb.entry_fd, c->nflows, n, c->flags);
@@ -690,11 +753,9 @@ int main(int argc, char **argv)
 	close(stats_fd); /* bpf_stats back off (unless someone else holds it on) */
 	for (i = 0; b.compact && i < ncase; i++) {
 		struct flow_case *c = &cases[i];
-		unsigned long n =
-		    !c->nflows && b.packets > NEW_FLOWS_MAX ? NEW_FLOWS_MAX : b.packets;
 		__u64 fb = case_use(&b, c);
 
-		measure_ct(&b, c, n, b.packets / 4 < NEW_FLOWS_MAX ? b.packets / 4 : NEW_FLOWS_MAX);
+		measure_ct(&b, c, case_packets(&b, c, 0), case_packets(&b, c, 1));
 		case_ran(&b, c, fb);
 	}
 	/* What the parts below expect: the nat VIP, the hash policy in both slots. */
@@ -739,8 +800,10 @@ int main(int argc, char **argv)
 			      "--table compact), same run, same floor",
 			      "rate_compact");
 	for (i = 0; i < ncase; i++)
-		if (!strcmp(cases[i].key, "new"))
+		if (!strcmp(cases[i].key, "new")) {
 			flood_cases(&b, &cases[i]);
+			cycle_cases(&b, &cases[i]);
+		}
 
 	policy_swap(&b, hash.fd, wrr.fd, swaps);
 	if (cores_flows)

@@ -95,6 +95,19 @@ static void flood_measure(struct rate_bench *b, struct flood_case *c, unsigned l
 	c->floor_mpps = (sink_total(b) - s0) / secs / 1e6;
 }
 
+/* The junk's templates, SYN and ACK: the real ones' MACs and VIP, sources of another range. */
+static void flood_junk(const struct rate_bench *b, __u8 *junk_syn, __u8 *junk_ack)
+{
+	__u8 lb_mac[6], gen_mac[6];
+
+	memcpy(lb_mac, b->syn[0], 6);
+	memcpy(gen_mac, b->syn[0] + 6, 6);
+	bench_frame4(junk_syn, BENCH_GEN_LEN, lb_mac, gen_mac, BENCH_JUNK_ADDR, BENCH_VIP_ADDR, 0,
+		     BENCH_VIP_PORT, TCP_SYN);
+	bench_frame4(junk_ack, BENCH_GEN_LEN, lb_mac, gen_mac, BENCH_JUNK_ADDR, BENCH_VIP_ADDR, 0,
+		     BENCH_VIP_PORT, TCP_ACK);
+}
+
 /*
  * The flood cases, SYN and ACK junk, the LRU tables and (--compact) the
  * compact table; plain: the "new" case, whose rates are the reference.
@@ -108,16 +121,10 @@ static void flood_cases(struct rate_bench *b, const struct flow_case *plain)
 	    {.key = "compact_ack", .label = "compact, ACK flood", .junk_flags = TCP_ACK, .ct = 1},
 	};
 	unsigned long n = b->packets < NEW_FLOWS_MAX ? b->packets : NEW_FLOWS_MAX;
-	__u8 junk_syn[BENCH_GEN_LEN], junk_ack[BENCH_GEN_LEN], lb_mac[6], gen_mac[6];
+	__u8 junk_syn[BENCH_GEN_LEN], junk_ack[BENCH_GEN_LEN];
 	size_t i, ncase = b->compact ? 4 : 2;
 
-	/* The junk's templates: the real ones' MACs and VIP, sources of another range. */
-	memcpy(lb_mac, b->syn[0], 6);
-	memcpy(gen_mac, b->syn[0] + 6, 6);
-	bench_frame4(junk_syn, BENCH_GEN_LEN, lb_mac, gen_mac, BENCH_JUNK_ADDR, BENCH_VIP_ADDR, 0,
-		     BENCH_VIP_PORT, TCP_SYN);
-	bench_frame4(junk_ack, BENCH_GEN_LEN, lb_mac, gen_mac, BENCH_JUNK_ADDR, BENCH_VIP_ADDR, 0,
-		     BENCH_VIP_PORT, TCP_ACK);
+	flood_junk(b, junk_syn, junk_ack);
 	for (i = 0; i < ncase; i++)
 		flood_measure(b, &cases[i], n, cases[i].junk_flags == TCP_SYN ? junk_syn : junk_ack,
 			      cases[i].ct ? plain->ct.mpps : plain->hauler.mpps);

@@ -37,12 +37,17 @@ if grep -qE '"rate_large_tables":\{"established_20000":\{"flows":20000,"hauler_m
 else
 	fail "no large-table figure in the JSON"
 fi
-# New flows under flood; new flows with the policy slot empty and to the ipip VIP; the
-# compact table beside the LRU: an established and a new-flow rate, a large table.
+# New flows under flood, and under a flood that cycles small tables (no established flow
+# lost); new flows with the policy slot empty and to the ipip VIP (hash, and the empty
+# slot); the compact table beside the LRU: an established and a new-flow rate, a large table.
 for path in '"rate_flood":\{"mix":10,"frames":[0-9]+,"lru_syn":\{"real_conn_per_s":[0-9.e+]+,' \
 	'"rate_flood":\{.*"compact_ack":\{"real_conn_per_s":[0-9.e+]+,"ratio_to_new":[0-9.e+]+,"completed":[0-9.e+]+' \
 	'"rate":\{.*"new_nat_builtin":\{"flows":0,"hauler_mpps":[0-9.e+]+' \
 	'"rate":\{.*"new_ipip":\{"flows":0,"hauler_mpps":[0-9.e+]+' \
+	'"rate":\{.*"new_ipip_builtin":\{"flows":0,"hauler_mpps":[0-9.e+]+' \
+	'"rate_compact":\{.*"new_ipip_builtin":\{"flows":0,"lru_mpps":[0-9.e+]+,"compact_mpps":[0-9.e+]+' \
+	'"rate_flood_cycled":\{"connections":[0-9]+,"established":[0-9]+,"mix":10,"lru_syn":\{"round_trip_frames":[0-9]+,"round_trip_ms":[0-9.e+]+,"real_conn_per_s":[0-9.e+]+,"ratio_to_new":[0-9.e+]+,"completed":[0-9.e+]+,"table_cycles":[0-9.e+]+' \
+	'"rate_flood_cycled":\{.*"compact_ack":\{[^}]*"established_kept":[0-9]+,"established_lost":0,"conn_evicted":0\}' \
 	'"rate_compact":\{.*"new_ipip":\{"flows":0,"lru_mpps":[0-9.e+]+,"compact_mpps":[0-9.e+]+' \
 	'"rate_compact":\{"established_100":\{"flows":100,"lru_mpps":[0-9.e+]+,"compact_mpps":[0-9.e+]+' \
 	'"rate_compact":\{.*"new":\{"flows":0,"lru_mpps":[0-9.e+]+,"compact_mpps":[0-9.e+]+' \
