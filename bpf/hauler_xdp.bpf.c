@@ -40,19 +40,6 @@ static __always_inline int to_report_prog(struct xdp_md *ctx)
 	return XDP_DROP;
 }
 
-/*
- * A flow with no entry: the server tier, then the device tier. A new
- * connection (stateless 0) goes through the VIP's policy, which records
- * it in half_open (new_conn_finish). A TCP packet without SYN (stateless
- * 1) is a connection this balancer never saw open, or lost: it is sent
- * by the built-in hash choice and no client entry is made (nat: only the
- * return entry, in half_open), so a flood of made-up mid-flow segments
- * can push out nothing established. hash: the flow's (hauler_flow_hash
- * with config.flow_seed). The hash choice, not the
- * policy, because a load-aware policy answers differently from packet to
- * packet: the hash choice sends every packet of the flow to one device
- * while the pool and the devices' states stay as they are.
- */
 /* New connections recorded in the LRU's half_open, per CPU (half_open_crowded). */
 HAULER_RATE_MAP(new_rate);
 
@@ -72,6 +59,21 @@ static __always_inline int half_open_crowded(const struct config *cfg, __u64 now
 			     now);
 }
 
+/*
+ * A flow with no entry: the server tier, then the device tier. A new
+ * connection (stateless 0) goes through the VIP's policy, which records
+ * it in half_open (new_conn_finish). A TCP packet without SYN (stateless
+ * 1) is a connection this balancer never saw open, or lost: it is sent
+ * by the built-in hash choice and no client entry is made (nat: only the
+ * return entry, in half_open), so a flood of made-up mid-flow segments
+ * can push out nothing established. hash: the flow's (hauler_flow_hash
+ * with config.flow_seed). The hash choice, not the
+ * policy, because a load-aware policy answers differently from packet to
+ * packet: the hash choice sends every packet of the flow to one device
+ * while the pool and the devices' states stay as they are. So too a new
+ * connection past the LRU's rate (half_open_crowded): recorded, by the
+ * hash choice (conn_crowded).
+ */
 static __always_inline int no_entry(struct xdp_md *ctx, const struct pkt *p,
 				    const struct vip_info *vi, const struct config *cfg, __u64 now,
 				    int stateless, __u32 hash)
