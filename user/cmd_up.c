@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "ctable_map.h"
 #include "error.h"
+#include "handshake.h"
 #include "json.h"
 #include "loader.h"
 #include "args.h"
@@ -217,9 +218,19 @@ static int count_all(struct cmd_ctx *c, int *conns, int *half)
 	return ret;
 }
 
+/* The entries a pinned map was made with (0: unknown). */
+static __u32 map_max_entries(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.max_entries : 0;
+}
+
 int status_run(struct cmd_ctx *c, int argc, char **argv)
 {
-	int ret, i, vips = 0, servers = 0, devices = 0, conns = 0, half = 0;
+	int ret, i, vips = 0, servers = 0, devices = 0, conns = 0, half = 0, compact;
+	__u32 conns_max, half_max;
 	const struct config *cfg;
 	char ifname[IF_NAMESIZE] = "-";
 	__u32 attached = 0, pinned;
@@ -245,6 +256,9 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 	ret = count_all(c, &conns, &half);
 	if (ret)
 		return ret;
+	compact = cfg->ct_buckets != 0;
+	conns_max = map_max_entries(c->maps.conns);
+	half_max = map_max_entries(c->maps.half_open);
 	if (c->json) {
 		json_init(&j, stdout);
 		json_object_begin(&j, NULL);
@@ -262,6 +276,15 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 		json_uint(&j, "devices_max", c->cur->lim.devices);
 		json_uint(&j, "conns", conns);
 		json_uint(&j, "half_open", half);
+		json_string(&j, "table", compact ? "compact" : "lru");
+		if (compact) {
+			json_uint(&j, "ct_buckets", cfg->ct_buckets);
+			json_uint(&j, "ct_slots", (__u64)cfg->ct_buckets * HAULER_CT_SLOTS);
+		} else {
+			json_uint(&j, "conns_max", conns_max);
+			json_uint(&j, "half_open_max", half_max);
+			json_uint(&j, "half_open_burst", cfg->half_open_burst);
+		}
 		json_object_end(&j);
 		json_finish(&j);
 		return 0;
@@ -278,5 +301,14 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 	       "conns      %d (half-open %d)\n",
 	       vips, c->cur->lim.vips, servers, c->cur->lim.servers, devices, c->cur->lim.devices,
 	       conns, half);
+	if (compact)
+		printf("table      compact (%u buckets, %llu slots)\n", cfg->ct_buckets,
+		       (unsigned long long)cfg->ct_buckets * HAULER_CT_SLOTS);
+	else if (cfg->half_open_burst)
+		printf("table      lru (conns %u, half-open %u; by their policy up to %u new "
+		       "connections a CPU per %u ms, then the hash choice)\n",
+		       conns_max, half_max, cfg->half_open_burst, HAULER_NEW_WINDOW_MS);
+	else
+		printf("table      lru (conns %u, half-open %u)\n", conns_max, half_max);
 	return 0;
 }

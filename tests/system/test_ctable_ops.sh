@@ -63,6 +63,12 @@ if [ "$conns" = $NL ] && [ "$half" = $NU ]; then
 else
 	fail "hauler -j status: conns '$conns' half_open '$half', want $NL and $NU"
 fi
+if H -j status | grep -q '"table":"compact"' && [ "$(status_num ct_buckets)" -gt 1 ] &&
+	H status | grep -qE "^table +compact \($(status_num ct_buckets) buckets"; then
+	ok "hauler status names the compact table and its $(status_num ct_buckets) buckets"
+else
+	fail "hauler status: $(H -j status) / $(H status | grep '^table')"
+fi
 if H status | grep -qE "^conns +$NL \(half-open $NU\)"; then
 	ok "hauler status (text) counts the same"
 else

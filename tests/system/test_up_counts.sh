@@ -17,6 +17,17 @@ status_num() { H -j status | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 [ "$(status_num vips_max)" = 100 ] && [ "$(status_num servers_max)" = 300 ] &&
 	[ "$(status_num devices_max)" = 600 ] && ok "status shows the counts of up" ||
 	fail "status: $(H -j status)"
+# The tables: the LRU's sizes, and its new connections a CPU per 100 ms
+# by their policy: half_open / (30 x CPUs) (include/handshake.h).
+cpus=$(($(cut -d- -f2 /sys/devices/system/cpu/possible) + 1))
+burst=$((131072 / (30 * cpus)))
+if H -j status | grep -q '"table":"lru"' && [ "$(status_num conns_max)" = 1048576 ] &&
+	[ "$(status_num half_open_max)" = 131072 ] && [ "$(status_num half_open_burst)" = "$burst" ] &&
+	H status | grep -qE "^table +lru \(conns 1048576, half-open 131072; by their policy up to $burst new"; then
+	ok "status names the LRU tables, their sizes and $burst new connections a CPU per 100 ms"
+else
+	fail "status: $(H -j status) / $(H status | grep '^table')"
+fi
 
 # 100 VIPs, 300 servers over them, 600 devices (2 a server), one batch.
 batch=$TOPO_RUN/counts.batch
