@@ -15,6 +15,7 @@
 #include "handshake.h"
 #include "json.h"
 #include "loader.h"
+#include "map_sizes.h"
 #include "args.h"
 #include "policy_table.h"
 
@@ -218,19 +219,10 @@ static int count_all(struct cmd_ctx *c, int *conns, int *half)
 	return ret;
 }
 
-/* The entries a pinned map was made with (0: unknown). */
-static __u32 map_max_entries(int fd)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	return fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.max_entries : 0;
-}
-
 int status_run(struct cmd_ctx *c, int argc, char **argv)
 {
 	int ret, i, vips = 0, servers = 0, devices = 0, conns = 0, half = 0, compact;
-	__u32 conns_max, half_max;
+	struct table_sizes sizes;
 	const struct config *cfg;
 	char ifname[IF_NAMESIZE] = "-";
 	__u32 attached = 0, pinned;
@@ -257,8 +249,7 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 	if (ret)
 		return ret;
 	compact = cfg->ct_buckets != 0;
-	conns_max = map_max_entries(c->maps.conns);
-	half_max = map_max_entries(c->maps.half_open);
+	map_sizes_pinned(c->pin, &sizes);
 	if (c->json) {
 		json_init(&j, stdout);
 		json_object_begin(&j, NULL);
@@ -281,8 +272,8 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 			json_uint(&j, "ct_buckets", cfg->ct_buckets);
 			json_uint(&j, "ct_slots", (__u64)cfg->ct_buckets * HAULER_CT_SLOTS);
 		} else {
-			json_uint(&j, "conns_max", conns_max);
-			json_uint(&j, "half_open_max", half_max);
+			json_uint(&j, "conns_max", sizes.conns);
+			json_uint(&j, "half_open_max", sizes.half_open);
 			json_uint(&j, "half_open_burst", cfg->half_open_burst);
 		}
 		json_object_end(&j);
@@ -307,8 +298,8 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 	else if (cfg->half_open_burst)
 		printf("table      lru (conns %u, half-open %u; by their policy up to %u new "
 		       "connections a CPU per %u ms, then the hash choice)\n",
-		       conns_max, half_max, cfg->half_open_burst, HAULER_NEW_WINDOW_MS);
+		       sizes.conns, sizes.half_open, cfg->half_open_burst, HAULER_NEW_WINDOW_MS);
 	else
-		printf("table      lru (conns %u, half-open %u)\n", conns_max, half_max);
+		printf("table      lru (conns %u, half-open %u)\n", sizes.conns, sizes.half_open);
 	return 0;
 }
