@@ -923,13 +923,14 @@ static __always_inline int ct_vip(struct xdp_md *ctx, const struct pkt *p, const
 	if (ret >= 0)
 		return ret;
 decide:
-	if (r->b0)
-		ct_hint_keep(r, &p->flow, cfg); /* for hauler_ct_bind's insert */
 	stateless = mid_flow(p);
 	if (!stateless && ct_no_room(r, h, cfg, now)) {
 		stat_reason(HAULER_STAT_conn_crowded, ctx);
 		stateless = 1;
 	}
+	/* For hauler_ct_bind's insert: none for a flow without state. */
+	if (r->b0 && !stateless)
+		ct_hint_keep(r, &p->flow, cfg);
 	return no_entry(ctx, p, vi, cfg, now, stateless,
 			hauler_flow_hash(&p->flow, cfg->flow_seed));
 }
