@@ -9,8 +9,10 @@
 #                                       flood; policy swap
 #   memory      BUILD/tools/bench_mem   conns filled with 1,000,000 entries; the
 #                                       compact table filled with 1M and 10M
-#   connections BUILD/tools/bench_conn  TCP through the balancer vs direct,
-#                                       on tools/topology.sh's topology
+#   connections BUILD/tools/bench_conn  TCP through the balancer vs kernel
+#                                       forwarding, nginx and direct, on
+#                                       tools/topology.sh's topology
+#                                       (tools/bench_conn_part.sh)
 #
 # Environment:
 #   BENCH_QUICK=1        tiny counts (the smoke test): figures, not numbers
@@ -45,12 +47,12 @@ CP=${P}c # prefix of the connections topology
 if [ "$BENCH_QUICK" = 1 ]; then
 	PKT_REPEAT=200 PKT_TRIALS=1 RATE_PACKETS=20000 RATE_FLOWS=100,1000 SWAPS=20
 	RATE_BIG=20000,40000 RATE_CORES=1000
-	MEM_ENTRIES=10000 CT_BIG=100000 CT_NAT=200000 CONN_N=40 CONN_C=2 REPORT_N=50 LIVE_LONG=10 LIVE_RATE=50 LIVE_S=1
+	MEM_ENTRIES=10000 CT_BIG=100000 CT_NAT=200000 CONN_N=40 CONN_C=2 CONN_ROUNDS=1 REPORT_N=50 LIVE_LONG=10 LIVE_RATE=50 LIVE_S=1
 	[ -n "$BENCH_POLICIES" ] || BENCH_POLICIES=hash
 else
 	PKT_REPEAT=100000 PKT_TRIALS=3 RATE_PACKETS=2000000 RATE_FLOWS=100,100000 SWAPS=1000
 	RATE_BIG=1000000,10000000 RATE_CORES=100000
-	MEM_ENTRIES=1000000 CT_BIG=10000000 CT_NAT=20000000 CONN_N=3000 CONN_C=4 REPORT_N=2000 LIVE_LONG=100 LIVE_RATE=1000 LIVE_S=5
+	MEM_ENTRIES=1000000 CT_BIG=10000000 CT_NAT=20000000 CONN_N=3000 CONN_C=4 CONN_ROUNDS=3 REPORT_N=2000 LIVE_LONG=100 LIVE_RATE=1000 LIVE_S=5
 fi
 # BENCH_MEM_ENTRIES=N: fill conns with N entries (more than 1,048,576 sizes it to N).
 MEM_ENTRIES=${BENCH_MEM_ENTRIES:-$MEM_ENTRIES}
@@ -87,6 +89,8 @@ done
 
 # shellcheck source=topology.sh
 . "$SRC/tools/topology.sh"
+# shellcheck source=bench_conn_part.sh
+. "$SRC/tools/bench_conn_part.sh"
 topo_reap_stale # what a killed earlier run (a test's, a bench's) left
 
 # One namespace: veth lb (the balancer's end) <-> ga (the generator's end).
@@ -152,56 +156,6 @@ json_num() {
 	sed -n "s/.*\"$2\":\([-0-9.e+]*\).*/\1/p" "$1"
 }
 
-# Connections: client -> VIP -> device s1cpu, then client -> s1cpu directly.
-conn_bench() {
-	local dev=s1cpu addr key
-	TOPO_BUILD=$BUILD
-	topo_up "$CP" nat >"$RUN/topo.log" 2>&1 || { cat "$RUN/topo.log" >&2; return 1; }
-	addr=$(topo_dev_addr4 "$dev")
-	topo_hauler "$CP" up eth0 >/dev/null &&
-		topo_hauler "$CP" vip add "$TOPO_VIP4:80/tcp" mode nat policy hash >/dev/null &&
-		topo_hauler "$CP" server add s1 vip "$TOPO_VIP4:80/tcp" >/dev/null &&
-		topo_hauler "$CP" device add "$dev" server s1 addr "$addr" port 8080 kind cpu >/dev/null ||
-		return 1
-	# Agent report: send -> dev_state, from the device's namespace (id 0: the only device).
-	key=$(topo_hauler "$CP" device key "$dev") || return 1
-	ip netns exec "$CP-$dev" "$BUILD/tools/bench_report" "$TOPO_PIN" 0 "$key" "$TOPO_LB4" \
-		"$REPORT_N" | tee "$RUN/report.txt" || return 1
-	sed -n 's/.* p50 \([0-9.]*\) us, p99 \([0-9.]*\) us.*/{"p50_us":\1,"p99_us":\2}/p' \
-		"$RUN/report.txt" >"$RUN/report.json"
-	# Live traffic: long connections echoing 1 KiB every 20 ms while new
-	# ones arrive (the rates the policy-swap tests print, measured here).
-	echo
-	echo "live traffic ($LIVE_LONG long connections, 1 KiB each every 20 ms, new ones at up to $LIVE_RATE/s, $LIVE_S s)"
-	topo_client "$CP" "$BUILD/tools/connload" --tcp "$TOPO_VIP4:80" --long "$LIVE_LONG" \
-		--rate "$LIVE_RATE" --interval 20 --bytes 1024 --duration "$LIVE_S" --json \
-		>"$RUN/live_raw.json" || return 1
-	awk -v b="$(json_num "$RUN/live_raw.json" bytes)" -v t="$(json_num "$RUN/live_raw.json" total)" \
-		-v l="$(json_num "$RUN/live_raw.json" long)" -v ms="$(json_num "$RUN/live_raw.json" elapsed_ms)" \
-		'BEGIN { s = ms / 1000; printf "  %-24s %9.2f MB/s echoed   %8.1f new connections/s\n",
-			"through the balancer", b / 1e6 / s, (t - l) / s;
-		 printf "{\"echo_mb_per_s\":%.3f,\"new_conn_per_s\":%.1f}\n", b / 1e6 / s, (t - l) / s \
-			> "'"$RUN/live.json"'" }'
-	echo
-	echo "connections (TCP: connect, banner, 64 bytes echoed, close; $CONN_C at a time)"
-	topo_client "$CP" "$BUILD/tools/bench_conn" --tcp "$TOPO_VIP4:80" -n "$CONN_N" \
-		-c "$CONN_C" --label "through the balancer" --json "$RUN/conn_lb.json" || return 1
-	# Direct: on-link routes both ways (the balancer path is done with).
-	ip -n "$CP-cl" route add "$addr/32" dev eth0 &&
-		ip -n "$CP-$dev" route add "$TOPO_CL4/32" dev eth0 || return 1
-	topo_client "$CP" "$BUILD/tools/bench_conn" --tcp "$addr:8080" -n "$CONN_N" \
-		-c "$CONN_C" --label "direct to the device" --json "$RUN/conn_direct.json" || return 1
-	awk -v a="$(json_num "$RUN/conn_lb.json" conn_per_s)" \
-		-v b="$(json_num "$RUN/conn_direct.json" conn_per_s)" \
-		-v c="$(json_num "$RUN/conn_lb.json" latency_us_p50)" \
-		-v d="$(json_num "$RUN/conn_direct.json" latency_us_p50)" \
-		-v e="$(json_num "$RUN/conn_lb.json" latency_us_p99)" \
-		-v f="$(json_num "$RUN/conn_direct.json" latency_us_p99)" \
-		'BEGIN { printf "  %-24s %9.2f x (target 0.90)   p50 %8.2f x   p99 %8.2f x\n",
-			"balancer / direct", a / b, c / d, e / f;
-		 printf "{\"conn_per_s\":%.4f,\"target\":0.9,\"latency_p50\":%.4f,\"latency_p99\":%.4f}\n",
-			a / b, c / d, e / f > "'"$RUN/conn_ratio.json"'" }'
-}
 if wants conn; then
 	conn_bench || part_failed connections
 	echo
@@ -221,9 +175,11 @@ part() {
 		"$(part "mem_ct_$MEM_ENTRIES.json")" "$(part "mem_ct_$CT_BIG.json")" \
 		"$(part "mem_ct_$CT_NAT.json")"
 	printf '"report_to_map":%s,' "$(part report.json)"
-	printf '"connections":{"balancer":%s,"direct":%s,"ratio":%s,"live":%s}}\n' \
-		"$(part conn_lb.json)" "$(part conn_direct.json)" "$(part conn_ratio.json)" \
-		"$(part live.json)"
+	printf '"connections":{"rounds":%s,"balancer":%s,"direct":%s,"kernel_forwarding":%s,' \
+		"$CONN_ROUNDS" "$(part conn_balancer.json)" "$(part conn_direct.json)" \
+		"$(part conn_kernel.json)"
+	printf '"proxy":%s,"ratio":%s,"live":%s}}\n' "$(part conn_proxy.json)" \
+		"$(part conn_ratio.json)" "$(part live.json)"
 } >"$BENCH_OUT.tmp" && mv "$BENCH_OUT.tmp" "$BENCH_OUT"
 echo "figures as JSON: $BENCH_OUT"
 exit "$failed"

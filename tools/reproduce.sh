@@ -970,12 +970,10 @@ part_agent() {
 part_proxy() {
 	# ---- 4. nginx (Table 5.4) ----
 	say "== 4. hauler against nginx as a UDP proxy, one worker (thesis Table 5.4)"
-	NGINX_MOD=/usr/lib/nginx/modules/ngx_stream_module.so
-	if ! command -v nginx >/dev/null || [ ! -f "$NGINX_MOD" ]; then
+	if ! topo_nginx_have; then
 		say "nginx with its stream module is not installed: skipped (make reproduce installs it)"
 		return 0
 	fi
-	HAVE_NGINX=1
 	WL_DROP_MS=$((TIMEOUT_MS * 4 / 5))
 	restart_workd || exit 1
 	# Two nginx configurations, one listener each: `nginx-wrr` with
@@ -987,13 +985,7 @@ part_proxy() {
 	# server CPU that way).
 	local ncpu nacc
 	ncpu=$(topo_dev_addr4 s1cpu):$WL_PORT nacc=$(topo_dev_addr4 s1acc):$WL_PORT
-	cat >"$TOPO_RUN/nginx.conf" <<-EOF
-		load_module $NGINX_MOD;
-		worker_processes 1;
-		pid $TOPO_RUN/nginx.pid;
-		error_log $TOPO_RUN/nginx-error.log warn;
-		events { worker_connections 8192; }
-		stream {
+	topo_nginx "$P" $((WL_PORT + 1)) <<-EOF || { say "nginx did not start: skipped ($TOPO_RUN/nginx-error.log)"; return 0; }
 			upstream weighted {
 				server $ncpu weight=$W_CPU max_fails=0;
 				server $nacc weight=$W_ACC max_fails=0;
@@ -1014,12 +1006,9 @@ part_proxy() {
 				proxy_responses 1;
 				proxy_timeout 10s;
 			}
-		}
 	EOF
 	cp "$TOPO_RUN/nginx.conf" "$RES/nginx.conf"
-	ip netns exec "$P-lb" nginx -c "$TOPO_RUN/nginx.conf" -p "$TOPO_RUN" -g 'daemon off;' \
-		</dev/null >>"$TOPO_RUN/nginx.log" 2>&1 &
-	sleep 1
+	HAVE_NGINX=1
 	NGINX_WRR=10.$TOPO_X.1.1:$WL_PORT
 	NGINX_RR=10.$TOPO_X.1.1:$((WL_PORT + 1))
 	# nginx's default round robin swept up the grid to its own knee,

@@ -407,6 +407,41 @@ topo_client() {
 	ip netns exec "$prefix-cl" "$@"
 }
 
+# nginx's stream module, the L4 proxy make bench and make reproduce compare
+# hauler with (make deps-reproduce installs it).
+TOPO_NGINX_MOD=/usr/lib/nginx/modules/ngx_stream_module.so
+topo_nginx_have() {
+	command -v nginx >/dev/null && [ -f "$TOPO_NGINX_MOD" ]
+}
+
+# topo_nginx PREFIX PORT < STREAM: nginx in the balancer's namespace, one
+# worker, its stream block STREAM (stdin); returns once PORT (TCP or UDP)
+# listens. The configuration is $TOPO_RUN/nginx.conf; topo_down kills it
+# with the namespace's other processes.
+topo_nginx() {
+	local prefix=$1 port=$2 body _
+	topo_vars "$prefix"
+	topo_nginx_have || return 1
+	body=$(cat)
+	cat >"$TOPO_RUN/nginx.conf" <<-EOF
+		load_module $TOPO_NGINX_MOD;
+		worker_processes 1;
+		pid $TOPO_RUN/nginx.pid;
+		error_log $TOPO_RUN/nginx-error.log warn;
+		events { worker_connections 8192; }
+		stream {
+		$body
+		}
+	EOF
+	ip netns exec "$prefix-lb" nginx -c "$TOPO_RUN/nginx.conf" -p "$TOPO_RUN" -g 'daemon off;' \
+		</dev/null >>"$TOPO_RUN/nginx.log" 2>&1 &
+	for _ in $(seq 1 25); do
+		ip netns exec "$prefix-lb" ss -Hlntu "sport = :$port" | grep -q . && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # topo_connload PREFIX ARGS...: build/tools/connload in the client.
 topo_connload() {
 	local prefix=$1

@@ -59,6 +59,15 @@ for path in '"rate_flood":\{"mix":10,"frames":[0-9]+,"lru_syn":\{"real_conn_per_
 		fail "no compact figure $path in the JSON"
 	fi
 done
+# Connections: the balancer beside the kernel forwarding the same hops (nginx's
+# row only where nginx is installed: null otherwise).
+if grep -qE '"connections":\{"rounds":1,"balancer":\{[^}]*"conn_per_s":[0-9.e+]+[^}]*\},"direct":\{[^}]*\},"kernel_forwarding":\{[^}]*"ok":40,' "$out" &&
+	grep -qE '"proxy":(null|\{[^}]*"ok":40,)' "$out" &&
+	grep -qE '"to_kernel_forwarding":[0-9.e+]+' "$out"; then
+	ok "connections: balancer, kernel forwarding and direct figures"
+else
+	fail "no kernel-forwarding connection figures in the JSON"
+fi
 if grep -q '"policy_fallback":0[,}]' "$out"; then
 	ok "no packet met an empty policy slot during the swaps"
 else
