@@ -257,6 +257,23 @@ int cmd_apply(struct model *m, int argc, char **argv)
 	return o->apply(m, argc - 1, argv + 1);
 }
 
+/*
+ * OBJECT ... help, or --help / -h anywhere after the object: the object's
+ * forms. What an operator types at 3 a.m. (`hauler up --help`) must not
+ * be read as an option missing its value.
+ */
+static int wants_help(int argc, char **argv)
+{
+	int i;
+
+	if (argc >= 2 && !strcmp(argv[argc - 1], "help"))
+		return 1;
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
+}
+
 int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 {
 	const struct object *o;
@@ -271,7 +288,7 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 	o = find_object(argv[0]);
 	if (!o)
 		return err_set(ERR_INPUT, "unknown object '%s' (hauler help)", argv[0]);
-	if (argc >= 2 && !strcmp(argv[argc - 1], "help")) {
+	if (wants_help(argc, argv)) {
 		object_usage(stdout, o);
 		return 0;
 	}

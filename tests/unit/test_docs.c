@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "cmd.h"
@@ -196,6 +197,42 @@ static void test_usage_errors_come_from_the_table(void **state)
 	ctx_release(&c);
 }
 
+/* The object's forms on stdout, exit 0, for help however it is asked. */
+static void test_help_however_asked(void **state)
+{
+	char *up[] = {"up", "--help"}, *up_dev[] = {"up", "eth0", "-h"};
+	char *vip[] = {"vip", "--help"}, *vip_add[] = {"vip", "add", "help"};
+	char **forms[] = {up, up_dev, vip, vip_add};
+	const char *want[] = {"hauler up DEV", "hauler up DEV", "hauler vip add VIP",
+			      "hauler vip add VIP"};
+	struct cmd_ctx c = {.pin = "/nonexistent/hauler-test"};
+	char out[4096];
+	size_t i, n;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		f = tmpfile();
+		assert_non_null(f);
+		fflush(stdout);
+		fd = dup(STDOUT_FILENO);
+		assert_true(fd >= 0);
+		assert_true(dup2(fileno(f), STDOUT_FILENO) >= 0);
+		assert_int_equal(cmd_run(&c, 2 + (i % 2), forms[i]), 0);
+		fflush(stdout);
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+		rewind(f);
+		n = fread(out, 1, sizeof(out) - 1, f);
+		out[n] = '\0';
+		fclose(f);
+		assert_non_null(strstr(out, want[i]));
+	}
+	assert_null(c.cur);
+	ctx_release(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -205,6 +242,7 @@ int main(void)
 	    cmocka_unit_test(test_agent_man_page_names_every_option),
 	    cmocka_unit_test(test_agent_rows_store),
 	    cmocka_unit_test(test_usage_errors_come_from_the_table),
+	    cmocka_unit_test(test_help_however_asked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
