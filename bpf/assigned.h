@@ -29,8 +29,7 @@ struct dev_new_sum_ctx {
 static long dev_new_sum_cpu(__u32 i, void *data)
 {
 	struct dev_new_sum_ctx *c = data;
-	struct counter *v =
-	    bpf_map_lookup_percpu_elem(&stats, &c->key, HAULER_SUM_CPUS_DIRECT + i);
+	struct counter *v = bpf_map_lookup_percpu_elem(&stats, &c->key, HAULER_SUM_CPUS_DIRECT + i);
 
 	if (!v)
 		return 1; /* past the last CPU */
