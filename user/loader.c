@@ -25,6 +25,7 @@
 #include "policy_list.h"
 
 #include "handshake.h"
+#include "kernel_check.h"
 #include "error.h"
 #include "loader.h"
 #include "log.h"
@@ -335,7 +336,9 @@ int loader_up(const char *pin, const struct up_opts *opts)
 	ifindex = if_nametoindex(opts->dev);
 	if (!ifindex)
 		return err_set(ERR_INPUT, "no interface '%s'", opts->dev);
-	err = prepare_pin_dir(pin);
+	err = kernel_check_running();
+	if (!err)
+		err = prepare_pin_dir(pin);
 	if (!err)
 		err = check_schema(pin);
 	if (err)
