@@ -349,6 +349,30 @@ static __always_inline struct device_info *ct_reply_device(const struct flow_key
 #define CT_REPLY_OTHER 3 /* the flow's slot is a device's at another address: not its reply */
 
 /*
+ * What a nat flow's state bound to device id sid says of reply k, for
+ * both tables (the compact table's slot, ct_reply_flow; an LRU client
+ * entry, reply_flow_entry): fd, the binding's device while it lives (NULL:
+ * gone), must be at the reply's source (CT_REPLY_FLOW; *dev becomes it: a
+ * device of the same VIP at the same address, or the one the key named);
+ * a gone binding whose id is at this address now is CT_REPLY_GONE;
+ * anything else CT_REPLY_OTHER. *id becomes sid.
+ */
+static __always_inline int ct_reply_bound(const struct flow_key *k, struct device_info *fd,
+					  __u32 sid, struct device_info **dev, __u32 *id)
+{
+	*id = sid;
+	if (fd) {
+		if (!ct_dev_at(fd, k))
+			return CT_REPLY_OTHER;
+		*dev = fd;
+		return CT_REPLY_FLOW;
+	}
+	/* Gone: an earlier generation of a device id that is at this address now. */
+	fd = bpf_map_lookup_elem(&devices, &sid);
+	return fd && fd->in_use && ct_dev_at(fd, k) ? CT_REPLY_GONE : CT_REPLY_OTHER;
+}
+
+/*
  * The client's flow of nat reply k from device *dev (*id, ct_reply_device):
  * its key (client -> the device's VIP) in *f, its place in *r, its slot
  * in *h, and what that slot says of the reply (CT_REPLY_*). A slot under
@@ -362,27 +386,13 @@ static __always_inline int ct_reply_flow(const struct flow_key *k, struct device
 					 struct ct_ref *r, struct ct_hit *h)
 {
 	struct device_info *fd = NULL;
-	__u32 sid;
 
 	client_key(f, k, &(*dev)->vip);
 	if (ct_ref_of(r, f, cfg))
 		return CT_REPLY_OTHER;
 	if (ct_find_flow(r, (*dev)->vip_id, h, &fd))
 		return CT_REPLY_NONE;
-	sid = ct_slot_device(h->s);
-	if (fd) {
-		if (!ct_dev_at(fd, k))
-			return CT_REPLY_OTHER;
-		*dev = fd;
-		*id = sid;
-		return CT_REPLY_FLOW;
-	}
-	/* Gone: an earlier generation of a device id that is at this address now. */
-	fd = bpf_map_lookup_elem(&devices, &sid);
-	if (!fd || !fd->in_use || !ct_dev_at(fd, k))
-		return CT_REPLY_OTHER;
-	*id = sid;
-	return CT_REPLY_GONE;
+	return ct_reply_bound(k, fd, ct_slot_device(h->s), dev, id);
 }
 
 /*

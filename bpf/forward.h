@@ -377,6 +377,35 @@ lookup:
 }
 
 /*
+ * Is addr, the destination of the IP packet at l3, a host the balancer
+ * forwards to rather than the balancer itself? Asked of a nat reply that
+ * no state of the flow vouches for (both tables: nat_return,
+ * ct_nat_return): a device's answer to the balancer's own socket (a
+ * health check of the device's service port, hauler daemon) must reach
+ * that socket as the device sent it. nh: addr's cache entry, which only a
+ * successful lookup fills; fresh, it answers, else a FIB lookup fills it
+ * for the send that follows. A local address is not forwarded
+ * (BPF_FIB_LKUP_RET_NOT_FWDED), nor anything where forwarding is off.
+ */
+static __always_inline int forwarded_to(struct xdp_md *ctx, __u32 l3, __u8 family,
+					const __u32 *addr, struct nh_entry *nh, __u64 now)
+{
+	struct bpf_fib_lookup fib = {};
+	int rc;
+
+	if (nh && nh_fresh(nh, addr, family, ctx->ingress_ifindex, now))
+		return 1;
+	if (fib_params(ctx, l3, family, &fib))
+		return 0;
+	nh_claim(nh, addr, family);
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS)
+		nh_fill(ctx, nh, &fib, now);
+	return rc == BPF_FIB_LKUP_RET_SUCCESS || rc == BPF_FIB_LKUP_RET_NO_NEIGH ||
+	       rc == BPF_FIB_LKUP_RET_FRAG_NEEDED;
+}
+
+/*
  * Did this packet, from addr, come from the balancer's next hop towards
  * addr: in on the interface the balancer sends addr's packets out of,
  * from the neighbour it sends them to (its MAC the frame's source)? nh:

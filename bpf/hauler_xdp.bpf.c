@@ -260,13 +260,6 @@ static __always_inline int reply_refused(struct xdp_md *ctx, const struct pkt *p
 	return reset_or_drop(ctx, p);
 }
 
-/* reply_gone_verdict for a reply whose entry is in map (conns or half_open): removed. */
-static __always_inline int reply_gone(struct xdp_md *ctx, const struct pkt *p, void *map)
-{
-	bpf_map_delete_elem(map, &p->flow);
-	return reply_gone_verdict(ctx, p);
-}
-
 /*
  * The entry of a NAT reply: c, its conns entry (looked up first thing,
  * hauler_xdp), or in half_open while the flow is half-open (a device's
@@ -279,6 +272,66 @@ static __always_inline struct conn *reply_entry(const struct flow_key *k, struct
 		return c;
 	*half = 1;
 	return bpf_map_lookup_elem(&half_open, k);
+}
+
+/*
+ * A nat reply k without its reply entry (a SYN flood pushed it out of
+ * half_open within the handshake's round trip, or the LRU took it from
+ * conns), known as the compact table knows every reply (ct_reply_flow):
+ * its source names a nat device (dev_hints, else dev_addrs:
+ * ct_reply_device), whose VIP gives the client's key *f, looked up in
+ * conns, then half_open (*fc; *half: which). CT_REPLY_FLOW: *fc is bound
+ * to a live device at the reply's source (*dev, *id: it); CT_REPLY_NONE:
+ * no entry of that VIP's flow (decided without state and its return entry
+ * gone too, or ended); CT_REPLY_GONE: *fc's device id is at this address
+ * now but named another device then; CT_REPLY_OTHER: no nat device's
+ * reply, or the flow is a device's elsewhere. Reads only.
+ */
+static __always_inline int reply_flow_entry(const struct flow_key *k, struct flow_key *f,
+					    struct device_info **dev, __u32 *id, struct conn **fc,
+					    int *half)
+{
+	struct conn *e;
+
+	*dev = ct_reply_device(k, ct_dev_hint(k), id);
+	if (!*dev)
+		return CT_REPLY_OTHER;
+	client_key(f, k, &(*dev)->vip);
+	e = reply_entry(f, bpf_map_lookup_elem(&conns, f), half);
+	/* Another VIP's entry under the key is a dead one (established() ends it). */
+	if (!e || e->vip_id != (*dev)->vip_id || (e->flags & HAULER_CONN_REPLY))
+		return CT_REPLY_NONE;
+	*fc = e;
+	return ct_reply_bound(k, conn_device(e), e->device, dev, id);
+}
+
+/*
+ * The reply entry (key r) of a live nat flow, written again from its
+ * client's entry fc, in fc's table (map): the device's answers then take
+ * the usual path, its SYN-ACK noted (conn_note_synack), its data
+ * confirming. An entry another CPU wrote meanwhile is kept. Returns the
+ * entry, or NULL when the table refused it.
+ */
+static __always_inline struct conn *reply_entry_again(void *map, const struct flow_key *r,
+						      const struct conn *fc)
+{
+	struct conn rc = *fc;
+
+	rc.flags = HAULER_CONN_REPLY | (fc->flags & HAULER_CONN_SYNACK);
+	rc.synack_ack = 0;
+	bpf_map_update_elem(map, r, &rc, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, r);
+}
+
+/*
+ * Does nat reply p, that no state of its flow vouches for (CT_REPLY_NONE),
+ * go to a host the balancer forwards to (forwarded_to)? Else it is the
+ * balancer's own traffic with the device, passed as it came.
+ */
+static __always_inline int reply_forwarded(struct xdp_md *ctx, const struct pkt *p, __u64 now)
+{
+	return forwarded_to(ctx, p->l3_off, p->flow.family, p->flow.dst,
+			    nh_client_slot(p->flow.dst), now);
 }
 
 /* A nat reply, its state done: from the VIP vk to the client. */
@@ -296,32 +349,80 @@ static __always_inline int nat_reply_send(struct xdp_md *ctx, const struct pkt *
 
 /*
  * Not addressed to a VIP: a device's reply to a NAT flow, or not ours. cc:
- * the packet's conns entry (its own key), already looked up.
+ * the packet's conns entry (its own key), already looked up. A reply
+ * without its entry is known from the device table (reply_flow_entry),
+ * by the compact table's rules (ct_nat_return), so that a flood that
+ * cycles half_open within a round trip loses no handshake's SYN-ACK: with
+ * the client's entry on that device, the reply entry is written again
+ * from it; with none, the reply is translated from the device's entry
+ * and the device's data gives the flow its entries, established; a
+ * device that failed its health check (its entries removed by the
+ * on-down reset) is refused; a flow of a device elsewhere, or an answer
+ * to the balancer itself (reply_forwarded), is passed.
  */
 static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p, struct conn *cc,
 				      const struct config *cfg, __u64 now)
 {
-	struct vip_key *vk;
+	int half, st = CT_REPLY_FLOW;
+	struct device_info *dev;
+	const struct vip_key *vk;
+	struct conn *c, *fc;
 	struct flow_key f;
-	struct conn *c;
-	__u32 vip_id;
-	int half;
+	__u32 vip_id, id;
+	void *map;
 
 	if (!cfg->nat_vips)
 		goto not_reply;
 	c = reply_entry(&p->flow, cc, &half);
-	if (!c || !(c->flags & HAULER_CONN_REPLY))
+	if (c && !(c->flags & HAULER_CONN_REPLY))
 		goto not_reply;
-	if (reply_spoofed(ctx, p->flow.family, p->flow.src, c->device,
-			  HAULER_STAT_nat_reply_spoofed, now))
+	if (c)
+		id = c->device;
+	else
+		st = reply_flow_entry(&p->flow, &f, &dev, &id, &fc, &half);
+	if (st == CT_REPLY_OTHER || (st == CT_REPLY_NONE && !reply_forwarded(ctx, p, now)))
+		goto not_reply;
+	if (reply_spoofed(ctx, p->flow.family, p->flow.src, id, HAULER_STAT_nat_reply_spoofed, now))
 		return XDP_DROP;
-	if (!conn_device(c))
-		return reply_gone(ctx, p, half ? (void *)&half_open : (void *)&conns);
+	map = half ? (void *)&half_open : (void *)&conns;
+	if (st == CT_REPLY_GONE)
+		goto gone;
+	if (st == CT_REPLY_NONE) {
+		/* As the compact table's reply without a slot (ct_nat_return). */
+		if (dev->health & HAULER_HEALTH_FAILED)
+			goto refused;
+		if (reply_confirms(p->flow.proto, p->tcp_flags,
+				   p->flow.proto == IPPROTO_TCP ? tcp_payload_len(ctx, p) : 0)) {
+			struct conn t = {
+			    .device = id,
+			    .dev_gen = dev->gen,
+			    .vip_id = dev->vip_id,
+			    .fwd = HAULER_FWD_NAT + 1,
+			};
+
+			/* The device's data: the flow exists. */
+			if (!conn_promote_reply(&t, &p->flow, &f, now))
+				stat_reason(HAULER_STAT_conn_promoted, ctx);
+		}
+		vk = &dev->vip;
+		goto send;
+	}
+	if (!c) {
+		if (p->flow.proto == IPPROTO_UDP && conn_expired(fc, p->flow.proto, cfg, now))
+			goto pass; /* nothing written for a flow that ended */
+		c = reply_entry_again(map, &p->flow, fc);
+		if (!c)
+			goto pass;
+	}
+	if (!conn_device(c)) {
+		bpf_map_delete_elem(map, &p->flow);
+		goto gone;
+	}
 	if (c->flags & HAULER_CONN_RESET) {
 		/* Its flow was reset (health, on-down reset): the device must close it too. */
 		if (!conn_expired(c, p->flow.proto, cfg, now))
-			return reply_refused(ctx, p);
-		bpf_map_delete_elem(half ? (void *)&half_open : (void *)&conns, &p->flow);
+			goto refused;
+		bpf_map_delete_elem(map, &p->flow);
 		goto not_reply;
 	}
 	vip_id = c->vip_id;
@@ -351,8 +452,7 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p, s
 		if (p->flow.proto == IPPROTO_TCP &&
 		    (p->tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT | TCP_FLAG_RST_BIT)) ==
 			(TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) {
-			struct conn *fc = bpf_map_lookup_elem(&half_open, &f);
-
+			fc = bpf_map_lookup_elem(&half_open, &f);
 			if (fc && fc->device == c->device && fc->dev_gen == c->dev_gen)
 				conn_note_synack(c, fc, tcp_seq_field(ctx, p, 0));
 		}
@@ -363,13 +463,18 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p, s
 		    (p->tcp_flags & (TCP_FLAG_RST_BIT | TCP_FLAG_FIN_BIT))) {
 			/* The device's RST or FIN ends the client's entry too (after the linger).
 			 */
-			struct conn *fc = bpf_map_lookup_elem(&conns, &f);
-
+			fc = bpf_map_lookup_elem(&conns, &f);
 			if (fc)
 				conn_track(fc, &f, p->tcp_flags, cfg, now);
 		}
 	}
+send:
 	return nat_reply_send(ctx, p, vk, now);
+gone:
+	/* Its device was deleted, or the id is another device's now: the flow is over. */
+	return reply_gone_verdict(ctx, p);
+refused:
+	return reply_refused(ctx, p);
 not_reply:
 	/* Agent reports: UDP to the report port that is neither VIP nor NAT reply. */
 	if (p->flow.proto == IPPROTO_UDP && cfg->report_port && p->flow.dport == cfg->report_port)
@@ -944,10 +1049,12 @@ decide:
  * flow without a slot (decided without state, conn_stateless, or its
  * slot gone) is translated from the device's entry alone, and the
  * device's data, which it sends only on a connection it holds, gives it
- * its slot, established; a device that failed its health check gets no
- * slot back and its reply is refused (reply_refused: the on-down reset
- * cleared its slots, user/ctable_map.c). A flow of a device elsewhere: passed, as a
- * packet of no flow. A UDP reply after its flow ended: passed.
+ * its slot, established, unless it is addressed to the balancer itself
+ * (reply_forwarded: a health check's answer, passed as it came); a
+ * device that failed its health check gets no slot back and its reply is
+ * refused (reply_refused: the on-down reset cleared its slots,
+ * user/ctable_map.c). A flow of a device elsewhere: passed, as a packet
+ * of no flow. A UDP reply after its flow ended: passed.
  */
 static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p,
 					 const struct config *cfg, __u64 now, __u32 hint)
@@ -968,7 +1075,7 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 	if (!dev)
 		goto not_reply;
 	st = ct_reply_flow(&p->flow, &dev, &id, cfg, &f, &r, &h);
-	if (st == CT_REPLY_OTHER)
+	if (st == CT_REPLY_OTHER || (st == CT_REPLY_NONE && !reply_forwarded(ctx, p, now)))
 		goto not_reply;
 	if (reply_spoofed(ctx, p->flow.family, p->flow.src, id, HAULER_STAT_nat_reply_spoofed, now))
 		return XDP_DROP;

@@ -263,6 +263,23 @@ void reply_back(const struct frame_spec *s, int n, __u8 flags)
 	assert_frame_equal(want, wlen, &out);
 }
 
+void reply_to_balancer(const struct frame_spec *s, int n)
+{
+	struct dp_addr lb = dp_lb_addr(s->family);
+	__u64 passed = dp_stat(HAULER_STAT_pass_not_vip), reasons = dp_reason_sum();
+	__u8 frame[DP_FRAME_MAX];
+	struct frame_spec r;
+	size_t len;
+
+	spec_reply(&r, s, n);
+	r.tcp_flags = TCPF_SYN | TCPF_ACK;
+	memcpy(r.dst, lb.a, 16);
+	len = build(&r, frame);
+	run_expect(frame, len, XDP_PASS, frame, len);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), passed + 1);
+	assert_int_equal(dp_reason_sum(), reasons + 1);
+}
+
 void nat_synack(struct frame_spec *s, int n)
 {
 	struct frame_spec isn = *s;

@@ -60,6 +60,13 @@ int send_nat(const struct frame_spec *s);
 /* Send device n's reply to the NAT flow s (flags): it must go back as the VIP. */
 void reply_back(const struct frame_spec *s, int n, __u8 flags);
 /*
+ * Device n's SYN-ACK from its port to the balancer's own address, at s's
+ * client port (its answer to a health check): not a client's reply, it
+ * has no flow, and it is passed as it came (pass_not_vip), nothing else
+ * counted.
+ */
+void reply_to_balancer(const struct frame_spec *s, int n);
+/*
  * Device n's SYN-ACK (sequence PKT_DEV_ISN) to the half-open NAT flow s
  * goes back to the client; s then acknowledges it (tcp_ack), as the
  * client's handshake ACK that confirms the flow does.

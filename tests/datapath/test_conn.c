@@ -815,6 +815,30 @@ static void test_gone_device_tcp_endings(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_reset_sent), 1);
 }
 
+/* Remove the entry of k, as the LRU takes one (a SYN flood cycling half_open, a full conns). */
+static void evict(const struct flow_key *k)
+{
+	assert_int_equal(bpf_map_delete_elem(dp_map(dp_conn_map(k)), k), 0);
+}
+
+/*
+ * two_servers, and the flow of s (c's family and protocol) opened
+ * (open_flow): its device returned, r its device's reply (data, for TCP)
+ * and *rk the reply's key.
+ */
+static __u16 open_nat_flow(const struct conn_case *c, struct frame_spec *s, struct frame_spec *r,
+			   struct flow_key *rk)
+{
+	__u16 dev;
+
+	two_servers(c->family, c->proto);
+	spec_to_vip(s, c->family, c->proto, 0);
+	dev = open_flow(s);
+	spec_reply(r, s, dev - DP_DEV_ID(0));
+	*rk = spec_flow(r);
+	return dev;
+}
+
 /*
  * The return entry of a gone device is not followed: deleted and added
  * again at the same address (a new generation), the device's reply on
@@ -831,13 +855,9 @@ static void test_gone_device_reply_not_translated(void **state)
 	__u64 replies;
 	__u16 dev;
 
-	two_servers(c->family, c->proto);
-	spec_to_vip(&s, c->family, c->proto, 0);
-	dev = open_flow(&s);
+	dev = open_nat_flow(c, &s, &r, &rk);
 	replies = dp_stat(HAULER_STAT_nat_reply); /* the SYN-ACK's */
 	renew_device(c->family, dev);
-	spec_reply(&r, &s, dev - DP_DEV_ID(0));
-	rk = spec_flow(&r);
 	expect_refused(&r);
 	assert_false(dp_conn_get(&rk, &conn) == 0);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), replies);
@@ -851,6 +871,8 @@ static void test_gone_device_reply_not_translated(void **state)
  * while its device lives on: the client's entry goes, the return entry is
  * marked, and the device's next segments get a RST (so that it closes
  * too) and reach neither the client nor the kernel; UDP is dropped.
+ * With the mark taken by the LRU too, the failed device's data gets no
+ * entries back and is refused all the same, as on the compact table.
  * Past the RST linger the mark goes with the next packet.
  */
 static void test_health_reset_refuses_replies(void **state)
@@ -862,20 +884,18 @@ static void test_health_reset_refuses_replies(void **state)
 	struct device_info di;
 	struct conn conn;
 	struct dp_out out;
+	const char *map;
 	__u64 replies;
 	__u32 id;
 
-	two_servers(c->family, c->proto);
-	spec_to_vip(&s, c->family, c->proto, 0);
+	id = open_nat_flow(c, &s, &r, &rk);
 	fk = spec_flow(&s);
-	id = open_flow(&s);
 	replies = dp_stat(HAULER_STAT_nat_reply);
+	dp_set_device_health(id, HAULER_HEALTH_FAILED);
 	assert_int_equal(bpf_map_lookup_elem(dp_map("devices"), &id, &di), 0);
 	assert_int_equal(health_conns_reset(dp_map("conns"), id, di.gen) +
 			     health_conns_reset(dp_map("half_open"), id, di.gen),
 			 2);
-	spec_reply(&r, &s, id - DP_DEV_ID(0));
-	rk = spec_flow(&r);
 	assert_false(dp_conn_get(&fk, &conn) == 0);
 	assert_int_equal(dp_conn_get(&rk, &conn), 0);
 	assert_int_equal(conn.flags & HAULER_CONN_RESET, HAULER_CONN_RESET);
@@ -887,11 +907,222 @@ static void test_health_reset_refuses_replies(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), replies);
 	assert_int_equal(dp_conn_get(&rk, &conn), 0);
 
+	map = dp_conn_map(&rk);
+	evict(&rk);
+	expect_refused(&r);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_reset_reply), 2);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), replies);
+	assert_int_equal(dp_conn_count(), 0);
+	assert_int_equal(bpf_map_update_elem(dp_map(map), &rk, &conn, BPF_NOEXIST), 0);
+
 	age_entry(&rk, 1500);
 	assert_int_equal(dp_run(frame, build(&r, frame), &out), 0);
 	assert_int_equal(out.verdict, XDP_PASS);
 	assert_false(dp_conn_get(&rk, &conn) == 0);
-	assert_int_equal(dp_stat(HAULER_STAT_conn_reset_reply), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_reset_reply), 2);
+}
+
+/* The other device of two_servers' first server than dev. */
+static __u16 other_of(__u16 dev)
+{
+	return dev == DP_DEV_ID(0) ? DP_DEV_ID(1) : DP_DEV_ID(0);
+}
+
+/* Send r, a device's reply: passed untouched as no VIP's, nothing written. */
+static void reply_passed(const struct frame_spec *r)
+{
+	__u8 frame[DP_FRAME_MAX];
+	__u64 reasons = dp_reason_sum();
+	int n = dp_conn_count();
+	size_t len = build(r, frame);
+
+	run_expect(frame, len, XDP_PASS, frame, len);
+	assert_int_equal(dp_reason_sum(), reasons + 1);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 1);
+	assert_int_equal(dp_conn_count(), n);
+}
+
+/* Send r, a device's reply, from the clients' side (the gateway's MAC): dropped, nothing written.
+ */
+static void reply_spoofed_dropped(const struct frame_spec *r)
+{
+	__u64 spoofed = dp_stat(HAULER_STAT_nat_reply_spoofed);
+	int n = dp_conn_count();
+	__u8 frame[DP_FRAME_MAX];
+	struct frame_spec f = *r;
+	struct dp_out out;
+
+	memcpy(f.smac, dp_gw_mac, 6);
+	assert_int_equal(dp_run(frame, build(&f, frame), &out), 0);
+	assert_int_equal(out.verdict, XDP_DROP);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply_spoofed), spoofed + 1);
+	assert_int_equal(dp_conn_count(), n);
+}
+
+/*
+ * A SYN flood that cycles half_open within a round trip pushes a nat
+ * handshake's reply entry out (docs/datapath.md, "Connections"): the
+ * device's SYN-ACK is translated all the same, from the device table
+ * and the client's half-open entry, which names that device
+ * (reply_flow_entry); the reply entry is written again, the SYN-ACK
+ * noted, and the client's ACK of it confirms the flow. An established
+ * flow whose reply entry the LRU took from conns: the device's data goes
+ * back, and the entry is in conns again.
+ */
+static void test_reply_entry_gone(void **state)
+{
+	const struct conn_case *c = *state;
+	struct conn fc, rc;
+	struct flow_key fk, rk;
+	struct frame_spec s, r;
+	__u16 dev;
+
+	two_servers(c->family, IPPROTO_TCP);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	fk = spec_flow(&s);
+	dev = send_fwd(&s);
+	spec_reply(&r, &s, dev - DP_DEV_ID(0));
+	rk = spec_flow(&r);
+	assert_int_equal(dp_conn_table(&rk), DP_HALF_OPEN);
+	evict(&rk);
+
+	nat_synack(&s, dev - DP_DEV_ID(0)); /* translated byte for byte */
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 0);
+	assert_int_equal(dp_conn_count(), 2);
+	assert_int_equal(dp_conn_table(&rk), DP_HALF_OPEN);
+	assert_int_equal(dp_conn_get(&fk, &fc), 0);
+	assert_int_equal(dp_conn_get(&rk, &rc), 0);
+	assert_int_equal(fc.flags, HAULER_CONN_SYNACK);
+	assert_int_equal(fc.synack_ack, PKT_DEV_ISN + 1);
+	assert_int_equal(rc.flags, HAULER_CONN_REPLY | HAULER_CONN_SYNACK);
+	assert_int_equal(rc.device, dev);
+	assert_int_equal(rc.dev_gen, fc.dev_gen);
+	assert_int_equal(rc.vip_id, DP_VIP_ID);
+	assert_int_equal(rc.fwd, HAULER_FWD_NAT + 1);
+
+	s.tcp_flags = TCPF_ACK;
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+	assert_int_equal(dp_conn_table(&fk), DP_CONNS);
+	assert_int_equal(dp_conn_table(&rk), DP_CONNS);
+
+	evict(&rk);
+	reply_back(&s, dev - DP_DEV_ID(0), TCPF_ACK);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 2);
+	assert_int_equal(dp_conn_table(&rk), DP_CONNS);
+	assert_int_equal(dp_conn_get(&rk, &rc), 0);
+	assert_int_equal(rc.flags, HAULER_CONN_REPLY);
+	assert_int_equal(rc.device, dev);
+	assert_int_equal(dp_conn_count(), 2);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+}
+
+/*
+ * Without its reply entry, a reply for a flow held on another device (of
+ * the VIP, at another address) is not that flow's: passed untouched as
+ * before, nothing written; so is one of a device at another address now
+ * than the flow's. A reply from the flow's device that is not from the
+ * next hop towards it is dropped, nothing written; one from the flow's
+ * device after the id went to a new device at the same address (the
+ * flow's device gone) is refused as a gone device's. The client's entry
+ * stays for its own packets (a RST, test_gone_device_reply_not_translated).
+ */
+static void test_reply_entry_gone_refused(void **state)
+{
+	const struct conn_case *c = *state;
+	__u16 dev;
+	struct frame_spec s, r;
+	struct flow_key fk, rk;
+	struct conn fc, now;
+
+	dev = open_nat_flow(c, &s, &r, &rk);
+	fk = spec_flow(&s);
+	evict(&rk);
+	assert_int_equal(dp_conn_get(&fk, &fc), 0);
+
+	spec_reply(&r, &s, other_of(dev) - DP_DEV_ID(0));
+	r.tcp_flags = TCPF_ACK; /* with data: it would confirm a flow of its own */
+	reply_passed(&r);
+	assert_int_equal(dp_conn_get(&fk, &now), 0);
+	assert_memory_equal(&now, &fc, sizeof(now));
+
+	spec_reply(&r, &s, dev - DP_DEV_ID(0));
+	r.tcp_flags = TCPF_ACK;
+	reply_spoofed_dropped(&r);
+	assert_int_equal(dp_conn_get(&fk, &now), 0);
+	assert_memory_equal(&now, &fc, sizeof(now));
+
+	renew_device(c->family, dev);
+	expect_refused(&r);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 1 : 0);
+	assert_int_equal(dp_conn_count(), 1);
+	assert_false(dp_conn_get(&rk, &now) == 0);
+}
+
+/*
+ * A reply from a nat device with neither entry (the flow decided without
+ * state and its return entry pushed out, or both entries pushed out in a
+ * flood): translated from the device's entry, as on the compact table.
+ * Its bare ACK and RST write nothing (a device answering a forged ACK);
+ * from elsewhere than its next hop it is dropped; its data, which it
+ * sends only on a connection it holds, gives the flow both entries,
+ * established, on that device.
+ */
+static void test_reply_without_entries(void **state)
+{
+	const struct conn_case *c = *state;
+	__u16 dev = DP_DEV_ID(1);
+	struct flow_key fk, rk;
+	struct frame_spec s, r;
+	struct conn conn;
+
+	two_servers(c->family, c->proto);
+	spec_to_vip(&s, c->family, c->proto, 0);
+	s.tcp_flags = TCPF_ACK;
+	fk = spec_flow(&s);
+	spec_reply(&r, &s, dev - DP_DEV_ID(0));
+	rk = spec_flow(&r);
+
+	r.tcp_flags = TCPF_ACK;
+	reply_spoofed_dropped(&r);
+
+	if (c->proto == IPPROTO_TCP) {
+		reply_back(&s, dev - DP_DEV_ID(0), TCPF_SYN | TCPF_ACK);
+		r = s;
+		r.payload_len = 0;
+		reply_back(&r, dev - DP_DEV_ID(0), TCPF_ACK);
+		reply_back(&r, dev - DP_DEV_ID(0), TCPF_RST | TCPF_ACK);
+		assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 3);
+		assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
+		assert_int_equal(dp_conn_count(), 0);
+	}
+	reply_back(&s, dev - DP_DEV_ID(0), TCPF_ACK);
+	if (c->proto == IPPROTO_UDP) {
+		/* A datagram proves nothing: the client's next one is decided anew. */
+		assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
+		assert_int_equal(dp_conn_count(), 0);
+		return;
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 4);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+	assert_int_equal(dp_conn_count(), 2);
+	assert_int_equal(dp_conn_table(&fk), DP_CONNS);
+	assert_int_equal(dp_conn_table(&rk), DP_CONNS);
+	assert_int_equal(dp_conn_get(&fk, &conn), 0);
+	assert_int_equal(conn.device, dev);
+	assert_int_equal(conn.flags, 0);
+	assert_int_equal(conn.vip_id, DP_VIP_ID);
+	assert_int_equal(conn.fwd, HAULER_FWD_NAT + 1);
+	assert_int_equal(dp_conn_get(&rk, &conn), 0);
+	assert_int_equal(conn.device, dev);
+	assert_int_equal(conn.flags, HAULER_CONN_REPLY);
+
+	/* The client's next segment follows it, on the fast path. */
+	assert_int_equal(send_fwd(&s), dev);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 0);
 }
 
 /* clang-format off */
@@ -928,6 +1159,11 @@ int main(void)
 	    BOTH(test_gone_device_tcp_endings, IPPROTO_TCP),
 	    BOTH(test_gone_device_reply_not_translated, IPPROTO_TCP),
 	    BOTH(test_gone_device_reply_not_translated, IPPROTO_UDP),
+	    BOTH(test_reply_entry_gone, IPPROTO_TCP),
+	    BOTH(test_reply_entry_gone_refused, IPPROTO_TCP),
+	    BOTH(test_reply_entry_gone_refused, IPPROTO_UDP),
+	    BOTH(test_reply_without_entries, IPPROTO_TCP),
+	    BOTH(test_reply_without_entries, IPPROTO_UDP),
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);

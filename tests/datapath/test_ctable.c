@@ -1283,8 +1283,9 @@ static void test_reply_no_slot(void **state)
 
 /*
  * A packet to a client from an address:port that is no device's (another
- * port of the device's address, an address of no device): not a reply,
- * passed untranslated, nothing written.
+ * port of the device's address, an address of no device), or a device's
+ * to the balancer itself (a health check's answer): not a reply, passed
+ * untranslated, nothing written.
  */
 static void test_reply_not_device(void **state)
 {
@@ -1301,6 +1302,7 @@ static void test_reply_not_device(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 1);
 	assert_int_equal(dp_reason_sum(), reasons + 1);
 	reply_passed(&in, 3); /* no device has address 3 */
+	reply_to_balancer(&in, 0);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 1 : 0);
 	assert_int_equal(slot_of(&fk), s);
 	assert_int_equal(dp_ct_count(), 1);
