@@ -38,23 +38,36 @@ static long dev_new_sum_cpu(__u32 i, void *data)
 }
 
 /*
+ * The possible CPUs, as the first sum that reached the end found them (0:
+ * not yet), so that a sum stops at the last one instead of asking past
+ * it: a lookup less per candidate. Fixed at boot, so any CPU that writes
+ * it writes the same number. Private to each object (its .bss, not
+ * pinned): written once, read by every sum.
+ */
+static volatile __u32 hauler_possible_cpus;
+
+/*
  * Device id's new-connection counter, summed over CPUs: direct lookups
- * up to the first CPU id without a slot, the common case whole; bpf_loop
- * (a callback a CPU, about twice the cost) only past
- * HAULER_SUM_CPUS_DIRECT CPUs.
+ * up to the last CPU (hauler_possible_cpus once known, else the first
+ * CPU id without a slot), the common case whole; bpf_loop (a callback a
+ * CPU, about twice the cost) only past HAULER_SUM_CPUS_DIRECT CPUs.
  */
 static __always_inline __u64 dev_new_sum(__u32 id)
 {
 	struct dev_new_sum_ctx c = {
 	    .key = HAULER_STAT_DEV(id & (HAULER_MAX_DEVICES - 1), HAULER_STAT_NEW),
 	};
+	__u32 cpu, n = hauler_possible_cpus ?: HAULER_CPU_LIMIT;
 	struct counter *v;
-	__u32 cpu;
 
 	for (cpu = 0; cpu < HAULER_SUM_CPUS_DIRECT; cpu++) {
+		if (cpu == n)
+			return c.sum; /* the last CPU summed */
 		v = bpf_map_lookup_percpu_elem(&stats, &c.key, cpu);
-		if (!v)
+		if (!v) {
+			hauler_possible_cpus = cpu;
 			return c.sum; /* past the last CPU */
+		}
 		c.sum += v->packets;
 	}
 	bpf_loop(HAULER_CPU_LIMIT - HAULER_SUM_CPUS_DIRECT, dev_new_sum_cpu, &c, 0);

@@ -276,12 +276,16 @@ static int load_programs(void)
 	return 0;
 }
 
+/* The CPUs the binary was started on (taskset): where dp_unpin_cpu lets it run again. */
+static cpu_set_t allowed_cpus;
+
 int dp_setup(void **state)
 {
 	(void)state;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ncpus = libbpf_num_possible_cpus();
-	if (ncpus <= 0 || make_namespaces() || make_topology() || load_programs()) {
+	if (ncpus <= 0 || sched_getaffinity(0, sizeof(allowed_cpus), &allowed_cpus) ||
+	    make_namespaces() || make_topology() || load_programs()) {
 		dp_teardown(NULL);
 		return -1;
 	}
@@ -498,13 +502,7 @@ int dp_pin_cpu(void)
 
 void dp_unpin_cpu(void)
 {
-	int n = libbpf_num_possible_cpus(), i;
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	for (i = 0; i < n && i < CPU_SETSIZE; i++)
-		CPU_SET(i, &set);
-	assert_int_equal(sched_setaffinity(0, sizeof(set), &set), 0);
+	assert_int_equal(sched_setaffinity(0, sizeof(allowed_cpus), &allowed_cpus), 0);
 }
 
 int dp_two_cpus(int cpus[2])
@@ -539,6 +537,21 @@ __u64 dp_stat_on_cpu(__u32 idx, int cpu)
 	assert_true(cpu >= 0 && cpu < ncpus);
 	assert_int_equal(bpf_map_lookup_elem(dp_map("stats"), &idx, v), 0);
 	return v[cpu].packets;
+}
+
+int dp_possible_cpus(void)
+{
+	return ncpus;
+}
+
+void dp_stat_set_on_cpu(__u32 idx, int cpu, __u64 packets)
+{
+	struct counter v[ncpus];
+
+	assert_true(cpu >= 0 && cpu < ncpus);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("stats"), &idx, v), 0);
+	v[cpu].packets = packets;
+	assert_int_equal(bpf_map_update_elem(dp_map("stats"), &idx, v, BPF_EXIST), 0);
 }
 
 int dp_reset(void **state)

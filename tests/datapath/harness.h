@@ -207,7 +207,8 @@ void dp_new_window(__s64 start_ns, __u32 sent);
 /*
  * Keep the calling thread on the CPU it runs on (returned), so that every
  * BPF_PROG_TEST_RUN of a test meets the same per-CPU state; dp_unpin_cpu
- * lets it run anywhere again.
+ * lets it run on the CPUs it was started on again (taskset's, so a
+ * binary kept to one CPU stays there).
  */
 int dp_pin_cpu(void);
 void dp_unpin_cpu(void);
@@ -220,6 +221,10 @@ int dp_two_cpus(int cpus[2]);
 int dp_run_on_cpu(int cpu);
 /* Packets of one stats slot counted on one CPU. */
 __u64 dp_stat_on_cpu(__u32 idx, int cpu);
+/* Set them, as if that CPU had counted packets there. */
+void dp_stat_set_on_cpu(__u32 idx, int cpu, __u64 packets);
+/* The kernel's possible CPUs (the per-CPU maps' slots). */
+int dp_possible_cpus(void);
 
 #define DP_CT_BUCKETS 1024
 void dp_ct_use(int on);

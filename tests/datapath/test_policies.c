@@ -521,6 +521,43 @@ static void test_lc_two_cpus_compact(void **state)
 }
 
 /*
+ * lc counts what every CPU gave a device, whichever CPU decides: the sum
+ * over CPUs goes to the last possible one, also once the first sum has
+ * noted where they end (hauler_possible_cpus, bpf/assigned.h). On the
+ * CPU the test runs on, device 1 (counts 5, 2, 9) takes the first flow;
+ * then the last possible CPU's slot of its counter is set as if that
+ * CPU had opened 3 more there (another CPU's when the test runs on the
+ * last): device 1 counts 6, and the next flow goes to device 0 (5).
+ * Runs on one CPU (test_lc_two_cpus needs two); skipped on a machine of
+ * one CPU.
+ */
+static void test_lc_other_cpus_counted(void **state)
+{
+	const __u32 live[NDEV] = {5, 2, 9};
+	__u32 key = HAULER_STAT_DEV(DP_DEV_ID(1), HAULER_STAT_NEW);
+	int n, cpu, other, last = dp_possible_cpus() - 1;
+
+	(void)state;
+	if (last < 1) {
+		skip();
+		return;
+	}
+	setup_vip(NDEV);
+	for (n = 0; n < NDEV; n++)
+		set_load(n, &(struct load){.cmp = 50, .live_conns = live[n]}, FRESH);
+	use_policy("lc", -1, 0);
+	cpu = dp_pin_cpu();
+	assert_int_equal(send_new(0), 1);
+	other = cpu == last ? 0 : last;
+	dp_stat_set_on_cpu(key, other, 3);
+	assert_int_equal(send_new(1), 0);
+	dp_unpin_cpu();
+	assert_int_equal(dp_dev_assigned(DP_DEV_ID(1)), 4);
+	assert_int_equal(dp_dev_assigned(DP_DEV_ID(0)), 1);
+	assert_policy_clean();
+}
+
+/*
  * wlc: the fewest connections per unit of weight. Weights 1 and 4, counts
  * 2 and 0: device 1 takes the first 8 flows (0/4 .. 7/4 < 2/1); after that
  * every flow goes to a device of least count/weight, and the counts keep
@@ -1709,6 +1746,7 @@ int main(void)
 	    T(test_lc),
 	    T(test_lc_two_cpus),
 	    T(test_lc_two_cpus_compact),
+	    T(test_lc_other_cpus_counted),
 	    T(test_wlc),
 	    T(test_wrr_ring_exact),
 	    T(test_dwrr_ring_exact),
