@@ -588,8 +588,10 @@ static __always_inline int ct_fast(const struct ct_hit *h, const struct pkt *p,
  * What the entry program hands to hauler_ct with the frame: the parse,
  * the flow's place in the compact table and the clock, so that neither
  * is done twice. Per CPU, written just before the tail call (nothing
- * runs between them on that CPU). Private to this object (not pinned,
- * not in the schema), like nh_cache.
+ * runs between them on that CPU), taken once by hauler_ct (which clears
+ * p.flow.family, and without a pass does the work itself: a re-up's
+ * window, when the old entry program calls this object's hauler_ct).
+ * Private to this object (not pinned, not in the schema), like nh_cache.
  */
 struct ct_pass {
 	struct pkt p;
@@ -1002,11 +1004,14 @@ static __always_inline int ct_vip(struct xdp_md *ctx, const struct pkt *p, const
 	if (ct_slot_ended(h->s, ct_tick(now), &l)) {
 		/*
 		 * As with conns: a SYN or a UDP datagram is decided anew, any
-		 * other TCP segment stays with the old connection's device.
-		 * An ended half-open slot is always removed.
+		 * other TCP segment stays with the old connection's device,
+		 * a half-open one's too (a nat flow whose device sent no data
+		 * in CT_HALF_OPEN_S, an upload to a silent server, is confirmed
+		 * by nothing else; decided without state it would move under
+		 * any policy but hash). The slot is left as it is: ended, the
+		 * first an insert takes, and the device's data confirms it.
 		 */
-		if (!(ct_slot_flags(h->s) & CT_F_HALF) && p->flow.proto == IPPROTO_TCP &&
-		    (p->tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) != TCP_FLAG_SYN_BIT) {
+		if (mid_flow(p)) {
 			stat_reason(HAULER_STAT_conn_ended_kept, ctx);
 		} else {
 			ct_clear(h);
@@ -1146,10 +1151,11 @@ int hauler_ct(struct xdp_md *ctx)
 	struct ct_hit h = {};
 	struct config *cfg;
 	struct ct_pass *cp;
+	struct ct_place pl;
 	struct pkt p;
 	struct ct_ref r;
 	int ref, found, ret;
-	__u32 zero = 0;
+	__u32 zero = 0, hint;
 	__u64 now;
 
 	cp = bpf_map_lookup_elem(&ct_pass, &zero);
@@ -1157,14 +1163,34 @@ int hauler_ct(struct xdp_md *ctx)
 	if (!cp || !cfg || !cfg->ct_buckets)
 		return XDP_PASS;
 	p = cp->p;
+	pl = cp->pl;
+	hint = cp->dev_hint;
 	now = cp->now;
-	ref = !ct_ref_at(&r, &cp->pl);
+	/*
+	 * Taken: the next packet finds no pass unless this object's entry
+	 * program writes one. A re-up fills the pinned ct_prog with this
+	 * program when it loads the new object, before it attaches the new
+	 * entry program: until then (and on a CPU still in the old one) the
+	 * old entry program calls here with its own ct_pass, not this one.
+	 * Then the parse, the place and the clock are done again here;
+	 * without them the packet went to the kernel as no flow's.
+	 */
+	cp->p.flow.family = 0;
+	if (!p.flow.family) {
+		__builtin_memset(&p, 0, sizeof(p));
+		if (parse_packet(ctx, &p) != PARSE_OK)
+			return XDP_PASS;
+		ct_place_flow(&pl, &p.flow, cfg->flow_seed, cfg->ct_buckets);
+		hint = cfg->nat_vips ? ct_dev_hint(&p.flow) : 0;
+		now = hauler_now();
+	}
+	ref = !ct_ref_at(&r, &pl);
 	found = ref && !ct_find(&r, 0, &h);
 	if (found && ct_fast(&h, &p, cfg, now, &v, &dev))
 		goto hit;
 	vi = vip_of(&p.flow, &vk);
 	if (!vi)
-		return ct_nat_return(ctx, &p, cfg, now, cp->dev_hint);
+		return ct_nat_return(ctx, &p, cfg, now, hint);
 	v = *vi;
 	ret = ct_vip(ctx, &p, &r, found, &h, &dev, &v, cfg, now);
 	if (!dev)

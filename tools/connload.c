@@ -12,7 +12,9 @@
  *       checking the echo; R new short connections a second alongside.
  *       Stops after S seconds, on SIGUSR1/SIGINT/SIGTERM or when the stop
  *       file appears; the ready file is created once every long
- *       connection is established (or has failed). --conn-log F writes
+ *       connection is established (or has failed), and names the
+ *       established ones, a line each: "tcp CLIENT:PORT TARGET:PORT" (the
+ *       flow as the balancer sees it: hauler conns --flow). --conn-log F writes
  *       a line per long connection as it ends: its local port, the
  *       device that served it (its banner) and its outcome, so that a
  *       test can tell which connections a change broke.
@@ -700,13 +702,54 @@ static int conn_tick(struct load *l, struct conn *c, uint64_t now)
 	return -1;
 }
 
-static void touch_file(const char *path)
+/* addr:port, or [addr6]:port, of a socket address. */
+static void sock_text(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
-	FILE *f = fopen(path, "w");
+	char a[INET6_ADDRSTRLEN] = "?";
 
-	if (f)
-		fclose(f);
-	else
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, ntohs(s6->sin6_port));
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, ntohs(s4->sin_port));
+	}
+}
+
+/*
+ * The ready file: a line per established long connection, "tcp
+ * CLIENT:PORT TARGET:PORT", written beside it and renamed over it, so
+ * that whoever waits for it reads it whole.
+ */
+static void write_ready(const struct load *l, const char *path)
+{
+	char tmp[4096], from[INET6_ADDRSTRLEN + 8], to[INET6_ADDRSTRLEN + 8];
+	const struct conn *c;
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f) {
+		fprintf(stderr, "connload: %s: %s\n", tmp, strerror(errno));
+		return;
+	}
+	for (c = l->open; c; c = c->next) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+
+		if (c->kind != K_LONG || c->banner_got < ECHO_BANNER_LEN)
+			continue;
+		if (getsockname(c->fd, (struct sockaddr *)&ss, &len))
+			continue;
+		sock_text(&ss, from, sizeof(from));
+		sock_text(&l->o.target.ss, to, sizeof(to));
+		fprintf(f, "tcp %s %s\n", from, to);
+	}
+	if (fclose(f) || rename(tmp, path))
 		fprintf(stderr, "connload: %s: %s\n", path, strerror(errno));
 }
 
@@ -809,7 +852,7 @@ int main(int argc, char **argv)
 			if (!l.ready_done && l.long_settled == l.o.n_long) {
 				l.ready_done = true;
 				if (l.o.ready_file)
-					touch_file(l.o.ready_file);
+					write_ready(&l, l.o.ready_file);
 			}
 			if (!l.stopping && (stop_requested ||
 					    (l.o.duration_ms && now - start >= l.o.duration_ms) ||

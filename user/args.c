@@ -82,6 +82,21 @@ bad:
 	return err_set(ERR_INPUT, "bad VIP '%s' (ADDR:PORT/tcp|udp, [IPv6]:PORT/tcp|udp)", s);
 }
 
+int parse_addr_port(const char *s, const char *what, __u8 *family, __u32 addr[4], __u16 *port)
+{
+	struct vip_key key;
+	char vip[VIP_STRLEN + 8];
+
+	/* ADDR:PORT is a VIP without its protocol: one parser for both. */
+	if (strchr(s, '/') || snprintf(vip, sizeof(vip), "%s/tcp", s) >= (int)sizeof(vip) ||
+	    parse_vip(vip, &key))
+		return err_set(ERR_INPUT, "bad %s '%s' (ADDR:PORT or [ADDR6]:PORT)", what, s);
+	*family = key.family;
+	memcpy(addr, key.addr, sizeof(key.addr));
+	*port = key.port;
+	return 0;
+}
+
 int parse_name(const char *s, char *out)
 {
 	size_t i, len = strlen(s);

@@ -18,6 +18,11 @@
 int parse_addr(const char *s, __u8 *family, __u32 addr[4]);
 /* `10.0.0.1:80/tcp`, `[fd00::1]:53/udp` into a vips key. */
 int parse_vip(const char *s, struct vip_key *key);
+/*
+ * `10.0.0.1:80`, `[fd00::1]:53`: address (as parse_addr) and port 1..65535
+ * (network order); what names it in the error.
+ */
+int parse_addr_port(const char *s, const char *what, __u8 *family, __u32 addr[4], __u16 *port);
 /* An object name: 1..15 of [A-Za-z0-9_.-]; out holds HAULER_NAME_LEN bytes. */
 int parse_name(const char *s, char *out);
 /* A decimal number in [min, max]; what names it in the error. */

@@ -69,7 +69,7 @@ static const struct verb verbs[] = {
     {"policy", "unload", "NAME", 1, 1, VERB_CHANGE},
     {"stats", "show", "", 0, 0, VERB_DEFAULT},
     {"stats", "reset", "", 0, 0, 0},
-    {"conns", NULL, "[show] [VIP]", 0, 2, 0},
+    {"conns", NULL, "[show] [VIP | --flow tcp|udp FROM:PORT TO:PORT]", 0, 5, 0},
     {"save", NULL, "[--keys -o FILE | -o FILE]", 0, 3, 0},
     {"daemon", NULL,
      "[--interval-ms MS] [--once] [--metrics ADDR:PORT] [--bird FILE [--bird-socket PATH]]", 0, ANY,

@@ -2,9 +2,12 @@
 /*
  * cmd_conns.c - hauler conns [show] [VIP]: the connection tables (conns,
  * half_open), or the compact table's slots (ctable), which keep no
- * addresses: a digest, a device, a state and a time each.
+ * addresses: a digest, a device, a state and a time each. hauler conns
+ * --flow PROTO FROM TO: one flow, looked up as the datapath looks it up
+ * (on the compact table its place and digest by include/ctable/).
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -179,6 +182,213 @@ static int show_compact(struct cmd_ctx *c, int only, struct json *j)
 	return ret;
 }
 
+/* What --flow found: the flow's device, VIP, age and state, in either table. */
+struct flow_found {
+	const char *table; /* "conns", "half_open" or "ctable" */
+	__u32 device, bucket, slot, digest;
+	int vip, gone, half, fin, rst, ended, reply, synack;
+	__u8 flags; /* the LRU entry's CONN_* */
+	__u64 age_ms;
+	char state[32];
+};
+
+/* --flow on the LRU tables: the entry of key in conns, else in half_open. */
+static int flow_lru(struct cmd_ctx *c, const struct flow_key *key, struct flow_found *f)
+{
+	const struct device_info *d;
+	__u64 now = now_ns();
+	struct conn v;
+
+	f->table = "conns";
+	if (bpf_map_lookup_elem(c->maps.conns, key, &v)) {
+		f->table = "half_open";
+		f->half = 1;
+		if (bpf_map_lookup_elem(c->maps.half_open, key, &v))
+			return 1;
+	}
+	f->device = v.device;
+	f->flags = v.flags;
+	d = v.device < HAULER_MAX_DEVICES ? &c->cur->devices[v.device] : NULL;
+	/* Another generation is another device: the entry's device is gone. */
+	f->gone = !d || !d->in_use || d->gen != v.dev_gen;
+	f->vip = v.vip_id;
+	f->age_ms = now > v.last_seen_ns ? (now - v.last_seen_ns) / 1000000 : 0;
+	f->fin = !!(v.flags & HAULER_CONN_FIN);
+	f->rst = !!(v.flags & HAULER_CONN_RST);
+	f->reply = !!(v.flags & HAULER_CONN_REPLY);
+	f->synack = !!(v.flags & HAULER_CONN_SYNACK);
+	snprintf(f->state, sizeof(f->state), "%s%s",
+		 f->rst	   ? "rst"
+		 : f->fin  ? "fin"
+		 : f->half ? "half-open"
+			   : "established",
+		 f->gone ? ",gone" : "");
+	return 0;
+}
+
+/*
+ * --flow on the compact table: key's place (ct_place_flow, the datapath's
+ * seed and size), its two buckets read, the slot under its digest. A slot
+ * whose device serves another VIP is another VIP's flow under the same
+ * digest, looked past once, as the datapath does (ct_flow_of); a slot of
+ * a gone device is taken as the flow's. vip: the flow's VIP (key's
+ * destination).
+ */
+static int flow_compact(struct cmd_ctx *c, const struct flow_key *key, int vip,
+			struct flow_found *f)
+{
+	const struct config *cfg = &c->cur->config;
+	struct ct_bucket b[2];
+	struct ct_found found;
+	struct ct_view *v;
+	struct ct_place p;
+	int i, k, skip, ret = 1;
+
+	ct_place_flow(&p, key, cfg->flow_seed, cfg->ct_buckets);
+	for (k = 0; k < 2; k++)
+		if (bpf_map_lookup_elem(c->maps.ctable, &p.bucket[k], &b[k]))
+			return err_set(ERR_SYSTEM, "cannot read ctable[%u]: %s", p.bucket[k],
+				       strerror(errno));
+	v = malloc(sizeof(*v));
+	if (!v)
+		return err_set(ERR_SYSTEM, "out of memory");
+	ct_view_of_model(v, c->cur, monotonic_ns());
+	for (skip = 0; skip < 2; skip++) {
+		memset(&found, 0, sizeof(found));
+		i = ct_lookup(&b[0], p.bucket[1] == p.bucket[0] ? NULL : &b[1], p.digest, skip,
+			      &found);
+		if (i < 0)
+			break;
+		f->gone = ct_slot_state(v, found.s) == CT_S_GONE;
+		f->device = ct_slot_device(found.s);
+		f->vip = f->gone ? -1 : device_vip(c->cur, f->device);
+		if (!f->gone && f->vip != vip)
+			continue;
+		f->table = "ctable";
+		f->bucket = p.bucket[found.which];
+		f->slot = i;
+		f->digest = ct_slot_digest(found.s);
+		f->half = !!(ct_slot_flags(found.s) & CT_F_HALF);
+		f->fin = !!(ct_slot_flags(found.s) & CT_F_FIN);
+		f->rst = !!(ct_slot_flags(found.s) & CT_F_RST);
+		f->ended = ct_slot_state(v, found.s) == CT_S_ENDED;
+		f->age_ms = ct_slot_age_ms(v, found.s);
+		ct_slot_text(v, found.s, f->state, sizeof(f->state));
+		ret = 0;
+		break;
+	}
+	free(v);
+	return ret;
+}
+
+static void flow_print(struct cmd_ctx *c, const struct flow_key *key, const struct flow_found *f)
+{
+	const char *dev = f->gone ? "?" : (const char *)c->cur->devices[f->device].name;
+	const char *proto = key->proto == IPPROTO_UDP ? "udp" : "tcp";
+	char src[ADDR_STRLEN + 8], dst[ADDR_STRLEN + 8], vt[VIP_STRLEN], flags[32];
+	int compact = !strcmp(f->table, "ctable");
+	struct json j;
+
+	flow_end(key->family, key->src, key->sport, src, sizeof(src));
+	flow_end(key->family, key->dst, key->dport, dst, sizeof(dst));
+	vip_text(c->cur, f->vip, vt, sizeof(vt));
+	if (!c->json) {
+		printf("flow       %s %s -> %s\n", proto, src, dst);
+		if (compact)
+			printf("table      compact (bucket %u, slot %u, digest %06x)\n", f->bucket,
+			       f->slot, f->digest);
+		else
+			printf("table      lru (%s)\n", f->table);
+		printf("device     %s (id %u)\nvip        %s\nstate      %s\nage_ms     %llu\n",
+		       dev, f->device, vt, f->state, (unsigned long long)f->age_ms);
+		if (!compact) {
+			flags_text(f->flags, f->half, flags, sizeof(flags));
+			printf("flags      %s\n", flags);
+		}
+		return;
+	}
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_string(&j, "proto", proto);
+	json_string(&j, "from", src);
+	json_string(&j, "to", dst);
+	json_string(&j, "table", compact ? "compact" : "lru");
+	json_string(&j, "map", f->table);
+	if (compact) {
+		json_uint(&j, "bucket", f->bucket);
+		json_uint(&j, "slot", f->slot);
+		json_uint(&j, "digest", f->digest);
+	}
+	json_string(&j, "device", dev);
+	json_uint(&j, "device_id", f->device);
+	json_string(&j, "vip", vt);
+	if (f->vip < 0)
+		json_null(&j, "vip_id");
+	else
+		json_uint(&j, "vip_id", f->vip);
+	json_string(&j, "state", f->state);
+	json_uint(&j, "age_ms", f->age_ms);
+	json_bool(&j, "half_open", f->half);
+	json_bool(&j, "fin", f->fin);
+	json_bool(&j, "rst", f->rst);
+	json_bool(&j, "gone", f->gone);
+	if (compact) {
+		json_bool(&j, "ended", f->ended);
+	} else {
+		json_bool(&j, "reply", f->reply);
+		json_bool(&j, "synack", f->synack);
+	}
+	json_object_end(&j);
+	json_finish(&j);
+}
+
+/* hauler conns --flow PROTO FROM TO (argv: the three words). */
+static int conns_flow(struct cmd_ctx *c, char **argv)
+{
+	static const char *const protos[] = {"tcp", "udp"};
+	struct flow_found f = {.vip = -1};
+	struct flow_key key = {};
+	struct vip_key vk = {};
+	__u8 fam_to;
+	int proto, vip, ret;
+
+	proto = parse_keyword(argv[0], protos, 2, "protocol");
+	if (proto < 0)
+		return proto;
+	if (parse_addr_port(argv[1], "flow source", &key.family, key.src, &key.sport) ||
+	    parse_addr_port(argv[2], "flow destination", &fam_to, key.dst, &key.dport))
+		return -ERR_INPUT;
+	if (fam_to != key.family)
+		return err_set(ERR_INPUT, "flow %s -> %s: one address is IPv4, the other IPv6",
+			       argv[1], argv[2]);
+	key.proto = proto ? IPPROTO_UDP : IPPROTO_TCP;
+	ret = ctx_load(c);
+	if (ret)
+		return ret;
+	vk.family = key.family;
+	vk.proto = key.proto;
+	vk.port = key.dport;
+	memcpy(vk.addr, key.dst, sizeof(vk.addr));
+	vip = model_vip_find(c->cur, &vk);
+	if (c->cur->config.ct_buckets) {
+		/* A slot is a client's flow to a VIP: a nat reply has none. */
+		if (vip < 0)
+			return err_set(ERR_INPUT,
+				       "%s/%s is no VIP: the compact table keeps only flows to a "
+				       "VIP",
+				       argv[2], argv[0]);
+		ret = flow_compact(c, &key, vip, &f);
+	} else {
+		ret = flow_lru(c, &key, &f);
+	}
+	if (ret > 0)
+		return err_set(ERR_INPUT, "no flow %s %s -> %s in the connection table", argv[0],
+			       argv[1], argv[2]);
+	if (!ret)
+		flow_print(c, &key, &f);
+	return ret;
+}
+
 int conns_run(struct cmd_ctx *c, int argc, char **argv)
 {
 	struct vip_key vip;
@@ -188,6 +398,11 @@ int conns_run(struct cmd_ctx *c, int argc, char **argv)
 	if (argc && !strcmp(argv[0], "show")) {
 		argc--;
 		argv++;
+	}
+	if (argc && !strcmp(argv[0], "--flow")) {
+		if (argc != 4)
+			return cmd_usage_err("conns", NULL);
+		return conns_flow(c, argv + 1);
 	}
 	if (argc > 1)
 		return cmd_usage_err("conns", NULL);

@@ -264,7 +264,7 @@ static void device_addresses(const char *dev, __u32 *v4, __u32 *v6)
 	freeifaddrs(list);
 }
 
-static int write_config(struct hauler_xdp *skel, const struct up_opts *opts, int ifindex)
+static int write_config(struct hauler_xdp *skel, const struct up_opts *opts, int table, int ifindex)
 {
 	int fd = bpf_map__fd(skel->maps.config), cpus;
 	struct config cfg = {};
@@ -290,10 +290,7 @@ static int write_config(struct hauler_xdp *skel, const struct up_opts *opts, int
 	cfg.ifindex = ifindex;
 	cfg.xdp_flags = opts->xdp_flags;
 	/* The table in use (size_tables refused a change over a running balancer). */
-	if (opts->table == TABLE_COMPACT)
-		cfg.ct_buckets = bpf_map__max_entries(skel->maps.ctable);
-	else if (opts->table == TABLE_LRU)
-		cfg.ct_buckets = 0;
+	cfg.ct_buckets = table == TABLE_COMPACT ? bpf_map__max_entries(skel->maps.ctable) : 0;
 	/* The LRU's rate of new connections past which handshakes would be pushed out. */
 	cpus = libbpf_num_possible_cpus();
 	cfg.half_open_burst =
@@ -308,16 +305,21 @@ static int write_config(struct hauler_xdp *skel, const struct up_opts *opts, int
 /*
  * The tables' sizes: those asked for on a first up; over running pins,
  * the pinned ones (the tables and their connections are kept), and
- * asking for another size is an error rather than a silent no.
+ * asking for another size is an error rather than a silent no. *table:
+ * the table in use (map_sizes_table: a re-up without --table keeps it).
  */
-static int size_tables(struct bpf_object *obj, const char *pin, const struct up_opts *opts)
+static int size_tables(struct bpf_object *obj, const char *pin, const struct up_opts *opts,
+		       int *table)
 {
 	struct table_sizes have, w = opts->sizes, *want = &w;
 
 	map_sizes_pinned(pin, &have);
 	if (map_sizes_same_table(&have, opts->table))
 		return -ERR_INPUT;
-	if (opts->table == TABLE_COMPACT)
+	*table = map_sizes_table(&have, opts->table);
+	if (map_sizes_table_check(want, *table))
+		return -ERR_INPUT;
+	if (*table == TABLE_COMPACT)
 		map_sizes_compact(want, have.ctable);
 	if (map_sizes_compare(&have, want))
 		return -ERR_INPUT;
@@ -331,7 +333,7 @@ int loader_up(const char *pin, const struct up_opts *opts)
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = pin);
 	char path[PATH_MAX];
 	struct hauler_xdp *skel;
-	int ifindex, err, fd;
+	int ifindex, err, fd, table;
 
 	ifindex = if_nametoindex(opts->dev);
 	if (!ifindex)
@@ -346,7 +348,7 @@ int loader_up(const char *pin, const struct up_opts *opts)
 	skel = hauler_xdp__open_opts(&open_opts);
 	if (!skel)
 		return lib_err(-errno, "cannot open the XDP program");
-	err = size_tables(skel->obj, pin, opts);
+	err = size_tables(skel->obj, pin, opts, &table);
 	if (err) {
 		hauler_xdp__destroy(skel);
 		return err;
@@ -361,7 +363,7 @@ int loader_up(const char *pin, const struct up_opts *opts)
 	err = pin_program(skel->progs.hauler_xdp, path);
 	if (!err) {
 		load_policies(pin, skel);
-		err = write_config(skel, opts, ifindex);
+		err = write_config(skel, opts, table, ifindex);
 	}
 	if (!err) {
 		fd = bpf_program__fd(skel->progs.hauler_xdp);

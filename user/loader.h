@@ -18,7 +18,7 @@ struct up_opts {
 	__u32 tunnel4;
 	__u32 tunnel6[4];
 	struct table_sizes sizes; /* --conns, --half-open (0: default or pinned) */
-	int table; /* --table: TABLE_LRU, TABLE_COMPACT; 0: as running (first up: lru) */
+	int table; /* --table: TABLE_LRU, TABLE_COMPACT; 0: as running (first up: TABLE_DEFAULT) */
 };
 
 /* Route libbpf's messages to stderr only when debugging. */

@@ -218,13 +218,36 @@ void map_sizes_compact(struct table_sizes *ts, __u32 pinned_ctable)
 	ts->half_open = HAULER_HALF_OPEN_MIN;
 }
 
+/* The running balancer's table (TABLE_*), 0: nothing runs. */
+static int running_table(const struct table_sizes *have)
+{
+	if (!have->conns)
+		return 0;
+	return have->ctable > 1 ? TABLE_COMPACT : TABLE_LRU;
+}
+
+int map_sizes_table(const struct table_sizes *have, int table)
+{
+	if (table)
+		return table;
+	return running_table(have) ? running_table(have) : TABLE_DEFAULT;
+}
+
+int map_sizes_table_check(const struct table_sizes *ts, int table)
+{
+	if (table == TABLE_COMPACT && ts->half_open)
+		return err_set(ERR_INPUT, "--half-open: the compact table has no half-open table "
+					  "of its own (its half-open flows share its slots); "
+					  "--table lru for the LRU tables");
+	return 0;
+}
+
 int map_sizes_same_table(const struct table_sizes *have, int table)
 {
-	int running;
+	int running = running_table(have);
 
-	if (!have->conns || !table)
+	if (!running || !table)
 		return 0; /* nothing running, or nothing asked */
-	running = have->ctable > 1 ? TABLE_COMPACT : TABLE_LRU;
 	if (running == table)
 		return 0;
 	return err_set(ERR_INPUT,

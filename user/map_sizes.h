@@ -34,16 +34,29 @@ struct table_sizes {
 /* hauler up --table: which connection table the datapath uses (0: not given). */
 #define TABLE_LRU     1 /* conns and half_open, kernel LRU hashes */
 #define TABLE_COMPACT 2 /* ctable (include/ctable/), config.ct_buckets */
+/* The table of a first up without --table. */
+#define TABLE_DEFAULT TABLE_LRU
 
 /*
  * The sizes of --table compact --conns N (0: the default's, or the
  * pinned table's when there is one, pinned_ctable): ctable holds N flows
- * (a nat connection takes two, as in conns) at CT_FILL_PCT; conns and
- * half_open shrink to their least.
+ * (a nat connection takes one: its reply has no slot) at CT_FILL_PCT;
+ * conns and half_open shrink to their least.
  */
 void map_sizes_compact(struct table_sizes *ts, __u32 pinned_ctable);
 /* -ERR_INPUT when the table asked for (TABLE_*, 0: any) is not the running balancer's (have). */
 int map_sizes_same_table(const struct table_sizes *have, int table);
+/*
+ * The table an up uses, the pinned sizes have (all 0: nothing runs): the
+ * one asked for (TABLE_*), else the running balancer's (a re-up keeps
+ * it), else TABLE_DEFAULT.
+ */
+int map_sizes_table(const struct table_sizes *have, int table);
+/*
+ * -ERR_INPUT when ts asks the table (TABLE_*) for what it does not have:
+ * --half-open with the compact table (its half-open flows share its slots).
+ */
+int map_sizes_table_check(const struct table_sizes *ts, int table);
 
 /* Bounds of what `hauler up` accepts. */
 #define HAULER_CONNS_MIN     1024

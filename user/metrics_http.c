@@ -30,18 +30,7 @@ struct metrics_http {
 
 int metrics_listen_parse(const char *text, __u8 *family, __u32 addr[4], __u16 *port)
 {
-	struct vip_key key;
-	char vip[VIP_STRLEN + 8];
-
-	/* ADDR:PORT is a VIP without its protocol: one parser for both. */
-	if (strchr(text, '/') || snprintf(vip, sizeof(vip), "%s/tcp", text) >= (int)sizeof(vip) ||
-	    parse_vip(vip, &key))
-		return err_set(ERR_INPUT, "bad listen address '%s' (ADDR:PORT or [ADDR6]:PORT)",
-			       text);
-	*family = key.family;
-	memcpy(addr, key.addr, sizeof(key.addr));
-	*port = key.port;
-	return 0;
+	return parse_addr_port(text, "listen address", family, addr, port);
 }
 
 static enum MHD_Result answer(struct MHD_Connection *conn, unsigned int status, char *body,

@@ -371,6 +371,50 @@ static void test_nat_forged_handshake(void **state)
 }
 
 /*
+ * A nat flow whose device sends no data (an upload to a silent server)
+ * stays half-open (the client's segments confirm nothing) and its slot
+ * ends CT_HALF_OPEN_S (60 s) after the SYN. Its next segments stay on the
+ * slot's device (conn_ended_kept, as an ended established slot's), the
+ * slot untouched (ended: the first an insert takes); they were decided
+ * without state, which moves the connection under any policy but hash.
+ * The device's data then confirms it; a SYN on an ended half-open slot
+ * is decided anew.
+ */
+static void test_half_open_ended(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in;
+	struct flow_key fk, rk;
+	__u64 s;
+
+	nat_flow(c->family, IPPROTO_TCP, &in, &fk, &rk);
+	in.payload_len = 0;
+	send_nat_to(&in, 0);
+	age_slot(&fk, (CT_HALF_OPEN_S + 1) * 1000);
+	s = slot_of(&fk);
+	in.tcp_flags = TCPF_ACK | TCPF_PSH;
+	in.payload_len = 100;
+	send_nat_to(&in, 0);
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_ended_kept), 2);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 0);
+	assert_int_equal(slot_of(&fk), s);
+	send_reply(&in, TCPF_ACK | TCPF_PSH);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_promoted), 1);
+	assert_int_equal(ct_slot_flags(slot_of(&fk)), 0);
+	assert_true(fresh(slot_of(&fk)));
+	/* Ended again, half-open: a SYN opens a new connection. */
+	dp_ct_set(&fk, s);
+	in.tcp_flags = TCPF_SYN;
+	in.payload_len = 0;
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_closed), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 2);
+	assert_true(fresh(slot_of(&fk)));
+}
+
+/*
  * A RST from the device's address to the client that comes from the
  * clients' router (not the balancer's next hop towards the device): a
  * counted drop, the flow's slot as it was (test_nat.c: test_reply_spoofed).
@@ -1113,6 +1157,60 @@ static void test_fast_in_entry(void **state)
 		assert_int_equal(ct_slot_flags(slot_of(&fk)), CT_F_FIN);
 }
 
+/* Run hauler_ct itself on s, as an entry program of another object reaches it; expect want. */
+static void ct_run_expect(const struct frame_spec *s, int verdict, const struct frame_spec *want)
+{
+	__u8 frame[DP_FRAME_MAX], exp[DP_FRAME_MAX];
+	size_t len = build(s, frame), wlen = build(want, exp);
+	struct dp_out out = {};
+	struct xdp_md ctx = {.data_end = len, .ingress_ifindex = dp_ifindex};
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len,
+		    .data_out = out.data, .data_size_out = sizeof(out.data), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+	assert_int_equal(bpf_prog_test_run_opts(dp_ct_fd(), &opts), 0);
+	out.verdict = opts.retval;
+	out.len = opts.data_size_out;
+	assert_int_equal(out.verdict, verdict);
+	assert_frame_equal(exp, wlen, &out);
+}
+
+/*
+ * A re-up fills the pinned ct_prog with the new object's hauler_ct when
+ * it loads it, before it attaches the new entry program: until then the
+ * old entry program tail-calls the new hauler_ct, whose own ct_pass that
+ * entry program never wrote. hauler_ct takes a pass once (the next packet
+ * finds none unless its entry program writes one) and without one parses
+ * the packet, places its flow and reads the clock itself: each packet is
+ * handled as itself (the new flow decided, the device's reply translated),
+ * never as no flow's (passed to the kernel, which forwarded the
+ * connections' data untranslated across every re-up) nor as the previous
+ * packet's.
+ */
+static void test_ct_without_pass(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in, e, r;
+	struct flow_key fk, rk;
+
+	nat_flow(c->family, c->proto, &in, &fk, &rk);
+	spec_nat_expected(&e, &in, 0);
+	ct_run_expect(&in, XDP_TX, &e);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(ct_slot_device(slot_of(&fk)), DP_DEV_ID(0));
+	/* A pass of the entry program, taken; then the device's reply alone. */
+	send_nat_to(&in, 0);
+	spec_reply(&r, &in, 0);
+	r.tcp_flags = TCPF_ACK;
+	spec_reply_expected(&e, &r, &in);
+	ct_run_expect(&r, XDP_TX, &e);
+	ct_run_expect(&r, XDP_TX, &e);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 2);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 0);
+	assert_int_equal(ct_slot_device(slot_of(&fk)), DP_DEV_ID(0));
+	assert_int_equal(dp_ct_count(), 1);
+}
+
 /* The id dev_addrs holds for the address of device n (dp_dev_addr) and proto, or -1. */
 static int dev_addr_id(int family, int addr_n, __u8 proto)
 {
@@ -1547,6 +1645,7 @@ int main(void)
 	    CASES_TCP(test_udp_confirm),
 	    CASES_TCP(test_stateless),
 	    CASES_TCP(test_nat_forged_handshake),
+	    CASES_TCP(test_half_open_ended),
 	    CASES(test_reply_spoofed),
 	    CASES(test_fast_in_entry),
 	    CASES_TCP(test_ipip_confirm_budget),
@@ -1561,6 +1660,7 @@ int main(void)
 	    CASES_TCP(test_evict_open_reply),
 	    CASES(test_false_match),
 	    CASES(test_prog_missing),
+	    CASES(test_ct_without_pass),
 	    CASES(test_fast_path),
 	    CASES(test_fast_other_vip),
 	    CASES(test_reply_no_slot),

@@ -430,10 +430,12 @@ long_start() {
 	wait_file "$TOPO_RUN/$1.ready" 10 || fail "$1: long connections not ready in 10 s"
 }
 
-# long_stop TAG: stop them; their result JSON is in LONG_JSON.
+# long_stop TAG: stop them; their result JSON is in LONG_JSON. Their
+# ready file goes: live_flows looks no more for their flows.
 long_stop() {
 	touch "$TOPO_RUN/$1.stop"
 	wait "$(cat "$TOPO_RUN/$1.pid")"
+	rm -f "$TOPO_RUN/$1.ready"
 	LONG_JSON=$(cat "$TOPO_RUN/$1.json")
 	echo "    connload $1: $LONG_JSON"
 }
@@ -467,11 +469,28 @@ check_share() {
 	fi
 }
 
-# live_flows TO: "client device" of every open forward flow to TO (one a
-# line, sorted), from `hauler conns`: flags "-" (no FIN: short
-# connections of bursts have closed), not a reply entry.
+# live_flows TO: "client device" of every open flow to TO (one a line,
+# sorted): the long connections of the loads still running (their ready
+# files, TOPO_RUN/*.ready, name each established one: connload), each
+# looked up with `hauler conns --flow`, in either table (the compact one
+# keeps no addresses to list), and kept when its state is established (no
+# FIN or RST, not half-open, its device not gone).
 live_flows() {
-	H conns | awk -v to="$1" '$3 == to && $6 == "-" { print $2, $4 }' | sort
+	local f proto from to
+	for f in "$TOPO_RUN"/*.ready; do
+		[ -e "$f" ] || continue
+		while read -r proto from to; do
+			[ "$to" = "$1" ] || continue
+			H conns --flow "$proto" "$from" "$to" </dev/null 2>/dev/null |
+				awk -v c="$from" '$1 == "device" { d = $2 } $1 == "state" { s = $2 }
+					END { if (s == "established") print c, d }'
+		done <"$f"
+	done | sort
+}
+
+# conns_table: the connection table the balancer runs (lru or compact).
+conns_table() {
+	H status | awk '$1 == "table" { print $2; exit }'
 }
 
 # on_devs FLOWS DEV...: how many of FLOWS (live_flows) are on the devices DEV...

@@ -205,10 +205,18 @@ for pol in $POLS; do
 	wait_file "$RUN/$pol.ready" 10 || sys_abort "$pol: long connections not ready in 10 s"
 done
 # Which balancer holds which flow: "BALANCER VIP-PORT CLIENT-PORT DEVICE",
-# from their connection tables (open forward entries).
-for b in b1 b2; do
-	hb $b conns | awk -v b=$b -v vip="$VIP" '$6 == "-" && index($3, vip ":") == 1 {
-		split($2, c, ":"); split($3, v, ":"); print b, v[2], c[2], $4 }'
+# each connection (the ready files name them) looked up in both
+# balancers' tables (hauler conns --flow): established there.
+for pol in $POLS; do
+	while read -r proto from to; do
+		for b in b1 b2; do
+			hb $b conns --flow "$proto" "$from" "$to" </dev/null 2>/dev/null |
+				awk -v b=$b -v from="$from" -v to="$to" '
+					$1 == "device" { d = $2 } $1 == "state" { s = $2 }
+					END { if (s == "established") {
+						split(from, c, ":"); split(to, v, ":"); print b, v[2], c[2], d } }'
+		done
+	done <"$RUN/$pol.ready"
 done >"$RUN/held"
 for pol in $POLS; do
 	n1=$(awk -v p="$(port $pol)" '$1 == "b1" && $2 == p' "$RUN/held" | wc -l)

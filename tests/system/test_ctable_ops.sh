@@ -3,7 +3,9 @@
 # compact table (hauler up --table compact; docs/datapath.md "The compact
 # table"), with real connections: `hauler conns` lists one line per used
 # slot (no addresses: bucket, slot, digest, device, VIP, state, age) and
-# -j the same, a VIP filter keeps that VIP's; `hauler status` (text and
+# -j the same, a VIP filter keeps that VIP's; `hauler conns --flow` finds
+# a connection by its addresses in the slot the listing shows, and
+# refuses bad words; `hauler status` (text and
 # -j) counts the live established and half-open slots; an unknown VIP is
 # refused as on the LRU tables; the health daemon's on-down reset clears
 # exactly the down device's slots (its connections end, a keep device's
@@ -106,6 +108,47 @@ if [ "$n" -eq $NL ] && grep -q '"bucket":[0-9]*,"slot":[0-7],"digest":[0-9]*,"pr
 else
 	fail "hauler -j conns: $n established slots of $NL: $(head -c 400 <<<"$j")"
 fi
+
+# --- one flow by its addresses: hauler conns --flow (the ready file names them) ---
+# Its place and digest are the datapath's (include/ctable/): the slot it
+# names is a line of the listing, with the same digest, device and state.
+nf=0 nj=0
+while read -r proto from to; do
+	out=$(H conns --flow "$proto" "$from" "$to" </dev/null)
+	set -- $(sed -n 's/^table *compact (bucket \([0-9]*\), slot \([0-7]\), digest \([0-9a-f]*\))$/\1 \2 \3/p' <<<"$out")
+	dev=$(awk '$1 == "device" { print $2 }' <<<"$out")
+	st=$(awk '$1 == "state" { print $2 }' <<<"$out")
+	[ $# -eq 3 ] && [ "$st" = established ] &&
+		slots | awk -v b="$1" -v k="$2" -v g="$3" -v d="$dev" \
+			'$1 == b && $2 == k && $3 == g && $5 == d && $8 == "established" { f = 1 } END { exit !f }' &&
+		nf=$((nf + 1))
+	H -j conns --flow "$proto" "$from" "$to" </dev/null |
+		grep -q "^{\"proto\":\"tcp\",\"from\":\"$from\",\"to\":\"$to\",\"table\":\"compact\",\"map\":\"ctable\",\"bucket\":$1,\"slot\":$2,\"digest\":[0-9]*,\"device\":\"$dev\",.*\"vip\":\"$TCP_VIP\",.*\"state\":\"established\"" &&
+		nj=$((nj + 1))
+done <"$TOPO_RUN/L.ready"
+if [ "$nf" -eq $NL ] && [ "$nj" -eq $NL ]; then
+	ok "hauler conns --flow finds each of the $NL connections in its listed slot (text and -j)"
+else
+	fail "hauler conns --flow: $nf of $NL found in their listed slots, $nj in -j"
+	head -2 "$TOPO_RUN/L.ready" | while read -r proto from to; do H conns --flow "$proto" "$from" "$to"; done
+fi
+# No such flow, a destination that is no VIP, and bad words: one line on
+# stderr, exit 1, nothing on stdout.
+read -r proto from to <"$TOPO_RUN/L.ready"
+for bad in "tcp 10.250.250.250:1 $to" "udp $from $to" "tcp $from 10.250.250.250:80" \
+	"sctp $from $to" "tcp 10.0.0.300:1 $to" "tcp $from:1 $to" "tcp 10.0.0.1:0 $to" \
+	"tcp [fd00::1]:1 $to" "tcp $from"; do
+	# shellcheck disable=SC2086 # the words of the command
+	out=$(H conns --flow $bad 2>"$TOPO_RUN/flow.err")
+	rc=$?
+	err=$(cat "$TOPO_RUN/flow.err")
+	if [ "$rc" -eq 1 ] && [ -z "$out" ] && [ "$(grep -c . <<<"$err")" -eq 1 ] &&
+		[[ $err == "hauler: "* ]]; then
+		ok "hauler conns --flow $bad: exit 1, $err"
+	else
+		fail "hauler conns --flow $bad: exit $rc, stdout '$out', stderr '$err'"
+	fi
+done
 
 # --- bad input: the LRU tables' error ---
 err=$(H conns 10.250.250.250:81/tcp 2>&1 >/dev/null)

@@ -9,14 +9,14 @@
 # established connection still has its entry on the same device, and its
 # next exchange works; the ACKs made no client state (conn_stateless),
 # the SYNs only half-open entries, and no forged flow was confirmed.
-# FLOOD_TABLE=compact (test_flood_compact.sh): the same floods against
-# the compact table (hauler up --table compact --conns 1024, at most 2048
-# slots), where half-open slots can push out only half-open ones; it has
-# no entry list to compare (hauler conns reads the LRU tables), so the
-# connections' next exchange tells, and conn_evicted (an established
-# slot taken by an insert) must stay 0: an evicted connection decided
-# again on the same device would pass the exchange unnoticed. There the
-# SYNs fill the free slots and the rest find the table crowded
+# The LRU tables (hauler up --table lru); FLOOD_TABLE=compact
+# (test_flood_compact.sh): the same floods against the compact table
+# (hauler up --table compact --conns 1024, at most 2048 slots), where
+# half-open slots can push out only half-open ones. Each connection's
+# entry or slot is looked up before and after (hauler conns --flow), the
+# connections' next exchange must work, and on the compact table
+# conn_evicted (an established slot taken by an insert) must stay 0. There
+# the SYNs fill the free slots and the rest find the table crowded
 # (conn_crowded: half-open slots younger than 3 s are not pushed out).
 . "$(dirname "$0")/lib.sh"
 SYS_LIMIT=120
@@ -29,8 +29,8 @@ if [ "$TABLE" = compact ]; then
 	REUP=(--table compact --conns 2048)
 	SLOTS=2048 # ct_buckets_for(1024) * 8 or fewer: the SYNs must cycle them
 else
-	UP=(--conns 1024 --half-open 256)
-	REUP=(--conns 2048)
+	UP=(--table lru --conns 1024 --half-open 256)
+	REUP=(--table lru --conns 2048)
 	SLOTS=256 # half_open
 fi
 
@@ -59,11 +59,9 @@ long_pid=$!
 sys_bg $long_pid
 wait_file "$TOPO_RUN/long.ready" 10 || sys_abort "long connections not ready in 10 s"
 t0=$(date +%s)
-if [ "$TABLE" = lru ]; then
-	before=$(live_flows "$H_VIP4:80")
-	n_before=$(printf '%s\n' "$before" | grep -c .)
-	[ "$n_before" -eq $N ] || fail "before the floods: $n_before established entries, want $N"
-fi
+before=$(live_flows "$H_VIP4:80")
+n_before=$(printf '%s\n' "$before" | grep -c .)
+[ "$n_before" -eq $N ] || fail "before the floods: $n_before established flows, want $N"
 new0=$(hstat conn_new) st0=$(hstat conn_stateless) pr0=$(hstat conn_promoted)
 ev0=$(hstat conn_evicted) cr0=$(hstat conn_crowded)
 
@@ -154,14 +152,12 @@ else
 	fail "the floods confirmed $conf flows: ${real_ok:-0} real ones completed, 40 opened"
 fi
 
-if [ "$TABLE" = lru ]; then
-	after=$(live_flows "$H_VIP4:80")
-	lost=$(comm -23 <(echo "$before") <(echo "$after") | grep -c .)
-	if [ "$lost" -eq 0 ]; then
-		ok "after the floods all $N established connections keep their entry and device"
-	else
-		fail "after the floods $lost of the $N established connections lost their entry or moved"
-	fi
+after=$(live_flows "$H_VIP4:80")
+lost=$(comm -23 <(echo "$before") <(echo "$after") | grep -c .)
+if [ "$lost" -eq 0 ]; then
+	ok "after the floods all $N established connections keep their entry and device"
+else
+	fail "after the floods $lost of the $N established connections lost their entry or moved"
 fi
 # Their next exchange (14 s after the first) must work; then stop.
 left=$((t0 + 16 - $(date +%s)))

@@ -10,9 +10,9 @@
 #   - the dwrr daemon loop: as the devices' load changes, the next rings
 #     (so new connections) follow W(d,t), live connections go on, and the
 #     daemon stops cleanly on SIGTERM;
-#   - the connection table under LRU pressure: a million other entries
-#     written into a full table evict none of the live flows (each packet
-#     refreshes its entry);
+#   - the connection table under LRU pressure (hauler up --table lru): a
+#     million other entries written into a full table evict none of the
+#     live flows (each packet refreshes its entry);
 #   - save writes no key; save --keys only into a new 0600 file (never
 #     stdout, never through a symlink); down; up -c with that file restores
 #     the same configuration, keys and flow seed, and starts every device's
@@ -24,7 +24,8 @@ sys_init "$@"
 
 topo_up "$P" nat || sys_abort "topology setup"
 VIP="$H_VIP4:80/tcp" TO="$H_VIP4:80"
-H_ok up eth0 || sys_abort "hauler up"
+# The LRU tables (--table lru): their pressure is tested below.
+H_ok up eth0 --table lru || sys_abort "hauler up --table lru"
 H_ok vip add "$VIP" mode nat policy hash || sys_abort "vip add"
 topo_pool "$P" "$VIP" 4 8080 1 1 || sys_abort "pool setup"
 N=12 # long connections of each phase
@@ -158,6 +159,13 @@ H_ok policy set "$VIP" wrr
 long_start lru "$TO" $N
 before=$(live_flows "$TO")
 [ "$(printf '%s\n' "$before" | grep -c .)" = $N ] || fail "conns lists not $N live flows: $before"
+# One of them by its addresses, in -j (live_flows reads the text): its conns entry.
+read -r proto from to <"$TOPO_RUN/lru.ready"
+dev=$(awk -v c="$from" '$1 == c { print $2 }' <<<"$before")
+H -j conns --flow "$proto" "$from" "$to" |
+	grep -q "^{\"proto\":\"tcp\",\"from\":\"$from\",\"to\":\"$to\",\"table\":\"lru\",\"map\":\"conns\",\"device\":\"$dev\",.*\"state\":\"established\"" &&
+	ok "hauler -j conns --flow: $from's conns entry, on $dev" ||
+	fail "hauler -j conns --flow $from: $(H -j conns --flow "$proto" "$from" "$to" 2>&1)"
 "$BUILD/tools/conns_fill" "$TOPO_PIN" 1100000 || fail "conns_fill"
 held=$(json_num "$(H -j status)" conns)
 if is_num "$held" && [ "$held" -ge 1000000 ]; then

@@ -129,6 +129,33 @@ static void test_parse_addr(void **state)
 	assert_string_equal(err_msg(), "bad address ''");
 }
 
+/* ADDR:PORT ([ADDR6]:PORT): hauler conns --flow's ends, exporter's listen address. */
+static void test_parse_addr_port(void **state)
+{
+	static const char *const bad[] = {"10.0.0.1",	     "10.0.0.1:0",    "10.0.0.1:65536",
+					  "10.0.0.1:80/tcp", "fd00::1:80",    "[fd00::1]",
+					  "10.0.0:80",	     "10.0.0.1:http", ""};
+	__u32 a[4];
+	__u16 port;
+	__u8 f;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse_addr_port("10.1.2.3:40000", "flow source", &f, a, &port), 0);
+	assert_int_equal(f, 4);
+	assert_int_equal(a[0], htonl(0x0a010203));
+	assert_int_equal(port, htons(40000));
+	assert_int_equal(parse_addr_port("[fd00::1]:53", "flow source", &f, a, &port), 0);
+	assert_int_equal(f, 6);
+	assert_int_equal(a[3], htonl(1));
+	assert_int_equal(port, htons(53));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse_addr_port(bad[i], "flow source", &f, a, &port), -ERR_INPUT);
+		assert_non_null(strstr(err_msg(), "bad flow source"));
+		assert_non_null(strstr(err_msg(), bad[i]));
+	}
+}
+
 static void test_parse_name(void **state)
 {
 	static const char *const good[] = {"s1", "a.b-c_D9", "123456789012345", "-", "."};
@@ -1040,6 +1067,7 @@ int main(void)
 	    cmocka_unit_test(test_parse_vip_good),
 	    cmocka_unit_test(test_parse_vip_bad),
 	    cmocka_unit_test(test_parse_addr),
+	    cmocka_unit_test(test_parse_addr_port),
 	    cmocka_unit_test(test_parse_name),
 	    cmocka_unit_test(test_parse_numbers_and_keywords),
 	    cmocka_unit_test(test_batch_builds_model),

@@ -153,6 +153,49 @@ static void test_compare(void **state)
 }
 
 /*
+ * The connection table of an up: the one asked for; else the running
+ * balancer's (a re-up without --table keeps it: a compact one has
+ * ctable sized above 1, an LRU one, or pins of a version without the
+ * compact table, have not); else TABLE_DEFAULT.
+ * Asking a running balancer for the other table is refused, as is
+ * --half-open with the compact table.
+ */
+static void test_table(void **state)
+{
+	struct table_sizes none = {0}, lru = {.conns = 4096, .ctable = 1, .half_open = 512};
+	struct table_sizes old = {.conns = 4096, .half_open = 512};
+	struct table_sizes compact = {.conns = HAULER_CONNS_MIN, .ctable = 174763};
+	struct table_sizes want = {0};
+
+	(void)state;
+	assert_int_equal(map_sizes_table(&none, 0), TABLE_DEFAULT);
+	assert_int_equal(map_sizes_table(&none, TABLE_LRU), TABLE_LRU);
+	assert_int_equal(map_sizes_table(&lru, 0), TABLE_LRU);
+	assert_int_equal(map_sizes_table(&old, 0), TABLE_LRU);
+	assert_int_equal(map_sizes_table(&compact, 0), TABLE_COMPACT);
+	assert_int_equal(map_sizes_table(&compact, TABLE_COMPACT), TABLE_COMPACT);
+	assert_int_equal(map_sizes_same_table(&none, TABLE_LRU), 0);
+	assert_int_equal(map_sizes_same_table(&lru, 0), 0);
+	assert_int_equal(map_sizes_same_table(&compact, 0), 0);
+	assert_int_equal(map_sizes_same_table(&lru, TABLE_LRU), 0);
+	assert_int_equal(map_sizes_same_table(&lru, TABLE_COMPACT), -ERR_INPUT);
+	assert_non_null(strstr(err_msg(), "uses the lru table"));
+	assert_int_equal(map_sizes_same_table(&compact, TABLE_LRU), -ERR_INPUT);
+	assert_non_null(strstr(err_msg(), "uses the compact table"));
+	assert_int_equal(map_sizes_table_check(&want, TABLE_COMPACT), 0);
+	want.half_open = 4096;
+	assert_int_equal(map_sizes_table_check(&want, TABLE_LRU), 0);
+	assert_int_equal(map_sizes_table_check(&want, TABLE_COMPACT), -ERR_INPUT);
+	assert_non_null(strstr(err_msg(), "--half-open"));
+	/* The default's size: --conns' default at CT_FILL_PCT. */
+	want = none;
+	map_sizes_compact(&want, 0);
+	assert_int_equal(want.ctable, 174763);
+	assert_int_equal(want.conns, HAULER_CONNS_MIN);
+	assert_int_equal(want.half_open, HAULER_HALF_OPEN_MIN);
+}
+
+/*
  * The model allocates ids up to its counts (Katran's 512 VIPs and 4096
  * reals here): the next one is refused and changes nothing.
  */
@@ -210,7 +253,7 @@ int main(void)
 	    cmocka_unit_test(test_parse),	 cmocka_unit_test(test_parse_refuses),
 	    cmocka_unit_test(test_bounds),	 cmocka_unit_test(test_counts),
 	    cmocka_unit_test(test_counts_check), cmocka_unit_test(test_compare),
-	    cmocka_unit_test(test_model_counts),
+	    cmocka_unit_test(test_model_counts), cmocka_unit_test(test_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
