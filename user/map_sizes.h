@@ -35,7 +35,7 @@ struct table_sizes {
 #define TABLE_LRU     1 /* conns and half_open, kernel LRU hashes */
 #define TABLE_COMPACT 2 /* ctable (include/ctable/), config.ct_buckets */
 /* The table of a first up without --table. */
-#define TABLE_DEFAULT TABLE_LRU
+#define TABLE_DEFAULT TABLE_COMPACT
 
 /*
  * The sizes of --table compact --conns N (0: the default's, or the

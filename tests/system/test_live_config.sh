@@ -17,14 +17,16 @@
 #     stdout, never through a symlink); down; up -c with that file restores
 #     the same configuration, keys and flow seed, and starts every device's
 #     report sequence at the clock (no recorded report is taken again);
-#     it balances again.
+#     it balances again (on the compact table, the default).
 SYS_LIMIT=${SYS_LIMIT:-180}
 . "$(dirname "$0")/lib.sh"
 sys_init "$@"
 
 topo_up "$P" nat || sys_abort "topology setup"
 VIP="$H_VIP4:80/tcp" TO="$H_VIP4:80"
-# The LRU tables (--table lru): their pressure is tested below.
+# The LRU tables (--table lru, not the default): their pressure is tested
+# below. After `down`, `up -c` brings the same configuration up on the
+# compact table (the default).
 H_ok up eth0 --table lru || sys_abort "hauler up --table lru"
 H_ok vip add "$VIP" mode nat policy hash || sys_abort "vip add"
 topo_pool "$P" "$VIP" 4 8080 1 1 || sys_abort "pool setup"
@@ -215,6 +217,8 @@ else
 	ok "hauler down: no pins, no XDP program"
 fi
 H_ok up eth0 -c "$TOPO_RUN/saved.conf"
+[ "$(conns_table)" = compact ] && ok "up -c without --table: the compact table" ||
+	fail "up -c without --table: table '$(conns_table)'"
 [ "$(H save)" = "$saved" ] && ok "up -c: save prints the same configuration" ||
 	fail "up -c restored another configuration:"$'\n'"$(diff <(echo "$saved") <(H save))"
 H_ok save --keys -o "$TOPO_RUN/again.conf"

@@ -3,12 +3,21 @@
 # long-lived connections (and new short ones) flow, `hauler up` runs again
 # on the pinned state (it must reuse the pins, not start afresh), and for
 # a while no hauler process runs at all. No connection may break or stall,
-# and the configuration is the same before and after.
+# nothing goes to the kernel's forward path, and the configuration and the
+# connection table are the same before and after: the compact table (the
+# default), or with RESTART_TABLE=lru (test_manager_restart_lru.sh) the
+# LRU tables, which the re-up, given no --table, must keep.
 . "$(dirname "$0")/lib.sh"
 sys_init "$@"
+TABLE=${RESTART_TABLE:-compact}
 
 topo_up "$P" nat || sys_abort "topology setup"
-H_ok up eth0 || sys_abort "hauler up"
+if [ "$TABLE" = lru ]; then
+	H_ok up eth0 --table lru || sys_abort "hauler up --table lru"
+else
+	H_ok up eth0 || sys_abort "hauler up"
+fi
+[ "$(conns_table)" = "$TABLE" ] || fail "hauler up: table '$(conns_table)', want $TABLE"
 H_ok vip add "$H_VIP4:80/tcp" mode nat policy wrr || sys_abort "vip add"
 topo_pool "$P" "$H_VIP4:80/tcp" 4 8080 3 1 || sys_abort "pool setup"
 H_ok vip add "[$H_VIP6]:80/tcp" mode nat policy hash || sys_abort "vip6 add"
@@ -32,6 +41,8 @@ fi
 new0=$(hstat conn_new) || fail "no conn_new in hauler stats"
 H_ok save --keys -o "$TOPO_RUN/seed0.conf"
 H_ok up eth0 && ok "hauler up again on the running balancer"
+[ "$(conns_table)" = "$TABLE" ] && ok "the re-up kept the $TABLE table" ||
+	fail "after the re-up: table '$(conns_table)', want $TABLE"
 # The secret flow seed lives in the pinned config: a re-up keeps it.
 H_ok save --keys -o "$TOPO_RUN/seed1.conf"
 seed0=$(grep -o 'flow-seed [0-9a-f]*' "$TOPO_RUN/seed0.conf")

@@ -5,7 +5,8 @@
 # 257th server, which a default one refuses, and one below the default
 # for devices (600) refuses a 601st; the 101st VIP is refused. A re-up
 # keeps the counts; one asking for others, and bad counts, are refused
-# and change nothing.
+# and change nothing. The table: compact by default; --table lru gives
+# the LRU tables, and a re-up without --table keeps them.
 . "$(dirname "$0")/lib.sh"
 SYS_LIMIT=60
 sys_init "$@"
@@ -17,14 +18,12 @@ status_num() { H -j status | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 [ "$(status_num vips_max)" = 100 ] && [ "$(status_num servers_max)" = 300 ] &&
 	[ "$(status_num devices_max)" = 600 ] && ok "status shows the counts of up" ||
 	fail "status: $(H -j status)"
-# The tables: the LRU's sizes, and its new connections a CPU per 100 ms
-# by their policy: half_open / (30 x CPUs) (include/handshake.h).
-cpus=$(($(cut -d- -f2 /sys/devices/system/cpu/possible) + 1))
-burst=$((131072 / (30 * cpus)))
-if H -j status | grep -q '"table":"lru"' && [ "$(status_num conns_max)" = 1048576 ] &&
-	[ "$(status_num half_open_max)" = 131072 ] && [ "$(status_num half_open_burst)" = "$burst" ] &&
-	H status | grep -qE "^table +lru \(conns 1048576, half-open 131072; by their policy up to $burst new"; then
-	ok "status names the LRU tables, their sizes and $burst new connections a CPU per 100 ms"
+# The table: the compact one by default, sized for --conns' default
+# (1,048,576 connections at 75 % of its slots: ct_buckets_for).
+if H -j status | grep -q '"table":"compact"' && [ "$(status_num ct_buckets)" = 174763 ] &&
+	[ "$(status_num ct_slots)" = 1398104 ] &&
+	H status | grep -qE "^table +compact \(174763 buckets, 1398104 slots\)"; then
+	ok "status names the compact table (the default) and its size"
 else
 	fail "status: $(H -j status) / $(H status | grep '^table')"
 fi
@@ -73,5 +72,28 @@ done
 ok "bad counts are refused"
 [ "$(status_num vips)" = 100 ] && [ "$(status_num devices_max)" = 600 ] &&
 	ok "the refused ups changed nothing" || fail "status after the refusals: $(H -j status)"
+
+# The LRU tables (--table lru): their sizes, and their new connections a
+# CPU per 100 ms by their policy: half_open / (30 x CPUs)
+# (include/handshake.h). --half-open is theirs only.
+H_ok down
+if H up eth0 --half-open 4096 >/dev/null 2>&1; then
+	fail "hauler up --half-open with the compact table (the default) was accepted"
+else
+	ok "--half-open without --table lru is refused"
+fi
+H_ok up eth0 --table lru || sys_abort "hauler up --table lru"
+cpus=$(($(cut -d- -f2 /sys/devices/system/cpu/possible) + 1))
+burst=$((131072 / (30 * cpus)))
+if H -j status | grep -q '"table":"lru"' && [ "$(status_num conns_max)" = 1048576 ] &&
+	[ "$(status_num half_open_max)" = 131072 ] && [ "$(status_num half_open_burst)" = "$burst" ] &&
+	H status | grep -qE "^table +lru \(conns 1048576, half-open 131072; by their policy up to $burst new"; then
+	ok "status names the LRU tables, their sizes and $burst new connections a CPU per 100 ms"
+else
+	fail "status: $(H -j status) / $(H status | grep '^table')"
+fi
+H_ok up eth0 || fail "a re-up of the LRU tables without --table"
+H -j status | grep -q '"table":"lru"' && ok "a re-up without --table keeps the LRU tables" ||
+	fail "after a re-up without --table: $(H -j status)"
 
 sys_finish

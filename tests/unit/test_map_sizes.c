@@ -156,7 +156,7 @@ static void test_compare(void **state)
  * The connection table of an up: the one asked for; else the running
  * balancer's (a re-up without --table keeps it: a compact one has
  * ctable sized above 1, an LRU one, or pins of a version without the
- * compact table, have not); else TABLE_DEFAULT.
+ * compact table, have not); else the compact table (TABLE_DEFAULT).
  * Asking a running balancer for the other table is refused, as is
  * --half-open with the compact table.
  */
@@ -168,7 +168,8 @@ static void test_table(void **state)
 	struct table_sizes want = {0};
 
 	(void)state;
-	assert_int_equal(map_sizes_table(&none, 0), TABLE_DEFAULT);
+	assert_int_equal(TABLE_DEFAULT, TABLE_COMPACT);
+	assert_int_equal(map_sizes_table(&none, 0), TABLE_COMPACT);
 	assert_int_equal(map_sizes_table(&none, TABLE_LRU), TABLE_LRU);
 	assert_int_equal(map_sizes_table(&lru, 0), TABLE_LRU);
 	assert_int_equal(map_sizes_table(&old, 0), TABLE_LRU);
