@@ -373,6 +373,51 @@ static __always_inline int ct_reply_bound(const struct flow_key *k, struct devic
 }
 
 /*
+ * The entry of a NAT reply: c, its conns entry (looked up first thing,
+ * hauler_xdp), or in half_open while the flow is half-open (a device's
+ * SYN-ACK). *half says which.
+ */
+static __always_inline struct conn *reply_entry(const struct flow_key *k, struct conn *c, int *half)
+{
+	*half = 0;
+	if (c)
+		return c;
+	*half = 1;
+	return bpf_map_lookup_elem(&half_open, k);
+}
+
+/*
+ * A nat reply k without its reply entry (a SYN flood pushed it out of
+ * half_open within the handshake's round trip, or the LRU took it from
+ * conns), known as the compact table knows every reply (ct_reply_flow):
+ * its source names a nat device (dev_hints, else dev_addrs:
+ * ct_reply_device), whose VIP gives the client's key *f, looked up in
+ * conns, then half_open (*fc; *half: which). CT_REPLY_FLOW: *fc is bound
+ * to a live device at the reply's source (*dev, *id: it); CT_REPLY_NONE:
+ * no entry of that VIP's flow (decided without state and its return entry
+ * gone too, or ended); CT_REPLY_GONE: *fc's device id is at this address
+ * now but named another device then; CT_REPLY_OTHER: no nat device's
+ * reply, or the flow is a device's elsewhere. Reads only.
+ */
+static __always_inline int reply_flow_entry(const struct flow_key *k, struct flow_key *f,
+					    struct device_info **dev, __u32 *id, struct conn **fc,
+					    int *half)
+{
+	struct conn *e;
+
+	*dev = ct_reply_device(k, ct_dev_hint(k), id);
+	if (!*dev)
+		return CT_REPLY_OTHER;
+	client_key(f, k, &(*dev)->vip);
+	e = reply_entry(f, bpf_map_lookup_elem(&conns, f), half);
+	/* Another VIP's entry under the key is a dead one (established() ends it). */
+	if (!e || e->vip_id != (*dev)->vip_id || (e->flags & HAULER_CONN_REPLY))
+		return CT_REPLY_NONE;
+	*fc = e;
+	return ct_reply_bound(k, conn_device(e), e->device, dev, id);
+}
+
+/*
  * The client's flow of nat reply k from device *dev (*id, ct_reply_device):
  * its key (client -> the device's VIP) in *f, its place in *r, its slot
  * in *h, and what that slot says of the reply (CT_REPLY_*). A slot under
@@ -426,39 +471,53 @@ static __always_inline struct device_info *flow_device(const struct flow_key *k,
 }
 
 /*
- * Both tables, as flow_device: the VIP of the nat flow whose reply key is
- * k (device -> client), held with its device live: 0 (*vip_id, and the
- * device's id in *id), or -1.
+ * Both tables, as flow_device, by a nat reply's rules (nat_return,
+ * ct_nat_return): what the state says of the nat flow whose reply key is
+ * k (device -> client), CT_REPLY_*. CT_REPLY_FLOW: held, its device *dev
+ * live (*id: its id; *vip_id: the flow's VIP); CT_REPLY_NONE: no state of
+ * the flow, *dev the nat device at k's source (reply_flow_entry; the LRU
+ * tables' reply entry gone with the client's, or the flow decided without
+ * state): the caller takes it only where a reply would be translated
+ * (not to the balancer itself, reply_forwarded; not from a device that
+ * failed its health check); CT_REPLY_GONE: its device is gone;
+ * CT_REPLY_OTHER: not such a reply, or (LRU) a UDP flow that ended.
+ * The LRU tables' reply entry decides while it is there; without it, the
+ * client's entry (reply_flow_entry), as nat_return. Nothing is written.
  */
-static __always_inline int reply_vip(const struct flow_key *k, const struct config *cfg,
-				     __u32 *vip_id, __u32 *id)
+static __always_inline int reply_vip(const struct flow_key *k, const struct config *cfg, __u64 now,
+				     struct device_info **dev, __u32 *vip_id, __u32 *id)
 {
-	struct device_info *dev;
 	struct ct_hit h = {};
+	struct conn *c, *fc;
 	struct flow_key f;
 	struct ct_ref r;
-	struct conn *c;
-	int st;
+	int st, half;
 
 	if (cfg->ct_buckets) {
 		/* As ct_nat_return: its flow's slot, or none (decided without state). */
-		dev = ct_reply_device(k, ct_dev_hint(k), id);
-		if (!dev)
-			return -1;
-		st = ct_reply_flow(k, &dev, id, cfg, &f, &r, &h);
-		if (st != CT_REPLY_FLOW && st != CT_REPLY_NONE)
-			return -1;
-		*vip_id = dev->vip_id;
-		return 0;
+		*dev = ct_reply_device(k, ct_dev_hint(k), id);
+		if (!*dev)
+			return CT_REPLY_OTHER;
+		st = ct_reply_flow(k, dev, id, cfg, &f, &r, &h);
+	} else {
+		c = reply_entry(k, bpf_map_lookup_elem(&conns, k), &half);
+		if (c) {
+			if (!(c->flags & HAULER_CONN_REPLY))
+				return CT_REPLY_OTHER;
+			*vip_id = c->vip_id;
+			*id = c->device;
+			*dev = conn_device(c);
+			return *dev ? CT_REPLY_FLOW : CT_REPLY_GONE;
+		}
+		st = reply_flow_entry(k, &f, dev, id, &fc, &half);
+		/* As nat_return: nothing for a UDP flow that ended. */
+		if (st == CT_REPLY_FLOW && k->proto == IPPROTO_UDP &&
+		    conn_expired(fc, k->proto, cfg, now))
+			return CT_REPLY_OTHER;
 	}
-	c = bpf_map_lookup_elem(&conns, k);
-	if (!c)
-		c = bpf_map_lookup_elem(&half_open, k);
-	if (!c || !(c->flags & HAULER_CONN_REPLY) || !conn_device(c))
-		return -1;
-	*vip_id = c->vip_id;
-	*id = c->device;
-	return 0;
+	if (st == CT_REPLY_FLOW || st == CT_REPLY_NONE)
+		*vip_id = (*dev)->vip_id;
+	return st;
 }
 
 /*

@@ -406,6 +406,19 @@ static __always_inline int forwarded_to(struct xdp_md *ctx, __u32 l3, __u8 famil
 }
 
 /*
+ * Does nat reply p, that no state of its flow vouches for (CT_REPLY_NONE),
+ * go to a host the balancer forwards to (forwarded_to)? Else it is the
+ * balancer's own traffic with the device, passed as it came. p may be an
+ * ICMP error about the flow (icmp_to_client): its destination is the
+ * quoted packet's source, the client, as a reply's.
+ */
+static __always_inline int reply_forwarded(struct xdp_md *ctx, const struct pkt *p, __u64 now)
+{
+	return forwarded_to(ctx, p->l3_off, p->flow.family, p->flow.dst,
+			    nh_client_slot(p->flow.dst), now);
+}
+
+/*
  * Did this packet, from addr, come from the balancer's next hop towards
  * addr: in on the interface the balancer sends addr's packets out of,
  * from the neighbour it sends them to (its MAC the frame's source)? nh:

@@ -261,51 +261,6 @@ static __always_inline int reply_refused(struct xdp_md *ctx, const struct pkt *p
 }
 
 /*
- * The entry of a NAT reply: c, its conns entry (looked up first thing,
- * hauler_xdp), or in half_open while the flow is half-open (a device's
- * SYN-ACK). *half says which.
- */
-static __always_inline struct conn *reply_entry(const struct flow_key *k, struct conn *c, int *half)
-{
-	*half = 0;
-	if (c)
-		return c;
-	*half = 1;
-	return bpf_map_lookup_elem(&half_open, k);
-}
-
-/*
- * A nat reply k without its reply entry (a SYN flood pushed it out of
- * half_open within the handshake's round trip, or the LRU took it from
- * conns), known as the compact table knows every reply (ct_reply_flow):
- * its source names a nat device (dev_hints, else dev_addrs:
- * ct_reply_device), whose VIP gives the client's key *f, looked up in
- * conns, then half_open (*fc; *half: which). CT_REPLY_FLOW: *fc is bound
- * to a live device at the reply's source (*dev, *id: it); CT_REPLY_NONE:
- * no entry of that VIP's flow (decided without state and its return entry
- * gone too, or ended); CT_REPLY_GONE: *fc's device id is at this address
- * now but named another device then; CT_REPLY_OTHER: no nat device's
- * reply, or the flow is a device's elsewhere. Reads only.
- */
-static __always_inline int reply_flow_entry(const struct flow_key *k, struct flow_key *f,
-					    struct device_info **dev, __u32 *id, struct conn **fc,
-					    int *half)
-{
-	struct conn *e;
-
-	*dev = ct_reply_device(k, ct_dev_hint(k), id);
-	if (!*dev)
-		return CT_REPLY_OTHER;
-	client_key(f, k, &(*dev)->vip);
-	e = reply_entry(f, bpf_map_lookup_elem(&conns, f), half);
-	/* Another VIP's entry under the key is a dead one (established() ends it). */
-	if (!e || e->vip_id != (*dev)->vip_id || (e->flags & HAULER_CONN_REPLY))
-		return CT_REPLY_NONE;
-	*fc = e;
-	return ct_reply_bound(k, conn_device(e), e->device, dev, id);
-}
-
-/*
  * The reply entry (key r) of a live nat flow, written again from its
  * client's entry fc, in fc's table (map): the device's answers then take
  * the usual path, its SYN-ACK noted (conn_note_synack), its data
@@ -321,17 +276,6 @@ static __always_inline struct conn *reply_entry_again(void *map, const struct fl
 	rc.synack_ack = 0;
 	bpf_map_update_elem(map, r, &rc, BPF_NOEXIST);
 	return bpf_map_lookup_elem(map, r);
-}
-
-/*
- * Does nat reply p, that no state of its flow vouches for (CT_REPLY_NONE),
- * go to a host the balancer forwards to (forwarded_to)? Else it is the
- * balancer's own traffic with the device, passed as it came.
- */
-static __always_inline int reply_forwarded(struct xdp_md *ctx, const struct pkt *p, __u64 now)
-{
-	return forwarded_to(ctx, p->l3_off, p->flow.family, p->flow.dst,
-			    nh_client_slot(p->flow.dst), now);
 }
 
 /* A nat reply, its state done: from the VIP vk to the client. */

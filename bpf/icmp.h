@@ -225,19 +225,30 @@ unknown:
 
 /*
  * An error about a packet the balancer sent a nat device from a client
- * (quoted: client -> device): back to the client, as from the VIP. Only
- * from the device's side, as a nat reply (reply_spoofed: the balancer's
- * next hop towards the quoted device); from anywhere else, a counted drop.
+ * (quoted: client -> device): back to the client, as from the VIP, where
+ * the device's own reply would be translated (reply_vip): its flow held
+ * on that device, or no state of it (the LRU tables' reply entry and
+ * the client's gone in a flood, or a flow decided without state) when the
+ * device has not failed its health check and the error goes to a host
+ * the balancer forwards to (reply_forwarded: not an error about the
+ * balancer's own packet, a health check's, which its socket must get as
+ * sent). Anything else is passed (icmp_unknown). Only from the device's
+ * side, as a nat reply (reply_spoofed: the balancer's next hop towards the
+ * quoted device); from anywhere else, a counted drop.
  */
 static __always_inline int icmp_to_client(struct xdp_md *ctx, const struct pkt *p,
 					  const struct pkt *q, const struct config *cfg, __u64 now)
 {
 	__u32 vip_id = 0, id = 0;
+	struct device_info *dev;
 	struct flow_key r;
 	struct vip_key *vk;
+	int st;
 
 	flow_reverse(&r, &q->flow); /* the reply's key: device -> client */
-	if (reply_vip(&r, cfg, &vip_id, &id))
+	st = reply_vip(&r, cfg, now, &dev, &vip_id, &id);
+	if (st != CT_REPLY_FLOW && (st != CT_REPLY_NONE || (dev->health & HAULER_HEALTH_FAILED) ||
+				    !reply_forwarded(ctx, p, now)))
 		goto unknown;
 	vk = bpf_map_lookup_elem(&vip_index, &vip_id);
 	if (!vk || vk->family != p->flow.family)

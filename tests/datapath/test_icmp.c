@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <cmocka.h>
+#include "ctable/ct_slot.h"
 #include "frames.h"
 
 #define ROUTER_N 9 /* a router on the clients' side: dp_client_addr(family, ROUTER_N) */
@@ -109,13 +110,19 @@ static int entries(void)
 	return compact ? dp_ct_count() : dp_conn_count();
 }
 
-/* The client's flow of case c, set up in mode on device 0, with its first packet sent. */
-static void open_flow(const struct dp_case *c, __u8 mode, struct frame_spec *fwd)
+/*
+ * The client's flow of case c, set up in mode on ndev devices, with its
+ * first packet sent; returns the index of the flow's device (0 of one).
+ */
+static int open_flow_on(const struct dp_case *c, __u8 mode, int ndev, struct frame_spec *fwd)
 {
 	__u8 frame[DP_FRAME_MAX];
+	struct flow_key k;
 	struct dp_out out;
+	struct conn conn;
+	__u64 slot;
 
-	dp_simple_vip(c->family, c->proto, mode, 1);
+	dp_simple_vip(c->family, c->proto, mode, ndev);
 	if (compact)
 		dp_ct_use(1);
 	spec_to_vip(fwd, c->family, c->proto, c->vlan);
@@ -126,6 +133,19 @@ static void open_flow(const struct dp_case *c, __u8 mode, struct frame_spec *fwd
 	if (compact)
 		assert_int_equal(dp_conn_count(), 0);
 	dp_stats_zero();
+	k = spec_flow(fwd);
+	if (compact) {
+		assert_int_equal(dp_ct_get(&k, &slot), 0);
+		return ct_slot_device(slot) - DP_DEV_ID(0);
+	}
+	assert_int_equal(dp_conn_get(&k, &conn), 0);
+	return conn.device - DP_DEV_ID(0);
+}
+
+/* The client's flow of case c, set up in mode on device 0, with its first packet sent. */
+static void open_flow(const struct dp_case *c, __u8 mode, struct frame_spec *fwd)
+{
+	assert_int_equal(open_flow_on(c, mode, 1, fwd), 0);
 }
 
 /*
@@ -147,14 +167,14 @@ static size_t reply_packet(const struct frame_spec *fwd, int from_vip, __u8 *pkt
 	return len - l3;
 }
 
-/* The client's packet as it left the balancer for device 0 in nat mode (or as sent). */
-static size_t fwd_packet(const struct frame_spec *fwd, int to_device, __u8 *pkt)
+/* The client's packet as it left the balancer for device n in nat mode (or as sent). */
+static size_t fwd_packet_to(const struct frame_spec *fwd, int n, int to_device, __u8 *pkt)
 {
 	struct frame_spec e;
 	__u8 frame[DP_FRAME_MAX];
 	size_t len, l3 = frame_l3_off(fwd);
 
-	spec_nat_expected(&e, fwd, 0);
+	spec_nat_expected(&e, fwd, n);
 	len = build(to_device ? &e : fwd, frame);
 	memcpy(pkt, frame + l3, len - l3);
 	return len - l3;
@@ -310,6 +330,84 @@ enum {
 };
 
 /*
+ * Send frame, expect verdict with want out (valid, when sent), counted as
+ * which, no entry of fwd's table changed.
+ */
+static void expect_out(const struct frame_spec *fwd, const __u8 *frame, size_t len, int verdict,
+		       const __u8 *want, size_t wlen, __u32 which)
+{
+	struct conn_snap before;
+	struct dp_out out;
+
+	snap(fwd, &before);
+	assert_int_equal(dp_run(frame, len, &out), 0);
+	assert_int_equal(out.verdict, verdict);
+	assert_frame_equal(want, wlen, &out);
+	if (verdict == XDP_TX)
+		assert_frame_valid(&out);
+	assert_icmp_counts(which);
+	assert_unchanged(fwd, &before);
+	dp_stats_zero();
+}
+
+/* Send frame, expect it passed or dropped unchanged, counted as which, no entry changed. */
+static void expect_refused(const struct frame_spec *fwd, const __u8 *frame, size_t len, int verdict,
+			   __u32 which)
+{
+	expect_out(fwd, frame, len, verdict, frame, len, which);
+}
+
+/*
+ * Device n's own error (port unreachable; from_device), or a router's on
+ * its side, about the client's packet of fwd as the balancer sent it to
+ * device n, in from where into frame (*len); what the client gets, from
+ * the VIP with the quoted destination the VIP's (a router's keeps its own
+ * source), into want. Returns want's length.
+ */
+static size_t client_error(const struct dp_case *c, const struct frame_spec *fwd, int n,
+			   int from_device, int where, __u8 *frame, size_t *len, __u8 *want)
+{
+	__u8 q[DP_FRAME_MAX], qc[DP_FRAME_MAX];
+	struct dp_addr dev = dp_dev_addr(c->family, n), vip = dp_vip_addr(c->family);
+	struct dp_addr router = dp_unresolved_addr(c->family);
+	struct icmp_spec e, w;
+	size_t qlen;
+
+	qlen = fwd_packet_to(fwd, n, 1, q);
+	fwd_packet_to(fwd, n, 0, qc);
+	memset(&e, 0, sizeof(e));
+	memcpy(e.dmac, dp_lb_mac, 6);
+	if (where == FROM_CLIENT_MAC)
+		memcpy(e.smac, dp_gw_mac, 6);
+	else
+		dp_dev_mac(n, e.smac);
+	e.family = c->family;
+	e.vlan = c->vlan;
+	memcpy(e.src, from_device ? dev.a : router.a, 16);
+	memcpy(e.dst, fwd->src, 16);
+	e.type = c->family == 4 ? 3 : 1; /* port unreachable */
+	e.code = c->family == 4 ? 3 : 4;
+	e.quote = q;
+	e.quote_len = qlen;
+	*len = icmp_build(&e, frame);
+
+	w = e;
+	memcpy(w.dmac, dp_gw_mac, 6);
+	memcpy(w.smac, dp_lb_mac, 6);
+	if (from_device)
+		memcpy(w.src, vip.a, 16);
+	w.quote = qc;
+	return icmp_build(&w, want);
+}
+
+/* Send client_error's frame: it must reach the client as want, nothing written. */
+static void expect_to_client(const struct frame_spec *fwd, const __u8 *frame, size_t len,
+			     const __u8 *want, size_t wlen)
+{
+	expect_out(fwd, frame, len, XDP_TX, want, wlen, HAULER_STAT_icmp_to_client);
+}
+
+/*
  * A nat device's own error (port unreachable) about the client's packet:
  * back to the client from the VIP, the quoted destination the VIP's. A
  * router's error on the devices' side keeps its own source. From anywhere
@@ -318,56 +416,25 @@ enum {
  */
 static void error_to_client(const struct dp_case *c, int from_device, int where)
 {
-	__u8 q[DP_FRAME_MAX], qc[DP_FRAME_MAX], frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
-	struct dp_addr dev = dp_dev_addr(c->family, 0), vip = dp_vip_addr(c->family);
-	struct dp_addr router = dp_unresolved_addr(c->family);
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
 	struct frame_spec fwd;
-	struct icmp_spec e, w;
 	struct conn_snap before;
 	struct dp_out out;
-	size_t qlen, len, wlen;
+	size_t len, wlen;
 
 	open_flow(c, HAULER_FWD_NAT, &fwd);
-	snap(&fwd, &before);
-	qlen = fwd_packet(&fwd, 1, q);
-	fwd_packet(&fwd, 0, qc);
-	memset(&e, 0, sizeof(e));
-	memcpy(e.dmac, dp_lb_mac, 6);
-	if (where == FROM_CLIENT_MAC)
-		memcpy(e.smac, dp_gw_mac, 6);
-	else
-		dp_dev_mac(0, e.smac);
-	e.family = c->family;
-	e.vlan = c->vlan;
-	memcpy(e.src, from_device ? dev.a : router.a, 16);
-	memcpy(e.dst, fwd.src, 16);
-	e.type = c->family == 4 ? 3 : 1; /* port unreachable */
-	e.code = c->family == 4 ? 3 : 4;
-	e.quote = q;
-	e.quote_len = qlen;
-	len = icmp_build(&e, frame);
-
-	w = e;
-	memcpy(w.dmac, dp_gw_mac, 6);
-	memcpy(w.smac, dp_lb_mac, 6);
-	if (from_device)
-		memcpy(w.src, vip.a, 16);
-	w.quote = qc;
-	wlen = icmp_build(&w, want);
-	assert_int_equal(
-	    dp_run_in(frame, len, where == FROM_OTHER_IF ? dp_ifindex2 : dp_ifindex, &out), 0);
-	if (where != FROM_DEVICE_SIDE) {
-		assert_int_equal(out.verdict, XDP_DROP);
-		assert_frame_equal(frame, len, &out);
-		assert_icmp_counts(HAULER_STAT_icmp_spoofed);
-		assert_int_equal(dp_stat(HAULER_STAT_nat_reply_spoofed), 0);
-		assert_unchanged(&fwd, &before);
+	wlen = client_error(c, &fwd, 0, from_device, where, frame, &len, want);
+	if (where == FROM_DEVICE_SIDE) {
+		expect_to_client(&fwd, frame, len, want, wlen);
 		return;
 	}
-	assert_int_equal(out.verdict, XDP_TX);
-	assert_frame_equal(want, wlen, &out);
-	assert_frame_valid(&out);
-	assert_icmp_counts(HAULER_STAT_icmp_to_client);
+	snap(&fwd, &before);
+	assert_int_equal(
+	    dp_run_in(frame, len, where == FROM_OTHER_IF ? dp_ifindex2 : dp_ifindex, &out), 0);
+	assert_int_equal(out.verdict, XDP_DROP);
+	assert_frame_equal(frame, len, &out);
+	assert_icmp_counts(HAULER_STAT_icmp_spoofed);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply_spoofed), 0);
 	assert_unchanged(&fwd, &before);
 }
 
@@ -393,20 +460,79 @@ static void test_router_error_to_client_spoofed(void **state)
 	error_to_client(*state, 0, FROM_CLIENT_MAC);
 }
 
-/* Send frame, expect it passed or dropped unchanged, counted as which, no entry changed. */
-static void expect_refused(const struct frame_spec *fwd, const __u8 *frame, size_t len, int verdict,
-			   __u32 which)
+/* Remove the LRU entry of k, as the LRU takes one (a SYN flood cycling half_open). */
+static void evict(const struct flow_key *k)
 {
-	struct conn_snap before;
-	struct dp_out out;
+	assert_int_equal(bpf_map_delete_elem(dp_map(dp_conn_map(k)), k), 0);
+}
 
-	snap(fwd, &before);
-	assert_int_equal(dp_run(frame, len, &out), 0);
-	assert_int_equal(out.verdict, verdict);
-	assert_frame_equal(frame, len, &out);
-	assert_icmp_counts(which);
-	assert_unchanged(fwd, &before);
-	dp_stats_zero();
+/*
+ * LRU tables: a nat device's error about its client's packet after a
+ * flood took the flow's reply entry goes back to the client all the
+ * same, byte for byte, by a reply's rules (reply_vip, reply_flow_entry):
+ * the client's entry names that device. Nothing is written (the reply
+ * entry stays gone). The other device of the VIP, at another address,
+ * with its own error quoting the client's port: not the flow's, passed
+ * untouched. With the client's entry gone too, the device's error is
+ * translated from the device's entry alone, as its reply would be; once
+ * the device failed its health check it is passed untouched.
+ */
+static void test_error_to_client_entry_gone(void **state)
+{
+	const struct dp_case *c = *state;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec fwd, r;
+	struct flow_key fk, rk;
+	size_t len, wlen;
+	int n;
+
+	n = open_flow_on(c, HAULER_FWD_NAT, 2, &fwd);
+	fk = spec_flow(&fwd);
+	spec_reply(&r, &fwd, n);
+	rk = spec_flow(&r);
+	evict(&rk);
+	assert_int_equal(dp_conn_count(), 1);
+
+	wlen = client_error(c, &fwd, n, 1, FROM_DEVICE_SIDE, frame, &len, want);
+	expect_to_client(&fwd, frame, len, want, wlen);
+	wlen = client_error(c, &fwd, n, 0, FROM_DEVICE_SIDE, frame, &len, want);
+	expect_to_client(&fwd, frame, len, want, wlen);
+	assert_int_equal(dp_conn_table(&rk), -1);
+
+	client_error(c, &fwd, 1 - n, 1, FROM_DEVICE_SIDE, frame, &len, want);
+	expect_refused(&fwd, frame, len, XDP_PASS, HAULER_STAT_icmp_unknown);
+
+	evict(&fk);
+	assert_int_equal(dp_conn_count(), 0);
+	wlen = client_error(c, &fwd, n, 1, FROM_DEVICE_SIDE, frame, &len, want);
+	expect_to_client(&fwd, frame, len, want, wlen);
+	assert_int_equal(dp_conn_count(), 0);
+	dp_set_device_health(DP_DEV_ID(n), HAULER_HEALTH_FAILED);
+	expect_refused(&fwd, frame, len, XDP_PASS, HAULER_STAT_icmp_unknown);
+}
+
+/*
+ * A nat device's error about a packet the balancer's own socket sent it
+ * (a health check of its service port): to the balancer itself, passed
+ * untouched for its socket on both tables, nothing written, as the
+ * device's answer to that socket is (reply_forwarded).
+ */
+static void test_error_to_balancer(void **state)
+{
+	const struct dp_case *c = *state;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct dp_addr lb = dp_lb_addr(c->family);
+	struct frame_spec fwd, own;
+	size_t len;
+
+	open_flow(c, HAULER_FWD_NAT, &fwd);
+	own = fwd;
+	memcpy(own.src, lb.a, 16);
+	/* The device's own error, and a router's on its side. */
+	client_error(c, &own, 0, 1, FROM_DEVICE_SIDE, frame, &len, want);
+	expect_refused(&fwd, frame, len, XDP_PASS, HAULER_STAT_icmp_unknown);
+	client_error(c, &own, 0, 0, FROM_DEVICE_SIDE, frame, &len, want);
+	expect_refused(&fwd, frame, len, XDP_PASS, HAULER_STAT_icmp_unknown);
 }
 
 /* Errors about no flow the balancer holds: passed, counted, nothing written. */
@@ -805,6 +931,7 @@ int main(void)
 	    CT_CASE_MATRIX(test_router_error_to_client),
 	    CT_CASE_MATRIX(test_error_to_client_spoofed),
 	    CT_CASE_MATRIX(test_router_error_to_client_spoofed),
+	    CT_CASE_MATRIX(test_error_to_balancer),
 	    CT_CASE_MATRIX(test_error_unknown),
 	    CT_CASE_MATRIX(test_error_forged),
 	    CT_CASE_MATRIX(test_tunnel_too_big_to_client),
@@ -816,6 +943,8 @@ int main(void)
 	    DP_CASE_MATRIX(test_router_error_to_client),
 	    DP_CASE_MATRIX(test_error_to_client_spoofed),
 	    DP_CASE_MATRIX(test_router_error_to_client_spoofed),
+	    DP_CASE_MATRIX(test_error_to_client_entry_gone),
+	    DP_CASE_MATRIX(test_error_to_balancer),
 	    DP_CASE_MATRIX(test_error_unknown),
 	    DP_CASE_MATRIX(test_error_forged),
 	    DP_CASE_MATRIX(test_error_malformed),
