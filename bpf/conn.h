@@ -59,6 +59,17 @@ static __always_inline int conn_expired(const struct conn *c, __u8 proto, const 
 	return 0;
 }
 
+/*
+ * Has the UDP flow of entry c ended (conn_expired)? A nat reply of such a
+ * flow, or an ICMP error about it, is passed as it came (nat_return,
+ * reply_vip): TCP is translated while its entry is there.
+ */
+static __always_inline int conn_udp_ended(const struct conn *c, __u8 proto,
+					  const struct config *cfg, __u64 now)
+{
+	return proto == IPPROTO_UDP && conn_expired(c, proto, cfg, now);
+}
+
 /* A flow key of family and protocol like f's: src:sport -> dst:dport. */
 static __always_inline void flow_key_set(struct flow_key *k, const struct flow_key *f,
 					 const __u32 *src, __u16 sport, const __u32 *dst,

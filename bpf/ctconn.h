@@ -441,6 +441,16 @@ static __always_inline int ct_reply_flow(const struct flow_key *k, struct device
 }
 
 /*
+ * Has the UDP flow of compact-table slot s ended (ct_slot_ended, at tick
+ * under limits l)? As conn_udp_ended for an LRU entry: its nat reply, or
+ * an ICMP error about it, is passed as it came (ct_nat_return, reply_vip).
+ */
+static __always_inline int ct_udp_ended(__u64 s, __u8 proto, __u32 tick, const struct ct_limits *l)
+{
+	return proto == IPPROTO_UDP && ct_slot_ended(s, tick, l);
+}
+
+/*
  * Both tables, for the readers that only ask (ICMP errors, bpf/icmp.h):
  * the device a client's flow k to VIP vip_id is held on, in the table in
  * use (conns, then half_open; or the compact table), and its id in *id;
@@ -480,18 +490,21 @@ static __always_inline struct device_info *flow_device(const struct flow_key *k,
  * state): the caller takes it only where a reply would be translated
  * (not to the balancer itself, reply_forwarded; not from a device that
  * failed its health check); CT_REPLY_GONE: its device is gone;
- * CT_REPLY_OTHER: not such a reply, or (LRU) a UDP flow that ended.
- * The LRU tables' reply entry decides while it is there; without it, the
+ * CT_REPLY_OTHER: not such a reply, a UDP flow that ended (both tables:
+ * conn_udp_ended, ct_udp_ended), or (LRU) a reply entry an on-down reset
+ * marked (HAULER_CONN_RESET: its reply refused, then passed). The LRU
+ * tables' reply entry decides while it is there; without it, the
  * client's entry (reply_flow_entry), as nat_return. Nothing is written.
  */
 static __always_inline int reply_vip(const struct flow_key *k, const struct config *cfg, __u64 now,
 				     struct device_info **dev, __u32 *vip_id, __u32 *id)
 {
+	struct conn *c = NULL, *fc;
 	struct ct_hit h = {};
-	struct conn *c, *fc;
+	struct ct_limits l;
 	struct flow_key f;
 	struct ct_ref r;
-	int st, half;
+	int st, half, ended;
 
 	if (cfg->ct_buckets) {
 		/* As ct_nat_return: its flow's slot, or none (decided without state). */
@@ -499,6 +512,8 @@ static __always_inline int reply_vip(const struct flow_key *k, const struct conf
 		if (!*dev)
 			return CT_REPLY_OTHER;
 		st = ct_reply_flow(k, dev, id, cfg, &f, &r, &h);
+		ct_limits_set(&l, cfg->rst_linger_ms, cfg->fin_grace_ms, cfg->udp_timeout_ms);
+		ended = st == CT_REPLY_FLOW && ct_udp_ended(h.s, k->proto, ct_tick(now), &l);
 	} else {
 		c = reply_entry(k, bpf_map_lookup_elem(&conns, k), &half);
 		if (c) {
@@ -507,15 +522,23 @@ static __always_inline int reply_vip(const struct flow_key *k, const struct conf
 			*vip_id = c->vip_id;
 			*id = c->device;
 			*dev = conn_device(c);
-			return *dev ? CT_REPLY_FLOW : CT_REPLY_GONE;
+			if (!*dev)
+				return CT_REPLY_GONE;
+			/* As nat_return: an on-down reset's flow, refused, then passed. */
+			if (c->flags & HAULER_CONN_RESET)
+				return CT_REPLY_OTHER;
+			fc = c;
+			st = CT_REPLY_FLOW;
+		} else {
+			st = reply_flow_entry(k, &f, dev, id, &fc, &half);
 		}
-		st = reply_flow_entry(k, &f, dev, id, &fc, &half);
-		/* As nat_return: nothing for a UDP flow that ended. */
-		if (st == CT_REPLY_FLOW && k->proto == IPPROTO_UDP &&
-		    conn_expired(fc, k->proto, cfg, now))
-			return CT_REPLY_OTHER;
+		ended = st == CT_REPLY_FLOW && conn_udp_ended(fc, k->proto, cfg, now);
 	}
-	if (st == CT_REPLY_FLOW || st == CT_REPLY_NONE)
+	/* As nat_return and ct_nat_return: nothing for a UDP flow that ended. */
+	if (ended)
+		return CT_REPLY_OTHER;
+	/* A reply entry's VIP is its own (above). */
+	if (!c && (st == CT_REPLY_FLOW || st == CT_REPLY_NONE))
 		*vip_id = (*dev)->vip_id;
 	return st;
 }

@@ -352,7 +352,7 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p, s
 		goto send;
 	}
 	if (!c) {
-		if (p->flow.proto == IPPROTO_UDP && conn_expired(fc, p->flow.proto, cfg, now))
+		if (conn_udp_ended(fc, p->flow.proto, cfg, now))
 			goto pass; /* nothing written for a flow that ended */
 		c = reply_entry_again(map, &p->flow, fc);
 		if (!c)
@@ -378,7 +378,7 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p, s
 	 * the flow's: replaced by a new connection's, or taken by the LRU),
 	 * so the device's crossing RST and last ACKs reach the client.
 	 */
-	if (p->flow.proto == IPPROTO_UDP && conn_expired(c, p->flow.proto, cfg, now))
+	if (conn_udp_ended(c, p->flow.proto, cfg, now))
 		goto pass;
 	client_key(&f, &p->flow, vk);
 	if (half &&
@@ -1055,7 +1055,7 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 		}
 		return nat_reply_send(ctx, p, &dev->vip, now);
 	}
-	if (proto == IPPROTO_UDP && ct_slot_ended(h.s, tick, &l))
+	if (ct_udp_ended(h.s, proto, tick, &l))
 		goto pass;
 	if (!(ct_slot_flags(h.s) & CT_F_HALF)) {
 		/* A TCP reply goes while the flow's slot is there: its RST or FIN marks it. */

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -511,6 +512,137 @@ static void test_error_to_client_entry_gone(void **state)
 	expect_refused(&fwd, frame, len, XDP_PASS, HAULER_STAT_icmp_unknown);
 }
 
+/* The LRU entry of k, which must be there. */
+static struct conn entry_of(const struct flow_key *k)
+{
+	struct conn c;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map(dp_conn_map(k)), k, &c), 0);
+	return c;
+}
+
+/* Rewrite the LRU entry of k, which must be there. */
+static void entry_put(const struct flow_key *k, const struct conn *c)
+{
+	assert_int_equal(bpf_map_update_elem(dp_map(dp_conn_map(k)), k, c, BPF_EXIST), 0);
+}
+
+/* Now as the datapath reads it (bpf_ktime_get_coarse_ns). */
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC_COARSE, &ts), 0);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* The test's clock: the state of k (LRU entry, or compact slot) last seen ms ago. */
+static void age_flow(const struct flow_key *k, __u32 ms)
+{
+	struct conn c;
+	__u64 s = 0;
+
+	if (compact) {
+		assert_int_equal(dp_ct_get(k, &s), 0);
+		dp_ct_set(k,
+			  ct_slot_with(s, ct_slot_flags(s), ct_slot_tick(s) - ct_ticks_of_ms(ms)));
+		return;
+	}
+	c = entry_of(k);
+	c.last_seen_ns = now_ns() - (__u64)ms * 1000000ull;
+	entry_put(k, &c);
+}
+
+/* Send frame: passed untouched (icmp_unknown), no entry changed, nor reply entry rk (LRU). */
+static void expect_unknown(const struct frame_spec *fwd, const struct flow_key *rk,
+			   const __u8 *frame, size_t len)
+{
+	struct conn before, after;
+	int had = !compact && !dp_conn_get(rk, &before);
+
+	expect_refused(fwd, frame, len, XDP_PASS, HAULER_STAT_icmp_unknown);
+	if (compact)
+		return;
+	assert_int_equal(!dp_conn_get(rk, &after), had);
+	if (had)
+		assert_memory_equal(&after, &before, sizeof(after));
+}
+
+/*
+ * LRU tables: a health check's on-down reset (user/health_daemon.c:
+ * the client's entry removed, the reply entry marked CONN_RESET) ends a
+ * nat flow whose device still holds it: nat_return refuses the device's
+ * reply (reply_refused), so an error about the flow, the device's or a
+ * router's on its side, is not translated for the client either: passed
+ * untouched (icmp_unknown), the marked entry kept as it was, also past
+ * its linger (where the reply deletes it; an error writes nothing).
+ */
+static void test_error_to_client_reset(void **state)
+{
+	const struct dp_case *c = *state;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec fwd, r;
+	struct flow_key fk, rk;
+	struct conn e;
+	size_t len;
+
+	open_flow(c, HAULER_FWD_NAT, &fwd);
+	fk = spec_flow(&fwd);
+	spec_reply(&r, &fwd, 0);
+	rk = spec_flow(&r);
+	dp_set_device_health(DP_DEV_ID(0), HAULER_HEALTH_FAILED);
+	e = entry_of(&rk);
+	e.flags |= HAULER_CONN_RESET | HAULER_CONN_RST;
+	e.last_seen_ns = now_ns();
+	entry_put(&rk, &e);
+	evict(&fk);
+	assert_int_equal(dp_conn_count(), 1);
+
+	client_error(c, &fwd, 0, 1, FROM_DEVICE_SIDE, frame, &len, want);
+	expect_unknown(&fwd, &rk, frame, len);
+	client_error(c, &fwd, 0, 0, FROM_DEVICE_SIDE, frame, &len, want);
+	expect_unknown(&fwd, &rk, frame, len);
+
+	age_flow(&rk, 1500); /* past the RST linger (1000 ms) */
+	client_error(c, &fwd, 0, 1, FROM_DEVICE_SIDE, frame, &len, want);
+	expect_unknown(&fwd, &rk, frame, len);
+}
+
+/*
+ * A UDP flow that ended (udp_timeout_ms idle; its state not yet reused):
+ * the device's reply is passed (nat_return, ct_nat_return), so is an
+ * error about it, the device's or a router's, on both tables: untouched
+ * (icmp_unknown), nothing written. LRU: with its reply entry, and without
+ * it (the client's entry decides, reply_flow_entry).
+ */
+static void test_error_to_client_udp_ended(void **state)
+{
+	const struct dp_case *c = *state;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct frame_spec fwd, r;
+	struct flow_key fk, rk;
+	size_t len;
+
+	open_flow(c, HAULER_FWD_NAT, &fwd);
+	fk = spec_flow(&fwd);
+	spec_reply(&r, &fwd, 0);
+	rk = spec_flow(&r);
+	age_flow(&fk, 31000); /* past the udp timeout (30 s) */
+	if (!compact)
+		age_flow(&rk, 31000);
+
+	client_error(c, &fwd, 0, 1, FROM_DEVICE_SIDE, frame, &len, want);
+	expect_unknown(&fwd, &rk, frame, len);
+	client_error(c, &fwd, 0, 0, FROM_DEVICE_SIDE, frame, &len, want);
+	expect_unknown(&fwd, &rk, frame, len);
+	if (compact)
+		return;
+	evict(&rk);
+	client_error(c, &fwd, 0, 1, FROM_DEVICE_SIDE, frame, &len, want);
+	expect_unknown(&fwd, &rk, frame, len);
+	assert_int_equal(dp_conn_count(), 1);
+}
+
 /*
  * A nat device's error about a packet the balancer's own socket sent it
  * (a health check of its service port): to the balancer itself, passed
@@ -936,6 +1068,10 @@ int main(void)
 	    CT_CASE_MATRIX(test_error_forged),
 	    CT_CASE_MATRIX(test_tunnel_too_big_to_client),
 	    CT_CASE_MATRIX(test_tunnel_error_refused),
+	    {"test_error_to_client_udp_ended v4 udp compact", test_error_to_client_udp_ended,
+	     ct_setup, ct_teardown, DP_CASE(4, IPPROTO_UDP, 0)},
+	    {"test_error_to_client_udp_ended v6 udp vlan compact", test_error_to_client_udp_ended,
+	     ct_setup, ct_teardown, DP_CASE(6, IPPROTO_UDP, 1)},
 	    DP_CASE_MATRIX(test_error_to_ipip_device),
 	    DP_CASE_MATRIX(test_error_to_nat_device),
 	    DP_CASE_MATRIX(test_error_to_nat_device_short_quote),
@@ -944,6 +1080,11 @@ int main(void)
 	    DP_CASE_MATRIX(test_error_to_client_spoofed),
 	    DP_CASE_MATRIX(test_router_error_to_client_spoofed),
 	    DP_CASE_MATRIX(test_error_to_client_entry_gone),
+	    DP_CASE_MATRIX(test_error_to_client_reset),
+	    {"test_error_to_client_udp_ended v4 udp", test_error_to_client_udp_ended, dp_reset,
+	     NULL, DP_CASE(4, IPPROTO_UDP, 0)},
+	    {"test_error_to_client_udp_ended v6 udp vlan", test_error_to_client_udp_ended, dp_reset,
+	     NULL, DP_CASE(6, IPPROTO_UDP, 1)},
 	    DP_CASE_MATRIX(test_error_to_balancer),
 	    DP_CASE_MATRIX(test_error_unknown),
 	    DP_CASE_MATRIX(test_error_forged),
