@@ -210,6 +210,7 @@ MACHINE_UNAME=$(uname -srm)
 MACHINE_NPROC=$(nproc)
 MACHINE_NCPU=$(getconf _NPROCESSORS_ONLN) # nproc: the CPUs this run may use
 MACHINE_CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+HAULER_COMMIT=$(git describe --always --dirty 2>/dev/null || echo unknown) # what was measured
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "machine: $MACHINE_UNAME, $MACHINE_NCPU CPUs ($MACHINE_CPU), this run on $MACHINE_NPROC of them (CPU $WL_CPU for the devices$([ -n "$WL_LOAD_CPU" ] && echo ", $WL_LOAD_CPU for the client")), load average $LOAD_BEFORE"
 [ "$SMOKE" = 1 ] && say "smoke run: shape only, the figures mean nothing"
@@ -262,6 +263,7 @@ WL_DROP_MS=0
 wl_start "$P" "$ITERS" || exit 1
 VIP=$TOPO_VIP4:$WL_PORT
 topo_hauler "$P" up eth0 >/dev/null || exit 1 # ip netns exec: its /sys shows the namespace
+HAULER_TABLE=$(topo_hauler "$P" status | awk '$1 == "table" { print $2; exit }')
 H vip add "$VIP/udp" mode nat policy wrr || exit 1
 H server add s1 vip "$VIP/udp" || exit 1
 H device add s1cpu server s1 addr "$(topo_dev_addr4 s1cpu)" port "$WL_PORT" kind cpu \
@@ -1209,7 +1211,7 @@ for v in SLO_MS C0 C0_NOMINAL CAP_CPU CAP_ACC CAP_RATIO CAP_CPU_BOTH CAP_ACC_BOT
 	ELAPSED FCT_RATE REPRO_POINT_S REPRO_WARMUP_S REPRO_GRID WL_WORK_US WL_CPU_PCT WL_ACC_PCT \
 	WL_QUOTA_US WL_CPU WL_ACC_CPU BATCHES_LIST RUN_DATE AGENT_UDP ACC_NOMINAL WL_ACC_SLOW WL_CPU_BURST_US WL_WORK_BY REPRO_MAX_LAG_MS CLIENT_STALLS REPRO_TRIES \
 	REPRO_MIN_SPEED REPRO_MAX_SPEED LEARN_WARMUP MACHINE_NCPU REPRO_PLOTS REPRO_BUDGET_S BUDGET_CUTS \
-	REPRO_GATE_S GATE_WAITS GATE_WAITED_S WORKD_TEXT REPRO_SEED; do
+	REPRO_GATE_S GATE_WAITS GATE_WAITED_S WORKD_TEXT REPRO_SEED HAULER_COMMIT HAULER_TABLE; do
 	printf 'export %s=%q\n' "$v" "${!v}"
 done >"$RES/report.env"
 bash tools/reproduce_report.sh "$OUT" || exit 1

@@ -220,6 +220,7 @@ thesis_for() {
 		echo "  $([ -n "${BUDGET_CUTS:-}" ] && echo "in this run the budget cut short: $(echo "$BUDGET_CUTS" | sed 's/\[[^]]*\] //g; s/; *$//')." || echo "in this run it cut nothing short.")"
 	fi
 	echo "- Machine: \`$MACHINE_UNAME\`, ${MACHINE_NCPU:-$MACHINE_NPROC} CPUs ($MACHINE_CPU)$([ "${MACHINE_NCPU:-$MACHINE_NPROC}" != "$MACHINE_NPROC" ] && echo "; a run under \`tools/quiet.sh\` (see the table) had $MACHINE_NPROC of them, CPU $WL_CPU, to itself: every other task of the machine was kept on the other CPUs, and **everything of the rig ran on that one CPU**: the client (loadgen), the balancer's XDP work (softirq of the sending CPU), both agents, both devices and nginx")."
+	echo "- hauler: commit \`${HAULER_COMMIT:-unknown}\`, the ${HAULER_TABLE:-unrecorded} connection table (\`hauler up\`'s default)."
 	echo "- The rig's figures below (calibration, capacity, unloaded latency) are the sweep's run's; each part's own are in \`results/part_NAME.env\`."
 	acc_pct=${WL_ACC_PCT:-$WL_CPU_PCT} slow=${WL_ACC_SLOW:-5}
 	echo "- Rig: one server with two devices, both \`workd\` ([workload.md](workload.md)), each under a CFS"

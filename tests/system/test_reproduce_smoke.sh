@@ -76,6 +76,8 @@ for h in "## Highest rate at P99" "## Batch completion time" "## hauler-agent CP
 	grep -q "$h" "$OUTD/results.md" || fail "results.md lacks '$h'"
 done
 grep -q "took [0-9]* s of their budget of 900 s" "$OUTD/results.md" || fail "results.md lacks the time against the budget"
+grep -q '^- hauler: commit `[^`]*`, the \(compact\|lru\) connection table' "$OUTD/results.md" ||
+	fail "results.md does not name the commit and connection table measured"
 ok "results.md has every section"
 # Nothing of the run's rig is left: namespaces, run directory, cgroups.
 rp=$(sed -n 's/.*rig: namespaces \(hlr[0-9]*\)-\*.*/\1/p' <<<"$log" | head -1)
