@@ -60,10 +60,13 @@ WL_PORT=9000
 # only (the learner's iteration in make reproduce), so that after a weight
 # change it is the new weight's P99 (0: the last 200 requests, any age).
 : "${WL_WINDOW_MS:=500}"
-# Every workd runs on this CPU (default the last): the CPUs of a shared
-# machine can differ in speed (seen here: 1.6x, one of them also taking
-# interrupts), and a device must keep the speed it was calibrated at.
-: "${WL_CPU:=$(($(nproc) - 1))}"
+# Every workd runs on this CPU (default the last this script may run on:
+# under tools/quiet.sh the quiet one): the CPUs of a shared machine can
+# differ in speed (seen here: 1.6x, one of them also taking interrupts),
+# and a device must keep the speed it was calibrated at.
+: "${WL_CPU:=$(awk '$1 == "Cpus_allowed_list:" {
+	n = split($2, r, ","); k = split(r[n], b, "-"); print b[k]; exit
+}' /proc/self/status)}"
 # The accelerators' CPU (default WL_CPU, the same): another CPU gives an
 # accelerator silicon of its own, as a SmartNIC has, so that its work
 # never holds up the server CPU's device (a CFS quota is enforced at the
