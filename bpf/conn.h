@@ -70,34 +70,6 @@ static __always_inline int conn_udp_ended(const struct conn *c, __u8 proto,
 	return proto == IPPROTO_UDP && conn_expired(c, proto, cfg, now);
 }
 
-/* A flow key of family and protocol like f's: src:sport -> dst:dport. */
-static __always_inline void flow_key_set(struct flow_key *k, const struct flow_key *f,
-					 const __u32 *src, __u16 sport, const __u32 *dst,
-					 __u16 dport)
-{
-	__builtin_memcpy(k->src, src, 16);
-	__builtin_memcpy(k->dst, dst, 16);
-	k->sport = sport;
-	k->dport = dport;
-	k->family = f->family;
-	k->proto = f->proto;
-	k->pad = 0;
-}
-
-/* The key of the reply to a NAT flow: device -> client. */
-static __always_inline void reply_key(struct flow_key *r, const struct flow_key *f,
-				      const struct device_info *dev)
-{
-	flow_key_set(r, f, dev->addr, dev->port, f->src, f->sport);
-}
-
-/* The inverse of reply_key: the client's flow to the VIP vk, from its reply r. */
-static __always_inline void client_key(struct flow_key *f, const struct flow_key *r,
-				       const struct vip_key *vk)
-{
-	flow_key_set(f, r, r->dst, r->dport, vk->addr, vk->port);
-}
-
 /* The flow key of the other direction of f. */
 static __always_inline void flow_reverse(struct flow_key *r, const struct flow_key *f)
 {

@@ -6,7 +6,8 @@
  * (bpf/ct_prog.h): a flow in one 8-byte slot of the ctable array map; a
  * nat reply has no slot of its own: its source names the device
  * (dev_hints, else dev_addrs), whose entry names the VIP, which gives the client's flow
- * and so its slot (ct_reply_device, ct_reply_flow). The rules are
+ * and so its slot (ct_reply_device, ct_reply_flow; the device's rules are
+ * include/hauler_reply.h's, shared with hauler conns --flow). The rules are
  * conn.h's (half-open until confirmed, device generation, FIN and RST
  * lingers, UDP idle timeout); what differs is said where it does.
  */
@@ -278,98 +279,47 @@ static __always_inline __u64 ct_promoted(__u64 s, __u8 proto, __u8 tcp_flags, __
 	return ct_slot_with(s, f, tick);
 }
 
-/* Are device dev's address and port the source of k? */
-static __always_inline int ct_dev_at(const struct device_info *dev, const struct flow_key *k)
-{
-	return dev->family == k->family && dev->port == k->sport && dev->addr[0] == k->src[0] &&
-	       (k->family != 6 || (dev->addr[1] == k->src[1] && dev->addr[2] == k->src[2] &&
-				   dev->addr[3] == k->src[3]));
-}
-
-/* Is dev a device of a nat VIP of k's protocol and family at k's source? */
-static __always_inline int ct_reply_device_is(const struct device_info *dev,
-					      const struct flow_key *k)
-{
-	return dev && dev->in_use && dev->fwd == HAULER_FWD_NAT + 1 && dev->vip.proto == k->proto &&
-	       dev->vip.family == k->family && ct_dev_at(dev, k);
-}
-
 /*
- * dev_hints' entry for k's source (hauler_dev_hint_at): 0 when no device
- * of a nat VIP is there (the manager writes an entry before the device's
- * key and clears it only when no key is left under it), else 1 + the id
- * of a device whose key is under it, maybe another address's.
+ * The maps a nat reply's device is found in (include/hauler_reply.h):
+ * the datapath reads them themselves, src is NULL.
  */
+struct ct_src;
+
+static __always_inline struct device_info *ct_src_device(struct ct_src *src, const __u32 *id)
+{
+	return bpf_map_lookup_elem(&devices, id);
+}
+
+static __always_inline struct dev_hint *ct_src_hint(struct ct_src *src, const __u32 *i)
+{
+	return bpf_map_lookup_elem(&dev_hints, i);
+}
+
+static __always_inline struct dev_ref *ct_src_addr(struct ct_src *src, const struct dev_addr *a)
+{
+	return bpf_map_lookup_elem(&dev_addrs, a);
+}
+
+#include "hauler_reply.h"
+
+/* ct_dev_hint_in on the maps. */
 static __always_inline __u32 ct_dev_hint(const struct flow_key *k)
 {
-	__u32 i = hauler_dev_hint_at(k->src, k->sport, k->family, k->proto);
-	struct dev_hint *e = bpf_map_lookup_elem(&dev_hints, &i);
-
-	return e ? e->dev1 : 0;
+	return ct_dev_hint_in(NULL, k);
 }
 
-/*
- * The device a nat reply k (device -> client) comes from, hint its
- * source's dev_hints entry (ct_dev_hint): the device whose address and
- * port are k's source, of a nat VIP of k's protocol and family. The
- * hint's device when it is that (one array lookup), else dev_addrs's
- * (written with devices by the manager's commit, mapw_device): another
- * device's address under the same hint, or an entry not yet rewritten.
- * The entry is checked, not the key alone: a key the commit has yet to
- * delete names a device that no longer has that address. *id: its id.
- * NULL: none. Devices of one VIP may share an address and port (model.c,
- * nat_address_free): the key names one of them, and so the VIP, which is
- * all ct_reply_flow takes from it.
- */
+/* ct_reply_device_in on the maps. */
 static __always_inline struct device_info *ct_reply_device(const struct flow_key *k, __u32 hint,
 							   __u32 *id)
 {
-	struct device_info *dev;
-	struct dev_ref *ref;
-	struct dev_addr a;
-
-	if (!hint)
-		return NULL;
-	*id = hint - 1;
-	dev = bpf_map_lookup_elem(&devices, id);
-	if (ct_reply_device_is(dev, k))
-		return dev;
-	hauler_dev_addr_key(&a, k->src, k->sport, k->family, k->proto);
-	ref = bpf_map_lookup_elem(&dev_addrs, &a);
-	if (!ref)
-		return NULL;
-	*id = ref->id;
-	dev = bpf_map_lookup_elem(&devices, id);
-	return ct_reply_device_is(dev, k) ? dev : NULL;
+	return ct_reply_device_in(NULL, k, hint, id);
 }
 
-#define CT_REPLY_FLOW  0 /* the flow's slot, bound to a device at the reply's source, live */
-#define CT_REPLY_NONE  1 /* no slot of the flow: decided without state, or removed */
-#define CT_REPLY_GONE  2 /* the flow's slot is of an earlier generation of such a device's id */
-#define CT_REPLY_OTHER 3 /* the flow's slot is a device's at another address: not its reply */
-
-/*
- * What a nat flow's state bound to device id sid says of reply k, for
- * both tables (the compact table's slot, ct_reply_flow; an LRU client
- * entry, reply_flow_entry): fd, the binding's device while it lives (NULL:
- * gone), must be at the reply's source (CT_REPLY_FLOW; *dev becomes it: a
- * device of the same VIP at the same address, or the one the key named);
- * a gone binding whose id is at this address now is CT_REPLY_GONE;
- * anything else CT_REPLY_OTHER. *id becomes sid.
- */
+/* ct_reply_bound_in on the maps. */
 static __always_inline int ct_reply_bound(const struct flow_key *k, struct device_info *fd,
 					  __u32 sid, struct device_info **dev, __u32 *id)
 {
-	*id = sid;
-	if (fd) {
-		if (!ct_dev_at(fd, k))
-			return CT_REPLY_OTHER;
-		*dev = fd;
-		return CT_REPLY_FLOW;
-	}
-	/* Gone: an earlier generation of a device id that is at this address now. */
-	fd = bpf_map_lookup_elem(&devices, &sid);
-	return fd && fd->in_use && ct_dev_at(fd, k) ? CT_REPLY_GONE : CT_REPLY_OTHER;
+	return ct_reply_bound_in(NULL, k, fd, sid, dev, id);
 }
 
 /*

@@ -2,8 +2,9 @@
 /*
  * hauler_keys.h - the map keys that hold more than an index: a VIP's two
  * Maglev tables and a server's two rings (the active one and the one the
- * manager fills before it flips the version), a device id's generation
- * and the VIP fields of a device's entry. One definition for the
+ * manager fills before it flips the version), a device id's generation,
+ * the VIP fields of a device's entry, and the flow keys of a nat flow's
+ * two directions (client -> VIP, device -> client). One definition for the
  * datapath, the policies, the manager and the tests.
  */
 #ifndef HAULER_KEYS_H
@@ -125,6 +126,34 @@ static __always_inline int hauler_dev_addr_of(struct dev_addr *k, const struct d
 		return 0;
 	hauler_dev_addr_key(k, d->addr, d->port, d->family, d->vip.proto);
 	return 1;
+}
+
+/* A flow key of family and protocol like f's: src:sport -> dst:dport. */
+static __always_inline void flow_key_set(struct flow_key *k, const struct flow_key *f,
+					 const __u32 *src, __u16 sport, const __u32 *dst,
+					 __u16 dport)
+{
+	__builtin_memcpy(k->src, src, 16);
+	__builtin_memcpy(k->dst, dst, 16);
+	k->sport = sport;
+	k->dport = dport;
+	k->family = f->family;
+	k->proto = f->proto;
+	k->pad = 0;
+}
+
+/* The key of the reply to a NAT flow: device -> client. */
+static __always_inline void reply_key(struct flow_key *r, const struct flow_key *f,
+				      const struct device_info *dev)
+{
+	flow_key_set(r, f, dev->addr, dev->port, f->src, f->sport);
+}
+
+/* The inverse of reply_key: the client's flow to the VIP vk, from its reply r. */
+static __always_inline void client_key(struct flow_key *f, const struct flow_key *r,
+				       const struct vip_key *vk)
+{
+	flow_key_set(f, r, r->dst, r->dport, vk->addr, vk->port);
 }
 
 /* rings: version 0 or 1 of server's ring (server_info.ring_version). */

@@ -4,7 +4,9 @@
  * half_open), or the compact table's slots (ctable), which keep no
  * addresses: a digest, a device, a state and a time each. hauler conns
  * --flow PROTO FROM TO: one flow, looked up as the datapath looks it up
- * (on the compact table its place and digest by include/ctable/).
+ * (on the compact table its place and digest by include/ctable/), a
+ * client's to a VIP or a nat device's reply (its device by
+ * include/hauler_reply.h, as the datapath finds it).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,6 +21,35 @@
 #include "error.h"
 #include "json.h"
 #include "args.h"
+
+/*
+ * The maps a nat reply's device is found in (include/hauler_reply.h): the
+ * devices of the model (read from the devices map), the pinned dev_hints
+ * and dev_addrs, their entries read into the buffers here.
+ */
+struct ct_src {
+	struct model *m;
+	const struct hauler_maps *maps;
+	struct dev_hint hint;
+	struct dev_ref ref;
+};
+
+static struct device_info *ct_src_device(struct ct_src *src, const __u32 *id)
+{
+	return *id < HAULER_MAX_DEVICES ? &src->m->devices[*id] : NULL;
+}
+
+static struct dev_hint *ct_src_hint(struct ct_src *src, const __u32 *i)
+{
+	return bpf_map_lookup_elem(src->maps->dev_hints, i, &src->hint) ? NULL : &src->hint;
+}
+
+static struct dev_ref *ct_src_addr(struct ct_src *src, const struct dev_addr *a)
+{
+	return bpf_map_lookup_elem(src->maps->dev_addrs, a, &src->ref) ? NULL : &src->ref;
+}
+
+#include "hauler_reply.h"
 
 static void flow_end(__u8 family, const __u32 *addr, __u16 port, char *buf, size_t len)
 {
@@ -190,6 +221,9 @@ struct flow_found {
 	__u8 flags; /* the LRU entry's CONN_* */
 	__u64 age_ms;
 	char state[32];
+	/* A nat reply's: the client's flow, and (LRU) whose entry holds it */
+	int is_reply, reply_entry;
+	struct flow_key client;
 };
 
 /* --flow on the LRU tables: the entry of key in conns, else in half_open. */
@@ -281,22 +315,107 @@ static int flow_compact(struct cmd_ctx *c, const struct flow_key *key, int vip,
 	return ret;
 }
 
+/*
+ * --flow of a nat reply k (device -> client: its destination is no VIP),
+ * as the datapath takes it (nat_return, ct_nat_return): on the LRU tables
+ * its reply entry while it is there; without it, and on the compact table,
+ * the device at its source (ct_reply_device_in: dev_hints, else
+ * dev_addrs), whose VIP gives the client's flow, whose entry or slot must
+ * be bound to a device at that source (ct_reply_bound_in) for the reply
+ * to be its flow's. 0: f filled (f->client the client's flow); else
+ * -ERR_*, error set (words: the command's, for it).
+ */
+static int flow_reply(struct cmd_ctx *c, const struct flow_key *k, struct flow_found *f,
+		      char **words)
+{
+	struct ct_src src = {.m = c->cur, .maps = &c->maps};
+	int compact = c->cur->config.ct_buckets != 0, ret, st;
+	char cf[ADDR_STRLEN + 8], ct[ADDR_STRLEN + 8];
+	struct device_info *dev, *fd;
+	const struct model *m = c->cur;
+	__u32 id;
+
+	f->is_reply = 1;
+	if (!compact && !flow_lru(c, k, f)) {
+		/* Its reply entry (nat_return): the VIP is the entry's. */
+		if (!f->reply)
+			return err_set(ERR_INPUT,
+				       "no flow %s %s -> %s: %s is no VIP, and the entry under "
+				       "these addresses is no nat reply's",
+				       words[0], words[1], words[2], words[2]);
+		f->reply_entry = 1;
+		if (f->vip >= 0 && f->vip < HAULER_MAX_VIPS && m->vips[f->vip].in_use)
+			client_key(&f->client, k, &m->vips[f->vip].key);
+		return 0;
+	}
+	*f = (struct flow_found){.vip = -1, .is_reply = 1};
+	dev = ct_reply_device_in(&src, k, ct_dev_hint_in(&src, k), &id);
+	if (!dev)
+		return err_set(ERR_INPUT,
+			       "no flow %s %s -> %s: %s is no VIP, and %s no nat device's address "
+			       "and port",
+			       words[0], words[1], words[2], words[2], words[1]);
+	client_key(&f->client, k, &dev->vip);
+	flow_end(k->family, f->client.src, f->client.sport, cf, sizeof(cf));
+	flow_end(k->family, f->client.dst, f->client.dport, ct, sizeof(ct));
+	ret = compact ? flow_compact(c, &f->client, dev->vip_id, f) : flow_lru(c, &f->client, f);
+	if (ret < 0)
+		return ret;
+	f->is_reply = 1;
+	/* As reply_flow_entry: another VIP's entry, or a reply entry, is none of this flow. */
+	if (ret || (!compact && (f->vip != dev->vip_id || f->reply)))
+		return err_set(ERR_INPUT,
+			       "no flow %s %s -> %s: a reply of device %s, but its client's flow "
+			       "%s -> %s has no %s",
+			       words[0], words[1], words[2], (const char *)dev->name, cf, ct,
+			       compact ? "slot" : "entry");
+	fd = f->gone ? NULL : &c->cur->devices[f->device];
+	st = ct_reply_bound_in(&src, k, fd, f->device, &dev, &id);
+	if (st == CT_REPLY_OTHER)
+		return err_set(ERR_INPUT,
+			       "no flow %s %s -> %s: its client's flow %s -> %s is held by %s%s, "
+			       "not at %s",
+			       words[0], words[1], words[2], cf, ct,
+			       fd ? "device " : "a gone device", fd ? (const char *)fd->name : "",
+			       words[1]);
+	return 0;
+}
+
 static void flow_print(struct cmd_ctx *c, const struct flow_key *key, const struct flow_found *f)
 {
 	const char *dev = f->gone ? "?" : (const char *)c->cur->devices[f->device].name;
 	const char *proto = key->proto == IPPROTO_UDP ? "udp" : "tcp";
 	char src[ADDR_STRLEN + 8], dst[ADDR_STRLEN + 8], vt[VIP_STRLEN], flags[32];
+	char cf[ADDR_STRLEN + 8] = "-", ct[ADDR_STRLEN + 8] = "-";
 	int compact = !strcmp(f->table, "ctable");
+	/* Whose entry (LRU): the reply's, or its client's flow's. */
+	const char *entry = f->reply_entry ? "reply" : "client";
 	struct json j;
 
 	flow_end(key->family, key->src, key->sport, src, sizeof(src));
 	flow_end(key->family, key->dst, key->dport, dst, sizeof(dst));
+	if (f->is_reply && f->client.family) {
+		flow_end(key->family, f->client.src, f->client.sport, cf, sizeof(cf));
+		flow_end(key->family, f->client.dst, f->client.dport, ct, sizeof(ct));
+	}
 	vip_text(c->cur, f->vip, vt, sizeof(vt));
 	if (!c->json) {
 		printf("flow       %s %s -> %s\n", proto, src, dst);
+		if (f->is_reply)
+			printf("direction  reply (device -> client)\nclient     %s %s -> %s\n",
+			       proto, cf, ct);
+		else
+			printf("direction  client (client -> VIP)\n");
 		if (compact)
-			printf("table      compact (bucket %u, slot %u, digest %06x)\n", f->bucket,
-			       f->slot, f->digest);
+			printf("table      compact (bucket %u, slot %u, digest %06x%s)\n",
+			       f->bucket, f->slot, f->digest,
+			       f->is_reply ? ": the client's flow's" : "");
+		else if (f->is_reply)
+			printf("table      lru (%s: %s)\n", f->table,
+			       f->reply_entry
+				   ? "the reply entry"
+				   : "the client's entry; no reply entry, the datapath "
+				     "translates the reply by this one and writes it again");
 		else
 			printf("table      lru (%s)\n", f->table);
 		printf("device     %s (id %u)\nvip        %s\nstate      %s\nage_ms     %llu\n",
@@ -337,12 +456,21 @@ static void flow_print(struct cmd_ctx *c, const struct flow_key *key, const stru
 	} else {
 		json_bool(&j, "reply", f->reply);
 		json_bool(&j, "synack", f->synack);
+		json_string(&j, "entry", entry);
+	}
+	json_string(&j, "direction", f->is_reply ? "reply" : "client");
+	if (f->is_reply) {
+		json_string(&j, "client_from", cf);
+		json_string(&j, "client_to", ct);
 	}
 	json_object_end(&j);
 	json_finish(&j);
 }
 
-/* hauler conns --flow PROTO FROM TO (argv: the three words). */
+/*
+ * hauler conns --flow PROTO FROM TO (argv: the three words): a client's
+ * flow to a VIP, else a nat device's reply (flow_reply).
+ */
 static int conns_flow(struct cmd_ctx *c, char **argv)
 {
 	static const char *const protos[] = {"tcp", "udp"};
@@ -370,17 +498,12 @@ static int conns_flow(struct cmd_ctx *c, char **argv)
 	vk.port = key.dport;
 	memcpy(vk.addr, key.dst, sizeof(vk.addr));
 	vip = model_vip_find(c->cur, &vk);
-	if (c->cur->config.ct_buckets) {
-		/* A slot is a client's flow to a VIP: a nat reply has none. */
-		if (vip < 0)
-			return err_set(ERR_INPUT,
-				       "%s/%s is no VIP: the compact table keeps only flows to a "
-				       "VIP",
-				       argv[2], argv[0]);
+	if (vip < 0)
+		ret = flow_reply(c, &key, &f, argv);
+	else if (c->cur->config.ct_buckets)
 		ret = flow_compact(c, &key, vip, &f);
-	} else {
+	else
 		ret = flow_lru(c, &key, &f);
-	}
 	if (ret > 0)
 		return err_set(ERR_INPUT, "no flow %s %s -> %s in the connection table", argv[0],
 			       argv[1], argv[2]);

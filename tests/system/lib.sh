@@ -488,6 +488,21 @@ live_flows() {
 	done | sort
 }
 
+# flow_refused WORD...: `hauler conns --flow WORD...` refuses them: exit 1,
+# one line on stderr (hauler: ...), nothing on stdout.
+flow_refused() {
+	local out rc err
+	out=$(H conns --flow "$@" </dev/null 2>"$TOPO_RUN/flow.err")
+	rc=$?
+	err=$(cat "$TOPO_RUN/flow.err")
+	if [ "$rc" -eq 1 ] && [ -z "$out" ] && [ "$(grep -c . <<<"$err")" -eq 1 ] &&
+		[[ $err == "hauler: "* ]]; then
+		ok "hauler conns --flow $*: exit 1, $err"
+	else
+		fail "hauler conns --flow $*: exit $rc, stdout '$out', stderr '$err'"
+	fi
+}
+
 # conns_table: the connection table the balancer runs (lru or compact).
 conns_table() {
 	H status | awk '$1 == "table" { print $2; exit }'

@@ -4,8 +4,10 @@
 # table"), with real connections: `hauler conns` lists one line per used
 # slot (no addresses: bucket, slot, digest, device, VIP, state, age) and
 # -j the same, a VIP filter keeps that VIP's; `hauler conns --flow` finds
-# a connection by its addresses in the slot the listing shows, and
-# refuses bad words; `hauler status` (text and
+# a connection by its addresses in the slot the listing shows, its
+# device's reply (DEVICE -> CLIENT) in the same slot, and refuses a flow
+# it does not hold, a reply of no nat device or of another device, and
+# bad words; `hauler status` (text and
 # -j) counts the live established and half-open slots; an unknown VIP is
 # refused as on the LRU tables; the health daemon's on-down reset clears
 # exactly the down device's slots (its connections end, a keep device's
@@ -112,7 +114,11 @@ fi
 # --- one flow by its addresses: hauler conns --flow (the ready file names them) ---
 # Its place and digest are the datapath's (include/ctable/): the slot it
 # names is a line of the listing, with the same digest, device and state.
-nf=0 nj=0
+# Its device's reply by its addresses (DEVICE:PORT -> CLIENT:PORT, as a
+# tcpdump on the device's side shows it): its device found from its source
+# as the datapath finds it (dev_hints, else dev_addrs), that device's VIP
+# the client's flow, whose slot is the one the client's lookup names.
+nf=0 nj=0 nr=0 nrj=0
 while read -r proto from to; do
 	out=$(H conns --flow "$proto" "$from" "$to" </dev/null)
 	set -- $(sed -n 's/^table *compact (bucket \([0-9]*\), slot \([0-7]\), digest \([0-9a-f]*\))$/\1 \2 \3/p' <<<"$out")
@@ -123,31 +129,48 @@ while read -r proto from to; do
 			'$1 == b && $2 == k && $3 == g && $5 == d && $8 == "established" { f = 1 } END { exit !f }' &&
 		nf=$((nf + 1))
 	H -j conns --flow "$proto" "$from" "$to" </dev/null |
-		grep -q "^{\"proto\":\"tcp\",\"from\":\"$from\",\"to\":\"$to\",\"table\":\"compact\",\"map\":\"ctable\",\"bucket\":$1,\"slot\":$2,\"digest\":[0-9]*,\"device\":\"$dev\",.*\"vip\":\"$TCP_VIP\",.*\"state\":\"established\"" &&
+		grep -q "^{\"proto\":\"tcp\",\"from\":\"$from\",\"to\":\"$to\",\"table\":\"compact\",\"map\":\"ctable\",\"bucket\":$1,\"slot\":$2,\"digest\":[0-9]*,\"device\":\"$dev\",.*\"vip\":\"$TCP_VIP\",.*\"state\":\"established\",.*\"direction\":\"client\"}$" &&
 		nj=$((nj + 1))
+	rep="$(topo_dev_addr4 "$dev"):8080"
+	rout=$(H conns --flow "$proto" "$rep" "$from" </dev/null)
+	[ $# -eq 3 ] && [ "$(awk '$1 == "direction" { print $2 }' <<<"$rout")" = reply ] &&
+		grep -qx "client     tcp $from -> $to" <<<"$rout" &&
+		grep -qx "table      compact (bucket $1, slot $2, digest $3: the client's flow's)" <<<"$rout" &&
+		[ "$(awk '$1 == "device" { print $2 }' <<<"$rout")" = "$dev" ] &&
+		[ "$(awk '$1 == "vip" { print $2 }' <<<"$rout")" = "$TCP_VIP" ] &&
+		[ "$(awk '$1 == "state" { print $2 }' <<<"$rout")" = established ] &&
+		nr=$((nr + 1))
+	H -j conns --flow "$proto" "$rep" "$from" </dev/null |
+		grep -q "^{\"proto\":\"tcp\",\"from\":\"$rep\",\"to\":\"$from\",\"table\":\"compact\",\"map\":\"ctable\",\"bucket\":$1,\"slot\":$2,.*\"device\":\"$dev\",.*\"vip\":\"$TCP_VIP\",.*\"state\":\"established\",.*\"direction\":\"reply\",\"client_from\":\"$from\",\"client_to\":\"$to\"}$" &&
+		nrj=$((nrj + 1))
 done <"$TOPO_RUN/L.ready"
-if [ "$nf" -eq $NL ] && [ "$nj" -eq $NL ]; then
-	ok "hauler conns --flow finds each of the $NL connections in its listed slot (text and -j)"
+if [ "$nf" -eq $NL ] && [ "$nj" -eq $NL ] && [ "$nr" -eq $NL ] && [ "$nrj" -eq $NL ]; then
+	ok "hauler conns --flow finds each of the $NL connections in its listed slot, and its" \
+		"device's reply in the same slot with the client's flow (text and -j)"
 else
-	fail "hauler conns --flow: $nf of $NL found in their listed slots, $nj in -j"
-	head -2 "$TOPO_RUN/L.ready" | while read -r proto from to; do H conns --flow "$proto" "$from" "$to"; done
+	fail "hauler conns --flow: $nf of $NL found in their listed slots, $nj in -j;" \
+		"their replies $nr, $nrj in -j"
+	head -2 "$TOPO_RUN/L.ready" | while read -r proto from to; do
+		H conns --flow "$proto" "$from" "$to"
+		dev=$(H conns --flow "$proto" "$from" "$to" | awk '$1 == "device" { print $2 }')
+		H conns --flow "$proto" "$(topo_dev_addr4 "$dev"):8080" "$from"
+	done
 fi
-# No such flow, a destination that is no VIP, and bad words: one line on
-# stderr, exit 1, nothing on stdout.
+# No such flow, a destination that is no VIP from no nat device, a reply
+# whose client has no flow, a reply from another device than the flow's
+# (its slot names the flow's device: no reply of it) or of another
+# protocol, and bad words: one line on stderr, exit 1, nothing on stdout.
 read -r proto from to <"$TOPO_RUN/L.ready"
+dev=$(H conns --flow "$proto" "$from" "$to" | awk '$1 == "device" { print $2 }')
+rep="$(topo_dev_addr4 "$dev"):8080"
+for d in s1cpu s1acc s2cpu s2acc; do [ "$d" != "$dev" ] && other="$(topo_dev_addr4 $d):8080"; done
 for bad in "tcp 10.250.250.250:1 $to" "udp $from $to" "tcp $from 10.250.250.250:80" \
+	"tcp 10.250.250.250:8080 $from" "tcp $rep 10.250.250.250:1" "tcp $other $from" \
+	"udp $rep $from" "tcp $(topo_dev_addr4 "$dev"):8081 $from" \
 	"sctp $from $to" "tcp 10.0.0.300:1 $to" "tcp $from:1 $to" "tcp 10.0.0.1:0 $to" \
 	"tcp [fd00::1]:1 $to" "tcp $from"; do
 	# shellcheck disable=SC2086 # the words of the command
-	out=$(H conns --flow $bad 2>"$TOPO_RUN/flow.err")
-	rc=$?
-	err=$(cat "$TOPO_RUN/flow.err")
-	if [ "$rc" -eq 1 ] && [ -z "$out" ] && [ "$(grep -c . <<<"$err")" -eq 1 ] &&
-		[[ $err == "hauler: "* ]]; then
-		ok "hauler conns --flow $bad: exit 1, $err"
-	else
-		fail "hauler conns --flow $bad: exit $rc, stdout '$out', stderr '$err'"
-	fi
+	flow_refused $bad
 done
 
 # --- bad input: the LRU tables' error ---

@@ -12,7 +12,9 @@
 #     daemon stops cleanly on SIGTERM;
 #   - the connection table under LRU pressure (hauler up --table lru): a
 #     million other entries written into a full table evict none of the
-#     live flows (each packet refreshes its entry);
+#     live flows (each packet refreshes its entry); hauler conns --flow
+#     finds a flow and its device's reply (its reply entry, or without it
+#     the client's entry);
 #   - save writes no key; save --keys only into a new 0600 file (never
 #     stdout, never through a symlink); down; up -c with that file restores
 #     the same configuration, keys and flow seed, and starts every device's
@@ -168,6 +170,56 @@ H -j conns --flow "$proto" "$from" "$to" |
 	grep -q "^{\"proto\":\"tcp\",\"from\":\"$from\",\"to\":\"$to\",\"table\":\"lru\",\"map\":\"conns\",\"device\":\"$dev\",.*\"state\":\"established\"" &&
 	ok "hauler -j conns --flow: $from's conns entry, on $dev" ||
 	fail "hauler -j conns --flow $from: $(H -j conns --flow "$proto" "$from" "$to" 2>&1)"
+# Its device's reply (DEVICE:PORT -> CLIENT:PORT, as a tcpdump on the
+# device's side shows it): its reply entry, with the client's flow; with
+# that entry removed, the client's entry, by which the datapath translates
+# the reply and writes the entry again (the device's next segment may do
+# it before the lookup: tried again); another device's address, and an
+# address of no device: no flow, one line, exit 1.
+rep="$(topo_dev_addr4 "$dev"):8080"
+out=$(H conns --flow "$proto" "$rep" "$from")
+if grep -qx "direction  reply (device -> client)" <<<"$out" &&
+	grep -qx "client     tcp $from -> $to" <<<"$out" &&
+	grep -qx "table      lru (conns: the reply entry)" <<<"$out" &&
+	[ "$(awk '$1 == "device" { print $2 }' <<<"$out")" = "$dev" ] &&
+	[ "$(awk '$1 == "state" { print $2 }' <<<"$out")" = established ] &&
+	H -j conns --flow "$proto" "$rep" "$from" |
+	grep -q "^{\"proto\":\"tcp\",\"from\":\"$rep\",\"to\":\"$from\",\"table\":\"lru\",\"map\":\"conns\",\"device\":\"$dev\",.*\"state\":\"established\",.*\"reply\":true,.*\"entry\":\"reply\",\"direction\":\"reply\",\"client_from\":\"$from\",\"client_to\":\"$to\"}$"; then
+	ok "hauler conns --flow $rep $from: $dev's reply entry, the client's flow $from -> $to (text and -j)"
+else
+	fail "hauler conns --flow of $dev's reply: $out / $(H -j conns --flow "$proto" "$rep" "$from" 2>&1)"
+fi
+# flow_key4 FROM TO: the conns key of a TCP flow of IPv4 ADDR:PORTs, in hex.
+flow_key4() {
+	local a ip
+	for a in "$1" "$2"; do
+		IFS=. read -ra ip <<<"${a%:*}"
+		printf '%02x %02x %02x %02x 00 00 00 00 00 00 00 00 00 00 00 00 ' "${ip[@]}"
+	done
+	printf '%02x %02x %02x %02x 04 06 00 00\n' $((${1##*:} >> 8)) $((${1##*:} & 255)) \
+		$((${2##*:} >> 8)) $((${2##*:} & 255))
+}
+got=0
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	# shellcheck disable=SC2046 # the key's bytes are words
+	bpftool map delete pinned "$TOPO_PIN/conns" key hex $(flow_key4 "$rep" "$from") 2>/dev/null
+	out=$(H conns --flow "$proto" "$rep" "$from")
+	if grep -q "^table      lru (conns: the client's entry; no reply entry" <<<"$out"; then
+		got=1
+		break
+	fi
+done
+if [ $got = 1 ] && grep -qx "client     tcp $from -> $to" <<<"$out" &&
+	[ "$(awk '$1 == "device" { print $2 }' <<<"$out")" = "$dev" ] &&
+	[ "$(awk '$1 == "state" { print $2 }' <<<"$out")" = established ]; then
+	ok "its reply entry removed, hauler conns --flow $rep $from: the client's entry, on $dev"
+else
+	fail "hauler conns --flow of $dev's reply without its entry: $out"
+fi
+for d in s1cpu s1acc s2cpu s2acc; do [ "$d" != "$dev" ] && other="$(topo_dev_addr4 $d):8080"; done
+flow_refused tcp "$other" "$from"
+flow_refused tcp 10.250.250.250:8080 "$from"
+flow_refused tcp "$rep" 10.250.250.250:1
 "$BUILD/tools/conns_fill" "$TOPO_PIN" 1100000 || fail "conns_fill"
 held=$(json_num "$(H -j status)" conns)
 if is_num "$held" && [ "$held" -ge 1000000 ]; then

@@ -6,7 +6,9 @@
  * races, the fill the table is sized for, its false-match rate against
  * the computed one, and its bytes per connection; what its readers in
  * user space make of a slot (ct_view.h: state, counts, a device's slots
- * dropped by the on-down reset).
+ * dropped by the on-down reset); a nat reply's device by its source and
+ * what its flow's binding says of it (hauler_reply.h, over maps in
+ * memory, as hauler conns --flow reads the pinned ones).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +19,32 @@
 #include <netinet/in.h>
 #include <cmocka.h>
 #include "ctable/ct_view.h"
+
+/* The maps a nat reply's device is found in (hauler_reply.h), in memory. */
+struct ct_src {
+	struct device_info dev[4];
+	struct dev_hint hint[HAULER_DEV_HINTS];
+	struct dev_addr key;
+	struct dev_ref ref;
+	int has_key;
+};
+
+static struct device_info *ct_src_device(struct ct_src *src, const __u32 *id)
+{
+	return *id < 4 ? &src->dev[*id] : NULL;
+}
+
+static struct dev_hint *ct_src_hint(struct ct_src *src, const __u32 *i)
+{
+	return &src->hint[*i];
+}
+
+static struct dev_ref *ct_src_addr(struct ct_src *src, const struct dev_addr *a)
+{
+	return src->has_key && !memcmp(a, &src->key, sizeof(*a)) ? &src->ref : NULL;
+}
+
+#include "hauler_reply.h"
 
 #define SEED 0x5eed1234u
 
@@ -623,6 +651,76 @@ static void test_view_drop_device(void **state)
 	assert_int_equal(n, 20);
 }
 
+/* Device id of a nat VIP (vk) at 10.0.2.last:8080. */
+static void reply_dev(struct ct_src *src, __u32 id, __u8 last, const struct vip_key *vk, __u8 fwd)
+{
+	struct device_info *d = &src->dev[id];
+
+	memset(d, 0, sizeof(*d));
+	d->in_use = 1;
+	d->gen = 5;
+	d->family = 4;
+	d->addr[0] = htonl(0x0a000200u + last);
+	d->port = htons(8080);
+	hauler_device_vip_set(d, vk, 3, fwd);
+}
+
+static void test_reply_device(void **state)
+{
+	static struct ct_src src;
+	struct vip_key vk = {.family = 4, .proto = IPPROTO_TCP, .port = htons(80)};
+	struct device_info *dev = NULL;
+	struct flow_key k = flow(7), r, f;
+	__u32 id = 99, i;
+
+	(void)state;
+	memset(&src, 0, sizeof(src));
+	vk.addr[0] = k.dst[0];
+	reply_dev(&src, 1, 1, &vk, HAULER_FWD_NAT);
+	reply_dev(&src, 2, 2, &vk, HAULER_FWD_NAT);
+	/* The reply of client k's flow on device 1, and back to the client's flow. */
+	reply_key(&r, &k, &src.dev[1]);
+	client_key(&f, &r, &src.dev[1].vip);
+	assert_memory_equal(&f, &k, sizeof(f));
+	i = hauler_dev_hint_at(r.src, r.sport, r.family, r.proto);
+	/* No hint: no device there, whatever dev_addrs holds. */
+	src.has_key = hauler_dev_addr_of(&src.key, &src.dev[1]);
+	src.ref.id = 1;
+	assert_int_equal(ct_dev_hint_in(&src, &r), 0);
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id));
+	/* The hint names it: one lookup. */
+	src.has_key = 0;
+	src.hint[i].dev1 = 2;
+	assert_ptr_equal(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id), &src.dev[1]);
+	assert_int_equal(id, 1);
+	/* The hint names another address's device: dev_addrs names it. */
+	src.hint[i].dev1 = 3;
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id));
+	src.has_key = 1;
+	assert_ptr_equal(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id), &src.dev[1]);
+	assert_int_equal(id, 1);
+	/* A key not yet deleted, its device moved: checked, none. */
+	src.ref.id = 2;
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id));
+	/* Of another protocol, or an ipip VIP's device: none. */
+	src.hint[i].dev1 = 2;
+	r.proto = IPPROTO_UDP;
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id));
+	r.proto = IPPROTO_TCP;
+	reply_dev(&src, 1, 1, &vk, HAULER_FWD_IPIP);
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id));
+	reply_dev(&src, 1, 1, &vk, HAULER_FWD_NAT);
+	/* The flow's binding: on a device at the source, elsewhere, gone. */
+	assert_int_equal(ct_reply_bound_in(&src, &r, &src.dev[1], 1, &dev, &id), CT_REPLY_FLOW);
+	assert_ptr_equal(dev, &src.dev[1]);
+	assert_int_equal(ct_reply_bound_in(&src, &r, &src.dev[2], 2, &dev, &id), CT_REPLY_OTHER);
+	assert_int_equal(id, 2);
+	assert_int_equal(ct_reply_bound_in(&src, &r, NULL, 1, &dev, &id), CT_REPLY_GONE);
+	assert_int_equal(ct_reply_bound_in(&src, &r, NULL, 2, &dev, &id), CT_REPLY_OTHER);
+	src.dev[1].in_use = 0;
+	assert_int_equal(ct_reply_bound_in(&src, &r, NULL, 1, &dev, &id), CT_REPLY_OTHER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -641,6 +739,7 @@ int main(void)
 	    cmocka_unit_test(test_memory),
 	    cmocka_unit_test(test_view_counts),
 	    cmocka_unit_test(test_view_drop_device),
+	    cmocka_unit_test(test_reply_device),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
