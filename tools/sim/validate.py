@@ -335,7 +335,8 @@ def main(sim_path, rig, out, out_md=None):
                         "sim_median": statistics.median([r["sim_knee"] for r in rs]),
                         "median_error": statistics.median(errs) if errs else None,
                         "max_abs_error": max(abs(e) for e in errs) if errs else None,
-                        "within": bool(errs) and abs(statistics.median(errs)) <= KNEE_TOL}
+                        # None: only bounds in its rounds, nothing to judge by.
+                        "within": abs(statistics.median(errs)) <= KNEE_TOL if errs else None}
         v["knees"] = list(knees.values())
         # 2. The sweep, pointwise, at the run's calibration.
         pts, sweep_knees = [], []
@@ -373,8 +374,10 @@ def main(sim_path, rig, out, out_md=None):
         v["points_tested"] = len(tested)
         v["points_within"] = sum(p["within"] for p in tested)
         # None: nothing to judge (no knee study with a knee, no point below
-        # the knee), which is not a failure of the model.
-        v["knee_holds"] = all(k["within"] for k in v["knees"]) if v["knees"] else None
+        # the knee), which is not a failure of the model. A configuration
+        # whose rounds gave only bounds is left out of the judgement.
+        judged = [k for k in v["knees"] if k["within"] is not None]
+        v["knee_holds"] = all(k["within"] for k in judged) if judged else None
         v["points_hold"] = v["points_within"] == len(tested) if tested else None
         v["holds"] = (None if v["knee_holds"] is None or v["points_hold"] is None
                       else v["knee_holds"] and v["points_hold"])
@@ -446,10 +449,12 @@ def markdown(res):
                                   len(res["sweep_excluded"]), res["knee_runs_excluded"]),
            "**Result: the knee %s (%s); below the knee %d of %d points within %gx: the tolerance "
            "%s.**\n" % (
-               verdict(m["knee_holds"], "not measured: no round of the knee study"),
+               verdict(m["knee_holds"], "not measured: no round of the knee study gave a knee"),
                "; ".join("%s %s (rig %.1f, simulator %.1f requests/s, %d rounds)"
                          % (k["config"], pct(k["median_error"]), k["rig_median"] or 0,
-                            k["sim_median"], k["n"]) for k in m["knees"]),
+                            k["sim_median"], k["n"]) if k["n"] else
+                         "%s: no round with a knee, only bounds (simulator %.1f requests/s)"
+                         % (k["config"], k["sim_median"]) for k in m["knees"]),
                m["points_within"], m["points_tested"], res["p99_tol"],
                verdict(res["holds"]))]
     rows = [[r["session"], r["round"], r["config"], "%.1f / %.1f" % (r["cap_cpu"], r["cap_acc"]),
