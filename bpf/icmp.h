@@ -46,6 +46,19 @@
 #define HAULER_TOO_BIG_WINDOW_NS (50 * 1000000ULL) /* 50 per 50 ms: 1000/s per CPU */
 #define HAULER_MAX_Q3_OFF	 (HAULER_MAX_L4_OFF + HAULER_ICMP_HLEN)
 
+/*
+ * The three ways of an ICMP error (to a device, to a client, from a
+ * tunnel) are BPF global functions: the verifier checks each once, for
+ * any arguments, apart from the program (inlined, the states that the
+ * reply rules of both tables leave multiplied the paths of everything
+ * after them, docs/performance.md). Their pointer arguments may be NULL
+ * (checked); a packet pointer cannot be one (the ICMP header is found
+ * again); at most five arguments. One may tail call (forwarding's
+ * too-big) only while the frames above it hold under 256 bytes: the
+ * program's own is small, and must stay so.
+ */
+#define ICMP_GLOBAL __attribute__((noinline))
+
 /* Is this an ICMP error about a packet (one that quotes it)? */
 static __always_inline int icmp_is_error(__u8 family, __u8 type)
 {
@@ -190,13 +203,17 @@ static __always_inline int icmp_nat(struct xdp_md *ctx, const struct pkt *p, con
  * An error about a packet a device sent as the VIP vi (the quoted source):
  * to the flow's device. Returns the verdict.
  */
-static __always_inline int icmp_to_device(struct xdp_md *ctx, const struct pkt *p,
-					  const struct pkt *q, const struct vip_info *vi,
-					  const struct config *cfg, __u64 now)
+ICMP_GLOBAL int icmp_to_device(struct xdp_md *ctx, const struct pkt *p, const struct pkt *q,
+			       const struct vip_info *vi, const struct config *cfg)
 {
+	__u64 now = hauler_now();
 	struct device_info *dev;
-	struct pkt e = *p;
+	struct pkt e;
 	__u32 id = 0;
+
+	if (!p || !q || !vi || !cfg)
+		return XDP_PASS;
+	e = *p;
 
 	flow_reverse(&e.flow, &q->flow); /* the client's flow: client -> VIP */
 	dev = flow_device(&e.flow, vi->vip_id, cfg, &id);
@@ -236,8 +253,8 @@ unknown:
  * side, as a nat reply (reply_spoofed: the balancer's next hop towards the
  * quoted device); from anywhere else, a counted drop.
  */
-static __always_inline int icmp_to_client(struct xdp_md *ctx, const struct pkt *p,
-					  const struct pkt *q, const struct config *cfg, __u64 now)
+ICMP_GLOBAL int icmp_to_client(struct xdp_md *ctx, const struct pkt *p, const struct pkt *q,
+			       const struct config *cfg, __u64 now)
 {
 	__u32 vip_id = 0, id = 0;
 	struct device_info *dev;
@@ -245,6 +262,8 @@ static __always_inline int icmp_to_client(struct xdp_md *ctx, const struct pkt *
 	struct vip_key *vk;
 	int st;
 
+	if (!p || !q || !cfg)
+		return XDP_PASS;
 	flow_reverse(&r, &q->flow); /* the reply's key: device -> client */
 	st = reply_vip(&r, cfg, now, &dev, &vip_id, &id);
 	if (st != CT_REPLY_FLOW && (st != CT_REPLY_NONE || (dev->health & HAULER_HEALTH_FAILED) ||
@@ -296,14 +315,13 @@ static __always_inline int icmp_untunnel(struct xdp_md *ctx, const struct pkt *p
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
-	__u32 l3 = p->l3_off, hlen, shift, len, d, oh[2], nh[2] = {0, 0};
+	__u32 l3 = p->l3_off, t3 = t->l3_off, hlen, shift, len, d, oh[2], nh[2] = {0, 0};
 	__u8 l2[ETH_HLEN + HAULER_VLAN_HLEN];
 	__u16 check;
 
 	hlen = p->flow.family == 4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
-	if ((l3 != ETH_HLEN && l3 != ETH_HLEN + HAULER_VLAN_HLEN) ||
-	    t->l3_off > HAULER_MAX_Q3_OFF || q->l3_off != t->l3_off + hlen ||
-	    data + sizeof(l2) > end)
+	if ((l3 != ETH_HLEN && l3 != ETH_HLEN + HAULER_VLAN_HLEN) || t3 > HAULER_MAX_Q3_OFF ||
+	    q->l3_off != t3 + hlen || data + sizeof(l2) > end)
 		return -1;
 	/* What goes: the router's IP header beyond a plain one, and the tunnel header. */
 	shift = q->l3_off - (l3 + hlen + HAULER_ICMP_HLEN);
@@ -325,13 +343,13 @@ static __always_inline int icmp_untunnel(struct xdp_md *ctx, const struct pkt *p
 	}
 	d = csum_fold(bpf_csum_diff(oh, sizeof(oh), nh, sizeof(nh), 0));
 	if (p->flow.family == 4) {
-		if (data + t->l3_off + sizeof(struct iphdr) > end)
+		if (data + t3 + sizeof(struct iphdr) > end)
 			return -1;
-		d += csum_fold(bpf_csum_diff(data + t->l3_off, sizeof(struct iphdr), NULL, 0, 0));
+		d += csum_fold(bpf_csum_diff(data + t3, sizeof(struct iphdr), NULL, 0, 0));
 	} else {
-		if (data + t->l3_off + sizeof(struct ipv6hdr) > end)
+		if (data + t3 + sizeof(struct ipv6hdr) > end)
 			return -1;
-		d += csum_fold(bpf_csum_diff(data + t->l3_off, sizeof(struct ipv6hdr), NULL, 0, 0));
+		d += csum_fold(bpf_csum_diff(data + t3, sizeof(struct ipv6hdr), NULL, 0, 0));
 		/* The pseudo-header: router -> tunnel source becomes VIP -> client, and the length.
 		 */
 		d += csum_delta16(p->flow.src, q->flow.dst) +
@@ -369,21 +387,34 @@ static __always_inline int icmp_untunnel(struct xdp_md *ctx, const struct pkt *p
  * is the tunnel's destination, and from the device's side (reply_spoofed:
  * the balancer's next hop towards the device; else a counted drop,
  * icmp_spoofed, before it takes from the rate limit); other errors about
- * the tunnel are passed (icmp_unknown).
+ * the tunnel are passed (icmp_unknown). p: the error, its ICMP header
+ * checked by icmp_handle.
  */
-static __always_inline int icmp_from_tunnel(struct xdp_md *ctx, const struct pkt *p, __u8 *icmp,
-					    const struct pkt *t)
+ICMP_GLOBAL int icmp_from_tunnel(struct xdp_md *ctx, const struct pkt *p, const struct pkt *t)
 {
-	__u32 hlen = p->flow.family == 4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr), mtu;
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 hlen, mtu, off;
 	__u64 now = hauler_now();
 	struct device_info *dev;
 	struct vip_key vk = {};
 	struct config *cfg;
 	struct vip_info *vi;
 	struct pkt q = {};
+	__u8 *icmp;
 	__u32 id = 0;
 	int ret;
 
+	if (!p || !t)
+		return XDP_PASS;
+	/* The ICMP header, as icmp_handle found it. */
+	off = p->l4_off;
+	if (off > HAULER_MAX_L4_OFF)
+		return XDP_PASS;
+	icmp = data + off;
+	if ((void *)(icmp + HAULER_ICMP_HLEN) > end)
+		return XDP_PASS;
+	hlen = p->flow.family == 4 ? sizeof(struct iphdr) : sizeof(struct ipv6hdr);
 	if (p->flow.family == 4 ? icmp[0] != 3 || icmp[1] != 4 : icmp[0] != 2)
 		goto unknown;
 	ret = icmp_quoted_at(ctx, t->l4_off, HAULER_MAX_Q3_OFF + 60, p->eth_proto, &q);
@@ -455,7 +486,7 @@ static __always_inline int icmp_handle(struct xdp_md *ctx, const struct pkt *p)
 	ret = icmp_quoted(ctx, p, &q);
 	if (ret == HAULER_STAT_icmp_unknown &&
 	    q.flow.proto == (p->flow.family == 4 ? IPPROTO_IPIP : IPPROTO_IPV6))
-		return icmp_from_tunnel(ctx, p, icmp, &q);
+		return icmp_from_tunnel(ctx, p, &q);
 	if (ret != PARSE_OK) {
 		stat_reason(ret, ctx);
 		return XDP_PASS;
@@ -469,7 +500,7 @@ static __always_inline int icmp_handle(struct xdp_md *ctx, const struct pkt *p)
 	vk.proto = q.flow.proto;
 	vi = bpf_map_lookup_elem(&vips, &vk);
 	if (vi)
-		return icmp_to_device(ctx, p, &q, vi, cfg, hauler_now());
+		return icmp_to_device(ctx, p, &q, vi, cfg);
 	if (cfg->nat_vips)
 		return icmp_to_client(ctx, p, &q, cfg, hauler_now());
 	stat_reason(HAULER_STAT_icmp_unknown, ctx);
