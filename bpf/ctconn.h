@@ -322,6 +322,14 @@ static __always_inline int ct_reply_bound(const struct flow_key *k, struct devic
 	return ct_reply_bound_in(NULL, k, fd, sid, dev, id);
 }
 
+/* ct_reply_tomb_in on the maps. */
+static __always_inline int ct_reply_tomb(const struct flow_key *k, __u64 now)
+{
+	__u32 until_s;
+
+	return ct_reply_tomb_in(NULL, k, now, &until_s);
+}
+
 /*
  * The entry of a NAT reply: c, its conns entry (looked up first thing,
  * hauler_xdp), or in half_open while the flow is half-open (a device's
@@ -345,17 +353,20 @@ static __always_inline struct conn *reply_entry(const struct flow_key *k, struct
  * conns, then half_open (*fc; *half: which). CT_REPLY_FLOW: *fc is bound
  * to a live device at the reply's source (*dev, *id: it); CT_REPLY_NONE:
  * no entry of that VIP's flow (decided without state and its return entry
- * gone too, or ended); CT_REPLY_GONE: *fc's device id is at this address
- * now but named another device then; CT_REPLY_OTHER: no nat device's
- * reply, or the flow is a device's elsewhere. Reads only.
+ * gone too, or ended); CT_REPLY_GONE: *fc's device is gone (deleted, or
+ * its id given again: ct_reply_bound); CT_REPLY_OTHER: no nat device's
+ * reply (*dev NULL: *hint, the source's dev_hints entry, says whether a
+ * tombstone may be there, ct_reply_tomb), or the flow is a device's
+ * elsewhere. Reads only.
  */
 static __always_inline int reply_flow_entry(const struct flow_key *k, struct flow_key *f,
 					    struct device_info **dev, __u32 *id, struct conn **fc,
-					    int *half)
+					    int *half, __u32 *hint)
 {
 	struct conn *e;
 
-	*dev = ct_reply_device(k, ct_dev_hint(k), id);
+	*hint = ct_dev_hint(k);
+	*dev = ct_reply_device(k, *hint, id);
 	if (!*dev)
 		return CT_REPLY_OTHER;
 	client_key(f, k, &(*dev)->vip);
@@ -440,7 +451,8 @@ static __always_inline struct device_info *flow_device(const struct flow_key *k,
  * state): the caller takes it only where a reply would be translated
  * (not to the balancer itself, reply_forwarded; not from a device that
  * failed its health check); CT_REPLY_GONE: its device is gone;
- * CT_REPLY_OTHER: not such a reply, a UDP flow that ended (both tables:
+ * CT_REPLY_OTHER: not such a reply (a deleted device's address too: an
+ * error about its flow is passed, as an LRU gone entry's is), a UDP flow that ended (both tables:
  * conn_udp_ended, ct_udp_ended), or (LRU) a reply entry an on-down reset
  * marked (HAULER_CONN_RESET: its reply refused, then passed). The LRU
  * tables' reply entry decides while it is there; without it, the
@@ -455,6 +467,7 @@ static __always_inline int reply_vip(const struct flow_key *k, const struct conf
 	struct flow_key f;
 	struct ct_ref r;
 	int st, half, ended;
+	__u32 hint;
 
 	if (cfg->ct_buckets) {
 		/* As ct_nat_return: its flow's slot, or none (decided without state). */
@@ -480,7 +493,7 @@ static __always_inline int reply_vip(const struct flow_key *k, const struct conf
 			fc = c;
 			st = CT_REPLY_FLOW;
 		} else {
-			st = reply_flow_entry(k, &f, dev, id, &fc, &half);
+			st = reply_flow_entry(k, &f, dev, id, &fc, &half, &hint);
 		}
 		ended = st == CT_REPLY_FLOW && conn_udp_ended(fc, k->proto, cfg, now);
 	}

@@ -308,11 +308,11 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p, s
 				      const struct config *cfg, __u64 now)
 {
 	int half, st = CT_REPLY_FLOW;
-	struct device_info *dev;
+	struct device_info *dev = NULL;
 	const struct vip_key *vk;
 	struct conn *c, *fc;
 	struct flow_key f;
-	__u32 vip_id, id;
+	__u32 vip_id, id, hint = 0;
 	void *map;
 
 	if (!cfg->nat_vips)
@@ -323,7 +323,11 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p, s
 	if (c)
 		id = c->device;
 	else
-		st = reply_flow_entry(&p->flow, &f, &dev, &id, &fc, &half);
+		st = reply_flow_entry(&p->flow, &f, &dev, &id, &fc, &half, &hint);
+	/* From a deleted device's address (its tombstone): refused as ct_nat_return does. */
+	if (st == CT_REPLY_OTHER && !c && !dev && hint && ct_reply_tomb(&p->flow, now) &&
+	    reply_forwarded(ctx, p, now))
+		return reply_gone_verdict(ctx, p);
 	if (st == CT_REPLY_OTHER || (st == CT_REPLY_NONE && !reply_forwarded(ctx, p, now)))
 		goto not_reply;
 	if (reply_spoofed(ctx, p->flow.family, p->flow.src, id, HAULER_STAT_nat_reply_spoofed, now))
@@ -540,7 +544,7 @@ static __always_inline int ct_fast(const struct ct_hit *h, const struct pkt *p,
 struct ct_pass {
 	struct pkt p;
 	struct ct_place pl;
-	__u32 dev_hint; /* the source's dev_hints entry; 0: ct_hit_fast found it no device's */
+	__u32 dev_hint; /* the source's dev_hints entry (0: no device's, nor a tombstone's) */
 	__u64 now;
 };
 
@@ -559,12 +563,9 @@ struct {
  * source (ct_reply_flow), not ended, that this packet leaves as it is
  * (ct_track)? *dev, *id: that device. No vips lookup:
  * the device's entry names the VIP, and a VIP is never a nat client.
- * *no_dev: set when the source was looked up and is no device's, so that
- * ct_nat_return need not look again.
  */
 static __always_inline int ct_reply_fast(const struct pkt *p, const struct config *cfg, __u64 now,
-					 __u32 hint, struct device_info **dev, __u32 *id,
-					 __u32 *no_dev)
+					 __u32 hint, struct device_info **dev, __u32 *id)
 {
 	struct device_info *d;
 	struct ct_limits l;
@@ -577,7 +578,6 @@ static __always_inline int ct_reply_fast(const struct pkt *p, const struct confi
 	     (p->tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) == TCP_FLAG_SYN_BIT))
 		return 0;
 	d = ct_reply_device(&p->flow, hint, id);
-	*no_dev = !d;
 	if (!d || ct_reply_flow(&p->flow, &d, id, cfg, &f, &r, &h) != CT_REPLY_FLOW ||
 	    ct_slot_flags(h.s) != ct_proto_flags(p->flow.proto))
 		return 0;
@@ -605,7 +605,7 @@ static __always_inline int ct_reply_fast(const struct pkt *p, const struct confi
 static __always_inline int ct_hit_fast(const struct pkt *p, const struct config *cfg, __u64 now,
 				       struct vip_info *vi, struct device_info **dev, __u32 *id)
 {
-	__u32 zero = 0, hint = cfg->nat_vips ? ct_dev_hint(&p->flow) : 0, no_dev = !hint;
+	__u32 zero = 0, hint = cfg->nat_vips ? ct_dev_hint(&p->flow) : 0;
 	struct ct_hit h = {};
 	struct ct_pass *cp;
 	struct ct_place pl;
@@ -614,10 +614,11 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 	/*
 	 * From a source under a device's dev_hints entry: a reply first,
 	 * which then skips its own slot's miss; a client's packet there pays
-	 * the device check (and a dev_addrs miss), and goes on below. Any
-	 * other source is no device's (no_dev): not looked up again.
+	 * the device check (and a dev_addrs miss), and goes on below. The
+	 * entry goes to hauler_ct as read: a source under it that is no
+	 * device's may be a tombstone's (ct_nat_return asks).
 	 */
-	if (hint && ct_reply_fast(p, cfg, now, hint, dev, id, &no_dev))
+	if (hint && ct_reply_fast(p, cfg, now, hint, dev, id))
 		return CT_FAST_REPLY;
 	ct_place_flow(&pl, &p->flow, cfg->flow_seed, cfg->ct_buckets);
 	if (!ct_ref_at(&r, &pl) && !ct_find(&r, 0, &h) &&
@@ -630,7 +631,7 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 	if (cp) {
 		cp->p = *p;
 		cp->pl = pl;
-		cp->dev_hint = no_dev ? 0 : hint;
+		cp->dev_hint = hint;
 		cp->now = now;
 	}
 	return CT_FAST_NONE;
@@ -1003,7 +1004,13 @@ decide:
  * device that failed its health check gets no slot back and its reply is
  * refused (reply_refused: the on-down reset cleared its slots,
  * user/ctable_map.c). A flow of a device elsewhere: passed, as a packet
- * of no flow. A UDP reply after its flow ended: passed.
+ * of no flow. A UDP reply after its flow ended: passed. From the address
+ * of a deleted nat device whose flows may still live (a dev_addrs
+ * tombstone, ct_reply_tomb), to a host the balancer forwards to: the
+ * late reply of a flow whose device is gone, refused as the LRU path
+ * refuses one whose reply entry names a gone device (reply_gone_verdict:
+ * a TCP segment answered with a RST to the device, anything else
+ * dropped, conn_device_gone); nothing is written.
  */
 static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p,
 					 const struct config *cfg, __u64 now, __u32 hint)
@@ -1021,8 +1028,11 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 	if (!cfg->nat_vips || !hint) /* hint: what the entry program's ct_hit_fast found */
 		goto not_reply;
 	dev = ct_reply_device(&p->flow, hint, &id);
-	if (!dev)
+	if (!dev) {
+		if (ct_reply_tomb(&p->flow, now) && reply_forwarded(ctx, p, now))
+			return reply_gone_verdict(ctx, p);
 		goto not_reply;
+	}
 	st = ct_reply_flow(&p->flow, &dev, &id, cfg, &f, &r, &h);
 	if (st == CT_REPLY_OTHER || (st == CT_REPLY_NONE && !reply_forwarded(ctx, p, now)))
 		goto not_reply;

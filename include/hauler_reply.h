@@ -26,6 +26,7 @@
 
 #include "hauler_schema.h"
 #include "hauler_keys.h"
+#include "dev_tomb.h"
 
 /* Are device dev's address and port the source of k? */
 static __always_inline int ct_dev_at(const struct device_info *dev, const struct flow_key *k)
@@ -85,16 +86,38 @@ ct_reply_device_in(struct ct_src *src, const struct flow_key *k, __u32 hint, __u
 		return dev;
 	hauler_dev_addr_key(&a, k->src, k->sport, k->family, k->proto);
 	ref = ct_src_addr(src, &a);
-	if (!ref)
+	/* A tombstone names no device (its id may be another device's now): ct_reply_tomb_in. */
+	if (!ref || hauler_dev_ref_tomb(ref))
 		return NULL;
 	*id = ref->id;
 	dev = ct_src_device(src, id);
 	return ct_reply_device_is(dev, k) ? dev : NULL;
 }
 
+/*
+ * Is k's source the address of a deleted nat device whose flows may still
+ * live: a dev_addrs tombstone standing at now (monotonic ns;
+ * include/dev_tomb.h)? The datapath asks only where ct_reply_device_in
+ * found no device under a non-zero dev_hints entry (mapw_device keeps the
+ * entry while a tombstone is under it). *until_s: its time, when it stands.
+ */
+static __always_inline int ct_reply_tomb_in(struct ct_src *src, const struct flow_key *k, __u64 now,
+					    __u32 *until_s)
+{
+	struct dev_ref *ref;
+	struct dev_addr a;
+
+	hauler_dev_addr_key(&a, k->src, k->sport, k->family, k->proto);
+	ref = ct_src_addr(src, &a);
+	if (!ref || !hauler_dev_tomb_stands(ref, now))
+		return 0;
+	*until_s = ref->gone_until_s;
+	return 1;
+}
+
 #define CT_REPLY_FLOW  0 /* the flow's slot, bound to a device at the reply's source, live */
 #define CT_REPLY_NONE  1 /* no slot of the flow: decided without state, or removed */
-#define CT_REPLY_GONE  2 /* the flow's slot is of an earlier generation of such a device's id */
+#define CT_REPLY_GONE  2 /* the flow's slot is of a device gone (deleted, or its id given again) */
 #define CT_REPLY_OTHER 3 /* the flow's slot is a device's at another address: not its reply */
 
 /*
@@ -103,23 +126,24 @@ ct_reply_device_in(struct ct_src *src, const struct flow_key *k, __u32 hint, __u
  * entry, reply_flow_entry): fd, the binding's device while it lives (NULL:
  * gone), must be at the reply's source (CT_REPLY_FLOW; *dev becomes it: a
  * device of the same VIP at the same address, or the one the key named);
- * a gone binding whose id is at this address now is CT_REPLY_GONE;
+ * a gone binding (its device deleted, or its id given again) is
+ * CT_REPLY_GONE, whichever device the reply's source names now: the flow
+ * is over, and the reply is its device's late one (its address given to
+ * another device of the VIP, or its id), never a live flow's;
  * anything else CT_REPLY_OTHER. *id becomes sid.
  */
 static __always_inline int ct_reply_bound_in(struct ct_src *src, const struct flow_key *k,
 					     struct device_info *fd, __u32 sid,
 					     struct device_info **dev, __u32 *id)
 {
+	(void)src;
 	*id = sid;
-	if (fd) {
-		if (!ct_dev_at(fd, k))
-			return CT_REPLY_OTHER;
-		*dev = fd;
-		return CT_REPLY_FLOW;
-	}
-	/* Gone: an earlier generation of a device id that is at this address now. */
-	fd = ct_src_device(src, &sid);
-	return fd && fd->in_use && ct_dev_at(fd, k) ? CT_REPLY_GONE : CT_REPLY_OTHER;
+	if (!fd)
+		return CT_REPLY_GONE;
+	if (!ct_dev_at(fd, k))
+		return CT_REPLY_OTHER;
+	*dev = fd;
+	return CT_REPLY_FLOW;
 }
 
 #endif

@@ -333,7 +333,7 @@ static int flow_reply(struct cmd_ctx *c, const struct flow_key *k, struct flow_f
 	char cf[ADDR_STRLEN + 8], ct[ADDR_STRLEN + 8];
 	struct device_info *dev, *fd;
 	const struct model *m = c->cur;
-	__u32 id;
+	__u32 id, until;
 
 	f->is_reply = 1;
 	if (!compact && !flow_lru(c, k, f)) {
@@ -350,6 +350,13 @@ static int flow_reply(struct cmd_ctx *c, const struct flow_key *k, struct flow_f
 	}
 	*f = (struct flow_found){.vip = -1, .is_reply = 1};
 	dev = ct_reply_device_in(&src, k, ct_dev_hint_in(&src, k), &id);
+	if (!dev && ct_reply_tomb_in(&src, k, monotonic_ns(), &until))
+		return err_set(ERR_INPUT,
+			       "no flow %s %s -> %s: %s is the address and port of a deleted nat "
+			       "device, whose late segments the balancer refuses (a RST for TCP) "
+			       "for %llu s more",
+			       words[0], words[1], words[2], words[1],
+			       (unsigned long long)until - monotonic_ns() / 1000000000ULL);
 	if (!dev)
 		return err_set(ERR_INPUT,
 			       "no flow %s %s -> %s: %s is no VIP, and %s no nat device's address "
@@ -371,12 +378,12 @@ static int flow_reply(struct cmd_ctx *c, const struct flow_key *k, struct flow_f
 			       compact ? "slot" : "entry");
 	fd = f->gone ? NULL : &c->cur->devices[f->device];
 	st = ct_reply_bound_in(&src, k, fd, f->device, &dev, &id);
+	/* A gone binding is its device's late reply, refused (CT_REPLY_GONE): printed gone. */
 	if (st == CT_REPLY_OTHER)
 		return err_set(ERR_INPUT,
-			       "no flow %s %s -> %s: its client's flow %s -> %s is held by %s%s, "
-			       "not at %s",
-			       words[0], words[1], words[2], cf, ct,
-			       fd ? "device " : "a gone device", fd ? (const char *)fd->name : "",
+			       "no flow %s %s -> %s: its client's flow %s -> %s is held by device "
+			       "%s, not at %s",
+			       words[0], words[1], words[2], cf, ct, (const char *)fd->name,
 			       words[1]);
 	return 0;
 }

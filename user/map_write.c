@@ -6,6 +6,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
+#include "dev_tomb.h"
 #include "error.h"
 #include "hauler_keys.h"
 #include "map_write.h"
@@ -97,6 +99,28 @@ static int dev_hint_claim(const struct hauler_maps *m, __u32 device, const struc
 }
 
 /*
+ * dev_hints' value for entry i when no device's key is under it: 1 + the
+ * id of a tombstone's key under it (any non-zero value sends the datapath
+ * to dev_addrs; the id is only checked, never taken, ct_reply_device), or
+ * 0 when none is.
+ */
+static __u32 dev_hint_tomb(const struct hauler_maps *m, __u32 i)
+{
+	struct dev_addr k, next;
+	struct dev_ref r;
+	int err;
+
+	for (err = bpf_map_get_next_key(m->dev_addrs, NULL, &next); !err;
+	     err = bpf_map_get_next_key(m->dev_addrs, &k, &next)) {
+		k = next;
+		if (!bpf_map_lookup_elem(m->dev_addrs, &k, &r) && hauler_dev_ref_tomb(&r) &&
+		    hauler_dev_hint_index(&k) == i)
+			return r.id + 1 ? r.id + 1 : 1;
+	}
+	return 0;
+}
+
+/*
  * dev_hints entry of key k, which device's entry no longer has: a device
  * whose key is under it (device's own new key, another device's), else
  * 0, no device's, once no entry has one.
@@ -119,18 +143,122 @@ static int dev_hint_refill(const struct hauler_maps *m, __u32 device, const stru
 			break;
 		}
 	}
+	if (!h.dev1)
+		h.dev1 = dev_hint_tomb(m, i);
 	return put(m->dev_hints, "dev_hints", device, &i, &h);
+}
+
+/* Monotonic seconds: the datapath's clock (bpf_ktime_get_coarse_ns), in tombstones. */
+static __u32 now_s(void)
+{
+	return monotonic_ns() / 1000000000ULL;
+}
+
+int mapw_dev_tombs_sweep(const struct hauler_maps *m, __u32 now, int room)
+{
+	struct dev_addr k, next, first_k = {}, *gone = NULL, *more;
+	struct dev_ref r, first = {};
+	size_t n = 0, cap = 0, i;
+	int err, have = 0, ret = 0;
+
+	for (err = bpf_map_get_next_key(m->dev_addrs, NULL, &next); !err;
+	     err = bpf_map_get_next_key(m->dev_addrs, &k, &next)) {
+		k = next;
+		if (bpf_map_lookup_elem(m->dev_addrs, &k, &r) || !hauler_dev_ref_tomb(&r))
+			continue;
+		if (r.gone_until_s > now) {
+			/* Standing: with room asked and none ended, the first to end goes. */
+			if (room && (!have || hauler_dev_tomb_before(&r, &first))) {
+				first = r;
+				first_k = k;
+				have = 1;
+			}
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			more = realloc(gone, cap * sizeof(*gone));
+			if (!more) {
+				free(gone);
+				return err_set(ERR_SYSTEM, "out of memory");
+			}
+			gone = more;
+		}
+		gone[n++] = k;
+	}
+	if (!n && have) {
+		gone = &first_k;
+		n = 1;
+	}
+	for (i = 0; i < n && !ret; i++) {
+		if (bpf_map_delete_elem(m->dev_addrs, &gone[i]) && errno != ENOENT)
+			ret = err_set(ERR_SYSTEM, "cannot delete a tombstone of dev_addrs: %s",
+				      strerror(errno));
+		else if (dev_hint_refill(m, HAULER_MAX_DEVICES, &gone[i]))
+			ret = -ERR_SYSTEM;
+	}
+	if (gone != &first_k)
+		free(gone);
+	return ret ? ret : (int)n;
+}
+
+/*
+ * dev_addrs[k] = device's key: when the map is full (its size is the
+ * devices', and tombstones take room too), the tombstones that ended go,
+ * else the one that ends first, one at a time, until the key fits or no
+ * tombstone is left: a tombstone never keeps a device out.
+ */
+static int put_dev_addr(const struct hauler_maps *m, __u32 device, const struct dev_addr *k,
+			const struct dev_ref *ref)
+{
+	int gone;
+
+	while (bpf_map_update_elem(m->dev_addrs, k, ref, BPF_ANY)) {
+		if (errno != E2BIG)
+			return err_set(ERR_SYSTEM, "cannot write dev_addrs[%u]: %s", device,
+				       strerror(errno));
+		gone = mapw_dev_tombs_sweep(m, now_s(), 1);
+		if (gone < 0)
+			return gone;
+		if (!gone)
+			return err_set(ERR_SYSTEM, "cannot write dev_addrs[%u]: %s", device,
+				       strerror(E2BIG));
+	}
+	return 0;
+}
+
+/*
+ * The tombstone of device's key k (docs/datapath.md, "A deleted nat
+ * device's address"; include/dev_tomb.h): standing as long as the
+ * config's limits let a flow of the device live. Ended tombstones are
+ * swept first (lazily: no daemon needed; the datapath ignores them).
+ */
+static int put_tomb(const struct hauler_maps *m, __u32 device, const struct dev_addr *k)
+{
+	struct config cfg = {};
+	struct dev_ref tomb;
+	__u32 zero = 0, now = now_s();
+
+	if (mapw_dev_tombs_sweep(m, now, 0) < 0)
+		return -ERR_SYSTEM;
+	if (bpf_map_lookup_elem(m->config, &zero, &cfg))
+		memset(&cfg, 0, sizeof(cfg));
+	tomb = hauler_dev_tomb(device, now, hauler_dev_tomb_life_s(&cfg));
+	/* In place of the device's own key: it needs no room. */
+	return put(m->dev_addrs, "dev_addrs", device, k, &tomb);
 }
 
 /*
  * devices[device] = dev, and dev_addrs and dev_hints kept with it: its
  * new address's hint first (a hint is only a device to check: a datapath
  * that meets an entry not yet written looks in dev_addrs), then the
- * entry, then its address's key, then the key of the address it had
- * before (when another, and still this device's), then that address's
- * hint, cleared only when no device's key is left under it (0 says no
- * device is there). A packet in between finds at worst a key whose device
- * no longer has that address, which the datapath checks (bpf/ctconn.h,
+ * entry, then its address's key (over a tombstone there), then the key
+ * of the address it had before (when another, and still this device's):
+ * given to another device at that address, else left as a tombstone
+ * (put_tomb), then that address's hint, cleared only when neither a
+ * device's key nor a tombstone is left under it (0 says no device is
+ * there). A packet in between finds at worst a key whose device no
+ * longer has that address, which the datapath checks (bpf/ctconn.h,
  * ct_reply_device).
  */
 int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_info *dev)
@@ -149,19 +277,19 @@ int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_i
 		return -ERR_SYSTEM;
 	if (put(m->devices, "devices", device, &device, dev))
 		return -ERR_SYSTEM;
-	if (cur && put(m->dev_addrs, "dev_addrs", device, &kn, &ref))
+	if (cur && put_dev_addr(m, device, &kn, &ref))
 		return -ERR_SYSTEM;
 	if (!old || (cur && !memcmp(&ko, &kn, sizeof(ko))))
 		return 0;
-	if (!bpf_map_lookup_elem(m->dev_addrs, &ko, &was_ref) && was_ref.id == device) {
+	if (!bpf_map_lookup_elem(m->dev_addrs, &ko, &was_ref) && was_ref.id == device &&
+	    !hauler_dev_ref_tomb(&was_ref)) {
 		/* Another device of the VIP at that address keeps it. */
 		other = dev_addr_other(m, device, &ko);
 		ref.id = other;
 		if (other >= 0 && put(m->dev_addrs, "dev_addrs", device, &ko, &ref))
 			return -ERR_SYSTEM;
-		if (other < 0 && bpf_map_delete_elem(m->dev_addrs, &ko) && errno != ENOENT)
-			return err_set(ERR_SYSTEM, "cannot delete dev_addrs[%u]: %s", device,
-				       strerror(errno));
+		if (other < 0 && put_tomb(m, device, &ko))
+			return -ERR_SYSTEM;
 	}
 	return dev_hint_refill(m, device, &ko) ? -ERR_SYSTEM : 0;
 }

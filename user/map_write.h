@@ -25,6 +25,14 @@ int mapw_pool(const struct hauler_maps *m, __u32 vip_id, __u32 version, const st
 int mapw_server(const struct hauler_maps *m, __u32 server, const struct server_info *srv);
 int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_info *dev);
 /*
+ * Remove dev_addrs' tombstones (include/dev_tomb.h) that ended by now
+ * (monotonic seconds), each key's dev_hints entry given again; with room
+ * set and none ended, the one that ends first. Returns how many went, or
+ * -ERR_SYSTEM. mapw_device calls it when it writes a tombstone and when
+ * a device's key finds dev_addrs full.
+ */
+int mapw_dev_tombs_sweep(const struct hauler_maps *m, __u32 now, int room);
+/*
  * Post a `device resync` of device: its next report, under the dev_state
  * lock, moves its sequence back to report_seq_floor(floor_s) (bpf/
  * report.h, report_resync), once. floor_s 0 clears the request (a new or

@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 21 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 22 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 512 // most VIPs hauler up --vips may ask for; a VIP id is also its policy slot
 #define HAULER_MAX_SERVERS 4096 // most servers over all VIPs hauler up --servers may ask for
 #define HAULER_SERVER_SLOTS 4608 // most entries of servers and ring_pos: the servers, then one flat group per VIP (hauler_flat_group)
@@ -98,7 +98,7 @@
 #define HAULER_STAT_conn_stateless 16 // TCP without SYN and no entry, or a new flow the compact table had no room for (conn_crowded): forwarded by the hash choice, no state kept
 #define HAULER_STAT_conn_closed 17 // entries ended: replaced after their RST linger, FIN grace or UDP idle timeout, or their device gone
 #define HAULER_STAT_conn_ended_kept 18 // TCP segment (not a SYN) of an ended entry: kept on its device, never decided anew mid-flow
-#define HAULER_STAT_conn_device_gone 19 // packet of a flow whose device was deleted (or whose id now names another device): TCP answered with a RST, UDP and SYN decided anew in its VIP
+#define HAULER_STAT_conn_device_gone 19 // packet of a flow whose device was deleted (or whose id now names another device): TCP answered with a RST, UDP and SYN decided anew in its VIP; a nat reply of such a flow, or from a deleted device's address (a dev_addrs tombstone): TCP answered with a RST to the device, anything else dropped
 #define HAULER_STAT_conn_reset_reply 20 // a device's reply to a flow its health check reset (on-down reset): TCP answered with a RST, the rest dropped
 #define HAULER_STAT_reset_sent 21 // TCP RST the balancer sent to a client (its flow's device is gone)
 #define HAULER_STAT_conn_table_full 22 // conns update failed: forwarded without entry
@@ -252,12 +252,13 @@ struct dev_addr_t {
 
 // value of dev_hints
 struct dev_hint_t {
-	bit<32> dev1; // 0: no dev_addrs key hashes here; else 1 + the id of a device whose key may (checked against its entry)
+	bit<32> dev1; // 0: no dev_addrs key hashes here; else 1 + the id of a device whose key (or whose tombstone) may (checked against its entry)
 }
 
 // value of dev_addrs
 struct dev_ref_t {
-	bit<32> id; // device id
+	bit<32> id; // device id (a tombstone: the deleted device's, for the record only; never looked up)
+	bit<32> gone_until_s; // 0: a live device's key; else a tombstone: the address of a deleted nat device, whose late replies are refused until this second of the monotonic clock (dev_tomb.h)
 }
 
 // value of dev_state: a device's measured load
@@ -490,7 +491,7 @@ header hauler_report_h {
 // map dev_state: ARRAY, key bit<32>, value dev_state_t, size 2048 - device id -> measured load
 // map dev_resync: ARRAY, key bit<32>, value dev_resync_t, size 2048 - device id -> its last device resync request
 // map dev_hints: ARRAY, key bit<32>, value dev_hint_t, size 65536 - hauler_dev_hint_index of a dev_addrs key -> a device whose key it may be, written with devices by mapw_device: a packet's source whose entry is 0 is no device's; a nat reply finds its device with no dev_addrs lookup
-// map dev_addrs: HASH, key dev_addr_t, value dev_ref_t, size 2048 - device address:port:proto -> device id, written with devices by mapw_device (the compact table's nat replies: a reply is known by its source, no slot of its own)
+// map dev_addrs: HASH, key dev_addr_t, value dev_ref_t, size 2048 - device address:port:proto -> device id, written with devices by mapw_device (the compact table's nat replies: a reply is known by its source, no slot of its own); a deleted nat device's address stays as a tombstone while its flows may live
 // map rings: ARRAY, key bit<32>, value ring_t, size 640 - server * 2 + version -> ring
 // map ring_pos: PERCPU_ARRAY, key bit<32>, value ring_pos_t, size 320 - server -> ring pointer, one per CPU (nothing shared written per new connection)
 // map policy_progs: PROG_ARRAY, key bit<32>, value bit<32>, size 64 - policy slot -> policy program

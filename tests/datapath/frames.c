@@ -162,6 +162,20 @@ void expect_reset(const struct frame_spec *s)
 	}
 }
 
+void expect_refused_reply(const struct frame_spec *r)
+{
+	__u8 frame[DP_FRAME_MAX];
+	struct dp_out out;
+
+	if (r->proto == IPPROTO_TCP && !(r->tcp_flags & TCPF_RST)) {
+		expect_reset(r);
+		return;
+	}
+	assert_int_equal(dp_run(frame, build(r, frame), &out), 0);
+	assert_int_equal(out.verdict, XDP_DROP);
+	assert_int_equal(out.len, build(r, frame)); /* unchanged, not sent anywhere */
+}
+
 __u16 conn_device(const struct frame_spec *s)
 {
 	struct flow_key k = spec_flow(s);

@@ -48,6 +48,13 @@ void run_expect(const __u8 *in, size_t in_len, int verdict, const __u8 *expected
  */
 void expect_reset(const struct frame_spec *s);
 
+/*
+ * Send a device's packet r of a flow that is over (its device gone): a
+ * TCP segment gets a RST back (expect_reset), a RST or anything else is
+ * dropped, the frame unchanged and sent nowhere.
+ */
+void expect_refused_reply(const struct frame_spec *r);
+
 /* The device of the conns entry of s's flow (fails when there is none). */
 __u16 conn_device(const struct frame_spec *s);
 /*

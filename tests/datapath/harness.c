@@ -877,6 +877,11 @@ void dp_del_device(__u16 id)
 	assert_int_equal(mapw_device(&maps, id, &d), 0);
 }
 
+int dp_tombs_sweep(__u32 now_s, int room)
+{
+	return mapw_dev_tombs_sweep(&maps, now_s, room);
+}
+
 void dp_set_ring(__u16 server, __u8 version, const __u8 *slots, __u32 len)
 {
 	struct ring r = {.len = len};

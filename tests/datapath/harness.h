@@ -146,6 +146,8 @@ void dp_set_device_state(__u16 id, __u8 state);
 void dp_set_device_health(__u16 id, __u8 health);
 void dp_set_device_weight(__u16 id, __u16 weight);
 void dp_del_device(__u16 id);
+/* mapw_dev_tombs_sweep on the harness's maps: dev_addrs' tombstones ended by now_s go. */
+int dp_tombs_sweep(__u32 now_s, int room);
 void dp_set_ring(__u16 server, __u8 version, const __u8 *slots, __u32 len);
 /* ring_pos is per CPU: set every CPU's pointer; get their sum; or one CPU's. */
 void dp_set_ring_pos(__u16 server, __u32 next);

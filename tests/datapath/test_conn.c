@@ -760,21 +760,6 @@ static void renew_device(int family, __u16 dev)
 		      HAULER_STATE_UP);
 }
 
-/* A device's packet of a flow that is over: TCP gets a RST back, anything else is dropped. */
-static void expect_refused(const struct frame_spec *r)
-{
-	__u8 frame[DP_FRAME_MAX];
-	struct dp_out out;
-
-	if (r->proto == IPPROTO_TCP) {
-		expect_reset(r);
-		return;
-	}
-	assert_int_equal(dp_run(frame, build(r, frame), &out), 0);
-	assert_int_equal(out.verdict, XDP_DROP);
-	assert_int_equal(out.len, build(r, frame)); /* unchanged, not sent anywhere */
-}
-
 /*
  * A deleted device's TCP flow: a data segment is answered with a RST
  * (without ACK too: <ACK=SEQ+len>), a RST is dropped without an answer,
@@ -858,7 +843,7 @@ static void test_gone_device_reply_not_translated(void **state)
 	dev = open_nat_flow(c, &s, &r, &rk);
 	replies = dp_stat(HAULER_STAT_nat_reply); /* the SYN-ACK's */
 	renew_device(c->family, dev);
-	expect_refused(&r);
+	expect_refused_reply(&r);
 	assert_false(dp_conn_get(&rk, &conn) == 0);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), replies);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 1);
@@ -902,14 +887,14 @@ static void test_health_reset_refuses_replies(void **state)
 	/* Marked once: a second reset finds nothing more to end. */
 	assert_int_equal(health_conns_reset(dp_map(dp_conn_map(&rk)), id, di.gen), 0);
 
-	expect_refused(&r);
+	expect_refused_reply(&r);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_reset_reply), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), replies);
 	assert_int_equal(dp_conn_get(&rk, &conn), 0);
 
 	map = dp_conn_map(&rk);
 	evict(&rk);
-	expect_refused(&r);
+	expect_refused_reply(&r);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_reset_reply), 2);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), replies);
 	assert_int_equal(dp_conn_count(), 0);
@@ -1054,7 +1039,7 @@ static void test_reply_entry_gone_refused(void **state)
 	assert_memory_equal(&now, &fc, sizeof(now));
 
 	renew_device(c->family, dev);
-	expect_refused(&r);
+	expect_refused_reply(&r);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 1);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 1 : 0);
 	assert_int_equal(dp_conn_count(), 1);

@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <cmocka.h>
 #include "hauler_keys.h"
+#include "dev_tomb.h"
 #include "frames.h"
 #include "ctable_map.h"
 
@@ -1211,17 +1212,45 @@ static void test_ct_without_pass(void **state)
 	assert_int_equal(dp_ct_count(), 1);
 }
 
-/* The id dev_addrs holds for the address of device n (dp_dev_addr) and proto, or -1. */
-static int dev_addr_id(int family, int addr_n, __u8 proto)
+/* The dev_addrs key of device address n, port (host order) and proto. */
+static struct dev_addr addr_key(int family, int addr_n, __u16 port, __u8 proto)
 {
 	struct dp_addr a = dp_dev_addr(family, addr_n);
-	struct dev_ref ref;
 	struct dev_addr k;
 
-	hauler_dev_addr_key(&k, a.a, htons(DP_DEV_PORT), family, proto);
-	if (bpf_map_lookup_elem(dp_map("dev_addrs"), &k, &ref))
+	hauler_dev_addr_key(&k, a.a, htons(port), family, proto);
+	return k;
+}
+
+/* The id dev_addrs holds for the address of device n (dp_dev_addr) and proto, or -1 (or a
+ * tombstone). */
+static int dev_addr_id(int family, int addr_n, __u8 proto)
+{
+	struct dev_addr k = addr_key(family, addr_n, DP_DEV_PORT, proto);
+	struct dev_ref ref;
+
+	if (bpf_map_lookup_elem(dp_map("dev_addrs"), &k, &ref) || hauler_dev_ref_tomb(&ref))
 		return -1;
 	return ref.id;
+}
+
+/* The tombstone dev_addrs holds for the address of device n and proto (*ref), its id; -1: none. */
+static int tomb_id(int family, int addr_n, __u8 proto, struct dev_ref *ref)
+{
+	struct dev_addr k = addr_key(family, addr_n, DP_DEV_PORT, proto);
+
+	if (bpf_map_lookup_elem(dp_map("dev_addrs"), &k, ref) || !hauler_dev_ref_tomb(ref))
+		return -1;
+	return ref->id;
+}
+
+/* Monotonic seconds: the datapath's clock, as tombstones count it. */
+static __u32 mono_s(void)
+{
+	struct timespec ts;
+
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+	return ts.tv_sec;
 }
 
 /* The dev_hints entry of device address n, port (host order) and proto. */
@@ -1469,6 +1498,7 @@ static void test_reply_hint_other(void **state)
 static void test_reply_shared_address(void **state)
 {
 	const struct dp_case *c = param(state);
+	struct dev_ref ref;
 	struct frame_spec in;
 	struct flow_key fk;
 	int n;
@@ -1503,18 +1533,48 @@ static void test_reply_shared_address(void **state)
 	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), DP_DEV_ID(1) + 1);
 	send_reply(&in, TCPF_ACK);
 	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP ? 5 : 3);
+	/* Both deleted: the address is a tombstone of the last (test_tomb_reply). */
 	dp_del_device(DP_DEV_ID(1));
 	assert_int_equal(dev_addr_id(c->family, 0, c->proto), -1);
-	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), 0);
+	assert_int_equal(tomb_id(c->family, 0, c->proto, &ref), DP_DEV_ID(1));
+	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), DP_DEV_ID(1) + 1);
 }
 
 /*
- * dev_addrs follows the devices: a deleted device's address is no
- * device's (its old flow's replies are passed untranslated), and its id
- * given again, at another address, is known by that address only. The
- * new device's packet to the old flow's client finds the flow's slot of
- * the id's earlier generation: the flow is over (a TCP segment answered
- * with a RST, anything else dropped), its slot removed.
+ * Device n's segment (tcp_flags) to the client of in, from an address
+ * whose device is gone: refused as the LRU path refuses a gone device's
+ * reply (reply_gone_verdict): a TCP segment answered with a RST back to
+ * the device, a RST or a datagram dropped; counted (conn_device_gone,
+ * reset_sent); nothing translated, nothing passed to the kernel. The
+ * table keeps its slots, less cleared (1: the flow's slot of the gone
+ * device, found through a device now at that address).
+ */
+static void reply_gone(const struct frame_spec *in, int dev_n, __u8 tcp_flags, int cleared)
+{
+	__u64 gone = dp_stat(HAULER_STAT_conn_device_gone), sent = dp_stat(HAULER_STAT_reset_sent);
+	__u64 nat = dp_stat(HAULER_STAT_nat_reply), passed = dp_stat(HAULER_STAT_pass_not_vip);
+	int slots = dp_ct_count(), rst = in->proto == IPPROTO_TCP && !(tcp_flags & TCPF_RST);
+	struct frame_spec r;
+
+	spec_reply(&r, in, dev_n);
+	r.tcp_flags = tcp_flags;
+	expect_refused_reply(&r);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), gone + 1);
+	assert_int_equal(dp_stat(HAULER_STAT_reset_sent), sent + rst);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), nat);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), passed);
+	assert_int_equal(dp_ct_count(), slots - cleared);
+}
+
+/*
+ * dev_addrs follows the devices: a deleted device's address is a
+ * tombstone (test_tomb_reply), its old flow's replies refused, and its id
+ * given again, at another address, is known by that address only: the
+ * tombstone, whose hint still names the id, names no device (the id's
+ * device is elsewhere). The new device's packet to the old flow's client
+ * finds the flow's slot of the id's earlier generation: the flow is over
+ * (a TCP segment answered with a RST, anything else dropped), its slot
+ * removed.
  */
 static void test_dev_addrs_readd(void **state)
 {
@@ -1533,37 +1593,190 @@ static void test_dev_addrs_readd(void **state)
 	s = slot_of(&fk);
 	dp_del_device(DP_DEV_ID(0));
 	assert_int_equal(dev_addr_id(c->family, 0, c->proto), -1);
-	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), 0);
-	reply_passed(&in, 0);
+	assert_int_equal(tomb_id(c->family, 0, c->proto, &ref), DP_DEV_ID(0));
+	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), DP_DEV_ID(0) + 1);
+	reply_gone(&in, 0, TCPF_ACK, 0);
 	assert_int_equal(slot_of(&fk), s);
 
 	dp_add_device(DP_DEV_ID(0), c->family, 6, DP_SERVER, 0, HAULER_STATE_UP);
 	assert_int_equal(dev_addr_id(c->family, 6, c->proto), DP_DEV_ID(0));
 	assert_int_equal(dev_addr_id(c->family, 0, c->proto), -1);
+	assert_int_equal(tomb_id(c->family, 0, c->proto, &ref), DP_DEV_ID(0));
 	assert_int_equal(hint_of(c->family, 6, DP_DEV_PORT, c->proto), DP_DEV_ID(0) + 1);
-	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), 0);
-	reply_passed(&in, 0);
+	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), DP_DEV_ID(0) + 1);
+	reply_gone(&in, 0, TCPF_ACK, 0);
 	assert_int_equal(slot_of(&fk), s);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), c->proto == IPPROTO_TCP);
 
 	spec_reply(&r, &in, 6);
 	r.tcp_flags = TCPF_ACK;
 	assert_int_equal(dp_run(frame, build(&r, frame), &out), 0);
 	assert_int_equal(out.verdict, c->proto == IPPROTO_TCP ? XDP_TX : XDP_DROP);
-	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 1);
-	assert_int_equal(dp_stat(HAULER_STAT_reset_sent), c->proto == IPPROTO_TCP);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 3);
+	assert_int_equal(dp_stat(HAULER_STAT_reset_sent), c->proto == IPPROTO_TCP ? 3 : 0);
 	no_slot(&fk);
 	assert_int_equal(dp_ct_count(), 0);
 
-	/* Deleted again: no key of the id left behind. */
+	/* Deleted again: no live key of the id left behind, a tombstone at each address. */
 	dp_del_device(DP_DEV_ID(0));
 	assert_int_equal(dev_addr_id(c->family, 6, c->proto), -1);
-	assert_int_equal(hint_of(c->family, 6, DP_DEV_PORT, c->proto), 0);
+	assert_int_equal(tomb_id(c->family, 6, c->proto, &ref), DP_DEV_ID(0));
+	assert_int_equal(tomb_id(c->family, 0, c->proto, &ref), DP_DEV_ID(0));
 	fd = dp_map("dev_addrs");
 	for (err = bpf_map_get_next_key(fd, NULL, &next); !err;
 	     err = bpf_map_get_next_key(fd, &next, &next)) {
 		assert_int_equal(bpf_map_lookup_elem(fd, &next, &ref), 0);
-		assert_int_not_equal(ref.id, DP_DEV_ID(0));
+		assert_true(ref.id != DP_DEV_ID(0) || hauler_dev_ref_tomb(&ref));
 	}
+}
+
+/*
+ * A nat device deleted while its flow lives (the compact table's gap
+ * before tombstones: its late segments were passed to the kernel, which
+ * forwarded them untranslated). Its address stays in dev_addrs as a
+ * tombstone for as long as the table may keep its flows
+ * (hauler_dev_tomb_life_s), the dev_hints entry still set: the device's
+ * ACK, FIN and RST to its client are refused as the LRU path refuses a
+ * gone device's (reply_gone), the flow's slot left as it was; a segment
+ * to the balancer itself (a health check's late answer) and one from
+ * another port are passed as they came. Past its time the tombstone is
+ * ignored (passed again, as no device's), then swept with its hint.
+ */
+static void test_tomb_reply(void **state)
+{
+	const struct dp_case *c = param(state);
+	int tcp = c->proto == IPPROTO_TCP;
+	struct frame_spec in;
+	struct flow_key fk, rk;
+	struct dev_ref ref;
+	struct dev_addr k;
+	struct config cfg;
+	__u32 zero = 0, life, t0;
+	__u64 s;
+
+	nat_flow(c->family, c->proto, &in, &fk, &rk);
+	open_established(&in);
+	s = slot_of(&fk);
+	t0 = mono_s();
+	dp_del_device(DP_DEV_ID(0));
+	assert_int_equal(dev_addr_id(c->family, 0, c->proto), -1);
+	assert_int_equal(tomb_id(c->family, 0, c->proto, &ref), DP_DEV_ID(0));
+	assert_int_equal(bpf_map_lookup_elem(dp_map("config"), &zero, &cfg), 0);
+	life = hauler_dev_tomb_life_s(&cfg);
+	assert_in_range(ref.gone_until_s, t0 + life, mono_s() + life);
+	assert_int_not_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), 0);
+
+	reply_gone(&in, 0, TCPF_ACK, 0);
+	if (tcp) {
+		reply_gone(&in, 0, TCPF_ACK | TCPF_FIN, 0);
+		reply_gone(&in, 0, TCPF_RST, 0);
+		reply_gone(&in, 0, TCPF_SYN | TCPF_ACK, 0);
+	}
+	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), tcp ? 4 : 1);
+	assert_int_equal(dp_stat(HAULER_STAT_reset_sent), tcp ? 3 : 0);
+	assert_int_equal(slot_of(&fk), s);
+	no_slot(&rk);
+	reply_to_balancer(&in, 0);
+	reply_port_passed(&in, DP_DEV_PORT + 1, TCPF_ACK);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 2);
+	assert_int_equal(slot_of(&fk), s);
+
+	/* Past its time (a second back: the datapath's coarse clock may lag): ignored, then swept.
+	 */
+	ref.gone_until_s = mono_s() - 1;
+	k = addr_key(c->family, 0, DP_DEV_PORT, c->proto);
+	assert_int_equal(bpf_map_update_elem(dp_map("dev_addrs"), &k, &ref, BPF_EXIST), 0);
+	reply_passed(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), tcp ? 4 : 1);
+	assert_int_equal(dp_tombs_sweep(mono_s() + life, 0), 1);
+	assert_int_equal(tomb_id(c->family, 0, c->proto, &ref), -1);
+	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), 0);
+	reply_passed(&in, 0);
+	assert_int_equal(slot_of(&fk), s);
+}
+
+/*
+ * A new device (another id) added at a tombstone's address takes the key
+ * and the hint: its own flow's replies are translated. The deleted
+ * device's late segment to its old flow now names the new device, whose
+ * VIP finds the old flow's slot, of a gone device: refused all the same
+ * (ct_reply_bound), the slot removed.
+ */
+static void test_tomb_new_device(void **state)
+{
+	const struct dp_case *c = param(state);
+	__u16 devs[] = {DP_DEV_ID(3)};
+	struct frame_spec in, in2;
+	struct flow_key fk, rk, fk2;
+	struct dev_ref ref;
+
+	nat_flow(c->family, c->proto, &in, &fk, &rk);
+	open_established(&in);
+	dp_del_device(DP_DEV_ID(0));
+	assert_int_equal(tomb_id(c->family, 0, c->proto, &ref), DP_DEV_ID(0));
+	dp_add_device(DP_DEV_ID(3), c->family, 0, DP_SERVER, 0, HAULER_STATE_UP);
+	dp_add_server(DP_SERVER, DP_VIP_ID, devs, 1);
+	assert_int_equal(dev_addr_id(c->family, 0, c->proto), DP_DEV_ID(3));
+	assert_int_equal(tomb_id(c->family, 0, c->proto, &ref), -1);
+	assert_int_equal(hint_of(c->family, 0, DP_DEV_PORT, c->proto), DP_DEV_ID(3) + 1);
+
+	in2 = in;
+	in2.sport++;
+	in2.tcp_flags = TCPF_SYN;
+	fk2 = spec_flow(&in2);
+	open_established(&in2);
+	assert_int_equal(ct_slot_device(slot_of(&fk2)), DP_DEV_ID(3));
+	send_reply(&in2, TCPF_ACK);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 0);
+
+	reply_gone(&in, 0, TCPF_ACK, 1);
+	no_slot(&fk);
+	assert_int_equal(ct_slot_device(slot_of(&fk2)), DP_DEV_ID(3));
+	send_reply(&in2, TCPF_ACK);
+}
+
+/*
+ * dev_addrs is sized for the devices: tombstones fill it only up to the
+ * room the devices leave, and never keep a device out. With the map full
+ * of tombstones, a new device's key takes the room of the ones that
+ * ended, else of the one that ends first (mapw_dev_tombs_sweep); the
+ * others stay.
+ */
+static void test_tomb_full(void **state)
+{
+	const struct dp_case *c = param(state);
+	__u32 size = dp_map_size("dev_addrs"), now = mono_s(), n;
+	int fd = dp_map("dev_addrs");
+	struct dev_ref ref, got;
+	struct dev_addr k;
+
+	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	for (n = 0;; n++) {
+		k = addr_key(c->family, 7, 10000 + n, c->proto);
+		ref = hauler_dev_tomb(100 + n, now, 1000 + n);
+		if (n == 5)
+			ref.gone_until_s = now + 500; /* ends first */
+		if (n == 9)
+			ref.gone_until_s = now - 1; /* ended */
+		if (bpf_map_update_elem(fd, &k, &ref, BPF_NOEXIST))
+			break;
+	}
+	assert_int_equal(n + 1, size); /* device 0's key and n tombstones */
+
+	dp_add_device(DP_DEV_ID(1), c->family, 1, DP_SERVER, 1, HAULER_STATE_UP);
+	assert_int_equal(dev_addr_id(c->family, 1, c->proto), DP_DEV_ID(1));
+	k = addr_key(c->family, 7, 10009, c->proto);
+	assert_int_not_equal(bpf_map_lookup_elem(fd, &k, &got), 0);
+	k = addr_key(c->family, 7, 10005, c->proto);
+	assert_int_equal(bpf_map_lookup_elem(fd, &k, &got), 0);
+
+	dp_add_device(DP_DEV_ID(2), c->family, 2, DP_SERVER, 2, HAULER_STATE_UP);
+	assert_int_equal(dev_addr_id(c->family, 2, c->proto), DP_DEV_ID(2));
+	assert_int_not_equal(bpf_map_lookup_elem(fd, &k, &got), 0);
+	k = addr_key(c->family, 7, 10006, c->proto);
+	assert_int_equal(bpf_map_lookup_elem(fd, &k, &got), 0);
+	assert_int_equal(got.id, 106);
+	assert_true(hauler_dev_ref_tomb(&got));
 }
 
 /*
@@ -1671,6 +1884,9 @@ int main(void)
 	    CASES(test_reply_shared_address),
 	    CASES(test_client_from_device_port),
 	    CASES(test_dev_addrs_readd),
+	    CASES(test_tomb_reply),
+	    CASES(test_tomb_new_device),
+	    CASES(test_tomb_full),
 	    CASES(test_stamp_ahead),
 	};
 

@@ -209,6 +209,39 @@ static void test_reply_no_flow(void **state)
 }
 
 /*
+ * A nat device deleted while its flow lives, on the LRU tables: its late
+ * segment finds the flow's reply entry (its device gone: refused, the
+ * entry removed); the next (a retransmission, the RST lost) finds none,
+ * and its address is a dev_addrs tombstone: refused all the same, as on
+ * the compact table (test_ctable.c, test_tomb_reply), nothing written and
+ * nothing passed to the kernel. Its answer to the balancer itself is
+ * passed as it came.
+ */
+static void test_reply_tomb(void **state)
+{
+	const struct dp_case *c = param(state);
+	int tcp = c->proto == IPPROTO_TCP, conns;
+	struct frame_spec in, r;
+
+	dp_simple_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, c->proto, c->vlan);
+	forward_first(&in);
+	dp_del_device(DP_DEV_ID(0));
+	spec_reply(&r, &in, 0);
+	r.tcp_flags = TCPF_ACK;
+	expect_refused_reply(&r);
+	conns = dp_conn_count();
+	expect_refused_reply(&r);
+	expect_refused_reply(&r);
+	assert_int_equal(dp_conn_count(), conns);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_device_gone), 3);
+	assert_int_equal(dp_stat(HAULER_STAT_reset_sent), tcp ? 3 : 0);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 0);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 0);
+	reply_to_balancer(&in, 0);
+}
+
+/*
  * A client may use any source port, the agent report port included: the
  * device's reply to it is a NAT reply like any other.
  */
@@ -678,6 +711,7 @@ int main(void)
 	    DP_CASE_MATRIX(test_reply),
 	    DP_CASE_MATRIX(test_reply_spoofed),
 	    DP_CASE_MATRIX(test_reply_no_flow),
+	    DP_CASE_MATRIX(test_reply_tomb),
 	    DP_CASE_MATRIX(test_reply_without_nat_vips),
 	    DP_CASE_MATRIX(test_checksum_edges),
 	    DP_CASE_MATRIX(test_no_neighbour_passes),

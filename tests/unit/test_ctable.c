@@ -8,7 +8,9 @@
  * user space make of a slot (ct_view.h: state, counts, a device's slots
  * dropped by the on-down reset); a nat reply's device by its source and
  * what its flow's binding says of it (hauler_reply.h, over maps in
- * memory, as hauler conns --flow reads the pinned ones).
+ * memory, as hauler conns --flow reads the pinned ones); dev_addrs'
+ * tombstones (dev_tomb.h: how long one stands, its value, which goes
+ * first).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,7 @@
 #include <netinet/in.h>
 #include <cmocka.h>
 #include "ctable/ct_view.h"
+#include "dev_tomb.h"
 
 /* The maps a nat reply's device is found in (hauler_reply.h), in memory. */
 struct ct_src {
@@ -710,15 +713,88 @@ static void test_reply_device(void **state)
 	reply_dev(&src, 1, 1, &vk, HAULER_FWD_IPIP);
 	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id));
 	reply_dev(&src, 1, 1, &vk, HAULER_FWD_NAT);
-	/* The flow's binding: on a device at the source, elsewhere, gone. */
+	/*
+	 * The flow's binding: on a device at the source, elsewhere; gone,
+	 * whichever device the id or the address names now (the flow is over).
+	 */
 	assert_int_equal(ct_reply_bound_in(&src, &r, &src.dev[1], 1, &dev, &id), CT_REPLY_FLOW);
 	assert_ptr_equal(dev, &src.dev[1]);
 	assert_int_equal(ct_reply_bound_in(&src, &r, &src.dev[2], 2, &dev, &id), CT_REPLY_OTHER);
 	assert_int_equal(id, 2);
 	assert_int_equal(ct_reply_bound_in(&src, &r, NULL, 1, &dev, &id), CT_REPLY_GONE);
-	assert_int_equal(ct_reply_bound_in(&src, &r, NULL, 2, &dev, &id), CT_REPLY_OTHER);
+	assert_int_equal(ct_reply_bound_in(&src, &r, NULL, 2, &dev, &id), CT_REPLY_GONE);
+	assert_int_equal(id, 2);
+	/*
+	 * Device 1 deleted, its key a tombstone (the hint still naming it):
+	 * no device, whatever the id names now; standing until its second.
+	 */
 	src.dev[1].in_use = 0;
-	assert_int_equal(ct_reply_bound_in(&src, &r, NULL, 1, &dev, &id), CT_REPLY_OTHER);
+	src.has_key = 1;
+	src.ref = hauler_dev_tomb(1, 100, 1806);
+	src.hint[i].dev1 = 2;
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id));
+	reply_dev(&src, 1, 9, &vk, HAULER_FWD_NAT); /* the id given again elsewhere */
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id));
+	id = 0;
+	assert_true(ct_reply_tomb_in(&src, &r, 1905999999999ULL, &id));
+	assert_int_equal(id, 1906);
+	assert_false(ct_reply_tomb_in(&src, &r, 1906000000000ULL, &id));
+	src.ref.gone_until_s = 0; /* a live key: no tombstone */
+	assert_false(ct_reply_tomb_in(&src, &r, 0, &id));
+	src.has_key = 0;
+	assert_false(ct_reply_tomb_in(&src, &r, 0, &id));
+}
+
+/* Seconds of n ticks, rounded up. */
+static __u64 ticks_s(__u64 n)
+{
+	return ((n << HAULER_CT_TICK_SHIFT) + 999999999ULL) / 1000000000ULL;
+}
+
+/*
+ * A tombstone stands as long as a slot of the deleted device's flows may
+ * live (the longest of ct_limits_set's lives, as ct_slot_ended reads
+ * them), plus the slack: an idle established TCP flow's 30 minutes by
+ * default; a longer FIN grace or UDP timeout, up to ct_ticks_of_ms's cap.
+ * Its value is never 0 (a live key), saturates instead of wrapping; it
+ * stands until its second and not at it; the one that ends first goes
+ * first.
+ */
+static void test_dev_tomb(void **state)
+{
+	struct config cfg = {.rst_linger_ms = 5000, .fin_grace_ms = 30000, .udp_timeout_ms = 30000};
+	__u32 idle = ticks_s(ct_ticks_of_ms(CT_TCP_IDLE_S * 1000ULL)) + HAULER_TOMB_SLACK_S;
+	struct dev_ref a, b, live = {.id = 3};
+
+	(void)state;
+	assert_true(idle >= CT_TCP_IDLE_S + HAULER_TOMB_SLACK_S);
+	assert_true(idle <= CT_TCP_IDLE_S + HAULER_TOMB_SLACK_S + 1);
+	assert_int_equal(hauler_dev_tomb_life_s(&cfg), idle);
+	cfg.udp_timeout_ms = 2000 * 1000;
+	assert_int_equal(hauler_dev_tomb_life_s(&cfg),
+			 ticks_s(ct_ticks_of_ms(2000 * 1000ULL)) + HAULER_TOMB_SLACK_S);
+	cfg.udp_timeout_ms = 0;
+	cfg.fin_grace_ms = 0xffffffffu; /* capped as the table caps it: 36 minutes */
+	assert_int_equal(hauler_dev_tomb_life_s(&cfg),
+			 ticks_s(CT_TICK_MASK / 2) + HAULER_TOMB_SLACK_S);
+	assert_true(hauler_dev_tomb_life_s(&cfg) < 2300);
+
+	a = hauler_dev_tomb(7, 1000, 1805);
+	assert_int_equal(a.id, 7);
+	assert_int_equal(a.gone_until_s, 2805);
+	assert_true(hauler_dev_ref_tomb(&a));
+	assert_false(hauler_dev_ref_tomb(&live));
+	assert_false(hauler_dev_tomb_stands(&live, 0));
+	assert_true(hauler_dev_tomb_stands(&a, 2804999999999ULL));
+	assert_false(hauler_dev_tomb_stands(&a, 2805000000000ULL));
+	b = hauler_dev_tomb(8, 0, 0);
+	assert_int_equal(b.gone_until_s, 1);
+	assert_false(hauler_dev_tomb_stands(&b, 1000000000ULL));
+	b = hauler_dev_tomb(8, 0xfffffff0u, 1805);
+	assert_int_equal(b.gone_until_s, 0xffffffffu);
+	assert_true(hauler_dev_tomb_before(&a, &b));
+	assert_false(hauler_dev_tomb_before(&b, &a));
+	assert_false(hauler_dev_tomb_before(&a, &a));
 }
 
 int main(void)
@@ -740,6 +816,7 @@ int main(void)
 	    cmocka_unit_test(test_view_counts),
 	    cmocka_unit_test(test_view_drop_device),
 	    cmocka_unit_test(test_reply_device),
+	    cmocka_unit_test(test_dev_tomb),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
