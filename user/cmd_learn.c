@@ -356,8 +356,6 @@ static void show_json(const struct learner *l, const char *vip, FILE *out)
 {
 	char params[256];
 	struct json j;
-	__u32 s;
-	int a;
 
 	learner_params_format(&l->p, params, sizeof(params));
 	json_init(&j, out);
@@ -376,14 +374,7 @@ static void show_json(const struct learner *l, const char *vip, FILE *out)
 		json_string(&j, "last_action", learner_action_name(l->action));
 		json_double(&j, "last_reward", l->reward);
 	}
-	json_array_begin(&j, "q");
-	for (s = 0; s < 2 * l->p.buckets; s++) {
-		json_array_begin(&j, NULL);
-		for (a = 0; a < LEARNER_ACTIONS; a++)
-			json_double(&j, NULL, l->q[s][a]);
-		json_array_end(&j);
-	}
-	json_array_end(&j);
+	learner_json_q(l, &j, "q");
 	json_object_end(&j);
 	json_finish(&j);
 }

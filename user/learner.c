@@ -8,6 +8,7 @@
 #include "learner.h"
 #include "args.h"
 #include "error.h"
+#include "json.h"
 
 #define REWARD_OVER	-10
 #define REWARD_GOOD	10
@@ -186,15 +187,38 @@ int learner_dev_over(const struct learner_dev_obs *d)
 	return d->samples && (d->full >= d->samples || d->queued >= d->samples);
 }
 
+/*
+ * An action never tried in a state holds Q = +0.0, as learner_init (or a
+ * record stored before the untried rule) left it; learner_update never
+ * leaves +0.0 behind: a value that comes out 0 is stored as -0.0, equal to
+ * 0 in every comparison and sum. So the mark takes no room in the stored
+ * record, and an old record's zeros read as untried (docs/learner.md).
+ */
+int learner_tried(const struct learner *l, int s, int a)
+{
+	return l->q[s][a] != 0 || signbit(l->q[s][a]);
+}
+
+void learner_mark_tried(struct learner *l)
+{
+	int s, a;
+
+	for (s = 0; s < LEARNER_MAX_STATES; s++)
+		for (a = 0; a < LEARNER_ACTIONS; a++)
+			if (!learner_tried(l, s, a))
+				l->q[s][a] = -0.0;
+}
+
 void learner_update(struct learner *l, int s, int a, double r, int s_next)
 {
-	double best = l->q[s_next][0];
+	double best = l->q[s_next][0], q;
 	int i;
 
 	for (i = 1; i < LEARNER_ACTIONS; i++)
 		if (l->q[s_next][i] > best)
 			best = l->q[s_next][i];
-	l->q[s][a] += l->p.alpha * (r + l->p.gamma * best - l->q[s][a]);
+	q = l->q[s][a] + l->p.alpha * (r + l->p.gamma * best - l->q[s][a]);
+	l->q[s][a] = q == 0 ? -0.0 : q; /* tried: never +0.0 (learner_tried) */
 }
 
 /* xorshift64*: the exploration draws, reproducible from the seed. */
@@ -206,13 +230,23 @@ static __u64 learner_rand(struct learner *l)
 	return l->rng * 0x2545f4914f6cdd1dull;
 }
 
-/* epsilon-greedy; equal best values are broken at random, so Q = 0 explores too. */
+/*
+ * epsilon-greedy, except that an action never tried in s goes first: its
+ * Q of 0 is no estimate, and below actions that earned a little it would
+ * wait until they had lost it all (docs/learner.md). Equal best values,
+ * and the untried ones, are drawn at random.
+ */
 static int choose(struct learner *l, int s)
 {
 	int best[LEARNER_ACTIONS], n = 0, a;
 
 	if ((double)(learner_rand(l) >> 11) / 9007199254740992.0 < l->p.epsilon)
 		return (int)(learner_rand(l) % LEARNER_ACTIONS);
+	for (a = 0; a < LEARNER_ACTIONS; a++)
+		if (!learner_tried(l, s, a))
+			best[n++] = a;
+	if (n)
+		return best[learner_rand(l) % n];
 	for (a = 0; a < LEARNER_ACTIONS; a++) {
 		if (n && l->q[s][a] < l->q[s][best[0]])
 			continue;
@@ -268,10 +302,29 @@ const char *learner_action_name(int a)
 	return a >= 0 && a < LEARNER_ACTIONS ? names[a] : "?";
 }
 
+void learner_json_q(const struct learner *l, struct json *j, const char *key)
+{
+	__u32 s;
+	int a;
+
+	json_array_begin(j, key);
+	for (s = 0; s < 2 * l->p.buckets; s++) {
+		json_array_begin(j, NULL);
+		for (a = 0; a < LEARNER_ACTIONS; a++)
+			if (learner_tried(l, s, a))
+				json_double(j, NULL, l->q[s][a] + 0.0); /* + 0.0: no "-0" */
+			else
+				json_null(j, NULL); /* never tried */
+		json_array_end(j);
+	}
+	json_array_end(j);
+}
+
 void learner_print(const struct learner *l, FILE *out)
 {
 	char params[256];
 	__u32 b;
+	int a;
 
 	learner_params_format(&l->p, params, sizeof(params));
 	fprintf(out, "params: %s\n", params);
@@ -289,9 +342,15 @@ void learner_print(const struct learner *l, FILE *out)
 		    learner_action_name(l->action), l->reward);
 	fprintf(out, "%-6s %-10s %-6s %9s %9s %9s\n", "state", "cpu %", "accel", "Q(-1)", "Q(keep)",
 		"Q(+1)");
-	for (b = 0; b < 2 * l->p.buckets; b++)
-		fprintf(out, "%-6u %3u..%-5u %-6s %9.3f %9.3f %9.3f\n", b,
-			(b % l->p.buckets) * 100 / l->p.buckets,
+	for (b = 0; b < 2 * l->p.buckets; b++) {
+		fprintf(out, "%-6u %3u..%-5u %-6s", b, (b % l->p.buckets) * 100 / l->p.buckets,
 			(b % l->p.buckets + 1) * 100 / l->p.buckets,
-			b >= l->p.buckets ? "used" : "-", l->q[b][0], l->q[b][1], l->q[b][2]);
+			b >= l->p.buckets ? "used" : "-");
+		for (a = 0; a < LEARNER_ACTIONS; a++)
+			if (learner_tried(l, b, a))
+				fprintf(out, " %9.3f", l->q[b][a] + 0.0); /* + 0.0: no "-0.000" */
+			else
+				fprintf(out, " %9s", "untried");
+		fputc('\n', out);
+	}
 }

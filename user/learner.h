@@ -14,7 +14,9 @@
  *    every device is used, P99 is under the SLO and the CPUs are over the
  *    threshold; -1 otherwise;
  *  - Q(s,a) += alpha * (r + gamma * max Q(s',.) - Q(s,a)), epsilon-greedy,
- *    Q starts at 0, the weight starts at w-start (0: PRT's 6:0).
+ *    Q starts at 0, the weight starts at w-start (0: PRT's 6:0);
+ *  - an action never tried in the state it is in is taken before the
+ *    greedy choice (learner_tried): a Q of 0 is no estimate.
  */
 #ifndef HAULER_LEARNER_H
 #define HAULER_LEARNER_H
@@ -104,7 +106,20 @@ int learner_reward(const struct learner_params *p, const struct learner_obs *o, 
  * it, and its demand is below what it serves.
  */
 int learner_dev_over(const struct learner_dev_obs *d);
-/* Q(s,a) += alpha * (r + gamma * max Q(s',.) - Q(s,a)). */
+/*
+ * Has action a been tried in state s (its Q updated at least once)? An
+ * untried action is taken before the greedy choice; `hauler learn show`
+ * prints it "untried". The mark is the sign of a Q of 0 (+0.0: untried),
+ * so a record stored before it loads, its zeros untried.
+ */
+int learner_tried(const struct learner *l, int s, int a);
+/*
+ * Count every action as tried, its Q as it stands (0 where never tried):
+ * the greedy policy of the table as it was before the untried rule
+ * (hauler-sim's frozen evaluation, --eval-learn 0, which learns nothing).
+ */
+void learner_mark_tried(struct learner *l);
+/* Q(s,a) += alpha * (r + gamma * max Q(s',.) - Q(s,a)); marks a tried. */
 void learner_update(struct learner *l, int s, int a, double r, int s_next);
 /*
  * One iteration: o measured the weight now. Rewards the last action,
@@ -123,6 +138,9 @@ void learner_episode_begin(struct learner *l);
 int learner_check(const struct learner *l);
 /* `hauler learn show`: state, Q-table, last action and reward. */
 void learner_print(const struct learner *l, FILE *out);
+struct json;
+/* The Q-table as an array of states of [Q(-1), Q(keep), Q(+1)]; untried: null. */
+void learner_json_q(const struct learner *l, struct json *j, const char *key);
 const char *learner_action_name(int a);
 
 #endif

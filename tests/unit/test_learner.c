@@ -4,7 +4,8 @@
  * parameter's validation (a bad value changes nothing), the state
  * buckets, each case of the reward (Algorithm 1) and of "a device over
  * 100%" (from the demand, or from sampled reports), the Q-update's
- * arithmetic, the step's bookkeeping and bounds, determinism by seed,
+ * arithmetic, the step's bookkeeping and bounds, untried actions taken
+ * first (and their mark, stored and printed), determinism by seed,
  * and the pinned store (root: a private bpffs folder) including records
  * that must be refused.
  */
@@ -363,10 +364,122 @@ static void test_greedy(void **state)
 	p.epsilon = 0;
 	p.w_start = 3;
 	assert_int_equal(learner_init(&l, &p), 0);
+	learner_mark_tried(&l); /* every action tried: the greedy choice alone */
 	l.q[learner_state(&p, 55, 3)][LEARN_DOWN] = 1;
 	assert_int_equal(learner_step(&l, &o), 2);
 	l.q[learner_state(&p, 55, 2)][LEARN_UP] = 1;
 	assert_int_equal(learner_step(&l, &o), 3);
+}
+
+/*
+ * The rig's learner after its sweep of 2026-12-03 21:04 UTC (docs/learner.md,
+ * "Untried actions"): in state 9 (CPU 90-100%, weights 5:0) keep had
+ * earned 15.3 and -1 (a no-op at 5:0) 1.19, +1 was never tried. When the
+ * SLO starts to miss there (-1 an iteration), the learner must try +1 at
+ * once; without the untried rule it took -1 and keep until both had
+ * fallen below 0: 11 iterations, longer than a 5 s run of the sweep.
+ */
+static void test_untried_first(void **state)
+{
+	/* The parameters its `learn show` gave (measured: no exploration). */
+	char *rig[] = {"epsilon", "0",	   "slo-us", "125000",	    "w-cpu",
+		       "5",	  "w-max", "1",	     "interval-ms", "500"};
+	struct learner_params p;
+	struct learner l;
+	struct learner_obs miss = {.cpu_util = 95, .p99_us = 200000};
+	int i;
+
+	(void)state;
+	learner_defaults(&p);
+	assert_int_equal(learner_params_parse(&p, 10, rig), 0);
+	assert_int_equal(learner_init(&l, &p), 0);
+	assert_int_equal(learner_state(&p, 95, 0), 9);
+	l.q[9][LEARN_DOWN] = 1.187;
+	l.q[9][LEARN_KEEP] = 15.325;
+	/* Q(+1) is +0.0, as learner_init left it: untried. */
+	assert_false(learner_tried(&l, 9, LEARN_UP));
+	assert_true(learner_tried(&l, 9, LEARN_KEEP));
+	for (i = 1; i <= 2 && l.weight == 0; i++)
+		learner_step(&l, &miss);
+	assert_int_equal(l.weight, 1);
+	assert_int_equal(l.action, LEARN_UP);
+	assert_int_equal(i - 1, 1); /* the first iteration in state 9 */
+}
+
+/*
+ * Without exploration (epsilon 0) and rewards that make the first action
+ * tried look best, every state the learner is in has each of its actions
+ * tried within its first three visits, in some order.
+ */
+static void test_untried_every_action(void **state)
+{
+	struct learner_params p;
+	struct learner l;
+	struct learner_obs o;
+	int first[LEARNER_MAX_STATES][LEARNER_ACTIONS], visits[LEARNER_MAX_STATES] = {0};
+	int i, s, a, seen;
+
+	(void)state;
+	learner_defaults(&p);
+	p.epsilon = 0;
+	p.w_max = 3;
+	p.w_start = 1;
+	assert_int_equal(learner_init(&l, &p), 0);
+	for (i = 0; i < 600; i++) {
+		/* Always under the SLO and over the threshold: +10 at any weight. */
+		o = (struct learner_obs){.cpu_util = 61 + (i * 7) % 39, .p99_us = 10};
+		learner_step(&l, &o);
+		if (visits[l.state] < LEARNER_ACTIONS)
+			first[l.state][visits[l.state]] = l.action;
+		visits[l.state]++;
+	}
+	for (s = 0, seen = 0; s < LEARNER_MAX_STATES; s++) {
+		if (visits[s] < LEARNER_ACTIONS)
+			continue;
+		seen++;
+		assert_int_not_equal(first[s][0], first[s][1]);
+		assert_int_not_equal(first[s][0], first[s][2]);
+		assert_int_not_equal(first[s][1], first[s][2]);
+		for (a = 0; a < LEARNER_ACTIONS; a++)
+			assert_true(learner_tried(&l, s, a));
+	}
+	assert_true(seen >= 4);
+}
+
+/*
+ * The untried mark: an update that comes out exactly 0 leaves the action
+ * tried (-0.0), learner_mark_tried marks the rest, and `learn show`
+ * prints untried values as such and a tried 0 as 0.000.
+ */
+static void test_untried_mark(void **state)
+{
+	struct learner_params p;
+	struct learner l;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	learner_defaults(&p);
+	assert_int_equal(learner_init(&l, &p), 0);
+	assert_false(learner_tried(&l, 3, LEARN_KEEP));
+	l.q[4][LEARN_UP] = 2;
+	/* 0 + 0.5 * (-1 + 0.5 * 2) = 0 */
+	learner_update(&l, 3, LEARN_KEEP, -1, 4);
+	assert_true(l.q[3][LEARN_KEEP] == 0);
+	assert_true(learner_tried(&l, 3, LEARN_KEEP));
+	assert_false(learner_tried(&l, 3, LEARN_UP));
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	learner_print(&l, f);
+	fclose(f);
+	assert_non_null(strstr(text, "\n3       30..40    -        untried     0.000   untried\n"));
+	assert_null(strstr(text, "-0.000"));
+	free(text);
+	learner_mark_tried(&l);
+	assert_true(learner_tried(&l, 3, LEARN_UP));
+	assert_true(l.q[3][LEARN_UP] == 0);
+	assert_int_equal(learner_check(&l), 0);
 }
 
 static void test_deterministic(void **state)
@@ -472,12 +585,16 @@ static void test_store(void **state)
 	/* Nothing stored yet. */
 	assert_int_equal(learner_store_load(pin, id, &k1, &back), 0);
 	l.q[3][2] = 7.25;
+	l.q[3][1] = -0.0; /* tried, 0 */
 	l.weight = 2;
 	l.iter = 123;
 	assert_int_equal(learner_store_save(pin, id, &k1, &l), 0);
 	memset(&back, 0, sizeof(back));
 	assert_int_equal(learner_store_load(pin, id, &k1, &back), 1);
 	assert_memory_equal(&back, &l, sizeof(l));
+	/* The untried mark goes through the store; 0s stored before it read as untried. */
+	assert_true(learner_tried(&back, 3, 1));
+	assert_false(learner_tried(&back, 3, 0));
 	/* Another VIP in the slot: not its learner. */
 	assert_int_equal(learner_store_load(pin, id, &k2, &back), 0);
 	/* A record that does not check is refused, and l is left alone. */
@@ -514,6 +631,9 @@ int main(void)
 	    cmocka_unit_test(test_step),
 	    cmocka_unit_test(test_episode),
 	    cmocka_unit_test(test_greedy),
+	    cmocka_unit_test(test_untried_first),
+	    cmocka_unit_test(test_untried_every_action),
+	    cmocka_unit_test(test_untried_mark),
 	    cmocka_unit_test(test_deterministic),
 	    cmocka_unit_test(test_check),
 	    cmocka_unit_test_setup_teardown(test_store, store_setup, store_teardown),

@@ -144,17 +144,12 @@ static int accuracy(const struct sim_opts *o, struct json *j)
 		}
 		ret = episode_step(&e, o, rate, &w);
 	}
-	/* The trained Q-table, state by state: Q(-1), Q(keep), Q(+1). */
-	json_array_begin(j, "q_trained");
-	for (i = 0; i < 2 * (int)e.l.p.buckets; i++) {
-		json_array_begin(j, NULL);
-		for (r = 0; r < LEARNER_ACTIONS; r++)
-			json_double(j, NULL, e.l.q[i][r]);
-		json_array_end(j);
-	}
-	json_array_end(j);
+	learner_json_q(&e.l, j, "q_trained"); /* the trained Q-table */
 	if (o->eval_epsilon >= 0)
 		e.l.p.epsilon = o->eval_epsilon;
+	/* Frozen: trying an action teaches nothing; greedy on the table as it is. */
+	if (!o->eval_learn)
+		learner_mark_tried(&e.l);
 	json_array_begin(j, "rates");
 	for (r = 0; !ret && r < o->nrates; r++) {
 		unsigned long hits = 0, hist[4] = {0};
