@@ -18,7 +18,9 @@
  * (conn_age), a next-hop entry ahead is looked up again (nh_fresh).
  * Per CPU the memo never goes back.
  *
- * Private to the entry object (not pinned, not in the schema).
+ * Private to each object that includes it (not pinned, not in the
+ * schema): the entry object's, and the policies' that read the time
+ * (policies/policy_maps.h, aggregate mode of lc and wlc).
  */
 #ifndef HAULER_BPF_CLOCK_H
 #define HAULER_BPF_CLOCK_H

@@ -92,7 +92,7 @@ static __always_inline int report_check(struct xdp_md *ctx, __u32 off, const __u
 	rs = bpf_map_lookup_elem(&dev_resync, &id);
 	if (rs)
 		req.w = *(volatile __u64 *)rs; /* one load: gen and floor of one request */
-	new_now = dev_new_sum(id);
+	new_now = dev_new_sum_call(id);
 	bpf_spin_lock(&st->lock);
 	report_resync(st, req.r.gen, req.r.floor_s);
 	ret = report_apply(st, r, now, new_now);

@@ -17,11 +17,14 @@
 
 #include "hauler_schema.h"
 #include "hauler_report.h"
+#include "hauler_assigned.h"
 
 /*
  * Store the fields of r into st (the caller holds st's lock). new_now:
  * the device's new-connection counter now (HAULER_STAT_NEW, summed over
- * CPUs): the connections assigned before the report are the agent's now.
+ * CPUs): the connections assigned before the report are the agent's now;
+ * it is also the aggregate from now on (agg_reported), so that aggregate
+ * mode restarts from the same exact figure.
  */
 static __always_inline void report_store(struct dev_state *st, const struct hauler_report *r,
 					 __u64 seq, __u64 now_ns, __u64 new_now)
@@ -39,6 +42,8 @@ static __always_inline void report_store(struct dev_state *st, const struct haul
 	st->busy = !!(r->flags & HAULER_REPORT_F_BUSY);
 	st->updated_ns = now_ns;
 	st->seq = seq;
+	/* After new_base: a reader of the new aggregate finds its base. */
+	agg_reported(st, now_ns, new_now);
 }
 
 /*

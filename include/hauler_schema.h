@@ -58,7 +58,8 @@ _Static_assert(sizeof(struct vip_key) == 20, "vip_key has no holes");
 _Static_assert(sizeof(struct conn) == 24, "conn has no holes");
 _Static_assert(sizeof(struct bpf_spin_lock) == 4, "SCHEMA_LOCK is a 32-bit word");
 _Static_assert(sizeof(struct device_info) == 72, "device_info has no holes");
-_Static_assert(sizeof(struct dev_state) == 48, "dev_state has no holes");
+_Static_assert(sizeof(struct dev_state) == 64, "dev_state has no holes");
+_Static_assert(sizeof(struct dev_own) == 16, "dev_own has no holes");
 _Static_assert(sizeof(((struct policy_ctx *)0)->cand) / sizeof(struct policy_cand) ==
 		   HAULER_DEVS_PER_SERVER,
 	       "cand[]");

@@ -11,6 +11,7 @@
 #include "select/select.h"
 #include "select/metric.h"
 #include "assigned.h"
+#include "clock.h"
 
 /* The VIP's parameters (policy_params[slot]), or NULL. */
 static __always_inline const struct policy_params *policy_params_get(const struct policy_ctx *pc)
@@ -30,26 +31,43 @@ static __always_inline __u32 policy_metric(const struct policy_ctx *pc)
 
 /*
  * Fill each candidate's assigned (connections given to it since its last
- * report, dev_assigned): the per-CPU new-connection counters summed, less
- * the base the report stored. For the policies that read it (lc, wlc, a
- * conns metric): one lookup per CPU and candidate, which the others do
- * not pay (fill_candidates leaves it 0).
+ * report, dev_assigned): its new-connection count less the base the
+ * report stored. The count is the per-CPU counters summed (one lookup per
+ * CPU and candidate) or, where config.assigned_us is set (hauler up: more
+ * possible CPUs than config.assigned_cpus), the device's aggregate plus
+ * this CPU's own since (dev_new_count: a few lookups per candidate,
+ * whatever the CPUs). Only the policies that read it (lc, wlc, a conns
+ * metric) pay; the others leave it 0 (fill_candidates).
  */
 static __always_inline void policy_assigned_fill(struct policy_ctx *pc)
 {
-	__u32 i;
+	__u32 i, zero = 0;
+	struct config *cfg = bpf_map_lookup_elem(&config, &zero);
+	__u64 interval = cfg ? (__u64)cfg->assigned_us * 1000 : 0, now = 0;
 
+	if (interval)
+		now = hauler_now();
 #pragma unroll
 	for (i = 0; i < HAULER_DEVS_PER_SERVER; i++) {
 		struct policy_cand *cand = &pc->cand[i];
 		struct dev_state *st;
 		__u32 id = cand->id;
+		__u64 count;
 
 		if (i >= pc->n)
 			break;
 		st = bpf_map_lookup_elem(&dev_state, &id);
-		if (st)
-			cand->assigned = dev_assigned(st, dev_new_sum(id));
+		if (!st)
+			continue;
+		if (!interval)
+			count = dev_new_sum(id);
+		else if (dev_agg_claim(st, now, interval))
+			count = dev_new_count(st, id, 1, dev_new_sum_call(id));
+		else
+			count = dev_new_count(st, id, 0, 0);
+		/* The count read before the base: a report stores its base first. */
+		__asm__ __volatile__("" ::: "memory");
+		cand->assigned = dev_assigned(st, count);
 	}
 }
 

@@ -30,6 +30,7 @@
 
 #include "hauler_schema.h"
 #include "hauler_keys.h"
+#include "hauler_assigned.h"
 #include "ctable/ct_table.h"
 #include "json.h"
 #include "error.h"
@@ -203,6 +204,21 @@ static inline void bench_ok(int ret)
 		bench_die("%s", err_msg());
 }
 
+/* BENCH_ASSIGNED: auto (unset), exact or aggregate, as hauler up --assigned. */
+static inline __u32 bench_assigned_mode(void)
+{
+	const char *s = getenv("BENCH_ASSIGNED");
+
+	if (!s || !*s || !strcmp(s, "auto"))
+		return HAULER_ASSIGNED_AUTO;
+	if (!strcmp(s, "exact"))
+		return HAULER_ASSIGNED_EXACT;
+	if (!strcmp(s, "aggregate"))
+		return HAULER_ASSIGNED_AGGREGATE;
+	bench_die("BENCH_ASSIGNED: auto, exact or aggregate, not '%s'", s);
+	return 0;
+}
+
 /*
  * Load the entry program with every map pinned under pin (a bpffs dir),
  * the connection tables sized as hauler up --conns/--half-open would.
@@ -225,9 +241,14 @@ static inline void bench_lb_load_sized(struct bench_lb *lb, const char *pin, con
 	 * The manager's defaults, with NAT VIPs, a tunnel source and a short FIN
 	 * grace. half_open_burst stays 0 (no limit): every new flow measured goes
 	 * through its policy, where hauler up's limit would send a flood past
-	 * 1/30 of half_open a CPU per 100 ms by the hash choice.
+	 * 1/30 of half_open a CPU per 100 ms by the hash choice. How lc and wlc
+	 * count (config.assigned_us): as hauler up on this machine, or
+	 * BENCH_ASSIGNED=exact|aggregate (the sum over CPUs or the aggregate).
 	 */
 	model_config_defaults(&cfg);
+	cfg.assigned_mode = bench_assigned_mode();
+	cfg.assigned_us = assigned_us_for(cfg.assigned_mode, cfg.assigned_cpus,
+					  cfg.assigned_interval_us, libbpf_num_possible_cpus());
 	cfg.nat_vips = 1;
 	cfg.tunnel_src4 = htonl(BENCH_LB_ADDR);
 	cfg.fin_grace_ms = 2000;

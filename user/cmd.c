@@ -35,10 +35,14 @@ struct verb {
 	unsigned int flags;
 };
 
+/* Bytes of one form as usage prints it (hauler up's is the longest, about 260). */
+#define CMD_FORM_MAX 512
+
 static const struct verb verbs[] = {
     {"up", NULL,
      "DEV [--mode native|generic] [-c FILE] [--tunnel-src ADDR] [--tunnel-src6 ADDR] "
-     "[--table lru|compact] [--conns N] [--half-open N] [--vips N] [--servers N] [--devices N]",
+     "[--table lru|compact] [--conns N] [--half-open N] [--vips N] [--servers N] [--devices N] "
+     "[--assigned auto|exact|aggregate] [--assigned-cpus N] [--assigned-interval US]",
      1, ANY, 0},
     {"down", NULL, "", 0, 0, 0},
     {"status", NULL, "", 0, 0, 0},
@@ -211,7 +215,7 @@ static const struct verb *find_verb(const char *object, const char *name)
 int cmd_usage_err(const char *object, const char *verb)
 {
 	const struct verb *v = find_verb(object, verb);
-	char line[256];
+	char line[CMD_FORM_MAX];
 	size_t i;
 	FILE *f;
 
@@ -326,7 +330,7 @@ int cmd_run(struct cmd_ctx *c, int argc, char **argv)
 
 int cmd_each_form(int (*fn)(const char *line, void *arg), void *arg)
 {
-	char line[256];
+	char line[CMD_FORM_MAX];
 	size_t i;
 	int ret;
 

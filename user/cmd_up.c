@@ -23,6 +23,7 @@ static int parse_up(int argc, char **argv, struct up_opts *o, const char **file)
 {
 	static const char *const modes[] = {"native", "generic"};
 	static const char *const tables[] = {"lru", "compact"};
+	static const char *const assigned[] = {"auto", "exact", "aggregate"};
 	__u32 addr[4];
 	__u8 family;
 	int i, mode;
@@ -51,6 +52,19 @@ static int parse_up(int argc, char **argv, struct up_opts *o, const char **file)
 			if (mode < 0)
 				return mode;
 			o->table = mode ? TABLE_COMPACT : TABLE_LRU;
+		} else if (!strcmp(w, "--assigned")) {
+			/* lc/wlc's counts: HAULER_ASSIGNED_* in keyword order */
+			mode = parse_keyword(argv[++i], assigned, 3, "assigned");
+			if (mode < 0)
+				return mode;
+			o->assigned_mode1 = mode + 1;
+		} else if (!strcmp(w, "--assigned-cpus")) {
+			if (parse_u32(argv[++i], 1, 65536, "--assigned-cpus", &o->assigned_cpus))
+				return -ERR_INPUT;
+		} else if (!strcmp(w, "--assigned-interval")) {
+			if (parse_u32(argv[++i], 1, HAULER_ASSIGNED_US_MAX, "--assigned-interval",
+				      &o->assigned_interval_us))
+				return -ERR_INPUT;
 		} else if (!strcmp(w, "--conns")) {
 			if (map_sizes_parse(argv[++i], "--conns", &o->sizes.conns))
 				return -ERR_INPUT;
@@ -276,6 +290,9 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 			json_uint(&j, "half_open_max", sizes.half_open);
 			json_uint(&j, "half_open_burst", cfg->half_open_burst);
 		}
+		json_string(&j, "assigned", cfg->assigned_us ? "aggregate" : "exact");
+		json_uint(&j, "assigned_us", cfg->assigned_us);
+		json_uint(&j, "assigned_cpus", cfg->assigned_cpus);
 		json_object_end(&j);
 		json_finish(&j);
 		return 0;
@@ -301,5 +318,17 @@ int status_run(struct cmd_ctx *c, int argc, char **argv)
 		       sizes.conns, sizes.half_open, cfg->half_open_burst, HAULER_NEW_WINDOW_MS);
 	else
 		printf("table      lru (conns %u, half-open %u)\n", sizes.conns, sizes.half_open);
+	/* lc, wlc and a conns metric: how a device's new connections are counted. */
+	if (cfg->assigned_us)
+		printf("assigned   aggregate, summed over CPUs every %u us (%s)\n",
+		       cfg->assigned_us,
+		       cfg->assigned_mode == HAULER_ASSIGNED_AGGREGATE
+			   ? "asked"
+			   : "more CPUs than --assigned-cpus");
+	else
+		printf("assigned   exact sum over CPUs (%s)\n",
+		       cfg->assigned_mode == HAULER_ASSIGNED_EXACT
+			   ? "asked"
+			   : "no more CPUs than --assigned-cpus");
 	return 0;
 }

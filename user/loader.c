@@ -25,6 +25,7 @@
 #include "policy_list.h"
 
 #include "handshake.h"
+#include "hauler_assigned.h"
 #include "kernel_check.h"
 #include "error.h"
 #include "loader.h"
@@ -297,6 +298,15 @@ static int write_config(struct hauler_xdp *skel, const struct up_opts *opts, int
 	    cfg.ct_buckets ? 0
 			   : hauler_half_open_burst(bpf_map__max_entries(skel->maps.half_open),
 						    cpus > 0 ? cpus : 1);
+	/* How lc, wlc and a conns metric count: the exact sum or the aggregate. */
+	if (opts->assigned_mode1)
+		cfg.assigned_mode = opts->assigned_mode1 - 1;
+	if (opts->assigned_cpus)
+		cfg.assigned_cpus = opts->assigned_cpus;
+	if (opts->assigned_interval_us)
+		cfg.assigned_interval_us = opts->assigned_interval_us;
+	cfg.assigned_us = assigned_us_for(cfg.assigned_mode, cfg.assigned_cpus,
+					  cfg.assigned_interval_us, cpus > 0 ? cpus : 1);
 	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
 		return err_set(ERR_SYSTEM, "cannot write config: %s", strerror(errno));
 	return 0;

@@ -19,6 +19,8 @@ struct up_opts {
 	__u32 tunnel6[4];
 	struct table_sizes sizes; /* --conns, --half-open (0: default or pinned) */
 	int table; /* --table: TABLE_LRU, TABLE_COMPACT; 0: as running (first up: TABLE_DEFAULT) */
+	/* --assigned (mode + 1), --assigned-cpus, --assigned-interval (0: as running or default) */
+	__u32 assigned_mode1, assigned_cpus, assigned_interval_us;
 };
 
 /* Route libbpf's messages to stderr only when debugging. */

@@ -112,6 +112,7 @@ int map_sizes_set(struct bpf_object *obj, const struct table_sizes *ts)
 	    {"devices", ts->devices},
 	    {"dev_state", ts->devices},
 	    {"dev_resync", ts->devices},
+	    {"dev_own", ts->devices},
 	    {"dev_addrs", ts->devices},
 	    {"dev_keys", ts->devices},
 	};

@@ -316,13 +316,18 @@ int mapw_device_counters_zero(const struct hauler_maps *m, __u32 device)
 
 	if (ncpus <= 0)
 		return err_set(ERR_SYSTEM, "cannot count CPUs: %s", strerror(-ncpus));
-	zero = calloc(ncpus, sizeof(*zero));
+	/* One per-CPU value of either map (both 16 bytes a CPU). */
+	zero = calloc(ncpus, sizeof(*zero) > sizeof(struct dev_own) ? sizeof(*zero)
+								    : sizeof(struct dev_own));
 	if (!zero)
 		return err_set(ERR_SYSTEM, "out of memory");
 	for (which = HAULER_STAT_FWD; which <= HAULER_STAT_NEW && !ret; which++) {
 		key = HAULER_STAT_DEV(device % HAULER_MAX_DEVICES, which);
 		ret = put(m->stats, "stats", key, &key, zero);
 	}
+	/* Each CPU's memo of the aggregate (dev_state's, written clean before) */
+	if (!ret)
+		ret = put(m->dev_own, "dev_own", device, &device, zero);
 	free(zero);
 	return ret;
 }

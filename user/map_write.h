@@ -40,8 +40,9 @@ int mapw_dev_tombs_sweep(const struct hauler_maps *m, __u32 now, int room);
  */
 int mapw_dev_resync(const struct hauler_maps *m, __u32 device, __u32 floor_s);
 /*
- * Zero device's forwarded and new-connection counters (stats, every CPU):
- * a device given a reused id starts from zero, not from the old one's.
+ * Zero device's forwarded and new-connection counters (stats, every CPU)
+ * and every CPU's memo of its aggregate (dev_own): a device given a
+ * reused id starts from zero, not from the old one's.
  */
 int mapw_device_counters_zero(const struct hauler_maps *m, __u32 device);
 /* Version 0 or 1 of server's ring. */

@@ -20,6 +20,8 @@ void model_config_defaults(struct config *cfg)
 	cfg->udp_timeout_ms = 30000;
 	cfg->report_window_s = HAULER_REPORT_WINDOW_DEFAULT_S;
 	cfg->confirm_burst = HAULER_CONFIRM_BURST_DEFAULT;
+	cfg->assigned_cpus = HAULER_ASSIGNED_CPUS_DEFAULT;
+	cfg->assigned_interval_us = HAULER_ASSIGNED_US_DEFAULT;
 }
 
 /* How far the recorded clock offset may be from ours before it is written again. */

@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 22 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 23 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 512 // most VIPs hauler up --vips may ask for; a VIP id is also its policy slot
 #define HAULER_MAX_SERVERS 4096 // most servers over all VIPs hauler up --servers may ask for
 #define HAULER_SERVER_SLOTS 4608 // most entries of servers and ring_pos: the servers, then one flat group per VIP (hauler_flat_group)
@@ -33,6 +33,12 @@
 #define HAULER_PRT_THRESHOLD_DEFAULT 100 // prt's threshold where policy_params.threshold is 0: fully utilized
 #define HAULER_DWRR_INTERVAL_MS_DEFAULT 100 // dwrr's ring rebuild period where a VIP sets none
 #define HAULER_SPILL_MAX 3 // most further servers one new connection may spill to
+#define HAULER_ASSIGNED_AUTO 0 // config.assigned_mode: the exact sum on up to assigned_cpus possible CPUs, the aggregate above (hauler up --assigned auto)
+#define HAULER_ASSIGNED_EXACT 1 // config.assigned_mode: always the exact sum over CPUs (hauler up --assigned exact)
+#define HAULER_ASSIGNED_AGGREGATE 2 // config.assigned_mode: always the aggregate (hauler up --assigned aggregate)
+#define HAULER_ASSIGNED_CPUS_DEFAULT 8 // config.assigned_cpus of a first up: more possible CPUs than this take the aggregate
+#define HAULER_ASSIGNED_US_DEFAULT 1000 // config.assigned_interval_us of a first up: the aggregate is summed again when older than this
+#define HAULER_ASSIGNED_US_MAX 1000000 // most config.assigned_interval_us hauler up --assigned-interval takes
 #define HAULER_FWD_NAT 0 // rewrite the destination to the device
 #define HAULER_FWD_IPIP 1 // encapsulate to the device (IPIP / IP6IP6)
 #define HAULER_TIER_MAGLEV 0 // server tier: weighted Maglev
@@ -278,12 +284,21 @@ struct dev_state_t {
 	bit<16> pad; // zero
 	// lock: the host's bpf_spin_lock (32 bits); no field: a register action is atomic
 	bit<32> resync_gen; // dev_resync.gen of the last device resync applied (by a report, under the lock): a request is applied once
+	bit<64> agg_ns; // aggregate mode (config.assigned_us): coarse ktime the aggregate was last summed at, claimed by compare-and-swap (one CPU sums a device per interval) or set by a report; 0: never
+	bit<64> agg; // aggregate mode: the device's new-connection counter summed over CPUs (low 32 bits) under a generation counted up by each write (high 32 bits), include/hauler_assigned.h
 }
 
 // value of dev_resync: the last `device resync` of a device, applied by its next report under the dev_state lock
 struct dev_resync_t {
 	bit<32> gen; // request number, counted up by the manager (0: none)
 	bit<32> floor_s; // the clock (seconds since the epoch) at the request: the device's sequence becomes its floor (report_seq_floor)
+}
+
+// value of dev_own (per CPU): this CPU's memo of a device's aggregate (include/hauler_assigned.h)
+struct dev_own_t {
+	bit<64> word; // the dev_state.agg this CPU last read
+	bit<32> base; // this CPU's slot of the device's new-connection counter when it first read that word (low 32 bits): its own connections since are counted at once
+	bit<32> pad; // zero
 }
 
 // value of rings: a server's round-robin ring
@@ -387,6 +402,10 @@ struct config_t {
 	bit<32> ct_buckets; // buckets of the compact connection table in use (ctable, hauler up --table compact); 0: the LRU tables conns and half_open
 	bit<32> confirm_burst; // ipip/dsr handshake confirmations per CPU per CONFIRM_WINDOW_MS (config set confirm-budget; 0: CONFIRM_BURST_DEFAULT)
 	bit<32> half_open_burst; // LRU tables: new connections per CPU per NEW_WINDOW_MS (100 ms) past which a new connection gets the hash choice, not its VIP's policy (the rate that would push out handshakes younger than 3 s: half_open's entries / (30 x CPUs), include/handshake.h), set by hauler up; 0: no limit (was pad0)
+	bit<32> assigned_mode; // how lc, wlc and a conns metric count a device's connections: ASSIGNED_AUTO, ASSIGNED_EXACT or ASSIGNED_AGGREGATE (hauler up --assigned)
+	bit<32> assigned_cpus; // ASSIGNED_AUTO: more possible CPUs than this take the aggregate (hauler up --assigned-cpus; 0: ASSIGNED_CPUS_DEFAULT)
+	bit<32> assigned_interval_us; // the aggregate's interval asked for (hauler up --assigned-interval; 0: ASSIGNED_US_DEFAULT)
+	bit<32> assigned_us; // what the datapath reads, set by hauler up from the three above: 0, the exact sum over CPUs; else the aggregate, summed again when older than this many microseconds
 }
 
 // one candidate device as a policy sees it
@@ -492,6 +511,7 @@ header hauler_report_h {
 // map dev_resync: ARRAY, key bit<32>, value dev_resync_t, size 2048 - device id -> its last device resync request
 // map dev_hints: ARRAY, key bit<32>, value dev_hint_t, size 65536 - hauler_dev_hint_index of a dev_addrs key -> a device whose key it may be, written with devices by mapw_device: a packet's source whose entry is 0 is no device's; a nat reply finds its device with no dev_addrs lookup
 // map dev_addrs: HASH, key dev_addr_t, value dev_ref_t, size 2048 - device address:port:proto -> device id, written with devices by mapw_device (the compact table's nat replies: a reply is known by its source, no slot of its own); a deleted nat device's address stays as a tombstone while its flows may live
+// map dev_own: PERCPU_ARRAY, key bit<32>, value dev_own_t, size 2048 - device id -> this CPU's memo of its aggregate (aggregate mode, include/hauler_assigned.h)
 // map rings: ARRAY, key bit<32>, value ring_t, size 640 - server * 2 + version -> ring
 // map ring_pos: PERCPU_ARRAY, key bit<32>, value ring_pos_t, size 320 - server -> ring pointer, one per CPU (nothing shared written per new connection)
 // map policy_progs: PROG_ARRAY, key bit<32>, value bit<32>, size 64 - policy slot -> policy program

@@ -568,6 +568,7 @@ int dp_reset(void **state)
 	clear_hash("dev_addrs", sizeof(struct dev_addr));
 	zero_array("dev_hints", HAULER_DEV_HINTS, sizeof(struct dev_hint));
 	zero_array("dev_state", HAULER_MAX_DEVICES, sizeof(struct dev_state));
+	zero_array("dev_own", HAULER_MAX_DEVICES, ncpus * sizeof(struct dev_own));
 	zero_array("dev_keys", HAULER_MAX_DEVICES, sizeof(struct dev_key));
 	zero_array("rings", 2 * HAULER_SERVER_SLOTS, sizeof(struct ring));
 	zero_array("ring_pos", HAULER_SERVER_SLOTS, ncpus * sizeof(struct dp_ring_pos));
@@ -581,6 +582,7 @@ int dp_reset(void **state)
 	dp_set_config(1, 5000, 30000);
 	dp_set_confirm_burst(0);
 	dp_set_half_open_burst(0);
+	dp_set_assigned_us(0);
 	dp_new_window(0, 0); /* an old window: the next new connection opens one */
 	dp_set_tunnel_src(dp_lb_addr(4).a[0], NULL);
 	return 0;
@@ -651,6 +653,14 @@ void dp_set_half_open_burst(__u32 burst)
 	struct config c = get_config();
 
 	c.half_open_burst = burst;
+	put_config(&c);
+}
+
+void dp_set_assigned_us(__u32 us)
+{
+	struct config c = get_config();
+
+	c.assigned_us = us;
 	put_config(&c);
 }
 

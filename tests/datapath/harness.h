@@ -204,6 +204,12 @@ __u32 dp_confirm_sent(int cpu);
 void dp_set_confirm_burst(__u32 burst);
 /* config.half_open_burst (0, as dp_reset leaves it: no limit on new connections). */
 void dp_set_half_open_burst(__u32 burst);
+/*
+ * config.assigned_us (0, as dp_reset leaves it: lc, wlc and a conns
+ * metric sum each device's counter over CPUs; else the aggregate, summed
+ * again when this many microseconds old).
+ */
+void dp_set_assigned_us(__u32 us);
 /* Every CPU's window of new connections (new_rate): it starts start_ns from now, sent counted. */
 void dp_new_window(__s64 start_ns, __u32 sent);
 /*

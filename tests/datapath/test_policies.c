@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
 #include <linux/bpf.h>
@@ -35,6 +36,7 @@
 #include "model.h"
 #include "model_maps.h"
 #include "hauler_keys.h"
+#include "hauler_assigned.h"
 #include "frames.h"
 
 #define NDEV	 3
@@ -398,19 +400,22 @@ static void test_jsq(void **state)
  * lc: the fewest connections, counted as the agent's live_conns plus what
  * the datapath assigned since. Each new flow must go to a device with the
  * least count at that moment; with counts 5, 2, 9 the first 3 flows go to
- * device 1 (2 -> 5), and 12 flows fill every device up to 9 or 10.
+ * device 1 (2 -> 5), and 12 flows fill every device up to 9 or 10. In
+ * aggregate mode (assigned_us, a long interval: no refresh but the first)
+ * the same on one CPU, whose own choices count at once.
  */
-static void test_lc(void **state)
+static void lc_one(__u32 assigned_us)
 {
 	const __u32 live[NDEV] = {5, 2, 9};
 	__u32 conns[NDEV] = {5, 2, 9}, least;
 	int i, n, dev;
 
-	(void)state;
 	setup_vip(NDEV);
+	dp_set_assigned_us(assigned_us);
 	for (n = 0; n < NDEV; n++)
 		set_load(n, &(struct load){.cmp = 50, .live_conns = live[n]}, FRESH);
 	use_policy("lc", -1, 0);
+	dp_pin_cpu(); /* aggregate mode: this CPU's own choices */
 	for (i = 0; i < 12; i++) {
 		least = conns[0];
 		for (n = 1; n < NDEV; n++)
@@ -421,11 +426,53 @@ static void test_lc(void **state)
 		assert_int_equal(conns[dev], least);
 		conns[dev]++;
 	}
+	dp_unpin_cpu();
 	for (n = 0; n < NDEV; n++) {
 		assert_in_range(conns[n], 9, 10);
 		assert_int_equal(dp_dev_assigned(DP_DEV_ID(n)), conns[n] - live[n]);
 	}
 	assert_policy_clean();
+}
+
+/* An aggregate interval no test outlasts: only a stamp set back refreshes it. */
+#define AGG_LONG_US 100000000u
+
+static void test_lc(void **state)
+{
+	(void)state;
+	lc_one(0);
+}
+
+static void test_lc_aggregate_one_cpu(void **state)
+{
+	(void)state;
+	lc_one(AGG_LONG_US);
+}
+
+/*
+ * Aggregate mode: the interval has passed for device n's aggregate (its
+ * stamp set back to boot), so the next CPU to read it sums it again.
+ */
+static void agg_expire(int n)
+{
+	struct dev_state st;
+	__u32 key = DP_DEV_ID(n);
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("dev_state"), &key, &st), 0);
+	st.agg_ns = 1;
+	assert_int_equal(bpf_map_update_elem(dp_map("dev_state"), &key, &st, BPF_ANY), 0);
+}
+
+/* The sum device n's aggregate holds (its generation above it). */
+static __u32 agg_sum_of(int n, __u32 *gen)
+{
+	struct dev_state st;
+	__u32 key = DP_DEV_ID(n);
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("dev_state"), &key, &st), 0);
+	if (gen)
+		*gen = st.agg >> 32;
+	return agg_word_sum(st.agg);
 }
 
 /*
@@ -520,6 +567,120 @@ static void test_lc_two_cpus_compact(void **state)
 	dp_ct_use(0);
 }
 
+/* The least of count[] (NDEV of them). */
+static __u32 least_of(const __u32 *count)
+{
+	__u32 least = count[0];
+	int n;
+
+	for (n = 1; n < NDEV; n++)
+		least = count[n] < least ? count[n] : least;
+	return least;
+}
+
+/*
+ * lc over two CPUs in aggregate mode (config.assigned_us, an interval no
+ * test outlasts): each device's aggregate is summed by the first flow
+ * (a fresh report leaves none), before any connection. CPU A then takes 3
+ * flows, each to a least device counting its own (counts 5, 2, 9: device
+ * 1 thrice); CPU B does not see them within the interval: its view is
+ * the aggregate plus its own, so its first 3 go to device 1 as well (7
+ * there by the exact count, 5 on device 0), and from its 4th on it
+ * counts its own (no burst to one device from one CPU): every choice of
+ * B is a least of B's view, and at least one of its 6 goes elsewhere.
+ * Once the interval has passed (the stamps set back), the next flow
+ * sums again: A and B both see every connection, and each choice is a
+ * least of the exact count. A report (set_load, the base the exact sum)
+ * leaves assigned 0.
+ */
+static void lc_two_cpus_aggregate(int compact)
+{
+	const __u32 live[NDEV] = {5, 2, 9};
+	__u32 exact[NDEV] = {5, 2, 9}, view_b[NDEV] = {5, 2, 9}, at[NDEV], sum = 0, gen;
+	int i, n, dev, cpus[2], elsewhere = 0;
+
+	if (dp_two_cpus(cpus)) {
+		skip();
+		return;
+	}
+	setup_vip(NDEV);
+	dp_ct_use(compact);
+	dp_set_assigned_us(AGG_LONG_US);
+	for (n = 0; n < NDEV; n++)
+		set_load(n, &(struct load){.cmp = 50, .live_conns = live[n]}, FRESH);
+	use_policy("lc", -1, 0);
+	assert_int_equal(dp_run_on_cpu(cpus[0]), 0);
+	for (i = 0; i < 3; i++) {
+		dev = send_new_in(i, compact);
+		assert_int_equal(dev, 1);
+		exact[dev]++;
+	}
+	assert_int_equal(dp_run_on_cpu(cpus[1]), 0);
+	for (i = 3; i < 9; i++) {
+		dev = send_new_in(i, compact);
+		if (i < 6)
+			assert_int_equal(dev, 1); /* A's 3 not seen within the interval */
+		assert_int_equal(view_b[dev], least_of(view_b));
+		elsewhere += dev != 1;
+		view_b[dev]++;
+		exact[dev]++;
+	}
+	assert_true(elsewhere > 0); /* B counted its own */
+	/* Every aggregate written once, by the first flow: the sum then, nothing. */
+	for (n = 0; n < NDEV; n++) {
+		assert_int_equal(agg_sum_of(n, &gen), 0);
+		assert_int_equal(gen, 1);
+	}
+	/* The interval has passed: the next CPU to read sums again. */
+	for (n = 0; n < NDEV; n++) {
+		agg_expire(n);
+		at[n] = exact[n] - live[n];
+	}
+	for (i = 9; i < 15; i++) {
+		assert_int_equal(dp_run_on_cpu(cpus[i & 1]), 0);
+		dev = send_new_in(i, compact);
+		/* i = 9: sums; then A and B count from that sum and their own. */
+		if (i < 11)
+			assert_int_equal(exact[dev], least_of(exact));
+		exact[dev]++;
+	}
+	dp_unpin_cpu();
+	for (n = 0; n < NDEV; n++) {
+		assert_int_equal(agg_sum_of(n, &gen), at[n]); /* summed by flow 9 only */
+		assert_int_equal(gen, 2);
+		assert_int_equal(dp_dev_assigned(DP_DEV_ID(n)), exact[n] - live[n]);
+	}
+	/* A report of each device: assigned is 0, and the next flows count from there. */
+	for (n = 0; n < NDEV; n++) {
+		set_load(n, &(struct load){.cmp = 50, .live_conns = exact[n]}, FRESH);
+		assert_int_equal(dp_dev_assigned(DP_DEV_ID(n)), 0);
+	}
+	for (i = 15; i < 17; i++) {
+		assert_int_equal(dp_run_on_cpu(cpus[i & 1]), 0);
+		dev = send_new_in(i, compact);
+		assert_int_equal(exact[dev], least_of(exact));
+		exact[dev]++;
+	}
+	dp_unpin_cpu();
+	for (n = 0; n < NDEV; n++)
+		sum += dp_dev_assigned(DP_DEV_ID(n));
+	assert_int_equal(sum, 2);
+	assert_policy_clean();
+}
+
+static void test_lc_two_cpus_aggregate(void **state)
+{
+	(void)state;
+	lc_two_cpus_aggregate(0);
+}
+
+static void test_lc_two_cpus_aggregate_compact(void **state)
+{
+	(void)state;
+	lc_two_cpus_aggregate(1);
+	dp_ct_use(0);
+}
+
 /*
  * lc counts what every CPU gave a device, whichever CPU decides: the sum
  * over CPUs goes to the last possible one, also once the first sum has
@@ -531,18 +692,18 @@ static void test_lc_two_cpus_compact(void **state)
  * Runs on one CPU (test_lc_two_cpus needs two); skipped on a machine of
  * one CPU.
  */
-static void test_lc_other_cpus_counted(void **state)
+static void lc_other_cpus_counted(int aggregate)
 {
 	const __u32 live[NDEV] = {5, 2, 9};
 	__u32 key = HAULER_STAT_DEV(DP_DEV_ID(1), HAULER_STAT_NEW);
 	int n, cpu, other, last = dp_possible_cpus() - 1;
 
-	(void)state;
 	if (last < 1) {
 		skip();
 		return;
 	}
 	setup_vip(NDEV);
+	dp_set_assigned_us(aggregate ? AGG_LONG_US : 0);
 	for (n = 0; n < NDEV; n++)
 		set_load(n, &(struct load){.cmp = 50, .live_conns = live[n]}, FRESH);
 	use_policy("lc", -1, 0);
@@ -550,32 +711,67 @@ static void test_lc_other_cpus_counted(void **state)
 	assert_int_equal(send_new(0), 1);
 	other = cpu == last ? 0 : last;
 	dp_stat_set_on_cpu(key, other, 3);
-	assert_int_equal(send_new(1), 0);
+	if (!aggregate) {
+		assert_int_equal(send_new(1), 0);
+		dp_unpin_cpu();
+		assert_int_equal(dp_dev_assigned(DP_DEV_ID(1)), 4);
+		assert_int_equal(dp_dev_assigned(DP_DEV_ID(0)), 1);
+		assert_policy_clean();
+		return;
+	}
+	assert_int_equal(send_new(1), 1); /* 2 + 1 of its own: 3 < 5 */
+	agg_expire(1);
+	assert_int_equal(send_new(2), 0); /* 2 + 2 + 3 = 7 > 5 */
+	dp_stat_set_on_cpu(HAULER_STAT_DEV(DP_DEV_ID(0), HAULER_STAT_NEW), other, 3);
+	dp_set_assigned_us(1);
+	usleep(20000);
+	assert_int_equal(send_new(3), 1);
 	dp_unpin_cpu();
-	assert_int_equal(dp_dev_assigned(DP_DEV_ID(1)), 4);
-	assert_int_equal(dp_dev_assigned(DP_DEV_ID(0)), 1);
+	assert_int_equal(dp_dev_assigned(DP_DEV_ID(1)), 6);
+	assert_int_equal(dp_dev_assigned(DP_DEV_ID(0)), 4);
 	assert_policy_clean();
+}
+
+static void test_lc_other_cpus_counted(void **state)
+{
+	(void)state;
+	lc_other_cpus_counted(0);
+}
+
+/*
+ * The same in aggregate mode: another CPU's 3 are not counted within the
+ * interval (device 1 reads 3 and takes the second flow too), and are once
+ * it has passed: by the stamp set back (7 against 5: device 0), then by
+ * the clock itself (an interval of 1 us, a sleep of 20 ms) after the
+ * other CPU gave device 0 three: 7 against 9, device 1, where the
+ * aggregate not summed again would read 7 against 6.
+ */
+static void test_lc_other_cpus_counted_aggregate(void **state)
+{
+	(void)state;
+	lc_other_cpus_counted(1);
 }
 
 /*
  * wlc: the fewest connections per unit of weight. Weights 1 and 4, counts
  * 2 and 0: device 1 takes the first 8 flows (0/4 .. 7/4 < 2/1); after that
  * every flow goes to a device of least count/weight, and the counts keep
- * the 1:4 ratio.
+ * the 1:4 ratio. In aggregate mode the same on one CPU.
  */
-static void test_wlc(void **state)
+static void wlc_one(__u32 assigned_us)
 {
 	const __u32 weight[2] = {1, 4};
 	__u32 conns[2] = {2, 0};
 	int i, dev, other;
 
-	(void)state;
 	setup_vip(2);
+	dp_set_assigned_us(assigned_us);
 	dp_set_device_weight(DP_DEV_ID(0), weight[0]);
 	dp_set_device_weight(DP_DEV_ID(1), weight[1]);
 	set_load(0, &(struct load){.cmp = 50, .live_conns = 2}, FRESH);
 	set_load(1, &(struct load){.cmp = 50, .live_conns = 0}, FRESH);
 	use_policy("wlc", -1, 0);
+	dp_pin_cpu(); /* aggregate mode: this CPU's own choices */
 	for (i = 0; i < 48; i++) {
 		dev = send_new(i);
 		other = 1 - dev;
@@ -585,10 +781,23 @@ static void test_wlc(void **state)
 		assert_true(conns[dev] * weight[other] <= conns[other] * weight[dev]);
 		conns[dev]++;
 	}
+	dp_unpin_cpu();
 	/* 50 connections at 1:4 are 10 and 40. */
 	assert_in_range(conns[0], 9, 11);
 	assert_in_range(conns[1], 39, 41);
 	assert_policy_clean();
+}
+
+static void test_wlc(void **state)
+{
+	(void)state;
+	wlc_one(0);
+}
+
+static void test_wlc_aggregate_one_cpu(void **state)
+{
+	(void)state;
+	wlc_one(AGG_LONG_US);
 }
 
 /* wrr (and dwrr: the same walk): many new flows follow the ring exactly. */
@@ -1747,6 +1956,11 @@ int main(void)
 	    T(test_lc_two_cpus),
 	    T(test_lc_two_cpus_compact),
 	    T(test_lc_other_cpus_counted),
+	    T(test_lc_aggregate_one_cpu),
+	    T(test_lc_two_cpus_aggregate),
+	    T(test_lc_two_cpus_aggregate_compact),
+	    T(test_lc_other_cpus_counted_aggregate),
+	    T(test_wlc_aggregate_one_cpu),
 	    T(test_wlc),
 	    T(test_wrr_ring_exact),
 	    T(test_dwrr_ring_exact),

@@ -24,6 +24,7 @@
 #include <bpf/bpf.h>
 #include <cmocka.h>
 #include "hauler_report.h"
+#include "hauler_assigned.h"
 #include "frames.h"
 #include "map_write.h"
 
@@ -350,6 +351,45 @@ static void test_genuine_udp(void **state)
 	/* Other devices' state is untouched. */
 	before = get_state(id == DEV4 ? DEV6 : DEV4);
 	assert_true(before.seq == 0 && before.updated_ns == 0 && before.cmp == 0);
+}
+
+/*
+ * An accepted report stores the device's new-connection counter summed
+ * exactly over CPUs as its base and as the aggregate (aggregate mode,
+ * include/hauler_assigned.h): the aggregate it finds (generation 5, a sum
+ * of 2) is replaced by the next generation of that sum, stamped with the
+ * report's time, so assigned restarts at 0 in either mode.
+ */
+static void test_report_sets_aggregate(void **state)
+{
+	__u32 key = HAULER_STAT_DEV(DEV4, HAULER_STAT_NEW), id = DEV4;
+	struct report_fields f = fields(DEV4, SEQ0);
+	__u8 wire[HAULER_REPORT_LEN], frame[DP_FRAME_MAX];
+	int last = dp_possible_cpus() - 1;
+	struct dev_state s;
+	struct dp_out out;
+	__u64 want;
+
+	(void)state;
+	dp_set_assigned_us(1000);
+	assert_int_equal(bpf_map_lookup_elem(dp_map("dev_state"), &id, &s), 0);
+	s.agg = agg_word(5, 2);
+	assert_int_equal(bpf_map_update_elem(dp_map("dev_state"), &id, &s, BPF_ANY), 0);
+	dp_stat_set_on_cpu(key, 0, 4);
+	dp_stat_set_on_cpu(key, last, 3 + (last == 0) * 4); /* another CPU's, where there is one */
+	want = dp_stat(key);
+	/* Not expect_accepted: it zeroes the counters first. */
+	encode(&f, DEV4, wire);
+	assert_int_equal(dp_run(frame, udp_report(4, wire, frame), &out), 0);
+	assert_int_equal(out.verdict, XDP_DROP);
+	assert_int_equal(dp_stat(HAULER_STAT_report_ok), 1);
+	s = get_state(DEV4);
+	assert_true(s.seq == SEQ0);
+	assert_int_equal(s.new_base, (__u32)want);
+	assert_int_equal(agg_word_sum(s.agg), (__u32)want);
+	assert_int_equal(s.agg >> 32, 6);
+	assert_true(s.agg_ns == s.updated_ns);
+	dp_set_assigned_us(0);
 }
 
 /* Without HAULER_REPORT_F_LATENCY, latency_us is not a measurement: kept. */
@@ -1486,6 +1526,7 @@ int main(void)
 	    ETHER("(54 bytes)", 0, 0),
 	    ETHER("padded to 60", 0, 60),
 	    ETHER("VLAN tagged, padded to 64", 1, 64),
+	    T("a report sets the aggregate to its exact sum", test_report_sets_aggregate, NULL),
 	    T("latency only when flagged", test_latency_only_when_flagged, NULL),
 	    T("period and busy land in dev_state", test_period_and_busy, NULL),
 	    T("version-1 reports still accepted", test_version1, NULL),

@@ -545,11 +545,13 @@ set_state() {
 	now=$(awk '/^now at/ { print $3; exit }' /proc/timer_list)
 	[ -n "$id" ] && [ -n "$now" ] || return 1
 	# struct dev_state: cmp mem net queue, latency_us, live_conns,
-	# new_base, seq, updated_ns, period_ms, version busy pad, lock resync_gen
-	# (version 0: no period, stale after the VIP's stale-ms, as a version-1
-	# agent; the kernel keeps the lock word whatever is written there).
+	# new_base, seq, updated_ns, period_ms, version busy pad, lock resync_gen,
+	# agg_ns agg (version 0: no period, stale after the VIP's stale-ms, as a
+	# version-1 agent; the kernel keeps the lock word whatever is written
+	# there; an aggregate of 0 is summed again by the next reader).
 	# shellcheck disable=SC2046 # byte lists
 	bpftool map update pinned "$TOPO_PIN/dev_state" key hex $(le "$id" 4) value hex \
 		$(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$2" 1) $(le "$3" 4) $(le 0 4) $(le 0 4) \
-		$(le 1 8) $(le $((now - 50000000)) 8) $(le 0 4) $(le 0 4) $(le 0 4) $(le 0 4)
+		$(le 1 8) $(le $((now - 50000000)) 8) $(le 0 4) $(le 0 4) $(le 0 4) $(le 0 4) \
+		$(le 0 8) $(le 0 8)
 }

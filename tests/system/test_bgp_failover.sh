@@ -142,7 +142,8 @@ dev_load() {
 	# shellcheck disable=SC2046 # byte lists
 	bpftool map update pinned "$RUN/$1/bpf/dev_state" key hex $(le "$2" 4) value hex \
 		$(le "$3" 1) $(le 0 1) $(le 0 1) $(le 0 1) $(le 0 4) $(le 0 4) $(le 0 4) \
-		$(le 1 8) $(le "$now" 8) $(le 0 4) $(le 2 1) $(le 0 1) $(le 0 2) $(le 0 4) $(le 0 4)
+		$(le 1 8) $(le "$now" 8) $(le 0 4) $(le 2 1) $(le 0 1) $(le 0 2) $(le 0 4) $(le 0 4) \
+		$(le 0 8) $(le 0 8)
 }
 # start_daemon B: hauler daemon --bird in balancer B.
 start_daemon() {

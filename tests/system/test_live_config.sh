@@ -290,7 +290,7 @@ ahead=$((($(date +%s) + 365 * 86400) << 20))
 # shellcheck disable=SC2046 # byte lists
 bpftool map update pinned "$TOPO_PIN/dev_state" key hex $(le "$id" 4) value hex \
 	$(le 0 4) $(le 0 4) $(le 0 4) $(le 0 4) $(le "$ahead" 8) $(le 0 8) $(le 0 4) $(le 0 4) \
-	$(le 0 4) $(le 0 4) ||
+	$(le 0 4) $(le 0 4) $(le 0 8) $(le 0 8) ||
 	fail "bpftool could not write dev_state"
 report_case "sequence a year ahead" 7946 0
 H_ok device resync s1cpu

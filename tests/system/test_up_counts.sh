@@ -6,7 +6,8 @@
 # for devices (600) refuses a 601st; the 101st VIP is refused. A re-up
 # keeps the counts; one asking for others, and bad counts, are refused
 # and change nothing. The table: compact by default; --table lru gives
-# the LRU tables, and a re-up without --table keeps them.
+# the LRU tables, and a re-up without --table keeps them. --assigned:
+# how lc and wlc count, chosen by the CPUs or forced, kept by a re-up.
 . "$(dirname "$0")/lib.sh"
 SYS_LIMIT=60
 sys_init "$@"
@@ -95,5 +96,30 @@ fi
 H_ok up eth0 || fail "a re-up of the LRU tables without --table"
 H -j status | grep -q '"table":"lru"' && ok "a re-up without --table keeps the LRU tables" ||
 	fail "after a re-up without --table: $(H -j status)"
+
+# How lc and wlc count (--assigned): the exact sum on up to 8 CPUs by
+# default, the aggregate above; either forced; a re-up keeps the choice.
+want=exact
+[ "$cpus" -gt 8 ] && want=aggregate
+H -j status | grep -q "\"assigned\":\"$want\"" && [ "$(status_num assigned_cpus)" = 8 ] &&
+	ok "assigned: $want on $cpus CPUs by default" || fail "assigned: $(H -j status)"
+H_ok up eth0 --assigned aggregate --assigned-interval 250 || fail "hauler up --assigned aggregate"
+if H -j status | grep -q '"assigned":"aggregate"' && [ "$(status_num assigned_us)" = 250 ] &&
+	H status | grep -qE "^assigned +aggregate, summed over CPUs every 250 us \(asked\)"; then
+	ok "--assigned aggregate: the aggregate every 250 us"
+else
+	fail "assigned: $(H -j status) / $(H status | grep '^assigned')"
+fi
+H_ok up eth0 || fail "a re-up without --assigned"
+[ "$(status_num assigned_us)" = 250 ] && ok "a re-up without --assigned keeps it" ||
+	fail "after a re-up without --assigned: $(H -j status)"
+H_ok up eth0 --assigned exact || fail "hauler up --assigned exact"
+[ "$(status_num assigned_us)" = 0 ] && H -j status | grep -q '"assigned":"exact"' &&
+	ok "--assigned exact: the sum over CPUs" || fail "assigned: $(H -j status)"
+if H up eth0 --assigned-interval 0 >/dev/null 2>&1 || H up eth0 --assigned sometimes >/dev/null 2>&1; then
+	fail "a bad --assigned-interval or --assigned was accepted"
+else
+	ok "bad --assigned-interval and --assigned are refused"
+fi
 
 sys_finish

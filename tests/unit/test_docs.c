@@ -66,7 +66,7 @@ struct forms {
 static int check_form(const char *line, void *arg)
 {
 	struct forms *f = arg;
-	char want[300];
+	char want[600];
 
 	snprintf(want, sizeof(want), "\n%s\n", line);
 	f->count++;

@@ -5,7 +5,8 @@
  * quantization, sequence numbers and key text; version 2's period and
  * flags, and how version-1 reports are still read; what an accepted
  * report writes into dev_state (include/hauler_report_store.h, the
- * datapath's and the simulator's one copy).
+ * datapath's and the simulator's one copy); how lc and wlc count a
+ * device's connections in aggregate mode (include/hauler_assigned.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 
 #include "hauler_report.h"
 #include "hauler_report_store.h"
+#include "hauler_assigned.h"
 
 #define DEV 7
 
@@ -448,6 +450,8 @@ static void test_apply_to_dev_state(void **state)
 	    .version = HAULER_REPORT_VERSION,
 	    .busy = 1,
 	    .new_base = 9,
+	    .agg = 1ull << 32 | 9, /* the aggregate too: generation 1, the report's sum */
+	    .agg_ns = 5000,
 	};
 	struct report_fields f = sample;
 	struct dev_state st = {.new_base = 2}, before;
@@ -485,6 +489,170 @@ static void test_apply_to_dev_state(void **state)
 	assert_true(st.seq == sample.seq + 1 && st.updated_ns == 7000);
 }
 
+/* The aggregate's interval: due at interval_ns, not before; a stamp ahead is fresh. */
+static void test_agg_due(void **state)
+{
+	(void)state;
+	assert_true(agg_due(0, 1000000, 1000000)); /* never summed */
+	assert_false(agg_due(5000000, 5999999, 1000000));
+	assert_true(agg_due(5000000, 6000000, 1000000));
+	assert_false(agg_due(5000000, 4000000, 1000000)); /* another CPU's clock ahead */
+	assert_false(agg_due(5000000, 5000000, 1));
+	assert_true(agg_due(5000000, 5000001, 1));
+}
+
+/* hauler up's choice: the sum up to assigned_cpus CPUs, the aggregate above; forced either way. */
+static void test_assigned_us_for(void **state)
+{
+	(void)state;
+	assert_int_equal(assigned_us_for(HAULER_ASSIGNED_AUTO, 8, 1000, 8), 0);
+	assert_int_equal(assigned_us_for(HAULER_ASSIGNED_AUTO, 8, 1000, 9), 1000);
+	assert_int_equal(assigned_us_for(HAULER_ASSIGNED_AUTO, 0, 0, 2), 0);
+	assert_int_equal(assigned_us_for(HAULER_ASSIGNED_AUTO, 0, 0, 128),
+			 HAULER_ASSIGNED_US_DEFAULT);
+	assert_int_equal(assigned_us_for(HAULER_ASSIGNED_EXACT, 8, 1000, 128), 0);
+	assert_int_equal(assigned_us_for(HAULER_ASSIGNED_AGGREGATE, 8, 250, 2), 250);
+	assert_int_equal(assigned_us_for(HAULER_ASSIGNED_AGGREGATE, 8, 0, 1),
+			 HAULER_ASSIGNED_US_DEFAULT);
+}
+
+#define AGG_CPUS 4
+#define AGG_DEVS 3
+
+/* A device's counter (stats, HAULER_STAT_NEW) per CPU, its dev_state and each CPU's memo. */
+struct agg_dev {
+	__u64 slot[AGG_CPUS];
+	struct dev_state st;
+	struct dev_own own[AGG_CPUS];
+};
+
+static __u64 agg_exact(const struct agg_dev *d)
+{
+	__u64 sum = 0;
+	int c;
+
+	for (c = 0; c < AGG_CPUS; c++)
+		sum += d->slot[c];
+	return sum;
+}
+
+/* What the policy on cpu counts (policy_assigned_fill, bpf/assigned.h): summed first when due. */
+static __u32 agg_read(struct agg_dev *d, int cpu, __u64 now, __u64 interval)
+{
+	if (agg_due(d->st.agg_ns, now, interval)) {
+		d->st.agg_ns = now;
+		d->st.agg = agg_word_next(d->st.agg, agg_exact(d));
+	}
+	return agg_count(&d->own[cpu], d->st.agg, d->slot[cpu]);
+}
+
+/*
+ * One CPU alone: its own connections count at once, so its count is the
+ * exact one between sums, and a sum changes nothing.
+ */
+static void test_agg_own_at_once(void **state)
+{
+	struct agg_dev d = {};
+	__u64 now = 1000;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 50; i++) {
+		assert_int_equal(agg_read(&d, 1, now, 100), agg_exact(&d));
+		d.slot[1]++;
+		now += 7;
+	}
+	/* A report: its sum is the base and the aggregate; assigned 0, then its own again. */
+	apply_new = agg_exact(&d);
+	d.st.new_base = (__u32)apply_new;
+	agg_reported(&d.st, now, apply_new);
+	assert_int_equal(dev_assigned(&d.st, agg_read(&d, 1, now, 100)), 0);
+	d.slot[1] += 3;
+	assert_int_equal(dev_assigned(&d.st, agg_read(&d, 1, now, 100)), 3);
+}
+
+/*
+ * Four CPUs open connections to three devices in a fixed pseudo-random
+ * order, each reading its devices' counts first as lc does. Every count
+ * read is at most the exact one and at least the exact one less the
+ * other CPUs' connections since the aggregate was summed (within one
+ * interval); once a CPU has read an aggregate, its own connections count
+ * at once. Reports now and then: assigned 0 at once, never negative.
+ */
+static void test_agg_bound(void **state)
+{
+	struct agg_dev d[AGG_DEVS] = {};
+	__u64 at_sum[AGG_DEVS][AGG_CPUS] = {}, now = 1, interval = 1000, seed = 42;
+	__u32 count, behind_max = 0;
+	int i, n, c, cpu, dev;
+
+	(void)state;
+	for (i = 0; i < 200000; i++) {
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		cpu = (seed >> 33) % AGG_CPUS;
+		dev = (seed >> 40) % AGG_DEVS;
+		now += (seed >> 50) % 16;
+		for (n = 0; n < AGG_DEVS; n++) {
+			__u64 others = 0, exact = agg_exact(&d[n]);
+			int summed = agg_due(d[n].st.agg_ns, now, interval);
+
+			count = agg_read(&d[n], cpu, now, interval);
+			if (summed)
+				for (c = 0; c < AGG_CPUS; c++)
+					at_sum[n][c] = d[n].slot[c];
+			for (c = 0; c < AGG_CPUS; c++)
+				if (c != cpu)
+					others += d[n].slot[c] - at_sum[n][c];
+			assert_true(count <= exact);
+			assert_true(count + others >= exact);
+			behind_max = exact - count > behind_max ? exact - count : behind_max;
+			assert_true(dev_assigned(&d[n].st, count) <= exact - d[n].st.new_base);
+		}
+		d[dev].slot[cpu]++;
+		if (i % 9973 == 0) {
+			__u64 sum = agg_exact(&d[dev]);
+
+			d[dev].st.new_base = (__u32)sum;
+			agg_reported(&d[dev].st, now, sum);
+			for (c = 0; c < AGG_CPUS; c++)
+				at_sum[dev][c] = d[dev].slot[c];
+			assert_int_equal(
+			    dev_assigned(&d[dev].st, agg_read(&d[dev], cpu, now, interval)), 0);
+		}
+	}
+	/* Other CPUs' connections were missed at times: the bound was reached, not exceeded. */
+	assert_true(behind_max > 0);
+}
+
+/*
+ * The corners: an aggregate older than the report's base (a sum that
+ * raced the report) reads 0 assigned, not 2^32 - 1; a counter zeroed under
+ * a CPU's memo (a new device on a reused id) counts none of its own until
+ * it grows past the memo's base or the next sum; the generation tells a
+ * new aggregate of the same sum from the old one.
+ */
+static void test_agg_corners(void **state)
+{
+	struct dev_state st = {.new_base = 100};
+	struct dev_own own = {};
+
+	(void)state;
+	st.agg = agg_word(3, 90);
+	assert_int_equal(dev_assigned(&st, agg_count(&own, st.agg, 7)), 0);
+	assert_int_equal(own.base, 7);
+	assert_int_equal(agg_count(&own, st.agg, 2), 90); /* zeroed under the memo */
+	st.agg = agg_word_next(st.agg, 90);
+	assert_int_equal(st.agg >> 32, 4);
+	assert_int_equal(agg_count(&own, st.agg, 2), 90); /* a new word: counted from 2 */
+	assert_int_equal(agg_count(&own, st.agg, 5), 93);
+	assert_int_equal(dev_assigned(&st, agg_count(&own, st.agg, 15)), 3);
+	/* The sum's low 32 bits wrap as new_base's do. */
+	st.agg = agg_word_next(st.agg, 0x100000002ull);
+	st.new_base = 0xfffffffeu;
+	assert_int_equal(dev_assigned(&st, agg_count(&own, st.agg, 15)), 4);
+	assert_int_equal(agg_word_next(agg_word(0xffffffffu, 1), 1) >> 32, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -503,6 +671,11 @@ int main(void)
 	    cmocka_unit_test_setup(test_sequence_grows_across_restart, setup),
 	    cmocka_unit_test_setup(test_key_text, setup),
 	    cmocka_unit_test_setup(test_apply_to_dev_state, setup),
+	    cmocka_unit_test_setup(test_agg_due, setup),
+	    cmocka_unit_test_setup(test_assigned_us_for, setup),
+	    cmocka_unit_test_setup(test_agg_own_at_once, setup),
+	    cmocka_unit_test_setup(test_agg_bound, setup),
+	    cmocka_unit_test_setup(test_agg_corners, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
