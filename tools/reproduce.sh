@@ -52,6 +52,8 @@ while [ $# -gt 0 ]; do
 done
 cd "$(dirname "$0")/.." || exit 2
 SRC=$PWD
+# What was measured, read before this run writes its results into the tree.
+HAULER_COMMIT=$(git describe --always --dirty 2>/dev/null || echo unknown)
 : "${OUT:=$SRC/docs}"
 # shellcheck disable=SC2034 # read by topology.sh's functions
 TOPO_BUILD=$BUILD
@@ -210,7 +212,6 @@ MACHINE_UNAME=$(uname -srm)
 MACHINE_NPROC=$(nproc)
 MACHINE_NCPU=$(getconf _NPROCESSORS_ONLN) # nproc: the CPUs this run may use
 MACHINE_CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-HAULER_COMMIT=$(git describe --always --dirty 2>/dev/null || echo unknown) # what was measured
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "machine: $MACHINE_UNAME, $MACHINE_NCPU CPUs ($MACHINE_CPU), this run on $MACHINE_NPROC of them (CPU $WL_CPU for the devices$([ -n "$WL_LOAD_CPU" ] && echo ", $WL_LOAD_CPU for the client")), load average $LOAD_BEFORE"
 [ "$SMOKE" = 1 ] && say "smoke run: shape only, the figures mean nothing"
