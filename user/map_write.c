@@ -251,46 +251,56 @@ static int put_tomb(const struct hauler_maps *m, __u32 device, const struct dev_
 /*
  * devices[device] = dev, and dev_addrs and dev_hints kept with it: its
  * new address's hint first (a hint is only a device to check: a datapath
- * that meets an entry not yet written looks in dev_addrs), then the
- * entry, then its address's key (over a tombstone there), then the key
+ * that meets an entry not yet written looks in dev_addrs), then the key
  * of the address it had before (when another, and still this device's):
  * given to another device at that address, else left as a tombstone
- * (put_tomb), then that address's hint, cleared only when neither a
+ * (put_tomb), then the entry, then its address's key (over a tombstone
+ * there), then the old address's hint, cleared only when neither a
  * device's key nor a tombstone is left under it (0 says no device is
- * there). A packet in between finds at worst a key whose device no
- * longer has that address, which the datapath checks (bpf/ctconn.h,
- * ct_reply_device).
+ * there). A packet in between finds at worst the tombstone of an
+ * address its device is about to leave (refused a moment early, a reply
+ * whose hint names another device only), or a key whose device no longer
+ * has that address, which the datapath checks (bpf/ctconn.h,
+ * ct_reply_device); never an address that names no device while its
+ * late segments may come.
  */
 int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_info *dev)
 {
 	struct device_info was = {};
-	struct dev_ref ref = {.id = device}, was_ref;
+	struct dev_ref ref = {.id = device}, keep = {}, was_ref;
 	struct dev_addr ko, kn;
-	int old, cur;
+	int old, cur, moved;
 	long other;
 
 	if (bpf_map_lookup_elem(m->devices, &device, &was))
 		memset(&was, 0, sizeof(was));
 	old = hauler_dev_addr_of(&ko, &was);
 	cur = hauler_dev_addr_of(&kn, dev);
+	moved = old && !(cur && !memcmp(&ko, &kn, sizeof(ko)));
 	if (cur && dev_hint_claim(m, device, &kn))
 		return -ERR_SYSTEM;
-	if (put(m->devices, "devices", device, &device, dev))
-		return -ERR_SYSTEM;
-	if (cur && put_dev_addr(m, device, &kn, &ref))
-		return -ERR_SYSTEM;
-	if (!old || (cur && !memcmp(&ko, &kn, sizeof(ko))))
-		return 0;
-	if (!bpf_map_lookup_elem(m->dev_addrs, &ko, &was_ref) && was_ref.id == device &&
+	/*
+	 * The old address's key before the entry: once the entry no longer
+	 * has that address, a late segment from it must meet the tombstone
+	 * (or the device that keeps the address), never the key of a device
+	 * now elsewhere, which the datapath would find no device's and pass.
+	 */
+	if (moved && !bpf_map_lookup_elem(m->dev_addrs, &ko, &was_ref) && was_ref.id == device &&
 	    !hauler_dev_ref_tomb(&was_ref)) {
 		/* Another device of the VIP at that address keeps it. */
 		other = dev_addr_other(m, device, &ko);
-		ref.id = other;
-		if (other >= 0 && put(m->dev_addrs, "dev_addrs", device, &ko, &ref))
+		keep.id = other;
+		if (other >= 0 && put(m->dev_addrs, "dev_addrs", device, &ko, &keep))
 			return -ERR_SYSTEM;
 		if (other < 0 && put_tomb(m, device, &ko))
 			return -ERR_SYSTEM;
 	}
+	if (put(m->devices, "devices", device, &device, dev))
+		return -ERR_SYSTEM;
+	if (cur && put_dev_addr(m, device, &kn, &ref))
+		return -ERR_SYSTEM;
+	if (!moved)
+		return 0;
 	return dev_hint_refill(m, device, &ko) ? -ERR_SYSTEM : 0;
 }
 
