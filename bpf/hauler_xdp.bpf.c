@@ -44,19 +44,50 @@ static __always_inline int to_report_prog(struct xdp_md *ctx)
 HAULER_RATE_MAP(new_rate);
 
 /*
+ * Until when (coarse ns) every CPU gives new connections the hash choice:
+ * set by a CPU past its rate. A flood on one CPU cycles the half_open
+ * that all share, so a handshake on a quiet CPU, given its policy's
+ * choice, would lose its entry as surely (one real connection of 40 in a
+ * CI run). Written at most twice a window by a crowded CPU, read by all;
+ * private to the object, not pinned.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} crowded_until SEC(".maps");
+
+#define NEW_WINDOW_NS (HAULER_NEW_WINDOW_MS * 1000000ULL)
+
+/*
  * LRU tables: has this CPU recorded more new connections in this window
  * than config.half_open_burst, the rate at which half_open would push out
- * handshakes younger than HAULER_HANDSHAKE_PROTECT_MS? Then a new
- * connection gets the hash choice, not its VIP's policy: if the flood
- * pushes its entry out before its ACK, the ACK, decided without state,
- * goes to the same device (include/handshake.h). The compact table
- * decides this per bucket pair instead (ct_crowded).
+ * handshakes younger than HAULER_HANDSHAKE_PROTECT_MS, or has any CPU in
+ * the last window? Then a new connection gets the hash choice, not its
+ * VIP's policy: if the flood pushes its entry out before its ACK, the
+ * ACK, decided without state, goes to the same device
+ * (include/handshake.h). The compact table decides this per bucket pair
+ * instead (ct_crowded).
  */
 static __always_inline int half_open_crowded(const struct config *cfg, __u64 now)
 {
-	return !cfg->ct_buckets && cfg->half_open_burst &&
-	       !rate_allowed(&new_rate, cfg->half_open_burst, HAULER_NEW_WINDOW_MS * 1000000ULL,
-			     now);
+	__u32 zero = 0;
+	__u64 *until;
+	int over;
+
+	if (cfg->ct_buckets || !cfg->half_open_burst)
+		return 0;
+	/* Counted even while crowded: a flooded CPU keeps the others crowded. */
+	over = !rate_allowed(&new_rate, cfg->half_open_burst, NEW_WINDOW_NS, now);
+	until = bpf_map_lookup_elem(&crowded_until, &zero);
+	if (!until)
+		return over;
+	if (!over)
+		return (__s64)(*until - now) > 0;
+	if ((__s64)(*until - now) < (__s64)(NEW_WINDOW_NS / 2))
+		*until = now + NEW_WINDOW_NS;
+	return 1;
 }
 
 /*

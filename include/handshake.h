@@ -8,7 +8,9 @@
  * in half_open, and past the rate that would cycle the table within this
  * time a new connection gets the hash choice instead of its VIP's policy
  * (config.half_open_burst), so that a handshake whose entry is pushed out
- * still finds the same device without state.
+ * still finds the same device without state; one CPU past that rate
+ * crowds them all for a window (crowded_until, bpf/hauler_xdp.bpf.c),
+ * since they share half_open.
  */
 #ifndef HAULER_HANDSHAKE_H
 #define HAULER_HANDSHAKE_H

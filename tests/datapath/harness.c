@@ -465,6 +465,23 @@ void dp_new_window(__s64 start_ns, __u32 sent)
 	set_windows_of("new_rate", coarse_in(start_ns), sent);
 }
 
+void dp_set_crowded_until(__s64 offset_ns)
+{
+	__u64 until = offset_ns ? coarse_in(offset_ns) : 0;
+	__u32 zero = 0;
+
+	assert_int_equal(bpf_map_update_elem(dp_map("crowded_until"), &zero, &until, BPF_ANY), 0);
+}
+
+__s64 dp_crowded_until(void)
+{
+	__u64 until;
+	__u32 zero = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("crowded_until"), &zero, &until), 0);
+	return until ? (__s64)(until - coarse_in(0)) : 0;
+}
+
 __u32 dp_confirm_sent(int cpu)
 {
 	int n = libbpf_num_possible_cpus();
@@ -584,6 +601,7 @@ int dp_reset(void **state)
 	dp_set_half_open_burst(0);
 	dp_set_assigned_us(0);
 	dp_new_window(0, 0); /* an old window: the next new connection opens one */
+	dp_set_crowded_until(0);
 	dp_set_tunnel_src(dp_lb_addr(4).a[0], NULL);
 	return 0;
 }

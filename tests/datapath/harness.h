@@ -213,6 +213,13 @@ void dp_set_assigned_us(__u32 us);
 /* Every CPU's window of new connections (new_rate): it starts start_ns from now, sent counted. */
 void dp_new_window(__s64 start_ns, __u32 sent);
 /*
+ * Every CPU crowded (crowded_until, set by a CPU past its rate) until
+ * offset_ns from now; 0, as dp_reset leaves it: never.
+ */
+void dp_set_crowded_until(__s64 offset_ns);
+/* crowded_until less now in ns (negative: past); 0 when never set. */
+__s64 dp_crowded_until(void);
+/*
  * Keep the calling thread on the CPU it runs on (returned), so that every
  * BPF_PROG_TEST_RUN of a test meets the same per-CPU state; dp_unpin_cpu
  * lets it run on the CPUs it was started on again (taskset's, so a

@@ -658,6 +658,7 @@ static void test_new_rate_crowded(void **state)
 	const struct flood_case *c = *state;
 	int dev[5], i, crowded = c->compact ? 0 : 2;
 	struct frame_spec s[5];
+	__s64 until;
 
 	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 4);
 	if (c->compact)
@@ -674,8 +675,10 @@ static void test_new_rate_crowded(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 5);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_crowded), crowded);
 	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 5 - crowded);
-	if (c->compact)
+	if (c->compact) {
+		assert_int_equal(dp_crowded_until(), 0);
 		return;
+	}
 	for (i = 3; i < 5; i++) {
 		struct flow_key k = spec_flow(&s[i]);
 
@@ -685,13 +688,62 @@ static void test_new_rate_crowded(void **state)
 		assert_int_equal(send_nat(&s[i]), dev[i]);
 	}
 	assert_int_equal(dp_stat(HAULER_STAT_conn_stateless), 2);
-	/* A window past its end: the VIP's policy again. */
+	/* The crowded CPU crowds every CPU for a window (test_other_cpu_crowded). */
+	until = dp_crowded_until();
+	assert_true(until > 0 && until <= HAULER_NEW_WINDOW_MS * 1000000ll);
+	/* A window past its end, and none crowded since: the VIP's policy again. */
 	dp_new_window(-1000000000ll, 3);
+	dp_set_crowded_until(-1000000ll);
 	s[0].sport = 41000;
 	s[0].tcp_flags = TCPF_SYN;
 	assert_true(send_nat(&s[0]) >= 0);
 	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 4);
 	assert_int_equal(dp_stat(HAULER_STAT_conn_crowded), crowded);
+}
+
+/*
+ * LRU tables: a flood on one CPU cycles the half_open that every CPU
+ * shares, so a CPU past its rate crowds them all for a window
+ * (crowded_until): a new connection on a CPU whose own window is empty
+ * gets the hash choice too while another CPU is crowded (CI once lost one
+ * real connection of 40 to a flood on the other CPU), and its policy's
+ * once that has passed. Only a CPU past its rate moves the time on.
+ */
+static void test_other_cpu_crowded(void **state)
+{
+	const struct flood_case *c = *state;
+	struct frame_spec s;
+	int dev;
+
+	dp_simple_vip(c->family, IPPROTO_TCP, HAULER_FWD_NAT, 4);
+	dp_set_half_open_burst(3);
+	dp_new_window(3600ll * 1000000000ll, 0); /* this CPU: nothing recorded yet */
+	dp_set_crowded_until(3600ll * 1000000000ll);
+	spec_to_vip(&s, c->family, IPPROTO_TCP, 0);
+	s.sport = 42000;
+	s.tcp_flags = TCPF_SYN;
+	dev = send_nat(&s);
+	assert_true(dev >= 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_crowded), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 0);
+	assert_true(dp_crowded_until() > 3599ll * 1000000000ll);
+	/* Its entry pushed out, the ACK without state reaches the same device. */
+	{
+		struct flow_key k = spec_flow(&s);
+
+		assert_int_equal(bpf_map_delete_elem(dp_map("half_open"), &k), 0);
+	}
+	s.tcp_flags = TCPF_ACK;
+	assert_int_equal(send_nat(&s), dev);
+	/* Crowded until a moment ago: the VIP's policy, and the time stays. */
+	dp_set_crowded_until(-1000000ll);
+	s.sport = 42001;
+	s.tcp_flags = TCPF_SYN;
+	assert_true(send_nat(&s) >= 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_crowded), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback), 1);
+	assert_true(dp_crowded_until() < 0);
 }
 
 /* clang-format off */
@@ -722,6 +774,7 @@ int main(void)
 	    BOTH(test_confirm_budget_config, IPPROTO_TCP),
 	    TABLES(test_ipip_forged_flood),
 	    TABLES(test_new_rate_crowded),
+	    BOTH(test_other_cpu_crowded, IPPROTO_TCP),
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);
