@@ -451,8 +451,9 @@ static __always_inline struct device_info *flow_device(const struct flow_key *k,
  * state): the caller takes it only where a reply would be translated
  * (not to the balancer itself, reply_forwarded; not from a device that
  * failed its health check); CT_REPLY_GONE: its device is gone;
- * CT_REPLY_OTHER: not such a reply (a deleted device's address too: an
- * error about its flow is passed, as an LRU gone entry's is), a UDP flow that ended (both tables:
+ * CT_REPLY_OTHER: not such a reply (*dev as the caller set it, NULL,
+ * where no device is at k's source: the caller asks whether a deleted
+ * one's tombstone is, ct_reply_tomb), a UDP flow that ended (both tables:
  * conn_udp_ended, ct_udp_ended), or (LRU) a reply entry an on-down reset
  * marked (HAULER_CONN_RESET: its reply refused, then passed). The LRU
  * tables' reply entry decides while it is there; without it, the

@@ -249,15 +249,20 @@ unknown:
  * device has not failed its health check and the error goes to a host
  * the balancer forwards to (reply_forwarded: not an error about the
  * balancer's own packet, a health check's, which its socket must get as
- * sent). Anything else is passed (icmp_unknown). Only from the device's
- * side, as a nat reply (reply_spoofed: the balancer's next hop towards the
- * quoted device); from anywhere else, a counted drop.
+ * sent). Where the reply would be refused as a gone device's
+ * (CT_REPLY_GONE: its device deleted, its id given again, or its address
+ * a deleted device's tombstone), an error to a host the balancer
+ * forwards to is dropped, counted as that reply (conn_device_gone): the
+ * kernel would forward it with the device's address. Anything else is
+ * passed (icmp_unknown). Only from the device's side, as a nat reply
+ * (reply_spoofed: the balancer's next hop towards the quoted device);
+ * from anywhere else, a counted drop.
  */
 ICMP_GLOBAL int icmp_to_client(struct xdp_md *ctx, const struct pkt *p, const struct pkt *q,
 			       const struct config *cfg, __u64 now)
 {
+	struct device_info *dev = NULL;
 	__u32 vip_id = 0, id = 0;
-	struct device_info *dev;
 	struct flow_key r;
 	struct vip_key *vk;
 	int st;
@@ -266,9 +271,19 @@ ICMP_GLOBAL int icmp_to_client(struct xdp_md *ctx, const struct pkt *p, const st
 		return XDP_PASS;
 	flow_reverse(&r, &q->flow); /* the reply's key: device -> client */
 	st = reply_vip(&r, cfg, now, &dev, &vip_id, &id);
-	if (st != CT_REPLY_FLOW && (st != CT_REPLY_NONE || (dev->health & HAULER_HEALTH_FAILED) ||
-				    !reply_forwarded(ctx, p, now)))
+	/* No device at the source, but a deleted one's tombstone: as nat_return, ct_nat_return. */
+	if (st == CT_REPLY_OTHER && !dev && ct_reply_tomb(&r, now))
+		st = CT_REPLY_GONE;
+	if (st == CT_REPLY_GONE || (st == CT_REPLY_NONE && !(dev->health & HAULER_HEALTH_FAILED))) {
+		if (!reply_forwarded(ctx, p, now))
+			goto unknown;
+		if (st == CT_REPLY_GONE) {
+			stat_reason(HAULER_STAT_conn_device_gone, ctx);
+			return XDP_DROP;
+		}
+	} else if (st != CT_REPLY_FLOW) {
 		goto unknown;
+	}
 	vk = bpf_map_lookup_elem(&vip_index, &vip_id);
 	if (!vk || vk->family != p->flow.family)
 		goto unknown;

@@ -104,7 +104,7 @@
 #define HAULER_STAT_conn_stateless 16 // TCP without SYN and no entry, or a new flow the compact table had no room for (conn_crowded): forwarded by the hash choice, no state kept
 #define HAULER_STAT_conn_closed 17 // entries ended: replaced after their RST linger, FIN grace or UDP idle timeout, or their device gone
 #define HAULER_STAT_conn_ended_kept 18 // TCP segment (not a SYN) of an ended entry: kept on its device, never decided anew mid-flow
-#define HAULER_STAT_conn_device_gone 19 // packet of a flow whose device was deleted (or whose id now names another device): TCP answered with a RST, UDP and SYN decided anew in its VIP; a nat reply of such a flow, or from a deleted device's address (a dev_addrs tombstone): TCP answered with a RST to the device, anything else dropped
+#define HAULER_STAT_conn_device_gone 19 // packet of a flow whose device was deleted (or whose id now names another device): TCP answered with a RST, UDP and SYN decided anew in its VIP; a nat reply of such a flow, or from a deleted device's address (a dev_addrs tombstone): TCP answered with a RST to the device, anything else dropped; an ICMP error about such a flow's packet to its device: dropped
 #define HAULER_STAT_conn_reset_reply 20 // a device's reply to a flow its health check reset (on-down reset): TCP answered with a RST, the rest dropped
 #define HAULER_STAT_reset_sent 21 // TCP RST the balancer sent to a client (its flow's device is gone)
 #define HAULER_STAT_conn_table_full 22 // conns update failed: forwarded without entry

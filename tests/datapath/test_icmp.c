@@ -332,7 +332,8 @@ enum {
 
 /*
  * Send frame, expect verdict with want out (valid, when sent), counted as
- * which, no entry of fwd's table changed.
+ * which (0: none; no other ICMP counter, no RST sent for an error), no
+ * entry of fwd's table changed.
  */
 static void expect_out(const struct frame_spec *fwd, const __u8 *frame, size_t len, int verdict,
 		       const __u8 *want, size_t wlen, __u32 which)
@@ -347,6 +348,9 @@ static void expect_out(const struct frame_spec *fwd, const __u8 *frame, size_t l
 	if (verdict == XDP_TX)
 		assert_frame_valid(&out);
 	assert_icmp_counts(which);
+	if (which)
+		assert_int_equal(dp_stat(which), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_reset_sent), 0);
 	assert_unchanged(fwd, &before);
 	dp_stats_zero();
 }
@@ -641,6 +645,67 @@ static void test_error_to_client_udp_ended(void **state)
 	client_error(c, &fwd, 0, 1, FROM_DEVICE_SIDE, frame, &len, want);
 	expect_unknown(&fwd, &rk, frame, len);
 	assert_int_equal(dp_conn_count(), 1);
+}
+
+/* Send frame: dropped as it came, counted as a gone device's reply (conn_device_gone). */
+static void expect_gone(const struct frame_spec *fwd, const __u8 *frame, size_t len)
+{
+	expect_refused(fwd, frame, len, XDP_DROP, HAULER_STAT_conn_device_gone);
+}
+
+/*
+ * A nat device deleted while its flow lives: its late reply is refused
+ * as a gone device's (nat_return, ct_nat_return), and so is an error
+ * about the flow's packet to it, the device's own or a router's on its
+ * side: dropped, counted as that reply (conn_device_gone), nothing
+ * written, not passed to the kernel, which forwarded it to the client
+ * with the device's address. LRU tables: by the reply entry that names
+ * the gone device, then, with it gone, by the address's dev_addrs
+ * tombstone; the compact table: by the tombstone. An error about the
+ * balancer's own packet (a health check's) is passed, as the device's
+ * late answer to it is. With the tombstone swept, the error is passed as
+ * no flow's (icmp_unknown); a new device at the address makes the old
+ * flow's error a gone binding's (ct_reply_bound): dropped again.
+ */
+static void test_error_to_client_tomb(void **state)
+{
+	const struct dp_case *c = *state;
+	__u8 frame[DP_FRAME_MAX], want[DP_FRAME_MAX];
+	struct dp_addr lb = dp_lb_addr(c->family);
+	__u16 devs[] = {DP_DEV_ID(3)};
+	struct frame_spec fwd, r, own;
+	struct flow_key rk;
+	size_t len;
+	int dev;
+
+	open_flow(c, HAULER_FWD_NAT, &fwd);
+	spec_reply(&r, &fwd, 0);
+	rk = spec_flow(&r);
+	dp_del_device(DP_DEV_ID(0));
+	for (dev = 1; dev >= 0; dev--) {
+		client_error(c, &fwd, 0, dev, FROM_DEVICE_SIDE, frame, &len, want);
+		expect_gone(&fwd, frame, len);
+	}
+	if (!compact) {
+		evict(&rk);
+		for (dev = 1; dev >= 0; dev--) {
+			client_error(c, &fwd, 0, dev, FROM_DEVICE_SIDE, frame, &len, want);
+			expect_gone(&fwd, frame, len);
+		}
+	}
+	own = fwd;
+	memcpy(own.src, lb.a, 16);
+	client_error(c, &own, 0, 1, FROM_DEVICE_SIDE, frame, &len, want);
+	expect_refused(&fwd, frame, len, XDP_PASS, HAULER_STAT_icmp_unknown);
+
+	assert_int_equal(dp_tombs_sweep(UINT32_MAX, 0), 1);
+	client_error(c, &fwd, 0, 1, FROM_DEVICE_SIDE, frame, &len, want);
+	expect_refused(&fwd, frame, len, XDP_PASS, HAULER_STAT_icmp_unknown);
+
+	dp_add_device(DP_DEV_ID(3), c->family, 0, DP_SERVER, 0, HAULER_STATE_UP);
+	dp_add_server(DP_SERVER, DP_VIP_ID, devs, 1);
+	client_error(c, &fwd, 0, 1, FROM_DEVICE_SIDE, frame, &len, want);
+	expect_gone(&fwd, frame, len);
 }
 
 /*
@@ -1064,6 +1129,7 @@ int main(void)
 	    CT_CASE_MATRIX(test_error_to_client_spoofed),
 	    CT_CASE_MATRIX(test_router_error_to_client_spoofed),
 	    CT_CASE_MATRIX(test_error_to_balancer),
+	    CT_CASE_MATRIX(test_error_to_client_tomb),
 	    CT_CASE_MATRIX(test_error_unknown),
 	    CT_CASE_MATRIX(test_error_forged),
 	    CT_CASE_MATRIX(test_tunnel_too_big_to_client),
@@ -1086,6 +1152,7 @@ int main(void)
 	    {"test_error_to_client_udp_ended v6 udp vlan", test_error_to_client_udp_ended, dp_reset,
 	     NULL, DP_CASE(6, IPPROTO_UDP, 1)},
 	    DP_CASE_MATRIX(test_error_to_balancer),
+	    DP_CASE_MATRIX(test_error_to_client_tomb),
 	    DP_CASE_MATRIX(test_error_unknown),
 	    DP_CASE_MATRIX(test_error_forged),
 	    DP_CASE_MATRIX(test_error_malformed),
