@@ -17,10 +17,11 @@
  * the lowest free id) cannot make a tombstone a device's; a device added
  * at the tombstone's address takes the key (mapw_device writes over it).
  * Its dev_hints entry stays non-zero while it stands, so that the datapath
- * looks the source up. The manager removes it lazily (user/map_write.c:
- * expired ones whenever a tombstone is written or room is needed, the one
- * that ends first when dev_addrs, sized for the devices, is full); the
- * datapath ignores one past its time, so removal is housekeeping only.
+ * looks the source up. The manager removes it (user/map_write.c: expired
+ * ones whenever a tombstone is written or room is needed, the one that
+ * ends first when dev_addrs, sized for the devices, is full; and hauler
+ * daemon, every 10 s); the datapath ignores one past its time, so
+ * removal is housekeeping only.
  * One definition for the datapath, the manager and the tests.
  */
 #ifndef HAULER_DEV_TOMB_H

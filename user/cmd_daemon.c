@@ -6,7 +6,10 @@
  * devices' reports (dwrr.h) and swaps a ring that changed (inactive
  * version, then one flip). Rings of other VIPs are left alone. Between
  * passes it runs the devices' health checks (health_daemon.h); each pass
- * applies their results. It keeps nothing but pinned state: each pass
+ * applies their results. Every TOMB_SWEEP_NS it removes the dev_addrs
+ * tombstones that ended (include/dev_tomb.h), so that their dev_hints
+ * entries read 0 again without waiting for the next device write. It
+ * keeps nothing but pinned state: each pass
  * opens the pins afresh, so it may be stopped, restarted, or outlive a
  * `hauler down; hauler up` without disturbing traffic.
  */
@@ -37,6 +40,8 @@
 #define NS_PER_MS	    1000000ull
 #define LOG_PERIOD_NS	    1000000000ull
 #define DAEMON_LOCK_WAIT_MS 2000 /* a pass waits this long for a command, then retries */
+/* Ended tombstones are swept this often (they stand 30 minutes and more). */
+#define TOMB_SWEEP_NS (10 * 1000000000ull)
 
 static volatile sig_atomic_t stopping;
 
@@ -57,6 +62,7 @@ struct daemon {
 	__u64 logged_ns;
 	__u64 due_ns[HAULER_MAX_VIPS]; /* next rebuild of each VIP's rings */
 	__u32 default_ms;	       /* interval of a VIP that sets none */
+	__u64 tombs_due_ns;	       /* next sweep of ended tombstones (0: the first pass) */
 	int waiting;		       /* said "not up" already */
 	struct bgp_sync *bgp;	       /* --bird: the VIPs' routes (NULL: none) */
 	int bird_failing;	       /* said birdc failed already */
@@ -188,6 +194,15 @@ static int pass(struct daemon *dm, __u64 *next_ns)
 			ret = err_set(ERR_SYSTEM, "cannot read dev_state: %s", strerror(-ret));
 	}
 	now = monotonic_ns();
+	if (!ret && now >= dm->tombs_due_ns) {
+		/* Housekeeping only: the datapath ignores an ended tombstone, but reads it. */
+		ret = mapw_dev_tombs_sweep(&maps, now / 1000000000ull, 0);
+		if (ret > 0)
+			log_info("%d ended tombstone%s of deleted nat devices removed", ret,
+				 ret == 1 ? "" : "s");
+		ret = ret < 0 ? ret : 0;
+		dm->tombs_due_ns = now + TOMB_SWEEP_NS;
+	}
 	/* Health first: the rings below then see the devices it took out. */
 	if (!ret && dm->health)
 		ret = health_daemon_pass(dm->health, &maps, dm->pin, dm->m, dm->states, now);

@@ -231,7 +231,7 @@ static int put_dev_addr(const struct hauler_maps *m, __u32 device, const struct 
  * The tombstone of device's key k (docs/datapath.md, "A deleted nat
  * device's address"; include/dev_tomb.h): standing as long as the
  * config's limits let a flow of the device live. Ended tombstones are
- * swept first (lazily: no daemon needed; the datapath ignores them).
+ * swept first (hauler daemon sweeps too; the datapath ignores them).
  */
 static int put_tomb(const struct hauler_maps *m, __u32 device, const struct dev_addr *k)
 {

@@ -29,7 +29,7 @@ int mapw_device(const struct hauler_maps *m, __u32 device, const struct device_i
  * (monotonic seconds), each key's dev_hints entry given again; with room
  * set and none ended, the one that ends first. Returns how many went, or
  * -ERR_SYSTEM. mapw_device calls it when it writes a tombstone and when
- * a device's key finds dev_addrs full.
+ * a device's key finds dev_addrs full; hauler daemon every 10 s.
  */
 int mapw_dev_tombs_sweep(const struct hauler_maps *m, __u32 now, int room);
 /*
