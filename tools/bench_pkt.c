@@ -166,6 +166,79 @@ static void open_flow(struct pkt_bench *b, struct pkt_case *c, __u16 vip)
 	send_once(b, c);
 }
 
+#define TOMB_DEV    8 /* no bench device's id: the deleted device's */
+#define TOMB_ROUNDS 3 /* tombstone / none, alternated */
+
+/*
+ * A deleted nat device's tombstone (include/dev_tomb.h) under the
+ * dev_hints entry that client 1:1000 (TCP) hashes to: device TOMB_DEV of
+ * VIP 0, at an address (10.77.128.0/17) and port found to hash there, written and then
+ * deleted as the manager's commit does (mapw_device). The entry then
+ * names the tombstone's id, and a packet from that source looks it up.
+ */
+static void tomb_put(struct pkt_bench *b)
+{
+	struct vip_key vk = {.family = 4, .proto = IPPROTO_TCP, .port = htons(BENCH_VIP_PORT)};
+	struct device_info dev = {.family = 4, .state = HAULER_STATE_UP, .weight = 1, .in_use = 1};
+	__u32 src[4] = {htonl(BENCH_CLIENT_ADDR + 1)}, want, i, port;
+	struct dev_hint h = {};
+	struct dev_addr k;
+
+	want = hauler_dev_hint_at(src, htons(1000), 4, IPPROTO_TCP);
+	vk.addr[0] = htonl(BENCH_VIP_ADDR);
+	for (i = 0; i < 1u << 31; i++) {
+		/* In the client's /16: an IPv4 source's first two bytes fix half of its hash. */
+		dev.addr[0] = htonl(BENCH_CLIENT_ADDR + 0x8000 + (i >> 16));
+		port = i & 0xffff;
+		hauler_dev_addr_key(&k, dev.addr, htons(port), 4, IPPROTO_TCP);
+		if (port && hauler_dev_hint_index(&k) == want)
+			break;
+	}
+	dev.port = htons(port);
+	hauler_device_vip_set(&dev, &vk, 0, HAULER_FWD_NAT);
+	bench_ok(mapw_device(&b->lb.maps, TOMB_DEV, &dev));
+	memset(&dev, 0, sizeof(dev));
+	bench_ok(mapw_device(&b->lb.maps, TOMB_DEV, &dev));
+	if (bpf_map_lookup_elem(bench_map(&b->lb, "dev_hints"), &want, &h) ||
+	    h.dev1 != TOMB_DEV + 1)
+		bench_die("the tombstone's dev_hints entry is not set");
+}
+
+/* The tombstone swept (mapw_dev_tombs_sweep, as if ended): its entry 0 again. */
+static void tomb_sweep(struct pkt_bench *b)
+{
+	if (mapw_dev_tombs_sweep(&b->lb.maps, UINT32_MAX, 0) != 1)
+		bench_die("sweep the tombstone: %s", err_msg());
+}
+
+/*
+ * Path c, its source under a standing tombstone's dev_hints entry
+ * (tomb_put) and under none (swept), alternated TOMB_ROUNDS times: the
+ * best of each, and what the tombstone adds. Its cost until the
+ * manager's sweep: the datapath's reads are the same for a tombstone
+ * past its time (docs/performance.md).
+ */
+static void report_tomb(struct pkt_bench *b, const struct pkt_case *c, const char *key)
+{
+	double base = c->vary ? b->base_vary_ns : b->base_ns, t, tomb = 1e12, none = 1e12;
+	char k[96];
+	int r;
+
+	for (r = 0; r < TOMB_ROUNDS; r++) {
+		tomb_put(b);
+		t = measure(b, c) - base;
+		tomb = t < tomb ? t : tomb;
+		tomb_sweep(b);
+		t = measure(b, c) - base;
+		none = t < none ? t : none;
+	}
+	printf("  %-44s %8.1f ns (no entry %.1f: %+.1f)\n", c->name, tomb, none, tomb - none);
+	snprintf(k, sizeof(k), "%s_tomb", key);
+	bench_json_num(&b->json, k, tomb);
+	snprintf(k, sizeof(k), "%s_no_tomb", key);
+	bench_json_num(&b->json, k, none);
+}
+
 /*
  * The compact connection table (hauler up --table compact): the paths
  * again with config.ct_buckets set, where the entry program tail-calls
@@ -194,6 +267,8 @@ static void bench_compact(struct pkt_bench *b, const struct bench_policy *pol, i
 	c.verdict = XDP_PASS;
 	c.stat = HAULER_STAT_pass_not_vip;
 	report(b, &c, "ct_non_vip_pass");
+	c.name = "compact: non-VIP pass, tombstone's entry";
+	report_tomb(b, &c, "ct_non_vip_pass");
 
 	c.verdict = XDP_TX;
 	c.stat = HAULER_STAT_conn_hit;
@@ -202,6 +277,9 @@ static void bench_compact(struct pkt_bench *b, const struct bench_policy *pol, i
 	open_flow(b, &c, 0);
 	dev = b->out[5]; /* the device's MAC: 02:00:00:00:01:n */
 	report(b, &c, "ct_established_nat");
+	c.name = "compact: established, nat, tombstone's entry";
+	report_tomb(b, &c, "ct_established_nat");
+	c.name = "compact: established, nat";
 	c.name = "compact: established, ipip";
 	open_flow(b, &c, 1);
 	report(b, &c, "ct_established_ipip");
@@ -393,6 +471,8 @@ int main(int argc, char **argv)
 	c.verdict = XDP_PASS;
 	c.stat = HAULER_STAT_pass_not_vip;
 	report(&b, &c, "non_vip_pass");
+	c.name = "non-VIP pass, tombstone's entry";
+	report_tomb(&b, &c, "non_vip_pass");
 
 	add_conn(&b, 0, 1, 1000, 0, 1);
 	c.name = "established, nat";
