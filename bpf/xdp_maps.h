@@ -31,6 +31,21 @@
 #define SCHEMA_MAP_LRU_HASH(n, k, v, m)	    SCHEMA_MAP_GENERIC(n, LRU_HASH, k, v, m)
 #define SCHEMA_MAP_ARRAY(n, k, v, m)	    SCHEMA_MAP_GENERIC(n, ARRAY, k, v, m)
 #define SCHEMA_MAP_PERCPU_ARRAY(n, k, v, m) SCHEMA_MAP_GENERIC(n, PERCPU_ARRAY, k, v, m)
+/*
+ * An array whose values start at a page boundary (BPF_F_MMAPABLE), so a
+ * 64-byte value is one cache line: a plain array's values start where
+ * struct bpf_array ends (312 bytes here, 56 bytes into a cache line), and
+ * each 64-byte value then spans two lines. The compact table's buckets.
+ */
+#define SCHEMA_MAP_ARRAY_MMAPABLE(n, k, v, m)                                                      \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_ARRAY);                                                  \
+		__uint(max_entries, m);                                                            \
+		__uint(map_flags, BPF_F_MMAPABLE);                                                 \
+		__type(key, SCHEMA_KEY_##k);                                                       \
+		__type(value, SCHEMA_VAL(v));                                                      \
+		__uint(pinning, LIBBPF_PIN_BY_NAME);                                               \
+	} n SEC(".maps");
 /* A PROG_ARRAY takes no BTF types: sizes only. */
 #define SCHEMA_MAP_PROG_ARRAY(n, k, v, m)                                                          \
 	struct {                                                                                   \

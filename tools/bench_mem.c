@@ -55,10 +55,12 @@ static int compact_mem(unsigned long n, const char *json)
 	struct ct_limits l;
 	struct bench_json j;
 	int fd;
+	/* As the datapath's (include/schema.def, ARRAY_MMAPABLE): buckets on cache lines. */
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = BPF_F_MMAPABLE);
 
 	ct_limits_set(&l, 1000, 10000, 30000);
 	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ctable", sizeof(__u32), sizeof(struct ct_bucket),
-			    nb, NULL);
+			    nb, &o);
 	if (fd < 0)
 		bench_die("cannot make a compact table of %u buckets: %s", nb, strerror(errno));
 	before = fd_memlock(fd);

@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 23 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 24 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 512 // most VIPs hauler up --vips may ask for; a VIP id is also its policy slot
 #define HAULER_MAX_SERVERS 4096 // most servers over all VIPs hauler up --servers may ask for
 #define HAULER_SERVER_SLOTS 4608 // most entries of servers and ring_pos: the servers, then one flat group per VIP (hauler_flat_group)
@@ -518,7 +518,7 @@ header hauler_report_h {
 // map policy_params: ARRAY, key bit<32>, value policy_params_t, size 64 - policy slot -> parameters
 // map conns: LRU_HASH, key flow_key_t, value conn_t, size 1048576 - established flow -> device (size: hauler up --conns)
 // map half_open: LRU_HASH, key flow_key_t, value conn_t, size 131072 - flow not yet confirmed (TCP before the handshake ACK, UDP in its first second) -> device (size: hauler up --half-open)
-// map ctable: ARRAY, key bit<32>, value ct_bucket_t, size 1 - the compact connection table: bucket -> CT_SLOTS flows (size: hauler up --table compact --conns N; one unused bucket otherwise)
+// map ctable: ARRAY_MMAPABLE, key bit<32>, value ct_bucket_t, size 1 - the compact connection table: bucket -> CT_SLOTS flows (size: hauler up --table compact --conns N; one unused bucket otherwise)
 // map config: ARRAY, key bit<32>, value config_t, size 1 - datapath settings
 // map scratch: PERCPU_ARRAY, key bit<32>, value policy_ctx_t, size 1 - hand-over from the entry program to a policy
 // map stats: PERCPU_ARRAY, key bit<32>, value counter_t, size 17472 - counters, see STAT_*

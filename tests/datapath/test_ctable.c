@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -1837,6 +1839,43 @@ static void test_prog_missing(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
 }
 
+/*
+ * Every bucket is one cache line: ctable is made with BPF_F_MMAPABLE
+ * (include/schema.def, ARRAY_MMAPABLE), whose values start at a page
+ * boundary, where a plain array's start 56 bytes into a line and every
+ * 64-byte bucket spans two (two cache misses a bucket for a new flow).
+ * Bucket i is at i * 64 of the map's pages: a slot written through the
+ * map is read back there.
+ */
+static void test_buckets_aligned(void **state)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), i;
+	struct ct_bucket b = {};
+	const struct ct_bucket *m;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t size;
+	int fd = dp_map("ctable");
+
+	(void)state;
+	assert_int_equal(sizeof(b), 64);
+	assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	assert_true(info.map_flags & BPF_F_MMAPABLE);
+	assert_true(info.max_entries > 3);
+	size = ((size_t)info.max_entries * sizeof(b) + page - 1) / page * page;
+	m = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(m != MAP_FAILED);
+	assert_int_equal((unsigned long)m % page, 0);
+	for (i = 0; i < 4; i++) {
+		b.slot[i * 2 + 1] = 0x5eed0000ull + i;
+		assert_int_equal(bpf_map_update_elem(fd, &i, &b, BPF_ANY), 0);
+		assert_true(m[i].slot[i * 2 + 1] == b.slot[i * 2 + 1]);
+		b.slot[i * 2 + 1] = 0;
+		assert_int_equal(bpf_map_update_elem(fd, &i, &b, BPF_ANY), 0);
+	}
+	assert_int_equal(munmap((void *)m, size), 0);
+}
+
 #define CASES(fn)                                                                                  \
 	{#fn " v4 tcp", fn, dp_reset, NULL, DP_CASE(4, IPPROTO_TCP, 0)},                           \
 	    {#fn " v4 udp", fn, dp_reset, NULL, DP_CASE(4, IPPROTO_UDP, 0)},                       \
@@ -1888,6 +1927,8 @@ int main(void)
 	    CASES(test_tomb_new_device),
 	    CASES(test_tomb_full),
 	    CASES(test_stamp_ahead),
+	    {"test_buckets_aligned", test_buckets_aligned, dp_reset, NULL,
+	     DP_CASE(4, IPPROTO_TCP, 0)},
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);
