@@ -579,12 +579,28 @@ struct ct_pass {
 	__u64 now;
 };
 
+/* ct_pass.dev_hint of a packet whose entry was not read (a SYN alone: no reply's fast path). */
+#define CT_HINT_UNREAD 0xffffffffu
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct ct_pass);
 } ct_pass SEC(".maps");
+
+/* A TCP segment that cannot open a connection: no SYN, or SYN with ACK. */
+static __always_inline int mid_flow(const struct pkt *p)
+{
+	return p->flow.proto == IPPROTO_TCP &&
+	       (p->tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) != TCP_FLAG_SYN_BIT;
+}
+
+/* A TCP SYN alone: a client's opening, never a device's answer (a SYN-ACK). */
+static __always_inline int syn_alone(const struct pkt *p)
+{
+	return p->flow.proto == IPPROTO_TCP && !mid_flow(p);
+}
 
 /*
  * The nat reply's fast path (ct_nat_return's, for its plainest case): is
@@ -604,9 +620,7 @@ static __always_inline int ct_reply_fast(const struct pkt *p, const struct confi
 	struct flow_key f;
 	struct ct_ref r;
 
-	if (!cfg->nat_vips ||
-	    (p->flow.proto == IPPROTO_TCP &&
-	     (p->tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) == TCP_FLAG_SYN_BIT))
+	if (!cfg->nat_vips || syn_alone(p))
 		return 0;
 	d = ct_reply_device(&p->flow, hint, id);
 	if (!d || ct_reply_flow(&p->flow, &d, id, cfg, &f, &r, &h) != CT_REPLY_FLOW ||
@@ -636,7 +650,7 @@ static __always_inline int ct_reply_fast(const struct pkt *p, const struct confi
 static __always_inline int ct_hit_fast(const struct pkt *p, const struct config *cfg, __u64 now,
 				       struct vip_info *vi, struct device_info **dev, __u32 *id)
 {
-	__u32 zero = 0, hint = cfg->nat_vips ? ct_dev_hint(&p->flow) : 0;
+	__u32 zero = 0, hint = 0;
 	struct ct_hit h = {};
 	struct ct_pass *cp;
 	struct ct_place pl;
@@ -647,9 +661,13 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 	 * which then skips its own slot's miss; a client's packet there pays
 	 * the device check (and a dev_addrs miss), and goes on below. The
 	 * entry goes to hauler_ct as read: a source under it that is no
-	 * device's may be a tombstone's (ct_nat_return asks).
+	 * device's may be a tombstone's (ct_nat_return asks). A SYN alone
+	 * is no reply's fast path: its entry is left unread (a cache miss
+	 * for a new flow's SYN), for hauler_ct to read if it is to no VIP.
 	 */
-	if (hint && ct_reply_fast(p, cfg, now, hint, dev, id))
+	if (cfg->nat_vips)
+		hint = syn_alone(p) ? CT_HINT_UNREAD : ct_dev_hint(&p->flow);
+	if (hint && hint != CT_HINT_UNREAD && ct_reply_fast(p, cfg, now, hint, dev, id))
 		return CT_FAST_REPLY;
 	ct_place_flow(&pl, &p->flow, cfg->flow_seed, cfg->ct_buckets);
 	if (!ct_ref_at(&r, &pl) && !ct_find(&r, 0, &h) &&
@@ -666,13 +684,6 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 		cp->now = now;
 	}
 	return CT_FAST_NONE;
-}
-
-/* A TCP segment that cannot open a connection: no SYN, or SYN with ACK. */
-static __always_inline int mid_flow(const struct pkt *p)
-{
-	return p->flow.proto == IPPROTO_TCP &&
-	       (p->tcp_flags & (TCP_FLAG_SYN_BIT | TCP_FLAG_ACK_BIT)) != TCP_FLAG_SYN_BIT;
 }
 
 SEC("xdp")
@@ -1174,8 +1185,11 @@ int hauler_ct(struct xdp_md *ctx)
 	if (found && ct_fast(&h, &p, cfg, now, &v, &dev))
 		goto hit;
 	vi = vip_of(&p.flow, &vk);
-	if (!vi)
+	if (!vi) {
+		if (hint == CT_HINT_UNREAD)
+			hint = ct_dev_hint(&p.flow);
 		return ct_nat_return(ctx, &p, cfg, now, hint);
+	}
 	v = *vi;
 	ret = ct_vip(ctx, &p, &r, found, &h, &dev, &v, cfg, now);
 	if (!dev)

@@ -1317,6 +1317,38 @@ static void test_client_from_device_port(void **state)
 	assert_int_equal(dp_ct_count(), 1);
 }
 
+/*
+ * A SYN alone never takes the entry program's reply path (ct_reply_fast),
+ * so the entry program does not read its source's dev_hints entry (a
+ * cache miss a new flow's SYN would pay for nothing); hauler_ct reads it
+ * when the SYN is to no VIP. A device's SYN alone to its client is then
+ * a reply as any other (translated), and with the entry cleared it is
+ * no reply (passed), as test_reply_hint_none's.
+ */
+static void test_reply_syn_alone(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct dev_hint none = {};
+	struct frame_spec in, r;
+	struct flow_key fk, rk;
+	__u32 i;
+
+	nat_flow(c->family, c->proto, &in, &fk, &rk);
+	open_established(&in);
+	dp_stats_zero();
+	send_reply(&in, TCPF_SYN);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 0);
+	i = hauler_dev_hint_at(rk.src, rk.sport, rk.family, rk.proto);
+	assert_int_equal(bpf_map_update_elem(dp_map("dev_hints"), &i, &none, BPF_ANY), 0);
+	spec_reply(&r, &in, 0);
+	r.tcp_flags = TCPF_SYN;
+	dp_run_ok(&r, XDP_PASS);
+	assert_int_equal(dp_stat(HAULER_STAT_nat_reply), 1);
+	assert_int_equal(dp_stat(HAULER_STAT_pass_not_vip), 1);
+	assert_int_equal(ct_slot_device(slot_of(&fk)), DP_DEV_ID(0));
+}
+
 /* Device 0's reply to in from port sport (host order) with tcp_flags: passed. */
 static void reply_port_passed(const struct frame_spec *in, __u16 sport, __u8 tcp_flags)
 {
@@ -1922,6 +1954,7 @@ int main(void)
 	    CASES(test_reply_hint_none),
 	    CASES(test_reply_shared_address),
 	    CASES(test_client_from_device_port),
+	    CASES_TCP(test_reply_syn_alone),
 	    CASES(test_dev_addrs_readd),
 	    CASES(test_tomb_reply),
 	    CASES(test_tomb_new_device),
