@@ -575,7 +575,8 @@ static __always_inline int ct_fast(const struct ct_hit *h, const struct pkt *p,
 struct ct_pass {
 	struct pkt p;
 	struct ct_place pl;
-	__u32 dev_hint; /* the source's dev_hints entry (0: no device's, nor a tombstone's) */
+	/* The source's dev_hints entry: 0, no device's nor tombstone's; CT_HINT_UNREAD: unread. */
+	__u32 dev_hint;
 	__u64 now;
 };
 
