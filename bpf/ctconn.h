@@ -310,9 +310,9 @@ static __always_inline __u32 ct_dev_hint(const struct flow_key *k)
 
 /* ct_reply_device_in on the maps. */
 static __always_inline struct device_info *ct_reply_device(const struct flow_key *k, __u32 hint,
-							   __u32 *id)
+							   __u32 *id, struct dev_ref *tomb)
 {
-	return ct_reply_device_in(NULL, k, hint, id);
+	return ct_reply_device_in(NULL, k, hint, id, tomb);
 }
 
 /* ct_reply_bound_in on the maps. */
@@ -320,14 +320,6 @@ static __always_inline int ct_reply_bound(const struct flow_key *k, struct devic
 					  __u32 sid, struct device_info **dev, __u32 *id)
 {
 	return ct_reply_bound_in(NULL, k, fd, sid, dev, id);
-}
-
-/* ct_reply_tomb_in on the maps. */
-static __always_inline int ct_reply_tomb(const struct flow_key *k, __u64 now)
-{
-	__u32 until_s;
-
-	return ct_reply_tomb_in(NULL, k, now, &until_s);
 }
 
 /*
@@ -355,18 +347,17 @@ static __always_inline struct conn *reply_entry(const struct flow_key *k, struct
  * no entry of that VIP's flow (decided without state and its return entry
  * gone too, or ended); CT_REPLY_GONE: *fc's device is gone (deleted, or
  * its id given again: ct_reply_bound); CT_REPLY_OTHER: no nat device's
- * reply (*dev NULL: *hint, the source's dev_hints entry, says whether a
- * tombstone may be there, ct_reply_tomb), or the flow is a device's
- * elsewhere. Reads only.
+ * reply (*dev NULL: *tomb, the tombstone at the source if any, as
+ * ct_reply_device found it), or the flow is a device's elsewhere. Reads
+ * only.
  */
 static __always_inline int reply_flow_entry(const struct flow_key *k, struct flow_key *f,
 					    struct device_info **dev, __u32 *id, struct conn **fc,
-					    int *half, __u32 *hint)
+					    int *half, struct dev_ref *tomb)
 {
 	struct conn *e;
 
-	*hint = ct_dev_hint(k);
-	*dev = ct_reply_device(k, *hint, id);
+	*dev = ct_reply_device(k, ct_dev_hint(k), id, tomb);
 	if (!*dev)
 		return CT_REPLY_OTHER;
 	client_key(f, k, &(*dev)->vip);
@@ -452,15 +443,17 @@ static __always_inline struct device_info *flow_device(const struct flow_key *k,
  * (not to the balancer itself, reply_forwarded; not from a device that
  * failed its health check); CT_REPLY_GONE: its device is gone;
  * CT_REPLY_OTHER: not such a reply (*dev as the caller set it, NULL,
- * where no device is at k's source: the caller asks whether a deleted
- * one's tombstone is, ct_reply_tomb), a UDP flow that ended (both tables:
+ * where no device is at k's source: *tomb, a deleted one's tombstone
+ * there if any, for the caller to ask whether it stands; zero where the
+ * reply entry decided), a UDP flow that ended (both tables:
  * conn_udp_ended, ct_udp_ended), or (LRU) a reply entry an on-down reset
  * marked (HAULER_CONN_RESET: its reply refused, then passed). The LRU
  * tables' reply entry decides while it is there; without it, the
  * client's entry (reply_flow_entry), as nat_return. Nothing is written.
  */
 static __always_inline int reply_vip(const struct flow_key *k, const struct config *cfg, __u64 now,
-				     struct device_info **dev, __u32 *vip_id, __u32 *id)
+				     struct device_info **dev, __u32 *vip_id, __u32 *id,
+				     struct dev_ref *tomb)
 {
 	struct conn *c = NULL, *fc;
 	struct ct_hit h = {};
@@ -468,11 +461,12 @@ static __always_inline int reply_vip(const struct flow_key *k, const struct conf
 	struct flow_key f;
 	struct ct_ref r;
 	int st, half, ended;
-	__u32 hint;
 
+	tomb->id = 0;
+	tomb->gone_until_s = 0;
 	if (cfg->ct_buckets) {
 		/* As ct_nat_return: its flow's slot, or none (decided without state). */
-		*dev = ct_reply_device(k, ct_dev_hint(k), id);
+		*dev = ct_reply_device(k, ct_dev_hint(k), id, tomb);
 		if (!*dev)
 			return CT_REPLY_OTHER;
 		st = ct_reply_flow(k, dev, id, cfg, &f, &r, &h);
@@ -481,8 +475,11 @@ static __always_inline int reply_vip(const struct flow_key *k, const struct conf
 	} else {
 		c = reply_entry(k, bpf_map_lookup_elem(&conns, k), &half);
 		if (c) {
-			if (!(c->flags & HAULER_CONN_REPLY))
+			/* A client's entry: no reply's, but the source may be a tombstone's. */
+			if (!(c->flags & HAULER_CONN_REPLY)) {
+				ct_reply_ref_in(NULL, k, tomb);
 				return CT_REPLY_OTHER;
+			}
 			*vip_id = c->vip_id;
 			*id = c->device;
 			*dev = conn_device(c);
@@ -494,7 +491,7 @@ static __always_inline int reply_vip(const struct flow_key *k, const struct conf
 			fc = c;
 			st = CT_REPLY_FLOW;
 		} else {
-			st = reply_flow_entry(k, &f, dev, id, &fc, &half, &hint);
+			st = reply_flow_entry(k, &f, dev, id, &fc, &half, tomb);
 		}
 		ended = st == CT_REPLY_FLOW && conn_udp_ended(fc, k->proto, cfg, now);
 	}

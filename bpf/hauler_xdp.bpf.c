@@ -338,12 +338,13 @@ static __always_inline int nat_reply_send(struct xdp_md *ctx, const struct pkt *
 static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p, struct conn *cc,
 				      const struct config *cfg, __u64 now)
 {
+	struct dev_ref tomb = {}; /* a tombstone at the source, as reply_flow_entry found it */
 	int half, st = CT_REPLY_FLOW;
 	struct device_info *dev = NULL;
 	const struct vip_key *vk;
 	struct conn *c, *fc;
 	struct flow_key f;
-	__u32 vip_id, id, hint = 0;
+	__u32 vip_id, id;
 	void *map;
 
 	if (!cfg->nat_vips)
@@ -354,9 +355,9 @@ static __always_inline int nat_return(struct xdp_md *ctx, const struct pkt *p, s
 	if (c)
 		id = c->device;
 	else
-		st = reply_flow_entry(&p->flow, &f, &dev, &id, &fc, &half, &hint);
+		st = reply_flow_entry(&p->flow, &f, &dev, &id, &fc, &half, &tomb);
 	/* From a deleted device's address (its tombstone): refused as ct_nat_return does. */
-	if (st == CT_REPLY_OTHER && !c && !dev && hint && ct_reply_tomb(&p->flow, now) &&
+	if (st == CT_REPLY_OTHER && !c && !dev && hauler_dev_tomb_stands(&tomb, now) &&
 	    reply_forwarded(ctx, p, now))
 		return reply_gone_verdict(ctx, p);
 	if (st == CT_REPLY_OTHER || (st == CT_REPLY_NONE && !reply_forwarded(ctx, p, now)))
@@ -575,13 +576,20 @@ static __always_inline int ct_fast(const struct ct_hit *h, const struct pkt *p,
 struct ct_pass {
 	struct pkt p;
 	struct ct_place pl;
-	/* The source's dev_hints entry: 0, no device's nor tombstone's; CT_HINT_UNREAD: unread. */
+	/*
+	 * The source's dev_hints entry: 0, no device's nor tombstone's (or
+	 * asked: neither is at the source); CT_HINT_UNREAD: unread;
+	 * CT_HINT_TOMB: asked (ct_reply_device), no device's, a tombstone's
+	 * standing at now.
+	 */
 	__u32 dev_hint;
 	__u64 now;
 };
 
 /* ct_pass.dev_hint of a packet whose entry was not read (a SYN alone: no reply's fast path). */
 #define CT_HINT_UNREAD 0xffffffffu
+/* ct_pass.dev_hint of a source that is no device's but a standing tombstone's (asked once). */
+#define CT_HINT_TOMB 0xfffffffeu
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -606,25 +614,21 @@ static __always_inline int syn_alone(const struct pkt *p)
 /*
  * The nat reply's fast path (ct_nat_return's, for its plainest case): is
  * p a reply (not a SYN alone: a device's first answer is a SYN-ACK) from
- * a device (ct_reply_device, hint its source's dev_hints entry) whose
- * client's flow has a plain established slot bound to a device at its
- * source (ct_reply_flow), not ended, that this packet leaves as it is
- * (ct_track)? *dev, *id: that device. No vips lookup:
- * the device's entry names the VIP, and a VIP is never a nat client.
+ * device d (id *id, ct_reply_device) whose client's flow has a plain
+ * established slot bound to a device at its source (ct_reply_flow), not
+ * ended, that this packet leaves as it is (ct_track)? *dev, *id: that
+ * device. No vips lookup: the device's entry names the VIP, and a VIP is
+ * never a nat client.
  */
 static __always_inline int ct_reply_fast(const struct pkt *p, const struct config *cfg, __u64 now,
-					 __u32 hint, struct device_info **dev, __u32 *id)
+					 struct device_info *d, struct device_info **dev, __u32 *id)
 {
-	struct device_info *d;
 	struct ct_limits l;
 	struct ct_hit h = {};
 	struct flow_key f;
 	struct ct_ref r;
 
-	if (!cfg->nat_vips || syn_alone(p))
-		return 0;
-	d = ct_reply_device(&p->flow, hint, id);
-	if (!d || ct_reply_flow(&p->flow, &d, id, cfg, &f, &r, &h) != CT_REPLY_FLOW ||
+	if (ct_reply_flow(&p->flow, &d, id, cfg, &f, &r, &h) != CT_REPLY_FLOW ||
 	    ct_slot_flags(h.s) != ct_proto_flags(p->flow.proto))
 		return 0;
 	ct_limits_set(&l, 0, 0, cfg->udp_timeout_ms);
@@ -651,7 +655,9 @@ static __always_inline int ct_reply_fast(const struct pkt *p, const struct confi
 static __always_inline int ct_hit_fast(const struct pkt *p, const struct config *cfg, __u64 now,
 				       struct vip_info *vi, struct device_info **dev, __u32 *id)
 {
+	struct dev_ref tomb = {};
 	__u32 zero = 0, hint = 0;
+	struct device_info *d;
 	struct ct_hit h = {};
 	struct ct_pass *cp;
 	struct ct_place pl;
@@ -660,16 +666,23 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 	/*
 	 * From a source under a device's dev_hints entry: a reply first,
 	 * which then skips its own slot's miss; a client's packet there pays
-	 * the device check (and a dev_addrs miss), and goes on below. The
-	 * entry goes to hauler_ct as read: a source under it that is no
-	 * device's may be a tombstone's (ct_nat_return asks). A SYN alone
-	 * is no reply's fast path: its entry is left unread (a cache miss
-	 * for a new flow's SYN), for hauler_ct to read if it is to no VIP.
+	 * the device check (and a dev_addrs miss), and goes on below. A
+	 * source there that is no device's goes to hauler_ct with what that
+	 * one dev_addrs lookup said: a standing tombstone (CT_HINT_TOMB), or
+	 * nothing (0), for ct_nat_return not to ask again.
+	 * A SYN alone is no reply's fast path: its entry is left unread (a
+	 * cache miss for a new flow's SYN), for hauler_ct to read if it is
+	 * to no VIP.
 	 */
 	if (cfg->nat_vips)
 		hint = syn_alone(p) ? CT_HINT_UNREAD : ct_dev_hint(&p->flow);
-	if (hint && hint != CT_HINT_UNREAD && ct_reply_fast(p, cfg, now, hint, dev, id))
-		return CT_FAST_REPLY;
+	if (hint && hint != CT_HINT_UNREAD) {
+		d = ct_reply_device(&p->flow, hint, id, &tomb);
+		if (!d)
+			hint = hauler_dev_tomb_stands(&tomb, now) ? CT_HINT_TOMB : 0;
+		else if (ct_reply_fast(p, cfg, now, d, dev, id))
+			return CT_FAST_REPLY;
+	}
 	ct_place_flow(&pl, &p->flow, cfg->flow_seed, cfg->ct_buckets);
 	if (!ct_ref_at(&r, &pl) && !ct_find(&r, 0, &h) &&
 	    ct_track(h.s, p->flow.proto, p->tcp_flags, cfg, ct_tick(now)) == h.s) {
@@ -1049,7 +1062,8 @@ decide:
  * user/ctable_map.c). A flow of a device elsewhere: passed, as a packet
  * of no flow. A UDP reply after its flow ended: passed. From the address
  * of a deleted nat device whose flows may still live (a dev_addrs
- * tombstone, ct_reply_tomb), to a host the balancer forwards to: the
+ * tombstone standing: found here by ct_reply_device, or by the entry
+ * program's, hint CT_HINT_TOMB), to a host the balancer forwards to: the
  * late reply of a flow whose device is gone, refused as the LRU path
  * refuses one whose reply entry names a gone device (reply_gone_verdict:
  * a TCP segment answered with a RST to the device, anything else
@@ -1061,6 +1075,7 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 	__u8 proto = p->flow.proto, fl = p->tcp_flags;
 	__u32 id = 0, tick = ct_tick(now);
 	struct device_info *dev;
+	struct dev_ref tomb = {};
 	struct ct_hit h = {};
 	struct ct_limits l;
 	struct flow_key f;
@@ -1070,9 +1085,10 @@ static __always_inline int ct_nat_return(struct xdp_md *ctx, const struct pkt *p
 
 	if (!cfg->nat_vips || !hint) /* hint: what the entry program's ct_hit_fast found */
 		goto not_reply;
-	dev = ct_reply_device(&p->flow, hint, &id);
+	dev = hint == CT_HINT_TOMB ? NULL : ct_reply_device(&p->flow, hint, &id, &tomb);
 	if (!dev) {
-		if (ct_reply_tomb(&p->flow, now) && reply_forwarded(ctx, p, now))
+		if ((hint == CT_HINT_TOMB || hauler_dev_tomb_stands(&tomb, now)) &&
+		    reply_forwarded(ctx, p, now))
 			return reply_gone_verdict(ctx, p);
 		goto not_reply;
 	}

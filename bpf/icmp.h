@@ -263,6 +263,7 @@ ICMP_GLOBAL int icmp_to_client(struct xdp_md *ctx, const struct pkt *p, const st
 {
 	struct device_info *dev = NULL;
 	__u32 vip_id = 0, id = 0;
+	struct dev_ref tomb;
 	struct flow_key r;
 	struct vip_key *vk;
 	int st;
@@ -270,9 +271,9 @@ ICMP_GLOBAL int icmp_to_client(struct xdp_md *ctx, const struct pkt *p, const st
 	if (!p || !q || !cfg)
 		return XDP_PASS;
 	flow_reverse(&r, &q->flow); /* the reply's key: device -> client */
-	st = reply_vip(&r, cfg, now, &dev, &vip_id, &id);
+	st = reply_vip(&r, cfg, now, &dev, &vip_id, &id, &tomb);
 	/* No device at the source, but a deleted one's tombstone: as nat_return, ct_nat_return. */
-	if (st == CT_REPLY_OTHER && !dev && ct_reply_tomb(&r, now))
+	if (st == CT_REPLY_OTHER && !dev && hauler_dev_tomb_stands(&tomb, now))
 		st = CT_REPLY_GONE;
 	if (st == CT_REPLY_GONE || (st == CT_REPLY_NONE && !(dev->health & HAULER_HEALTH_FAILED))) {
 		if (!reply_forwarded(ctx, p, now))

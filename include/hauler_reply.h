@@ -59,6 +59,25 @@ static __always_inline __u32 ct_dev_hint_in(struct ct_src *src, const struct flo
 }
 
 /*
+ * k's source's dev_addrs entry, a live device's key; NULL: none, or a
+ * tombstone (include/dev_tomb.h), which names no device (its id may be
+ * another device's now) and is copied to *tomb, left as it was else.
+ */
+static __always_inline struct dev_ref *ct_reply_ref_in(struct ct_src *src, const struct flow_key *k,
+						       struct dev_ref *tomb)
+{
+	struct dev_ref *ref;
+	struct dev_addr a;
+
+	hauler_dev_addr_key(&a, k->src, k->sport, k->family, k->proto);
+	ref = ct_src_addr(src, &a);
+	if (!ref || !hauler_dev_ref_tomb(ref))
+		return ref;
+	*tomb = *ref;
+	return NULL;
+}
+
+/*
  * The device a nat reply k (device -> client) comes from, hint its
  * source's dev_hints entry (ct_dev_hint_in): the device whose address and
  * port are k's source, of a nat VIP of k's protocol and family. The
@@ -69,50 +88,32 @@ static __always_inline __u32 ct_dev_hint_in(struct ct_src *src, const struct flo
  * delete names a device that no longer has that address. *id: its id.
  * NULL: none. Devices of one VIP may share an address and port (model.c,
  * nat_address_free): the key names one of them, and so the VIP, which is
- * all the client's flow takes from it.
+ * all the client's flow takes from it. *tomb: the tombstone found at k's
+ * source in that one dev_addrs lookup (mapw_device keeps the hint while
+ * one is under it), whether it stands or not (hauler_dev_tomb_stands);
+ * zero where none was.
  */
-static __always_inline struct device_info *
-ct_reply_device_in(struct ct_src *src, const struct flow_key *k, __u32 hint, __u32 *id)
+static __always_inline struct device_info *ct_reply_device_in(struct ct_src *src,
+							      const struct flow_key *k, __u32 hint,
+							      __u32 *id, struct dev_ref *tomb)
 {
 	struct device_info *dev;
 	struct dev_ref *ref;
-	struct dev_addr a;
 
+	tomb->id = 0;
+	tomb->gone_until_s = 0;
 	if (!hint)
 		return NULL;
 	*id = hint - 1;
 	dev = ct_src_device(src, id);
 	if (ct_reply_device_is(dev, k))
 		return dev;
-	hauler_dev_addr_key(&a, k->src, k->sport, k->family, k->proto);
-	ref = ct_src_addr(src, &a);
-	/* A tombstone names no device (its id may be another device's now): ct_reply_tomb_in. */
-	if (!ref || hauler_dev_ref_tomb(ref))
+	ref = ct_reply_ref_in(src, k, tomb);
+	if (!ref)
 		return NULL;
 	*id = ref->id;
 	dev = ct_src_device(src, id);
 	return ct_reply_device_is(dev, k) ? dev : NULL;
-}
-
-/*
- * Is k's source the address of a deleted nat device whose flows may still
- * live: a dev_addrs tombstone standing at now (monotonic ns;
- * include/dev_tomb.h)? The datapath asks only where ct_reply_device_in
- * found no device under a non-zero dev_hints entry (mapw_device keeps the
- * entry while a tombstone is under it). *until_s: its time, when it stands.
- */
-static __always_inline int ct_reply_tomb_in(struct ct_src *src, const struct flow_key *k, __u64 now,
-					    __u32 *until_s)
-{
-	struct dev_ref *ref;
-	struct dev_addr a;
-
-	hauler_dev_addr_key(&a, k->src, k->sport, k->family, k->proto);
-	ref = ct_src_addr(src, &a);
-	if (!ref || !hauler_dev_tomb_stands(ref, now))
-		return 0;
-	*until_s = ref->gone_until_s;
-	return 1;
 }
 
 #define CT_REPLY_FLOW  0 /* the flow's slot, bound to a device at the reply's source, live */

@@ -333,7 +333,8 @@ static int flow_reply(struct cmd_ctx *c, const struct flow_key *k, struct flow_f
 	char cf[ADDR_STRLEN + 8], ct[ADDR_STRLEN + 8];
 	struct device_info *dev, *fd;
 	const struct model *m = c->cur;
-	__u32 id, until;
+	struct dev_ref tomb;
+	__u32 id;
 
 	f->is_reply = 1;
 	if (!compact && !flow_lru(c, k, f)) {
@@ -349,14 +350,15 @@ static int flow_reply(struct cmd_ctx *c, const struct flow_key *k, struct flow_f
 		return 0;
 	}
 	*f = (struct flow_found){.vip = -1, .is_reply = 1};
-	dev = ct_reply_device_in(&src, k, ct_dev_hint_in(&src, k), &id);
-	if (!dev && ct_reply_tomb_in(&src, k, monotonic_ns(), &until))
+	dev = ct_reply_device_in(&src, k, ct_dev_hint_in(&src, k), &id, &tomb);
+	if (!dev && hauler_dev_tomb_stands(&tomb, monotonic_ns()))
 		return err_set(ERR_INPUT,
 			       "no flow %s %s -> %s: %s is the address and port of a deleted nat "
 			       "device, whose late segments the balancer refuses (a RST for TCP) "
 			       "for %llu s more",
 			       words[0], words[1], words[2], words[1],
-			       (unsigned long long)until - monotonic_ns() / 1000000000ULL);
+			       (unsigned long long)tomb.gone_until_s -
+				   monotonic_ns() / 1000000000ULL);
 	if (!dev)
 		return err_set(ERR_INPUT,
 			       "no flow %s %s -> %s: %s is no VIP, and %s no nat device's address "

@@ -30,6 +30,7 @@ struct ct_src {
 	struct dev_addr key;
 	struct dev_ref ref;
 	int has_key;
+	int addr_reads; /* dev_addrs lookups */
 };
 
 static struct device_info *ct_src_device(struct ct_src *src, const __u32 *id)
@@ -44,6 +45,7 @@ static struct dev_hint *ct_src_hint(struct ct_src *src, const __u32 *i)
 
 static struct dev_ref *ct_src_addr(struct ct_src *src, const struct dev_addr *a)
 {
+	src->addr_reads++;
 	return src->has_key && !memcmp(a, &src->key, sizeof(*a)) ? &src->ref : NULL;
 }
 
@@ -674,6 +676,7 @@ static void test_reply_device(void **state)
 	struct vip_key vk = {.family = 4, .proto = IPPROTO_TCP, .port = htons(80)};
 	struct device_info *dev = NULL;
 	struct flow_key k = flow(7), r, f;
+	struct dev_ref tomb;
 	__u32 id = 99, i;
 
 	(void)state;
@@ -690,28 +693,30 @@ static void test_reply_device(void **state)
 	src.has_key = hauler_dev_addr_of(&src.key, &src.dev[1]);
 	src.ref.id = 1;
 	assert_int_equal(ct_dev_hint_in(&src, &r), 0);
-	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id));
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id, &tomb));
 	/* The hint names it: one lookup. */
 	src.has_key = 0;
 	src.hint[i].dev1 = 2;
-	assert_ptr_equal(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id), &src.dev[1]);
+	assert_ptr_equal(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id, &tomb),
+			 &src.dev[1]);
 	assert_int_equal(id, 1);
 	/* The hint names another address's device: dev_addrs names it. */
 	src.hint[i].dev1 = 3;
-	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id));
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id, &tomb));
 	src.has_key = 1;
-	assert_ptr_equal(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id), &src.dev[1]);
+	assert_ptr_equal(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id, &tomb),
+			 &src.dev[1]);
 	assert_int_equal(id, 1);
 	/* A key not yet deleted, its device moved: checked, none. */
 	src.ref.id = 2;
-	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id));
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id, &tomb));
 	/* Of another protocol, or an ipip VIP's device: none. */
 	src.hint[i].dev1 = 2;
 	r.proto = IPPROTO_UDP;
-	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id));
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id, &tomb));
 	r.proto = IPPROTO_TCP;
 	reply_dev(&src, 1, 1, &vk, HAULER_FWD_IPIP);
-	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id));
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id, &tomb));
 	reply_dev(&src, 1, 1, &vk, HAULER_FWD_NAT);
 	/*
 	 * The flow's binding: on a device at the source, elsewhere; gone,
@@ -726,23 +731,39 @@ static void test_reply_device(void **state)
 	assert_int_equal(id, 2);
 	/*
 	 * Device 1 deleted, its key a tombstone (the hint still naming it):
-	 * no device, whatever the id names now; standing until its second.
+	 * no device, whatever the id names now; the tombstone found in the
+	 * same, only, dev_addrs lookup, standing until its second.
 	 */
 	src.dev[1].in_use = 0;
 	src.has_key = 1;
 	src.ref = hauler_dev_tomb(1, 100, 1806);
 	src.hint[i].dev1 = 2;
-	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id));
+	src.addr_reads = 0;
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id, &tomb));
+	assert_int_equal(src.addr_reads, 1);
+	assert_int_equal(tomb.id, 1);
+	assert_int_equal(tomb.gone_until_s, 1906);
+	assert_true(hauler_dev_tomb_stands(&tomb, 1905999999999ULL));
+	assert_false(hauler_dev_tomb_stands(&tomb, 1906000000000ULL));
 	reply_dev(&src, 1, 9, &vk, HAULER_FWD_NAT); /* the id given again elsewhere */
-	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id));
-	id = 0;
-	assert_true(ct_reply_tomb_in(&src, &r, 1905999999999ULL, &id));
-	assert_int_equal(id, 1906);
-	assert_false(ct_reply_tomb_in(&src, &r, 1906000000000ULL, &id));
-	src.ref.gone_until_s = 0; /* a live key: no tombstone */
-	assert_false(ct_reply_tomb_in(&src, &r, 0, &id));
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id, &tomb));
+	assert_int_equal(tomb.gone_until_s, 1906);
+	/* No hint: no lookup, no tombstone (the manager keeps the hint while one is there). */
+	src.hint[i].dev1 = 0;
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id, &tomb));
+	assert_int_equal(tomb.gone_until_s, 0);
+	/* A live key (device 1 back at the source, the hint another's): no tombstone. */
+	reply_dev(&src, 1, 1, &vk, HAULER_FWD_NAT);
+	src.hint[i].dev1 = 3;
+	src.ref.gone_until_s = 0;
+	assert_ptr_equal(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id, &tomb),
+			 &src.dev[1]);
+	assert_int_equal(tomb.gone_until_s, 0);
 	src.has_key = 0;
-	assert_false(ct_reply_tomb_in(&src, &r, 0, &id));
+	src.addr_reads = 0;
+	assert_null(ct_reply_device_in(&src, &r, ct_dev_hint_in(&src, &r), &id, &tomb));
+	assert_int_equal(src.addr_reads, 1);
+	assert_int_equal(tomb.gone_until_s, 0);
 }
 
 /* Seconds of n ticks, rounded up. */
