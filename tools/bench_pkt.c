@@ -187,7 +187,7 @@ static void tomb_put(struct pkt_bench *b)
 	want = hauler_dev_hint_at(src, htons(1000), 4, IPPROTO_TCP);
 	vk.addr[0] = htonl(BENCH_VIP_ADDR);
 	for (i = 0; i < 1u << 31; i++) {
-		/* In the client's /16: an IPv4 source's first two bytes fix half of its hash. */
+		/* In the clients' /16, away from them; any source may hash there (test_hash.c). */
 		dev.addr[0] = htonl(BENCH_CLIENT_ADDR + 0x8000 + (i >> 16));
 		port = i & 0xffff;
 		hauler_dev_addr_key(&k, dev.addr, htons(port), 4, IPPROTO_TCP);

@@ -13,10 +13,13 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <math.h>
+#include <netinet/in.h>
 #include <cmocka.h>
 /* hauler_hash.h unrolls with a clang pragma that gcc does not know. */
 #pragma GCC diagnostic ignored "-Wunknown-pragmas"
 #include "hauler_hash.h"
+#include "hauler_keys.h"
 
 /* MurmurHash3_x86_32 reference vectors (as published with SMHasher ports). */
 static const struct {
@@ -210,6 +213,56 @@ static void test_place_hash_top_bits(void **state)
 	}
 }
 
+/*
+ * dev_hints' entries (hauler_dev_hint_at) of 65,536 sources, each case a
+ * block that differs in 16 bits only: how many of the HAULER_DEV_HINTS
+ * entries they fill against balls in bins, m(1 - (1 - 1/m)^n), 41,427
+ * for n = m = 65,536, give or take 80 (one standard deviation); 400
+ * allowed. A hash whose low 16 bits came from an IPv4 address's first two
+ * bytes only would put all of 10.0.0.0/16 under one entry.
+ */
+static int hint_fill(__u8 family, __u32 a0, __u32 step0, __u32 a3, __u32 step3, __u16 port,
+		     int *most)
+{
+	static unsigned char n[HAULER_DEV_HINTS];
+	__u32 addr[4] = {0, htonl(0xdb8), 0, 0}, i, e;
+	int fill = 0;
+
+	memset(n, 0, sizeof(n));
+	*most = 0;
+	for (i = 0; i < 65536; i++) {
+		addr[0] = htonl(a0 + i * step0);
+		addr[3] = htonl(a3 + i * step3);
+		e = hauler_dev_hint_at(addr, htons(port), family, IPPROTO_TCP);
+		fill += !n[e]++;
+		if (n[e] > *most)
+			*most = n[e];
+	}
+	return fill;
+}
+
+static void test_dev_hint_spread(void **state)
+{
+	double m = HAULER_DEV_HINTS, want = m * (1 - pow(1 - 1 / m, 65536));
+	int most;
+
+	(void)state;
+	assert_int_equal(HAULER_DEV_HINTS, 65536);
+	/* 10.0.0.0/16, consecutive; then port 80 */
+	assert_in_range(hint_fill(4, 0x0a000000u, 1, 0, 0, 8080, &most), want - 400, want + 400);
+	assert_true(most <= 12);
+	assert_in_range(hint_fill(4, 0x0a000000u, 1, 0, 0, 80, &most), want - 400, want + 400);
+	/* 10.x.y.1, the third byte 7: every first two bytes' block apart */
+	assert_in_range(hint_fill(4, 0x0a000701u, 256, 0, 0, 8080, &most), want - 400, want + 400);
+	/* x.y.2.1: the first two bytes only */
+	assert_in_range(hint_fill(4, 0x00000201u, 65536, 0, 0, 8080, &most), want - 400,
+			want + 400);
+	assert_true(most <= 12);
+	/* 2001:db8::/112 (addr[0] 0x20010db8), consecutive in the last word */
+	assert_in_range(hint_fill(6, 0x20010db8u, 0, 0, 1, 8080, &most), want - 400, want + 400);
+	assert_true(most <= 12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +273,7 @@ int main(void)
 	    cmocka_unit_test(test_flow_hash_seeded),
 	    cmocka_unit_test(test_place_hash_pinned),
 	    cmocka_unit_test(test_place_hash_top_bits),
+	    cmocka_unit_test(test_dev_hint_spread),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
