@@ -591,7 +591,8 @@ static inline long bench_ct_visit(const struct bench_lb *lb, int zero, int estab
 		for (k = 0; k < count; k++)
 			for (s = 0; s < HAULER_CT_SLOTS; s++) {
 				v = buf[k].slot[s];
-				if (!v || (established && (ct_slot_flags(v) & CT_F_HALF)))
+				if (!ct_slot_used(v) ||
+				    (established && (ct_slot_flags(v) & CT_F_HALF)))
 					continue;
 				used++;
 				if (confirm)

@@ -98,10 +98,11 @@ static int compact_mem(unsigned long n, const char *json)
 	       (double)after / held);
 	printf("  %-44s %8.1f bytes (%lu of them: %.1f MiB)\n", "per nat connection (one slot)",
 	       (double)after / held, held, after / 1048576.0);
-	printf("  %-44s %8.2e (%d-bit digests, 2 buckets of %d)\n", "false-match rate, computed",
+	printf("  %-44s %8.2e (%d-bit digests, buckets of %d, %.0f%% with the hint)\n",
+	       "false-match rate, computed",
 	       ct_false_match_rate((double)held / ((double)nb * HAULER_CT_SLOTS),
-				   HAULER_CT_DIGEST_BITS),
-	       HAULER_CT_DIGEST_BITS, HAULER_CT_SLOTS);
+				   ct_mem_spilled(t, nb), HAULER_CT_DIGEST_BITS),
+	       HAULER_CT_DIGEST_BITS, HAULER_CT_SLOTS, 100 * ct_mem_spilled(t, nb));
 	bench_json_open(&j, json);
 	bench_json_num(&j, "entries_written", n);
 	bench_json_num(&j, "entries_held", held);

@@ -7,14 +7,16 @@
  * the tests, like include/select/.
  *
  *   bits 63..42  digest   CT_DIGEST_BITS of the flow's place hash (ct_place_flow), never 0
- *   bits 41..26  device   device id the flow is bound to
+ *   bit  41      spilled  slot 0 only: the bucket's hint, not the flow's (CT_SPILLED)
+ *   bits 40..26  device   device id the flow is bound to
  *   bits 25..20  gen      low 6 bits of devices.gen when it was bound
  *   bits 19..16  flags    CT_F_*
  *   bits 15..0   tick     coarse time of the last refresh, 2^CT_TICK_SHIFT ns units
  *
- * A slot of 0 is empty (a digest is never 0). The full key is not kept:
- * a digest match is taken as the flow (the false-match rate is
- * ct_false_match_rate). No VIP: the device's server names it.
+ * A slot of digest 0 is empty (a digest is never 0): 0, or CT_SPILLED
+ * alone in slot 0. The full key is not kept: a digest match is taken as
+ * the flow (the false-match rate is ct_false_match_rate). No VIP: the
+ * device's server names it.
  */
 #ifndef HAULER_CT_SLOT_H
 #define HAULER_CT_SLOT_H
@@ -33,10 +35,21 @@
 
 #define CT_DIGEST_SHIFT 42
 #define CT_DEVICE_SHIFT 26
+#define CT_DEVICE_MASK	0x7fff
 #define CT_GEN_SHIFT	20
 #define CT_FLAGS_SHIFT	16
 #define CT_GEN_MASK	0x3f
 #define CT_TICK_MASK	0xffff
+
+/*
+ * Slot 0's bit 41: a flow whose first bucket is this one was ever put in
+ * its second (ct_table.h, ct_insert). Sticky: every write of the slot
+ * keeps it (ct_swap), and a lookup reads the second bucket only when the
+ * first's is set.
+ */
+#define CT_SPILLED (1ULL << 41)
+
+_Static_assert(HAULER_MAX_DEVICES <= CT_DEVICE_MASK + 1, "a device id fits a slot's device bits");
 
 /* Seconds an idle established TCP flow keeps its slot against an insert. */
 #define CT_TCP_IDLE_S 1800
@@ -48,7 +61,8 @@
 static __always_inline __u64 ct_slot_make(__u32 digest, __u32 device, __u32 gen, __u32 flags,
 					  __u32 tick)
 {
-	return (__u64)digest << CT_DIGEST_SHIFT | (__u64)(device & 0xffff) << CT_DEVICE_SHIFT |
+	return (__u64)digest << CT_DIGEST_SHIFT |
+	       (__u64)(device & CT_DEVICE_MASK) << CT_DEVICE_SHIFT |
 	       (__u64)(gen & CT_GEN_MASK) << CT_GEN_SHIFT | (__u64)(flags & 0xf) << CT_FLAGS_SHIFT |
 	       (tick & CT_TICK_MASK);
 }
@@ -58,9 +72,15 @@ static __always_inline __u32 ct_slot_digest(__u64 s)
 	return s >> CT_DIGEST_SHIFT;
 }
 
+/* Does the slot hold a flow (a digest; slot 0's CT_SPILLED alone is no flow)? */
+static __always_inline int ct_slot_used(__u64 s)
+{
+	return (s >> CT_DIGEST_SHIFT) != 0;
+}
+
 static __always_inline __u32 ct_slot_device(__u64 s)
 {
-	return (s >> CT_DEVICE_SHIFT) & 0xffff;
+	return (s >> CT_DEVICE_SHIFT) & CT_DEVICE_MASK;
 }
 
 static __always_inline __u32 ct_slot_gen(__u64 s)

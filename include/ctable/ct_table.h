@@ -6,8 +6,13 @@
  * array map), the benchmarks and the tests (buckets in plain memory).
  *
  * A flow may live in one of two buckets (independent draws of one 64-bit
- * hash of its key), in any of their CT_SLOTS slots: a lookup reads at most two cache
- * lines, and a flow is found by its digest alone. An insert takes an
+ * hash of its key), in any of their CT_SLOTS slots, and is found by its
+ * digest alone. Its first bucket, b0, takes it while b0 is less than half
+ * full (CT_FIRST_HOLDS); past that the emptier of the two does (two
+ * choices, b0 on a tie). A flow put in b1 first sets b0's sticky hint
+ * (CT_SPILLED, in b0's slot 0), and a lookup that misses in b0 reads b1
+ * only when that hint is set: most flows, and most new flows' misses in
+ * a table below its fill, read one cache line, not two. An insert takes an
  * empty slot, else a slot whose flow has ended, else the oldest half-open
  * slot; a bucket pair of live established flows refuses it (the caller
  * then decides the flow without state). Nothing is ever moved (no cuckoo
@@ -16,7 +21,10 @@
  * (tests/unit/test_ctable.c measures them).
  *
  * Every write is a compare-and-swap of one 8-byte slot against the value
- * read, so CPUs race only per slot and a loser learns it lost.
+ * read, so CPUs race only per slot and a loser learns it lost. The hint
+ * is set by its own swap before the flow's slot in b1 is written: a
+ * lookup that finds the slot in b1 got there by the hint, and one that
+ * read b0 before the hint is one that ran before the insert.
  */
 #ifndef HAULER_CT_TABLE_H
 #define HAULER_CT_TABLE_H
@@ -139,10 +147,11 @@ struct ct_found {
 
 /*
  * The flow with digest digest in buckets b0 then b1: the slot index
- * (out: its value and bucket), or -1. skip matches are passed over
- * first: a caller that finds another VIP's flow under the digest (a
- * false match it can tell) looks again with skip 1. b1 is NULL when the
- * flow's two buckets are one.
+ * (out: its value and bucket), or -1. b1 is read only when b0's hint
+ * says a flow of b0 was ever put there (CT_SPILLED). skip matches are
+ * passed over first: a caller that finds another VIP's flow under the
+ * digest (a false match it can tell) looks again with skip 1. b1 is NULL
+ * when the flow's two buckets are one.
  */
 CT_SCAN int ct_lookup(const struct ct_bucket *b0, const struct ct_bucket *b1, __u32 digest,
 		      __u32 skip, struct ct_found *out)
@@ -159,11 +168,12 @@ CT_SCAN int ct_lookup(const struct ct_bucket *b0, const struct ct_bucket *b1, __
 		const struct ct_bucket *b = i < HAULER_CT_SLOTS ? b0 : b1;
 		__u64 s;
 
-		if (!b)
+		/* b0's slot 0 again (a cached line): a register kept over the loop was spilled. */
+		if (!b || (i == HAULER_CT_SLOTS && !(ct_read(b0, 0) & CT_SPILLED)))
 			break;
 		s = ct_read(b, i & (HAULER_CT_SLOTS - 1));
-		out->empty += !s;
-		if (!s || ct_slot_digest(s) != digest)
+		out->empty += !ct_slot_used(s);
+		if (ct_slot_digest(s) != digest)
 			continue;
 		if (skip) {
 			skip--;
@@ -183,7 +193,7 @@ CT_SCAN int ct_lookup(const struct ct_bucket *b0, const struct ct_bucket *b1, __
 
 static __always_inline __u32 ct_slot_rank(__u64 s, __u32 now_tick, const struct ct_limits *l)
 {
-	if (!s)
+	if (!ct_slot_used(s))
 		return CT_RANK_EMPTY;
 	if (ct_slot_ended(s, now_tick, l))
 		return CT_RANK_ENDED;
@@ -214,9 +224,10 @@ CT_SCAN int ct_bucket_victim(const struct ct_bucket *b, __u32 now_tick, const st
 #endif
 	for (i = 0; i < HAULER_CT_SLOTS; i++) {
 		__u64 s = ct_read(b, i);
-		__u32 r = ct_slot_rank(s, now_tick, l), age = s ? ct_slot_age(s, now_tick) : 0;
+		__u32 r = ct_slot_rank(s, now_tick, l), age = ct_slot_age(s, now_tick);
 
-		empty += !s;
+		/* An empty slot's age is never compared (rank CT_RANK_EMPTY). */
+		empty += r == CT_RANK_EMPTY;
 		if (r > best_rank || (r && r < CT_RANK_EMPTY && r == best_rank && age > best_age)) {
 			best = i;
 			best_rank = r;
@@ -278,7 +289,10 @@ static __always_inline int ct_crowded(const struct ct_bucket *b0, const struct c
 	return r0 / (HAULER_CT_SLOTS + 1) == CT_RANK_HALF && ct_slot_age(o0, now_tick) < l->protect;
 }
 
-/* Replace slot i of b, if it still holds old, with val. 1 when it did. */
+/*
+ * Replace slot i of b, if it still holds old, with val; 1 when it did.
+ * old's CT_SPILLED (slot 0's hint) is kept: no write clears the hint.
+ */
 static __always_inline int ct_swap(struct ct_bucket *b, int i, __u64 old, __u64 val)
 {
 	if (i < 0 || i >= HAULER_CT_SLOTS)
@@ -287,7 +301,33 @@ static __always_inline int ct_swap(struct ct_bucket *b, int i, __u64 old, __u64 
 	/* Hide the test from the compiler: the mask is what bounds the index for the verifier. */
 	asm volatile("" : "+r"(i));
 #endif
-	return __sync_val_compare_and_swap(&b->slot[i & (HAULER_CT_SLOTS - 1)], old, val) == old;
+	return __sync_val_compare_and_swap(&b->slot[i & (HAULER_CT_SLOTS - 1)], old,
+					   val | (old & CT_SPILLED)) == old;
+}
+
+/*
+ * Set b's hint (CT_SPILLED in slot 0) before a flow of b is put in its
+ * second bucket: 1 when it is set, 0 when another CPU wrote slot 0
+ * between the read and the swap (the insert then tries again).
+ */
+static __always_inline int ct_mark_spilled(struct ct_bucket *b)
+{
+	__u64 s = ct_read(b, 0);
+
+	return (s & CT_SPILLED) || ct_swap(b, 0, s, s | CT_SPILLED);
+}
+
+/*
+ * b0 takes a new flow without a look at b1 while it holds fewer than
+ * this many flows (half the bucket; rank: ct_bucket_victim): at a low fill
+ * nearly every flow stays in b0, and at CT_FILL_PCT the fuller b0s leave
+ * the choice to two (refusals: tests/unit/test_ctable.c).
+ */
+#define CT_FIRST_HOLDS (HAULER_CT_SLOTS / 2)
+
+static __always_inline int ct_first_takes(int i0, __u32 r0)
+{
+	return i0 >= 0 && r0 % (HAULER_CT_SLOTS + 1) > HAULER_CT_SLOTS - CT_FIRST_HOLDS;
 }
 
 #define CT_INSERTED 0  /* val is in a slot (*found: what the slot held, 0 if empty) */
@@ -297,12 +337,15 @@ static __always_inline int ct_swap(struct ct_bucket *b, int i, __u64 old, __u64 
 
 /*
  * Insert val (a slot with its digest) into the flow's buckets b0 and b1
- * (b1 NULL when they are one): the better of the two victims
- * (ct_pair_pick). A lost race (another CPU wrote the slot between read and swap) is
- * tried once more, after a look for the digest: two CPUs inserting the
- * same new flow end with one slot, the loser taking the winner's choice
- * (*found). An insert sets *found to what the slot it took held (0: it
- * was empty), for the caller to count an evicted flow (ct_evicts_open).
+ * (b1 NULL when they are one): b0's victim while b0 is less than half
+ * full (ct_first_takes; b1 is not read), else the better of the two
+ * victims (ct_pair_pick); b1's only after b0's hint is set
+ * (ct_mark_spilled). A lost race (another CPU wrote the slot, or b0's
+ * slot 0, between read and swap) is tried once more, after a look for
+ * the digest: two CPUs inserting the same new flow end with one slot,
+ * the loser taking the winner's choice (*found). An insert sets *found
+ * to what the slot it took held (no flow: empty), for the caller to
+ * count an evicted flow (ct_evicts_open).
  */
 static __always_inline int ct_insert(struct ct_bucket *b0, struct ct_bucket *b1, __u64 val,
 				     __u32 now_tick, const struct ct_limits *l, __u64 *found)
@@ -318,7 +361,8 @@ static __always_inline int ct_insert(struct ct_bucket *b0, struct ct_bucket *b1,
 			return CT_FOUND;
 		}
 		i0 = ct_bucket_victim(b0, now_tick, l, &o0, &r0);
-		i1 = b1 ? ct_bucket_victim(b1, now_tick, l, &o1, &r1) : -1;
+		i1 = b1 && !ct_first_takes(i0, r0) ? ct_bucket_victim(b1, now_tick, l, &o1, &r1)
+						   : -1;
 		w = ct_pair_pick(i0, r0, o0, i1, r1, o1, now_tick);
 		if (w < 0)
 			return CT_FULL;
@@ -327,7 +371,7 @@ static __always_inline int ct_insert(struct ct_bucket *b0, struct ct_bucket *b1,
 				*found = o0;
 				return CT_INSERTED;
 			}
-		} else if (b1) {
+		} else if (b1 && ct_mark_spilled(b0)) {
 			if (ct_swap(b1, i1, o1, val)) {
 				*found = o1;
 				return CT_INSERTED;
@@ -348,7 +392,8 @@ static __always_inline int ct_insert(struct ct_bucket *b0, struct ct_bucket *b1,
  */
 static __always_inline int ct_evicts_open(__u64 old)
 {
-	return old && !(ct_slot_flags(old) & (CT_F_HALF | CT_F_FIN | CT_F_RST | CT_F_UDP));
+	return ct_slot_used(old) &&
+	       !(ct_slot_flags(old) & (CT_F_HALF | CT_F_FIN | CT_F_RST | CT_F_UDP));
 }
 
 /*
@@ -367,17 +412,18 @@ static __always_inline int ct_update(struct ct_bucket *b, int i, __u64 old, __u6
 /*
  * The chance that a lookup of a flow that is not in the table finds a
  * slot with its digest anyway (a false match), with a fraction fill of
- * the slots in use and digests of bits bits: it reads up to 2 buckets of
- * CT_SLOTS slots, each a match with chance 2^-bits.
+ * the slots in use, a fraction spilled of the buckets with the hint set
+ * and digests of bits bits: it reads the CT_SLOTS slots of b0, and b1's
+ * when b0's hint is set, each a match with chance 2^-bits.
  */
-static inline double ct_false_match_rate(double fill, unsigned int bits)
+static inline double ct_false_match_rate(double fill, double spilled, unsigned int bits)
 {
-	double p = 1.0 / (double)(1ULL << bits), miss = 1.0;
+	double p = 1.0 / (double)(1ULL << bits), one = 1.0;
 	int i;
 
-	for (i = 0; i < 2 * HAULER_CT_SLOTS; i++)
-		miss *= 1.0 - fill * p;
-	return 1.0 - miss;
+	for (i = 0; i < HAULER_CT_SLOTS; i++)
+		one *= 1.0 - fill * p;
+	return 1.0 - one * (1.0 - spilled + spilled * one);
 }
 
 /* The flow's buckets in a table of n buckets in plain memory (b1 NULL: one). */
@@ -416,6 +462,16 @@ static inline int ct_mem_lookup(struct ct_bucket *t, __u32 n, const struct flow_
 	i = ct_lookup(b0, b1, p.digest, 0, &found);
 	*val = found.s;
 	return i;
+}
+
+/* The share of the n buckets of t whose hint is set (CT_SPILLED). */
+static inline double ct_mem_spilled(const struct ct_bucket *t, __u32 n)
+{
+	__u32 i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += !!(t[i].slot[0] & CT_SPILLED);
+	return n ? (double)k / n : 0;
 }
 
 /* Bytes the table for n connections takes (its buckets). */

@@ -58,7 +58,7 @@ static inline void ct_view_device(struct ct_view *v, __u32 id, __u32 gen)
 /* Is slot s bound to device id in generation gen, as the datapath tells (id, low gen bits)? */
 static inline int ct_slot_of_device(__u64 s, __u32 id, __u32 gen)
 {
-	return s && ct_slot_device(s) == id && ct_slot_gen_is(s, gen);
+	return ct_slot_used(s) && ct_slot_device(s) == id && ct_slot_gen_is(s, gen);
 }
 
 /* What slot s is now. */
@@ -66,7 +66,7 @@ static inline enum ct_state ct_slot_state(const struct ct_view *v, __u64 s)
 {
 	__u32 id = ct_slot_device(s);
 
-	if (!s)
+	if (!ct_slot_used(s))
 		return CT_S_EMPTY;
 	if (id >= HAULER_MAX_DEVICES || !(v->dev[id] & CT_VIEW_IN_USE) ||
 	    !ct_slot_gen_is(s, v->dev[id]))
@@ -124,7 +124,8 @@ static inline void ct_count_buckets(const struct ct_view *v, const struct ct_buc
 
 /*
  * out: bucket b without the slots of device id in generation gen (the
- * on-down reset); returns how many it drops (0: out is b).
+ * on-down reset; slot 0's hint stays, CT_SPILLED); returns how many it
+ * drops (0: out is b).
  */
 static inline int ct_bucket_drop(const struct ct_bucket *b, __u32 id, __u32 gen,
 				 struct ct_bucket *out)
@@ -134,7 +135,7 @@ static inline int ct_bucket_drop(const struct ct_bucket *b, __u32 id, __u32 gen,
 	*out = *b;
 	for (k = 0; k < HAULER_CT_SLOTS; k++) {
 		if (ct_slot_of_device(b->slot[k], id, gen)) {
-			out->slot[k] = 0;
+			out->slot[k] = b->slot[k] & CT_SPILLED;
 			n++;
 		}
 	}

@@ -5,7 +5,7 @@
 #define _HAULER_SCHEMA_P4_
 
 // Constants
-#define HAULER_SCHEMA_VERSION 24 // layout version of the pinned maps
+#define HAULER_SCHEMA_VERSION 25 // layout version of the pinned maps
 #define HAULER_MAX_VIPS 512 // most VIPs hauler up --vips may ask for; a VIP id is also its policy slot
 #define HAULER_MAX_SERVERS 4096 // most servers over all VIPs hauler up --servers may ask for
 #define HAULER_SERVER_SLOTS 4608 // most entries of servers and ring_pos: the servers, then one flat group per VIP (hauler_flat_group)
@@ -370,7 +370,7 @@ struct conn_t {
 
 // value of the compact connection table (ctable): one cache line
 struct ct_bucket_t {
-	bit<64> slot_0; // CT_SLOTS slots: digest, device, generation, flags, time (include/ctable/ct_slot.h); 0: empty
+	bit<64> slot_0; // CT_SLOTS slots: digest, device, generation, flags, time (include/ctable/ct_slot.h); digest 0: empty; slot 0 bit 41: the bucket spilled a flow (CT_SPILLED)
 	bit<64> slot_1;
 	bit<64> slot_2;
 	bit<64> slot_3;

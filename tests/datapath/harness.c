@@ -1163,7 +1163,7 @@ int dp_ct_count(void)
 	for (k = 0; k < n; k++) {
 		assert_int_equal(bpf_map_lookup_elem(dp_map("ctable"), &k, &b), 0);
 		for (i = 0; i < HAULER_CT_SLOTS; i++)
-			used += b.slot[i] != 0;
+			used += ct_slot_used(b.slot[i]);
 	}
 	return used;
 }

@@ -649,6 +649,64 @@ static void test_full_buckets(void **state)
 	assert_int_equal(dp_stat(HAULER_STAT_conn_evicted), 0);
 }
 
+/* Bucket which of flow k's place p. */
+static struct ct_bucket bucket_of(const struct ct_place *p, int which)
+{
+	struct ct_bucket b;
+
+	assert_int_equal(bpf_map_lookup_elem(dp_map("ctable"), &p->bucket[which], &b), 0);
+	return b;
+}
+
+/*
+ * A new flow whose first bucket is full of live established flows goes
+ * to its second, the first's hint set first (CT_SPILLED); its next
+ * packets find it there through the hint, also once the first bucket's
+ * flows are gone (their slots cleared, the hint kept). Without the hint
+ * the program does not read the second bucket: the flow is new again.
+ */
+static void test_spilled_flow(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in;
+	struct ct_place p;
+	struct flow_key fk;
+	struct ct_bucket b;
+	int i;
+
+	compact_vip(c->family, c->proto, HAULER_FWD_NAT, 1);
+	spec_to_vip(&in, c->family, c->proto, 0);
+	fk = spec_flow(&in);
+	dp_ct_place(&fk, &p);
+	assert_int_not_equal(p.bucket[0], p.bucket[1]);
+	for (i = 0; i < HAULER_CT_SLOTS; i++)
+		put_slot(&fk, 0, i, (p.digest + 1 + i) & 0x3fffff ?: 1, DP_DEV_ID(0),
+			 ct_proto_flags_test(c->proto), now_tick());
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	b = bucket_of(&p, 0);
+	assert_true(b.slot[0] & CT_SPILLED);
+	assert_int_equal(ct_slot_digest(b.slot[0]), (p.digest + 1) & 0x3fffff ?: 1);
+	b = bucket_of(&p, 1);
+	assert_int_equal(ct_slot_digest(b.slot[0]), p.digest);
+
+	in.tcp_flags = TCPF_ACK;
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+	/* The first bucket's flows gone: the hint alone stays in slot 0. */
+	for (i = 0; i < HAULER_CT_SLOTS; i++)
+		dp_ct_put_at(&fk, 0, i, i ? 0 : CT_SPILLED);
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 2);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 1);
+	assert_int_equal(dp_ct_count(), 1);
+	/* No hint: b1 is not read, the flow is taken as new (into b0). */
+	dp_ct_put_at(&fk, 0, 0, 0);
+	send_nat_to(&in, 0);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 2);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new) + dp_stat(HAULER_STAT_conn_stateless), 2);
+}
+
 /* The destination address of a forwarded frame (nat: the device's). */
 static void out_dst(const struct dp_out *o, int family, __u8 *dst)
 {
@@ -1942,6 +2000,7 @@ int main(void)
 	    CASES(test_health_reset),
 	    CASES(test_device_gone),
 	    CASES(test_full_buckets),
+	    CASES(test_spilled_flow),
 	    CASES(test_crowded_half_open),
 	    CASES(test_evict_open),
 	    CASES_TCP(test_evict_open_reply),

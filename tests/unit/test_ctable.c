@@ -341,6 +341,81 @@ static void test_two_buckets(void **state)
 }
 
 /*
+ * b0 takes a flow while it holds fewer than CT_FIRST_HOLDS, without a look
+ * at b1 (b1 all empty still loses); from then on the emptier bucket does,
+ * and a flow put in b1 sets b0's hint first.
+ */
+static void test_first_bucket(void **state)
+{
+	struct ct_limits l = limits();
+	struct ct_bucket b0 = {}, b1 = {};
+	__u64 found = 0;
+	int i;
+
+	(void)state;
+	for (i = 0; i < CT_FIRST_HOLDS; i++)
+		assert_int_equal(
+		    ct_insert(&b0, &b1, ct_slot_make(100 + i, 1, 0, 0, 100), 100, &l, &found),
+		    CT_INSERTED);
+	for (i = 0; i < HAULER_CT_SLOTS; i++)
+		assert_int_equal(b1.slot[i], 0);
+	assert_false(b0.slot[0] & CT_SPILLED);
+	/* b0 half full, b1 empty: b1 is the emptier; b0's hint is set, its flow kept. */
+	assert_int_equal(ct_insert(&b0, &b1, ct_slot_make(999, 2, 0, 0, 100), 100, &l, &found),
+			 CT_INSERTED);
+	assert_int_equal(ct_slot_digest(b1.slot[0]), 999);
+	assert_true(b0.slot[0] & CT_SPILLED);
+	assert_int_equal(ct_slot_digest(b0.slot[0]), 100);
+	assert_int_equal(ct_slot_device(b0.slot[0]), 1);
+}
+
+/*
+ * A flow put in b1 is found while b0's slots end, are cleared and are
+ * taken again: the hint is sticky (every write keeps it, ct_swap), and a
+ * cleared slot 0 holding only the hint is empty. Without the hint a miss
+ * in b0 reads no further.
+ */
+static void test_spilled_found(void **state)
+{
+	struct ct_limits l = limits();
+	struct ct_bucket b0, b1 = {}, out;
+	__u64 found = 0;
+	struct ct_found fd = {};
+	int i;
+
+	(void)state;
+	fill_bucket(&b0, 0);
+	assert_int_equal(ct_insert(&b0, &b1, ct_slot_make(999, 50, 0, 0, 100), 100, &l, &found),
+			 CT_INSERTED);
+	assert_true(b0.slot[0] & CT_SPILLED);
+	for (i = 0; i < HAULER_CT_SLOTS; i++)
+		assert_true(ct_update(&b0, i, b0.slot[i], 0));
+	assert_int_equal(b0.slot[0], CT_SPILLED);
+	assert_false(ct_slot_used(b0.slot[0]));
+	assert_int_equal(ct_lookup(&b0, &b1, 999, 0, &fd), 0);
+	assert_int_equal(fd.which, 1);
+	/* An emptied b0 takes new flows (slot 0 first, as empty): the hint stays. */
+	for (i = 0; i < 3; i++)
+		assert_int_equal(
+		    ct_insert(&b0, &b1, ct_slot_make(300 + i, 7, 1, 0, 100), 100, &l, &found),
+		    CT_INSERTED);
+	assert_int_equal(ct_slot_digest(b0.slot[0]), 300);
+	assert_false(ct_evicts_open(found));
+	assert_true(b0.slot[0] & CT_SPILLED);
+	assert_int_equal(ct_lookup(&b0, &b1, 999, 0, &fd), 0);
+	assert_int_equal(fd.which, 1);
+	/* A flow's refresh and the on-down reset keep it too. */
+	assert_true(ct_update(&b0, 0, b0.slot[0], ct_slot_make(300, 7, 1, CT_F_FIN, 101)));
+	assert_true(b0.slot[0] & CT_SPILLED);
+	assert_int_equal(ct_bucket_drop(&b0, 7, 1, &out), 3);
+	assert_int_equal(out.slot[0], CT_SPILLED);
+	/* No hint: b1 is not read. */
+	b0.slot[0] &= ~CT_SPILLED;
+	assert_int_equal(ct_lookup(&b0, &b1, 999, 0, &fd), -1);
+	assert_int_equal(fd.empty, HAULER_CT_SLOTS - 3);
+}
+
+/*
  * ct_crowded: a new flow's buckets have room when either holds an empty
  * or ended slot, or a half-open one at least l.protect ticks old (a
  * handshake over); half-open slots younger than that, or live established
@@ -363,9 +438,16 @@ static void test_crowded(void **state)
 	fill_bucket(&b1, 0);
 	assert_true(ct_crowded(&b0, &b1, 100, &l));
 	assert_true(ct_crowded(&b0, NULL, 100, &l));
-	/* An empty slot in either bucket: room; and the lookup saw it. */
+	/*
+	 * An empty slot in either bucket: room. A lookup sees b1's empty slot
+	 * only behind b0's hint (it reads b1 only then): without, ct_no_room
+	 * asks ct_crowded, which reads both.
+	 */
 	b1.slot[4] = 0;
 	assert_false(ct_crowded(&b0, &b1, 100, &l));
+	assert_int_equal(ct_lookup(&b0, &b1, 999, 0, &fd), -1);
+	assert_int_equal(fd.empty, 0);
+	b0.slot[0] |= CT_SPILLED;
 	assert_int_equal(ct_lookup(&b0, &b1, 999, 0, &fd), -1);
 	assert_int_equal(fd.empty, 1);
 	/* Half-open flows all younger than protect: crowded. */
@@ -451,8 +533,8 @@ static void test_sized_fill(void **state)
 	for (i = 0; i < n; i++) {
 		struct flow_key f = flow(i);
 
-		if (ct_mem_insert(t, nb, &f, SEED, ct_slot_make(0, i & 0xffff, 0, 0, 1), 1, &l) !=
-		    CT_INSERTED)
+		if (ct_mem_insert(t, nb, &f, SEED, ct_slot_make(0, i & CT_DEVICE_MASK, 0, 0, 1), 1,
+				  &l) != CT_INSERTED)
 			refused++;
 	}
 	print_message("ctable: %u flows in %u buckets, %u refused\n", n, nb, refused);
@@ -460,7 +542,8 @@ static void test_sized_fill(void **state)
 	for (i = 0; i < n; i++) {
 		struct flow_key f = flow(i);
 
-		if (ct_mem_lookup(t, nb, &f, SEED, &v) < 0 || ct_slot_device(v) != (i & 0xffff))
+		if (ct_mem_lookup(t, nb, &f, SEED, &v) < 0 ||
+		    ct_slot_device(v) != (i & CT_DEVICE_MASK))
 			wrong++;
 	}
 	/* Refused flows, and the rare false match of a flow on another's slot. */
@@ -468,8 +551,53 @@ static void test_sized_fill(void **state)
 	free(t);
 }
 
-/* Look up absent flows in a table filled to fill with digests of bits bits. */
-static double false_matches(__u32 bits, __u32 lookups, double *fill)
+/*
+ * A table a tenth full (the rate bench's 100,000 flows in a table for
+ * 1M): nearly every flow is in its first bucket and nearly no bucket has
+ * the hint, so a lookup, a hit or a miss, reads one bucket.
+ */
+static void test_low_fill(void **state)
+{
+	struct ct_limits l = limits();
+	__u32 n = 10000, nb = ct_buckets_for(10 * n), i, second = 0;
+	struct ct_bucket *t = calloc(nb, sizeof(*t));
+	struct ct_found fd = {};
+	struct ct_place p;
+	__u64 found;
+
+	(void)state;
+	assert_non_null(t);
+	for (i = 0; i < n; i++) {
+		struct flow_key f = flow(i);
+		struct ct_bucket *b0, *b1;
+
+		ct_place_flow(&p, &f, SEED, nb);
+		ct_mem_buckets(t, &p, &b0, &b1);
+		assert_int_equal(
+		    ct_insert(b0, b1, ct_slot_make(p.digest, 1, 0, 0, 1), 1, &l, &found),
+		    CT_INSERTED);
+	}
+	for (i = 0; i < n; i++) {
+		struct flow_key f = flow(i);
+		struct ct_bucket *b0, *b1;
+
+		ct_place_flow(&p, &f, SEED, nb);
+		ct_mem_buckets(t, &p, &b0, &b1);
+		assert_true(ct_lookup(b0, b1, p.digest, 0, &fd) >= 0);
+		second += fd.which;
+	}
+	print_message("ctable: %u flows at 7.5%%: %u in b1, %.5f of buckets hinted\n", n, second,
+		      ct_mem_spilled(t, nb));
+	assert_true(second <= n / 1000);
+	assert_true(ct_mem_spilled(t, nb) < 0.001);
+	free(t);
+}
+
+/*
+ * Look up absent flows in a table filled to fill with digests of bits
+ * bits, a share spilled of its buckets with the hint set.
+ */
+static double false_matches(__u32 bits, __u32 lookups, double *fill, double *spilled)
 {
 	__u32 n = 100000, nb = ct_buckets_for(n), i, used = 0, hits = 0;
 	struct ct_bucket *t = calloc(nb, sizeof(*t));
@@ -498,6 +626,7 @@ static double false_matches(__u32 bits, __u32 lookups, double *fill)
 		if (ct_lookup(b0, b1, p.digest, 0, &fd) >= 0)
 			hits++;
 	}
+	*spilled = ct_mem_spilled(t, nb);
 	free(t);
 	*fill = (double)used / ((double)nb * HAULER_CT_SLOTS);
 	return (double)hits / lookups;
@@ -510,18 +639,22 @@ static double false_matches(__u32 bits, __u32 lookups, double *fill)
  */
 static void test_false_match_rate(void **state)
 {
-	double fill, got, want;
+	double fill, spilled, got, want;
 
 	(void)state;
-	got = false_matches(10, 400000, &fill);
-	want = ct_false_match_rate(fill, 10);
-	print_message("ctable: 10-bit digests, fill %.3f: false matches %.5f, computed %.5f\n",
-		      fill, got, want);
+	got = false_matches(10, 400000, &fill, &spilled);
+	want = ct_false_match_rate(fill, spilled, 10);
+	print_message("ctable: 10-bit digests, fill %.3f, %.3f hinted: false matches %.5f, "
+		      "computed %.5f\n",
+		      fill, spilled, got, want);
 	assert_true(fill > 0.7 && fill < 0.8);
+	/* A miss reads b1 only behind a hint: fewer slots than both buckets' (16). */
+	assert_true(spilled > 0.2 && spilled < 0.9);
 	assert_true(got > want * 0.85 && got < want * 1.15);
+	assert_true(got < ct_false_match_rate(fill, 1.0, 10) * 0.95);
 
-	got = false_matches(HAULER_CT_DIGEST_BITS, 2000000, &fill);
-	want = ct_false_match_rate(fill, HAULER_CT_DIGEST_BITS);
+	got = false_matches(HAULER_CT_DIGEST_BITS, 2000000, &fill, &spilled);
+	want = ct_false_match_rate(fill, spilled, HAULER_CT_DIGEST_BITS);
 	print_message("ctable: %d-bit digests: false matches %.2e, computed %.2e\n",
 		      HAULER_CT_DIGEST_BITS, got, want);
 	assert_true(want < 4e-6);
@@ -828,10 +961,13 @@ int main(void)
 	    cmocka_unit_test(test_digest_collision),
 	    cmocka_unit_test(test_full_bucket),
 	    cmocka_unit_test(test_two_buckets),
+	    cmocka_unit_test(test_first_bucket),
+	    cmocka_unit_test(test_spilled_found),
 	    cmocka_unit_test(test_crowded),
 	    cmocka_unit_test(test_half_open_burst),
 	    cmocka_unit_test(test_lost_race),
 	    cmocka_unit_test(test_sized_fill),
+	    cmocka_unit_test(test_low_fill),
 	    cmocka_unit_test(test_false_match_rate),
 	    cmocka_unit_test(test_memory),
 	    cmocka_unit_test(test_view_counts),
