@@ -135,6 +135,52 @@ static __always_inline int ct_find(const struct ct_ref *r, __u32 skip, struct ct
 }
 
 /*
+ * A lookup's result carried to another program (ct_pass): looked, the
+ * lookup (ct_find, skip 0) ran; hit, it found a slot (which bucket, index,
+ * value); empty, the empty slots it passed. Values, not pointers: the
+ * taker finds the bucket again (ct_ref_at).
+ */
+struct ct_seen {
+	__u64 s;
+	__s32 i;
+	__u8 looked, hit, which, empty;
+};
+
+/* Keep h, a lookup in r's buckets (looked: it ran), in *seen. */
+static __always_inline void ct_seen_keep(struct ct_seen *seen, int looked, const struct ct_ref *r,
+					 const struct ct_hit *h)
+{
+	seen->looked = looked;
+	seen->hit = h->b != NULL;
+	seen->which = h->b && h->b == r->b1;
+	seen->empty = h->empty;
+	seen->s = h->s;
+	seen->i = h->i;
+}
+
+/*
+ * ct_find's answer from *seen when it holds one for r (0: h filled, -1:
+ * a miss, h->empty set), without reading the buckets again; else ct_find.
+ * The slot's value is as the other program read it: a write against it
+ * that another CPU overtook since loses, as one against a fresh read may;
+ * a miss may since be another CPU's insert of the flow, as after any
+ * lookup before an insert (ct_insert looks again when it loses a race).
+ */
+static __always_inline int ct_find_seen(const struct ct_ref *r, const struct ct_seen *seen,
+					struct ct_hit *h)
+{
+	if (!seen->looked)
+		return ct_find(r, 0, h);
+	h->empty = seen->empty;
+	if (!seen->hit)
+		return -1;
+	h->b = seen->which ? r->b1 : r->b0;
+	h->s = seen->s;
+	h->i = seen->i;
+	return h->b ? 0 : -1;
+}
+
+/*
  * Is there no room for a new flow's half-open slot in r's buckets
  * (ct_crowded), h the flow's lookup? Asked only when the lookup passed
  * no empty slot: a new flow in a table below its fill pays nothing more.

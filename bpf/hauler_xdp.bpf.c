@@ -584,6 +584,9 @@ struct ct_pass {
 	 */
 	__u32 dev_hint;
 	__u64 now;
+	/* The entry program's lookup of the flow's slot: hauler_ct does not read the buckets again.
+	 */
+	struct ct_seen seen;
 };
 
 /* ct_pass.dev_hint of a packet whose entry was not read (a SYN alone: no reply's fast path). */
@@ -662,6 +665,7 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 	struct ct_pass *cp;
 	struct ct_place pl;
 	struct ct_ref r;
+	int looked;
 
 	/*
 	 * From a source under a device's dev_hints entry: a reply first,
@@ -684,7 +688,8 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 			return CT_FAST_REPLY;
 	}
 	ct_place_flow(&pl, &p->flow, cfg->flow_seed, cfg->ct_buckets);
-	if (!ct_ref_at(&r, &pl) && !ct_find(&r, 0, &h) &&
+	looked = !ct_ref_at(&r, &pl);
+	if (looked && !ct_find(&r, 0, &h) &&
 	    ct_track(h.s, p->flow.proto, p->tcp_flags, cfg, ct_tick(now)) == h.s) {
 		*id = ct_slot_device(h.s);
 		if (ct_fast(&h, p, cfg, now, vi, dev))
@@ -696,6 +701,7 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 		cp->pl = pl;
 		cp->dev_hint = hint;
 		cp->now = now;
+		ct_seen_keep(&cp->seen, looked, &r, &h);
 	}
 	return CT_FAST_NONE;
 }
@@ -1151,9 +1157,10 @@ pass:
  * hauler_ct: the entry program's path when the compact table is in use
  * (config.ct_buckets) and the packet is no established flow's that it
  * sent itself (ct_hit_fast), reached by tail call with the parse, the
- * flow's place and the clock in ct_pass. The flow's slot is looked up
- * first: an established one is forwarded at once (ct_fast: a packet that
- * writes to its slot); the full path reuses what was read.
+ * flow's place, the clock and the lookup of its slot in ct_pass (the
+ * buckets are not read again: ct_find_seen). An established slot is
+ * forwarded at once (ct_fast: a packet that writes to its slot); the
+ * full path reuses what was read.
  */
 SEC("xdp")
 int hauler_ct(struct xdp_md *ctx)
@@ -1196,9 +1203,10 @@ int hauler_ct(struct xdp_md *ctx)
 		ct_place_flow(&pl, &p.flow, cfg->flow_seed, cfg->ct_buckets);
 		hint = cfg->nat_vips ? ct_dev_hint(&p.flow) : 0;
 		now = hauler_now();
+		cp->seen.looked = 0;
 	}
 	ref = !ct_ref_at(&r, &pl);
-	found = ref && !ct_find(&r, 0, &h);
+	found = ref && !ct_find_seen(&r, &cp->seen, &h);
 	if (found && ct_fast(&h, &p, cfg, now, &v, &dev))
 		goto hit;
 	vi = vip_of(&p.flow, &vk);

@@ -321,6 +321,11 @@ int dp_ct_fd(void)
 	return bpf_program__fd(entry_skel->progs.hauler_ct);
 }
 
+const struct btf *dp_entry_btf(void)
+{
+	return bpf_object__btf(entry_skel->obj);
+}
+
 int dp_wrr_fd(void)
 {
 	return bpf_program__fd(wrr_skel->progs.policy_wrr);

@@ -25,6 +25,8 @@
 #include "hauler_schema.h"
 #include "ctable/ct_table.h"
 
+struct btf;
+
 #define DP_NDEVS      8 /* device addresses with a neighbour entry */
 #define DP_FRAME_MAX  2048
 #define DP_VIP_PORT   80
@@ -94,6 +96,8 @@ int dp_wrr_fd(void);
 int dp_hash_fd(void);
 /* The compact-table program (ct_prog slot HAULER_CT_PATH). */
 int dp_ct_fd(void);
+/* The entry object's BTF: the layout of its private maps' values (ct_pass). */
+const struct btf *dp_entry_btf(void);
 
 /* Map fds, by the schema's map name ("conns", "vips", ...). */
 int dp_map(const char *name);

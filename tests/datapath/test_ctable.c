@@ -9,10 +9,12 @@
  * bucket pair, a false match with another VIP's flow, and a counted drop
  * when its program is missing. conns and half_open stay empty.
  */
+#include <sched.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
@@ -20,6 +22,8 @@
 #include <netinet/in.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <cmocka.h>
 #include "hauler_keys.h"
 #include "dev_tomb.h"
@@ -1236,6 +1240,87 @@ static void ct_run_expect(const struct frame_spec *s, int verdict, const struct 
 	assert_frame_equal(exp, wlen, &out);
 }
 
+/* The byte offset of member name in struct sname of the entry object (its BTF). */
+static __u32 member_off(const char *sname, const char *name)
+{
+	const struct btf *btf = dp_entry_btf();
+	int id = btf__find_by_name_kind(btf, sname, BTF_KIND_STRUCT), i;
+	const struct btf_type *t;
+	const struct btf_member *m;
+
+	assert_true(id > 0);
+	t = btf__type_by_id(btf, id);
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++)
+		if (!strcmp(btf__name_by_offset(btf, m->name_off), name))
+			return btf_member_bit_offset(t, i) / 8;
+	fail_msg("no %s in struct %s", name, sname);
+	return 0;
+}
+
+/*
+ * Give the pass the last packet left on this CPU (taken: its family
+ * cleared) back to hauler_ct, its lookup made to say looked (1: ran,
+ * as the entry program's) and hit as given.
+ */
+static void pass_again(int family, __u8 looked, __u8 hit)
+{
+	__u32 seen = member_off("ct_pass", "seen"), zero = 0, size;
+	__u32 fam = member_off("ct_pass", "p") + member_off("pkt", "flow") +
+		    member_off("flow_key", "family");
+	int ncpu = libbpf_num_possible_cpus(), cpu = sched_getcpu(), fd = dp_map("ct_pass");
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	__u8 *v;
+
+	assert_int_equal(bpf_obj_get_info_by_fd(fd, &info, &len), 0);
+	size = (info.value_size + 7) & ~7u;
+	v = calloc(ncpu, size);
+	assert_non_null(v);
+	assert_true(cpu >= 0 && cpu < ncpu);
+	assert_int_equal(bpf_map_lookup_elem(fd, &zero, v), 0);
+	v[cpu * size + fam] = family; /* flow_key.family: 4 or 6 */
+	v[cpu * size + seen + member_off("ct_seen", "looked")] = looked;
+	v[cpu * size + seen + member_off("ct_seen", "hit")] = hit;
+	assert_int_equal(bpf_map_update_elem(fd, &zero, v, BPF_ANY), 0);
+	free(v);
+}
+
+/*
+ * hauler_ct takes the entry program's lookup as it was (ct_find_seen)
+ * and does not read the flow's buckets again: a pass that says the
+ * lookup missed is a miss, though the flow's slot is there; one whose
+ * lookup did not run (a re-up's) is looked up.
+ */
+static void test_ct_pass_seen(void **state)
+{
+	const struct dp_case *c = param(state);
+	struct frame_spec in, e;
+	struct flow_key fk, rk;
+	cpu_set_t was, one;
+
+	/* Every run on one CPU: ct_pass is per CPU. */
+	assert_int_equal(sched_getaffinity(0, sizeof(was), &was), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	nat_flow(c->family, c->proto, &in, &fk, &rk);
+	send_nat_to(&in, 0);
+	in.tcp_flags = TCPF_ACK;
+	send_nat_to(&in, 0); /* half-open: hauler_ct's, the entry program's lookup passed */
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+	spec_nat_expected(&e, &in, 0);
+	pass_again(c->family, 1, 0);
+	ct_run_expect(&in, XDP_TX, &e);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 1);
+	/* TCP: an ACK without a slot goes without state; UDP: a new flow, a slot beside. */
+	assert_int_equal(dp_ct_count(), c->proto == IPPROTO_UDP ? 2 : 1);
+	pass_again(c->family, 0, 0);
+	ct_run_expect(&in, XDP_TX, &e);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_hit), 2);
+	assert_int_equal(sched_setaffinity(0, sizeof(was), &was), 0);
+}
+
 /*
  * A re-up fills the pinned ct_prog with the new object's hauler_ct when
  * it loads it, before it attaches the new entry program: until then the
@@ -2007,6 +2092,7 @@ int main(void)
 	    CASES(test_false_match),
 	    CASES(test_prog_missing),
 	    CASES(test_ct_without_pass),
+	    CASES(test_ct_pass_seen),
 	    CASES(test_fast_path),
 	    CASES(test_fast_other_vip),
 	    CASES(test_reply_no_slot),
