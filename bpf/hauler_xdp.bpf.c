@@ -12,6 +12,7 @@
 #include "candidates.h"
 #define HAULER_SPILL_OWNER
 #include "spill.h"
+#include "policy_call.h"
 #include "select/select_spill.h"
 #include "report.h"
 #include "reset.h"
@@ -155,7 +156,7 @@ static __always_inline int no_entry(struct xdp_md *ctx, const struct pkt *p,
 	if (!stateless && half_open_crowded(cfg, now)) {
 		stat_reason(HAULER_STAT_conn_crowded, ctx); /* recorded, by the hash choice */
 	} else if (!stateless) {
-		bpf_tail_call(ctx, &policy_progs, vi->policy_slot);
+		policy_tail_call(ctx, vi->policy_slot);
 		/* Empty slot or failed tail call: the built-in hash, never a drop. */
 		stat_reason(HAULER_STAT_policy_fallback, ctx);
 	}
@@ -925,7 +926,7 @@ int hauler_spill(struct xdp_md *ctx)
 	key = pc->slot;
 	params = bpf_map_lookup_elem(&policy_params, &key);
 	fill_candidates(pc, srv, params, hauler_now());
-	bpf_tail_call(ctx, &policy_progs, pc->slot);
+	policy_tail_call(ctx, pc->slot);
 	stat_reason(HAULER_STAT_policy_fallback, ctx);
 	return new_conn_finish(ctx, pc, select_hash(pc), 0);
 }

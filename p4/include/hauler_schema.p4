@@ -33,6 +33,7 @@
 #define HAULER_PRT_THRESHOLD_DEFAULT 100 // prt's threshold where policy_params.threshold is 0: fully utilized
 #define HAULER_DWRR_INTERVAL_MS_DEFAULT 100 // dwrr's ring rebuild period where a VIP sets none
 #define HAULER_SPILL_MAX 3 // most further servers one new connection may spill to
+#define HAULER_POLICY_DIRECT 8 // policy slots 0 .. POLICY_DIRECT - 1 have a call site each, a direct jump once JITed (bpf/policy_call.h); higher slots share an indirect one
 #define HAULER_ASSIGNED_AUTO 0 // config.assigned_mode: the exact sum on up to assigned_cpus possible CPUs, the aggregate above (hauler up --assigned auto)
 #define HAULER_ASSIGNED_EXACT 1 // config.assigned_mode: always the exact sum over CPUs (hauler up --assigned exact)
 #define HAULER_ASSIGNED_AGGREGATE 2 // config.assigned_mode: always the aggregate (hauler up --assigned aggregate)

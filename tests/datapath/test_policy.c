@@ -317,6 +317,131 @@ static void test_other_family_device_not_chosen(void **state)
 	}
 }
 
+/*
+ * New flows to the VIP, whose policy slot is slot, with policy_progs[slot]
+ * holding prog_fd (< 0: empty): every flow goes where that program (wrr:
+ * the ring's one device, 2; none or hash: the hash choice) sends it.
+ */
+static void flows_follow(int prog_fd, int use_wrr, __u16 slot, int compact, int round)
+{
+	__u64 fallback = dp_stat(HAULER_STAT_policy_fallback);
+	struct frame_spec s;
+	int i, dev, want, off_ring = 0;
+
+	dp_set_policy(slot, prog_fd);
+	spec_to_vip(&s, 4, IPPROTO_TCP, 0);
+	for (i = 0; i < FLOWS; i++) {
+		s.sport = 7000 + round * FLOWS + i;
+		dev = compact ? DP_DEV_ID(send_nat(&s)) : send_flow(&s);
+		want = use_wrr ? DP_DEV_ID(2) : expected_hash_device(&s, 3);
+		assert_int_equal(dev, want);
+		off_ring += dev != DP_DEV_ID(2);
+	}
+	/* The hash sends some elsewhere: wrr's choice and the hash's differ. */
+	assert_true(use_wrr ? off_ring == 0 : off_ring > 0);
+	assert_int_equal(dp_stat(HAULER_STAT_policy_fallback) - fallback, prog_fd < 0 ? FLOWS : 0);
+}
+
+/*
+ * Policy swaps on slot, one map update each, take effect on the next new
+ * flow: wrr, hash, wrr, none, wrr. Slots below HAULER_POLICY_DIRECT are
+ * reached by a direct jump the kernel patches on each update
+ * (bpf/policy_call.h): a jump left unpatched would run the old program.
+ */
+static void swaps_take_effect(__u16 slot, int compact)
+{
+	const __u8 ring[] = {2};
+
+	dp_simple_vip(4, IPPROTO_TCP, HAULER_FWD_NAT, 3);
+	dp_add_vip(4, IPPROTO_TCP, DP_VIP_PORT, DP_VIP_ID, HAULER_FWD_NAT, slot, DP_TABLE);
+	dp_set_ring(DP_SERVER, 0, ring, 1);
+	dp_ct_use(compact);
+	flows_follow(dp_wrr_fd(), 1, slot, compact, 0);
+	flows_follow(dp_hash_fd(), 0, slot, compact, 1);
+	flows_follow(dp_wrr_fd(), 1, slot, compact, 2);
+	flows_follow(-1, 0, slot, compact, 3);
+	flows_follow(dp_wrr_fd(), 1, slot, compact, 4);
+	assert_int_equal(dp_stat(HAULER_STAT_conn_new), 5 * FLOWS);
+	dp_set_policy(slot, -1);
+}
+
+static void test_swap_direct_slot(void **state)
+{
+	(void)state;
+	swaps_take_effect(HAULER_POLICY_DIRECT - 1, 0);
+}
+
+static void test_swap_direct_slot_compact(void **state)
+{
+	(void)state;
+	swaps_take_effect(0, 1);
+}
+
+/* Slots past the direct ones: the shared indirect call. */
+static void test_swap_indirect_slot(void **state)
+{
+	(void)state;
+	swaps_take_effect(HAULER_POLICY_DIRECT, 0);
+}
+
+static void test_swap_indirect_slot_compact(void **state)
+{
+	(void)state;
+	swaps_take_effect(HAULER_POLICY_DIRECT + 1, 1);
+}
+
+/*
+ * Call sites "r2 = policy_progs; r3 = key; tail call" with a constant key in
+ * the program of prog_fd, as the kernel holds it (xlated): one for each of
+ * keys 0 .. HAULER_POLICY_DIRECT - 1 (the kernel makes each a direct jump)
+ * and none for any other key.
+ */
+static void check_direct_sites(int prog_fd)
+{
+	struct bpf_prog_info info = {}, map_info = {};
+	__u32 len = sizeof(info), mlen = sizeof(map_info), n, i, k;
+	int sites[HAULER_POLICY_DIRECT] = {}, other = 0;
+	struct bpf_insn *insns;
+
+	assert_int_equal(bpf_obj_get_info_by_fd(dp_map("policy_progs"), &map_info, &mlen), 0);
+	assert_int_equal(bpf_obj_get_info_by_fd(prog_fd, &info, &len), 0);
+	n = info.xlated_prog_len / sizeof(*insns);
+	insns = calloc(n, sizeof(*insns));
+	assert_non_null(insns);
+	memset(&info, 0, sizeof(info));
+	info.xlated_prog_len = n * sizeof(*insns);
+	info.xlated_prog_insns = (__u64)(unsigned long)insns;
+	len = sizeof(info);
+	assert_int_equal(bpf_obj_get_info_by_fd(prog_fd, &info, &len), 0);
+	for (i = 0; i + 3 < n; i++) {
+		const struct bpf_insn *ld = &insns[i], *key = &insns[i + 2], *call = &insns[i + 3];
+
+		if (ld->code != (BPF_LD | BPF_DW | BPF_IMM) || ld->src_reg != BPF_PSEUDO_MAP_FD ||
+		    (__u32)ld->imm != map_info.id || ld->dst_reg != BPF_REG_2)
+			continue;
+		if (call->code != (BPF_JMP | BPF_CALL) || call->imm != BPF_FUNC_tail_call ||
+		    key->code != (BPF_ALU64 | BPF_MOV | BPF_K) || key->dst_reg != BPF_REG_3)
+			continue;
+		k = key->imm;
+		if (k < HAULER_POLICY_DIRECT)
+			sites[k]++;
+		else
+			other++;
+	}
+	free(insns);
+	for (k = 0; k < HAULER_POLICY_DIRECT; k++)
+		assert_int_equal(sites[k], 1);
+	assert_int_equal(other, 0);
+}
+
+/* Both copies of the new-flow path: the entry program's and the compact table's. */
+static void test_direct_call_sites(void **state)
+{
+	(void)state;
+	check_direct_sites(dp_entry_fd());
+	check_direct_sites(dp_ct_fd());
+}
+
 #define T(fn) cmocka_unit_test_setup(fn, dp_reset)
 
 /* The flow hash the entry program handed the policy of flow fk (per-CPU scratch). */
@@ -380,6 +505,11 @@ int main(void)
 	    T(test_wrr_bad_slot),
 	    T(test_other_family_device_not_chosen),
 	    T(test_flow_hash_seed),
+	    T(test_swap_direct_slot),
+	    T(test_swap_direct_slot_compact),
+	    T(test_swap_indirect_slot),
+	    T(test_swap_indirect_slot_compact),
+	    T(test_direct_call_sites),
 	};
 
 	return cmocka_run_group_tests(tests, dp_setup, dp_teardown);
