@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 
 #include "ctable_map.h"
@@ -91,50 +93,38 @@ int ct_map_count(int fd, __u32 n, const struct ct_view *v, struct ct_counts *c)
 }
 
 struct reset_arg {
-	int fd;
+	struct ct_bucket *t; /* the map's buckets, mapped */
 	__u32 id, gen;
 	unsigned long cleared;
 };
 
-/* Bucket k, read as *seen: write it without the device's slots while it stays as read. */
-static void reset_bucket(struct reset_arg *a, __u32 k, struct ct_bucket seen)
-{
-	struct ct_bucket want, now;
-	int tries, n;
-
-	for (tries = 0; tries < 4; tries++) {
-		n = ct_bucket_drop(&seen, a->id, a->gen, &want);
-		if (!n)
-			return;
-		/* The check and the write are two calls: the window between them is the race. */
-		if (bpf_map_lookup_elem(a->fd, &k, &now))
-			return;
-		if (memcmp(&now, &seen, sizeof(now))) {
-			seen = now; /* the datapath wrote it since: again, from what it holds now */
-			continue;
-		}
-		if (!bpf_map_update_elem(a->fd, &k, &want, BPF_EXIST))
-			a->cleared += n;
-		return;
-	}
-}
-
 static int reset_chunk(void *arg, __u32 first, const struct ct_bucket *b, __u32 count)
 {
 	struct reset_arg *a = arg;
-	struct ct_bucket none;
 	__u32 i;
 
 	for (i = 0; i < count; i++)
-		if (ct_bucket_drop(&b[i], a->id, a->gen, &none))
-			reset_bucket(a, first + i, b[i]);
+		a->cleared += ct_bucket_clear_device(&a->t[first + i], &b[i], a->id, a->gen);
 	return 0;
 }
 
-unsigned long ct_map_reset_device(int fd, __u32 n, __u32 id, __u32 gen)
+long ct_map_reset_device(int fd, __u32 n, __u32 id, __u32 gen)
 {
-	struct reset_arg a = {.fd = fd, .id = id, .gen = gen};
+	long page = sysconf(_SC_PAGESIZE);
+	size_t size = ((size_t)n * sizeof(struct ct_bucket) + page - 1) / page * page;
+	struct reset_arg a = {.id = id, .gen = gen};
+	int ret;
 
-	ct_map_walk(fd, n, reset_chunk, &a);
-	return a.cleared;
+	if (!n)
+		return 0;
+	/* The datapath's slots are written by compare-and-swap; so are ours, through the pages. */
+	a.t = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (a.t == MAP_FAILED)
+		return err_set(ERR_SYSTEM,
+			       "cannot map ctable (%u buckets) for the reset: %s (a map pinned "
+			       "before schema 24, not mmapable? reload)",
+			       n, strerror(errno));
+	ret = ct_map_walk(fd, n, reset_chunk, &a);
+	munmap(a.t, size);
+	return ret ? ret : (long)a.cleared;
 }

@@ -28,13 +28,13 @@ int ct_map_count(int fd, __u32 n, const struct ct_view *v, struct ct_counts *c);
 /*
  * The on-down reset on the compact table: clear every slot of device id
  * in generation gen (ct_slot_of_device) from the ctable map fd of n
- * buckets. Returns the slots cleared. User space cannot compare and swap
- * a map value: a bucket is written whole, and only when a read just
- * before still finds it as the one its new value was made from (else it
- * is made again from that read, up to 4 times). A datapath write that
- * lands between that read and the write is undone (docs/datapath.md,
- * "The compact table").
+ * buckets. The map is mapped (BPF_F_MMAPABLE, schema 24) and each slot
+ * cleared by a compare-and-swap against the walk's read of it, as the
+ * datapath writes (ct_bucket_clear_device): no other slot is written, a
+ * datapath write is never undone (docs/datapath.md, "The compact
+ * table"). Returns the slots cleared, or -ERR_SYSTEM (recorded) when the
+ * map cannot be mapped or read.
  */
-unsigned long ct_map_reset_device(int fd, __u32 n, __u32 id, __u32 gen);
+long ct_map_reset_device(int fd, __u32 n, __u32 id, __u32 gen);
 
 #endif

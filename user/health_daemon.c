@@ -120,14 +120,14 @@ unsigned long health_conns_reset(int fd, __u32 d, __u16 gen)
 	return n;
 }
 
-unsigned long health_device_reset(const struct hauler_maps *maps, const struct config *cfg, __u32 d,
-				  __u16 gen)
+long health_device_reset(const struct hauler_maps *maps, const struct config *cfg, __u32 d,
+			 __u16 gen)
 {
 	/* The compact table (config.ct_buckets): the device's slots (ctable_map.h). */
 	if (cfg->ct_buckets)
 		return ct_map_reset_device(maps->ctable, cfg->ct_buckets, d, gen);
-	return health_conns_reset(maps->conns, d, gen) +
-	       health_conns_reset(maps->half_open, d, gen);
+	return (long)(health_conns_reset(maps->conns, d, gen) +
+		      health_conns_reset(maps->half_open, d, gen));
 }
 
 /* Did a command change the configuration since the pass loaded m? */
@@ -185,14 +185,19 @@ int health_daemon_pass(struct health_daemon *hd, const struct hauler_maps *maps,
 		if (ret)
 			return ret;
 		for (d = 0; d < HAULER_MAX_DEVICES; d++) {
-			unsigned long n;
+			long n;
 
 			if (!hd->cur->devices[d].health || m->devices[d].health ||
 			    e->check[d].on_down != HEALTH_RESET)
 				continue;
 			n = health_device_reset(maps, &m->config, d, hd->cur->devices[d].gen);
+			if (n < 0) {
+				log_warn("device %s: on-down reset: %s",
+					 (const char *)m->devices[d].name, err_msg());
+				continue;
+			}
 			hd->conns_reset += n;
-			log_info("device %s: on-down reset removed %lu connection %s",
+			log_info("device %s: on-down reset removed %ld connection %s",
 				 (const char *)m->devices[d].name, n,
 				 m->config.ct_buckets ? "slots" : "entries");
 		}

@@ -42,10 +42,11 @@ unsigned long health_conns_reset(int fd, __u32 d, __u16 gen);
 /*
  * The on-down reset of device id d in its generation gen in the table in
  * use (cfg->ct_buckets): conns and half_open (health_conns_reset), or
- * the compact table's slots (ct_map_reset_device). Returns how many.
+ * the compact table's slots (ct_map_reset_device). Returns how many, or
+ * -ERR_SYSTEM (recorded) when the compact table cannot be mapped or read.
  */
-unsigned long health_device_reset(const struct hauler_maps *maps, const struct config *cfg, __u32 d,
-				  __u16 gen);
+long health_device_reset(const struct hauler_maps *maps, const struct config *cfg, __u32 d,
+			 __u16 gen);
 /* Devices with a check now. */
 int health_daemon_checked(const struct health_daemon *hd);
 

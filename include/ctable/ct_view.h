@@ -142,4 +142,35 @@ static inline int ct_bucket_drop(const struct ct_bucket *b, __u32 id, __u32 gen,
 	return n;
 }
 
+/* Tries per slot of ct_bucket_clear_device: a datapath refresh races it once in a blue moon. */
+#define CT_CLEAR_TRIES 4
+
+/*
+ * The on-down reset of bucket b, shared with the datapath (the ctable
+ * map's mapping), as read in seen: each slot of device id in generation
+ * gen in seen is cleared by its own compare-and-swap (ct_update: only
+ * that slot is written, slot 0's hint CT_SPILLED stays). A slot another
+ * CPU changed since the read is read again: cleared while it still holds
+ * the device's flow (a refresh), else left as that CPU wrote it (another
+ * flow took it). Returns the slots cleared.
+ */
+static inline int ct_bucket_clear_device(struct ct_bucket *b, const struct ct_bucket *seen,
+					 __u32 id, __u32 gen)
+{
+	int k, t, n = 0;
+
+	for (k = 0; k < HAULER_CT_SLOTS; k++) {
+		__u64 s = seen->slot[k];
+
+		for (t = 0; t < CT_CLEAR_TRIES && ct_slot_of_device(s, id, gen); t++) {
+			if (ct_update(b, k, s, 0)) {
+				n++;
+				break;
+			}
+			s = ct_read(b, k);
+		}
+	}
+	return n;
+}
+
 #endif

@@ -16,11 +16,13 @@
 #include <stdlib.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <cmocka.h>
 
 #include "ctable_map.h"
+#include "error.h"
 #include "health_daemon.h"
 
 static struct flow_key flow(__u16 sport)
@@ -93,6 +95,15 @@ static void test_reset_matches_generation(void **state)
 #define CT_SEED	 0x1234u
 #define CT_FLOWS 12000
 
+/* A ctable map of n buckets, made with flags (the schema's: BPF_F_MMAPABLE). */
+static int ctable_create(__u32 n, __u32 flags)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
+
+	return bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_ctable", sizeof(__u32),
+			      sizeof(struct ct_bucket), n, &o);
+}
+
 static void test_reset_compact(void **state)
 {
 	struct config cfg = {.rst_linger_ms = 1000, .fin_grace_ms = 10000, .udp_timeout_ms = 30000};
@@ -108,8 +119,7 @@ static void test_reset_compact(void **state)
 	assert_non_null(t);
 	assert_non_null(back);
 	assert_non_null(v);
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_ctable", sizeof(__u32), sizeof(struct ct_bucket),
-			    CT_N, NULL);
+	fd = ctable_create(CT_N, BPF_F_MMAPABLE);
 	if (fd < 0)
 		skip();
 	ct_view_set(v, &cfg, (__u64)CT_NOW << HAULER_CT_TICK_SHIFT);
@@ -162,11 +172,75 @@ static void test_reset_compact(void **state)
 	free(v);
 }
 
+/*
+ * The reset's race: datapath writes to a bucket between the walk's read
+ * of it (seen) and the reset's writes. Each of the device's slots is
+ * cleared by its own compare-and-swap through the map's pages, so a new
+ * flow in an empty slot, the bucket's hint (CT_SPILLED, set on slot 0,
+ * one of the device's) and a slot another flow took all stay as the
+ * datapath wrote them; a slot of the device refreshed in the window is
+ * still cleared. A write of the whole bucket made from seen undid all
+ * three. A map that cannot be mapped (pinned before schema 24) is an
+ * error, not a reset that clears nothing.
+ */
+static void test_reset_compact_race(void **state)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	__u64 mine = ct_slot_make(0x111, 5, 2, 0, CT_NOW),
+	      other = ct_slot_make(0x222, 6, 2, 0, CT_NOW),
+	      fresh = ct_slot_make(0x333, 7, 1, CT_F_HALF, CT_NOW + 1);
+	struct ct_bucket seen, *m;
+	__u32 k = 1;
+	int fd, k2;
+
+	(void)state;
+	fd = ctable_create(4, BPF_F_MMAPABLE);
+	if (fd < 0)
+		skip();
+	m = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(m != MAP_FAILED);
+	/* Bucket 1: the device's flows in slots 0, 2, 4 and 5; another device's in 1. */
+	m[k].slot[0] = mine;
+	m[k].slot[1] = other;
+	m[k].slot[2] = mine + ((__u64)1 << CT_DIGEST_SHIFT);
+	m[k].slot[4] = mine + ((__u64)2 << CT_DIGEST_SHIFT);
+	m[k].slot[5] = mine + ((__u64)3 << CT_DIGEST_SHIFT);
+	seen = m[k];
+	/* The datapath, after the read: */
+	m[k].slot[3] = fresh;	    /* a new flow's insert */
+	m[k].slot[0] |= CT_SPILLED; /* a flow of the bucket spilled to its second */
+	m[k].slot[4] = fresh + (1ULL << CT_DIGEST_SHIFT);	 /* another flow took the slot */
+	m[k].slot[5] = ct_slot_make(0x114, 5, 2, 0, CT_NOW + 2); /* a refresh */
+	assert_int_equal(ct_bucket_clear_device(&m[k], &seen, 5, 2), 3);
+	assert_true(m[k].slot[0] == CT_SPILLED);
+	assert_true(m[k].slot[1] == other);
+	assert_true(m[k].slot[2] == 0);
+	assert_true(m[k].slot[3] == fresh);
+	assert_true(m[k].slot[4] == fresh + (1ULL << CT_DIGEST_SHIFT));
+	assert_true(m[k].slot[5] == 0);
+	/* Through the map: the other buckets untouched, nothing of the device left. */
+	for (k2 = 0; k2 < 4; k2++)
+		if (k2 != (int)k)
+			assert_true(m[k2].slot[0] == 0);
+	m[k].slot[6] = mine;
+	assert_int_equal(ct_map_reset_device(fd, 4, 5, 2), 1);
+	assert_true(m[k].slot[6] == 0 && m[k].slot[0] == CT_SPILLED && m[k].slot[3] == fresh);
+	assert_int_equal(munmap(m, page), 0);
+	close(fd);
+
+	fd = ctable_create(4, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(ct_map_reset_device(fd, 4, 5, 2), -ERR_SYSTEM);
+	assert_non_null(strstr(err_msg(), "cannot map ctable"));
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_reset_matches_generation),
 	    cmocka_unit_test(test_reset_compact),
+	    cmocka_unit_test(test_reset_compact_race),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
