@@ -17,8 +17,9 @@
  * slot; a bucket pair of live established flows refuses it (the caller
  * then decides the flow without state). Nothing is ever moved (no cuckoo
  * kicks): a move cannot be made atomic across two buckets, and at the
- * fill the table is sized for (CT_FILL_PCT) refusals are rare
- * (tests/unit/test_ctable.c measures them).
+ * fill the table is sized for (CT_FILL_PCT) refusals are rare in a table
+ * filled once (tests/unit/test_ctable.c measures them), about 1 in 100
+ * new flows in one that cycles at that fill (tools/ct_fill).
  *
  * Every write is a compare-and-swap of one 8-byte slot against the value
  * read, so CPUs race only per slot and a loser learns it lost. The hint
@@ -321,13 +322,16 @@ static __always_inline int ct_mark_spilled(struct ct_bucket *b)
  * b0 takes a new flow without a look at b1 while it holds fewer than
  * this many flows (half the bucket; rank: ct_bucket_victim): at a low fill
  * nearly every flow stays in b0, and at CT_FILL_PCT the fuller b0s leave
- * the choice to two (refusals: tests/unit/test_ctable.c).
+ * the choice to two (refusals: tests/unit/test_ctable.c). Chosen by
+ * simulation (tools/ct_fill, docs/performance.md): under churn the hint
+ * saturates whatever it is, and higher costs refusals.
  */
 #define CT_FIRST_HOLDS (HAULER_CT_SLOTS / 2)
 
-static __always_inline int ct_first_takes(int i0, __u32 r0)
+/* Does b0 (victim i0 of rank r0) take the flow while it holds fewer than holds? */
+static __always_inline int ct_first_takes(int i0, __u32 r0, __u32 holds)
 {
-	return i0 >= 0 && r0 % (HAULER_CT_SLOTS + 1) > HAULER_CT_SLOTS - CT_FIRST_HOLDS;
+	return i0 >= 0 && r0 % (HAULER_CT_SLOTS + 1) > HAULER_CT_SLOTS - holds;
 }
 
 #define CT_INSERTED 0  /* val is in a slot (*found: what the slot held, 0 if empty) */
@@ -347,8 +351,9 @@ static __always_inline int ct_first_takes(int i0, __u32 r0)
  * to what the slot it took held (no flow: empty), for the caller to
  * count an evicted flow (ct_evicts_open).
  */
-static __always_inline int ct_insert(struct ct_bucket *b0, struct ct_bucket *b1, __u64 val,
-				     __u32 now_tick, const struct ct_limits *l, __u64 *found)
+static __always_inline int ct_insert_holds(struct ct_bucket *b0, struct ct_bucket *b1, __u64 val,
+					   __u32 now_tick, const struct ct_limits *l, __u64 *found,
+					   __u32 holds)
 {
 	__u32 digest = ct_slot_digest(val), r0 = 0, r1 = 0;
 	struct ct_found f = {};
@@ -361,8 +366,9 @@ static __always_inline int ct_insert(struct ct_bucket *b0, struct ct_bucket *b1,
 			return CT_FOUND;
 		}
 		i0 = ct_bucket_victim(b0, now_tick, l, &o0, &r0);
-		i1 = b1 && !ct_first_takes(i0, r0) ? ct_bucket_victim(b1, now_tick, l, &o1, &r1)
-						   : -1;
+		i1 = b1 && !ct_first_takes(i0, r0, holds)
+			 ? ct_bucket_victim(b1, now_tick, l, &o1, &r1)
+			 : -1;
 		w = ct_pair_pick(i0, r0, o0, i1, r1, o1, now_tick);
 		if (w < 0)
 			return CT_FULL;
@@ -379,6 +385,13 @@ static __always_inline int ct_insert(struct ct_bucket *b0, struct ct_bucket *b1,
 		}
 	}
 	return CT_LOST;
+}
+
+/* ct_insert_holds with the table's threshold (the simulation, tools/ct_fill.c, varies it). */
+static __always_inline int ct_insert(struct ct_bucket *b0, struct ct_bucket *b1, __u64 val,
+				     __u32 now_tick, const struct ct_limits *l, __u64 *found)
+{
+	return ct_insert_holds(b0, b1, val, now_tick, l, found, CT_FIRST_HOLDS);
 }
 
 /*

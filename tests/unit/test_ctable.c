@@ -3,8 +3,9 @@
  * test_ctable - the compact connection table's slot and bucket logic
  * (include/ctable/), in plain memory: packing, time and expiry, hit and
  * miss, a digest collision, full buckets (junk evicts only junk), lost
- * races, the fill the table is sized for, its false-match rate against
- * the computed one, and its bytes per connection; what its readers in
+ * races, the fill the table is sized for, the first-bucket threshold
+ * (hints filled and churned), the false-match rate against the computed
+ * one, and the bytes per connection; what its readers in
  * user space make of a slot (ct_view.h: state, counts, a device's slots
  * dropped by the on-down reset); a nat reply's device by its source and
  * what its flow's binding says of it (hauler_reply.h, over maps in
@@ -22,6 +23,7 @@
 #include <cmocka.h>
 #include "ctable/ct_view.h"
 #include "dev_tomb.h"
+#include "ct_fill.h"
 
 /* The maps a nat reply's device is found in (hauler_reply.h), in memory. */
 struct ct_src {
@@ -53,18 +55,10 @@ static struct dev_ref *ct_src_addr(struct ct_src *src, const struct dev_addr *a)
 
 #define SEED 0x5eed1234u
 
-/* A TCP flow to 10.0.0.1:80 from a client numbered i. */
+/* A TCP flow to 10.0.0.1:80 from a client numbered i (as tools/ct_fill's). */
 static struct flow_key flow(__u32 i)
 {
-	struct flow_key f = {};
-
-	f.src[0] = htonl(0x0a640000u + (i >> 16));
-	f.dst[0] = htonl(0x0a000001u);
-	f.sport = htons(i & 0xffff);
-	f.dport = htons(80);
-	f.family = 4;
-	f.proto = IPPROTO_TCP;
-	return f;
+	return ct_fill_flow(i);
 }
 
 static struct ct_limits limits(void)
@@ -593,6 +587,56 @@ static void test_low_fill(void **state)
 	free(t);
 }
 
+/* A table for 100,000 flows filled to 60% of its slots with first-bucket threshold holds. */
+static void first_holds_fill(struct ct_fill *s, __u32 holds, struct ct_fill_stats *st)
+{
+	__u32 nb = ct_buckets_for(100000), count = nb * HAULER_CT_SLOTS * 6 / 10;
+
+	assert_int_equal(ct_fill_init(s, nb, count, holds), 0);
+	ct_fill_to(s, count);
+	ct_fill_stats(s, st);
+	print_message("ctable: holds %u, 60%% full: %.3f hinted, %.3f in b1, %llu refused\n", holds,
+		      st->hinted, st->second, (unsigned long long)s->refused);
+}
+
+/*
+ * The first-bucket threshold (tools/ct_fill.c, docs/performance.md): the
+ * higher it is, the fewer buckets carry the hint when a table is filled;
+ * CT_FIRST_HOLDS at 60% refuses nothing and leaves under 60% of buckets
+ * hinted. Under churn (a random flow goes, a new one comes, five times
+ * the table's flows) the sticky hint spreads to nearly every bucket: a
+ * miss then reads two buckets whatever the threshold.
+ */
+static void test_first_holds(void **state)
+{
+	struct ct_fill_stats st, lo, hi;
+	struct ct_fill s;
+	__u32 count;
+
+	(void)state;
+	first_holds_fill(&s, 0, &lo);
+	ct_fill_free(&s);
+	first_holds_fill(&s, HAULER_CT_SLOTS, &hi);
+	ct_fill_free(&s);
+	first_holds_fill(&s, CT_FIRST_HOLDS, &st);
+	assert_int_equal(s.refused, 0);
+	assert_true(st.hinted > 0.3 && st.hinted < 0.6);
+	assert_true(st.second < 0.25);
+	assert_true(hi.hinted < st.hinted - 0.2 && st.hinted < lo.hinted - 0.1);
+	assert_true(hi.second < st.second && st.second < lo.second);
+
+	count = s.count;
+	s.refused = s.inserts = 0;
+	ct_fill_churn(&s, count, 5ULL * count);
+	ct_fill_stats(&s, &st);
+	print_message("ctable: after 5 turnovers: %.3f hinted, %.3f in b1, %llu of %llu refused\n",
+		      st.hinted, st.second, (unsigned long long)s.refused,
+		      (unsigned long long)s.inserts);
+	assert_true(st.hinted > 0.95);
+	assert_true(s.refused <= s.inserts / 10000);
+	ct_fill_free(&s);
+}
+
 /*
  * Look up absent flows in a table filled to fill with digests of bits
  * bits, a share spilled of its buckets with the hint set.
@@ -968,6 +1012,7 @@ int main(void)
 	    cmocka_unit_test(test_lost_race),
 	    cmocka_unit_test(test_sized_fill),
 	    cmocka_unit_test(test_low_fill),
+	    cmocka_unit_test(test_first_holds),
 	    cmocka_unit_test(test_false_match_rate),
 	    cmocka_unit_test(test_memory),
 	    cmocka_unit_test(test_view_counts),
