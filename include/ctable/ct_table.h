@@ -17,9 +17,9 @@
  * slot; a bucket pair of live established flows refuses it (the caller
  * then decides the flow without state). Nothing is ever moved (no cuckoo
  * kicks): a move cannot be made atomic across two buckets, and at the
- * fill the table is sized for (CT_FILL_PCT) refusals are rare in a table
- * filled once (tests/unit/test_ctable.c measures them), about 1 in 100
- * new flows in one that cycles at that fill (tools/ct_fill).
+ * fill the table is sized for (CT_FILL_PCT, 60 %) refusals are rare,
+ * filled once (tests/unit/test_ctable.c measures them) or cycling at
+ * that fill (under 1 in 100,000; about 1 in 100 at 75 %: tools/ct_fill).
  *
  * Every write is a compare-and-swap of one 8-byte slot against the value
  * read, so CPUs race only per slot and a loser learns it lost. The hint

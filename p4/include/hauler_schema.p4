@@ -70,7 +70,7 @@
 #define HAULER_CT_SLOTS 8 // slots of a compact-table bucket: 8 x 8 bytes, one cache line (include/ctable/)
 #define HAULER_CT_DIGEST_BITS 22 // bits of a flow's digest in a compact-table slot (never 0: 0 is an empty slot)
 #define HAULER_CT_TICK_SHIFT 26 // a compact-table tick is 2^26 ns (67.1 ms) of the coarse clock; 16-bit times wrap after 73 min
-#define HAULER_CT_FILL_PCT 75 // a compact table of --conns N holds N connections at this percentage of its slots
+#define HAULER_CT_FILL_PCT 60 // a compact table of --conns N holds N connections at this percentage of its slots: at 75 % a table cycling at its fill refuses about 1 new flow in 100 (docs/performance.md)
 #define HAULER_REPORT_MAGIC 1212961362 // hauler_report.magic: "HLRR"
 #define HAULER_REPORT_VERSION 2 // hauler_report.version agents send
 #define HAULER_REPORT_VERSION_1 1 // the older version, still accepted: no period, stale after stale-ms

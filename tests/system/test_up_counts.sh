@@ -20,10 +20,10 @@ status_num() { H -j status | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 	[ "$(status_num devices_max)" = 600 ] && ok "status shows the counts of up" ||
 	fail "status: $(H -j status)"
 # The table: the compact one by default, sized for --conns' default
-# (1,048,576 connections at 75 % of its slots: ct_buckets_for).
-if H -j status | grep -q '"table":"compact"' && [ "$(status_num ct_buckets)" = 174763 ] &&
-	[ "$(status_num ct_slots)" = 1398104 ] &&
-	H status | grep -qE "^table +compact \(174763 buckets, 1398104 slots\)"; then
+# (1,048,576 connections at 60 % of its slots: ct_buckets_for).
+if H -j status | grep -q '"table":"compact"' && [ "$(status_num ct_buckets)" = 218454 ] &&
+	[ "$(status_num ct_slots)" = 1747632 ] &&
+	H status | grep -qE "^table +compact \(218454 buckets, 1747632 slots\)"; then
 	ok "status names the compact table (the default) and its size"
 else
 	fail "status: $(H -j status) / $(H status | grep '^table')"

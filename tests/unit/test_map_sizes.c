@@ -164,7 +164,7 @@ static void test_table(void **state)
 {
 	struct table_sizes none = {0}, lru = {.conns = 4096, .ctable = 1, .half_open = 512};
 	struct table_sizes old = {.conns = 4096, .half_open = 512};
-	struct table_sizes compact = {.conns = HAULER_CONNS_MIN, .ctable = 174763};
+	struct table_sizes compact = {.conns = HAULER_CONNS_MIN, .ctable = 218454};
 	struct table_sizes want = {0};
 
 	(void)state;
@@ -191,7 +191,7 @@ static void test_table(void **state)
 	/* The default's size: --conns' default at CT_FILL_PCT. */
 	want = none;
 	map_sizes_compact(&want, 0);
-	assert_int_equal(want.ctable, 174763);
+	assert_int_equal(want.ctable, 218454);
 	assert_int_equal(want.conns, HAULER_CONNS_MIN);
 	assert_int_equal(want.half_open, HAULER_HALF_OPEN_MIN);
 }
