@@ -122,26 +122,6 @@ static inline void ct_count_buckets(const struct ct_view *v, const struct ct_buc
 			c->n[ct_slot_state(v, b[i].slot[k])]++;
 }
 
-/*
- * out: bucket b without the slots of device id in generation gen (the
- * on-down reset; slot 0's hint stays, CT_SPILLED); returns how many it
- * drops (0: out is b).
- */
-static inline int ct_bucket_drop(const struct ct_bucket *b, __u32 id, __u32 gen,
-				 struct ct_bucket *out)
-{
-	int k, n = 0;
-
-	*out = *b;
-	for (k = 0; k < HAULER_CT_SLOTS; k++) {
-		if (ct_slot_of_device(b->slot[k], id, gen)) {
-			out->slot[k] = b->slot[k] & CT_SPILLED;
-			n++;
-		}
-	}
-	return n;
-}
-
 /* Tries per slot of ct_bucket_clear_device: a datapath refresh races it once in a blue moon. */
 #define CT_CLEAR_TRIES 4
 
@@ -171,6 +151,18 @@ static inline int ct_bucket_clear_device(struct ct_bucket *b, const struct ct_bu
 		}
 	}
 	return n;
+}
+
+/*
+ * out: bucket b without the slots of device id in generation gen, as the
+ * on-down reset leaves it (ct_bucket_clear_device on a copy; slot 0's
+ * hint stays); returns how many it drops (0: out is b).
+ */
+static inline int ct_bucket_drop(const struct ct_bucket *b, __u32 id, __u32 gen,
+				 struct ct_bucket *out)
+{
+	*out = *b;
+	return ct_bucket_clear_device(out, b, id, gen);
 }
 
 #endif
