@@ -2,8 +2,9 @@
 /*
  * ct_fill.h - the compact table filled and churned in plain memory with a
  * chosen first-bucket threshold (ct_insert_holds): what share of buckets
- * carry the hint, of flows sit in their second bucket, of inserts are
- * refused, and so the cache lines a hit and a miss read. Shared by
+ * carry the hint, would need it (a hint that could be cleared), of flows
+ * sit in their second bucket, of inserts are refused, and so the cache
+ * lines a hit and a miss read. Shared by
  * tools/ct_fill.c (the table of docs/performance.md) and
  * tests/unit/test_ctable.c (the bound of the threshold in use).
  *
@@ -15,6 +16,7 @@
 #define HAULER_CT_FILL_H
 
 #include <stdlib.h>
+#include <string.h>
 #include <netinet/in.h>
 #include "ctable/ct_table.h"
 
@@ -25,6 +27,7 @@ struct ct_fill {
 	__u32 nb;      /* buckets */
 	__u32 holds;   /* first-bucket threshold (ct_insert_holds) */
 	__u32 *live;   /* ids of the flows in the table */
+	__u8 *need;    /* per bucket: b0 of a live flow in its b1 (ct_fill_stats) */
 	__u32 count;   /* of them */
 	__u32 next;    /* id of the next new flow */
 	__u64 inserts; /* tried */
@@ -37,9 +40,13 @@ struct ct_fill {
 struct ct_fill_stats {
 	double fill;	   /* share of slots in use */
 	double hinted;	   /* share of buckets with the hint */
+	double needed;	   /* share that a perfect hint would set: b0 of a flow in its b1 */
 	double second;	   /* share of flows in their second bucket */
 	double hit_lines;  /* cache lines a hit reads: 1 + second */
 	double miss_lines; /* a miss: 1 + hinted */
+	double need_lines; /* a miss with a perfect hint: 1 + needed */
+	double syn_lines;  /* a new flow's miss and insert: 1 + hinted or b0 holds holds */
+	double syn_need;   /* the same with a perfect hint: 1 + needed or b0 holds holds */
 };
 
 /* A TCP flow to 10.0.0.1:80 from a client numbered i. */
@@ -63,13 +70,15 @@ static inline int ct_fill_init(struct ct_fill *s, __u32 nb, __u32 cap, __u32 hol
 	ct_limits_set(&s->l, 1000, 10000, 30000);
 	s->t = calloc(nb, sizeof(*s->t));
 	s->live = calloc(cap, sizeof(*s->live));
-	return s->t && s->live ? 0 : -1;
+	s->need = calloc(nb, sizeof(*s->need));
+	return s->t && s->live && s->need ? 0 : -1;
 }
 
 static inline void ct_fill_free(struct ct_fill *s)
 {
 	free(s->t);
 	free(s->live);
+	free(s->need);
 }
 
 /* The buckets and place of flow id. */
@@ -134,23 +143,53 @@ static inline void ct_fill_churn(struct ct_fill *s, __u32 count, __u64 ops)
 	}
 }
 
+/*
+ * The table's figures. A perfect hint (one that could be cleared) is set
+ * on a bucket exactly while it is b0 of at least one live flow in its b1:
+ * the table cannot tell (no slot says which bucket it is in for its flow),
+ * the simulation can, as it knows each live flow's key. A flow is where a
+ * lookup of its digest finds it, as in the datapath: a 22-bit digest of
+ * another flow in its b0 first (about 1 flow in 10^6 at 60 %) counts it
+ * in b0. A new flow's miss is followed by its insert, which reads b1 also
+ * when b0 holds holds flows or more (ct_first_takes): hint or not, it then
+ * reads two lines (syn_lines, syn_need: over the buckets as its b0).
+ */
 static inline void ct_fill_stats(struct ct_fill *s, struct ct_fill_stats *st)
 {
 	struct ct_bucket *b0, *b1;
 	struct ct_found f = {};
 	struct ct_place p;
-	__u32 i, second = 0;
+	__u32 i, r0, second = 0, needed = 0, syn = 0, syn_need = 0;
+	__u64 o0;
+	int i0;
 
+	memset(s->need, 0, s->nb * sizeof(*s->need));
 	for (i = 0; i < s->count; i++) {
 		ct_fill_place(s, s->live[i], &p, &b0, &b1);
-		if (ct_lookup(b0, b1, p.digest, 0, &f) >= 0)
-			second += f.which;
+		if (ct_lookup(b0, b1, p.digest, 0, &f) < 0 || !f.which)
+			continue;
+		second++;
+		needed += !s->need[p.bucket[0]];
+		s->need[p.bucket[0]] = 1;
+	}
+	for (i = 0; i < s->nb; i++) {
+		i0 = ct_bucket_victim(&s->t[i], 1, &s->l, &o0, &r0);
+		if (!ct_first_takes(i0, r0, s->holds)) {
+			syn++, syn_need++;
+			continue;
+		}
+		syn += !!(s->t[i].slot[0] & CT_SPILLED);
+		syn_need += s->need[i];
 	}
 	st->fill = (double)s->count / ((double)s->nb * HAULER_CT_SLOTS);
 	st->hinted = ct_mem_spilled(s->t, s->nb);
+	st->needed = s->nb ? (double)needed / s->nb : 0;
 	st->second = s->count ? (double)second / s->count : 0;
 	st->hit_lines = 1 + st->second;
 	st->miss_lines = 1 + st->hinted;
+	st->need_lines = 1 + st->needed;
+	st->syn_lines = 1 + (s->nb ? (double)syn / s->nb : 0);
+	st->syn_need = 1 + (s->nb ? (double)syn_need / s->nb : 0);
 }
 
 #endif
