@@ -95,7 +95,7 @@ FUZZ_TARGETS := parse report
 FUZZ_SECONDS ?= 60
 
 .PHONY: FORCE all deps deps-reproduce check check-run unit datapath system demo bench reproduce \
-	reproduce-sim clean help format format-check schema p4 custom-policy fuzz \
+	reproduce-sim bench-pages clean help format format-check schema p4 custom-policy fuzz \
 	install install-hauler install-agent uninstall agent agent-tests check-arm64 deps-arm64 deb \
 	check-deb check-deb-apt image check-image deps-image
 all: $(BUILD)/hauler $(BUILD)/hauler-agent $(BUILD)/hauler-sim $(TOOLS) $(AUX_BPF_OBJS)
@@ -107,6 +107,7 @@ help:
 	@echo "make custom-policy SRC=/abs/my.bpf.c [OBJ=out.bpf.o]   build a policy of your own"
 	@echo "make demo       bring up a namespace topology and run traffic (root)"
 	@echo "make bench      run the benchmarks (root)"
+	@echo "make bench-pages  ns per random bucket read: one large array against an array of maps (root)"
 	@echo "make reproduce  the thesis's testbed figures into docs/results.md (root, <= 15 min)"
 	@echo "make install    install (PREFIX=/usr/local, DESTDIR=): binaries, man pages, units"
 	@echo "make schema     regenerate files generated from include/schema.def"
@@ -472,6 +473,12 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	bash tools/bench.sh $(BUILD)
+
+# Not part of bench: does an array of small (direct-map) arrays read faster
+# than one large vmalloc'ed one? docs/performance.md; run it on the quiet
+# CPU: tools/quiet.sh make bench-pages.
+bench-pages: $(BUILD)/tools/bench_pages $(BUILD)/bench/pages.bpf.o
+	$(BUILD)/tools/bench_pages --build $(BUILD)
 
 deps-reproduce: deps
 	$(call install_missing,$(REPRO_PKGS),deps-reproduce)

@@ -79,4 +79,38 @@ struct bench_gen_cfg {
 #define BENCH_FLOW_ADDR_LO(f) ((__u16)((f)&0xffff))
 #define BENCH_FLOW_SPORT(f)   ((__u16)(1024 + ((f) >> 16)))
 
+/*
+ * pages: the cost of a random read of one 64-byte bucket (struct
+ * ct_bucket) from one large array map (vmalloc'ed: 4 KiB pages) against
+ * an array of maps whose inner arrays are small enough to be kmalloc'ed
+ * (the direct map's large pages). PAGES_INNER buckets plus struct
+ * bpf_array's 312 bytes (kernel 6.18, BTF) stay within 32 KiB, the
+ * largest map area __bpf_map_area_alloc takes from kmalloc. Every run
+ * reads PAGES_READS buckets. The control, PAGES_INNER_V buckets per inner
+ * array, is an array of maps of vmalloc'ed arrays (4 KiB pages again).
+ */
+#define PAGES_INNER   504
+#define PAGES_INNER_V 1024
+#define PAGES_READS   64
+
+/* The pages programs' places and the tool's fill: xorshift64 (never 0 from x != 0). */
+static inline __u64 bench_xorshift64(__u64 x)
+{
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return x;
+}
+
+/* pages_cfg, one entry: the table's size and the run's state. */
+struct bench_pages_cfg {
+	__u64 x;       /* xorshift state, carried from run to run */
+	__u64 sum;     /* the words read (keeps the reads live) */
+	__u32 n;       /* buckets of the large arrays */
+	__u32 outer;   /* inner maps of the array of maps */
+	__u32 outer_v; /* inner maps of the control */
+	__u32 probe;   /* pages_where: this inner map of pages_aom... */
+	__u64 where;   /* ...is at this kernel address (0: none) */
+};
+
 #endif
