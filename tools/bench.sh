@@ -9,7 +9,8 @@
 #                                       flood; policy swap
 #   memory      BUILD/tools/bench_mem   conns filled with 1,000,000 entries; the
 #                                       compact table filled with 1M and 10M
-#   connections BUILD/tools/bench_conn  TCP through the balancer vs kernel
+#   connections BUILD/tools/bench_conn  TCP through the balancer (nat, and
+#                                       ipip: direct server return) vs kernel
 #                                       forwarding, nginx and direct, on
 #                                       tools/topology.sh's topology
 #                                       (tools/bench_conn_part.sh)
@@ -178,8 +179,8 @@ part() {
 	printf '"connections":{"rounds":%s,"balancer":%s,"direct":%s,"kernel_forwarding":%s,' \
 		"$CONN_ROUNDS" "$(part conn_balancer.json)" "$(part conn_direct.json)" \
 		"$(part conn_kernel.json)"
-	printf '"proxy":%s,"ratio":%s,"live":%s}}\n' "$(part conn_proxy.json)" \
-		"$(part conn_ratio.json)" "$(part live.json)"
+	printf '"proxy":%s,"balancer_ipip":%s,"ratio":%s,"live":%s}}\n' "$(part conn_proxy.json)" \
+		"$(part conn_ipip.json)" "$(part conn_ratio.json)" "$(part live.json)"
 } >"$BENCH_OUT.tmp" && mv "$BENCH_OUT.tmp" "$BENCH_OUT"
 echo "figures as JSON: $BENCH_OUT"
 exit "$failed"

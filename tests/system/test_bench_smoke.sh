@@ -68,6 +68,14 @@ if grep -qE '"connections":\{"rounds":1,"balancer":\{[^}]*"conn_per_s":[0-9.e+]+
 else
 	fail "no kernel-forwarding connection figures in the JSON"
 fi
+# The ipip VIP's path (direct server return): every connection completed, and its ratio
+# to direct. bench.sh fails the part (checked above) when they took another way.
+if grep -qE '"balancer_ipip":\{[^}]*"ok":40,[^}]*"conn_per_s":[0-9.e+]+' "$out" &&
+	grep -qE '"ipip_conn_per_s":[0-9.e+]+' "$out"; then
+	ok "connections: balancer (ipip, direct server return) figures"
+else
+	fail "no ipip (direct server return) connection figures in the JSON"
+fi
 if grep -q '"policy_fallback":0[,}]' "$out"; then
 	ok "no packet met an empty policy slot during the swaps"
 else
