@@ -32,6 +32,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <linux/if_link.h>
+#include <sys/stat.h>
 
 #include "bench_common.h"
 
@@ -457,6 +458,28 @@ static void print_compact(struct rate_bench *b, const struct flow_case *cases, i
 	bench_json_end(&b->json);
 }
 
+/*
+ * A second balancer beside the first, its maps pinned in pin (sub/ of
+ * the bench's bpffs; the caller's buffer of BENCH_PIN_LEN, which lb keeps),
+ * tables of sizes: VIP 0 (nat, devices 0..3) under hash. The large
+ * tables' (bench_rate_scale.h) and the cycling flood's small ones
+ * (bench_rate_cycle.h).
+ */
+#define BENCH_PIN_LEN 512
+static void second_lb_load(const struct rate_bench *b, char *pin, const char *sub,
+			   const struct table_sizes *sizes, struct bench_lb *lb,
+			   struct bench_policy *hash)
+{
+	snprintf(pin, BENCH_PIN_LEN, "%s/%s", b->lb.pin, sub);
+	if (mkdir(pin, 0700) && errno != EEXIST)
+		bench_die("cannot make %s: %s", pin, strerror(errno));
+	bench_lb_load_sized(lb, pin, b->lb.build, sizes);
+	bench_add_vip(lb, 0, HAULER_FWD_NAT, 0, 4);
+	if (bench_policy_load(lb, "hash", hash))
+		bench_die("policy hash must load (BENCH_DEBUG=1 shows why)");
+	bench_set_policy(lb, 0, hash->fd);
+}
+
 #include "bench_rate_scale.h" /* 1M/10M-flow tables, one core against two */
 #include "bench_rate_flood.h" /* new flows under flood */
 #include "bench_rate_cycle.h" /* new flows under a flood that cycles the table */
@@ -653,19 +676,17 @@ int main(int argc, char **argv)
 	bench_read_mac(gen_if, gen_mac);
 	{
 		/*
-		 * Room for the largest table, and the other cases' entries beside
-		 * it; half_open as large as conns (bench_lb_load). The compact
-		 * table: the largest at 60 % of its slots (no refusals), at least
-		 * what hauler up --table compact makes by default.
+		 * The tables hauler up makes by default, half_open as large as
+		 * conns (bench_lb_load): what every case but the large tables'
+		 * runs on (those load their own balancer, scale_big). A table
+		 * sized for 10M would make every other case's reads miss more
+		 * (docs/performance.md, "One large array against an array of
+		 * small arrays").
 		 */
-		__u32 most = nbig ? big[nbig - 1] : 0;
-		struct table_sizes sizes = {.conns = nbig ? most + most / 8 + 65536 : 0,
-					    .half_open = HAULER_MAX_CONNS};
+		struct table_sizes sizes = {.half_open = HAULER_MAX_CONNS};
 
 		if (b.compact)
-			sizes.ctable = ct_buckets_for(most + most / 4 + 65536 > HAULER_MAX_CONNS
-							  ? most + most / 4 + 65536
-							  : HAULER_MAX_CONNS);
+			sizes.ctable = ct_buckets_for(HAULER_MAX_CONNS);
 		bench_lb_load_sized(&b.lb, pin, build, &sizes);
 	}
 	if (bench_policy_load(&b.lb, "hash", &hash) || bench_policy_load(&b.lb, "wrr", &wrr))

@@ -30,8 +30,6 @@
 #ifndef HAULER_BENCH_RATE_CYCLE_H
 #define HAULER_BENCH_RATE_CYCLE_H
 
-#include <sys/stat.h>
-
 #define CYCLE_CONNS	  16384		     /* connections the small tables hold */
 #define CYCLE_ESTABLISHED 1000		     /* established flows before each flood */
 #define CYCLE_FRAMES	  (16 * CYCLE_CONNS) /* frames a case, at most */
@@ -56,18 +54,11 @@ static void cycle_load(const struct rate_bench *b, struct bench_lb *small,
 		       struct bench_policy *hash)
 {
 	struct table_sizes sizes = {.conns = 65536, .half_open = 2 * CYCLE_CONNS};
-	static char pin[512];
+	static char pin[BENCH_PIN_LEN];
 
 	if (b->compact)
 		sizes.ctable = ct_buckets_for(CYCLE_CONNS);
-	snprintf(pin, sizeof(pin), "%s/cycle", b->lb.pin);
-	if (mkdir(pin, 0700) && errno != EEXIST)
-		bench_die("cannot make %s: %s", pin, strerror(errno));
-	bench_lb_load_sized(small, pin, b->lb.build, &sizes);
-	bench_add_vip(small, 0, HAULER_FWD_NAT, 0, 4);
-	if (bench_policy_load(small, "hash", hash))
-		bench_die("policy hash must load (BENCH_DEBUG=1 shows why)");
-	bench_set_policy(small, 0, hash->fd);
+	second_lb_load(b, pin, "cycle", &sizes, small, hash);
 }
 
 /*

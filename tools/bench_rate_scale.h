@@ -109,9 +109,32 @@ static unsigned long scale_fill_ct(struct rate_bench *b, struct ct_bucket *t, __
 }
 
 /* Established flows over tables of big[i] connections (ascending), after every other case. */
+/*
+ * The large tables' balancer, beside the first (maps pinned in big/ of the
+ * bench's bpffs): conns for most flows and the other cases' entries, the
+ * compact table with most flows at 60 % of its slots (no refusals), at
+ * least what hauler up makes by default; VIP 0 (nat, devices 0..3) under
+ * hash. Its own, so that the other cases run on the default tables.
+ */
+static void scale_load(const struct rate_bench *b, struct bench_lb *large,
+		       struct bench_policy *hash, __u32 most)
+{
+	struct table_sizes sizes = {.conns = most + most / 8 + 65536,
+				    .half_open = HAULER_MAX_CONNS};
+	static char pin[BENCH_PIN_LEN];
+
+	if (b->compact)
+		sizes.ctable = ct_buckets_for(most + most / 4 + 65536 > HAULER_MAX_CONNS
+						  ? most + most / 4 + 65536
+						  : HAULER_MAX_CONNS);
+	second_lb_load(b, pin, "big", &sizes, large, hash);
+}
+
 static void scale_big(struct rate_bench *b, const __u32 *big, int nbig)
 {
 	struct flow_case c[SCALE_MAX_BIG];
+	struct bench_lb first = b->lb, large;
+	struct bench_policy hash;
 	__u64 have = 0;
 	int i, stats_fd;
 
@@ -119,6 +142,8 @@ static void scale_big(struct rate_bench *b, const __u32 *big, int nbig)
 	struct ct_bucket *t = NULL;
 
 	memset(c, 0, sizeof(c)); /* target 0: none for these cases */
+	scale_load(b, &large, &hash, big[nbig - 1]);
+	b->lb = large;
 	bench_conns_clear(&b->lb);
 	if (b->compact) {
 		bench_ct_use(&b->lb, 1);
@@ -165,6 +190,11 @@ static void scale_big(struct rate_bench *b, const __u32 *big, int nbig)
 	}
 	b->prefilled = 0;
 	free(t);
+	attach(b->lb_ifindex, first.entry_fd);
+	bpf_object__close(hash.obj);
+	bench_lb_unload(&b->lb);
+	rmdir(b->lb.pin); /* PIN/big, empty now (or tools/bench.sh's umount takes it) */
+	b->lb = first;
 
 	printf("\nestablished flows over large tables (conns filled directly, every packet a "
 	       "hit;\n%lu packets a run, flows in turn: each packet another flow)\n",
