@@ -42,8 +42,7 @@ conn_ipip_setup() {
 		topo_hauler "$CP" device add s1cpu-ipip server s1ipip addr "$addr" port 80 \
 			kind cpu >/dev/null &&
 		ip -n "$ns" addr add "$CONN_VIP_IPIP/32" dev lo &&
-		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
-			net.ipv4.conf.all.arp_announce=2 >/dev/null
+		_topo_sysctl "$ns" net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
 }
 
 conn_ipip_on() {

@@ -108,13 +108,12 @@ static unsigned long scale_fill_ct(struct rate_bench *b, struct ct_bucket *t, __
 	return refused;
 }
 
-/* Established flows over tables of big[i] connections (ascending), after every other case. */
 /*
  * The large tables' balancer, beside the first (maps pinned in big/ of the
- * bench's bpffs): conns for most flows and the other cases' entries, the
- * compact table with most flows at 60 % of its slots (no refusals), at
- * least what hauler up makes by default; VIP 0 (nat, devices 0..3) under
- * hash. Its own, so that the other cases run on the default tables.
+ * bench's bpffs): conns for most flows with room to spare, the compact
+ * table with most flows at 60 % of its slots (no refusals), at least what
+ * hauler up makes by default; VIP 0 (nat, devices 0..3) under hash. Its
+ * own, so that the other cases run on the default tables.
  */
 static void scale_load(const struct rate_bench *b, struct bench_lb *large,
 		       struct bench_policy *hash, __u32 most)
@@ -130,6 +129,7 @@ static void scale_load(const struct rate_bench *b, struct bench_lb *large,
 	second_lb_load(b, pin, "big", &sizes, large, hash);
 }
 
+/* Established flows over tables of big[i] connections (ascending), after every other case. */
 static void scale_big(struct rate_bench *b, const __u32 *big, int nbig)
 {
 	struct flow_case c[SCALE_MAX_BIG];
