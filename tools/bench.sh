@@ -26,6 +26,8 @@
 #   BENCH_MEM_ENTRIES=N  memory: fill conns with N entries (e.g. 10000000)
 #   BENCH_RATE_BIG=N,N   rate: established flows over tables of N connections
 #                        (default 1000000,10000000; "none" skips them)
+#   BENCH_RATE_ROUNDS=N  rate: each case in N interleaved slices of floor, LRU
+#                        and compact (default 5; quick 2)
 #
 # Everything runs in namespaces named hlrb<PID>...; the EXIT trap removes
 # them, the bpffs pins and the files it made. bpf_stats is turned on
@@ -46,18 +48,19 @@ NS=$P
 CP=${P}c # prefix of the connections topology
 
 if [ "$BENCH_QUICK" = 1 ]; then
-	PKT_REPEAT=200 PKT_TRIALS=1 RATE_PACKETS=20000 RATE_FLOWS=100,1000 SWAPS=20
+	PKT_REPEAT=200 PKT_TRIALS=1 RATE_PACKETS=20000 RATE_FLOWS=100,1000 SWAPS=20 RATE_ROUNDS=2
 	RATE_BIG=20000,40000 RATE_CORES=1000
 	MEM_ENTRIES=10000 CT_BIG=100000 CT_NAT=200000 CONN_N=40 CONN_C=2 CONN_ROUNDS=1 REPORT_N=50 LIVE_LONG=10 LIVE_RATE=50 LIVE_S=1
 	[ -n "$BENCH_POLICIES" ] || BENCH_POLICIES=hash
 else
-	PKT_REPEAT=100000 PKT_TRIALS=3 RATE_PACKETS=2000000 RATE_FLOWS=100,100000 SWAPS=1000
+	PKT_REPEAT=100000 PKT_TRIALS=3 RATE_PACKETS=2000000 RATE_FLOWS=100,100000 SWAPS=1000 RATE_ROUNDS=5
 	RATE_BIG=1000000,10000000 RATE_CORES=100000
 	MEM_ENTRIES=1000000 CT_BIG=10000000 CT_NAT=20000000 CONN_N=3000 CONN_C=4 CONN_ROUNDS=3 REPORT_N=2000 LIVE_LONG=100 LIVE_RATE=1000 LIVE_S=5
 fi
 # BENCH_MEM_ENTRIES=N: fill conns with N entries (more than 1,048,576 sizes it to N).
 MEM_ENTRIES=${BENCH_MEM_ENTRIES:-$MEM_ENTRIES}
 RATE_BIG=${BENCH_RATE_BIG:-$RATE_BIG}
+RATE_ROUNDS=${BENCH_RATE_ROUNDS:-$RATE_ROUNDS}
 [ "$RATE_BIG" = none ] && RATE_BIG=
 
 die() {
@@ -134,7 +137,7 @@ if wants pkt; then
 fi
 if wants rate; then
 	in_ns "$BUILD/tools/bench_rate" --pin "$RUN/bpf" --build "$BUILD" --lb lb --gen ga \
-		--packets "$RATE_PACKETS" --flows "$RATE_FLOWS" --swaps "$SWAPS" \
+		--packets "$RATE_PACKETS" --rounds "$RATE_ROUNDS" --flows "$RATE_FLOWS" --swaps "$SWAPS" \
 		--cores "$RATE_CORES" ${RATE_BIG:+--big "$RATE_BIG"} --compact \
 		${BENCH_POLICIES:+--policies "$BENCH_POLICIES"} \
 		--json "$RUN/rate.json" || part_failed rate

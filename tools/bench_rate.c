@@ -6,7 +6,7 @@
  *
  *   bench_rate --pin DIR --build BUILD --lb IF --gen IF [--packets N]
  *              [--flows N[,N...]] [--swaps N] [--big N[,N...]] [--cores N]
- *              [--compact] [--policies P[,P...]] [--json FILE]
+ *              [--compact] [--policies P[,P...]] [--rounds N] [--json FILE]
  *
  * New flows: a nat VIP and an ipip VIP, each under each policy
  * (--policies, default every one built, loaded as bench_pkt does; "new"
@@ -16,6 +16,9 @@
  * --compact: every established and new-flow case again with the compact
  * connection table (hauler up --table compact), side by side with the
  * LRU tables, against the same floor;
+ * --rounds N (default 5): each case's packets in N slices a path, the
+ * floor's, the LRU's and the compact table's interleaved, ratios and +ns
+ * the medians of each round's own pair (bench_rate_rounds.h);
  * --cores N: one core against two with N established flows, and new
  * flows (bench_rate_scale.h). Always: new flows under a flood of spoofed
  * junk, both tables (bench_rate_flood.h), and under a flood that cycles
@@ -55,6 +58,7 @@ struct rate_bench {
 	int prefilled; /* conns already holds the flows a case sends (no warm-up) */
 	int ct;	       /* the compact table is in use (config.ct_buckets) */
 	int compact;   /* --compact: measure the compact table too */
+	int rounds;    /* --rounds: slices a case's rate is measured in (bench_rate_rounds.h) */
 };
 
 /* One measurement: Mpps at the sink, and bpf_stats ns a packet when on. */
@@ -231,17 +235,19 @@ static void prepare(struct rate_bench *b, __u32 nflows)
 /*
  * One run: established flows (nflows > 0, ACKs), new flows (nflows 0,
  * SYNs: each a new half-open connection) or a flood of segments without
- * SYN (nflows 0, ACKs: each decided without state).
+ * SYN (nflows 0, ACKs: each decided without state). warm: the table in
+ * use emptied and warmed up first (prepare); else it holds what the
+ * case's earlier slices left.
  */
 static struct rate measure(struct rate_bench *b, int prog_fd, __u32 nflows, unsigned long n,
-			   __u8 flags)
+			   __u8 flags, int warm)
 {
 	__u64 s0, new0, hit0, st0, plain0, ipip0;
 	struct rate r = {};
 	double secs;
 
 	attach(b->lb_ifindex, prog_fd);
-	if (prog_fd == b->lb.entry_fd)
+	if (prog_fd == b->lb.entry_fd && warm)
 		prepare(b, nflows);
 	s0 = sink_total(b);
 	plain0 = sink_sum(b->sink_len_fd, SINK_LEN_PLAIN);
@@ -301,6 +307,12 @@ static double stats_ns(struct rate_bench *b, int prog_fd, __u32 nflows, unsigned
 	return c1 > c0 ? (double)(ns1 - ns0) / (c1 - c0) : 0;
 }
 
+/* One table's rate against the floor: medians of the rounds' own pairs (bench_rate_rounds.h). */
+struct pair {
+	double ratio, extra;	   /* × floor; +ns a packet over it */
+	double extra_lo, extra_hi; /* the rounds' smallest and largest +ns */
+};
+
 struct flow_case {
 	const char *key, *label;
 	__u32 nflows;
@@ -309,7 +321,8 @@ struct flow_case {
 	int policy_fd; /* the VIP's policy slot: a policy, or -1 (empty: the built-in hash) */
 	double target;
 	int quarter; /* a quarter of the packets (the policies' cases: make bench's time) */
-	struct rate hauler, floor, ct; /* ct: hauler with the compact table */
+	struct rate hauler, floor, ct; /* ct: hauler with the compact table (median rates) */
+	struct pair lru, cmp;	       /* hauler (the LRU tables) and ct against the floor */
 	double hauler_ns, floor_ns, ct_ns;
 };
 
@@ -384,22 +397,27 @@ static unsigned long case_packets(const struct rate_bench *b, const struct flow_
 	return c->quarter ? n / 4 : n;
 }
 
-/* The compact table's rate and bpf_stats time for case c (the floor is the LRU run's). */
-static void measure_ct(struct rate_bench *b, struct flow_case *c, unsigned long n,
-		       unsigned long n_stats)
-{
-	int stats_fd;
+#include "bench_rate_rounds.h"
 
-	bench_ct_use(&b->lb, 1);
-	b->ct = 1;
-	c->ct = measure(b, b->lb.entry_fd, c->nflows, n, c->flags);
-	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (stats_fd < 0)
-		bench_die("cannot enable bpf_stats: %s", strerror(errno));
-	c->ct_ns = stats_ns(b, b->lb.entry_fd, c->nflows, n_stats, c->flags);
-	close(stats_fd);
-	b->ct = 0;
-	bench_ct_use(&b->lb, 0);
+/*
+ * Case c's bpf_stats times of n packets: hauler on the LRU tables, the
+ * floor, and (--compact) hauler on the compact table. The caller holds
+ * bpf_stats on: a pass of its own, its cost distorts rates.
+ */
+static void stats_case(struct rate_bench *b, struct flow_case *c, unsigned long n)
+{
+	__u64 fb = case_use(b, c);
+
+	c->hauler_ns = stats_ns(b, b->lb.entry_fd, c->nflows, n, c->flags);
+	c->floor_ns = stats_ns(b, b->floor_fd, c->nflows, n, c->flags);
+	if (b->compact) {
+		bench_ct_use(&b->lb, 1);
+		b->ct = 1;
+		c->ct_ns = stats_ns(b, b->lb.entry_fd, c->nflows, n, c->flags);
+		b->ct = 0;
+		bench_ct_use(&b->lb, 0);
+	}
+	case_ran(b, c, fb);
 }
 
 /*
@@ -420,10 +438,8 @@ static void print_compact(struct rate_bench *b, const struct flow_case *cases, i
 	bench_json_obj(&b->json, key);
 	for (i = 0; i < n; i++) {
 		const struct flow_case *c = &cases[i];
-		double f = c->floor.mpps, lr = f > 0 ? c->hauler.mpps / f : 0,
-		       cr = f > 0 ? c->ct.mpps / f : 0;
-		double le = c->hauler.mpps > 0 && f > 0 ? 1000 / c->hauler.mpps - 1000 / f : 0;
-		double ce = c->ct.mpps > 0 && f > 0 ? 1000 / c->ct.mpps - 1000 / f : 0;
+		double f = c->floor.mpps, lr = c->lru.ratio, cr = c->cmp.ratio;
+		double le = c->lru.extra, ce = c->cmp.extra;
 		char label[64], k[64], tgt[16];
 
 		if (c->nflows)
@@ -453,6 +469,8 @@ static void print_compact(struct rate_bench *b, const struct flow_case *cases, i
 		bench_json_num(&b->json, "lru_ns_per_packet", c->hauler_ns);
 		bench_json_num(&b->json, "compact_ns_per_packet", c->ct_ns);
 		bench_json_num(&b->json, "compact_delivered", c->ct.delivered);
+		bench_json_num(&b->json, "compact_extra_ns_lo", c->cmp.extra_lo);
+		bench_json_num(&b->json, "compact_extra_ns_hi", c->cmp.extra_hi);
 		bench_json_end(&b->json);
 	}
 	bench_json_end(&b->json);
@@ -565,25 +583,20 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: bench_rate --pin DIR --build BUILD --lb IF --gen IF [--packets N] "
 			"[--flows N[,N...]] [--swaps N] [--big N[,N...]] [--cores N] [--compact] "
-			"[--policies P[,P...]] [--json FILE]\n");
+			"[--policies P[,P...]] [--rounds N] [--json FILE]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"pin", required_argument, NULL, 'p'},
-					     {"build", required_argument, NULL, 'b'},
-					     {"lb", required_argument, NULL, 'l'},
-					     {"gen", required_argument, NULL, 'g'},
-					     {"packets", required_argument, NULL, 'n'},
-					     {"flows", required_argument, NULL, 'f'},
-					     {"swaps", required_argument, NULL, 's'},
-					     {"json", required_argument, NULL, 'j'},
-					     {"big", required_argument, NULL, 'B'},
-					     {"cores", required_argument, NULL, 'c'},
-					     {"compact", no_argument, NULL, 'C'},
-					     {"policies", required_argument, NULL, 'P'},
-					     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"pin", required_argument, NULL, 'p'},     {"build", required_argument, NULL, 'b'},
+	    {"lb", required_argument, NULL, 'l'},      {"gen", required_argument, NULL, 'g'},
+	    {"packets", required_argument, NULL, 'n'}, {"flows", required_argument, NULL, 'f'},
+	    {"swaps", required_argument, NULL, 's'},   {"json", required_argument, NULL, 'j'},
+	    {"big", required_argument, NULL, 'B'},     {"cores", required_argument, NULL, 'c'},
+	    {"compact", no_argument, NULL, 'C'},       {"policies", required_argument, NULL, 'P'},
+	    {"rounds", required_argument, NULL, 'r'},  {NULL, 0, NULL, 0}};
 	const char *pin = NULL, *build = NULL, *lb_if = NULL, *gen_if = NULL, *json = NULL;
 	const char *flows = "100,100000", *big_list = NULL;
 	__u32 big[SCALE_MAX_BIG], cores_flows = 0;
@@ -593,7 +606,7 @@ int main(int argc, char **argv)
 	static struct bench_policy pol[BENCH_MAX_POLICIES];
 	char *policies = NULL;
 	int npol;
-	static struct rate_bench b = {.packets = 2000000};
+	static struct rate_bench b = {.packets = 2000000, .rounds = 5};
 	struct bench_policy hash, wrr;
 	unsigned long swaps = 1000;
 	__u8 lb_mac[6], gen_mac[6];
@@ -638,12 +651,17 @@ int main(int argc, char **argv)
 		case 'P':
 			policies = optarg;
 			break;
+		case 'r':
+			b.rounds = bench_ulong("rounds", optarg);
+			break;
 		default:
 			usage();
 		}
 	}
 	if (!pin || !build || !lb_if || !gen_if || optind != argc || b.packets < 1000 || !swaps)
 		usage();
+	if (b.rounds < 1 || b.rounds > RATE_ROUNDS_MAX)
+		bench_die("--rounds: 1 to %d", RATE_ROUNDS_MAX);
 	list = strdup(flows);
 	for (tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
 		unsigned long n = bench_ulong("flows", tok);
@@ -743,42 +761,29 @@ int main(int argc, char **argv)
 
 	bench_json_open(&b.json, json);
 	bench_json_num(&b.json, "packets", b.packets);
-	printf("packet rate (veth, native XDP, one core; %lu packets of %d bytes a run)\n",
-	       b.packets, BENCH_GEN_LEN);
+	bench_json_num(&b.json, "rounds", b.rounds);
+	printf("packet rate (veth, native XDP, one core; %lu packets of %d bytes a case, in %d "
+	       "rounds:\nfloor, LRU, compact slices interleaved; ratio and +ns the median of the "
+	       "rounds' pairs)\n",
+	       b.packets, BENCH_GEN_LEN, b.rounds);
 	printf("  %-30s %9s %9s %7s %7s %7s %9s %9s\n", "traffic", "hauler", "floor", "ratio",
 	       "target", "+ns", "hauler", "floor");
 	printf("  %-30s %9s %9s %7s %7s %7s %9s %9s\n", "", "Mpps", "Mpps", "", "", "/pkt",
 	       "ns/pkt", "ns/pkt");
 	for (i = 0; i < ncase; i++) {
 		struct flow_case *c = &cases[i];
-		unsigned long n = case_packets(&b, c, 0);
 		__u64 fb = case_use(&b, c);
 
-		c->hauler = measure(&b, b.lb.entry_fd, c->nflows, n, c->flags);
+		rounds_measure(&b, c, case_packets(&b, c, 0));
 		case_ran(&b, c, fb);
-		c->floor = measure(&b, b.floor_fd, c->nflows, n, c->flags);
 	}
 	/* The kernel's per-program time: a separate pass, its cost distorts rates. */
 	stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (stats_fd < 0)
 		bench_die("cannot enable bpf_stats: %s", strerror(errno));
-	for (i = 0; i < ncase; i++) {
-		struct flow_case *c = &cases[i];
-		unsigned long n = case_packets(&b, c, 1);
-		__u64 fb = case_use(&b, c);
-
-		c->hauler_ns = stats_ns(&b, b.lb.entry_fd, c->nflows, n, c->flags);
-		case_ran(&b, c, fb);
-		c->floor_ns = stats_ns(&b, b.floor_fd, c->nflows, n, c->flags);
-	}
+	for (i = 0; i < ncase; i++)
+		stats_case(&b, &cases[i], case_packets(&b, &cases[i], 1));
 	close(stats_fd); /* bpf_stats back off (unless someone else holds it on) */
-	for (i = 0; b.compact && i < ncase; i++) {
-		struct flow_case *c = &cases[i];
-		__u64 fb = case_use(&b, c);
-
-		measure_ct(&b, c, case_packets(&b, c, 0), case_packets(&b, c, 1));
-		case_ran(&b, c, fb);
-	}
 	/* What the parts below expect: the nat VIP, the hash policy in both slots. */
 	b.vip = 0;
 	bench_set_policy(&b.lb, 0, hash.fd);
@@ -787,11 +792,7 @@ int main(int argc, char **argv)
 	bench_json_obj(&b.json, "rate");
 	for (i = 0; i < ncase; i++) {
 		struct flow_case *c = &cases[i];
-		double ratio = c->floor.mpps > 0 ? c->hauler.mpps / c->floor.mpps : 0;
-		/* Time a packet takes over the floor's, from the two rates (issue 16's +ns). */
-		double extra = c->hauler.mpps > 0 && c->floor.mpps > 0
-				   ? 1000 / c->hauler.mpps - 1000 / c->floor.mpps
-				   : 0;
+		double ratio = c->lru.ratio, extra = c->lru.extra;
 		char label[64], key[64];
 
 		if (c->nflows)

@@ -10,7 +10,7 @@
  *     each with its own half of the flows (as RSS would split them), so
  *     nothing but the shared code and maps is common to the two.
  *
- * Included by bench_rate.c after its measure() and stats_ns().
+ * Included by bench_rate.c after its rounds_measure() and stats_case().
  */
 #ifndef HAULER_BENCH_RATE_SCALE_H
 #define HAULER_BENCH_RATE_SCALE_H
@@ -162,14 +162,9 @@ static void scale_big(struct rate_bench *b, const __u32 *big, int nbig)
 		fprintf(stderr, "bench_rate: conns filled with %u flows in %.1f s\n", big[i],
 			(bench_now_ns() - t0) / 1e9);
 		c[i].nflows = big[i];
-		c[i].hauler = measure(b, b->lb.entry_fd, big[i], b->packets, TCP_ACK);
-		c[i].floor = measure(b, b->floor_fd, big[i], b->packets, TCP_ACK);
-		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-		if (stats_fd < 0)
-			bench_die("cannot enable bpf_stats: %s", strerror(errno));
-		c[i].hauler_ns = stats_ns(b, b->lb.entry_fd, big[i], b->packets / 4, TCP_ACK);
-		c[i].floor_ns = stats_ns(b, b->floor_fd, big[i], b->packets / 4, TCP_ACK);
-		close(stats_fd);
+		c[i].label = "established";
+		c[i].flags = TCP_ACK;
+		c[i].policy_fd = hash.fd; /* stats_case sets the case's policy: hash, as loaded */
 		if (b->compact) {
 			unsigned long refused;
 
@@ -183,10 +178,14 @@ static void scale_big(struct rate_bench *b, const __u32 *big, int nbig)
 			if (refused)
 				bench_die("ctable refused %lu flows: every packet must hit",
 					  refused);
-			c[i].label = "established";
-			c[i].flags = TCP_ACK;
-			measure_ct(b, &c[i], b->packets, b->packets / 4);
 		}
+		/* Both tables filled: the rounds interleave them with the floor. */
+		rounds_measure(b, &c[i], b->packets);
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (stats_fd < 0)
+			bench_die("cannot enable bpf_stats: %s", strerror(errno));
+		stats_case(b, &c[i], b->packets / 4);
+		close(stats_fd);
 	}
 	b->prefilled = 0;
 	free(t);
@@ -205,10 +204,7 @@ static void scale_big(struct rate_bench *b, const __u32 *big, int nbig)
 	       "ns/pkt");
 	bench_json_obj(&b->json, "rate_large_tables");
 	for (i = 0; i < nbig; i++) {
-		double ratio = c[i].floor.mpps > 0 ? c[i].hauler.mpps / c[i].floor.mpps : 0;
-		double extra = c[i].hauler.mpps > 0 && c[i].floor.mpps > 0
-				   ? 1000 / c[i].hauler.mpps - 1000 / c[i].floor.mpps
-				   : 0;
+		double ratio = c[i].lru.ratio, extra = c[i].lru.extra;
 		char label[64], key[64];
 
 		snprintf(label, sizeof(label), "established, %u flows", c[i].nflows);
