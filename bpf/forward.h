@@ -147,9 +147,9 @@ static __always_inline int encap(struct xdp_md *ctx, const struct pkt *p,
 					 HAULER_VLAN_HLEN);
 		outer = data + l3;
 		inner = (void *)(outer + 1);
-		/* The flow hash in the flow label gives ECMP paths entropy. */
+		/* A hash of the flow in the flow label gives ECMP paths entropy. */
 		*(__be32 *)outer =
-		    bpf_htonl(0x60000000 | (hauler_flow_hash(&p->flow, cfg->flow_seed) & 0xfffff));
+		    bpf_htonl(0x60000000 | (hauler_flow_label(&p->flow, cfg->flow_seed) & 0xfffff));
 		outer->payload_len = bpf_htons(bpf_ntohs(inner->payload_len) + sizeof(*inner));
 		outer->nexthdr = IPPROTO_IPV6;
 		outer->hop_limit = 64;

@@ -577,6 +577,7 @@ static __always_inline int ct_fast(const struct ct_hit *h, const struct pkt *p,
 struct ct_pass {
 	struct pkt p;
 	struct ct_place pl;
+	__u32 flow_hash; /* hauler_flow_hash, from the place's hash (ct_place_flow) */
 	/*
 	 * The source's dev_hints entry: 0, no device's nor tombstone's (or
 	 * asked: neither is at the source); CT_HINT_UNREAD: unread;
@@ -666,6 +667,7 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 	struct ct_pass *cp;
 	struct ct_place pl;
 	struct ct_ref r;
+	__u32 flow_hash;
 	int looked;
 
 	/*
@@ -688,7 +690,7 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 		else if (ct_reply_fast(p, cfg, now, d, dev, id))
 			return CT_FAST_REPLY;
 	}
-	ct_place_flow(&pl, &p->flow, cfg->flow_seed, cfg->ct_buckets);
+	flow_hash = ct_place_flow(&pl, &p->flow, cfg->flow_seed, cfg->ct_buckets);
 	looked = !ct_ref_at(&r, &pl);
 	if (looked && !ct_find(&r, 0, &h) &&
 	    ct_track(h.s, p->flow.proto, p->tcp_flags, cfg, ct_tick(now)) == h.s) {
@@ -700,6 +702,7 @@ static __always_inline int ct_hit_fast(const struct pkt *p, const struct config 
 	if (cp) {
 		cp->p = *p;
 		cp->pl = pl;
+		cp->flow_hash = flow_hash;
 		cp->dev_hint = hint;
 		cp->now = now;
 		ct_seen_keep(&cp->seen, looked, &r, &h);
@@ -991,8 +994,9 @@ static __always_inline int ct_established(struct xdp_md *ctx, const struct pkt *
 
 /*
  * A packet for VIP vi, compact table: its flow's slot, else a new
- * decision (no_entry). found: h holds the first slot under the packet's
- * digest (r: its buckets). Returns a verdict, or sets *devp (NULL on
+ * decision (no_entry, by flow_hash: the place's, ct_place_flow, so the
+ * key is not hashed again). found: h holds the first slot under the
+ * packet's digest (r: its buckets). Returns a verdict, or sets *devp (NULL on
  * entry) when h is the flow's established slot, to be forwarded by the
  * caller (ct_established); the return value then means nothing. An out
  * parameter, not a return code: a verdict may be a helper's unknown
@@ -1000,7 +1004,8 @@ static __always_inline int ct_established(struct xdp_md *ctx, const struct pkt *
  */
 static __always_inline int ct_vip(struct xdp_md *ctx, const struct pkt *p, const struct ct_ref *r,
 				  int found, struct ct_hit *h, struct device_info **devp,
-				  const struct vip_info *vi, const struct config *cfg, __u64 now)
+				  const struct vip_info *vi, const struct config *cfg, __u64 now,
+				  __u32 flow_hash)
 {
 	struct device_info *dev = NULL;
 	struct ct_limits l;
@@ -1049,8 +1054,7 @@ decide:
 	/* For hauler_ct_bind's insert: none for a flow without state. */
 	if (r->b0 && !stateless)
 		ct_hint_keep(r, &p->flow, cfg);
-	return no_entry(ctx, p, vi, cfg, now, stateless,
-			hauler_flow_hash(&p->flow, cfg->flow_seed));
+	return no_entry(ctx, p, vi, cfg, now, stateless, flow_hash);
 }
 
 /*
@@ -1201,7 +1205,7 @@ int hauler_ct(struct xdp_md *ctx)
 		__builtin_memset(&p, 0, sizeof(p));
 		if (parse_packet(ctx, &p) != PARSE_OK)
 			return XDP_PASS;
-		ct_place_flow(&pl, &p.flow, cfg->flow_seed, cfg->ct_buckets);
+		cp->flow_hash = ct_place_flow(&pl, &p.flow, cfg->flow_seed, cfg->ct_buckets);
 		hint = cfg->nat_vips ? ct_dev_hint(&p.flow) : 0;
 		now = hauler_now();
 		cp->seen.looked = 0;
@@ -1217,7 +1221,7 @@ int hauler_ct(struct xdp_md *ctx)
 		return ct_nat_return(ctx, &p, cfg, now, hint);
 	}
 	v = *vi;
-	ret = ct_vip(ctx, &p, &r, found, &h, &dev, &v, cfg, now);
+	ret = ct_vip(ctx, &p, &r, found, &h, &dev, &v, cfg, now, cp->flow_hash);
 	if (!dev)
 		return ret;
 hit:

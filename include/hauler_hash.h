@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * hauler_hash.h - the one hash of hauler (MurmurHash3, x86_32 variant),
- * shared by the datapath (flow hash), the manager (Maglev permutations)
- * and the tests, so a flow's server can be predicted in user space; and
- * its 64-bit form for the compact table's place (hauler_hash64_words).
+ * hauler_hash.h - hauler's hashes, shared by the datapath, the manager
+ * and the tests, so a flow's server can be predicted in user space: the
+ * flow's 64-bit hash (hauler_hash64_words, keyed by the balancer's seed),
+ * whose halves are the compact table's place and, folded, the flow hash;
+ * MurmurHash3 (x86_32) for the rest (Maglev permutations, re-draws).
  */
 #ifndef HAULER_HASH_H
 #define HAULER_HASH_H
@@ -63,19 +64,6 @@ static __always_inline __u32 hauler_hash_words(const void *words, int n, __u32 s
 	return hauler_hash_final(h, (__u32)n * 4);
 }
 
-/*
- * The flow hash: every field of the flow key, pad included (zero), keyed
- * by the balancer's secret seed (config.flow_seed: random at the first
- * `hauler up`, `config set flow-seed` to make balancers agree). A public
- * seed would let a client pick its server and device by picking its
- * source port. MurmurHash3 keyed by 32 bits is no cryptographic PRF: the
- * seed hides the mapping from a client that sees only its own flows.
- */
-static __always_inline __u32 hauler_flow_hash(const struct flow_key *f, __u32 seed)
-{
-	return hauler_hash_words(f, sizeof(*f) / 4, seed);
-}
-
 /* x rotated left by r (0..63; constant in BPF, where the loop unrolls). */
 static __always_inline __u64 hauler_rotl64(__u64 x, int r)
 {
@@ -128,6 +116,54 @@ static __always_inline __u64 hauler_hash64_words(const void *words, int n, __u64
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
 	return h;
+}
+
+/* The seed of the 64-bit hash's high half, from the balancer's 32-bit one. */
+#define HAULER_SEED2 0x9e3779b9u
+
+/*
+ * The flow's 64-bit hash: every field of the flow key, pad included
+ * (zero), keyed by the balancer's secret seed (config.flow_seed: random at
+ * the first `hauler up`, `config set flow-seed` to make balancers agree).
+ * A public seed would let a client pick its server and device by picking
+ * its source port; the seed enters every block's product, so which flows
+ * collide depends on it (no cryptographic PRF: it hides the mapping from
+ * a client that sees only its own flows). Its two halves are the compact
+ * table's place (ct_place_bits); folded, the flow hash.
+ */
+static __always_inline __u64 hauler_flow_hash64(const struct flow_key *f, __u32 seed)
+{
+	return hauler_hash64_words(f, sizeof(*f) / 4, (__u64)(seed ^ HAULER_SEED2) << 32 | seed);
+}
+
+/* The flow hash of a flow whose 64-bit hash is h (hauler_flow_hash64): its halves xored. */
+static __always_inline __u32 hauler_flow_hash_fold(__u64 h)
+{
+	return (__u32)h ^ (__u32)(h >> 32);
+}
+
+/*
+ * The flow hash (Maglev slot, the hash choice): the
+ * folded 64-bit hash, so a new compact flow takes it from its place
+ * (ct_place.flow_hash) and hashes its key once. MurmurHash3 over the key
+ * before: a chain of ten dependent steps, about 25 ns of a new flow's
+ * program time (docs/performance.md, "The flow hash from the place's").
+ */
+static __always_inline __u32 hauler_flow_hash(const struct flow_key *f, __u32 seed)
+{
+	return hauler_flow_hash_fold(hauler_flow_hash64(f, seed));
+}
+
+/*
+ * The outer IPv6 flow label of an encapsulated flow (its low 20 bits):
+ * only entropy for the routers' ECMP, so any hash of the key keyed by
+ * the seed will do. MurmurHash3, as the flow hash was before: the 64-bit
+ * hash needs registers that the forwarding code, inlined into every
+ * program, does not have (hauler_ct went past the 512-byte stack).
+ */
+static __always_inline __u32 hauler_flow_label(const struct flow_key *f, __u32 seed)
+{
+	return hauler_hash_words(f, sizeof(*f) / 4, seed);
 }
 
 #ifndef __bpf__

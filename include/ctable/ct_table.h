@@ -46,9 +46,6 @@
 #define CT_SCAN static inline
 #endif
 
-/* Seed difference of the place's hash from the flow hash's (hauler_flow_hash). */
-#define CT_SEED2 0x9e3779b9u
-
 /* Where a flow lives in a table of n buckets. */
 struct ct_place {
 	__u32 bucket[2];
@@ -90,24 +87,26 @@ static __always_inline void ct_place_hashes(struct ct_place *p, __u32 h1, __u32 
 }
 
 /*
- * The place of flow f, digests of bits bits: the two halves of one 64-bit
- * hash of the key (hauler_hash64_words, keyed by the flow seed), one pass
- * over the key where two 32-bit flow hashes took two. Not the flow hash
- * (hauler_flow_hash), which a new flow's Maglev lookup takes.
+ * The place of flow f, digests of bits bits: the two halves of the flow's
+ * 64-bit hash (hauler_flow_hash64, keyed by the flow seed), one pass over
+ * the key where two 32-bit hashes took two. Returns the flow hash
+ * (hauler_flow_hash: the same hash, folded), which a new flow's Maglev
+ * lookup takes: the key is hashed once.
  */
-static __always_inline void ct_place_bits(struct ct_place *p, const struct flow_key *f, __u32 seed,
-					  __u32 n, __u32 bits)
+static __always_inline __u32 ct_place_bits(struct ct_place *p, const struct flow_key *f, __u32 seed,
+					   __u32 n, __u32 bits)
 {
-	__u64 h = hauler_hash64_words(f, sizeof(*f) / 4, (__u64)(seed ^ CT_SEED2) << 32 | seed);
+	__u64 h = hauler_flow_hash64(f, seed);
 
 	ct_place_hashes(p, (__u32)h, (__u32)(h >> 32), n, bits);
+	return hauler_flow_hash_fold(h);
 }
 
-/* The place of flow f in a table of n buckets. */
-static __always_inline void ct_place_flow(struct ct_place *p, const struct flow_key *f, __u32 seed,
-					  __u32 n)
+/* The place of flow f in a table of n buckets; returns its flow hash (ct_place_bits). */
+static __always_inline __u32 ct_place_flow(struct ct_place *p, const struct flow_key *f, __u32 seed,
+					   __u32 n)
 {
-	ct_place_bits(p, f, seed, n, HAULER_CT_DIGEST_BITS);
+	return ct_place_bits(p, f, seed, n, HAULER_CT_DIGEST_BITS);
 }
 
 /* One read of a slot that another CPU may be writing (never torn: 8 bytes). */

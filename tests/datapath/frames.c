@@ -244,7 +244,7 @@ size_t expect_encap(const struct frame_spec *s, const __u8 *in, size_t in_len, i
 		memcpy(o + 20, in + l3, inner_len);
 		return l3 + 20 + inner_len;
 	} else {
-		__u32 label = hauler_flow_hash(flow, DP_FLOW_SEED) & 0xfffff;
+		__u32 label = hauler_flow_label(flow, DP_FLOW_SEED) & 0xfffff;
 
 		memset(o, 0, 40);
 		o[0] = 0x60;

@@ -52,12 +52,13 @@ static int expected_hash_device(const struct frame_spec *s, int ndev)
 
 /*
  * The hash choice of the first flows of hash_choice among 3 devices,
- * worked out apart from hauler (a separate MurmurHash3_x86_32: flow hash
- * of the key, seed 0x4a61; that hash's 4 bytes, seed 0x5e1ec7; mod 3):
- * an independent oracle beside expected_hash_device, which shares the
- * code it checks.
+ * worked out apart from hauler (separate Python transcriptions of the
+ * published algorithms: the flow hash, the key's 64-bit hash under seed
+ * 0x4a61 folded, hauler_flow_hash; that hash's 4 bytes through
+ * MurmurHash3_x86_32, seed 0x5e1ec7; mod 3): an independent oracle
+ * beside expected_hash_device, which shares the code it checks.
  */
-static const int by_hand[] = {1, 0, 1, 2, 2, 0, 2, 1};
+static const int by_hand[] = {1, 0, 2, 1, 1, 0, 2, 1};
 
 static void hash_choice(int use_program)
 {

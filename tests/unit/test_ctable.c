@@ -151,7 +151,8 @@ static void test_place(void **state)
 	for (i = 0; i < 10000; i++) {
 		struct flow_key f = flow(i);
 
-		ct_place_flow(&p, &f, SEED, n);
+		/* Its flow hash, from the same hash: the one a new flow's Maglev lookup takes. */
+		assert_int_equal(ct_place_flow(&p, &f, SEED, n), hauler_flow_hash(&f, SEED));
 		assert_true(p.bucket[0] < n && p.bucket[1] < n);
 		assert_true(p.digest && p.digest < (1u << HAULER_CT_DIGEST_BITS));
 		ct_place_flow(&q, &f, SEED, n);
