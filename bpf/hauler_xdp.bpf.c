@@ -152,7 +152,7 @@ static __always_inline int no_entry(struct xdp_md *ctx, const struct pkt *p,
 	key = vi->policy_slot;
 	params = bpf_map_lookup_elem(&policy_params, &key);
 	pc->spill_left = spill_budget(params);
-	fill_candidates(pc, srv, params, now);
+	fill_candidates(pc, srv);
 	if (!stateless && half_open_crowded(cfg, now)) {
 		stat_reason(HAULER_STAT_conn_crowded, ctx); /* recorded, by the hash choice */
 	} else if (!stateless) {
@@ -901,7 +901,6 @@ static __always_inline __u32 spill_next_server(struct policy_ctx *pc, const stru
 SEC("xdp")
 int hauler_spill(struct xdp_md *ctx)
 {
-	struct policy_params *params;
 	struct policy_ctx *pc = policy_ctx_get();
 	struct server_info *srv;
 	struct vip_info *vi = NULL;
@@ -926,9 +925,7 @@ int hauler_spill(struct xdp_md *ctx)
 	pc->server = server;
 	pc->saturated = 0;
 	pc->choice = HAULER_NO_CHOICE;
-	key = pc->slot;
-	params = bpf_map_lookup_elem(&policy_params, &key);
-	fill_candidates(pc, srv, params, hauler_now());
+	fill_candidates(pc, srv);
 	policy_tail_call(ctx, pc->slot);
 	stat_reason(HAULER_STAT_policy_fallback, ctx);
 	return new_conn_finish(ctx, pc, select_hash(pc), 0);

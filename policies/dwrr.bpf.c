@@ -8,7 +8,7 @@
 #include "policy.h"
 #include "policy_maps.h"
 
-HAULER_POLICY(dwrr)
+HAULER_POLICY_NO_LOAD(dwrr)
 {
 	return policy_ring_walk(pc);
 }

@@ -7,7 +7,7 @@
 #include "policy_maps.h"
 #include "select/select_rr.h"
 
-HAULER_POLICY(ecmp)
+HAULER_POLICY_NO_LOAD(ecmp)
 {
 	__u32 pos;
 

@@ -2,7 +2,7 @@
 /* hash: a stateless choice among the usable devices, from the flow hash. */
 #include "policy.h"
 
-HAULER_POLICY(hash)
+HAULER_POLICY_NO_LOAD(hash)
 {
 	return select_hash(pc);
 }

@@ -7,7 +7,7 @@
 #include "policy.h"
 #include "policy_maps.h"
 
-HAULER_POLICY(wrr)
+HAULER_POLICY_NO_LOAD(wrr)
 {
 	return policy_ring_walk(pc);
 }

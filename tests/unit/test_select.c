@@ -24,6 +24,7 @@
 #include "select/select_prt.h"
 #include "select/select_p2c.h"
 #include "select/select_spill.h"
+#include "select/cand.h"
 
 #define NO	 HAULER_NO_CHOICE
 #define DEVS	 HAULER_DEVS_PER_SERVER
@@ -939,6 +940,121 @@ static void test_params_table(void **state)
 	assert_string_equal(metric_rows[HAULER_METRIC_QUEUE].name, "queue");
 }
 
+/*
+ * A candidate in two halves, as the datapath builds it: its device
+ * (select_cand_dev: usable for the flow's family only, and stale, its
+ * load fields left as they were) and, for the policies that read it, its
+ * load (select_cand_load). select_cand_fill, the manager's and the
+ * simulator's, is the two in turn.
+ */
+static void test_cand_halves(void **state)
+{
+	struct device_info dev = {
+	    .in_use = 1, .state = HAULER_STATE_UP, .family = 4, .weight = 7, .kind = 2};
+	struct dev_state st = {.cmp = 40,
+			       .mem = 50,
+			       .net = 60,
+			       .queue = 70,
+			       .latency_us = 900,
+			       .live_conns = 12,
+			       .busy = 1,
+			       .updated_ns = 1000000000ull};
+	struct policy_cand c, d;
+
+	(void)state;
+	memset(&c, 0xaa, sizeof(c));
+	select_cand_dev(&c, 5, &dev, 4);
+	assert_int_equal(c.id, 5);
+	assert_int_equal(c.weight, 7);
+	assert_int_equal(c.kind, 2);
+	assert_int_equal(c.usable, 1);
+	assert_int_equal(c.stale, 1);
+	assert_int_equal(c.cmp, 0xaa); /* not written: stale says it means nothing */
+	assert_false(select_fresh_mask(&(struct policy_ctx){.n = 1, .cand = {c}}, 1) & 1);
+	select_cand_dev(&d, 5, &dev, 6);
+	assert_int_equal(d.usable, 0); /* an IPv4 device takes no IPv6 flow */
+
+	select_cand_load(&c, &st, 0, 0, st.updated_ns + 1000, 3);
+	assert_int_equal(c.stale, 0);
+	assert_int_equal(c.busy, 1);
+	assert_int_equal(c.cmp, 40);
+	assert_int_equal(c.mem, 50);
+	assert_int_equal(c.net, 60);
+	assert_int_equal(c.queue, 70);
+	assert_int_equal(c.latency_us, 900);
+	assert_int_equal(c.live_conns, 12);
+	assert_int_equal(c.assigned, 3);
+
+	memset(&d, 0x55, sizeof(d));
+	select_cand_fill(&d, 5, &dev, &st, 4, 0, 0, st.updated_ns + 1000, 3);
+	assert_memory_equal(&c, &d, sizeof(c));
+}
+
+/* Is word (length n) one of list's? */
+static int word_in(const char *word, size_t n, const char *const *list, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (strlen(list[i]) == n && !strncmp(word, list[i], n))
+			return 1;
+	return 0;
+}
+
+/*
+ * The policies declared HAULER_POLICY_NO_LOAD see their candidates' load
+ * unfilled (policies/policy.h): each may read only id, usable, weight and
+ * kind, through the choices that read nothing else (the hash choice, the
+ * ecmp ring, the wrr walk). A load field, or another select_ or policy_
+ * call, in one of them would read what an earlier decision left.
+ */
+static void test_no_load_policies(void **state)
+{
+	static const char *const allowed[] = {"select_hash", "select_ecmp", "policy_ring_walk",
+					      "policy_ring_next"};
+	static const char *const load[] = {"stale", "busy",	  "cmp",	"mem",	   "net",
+					   "queue", "live_conns", "latency_us", "assigned"};
+	char buf[4096];
+	glob_t g;
+	size_t i, n, declared = 0;
+
+	(void)state;
+	assert_int_equal(glob("policies/*.bpf.c", 0, NULL, &g), 0);
+	for (i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "r");
+		const char *at;
+
+		assert_non_null(f);
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = 0;
+		at = strstr(buf, "HAULER_POLICY_NO_LOAD(");
+		if (!at)
+			continue;
+		declared++;
+		while (*at) {
+			size_t len = 0;
+
+			while (at[len] == '_' || (at[len] >= 'a' && at[len] <= 'z') ||
+			       (at[len] >= 'A' && at[len] <= 'Z') ||
+			       (at[len] >= '0' && at[len] <= '9'))
+				len++;
+			if (!len) {
+				at++;
+				continue;
+			}
+			if (word_in(at, len, load, ARRAY_LEN(load)) ||
+			    ((!strncmp(at, "select_", 7) || !strncmp(at, "policy_", 7)) &&
+			     !word_in(at, len, allowed, ARRAY_LEN(allowed))))
+				fail_msg("%s is HAULER_POLICY_NO_LOAD but reads %.*s",
+					 g.gl_pathv[i], (int)len, at);
+			at += len;
+		}
+	}
+	globfree(&g);
+	assert_int_equal(declared, 4); /* hash, ecmp, wrr, dwrr */
+}
+
 /* Every policy source file has its POLICY_INFO, and every POLICY_INFO a file. */
 static void test_params_cover_programs(void **state)
 {
@@ -967,6 +1083,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bit_tricks),
+	    cmocka_unit_test(test_cand_halves),
+	    cmocka_unit_test(test_no_load_policies),
 	    cmocka_unit_test(test_mask_nth_matches_naive),
 	    cmocka_unit_test(test_present_and_usable_masks),
 	    cmocka_unit_test(test_key_compare),
