@@ -143,11 +143,11 @@ static __always_inline __u32 hauler_flow_hash_fold(__u64 h)
 }
 
 /*
- * The flow hash (Maglev slot, the hash choice): the
- * folded 64-bit hash, so a new compact flow takes it from its place
- * (ct_place.flow_hash) and hashes its key once. MurmurHash3 over the key
- * before: a chain of ten dependent steps, about 25 ns of a new flow's
- * program time (docs/performance.md, "The flow hash from the place's").
+ * The flow hash (Maglev slot, the hash choice): the folded 64-bit hash,
+ * so a new compact flow takes it with its place (ct_place_flow returns
+ * it) and hashes its key once. MurmurHash3 over the key before: a chain
+ * of ten dependent steps, about 25 ns of a new flow's program time
+ * (docs/performance.md, "The flow hash from the place's").
  */
 static __always_inline __u32 hauler_flow_hash(const struct flow_key *f, __u32 seed)
 {
