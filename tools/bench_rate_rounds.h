@@ -40,15 +40,15 @@ static double rounds_extra(double mpps, double floor_mpps)
 	return mpps > 0 && floor_mpps > 0 ? 1000 / mpps - 1000 / floor_mpps : 0;
 }
 
-/* Medians of one table's slices against the floor's of the same rounds. */
-static void rounds_pair(struct pair *p, const double *mpps, const double *floor_mpps, int n)
+/* Medians of one table's slices s against the floor's fl of the same rounds. */
+static void rounds_pair(struct pair *p, const struct rate *s, const struct rate *fl, int n)
 {
 	double r[RATE_ROUNDS_MAX] = {0}, e[RATE_ROUNDS_MAX] = {0};
 	int i;
 
 	for (i = 0; i < n; i++) {
-		r[i] = floor_mpps[i] > 0 ? mpps[i] / floor_mpps[i] : 0;
-		e[i] = rounds_extra(mpps[i], floor_mpps[i]);
+		r[i] = fl[i].mpps > 0 ? s[i].mpps / fl[i].mpps : 0;
+		e[i] = rounds_extra(s[i].mpps, fl[i].mpps);
 	}
 	p->ratio = rounds_median(r, n);
 	p->extra_lo = p->extra_hi = e[0];
@@ -59,15 +59,15 @@ static void rounds_pair(struct pair *p, const double *mpps, const double *floor_
 	p->extra = rounds_median(e, n);
 }
 
-/* One slice of n packets on table ct (0: the LRU tables, 1: compact); first: warm it up. */
+/* One slice of n packets on table ct (0: the LRU tables, 1: compact); warm: warm it up first. */
 static struct rate rounds_slice(struct rate_bench *b, const struct flow_case *c, int ct,
-				unsigned long n, int first)
+				unsigned long n, int warm)
 {
 	struct rate r;
 
 	bench_ct_use(&b->lb, ct);
 	b->ct = ct;
-	r = measure(b, b->lb.entry_fd, c->nflows, n, c->flags, first);
+	r = measure(b, b->lb.entry_fd, c->nflows, n, c->flags, warm);
 	b->ct = 0;
 	bench_ct_use(&b->lb, 0);
 	return r;
@@ -96,8 +96,7 @@ static struct rate rounds_sum(const struct rate *s, int rounds)
  */
 static void rounds_measure(struct rate_bench *b, struct flow_case *c, unsigned long n)
 {
-	struct rate fl[RATE_ROUNDS_MAX], lru[RATE_ROUNDS_MAX], ct[RATE_ROUNDS_MAX];
-	double f[RATE_ROUNDS_MAX] = {0}, l[RATE_ROUNDS_MAX] = {0}, m[RATE_ROUNDS_MAX] = {0};
+	struct rate fl[RATE_ROUNDS_MAX] = {}, lru[RATE_ROUNDS_MAX] = {}, ct[RATE_ROUNDS_MAX] = {};
 	int rounds = b->rounds, i;
 	unsigned long slice = n / rounds;
 
@@ -106,16 +105,13 @@ static void rounds_measure(struct rate_bench *b, struct flow_case *c, unsigned l
 		lru[i] = rounds_slice(b, c, 0, slice, !i);
 		if (b->compact)
 			ct[i] = rounds_slice(b, c, 1, slice, !i);
-		f[i] = fl[i].mpps;
-		l[i] = lru[i].mpps;
-		m[i] = b->compact ? ct[i].mpps : 0;
 	}
 	c->floor = rounds_sum(fl, rounds);
 	c->hauler = rounds_sum(lru, rounds);
-	rounds_pair(&c->lru, l, f, rounds);
+	rounds_pair(&c->lru, lru, fl, rounds);
 	if (b->compact) {
 		c->ct = rounds_sum(ct, rounds);
-		rounds_pair(&c->cmp, m, f, rounds);
+		rounds_pair(&c->cmp, ct, fl, rounds);
 	}
 }
 

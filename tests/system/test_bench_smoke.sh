@@ -76,6 +76,22 @@ if grep -qE '"balancer_ipip":\{[^}]*"ok":40,[^}]*"conn_per_s":[0-9.e+]+' "$out" 
 else
 	fail "no ipip (direct server return) connection figures in the JSON"
 fi
+# The rate cases in rounds (quick mode: 2): each compact case's +ns, the
+# median of its rounds' pairs, lies between the rounds' smallest and largest.
+if rounds_ok=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["rate"]["rounds"] == 2, "rounds %r" % d["rate"].get("rounds")
+n = 0
+for k, c in d["rate"]["rate_compact"].items():
+    lo, mid, hi = c["compact_extra_ns_lo"], c["compact_extra_ns_per_packet"], c["compact_extra_ns_hi"]
+    assert lo <= mid <= hi, "%s: %s %s %s" % (k, lo, mid, hi)
+    n += 1
+print(n)' "$out" 2>&1) && [ "$rounds_ok" -gt 0 ]; then
+	ok "rate in 2 rounds: each of $rounds_ok compact cases' +ns within its rounds' range"
+else
+	fail "rate rounds: $rounds_ok"
+fi
 if grep -q '"policy_fallback":0[,}]' "$out"; then
 	ok "no packet met an empty policy slot during the swaps"
 else
