@@ -37,7 +37,7 @@
 #define HAULER_ASSIGNED_AUTO 0 // config.assigned_mode: the exact sum on up to assigned_cpus possible CPUs, the aggregate above (hauler up --assigned auto)
 #define HAULER_ASSIGNED_EXACT 1 // config.assigned_mode: always the exact sum over CPUs (hauler up --assigned exact)
 #define HAULER_ASSIGNED_AGGREGATE 2 // config.assigned_mode: always the aggregate (hauler up --assigned aggregate)
-#define HAULER_ASSIGNED_CPUS_DEFAULT 8 // config.assigned_cpus of a first up: more possible CPUs than this take the aggregate
+#define HAULER_ASSIGNED_CPUS_DEFAULT 1 // config.assigned_cpus of a first up: more possible CPUs than this take the aggregate (cheaper than the sum from two CPUs on)
 #define HAULER_ASSIGNED_US_DEFAULT 1000 // config.assigned_interval_us of a first up: the aggregate is summed again when older than this
 #define HAULER_ASSIGNED_US_MAX 1000000 // most config.assigned_interval_us hauler up --assigned-interval takes
 #define HAULER_FWD_NAT 0 // rewrite the destination to the device

@@ -507,7 +507,10 @@ static void test_assigned_us_for(void **state)
 	(void)state;
 	assert_int_equal(assigned_us_for(HAULER_ASSIGNED_AUTO, 8, 1000, 8), 0);
 	assert_int_equal(assigned_us_for(HAULER_ASSIGNED_AUTO, 8, 1000, 9), 1000);
-	assert_int_equal(assigned_us_for(HAULER_ASSIGNED_AUTO, 0, 0, 2), 0);
+	/* The default: the exact sum on one CPU only (the aggregate is cheaper from two on). */
+	assert_int_equal(assigned_us_for(HAULER_ASSIGNED_AUTO, 0, 0, 1), 0);
+	assert_int_equal(assigned_us_for(HAULER_ASSIGNED_AUTO, 0, 0, 2),
+			 HAULER_ASSIGNED_US_DEFAULT);
 	assert_int_equal(assigned_us_for(HAULER_ASSIGNED_AUTO, 0, 0, 128),
 			 HAULER_ASSIGNED_US_DEFAULT);
 	assert_int_equal(assigned_us_for(HAULER_ASSIGNED_EXACT, 8, 1000, 128), 0);
