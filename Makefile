@@ -50,9 +50,11 @@ BPF_SRCS  := bpf/hauler_xdp.bpf.c $(sort $(wildcard policies/*.bpf.c))
 BPF_OBJS  := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst %.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 BPF_HDRS  := $(wildcard include/*.h include/*.def include/select/* include/ctable/* bpf/*.h policies/*.h bench/*.h)
-# Helper programs of make bench (bench/) and of the system tests and demo
-# topology (tests/system/bpf/): plain XDP objects, no skeleton.
-AUX_BPF_OBJS := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(wildcard bench/*.bpf.c tests/system/bpf/*.bpf.c))
+# Helper programs of make bench (bench/), of the datapath tests
+# (tests/datapath/bpf/) and of the system tests and demo topology
+# (tests/system/bpf/): plain XDP objects, no skeleton.
+AUX_BPF_OBJS := $(patsubst %.bpf.c,$(BUILD)/%.bpf.o,$(wildcard bench/*.bpf.c \
+		tests/datapath/bpf/*.bpf.c tests/system/bpf/*.bpf.c))
 
 # The manager: every user/*.c; main.c only in the binary, the rest in a
 # library that the tests link too.
@@ -261,9 +263,10 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBTO
 	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itools -Itests/unit -Itests/fuzz $< $(LIBSIM) \
 		$(LIBHAULER) $(LIBAGENT) $(LIBTOOLS) $(LIBFUZZ) $(LDLIBS) -lcmocka -ldl -lm -o $@
 
-$(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h tests/fuzz/*.h) $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBFUZZ) $(SKELS)
+# -Itools: a test of what a benchmark tool reads (test_bench_veth: tools/bench_veth.h).
+$(BUILD)/tests/datapath/%: tests/datapath/%.c $(DP_HELPERS) $(wildcard tests/datapath/*.h tests/fuzz/*.h tools/bench_*.h) $(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBFUZZ) $(SKELS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itests/datapath -Itests/fuzz $< $(DP_HELPERS) \
+	$(CC) $(CFLAGS) $(USER_INC) $(SIM_INC) -Itests/datapath -Itests/fuzz -Itools $< $(DP_HELPERS) \
 		$(LIBSIM) $(LIBHAULER) $(LIBAGENT) $(LIBFUZZ) $(LDLIBS) -lcmocka -lpthread -lm -o $@
 
 $(BUILD)/fuzzlib/%.o: %.c $(FUZZ_HDRS)

@@ -8,7 +8,9 @@
  * frames are dropped before the peer's program runs, counted on the
  * sending veth as tx_queue_N_xdp_xmit_errors (the peer's
  * peer_tq_xdp_xmit_err). The kernel's own packets take the skb path and
- * are not counted there.
+ * are not counted there. tests/datapath/test_bench_veth.c forces such an
+ * overflow, from a CPU of each queue, and checks this reading counts
+ * exactly the frames the peer's program did not see.
  */
 #ifndef HAULER_BENCH_VETH_H
 #define HAULER_BENCH_VETH_H

@@ -134,6 +134,17 @@ static int sh(const char *fmt, ...)
 	return 0;
 }
 
+int dp_sh(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return sh("%s", cmd);
+}
+
 /* Unpin what the tests pinned and unmount the bpffs (exit does the rest). */
 static void remove_bpffs(void)
 {
@@ -279,13 +290,24 @@ static int load_programs(void)
 /* The CPUs the binary was started on (taskset): where dp_unpin_cpu lets it run again. */
 static cpu_set_t allowed_cpus;
 
-int dp_setup(void **state)
+int dp_setup_namespaces(void **state)
 {
 	(void)state;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ncpus = libbpf_num_possible_cpus();
 	if (ncpus <= 0 || sched_getaffinity(0, sizeof(allowed_cpus), &allowed_cpus) ||
-	    make_namespaces() || make_topology() || load_programs()) {
+	    make_namespaces()) {
+		dp_teardown(NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int dp_setup(void **state)
+{
+	if (dp_setup_namespaces(state))
+		return -1;
+	if (make_topology() || load_programs()) {
 		dp_teardown(NULL);
 		return -1;
 	}

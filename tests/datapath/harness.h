@@ -84,6 +84,13 @@ __u32 dp_map_size(const char *name);
 /* cmocka group setup/teardown: namespaces, veth, bpffs, skeletons. */
 int dp_setup(void **state);
 int dp_teardown(void **state);
+/*
+ * The group setup of a test that brings its own interfaces and programs:
+ * the private namespaces only (no veth, nothing loaded); dp_teardown ends
+ * it too. dp_sh runs a shell command in them: 0 when it exits 0.
+ */
+int dp_setup_namespaces(void **state);
+int dp_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* cmocka per-test setup: empty every map the tests write, zero the stats. */
 int dp_reset(void **state);
 
