@@ -22,12 +22,13 @@ endif
 
 # Packages a fresh Debian 12 needs to build, test and demo hauler.
 # libmicrohttpd: the metrics endpoint; prometheus (its server and promtool),
-# tmux and bird2: the monitoring, top and BGP system tests; hping3: the flood test. Their services
+# tmux and bird2: the monitoring, top and BGP system tests; hping3: the flood test;
+# linux-perf: make bench-profile (and the bench smoke test's run of it). Their services
 # stay stopped (install_missing): the tests run their own, in namespaces.
 DEB_PKGS := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libcmocka-dev \
 	    iproute2 ethtool nftables procps make gcc pkg-config \
 	    libc6-dev linux-libc-dev clang-format cpp afl++ libmicrohttpd-dev prometheus tmux bird2 hping3 \
-	    dpkg-dev debhelper lintian systemd man-db groff-base yamllint python3-yaml
+	    dpkg-dev debhelper lintian systemd man-db groff-base yamllint python3-yaml linux-perf
 # Only `make reproduce` needs these (plots, the L7 proxy it compares with,
 # the simulator's tables).
 REPRO_PKGS := gnuplot-nox nginx libnginx-mod-stream python3
@@ -96,7 +97,7 @@ AFL_CC     ?= afl-clang-fast
 FUZZ_TARGETS := parse report
 FUZZ_SECONDS ?= 60
 
-.PHONY: FORCE all deps deps-reproduce check check-run unit datapath system demo bench reproduce \
+.PHONY: FORCE all deps deps-reproduce check check-run unit datapath system demo bench bench-profile reproduce \
 	reproduce-sim bench-pages clean help format format-check schema p4 custom-policy fuzz \
 	install install-hauler install-agent uninstall agent agent-tests check-arm64 deps-arm64 deb \
 	check-deb check-deb-apt image check-image deps-image
@@ -109,6 +110,7 @@ help:
 	@echo "make custom-policy SRC=/abs/my.bpf.c [OBJ=out.bpf.o]   build a policy of your own"
 	@echo "make demo       bring up a namespace topology and run traffic (root)"
 	@echo "make bench      run the benchmarks (root)"
+	@echo "make bench-profile  where a rate case's time goes, by source line (perf; root)"
 	@echo "make bench-pages  ns per random bucket read: one large array against an array of maps (root)"
 	@echo "make reproduce  the thesis's testbed figures into docs/results.md (root, <= 15 min)"
 	@echo "make install    install (PREFIX=/usr/local, DESTDIR=): binaries, man pages, units"
@@ -476,6 +478,14 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	bash tools/bench.sh $(BUILD)
+
+# Not part of bench: where one rate case's time goes, by source line
+# (tools/bench.sh's profile part; perf from linux-perf). Run it on the
+# quiet CPU: tools/quiet.sh env BENCH_CPU=1 make bench-profile
+# [BENCH_PROFILE=new].
+bench-profile: deps
+	@$(MAKE) --no-print-directory all
+	BENCH_ONLY=profile bash tools/bench.sh $(BUILD)
 
 # Not part of bench: does an array of small (direct-map) arrays read faster
 # than one large vmalloc'ed one? docs/performance.md; run it on the quiet

@@ -28,6 +28,12 @@
 #                        (default 1000000,10000000; "none" skips them)
 #   BENCH_RATE_ROUNDS=N  rate: each case in N interleaved slices of floor, LRU
 #                        and compact (default 5; quick 2)
+#   BENCH_ONLY=profile   not in the default run (make bench-profile): one rate
+#                        case on the compact table under perf's timer samples,
+#                        by source line of the programs and kernel function
+#   BENCH_PROFILE=CASE   that case (default established_100000; established_100,
+#                        new, new_ipip, new_nat_POLICY, ack_flood)
+#   BENCH_PROFILE_HZ=N   perf's sampling rate (default 1000: more slows the packets)
 #
 # Everything runs in namespaces named hlrb<PID>...; the EXIT trap removes
 # them, the bpffs pins and the files it made. bpf_stats is turned on
@@ -141,6 +147,34 @@ if wants rate; then
 		--cores "$RATE_CORES" ${RATE_BIG:+--big "$RATE_BIG"} --compact \
 		${BENCH_POLICIES:+--policies "$BENCH_POLICIES"} \
 		--json "$RUN/rate.json" || part_failed rate
+	echo
+fi
+# One rate case under perf's timer (cpu-clock: this guest has no hardware
+# counters), on the benchmark's CPU, sampled only while its packets go
+# (bench_rate --profile tells perf through its control fifos); the samples
+# mapped to source lines through the kernel's JITed line info
+# (tools/bench_profile.c). docs/performance.md, "Where the time goes".
+profile_part() {
+	local cpu=${BENCH_CPU:-0} what=${BENCH_PROFILE:-established_100000} hz=${BENCH_PROFILE_HZ:-1000}
+	local packets
+
+	command -v perf >/dev/null || { echo "bench: no perf (make bench-profile installs linux-perf)" >&2; return 1; }
+	mkfifo "$RUN/perf.ctl" "$RUN/perf.ack" || return 1
+	echo "where the time goes: $what, perf cpu-clock at $hz Hz on CPU $cpu"
+	perf record -q -e cpu-clock -F "$hz" -C "$cpu" -D -1 \
+		--control "fifo:$RUN/perf.ctl,$RUN/perf.ack" -o "$RUN/perf.data" -- \
+		env BENCH_PERF_CTL="$RUN/perf.ctl,$RUN/perf.ack" ip netns exec "$NS" \
+		"$BUILD/tools/bench_rate" --pin "$RUN/bpf" --build "$BUILD" --lb lb --gen ga \
+		--packets "$RATE_PACKETS" --flows "$RATE_FLOWS" --compact \
+		${BENCH_POLICIES:+--policies "$BENCH_POLICIES"} --profile "$what" | tee "$RUN/profile.txt" ||
+		return 1
+	packets=$(sed -n 's/^profile: \([0-9]*\) packets sampled$/\1/p' "$RUN/profile.txt")
+	[ -n "$packets" ] || return 1
+	perf script -i "$RUN/perf.data" -F ip,sym 2>/dev/null |
+		"$BUILD/tools/bench_profile" "$RUN/bpf/prof" "$packets" "$hz" "${BENCH_PROFILE_LINES:-30}" "$SRC"
+}
+if wants profile; then
+	profile_part || part_failed profile
 	echo
 fi
 if wants mem; then

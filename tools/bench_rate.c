@@ -398,6 +398,7 @@ static unsigned long case_packets(const struct rate_bench *b, const struct flow_
 }
 
 #include "bench_rate_rounds.h"
+#include "bench_rate_profile.h"
 
 /*
  * Case c's bpf_stats times of n packets: hauler on the LRU tables, the
@@ -583,22 +584,29 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: bench_rate --pin DIR --build BUILD --lb IF --gen IF [--packets N] "
 			"[--flows N[,N...]] [--swaps N] [--big N[,N...]] [--cores N] [--compact] "
-			"[--policies P[,P...]] [--rounds N] [--json FILE]\n");
+			"[--policies P[,P...]] [--rounds N] [--json FILE] [--profile CASE]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"pin", required_argument, NULL, 'p'},     {"build", required_argument, NULL, 'b'},
-	    {"lb", required_argument, NULL, 'l'},      {"gen", required_argument, NULL, 'g'},
-	    {"packets", required_argument, NULL, 'n'}, {"flows", required_argument, NULL, 'f'},
-	    {"swaps", required_argument, NULL, 's'},   {"json", required_argument, NULL, 'j'},
-	    {"big", required_argument, NULL, 'B'},     {"cores", required_argument, NULL, 'c'},
-	    {"compact", no_argument, NULL, 'C'},       {"policies", required_argument, NULL, 'P'},
-	    {"rounds", required_argument, NULL, 'r'},  {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"pin", required_argument, NULL, 'p'},
+					     {"build", required_argument, NULL, 'b'},
+					     {"lb", required_argument, NULL, 'l'},
+					     {"gen", required_argument, NULL, 'g'},
+					     {"packets", required_argument, NULL, 'n'},
+					     {"flows", required_argument, NULL, 'f'},
+					     {"swaps", required_argument, NULL, 's'},
+					     {"json", required_argument, NULL, 'j'},
+					     {"big", required_argument, NULL, 'B'},
+					     {"cores", required_argument, NULL, 'c'},
+					     {"compact", no_argument, NULL, 'C'},
+					     {"policies", required_argument, NULL, 'P'},
+					     {"rounds", required_argument, NULL, 'r'},
+					     {"profile", required_argument, NULL, 'F'},
+					     {NULL, 0, NULL, 0}};
 	const char *pin = NULL, *build = NULL, *lb_if = NULL, *gen_if = NULL, *json = NULL;
-	const char *flows = "100,100000", *big_list = NULL;
+	const char *flows = "100,100000", *big_list = NULL, *profile = NULL;
 	__u32 big[SCALE_MAX_BIG], cores_flows = 0;
 	int nbig = 0, gen2_fd = -1, gen2_cfg_fd = -1;
 	struct bpf_object *gen2;
@@ -654,12 +662,17 @@ int main(int argc, char **argv)
 		case 'r':
 			b.rounds = bench_ulong("rounds", optarg);
 			break;
+		case 'F':
+			profile = optarg;
+			break;
 		default:
 			usage();
 		}
 	}
 	if (!pin || !build || !lb_if || !gen_if || optind != argc || b.packets < 1000 || !swaps)
 		usage();
+	if (profile && !b.compact)
+		bench_die("--profile runs a case on the compact table: --compact");
 	if (b.rounds < 1 || b.rounds > RATE_ROUNDS_MAX)
 		bench_die("--rounds: 1 to %d", RATE_ROUNDS_MAX);
 	list = strdup(flows);
@@ -758,6 +771,10 @@ int main(int argc, char **argv)
 			     BENCH_VIP_ADDR + i, 0, BENCH_VIP_PORT, TCP_ACK);
 	}
 	attach(b.gen_ifindex, b.sink_fd);
+	if (profile) {
+		profile_case(&b, cases, ncase, profile, pin, hash.fd);
+		return 0;
+	}
 
 	bench_json_open(&b.json, json);
 	bench_json_num(&b.json, "packets", b.packets);
