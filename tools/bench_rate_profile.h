@@ -39,8 +39,20 @@ static void profile_pin(const char *dir, const char *name, int fd)
 		bench_die("cannot pin %s: %s", path, strerror(errno));
 }
 
-/* Pin every program of the balancer and the policy policy_fd under pin/prof. */
-static void profile_pin_all(struct rate_bench *b, const char *pin, int policy_fd)
+/* Pin program fd under dir by its own name (a policy's: policy_NAME). */
+static void profile_pin_named(const char *dir, int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		bench_die("program info: %s", strerror(errno));
+	profile_pin(dir, info.name, fd);
+}
+
+/* Pin every program of the balancer, the hash policy and case c's policy under pin/prof. */
+static void profile_pin_all(struct rate_bench *b, const char *pin, int hash_fd,
+			    const struct flow_case *c)
 {
 	struct bpf_program *prog;
 	char dir[512];
@@ -50,7 +62,9 @@ static void profile_pin_all(struct rate_bench *b, const char *pin, int policy_fd
 		bench_die("cannot make %s: %s", dir, strerror(errno));
 	bpf_object__for_each_program(prog, b->lb.skel->obj)
 	    profile_pin(dir, bpf_program__name(prog), bpf_program__fd(prog));
-	profile_pin(dir, "policy_hash", policy_fd);
+	profile_pin_named(dir, hash_fd);
+	if (c->policy_fd >= 0 && c->policy_fd != hash_fd)
+		profile_pin_named(dir, c->policy_fd);
 }
 
 /*
@@ -90,7 +104,7 @@ static void profile_perf(const char *cmd)
  * sampled.
  */
 static void profile_case(struct rate_bench *b, struct flow_case *cases, int ncase, const char *key,
-			 const char *pin, int policy_fd)
+			 const char *pin, int hash_fd)
 {
 	struct flow_case *c = NULL;
 	unsigned long n;
@@ -122,7 +136,7 @@ static void profile_case(struct rate_bench *b, struct flow_case *cases, int ncas
 		       r.mpps > 0 ? 1000 / r.mpps : 0);
 	}
 	printf("profile: %lu packets sampled\n", n * PROFILE_SLICES);
-	profile_pin_all(b, pin, policy_fd);
+	profile_pin_all(b, pin, hash_fd, c);
 }
 
 #endif
