@@ -81,7 +81,13 @@ static int setup(void **state)
 {
 	int pid = (int)getpid() % 10000000;
 
-	if (dp_setup_namespaces(state))
+	/*
+	 * The objects first: the namespaces mount a private /tmp, which
+	 * hides a build under /tmp (a CI clone's).
+	 */
+	gen = load("tests/datapath/bpf/broadcast.bpf.o");
+	sink = load("bench/sink.bpf.o");
+	if (!gen || !sink || dp_setup_namespaces(state))
 		return -1;
 	snprintf(send_if, sizeof(send_if), "hlr%ds", pid);
 	snprintf(recv_if, sizeof(recv_if), "hlr%dr", pid);
@@ -94,9 +100,7 @@ static int setup(void **state)
 		return -1;
 	send_ifindex = if_nametoindex(send_if);
 	recv_ifindex = if_nametoindex(recv_if);
-	gen = load("tests/datapath/bpf/broadcast.bpf.o");
-	sink = load("bench/sink.bpf.o");
-	if (!send_ifindex || !recv_ifindex || !gen || !sink)
+	if (!send_ifindex || !recv_ifindex)
 		return -1;
 	gen_fd = bench_prog_fd(gen, "broadcast");
 	count_fd = bench_obj_map(sink, "sink_count");
