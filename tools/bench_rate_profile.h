@@ -6,11 +6,12 @@
  * packets go (profile_perf), so that every sample taken on the
  * benchmark's CPU meanwhile belongs to that case. This guest has no
  * hardware counters, but perf's cpu-clock (a timer) samples the JITed
- * programs too (tools/bench_profile.sh maps them to source lines).
+ * programs too.
  *
- * Then each program of the balancer (the entry object's and the hash
- * policy's) is pinned under PIN/prof/ for bpftool to dump its JITed
- * code with line numbers after this process has ended.
+ * Then each program of the balancer (the entry object's, the hash
+ * policy's and the case's own policy's) is pinned under PIN/prof/, for
+ * tools/bench_profile.c to read their JITed line info after this process
+ * has ended and map the samples to source lines.
  *
  * Included by bench_rate.c after rounds_slice.
  */
