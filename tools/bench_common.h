@@ -461,6 +461,19 @@ static inline void bench_add_vip(const struct bench_lb *lb, __u16 vip_id, __u8 m
 }
 
 /* A counter of the stats map, summed over CPUs. */
+/* A per-CPU counter of the sink (bench/sink.bpf.c: map fd, entry key), summed over CPUs. */
+static inline __u64 bench_sink_sum(int fd, __u32 key)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	__u64 v[ncpu > 0 ? ncpu : 1], sum = 0;
+
+	if (ncpu <= 0 || bpf_map_lookup_elem(fd, &key, v))
+		bench_die("read the sink's counter");
+	for (i = 0; i < ncpu; i++)
+		sum += v[i];
+	return sum;
+}
+
 static inline __u64 bench_stat(const struct bench_lb *lb, __u32 idx)
 {
 	int ncpu = libbpf_num_possible_cpus(), i;

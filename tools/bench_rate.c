@@ -67,23 +67,10 @@ struct rate {
 	__u64 conn_new, conn_hit, conn_stateless;
 };
 
-/* A per-CPU counter of the sink (map fd, entry key), summed over CPUs. */
-static __u64 sink_sum(int fd, __u32 key)
-{
-	int ncpu = libbpf_num_possible_cpus(), i;
-	__u64 v[ncpu > 0 ? ncpu : 1], sum = 0;
-
-	if (ncpu <= 0 || bpf_map_lookup_elem(fd, &key, v))
-		bench_die("read the sink's counter");
-	for (i = 0; i < ncpu; i++)
-		sum += v[i];
-	return sum;
-}
-
 /* Frames the sink counted. */
 static __u64 sink_total(struct rate_bench *b)
 {
-	return sink_sum(b->sink_count_fd, 0);
+	return bench_sink_sum(b->sink_count_fd, 0);
 }
 
 /*
@@ -95,8 +82,8 @@ static __u64 sink_total(struct rate_bench *b)
  */
 static void check_ipip_len(struct rate_bench *b, __u64 plain0, __u64 ipip0, __u64 total)
 {
-	__u64 plain = sink_sum(b->sink_len_fd, SINK_LEN_PLAIN) - plain0;
-	__u64 ipip = sink_sum(b->sink_len_fd, SINK_LEN_IPIP) - ipip0;
+	__u64 plain = bench_sink_sum(b->sink_len_fd, SINK_LEN_PLAIN) - plain0;
+	__u64 ipip = bench_sink_sum(b->sink_len_fd, SINK_LEN_IPIP) - ipip0;
 
 	if (plain || ipip > total || total - ipip > 16)
 		bench_die("ipip: of %llu frames, %llu of the generator's length, %llu 20 bytes "
@@ -250,8 +237,8 @@ static struct rate measure(struct rate_bench *b, int prog_fd, __u32 nflows, unsi
 	if (prog_fd == b->lb.entry_fd && warm)
 		prepare(b, nflows);
 	s0 = sink_total(b);
-	plain0 = sink_sum(b->sink_len_fd, SINK_LEN_PLAIN);
-	ipip0 = sink_sum(b->sink_len_fd, SINK_LEN_IPIP);
+	plain0 = bench_sink_sum(b->sink_len_fd, SINK_LEN_PLAIN);
+	ipip0 = bench_sink_sum(b->sink_len_fd, SINK_LEN_IPIP);
 	new0 = bench_stat(&b->lb, HAULER_STAT_conn_new);
 	hit0 = bench_stat(&b->lb, HAULER_STAT_conn_hit);
 	st0 = bench_stat(&b->lb, HAULER_STAT_conn_stateless);

@@ -121,27 +121,15 @@ static int teardown(void **state)
 	return dp_teardown(state);
 }
 
-/* A per-CPU counter of the sink (map fd, key), summed over CPUs. */
-static __u64 sink_sum(int fd, __u32 key)
-{
-	int i, n = dp_possible_cpus();
-	__u64 v[n], sum = 0;
-
-	assert_int_equal(bpf_map_lookup_elem(fd, &key, v), 0);
-	for (i = 0; i < n; i++)
-		sum += v[i];
-	return sum;
-}
-
 /* Frames the sink counted: the generator's (of its length), all. */
 static __u64 seen(void)
 {
-	return sink_sum(len_fd, SINK_LEN_PLAIN);
+	return bench_sink_sum(len_fd, SINK_LEN_PLAIN);
 }
 
 static __u64 seen_all(void)
 {
-	return sink_sum(count_fd, 0);
+	return bench_sink_sum(count_fd, 0);
 }
 
 /* The first CPU the binary may run on; with other, the first whose queue differs. -1: none. */

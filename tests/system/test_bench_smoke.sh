@@ -98,10 +98,12 @@ else
 	fail "packets fell back to the built-in hash during policy swaps"
 fi
 # Where the time goes (make bench-profile): one case under perf's timer,
-# its samples mapped to the programs' source lines (tools/bench_profile.c).
+# its samples mapped to the programs' source lines (tools/bench_profile.c):
+# a time a packet, the entry program's share of it, lines of its source.
 if prof=$(BENCH_QUICK=1 BENCH_ONLY=profile BENCH_PROFILE=established_100 BENCH_PROFILE_HZ=10000 \
 	BENCH_OUT=$out.prof bash "$SYS_DIR/../../tools/bench.sh" "$BUILD" 2>&1) &&
-	echo "$prof" | grep -qE '^  hauler_xdp +[1-9][0-9]* ' &&
+	echo "$prof" | grep -qE 'over [1-9][0-9]* packets: [1-9][0-9]*\.[0-9] ns a packet$' &&
+	echo "$prof" | grep -qE '^  hauler_xdp +[1-9][0-9]* +[0-9.]+% +[0-9]*[1-9][0-9]*\.[0-9]$' &&
 	echo "$prof" | grep -qE '^  (bpf|include)/[a-z_/]+\.[ch]:[0-9]+ +[1-9][0-9]* .* hauler_xdp$'; then
 	ok "profile: the entry program's samples, by source line"
 else
